@@ -1,0 +1,30 @@
+# Every target installs what it needs first, so each works as the first command on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 18080
+SCENARIO ?= tests/emulator/scenarios/sample.yaml
+
+.PHONY: setup test lint emulator clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: setup
+	$(VENV)/bin/ruff check shared tests functions
+	$(VENV)/bin/vermin --target=3.10- --no-tips --violations --quiet shared/aliaudit tests functions
+
+emulator: setup
+	$(PY) -m tests.emulator --scenario $(SCENARIO) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""The emulator's request pipeline: route, resolve, authenticate, fault, authorize, handle, record."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from . import admin, auth, events, faults
+from .call import Call
+from .errors import RENDERERS, ApiError
+from .products import actiontrail, fc, metadata, oss, ram, sls, sts
+from .routing import route
+from .state import Scenario, World
+from .wire import Request, Response
+
+log = logging.getLogger("emulator")
+
+# product code -> its API (PopApi for RPC products; modules with resolve/respond for REST ones)
+PRODUCTS = {
+    "ram": ram.api,
+    "sts": sts.api,
+    "actiontrail": actiontrail.api,
+    "oss": oss.api,
+    "sls": sls.api,
+    "fc": fc.api,
+}
+
+
+class Emulator:
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        self.world = World()
+        self.limiter = faults.RateLimiter()
+        self.load(scenario or Scenario())
+
+    def load(self, scenario: Scenario) -> None:
+        fc.shutdown(self.world)
+        self.world.load(scenario)
+        self.limiter.reset()
+
+    def close(self) -> None:
+        fc.shutdown(self.world)
+
+    def handle(self, req: Request) -> Response:
+        product, region = route(req)
+        if product == "admin":
+            return admin.handle(self, req)
+        if product == "metadata":
+            return metadata.handle(self.world, req)
+        if product == "credentials-uri":
+            return metadata.credentials_uri(self.world, req)
+        api = PRODUCTS.get(product)
+        if api is None:
+            return RENDERERS["pop"](ApiError("InvalidProduct.NotFound",
+                                             f"The emulator does not serve host {req.host!r}.", 404), req)
+        call = Call(self.world, req, product, region, params=req.params)
+        call.region = region or call.params.get("RegionId", "")
+        style = api.error_style
+        try:
+            call.op = api.resolve(call)
+            with self.world.lock:
+                self.world.calls[f"{product}:{call.op.name}"] += 1
+            auth.authenticate(call, style)
+            faults.apply(call, style, self.limiter)
+            auth.authorize(call, style)
+            if call.op.locked:
+                with self.world.lock:
+                    result = call.op.handler(call)
+            else:
+                result = call.op.handler(call)
+            if call.op.write:
+                events.record(call, call.op.event(call, result) if call.op.event else None)
+            return api.respond(call, result)
+        except ApiError as err:
+            return RENDERERS[style](err, req)
+        except Exception as err:  # a bug in the emulator: say so loudly, answer like the cloud's 500
+            log.error("emulator error on %s %s\n%s", req.method, req.target, traceback.format_exc())
+            return RENDERERS[style](ApiError("InternalError", f"emulator bug: {type(err).__name__}: {err}", 500),
+                                    req)

@@ -1,0 +1,167 @@
+"""Authentication like the cloud: signatures, key status, STS tokens and expiry, nonces, clock skew;
+and authorization: the caller's RAM policies decide each request."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from . import policy, signing
+from .call import Call
+from .errors import ApiError
+from .principal import Principal
+
+# (code, http status, message) per failure and error style
+_FAILURES = {
+    "pop": {
+        "missing": ("MissingAccessKeyId", 400, "AccessKeyId is mandatory for this action."),
+        "unknown": ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
+        "inactive": ("InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled."),
+        "signature": ("SignatureDoesNotMatch", 400, "Specified signature does not match our calculation."),
+        "no_token": ("InvalidSecurityToken.MismatchWithAccessKey", 400,
+                     "Specified SecurityToken mismatch with the AccessKey."),
+        "bad_token": ("InvalidSecurityToken.Malformed", 400, "Specified SecurityToken is malformed."),
+        "expired": ("InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired."),
+        "nonce": ("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
+        "skew": ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."),
+    },
+    "oss": {
+        "missing": ("AccessDenied", 403, "You have no right to access this object because of bucket acl."),
+        "unknown": ("InvalidAccessKeyId", 403, "The OSS Access Key Id you provided does not exist in our records."),
+        "inactive": ("InvalidAccessKeyId", 403, "The OSS Access Key Id you provided is disabled."),
+        "signature": ("SignatureDoesNotMatch", 403,
+                      "The request signature we calculated does not match the signature you provided."),
+        "no_token": ("InvalidAccessKeyId", 403, "The security token you provided is invalid."),
+        "bad_token": ("InvalidSecurityToken", 403, "The security token you provided is invalid."),
+        "expired": ("SecurityTokenExpired", 403, "The security token you provided has expired."),
+        "nonce": ("AccessDenied", 403, "Replayed request."),
+        "skew": ("RequestTimeTooSkewed", 403, "The difference between the request time and the current time "
+                                              "is too large."),
+    },
+    "sls": {
+        "missing": ("Unauthorized", 401, "Authorization header is missing."),
+        "unknown": ("Unauthorized", 401, "AccessKeyId not found."),
+        "inactive": ("Unauthorized", 401, "AccessKeyId is disabled."),
+        "signature": ("SignatureNotMatch", 401, "signature does not match."),
+        "no_token": ("Unauthorized", 401, "The security token you provided is invalid."),
+        "bad_token": ("Unauthorized", 401, "The security token you provided is invalid."),
+        "expired": ("SecurityTokenExpired", 401, "The security token you provided has expired."),
+        "nonce": ("Unauthorized", 401, "Replayed request."),
+        "skew": ("RequestTimeTooSkewed", 400, "The difference between the request time and the server's time "
+                                              "is too large."),
+    },
+}
+DENIED = {
+    "pop": ("NoPermission", 403, "You are not authorized to do this action. Resource: {resource} Action: {action}"),
+    "oss": ("AccessDenied", 403, "You have no right to access this object because of bucket acl."),
+    "sls": ("Unauthorized", 401, "denied by sts or ram, action: {action}, resource: {resource}"),
+}
+MAX_SKEW = 15 * 60
+
+
+def fail(style: str, what: str) -> ApiError:
+    code, status, message = _FAILURES[style][what]
+    return ApiError(code, message, status)
+
+
+def authenticate(call: Call, style: str) -> None:
+    """Sets call.principal and call.account, or raises the cloud's authentication error."""
+    world, req = call.world, call.req
+    claimed = signing.claim(req)
+    if claimed.scheme == "anonymous":
+        if call.op is not None and call.op.anonymous:
+            call.account = world.primary
+            return
+        raise fail(style, "missing")
+    ak = claimed.access_key_id
+    session = world.sessions.get(ak)
+    if session is not None:
+        secret = session.secret
+        if not claimed.security_token:
+            raise fail(style, "no_token")
+        if claimed.security_token != session.token:
+            raise fail(style, "bad_token")
+        if not signing.verify(req, claimed, secret):
+            raise fail(style, "signature")
+        if world.clock.now() >= session.expiration:
+            raise fail(style, "expired")
+        account = world.account(session.account_id)
+        role = account.ram.role(session.role_name) if account else None
+        if account is None or role is None:
+            raise fail(style, "expired")
+        call.account = account
+        call.principal = Principal(account.id, "role", role.name, f"{role.id}:{session.session_name}", ak,
+                                   session.session_name, session.policy,
+                                   account.ram.policies_for_role(role))
+    else:
+        found = _find_key(world, ak)
+        if found is None:
+            raise fail(style, "unknown")
+        account, user, key = found
+        if not signing.verify(req, claimed, key.secret):
+            raise fail(style, "signature")
+        if key.status != "Active":
+            raise fail(style, "inactive")
+        if claimed.security_token and style == "pop":
+            raise fail(style, "bad_token")
+        call.account = account
+        if user is None:
+            call.principal = Principal(account.id, "root", "", account.id, ak)
+        else:
+            call.principal = Principal(account.id, "user", user.name, user.id, ak,
+                                       policies=account.ram.policies_for_user(user))
+        with world.lock:
+            key.last_used = world.clock.now()
+            key.last_used_service = call.product
+    _check_freshness(call, style)
+    if not signing.content_md5_ok(req):
+        raise ApiError("InvalidDigest", "The Content-MD5 you specified did not match what we received.", 400)
+
+
+def _find_key(world, ak):  # type: ignore[no-untyped-def]
+    for account in world.scenario.accounts:
+        for key in account.root.access_keys:
+            if key.id == ak:
+                return account, None, key
+        hit = account.ram.key_owner(ak)
+        if hit:
+            return account, hit[0], hit[1]
+    return None
+
+
+def _check_freshness(call: Call, style: str) -> None:
+    """Reject replays and stale timestamps, against real time (the SDKs sign with the real clock)."""
+    req, world = call.req, call.world
+    nonce = req.header("x-acs-signature-nonce") or dict(req.query).get("SignatureNonce", "")
+    stamp = req.header("x-acs-date") or dict(req.query).get("Timestamp", "")
+    if nonce:
+        with world.lock:
+            if nonce in world.nonces:
+                raise fail(style, "nonce")
+            world.nonces.add(nonce)
+    if stamp:
+        try:
+            when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+        except ValueError as err:
+            raise ApiError("InvalidTimeStamp.Format", f"Specified time stamp is malformed: {stamp}", 400) from err
+        if abs(when - time.time()) > MAX_SKEW:
+            raise fail(style, "skew")
+
+
+def authorize(call: Call, style: str) -> None:
+    """Evaluate the caller's policies for the resolved operation; root and anonymous pass."""
+    p, op = call.principal, call.op
+    if p is None or op is None or p.kind == "root" or not call.world.scenario.authorization:
+        return
+    resource = call.resource_arn()
+    verdict = policy.decide(p.policies, op.ram_action, resource)
+    if verdict == "Allow" and p.session_policy is not None:
+        verdict = policy.decide([p.session_policy], op.ram_action, resource)
+    if verdict != "Allow":
+        code, status, message = DENIED[style]
+        raise ApiError(code, message.format(action=op.ram_action, resource=resource), status,
+                       extra={"AccessDeniedDetail": {"AuthAction": op.ram_action, "AuthPrincipalType":
+                                                     p.identity_type, "AuthPrincipalDisplayName": p.arn,
+                                                     "NoPermissionType": "ImplicitDeny" if verdict is None
+                                                     else "ExplicitDeny", "PolicyType": "AccountLevelIdentityBasedPolicy"}}
+                       if style == "pop" else None)

@@ -1,0 +1,71 @@
+"""Faults on demand: latency, per-API rate limits (Throttling), a fraction of 5xx, regions down."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from .call import Call
+from .errors import ApiError
+
+_THROTTLE = {
+    "pop": ("Throttling.User", 400, "Request was denied due to user flow control."),
+    "oss": ("SlowDown", 503, "Please reduce your request rate."),
+    "sls": ("WriteQuotaExceed", 403, "Write quota is exceeded."),
+}
+
+
+class RateLimiter:
+    """A sliding one-second window per (account, API): calls beyond the limit are throttled."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, deque[float]] = {}
+
+    def admit(self, key: str, limit: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.setdefault(key, deque())
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                return False
+            window.append(now)
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+
+def limit_for(rate_limits: dict[str, float], api: str) -> float | None:
+    product = api.split(":")[0]
+    for key in (api, f"{product}:*", "*"):
+        if key in rate_limits:
+            return rate_limits[key]
+    return None
+
+
+def apply(call: Call, style: str, limiter: RateLimiter) -> None:
+    """Raise the fault this call meets, if any (after authentication, as the cloud does)."""
+    world = call.world
+    faults = world.scenario.faults
+    api = f"{call.product}:{call.op.name if call.op else '?'}"
+    if faults.latency_ms:
+        time.sleep(faults.latency_ms / 1000)
+    if call.region and call.region in faults.regions_down:
+        raise ApiError("ServiceUnavailable", f"The region {call.region} is temporarily unavailable.", 503)
+    limit = limit_for(faults.rate_limits, api)
+    account = call.account.id if call.account else "-"
+    if limit is not None and not limiter.admit(f"{account}/{api}", limit):
+        with world.lock:
+            world.throttled[api] += 1
+        code, status, message = _THROTTLE[style]
+        raise ApiError(code, message, status, retry_after_ms=faults.throttle_retry_after_ms)
+    if faults.error_rate:
+        with world.lock:
+            hit = world.rng.random() < faults.error_rate
+        if hit:
+            raise ApiError("ServiceUnavailable" if style != "sls" else "InternalServerError",
+                           "The request has failed due to a temporary failure of the server.", 503)

@@ -1,0 +1,87 @@
+"""RAM policy evaluation: explicit Deny wins, then any Allow, else implicit deny.
+
+Supports Effect, Action/NotAction and Resource/NotResource with `*` and `?` wildcards (actions match
+case-insensitively, as RAM does). Conditions are not evaluated; a statement with a Condition is
+applied as if the condition held, which is the conservative choice for Deny statements.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _match(pattern: str, value: str, *, case: bool) -> bool:
+    if not case:
+        pattern, value = pattern.lower(), value.lower()
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def _statement_applies(st: dict[str, Any], action: str, resource: str) -> bool:
+    if "Action" in st:
+        if not any(_match(p, action, case=False) for p in _as_list(st["Action"])):
+            return False
+    elif "NotAction" in st:
+        if any(_match(p, action, case=False) for p in _as_list(st["NotAction"])):
+            return False
+    else:
+        return False
+    if "Resource" in st:
+        return any(_match(p, resource, case=True) for p in _as_list(st["Resource"]))
+    if "NotResource" in st:
+        return not any(_match(p, resource, case=True) for p in _as_list(st["NotResource"]))
+    return True
+
+
+def decide(documents: list[dict[str, Any] | str], action: str, resource: str) -> str | None:
+    """'Deny', 'Allow' or None (no statement matched)."""
+    allowed = False
+    for doc in documents:
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        for st in _as_list_of_dicts(doc.get("Statement", [])):
+            if not _statement_applies(st, action, resource):
+                continue
+            if st.get("Effect") == "Deny":
+                return "Deny"
+            if st.get("Effect") == "Allow":
+                allowed = True
+    return "Allow" if allowed else None
+
+
+def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
+    return [value] if isinstance(value, dict) else list(value)
+
+
+def trust_allows(document: dict[str, Any] | str, *, account_id: str, principal_arn: str,
+                 service: str | None = None, external_id: str | None = None,
+                 federated: str | None = None) -> bool:
+    """Whether a role's trust policy lets this caller assume it (sts:AssumeRole*)."""
+    doc = json.loads(document) if isinstance(document, str) else document
+    for st in _as_list_of_dicts(doc.get("Statement", [])):
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal", {})
+        ok = False
+        for entry in _as_list(principal.get("RAM")):
+            if entry in (f"acs:ram::{account_id}:root", account_id, "*") or _match(entry, principal_arn, case=True):
+                ok = True
+        if service and service in _as_list(principal.get("Service")):
+            ok = True
+        if federated and federated in _as_list(principal.get("Federated")):
+            ok = True
+        if not ok:
+            continue
+        cond = st.get("Condition", {})
+        want = cond.get("StringEquals", {}).get("sts:ExternalId")
+        if want is not None and external_id not in _as_list(want):
+            continue
+        return True
+    return False

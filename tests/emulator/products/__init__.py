@@ -1,0 +1,1 @@
+"""One module per emulated product: its state model, routes and response shapes."""

@@ -1,0 +1,160 @@
+"""ActionTrail: trails (create, update, start/stop logging, status) and LookupEvents over the events
+every emulated write records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..call import Call
+from ..clock import iso, parse_time
+from ..errors import ApiError
+from ..pop import PopApi, int_param, require
+
+api = PopApi("actiontrail", "2020-07-06")
+
+
+class Trail(BaseModel):
+    name: str
+    home_region: str = "cn-hangzhou"
+    status: str = "Enable"  # Enable | Disable (StartLogging / StopLogging)
+    event_rw: str = "All"
+    trail_region: str = "All"
+    oss_bucket_name: str = ""
+    oss_key_prefix: str = ""
+    sls_project_arn: str = ""
+    sls_write_role_arn: str = ""
+    is_organization_trail: bool = False
+    created: datetime = datetime(2024, 1, 1)
+    start_logging: datetime | None = None
+    stop_logging: datetime | None = None
+
+
+class ActionTrailState(BaseModel):
+    trails: list[Trail] = Field(default_factory=list)
+
+
+def _trail_view(t: Trail) -> dict[str, Any]:
+    return {"Name": t.name, "HomeRegion": t.home_region, "Status": t.status, "EventRW": t.event_rw,
+            "TrailRegion": t.trail_region, "OssBucketName": t.oss_bucket_name, "OssKeyPrefix": t.oss_key_prefix,
+            "SlsProjectArn": t.sls_project_arn, "SlsWriteRoleArn": t.sls_write_role_arn,
+            "IsOrganizationTrail": t.is_organization_trail, "CreateTime": iso(t.created),
+            "UpdateTime": iso(t.created), "StartLoggingTime": iso(t.start_logging) if t.start_logging else "",
+            "StopLoggingTime": iso(t.stop_logging) if t.stop_logging else "", "Region": t.home_region}
+
+
+def _trail(call: Call) -> Trail:
+    name = require(call.params, "Name")
+    trail = next((t for t in call.acct.actiontrail.trails if t.name == name), None)
+    if trail is None:
+        raise ApiError("TrailNotFoundException", f"The trail {name} does not exist.", 404)
+    call.touch("ACS::ActionTrail::Trail", name)
+    return trail
+
+
+@api.action("DescribeTrails")
+def describe_trails(call: Call) -> dict[str, Any]:
+    names = {n for n in call.params.get("NameList", "").split(",") if n}
+    trails = [t for t in call.acct.actiontrail.trails if not names or t.name in names]
+    return {"TrailList": [_trail_view(t) for t in trails]}
+
+
+@api.action("GetTrailStatus")
+def get_trail_status(call: Call) -> dict[str, Any]:
+    t = _trail(call)
+    return {"IsLogging": t.status == "Enable", "StartLoggingTime": iso(t.start_logging) if t.start_logging else "",
+            "StopLoggingTime": iso(t.stop_logging) if t.stop_logging else "", "LatestDeliveryTime": "",
+            "LatestDeliveryError": "", "OssBucketStatus": bool(t.oss_bucket_name), "SlsLogStoreStatus":
+            bool(t.sls_project_arn)}
+
+
+_FIELDS = {"OssBucketName": "oss_bucket_name", "OssKeyPrefix": "oss_key_prefix", "SlsProjectArn": "sls_project_arn",
+           "SlsWriteRoleArn": "sls_write_role_arn", "EventRW": "event_rw", "TrailRegion": "trail_region"}
+
+
+@api.action("CreateTrail", write=True)
+def create_trail(call: Call) -> dict[str, Any]:
+    name = require(call.params, "Name")
+    if any(t.name == name for t in call.acct.actiontrail.trails):
+        raise ApiError("TrailAlreadyExistsException", f"The trail {name} already exists.", 409)
+    trail = Trail(name=name, home_region=call.region or "cn-hangzhou", status="Disable", created=call.now(),
+                  is_organization_trail=call.params.get("IsOrganizationTrail") == "true",
+                  **{attr: call.params[p] for p, attr in _FIELDS.items() if p in call.params})
+    call.acct.actiontrail.trails.append(trail)
+    call.touch("ACS::ActionTrail::Trail", name)
+    return _trail_view(trail)
+
+
+@api.action("UpdateTrail", write=True)
+def update_trail(call: Call) -> dict[str, Any]:
+    trail = _trail(call)
+    for p, attr in _FIELDS.items():
+        if p in call.params:
+            setattr(trail, attr, call.params[p])
+    return _trail_view(trail)
+
+
+@api.action("DeleteTrail", write=True)
+def delete_trail(call: Call) -> dict[str, Any]:
+    call.acct.actiontrail.trails.remove(_trail(call))
+    return {}
+
+
+@api.action("StartLogging", write=True)
+def start_logging(call: Call) -> dict[str, Any]:
+    trail = _trail(call)
+    trail.status, trail.start_logging = "Enable", call.now()
+    return {}
+
+
+@api.action("StopLogging", write=True)
+def stop_logging(call: Call) -> dict[str, Any]:
+    trail = _trail(call)
+    trail.status, trail.stop_logging = "Disable", call.now()
+    return {}
+
+
+_ATTRS = {"EventName": "eventName", "ServiceName": "serviceName", "EventRW": "eventRW", "EventId": "eventId",
+          "EventAccessKeyId": "userIdentity.accessKeyId", "ResourceName": "referencedResources",
+          "ResourceType": "referencedResources", "UserName": "userIdentity.userName"}
+
+
+def _attr_matches(event: dict[str, Any], key: str, value: str) -> bool:
+    if key in ("ResourceName", "ResourceType"):
+        refs = event.get("referencedResources", {})
+        return value in refs if key == "ResourceType" else any(value in ids for ids in refs.values())
+    cur: Any = event
+    for part in _ATTRS[key].split("."):
+        cur = cur.get(part) if isinstance(cur, dict) else None
+    return cur == value
+
+
+@api.action("LookupEvents")
+def lookup_events(call: Call) -> dict[str, Any]:
+    """Newest first, NextToken paging (MaxResults <= 50), filtered by time and LookupAttribute.N."""
+    now = call.now()
+    start = parse_time(call.params["StartTime"]) if call.params.get("StartTime") else None
+    end = parse_time(call.params["EndTime"]) if call.params.get("EndTime") else now
+    filters = []
+    n = 1
+    while f"LookupAttribute.{n}.Key" in call.params:
+        key = call.params[f"LookupAttribute.{n}.Key"]
+        if key not in _ATTRS:
+            raise ApiError("InvalidParameter", f"Unsupported LookupAttribute key: {key}", 400)
+        filters.append((key, call.params.get(f"LookupAttribute.{n}.Value", "")))
+        n += 1
+    region = call.region
+    events = [e for e in reversed(call.acct.events)
+              if (start is None or parse_time(e["eventTime"]) >= start) and parse_time(e["eventTime"]) <= end
+              and (e.get("isGlobal") or not region or e.get("acsRegion") == region)
+              and all(_attr_matches(e, k, v) for k, v in filters)]
+    size = int_param(call.params, "MaxResults", 20, 1, 50)
+    token = call.params.get("NextToken", "")
+    offset = int(token) if token.isdigit() else 0
+    page = events[offset:offset + size]
+    nxt = str(offset + size) if offset + size < len(events) else ""
+    return {"Events": [json.loads(json.dumps(e)) for e in page], "NextToken": nxt,
+            "StartTime": iso(start) if start else "", "EndTime": iso(end)}

@@ -1,0 +1,86 @@
+"""The HTTP listener: one threaded server on 127.0.0.1 that is both a plain-HTTP forward proxy
+(absolute-form request targets) and a direct endpoint."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .app import Emulator
+from .wire import Request
+
+log = logging.getLogger("emulator")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "aliaudit-emulator"
+    emulator: Emulator
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        headers = {k: v for k, v in self.headers.items()}
+        req = Request.build(self.command, self.path, headers, body, client_ip=self.client_address[0])
+        resp = self.emulator.handle(req)
+        self.send_response(resp.status)
+        sent = {k.lower() for k in resp.headers}
+        for k, v in resp.headers.items():
+            self.send_header(k, v)
+        if "content-length" not in sent:
+            self.send_header("Content-Length", str(len(resp.body)))
+        if "x-acs-request-id" not in sent and "x-oss-request-id" not in sent:
+            self.send_header("x-acs-request-id", req.request_id)
+        self.end_headers()
+        if self.command != "HEAD" and resp.body:
+            self.wfile.write(resp.body)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+class EmulatorServer:
+    """Runs an Emulator on a port (0 = a free one) in a background thread."""
+
+    def __init__(self, emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator or Emulator()
+        handler = type("Handler", (_Handler,), {"emulator": self.emulator})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.host, self.port = self.httpd.server_address[:2]
+        self.emulator.world.address = self.url
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.emulator.close()
