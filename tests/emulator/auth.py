@@ -159,9 +159,9 @@ def authorize(call: Call, style: str) -> None:
         verdict = policy.decide([p.session_policy], op.ram_action, resource)
     if verdict != "Allow":
         code, status, message = DENIED[style]
+        detail = {"AuthAction": op.ram_action, "AuthPrincipalType": p.identity_type,
+                  "AuthPrincipalDisplayName": p.arn,
+                  "NoPermissionType": "ImplicitDeny" if verdict is None else "ExplicitDeny",
+                  "PolicyType": "AccountLevelIdentityBasedPolicy"}
         raise ApiError(code, message.format(action=op.ram_action, resource=resource), status,
-                       extra={"AccessDeniedDetail": {"AuthAction": op.ram_action, "AuthPrincipalType":
-                                                     p.identity_type, "AuthPrincipalDisplayName": p.arn,
-                                                     "NoPermissionType": "ImplicitDeny" if verdict is None
-                                                     else "ExplicitDeny", "PolicyType": "AccountLevelIdentityBasedPolicy"}}
-                       if style == "pop" else None)
+                       extra={"AccessDeniedDetail": detail} if style == "pop" else None)

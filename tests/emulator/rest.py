@@ -41,8 +41,10 @@ class RestApi:
     def route(self, method: str, pattern: str, *, name: str, query: str | None = None, ram_action: str | None = None,
               resource: Callable[[Call], str] | str = "*", write: bool = False, anonymous: bool = False,
               locked: bool = True) -> Callable[[Handler], Handler]:
-        regex = re.compile("^" + re.sub(r"\{(\w+)(\+?)\}", lambda m: f"(?P<{m.group(1)}>{'.+' if m.group(2) else '[^/]+'})",
-                                        pattern) + "$")
+        def capture(m: re.Match[str]) -> str:
+            return f"(?P<{m.group(1)}>{'.+' if m.group(2) else '[^/]+'})"
+
+        regex = re.compile("^" + re.sub(r"\{(\w+)(\+?)\}", capture, pattern) + "$")
 
         def register(fn: Handler) -> Handler:
             op = Operation(name, fn, ram_action or f"{self.ram_prefix}:{name}", resource, anonymous, write,

@@ -18,9 +18,11 @@ POP_HOST_ALIASES = {"fcv3": "fc", "fc": "fc", "ecs-cn-hangzhou": "ecs", "resourc
 
 _OSS = re.compile(r"^(?:(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?oss-(?P<region>[a-z0-9-]+?)(?:-internal)?"
                   r"\.aliyuncs\.com$")
-_SLS = re.compile(r"^(?:(?P<project>[a-z0-9][a-z0-9-]*)\.)?(?P<region>[a-z0-9-]+?)(?:-intranet)?\.log\.aliyuncs\.com$")
+_SLS = re.compile(r"^(?:(?P<project>[a-z0-9][a-z0-9-]*)\.)?(?P<region>[a-z0-9-]+?)(?:-intranet)?"
+                  r"\.log\.aliyuncs\.com$")
 _FC = re.compile(r"^(?:(?P<account>\d+)\.)?(?P<region>[a-z0-9-]+)\.fc\.aliyuncs\.com$")
-_POP = re.compile(r"^(?P<product>[a-z0-9]+)(?:[.-](?:vpc\.)?(?P<region>[a-z]{2}-[a-z0-9-]+?))?(?:-vpc)?\.aliyuncs\.com$")
+_POP = re.compile(r"^(?P<product>[a-z0-9]+)(?:[.-](?:vpc\.)?(?P<region>[a-z]{2}-[a-z0-9-]+?))?(?:-vpc)?"
+                  r"\.aliyuncs\.com$")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 

@@ -77,9 +77,8 @@ def verify(req: Request, c: Claim, secret: str) -> bool:
 
 def _acs3(req: Request, c: Claim, secret: str) -> bool:
     names = [h for h in (c.detail or {}).get("signed_headers", "").split(";") if h]
-    if "x-acs-content-sha256" in names:
-        if req.header("x-acs-content-sha256") != hashlib.sha256(req.body).hexdigest():
-            return False
+    if "x-acs-content-sha256" in names and req.header("x-acs-content-sha256") != hashlib.sha256(req.body).hexdigest():
+        return False
     canon_query = "&".join(f"{k}={quote(v, safe='~')}" for k, v in sorted(req.query))
     canon_headers = "".join(f"{h}:{req.header(h).strip()}\n" for h in sorted(names))
     canonical = "\n".join([req.method, req.raw_path, canon_query, canon_headers, ";".join(sorted(names)),
@@ -123,18 +122,21 @@ def _roa(req: Request, c: Claim, secret: str) -> bool:
 
 # --- OSS v1 and v4 -------------------------------------------------------------------------------
 
-OSS_SUBRESOURCES = frozenset("""
-acl uploads uploadId partNumber delete website location logging cors lifecycle restore qos referer stat
-bucketInfo append position security-token live comp status vod startTime endTime x-oss-process symlink
-callback callback-var tagging encryption versions versioning versionId policy requestPayment
-x-oss-traffic-limit qosInfo asyncFetch x-oss-request-payer sequential inventory inventoryId
-continuation-token worm wormId wormExtend replication replicationLocation replicationProgress
-transferAcceleration cname metaQuery x-oss-ac-source-ip x-oss-ac-subnet-mask x-oss-ac-vpc-id
-x-oss-ac-forward-allow resourceGroup style styleName x-oss-async-process regionList publicAccessBlock
-policyStatus accessPoint accessPointForObjectProcess responseHeader userDefinedLogFieldsConfig reservedcapacity
-response-content-type response-content-language response-cache-control response-content-encoding
-response-expires response-content-disposition objectInfo objectMeta group link httpsConfig
-""".split())
+OSS_SUBRESOURCES = frozenset([
+    "acl", "uploads", "uploadId", "partNumber", "delete", "website", "location", "logging", "cors",
+    "lifecycle", "restore", "qos", "referer", "stat", "bucketInfo", "append", "position", "security-token",
+    "live", "comp", "status", "vod", "startTime", "endTime", "x-oss-process", "symlink", "callback",
+    "callback-var", "tagging", "encryption", "versions", "versioning", "versionId", "policy",
+    "requestPayment", "x-oss-traffic-limit", "qosInfo", "asyncFetch", "x-oss-request-payer", "sequential",
+    "inventory", "inventoryId", "continuation-token", "worm", "wormId", "wormExtend", "replication",
+    "replicationLocation", "replicationProgress", "transferAcceleration", "cname", "metaQuery",
+    "x-oss-ac-source-ip", "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id", "x-oss-ac-forward-allow",
+    "resourceGroup", "style", "styleName", "x-oss-async-process", "regionList", "publicAccessBlock",
+    "policyStatus", "accessPoint", "accessPointForObjectProcess", "responseHeader",
+    "userDefinedLogFieldsConfig", "reservedcapacity", "response-content-type", "response-content-language",
+    "response-cache-control", "response-content-encoding", "response-expires", "response-content-disposition",
+    "objectInfo", "objectMeta", "group", "link", "httpsConfig",
+])
 
 
 def oss_resource(req: Request) -> tuple[str, str]:
