@@ -10,7 +10,6 @@ import pytest
 # The SDK transports ignore NO_PROXY; an inherited proxy would hijack calls to the emulator.
 for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(_var, None)
-os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 from tests.emulator import Emulator, EmulatorServer, Scenario  # noqa: E402
 from tests.emulator.client import AdminClient  # noqa: E402

@@ -45,5 +45,7 @@ def load(server: EmulatorServer, data: dict[str, Any]) -> None:
 
 def pop_config(server: EmulatorServer, ak: str = ADMIN_AK, secret: str = ADMIN_SECRET, token: str | None = None,
                **kw: Any) -> Config:
-    return Config(access_key_id=ak, access_key_secret=secret, security_token=token, endpoint=server.endpoint,
-                  protocol="http", region_id=kw.pop("region_id", "cn-hangzhou"), **kw)
+    """Direct to the emulator's address; pass endpoint=None, http_proxy=server.url for real host names."""
+    kw.setdefault("endpoint", server.endpoint)
+    kw.setdefault("region_id", "cn-hangzhou")
+    return Config(access_key_id=ak, access_key_secret=secret, security_token=token, protocol="http", **kw)

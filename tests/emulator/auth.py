@@ -151,7 +151,7 @@ def _check_freshness(call: Call, style: str) -> None:
 def authorize(call: Call, style: str) -> None:
     """Evaluate the caller's policies for the resolved operation; root and anonymous pass."""
     p, op = call.principal, call.op
-    if p is None or op is None or p.kind == "root" or not call.world.scenario.authorization:
+    if p is None or op is None or not op.ram_action or p.kind == "root" or not call.world.scenario.authorization:
         return
     resource = call.resource_arn()
     verdict = policy.decide(p.policies, op.ram_action, resource)

@@ -20,7 +20,7 @@ class Operation:
 
     name: str  # API name, e.g. ListUsers, GetBucketAcl, PutLogs
     handler: Callable[[Call], Any]
-    ram_action: str  # e.g. ram:ListUsers, oss:GetBucketAcl, log:PostLogStoreLogs
+    ram_action: str  # e.g. ram:ListUsers, oss:GetBucketAcl, log:PostLogStoreLogs ('' = needs no permission)
     resource: Callable[[Call], str] | str = "*"  # ARN checked against the caller's policies
     anonymous: bool = False  # callable without a signature (AssumeRoleWithOIDC, public OSS reads)
     write: bool = False  # recorded as an ActionTrail event when it succeeds

@@ -27,8 +27,8 @@ class PopApi:
     def action(self, name: str, *, resource: Callable[[Call], str] | str = "*", write: bool = False,
                anonymous: bool = False, ram_action: str | None = None) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
-            self.actions[name] = Operation(name, fn, ram_action or f"{self.ram_prefix}:{name}", resource,
-                                           anonymous, write)
+            action = f"{self.ram_prefix}:{name}" if ram_action is None else ram_action
+            self.actions[name] = Operation(name, fn, action, resource, anonymous, write)
             return fn
 
         return register

@@ -1,0 +1,92 @@
+"""Faults on demand (throttling, 5xx, region down, latency) and ActionTrail trails and LookupEvents."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from alibabacloud_actiontrail20200706 import models as at_models
+from alibabacloud_actiontrail20200706.client import Client as TrailClient
+from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
+
+from tests.sdk import ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+
+def test_rate_limit_answers_throttling_without_retry_after(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(rate_limits={"ram:ListUsers": 3})
+    ram = RamClient(pop_config(cloud))
+    codes = []
+    for _ in range(6):
+        try:
+            ram.list_users(ram_models.ListUsersRequest())
+            codes.append("ok")
+        except ClientException as err:
+            codes.append(err.code)
+    assert codes == ["ok"] * 3 + ["Throttling.User"] * 3
+    assert admin.request("GET", "calls")["throttled"] == {"ram:ListUsers": 3}
+    ram.list_groups(ram_models.ListGroupsRequest())  # other APIs have their own budget
+
+
+def test_rate_limit_with_retry_after_raises_throttling_exception(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(rate_limits={"ram:*": 1}, throttle_retry_after_ms=1500)
+    ram = RamClient(pop_config(cloud))
+    ram.list_users(ram_models.ListUsersRequest())
+    with pytest.raises(ThrottlingException) as err:
+        ram.list_users(ram_models.ListUsersRequest())
+    assert err.value.code == "Throttling.User" and err.value.retry_after == 1500
+
+
+def test_error_rate_gives_server_exceptions(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(error_rate=0.5, seed=7)
+    ram = RamClient(pop_config(cloud))
+    outcomes = []
+    for _ in range(40):
+        try:
+            ram.list_users(ram_models.ListUsersRequest())
+            outcomes.append("ok")
+        except ServerException as err:
+            assert (err.code, err.statusCode) == ("ServiceUnavailable", 503)
+            outcomes.append("5xx")
+    assert 8 <= outcomes.count("5xx") <= 32
+
+
+def test_region_down_and_latency(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(regions_down=["cn-beijing"], latency_ms=50)
+    trail_bj = TrailClient(pop_config(cloud, region_id="cn-beijing", http_proxy=cloud.url, endpoint=None))
+    with pytest.raises(ServerException) as err:
+        trail_bj.describe_trails(at_models.DescribeTrailsRequest())
+    assert err.value.code == "ServiceUnavailable"
+    trail_hz = TrailClient(pop_config(cloud, region_id="cn-hangzhou", http_proxy=cloud.url, endpoint=None))
+    start = time.monotonic()
+    assert trail_hz.describe_trails(at_models.DescribeTrailsRequest()).body.trail_list == []
+    assert time.monotonic() - start >= 0.05
+
+
+def test_trails_and_lookup_events_paging(cloud, admin):
+    load(cloud, base_scenario())
+    trail = TrailClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    trail.create_trail(at_models.CreateTrailRequest(name="main", oss_bucket_name="logs", event_rw="All"))
+    trail.start_logging(at_models.StartLoggingRequest(name="main"))
+    listed = trail.describe_trails(at_models.DescribeTrailsRequest()).body.trail_list
+    assert [(t["Name"] if isinstance(t, dict) else t.name) for t in listed] == ["main"]
+    assert trail.get_trail_status(at_models.GetTrailStatusRequest(name="main")).body.is_logging is True
+    ram = RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    for i in range(7):
+        ram.create_user(ram_models.CreateUserRequest(user_name=f"user{i}"))
+    names, token = [], None
+    while True:
+        req = at_models.LookupEventsRequest(max_results=3, next_token=token, lookup_attribute=[
+            at_models.LookupEventsRequestLookupAttribute(key="EventName", value="CreateUser")])
+        body = trail.lookup_events(req).body
+        names += [e["requestParameters"]["UserName"] for e in body.events]
+        if not body.next_token:
+            break
+        token = body.next_token
+    assert names == [f"user{i}" for i in reversed(range(7))]
+    assert len(admin.events()) == 9  # CreateTrail, StartLogging and seven CreateUser
