@@ -130,3 +130,44 @@ def test_access_key_last_used_is_tracked(cloud):
         ram_models.GetAccessKeyLastUsedRequest(user_name="reader", user_access_key_id=READER_AK))
     assert last.body.access_key_last_used.last_used_date.endswith("Z")
     assert ADMIN_AK  # admin key used above as well
+
+
+def test_tampered_requests_fail_signature_checks(cloud):
+    from tests.tamper import TamperingProxy
+
+    load(cloud, base_scenario())
+
+    def bump_max_items(target, headers, body):
+        return target.replace("MaxItems=5", "MaxItems=6"), headers, body
+
+    proxy = TamperingProxy(cloud.url, bump_max_items)
+    try:
+        for algo in (None, "v2"):
+            client = RamClient(pop_config(cloud, endpoint=None, http_proxy=proxy.url, signature_algorithm=algo))
+            with pytest.raises(TeaException) as err:
+                client.list_users(ram_models.ListUsersRequest(max_items=5))
+            assert (err.value.code, err.value.statusCode) == ("SignatureDoesNotMatch", 400)
+    finally:
+        proxy.close()
+
+
+def test_replayed_nonce_is_refused(cloud):
+    from tests.tamper import TamperingProxy
+
+    load(cloud, base_scenario())
+    seen: list[tuple[str, dict, bytes]] = []
+
+    def replay_first(target, headers, body):
+        if not seen:
+            seen.append((target, headers, body))
+        return seen[0]
+
+    proxy = TamperingProxy(cloud.url, replay_first)
+    try:
+        client = RamClient(pop_config(cloud, endpoint=None, http_proxy=proxy.url))
+        client.list_users(ram_models.ListUsersRequest())
+        with pytest.raises(TeaException) as err:
+            client.list_users(ram_models.ListUsersRequest())
+        assert err.value.code == "SignatureNonceUsed"
+    finally:
+        proxy.close()

@@ -1,0 +1,21 @@
+"""The installed `aliaudit` console script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from aliaudit import __version__
+
+SCRIPT = Path(sys.executable).parent / "aliaudit"
+
+
+def test_console_script_reports_its_version():
+    out = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"aliaudit {__version__}"
+
+
+def test_help_describes_the_tool():
+    out = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, check=True)
+    assert "Alibaba Cloud" in out.stdout
