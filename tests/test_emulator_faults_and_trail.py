@@ -90,3 +90,14 @@ def test_trails_and_lookup_events_paging(cloud, admin):
         token = body.next_token
     assert names == [f"user{i}" for i in reversed(range(7))]
     assert len(admin.events()) == 9  # CreateTrail, StartLogging and seven CreateUser
+
+
+def test_describe_regions_lists_the_account_regions(cloud):
+    from alibabacloud_ecs20140526 import models as ecs_models
+    from alibabacloud_ecs20140526.client import Client as EcsClient
+
+    data = base_scenario(regions=["cn-hangzhou", "eu-central-1"])
+    load(cloud, data)
+    for cfg in (pop_config(cloud), pop_config(cloud, endpoint=None, http_proxy=cloud.url)):
+        body = EcsClient(cfg).describe_regions(ecs_models.DescribeRegionsRequest()).body
+        assert [r.region_id for r in body.regions.region] == ["cn-hangzhou", "eu-central-1"]

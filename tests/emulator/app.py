@@ -8,7 +8,7 @@ import traceback
 from . import admin, auth, events, faults
 from .call import Call
 from .errors import RENDERERS, ApiError
-from .products import actiontrail, fc, metadata, oss, ram, sls, sts
+from .products import actiontrail, ecs, fc, metadata, oss, ram, sls, sts
 from .routing import route
 from .state import Scenario, World
 from .wire import Request, Response
@@ -20,6 +20,7 @@ PRODUCTS = {
     "ram": ram.api,
     "sts": sts.api,
     "actiontrail": actiontrail.api,
+    "ecs": ecs.api,
     "oss": oss.api,
     "sls": sls.api,
     "fc": fc.api,
