@@ -18,4 +18,5 @@ def test_console_script_reports_its_version():
 
 def test_help_describes_the_tool():
     out = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, check=True)
+    assert "credentials URI" in out.stdout
     assert "Alibaba Cloud" in out.stdout

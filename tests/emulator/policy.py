@@ -60,11 +60,16 @@ def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
     return [value] if isinstance(value, dict) else list(value)
 
 
-def trust_allows(document: dict[str, Any] | str, *, account_id: str, principal_arn: str,
-                 service: str | None = None, external_id: str | None = None,
-                 federated: str | None = None) -> bool:
+def trust_allows(document: dict[str, Any] | str, **kw: Any) -> bool:
     """Whether a role's trust policy lets this caller assume it (sts:AssumeRole*)."""
+    return trust_verdict(document, **kw) == "allow"
+
+
+def trust_verdict(document: dict[str, Any] | str, *, account_id: str, principal_arn: str,
+                  service: str | None = None, external_id: str | None = None, federated: str | None = None) -> str:
+    """'allow', 'external_id' (the principal is trusted but the ExternalId condition fails) or 'principal'."""
     doc = json.loads(document) if isinstance(document, str) else document
+    verdict = "principal"
     for st in _as_list_of_dicts(doc.get("Statement", [])):
         if st.get("Effect") != "Allow":
             continue
@@ -82,6 +87,7 @@ def trust_allows(document: dict[str, Any] | str, *, account_id: str, principal_a
         cond = st.get("Condition", {})
         want = cond.get("StringEquals", {}).get("sts:ExternalId")
         if want is not None and external_id not in _as_list(want):
+            verdict = "external_id"
             continue
-        return True
-    return False
+        return "allow"
+    return verdict

@@ -76,8 +76,12 @@ def assume_role(call: Call) -> dict[str, Any]:
     name, duration, inline = _session_args(call, role)
     p = call.principal
     assert p is not None
-    if not policy.trust_allows(role.trust_policy, account_id=p.account_id, principal_arn=p.arn,
-                               external_id=call.params.get("ExternalId")):
+    verdict = policy.trust_verdict(role.trust_policy, account_id=p.account_id, principal_arn=p.arn,
+                                   external_id=call.params.get("ExternalId"))
+    if verdict == "external_id":
+        raise ApiError("NoPermission", "You are not authorized to do this action. The ExternalId does not match "
+                       "the condition sts:ExternalId of the role's trust policy.", 403)
+    if verdict != "allow":
         raise ApiError("NoPermission", "You are not authorized to do this action. You should be authorized by "
                        f"RAM. The role's trust policy does not allow {p.arn} to assume it.", 403)
     return _issue(call, account, role, name, duration, inline, p.arn)

@@ -1,0 +1,66 @@
+"""Keeping secrets out of output: masking helpers and a logging filter that scrubs known secrets."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+
+def mask(access_key_id: str | None) -> str:
+    """First four characters, the rest starred: 'LTAI****' (enough to tell keys apart, not to use one)."""
+    if not access_key_id:
+        return "-"
+    return access_key_id[:4] + "*" * 4
+
+
+class SecretRegistry:
+    """Secrets seen at run time (AK secrets, STS tokens, OIDC tokens) to scrub from any log record."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+
+    def add(self, *values: str | None) -> None:
+        with self._lock:
+            self._secrets.update(v for v in values if v and len(v) >= 6)
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for s in secrets:
+            if s in text:
+                text = text.replace(s, "[REDACTED]")
+        return text
+
+
+SECRETS = SecretRegistry()
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = SECRETS.scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def configure_logging(level: str = "WARNING") -> None:
+    """Our format and level for every logger, secrets scrubbed. alibabacloud-credentials attaches its own
+    stderr handler to the 'credentials' logger; route it through ours so level and scrubbing hold."""
+    logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
+    lib = logging.getLogger("credentials")
+    for handler in list(lib.handlers):
+        lib.removeHandler(handler)
+    # its refresh failures become one aliaudit error; the library's own tracebacks only at DEBUG
+    lib.setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)
+    lib.propagate = True
+    install_log_redaction()
+
+
+def install_log_redaction() -> None:
+    """Scrub every handler of the root logger (SDK loggers propagate there)."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

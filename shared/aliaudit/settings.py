@@ -1,0 +1,61 @@
+"""Endpoint, proxy, timeout and retry settings shared by every SDK client and credential provider.
+
+Production defaults: HTTPS to the real `*.aliyuncs.com` hosts, no proxy. Each setting is a documented
+option (CLI flag or environment variable), used the same way by the CLI and the FC functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, Field, field_validator
+
+from .errors import ConfigError
+
+
+class EndpointSettings(BaseModel):
+    protocol: str = "https"  # ALIAUDIT_ENDPOINT_PROTOCOL: https | http
+    proxy: str | None = None  # ALIAUDIT_ENDPOINT_PROXY: forward proxy for every API call, e.g. http://proxy:3128
+    sts_endpoint: str | None = None  # ALIAUDIT_STS_ENDPOINT: host or URL; overrides region/VPC choice
+    sts_region: str | None = None  # ALIBABA_CLOUD_STS_REGION: use sts.<region>.aliyuncs.com
+    sts_vpc: bool = False  # ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true: use sts-vpc.<region>.aliyuncs.com
+    connect_timeout_ms: int = Field(5000, ge=100)  # ALIAUDIT_CONNECT_TIMEOUT_MS
+    read_timeout_ms: int = Field(20000, ge=100)  # ALIAUDIT_READ_TIMEOUT_MS
+
+    @field_validator("protocol")
+    @classmethod
+    def _protocol(cls, value: str) -> str:
+        value = value.lower()
+        if value not in ("https", "http"):
+            raise ValueError("protocol must be https or http")
+        return value
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides: object) -> EndpointSettings:
+        values: dict[str, object] = {}
+        mapping = {"ALIAUDIT_ENDPOINT_PROTOCOL": "protocol", "ALIAUDIT_ENDPOINT_PROXY": "proxy",
+                   "ALIAUDIT_STS_ENDPOINT": "sts_endpoint", "ALIBABA_CLOUD_STS_REGION": "sts_region",
+                   "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms"}
+        for var, field in mapping.items():
+            if env.get(var):
+                values[field] = env[var]
+        if env.get("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "").lower() == "true":
+            values["sts_vpc"] = True
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValueError as err:
+            raise ConfigError(f"invalid endpoint settings: {err}") from None
+
+    def sts_host(self) -> str:
+        """Where STS calls go: explicit endpoint, else the regional (VPC) endpoint, else the central one."""
+        if self.sts_endpoint:
+            return self.sts_endpoint.split("://", 1)[-1].rstrip("/")
+        if self.sts_region:
+            return f"{'sts-vpc' if self.sts_vpc else 'sts'}.{self.sts_region}.aliyuncs.com"
+        return "sts.aliyuncs.com"
+
+    def sts_protocol(self) -> str:
+        if self.sts_endpoint and "://" in self.sts_endpoint:
+            return self.sts_endpoint.split("://", 1)[0]
+        return self.protocol
