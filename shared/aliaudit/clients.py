@@ -10,6 +10,7 @@ from typing import Any
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials_api import ICredentialsProvider
 from alibabacloud_tea_openapi.models import Config
+from darabonba.policy.retry import RetryOptions
 
 from .settings import EndpointSettings
 
@@ -25,6 +26,19 @@ POP_SDKS = {
     "fc": ("alibabacloud_fc20230330.client", "Client"),
 }
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one
+# Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.
+RETRYABLE_CODES = ["Throttling", "Throttling.User", "Throttling.Api", "Throttling.Concurrent", "ServiceUnavailable",
+                   "InternalError", "InternalError.Server", "RequestTimeout", "OperationConflict",
+                   "ServiceBusy", "LastTokenProcessing"]
+
+
+def retry_options(settings: EndpointSettings) -> RetryOptions:
+    """darabonba's retry policy: bounded attempts, exponential backoff with equal jitter, honouring the
+    cloud's x-acs-retry-after (ThrottlingException.retry_after) when present."""
+    return RetryOptions({"retryable": True, "retryCondition": [{
+        "maxAttempts": settings.max_attempts, "exception": ["ThrottlingException"], "errorCode": RETRYABLE_CODES,
+        "backoff": {"policy": "ExponentialWithEqualJitter", "period": settings.backoff_ms, "cap": 10_000},
+        "maxDelay": 20_000}]})
 
 
 class ClientFactory:
@@ -41,7 +55,8 @@ class ClientFactory:
         s = self.settings
         return Config(credential=self.credential, region_id=region or GLOBAL_REGION, endpoint=endpoint,
                       protocol=s.protocol, http_proxy=s.proxy, https_proxy=s.proxy,
-                      connect_timeout=s.connect_timeout_ms, read_timeout=s.read_timeout_ms)
+                      connect_timeout=s.connect_timeout_ms, read_timeout=s.read_timeout_ms,
+                      retry_options=retry_options(s))
 
     def pop(self, product: str, region: str | None = None) -> Any:
         """An OpenAPI client, e.g. factory.pop('ecs', 'cn-shanghai')."""

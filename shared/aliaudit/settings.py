@@ -21,6 +21,8 @@ class EndpointSettings(BaseModel):
     sts_vpc: bool = False  # ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true: use sts-vpc.<region>.aliyuncs.com
     connect_timeout_ms: int = Field(5000, ge=100)  # ALIAUDIT_CONNECT_TIMEOUT_MS
     read_timeout_ms: int = Field(20000, ge=100)  # ALIAUDIT_READ_TIMEOUT_MS
+    max_attempts: int = Field(5, ge=1, le=20)  # ALIAUDIT_MAX_ATTEMPTS: per call, on throttling and 5xx
+    backoff_ms: int = Field(200, ge=1)  # ALIAUDIT_BACKOFF_MS: first backoff step (doubles, jittered)
 
     @field_validator("protocol")
     @classmethod
@@ -35,7 +37,8 @@ class EndpointSettings(BaseModel):
         values: dict[str, object] = {}
         mapping = {"ALIAUDIT_ENDPOINT_PROTOCOL": "protocol", "ALIAUDIT_ENDPOINT_PROXY": "proxy",
                    "ALIAUDIT_STS_ENDPOINT": "sts_endpoint", "ALIBABA_CLOUD_STS_REGION": "sts_region",
-                   "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms"}
+                   "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms",
+                   "ALIAUDIT_MAX_ATTEMPTS": "max_attempts", "ALIAUDIT_BACKOFF_MS": "backoff_ms"}
         for var, field in mapping.items():
             if env.get(var):
                 values[field] = env[var]

@@ -1,0 +1,54 @@
+"""The client factory's retry policy against the emulator's throttling and 5xx faults."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_tea_openapi.exceptions import ClientException
+
+from aliaudit.clients import ClientFactory
+from aliaudit.credentials.providers import StaticProvider
+from aliaudit.settings import EndpointSettings
+from tests.sdk import ADMIN_AK, ADMIN_SECRET, base_scenario, load
+
+
+def _factory(cloud, **kw) -> ClientFactory:
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, **{"backoff_ms": 150, **kw})
+    return ClientFactory(StaticProvider(ADMIN_AK, ADMIN_SECRET), settings)
+
+
+def test_throttled_calls_are_retried_until_they_pass(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(rate_limits={"ram:ListUsers": 2})
+    ram = _factory(cloud).pop("ram")
+    for _ in range(6):
+        assert ram.list_users(ram_models.ListUsersRequest()).body.users.user
+    stats = admin.request("GET", "calls")
+    assert stats["throttled"]["ram:ListUsers"] >= 1
+    assert stats["calls"]["ram:ListUsers"] == 6 + stats["throttled"]["ram:ListUsers"]
+
+
+def test_retry_after_is_honoured_and_attempts_are_bounded(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(rate_limits={"ram:ListUsers": 1}, throttle_retry_after_ms=1100)
+    ram = _factory(cloud, backoff_ms=10).pop("ram")  # tiny backoff: only retry-after can make the wait
+    start = time.monotonic()
+    for _ in range(2):
+        ram.list_users(ram_models.ListUsersRequest())
+    assert time.monotonic() - start >= 1.0
+    admin.faults(rate_limits={"ram:ListUsers": 0}, throttle_retry_after_ms=None)
+    admin.request("DELETE", "calls")
+    with pytest.raises(ClientException) as err:
+        _factory(cloud, max_attempts=3, backoff_ms=20).pop("ram").list_users(ram_models.ListUsersRequest())
+    assert err.value.code == "Throttling.User"
+    assert admin.calls()["ram:ListUsers"] <= 4
+
+
+def test_server_errors_are_retried(cloud, admin):
+    load(cloud, base_scenario())
+    admin.faults(error_rate=0.3, seed=3)
+    ram = _factory(cloud, max_attempts=8).pop("ram")
+    for _ in range(10):
+        ram.list_users(ram_models.ListUsersRequest())
