@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 18080
 SCENARIO ?= tests/emulator/scenarios/sample.yaml
+LINT_DIRS := $(wildcard shared tests functions)
 
 .PHONY: setup test lint emulator clean
 
@@ -20,8 +21,8 @@ test: setup
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: setup
-	$(VENV)/bin/ruff check shared tests functions
-	$(VENV)/bin/vermin --target=3.10- --no-tips --violations --quiet shared/aliaudit tests functions
+	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/vermin --target=3.10- --no-tips --violations --quiet $(LINT_DIRS)
 
 emulator: setup
 	$(PY) -m tests.emulator --scenario $(SCENARIO) --port $(PORT)
