@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .clock import iso, parse_time
-from .state import Faults, Scenario
 from .wire import Request, Response
 
 if TYPE_CHECKING:
@@ -59,6 +58,8 @@ def health(emu: Emulator, req: Request) -> Any:
 @route("POST", "/_emulator/scenario")
 def load_scenario(emu: Emulator, req: Request) -> Any:
     """Body: the scenario as YAML or JSON text (replaces all state)."""
+    from .state import Scenario  # late: state imports the product modules, which register admin routes here
+
     scenario = Scenario.model_validate(yaml.safe_load(req.body.decode() or "{}") or {})
     emu.load(scenario)
     return {"loaded": True, "accounts": [a.id for a in scenario.accounts]}
@@ -104,6 +105,8 @@ def reset_calls(emu: Emulator, req: Request) -> Any:
 @route("POST", "/_emulator/faults")
 def set_faults(emu: Emulator, req: Request) -> Any:
     """Body: any Faults fields; they replace the current ones field by field."""
+    from .state import Faults  # late, see load_scenario
+
     with emu.world.lock:
         current = emu.world.scenario.faults.model_dump()
         current.update(body_json(req))

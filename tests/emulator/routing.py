@@ -60,6 +60,10 @@ def route(req: Request) -> tuple[str, str]:
         return "fc", m.group("region")
     if auth.startswith(("OSS ", "OSS4-")):
         return "oss", ""
+    # oss2's unsigned requests (AnonymousAuth: public reads) to the emulator's own address carry no
+    # signature; only oss2's User-Agent tells them apart.
+    if not auth and req.header("user-agent").startswith("aliyun-sdk-python/"):
+        return "oss", ""
     if auth.startswith(("LOG ", "SLS4-")) or sls_project_from_host(host):
         return "sls", ""
     if req.raw_path.startswith("/2023-03-30/"):
