@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -38,6 +40,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(resp.body)
 
     def _read_body(self) -> bytes:
+        # Through requests' proxy manager the client keeps Nagle on and sends the body after the headers;
+        # ACK the headers now (Linux) instead of ~40 ms later, or every proxied POST waits that long.
+        if hasattr(socket, "TCP_QUICKACK"):
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             while True:
