@@ -74,7 +74,7 @@ def test_trails_and_lookup_events_paging(cloud, admin):
     trail.create_trail(at_models.CreateTrailRequest(name="main", oss_bucket_name="logs", event_rw="All"))
     trail.start_logging(at_models.StartLoggingRequest(name="main"))
     listed = trail.describe_trails(at_models.DescribeTrailsRequest()).body.trail_list
-    assert [(t["Name"] if isinstance(t, dict) else t.name) for t in listed] == ["main"]
+    assert [t.name for t in listed] == ["main"]
     assert trail.get_trail_status(at_models.GetTrailStatusRequest(name="main")).body.is_logging is True
     ram = RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
     for i in range(7):

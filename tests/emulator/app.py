@@ -5,26 +5,19 @@ from __future__ import annotations
 import logging
 import traceback
 
-from . import admin, auth, events, faults
+from . import admin, auth, events, faults, products
 from .call import Call
 from .errors import RENDERERS, ApiError
-from .products import actiontrail, ecs, fc, metadata, oss, ram, sls, sts
+from .products import fc, metadata
 from .routing import route
 from .state import Scenario, World
 from .wire import Request, Response
 
 log = logging.getLogger("emulator")
 
-# product code -> its API (PopApi for RPC products; modules with resolve/respond for REST ones)
-PRODUCTS = {
-    "ram": ram.api,
-    "sts": sts.api,
-    "actiontrail": actiontrail.api,
-    "ecs": ecs.api,
-    "oss": oss.api,
-    "sls": sls.api,
-    "fc": fc.api,
-}
+# product code -> its API: every module under products/ with an `api` (PopApi for RPC products,
+# RestApi for OSS, SLS and FC); adding a product is adding a module
+PRODUCTS = {name: mod.api for name, mod in products.load_all().items() if getattr(mod, "api", None) is not None}
 
 
 class Emulator:

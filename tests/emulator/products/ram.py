@@ -243,9 +243,13 @@ def user_view(u: User, *, full: bool = False) -> dict[str, Any]:
     return out
 
 
-def _policy_view(p: Policy) -> dict[str, Any]:
+def _policy_view(p: Policy, ram: RamState | None = None) -> dict[str, Any]:
+    attached = 0
+    if ram is not None:
+        holders = [u.policies for u in ram.users] + [g.policies for g in ram.groups] + [r.policies for r in ram.roles]
+        attached = sum(1 for refs in holders for r in refs if r.name == p.name and r.type == p.type)
     return {"PolicyName": p.name, "PolicyType": p.type, "Description": p.description, "DefaultVersion": p.version,
-            "CreateDate": _date(p.created), "UpdateDate": _date(p.created), "AttachmentCount": 0}
+            "CreateDate": _date(p.created), "UpdateDate": _date(p.created), "AttachmentCount": attached}
 
 
 def _refs_view(refs: list[PolicyRef], call: Call) -> dict[str, Any]:
@@ -590,7 +594,7 @@ def list_policies(call: Call) -> dict[str, Any]:
     system = [Policy(name=n, type="System", document=d) for n, d in SYSTEM_POLICIES.items()]
     items = [p for p in system + list(_ram(call).policies) if not ptype or p.type == ptype]
     page, meta = page_by_marker(items, call.params)
-    return {**meta, "Policies": {"Policy": [_policy_view(p) for p in page]}}
+    return {**meta, "Policies": {"Policy": [_policy_view(p, _ram(call)) for p in page]}}
 
 
 def _policy(call: Call) -> Policy:
@@ -609,7 +613,8 @@ def get_policy(call: Call) -> dict[str, Any]:
     p = _policy(call)
     version = {"VersionId": p.version, "IsDefaultVersion": True, "PolicyDocument": json.dumps(p.document),
                "CreateDate": _date(p.created)}
-    return {"Policy": {**_policy_view(p), "PolicyDocument": json.dumps(p.document)}, "DefaultPolicyVersion": version}
+    return {"Policy": {**_policy_view(p, _ram(call)), "PolicyDocument": json.dumps(p.document)},
+            "DefaultPolicyVersion": version}
 
 
 @api.action("GetPolicyVersion")

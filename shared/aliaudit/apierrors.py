@@ -1,0 +1,18 @@
+"""One line describing why a cloud call failed, safe to put in a finding or a log."""
+
+from __future__ import annotations
+
+from .redact import SECRETS
+
+
+def describe(err: BaseException) -> str:
+    inner = getattr(err, "inner_exception", None)
+    if inner is not None and inner is not err:
+        return describe(inner)
+    code = getattr(err, "code", None) or getattr(err, "get_error_code", lambda: None)()
+    message = getattr(err, "message", None) or getattr(err, "get_error_message", lambda: None)() or str(err)
+    message = str(message).split(" request id:")[0].split("\n")[0]
+    if message.startswith("code: "):  # tea-openapi prefixes "code: <status>, "
+        message = message.split(", ", 1)[-1]
+    text = f"{code}: {message}" if code else f"{type(err).__name__}: {message}"
+    return SECRETS.scrub(text)[:300]

@@ -1,0 +1,31 @@
+"""ActionTrail checks: CIS Alibaba Cloud Foundations v2.0.0 section 2 (trails)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.actiontrail import TrailInfo
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+
+@check(id="actiontrail_trail_all_regions_enabled", severity="high",
+       title="Ensure ActionTrail is configured to export copies of all log entries",
+       risk="Without a trail logging every region and every read and write event, incidents cannot be "
+            "investigated and changes go unnoticed.",
+       console="ActionTrail console > Trails > Create Trail: all regions, All events, deliver to OSS or SLS.",
+       cli="aliyun actiontrail CreateTrail --Name audit --EventRW All --TrailRegion All --OssBucketName <b>; "
+           "aliyun actiontrail StartLogging --Name audit",
+       cis=["2.1"], events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"],
+       needs=["actiontrail.trails"], scope="global")
+def all_regions(inp: Inputs) -> Iterator[Result]:
+    trails: list[TrailInfo] = inp["actiontrail.trails"]
+    good = [t for t in trails if t.logging and t.trail_region == "All" and t.event_rw == "All"
+            and (t.oss_bucket or t.sls_project_arn)]
+    if good:
+        yield Result(status=Status.PASS, resource_id=good[0].name, resource_type="actiontrail:trail",
+                     message=f"trail {good[0].name} logs all events of all regions")
+    else:
+        names = ", ".join(f"{t.name} ({t.status}, {t.trail_region}, {t.event_rw})" for t in trails) or "none"
+        yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",
+                     message=f"no enabled trail logs all events of all regions to OSS or SLS; trails: {names}")

@@ -1,0 +1,267 @@
+"""RAM checks: the root account, users (console, MFA, keys), password policy and custom policies.
+CIS Alibaba Cloud Foundations v2.0.0 section 1, plus Alibaba's own AccessKey guidance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from ..collectors.ram import CustomPolicy, PasswordPolicy, RootInfo, UserInfo
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+USER_EVENTS = ["CreateUser", "DeleteUser", "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
+               "BindMFADevice", "UnbindMFADevice", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"]
+POLICY_EVENTS = ["SetPasswordPolicy"]
+PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+
+
+def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
+    """Each user, with an ERROR result ready when its details could not be read."""
+    for u in inp["ram.users"]:
+        err = Result(status=ERROR, resource_id=u.name, resource_type="ram:user",
+                     message=f"could not read the user's details: {u.error}") if u.error else None
+        yield u, err
+
+
+# --- root account ---------------------------------------------------------------------------------
+
+@check(id="ram_root_account_unused", title="Avoid the use of the root account", severity="high",
+       risk="The root account has unrestricted access to every resource and cannot be limited by policies.",
+       console="Create RAM users or roles for daily work; keep the root password and MFA device offline.",
+       cli="aliyun ims GenerateCredentialReport && aliyun ims GetCredentialReport",
+       cis=["1.1"], events=["ConsoleSignin"], needs=["ram.root"], scope="global")
+def root_unused(inp: Inputs) -> Iterator[Result]:
+    root: RootInfo = inp["ram.root"]
+    window = inp.now - timedelta(days=inp.config.console_inactivity_days)
+    uses = [t for t in (root.last_login, root.key_last_used) if t and t > window]
+    if uses:
+        yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
+                     message=f"the root account was used on {max(uses):%Y-%m-%d} (within "
+                             f"{inp.config.console_inactivity_days} days)")
+    else:
+        yield Result(status=PASS, resource_id="<root>", resource_type="ram:root",
+                     message=f"the root account was not used in the last {inp.config.console_inactivity_days} days")
+
+
+@check(id="ram_root_access_key_absent", title="Ensure no root account access key exists", severity="critical",
+       risk="A root AccessKey grants full, unrestricted API access and cannot be scoped or audited per person.",
+       console="Sign in as root, open AccessKey management and delete every root AccessKey.",
+       cli="aliyun ram DeleteAccessKey --UserAccessKeyId <id>  (as the root account)",
+       cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=["ram.root"], scope="global")
+def root_keys(inp: Inputs) -> Iterator[Result]:
+    root: RootInfo = inp["ram.root"]
+    if root.active_keys:
+        yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
+                     message=f"the root account has {len(root.active_keys)} active AccessKey(s)")
+    else:
+        yield Result(status=PASS, resource_id="<root>", resource_type="ram:root",
+                     message="the root account has no active AccessKey")
+
+
+@check(id="ram_root_mfa_enabled", title="Ensure MFA is enabled for the root account", severity="critical",
+       risk="Without MFA, a leaked root password gives full control of the account.",
+       console="Sign in as root, Security Settings > Enable virtual MFA device.",
+       cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
+       needs=["ram.root"], scope="global")
+def root_mfa(inp: Inputs) -> Iterator[Result]:
+    root: RootInfo = inp["ram.root"]
+    status = PASS if root.mfa_active else FAIL
+    yield Result(status=status, resource_id="<root>", resource_type="ram:root",
+                 message="the root account has an MFA device bound" if root.mfa_active
+                 else "the root account has no MFA device bound")
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+@check(id="ram_user_console_mfa_enabled", severity="high",
+       title="Ensure MFA is enabled for all RAM users that have a console password",
+       risk="A console password alone can be phished or guessed; MFA stops the takeover.",
+       console="RAM console > Users > the user > Authentication > Enable MFA device.",
+       cli="aliyun ram CreateVirtualMFADevice ... && aliyun ram BindMFADevice --UserName <user> ...",
+       cis=["1.4"], events=USER_EVENTS, needs=["ram.users"], scope="global")
+def user_mfa(inp: Inputs) -> Iterator[Result]:
+    for u, err in _users(inp):
+        if err:
+            yield err
+        elif u.console:
+            # MFA means a bound device; MFABindRequired alone does not protect the login
+            yield Result(status=PASS if u.mfa_bound else FAIL, resource_id=u.name, resource_type="ram:user",
+                         message="console user has an MFA device bound" if u.mfa_bound else
+                         "console user has no MFA device bound" + (" (MFA is only required at next login)"
+                                                                    if u.mfa_bind_required else ""))
+
+
+@check(id="ram_user_console_inactive_disabled", severity="medium",
+       title="Ensure users not logged on for 90 days or longer are disabled for console logon",
+       risk="Dormant console logins are unmonitored doors into the account.",
+       console="RAM console > Users > the user > Authentication > Console Logon Management > Disable.",
+       cli="aliyun ram DeleteLoginProfile --UserName <user>", cis=["1.5"], events=USER_EVENTS,
+       needs=["ram.users"], scope="global")
+def user_inactive(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.console_inactivity_days
+    cutoff = inp.now - timedelta(days=days)
+    for u, err in _users(inp):
+        if err:
+            yield err
+        elif u.console:
+            last = u.last_login or u.created  # never logged in: count from creation
+            if last and last < cutoff:
+                seen = f"last logged in {u.last_login:%Y-%m-%d}" if u.last_login else "never logged in"
+                yield Result(status=FAIL, resource_id=u.name, resource_type="ram:user",
+                             message=f"console logon enabled but {seen} ({days}+ days)")
+            else:
+                yield Result(status=PASS, resource_id=u.name, resource_type="ram:user",
+                             message=f"console user active within {days} days")
+
+
+def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
+    for u, err in _users(inp):
+        if err:
+            yield u, None, err
+            continue
+        for k in u.access_keys:
+            if k.status == "Active":
+                yield u, k, None
+
+
+@check(id="ram_user_access_key_rotated", title="Ensure access keys are rotated every 90 days or less",
+       severity="medium", risk="Old keys have had more time to leak and are often embedded in forgotten places.",
+       console="RAM console > Users > the user > AccessKey: create a new key, switch, disable and delete the old one.",
+       cli="aliyun ram CreateAccessKey --UserName <user>; aliyun ram DeleteAccessKey --UserName <user> "
+           "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=["ram.users"], scope="global")
+def key_rotation(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.access_key_max_age_days
+    cutoff = inp.now - timedelta(days=days)
+    for u, k, err in _active_keys(inp):
+        if err:
+            yield err
+            continue
+        old = k.created is not None and k.created < cutoff
+        yield Result(status=FAIL if old else PASS, resource_id=k.id, resource_type="ram:accesskey",
+                     resource_name=u.name, message=f"AccessKey of {u.name} created {k.created:%Y-%m-%d}"
+                     + (f", older than {days} days" if old else f", within {days} days"))
+
+
+@check(id="ram_user_access_key_unused", title="Remove AccessKeys unused for 90 days", severity="medium",
+       risk="Unused keys serve no one but an attacker who finds them.",
+       console="RAM console > Users > the user > AccessKey: disable, then delete keys that are not used.",
+       cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
+       events=USER_EVENTS, needs=["ram.users"], scope="global")
+def key_unused(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.access_key_unused_days
+    cutoff = inp.now - timedelta(days=days)
+    for u, k, err in _active_keys(inp):
+        if err:
+            yield err
+            continue
+        last = k.last_used or k.created
+        unused = last is not None and last < cutoff
+        seen = f"last used {k.last_used:%Y-%m-%d}" if k.last_used else "never used"
+        yield Result(status=FAIL if unused else PASS, resource_id=k.id, resource_type="ram:accesskey",
+                     resource_name=u.name, message=f"AccessKey of {u.name} {seen}"
+                     + (f" ({days}+ days)" if unused else ""))
+
+
+@check(id="ram_user_single_active_key", title="One active AccessKey per user", severity="low",
+       risk="Several active keys per person multiply the places a key can leak and blur accountability.",
+       console="RAM console > Users > the user > AccessKey: keep one active key.",
+       cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
+       events=USER_EVENTS, needs=["ram.users"], scope="global")
+def single_key(inp: Inputs) -> Iterator[Result]:
+    for u, err in _users(inp):
+        if err:
+            yield err
+            continue
+        active = [k.id for k in u.access_keys if k.status == "Active"]
+        if active:
+            yield Result(status=FAIL if len(active) > 1 else PASS, resource_id=u.name, resource_type="ram:user",
+                         message=f"{len(active)} active AccessKeys")
+
+
+@check(id="ram_user_no_direct_policies", title="Ensure RAM policies are attached only to groups or roles",
+       severity="low", risk="Permissions attached to individual users drift and are hard to review.",
+       console="RAM console > Users > the user > Permissions: move the policies to a group and remove them.",
+       cli="aliyun ram DetachPolicyFromUser --UserName <user> --PolicyName <p> --PolicyType <t>",
+       cis=["1.16"], events=["AttachPolicyToUser", "DetachPolicyFromUser", "CreateUser"], needs=["ram.users"],
+       scope="global")
+def direct_policies(inp: Inputs) -> Iterator[Result]:
+    for u, err in _users(inp):
+        if err:
+            yield err
+        else:
+            yield Result(status=FAIL if u.policies else PASS, resource_id=u.name, resource_type="ram:user",
+                         message=f"policies attached directly: {', '.join(u.policies)}" if u.policies
+                         else "no policy attached directly")
+
+
+# --- password policy ------------------------------------------------------------------------------
+
+def _pp_check(id: str, title: str, cis: str, test: Any, describe: Any) -> None:  # noqa: A002
+    @check(id=id, title=title, severity="medium", cis=[cis], events=POLICY_EVENTS,
+           risk="Weak password rules make RAM user passwords easier to guess or reuse.",
+           console="RAM console > Settings > Security Settings > Password Strength Settings.",
+           cli="aliyun ram SetPasswordPolicy --MinimumPasswordLength 14 --RequireUppercaseCharacters true "
+               "--RequireLowercaseCharacters true --RequireNumbers true --RequireSymbols true "
+               "--PasswordReusePrevention 5 --MaxPasswordAge 365 --MaxLoginAttemps 5",
+           needs=["ram.password_policy"], scope="global")
+    def run(inp: Inputs) -> Iterator[Result]:
+        pp: PasswordPolicy = inp["ram.password_policy"]
+        ok = test(pp, inp.config.password_policy)
+        yield Result(status=PASS if ok else FAIL, resource_id=inp.account_id, resource_type="ram:password-policy",
+                     message=describe(pp, inp.config.password_policy))
+
+
+_pp_check("ram_password_policy_uppercase", "Ensure RAM password policy requires at least one uppercase letter",
+          "1.7", lambda p, t: p.require_uppercase, lambda p, t: f"RequireUppercaseCharacters={p.require_uppercase}")
+_pp_check("ram_password_policy_lowercase", "Ensure RAM password policy requires at least one lowercase letter",
+          "1.8", lambda p, t: p.require_lowercase, lambda p, t: f"RequireLowercaseCharacters={p.require_lowercase}")
+_pp_check("ram_password_policy_symbol", "Ensure RAM password policy requires at least one symbol", "1.9",
+          lambda p, t: p.require_symbols, lambda p, t: f"RequireSymbols={p.require_symbols}")
+_pp_check("ram_password_policy_number", "Ensure RAM password policy requires at least one number", "1.10",
+          lambda p, t: p.require_numbers, lambda p, t: f"RequireNumbers={p.require_numbers}")
+_pp_check("ram_password_policy_min_length", "Ensure RAM password policy requires a minimum length of 14 or more",
+          "1.11", lambda p, t: p.minimum_length >= t.minimum_length,
+          lambda p, t: f"MinimumPasswordLength={p.minimum_length} (required >= {t.minimum_length})")
+_pp_check("ram_password_policy_reuse_prevention", "Ensure RAM password policy prevents password reuse", "1.12",
+          lambda p, t: p.reuse_prevention >= t.reuse_prevention,
+          lambda p, t: f"PasswordReusePrevention={p.reuse_prevention} (required >= {t.reuse_prevention})")
+_pp_check("ram_password_policy_max_age", "Ensure RAM password policy expires passwords in 365 days or greater",
+          "1.13", lambda p, t: p.max_age > 0 and p.max_age >= t.max_age_days,
+          lambda p, t: ("MaxPasswordAge=0: passwords never expire" if p.max_age == 0 else
+                        f"MaxPasswordAge={p.max_age} (required: expires, not sooner than {t.max_age_days} days)"))
+_pp_check("ram_password_policy_login_attempts",
+          "Ensure RAM password policy blocks logon after 5 incorrect attempts within an hour", "1.14",
+          lambda p, t: 0 < p.max_login_attempts <= t.max_login_attempts,
+          lambda p, t: f"MaxLoginAttemps={p.max_login_attempts} (required 1-{t.max_login_attempts})")
+
+
+# --- custom policies ------------------------------------------------------------------------------
+
+def _full_admin(doc: dict[str, Any]) -> bool:
+    statements = doc.get("Statement", [])
+    for st in [statements] if isinstance(statements, dict) else statements:
+        actions = st.get("Action", [])
+        resources = st.get("Resource", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = [resources] if isinstance(resources, str) else resources
+        if st.get("Effect") == "Allow" and "*" in actions and "*" in resources and not st.get("Condition"):
+            return True
+    return False
+
+
+@check(id="ram_policy_no_full_admin", severity="high",
+       title="Ensure RAM policies that allow full *:* administrative privileges are not created",
+       risk="A custom *:* policy grants every permission; least privilege is lost wherever it is attached.",
+       console="RAM console > Policies > the policy: narrow Action and Resource, or delete it.",
+       cli="aliyun ram DeletePolicy --PolicyName <name>", cis=["1.15"],
+       events=["CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicy"],
+       needs=["ram.custom_policies"], scope="global")
+def full_admin(inp: Inputs) -> Iterator[Result]:
+    policies: list[CustomPolicy] = inp["ram.custom_policies"]
+    for p in policies:
+        bad = _full_admin(p.document)
+        yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",
+                     message=f"custom policy allows Action * on Resource * ({p.attachments} attachment(s))" if bad
+                     else "custom policy does not allow *:*")

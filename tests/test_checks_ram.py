@@ -1,0 +1,140 @@
+"""RAM and ActionTrail checks through the scan entry point, on emulated accounts with PASS and FAIL cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from aliaudit.config import AuditConfig
+from tests.scanning import by_resource, scan
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, base_scenario, load
+
+NOW = datetime.now(timezone.utc)
+
+
+def ago(days: int) -> str:
+    return (NOW - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def account() -> dict:
+    data = base_scenario()
+    acct = data["accounts"][0]
+    acct["root"].update({"mfa_bound": False, "last_login": ago(3)})
+    acct["ram"]["users"] += [
+        {"name": "alice", "created": ago(400), "last_login": ago(2),
+         "login_profile": {"created": ago(400)}, "mfa_device": {"serial": "acs:ram::1:mfa/alice"},
+         "groups": ["readers"],
+         "access_keys": [{"id": "LTAIalice0000000001", "secret": "s1", "created": ago(30), "last_used": ago(1)}]},
+        {"name": "bob", "created": ago(400), "last_login": ago(200),
+         "login_profile": {"created": ago(400), "mfa_bind_required": True},
+         "policies": [{"name": "AliyunOSSFullAccess"}],
+         "access_keys": [{"id": "LTAIbob000000000001", "secret": "s2", "created": ago(200), "last_used": ago(150)},
+                         {"id": "LTAIbob000000000002", "secret": "s3", "created": ago(10)}]},
+    ]
+    acct["ram"]["policies"] = [
+        {"name": "GodMode", "document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                       "Resource": "*"}]}},
+        {"name": "ReadLogs", "document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "log:Get*",
+                                                                        "Resource": "*"}]}}]
+    acct["ram"]["password_policy"] = {"minimum_length": 14, "require_uppercase": True, "require_lowercase": False,
+                                      "require_numbers": True, "require_symbols": True, "max_password_age": 0,
+                                      "password_reuse_prevention": 5, "max_login_attempts": 5}
+    acct["actiontrail"] = {"trails": [{"name": "partial", "trail_region": "cn-hangzhou", "event_rw": "Write",
+                                       "oss_bucket_name": "logs"}]}
+    return data
+
+
+def test_ram_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["ram"])
+    assert {f.region for f in findings} == {"global"}
+    assert by_resource(findings, "ram_user_console_mfa_enabled") == {"alice": "PASS", "bob": "FAIL"}
+    assert by_resource(findings, "ram_user_console_inactive_disabled") == {"alice": "PASS", "bob": "FAIL"}
+    assert by_resource(findings, "ram_user_access_key_rotated") == {
+        "LTAIadminkey0000001": "FAIL", "LTAIreaderkey000001": "FAIL",  # scenario default created 2024-01-01
+        "LTAIalice0000000001": "PASS", "LTAIbob000000000001": "FAIL", "LTAIbob000000000002": "PASS"}
+    assert by_resource(findings, "ram_user_access_key_unused")["LTAIbob000000000001"] == "FAIL"
+    assert by_resource(findings, "ram_user_access_key_unused")["LTAIalice0000000001"] == "PASS"
+    assert by_resource(findings, "ram_user_single_active_key")["bob"] == "FAIL"
+    assert by_resource(findings, "ram_user_single_active_key")["alice"] == "PASS"
+    assert by_resource(findings, "ram_user_no_direct_policies")["bob"] == "FAIL"
+    assert by_resource(findings, "ram_user_no_direct_policies")["alice"] == "PASS"
+    assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS"}
+    pp = {f.check_id: f.status.value for f in findings if f.check_id.startswith("ram_password_policy")}
+    assert pp == {"ram_password_policy_uppercase": "PASS", "ram_password_policy_lowercase": "FAIL",
+                  "ram_password_policy_symbol": "PASS", "ram_password_policy_number": "PASS",
+                  "ram_password_policy_min_length": "PASS", "ram_password_policy_reuse_prevention": "PASS",
+                  "ram_password_policy_max_age": "FAIL", "ram_password_policy_login_attempts": "PASS"}
+    root = {f.check_id: f.status.value for f in findings if f.resource_id == "<root>"}
+    assert root == {"ram_root_account_unused": "FAIL", "ram_root_access_key_absent": "FAIL",
+                    "ram_root_mfa_enabled": "FAIL"}
+    fail = next(f for f in findings if f.check_id == "ram_root_mfa_enabled")
+    assert fail.cis == ["1.3"] and fail.severity.value == "critical" and fail.account_id == ACCOUNT
+
+
+def test_ram_checks_pass_on_a_clean_account(cloud):
+    """Audited with a read-only user: every check gives its verdict, and on a clean account all PASS."""
+    data = account()
+    acct = data["accounts"][0]
+    acct["root"] = {"mfa_bound": True, "last_login": ago(300)}
+    acct["ram"]["users"] = [
+        {"name": "alice", "login_profile": {}, "last_login": ago(1), "groups": ["readers"],
+         "mfa_device": {"serial": "x"}},
+        {"name": "auditor", "groups": ["auditors"],
+         "access_keys": [{"id": "LTAIauditor00000001", "secret": "aud", "created": ago(5)}]}]
+    # ReadOnlyAccess plus the one non-read action the credential report needs
+    acct["ram"]["policies"] = [{"name": "CredentialReport", "document": {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "ram:GenerateCredentialReport", "Resource": "*"}]}}]
+    acct["ram"]["groups"].append({"name": "auditors", "policies": [
+        {"name": "ReadOnlyAccess"}, {"name": "CredentialReport", "type": "Custom"}]})
+    acct["ram"]["password_policy"].update(require_lowercase=True, max_password_age=365)
+    load(cloud, data)
+    findings = scan(cloud, families=["ram"], ak="LTAIauditor00000001", secret="aud")
+    assert {f.check_id for f in findings} >= {"ram_root_mfa_enabled", "ram_user_console_mfa_enabled",
+                                              "ram_password_policy_max_age"}
+    bad = [(f.check_id, f.resource_id, f.message) for f in findings if f.status.value != "PASS"]
+    assert bad == []
+
+
+def test_denied_api_gives_error_findings_not_silence(cloud):
+    load(cloud, account())
+    data = account()
+    data["accounts"][0]["ram"]["policies"].append({"name": "NoPolicies", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ram:GetPasswordPolicy", "ram:GetLoginProfile"], "Resource": "*"}]}})
+    data["accounts"][0]["ram"]["groups"][0]["policies"].append({"name": "NoPolicies", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=["ram"], ak=READER_AK, secret=READER_SECRET)
+    pp = [f for f in findings if f.check_id.startswith("ram_password_policy")]
+    assert pp and all(f.status.value == "ERROR" and "NoPermission" in f.message for f in pp)
+    mfa = by_resource(findings, "ram_user_console_mfa_enabled")
+    assert mfa["alice"] == "ERROR" and mfa["bob"] == "ERROR"
+
+
+def test_thresholds_come_from_config(cloud):
+    load(cloud, account())
+    findings = scan(cloud, checks=["ram_user_access_key_rotated", "ram_password_policy_min_length"],
+                    config=AuditConfig.model_validate({"access_key_max_age_days": 365,
+                                                       "password_policy": {"minimum_length": 16}}))
+    assert by_resource(findings, "ram_user_access_key_rotated")["LTAIbob000000000001"] == "PASS"
+    assert [f.status.value for f in findings if f.check_id == "ram_password_policy_min_length"] == ["FAIL"]
+
+
+def test_actiontrail_trail_check(cloud):
+    load(cloud, account())
+    assert [f.status.value for f in scan(cloud, families=["actiontrail"])] == ["FAIL"]
+    data = account()
+    data["accounts"][0]["actiontrail"]["trails"].append({"name": "org", "oss_bucket_name": "trail-logs"})
+    load(cloud, data)
+    findings = scan(cloud, families=["actiontrail"])
+    assert [(f.status.value, f.resource_id) for f in findings] == [("PASS", "org")]
+
+
+def test_every_list_api_is_paged_to_the_end(cloud, admin):
+    data = account()
+    data["accounts"][0]["ram"]["users"] += [{"name": f"bulk{i:04d}", "login_profile": {}} for i in range(1010)]
+    data["accounts"][0]["ram"]["policies"] += [
+        {"name": f"p{i:04d}", "document": {"Version": "1", "Statement": []}} for i in range(1005)]
+    load(cloud, data)
+    findings = scan(cloud, checks=["ram_user_console_mfa_enabled", "ram_policy_no_full_admin"])
+    assert len(by_resource(findings, "ram_user_console_mfa_enabled")) == 2 + 1010
+    assert len(by_resource(findings, "ram_policy_no_full_admin")) == 2 + 1005
+    assert admin.calls()["ram:ListUsers"] == 2 and admin.calls()["ram:ListPolicies"] == 2
