@@ -101,3 +101,29 @@ def test_describe_regions_lists_the_account_regions(cloud):
     for cfg in (pop_config(cloud), pop_config(cloud, endpoint=None, http_proxy=cloud.url)):
         body = EcsClient(cfg).describe_regions(ecs_models.DescribeRegionsRequest()).body
         assert [r.region_id for r in body.regions.region] == ["cn-hangzhou", "eu-central-1"]
+
+
+def test_oss_and_sls_throttling_raise_their_sdks_exceptions(cloud, admin, monkeypatch):
+    import oss2
+    from aliyun.log import LogClient, LogException
+
+    from tests.sdk import ADMIN_AK, ADMIN_SECRET
+
+    data = base_scenario()
+    data["accounts"][0]["oss"] = {"buckets": [{"name": "throttled-bucket"}]}
+    data["accounts"][0]["sls"] = {"projects": [{"name": "throttled-project"}]}
+    load(cloud, data)
+    admin.faults(rate_limits={"oss:*": 0, "sls:*": 0})
+    bucket = oss2.Bucket(oss2.Auth(ADMIN_AK, ADMIN_SECRET), f"http://{cloud.endpoint}", "throttled-bucket")
+    with pytest.raises(oss2.exceptions.ServerError) as err:
+        bucket.get_bucket_acl()
+    assert (err.value.status, err.value.code) == (503, "SlowDown")
+    monkeypatch.setenv("HTTP_PROXY", cloud.url)
+    log = LogClient("cn-hangzhou.log.aliyuncs.com", ADMIN_AK, ADMIN_SECRET)
+    with pytest.raises(LogException) as lerr:
+        log.get_project("throttled-project")
+    assert lerr.value.get_error_code() == "WriteQuotaExceed"
+    admin.faults(rate_limits={}, error_rate=1.0)
+    with pytest.raises(oss2.exceptions.ServerError) as err:
+        bucket.get_bucket_acl()
+    assert (err.value.status, err.value.code) == (503, "ServiceUnavailable")
