@@ -7,7 +7,7 @@ PORT   ?= 18080
 SCENARIO ?= tests/emulator/scenarios/sample.yaml
 LINT_DIRS := $(wildcard shared tests functions)
 
-.PHONY: setup test lint emulator clean
+.PHONY: setup test lint emulator docs clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,9 @@ lint: setup
 
 emulator: setup
 	$(PY) -m tests.emulator --scenario $(SCENARIO) --port $(PORT)
+
+docs: setup
+	$(PY) -m aliaudit.docs docs/checks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

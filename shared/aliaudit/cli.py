@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from . import __version__, errors
+from . import __version__, catalog_cli, errors
 from .clients import ClientFactory
 from .credentials import AuthOptions, resolve_credentials
 from .identity import verify_identity
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                             epilog=AUTH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_auth_options(whoami)
     whoami.add_argument("--format", choices=["text", "json"], default="text")
+    catalog_cli.add_parsers(sub)
     return parser
 
 
@@ -109,7 +110,7 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
-COMMANDS = {"whoami": cmd_whoami}
+COMMANDS = {"whoami": cmd_whoami, **catalog_cli.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

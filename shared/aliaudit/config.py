@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError
 
 RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]
+# Security Center notification items for CIS 8.5's high-risk categories: vulnerabilities (and urgent
+# ones), baseline risks, alerts, AccessKey leaks and configuration assessment
+SAS_HIGH_RISK_NOTICES = ["sas_vulnerability", "yundun_sas_vul_Emergency", "sas_healthcheck", "sas_suspicious",
+                         "yundun_sas_ak_leakage", "yundun_sas_config_alert"]
 
 
 class PasswordPolicyThresholds(BaseModel):
@@ -32,8 +36,19 @@ class AuditConfig(BaseModel):
     log_retention_days: int = Field(365, ge=1)  # SLS logstores holding audit logs
     audit_retention_days: int = Field(180, ge=1)  # CIS: ActionTrail / audit log retention
     risky_ports: list[int] = Field(default_factory=lambda: list(RISKY_PORTS))
+    public_port_range_max: int = Field(100, ge=1, le=65535)  # CIS 3.5: wider internet-open ranges aren't fine-grained
+    access_key_event_days: int = Field(7, ge=1, le=90)  # ActionTrail look-back for AccessKeys used from ECS
     rds_backup_retention_days: int = Field(7, ge=1)
     kms_rotation_days: int = Field(365, ge=1)
+    ack_inspection_max_age_days: int = Field(7, ge=1)  # CIS 7.4: a cluster check at least once a week
+    # Security Center (CIS 8.x): the SAS endpoint region for account-level settings (cn-shanghai for the
+    # China site, ap-southeast-1 for the international site); assets are read per audited region.
+    security_center_region: str = "cn-shanghai"
+    security_center_notices: list[str] = Field(default_factory=lambda: list(SAS_HIGH_RISK_NOTICES))  # CIS 8.5
+    security_center_vul_types: list[str] = Field(default_factory=lambda: ["cve", "sys", "cms", "emg"])  # CIS 8.7
+    security_center_vul_levels: list[str] = Field(default_factory=lambda: ["asap", "later"])  # CIS 8.7: high, medium
+    security_center_fingerprint_max_hours: int = Field(24, ge=1)  # CIS 8.8: collect at least daily
+    report_buckets: list[str] = Field(default_factory=list)  # OSS buckets the auditor writes reports to
 
     @classmethod
     def load(cls, path: str | Path | None) -> AuditConfig:

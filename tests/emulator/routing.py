@@ -14,7 +14,8 @@ POP_VERSIONS = {
     "2018-12-03": "sas", "2015-12-15": "cs", "2017-12-14": "bssopenapi", "2019-01-01": "config",
     "2022-04-19": "resourcemanager", "2020-03-31": "resourcemanager",
 }
-POP_HOST_ALIASES = {"fcv3": "fc", "fc": "fc", "ecs-cn-hangzhou": "ecs", "resourcemanager": "resourcemanager"}
+POP_HOST_ALIASES = {"fcv3": "fc", "fc": "fc", "ecs-cn-hangzhou": "ecs", "resourcemanager": "resourcemanager",
+                    "tds": "sas"}
 
 _OSS = re.compile(r"^(?:(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?oss-(?P<region>[a-z0-9-]+?)(?:-internal)?"
                   r"\.aliyuncs\.com$")

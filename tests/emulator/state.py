@@ -20,10 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .clock import Clock, parse_time
 from .products.actiontrail import ActionTrailState
+from .products.cs import CsState
+from .products.ecs import EcsState
 from .products.fc import FcState
+from .products.kms import KmsState
 from .products.oss import OssState
 from .products.ram import AccessKey, RamState
+from .products.rds import RdsState
+from .products.sas import SasState
 from .products.sls import SlsState
+from .products.vpc import VpcState
 
 DEFAULT_REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]
 
@@ -61,6 +67,12 @@ class Account(BaseModel):
     oss: OssState = Field(default_factory=OssState)
     sls: SlsState = Field(default_factory=SlsState)
     fc: FcState = Field(default_factory=FcState)
+    cs: CsState = Field(default_factory=CsState)
+    rds: RdsState = Field(default_factory=RdsState)
+    kms: KmsState = Field(default_factory=KmsState)
+    ecs: EcsState = Field(default_factory=EcsState)
+    vpc: VpcState = Field(default_factory=VpcState)
+    sas: SasState = Field(default_factory=SasState)
     events: list[dict[str, Any]] = Field(default_factory=list)  # ActionTrail events, newest last
 
 

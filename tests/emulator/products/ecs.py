@@ -1,24 +1,398 @@
-"""ECS: the account's regions (DescribeRegions). Instance, disk and security-group reads come with
-the checks that need them."""
+"""ECS: regions, instances (network, public IPs, security groups, RAM role, metadata options), security
+groups with their rules, and disks. Writes for tests: security groups and rules, instance metadata options."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field
 
 from ..call import Call
-from ..pop import PopApi
+from ..clock import iso
+from ..errors import ApiError
+from ..pop import PopApi, page_by_number, page_by_token, require
 
 api = PopApi("ecs", "2014-05-26")
+T = TypeVar("T")
 
 LOCAL_NAMES = {
     "cn-hangzhou": "华东1（杭州）", "cn-shanghai": "华东2（上海）", "cn-beijing": "华北2（北京）",
     "cn-shenzhen": "华南1（深圳）", "cn-hongkong": "中国香港", "ap-southeast-1": "新加坡",
     "us-west-1": "美国（硅谷）", "eu-central-1": "德国（法兰克福）",
 }
+PROTOCOLS = {"TCP", "UDP", "ICMP", "ICMPV6", "GRE", "ALL"}
 
+
+def _id(prefix: str) -> str:
+    return prefix + secrets.token_hex(10)
+
+
+class Permission(BaseModel):
+    """One security-group rule, as DescribeSecurityGroupAttribute shows it."""
+
+    id: str = Field(default_factory=lambda: _id("sgr-"))
+    direction: str = "ingress"  # ingress | egress
+    policy: str = "Accept"  # Accept | Drop
+    priority: int = 1  # 1-100, lower wins
+    ip_protocol: str = "TCP"  # TCP | UDP | ICMP | ICMPv6 | GRE | ALL
+    port_range: str = "-1/-1"  # "22/22", "1/65535"; -1/-1 for ICMP, GRE and ALL
+    source_cidr_ip: str = ""
+    ipv6_source_cidr_ip: str = ""
+    source_group_id: str = ""
+    source_prefix_list_id: str = ""
+    dest_cidr_ip: str = ""
+    ipv6_dest_cidr_ip: str = ""
+    dest_group_id: str = ""
+    nic_type: str = "intranet"
+    description: str = ""
+    created: datetime = datetime(2024, 1, 1)
+
+
+class SecurityGroup(BaseModel):
+    id: str = Field(default_factory=lambda: _id("sg-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    vpc_id: str = ""
+    type: str = "normal"  # normal | enterprise
+    description: str = ""
+    inner_access_policy: str = "Accept"
+    created: datetime = datetime(2024, 1, 1)
+    permissions: list[Permission] = Field(default_factory=list)
+
+
+class Instance(BaseModel):
+    id: str = Field(default_factory=lambda: _id("i-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    zone: str = ""  # default: <region>-a
+    status: str = "Running"
+    network_type: str = "vpc"  # vpc | classic
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    private_ips: list[str] = Field(default_factory=list)
+    public_ips: list[str] = Field(default_factory=list)  # fixed public IPs; EIPs live in vpc.eips
+    security_groups: list[str] = Field(default_factory=list)
+    ram_role: str = ""
+    http_tokens: str = "optional"  # optional | required (security-hardening mode)
+    http_endpoint: str = "enabled"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class Disk(BaseModel):
+    id: str = Field(default_factory=lambda: _id("d-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    zone: str = ""
+    instance_id: str = ""  # '' = unattached (Available)
+    type: str = "data"  # system | data
+    category: str = "cloud_essd"
+    size: int = 40
+    encrypted: bool = False
+    kms_key_id: str = ""
+    created: datetime = datetime(2024, 1, 1)
+
+
+class EcsState(BaseModel):
+    instances: list[Instance] = Field(default_factory=list)
+    security_groups: list[SecurityGroup] = Field(default_factory=list)
+    disks: list[Disk] = Field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def region_of(call: Call) -> str:
+    """The request's region (RegionId, else the host's), which must be one of the account's."""
+    region = call.params.get("RegionId") or call.region
+    if not region:
+        raise ApiError("MissingParameter", 'The input parameter "RegionId" that is mandatory for processing this '
+                                           "request is not supplied.", 400)
+    if region not in call.acct.regions:
+        raise ApiError("InvalidRegionId.NotFound", f"The specified RegionId does not exist: {region}", 404)
+    call.region = region
+    return region
+
+
+def json_list(call: Call, name: str) -> list[str] | None:
+    """A JSON-array parameter such as InstanceIds='["i-1","i-2"]' (None when absent)."""
+    raw = call.params.get(name, "")
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        raise ApiError(f"InvalidParameter.{name}", f"The parameter {name} must be a JSON array.", 400)
+    return [str(v) for v in value]
+
+
+def page(items: Sequence[T], call: Call, *, size_default: int, size_max: int,
+         results_max: int) -> tuple[Sequence[T], dict[str, Any]]:
+    """ECS lists page either by NextToken/MaxResults or by PageNumber/PageSize."""
+    if call.params.get("NextToken") or call.params.get("MaxResults"):
+        return page_by_token(items, call.params, default=size_default, limit=results_max)
+    return page_by_number(items, call.params, default=size_default, limit=size_max)
+
+
+def _zone(region: str, zone: str) -> str:
+    return zone or f"{region}-a"
+
+
+def _group(call: Call) -> SecurityGroup:
+    gid = require(call.params, "SecurityGroupId")
+    region = region_of(call)
+    sg = next((g for g in call.acct.ecs.security_groups if g.id == gid and g.region == region), None)
+    if sg is None:
+        raise ApiError("InvalidSecurityGroupId.NotFound", f"The specified security group does not exist: {gid}", 404)
+    call.touch("ACS::ECS::SecurityGroup", sg.id)
+    return sg
+
+
+def _instance(call: Call) -> Instance:
+    iid = require(call.params, "InstanceId")
+    region = region_of(call)
+    inst = next((i for i in call.acct.ecs.instances if i.id == iid and i.region == region), None)
+    if inst is None:
+        raise ApiError("InvalidInstanceId.NotFound", f"The specified instance does not exist: {iid}", 404)
+    call.touch("ACS::ECS::Instance", inst.id)
+    return inst
+
+
+# --- regions -------------------------------------------------------------------------------------
 
 @api.action("DescribeRegions")
 def describe_regions(call: Call) -> dict[str, Any]:
     regions = [{"RegionId": r, "LocalName": LOCAL_NAMES.get(r, r), "Status": "available",
                 "RegionEndpoint": f"ecs.{r}.aliyuncs.com"} for r in call.acct.regions]
     return {"Regions": {"Region": regions}}
+
+
+# --- instances -----------------------------------------------------------------------------------
+
+def _instance_view(call: Call, i: Instance) -> dict[str, Any]:
+    eip = next((e for e in call.acct.vpc.eips if e.instance_id == i.id and e.instance_type == "EcsInstance"), None)
+    return {
+        "InstanceId": i.id, "InstanceName": i.name or i.id, "RegionId": i.region, "ZoneId": _zone(i.region, i.zone),
+        "Status": i.status, "InstanceNetworkType": i.network_type, "CreationTime": iso(i.created),
+        "InstanceType": "ecs.g7.large", "OSType": "linux",
+        "PublicIpAddress": {"IpAddress": list(i.public_ips)},
+        "EipAddress": {"IpAddress": eip.ip if eip else "", "AllocationId": eip.id if eip else ""},
+        "InnerIpAddress": {"IpAddress": list(i.private_ips) if i.network_type == "classic" else []},
+        "VpcAttributes": {"VpcId": i.vpc_id, "VSwitchId": i.vswitch_id, "NatIpAddress": "",
+                          "PrivateIpAddress": {"IpAddress": list(i.private_ips) if i.network_type == "vpc" else []}},
+        "SecurityGroupIds": {"SecurityGroupId": list(i.security_groups)},
+        "MetadataOptions": {"HttpTokens": i.http_tokens, "HttpEndpoint": i.http_endpoint,
+                            "HttpPutResponseHopLimit": 1},
+    }
+
+
+@api.action("DescribeInstances")
+def describe_instances(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    ids = json_list(call, "InstanceIds")
+    p = call.params
+    items = [i for i in call.acct.ecs.instances if i.region == region
+             and (ids is None or i.id in ids) and (not p.get("VpcId") or i.vpc_id == p["VpcId"])
+             and (not p.get("Status") or i.status == p["Status"])
+             and (not p.get("SecurityGroupId") or p["SecurityGroupId"] in i.security_groups)]
+    got, meta = page(items, call, size_default=10, size_max=100, results_max=100)
+    return {**meta, "Instances": {"Instance": [_instance_view(call, i) for i in got]}}
+
+
+@api.action("DescribeInstanceRamRole")
+def describe_instance_ram_role(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    ids = json_list(call, "InstanceIds")
+    role = call.params.get("RamRoleName", "")
+    if ids is None and not role:
+        raise ApiError("MissingParameter", "Either InstanceIds or RamRoleName must be set.", 400)
+    if ids is not None and len(ids) > 100:
+        raise ApiError("InvalidParameter.InstanceIds", "At most 100 instance IDs can be specified.", 400)
+    items = [i for i in call.acct.ecs.instances if i.region == region and i.ram_role
+             and (ids is None or i.id in ids) and (not role or i.ram_role == role)]
+    got, meta = page_by_number(items, call.params, default=10, limit=100)
+    return {"RegionId": region, "TotalCount": meta["TotalCount"],
+            "InstanceRamRoleSets": {"InstanceRamRoleSet": [{"InstanceId": i.id, "RamRoleName": i.ram_role}
+                                                           for i in got]}}
+
+
+@api.action("ModifyInstanceMetadataOptions", write=True)
+def modify_instance_metadata_options(call: Call) -> dict[str, Any]:
+    inst = _instance(call)
+    tokens = call.params.get("HttpTokens", "")
+    endpoint = call.params.get("HttpEndpoint", "")
+    if tokens and tokens not in ("optional", "required"):
+        raise ApiError("InvalidParameter.HttpTokens", f"The parameter HttpTokens is invalid: {tokens}", 400)
+    if endpoint and endpoint not in ("enabled", "disabled"):
+        raise ApiError("InvalidParameter.HttpEndpoint", f"The parameter HttpEndpoint is invalid: {endpoint}", 400)
+    inst.http_tokens = tokens or inst.http_tokens
+    inst.http_endpoint = endpoint or inst.http_endpoint
+    md = call.acct.metadata
+    if md.instance_id == inst.id:  # the emulated metadata service follows its own instance
+        md.http_tokens = inst.http_tokens
+    return {}
+
+
+# --- security groups -----------------------------------------------------------------------------
+
+def _group_view(g: SecurityGroup, instances: list[Instance]) -> dict[str, Any]:
+    return {"SecurityGroupId": g.id, "SecurityGroupName": g.name, "Description": g.description, "VpcId": g.vpc_id,
+            "SecurityGroupType": g.type, "CreationTime": iso(g.created), "RuleCount": len(g.permissions),
+            "EcsCount": sum(1 for i in instances if g.id in i.security_groups), "ServiceManaged": False}
+
+
+def _permission_view(g: SecurityGroup, p: Permission) -> dict[str, Any]:
+    return {"SecurityGroupRuleId": p.id, "Direction": p.direction, "Policy": p.policy, "Priority": str(p.priority),
+            "IpProtocol": p.ip_protocol, "PortRange": p.port_range, "SourceCidrIp": p.source_cidr_ip,
+            "Ipv6SourceCidrIp": p.ipv6_source_cidr_ip, "SourceGroupId": p.source_group_id,
+            "SourcePrefixListId": p.source_prefix_list_id, "DestCidrIp": p.dest_cidr_ip,
+            "Ipv6DestCidrIp": p.ipv6_dest_cidr_ip, "DestGroupId": p.dest_group_id, "NicType": p.nic_type,
+            "Description": p.description, "CreateTime": iso(p.created), "SourcePortRange": ""}
+
+
+@api.action("DescribeSecurityGroups")
+def describe_security_groups(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    ids = json_list(call, "SecurityGroupIds")
+    p = call.params
+    items = [g for g in call.acct.ecs.security_groups if g.region == region
+             and (ids is None or g.id in ids) and (not p.get("VpcId") or g.vpc_id == p["VpcId"])
+             and (not p.get("SecurityGroupId") or g.id == p["SecurityGroupId"])]
+    got, meta = page(items, call, size_default=10, size_max=50, results_max=100)
+    instances = call.acct.ecs.instances
+    return {**meta, "RegionId": region,
+            "SecurityGroups": {"SecurityGroup": [_group_view(g, instances) for g in got]}}
+
+
+@api.action("DescribeSecurityGroupAttribute")
+def describe_security_group_attribute(call: Call) -> dict[str, Any]:
+    g = _group(call)
+    direction = call.params.get("Direction", "all")
+    if direction not in ("all", "ingress", "egress"):
+        raise ApiError("InvalidParameter.Direction", f"The parameter Direction is invalid: {direction}", 400)
+    rules: Sequence[Permission] = [p for p in g.permissions if direction == "all" or p.direction == direction]
+    out: dict[str, Any] = {"SecurityGroupId": g.id, "SecurityGroupName": g.name, "Description": g.description,
+                           "VpcId": g.vpc_id, "RegionId": g.region, "InnerAccessPolicy": g.inner_access_policy}
+    if call.params.get("NextToken") or call.params.get("MaxResults"):  # paged only when asked (legacy: all)
+        rules, meta = page_by_token(rules, call.params, default=500, limit=1000)
+        out["NextToken"] = meta["NextToken"]
+    out["Permissions"] = {"Permission": [_permission_view(g, p) for p in rules]}
+    return out
+
+
+@api.action("CreateSecurityGroup", write=True)
+def create_security_group(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    vpc_id = call.params.get("VpcId", "")
+    if vpc_id and not any(v.id == vpc_id and v.region == region for v in call.acct.vpc.vpcs):
+        raise ApiError("InvalidVpcId.NotFound", f"The specified VPC does not exist: {vpc_id}", 404)
+    g = SecurityGroup(name=call.params.get("SecurityGroupName", ""), region=region, vpc_id=vpc_id,
+                      type=call.params.get("SecurityGroupType", "normal"), created=call.now(),
+                      description=call.params.get("Description", ""))
+    call.acct.ecs.security_groups.append(g)
+    call.touch("ACS::ECS::SecurityGroup", g.id)
+    return {"SecurityGroupId": g.id}
+
+
+_RULE_FIELDS = {"Policy": "policy", "IpProtocol": "ip_protocol", "PortRange": "port_range",
+                "SourceCidrIp": "source_cidr_ip", "Ipv6SourceCidrIp": "ipv6_source_cidr_ip",
+                "SourceGroupId": "source_group_id", "SourcePrefixListId": "source_prefix_list_id",
+                "DestCidrIp": "dest_cidr_ip", "Ipv6DestCidrIp": "ipv6_dest_cidr_ip", "NicType": "nic_type",
+                "Description": "description"}
+
+
+def _rule_specs(call: Call) -> list[dict[str, str]]:
+    """Rules from Permissions.N.* (current form) or the flat legacy parameters."""
+    specs = []
+    n = 1
+    while any(k.startswith(f"Permissions.{n}.") for k in call.params):
+        prefix = f"Permissions.{n}."
+        specs.append({k[len(prefix):]: v for k, v in call.params.items() if k.startswith(prefix)})
+        n += 1
+    if not specs and call.params.get("IpProtocol"):
+        specs.append({k: call.params[k] for k in (*_RULE_FIELDS, "Priority") if k in call.params})
+    return specs
+
+
+def _permission(spec: dict[str, str], direction: str, now: datetime) -> Permission:
+    proto = spec.get("IpProtocol", "")
+    if proto.upper() not in PROTOCOLS:
+        raise ApiError("InvalidIpProtocol.Malformed", f"The specified IpProtocol is invalid: {proto}", 400)
+    ports = spec.get("PortRange", "")
+    lo, _, hi = ports.partition("/")
+    if not (lo.lstrip("-").isdigit() and hi.lstrip("-").isdigit()):
+        raise ApiError("InvalidPortRange.Malformed", f"The specified PortRange is invalid: {ports}", 400)
+    prio = spec.get("Priority", "1") or "1"
+    if not prio.isdigit() or not 1 <= int(prio) <= 100:
+        raise ApiError("InvalidPriority.Malformed", f"The specified Priority is invalid: {prio}", 400)
+    if not any(spec.get(k) for k in ("SourceCidrIp", "Ipv6SourceCidrIp", "SourceGroupId", "SourcePrefixListId")):
+        raise ApiError("MissingParameter", "One of SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or "
+                                           "SourcePrefixListId must be set.", 400)
+    fields = {attr: spec[k] for k, attr in _RULE_FIELDS.items() if k in spec}
+    fields["policy"] = "Drop" if spec.get("Policy", "accept").lower() == "drop" else "Accept"
+    return Permission(direction=direction, priority=int(prio), created=now, **fields)
+
+
+def _same_rule(a: Permission, b: Permission) -> bool:
+    keys = ("direction", "policy", "priority", "ip_protocol", "port_range", "source_cidr_ip", "ipv6_source_cidr_ip",
+            "source_group_id", "source_prefix_list_id")
+    return all(str(getattr(a, k)).lower() == str(getattr(b, k)).lower() for k in keys)
+
+
+@api.action("AuthorizeSecurityGroup", write=True)
+def authorize_security_group(call: Call) -> dict[str, Any]:
+    g = _group(call)
+    specs = _rule_specs(call)
+    if not specs:
+        raise ApiError("MissingParameter", "The input parameter Permissions is not supplied.", 400)
+    for spec in specs:
+        rule = _permission(spec, "ingress", call.now())
+        if not any(_same_rule(rule, p) for p in g.permissions):  # the cloud ignores exact duplicates
+            g.permissions.append(rule)
+    return {}
+
+
+@api.action("RevokeSecurityGroup", write=True)
+def revoke_security_group(call: Call) -> dict[str, Any]:
+    g = _group(call)
+    ids = [v for k, v in call.params.items() if k.startswith("SecurityGroupRuleId.")]
+    if ids:
+        missing = [i for i in ids if not any(p.id == i for p in g.permissions)]
+        if missing:
+            raise ApiError("InvalidSecurityGroupRuleId.NotFound", f"The rule does not exist: {missing[0]}", 404)
+        g.permissions = [p for p in g.permissions if p.id not in ids]
+        return {}
+    specs = _rule_specs(call)
+    if not specs:
+        raise ApiError("MissingParameter", "Either SecurityGroupRuleId or Permissions must be set.", 400)
+    for spec in specs:
+        rule = _permission(spec, "ingress", call.now())
+        g.permissions = [p for p in g.permissions if not _same_rule(rule, p)]
+    return {}
+
+
+# --- disks ---------------------------------------------------------------------------------------
+
+def _disk_view(d: Disk) -> dict[str, Any]:
+    return {"DiskId": d.id, "DiskName": d.name, "RegionId": d.region, "ZoneId": _zone(d.region, d.zone),
+            "InstanceId": d.instance_id, "Status": "In_use" if d.instance_id else "Available", "Type": d.type,
+            "Category": d.category, "Size": d.size, "Encrypted": d.encrypted, "KMSKeyId": d.kms_key_id,
+            "CreationTime": iso(d.created), "Portable": d.type == "data",
+            "Attachments": {"Attachment": [{"InstanceId": d.instance_id, "Device": "/dev/xvdb"}]
+                            if d.instance_id else []}}
+
+
+@api.action("DescribeDisks")
+def describe_disks(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    ids = json_list(call, "DiskIds")
+    p = call.params
+    items = [d for d in call.acct.ecs.disks if d.region == region
+             and (ids is None or d.id in ids) and (not p.get("InstanceId") or d.instance_id == p["InstanceId"])
+             and (not p.get("Encrypted") or str(d.encrypted).lower() == p["Encrypted"].lower())]
+    got, meta = page(items, call, size_default=10, size_max=100, results_max=500)
+    return {**meta, "Disks": {"Disk": [_disk_view(d) for d in got]}}

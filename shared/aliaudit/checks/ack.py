@@ -1,0 +1,286 @@
+"""Container Service for Kubernetes (ACK) checks: CIS Alibaba Cloud Foundations v2.0.0 section 7 and 2.4,
+plus Kubernetes version support. One finding per cluster and check; registered (external) clusters get
+MANUAL findings where ACK does not run their control plane."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from ..collectors.ack import AckData, ClusterInfo
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+CLUSTER_EVENTS = ["CreateCluster", "ModifyCluster", "DeleteCluster", "MigrateCluster", "UpgradeCluster"]
+ADDON_EVENTS = CLUSTER_EVENTS + ["InstallClusterAddons", "UnInstallClusterAddons", "ModifyClusterAddon",
+                                 "UpgradeClusterAddons"]
+LOG_ADDONS = ("logtail-ds", "loongcollector")  # the Log Service collectors ACK installs
+TERWAY = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")
+FLANNEL = ("flannel",)
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def _result(c: ClusterInfo, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=c.id, resource_name=c.name, resource_type="ack:cluster",
+                  region=c.region, message=message)
+
+
+def _clusters(inp: Inputs, *parts: str, registered: str | None = None) -> Iterator[tuple[ClusterInfo, Result | None]]:
+    """Each cluster, with a ready Result when the check cannot judge it: ERROR if one of `parts` was not read,
+    MANUAL (with `registered` as guidance) for registered clusters."""
+    data: AckData = inp["ack.clusters"]
+    for c in data.clusters:
+        if c.registered:
+            yield c, _result(c, MANUAL, f"registered cluster: {registered}") if registered else None
+            continue
+        failed = [f"{p}: {c.errors[p]}" for p in parts if p in c.errors]
+        yield c, _result(c, ERROR, f"could not read {'; '.join(failed)}") if failed else None
+
+
+def version_tuple(text: str) -> tuple[int, int, int] | None:
+    m = _VERSION.match(text.strip())
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else None
+
+
+def _checks(inp: Inputs, parts: tuple[str, ...], registered: str,
+            judge: Callable[[ClusterInfo], tuple[Status, str]]) -> Iterator[Result]:
+    for c, ready in _clusters(inp, *parts, registered=registered):
+        if ready:
+            yield ready
+        elif ready is None and not c.registered:
+            status, message = judge(c)
+            yield _result(c, status, message)
+
+
+_REG_AGENT = "ACK does not manage this cluster's nodes or add-ons; verify it on the cluster itself"
+
+
+# --- logging and monitoring -----------------------------------------------------------------------
+
+@check(id="ack_cluster_audit_log_enabled", severity="high",
+       title="Ensure Log Service collects the API server audit log of Kubernetes clusters",
+       risk="Without the API server audit log nobody can tell who read secrets or changed workloads.",
+       console="ACK console > the cluster > Security and Compliance > Cluster Auditing: enable it "
+               "(delivers the kube-apiserver audit log to an SLS project).",
+       cli="aliyun cs PUT /clusters/<id>/audit_log --body '{\"disable\": false}'  (UpdateClusterAuditLogConfig)",
+       cis=["2.4", "7.1"], events=CLUSTER_EVENTS + ["UpdateClusterAuditLogConfig"], needs=["ack.clusters"])
+def audit_log(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        project = c.audit_project or str(c.meta_data.get("AuditProjectName") or "")
+        if c.audit_enabled and project:
+            return PASS, f"API server audit log is delivered to SLS project {project}"
+        return FAIL, "cluster auditing is off: the API server audit log is not collected by Log Service"
+
+    yield from _checks(inp, ("audit",), _REG_AGENT, judge)
+
+
+@check(id="ack_cluster_log_collection_enabled", severity="medium",
+       title="Ensure Log Service is set to Enabled on Kubernetes Engine Clusters",
+       risk="Without the Log Service collector, container logs and events vanish with their pods.",
+       console="ACK console > the cluster > Operations > Add-ons > Logs and Monitoring: install "
+               "loongcollector (or logtail-ds).",
+       cli="aliyun cs POST /clusters/<id>/components/install --body '[{\"name\": \"loongcollector\"}]'",
+       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=["ack.clusters"])
+def log_collection(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        addon = c.addon(*LOG_ADDONS)
+        if addon and addon.state.lower() not in ("failed", "deleting", "deleted"):
+            return PASS, f"Log Service collector {addon.name} {addon.version} is installed"
+        if addon:
+            return FAIL, f"Log Service collector {addon.name} is {addon.state}"
+        return FAIL, "no Log Service collector add-on (loongcollector or logtail-ds) is installed"
+
+    yield from _checks(inp, ("addons",), _REG_AGENT, judge)
+
+
+@check(id="ack_cluster_cloudmonitor_enabled", severity="medium",
+       title="Ensure CloudMonitor is set to Enabled on Kubernetes Engine Clusters",
+       risk="Without the CloudMonitor agent, node CPU, memory, disk and network signals are not collected.",
+       console="ACK console > the cluster > Nodes > Node Pools > the pool > Edit: enable CloudMonitor agent.",
+       cli="aliyun cs PUT /clusters/<id>/nodepools/<np> --body '{\"kubernetes_config\": {\"cms_enabled\": true}}'",
+       cis=["7.2"], events=CLUSTER_EVENTS + ["CreateClusterNodePool", "ModifyClusterNodePool",
+                                             "DeleteClusterNodepool"], needs=["ack.clusters"])
+def cloudmonitor(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if not c.node_pools:
+            return MANUAL, ("the cluster has no node pools; if it has nodes added outside node pools, verify the "
+                            "CloudMonitor agent runs on them")
+        off = [p.name for p in c.node_pools if not p.cms_enabled]
+        if off:
+            return FAIL, f"CloudMonitor agent is disabled in node pools: {', '.join(off)}"
+        return PASS, f"CloudMonitor agent is enabled in all {len(c.node_pools)} node pools"
+
+    yield from _checks(inp, ("nodepools",), _REG_AGENT, judge)
+
+
+# --- access control -------------------------------------------------------------------------------
+
+@check(id="ack_cluster_rbac_enabled", severity="high",
+       title="Ensure role-based access control (RBAC) authorization is Enabled on Kubernetes Engine Clusters",
+       risk="Legacy ABAC or AlwaysAllow authorization grants broad static permissions to every identity.",
+       console="ACK console > Authorizations: grant RAM users and roles RBAC roles per cluster and namespace; on "
+               "dedicated clusters keep --authorization-mode=Node,RBAC in kube-apiserver.yaml on every master.",
+       cli="aliyun cs GET /permissions/users/<uid>  (DescribeUserPermission); on masters: grep authorization-mode "
+           "/etc/kubernetes/manifests/kube-apiserver.yaml",
+       cis=["7.3"], events=CLUSTER_EVENTS + ["GrantPermissions", "UpdateUserPermissions"], needs=["ack.clusters"])
+def rbac(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.cluster_type == "ManagedKubernetes":
+            # ACK runs the control plane of managed clusters with Node,RBAC authorization and no ABAC
+            return PASS, "managed control plane: ACK enforces RBAC authorization (ABAC is not available)"
+        return MANUAL, ("dedicated cluster: on every master verify /etc/kubernetes/manifests/kube-apiserver.yaml has "
+                        "--authorization-mode=Node,RBAC (no ABAC, no AlwaysAllow)")
+
+    yield from _checks(inp, (), "verify the API server runs --authorization-mode with RBAC and without ABAC", judge)
+
+
+@check(id="ack_cluster_basic_auth_disabled", severity="high",
+       title="Ensure Basic Authentication is not enabled on Kubernetes Engine Clusters",
+       risk="Static passwords in a basic-auth file allow brute force against the API server.",
+       console="Upgrade the cluster to Kubernetes 1.19 or later (basic authentication was removed); on older "
+               "dedicated clusters remove --basic-auth-file from kube-apiserver.yaml on every master.",
+       cli="aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
+       cis=["7.6"], events=CLUSTER_EVENTS, needs=["ack.clusters"])
+def basic_auth(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        v = version_tuple(c.version)
+        if v and v[:2] >= (1, 19):
+            return PASS, f"Kubernetes {c.version}: basic authentication was removed in 1.19 and cannot be enabled"
+        return MANUAL, (f"Kubernetes {c.version or 'unknown version'}: verify on every master that "
+                        "/etc/kubernetes/manifests/kube-apiserver.yaml has no --basic-auth-file, or upgrade")
+
+    yield from _checks(inp, (), "verify the API server has no --basic-auth-file", judge)
+
+
+@check(id="ack_cluster_dashboard_disabled", severity="high",
+       title="Ensure Kubernetes web UI / Dashboard is not enabled",
+       risk="The Kubernetes dashboard has been a common entry point for cluster takeovers.",
+       console="ACK console > the cluster > Operations > Add-ons: uninstall kubernetes-dashboard; also delete any "
+               "dashboard deployment in kube-system.",
+       cli="aliyun cs POST /clusters/<id>/components/uninstall --body '[{\"name\": \"kubernetes-dashboard\"}]'",
+       cis=["7.5"], events=ADDON_EVENTS, needs=["ack.clusters"])
+def dashboard(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.addon("kubernetes-dashboard"):
+            return FAIL, "the kubernetes-dashboard add-on is installed"
+        return PASS, ("no kubernetes-dashboard add-on (a dashboard deployed by hand into kube-system is not visible "
+                      "to the ACK API)")
+
+    yield from _checks(inp, ("addons",), "verify no Kubernetes dashboard runs in kube-system", judge)
+
+
+# --- network --------------------------------------------------------------------------------------
+
+def _network(c: ClusterInfo) -> str:
+    plugin = c.addon(*TERWAY) or c.addon(*FLANNEL)
+    return plugin.name if plugin else ""
+
+
+@check(id="ack_cluster_network_policy_enabled", severity="medium",
+       title="Ensure Network policy is enabled on Kubernetes Engine Clusters",
+       risk="Without NetworkPolicy support every pod can reach every other pod; one compromise spreads.",
+       console="Create clusters with the Terway network plugin and 'Support for NetworkPolicy' selected (Flannel "
+               "has no NetworkPolicy); for Terway clusters enable NetworkPolicy in the terway add-on configuration.",
+       cli="aliyun cs PUT /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
+           "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'",
+       cis=["7.7"], events=ADDON_EVENTS, needs=["ack.clusters"])
+def network_policy(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        terway = c.addon(*TERWAY)
+        if terway is None:
+            plugin = _network(c) or "no Terway"
+            return FAIL, f"network plugin {plugin}: only Terway enforces Kubernetes NetworkPolicy on ACK"
+        setting = str((terway.config or {}).get("NetworkPolicy", "")).lower()
+        if setting == "true":
+            return PASS, f"{terway.name} with NetworkPolicy enabled"
+        return FAIL, f"{terway.name} without NetworkPolicy enabled (NetworkPolicy={setting or 'unset'})"
+
+    yield from _checks(inp, ("addons", "network"), "verify a CNI that enforces NetworkPolicy is installed", judge)
+
+
+@check(id="ack_cluster_eni_multi_ip_enabled", severity="low",
+       title="Ensure ENI multiple IP mode support for Kubernetes Cluster",
+       risk="Without Terway's shared-ENI multi-IP mode, pod networking falls back to overlay or exclusive ENIs.",
+       console="Create clusters with the Terway network plugin in shared ENI (multiple IP) mode (terway-eniip).",
+       cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
+       cis=["7.8"], events=ADDON_EVENTS, needs=["ack.clusters"])
+def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        plugin = _network(c)
+        if plugin in ("terway-eniip", "terway-controlplane", "terway"):
+            return PASS, f"network plugin {plugin}: ENI multiple IP (shared ENI) mode"
+        if plugin == "terway-eni":
+            return FAIL, "network plugin terway-eni: exclusive ENI mode, not multiple IP mode"
+        return FAIL, f"network plugin {plugin or 'not Terway'}: ENI multiple IP mode needs Terway (terway-eniip)"
+
+    yield from _checks(inp, ("addons",), "not applicable to a cluster ACK did not create", judge)
+
+
+@check(id="ack_cluster_private_endpoint", severity="high",
+       title="Ensure Kubernetes Cluster is created with Private cluster enabled",
+       risk="An API server reachable from the internet is exposed to credential stuffing and API exploits.",
+       console="ACK console > the cluster > Basic Information > API Server Public Endpoint: unbind the EIP; reach "
+               "the API server from the VPC, a bastion or a VPN.",
+       cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"api_server_eip\": false}'  (ModifyCluster)",
+       cis=["7.9"], events=CLUSTER_EVENTS, needs=["ack.clusters"])
+def private_endpoint(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.public_endpoint:
+            return FAIL, f"the API server has a public endpoint: {c.public_endpoint}"
+        return PASS, "the API server has no public endpoint"
+
+    yield from _checks(inp, (), "verify its API server is not reachable from the internet", judge)
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+@check(id="ack_cluster_inspection_recent", severity="low",
+       title="Ensure Cluster Check triggered at least once per week for Kubernetes Clusters",
+       risk="Unchecked clusters drift: failing nodes and components or risky configuration go unnoticed.",
+       console="ACK console > the cluster > Inspections and Diagnostics > Cluster Inspection: start an inspection "
+               "and enable scheduled inspection.",
+       cli="aliyun cs POST /clusters/<id>/inspects  (RunClusterInspect); PUT /clusters/<id>/inspectConfig "
+           "(scheduled inspection)",
+       cis=["7.4"], events=CLUSTER_EVENTS + ["RunClusterInspect", "CreateClusterInspectConfig",
+                                             "UpdateClusterInspectConfig"], needs=["ack.clusters"])
+def inspection(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.ack_inspection_max_age_days
+    cutoff = inp.now - timedelta(days=days)
+
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.last_inspection and c.last_inspection >= cutoff:
+            return PASS, f"last cluster inspection {c.last_inspection:%Y-%m-%d} (within {days} days)"
+        seen = f"last cluster inspection {c.last_inspection:%Y-%m-%d}" if c.last_inspection else "never inspected"
+        return FAIL, f"{seen}: no completed cluster inspection within {days} days"
+
+    yield from _checks(inp, ("inspection",), "run cluster checks with the tools of its provider", judge)
+
+
+@check(id="ack_cluster_version_supported", severity="medium",
+       title="Ensure Kubernetes clusters run a version ACK still supports",
+       risk="Versions past end of support get no security fixes for Kubernetes or ACK components.",
+       console="ACK console > the cluster > Basic Information > Upgrade Cluster to a supported version.",
+       cli="aliyun cs GET /api/v1/metadata/versions --Region <region> --ClusterType <type>; "
+           "aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
+       events=CLUSTER_EVENTS, needs=["ack.clusters"])
+def version_supported(inp: Inputs) -> Iterator[Result]:
+    data: AckData = inp["ack.clusters"]
+
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.cluster_type in data.versions_error:
+            return ERROR, f"could not read the supported versions: {data.versions_error[c.cluster_type]}"
+        mine = version_tuple(c.version)
+        # ACK lists the newest patch of each supported minor version
+        same = [v for v in data.versions.get(c.cluster_type, []) if (t := version_tuple(v.version)) and mine
+                and t[:2] == mine[:2]]
+        if not same:
+            return FAIL, f"Kubernetes {c.version} is no longer supported by ACK in {c.region}"
+        expiry = max((v.expiration for v in same if v.expiration), default=None)
+        if expiry and expiry < inp.now:
+            return FAIL, f"Kubernetes {c.version} reached end of support on {expiry:%Y-%m-%d}"
+        until = f" until {expiry:%Y-%m-%d}" if expiry else ""
+        return PASS, f"Kubernetes {c.version} is supported{until}"
+
+    yield from _checks(inp, (), "its Kubernetes version is not managed by ACK", judge)

@@ -1,0 +1,306 @@
+"""ECS checks: CIS Alibaba Cloud Foundations v2.0.0 sections 3 and 4 (classic network, security groups,
+disk encryption), plus metadata hardening, risky ports on public instances, and Alibaba's guidance not
+to use permanent AccessKeys on ECS instances (use the instance RAM role)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from ..collectors.ecs import DiskInfo, GroupInfo, InstanceInfo, KeyEvent
+from ..collectors.vpc import EipInfo
+from ..findings import Result, Status
+from ..secgroup import Rule, all_ports_open, describe_ranges, exposing_rule, open_port_ranges
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+SG_EVENTS = ["CreateSecurityGroup", "AuthorizeSecurityGroup", "RevokeSecurityGroup", "ModifySecurityGroupRule",
+             "ModifySecurityGroupPolicy", "DeleteSecurityGroup", "ConfigureSecurityGroupPermissions"]
+INSTANCE_EVENTS = ["RunInstances", "CreateInstance", "DeleteInstance", "DeleteInstances", "ModifyInstanceAttribute"]
+MEMBERSHIP_EVENTS = ["JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress",
+                     "AssociateEipAddress", "UnassociateEipAddress"]
+DISK_EVENTS = ["CreateDisk", "AttachDisk", "DetachDisk", "DeleteDisk", "ReInitDisk", "ResetDisk", "RunInstances",
+               "CreateInstance"]
+SG = "ecs:securitygroup"
+INSTANCE = "ecs:instance"
+DISK = "ecs:disk"
+
+
+def _groups(inp: Inputs) -> Iterator[tuple[GroupInfo, Result | None]]:
+    for g in inp["ecs.security_groups"]:
+        err = Result(status=ERROR, resource_id=g.id, resource_type=SG, resource_name=g.name,
+                     message=f"could not read the group's rules: {g.error}") if g.error else None
+        yield g, err
+
+
+def _source(r: Rule) -> str:
+    return " and ".join(s for s in (r.source_v4, r.source_v6) if s)
+
+
+def _why(r: Rule) -> str:
+    return f"rule {r.rule_id or '?'} of {r.group_id} (priority {r.priority}, {r.protocol} {r.port_range}) accepts " \
+           f"{_source(r)}"
+
+
+def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
+    for g, err in _groups(inp):
+        if err:
+            yield err
+            continue
+        rule = exposing_rule(g.rules, "TCP", port)
+        yield Result(status=FAIL if rule else PASS, resource_id=g.id, resource_type=SG, resource_name=g.name,
+                     message=f"{service} (TCP {port}) is reachable from the internet: {_why(rule)}" if rule else
+                     f"{service} (TCP {port}) is not reachable from 0.0.0.0/0 or ::/0")
+
+
+# --- CIS 3.1 --------------------------------------------------------------------------------------
+
+@check(id="ecs_instance_no_classic_network", title="Ensure legacy networks do not exist", severity="medium",
+       risk="Classic-network instances share a flat internal network with other tenants' instances and lack VPC "
+            "isolation, route control and flow logs.",
+       console="ECS console > Instances > the instance > More > Network and Security Group > Migrate to VPC.",
+       cli="aliyun ecs ModifyInstanceNetworkSpec ...; or create a VPC instance from an image of the classic one",
+       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=["ecs.instances"])
+def classic_network(inp: Inputs) -> Iterator[Result]:
+    i: InstanceInfo
+    for i in inp["ecs.instances"]:
+        classic = i.network_type.lower() == "classic"
+        yield Result(status=FAIL if classic else PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                     message="instance is in the classic (legacy) network" if classic
+                     else f"instance is in VPC {i.vpc_id or '?'}")
+
+
+# --- CIS 3.2 / 4.3 / 4.4 --------------------------------------------------------------------------
+
+@check(id="ecs_security_group_ssh_restricted", severity="high",
+       title="Ensure no security groups allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+       risk="SSH open to the internet is scanned and brute-forced within minutes of exposure.",
+       console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
+               "your bastion or office addresses.",
+       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
+       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"])
+def ssh_restricted(inp: Inputs) -> Iterator[Result]:
+    yield from _port_check(inp, 22, "SSH")
+
+
+@check(id="ecs_security_group_rdp_restricted", severity="high",
+       title="Ensure no security groups allow ingress from 0.0.0.0/0 or ::/0 to port 3389",
+       risk="RDP open to the internet is a common ransomware entry point (brute force, RDP vulnerabilities).",
+       console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
+               "your bastion or office addresses.",
+       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
+       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"])
+def rdp_restricted(inp: Inputs) -> Iterator[Result]:
+    yield from _port_check(inp, 3389, "RDP")
+
+
+# --- CIS 3.5 --------------------------------------------------------------------------------------
+
+@check(id="ecs_security_group_fine_grained", severity="medium",
+       title="Ensure the security groups are configured with fine-grained rules",
+       risk="Rules opening every port, or wide port ranges, to the internet expose services nobody meant to "
+            "publish.",
+       console="ECS console > Security Groups > the group > Inbound: replace 'All' and wide port ranges from "
+               "0.0.0.0/0 or ::/0 with the specific ports and sources that need access.",
+       cli="aliyun ecs RevokeSecurityGroup ...; aliyun ecs AuthorizeSecurityGroup --Permissions.1.PortRange 443/443 "
+           "...", cis=["3.5"], events=SG_EVENTS, needs=["ecs.security_groups"])
+def fine_grained(inp: Inputs) -> Iterator[Result]:
+    limit = inp.config.public_port_range_max
+    for g, err in _groups(inp):
+        if err:
+            yield err
+            continue
+        everything = all_ports_open(g.rules)
+        opened = {p: open_port_ranges(g.rules, p) for p in ("TCP", "UDP")}
+        wide = {p: [r for r in rs if r[1] - r[0] + 1 > limit] for p, rs in opened.items()}
+        shown = "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in opened.items() if rs)
+        if everything:
+            status, msg = FAIL, f"every {everything} port is reachable from the internet"
+        elif any(wide.values()):
+            status = FAIL
+            msg = "internet-reachable port ranges wider than {} ports: {}".format(
+                limit, "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in wide.items() if rs))
+        else:
+            status = PASS
+            msg = f"internet-reachable ports: {shown}" if shown else "no TCP or UDP port is reachable from the internet"
+        yield Result(status=status, resource_id=g.id, resource_type=SG, resource_name=g.name, message=msg)
+
+
+# --- beyond CIS: risky ports on instances with a public address -----------------------------------
+
+@check(id="ecs_instance_risky_ports_not_public", severity="high",
+       title="Instances with a public IP do not expose risky ports to the internet",
+       risk="Databases, caches, search engines and remote-administration ports on a public IP are found by mass "
+            "scanners and attacked or ransomed within hours.",
+       console="ECS console > Instances > the instance > Security Groups: remove or narrow the rules that accept "
+               "the port from 0.0.0.0/0 or ::/0, or remove the public IP / EIP and reach the service privately.",
+       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
+       events=[*SG_EVENTS, *MEMBERSHIP_EVENTS, *INSTANCE_EVENTS], needs=["ecs.instances", "ecs.security_groups"])
+def risky_ports(inp: Inputs) -> Iterator[Result]:
+    groups: dict[str, GroupInfo] = {g.id: g for g in inp["ecs.security_groups"]}
+    i: InstanceInfo
+    for i in inp["ecs.instances"]:
+        public = i.public_addresses
+        if not public:
+            yield Result(status=PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                         message="instance has no public IP or EIP")
+            continue
+        missing = [s for s in i.security_groups if s not in groups or groups[s].error]
+        if missing:
+            yield Result(status=ERROR, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                         message=f"could not read the rules of security group(s) {', '.join(missing)}")
+            continue
+        # an instance's groups are evaluated together: priorities and Drops apply across them
+        rules = [r for s in i.security_groups for r in groups[s].rules]
+        exposed = []
+        for port in inp.config.risky_ports:
+            rule = exposing_rule(rules, "TCP", port)
+            if rule:
+                exposed.append(f"TCP {port} ({rule.group_id} {rule.rule_id})")
+        everything = all_ports_open(rules)
+        if everything:
+            exposed.insert(0, f"all {everything} ports")
+        where = ", ".join(public)
+        yield Result(status=FAIL if exposed else PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                     message=f"public address {where} exposes {'; '.join(exposed)}" if exposed else
+                     f"public address {where} exposes none of the risky ports",
+                     details={"public_ips": where, "security_groups": ", ".join(i.security_groups)})
+
+
+# --- beyond CIS: metadata access in security-hardening mode ---------------------------------------
+
+@check(id="ecs_instance_metadata_hardened", severity="medium",
+       title="ECS instances access metadata in security-hardening mode (tokens required)",
+       risk="In normal mode any SSRF or proxy flaw on the instance can read the metadata service, including the "
+            "instance RAM role's temporary credentials.",
+       console="ECS console > Instances > the instance > More > Instance Settings > Modify Instance Metadata "
+               "Access Settings: Access Mode = Security Hardening Mode.",
+       cli="aliyun ecs ModifyInstanceMetadataOptions --RegionId <r> --InstanceId <i> --HttpTokens required",
+       events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=["ecs.instances"])
+def metadata_hardened(inp: Inputs) -> Iterator[Result]:
+    i: InstanceInfo
+    for i in inp["ecs.instances"]:
+        if i.http_endpoint.lower() == "disabled":
+            status, msg = PASS, "the metadata service is disabled"
+        elif i.http_tokens.lower() == "required":
+            status, msg = PASS, "metadata access requires a token (security-hardening mode)"
+        else:
+            status, msg = FAIL, f"metadata access mode is {i.http_tokens or 'optional'} (normal mode: no token needed)"
+        yield Result(status=status, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name, message=msg)
+
+
+# --- CIS 4.1 / 4.2 --------------------------------------------------------------------------------
+
+def _local(d: DiskInfo) -> bool:
+    return d.category.startswith(("local", "ephemeral"))
+
+
+def _disk_result(d: DiskInfo) -> Result:
+    where = f"attached to {d.instance_id}" if d.instance_id else "unattached"
+    if d.encrypted:
+        key = f"KMS key {d.kms_key_id}" if d.kms_key_id else "the service key"
+        return Result(status=PASS, resource_id=d.id, resource_type=DISK, resource_name=d.name,
+                      message=f"{d.type or 'data'} disk ({where}) is encrypted with {key}")
+    if _local(d):  # local disks cannot use cloud-disk encryption
+        return Result(status=MANUAL, resource_id=d.id, resource_type=DISK, resource_name=d.name,
+                      message=f"local disk ({d.category}, {where}) cannot be encrypted by ECS: verify "
+                              "operating-system level encryption (LUKS, BitLocker)")
+    return Result(status=FAIL, resource_id=d.id, resource_type=DISK, resource_name=d.name,
+                  message=f"{d.type or 'data'} disk ({where}, {d.category}) is not encrypted")
+
+
+ENCRYPT_CLI = ("aliyun ecs CreateSnapshot --DiskId <d>; aliyun ecs CreateDisk --SnapshotId <s> --Encrypted true "
+               "[--KMSKeyId <k>]; aliyun ecs EnableDiskEncryptionByDefault --RegionId <r>")
+
+
+@check(id="ecs_disk_unattached_encrypted", title="Ensure that unattached disks are encrypted", severity="medium",
+       risk="Unattached disks keep data nobody watches; unencrypted, a snapshot or share exposes it in clear.",
+       console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk from the snapshot, "
+               "release the old disk; enable Account-level default encryption.",
+       cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=["ecs.disks"])
+def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
+    d: DiskInfo
+    for d in inp["ecs.disks"]:
+        if not d.instance_id:
+            yield _disk_result(d)
+
+
+@check(id="ecs_disk_attached_encrypted", title="Ensure that virtual machine disks are encrypted", severity="medium",
+       risk="Unencrypted system and data disks expose their data through snapshots, images and storage media.",
+       console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk (or re-create the "
+               "instance from an encrypted image) and swap it in; enable default encryption for new disks.",
+       cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=["ecs.disks"])
+def attached_encrypted(inp: Inputs) -> Iterator[Result]:
+    d: DiskInfo
+    for d in inp["ecs.disks"]:
+        if d.instance_id:
+            yield _disk_result(d)
+
+
+# --- Alibaba AccessKey guidance: no permanent AccessKeys on ECS -----------------------------------
+
+@check(id="ram_access_key_used_from_ecs", severity="high",
+       title="Permanent AccessKeys are not used from ECS instances (use instance RAM roles)",
+       risk="A permanent AccessKey stored on an instance is stolen with the instance (SSRF, a leaked image or "
+            "snapshot, a compromised process) and stays valid until someone rotates it; an instance RAM role "
+            "hands out short-lived credentials instead.",
+       console="ECS console > Instances > the instance > More > Instance Settings > Attach/Detach RAM Role: attach "
+               "a role with the permissions the application needs, switch the application to the role's "
+               "credentials (metadata service or the default credential chain), then disable and delete the "
+               "AccessKey in the RAM console.",
+       cli="aliyun ecs AttachInstanceRamRole --RegionId <r> --RamRoleName <role> --InstanceIds '[\"<i>\"]'; "
+           "aliyun ram UpdateAccessKey --UserName <u> --UserAccessKeyId <ak> --Status Inactive",
+       events=["CreateAccessKey", "AttachInstanceRamRole", "DetachInstanceRamRole"],
+       needs=["actiontrail.permanent_key_events", "ecs.instances", "vpc.eips"])
+def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
+    """Per region: this region's ActionTrail events (regional events, and the global ones the region
+    serves) against this region's instances and EIPs. A call with a vpcId came from inside a VPC; a
+    call from an instance's public IP or an EIP (a NAT gateway's too) came from the account's cloud."""
+    instances: list[InstanceInfo] = inp["ecs.instances"]
+    eips: list[EipInfo] = inp["vpc.eips"]
+    by_ip: dict[str, str] = {}
+    roles: dict[str, str | None] = {i.id: i.ram_role for i in instances}
+    for i in instances:
+        for ip in i.public_addresses:
+            by_ip[ip] = i.id
+    for e in eips:
+        if e.ip and e.ip not in by_ip:
+            if e.instance_type == "EcsInstance" and e.instance_id:
+                by_ip[e.ip] = e.instance_id
+            else:  # a NAT gateway's EIP is where its instances' outbound calls come from
+                by_ip[e.ip] = f"EIP {e.ip}" + (f" of {e.instance_type} {e.instance_id}" if e.instance_id else "")
+    by_private = {(i.vpc_id, ip): i.id for i in instances for ip in i.private_ips if i.vpc_id}
+    events: dict[str, list[KeyEvent]] = defaultdict(list)
+    for ev in inp["actiontrail.permanent_key_events"]:
+        events[ev.key_id].append(ev)
+    for key, evs in sorted(events.items()):
+        sources: dict[str, int] = defaultdict(int)
+        last: KeyEvent | None = None
+        for ev in evs:
+            if ev.source_ip in by_ip:
+                src = by_ip[ev.source_ip]
+            elif ev.vpc_id:
+                src = by_private.get((ev.vpc_id, ev.source_ip), f"VPC {ev.vpc_id}")
+            else:
+                continue
+            sources[src] += 1
+            last = ev if last is None or ev.time > last.time else last
+        who = evs[0].principal
+        if not sources:
+            yield Result(status=PASS, resource_id=key, resource_type="ram:accesskey", resource_name=who,
+                         message=f"{len(evs)} call(s) in {inp.config.access_key_event_days} days, none from this "
+                                 "region's instances, EIPs or VPCs")
+            continue
+        advice = []
+        for src in sources:
+            if src in roles:
+                role = roles[src]
+                advice.append(f"use RAM role {role} of {src}" if role else
+                              f"attach a RAM role to {src}" if role == "" else f"use a RAM role on {src}")
+        shown = ", ".join(f"{s} ({n} call(s))" for s, n in sources.items())
+        yield Result(status=FAIL, resource_id=key, resource_type="ram:accesskey", resource_name=who,
+                     message=f"permanent AccessKey used from inside the cloud: {shown}; "
+                             + ("; ".join(advice) if advice else "use an instance RAM role")
+                             + " instead",
+                     details={"sources": ", ".join(sources),
+                              "last_call": f"{last.service}:{last.event_name} at {last.time}" if last else ""})

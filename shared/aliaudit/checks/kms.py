@@ -1,0 +1,75 @@
+"""KMS checks (beyond CIS; CIS 2.20 only asks for an alert on key disabling and deletion): automatic
+rotation of customer-managed symmetric keys, and keys scheduled for deletion. One finding per key, in
+its region. Service keys (created by RDS, OSS, ECS...) are rotated by their service and asymmetric
+keys cannot rotate automatically: neither gets a rotation finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.kms import KmsKey
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+DAY = 86400
+
+
+def _result(k: KmsKey, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=k.id, resource_type="kms:key", resource_name=k.description,
+                  region=k.region, message=message,
+                  details={"spec": k.spec, "origin": k.origin, "state": k.state, "creator": k.creator})
+
+
+def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
+    for k in inp["kms.keys"]:
+        err = _result(k, ERROR, f"could not describe the key: {k.error}") if k.error else None
+        yield k, err
+
+
+@check(id="kms_key_rotation_enabled", severity="medium",
+       title="Ensure automatic rotation is enabled for customer-managed symmetric KMS keys",
+       risk="A key that never rotates protects ever more data with the same material, so one leak exposes all "
+            "of it; rotation limits what a compromised key version can decrypt.",
+       console="KMS console > Keys > the key > Automatic Rotation: enable with a period of at most 365 days.",
+       cli="aliyun kms UpdateRotationPolicy --KeyId <id> --EnableAutomaticRotation true --RotationInterval 365d",
+       events=["UpdateRotationPolicy", "CreateKey", "EnableKey", "DisableKey", "ScheduleKeyDeletion",
+               "CancelKeyDeletion"], needs=["kms.keys"])
+def rotation_enabled(inp: Inputs) -> Iterator[Result]:
+    limit = inp.config.kms_rotation_days
+    for k, err in _keys(inp):
+        if err:
+            yield err
+        elif not k.customer_managed or not k.symmetric or k.state != "Enabled":
+            continue  # service keys rotate with their service; asymmetric keys cannot; unusable keys don't matter
+        elif k.origin == "EXTERNAL":
+            # KMS cannot rotate material it did not generate
+            yield _result(k, MANUAL, "key material is imported (EXTERNAL), which KMS cannot rotate: rotate by "
+                          f"moving to a new key with fresh imported material at least every {limit} days")
+        elif k.automatic_rotation != "Enabled":
+            yield _result(k, FAIL, f"automatic rotation is {k.automatic_rotation or 'Disabled'}")
+        elif k.rotation_interval_seconds is None:
+            yield _result(k, FAIL, "automatic rotation is enabled but KMS reports no rotation interval")
+        else:
+            days = k.rotation_interval_seconds / DAY
+            ok = days <= limit
+            yield _result(k, PASS if ok else FAIL, f"automatic rotation every {days:g} days"
+                          + ("" if ok else f" (required at most {limit})"))
+
+
+@check(id="kms_key_not_pending_deletion", severity="high",
+       title="KMS keys are not scheduled for deletion",
+       risk="Once a key is deleted, everything encrypted with it (disks, buckets, TDE databases, secrets) can "
+            "never be decrypted again.",
+       console="KMS console > Keys > the key > Cancel Deletion, then Enable it if it is still needed.",
+       cli="aliyun kms CancelKeyDeletion --KeyId <id>; aliyun kms EnableKey --KeyId <id>",
+       events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=["kms.keys"])
+def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
+    for k, err in _keys(inp):
+        if err:
+            yield err
+        elif k.state == "PendingDeletion":
+            when = f" on {k.delete_date:%Y-%m-%d}" if k.delete_date else ""
+            yield _result(k, FAIL, f"the key is scheduled for deletion{when}")
+        else:
+            yield _result(k, PASS, f"the key is {k.state or 'not pending deletion'}")

@@ -1,0 +1,646 @@
+"""OSS checks: CIS Alibaba Cloud Foundations v2.0.0 section 5 (5.1-5.9), 2.2 (the ActionTrail
+bucket is not public), and beyond CIS: Block Public Access, public bucket-policy grants, versioning,
+default encryption and the auditor's own report buckets.
+
+"Public" is decided in one place, `public_exposure`: a public-read(-write) ACL, or a bucket policy
+Allow to Principal "*" without a condition that really restricts who can call (acs:SourceIp to
+specific ranges, acs:SourceVpc, acs:AccessId), makes a bucket public unless Block Public Access (on the
+bucket or the account) neutralises it, or a Deny for everyone outside given IPs/VPCs fences it in.
+Weak conditions (acs:Referer, acs:UserAgent, acs:SecureTransport, time, prefix) restrict nothing: any
+client can send them. Findings are per bucket and carry the bucket's region.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from ..collectors.actiontrail import TrailInfo
+from ..collectors.oss import BucketInfo, OssInventory
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+PUBLIC_ACLS = ("public-read", "public-read-write")
+# Narrower than this a source range names someone's network; broader is "anywhere" (0.0.0.0/1 is half the Internet).
+MIN_PREFIX = {4: 8, 6: 16}
+_NETWORK_KEYS = ("acs:sourcevpc", "acs:sourcevpcid")
+_IDENTITY_KEYS = ("acs:accessid",)
+# What a public ACL lets anyone do (checked against fencing Deny statements).
+_ACL_ACTIONS = {"public-read": ["oss:GetObject", "oss:ListObjects"],
+                "public-read-write": ["oss:GetObject", "oss:ListObjects", "oss:PutObject", "oss:DeleteObject"]}
+
+EXPOSURE_EVENTS = ["PutBucket", "PutBucketAcl", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketPublicAccessBlock",
+                   "DeleteBucketPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"]
+POLICY_EVENTS = ["PutBucket", "PutBucketPolicy", "DeleteBucketPolicy"]
+_RTYPE = "oss:bucket"
+
+
+# --- bucket policy analysis ------------------------------------------------------------------------
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, dict):  # RAM-style {"RAM": [...]} principals
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
+    raw = (policy or {}).get("Statement", [])
+    if isinstance(raw, dict):
+        return [raw]
+    return [s for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
+
+
+def _effect(st: dict[str, Any]) -> str:
+    return str(st.get("Effect", "")).lower()
+
+
+def _to_everyone(st: dict[str, Any]) -> bool:
+    return "*" in _strings(st.get("Principal"))
+
+
+def _conditions(st: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(operator, key, values), operator and key lower-cased; every entry must hold for the statement."""
+    block = st.get("Condition") or {}
+    if not isinstance(block, dict):
+        return [("invalid", "", [])]
+    return [(str(op).lower(), str(key).lower(), _strings(values))
+            for op, inner in block.items() if isinstance(inner, dict) for key, values in inner.items()]
+
+
+def _resource_part(arn: str) -> str:
+    """'acs:oss:*:<owner>:bucket/key' -> 'bucket/key': a bucket policy only reaches its own bucket."""
+    parts = arn.split(":", 4)
+    return parts[4] if len(parts) == 5 and arn.lower().startswith("acs:oss:") else arn
+
+
+def _actions(st: dict[str, Any]) -> list[str]:
+    return ["*"] if "NotAction" in st or "Action" not in st else _strings(st["Action"])
+
+
+def _resources(st: dict[str, Any]) -> list[str]:
+    return ["*"] if "NotResource" in st or "Resource" not in st else [_resource_part(r) for r in
+                                                                      _strings(st["Resource"])]
+
+
+def _covers(patterns: list[str], items: list[str]) -> bool:
+    """Every item (an action/resource, or itself a pattern) falls under one of the patterns."""
+    return bool(items) and all(any(fnmatchcase(i.lower(), p.lower()) for p in patterns) for i in items)
+
+
+def broad_ranges(values: list[str]) -> list[str]:
+    """Source IP values that stand for (nearly) anywhere, or that cannot be read as addresses."""
+    out = []
+    for v in values:
+        try:
+            net = ipaddress.ip_network(v.strip(), strict=False)
+        except ValueError:
+            out.append(v)
+            continue
+        if net.prefixlen < MIN_PREFIX[net.version]:
+            out.append(v)
+    return out
+
+
+def _exact(values: list[str]) -> bool:
+    return bool(values) and not any("*" in v or "?" in v for v in values)
+
+
+def _restricts(op: str, key: str, values: list[str]) -> bool:
+    """A condition entry that limits who can match to specific networks or keys."""
+    if key == "acs:sourceip":
+        return op == "ipaddress" and bool(values) and not broad_ranges(values)
+    if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
+        return (op in ("stringequals", "stringequalsignorecase") and bool(values)) or (
+            op == "stringlike" and _exact(values))
+    return False
+
+
+def _fence(st: dict[str, Any]) -> bool:
+    """A Deny for everyone that applies outside specific IPs/VPCs/keys: only those remain allowed."""
+    if _effect(st) != "deny" or not _to_everyone(st) or "NotAction" in st or "NotResource" in st:
+        return False
+    entries = _conditions(st)
+    if len(entries) != 1:  # more entries narrow the Deny (all must hold)
+        return False
+    op, key, values = entries[0]
+    if key == "acs:sourceip":
+        return op == "notipaddress" and bool(values) and not broad_ranges(values)
+    if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
+        return (op in ("stringnotequals", "stringnotequalsignorecase") and bool(values)) or (
+            op == "stringnotlike" and _exact(values))
+    return False
+
+
+def _fenced(fences: list[dict[str, Any]], actions: list[str], resources: list[str], bucket: str) -> bool:
+    # a grant on "*" in a bucket's policy means the bucket and all its objects
+    items = [r for res in resources for r in ([bucket, f"{bucket}/*"] if res == "*" and bucket else [res])]
+    return any(_covers(_actions(f), actions) and _covers(_resources(f), items) for f in fences)
+
+
+def _weakness(st: dict[str, Any]) -> str:
+    weak = sorted({f"{key} {', '.join(broad_ranges(values))}" if key == "acs:sourceip" and broad_ranges(values)
+                   else key for _, key, values in _conditions(st) if key})
+    return "without a condition" if not weak else f"with only weak conditions ({'; '.join(weak)})"
+
+
+def public_grants(policy: dict[str, Any] | None, bucket: str = "") -> list[str]:
+    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny)."""
+    sts = statements(policy)
+    fences = [s for s in sts if _fence(s)]
+    out = []
+    for i, st in enumerate(sts, 1):
+        if _effect(st) != "allow" or not _to_everyone(st):
+            continue
+        if any(_restricts(*c) for c in _conditions(st)) or _fenced(fences, _actions(st), _resources(st), bucket):
+            continue
+        out.append(f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}")
+    return out
+
+
+def _acl_fenced(bucket: str, acl: str, policy: dict[str, Any] | None) -> bool:
+    """The policy's Deny stops everyone outside its networks, ACL grants included."""
+    fences = [s for s in statements(policy) if _fence(s)]
+    return _fenced(fences, _ACL_ACTIONS[acl], [bucket, f"{bucket}/*"], bucket)
+
+
+def network_rules(policy: dict[str, Any] | None, bucket: str = "") -> tuple[list[str], list[str]]:
+    """(open, restricted): grants to named principals whose acs:SourceIp names (nearly) anywhere (grants
+    to * are public_grants' business), and the network restrictions the policy does have."""
+    sts = statements(policy)
+    fences = [s for s in sts if _fence(s)]
+    open_, restricted = [], []
+    for i, st in enumerate(sts, 1):
+        for op, key, values in _conditions(st):
+            if key == "acs:sourceip" and _effect(st) == "allow" and op == "ipaddress" and broad_ranges(values):
+                if not _to_everyone(st) and not _fenced(fences, _actions(st), _resources(st), bucket):
+                    open_.append(f"policy statement {i} allows source IPs {', '.join(broad_ranges(values))}")
+            elif (key == "acs:sourceip" or key in _NETWORK_KEYS) and (
+                    (_effect(st) == "allow" and _restricts(op, key, values)) or _fence(st)):
+                restricted.append(f"{key} {', '.join(values)}")
+    return open_, restricted
+
+
+def https_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool, str]:
+    """CIS 5.4: a Deny for everyone, on every OSS action on the bucket's objects, when
+    acs:SecureTransport is false. An Allow with SecureTransport true enforces nothing (other grants,
+    RAM policies included, still allow HTTP)."""
+    partial = ""
+    for i, st in enumerate(statements(policy), 1):
+        if _effect(st) != "deny" or not _to_everyone(st) or "NotAction" in st or "NotResource" in st:
+            continue
+        entries = _conditions(st)
+        if len(entries) != 1:
+            continue
+        op, key, values = entries[0]
+        if key != "acs:securetransport" or op not in ("bool", "stringequals", "stringequalsignorecase") \
+                or "false" not in [v.lower() for v in values]:
+            continue
+        if _covers(_actions(st), ["oss:*"]) and _covers(_resources(st), [f"{bucket}/*"]):
+            return True, f"policy statement {i} denies every request over HTTP"
+        partial = (f"policy statement {i} denies HTTP only for {', '.join(_actions(st))} on "
+                   f"{', '.join(_resources(st))}")
+    return False, partial or "no bucket policy statement denies requests with acs:SecureTransport false"
+
+
+@dataclass
+class Exposure:
+    state: str  # public | private | unknown
+    reasons: list[str] = field(default_factory=list)  # what makes it public now
+    blocked: list[str] = field(default_factory=list)  # public settings Block Public Access neutralises
+    unknown: list[str] = field(default_factory=list)  # what could not be read (state unknown)
+    blocked_by: str = ""  # bucket | account, when Block Public Access is on
+    fenced: bool = False  # a public ACL that a bucket-policy Deny limits to given networks
+
+
+def public_exposure(b: BucketInfo, account_block: bool | None, account_error: str | None = None) -> Exposure:
+    """Whether anyone on the Internet can reach the bucket, from its ACL, policy and the bucket- and
+    account-level Block Public Access; 'unknown' only when unreadable settings could change the answer."""
+    acl_known, policy_known = "acl" not in b.errors, "policy" not in b.errors
+    public_acl = acl_known and b.acl in PUBLIC_ACLS
+    fenced = public_acl and policy_known and _acl_fenced(b.name, str(b.acl), b.policy)
+    grants = ([f"ACL {b.acl}"] if public_acl and not fenced else []) + (
+        public_grants(b.policy, b.name) if policy_known else [])
+    if b.block_public_access or account_block:
+        return Exposure("private", blocked=grants, blocked_by="bucket" if b.block_public_access else "account")
+    blocks_known = "public_access_block" not in b.errors and account_block is not None
+    unknown = b.missing("acl", "policy", "public_access_block") + (
+        [f"account public access block: {account_error}"] if account_block is None else [])
+    if acl_known and policy_known:
+        if not grants:
+            return Exposure("private", fenced=fenced)
+        if blocks_known:
+            return Exposure("public", reasons=grants)
+    elif policy_known and public_grants(b.policy, b.name) and blocks_known:
+        return Exposure("public", reasons=grants)  # public by policy whatever the unread ACL says
+    return Exposure("unknown", reasons=grants, unknown=unknown)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _result(b: BucketInfo, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=b.name, resource_type=_RTYPE, region=b.region, message=message)
+
+
+def _unreadable(b: BucketInfo, *aspects: str) -> Result | None:
+    missing = b.missing(*aspects)
+    return _result(b, ERROR, "could not read " + "; ".join(missing)) if missing else None
+
+
+def _inventory(inp: Inputs) -> OssInventory:
+    return inp["oss.buckets"]
+
+
+def _exposure_result(b: BucketInfo, inv: OssInventory) -> tuple[Exposure, Result]:
+    e = public_exposure(b, inv.account_block, inv.account_block_error)
+    if e.state == "unknown":
+        return e, _result(b, ERROR, "cannot tell whether the bucket is public: could not read "
+                          + "; ".join(e.unknown))
+    if e.state == "public":
+        return e, _result(b, FAIL, "publicly accessible: " + "; ".join(e.reasons))
+    if e.blocked:
+        return e, _result(b, PASS, f"not public: {e.blocked_by}-level Block Public Access neutralises "
+                          + "; ".join(e.blocked))
+    if e.fenced:
+        return e, _result(b, PASS, f"not public: the bucket policy denies everyone outside its networks, so "
+                          f"ACL {b.acl} grants nothing to the Internet")
+    return e, _result(b, PASS, "not public: private ACL and no unrestricted grant to * in the bucket policy")
+
+
+BLOCK_CLI = "aliyun oss bucket-public-access-block --method put oss://<bucket> --block-public-access true"
+
+
+# --- CIS 5.1, 5.2 ----------------------------------------------------------------------------------
+
+@check(id="oss_bucket_not_publicly_accessible", severity="critical",
+       title="Ensure that OSS bucket is not anonymously or publicly accessible",
+       risk="Anyone on the Internet can list, read (or write) the bucket's data; leaked data and abuse of "
+            "public-read-write buckets for malware hosting follow.",
+       console="OSS console > the bucket > Permission Control: set ACL to Private, remove bucket policy "
+               "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
+       cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
+       cis=["5.1"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+def bucket_not_public(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for b in inv.buckets:
+        yield _exposure_result(b, inv)[1]
+
+
+@check(id="oss_bucket_objects_not_public", severity="high",
+       title="Ensure that there are no publicly accessible objects in storage buckets",
+       risk="An object ACL of public-read makes that object readable by anyone even in a private bucket.",
+       console="Turn on Block Public Access for the account or bucket (it overrides public object ACLs); "
+               "otherwise review object ACLs (OSS console > Files > the object > Set ACL).",
+       cli="aliyun oss public-access-block --method put --block-public-access true; "
+           "ossutil ls oss://<bucket> -r then ossutil stat oss://<bucket>/<object> (check ACL)",
+       cis=["5.2"], events=EXPOSURE_EVENTS + ["PutObjectAcl"], needs=["oss.buckets"], scope="global")
+def objects_not_public(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for b in inv.buckets:
+        e, res = _exposure_result(b, inv)
+        if e.state == "public":
+            yield _result(b, FAIL, "the bucket's objects are public through " + "; ".join(e.reasons))
+        elif e.state == "private" and e.blocked_by:
+            yield _result(b, PASS, f"{e.blocked_by}-level Block Public Access makes public object ACLs ineffective")
+        elif e.state == "unknown":
+            yield res
+        else:
+            # object ACLs are per object: listing every object's ACL is no audit an API can afford
+            yield _result(b, MANUAL, "the bucket is private but Block Public Access is off, so individual objects "
+                          "may have a public-read ACL: enable Block Public Access, or check object ACLs with "
+                          "'ossutil stat' / GetObjectAcl")
+
+
+# --- CIS 5.3 ---------------------------------------------------------------------------------------
+
+@check(id="oss_bucket_logging_enabled", severity="medium", title="Ensure that logging is enabled for OSS buckets",
+       risk="Without access logs, reads and writes of the bucket's data cannot be investigated.",
+       console="OSS console > the bucket > Logging > Log Storage: enable, choose a target bucket and prefix.",
+       cli="aliyun oss logging --method put oss://<bucket> oss://<log-bucket>/<prefix>",
+       cis=["5.3"], events=["PutBucketLogging", "DeleteBucketLogging", "PutBucket"], needs=["oss.buckets"],
+       scope="global")
+def logging_enabled(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "logging")
+        if err:
+            yield err
+        elif b.logging_target:
+            yield _result(b, PASS, f"access logging to bucket {b.logging_target}")
+        else:
+            yield _result(b, FAIL, "access logging is off")
+
+
+# --- CIS 5.4, 5.5, 5.6 -----------------------------------------------------------------------------
+
+HTTPS_POLICY = ('{"Version":"1","Statement":[{"Effect":"Deny","Principal":["*"],"Action":["oss:*"],'
+                '"Resource":["acs:oss:*:<account>:<bucket>","acs:oss:*:<account>:<bucket>/*"],'
+                '"Condition":{"Bool":{"acs:SecureTransport":["false"]}}}]}')
+
+
+@check(id="oss_bucket_secure_transport_enabled", severity="high",
+       title="Ensure that 'Secure transfer required' is set to 'Enabled'",
+       risk="Requests over plain HTTP expose data and signed URLs to anyone on the network path.",
+       console="OSS console > the bucket > Permission Control > Bucket Policy: add a Deny for all users and "
+               "all actions when acs:SecureTransport is false.",
+       cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
+       cis=["5.4"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+def secure_transport(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "policy")
+        if err:
+            yield err
+            continue
+        ok, why = https_enforced(b.policy, b.name)
+        yield _result(b, PASS if ok else FAIL, why if ok else f"HTTP is allowed: {why}")
+
+
+@check(id="oss_signed_url_short_expiry", severity="medium",
+       title="Ensure that the shared URL signature expires within an hour",
+       risk="A long-lived signed URL that leaks gives access to the object until it expires.",
+       console="No bucket setting caps signed-URL lifetime: review the applications that sign URLs.",
+       cli="oss2: bucket.sign_url('GET', key, 3600); ossutil sign oss://<bucket>/<key> --timeout 3600",
+       cis=["5.5"], needs=["oss.buckets"], scope="global")
+def signed_url_expiry(inp: Inputs) -> Iterator[Result]:
+    buckets = _inventory(inp).buckets
+    if not buckets:
+        yield Result(status=PASS, resource_id=inp.account_id, resource_type="oss:account",
+                     message="the account has no OSS bucket to sign URLs for")
+        return
+    yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="oss:account",
+                 message=f"OSS has no server-side limit on signed-URL lifetime ({len(buckets)} buckets): check "
+                         "that applications sign URLs with expires <= 3600 s, or sign with STS tokens whose "
+                         "DurationSeconds <= 3600 (the URL dies with the token)")
+
+
+@check(id="oss_signed_url_https_only", severity="medium",
+       title="Ensure that URL signature is allowed only over https",
+       risk="Signed URLs used over HTTP can be captured and replayed until they expire.",
+       console="Add the acs:SecureTransport Deny bucket policy (CIS 5.4), which refuses signed URLs over HTTP too; "
+               "sign URLs with an https:// endpoint.",
+       cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
+       cis=["5.6"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+def signed_url_https(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "policy")
+        if err:
+            yield err
+            continue
+        ok, why = https_enforced(b.policy, b.name)
+        if ok:
+            yield _result(b, PASS, f"signed URLs work over HTTPS only: {why}")
+        else:
+            yield _result(b, MANUAL, "the bucket accepts HTTP, so signed URLs over HTTP work: check that "
+                          "applications sign https:// URLs, or add the acs:SecureTransport Deny (CIS 5.4)")
+
+
+# --- CIS 5.7 ---------------------------------------------------------------------------------------
+
+@check(id="oss_bucket_network_access_restricted", severity="high",
+       title="Ensure network access rule for storage bucket is not set to publicly accessible",
+       risk="A bucket reachable from any network, or a policy allowing any source IP, exposes the data to "
+            "every network on the Internet.",
+       console="OSS console > the bucket > Bucket Policy: limit grants with acs:SourceIp to your ranges or "
+               "acs:SourceVpc to your VPCs; keep the ACL private.",
+       cli='policy Condition: {"IpAddress":{"acs:SourceIp":["203.0.113.0/24"]}} or '
+           '{"StringEquals":{"acs:SourceVpc":["vpc-xxx"]}}',
+       cis=["5.7"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+def network_restricted(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for b in inv.buckets:
+        e, res = _exposure_result(b, inv)
+        if e.state == "unknown":
+            yield res
+            continue
+        open_, restricted = network_rules(b.policy, b.name)
+        reasons = e.reasons + open_
+        if reasons:
+            yield _result(b, FAIL, "open to any network: " + "; ".join(reasons))
+        elif restricted:
+            yield _result(b, PASS, "network access limited to " + "; ".join(sorted(set(restricted))))
+        else:
+            yield _result(b, PASS, "no network rule makes the bucket public (private ACL, no open bucket policy)")
+
+
+# --- CIS 5.8, 5.9 and default encryption -------------------------------------------------------------
+
+ENCRYPTION_EVENTS = ["PutBucketEncryption", "DeleteBucketEncryption", "PutBucket"]
+
+
+def _own_key(b: BucketInfo) -> str | None:
+    """The customer's KMS key, if the bucket names one. Service keys go by 'alias/acs/<service>'."""
+    key = b.kms_key_id if b.sse_algorithm == "KMS" else None
+    return key if key and not key.lower().startswith("alias/acs/") else None
+
+
+@check(id="oss_bucket_encrypted_with_service_key", severity="medium",
+       title="Ensure server-side encryption is set to Encrypt with Service Key",
+       risk="Without SSE-KMS, data at rest is not protected by KMS-managed keys and key use is not audited.",
+       console="OSS console > the bucket > Server-side Encryption: KMS (the default OSS-managed KMS key).",
+       cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS",
+       cis=["5.8"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+def sse_service_key(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "encryption")
+        if err:
+            yield err
+        elif b.sse_algorithm == "KMS":
+            yield _result(b, PASS, f"SSE-KMS with your key {_own_key(b)} (beyond the service key)" if _own_key(b)
+                          else "SSE-KMS with the KMS service key")
+        elif b.sse_algorithm:
+            yield _result(b, FAIL, f"default encryption {b.sse_algorithm} uses OSS-managed keys, not KMS")
+        else:
+            yield _result(b, FAIL, "no default server-side encryption")
+
+
+@check(id="oss_bucket_encrypted_with_byok", severity="medium",
+       title="Ensure server-side encryption is set to Encrypt with BYOK",
+       risk="With service-managed keys you cannot disable, rotate on your schedule or restrict use of the key.",
+       console="KMS console: create a customer master key; OSS console > the bucket > Server-side Encryption: "
+               "KMS with that key ID.",
+       cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS "
+           "--kms-masterkey-id <key-id>",
+       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+def sse_byok(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "encryption")
+        if err:
+            yield err
+        elif _own_key(b):
+            yield _result(b, PASS, f"SSE-KMS with customer key {b.kms_key_id}")
+        elif b.sse_algorithm == "KMS":
+            yield _result(b, FAIL, "SSE-KMS with the OSS-managed KMS key, not your own key")
+        else:
+            yield _result(b, FAIL, f"default encryption is {b.sse_algorithm or 'off'}, not KMS with your own key")
+
+
+@check(id="oss_bucket_default_encryption_enabled", severity="medium",
+       title="Ensure OSS buckets have default server-side encryption",
+       risk="Objects uploaded without encryption headers are stored unencrypted.",
+       console="OSS console > the bucket > Server-side Encryption: OSS-Managed (AES256 or SM4) or KMS.",
+       cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm AES256",
+       events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+def default_encryption(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "encryption")
+        if err:
+            yield err
+        else:  # SM4 counts: it is OSS's national-standard algorithm, as strong a default as AES256
+            yield _result(b, PASS if b.sse_algorithm else FAIL,
+                          f"default encryption {b.sse_algorithm}" if b.sse_algorithm else "no default encryption")
+
+
+# --- versioning ------------------------------------------------------------------------------------
+
+@check(id="oss_bucket_versioning_enabled", severity="medium", title="Ensure versioning is enabled for OSS buckets",
+       risk="Without versioning, an overwrite or delete (mistaken or malicious) destroys the data for good.",
+       console="OSS console > the bucket > Redundancy for Fault Tolerance > Versioning: Enable.",
+       cli="aliyun oss bucket-versioning --method put oss://<bucket> enabled",
+       events=["PutBucketVersioning", "PutBucket"], needs=["oss.buckets"], scope="global")
+def versioning_enabled(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        err = _unreadable(b, "versioning")
+        if err:
+            yield err
+        else:
+            yield _result(b, PASS if b.versioning == "Enabled" else FAIL,
+                          f"versioning {b.versioning or 'never enabled'}")
+
+
+# --- Block Public Access, policy grants -------------------------------------------------------------
+
+@check(id="oss_account_public_access_block_enabled", severity="high",
+       title="Ensure OSS Block Public Access is enabled for the account",
+       risk="Without the account-level block, one public ACL or policy on any bucket exposes its data.",
+       console="OSS console > Overview > Block Public Access: turn on.",
+       cli="aliyun oss public-access-block --method put --block-public-access true",
+       events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=["oss.buckets"], scope="global")
+def account_block(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    base = {"resource_id": inp.account_id, "resource_type": "oss:account"}
+    if inv.account_block is None:
+        yield Result(status=ERROR, message=f"could not read the account's public access block: "
+                                           f"{inv.account_block_error}", **base)
+    else:
+        yield Result(status=PASS if inv.account_block else FAIL, **base,
+                     message="account-level Block Public Access is on" if inv.account_block
+                     else "account-level Block Public Access is off")
+
+
+@check(id="oss_bucket_public_access_block_enabled", severity="medium",
+       title="Ensure OSS Block Public Access is enabled for every bucket",
+       risk="A bucket without Block Public Access becomes public with one ACL or policy change.",
+       console="OSS console > the bucket > Permission Control > Block Public Access: turn on "
+               "(or turn it on for the whole account).",
+       cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+def bucket_block(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for b in inv.buckets:
+        if b.block_public_access or inv.account_block:
+            yield _result(b, PASS, "Block Public Access is on " + ("for the bucket" if b.block_public_access
+                                                                   else "for the account"))
+        elif "public_access_block" in b.errors or inv.account_block is None:
+            unknown = b.missing("public_access_block") + (
+                [f"account: {inv.account_block_error}"] if inv.account_block is None else [])
+            yield _result(b, ERROR, "could not read " + "; ".join(unknown))
+        else:
+            yield _result(b, FAIL, "Block Public Access is off for the bucket and the account")
+
+
+@check(id="oss_bucket_policy_no_public_grant", severity="high",
+       title="Ensure bucket policies grant nothing to everyone (*) without a restricting condition",
+       risk="A grant to * limited only by Referer or User-Agent is public: any client can send those headers. "
+            "Block Public Access may hide it today, but turning the block off exposes the data at once.",
+       console="OSS console > the bucket > Bucket Policy: name principals, or add acs:SourceIp / acs:SourceVpc "
+               "conditions; Referer hotlink rules are not access control.",
+       cli="aliyun oss bucket-policy --method put oss://<bucket> policy.json",
+       events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+def policy_public_grant(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for b in inv.buckets:
+        err = _unreadable(b, "policy")
+        if err:
+            yield err
+            continue
+        grants = public_grants(b.policy, b.name)
+        if not grants:
+            to_all = any(_effect(st) == "allow" and _to_everyone(st) for st in statements(b.policy))
+            yield _result(b, PASS, "no bucket policy" if b.policy is None
+                          else "every grant to * is restricted by source IP, VPC or AccessKey" if to_all
+                          else "the bucket policy grants nothing to *")
+        else:
+            latent = b.block_public_access or inv.account_block
+            yield _result(b, FAIL, "; ".join(grants) + (" (Block Public Access neutralises it for now)"
+                                                        if latent else ""))
+
+
+# --- CIS 2.2 ---------------------------------------------------------------------------------------
+
+@check(id="oss_trail_bucket_not_public", severity="critical",
+       title="Ensure the OSS used to store ActionTrail logs is not publicly accessible",
+       risk="Public audit logs reveal the account's activity to attackers, and a writable one lets them erase "
+            "their traces.",
+       console="OSS console > the trail's bucket > Permission Control: ACL Private, no unrestricted * grants, "
+               "Block Public Access on.",
+       cli="aliyun oss set-acl oss://<trail-bucket> private -b; " + BLOCK_CLI,
+       cis=["2.2"], events=EXPOSURE_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"],
+       needs=["actiontrail.trails", "oss.buckets"], scope="global")
+def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
+    trails: list[TrailInfo] = inp["actiontrail.trails"]
+    inv = _inventory(inp)
+    by_bucket: dict[str, list[str]] = {}
+    for t in trails:
+        if t.oss_bucket and t.name not in by_bucket.setdefault(t.oss_bucket, []):
+            by_bucket[t.oss_bucket].append(t.name)  # shadow trails repeat the home trail's name
+    if not by_bucket:
+        yield Result(status=PASS, resource_id=inp.account_id, resource_type="actiontrail:trail",
+                     message="no trail delivers to an OSS bucket")
+    for name, names in sorted(by_bucket.items()):
+        b = inv.bucket(name)
+        who = f"trail {', '.join(names)}"
+        if b is None:
+            yield Result(status=MANUAL, resource_id=name, resource_type=_RTYPE, resource_name=", ".join(names),
+                         message=f"{who} delivers to bucket {name}, which the audited account does not own: "
+                                 "audit it in its owner account")
+            continue
+        res = _exposure_result(b, inv)[1]
+        yield res.model_copy(update={"resource_name": ", ".join(names), "message": f"{who}: {res.message}"})
+
+
+# --- the auditor's own report buckets ---------------------------------------------------------------
+
+@check(id="oss_report_bucket_secured", severity="high",
+       title="Ensure the auditor's report buckets are private, encrypted and versioned",
+       risk="Audit reports map every weakness of the account; a readable or overwritable report bucket hands "
+            "that map to an attacker or lets findings be altered.",
+       console="For each bucket in the report_buckets setting: ACL Private, Block Public Access on, default "
+               "encryption, versioning Enabled.",
+       cli="aliyun oss set-acl oss://<bucket> private -b; aliyun oss bucket-encryption --method put "
+           "oss://<bucket> --sse-algorithm KMS; aliyun oss bucket-versioning --method put oss://<bucket> enabled",
+       events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=["oss.buckets"], scope="global")
+def report_buckets(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for name in inp.config.report_buckets:
+        b = inv.bucket(name)
+        if b is None:
+            yield Result(status=MANUAL, resource_id=name, resource_type=_RTYPE,
+                         message="report bucket not owned by the audited account: audit it in its owner account")
+            continue
+        err = _unreadable(b, "encryption", "versioning")
+        e = public_exposure(b, inv.account_block, inv.account_block_error)
+        if err:
+            yield err
+        elif e.state == "unknown":
+            yield _result(b, ERROR, "cannot tell whether the bucket is public: could not read " + "; ".join(e.unknown))
+        else:
+            problems = (["public: " + "; ".join(e.reasons)] if e.state == "public" else []) + (
+                [] if b.sse_algorithm else ["not encrypted"]) + (
+                [] if b.versioning == "Enabled" else [f"versioning {b.versioning or 'never enabled'}"])
+            yield _result(b, FAIL if problems else PASS, "; ".join(problems) if problems
+                          else f"private, encrypted ({b.sse_algorithm}) and versioned")

@@ -1,0 +1,313 @@
+"""RDS checks: CIS Alibaba Cloud Foundations v2.0.0 section 6 (6.1-6.9), plus a public-endpoint check.
+
+One finding per instance, in the instance's region. Engine-specific items give no finding for engines
+they do not apply to (rather than a PASS that would inflate compliance): TDE and its key (6.5, 6.6)
+for MySQL, PostgreSQL and SQL Server (RDS offers no TDE for MariaDB), the log_* parameters (6.7-6.9)
+for PostgreSQL only. SSL (6.1) applies to every engine, with the engine's own way to require it."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from ..collectors.kms import KmsKey
+from ..collectors.rds import MYSQL_FAMILY, TDE_ENGINES, RdsInstance
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+ON_VALUES = {"on", "true", "yes", "1"}  # how MySQL and PostgreSQL spell a boolean that is set
+LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RestoreDBInstance", "CloneDBInstance"]
+NETWORK_EVENTS = ["ModifySecurityIps", "MigrateSecurityIPMode", "ModifySecurityGroupConfiguration",
+                  "AttachWhitelistTemplateToInstance", "DetachWhitelistTemplateToInstance", "ModifyWhitelistTemplate",
+                  "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",
+                  "ModifyDBInstanceConnectionString", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType"]
+PARAMETER_EVENTS = ["ModifyParameter", "ModifyParameterGroup", "ModifyDBInstanceParameterGroup"]
+TDE_EVENTS = ["ModifyDBInstanceTDE"]
+KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKeyMaterial"]
+ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "endpoints": "DescribeDBInstanceNetInfo",
+                "ssl": "DescribeDBInstanceSSL", "tde": "DescribeDBInstanceTDE",
+                "tde_key": "DescribeDBInstanceEncryptionKey", "audit": "DescribeSQLCollectorPolicy",
+                "audit_retention": "DescribeSQLCollectorRetention", "parameters": "DescribeParameters"}
+
+
+def _result(inst: RdsInstance, status: Status, message: str, **details: str) -> Result:
+    return Result(status=status, resource_id=inst.id, resource_type="rds:dbinstance", resource_name=inst.name,
+                  region=inst.region, message=message,
+                  details={"engine": f"{inst.engine} {inst.engine_version}".strip(), **details})
+
+
+def _error(inst: RdsInstance, aspects: Iterable[str]) -> Result | None:
+    failed = [f"{ASPECT_NAMES.get(a, a)}: {inst.errors[a]}" for a in aspects if a in inst.errors]
+    return _result(inst, ERROR, "could not read " + "; ".join(failed)) if failed else None
+
+
+def _instances(inp: Inputs, engines: set[str] | None = None) -> Iterator[RdsInstance]:
+    for inst in inp["rds.instances"]:
+        if engines is None or inst.engine_key in engines:
+            yield inst
+
+
+# --- 6.1 SSL ---------------------------------------------------------------------------------------
+
+@check(id="rds_instance_ssl_required", severity="high",
+       title="Ensure that RDS instance requires all incoming connections to use SSL",
+       risk="Without SSL, credentials and data cross the network in clear text; with SSL merely offered, "
+            "clients (and attackers in the path) can still connect without it.",
+       console="RDS console > the instance > Data Security > SSL: enable SSL. Then require it: MySQL - "
+               "Parameters: require_secure_transport = ON; SQL Server - SSL: Forced Encryption; PostgreSQL - "
+               "Database Connection > pg_hba.conf: only hostssl entries.",
+       cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint>; "
+           "MySQL: aliyun rds ModifyParameter --DBInstanceId <id> --Parameters "
+           "'{\"require_secure_transport\":\"ON\"}'; SQL Server: aliyun rds ModifyDBInstanceSSL "
+           "--DBInstanceId <id> --ForceEncryption 1",
+       cis=["6.1"], events=["ModifyDBInstanceSSL", *PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+def ssl_required(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp):
+        if err := _error(inst, ["ssl"]):
+            yield err
+        elif not inst.ssl_enabled:
+            yield _result(inst, FAIL, "SSL is disabled: connections are not encrypted")
+        elif inst.engine_key == "sqlserver":
+            forced = inst.force_encryption == "1"
+            yield _result(inst, PASS if forced else FAIL, "SSL is enabled and forced encryption is on" if forced
+                          else "SSL is enabled but forced encryption is off: clients may connect without SSL")
+        elif inst.engine_key in MYSQL_FAMILY:
+            if err := _error(inst, ["parameters"]):
+                yield err
+                continue
+            value = inst.parameters.get("require_secure_transport")
+            if value is None:
+                # MySQL 5.6 and older MariaDB have no server-wide switch: only per-account REQUIRE SSL
+                yield _result(inst, MANUAL, "SSL is enabled but this engine version has no "
+                              "require_secure_transport: verify every database account is created with REQUIRE SSL")
+            elif value.lower() in ON_VALUES:
+                yield _result(inst, PASS, "SSL is enabled and require_secure_transport=ON")
+            else:
+                yield _result(inst, FAIL, f"SSL is enabled but require_secure_transport={value}: "
+                              "clients may connect without SSL")
+        else:
+            # PostgreSQL refuses plain connections only through pg_hba.conf (hostssl), which this audit
+            # does not read
+            yield _result(inst, MANUAL, "SSL is enabled; whether plain connections are refused is set in "
+                          "pg_hba.conf: check (console > Database Connection, or DescribePGHbaConfig) that "
+                          "remote entries are hostssl, not host or hostnossl")
+
+
+# --- 6.2 whitelist and public endpoint -------------------------------------------------------------
+
+def _networks(ips: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    out = []
+    for raw in ips:
+        text = raw.strip()
+        if text == "0.0.0.0":  # RDS reads a bare 0.0.0.0 as "any address", like 0.0.0.0/0
+            text = "0.0.0.0/0"
+        try:
+            out.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            continue  # not an address (a template name, a typo): admits nobody
+    return out
+
+
+def _open_entries(inst: RdsInstance) -> list[str]:
+    """Whitelist entries admitting every address: 0.0.0.0/0, ::/0, any /0, and sets of entries that
+    together cover the whole IPv4 or IPv6 space (0.0.0.0/1 + 128.0.0.0/1)."""
+    entries = [(g.name, ip, net) for g in inst.whitelist for ip in g.ips for net in _networks([ip])]
+    opened = [f"{name}: {ip}" for name, ip, net in entries if net.prefixlen == 0]
+    if opened:
+        return opened
+    for version, everything in ((4, ipaddress.ip_network("0.0.0.0/0")), (6, ipaddress.ip_network("::/0"))):
+        nets = [net for _, _, net in entries if net.version == version]
+        if everything in list(ipaddress.collapse_addresses(nets)):  # type: ignore[arg-type]
+            return [f"{name}: {ip}" for name, ip, net in entries if net.version == version]
+    return []
+
+
+def _public(inst: RdsInstance) -> list[str]:
+    return [e.address for e in inst.endpoints if e.ip_type.lower() == "public"]
+
+
+@check(id="rds_instance_whitelist_not_open", severity="critical",
+       title="Ensure that RDS Instances are not open to the world",
+       risk="A whitelist admitting every address lets anyone who reaches the endpoint try to log in; with a "
+            "public endpoint that is the whole internet.",
+       console="RDS console > the instance > Data Security > Whitelist Settings: replace 0.0.0.0/0 with the "
+               "addresses or CIDR blocks of the application servers.",
+       cli="aliyun rds ModifySecurityIps --DBInstanceId <id> --DBInstanceIPArrayName <group> "
+           "--SecurityIps <cidr,...> --ModifyMode Cover",
+       cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp):
+        if err := _error(inst, ["whitelist"]):
+            yield err
+            continue
+        opened = _open_entries(inst)
+        if not opened:
+            yield _result(inst, PASS, "no whitelist entry admits every address")
+            continue
+        if "endpoints" in inst.errors:
+            reach = "whether it has a public endpoint could not be read"
+        elif public := _public(inst):
+            reach = f"reachable from the internet through {', '.join(public)}"
+        else:
+            reach = "no public endpoint: any host of the network can connect"
+        yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+
+
+@check(id="rds_instance_no_public_endpoint", severity="medium",
+       title="RDS instance has no public endpoint",
+       risk="A public endpoint exposes the database login to the internet; only the whitelist stands between "
+            "it and password guessing or database exploits.",
+       console="RDS console > the instance > Database Connection: Release Internet Endpoint; reach the "
+               "database from inside the VPC (or through a bastion or VPN).",
+       cli="aliyun rds ReleaseInstancePublicConnection --DBInstanceId <id> --CurrentConnectionString <endpoint>",
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp):
+        if err := _error(inst, ["endpoints"]):
+            yield err
+        elif public := _public(inst):
+            yield _result(inst, FAIL, f"public endpoint(s): {', '.join(public)}")
+        else:
+            yield _result(inst, PASS, "no public endpoint")
+
+
+# --- 6.3 / 6.4 SQL audit ----------------------------------------------------------------------------
+
+@check(id="rds_instance_sql_audit_enabled", severity="medium",
+       title="Ensure that 'Auditing' is set to 'On' for applicable database instances",
+       risk="Without SQL audit (SQL Explorer) there is no record of who ran which statement, so data theft or "
+            "tampering cannot be investigated.",
+       console="RDS console > the instance > SQL Explorer and Audit (or Autonomy Services > SQL Explorer): enable.",
+       cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
+       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=["rds.instances"])
+def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp):
+        if err := _error(inst, ["audit"]):
+            yield err
+        else:
+            on = inst.audit_status == "Enable"
+            yield _result(inst, PASS if on else FAIL, "SQL audit is enabled" if on
+                          else f"SQL audit is {inst.audit_status or 'off'}")
+
+
+@check(id="rds_instance_sql_audit_retention", severity="medium",
+       title="Ensure that 'Auditing' Retention is 'greater than 6 months'",
+       risk="Short audit retention deletes the trail before slow-moving incidents are found.",
+       console="RDS console > the instance > SQL Explorer and Audit > Service Settings: storage duration of "
+               "180 days or more.",
+       cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365",
+       cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
+       needs=["rds.instances"])
+def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
+    need = inp.config.audit_retention_days
+    for inst in _instances(inp):
+        if err := _error(inst, ["audit"]):
+            yield err
+        elif inst.audit_status != "Enable":
+            yield _result(inst, FAIL, "SQL audit is off: nothing is retained")
+        elif inst.audit_retention_days is None:
+            yield _error(inst, ["audit_retention"]) or _result(inst, FAIL, "SQL audit retention is not set")
+        else:
+            days = inst.audit_retention_days
+            yield _result(inst, PASS if days >= need else FAIL,
+                          f"SQL audit logs are kept {days} days (required >= {need})", retention_days=str(days))
+
+
+# --- 6.5 / 6.6 TDE ----------------------------------------------------------------------------------
+
+@check(id="rds_instance_tde_enabled", severity="high",
+       title="Ensure that 'TDE' is set to 'Enabled' on for applicable database instance",
+       risk="Without TDE, data files, backups and logs are stored unencrypted and readable by anyone who obtains "
+            "the storage or a backup.",
+       console="RDS console > the instance > Data Security > TDE: enable (MySQL, SQL Server, PostgreSQL).",
+       cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
+       cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+def tde_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp, TDE_ENGINES):
+        if err := _error(inst, ["tde"]):
+            yield err
+        else:
+            on = inst.tde_status == "Enabled"
+            yield _result(inst, PASS if on else FAIL, "TDE is enabled" if on else "TDE is disabled")
+
+
+@check(id="rds_instance_tde_byok", severity="medium",
+       title="Ensure RDS instance TDE protector is encrypted with BYOK (Use your own key)",
+       risk="With the key RDS generates, the customer cannot rotate, disable or audit the use of the key that "
+            "protects the data; a customer-managed KMS key keeps that control.",
+       console="Create a symmetric key in KMS, then RDS console > the instance > Data Security > TDE: enable "
+               "with a custom key (authorise the AliyunRDSInstanceEncryptionDefaultRole role).",
+       cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled --EncryptionKey <kms key id> "
+           "--RoleArn acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole",
+       cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=["rds.instances", "kms.keys"])
+def tde_byok(inp: Inputs) -> Iterator[Result]:
+    keys: dict[str, KmsKey] = {k.id: k for k in inp["kms.keys"]}
+    for inst in _instances(inp, TDE_ENGINES):
+        if err := _error(inst, ["tde"]):
+            yield err
+        elif inst.tde_status != "Enabled":
+            yield _result(inst, FAIL, "TDE is disabled, so no key of the customer's protects the data")
+        elif inst.tde_mode == "Aliyun_Generate_Key":
+            yield _result(inst, FAIL, "TDE uses the key RDS generated (Aliyun_Generate_Key), not a customer key",
+                          key_id=inst.tde_key_id)
+        else:
+            yield _byok_verdict(inst, keys.get(inst.tde_key_id))
+
+
+def _byok_verdict(inst: RdsInstance, key: KmsKey | None) -> Result:
+    """TDE is on with a key that is not RDS's own by TDEMode: KMS tells whose key it is (its creator);
+    RDS's own description of the key is the fallback for keys KMS does not list to the account."""
+    key_id = inst.tde_key_id
+    if key is not None and key.error is None:
+        details = {"key_id": key_id, "key_origin": key.origin, "key_state": key.state}
+        if not key.customer_managed:
+            return _result(inst, FAIL, f"TDE key {key_id} is a service key (created by {key.creator})", **details)
+        state = "" if key.state == "Enabled" else f"; the key is {key.state}: the instance cannot use it"
+        origin = "imported key material" if key.origin == "EXTERNAL" else "KMS-generated key material"
+        return _result(inst, PASS, f"TDE uses customer-managed KMS key {key_id} ({origin}){state}", **details)
+    rds_key = inst.tde_key
+    if rds_key is not None and (rds_key.key_type == "ServiceKey" or
+                                (rds_key.creator and not rds_key.creator.isdigit())):
+        return _result(inst, FAIL, f"TDE key {key_id} is a service key (created by {rds_key.creator or 'RDS'})",
+                       key_id=key_id)
+    if not key_id:
+        return _result(inst, MANUAL, f"TDE is enabled (mode {inst.tde_mode or 'not reported'}) but RDS names no "
+                       "key: check the key in the console (Data Security > TDE)")
+    why = f"KMS could not describe it ({key.error})" if key is not None else \
+        "it is not among the account's KMS keys in this region"
+    if "tde_key" in inst.errors:
+        why += f", and RDS could not describe it ({inst.errors['tde_key']})"
+    return _result(inst, MANUAL, f"TDE key {key_id} (mode {inst.tde_mode or 'not reported'}): {why}; confirm in "
+                   "the KMS console that it is a key the account created", key_id=key_id)
+
+
+# --- 6.7 - 6.9 PostgreSQL logging parameters --------------------------------------------------------
+
+def _pg_parameter_check(id: str, cis: str, name: str, title: str, risk: str) -> None:  # noqa: A002
+    @check(id=id, title=title, severity="medium", cis=[cis], risk=risk,
+           console=f"RDS console > the PostgreSQL instance > Parameters: set {name} to on and apply.",
+           cli=f"aliyun rds ModifyParameter --DBInstanceId <id> --Parameters '{{\"{name}\":\"on\"}}'",
+           events=[*PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+    def run(inp: Inputs) -> Iterator[Result]:
+        for inst in _instances(inp, {"postgresql"}):
+            if err := _error(inst, ["parameters"]):
+                yield err
+                continue
+            value = inst.parameters.get(name)
+            if value is None:
+                yield _result(inst, FAIL, f"{name} is not set (PostgreSQL's default is off)")
+            else:
+                on = value.lower() in ON_VALUES
+                yield _result(inst, PASS if on else FAIL, f"{name}={value}")
+
+
+_pg_parameter_check("rds_instance_postgresql_log_connections_enabled", "6.7", "log_connections",
+                    "Ensure parameter 'log_connections' is set to 'ON' for PostgreSQL Database",
+                    "Without connection logs, brute-force attempts and unexpected clients go unnoticed.")
+_pg_parameter_check("rds_instance_postgresql_log_disconnections_enabled", "6.8", "log_disconnections",
+                    "Ensure server parameter 'log_disconnections' is set to 'ON' for PostgreSQL Database Server",
+                    "Without disconnection logs, session durations cannot be reconstructed in an investigation.")
+_pg_parameter_check("rds_instance_postgresql_log_duration_enabled", "6.9", "log_duration",
+                    "Ensure server parameter 'log_duration is set to 'ON' for PostgreSQL Database Server",
+                    "Without statement durations, slow or abusive queries cannot be found after the fact.")

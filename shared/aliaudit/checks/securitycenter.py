@@ -1,0 +1,247 @@
+"""Security Center (SAS) checks: agent coverage and OS patches of servers (CIS 4.5, 4.6, 8.2), the edition
+(8.1), proactive defence (8.3, 8.4), notifications (8.5), configuration-assessment authorization (8.6),
+vulnerability scan (8.7), asset fingerprints (8.8) and log analysis (2.9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.securitycenter import FINGERPRINT_TYPES, Edition, LogAnalysis, Server, VulScan
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
+EDITIONS = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6: "Anti-virus Edition",
+            7: "Ultimate Edition", 8: "Multi-edition", 10: "Value-added services only"}
+ADVANCED_OR_HIGHER = {3, 5, 7}  # Ultimate includes every Enterprise feature
+MULTI_EDITION = 8
+LEVELS = {"asap": "high", "later": "medium", "nntf": "low"}
+VUL_TYPES = {"cve": "Linux software", "sys": "Windows system", "cms": "Web-CMS", "emg": "urgent",
+             "app": "application"}
+CONSOLE = "Security Center console"
+
+
+def _server(s: Server, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=s.instance_id, resource_name=s.name, resource_type="ecs:instance",
+                  region=s.region, message=message, details={"uuid": s.uuid, "vendor": s.vendor})
+
+
+def _account(inp: Inputs, status: Status, message: str, kind: str) -> Result:
+    return Result(status=status, resource_id=inp.account_id, resource_type=f"sas:{kind}", message=message)
+
+
+# --- servers (regional) ---------------------------------------------------------------------------
+
+@check(id="securitycenter_server_agent_installed", severity="high",
+       title="Ensure the Security Center agent is installed and protecting every server",
+       risk="A server without a running agent gets no intrusion detection, virus blocking or vulnerability "
+            "scanning: compromises there go unseen.",
+       console=f"{CONSOLE} > Assets > Host: filter on agent status 'Offline' or 'Not installed', then Install "
+               "Agent (one-click for ECS) or resume protection for paused agents.",
+       cli="aliyun sas DescribeCloudCenterInstances --Criteria '[{\"name\":\"clientStatus\",\"value\":\"offline\"}]'"
+           "; aliyun sas AddInstallCode (then run the install command it returns on the server)",
+       cis=["4.6", "8.2"], events=["AddUninstallClientsByUuids", "PauseClient", "RunInstances", "CreateInstance",
+                                   "StartInstance"], needs=["securitycenter.servers"])
+def agent_installed(inp: Inputs) -> Iterator[Result]:
+    # Security Center lists every ECS instance of the account, agent or not, so its inventory alone
+    # tells the unprotected ones (no ECS listing needed).
+    for s in inp["securitycenter.servers"]:
+        if s.client_sub_status == "uninstalled":
+            yield _server(s, FAIL, "the Security Center agent is not installed")
+        elif s.client_status == "pause":
+            yield _server(s, FAIL, "the Security Center agent is installed but protection is paused")
+        elif s.client_status == "online":
+            yield _server(s, PASS, "the Security Center agent is online")
+        elif not s.running or s.client_sub_status == "stopped":
+            yield _server(s, PASS, "the Security Center agent is installed (the server is stopped)")
+        else:
+            yield _server(s, FAIL, f"the server is running but its Security Center agent is "
+                                   f"{s.client_status or 'in an unknown state'}")
+
+
+@check(id="securitycenter_server_os_patches_applied", severity="high",
+       title="Ensure that the latest OS patches for all virtual machines are applied",
+       risk="Known operating-system vulnerabilities are the easiest way into a server; unpatched ones stay "
+            "exploitable.",
+       console=f"{CONSOLE} > Risk Governance > Vulnerabilities: Linux software and Windows system "
+               "vulnerabilities, fix them (Fix / Generate Fix Command) and verify.",
+       cli="aliyun sas DescribeVulList --Type cve --Dealed n; aliyun sas DescribeVulList --Type sys --Dealed n; "
+           "aliyun sas ModifyOperateVul --Type cve --OperateType vul_fix --Info '<vul list>'",
+       cis=["4.5"], events=["ModifyOperateVul"], needs=["securitycenter.servers"])
+def os_patches(inp: Inputs) -> Iterator[Result]:
+    for s in inp["securitycenter.servers"]:
+        if s.client_sub_status == "uninstalled" or s.vulns is None:
+            yield _server(s, MANUAL, "no vulnerability data (the agent is not installed): check the OS patch "
+                                     "level on the server (yum/apt updates, Windows Update) and install the agent")
+            continue
+        os_vulns = {k: s.vulns.get(k, 0) for k in ("cve", "sys") if s.vulns.get(k, 0)}
+        if os_vulns:
+            counts = ", ".join(f"{n} {VUL_TYPES[k]}" for k, n in os_vulns.items())
+            yield _server(s, FAIL, f"unfixed OS vulnerabilities: {counts}")
+        else:
+            yield _server(s, PASS, "no unfixed Linux software or Windows system vulnerabilities")
+
+
+# --- account settings (global) --------------------------------------------------------------------
+
+@check(id="securitycenter_edition_advanced_or_higher", severity="medium",
+       title="Ensure that Security Center is Advanced or Enterprise Edition",
+       risk="The Free and Anti-virus editions lack vulnerability fixing, baseline checks, proactive defence and "
+            "most detection rules CIS relies on.",
+       console=f"{CONSOLE} > Overview: Upgrade to Advanced, Enterprise or Ultimate Edition (or enable "
+               "pay-as-you-go host protection at that level).",
+       cli="aliyun sas DescribeVersionConfig  (Version/MergedVersion 3, 5 or 7 expected)",
+       cis=["8.1"], needs=["securitycenter.edition"], scope="global")
+def edition(inp: Inputs) -> Iterator[Result]:
+    e: Edition = inp["securitycenter.edition"]
+    # MergedVersion covers pay-as-you-go host protection bought on top of a Free subscription
+    effective = e.merged or e.version
+    name = EDITIONS.get(effective, f"edition {effective}")
+    trial = " (trial)" if e.trial else ""
+    if effective == MULTI_EDITION:
+        highest = EDITIONS.get(e.highest or 0, "unknown")
+        yield _account(inp, MANUAL, f"multi-edition purchase (highest: {highest}): check in Assets > Host that "
+                                    "every server is bound to Advanced, Enterprise or Ultimate", "edition")
+    elif effective in ADVANCED_OR_HIGHER:
+        yield _account(inp, PASS, f"Security Center {name}{trial}", "edition")
+    else:
+        yield _account(inp, FAIL, f"Security Center {name}{trial}: Advanced or higher is required", "edition")
+
+
+@check(id="securitycenter_notification_high_risk_enabled", severity="medium",
+       title="Ensure that notification is enabled on all high risk items",
+       risk="Without notifications, vulnerabilities, alerts and leaked AccessKeys wait for someone to open the "
+            "console.",
+       console=f"{CONSOLE} > System Settings > Notification Settings: enable a notification method for every "
+               "vulnerability, baseline, alert, AccessKey leak and configuration assessment item.",
+       cli="aliyun sas ModifyNoticeConfig --Project <item> --Route 7 --TimeLimit 0",
+       cis=["8.5"], events=["ModifyNoticeConfig"], needs=["securitycenter.notices"], scope="global")
+def notifications(inp: Inputs) -> Iterator[Result]:
+    routes: dict[str, int] = inp["securitycenter.notices"]
+    for item in inp.config.security_center_notices:
+        route = routes.get(item)
+        if route is None:
+            status, message = FAIL, "no notification setting exists for this item"
+        elif route == 0:
+            status, message = FAIL, "notification is disabled"
+        else:
+            status, message = PASS, f"notification enabled (route {route})"
+        yield Result(status=status, resource_id=item, resource_type="sas:notice", message=message)
+
+
+@check(id="securitycenter_vulnerability_scan_enabled", severity="high",
+       title="Ensure that scheduled vulnerability scan is enabled on all servers",
+       risk="Disabled vulnerability types or levels are never detected, so they are never fixed.",
+       console=f"{CONSOLE} > Risk Governance > Vulnerabilities > Vulnerability Management Settings: enable "
+               "every vulnerability type and the high and medium scan levels.",
+       cli="aliyun sas ModifyVulConfig --Type cve --Config on  (also sys, cms, emg); "
+           "aliyun sas ModifyConcernNecessity --ConcernNecessity asap,later,nntf",
+       cis=["8.7"], events=["ModifyVulConfig", "ModifyConcernNecessity"], needs=["securitycenter.vul_scan"],
+       scope="global")
+def vulnerability_scan(inp: Inputs) -> Iterator[Result]:
+    v: VulScan = inp["securitycenter.vul_scan"]
+    off = [t for t in inp.config.security_center_vul_types if v.config.get(t) != "on"]
+    missing = [lv for lv in inp.config.security_center_vul_levels if lv not in v.levels]
+    problems = ([f"scan off for {', '.join(VUL_TYPES.get(t, t) for t in off)} vulnerabilities"] if off else []) + \
+        ([f"levels not scanned: {', '.join(LEVELS.get(lv, lv) for lv in missing)}"] if missing else [])
+    if problems:
+        yield _account(inp, FAIL, "; ".join(problems), "vul-config")
+    else:
+        yield _account(inp, PASS, "every required vulnerability type and level is scanned", "vul-config")
+
+
+@check(id="securitycenter_fingerprint_collection_enabled", severity="low",
+       title="Ensure that Asset Fingerprint automatically collects asset fingerprint data",
+       risk="Without fresh fingerprints (ports, processes, accounts, software...), unexpected changes on servers "
+            "and exposure to new vulnerabilities are not visible.",
+       console=f"{CONSOLE} > System Settings > Feature Settings > Asset Fingerprints: set every collection "
+               "frequency to once a day or more often.",
+       cli="aliyun sas ModifyPropertyScheduleConfig --Type scheduler_port_period --ScheduleTime 24  (each type)",
+       cis=["8.8"], events=["ModifyPropertyScheduleConfig"], needs=["securitycenter.fingerprints"],
+       scope="global")
+def fingerprints(inp: Inputs) -> Iterator[Result]:
+    hours: dict[str, int] = inp["securitycenter.fingerprints"]
+    limit = inp.config.security_center_fingerprint_max_hours
+    off = [FINGERPRINT_TYPES[t] for t, h in hours.items() if h <= 0]
+    rare = [f"{FINGERPRINT_TYPES[t]} ({h} h)" for t, h in hours.items() if h > limit]
+    problems = ([f"not collected: {', '.join(off)}"] if off else []) + \
+        ([f"collected less often than every {limit} h: {', '.join(rare)}"] if rare else [])
+    if problems:
+        yield _account(inp, FAIL, "; ".join(problems), "fingerprint-config")
+    else:
+        yield _account(inp, PASS, f"all {len(hours)} fingerprint types are collected at least every {limit} h",
+                       "fingerprint-config")
+
+
+def _defense_check(inp: Inputs, kind: str, name: str) -> Iterator[Result]:
+    state = inp["securitycenter.defense"].get(kind, "")
+    yield _account(inp, PASS if state == "on" else FAIL, f"{name} is {state or 'not configured'}", "defense")
+
+
+@check(id="securitycenter_antivirus_quarantine_enabled", severity="medium",
+       title="Ensure that Automatic Quarantine is enabled",
+       risk="Without automatic blocking and quarantine, detected viruses and trojans keep running until someone "
+            "handles the alert.",
+       console=f"{CONSOLE} > Protection Configuration > Host Protection > Host Protection Settings > Proactive "
+               "Defense: turn on Anti-virus (automatic blocking and quarantine of common viruses).",
+       cli="aliyun sas OperateSuspiciousOverallConfig --Type auto_breaking --Config on",
+       cis=["8.3"], events=["OperateSuspiciousOverallConfig"], needs=["securitycenter.defense"], scope="global")
+def quarantine(inp: Inputs) -> Iterator[Result]:
+    yield from _defense_check(inp, "auto_breaking", "anti-virus automatic blocking and quarantine")
+
+
+@check(id="securitycenter_webshell_protection_enabled", severity="medium",
+       title="Ensure that Webshell detection is enabled on all web servers",
+       risk="A webshell gives an attacker persistent remote control of a web server through ordinary HTTP.",
+       console=f"{CONSOLE} > Protection Configuration > Host Protection > Host Protection Settings > Proactive "
+               "Defense: turn on Webshell Protection (it covers every server with an online agent).",
+       cli="aliyun sas OperateSuspiciousOverallConfig --Type webshell_cloud_breaking --Config on",
+       cis=["8.4"], events=["OperateSuspiciousOverallConfig"], needs=["securitycenter.defense"], scope="global")
+def webshell(inp: Inputs) -> Iterator[Result]:
+    yield from _defense_check(inp, "webshell_cloud_breaking", "webshell protection")
+
+
+@check(id="securitycenter_config_assessment_authorized", severity="low",
+       title="Ensure that Config Assessment is granted with privilege",
+       risk="Without the authorization, Security Center cannot assess cloud-service configurations, so "
+            "misconfigurations go unreported.",
+       console=f"{CONSOLE} > Risk Governance > Cloud Security Posture Management: click Authorize Now (creates "
+               "the AliyunServiceRoleForSasCspm service-linked role).",
+       cli="aliyun sas CreateServiceLinkedRole --ServiceLinkedRole AliyunServiceRoleForSasCspm",
+       cis=["8.6"], events=["CreateServiceLinkedRole", "DeleteServiceLinkedRole"],
+       needs=["securitycenter.linked_roles"], scope="global")
+def config_assessment(inp: Inputs) -> Iterator[Result]:
+    roles: dict[str, bool] = inp["securitycenter.linked_roles"]
+    if roles.get("AliyunServiceRoleForSasCspm"):
+        yield _account(inp, PASS, "the configuration-assessment service-linked role AliyunServiceRoleForSasCspm "
+                                  "exists", "authorization")
+    else:
+        base = "exists" if roles.get("AliyunServiceRoleForSas") else "does not exist either"
+        yield _account(inp, FAIL, "configuration assessment is not authorized: AliyunServiceRoleForSasCspm is "
+                                  f"missing (AliyunServiceRoleForSas {base})", "authorization")
+
+
+@check(id="securitycenter_log_analysis_enabled", severity="medium",
+       title="Ensure Security Center Network, Host and Security log analysis is enabled",
+       risk="Without log analysis, host, network and security logs are not kept, so incidents cannot be "
+            "investigated after the fact.",
+       console=f"{CONSOLE} > Risk Governance > Log Analysis (Log Management): activate log analysis and "
+               "enable delivery of every host, network and security log type.",
+       cli="aliyun sas DescribeLogMeta --From sas; aliyun sas ModifyLogMetaStatus --From sas --LogStore <store> "
+           "--Status enabled",
+       cis=["2.9"], events=["ModifyLogMetaStatus"], needs=["securitycenter.log_analysis"], scope="global")
+def log_analysis(inp: Inputs) -> Iterator[Result]:
+    la: LogAnalysis = inp["securitycenter.log_analysis"]
+    if not la.open:
+        why = "not purchased" if not la.bought else "purchased but not enabled"
+        yield _account(inp, FAIL, f"log analysis is {why}", "log-analysis")
+        return
+    off = [f"{x.logstore} ({x.category})" for x in la.logs if not x.enabled]
+    if off:
+        yield _account(inp, FAIL, f"log delivery disabled for: {', '.join(off)}", "log-analysis")
+    elif not la.logs:
+        yield _account(inp, FAIL, "log analysis is enabled but no log type is delivered", "log-analysis")
+    else:
+        cats = sorted({x.category for x in la.logs})
+        yield _account(inp, PASS, f"log analysis enabled for all {len(la.logs)} log types ({', '.join(cats)})",
+                       "log-analysis")

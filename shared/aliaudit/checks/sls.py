@@ -1,0 +1,425 @@
+"""Log Service checks: CIS Alibaba Cloud Foundations v2.0.0 2.3, 2.10-2.22 (alerts on ActionTrail events)
+and 2.23 (logstore retention), plus the retention of the logstores ActionTrail delivers to.
+
+An alert counts for a CIS item only if it is enabled, one of its queries reads the logstore an ActionTrail
+trail (that is logging) delivers to, and its search or SQL names every required event name (as a whole
+name or a wildcard such as ``*SecurityGroup*``, never by substring: ``CreatePolicyVersion`` does not
+cover ``CreatePolicy``) plus the item's conditions (error code, root account, MFA). Negated terms
+(``not eventName: X``, ``!= 'X'``, ``not in (...)``) do not count.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ..collectors.sls import AlertInfo, AuditData, ProjectInfo, TrailTarget
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+ALERT_EVENTS = ["CreateAlert", "UpdateAlert", "EnableAlert", "DisableAlert", "DeleteAlert", "CreateTrail",
+                "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
+RETENTION_EVENTS = ["CreateLogStore", "UpdateLogStore", "DeleteLogStore", "DeleteProject"]
+
+
+# --- reading alert queries -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    field: str  # '' for a full-text term; else the field as written, e.g. event.eventName
+    value: str  # unquoted; may hold * and ? wildcards
+
+    def on(self, *names: str) -> bool:
+        """The term searches one of these fields (by last path segment), or all fields (full text)."""
+        return not self.field or self.field.rsplit(".", 1)[-1].lower() in names
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[():]|[^\s():"\']+')
+_SQL_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+_SQL_NEGATED = [re.compile(r"(?i)\bnot\s+in\s*\([^)]*\)"), re.compile(r"(?:!=|<>)\s*'(?:[^']|'')*'"),
+                re.compile(r"(?i)\bnot\s+like\s+'(?:[^']|'')*'")]
+
+
+def _unquote(tok: str) -> str:
+    return tok[1:-1] if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "\"'" else tok
+
+
+def _split(query: str) -> tuple[str, str]:
+    """(search, sql): the SQL follows the first | outside quotes."""
+    quote = ""
+    for i, ch in enumerate(query):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "|":
+            return query[:i], query[i + 1:]
+    return query, ""
+
+
+def _search_terms(text: str) -> list[Term]:
+    """Positive terms of an SLS search: `not` negates the next term or (group); negated ones are dropped."""
+    toks = _TOKEN.findall(text)
+    out: list[Term] = []
+    negated = [False]  # per open group
+    pending = False  # a `not` waiting for its term or group
+    i = 0
+    while i < len(toks):
+        tok, low = toks[i], toks[i].lower()
+        if low == "not":
+            pending = not pending
+        elif tok == "(":
+            negated.append(negated[-1] != pending)
+            pending = False
+        elif tok == ")":
+            if len(negated) > 1:
+                negated.pop()
+        elif low not in ("and", "or", ":"):
+            name, value = "", tok
+            if i + 2 < len(toks) and toks[i + 1] == ":" and toks[i + 2] not in ("(", ")"):
+                name, value = _unquote(tok), toks[i + 2]
+                i += 2
+            if negated[-1] == pending:  # neither negated by its group nor by a `not` of its own
+                out.append(Term(name, _unquote(value)))
+            pending = False
+        i += 1
+    return out
+
+
+def _sql_terms(sql: str) -> list[Term]:
+    """String literals of the SQL part that are not negated; LIKE patterns become wildcards."""
+    for pattern in _SQL_NEGATED:
+        sql = pattern.sub(" ", sql)
+    return [Term("", m.group(1).replace("''", "'").replace("%", "*").replace("_", "?"))
+            for m in _SQL_LITERAL.finditer(sql)]
+
+
+def query_terms(query: str) -> list[Term]:
+    search, sql = _split(query)
+    return _search_terms(search) + _sql_terms(sql)
+
+
+def covers(terms: list[Term], wanted: str, *fields: str) -> bool:
+    """Some term on `fields` names `wanted` exactly or by a wildcard (case-insensitive, as SLS search).
+    A bare `*` matches everything and is no rule for anything; `wanted` ending in * is a code family
+    (NoPermission*), covered by its stem: SLS tokenizes NoPermission.Xxx into NoPermission and Xxx."""
+    target = wanted.rstrip("*").lower()
+    return any(t.on(*fields) and t.value.strip("*?") and fnmatch.fnmatchcase(target, t.value.lower())
+               for t in terms)
+
+
+def has_field(terms: list[Term], *fields: str) -> bool:
+    """A positive term on one of these fields with any value (`errorCode: *` included)."""
+    return any(t.field and t.on(*fields) for t in terms)
+
+
+# --- the CIS alert items ---------------------------------------------------------------------------
+
+@dataclass
+class AlertSpec:
+    cis: str
+    subject: str
+    title: str
+    severity: str
+    risk: str
+    events: list[str]  # every one must be covered (eventName, or full text)
+    codes: list[str] = field(default_factory=list)  # errorCode values, every one must be covered
+    conditions: list[tuple[str, Callable[[list[Term]], bool]]] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)  # Alibaba's built-in ActionTrail CIS alert templates
+    query: str = ""  # the query to suggest
+
+    def missing(self, terms: list[Term]) -> list[str]:
+        gaps = [e for e in self.events if not covers(terms, e, "eventname")]
+        gaps += [f"errorCode {c}" for c in self.codes if not covers(terms, c, "errorcode")]
+        gaps += [label for label, test in self.conditions if not test(terms)]
+        return gaps
+
+
+def _mfa_off(terms: list[Term]) -> bool:
+    # the landing zone's mfaChecked: false, or the CIS audit text's loginAccount: false
+    return any(t.field and t.on("mfachecked", "loginaccount") and t.value.lower() in ("false", "0") for t in terms)
+
+
+def _root(terms: list[Term]) -> bool:
+    return any(t.on("type") and t.value.lower() == "root-account" for t in terms)
+
+
+def _root_usage(terms: list[Term]) -> bool:
+    # CIS names ConsoleSignin; an alert on every root-account event (console or AccessKey) covers it too
+    return covers(terms, "ConsoleSignin", "eventname") or not any(t.field and t.on("eventname") for t in terms)
+
+
+_TPL = "sls.app.actiontrail.cis.at."
+SPECS = [
+    AlertSpec("2.10", "ram_policy_changes", "RAM Role changes", "medium",
+              "Unnoticed policy changes can grant an attacker or insider lasting privileges.",
+              ["CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "UpdatePolicyVersion",
+               "SetDefaultPolicyVersion", "DeletePolicyVersion"],
+              query="(event.serviceName: ResourceManager or event.serviceName: Ram) and (event.eventName: "
+                    "CreatePolicy or event.eventName: DeletePolicy or event.eventName: CreatePolicyVersion or "
+                    "event.eventName: UpdatePolicyVersion or event.eventName: SetDefaultPolicyVersion or "
+                    "event.eventName: DeletePolicyVersion)"),
+    AlertSpec("2.11", "cloudfw_changes", "Cloud Firewall changes", "medium",
+              "Firewall policy changes can open the network perimeter without anyone noticing.",
+              ["CreateVpcFirewallControlPolicy", "DeleteVpcFirewallControlPolicy", "ModifyVpcFirewallControlPolicy"],
+              templates=[_TPL + "cloudfirewall_conf_change"],
+              query="event.serviceName: Cloudfw and (event.eventName: CreateVpcFirewallControlPolicy or "
+                    "event.eventName: DeleteVpcFirewallControlPolicy or "
+                    "event.eventName: ModifyVpcFirewallControlPolicy)"),
+    AlertSpec("2.12", "vpc_route_changes", "VPC network route changes", "medium",
+              "Route changes can divert traffic through an attacker or expose private networks.",
+              ["CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry", "AssociateRouteTable",
+               "UnassociateRouteTable"], templates=[_TPL + "vpc_route_change"],
+              query="event.eventName: CreateRouteEntry or event.eventName: DeleteRouteEntry or event.eventName: "
+                    "ModifyRouteEntry or event.eventName: AssociateRouteTable or "
+                    "event.eventName: UnassociateRouteTable"),
+    AlertSpec("2.13", "vpc_changes", "VPC changes", "medium",
+              "VPC and vSwitch changes alter the network boundary of every workload inside.",
+              ["CreateVpc", "DeleteVpc", "DisableVpcClassicLink", "EnableVpcClassicLink", "DeletionProtection",
+               "AssociateVpcCidrBlock", "UnassociateVpcCidrBlock", "RevokeInstanceFromCen", "CreateVSwitch",
+               "DeleteVSwitch"], templates=[_TPL + "vpc_conf_change"],
+              query="event.eventName: CreateVpc or event.eventName: DeleteVpc or event.eventName: "
+                    "DisableVpcClassicLink or event.eventName: EnableVpcClassicLink or event.eventName: "
+                    "DeletionProtection or event.eventName: AssociateVpcCidrBlock or event.eventName: "
+                    "UnassociateVpcCidrBlock or event.eventName: RevokeInstanceFromCen or event.eventName: "
+                    "CreateVSwitch or event.eventName: DeleteVSwitch"),
+    AlertSpec("2.14", "oss_permission_changes", "OSS permission changes", "medium",
+              "A bucket or object ACL changed to public exposes data immediately.",
+              ["PutBucketAcl", "PutObjectAcl"],
+              query="event.eventName: PutBucketAcl or event.eventName: PutObjectAcl  (or, on the OSS access log "
+                    "oss_log: (operation: PutBucket and request_uri: acl) or operation: PutObjectAcl)"),
+    AlertSpec("2.15", "rds_config_changes", "RDS instance configuration changes", "medium",
+              "Database network, SSL, HA and backup changes can expose or lose data.",
+              ["ModifyHASwitchConfig", "ModifyDBInstanceHAConfig", "SwitchDBInstanceHA", "ModifyDBInstanceSpec",
+               "MigrateSecurityIPMode", "ModifySecurityIps", "ModifyDBInstanceSSL", "MigrateToOtherZone",
+               "UpgradeDBInstanceKernelVersion", "UpgradeDBInstanceEngineVersion", "ModifyDBInstanceMaintainTime",
+               "ModifyDBInstanceAutoUpgradeMinorVersion", "AllocateInstancePublicConnection",
+               "ModifyDBInstanceConnectionString", "ModifyDBInstanceNetworkExpireTime",
+               "ReleaseInstancePublicConnection", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType",
+               "ModifyDTCSecurityIpHostsForSQLServer", "ModifySecurityGroupConfiguration", "CreateBackup",
+               "ModifyBackupPolicy", "DeleteBackup", "CreateDdrInstance", "ModifyInstanceCrossBackupPolicy"],
+              query="event.serviceName: rds and (event.eventName: ModifySecurityIps or event.eventName: "
+                    "ModifyDBInstanceSSL or ... every CIS 2.15 event name)"),
+    AlertSpec("2.16", "unauthorized_api_calls", "unauthorized API calls", "medium",
+              "Repeated permission errors are an early sign of stolen credentials probing the account.",
+              [], codes=["NoPermission*", "Forbidden*", "Forbbiden", "InvalidAccessKeyId*", "InvalidSecurityToken*",
+                         "SignatureDoesNotMatch", "InvalidAuthorization", "AccessForbidden", "NotAuthorized"],
+              templates=[_TPL + "unauth_apicall"],
+              query="event.eventType: ApiCall and (event.errorCode: NoPermission* or event.errorCode: Forbidden* or "
+                    "event.errorCode: Forbbiden or event.errorCode: InvalidAccessKeyId* or event.errorCode: "
+                    "InvalidSecurityToken* or event.errorCode: SignatureDoesNotMatch or event.errorCode: "
+                    "InvalidAuthorization or event.errorCode: AccessForbidden or event.errorCode: NotAuthorized)"),
+    AlertSpec("2.17", "console_signin_without_mfa", "Management Console sign-in without MFA", "high",
+              "A console sign-in without MFA means a password alone opened the account.",
+              ["ConsoleSignin"], conditions=[("additionalEventData.mfaChecked: false", _mfa_off)],
+              query="event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false"),
+    AlertSpec("2.18", "root_account_usage", "usage of root account", "high",
+              "The root account is unrestricted; any use of it should be rare and seen at once.",
+              [], conditions=[("userIdentity.type: root-account", _root),
+                              ("eventName: ConsoleSignin (or no event filter)", _root_usage)],
+              query="event.eventName: ConsoleSignin and event.userIdentity.type: root-account"),
+    AlertSpec("2.19", "console_auth_failures", "Management Console authentication failures", "medium",
+              "Failed console sign-ins reveal password guessing against the account.",
+              ["ConsoleSignin"], conditions=[("errorCode: *", lambda t: has_field(t, "errorcode"))],
+              query="event.eventName: ConsoleSignin and event.errorCode: *"),
+    AlertSpec("2.20", "kms_key_disable_deletion", "disabling or deletion of customer created CMKs", "medium",
+              "Data encrypted with a disabled or deleted key becomes unreadable.",
+              ["DisableKey", "ScheduleKeyDeletion", "DeleteKeyMaterial"],
+              query="event.serviceName: Kms and (event.eventName: DisableKey or event.eventName: "
+                    "ScheduleKeyDeletion or event.eventName: DeleteKeyMaterial)"),
+    AlertSpec("2.21", "oss_bucket_policy_changes", "OSS bucket policy changes", "medium",
+              "Bucket policy, CORS, lifecycle, encryption and replication changes can expose or destroy data.",
+              ["PutBucketLifecycle", "PutBucketPolicy", "PutBucketCors", "PutBucketEncryption", "PutBucketReplication",
+               "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketEncryption",
+               "DeleteBucketReplication"],
+              query="event.eventName: PutBucketLifecycle or event.eventName: PutBucketPolicy or ... every CIS 2.21 "
+                    "event name"),
+    AlertSpec("2.22", "security_group_changes", "security group changes", "medium",
+              "Security group changes can open instances to the internet.",
+              ["CreateSecurityGroup", "AuthorizeSecurityGroup", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroup",
+               "RevokeSecurityGroupEgress", "JoinSecurityGroup", "LeaveSecurityGroup", "DeleteSecurityGroup",
+               "ModifySecurityGroupPolicy"], templates=[_TPL + "securitygroup_change"],
+              query="event.eventName: CreateSecurityGroup or event.eventName: AuthorizeSecurityGroup or ... every "
+                    "CIS 2.22 event name"),
+]
+
+_OSS_LOG = re.compile(r"oss[-_]log")  # Log Audit's oss_log, OSS real-time log query's oss-log-store
+
+
+def _oss_access_log_form(alert: AlertInfo) -> bool:
+    """CIS 2.14 as written: on the OSS access log, (operation: PutBucket and request_uri: acl) or PutObjectAcl."""
+    for q in alert.queries:
+        if q.store_type == "log" and _OSS_LOG.search(q.store):
+            terms = query_terms(q.query)
+            bucket_acl = covers(terms, "PutBucketAcl", "operation") or (
+                covers(terms, "PutBucket", "operation") and covers(terms, "acl", "request_uri"))
+            if bucket_acl and covers(terms, "PutObjectAcl", "operation"):
+                return True
+    return False
+
+
+def _on_target(alert: AlertInfo, target: TrailTarget) -> list[Term] | None:
+    """Terms of the alert's queries that read the target logstore; None when none of them does."""
+    terms: list[Term] = []
+    hit = False
+    for q in alert.queries:
+        if q.store_type == "log" and q.project == target.project and q.store == target.logstore:
+            hit = True
+            terms += query_terms(q.query)
+    return terms if hit else None
+
+
+def _template_on_target(alert: AlertInfo, spec: AlertSpec, target: TrailTarget) -> bool:
+    tokens = alert.template_tokens
+    return (alert.template_id in spec.templates and tokens.get("default.logstore") == target.logstore
+            and tokens.get("default.project", alert.project) == target.project)
+
+
+def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
+    """One account-level verdict: PASS on the first enabled alert that covers the item on a trail's logstore."""
+    logging = [t for t in audit.targets if t.logging]
+    if not logging:
+        stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets)
+        why = (f"the trails delivering to SLS are not logging: {stopped}" if stopped
+               else "no ActionTrail trail delivers to Log Service, so no alert can see its events")
+        return Result(status=FAIL, resource_id=account_id, resource_type="sls:alert",
+                      message=f"no alert for {spec.title}: {why}")
+    gaps: list[str] = []
+    errors: list[str] = []
+    for target in logging:
+        where = f"{target.project}/{target.logstore}"
+        project = audit.project(target.region, target.project)
+        if project is None or project.alerts_error:
+            errors.append(f"{where}: {project.alerts_error if project else 'not read'}")
+            continue
+        for alert in project.alerts:
+            terms = _on_target(alert, target)
+            ok = _template_on_target(alert, spec, target) or (spec.cis == "2.14" and _oss_access_log_form(alert))
+            missing = spec.missing(terms) if terms is not None else []
+            ok = ok or (terms is not None and not missing)
+            if ok and alert.enabled:
+                return Result(status=PASS, resource_id=f"{alert.project}/{alert.name}", resource_type="sls:alert",
+                              resource_name=alert.display_name, region=target.region,
+                              message=f"enabled alert {alert.name} on {where} covers {spec.title}")
+            if ok:
+                gaps.append(f"{alert.name} covers it but is disabled")
+            elif terms is not None and len(missing) < len(spec.missing([])):
+                gaps.append(f"{alert.name} misses {', '.join(missing)}")
+            elif terms is None and alert.queries and not spec.missing(
+                    [t for q in alert.queries for t in query_terms(q.query)]):
+                elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
+                gaps.append(f"{alert.name} covers it but reads {elsewhere}, not the trail's logstore")
+    if not gaps:
+        gaps.append("no alert names its events")
+    if errors:
+        return Result(status=ERROR, resource_id=account_id, resource_type="sls:alert",
+                      message=f"could not read the alerts of {'; '.join(errors)}")
+    first = logging[0]
+    return Result(status=FAIL, resource_id=f"{first.project}/{first.logstore}", resource_type="sls:logstore",
+                  region=first.region, message=f"no enabled alert on the ActionTrail logstore covers {spec.title}: "
+                                               + "; ".join(dict.fromkeys(gaps)))
+
+
+def _alert_check(spec: AlertSpec) -> None:
+    @check(id=f"sls_alert_{spec.subject}_enabled", severity=spec.severity,
+           title=f"Ensure a log monitoring and alert is set up for {spec.title}", risk=spec.risk,
+           console="SLS console > the project of the ActionTrail trail > Alerts > Create Alert: query the logstore "
+                   f"actiontrail_<trail> with: {spec.query}; enable it and attach an action policy "
+                   "(or use the built-in ActionTrail CIS alert templates).",
+           cli="aliyun sls CreateAlert --project <trail project> --body '{\"name\": \"cis-" + spec.cis
+               + "\", \"configuration\": {\"queryList\": [{\"store\": \"actiontrail_<trail>\", \"query\": \"...\"}]}}'",
+           cis=[spec.cis], events=ALERT_EVENTS, needs=["sls.audit"], scope="global")
+    def run(inp: Inputs) -> Iterator[Result]:
+        yield evaluate(spec, inp["sls.audit"], inp.account_id)
+
+
+for _spec in SPECS:
+    _alert_check(_spec)
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+def _forever(ttl: int) -> str:
+    return "kept permanently" if ttl >= 3650 else f"kept {ttl} days"
+
+
+@check(id="sls_logstore_retention_sufficient", severity="low",
+       title="Ensure that Logstore data retention period is set 365 days or greater",
+       risk="Logs deleted too early are missing when an incident is investigated months later.",
+       console="SLS console > the project > the logstore > Modify: Data Retention Period >= 365 days (or permanent).",
+       cli="aliyun sls UpdateLogStore --project <p> --logstore <ls> --body '{\"logstoreName\": \"<ls>\", "
+           "\"ttl\": 365, \"shardCount\": 2}'",
+       cis=["2.23"], events=RETENTION_EVENTS, needs=["sls.logstores"])
+def logstore_retention(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.log_retention_days
+    projects: list[ProjectInfo] = inp["sls.logstores"]
+    for p in projects:
+        if p.error:
+            yield Result(status=ERROR, resource_id=p.name, resource_type="sls:project",
+                         message=f"could not list the project's logstores: {p.error}")
+            continue
+        for ls in p.logstores:
+            rid = f"{p.name}/{ls.name}"
+            if ls.error or ls.ttl is None:
+                yield Result(status=ERROR, resource_id=rid, resource_type="sls:logstore",
+                             message=f"could not read the logstore: {ls.error or 'deleted while listing'}")
+            else:
+                ok = ls.ttl >= days
+                yield Result(status=PASS if ok else FAIL, resource_id=rid, resource_type="sls:logstore",
+                             message=f"logs are {_forever(ls.ttl)}" + ("" if ok else f" (fewer than {days})"))
+
+
+@check(id="sls_actiontrail_logstore_retention_sufficient", severity="medium",
+       title="Ensure the logstores ActionTrail delivers to keep logs 365 days or greater",
+       risk="Audit events deleted early leave no trace of what happened when an incident surfaces late.",
+       console="SLS console > the trail's project > logstore actiontrail_<trail> > Modify: Data Retention Period "
+               ">= 365 days (or permanent).",
+       cli="aliyun sls UpdateLogStore --project <p> --logstore actiontrail_<trail> --body "
+           "'{\"logstoreName\": \"actiontrail_<trail>\", \"ttl\": 365, \"shardCount\": 2}'",
+       cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=["sls.audit"],
+       scope="global")
+def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
+    days = inp.config.log_retention_days
+    audit: AuditData = inp["sls.audit"]
+    if not audit.targets:
+        yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="sls:logstore",
+                     message="no trail delivers to Log Service; where trails deliver to OSS, verify the bucket's "
+                             f"lifecycle rules keep the audit logs at least {days} days")
+        return
+    for t in audit.targets:
+        project = audit.project(t.region, t.project)
+        ls = next((x for x in project.logstores if x.name == t.logstore), None) if project else None
+        rid = f"{t.project}/{t.logstore}"
+        if ls is None or ls.error:
+            yield Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=t.region,
+                         message=f"could not read the trail's logstore: {ls.error if ls else 'not read'}")
+        elif ls.missing:
+            yield Result(status=FAIL, resource_id=rid, resource_type="sls:logstore", region=t.region,
+                         message=f"trail {t.trail} delivers to {rid}, which does not exist")
+        else:
+            ok = ls.ttl is not None and ls.ttl >= days
+            yield Result(status=PASS if ok else FAIL, resource_id=rid, resource_type="sls:logstore",
+                         region=t.region, message=f"trail {t.trail}'s events are {_forever(ls.ttl or 0)}"
+                         + ("" if ok else f" (fewer than {days})"))
+
+
+# --- Log Audit Service ----------------------------------------------------------------------------
+
+@check(id="sls_log_audit_integrated", severity="medium",
+       title="Ensure audit logs for multiple cloud resources are integrated with Log Service",
+       risk="Without central collection, the audit logs of OSS, RDS, SLB, VPC flow logs and others are scattered "
+            "or not kept at all.",
+       console="SLS console > Log Application > Log Audit Service > Global Configurations: authorize, choose the "
+               "central project region, and enable collection for every cloud service in use.",
+       cli="(console only: the Log Audit Service configuration has no read API in the SDKs)",
+       cis=["2.3"], needs=[], scope="global")
+def log_audit(inp: Inputs) -> Iterator[Result]:
+    # no API reports the Log Audit Service's global configuration; its central project
+    # (slsaudit-center-<account>-<region>) only shows it was set up once, not what it collects
+    yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="sls:log-audit",
+                 message="verify in SLS console > Log Audit Service > Global Configurations that collection is "
+                         "enabled for ActionTrail, OSS, RDS, SLB/ALB, VPC flow logs, WAF, Cloud Firewall, Anti-DDoS "
+                         "and Security Center, into the central project slsaudit-center-<account>-<region>")

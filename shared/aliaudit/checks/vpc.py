@@ -1,0 +1,68 @@
+"""VPC checks: CIS Alibaba Cloud Foundations v2.0.0 2.5 / 3.3 (flow logs) and 3.4 (peering routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.vpc import FlowLogInfo, VpcInfo
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+VPC = "vpc:vpc"
+FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowLog", "ModifyFlowLogAttribute",
+               "CreateVpc", "DeleteVpc", "CreateVSwitch", "DeleteVSwitch"]
+
+
+@check(id="vpc_flow_logs_enabled", title="Ensure VPC flow logging is enabled in all VPCs", severity="medium",
+       risk="Without flow logs there is no record of which addresses talked to which instances, so intrusions "
+            "and data exfiltration cannot be traced.",
+       console="VPC console > Flow Logs > Create Flow Log: resource type VPC, the VPC, traffic type All, an SLS "
+               "project and logstore; keep it Active.",
+       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
+           "--ProjectName <p> --LogStoreName <l>",
+       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"])
+def flow_logs(inp: Inputs) -> Iterator[Result]:
+    logs: list[FlowLogInfo] = inp["vpc.flow_logs"]
+    active = [f for f in logs if f.status.lower() == "active"]
+    v: VpcInfo
+    for v in inp["vpc.vpcs"]:
+        whole = next((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id), None)
+        covered = {f.resource_id for f in active if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
+        if whole:
+            yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                         message=f"active flow log {whole.id} to {whole.project}/{whole.logstore} covers the VPC")
+        elif v.vswitch_ids and covered == set(v.vswitch_ids):
+            # vSwitch-level logs on every vSwitch see all the VPC's traffic too
+            yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                         message=f"each of the {len(covered)} vSwitch(es) has an active flow log")
+        else:
+            notes = []
+            stopped = [f.id for f in logs if f.status.lower() != "active" and
+                       (f.resource_id == v.id or f.resource_id in v.vswitch_ids)]
+            if stopped:
+                notes.append(f"inactive flow log(s): {', '.join(stopped)}")
+            if covered:
+                notes.append(f"only {len(covered)} of {len(v.vswitch_ids)} vSwitches are logged")
+            yield Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                         message="no active flow log covers the VPC" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+@check(id="vpc_peering_routes_least_access", title="Ensure routing tables for VPC peering are least access",
+       severity="low",
+       risk="Peering routes wider than needed (for example 0.0.0.0/0 or a whole supernet towards a peer) let "
+            "compromised workloads reach networks they have no business with.",
+       console="VPC console > Route Tables > each table of the VPC: routes whose next hop is a VPC peering "
+               "connection (or a router interface / CEN) must point only at the peer CIDR blocks the workloads "
+               "need; delete or narrow the others.",
+       cli="aliyun vpc DescribeRouteTableList --RegionId <r> --VpcId <vpc>; aliyun vpc DescribeRouteEntryList "
+           "--RegionId <r> --RouteTableId <t>; aliyun vpc DeleteRouteEntry ...",
+       cis=["3.4"], events=["CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry", "AssociateRouteTable",
+                            "UnassociateRouteTable", "CreateVpcPeerConnection"], needs=["vpc.vpcs"])
+def peering_routes(inp: Inputs) -> Iterator[Result]:
+    # Which routes are "needed" is a design decision no API states: list each VPC for review.
+    v: VpcInfo
+    for v in inp["vpc.vpcs"]:
+        yield Result(status=Status.MANUAL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                     message=f"review the route tables of {v.id} ({v.cidr}): every route whose next hop is a "
+                             "peering connection, router interface or CEN must target only the peer CIDR blocks "
+                             "that workloads need to reach, never 0.0.0.0/0")

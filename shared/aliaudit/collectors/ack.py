@@ -1,0 +1,178 @@
+"""Container Service for Kubernetes (ACK) dataset, per region: the clusters (DescribeClustersV1 already
+carries meta_data, master_url and the versions, so no DescribeClusterDetail per cluster) and, per cluster,
+the API server audit project, installed add-ons (with the network plugin's configuration), node pools,
+and inspection reports; plus the Kubernetes versions ACK still supports in the region.
+
+Each per-cluster read keeps its own error, so a denied call turns only the checks that need it to ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from alibabacloud_cs20151215 import models as cs_models
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from .paging import by_token
+from .registry import CollectContext, collector
+
+PAGE_SIZE = 100  # DescribeClustersV1 allows 1-100
+NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")  # config read for NetworkPolicy
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _json(text: Any) -> dict[str, Any]:
+    """meta_data, master_url and add-on config arrive as JSON strings (or already as objects)."""
+    if isinstance(text, dict):
+        return text
+    try:
+        data = json.loads(text or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class AddonInfo(BaseModel):
+    name: str
+    version: str = ""
+    state: str = ""
+    config: dict[str, Any] | None = None  # read for the network plugin only
+
+
+class NodePoolInfo(BaseModel):
+    id: str
+    name: str
+    cms_enabled: bool
+    nodes: int = 0
+
+
+class ClusterInfo(BaseModel):
+    id: str
+    name: str
+    region: str
+    cluster_type: str  # ManagedKubernetes | Kubernetes (dedicated) | ExternalKubernetes (registered)
+    profile: str = ""
+    state: str = ""
+    version: str = ""  # current_version, e.g. 1.33.3-aliyun.1
+    public_endpoint: str = ""  # master_url.api_server_endpoint: the API server's internet address
+    meta_data: dict[str, Any] = Field(default_factory=dict)
+    audit_project: str = ""
+    audit_enabled: bool = False
+    addons: list[AddonInfo] = Field(default_factory=list)
+    node_pools: list[NodePoolInfo] = Field(default_factory=list)
+    last_inspection: datetime | None = None  # newest inspection report that did not fail
+    errors: dict[str, str] = Field(default_factory=dict)  # part (audit, addons, network, nodepools, inspection) -> why
+
+    @property
+    def registered(self) -> bool:
+        """A registered (external) cluster: ACK neither runs nor configures its control plane."""
+        return self.cluster_type == "ExternalKubernetes"
+
+    def addon(self, *names: str) -> AddonInfo | None:
+        return next((a for a in self.addons if a.name in names), None)
+
+
+class VersionInfo(BaseModel):
+    version: str
+    expiration: datetime | None = None
+
+
+class AckData(BaseModel):
+    clusters: list[ClusterInfo] = Field(default_factory=list)
+    versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)  # cluster type -> supported versions
+    versions_error: dict[str, str] = Field(default_factory=dict)  # cluster type -> why the list is unknown
+
+
+@collector("ack.clusters", scope="regional",
+           apis=["cs:DescribeClustersV1", "cs:GetClusterAuditProject", "cs:ListClusterAddonInstances",
+                 "cs:GetClusterAddonInstance", "cs:DescribeClusterNodePools", "cs:ListClusterInspectReports",
+                 "cs:DescribeKubernetesVersionMetadata"])
+def clusters(ctx: CollectContext) -> AckData:
+    cs = ctx.client("cs")
+    listed: list[Any] = []
+    page = 1
+    while True:  # page_number/page_size, the total in page_info
+        body = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request(
+            region_id=ctx.region, page_number=page, page_size=PAGE_SIZE)).body
+        batch = body.clusters or []
+        listed += batch
+        total = body.page_info.total_count if body.page_info else 0
+        if not batch or len(listed) >= (total or 0):
+            break
+        page += 1
+
+    def part(info: ClusterInfo, name: str, fn: Any) -> None:
+        try:
+            fn()
+        except Exception as err:
+            info.errors[name] = apierrors.describe(err)
+
+    def detail(c: Any) -> ClusterInfo:
+        info = ClusterInfo(id=c.cluster_id, name=c.name or c.cluster_id, region=c.region_id or ctx.region,
+                           cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
+                           version=c.current_version or "", meta_data=_json(c.meta_data),
+                           public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""))
+        if info.registered:
+            return info
+        cid = info.id
+
+        def audit() -> None:
+            body = cs.get_cluster_audit_project(cid).body
+            info.audit_project, info.audit_enabled = body.sls_project_name or "", bool(body.audit_enabled)
+
+        def addons() -> None:
+            body = cs.list_cluster_addon_instances(cid).body
+            info.addons = [AddonInfo(name=a.name, version=a.version or "", state=a.state or "")
+                           for a in body.addons or []]
+
+        def network() -> None:
+            for a in info.addons:
+                if a.name in NETWORK_ADDONS:
+                    a.config = _json(cs.get_cluster_addon_instance(cid, a.name).body.config)
+
+        def nodepools() -> None:
+            body = cs.describe_cluster_node_pools(cid, cs_models.DescribeClusterNodePoolsRequest()).body
+            info.node_pools = [NodePoolInfo(
+                id=p.nodepool_info.nodepool_id if p.nodepool_info else "",
+                name=p.nodepool_info.name if p.nodepool_info else "",
+                cms_enabled=bool(p.kubernetes_config and p.kubernetes_config.cms_enabled),
+                nodes=int(p.status.total_nodes or 0) if p.status else 0) for p in body.nodepools or []]
+
+        def inspection() -> None:
+            reports = by_token(lambda t: cs.list_cluster_inspect_reports(
+                cid, cs_models.ListClusterInspectReportsRequest(max_results=50, next_token=t)).body,
+                lambda b: b.reports)
+            times = [parse_time(r.end_time or r.start_time) for r in reports
+                     if str(r.status or "").lower() not in ("failed", "running")]
+            info.last_inspection = max((t for t in times if t), default=None)
+
+        part(info, "audit", audit)
+        part(info, "addons", addons)
+        if "addons" not in info.errors:
+            part(info, "network", network)
+        part(info, "nodepools", nodepools)
+        part(info, "inspection", inspection)
+        return info
+
+    data = AckData(clusters=ctx.map(detail, listed))
+    for ctype in sorted({c.cluster_type for c in data.clusters if not c.registered}):
+        try:
+            body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
+                region=ctx.region, cluster_type=ctype)).body
+            data.versions[ctype] = [VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
+                                    for v in body or [] if v.version]
+        except Exception as err:
+            data.versions_error[ctype] = apierrors.describe(err)
+    return data

@@ -1,0 +1,201 @@
+"""ECS datasets (regional): instances with their addresses, groups, RAM role and metadata mode; security
+groups with every rule; disks. Also the ActionTrail events signed with permanent AccessKeys, which the
+check on AccessKeys used from ECS matches against the instances' addresses."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from alibabacloud_actiontrail20200706 import models as at_models
+from alibabacloud_ecs20140526 import models as ecs_models
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..secgroup import Rule
+from .paging import by_token
+from .registry import CollectContext, collector
+
+log = logging.getLogger("aliaudit.collect")
+PERMANENT_KEY_PREFIX = "LTAI"  # STS keys start with STS.
+
+
+class InstanceInfo(BaseModel):
+    id: str
+    name: str = ""
+    zone: str = ""
+    status: str = ""
+    network_type: str = ""  # vpc | classic
+    vpc_id: str = ""
+    private_ips: list[str] = Field(default_factory=list)
+    public_ips: list[str] = Field(default_factory=list)  # fixed public IPs
+    eip: str = ""  # the EIP bound to the primary interface
+    security_groups: list[str] = Field(default_factory=list)
+    http_tokens: str = ""  # optional | required
+    http_endpoint: str = ""  # enabled | disabled
+    ram_role: str | None = None  # None = could not be read
+
+    @property
+    def public_addresses(self) -> list[str]:
+        return [*self.public_ips, *([self.eip] if self.eip else [])]
+
+
+class GroupInfo(BaseModel):
+    id: str
+    name: str = ""
+    vpc_id: str = ""
+    rules: list[Rule] = Field(default_factory=list)
+    error: str | None = None  # its rules could not be read: checks report ERROR for it
+
+
+class DiskInfo(BaseModel):
+    id: str
+    name: str = ""
+    instance_id: str = ""
+    status: str = ""
+    type: str = ""  # system | data
+    category: str = ""
+    encrypted: bool = False
+    kms_key_id: str = ""
+
+
+class KeyEvent(BaseModel):
+    """An ActionTrail event made with a permanent AccessKey, reduced to what the check needs."""
+
+    key_id: str
+    event_name: str = ""
+    service: str = ""
+    time: str = ""
+    source_ip: str = ""
+    vpc_id: str = ""
+    principal: str = ""
+
+
+def _ips(obj: Any) -> list[str]:
+    return [ip for ip in (getattr(obj, "ip_address", None) or []) if ip] if obj else []
+
+
+@collector("ecs.instances", scope="regional", apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"])
+def instances(ctx: CollectContext) -> list[InstanceInfo]:
+    ecs = ctx.client("ecs")
+    listed = by_token(
+        lambda t: ecs.describe_instances(ecs_models.DescribeInstancesRequest(
+            region_id=ctx.region, max_results=100, next_token=t)).body,
+        lambda b: b.instances.instance if b.instances else [])
+    out = []
+    for i in listed:
+        vpc = i.vpc_attributes
+        md = i.metadata_options
+        out.append(InstanceInfo(
+            id=i.instance_id, name=i.instance_name or "", zone=i.zone_id or "", status=i.status or "",
+            network_type=i.instance_network_type or "", vpc_id=(vpc.vpc_id if vpc else "") or "",
+            private_ips=_ips(vpc.private_ip_address if vpc else None) + _ips(i.inner_ip_address),
+            public_ips=_ips(i.public_ip_address), eip=(i.eip_address.ip_address if i.eip_address else "") or "",
+            security_groups=list(i.security_group_ids.security_group_id or []) if i.security_group_ids else [],
+            http_tokens=(md.http_tokens if md else "") or "", http_endpoint=(md.http_endpoint if md else "") or ""))
+    _add_ram_roles(ctx, ecs, out)
+    return out
+
+
+def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> None:
+    """DescribeInstances does not return the instance RAM role: ask for 100 instances at a time. Only the
+    advice of one check uses it, so a failure leaves the roles unknown instead of failing the dataset."""
+    by_id = {i.id: i for i in items}
+    try:
+        for n in range(0, len(items), 100):
+            batch = [i.id for i in items[n:n + 100]]
+            page, seen = 1, 0
+            while True:
+                body = ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
+                    region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page, page_size=100)).body
+                sets = body.instance_ram_role_sets.instance_ram_role_set if body.instance_ram_role_sets else []
+                for s in sets or []:
+                    if s.instance_id in by_id:
+                        by_id[s.instance_id].ram_role = s.ram_role_name or ""
+                seen += len(sets or [])
+                if not sets or seen >= (body.total_count or 0):
+                    break
+                page += 1
+            for iid in batch:  # listed without a role: it has none
+                if by_id[iid].ram_role is None:
+                    by_id[iid].ram_role = ""
+    except Exception as err:
+        log.warning("could not read instance RAM roles in %s: %s", ctx.region, apierrors.describe(err))
+        for i in items:
+            i.ram_role = None
+
+
+def _rule(group_id: str, p: Any) -> Rule:
+    try:
+        priority = int(p.priority or 1)
+    except ValueError:
+        priority = 1
+    return Rule(group_id=group_id, rule_id=p.security_group_rule_id or "", direction=(p.direction or "").lower(),
+                policy=p.policy or "Accept", priority=priority, protocol=(p.ip_protocol or "ALL").upper(),
+                port_range=p.port_range or "-1/-1", source_v4=p.source_cidr_ip or "",
+                source_v6=p.ipv_6source_cidr_ip or "", source_group=p.source_group_id or "",
+                source_prefix_list=p.source_prefix_list_id or "")
+
+
+@collector("ecs.security_groups", scope="regional",
+           apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute"])
+def security_groups(ctx: CollectContext) -> list[GroupInfo]:
+    ecs = ctx.client("ecs")
+    listed = list(by_token(
+        lambda t: ecs.describe_security_groups(ecs_models.DescribeSecurityGroupsRequest(
+            region_id=ctx.region, max_results=100, next_token=t)).body,
+        lambda b: b.security_groups.security_group if b.security_groups else []))
+
+    def detail(g: Any) -> GroupInfo:
+        info = GroupInfo(id=g.security_group_id, name=g.security_group_name or "", vpc_id=g.vpc_id or "")
+        try:
+            perms = by_token(
+                lambda t: ecs.describe_security_group_attribute(ecs_models.DescribeSecurityGroupAttributeRequest(
+                    region_id=ctx.region, security_group_id=g.security_group_id, direction="ingress",
+                    max_results=1000, next_token=t)).body,
+                lambda b: b.permissions.permission if b.permissions else [])
+            info.rules = [_rule(info.id, p) for p in perms]
+        except Exception as err:
+            info.error = apierrors.describe(err)
+        return info
+
+    return ctx.map(detail, listed)
+
+
+@collector("ecs.disks", scope="regional", apis=["ecs:DescribeDisks"])
+def disks(ctx: CollectContext) -> list[DiskInfo]:
+    ecs = ctx.client("ecs")
+    listed = by_token(
+        lambda t: ecs.describe_disks(ecs_models.DescribeDisksRequest(
+            region_id=ctx.region, max_results=500, next_token=t)).body,
+        lambda b: b.disks.disk if b.disks else [])
+    return [DiskInfo(id=d.disk_id, name=d.disk_name or "", instance_id=d.instance_id or "", status=d.status or "",
+                     type=d.type or "", category=d.category or "", encrypted=bool(d.encrypted),
+                     kms_key_id=d.kmskey_id or "") for d in listed]
+
+
+@collector("actiontrail.permanent_key_events", scope="regional", apis=["actiontrail:LookupEvents"])
+def permanent_key_events(ctx: CollectContext) -> list[KeyEvent]:
+    """Events of the last `access_key_event_days` signed with a permanent (LTAI) AccessKey."""
+    trail = ctx.client("actiontrail")
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(days=ctx.config.access_key_event_days)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    events = by_token(
+        lambda t: trail.lookup_events(at_models.LookupEventsRequest(
+            start_time=start.strftime(fmt), end_time=end.strftime(fmt), max_results=50, next_token=t)).body,
+        lambda b: b.events or [])
+    out = []
+    for e in events:
+        if isinstance(e, str):  # some deliveries carry each event as a JSON string
+            e = json.loads(e)
+        ident = e.get("userIdentity") or {}
+        key = str(ident.get("accessKeyId") or "")
+        if key.startswith(PERMANENT_KEY_PREFIX):
+            out.append(KeyEvent(key_id=key, event_name=e.get("eventName", ""), service=e.get("serviceName", ""),
+                                time=e.get("eventTime", ""), source_ip=e.get("sourceIpAddress", ""),
+                                vpc_id=e.get("vpcId", "") or "",
+                                principal=ident.get("userName") or ident.get("type") or ""))
+    return out

@@ -1,0 +1,133 @@
+"""OSS datasets (global: ListBuckets returns every bucket of the account whatever the endpoint's
+region). Each bucket's configuration is then read on the bucket's own regional endpoint, one API per
+aspect, and a failed read is kept per bucket and aspect: a denied GetBucketAcl turns the checks that
+need the ACL into ERROR for that bucket while the others still give their verdict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import oss2
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from .registry import CollectContext, collector
+
+BUCKET_PAGE_SIZE = 1000  # ListBuckets max-keys (the OSS maximum)
+
+# Answers that mean "not configured" rather than a failure.
+_ABSENT = {"NoSuchBucketPolicy", "NoSuchServerSideEncryptionRule"}
+_NO_BLOCK = {"NoSuchPublicAccessBlockConfiguration", "NoSuchPublicAccessBlock"}  # never set: the block is off
+
+
+class BucketInfo(BaseModel):
+    name: str
+    region: str  # e.g. cn-hangzhou; findings carry it
+    created: datetime | None = None
+    storage_class: str = ""
+    acl: str | None = None  # private | public-read | public-read-write
+    policy: dict[str, Any] | None = None  # bucket policy document, None = no policy
+    logging_target: str | None = None  # access-log target bucket, None = logging off
+    sse_algorithm: str | None = None  # AES256 | KMS | SM4, None = no default encryption
+    kms_key_id: str | None = None  # with KMS: the customer's CMK, None = the OSS-managed KMS key
+    kms_data_encryption: str | None = None
+    versioning: str | None = None  # Enabled | Suspended, None = never enabled
+    block_public_access: bool | None = None  # bucket-level Block Public Access
+    errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+
+    def missing(self, *aspects: str) -> list[str]:
+        return [f"{a}: {self.errors[a]}" for a in aspects if a in self.errors]
+
+
+class OssInventory(BaseModel):
+    buckets: list[BucketInfo]
+    account_block: bool | None = None  # account-level Block Public Access (GetPublicAccessBlock)
+    account_block_error: str | None = None
+
+    def bucket(self, name: str) -> BucketInfo | None:
+        return next((b for b in self.buckets if b.name == name), None)
+
+
+def _region_of(listed: Any) -> str:
+    if listed.region:
+        return str(listed.region)
+    location = str(listed.location or "")
+    return location[4:] if location.startswith("oss-") else location
+
+
+def _read(info: BucketInfo, aspect: str, fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except oss2.exceptions.OssError as err:
+        if err.code not in _ABSENT:
+            info.errors[aspect] = apierrors.describe(err)
+    except Exception as err:  # an unparseable answer (e.g. a policy that is not JSON): ERROR, not a guess
+        info.errors[aspect] = f"{type(err).__name__}: {err}"[:300]
+
+
+def _details(ctx: CollectContext, listed: Any) -> BucketInfo:
+    created = datetime.fromtimestamp(listed.creation_date, timezone.utc) if listed.creation_date else None
+    info = BucketInfo(name=listed.name, region=_region_of(listed), created=created,
+                      storage_class=listed.storage_class or "")
+    bucket = ctx.factory.oss_bucket(info.name, info.region)
+
+    def acl() -> None:
+        info.acl = bucket.get_bucket_acl().acl
+
+    def policy() -> None:
+        doc = json.loads(bucket.get_bucket_policy().policy)
+        if not isinstance(doc, dict):
+            raise ValueError("the bucket policy is not a JSON object")
+        info.policy = doc
+
+    def logging() -> None:
+        info.logging_target = bucket.get_bucket_logging().target_bucket or None
+
+    def encryption() -> None:
+        rule = bucket.get_bucket_encryption()
+        info.sse_algorithm = rule.sse_algorithm or None
+        info.kms_key_id = rule.kms_master_keyid or None
+        info.kms_data_encryption = rule.kms_data_encryption or None
+
+    def versioning() -> None:
+        info.versioning = bucket.get_bucket_versioning().status or None
+
+    def block() -> None:
+        try:
+            info.block_public_access = bool(bucket.get_bucket_public_access_block().block_public_access)
+        except oss2.exceptions.OssError as err:
+            if err.code not in _NO_BLOCK:
+                raise
+            info.block_public_access = False
+
+    for aspect, fn in (("acl", acl), ("policy", policy), ("logging", logging), ("encryption", encryption),
+                       ("versioning", versioning), ("public_access_block", block)):
+        _read(info, aspect, fn)
+    return info
+
+
+@collector("oss.buckets", scope="global", apis=[
+    "oss:ListBuckets", "oss:GetPublicAccessBlock", "oss:GetBucketAcl", "oss:GetBucketPolicy", "oss:GetBucketLogging",
+    "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock"])
+def buckets(ctx: CollectContext) -> OssInventory:
+    service = ctx.factory.oss_service()
+    listed: list[Any] = []
+    marker = ""
+    while True:  # Marker paging to the end
+        page = service.list_buckets(marker=marker, max_keys=BUCKET_PAGE_SIZE)
+        listed.extend(page.buckets)
+        if not page.is_truncated or not page.next_marker:
+            break
+        marker = page.next_marker
+    inventory = OssInventory(buckets=ctx.map(lambda b: _details(ctx, b), listed))
+    try:
+        inventory.account_block = bool(service.get_public_access_block().block_public_access)
+    except oss2.exceptions.OssError as err:
+        if err.code in _NO_BLOCK:
+            inventory.account_block = False
+        else:
+            inventory.account_block_error = apierrors.describe(err)
+    return inventory

@@ -1,0 +1,194 @@
+"""Security Center (SAS) datasets: the server inventory with agent and vulnerability state (per audited
+region), and the account-level settings CIS section 8 (and 2.9) audits.
+
+Endpoints: Security Center has two data centres, tds.cn-shanghai (assets in cn-* regions) and
+tds.ap-southeast-1 (the others). Server assets are read per audited region through the SDK's own endpoint
+map for that region, filtered to that region, so every region reaches the data centre that holds its
+assets. Account-level settings are read once from `security_center_region` (config)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+PAGE_SIZE = 100
+FINGERPRINT_TYPES = {  # DescribePropertyScheduleConfig types -> what the console calls them
+    "scheduler_port_period": "listening ports", "scheduler_process_period": "running processes",
+    "scheduler_account_period": "accounts", "scheduler_software_period": "software",
+    "scheduler_cron_period": "scheduled tasks", "scheduler_sca_period": "middleware",
+    "scheduler_autorun_period": "startup items", "scheduler_lkm_period": "kernel modules",
+    "scheduler_sca_proxy_period": "websites",
+}
+DEFENSE_TYPES = ["auto_breaking", "webshell_cloud_breaking"]  # anti-virus blocking, webshell protection
+LINKED_ROLES = ["AliyunServiceRoleForSas", "AliyunServiceRoleForSasCspm"]
+
+
+class Server(BaseModel):
+    instance_id: str
+    name: str = ""
+    uuid: str = ""
+    region: str
+    vendor: str = ""  # ALIYUN, IDC, ...
+    os: str = ""
+    running: bool = True
+    client_status: str = ""  # online | offline | pause
+    client_sub_status: str = ""  # online | offline | pause | uninstalled | stopped
+    edition: int | None = None  # the Security Center edition bound to this server
+    vulns: dict[str, int] | None = None  # unhandled vulnerabilities by type (cve, sys, ...); None = unknown
+
+
+class Edition(BaseModel):
+    version: int  # purchased subscription edition
+    merged: int | None = None  # the higher of subscription and pay-as-you-go host protection
+    highest: int | None = None  # the highest edition of a multi-edition purchase
+    trial: bool = False
+
+
+class VulScan(BaseModel):
+    config: dict[str, str]  # type (cve, sys, cms, emg, app, ...) -> on | off
+    levels: list[str]  # fix-necessity levels scanned: asap (high), later (medium), nntf (low)
+
+
+class LogType(BaseModel):
+    logstore: str
+    category: str
+    description: str = ""
+    enabled: bool
+
+
+class LogAnalysis(BaseModel):
+    bought: bool
+    open: bool
+    authorized: bool
+    logs: list[LogType] = Field(default_factory=list)
+
+
+@dataclass
+class _Page:
+    total_count: int
+    items: list[Any]
+
+
+@cache
+def _models() -> Any:
+    """The SAS SDK's request models, imported on first use: the module is large (over a second to import)
+    and listing or documenting checks must not pay for it."""
+    return importlib.import_module("alibabacloud_sas20181203.models")
+
+
+def _settings_client(ctx: CollectContext) -> Any:
+    return ctx.factory.pop("sas", ctx.config.security_center_region)
+
+
+def _risk_counts(text: str | None) -> dict[str, int] | None:
+    """RiskCount is a JSON object of counters (cveNum, sysNum, ...): keep the vulnerability ones by type."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return {kind: int(data.get(f"{kind}Num") or 0) for kind in ("cve", "sys", "cms", "emg", "app")}
+
+
+@collector("securitycenter.servers", scope="regional", apis=["yundun-sas:DescribeCloudCenterInstances"])
+def servers(ctx: CollectContext) -> list[Server]:
+    sas = ctx.client("sas")
+    criteria = json.dumps([{"name": "regionId", "value": ctx.region}])
+
+    def page(number: int) -> _Page:
+        body = sas.describe_cloud_center_instances(_models().DescribeCloudCenterInstancesRequest(
+            criteria=criteria, machine_types="ecs", current_page=number, page_size=PAGE_SIZE)).body
+        return _Page(body.page_info.total_count if body.page_info else 0, body.instances or [])
+
+    found: list[Server] = []
+    for i in by_page_number(page, lambda p: p.items, PAGE_SIZE):
+        if (i.region_id or ctx.region) != ctx.region:  # the criteria already filter; never trust blindly
+            continue
+        found.append(Server(instance_id=i.instance_id or i.uuid or "", name=i.instance_name or "",
+                            uuid=i.uuid or "", region=i.region_id or ctx.region, vendor=i.vendor_name or "",
+                            os=i.os or "", running=(i.status or "Running") == "Running",
+                            client_status=i.client_status or "", client_sub_status=i.client_sub_status or "",
+                            edition=i.auth_version, vulns=_risk_counts(i.risk_count)))
+    return found
+
+
+@collector("securitycenter.edition", scope="global", apis=["yundun-sas:DescribeVersionConfig"])
+def edition(ctx: CollectContext) -> Edition:
+    b = _settings_client(ctx).describe_version_config(_models().DescribeVersionConfigRequest()).body
+    return Edition(version=b.version or 0, merged=b.merged_version, highest=b.highest_version,
+                   trial=bool(b.is_trial_version))
+
+
+@collector("securitycenter.notices", scope="global", apis=["yundun-sas:DescribeNoticeConfig"])
+def notices(ctx: CollectContext) -> dict[str, int]:
+    """Notification item -> route (0 = no notification)."""
+    body = _settings_client(ctx).describe_notice_config(_models().DescribeNoticeConfigRequest()).body
+    return {n.project: n.route or 0 for n in body.notice_config_list or [] if n.project}
+
+
+@collector("securitycenter.vul_scan", scope="global",
+           apis=["yundun-sas:DescribeVulConfig", "yundun-sas:DescribeConcernNecessity"])
+def vul_scan(ctx: CollectContext) -> VulScan:
+    sas = _settings_client(ctx)
+    configs = sas.describe_vul_config(_models().DescribeVulConfigRequest()).body.target_configs or []
+    levels = sas.describe_concern_necessity(_models().DescribeConcernNecessityRequest()).body.concern_necessity or []
+    return VulScan(config={c.type: c.config or "" for c in configs if c.type}, levels=list(levels))
+
+
+@collector("securitycenter.fingerprints", scope="global", apis=["yundun-sas:DescribePropertyScheduleConfig"])
+def fingerprints(ctx: CollectContext) -> dict[str, int]:
+    """Asset fingerprint type -> collection interval in hours (0 = not collected); the API answers one type
+    per call."""
+    sas = _settings_client(ctx)
+
+    def hours(kind: str) -> int:
+        body = sas.describe_property_schedule_config(_models().DescribePropertyScheduleConfigRequest(type=kind)).body
+        return int(body.config or 0)
+
+    return dict(zip(FINGERPRINT_TYPES, ctx.map(hours, list(FINGERPRINT_TYPES)), strict=True))
+
+
+@collector("securitycenter.defense", scope="global", apis=["yundun-sas:DescribeSuspiciousOverallConfig"])
+def defense(ctx: CollectContext) -> dict[str, str]:
+    """Proactive-defence feature -> on | off."""
+    sas = _settings_client(ctx)
+
+    def state(kind: str) -> str:
+        body = sas.describe_suspicious_overall_config(
+            _models().DescribeSuspiciousOverallConfigRequest(type=kind)).body
+        return (body.overall_config.config if body.overall_config else "") or ""
+
+    return dict(zip(DEFENSE_TYPES, ctx.map(state, DEFENSE_TYPES), strict=True))
+
+
+@collector("securitycenter.linked_roles", scope="global", apis=["yundun-sas:DescribeServiceLinkedRoleStatus"])
+def linked_roles(ctx: CollectContext) -> dict[str, bool]:
+    sas = _settings_client(ctx)
+
+    def exists(role: str) -> bool:
+        body = sas.describe_service_linked_role_status(
+            _models().DescribeServiceLinkedRoleStatusRequest(service_linked_role=role)).body
+        return bool(body.role_status and body.role_status.status)
+
+    return dict(zip(LINKED_ROLES, ctx.map(exists, LINKED_ROLES), strict=True))
+
+
+@collector("securitycenter.log_analysis", scope="global",
+           apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta"])
+def log_analysis(ctx: CollectContext) -> LogAnalysis:
+    sas = _settings_client(ctx)
+    st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest()).body.log_shipper_status
+    metas = sas.describe_log_meta(_models().DescribeLogMetaRequest(from_="sas")).body.log_meta_list or []
+    return LogAnalysis(bought=getattr(st, "buy_status", "") == "yes", open=getattr(st, "open_status", "") == "yes",
+                       authorized=getattr(st, "auth_status", "") == "yes",
+                       logs=[LogType(logstore=m.log_store or "", category=m.category or "",
+                                     description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])

@@ -1,0 +1,182 @@
+"""Log Service (SLS) datasets, read with aliyun-log-python-sdk.
+
+- sls.logstores (regional): every project of the region with its logstores and their retention (ttl).
+- sls.audit (global): where ActionTrail delivers to SLS (the trails' SlsProjectArn) and, for each of those
+  projects, its alert rules and the trail logstores' retention. Alerts are read in the project the trail
+  writes to: that is where the SLS console and Alibaba's ActionTrail CIS alert templates create them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from alibabacloud_actiontrail20200706 import models as at_models
+from aliyun.log import LogException
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from .registry import CollectContext, collector
+
+PAGE = 500  # the largest page SLS list APIs accept
+_ARN = re.compile(r"^acs:log:(?P<region>[a-z0-9-]+):(?P<account>\d*):project/(?P<project>[a-z0-9-]+)/?$")
+
+
+class LogstoreInfo(BaseModel):
+    name: str
+    ttl: int | None = None  # days; 3650 means "keep forever"
+    missing: bool = False  # GetLogStore answered LogStoreNotExist
+    error: str | None = None  # GetLogStore failed
+
+
+class ProjectInfo(BaseModel):
+    name: str
+    region: str
+    logstores: list[LogstoreInfo] = Field(default_factory=list)
+    error: str | None = None  # listing its logstores failed
+
+
+class AlertQuery(BaseModel):
+    project: str  # the project queried ('' in the rule = the alert's own project, resolved here)
+    store: str
+    store_type: str  # log | metric | meta
+    query: str
+
+
+class AlertInfo(BaseModel):
+    name: str
+    display_name: str
+    project: str
+    enabled: bool
+    queries: list[AlertQuery] = Field(default_factory=list)
+    template_id: str = ""  # templateConfiguration.id of alerts created from a built-in template
+    template_tokens: dict[str, str] = Field(default_factory=dict)
+
+
+class TrailTarget(BaseModel):
+    """An SLS project (and logstore) an ActionTrail trail delivers to."""
+
+    trail: str
+    logging: bool
+    region: str
+    project: str
+    logstore: str  # ActionTrail writes to the logstore actiontrail_<trail name>
+    arn: str
+
+
+class AuditProject(BaseModel):
+    region: str
+    project: str
+    alerts: list[AlertInfo] = Field(default_factory=list)
+    alerts_error: str | None = None  # listing the alerts failed
+    logstores: list[LogstoreInfo] = Field(default_factory=list)  # the trail logstores (GetLogStore each)
+
+
+class AuditData(BaseModel):
+    targets: list[TrailTarget] = Field(default_factory=list)
+    bad_arns: list[str] = Field(default_factory=list)  # trail SlsProjectArn values that do not parse
+    projects: list[AuditProject] = Field(default_factory=list)
+
+    def project(self, region: str, name: str) -> AuditProject | None:
+        return next((p for p in self.projects if p.region == region and p.project == name), None)
+
+
+def by_offset(call: Callable[[int], Any], items: Callable[[Any], list[Any]]) -> Iterator[Any]:
+    """SLS style: call(offset) -> response with get_total(); pages of PAGE items until total is reached."""
+    offset = 0
+    while True:
+        resp = call(offset)
+        batch = items(resp) or []
+        yield from batch
+        offset += len(batch)
+        if not batch or offset >= int(resp.get_total()):
+            return
+
+
+def _logstore_names(client: Any, project: str) -> list[str]:
+    return list(by_offset(lambda o: client.list_logstore(project, offset=o, size=PAGE), lambda r: r.get_logstores()))
+
+
+def _logstore(client: Any, project: str, name: str) -> LogstoreInfo:
+    try:
+        return LogstoreInfo(name=name, ttl=int(client.get_logstore(project, name).get_ttl()))
+    except LogException as err:
+        if err.get_error_code() == "LogStoreNotExist":
+            return LogstoreInfo(name=name, missing=True)
+        return LogstoreInfo(name=name, error=apierrors.describe(err))
+    except Exception as err:
+        return LogstoreInfo(name=name, error=apierrors.describe(err))
+
+
+@collector("sls.logstores", scope="regional", apis=["log:ListProject", "log:ListLogStores", "log:GetLogStore"])
+def logstores(ctx: CollectContext) -> list[ProjectInfo]:
+    client = ctx.factory.log(ctx.region)
+    names = [p["projectName"] for p in by_offset(lambda o: client.list_project(offset=o, size=PAGE),
+                                                 lambda r: r.get_projects())]
+
+    def project(name: str) -> ProjectInfo:
+        info = ProjectInfo(name=name, region=ctx.region)
+        try:
+            stores = _logstore_names(client, name)
+        except Exception as err:
+            info.error = apierrors.describe(err)
+            return info
+        # ListLogStores returns names only: the ttl needs GetLogStore per logstore
+        info.logstores = [_logstore(client, name, s) for s in stores]
+        return info
+
+    return ctx.map(project, names)
+
+
+def _alert(raw: dict[str, Any], project: str) -> AlertInfo:
+    config = raw.get("configuration") or {}
+    queries = [AlertQuery(project=str(q.get("project") or project), store=str(q.get("store") or ""),
+                          store_type=str(q.get("storeType") or "log").lower(), query=str(q.get("query") or ""))
+               for q in config.get("queryList") or [] if isinstance(q, dict)]
+    template = config.get("templateConfiguration") or {}
+    state = str(raw.get("state") or raw.get("status") or "")
+    return AlertInfo(name=str(raw.get("name") or ""), display_name=str(raw.get("displayName") or ""),
+                     project=project, enabled=state.lower() in ("enabled", "enable"), queries=queries,
+                     template_id=str(template.get("id") or ""),
+                     template_tokens={str(k): str(v) for k, v in (template.get("tokens") or {}).items()})
+
+
+def parse_project_arn(arn: str) -> tuple[str, str] | None:
+    """(region, project) of acs:log:<region>:<account>:project/<name>."""
+    m = _ARN.match(arn.strip())
+    return (m.group("region"), m.group("project")) if m else None
+
+
+@collector("sls.audit", scope="global", apis=["actiontrail:DescribeTrails", "log:ListJobs", "log:GetLogStore"])
+def audit(ctx: CollectContext) -> AuditData:
+    # the trails are read again here (one call) because a collector cannot see other datasets
+    body = ctx.client("actiontrail").describe_trails(at_models.DescribeTrailsRequest(include_shadow_trails=True)).body
+    data = AuditData()
+    for t in body.trail_list or []:
+        if not t.sls_project_arn:
+            continue
+        where = parse_project_arn(t.sls_project_arn)
+        if where is None:
+            data.bad_arns.append(t.sls_project_arn)
+            continue
+        data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
+                                        region=where[0], project=where[1], logstore=f"actiontrail_{t.name}",
+                                        arn=t.sls_project_arn))
+
+    def project(key: tuple[str, str]) -> AuditProject:
+        region, name = key
+        out = AuditProject(region=region, project=name)
+        client = ctx.factory.log(region)
+        try:
+            out.alerts = [_alert(a, name) for a in by_offset(
+                lambda o: client.list_alert(name, offset=o, size=PAGE), lambda r: r.get_entities())]
+        except Exception as err:
+            out.alerts_error = apierrors.describe(err)
+        stores = sorted({t.logstore for t in data.targets if (t.region, t.project) == key})
+        out.logstores = [_logstore(client, name, s) for s in stores]
+        return out
+
+    keys = sorted({(t.region, t.project) for t in data.targets})
+    data.projects = ctx.map(project, keys)
+    return data

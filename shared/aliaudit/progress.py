@@ -1,0 +1,40 @@
+"""Progress of a scan: a live line on a terminal, plain lines otherwise (CI logs, pipes)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+
+class Progress:
+    def __init__(self, total_jobs: int, families: int, regions: int, *, stream: TextIO | None = None,
+                 quiet: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.quiet = quiet
+        self.total, self.families, self.regions = total_jobs, families, regions
+        self.done = self.failed = 0
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if self.quiet:
+            return
+        with self._lock:
+            if event == "collected":
+                self.done += 1
+                self.failed += 0 if data["ok"] else 1
+                line = (f"[{self.done}/{self.total}] {self.families} families x {self.regions} regions | "
+                        f"collected {data['dataset']} in {data['region']}"
+                        + ("" if data["ok"] else " (ERROR)") + f" | {time.monotonic() - self.started:.1f}s")
+                if self.tty:
+                    self.stream.write("\r\033[K" + line)
+                else:
+                    self.stream.write(line + "\n")
+            elif event == "done":
+                end = f"collected {self.done} datasets ({self.failed} failed), {data['findings']} findings, " \
+                      f"{time.monotonic() - self.started:.1f}s"
+                self.stream.write(("\r\033[K" if self.tty else "") + end + "\n")
+            self.stream.flush()

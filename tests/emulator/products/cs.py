@@ -1,0 +1,288 @@
+"""Container Service for Kubernetes (ACK), ROA API 2015-12-15 as alibabacloud-cs20151215 calls it: clusters
+(DescribeClustersV1 paged by page_number/page_size, DescribeClusterDetail), the API server audit project,
+add-on instances, node pools, cluster inspection reports and the supported Kubernetes versions.
+
+A cluster's add-ons, node pools and inspection reports are part of its scenario entry; ``meta_data`` and
+``master_url`` are JSON strings on the wire, built from the model as ACK builds them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..call import Call
+from ..errors import ApiError
+from ..rest import RestApi
+from ..wire import Response
+
+_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _cluster_id() -> str:
+    return "c" + secrets.token_hex(16)
+
+
+# --- state ---------------------------------------------------------------------------------------
+
+class Addon(BaseModel):
+    """An installed add-on (component) instance of a cluster."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str  # e.g. logtail-ds, loongcollector, terway-eniip, terway-eni, flannel, kubernetes-dashboard
+    version: str = "v1.0.0"
+    state: str = "active"  # active | updating | failed | deleting
+    config: dict[str, Any] = Field(default_factory=dict)  # sent as a JSON string, e.g. {"NetworkPolicy": "true"}
+
+
+class NodePool(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    id: str = Field(default_factory=lambda: "np" + secrets.token_hex(16))
+    is_default: bool = False
+    cms_enabled: bool = False  # kubernetes_config.cms_enabled: CloudMonitor agent on the pool's nodes
+    runtime: str = "containerd"
+    nodes: int = 2
+    type: str = "ess"  # ess | edge | lingjun
+
+
+class InspectReport(BaseModel):
+    """A cluster inspection report (RunClusterInspect, or a scheduled inspection)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: secrets.token_hex(12))
+    start: datetime
+    end: datetime | None = None  # default: the start time
+    status: str = "completed"  # completed | running | failed
+    errors: int = 0
+    warnings: int = 0
+
+
+class Cluster(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    id: str = Field(default_factory=_cluster_id)
+    region: str = "cn-hangzhou"
+    cluster_type: str = "ManagedKubernetes"  # ManagedKubernetes | Kubernetes (dedicated) | ExternalKubernetes
+    profile: str = "Default"  # Default | Serverless | Edge | Lingjun
+    cluster_spec: str = "ack.pro.small"
+    state: str = "running"
+    current_version: str = "1.33.3-aliyun.1"
+    next_version: str = ""  # a newer version the cluster can upgrade to ('' = none)
+    vpc_id: str = "vpc-emulator0001"
+    vswitch_ids: list[str] = Field(default_factory=lambda: ["vsw-emulator0001"])
+    public_endpoint: str = ""  # the API server's internet endpoint (an EIP), '' = reachable from the VPC only
+    intranet_endpoint: str = "https://192.168.0.10:6443"
+    audit_project: str = ""  # SLS project receiving the API server audit log ('' = cluster auditing off)
+    deletion_protection: bool = False
+    resource_group_id: str = "rg-default"
+    tags: dict[str, str] = Field(default_factory=dict)
+    created: datetime = _EPOCH
+    addons: list[Addon] = Field(default_factory=list)
+    node_pools: list[NodePool] = Field(default_factory=list)
+    inspect_reports: list[InspectReport] = Field(default_factory=list)  # oldest first
+    meta_data: dict[str, Any] = Field(default_factory=dict)  # extra meta_data keys, merged into the derived ones
+
+    def addon(self, name: str) -> Addon | None:
+        return next((a for a in self.addons if a.name == name), None)
+
+
+class KubernetesVersion(BaseModel):
+    """A version DescribeKubernetesVersionMetadata reports as supported in every region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    release_date: datetime = _EPOCH
+    expiration_date: datetime | None = None  # end of support; None = not announced
+    creatable: bool = True
+
+
+def _default_versions() -> list[KubernetesVersion]:
+    return [KubernetesVersion(version="1.34.1-aliyun.1", release_date=datetime(2025, 10, 20, tzinfo=timezone.utc),
+                              expiration_date=datetime(2028, 1, 1, tzinfo=timezone.utc)),
+            KubernetesVersion(version="1.33.3-aliyun.1", release_date=datetime(2025, 7, 1, tzinfo=timezone.utc),
+                              expiration_date=datetime(2027, 9, 1, tzinfo=timezone.utc)),
+            KubernetesVersion(version="1.32.7-aliyun.1", release_date=datetime(2025, 3, 1, tzinfo=timezone.utc),
+                              expiration_date=datetime(2027, 3, 1, tzinfo=timezone.utc))]
+
+
+class CsState(BaseModel):
+    clusters: list[Cluster] = Field(default_factory=list)
+    versions: list[KubernetesVersion] = Field(default_factory=_default_versions)
+
+    def cluster(self, cluster_id: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.id == cluster_id), None)
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+api = RestApi("cs", "pop", "cs")
+
+
+def _ts(dt: datetime) -> str:
+    """ACK's ISO 8601 form with the zone: 2024-01-01T00:00:00+00:00."""
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _arn(call: Call) -> str:
+    cid = unquote(call.path_params.get("cluster_id", "")) or "*"
+    account = call.account.id if call.account else "*"
+    return f"acs:cs:{call.region or '*'}:{account}:cluster/{cid}"
+
+
+def _query(call: Call) -> dict[str, str]:
+    return dict(call.req.query)
+
+
+def _int(q: dict[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = q.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise ApiError("ErrorParamInvalid", f"{name} must be an integer between {lo} and {hi}: {raw}", 400)
+    return int(raw)
+
+
+def _cluster(call: Call) -> Cluster:
+    cid = unquote(call.path_params.get("cluster_id", ""))
+    c = call.acct.cs.cluster(cid)
+    # the regional endpoint serves its region's clusters only
+    if c is None or (call.region and c.region != call.region):
+        raise ApiError("ErrorClusterNotFound", f"cluster {cid} not found", 404)
+    return c
+
+
+def _master_url(c: Cluster) -> str:
+    return json.dumps({"api_server_endpoint": c.public_endpoint, "intranet_api_server_endpoint": c.intranet_endpoint,
+                       "dashboard_endpoint": ""})
+
+
+def _meta_data(c: Cluster) -> str:
+    data: dict[str, Any] = {
+        "KubernetesVersion": c.current_version.split("-")[0], "AuditProjectName": c.audit_project,
+        "Addons": [{"name": a.name, "version": a.version, "config": json.dumps(a.config) if a.config else "",
+                    "disabled": False} for a in c.addons],
+        "Capabilities": {"Network": next((a.name for a in c.addons if a.name.startswith(("terway", "flannel"))), "")},
+    }
+    data.update(c.meta_data)
+    return json.dumps(data)
+
+
+def _view(c: Cluster) -> dict[str, Any]:
+    """The cluster as DescribeClustersV1 lists it."""
+    return {
+        "cluster_id": c.id, "name": c.name, "region_id": c.region, "cluster_type": c.cluster_type,
+        "profile": c.profile, "cluster_spec": c.cluster_spec, "state": c.state,
+        "size": sum(p.nodes for p in c.node_pools),
+        "current_version": c.current_version, "init_version": c.current_version, "next_version": c.next_version,
+        "vpc_id": c.vpc_id, "vswitch_ids": list(c.vswitch_ids), "network_mode": "vpc",
+        "master_url": _master_url(c), "meta_data": _meta_data(c), "deletion_protection": c.deletion_protection,
+        "resource_group_id": c.resource_group_id, "created": _ts(c.created), "updated": _ts(c.created),
+        "tags": [{"key": k, "value": v} for k, v in c.tags.items()], "container_cidr": "172.20.0.0/16",
+        "service_cidr": "172.21.0.0/20", "proxy_mode": "ipvs", "ip_stack": "ipv4", "timezone": "Asia/Shanghai",
+    }
+
+
+@api.route("GET", "/api/v1/clusters", name="DescribeClustersV1",
+           resource=lambda c: f"acs:cs:{c.region or '*'}:{c.acct.id}:cluster/*")
+def describe_clusters_v1(call: Call) -> dict[str, Any]:
+    q = _query(call)
+    region = q.get("region_id", "")
+    if region and region not in call.acct.regions:
+        raise ApiError("ErrorParamInvalid", f"region_id {region} is invalid", 400)
+    items = [c for c in call.acct.cs.clusters
+             if (not region or c.region == region) and q.get("name", "") in c.name
+             and (not q.get("cluster_type") or c.cluster_type == q["cluster_type"])
+             and (not q.get("profile") or c.profile == q["profile"])
+             and (not q.get("cluster_id") or c.id == q["cluster_id"])]
+    size = _int(q, "page_size", 10, 1, 100)
+    number = _int(q, "page_number", 1, 1, 1_000_000)
+    start = (number - 1) * size
+    return {"clusters": [_view(c) for c in items[start:start + size]],
+            "page_info": {"page_number": number, "page_size": size, "total_count": len(items)}}
+
+
+@api.route("GET", "/api/v1/metadata/versions", name="DescribeKubernetesVersionMetadata",
+           resource=lambda c: f"acs:cs:{c.region or '*'}:{c.acct.id}:*")
+def describe_versions(call: Call) -> Any:
+    q = _query(call)
+    if not q.get("Region") or not q.get("ClusterType"):
+        raise ApiError("ErrorParamInvalid", "Region and ClusterType are required", 400)
+    wanted = q.get("KubernetesVersion", "")
+    # the body is a JSON array (the SDK maps it to a list of DescribeKubernetesVersionMetadataResponseBody)
+    return Response.json([{
+        "version": v.version, "release_date": _ts(v.release_date),
+        "expiration_date": _ts(v.expiration_date) if v.expiration_date else "", "creatable": v.creatable,
+        "capabilities": {}, "meta_data": {}, "images": [], "runtimes": [{"name": "containerd", "version": "1.6.36"}],
+        "upgradable_versions": []} for v in call.acct.cs.versions if not wanted or v.version == wanted])
+
+
+@api.route("GET", "/clusters/{cluster_id}", name="DescribeClusterDetail", resource=_arn)
+def describe_cluster_detail(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    view = _view(c)
+    view["parameters"] = {"EndpointPublicAccess": str(bool(c.public_endpoint)).lower()}
+    return view
+
+
+@api.route("GET", "/clusters/{cluster_id}/audit", name="GetClusterAuditProject", resource=_arn)
+def get_cluster_audit_project(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    return {"sls_project_name": c.audit_project, "audit_enabled": bool(c.audit_project)}
+
+
+@api.route("GET", "/clusters/{cluster_id}/addon_instances", name="ListClusterAddonInstances", resource=_arn)
+def list_addon_instances(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    return {"addons": [{"name": a.name, "version": a.version, "state": a.state} for a in c.addons]}
+
+
+@api.route("GET", "/clusters/{cluster_id}/addon_instances/{name}", name="GetClusterAddonInstance", resource=_arn)
+def get_addon_instance(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    name = unquote(call.path_params.get("name", ""))
+    a = c.addon(name)
+    if a is None:
+        raise ApiError("AddonNotFound", f"addon {name} is not installed in cluster {c.id}", 404)
+    return {"name": a.name, "version": a.version, "state": a.state, "config": json.dumps(a.config),
+            "logging": {"capable": False, "enabled": False, "log_project": "", "logstore": ""}}
+
+
+@api.route("GET", "/clusters/{cluster_id}/nodepools", name="DescribeClusterNodePools", resource=_arn)
+def describe_node_pools(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    wanted = _query(call).get("NodepoolName", "")
+    return {"nodepools": [{
+        "nodepool_info": {"nodepool_id": p.id, "name": p.name, "is_default": p.is_default, "type": p.type,
+                          "region_id": c.region, "created": _ts(c.created), "updated": _ts(c.created)},
+        "kubernetes_config": {"cms_enabled": p.cms_enabled, "runtime": p.runtime, "runtime_version": "1.6.36"},
+        "status": {"state": "active", "total_nodes": p.nodes, "healthy_nodes": p.nodes, "serving_nodes": p.nodes},
+    } for p in c.node_pools if wanted in p.name]}
+
+
+@api.route("GET", "/clusters/{cluster_id}/inspectReports", name="ListClusterInspectReports", resource=_arn)
+def list_inspect_reports(call: Call) -> dict[str, Any]:
+    c = _cluster(call)
+    q = _query(call)
+    size = _int(q, "maxResults", 20, 1, 50)
+    token = q.get("nextToken", "")
+    if token and (not token.isdigit() or int(token) > len(c.inspect_reports)):
+        raise ApiError("ErrorParamInvalid", f"nextToken is invalid: {token}", 400)
+    start = int(token) if token else 0
+    newest_first = sorted(c.inspect_reports, key=lambda r: r.start, reverse=True)
+    page = newest_first[start:start + size]
+    nxt = str(start + size) if start + size < len(newest_first) else ""
+    return {"requestId": call.req.request_id, "nextToken": nxt, "reports": [{
+        "reportId": r.id, "startTime": _ts(r.start), "endTime": _ts(r.end) if r.end else _ts(r.start),
+        "status": r.status, "summary": {"code": "", "errorCount": r.errors, "warnCount": r.warnings,
+                                        "adviceCount": 0, "normalCount": 50}} for r in page]}

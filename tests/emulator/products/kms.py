@@ -1,0 +1,200 @@
+"""KMS (2016-01-20): customer master keys per region with their state, origin, spec and rotation policy;
+ListKeys (PageNumber paging), DescribeKey, ListAliases, and the writes that change what the audit sees
+(rotation policy, scheduled deletion, enable/disable)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..call import Call
+from ..clock import iso
+from ..errors import ApiError
+from ..pop import PopApi, int_param, page_by_number, require
+
+api = PopApi("kms", "2016-01-20")
+
+SYMMETRIC_SPECS = {"Aliyun_AES_256", "Aliyun_AES_128", "Aliyun_AES_192", "Aliyun_SM4"}
+_INTERVAL = re.compile(r"^(\d+)([dhms])$")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def _new_key_id() -> str:
+    return "key-" + secrets.token_hex(12)
+
+
+class Key(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str = Field(default_factory=_new_key_id)
+    region: str = "cn-hangzhou"
+    description: str = ""
+    state: str = "Enabled"  # Enabled | Disabled | PendingDeletion | PendingImport
+    spec: str = "Aliyun_AES_256"  # symmetric: Aliyun_AES_*, Aliyun_SM4; asymmetric: RSA_2048, EC_P256, ...
+    usage: str = "ENCRYPT/DECRYPT"
+    origin: str = "Aliyun_KMS"  # Aliyun_KMS | EXTERNAL (imported key material)
+    creator: str = ""  # '' = the account itself; a cloud service name (Rds, Oss, Ecs) for service keys
+    protection_level: str = "SOFTWARE"
+    automatic_rotation: str = "Disabled"  # Enabled | Disabled | Suspended
+    rotation_interval_seconds: int | None = None
+    created: datetime = datetime(2024, 1, 1)
+    last_rotation: datetime | None = None
+    delete_date: datetime | None = None
+    deletion_protection: str = "Disabled"
+    dkms_instance_id: str = ""
+    material_expire: datetime | None = None
+    aliases: list[str] = Field(default_factory=list)  # alias/<name>
+
+
+class KmsState(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    keys: list[Key] = Field(default_factory=list)
+
+    def find(self, key_id: str, region: str = "") -> Key | None:
+        """By key id, ARN or alias, in the region when one is known."""
+        ref = key_id.rsplit(":key/", 1)[-1]
+        for k in self.keys:
+            if (not region or k.region == region) and (k.id == ref or ref in k.aliases):
+                return k
+        return None
+
+
+def _region(call: Call) -> str:
+    if call.region and call.region not in call.acct.regions:
+        raise ApiError("InvalidRegionId", f"The region {call.region} is not available for this account.", 400)
+    return call.region
+
+
+def _arn(call: Call, k: Key) -> str:
+    return f"acs:kms:{k.region}:{call.acct.id}:key/{k.id}"
+
+
+def _key(call: Call) -> Key:
+    key_id = require(call.params, "KeyId")
+    key = call.acct.kms.find(key_id, _region(call))
+    if key is None:
+        raise ApiError("Forbidden.KeyNotFound", f"The specified Key is not found: {key_id}", 404)
+    call.region = call.region or key.region
+    call.touch("ACS::KMS::Key", key.id)
+    return key
+
+
+def _key_resource(call: Call) -> str:
+    return f"key/{call.params.get('KeyId', '*')}"
+
+
+def metadata(call: Call, k: Key) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "KeyId": k.id, "Arn": _arn(call, k), "Description": k.description, "KeyState": k.state, "KeySpec": k.spec,
+        "KeyUsage": k.usage, "Origin": k.origin, "Creator": k.creator or call.acct.id,
+        "ProtectionLevel": k.protection_level, "AutomaticRotation": k.automatic_rotation,
+        "CreationDate": iso(k.created), "LastRotationDate": iso(k.last_rotation or k.created),
+        "PrimaryKeyVersion": f"{k.id}-v1", "DeletionProtection": k.deletion_protection,
+        "MaterialExpireTime": iso(k.material_expire) if k.material_expire else "",
+    }
+    if k.dkms_instance_id:
+        out["DKMSInstanceId"] = k.dkms_instance_id
+    if k.automatic_rotation in ("Enabled", "Suspended") and k.rotation_interval_seconds:
+        out["RotationInterval"] = f"{k.rotation_interval_seconds}s"
+        out["NextRotationDate"] = iso((k.last_rotation or k.created) + timedelta(seconds=k.rotation_interval_seconds))
+    if k.state == "PendingDeletion" and k.delete_date:
+        out["DeleteDate"] = iso(k.delete_date)
+    return out
+
+
+@api.action("ListKeys")
+def list_keys(call: Call) -> dict[str, Any]:
+    region = _region(call)
+    keys = [k for k in call.acct.kms.keys if not region or k.region == region]
+    page, meta = page_by_number(keys, call.params, default=10, limit=100)
+    return {**meta, "Keys": {"Key": [{"KeyId": k.id, "KeyArn": _arn(call, k)} for k in page]}}
+
+
+@api.action("DescribeKey", resource=_key_resource)
+def describe_key(call: Call) -> dict[str, Any]:
+    return {"KeyMetadata": metadata(call, _key(call))}
+
+
+@api.action("ListAliases")
+def list_aliases(call: Call) -> dict[str, Any]:
+    region = _region(call)
+    aliases = [(a, k) for k in call.acct.kms.keys if not region or k.region == region for a in k.aliases]
+    page, meta = page_by_number(aliases, call.params, default=10, limit=100)
+    return {**meta, "Aliases": {"Alias": [
+        {"AliasName": a, "KeyId": k.id, "AliasArn": f"acs:kms:{k.region}:{call.acct.id}:{a}"} for a, k in page]}}
+
+
+def _interval(raw: str) -> int:
+    m = _INTERVAL.match(raw)
+    if not m:
+        raise ApiError("InvalidParameter", f"The RotationInterval is invalid: {raw}", 400)
+    seconds = int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if not 7 * 86400 <= seconds <= 730 * 86400:
+        raise ApiError("InvalidParameter", "The RotationInterval must be between 7 and 730 days.", 400)
+    return seconds
+
+
+@api.action("UpdateRotationPolicy", resource=_key_resource, write=True)
+def update_rotation_policy(call: Call) -> dict[str, Any]:
+    key = _key(call)
+    enable = require(call.params, "EnableAutomaticRotation").lower() == "true"
+    if key.spec not in SYMMETRIC_SPECS or key.origin != "Aliyun_KMS":
+        raise ApiError("UnsupportedOperation", "Automatic rotation is supported only for symmetric keys whose "
+                                               "material KMS generated.", 400)
+    if enable:
+        key.rotation_interval_seconds = _interval(require(call.params, "RotationInterval"))
+        key.automatic_rotation = "Enabled" if key.state == "Enabled" else "Suspended"
+    else:
+        key.automatic_rotation = "Disabled"
+    return {}
+
+
+@api.action("ScheduleKeyDeletion", resource=_key_resource, write=True)
+def schedule_key_deletion(call: Call) -> dict[str, Any]:
+    key = _key(call)
+    days = int_param(call.params, "PendingWindowInDays", 0, 7, 366)
+    if key.deletion_protection == "Enabled":
+        raise ApiError("Forbidden.DeletionProtection", "The key is protected from deletion.", 403)
+    if key.state == "PendingDeletion":
+        raise ApiError("Forbidden.KeyPendingDeletion", "The key is already pending deletion.", 403)
+    key.state, key.delete_date = "PendingDeletion", call.now() + timedelta(days=days)
+    if key.automatic_rotation == "Enabled":
+        key.automatic_rotation = "Suspended"
+    return {}
+
+
+@api.action("CancelKeyDeletion", resource=_key_resource, write=True)
+def cancel_key_deletion(call: Call) -> dict[str, Any]:
+    key = _key(call)
+    if key.state != "PendingDeletion":
+        raise ApiError("Forbidden.KeyNotPendingDeletion", "The key is not pending deletion.", 403)
+    # a cancelled deletion leaves the key disabled, as the cloud does
+    key.state, key.delete_date = "Disabled", None
+    return {}
+
+
+@api.action("EnableKey", resource=_key_resource, write=True)
+def enable_key(call: Call) -> dict[str, Any]:
+    key = _key(call)
+    if key.state == "PendingDeletion":
+        raise ApiError("Forbidden.KeyPendingDeletion", "The key is pending deletion.", 403)
+    key.state = "Enabled"
+    if key.automatic_rotation == "Suspended":
+        key.automatic_rotation = "Enabled"
+    return {}
+
+
+@api.action("DisableKey", resource=_key_resource, write=True)
+def disable_key(call: Call) -> dict[str, Any]:
+    key = _key(call)
+    if key.state == "PendingDeletion":
+        raise ApiError("Forbidden.KeyPendingDeletion", "The key is pending deletion.", 403)
+    key.state = "Disabled"
+    if key.automatic_rotation == "Enabled":
+        key.automatic_rotation = "Suspended"
+    return {}

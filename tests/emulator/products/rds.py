@@ -1,0 +1,397 @@
+"""RDS (2014-08-15): DB instances per region with their IP whitelists, endpoints, SSL, TDE, SQL audit
+(SQL Explorer) and running parameters; the reads the CIS section 6 items need and the writes that
+remediate them. Host rds.aliyuncs.com (most regions; the region then comes from RegionId or the
+instance) or rds.<region>.aliyuncs.com."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..call import Call
+from ..clock import iso
+from ..errors import ApiError
+from ..pop import PopApi, int_param, page_by_number, require
+from .kms import SYMMETRIC_SPECS
+
+api = PopApi("rds", "2014-08-15")
+
+# running parameters an instance reports unless the scenario overrides them (engine defaults)
+DEFAULT_PARAMETERS: dict[str, dict[str, str]] = {
+    "mysql": {"require_secure_transport": "OFF", "slow_query_log": "ON", "max_connections": "2000"},
+    "mariadb": {"require_secure_transport": "OFF", "max_connections": "2000"},
+    "postgresql": {"log_connections": "off", "log_disconnections": "off", "log_duration": "off",
+                   "log_min_duration_statement": "1000", "ssl": "off"},
+    "sqlserver": {"max degree of parallelism": "0"},
+}
+DEFAULT_PORTS = {"mysql": "3306", "mariadb": "3306", "postgresql": "5432", "sqlserver": "1433"}
+RETENTION_VALUES = {"30", "180", "365", "1095", "1825"}
+
+
+def _new_id() -> str:
+    return "rm-" + secrets.token_hex(9)
+
+
+class WhitelistGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    name: str = "default"
+    ips: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    attribute: str = ""  # 'hidden' for groups the console does not show (DMS, DAS)
+    ip_type: str = "IPv4"  # IPv4 | IPv6
+    network_type: str = "MIX"  # Classic | VPC | MIX
+
+
+class Endpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    connection_string: str
+    ip_type: str = "Private"  # Private (VPC) | Inner (classic) | Public
+    ip_address: str = "192.168.0.10"
+    port: str = ""
+
+
+class DBInstance(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str = Field(default_factory=_new_id)
+    region: str = "cn-hangzhou"
+    zone: str = ""
+    description: str = ""
+    engine: str = "MySQL"  # MySQL | PostgreSQL | SQLServer | MariaDB
+    engine_version: str = "8.0"
+    status: str = "Running"
+    instance_type: str = "Primary"  # Primary | Readonly | Guard | Temp
+    instance_class: str = "rds.mysql.s2.large"
+    category: str = "HighAvailability"
+    network_type: str = "VPC"  # VPC | Classic
+    vpc_id: str = "vpc-emulator0001"
+    created: datetime = datetime(2024, 1, 1)
+    whitelist: list[WhitelistGroup] = Field(default_factory=lambda: [WhitelistGroup()])
+    endpoints: list[Endpoint] = Field(default_factory=list)  # empty: one private endpoint
+    ssl_enabled: bool = False
+    force_encryption: bool = False  # SQL Server forced encryption
+    tls_version: str = "1.2"
+    tde_status: str = "Disabled"  # Enabled | Disabled
+    tde_mode: str = ""  # Aliyun_Generate_Key | Customer_Provided_Key ('' = Customer_Provided_Key with a key id)
+    tde_key_id: str = ""  # the KMS key; generated for service-key TDE when empty
+    sql_collector: str = "Disabled"  # Enable | Disabled
+    sql_retention_days: int = 30
+    parameters: dict[str, str] = Field(default_factory=dict)  # overrides of DEFAULT_PARAMETERS
+
+    @property
+    def engine_key(self) -> str:
+        return self.engine.lower()
+
+    def running_parameters(self) -> dict[str, str]:
+        return {**DEFAULT_PARAMETERS.get(self.engine_key, {}), **self.parameters}
+
+    def all_endpoints(self) -> list[Endpoint]:
+        return self.endpoints or [Endpoint(connection_string=f"{self.id}.{self.engine_key}.rds.aliyuncs.com")]
+
+    def effective_tde_key(self) -> str:
+        if self.tde_status != "Enabled":
+            return ""
+        return self.tde_key_id or f"service-rds-{self.id}"
+
+    def effective_tde_mode(self) -> str:
+        if self.tde_status != "Enabled":
+            return ""
+        return self.tde_mode or ("Customer_Provided_Key" if self.tde_key_id else "Aliyun_Generate_Key")
+
+
+class RdsState(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    instances: list[DBInstance] = Field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _list_region(call: Call) -> str:
+    """List calls name their region (RegionId is required); it must be one of the account's."""
+    region = call.region or require(call.params, "RegionId")
+    if region not in call.acct.regions:
+        raise ApiError("InvalidRegionId.Malformed", "The specified parameter RegionId is not valid.", 400)
+    return region
+
+
+def _instance(call: Call) -> DBInstance:
+    """The instance named by DBInstanceId: per-instance calls may omit RegionId, as on rds.aliyuncs.com."""
+    inst_id = require(call.params, "DBInstanceId")
+    inst = next((i for i in call.acct.rds.instances
+                 if i.id == inst_id and (not call.region or i.region == call.region)), None)
+    if inst is None:
+        raise ApiError("InvalidDBInstanceId.NotFound", f"Specified instance does not exist: {inst_id}", 404)
+    call.region = call.region or inst.region  # so an ActionTrail event names the instance's region
+    call.touch("ACS::RDS::DBInstance", inst.id)
+    return inst
+
+
+def _instance_resource(call: Call) -> str:
+    return f"dbinstance/{call.params.get('DBInstanceId', '*')}"
+
+
+def _summary(i: DBInstance) -> dict[str, Any]:
+    return {"DBInstanceId": i.id, "DBInstanceDescription": i.description, "RegionId": i.region,
+            "ZoneId": i.zone or f"{i.region}-h", "Engine": i.engine, "EngineVersion": i.engine_version,
+            "DBInstanceStatus": i.status, "DBInstanceType": i.instance_type, "DBInstanceClass": i.instance_class,
+            "Category": i.category, "InstanceNetworkType": i.network_type, "VpcId": i.vpc_id,
+            "DBInstanceNetType": "Internet" if any(e.ip_type == "Public" for e in i.all_endpoints()) else "Intranet",
+            "CreateTime": iso(i.created), "PayType": "Postpaid", "LockMode": "Unlock", "ConnectionMode": "Standard",
+            "ResourceGroupId": "rg-default", "MutriORsignle": False, "DeletionProtection": False}
+
+
+# --- instances -----------------------------------------------------------------------------------
+
+@api.action("DescribeDBInstances")
+def describe_db_instances(call: Call) -> dict[str, Any]:
+    """PageNumber/PageSize (default 30), or NextToken/MaxResults, which then make PageSize and
+    PageNumber moot: PageNumber answers 1 and TotalRecordCount the count of the page."""
+    region = _list_region(call)
+    engine = call.params.get("Engine", "").lower()
+    wanted = call.params.get("DBInstanceId", "")
+    items = [i for i in call.acct.rds.instances if i.region == region and (not engine or i.engine_key == engine)
+             and (not wanted or i.id in wanted.split(","))]
+    if "MaxResults" in call.params or "NextToken" in call.params:
+        size = int_param(call.params, "MaxResults", 30, 1, 100)
+        token = call.params.get("NextToken", "")
+        if token and (not token.isdigit() or int(token) > len(items)):
+            raise ApiError("InvalidParameter.NextToken", f"The NextToken is invalid: {token}", 400)
+        start = int(token) if token else 0
+        page = items[start:start + size]
+        nxt = str(start + size) if start + size < len(items) else ""
+        meta: dict[str, Any] = {"NextToken": nxt, "PageNumber": 1, "TotalRecordCount": len(page)}
+    else:
+        page, numbered = page_by_number(items, call.params, default=30, limit=100)
+        meta = {"PageNumber": numbered["PageNumber"], "TotalRecordCount": numbered["TotalCount"]}
+    return {**meta, "PageRecordCount": len(page), "Items": {"DBInstance": [_summary(i) for i in page]}}
+
+
+@api.action("DescribeDBInstanceAttribute", resource=_instance_resource)
+def describe_db_instance_attribute(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    ips = ",".join(ip for g in i.whitelist if g.attribute != "hidden" for ip in g.ips)
+    public = any(e.ip_type == "Public" for e in i.all_endpoints())
+    first = i.all_endpoints()[0]
+    attr = {**_summary(i), "ConnectionString": first.connection_string,
+            "Port": first.port or DEFAULT_PORTS.get(i.engine_key, "3306"), "SecurityIPList": ips,
+            "SecurityIPMode": "safety", "IPType": "IPv4", "DBInstanceStorage": 100, "DBInstanceStorageType":
+            "cloud_essd", "MaintainTime": "18:00Z-22:00Z", "AutoUpgradeMinorVersion": "Auto",
+            "CreationTime": iso(i.created), "DBInstanceNetType": "Internet" if public else "Intranet"}
+    return {"Items": {"DBInstanceAttribute": [attr]}}
+
+
+@api.action("DescribeDBInstanceIPArrayList", resource=_instance_resource)
+def describe_ip_array_list(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    return {"Items": {"DBInstanceIPArray": [
+        {"DBInstanceIPArrayName": g.name, "DBInstanceIPArrayAttribute": g.attribute, "SecurityIPType": g.ip_type,
+         "SecurityIPList": ",".join(g.ips), "WhitelistNetworkType": g.network_type} for g in i.whitelist]}}
+
+
+@api.action("DescribeDBInstanceNetInfo", resource=_instance_resource)
+def describe_net_info(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    port = DEFAULT_PORTS.get(i.engine_key, "3306")
+    infos = [{"ConnectionString": e.connection_string, "IPType": e.ip_type, "IPAddress": e.ip_address,
+              "Port": e.port or port, "ConnectionStringType": "Normal",
+              "VPCId": i.vpc_id if e.ip_type == "Private" else "", "Upgradeable": "Disabled"}
+             for e in i.all_endpoints()]
+    return {"InstanceNetworkType": i.network_type, "SecurityIPMode": "safety",
+            "DBInstanceNetInfos": {"DBInstanceNetInfo": infos}}
+
+
+@api.action("DescribeDBInstanceSSL", resource=_instance_resource)
+def describe_ssl(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    pg = i.engine_key == "postgresql"
+    # PostgreSQL answers on/off, MySQL and SQL Server Yes/No (as the API documents)
+    enabled = ("on" if i.ssl_enabled else "off") if pg else ("Yes" if i.ssl_enabled else "No")
+    out: dict[str, Any] = {"SSLEnabled": enabled, "RequireUpdate": "0" if pg else "No",
+                           "ConnectionString": i.all_endpoints()[0].connection_string if i.ssl_enabled else "",
+                           "SSLExpireTime": "2027-01-01T00:00:00Z" if i.ssl_enabled else ""}
+    if i.engine_key == "sqlserver":
+        out.update(ForceEncryption="1" if i.force_encryption else "0", TlsVersion=i.tls_version)
+    if pg and i.ssl_enabled:
+        out.update(CAType="aliyun", ACL="prefer", ReplicationACL="prefer", LastModifyStatus="success")
+    return out
+
+
+@api.action("DescribeDBInstanceTDE", resource=_instance_resource)
+def describe_tde(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    out: dict[str, Any] = {"TDEStatus": i.tde_status}
+    if i.tde_status == "Enabled":
+        out.update(TDEMode=i.effective_tde_mode(), EncryptionKey=i.effective_tde_key())
+    return out
+
+
+@api.action("DescribeDBInstanceEncryptionKey", resource=_instance_resource)
+def describe_encryption_key(call: Call) -> dict[str, Any]:
+    """The instance's TDE key (or the one named by EncryptionKey), with what KMS knows of it."""
+    i = _instance(call)
+    key_id = call.params.get("EncryptionKey") or i.effective_tde_key()
+    if not key_id:
+        return {"EncryptionKeyList": []}
+    key = call.acct.kms.find(key_id, i.region)
+    if key is not None:
+        service = bool(key.creator) and not key.creator.isdigit()
+        entry = {"EncryptionKey": key.id, "Creator": key.creator or call.acct.id, "Origin": key.origin,
+                 "EncryptionKeyStatus": key.state, "KeyUsage": key.usage, "Description": key.description,
+                 "DeleteDate": iso(key.delete_date) if key.delete_date else "",
+                 "MaterialExpireTime": iso(key.material_expire) if key.material_expire else "",
+                 "KeyType": "ServiceKey" if service else "CMK", "AliasName": key.aliases[0] if key.aliases else "",
+                 "UsedBy": "TDE"}
+    elif i.tde_status == "Enabled" and i.effective_tde_mode() == "Aliyun_Generate_Key" and key_id == \
+            i.effective_tde_key():
+        # the key RDS generated for service-key TDE: managed by RDS, not listed among the account's keys
+        entry = {"EncryptionKey": key_id, "Creator": "Rds", "Origin": "Aliyun_KMS", "EncryptionKeyStatus": "Enabled",
+                 "KeyUsage": "ENCRYPT/DECRYPT", "Description": "RDS service key", "DeleteDate": "",
+                 "MaterialExpireTime": "", "KeyType": "ServiceKey", "AliasName": "acs/rds", "UsedBy": "TDE"}
+    else:
+        raise ApiError("InvalidKeyId.NotFound", f"The specified key does not exist: {key_id}", 404)
+    top = {k: v for k, v in entry.items() if k not in ("KeyType", "AliasName", "UsedBy")}
+    return {**top, "EncryptionKeyList": [entry]}
+
+
+@api.action("DescribeSQLCollectorPolicy", resource=_instance_resource)
+def describe_sql_collector_policy(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    return {"SQLCollectorStatus": i.sql_collector, "StoragePeriod": i.sql_retention_days}
+
+
+@api.action("DescribeSQLCollectorRetention", resource=_instance_resource)
+def describe_sql_collector_retention(call: Call) -> dict[str, Any]:
+    return {"ConfigValue": str(_instance(call).sql_retention_days)}
+
+
+@api.action("DescribeParameters", resource=_instance_resource)
+def describe_parameters(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    running = [{"ParameterName": k, "ParameterValue": v, "ParameterDescription": "",
+                "ParameterDefaultValue": DEFAULT_PARAMETERS.get(i.engine_key, {}).get(k, ""), "ParameterValueRange": ""}
+               for k, v in sorted(i.running_parameters().items())]
+    config = [{"ParameterName": k, "ParameterValue": v, "ParameterDescription": ""}
+              for k, v in sorted(i.parameters.items())]
+    return {"Engine": i.engine, "EngineVersion": i.engine_version,
+            "RunningParameters": {"DBInstanceParameter": running},
+            "ConfigParameters": {"DBInstanceParameter": config}}
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+@api.action("ModifySecurityIps", resource=_instance_resource, write=True)
+def modify_security_ips(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    name = call.params.get("DBInstanceIPArrayName") or "default"
+    ips = [ip.strip() for ip in require(call.params, "SecurityIps").split(",") if ip.strip()]
+    mode = call.params.get("ModifyMode") or "Cover"
+    group = next((g for g in i.whitelist if g.name == name), None)
+    if group is None:
+        ip_type = "IPv6" if call.params.get("SecurityIPType", "").lower() == "ipv6" else "IPv4"
+        group = WhitelistGroup(name=name, ips=[], ip_type=ip_type,
+                               attribute=call.params.get("DBInstanceIPArrayAttribute", ""))
+        i.whitelist.append(group)
+    if mode == "Cover":
+        group.ips = ips
+    elif mode == "Append":
+        group.ips += [ip for ip in ips if ip not in group.ips]
+    elif mode == "Delete":
+        group.ips = [ip for ip in group.ips if ip not in ips]
+    else:
+        raise ApiError("InvalidModifyMode.Malformed", f"The ModifyMode is invalid: {mode}", 400)
+    if not group.ips and name != "default":
+        i.whitelist.remove(group)
+    return {"TaskId": secrets.randbelow(10**8)}
+
+
+@api.action("ModifyDBInstanceSSL", resource=_instance_resource, write=True)
+def modify_ssl(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    flag = call.params.get("SSLEnabled", "")
+    if flag in ("0", "1"):
+        i.ssl_enabled = flag == "1"
+    elif flag not in ("", "2"):  # 2 = renew the certificate
+        raise ApiError("InvalidSSLEnabled.Malformed", f"The SSLEnabled value is invalid: {flag}", 400)
+    if "ForceEncryption" in call.params:
+        if i.engine_key != "sqlserver":
+            raise ApiError("InvalidEngine.NotSupported", "ForceEncryption applies only to SQL Server.", 400)
+        i.force_encryption = call.params["ForceEncryption"] == "1"
+    if call.params.get("TlsVersion"):
+        i.tls_version = call.params["TlsVersion"]
+    return {}
+
+
+@api.action("ModifyDBInstanceTDE", resource=_instance_resource, write=True)
+def modify_tde(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    status = require(call.params, "TDEStatus")
+    if status != "Enabled":
+        # instance-level TDE cannot be turned off once on
+        raise ApiError("InvalidTDEStatus.Format", f"The TDEStatus value is not supported: {status}", 400)
+    if i.engine_key == "mariadb":
+        raise ApiError("InvalidEngine.NotSupported", "TDE is not supported for this engine.", 400)
+    key_id = call.params.get("EncryptionKey", "")
+    if key_id:
+        key = call.acct.kms.find(key_id, i.region)
+        if key is None or key.state != "Enabled" or key.spec not in SYMMETRIC_SPECS:
+            raise ApiError("InvalidKeyId.NotFound", f"The key {key_id} does not exist, is not enabled or is not "
+                                                    "symmetric in the instance's region.", 400)
+        i.tde_mode, i.tde_key_id = "Customer_Provided_Key", key.id
+    elif i.tde_status != "Enabled":
+        i.tde_mode, i.tde_key_id = "Aliyun_Generate_Key", ""
+    i.tde_status = "Enabled"
+    return {}
+
+
+@api.action("ModifySQLCollectorPolicy", resource=_instance_resource, write=True)
+def modify_sql_collector_policy(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    status = require(call.params, "SQLCollectorStatus")
+    if status not in ("Enable", "Disabled"):
+        raise ApiError("InvalidSQLCollectorStatus.Malformed", f"The SQLCollectorStatus is invalid: {status}", 400)
+    i.sql_collector = status
+    return {}
+
+
+@api.action("ModifySQLCollectorRetention", resource=_instance_resource, write=True)
+def modify_sql_collector_retention(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    value = require(call.params, "ConfigValue")
+    if value not in RETENTION_VALUES:
+        raise ApiError("InvalidConfigValue.Malformed", f"The ConfigValue is invalid: {value}", 400)
+    i.sql_retention_days = int(value)
+    return {}
+
+
+@api.action("ModifyParameter", resource=_instance_resource, write=True)
+def modify_parameter(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    try:
+        values = json.loads(require(call.params, "Parameters"))
+    except ValueError as err:
+        raise ApiError("InvalidParameters.Format", "Parameters must be a JSON object.", 400) from err
+    if not isinstance(values, dict):
+        raise ApiError("InvalidParameters.Format", "Parameters must be a JSON object.", 400)
+    known = i.running_parameters()
+    unknown = [k for k in values if k not in known]
+    if unknown:
+        raise ApiError("InvalidParameters.Format", f"Unknown parameter(s) for {i.engine}: {', '.join(unknown)}", 400)
+    i.parameters.update({k: str(v) for k, v in values.items()})
+    return {}
+
+
+@api.action("ReleaseInstancePublicConnection", resource=_instance_resource, write=True)
+def release_public_connection(call: Call) -> dict[str, Any]:
+    i = _instance(call)
+    current = require(call.params, "CurrentConnectionString")
+    hit = next((e for e in i.all_endpoints() if e.connection_string == current and e.ip_type == "Public"), None)
+    if hit is None:
+        raise ApiError("InvalidCurrentConnectionString.NotFound", f"No public endpoint {current}.", 404)
+    i.endpoints = [e for e in i.all_endpoints() if e is not hit]
+    return {}

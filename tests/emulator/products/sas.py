@@ -1,0 +1,395 @@
+"""Security Center (SAS, API version 2018-12-03, hosts tds.<region>.aliyuncs.com): the edition, the asset
+inventory with agent and vulnerability state, and the account-level settings the CIS benchmark audits
+(notifications, vulnerability scan, asset fingerprints, proactive defence, service-linked roles, log
+analysis), plus the writes that change them (each recorded as an ActionTrail event).
+
+Security Center serves two data centres: tds.cn-shanghai for assets in regions named cn-* and
+tds.ap-southeast-1 for the others (the SDK's own endpoint map). An asset is listed only by the endpoint
+of its data centre; account settings are the same on both. A request to the emulator's own address
+(no region in the host) sees every asset."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from ..call import Call
+from ..errors import ApiError
+from ..pop import PopApi, int_param, require
+
+api = PopApi("sas", "2018-12-03", ram_prefix="yundun-sas")
+
+MAINLAND, OVERSEAS = "cn-shanghai", "ap-southeast-1"
+
+# DescribeNoticeConfig projects (SDK model docs); every one is answered, 0 = no notification
+NOTICE_PROJECTS = [
+    "yundun_security_Weekreport", "sas_healthcheck", "sas_suspicious", "yundun_aegis_AV_true",
+    "yundun_sas_ak_leakage", "yundun_sas_config_alert", "yundun_sas_vul_Emergency", "yundun_webguard_event",
+    "yundun_sas_cloud_native_firewall", "yundun_IP_Blocking", "yundun_sas_anti_virus_config", "yundun_sas_log",
+    "yundun_honeypot_alarm", "aliyun_rasp_alarm", "virusScheduleTask", "sas_vulnerability", "weeklyreport",
+    "agent", "webshell", "suspicious", "remotelogin", "bruteforcesuccess",
+]
+VUL_TYPES = ["cve", "sys", "cms", "app", "emg", "yum", "scanMode", "imageVulClean"]
+FINGERPRINT_TYPES = [
+    "scheduler_port_period", "scheduler_process_period", "scheduler_account_period", "scheduler_software_period",
+    "scheduler_cron_period", "scheduler_sca_period", "scheduler_autorun_period", "scheduler_lkm_period",
+    "scheduler_sca_proxy_period",
+]
+DEFENSE_TYPES = ["auto_breaking", "ransomware_breaking", "webshell_cloud_breaking", "alinet", "k8s_log_analysis",
+                 "alisecguard"]
+LINKED_ROLES = ["AliyunServiceRoleForSas", "AliyunServiceRoleForSasCspm"]
+NECESSITIES = ["asap", "later", "nntf"]
+EDITION_NAMES = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6: "Anti-virus Edition",
+                 7: "Ultimate Edition", 8: "Multi-edition", 10: "Value-added services only"}
+VENDOR_NAMES = {0: "ALIYUN", 1: "OUT", 2: "IDC", 3: "Tencent", 4: "HUAWEICLOUD", 5: "Azure", 7: "AWS"}
+# Log analysis: (logstore, category, description)
+LOG_TYPES = [
+    ("aegis-log-process", "host", "Process startup logs"), ("aegis-log-network", "host", "Network connection logs"),
+    ("aegis-log-login", "host", "Logon logs"), ("aegis-log-crack", "host", "Brute-force attack logs"),
+    ("sas-log-dns", "network", "DNS logs"), ("sas-log-session", "network", "Network session logs"),
+    ("sas-log-http", "network", "Web logs"), ("sas-security-log", "security", "Alert logs"),
+    ("sas-vul-log", "security", "Vulnerability logs"), ("sas-hc-log", "security", "Baseline logs"),
+]
+
+
+def service_region(region: str) -> str:
+    """The Security Center data centre that holds an asset of this region (as the SDK's endpoint map)."""
+    return MAINLAND if region.startswith("cn-") else OVERSEAS
+
+
+class Asset(BaseModel):
+    """A server in the Security Center inventory (Alibaba Cloud ECS instances are listed whether or not
+    the agent is installed)."""
+
+    instance_id: str
+    name: str = ""
+    uuid: str = ""
+    region: str = "cn-hangzhou"
+    vendor: int = 0  # 0 Alibaba Cloud, 1 other cloud, 2 IDC, ...
+    os: str = "linux"  # linux | windows
+    status: str = "Running"  # Running | notRunning
+    agent: str = "online"  # online | offline | pause | uninstalled
+    auth_version: int = 1  # the edition bound to this server (see EDITION_NAMES)
+    intranet_ip: str = "172.16.0.1"
+    internet_ip: str = ""
+    vulns: dict[str, int] = Field(default_factory=dict)  # unhandled vulnerabilities by type: cve, sys, cms, emg, app
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Asset:
+        self.uuid = self.uuid or f"inet-{secrets.token_hex(12)}"
+        self.name = self.name or self.instance_id
+        return self
+
+
+class LogAnalysis(BaseModel):
+    bought: bool = False
+    open: bool = False
+    authorized: bool = True
+    disabled: list[str] = Field(default_factory=list)  # logstores whose delivery is off (the others are on)
+    ttl: int = 180
+
+
+class SasState(BaseModel):
+    version: int = 1  # purchased edition (see EDITION_NAMES)
+    post_pay_version: int | None = None  # pay-as-you-go host protection edition, when enabled
+    highest_version: int | None = None  # for multi-edition purchases
+    trial: bool = False
+    instance_id: str = "sas-emulator0001"
+    assets: list[Asset] = Field(default_factory=list)
+    notices: dict[str, int] = Field(default_factory=dict)  # project -> route (0 off); unlisted projects: 6
+    vul_config: dict[str, str] = Field(default_factory=dict)  # type -> on|off (scanMode real|all, ...)
+    concern_necessity: list[str] = Field(default_factory=lambda: list(NECESSITIES))
+    fingerprint_hours: dict[str, int] = Field(default_factory=dict)  # type -> hours (0 off); unlisted: 24
+    defense: dict[str, str] = Field(default_factory=dict)  # type -> on|off; unlisted: on
+    linked_roles: dict[str, bool] = Field(default_factory=lambda: {"AliyunServiceRoleForSas": True})
+    log_analysis: LogAnalysis = Field(default_factory=LogAnalysis)
+
+
+VUL_DEFAULTS = {"cve": "on", "sys": "on", "cms": "on", "app": "off", "emg": "on", "yum": "on", "scanMode": "real",
+                "imageVulClean": "90"}
+
+
+def _state(call: Call) -> SasState:
+    return call.acct.sas
+
+
+def _merged(s: SasState) -> int:
+    """The higher of the subscription and pay-as-you-go editions (1 < 6 < 5 < 3 < 7 by protection)."""
+    rank = {1: 0, 10: 0, 6: 1, 5: 2, 3: 3, 7: 4, 8: 2}
+    options = [s.version] + ([s.post_pay_version] if s.post_pay_version else [])
+    return max(options, key=lambda v: rank.get(v, 0))
+
+
+@api.action("DescribeVersionConfig")
+def describe_version_config(call: Call) -> dict[str, Any]:
+    s = _state(call)
+    now_ms = int(call.now().timestamp() * 1000)
+    return {"Version": s.version, "MergedVersion": _merged(s), "HighestVersion": s.highest_version or s.version,
+            "PostPayHostVersion": s.post_pay_version or 0, "IsPostpay": bool(s.post_pay_version),
+            "IsTrialVersion": int(s.trial), "InstanceId": s.instance_id if s.version != 1 else "",
+            "AssetLevel": len(s.assets), "OpenTime": now_ms - 86_400_000 * 30,
+            "ReleaseTime": now_ms + 86_400_000 * 335, "SasLog": int(s.log_analysis.bought), "WebLock": 0,
+            "AllowPartialBuy": 1, "IsOverBalance": False}
+
+
+# --- assets ---------------------------------------------------------------------------------------
+
+_CRITERIA = {"regionId": lambda a: a.region, "instanceId": lambda a: a.instance_id,
+             "instanceName": lambda a: a.name, "uuid": lambda a: a.uuid, "vendor": lambda a: str(a.vendor),
+             "clientStatus": lambda a: _client_status(a)[0], "os": lambda a: a.os,
+             "intranetIp": lambda a: a.intranet_ip, "internetIp": lambda a: a.internet_ip}
+
+
+def _client_status(a: Asset) -> tuple[str, str]:
+    """(ClientStatus, ClientSubStatus) as the console shows them."""
+    if a.agent == "uninstalled":
+        return "offline", "uninstalled"
+    if a.agent == "offline" and a.status != "Running":
+        return "offline", "stopped"
+    return a.agent, a.agent
+
+
+def _criteria(call: Call) -> list[tuple[str, str]]:
+    raw = call.params.get("Criteria", "")
+    if not raw:
+        return []
+    try:
+        items = json.loads(raw)
+        pairs = [(str(i["name"]), str(i["value"])) for i in items]
+    except (ValueError, TypeError, KeyError) as err:
+        raise ApiError("IllegalParam", f"The parameter Criteria is not valid JSON criteria: {raw}", 400) from err
+    for name, _ in pairs:
+        if name not in _CRITERIA:
+            raise ApiError("IllegalParam", f"Unsupported search condition: {name}", 400)
+    return pairs
+
+
+def _visible(call: Call) -> list[Asset]:
+    """Assets the endpoint's data centre holds."""
+    assets = _state(call).assets
+    if not call.region:
+        return list(assets)
+    centre = service_region(call.region)
+    return [a for a in assets if service_region(a.region) == centre]
+
+
+def _asset_view(a: Asset) -> dict[str, Any]:
+    status, sub = _client_status(a)
+    v = a.vulns
+    vul_total = sum(v.values())
+    risk = {"uuid": a.uuid, "cveNum": v.get("cve", 0), "sysNum": v.get("sys", 0), "cmsNum": v.get("cms", 0),
+            "emgNum": v.get("emg", 0), "appNum": v.get("app", 0), "vul": vul_total, "suspicious": 0, "health": 0}
+    return {"InstanceId": a.instance_id, "InstanceName": a.name, "Uuid": a.uuid, "RegionId": a.region,
+            "Region": a.region, "RegionName": a.region, "Vendor": a.vendor,
+            "VendorName": VENDOR_NAMES.get(a.vendor, "OUT"), "Flag": 0 if a.vendor == 0 else 1,
+            "Os": a.os, "OsName": "Windows Server 2019" if a.os == "windows" else "Alibaba Cloud Linux 3",
+            "Status": a.status, "ClientStatus": status, "ClientSubStatus": sub, "AuthVersion": a.auth_version,
+            "AuthVersionName": EDITION_NAMES.get(a.auth_version, ""), "Bind": a.auth_version != 1,
+            "IntranetIp": a.intranet_ip, "InternetIp": a.internet_ip, "Ip": a.internet_ip or a.intranet_ip,
+            "AssetType": "0", "AssetTypeName": "ECS", "MachineType": "ecs",
+            "VulCount": vul_total, "VulStatus": "YES" if vul_total else "NO", "RiskCount": json.dumps(risk),
+            "RiskStatus": "YES" if vul_total else "NO", "AlarmStatus": "NO", "SafeEventCount": 0,
+            "Importance": 1, "GroupTrace": "default", "GroupId": 0}
+
+
+@api.action("DescribeCloudCenterInstances")
+def describe_cloud_center_instances(call: Call) -> dict[str, Any]:
+    """Server assets (MachineTypes ecs), filtered by Criteria (AND/OR); CurrentPage/PageSize paging, or
+    NextToken paging with UseNextToken=true (then no TotalCount)."""
+    types = call.params.get("MachineTypes", "ecs")
+    if types not in ("ecs", ""):
+        return {"Instances": [], "PageInfo": {"Count": 0, "CurrentPage": 1, "PageSize": 20, "TotalCount": 0},
+                "Success": True}
+    criteria = _criteria(call)
+    conj = all if call.params.get("LogicalExp", "OR").upper() == "AND" else any
+    items = [a for a in _visible(call)
+             if not criteria or conj(_CRITERIA[n](a) == v for n, v in criteria)]
+    size = int_param(call.params, "PageSize", 20, 1, 100)
+    if call.params.get("UseNextToken", "").lower() == "true":
+        token = call.params.get("NextToken", "")
+        if token and (not token.isdigit() or int(token) > len(items)):
+            raise ApiError("IllegalParam", f"The NextToken is invalid: {token}", 400)
+        start = int(token) if token else 0
+        page = items[start:start + size]
+        nxt = str(start + size) if start + size < len(items) else ""
+        info: dict[str, Any] = {"Count": len(page), "PageSize": size, "NextToken": nxt}
+    else:
+        number = int_param(call.params, "CurrentPage", 1, 1, 1_000_000)
+        page = items[(number - 1) * size:number * size]
+        info = {"Count": len(page), "CurrentPage": number, "PageSize": size, "TotalCount": len(items)}
+    return {"Instances": [_asset_view(a) for a in page], "PageInfo": info, "Success": True}
+
+
+@api.action("AddUninstallClientsByUuids", write=True)
+def add_uninstall_clients(call: Call) -> dict[str, Any]:
+    uuids = {u for u in require(call.params, "Uuids").split(",") if u}
+    for a in _visible(call):
+        if a.uuid in uuids:
+            a.agent = "uninstalled"
+            call.touch("ACS::ECS::Instance", a.instance_id)
+    return {}
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+@api.action("DescribeNoticeConfig")
+def describe_notice_config(call: Call) -> dict[str, Any]:
+    s = _state(call)
+    if call.params.get("BizType", "") not in ("", "cms"):
+        raise ApiError("IllegalParam", f"Unsupported BizType: {call.params['BizType']}", 400)
+    rows = [{"Project": p, "Route": s.notices.get(p, 6), "TimeLimit": 0, "AliUid": int(call.acct.id),
+             "CurrentPage": 1} for p in NOTICE_PROJECTS]
+    rows += [{"Project": p, "Route": r, "TimeLimit": 0, "AliUid": int(call.acct.id), "CurrentPage": 1}
+             for p, r in s.notices.items() if p not in NOTICE_PROJECTS]
+    return {"NoticeConfigList": rows}
+
+
+@api.action("ModifyNoticeConfig", write=True)
+def modify_notice_config(call: Call) -> dict[str, Any]:
+    project = require(call.params, "Project")
+    route = int_param(call.params, "Route", 0, 0, 7)
+    _state(call).notices[project] = route
+    return {}
+
+
+# --- vulnerability scan ---------------------------------------------------------------------------
+
+@api.action("DescribeVulConfig")
+def describe_vul_config(call: Call) -> dict[str, Any]:
+    s = _state(call)
+    wanted = call.params.get("Type", "")
+    if wanted and wanted not in VUL_TYPES:
+        raise ApiError("IllegalParam", f"Unsupported vulnerability config type: {wanted}", 400)
+    config = {**VUL_DEFAULTS, **s.vul_config}
+    rows = [{"Type": t, "Config": config[t], "OverAllConfig": config[t] if config[t] in ("on", "off") else "on"}
+            for t in VUL_TYPES if not wanted or t == wanted]
+    return {"TargetConfigs": rows, "TotalCount": len(rows)}
+
+
+@api.action("ModifyVulConfig", write=True)
+def modify_vul_config(call: Call) -> dict[str, Any]:
+    kind = require(call.params, "Type")
+    if kind not in VUL_TYPES:
+        raise ApiError("IllegalParam", f"Unsupported vulnerability config type: {kind}", 400)
+    _state(call).vul_config[kind] = require(call.params, "Config")
+    return {}
+
+
+@api.action("DescribeConcernNecessity")
+def describe_concern_necessity(call: Call) -> dict[str, Any]:
+    return {"ConcernNecessity": list(_state(call).concern_necessity)}
+
+
+@api.action("ModifyConcernNecessity", write=True)
+def modify_concern_necessity(call: Call) -> dict[str, Any]:
+    levels = [x for x in require(call.params, "ConcernNecessity").split(",") if x]
+    if any(x not in NECESSITIES for x in levels):
+        raise ApiError("IllegalParam", f"Unsupported necessity level in {levels}", 400)
+    _state(call).concern_necessity = levels
+    return {}
+
+
+# --- asset fingerprints ---------------------------------------------------------------------------
+
+def _fingerprint_type(call: Call) -> str:
+    kind = require(call.params, "Type")
+    if kind not in FINGERPRINT_TYPES:
+        raise ApiError("IllegalParam", f"Unsupported asset fingerprint type: {kind}", 400)
+    return kind
+
+
+@api.action("DescribePropertyScheduleConfig")
+def describe_property_schedule_config(call: Call) -> dict[str, Any]:
+    return {"Config": str(_state(call).fingerprint_hours.get(_fingerprint_type(call), 24))}
+
+
+@api.action("ModifyPropertyScheduleConfig", write=True)
+def modify_property_schedule_config(call: Call) -> dict[str, Any]:
+    kind = _fingerprint_type(call)
+    _state(call).fingerprint_hours[kind] = int_param(call.params, "ScheduleTime", 24, 0, 24 * 30)
+    return {"ModifyResult": True}
+
+
+# --- proactive defence ----------------------------------------------------------------------------
+
+def _defense_type(call: Call) -> str:
+    kind = require(call.params, "Type")
+    if kind not in DEFENSE_TYPES:
+        raise ApiError("IllegalParam", f"Unsupported feature type: {kind}", 400)
+    return kind
+
+
+@api.action("DescribeSuspiciousOverallConfig")
+def describe_suspicious_overall_config(call: Call) -> dict[str, Any]:
+    kind = _defense_type(call)
+    return {"OverallConfig": {"Type": kind, "Config": _state(call).defense.get(kind, "on")}}
+
+
+@api.action("OperateSuspiciousOverallConfig", write=True)
+def operate_suspicious_overall_config(call: Call) -> dict[str, Any]:
+    kind = _defense_type(call)
+    value = require(call.params, "Config")
+    if value not in ("on", "off"):
+        raise ApiError("IllegalParam", f"Config must be on or off: {value}", 400)
+    _state(call).defense[kind] = value
+    return {}
+
+
+# --- service-linked roles (configuration assessment authorization) -------------------------------
+
+@api.action("DescribeServiceLinkedRoleStatus")
+def describe_service_linked_role_status(call: Call) -> dict[str, Any]:
+    role = call.params.get("ServiceLinkedRole", "") or "AliyunServiceRoleForSas"
+    if role not in LINKED_ROLES:
+        raise ApiError("IllegalParam", f"Unsupported service-linked role: {role}", 400)
+    return {"RoleStatus": {"Status": bool(_state(call).linked_roles.get(role, False))}}
+
+
+@api.action("CreateServiceLinkedRole", write=True)
+def create_service_linked_role(call: Call) -> dict[str, Any]:
+    role = call.params.get("ServiceLinkedRole", "") or "AliyunServiceRoleForSas"
+    if role not in LINKED_ROLES:
+        raise ApiError("IllegalParam", f"Unsupported service-linked role: {role}", 400)
+    _state(call).linked_roles[role] = True
+    return {}
+
+
+# --- log analysis ---------------------------------------------------------------------------------
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+@api.action("DescribeLogShipperStatus")
+def describe_log_shipper_status(call: Call) -> dict[str, Any]:
+    la = _state(call).log_analysis
+    return {"LogShipperStatus": {"BuyStatus": _yes(la.bought), "OpenStatus": _yes(la.open),
+                                 "AuthStatus": _yes(la.authorized), "SlsServiceStatus": "yes",
+                                 "SlsProjectStatus": "Normal" if la.open else "Disable",
+                                 "PostPaidOpenStatus": "no", "PostPaidSupportStatus": "yes",
+                                 "EtlMetaVersion": "SAS_V2"}}
+
+
+@api.action("DescribeLogMeta")
+def describe_log_meta(call: Call) -> dict[str, Any]:
+    la = _state(call).log_analysis
+    project = f"aliyun-log-sas-{call.acct.id}-{call.region or MAINLAND}"
+    rows = [{"Project": project, "LogStore": store, "LogDesc": desc, "Category": cat, "Topic": store,
+             "Status": "enabled" if la.open and store not in la.disabled else "disabled",
+             "Ttl": la.ttl, "HotTtl": -1, "UserProject": project, "UserLogStore": "sas-log",
+             "UserRegion": call.region or MAINLAND} for store, cat, desc in LOG_TYPES]
+    return {"LogMetaList": rows, "TotalCount": len(rows)}
+
+
+@api.action("ModifyLogMetaStatus", write=True)
+def modify_log_meta_status(call: Call) -> dict[str, Any]:
+    store = require(call.params, "LogStore")
+    status = require(call.params, "Status")
+    if store not in {s for s, _, _ in LOG_TYPES} or status not in ("enabled", "disabled"):
+        raise ApiError("IllegalParam", f"Invalid LogStore or Status: {store} {status}", 400)
+    la = _state(call).log_analysis
+    la.disabled = [s for s in la.disabled if s != store] + ([store] if status == "disabled" else [])
+    return {}

@@ -1,0 +1,146 @@
+"""VPC: VPCs (with their vSwitches), flow logs and elastic IP addresses. CreateFlowLog for tests."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..call import Call
+from ..clock import iso
+from ..errors import ApiError
+from ..pop import PopApi, page_by_number, require
+from .ecs import region_of
+
+api = PopApi("vpc", "2016-04-28")
+
+
+def _id(prefix: str) -> str:
+    return prefix + secrets.token_hex(10)
+
+
+class Vpc(BaseModel):
+    id: str = Field(default_factory=lambda: _id("vpc-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    cidr: str = "172.16.0.0/12"
+    vswitch_ids: list[str] = Field(default_factory=list)
+    is_default: bool = False
+    status: str = "Available"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class FlowLog(BaseModel):
+    id: str = Field(default_factory=lambda: _id("fl-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    resource_type: str = "VPC"  # VPC | VSwitch | NetworkInterface
+    resource_id: str = ""
+    status: str = "Active"  # Active | Inactive
+    traffic_type: str = "All"
+    project: str = "flowlogs"
+    logstore: str = "vpc-flow"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class Eip(BaseModel):
+    id: str = Field(default_factory=lambda: _id("eip-"))  # AllocationId
+    ip: str
+    region: str = "cn-hangzhou"
+    name: str = ""
+    instance_id: str = ""  # what it is bound to ('' = unassociated)
+    instance_type: str = "EcsInstance"  # EcsInstance | Nat | SlbInstance | NetworkInterface | HaVip
+    created: datetime = datetime(2024, 1, 1)
+
+
+class VpcState(BaseModel):
+    vpcs: list[Vpc] = Field(default_factory=list)
+    flow_logs: list[FlowLog] = Field(default_factory=list)
+    eips: list[Eip] = Field(default_factory=list)
+
+
+# --- VPCs ----------------------------------------------------------------------------------------
+
+def _vpc_view(v: Vpc) -> dict[str, Any]:
+    return {"VpcId": v.id, "VpcName": v.name, "RegionId": v.region, "CidrBlock": v.cidr, "Status": v.status,
+            "IsDefault": v.is_default, "CreationTime": iso(v.created), "Description": "",
+            "VSwitchIds": {"VSwitchId": list(v.vswitch_ids)}}
+
+
+@api.action("DescribeVpcs")
+def describe_vpcs(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    ids = {i for i in call.params.get("VpcId", "").split(",") if i}
+    items = [v for v in call.acct.vpc.vpcs if v.region == region and (not ids or v.id in ids)]
+    got, meta = page_by_number(items, call.params, default=10, limit=50)
+    return {**meta, "Vpcs": {"Vpc": [_vpc_view(v) for v in got]}}
+
+
+# --- flow logs -----------------------------------------------------------------------------------
+
+def _flow_log_view(f: FlowLog) -> dict[str, Any]:
+    return {"FlowLogId": f.id, "FlowLogName": f.name, "RegionId": f.region, "ResourceType": f.resource_type,
+            "ResourceId": f.resource_id, "Status": f.status, "TrafficType": f.traffic_type,
+            "ProjectName": f.project, "LogStoreName": f.logstore, "CreationTime": iso(f.created),
+            "AggregationInterval": 10, "BusinessStatus": "Normal", "FlowLogDeliverStatus": "SUCCESS"}
+
+
+def _vpc_of(call: Call, f: FlowLog) -> str:
+    if f.resource_type == "VPC":
+        return f.resource_id
+    v = next((v for v in call.acct.vpc.vpcs if f.resource_id in v.vswitch_ids), None)
+    return v.id if v else ""
+
+
+@api.action("DescribeFlowLogs")
+def describe_flow_logs(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    p = call.params
+    filters = {"ResourceType": "resource_type", "ResourceId": "resource_id", "Status": "status", "FlowLogId": "id",
+               "FlowLogName": "name"}
+    items = [f for f in call.acct.vpc.flow_logs if f.region == region
+             and all(not p.get(k) or getattr(f, attr) == p[k] for k, attr in filters.items())
+             and (not p.get("VpcId") or _vpc_of(call, f) == p["VpcId"])]
+    got, meta = page_by_number(items, call.params, default=20, limit=50)
+    return {**meta, "Success": "true", "FlowLogs": {"FlowLog": [_flow_log_view(f) for f in got]}}
+
+
+@api.action("CreateFlowLog", write=True)
+def create_flow_log(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    rtype = require(call.params, "ResourceType")
+    rid = require(call.params, "ResourceId")
+    if rtype not in ("VPC", "VSwitch", "NetworkInterface"):
+        raise ApiError("InvalidResourceType", f"The specified ResourceType is invalid: {rtype}", 400)
+    vpcs = [v for v in call.acct.vpc.vpcs if v.region == region]
+    if rtype == "VPC" and not any(v.id == rid for v in vpcs) or \
+            rtype == "VSwitch" and not any(rid in v.vswitch_ids for v in vpcs):
+        raise ApiError("SourceProjectNotExist", f"The specified resource does not exist: {rid}", 404)
+    f = FlowLog(name=call.params.get("FlowLogName", ""), region=region, resource_type=rtype, resource_id=rid,
+                traffic_type=call.params.get("TrafficType", "All"), project=require(call.params, "ProjectName"),
+                logstore=require(call.params, "LogStoreName"), created=call.now())
+    call.acct.vpc.flow_logs.append(f)
+    call.touch("ACS::VPC::FlowLog", f.id)
+    return {"FlowLogId": f.id, "Success": "true"}
+
+
+# --- elastic IP addresses ------------------------------------------------------------------------
+
+def _eip_view(e: Eip) -> dict[str, Any]:
+    return {"AllocationId": e.id, "IpAddress": e.ip, "RegionId": e.region, "Name": e.name,
+            "InstanceId": e.instance_id, "InstanceType": e.instance_type if e.instance_id else "",
+            "InstanceRegionId": e.region if e.instance_id else "", "Status": "InUse" if e.instance_id else "Available",
+            "AllocationTime": iso(e.created), "Bandwidth": "5", "InternetChargeType": "PayByTraffic"}
+
+
+@api.action("DescribeEipAddresses")
+def describe_eip_addresses(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    p = call.params
+    items = [e for e in call.acct.vpc.eips if e.region == region
+             and (not p.get("AllocationId") or e.id == p["AllocationId"])
+             and (not p.get("AssociatedInstanceId") or e.instance_id == p["AssociatedInstanceId"])]
+    got, meta = page_by_number(items, call.params, default=10, limit=100)
+    return {**meta, "EipAddresses": {"EipAddress": [_eip_view(e) for e in got]}}

@@ -1,0 +1,135 @@
+"""ACK checks (CIS 2.4, 7.1-7.9, version support) through the scan entry point, on emulated clusters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from alibabacloud_cs20151215 import models as cs_models
+from alibabacloud_cs20151215.client import Client as CsClient
+
+from aliaudit.config import AuditConfig
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
+
+NOW = datetime.now(timezone.utc)
+REGIONS = ["cn-hangzhou", "cn-shanghai"]
+
+
+def ago(days: float) -> str:
+    return (NOW - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def account() -> dict:
+    good = {"name": "good", "id": "cgood", "current_version": "1.33.3-aliyun.1", "audit_project": "k8s-audit",
+            "addons": [{"name": "loongcollector"}, {"name": "terway-eniip", "config": {"NetworkPolicy": "true"}}],
+            "node_pools": [{"name": "default", "cms_enabled": True}, {"name": "gpu", "cms_enabled": True}],
+            "inspect_reports": [{"start": ago(30)}, {"start": ago(2)}, {"start": ago(1), "status": "failed"}]}
+    bad = {"name": "bad", "id": "cbad", "cluster_type": "Kubernetes", "current_version": "1.16.9-aliyun.1",
+           "public_endpoint": "https://47.96.1.2:6443", "meta_data": {"AuditProjectName": ""},
+           "addons": [{"name": "flannel"}, {"name": "kubernetes-dashboard"}, {"name": "logtail-ds", "state": "failed"}],
+           "node_pools": [{"name": "default", "cms_enabled": True}, {"name": "batch", "cms_enabled": False}],
+           "inspect_reports": [{"start": ago(30)}]}
+    eni = {"name": "eni", "id": "ceni", "current_version": "1.31.9-aliyun.1", "audit_project": "k8s-audit",
+           "addons": [{"name": "terway-eni", "config": {"NetworkPolicy": "false"}}, {"name": "logtail-ds"}]}
+    registered = {"name": "onprem", "id": "creg", "cluster_type": "ExternalKubernetes"}
+    shanghai = {"name": "sh", "id": "csh", "region": "cn-shanghai", "audit_project": "sh-audit",
+                "addons": [{"name": "terway-eniip"}], "public_endpoint": "https://47.100.0.1:6443"}
+    versions = [{"version": "1.33.3-aliyun.1", "expiration_date": ago(-300)},
+                {"version": "1.31.12-aliyun.1", "expiration_date": ago(1)}]
+    return base_scenario(cs={"clusters": [good, bad, eni, registered, shanghai], "versions": versions})
+
+
+def statuses(findings: list, check_id: str) -> dict[str, str]:
+    return by_resource(findings, check_id)
+
+
+def test_ack_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["ack"], regions=REGIONS)
+    assert {(f.resource_id, f.region) for f in findings} == {
+        ("cgood", "cn-hangzhou"), ("cbad", "cn-hangzhou"), ("ceni", "cn-hangzhou"), ("creg", "cn-hangzhou"),
+        ("csh", "cn-shanghai")}
+    assert statuses(findings, "ack_cluster_audit_log_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_log_collection_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "FAIL"}
+    assert statuses(findings, "ack_cluster_cloudmonitor_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "MANUAL", "creg": "MANUAL", "csh": "MANUAL"}
+    assert statuses(findings, "ack_cluster_rbac_enabled") == {
+        "cgood": "PASS", "cbad": "MANUAL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_inspection_recent") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
+    assert statuses(findings, "ack_cluster_dashboard_disabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_basic_auth_disabled") == {
+        "cgood": "PASS", "cbad": "MANUAL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_network_policy_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
+    assert statuses(findings, "ack_cluster_eni_multi_ip_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_private_endpoint") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "FAIL"}
+    assert statuses(findings, "ack_cluster_version_supported") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
+    msg = {f.check_id: f.message for f in findings if f.resource_id == "cbad"}
+    cms = msg["ack_cluster_cloudmonitor_enabled"]
+    assert "batch" in cms and "default" not in cms
+    assert "flannel" in msg["ack_cluster_network_policy_enabled"]
+    assert "47.96.1.2" in msg["ack_cluster_private_endpoint"]
+    assert "end of support" in next(f.message for f in findings if f.resource_id == "ceni"
+                                    and f.check_id == "ack_cluster_version_supported")
+    audit = next(f for f in findings if f.check_id == "ack_cluster_audit_log_enabled")
+    assert audit.cis == ["2.4", "7.1"] and audit.severity.value == "high" and audit.resource_type == "ack:cluster"
+
+
+def test_inspection_age_comes_from_config(cloud):
+    load(cloud, account())
+    findings = scan(cloud, checks=["ack_cluster_inspection_recent"],
+                    config=AuditConfig.model_validate({"ack_inspection_max_age_days": 45}))
+    assert statuses(findings, "ack_cluster_inspection_recent")["cbad"] == "PASS"
+
+
+def test_denied_apis_give_error_findings(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoAudit", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["cs:GetClusterAuditProject", "cs:GetClusterAddonInstance"], "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoAudit", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=["ack"], ak=READER_AK, secret=READER_SECRET)
+    audit = statuses(findings, "ack_cluster_audit_log_enabled")
+    assert audit == {"cgood": "ERROR", "cbad": "ERROR", "ceni": "ERROR", "creg": "MANUAL"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
+    # a denied add-on config read only affects the check that needs it
+    assert statuses(findings, "ack_cluster_network_policy_enabled")["cgood"] == "ERROR"
+    assert statuses(findings, "ack_cluster_network_policy_enabled")["cbad"] == "FAIL"  # flannel: no config read
+    assert statuses(findings, "ack_cluster_dashboard_disabled")["cbad"] == "FAIL"
+
+    acct["ram"]["policies"][0]["document"]["Statement"][0]["Action"] = "cs:DescribeClustersV1"
+    load(cloud, data)
+    findings = scan(cloud, families=["ack"], ak=READER_AK, secret=READER_SECRET)
+    assert findings and all(f.status.value == "ERROR" and f.resource_id == "cn-hangzhou" for f in findings)
+    assert {f.check_id for f in findings} >= {"ack_cluster_private_endpoint", "ack_cluster_rbac_enabled"}
+
+
+def test_clusters_and_reports_are_paged_to_the_end(cloud, admin):
+    data = account()
+    clusters = data["accounts"][0]["cs"]["clusters"]
+    clusters += [{"name": f"bulk{i:03d}", "id": f"cbulk{i:03d}"} for i in range(120)]
+    clusters[0]["inspect_reports"] = [{"start": ago(i + 0.5)} for i in range(120)]
+    load(cloud, data)
+    findings = scan(cloud, checks=["ack_cluster_private_endpoint", "ack_cluster_inspection_recent"])
+    assert len(statuses(findings, "ack_cluster_private_endpoint")) == 4 + 120
+    assert statuses(findings, "ack_cluster_inspection_recent")["cgood"] == "PASS"
+    calls = admin.calls()
+    assert calls["cs:DescribeClustersV1"] == 2  # page size 100
+    assert calls["cs:ListClusterInspectReports"] == 123 + 2  # one per cluster, three pages for cgood
+
+
+def test_emulator_cluster_detail_and_region(cloud):
+    load(cloud, account())
+    client = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-shanghai"))
+    detail = client.describe_cluster_detail("csh").body
+    assert detail.name == "sh" and detail.region_id == "cn-shanghai" and "47.100.0.1" in detail.master_url
+    listed = client.describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id="cn-shanghai")).body
+    assert [c.cluster_id for c in listed.clusters] == ["csh"] and listed.page_info.total_count == 1

@@ -1,0 +1,240 @@
+"""RDS checks (CIS 6.1-6.9 and the public-endpoint check) through the scan entry point on emulated
+instances of every engine, plus the RDS emulator's paging and the writes that remediate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alibabacloud_rds20140815 import models as rds_models
+from alibabacloud_rds20140815.client import Client as RdsClient
+
+from aliaudit.config import AuditConfig
+from tests.scanning import by_resource, scan
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+REGIONS = ["cn-hangzhou", "cn-shanghai", "eu-central-1"]  # eu-central-1: rds.<region> host
+CIS_CHECKS = {"6.1": "rds_instance_ssl_required", "6.2": "rds_instance_whitelist_not_open",
+              "6.3": "rds_instance_sql_audit_enabled", "6.4": "rds_instance_sql_audit_retention",
+              "6.5": "rds_instance_tde_enabled", "6.6": "rds_instance_tde_byok",
+              "6.7": "rds_instance_postgresql_log_connections_enabled",
+              "6.8": "rds_instance_postgresql_log_disconnections_enabled",
+              "6.9": "rds_instance_postgresql_log_duration_enabled"}
+
+
+def instances() -> list[dict[str, Any]]:
+    secure = {"ssl_enabled": True, "sql_collector": "Enable", "sql_retention_days": 365,
+              "whitelist": [{"name": "default", "ips": ["10.0.0.0/8", "192.168.1.10"]},
+                            {"name": "ali_dms_group", "ips": ["100.104.0.0/16"], "attribute": "hidden"}]}
+    pg_logs = {"log_connections": "on", "log_disconnections": "on", "log_duration": "on"}
+    return [
+        # MySQL done right: SSL required, narrow whitelist, TDE with a customer key, audit kept a year
+        {"id": "rm-mysql-good", "description": "orders", **secure, "parameters": {"require_secure_transport": "ON"},
+         "tde_status": "Enabled", "tde_key_id": "key-cmk"},
+        # MySQL done wrong: no SSL, open whitelist behind a public endpoint, no TDE, no audit
+        {"id": "rm-mysql-bad", "engine_version": "5.7", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}],
+         "endpoints": [{"connection_string": "rm-mysql-bad.mysql.rds.aliyuncs.com", "ip_type": "Public",
+                        "ip_address": "47.1.2.3"},
+                       {"connection_string": "rm-mysql-bad-in.mysql.rds.aliyuncs.com"}]},
+        # SSL offered but not required; TDE with the key RDS generated; audit kept 30 days
+        {"id": "rm-mysql-half", "ssl_enabled": True, "tde_status": "Enabled", "sql_collector": "Enable",
+         "sql_retention_days": 30, "whitelist": [{"name": "default", "ips": ["0.0.0.0"]}]},
+        # PostgreSQL with logging on, SSL on (requiring it is pg_hba's business: MANUAL), TDE with an
+        # imported-material customer key
+        {"id": "pg-good", "engine": "PostgreSQL", "engine_version": "14.0", **secure, "parameters": pg_logs,
+         "tde_status": "Enabled", "tde_key_id": "key-byok-ext"},
+        # PostgreSQL with default logging, a whitelist that covers the internet in two halves, TDE with a
+        # service key that KMS lists
+        {"id": "pg-bad", "engine": "PostgreSQL", "engine_version": "13.0", "parameters": {"log_duration": "off"},
+         "whitelist": [{"name": "default", "ips": ["0.0.0.0/1", "128.0.0.0/1"]}],
+         "tde_status": "Enabled", "tde_key_id": "key-rds-service", "sql_collector": "Enable",
+         "sql_retention_days": 180},
+        # SQL Server: SSL without forced encryption, IPv6 whitelist open to all; TDE names a key nobody knows
+        {"id": "rm-mssql", "engine": "SQLServer", "engine_version": "2019_std_ha", "ssl_enabled": True,
+         "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}, {"name": "v6", "ips": ["::/0"],
+                                                                     "ip_type": "IPv6"}],
+         "tde_status": "Enabled", "tde_mode": "Customer_Provided_Key", "tde_key_id": "key-gone"},
+        {"id": "rm-mssql-forced", "engine": "SQLServer", "engine_version": "2019_std_ha", "ssl_enabled": True,
+         "force_encryption": True, "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}]},
+        # MariaDB: no TDE and no PostgreSQL items apply
+        {"id": "rm-maria", "engine": "MariaDB", "engine_version": "10.6", **secure,
+         "parameters": {"require_secure_transport": "ON"}},
+        # other regions, one behind the central host (RegionId) and one behind its own: findings carry them
+        {"id": "rm-shanghai", "region": "cn-shanghai", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        {"id": "rm-frankfurt", "region": "eu-central-1", **secure, "parameters": {"require_secure_transport": "ON"}},
+    ]
+
+
+def account(**extra: Any) -> dict[str, Any]:
+    keys = [{"id": "key-cmk", "aliases": ["alias/orders"]},
+            {"id": "key-byok-ext", "origin": "EXTERNAL"},
+            {"id": "key-rds-service", "creator": "Rds", "aliases": ["acs/rds"]}]
+    return base_scenario(regions=REGIONS, rds={"instances": instances()}, kms={"keys": keys}, **extra)
+
+
+def test_rds_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["rds"], regions=REGIONS)
+    assert {f.check_id for f in findings} == {*CIS_CHECKS.values(), "rds_instance_no_public_endpoint"}
+    for cis, check_id in CIS_CHECKS.items():
+        assert {tuple(f.cis) for f in findings if f.check_id == check_id} == {(cis,)}
+    assert by_resource(findings, "rds_instance_ssl_required") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "MANUAL",
+        "pg-bad": "FAIL", "rm-mssql": "FAIL", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}
+    assert by_resource(findings, "rds_instance_whitelist_not_open") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
+        "pg-bad": "FAIL", "rm-mssql": "FAIL", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}
+    assert by_resource(findings, "rds_instance_no_public_endpoint") == {
+        **{i["id"]: "PASS" for i in instances()}, "rm-mysql-bad": "FAIL"}
+    assert by_resource(findings, "rds_instance_sql_audit_enabled") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
+        "pg-bad": "PASS", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}
+    assert by_resource(findings, "rds_instance_sql_audit_retention") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
+        "pg-bad": "PASS", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}
+    # TDE items: MariaDB has no TDE, so no finding rather than a PASS
+    assert by_resource(findings, "rds_instance_tde_enabled") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
+        "pg-bad": "PASS", "rm-mssql": "PASS", "rm-mssql-forced": "FAIL", "rm-shanghai": "FAIL", "rm-frankfurt": "FAIL"}
+    assert by_resource(findings, "rds_instance_tde_byok") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
+        "pg-bad": "FAIL", "rm-mssql": "MANUAL", "rm-mssql-forced": "FAIL", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "FAIL"}
+    # PostgreSQL-only items
+    for check_id in list(CIS_CHECKS.values())[6:]:
+        assert by_resource(findings, check_id) == {"pg-good": "PASS", "pg-bad": "FAIL"}
+
+    def one(check_id: str, resource: str):
+        return next(f for f in findings if f.check_id == check_id and f.resource_id == resource)
+
+    assert one("rds_instance_whitelist_not_open", "rm-shanghai").region == "cn-shanghai"
+    assert one("rds_instance_whitelist_not_open", "rm-frankfurt").region == "eu-central-1"
+    assert {f.region for f in findings if f.resource_id not in ("rm-shanghai", "rm-frankfurt")} == {"cn-hangzhou"}
+    bad = one("rds_instance_whitelist_not_open", "rm-mysql-bad")
+    assert "0.0.0.0/0" in bad.message and "47.1.2.3" not in bad.message and "rm-mysql-bad.mysql" in bad.message
+    assert bad.severity.value == "critical" and bad.account_id == ACCOUNT
+    assert "no public endpoint" in one("rds_instance_whitelist_not_open", "pg-bad").message
+    assert "::/0" in one("rds_instance_whitelist_not_open", "rm-mssql").message
+    assert "require_secure_transport=OFF" in one("rds_instance_ssl_required", "rm-mysql-half").message
+    assert "pg_hba" in one("rds_instance_ssl_required", "pg-good").message
+    assert "Aliyun_Generate_Key" in one("rds_instance_tde_byok", "rm-mysql-half").message
+    assert "service key" in one("rds_instance_tde_byok", "pg-bad").message
+    assert "imported" in one("rds_instance_tde_byok", "pg-good").message
+    assert "key-gone" in one("rds_instance_tde_byok", "rm-mssql").message
+    assert one("rds_instance_tde_byok", "rm-mysql-good").details["key_id"] == "key-cmk"
+    assert "log_duration=off" in one("rds_instance_postgresql_log_duration_enabled", "pg-bad").message
+    assert one("rds_instance_sql_audit_retention", "rm-mysql-half").message.startswith("SQL audit logs are kept 30")
+
+
+def test_audit_retention_threshold_from_config(cloud):
+    load(cloud, account())
+    findings = scan(cloud, checks=["rds_instance_sql_audit_retention"],
+                    config=AuditConfig.model_validate({"audit_retention_days": 365}))
+    got = by_resource(findings, "rds_instance_sql_audit_retention")
+    assert got["pg-bad"] == "FAIL" and got["rm-mysql-good"] == "PASS"
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    """Give the read-only user (group readers) an explicit Deny on some actions."""
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_denied_detail_api_errors_only_the_checks_reading_it(cloud):
+    load(cloud, _deny(account(), ["rds:DescribeDBInstanceTDE", "rds:DescribeParameters"]))
+    findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET)
+    tde = by_resource(findings, "rds_instance_tde_enabled")
+    assert set(tde.values()) == {"ERROR"} and "rm-mysql-good" in tde and "rm-maria" not in tde
+    msg = next(f.message for f in findings if f.check_id == "rds_instance_tde_enabled")
+    assert "DescribeDBInstanceTDE" in msg and "NoPermission" in msg
+    assert set(by_resource(findings, "rds_instance_tde_byok").values()) == {"ERROR"}
+    assert set(by_resource(findings, "rds_instance_postgresql_log_connections_enabled").values()) == {"ERROR"}
+    ssl = by_resource(findings, "rds_instance_ssl_required")
+    # MySQL needs its parameters to tell whether SSL is required; SQL Server and disabled SSL do not
+    assert ssl["rm-mysql-good"] == "ERROR" and ssl["rm-mysql-bad"] == "FAIL" and ssl["rm-mssql-forced"] == "PASS"
+    # the other aspects were read
+    assert by_resource(findings, "rds_instance_whitelist_not_open")["rm-mysql-bad"] == "FAIL"
+    assert by_resource(findings, "rds_instance_sql_audit_enabled")["rm-mysql-good"] == "PASS"
+
+
+def test_denied_list_api_errors_every_check(cloud):
+    load(cloud, _deny(account(), ["rds:DescribeDBInstances", "kms:ListKeys"]))
+    findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
+    assert len(findings) == 10 * len(REGIONS)  # one per check and region, no silent gap
+    assert all(f.status.value == "ERROR" and f.resource_id == f.region for f in findings)
+    assert all("NoPermission" in f.message for f in findings)
+
+
+def test_every_list_api_is_paged_to_the_end(cloud, admin):
+    data = account()
+    data["accounts"][0]["rds"]["instances"] += [
+        {"id": f"rm-bulk{i:04d}", "engine": "SQLServer"} for i in range(130)]
+    load(cloud, data)
+    findings = scan(cloud, checks=["rds_instance_whitelist_not_open", "rds_instance_tde_byok"])
+    assert len(by_resource(findings, "rds_instance_whitelist_not_open")) == 8 + 130
+    assert len(by_resource(findings, "rds_instance_tde_byok")) == 7 + 130
+    calls = admin.calls()
+    assert calls["rds:DescribeDBInstances"] == 2  # MaxResults 100: two pages
+    assert calls["rds:DescribeDBInstanceIPArrayList"] == 8 + 130
+
+
+def test_describe_db_instances_pages_both_ways(cloud):
+    data = account()
+    data["accounts"][0]["rds"]["instances"] += [{"id": f"rm-p{i:02d}"} for i in range(40)]
+    load(cloud, data)
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    seen, token = [], None
+    while True:
+        body = rds.describe_dbinstances(rds_models.DescribeDBInstancesRequest(
+            region_id="cn-hangzhou", max_results=30, next_token=token)).body
+        seen += [i.dbinstance_id for i in body.items.dbinstance]
+        token = body.next_token
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 48
+    page2 = rds.describe_dbinstances(rds_models.DescribeDBInstancesRequest(
+        region_id="cn-hangzhou", page_number=2, page_size=30)).body
+    assert page2.total_record_count == 48 and page2.page_record_count == 18 and page2.page_number == 2
+    assert [i.dbinstance_id for i in page2.items.dbinstance] == seen[30:]
+
+
+def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
+    load(cloud, account())
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    rid = "rm-mysql-bad"
+    rds.modify_security_ips(rds_models.ModifySecurityIpsRequest(dbinstance_id=rid, security_ips="10.0.0.0/8"))
+    rds.modify_dbinstance_ssl(rds_models.ModifyDBInstanceSSLRequest(
+        dbinstance_id=rid, sslenabled=1, connection_string=f"{rid}.mysql.rds.aliyuncs.com"))
+    rds.modify_parameter(rds_models.ModifyParameterRequest(
+        dbinstance_id=rid, parameters='{"require_secure_transport": "ON"}'))
+    rds.modify_dbinstance_tde(rds_models.ModifyDBInstanceTDERequest(
+        dbinstance_id=rid, tdestatus="Enabled", encryption_key="key-cmk"))
+    rds.modify_sqlcollector_policy(rds_models.ModifySQLCollectorPolicyRequest(
+        dbinstance_id=rid, sqlcollector_status="Enable"))
+    rds.modify_sqlcollector_retention(rds_models.ModifySQLCollectorRetentionRequest(
+        dbinstance_id=rid, config_value="180"))
+    rds.release_instance_public_connection(rds_models.ReleaseInstancePublicConnectionRequest(
+        dbinstance_id=rid, current_connection_string=f"{rid}.mysql.rds.aliyuncs.com"))
+    findings = [f for f in scan(cloud, families=["rds"]) if f.resource_id == rid]
+    assert {f.check_id: f.status.value for f in findings} == {
+        "rds_instance_ssl_required": "PASS", "rds_instance_whitelist_not_open": "PASS",
+        "rds_instance_no_public_endpoint": "PASS", "rds_instance_sql_audit_enabled": "PASS",
+        "rds_instance_sql_audit_retention": "PASS", "rds_instance_tde_enabled": "PASS",
+        "rds_instance_tde_byok": "PASS"}
+    events = [e for e in admin.events() if e["serviceName"] == "Rds"]
+    assert [e["eventName"] for e in events] == [
+        "ModifySecurityIps", "ModifyDBInstanceSSL", "ModifyParameter", "ModifyDBInstanceTDE",
+        "ModifySQLCollectorPolicy", "ModifySQLCollectorRetention", "ReleaseInstancePublicConnection"]
+    assert all(e["referencedResources"] == {"ACS::RDS::DBInstance": [rid]} and e["acsRegion"] == "cn-hangzhou"
+               for e in events)
+    # every event that changed a result is one the check declares
+    from aliaudit.checks.registry import all_checks
+
+    declared = {e for c in all_checks().values() if c.meta.family == "rds" for e in c.meta.events}
+    assert {e["eventName"] for e in events} <= declared

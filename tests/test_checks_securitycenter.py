@@ -1,0 +1,185 @@
+"""Security Center checks through the scan entry point: servers per region (agent, OS patches), the
+account-level settings of CIS section 8 and 2.9, denied APIs as ERROR, paging to the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alibabacloud_sas20181203 import models as sas_models
+from alibabacloud_sas20181203.client import Client as SasClient
+
+from aliaudit.config import AuditConfig
+from tests.scanning import by_resource, scan
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, base_scenario, load, pop_config
+
+FAMILY = ["securitycenter"]
+SETTINGS_CHECKS = ["securitycenter_edition_advanced_or_higher", "securitycenter_vulnerability_scan_enabled",
+                   "securitycenter_fingerprint_collection_enabled", "securitycenter_antivirus_quarantine_enabled",
+                   "securitycenter_webshell_protection_enabled", "securitycenter_config_assessment_authorized",
+                   "securitycenter_log_analysis_enabled"]
+
+
+def scenario(**sas: Any) -> dict[str, Any]:
+    data = base_scenario()
+    data["accounts"][0]["sas"] = sas
+    return data
+
+
+def servers() -> list[dict[str, Any]]:
+    return [
+        {"instance_id": "i-online", "region": "cn-hangzhou"},
+        {"instance_id": "i-vulnerable", "region": "cn-hangzhou", "vulns": {"cve": 3, "sys": 1, "app": 4}},
+        {"instance_id": "i-appvulns", "region": "cn-hangzhou", "vulns": {"app": 2, "cms": 1}},
+        {"instance_id": "i-noagent", "region": "cn-hangzhou", "agent": "uninstalled"},
+        {"instance_id": "i-paused", "region": "cn-hangzhou", "agent": "pause"},
+        {"instance_id": "i-offline", "region": "cn-hangzhou", "agent": "offline"},
+        {"instance_id": "i-stopped", "region": "cn-hangzhou", "agent": "offline", "status": "notRunning"},
+        {"instance_id": "i-windows", "region": "ap-southeast-1", "os": "windows", "vulns": {"sys": 2}},
+        {"instance_id": "i-elsewhere", "region": "cn-beijing", "agent": "uninstalled"},  # not audited
+    ]
+
+
+def good_settings() -> dict[str, Any]:
+    return {"version": 3, "linked_roles": {"AliyunServiceRoleForSas": True, "AliyunServiceRoleForSasCspm": True},
+            "log_analysis": {"bought": True, "open": True}}
+
+
+def test_servers_agent_and_patches_per_region(cloud):
+    load(cloud, scenario(assets=servers()))
+    findings = scan(cloud, families=FAMILY, regions=["cn-hangzhou", "ap-southeast-1"])
+    agent = by_resource(findings, "securitycenter_server_agent_installed")
+    assert agent == {"i-online": "PASS", "i-vulnerable": "PASS", "i-appvulns": "PASS", "i-noagent": "FAIL",
+                     "i-paused": "FAIL", "i-offline": "FAIL", "i-stopped": "PASS", "i-windows": "PASS"}
+    patches = by_resource(findings, "securitycenter_server_os_patches_applied")
+    # application and Web-CMS vulnerabilities are not OS patches (the peer tool counts them)
+    assert patches == {"i-online": "PASS", "i-vulnerable": "FAIL", "i-appvulns": "PASS", "i-noagent": "MANUAL",
+                       "i-paused": "PASS", "i-offline": "PASS", "i-stopped": "PASS", "i-windows": "FAIL"}
+    regions = {f.resource_id: f.region for f in findings if f.check_id == "securitycenter_server_agent_installed"}
+    assert regions["i-windows"] == "ap-southeast-1" and regions["i-online"] == "cn-hangzhou"
+    vuln = next(f for f in findings if f.check_id == "securitycenter_server_os_patches_applied"
+                and f.resource_id == "i-vulnerable")
+    assert "3 Linux software" in vuln.message and "1 Windows system" in vuln.message and vuln.cis == ["4.5"]
+    noagent = next(f for f in findings if f.check_id == "securitycenter_server_agent_installed"
+                   and f.resource_id == "i-noagent")
+    assert noagent.cis == ["4.6", "8.2"] and noagent.severity.value == "high"
+
+
+def test_each_region_reaches_its_own_data_centre(cloud, admin):
+    """cn-* assets live in tds.cn-shanghai, the others in tds.ap-southeast-1: an overseas region must not
+    see mainland assets and vice versa (the peer tool sends every region to one endpoint)."""
+    load(cloud, scenario(assets=servers()))
+    findings = scan(cloud, checks=["securitycenter_server_agent_installed"], regions=["ap-southeast-1"])
+    assert by_resource(findings, "securitycenter_server_agent_installed") == {"i-windows": "PASS"}
+    findings = scan(cloud, checks=["securitycenter_server_agent_installed"], regions=["cn-beijing"])
+    assert by_resource(findings, "securitycenter_server_agent_installed") == {"i-elsewhere": "FAIL"}
+
+
+def test_settings_pass_on_a_hardened_account_with_a_read_only_auditor(cloud):
+    load(cloud, scenario(**good_settings()))
+    findings = scan(cloud, families=FAMILY, ak=READER_AK, secret=READER_SECRET)
+    bad = [(f.check_id, f.resource_id, f.status.value, f.message) for f in findings if f.status.value != "PASS"]
+    assert bad == []
+    assert {f.check_id for f in findings} >= set(SETTINGS_CHECKS)
+    assert {f.region for f in findings} == {"global"}
+    assert set(by_resource(findings, "securitycenter_notification_high_risk_enabled")) == set(
+        AuditConfig().security_center_notices)
+
+
+def test_settings_fail_on_a_weak_account(cloud):
+    load(cloud, scenario(
+        version=1, notices={"sas_vulnerability": 0, "sas_suspicious": 0},
+        vul_config={"sys": "off", "emg": "off"}, concern_necessity=["asap"],
+        fingerprint_hours={"scheduler_port_period": 0, "scheduler_software_period": 168},
+        defense={"auto_breaking": "off", "webshell_cloud_breaking": "off"},
+        linked_roles={"AliyunServiceRoleForSas": False},
+        log_analysis={"bought": True, "open": True, "disabled": ["sas-log-dns", "aegis-log-login"]}))
+    findings = scan(cloud, families=FAMILY)
+    status = {f.check_id: f.status.value for f in findings if f.check_id in SETTINGS_CHECKS}
+    assert status == dict.fromkeys(SETTINGS_CHECKS, "FAIL")
+    notices = by_resource(findings, "securitycenter_notification_high_risk_enabled")
+    assert notices["sas_vulnerability"] == "FAIL" and notices["sas_suspicious"] == "FAIL"
+    assert notices["sas_healthcheck"] == "PASS"
+    msg = {f.check_id: f.message for f in findings}
+    assert "Windows system" in msg["securitycenter_vulnerability_scan_enabled"]
+    assert "medium" in msg["securitycenter_vulnerability_scan_enabled"]
+    assert "listening ports" in msg["securitycenter_fingerprint_collection_enabled"]
+    assert "software (168 h)" in msg["securitycenter_fingerprint_collection_enabled"]
+    assert "sas-log-dns (network)" in msg["securitycenter_log_analysis_enabled"]
+    assert "Free Edition" in msg["securitycenter_edition_advanced_or_higher"]
+
+
+def test_edition_variants(cloud):
+    def edition(**sas: Any) -> tuple[str, str]:
+        load(cloud, scenario(**sas))
+        [f] = scan(cloud, checks=["securitycenter_edition_advanced_or_higher"])
+        return f.status.value, f.message
+
+    assert edition(version=7)[0] == "PASS"  # Ultimate includes Enterprise (the peer tool FAILs it)
+    assert edition(version=5, trial=True) == ("PASS", "Security Center Advanced Edition (trial)")
+    assert edition(version=1, post_pay_version=3)[0] == "PASS"  # pay-as-you-go host protection
+    assert edition(version=6)[0] == "FAIL"  # Anti-virus
+    status, message = edition(version=8, highest_version=3)
+    assert status == "MANUAL" and "Enterprise Edition" in message
+
+
+def test_log_analysis_not_enabled_and_thresholds_from_config(cloud):
+    load(cloud, scenario(log_analysis={"bought": True, "open": False},
+                         fingerprint_hours={"scheduler_cron_period": 168}))
+    findings = scan(cloud, checks=["securitycenter_log_analysis_enabled",
+                                   "securitycenter_fingerprint_collection_enabled"],
+                    config=AuditConfig(security_center_fingerprint_max_hours=168))
+    assert [(f.check_id, f.status.value) for f in findings] == [
+        ("securitycenter_fingerprint_collection_enabled", "PASS"), ("securitycenter_log_analysis_enabled", "FAIL")]
+    assert "purchased but not enabled" in findings[1].message
+
+
+def test_denied_api_gives_error_findings(cloud):
+    data = scenario(assets=servers(), **good_settings())
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoSas", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Resource": "*",
+         "Action": ["yundun-sas:DescribeCloudCenterInstances", "yundun-sas:DescribeNoticeConfig"]}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoSas", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=FAMILY, ak=READER_AK, secret=READER_SECRET)
+    denied = [f for f in findings if f.check_id in ("securitycenter_server_agent_installed",
+                                                    "securitycenter_server_os_patches_applied",
+                                                    "securitycenter_notification_high_risk_enabled")]
+    assert len(denied) == 3
+    assert all(f.status.value == "ERROR" and "NoPermission" in f.message for f in denied)
+    others = {f.check_id: f.status.value for f in findings if f not in denied}
+    assert others == dict.fromkeys(SETTINGS_CHECKS, "PASS")
+
+
+def test_server_inventory_is_paged_to_the_end(cloud, admin):
+    assets = [{"instance_id": f"i-bulk{i:04d}", "region": "cn-hangzhou",
+               "agent": "uninstalled" if i % 50 == 0 else "online"} for i in range(230)]
+    assets += [{"instance_id": f"i-sh{i}", "region": "cn-shanghai"} for i in range(30)]
+    load(cloud, scenario(assets=assets))
+    findings = scan(cloud, checks=["securitycenter_server_agent_installed"])
+    agent = by_resource(findings, "securitycenter_server_agent_installed")
+    assert len(agent) == 230 and set(agent) == {a["instance_id"] for a in assets[:230]}
+    assert sum(s == "FAIL" for s in agent.values()) == 5
+    assert admin.calls()["sas:DescribeCloudCenterInstances"] == 3  # pages of 100
+
+
+def test_writes_change_the_verdict_and_are_recorded(cloud, admin):
+    """The events named in the check metadata are the ones the emulated writes record."""
+    load(cloud, scenario(notices={"sas_healthcheck": 0}))
+    [before] = [f for f in scan(cloud, checks=["securitycenter_notification_high_risk_enabled"])
+                if f.resource_id == "sas_healthcheck"]
+    assert before.status.value == "FAIL"
+    sas = SasClient(pop_config(cloud))
+    sas.modify_notice_config(sas_models.ModifyNoticeConfigRequest(project="sas_healthcheck", route=7, time_limit=0))
+    sas.operate_suspicious_overall_config(sas_models.OperateSuspiciousOverallConfigRequest(
+        type="webshell_cloud_breaking", config="off"))
+    [after] = [f for f in scan(cloud, checks=["securitycenter_notification_high_risk_enabled"])
+               if f.resource_id == "sas_healthcheck"]
+    assert after.status.value == "PASS"
+    [webshell] = scan(cloud, checks=["securitycenter_webshell_protection_enabled"])
+    assert webshell.status.value == "FAIL"
+    from aliaudit.checks.registry import all_checks
+
+    triggers = {e for c in all_checks().values() if c.meta.family == "securitycenter" for e in c.meta.events}
+    recorded = {e["eventName"] for e in admin.events(ACCOUNT) if e["serviceName"] == "Sas"}
+    assert recorded == {"ModifyNoticeConfig", "OperateSuspiciousOverallConfig"} and recorded <= triggers

@@ -1,0 +1,226 @@
+"""SLS checks (CIS 2.3, 2.10-2.22 alerts, 2.23 retention) through the scan entry point, read with
+aliyun-log-python-sdk through the factory's proxy settings."""
+
+from __future__ import annotations
+
+import pytest
+from alibabacloud_credentials.provider.refreshable import Credentials
+from alibabacloud_credentials_api import ICredentialsProvider
+from alibabacloud_sts20150401 import models as sts_models
+from alibabacloud_sts20150401.client import Client as StsClient
+from aliyun.log import LogException
+
+from aliaudit.checks.sls import SPECS, query_terms
+from aliaudit.clients import ClientFactory
+from aliaudit.config import AuditConfig
+from aliaudit.settings import EndpointSettings
+from tests.scanning import by_resource, scan
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+REGIONS = ["cn-hangzhou", "cn-shanghai"]
+TRAIL_STORE = "actiontrail_main"
+
+
+def alert(name: str, query: str, *, store: str = TRAIL_STORE, project: str = "", state: str = "Enabled",
+          **config: object) -> dict:
+    q = {"query": query, "store": store, "storeType": "log", "start": "-15m", "end": "now"}
+    if project:
+        q["project"] = project
+    return {"name": name, "displayName": name.title(), "state": state,
+            "configuration": {"queryList": [q], **config}}
+
+
+def names(*events: str, field: str = "event.eventName") -> str:
+    return " or ".join(f"{field}: {e}" for e in events)
+
+
+ALERTS = [
+    alert("ram", "__topic__: actiontrail_audit_event and (event.serviceName: Ram or event.serviceName: "
+                 "ResourceManager) and (" + names(*SPECS[0].events) + ")"),
+    alert("fw", "", **{"templateConfiguration": {"id": "sls.app.actiontrail.cis.at.cloudfirewall_conf_change",
+                                                 "type": "sys", "tokens": {"default.project": "audit-logs",
+                                                                           "default.logstore": TRAIL_STORE}}}),
+    alert("routes", names(*SPECS[2].events), state="Disabled"),
+    alert("oss-acl", "(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl", store="oss_log"),
+    alert("unauth", "event.eventType: ApiCall | select count(1) as c from log where \"event.errorCode\" in "
+                    "('Forbbiden', 'SignatureDoesNotMatch', 'InvalidAuthorization', 'AccessForbidden', "
+                    "'NotAuthorized') or \"event.errorCode\" like 'NoPermission%' or \"event.errorCode\" like "
+                    "'Forbidden%' or \"event.errorCode\" like 'InvalidAccessKeyId%' or \"event.errorCode\" like "
+                    "'InvalidSecurityToken%'"),
+    alert("nomfa", "event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false"),
+    alert("root", "event.userIdentity.type: root-account and event.eventName: ConsoleSignin"),
+    alert("signin-fail", "event.eventName: ConsoleSignin and not event.errorCode: *"),
+    alert("kms", names("DisableKey", "ScheduleKeyDeletion", "DeleteKeyMaterial"), store="other"),
+    alert("sg", names("CreateSecurityGroup", "AuthorizeSecurityGroup", "DeleteSecurityGroup")),
+]
+
+
+def account(alerts: list[dict] | None = None, trails: list[dict] | None = None) -> dict:
+    arn = f"acs:log:cn-hangzhou:{ACCOUNT}:project/audit-logs"
+    projects = [
+        {"name": "audit-logs", "region": "cn-hangzhou", "alerts": ALERTS if alerts is None else alerts,
+         "logstores": [{"name": TRAIL_STORE, "ttl": 400}, {"name": "other", "ttl": 3650},
+                       {"name": "oss_log", "ttl": 180}]},
+        {"name": "app-logs", "region": "cn-hangzhou", "logstores": [{"name": "web", "ttl": 30}]},
+        {"name": "sh-logs", "region": "cn-shanghai", "logstores": [{"name": "actiontrail_second", "ttl": 90}]},
+    ]
+    default_trails = [{"name": "main", "sls_project_arn": arn, "oss_bucket_name": "trail-logs"},
+                      {"name": "second", "sls_project_arn": f"acs:log:cn-shanghai:{ACCOUNT}:project/sh-logs"}]
+    return base_scenario(sls={"projects": projects},
+                         actiontrail={"trails": default_trails if trails is None else trails})
+
+
+def alert_results(findings: list) -> dict[str, tuple[str, str]]:
+    """CIS id -> (status, resource id) of the alert checks."""
+    return {f.cis[0]: (f.status.value, f.resource_id) for f in findings if f.check_id.startswith("sls_alert_")}
+
+
+def test_alert_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["sls"], regions=REGIONS)
+    got = alert_results(findings)
+    trail = ("FAIL", f"audit-logs/{TRAIL_STORE}")
+    assert got == {
+        "2.10": ("PASS", "audit-logs/ram"), "2.11": ("PASS", "audit-logs/fw"), "2.12": trail,
+        "2.13": trail, "2.14": ("PASS", "audit-logs/oss-acl"), "2.15": trail, "2.16": ("PASS", "audit-logs/unauth"),
+        "2.17": ("PASS", "audit-logs/nomfa"), "2.18": ("PASS", "audit-logs/root"), "2.19": trail, "2.20": trail,
+        "2.21": trail, "2.22": trail}
+    msg = {f.cis[0]: f.message for f in findings if f.check_id.startswith("sls_alert_")}
+    assert "routes covers it but is disabled" in msg["2.12"]
+    assert "sg misses AuthorizeSecurityGroupEgress" in msg["2.22"] and "CreateSecurityGroup," not in msg["2.22"]
+    assert "kms covers it but reads audit-logs/other, not the trail's logstore" in msg["2.20"]
+    assert msg["2.21"].endswith("no alert names its events")
+    assert "errorCode: *" in msg["2.19"]  # a negated errorCode term does not count
+    root = next(f for f in findings if f.check_id == "sls_alert_root_account_usage_enabled")
+    assert root.region == "cn-hangzhou" and root.severity.value == "high" and root.account_id == ACCOUNT
+
+
+def test_retention_checks(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["sls"], regions=REGIONS)
+    assert by_resource(findings, "sls_logstore_retention_sufficient") == {
+        f"audit-logs/{TRAIL_STORE}": "PASS", "audit-logs/other": "PASS", "audit-logs/oss_log": "FAIL",
+        "app-logs/web": "FAIL", "sh-logs/actiontrail_second": "FAIL"}
+    regions = {f.resource_id: f.region for f in findings if f.check_id == "sls_logstore_retention_sufficient"}
+    assert regions["sh-logs/actiontrail_second"] == "cn-shanghai" and regions["app-logs/web"] == "cn-hangzhou"
+    trail = {f.resource_id: (f.status.value, f.region) for f in findings
+             if f.check_id == "sls_actiontrail_logstore_retention_sufficient"}
+    assert trail == {f"audit-logs/{TRAIL_STORE}": ("PASS", "cn-hangzhou"),
+                     "sh-logs/actiontrail_second": ("FAIL", "cn-shanghai")}
+    manual = [f for f in findings if f.check_id == "sls_log_audit_integrated"]
+    assert [(f.status.value, f.cis) for f in manual] == [("MANUAL", ["2.3"])]
+    lenient = scan(cloud, checks=["sls_logstore_retention_sufficient"],
+                   config=AuditConfig.model_validate({"log_retention_days": 30}))
+    assert set(by_resource(lenient, "sls_logstore_retention_sufficient").values()) == {"PASS"}
+
+
+def test_no_trail_to_sls_fails_every_alert_check(cloud):
+    load(cloud, account(trails=[{"name": "oss-only", "oss_bucket_name": "trail-logs"}]))
+    findings = scan(cloud, families=["sls"])
+    alerts = [f for f in findings if f.check_id.startswith("sls_alert_")]
+    assert len(alerts) == 13 and all(f.status.value == "FAIL" and f.resource_id == ACCOUNT for f in alerts)
+    assert "no ActionTrail trail delivers to Log Service" in alerts[0].message
+    retention = [f for f in findings if f.check_id == "sls_actiontrail_logstore_retention_sufficient"]
+    assert [f.status.value for f in retention] == ["MANUAL"]
+
+
+def test_stopped_trail_and_substring_matches_do_not_count(cloud):
+    # Prowler's substring match takes CreatePolicyVersion for CreatePolicy; whole names are required here
+    trap = alert("ram", names("CreatePolicyVersion", "UpdatePolicyVersion", "SetDefaultPolicyVersion",
+                              "DeletePolicyVersion", "CreatePolicyX", "DeletePolicyX"))
+    load(cloud, account(alerts=[trap]))
+    got = alert_results(scan(cloud, checks=["sls_alert_ram_policy_changes_enabled"]))
+    assert got["2.10"][0] == "FAIL"
+    good = alert("ram", names(*SPECS[0].events))
+    arn = f"acs:log:cn-hangzhou:{ACCOUNT}:project/audit-logs"
+    trails = [{"name": "main", "status": "Disable", "sls_project_arn": arn}]
+    load(cloud, account(alerts=[good], trails=trails))
+    findings = scan(cloud, checks=["sls_alert_ram_policy_changes_enabled"])
+    assert [f.status.value for f in findings] == ["FAIL"] and "not logging" in findings[0].message
+
+
+@pytest.mark.parametrize(("query", "ok"), [
+    ("event.eventName: CreateVpc or event.eventName: DeleteVpc", True),
+    ("not (event.eventName: CreateVpc or event.eventName: DeleteVpc)", False),
+    ("* | select * from log where \"event.eventName\" not in ('CreateVpc', 'DeleteVpc')", False),
+    ("* | select * from log where \"event.eventName\" in ('CreateVpc', 'DeleteVpc')", True),
+    ("*", False),
+    ("event.eventName: *Vpc", True),
+])
+def test_query_reading(query: str, ok: bool):
+    terms = query_terms(query)
+    spec = next(s for s in SPECS if s.cis == "2.13")
+    missing = spec.missing(terms)
+    assert ("CreateVpc" not in missing and "DeleteVpc" not in missing) is ok
+
+
+def test_denied_apis_give_error_findings(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoJobs", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["log:ListJobs", "log:ListProject"], "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoJobs", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=["sls"], ak=READER_AK, secret=READER_SECRET)
+    alerts = [f for f in findings if f.check_id.startswith("sls_alert_")]
+    assert len(alerts) == 13 and all(f.status.value == "ERROR" and "Unauthorized" in f.message for f in alerts)
+    retention = [f for f in findings if f.check_id == "sls_logstore_retention_sufficient"]
+    assert [(f.status.value, f.resource_id) for f in retention] == [("ERROR", "cn-hangzhou")]
+    # GetLogStore is still allowed: the trail logstore's retention is judged
+    trail = by_resource(findings, "sls_actiontrail_logstore_retention_sufficient")
+    assert trail == {f"audit-logs/{TRAIL_STORE}": "PASS", "sh-logs/actiontrail_second": "FAIL"}
+
+
+def test_projects_logstores_and_alerts_are_paged_to_the_end(cloud, admin):
+    data = account()
+    projects = data["accounts"][0]["sls"]["projects"]
+    projects += [{"name": f"bulk-{i:03d}", "region": "cn-hangzhou"} for i in range(505)]
+    projects[1]["logstores"] += [{"name": f"ls-{i:03d}", "ttl": 365} for i in range(505)]
+    projects[0]["alerts"] = [alert(f"noise-{i:03d}", "level: ERROR") for i in range(505)] + ALERTS
+    load(cloud, data)
+    findings = scan(cloud, checks=["sls_logstore_retention_sufficient", "sls_alert_ram_policy_changes_enabled"])
+    assert len(by_resource(findings, "sls_logstore_retention_sufficient")) == 3 + 1 + 505
+    assert alert_results(findings)["2.10"] == ("PASS", "audit-logs/ram")  # on the second page of alerts
+    calls = admin.calls()
+    assert calls["sls:ListProject"] == 2 and calls["sls:ListAlerts"] == 2 + 1  # + the second trail's project
+    assert calls["sls:ListLogStores"] == 2 + 1 + 505  # app-logs takes two pages
+
+
+class _Swappable(ICredentialsProvider):
+    def __init__(self, creds: Credentials) -> None:
+        self.creds = creds
+
+    def get_credentials(self) -> Credentials:
+        return self.creds
+
+    def get_provider_name(self) -> str:
+        return "swappable"
+
+
+def test_log_client_uses_current_credentials_and_the_configured_proxy(cloud, monkeypatch):
+    load(cloud, account())
+    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+        role_arn=f"acs:ram::{ACCOUNT}:role/auditor", role_session_name="logs")).body.credentials
+    provider = _Swappable(Credentials(access_key_id=sts.access_key_id, access_key_secret=sts.access_key_secret,
+                                      security_token=sts.security_token, provider_name="sts"))
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # must lose against ALIAUDIT_ENDPOINT_PROXY
+    log = ClientFactory(provider, EndpointSettings(protocol="http", proxy=cloud.url)).log("cn-hangzhou")
+    assert [p["projectName"] for p in log.list_project().get_projects()] == ["audit-logs", "app-logs"]
+    provider.creds = Credentials(access_key_id=READER_AK, access_key_secret="not-the-secret", provider_name="x")
+    with pytest.raises(LogException) as err:  # the provider is asked again for this request
+        log.list_project()
+    assert err.value.get_error_code() == "SignatureNotMatch"
+    provider.creds = Credentials(access_key_id=READER_AK, access_key_secret=READER_SECRET, provider_name="x")
+    assert log.list_project().get_total() == 2
+
+
+def test_log_client_retries_throttling(cloud, admin):
+    load(cloud, account())
+    admin.faults(rate_limits={"sls:GetLogStore": 4})
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=8, backoff_ms=150)
+    log = ClientFactory(_Swappable(Credentials(access_key_id=READER_AK, access_key_secret=READER_SECRET,
+                                               provider_name="x")), settings).log("cn-hangzhou")
+    assert [log.get_logstore("audit-logs", TRAIL_STORE).get_ttl() for _ in range(6)] == [400] * 6
+    stats = admin.request("GET", "calls")
+    assert stats["throttled"]["sls:GetLogStore"] >= 1
+    assert stats["calls"]["sls:GetLogStore"] == 6 + stats["throttled"]["sls:GetLogStore"]

@@ -1,0 +1,115 @@
+"""VPC checks (CIS 2.5 / 3.3 flow logs, 3.4 peering routes) through the scan entry point, on emulated
+accounts, with the official VPC SDK creating a flow log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from alibabacloud_vpc20160428 import models as vpc_models
+from alibabacloud_vpc20160428.client import Client as VpcClient
+from Tea.exceptions import TeaException
+
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
+
+FLOW = "vpc_flow_logs_enabled"
+PEERING = "vpc_peering_routes_least_access"
+
+
+def account() -> dict:
+    data = base_scenario()
+    data["accounts"][0]["vpc"] = {
+        "vpcs": [
+            {"id": "vpc-a", "name": "whole", "vswitch_ids": ["vsw-a1", "vsw-a2"]},
+            {"id": "vpc-b", "name": "switches", "vswitch_ids": ["vsw-b1", "vsw-b2"]},
+            {"id": "vpc-c", "name": "partial", "vswitch_ids": ["vsw-c1", "vsw-c2"]},
+            {"id": "vpc-d", "name": "none", "vswitch_ids": []},
+            {"id": "vpc-sh", "region": "cn-shanghai"},
+        ],
+        "flow_logs": [
+            {"id": "fl-a", "resource_id": "vpc-a"},
+            {"id": "fl-b1", "resource_type": "VSwitch", "resource_id": "vsw-b1"},
+            {"id": "fl-b2", "resource_type": "VSwitch", "resource_id": "vsw-b2"},
+            {"id": "fl-c1", "resource_type": "VSwitch", "resource_id": "vsw-c1"},
+            {"id": "fl-c", "resource_id": "vpc-c", "status": "Inactive"},
+            {"id": "fl-eni", "resource_type": "NetworkInterface", "resource_id": "eni-1"},
+            {"id": "fl-sh", "resource_id": "vpc-a", "region": "cn-shanghai"},  # same id, other region: no cover
+        ],
+    }
+    return data
+
+
+def test_flow_logs_per_vpc(cloud):
+    load(cloud, account())
+    findings = scan(cloud, checks=[FLOW], regions=["cn-hangzhou", "cn-shanghai"])
+    assert {(f.resource_id, f.region, f.status.value) for f in findings} == {
+        ("vpc-a", "cn-hangzhou", "PASS"), ("vpc-b", "cn-hangzhou", "PASS"), ("vpc-c", "cn-hangzhou", "FAIL"),
+        ("vpc-d", "cn-hangzhou", "FAIL"), ("vpc-sh", "cn-shanghai", "FAIL")}
+    msgs = {f.resource_id: f.message for f in findings}
+    assert "fl-a" in msgs["vpc-a"] and "each of the 2 vSwitch(es)" in msgs["vpc-b"]
+    assert "inactive flow log(s): fl-c" in msgs["vpc-c"] and "only 1 of 2 vSwitches" in msgs["vpc-c"]
+    one = findings[0]
+    assert one.cis == ["2.5", "3.3"] and one.resource_type == "vpc:vpc"
+
+
+def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
+    load(cloud, account())
+    client = VpcClient(pop_config(cloud))
+    fid = client.create_flow_log(vpc_models.CreateFlowLogRequest(
+        region_id="cn-hangzhou", resource_type="VPC", resource_id="vpc-d", traffic_type="All",
+        project_name="flows", log_store_name="vpc-d")).body.flow_log_id
+    assert by_resource(scan(cloud, checks=[FLOW]), FLOW)["vpc-d"] == "PASS"
+    event = admin.events()[-1]
+    assert (event["eventName"], event["serviceName"], event["referencedResources"]) == (
+        "CreateFlowLog", "Vpc", {"ACS::VPC::FlowLog": [fid]})
+    # the VPC API wants its RegionId (cn-hangzhou's endpoint is the central vpc.aliyuncs.com)
+    with pytest.raises(TeaException) as err:
+        VpcClient(pop_config(cloud, region_id="cn-hangzhou")).describe_vpcs(vpc_models.DescribeVpcsRequest())
+    assert err.value.code == "MissingParameter"
+
+
+def test_peering_routes_are_manual_per_vpc(cloud):
+    load(cloud, account())
+    findings = scan(cloud, checks=[PEERING])
+    assert by_resource(findings, PEERING) == {v: "MANUAL" for v in ("vpc-a", "vpc-b", "vpc-c", "vpc-d")}
+    assert "0.0.0.0/0" in findings[0].message and findings[0].cis == ["3.4"]
+
+
+def test_denied_or_failing_reads_give_error_findings(cloud, admin):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoFlowLogs", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": "vpc:DescribeFlowLogs", "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoFlowLogs", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=["vpc"], ak=READER_AK, secret=READER_SECRET)
+    flow = [(f.status.value, f.resource_id) for f in findings if f.check_id == FLOW]
+    assert flow == [("ERROR", "cn-hangzhou")] and "NoPermission" in findings[0].message
+    assert set(by_resource(findings, PEERING).values()) == {"MANUAL"}  # DescribeVpcs still works
+    admin.faults(regions_down=["cn-shanghai"])
+    findings = scan(cloud, families=["vpc"], regions=["cn-hangzhou", "cn-shanghai"])
+    down = {(f.check_id, f.status.value) for f in findings if f.region == "cn-shanghai"}
+    assert down == {(FLOW, "ERROR"), (PEERING, "ERROR")}
+
+
+def test_every_list_api_is_paged_to_the_end(cloud, admin):
+    data = account()
+    state = data["accounts"][0]["vpc"]
+    state["vpcs"] += [{"id": f"vpc-bulk{n:03d}"} for n in range(60)]
+    state["flow_logs"] += [{"id": f"fl-bulk{n:03d}", "resource_id": f"vpc-bulk{n:03d}"} for n in range(60)]
+    state["flow_logs"] += [{"id": f"fl-off{n:03d}", "resource_id": "vpc-d", "status": "Inactive"} for n in range(60)]
+    state["eips"] = [{"ip": f"47.2.{n // 250}.{n % 250}"} for n in range(150)]
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data["accounts"][0]["events"] = [  # a call from the last EIP listed
+        {"eventName": "CreateGroup", "eventTime": now, "isGlobal": True, "sourceIpAddress": "47.2.0.149",
+         "userIdentity": {"type": "ram-user", "userName": "app", "accessKeyId": "LTAIfromeip"}}]
+    load(cloud, data)
+    findings = scan(cloud, checks=[FLOW, "ram_access_key_used_from_ecs"])
+    flow = by_resource(findings, FLOW)
+    assert len(flow) == 4 + 60 and all(flow[f"vpc-bulk{n:03d}"] == "PASS" for n in range(60))
+    assert by_resource(findings, "ram_access_key_used_from_ecs") == {"LTAIfromeip": "FAIL"}
+    calls = admin.calls()
+    assert calls["vpc:DescribeVpcs"] == 2  # 64 VPCs, 50 per page
+    assert calls["vpc:DescribeFlowLogs"] == 3  # 126 flow logs in the region, 50 per page
+    assert calls["vpc:DescribeEipAddresses"] == 2  # 150 EIPs, 100 per page
