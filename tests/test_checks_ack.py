@@ -93,7 +93,8 @@ def test_denied_apis_give_error_findings(cloud):
     data = account()
     acct = data["accounts"][0]
     acct["ram"]["policies"] = [{"name": "NoAudit", "document": {"Version": "1", "Statement": [
-        {"Effect": "Deny", "Action": ["cs:GetClusterAuditProject", "cs:GetClusterAddonInstance"], "Resource": "*"}]}}]
+        {"Effect": "Deny", "Resource": "*", "Action": [
+            "cs:GetClusterAuditProject", "cs:GetClusterAddonInstance", "cs:DescribeKubernetesVersionMetadata"]}]}}]
     acct["ram"]["groups"][0]["policies"].append({"name": "NoAudit", "type": "Custom"})
     load(cloud, data)
     findings = scan(cloud, families=["ack"], ak=READER_AK, secret=READER_SECRET)
@@ -104,8 +105,9 @@ def test_denied_apis_give_error_findings(cloud):
     assert statuses(findings, "ack_cluster_network_policy_enabled")["cgood"] == "ERROR"
     assert statuses(findings, "ack_cluster_network_policy_enabled")["cbad"] == "FAIL"  # flannel: no config read
     assert statuses(findings, "ack_cluster_dashboard_disabled")["cbad"] == "FAIL"
+    assert set(statuses(findings, "ack_cluster_version_supported").values()) == {"ERROR", "MANUAL"}
 
-    acct["ram"]["policies"][0]["document"]["Statement"][0]["Action"] = "cs:DescribeClustersV1"
+    acct["ram"]["policies"][0]["document"]["Statement"][0]["Action"] = "cs:DescribeClustersV1"  # the list itself
     load(cloud, data)
     findings = scan(cloud, families=["ack"], ak=READER_AK, secret=READER_SECRET)
     assert findings and all(f.status.value == "ERROR" and f.resource_id == "cn-hangzhou" for f in findings)

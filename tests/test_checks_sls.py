@@ -154,6 +154,18 @@ def test_query_reading(query: str, ok: bool):
     assert ("CreateVpc" not in missing and "DeleteVpc" not in missing) is ok
 
 
+@pytest.mark.parametrize(("query", "ok"), [
+    ("event.eventName: ConsoleSignin and event.errorCode: *", True),
+    ("event.eventName: ConsoleSignin | select * from log where \"event.errorCode\" is not null", True),
+    ("event.eventName: ConsoleSignin | select * from log where \"event.errorCode\"!=''", True),
+    ("event.eventName: ConsoleSignin | select * from log where \"event.errorCode\" != 'x'", False),
+    ("event.eventName: ConsoleSignin and not event.errorCode: *", False),
+])
+def test_console_failure_condition(query: str, ok: bool):
+    spec = next(s for s in SPECS if s.cis == "2.19")
+    assert (spec.missing(query_terms(query)) == []) is ok
+
+
 def test_denied_apis_give_error_findings(cloud):
     data = account()
     acct = data["accounts"][0]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from . import __version__, catalog_cli, errors
+from . import __version__, catalog_cli, errors, scan_cli
 from .clients import ClientFactory
 from .credentials import AuthOptions, resolve_credentials
 from .identity import verify_identity
@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_auth_options(whoami)
     whoami.add_argument("--format", choices=["text", "json"], default="text")
     catalog_cli.add_parsers(sub)
+    scan_cli.add_parser(sub, _add_auth_options)
+    diff = sub.add_parser("diff", help="compare two OCSF outputs: new, resolved and unchanged FAILs")
+    diff.add_argument("old", help="the earlier aliaudit.ocsf.json")
+    diff.add_argument("new", help="the later aliaudit.ocsf.json")
+    diff.add_argument("--format", choices=["text", "json"], default="text")
+    diff.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    pol = sub.add_parser("policy", help="print the least-privilege RAM policy for the selected checks")
+    pol.add_argument("--family", action="append", metavar="FAMILY", help="only this family (repeatable)")
+    pol.add_argument("--check", action="append", metavar="CHECK_ID", help="only this check (repeatable)")
+    pol.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
 
@@ -110,7 +120,47 @@ def cmd_whoami(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
-COMMANDS = {"whoami": cmd_whoami, **catalog_cli.COMMANDS}
+def cmd_scan(args: argparse.Namespace) -> int:
+    return scan_cli.cmd_scan(args, _settings, _auth_options)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .diff import diff
+    from .reports.ocsf import load_findings
+
+    loaded = []
+    for path in (args.old, args.new):
+        try:
+            loaded.append(load_findings(Path(path).read_text()))
+        except OSError as err:
+            raise errors.ConfigError(f"{path}: cannot read it ({err.strerror})") from None
+        except ValueError as err:
+            raise errors.ConfigError(f"{path}: not an aliaudit OCSF output ({str(err).splitlines()[0]})") from None
+    result = diff(*loaded)
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        for kind in ("new", "resolved", "unchanged"):
+            print(f"{kind.upper()} FAILs: {len(result[kind])}")
+            for row in result[kind]:
+                print(f"  {row['check_id']}  {row['region']}  {row['resource_id']}  {row['message']}")
+    return errors.EXIT_OK
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from .policy import policy_document
+    from .scan import select_checks
+
+    checks = select_checks(args.family, args.check)
+    if not checks:
+        raise errors.ConfigError("no check matches --family/--check")
+    print(json.dumps(policy_document(checks), indent=2))
+    return errors.EXIT_OK
+
+
+COMMANDS = {"whoami": cmd_whoami, "scan": cmd_scan, "diff": cmd_diff, "policy": cmd_policy, **catalog_cli.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,6 +39,7 @@ class Term:
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[():]|[^\s():"\']+')
 _SQL_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+_SQL_PRESENT = re.compile(r"(?i)\"?([\w.]+)\"?\s*(?:is\s+not\s+null|(?:!=|<>)\s*'')")
 _SQL_NEGATED = [re.compile(r"(?i)\bnot\s+in\s*\([^)]*\)"), re.compile(r"(?:!=|<>)\s*'(?:[^']|'')*'"),
                 re.compile(r"(?i)\bnot\s+like\s+'(?:[^']|'')*'")]
 
@@ -90,11 +91,13 @@ def _search_terms(text: str) -> list[Term]:
 
 
 def _sql_terms(sql: str) -> list[Term]:
-    """String literals of the SQL part that are not negated; LIKE patterns become wildcards."""
+    """String literals of the SQL part that are not negated (LIKE patterns become wildcards), and
+    `"col" is not null` / `"col" != ''` as col: * (the column has some value)."""
+    present = [Term(m.group(1), "*") for m in _SQL_PRESENT.finditer(sql)]
     for pattern in _SQL_NEGATED:
         sql = pattern.sub(" ", sql)
-    return [Term("", m.group(1).replace("''", "'").replace("%", "*").replace("_", "?"))
-            for m in _SQL_LITERAL.finditer(sql)]
+    return present + [Term("", m.group(1).replace("''", "'").replace("%", "*").replace("_", "?"))
+                      for m in _SQL_LITERAL.finditer(sql)]
 
 
 def query_terms(query: str) -> list[Term]:
@@ -285,6 +288,8 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
         stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets)
         why = (f"the trails delivering to SLS are not logging: {stopped}" if stopped
                else "no ActionTrail trail delivers to Log Service, so no alert can see its events")
+        if audit.bad_arns:
+            why += f" (unreadable SlsProjectArn: {', '.join(audit.bad_arns)})"
         return Result(status=FAIL, resource_id=account_id, resource_type="sls:alert",
                       message=f"no alert for {spec.title}: {why}")
     gaps: list[str] = []

@@ -160,6 +160,8 @@ def audit(ctx: CollectContext) -> AuditData:
         if where is None:
             data.bad_arns.append(t.sls_project_arn)
             continue
+        if any(x.trail == t.name and (x.region, x.project) == where for x in data.targets):
+            continue  # a multi-region trail is also listed as shadow trails of the other regions
         data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
                                         region=where[0], project=where[1], logstore=f"actiontrail_{t.name}",
                                         arn=t.sls_project_arn))

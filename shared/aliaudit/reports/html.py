@@ -55,7 +55,8 @@ function render(){
   rows.innerHTML = out.join('');
   sel('shown').textContent = shown + ' of ' + data.findings.length + ' findings shown';
 }
-['f-status','f-severity','f-family','f-region','f-text'].forEach(id => sel(id).addEventListener('input', render));
+['f-status','f-severity','f-family','f-region'].forEach(id => sel(id).addEventListener('change', render));
+sel('f-text').addEventListener('input', render);
 render();
 """
 

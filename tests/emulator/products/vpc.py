@@ -117,7 +117,7 @@ def create_flow_log(call: Call) -> dict[str, Any]:
     vpcs = [v for v in call.acct.vpc.vpcs if v.region == region]
     if rtype == "VPC" and not any(v.id == rid for v in vpcs) or \
             rtype == "VSwitch" and not any(rid in v.vswitch_ids for v in vpcs):
-        raise ApiError("SourceProjectNotExist", f"The specified resource does not exist: {rid}", 404)
+        raise ApiError("InvalidResourceId.NotFound", f"The specified resource does not exist: {rid}", 404)
     f = FlowLog(name=call.params.get("FlowLogName", ""), region=region, resource_type=rtype, resource_id=rid,
                 traffic_type=call.params.get("TrafficType", "All"), project=require(call.params, "ProjectName"),
                 logstore=require(call.params, "LogStoreName"), created=call.now())
