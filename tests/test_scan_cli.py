@@ -56,6 +56,7 @@ def test_scan_writes_every_report_and_exits_3_on_fail(run, tmp_path):
     assert "Findings by severity" in out.stdout and "Top failing checks" in out.stdout
     # not a terminal: plain progress lines, no carriage returns
     assert "\r" not in out.stderr and "collected ram.users in global" in out.stderr
+    assert " calls | " in out.stderr and "findings," in out.stderr
     files = {p.name for p in (tmp_path / "out").iterdir()}
     assert files == {"aliaudit.ocsf.json", "aliaudit.csv", "aliaudit.html", "aliaudit.summary.json",
                      "aliaudit.compliance.cis_2.0.json"}

@@ -8,6 +8,7 @@ import os
 import random
 import threading
 import time
+from collections import Counter
 from typing import Any
 
 import oss2
@@ -141,6 +142,25 @@ class _RetryingLogClient:
         return call
 
 
+class _Counted:
+    """An SDK client whose public method calls are counted (for progress and the benchmark)."""
+
+    def __init__(self, client: Any, product: str, counter: Counter[str], lock: threading.Lock) -> None:
+        self._client, self._product, self._counter, self._lock = client, product, counter, lock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if name.startswith("_") or not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self._counter[f"{self._product}:{name}"] += 1
+            return attr(*args, **kwargs)
+
+        return call
+
+
 class ClientFactory:
     """Builds and caches SDK clients; safe to share between threads."""
 
@@ -150,6 +170,7 @@ class ClientFactory:
         self.credential = CredentialClient(provider=provider)
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
+        self.calls: Counter[str] = Counter()  # OpenAPI calls made, by product:method
         self._oss_auth = oss2.ProviderAuth(_OssCredentials(provider))
         self._oss_session = _RetryingOssSession(settings)  # one connection pool for every OSS client
 
@@ -168,7 +189,8 @@ class ClientFactory:
             if client is None:
                 module, cls = POP_SDKS[product]
                 endpoint = self.settings.sts_host() if product == "sts" else None
-                client = getattr(importlib.import_module(module), cls)(self.config(region, endpoint))
+                sdk = getattr(importlib.import_module(module), cls)(self.config(region, endpoint))
+                client = _Counted(sdk, product, self.calls, self._lock)
                 self._cache[key] = client
             return client
 

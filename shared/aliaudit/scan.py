@@ -80,6 +80,8 @@ def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn 
     for c in checks:
         for region in _regions_for(c, request.regions):
             findings.extend(_run_check(c, region, data, request, now))
+            if progress:
+                progress("checked", {"check": c.meta.id, "region": region, "findings": len(findings)})
     if progress:
         progress("done", {"findings": len(findings)})
     return findings

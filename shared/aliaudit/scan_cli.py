@@ -93,7 +93,8 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     request = ScanRequest(account_id=identity.account_id, regions=regions, check_ids=check_ids, config=config)
     jobs = {(d, r) for c in check_ids for d in checks[c].meta.needs
             for r in (["global"] if checks[c].meta.scope == "global" else regions)}
-    progress = Progress(len(jobs), len(families), len(regions), quiet=args.quiet)
+    progress = Progress(len(jobs), len(families), len(regions), quiet=args.quiet,
+                        calls=lambda: sum(factory.calls.values()))
     findings = run_scan(factory, request, progress)
     expired = mutelist.apply(findings, datetime.now(timezone.utc).date())
     for e in expired:
