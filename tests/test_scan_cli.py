@@ -162,3 +162,31 @@ def test_policy_lists_exactly_the_collectors_read_actions(run):
     verbs = ("Get", "List", "Describe", "Lookup", "Query", "Check", "GenerateCredentialReport")
     assert all(a.split(":")[1].startswith(verbs) for a in actions), actions
     assert actions == sorted(set(actions))
+
+
+def test_live_progress_on_a_terminal(cloud, tmp_path):
+    """On a TTY the progress line is redrawn in place instead of printing one line per dataset."""
+    import pty
+
+    load(cloud, scenario())
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": AUDITOR_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": AUDITOR_SECRET}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([SCRIPT, "scan", "--family", "ram", "--output-formats", "summary"], stdin=follower,
+                            stdout=follower, stderr=follower, env=env, cwd=tmp_path)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    screen = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 3
+    assert "\r\x1b[K[" in screen and "families x" in screen and "findings so far" in screen
