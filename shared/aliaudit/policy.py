@@ -10,9 +10,13 @@ from .collectors import load_all
 from .collectors.registry import COLLECTORS
 
 
+# what every scan calls besides the collectors: the account's regions
+BASE_ACTIONS = ["ecs:DescribeRegions"]
+
+
 def actions_for(checks: Iterable[Check]) -> list[str]:
     load_all()
-    needed: set[str] = set()
+    needed: set[str] = set(BASE_ACTIONS)
     for c in checks:
         for dataset in c.meta.needs:
             needed.update(COLLECTORS[dataset].apis)

@@ -1,0 +1,71 @@
+"""Dispatcher: turns the daily timer or an ActionTrail event into a run: resolves regions, writes the run
+manifest (once: a duplicate delivery finds it and stops), and invokes one worker per (family, region),
+global families once, asynchronously."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import apierrors
+from ..checks.registry import all_checks
+from ..regions import account_regions
+from ..scan import GLOBAL
+from .fc_context import Runtime
+from .models import Manifest, Part, WorkerTask
+from .store import manifest_key
+from .triggers import Plan, TriggerError, parse
+
+log = logging.getLogger("aliaudit.dispatcher")
+
+
+def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part]]:
+    checks = all_checks()
+    chosen = [c for cid, c in checks.items()
+              if (plan.check_ids is None or cid in plan.check_ids)
+              and (plan.families is None or c.meta.family in plan.families)]
+    parts: dict[tuple[str, str], Part] = {}
+    for c in chosen:
+        for region in [GLOBAL] if c.meta.scope == "global" else regions:
+            parts[(c.meta.family, region)] = Part(family=c.meta.family, region=region)
+    return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region))
+
+
+def handler(event: bytes, context: Any) -> str:
+    rt = Runtime(context)
+    try:
+        plan = parse(event)
+    except TriggerError as err:
+        log.error("ignoring the event: %s", err)
+        return json.dumps({"ignored": str(err)})
+    try:
+        available = account_regions(rt.factory)
+    except Exception as err:  # the run cannot be planned; FC's async retry will try again
+        log.error("cannot list regions: %s", apierrors.describe(err))
+        raise
+    if plan.kind == "event":
+        regions = [r for r in plan.event_regions if r in available]
+    else:
+        unknown = [r for r in plan.regions or [] if r not in available]
+        if unknown:
+            log.error("ignoring the timer: unknown regions %s (account regions: %s)", unknown, available)
+            return json.dumps({"ignored": f"unknown regions {unknown}"})
+        regions = plan.regions or available
+    check_ids, parts = plan_parts(plan, regions)
+    if not parts:
+        log.info("run %s: the event changes no check; nothing to do", plan.run_id)
+        return json.dumps({"run_id": plan.run_id, "parts": 0})
+    manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
+                        created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
+                        regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
+                        trigger=plan.trigger)
+    if not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(), exclusive=True):
+        log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
+        return json.dumps({"run_id": plan.run_id, "duplicate": True})
+    for part in parts:
+        task = WorkerTask(run_id=plan.run_id, family=part.family, region=part.region)
+        rt.invoke_async(rt.settings.function_prefix + part.family, task.model_dump_json().encode())
+    log.info("run %s: %d parts dispatched (%s)", plan.run_id, len(parts), plan.kind)
+    return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": regions})

@@ -1,0 +1,33 @@
+"""The pipeline's settings, from the function's environment (s.yaml / template.yml set them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, Field
+
+
+class PipelineSettings(BaseModel):
+    region: str  # FC_REGION: where the functions, the report bucket and the log project live
+    account_id: str = ""  # FC_ACCOUNT_ID
+    report_bucket: str  # ALIAUDIT_REPORT_BUCKET
+    log_project: str  # ALIAUDIT_LOG_PROJECT
+    findings_logstore: str = "findings"  # ALIAUDIT_FINDINGS_LOGSTORE
+    function_prefix: str = "aliaudit-"  # ALIAUDIT_FUNCTION_PREFIX: workers are <prefix><family>
+    alert_name: str = "aliaudit-unmuted-fail"  # ALIAUDIT_ALERT_NAME
+    aggregation_deadline_seconds: int = Field(1800, ge=10)  # ALIAUDIT_AGGREGATION_DEADLINE_SECONDS
+    family: str = ""  # ALIAUDIT_FAMILY (workers only)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
+        env = os.environ if env is None else env
+        values = {"region": env.get("FC_REGION") or env.get("ALIBABA_CLOUD_REGION_ID") or "cn-hangzhou",
+                  "account_id": env.get("FC_ACCOUNT_ID", ""), "report_bucket": env.get("ALIAUDIT_REPORT_BUCKET", ""),
+                  "log_project": env.get("ALIAUDIT_LOG_PROJECT", ""), "family": env.get("ALIAUDIT_FAMILY", "")}
+        for var, field in (("ALIAUDIT_FINDINGS_LOGSTORE", "findings_logstore"),
+                           ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
+                           ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds")):
+            if env.get(var):
+                values[field] = env[var]
+        return cls.model_validate(values)

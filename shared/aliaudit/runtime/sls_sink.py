@@ -1,0 +1,99 @@
+"""Findings into SLS: one log per finding with indexed fields, batched within PutLogs limits; and the
+findings logstore, its index and the "any unmuted FAIL" alert, created when missing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aliyun.log import LogException, LogItem, PutLogsRequest
+
+from ..findings import Finding
+
+log = logging.getLogger("aliaudit.sls")
+INDEXED = ["status", "severity", "check_id", "family", "region", "resource_id", "account_id", "run_id", "muted",
+           "new_fail", "title", "run_new_fails"]
+BATCH = 1000  # logs per PutLogs (the service allows 4096 and 5 MB; findings are small)
+RETENTION_DAYS = 365
+
+
+def _log_item(f: Finding, run_id: str, new: bool, new_fails: str, when: int) -> LogItem:
+    fields = {"status": f.status.value, "severity": f.severity.value, "check_id": f.check_id, "family": f.family,
+              "region": f.region, "resource_id": f.resource_id, "account_id": f.account_id, "run_id": run_id,
+              "muted": str(f.muted).lower(), "mute_reason": f.mute_reason, "title": f.title, "message": f.message,
+              "cis": " ".join(f.cis), "finding_uid": f.uid, "new_fail": str(new).lower(), "run_new_fails": new_fails}
+    return LogItem(timestamp=when, contents=list(fields.items()))
+
+
+def put_findings(client: Any, project: str, logstore: str, findings: Sequence[Finding], run_id: str,
+                 new_uids: set[str], new_fails: str) -> int:
+    now = int(time.time())
+    items = [_log_item(f, run_id, f.uid in new_uids, new_fails, now) for f in findings]
+    for start in range(0, len(items), BATCH):
+        client.put_logs(PutLogsRequest(project, logstore, topic=f"aliaudit:{run_id}", source="aliaudit",
+                                       logitems=items[start:start + BATCH]))
+    return len(items)
+
+
+def index_config() -> dict[str, Any]:
+    keys = {k: {"type": "text", "token": [",", " ", ";", "\n"], "caseSensitive": False, "doc_value": True}
+            for k in INDEXED}
+    return {"line": {"token": [",", " ", "'", '"', ";", "=", "(", ")", "[", "]", "{", "}", "?", "@", "&", "<", ">",
+                               "/", ":", "\n", "\t"], "caseSensitive": False}, "keys": keys}
+
+
+def alert_config(name: str, project: str, logstore: str, region: str) -> dict[str, Any]:
+    """Fires on any unmuted FAIL ingested in the window; its content names the run's new FAILs."""
+    return {
+        "name": name, "displayName": "aliaudit: unmuted FAIL findings", "type": "Alert", "state": "Enabled",
+        "schedule": {"type": "FixedRate", "interval": "5m", "delay": 60, "runImmediately": False},
+        "configuration": {
+            "version": "2.0", "type": "default", "dashboard": "internal-alert-analysis",
+            "queryList": [{"storeType": "log", "region": region, "project": project, "store": logstore,
+                           "query": "status: FAIL and muted: false | select run_id, arbitrary(run_new_fails) as "
+                                    "new_fails, count(*) as fails group by run_id",
+                           "timeSpanType": "Relative", "start": "-5m", "end": "now", "powerSqlMode": "auto"}],
+            "groupConfiguration": {"type": "no_group", "fields": []}, "joinConfigurations": [],
+            "severityConfigurations": [{"severity": 8, "evalCondition": {"condition": "fails > 0",
+                                                                          "countCondition": ""}}],
+            "labels": [{"key": "app", "value": "aliaudit"}],
+            "annotations": [{"key": "title", "value": "aliaudit: ${fails} unmuted FAIL finding(s) in run ${run_id}"},
+                            {"key": "desc", "value": "New since the previous run: ${new_fails}"}],
+            "autoAnnotation": True, "sendResolved": False, "threshold": 1, "noDataFire": False,
+            "noDataSeverity": 6,
+            "policyConfiguration": {"alertPolicyId": "sls.builtin.dynamic", "actionPolicyId": "sls.builtin",
+                                    "repeatInterval": "1h", "useDefault": False}}}
+
+
+def ensure(client: Any, project: str, logstore: str, alert_name: str, region: str) -> None:
+    """Create what is missing (project, logstore, index, alert); never recreate what exists."""
+    from aliyun.log import IndexConfig
+
+    try:
+        client.get_project(project)
+    except LogException as err:
+        if err.get_error_code() != "ProjectNotExist":
+            raise
+        client.create_project(project, "aliaudit findings")
+    try:
+        client.get_logstore(project, logstore)
+    except LogException as err:
+        if err.get_error_code() != "LogStoreNotExist":
+            raise
+        client.create_logstore(project, logstore, ttl=RETENTION_DAYS, shard_count=2)
+    try:
+        client.get_index_config(project, logstore)
+    except LogException as err:
+        if err.get_error_code() != "IndexConfigNotExist":
+            raise
+        config = IndexConfig()
+        config.from_json(index_config())
+        client.create_index(project, logstore, config)
+    try:
+        client.get_alert(project, alert_name)
+    except LogException as err:
+        if err.get_error_code() not in ("JobNotExist", "ParameterInvalid"):
+            raise
+        client.create_alert(project, alert_config(alert_name, project, logstore, region))

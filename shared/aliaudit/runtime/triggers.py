@@ -1,0 +1,107 @@
+"""What a run should do, from the event that started it: the daily timer (with optional narrowing in its
+payload) or an ActionTrail event delivered by EventBridge (only the checks the event can change, in the
+event's region, for the resources it touched)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..checks.registry import all_checks
+
+
+class TriggerError(ValueError):
+    """The event is malformed or unusable; the dispatcher logs it and does nothing."""
+
+
+class Plan(BaseModel):
+    run_id: str
+    kind: str  # daily | event
+    regions: list[str] | None = None  # None = every region of the account
+    families: list[str] | None = None
+    check_ids: list[str] | None = None
+    event_regions: list[str] = Field(default_factory=list)  # event runs: where the change happened
+    resource_ids: list[str] = Field(default_factory=list)
+    trigger: dict[str, str] = Field(default_factory=dict)
+
+
+class TimerPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] | None = None
+    families: list[str] | None = None
+    checks: list[str] | None = None
+    run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def parse(raw: bytes | str) -> Plan:
+    try:
+        event = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise TriggerError(f"the event is not JSON ({err})") from None
+    if not isinstance(event, dict):
+        raise TriggerError("the event is not a JSON object")
+    if "triggerTime" in event or "triggerName" in event:
+        return _timer(event)
+    if str(event.get("type", "")).endswith(":ActionTrail:ApiCall") and isinstance(event.get("data"), dict):
+        return _actiontrail(event)
+    if set(event) <= set(TimerPayload.model_fields):  # a manual invocation with a payload object
+        return _timer({"triggerName": "manual", "payload": json.dumps(event)})
+    raise TriggerError("unknown event: neither a timer trigger nor an ActionTrail event from EventBridge")
+
+
+def _timer(event: dict[str, Any]) -> Plan:
+    payload_text = event.get("payload") or "{}"
+    try:
+        payload = TimerPayload.model_validate(json.loads(payload_text) if isinstance(payload_text, str)
+                                              else payload_text)
+    except (json.JSONDecodeError, TypeError) as err:
+        raise TriggerError(f"timer payload is not JSON ({err})") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise TriggerError(f"timer payload: {'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+    checks = all_checks()
+    families = sorted({c.meta.family for c in checks.values()})
+    unknown = [f for f in payload.families or [] if f not in families]
+    unknown += [c for c in payload.checks or [] if c not in checks]
+    if unknown:
+        raise TriggerError(f"timer payload names unknown families or checks: {', '.join(unknown)}")
+    when = _when(event.get("triggerTime"))
+    run_id = payload.run_id or f"daily-{when:%Y%m%dT%H%M%SZ}"
+    return Plan(run_id=run_id, kind="daily", regions=payload.regions, families=payload.families,
+                check_ids=payload.checks, trigger={"trigger": str(event.get("triggerName", "")),
+                                                   "time": f"{when:%Y-%m-%dT%H:%M:%SZ}"})
+
+
+def _when(text: Any) -> datetime:
+    if isinstance(text, str):
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        except ValueError:
+            raise TriggerError(f"timer triggerTime is not an ISO time: {text!r}") from None
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _actiontrail(event: dict[str, Any]) -> Plan:
+    data = event["data"]
+    name = data.get("eventName")
+    if not isinstance(name, str) or not name:
+        raise TriggerError("ActionTrail event without data.eventName")
+    ids = sorted({str(i) for v in (data.get("referencedResources") or {}).values() if isinstance(v, list)
+                  for i in v})
+    region = data.get("acsRegion") or event.get("aliyunregionid") or ""
+    checks = [cid for cid, c in all_checks().items() if name in c.meta.events]
+    event_id = str(data.get("eventId") or event.get("id") or "")
+    if not event_id:
+        raise TriggerError("ActionTrail event without an id")
+    return Plan(run_id=f"event-{_safe(event_id)}", kind="event", check_ids=checks,
+                event_regions=[region] if region else [], resource_ids=ids,
+                trigger={"event": name, "event_id": event_id, "region": str(region),
+                         "service": str(data.get("serviceName", ""))})
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)[:64]

@@ -1,0 +1,65 @@
+"""Worker: audits one family in one region (or the global part) under the execution role, writes its part
+to OSS (idempotent: a retry writes the same key) and signals the aggregator."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..checks.registry import all_checks
+from ..findings import Finding
+from ..scan import GLOBAL, ScanRequest, run_scan
+from .fc_context import Runtime
+from .models import Manifest, PartResult, WorkerTask
+from .store import manifest_key, part_key
+
+log = logging.getLogger("aliaudit.worker")
+
+
+def only_touched(findings: list[Finding], resource_ids: list[str]) -> list[Finding]:
+    """Event runs: per check, keep the findings of the touched resources; checks without such findings
+    (account-level verdicts) keep all theirs."""
+    if not resource_ids:
+        return findings
+    wanted = set(resource_ids)
+    by_check: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_check.setdefault(f.check_id, []).append(f)
+    out: list[Finding] = []
+    for items in by_check.values():
+        hit = [f for f in items if f.resource_id in wanted or f.resource_name in wanted]
+        out.extend(hit or items)
+    return out
+
+
+def handler(event: bytes, context: Any) -> str:
+    rt = Runtime(context)
+    try:
+        task = WorkerTask.model_validate_json(event)
+    except ValidationError as err:
+        log.error("ignoring a malformed task: %s", err.errors()[0]["msg"])
+        return json.dumps({"ignored": "malformed task"})
+    if rt.settings.family and task.family != rt.settings.family:
+        log.error("ignoring a task for family %s: this worker audits %s", task.family, rt.settings.family)
+        return json.dumps({"ignored": "wrong family"})
+    raw = rt.store.get_json(manifest_key(task.run_id))
+    if raw is None:
+        log.error("run %s has no manifest; ignoring the task", task.run_id)
+        return json.dumps({"ignored": "no manifest"})
+    manifest = Manifest.model_validate(raw)
+    checks = all_checks()
+    scope = "global" if task.region == GLOBAL else "regional"
+    ids = [c for c in manifest.check_ids if checks[c].meta.family == task.family and checks[c].meta.scope == scope]
+    regions = manifest.regions if task.region == GLOBAL else [task.region]
+    findings = run_scan(rt.factory, ScanRequest(account_id=manifest.account_id or rt.account_id, regions=regions,
+                                                check_ids=ids))
+    findings = only_touched(findings, manifest.resource_ids)
+    result = PartResult(run_id=task.run_id, family=task.family, region=task.region, findings=findings,
+                        calls=sum(rt.factory.calls.values()))
+    rt.store.put_json(part_key(task.run_id, task.family, task.region), result.model_dump(mode="json"))
+    rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": task.run_id}).encode())
+    log.info("run %s: %s/%s done, %d findings", task.run_id, task.family, task.region, len(findings))
+    return json.dumps({"run_id": task.run_id, "findings": len(findings)})

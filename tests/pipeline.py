@@ -1,0 +1,92 @@
+"""Helpers to run the serverless pipeline in the emulator: the functions deployed with the execution role,
+the report bucket and the log project, and ways to read what a run produced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import oss2
+
+from aliaudit.checks import families
+from tests.emulator.client import AdminClient
+from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+BUCKET = f"aliaudit-reports-{ACCOUNT}"
+PROJECT = f"aliaudit-{ACCOUNT}"
+ROLE = "aliaudit-fc"
+FC_TRUST = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                           "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
+
+
+def pipeline_write_policy() -> dict[str, Any]:
+    return {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["oss:PutObject", "oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo"],
+         "Resource": [f"acs:oss:*:*:{BUCKET}", f"acs:oss:*:*:{BUCKET}/*"]},
+        {"Effect": "Allow", "Action": ["log:PostLogStoreLogs", "log:GetLogStoreLogs", "log:GetLogStore",
+                                       "log:CreateLogStore", "log:GetProject", "log:CreateIndex", "log:GetIndex",
+                                       "log:UpdateIndex", "log:CreateJob", "log:GetJob", "log:UpdateJob",
+                                       "log:ListJobs"],
+         "Resource": [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]},
+        {"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": "acs:fc:*:*:functions/aliaudit-*"}]}
+
+
+def functions(region: str = "cn-hangzhou", deadline: int = 1800) -> list[dict[str, Any]]:
+    env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT, "ALIAUDIT_FINDINGS_LOGSTORE": "findings",
+           "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-", "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail",
+           "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline)}
+    role = f"acs:ram::{ACCOUNT}:role/{ROLE}"
+    out = [{"name": "aliaudit-dispatcher", "region": region, "code_dir": str(ROOT / "functions" / "dispatcher"),
+            "timeout": 120, "role": role, "environment": env,
+            "triggers": [{"name": "daily", "type": "timer",
+                          "config": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": "{}"}}]},
+           {"name": "aliaudit-aggregator", "region": region, "code_dir": str(ROOT / "functions" / "aggregator"),
+            "timeout": 300, "role": role, "environment": env,
+            "async_invoke_config": {"max_async_retry_attempts": 2},
+            "triggers": [{"name": "sweep", "type": "timer",
+                          "config": {"cronExpression": "0 */5 * * * *", "enable": True,
+                                     "payload": '{"sweep": true}'}}]}]
+    for fam in families():
+        out.append({"name": f"aliaudit-{fam}", "region": region, "code_dir": str(ROOT / "functions" / fam),
+                    "timeout": 300, "role": role, "environment": {**env, "ALIAUDIT_FAMILY": fam},
+                    "async_invoke_config": {"max_async_retry_attempts": 2}})
+    return out
+
+
+def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800) -> None:
+    """Deploy the pipeline into the scenario's first account."""
+    from aliaudit.checks.registry import all_checks
+    from aliaudit.policy import policy_document
+
+    acct = data["accounts"][0]
+    ram = acct.setdefault("ram", {})
+    ram.setdefault("policies", []).extend([
+        {"name": "AliauditAuditReadOnly", "document": read_policy or policy_document(all_checks().values())},
+        {"name": "AliauditPipelineWrite", "document": pipeline_write_policy()}])
+    ram.setdefault("roles", []).append({"name": ROLE, "trust_policy": FC_TRUST, "policies": [
+        {"name": "AliauditAuditReadOnly", "type": "Custom"}, {"name": "AliauditPipelineWrite", "type": "Custom"}]})
+    acct.setdefault("oss", {}).setdefault("buckets", []).append(
+        {"name": BUCKET, "region": "cn-hangzhou", "encryption": {"sse_algorithm": "KMS"}, "versioning": "Enabled"})
+    acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
+    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline)
+
+
+def reports_bucket(url: str) -> oss2.Bucket:
+    return oss2.Bucket(oss2.Auth(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
+                       proxies={"http": url})
+
+
+def read_json(bucket: oss2.Bucket, key: str) -> Any:
+    return json.loads(bucket.get_object(key).read())
+
+
+def fire_daily(admin: AdminClient) -> None:
+    admin.request("POST", "fc/timers/fire", {"function": "aliaudit-dispatcher", "trigger": "daily",
+                                             "region": "cn-hangzhou"})
+
+
+def wait_idle(admin: AdminClient, timeout: float = 120) -> list[dict[str, Any]]:
+    assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
+    return admin.request("GET", "fc/invocations")["invocations"]
