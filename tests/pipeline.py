@@ -33,7 +33,7 @@ def pipeline_write_policy() -> dict[str, Any]:
         {"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": "acs:fc:*:*:functions/aliaudit-*"}]}
 
 
-def functions(region: str = "cn-hangzhou", deadline: int = 1800) -> list[dict[str, Any]]:
+def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}") -> list[dict[str, Any]]:
     env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT, "ALIAUDIT_FINDINGS_LOGSTORE": "findings",
            "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-", "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail",
            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline)}
@@ -41,7 +41,7 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800) -> list[dict[st
     out = [{"name": "aliaudit-dispatcher", "region": region, "code_dir": str(ROOT / "functions" / "dispatcher"),
             "timeout": 120, "role": role, "environment": env,
             "triggers": [{"name": "daily", "type": "timer",
-                          "config": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": "{}"}}]},
+                          "config": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": payload}}]},
            {"name": "aliaudit-aggregator", "region": region, "code_dir": str(ROOT / "functions" / "aggregator"),
             "timeout": 300, "role": role, "environment": env,
             "async_invoke_config": {"max_async_retry_attempts": 2},
@@ -55,7 +55,8 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800) -> list[dict[st
     return out
 
 
-def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800) -> None:
+def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
+                 payload: str = "{}") -> None:
     """Deploy the pipeline into the scenario's first account."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.policy import policy_document
@@ -67,10 +68,17 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
         {"name": "AliauditPipelineWrite", "document": pipeline_write_policy()}])
     ram.setdefault("roles", []).append({"name": ROLE, "trust_policy": FC_TRUST, "policies": [
         {"name": "AliauditAuditReadOnly", "type": "Custom"}, {"name": "AliauditPipelineWrite", "type": "Custom"}]})
+    # the report bucket as template.yml creates it: private, SSE-KMS with the auditor's own key, versioned,
+    # access-logged
+    acct.setdefault("kms", {}).setdefault("keys", []).append(
+        {"id": "key-aliaudit-reports", "region": "cn-hangzhou", "automatic_rotation": "Enabled",
+         "rotation_interval_seconds": 365 * 86400})
     acct.setdefault("oss", {}).setdefault("buckets", []).append(
-        {"name": BUCKET, "region": "cn-hangzhou", "encryption": {"sse_algorithm": "KMS"}, "versioning": "Enabled"})
+        {"name": BUCKET, "region": "cn-hangzhou", "versioning": "Enabled", "public_access_block": True,
+         "encryption": {"sse_algorithm": "KMS", "kms_master_key_id": "key-aliaudit-reports"},
+         "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
-    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline)
+    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline, payload=payload)
 
 
 def reports_bucket(url: str) -> oss2.Bucket:
@@ -90,3 +98,33 @@ def fire_daily(admin: AdminClient) -> None:
 def wait_idle(admin: AdminClient, timeout: float = 120) -> list[dict[str, Any]]:
     assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
     return admin.request("GET", "fc/invocations")["invocations"]
+
+
+def run_summaries(bucket: oss2.Bucket) -> dict[str, dict[str, Any]]:
+    """run id -> its summary.json, for every run that wrote reports."""
+    out = {}
+    for o in oss2.ObjectIterator(bucket, prefix="reports/"):
+        if o.key.endswith("aliaudit.summary.json"):
+            out[o.key.split("/")[2]] = read_json(bucket, o.key)
+    return out
+
+
+def invoke(cloud_url: str, function: str, payload: bytes, asynchronous: bool = True) -> None:
+    import io
+
+    from alibabacloud_fc20230330 import models as fc_models
+    from alibabacloud_fc20230330.client import Client as FcClient
+    from darabonba.runtime import RuntimeOptions
+
+    fc = FcClient(pop_config_for(cloud_url))
+    fc.invoke_function_with_options(function, fc_models.InvokeFunctionRequest(body=io.BytesIO(payload)),
+                                    fc_models.InvokeFunctionHeaders(
+                                        x_fc_invocation_type="Async" if asynchronous else "Sync"),
+                                    RuntimeOptions())
+
+
+def pop_config_for(cloud_url: str) -> Any:
+    from alibabacloud_tea_openapi.models import Config
+
+    return Config(access_key_id=ROOT_AK, access_key_secret=ROOT_SECRET, protocol="http", region_id="cn-hangzhou",
+                  http_proxy=cloud_url)

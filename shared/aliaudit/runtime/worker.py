@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..checks.registry import all_checks
+from ..config import AuditConfig
 from ..findings import Finding
 from ..scan import GLOBAL, ScanRequest, run_scan
 from .fc_context import Runtime
@@ -54,8 +55,10 @@ def handler(event: bytes, context: Any) -> str:
     scope = "global" if task.region == GLOBAL else "regional"
     ids = [c for c in manifest.check_ids if checks[c].meta.family == task.family and checks[c].meta.scope == scope]
     regions = manifest.regions if task.region == GLOBAL else [task.region]
+    # the auditor's own report bucket is audited like any other, and held to a higher standard
+    config = AuditConfig(report_buckets=[rt.settings.report_bucket])
     findings = run_scan(rt.factory, ScanRequest(account_id=manifest.account_id or rt.account_id, regions=regions,
-                                                check_ids=ids))
+                                                check_ids=ids, config=config))
     findings = only_touched(findings, manifest.resource_ids)
     result = PartResult(run_id=task.run_id, family=task.family, region=task.region, findings=findings,
                         calls=sum(rt.factory.calls.values()))
