@@ -21,8 +21,8 @@ log = logging.getLogger("aliaudit.worker")
 
 
 def only_touched(findings: list[Finding], resource_ids: list[str]) -> list[Finding]:
-    """Event runs: per check, keep the findings of the touched resources; checks without such findings
-    (account-level verdicts) keep all theirs."""
+    """Event runs: per check, keep the findings of the touched resources; a check with none of those keeps
+    only its account- or region-level verdicts (the event may have changed them), never other resources'."""
     if not resource_ids:
         return findings
     wanted = set(resource_ids)
@@ -32,7 +32,7 @@ def only_touched(findings: list[Finding], resource_ids: list[str]) -> list[Findi
     out: list[Finding] = []
     for items in by_check.values():
         hit = [f for f in items if f.resource_id in wanted or f.resource_name in wanted]
-        out.extend(hit or items)
+        out.extend(hit or [f for f in items if f.resource_id in (f.account_id, f.region, "<root>")])
     return out
 
 
