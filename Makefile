@@ -24,6 +24,9 @@ lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
 	$(VENV)/bin/vermin --target=3.10- --no-tips --violations --quiet $(LINT_DIRS)
 
+demo: setup
+	$(PY) -m tests.demo
+
 emulator: setup
 	$(PY) -m tests.emulator --scenario $(SCENARIO) --port $(PORT)
 

@@ -138,3 +138,12 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     assert len(by_resource(findings, "ram_user_console_mfa_enabled")) == 2 + 1010
     assert len(by_resource(findings, "ram_policy_no_full_admin")) == 2 + 1005
     assert admin.calls()["ram:ListUsers"] == 2 and admin.calls()["ram:ListPolicies"] == 2
+
+
+def test_credential_report_is_paged_to_the_root_row(cloud, admin):
+    data = account()
+    data["accounts"][0]["ram"]["users"] += [{"name": f"many{i:04d}"} for i in range(3600)]
+    load(cloud, data)
+    findings = scan(cloud, checks=["ram_root_mfa_enabled"])
+    assert [(f.resource_id, f.status.value) for f in findings] == [("<root>", "FAIL")]
+    assert admin.calls()["ims:GetCredentialReport"] == 2

@@ -148,8 +148,14 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
 def root(ctx: CollectContext) -> RootInfo:
     ims = ctx.client("ims")
     ims.generate_credential_report()
-    body = ims.get_credential_report(ims_models.GetCredentialReportRequest()).body
-    rows = list(csv.DictReader(io.StringIO(base64.b64decode(body.content).decode())))
+    text, token = "", None
+    while True:  # the report pages by rows (NextToken), header first
+        body = ims.get_credential_report(ims_models.GetCredentialReportRequest(next_token=token)).body
+        text += base64.b64decode(body.content or "").decode()
+        token = body.next_token
+        if not (str(body.is_truncated).lower() == "true" and token):
+            break
+    rows = list(csv.DictReader(io.StringIO(text)))
     row = next((r for r in rows if r.get("user") in ("<root>", "<root_account>")), None)
     if row is None:
         raise ValueError("the credential report has no root-account row")

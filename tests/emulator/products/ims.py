@@ -13,7 +13,7 @@ from typing import Any
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
-from ..pop import PopApi
+from ..pop import PopApi, int_param
 
 api = PopApi("ims", "2019-08-15", ram_prefix="ram")
 
@@ -63,5 +63,16 @@ def get_credential_report(call: Call) -> dict[str, Any]:
     if report is None:
         raise ApiError("CredentialReportNotExist", "The credential report does not exist; generate it first.", 404)
     content, generated = report
-    return {"Content": base64.b64encode(content.encode()).decode(), "GeneratedTime": generated,
-            "IsTruncated": False}
+    # pages of MaxItems rows (default and maximum 3501); the header line comes with the first page
+    lines = content.splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    size = int_param(call.params, "MaxItems", 3501, 1, 3501)
+    token = call.params.get("NextToken", "")
+    start = int(token) if token.isdigit() else 0
+    page = rows[start:start + size]
+    text = (header if start == 0 else "") + "".join(page)
+    out: dict[str, Any] = {"Content": base64.b64encode(text.encode()).decode(), "GeneratedTime": generated,
+                           "IsTruncated": start + size < len(rows)}
+    if out["IsTruncated"]:
+        out["NextToken"] = str(start + size)
+    return out
