@@ -22,7 +22,7 @@ import yaml
 from aliaudit.reports.summary import render_table
 from tests.emulator import Emulator, EmulatorServer, Scenario
 from tests.emulator.client import AdminClient
-from tests.pipeline import BUCKET, PROJECT, ROOT, add_pipeline, read_json, run_summaries
+from tests.pipeline import BUCKET, PROJECT, ROOT, add_pipeline, run_summaries
 
 OUT = ROOT / "demo-output"
 SAMPLE = ROOT / "tests" / "emulator" / "scenarios" / "sample.yaml"

@@ -9,7 +9,6 @@ from .checks.registry import Check
 from .collectors import load_all
 from .collectors.registry import COLLECTORS
 
-
 # what every scan calls besides the collectors: the account's regions
 BASE_ACTIONS = ["ecs:DescribeRegions"]
 
