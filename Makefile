@@ -6,8 +6,10 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 18080
 SCENARIO ?= tests/emulator/scenarios/sample.yaml
 LINT_DIRS := $(wildcard shared tests functions)
+FUNCTIONS ?=
+S_VERSION ?= 3.1.10
 
-.PHONY: setup test lint emulator docs clean
+.PHONY: setup test test-slow bench lint emulator docs build deploy-files tools clean
 
 setup: $(STAMP)
 
@@ -19,6 +21,15 @@ $(STAMP): pyproject.toml
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile
+
+# tests marked slow (PyPI downloads: the real function bundles); CI runs them after `make test`
+test-slow: setup
+	$(PY) -m pytest -m slow
+
+# the benchmark (not part of the tests): SCALE=0.25 for a quarter of issue 7's account; results in bench/results.json
+SCALE ?= 1
+bench: setup
+	$(PY) -m tests.bench --scale $(SCALE)
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
@@ -33,5 +44,19 @@ emulator: setup
 docs: setup
 	$(PY) -m aliaudit.docs docs/checks.md
 
+# s.yaml and template.yml, generated from the check metadata
+deploy-files: setup
+	$(PY) -m aliaudit.deploy render
+
+# build/<function>/: code + dependencies vendored for FC python3.10 (FUNCTIONS="ram dispatcher" for some only)
+build: setup
+	$(PY) -m aliaudit.deploy build $(if $(FUNCTIONS),--only $(FUNCTIONS))
+
+# Serverless Devs CLI (s preview) in a project-local folder
+tools: .tools/node_modules/.bin/s
+
+.tools/node_modules/.bin/s:
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error @serverless-devs/s@$(S_VERSION)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build .tools

@@ -55,3 +55,28 @@ def test_html_report_filters_in_chromium(run, tmp_path, browser):  # noqa: F811
     assert "Remediation:" in shown[0].text and "Risk:" in shown[0].text
     assert "CIS Alibaba Cloud Foundations Benchmark v2.0.0" in browser.find_element(By.ID, "compliance").text
     assert browser.find_elements(By.CSS_SELECTOR, "#chart tr")
+
+
+def test_ocsf_stream_matches_the_schema_model_for_every_finding():
+    """The OCSF writer reuses one schema-rendered event per check and outcome; each finding's event must be
+    what the schema model gives for it alone."""
+    import json
+    from datetime import datetime, timezone
+
+    from aliaudit.findings import Finding, Severity, Status
+    from aliaudit.reports import ocsf
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    base = {"check_id": "ram_user_mfa", "title": "MFA", "family": "ram", "severity": Severity.HIGH,
+            "account_id": "1234567890123456", "cis": ["1.4"], "risk": "r", "remediation": "x"}
+    findings = [Finding(**base, status=Status.FAIL, message="no MFA", region="global", resource_id="alice"),
+                Finding(**base, status=Status.FAIL, message="no MFA either", region="cn-shanghai",
+                        resource_id="u-2", resource_name="bob", resource_type="user", details={"k": "v"}),
+                Finding(**base, status=Status.FAIL, message="", region="global", resource_id="carol",
+                        muted=True, mute_reason="accepted"),
+                Finding(**base, status=Status.FAIL, message="m", region="global", resource_id="dave", muted=True),
+                Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="erin"),
+                Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="frank",
+                        details={"a": "b"})]
+    streamed = json.loads(ocsf.dumps(findings, when))
+    assert streamed == [ocsf.to_ocsf(f, when) for f in findings]

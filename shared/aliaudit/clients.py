@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import random
 import threading
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ from darabonba.policy.retry import RetryOptions
 
 from .errors import ConfigError
 from .settings import EndpointSettings
+from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, ThrottleBudget, backoff_seconds, call_with_limit
 
 # product code -> (SDK module, client class name); regional endpoints come from each SDK's own map
 POP_SDKS = {
@@ -40,18 +40,32 @@ POP_SDKS = {
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one
 # Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.
 OSS_RETRYABLE_STATUS = {500, 502, 503, 504}  # OSS throttling is SlowDown 503; oss2 itself never retries
-RETRYABLE_CODES = ["Throttling", "Throttling.User", "Throttling.Api", "Throttling.Concurrent", "ServiceUnavailable",
-                   "InternalError", "InternalError.Server", "RequestTimeout", "OperationConflict",
-                   "ServiceBusy", "LastTokenProcessing"]
+# Server-side failures darabonba retries in place; throttling (Throttling*, ThrottlingException) is retried by
+# _Counted instead, where the API's adaptive concurrency limit sees every throttled attempt.
+RETRYABLE_CODES = ["ServiceUnavailable", "InternalError", "InternalError.Server", "RequestTimeout",
+                   "OperationConflict", "ServiceBusy", "LastTokenProcessing"]
+# darabonba raises RetryError for transport failures: connection refused or reset, and read timeouts
+RETRYABLE_EXCEPTIONS = ["RetryError"]
 
 
 def retry_options(settings: EndpointSettings) -> RetryOptions:
-    """darabonba's retry policy: bounded attempts, exponential backoff with equal jitter, honouring the
-    cloud's x-acs-retry-after (ThrottlingException.retry_after) when present."""
+    """darabonba's retry policy for 5xx and transport failures (timeouts): bounded attempts, exponential
+    backoff with equal jitter. All the SDK's calls are reads except FC InvokeFunction, whose payloads are
+    idempotent (a run's manifest, parts and marker make repeats harmless)."""
     return RetryOptions({"retryable": True, "retryCondition": [{
-        "maxAttempts": settings.max_attempts, "exception": ["ThrottlingException"], "errorCode": RETRYABLE_CODES,
-        "backoff": {"policy": "ExponentialWithEqualJitter", "period": settings.backoff_ms, "cap": 10_000},
-        "maxDelay": 20_000}]})
+        "maxAttempts": settings.max_attempts, "exception": RETRYABLE_EXCEPTIONS, "errorCode": RETRYABLE_CODES,
+        "backoff": {"policy": "ExponentialWithEqualJitter", "period": settings.backoff_ms, "cap": BACKOFF_CAP_MS},
+        "maxDelay": MAX_RETRY_AFTER_MS}]})
+
+
+def pop_throttle(err: BaseException) -> tuple[bool, float | None]:
+    """Is this OpenAPI error throttling, and the server's retry-after (ms) if it sent x-acs-retry-after."""
+    inner = getattr(err, "inner_exception", None) or err
+    code = str(getattr(inner, "code", "") or "")
+    if getattr(inner, "name", "") == "ThrottlingException" or code.startswith("Throttling"):
+        retry_after = getattr(inner, "retry_after", None)
+        return True, float(retry_after) if retry_after is not None else None
+    return False, None
 
 
 class _OssCredentials(oss2.credentials.CredentialsProvider):
@@ -67,35 +81,69 @@ class _OssCredentials(oss2.credentials.CredentialsProvider):
                                             c.get_security_token() or "")
 
 
-class _RetryingOssSession(oss2.Session):
-    """oss2.Session with the factory's retry policy for reads: bounded attempts, exponential backoff
-    with equal jitter, on 5xx (SlowDown, ServiceUnavailable) and connection errors."""
+def oss_api(req: oss2.http.Request) -> str:
+    """The OSS API a request calls, as a key for its adaptive limit: the method and the sub-resources
+    (the parameters without a value: acl, policy, versioning...), e.g. "oss:GET acl"."""
+    subresources = ",".join(sorted(k for k, v in (req.params or {}).items() if v in ("", None)))
+    return f"oss:{req.method} {subresources}".rstrip()
 
-    def __init__(self, settings: EndpointSettings) -> None:
+
+class _Drained:
+    """A response whose body was already read (to tell SlowDown from other 503s), for oss2's error parser."""
+
+    def __init__(self, resp: oss2.http.Response, body: bytes) -> None:
+        self.status, self.headers, self.request_id, self._body = resp.status, resp.headers, resp.request_id, body
+
+    def read(self, amt: int | None = None) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+class _RetryingOssSession(oss2.Session):
+    """oss2.Session with the factory's retry policy: bounded attempts, exponential backoff with equal jitter,
+    on 5xx (SlowDown, ServiceUnavailable) and transport errors (timeouts), within each API's adaptive limit.
+    GET, HEAD, PUT and DELETE are retried: a PUT writes the same bytes to the same key again, and a
+    forbid-overwrite PUT that already landed answers 409, which RunStore.claim resolves by reading back."""
+
+    RETRIED_METHODS = ("GET", "HEAD", "PUT", "DELETE")
+
+    def __init__(self, settings: EndpointSettings, limits: ApiLimits) -> None:
         super().__init__(pool_size=32)  # shared by every bucket client of the scan's worker threads
         self._settings = settings
+        self._limits = limits
 
-    def _pause(self, attempt: int) -> None:
-        step = min(self._settings.backoff_ms * 2 ** (attempt - 1), 10_000) / 1000
-        time.sleep(step / 2 + random.uniform(0, step / 2))  # jitter, not crypto
-
-    def do_request(self, req: oss2.http.Request, timeout: Any) -> oss2.http.Response:
-        idempotent = req.method in ("GET", "HEAD")  # retrying a write could repeat it
-        attempt = 0
+    def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
+        retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
+        limit = self._limits.get(oss_api(req))
+        budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
+        failures = 0  # other 5xx and transport errors
         while True:
-            attempt += 1
-            last = attempt >= self._settings.max_attempts or not idempotent
+            sent = limit.acquire()
             try:
                 resp = super().do_request(req, timeout)
             except oss2.exceptions.RequestError:
-                if last:
+                limit.release(sent, ok=False)
+                failures += 1
+                if not retried or failures >= self._settings.max_attempts:
                     raise
-                self._pause(attempt)
+                time.sleep(backoff_seconds(self._settings.backoff_ms, failures))
                 continue
-            if resp.status not in OSS_RETRYABLE_STATUS or last:
+            if resp.status not in OSS_RETRYABLE_STATUS or not retried:
+                limit.release(sent, ok=resp.status < 500)
                 return resp
-            resp.read()  # drain so the connection goes back to the pool
-            self._pause(attempt)
+            body = resp.read()  # drain so the connection goes back to the pool; SlowDown is OSS throttling
+            if b"<Code>SlowDown</Code>" in body:
+                give_up = budget.exhausted()
+                delay = backoff_seconds(self._settings.backoff_ms, budget.strikes)
+                limit.release(sent, throttled=True, ok=False, pause=delay)
+            else:
+                failures += 1
+                give_up = failures >= self._settings.max_attempts
+                delay = backoff_seconds(self._settings.backoff_ms, failures)
+                limit.release(sent, ok=False)
+            if give_up:
+                return _Drained(resp, body)  # oss2 raises the error from it
+            time.sleep(delay)
 
 
 class _LogCredentials(LogCredentialsProvider):
@@ -114,49 +162,52 @@ class _LogCredentials(LogCredentialsProvider):
 LOG_RETRYABLE_CODES = {"ReadQuotaExceed", "WriteQuotaExceed", "QuotaExceed", "ServerBusy", "Throttling"}
 
 
-class _RetryingLogClient:
-    """A LogClient whose calls retry SLS throttling with the factory's policy: bounded attempts,
-    exponential backoff with equal jitter. Everything else is the LogClient's own."""
+def _log_throttle(err: BaseException) -> tuple[bool, float | None]:
+    return isinstance(err, LogException) and err.get_error_code() in LOG_RETRYABLE_CODES, None
 
-    def __init__(self, client: LogClient, settings: EndpointSettings) -> None:
+
+class _RetryingLogClient:
+    """A LogClient whose calls retry SLS throttling with the factory's policy (bounded attempts, exponential
+    backoff with equal jitter) within each API's adaptive limit. Everything else is the LogClient's own."""
+
+    def __init__(self, client: LogClient, settings: EndpointSettings, limits: ApiLimits) -> None:
         self._client = client
         self._settings = settings
+        self._limits = limits
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
         if not callable(attr):
             return attr
+        limit = self._limits.get(f"sls:{name}")
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    return attr(*args, **kwargs)
-                except LogException as err:
-                    if err.get_error_code() not in LOG_RETRYABLE_CODES or attempt >= self._settings.max_attempts:
-                        raise
-                step = min(self._settings.backoff_ms * 2 ** (attempt - 1), 10_000) / 1000
-                time.sleep(step / 2 + random.uniform(0, step / 2))  # jitter, not crypto
+            return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=self._settings.max_attempts,
+                                   backoff_ms=self._settings.backoff_ms, throttle_of=_log_throttle)
 
         return call
 
 
 class _Counted:
-    """An SDK client whose public method calls are counted (for progress and the benchmark)."""
+    """An SDK client whose public method calls are counted (for progress and the benchmark) and run within
+    the API's adaptive concurrency limit, throttled answers retried (darabonba retries 5xx and timeouts)."""
 
-    def __init__(self, client: Any, product: str, counter: Counter[str], lock: threading.Lock) -> None:
-        self._client, self._product, self._counter, self._lock = client, product, counter, lock
+    def __init__(self, client: Any, product: str, factory: ClientFactory) -> None:
+        self._client, self._product, self._factory = client, product, factory
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
         if name.startswith("_") or not callable(attr):
             return attr
+        api = f"{self._product}:{name}"
+        factory = self._factory
+        limit = factory.limits.get(api)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                self._counter[f"{self._product}:{name}"] += 1
-            return attr(*args, **kwargs)
+            with factory._lock:
+                factory.calls[api] += 1
+            return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=factory.settings.max_attempts,
+                                   backoff_ms=factory.settings.backoff_ms, throttle_of=pop_throttle)
 
         return call
 
@@ -171,8 +222,9 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()  # OpenAPI calls made, by product:method
+        self.limits = ApiLimits(settings.api_concurrency)  # adaptive concurrency per API, shared by all clients
         self._oss_auth = oss2.ProviderAuth(_OssCredentials(provider))
-        self._oss_session = _RetryingOssSession(settings)  # one connection pool for every OSS client
+        self._oss_session = _RetryingOssSession(settings, self.limits)  # one connection pool for every OSS client
 
     def config(self, region: str | None = None, endpoint: str | None = None) -> Config:
         s = self.settings
@@ -190,7 +242,7 @@ class ClientFactory:
                 module, cls = POP_SDKS[product]
                 endpoint = self.settings.sts_host() if product == "sts" else None
                 sdk = getattr(importlib.import_module(module), cls)(self.config(region, endpoint))
-                client = _Counted(sdk, product, self.calls, self._lock)
+                client = _Counted(sdk, product, self)
                 self._cache[key] = client
             return client
 
@@ -219,7 +271,7 @@ class ClientFactory:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = _RetryingLogClient(self._new_log_client(region), self.settings)
+                client = _RetryingLogClient(self._new_log_client(region), self.settings, self.limits)
                 self._cache[key] = client
             return client
 

@@ -29,6 +29,14 @@ from .errors import ConfigError
 from .findings import Finding
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except (re.error, OverflowError, RecursionError) as err:  # e.g. 'a{99999999999}' overflows, not re.error
+        raise ValueError(f"invalid regular expression {value[:80]!r}: {err}") from None
+    return value
+
+
 class Matcher(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -41,10 +49,13 @@ class Matcher(BaseModel):
     @field_validator("account", "check", "region", "resource")
     @classmethod
     def _regex(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as err:
-            raise ValueError(f"invalid regular expression {value!r}: {err}") from None
+        return _compiles(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_regexes(cls, value: dict[str, str]) -> dict[str, str]:
+        for pattern in value.values():
+            _compiles(pattern)
         return value
 
     def matches(self, f: Finding) -> bool:
@@ -81,10 +92,22 @@ class _LineLoader(yaml.SafeLoader):
     """Remembers the line of each mapping, so errors can name it."""
 
 
+LINE = "__line__"
+
+
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     data = loader.construct_mapping(node, deep=True)
-    data["__line__"] = node.start_mark.line + 1
+    data[LINE] = node.start_mark.line + 1
     return data
+
+
+def _strip_lines(value: Any) -> Any:
+    """The data without the line numbers the loader put in every mapping (tags, exceptions, ...)."""
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
@@ -93,25 +116,26 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 def load(path: str | Path) -> Mutelist:
     p = Path(path)
     try:
-        raw = yaml.load(p.read_text(), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except OSError as err:
         raise ConfigError(f"mutelist {p}: cannot read it ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"mutelist {p}: not UTF-8 text") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
         raise ConfigError(f"mutelist {p}: {line}not valid YAML ({getattr(err, 'problem', err)})") from None
+    except RecursionError:
+        raise ConfigError(f"mutelist {p}: nested too deeply") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("mutelist"), list):
         raise ConfigError(f"mutelist {p}: expected a top-level 'mutelist:' list of entries")
     entries = []
     for item in raw["mutelist"]:
         if not isinstance(item, dict):
             raise ConfigError(f"mutelist {p}: every entry must be a mapping (check, reason, expires, ...)")
-        line = item.pop("__line__", 0)
-        for x in item.get("exceptions") or []:
-            if isinstance(x, dict):
-                x.pop("__line__", None)
+        line = item.get(LINE, 0)
         try:
-            entries.append(Entry.model_validate({**item, "line": line}))
+            entries.append(Entry.model_validate({**_strip_lines(item), "line": line}))
         except ValidationError as err:
             first = err.errors()[0]
             field = ".".join(str(x) for x in first["loc"]) or "entry"

@@ -30,7 +30,9 @@ class ScanRequest:
     check_ids: list[str] | None = None  # None = every check
     families: list[str] | None = None
     config: AuditConfig = field(default_factory=AuditConfig)
-    concurrency: int = 8
+    # datasets collected at once, and per-item calls at once within each; the clients' adaptive per-API limits
+    # (throttle.py) keep each API under its rate limit, so this only bounds threads
+    concurrency: int = 16
 
 
 @dataclass
@@ -74,7 +76,9 @@ def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn 
             progress("collected", {"dataset": dataset, "region": region, "ok": not isinstance(value, Failed)})
 
     with ThreadPoolExecutor(max_workers=max(1, request.concurrency)) as pool:
-        list(pool.map(collect, sorted(jobs)))
+        # global datasets first: they are the largest (every RAM user, every bucket) and each is one job, so
+        # started last they would finish last, alone
+        list(pool.map(collect, sorted(jobs, key=lambda j: (j[1] != GLOBAL, j))))
     now = datetime.now(timezone.utc)
     findings: list[Finding] = []
     for c in checks:
@@ -110,9 +114,14 @@ def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request:
     return [_finding(c, request.account_id, region, r) for r in results]
 
 
+_REMEDIATION: dict[str, str] = {}  # check id -> its remediation text: one string shared by all its findings
+
+
 def _finding(c: Check, account_id: str, region: str, r: Result) -> Finding:
     m = c.meta
-    remediation = f"{m.remediation.console} CLI: {m.remediation.cli}"
+    remediation = _REMEDIATION.get(m.id)
+    if remediation is None:
+        remediation = _REMEDIATION.setdefault(m.id, f"{m.remediation.console} CLI: {m.remediation.cli}")
     return Finding(check_id=m.id, title=m.title, family=m.family, severity=m.severity, status=r.status,
                    message=r.message, account_id=account_id, region=r.region or region,
                    resource_id=r.resource_id, resource_type=r.resource_type, resource_name=r.resource_name,

@@ -109,8 +109,7 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
         from .reports.compliance import report as compliance_report
 
         compliance = compliance_report(args.compliance, findings)
-    paths = writer.write(Path(args.output_dir), writer.render_all(findings, args.output_formats, summary,
-                                                                   compliance))
+    paths = writer.write_all(Path(args.output_dir), findings, args.output_formats, summary, compliance)
     if not args.quiet:
         print(summary_mod.render_table(summary))
         print("\nWrote:")

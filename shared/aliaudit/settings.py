@@ -23,6 +23,8 @@ class EndpointSettings(BaseModel):
     read_timeout_ms: int = Field(20000, ge=100)  # ALIAUDIT_READ_TIMEOUT_MS
     max_attempts: int = Field(5, ge=1, le=20)  # ALIAUDIT_MAX_ATTEMPTS: per call, on throttling and 5xx
     backoff_ms: int = Field(200, ge=1)  # ALIAUDIT_BACKOFF_MS: first backoff step (doubles, jittered)
+    # ALIAUDIT_API_CONCURRENCY: most calls in flight per API; halved while the API throttles, regrown on success
+    api_concurrency: int = Field(16, ge=1, le=512)
 
     @field_validator("protocol")
     @classmethod
@@ -38,7 +40,8 @@ class EndpointSettings(BaseModel):
         mapping = {"ALIAUDIT_ENDPOINT_PROTOCOL": "protocol", "ALIAUDIT_ENDPOINT_PROXY": "proxy",
                    "ALIAUDIT_STS_ENDPOINT": "sts_endpoint", "ALIBABA_CLOUD_STS_REGION": "sts_region",
                    "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms",
-                   "ALIAUDIT_MAX_ATTEMPTS": "max_attempts", "ALIAUDIT_BACKOFF_MS": "backoff_ms"}
+                   "ALIAUDIT_MAX_ATTEMPTS": "max_attempts", "ALIAUDIT_BACKOFF_MS": "backoff_ms",
+                   "ALIAUDIT_API_CONCURRENCY": "api_concurrency"}
         for var, field in mapping.items():
             if env.get(var):
                 values[field] = env[var]

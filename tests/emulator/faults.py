@@ -1,4 +1,5 @@
-"""Faults on demand: latency, per-API rate limits (Throttling), a fraction of 5xx, regions down."""
+"""Faults on demand: latency, a fraction of slow calls, per-API rate limits (Throttling), a fraction of 5xx,
+regions down."""
 
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def apply(call: Call, style: str, limiter: RateLimiter) -> None:
     api = f"{call.product}:{call.op.name if call.op else '?'}"
     if faults.latency_ms:
         time.sleep(faults.latency_ms / 1000)
+    if faults.slow_rate:  # a slow call: the client may time out while the call still completes here
+        with world.lock:
+            slow = world.rng.random() < faults.slow_rate
+        if slow:
+            time.sleep(faults.slow_ms / 1000)
     if call.region and call.region in faults.regions_down:
         raise ApiError("ServiceUnavailable", f"The region {call.region} is temporarily unavailable.", 503)
     limit = limit_for(faults.rate_limits, api)

@@ -85,6 +85,8 @@ class Faults(BaseModel):
     rate_limits: dict[str, float] = Field(default_factory=dict)
     throttle_retry_after_ms: int | None = None  # set: throttling answers carry x-acs-retry-after
     error_rate: float = 0.0  # fraction of calls answered with a 5xx
+    slow_rate: float = 0.0  # fraction of calls delayed by slow_ms more (past a client's read timeout)
+    slow_ms: float = 0
     seed: int = 0
     regions_down: list[str] = Field(default_factory=list)
     sts_max_lifetime_seconds: int | None = None  # issued STS credentials expire after this, whatever was asked
@@ -100,6 +102,8 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> Scenario:
+        if str(path).endswith(".json"):  # generated accounts (generate.py): JSON parses far faster than YAML
+            return cls.model_validate_json(Path(path).read_text())
         return cls.from_yaml(Path(path).read_text())
 
     @classmethod

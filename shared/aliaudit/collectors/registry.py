@@ -20,7 +20,7 @@ class CollectContext:
     region: str  # 'global' for global datasets
     account_id: str
     config: AuditConfig
-    concurrency: int = 8
+    concurrency: int = 16
 
     def client(self, product: str) -> Any:
         return self.factory.pop(product, None if self.region == "global" else self.region)

@@ -105,9 +105,12 @@ class _StsReply(BaseModel):
 
 
 def _sts_client(settings: EndpointSettings, source: ICredentialsProvider | None) -> StsClient:
+    from ..clients import retry_options  # late: clients imports nothing of ours, but keep the layers apart
+
+    # 5xx and timeouts are retried as for every other call: a refresh mid-scan must not fail on a blip
     cfg = Config(endpoint=settings.sts_host(), protocol=settings.sts_protocol(),
                  connect_timeout=settings.connect_timeout_ms, read_timeout=settings.read_timeout_ms,
-                 http_proxy=settings.proxy, https_proxy=settings.proxy)
+                 http_proxy=settings.proxy, https_proxy=settings.proxy, retry_options=retry_options(settings))
     if source is not None:
         cfg.credential = CredentialClient(provider=source)
     return StsClient(cfg)

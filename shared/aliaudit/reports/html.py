@@ -4,9 +4,10 @@ status, severity, family, region and text, the compliance view, and each finding
 from __future__ import annotations
 
 import html
+import io
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 from ..findings import Finding
 from .summary import STATUSES
@@ -92,18 +93,26 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
             f'<th>Findings</th></tr>{"".join(rows)}</table></section>')
 
 
-def render(findings: Iterable[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
+def render(findings: Sequence[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
            compliance: dict[str, Any] | None = None) -> str:
-    items = [f.model_dump(mode="json") for f in findings]
-    data = {"findings": items, "statuses": STATUSES,
-            "severities": sorted({f["severity"] for f in items}), "families": sorted({f["family"] for f in items}),
-            "regions": sorted({f["region"] for f in items})}
-    payload = json.dumps(data).replace("</", "<\\/")  # keep the JSON from closing the script element
+    out = io.StringIO()
+    write(out, findings, summary, title=title, compliance=compliance)
+    return out.getvalue()
+
+
+def _script_json(value: Any) -> str:
+    return json.dumps(value).replace("</", "<\\/")  # keep the JSON from closing the script element
+
+
+def write(out: TextIO, findings: Sequence[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
+          compliance: dict[str, Any] | None = None) -> None:
+    """The page into out, the findings' JSON one finding at a time (a large account's would not fit in memory
+    as one string next to its objects)."""
     cards = "".join(f'<div class="card"><span class="{s}">{s}</span><b id="count-{s}">{summary["status"][s]}</b>'
                     "</div>" for s in STATUSES)
     meta = html.escape(" | ".join(f"{k}: {summary[k]}" for k in ("account_id", "run_id", "generated_at")
                                   if summary.get(k)))
-    return f"""<!DOCTYPE html>
+    out.write(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
 <body><header><h1>{html.escape(title)}</h1><div>{meta}</div></header><main>
@@ -118,6 +127,17 @@ def render(findings: Iterable[Finding], summary: dict[str, Any], *, title: str =
 <input id="f-text" type="search" placeholder="search text"><span id="shown"></span></div>
 <table><thead><tr><th>Status</th><th>Severity</th><th>Family</th><th>Region</th><th>Check</th><th>Resource</th>
 <th>Detail</th></tr></thead><tbody id="rows"></tbody></table></section></main>
-<script type="application/json" id="aliaudit-data">{payload}</script>
+<script type="application/json" id="aliaudit-data">""")
+    lists = {"statuses": STATUSES, "severities": sorted({f.severity.value for f in findings}),
+             "families": sorted({f.family for f in findings}), "regions": sorted({f.region for f in findings})}
+    out.write('{"findings": [')
+    for n, f in enumerate(findings):
+        if n:
+            out.write(", ")
+        out.write(_script_json(f.model_dump(mode="json")))
+    out.write("]")
+    for key, value in lists.items():
+        out.write(f", {json.dumps(key)}: {_script_json(value)}")
+    out.write(f"""}}</script>
 <script>{_SCRIPT}</script></body></html>
-"""
+""")

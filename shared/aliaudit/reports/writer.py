@@ -34,6 +34,31 @@ def render_all(findings: Sequence[Finding], formats: Sequence[str], summary: dic
     return out
 
 
+def write_all(directory: Path, findings: Sequence[Finding], formats: Sequence[str], summary: dict[str, Any],
+              compliance: dict[str, Any] | None = None) -> list[Path]:
+    """Like write(render_all(...)) but each report streams to its file, so a large account's reports are never
+    held in memory (the CLI's peak RSS stays that of the findings)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = directory / FORMATS[fmt]
+        with path.open("w", encoding="utf-8") as fh:
+            if fmt == "ocsf":
+                ocsf.write(fh, findings)
+            elif fmt == "csv":
+                csv_report.write(fh, findings)
+            elif fmt == "html":
+                html.write(fh, findings, summary, compliance=compliance)
+            elif fmt == "summary":
+                fh.write(json.dumps(summary, indent=1))
+        paths.append(path)
+    if compliance:
+        path = directory / COMPLIANCE_FILE.format(framework=compliance["framework_id"])
+        path.write_text(json.dumps(compliance, indent=1), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def write(directory: Path, contents: dict[str, str]) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []

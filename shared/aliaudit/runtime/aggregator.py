@@ -1,16 +1,23 @@
 """Aggregator: when every part of a run is in (or its deadline passed: missing parts become ERROR findings),
-exactly once per run (a forbid-overwrite marker in OSS), it writes the reports to OSS (dated and latest/),
-one SLS log per finding, and makes sure the logstore index and the alert exist. A timer 'sweep' finishes
-runs whose workers never reported."""
+exactly once per run (a claim in OSS, released on failure; see aggregate()), it writes the reports to OSS
+(dated and latest/), one SLS log per finding, and makes sure the logstore index and the alert exist. A
+timer 'sweep' finishes runs whose workers never reported, or whose aggregation failed."""
 
 from __future__ import annotations
 
 import json
 import logging
+import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+import oss2
+from pydantic import ValidationError
+
+from .. import apierrors
 from ..checks.registry import all_checks
+from ..errors import ConfigError
 from ..findings import Finding, Result, Status
 from ..mutelist import Mutelist
 from ..reports import summary as summary_mod
@@ -18,43 +25,54 @@ from ..reports import writer
 from ..reports.compliance import report as compliance_report
 from ..scan import GLOBAL, _finding
 from .fc_context import Runtime
-from .models import Manifest, PartResult
-from .sls_sink import ensure, put_findings
-from .store import manifest_key, marker_key, part_key
+from .models import Manifest, Part, PayloadError, parse_aggregation, parse_part
+from .sls_sink import batches, ensure, put_findings
+from .store import baseline_key, done_key, logs_key, marker_key, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
 MUTELIST_KEY = "config/mutelist.yaml"
 
 
-def _missing_part_findings(manifest: Manifest, family: str, region: str) -> list[Finding]:
+def _missing_part_findings(manifest: Manifest, family: str, region: str, reason: str) -> list[Finding]:
     checks = all_checks()
     scope = "global" if region == GLOBAL else "regional"
     out = []
     for cid in manifest.check_ids:
-        c = checks[cid]
-        if c.meta.family == family and c.meta.scope == scope:
+        c = checks.get(cid)
+        if c is not None and c.meta.family == family and c.meta.scope == scope:
             out.append(_finding(c, manifest.account_id, region, Result(
                 status=Status.ERROR, resource_id=manifest.account_id if region == GLOBAL else region,
-                message=f"the {family} worker did not report for {region} before the run's deadline")))
+                message=reason)))
     return out
 
 
-def _mutelist(rt: Runtime) -> Mutelist:
+def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
+    """The accepted risks in the bucket, and why they could not be used (a malformed file mutes nothing in
+    this run, says so in the summary and the log, and does not stop the reports)."""
     import tempfile
     from pathlib import Path
 
     from ..mutelist import load
 
+    where = f"oss://{rt.settings.report_bucket}/{MUTELIST_KEY}"
     try:
-        text = rt.store.bucket.get_object(MUTELIST_KEY).read().decode()
-    except Exception:  # no mutelist configured (or unreadable): nothing muted, and say so
-        log.info("no mutelist at oss://%s/%s", rt.settings.report_bucket, MUTELIST_KEY)
-        return Mutelist()
+        raw = rt.store.bucket.get_object(MUTELIST_KEY).read()
+    except oss2.exceptions.NoSuchKey:
+        log.info("no mutelist at %s", where)
+        return Mutelist(), None
+    except oss2.exceptions.OssError as err:  # e.g. denied: nothing muted, and say so
+        log.error("cannot read the mutelist at %s: %s; nothing is muted in this run", where, apierrors.describe(err))
+        return Mutelist(), f"cannot read {where}: {apierrors.describe(err)}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mutelist.yaml"
-        path.write_text(text)
-        return load(path)
+        path.write_bytes(raw)
+        try:
+            return load(path), None
+        except ConfigError as err:
+            reason = str(err).replace(str(path), where)
+            log.error("%s; nothing is muted in this run", reason)
+            return Mutelist(), reason
 
 
 def _merge_latest(previous: list[Finding], current: list[Finding], manifest: Manifest) -> list[Finding]:
@@ -69,33 +87,88 @@ def _merge_latest(previous: list[Finding], current: list[Finding], manifest: Man
     return keep + current
 
 
+def _part_findings(rt: Runtime, manifest: Manifest, part: Part, missing: bool) -> tuple[list[Finding], int]:
+    run_id = manifest.run_id
+    if missing:
+        return _missing_part_findings(manifest, part.family, part.region, f"the {part.family} worker did not "
+                                      f"report for {part.region} before the run's deadline"), 0
+    try:
+        result = parse_part(rt.store.get_json(part_key(run_id, part.family, part.region)), run_id, part)
+    except PayloadError as err:  # a corrupt part must not sink the run: its checks are ERROR, with the reason
+        log.error("run %s: %s", run_id, err)
+        return _missing_part_findings(manifest, part.family, part.region, f"unreadable worker result: {err}"), 0
+    own = [f for f in result.findings if f.family == part.family]
+    if len(own) != len(result.findings):
+        log.error("run %s: the %s/%s part holds findings of other families; dropped", run_id, part.family,
+                  part.region)
+    return own, result.calls
+
+
+def _claim_is_stale(rt: Runtime) -> Callable[[dict[str, Any]], bool]:
+    def stale(current: dict[str, Any]) -> bool:
+        try:
+            claimed = datetime.fromisoformat(str(current.get("claimed", "")).replace("Z", "+00:00"))
+        except ValueError:
+            return True
+        return (datetime.now(timezone.utc) - claimed).total_seconds() > rt.settings.aggregation_lease_seconds
+
+    return stale
+
+
 def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any]:
-    raw = rt.store.get_json(manifest_key(run_id))
-    if raw is None:
+    """Exactly once per run: the claim (a forbid-overwrite marker with our owner id) keeps concurrent
+    aggregators out; a failure releases it so FC's retry (or the sweep) can finish the run, and every step
+    after the claim is repeatable: reports overwrite the same keys, SLS batches already sent are skipped,
+    "new" FAILs are measured against the baseline the first attempt fixed. The sweep also takes over
+    claims older than the lease (an aggregator that died without releasing)."""
+    try:
+        manifest = rt.store.manifest(run_id)
+    except PayloadError as err:
+        log.error("cannot aggregate: %s", err)
+        return {"run_id": run_id, "state": "malformed manifest", "error": str(err)}
+    if manifest is None:
         return {"run_id": run_id, "state": "unknown run"}
-    manifest = Manifest.model_validate(raw)
-    if rt.store.exists(marker_key(run_id)):
+    if rt.store.exists(done_key(run_id)):
         return {"run_id": run_id, "state": "already aggregated"}
     present = set(rt.store.keys(f"runs/{run_id}/parts/"))
     missing = [p for p in manifest.parts if part_key(run_id, p.family, p.region) not in present]
-    created = datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
+    try:
+        created = datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
+    except ValueError:
+        created = datetime.fromtimestamp(0, timezone.utc)  # an unreadable time: treat the run as overdue
     overdue = (datetime.now(timezone.utc) - created).total_seconds() > rt.settings.aggregation_deadline_seconds
     if missing and not overdue:
         return {"run_id": run_id, "state": "waiting", "missing": len(missing)}
-    if not rt.store.put_json(marker_key(run_id), {"state": "aggregating"}, exclusive=True):
-        return {"run_id": run_id, "state": "already aggregated"}
+    owner = uuid.uuid4().hex
+    if not rt.store.claim(marker_key(run_id), owner, take_over=_claim_is_stale(rt) if sweep else None):
+        return {"run_id": run_id, "state": "being aggregated"}
+    try:
+        return _aggregate_claimed(rt, manifest, missing, created)
+    except Exception:
+        log.error("run %s: aggregation failed; releasing the claim for a retry", run_id)
+        try:
+            rt.store.put_json(marker_key(run_id), {"owner": owner, "released": True})
+        except Exception as err:  # the sweep takes the claim over once the lease ends
+            log.error("run %s: cannot release the claim: %s", run_id, apierrors.describe(err))
+        raise
+
+
+def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], created: datetime) -> dict[str, Any]:
+    run_id = manifest.run_id
     findings: list[Finding] = []
     calls = 0
     for p in manifest.parts:
-        if p in missing:
-            findings.extend(_missing_part_findings(manifest, p.family, p.region))
-            continue
-        part = PartResult.model_validate(rt.store.get_json(part_key(run_id, p.family, p.region)))
-        findings.extend(part.findings)
-        calls += part.calls
-    expired = _mutelist(rt).apply(findings, datetime.now(timezone.utc).date())
-    previous = [Finding.model_validate(f) for f in rt.store.get_json(LATEST) or []]
-    before = {f.uid for f in previous if f.status == Status.FAIL and not f.muted}
+        items, n = _part_findings(rt, manifest, p, p in missing)
+        findings.extend(items)
+        calls += n
+    mutelist, mutelist_error = _mutelist(rt)
+    expired = mutelist.apply(findings, datetime.now(timezone.utc).date())
+    previous = [Finding.model_validate(f) for f in _latest(rt)]
+    baseline = rt.store.get_json(baseline_key(run_id))
+    if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
+        baseline = sorted(f.uid for f in previous if f.status == Status.FAIL and not f.muted)
+        rt.store.put_json(baseline_key(run_id), baseline)
+    before = set(baseline)
     latest = _merge_latest(previous, findings, manifest)
     rank = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
     new = sorted((f for f in findings if f.status == Status.FAIL and not f.muted and f.uid not in before),
@@ -108,41 +181,70 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
             "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "regions": manifest.regions,
             "missing_parts": [f"{p.family}/{p.region}" for p in missing], "api_calls": calls,
             "new_fails": len(new), "expired_mutelist_entries": len(expired)}
+    if mutelist_error:
+        meta["mutelist_error"] = mutelist_error
     run_summary = summary_mod.summarize(findings, meta)
     contents = writer.render_all(findings, list(writer.FORMATS), run_summary, compliance_report("cis_2.0", findings))
-    prefix = f"reports/{now:%Y-%m-%d}/{run_id}/"
+    prefix = f"reports/{created:%Y-%m-%d}/{run_id}/"  # the run's date, not the attempt's: a retry overwrites
     for name, text in contents.items():
         rt.store.put_text(prefix + name, text)
+    client = rt.factory.log(rt.settings.region)
+    ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
+           rt.settings.region)
+    sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
+    logged = 0
+    for batch, items in enumerate(batches(findings)):
+        if logs_key(run_id, batch) in sent:
+            logged += len(items)
+            continue
+        logged += put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id,
+                               {f.uid for f in new}, new_text)
+        rt.store.put_json(logs_key(run_id, batch), {"logs": len(items)})
     latest_summary = summary_mod.summarize(latest, {**meta, "latest_of": run_id})
     for name, text in writer.render_all(latest, list(writer.FORMATS), latest_summary,
                                         compliance_report("cis_2.0", latest)).items():
         rt.store.put_text("latest/" + name, text)
     rt.store.put_json(LATEST, [f.model_dump(mode="json") for f in latest])
-    client = rt.factory.log(rt.settings.region)
-    ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
-           rt.settings.region)
-    logged = put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, findings, run_id,
-                          {f.uid for f in new}, new_text)
     result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logged,
               "new_fails": len(new), "missing_parts": meta["missing_parts"], "reports": prefix}
-    rt.store.put_json(marker_key(run_id) + ".done", result)
+    rt.store.put_json(done_key(run_id), result)
     log.info("run %s aggregated: %s", run_id, json.dumps(result))
     return result
+
+
+def _latest(rt: Runtime) -> list[Any]:
+    """The last verdicts (latest/findings.json); unreadable ones are set aside, not fatal: a run replaces them."""
+    try:
+        data = rt.store.get_json(LATEST)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise PayloadError(f"{LATEST} is not a list of findings")
+        for item in data:
+            Finding.model_validate(item)
+        return data
+    except (PayloadError, ValidationError) as err:
+        log.error("ignoring the previous latest findings: %s", str(err).splitlines()[0])
+        return []
 
 
 def handler(event: bytes, context: Any) -> str:
     rt = Runtime(context)
     try:
-        payload = json.loads(event or b"{}")
-        if isinstance(payload, dict) and "triggerName" in payload:  # the sweep timer
-            payload = {"sweep": True}
-        if not isinstance(payload, dict) or not (payload.get("sweep") or isinstance(payload.get("run_id"), str)):
-            raise ValueError("expected {\"run_id\": ...} or {\"sweep\": true}")
-    except ValueError as err:
+        request = parse_aggregation(event)
+    except PayloadError as err:
         log.error("ignoring a malformed aggregation request: %s", err)
         return json.dumps({"ignored": str(err)})
-    if payload.get("sweep"):
+    if request.sweep:
         runs = sorted({k.split("/")[1] for k in rt.store.keys("runs/") if k.endswith("/manifest.json")})
-        return json.dumps([aggregate(rt, r, sweep=True) for r in runs
-                           if not rt.store.exists(marker_key(r))])
-    return json.dumps(aggregate(rt, payload["run_id"]))
+        results = []
+        for r in runs:
+            if rt.store.exists(done_key(r)):
+                continue
+            try:
+                results.append(aggregate(rt, r, sweep=True))
+            except Exception as err:  # one run's failure must not keep the sweep from the others
+                log.error("run %s: %s", r, apierrors.describe(err))
+                results.append({"run_id": r, "state": "failed", "error": apierrors.describe(err)})
+        return json.dumps(results)
+    return json.dumps(aggregate(rt, request.run_id or ""))

@@ -1,6 +1,7 @@
 """Dispatcher: turns the daily timer or an ActionTrail event into a run: resolves regions, writes the run
-manifest (once: a duplicate delivery finds it and stops), and invokes one worker per (family, region),
-global families once, asynchronously."""
+manifest (once), invokes one worker per (family, region), global families once, asynchronously, and marks
+the run dispatched. A duplicate delivery finds the mark and stops; a retry after a dispatch that died
+half-way finds the manifest without the mark and invokes the workers whose parts are still missing."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from ..checks.registry import all_checks
 from ..regions import account_regions
 from ..scan import GLOBAL
 from .fc_context import Runtime
-from .models import Manifest, Part, WorkerTask
-from .store import manifest_key
+from .models import Manifest, Part, PayloadError, WorkerTask
+from .store import dispatched_key, manifest_key, part_key
 from .triggers import Plan, TriggerError, parse
 
 log = logging.getLogger("aliaudit.dispatcher")
@@ -62,10 +63,26 @@ def handler(event: bytes, context: Any) -> str:
                         regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
                         trigger=plan.trigger)
     if not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(), exclusive=True):
-        log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
-        return json.dumps({"run_id": plan.run_id, "duplicate": True})
+        # another delivery of the same event planned this run: if it dispatched every part there is nothing
+        # to do; if it died half-way (or is still at it), dispatch the parts that have not reported
+        if rt.store.exists(dispatched_key(plan.run_id)):
+            log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
+            return json.dumps({"run_id": plan.run_id, "duplicate": True})
+        try:
+            stored = rt.store.manifest(plan.run_id)
+        except PayloadError as err:
+            log.error("ignoring the event: %s", err)
+            return json.dumps({"ignored": str(err)})
+        if stored is None:  # cannot be: the forbid-overwrite PUT found it
+            raise RuntimeError(f"run {plan.run_id}: the manifest exists but cannot be read")
+        manifest = stored
+        reported = set(rt.store.keys(f"runs/{plan.run_id}/parts/"))
+        parts = [p for p in manifest.parts if part_key(plan.run_id, p.family, p.region) not in reported]
+        log.info("run %s: an earlier dispatch did not finish; dispatching %d parts not reported yet",
+                 plan.run_id, len(parts))
     for part in parts:
         task = WorkerTask(run_id=plan.run_id, family=part.family, region=part.region)
         rt.invoke_async(rt.settings.function_prefix + part.family, task.model_dump_json().encode())
+    rt.store.put_json(dispatched_key(plan.run_id), {"parts": len(manifest.parts)})
     log.info("run %s: %d parts dispatched (%s)", plan.run_id, len(parts), plan.kind)
-    return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": regions})
+    return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions})

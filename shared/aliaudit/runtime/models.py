@@ -1,21 +1,37 @@
-"""What travels between the functions (small: the async payload limit is 128 KB) and what is stored."""
+"""What travels between the functions (small: the async payload limit is 128 KB) and what is stored; and
+the parsers that turn untrusted bytes (an invocation payload, an object read back from OSS) into them,
+raising PayloadError with a one-line reason instead of letting a malformed input crash a function."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..findings import Finding
+
+# Run ids, families and regions become OSS keys (runs/<run_id>/parts/<family>/<region>.json): keep them plain.
+RUN_ID = r"^[A-Za-z0-9._-]{1,80}$"
+FAMILY = r"^[a-z0-9_]{1,40}$"
+REGION = r"^[a-z0-9-]{1,40}$"  # or 'global'
+
+
+class PayloadError(ValueError):
+    """A payload or stored object is malformed; the function logs the reason and ignores it."""
 
 
 class Part(BaseModel):
     """One unit of work: a family in a region ('global' for global families)."""
 
-    family: str
-    region: str
+    model_config = ConfigDict(frozen=True)
+
+    family: str = Field(pattern=FAMILY)
+    region: str = Field(pattern=REGION)
 
 
 class Manifest(BaseModel):
-    run_id: str
+    run_id: str = Field(pattern=RUN_ID)
     account_id: str
     created: str  # ISO time, UTC
     kind: str  # daily | event
@@ -27,9 +43,9 @@ class Manifest(BaseModel):
 
 
 class WorkerTask(BaseModel):
-    run_id: str
-    family: str
-    region: str
+    run_id: str = Field(pattern=RUN_ID)
+    family: str = Field(pattern=FAMILY)
+    region: str = Field(pattern=REGION)
 
 
 class PartResult(BaseModel):
@@ -38,3 +54,69 @@ class PartResult(BaseModel):
     region: str
     findings: list[Finding]
     calls: int = 0
+
+
+class AggregationRequest(BaseModel):
+    """{"run_id": ...} from a worker, or a sweep (the timer, or {"sweep": true})."""
+
+    run_id: str | None = Field(None, pattern=RUN_ID)
+    sweep: bool = False
+
+
+def _reason(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(x) for x in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"
+
+
+def _json(raw: bytes | str, what: str) -> Any:
+    try:
+        return json.loads(raw or b"{}")
+    except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise PayloadError(f"{what} is not JSON ({str(err)[:120]})") from None
+
+
+def parse_task(raw: bytes | str) -> WorkerTask:
+    data = _json(raw, "the worker task")
+    if not isinstance(data, dict):
+        raise PayloadError("the worker task is not a JSON object")
+    try:
+        return WorkerTask.model_validate(data)
+    except ValidationError as err:
+        raise PayloadError(f"malformed worker task: {_reason(err)}") from None
+
+
+def parse_aggregation(raw: bytes | str) -> AggregationRequest:
+    data = _json(raw, "the aggregation request")
+    if isinstance(data, dict) and "triggerName" in data:  # the sweep timer
+        return AggregationRequest(sweep=True)
+    if not isinstance(data, dict):
+        raise PayloadError("the aggregation request is not a JSON object")
+    try:
+        request = AggregationRequest.model_validate(data)
+    except ValidationError as err:
+        raise PayloadError(f"malformed aggregation request: {_reason(err)}") from None
+    if not request.sweep and request.run_id is None:
+        raise PayloadError('expected {"run_id": ...} or {"sweep": true}')
+    return request
+
+
+def parse_manifest(data: Any, run_id: str) -> Manifest:
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as err:
+        raise PayloadError(f"the manifest of run {run_id} is malformed: {_reason(err)}") from None
+    if manifest.run_id != run_id:
+        raise PayloadError(f"the manifest of run {run_id} names run {manifest.run_id}")
+    return manifest
+
+
+def parse_part(data: Any, run_id: str, part: Part) -> PartResult:
+    name = f"the {part.family}/{part.region} part of run {run_id}"
+    try:
+        result = PartResult.model_validate(data)
+    except ValidationError as err:
+        raise PayloadError(f"{name} is malformed: {_reason(err)}") from None
+    if (result.run_id, result.family, result.region) != (run_id, part.family, part.region):
+        raise PayloadError(f"{name} holds {result.family}/{result.region} of run {result.run_id}")
+    return result

@@ -17,6 +17,9 @@ class PipelineSettings(BaseModel):
     function_prefix: str = "aliaudit-"  # ALIAUDIT_FUNCTION_PREFIX: workers are <prefix><family>
     alert_name: str = "aliaudit-unmuted-fail"  # ALIAUDIT_ALERT_NAME
     aggregation_deadline_seconds: int = Field(1800, ge=10)  # ALIAUDIT_AGGREGATION_DEADLINE_SECONDS
+    # ALIAUDIT_AGGREGATION_LEASE_SECONDS: a claim this old, never released (the aggregator died), is taken over
+    # by the sweep; longer than the aggregator's timeout
+    aggregation_lease_seconds: int = Field(900, ge=10)
     family: str = ""  # ALIAUDIT_FAMILY (workers only)
 
     @classmethod
@@ -27,7 +30,8 @@ class PipelineSettings(BaseModel):
                   "log_project": env.get("ALIAUDIT_LOG_PROJECT", ""), "family": env.get("ALIAUDIT_FAMILY", "")}
         for var, field in (("ALIAUDIT_FINDINGS_LOGSTORE", "findings_logstore"),
                            ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
-                           ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds")):
+                           ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
+                           ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds")):
             if env.get(var):
                 values[field] = env[var]
         return cls.model_validate(values)

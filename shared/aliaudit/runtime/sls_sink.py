@@ -27,6 +27,11 @@ def _log_item(f: Finding, run_id: str, new: bool, new_fails: str, when: int) -> 
     return LogItem(timestamp=when, contents=list(fields.items()))
 
 
+def batches(findings: Sequence[Finding]) -> list[Sequence[Finding]]:
+    """The findings in PutLogs-sized batches, in a stable order (a retried aggregation skips sent batches)."""
+    return [findings[start:start + BATCH] for start in range(0, len(findings), BATCH)]
+
+
 def put_findings(client: Any, project: str, logstore: str, findings: Sequence[Finding], run_id: str,
                  new_uids: set[str], new_fails: str) -> int:
     now = int(time.time())

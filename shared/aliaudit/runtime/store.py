@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import oss2
 
 from ..clients import ClientFactory
+from .models import Manifest, PayloadError, parse_manifest
 
 
 class RunStore:
@@ -32,10 +35,40 @@ class RunStore:
         return True
 
     def get_json(self, key: str) -> Any | None:
+        """The object's JSON, None when there is no such object; PayloadError when it is not JSON."""
         try:
-            return json.loads(self.bucket.get_object(key).read())
+            raw = self.bucket.get_object(key).read()
         except oss2.exceptions.NoSuchKey:
             return None
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError) as err:
+            raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is not JSON ({str(err)[:120]})") from None
+
+    def claim(self, key: str, owner: str, *, take_over: Callable[[dict[str, Any]], bool] | None = None) -> bool:
+        """Write {"owner": owner, "claimed": <now>} to key if nobody holds it; True if we hold it then.
+
+        A forbid-overwrite PUT that timed out may still have landed and its retry answers 409: reading the
+        owner back tells ours from someone else's. take_over(current) may allow replacing a released or
+        stale claim (the caller decides what is stale)."""
+        record = {"owner": owner, "claimed": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if self.put_json(key, record, exclusive=True):
+            return True
+        try:
+            current = self.get_json(key)
+        except PayloadError:
+            current = None  # an unreadable claim holds nothing
+        if isinstance(current, dict) and current.get("owner") == owner:
+            return True
+        if not isinstance(current, dict) or current.get("released") or (take_over and take_over(current)):
+            self.put_json(key, record)
+            return True
+        return False
+
+    def manifest(self, run_id: str) -> Manifest | None:
+        """The run's manifest, None if the run is unknown; PayloadError if what is stored is malformed."""
+        raw = self.get_json(manifest_key(run_id))
+        return None if raw is None else parse_manifest(raw, run_id)
 
     def exists(self, key: str) -> bool:
         return bool(self.bucket.object_exists(key))
@@ -53,4 +86,26 @@ def part_key(run_id: str, family: str, region: str) -> str:
 
 
 def marker_key(run_id: str) -> str:
+    """The aggregation claim: held (owner, time) while a run is aggregated, {"released": true} after a failure."""
     return f"runs/{run_id}/aggregated.json"
+
+
+def done_key(run_id: str) -> str:
+    """Written last, when every report and log of the run is out: the run is aggregated, exactly once."""
+    return marker_key(run_id) + ".done"
+
+
+def dispatched_key(run_id: str) -> str:
+    """Written when the dispatcher invoked every part's worker: a later delivery of the event has nothing to do."""
+    return f"runs/{run_id}/dispatched.json"
+
+
+def logs_key(run_id: str, batch: int) -> str:
+    """One per batch of findings put into SLS: an aggregation retried after a failure skips the batches
+    already sent."""
+    return f"runs/{run_id}/logs/{batch:05d}.json"
+
+
+def baseline_key(run_id: str) -> str:
+    """The unmuted FAILs before this run (what "new" is measured against), fixed by the first attempt."""
+    return f"runs/{run_id}/baseline.json"

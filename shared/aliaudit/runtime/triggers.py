@@ -40,8 +40,8 @@ class TimerPayload(BaseModel):
 def parse(raw: bytes | str) -> Plan:
     try:
         event = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise TriggerError(f"the event is not JSON ({err})") from None
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError; absurd nesting
+        raise TriggerError(f"the event is not JSON ({str(err)[:120]})") from None
     if not isinstance(event, dict):
         raise TriggerError("the event is not a JSON object")
     if "triggerTime" in event or "triggerName" in event:
@@ -58,8 +58,8 @@ def _timer(event: dict[str, Any]) -> Plan:
     try:
         payload = TimerPayload.model_validate(json.loads(payload_text) if isinstance(payload_text, str)
                                               else payload_text)
-    except (json.JSONDecodeError, TypeError) as err:
-        raise TriggerError(f"timer payload is not JSON ({err})") from None
+    except (json.JSONDecodeError, TypeError, RecursionError) as err:
+        raise TriggerError(f"timer payload is not JSON ({str(err)[:120]})") from None
     except ValidationError as err:
         first = err.errors()[0]
         raise TriggerError(f"timer payload: {'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
@@ -90,12 +90,17 @@ def _actiontrail(event: dict[str, Any]) -> Plan:
     name = data.get("eventName")
     if not isinstance(name, str) or not name:
         raise TriggerError("ActionTrail event without data.eventName")
-    ids = sorted({str(i) for v in (data.get("referencedResources") or {}).values() if isinstance(v, list)
-                  for i in v})
+    referenced = data.get("referencedResources")
+    if not isinstance(referenced, dict):  # absent, or not the {type: [ids]} map: no resource named
+        referenced = {}
+    ids = sorted({str(i) for v in referenced.values() if isinstance(v, list) for i in v
+                  if isinstance(i, str | int) and not isinstance(i, bool)})
     region = data.get("acsRegion") or event.get("aliyunregionid") or ""
+    if not isinstance(region, str):
+        raise TriggerError("ActionTrail event with a region that is not a string")
     checks = [cid for cid, c in all_checks().items() if name in c.meta.events]
-    event_id = str(data.get("eventId") or event.get("id") or "")
-    if not event_id:
+    event_id = data.get("eventId") or event.get("id") or ""
+    if not isinstance(event_id, str) or not _safe(event_id).strip("-"):
         raise TriggerError("ActionTrail event without an id")
     return Plan(run_id=f"event-{_safe(event_id)}", kind="event", check_ids=checks,
                 event_regions=[region] if region else [], resource_ids=ids,

@@ -7,15 +7,13 @@ import json
 import logging
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..checks.registry import all_checks
 from ..config import AuditConfig
 from ..findings import Finding
 from ..scan import GLOBAL, ScanRequest, run_scan
 from .fc_context import Runtime
-from .models import Manifest, PartResult, WorkerTask
-from .store import manifest_key, part_key
+from .models import Part, PartResult, PayloadError, parse_task
+from .store import done_key, part_key
 
 log = logging.getLogger("aliaudit.worker")
 
@@ -36,24 +34,36 @@ def only_touched(findings: list[Finding], resource_ids: list[str]) -> list[Findi
     return out
 
 
+def _ignore(reason: str) -> str:
+    log.error("ignoring the task: %s", reason)
+    return json.dumps({"ignored": reason})
+
+
 def handler(event: bytes, context: Any) -> str:
     rt = Runtime(context)
     try:
-        task = WorkerTask.model_validate_json(event)
-    except ValidationError as err:
-        log.error("ignoring a malformed task: %s", err.errors()[0]["msg"])
-        return json.dumps({"ignored": "malformed task"})
+        task = parse_task(event)
+    except PayloadError as err:
+        return _ignore(str(err))
     if rt.settings.family and task.family != rt.settings.family:
-        log.error("ignoring a task for family %s: this worker audits %s", task.family, rt.settings.family)
-        return json.dumps({"ignored": "wrong family"})
-    raw = rt.store.get_json(manifest_key(task.run_id))
-    if raw is None:
-        log.error("run %s has no manifest; ignoring the task", task.run_id)
-        return json.dumps({"ignored": "no manifest"})
-    manifest = Manifest.model_validate(raw)
+        return _ignore(f"it is for family {task.family}; this worker audits {rt.settings.family}")
+    try:
+        manifest = rt.store.manifest(task.run_id)
+    except PayloadError as err:
+        return _ignore(str(err))
+    if manifest is None:
+        return _ignore(f"run {task.run_id} has no manifest")
+    if Part(family=task.family, region=task.region) not in manifest.parts:
+        return _ignore(f"run {task.run_id} has no part {task.family}/{task.region}")
+    if rt.store.exists(done_key(task.run_id)):  # a late duplicate delivery: the run's reports are out
+        return _ignore(f"run {task.run_id} is already aggregated")
     checks = all_checks()
+    unknown = [c for c in manifest.check_ids if c not in checks]
+    if unknown:  # e.g. a run planned by another version; the aggregator reports what this one could not run
+        log.warning("run %s names checks this version does not have: %s", task.run_id, ", ".join(unknown))
     scope = "global" if task.region == GLOBAL else "regional"
-    ids = [c for c in manifest.check_ids if checks[c].meta.family == task.family and checks[c].meta.scope == scope]
+    ids = [c for c in manifest.check_ids
+           if c in checks and checks[c].meta.family == task.family and checks[c].meta.scope == scope]
     regions = manifest.regions if task.region == GLOBAL else [task.region]
     # the auditor's own report bucket is audited like any other, and held to a higher standard
     config = AuditConfig(report_buckets=[rt.settings.report_bucket])

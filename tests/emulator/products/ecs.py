@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
+from .. import index
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
@@ -100,6 +102,7 @@ class EcsState(BaseModel):
     instances: list[Instance] = Field(default_factory=list)
     security_groups: list[SecurityGroup] = Field(default_factory=list)
     disks: list[Disk] = Field(default_factory=list)
+    _group_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position (index.py)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -145,8 +148,9 @@ def _zone(region: str, zone: str) -> str:
 def _group(call: Call) -> SecurityGroup:
     gid = require(call.params, "SecurityGroupId")
     region = region_of(call)
-    sg = next((g for g in call.acct.ecs.security_groups if g.id == gid and g.region == region), None)
-    if sg is None:
+    ecs = call.acct.ecs
+    sg = index.find(ecs.security_groups, gid, ecs._group_index, lambda g: g.id)
+    if sg is None or sg.region != region:
         raise ApiError("InvalidSecurityGroupId.NotFound", f"The specified security group does not exist: {gid}", 404)
     call.touch("ACS::ECS::SecurityGroup", sg.id)
     return sg
@@ -239,10 +243,10 @@ def modify_instance_metadata_options(call: Call) -> dict[str, Any]:
 
 # --- security groups -----------------------------------------------------------------------------
 
-def _group_view(g: SecurityGroup, instances: list[Instance]) -> dict[str, Any]:
+def _group_view(g: SecurityGroup, members: Counter[str]) -> dict[str, Any]:
     return {"SecurityGroupId": g.id, "SecurityGroupName": g.name, "Description": g.description, "VpcId": g.vpc_id,
             "SecurityGroupType": g.type, "CreationTime": iso(g.created), "RuleCount": len(g.permissions),
-            "EcsCount": sum(1 for i in instances if g.id in i.security_groups), "ServiceManaged": False}
+            "EcsCount": members[g.id], "ServiceManaged": False}
 
 
 def _permission_view(g: SecurityGroup, p: Permission) -> dict[str, Any]:
@@ -263,9 +267,10 @@ def describe_security_groups(call: Call) -> dict[str, Any]:
              and (ids is None or g.id in ids) and (not p.get("VpcId") or g.vpc_id == p["VpcId"])
              and (not p.get("SecurityGroupId") or g.id == p["SecurityGroupId"])]
     got, meta = page(items, call, size_default=10, size_max=50, results_max=100)
-    instances = call.acct.ecs.instances
+    # instances per group, counted once per call (not once per group: thousands of instances)
+    members = Counter(gid for i in call.acct.ecs.instances if i.region == region for gid in i.security_groups)
     return {**meta, "RegionId": region,
-            "SecurityGroups": {"SecurityGroup": [_group_view(g, instances) for g in got]}}
+            "SecurityGroups": {"SecurityGroup": [_group_view(g, members) for g in got]}}
 
 
 @api.action("DescribeSecurityGroupAttribute")

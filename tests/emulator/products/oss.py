@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from .. import policy, signing
+from .. import index, policy, signing
 from ..call import Call, Operation
 from ..errors import ApiError
 from ..rest import RestApi
@@ -115,9 +115,10 @@ class OssState(BaseModel):
 
     buckets: list[Bucket] = Field(default_factory=list)  # buckets this account owns
     public_access_block: bool = False  # account-level Block Public Access (covers every bucket)
+    _bucket_index: dict[str, int] = PrivateAttr(default_factory=dict)  # name -> position (index.py)
 
     def bucket(self, name: str) -> Bucket | None:
-        return next((b for b in self.buckets if b.name == name), None)
+        return index.find(self.buckets, name, self._bucket_index, lambda b: b.name)
 
 
 def find_bucket(world: World, name: str) -> tuple[Account, Bucket] | None:
@@ -145,8 +146,18 @@ _CRC64 = _crc64_table()
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 
 
+try:  # crcmod (an oss2 dependency) computes it in C: report objects of hundreds of MB take seconds, not hours
+    import crcmod
+
+    _crc64_c = crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, rev=True, xorOut=_MASK64)
+except ImportError:  # pragma: no cover - oss2 always brings crcmod
+    _crc64_c = None
+
+
 def crc64ecma(data: bytes, crc: int = 0) -> int:
     """CRC-64/XZ of data; pass a previous result as crc to continue it."""
+    if _crc64_c is not None:
+        return int(_crc64_c(data, crc))
     crc ^= _MASK64
     table = _CRC64
     for b in data:

@@ -7,8 +7,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
+from .. import index
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
@@ -150,9 +151,10 @@ class RamState(BaseModel):
     security_preference: SecurityPreference = Field(default_factory=SecurityPreference)
     oidc_providers: list[OidcProvider] = Field(default_factory=list)
     virtual_mfa_devices: list[MfaDevice] = Field(default_factory=list)  # created, not (yet) bound
+    _user_index: dict[str, int] = PrivateAttr(default_factory=dict)  # name -> position (index.py)
 
     def user(self, name: str) -> User | None:
-        return next((u for u in self.users if u.name == name), None)
+        return index.find(self.users, name, self._user_index, lambda u: u.name)
 
     def group(self, name: str) -> Group | None:
         return next((g for g in self.groups if g.name == name), None)

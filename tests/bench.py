@@ -1,0 +1,380 @@
+"""`make bench` (python -m tests.bench --scale F): the auditor on a large generated account under cloud-like
+rate limits and latency, through the CLI and through the serverless pipeline.
+
+For each size (F/8, F/4, F/2 and F; F defaults to 1.0, issue 7's account) it generates the account
+(tests/emulator/generate.py), starts the emulator as its own process (`python -m tests.emulator`, so its CPU
+does not share the scan's GIL) with 20 ms added to every call and the rate limits of RATE_LIMITS, then:
+
+- cli: `aliaudit scan` as a subprocess, every check and region, reports written to a temporary folder;
+- pipeline: the functions deployed in the emulated FC (dispatcher, one worker function per family, the
+  aggregator; workers run in parallel instances), the daily timer fired, until FC is idle.
+
+For each it records wall seconds, API calls and throttled answers per API (the emulator's counters), the
+findings, the peak RSS of the largest product process (the CLI, or the largest FC instance) and of the
+emulator, and the lower bound the emulator's own limits and latency allow (see lower_bound), with the ratio
+wall / lower bound. Results go to bench/results.json (see README.md, "Benchmark").
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from tests.emulator.client import AdminClient
+from tests.emulator.faults import limit_for
+from tests.emulator.generate import ACCOUNT, ROOT_AK, ROOT_SECRET, Sizes, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+LATENCY_MS = 20
+# Calls per second per account and API ("product:Action"; "product:*" and "*" are fallbacks), answered beyond
+# with the product's real throttling error (Throttling.User, SlowDown, ...). Cloud-like values: list APIs and
+# the control-plane products are the tightest, per-item reads of the big products the loosest.
+RATE_LIMITS: dict[str, float] = {
+    "*": 100,  # anything not listed (STS, FC, SAS settings reads...)
+    "ram:*": 100,  # RAM per-user and per-key reads: GetUser, GetLoginProfile, ListAccessKeys, ...
+    "ram:ListUsers": 20, "ram:ListPolicies": 20, "ram:ListVirtualMFADevices": 20,
+    "ims:*": 20,  # credential report
+    "ecs:*": 50, "ecs:DescribeSecurityGroupAttribute": 100,
+    "vpc:*": 50,
+    "rds:*": 50,
+    "kms:*": 50,
+    "cs:*": 20,  # ACK
+    "sas:*": 20,  # Security Center
+    "actiontrail:*": 20,
+    "oss:*": 100,  # per bucket configuration reads (GetBucketAcl, ...) and object reads and writes
+    "sls:*": 100,
+    "fc:*": 100,
+}
+GOALS = {"ratio": 1.5, "rss_mb": 300}
+WORKER_TIMEOUT_S = 1200  # FC timeout of the bench's functions: a full-size worker may run minutes
+
+
+# --- processes ---------------------------------------------------------------------------------------
+
+class Emulator:
+    """`python -m tests.emulator --scenario FILE` in its own process, on a free port."""
+
+    def __init__(self, scenario: Path, log: Path) -> None:
+        self.log = log.open("w")
+        env = _clean_env()
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--scenario", str(scenario), "--port",
+                                      "0"], cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        assert self.proc.stdout is not None
+        first = self.proc.stdout.readline()
+        if "listening on" not in first:
+            self.proc.kill()
+            raise RuntimeError(f"the emulator did not start: {first}\n{log.read_text()[-2000:]}")
+        self.url = first.split("listening on", 1)[1].strip()
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # keep draining its prints
+        self.admin = AdminClient(self.url)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def _clean_env() -> dict[str, str]:
+    # the SDK transports ignore NO_PROXY: an inherited proxy must not reach the emulator
+    drop = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"}
+    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith(("ALIAUDIT_", "ALIBABA_"))}
+
+
+class PeakRss:
+    """Polls the RSS of processes (and their descendants) until stopped; peak per process name."""
+
+    def __init__(self, roots: dict[str, Callable[[], list[psutil.Process]]], period: float = 0.1) -> None:
+        self.roots = roots
+        self.peaks: dict[str, int] = {name: 0 for name in roots}
+        self._cpu: dict[str, dict[int, float]] = {name: {} for name in roots}  # last CPU seconds seen per pid
+        self._first: dict[str, dict[int, float]] = {name: {} for name in roots}
+        self._started = time.time()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.period = period
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, procs in self.roots.items():
+                for p in procs():
+                    with contextlib.suppress(psutil.Error):
+                        self.peaks[name] = max(self.peaks[name], p.memory_info().rss)
+                        t = p.cpu_times()
+                        if p.pid not in self._first[name]:  # what a process used before the run is not the run's
+                            before = p.create_time() < self._started
+                            self._first[name][p.pid] = t.user + t.system if before else 0.0
+                        self._cpu[name][p.pid] = t.user + t.system
+            self._stop.wait(self.period)
+
+
+    def cpu_s(self, name: str) -> float:
+        """CPU seconds used by the processes seen (up to their last poll; since they started)."""
+        return round(sum(v - self._first[name].get(pid, 0.0) for pid, v in self._cpu[name].items()), 1)
+
+
+def _mb(n: int) -> float:
+    return round(n / 2**20, 1)
+
+
+# --- lower bound -----------------------------------------------------------------------------------------
+
+def chain_calls(s: Sizes, pipeline: bool) -> int:
+    """The longest chain of calls that each need the answer of the one before (list pages follow their marker,
+    per-item reads follow the listing), whatever the concurrency. Identity + regions, then the deepest
+    dataset: RAM users (ListUsers pages, ListVirtualMFADevices, then per user GetUser, GetLoginProfile,
+    ListAccessKeys, GetAccessKeyLastUsed per key in turn, ListPoliciesForUser), OSS buckets (pages, then six
+    aspect reads), SLS (projects, logstores, each logstore's GetLogStore), RDS (pages, then up to eight reads),
+    ECS groups (pages, then the rules). The pipeline adds the dispatcher's manifest write and invocation, the
+    worker's manifest read, part write and invocation, and the aggregator's manifest read, part listing,
+    part read, marker write, report writes (two rounds) and SLS (project, logstore, index, alert, logs)."""
+    ram = math.ceil(s.users / 1000) + 1 + 4 + s.keys_per_user
+    oss = math.ceil(s.buckets / 1000) + 6
+    sls = 2 + s.logstores_per_project
+    rds = math.ceil(s.rds_instances / 100) + 8
+    ecs = math.ceil(s.security_groups / 100) + 1
+    chain = 2 + max(ram, oss, sls, rds, ecs)
+    if pipeline:
+        chain += 2 + 3 + 4 + 2 + 5
+    return chain
+
+
+def lower_bound(calls: dict[str, int], throttled: dict[str, int], s: Sizes, pipeline: bool) -> dict[str, Any]:
+    """max(busiest API's calls / its limit, longest dependent chain x latency), in seconds. The calls counted
+    are the ones answered (throttled attempts are the client's cost, not the data's)."""
+    answered = {api: n - throttled.get(api, 0) for api, n in calls.items()}
+    per_api = {api: n / lim for api, n in answered.items() if (lim := limit_for(RATE_LIMITS, api))}
+    busiest = max(per_api, key=per_api.__getitem__) if per_api else ""
+    chain = chain_calls(s, pipeline)
+    chain_s = chain * LATENCY_MS / 1000
+    bound = max(per_api.get(busiest, 0.0), chain_s)
+    return {"seconds": round(bound, 2), "busiest_api": busiest, "busiest_api_calls": answered.get(busiest, 0),
+            "busiest_api_limit": limit_for(RATE_LIMITS, busiest) if busiest else None,
+            "busiest_api_seconds": round(per_api.get(busiest, 0.0), 2), "chain_calls": chain,
+            "chain_seconds": round(chain_s, 2)}
+
+
+# --- runs --------------------------------------------------------------------------------------------------
+
+def _reset(emu: Emulator) -> None:
+    emu.admin.request("DELETE", "calls")
+    emu.admin.faults(latency_ms=LATENCY_MS, rate_limits=RATE_LIMITS, throttle_retry_after_ms=None, error_rate=0.0)
+
+
+def _counters(emu: Emulator) -> tuple[dict[str, int], dict[str, int]]:
+    got = emu.admin.request("GET", "calls")
+    return dict(sorted(got["calls"].items())), dict(sorted(got["throttled"].items()))
+
+
+def run_cli(emu: Emulator, work: Path) -> dict[str, Any]:
+    _reset(emu)
+    out = work / "cli-out"
+    env = {**_clean_env(), "HOME": str(work), "ALIAUDIT_ENDPOINT_PROXY": emu.url, "ALIAUDIT_ENDPOINT_PROTOCOL": "http",
+           "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+    script = str(Path(sys.executable).parent / "aliaudit")
+    emu_proc = psutil.Process(emu.proc.pid)
+    started = time.monotonic()
+    with (work / "cli.log").open("w") as log:
+        proc = subprocess.Popen([script, "scan", "--quiet", "--output-dir", str(out)], cwd=work, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+        cli_proc = psutil.Process(proc.pid)
+        with PeakRss({"product": lambda: [cli_proc], "emulator": lambda: [emu_proc]}) as rss:
+            code = proc.wait()
+    wall = time.monotonic() - started
+    if code not in (0, 3, 4):  # 3: FAIL findings, 4: some ERROR findings; anything else is a broken run
+        raise RuntimeError(f"aliaudit scan exited {code}: {(work / 'cli.log').read_text()[-3000:]}")
+    summary = json.loads((out / "aliaudit.summary.json").read_text())
+    calls, throttled = _counters(emu)
+    shutil.rmtree(out, ignore_errors=True)
+    return {"wall_s": round(wall, 2), "exit_code": code, "findings": summary["total"],
+            "findings_by_status": summary.get("status", {}), "calls_total": sum(calls.values()),
+            "throttled_total": sum(throttled.values()), "peak_rss_mb": _mb(rss.peaks["product"]),
+            "emulator_peak_rss_mb": _mb(rss.peaks["emulator"]), "product_cpu_s": rss.cpu_s("product"),
+            "emulator_cpu_s": rss.cpu_s("emulator"), "calls": calls, "throttled": throttled}
+
+
+def run_pipeline(emu: Emulator) -> dict[str, Any]:
+    from tests.pipeline import fire_daily, reports_bucket, run_summaries
+
+    _reset(emu)
+    emu_proc = psutil.Process(emu.proc.pid)
+
+    def instances() -> list[psutil.Process]:
+        try:
+            return emu_proc.children(recursive=True)
+        except psutil.Error:
+            return []
+
+    started = time.monotonic()
+    with PeakRss({"product": instances, "emulator": lambda: [emu_proc]}) as rss:
+        fire_daily(emu.admin)
+        deadline = time.monotonic() + 3 * WORKER_TIMEOUT_S
+        idle = False
+        while not idle and time.monotonic() < deadline:  # short waits: the admin client times out at 60 s
+            idle = emu.admin.request("POST", "fc/wait", {"timeout": 0.5})["idle"]
+    wall = time.monotonic() - started
+    calls, throttled = _counters(emu)
+    invocations = emu.admin.request("GET", "fc/invocations")["invocations"]
+    failed = [i for i in invocations if i["status"] != "succeeded"]
+    summaries = run_summaries(reports_bucket(emu.url))
+    summary = next(iter(summaries.values()), {})
+    per_function: dict[str, dict[str, float]] = {}
+    for i in invocations:
+        f = per_function.setdefault(i["function"], {"invocations": 0, "busy_s": 0.0, "longest_s": 0.0})
+        f["invocations"] += 1
+        for a in i["attempts"]:
+            f["busy_s"] = round(f["busy_s"] + a["duration_ms"] / 1000, 2)
+            f["longest_s"] = max(f["longest_s"], round(a["duration_ms"] / 1000, 2))
+    return {"wall_s": round(wall, 2), "idle": idle, "invocations": len(invocations), "functions": per_function,
+            "failed_invocations": [(i["function"], (i.get("error") or {}).get("errorType")) for i in failed][:20],
+            "instances_started": len({a["instance_id"] for i in invocations for a in i["attempts"]}),
+            "findings": summary.get("total"), "findings_by_status": summary.get("status", {}),
+            "missing_parts": summary.get("missing_parts"), "calls_total": sum(calls.values()),
+            "throttled_total": sum(throttled.values()), "peak_rss_mb": _mb(rss.peaks["product"]),
+            "emulator_peak_rss_mb": _mb(rss.peaks["emulator"]), "product_cpu_s": rss.cpu_s("product"),
+            "emulator_cpu_s": rss.cpu_s("emulator"), "calls": calls, "throttled": throttled}
+
+
+def bench_scenario(scale: float, seed: int) -> tuple[Any, Sizes]:
+    """The generated account with the pipeline deployed in it (as tests/pipeline.py deploys it)."""
+    from tests.emulator.state import Account
+    from tests.pipeline import add_pipeline
+
+    sizes = Sizes().scaled(scale)
+    scenario = generate(seed=seed, sizes=sizes)
+    acct = scenario.accounts[0]
+    data: dict[str, Any] = {"accounts": [{"id": ACCOUNT}]}
+    add_pipeline(data)
+    for fn in data["accounts"][0]["fc"]["functions"]:
+        fn["timeout"] = WORKER_TIMEOUT_S
+    extra = Account.model_validate(data["accounts"][0])
+    acct.ram.policies += extra.ram.policies
+    acct.ram.roles += extra.ram.roles
+    acct.kms.keys += extra.kms.keys
+    acct.oss.buckets += extra.oss.buckets
+    acct.sls.projects += extra.sls.projects
+    acct.fc = extra.fc
+    return scenario, sizes
+
+
+def bench_size(scale: float, seed: int, work: Path, modes: list[str]) -> dict[str, Any]:
+    t0 = time.monotonic()
+    scenario, sizes = bench_scenario(scale, seed)
+    path = work / f"scenario-{scale:g}.json"
+    path.write_text(scenario.model_dump_json(exclude_defaults=True))
+    del scenario
+    generated = time.monotonic() - t0
+    emu = Emulator(path, work / f"emulator-{scale:g}.log")
+    result: dict[str, Any] = {"scale": scale, "sizes": asdict(sizes), "resources": sizes.total_resources(),
+                              "generate_and_load_s": round(time.monotonic() - t0, 2), "generate_s": round(generated, 2)}
+    try:
+        for mode in modes:
+            print(f"  scale {scale:g}: {mode} ...", file=sys.stderr, flush=True)
+            r = run_cli(emu, work) if mode == "cli" else run_pipeline(emu)
+            r["lower_bound"] = lower_bound(r["calls"], r["throttled"], sizes, mode == "pipeline")
+            r["ratio"] = round(r["wall_s"] / r["lower_bound"]["seconds"], 2) if r["lower_bound"]["seconds"] else None
+            result[mode] = r
+            print(f"  scale {scale:g}: {mode} {r['wall_s']} s (lower bound {r['lower_bound']['seconds']} s), "
+                  f"{r['calls_total']} calls, {r['throttled_total']} throttled, peak RSS {r['peak_rss_mb']} MB",
+                  file=sys.stderr, flush=True)
+    finally:
+        emu.stop()
+    return result
+
+
+def table(results: list[dict[str, Any]], modes: list[str]) -> str:
+    head = (f"{'scale':>6} {'mode':<9} {'resources':>9} {'wall s':>8} {'bound s':>8} {'ratio':>6} {'calls':>7} "
+            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7} {'emu MB':>7}  busiest API")
+    lines = [head, "-" * len(head)]
+    for r in results:
+        for mode in modes:
+            m = r.get(mode)
+            if not m:
+                continue
+            lb = m["lower_bound"]
+            lines.append(f"{r['scale']:>6g} {mode:<9} {r['resources']:>9} {m['wall_s']:>8.1f} {lb['seconds']:>8.1f} "
+                         f"{m['ratio'] or 0:>6.2f} {m['calls_total']:>7} {m['throttled_total']:>9} "
+                         f"{m['findings'] or 0:>8} {m['peak_rss_mb']:>7.0f} {m['emulator_peak_rss_mb']:>7.0f}  "
+                         f"{lb['busiest_api']} ({lb['busiest_api_calls']} at {lb['busiest_api_limit']:g}/s)")
+    return "\n".join(lines)
+
+
+def goals(results: list[dict[str, Any]]) -> dict[str, Any]:
+    full = results[-1]
+    out: dict[str, Any] = {"targets": {"ratio_max": GOALS["ratio"], "peak_rss_mb_max": GOALS["rss_mb"],
+                                       "pipeline_faster_than_cli": True}}
+    for mode in ("cli", "pipeline"):
+        if mode in full:
+            out[f"{mode}_ratio_met"] = (full[mode]["ratio"] or 99) <= GOALS["ratio"]
+            out[f"{mode}_rss_met"] = full[mode]["peak_rss_mb"] < GOALS["rss_mb"]
+    if "cli" in full and "pipeline" in full:
+        out["pipeline_faster_than_cli"] = full["pipeline"]["wall_s"] < full["cli"]["wall_s"]
+    # linear growth: wall and calls per resource at each size, relative to the largest size
+    out["per_resource"] = [{"scale": r["scale"], **{f"{m}_calls_per_resource": round(r[m]["calls_total"]
+                                                                                      / r["resources"], 3)
+                                                    for m in ("cli", "pipeline") if m in r},
+                            **{f"{m}_ms_per_resource": round(1000 * r[m]["wall_s"] / r["resources"], 3)
+                               for m in ("cli", "pipeline") if m in r}} for r in results]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="the largest size, a fraction of issue 7's account")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sizes", default="0.125,0.25,0.5,1", help="fractions of --scale for the scaling table")
+    parser.add_argument("--modes", default="cli,pipeline", help="cli, pipeline or both")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    modes = [m for m in args.modes.split(",") if m]
+    fractions = sorted(float(f) for f in args.sizes.split(","))
+    started = time.monotonic()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="aliaudit-bench-") as tmp:
+        for fraction in fractions:
+            results.append(bench_size(round(args.scale * fraction, 6), args.seed, Path(tmp), modes))
+    report = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "total_s": round(time.monotonic() - started, 1),
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+              "settings": {"scale": args.scale, "seed": args.seed, "latency_ms": LATENCY_MS,
+                           "rate_limits": RATE_LIMITS},
+              "runs": results, "goals": goals(results)}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(table(results, modes))
+    print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
+    print(f"total {report['total_s']} s; wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,842 @@
+"""The deployment descriptions and the build: s.yaml and template.yml are generated from the metadata (never
+stale), agree with each other (functions, handlers, env, triggers, role, policies), deploy every function
+directory, use only documented ROS types and properties, render with the Serverless Devs CLI (`s preview`)
+and deploy into the emulator; the bundle layout (fast, with a stand-in vendor tree) and, marked slow, the real
+build for the FC python3.10 runtime."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aliaudit import deploy
+from aliaudit.checks import families
+from aliaudit.checks.registry import all_checks
+from aliaudit.policy import policy_document
+from tests.sdk import ACCOUNT, ADMIN_AK, ADMIN_SECRET, base_scenario, load
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "cn-hangzhou"
+BUCKET = f"aliaudit-reports-{ACCOUNT}"
+PROJECT = f"aliaudit-{ACCOUNT}"
+ROLE_ARN = f"acs:ram::{ACCOUNT}:role/aliaudit-fc"
+S_VERSION = "3.1.10"  # @serverless-devs/s, as S_VERSION in the Makefile (deploy.md §0.9: on npm, offline preview)
+
+# --- what Alibaba Cloud documents ------------------------------------------------------------------
+# ROS resource types, their properties (required ones too), Fn::GetAtt attributes and the keys of the nested
+# maps template.yml uses. Source: Alibaba Cloud ROS resource reference, one page per type, under
+# https://www.alibabacloud.com/help/en/ros/developer-reference/<page> (page names below); cross-checked against
+# the property names of ROS's own CDK packages (npm @alicloud/ros-cdk-fc3 1.11.0, -oss 1.12.0, -ram 1.12.0,
+# -sls 1.11.0; see ../shared/reference/deploy.md §2.1). ALIYUN::KMS::Key: aliyun-kms-key (doc of Feb 2026,
+# where DKMSInstanceId is required).
+ROS_DOC = "https://www.alibabacloud.com/help/en/ros/developer-reference/"
+ROS_SCHEMA: dict[str, dict[str, Any]] = {
+    "ALIYUN::FC3::Function": {
+        "doc": "aliyun-fc3-function", "required": {"FunctionName", "Handler", "Runtime"},
+        "properties": {"Code", "Cpu", "CustomContainerConfig", "CustomDns", "CustomRuntimeConfig", "Description",
+                       "DisableOndemand", "DiskSize", "EnvironmentVariables", "FunctionName", "GpuConfig",
+                       "Handler", "InstanceConcurrency", "InstanceIsolationMode", "InstanceLifecycleConfig",
+                       "InternetAccess", "Layers", "LogConfig", "MemorySize", "NasConfig", "OssMountConfig", "Role",
+                       "Runtime", "SessionAffinity", "SessionAffinityConfig", "Tags", "Timeout", "TracingConfig",
+                       "VpcConfig"},
+        "attributes": {"ARN", "FunctionId", "FunctionName"},
+        "nested": {"Code": {"Checksum", "OssBucketName", "OssObjectName", "SourceCode", "ZipFile"},
+                   "LogConfig": {"EnableInstanceMetrics", "EnableRequestMetrics", "LogBeginRule", "Logstore",
+                                 "Project"}}},
+    "ALIYUN::FC3::Trigger": {
+        "doc": "aliyun-fc3-trigger", "required": {"FunctionName", "TriggerConfig", "TriggerName", "TriggerType"},
+        "properties": {"Description", "FunctionName", "InvocationRole", "Qualifier", "SourceArn", "TriggerConfig",
+                       "TriggerName", "TriggerType"},
+        "attributes": {"FunctionName", "TriggerId", "TriggerName", "UrlInternet", "UrlIntranet"}, "nested": {}},
+    "ALIYUN::FC3::AsyncInvokeConfig": {
+        "doc": "aliyun-fc3-asyncinvokeconfig", "required": {"FunctionName"},
+        "properties": {"AsyncTask", "DestinationConfig", "FunctionName", "MaxAsyncEventAgeInSeconds",
+                       "MaxAsyncRetryAttempts"},
+        "attributes": set(), "nested": {}},
+    "ALIYUN::RAM::Role": {
+        "doc": "aliyun-ram-role", "required": {"AssumeRolePolicyDocument", "RoleName"},
+        "properties": {"AssumeRolePolicyDocument", "DeletionForce", "Description", "IgnoreExisting",
+                       "MaxSessionDuration", "Policies", "PolicyAttachments", "RoleName", "Tags"},
+        "attributes": {"Arn", "RoleId", "RoleName"},
+        "nested": {"AssumeRolePolicyDocument": {"Statement", "Version"},
+                   "AssumeRolePolicyDocument.Statement[]": {"Action", "Condition", "Effect", "Principal"},
+                   "AssumeRolePolicyDocument.Statement[].Principal": {"Federated", "RAM", "Service"}}},
+    "ALIYUN::RAM::ManagedPolicy": {
+        "doc": "aliyun-ram-managedpolicy", "required": {"PolicyName"},
+        "properties": {"Description", "Groups", "IgnoreExisting", "PolicyDocument", "PolicyDocumentUnchecked",
+                       "PolicyName", "Roles", "Users"},
+        "attributes": {"PolicyName"},
+        "nested": {"PolicyDocument": {"Statement", "Version"},
+                   "PolicyDocument.Statement[]": {"Action", "Condition", "Effect", "Resource"}}},
+    "ALIYUN::KMS::Key": {
+        "doc": "aliyun-kms-key", "required": {"DKMSInstanceId"},
+        "properties": {"DKMSInstanceId", "DeletionProtection", "Description", "Enable", "EnableAutomaticRotation",
+                       "KeySpec", "KeyUsage", "PendingWindowInDays", "Policy", "ProtectionLevel", "RotationInterval",
+                       "Tags"},
+        "attributes": {"Arn", "KeyId"}, "nested": {}},
+    "ALIYUN::OSS::Bucket": {
+        "doc": "aliyun-oss-bucket", "required": {"BucketName"},
+        "properties": {"AccessControl", "BlockPublicAccess", "BucketName", "CORSConfiguration", "DeletionForce",
+                       "EnableOssHdfsService", "LifecycleConfiguration", "LoggingConfiguration", "Policy",
+                       "RedundancyType", "RefererConfiguration", "ResourceGroupId",
+                       "ServerSideEncryptionConfiguration", "StorageClass", "Tags", "VersioningConfiguration",
+                       "WebsiteConfigurationV2"},
+        "attributes": {"Arn", "DomainName", "InternalDomainName", "Name"},
+        "nested": {"ServerSideEncryptionConfiguration": {"KMSMasterKeyID", "SSEAlgorithm"},
+                   "VersioningConfiguration": {"Status"},
+                   "LoggingConfiguration": {"TargetBucket", "TargetPrefix"},
+                   "LifecycleConfiguration": {"Rule"},
+                   "LifecycleConfiguration.Rule[]": {"AbortMultipartUpload", "Expiration", "Filter", "ID", "Prefix",
+                                                     "Status", "Transition"},
+                   "LifecycleConfiguration.Rule[].Expiration": {"CreatedBeforeDate", "Days",
+                                                                "ExpiredObjectDeleteMarker"},
+                   "LifecycleConfiguration.Rule[].AbortMultipartUpload": {"CreatedBeforeDate", "Days"}}},
+    "ALIYUN::SLS::Project": {
+        "doc": "aliyun-sls-project", "required": {"Name"},
+        "properties": {"DataRedundancyType", "Description", "Name", "ResourceGroupId", "Tags"},
+        "attributes": {"Name"}, "nested": {}},
+    "ALIYUN::SLS::Logstore": {
+        "doc": "aliyun-sls-logstore", "required": {"LogstoreName", "ProjectName"},
+        "properties": {"AppendMeta", "AutoSplit", "EnableTracking", "EncryptConf", "LogstoreName", "MaxSplitShard",
+                       "Mode", "PreserveStorage", "ProjectName", "ShardCount", "TTL"},
+        "attributes": {"LogstoreName", "ProjectName"}, "nested": {}},
+    "ALIYUN::SLS::Index": {
+        "doc": "aliyun-sls-index", "required": {"FullTextIndex", "LogstoreName", "ProjectName"},
+        "properties": {"FullTextIndex", "KeyIndices", "LogReduce", "LogstoreName", "ProjectName"},
+        "attributes": set(),
+        "nested": {"FullTextIndex": {"CaseSensitive", "Delimiter", "Enable", "IncludeChinese"},
+                   "KeyIndices[]": {"Alias", "CaseSensitive", "Delimiter", "EnableAnalytics", "IncludeChinese",
+                                    "JsonKeyIndices", "Name", "Type"}}},
+    "ALIYUN::SLS::Alert": {
+        "doc": "aliyun-sls-alert", "required": {"Detail", "Project"}, "properties": {"Detail", "Project"},
+        "attributes": {"Name"},
+        "nested": {"Detail": {"Configuration", "Description", "DisplayName", "Name", "Schedule", "State", "Type"},
+                   "Detail.Schedule": {"CronExpression", "DayOfWeek", "Delay", "Hour", "Interval", "RunImmediately",
+                                       "Type"},
+                   "Detail.Configuration": {"Annotations", "AutoAnnotation", "Condition", "Dashboard",
+                                            "GroupConfiguration", "JoinConfigurations", "Labels", "MuteUntil",
+                                            "NoDataFire", "NoDataSeverity", "NotificationList", "NotifyThreshold",
+                                            "PolicyConfiguration", "QueryList", "SendResolved",
+                                            "SeverityConfigurations", "Threshold", "Throttling", "Type", "Version"},
+                   "Detail.Configuration.QueryList[]": {"ChartTitle", "DashboardId", "End", "LogStore",
+                                                        "PowerSqlMode", "Project", "Query", "Region", "RoleArn",
+                                                        "Start", "Store", "StoreType", "TimeSpanType"},
+                   "Detail.Configuration.GroupConfiguration": {"Fields", "Type"},
+                   "Detail.Configuration.JoinConfigurations[]": {"Condition", "Type"},
+                   "Detail.Configuration.SeverityConfigurations[]": {"EvalCondition", "Severity"},
+                   "Detail.Configuration.SeverityConfigurations[].EvalCondition": {"Condition", "CountCondition"},
+                   "Detail.Configuration.Labels[]": {"Key", "Value"},
+                   "Detail.Configuration.Annotations[]": {"Key", "Value"},
+                   "Detail.Configuration.PolicyConfiguration": {"ActionPolicyId", "AlertPolicyId", "RepeatInterval",
+                                                                "UseDefault"}},
+        "required_nested": {"Detail": {"Configuration", "DisplayName", "Name", "Schedule"},
+                            "Detail.Schedule": {"Type"}, "Detail.Configuration": {"Dashboard", "QueryList"}}},
+}
+# Template sections, resource attributes, parameter and output keys: ROS template structure
+# (https://www.alibabacloud.com/help/en/ros/user-guide/template-structure, .../parameters, .../outputs,
+# .../conditions; functions: .../function-sub, .../function-equals, pseudo parameters .../pseudo-parameters).
+ROS_SECTIONS = {"ROSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions",
+                "Resources", "Outputs", "Rules", "Workspace", "Transform"}
+ROS_RESOURCE_KEYS = {"Type", "Properties", "DependsOn", "Condition", "DeletionPolicy", "Metadata", "Count"}
+ROS_PARAMETER_KEYS = {"Type", "Default", "AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue",
+                      "MaxValue", "Description", "ConstraintDescription", "Label", "NoEcho", "AssociationProperty",
+                      "AssociationPropertyMetadata", "Confirm", "TextArea", "Placeholder", "Required"}
+ROS_PARAMETER_TYPES = {"String", "Number", "CommaDelimitedList", "Json", "Boolean"}
+ROS_OUTPUT_KEYS = {"Value", "Description", "Condition", "Label", "NoEcho"}
+ROS_PSEUDO = {"ALIYUN::StackName", "ALIYUN::StackId", "ALIYUN::Region", "ALIYUN::AccountId", "ALIYUN::TenantId",
+              "ALIYUN::ResourceGroupId", "ALIYUN::NoValue"}
+
+# fc3 component props (devsapp/fc3 src/schema.json @4ca1c1b, deploy.md §1.3-1.5) and the FC 3.0 trigger configs
+# (https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/api-fc-2023-03-30-struct-
+# timertriggerconfig and ...-struct-eventbridgetriggerconfig).
+FC3_PROPS = {"region", "functionName", "runtime", "code", "handler", "description", "memorySize", "cpu", "diskSize",
+             "timeout", "instanceConcurrency", "role", "environmentVariables", "internetAccess", "layers", "logConfig",
+             "instanceLifecycleConfig", "vpcConfig", "nasConfig", "ossMountConfig", "customContainerConfig",
+             "customRuntimeConfig", "customDNS", "gpuConfig", "tracingConfig", "triggers", "asyncInvokeConfig",
+             "concurrencyConfig", "provisionConfig", "scalingConfig", "resourceGroupId", "sessionAffinity", "tags"}
+FC3_LOG_CONFIG = {"project", "logstore", "enableRequestMetrics", "enableInstanceMetrics", "enableLlmMetrics",
+                  "logBeginRule"}
+FC3_ASYNC = {"qualifier", "maxAsyncRetryAttempts", "maxAsyncEventAgeInSeconds", "asyncTask", "destinationConfig"}
+FC3_TRIGGER = {"triggerName", "triggerType", "triggerConfig", "qualifier", "description", "sourceArn",
+               "invocationRole"}
+TRIGGER_CONFIG = {"timer": {"cronExpression", "enable", "payload"},
+                  "eventbridge": {"triggerEnable", "asyncInvocationType", "eventRuleFilterPattern",
+                                  "eventSourceConfig", "eventSinkConfig", "runOptions"}}
+EVENT_SOURCE_CONFIG = {"eventSourceType", "eventSourceParameters"}
+# CreatePolicy PolicyDocument, https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createpolicy
+RAM_POLICY_MAX_CHARS = 6144
+FC_ENV_MAX_BYTES = 4096  # FC environment variables, all together (deploy.md §1.3)
+
+
+# --- reading the two files ---------------------------------------------------------------------------
+
+def s_doc() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "s.yaml").read_text())
+
+
+def t_doc() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "template.yml").read_text())
+
+
+def s_props() -> dict[str, dict[str, Any]]:
+    """Every fc3 resource's props, template merged and variables resolved, as the emulator deploys them."""
+    from tests.emulator.products.fc import _SYaml
+
+    doc = s_doc()
+    syaml = _SYaml(doc, ACCOUNT)
+    out = {}
+    for name in doc["resources"]:
+        raw = syaml.props(name)
+        out[name] = syaml.resolve(raw, raw)
+    return out
+
+
+_NOVALUE = object()
+
+
+class Ros:
+    """A small evaluator of the template's intrinsic functions for one account, region and parameter set."""
+
+    def __init__(self, doc: dict[str, Any], **params: Any) -> None:
+        self.doc = doc
+        self.params = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()} | params
+        self.resources: dict[str, Any] = doc["Resources"]
+
+    def condition(self, expr: Any) -> bool:
+        if isinstance(expr, str):
+            return self.condition(self.doc["Conditions"][expr])
+        (fn, arg), = expr.items()
+        if fn == "Fn::Equals":
+            return self.value(arg[0]) == self.value(arg[1])
+        if fn == "Fn::Not":
+            return not self.condition(arg[0] if isinstance(arg, list) else arg)
+        if fn == "Fn::And":
+            return all(self.condition(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self.condition(a) for a in arg)
+        raise AssertionError(f"unknown condition function {fn}")
+
+    def active(self, logical_id: str) -> bool:
+        cond = self.resources[logical_id].get("Condition")
+        return cond is None or self.condition(cond)
+
+    def props(self, logical_id: str) -> dict[str, Any]:
+        return self.value(self.resources[logical_id].get("Properties", {}))
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, list):
+            return [x for x in (self.value(i) for i in v) if x is not _NOVALUE]
+        if not isinstance(v, dict):
+            return v
+        if len(v) == 1:
+            (fn, arg), = v.items()
+            if fn == "Ref":
+                return self.ref(arg)
+            if fn == "Fn::GetAtt":
+                return self.getatt(*arg)
+            if fn == "Fn::Sub":
+                return self.sub(arg)
+            if fn == "Fn::If":
+                return self.value(arg[1] if self.condition(arg[0]) else arg[2])
+        out = {k: self.value(x) for k, x in v.items()}
+        return {k: x for k, x in out.items() if x is not _NOVALUE}
+
+    def ref(self, name: str) -> Any:
+        pseudo = {"ALIYUN::Region": REGION, "ALIYUN::TenantId": ACCOUNT, "ALIYUN::AccountId": ACCOUNT,
+                  "ALIYUN::NoValue": _NOVALUE, "ALIYUN::StackName": "aliaudit"}
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.params:
+            return self.params[name]
+        raise AssertionError(f"Ref to {name}: not a parameter or pseudo parameter")
+
+    def sub(self, arg: Any) -> str:
+        text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+
+        def one(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name in extra:
+                return str(self.value(extra[name]))
+            if "." in name and not name.startswith("ALIYUN::"):
+                return str(self.getatt(*name.split(".", 1)))
+            return str(self.ref(name))
+
+        return re.sub(r"\$\{([^!}][^}]*)\}", one, text)
+
+    def getatt(self, logical_id: str, attr: str) -> Any:
+        res = self.resources[logical_id]
+        assert attr in ROS_SCHEMA[res["Type"]]["attributes"], f"{res['Type']} has no attribute {attr}"
+        p = self.props(logical_id)
+        by_type: dict[str, Any] = {
+            "ALIYUN::OSS::Bucket": lambda: {"Name": p["BucketName"]}[attr],
+            "ALIYUN::SLS::Project": lambda: p["Name"],
+            "ALIYUN::SLS::Logstore": lambda: p[attr],
+            "ALIYUN::SLS::Alert": lambda: p["Detail"]["Name"],
+            "ALIYUN::RAM::Role": lambda: {"Arn": f"acs:ram::{ACCOUNT}:role/{p['RoleName']}",
+                                          "RoleName": p["RoleName"]}[attr],
+            "ALIYUN::RAM::ManagedPolicy": lambda: p["PolicyName"],
+            "ALIYUN::FC3::Function": lambda: {"FunctionName": p["FunctionName"],
+                                              "ARN": f"acs:fc:{REGION}:{ACCOUNT}:functions/{p['FunctionName']}"}[attr],
+            "ALIYUN::KMS::Key": lambda: {"KeyId": "key-test",
+                                         "Arn": f"acs:kms:{REGION}:{ACCOUNT}:key/key-test"}[attr],
+        }
+        return by_type[res["Type"]]()
+
+    def of_type(self, rtype: str) -> dict[str, dict[str, Any]]:
+        return {lid: self.props(lid) for lid, r in self.resources.items() if r["Type"] == rtype and self.active(lid)}
+
+
+def ros_functions(ros: Ros) -> dict[str, dict[str, Any]]:
+    """Function name -> its ROS properties plus its async retries and triggers, resolved."""
+    fns = ros.of_type("ALIYUN::FC3::Function")
+    by_lid = {lid: p["FunctionName"] for lid, p in fns.items()}
+    out = {p["FunctionName"]: {**p, "triggers": [], "retries": None} for p in fns.values()}
+    for lid, r in ros.resources.items():  # in template order: the order triggers are listed
+        if not ros.active(lid):
+            continue
+        fn_ref = r.get("Properties", {}).get("FunctionName")
+        target = by_lid.get(fn_ref["Fn::GetAtt"][0]) if isinstance(fn_ref, dict) else None
+        if r["Type"] == "ALIYUN::FC3::Trigger":
+            p = ros.props(lid)
+            out[target]["triggers"].append({"triggerName": p["TriggerName"], "triggerType": p["TriggerType"],
+                                            "triggerConfig": p["TriggerConfig"]})
+        elif r["Type"] == "ALIYUN::FC3::AsyncInvokeConfig":
+            out[target]["retries"] = ros.props(lid)["MaxAsyncRetryAttempts"]
+    return out
+
+
+def listify(doc: dict[str, Any]) -> dict[str, Any]:
+    """A policy document with Action/Resource always lists (ROS types them as lists)."""
+    doc = json.loads(json.dumps(doc))
+    for st in doc["Statement"]:
+        for key in ("Action", "Resource"):
+            if isinstance(st.get(key), str):
+                st[key] = [st[key]]
+    return doc
+
+
+# --- generated, never stale ----------------------------------------------------------------------
+
+def test_s_yaml_and_template_yml_are_up_to_date():
+    """Regenerate with `make deploy-files` (python -m aliaudit.deploy render) after changing checks or families."""
+    assert deploy.render(ROOT, check=True) == [], "s.yaml / template.yml are stale: run `make deploy-files`"
+    assert (ROOT / "s.yaml").read_text().startswith("# Generated by `python -m aliaudit.deploy render`")
+    assert (ROOT / "template.yml").read_text().startswith("# Generated by `python -m aliaudit.deploy render`")
+
+
+def test_render_check_reports_a_stale_file(tmp_path):
+    (tmp_path / "s.yaml").write_text(deploy.render_s_yaml())
+    (tmp_path / "template.yml").write_text("old\n")
+    assert deploy.render(tmp_path, check=True) == ["template.yml"]
+    assert (tmp_path / "template.yml").read_text() == "old\n"  # --check writes nothing
+    assert deploy.main(["render", "--check", "--root", str(tmp_path)]) == 1
+    assert deploy.render(tmp_path) == ["template.yml"] and deploy.render(tmp_path, check=True) == []
+
+
+def test_every_function_directory_is_deployed_and_every_function_has_its_directory():
+    dirs = {p.parent.name for p in (ROOT / "functions").glob("*/index.py")}
+    s_code = {p["functionName"]: p["code"] for p in s_props().values()}
+    assert {c.removeprefix("./build/") for c in s_code.values()} == dirs
+    assert {fn: f"./build/{fn.removeprefix('aliaudit-')}" for fn in s_code} == s_code
+    expected = {"aliaudit-dispatcher", "aliaudit-aggregator"} | {f"aliaudit-{f}" for f in families()}
+    assert set(s_code) == expected
+    ros_code = {p["FunctionName"]: p["Code"]["OssObjectName"]
+                for p in Ros(t_doc()).of_type("ALIYUN::FC3::Function").values()}
+    assert ros_code == {fn: f"aliaudit/code/{fn.removeprefix('aliaudit-')}.zip" for fn in expected}
+    for d in dirs:  # the entry point is a thin shell over aliaudit.runtime
+        text = (ROOT / "functions" / d / "index.py").read_text()
+        assert re.search(r"from aliaudit\.runtime\.(worker|dispatcher|aggregator) import handler", text), d
+
+
+# --- s.yaml ------------------------------------------------------------------------------------------
+
+def test_s_yaml_follows_the_contract():
+    doc = s_doc()
+    assert doc["edition"] == "3.0.0" and doc["vars"]["region"] == "cn-hangzhou"
+    assert set(doc["template"]) == {"aliaudit-function"}
+    props = s_props()
+    for name, res in doc["resources"].items():
+        assert res["component"] == "fc3" and res["extend"]["name"] == "aliaudit-function", name
+        assert res["props"]["functionName"] == name
+        hook = res["actions"]["pre-deploy"]
+        assert len(hook) == 1 and hook[0]["run"].startswith("make build") and hook[0]["path"] == "./"
+        p = props[name]
+        assert (p["region"], p["runtime"], p["handler"], p["memorySize"]) == (REGION, "python3.10", "index.handler",
+                                                                              1024)
+        assert p["role"] == ROLE_ARN and p["internetAccess"] is True
+        family = name.removeprefix("aliaudit-")
+        env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT,
+               "ALIAUDIT_FINDINGS_LOGSTORE": "findings", "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-",
+               "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail", "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": "1800"}
+        if family in families():
+            env["ALIAUDIT_FAMILY"] = family
+        assert p["environmentVariables"] == env, name
+        assert len(json.dumps(p["environmentVariables"])) < FC_ENV_MAX_BYTES
+        if name == "aliaudit-dispatcher":
+            assert p["timeout"] == 120 and "asyncInvokeConfig" not in p
+        else:
+            assert p["timeout"] == 900 and p["asyncInvokeConfig"] == {"maxAsyncRetryAttempts": 2}, name
+    assert [t["triggerName"] for t in props["aliaudit-dispatcher"]["triggers"]] == ["daily", "actiontrail-changes"]
+    assert [t["triggerName"] for t in props["aliaudit-aggregator"]["triggers"]] == ["sweep"]
+    assert all("triggers" not in props[f"aliaudit-{f}"] for f in families())
+    daily, events = props["aliaudit-dispatcher"]["triggers"]
+    assert daily == {"triggerName": "daily", "triggerType": "timer",
+                     "triggerConfig": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": "{}"}}
+    sweep = props["aliaudit-aggregator"]["triggers"][0]["triggerConfig"]
+    assert sweep == {"cronExpression": "0 */5 * * * *", "enable": True, "payload": '{"sweep": true}'}
+    assert json.loads(sweep["payload"]) == {"sweep": True}
+    for cron in (daily["triggerConfig"]["cronExpression"], sweep["cronExpression"]):
+        assert len(cron.split()) == 6 and not cron.startswith("CRON_TZ")  # seconds first, UTC
+    assert events["triggerType"] == "eventbridge"
+    cfg = events["triggerConfig"]
+    assert (cfg["triggerEnable"], cfg["asyncInvocationType"], cfg["eventSourceConfig"]) == (
+        True, True, {"eventSourceType": "Default"})
+
+
+def test_eventbridge_trigger_is_last_everywhere():
+    """fc3 stops deploying a function's triggers after an unchanged eventbridge trigger (deploy.md §1.4)."""
+    for name, p in s_props().items():
+        types = [t["triggerType"] for t in p.get("triggers", [])]
+        if "eventbridge" in types:
+            assert types.index("eventbridge") == len(types) - 1 and types.count("eventbridge") == 1, name
+    assert any("eventbridge" in [t["triggerType"] for t in p.get("triggers", [])] for p in s_props().values())
+
+
+def test_event_pattern_is_the_union_of_every_checks_events():
+    events = sorted({e for c in all_checks().values() for e in c.meta.events})
+    assert len(events) > 50
+    (t,) = [t for t in s_props()["aliaudit-dispatcher"]["triggers"] if t["triggerType"] == "eventbridge"]
+    pattern_text = t["triggerConfig"]["eventRuleFilterPattern"]
+    assert isinstance(pattern_text, str)  # FC wants the pattern as a JSON string
+    assert json.loads(pattern_text) == {"type": [{"suffix": ":ActionTrail:ApiCall"}], "data": {"eventName": events}}
+    # e.g. the events that make an OSS bucket public, create an access key, open a security group
+    assert {"PutBucketAcl", "CreateAccessKey", "AuthorizeSecurityGroup"} <= set(events)
+
+
+def test_s_yaml_uses_only_fc3_props_and_documented_trigger_configs():
+    for name, p in s_props().items():
+        assert set(p) <= FC3_PROPS, (name, set(p) - FC3_PROPS)
+        assert set(p["logConfig"]) <= FC3_LOG_CONFIG
+        assert p["logConfig"]["project"] == PROJECT and p["logConfig"]["logstore"] == "fc-logs"
+        assert set(p.get("asyncInvokeConfig", {})) <= FC3_ASYNC
+        for t in p.get("triggers", []):
+            assert set(t) <= FC3_TRIGGER
+            assert set(t["triggerConfig"]) <= TRIGGER_CONFIG[t["triggerType"]], (name, t["triggerName"])
+            if t["triggerType"] == "eventbridge":
+                assert set(t["triggerConfig"]["eventSourceConfig"]) <= EVENT_SOURCE_CONFIG
+
+
+# --- s.yaml and template.yml agree -----------------------------------------------------------------------
+
+def test_s_yaml_and_template_yml_describe_the_same_functions():
+    ros = Ros(t_doc())
+    rf = ros_functions(ros)
+    sp = {p["functionName"]: p for p in s_props().values()}
+    assert set(rf) == set(sp)
+    for name, s in sp.items():
+        r = rf[name]
+        assert (r["Runtime"], r["Handler"], r["MemorySize"], r["Timeout"]) == (
+            s["runtime"], s["handler"], s["memorySize"], s["timeout"]), name
+        assert r["Role"] == s["role"] == ROLE_ARN
+        assert r["EnvironmentVariables"] == s["environmentVariables"], name
+        assert r["InternetAccess"] == s["internetAccess"]
+        assert {k[:1].lower() + k[1:]: v for k, v in r["LogConfig"].items()} == s["logConfig"]
+        assert r["retries"] == s.get("asyncInvokeConfig", {}).get("maxAsyncRetryAttempts"), name
+        assert r["triggers"] == s.get("triggers", []), name
+        assert r["Description"] == s["description"]
+    # the shared names: bucket, log project, logstore, role
+    assert ros.of_type("ALIYUN::OSS::Bucket")["ReportBucket"]["BucketName"] == BUCKET
+    assert ros.of_type("ALIYUN::SLS::Project")["LogProject"]["Name"] == PROJECT
+    stores = {p["LogstoreName"] for p in ros.of_type("ALIYUN::SLS::Logstore").values()}
+    assert stores == {"findings", "fc-logs"}
+    assert ros.getatt("FcRole", "Arn") == ROLE_ARN
+
+
+def test_template_yml_without_functions_keeps_only_the_shared_resources():
+    ros = Ros(t_doc(), DeployFunctions="false")
+    assert ros_functions(ros) == {}
+    left = {r["Type"] for lid, r in ros.resources.items() if ros.active(lid)}
+    assert left == {"ALIYUN::RAM::Role", "ALIYUN::RAM::ManagedPolicy", "ALIYUN::OSS::Bucket", "ALIYUN::SLS::Project",
+                    "ALIYUN::SLS::Logstore", "ALIYUN::SLS::Index", "ALIYUN::SLS::Alert"}
+
+
+def test_role_and_policies_are_the_metadatas():
+    ros = Ros(t_doc())
+    (role,) = ros.of_type("ALIYUN::RAM::Role").values()
+    assert role["RoleName"] == "aliaudit-fc"
+    assert role["AssumeRolePolicyDocument"] == listify(deploy.fc_trust_policy()) | {
+        "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
+    policies = {p["PolicyName"]: p for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()}
+    assert set(policies) == {"AliauditAuditReadOnly", "AliauditPipelineWrite"}  # + the key's, with KmsInstanceId
+    for p in policies.values():
+        assert p["Roles"] == ["aliaudit-fc"]
+        assert len(json.dumps(p["PolicyDocument"], separators=(",", ":"))) <= RAM_POLICY_MAX_CHARS
+    read = policies["AliauditAuditReadOnly"]["PolicyDocument"]
+    assert read == listify(policy_document(all_checks().values()))
+    assert all(":" in a and a.split(":")[1][:1] in ("D", "G", "L") for a in read["Statement"][0]["Action"])
+    write = policies["AliauditPipelineWrite"]["PolicyDocument"]
+    assert write == listify(deploy.pipeline_write_policy(BUCKET, PROJECT))
+    oss, log, fc = write["Statement"]
+    assert oss["Action"] == ["oss:PutObject", "oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo"]
+    assert oss["Resource"] == [f"acs:oss:*:*:{BUCKET}", f"acs:oss:*:*:{BUCKET}/*"]
+    assert {"log:PostLogStoreLogs", "log:GetLogStoreLogs", "log:GetLogStore", "log:CreateIndex", "log:GetIndex",
+            "log:UpdateIndex", "log:CreateJob", "log:GetJob", "log:UpdateJob", "log:ListJobs"} <= set(log["Action"])
+    assert log["Resource"] == [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]
+    assert fc == {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": ["acs:fc:*:*:functions/aliaudit-*"]}
+    # with the auditor's own KMS key the role may use that key, and nothing else more
+    own = Ros(t_doc(), KmsInstanceId="kst-test")
+    keyed = {p["PolicyName"]: p["PolicyDocument"] for p in own.of_type("ALIYUN::RAM::ManagedPolicy").values()}
+    assert keyed["AliauditReportKeyUse"]["Statement"] == [{
+        "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": [f"acs:kms:{REGION}:{ACCOUNT}:key/key-test"]}]
+
+
+def test_bucket_logstores_index_and_alert():
+    ros = Ros(t_doc())
+    b = ros.of_type("ALIYUN::OSS::Bucket")["ReportBucket"]
+    assert (b["AccessControl"], b["BlockPublicAccess"], b["VersioningConfiguration"]) == (
+        "private", True, {"Status": "Enabled"})
+    assert b["ServerSideEncryptionConfiguration"] == {"SSEAlgorithm": "KMS"}  # the OSS-managed KMS key by default
+    own = Ros(t_doc(), KmsInstanceId="kst-test").of_type("ALIYUN::OSS::Bucket")["ReportBucket"]
+    assert own["ServerSideEncryptionConfiguration"] == {"SSEAlgorithm": "KMS", "KMSMasterKeyID": "key-test"}
+    (key,) = Ros(t_doc(), KmsInstanceId="kst-test").of_type("ALIYUN::KMS::Key").values()
+    assert (key["EnableAutomaticRotation"], key["RotationInterval"], key["DKMSInstanceId"]) == (True, "365d",
+                                                                                                 "kst-test")
+    assert b["LoggingConfiguration"] == {"TargetBucket": BUCKET, "TargetPrefix": "access-logs/"}
+    (deny,) = b["Policy"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"acs:SecureTransport": ["false"]}}
+    assert deny["Resource"] == [f"acs:oss:*:{ACCOUNT}:{BUCKET}", f"acs:oss:*:{ACCOUNT}:{BUCKET}/*"]
+    rules = {r["Prefix"]: r for r in b["LifecycleConfiguration"]["Rule"]}
+    assert set(rules) == {"runs/", "reports/", "access-logs/"}
+    assert all(r["Status"] == "Enabled" and r["Expiration"]["Days"] >= 1 for r in rules.values())
+    for store in ros.of_type("ALIYUN::SLS::Logstore").values():
+        assert store["TTL"] >= 365 and store["ProjectName"] == PROJECT  # CIS 2.23 on the auditor's own logs
+    from aliaudit.runtime.sls_sink import INDEXED, alert_config
+
+    index = next(p for p in ros.of_type("ALIYUN::SLS::Index").values() if p["LogstoreName"] == "findings")
+    assert [k["Name"] for k in index["KeyIndices"]] == INDEXED
+    assert {"status", "muted", "severity", "check_id", "run_id"} <= set(INDEXED)
+    (alert,) = ros.of_type("ALIYUN::SLS::Alert").values()
+    detail = alert["Detail"]
+    assert detail["Name"] == "aliaudit-unmuted-fail" and alert["Project"] == PROJECT
+    (query,) = detail["Configuration"]["QueryList"]
+    assert query["Query"].startswith("status: FAIL and muted: false")
+    assert (query["Project"], query["Store"], query["Region"]) == (PROJECT, "findings", REGION)
+    assert query["Query"] == alert_config("n", "p", "l", "r")["configuration"]["queryList"][0]["query"]
+    assert detail["Configuration"]["PolicyConfiguration"]["ActionPolicyId"] == "sls.builtin"
+
+
+def test_the_emulated_pipeline_runs_with_what_the_templates_ship():
+    """tests/pipeline.py deploys the pipeline into the emulator by hand: same role, policies, functions, env."""
+    from tests import pipeline
+
+    assert listify(pipeline.pipeline_write_policy()) == listify(deploy.pipeline_write_policy(BUCKET, PROJECT))
+    assert listify(pipeline.FC_TRUST) == listify(deploy.fc_trust_policy())
+    emulated = {f["name"]: f for f in pipeline.functions()}
+    shipped = {p["functionName"]: p for p in s_props().values()}
+    assert set(emulated) == set(shipped)
+    for name, f in emulated.items():
+        assert f["role"] == shipped[name]["role"]
+        assert f["environment"] == shipped[name]["environmentVariables"], name
+        assert [(t["name"], t["type"]) for t in f.get("triggers", [])] == [
+            (t["triggerName"], t["triggerType"]) for t in shipped[name].get("triggers", [])
+            if t["triggerType"] != "eventbridge"], name  # EventBridge delivery is driven by the tests directly
+
+
+# --- template.yml uses only what ROS documents ----------------------------------------------------------
+
+def _walk(value: Any, path: str, nested: dict[str, set[str]], where: str) -> list[str]:
+    """Unknown keys of the nested maps the schema lists (intrinsic functions are not maps)."""
+    errors: list[str] = []
+    if isinstance(value, dict) and len(value) == 1 and (next(iter(value)) == "Ref"
+                                                         or next(iter(value)).startswith("Fn::")):
+        return errors
+    if isinstance(value, list):
+        for item in value:
+            errors += _walk(item, f"{path}[]", nested, where)
+        return errors
+    if isinstance(value, dict):
+        if path in nested and not set(value) <= nested[path]:
+            errors.append(f"{where} {path}: unknown {sorted(set(value) - nested[path])}")
+        for k, v in value.items():
+            errors += _walk(v, f"{path}.{k}" if path else k, nested, where)
+    return errors
+
+
+def test_template_uses_only_documented_ros_types_and_properties():
+    doc = t_doc()
+    assert doc["ROSTemplateFormatVersion"] == "2015-09-01" and set(doc) <= ROS_SECTIONS
+    for name, p in doc["Parameters"].items():
+        assert set(p) <= ROS_PARAMETER_KEYS and p["Type"] in ROS_PARAMETER_TYPES, name
+    for name, o in doc["Outputs"].items():
+        assert set(o) <= ROS_OUTPUT_KEYS, name
+    errors = []
+    for lid, res in doc["Resources"].items():
+        schema = ROS_SCHEMA.get(res["Type"])
+        assert schema, f"{lid}: {res['Type']} is not in the schema table"
+        assert set(res) <= ROS_RESOURCE_KEYS, lid
+        props = res.get("Properties", {})
+        if unknown := set(props) - schema["properties"]:
+            errors.append(f"{lid} ({res['Type']}): unknown properties {sorted(unknown)}")
+        if missing := schema["required"] - set(props):
+            errors.append(f"{lid} ({res['Type']}): missing required {sorted(missing)}")
+        errors += _walk(props, "", schema["nested"], lid)
+        for path, req in schema.get("required_nested", {}).items():
+            node = props
+            for part in path.split("."):
+                node = node[part]
+            if missing := req - set(node):
+                errors.append(f"{lid} {path}: missing required {sorted(missing)}")
+    assert not errors, "\n".join(errors)
+    assert set(ROS_SCHEMA) == {r["Type"] for r in doc["Resources"].values()}  # the table has no dead entries
+    for rtype, schema in ROS_SCHEMA.items():
+        assert schema["doc"] and ROS_DOC.startswith("https://"), rtype
+
+
+def _references(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, list):
+        return [r for v in value for r in _references(v)]
+    if not isinstance(value, dict):
+        return []
+    found = [(k, v) for k, v in value.items() if k in ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If")]
+    return found + [r for v in value.values() for r in _references(v)]
+
+
+def test_template_references_resolve_and_conditions_are_consistent():
+    doc = t_doc()
+    resources, params, conds = doc["Resources"], doc["Parameters"], doc["Conditions"]
+
+    def condition_of(lid: str) -> str | None:
+        return resources[lid].get("Condition")
+
+    for lid, res in {**resources, **{f"Output {k}": v for k, v in doc["Outputs"].items()}}.items():
+        own = res.get("Condition")
+        assert own is None or own in conds, lid
+        targets: list[str] = list(res.get("DependsOn", []))
+        for fn, arg in _references(res.get("Properties", res.get("Value"))):
+            if fn == "Ref":
+                assert arg in params or arg in ROS_PSEUDO, (lid, arg)
+            elif fn == "Fn::GetAtt":
+                assert arg[1] in ROS_SCHEMA[resources[arg[0]]["Type"]]["attributes"], (lid, arg)
+                targets.append(arg[0])
+            elif fn == "Fn::Sub":
+                for var in re.findall(r"\$\{([^!}][^}]*)\}", arg if isinstance(arg, str) else arg[0]):
+                    assert var in params or var in ROS_PSEUDO or var.split(".")[0] in resources, (lid, var)
+            elif fn == "Fn::If":
+                assert arg[0] in conds, (lid, arg)
+        for target in targets:  # a resource that may not exist is only used by resources with its condition
+            needed = condition_of(target)
+            if needed and needed != own:
+                text = json.dumps(res)
+                assert f'"Fn::If": ["{needed}"' in text, f"{lid} uses {target} outside condition {needed}"
+
+
+# --- the Serverless Devs CLI ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def s_cli() -> Path:
+    """`s` from npm @serverless-devs/s in .tools/ (make tools), installed here when missing."""
+    exe = ROOT / ".tools" / "node_modules" / ".bin" / "s"
+    if not exe.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.skip("npm is not installed, so @serverless-devs/s (s preview) cannot be installed; "
+                        ".ci/run installs nodejs and npm")
+        subprocess.run([npm, "install", "--prefix", str(ROOT / ".tools"), "--no-audit", "--no-fund",
+                        "--loglevel=error", f"@serverless-devs/s@{S_VERSION}"], check=True, timeout=600)
+    return exe
+
+
+def test_s_preview_renders_s_yaml_as_the_emulator_reads_it(s_cli, tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path)}  # s keeps its config (~/.s) there, not in the user's home
+    subprocess.run([str(s_cli), "config", "add", "--AccessKeyID", "x", "--AccessKeySecret", "y", "--AccountID",
+                    ACCOUNT, "-a", "default", "-f", "--silent"], cwd=ROOT, env=env, check=True, timeout=120,
+                   capture_output=True)
+    out = subprocess.run([str(s_cli), "preview", "-t", "s.yaml", "-o", "json", "--silent"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rendered = json.loads(out.stdout)
+    assert rendered["edition"] == "3.0.0"
+    props = {name: res["props"] for name, res in rendered["resources"].items()}
+    assert props == s_props()  # the CLI's template/extend merge and variables agree with the emulator's
+    assert "${" not in json.dumps(props)  # every variable resolved
+    assert [t["triggerType"] for t in props["aliaudit-dispatcher"]["triggers"]][-1] == "eventbridge"
+
+
+# --- s.yaml deploys into the emulator ---------------------------------------------------------------------
+
+def test_s_yaml_deploys_into_the_emulator_with_the_templates_role(cloud, admin, tmp_path):
+    from alibabacloud_fc20230330 import models as fc_models
+    from alibabacloud_fc20230330.client import Client as FcClient
+    from alibabacloud_tea_openapi.models import Config
+
+    ros = Ros(t_doc())
+    policies = [{"name": p["PolicyName"], "document": p["PolicyDocument"]}
+                for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()]
+    (role,) = ros.of_type("ALIYUN::RAM::Role").values()
+    data = base_scenario()
+    data["accounts"][0]["ram"].setdefault("policies", []).extend(policies)
+    data["accounts"][0]["ram"]["roles"].append({
+        "name": role["RoleName"], "trust_policy": role["AssumeRolePolicyDocument"],
+        "policies": [{"name": p["name"], "type": "Custom"} for p in policies]})
+    load(cloud, data)
+    for d in (ROOT / "functions").iterdir():  # stand-ins for build/<dir>: the emulator needs the directories
+        if (d / "index.py").exists():
+            (tmp_path / "build" / d.name).mkdir(parents=True)
+    out = admin.request("POST", "fc/deploy", {"s_yaml": str(ROOT / "s.yaml"), "code_root": str(tmp_path)})
+    assert [f["name"] for f in out["functions"]] == [f.name for f in deploy.functions()]
+    assert out["skipped"] == []
+    fc = FcClient(Config(access_key_id=ADMIN_AK, access_key_secret=ADMIN_SECRET, region_id=REGION, protocol="http",
+                         http_proxy=cloud.url))
+    for name, r in ros_functions(ros).items():
+        got = fc.get_function(name, fc_models.GetFunctionRequest()).body
+        assert (got.runtime, got.handler, got.memory_size, got.timeout, got.role) == (
+            r["Runtime"], r["Handler"], r["MemorySize"], r["Timeout"], r["Role"]), name
+        assert got.environment_variables == r["EnvironmentVariables"], name
+        triggers = fc.list_triggers(name, fc_models.ListTriggersRequest()).body.triggers or []
+        assert sorted((t.trigger_name, t.trigger_type, json.loads(t.trigger_config)) for t in triggers) == sorted(
+            (t["triggerName"], t["triggerType"], t["triggerConfig"]) for t in r["triggers"]), name
+
+
+# --- make build ------------------------------------------------------------------------------------------
+
+def test_wheel_tags_that_fit_the_fc_python310_runtime():
+    fits = ["py3-none-any", "py2-none-any", "cp310-cp310-manylinux_2_17_x86_64",
+            "cp310-cp310-manylinux2014_x86_64", "cp37-abi3-manylinux_2_28_x86_64", "cp310-abi3-manylinux1_x86_64"]
+    misfits = ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-linux_x86_64", "cp310-cp310-linux_x86_64",
+               "cp310-cp310-manylinux_2_17_aarch64", "cp310-cp310-musllinux_1_1_x86_64", "cp312-abi3-manylinux1_x86_64",
+               "cp310-cp310-win_amd64", "pp310-pypy310_pp73-manylinux_2_17_x86_64"]
+    assert all(deploy.tag_fits_runtime(t) for t in fits)
+    assert not any(deploy.tag_fits_runtime(t) for t in misfits)
+    assert deploy._wheel_tags(Path("crcmod-1.7-py2.py3-none-any.whl")) == ["py2-none-any", "py3-none-any"]
+
+
+def _dist(target: Path, name: str, version: str, requires: list[str], tag: str = "py3-none-any") -> None:
+    d = target / f"{name}-{version}.dist-info"
+    d.mkdir(parents=True)
+    meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    meta += [f"Requires-Dist: {r}" for r in requires]
+    (d / "METADATA").write_text("\n".join(meta) + "\n")
+    (d / "WHEEL").write_text(f"Wheel-Version: 1.0\nTag: {tag}\n")
+
+
+def test_missing_for_target_evaluates_markers_for_python310(tmp_path):
+    """pip picks dependencies by this interpreter's markers (3.11 here); the bundle runs on 3.10."""
+    _dist(tmp_path, "anyio", "4.16.0", ['exceptiongroup>=1.0.2; python_version < "3.11"', "idna>=2.8",
+                                        'trio>=0.31; extra == "trio"', 'uvloop; sys_platform == "win32"'])
+    _dist(tmp_path, "idna", "3.20", [])
+    _dist(tmp_path, "aiohttp", "3.14.5", ['async-timeout<6.0,>=4.0; python_version < "3.11"',
+                                          'tomli; python_version >= "3.12"'])
+    assert deploy.missing_for_target(tmp_path) == ["async-timeout<6.0,>=4.0", "exceptiongroup>=1.0.2"]
+
+
+def _stand_in_vendor(out: Path) -> Path:
+    """build/.vendor as if vendored for the current requirements: the build then only assembles bundles."""
+    vendor = out / ".vendor"
+    (vendor / "fakedep").mkdir(parents=True)
+    (vendor / "fakedep" / "__init__.py").write_text("VALUE = 1\n")
+    _dist(vendor, "fakedep", "1.0", [])
+    (out / ".vendor.stamp").write_text(deploy.vendor_key(deploy.runtime_requirements(ROOT)) + "\n")
+    return vendor
+
+
+def test_build_assembles_bundles_from_one_vendored_tree(tmp_path):
+    out = tmp_path / "build"
+    vendor = _stand_in_vendor(out)
+    lines: list[str] = []
+    bundles = deploy.build(ROOT, out, only=["ram", "aliaudit-dispatcher"], zip_bundles=True, log=lines.append)
+    assert [b.function for b in bundles] == ["aliaudit-ram", "aliaudit-dispatcher"]
+    assert sorted(p.name for p in out.iterdir()) == [".vendor", ".vendor.stamp", "dispatcher", "dispatcher.zip",
+                                                     "ram", "ram.zip"]
+    for b, d in zip(bundles, ["ram", "dispatcher"], strict=True):
+        root = out / d
+        assert (root / "index.py").read_text() == (ROOT / "functions" / d / "index.py").read_text()
+        assert (root / "aliaudit" / "__init__.py").is_file()
+        assert (root / "aliaudit" / "runtime" / "worker.py").is_file()
+        assert (root / "aliaudit/checks/ram.py").read_text() == (ROOT / "shared/aliaudit/checks/ram.py").read_text()
+        assert not list(root.rglob("__pycache__")) and not list(root.rglob("*.pyc"))
+        # the vendored tree is linked, not copied: one copy on disk for every bundle
+        assert (root / "fakedep" / "__init__.py").stat().st_ino == (vendor / "fakedep" / "__init__.py").stat().st_ino
+        assert b.size == sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) and b.files > 50
+        assert b.zip_path == out / f"{d}.zip" and b.zip_size == b.zip_path.stat().st_size
+        assert any(line.startswith(f"{out.name}/{d} ") and "MB" in line for line in lines), lines
+    import zipfile
+
+    names = zipfile.ZipFile(out / "ram.zip").namelist()
+    assert "index.py" in names and "aliaudit/deploy.py" in names and "fakedep/__init__.py" in names
+    first = (out / "ram.zip").read_bytes()
+    deploy.build(ROOT, out, only=["ram"], zip_bundles=True, log=lines.append)
+    assert (out / "ram.zip").read_bytes() == first  # reproducible: unchanged code keeps its checksum
+    assert not any(line.startswith("vendoring") for line in lines)  # the stamp matched: nothing re-vendored
+
+
+def test_build_refuses_unknown_functions_and_missing_entry_points(tmp_path):
+    out = tmp_path / "build"
+    _stand_in_vendor(out)
+    with pytest.raises(deploy.BuildError, match="no function named nope"):
+        deploy.build(ROOT, out, only=["nope"], log=lambda _: None)
+    bare = tmp_path / "repo"  # a checkout whose functions/ lacks the ram entry point
+    bare.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", bare)
+    with pytest.raises(deploy.BuildError, match=r"functions/ram/index.py is missing"):
+        deploy.build(bare, out, only=["ram"], log=lambda _: None)
+
+
+def _python310() -> str | None:
+    """A working CPython 3.10 (PATH or pyenv), to import the bundles the way the FC runtime would."""
+    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10")))
+    candidates += [p for p in [shutil.which("python3.10")] if p]
+    for exe in candidates:
+        probe = subprocess.run([exe, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
+                               capture_output=True, text=True, timeout=60)
+        if probe.returncode == 0 and probe.stdout.strip() == "True":
+            return exe
+    return None
+
+
+@pytest.mark.slow
+def test_make_build_vendors_for_the_fc_python310_runtime(tmp_path):
+    """The real build (PyPI): every bundle, compiled modules for CPython 3.10 manylinux x86_64 only, the
+    python3.10-only dependencies present; imported by a python3.10 without site-packages when one exists."""
+    out = tmp_path / "build"
+    proc = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "build", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    print(proc.stdout)  # the bundle sizes, shown with -s
+    specs = deploy.functions()
+    assert all(f"{out.name}/{f.directory} " in proc.stdout for f in specs)
+    vendor = out / ".vendor"
+    tags = {d.name: deploy._installed_tags(d) for d in vendor.glob("*.dist-info")}
+    assert tags and all(any(deploy.tag_fits_runtime(t) for t in ts) for ts in tags.values() if ts), tags
+    sos = [p.name for p in vendor.rglob("*.so")]
+    assert sos and all("cpython-310-x86_64" in n or ".abi3." in n for n in sos), sos
+    assert not list(vendor.rglob("*cpython-311*")) and not (vendor / "bin").exists()
+    names = {n.split("-")[0].lower() for n in tags}
+    assert {"oss2", "aliyun_log_python_sdk", "crcmod", "exceptiongroup", "async_timeout", "pydantic_core"} <= names
+    assert not {"pytest", "ruff", "selenium", "hypothesis", "vermin"} & names  # no dev extras
+    assert deploy.missing_for_target(vendor) == []
+    for f in specs:
+        assert (out / f.directory / "index.py").is_file() and (out / f.directory / "oss2").is_dir()
+    py310 = _python310()
+    if py310:  # the bundles differ only in index.py (checked by the fast test): import one of them fully
+        from aliaudit.clients import POP_SDKS
+
+        modules = sorted(module for module, _ in POP_SDKS.values())
+        code = ("import sys; sys.path.insert(0, '.'); import index, aliaudit.checks, aliaudit.collectors, oss2, "
+                "aliyun.log, lz4.frame, zstd, crcmod; aliaudit.checks.load_all(); aliaudit.collectors.load_all(); "
+                "import aliaudit.runtime.worker, aliaudit.runtime.dispatcher; "
+                f"[__import__(m) for m in {modules!r}]; print(index.handler.__module__)")
+        run = subprocess.run([py310, "-S", "-E", "-c", code], cwd=out / "aggregator", capture_output=True,
+                             text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert run.stdout.strip() == "aliaudit.runtime.aggregator"
