@@ -238,7 +238,10 @@ def run_pipeline(emu: Emulator) -> dict[str, Any]:
         deadline = time.monotonic() + 3 * WORKER_TIMEOUT_S
         idle = False
         while not idle and time.monotonic() < deadline:  # short waits: the admin client times out at 60 s
-            idle = emu.admin.request("POST", "fc/wait", {"timeout": 0.5})["idle"]
+            try:
+                idle = emu.admin.request("POST", "fc/wait", {"timeout": 0.5})["idle"]
+            except OSError:  # a busy emulator may reset a connection (listen backlog); ask again
+                time.sleep(0.5)
     wall = time.monotonic() - started
     calls, throttled = _counters(emu)
     invocations = emu.admin.request("GET", "fc/invocations")["invocations"]
@@ -358,22 +361,28 @@ def main(argv: list[str] | None = None) -> int:
     fractions = sorted(float(f) for f in args.sizes.split(","))
     started = time.monotonic()
     results = []
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aliaudit-bench-") as tmp:
         for fraction in fractions:
             results.append(bench_size(round(args.scale * fraction, 6), args.seed, Path(tmp), modes))
+            write_report(out, args, started, results)  # after every size: a stopped run keeps what it measured
+    report = write_report(out, args, started, results)
+    print(table(results, modes))
+    print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
+    print(f"total {report['total_s']} s; wrote {out}")
+    return 0
+
+
+def write_report(out: Path, args: argparse.Namespace, started: float, results: list[dict[str, Any]]) -> dict[str, Any]:
     report = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "total_s": round(time.monotonic() - started, 1),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "settings": {"scale": args.scale, "seed": args.seed, "latency_ms": LATENCY_MS,
                            "rate_limits": RATE_LIMITS},
               "runs": results, "goals": goals(results)}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
-    print(table(results, modes))
-    print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
-    print(f"total {report['total_s']} s; wrote {out}")
-    return 0
+    return report
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aliaudit.findings import Finding, Status
+from aliaudit.findings import Finding, Severity, Status
 from tests.emulator import EmulatorServer
 from tests.sdk import ACCOUNT, base_scenario
 
@@ -91,6 +91,17 @@ def world(users: int = 12, per_region: int = 3) -> dict[str, Any]:
 
 
 # --- comparing a run under faults with a fault-free run ---------------------------------------------
+
+def from_ocsf(item: dict[str, Any]) -> Finding:
+    """An item of an OCSF output back as a Finding (the fields the comparison needs)."""
+    resource = item["resources"][0]
+    return Finding(check_id=item["unmapped"]["check_id"], title=item["finding_info"]["title"],
+                   family=item["unmapped"]["family"], severity=Severity(item["severity"].lower()),
+                   status=Status(item["status_code"]), message=item["status_detail"],
+                   account_id=item["cloud"]["account"]["uid"], region=item["cloud"]["region"],
+                   resource_id=resource["uid"],
+                   resource_name=resource["name"] if resource["name"] != resource["uid"] else "")
+
 
 Key = tuple[str, str, str]  # (check, region, resource)
 

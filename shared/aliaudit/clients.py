@@ -99,6 +99,12 @@ class _Drained:
         return body
 
 
+def _body_bytes(data: Any) -> bytes:
+    if hasattr(data, "read"):
+        return bytes(data.read())
+    return b"".join(bytes(chunk) for chunk in data)
+
+
 class _RetryingOssSession(oss2.Session):
     """oss2.Session with the factory's retry policy: bounded attempts, exponential backoff with equal jitter,
     on 5xx (SlowDown, ServiceUnavailable) and transport errors (timeouts), within each API's adaptive limit.
@@ -114,6 +120,10 @@ class _RetryingOssSession(oss2.Session):
 
     def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
         retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
+        if retried and req.data is not None and not isinstance(req.data, bytes | bytearray):
+            # oss2 wraps a body in a one-shot reader (it computes the CRC as it is read): a retry would send
+            # an empty body under the original Content-Length. Read it once (the CRC with it), send the bytes.
+            req.data = _body_bytes(req.data)
         limit = self._limits.get(oss_api(req))
         budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
         failures = 0  # other 5xx and transport errors

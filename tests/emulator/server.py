@@ -24,6 +24,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         body = self._read_body()
+        if len(body) < int(self.headers.get("Content-Length") or 0):  # the client went away mid-body: as a
+            self.close_connection = True  # server does, never act on a truncated request
+            return
         headers = {k: v for k, v in self.headers.items()}
         req = Request.build(self.command, self.path, headers, body, client_ip=self.client_address[0])
         resp = self.emulator.handle(req)

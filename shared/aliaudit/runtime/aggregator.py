@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,7 +26,7 @@ from ..scan import GLOBAL, _finding
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, parse_aggregation, parse_part
 from .sls_sink import batches, ensure, put_findings
-from .store import baseline_key, done_key, logs_key, marker_key, part_key
+from .store import baseline_key, claims_prefix, done_key, logs_key, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
@@ -104,23 +103,12 @@ def _part_findings(rt: Runtime, manifest: Manifest, part: Part, missing: bool) -
     return own, result.calls
 
 
-def _claim_is_stale(rt: Runtime) -> Callable[[dict[str, Any]], bool]:
-    def stale(current: dict[str, Any]) -> bool:
-        try:
-            claimed = datetime.fromisoformat(str(current.get("claimed", "")).replace("Z", "+00:00"))
-        except ValueError:
-            return True
-        return (datetime.now(timezone.utc) - claimed).total_seconds() > rt.settings.aggregation_lease_seconds
-
-    return stale
-
-
 def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any]:
-    """Exactly once per run: the claim (a forbid-overwrite marker with our owner id) keeps concurrent
-    aggregators out; a failure releases it so FC's retry (or the sweep) can finish the run, and every step
-    after the claim is repeatable: reports overwrite the same keys, SLS batches already sent are skipped,
-    "new" FAILs are measured against the baseline the first attempt fixed. The sweep also takes over
-    claims older than the lease (an aggregator that died without releasing)."""
+    """Exactly once per run: the claim (RunStore.claim) keeps concurrent aggregators out; a failure
+    releases it so FC's retry (or the sweep) can finish the run, and every step after the claim is
+    repeatable: reports overwrite the same keys, SLS batches already sent are skipped, "new" FAILs are
+    measured against the baseline the first attempt fixed. The sweep also takes over claims older than
+    the lease (an aggregator that died without releasing)."""
     try:
         manifest = rt.store.manifest(run_id)
     except PayloadError as err:
@@ -140,14 +128,17 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
     if missing and not overdue:
         return {"run_id": run_id, "state": "waiting", "missing": len(missing)}
     owner = uuid.uuid4().hex
-    if not rt.store.claim(marker_key(run_id), owner, take_over=_claim_is_stale(rt) if sweep else None):
+    if not rt.store.claim(claims_prefix(run_id), owner,
+                          lease_seconds=rt.settings.aggregation_lease_seconds if sweep else None):
         return {"run_id": run_id, "state": "being aggregated"}
+    if rt.store.exists(done_key(run_id)):  # an earlier holder finished meanwhile
+        return {"run_id": run_id, "state": "already aggregated"}
     try:
         return _aggregate_claimed(rt, manifest, missing, created)
     except Exception:
         log.error("run %s: aggregation failed; releasing the claim for a retry", run_id)
         try:
-            rt.store.put_json(marker_key(run_id), {"owner": owner, "released": True})
+            rt.store.release(claims_prefix(run_id), owner)
         except Exception as err:  # the sweep takes the claim over once the lease ends
             log.error("run %s: cannot release the claim: %s", run_id, apierrors.describe(err))
         raise

@@ -58,27 +58,29 @@ def handler(event: bytes, context: Any) -> str:
     if not parts:
         log.info("run %s: the event changes no check; nothing to do", plan.run_id)
         return json.dumps({"run_id": plan.run_id, "parts": 0})
-    manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
-                        created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
-                        regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
-                        trigger=plan.trigger)
-    if not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(), exclusive=True):
-        # another delivery of the same event planned this run: if it dispatched every part there is nothing
-        # to do; if it died half-way (or is still at it), dispatch the parts that have not reported
-        if rt.store.exists(dispatched_key(plan.run_id)):
-            log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
-            return json.dumps({"run_id": plan.run_id, "duplicate": True})
-        try:
-            stored = rt.store.manifest(plan.run_id)
-        except PayloadError as err:
-            log.error("ignoring the event: %s", err)
-            return json.dumps({"ignored": str(err)})
-        if stored is None:  # cannot be: the forbid-overwrite PUT found it
-            raise RuntimeError(f"run {plan.run_id}: the manifest exists but cannot be read")
+    # a later delivery of the same event (or FC's retry of this one) finds the run: if it was dispatched in
+    # full there is nothing to do; if a dispatch died half-way (or is still at it), the parts that have not
+    # reported are dispatched again (workers and the aggregator are idempotent)
+    if rt.store.exists(dispatched_key(plan.run_id)):
+        log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
+        return json.dumps({"run_id": plan.run_id, "duplicate": True})
+    try:
+        stored = rt.store.manifest(plan.run_id)
+        manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
+                            created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
+                            regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
+                            trigger=plan.trigger)
+        if stored is None and not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(),
+                                                    exclusive=True):
+            stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
+    except PayloadError as err:
+        log.error("ignoring the event: %s", err)
+        return json.dumps({"ignored": str(err)})
+    if stored is not None:
         manifest = stored
         reported = set(rt.store.keys(f"runs/{plan.run_id}/parts/"))
         parts = [p for p in manifest.parts if part_key(plan.run_id, p.family, p.region) not in reported]
-        log.info("run %s: an earlier dispatch did not finish; dispatching %d parts not reported yet",
+        log.info("run %s: planned by an earlier delivery; dispatching the %d parts not reported yet",
                  plan.run_id, len(parts))
     for part in parts:
         task = WorkerTask(run_id=plan.run_id, family=part.family, region=part.region)

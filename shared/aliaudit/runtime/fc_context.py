@@ -27,12 +27,12 @@ class Runtime:
         self.account_id = self.settings.account_id or str(getattr(context, "account_id", "") or "")
 
     def invoke_async(self, function: str, payload: bytes) -> None:
-        import io
-
         from alibabacloud_fc20230330 import models as fc_models
         from darabonba.runtime import RuntimeOptions
 
         fc = self.factory.pop("fc", self.settings.region)
-        fc.invoke_function_with_options(function, fc_models.InvokeFunctionRequest(body=io.BytesIO(payload)),
+        # bytes, not a stream: a retried attempt (5xx, timeout, throttling) re-reads the body, and a stream
+        # read by the first attempt would send an empty payload
+        fc.invoke_function_with_options(function, fc_models.InvokeFunctionRequest(body=bytes(payload)),
                                         fc_models.InvokeFunctionHeaders(x_fc_invocation_type="Async"),
                                         RuntimeOptions())

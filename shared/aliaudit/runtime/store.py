@@ -1,16 +1,17 @@
-"""The run's state in the report bucket: manifest, parts, the exactly-once aggregation marker, reports."""
+"""The run's state in the report bucket: manifest, parts, the aggregation claims and done marker, reports."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime, timezone
+import time
 from typing import Any
 
 import oss2
 
 from ..clients import ClientFactory
 from .models import Manifest, PayloadError, parse_manifest
+
+CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 
 
 class RunStore:
@@ -45,25 +46,44 @@ class RunStore:
         except (ValueError, RecursionError) as err:
             raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is not JSON ({str(err)[:120]})") from None
 
-    def claim(self, key: str, owner: str, *, take_over: Callable[[dict[str, Any]], bool] | None = None) -> bool:
-        """Write {"owner": owner, "claimed": <now>} to key if nobody holds it; True if we hold it then.
+    def claim(self, prefix: str, owner: str, *, lease_seconds: float | None = None,
+              settle_seconds: float = 1.05) -> bool:
+        """Claim something only one caller may do (aggregate a run); True if this caller holds the claim.
 
-        A forbid-overwrite PUT that timed out may still have landed and its retry answers 409: reading the
-        owner back tells ours from someone else's. take_over(current) may allow replacing a released or
-        stale claim (the caller decides what is stale)."""
-        record = {"owner": owner, "claimed": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        if self.put_json(key, record, exclusive=True):
-            return True
-        try:
-            current = self.get_json(key)
-        except PayloadError:
-            current = None  # an unreadable claim holds nothing
-        if isinstance(current, dict) and current.get("owner") == owner:
-            return True
-        if not isinstance(current, dict) or current.get("released") or (take_over and take_over(current)):
-            self.put_json(key, record)
-            return True
+        The report bucket is versioned, and OSS ignores forbid-overwrite on versioned buckets, so a claim
+        cannot be a create-if-absent PUT. Each caller writes its own claim object under prefix instead, waits
+        until the server's clock (OSS's Last-Modified, whole seconds) has moved past it, and lists: every claim
+        written in or before that second is then visible to every caller, any later one sorts after it, so all
+        callers agree that the earliest claim (Last-Modified, then name) that is neither released nor older
+        than lease_seconds holds. A caller that does not hold releases its own claim at once."""
+        mine, tick = f"{prefix}{CLAIM}{owner}", f"{prefix}{TICK}{owner}"
+        self.put_json(mine, {"owner": owner})
+        listing: dict[str, float] = {}
+        for _ in range(10):
+            time.sleep(settle_seconds)
+            self.put_json(tick, {})
+            listing = {o.key: float(o.last_modified) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)}
+            if mine in listing and listing.get(tick, 0) > listing[mine]:
+                break
+        else:
+            self.release(prefix, owner)
+            return False
+        now = listing[tick]  # the server's time
+        released = {k[len(prefix) + len(RELEASED):] for k in listing if k.startswith(prefix + RELEASED)}
+        claims = sorted((modified, k[len(prefix) + len(CLAIM):]) for k, modified in listing.items()
+                        if k.startswith(prefix + CLAIM))
+        for modified, who in claims:
+            if who == owner:
+                return True
+            if who in released or (lease_seconds is not None and now - modified > lease_seconds):
+                continue  # given up, or its holder died
+            break
+        self.release(prefix, owner)  # someone else holds: ours must not block the callers after us
         return False
+
+    def release(self, prefix: str, owner: str) -> None:
+        """Give up our claim (after a failure, or when someone else holds), for the callers after us."""
+        self.put_json(f"{prefix}{RELEASED}{owner}", {})
 
     def manifest(self, run_id: str) -> Manifest | None:
         """The run's manifest, None if the run is unknown; PayloadError if what is stored is malformed."""
@@ -85,14 +105,14 @@ def part_key(run_id: str, family: str, region: str) -> str:
     return f"runs/{run_id}/parts/{family}/{region}.json"
 
 
-def marker_key(run_id: str) -> str:
-    """The aggregation claim: held (owner, time) while a run is aggregated, {"released": true} after a failure."""
-    return f"runs/{run_id}/aggregated.json"
+def claims_prefix(run_id: str) -> str:
+    """Where aggregators claim the run (RunStore.claim)."""
+    return f"runs/{run_id}/claims/"
 
 
 def done_key(run_id: str) -> str:
     """Written last, when every report and log of the run is out: the run is aggregated, exactly once."""
-    return marker_key(run_id) + ".done"
+    return f"runs/{run_id}/aggregated.json.done"
 
 
 def dispatched_key(run_id: str) -> str:

@@ -109,4 +109,5 @@ def _actiontrail(event: dict[str, Any]) -> Plan:
 
 
 def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)[:64]
+    """The event id as part of a run id (an OSS key): ASCII letters, digits and - _ . only ('²' is alnum too)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "-" for c in text)[:64]
