@@ -135,3 +135,26 @@ def test_denied_api_and_crashed_worker_give_error_findings_and_a_complete_run(cl
     pp = [f for f in latest if f["check_id"].startswith("ram_password_policy")]
     assert pp and all(f["status"] == "ERROR" and "NoPermission" in f["message"] for f in pp)
     assert any(f["status"] in ("PASS", "FAIL") for f in latest if f["family"] == "ram")
+
+
+def test_alert_fires_only_for_unmuted_fails(cloud, admin):
+    from tests.pipeline import run_summaries
+
+    data = sample()
+    data["accounts"][0]["ram"]["password_policy"] = {"minimum_length": 16}
+    add_pipeline(data, payload='{"checks": ["ram_password_policy_min_length", "ram_user_console_mfa_enabled"]}')
+    load(cloud, data)
+    # bob's missing MFA is an accepted risk: muted through the mutelist in the report bucket
+    reports_bucket(cloud.url).put_object("config/mutelist.yaml", b"""mutelist:
+  - check: ram_user_console_mfa_enabled
+    resource: bob
+    reason: break-glass user, reviewed monthly
+    expires: 2099-01-01
+""")
+    fire_daily(admin)
+    wait_idle(admin)
+    (summary,) = run_summaries(reports_bucket(cloud.url)).values()
+    assert summary["status"]["FAIL"] == 1 and summary["muted"] == 1 and summary["unmuted_fail"] == 0
+    logs = admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
+    assert [(lg["resource_id"], lg["muted"]) for lg in logs if lg["status"] == "FAIL"] == [("bob", "true")]
+    assert admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"] == []
