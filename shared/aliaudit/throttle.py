@@ -1,5 +1,5 @@
 """Living with the cloud's per-API rate limits: an adaptive (AIMD) concurrency limit per API and the
-retry delay (exponential backoff with equal jitter, or the server's retry-after).
+retry delay (exponential backoff with equal jitter, never less than the server's retry-after).
 
 Each API ("ram:list_users", "oss:GET acl", "sls:get_logstore") gets its own limit: it starts at the
 configured maximum, halves when the API answers "throttled" and grows back by one slot per window of
