@@ -9,6 +9,7 @@ from typing import Any
 
 import oss2
 
+from aliaudit import deploy
 from aliaudit.checks import families
 from tests.emulator.client import AdminClient
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
@@ -17,20 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BUCKET = f"aliaudit-reports-{ACCOUNT}"
 PROJECT = f"aliaudit-{ACCOUNT}"
 ROLE = "aliaudit-fc"
-FC_TRUST = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                           "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
+FC_TRUST = deploy.fc_trust_policy()
 
 
 def pipeline_write_policy() -> dict[str, Any]:
-    return {"Version": "1", "Statement": [
-        {"Effect": "Allow", "Action": ["oss:PutObject", "oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo"],
-         "Resource": [f"acs:oss:*:*:{BUCKET}", f"acs:oss:*:*:{BUCKET}/*"]},
-        {"Effect": "Allow", "Action": ["log:PostLogStoreLogs", "log:GetLogStoreLogs", "log:GetLogStore",
-                                       "log:CreateLogStore", "log:GetProject", "log:CreateIndex", "log:GetIndex",
-                                       "log:UpdateIndex", "log:CreateJob", "log:GetJob", "log:UpdateJob",
-                                       "log:ListJobs"],
-         "Resource": [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]},
-        {"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": "acs:fc:*:*:functions/aliaudit-*"}]}
+    """The shipped write policy (the one template.yml gives the execution role), for this account."""
+    return deploy.pipeline_write_policy(BUCKET, PROJECT)
 
 
 def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}") -> list[dict[str, Any]]:

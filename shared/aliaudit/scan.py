@@ -51,13 +51,15 @@ def select_checks(families: Iterable[str] | None = None, check_ids: Iterable[str
             if (wanted is None or cid in wanted) and (fams is None or c.meta.family in fams)]
 
 
+def dataset_jobs(checks: Iterable[Check], regions: list[str]) -> set[tuple[str, str]]:
+    """(dataset, region) pairs the checks need, each collected once."""
+    return {(dataset, region) for c in checks for region in _regions_for(c, regions) for dataset in c.meta.needs}
+
+
 def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn | None = None) -> list[Finding]:
     load_collectors()
     checks = select_checks(request.families, request.check_ids)
-    jobs: set[tuple[str, str]] = set()
-    for c in checks:
-        for region in _regions_for(c, request.regions):
-            jobs.update((dataset, region) for dataset in c.meta.needs)
+    jobs = dataset_jobs(checks, request.regions)
     data: dict[tuple[str, str], Any] = {}
     lock = threading.Lock()
 

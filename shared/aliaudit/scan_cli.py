@@ -21,7 +21,7 @@ from .progress import Progress
 from .regions import account_regions
 from .reports import summary as summary_mod
 from .reports import writer
-from .scan import ScanRequest, run_scan, select_checks
+from .scan import ScanRequest, dataset_jobs, run_scan, select_checks
 
 FORMAT_CHOICES = list(writer.FORMATS)
 
@@ -91,8 +91,7 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
     request = ScanRequest(account_id=identity.account_id, regions=regions, check_ids=check_ids, config=config)
-    jobs = {(d, r) for c in check_ids for d in checks[c].meta.needs
-            for r in (["global"] if checks[c].meta.scope == "global" else regions)}
+    jobs = dataset_jobs([checks[c] for c in check_ids], regions)
     progress = Progress(len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()))
     findings = run_scan(factory, request, progress)
