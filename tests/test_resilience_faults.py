@@ -60,8 +60,8 @@ def test_scan_survives_5xx_timeouts_and_sts_sessions_shorter_than_the_run(cloud,
     expected, _ = scan_cli("clean", "--role-arn", ROLE_ARN)
     admin.request("DELETE", "calls")
     # 5% of calls answer 503, 5% are slower than the read timeout (they still complete on the server, as a
-    # timed-out call may), every call takes 20 ms; STS sessions last 3 s while the scan takes several
-    admin.faults(error_rate=0.05, slow_rate=0.05, slow_ms=1200, latency_ms=40, seed=7, sts_max_lifetime_seconds=3)
+    # timed-out call may), every call takes 80 ms so the scan outlives the 3 s STS sessions on a fast machine
+    admin.faults(error_rate=0.05, slow_rate=0.05, slow_ms=1200, latency_ms=80, seed=7, sts_max_lifetime_seconds=3)
     start = time.monotonic()
     findings, summary = scan_cli("faulty", "--role-arn", ROLE_ARN, ALIAUDIT_READ_TIMEOUT_MS="400",
                                  ALIAUDIT_CONNECT_TIMEOUT_MS="400")
