@@ -99,7 +99,8 @@ def test_denied_api_gives_error_findings_not_silence(cloud):
     load(cloud, account())
     data = account()
     data["accounts"][0]["ram"]["policies"].append({"name": "NoPolicies", "document": {"Version": "1", "Statement": [
-        {"Effect": "Deny", "Action": ["ram:GetPasswordPolicy", "ram:GetLoginProfile"], "Resource": "*"}]}})
+        {"Effect": "Deny", "Action": ["ram:GetPasswordPolicy", "ram:GetLoginProfile", "ram:GetCredentialReport"],
+         "Resource": "*"}]}})
     data["accounts"][0]["ram"]["groups"][0]["policies"].append({"name": "NoPolicies", "type": "Custom"})
     load(cloud, data)
     findings = scan(cloud, families=["ram"], ak=READER_AK, secret=READER_SECRET)
@@ -137,7 +138,9 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     findings = scan(cloud, checks=["ram_user_console_mfa_enabled", "ram_policy_no_full_admin"])
     assert len(by_resource(findings, "ram_user_console_mfa_enabled")) == 2 + 1010
     assert len(by_resource(findings, "ram_policy_no_full_admin")) == 2 + 1005
-    assert admin.calls()["ram:ListUsers"] == 2 and admin.calls()["ram:ListPolicies"] == 2
+    # ListPolicies: two pages of custom policies (their documents) and two pages of every policy (attachment
+    # counts, for the users' direct attachments)
+    assert admin.calls()["ram:ListUsers"] == 2 and admin.calls()["ram:ListPolicies"] == 2 + 2
 
 
 def test_credential_report_is_paged_to_the_root_row(cloud, admin):
@@ -147,3 +150,50 @@ def test_credential_report_is_paged_to_the_root_row(cloud, admin):
     findings = scan(cloud, checks=["ram_root_mfa_enabled"])
     assert [(f.resource_id, f.status.value) for f in findings] == [("<root>", "FAIL")]
     assert admin.calls()["ims:GetCredentialReport"] == 2
+
+
+PER_USER = ("ram:GetUser", "ram:GetLoginProfile", "ram:GetAccessKeyLastUsed", "ram:ListPoliciesForUser")
+
+
+def test_users_come_from_the_credential_report_with_one_call_per_user(cloud, admin):
+    """Console, last logon and key last use for every user from the report; per user only ListAccessKeys (the
+    key ids); direct attachments from the attached policies' entity lists (fewer than the users)."""
+    data = account()
+    data["accounts"][0]["ram"]["users"] += [
+        {"name": f"u{i:03d}", "created": ago(300), "last_login": ago(100 if i % 2 else 5),
+         "login_profile": {"created": ago(300)},
+         "access_keys": [{"id": f"LTAIbulk{i:011d}", "secret": "x", "created": ago(50), "last_used": ago(95)}]}
+        for i in range(40)]
+    load(cloud, data)
+    admin.request("DELETE", "calls")
+    findings = scan(cloud, families=["ram"])
+    calls = admin.calls()
+    assert not [api for api in PER_USER if calls.get(api)], calls
+    assert calls["ram:ListAccessKeys"] == 2 + 2 + 40  # admin, reader, alice, bob and the bulk users
+    assert calls["ram:ListEntitiesForPolicy"] < 10
+    inactive = by_resource(findings, "ram_user_console_inactive_disabled")
+    assert inactive["u001"] == "FAIL" and inactive["u002"] == "PASS" and inactive["bob"] == "FAIL"
+    unused = by_resource(findings, "ram_user_access_key_unused")
+    assert unused["LTAIbulk00000000001"] == "FAIL" and unused["LTAIalice0000000001"] == "PASS"
+    assert by_resource(findings, "ram_user_no_direct_policies")["bob"] == "FAIL"
+    assert by_resource(findings, "ram_user_no_direct_policies")["u001"] == "PASS"
+
+
+def test_without_the_credential_report_users_are_read_one_by_one(cloud, admin):
+    """A role without ims access still gets every verdict, from the per-user calls (and root checks ERROR)."""
+    data = account()
+    data["accounts"][0]["ram"]["policies"].append({"name": "NoReport", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ram:GetCredentialReport", "ram:ListEntitiesForPolicy"], "Resource": "*"}]}})
+    data["accounts"][0]["ram"]["groups"][0]["policies"].append({"name": "NoReport", "type": "Custom"})
+    load(cloud, data)
+    expected = scan(cloud, families=["ram"])
+    admin.request("DELETE", "calls")
+    findings = scan(cloud, families=["ram"], ak=READER_AK, secret=READER_SECRET)
+    calls = admin.calls()
+    assert all(calls.get(api) for api in PER_USER), calls
+    keep = [c for c in {f.check_id for f in expected} if c.startswith("ram_user_")]
+    for check in keep:  # the reader's own key is in use now, so only its verdict may differ
+        got, want = by_resource(findings, check), by_resource(expected, check)
+        got.pop(READER_AK, None), want.pop(READER_AK, None)
+        assert got == want, check
+    assert {f.status.value for f in findings if f.check_id == "ram_root_mfa_enabled"} == {"ERROR"}

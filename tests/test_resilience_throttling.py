@@ -166,9 +166,9 @@ def test_call_with_limit_waits_what_the_server_asks():
 # --- a whole scan against the emulator's rate limits -------------------------------------------------
 
 # the busiest API of each product in this account, limited well below what an unthrottled scan asks for
-LIMITS = {"ram:GetUser": 6, "ecs:DescribeSecurityGroupAttribute": 6, "kms:DescribeKey": 2, "oss:GetBucketAcl": 2,
+LIMITS = {"ram:ListAccessKeys": 6, "ecs:DescribeSecurityGroupAttribute": 6, "kms:DescribeKey": 2, "oss:GetBucketAcl": 2,
           "sls:GetLogStore": 2}
-SDK_APIS = {"ram:GetUser": "ram:get_user",
+SDK_APIS = {"ram:ListAccessKeys": "ram:list_access_keys",
             "ecs:DescribeSecurityGroupAttribute": "ecs:describe_security_group_attribute",
             "kms:DescribeKey": "kms:describe_key", "sls:GetLogStore": "sls:get_logstore"}
 

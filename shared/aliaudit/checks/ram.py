@@ -89,8 +89,7 @@ def user_mfa(inp: Inputs) -> Iterator[Result]:
             # MFA means a bound device; MFABindRequired alone does not protect the login
             yield Result(status=PASS if u.mfa_bound else FAIL, resource_id=u.name, resource_type="ram:user",
                          message="console user has an MFA device bound" if u.mfa_bound else
-                         "console user has no MFA device bound" + (" (MFA is only required at next login)"
-                                                                    if u.mfa_bind_required else ""))
+                         "console user has no MFA device bound")
 
 
 @check(id="ram_user_console_inactive_disabled", severity="medium",

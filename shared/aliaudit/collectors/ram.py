@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 import json
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +19,8 @@ from Tea.exceptions import TeaException
 from .. import apierrors
 from .paging import by_marker
 from .registry import CollectContext, collector
+
+log = logging.getLogger("aliaudit.collect")
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -39,7 +42,6 @@ class UserInfo(BaseModel):
     created: datetime | None
     last_login: datetime | None = None
     console: bool = False  # has a login profile (console password)
-    mfa_bind_required: bool = False
     mfa_bound: bool = False
     access_keys: list[AccessKeyInfo] = Field(default_factory=list)
     policies: list[str] = Field(default_factory=list)  # directly attached, "Type:Name"
@@ -75,10 +77,52 @@ def _not_found(err: Exception) -> bool:
     return isinstance(err, TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
 
 
-@collector("ram.users", scope="global", apis=["ram:ListUsers", "ram:GetUser", "ram:ListAccessKeys",
-                                               "ram:GetAccessKeyLastUsed", "ram:GetLoginProfile",
-                                               "ram:ListVirtualMFADevices", "ram:ListPoliciesForUser"])
+def credential_report(ims: Any) -> list[dict[str, str]]:
+    """The IMS credential report's rows: one per RAM user plus the root account ('<root>'), with console,
+    last logon, MFA and per-key creation and last-use dates; paged by rows (NextToken), header first."""
+    ims.generate_credential_report()
+    text, token = "", None
+    while True:
+        body = ims.get_credential_report(ims_models.GetCredentialReportRequest(next_token=token)).body
+        text += base64.b64decode(body.content or "").decode()
+        token = body.next_token
+        if not (str(body.is_truncated).lower() == "true" and token):
+            break
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _direct_policies(ram: Any, ctx: CollectContext, users: int) -> dict[str, list[str]] | None:
+    """User name -> policies attached to the user directly, from the attached policies' entity lists, when
+    there are fewer attached policies than users (else None: ask per user). ListPolicies tells each policy's
+    AttachmentCount, so this costs one call per attached policy instead of one per user."""
+    listed = list(by_marker(lambda m: ram.list_policies(ram_models.ListPoliciesRequest(max_items=1000,
+                                                                                        marker=m)).body,
+                            lambda b: b.policies.policy if b.policies else []))
+    attached = [p for p in listed if (p.attachment_count or 0) > 0]
+    if len(attached) >= users:
+        return None
+    out: dict[str, list[str]] = {}
+
+    def entities(p: Any) -> None:
+        body = ram.list_entities_for_policy(ram_models.ListEntitiesForPolicyRequest(
+            policy_name=p.policy_name, policy_type=p.policy_type)).body
+        for u in (body.users.user if body.users else None) or []:
+            out.setdefault(u.user_name, []).append(f"{p.policy_type}:{p.policy_name}")
+
+    ctx.map(entities, attached)
+    return out
+
+
+@collector("ram.users", scope="global", apis=["ram:ListUsers", "ram:GenerateCredentialReport",
+                                               "ram:GetCredentialReport", "ram:ListAccessKeys",
+                                               "ram:ListVirtualMFADevices", "ram:ListPolicies",
+                                               "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser",
+                                               "ram:GetUser", "ram:GetLoginProfile", "ram:GetAccessKeyLastUsed"])
 def users(ctx: CollectContext) -> list[UserInfo]:
+    """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
+    console, last logon and key last use for all users at once; per user only ListAccessKeys (the key ids)
+    remains. Users the report does not know (created after it, or the report denied) and keys it cannot be
+    matched to fall back to the per-user calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed)."""
     ram = ctx.client("ram")
     listed = list(by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
                             lambda b: b.users.user if b.users else []))
@@ -86,33 +130,67 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     devices = ram.list_virtual_mfadevices().body
     bound = {d.user.user_name for d in (devices.virtual_mfadevices.virtual_mfadevice or [])
              if d.user and d.user.user_name}
+    try:
+        report = {r.get("user", ""): r for r in credential_report(ctx.client("ims"))}
+    except TeaException as err:
+        log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
+        report = {}
+    try:
+        direct = _direct_policies(ram, ctx, len(listed))
+    except TeaException as err:
+        log.warning("cannot list policy attachments (%s): asking per user instead", apierrors.describe(err))
+        direct = None
 
     def detail(u: Any) -> UserInfo:
         info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date),
                         mfa_bound=u.user_name in bound)
+        row = report.get(u.user_name)
         try:
-            info.last_login = parse_time(ram.get_user(ram_models.GetUserRequest(user_name=u.user_name))
-                                         .body.user.last_login_date)
-            try:
-                lp = ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=u.user_name)).body.login_profile
-                info.console, info.mfa_bind_required = True, bool(lp.mfabind_required)
-            except TeaException as err:
-                if not _not_found(err):
-                    raise
-            keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=u.user_name)).body
-            for k in keys.access_keys.access_key or []:
-                last = ram.get_access_key_last_used(ram_models.GetAccessKeyLastUsedRequest(
-                    user_name=u.user_name, user_access_key_id=k.access_key_id)).body.access_key_last_used
-                info.access_keys.append(AccessKeyInfo(id=k.access_key_id, status=k.status,
-                                                      created=parse_time(k.create_date),
-                                                      last_used=parse_time(last.last_used_date if last else None)))
-            pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=u.user_name)).body
-            info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
+            if row is not None:
+                info.last_login = parse_time(row.get("user_last_logon"))
+                info.console = row.get("password_exist") == "true"
+            else:
+                info.last_login = parse_time(ram.get_user(ram_models.GetUserRequest(user_name=u.user_name))
+                                             .body.user.last_login_date)
+                try:
+                    ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=u.user_name))
+                    info.console = True
+                except TeaException as err:
+                    if not _not_found(err):
+                        raise
+            if row is None or any(row.get(f"access_key_{n}_exist") == "true" for n in (1, 2)):
+                info.access_keys = _keys(ram, u.user_name, row)
+            if direct is not None:
+                info.policies = direct.get(u.user_name, [])
+            else:
+                pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=u.user_name)).body
+                info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
         except Exception as err:
             info.error = apierrors.describe(err)
         return info
 
     return ctx.map(detail, listed)
+
+
+def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo]:
+    """The user's keys; last use from the report row whose key slot has the key's creation time (the
+    report names keys by slot, not id), else GetAccessKeyLastUsed."""
+    used_by_created = {}
+    for n in (1, 2):
+        created = parse_time((row or {}).get(f"access_key_{n}_last_rotated"))
+        if created is not None:
+            used_by_created[created] = parse_time(row.get(f"access_key_{n}_last_used")) if row else None
+    out = []
+    for k in ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=user)).body.access_keys.access_key or []:
+        created = parse_time(k.create_date)
+        if created in used_by_created:
+            last = used_by_created[created]
+        else:
+            got = ram.get_access_key_last_used(ram_models.GetAccessKeyLastUsedRequest(
+                user_name=user, user_access_key_id=k.access_key_id)).body.access_key_last_used
+            last = parse_time(got.last_used_date if got else None)
+        out.append(AccessKeyInfo(id=k.access_key_id, status=k.status, created=created, last_used=last))
+    return out
 
 
 @collector("ram.password_policy", scope="global", apis=["ram:GetPasswordPolicy"])
@@ -146,16 +224,7 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
 
 @collector("ram.root", scope="global", apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"])
 def root(ctx: CollectContext) -> RootInfo:
-    ims = ctx.client("ims")
-    ims.generate_credential_report()
-    text, token = "", None
-    while True:  # the report pages by rows (NextToken), header first
-        body = ims.get_credential_report(ims_models.GetCredentialReportRequest(next_token=token)).body
-        text += base64.b64decode(body.content or "").decode()
-        token = body.next_token
-        if not (str(body.is_truncated).lower() == "true" and token):
-            break
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = credential_report(ctx.client("ims"))
     row = next((r for r in rows if r.get("user") in ("<root>", "<root_account>")), None)
     if row is None:
         raise ValueError("the credential report has no root-account row")
