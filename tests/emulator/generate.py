@@ -1,6 +1,9 @@
-"""A large, seeded account for the benchmark: the sizes of issue 7 at scale 1.0, each size an option.
+"""A large, seeded account for the benchmark: the sizes of issue 7 at scale 1.0, each size an option; or a
+whole organisation of such accounts (``--accounts N``: a management account and N-1 members in a Resource
+Directory, each member with the audit role ResourceDirectoryAccountAccessRole, ExternalId aliaudit-bench).
 
     python -m tests.emulator.generate --scale 0.25 --seed 1 --out big.json
+    python -m tests.emulator.generate --accounts 50 --scale 0.02 --seed 1 --out org.json
     python -m tests.emulator --scenario big.json
 
 The scenario's pydantic objects are built directly (YAML for 200,000 resources would take minutes to
@@ -38,6 +41,7 @@ from .products.ram import (
     User,
 )
 from .products.rds import DBInstance, RdsState, WhitelistGroup
+from .products.resourcemanager import Folder, Member, ResourceDirectory
 from .products.sas import Asset, SasState
 from .products.sls import Logstore, Project, SlsState
 from .products.vpc import Vpc, VpcState
@@ -45,6 +49,9 @@ from .state import Account, Root, Scenario
 
 ACCOUNT = "1234567890123456"
 ROOT_AK, ROOT_SECRET = "LTAIrootkey00000001", "root-secret-0000000000000000"  # same as tests.sdk
+# generate_org: member n (1..N-1) is account MEMBER_BASE + n; its audit role trusts ACCOUNT with this ExternalId
+MEMBER_BASE = 2 * 10**15
+AUDIT_ROLE, AUDIT_EXTERNAL_ID = "ResourceDirectoryAccountAccessRole", "aliaudit-bench"
 # 24 real region ids (the SDKs' endpoint maps and the emulator's host routing know them all)
 REGIONS = [
     "cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao", "cn-zhangjiakou", "cn-huhehaote",
@@ -99,7 +106,7 @@ class Sizes:
 
 
 class _Gen:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
 
     def hex(self, n: int) -> str:
@@ -112,7 +119,7 @@ class _Gen:
         return NOW - timedelta(days=self.rng.randint(lo_days, hi_days), seconds=self.rng.randint(0, 86399))
 
 
-def _ram(g: _Gen, s: Sizes) -> RamState:
+def _ram(g: _Gen, s: Sizes, account_id: str = ACCOUNT) -> RamState:
     policies = [Policy(name=f"custom-policy-{n:04d}", created=g.ago(30, 900), document={"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"} if g.chance(0.05) else
         {"Effect": "Allow", "Action": [f"ecs:Describe{g.hex(4)}", "oss:GetObject"],
@@ -133,7 +140,7 @@ def _ram(g: _Gen, s: Sizes) -> RamState:
             last_login=g.ago(0, 200) if console and g.chance(0.9) else None, access_keys=keys,
             # every user has a login profile (issue 7); 60% use the console
             login_profile=LoginProfile(created=g.ago(100, 1500), mfa_bind_required=g.chance(0.7)),
-            mfa_device=MfaDevice(serial=f"acs:ram::{ACCOUNT}:mfa/user-{n:05d}") if g.chance(0.8) else None,
+            mfa_device=MfaDevice(serial=f"acs:ram::{account_id}:mfa/user-{n:05d}") if g.chance(0.8) else None,
             groups=[groups[g.rng.randrange(len(groups))].name] if groups and g.chance(0.9) else [],
             policies=[PolicyRef(name="AliyunOSSReadOnlyAccess")] if g.chance(0.05) else []))
     return RamState(users=users, groups=groups, roles=roles, policies=policies,
@@ -143,10 +150,10 @@ def _ram(g: _Gen, s: Sizes) -> RamState:
                                                    max_login_attempts=5))
 
 
-def _oss(g: _Gen, s: Sizes, regions: list[str]) -> OssState:
+def _oss(g: _Gen, s: Sizes, regions: list[str], prefix: str = "") -> OssState:
     buckets = []
     for n in range(s.buckets):
-        name = f"bucket-{n:05d}"
+        name = f"{prefix}bucket-{n:05d}"  # bucket names are global: members' carry their prefix
         buckets.append(Bucket(
             name=name, region=regions[n % len(regions)], created=g.ago(10, 1500),
             acl="public-read" if g.chance(0.05) else "private",
@@ -160,7 +167,7 @@ def _oss(g: _Gen, s: Sizes, regions: list[str]) -> OssState:
     return OssState(buckets=buckets, public_access_block=False)
 
 
-def _regional(g: _Gen, s: Sizes, regions: list[str], acct: Account) -> None:
+def _regional(g: _Gen, s: Sizes, regions: list[str], acct: Account, prefix: str = "") -> None:
     ecs, vpc, rds, sls, cs, kms = EcsState(), VpcState(), RdsState(), SlsState(), CsState(), KmsState()
     assets = []
     engines = ["MySQL", "PostgreSQL", "SQLServer", "MariaDB"]
@@ -210,7 +217,7 @@ def _regional(g: _Gen, s: Sizes, regions: list[str], acct: Account) -> None:
                 sql_retention_days=g.rng.choice([30, 180, 365])))
         for n in range(s.sls_projects):
             sls.projects.append(Project(
-                name=f"proj-{r_idx:02d}-{n:02d}-{g.hex(6)}", region=region,
+                name=f"{prefix}proj-{r_idx:02d}-{n:02d}-{g.hex(6)}", region=region,
                 logstores=[Logstore(name=f"store-{k:02d}", ttl=g.rng.choice([30, 90, 180, 365]))
                            for k in range(s.logstores_per_project)]))
         for n in range(s.ack_clusters):
@@ -229,24 +236,61 @@ def _regional(g: _Gen, s: Sizes, regions: list[str], acct: Account) -> None:
     acct.sas = SasState(version=3, assets=assets)
 
 
-def generate(scale: float = 1.0, seed: int = 1, sizes: Sizes | None = None) -> Scenario:
-    """The benchmark account at `scale` of issue 7's sizes (or exactly `sizes`)."""
-    s = sizes or Sizes().scaled(scale)
-    g = _Gen(seed)
+def _account(g: _Gen, s: Sizes, account_id: str, alias: str, root: Root, prefix: str = "") -> Account:
     regions = REGIONS[:s.regions] if s.regions <= len(REGIONS) else REGIONS + [
         f"cn-bench{n}" for n in range(s.regions - len(REGIONS))]
-    acct = Account(id=ACCOUNT, alias="bench", regions=regions,
-                   root=Root(access_keys=[AccessKey(id=ROOT_AK, secret=ROOT_SECRET, created=NOW - timedelta(days=30))],
-                             mfa_bound=True, last_login=NOW - timedelta(days=40)))
-    acct.ram = _ram(g, s)
-    acct.oss = _oss(g, s, regions)
-    _regional(g, s, regions, acct)
+    acct = Account(id=account_id, alias=alias, regions=regions, root=root)
+    acct.ram = _ram(g, s, account_id)
+    acct.oss = _oss(g, s, regions, prefix)
+    _regional(g, s, regions, acct, prefix)
     # one multi-region trail delivering to an SLS project of the first region
     trail_project = acct.sls.projects[0].name if acct.sls.projects else ""
     acct.actiontrail = ActionTrailState(trails=[Trail(
         name="main", oss_bucket_name=acct.oss.buckets[0].name if acct.oss.buckets else "",
-        sls_project_arn=f"acs:log:{regions[0]}:{ACCOUNT}:project/{trail_project}" if trail_project else "")])
-    return Scenario(authorization=True, accounts=[acct])
+        sls_project_arn=f"acs:log:{regions[0]}:{account_id}:project/{trail_project}" if trail_project else "")])
+    return acct
+
+
+def _management(seed: int, s: Sizes) -> Account:
+    root = Root(access_keys=[AccessKey(id=ROOT_AK, secret=ROOT_SECRET, created=NOW - timedelta(days=30))],
+                mfa_bound=True, last_login=NOW - timedelta(days=40))
+    return _account(_Gen(seed), s, ACCOUNT, "bench", root)
+
+
+def generate(scale: float = 1.0, seed: int = 1, sizes: Sizes | None = None) -> Scenario:
+    """The benchmark account at `scale` of issue 7's sizes (or exactly `sizes`)."""
+    return Scenario(authorization=True, accounts=[_management(seed, sizes or Sizes().scaled(scale))])
+
+
+def generate_org(accounts: int, scale: float = 1.0, seed: int = 1, sizes: Sizes | None = None) -> Scenario:
+    """An organisation of `accounts` accounts: the benchmark account of generate() as the management account
+    (id ACCOUNT, root key ROOT_AK) and accounts-1 members (ids MEMBER_BASE+1...), each a generated account of
+    the same sizes from its own seed, in a Resource Directory whose members alternate between the folders
+    'prod' and 'dev'. Every member has the role AUDIT_ROLE (AdministratorAccess) trusting the management
+    account with the ExternalId AUDIT_EXTERNAL_ID; members have no root AccessKey."""
+    if accounts < 1:
+        raise ValueError("an organisation has at least its management account")
+    s = sizes or Sizes().scaled(scale)
+    members = [_management(seed, s)]
+    trust = {"Version": "1", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{ACCOUNT}:root"]},
+        "Condition": {"StringEquals": {"sts:ExternalId": AUDIT_EXTERNAL_ID}}}]}
+    for n in range(1, accounts):
+        acct = _account(_Gen(f"{seed}/member/{n}"), s, str(MEMBER_BASE + n), f"bench-m{n:03d}",
+                        Root(mfa_bound=True), prefix=f"m{n:03d}-")
+        acct.ram.roles.append(Role(name=AUDIT_ROLE, id=str(4 * 10**15 + n), created=NOW - timedelta(days=365),
+                                   trust_policy=trust, policies=[PolicyRef(name="AdministratorAccess")]))
+        members.append(acct)
+    folders = [Folder(id="fd-benchprod1", name="prod", created=NOW - timedelta(days=400)),
+               Folder(id="fd-benchdev01", name="dev", created=NOW - timedelta(days=400))]
+    rd = ResourceDirectory(
+        id="rd-bench01", management_account_id=ACCOUNT, root_folder_id="r-bench01",
+        created=NOW - timedelta(days=400), folders=folders,
+        members=[Member(account_id=ACCOUNT, display_name="bench", type="CloudAccount",
+                        join_time=NOW - timedelta(days=400))] + [
+            Member(account_id=a.id, display_name=a.alias, folder_id=folders[n % 2].id,
+                   join_time=NOW - timedelta(days=300 - n % 200)) for n, a in enumerate(members[1:], start=1)])
+    return Scenario(authorization=True, accounts=members, resource_directory=rd)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of issue 7's sizes (default 1.0)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--accounts", type=int, default=1, metavar="N",
+                        help="N > 1: an organisation of N accounts (management + N-1 members), each of these sizes")
     parser.add_argument("--out", required=True, help="scenario file to write (.json)")
     for f in dataclasses.fields(Sizes):
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=int, metavar="N",
@@ -261,12 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
+    if args.accounts < 1:
+        parser.error("--accounts must be at least 1")
     sizes = Sizes().scaled(args.scale)
     overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Sizes) if getattr(args, f.name) is not None}
     sizes = dataclasses.replace(sizes, **overrides)
-    scenario = generate(seed=args.seed, sizes=sizes)
+    if args.accounts > 1:
+        scenario = generate_org(args.accounts, seed=args.seed, sizes=sizes)
+    else:
+        scenario = generate(seed=args.seed, sizes=sizes)
     Path(args.out).write_text(scenario.model_dump_json(exclude_defaults=True))
-    print(f"wrote {args.out}: {sizes.total_resources()} resources, {sizes}", file=sys.stderr)
+    print(f"wrote {args.out}: {args.accounts} account(s) of {sizes.total_resources()} resources, {sizes}",
+          file=sys.stderr)
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .clock import Clock, parse_time
 from .products.actiontrail import ActionTrailState
@@ -27,6 +27,7 @@ from .products.kms import KmsState
 from .products.oss import OssState
 from .products.ram import AccessKey, RamState
 from .products.rds import RdsState
+from .products.resourcemanager import ResourceDirectory
 from .products.sas import SasState
 from .products.sls import SlsState
 from .products.vpc import VpcState
@@ -59,6 +60,9 @@ class Account(BaseModel):
     alias: str = "sample"
     name: str = ""
     status: str = "CreateSuccess"
+    # a suspended account (overdue, closed, frozen by risk control): every request signed by one of its
+    # credentials and every AssumeRole into it fails with Forbidden.AccountSuspended (auth.py, sts.py)
+    suspended: bool = False
     regions: list[str] = Field(default_factory=lambda: list(DEFAULT_REGIONS))
     root: Root = Field(default_factory=Root)
     metadata: Metadata = Field(default_factory=Metadata)
@@ -99,6 +103,14 @@ class Scenario(BaseModel):
     authorization: bool = True  # evaluate RAM policies of the caller on every request
     faults: Faults = Field(default_factory=Faults)
     accounts: list[Account] = Field(default_factory=lambda: [Account()])
+    # the organisation (Resource Directory) these accounts form, if any: products/resourcemanager.py
+    resource_directory: ResourceDirectory | None = None
+
+    @model_validator(mode="after")
+    def _directory_members_exist(self) -> Scenario:
+        if self.resource_directory is not None:
+            self.resource_directory.check_accounts({a.id for a in self.accounts})
+        return self
 
     @classmethod
     def from_file(cls, path: str | Path) -> Scenario:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from .. import policy
+from ..auth import SUSPENDED
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
@@ -36,6 +37,8 @@ def _target_role(call: Call) -> tuple[Any, Any]:
     if not m:
         raise ApiError("InvalidParameter.RoleArn", f"The parameter RoleArn is wrong: {arn}", 400)
     account = call.world.account(m.group(1))
+    if account is not None and account.suspended:  # the same answer as any call signed by that account (auth.py)
+        raise ApiError("Forbidden.AccountSuspended", f"{SUSPENDED} Account: {account.id}", 403)
     role = account.ram.role(m.group(2)) if account else None
     if account is None or role is None:
         raise ApiError("EntityNotExist.Role", f"The role not exists: {arn}", 404)
