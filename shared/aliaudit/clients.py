@@ -36,6 +36,7 @@ POP_SDKS = {
     "fc": ("alibabacloud_fc20230330.client", "Client"),
     "sas": ("alibabacloud_sas20181203.client", "Client"),  # Security Center: tds.<cn-shanghai|ap-southeast-1>
     "cs": ("alibabacloud_cs20151215.client", "Client"),
+    "resourcemanager": ("alibabacloud_resourcemanager20200331.client", "Client"),  # resource directory members
 }
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one
 # Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.

@@ -262,6 +262,9 @@ def assume_role_error(err: TeaException, role_arn: str, external_id: str | None,
     if code.startswith("NoPermission") and external_id and "externalid" in message.lower():
         return errors.ExternalIdMismatch(f"{method}: the trust policy of {role_arn} refused the external id given "
                                          "with --external-id; use the value the role owner configured")
+    if "AccountSuspended" in code:
+        return errors.AssumeRoleDenied(f"{method}: the account of {role_arn} is suspended ({code}); its resources "
+                                       "cannot be read until it is reactivated")
     if code.startswith(("NoPermission", "Forbidden")):
         return errors.AssumeRoleDenied(f"{method}: AssumeRole on {role_arn} was denied ({code}); the caller needs "
                                        "sts:AssumeRole on the role and the role's trust policy must name it")
