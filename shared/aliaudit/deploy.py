@@ -1,14 +1,17 @@
-"""The deployment descriptions (s.yaml, template.yml) and the function code bundles, generated from the
-product's metadata (families, the checks' ActionTrail events, the collectors' API calls) so they never drift.
+"""The deployment descriptions (s.yaml, template.yml, member-role.yml) and the function code bundles, generated
+from the product's metadata (families, the checks' ActionTrail events, the collectors' API calls) so they never
+drift.
 
-    python -m aliaudit.deploy render            # (re)write s.yaml and template.yml at the repository root
-    python -m aliaudit.deploy render --check    # exit 1 when either file is stale
+    python -m aliaudit.deploy render            # (re)write s.yaml, template.yml and member-role.yml (repo root)
+    python -m aliaudit.deploy render --check    # exit 1 when any of them is stale
     python -m aliaudit.deploy build [--zip]     # build/<function dir>/ bundles for the FC python3.10 runtime
 
 One FC function per family worker plus the dispatcher and the aggregator; every function runs under one
 execution role whose policies are the collectors' read actions and write access to the auditor's own bucket,
-log project and functions. ``build`` vendors the runtime dependencies once as manylinux2014_x86_64 / CPython
-3.10 wheels (sdist-only packages are first built into pure-Python wheels) and links them into every bundle.
+log project and functions, plus organisation mode (directory reads, member role assumption). member-role.yml is
+the read-only audit role of one member account, for ROS StackGroups across a resource directory. ``build``
+vendors the runtime dependencies once as manylinux2014_x86_64 / CPython 3.10 wheels (sdist-only packages are first
+built into pure-Python wheels) and links them into every bundle.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ LOG_RETENTION_DAYS = 365  # CIS 2.23: the auditor's own logstores pass its reten
 AUDIT_POLICY = "AliauditAuditReadOnly"
 PIPELINE_POLICY = "AliauditPipelineWrite"
 REPORT_KEY_POLICY = "AliauditReportKeyUse"
+MEMBER_ROLE_NAME = "aliaudit-member-audit"  # member-role.yml's default RoleName (accounts.role_name to use it)
+MEMBER_POLICY = "AliauditMemberAuditReadOnly"  # its read-only policy (a name of its own: no clash with the pipeline's)
 DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
 SWEEP_CRON = "0 */5 * * * *"
 ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
@@ -174,17 +179,24 @@ REPORT_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]  # SSE-KMS with the 
 
 
 def pipeline_write_policy(bucket: Any, project: Any, *, arn: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
-    """Write access to the auditor's own bucket, log project and functions only.
+    """Write access to the auditor's own bucket, log project and functions only, and what organisation mode
+    needs from the management account (policy.organisation_statements: the directory reads, and sts:AssumeRole on
+    acs:ram::*:role/* because the member roles live in other accounts and their trust policies decide).
 
-    ``arn(template, name)`` builds a resource ARN from a template with one ``{}``; the default formats plain
-    strings, template.yml passes one that builds ROS Fn::Sub expressions."""
+    The organisation statements live here, not in the audit policy: AliauditAuditReadOnly is the per-account read
+    policy that every member role (member-role.yml) gets too, and no member role should be able to list the
+    directory or assume further roles. ``arn(template, name)`` builds a resource ARN from a template with one
+    ``{}``; the default formats plain strings, template.yml passes one that builds ROS Fn::Sub expressions."""
+    from .policy import organisation_statements
+
     make = arn or (lambda template, name: template.format(name))
     return {"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": list(PIPELINE_OSS_ACTIONS),
          "Resource": [make("acs:oss:*:*:{}", bucket), make("acs:oss:*:*:{}/*", bucket)]},
         {"Effect": "Allow", "Action": list(PIPELINE_LOG_ACTIONS),
          "Resource": [make("acs:log:*:*:project/{}", project), make("acs:log:*:*:project/{}/*", project)]},
-        {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": [f"acs:fc:*:*:functions/{PREFIX}*"]}]}
+        {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": [f"acs:fc:*:*:functions/{PREFIX}*"]},
+        *organisation_statements()]}
 
 
 # --- YAML output ----------------------------------------------------------------------------------
@@ -341,7 +353,8 @@ def _ros_findings_index() -> dict[str, Any]:
         "KeyIndices": [{"Name": k, "Type": "text", "EnableAnalytics": True} for k in INDEXED]}}
 
 
-def _ros_policy(name: str, description: str, document: dict[str, Any], condition: str = "") -> dict[str, Any]:
+def _ros_policy(name: str, description: str, document: dict[str, Any], condition: str = "",
+                role: str = "FcRole") -> dict[str, Any]:
     doc = copy.deepcopy(document)
     for st in doc["Statement"]:  # ROS types Action and Resource as lists
         for key in ("Action", "Resource"):
@@ -349,7 +362,7 @@ def _ros_policy(name: str, description: str, document: dict[str, Any], condition
                 st[key] = [st[key]]
     res: dict[str, Any] = {"Type": "ALIYUN::RAM::ManagedPolicy", "Properties": {
         "PolicyName": name, "Description": description, "PolicyDocument": doc,
-        "Roles": [_getatt("FcRole", "RoleName")]}}
+        "Roles": [_getatt(role, "RoleName")]}}
     if condition:
         res["Condition"] = condition
     return res
@@ -444,7 +457,8 @@ def _ros_identity() -> dict[str, Any]:
         "AuditReadOnlyPolicy": _ros_policy(
             AUDIT_POLICY, "aliaudit: exactly the read actions its collectors call", audit_policy()),
         "PipelineWritePolicy": _ros_policy(
-            PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions",
+            PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions; "
+                             "organisation mode: resource directory reads and the member accounts' audit roles",
             pipeline_write_policy(ROS_BUCKET_NAME, ROS_PROJECT_NAME, arn=arn)),
         "ReportKeyUsePolicy": _ros_policy(
             REPORT_KEY_POLICY, "aliaudit: use of the report bucket's own KMS key", key_use, "UseOwnKey"),
@@ -525,7 +539,74 @@ def render_template() -> str:
     return _dump(template(), _header(TEMPLATE_HEADER))
 
 
-OUTPUTS: dict[str, Callable[[], str]] = {"s.yaml": render_s_yaml, "template.yml": render_template}
+# --- member-role.yml (ROS, one member account's audit role) --------------------------------------------
+
+def member_role_template() -> dict[str, Any]:
+    """The read-only audit role of a member account, trusted by the auditor (its FC role, or its whole account)
+    with an external id: meant for a service-managed ROS StackGroup over the resource directory's folders."""
+    auditor = {"Fn::If": ["TrustAuditorRole", _sub("acs:ram::${AuditorAccountId}:role/${AuditorRoleName}"),
+                          _sub("acs:ram::${AuditorAccountId}:root")]}
+    trust = {"Version": "1", "Statement": [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [auditor]},
+        "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}}]}
+    return {
+        "ROSTemplateFormatVersion": "2015-09-01",
+        "Description": "aliaudit member account audit role: read-only (exactly the read actions of aliaudit's "
+                       "collectors), assumable only by the auditor account's role with the external id.",
+        "Parameters": {
+            "AuditorAccountId": {
+                "Type": "String", "AllowedPattern": "^[0-9]{16}$",
+                "ConstraintDescription": "the 16-digit Alibaba Cloud account id",
+                "Description": "the account the auditor runs in: the resource directory's management account or "
+                               "delegated administrator"},
+            "AuditorRoleName": {
+                "Type": "String", "Default": ROLE_NAME, "AllowedPattern": "^[a-zA-Z0-9.-]{0,64}$",
+                "Description": f"the auditor's role in AuditorAccountId (the pipeline's FC execution role {ROLE_NAME},"
+                               " or the role the CLI runs as); empty: any RAM user or role of that account that "
+                               "may call sts:AssumeRole"},
+            "ExternalId": {
+                "Type": "String", "MinLength": 2, "MaxLength": 1224,
+                "Description": "the external id the auditor passes (accounts.external_id / --external-id)"},
+            "RoleName": {
+                "Type": "String", "Default": MEMBER_ROLE_NAME, "AllowedPattern": "^[a-zA-Z0-9.-]{1,64}$",
+                "Description": "name of the audit role created in each member (accounts.role_name / --role-name)"},
+        },
+        "Conditions": {"TrustAuditorRole": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "AuditorRoleName"}]}}},
+        "Resources": {
+            "MemberAuditRole": {"Type": "ALIYUN::RAM::Role", "Properties": {
+                "RoleName": {"Ref": "RoleName"},
+                "Description": "aliaudit: read-only security audit of this account by the auditor account",
+                "AssumeRolePolicyDocument": trust, "MaxSessionDuration": 3600}},
+            "MemberAuditReadOnlyPolicy": _ros_policy(
+                MEMBER_POLICY, "aliaudit: exactly the read actions its collectors call", audit_policy(),
+                role="MemberAuditRole"),
+        },
+        "Outputs": {
+            "RoleArn": {"Description": "the audit role (acs:ram::<member>:role/<name>)",
+                        "Value": _getatt("MemberAuditRole", "Arn")},
+            "RoleName": {"Description": "accounts.role_name", "Value": _getatt("MemberAuditRole", "RoleName")},
+        },
+    }
+
+
+MEMBER_ROLE_HEADER = [
+    "Generated by `python -m aliaudit.deploy render` (make deploy-files) from the check metadata; do not edit.",
+    "ROS template: the read-only audit role of ONE member account (the same read policy as the pipeline's role),",
+    "trusted by the auditor account's role AuditorRoleName (empty: the whole auditor account) with sts:ExternalId.",
+    "Meant for a ROS StackGroup with service-managed permissions, created in the resource directory's management",
+    "account (or a delegated administrator): stack instances in the target folders, in ONE region (RAM is",
+    "global), with auto-deployment so new members get the role too. See docs/organisations.md.",
+    "Then configure the auditor with accounts.role_name = RoleName and accounts.external_id = ExternalId",
+    "(CLI: --role-name, --external-id); the management account itself is audited with the auditor's own role.",
+]
+
+
+def render_member_role() -> str:
+    return _dump(member_role_template(), _header(MEMBER_ROLE_HEADER))
+
+
+OUTPUTS: dict[str, Callable[[], str]] = {"s.yaml": render_s_yaml, "template.yml": render_template,
+                                         "member-role.yml": render_member_role}
 
 
 def render(root: Path = ROOT, check: bool = False) -> list[str]:
@@ -751,7 +832,7 @@ def build(root: Path = ROOT, out: Path | None = None, *, zip_bundles: bool = Fal
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aliaudit.deploy", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p_render = sub.add_parser("render", help="write s.yaml and template.yml from the metadata")
+    p_render = sub.add_parser("render", help="write s.yaml, template.yml and member-role.yml from the metadata")
     p_render.add_argument("--check", action="store_true", help="exit 1 if a file is stale, write nothing")
     p_render.add_argument("--root", type=Path, default=ROOT)
     p_build = sub.add_parser("build", help="build/<function>/ code bundles with vendored python3.10 dependencies")
@@ -767,7 +848,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in stale:
                 print(f"{name} is stale: run `make deploy-files` (python -m aliaudit.deploy render)", file=sys.stderr)
             return 1 if stale else 0
-        print(f"wrote {', '.join(stale)}" if stale else "s.yaml and template.yml are up to date")
+        print(f"wrote {', '.join(stale)}" if stale else f"{', '.join(OUTPUTS)} are up to date")
         return 0
     try:
         build(args.root, args.out, zip_bundles=args.zip, force=args.force, only=args.only)

@@ -3,9 +3,12 @@ retry delay (exponential backoff with equal jitter, never less than the server's
 
 Each API ("ram:list_users", "oss:GET acl", "sls:get_logstore") gets its own limit: it starts at the
 configured maximum, halves when the API answers "throttled" and grows back by one slot per window of
-successes. While an API is throttled every caller of it pauses for the delay the throttled call has to
-wait (the backoff, at least the server's retry-after), so retries do not keep the API saturated. A call
-gives up after max_attempts throttled answers in a row that found its API admitting nobody (ThrottleBudget).
+successes. A throttled answer also teaches the API's rate: the calls that succeeded in the second before it
+are what the cloud admits per second (its limits are per second), so from then on calls are paced at that
+rate, probing slowly upwards, instead of bursting into the limit and backing off (which wastes the quota
+for the whole backoff). When the server names a retry-after, every caller of the API pauses that long. A
+call gives up after max_attempts throttled answers in a row that found its API admitting nobody
+(ThrottleBudget).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +42,7 @@ class LimitStats:
     minimum_seen: float
     throttled: int
     succeeded: int
+    rate: float | None = None  # the pace learned from throttling, calls per second
 
 
 class AdaptiveLimit:
@@ -53,6 +58,9 @@ class AdaptiveLimit:
         self.succeeded = 0
         self._round = 0  # bumped on every decrease: answers to calls sent before it do not decrease again
         self._resume_at = 0.0  # the API is paused until then (monotonic seconds)
+        self.rate: float | None = None  # calls per second learned from throttling; None = not paced
+        self._next_send = 0.0  # paced: the earliest time the next call may start
+        self._ok_times: deque[float] = deque()  # when the calls of the last second succeeded
         self._clock = clock
         self._cond = threading.Condition()
 
@@ -65,6 +73,12 @@ class AdaptiveLimit:
                     self._cond.wait(wait)
                     continue
                 if self.in_flight < int(self.limit):
+                    now = self._clock()
+                    if self.rate is not None:
+                        if self._next_send > now:
+                            self._cond.wait(self._next_send - now)
+                            continue
+                        self._next_send = max(self._next_send, now - 0.05) + 1 / self.rate
                     self.in_flight += 1
                     return self._round
                 self._cond.wait()
@@ -73,21 +87,31 @@ class AdaptiveLimit:
         """A call ended: throttled (decrease and pause), ok (increase), or failed otherwise (no signal)."""
         with self._cond:
             self.in_flight -= 1
+            now = self._clock()
+            while self._ok_times and now - self._ok_times[0] > 1.0:
+                self._ok_times.popleft()
             if throttled:
                 self.throttled += 1
                 if sent_round == self._round:
-                    self.limit = max(1.0, self.limit / 2)
-                    self.minimum_seen = min(self.minimum_seen, self.limit)
                     self._round += 1
-                self._resume_at = max(self._resume_at, self._clock() + pause)
+                    admitted = len(self._ok_times)  # what the cloud let through in the last second
+                    if admitted:  # pace at that rate; the calls in flight need no cut then
+                        self.rate = max(float(admitted), (self.rate or 0) / 2)
+                    else:  # nothing got through lately: fewer calls at once until something does
+                        self.limit = max(1.0, self.limit / 2)
+                        self.minimum_seen = min(self.minimum_seen, self.limit)
+                self._resume_at = max(self._resume_at, now + pause)
             elif ok:
                 self.succeeded += 1
                 self.limit = min(float(self.maximum), self.limit + 1 / self.limit)
+                self._ok_times.append(now)
+                if self.rate is not None:
+                    self.rate += 1 / self.rate  # probe upwards: about +1 call/s every second
             self._cond.notify_all()
 
     def stats(self) -> LimitStats:
         with self._cond:
-            return LimitStats(self.limit, self.minimum_seen, self.throttled, self.succeeded)
+            return LimitStats(self.limit, self.minimum_seen, self.throttled, self.succeeded, self.rate)
 
     def progress(self) -> int:
         """Calls that succeeded so far: a throttled caller whose API still admits others is queued, not failing."""
@@ -155,7 +179,8 @@ def call_with_limit(limit: AdaptiveLimit, fn: Callable[[], object], *, max_attem
                 raise
             give_up = budget.exhausted()
             delay = backoff_seconds(backoff_ms, budget.strikes, retry_after)
-            limit.release(sent, throttled=True, ok=False, pause=delay)
+            # the server's retry-after holds every caller back; without one the learned pace does
+            limit.release(sent, throttled=True, ok=False, pause=delay if retry_after is not None else 0.0)
             if give_up:
                 raise
             time.sleep(delay)  # our own wait; the pause above holds back the API's other callers too

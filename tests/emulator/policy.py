@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from typing import Any
 
 
@@ -75,8 +76,12 @@ def trust_verdict(document: dict[str, Any] | str, *, account_id: str, principal_
             continue
         principal = st.get("Principal", {})
         ok = False
+        # a RAM role named as principal trusts that role's sessions (acs:ram::<id>:assumed-role/<name>/<session>)
+        session = re.fullmatch(r"acs:ram::(\d+):assumed-role/([^/]+)/[^/]+", principal_arn)
+        role_arn = f"acs:ram::{session[1]}:role/{session[2]}" if session else None
         for entry in _as_list(principal.get("RAM")):
-            if entry in (f"acs:ram::{account_id}:root", account_id, "*") or _match(entry, principal_arn, case=True):
+            if entry in (f"acs:ram::{account_id}:root", account_id, "*") or _match(entry, principal_arn, case=True) \
+                    or (role_arn and entry.lower() == role_arn.lower()):
                 ok = True
         if service and service in _as_list(principal.get("Service")):
             ok = True

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -91,6 +92,14 @@ def credential_report(ims: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _direct_policies_or_none(ram: Any, ctx: CollectContext, users: int) -> dict[str, list[str]] | None:
+    try:
+        return _direct_policies(ram, ctx, users)
+    except TeaException as err:
+        log.warning("cannot list policy attachments (%s): asking per user instead", apierrors.describe(err))
+        return None
+
+
 def _direct_policies(ram: Any, ctx: CollectContext, users: int) -> dict[str, list[str]] | None:
     """User name -> policies attached to the user directly, from the attached policies' entity lists, when
     there are fewer attached policies than users (else None: ask per user). ListPolicies tells each policy's
@@ -124,52 +133,69 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     remains. Users the report does not know (created after it, or the report denied) and keys it cannot be
     matched to fall back to the per-user calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed)."""
     ram = ctx.client("ram")
-    listed = list(by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
-                            lambda b: b.users.user if b.users else []))
-    # one list call tells every bound MFA device: no per-user GetUserMFAInfo
-    devices = ram.list_virtual_mfadevices().body
-    bound = {d.user.user_name for d in (devices.virtual_mfadevices.virtual_mfadevice or [])
-             if d.user and d.user.user_name}
-    try:
-        report = {r.get("user", ""): r for r in credential_report(ctx.client("ims"))}
-    except TeaException as err:
-        log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
-        report = {}
-    try:
-        direct = _direct_policies(ram, ctx, len(listed))
-    except TeaException as err:
-        log.warning("cannot list policy attachments (%s): asking per user instead", apierrors.describe(err))
-        direct = None
 
-    def detail(u: Any) -> UserInfo:
-        info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date),
-                        mfa_bound=u.user_name in bound)
-        row = report.get(u.user_name)
+    def list_users() -> list[Any]:
+        return list(by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
+                              lambda b: b.users.user if b.users else []))
+
+    def read_report() -> dict[str, dict[str, str]]:
         try:
-            if row is not None:
-                info.last_login = parse_time(row.get("user_last_logon"))
-                info.console = row.get("password_exist") == "true"
-            else:
-                info.last_login = parse_time(ram.get_user(ram_models.GetUserRequest(user_name=u.user_name))
-                                             .body.user.last_login_date)
-                try:
-                    ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=u.user_name))
-                    info.console = True
-                except TeaException as err:
-                    if not _not_found(err):
-                        raise
-            if row is None or any(row.get(f"access_key_{n}_exist") == "true" for n in (1, 2)):
-                info.access_keys = _keys(ram, u.user_name, row)
-            if direct is not None:
-                info.policies = direct.get(u.user_name, [])
-            else:
-                pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=u.user_name)).body
-                info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
+            return {r.get("user", ""): r for r in credential_report(ctx.client("ims"))}
+        except TeaException as err:
+            log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
+            return {}
+
+    def bound_devices() -> set[str]:  # one list call tells every bound MFA device: no per-user GetUserMFAInfo
+        devices = ram.list_virtual_mfadevices().body
+        return {d.user.user_name for d in (devices.virtual_mfadevices.virtual_mfadevice or [])
+                if d.user and d.user.user_name}
+
+    # the account-wide reads are independent: at once, so the per-user calls start sooner; the policy
+    # attachments (per attached policy) are read while the users' keys are
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        users_f, report_f, bound_f = pool.submit(list_users), pool.submit(read_report), pool.submit(bound_devices)
+        listed = users_f.result()
+        direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(listed))
+        report, bound = report_f.result(), bound_f.result()
+        infos = ctx.map(lambda u: _detail(ram, u, report.get(u.user_name), u.user_name in bound), listed)
+        direct = direct_f.result()
+
+    def policies(info: UserInfo) -> None:
+        if info.error:
+            return
+        if direct is not None:
+            info.policies = direct.get(info.name, [])
+            return
+        try:
+            pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=info.name)).body
+            info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
         except Exception as err:
             info.error = apierrors.describe(err)
-        return info
 
-    return ctx.map(detail, listed)
+    ctx.map(policies, infos)
+    return infos
+
+
+def _detail(ram: Any, u: Any, row: dict[str, str] | None, mfa_bound: bool) -> UserInfo:
+    info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date), mfa_bound=mfa_bound)
+    try:
+        if row is not None:
+            info.last_login = parse_time(row.get("user_last_logon"))
+            info.console = row.get("password_exist") == "true"
+        else:
+            info.last_login = parse_time(ram.get_user(ram_models.GetUserRequest(user_name=u.user_name))
+                                         .body.user.last_login_date)
+            try:
+                ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=u.user_name))
+                info.console = True
+            except TeaException as err:
+                if not _not_found(err):
+                    raise
+        if row is None or any(row.get(f"access_key_{n}_exist") == "true" for n in (1, 2)):
+            info.access_keys = _keys(ram, u.user_name, row)
+    except Exception as err:
+        info.error = apierrors.describe(err)
+    return info
 
 
 def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo]:
