@@ -100,3 +100,28 @@ def test_member_credentials_and_the_three_ways_to_fail(org):
 def test_session_name_fits_sts_rules():
     assert session_name("2026-11-25T10:00:00Z/abc") == "aliaudit-2026-11-25T10-00-00Z-abc"
     assert len(session_name("x" * 100)) == 64
+
+
+def test_org_scan_audits_the_reachable_accounts_and_reports_the_others_as_error(org):
+    from aliaudit.config import AuditConfig
+    from aliaudit.org_scan import OrgRequest, audit_accounts
+    from aliaudit.scan import select_checks
+
+    factory, settings, source = _factory(org)
+    spec = AccountsSpec.parse({"mode": "resource-directory", "external_id": "aliaudit-org"}, "test")
+    found = targets(spec, factory, MGMT)
+    checks = [c.meta.id for c in select_checks(["ram", "oss", "ecs"])]
+    req = OrgRequest(spec=spec, source=source, settings=settings, run_id="r1", check_ids=checks, regions=None,
+                     default_regions=["cn-hangzhou", "cn-shanghai"], config=AuditConfig())
+    findings = list(audit_accounts(found, req))
+    by_account: dict[str, set[str]] = {}
+    for f in findings:
+        by_account.setdefault(f.account_id, set()).add(f.status.value)
+    for healthy in (MGMT, PROD, DEV):
+        assert "ERROR" not in by_account[healthy] and {"PASS", "FAIL"} <= by_account[healthy], healthy
+    for failed, reason in ((SUSPENDED, "suspended"), (NOROLE, "does not exist"), (PARTNER, "external id")):
+        errs = [f for f in findings if f.account_id == failed]
+        assert by_account[failed] == {"ERROR"} and all(reason in f.message for f in errs), failed
+        assert len(errs) == len([c for c in checks if select_checks(None, [c])[0].meta.scope == "global"]) + 2 * len(
+            [c for c in checks if select_checks(None, [c])[0].meta.scope == "regional"])
+    assert {f.account_name for f in findings if f.account_id == PROD} == {"acme-prod"}

@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     pol = sub.add_parser("policy", help="print the least-privilege RAM policy for the selected checks")
     pol.add_argument("--family", action="append", metavar="FAMILY", help="only this family (repeatable)")
     pol.add_argument("--check", action="append", metavar="CHECK_ID", help="only this check (repeatable)")
+    pol.add_argument("--organisation", action="store_true",
+                     help="add what auditing a resource directory's members needs (list the directory, assume "
+                          "the member roles); see docs/organisations.md")
     pol.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -156,7 +159,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
     checks = select_checks(args.family, args.check)
     if not checks:
         raise errors.ConfigError("no check matches --family/--check")
-    print(json.dumps(policy_document(checks), indent=2))
+    print(json.dumps(policy_document(checks, organisation=args.organisation), indent=2))
     return errors.EXIT_OK
 
 

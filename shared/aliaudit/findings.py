@@ -44,6 +44,7 @@ class Finding(BaseModel):
     message: str
     account_id: str
     region: str
+    account_name: str = ""  # organisation runs: the member's display name in the resource directory
     resource_id: str
     resource_type: str = ""
     resource_name: str = ""
