@@ -90,8 +90,12 @@ def set_clock(emu: Emulator, req: Request) -> Any:
 @route("GET", "/_emulator/calls")
 def get_calls(emu: Emulator, req: Request) -> Any:
     with emu.world.lock:
+        by_account: dict[str, dict[str, int]] = {}
+        for key, n in emu.world.admitted.items():
+            account, _, api = key.partition("/")
+            by_account.setdefault(account, {})[api] = n
         return {"calls": dict(emu.world.calls), "throttled": dict(emu.world.throttled),
-                "total": sum(emu.world.calls.values())}
+                "total": sum(emu.world.calls.values()), "by_account": by_account}
 
 
 @route("DELETE", "/_emulator/calls")
@@ -99,6 +103,7 @@ def reset_calls(emu: Emulator, req: Request) -> Any:
     with emu.world.lock:
         emu.world.calls.clear()
         emu.world.throttled.clear()
+        emu.world.admitted.clear()
     return {"reset": True}
 
 

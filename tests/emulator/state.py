@@ -152,6 +152,7 @@ class World:
     nonces: set[str] = field(default_factory=set)
     calls: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
+    admitted: Counter[str] = field(default_factory=Counter)  # "account/product:Action" past the rate limits
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)  # product runtime state (logs, invocations...)
     address: str = ""  # http://127.0.0.1:PORT once serving; FC workers point their SDKs here
@@ -164,6 +165,7 @@ class World:
             self.nonces.clear()
             self.calls.clear()
             self.throttled.clear()
+            self.admitted.clear()
             self.extras.clear()
             self.rng.seed(scenario.faults.seed)
             if scenario.clock:
