@@ -55,23 +55,34 @@ class AuditConfig(BaseModel):
         if path is None:
             return cls()
         p = Path(path)
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except OSError as err:
-            raise ConfigError(f"cannot read config file {p}: {err.strerror}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"config file {p} is not UTF-8 text") from None
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise ConfigError(f"config file {p} is not valid YAML{where}") from None
-        except RecursionError:
-            raise ConfigError(f"config file {p} is nested too deeply") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"config file {p}: expected a mapping of settings")
+        data = _read(p)
+        data.pop("accounts", None)  # which accounts to audit: accounts.AccountsSpec reads it
         try:
             return cls.model_validate(data.get("thresholds", data))
         except ValidationError as err:
             first = err.errors()[0]
             field = ".".join(str(x) for x in first["loc"]) or "thresholds"
             raise ConfigError(f"config file {p}: {field}: {first['msg']}") from None
+
+    @staticmethod
+    def accounts_section(path: str | Path) -> object:
+        """The config file's `accounts:` value (None when absent), validated by accounts.AccountsSpec."""
+        return _read(Path(path)).get("accounts")
+
+
+def _read(p: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {p}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {p} is not UTF-8 text") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError(f"config file {p} is not valid YAML{where}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {p} is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p}: expected a mapping of settings")
+    return data
