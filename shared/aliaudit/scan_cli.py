@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import errors
+from . import errors, org_cli
 from .checks.registry import all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
 from .credentials import resolve_credentials
-from .findings import Finding, Severity, Status
+from .findings import Severity, Status
 from .identity import Identity, verify_identity
 from .mutelist import Mutelist
 from .mutelist import load as load_mutelist
@@ -21,7 +22,9 @@ from .progress import Progress
 from .regions import account_regions
 from .reports import summary as summary_mod
 from .reports import writer
-from .scan import ScanRequest, dataset_jobs, run_scan, select_checks
+from .reports.compliance import Compliance
+from .reports.spool import Spool
+from .scan import GLOBAL, ScanRequest, dataset_jobs, scan_findings, select_checks
 
 FORMAT_CHOICES = list(writer.FORMATS)
 
@@ -46,6 +49,19 @@ def add_parser(sub: argparse._SubParsersAction, add_common: object) -> None:
                    metavar="FORMAT", help=f"any of {', '.join(FORMAT_CHOICES)} (default all)")
     p.add_argument("--output-dir", default="aliaudit-output", help="where reports go (default ./aliaudit-output)")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary table")
+    o = p.add_argument_group("organisation (see docs/organisations.md)")
+    o.add_argument("--all-accounts", action="store_true",
+                   help="audit every member of the caller's resource directory (and the caller's own account)")
+    o.add_argument("--accounts", action="append", metavar="ID|ROLE_ARN[,...]",
+                   help="audit these accounts: 16-digit ids (through --member-role) or role ARNs (repeatable)")
+    o.add_argument("--member-role", metavar="NAME",
+                   help="the audit role in each member (default ResourceDirectoryAccountAccessRole)")
+    o.add_argument("--member-external-id", metavar="ID", help="the external id the member roles' trust requires")
+    o.add_argument("--include-accounts", action="append", metavar="ID|NAME|FOLDER[,...]",
+                   help="only these accounts: ids, names, folder ids or folder names (repeatable)")
+    o.add_argument("--exclude-accounts", action="append", metavar="ID|NAME|FOLDER[,...]",
+                   help="not these accounts (repeatable)")
+    o.add_argument("--account-concurrency", type=int, metavar="N", help="accounts audited at once (default 4)")
 
 
 def _select(args: argparse.Namespace) -> list[str]:
@@ -69,10 +85,10 @@ def _select(args: argparse.Namespace) -> list[str]:
     return [c.meta.id for c in chosen]
 
 
-def exit_code(findings: list[Finding]) -> int:
-    if any(f.status == Status.FAIL and not f.muted for f in findings):
+def exit_code(spool: Spool) -> int:
+    if spool.unmuted_fail:
         return errors.EXIT_FAIL
-    if any(f.status == Status.ERROR for f in findings):
+    if spool.status[Status.ERROR.value]:
         return errors.EXIT_ERROR
     return errors.EXIT_OK
 
@@ -87,6 +103,10 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     identity: Identity = verify_identity(resolved, factory)
     if not args.quiet:
         print(f"Identity: {identity.line()}", file=sys.stderr)
+    spec = org_cli.spec_from(args, args.config)
+    if spec.multi:
+        return org_cli.run(args, spec, factory=factory, identity=identity, source=resolved.provider,
+                           settings=settings, check_ids=check_ids, config=config, mutelist=mutelist)
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
@@ -94,24 +114,32 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     jobs = dataset_jobs([checks[c] for c in check_ids], regions)
     progress = Progress(len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()))
-    findings = run_scan(factory, request, progress)
-    expired = mutelist.apply(findings, datetime.now(timezone.utc).date())
-    for e in expired:
-        print(f"aliaudit: warning: mutelist {mutelist.source} line {e.line}: entry expired on {e.expires} "
-              f"and no longer mutes ({e.reason})", file=sys.stderr)
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    summary = summary_mod.summarize(findings, {"account_id": identity.account_id, "generated_at": generated,
-                                                "regions": regions, "checks": len(check_ids),
-                                                "expired_mutelist_entries": len(expired)})
-    compliance = None
-    if args.compliance:
-        from .reports.compliance import report as compliance_report
-
-        compliance = compliance_report(args.compliance, findings)
-    paths = writer.write_all(Path(args.output_dir), findings, args.output_formats, summary, compliance)
-    if not args.quiet:
-        print(summary_mod.render_table(summary))
-        print("\nWrote:")
-        for p in paths:
-            print(f"  {p}")
-    return exit_code(findings)
+    # findings go to disk as each check runs (muted as they come), and are read back in the order of the
+    # checks and regions for the reports: memory holds the datasets in flight, never every finding
+    today = datetime.now(timezone.utc).date()
+    order = {cid: n for n, cid in enumerate(check_ids)}
+    rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
+    with Spool() as spool, contextlib.ExitStack() as stack:
+        for check, region, items in scan_findings(factory, request, progress):
+            mutelist.apply(items, today)
+            spool.add(items, (order[check.meta.id], rank[region]))
+        expired = mutelist.apply([], today)
+        for e in expired:
+            print(f"aliaudit: warning: mutelist {mutelist.source} line {e.line}: entry expired on {e.expires} "
+                  f"and no longer mutes ({e.reason})", file=sys.stderr)
+        generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tally = summary_mod.Summary()
+        compliance = stack.enter_context(Compliance(args.compliance)) if args.compliance else None
+        for f in spool:
+            tally.add(f)
+            if compliance:
+                compliance.add(f)
+        summary = tally.result({"account_id": identity.account_id, "generated_at": generated, "regions": regions,
+                                "checks": len(check_ids), "expired_mutelist_entries": len(expired)})
+        paths = writer.write_all(Path(args.output_dir), spool, args.output_formats, summary, compliance)
+        if not args.quiet:
+            print(summary_mod.render_table(summary))
+            print("\nWrote:")
+            for p in paths:
+                print(f"  {p}")
+        return exit_code(spool)
