@@ -101,11 +101,14 @@ def _clean_env() -> dict[str, str]:
 
 
 class PeakRss:
-    """Polls the RSS of processes (and their descendants) until stopped; peak per process name."""
+    """Polls the RSS of processes (and their descendants) until stopped; peak per process name, and per process
+    (pid_peaks, with its label: an FC instance's function)."""
 
     def __init__(self, roots: dict[str, Callable[[], list[psutil.Process]]], period: float = 0.1) -> None:
         self.roots = roots
         self.peaks: dict[str, int] = {name: 0 for name in roots}
+        self.pid_peaks: dict[int, int] = {}
+        self.labels: dict[int, str] = {}
         self._cpu: dict[str, dict[int, float]] = {name: {} for name in roots}  # last CPU seconds seen per pid
         self._first: dict[str, dict[int, float]] = {name: {} for name in roots}
         self._started = time.time()
@@ -126,7 +129,11 @@ class PeakRss:
             for name, procs in self.roots.items():
                 for p in procs():
                     with contextlib.suppress(psutil.Error):
-                        self.peaks[name] = max(self.peaks[name], p.memory_info().rss)
+                        rss = p.memory_info().rss
+                        self.peaks[name] = max(self.peaks[name], rss)
+                        self.pid_peaks[p.pid] = max(self.pid_peaks.get(p.pid, 0), rss)
+                        if p.pid not in self.labels:
+                            self.labels[p.pid] = p.environ().get("FC_FUNCTION_NAME", name)
                         t = p.cpu_times()
                         if p.pid not in self._first[name]:  # what a process used before the run is not the run's
                             before = p.create_time() < self._started
@@ -138,6 +145,15 @@ class PeakRss:
     def cpu_s(self, name: str) -> float:
         """CPU seconds used by the processes seen (up to their last poll; since they started)."""
         return round(sum(v - self._first[name].get(pid, 0.0) for pid, v in self._cpu[name].items()), 1)
+
+    def by_label(self, name: str) -> dict[str, dict[str, float]]:
+        """label (an FC instance's function) -> the largest peak RSS of its processes and their CPU seconds."""
+        out: dict[str, dict[str, float]] = {}
+        for pid, cpu in self._cpu[name].items():
+            entry = out.setdefault(self.labels.get(pid, name), {"peak_rss_mb": 0.0, "cpu_s": 0.0})
+            entry["peak_rss_mb"] = max(entry["peak_rss_mb"], _mb(self.pid_peaks.get(pid, 0)))
+            entry["cpu_s"] = round(entry["cpu_s"] + cpu - self._first[name].get(pid, 0.0), 1)
+        return out
 
 
 def _mb(n: int) -> float:
@@ -249,8 +265,10 @@ def run_pipeline(emu: Emulator) -> dict[str, Any]:
     summaries = run_summaries(reports_bucket(emu.url))
     summary = next(iter(summaries.values()), {})
     per_function: dict[str, dict[str, float]] = {}
+    per_instance = rss.by_label("product")
     for i in invocations:
-        f = per_function.setdefault(i["function"], {"invocations": 0, "busy_s": 0.0, "longest_s": 0.0})
+        f = per_function.setdefault(i["function"], {"invocations": 0, "busy_s": 0.0, "longest_s": 0.0,
+                                                    **per_instance.get(i["function"], {})})
         f["invocations"] += 1
         for a in i["attempts"]:
             f["busy_s"] = round(f["busy_s"] + a["duration_ms"] / 1000, 2)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from aliaudit.config import AuditConfig
 from aliaudit.errors import ConfigError
+from aliaudit.findings import Finding
 from aliaudit.mutelist import Mutelist
 from aliaudit.mutelist import load as load_mutelist
 from aliaudit.runtime.models import (
@@ -25,6 +26,7 @@ from aliaudit.runtime.models import (
     AggregationRequest,
     Manifest,
     Part,
+    PartHeader,
     PartResult,
     PayloadError,
     WorkerTask,
@@ -32,6 +34,7 @@ from aliaudit.runtime.models import (
     parse_manifest,
     parse_part,
     parse_task,
+    read_part,
 )
 from aliaudit.runtime.triggers import Plan, TriggerError, parse
 
@@ -123,7 +126,7 @@ def test_worker_tasks_are_valid_or_a_payload_error(raw: bytes):
     except Exception as err:
         _clear(err, PayloadError)
         return
-    assert isinstance(task, WorkerTask) and "/" not in task.run_id + task.family + task.region
+    assert isinstance(task, WorkerTask) and "/" not in task.run_id + task.family + (task.region or "")
 
 
 @PROFILE
@@ -164,6 +167,46 @@ def test_stored_parts_are_valid_or_a_payload_error(data: Any):
         _clear(err, PayloadError)
         return
     assert (part.run_id, part.family, part.region) == ("daily-1", "ram", "global")
+
+
+HEADER = PartHeader(run_id="daily-1", family="ram", region="global", calls=3, findings=2).model_dump()
+
+
+def _part_lines(header: Any, findings: list[Any], cut: int) -> list[bytes]:
+    lines = [json.dumps(header).encode()] + [json.dumps(f).encode() for f in findings]
+    return lines[:cut] if cut >= 0 else lines
+
+
+@PROFILE
+@given(st.one_of(
+    st.tuples(_mutated(HEADER), st.lists(_mutated(finding), min_size=0, max_size=3), st.integers(-1, 4))
+    .map(lambda t: _part_lines(*t)),
+    st.tuples(json_values, st.lists(json_values, max_size=3), st.just(-1)).map(lambda t: _part_lines(*t)),
+    st.lists(st.binary(max_size=40), max_size=4)))
+def test_stored_jsonl_parts_give_findings_or_a_payload_error(lines: list[bytes]):
+    """A part as the workers store it (JSON lines: a header, one finding a line), read line by line: its
+    findings, or a PayloadError (from the reader or at the line) for anything malformed or truncated."""
+    try:
+        calls, findings = read_part(lines, "daily-1", Part(family="ram", region="global"))
+        items = list(findings)
+    except Exception as err:
+        _clear(err, PayloadError)
+        return
+    assert isinstance(calls, int) and all(isinstance(f, Finding) for f in items)
+
+
+def test_a_jsonl_part_reads_back_and_a_short_one_is_truncated():
+    good = _part_lines(HEADER, [finding, {**finding, "resource_id": "carol"}], -1)
+    calls, findings = read_part(good, "daily-1", Part(family="ram", region="global"))
+    assert calls == 3 and [f.resource_id for f in findings] == ["bob", "carol"]
+    _, findings = read_part(good[:-1], "daily-1", Part(family="ram", region="global"))
+    with pytest.raises(PayloadError, match="truncated"):
+        list(findings)
+    with pytest.raises(PayloadError, match="holds ram/global of run daily-1"):
+        read_part(good, "daily-1", Part(family="ram", region="cn-hangzhou"))
+    legacy = [json.dumps({**VALID_PART, "findings": [finding]}, indent=1).encode()]  # one JSON object (older)
+    _, findings = read_part(b"".join(legacy).split(b"\n"), "daily-1", Part(family="ram", region="global"))
+    assert [f.resource_id for f in findings] == ["bob"]
 
 
 # --- files a person writes -----------------------------------------------------------------------

@@ -54,20 +54,20 @@ from aliaudit.runtime import store
 from aliaudit.runtime.worker import handler as _handler
 
 _ARM = Path(os.environ["RESILIENCE_CRASH_ARM"])
-_put_json = store.RunStore.put_json
+_put_file = store.RunStore.put_file
 
 
-def _dying_put_json(self, key, data, *, exclusive=False):
+def _dying_put_file(self, key, path):
     if "/parts/" in key and _ARM.exists():
         try:
             _ARM.unlink()
         except FileNotFoundError:
             pass
         os._exit(70)  # the process is gone: no result, no exception anyone could catch
-    return _put_json(self, key, data, exclusive=exclusive)
+    return _put_file(self, key, path)
 
 
-store.RunStore.put_json = _dying_put_json
+store.RunStore.put_file = _dying_put_file
 
 
 def handler(event, context):
@@ -230,7 +230,8 @@ MALFORMED = [
     ("aliaudit-dispatcher", {"type": "x:ActionTrail:ApiCall", "id": "e2",
                              "data": {"eventName": "NoSuchEvent", "referencedResources": [1, {"a": 2}]}}),
     ("aliaudit-ram", b"not json"),
-    ("aliaudit-ram", {"run_id": "clean", "family": "ram"}),
+    ("aliaudit-ram", {"run_id": "clean", "region": "global"}),
+    ("aliaudit-ram", {"run_id": "clean", "family": "ram"}),  # the family's task, for a run already aggregated
     ("aliaudit-ram", {"run_id": "../../latest", "family": "ram", "region": "global"}),
     ("aliaudit-ram", {"run_id": "clean", "family": "ram", "region": "cn-shanghai"}),  # no such part
     ("aliaudit-oss", {"run_id": "clean", "family": "ram", "region": "global"}),  # another family's task

@@ -1,18 +1,19 @@
 """The scan engine: collect the datasets the selected checks need (each once per region, concurrently
-within a bound), run the checks, and turn every failure to collect into ERROR findings."""
+within a bound), run each check as soon as the data it reads is in, hand its findings on, and drop each
+dataset once the last check that reads it has run; every failure to collect becomes ERROR findings."""
 
 from __future__ import annotations
 
+import importlib
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from . import apierrors
-from .checks.registry import Check, Inputs, all_checks
+from .checks.registry import REGISTRY, Check, Inputs, all_checks
 from .clients import ClientFactory
 from .collectors import load_all as load_collectors
 from .collectors.registry import COLLECTORS, CollectContext
@@ -41,12 +42,23 @@ class Failed:
 
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
+Job = tuple[str, str]  # (dataset, region)
 
 
 def select_checks(families: Iterable[str] | None = None, check_ids: Iterable[str] | None = None) -> list[Check]:
-    checks = all_checks()
-    wanted = set(check_ids) if check_ids else None
+    """The checks of these families (default all) and ids (None: all), in id order. Naming both imports only the
+    families' check modules (checks/<family>.py), and so only the collectors and SDKs those read (a worker's
+    cold start), unless a wanted check is elsewhere."""
     fams = set(families) if families else None
+    wanted = set(check_ids) if check_ids is not None else None
+    if fams is None or wanted is None:  # (a family may have checks in other modules: only ids tell)
+        checks = all_checks()
+    else:
+        for family in sorted(fams):
+            _import_if_present(f"{__package__}.checks.{family}")
+        checks = dict(sorted(REGISTRY.items()))
+        if not wanted <= checks.keys():
+            checks = all_checks()
     return [c for cid, c in checks.items()
             if (wanted is None or cid in wanted) and (fams is None or c.meta.family in fams)]
 
@@ -56,41 +68,103 @@ def dataset_jobs(checks: Iterable[Check], regions: list[str]) -> set[tuple[str, 
     return {(dataset, region) for c in checks for region in _regions_for(c, regions) for dataset in c.meta.needs}
 
 
-def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn | None = None) -> list[Finding]:
-    load_collectors()
-    checks = select_checks(request.families, request.check_ids)
-    jobs = dataset_jobs(checks, request.regions)
-    data: dict[tuple[str, str], Any] = {}
-    lock = threading.Lock()
+def _load_collectors(jobs: Iterable[Job]) -> None:
+    """The collector modules of these datasets (a dataset 'ecs.disks' is usually in collectors/ecs.py); all of
+    them when one is elsewhere."""
+    for dataset in sorted({d for d, _ in jobs}):
+        if dataset not in COLLECTORS:
+            _import_if_present(f"{__package__}.collectors.{dataset.split('.', 1)[0]}")
+        if dataset not in COLLECTORS:
+            load_collectors()
 
-    def collect(job: tuple[str, str]) -> None:
+
+def _import_if_present(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name != module:  # the module is there but fails to import: that is a bug to see
+            raise
+
+
+def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn | None = None) -> list[Finding]:
+    """Every finding, in the order of the checks (by id), then of the regions."""
+    chunks = list(scan_findings(factory, request, progress))
+    regions = {r: n for n, r in enumerate([GLOBAL, *request.regions])}
+    chunks.sort(key=lambda chunk: (chunk[0].meta.id, regions[chunk[1]]))
+    return [f for _, _, items in chunks for f in items]
+
+
+def scan_findings(factory: ClientFactory, request: ScanRequest,
+                  progress: ProgressFn | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
+    """(check, region, its findings) for every check and region, each as soon as the check has run: a check
+    runs when the datasets it reads are collected, and a dataset is dropped once every check reading it has
+    run, so memory holds the datasets in flight, not the account's. Datasets are collected global ones first
+    (the largest: every RAM user, every bucket), then region by region."""
+    checks = select_checks(request.families, request.check_ids)
+    units = [(c, region) for c in checks for region in _regions_for(c, request.regions)]
+    readers: dict[Job, list[int]] = {}  # dataset -> the units (check, region) that read it
+    waiting: list[int] = []  # per unit: its datasets not collected yet
+    for n, (c, region) in enumerate(units):
+        needs = dict.fromkeys(c.meta.needs)
+        waiting.append(len(needs))
+        for dataset in needs:
+            readers.setdefault((dataset, region), []).append(n)
+    _load_collectors(readers)
+    rank = {r: n for n, r in enumerate([GLOBAL, *request.regions])}
+    jobs = sorted(readers, key=lambda j: (rank.get(j[1], len(rank)), j[0]))
+    unread = {job: len(readers[job]) for job in jobs}  # units that have yet to run, per dataset
+    data: dict[Job, Any] = {}
+    now = datetime.now(timezone.utc)
+    found = 0
+
+    def collect(job: Job) -> Any:
         dataset, region = job
-        coll = COLLECTORS[dataset]
         ctx = CollectContext(factory, region, request.account_id, request.config, request.concurrency)
         try:
-            value: Any = coll.fn(ctx)
+            value: Any = COLLECTORS[dataset].fn(ctx)
         except Exception as err:  # any failure becomes ERROR findings for the checks that needed it
             value = Failed(apierrors.describe(err))
             log.warning("could not collect %s in %s: %s", dataset, region, value.reason)
-        with lock:
-            data[job] = value
         if progress:
             progress("collected", {"dataset": dataset, "region": region, "ok": not isinstance(value, Failed)})
+        return value
 
-    with ThreadPoolExecutor(max_workers=max(1, request.concurrency)) as pool:
-        # global datasets first: they are the largest (every RAM user, every bucket) and each is one job, so
-        # started last they would finish last, alone
-        list(pool.map(collect, sorted(jobs, key=lambda j: (j[1] != GLOBAL, j))))
-    now = datetime.now(timezone.utc)
-    findings: list[Finding] = []
-    for c in checks:
-        for region in _regions_for(c, request.regions):
-            findings.extend(_run_check(c, region, data, request, now))
-            if progress:
-                progress("checked", {"check": c.meta.id, "region": region, "findings": len(findings)})
+    def run(n: int, collecting: bool) -> tuple[Check, str, list[Finding]]:
+        nonlocal found
+        c, region = units[n]
+        items = _run_check(c, region, data, request, now)
+        found += len(items)
+        for dataset in dict.fromkeys(c.meta.needs):
+            job = (dataset, region)
+            unread[job] -= 1
+            if not unread[job]:
+                del data[job]
+        if progress and not collecting:  # (the live line shows collection until it ends)
+            progress("checked", {"check": c.meta.id, "region": region, "findings": found})
+        return c, region, items
+
+    for n in range(len(units)):
+        if not waiting[n]:
+            yield run(n, bool(jobs))
+    pool = ThreadPoolExecutor(max_workers=max(1, request.concurrency))
+    try:
+        pending: dict[Future[Any], Job] = {pool.submit(collect, job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            ready = []
+            for future in done:
+                job = pending.pop(future)
+                data[job] = future.result()
+                for n in readers[job]:
+                    waiting[n] -= 1
+                    if not waiting[n]:
+                        ready.append(n)
+            for n in sorted(ready):
+                yield run(n, bool(pending))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     if progress:
-        progress("done", {"findings": len(findings)})
-    return findings
+        progress("done", {"findings": found})
 
 
 def _regions_for(c: Check, regions: list[str]) -> list[str]:

@@ -1,42 +1,148 @@
 """A compliance report: every requirement of the framework with its verdict and its findings.
 
 A requirement's verdict: FAIL if any unmuted finding of its checks fails; else ERROR if any could not be
-checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else PASS."""
+checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else PASS.
+
+The report lists every finding of every requirement (a large account's would take hundreds of megabytes as
+objects): Compliance counts findings as they are added and keeps each one's entry in a temporary file, and
+write() streams the JSON from there."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from json.encoder import encode_basestring_ascii as _str  # what json.dumps uses for strings (ensure_ascii)
+from typing import Any, TextIO
 
 from .. import compliance as catalogue
 from ..findings import Finding, Status
 
+_PLACEHOLDER = "@@aliaudit-findings-{}@@"
+_PLACEHOLDER_RE = re.compile(r'"@@aliaudit-findings-(\d+)@@"')
+
+
+class Compliance:
+    """The report of one framework, built from findings added one at a time (in report order)."""
+
+    def __init__(self, framework: str, directory: str | os.PathLike[str] | None = None) -> None:
+        self.framework_id = framework
+        self._statuses: dict[str, Counter[Status]] = {}  # check -> statuses of its findings, muted FAILs aside
+        self._muted: Counter[str] = Counter()
+        # check -> [offset, count] runs of its entries in the file (one run while its findings come in a row)
+        self._runs: dict[str, list[list[int]]] = {}
+        fd, self._path = tempfile.mkstemp(prefix="aliaudit-compliance-", suffix=".tsv", dir=directory)
+        self._out = os.fdopen(fd, "wb")
+        self._end = 0
+        self._head: dict[str, Any] | None = None
+
+    def add(self, f: Finding) -> None:
+        statuses = self._statuses.get(f.check_id)
+        if statuses is None:
+            statuses = self._statuses[f.check_id] = Counter()
+        if not (f.muted and f.status == Status.FAIL):
+            statuses[f.status] += 1
+        if f.muted:
+            self._muted[f.check_id] += 1
+        # the entry's JSON values, tab-separated (JSON strings never hold a raw tab or newline)
+        line = "\t".join((_str(f.uid), _str(f.status.value), _str(f.region), _str(f.resource_id),
+                          "true" if f.muted else "false")).encode() + b"\n"
+        runs = self._runs.setdefault(f.check_id, [])
+        if runs and runs[-1][0] + runs[-1][1] == self._end:
+            runs[-1][1] += len(line)
+        else:
+            runs.append([self._end, len(line)])
+        self._out.write(line)
+        self._end += len(line)
+        self._head = None
+
+    def head(self) -> dict[str, Any]:
+        """The report without the findings lists: the requirements with their verdicts and counts."""
+        if self._head is not None:
+            return self._head
+        requirements = []
+        for req in catalogue.coverage(self.framework_id):
+            statuses: Counter[Status] = Counter()
+            for cid in req["checks"]:
+                statuses.update(self._statuses.get(cid, {}))
+            if statuses[Status.FAIL]:
+                verdict = Status.FAIL
+            elif statuses[Status.ERROR]:
+                verdict = Status.ERROR
+            elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
+                verdict = Status.MANUAL
+            else:
+                verdict = Status.PASS
+            requirements.append({**req, "status": verdict.value, "pass": statuses[Status.PASS],
+                                 "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
+                                 "muted": sum(self._muted.get(cid, 0) for cid in req["checks"])})
+        totals = Counter(r["status"] for r in requirements)
+        module = catalogue.framework(self.framework_id)
+        self._head = {"framework_id": self.framework_id, "framework": module.NAME, "requirements": requirements,
+                      "totals": {s.value: totals.get(s.value, 0) for s in Status}, "total": len(requirements)}
+        return self._head
+
+    def write(self, out: TextIO) -> None:
+        """The report's JSON (json.dumps(report, indent=1), byte for byte), the findings streamed from the file."""
+        head = self.head()
+        skeleton = {**head, "requirements": [{**req, "findings": _PLACEHOLDER.format(n)}
+                                             for n, req in enumerate(head["requirements"])]}
+        text = json.dumps(skeleton, indent=1)
+        self._out.flush()
+        with open(self._path, "rb") as entries:
+            pos = 0
+            for m in _PLACEHOLDER_RE.finditer(text):
+                out.write(text[pos:m.start()])
+                pos = m.end()
+                line = text[text.rindex("\n", 0, m.start()) + 1:m.start()]  # '<indent>"findings": '
+                indent = len(line) - len(line.lstrip(" "))
+                self._write_findings(out, entries, head["requirements"][int(m.group(1))]["checks"], indent)
+            out.write(text[pos:])
+
+    def _write_findings(self, out: TextIO, entries: Any, checks: list[str], indent: int) -> None:
+        item, key = " " * (indent + 1), " " * (indent + 2)
+        sep = "[\n"
+        for cid in checks:
+            check = _str(cid)
+            for offset, size in self._runs.get(cid, []):
+                entries.seek(offset)
+                while size > 0:
+                    line = entries.readline()
+                    size -= len(line)
+                    uid, status, region, resource_id, muted = line.decode().rstrip("\n").split("\t")
+                    out.write(f'{sep}{item}{{\n{key}"uid": {uid},\n{key}"check_id": {check},\n'
+                              f'{key}"status": {status},\n{key}"region": {region},\n'
+                              f'{key}"resource_id": {resource_id},\n{key}"muted": {muted}\n{item}}}')
+                    sep = ",\n"
+        out.write("[]" if sep == "[\n" else f"\n{' ' * indent}]")
+
+    def dumps(self) -> str:
+        import io
+
+        buf = io.StringIO()
+        self.write(buf)
+        return buf.getvalue()
+
+    def close(self) -> None:
+        if not self._out.closed:
+            self._out.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._path)
+
+    def __enter__(self) -> Compliance:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def report(framework: str, findings: Iterable[Finding]) -> dict[str, Any]:
-    items = list(findings)
-    by_check: dict[str, list[Finding]] = {}
-    for f in items:
-        by_check.setdefault(f.check_id, []).append(f)
-    requirements = []
-    for req in catalogue.coverage(framework):
-        found = [f for cid in req["checks"] for f in by_check.get(cid, [])]
-        statuses = Counter(f.status for f in found if not (f.muted and f.status == Status.FAIL))
-        if statuses[Status.FAIL]:
-            verdict = Status.FAIL
-        elif statuses[Status.ERROR]:
-            verdict = Status.ERROR
-        elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
-            verdict = Status.MANUAL
-        else:
-            verdict = Status.PASS
-        requirements.append({**req, "status": verdict.value, "pass": statuses[Status.PASS],
-                             "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
-                             "muted": sum(1 for f in found if f.muted),
-                             "findings": [{"uid": f.uid, "check_id": f.check_id, "status": f.status.value,
-                                           "region": f.region, "resource_id": f.resource_id, "muted": f.muted}
-                                          for f in found]})
-    totals = Counter(r["status"] for r in requirements)
-    module = catalogue.framework(framework)
-    return {"framework_id": framework, "framework": module.NAME, "requirements": requirements,
-            "totals": {s.value: totals.get(s.value, 0) for s in Status}, "total": len(requirements)}
+    """The whole report as one object (for small inputs; large ones stream with Compliance.write)."""
+    with Compliance(framework) as builder:
+        for f in findings:
+            builder.add(f)
+        return json.loads(builder.dumps())

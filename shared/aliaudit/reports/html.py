@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from ..findings import Finding
@@ -93,7 +93,7 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
             f'<th>Findings</th></tr>{"".join(rows)}</table></section>')
 
 
-def render(findings: Sequence[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
+def render(findings: Iterable[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
            compliance: dict[str, Any] | None = None) -> str:
     out = io.StringIO()
     write(out, findings, summary, title=title, compliance=compliance)
@@ -104,15 +104,22 @@ def _script_json(value: Any) -> str:
     return json.dumps(value).replace("</", "<\\/")  # keep the JSON from closing the script element
 
 
-def write(out: TextIO, findings: Sequence[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
-          compliance: dict[str, Any] | None = None) -> None:
-    """The page into out, the findings' JSON one finding at a time (a large account's would not fit in memory
-    as one string next to its objects)."""
-    cards = "".join(f'<div class="card"><span class="{s}">{s}</span><b id="count-{s}">{summary["status"][s]}</b>'
-                    "</div>" for s in STATUSES)
-    meta = html.escape(" | ".join(f"{k}: {summary[k]}" for k in ("account_id", "run_id", "generated_at")
-                                  if summary.get(k)))
-    out.write(f"""<!DOCTYPE html>
+class Writer:
+    """The page into out, the findings' JSON one finding at a time as they are added (a large account's would
+    not fit in memory as one string next to its objects); close() ends the page."""
+
+    def __init__(self, out: TextIO, summary: dict[str, Any], *, title: str = "aliaudit report",
+                 compliance: dict[str, Any] | None = None) -> None:
+        self.out = out
+        self.n = 0
+        self.severities: set[str] = set()
+        self.families: set[str] = set()
+        self.regions: set[str] = set()
+        cards = "".join(f'<div class="card"><span class="{s}">{s}</span><b id="count-{s}">{summary["status"][s]}</b>'
+                        "</div>" for s in STATUSES)
+        meta = html.escape(" | ".join(f"{k}: {summary[k]}" for k in ("account_id", "run_id", "generated_at")
+                                      if summary.get(k)))
+        out.write(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
 <body><header><h1>{html.escape(title)}</h1><div>{meta}</div></header><main>
@@ -128,16 +135,33 @@ def write(out: TextIO, findings: Sequence[Finding], summary: dict[str, Any], *, 
 <table><thead><tr><th>Status</th><th>Severity</th><th>Family</th><th>Region</th><th>Check</th><th>Resource</th>
 <th>Detail</th></tr></thead><tbody id="rows"></tbody></table></section></main>
 <script type="application/json" id="aliaudit-data">""")
-    lists = {"statuses": STATUSES, "severities": sorted({f.severity.value for f in findings}),
-             "families": sorted({f.family for f in findings}), "regions": sorted({f.region for f in findings})}
-    out.write('{"findings": [')
-    for n, f in enumerate(findings):
-        if n:
-            out.write(", ")
-        out.write(_script_json(f.model_dump(mode="json")))
-    out.write("]")
-    for key, value in lists.items():
-        out.write(f", {json.dumps(key)}: {_script_json(value)}")
-    out.write(f"""}}</script>
+        out.write('{"findings": [')
+
+    def add(self, f: Finding) -> None:
+        if self.n:
+            self.out.write(", ")
+        self.n += 1
+        self.out.write(_script_json(f.model_dump(mode="json")))
+        self.severities.add(f.severity.value)
+        self.families.add(f.family)
+        self.regions.add(f.region)
+
+    def close(self) -> None:
+        out = self.out
+        lists = {"statuses": STATUSES, "severities": sorted(self.severities), "families": sorted(self.families),
+                 "regions": sorted(self.regions)}
+        out.write("]")
+        for key, value in lists.items():
+            out.write(f", {json.dumps(key)}: {_script_json(value)}")
+        out.write(f"""}}</script>
 <script>{_SCRIPT}</script></body></html>
 """)
+
+
+def write(out: TextIO, findings: Iterable[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
+          compliance: dict[str, Any] | None = None) -> None:
+    """The page into out, in one pass over the findings."""
+    writer = Writer(out, summary, title=title, compliance=compliance)
+    for f in findings:
+        writer.add(f)
+    writer.close()

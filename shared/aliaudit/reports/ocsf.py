@@ -50,7 +50,8 @@ def _event_json(f: Finding, when: datetime) -> str:
                                         created_time=int(when.timestamp()), created_time_dt=when),
         time=int(when.timestamp()), time_dt=when,
         cloud=Cloud(provider="alibabacloud", region=f.region,
-                    account=Account(uid=f.account_id, name=f.account_id, type_id=TypeID.Other, type="Alibaba Cloud")),
+                    account=Account(uid=f.account_id,
+                                    name=f.account_name or f.account_id, type_id=TypeID.Other, type="Alibaba Cloud")),
         resources=[ResourceDetails(uid=f.resource_id, name=f.resource_name or f.resource_id, type=f.resource_type,
                                    region=f.region, cloud_partition="alibabacloud", group={"name": f.family},
                                    data={"details": f.details} if f.details else None)],
@@ -82,7 +83,8 @@ class _Renderer:
         event["unmapped"] = {**template["unmapped"], "mute_reason": f.mute_reason}
         event["finding_info"] = {**template["finding_info"], "uid": f.uid}
         event["cloud"] = {**template["cloud"], "region": f.region,
-                          "account": {**template["cloud"]["account"], "uid": f.account_id, "name": f.account_id}}
+                          "account": {**template["cloud"]["account"], "uid": f.account_id,
+                                      "name": f.account_name or f.account_id}}
         resource = {**template["resources"][0], "uid": f.resource_id, "name": f.resource_name or f.resource_id,
                     "type": f.resource_type, "region": f.region}
         resource.pop("data", None)
@@ -92,15 +94,30 @@ class _Renderer:
         return event
 
 
+class Writer:
+    """A JSON array into out, one finding per line, written as each is added: a large account's report never
+    sits in memory whole (as objects it would take gigabytes); close() ends the array."""
+
+    def __init__(self, out: TextIO, when: datetime | None = None) -> None:
+        self.out = out
+        self.renderer = _Renderer(when or datetime.now(timezone.utc))
+        self.n = 0
+        out.write("[")
+
+    def add(self, f: Finding) -> None:
+        self.out.write(",\n" if self.n else "\n")
+        self.out.write(json.dumps(self.renderer.event(f), separators=(",", ":")))
+        self.n += 1
+
+    def close(self) -> None:
+        self.out.write("\n]\n")
+
+
 def write(out: TextIO, findings: Iterable[Finding], when: datetime | None = None) -> None:
-    """A JSON array, one finding per line, written as each is rendered: a large account's report never sits
-    in memory whole (as objects it would take gigabytes)."""
-    renderer = _Renderer(when or datetime.now(timezone.utc))
-    out.write("[")
-    for n, f in enumerate(findings):
-        out.write(",\n" if n else "\n")
-        out.write(json.dumps(renderer.event(f), separators=(",", ":")))
-    out.write("\n]\n")
+    writer = Writer(out, when)
+    for f in findings:
+        writer.add(f)
+    writer.close()
 
 
 def dumps(findings: Iterable[Finding], when: datetime | None = None) -> str:

@@ -12,33 +12,53 @@ STATUSES = [s.value for s in Status]
 SEVERITIES = [s.value for s in Severity]
 
 
-def summarize(findings: Iterable[Finding], meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    items = list(findings)
-    by_status = Counter(f.status.value for f in items)
-    by_sev: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
-    by_family: dict[str, Counter[str]] = {}
-    failing: Counter[str] = Counter()
-    titles: dict[str, str] = {}
-    muted = 0
-    for f in items:
-        by_sev[f.severity.value][f.status.value] += 1
-        by_family.setdefault(f.family, Counter())[f.status.value] += 1
+class Summary:
+    """The summary's counts, kept as findings are added one at a time (in report order: among the top
+    failing checks, a tie goes to the check whose first unmuted FAIL came first)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_status: Counter[str] = Counter()
+        self.by_sev: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
+        self.by_family: dict[str, Counter[str]] = {}
+        self.failing: Counter[str] = Counter()
+        self.titles: dict[str, str] = {}
+        self.muted = 0
+
+    def add(self, f: Finding) -> None:
+        status = f.status.value
+        self.total += 1
+        self.by_status[status] += 1
+        self.by_sev[f.severity.value][status] += 1
+        family = self.by_family.get(f.family)
+        if family is None:
+            family = self.by_family[f.family] = Counter()
+        family[status] += 1
         if f.muted:
-            muted += 1
+            self.muted += 1
         elif f.status == Status.FAIL:
-            failing[f.check_id] += 1
-            titles[f.check_id] = f.title
-    return {
-        **(meta or {}),
-        "total": len(items),
-        "status": {s: by_status.get(s, 0) for s in STATUSES},
-        "muted": muted,
-        "unmuted_fail": sum(failing.values()),
-        "by_severity": {s: {st: c.get(st, 0) for st in STATUSES} for s, c in by_sev.items()},
-        "by_family": {fam: {st: c.get(st, 0) for st in STATUSES} for fam, c in sorted(by_family.items())},
-        "top_failing_checks": [{"check_id": cid, "title": titles[cid], "fail": n}
-                               for cid, n in failing.most_common(10)],
-    }
+            self.failing[f.check_id] += 1
+            self.titles[f.check_id] = f.title
+
+    def result(self, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            **(meta or {}),
+            "total": self.total,
+            "status": {s: self.by_status.get(s, 0) for s in STATUSES},
+            "muted": self.muted,
+            "unmuted_fail": sum(self.failing.values()),
+            "by_severity": {s: {st: c.get(st, 0) for st in STATUSES} for s, c in self.by_sev.items()},
+            "by_family": {fam: {st: c.get(st, 0) for st in STATUSES} for fam, c in sorted(self.by_family.items())},
+            "top_failing_checks": [{"check_id": cid, "title": self.titles[cid], "fail": n}
+                                   for cid, n in self.failing.most_common(10)],
+        }
+
+
+def summarize(findings: Iterable[Finding], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    summary = Summary()
+    for f in findings:
+        summary.add(f)
+    return summary.result(meta)
 
 
 def render_table(summary: dict[str, Any]) -> str:

@@ -5,10 +5,17 @@ timer 'sweep' finishes runs whose workers never reported, or whose aggregation f
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import json
 import logging
+import tempfile
+import threading
 import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import oss2
@@ -19,13 +26,15 @@ from ..checks.registry import all_checks
 from ..errors import ConfigError
 from ..findings import Finding, Result, Status
 from ..mutelist import Mutelist
+from ..reports import org_summary, writer
 from ..reports import summary as summary_mod
-from ..reports import writer
-from ..reports.compliance import report as compliance_report
+from ..reports.compliance import Compliance
+from ..reports.spool import Spool
 from ..scan import GLOBAL, _finding
 from .fc_context import Runtime
-from .models import Manifest, Part, PayloadError, parse_aggregation, parse_part
-from .sls_sink import batches, ensure, put_findings
+from .jsonstream import ArrayWriter, array_items
+from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
+from .sls_sink import BATCH, batches, ensure, put_findings
 from .store import baseline_key, claims_prefix, done_key, logs_key, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
@@ -33,16 +42,19 @@ LATEST = "latest/findings.json"
 MUTELIST_KEY = "config/mutelist.yaml"
 
 
-def _missing_part_findings(manifest: Manifest, family: str, region: str, reason: str) -> list[Finding]:
+def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[Finding]:
     checks = all_checks()
-    scope = "global" if region == GLOBAL else "regional"
+    scope = "global" if part.region == GLOBAL else "regional"
+    account = part.account or manifest.account_id
+    target = manifest.target(part.account) if part.account else None
     out = []
     for cid in manifest.check_ids:
         c = checks.get(cid)
-        if c is not None and c.meta.family == family and c.meta.scope == scope:
-            out.append(_finding(c, manifest.account_id, region, Result(
-                status=Status.ERROR, resource_id=manifest.account_id if region == GLOBAL else region,
-                message=reason)))
+        if c is not None and c.meta.family == part.family and c.meta.scope == scope:
+            f = _finding(c, account, part.region, Result(
+                status=Status.ERROR, resource_id=account if part.region == GLOBAL else part.region, message=reason))
+            f.account_name = target.name if target else ""
+            out.append(f)
     return out
 
 
@@ -74,33 +86,48 @@ def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
             return Mutelist(), reason
 
 
-def _merge_latest(previous: list[Finding], current: list[Finding], manifest: Manifest) -> list[Finding]:
-    """Event runs replace only what they re-checked: the same check, region and (when the event named
-    resources) resource; everything else keeps its last verdict."""
-    if manifest.kind != "event":
-        return current
-    redone = {(f.check_id, f.region, f.resource_id) for f in current}
-    checked = {(f.check_id, f.region) for f in current}
-    keep = [f for f in previous if (f.check_id, f.region, f.resource_id) not in redone
-            and ((f.check_id, f.region) not in checked or manifest.resource_ids)]
-    return keep + current
-
-
-def _part_findings(rt: Runtime, manifest: Manifest, part: Part, missing: bool) -> tuple[list[Finding], int]:
+def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None] | None, spool: Spool,
+                   add: Callable[[list[Finding]], None]) -> tuple[int, bool]:
+    """Add the part's findings (add: mute, spool and count them) as they are read from its download, one
+    batch at a time; its API calls, and False when a corrupt part was taken back from the spool half-way
+    (what counted its findings must count again). A missing (no download) or unreadable part adds ERROR
+    findings for its checks instead, with the reason."""
     run_id = manifest.run_id
-    if missing:
-        return _missing_part_findings(manifest, part.family, part.region, f"the {part.family} worker did not "
-                                      f"report for {part.region} before the run's deadline"), 0
+    if download is None:
+        where = f"{part.region} of account {part.account}" if part.account else part.region
+        add(_missing_part_findings(manifest, part, f"the {part.family} worker did not report for {where} before "
+                                   "the run's deadline"))
+        return 0, True
+    added = 0
     try:
-        result = parse_part(rt.store.get_json(part_key(run_id, part.family, part.region)), run_id, part)
+        path = download.result()
+        if path is None:
+            raise PayloadError(f"the {part.family}/{part.region} part of run {run_id} is gone")
+        with path.open("rb") as fh, spool.atomic():  # a part that turns out corrupt half-way adds nothing
+            calls, findings = read_part(fh, run_id, part)
+            dropped = 0
+            for batch in batches(findings):
+                own = [f for f in batch if f.family == part.family]
+                dropped += len(batch) - len(own)
+                add(own)
+                added += len(own)
+        path.unlink()
     except PayloadError as err:  # a corrupt part must not sink the run: its checks are ERROR, with the reason
         log.error("run %s: %s", run_id, err)
-        return _missing_part_findings(manifest, part.family, part.region, f"unreadable worker result: {err}"), 0
-    own = [f for f in result.findings if f.family == part.family]
-    if len(own) != len(result.findings):
+        add(_missing_part_findings(manifest, part, f"unreadable worker result: {err}"))
+        return 0, not added
+    if dropped:
         log.error("run %s: the %s/%s part holds findings of other families; dropped", run_id, part.family,
                   part.region)
-    return own, result.calls
+    return calls, True
+
+
+def _download(rt: Runtime, key: str, path: Path) -> Path | None:
+    try:
+        rt.store.get_file(key, path)
+    except oss2.exceptions.NoSuchKey:
+        return None
+    return path
 
 
 def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any]:
@@ -119,7 +146,7 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
     if rt.store.exists(done_key(run_id)):
         return {"run_id": run_id, "state": "already aggregated"}
     present = set(rt.store.keys(f"runs/{run_id}/parts/"))
-    missing = [p for p in manifest.parts if part_key(run_id, p.family, p.region) not in present]
+    missing = [p for p in manifest.parts if part_key(run_id, p.family, p.region, p.account) not in present]
     try:
         created = datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
     except ValueError:
@@ -134,7 +161,8 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
     if rt.store.exists(done_key(run_id)):  # an earlier holder finished meanwhile
         return {"run_id": run_id, "state": "already aggregated"}
     try:
-        return _aggregate_claimed(rt, manifest, missing, created)
+        with tempfile.TemporaryDirectory(prefix="aliaudit-aggregate-") as tmp:
+            return _aggregate_claimed(rt, manifest, missing, created, Path(tmp))
     except Exception:
         log.error("run %s: aggregation failed; releasing the claim for a retry", run_id)
         try:
@@ -144,79 +172,279 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
         raise
 
 
-def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], created: datetime) -> dict[str, Any]:
+_RANK = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
+
+
+class _Tally:
+    """What the reports need from one pass over the findings, kept as they are added: the summary's counts,
+    the compliance report and (given the baseline) the FAILs new since it: their uids, and the 20 most
+    severe (the alert lists them)."""
+
+    def __init__(self, tmp: Path, before: set[str] | None = None) -> None:
+        self.summary = summary_mod.Summary()
+        self.org = org_summary.OrgSummary()
+        self.compliance = Compliance("cis_2.0", tmp)
+        self.before = before
+        self.new_uids: set[str] = set()
+        self.new_accounts: dict[str, str] = {}  # accounts with new FAILs: id -> name
+        self.first: list[tuple[int, str, str, int, str, str]] = []  # (rank, check, resource, position, region, acct)
+        self.n = 0
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.summary.add(f)
+            self.org.add(f)
+            self.compliance.add(f)
+            if self.before is not None and f.status == Status.FAIL and not f.muted and f.uid not in self.before:
+                self.new_uids.add(f.uid)
+                self.new_accounts.setdefault(f.account_id, f.account_name)
+                entry = (_RANK[f.severity.value], f.check_id, f.resource_id, self.n, f.region, f.account_id)
+                if len(self.first) < 20 or entry < self.first[-1]:
+                    bisect.insort(self.first, entry)
+                    del self.first[20:]
+            self.n += 1
+
+    def new_text(self) -> str:
+        new = len(self.new_uids)
+        if not new:
+            return "none"
+        org = len(self.new_accounts) > 1 or any(self.new_accounts.values())
+        listed = "; ".join(f"{account + ' ' if org else ''}{check_id} {resource_id} ({region})"
+                           for _, check_id, resource_id, _, region, account in self.first)
+        accounts = ""
+        if org:  # an organisation run names the accounts with new FAILs first
+            names = [f"{a} ({n})" if n else a for a, n in sorted(self.new_accounts.items())]
+            accounts = f"in {len(names)} account(s): {', '.join(names[:20])}" + ("; ..." if len(names) > 20 else "")
+            accounts += "; "
+        return f"{new} new: {accounts}{listed}" + (f"; and {new - 20} more" if new > 20 else "")
+
+    def close(self) -> None:
+        self.compliance.close()
+
+
+class _Uploads:
+    """The aggregation's writes that wait on the network (report uploads, SLS batches) run in threads while
+    the main thread renders the next report. One report file is uploading while the next one is written:
+    the disk holds two at most (FC's is small)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aliaudit-upload")
+        self.stop = threading.Event()  # set when the aggregation fails: the threads give up
+        self.futures: list[Future[Any]] = []
+        self.file: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future = self.pool.submit(fn, *args)
+        self.futures.append(future)
+        return future
+
+    def put_file(self, path: Path, keys: list[str]) -> None:
+        """Upload the file under every key, then delete it (after the file before it is up)."""
+        if self.file is not None:
+            self.file.result()
+
+        def upload() -> None:
+            for key in keys:
+                if self.stop.is_set():
+                    return
+                self.rt.store.put_file(key, path)
+            path.unlink()
+
+        self.file = self.submit(upload)
+
+    def wait(self) -> None:
+        for future in self.futures:
+            future.result()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], created: datetime,
+                       tmp: Path) -> dict[str, Any]:
+    """The run's findings stream through temporary files: each part is read, muted, spooled to disk and
+    counted one batch at a time; each report is rendered once into a file and uploaded from it (to the run's
+    folder and, for a daily run, which latest/ shows whole, to latest/ too) while the next one renders and
+    the SLS batches go out; latest/findings.json is written from the spool. Memory holds a batch of
+    findings, never the run's."""
     run_id = manifest.run_id
-    findings: list[Finding] = []
-    calls = 0
-    for p in manifest.parts:
-        items, n = _part_findings(rt, manifest, p, p in missing)
-        findings.extend(items)
-        calls += n
     mutelist, mutelist_error = _mutelist(rt)
-    expired = mutelist.apply(findings, datetime.now(timezone.utc).date())
-    previous = [Finding.model_validate(f) for f in _latest(rt)]
-    baseline = rt.store.get_json(baseline_key(run_id))
-    if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
-        baseline = sorted(f.uid for f in previous if f.status == Status.FAIL and not f.muted)
-        rt.store.put_json(baseline_key(run_id), baseline)
-    before = set(baseline)
-    latest = _merge_latest(previous, findings, manifest)
-    rank = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
-    new = sorted((f for f in findings if f.status == Status.FAIL and not f.muted and f.uid not in before),
-                 key=lambda f: (rank[f.severity.value], f.check_id, f.resource_id))
-    listed = "; ".join(f"{f.check_id} {f.resource_id} ({f.region})" for f in new[:20])
-    new_text = f"{len(new)} new: {listed}" + (f"; and {len(new) - 20} more" if len(new) > 20 else "") if new \
-        else "none"
-    now = datetime.now(timezone.utc)
-    meta = {"account_id": manifest.account_id, "run_id": run_id, "kind": manifest.kind,
-            "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "regions": manifest.regions,
-            "missing_parts": [f"{p.family}/{p.region}" for p in missing], "api_calls": calls,
-            "new_fails": len(new), "expired_mutelist_entries": len(expired)}
-    if mutelist_error:
-        meta["mutelist_error"] = mutelist_error
-    run_summary = summary_mod.summarize(findings, meta)
-    contents = writer.render_all(findings, list(writer.FORMATS), run_summary, compliance_report("cis_2.0", findings))
-    prefix = f"reports/{created:%Y-%m-%d}/{run_id}/"  # the run's date, not the attempt's: a retry overwrites
-    for name, text in contents.items():
-        rt.store.put_text(prefix + name, text)
+    today = datetime.now(timezone.utc).date()
+    event = manifest.kind == "event"
+    with contextlib.ExitStack() as stack:
+        previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
+        baseline = rt.store.get_json(baseline_key(run_id))
+        if previous is not None or not isinstance(baseline, list):
+            fails = _previous(rt, previous)
+            if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
+                baseline = sorted(fails)
+                rt.store.put_json(baseline_key(run_id), baseline)
+        before = set(baseline)
+        findings = stack.enter_context(Spool(tmp))
+        tally = _Tally(tmp, before)
+        stack.callback(lambda: tally.close())
+
+        def add(items: list[Finding]) -> None:
+            mutelist.apply(items, today)
+            findings.add(items)
+            tally.add(items)
+
+        calls, clean = 0, True
+        # the parts download at once (many are small: their round trips add up), and are read in order
+        fetch = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aliaudit-part")
+        stack.callback(fetch.shutdown, wait=True, cancel_futures=True)
+        downloads = {p: fetch.submit(_download, rt, part_key(run_id, p.family, p.region, p.account),
+                                     tmp / f"part-{n}.jsonl")
+                     for n, p in enumerate(manifest.parts) if p not in missing}
+        for p in manifest.parts:
+            n, ok = _part_findings(manifest, p, downloads.get(p), findings, add)
+            calls, clean = calls + n, clean and ok
+        if not clean:  # the counts saw findings a corrupt part had added before it was taken back: count again
+            tally.close()
+            tally = _Tally(tmp, before)
+            tally.add(findings)
+        expired = mutelist.apply([], today)
+        new = len(tally.new_uids)
+        now = datetime.now(timezone.utc)
+        meta = {"account_id": manifest.account_id, "run_id": run_id, "kind": manifest.kind,
+                "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "regions": manifest.regions,
+                "missing_parts": [p.label() for p in missing], "api_calls": calls,
+                "new_fails": new, "expired_mutelist_entries": len(expired)}
+        if mutelist_error:
+            meta["mutelist_error"] = mutelist_error
+        prefix = f"reports/{created:%Y-%m-%d}/{run_id}/"  # the run's date, not the attempt's: a retry overwrites
+        summaries = {prefix: tally.summary.result(meta)}
+        if not event:  # latest/ shows this run whole: the same files
+            summaries["latest/"] = tally.summary.result({**meta, "latest_of": run_id})
+        uploads = _Uploads(rt)
+        stack.callback(uploads.close)
+        logs = uploads.submit(_send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(), uploads.stop)
+        _put_reports(rt, uploads, tmp, findings, summaries, tally.compliance)
+        if manifest.accounts:  # an organisation run: its summary, and each account's own reports
+            meta["accounts"] = len(manifest.accounts)
+            _put_org_reports(rt, uploads, tmp, manifest, findings, tally.org, meta, prefix)
+        latest = findings
+        if previous is not None:
+            latest = stack.enter_context(Spool(tmp))
+            _merge_latest(previous, findings, manifest, latest)
+            previous.close()  # (its disk is needed for the reports)
+            latest_tally = _Tally(tmp)
+            stack.callback(latest_tally.close)
+            latest_tally.add(latest)
+            _put_reports(rt, uploads, tmp, latest,
+                         {"latest/": latest_tally.summary.result({**meta, "latest_of": run_id})},
+                         latest_tally.compliance)
+        path = tmp / "findings.json"
+        with path.open("w", encoding="utf-8") as fh:
+            out = ArrayWriter(fh)
+            for f in latest:
+                out.add(f.model_dump(mode="json"))
+            out.close()
+        uploads.put_file(path, [LATEST])
+        uploads.wait()
+        result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs.result(),
+                  "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix}
+    rt.store.put_json(done_key(run_id), result)
+    log.info("run %s aggregated: %s", run_id, json.dumps(result))
+    return result
+
+
+def _send_logs(rt: Runtime, run_id: str, findings: Spool, new_uids: set[str], new_text: str,
+               stop: threading.Event) -> int:
+    """One SLS log per finding, in batches; the batches an earlier attempt sent are skipped."""
     client = rt.factory.log(rt.settings.region)
     ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
            rt.settings.region)
     sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
     logged = 0
     for batch, items in enumerate(batches(findings)):
+        if stop.is_set():
+            break
         if logs_key(run_id, batch) in sent:
             logged += len(items)
             continue
         logged += put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id,
-                               {f.uid for f in new}, new_text)
+                               new_uids, new_text)
         rt.store.put_json(logs_key(run_id, batch), {"logs": len(items)})
-    latest_summary = summary_mod.summarize(latest, {**meta, "latest_of": run_id})
-    for name, text in writer.render_all(latest, list(writer.FORMATS), latest_summary,
-                                        compliance_report("cis_2.0", latest)).items():
-        rt.store.put_text("latest/" + name, text)
-    rt.store.put_json(LATEST, [f.model_dump(mode="json") for f in latest])
-    result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logged,
-              "new_fails": len(new), "missing_parts": meta["missing_parts"], "reports": prefix}
-    rt.store.put_json(done_key(run_id), result)
-    log.info("run %s aggregated: %s", run_id, json.dumps(result))
-    return result
+    return logged
 
 
-def _latest(rt: Runtime) -> list[Any]:
-    """The last verdicts (latest/findings.json); unreadable ones are set aside, not fatal: a run replaces them."""
+def _put_reports(rt: Runtime, uploads: _Uploads, tmp: Path, findings: Spool, summaries: dict[str, dict[str, Any]],
+                 compliance: Compliance) -> None:
+    """Each report rendered once, into a temporary file, and uploaded under every prefix (summaries: prefix ->
+    its summary, the only report that differs between them)."""
+    head = compliance.head()
+    first = next(iter(summaries.values()))
+    tmp = Path(tempfile.mkdtemp(dir=tmp))  # (the files of an earlier call may still be uploading)
+    for fmt, name in writer.FORMATS.items():
+        if fmt == "summary":
+            for prefix, summary in summaries.items():
+                rt.store.put_text(prefix + name, json.dumps(summary, indent=1))
+            continue
+        path = tmp / name
+        with path.open("w", encoding="utf-8") as fh:
+            out = writer.open_writer(fmt, fh, first, head)
+            for f in findings:
+                out.add(f)
+            out.close()
+        uploads.put_file(path, [prefix + name for prefix in summaries])
+    name = writer.COMPLIANCE_FILE.format(framework=compliance.framework_id)
+    path = tmp / name
+    with path.open("w", encoding="utf-8") as fh:
+        compliance.write(fh)
+    uploads.put_file(path, [prefix + name for prefix in summaries])
+
+
+def _merge_latest(previous: Spool, current: Spool, manifest: Manifest, out: Spool) -> None:
+    """Event runs replace only what they re-checked: the same check, region and (when the event named
+    resources) resource; everything else keeps its last verdict."""
+    redone = {(f.check_id, f.region, f.resource_id) for f in current}
+    checked = {(f.check_id, f.region) for f in current}
+    for batch in batches(previous):
+        out.add([f for f in batch if (f.check_id, f.region, f.resource_id) not in redone
+                 and ((f.check_id, f.region) not in checked or manifest.resource_ids)])
+    for batch in batches(current):
+        out.add(batch)
+
+
+def _previous(rt: Runtime, spool: Spool | None) -> set[str]:
+    """The last verdicts (latest/findings.json), read one finding at a time: the uids of their unmuted FAILs,
+    and (when a spool is given) the findings themselves. Unreadable ones are set aside, not fatal: a run
+    replaces them."""
+    fails: set[str] = set()
     try:
-        data = rt.store.get_json(LATEST)
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise PayloadError(f"{LATEST} is not a list of findings")
-        for item in data:
-            Finding.model_validate(item)
-        return data
-    except (PayloadError, ValidationError) as err:
+        with contextlib.ExitStack() as stack:
+            if spool is not None:
+                stack.enter_context(spool.atomic())
+            batch: list[Finding] = []
+            for item in array_items(_chunks(rt, LATEST)):
+                f = Finding.model_validate(item)
+                if f.status == Status.FAIL and not f.muted:
+                    fails.add(f.uid)
+                if spool is not None:
+                    batch.append(f)
+                    if len(batch) == BATCH:
+                        spool.add(batch)
+                        batch = []
+            if spool is not None:
+                spool.add(batch)
+    except oss2.exceptions.NoSuchKey:
+        return set()
+    except (ValueError, ValidationError) as err:  # not JSON, not an array, a malformed finding
         log.error("ignoring the previous latest findings: %s", str(err).splitlines()[0])
-        return []
+        return set()
+    return fails
+
+
+def _chunks(rt: Runtime, key: str, size: int = 1 << 16) -> Iterator[bytes]:
+    stream = rt.store.bucket.get_object(key)
+    while True:
+        data = stream.read(size)
+        if not data:
+            return
+        yield data
 
 
 def handler(event: bytes, context: Any) -> str:
@@ -239,3 +467,28 @@ def handler(event: bytes, context: Any) -> str:
                 results.append({"run_id": r, "state": "failed", "error": apierrors.describe(err)})
         return json.dumps(results)
     return json.dumps(aggregate(rt, request.run_id or ""))
+
+
+def _put_org_reports(rt: Runtime, uploads: _Uploads, tmp: Path, manifest: Manifest, findings: Spool,
+                     org: org_summary.OrgSummary, meta: dict[str, Any], prefix: str) -> None:
+    """The organisation summary (accounts by status and severity, worst first; the accounts that could not be
+    audited and why) and each account's report set under accounts/<id>/, read from the run's spool one
+    account at a time (a line is only parsed when it is that account's)."""
+    for t in manifest.accounts:
+        org.account(t.account_id, t.name, t.folder)
+    for f in findings:  # an account whose every finding says it could not be audited
+        if f.resource_type == "account" and " could not be audited: " in f.message:
+            org.not_audited(f.account_id, f.account_name, f.message.split(" could not be audited: ", 1)[1])
+    rt.store.put_text(prefix + org_summary.FILE, json.dumps(org.result(meta), indent=1))
+    for t in manifest.accounts:
+        marker = f'"account_id":"{t.account_id}"'.encode()
+        with Spool(tmp) as own:
+            own.add(Finding.model_validate_json(line) for line in findings.lines() if marker in line)
+            tally = _Tally(tmp)
+            try:
+                tally.add(own)
+                summary = tally.summary.result({**meta, "account_id": t.account_id, "account_name": t.name})
+                _put_reports(rt, uploads, tmp, own, {f"{prefix}accounts/{t.account_id}/": summary},
+                             tally.compliance)
+            finally:
+                tally.close()

@@ -1,7 +1,8 @@
 """Dispatcher: turns the daily timer or an ActionTrail event into a run: resolves regions, writes the run
-manifest (once), invokes one worker per (family, region), global families once, asynchronously, and marks
-the run dispatched. A duplicate delivery finds the mark and stops; a retry after a dispatch that died
-half-way finds the manifest without the mark and invokes the workers whose parts are still missing."""
+manifest (once: one part per family and region, global families once), invokes one worker per family,
+asynchronously, and marks the run dispatched. A duplicate delivery finds the mark and stops; a retry after a
+dispatch that died half-way finds the manifest without the mark and invokes the workers of the parts still
+missing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import apierrors
+from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
+from ..errors import AliauditError, ConfigError
 from ..regions import account_regions
 from ..scan import GLOBAL
 from .fc_context import Runtime
@@ -55,6 +58,13 @@ def handler(event: bytes, context: Any) -> str:
             return json.dumps({"ignored": f"unknown regions {unknown}"})
         regions = plan.regions or available
     check_ids, parts = plan_parts(plan, regions)
+    try:
+        spec, targets = _accounts(rt, plan)
+    except (ConfigError, AliauditError) as err:  # e.g. the directory cannot be listed: say so, plan nothing
+        log.error("ignoring the run: %s", err)
+        return json.dumps({"ignored": str(err)})
+    if spec is not None:  # an organisation run: every part in every account
+        parts = [Part(family=p.family, region=p.region, account=t.account_id) for t in targets for p in parts]
     if not parts:
         log.info("run %s: the event changes no check; nothing to do", plan.run_id)
         return json.dumps({"run_id": plan.run_id, "parts": 0})
@@ -69,7 +79,7 @@ def handler(event: bytes, context: Any) -> str:
         manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
                             created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
-                            trigger=plan.trigger)
+                            trigger=plan.trigger, accounts=targets, accounts_spec=spec)
         if stored is None and not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(),
                                                     exclusive=True):
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
@@ -79,12 +89,41 @@ def handler(event: bytes, context: Any) -> str:
     if stored is not None:
         manifest = stored
         reported = set(rt.store.keys(f"runs/{plan.run_id}/parts/"))
-        parts = [p for p in manifest.parts if part_key(plan.run_id, p.family, p.region) not in reported]
+        parts = [p for p in manifest.parts if part_key(plan.run_id, p.family, p.region, p.account) not in reported]
         log.info("run %s: planned by an earlier delivery; dispatching the %d parts not reported yet",
                  plan.run_id, len(parts))
-    for part in parts:
-        task = WorkerTask(run_id=plan.run_id, family=part.family, region=part.region)
-        rt.invoke_async(rt.settings.function_prefix + part.family, task.model_dump_json().encode())
+    # one task per family: its worker audits every region at once (as the CLI does) and stores each part as
+    # it completes, which spends far fewer invocations and cold starts than a task per part
+    families = sorted({(p.account, p.family) for p in parts})  # (per account in an organisation run)
+    for account, family in families:
+        task = WorkerTask(run_id=plan.run_id, family=family, account=account)
+        rt.invoke_async(rt.settings.function_prefix + family,
+                        task.model_dump_json(exclude_none=True, exclude_defaults=True).encode())
     rt.store.put_json(dispatched_key(plan.run_id), {"parts": len(manifest.parts)})
-    log.info("run %s: %d parts dispatched (%s)", plan.run_id, len(parts), plan.kind)
+    log.info("run %s: %d parts dispatched to %d workers (%s)", plan.run_id, len(parts), len(families), plan.kind)
     return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions})
+
+
+def _accounts(rt: Runtime, plan: Plan) -> tuple[AccountsSpec | None, list[Target]]:
+    """An organisation run's accounts (the timer's accounts setting, else ALIAUDIT_ACCOUNTS), or (None, [])
+    for a run of the own account. Event runs audit the account whose ActionTrail reported the change."""
+    if plan.kind != "daily":
+        return None, []
+    value = plan.accounts if plan.accounts is not None else _env_accounts(rt.settings.accounts)
+    spec = AccountsSpec.parse(value, "the accounts setting")
+    if not spec.multi:
+        return None, []
+    return spec, targets(spec, rt.factory, rt.account_id)
+
+
+def _env_accounts(text: str) -> object:
+    text = text.strip()
+    if not text or text == "single":
+        return None
+    if text == "resource-directory":
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ConfigError("ALIAUDIT_ACCOUNTS: not 'resource-directory' nor JSON (a list of account ids or role "
+                          "ARNs, or the accounts mapping)") from None

@@ -5,16 +5,19 @@ raising PayloadError with a one-line reason instead of letting a malformed input
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..accounts import AccountsSpec, Target
 from ..findings import Finding
 
 # Run ids, families and regions become OSS keys (runs/<run_id>/parts/<family>/<region>.json): keep them plain.
 RUN_ID = r"^[A-Za-z0-9._-]{1,80}$"
 FAMILY = r"^[a-z0-9_]{1,40}$"
 REGION = r"^[a-z0-9-]{1,40}$"  # or 'global'
+ACCOUNT = r"^(\d{16})?$"
 
 
 class PayloadError(ValueError):
@@ -22,12 +25,17 @@ class PayloadError(ValueError):
 
 
 class Part(BaseModel):
-    """One unit of work: a family in a region ('global' for global families)."""
+    """One unit of work: a family in a region ('global' for global families), in the run's own account or (an
+    organisation run) in a member account."""
 
     model_config = ConfigDict(frozen=True)
 
     family: str = Field(pattern=FAMILY)
     region: str = Field(pattern=REGION)
+    account: str = Field("", pattern=ACCOUNT)  # '' = the run's own account
+
+    def label(self) -> str:
+        return f"{self.account + '/' if self.account else ''}{self.family}/{self.region}"
 
 
 class Manifest(BaseModel):
@@ -40,20 +48,42 @@ class Manifest(BaseModel):
     parts: list[Part]
     resource_ids: list[str] = Field(default_factory=list)  # event runs: only these resources' findings count
     trigger: dict[str, str] = Field(default_factory=dict)  # what started it (timer name, event name and id)
+    # organisation runs: the accounts (each part names one) and how their audit roles are assumed
+    accounts: list[Target] = Field(default_factory=list)
+    accounts_spec: AccountsSpec | None = None
+
+    def target(self, account: str) -> Target | None:
+        return next((t for t in self.accounts if t.account_id == account), None)
 
 
 class WorkerTask(BaseModel):
+    """A family's parts of a run: every one (region None: what the dispatcher sends), or the one in region."""
+
     run_id: str = Field(pattern=RUN_ID)
     family: str = Field(pattern=FAMILY)
-    region: str = Field(pattern=REGION)
+    region: str | None = Field(None, pattern=REGION)
+    account: str = Field("", pattern=ACCOUNT)  # organisation runs: the member account this task audits
 
 
 class PartResult(BaseModel):
+    """A part as one JSON object (what workers before JSON-lines parts stored; still read)."""
+
     run_id: str
     family: str
     region: str
     findings: list[Finding]
     calls: int = 0
+
+
+class PartHeader(BaseModel):
+    """The first line of a stored part; one finding per line follows (JSON lines: written and read one finding
+    at a time, however large the part)."""
+
+    run_id: str
+    family: str
+    region: str
+    calls: int = 0
+    findings: int = Field(ge=0)  # how many lines follow: a shorter part is truncated
 
 
 class AggregationRequest(BaseModel):
@@ -120,3 +150,40 @@ def parse_part(data: Any, run_id: str, part: Part) -> PartResult:
     if (result.run_id, result.family, result.region) != (run_id, part.family, part.region):
         raise PayloadError(f"{name} holds {result.family}/{result.region} of run {result.run_id}")
     return result
+
+
+def read_part(lines: Iterable[bytes], run_id: str, part: Part) -> tuple[int, Iterator[Finding]]:
+    """A stored part, line by line: its API call count and its findings, each validated as it is read. Raises
+    PayloadError (the iterator too, at the line) when the part is malformed, truncated or another part's.
+    A part stored as one JSON object (PartResult) is read whole."""
+    name = f"the {part.family}/{part.region} part of run {run_id}"
+    it = iter(lines)
+    first = next(it, b"")
+    try:
+        head = json.loads(first)
+    except (ValueError, RecursionError):
+        head = None
+    if not isinstance(head, dict) or "findings" not in head or isinstance(head["findings"], list):
+        legacy = parse_part(_json(first + b"\n" + b"\n".join(it), name), run_id, part)
+        return legacy.calls, iter(legacy.findings)
+    try:
+        header = PartHeader.model_validate(head)
+    except ValidationError as err:
+        raise PayloadError(f"{name} is malformed: {_reason(err)}") from None
+    if (header.run_id, header.family, header.region) != (run_id, part.family, part.region):
+        raise PayloadError(f"{name} holds {header.family}/{header.region} of run {header.run_id}")
+
+    def findings() -> Iterator[Finding]:
+        n = 0
+        for line in it:
+            if not line.strip():
+                continue
+            n += 1
+            try:
+                yield Finding.model_validate_json(line)
+            except ValidationError as err:
+                raise PayloadError(f"{name} is malformed: finding {n}: {_reason(err)}") from None
+        if n != header.findings:
+            raise PayloadError(f"{name} is truncated: {n} of its {header.findings} findings")
+
+    return header.calls, findings()

@@ -21,6 +21,9 @@ class PipelineSettings(BaseModel):
     # by the sweep; longer than the aggregator's timeout
     aggregation_lease_seconds: int = Field(900, ge=10)
     family: str = ""  # ALIAUDIT_FAMILY (workers only)
+    # ALIAUDIT_ACCOUNTS: daily runs audit these accounts (docs/organisations.md): 'resource-directory', or JSON
+    # (a list of ids / role ARNs, or the mapping); a timer payload's accounts wins. Empty: the own account.
+    accounts: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -31,7 +34,8 @@ class PipelineSettings(BaseModel):
         for var, field in (("ALIAUDIT_FINDINGS_LOGSTORE", "findings_logstore"),
                            ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
                            ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
-                           ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds")):
+                           ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
+                           ("ALIAUDIT_ACCOUNTS", "accounts")):
             if env.get(var):
                 values[field] = env[var]
         return cls.model_validate(values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from aliyun.log import LogException, LogItem, PutLogsRequest
@@ -13,23 +13,34 @@ from aliyun.log import LogException, LogItem, PutLogsRequest
 from ..findings import Finding
 
 log = logging.getLogger("aliaudit.sls")
-INDEXED = ["status", "severity", "check_id", "family", "region", "resource_id", "account_id", "run_id", "muted",
-           "new_fail", "title", "run_new_fails"]
+INDEXED = ["status", "severity", "check_id", "family", "region", "resource_id", "account_id", "account_name",
+           "run_id", "muted", "new_fail", "title", "run_new_fails"]
 BATCH = 1000  # logs per PutLogs (the service allows 4096 and 5 MB; findings are small)
 RETENTION_DAYS = 365
 
 
 def _log_item(f: Finding, run_id: str, new: bool, new_fails: str, when: int) -> LogItem:
     fields = {"status": f.status.value, "severity": f.severity.value, "check_id": f.check_id, "family": f.family,
-              "region": f.region, "resource_id": f.resource_id, "account_id": f.account_id, "run_id": run_id,
-              "muted": str(f.muted).lower(), "mute_reason": f.mute_reason, "title": f.title, "message": f.message,
-              "cis": " ".join(f.cis), "finding_uid": f.uid, "new_fail": str(new).lower(), "run_new_fails": new_fails}
-    return LogItem(timestamp=when, contents=list(fields.items()))
+              "region": f.region, "resource_id": f.resource_id, "account_id": f.account_id,
+              "account_name": f.account_name, "run_id": run_id, "muted": str(f.muted).lower(),
+              "mute_reason": f.mute_reason, "title": f.title, "message": f.message, "cis": " ".join(f.cis),
+              "finding_uid": f.uid, "new_fail": str(new).lower(), "run_new_fails": new_fails}
+    item = LogItem(timestamp=when)
+    item.contents = list(fields.items())  # (not LogItem(contents=...): it deep-copies them, half the cost of a put)
+    return item
 
 
-def batches(findings: Sequence[Finding]) -> list[Sequence[Finding]]:
-    """The findings in PutLogs-sized batches, in a stable order (a retried aggregation skips sent batches)."""
-    return [findings[start:start + BATCH] for start in range(0, len(findings), BATCH)]
+def batches(findings: Iterable[Finding]) -> Iterator[list[Finding]]:
+    """The findings in PutLogs-sized batches, in their stable order (a retried aggregation skips sent batches),
+    one batch at a time."""
+    batch: list[Finding] = []
+    for f in findings:
+        batch.append(f)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def put_findings(client: Any, project: str, logstore: str, findings: Sequence[Finding], run_id: str,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import oss2
 
-from ..clients import ClientFactory
+from ..clients import OSS_RETRYABLE_STATUS, ClientFactory
+from ..throttle import backoff_seconds
 from .models import Manifest, PayloadError, parse_manifest
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
@@ -17,6 +20,46 @@ CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStor
 class RunStore:
     def __init__(self, factory: ClientFactory, bucket: str, region: str) -> None:
         self.bucket = factory.oss_bucket(bucket, region)
+        self._settings = factory.settings
+        self._files: oss2.Bucket | None = None
+
+    def put_file(self, key: str, path: str | os.PathLike[str]) -> None:
+        """Upload a local file streamed from disk: a large report never sits in memory (the factory's session
+        reads a body whole, to send it again on a retry). Retried here instead, reading the file anew: 5xx
+        (SlowDown included) and transport errors, with the factory's attempts and backoff."""
+        if self._files is None:
+            b = self.bucket
+            self._files = oss2.Bucket(b.auth, b.endpoint, b.bucket_name, session=oss2.Session(),
+                                      connect_timeout=b.timeout, proxies=b.proxies)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with open(path, "rb") as fh:
+                    self._files.put_object(key, fh)
+                return
+            except (oss2.exceptions.RequestError, oss2.exceptions.ServerError) as err:
+                transient = isinstance(err, oss2.exceptions.RequestError) or err.status in OSS_RETRYABLE_STATUS
+                if not transient or attempt >= self._settings.max_attempts:
+                    raise
+            time.sleep(backoff_seconds(self._settings.backoff_ms, attempt))
+
+    def get_file(self, key: str, path: str | os.PathLike[str]) -> None:
+        """The object into a local file, streamed; NoSuchKey when there is none."""
+        self.bucket.get_object_to_file(key, os.fspath(path))
+
+    def lines(self, key: str, chunk: int = 1 << 16) -> Iterator[bytes]:
+        """The object's lines (without the newline), read as they arrive; NoSuchKey when there is none."""
+        stream = self.bucket.get_object(key)
+        rest = b""
+        while True:
+            data = stream.read(chunk)
+            if not data:
+                break
+            *whole, rest = (rest + data).split(b"\n")
+            yield from whole
+        if rest:
+            yield rest
 
     def put_json(self, key: str, data: Any, *, exclusive: bool = False) -> bool:
         """Write a JSON object; with exclusive=True only if the key does not exist yet (False if it did):
@@ -101,8 +144,9 @@ def manifest_key(run_id: str) -> str:
     return f"runs/{run_id}/manifest.json"
 
 
-def part_key(run_id: str, family: str, region: str) -> str:
-    return f"runs/{run_id}/parts/{family}/{region}.json"
+def part_key(run_id: str, family: str, region: str, account: str = "") -> str:
+    """A part's object; an organisation run's parts are per member account too."""
+    return f"runs/{run_id}/parts/{family}/{account + '/' if account else ''}{region}.json"
 
 
 def claims_prefix(run_id: str) -> str:

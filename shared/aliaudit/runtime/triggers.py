@@ -10,7 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..accounts import AccountsSpec
 from ..checks.registry import all_checks
+from ..errors import ConfigError
 
 
 class TriggerError(ValueError):
@@ -26,6 +28,7 @@ class Plan(BaseModel):
     event_regions: list[str] = Field(default_factory=list)  # event runs: where the change happened
     resource_ids: list[str] = Field(default_factory=list)
     trigger: dict[str, str] = Field(default_factory=dict)
+    accounts: Any = None  # the timer's accounts setting (accounts.AccountsSpec.parse), None = the functions'
 
 
 class TimerPayload(BaseModel):
@@ -35,6 +38,7 @@ class TimerPayload(BaseModel):
     families: list[str] | None = None
     checks: list[str] | None = None
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    accounts: Any = None  # 'resource-directory', a list of ids / role ARNs, or the mapping (docs/organisations.md)
 
 
 def parse(raw: bytes | str) -> Plan:
@@ -69,11 +73,17 @@ def _timer(event: dict[str, Any]) -> Plan:
     unknown += [c for c in payload.checks or [] if c not in checks]
     if unknown:
         raise TriggerError(f"timer payload names unknown families or checks: {', '.join(unknown)}")
+    if payload.accounts is not None:
+        try:
+            AccountsSpec.parse(payload.accounts, "timer payload")
+        except ConfigError as err:
+            raise TriggerError(str(err)) from None
     when = _when(event.get("triggerTime"))
     run_id = payload.run_id or f"daily-{when:%Y%m%dT%H%M%SZ}"
     return Plan(run_id=run_id, kind="daily", regions=payload.regions, families=payload.families,
                 check_ids=payload.checks, trigger={"trigger": str(event.get("triggerName", "")),
-                                                   "time": f"{when:%Y-%m-%dT%H:%M:%SZ}"})
+                                                   "time": f"{when:%Y-%m-%dT%H:%M:%SZ}"},
+                accounts=payload.accounts)
 
 
 def _when(text: Any) -> datetime:

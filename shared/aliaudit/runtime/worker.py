@@ -1,18 +1,30 @@
-"""Worker: audits one family in one region (or the global part) under the execution role, writes its part
-to OSS (idempotent: a retry writes the same key) and signals the aggregator."""
+"""Worker: audits one family under the execution role, every region of the run at once (or one part, when
+the task names its region), and stores each part, the family in one region or globally, as soon as its
+checks have run (JSON lines, streamed from disk; idempotent: a retry writes the same keys, and a retried
+family task does only the parts not stored yet). The worker that stores the run's last part signals the
+aggregator."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from ..checks.registry import all_checks
+from .. import apierrors
+from ..accounts import Target
+from ..clients import ClientFactory
 from ..config import AuditConfig
+from ..errors import AliauditError
 from ..findings import Finding
-from ..scan import GLOBAL, ScanRequest, run_scan
+from ..org_scan import OrgRequest, connect, failure_findings
+from ..reports.spool import Spool
+from ..scan import GLOBAL, ScanRequest, scan_findings, select_checks
 from .fc_context import Runtime
-from .models import Part, PartResult, PayloadError, parse_task
+from .models import Manifest, Part, PartHeader, PayloadError, parse_task
 from .store import done_key, part_key
 
 log = logging.getLogger("aliaudit.worker")
@@ -53,26 +65,129 @@ def handler(event: bytes, context: Any) -> str:
         return _ignore(str(err))
     if manifest is None:
         return _ignore(f"run {task.run_id} has no manifest")
-    if Part(family=task.family, region=task.region) not in manifest.parts:
-        return _ignore(f"run {task.run_id} has no part {task.family}/{task.region}")
+    parts = [p for p in manifest.parts
+             if p.family == task.family and task.region in (None, p.region) and p.account == task.account]
+    if not parts:
+        where = f"{task.account + '/' if task.account else ''}{task.family}/{task.region or '*'}"
+        return _ignore(f"run {task.run_id} has no part {where}")
     if rt.store.exists(done_key(task.run_id)):  # a late duplicate delivery: the run's reports are out
         return _ignore(f"run {task.run_id} is already aggregated")
-    checks = all_checks()
-    unknown = [c for c in manifest.check_ids if c not in checks]
+    if task.region is None:  # the family's task: a retry (after a crash half-way) does only what is missing
+        stored = set(rt.store.keys(f"runs/{task.run_id}/parts/{task.family}/"))
+        parts = [p for p in parts if part_key(task.run_id, p.family, p.region, p.account) not in stored]
+    findings = _audit(rt, manifest, task.family, parts, task.account) if parts else 0
+    if _last_part(rt, manifest):
+        rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": task.run_id}).encode())
+    log.info("run %s: %s done (%s), %d findings", task.run_id, task.family,
+             ", ".join(p.region for p in parts) or "every part was in", findings)
+    return json.dumps({"run_id": task.run_id, "findings": findings})
+
+
+def _member(rt: Runtime, manifest: Manifest, account: str) -> tuple[ClientFactory | None, Target | None, str]:
+    """An organisation run's member account: its client factory (the audit role assumed with the execution
+    role's credentials; nothing secret travels in the task), or why it cannot be audited."""
+    target = manifest.target(account)
+    if target is None or manifest.accounts_spec is None:
+        return None, None, f"account {account} is not one of run {manifest.run_id}'s accounts"
+    req = OrgRequest(spec=manifest.accounts_spec, source=rt.factory.provider, settings=rt.endpoints,
+                     run_id=manifest.run_id, check_ids=manifest.check_ids, regions=manifest.regions,
+                     default_regions=manifest.regions, config=AuditConfig())
+    try:
+        factory, _ = connect(target, req)
+    except AliauditError as err:
+        log.error("run %s: account %s: %s", manifest.run_id, target.label(), err)
+        return None, target, str(err)
+    return factory, target, ""
+
+
+def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], account: str = "") -> int:
+    """One scan for the parts (the family in each region, and globally), every region at once as in the CLI;
+    each part is stored as soon as its checks have run. Returns the findings. A member account that cannot be
+    reached gets its parts stored at once, every check ERROR with the reason."""
+    factory, target, problem = (rt.factory, None, "") if not account else _member(rt, manifest, account)
+    # only this family's checks (and so only the collectors and SDKs they read) are imported: a fast cold start
+    named = [c for c in manifest.check_ids if c.split("_", 1)[0] == family]  # (a check's family: its prefix)
+    checks = {c.meta.id: c for c in select_checks([family], named)}
+    unknown = [c for c in named if c not in checks]
     if unknown:  # e.g. a run planned by another version; the aggregator reports what this one could not run
-        log.warning("run %s names checks this version does not have: %s", task.run_id, ", ".join(unknown))
-    scope = "global" if task.region == GLOBAL else "regional"
-    ids = [c for c in manifest.check_ids
-           if c in checks and checks[c].meta.family == task.family and checks[c].meta.scope == scope]
-    regions = manifest.regions if task.region == GLOBAL else [task.region]
-    # the auditor's own report bucket is audited like any other, and held to a higher standard
-    config = AuditConfig(report_buckets=[rt.settings.report_bucket])
-    findings = run_scan(rt.factory, ScanRequest(account_id=manifest.account_id or rt.account_id, regions=regions,
-                                                check_ids=ids, config=config))
-    findings = only_touched(findings, manifest.resource_ids)
-    result = PartResult(run_id=task.run_id, family=task.family, region=task.region, findings=findings,
-                        calls=sum(rt.factory.calls.values()))
-    rt.store.put_json(part_key(task.run_id, task.family, task.region), result.model_dump(mode="json"))
-    rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": task.run_id}).encode())
-    log.info("run %s: %s/%s done, %d findings", task.run_id, task.family, task.region, len(findings))
-    return json.dumps({"run_id": task.run_id, "findings": len(findings)})
+        log.warning("run %s names checks this version does not have: %s", manifest.run_id, ", ".join(unknown))
+    regions = [p.region for p in parts if p.region != GLOBAL]
+    scopes = {"global"} if len(regions) < len(parts) else set()
+    scopes |= {"regional"} if regions else set()
+    ids = [c for c in named if c in checks and checks[c].meta.scope in scopes]
+    # the auditor's own report bucket is audited like any other, and held to a higher standard (in the account
+    # it lives in: the members of an organisation run do not hold it)
+    own = not account or account == (manifest.account_id or rt.account_id)
+    config = AuditConfig(report_buckets=[rt.settings.report_bucket] if own else [])
+    request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
+                          check_ids=ids, families=[family], config=config)
+    # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
+    due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == "global") == (p.region == GLOBAL))
+           for p in parts}
+    calls_before = 0
+    total = 0
+    with tempfile.TemporaryDirectory(prefix="aliaudit-part-") as tmp, contextlib.ExitStack() as stack:
+        spools = {p.region: stack.enter_context(Spool(tmp)) for p in parts}
+
+        def store(region: str) -> None:
+            nonlocal calls_before
+            calls = sum(factory.calls.values()) if factory else 0
+            _put_part(rt, Path(tmp), manifest.run_id, family, region, spools[region], calls - calls_before, account)
+            calls_before = calls
+            spools.pop(region).close()
+
+        if factory is None:  # the member account could not be reached: ERROR for every check of every part
+            who = target or Target(account_id=account)
+            for p in parts:
+                scoped = [c for c in ids if (checks[c].meta.scope == "global") == (p.region == GLOBAL)]
+                total += spools[p.region].add(failure_findings(who, scoped, [p.region], problem))
+                store(p.region)
+            return total
+        for region in [r for r, n in due.items() if not n]:
+            store(region)
+        # findings go to disk as each check runs; a part is written from there, in the order of its checks
+        for check, region, items in scan_findings(factory, request):
+            if target is not None:
+                for f in items:
+                    f.account_name = target.name
+            items = only_touched(items, manifest.resource_ids)
+            total += len(items)
+            spools[region].add(items, (check.meta.id,))
+            due[region] -= 1
+            if not due[region]:
+                store(region)
+    return total
+
+
+def _put_part(rt: Runtime, tmp: Path, run_id: str, family: str, region: str, findings: Spool, calls: int,
+              account: str = "") -> None:
+    path = tmp / f"{region}.jsonl"
+    with path.open("wb") as out:
+        header = PartHeader(run_id=run_id, family=family, region=region, calls=calls, findings=findings.total)
+        out.write(header.model_dump_json().encode() + b"\n")
+        for line in findings.lines():
+            out.write(line)
+    rt.store.put_file(part_key(run_id, family, region, account), path)
+    path.unlink()
+    log.info("run %s: part %s%s/%s stored, %d findings", run_id, account + "/" if account else "", family, region,
+             findings.total)
+
+
+def _last_part(rt: Runtime, manifest: Manifest) -> bool:
+    """Whether every part of the run is in now, or its deadline passed: then this worker signals the
+    aggregator. The last worker to store its part always sees them all (its own write comes before its
+    listing); the others need not wake the aggregator only for it to wait. When unsure (the listing failed),
+    signal: the aggregator checks again."""
+    try:
+        created = datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
+        if (datetime.now(timezone.utc) - created).total_seconds() > rt.settings.aggregation_deadline_seconds:
+            return True
+    except ValueError:
+        return True
+    try:
+        present = set(rt.store.keys(f"runs/{manifest.run_id}/parts/"))
+    except Exception as err:
+        log.warning("run %s: cannot list the parts (%s); signalling the aggregator", manifest.run_id,
+                    apierrors.describe(err))
+        return True
+    return all(part_key(manifest.run_id, p.family, p.region, p.account) in present for p in manifest.parts)

@@ -1,0 +1,174 @@
+"""The streaming report path (no cloud needed): findings spooled to disk and read back in order, the summary and
+compliance report built one finding at a time, every report written in one pass, latest/findings.json
+written and read one item at a time. Each gives exactly what the whole-list code gave (kept here as the
+reference)."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aliaudit import compliance as catalogue
+from aliaudit.checks.registry import all_checks
+from aliaudit.findings import Finding, Severity, Status
+from aliaudit.reports import csv_report, html, ocsf, writer
+from aliaudit.reports.compliance import Compliance, report
+from aliaudit.reports.spool import Spool
+from aliaudit.reports.summary import STATUSES, summarize
+from aliaudit.runtime.jsonstream import ArrayWriter, array_items
+
+
+def _findings(n: int, seed: int = 7) -> list[Finding]:
+    rng = random.Random(seed)
+    checks = [c for c in all_checks().values() if c.meta.cis][:12] + list(all_checks().values())[:3]
+    out = []
+    for i in range(n):
+        c = rng.choice(checks)
+        status = rng.choice(list(Status))
+        out.append(Finding(check_id=c.meta.id, title=c.meta.title, family=c.meta.family, severity=c.meta.severity,
+                           status=status, message=rng.choice(["ok", "bad \"quoted\" </script>", "ünïcode ☃", ""]),
+                           account_id="1234567890123456", region=rng.choice(["global", "cn-hangzhou", "eu-west-1"]),
+                           resource_id=f"r-{i % 37}", resource_type="t", resource_name=rng.choice(["", f"n{i}"]),
+                           cis=c.meta.cis, risk=c.meta.risk, remediation="fix\tit",
+                           details={"tag:env": "dev"} if i % 5 == 0 else {},
+                           muted=status == Status.FAIL and i % 4 == 0, mute_reason="accepted" if i % 4 == 0 else ""))
+    return out
+
+
+def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, Any]:
+    """The report as the whole-list code built it."""
+    by_check: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_check.setdefault(f.check_id, []).append(f)
+    requirements = []
+    for req in catalogue.coverage(framework):
+        found = [f for cid in req["checks"] for f in by_check.get(cid, [])]
+        statuses = Counter(f.status for f in found if not (f.muted and f.status == Status.FAIL))
+        if statuses[Status.FAIL]:
+            verdict = Status.FAIL
+        elif statuses[Status.ERROR]:
+            verdict = Status.ERROR
+        elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
+            verdict = Status.MANUAL
+        else:
+            verdict = Status.PASS
+        requirements.append({**req, "status": verdict.value, "pass": statuses[Status.PASS],
+                             "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
+                             "muted": sum(1 for f in found if f.muted),
+                             "findings": [{"uid": f.uid, "check_id": f.check_id, "status": f.status.value,
+                                           "region": f.region, "resource_id": f.resource_id, "muted": f.muted}
+                                          for f in found]})
+    totals = Counter(r["status"] for r in requirements)
+    return {"framework_id": framework, "framework": catalogue.framework(framework).NAME,
+            "requirements": requirements, "totals": {s.value: totals.get(s.value, 0) for s in Status},
+            "total": len(requirements)}
+
+
+def test_spool_reads_back_in_key_order_as_often_as_asked_and_counts(tmp_path: Path):
+    items = _findings(300)
+    chunks = [items[i:i + 25] for i in range(0, 300, 25)]
+    order = list(range(len(chunks)))
+    random.Random(1).shuffle(order)
+    with Spool(tmp_path) as spool:
+        for n in order:  # chunks arrive in any order; their key puts them back
+            spool.add(chunks[n], (n,))
+        spool.add([], (99,))
+        assert list(spool) == items and list(spool) == items  # re-readable
+        assert b"".join(spool.lines()).decode().splitlines() == [f.model_dump_json() for f in items]
+        assert len(spool) == spool.total == 300
+        assert spool.status == Counter(f.status.value for f in items)
+        assert spool.unmuted_fail == sum(1 for f in items if f.status == Status.FAIL and not f.muted)
+        path = Path(spool.path)
+    assert not path.exists()
+
+
+def test_spool_atomic_takes_back_everything_added_in_a_failed_block(tmp_path: Path):
+    items = _findings(60)
+    with Spool(tmp_path) as spool:
+        spool.add(items[:20])
+        with pytest.raises(ValueError), spool.atomic():
+            spool.add(items[20:40])
+            raise ValueError("corrupt half-way")
+        spool.add(items[40:])
+        assert list(spool) == items[:20] + items[40:] and spool.total == 40
+        assert spool.status == Counter(f.status.value for f in items[:20] + items[40:])
+
+
+def test_summary_and_compliance_built_one_at_a_time_match_the_whole_list_code(tmp_path: Path):
+    items = _findings(500)
+    with Compliance("cis_2.0", tmp_path) as builder:
+        for f in items:
+            builder.add(f)
+        text = builder.dumps()
+        head = builder.head()
+    expected = _reference_compliance("cis_2.0", items)
+    assert text == json.dumps(expected, indent=1)  # byte for byte
+    assert report("cis_2.0", items) == expected
+    assert head["requirements"] == [{k: v for k, v in r.items() if k != "findings"} for r in expected["requirements"]]
+    empty = report("cis_2.0", [])
+    assert empty == _reference_compliance("cis_2.0", []) and all(r["findings"] == [] for r in empty["requirements"])
+    summary = summarize(items, {"run_id": "r"})
+    assert summary["total"] == 500 and list(summary)[0] == "run_id"
+    assert summary["status"] == {s: sum(1 for f in items if f.status.value == s) for s in STATUSES}
+    failing = Counter(f.check_id for f in items if f.status == Status.FAIL and not f.muted)
+    assert [t["check_id"] for t in summary["top_failing_checks"]] == [c for c, _ in failing.most_common(10)]
+
+
+def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: Path):
+    items = _findings(200)
+    summary = summarize(items, {"account_id": "1234567890123456", "generated_at": "2026-01-01T00:00:00Z"})
+    with Spool(tmp_path) as spool, Compliance("cis_2.0", tmp_path) as comp:
+        spool.add(items)
+        for f in items:
+            comp.add(f)
+        paths = writer.write_all(tmp_path / "out", spool, list(writer.FORMATS), summary, comp)
+        head = comp.head()
+    assert [p.name for p in paths] == [*writer.FORMATS.values(), "aliaudit.compliance.cis_2.0.json"]
+    out = tmp_path / "out"
+    assert (out / "aliaudit.csv").read_text() == csv_report.dumps(items)
+    assert (out / "aliaudit.html").read_text() == html.render(items, summary, compliance=head)
+    assert json.loads((out / "aliaudit.summary.json").read_text()) == summary
+    assert json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text()) == _reference_compliance("cis_2.0", items)
+    events = json.loads((out / "aliaudit.ocsf.json").read_text())
+    when = datetime.fromisoformat(events[0]["time_dt"].replace("Z", "+00:00")).astimezone(timezone.utc)
+    assert events == json.loads(ocsf.dumps(items, when))
+
+
+def test_latest_findings_json_is_written_and_read_one_item_at_a_time():
+    items = [f.model_dump(mode="json") for f in _findings(120)]
+    for data in (items, [], [{}], [{"a": [1.5, None, True, {"b": []}], "c": -2}]):
+        buf = io.StringIO()
+        out = ArrayWriter(buf)
+        for item in data:
+            out.add(item)
+        out.close()
+        assert buf.getvalue() == json.dumps(data, indent=1)
+        raw = buf.getvalue().encode()
+        for size in (1, 5, 333, 1 << 20):
+            assert list(array_items(raw[i:i + size] for i in range(0, len(raw), size))) == data
+    for bad in (b"", b"{}", b"[1,", b"[1 2]", b"[1]x", b'[{"a":', b"[\xff]", b"[1,]"):
+        with pytest.raises(ValueError):
+            list(array_items([bad]))
+
+
+def test_scan_order_is_kept_whatever_order_checks_run_in(monkeypatch: pytest.MonkeyPatch):
+    """run_scan gives the checks' order (by id, then region) though checks run as their data arrives."""
+    import aliaudit.scan as scan
+
+    checks = list(all_checks().values())[:6]
+    regions = ["cn-hangzhou", "cn-shanghai"]
+    chunks = [(c, r, [Finding(check_id=c.meta.id, title="t", family=c.meta.family, severity=Severity.LOW,
+                              status=Status.PASS, message="m", account_id="1", region=r,
+                              resource_id=f"{c.meta.id}@{r}")])
+              for c in checks for r in ([scan.GLOBAL] if c.meta.scope == "global" else regions)]
+    shuffled = random.Random(3).sample(chunks, len(chunks))
+    monkeypatch.setattr(scan, "scan_findings", lambda factory, request, progress=None: iter(shuffled))
+    got = scan.run_scan(None, scan.ScanRequest(account_id="1", regions=regions))  # type: ignore[arg-type]
+    assert [f.resource_id for f in got] == [items[0].resource_id for _, _, items in chunks]
