@@ -374,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="0.125,0.25,0.5,1", help="fractions of --scale for the scaling table")
     parser.add_argument("--modes", default="cli,pipeline", help="cli, pipeline or both")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--org", type=int, default=50, metavar="N",
+                        help="the organisation case: N accounts of a medium size each (0: skip it)")
+    parser.add_argument("--org-scale", type=float, default=0.02, help="each organisation account's size")
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
     fractions = sorted(float(f) for f in args.sizes.split(","))
@@ -381,24 +384,46 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    org: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="aliaudit-bench-") as tmp:
         for fraction in fractions:
             results.append(bench_size(round(args.scale * fraction, 6), args.seed, Path(tmp), modes))
             write_report(out, args, started, results)  # after every size: a stopped run keeps what it measured
-    report = write_report(out, args, started, results)
+        if args.org > 1:
+            from tests.bench_org import bench_org
+
+            org = bench_org(args.org, args.org_scale, args.seed, Path(tmp), modes)
+    report = write_report(out, args, started, results, org)
     print(table(results, modes))
+    if org:
+        print(org_table(org, modes))
     print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
     print(f"total {report['total_s']} s; wrote {out}")
     return 0
 
 
-def write_report(out: Path, args: argparse.Namespace, started: float, results: list[dict[str, Any]]) -> dict[str, Any]:
+def org_table(org: dict[str, Any], modes: list[str]) -> str:
+    head = (f"{'accounts':>8} {'mode':<9} {'resources':>9} {'wall s':>8} {'bound s':>8} {'ratio':>6} {'calls':>7} "
+            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7}  not audited")
+    lines = ["", "organisation case", head, "-" * len(head)]
+    for mode in modes:
+        m = org.get(mode)
+        if m:
+            lines.append(f"{org['accounts']:>8} {mode:<9} {org['resources']:>9} {m['wall_s']:>8.1f} "
+                         f"{m['lower_bound']['seconds']:>8.1f} {m['ratio'] or 0:>6.2f} {m['calls_total']:>7} "
+                         f"{m['throttled_total']:>9} {m['findings'] or 0:>8} {m['peak_rss_mb']:>7.0f}  "
+                         f"{m.get('accounts_not_audited', '-')}")
+    return "\n".join(lines)
+
+
+def write_report(out: Path, args: argparse.Namespace, started: float, results: list[dict[str, Any]],
+                 org: dict[str, Any] | None = None) -> dict[str, Any]:
     report = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "total_s": round(time.monotonic() - started, 1),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "settings": {"scale": args.scale, "seed": args.seed, "latency_ms": LATENCY_MS,
                            "rate_limits": RATE_LIMITS},
-              "runs": results, "goals": goals(results)}
+              "runs": results, "goals": goals(results), **({"organisation": org} if org else {})}
     out.write_text(json.dumps(report, indent=1))
     return report
 
