@@ -80,3 +80,35 @@ def test_ocsf_stream_matches_the_schema_model_for_every_finding():
                         details={"a": "b"})]
     streamed = json.loads(ocsf.dumps(findings, when))
     assert streamed == [ocsf.to_ocsf(f, when) for f in findings]
+
+
+def test_organisation_report_filters_by_account(tmp_path, browser):
+    """An organisation-wide page (findings of several accounts) offers the account filter; one account's does
+    not show it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from aliaudit.findings import Finding
+    from aliaudit.reports import html
+    from aliaudit.reports.summary import summarize
+
+    def finding(account: str, name: str, status: str) -> Finding:
+        return Finding(check_id="ram_root_mfa_enabled", title="root MFA", family="ram", severity="critical",
+                       status=status, message="m", account_id=account, account_name=name, region="global",
+                       resource_id="<root>")
+
+    findings = [finding("1000000000000002", "acme-prod", "FAIL"), finding("1000000000000003", "acme-dev", "PASS"),
+                finding("1000000000000003", "acme-dev", "FAIL")]
+    page = tmp_path / "org.html"
+    with page.open("w") as fh:
+        html.write(fh, findings, summarize(findings))
+    browser.get(page.as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.finding")) == 3
+    Select(browser.find_element(By.ID, "f-account")).select_by_value("1000000000000003 (acme-dev)")
+    shown = browser.find_elements(By.CSS_SELECTOR, "tr.finding")
+    assert len(shown) == 2 and all("acme-dev" in r.text for r in shown)
+    single = tmp_path / "one.html"
+    with single.open("w") as fh:
+        html.write(fh, findings[:1], summarize(findings[:1]))
+    browser.get(single.as_uri())
+    assert not browser.find_element(By.ID, "f-account").is_displayed()

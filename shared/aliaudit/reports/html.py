@@ -32,31 +32,36 @@ const sel = id => document.getElementById(id);
 function fill(id, values){ const s = sel(id); values.forEach(v => { const o = document.createElement('option');
   o.value = v; o.textContent = v; s.appendChild(o); }); }
 fill('f-status', data.statuses); fill('f-severity', data.severities); fill('f-family', data.families);
-fill('f-region', data.regions);
+fill('f-region', data.regions); fill('f-account', data.accounts);
+if (data.accounts.length < 2) sel('f-account').style.display = 'none';  // an organisation report only
 function esc(t){ const d = document.createElement('div'); d.textContent = t == null ? '' : String(t);
   return d.innerHTML; }
 function render(){
   const st = sel('f-status').value, sv = sel('f-severity').value, fa = sel('f-family').value,
-        rg = sel('f-region').value, tx = sel('f-text').value.toLowerCase();
+        rg = sel('f-region').value, ac = sel('f-account').value, tx = sel('f-text').value.toLowerCase();
+  const many = data.accounts.length > 1;
   let shown = 0; const out = [];
   for (const f of data.findings){
     if ((st && f.status !== st) || (sv && f.severity !== sv) || (fa && f.family !== fa) || (rg && f.region !== rg))
       continue;
-    if (tx && !(f.check_id + ' ' + f.title + ' ' + f.resource_id + ' ' + f.message).toLowerCase().includes(tx))
-      continue;
+    const acct = f.account_id + (f.account_name ? ' (' + f.account_name + ')' : '');
+    if (ac && acct !== ac) continue;
+    if (tx && !(f.check_id + ' ' + f.title + ' ' + f.resource_id + ' ' + f.message + ' ' + acct).toLowerCase()
+        .includes(tx)) continue;
     shown++;
     out.push('<tr class="finding' + (f.muted ? ' muted' : '') + '" data-status="' + esc(f.status) + '">' +
       '<td class="' + esc(f.status) + '">' + esc(f.status) + (f.muted ? ' (muted: ' + esc(f.mute_reason) + ')' : '') +
       '</td><td>' + esc(f.severity) + '</td><td>' + esc(f.family) + '</td><td>' + esc(f.region) + '</td>' +
       '<td><details><summary>' + esc(f.check_id) + ' ' + esc(f.title) + '</summary><p><b>Risk:</b> ' +
       esc(f.risk) + '</p><p><b>Remediation:</b> ' + esc(f.remediation) + '</p><p><b>CIS:</b> ' +
-      esc(f.cis.join(', ')) + '</p></details></td><td>' + esc(f.resource_id) + '</td><td>' + esc(f.message) +
+      esc(f.cis.join(', ')) + '</p></details></td><td>' + (many ? esc(acct) + ': ' : '') + esc(f.resource_id) +
+      '</td><td>' + esc(f.message) +
       '</td></tr>');
   }
   rows.innerHTML = out.join('');
   sel('shown').textContent = shown + ' of ' + data.findings.length + ' findings shown';
 }
-['f-status','f-severity','f-family','f-region'].forEach(id => sel(id).addEventListener('change', render));
+['f-status','f-severity','f-family','f-region','f-account'].forEach(id => sel(id).addEventListener('change', render));
 sel('f-text').addEventListener('input', render);
 render();
 """
@@ -115,6 +120,7 @@ class Writer:
         self.severities: set[str] = set()
         self.families: set[str] = set()
         self.regions: set[str] = set()
+        self.accounts: set[str] = set()
         cards = "".join(f'<div class="card"><span class="{s}">{s}</span><b id="count-{s}">{summary["status"][s]}</b>'
                         "</div>" for s in STATUSES)
         meta = html.escape(" | ".join(f"{k}: {summary[k]}" for k in ("account_id", "run_id", "generated_at")
@@ -131,6 +137,7 @@ class Writer:
 <select id="f-severity"><option value="">all severities</option></select>
 <select id="f-family"><option value="">all families</option></select>
 <select id="f-region"><option value="">all regions</option></select>
+<select id="f-account"><option value="">all accounts</option></select>
 <input id="f-text" type="search" placeholder="search text"><span id="shown"></span></div>
 <table><thead><tr><th>Status</th><th>Severity</th><th>Family</th><th>Region</th><th>Check</th><th>Resource</th>
 <th>Detail</th></tr></thead><tbody id="rows"></tbody></table></section></main>
@@ -145,11 +152,12 @@ class Writer:
         self.severities.add(f.severity.value)
         self.families.add(f.family)
         self.regions.add(f.region)
+        self.accounts.add(f.account_id + (f" ({f.account_name})" if f.account_name else ""))
 
     def close(self) -> None:
         out = self.out
         lists = {"statuses": STATUSES, "severities": sorted(self.severities), "families": sorted(self.families),
-                 "regions": sorted(self.regions)}
+                 "regions": sorted(self.regions), "accounts": sorted(self.accounts)}
         out.write("]")
         for key, value in lists.items():
             out.write(f", {json.dumps(key)}: {_script_json(value)}")
