@@ -285,16 +285,23 @@ def run_pipeline(emu: Emulator) -> dict[str, Any]:
 
 def bench_scenario(scale: float, seed: int) -> tuple[Any, Sizes]:
     """The generated account with the pipeline deployed in it (as tests/pipeline.py deploys it)."""
+    sizes = Sizes().scaled(scale)
+    scenario = generate(seed=seed, sizes=sizes)
+    deploy_pipeline(scenario.accounts[0])
+    return scenario, sizes
+
+
+def deploy_pipeline(acct: Any, env: dict[str, str] | None = None) -> None:
+    """The pipeline as tests/pipeline.py deploys it, into a generated account (the bench's worker timeout;
+    env: extra function settings)."""
     from tests.emulator.state import Account
     from tests.pipeline import add_pipeline
 
-    sizes = Sizes().scaled(scale)
-    scenario = generate(seed=seed, sizes=sizes)
-    acct = scenario.accounts[0]
     data: dict[str, Any] = {"accounts": [{"id": ACCOUNT}]}
     add_pipeline(data)
     for fn in data["accounts"][0]["fc"]["functions"]:
         fn["timeout"] = WORKER_TIMEOUT_S
+        fn["environment"].update(env or {})
     extra = Account.model_validate(data["accounts"][0])
     acct.ram.policies += extra.ram.policies
     acct.ram.roles += extra.ram.roles
@@ -302,7 +309,6 @@ def bench_scenario(scale: float, seed: int) -> tuple[Any, Sizes]:
     acct.oss.buckets += extra.oss.buckets
     acct.sls.projects += extra.sls.projects
     acct.fc = extra.fc
-    return scenario, sizes
 
 
 def bench_size(scale: float, seed: int, work: Path, modes: list[str]) -> dict[str, Any]:

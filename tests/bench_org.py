@@ -21,17 +21,17 @@ import psutil
 from tests.bench import (
     LATENCY_MS,
     RATE_LIMITS,
-    WORKER_TIMEOUT_S,
     Emulator,
     PeakRss,
     _clean_env,
     _mb,
     _reset,
     chain_calls,
+    deploy_pipeline,
     run_pipeline,
 )
 from tests.emulator.faults import limit_for
-from tests.emulator.generate import ACCOUNT, AUDIT_EXTERNAL_ID, ROOT_AK, ROOT_SECRET, Sizes, generate_org
+from tests.emulator.generate import AUDIT_EXTERNAL_ID, ROOT_AK, ROOT_SECRET, Sizes, generate_org
 
 ORG_ACCOUNTS = 50
 ORG_SCALE = 0.02  # a medium account: 100 users, 40 buckets, per region 6 instances, 3 security groups, ...
@@ -39,25 +39,11 @@ ORG_CONCURRENCY = 8  # accounts audited at once by the CLI
 
 
 def org_scenario(accounts: int, scale: float, seed: int) -> tuple[Any, Sizes]:
-    from tests.emulator.state import Account
-    from tests.pipeline import add_pipeline
-
+    """The organisation with the pipeline in its management account, in organisation mode (ALIAUDIT_ACCOUNTS)."""
     sizes = Sizes().scaled(scale)
     scenario = generate_org(accounts, seed=seed, sizes=sizes)
-    mgmt = scenario.accounts[0]
-    data: dict[str, Any] = {"accounts": [{"id": ACCOUNT}]}
-    add_pipeline(data)
     spec = json.dumps({"mode": "resource-directory", "external_id": AUDIT_EXTERNAL_ID})
-    for fn in data["accounts"][0]["fc"]["functions"]:
-        fn["timeout"] = WORKER_TIMEOUT_S
-        fn.setdefault("environment", {})["ALIAUDIT_ACCOUNTS"] = spec
-    extra = Account.model_validate(data["accounts"][0])
-    mgmt.ram.policies += extra.ram.policies
-    mgmt.ram.roles += extra.ram.roles
-    mgmt.kms.keys += extra.kms.keys
-    mgmt.oss.buckets += extra.oss.buckets
-    mgmt.sls.projects += extra.sls.projects
-    mgmt.fc = extra.fc
+    deploy_pipeline(scenario.accounts[0], {"ALIAUDIT_ACCOUNTS": spec})
     return scenario, sizes
 
 
