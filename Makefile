@@ -9,7 +9,7 @@ LINT_DIRS := $(wildcard shared tests functions)
 FUNCTIONS ?=
 S_VERSION ?= 3.1.10
 
-.PHONY: setup test test-slow bench lint emulator docs build deploy-files tools clean
+.PHONY: setup test test-slow bench bench-org lint emulator docs build deploy-files tools clean
 
 setup: $(STAMP)
 
@@ -26,10 +26,15 @@ test: setup
 test-slow: setup
 	$(PY) -m pytest -m slow
 
-# the benchmark (not part of the tests): SCALE=0.25 for a quarter of issue 7's account; results in bench/results.json
+# the benchmark (not part of the tests): SCALE=0.25 for a quarter of issue 7's account; results in bench/results.json.
+# ORG=50 adds the organisation case (50 medium accounts; about 10 more minutes on 2 cores); bench-org runs only it
 SCALE ?= 1
+ORG ?= 0
 bench: setup
-	$(PY) -m tests.bench --scale $(SCALE)
+	$(PY) -m tests.bench --scale $(SCALE) --org $(ORG)
+
+bench-org: setup
+	$(PY) -m tests.bench --sizes "" --org $(if $(filter 0,$(ORG)),50,$(ORG)) --out bench/results-org.json
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
