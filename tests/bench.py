@@ -132,8 +132,10 @@ class PeakRss:
                         rss = p.memory_info().rss
                         self.peaks[name] = max(self.peaks[name], rss)
                         self.pid_peaks[p.pid] = max(self.pid_peaks.get(p.pid, 0), rss)
-                        if p.pid not in self.labels:
-                            self.labels[p.pid] = p.environ().get("FC_FUNCTION_NAME", name)
+                        if p.pid not in self.labels:  # (a child just forked still has its parent's environment)
+                            label = p.environ().get("FC_FUNCTION_NAME")
+                            if label:
+                                self.labels[p.pid] = label
                         t = p.cpu_times()
                         if p.pid not in self._first[name]:  # what a process used before the run is not the run's
                             before = p.create_time() < self._started

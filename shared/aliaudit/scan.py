@@ -4,8 +4,10 @@ dataset once the last check that reads it has run; every failure to collect beco
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -99,7 +101,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     """(check, region, its findings) for every check and region, each as soon as the check has run: a check
     runs when the datasets it reads are collected, and a dataset is dropped once every check reading it has
     run, so memory holds the datasets in flight, not the account's. Datasets are collected global ones first
-    (the largest: every RAM user, every bucket), then region by region."""
+    (the largest: every RAM user, every bucket), then region by region, a few regions at a time."""
     checks = select_checks(request.families, request.check_ids)
     units = [(c, region) for c in checks for region in _regions_for(c, request.regions)]
     readers: dict[Job, list[int]] = {}  # dataset -> the units (check, region) that read it
@@ -113,6 +115,14 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     rank = {r: n for n, r in enumerate([GLOBAL, *request.regions])}
     jobs = sorted(readers, key=lambda j: (rank.get(j[1], len(rank)), j[0]))
     unread = {job: len(readers[job]) for job in jobs}  # units that have yet to run, per dataset
+    # regions open one after another, as many as keep the threads busy: the global datasets at once, then a
+    # region's datasets whenever fewer than `budget` regional ones are being collected (the per-API limits,
+    # not the number of regions at once, bound the speed; the regions open at once bound the memory)
+    waves: dict[str, list[Job]] = {}
+    for job in jobs:
+        waves.setdefault(job[1], []).append(job)
+    queue = [waves.pop(GLOBAL, [])] + list(waves.values())
+    budget = 2 * max(1, request.concurrency)
     data: dict[Job, Any] = {}
     now = datetime.now(timezone.utc)
     found = 0
@@ -127,6 +137,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
             log.warning("could not collect %s in %s: %s", dataset, region, value.reason)
         if progress:
             progress("collected", {"dataset": dataset, "region": region, "ok": not isinstance(value, Failed)})
+        _release_memory()  # (the pages and their parsed answers are garbage now)
         return value
 
     def run(n: int, collecting: bool) -> tuple[Check, str, list[Finding]]:
@@ -139,6 +150,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
             unread[job] -= 1
             if not unread[job]:
                 del data[job]
+                _release_memory()
         if progress and not collecting:  # (the live line shows collection until it ends)
             progress("checked", {"check": c.meta.id, "region": region, "findings": found})
         return c, region, items
@@ -147,8 +159,17 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
         if not waiting[n]:
             yield run(n, bool(jobs))
     pool = ThreadPoolExecutor(max_workers=max(1, request.concurrency))
+    pending: dict[Future[Any], Job] = {}
+
+    def open_regions() -> None:
+        regional = sum(1 for job in pending.values() if job[1] != GLOBAL)
+        while queue and (regional < budget or not pending):
+            wave = queue.pop(0)
+            pending.update((pool.submit(collect, job), job) for job in wave)
+            regional += sum(1 for job in wave if job[1] != GLOBAL)
+
     try:
-        pending: dict[Future[Any], Job] = {pool.submit(collect, job): job for job in jobs}
+        open_regions()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             ready = []
@@ -159,12 +180,33 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
                     waiting[n] -= 1
                     if not waiting[n]:
                         ready.append(n)
+            open_regions()
             for n in sorted(ready):
                 yield run(n, bool(pending))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     if progress:
         progress("done", {"findings": found})
+
+
+_trim: Any = None
+_trimmed = 0.0
+
+
+def _release_memory(every: float = 1.0) -> None:
+    """Hand freed memory (answers parsed and dropped, datasets whose checks have run) back to the system, at
+    most once a second. CPython frees it, but glibc keeps the freed heap pages (tens of megabytes over a large
+    scan) until asked (malloc_trim); elsewhere this does nothing."""
+    global _trim, _trimmed
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    now = time.monotonic()
+    if _trim and now - _trimmed >= every:
+        _trimmed = now
+        _trim(0)
 
 
 def _regions_for(c: Check, regions: list[str]) -> list[str]:

@@ -43,7 +43,9 @@ def indented(value: Any, level: int = 0) -> str:
         if not value:
             return "{}"
         pad = " " * (level + 1)
-        body = ",\n".join(f"{pad}{_str(k)}: {indented(v, level + 1)}" for k, v in value.items())
+        # (strings inline: a finding is mostly strings, and this runs for every finding of the account)
+        body = ",\n".join(f"{pad}{_str(k)}: {_str(v) if type(v) is str else indented(v, level + 1)}"
+                           for k, v in value.items())
         return f"{{\n{body}\n{' ' * level}}}"
     if isinstance(value, list | tuple):
         if not value:
