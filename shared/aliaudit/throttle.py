@@ -46,8 +46,10 @@ class LimitStats:
 
 
 class AdaptiveLimit:
-    """AIMD concurrency limit for one API: at most int(limit) calls in flight; halved on throttling (once
-    per round of calls, so one burst of throttled answers counts once), +1/limit per success."""
+    """One API's limits: at most int(limit) calls in flight (+1/limit per success) and, once a throttled answer
+    taught it, a pace (rate calls/s, probing upwards). A throttled answer (once per round of calls, so one
+    burst counts once) sets the pace to the calls that succeeded in the second before; with none, it halves
+    the calls in flight instead."""
 
     def __init__(self, maximum: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.maximum = max(1, maximum)
