@@ -104,7 +104,7 @@ def test_session_name_fits_sts_rules():
 
 def test_org_scan_audits_the_reachable_accounts_and_reports_the_others_as_error(org):
     from aliaudit.config import AuditConfig
-    from aliaudit.org_scan import OrgRequest, audit_accounts
+    from aliaudit.org_scan import OrgRequest, account_findings
     from aliaudit.scan import select_checks
 
     factory, settings, source = _factory(org)
@@ -113,7 +113,7 @@ def test_org_scan_audits_the_reachable_accounts_and_reports_the_others_as_error(
     checks = [c.meta.id for c in select_checks(["ram", "oss", "ecs"])]
     req = OrgRequest(spec=spec, source=source, settings=settings, run_id="r1", check_ids=checks, regions=None,
                      default_regions=["cn-hangzhou", "cn-shanghai"], config=AuditConfig())
-    findings = list(audit_accounts(found, req))
+    findings = [f for t in found for _, items in account_findings(t, req) for f in items]
     by_account: dict[str, set[str]] = {}
     for f in findings:
         by_account.setdefault(f.account_id, set()).add(f.status.value)

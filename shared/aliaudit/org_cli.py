@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,12 @@ from .clients import ClientFactory
 from .config import AuditConfig
 from .identity import Identity
 from .mutelist import Mutelist
-from .org_scan import OrgRequest, connect, failure_findings
+from .org_scan import OrgRequest, account_findings
 from .regions import account_regions
 from .reports import org_summary, writer
 from .reports import summary as summary_mod
-from .reports.compliance import Compliance
 from .reports.spool import Spool
-from .scan import GLOBAL, ScanRequest, scan_findings
+from .scan_cli import exit_code, tally, warn_expired
 from .settings import EndpointSettings
 
 
@@ -73,22 +73,22 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
     say(f"Auditing {len(found)} accounts ({spec.mode}, {spec.concurrency} at a time)")
     today = datetime.now(timezone.utc).date()
     org = org_summary.OrgSummary()
-    order = {cid: n for n, cid in enumerate(check_ids)}
     lock = threading.Lock()
     finished = [0]
     with Spool() as everything, contextlib.ExitStack() as stack:
         def audit(t: Target) -> None:
             with Spool() as own:
-                reason = _audit_one(t, req, own, mutelist, today, order)
+                for key, items in account_findings(t, req):  # muted as they come
+                    mutelist.apply(items, today)
+                    own.add(items, key)
                 summary = _write_account(out / "accounts" / t.account_id, own, args, t, req)
                 with lock:
                     finished[0] += 1
-                    if reason:
-                        org.not_audited(t.account_id, t.name, reason)
                     org.account(t.account_id, t.name, t.folder)
                     everything.add(own, (t.account_id,))
                     for f in own:
                         org.add(f)
+                    reason = org.accounts[t.account_id]["not_audited"]
                     say(f"[{finished[0]}/{len(found)}] account {t.label()}: "
                         + (f"NOT AUDITED ({reason})" if reason else
                            f"{summary['total']} findings, {summary['unmuted_fail']} unmuted FAIL, "
@@ -96,22 +96,15 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
 
         with ThreadPoolExecutor(max_workers=max(1, min(spec.concurrency, len(found)))) as pool:
             list(pool.map(audit, found))
-        for e in mutelist.apply([], today):
-            print(f"aliaudit: warning: mutelist {mutelist.source} line {e.line}: entry expired on {e.expires} "
-                  f"and no longer mutes ({e.reason})", file=sys.stderr)
+        warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         meta = {"account_id": identity.account_id, "accounts_mode": spec.mode, "run_id": run_id,
                 "generated_at": generated, "checks": len(check_ids)}
-        tally = summary_mod.Summary()
-        compliance = stack.enter_context(Compliance(args.compliance)) if args.compliance else None
-        for f in everything:
-            tally.add(f)
-            if compliance:
-                compliance.add(f)
-        summary = tally.result({**meta, "accounts": len(found)})
+        counts, compliance = tally(everything, args.compliance, stack)
+        summary = counts.result({**meta, "accounts": len(found)})
         paths = writer.write_all(out, everything, args.output_formats, summary, compliance)
         org_result = org.result(meta)
-        (out / org_summary.FILE).write_text(_json(org_result), encoding="utf-8")
+        (out / org_summary.FILE).write_text(json.dumps(org_result, indent=1), encoding="utf-8")
         paths.append(out / org_summary.FILE)
         if not args.quiet:
             print(org_summary.render_table(org_result))
@@ -121,47 +114,15 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
             for p in paths:
                 print(f"  {p}")
             print(f"  {out / 'accounts'}/<account id>/ (each account's reports)")
-        if everything.unmuted_fail:
-            return errors.EXIT_FAIL
-        return errors.EXIT_ERROR if everything.status["ERROR"] else errors.EXIT_OK
-
-
-def _audit_one(t: Target, req: OrgRequest, spool: Spool, mutelist: Mutelist, today: date,
-               order: dict[str, int]) -> str | None:
-    """The account's findings into its spool (muted as they come); why it could not be audited, or None."""
-    try:
-        member, regions = connect(t, req)
-    except errors.AliauditError as err:
-        items = failure_findings(t, req.check_ids, req.regions or req.default_regions, str(err))
-        mutelist.apply(items, today)
-        spool.add(items)
-        return str(err)
-    rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
-    request = ScanRequest(account_id=t.account_id, regions=regions, check_ids=req.check_ids, config=req.config)
-    for check, region, items in scan_findings(member, request):
-        for f in items:
-            f.account_name = t.name
-        mutelist.apply(items, today)
-        spool.add(items, (order[check.meta.id], rank[region]))
-    return None
+        return exit_code(everything)
 
 
 def _write_account(directory: Path, spool: Spool, args: argparse.Namespace, t: Target,
                    req: OrgRequest) -> dict[str, Any]:
-    tally = summary_mod.Summary()
     with contextlib.ExitStack() as stack:
-        compliance = stack.enter_context(Compliance(args.compliance)) if args.compliance else None
-        for f in spool:
-            tally.add(f)
-            if compliance:
-                compliance.add(f)
-        summary = tally.result({"account_id": t.account_id, "account_name": t.name, "run_id": req.run_id,
+        counts, compliance = tally(spool, args.compliance, stack)
+        summary = counts.result({"account_id": t.account_id, "account_name": t.name, "run_id": req.run_id,
                                 "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
         writer.write_all(directory, spool, args.output_formats, summary, compliance)
     return summary
 
-
-def _json(data: Any) -> str:
-    import json
-
-    return json.dumps(data, indent=1)

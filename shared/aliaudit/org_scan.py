@@ -6,8 +6,7 @@ active) becomes ERROR findings for every selected check in it, naming the reason
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from alibabacloud_credentials_api import ICredentialsProvider
@@ -19,7 +18,8 @@ from .clients import ClientFactory
 from .config import AuditConfig
 from .findings import Finding, Result, Status
 from .regions import account_regions
-from .scan import GLOBAL, ScanRequest, _finding, run_scan
+from .reports.org_summary import NOT_AUDITED
+from .scan import GLOBAL, ScanRequest, _finding, scan_findings
 from .settings import EndpointSettings
 
 log = logging.getLogger("aliaudit.org")
@@ -41,7 +41,7 @@ def failure_findings(target: Target, check_ids: Iterable[str], regions: list[str
     """ERROR for every selected check of an account that could not be audited: global checks once, regional
     checks per region, each naming the account and why."""
     checks = all_checks()
-    message = f"account {target.label()} could not be audited: {reason}"
+    message = f"account {target.label()}{NOT_AUDITED}{reason}"
     out = []
     for cid in check_ids:
         c = checks.get(cid)
@@ -74,25 +74,20 @@ def connect(target: Target, req: OrgRequest) -> tuple[ClientFactory, list[str]]:
     return factory, regions
 
 
-def audit_account(target: Target, req: OrgRequest) -> list[Finding]:
+def account_findings(target: Target, req: OrgRequest) -> Iterator[tuple[tuple[int, int], list[Finding]]]:
+    """The account's findings, a check in a region at a time as each runs, with the key that puts them in the
+    order of the checks, then of the regions; an account that cannot be reached gives one chunk: ERROR for
+    every selected check, with the reason."""
     try:
         factory, regions = connect(target, req)
     except errors.AliauditError as err:
         log.error("account %s: %s", target.label(), err)
-        return failure_findings(target, req.check_ids, req.regions or req.default_regions, str(err))
-    findings = list(run_scan(factory, ScanRequest(account_id=target.account_id, regions=regions,
-                                                  check_ids=req.check_ids, config=req.config)))
-    for f in findings:
-        f.account_name = target.name
-    log.info("account %s: %d findings", target.label(), len(findings))
-    return findings
-
-
-def audit_accounts(targets: list[Target], req: OrgRequest,
-                   done: Callable[[Target, list[Finding]], None] | None = None) -> Iterator[Finding]:
-    """Every target, spec.concurrency accounts at a time; findings account by account as each finishes."""
-    with ThreadPoolExecutor(max_workers=max(1, min(req.spec.concurrency, len(targets) or 1))) as pool:
-        for target, findings in zip(targets, pool.map(lambda t: audit_account(t, req), targets), strict=True):
-            if done:
-                done(target, findings)
-            yield from findings
+        yield (-1, -1), failure_findings(target, req.check_ids, req.regions or req.default_regions, str(err))
+        return
+    order = {cid: n for n, cid in enumerate(req.check_ids)}
+    rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
+    request = ScanRequest(account_id=target.account_id, regions=regions, check_ids=req.check_ids, config=req.config)
+    for check, region, items in scan_findings(factory, request):
+        for f in items:
+            f.account_name = target.name
+        yield (order[check.meta.id], rank[region]), items

@@ -6,17 +6,17 @@ import argparse
 import contextlib
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from . import errors, org_cli
+from . import errors
 from .checks.registry import all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
 from .credentials import resolve_credentials
 from .findings import Severity, Status
 from .identity import Identity, verify_identity
-from .mutelist import Mutelist
+from .mutelist import Entry, Mutelist
 from .mutelist import load as load_mutelist
 from .progress import Progress
 from .regions import account_regions
@@ -85,6 +85,28 @@ def _select(args: argparse.Namespace) -> list[str]:
     return [c.meta.id for c in chosen]
 
 
+def warn_expired(mutelist: Mutelist, today: date) -> list[Entry]:
+    """The mutelist's expired entries, each named on stderr (they no longer mute)."""
+    expired = mutelist.apply([], today)
+    for e in expired:
+        print(f"aliaudit: warning: mutelist {mutelist.source} line {e.line}: entry expired on {e.expires} "
+              f"and no longer mutes ({e.reason})", file=sys.stderr)
+    return expired
+
+
+def tally(findings: Spool, framework: str | None,
+          stack: contextlib.ExitStack) -> tuple[summary_mod.Summary, Compliance | None]:
+    """One pass over the spooled findings: the summary's counts and, with a framework, its compliance report
+    (closed with the stack)."""
+    counts = summary_mod.Summary()
+    compliance = stack.enter_context(Compliance(framework)) if framework else None
+    for f in findings:
+        counts.add(f)
+        if compliance:
+            compliance.add(f)
+    return counts, compliance
+
+
 def exit_code(spool: Spool) -> int:
     if spool.unmuted_fail:
         return errors.EXIT_FAIL
@@ -103,6 +125,8 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     identity: Identity = verify_identity(resolved, factory)
     if not args.quiet:
         print(f"Identity: {identity.line()}", file=sys.stderr)
+    from . import org_cli  # (it builds on this module's pieces)
+
     spec = org_cli.spec_from(args, args.config)
     if spec.multi:
         return org_cli.run(args, spec, factory=factory, identity=identity, source=resolved.provider,
@@ -123,18 +147,10 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
         for check, region, items in scan_findings(factory, request, progress):
             mutelist.apply(items, today)
             spool.add(items, (order[check.meta.id], rank[region]))
-        expired = mutelist.apply([], today)
-        for e in expired:
-            print(f"aliaudit: warning: mutelist {mutelist.source} line {e.line}: entry expired on {e.expires} "
-                  f"and no longer mutes ({e.reason})", file=sys.stderr)
+        expired = warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        tally = summary_mod.Summary()
-        compliance = stack.enter_context(Compliance(args.compliance)) if args.compliance else None
-        for f in spool:
-            tally.add(f)
-            if compliance:
-                compliance.add(f)
-        summary = tally.result({"account_id": identity.account_id, "generated_at": generated, "regions": regions,
+        counts, compliance = tally(spool, args.compliance, stack)
+        summary = counts.result({"account_id": identity.account_id, "generated_at": generated, "regions": regions,
                                 "checks": len(check_ids), "expired_mutelist_entries": len(expired)})
         paths = writer.write_all(Path(args.output_dir), spool, args.output_formats, summary, compliance)
         if not args.quiet:

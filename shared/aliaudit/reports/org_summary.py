@@ -12,6 +12,9 @@ from ..findings import Finding, Severity, Status
 STATUSES = [s.value for s in Status]
 SEVERITIES = [s.value for s in Severity]
 FILE = "aliaudit.org-summary.json"
+# the message of an account's ERROR findings when the account could not be audited at all (org_scan writes
+# them): "account <id> (<name>) could not be audited: <reason>"
+NOT_AUDITED = " could not be audited: "
 
 
 class OrgSummary:
@@ -30,12 +33,11 @@ class OrgSummary:
             acct["folder"] = folder
         return acct
 
-    def not_audited(self, account_id: str, name: str, reason: str) -> None:
-        self.account(account_id, name)["not_audited"] = reason
-
     def add(self, f: Finding) -> None:
         acct = self.account(f.account_id, f.account_name)
         acct["status"][f.status.value] += 1
+        if f.status == Status.ERROR and f.resource_type == "account" and NOT_AUDITED in f.message:
+            acct["not_audited"] = f.message.split(NOT_AUDITED, 1)[1]
         if f.status == Status.FAIL and not f.muted:
             acct["fail_by_severity"][f.severity.value] += 1
 

@@ -476,9 +476,6 @@ def _put_org_reports(rt: Runtime, uploads: _Uploads, tmp: Path, manifest: Manife
     account at a time (a line is only parsed when it is that account's)."""
     for t in manifest.accounts:
         org.account(t.account_id, t.name, t.folder)
-    for f in findings:  # an account whose every finding says it could not be audited
-        if f.resource_type == "account" and " could not be audited: " in f.message:
-            org.not_audited(f.account_id, f.account_name, f.message.split(" could not be audited: ", 1)[1])
     rt.store.put_text(prefix + org_summary.FILE, json.dumps(org.result(meta), indent=1))
     for t in manifest.accounts:
         marker = f'"account_id":"{t.account_id}"'.encode()
