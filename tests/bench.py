@@ -211,12 +211,16 @@ def _counters(emu: Emulator) -> tuple[dict[str, int], dict[str, int]]:
     return dict(sorted(got["calls"].items())), dict(sorted(got["throttled"].items()))
 
 
+def cli_env(emu: Emulator, work: Path) -> dict[str, str]:
+    """The CLI's environment: the emulator through the proxy setting, the management account's root key."""
+    return {**_clean_env(), "HOME": str(work), "ALIAUDIT_ENDPOINT_PROXY": emu.url, "ALIAUDIT_ENDPOINT_PROTOCOL": "http",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+
+
 def run_cli(emu: Emulator, work: Path) -> dict[str, Any]:
     _reset(emu)
     out = work / "cli-out"
-    env = {**_clean_env(), "HOME": str(work), "ALIAUDIT_ENDPOINT_PROXY": emu.url, "ALIAUDIT_ENDPOINT_PROTOCOL": "http",
-           "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
-    script = str(Path(sys.executable).parent / "aliaudit")
+    env, script = cli_env(emu, work), str(Path(sys.executable).parent / "aliaudit")
     emu_proc = psutil.Process(emu.proc.pid)
     started = time.monotonic()
     with (work / "cli.log").open("w") as log:

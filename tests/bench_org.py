@@ -23,15 +23,15 @@ from tests.bench import (
     RATE_LIMITS,
     Emulator,
     PeakRss,
-    _clean_env,
     _mb,
     _reset,
     chain_calls,
+    cli_env,
     deploy_pipeline,
     run_pipeline,
 )
 from tests.emulator.faults import limit_for
-from tests.emulator.generate import AUDIT_EXTERNAL_ID, ROOT_AK, ROOT_SECRET, Sizes, generate_org
+from tests.emulator.generate import AUDIT_EXTERNAL_ID, Sizes, generate_org
 
 ORG_ACCOUNTS = 50
 ORG_SCALE = 0.02  # a medium account: 100 users, 40 buckets, per region 6 instances, 3 security groups, ...
@@ -70,9 +70,7 @@ def _counts(emu: Emulator) -> dict[str, Any]:
 def run_org_cli(emu: Emulator, work: Path) -> dict[str, Any]:
     _reset(emu)
     out = work / "org-cli-out"
-    env = {**_clean_env(), "HOME": str(work), "ALIAUDIT_ENDPOINT_PROXY": emu.url, "ALIAUDIT_ENDPOINT_PROTOCOL": "http",
-           "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
-    script = str(Path(sys.executable).parent / "aliaudit")
+    env, script = cli_env(emu, work), str(Path(sys.executable).parent / "aliaudit")
     started = time.monotonic()
     with (work / "org-cli.log").open("w") as log:
         proc = subprocess.Popen([script, "scan", "--all-accounts", "--member-external-id", AUDIT_EXTERNAL_ID,
