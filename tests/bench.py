@@ -227,7 +227,14 @@ def run_cli(emu: Emulator, work: Path) -> dict[str, Any]:
         proc = subprocess.Popen([script, "scan", "--quiet", "--output-dir", str(out)], cwd=work, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
         cli_proc = psutil.Process(proc.pid)
-        with PeakRss({"product": lambda: [cli_proc], "emulator": lambda: [emu_proc]}) as rss:
+
+        def cli_procs() -> list[psutil.Process]:  # the CLI and its scan processes
+            try:
+                return [cli_proc, *cli_proc.children(recursive=True)]
+            except psutil.Error:
+                return []
+
+        with PeakRss({"product": cli_procs, "emulator": lambda: [emu_proc]}) as rss:
             code = proc.wait()
     wall = time.monotonic() - started
     if code not in (0, 3, 4):  # 3: FAIL findings, 4: some ERROR findings; anything else is a broken run

@@ -14,6 +14,7 @@ from .checks.registry import all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
 from .credentials import resolve_credentials
+from .credentials.resolve import default_session_name
 from .findings import Severity, Status
 from .identity import Identity, verify_identity
 from .mutelist import Entry, Mutelist
@@ -25,6 +26,7 @@ from .reports import writer
 from .reports.compliance import Compliance
 from .reports.spool import Spool
 from .scan import GLOBAL, ScanRequest, dataset_jobs, scan_findings, select_checks
+from .scan_processes import ProcessScan, ScanProcesses, family_groups
 
 FORMAT_CHOICES = list(writer.FORMATS)
 
@@ -49,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction, add_common: object) -> None:
                    metavar="FORMAT", help=f"any of {', '.join(FORMAT_CHOICES)} (default all)")
     p.add_argument("--output-dir", default="aliaudit-output", help="where reports go (default ./aliaudit-output)")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary table")
+    p.add_argument("--processes", type=int, metavar="N",
+                   help="scan processes at once, one per group of families (default: every group at once, "
+                        "8 for all checks; 1 scans in this process)")
     o = p.add_argument_group("organisation (see docs/organisations.md)")
     o.add_argument("--all-accounts", action="store_true",
                    help="audit every member of the caller's resource directory (and the caller's own account)")
@@ -121,6 +126,8 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     check_ids = _select(args)
     settings = settings_fn(args)  # type: ignore[operator]
     resolved = resolve_credentials(auth_fn(args), os.environ, settings)  # type: ignore[operator]
+    if args.processes is not None and args.processes < 1:
+        raise errors.ConfigError(f"--processes {args.processes}: must be at least 1")
     factory = ClientFactory(resolved.provider, settings)
     identity: Identity = verify_identity(resolved, factory)
     if not args.quiet:
@@ -136,20 +143,37 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     families = {checks[c].meta.family for c in check_ids}
     request = ScanRequest(account_id=identity.account_id, regions=regions, check_ids=check_ids, config=config)
     jobs = dataset_jobs([checks[c] for c in check_ids], regions)
-    progress = Progress(len(jobs), len(families), len(regions), quiet=args.quiet,
-                        calls=lambda: sum(factory.calls.values()))
+    split: ScanProcesses | None = None
+    if args.processes != 1 and len(family_groups([checks[c] for c in check_ids])) > 1:
+        auth = auth_fn(args)  # type: ignore[operator]
+        # every process assumes a role under the same session name
+        session = auth.role_session_name or os.environ.get("ALIBABA_CLOUD_ROLE_SESSION_NAME") or default_session_name()
+        job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=settings,
+                          env=dict(os.environ), account_id=identity.account_id, regions=regions, config=config,
+                          log_level=args.log_level)
+        split = ScanProcesses(job, check_ids, args.processes)
+    progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
+                        calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
+    scanned = split.findings(progress) if split else scan_findings(factory, request, progress)
     # findings go to disk as each check runs (muted as they come), and are read back in the order of the
     # checks and regions for the reports: memory holds the datasets in flight, never every finding
     today = datetime.now(timezone.utc).date()
     order = {cid: n for n, cid in enumerate(check_ids)}
     rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
+    # the counts are kept as findings come (no second pass over them after the scan)
     with Spool() as spool, contextlib.ExitStack() as stack:
-        for check, region, items in scan_findings(factory, request, progress):
+        counts = summary_mod.Summary()
+        compliance = stack.enter_context(Compliance(args.compliance)) if args.compliance else None
+        for check, region, items in scanned:
             mutelist.apply(items, today)
-            spool.add(items, (order[check.meta.id], rank[region]))
+            key = (order[check.meta.id], rank[region])
+            spool.add(items, key)
+            for f in items:
+                counts.add(f)
+                if compliance:
+                    compliance.add(f, key)
         expired = warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        counts, compliance = tally(spool, args.compliance, stack)
         summary = counts.result({"account_id": identity.account_id, "generated_at": generated, "regions": regions,
                                 "checks": len(check_ids), "expired_mutelist_entries": len(expired)})
         paths = writer.write_all(Path(args.output_dir), spool, args.output_formats, summary, compliance)

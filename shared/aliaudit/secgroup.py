@@ -9,6 +9,7 @@ Accept of the same priority, and a packet no rule matches is dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, collapse_addresses, ip_network
 
 from pydantic import BaseModel
@@ -33,7 +34,8 @@ class Rule(BaseModel):
     source_group: str = ""
     source_prefix_list: str = ""
 
-    @property
+    # (cached: the port checks probe every rule once per port boundary)
+    @cached_property
     def ports(self) -> tuple[int, int]:
         """Inclusive port bounds; -1/-1 (and anything unparsable) means every port."""
         lo, _, hi = self.port_range.partition("/")
@@ -44,6 +46,10 @@ class Rule(BaseModel):
         return ALL_PORTS if a < 1 or b < 1 else (a, b)
 
     def networks(self) -> list[IPv4Network | IPv6Network]:
+        return self._networks
+
+    @cached_property
+    def _networks(self) -> list[IPv4Network | IPv6Network]:
         out = []
         for cidr in (self.source_v4, self.source_v6):
             if cidr:

@@ -95,7 +95,8 @@ def get_calls(emu: Emulator, req: Request) -> Any:
             account, _, api = key.partition("/")
             by_account.setdefault(account, {})[api] = n
         return {"calls": dict(emu.world.calls), "throttled": dict(emu.world.throttled),
-                "total": sum(emu.world.calls.values()), "by_account": by_account}
+                "total": sum(emu.world.calls.values()), "by_account": by_account,
+                "spans": {api: [round(a, 3), round(b, 3)] for api, (a, b) in emu.world.spans.items()}}
 
 
 @route("DELETE", "/_emulator/calls")
@@ -104,6 +105,7 @@ def reset_calls(emu: Emulator, req: Request) -> Any:
         emu.world.calls.clear()
         emu.world.throttled.clear()
         emu.world.admitted.clear()
+        emu.world.spans.clear()
     return {"reset": True}
 
 

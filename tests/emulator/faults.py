@@ -71,6 +71,8 @@ def apply(call: Call, style: str, limiter: RateLimiter) -> None:
         raise ApiError(code, message, status, retry_after_ms=faults.throttle_retry_after_ms)
     with world.lock:  # rate limits are per account: the benchmark's lower bound needs the calls per account
         world.admitted[f"{account}/{api}"] += 1
+        now = time.time()
+        world.spans.setdefault(api, [now, now])[1] = now
     if faults.error_rate:
         with world.lock:
             hit = world.rng.random() < faults.error_rate

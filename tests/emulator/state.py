@@ -153,6 +153,7 @@ class World:
     calls: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
     admitted: Counter[str] = field(default_factory=Counter)  # "account/product:Action" past the rate limits
+    spans: dict[str, list[float]] = field(default_factory=dict)  # "product:Action" -> [first, last] admitted (time)
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)  # product runtime state (logs, invocations...)
     address: str = ""  # http://127.0.0.1:PORT once serving; FC workers point their SDKs here
@@ -166,6 +167,7 @@ class World:
             self.calls.clear()
             self.throttled.clear()
             self.admitted.clear()
+            self.spans.clear()
             self.extras.clear()
             self.rng.seed(scenario.faults.seed)
             if scenario.clock:

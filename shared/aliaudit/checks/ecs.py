@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ..collectors.ecs import DiskInfo, GroupInfo, InstanceInfo, KeyEvent
 from ..collectors.vpc import EipInfo
 from ..findings import Result, Status
-from ..secgroup import Rule, all_ports_open, describe_ranges, exposing_rule, open_port_ranges
+from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposing_rule, open_port_ranges
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -110,8 +110,8 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
         if err:
             yield err
             continue
-        everything = all_ports_open(g.rules)
         opened = {p: open_port_ranges(g.rules, p) for p in ("TCP", "UDP")}
+        everything = next((p for p, ranges in opened.items() if ranges == [ALL_PORTS]), None)
         wide = {p: [r for r in rs if r[1] - r[0] + 1 > limit] for p, rs in opened.items()}
         shown = "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in opened.items() if rs)
         if everything:

@@ -33,14 +33,17 @@ class Compliance:
         self.framework_id = framework
         self._statuses: dict[str, Counter[Status]] = {}  # check -> statuses of its findings, muted FAILs aside
         self._muted: Counter[str] = Counter()
-        # check -> [offset, count] runs of its entries in the file (one run while its findings come in a row)
-        self._runs: dict[str, list[list[int]]] = {}
+        # check -> (order, [offset, size]) runs of its entries in the file (one run while its findings come in a
+        # row with the same order key)
+        self._runs: dict[str, list[tuple[tuple[Any, ...], list[int]]]] = {}
         fd, self._path = tempfile.mkstemp(prefix="aliaudit-compliance-", suffix=".tsv", dir=directory)
         self._out = os.fdopen(fd, "wb")
         self._end = 0
         self._head: dict[str, Any] | None = None
 
-    def add(self, f: Finding) -> None:
+    def add(self, f: Finding, order: tuple[Any, ...] = ()) -> None:
+        """Count the finding and keep its entry; a requirement lists its findings by check, then by order
+        (findings added out of order, e.g. as a scan's regions finish, still come out in the report's order)."""
         statuses = self._statuses.get(f.check_id)
         if statuses is None:
             statuses = self._statuses[f.check_id] = Counter()
@@ -52,10 +55,10 @@ class Compliance:
         line = "\t".join((_str(f.uid), _str(f.status.value), _str(f.region), _str(f.resource_id),
                           "true" if f.muted else "false")).encode() + b"\n"
         runs = self._runs.setdefault(f.check_id, [])
-        if runs and runs[-1][0] + runs[-1][1] == self._end:
-            runs[-1][1] += len(line)
+        if runs and runs[-1][0] == order and sum(runs[-1][1]) == self._end:
+            runs[-1][1][1] += len(line)
         else:
-            runs.append([self._end, len(line)])
+            runs.append((order, [self._end, len(line)]))
         self._out.write(line)
         self._end += len(line)
         self._head = None
@@ -108,7 +111,7 @@ class Compliance:
         sep = "[\n"
         for cid in checks:
             check = _str(cid)
-            for offset, size in self._runs.get(cid, []):
+            for _, (offset, size) in sorted(self._runs.get(cid, []), key=lambda run: run[0]):
                 entries.seek(offset)
                 while size > 0:
                     line = entries.readline()

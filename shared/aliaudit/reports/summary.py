@@ -49,8 +49,8 @@ class Summary:
             "unmuted_fail": sum(self.failing.values()),
             "by_severity": {s: {st: c.get(st, 0) for st in STATUSES} for s, c in self.by_sev.items()},
             "by_family": {fam: {st: c.get(st, 0) for st in STATUSES} for fam, c in sorted(self.by_family.items())},
-            "top_failing_checks": [{"check_id": cid, "title": self.titles[cid], "fail": n}
-                                   for cid, n in self.failing.most_common(10)],
+            "top_failing_checks": [{"check_id": cid, "title": self.titles[cid], "fail": n}  # (ties by check id)
+                                   for cid, n in sorted(self.failing.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
         }
 
 

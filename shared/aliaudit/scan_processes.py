@@ -1,0 +1,235 @@
+"""The scan split across processes: the checks in groups of families, each group scanned by its own process
+(a few at once), its findings streamed back to the caller as each check runs.
+
+Why: one Python process runs one thread at a time, and a large account keeps it busy parsing answers and
+judging resources while the rate limits would let it go faster; the RAM family, paced by the cloud's limits,
+then waits on the others for the CPU. Processes use every core, keep each API's pace, and each imports only
+its families' SDKs and holds only their endpoints (memory).
+
+A family whose datasets another family reads anyway runs in that family's process (KMS keys with RDS, trails
+with OSS), so no dataset is collected twice but the ECS instances the RAM key check reads. A process that
+dies or fails turns its checks that had not reported into ERROR findings with the reason; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import apierrors
+from .checks.registry import Check, all_checks
+from .clients import ClientFactory
+from .config import AuditConfig
+from .credentials import AuthOptions, resolve_credentials
+from .findings import Finding, Result, Status
+from .redact import configure_logging
+from .scan import GLOBAL, ProgressFn, ScanRequest, _finding, _regions_for, dataset_jobs, scan_findings
+from .settings import EndpointSettings
+
+log = logging.getLogger("aliaudit.processes")
+
+
+@dataclass
+class ProcessScan:
+    """What every process needs to scan its share: the caller's credentials choice (each process resolves
+    them itself: credential providers do not cross processes) and environment, and the scan's scope."""
+
+    auth: AuthOptions
+    settings: EndpointSettings
+    env: dict[str, str]
+    account_id: str
+    regions: list[str]
+    config: AuditConfig = field(default_factory=AuditConfig)
+    log_level: str = "WARNING"
+
+
+@dataclass
+class _Share:
+    index: int
+    families: list[str]
+    check_ids: list[str]
+
+
+def family_groups(checks: list[Check]) -> list[list[str]]:
+    """The families in process groups: a family whose datasets another family's checks read too joins that
+    family (the larger reader); groups with global datasets (one long collection each: every user, every
+    bucket) come first, then by their number of checks."""
+    needs: dict[str, set[str]] = {}
+    has_global: dict[str, bool] = {}
+    count: dict[str, int] = {}
+    for c in checks:
+        needs.setdefault(c.meta.family, set()).update(c.meta.needs)
+        has_global[c.meta.family] = has_global.get(c.meta.family, False) or c.meta.scope == "global"
+        count[c.meta.family] = count.get(c.meta.family, 0) + 1
+    host: dict[str, str] = {}
+    for fam in sorted(needs):
+        readers = [g for g in needs if g != fam and needs[fam] <= needs[g] and needs[g] != needs[fam]]
+        if readers:
+            host[fam] = max(readers, key=lambda g: (len(needs[g]), g))
+    groups: dict[str, list[str]] = {}
+    for fam in sorted(needs):
+        root = fam
+        while root in host:
+            root = host[root]
+        groups.setdefault(root, []).append(fam)
+    ordered = sorted(groups.values(), key=lambda g: (not any(has_global[f] for f in g), -sum(count[f] for f in g),
+                                                     g))
+    return ordered
+
+
+class ScanProcesses:
+    """The scan of `check_ids` by one process per family group, at most `processes` at once (None: all;
+    they share the cores, and the operating system schedules them better than one process's threads):
+    findings() gives (check, region, findings) as scan_findings does; calls() counts the API calls the
+    processes made."""
+
+    def __init__(self, job: ProcessScan, check_ids: list[str], processes: int | None = None) -> None:
+        self.job = job
+        self.checks = all_checks()
+        chosen = [self.checks[c] for c in check_ids]
+        self.shares = [_Share(n, fams, [c.meta.id for c in chosen if c.meta.family in fams])
+                       for n, fams in enumerate(family_groups(chosen))]
+        self.processes = max(1, processes or len(self.shares))
+        self._running: dict[int, Any] = {}
+        self._calls: dict[int, int] = {}
+
+    def calls(self) -> int:
+        return sum(self._calls.values())
+
+    def pids(self) -> dict[str, int]:
+        """The running processes: their families ("kms,rds") -> process id."""
+        return {",".join(self.shares[i].families): p.pid for i, p in list(self._running.items())}
+
+    def collections(self) -> int:
+        """Datasets the processes collect (one the checks of two processes read is collected by both)."""
+        return sum(len(dataset_jobs([self.checks[c] for c in s.check_ids], self.job.regions)) for s in self.shares)
+
+    def findings(self, progress: ProgressFn | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
+        checks, job = self.checks, self.job
+        ctx = _context()
+        messages: Any = ctx.Queue()
+        waiting = list(self.shares)
+        running = self._running
+        due = {s.index: {(cid, r) for cid in s.check_ids for r in _regions_for(checks[cid], job.regions)}
+               for s in self.shares}
+        finished: set[int] = set()
+        problems: dict[int, str] = {}
+        found = 0
+
+        def handle(msg: tuple[Any, ...]) -> Iterator[tuple[Check, str, list[Finding]]]:
+            nonlocal found
+            kind, index = msg[0], msg[1]
+            if kind == "findings":
+                _, _, cid, region, lines, self._calls[index] = msg
+                due[index].discard((cid, region))
+                found += len(lines)
+                yield checks[cid], region, [Finding.model_validate_json(line) for line in lines]
+                if progress:
+                    progress("checked", {"check": cid, "region": region, "findings": found})
+            elif kind == "collected":
+                _, _, data, self._calls[index] = msg
+                if progress:
+                    progress("collected", data)
+            elif kind == "failed":
+                problems[index] = msg[2]
+            elif kind == "done":
+                self._calls[index] = msg[2]
+                finished.add(index)
+
+        try:
+            while waiting or running:
+                while waiting and len(running) < self.processes:
+                    share = waiting.pop(0)
+                    proc = ctx.Process(target=_child, args=(job, share, messages),
+                                       name=f"aliaudit-scan-{'-'.join(share.families)}", daemon=True)
+                    proc.start()
+                    running[share.index] = proc
+                try:
+                    yield from handle(messages.get(timeout=0.5))
+                    continue
+                except queue.Empty:
+                    pass
+                ended = [i for i, p in running.items() if not p.is_alive()]
+                if ended:
+                    yield from _drain(messages, handle)  # what the ended processes sent before they exited
+                for index in ended:
+                    proc = running.pop(index)
+                    proc.join()
+                    if index in finished and not due[index]:
+                        continue
+                    families = ", ".join(self.shares[index].families)
+                    reason = problems.get(index) or (f"the scan process for {families} ended unexpectedly "
+                                                     f"(exit code {proc.exitcode})")
+                    log.error("%s; its unfinished checks are reported as ERROR", reason)
+                    for cid, region in sorted(due[index]):
+                        found += 1
+                        yield checks[cid], region, [_error(checks[cid], job.account_id, region, reason)]
+                    due[index].clear()
+        finally:
+            for proc in running.values():  # the caller stopped early (an error, Ctrl-C): no orphans
+                proc.kill()
+                proc.join()
+            messages.close()
+            messages.join_thread()
+        if progress:
+            progress("done", {"findings": found})
+
+
+def _drain(messages: Any, handle: Any) -> Iterator[tuple[Check, str, list[Finding]]]:
+    while True:
+        try:
+            msg = messages.get(timeout=0.2)
+        except queue.Empty:
+            return
+        yield from handle(msg)
+
+
+def _error(check: Check, account_id: str, region: str, reason: str) -> Finding:
+    return _finding(check, account_id, region, Result(
+        status=Status.ERROR, resource_id=account_id if region == GLOBAL else region, message=reason))
+
+
+def _context() -> Any:
+    """forkserver where there is one (a child forks from a clean server that imported the scan engine once:
+    no thread of the caller is copied, and starting a child is cheap); spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _child(job: ProcessScan, share: _Share, messages: Any) -> None:
+    """One process's share of the scan. Its environment is the caller's at the time of the scan (a fork
+    server started earlier holds an older one)."""
+    os.environ.clear()
+    os.environ.update(job.env)
+    if share.index and hasattr(os, "nice"):
+        os.nice(10)
+    configure_logging(job.log_level)
+    try:
+        resolved = resolve_credentials(job.auth, os.environ, job.settings)
+        factory = ClientFactory(resolved.provider, job.settings)
+        request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
+                              families=share.families, config=job.config)
+
+        def calls() -> int:
+            return sum(factory.calls.values())
+
+        def progress(event: str, data: dict[str, Any]) -> None:
+            if event == "collected":  # (the caller counts the findings itself)
+                messages.put(("collected", share.index, data, calls()))
+
+        for check, region, items in scan_findings(factory, request, progress):
+            messages.put(("findings", share.index, check.meta.id, region, [f.model_dump_json() for f in items],
+                          calls()))
+        messages.put(("done", share.index, calls()))
+    except Exception as err:  # the caller reports this process's remaining checks as ERROR, with this reason
+        messages.put(("failed", share.index, f"the scan process for {', '.join(share.families)} failed: "
+                                             f"{apierrors.describe(err)}"))

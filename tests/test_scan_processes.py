@@ -1,0 +1,122 @@
+"""The scan split across processes (aliaudit.scan_processes): the same findings as one process, and a
+process that dies or cannot start turns its unfinished checks into ERROR findings with the reason."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from aliaudit.checks.registry import all_checks
+from aliaudit.credentials import AuthOptions
+from aliaudit.findings import Status
+from aliaudit.scan import select_checks
+from aliaudit.scan_processes import ProcessScan, ScanProcesses, family_groups
+from aliaudit.settings import EndpointSettings
+from tests.emulator import Scenario
+from tests.scanning import scan
+from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET, base_scenario, load
+
+SCRIPT = str(Path(sys.executable).parent / "aliaudit")
+SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
+SAMPLE_AK, SAMPLE_SECRET = "LTAIsampleaudit00001", "sample-audit-secret-000000000"
+
+
+def test_family_groups_keep_shared_datasets_together():
+    groups = family_groups(select_checks())
+    assert sorted(f for g in groups for f in g) == sorted({c.meta.family for c in all_checks().values()})
+    assert ["kms", "rds"] in groups and ["actiontrail", "oss"] in groups  # their datasets are read by the other
+    assert groups[0] == ["ram"]  # the global collections first: the longest
+    assert family_groups([c for c in select_checks() if c.meta.family == "vpc"]) == [["vpc"]]
+
+
+def _cli(cloud, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": SAMPLE_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SAMPLE_SECRET}
+    return subprocess.run([SCRIPT, "scan", *args], capture_output=True, text=True, env=env, timeout=300,
+                          cwd=tmp_path)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_processes_report_what_one_process_reports(cloud, tmp_path):
+    cloud.emulator.load(Scenario.from_file(SAMPLE))
+    split = _cli(cloud, tmp_path, "--output-dir", "split")
+    single = _cli(cloud, tmp_path, "--output-dir", "single", "--processes", "1")
+    assert split.returncode == single.returncode == 3, split.stderr + single.stderr
+    for out in (split, single):
+        assert SAMPLE_SECRET not in out.stdout + out.stderr
+        assert "collected ram.users in global" in out.stderr and "Traceback" not in out.stderr
+    a, b = _rows(tmp_path / "split" / "aliaudit.csv"), _rows(tmp_path / "single" / "aliaudit.csv")
+    assert len(a) > 100 and a == b  # the same findings, in the same order
+    summaries = [json.loads((tmp_path / d / "aliaudit.summary.json").read_text()) for d in ("split", "single")]
+    for s in summaries:
+        s.pop("generated_at")
+    assert summaries[0] == summaries[1] and summaries[0]["status"].get("ERROR", 0) == 0
+    # every family group's process reported its collections in the progress lines
+    done = next(line for line in split.stderr.splitlines() if line.startswith("collected "))
+    assert "(0 failed)" in done
+
+
+def _job(cloud, env: dict[str, str], regions: list[str]) -> ProcessScan:
+    return ProcessScan(auth=AuthOptions(), settings=EndpointSettings(protocol="http", proxy=cloud.url,
+                                                                     max_attempts=2, backoff_ms=10),
+                       env=env, account_id=ACCOUNT, regions=regions)
+
+
+def _scenario() -> dict:
+    data = base_scenario(regions=["cn-hangzhou", "cn-shanghai"])
+    acct = data["accounts"][0]
+    acct["ecs"] = {"instances": [{"id": "i-web", "region": "cn-hangzhou"}]}
+    return data
+
+
+def test_a_process_that_dies_leaves_error_findings_not_gaps(cloud, admin):
+    load(cloud, _scenario())
+    regions = ["cn-hangzhou", "cn-shanghai"]
+    ids = [c.meta.id for c in select_checks(["ecs", "vpc", "kms"])]
+    whole = Counter((f.check_id, f.region) for f in scan(cloud, regions=regions, checks=ids))  # (one process)
+    admin.faults(latency_ms=150)  # every call slow: the ECS process is still at work when it is killed
+    env = {"ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+    scanner = ScanProcesses(_job(cloud, env, regions), ids)
+    got = []
+    killed = False
+    for _check, _region, items in scanner.findings():
+        got += items
+        pid = scanner.pids().get("ecs")
+        if not killed and pid:
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+    assert killed
+    units = Counter((f.check_id, f.region) for f in got)
+    # the killed process's checks: each reported in every region, whatever it had not sent becoming ERROR
+    ecs = {(c, r) for c in ids if c.startswith("ecs_") for r in regions}
+    assert set(units) == set(whole) | ecs
+    ecs_errors = [f for f in got if f.family == "ecs" and f.status == Status.ERROR]
+    assert ecs_errors and all("the scan process for ecs ended unexpectedly (exit code -9)" in f.message
+                              for f in ecs_errors)
+    for f in ecs_errors:  # an ERROR stands alone for its check and region: no half-reported unit
+        assert units[(f.check_id, f.region)] == 1
+    others = [f for f in got if f.family != "ecs"]  # the other processes are unharmed
+    assert Counter((f.check_id, f.region) for f in others) == Counter({u: n for u, n in whole.items()
+                                                                      if not u[0].startswith("ecs_")})
+    assert not [f for f in others if f.status == Status.ERROR]
+
+
+def test_a_process_that_cannot_authenticate_reports_why(cloud):
+    load(cloud, _scenario())
+    env = {"ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "not-the-secret-000000"}
+    ids = [c.meta.id for c in select_checks(["kms", "vpc"])]
+    got = [f for _, _, items in ScanProcesses(_job(cloud, env, ["cn-hangzhou"]), ids).findings() for f in items]
+    assert {f.check_id for f in got} == set(ids)
+    assert all(f.status == Status.ERROR for f in got)
+    assert "not-the-secret" not in json.dumps([f.model_dump(mode="json") for f in got])
