@@ -128,6 +128,7 @@ def test_bad_mutelist_is_rejected_with_line_and_problem(run, tmp_path, content, 
     (["--check", "nope"], "unknown check id 'nope'"),
     (["--config", "missing.yaml"], "cannot read config file missing.yaml"),
     (["--output-formats", "pdf"], "invalid choice: 'pdf'"),
+    (["--processes", "0"], "--processes 0: must be at least 1"),
 ])
 def test_bad_options_get_one_clear_error(run, args, message):
     out = run("scan", *args)

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import oss2
@@ -114,10 +115,11 @@ class _RetryingOssSession(oss2.Session):
 
     RETRIED_METHODS = ("GET", "HEAD", "PUT", "DELETE")
 
-    def __init__(self, settings: EndpointSettings, limits: ApiLimits) -> None:
+    def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None]) -> None:
         super().__init__(pool_size=32)  # shared by every bucket client of the scan's worker threads
         self._settings = settings
         self._limits = limits
+        self._count = count
 
     def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
         retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
@@ -125,7 +127,9 @@ class _RetryingOssSession(oss2.Session):
             # oss2 wraps a body in a one-shot reader (it computes the CRC as it is read): a retry would send
             # an empty body under the original Content-Length. Read it once (the CRC with it), send the bytes.
             req.data = _body_bytes(req.data)
-        limit = self._limits.get(oss_api(req))
+        api = oss_api(req)
+        self._count(api)
+        limit = self._limits.get(api)
         budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
         failures = 0  # other 5xx and transport errors
         while True:
@@ -181,18 +185,22 @@ class _RetryingLogClient:
     """A LogClient whose calls retry SLS throttling with the factory's policy (bounded attempts, exponential
     backoff with equal jitter) within each API's adaptive limit. Everything else is the LogClient's own."""
 
-    def __init__(self, client: LogClient, settings: EndpointSettings, limits: ApiLimits) -> None:
+    def __init__(self, client: LogClient, settings: EndpointSettings, limits: ApiLimits,
+                 count: Callable[[str], None]) -> None:
         self._client = client
         self._settings = settings
         self._limits = limits
+        self._count = count
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
         if not callable(attr):
             return attr
-        limit = self._limits.get(f"sls:{name}")
+        api = f"sls:{name}"
+        limit = self._limits.get(api)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            self._count(api)
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=self._settings.max_attempts,
                                    backoff_ms=self._settings.backoff_ms, throttle_of=_log_throttle)
 
@@ -215,8 +223,7 @@ class _Counted:
         limit = factory.limits.get(api)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            with factory._lock:
-                factory.calls[api] += 1
+            factory.count(api)
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=factory.settings.max_attempts,
                                    backoff_ms=factory.settings.backoff_ms, throttle_of=pop_throttle)
 
@@ -232,10 +239,15 @@ class ClientFactory:
         self.credential = CredentialClient(provider=provider)
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
-        self.calls: Counter[str] = Counter()  # OpenAPI calls made, by product:method
+        self.calls: Counter[str] = Counter()  # API calls made (OpenAPI, OSS, SLS), by product:method
         self.limits = ApiLimits(settings.api_concurrency)  # adaptive concurrency per API, shared by all clients
         self._oss_auth = oss2.ProviderAuth(_OssCredentials(provider))
-        self._oss_session = _RetryingOssSession(settings, self.limits)  # one connection pool for every OSS client
+        # one connection pool for every OSS client
+        self._oss_session = _RetryingOssSession(settings, self.limits, self.count)
+
+    def count(self, api: str) -> None:
+        with self._lock:
+            self.calls[api] += 1
 
     def config(self, region: str | None = None, endpoint: str | None = None) -> Config:
         s = self.settings
@@ -282,7 +294,7 @@ class ClientFactory:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = _RetryingLogClient(self._new_log_client(region), self.settings, self.limits)
+                client = _RetryingLogClient(self._new_log_client(region), self.settings, self.limits, self.count)
                 self._cache[key] = client
             return client
 

@@ -26,7 +26,7 @@ from .reports import writer
 from .reports.compliance import Compliance
 from .reports.spool import Spool
 from .scan import GLOBAL, ScanRequest, dataset_jobs, scan_findings, select_checks
-from .scan_processes import ProcessScan, ScanProcesses, family_groups
+from .scan_processes import ProcessScan, ScanProcesses, family_groups, start_early
 
 FORMAT_CHOICES = list(writer.FORMATS)
 
@@ -124,10 +124,12 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     config = AuditConfig.load(args.config)
     mutelist = load_mutelist(args.mutelist) if args.mutelist else Mutelist()
     check_ids = _select(args)
-    settings = settings_fn(args)  # type: ignore[operator]
-    resolved = resolve_credentials(auth_fn(args), os.environ, settings)  # type: ignore[operator]
     if args.processes is not None and args.processes < 1:
         raise errors.ConfigError(f"--processes {args.processes}: must be at least 1")
+    if args.processes != 1:
+        start_early()
+    settings = settings_fn(args)  # type: ignore[operator]
+    resolved = resolve_credentials(auth_fn(args), os.environ, settings)  # type: ignore[operator]
     factory = ClientFactory(resolved.provider, settings)
     identity: Identity = verify_identity(resolved, factory)
     if not args.quiet:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import queue
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Any
 
 from . import apierrors
@@ -51,7 +53,8 @@ class ProcessScan:
 @dataclass
 class _Share:
     index: int
-    families: list[str]
+    families: list[str]  # its family group (its name)
+    scanned: list[str]  # the families of its checks (one may be another group's: check_groups)
     check_ids: list[str]
 
 
@@ -82,6 +85,30 @@ def family_groups(checks: list[Check]) -> list[list[str]]:
     return ordered
 
 
+def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
+    """The checks of each process: its family group's (family_groups), except that a check reading none of
+    the datasets its group's other checks read, but some another group reads, runs in that group (RAM's
+    check of keys used from ECS instances runs with ECS: the RAM process then neither collects nor parses
+    every instance, and nothing is collected twice)."""
+    groups = family_groups(checks)
+    home = {f: n for n, g in enumerate(groups) for f in g}
+    readers: dict[str, Counter[int]] = {}  # dataset -> group -> its checks that read it
+    for c in checks:
+        for dataset in set(c.meta.needs):
+            readers.setdefault(dataset, Counter())[home[c.meta.family]] += 1
+    out: list[list[Check]] = [[] for _ in groups]
+    for c in checks:
+        own = home[c.meta.family]
+        shared: Counter[int] = Counter()
+        for dataset in set(c.meta.needs):
+            for g, n in readers[dataset].items():
+                if n - (g == own) > 0:  # (another check of that group reads it)
+                    shared[g] += 1
+        best = max(shared, key=lambda g: (shared[g], g == own), default=own)
+        out[best if not shared[own] else own].append(c)
+    return [(fams, mine) for fams, mine in zip(groups, out, strict=True) if mine]
+
+
 class ScanProcesses:
     """The scan of `check_ids` by one process per family group, at most `processes` at once (None: all;
     they share the cores, and the operating system schedules them better than one process's threads):
@@ -92,8 +119,8 @@ class ScanProcesses:
         self.job = job
         self.checks = all_checks()
         chosen = [self.checks[c] for c in check_ids]
-        self.shares = [_Share(n, fams, [c.meta.id for c in chosen if c.meta.family in fams])
-                       for n, fams in enumerate(family_groups(chosen))]
+        self.shares = [_Share(n, fams, sorted({c.meta.family for c in mine}), [c.meta.id for c in mine])
+                       for n, (fams, mine) in enumerate(check_groups(chosen))]
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}
         self._calls: dict[int, int] = {}
@@ -112,9 +139,9 @@ class ScanProcesses:
     def findings(self, progress: ProgressFn | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
         checks, job = self.checks, self.job
         ctx = _context()
-        messages: Any = ctx.Queue()
         waiting = list(self.shares)
         running = self._running
+        pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
         due = {s.index: {(cid, r) for cid in s.check_ids for r in _regions_for(checks[cid], job.regions)}
                for s in self.shares}
         finished: set[int] = set()
@@ -141,57 +168,62 @@ class ScanProcesses:
                 self._calls[index] = msg[2]
                 finished.add(index)
 
+        def ended(index: int) -> Iterator[tuple[Check, str, list[Finding]]]:
+            nonlocal found
+            proc = running.pop(index)
+            proc.join()
+            if index in finished and not due[index]:
+                return
+            families = ", ".join(self.shares[index].families)
+            reason = problems.get(index) or (f"the scan process for {families} ended unexpectedly "
+                                             f"(exit code {proc.exitcode})")
+            log.error("%s; its unfinished checks are reported as ERROR", reason)
+            for cid, region in sorted(due[index]):
+                found += 1
+                yield checks[cid], region, [_error(checks[cid], job.account_id, region, reason)]
+            due[index].clear()
+
         try:
             while waiting or running:
                 while waiting and len(running) < self.processes:
                     share = waiting.pop(0)
-                    proc = ctx.Process(target=_child, args=(job, share, messages),
+                    reader, writer = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(target=_child, args=(job, share, writer),
                                        name=f"aliaudit-scan-{'-'.join(share.families)}", daemon=True)
                     proc.start()
+                    writer.close()  # (the process holds its own end: its exit ends the pipe)
                     running[share.index] = proc
-                try:
-                    yield from handle(messages.get(timeout=0.5))
-                    continue
-                except queue.Empty:
-                    pass
-                ended = [i for i, p in running.items() if not p.is_alive()]
-                if ended:
-                    yield from _drain(messages, handle)  # what the ended processes sent before they exited
-                for index in ended:
-                    proc = running.pop(index)
-                    proc.join()
-                    if index in finished and not due[index]:
+                    pipes[reader] = share.index
+                for reader in wait(list(pipes)):
+                    try:
+                        msg = reader.recv()
+                    except Exception:  # the process exited (what it sent before was read) or died mid-message
+                        reader.close()
+                        yield from ended(pipes.pop(reader))
                         continue
-                    families = ", ".join(self.shares[index].families)
-                    reason = problems.get(index) or (f"the scan process for {families} ended unexpectedly "
-                                                     f"(exit code {proc.exitcode})")
-                    log.error("%s; its unfinished checks are reported as ERROR", reason)
-                    for cid, region in sorted(due[index]):
-                        found += 1
-                        yield checks[cid], region, [_error(checks[cid], job.account_id, region, reason)]
-                    due[index].clear()
+                    yield from handle(msg)
         finally:
             for proc in running.values():  # the caller stopped early (an error, Ctrl-C): no orphans
                 proc.kill()
                 proc.join()
-            messages.close()
-            messages.join_thread()
+            for reader in pipes:
+                reader.close()
         if progress:
             progress("done", {"findings": found})
-
-
-def _drain(messages: Any, handle: Any) -> Iterator[tuple[Check, str, list[Finding]]]:
-    while True:
-        try:
-            msg = messages.get(timeout=0.2)
-        except queue.Empty:
-            return
-        yield from handle(msg)
 
 
 def _error(check: Check, account_id: str, region: str, reason: str) -> Finding:
     return _finding(check, account_id, region, Result(
         status=Status.ERROR, resource_id=account_id if region == GLOBAL else region, message=reason))
+
+
+def start_early() -> None:
+    """Start the fork server now: it imports the scan engine while the caller verifies its identity and lists
+    the regions, instead of after."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _context() -> Any:
@@ -205,31 +237,46 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _child(job: ProcessScan, share: _Share, messages: Any) -> None:
+def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
     """One process's share of the scan. Its environment is the caller's at the time of the scan (a fork
     server started earlier holds an older one)."""
+    lock = threading.Lock()
+
+    def send(msg: tuple[Any, ...]) -> None:  # (collections report from the scan's threads)
+        with lock:
+            pipe.send(msg)
+
     os.environ.clear()
     os.environ.update(job.env)
-    if share.index and hasattr(os, "nice"):
-        os.nice(10)
+    if share.index and hasattr(os, "nice"):  # the first group's long, paced collection keeps its priority: the
+        os.nice(10)  # others' parsing must not hold back its next call (each late call is quota lost)
     configure_logging(job.log_level)
     try:
         resolved = resolve_credentials(job.auth, os.environ, job.settings)
         factory = ClientFactory(resolved.provider, job.settings)
         request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
-                              families=share.families, config=job.config)
+                              families=share.scanned, config=job.config)
 
         def calls() -> int:
             return sum(factory.calls.values())
 
         def progress(event: str, data: dict[str, Any]) -> None:
             if event == "collected":  # (the caller counts the findings itself)
-                messages.put(("collected", share.index, data, calls()))
+                send(("collected", share.index, data, calls()))
 
         for check, region, items in scan_findings(factory, request, progress):
-            messages.put(("findings", share.index, check.meta.id, region, [f.model_dump_json() for f in items],
-                          calls()))
-        messages.put(("done", share.index, calls()))
+            send(("findings", share.index, check.meta.id, region, [f.model_dump_json() for f in items], calls()))
+        log.info("the scan process for %s is done: %d API calls, peak RSS %.0f MB", ", ".join(share.families),
+                 calls(), _peak_rss_mb())
+        send(("done", share.index, calls()))
     except Exception as err:  # the caller reports this process's remaining checks as ERROR, with this reason
-        messages.put(("failed", share.index, f"the scan process for {', '.join(share.families)} failed: "
-                                             f"{apierrors.describe(err)}"))
+        send(("failed", share.index, f"the scan process for {', '.join(share.families)} failed: "
+                                     f"{apierrors.describe(err)}"))
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # (not on Windows)
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (kilobytes on Linux)

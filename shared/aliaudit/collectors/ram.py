@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
@@ -134,9 +135,9 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     matched to fall back to the per-user calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed)."""
     ram = ctx.client("ram")
 
-    def list_users() -> list[Any]:
-        return list(by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
-                              lambda b: b.users.user if b.users else []))
+    def list_users() -> Iterator[Any]:
+        return by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
+                         lambda b: b.users.user if b.users else [])
 
     def read_report() -> dict[str, dict[str, str]]:
         try:
@@ -150,14 +151,20 @@ def users(ctx: CollectContext) -> list[UserInfo]:
         return {d.user.user_name for d in (devices.virtual_mfadevices.virtual_mfadevice or [])
                 if d.user and d.user.user_name}
 
-    # the account-wide reads are independent: at once, so the per-user calls start sooner; the policy
-    # attachments (per attached policy) are read while the users' keys are
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        users_f, report_f, bound_f = pool.submit(list_users), pool.submit(read_report), pool.submit(bound_devices)
-        listed = users_f.result()
-        direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(listed))
-        report, bound = report_f.result(), bound_f.result()
-        infos = ctx.map(lambda u: _detail(ram, u, report.get(u.user_name), u.user_name in bound), listed)
+    # the account-wide reads are independent: at once, so the per-user calls start sooner (with the first page
+    # of users: the keys, one call per user at the API's pace, are the long part); the policy attachments (per
+    # attached policy) are read while the users' keys are
+    with ThreadPoolExecutor(max_workers=3) as pool, \
+            ThreadPoolExecutor(max_workers=max(1, ctx.concurrency)) as per_user:
+        report_f, bound_f = pool.submit(read_report), pool.submit(bound_devices)
+
+        def detail(u: Any) -> UserInfo:
+            report, bound = report_f.result(), bound_f.result()  # (a failed MFA listing fails the dataset)
+            return _detail(ram, u, report.get(u.user_name), u.user_name in bound)
+
+        pending = [per_user.submit(detail, u) for u in list_users()]
+        direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(pending))
+        infos = [f.result() for f in pending]
         direct = direct_f.result()
 
     def policies(info: UserInfo) -> None:
