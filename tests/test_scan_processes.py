@@ -15,8 +15,9 @@ from pathlib import Path
 from aliaudit.checks.registry import all_checks
 from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
+from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
-from aliaudit.scan_processes import ProcessScan, ScanProcesses, family_groups
+from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups
 from aliaudit.settings import EndpointSettings
 from tests.emulator import Scenario
 from tests.scanning import scan
@@ -123,3 +124,15 @@ def test_a_process_that_cannot_authenticate_reports_why(cloud):
     assert {f.check_id for f in got} == set(ids)
     assert all(f.status == Status.ERROR for f in got)
     assert "not-the-secret" not in json.dumps([f.model_dump(mode="json") for f in got])
+
+
+def test_a_check_reading_another_familys_data_runs_with_that_family():
+    """placement.runs_with: RAM's check of keys used from ECS instances reads only ECS, VPC and ActionTrail
+    data, which the ECS checks read too; ActionTrail's one check reads the trails the OSS checks read; every
+    other check runs with its family."""
+    assert runs_with(select_checks()) == {"ram_access_key_used_from_ecs": "ecs",
+                                          "actiontrail_trail_all_regions_enabled": "oss"}
+    alone = [c for c in select_checks() if c.meta.id == "ram_access_key_used_from_ecs"]
+    assert runs_with(alone) == {}  # nothing else reads its data: its own family runs it
+    groups = {tuple(fams): {c.meta.id for c in mine} for fams, mine in check_groups(select_checks())}
+    assert "ram_access_key_used_from_ecs" in groups[("ecs",)] and "ram_access_key_used_from_ecs" not in groups[("ram",)]

@@ -17,7 +17,6 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -29,6 +28,7 @@ from .clients import ClientFactory
 from .config import AuditConfig
 from .credentials import AuthOptions, resolve_credentials
 from .findings import Finding, Result, Status
+from .placement import runs_with
 from .redact import configure_logging
 from .scan import GLOBAL, ProgressFn, ScanRequest, _finding, _regions_for, dataset_jobs, scan_findings
 from .settings import EndpointSettings
@@ -86,26 +86,14 @@ def family_groups(checks: list[Check]) -> list[list[str]]:
 
 
 def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
-    """The checks of each process: its family group's (family_groups), except that a check reading none of
-    the datasets its group's other checks read, but some another group reads, runs in that group (RAM's
-    check of keys used from ECS instances runs with ECS: the RAM process then neither collects nor parses
-    every instance, and nothing is collected twice)."""
+    """The checks of each process: its family group's (family_groups), a check that runs with another
+    family's data (placement.runs_with) in that family's group."""
     groups = family_groups(checks)
     home = {f: n for n, g in enumerate(groups) for f in g}
-    readers: dict[str, Counter[int]] = {}  # dataset -> group -> its checks that read it
-    for c in checks:
-        for dataset in set(c.meta.needs):
-            readers.setdefault(dataset, Counter())[home[c.meta.family]] += 1
+    moved = runs_with(checks)
     out: list[list[Check]] = [[] for _ in groups]
     for c in checks:
-        own = home[c.meta.family]
-        shared: Counter[int] = Counter()
-        for dataset in set(c.meta.needs):
-            for g, n in readers[dataset].items():
-                if n - (g == own) > 0:  # (another check of that group reads it)
-                    shared[g] += 1
-        best = max(shared, key=lambda g: (shared[g], g == own), default=own)
-        out[best if not shared[own] else own].append(c)
+        out[home[moved.get(c.meta.id, c.meta.family)]].append(c)
     return [(fams, mine) for fams, mine in zip(groups, out, strict=True) if mine]
 
 

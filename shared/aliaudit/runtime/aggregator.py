@@ -50,7 +50,7 @@ def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[
     out = []
     for cid in manifest.check_ids:
         c = checks.get(cid)
-        if c is not None and c.meta.family == part.family and c.meta.scope == scope:
+        if c is not None and manifest.worker_family(cid) == part.family and c.meta.scope == scope:
             f = _finding(c, account, part.region, Result(
                 status=Status.ERROR, resource_id=account if part.region == GLOBAL else part.region, message=reason))
             f.account_name = target.name if target else ""
@@ -107,7 +107,7 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
             calls, findings = read_part(fh, run_id, part)
             dropped = 0
             for batch in batches(findings):
-                own = [f for f in batch if f.family == part.family]
+                own = [f for f in batch if manifest.worker_family(f.check_id) == part.family]
                 dropped += len(batch) - len(own)
                 add(own)
                 added += len(own)
@@ -117,7 +117,7 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
         add(_missing_part_findings(manifest, part, f"unreadable worker result: {err}"))
         return 0, not added
     if dropped:
-        log.error("run %s: the %s/%s part holds findings of other families; dropped", run_id, part.family,
+        log.error("run %s: the %s/%s part holds findings of other workers' checks; dropped", run_id, part.family,
                   part.region)
     return calls, True
 

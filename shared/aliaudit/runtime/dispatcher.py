@@ -15,6 +15,7 @@ from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
 from ..errors import AliauditError, ConfigError
+from ..placement import runs_with
 from ..regions import account_regions
 from ..scan import GLOBAL
 from .fc_context import Runtime
@@ -25,16 +26,20 @@ from .triggers import Plan, TriggerError, parse
 log = logging.getLogger("aliaudit.dispatcher")
 
 
-def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part]]:
+def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], dict[str, str]]:
+    """The run's checks, its parts (a worker's family in a region), and the checks that run in another
+    family's worker (placement.runs_with)."""
     checks = all_checks()
     chosen = [c for cid, c in checks.items()
               if (plan.check_ids is None or cid in plan.check_ids)
               and (plan.families is None or c.meta.family in plan.families)]
+    moved = runs_with(chosen)
     parts: dict[tuple[str, str], Part] = {}
     for c in chosen:
+        family = moved.get(c.meta.id, c.meta.family)
         for region in [GLOBAL] if c.meta.scope == "global" else regions:
-            parts[(c.meta.family, region)] = Part(family=c.meta.family, region=region)
-    return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region))
+            parts[(family, region)] = Part(family=family, region=region)
+    return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region)), moved
 
 
 def handler(event: bytes, context: Any) -> str:
@@ -57,7 +62,7 @@ def handler(event: bytes, context: Any) -> str:
             log.error("ignoring the timer: unknown regions %s (account regions: %s)", unknown, available)
             return json.dumps({"ignored": f"unknown regions {unknown}"})
         regions = plan.regions or available
-    check_ids, parts = plan_parts(plan, regions)
+    check_ids, parts, moved = plan_parts(plan, regions)
     try:
         spec, targets = _accounts(rt, plan)
     except (ConfigError, AliauditError) as err:  # e.g. the directory cannot be listed: say so, plan nothing
@@ -79,7 +84,7 @@ def handler(event: bytes, context: Any) -> str:
         manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
                             created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
-                            trigger=plan.trigger, accounts=targets, accounts_spec=spec)
+                            trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved)
         if stored is None and not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(),
                                                     exclusive=True):
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now

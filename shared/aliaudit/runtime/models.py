@@ -51,9 +51,15 @@ class Manifest(BaseModel):
     # organisation runs: the accounts (each part names one) and how their audit roles are assumed
     accounts: list[Target] = Field(default_factory=list)
     accounts_spec: AccountsSpec | None = None
+    # checks run by another family's worker (placement.runs_with): check id -> that family
+    runs_with: dict[str, str] = Field(default_factory=dict)
 
     def target(self, account: str) -> Target | None:
         return next((t for t in self.accounts if t.account_id == account), None)
+
+    def worker_family(self, check_id: str) -> str:
+        """The family whose worker runs the check (and whose parts hold its findings)."""
+        return self.runs_with.get(check_id) or check_id.split("_", 1)[0]  # (a check's family: its id's prefix)
 
 
 class WorkerTask(BaseModel):

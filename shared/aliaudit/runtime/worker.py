@@ -106,8 +106,9 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     reached gets its parts stored at once, every check ERROR with the reason."""
     factory, target, problem = (rt.factory, None, "") if not account else _member(rt, manifest, account)
     # only this family's checks (and so only the collectors and SDKs they read) are imported: a fast cold start
-    named = [c for c in manifest.check_ids if c.split("_", 1)[0] == family]  # (a check's family: its prefix)
-    checks = {c.meta.id: c for c in select_checks([family], named)}
+    named = [c for c in manifest.check_ids if manifest.worker_family(c) == family]
+    families = sorted({family} | {c.split("_", 1)[0] for c in named})  # (a check's family: its id's prefix)
+    checks = {c.meta.id: c for c in select_checks(families, named)}
     unknown = [c for c in named if c not in checks]
     if unknown:  # e.g. a run planned by another version; the aggregator reports what this one could not run
         log.warning("run %s names checks this version does not have: %s", manifest.run_id, ", ".join(unknown))
@@ -120,7 +121,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     own = not account or account == (manifest.account_id or rt.account_id)
     config = AuditConfig(report_buckets=[rt.settings.report_bucket] if own else [])
     request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
-                          check_ids=ids, families=[family], config=config)
+                          check_ids=ids, families=families, config=config)
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
     due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == "global") == (p.region == GLOBAL))
            for p in parts}
