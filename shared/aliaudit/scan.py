@@ -49,14 +49,17 @@ Job = tuple[str, str]  # (dataset, region)
 
 def select_checks(families: Iterable[str] | None = None, check_ids: Iterable[str] | None = None) -> list[Check]:
     """The checks of these families (default all) and ids (None: all), in id order. Naming both imports only the
-    families' check modules (checks/<family>.py), and so only the collectors and SDKs those read (a worker's
-    cold start), unless a wanted check is elsewhere."""
+    families' check modules (checks/<family>.py), in the order given and only until every named check is
+    known, and so only the collectors and SDKs those read (a worker's cold start), unless a wanted check is
+    elsewhere."""
     fams = set(families) if families else None
     wanted = set(check_ids) if check_ids is not None else None
     if fams is None or wanted is None:  # (a family may have checks in other modules: only ids tell)
         checks = all_checks()
     else:
-        for family in sorted(fams):
+        for family in dict.fromkeys(families or []):  # in the order given, until every wanted check is known
+            if wanted <= REGISTRY.keys():
+                break
             _import_if_present(f"{__package__}.checks.{family}")
         checks = dict(sorted(REGISTRY.items()))
         if not wanted <= checks.keys():

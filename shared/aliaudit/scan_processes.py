@@ -1,5 +1,5 @@
 """The scan split across processes: the checks in groups of families, each group scanned by its own process
-(a few at once), its findings streamed back to the caller as each check runs.
+(all at once by default), its findings streamed back to the caller as each check runs.
 
 Why: one Python process runs one thread at a time, and a large account keeps it busy parsing answers and
 judging resources while the rate limits would let it go faster; the RAM family, paced by the cloud's limits,
@@ -7,8 +7,9 @@ then waits on the others for the CPU. Processes use every core, keep each API's 
 its families' SDKs and holds only their endpoints (memory).
 
 A family whose datasets another family reads anyway runs in that family's process (KMS keys with RDS, trails
-with OSS), so no dataset is collected twice but the ECS instances the RAM key check reads. A process that
-dies or fails turns its checks that had not reported into ERROR findings with the reason; nothing is lost.
+with OSS), and so does a check that reads only another family's data (placement.runs_with): no dataset is
+collected twice. A process that dies or fails turns its checks that had not reported into ERROR findings
+with the reason; nothing is lost.
 """
 
 from __future__ import annotations
@@ -80,9 +81,7 @@ def family_groups(checks: list[Check]) -> list[list[str]]:
         while root in host:
             root = host[root]
         groups.setdefault(root, []).append(fam)
-    ordered = sorted(groups.values(), key=lambda g: (not any(has_global[f] for f in g), -sum(count[f] for f in g),
-                                                     g))
-    return ordered
+    return sorted(groups.values(), key=lambda g: (not any(has_global[f] for f in g), -sum(count[f] for f in g), g))
 
 
 def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
@@ -107,7 +106,8 @@ class ScanProcesses:
         self.job = job
         self.checks = all_checks()
         chosen = [self.checks[c] for c in check_ids]
-        self.shares = [_Share(n, fams, sorted({c.meta.family for c in mine}), [c.meta.id for c in mine])
+        self.shares = [_Share(n, fams, [*fams, *sorted({c.meta.family for c in mine} - set(fams))],
+                              [c.meta.id for c in mine])
                        for n, (fams, mine) in enumerate(check_groups(chosen))]
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}

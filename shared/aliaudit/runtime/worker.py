@@ -107,7 +107,8 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     factory, target, problem = (rt.factory, None, "") if not account else _member(rt, manifest, account)
     # only this family's checks (and so only the collectors and SDKs they read) are imported: a fast cold start
     named = [c for c in manifest.check_ids if manifest.worker_family(c) == family]
-    families = sorted({family} | {c.split("_", 1)[0] for c in named})  # (a check's family: its id's prefix)
+    # (a check's family: its id's prefix; its own family's module first: a check placed here is usually in it)
+    families = [family, *sorted({c.split("_", 1)[0] for c in named} - {family})]
     checks = {c.meta.id: c for c in select_checks(families, named)}
     unknown = [c for c in named if c not in checks]
     if unknown:  # e.g. a run planned by another version; the aggregator reports what this one could not run
