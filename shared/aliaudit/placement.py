@@ -1,33 +1,33 @@
-"""Where each check runs: in its own family's worker (FC function, or CLI scan process), unless its data is
-another family's. A check that reads none of the datasets its family's other checks read, but some that
-another family's checks read, runs with that family: RAM's check of AccessKeys used from ECS instances reads
-instances, EIPs and trail events, so it runs in the ECS worker, which collects the instances anyway; the RAM
-worker then neither collects nor parses every instance of every region (calls, CPU and memory)."""
+"""Where each check runs: in its own family's worker (FC function, or CLI scan process), unless another
+family's worker collects all of its data anyway. ActionTrail's trail check reads only the trails, which the
+OSS checks read too: it runs in the OSS worker, and the trails are not collected twice. A check is only moved
+where it adds no collection (and so no SDK, no memory): RAM's check of keys used from ECS instances also
+reads EIPs and trail events, which the ECS worker does not collect, so it stays with RAM."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from .checks.registry import Check
 
 
 def runs_with(checks: Iterable[Check]) -> dict[str, str]:
-    """check id -> the family whose worker runs it, for the checks that run outside their own family (ties:
-    the family reading more of its datasets, then the first by name)."""
+    """check id -> the family whose worker runs it, for the checks that run outside their own family: the
+    check's own family's other checks read none of its datasets, and another family's checks read them all
+    (the first such family by name)."""
     checks = list(checks)
-    readers: dict[str, Counter[str]] = {}  # dataset -> family -> its checks that read it
-    for c in checks:
-        for dataset in set(c.meta.needs):
-            readers.setdefault(dataset, Counter())[c.meta.family] += 1
     moved: dict[str, str] = {}
     for c in checks:
-        own = c.meta.family
-        shared: Counter[str] = Counter()
-        for dataset in set(c.meta.needs):
-            for fam, n in readers[dataset].items():
-                if n - (fam == own) > 0:  # another check of that family reads it
-                    shared[fam] += 1
-        if shared and not shared[own]:
-            moved[c.meta.id] = min(shared, key=lambda fam: (-shared[fam], fam))
+        needs = set(c.meta.needs)
+        if not needs:  # (it reads nothing: nothing to share)
+            continue
+        read: dict[str, set[str]] = {}  # family -> datasets its other checks read
+        for other in checks:
+            if other is not c:
+                read.setdefault(other.meta.family, set()).update(other.meta.needs)
+        if needs & read.get(c.meta.family, set()):
+            continue
+        hosts = sorted(fam for fam, datasets in read.items() if fam != c.meta.family and needs <= datasets)
+        if hosts:
+            moved[c.meta.id] = hosts[0]
     return moved

@@ -7,8 +7,9 @@ then waits on the others for the CPU. Processes use every core, keep each API's 
 its families' SDKs and holds only their endpoints (memory).
 
 A family whose datasets another family reads anyway runs in that family's process (KMS keys with RDS, trails
-with OSS), and so does a check that reads only another family's data (placement.runs_with): no dataset is
-collected twice. A process that dies or fails turns its checks that had not reported into ERROR findings
+with OSS), and so does a check whose data another family collects anyway (placement.runs_with): only the ECS
+instances RAM's key check reads are collected twice (moving it would load the ECS, VPC and ActionTrail SDKs
+into one process). A process that dies or fails turns its checks that had not reported into ERROR findings
 with the reason; nothing is lost.
 """
 
