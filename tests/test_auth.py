@@ -300,3 +300,21 @@ def test_refresh_across_expiry(cloud, admin):
         assert sts.get_caller_identity().body.arn.endswith("auditor/long-run")
         time.sleep(1.2)
     assert resolved.provider.fetches >= 2  # type: ignore[attr-defined]
+
+
+def test_a_token_the_cloud_calls_expired_is_renewed_and_the_call_repeated(cloud, admin):
+    """A call that waits long between signing and arriving (a starved machine) can meet an expired session
+    the provider still thinks valid: the call is repeated once with fresh credentials, not failed."""
+    from aliaudit.clients import ClientFactory
+    from aliaudit.credentials import AuthOptions, resolve_credentials
+    from aliaudit.settings import EndpointSettings
+
+    load(cloud, scenario())
+    settings = EndpointSettings(protocol="http", proxy=cloud.url)
+    resolved = resolve_credentials(AuthOptions(role_arn=AUDITOR, role_session_name="starved"), AK_ENV, settings,
+                                   home=Path("/nonexistent"))
+    sts = ClientFactory(resolved.provider, settings).pop("sts")
+    assert sts.get_caller_identity().body.arn.endswith("auditor/starved")
+    admin.advance(7200)  # the cloud's clock passes the session's end; ours still holds the session valid
+    assert sts.get_caller_identity().body.arn.endswith("auditor/starved")
+    assert resolved.provider.fetches == 2  # type: ignore[attr-defined]

@@ -70,6 +70,11 @@ def pop_throttle(err: BaseException) -> tuple[bool, float | None]:
     return False, None
 
 
+def _token_expired(err: BaseException) -> bool:
+    inner = getattr(err, "inner_exception", None) or err
+    return str(getattr(inner, "code", "") or "") in ("InvalidSecurityToken.Expired", "SecurityTokenExpired")
+
+
 class _OssCredentials(oss2.credentials.CredentialsProvider):
     """oss2's provider interface over ours: oss2 asks for credentials when it signs each request, so
     refreshed STS credentials are picked up without rebuilding clients."""
@@ -222,10 +227,18 @@ class _Counted:
         factory = self._factory
         limit = factory.limits.get(api)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            factory.count(api)
+        def once(*args: Any, **kwargs: Any) -> Any:
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=factory.settings.max_attempts,
                                    backoff_ms=factory.settings.backoff_ms, throttle_of=pop_throttle)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            factory.count(api)
+            try:
+                return once(*args, **kwargs)
+            except Exception as err:  # an STS token the cloud calls expired: once more with fresh credentials
+                if not _token_expired(err) or not factory.renew_credentials():
+                    raise
+            return once(*args, **kwargs)
 
         return call
 
@@ -244,6 +257,14 @@ class ClientFactory:
         self._oss_auth = oss2.ProviderAuth(_OssCredentials(provider))
         # one connection pool for every OSS client
         self._oss_session = _RetryingOssSession(settings, self.limits, self.count)
+
+    def renew_credentials(self) -> bool:
+        """Make the provider fetch new credentials (the cloud said they expired); False when it cannot."""
+        expire = getattr(self.provider, "expire", None)
+        if expire is None:
+            return False
+        expire()
+        return True
 
     def count(self, api: str) -> None:
         with self._lock:

@@ -87,6 +87,12 @@ class RefreshingProvider(ICredentialsProvider):
                 self.fetches += 1
             return self._cached
 
+    def expire(self) -> None:
+        """The cloud called the credentials expired (a call that waited long between signing and arriving,
+        e.g. on a starved machine, can outlive the refresh margin of a short session): fetch anew on next use."""
+        with self._lock:
+            self._refresh_at = 0.0
+
     async def get_credentials_async(self) -> Credentials:
         return self.get_credentials()
 
