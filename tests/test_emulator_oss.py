@@ -186,6 +186,27 @@ def test_objects_round_trip(world):
     b.delete_object(key)  # deleting a missing key succeeds
 
 
+def test_copy_object_copies_body_and_metadata_within_the_account(world):
+    b = _bucket(world, "audit-private")
+    b.put_object("src.json", b'{"a": 1}', headers={"x-oss-meta-owner": "team-a", "Content-Type": "application/json"})
+    result = b.copy_object("audit-private", "src.json", "latest/copy.json")
+    assert result.etag == hashlib.md5(b'{"a": 1}').hexdigest().upper()
+    got = b.get_object("latest/copy.json")
+    assert (got.read(), got.content_type, got.headers["x-oss-meta-owner"]) == (b'{"a": 1}', "application/json",
+                                                                              "team-a")
+    b.copy_object("audit-private", "src.json", "replaced.json", headers={"x-oss-metadata-directive": "REPLACE",
+                                                                          "Content-Type": "text/plain"})
+    replaced = b.get_object("replaced.json")
+    assert replaced.content_type == "text/plain" and "x-oss-meta-owner" not in replaced.headers
+    with pytest.raises(oss_errors.NoSuchKey):
+        b.copy_object("audit-private", "nope", "x")
+    with pytest.raises(oss_errors.AccessDenied):  # another account's object, even one shared for reading
+        b.copy_object("other-shared", "shared.txt", "x")
+    with pytest.raises(oss_errors.AccessDenied):  # a read-only user may read the source but not write
+        _bucket(world, "audit-private", READER_AK, READER_SECRET).copy_object("audit-private", "a.txt", "x")
+    assert not b.object_exists("x")
+
+
 def test_v4_signatures(world):
     auth = oss2.AuthV4(ADMIN_AK, ADMIN_SECRET)
     svc = oss2.Service(auth, f"http://{world.endpoint}", region="cn-hangzhou")

@@ -22,7 +22,7 @@ from aliaudit.reports import csv_report, html, ocsf, writer
 from aliaudit.reports.compliance import Compliance, report
 from aliaudit.reports.spool import Spool
 from aliaudit.reports.summary import STATUSES, summarize
-from aliaudit.runtime.jsonstream import ArrayWriter, array_items
+from aliaudit.runtime.jsonstream import array_items, write_array
 
 
 def _findings(n: int, seed: int = 7) -> list[Finding]:
@@ -145,13 +145,10 @@ def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: 
 def test_latest_findings_json_is_written_and_read_one_item_at_a_time():
     items = [f.model_dump(mode="json") for f in _findings(120)]
     for data in (items, [], [{}], [{"a": [1.5, None, True, {"b": []}], "c": -2}]):
-        buf = io.StringIO()
-        out = ArrayWriter(buf)
-        for item in data:
-            out.add(item)
-        out.close()
-        assert buf.getvalue() == json.dumps(data, indent=1)
-        raw = buf.getvalue().encode()
+        buf = io.BytesIO()
+        assert write_array(buf, (json.dumps(item).encode() + b"\n" for item in data)) == len(data)
+        raw = buf.getvalue()
+        assert json.loads(raw) == data and raw.count(b"\n") == len(data) + 1 + bool(data)  # one item a line
         for size in (1, 5, 333, 1 << 20):
             assert list(array_items(raw[i:i + size] for i in range(0, len(raw), size))) == data
     for bad in (b"", b"{}", b"[1,", b"[1 2]", b"[1]x", b'[{"a":', b"[\xff]", b"[1,]"):

@@ -32,7 +32,7 @@ from ..reports.compliance import Compliance
 from ..reports.spool import Spool
 from ..scan import GLOBAL, _finding
 from .fc_context import Runtime
-from .jsonstream import ArrayWriter, array_items
+from .jsonstream import array_items, write_array
 from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
 from .sls_sink import BATCH, batches, ensure, put_findings
 from .store import baseline_key, claims_prefix, done_key, logs_key, part_key
@@ -245,10 +245,9 @@ class _Uploads:
             self.file.result()
 
         def upload() -> None:
-            for key in keys:
-                if self.stop.is_set():
-                    return
-                self.rt.store.put_file(key, path)
+            if self.stop.is_set():
+                return
+            self.rt.store.put_file_as(keys, path)
             path.unlink()
 
         self.file = self.submit(upload)
@@ -267,7 +266,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     """The run's findings stream through temporary files: each part is read, muted, spooled to disk and
     counted one batch at a time; each report is rendered once into a file and uploaded from it (to the run's
     folder and, for a daily run, which latest/ shows whole, to latest/ too) while the next one renders and
-    the SLS batches go out; latest/findings.json is written from the spool. Memory holds a batch of
+    the SLS batches go out; latest/findings.json is the spool's lines, copied. Memory holds a batch of
     findings, never the run's."""
     run_id = manifest.run_id
     mutelist, mutelist_error = _mutelist(rt)
@@ -337,11 +336,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                          {"latest/": latest_tally.summary.result({**meta, "latest_of": run_id})},
                          latest_tally.compliance)
         path = tmp / "findings.json"
-        with path.open("w", encoding="utf-8") as fh:
-            out = ArrayWriter(fh)
-            for f in latest:
-                out.add(f.model_dump(mode="json"))
-            out.close()
+        with path.open("wb") as fh:
+            write_array(fh, latest.lines())
         uploads.put_file(path, [LATEST])
         uploads.wait()
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs.result(),

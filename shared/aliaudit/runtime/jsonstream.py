@@ -1,59 +1,26 @@
 """A large JSON array written and read one item at a time (latest/findings.json holds every finding of the
-account): written exactly as json.dumps(items, indent=1) would, read from byte chunks as they arrive."""
+account): written from items already serialised (a spool's lines), read from byte chunks as they arrive."""
 
 from __future__ import annotations
 
 import codecs
 import json
 from collections.abc import Iterable, Iterator
-from json.encoder import encode_basestring_ascii as _str  # what json.dumps uses for strings (ensure_ascii)
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 MAX_ITEM = 8 << 20  # characters one item may take: a longer run without a complete item is not our file
 
 
-class ArrayWriter:
-    """json.dumps(items, indent=1), byte for byte, one item at a time: add() each, then close()."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.n = 0
-
-    def add(self, item: Any) -> None:
-        self.out.write(",\n " if self.n else "[\n ")
-        self.out.write(indented(item, 1))
-        self.n += 1
-
-    def close(self) -> None:
-        self.out.write("\n]" if self.n else "[]")
-
-
-def indented(value: Any, level: int = 0) -> str:
-    """value as json.dumps(value, indent=1) renders it nested `level` deep (strings, numbers, booleans, None,
-    lists and dicts with string keys)."""
-    if isinstance(value, str):
-        return _str(value)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        pad = " " * (level + 1)
-        # (strings inline: a finding is mostly strings, and this runs for every finding of the account)
-        body = ",\n".join(f"{pad}{_str(k)}: {_str(v) if type(v) is str else indented(v, level + 1)}"
-                           for k, v in value.items())
-        return f"{{\n{body}\n{' ' * level}}}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        pad = " " * (level + 1)
-        body = ",\n".join(pad + indented(v, level + 1) for v in value)
-        return f"[\n{body}\n{' ' * level}]"
-    return json.dumps(value)  # numbers
+def write_array(out: BinaryIO, items: Iterable[bytes]) -> int:
+    """A JSON array of the items (each one JSON value, as bytes, a trailing newline allowed), one item a line;
+    how many. Nothing is parsed or rendered again: a finding's line from the spool is copied as it is."""
+    n = 0
+    for item in items:
+        out.write(b",\n" if n else b"[\n")
+        out.write(item.rstrip(b"\n"))
+        n += 1
+    out.write(b"\n]\n" if n else b"[]\n")
+    return n
 
 
 def array_items(chunks: Iterable[bytes]) -> Iterator[Any]:

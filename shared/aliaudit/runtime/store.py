@@ -15,6 +15,7 @@ from ..throttle import backoff_seconds
 from .models import Manifest, PayloadError, parse_manifest
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
+COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
 
 
 class RunStore:
@@ -43,6 +44,18 @@ class RunStore:
                 if not transient or attempt >= self._settings.max_attempts:
                     raise
             time.sleep(backoff_seconds(self._settings.backoff_ms, attempt))
+
+    def put_file_as(self, keys: list[str], path: str | os.PathLike[str]) -> None:
+        """The file under every key: uploaded once, then copied inside OSS (a report of hundreds of MB is not
+        sent, checksummed and stored again for latest/); a file too large to copy is uploaded again."""
+        first, *rest = keys
+        self.put_file(first, path)
+        small = os.path.getsize(path) <= COPY_LIMIT
+        for key in rest:
+            if small:
+                self.bucket.copy_object(self.bucket.bucket_name, first, key)
+            else:
+                self.put_file(key, path)
 
     def get_file(self, key: str, path: str | os.PathLike[str]) -> None:
         """The object into a local file, streamed; NoSuchKey when there is none."""

@@ -20,7 +20,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -840,8 +840,6 @@ def _object_headers(bucket: Bucket, obj: OssObject) -> dict[str, str]:
 @_object_route("PUT", "PutObject", write=True)
 def put_object(call: Call) -> Response:
     owner, b = _bucket(call, "write")
-    if call.req.header("x-oss-copy-source"):
-        raise ApiError("NotImplemented", "The emulator does not implement CopyObject.", 501)
     key = call.path_params["key"]
     if len(key.encode()) > 1023:
         raise ApiError("InvalidObjectName", "The specified object name is not valid.", 400)
@@ -854,8 +852,16 @@ def put_object(call: Call) -> Response:
     if storage not in _STORAGE_CLASSES:
         raise ApiError("InvalidArgument", "Invalid storage class.", 400)
     meta = {k[len("x-oss-meta-"):]: v for k, v in call.req.headers.items() if k.startswith("x-oss-meta-")}
-    obj = OssObject.of(call.req.body, content_type=call.req.header("content-type") or "application/octet-stream",
-                       last_modified=call.now(), storage_class=storage, meta=meta)
+    content_type = call.req.header("content-type") or "application/octet-stream"
+    if call.req.header("x-oss-copy-source"):  # CopyObject: the same PUT, the body taken from the source
+        source = _copy_source(call, b)
+        if call.req.header("x-oss-metadata-directive").upper() != "REPLACE":
+            content_type, meta = source.content_type, dict(source.meta)
+        obj = source.model_copy(update={"last_modified": call.now(), "storage_class": storage,
+                                        "content_type": content_type, "meta": meta})
+    else:
+        obj = OssObject.of(call.req.body, content_type=content_type, last_modified=call.now(),
+                           storage_class=storage, meta=meta)
     b.objects[key] = obj
     _touch(call, b)
     etag, crc = obj.digests()
@@ -863,7 +869,37 @@ def put_object(call: Call) -> Response:
                "Content-MD5": base64.b64encode(bytes.fromhex(etag)).decode()}
     if b.encryption:
         headers["x-oss-server-side-encryption"] = b.encryption.sse_algorithm
+    if call.req.header("x-oss-copy-source"):
+        return _xml(_n("CopyObjectResult", _t("ETag", f'"{etag}"'), _t("LastModified", _iso(obj.last_modified))),
+                    headers=headers)
     return Response(200, b"", headers)
+
+
+def _copy_source(call: Call, target: Bucket) -> OssObject:
+    """The object x-oss-copy-source (/bucket/key, the key URL-encoded) names. OSS copies within a region;
+    the caller needs oss:GetObject on the source as well as oss:PutObject on the target."""
+    bucket_name, _, key = unquote(call.req.header("x-oss-copy-source")).lstrip("/").partition("/")
+    key = key.split("?versionId=")[0]
+    found = find_bucket(call.world, bucket_name)
+    if found is None:
+        raise ApiError("NoSuchBucket", "The specified bucket does not exist.", 404, extra={"BucketName": bucket_name})
+    owner, source = found
+    if source.region != target.region:
+        raise ApiError("InvalidArgument", "The source and target buckets must be in the same region.", 400)
+    p = call.principal
+    if p is None or p.account_id != owner.id:  # (copies from other accounts' buckets are not emulated)
+        raise _denied("You have no right to access the copy source.")
+    if p.kind != "root" and call.world.scenario.authorization:
+        arn = f"acs:oss:*:{owner.id}:{bucket_name}/{key}"
+        verdict = policy.decide(p.policies, "oss:GetObject", arn)
+        if verdict == "Allow" and p.session_policy is not None:
+            verdict = policy.decide([p.session_policy], "oss:GetObject", arn)
+        if verdict != "Allow":
+            raise _denied("You have no right to access the copy source.")
+    obj = source.objects.get(key)
+    if obj is None:
+        raise ApiError("NoSuchKey", "The specified key does not exist.", 404, extra={"Key": key})
+    return obj
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
