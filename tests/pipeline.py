@@ -26,7 +26,8 @@ def pipeline_write_policy() -> dict[str, Any]:
     return deploy.pipeline_write_policy(BUCKET, PROJECT)
 
 
-def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}") -> list[dict[str, Any]]:
+def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}",
+              aggregator_env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT, "ALIAUDIT_FINDINGS_LOGSTORE": "findings",
            "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-", "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail",
            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline)}
@@ -36,7 +37,7 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
             "triggers": [{"name": "daily", "type": "timer",
                           "config": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": payload}}]},
            {"name": "aliaudit-aggregator", "region": region, "code_dir": str(ROOT / "functions" / "aggregator"),
-            "timeout": 300, "role": role, "environment": env,
+            "timeout": 300, "role": role, "environment": {**env, **(aggregator_env or {})},
             "async_invoke_config": {"max_async_retry_attempts": 2},
             "triggers": [{"name": "sweep", "type": "timer",
                           "config": {"cronExpression": "0 */5 * * * *", "enable": True,
@@ -49,7 +50,7 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
 
 
 def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
-                 payload: str = "{}") -> None:
+                 payload: str = "{}", aggregator_env: dict[str, str] | None = None) -> None:
     """Deploy the pipeline into the scenario's first account."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.policy import policy_document
@@ -71,7 +72,8 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
          "encryption": {"sse_algorithm": "KMS", "kms_master_key_id": "key-aliaudit-reports"},
          "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
-    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline, payload=payload)
+    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline, payload=payload,
+                                                         aggregator_env=aggregator_env)
 
 
 def reports_bucket(url: str) -> oss2.Bucket:

@@ -20,7 +20,7 @@ def sample(*, mfa: bool = False) -> dict:
 
 def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     data = sample()
-    add_pipeline(data)
+    add_pipeline(data, aggregator_env={"ALIAUDIT_LOG_PROCESS_MIN_FINDINGS": "0"})  # its SLS logs from a process
     load(cloud, data)
     fire_daily(admin)
     invocations = wait_idle(admin)
@@ -44,6 +44,12 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     assert own and all(f["status_code"] in ("PASS", "MANUAL") for f in own), [
         (f["unmapped"]["check_id"], f["status_detail"]) for f in own if f["status_code"] not in ("PASS", "MANUAL")]
     assert any(f["unmapped"]["check_id"] == "oss_report_bucket_secured" and f["status_code"] == "PASS" for f in own)
+    for name in ("aliaudit.csv", "aliaudit.html", "aliaudit.ocsf.json"):  # latest/ holds the same reports
+        assert bucket.get_object(f"latest/{name}").read() == bucket.get_object(
+            f"reports/{date.today():%Y-%m-%d}/{run_id}/{name}").read()
+    latest = read_json(bucket, "latest/findings.json")
+    assert len(latest) == summary["total"] and {f["check_id"] for f in latest} == {f["unmapped"]["check_id"]
+                                                                                   for f in ocsf}
     logs = admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
     assert len(logs) == summary["total"]
     assert any(lg["check_id"] == "ram_user_console_mfa_enabled" and lg["resource_id"] == "bob"
@@ -165,3 +171,30 @@ def test_alert_fires_only_for_unmuted_fails(cloud, admin):
     logs = admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
     assert [(lg["resource_id"], lg["muted"]) for lg in logs if lg["status"] == "FAIL"] == [("bob", "true")]
     assert admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"] == []
+
+
+def test_a_failing_log_process_fails_the_aggregation_with_its_reason_for_a_retry(cloud, admin):
+    """The SLS logs sent from their own process: when it cannot send them, the aggregation fails (FC retries
+    it; the run is not marked done) with one clear error, and the process's own log line says why."""
+    from tests.pipeline import ROLE
+
+    data = sample()
+    add_pipeline(data, payload='{"families": ["oss"]}', aggregator_env={"ALIAUDIT_LOG_PROCESS_MIN_FINDINGS": "0"})
+    acct = data["accounts"][0]
+    acct["ram"]["policies"].append({"name": "NoFindingLogs", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": "log:PostLogStoreLogs", "Resource": "*"}]}})
+    next(r for r in acct["ram"]["roles"] if r["name"] == ROLE)["policies"].append(
+        {"name": "NoFindingLogs", "type": "Custom"})
+    load(cloud, data)
+    fire_daily(admin)
+    invocations = wait_idle(admin)
+    (aggregator,) = [i for i in invocations if i["function"] == "aliaudit-aggregator" and i["status"] != "succeeded"]
+    assert len(aggregator["attempts"]) == 3  # the first and FC's two retries
+    for attempt in aggregator["attempts"]:
+        assert attempt["error"]["errorMessage"] == "the SLS log process failed (exit code 1)", attempt["error"]
+    # each attempt's log holds the process's own line with the reason
+    assert aggregator["log"].count("sending the SLS logs failed") == 3, aggregator["log"][-3000:]
+    assert "log:PostLogStoreLogs" in aggregator["log"]
+    bucket = reports_bucket(cloud.url)
+    assert not [o.key for o in bucket.list_objects(prefix="runs/").object_list if o.key.endswith(".done")]
+    assert admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"] == []

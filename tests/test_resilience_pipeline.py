@@ -135,6 +135,8 @@ def _deploy(server: EmulatorServer, code: Path, arm: Path) -> dict[str, Any]:
         fn["async_invoke_config"] = {"max_async_retry_attempts": 3}  # FC's default
         if fn["name"] != "aliaudit-aggregator":  # reads and idempotent writes: a short read timeout
             fn["environment"]["ALIAUDIT_READ_TIMEOUT_MS"] = "3000"
+        else:  # its SLS logs from their own process, as a large run sends them
+            fn["environment"]["ALIAUDIT_LOG_PROCESS_MIN_FINDINGS"] = "0"
         if fn["name"] == f"aliaudit-{CRASH_FAMILY}":
             fn["code_dir"] = str(code)
             fn["environment"] = {**fn["environment"], "RESILIENCE_CRASH_ARM": str(arm)}

@@ -83,6 +83,8 @@ class FunctionSpec:
     kind: str  # dispatcher | aggregator | worker
     description: str
     timeout: int = TIMEOUT_S
+    memory_mb: int = MEMORY_MB
+    cpu: float | None = None  # vCPUs; None: FC's default for the memory. FC wants 1-4 GB of memory per vCPU
     family: str = ""  # workers only
     async_retries: int | None = ASYNC_RETRIES  # None: no asyncInvokeConfig (the FC default applies)
     triggers: tuple[dict[str, Any], ...] = field(default=())  # FC API shape (s.yaml and ROS TriggerConfig)
@@ -125,7 +127,9 @@ def functions() -> list[FunctionSpec]:
                         family=fam) for fam in families()]
     out.append(FunctionSpec(f"{PREFIX}aggregator", "aggregator", "aggregator",
                             "aliaudit aggregator: reports in OSS, one SLS log per finding, the FAIL alert",
-                            triggers=triggers_for("aggregator")))
+                            # 2 vCPUs: a large run's SLS logs go out from a second process while the reports
+                            # render (runtime/log_sender.py)
+                            memory_mb=2048, cpu=2, triggers=triggers_for("aggregator")))
     out.append(FunctionSpec(f"{PREFIX}dispatcher", "dispatcher", "dispatcher",
                             "aliaudit dispatcher: starts daily and ActionTrail-driven runs, fans out to the workers",
                             timeout=DISPATCHER_TIMEOUT_S, async_retries=None, triggers=triggers_for("dispatcher")))
@@ -258,6 +262,10 @@ def s_yaml() -> dict[str, Any]:
             props["asyncInvokeConfig"] = {"maxAsyncRetryAttempts": fn.async_retries}
         if fn.timeout != TIMEOUT_S:
             props["timeout"] = fn.timeout
+        if fn.memory_mb != MEMORY_MB:
+            props["memorySize"] = fn.memory_mb
+        if fn.cpu is not None:
+            props["cpu"] = fn.cpu
         if fn.family:  # merged into the template's environment
             props["environmentVariables"] = {"ALIAUDIT_FAMILY": fn.family}
         if fn.triggers:
@@ -477,7 +485,7 @@ def _ros_functions() -> dict[str, Any]:
         out[lid] = {"Type": "ALIYUN::FC3::Function", "Condition": "CreateFunctions", "DependsOn": list(policies),
                     "Properties": {
                         "FunctionName": fn.name, "Description": fn.description, "Runtime": RUNTIME,
-                        "Handler": HANDLER, "MemorySize": MEMORY_MB, "Timeout": fn.timeout,
+                        "Handler": HANDLER, "MemorySize": fn.memory_mb, "Timeout": fn.timeout,
                         "Role": _getatt("FcRole", "Arn"), "InternetAccess": True,
                         "Code": {"OssBucketName": {"Ref": "CodeBucket"},
                                  "OssObjectName": _sub(f"${{CodeObjectPrefix}}{fn.directory}.zip")},
@@ -486,6 +494,8 @@ def _ros_functions() -> dict[str, Any]:
                                       "EnableRequestMetrics": True, "EnableInstanceMetrics": True,
                                       "LogBeginRule": "DefaultRegex"},
                         "EnvironmentVariables": env}}
+        if fn.cpu is not None:
+            out[lid]["Properties"]["Cpu"] = fn.cpu
         if fn.async_retries is not None:
             out[f"{lid}AsyncConfig"] = {"Type": "ALIYUN::FC3::AsyncInvokeConfig", "Condition": "CreateFunctions",
                                         "Properties": {"FunctionName": _getatt(lid, "FunctionName"),

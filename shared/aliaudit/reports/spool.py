@@ -69,12 +69,13 @@ class Spool:
 
     def lines(self) -> Iterator[bytes]:
         """Every finding's JSON line as stored (newline included), in the same order, unparsed."""
+        return read_lines(self.path, self.layout())
+
+    def layout(self) -> list[tuple[int, int]]:
+        """Where the findings are, in reading order: (offset, count) of each chunk, for read_lines (another
+        process can read the spool from its path and this, while this one is open)."""
         self._out.flush()
-        with open(self.path, "rb") as fh:
-            for _key, _n, offset, count in sorted(self._chunks):
-                fh.seek(offset)
-                for _ in range(count):
-                    yield fh.readline()
+        return [(offset, count) for _key, _n, offset, count in sorted(self._chunks)]
 
     def close(self) -> None:
         if not self._out.closed:
@@ -87,3 +88,12 @@ class Spool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_lines(path: str, layout: list[tuple[int, int]]) -> Iterator[bytes]:
+    """A spool's lines (Spool.lines) read from its file and layout."""
+    with open(path, "rb") as fh:
+        for offset, count in layout:
+            fh.seek(offset)
+            for _ in range(count):
+                yield fh.readline()

@@ -33,9 +33,10 @@ from ..reports.spool import Spool
 from ..scan import GLOBAL, _finding
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
+from .log_sender import LogProcess, send_logs
 from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
-from .sls_sink import BATCH, batches, ensure, put_findings
-from .store import baseline_key, claims_prefix, done_key, logs_key, part_key
+from .sls_sink import BATCH, batches
+from .store import baseline_key, claims_prefix, done_key, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
@@ -319,7 +320,14 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             summaries["latest/"] = tally.summary.result({**meta, "latest_of": run_id})
         uploads = _Uploads(rt)
         stack.callback(uploads.close)
-        logs = uploads.submit(_send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(), uploads.stop)
+        logs: Callable[[], int]
+        if len(findings) >= rt.settings.log_process_min_findings:  # its own process: a second vCPU's work
+            sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text())
+            stack.callback(sender.kill)
+            logs = sender.result
+        else:
+            logs = uploads.submit(send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(),
+                                  uploads.stop).result
         _put_reports(rt, uploads, tmp, findings, summaries, tally.compliance)
         if manifest.accounts:  # an organisation run: its summary, and each account's own reports
             meta["accounts"] = len(manifest.accounts)
@@ -340,31 +348,11 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             write_array(fh, latest.lines())
         uploads.put_file(path, [LATEST])
         uploads.wait()
-        result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs.result(),
+        result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
                   "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix}
     rt.store.put_json(done_key(run_id), result)
     log.info("run %s aggregated: %s", run_id, json.dumps(result))
     return result
-
-
-def _send_logs(rt: Runtime, run_id: str, findings: Spool, new_uids: set[str], new_text: str,
-               stop: threading.Event) -> int:
-    """One SLS log per finding, in batches; the batches an earlier attempt sent are skipped."""
-    client = rt.factory.log(rt.settings.region)
-    ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
-           rt.settings.region)
-    sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
-    logged = 0
-    for batch, items in enumerate(batches(findings)):
-        if stop.is_set():
-            break
-        if logs_key(run_id, batch) in sent:
-            logged += len(items)
-            continue
-        logged += put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id,
-                               new_uids, new_text)
-        rt.store.put_json(logs_key(run_id, batch), {"logs": len(items)})
-    return logged
 
 
 def _put_reports(rt: Runtime, uploads: _Uploads, tmp: Path, findings: Spool, summaries: dict[str, dict[str, Any]],

@@ -24,6 +24,9 @@ class PipelineSettings(BaseModel):
     # ALIAUDIT_ACCOUNTS: daily runs audit these accounts (docs/organisations.md): 'resource-directory', or JSON
     # (a list of ids / role ARNs, or the mapping); a timer payload's accounts wins. Empty: the own account.
     accounts: str = ""
+    # ALIAUDIT_LOG_PROCESS_MIN_FINDINGS: a run with this many findings sends its SLS logs from a second process
+    # of the aggregator (runtime/log_sender.py), while the reports render; 0 = always
+    log_process_min_findings: int = Field(10000, ge=0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -35,7 +38,8 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
                            ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
                            ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
-                           ("ALIAUDIT_ACCOUNTS", "accounts")):
+                           ("ALIAUDIT_ACCOUNTS", "accounts"),
+                           ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings")):
             if env.get(var):
                 values[field] = env[var]
         return cls.model_validate(values)

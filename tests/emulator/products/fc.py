@@ -114,6 +114,7 @@ class Function(BaseModel):
     code_dir: str = ""  # local directory holding the code (relative: to the emulator's working directory)
     description: str = ""
     memory: int = 512  # memorySize, MB
+    cpu: float | None = None  # vCPUs; None: FC sizes it by the memory
     timeout: int = 3  # seconds; a longer run is killed (FunctionTimeout)
     role: str = ""  # acs:ram::<account>:role/<name>; its STS credentials reach the handler
     environment: dict[str, str] = Field(default_factory=dict)  # environmentVariables
@@ -198,6 +199,9 @@ def _check_function(fn: Function, account: Account) -> None:
         raise ValueError("handler is required")
     if not 128 <= fn.memory <= 32768 or fn.memory % 64:
         raise ValueError(f"memorySize {fn.memory} must be a multiple of 64 between 128 and 32768")
+    if fn.cpu is not None and not (0.05 <= fn.cpu <= 16 and fn.cpu * 1024 <= fn.memory <= fn.cpu * 4096):
+        raise ValueError(f"cpu {fn.cpu} must be between 0.05 and 16, with 1 to 4 GB of memory per vCPU "
+                         f"(memorySize {fn.memory})")
     if not 1 <= fn.timeout <= 86400:
         raise ValueError(f"timeout {fn.timeout} must be between 1 and 86400")
     if fn.role:
@@ -788,7 +792,8 @@ def shutdown(world: World) -> None:
 _EXPR = re.compile(r"\$\{\s*([^{}]*?)\s*\}")
 _ENV_CALL = re.compile(r"""^env\(\s*(['"])(\w+)\1\s*(?:,\s*(['"])(.*?)\3\s*)?\)$""")
 _CONFIG_CALL = re.compile(r"""^config\(\s*(['"])(\w+)\1\s*\)$""")
-_PROP_KEYS = {"region", "functionName", "runtime", "handler", "code", "description", "memorySize", "timeout", "role",
+_PROP_KEYS = {"region", "functionName", "runtime", "handler", "code", "description", "memorySize", "cpu", "timeout",
+              "role",
               "environmentVariables", "logConfig", "internetAccess", "vpcConfig", "layers", "tags", "triggers",
               "asyncInvokeConfig"}
 
@@ -931,6 +936,7 @@ def _function_from_props(props: dict[str, Any], account_id: str, region: str | N
             name=str(name), region=str(rgn), runtime=str(props.get("runtime") or ""),
             handler=str(props.get("handler") or ""), code_dir=code_dir, code_size=size, code_checksum=checksum,
             description=str(props.get("description") or ""), memory=int(props.get("memorySize") or 512),
+            cpu=float(props["cpu"]) if props.get("cpu") is not None else None,
             timeout=int(props.get("timeout") or 3), role=role,
             environment={str(k): _as_text(v) for k, v in (props.get("environmentVariables") or {}).items()},
             log_config=log_config if isinstance(log_config, dict) else {},
@@ -1084,7 +1090,7 @@ def _function_json(account_id: str, fn: Function) -> dict[str, Any]:
     out.update({
         "functionName": fn.name, "functionId": fn.id, "functionArn": function_arn(fn.region, account_id, fn.name),
         "description": fn.description, "runtime": fn.runtime, "handler": fn.handler, "memorySize": fn.memory,
-        "timeout": fn.timeout, "role": fn.role, "environmentVariables": dict(fn.environment),
+        "cpu": fn.cpu, "timeout": fn.timeout, "role": fn.role, "environmentVariables": dict(fn.environment),
         "internetAccess": fn.internet_access, "logConfig": dict(fn.log_config), "vpcConfig": dict(fn.vpc_config),
         "layers": [{"arn": arn} for arn in fn.layers], "tags": [{"key": k, "value": v} for k, v in fn.tags.items()],
         "codeSize": fn.code_size, "codeChecksum": fn.code_checksum, "createdTime": iso(fn.created),
@@ -1126,7 +1132,7 @@ def _code_fields(body: dict[str, Any]) -> dict[str, Any]:
 def _fields_from_body(body: dict[str, Any]) -> dict[str, Any]:
     """camelCase CreateFunction/UpdateFunction input -> Function fields (unknown keys kept in extra)."""
     mapping = {"runtime": "runtime", "handler": "handler", "description": "description", "memorySize": "memory",
-               "timeout": "timeout", "role": "role", "environmentVariables": "environment",
+               "cpu": "cpu", "timeout": "timeout", "role": "role", "environmentVariables": "environment",
                "logConfig": "log_config", "internetAccess": "internet_access", "vpcConfig": "vpc_config",
                "layers": "layers"}
     fields = {mapping[k]: v for k, v in body.items() if k in mapping and v is not None}

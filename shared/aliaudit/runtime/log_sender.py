@@ -1,0 +1,124 @@
+"""The aggregator's SLS logs: one per finding, in PutLogs batches; the batches an earlier attempt sent are
+skipped. A small run sends them from a thread of the aggregator; a large one from a process of its own
+(LogProcess), because building 100,000 logs and rendering the reports each hold a GIL for tens of seconds,
+and an aggregator with 2 vCPUs (s.yaml, template.yml) then does both at once instead of one after the other.
+
+The process is this module run by the same Python (`python -m aliaudit.runtime.log_sender`); it gets its job
+on stdin (the spool's path and layout, the run's new FAILs and, when the environment has none, the execution
+role's credentials: never on the command line), reads the aggregator's spool where it lies, logs to the same
+stderr, and prints how many logs it sent."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..findings import Finding
+from ..reports.spool import Spool, read_lines
+from .sls_sink import batches, ensure, put_findings
+from .store import logs_key
+
+log = logging.getLogger("aliaudit.aggregator")
+
+
+def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
+              stop: threading.Event | None = None) -> int:
+    """One SLS log per finding, in batches, until stop is set; how many are in SLS."""
+    client = rt.factory.log(rt.settings.region)
+    ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
+           rt.settings.region)
+    sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
+    logged = 0
+    for batch, items in enumerate(batches(findings)):
+        if stop is not None and stop.is_set():
+            break
+        if logs_key(run_id, batch) in sent:
+            logged += len(items)
+            continue
+        logged += put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id,
+                               new_uids, new_text)
+        rt.store.put_json(logs_key(run_id, batch), {"logs": len(items)})
+    return logged
+
+
+class LogJob(BaseModel):
+    run_id: str
+    spool: str  # the spool file's path
+    layout: list[tuple[int, int]]  # Spool.layout()
+    new_uids: list[str]
+    new_text: str
+    credentials: dict[str, str | None] = {}  # access_key_id, access_key_secret, security_token
+
+
+class LogProcess:
+    """send_logs in a child process, started at once; result() waits for it: the count, or RuntimeError with
+    the child's exit code (its own error is in the log above). kill() ends it (the aggregation failed)."""
+
+    def __init__(self, rt: Any, run_id: str, findings: Spool, new_uids: set[str], new_text: str) -> None:
+        creds = rt.factory.provider.get_credentials()
+        job = LogJob(run_id=run_id, spool=findings.path, layout=findings.layout(), new_uids=sorted(new_uids),
+                     new_text=new_text, credentials={"access_key_id": creds.get_access_key_id(),
+                                                     "access_key_secret": creds.get_access_key_secret(),
+                                                     "security_token": creds.get_security_token()})
+        # the child imports aliaudit as this process did: FC puts the code folder on sys.path, not in the env
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "aliaudit.runtime.log_sender"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.out = self.proc.stdout
+        # its log lines go where this invocation's go (FC tags them with the request)
+        self.relay = threading.Thread(target=self._relay, name="aliaudit-log-sender-stderr", daemon=True)
+        self.relay.start()
+        with self.proc.stdin:
+            self.proc.stdin.write(job.model_dump_json().encode())
+
+    def _relay(self) -> None:
+        assert self.proc.stderr is not None
+        with self.proc.stderr:
+            for line in self.proc.stderr:
+                sys.stderr.write(line.decode(errors="replace"))
+
+    def result(self) -> int:
+        with self.out:
+            out = self.out.read()
+        self.proc.wait()
+        self.relay.join()
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"the SLS log process failed (exit code {self.proc.returncode})")
+        return int(json.loads(out)["logged"])
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.relay.join()
+
+
+def main() -> int:
+    from .fc_context import Runtime
+
+    job = LogJob.model_validate_json(sys.stdin.buffer.read())
+    rt = Runtime(SimpleNamespace(credentials=SimpleNamespace(**job.credentials)))
+    findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
+    try:
+        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text)
+    except Exception as err:
+        from .. import apierrors
+
+        log.error("run %s: sending the SLS logs failed: %s", job.run_id, apierrors.describe(err))
+        return 1
+    print(json.dumps({"logged": logged}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
