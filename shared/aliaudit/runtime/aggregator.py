@@ -323,7 +323,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         logs: Callable[[], int]
         if len(findings) >= rt.settings.log_process_min_findings:  # its own process: a second vCPU's work
             sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text())
-            stack.callback(sender.kill)
+            stack.callback(sender.stop)
             logs = sender.result
         else:
             logs = uploads.submit(send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -61,7 +62,8 @@ class LogJob(BaseModel):
 
 class LogProcess:
     """send_logs in a child process, started at once; result() waits for it: the count, or RuntimeError with
-    the child's exit code (its own error is in the log above). kill() ends it (the aggregation failed)."""
+    the child's exit code (its own error is in the log above). stop() ends it after the batch it is sending
+    (the aggregation failed: a retry skips the batches sent, and none goes out twice)."""
 
     def __init__(self, rt: Any, run_id: str, findings: Spool, new_uids: set[str], new_text: str) -> None:
         creds = rt.factory.provider.get_credentials()
@@ -96,21 +98,27 @@ class LogProcess:
             raise RuntimeError(f"the SLS log process failed (exit code {self.proc.returncode})")
         return int(json.loads(out)["logged"])
 
-    def kill(self) -> None:
+    def stop(self, grace: float = 60) -> None:
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self.relay.join()
 
 
 def main() -> int:
     from .fc_context import Runtime
 
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # LogProcess.stop: end after the current batch
     job = LogJob.model_validate_json(sys.stdin.buffer.read())
     rt = Runtime(SimpleNamespace(credentials=SimpleNamespace(**job.credentials)))
     findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
     try:
-        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text)
+        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop)
     except Exception as err:
         from .. import apierrors
 
