@@ -11,6 +11,7 @@ import json
 import logging
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -270,6 +271,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     the SLS batches go out; latest/findings.json is the spool's lines, copied. Memory holds a batch of
     findings, never the run's."""
     run_id = manifest.run_id
+    started = time.monotonic()
     mutelist, mutelist_error = _mutelist(rt)
     today = datetime.now(timezone.utc).date()
     event = manifest.kind == "event"
@@ -301,6 +303,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         for p in manifest.parts:
             n, ok = _part_findings(manifest, p, downloads.get(p), findings, add)
             calls, clean = calls + n, clean and ok
+        log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
+                 time.monotonic() - started)
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back: count again
             tally.close()
             tally = _Tally(tmp, before)
@@ -348,10 +352,11 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             write_array(fh, latest.lines())
         uploads.put_file(path, [LATEST])
         uploads.wait()
+        log.info("run %s: reports written in %.1f s", run_id, time.monotonic() - started)
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
                   "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix}
     rt.store.put_json(done_key(run_id), result)
-    log.info("run %s aggregated: %s", run_id, json.dumps(result))
+    log.info("run %s aggregated in %.1f s: %s", run_id, time.monotonic() - started, json.dumps(result))
     return result
 
 

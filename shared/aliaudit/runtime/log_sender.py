@@ -17,7 +17,10 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,25 +32,50 @@ from .sls_sink import batches, ensure, put_findings
 from .store import logs_key
 
 log = logging.getLogger("aliaudit.aggregator")
+IN_FLIGHT = 4  # PutLogs batches sent at once
 
 
 def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
               stop: threading.Event | None = None) -> int:
-    """One SLS log per finding, in batches, until stop is set; how many are in SLS."""
+    """One SLS log per finding, in batches, until stop is set; how many are in SLS. A few batches are in
+    flight at once (each PutLogs and its marker is two round trips: one after the other, a large run would
+    spend most of its time waiting), each marked sent once it is in SLS."""
     client = rt.factory.log(rt.settings.region)
     ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
            rt.settings.region)
     sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
+
+    def send(batch: int, items: list[Finding]) -> int:
+        n = put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id, new_uids,
+                         new_text)
+        rt.store.put_json(logs_key(run_id, batch), {"logs": n})
+        return n
+
     logged = 0
-    for batch, items in enumerate(batches(findings)):
-        if stop is not None and stop.is_set():
-            break
-        if logs_key(run_id, batch) in sent:
-            logged += len(items)
-            continue
-        logged += put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id,
-                               new_uids, new_text)
-        rt.store.put_json(logs_key(run_id, batch), {"logs": len(items)})
+    pending: deque[Future[int]] = deque()
+    failed: Future[int] | None = None
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="aliaudit-logs") as pool:
+        for batch, items in enumerate(batches(findings)):
+            if stop is not None and stop.is_set():
+                break
+            if logs_key(run_id, batch) in sent:
+                logged += len(items)
+                continue
+            pending.append(pool.submit(send, batch, items))
+            if len(pending) > IN_FLIGHT:  # (memory holds a few batches, never the run's)
+                done = pending.popleft()
+                if done.exception() is not None:
+                    failed = done
+                    break
+                logged += done.result()
+    # (the pool has waited for the batches in flight: each one is in SLS and marked, or failed)
+    for future in pending:
+        if future.exception() is None:
+            logged += future.result()
+        elif failed is None:
+            failed = future
+    if failed is not None:
+        failed.result()  # raises its error
     return logged
 
 
@@ -117,6 +145,7 @@ def main() -> int:
     job = LogJob.model_validate_json(sys.stdin.buffer.read())
     rt = Runtime(SimpleNamespace(credentials=SimpleNamespace(**job.credentials)))
     findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
+    started = time.monotonic()
     try:
         logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop)
     except Exception as err:
@@ -124,6 +153,7 @@ def main() -> int:
 
         log.error("run %s: sending the SLS logs failed: %s", job.run_id, apierrors.describe(err))
         return 1
+    log.info("run %s: %d SLS logs sent in %.1f s", job.run_id, logged, time.monotonic() - started)
     print(json.dumps({"logged": logged}))
     return 0
 

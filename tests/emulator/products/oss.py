@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_serializer, model_validator
 
 from .. import index, policy, signing
 from ..call import Call, Operation
@@ -48,22 +48,36 @@ class OssObject(BaseModel):
     storage_class: str = "Standard"  # Standard | IA | Archive | ColdArchive | DeepColdArchive
     meta: dict[str, str] = Field(default_factory=dict)  # user metadata (x-oss-meta-<name> without the prefix)
     _digests: tuple[str, int] | None = PrivateAttr(default=None)  # (ETag, CRC64) cache; objects are replaced whole
+    # the body as bytes: what an upload sent (content and encoding are only filled in when the state is
+    # exported: reports of hundreds of MB are not decoded and encoded again on every put and get)
+    _data: bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: Any) -> Any:
         return {"content": data} if isinstance(data, str) else data
 
+    @model_serializer(mode="wrap")
+    def _export(self, handler: Any) -> Any:
+        out = handler(self)
+        if self._data is not None and isinstance(out, dict):
+            try:
+                out.update(content=self._data.decode("utf-8"), encoding="text")
+            except UnicodeDecodeError:
+                out.update(content=base64.b64encode(self._data).decode(), encoding="base64")
+        return out
+
     @classmethod
     def of(cls, data: bytes, **fields: Any) -> OssObject:
-        try:
-            return cls(content=data.decode("utf-8"), encoding="text", **fields)
-        except UnicodeDecodeError:
-            return cls(content=base64.b64encode(data).decode(), encoding="base64", **fields)
+        obj = cls(**fields)
+        obj._data = bytes(data)
+        return obj
 
     @property
     def data(self) -> bytes:
-        return base64.b64decode(self.content) if self.encoding == "base64" else self.content.encode("utf-8")
+        if self._data is None:
+            self._data = base64.b64decode(self.content) if self.encoding == "base64" else self.content.encode("utf-8")
+        return self._data
 
     def digests(self) -> tuple[str, int]:
         if self._digests is None:

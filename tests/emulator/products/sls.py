@@ -508,9 +508,10 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 def _pb_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
     """(field number, value) of one protobuf message: ints for varint/fixed, bytes for length-delimited."""
-    pos = 0
-    while pos < len(buf):
-        key, pos = _varint(buf, pos)
+    pos, n = 0, len(buf)
+    while pos < n:
+        key = buf[pos]  # (one-byte varints inline: keys and short lengths always are)
+        key, pos = (key, pos + 1) if key < 0x80 else _varint(buf, pos)
         field, wire = key >> 3, key & 7
         if field == 0:
             raise ValueError("field number 0")
@@ -519,13 +520,14 @@ def _pb_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
             yield field, value
         elif wire in (1, 5):
             size = 8 if wire == 1 else 4
-            if pos + size > len(buf):
+            if pos + size > n:
                 raise ValueError("truncated fixed field")
             yield field, int.from_bytes(buf[pos:pos + size], "little")
             pos += size
         elif wire == 2:
-            size, pos = _varint(buf, pos)
-            if pos + size > len(buf):
+            size = buf[pos] if pos < n else 0x80
+            size, pos = (size, pos + 1) if size < 0x80 else _varint(buf, pos)
+            if pos + size > n:
                 raise ValueError("truncated length-delimited field")
             yield field, buf[pos:pos + size]
             pos += size
@@ -543,6 +545,12 @@ def _pair(buf: int | bytes) -> tuple[str, str]:
     """Log.Content / LogTag: Key = 1, Value = 2 (both required)."""
     if not isinstance(buf, bytes):
         raise ValueError("expected a message")
+    # the usual encoding first (a short Key, then the Value, nothing else): a large run sends millions
+    if len(buf) > 3 and buf[0] == 0x0A and buf[1] < 0x80 and len(buf) > 2 + buf[1] and buf[2 + buf[1]] == 0x12:
+        key_end = 2 + buf[1]
+        size, start = _varint(buf, key_end + 1)
+        if start + size == len(buf):
+            return buf[2:key_end].decode("utf-8", errors="replace"), buf[start:].decode("utf-8", errors="replace")
     fields = dict(_pb_fields(buf))
     if 1 not in fields or 2 not in fields:
         raise ValueError("key/value pair without Key or Value")
