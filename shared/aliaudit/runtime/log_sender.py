@@ -4,9 +4,9 @@ skipped. A small run sends them from a thread of the aggregator; a large one fro
 and an aggregator with 2 vCPUs (s.yaml, template.yml) then does both at once instead of one after the other.
 
 The process is this module run by the same Python (`python -m aliaudit.runtime.log_sender`); it gets its job
-on stdin (the spool's path and layout, the run's new FAILs and, when the environment has none, the execution
-role's credentials: never on the command line), reads the aggregator's spool where it lies, logs to the same
-stderr, and prints how many logs it sent."""
+on stdin (the spool's path and layout, the run's new FAILs and the execution role's credentials, which a
+python3.10 handler may only have on its context: never on the command line), reads the aggregator's spool
+where it lies, logs through the aggregator (which relays its stderr), and prints how many logs it sent."""
 
 from __future__ import annotations
 
