@@ -160,15 +160,21 @@ def _check_freshness(call: Call, style: str) -> None:
             raise fail(style, "skew")
 
 
+def decide(p: Principal, action: str, resource: str) -> str | None:
+    """'Allow', 'Deny' or None (implicit deny): the principal's policies, then its session policy, if any."""
+    verdict = policy.decide(p.policies, action, resource)
+    if verdict == "Allow" and p.session_policy is not None:
+        verdict = policy.decide([p.session_policy], action, resource)
+    return verdict
+
+
 def authorize(call: Call, style: str) -> None:
     """Evaluate the caller's policies for the resolved operation; root and anonymous pass."""
     p, op = call.principal, call.op
     if p is None or op is None or not op.ram_action or p.kind == "root" or not call.world.scenario.authorization:
         return
     resource = call.resource_arn()
-    verdict = policy.decide(p.policies, op.ram_action, resource)
-    if verdict == "Allow" and p.session_policy is not None:
-        verdict = policy.decide([p.session_policy], op.ram_action, resource)
+    verdict = decide(p, op.ram_action, resource)
     if verdict != "Allow":
         code, status, message = DENIED[style]
         detail = {"AuthAction": op.ram_action, "AuthPrincipalType": p.identity_type,

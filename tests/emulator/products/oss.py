@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, PrivateAttr, model_serializer, model_validator
 
-from .. import index, policy, signing
+from .. import auth, index, policy, signing
 from ..call import Call, Operation
 from ..errors import ApiError
 from ..rest import RestApi
@@ -903,13 +903,10 @@ def _copy_source(call: Call, target: Bucket) -> OssObject:
     p = call.principal
     if p is None or p.account_id != owner.id:  # (copies from other accounts' buckets are not emulated)
         raise _denied("You have no right to access the copy source.")
-    if p.kind != "root" and call.world.scenario.authorization:
-        arn = f"acs:oss:*:{owner.id}:{bucket_name}/{key}"
-        verdict = policy.decide(p.policies, "oss:GetObject", arn)
-        if verdict == "Allow" and p.session_policy is not None:
-            verdict = policy.decide([p.session_policy], "oss:GetObject", arn)
-        if verdict != "Allow":
-            raise _denied("You have no right to access the copy source.")
+    source_arn = f"acs:oss:*:{owner.id}:{bucket_name}/{key}"
+    if (p.kind != "root" and call.world.scenario.authorization
+            and auth.decide(p, "oss:GetObject", source_arn) != "Allow"):
+        raise _denied("You have no right to access the copy source.")
     obj = source.objects.get(key)
     if obj is None:
         raise ApiError("NoSuchKey", "The specified key does not exist.", 404, extra={"Key": key})
