@@ -109,6 +109,24 @@ def reset_calls(emu: Emulator, req: Request) -> Any:
     return {"reset": True}
 
 
+@route("POST", "/_emulator/responses")
+def start_recording(emu: Emulator, req: Request) -> Any:
+    """Body: {"limit": N} (default 3): from now on keep the first N successful answers of each API."""
+    data = body_json(req)
+    with emu.world.lock:
+        emu.world.recording = {}
+        emu.world.recording_limit = int(data.get("limit", 3))
+    return {"recording": True}
+
+
+@route("GET", "/_emulator/responses")
+def get_responses(emu: Emulator, req: Request) -> Any:
+    """The recorded answers: {"responses": {"product:Action": [{method, path, params, status, content_type,
+    body}]}} (body as text: JSON, XML or CSV as the product sends it)."""
+    with emu.world.lock:
+        return {"responses": {k: list(v) for k, v in (emu.world.recording or {}).items()}}
+
+
 @route("POST", "/_emulator/faults")
 def set_faults(emu: Emulator, req: Request) -> Any:
     """Body: any Faults fields; they replace the current ones field by field."""

@@ -63,7 +63,10 @@ class Emulator:
                 result = call.op.handler(call)
             if call.op.write:
                 events.record(call, call.op.event(call, result) if call.op.event else None)
-            return api.respond(call, result)
+            response = api.respond(call, result)
+            if self.world.recording is not None:
+                self.world.record_response(f"{product}:{call.op.name}", call.req, response)
+            return response
         except ApiError as err:
             return RENDERERS[style](err, req)
         except Exception as err:  # a bug in the emulator: say so loudly, answer like the cloud's 500

@@ -36,3 +36,11 @@ class AdminClient:
 
     def advance(self, seconds: float) -> str:
         return self.request("POST", "clock", {"advance": seconds})["now"]
+
+    def record(self, limit: int = 3) -> Any:
+        """Keep the first `limit` successful answers of each API from now on (until the next load)."""
+        return self.request("POST", "responses", {"limit": limit})
+
+    def responses(self) -> dict[str, list[dict[str, Any]]]:
+        """Recorded answers by "product:Action": method, path, params, status, content_type, body (text)."""
+        return self.request("GET", "responses")["responses"]

@@ -157,6 +157,23 @@ class World:
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)  # product runtime state (logs, invocations...)
     address: str = ""  # http://127.0.0.1:PORT once serving; FC workers point their SDKs here
+    # "product:Action" -> the first successful answers (None: not recording); the wire-type and corpus
+    # tests read them through GET /_emulator/responses
+    recording: dict[str, list[dict[str, Any]]] | None = None
+    recording_limit: int = 3
+
+    def record_response(self, key: str, req: Any, response: Any) -> None:
+        if response.status >= 300:
+            return
+        with self.lock:
+            if self.recording is None:
+                return
+            kept = self.recording.setdefault(key, [])
+            if len(kept) < self.recording_limit:
+                kept.append({"method": req.method, "path": req.raw_path, "params": req.params,
+                             "status": response.status,
+                             "content_type": response.headers.get("Content-Type", ""),
+                             "body": response.body.decode("utf-8", "replace")})
 
     def load(self, scenario: Scenario) -> None:
         with self.lock:
@@ -169,6 +186,7 @@ class World:
             self.admitted.clear()
             self.spans.clear()
             self.extras.clear()
+            self.recording = None
             self.rng.seed(scenario.faults.seed)
             if scenario.clock:
                 self.clock.set(parse_time(scenario.clock))
