@@ -152,7 +152,8 @@ def test_credential_report_is_paged_to_the_root_row(cloud, admin):
     assert admin.calls()["ims:GetCredentialReport"] == 2
 
 
-PER_USER = ("ram:GetUser", "ram:GetLoginProfile", "ram:GetAccessKeyLastUsed", "ram:ListPoliciesForUser")
+# the per-user fallback: IMS reads users by their logon name (GetLoginProfile's Status tells console access)
+PER_USER = ("ims:GetUser", "ims:GetLoginProfile", "ram:GetAccessKeyLastUsed", "ram:ListPoliciesForUser")
 
 
 def test_users_come_from_the_credential_report_with_one_call_per_user(cloud, admin):

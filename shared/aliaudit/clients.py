@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import oss2
@@ -254,9 +255,29 @@ class ClientFactory:
         self._cache: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()  # API calls made (OpenAPI, OSS, SLS), by product:method
         self.limits = ApiLimits(settings.api_concurrency)  # adaptive concurrency per API, shared by all clients
-        self._oss_auth = oss2.ProviderAuth(_OssCredentials(provider))
+        # V4 signatures: OSS withdraws V1 for new accounts (from 2025-03) and new buckets (from 2025-09), in phases
+        # (https://alibabacloud.com/en/notice/notice_on_the_discontinuation_of_the_oss_v1_signature_algorithm_40f);
+        # V4 signs the region, so every Service and Bucket is built with its region
+        self._oss_auth = oss2.ProviderAuthV4(_OssCredentials(provider))
+        self._shared: dict[str, Any] = {}
         # one connection pool for every OSS client
         self._oss_session = _RetryingOssSession(settings, self.limits, self.count)
+
+    def shared(self, key: str, build: Callable[[], Any]) -> Any:
+        """One answer per factory (one scan's credentials) for an account-wide read several collectors need,
+        e.g. the IMS credential report: built once, by the first caller, the others wait for it. A failure is
+        kept too (each caller sees the same error)."""
+        with self._lock:
+            future = self._shared.get(key)
+            owner = future is None
+            if owner:
+                future = self._shared[key] = Future()
+        if owner:
+            try:
+                future.set_result(build())
+            except BaseException as err:
+                future.set_exception(err)
+        return future.result()
 
     def renew_credentials(self) -> bool:
         """Make the provider fetch new credentials (the cloud said they expired); False when it cannot."""
@@ -302,11 +323,12 @@ class ClientFactory:
 
     def oss_service(self, region: str | None = None) -> oss2.Service:
         """Account-level OSS calls (ListBuckets, GetPublicAccessBlock); any region's endpoint lists every bucket."""
-        return oss2.Service(self._oss_auth, self.oss_endpoint(region), **self._oss_options())
+        region = region or GLOBAL_REGION
+        return oss2.Service(self._oss_auth, self.oss_endpoint(region), region=region, **self._oss_options())
 
     def oss_bucket(self, name: str, region: str) -> oss2.Bucket:
         """A bucket's client on its own region's endpoint (OSS refuses other regions' endpoints)."""
-        return oss2.Bucket(self._oss_auth, self.oss_endpoint(region), name, **self._oss_options())
+        return oss2.Bucket(self._oss_auth, self.oss_endpoint(region), name, region=region, **self._oss_options())
 
     def log(self, region: str) -> Any:
         """An aliyun-log-python-sdk LogClient for one region's SLS endpoint (<region>.log.aliyuncs.com),

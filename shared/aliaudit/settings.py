@@ -25,6 +25,8 @@ class EndpointSettings(BaseModel):
     backoff_ms: int = Field(200, ge=1)  # ALIAUDIT_BACKOFF_MS: first backoff step (doubles, jittered)
     # ALIAUDIT_API_CONCURRENCY: most calls in flight per API; halved while the API throttles, regrown on success
     api_concurrency: int = Field(16, ge=1, le=512)
+    # ALIAUDIT_REPORT_WAIT_SECONDS: how long to wait for IMS to generate the credential report (asynchronous)
+    report_wait_seconds: float = Field(120, ge=0, le=3600)
 
     @field_validator("protocol")
     @classmethod
@@ -41,7 +43,8 @@ class EndpointSettings(BaseModel):
                    "ALIAUDIT_STS_ENDPOINT": "sts_endpoint", "ALIBABA_CLOUD_STS_REGION": "sts_region",
                    "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms",
                    "ALIAUDIT_MAX_ATTEMPTS": "max_attempts", "ALIAUDIT_BACKOFF_MS": "backoff_ms",
-                   "ALIAUDIT_API_CONCURRENCY": "api_concurrency"}
+                   "ALIAUDIT_API_CONCURRENCY": "api_concurrency",
+                   "ALIAUDIT_REPORT_WAIT_SECONDS": "report_wait_seconds"}
         for var, field in mapping.items():
             if env.get(var):
                 values[field] = env[var]

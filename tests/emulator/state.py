@@ -94,6 +94,9 @@ class Faults(BaseModel):
     seed: int = 0
     regions_down: list[str] = Field(default_factory=list)
     sts_max_lifetime_seconds: int | None = None  # issued STS credentials expire after this, whatever was asked
+    # IMS GenerateCredentialReport is asynchronous (State STARTED -> INPROGRESS -> COMPLETED): the report is
+    # ready this many real seconds after generation starts, and GetCredentialReport refuses until then
+    credential_report_seconds: float = 0.2
 
 
 class Scenario(BaseModel):

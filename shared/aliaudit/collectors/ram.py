@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -43,7 +44,7 @@ class UserInfo(BaseModel):
     id: str
     created: datetime | None
     last_login: datetime | None = None
-    console: bool = False  # has a login profile (console password)
+    console: bool = False  # console logon enabled (a login profile whose Status is Active)
     mfa_bound: bool = False
     access_keys: list[AccessKeyInfo] = Field(default_factory=list)
     policies: list[str] = Field(default_factory=list)  # directly attached, "Type:Name"
@@ -79,18 +80,76 @@ def _not_found(err: Exception) -> bool:
     return isinstance(err, TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
 
 
-def credential_report(ims: Any) -> list[dict[str, str]]:
+# --- the IMS credential report ---------------------------------------------------------------------------
+# Its format ("Generate and download user credential reports", https://www.alibabacloud.com/help/doc-detail/143477.htm):
+# flags are TRUE / FALSE (or N/A), the `user` column is the user principal name name@<alias>.onaliyun.com with the
+# root account's row `<root>` first, never-logged-on is `-`. Key slots access_key_1/2 and, for the root account,
+# additional_access_key_1..3 (column names as Steampipe's client reads the real CSV:
+# turbot/steampipe-plugin-alicloud alicloud/table_alicloud_ram_credential_report.go). Flags are compared without
+# regard to case, so an older lower-case form still reads right.
+ROOT_ROWS = ("<root>", "<root_account>")
+REPORT_READY = "COMPLETED"  # GenerateCredentialReport State: STARTED | INPROGRESS | COMPLETED (IMS SDK doc comment)
+
+
+def flag(value: str | None) -> bool:
+    return (value or "").strip().upper() == "TRUE"
+
+
+def key_slots(row: dict[str, str]) -> list[str]:
+    """The row's key slot prefixes, in column order: access_key_1, access_key_2, additional_access_key_1..."""
+    return [c[:-len("_exist")] for c in row if c.endswith("_exist") and "access_key_" in c]
+
+
+def report_user(row: dict[str, str]) -> str:
+    """The RAM user name of a report row (the UPN's part before '@'; RAM user names cannot contain '@')."""
+    user = row.get("user", "")
+    return user if user in ROOT_ROWS else user.partition("@")[0]
+
+
+def wait_for_report(ims: Any, wait_seconds: float) -> None:
+    """GenerateCredentialReport until its State is COMPLETED: IMS generates the report asynchronously. Polled
+    with growing pauses (0.25 s doubling to 2 s) for at most `wait_seconds`."""
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.25
+    while True:
+        state = str(ims.generate_credential_report().body.state or "")
+        if state.upper() in (REPORT_READY, "COMPLETE"):
+            return
+        if time.monotonic() + pause > deadline:
+            raise TimeoutError(f"the IMS credential report was not generated within {wait_seconds:g} s "
+                               f"(State {state or 'empty'})")
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
+def credential_report(ims: Any, wait_seconds: float = 120) -> list[dict[str, str]]:
     """The IMS credential report's rows: one per RAM user plus the root account ('<root>'), with console,
-    last logon, MFA and per-key creation and last-use dates; paged by rows (NextToken), header first."""
-    ims.generate_credential_report()
-    text, token = "", None
+    last logon, MFA and per-key creation and last-use dates; paged by rows (NextToken), header first (a header
+    repeated on a later page is dropped: the paging of long reports is not documented)."""
+    wait_for_report(ims, wait_seconds)
+    header: str | None = None
+    lines: list[str] = []
+    token = None
     while True:
         body = ims.get_credential_report(ims_models.GetCredentialReportRequest(next_token=token)).body
-        text += base64.b64decode(body.content or "").decode()
+        for line in base64.b64decode(body.content or "").decode().splitlines():
+            if header is None:
+                header = line
+            elif line != header and line.strip():
+                lines.append(line)
         token = body.next_token
         if not (str(body.is_truncated).lower() == "true" and token):
             break
-    return list(csv.DictReader(io.StringIO(text)))
+    if header is None:
+        return []
+    return list(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
+
+
+def shared_report(ctx: CollectContext) -> list[dict[str, str]]:
+    """The credential report, generated and read once per scan for every collector that needs it."""
+    wait = ctx.factory.settings.report_wait_seconds
+    return ctx.factory.shared(f"ims.credential_report/{ctx.account_id}",
+                              lambda: credential_report(ctx.client("ims"), wait))
 
 
 def _direct_policies_or_none(ram: Any, ctx: CollectContext, users: int) -> dict[str, list[str]] | None:
@@ -125,14 +184,15 @@ def _direct_policies(ram: Any, ctx: CollectContext, users: int) -> dict[str, lis
 
 @collector("ram.users", scope="global", apis=["ram:ListUsers", "ram:GenerateCredentialReport",
                                                "ram:GetCredentialReport", "ram:ListAccessKeys",
-                                               "ram:ListVirtualMFADevices", "ram:ListPolicies",
+                                               "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
                                                "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser",
                                                "ram:GetUser", "ram:GetLoginProfile", "ram:GetAccessKeyLastUsed"])
 def users(ctx: CollectContext) -> list[UserInfo]:
     """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
-    console, last logon and key last use for all users at once; per user only ListAccessKeys (the key ids)
-    remains. Users the report does not know (created after it, or the report denied) and keys it cannot be
-    matched to fall back to the per-user calls (GetUser, GetLoginProfile, GetAccessKeyLastUsed)."""
+    console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;
+    per user only ListAccessKeys (the key ids) remains. Users the report does not know (created after it, or
+    the report denied) fall back to IMS per-user calls (GetUser, GetLoginProfile's Status, the virtual MFA
+    devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed."""
     ram = ctx.client("ram")
 
     def list_users() -> Iterator[Any]:
@@ -141,26 +201,19 @@ def users(ctx: CollectContext) -> list[UserInfo]:
 
     def read_report() -> dict[str, dict[str, str]]:
         try:
-            return {r.get("user", ""): r for r in credential_report(ctx.client("ims"))}
-        except TeaException as err:
+            return {report_user(r): r for r in shared_report(ctx)}
+        except (TeaException, TimeoutError) as err:
             log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
             return {}
 
-    def bound_devices() -> set[str]:  # one list call tells every bound MFA device: no per-user GetUserMFAInfo
-        devices = ram.list_virtual_mfadevices().body
-        return {d.user.user_name for d in (devices.virtual_mfadevices.virtual_mfadevice or [])
-                if d.user and d.user.user_name}
-
-    # the account-wide reads are independent: at once, so the per-user calls start sooner (with the first page
-    # of users: the keys, one call per user at the API's pace, are the long part); the policy attachments (per
-    # attached policy) are read while the users' keys are
-    with ThreadPoolExecutor(max_workers=3) as pool, \
+    # the report and the policy attachments (per attached policy) are read while the users' keys are (one call
+    # per user at the API's pace: the long part, started with the first page of users)
+    with ThreadPoolExecutor(max_workers=2) as pool, \
             ThreadPoolExecutor(max_workers=max(1, ctx.concurrency)) as per_user:
-        report_f, bound_f = pool.submit(read_report), pool.submit(bound_devices)
+        report_f = pool.submit(read_report)
 
         def detail(u: Any) -> UserInfo:
-            report, bound = report_f.result(), bound_f.result()  # (a failed MFA listing fails the dataset)
-            return _detail(ram, u, report.get(u.user_name), u.user_name in bound)
+            return _detail(ctx, ram, u, report_f.result().get(u.user_name))
 
         pending = [per_user.submit(detail, u) for u in list_users()]
         direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(pending))
@@ -183,36 +236,70 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     return infos
 
 
-def _detail(ram: Any, u: Any, row: dict[str, str] | None, mfa_bound: bool) -> UserInfo:
-    info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date), mfa_bound=mfa_bound)
+def _virtual_mfa_users(ctx: CollectContext) -> set[str]:
+    """Ids of the users with a bound virtual MFA device: IMS ListVirtualMFADevices, paged (MaxItems 1-100,
+    Marker; the RAM 2015 call takes no paging parameters). Security keys (U2F) are not listed here."""
+    ims = ctx.client("ims")
+
+    def read() -> set[str]:
+        devices = by_marker(lambda m: ims.list_virtual_mfadevices(ims_models.ListVirtualMFADevicesRequest(
+            max_items=100, marker=m)).body, lambda b: b.virtual_mfadevices.virtual_mfadevice
+            if b.virtual_mfadevices else [])
+        return {d.user.user_id for d in devices if d.user and d.user.user_id}
+
+    return ctx.factory.shared(f"ims.virtual_mfa/{ctx.account_id}", read)
+
+
+def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None) -> UserInfo:
+    info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date))
     try:
         if row is not None:
             info.last_login = parse_time(row.get("user_last_logon"))
-            info.console = row.get("password_exist") == "true"
+            info.console = flag(row.get("password_active"))  # a disabled login profile is no console access
+            info.mfa_bound = flag(row.get("mfa_active"))
         else:
-            info.last_login = parse_time(ram.get_user(ram_models.GetUserRequest(user_name=u.user_name))
-                                         .body.user.last_login_date)
-            try:
-                ram.get_login_profile(ram_models.GetLoginProfileRequest(user_name=u.user_name))
-                info.console = True
-            except TeaException as err:
-                if not _not_found(err):
-                    raise
-        if row is None or any(row.get(f"access_key_{n}_exist") == "true" for n in (1, 2)):
+            _detail_without_report(ctx, info)
+        if row is None or any(flag(row.get(f"{slot}_exist")) for slot in key_slots(row)):
             info.access_keys = _keys(ram, u.user_name, row)
     except Exception as err:
         info.error = apierrors.describe(err)
     return info
 
 
+def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
+    """Console, last logon and MFA of a user the report does not list, from IMS (which names users by their
+    logon name): GetUser by id, GetLoginProfile's Status (Active | Inactive: console logon can be disabled, by
+    hand or automatically for idle users), a virtual MFA device or else GetUserMFAInfo (a U2F security key)."""
+    ims = ctx.client("ims")
+    user = ims.get_user(ims_models.GetUserRequest(user_id=info.id)).body.user
+    upn = user.user_principal_name
+    info.last_login = parse_time(user.last_login_date)
+    try:
+        status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
+            .body.login_profile.status
+        info.console = str(status or "").lower() == "active"
+    except TeaException as err:
+        if not _not_found(err):
+            raise
+    if info.id in _virtual_mfa_users(ctx):
+        info.mfa_bound = True
+        return
+    try:
+        device = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body.mfadevice
+        info.mfa_bound = bool(device and device.serial_number)
+    except TeaException as err:
+        if not _not_found(err):
+            raise
+
+
 def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo]:
     """The user's keys; last use from the report row whose key slot has the key's creation time (the
     report names keys by slot, not id), else GetAccessKeyLastUsed."""
     used_by_created = {}
-    for n in (1, 2):
-        created = parse_time((row or {}).get(f"access_key_{n}_last_rotated"))
+    for slot in key_slots(row or {}):
+        created = parse_time((row or {}).get(f"{slot}_last_rotated"))
         if created is not None:
-            used_by_created[created] = parse_time(row.get(f"access_key_{n}_last_used")) if row else None
+            used_by_created[created] = parse_time((row or {}).get(f"{slot}_last_used"))
     out = []
     for k in ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=user)).body.access_keys.access_key or []:
         created = parse_time(k.create_date)
@@ -257,11 +344,11 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
 
 @collector("ram.root", scope="global", apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"])
 def root(ctx: CollectContext) -> RootInfo:
-    rows = credential_report(ctx.client("ims"))
-    row = next((r for r in rows if r.get("user") in ("<root>", "<root_account>")), None)
+    row = next((r for r in shared_report(ctx) if r.get("user") in ROOT_ROWS), None)
     if row is None:
         raise ValueError("the credential report has no root-account row")
-    keys = [f"key {n}" for n in (1, 2) if row.get(f"access_key_{n}_active") == "true"]
-    used = [parse_time(row.get(f"access_key_{n}_last_used")) for n in (1, 2)]
-    return RootInfo(last_login=parse_time(row.get("user_last_logon")), mfa_active=row.get("mfa_active") == "true",
+    slots = key_slots(row)  # every slot: the root account may hold more keys than a user's two
+    keys = [f"key {n}" for n, slot in enumerate(slots, 1) if flag(row.get(f"{slot}_active"))]
+    used = [parse_time(row.get(f"{slot}_last_used")) for slot in slots]
+    return RootInfo(last_login=parse_time(row.get("user_last_logon")), mfa_active=flag(row.get("mfa_active")),
                     active_keys=keys, key_last_used=max((u for u in used if u), default=None))

@@ -31,7 +31,7 @@ class RunStore:
         if self._files is None:
             b = self.bucket
             self._files = oss2.Bucket(b.auth, b.endpoint, b.bucket_name, session=oss2.Session(),
-                                      connect_timeout=b.timeout, proxies=b.proxies)
+                                      connect_timeout=b.timeout, proxies=b.proxies, region=b.region)
         attempt = 0
         while True:
             attempt += 1

@@ -1,69 +1,129 @@
-"""IMS: the credential report (GenerateCredentialReport / GetCredentialReport), the only API that
-tells root-account key and MFA state to a non-root caller. CSV columns as documented by Alibaba Cloud;
-the root account's row is named '<root>'."""
+"""IMS 2019-08-15: the credential report and the per-user reads that name users by their logon name.
+
+Wire facts and their sources:
+- GenerateCredentialReport is asynchronous: `State` is STARTED | INPROGRESS | COMPLETED (the official SDK's
+  doc comment, alibabacloud_ims20190815 models/_generate_credential_report_response_body.py).
+- The report CSV ("Generate and download user credential reports",
+  https://www.alibabacloud.com/help/doc-detail/143477.htm): flags are TRUE / FALSE (N/A where not
+  applicable); the `user` column is the user principal name `name@<alias>.onaliyun.com`, the root account's
+  row `<root>` comes first; a user who never logged on shows `-`. Columns, in order, as Steampipe's client for
+  the real CSV declares them (turbot/steampipe-plugin-alicloud, alicloud/table_alicloud_ram_credential_report.go):
+  slots access_key_1/2 and additional_access_key_1..3 (the root account may hold more than two keys).
+- The error GetCredentialReport answers before a report is ready is not documented: ours is
+  `CredentialReportNotReady` (409), see the README's open questions.
+- GetUser / GetLoginProfile / GetUserMFAInfo / ListVirtualMFADevices take the user principal name and answer as
+  the SDK models declare: LoginProfile.Status Active | Inactive, MFADevice.Type VMFA | U2F, ListVirtualMFADevices
+  pages by MaxItems (1-100, default 100) + Marker (SDK doc comments of the same package).
+"""
 
 from __future__ import annotations
 
 import base64
 import csv
 import io
+import time
 from datetime import datetime
 from typing import Any
 
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
-from ..pop import PopApi, int_param
+from ..pop import PopApi, int_param, page_by_marker, require
+from .ram import User
 
 api = PopApi("ims", "2019-08-15", ram_prefix="ram")
 
+KEY_SLOTS = ["access_key_1", "access_key_2", "additional_access_key_1", "additional_access_key_2",
+             "additional_access_key_3"]
 COLUMNS = ["user", "user_creation_time", "user_last_logon", "password_exist", "password_active",
            "password_last_changed", "password_next_rotation", "mfa_active"]
-for _n in (1, 2):
-    COLUMNS += [f"access_key_{_n}_exist", f"access_key_{_n}_active", f"access_key_{_n}_last_rotated",
-                f"access_key_{_n}_last_used"]
+for _slot in KEY_SLOTS:
+    COLUMNS += [f"{_slot}_exist", f"{_slot}_active", f"{_slot}_last_rotated", f"{_slot}_last_used"]
 
 
-def _t(dt: datetime | None) -> str:
-    return iso(dt) if dt else "N/A"
+def domain(acct: Any) -> str:
+    """The account's default domain: `<alias>.onaliyun.com` (the alias defaults to the account id)."""
+    return f"{acct.alias or acct.id}.onaliyun.com"
 
 
-def _row(name: str, created: datetime, last_logon: datetime | None, password: bool, mfa: bool,
-         keys: list[Any]) -> dict[str, str]:
-    row = {"user": name, "user_creation_time": _t(created), "user_last_logon": _t(last_logon),
-           "password_exist": str(password).lower(), "password_active": str(password).lower() if password else "N/A",
-           "password_last_changed": "N/A", "password_next_rotation": "N/A", "mfa_active": str(mfa).lower()}
-    for n in (1, 2):
-        key = keys[n - 1] if len(keys) >= n else None
-        row[f"access_key_{n}_exist"] = str(key is not None).lower()
-        row[f"access_key_{n}_active"] = str(key.status == "Active").lower() if key else "N/A"
-        row[f"access_key_{n}_last_rotated"] = _t(key.created) if key else "N/A"
-        row[f"access_key_{n}_last_used"] = _t(key.last_used) if key else "N/A"
+def upn(acct: Any, user: User) -> str:
+    return f"{user.name}@{domain(acct)}"
+
+
+def _flag(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _t(dt: datetime | None, missing: str = "N/A") -> str:
+    return iso(dt) if dt else missing
+
+
+def _row(name: str, created: datetime, last_logon: datetime | None, password: bool, password_active: bool,
+         mfa: bool, keys: list[Any]) -> dict[str, str]:
+    row = {"user": name, "user_creation_time": _t(created), "user_last_logon": _t(last_logon, "-"),
+           "password_exist": _flag(password), "password_active": _flag(password_active) if password else "N/A",
+           "password_last_changed": "N/A", "password_next_rotation": "N/A", "mfa_active": _flag(mfa)}
+    for n, slot in enumerate(KEY_SLOTS):
+        key = keys[n] if len(keys) > n else None
+        row[f"{slot}_exist"] = _flag(key is not None)
+        row[f"{slot}_active"] = _flag(key.status == "Active") if key else "N/A"
+        row[f"{slot}_last_rotated"] = _t(key.created) if key else "N/A"
+        row[f"{slot}_last_used"] = _t(key.last_used) if key else "N/A"
     return row
 
 
-@api.action("GenerateCredentialReport")
-def generate_credential_report(call: Call) -> dict[str, Any]:
-    acct = call.acct
-    rows = [_row("<root>", acct.root.created, acct.root.last_login, True, acct.root.mfa_bound, acct.root.access_keys)]
+def _render(acct: Any) -> str:
+    root = acct.root
+    rows = [_row("<root>", root.created, root.last_login, True, True, root.mfa_bound, root.access_keys)]
     for u in acct.ram.users:
-        rows.append(_row(u.name, u.created, u.last_login, u.login_profile is not None,
-                         bool(u.mfa_device and u.mfa_device.bound), u.access_keys))
+        lp = u.login_profile
+        rows.append(_row(upn(acct, u), u.created, u.last_login, lp is not None,
+                         lp is not None and lp.status == "Active", bool(u.mfa_device and u.mfa_device.bound),
+                         u.access_keys))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    call.world.extras.setdefault("ims.reports", {})[acct.id] = (out.getvalue(), iso(call.now()))
-    return {"State": "COMPLETE"}
+    return out.getvalue()
+
+
+def _reports(call: Call) -> dict[str, Any]:
+    return call.world.extras.setdefault("ims.reports", {}).setdefault(call.acct.id, {})
+
+
+@api.action("GenerateCredentialReport")
+def generate_credential_report(call: Call) -> dict[str, Any]:
+    """A generation snapshots the account when it starts and is ready `credential_report_seconds` later; asked
+    again meanwhile it is INPROGRESS, then COMPLETED once (the next call starts a new generation)."""
+    state = _reports(call)
+    pending = state.get("pending")
+    if pending is None:
+        delay = call.world.scenario.faults.credential_report_seconds
+        state["pending"] = (_render(call.acct), iso(call.now()), time.monotonic() + delay)
+        return {"State": "STARTED"}
+    content, generated, ready_at = pending
+    if time.monotonic() < ready_at:
+        return {"State": "INPROGRESS"}
+    state["ready"] = (content, generated)
+    del state["pending"]
+    return {"State": "COMPLETED"}
 
 
 @api.action("GetCredentialReport")
 def get_credential_report(call: Call) -> dict[str, Any]:
-    report = call.world.extras.get("ims.reports", {}).get(call.acct.id)
+    state = _reports(call)
+    pending = state.get("pending")
+    if pending is not None and time.monotonic() >= pending[2]:  # finished while nobody asked
+        state["ready"] = pending[:2]
+        del state["pending"]
+    report = state.get("ready")
     if report is None:
+        if "pending" in state:
+            raise ApiError("CredentialReportNotReady", "The credential report is still being generated.", 409)
         raise ApiError("CredentialReportNotExist", "The credential report does not exist; generate it first.", 404)
     content, generated = report
-    # pages of MaxItems rows (default and maximum 3501); the header line comes with the first page
+    # pages of MaxItems rows (default and maximum 3501); the header line comes with the first page (whether
+    # later pages repeat it is not documented: the product accepts both)
     lines = content.splitlines(keepends=True)
     header, rows = lines[0], lines[1:]
     size = int_param(call.params, "MaxItems", 3501, 1, 3501)
@@ -71,8 +131,86 @@ def get_credential_report(call: Call) -> dict[str, Any]:
     start = int(token) if token.isdigit() else 0
     page = rows[start:start + size]
     text = (header if start == 0 else "") + "".join(page)
+    truncated = start + size < len(rows)
     out: dict[str, Any] = {"Content": base64.b64encode(text.encode()).decode(), "GeneratedTime": generated,
-                           "IsTruncated": start + size < len(rows)}
-    if out["IsTruncated"]:
+                           "IsTruncated": truncated}
+    if truncated:
         out["NextToken"] = str(start + size)
     return out
+
+
+# --- users by their logon name ------------------------------------------------------------------
+
+def _by_upn(call: Call, param: str = "UserPrincipalName") -> User:
+    name = require(call.params, param)
+    local, _, dom = name.partition("@")
+    user = call.acct.ram.user(local) if dom == domain(call.acct) else None
+    if user is None:
+        raise ApiError("EntityNotExist.User", f"The user does not exist: {name}", 404)
+    return user
+
+
+def _user_arn(call: Call) -> str:
+    return f"acs:ram:*:{call.acct.id}:user/{call.params.get('UserPrincipalName', '*').partition('@')[0]}"
+
+
+def _date(dt: datetime | None) -> str:
+    return iso(dt) if dt else ""
+
+
+@api.action("GetUser", resource=_user_arn)
+def get_user(call: Call) -> dict[str, Any]:
+    """By UserPrincipalName, UserId or UserAccessKeyId (one of them)."""
+    ram = call.acct.ram
+    user: User | None
+    if call.params.get("UserPrincipalName"):
+        user = _by_upn(call)
+    elif call.params.get("UserId"):
+        user = next((u for u in ram.users if u.id == call.params["UserId"]), None)
+    else:
+        owner = ram.key_owner(require(call.params, "UserAccessKeyId"))
+        user = owner[0] if owner else None
+    if user is None:
+        raise ApiError("EntityNotExist.User", "The user does not exist.", 404)
+    return {"User": {"UserPrincipalName": upn(call.acct, user), "UserName": user.name, "UserId": user.id,
+                     "DisplayName": user.display_name, "Email": user.email, "Comments": user.comments,
+                     "CreateDate": _date(user.created), "UpdateDate": _date(user.updated or user.created),
+                     "LastLoginDate": _date(user.last_login), "ProvisionType": "Manual"}}
+
+
+@api.action("GetLoginProfile", resource=_user_arn)
+def get_login_profile(call: Call) -> dict[str, Any]:
+    user = _by_upn(call)
+    lp = user.login_profile
+    if lp is None:
+        raise ApiError("EntityNotExist.User.LoginProfile", f"The login profile does not exist: {user.name}", 404)
+    return {"LoginProfile": {"UserPrincipalName": upn(call.acct, user), "Status": lp.status,
+                             "PasswordResetRequired": lp.password_reset_required,
+                             "MFABindRequired": lp.mfa_bind_required, "UpdateDate": _date(lp.created),
+                             "LastLoginTime": _date(user.last_login), "AutoDisableLoginStatus": "Enabled",
+                             "PasswordStatus": "NotInitial"}}
+
+
+@api.action("GetUserMFAInfo", resource=_user_arn)
+def get_user_mfa_info(call: Call) -> dict[str, Any]:
+    user = _by_upn(call)
+    device = user.mfa_device
+    if device is None or not device.bound:
+        raise ApiError("EntityNotExist.User.MFADevice", f"The MFA device of the user does not exist: {user.name}",
+                       404)
+    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}, "IsMFARequired": False}
+
+
+@api.action("ListVirtualMFADevices", resource=lambda c: f"acs:ram:*:{c.acct.id}:mfa/*")
+def list_virtual_mfa_devices(call: Call) -> dict[str, Any]:
+    """Virtual devices only (a U2F security key is not one), bound or not; paged."""
+    ram = call.acct.ram
+    devices: list[dict[str, Any]] = [{"SerialNumber": d.serial, "ActivateDate": ""} for d in ram.virtual_mfa_devices]
+    for u in ram.users:
+        d = u.mfa_device
+        if d and d.bound and d.type == "VMFA":
+            devices.append({"SerialNumber": d.serial, "ActivateDate": _date(d.activated),
+                            "User": {"UserPrincipalName": upn(call.acct, u), "UserId": u.id,
+                                     "DisplayName": u.display_name}})
+    page, meta = page_by_marker(devices, call.params, default=100, limit=100)
+    return {"VirtualMFADevices": {"VirtualMFADevice": list(page)}, **meta}

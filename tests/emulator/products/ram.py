@@ -41,6 +41,7 @@ class LoginProfile(BaseModel):
 class MfaDevice(BaseModel):
     serial: str
     bound: bool = True
+    type: str = "VMFA"  # VMFA (virtual) | U2F (security key): IMS GetUserMFAInfo MFADevice.Type
     activated: datetime = datetime(2024, 1, 1)
 
 
@@ -437,15 +438,15 @@ def get_user_mfa_info(call: Call) -> dict[str, Any]:
     if user.mfa_device is None or not user.mfa_device.bound:
         raise ApiError("EntityNotExist.User.MFADevice", f"The MFA device of the user does not exist: {user.name}",
                        404)
-    return {"MFADevice": {"SerialNumber": user.mfa_device.serial, "Type": "VMFA"}}
+    return {"MFADevice": {"SerialNumber": user.mfa_device.serial, "Type": user.mfa_device.type}}
 
 
 @api.action("ListVirtualMFADevices", resource=lambda c: f"acs:ram:*:{c.acct.id}:mfa/*")
 def list_virtual_mfa_devices(call: Call) -> dict[str, Any]:
     devices = [{"SerialNumber": d.serial, "ActivateDate": "",
                 "User": {}} for d in _ram(call).virtual_mfa_devices]
-    for u in _ram(call).users:
-        if u.mfa_device and u.mfa_device.bound:
+    for u in _ram(call).users:  # virtual devices only: a U2F security key is not listed
+        if u.mfa_device and u.mfa_device.bound and u.mfa_device.type == "VMFA":
             devices.append({"SerialNumber": u.mfa_device.serial, "ActivateDate": _date(u.mfa_device.activated),
                             "User": {"UserName": u.name, "UserId": u.id, "DisplayName": u.display_name}})
     return {"VirtualMFADevices": {"VirtualMFADevice": devices}}
