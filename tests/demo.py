@@ -71,8 +71,8 @@ def main() -> int:
         assert admin.request("POST", "fc/wait", {"timeout": 300})["idle"]
         invocations = admin.request("GET", "fc/invocations")["invocations"]
         _say(f"run finished in {time.monotonic() - started:.1f}s: {len(invocations)} function invocations")
-        bucket = oss2.Bucket(oss2.Auth(*ROOT_KEY), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
-                             proxies={"http": server.url})
+        bucket = oss2.Bucket(oss2.AuthV4(*ROOT_KEY), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
+                             proxies={"http": server.url}, region="cn-hangzhou")
         runs = run_summaries(bucket)
         run_id = next(r for r in runs if r.startswith("daily-"))
         summary = runs[run_id]
@@ -100,8 +100,8 @@ def main() -> int:
         _say(f"\nmaking oss://{victim} public-read through the OSS API ...")
         before = len(logs)
         start = time.monotonic()
-        oss2.Bucket(oss2.Auth(*ROOT_KEY), "http://oss-cn-beijing.aliyuncs.com", victim,
-                    proxies={"http": server.url}).put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)
+        oss2.Bucket(oss2.AuthV4(*ROOT_KEY), "http://oss-cn-beijing.aliyuncs.com", victim,
+                    proxies={"http": server.url}, region="cn-beijing").put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)
         landed = None
         while time.monotonic() - start < 60:
             new = [lg for lg in _logs(admin)[before:] if lg["resource_id"] == victim and lg["status"] == "FAIL"]

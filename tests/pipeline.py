@@ -69,6 +69,7 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
          "rotation_interval_seconds": 365 * 86400})
     acct.setdefault("oss", {}).setdefault("buckets", []).append(
         {"name": BUCKET, "region": "cn-hangzhou", "versioning": "Enabled", "public_access_block": True,
+         "v1_signature": False,  # a new bucket refuses V1 signatures: the pipeline's report store signs V4
          "encryption": {"sse_algorithm": "KMS", "kms_master_key_id": "key-aliaudit-reports"},
          "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
@@ -77,8 +78,8 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
 
 
 def reports_bucket(url: str) -> oss2.Bucket:
-    return oss2.Bucket(oss2.Auth(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
-                       proxies={"http": url})
+    return oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
+                       proxies={"http": url}, region="cn-hangzhou")
 
 
 def read_json(bucket: oss2.Bucket, key: str) -> Any:

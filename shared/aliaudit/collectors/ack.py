@@ -16,7 +16,7 @@ from alibabacloud_cs20151215 import models as cs_models
 from pydantic import BaseModel, Field
 
 from .. import apierrors
-from .paging import by_token
+from .paging import by_token, count
 from .registry import CollectContext, collector
 
 PAGE_SIZE = 100  # DescribeClustersV1 allows 1-100
@@ -109,7 +109,7 @@ def clusters(ctx: CollectContext) -> AckData:
         batch = body.clusters or []
         listed += batch
         total = body.page_info.total_count if body.page_info else 0
-        if not batch or len(listed) >= (total or 0):
+        if not batch or len(listed) >= count(total):
             break
         page += 1
 

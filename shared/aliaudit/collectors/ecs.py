@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from .. import apierrors
 from ..secgroup import Rule
-from .paging import by_token
+from .paging import by_token, count
 from .registry import CollectContext, collector
 
 log = logging.getLogger("aliaudit.collect")
+RAM_ROLE_BATCH = 50  # DescribeInstanceRamRole: at most 50 InstanceIds, PageSize <= 50
 PERMANENT_KEY_PREFIX = "LTAI"  # STS keys start with STS.
 
 
@@ -100,22 +101,24 @@ def instances(ctx: CollectContext) -> list[InstanceInfo]:
 
 
 def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> None:
-    """DescribeInstances does not return the instance RAM role: ask for 100 instances at a time. Only the
+    """DescribeInstances does not return the instance RAM role: ask for 50 instances at a time (the API's limit
+    for InstanceIds and PageSize, alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest). Only the
     advice of one check uses it, so a failure leaves the roles unknown instead of failing the dataset."""
     by_id = {i.id: i for i in items}
     try:
-        for n in range(0, len(items), 100):
-            batch = [i.id for i in items[n:n + 100]]
+        for n in range(0, len(items), RAM_ROLE_BATCH):
+            batch = [i.id for i in items[n:n + RAM_ROLE_BATCH]]
             page, seen = 1, 0
             while True:
                 body = ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
-                    region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page, page_size=100)).body
+                    region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page,
+                    page_size=RAM_ROLE_BATCH)).body
                 sets = body.instance_ram_role_sets.instance_ram_role_set if body.instance_ram_role_sets else []
                 for s in sets or []:
                     if s.instance_id in by_id:
                         by_id[s.instance_id].ram_role = s.ram_role_name or ""
                 seen += len(sets or [])
-                if not sets or seen >= (body.total_count or 0):
+                if not sets or seen >= count(body.total_count):
                     break
                 page += 1
             for iid in batch:  # listed without a role: it has none

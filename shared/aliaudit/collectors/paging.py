@@ -6,6 +6,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 
+def count(value: object) -> int:
+    """A total from the wire as a number: most APIs send an integer, some a string (VPC DescribeFlowLogs
+    TotalCount/PageNumber/PageSize are declared str by the SDK, alibabacloud_vpc20160428, and sent as "1")."""
+    if value is None or value == "":
+        return 0
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"the API answered a total that is not a number: {str(value)[:40]!r}") from None
+
+
 def by_marker(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]]) -> Iterator[Any]:
     """RAM style: call(marker) -> body with is_truncated and marker."""
     marker: str | None = None
@@ -25,7 +36,7 @@ def by_page_number(call: Callable[[int], Any], items: Callable[[Any], list[Any]]
         batch = items(body) or []
         yield from batch
         seen += len(batch)
-        if not batch or seen >= (body.total_count or 0):
+        if not batch or seen >= count(body.total_count):
             return
         page += 1
 

@@ -214,11 +214,12 @@ def describe_instance_ram_role(call: Call) -> dict[str, Any]:
     role = call.params.get("RamRoleName", "")
     if ids is None and not role:
         raise ApiError("MissingParameter", "Either InstanceIds or RamRoleName must be set.", 400)
-    if ids is not None and len(ids) > 100:
-        raise ApiError("InvalidParameter.InstanceIds", "At most 100 instance IDs can be specified.", 400)
+    # at most 50 ids, PageSize 1-50 (alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest doc comments)
+    if ids is not None and len(ids) > 50:
+        raise ApiError("InvalidParameter.InstanceIds", "At most 50 instance IDs can be specified.", 400)
     items = [i for i in call.acct.ecs.instances if i.region == region and i.ram_role
              and (ids is None or i.id in ids) and (not role or i.ram_role == role)]
-    got, meta = page_by_number(items, call.params, default=10, limit=100)
+    got, meta = page_by_number(items, call.params, default=10, limit=50)
     return {"RegionId": region, "TotalCount": meta["TotalCount"],
             "InstanceRamRoleSets": {"InstanceRamRoleSet": [{"InstanceId": i.id, "RamRoleName": i.ram_role}
                                                            for i in got]}}

@@ -121,6 +121,7 @@ class Bucket(BaseModel):
     storage_class: str = "Standard"  # Standard | IA | Archive | ColdArchive | DeepColdArchive
     redundancy: Literal["LRS", "ZRS"] = "LRS"  # DataRedundancyType
     tags: dict[str, str] = Field(default_factory=dict)  # bucket tags
+    v1_signature: bool = True  # False: the bucket refuses V1-signed requests (new buckets from 2025-09, in phases)
     objects: dict[str, OssObject] = Field(default_factory=dict)  # key -> object
 
 
@@ -129,6 +130,7 @@ class OssState(BaseModel):
 
     buckets: list[Bucket] = Field(default_factory=list)  # buckets this account owns
     public_access_block: bool = False  # account-level Block Public Access (covers every bucket)
+    v1_signature: bool = True  # False: the account's requests must be V4-signed (new accounts from 2025-03)
     _bucket_index: dict[str, int] = PrivateAttr(default_factory=dict)  # name -> position (index.py)
 
     def bucket(self, name: str) -> Bucket | None:
@@ -342,6 +344,18 @@ def _acl_grants(acl: str, grant: str) -> bool:
     return acl == "public-read-write" or (acl == "public-read" and grant == "read")
 
 
+def _refuse_v1(call: Call, bucket: Bucket | None = None) -> None:
+    """OSS withdraws V1 signatures in phases: for new accounts from 2025-03-01 and new buckets from 2025-09-01
+    (https://alibabacloud.com/en/notice/notice_on_the_discontinuation_of_the_oss_v1_signature_algorithm_40f).
+    The refusal's code and text are not documented: ours is AccessDenied (403)."""
+    if signing.claim(call.req).scheme != "oss1":
+        return
+    if not call.acct.oss.v1_signature or (bucket is not None and not bucket.v1_signature):
+        raise ApiError("AccessDenied", "The V1 signature is no longer supported for this "
+                       f"{'bucket' if bucket is not None and not bucket.v1_signature else 'account'}: "
+                       "sign the request with V4 (OSS4-HMAC-SHA256).", 403)
+
+
 def _bucket(call: Call, grant: Literal["read", "write"] | None = None) -> tuple[Account, Bucket]:
     """The addressed bucket, after OSS's resource-side checks (endpoint region, bucket policy, ACL).
 
@@ -352,6 +366,7 @@ def _bucket(call: Call, grant: Literal["read", "write"] | None = None) -> tuple[
     if found is None:
         raise ApiError("NoSuchBucket", "The specified bucket does not exist.", 404, extra={"BucketName": name})
     owner, bucket = found
+    _refuse_v1(call, bucket)
     host_region = call.region
     if host_region and host_region != bucket.region:
         raise ApiError("AccessDenied", "The bucket you are attempting to access must be addressed using the "
@@ -392,6 +407,7 @@ def _endpoint_xml(region: str) -> str:
 
 @api.route("GET", "/", name="GetPublicAccessBlock", query="publicAccessBlock", resource=_service_arn)
 def get_public_access_block(call: Call) -> Response:
+    _refuse_v1(call)
     return _xml(_n("PublicAccessBlockConfiguration",
                    _t("BlockPublicAccess", str(call.acct.oss.public_access_block).lower())))
 
@@ -417,6 +433,7 @@ def delete_public_access_block(call: Call) -> Response:
 
 @api.route("GET", "/", name="ListBuckets", resource=_service_arn)
 def list_buckets(call: Call) -> Response:
+    _refuse_v1(call)
     prefix, marker = call.params.get("prefix", ""), call.params.get("marker", "")
     size = _int_param(call, "max-keys", 100)
     names = sorted((b for b in call.acct.oss.buckets if b.name.startswith(prefix) and b.name > marker),

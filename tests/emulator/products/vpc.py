@@ -104,6 +104,9 @@ def describe_flow_logs(call: Call) -> dict[str, Any]:
              and all(not p.get(k) or getattr(f, attr) == p[k] for k, attr in filters.items())
              and (not p.get("VpcId") or _vpc_of(call, f) == p["VpcId"])]
     got, meta = page_by_number(items, call.params, default=20, limit=50)
+    # TotalCount, PageNumber and PageSize are strings on this API's wire (alibabacloud_vpc20160428 declares
+    # them str; the Go SDK vpc-20160428 DescribeFlowLogsResponseBody: *string, example "1")
+    meta = {k: str(v) for k, v in meta.items()}
     return {**meta, "Success": "true", "FlowLogs": {"FlowLog": [_flow_log_view(f) for f in got]}}
 
 

@@ -1,0 +1,71 @@
+"""Issue 14 items 4 and 9: paging as the APIs document it. VPC DescribeFlowLogs sends TotalCount, PageNumber
+and PageSize as strings (alibabacloud_vpc20160428 declares them str); ECS DescribeInstanceRamRole takes at most
+50 InstanceIds and PageSize <= 50 (alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest doc comments)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
+from alibabacloud_vpc20160428 import models as vpc_models
+from alibabacloud_vpc20160428.client import Client as VpcClient
+from Tea.exceptions import TeaException
+
+from aliaudit.collectors.paging import by_page_number, count
+from tests.scanning import scan
+from tests.sdk import base_scenario, load, pop_config
+
+
+def test_count_reads_numbers_and_numeric_strings():
+    assert (count(3), count("25"), count(" 7 "), count(None), count("")) == (3, 25, 7, 0, 0)
+    with pytest.raises(ValueError, match="not a number: 'many'"):
+        count("many")
+
+
+def test_pages_end_on_a_string_total():
+    pages = {1: ["a", "b"], 2: ["c"]}
+
+    class Body:
+        def __init__(self, n: int) -> None:
+            self.items, self.total_count = pages.get(n, []), "3"
+
+    assert list(by_page_number(lambda n: Body(n), lambda b: b.items, 2)) == ["a", "b", "c"]
+
+
+def _flow_logs(n: int) -> dict:
+    data = base_scenario()
+    data["accounts"][0]["vpc"] = {
+        "vpcs": [{"id": f"vpc-{i:02d}", "vswitch_ids": []} for i in range(n)],
+        "flow_logs": [{"id": f"fl-{i:02d}", "resource_id": f"vpc-{i:02d}"} for i in range(n)]}
+    return data
+
+
+def test_flow_log_totals_are_strings_on_the_wire_and_every_page_is_read(cloud):
+    load(cloud, _flow_logs(45))
+    body = VpcClient(pop_config(cloud)).describe_flow_logs(vpc_models.DescribeFlowLogsRequest(
+        region_id="cn-hangzhou", page_size=20)).body
+    assert (body.total_count, body.page_number, body.page_size) == ("45", "1", "20")
+    findings = scan(cloud, checks=["vpc_flow_logs_enabled"])
+    assert len(findings) == 45 and {f.status.value for f in findings} == {"PASS"}
+
+
+def test_instance_ram_roles_are_asked_fifty_at_a_time(cloud, caplog):
+    data = base_scenario()
+    data["accounts"][0]["ecs"] = {"instances": [
+        {"id": f"i-{n:03d}", "ram_role": "app"} for n in range(120)]}
+    load(cloud, data)
+    ecs = EcsClient(pop_config(cloud))
+    ids = json.dumps([f"i-{n:03d}" for n in range(51)])
+    with pytest.raises(TeaException) as err:
+        ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(region_id="cn-hangzhou",
+                                                                               instance_ids=ids))
+    assert err.value.code == "InvalidParameter.InstanceIds"
+    with pytest.raises(TeaException):
+        ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(region_id="cn-hangzhou",
+                                                                               ram_role_name="app", page_size=51))
+    with caplog.at_level(logging.WARNING, logger="aliaudit.collect"):
+        findings = scan(cloud, families=["ecs"])
+    assert findings and not [r for r in caplog.records if "instance RAM roles" in r.getMessage()]
