@@ -10,6 +10,7 @@ from . import policy, signing
 from .call import Call
 from .errors import ApiError
 from .principal import Principal
+from .wire import Request
 
 # A suspended account (state.Account.suspended): its credentials authenticate no request. The cloud has no
 # single documented code for this; OpenAPI answers Forbidden.AccountSuspended (also AssumeRole into such an
@@ -22,7 +23,8 @@ _FAILURES = {
         "missing": ("MissingAccessKeyId", 400, "AccessKeyId is mandatory for this action."),
         "unknown": ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
         "inactive": ("InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled."),
-        "signature": ("SignatureDoesNotMatch", 400, "Specified signature does not match our calculation."),
+        # + " server string to sign is:<the gateway's string-to-sign>" (signature_failure)
+        "signature": ("SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation."),
         "no_token": ("InvalidSecurityToken.MismatchWithAccessKey", 400,
                      "Specified SecurityToken mismatch with the AccessKey."),
         "bad_token": ("InvalidSecurityToken.Malformed", 400, "Specified SecurityToken is malformed."),
@@ -72,6 +74,16 @@ def fail(style: str, what: str) -> ApiError:
     return ApiError(code, message, status)
 
 
+def signature_failure(style: str, req: Request, claimed: signing.Claim) -> ApiError:
+    """SignatureDoesNotMatch; OpenAPI's message ends with the string-to-sign the gateway computed, as the
+    cloud's does (aliyun-python-sdk-core parses it: signing.openapi_string_to_sign)."""
+    err = fail(style, "signature")
+    to_sign = signing.openapi_string_to_sign(req, claimed) if style == "pop" else ""
+    if to_sign:
+        err.message = f"{err.message} server string to sign is:{to_sign}"
+    return err
+
+
 def authenticate(call: Call, style: str) -> None:
     """Sets call.principal and call.account, or raises the cloud's authentication error."""
     world, req = call.world, call.req
@@ -90,7 +102,7 @@ def authenticate(call: Call, style: str) -> None:
         if claimed.security_token != session.token:
             raise fail(style, "bad_token")
         if not signing.verify(req, claimed, secret):
-            raise fail(style, "signature")
+            raise signature_failure(style, req, claimed)
         if world.clock.now() >= session.expiration:
             raise fail(style, "expired")
         account = world.account(session.account_id)
@@ -109,7 +121,7 @@ def authenticate(call: Call, style: str) -> None:
             raise fail(style, "unknown")
         account, user, key = found
         if not signing.verify(req, claimed, key.secret):
-            raise fail(style, "signature")
+            raise signature_failure(style, req, claimed)
         if key.status != "Active":
             raise fail(style, "inactive")
         if claimed.security_token and style == "pop":

@@ -75,32 +75,40 @@ def verify(req: Request, c: Claim, secret: str) -> bool:
 
 # --- OpenAPI: ACS3-HMAC-SHA256 ------------------------------------------------------------------
 
-def _acs3(req: Request, c: Claim, secret: str) -> bool:
+def _acs3_to_sign(req: Request, c: Claim) -> str:
     names = [h for h in (c.detail or {}).get("signed_headers", "").split(";") if h]
-    if "x-acs-content-sha256" in names and req.header("x-acs-content-sha256") != hashlib.sha256(req.body).hexdigest():
-        return False
     canon_query = "&".join(f"{k}={quote(v, safe='~')}" for k, v in sorted(req.query))
     canon_headers = "".join(f"{h}:{req.header(h).strip()}\n" for h in sorted(names))
     canonical = "\n".join([req.method, req.raw_path, canon_query, canon_headers, ";".join(sorted(names)),
                            req.header("x-acs-content-sha256") or hashlib.sha256(req.body).hexdigest()])
-    to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    return "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _acs3(req: Request, c: Claim, secret: str) -> bool:
+    names = [h for h in (c.detail or {}).get("signed_headers", "").split(";") if h]
+    if "x-acs-content-sha256" in names and req.header("x-acs-content-sha256") != hashlib.sha256(req.body).hexdigest():
+        return False
+    to_sign = _acs3_to_sign(req, c)
     return hmac.compare_digest(_hmac(secret, to_sign, hashlib.sha256).hex(), c.signature)
 
 
 # --- OpenAPI: RPC v1 HMAC-SHA1 (query signature) -------------------------------------------------
 
-def _rpc(req: Request, c: Claim, secret: str) -> bool:
-    params = [(k, v) for k, v in req.query if k != "Signature"]
-    if req.body and req.header("content-type").startswith("application/x-www-form-urlencoded"):
-        from urllib.parse import parse_qsl
-
-        params += parse_qsl(req.body.decode(), keep_blank_values=True)
-    params.sort()
-    # tea-openapi encodes RFC 3986 style; alibabacloud-credentials uses quote_plus.
+def _rpc_to_sign(req: Request) -> list[str]:
+    """The strings-to-sign, RFC 3986 first: tea-openapi and aliyun-python-sdk-core encode RFC 3986 style;
+    alibabacloud-credentials uses quote_plus. Signed are the parameters the call sees (req.params: the query
+    merged with a form body, the body's value winning), as both SDKs sign them: aliyun-python-sdk-core sends
+    a parameter in both places when a POST's body sets RegionId (it adds RegionId to the query) and signs
+    the merged map."""
+    params = sorted((k, v) for k, v in req.params.items() if k != "Signature")
     rfc = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in params)
     plus = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in params)
-    for canon, outer in ((rfc, lambda s: quote_plus(s, safe="~")), (plus, quote_plus)):
-        to_sign = f"{req.method}&%2F&{outer(canon)}"
+    return [f"{req.method}&%2F&{outer(canon)}"
+            for canon, outer in ((rfc, lambda s: quote_plus(s, safe="~")), (plus, quote_plus))]
+
+
+def _rpc(req: Request, c: Claim, secret: str) -> bool:
+    for to_sign in _rpc_to_sign(req):
         expected = base64.b64encode(_hmac(secret + "&", to_sign, hashlib.sha1)).decode()
         if hmac.compare_digest(expected, c.signature):
             return True
@@ -109,15 +117,32 @@ def _rpc(req: Request, c: Claim, secret: str) -> bool:
 
 # --- OpenAPI: ROA v1 HMAC-SHA1 -------------------------------------------------------------------
 
-def _roa(req: Request, c: Claim, secret: str) -> bool:
+def _roa_to_sign(req: Request) -> str:
     head = "\n".join(req.header(h) for h in ("accept", "content-md5", "content-type", "date"))
     acs = "".join(f"{k}:{v}\n" for k, v in sorted(req.headers.items()) if k.startswith("x-acs-"))
     resource = req.raw_path
     if req.query:
         resource += "?" + "&".join(k if v == "" else f"{k}={v}" for k, v in sorted(req.query))
-    to_sign = f"{req.method}\n{head}\n{acs}{resource}"
-    expected = base64.b64encode(_hmac(secret, to_sign, hashlib.sha1)).decode()
+    return f"{req.method}\n{head}\n{acs}{resource}"
+
+
+def _roa(req: Request, c: Claim, secret: str) -> bool:
+    expected = base64.b64encode(_hmac(secret, _roa_to_sign(req), hashlib.sha1)).decode()
     return hmac.compare_digest(expected, c.signature)
+
+
+def openapi_string_to_sign(req: Request, c: Claim) -> str:
+    """The string-to-sign the OpenAPI gateway computed ('' for other schemes). The cloud returns it in
+    SignatureDoesNotMatch's message after `server string to sign is:`; aliyun-python-sdk-core splits the
+    message at ':' and compares it with its own to tell a wrong secret (InvalidAccessKeySecret) from a
+    request changed on the way (and fails with IndexError on a message without ':')."""
+    if c.scheme == "rpc":
+        return _rpc_to_sign(req)[0]
+    if c.scheme == "roa":
+        return _roa_to_sign(req)
+    if c.scheme == "acs3":
+        return _acs3_to_sign(req, c)
+    return ""
 
 
 # --- OSS v1 and v4 -------------------------------------------------------------------------------
