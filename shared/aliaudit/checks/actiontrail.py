@@ -23,8 +23,9 @@ def all_regions(inp: Inputs) -> Iterator[Result]:
     good = [t for t in trails if t.logging and t.trail_region == "All" and t.event_rw == "All"
             and (t.oss_bucket or t.sls_project_arn)]
     if good:
+        kind = "multi-account trail" if good[0].organization else "trail"
         yield Result(status=Status.PASS, resource_id=good[0].name, resource_type="actiontrail:trail",
-                     message=f"trail {good[0].name} logs all events of all regions")
+                     message=f"{kind} {good[0].name} logs all events of all regions")
     else:
         names = ", ".join(f"{t.name} ({t.status}, {t.trail_region}, {t.event_rw})" for t in trails) or "none"
         yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",

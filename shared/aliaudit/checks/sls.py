@@ -294,7 +294,8 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
                       message=f"no alert for {spec.title}: {why}")
     gaps: list[str] = []
     errors: list[str] = []
-    for target in logging:
+    remote = [t for t in logging if t.elsewhere(account_id)]
+    for target in (t for t in logging if not t.elsewhere(account_id)):
         where = f"{target.project}/{target.logstore}"
         project = audit.project(target.region, target.project)
         if project is None or project.alerts_error:
@@ -317,11 +318,18 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
                     [t for q in alert.queries for t in query_terms(q.query)]):
                 elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
                 gaps.append(f"{alert.name} covers it but reads {elsewhere}, not the trail's logstore")
-    if not gaps:
-        gaps.append("no alert names its events")
     if errors:
         return Result(status=ERROR, resource_id=account_id, resource_type="sls:alert",
                       message=f"could not read the alerts of {'; '.join(errors)}")
+    if remote:  # a multi-account trail: its alerts live in the account that owns its project
+        there = "; ".join(f"trail {t.trail} delivers to {t.project}/{t.logstore} of account {t.account}"
+                          for t in remote)
+        return Result(status=MANUAL, resource_id=account_id, resource_type="sls:alert", region=remote[0].region,
+                      message=f"verify in the project's account that an enabled alert covers {spec.title}: "
+                              f"{there} (this account cannot read another account's alerts)"
+                              + (f"; here: {'; '.join(dict.fromkeys(gaps))}" if gaps else ""))
+    if not gaps:
+        gaps.append("no alert names its events")
     first = logging[0]
     return Result(status=FAIL, resource_id=f"{first.project}/{first.logstore}", resource_type="sls:logstore",
                   region=first.region, message=f"no enabled alert on the ActionTrail logstore covers {spec.title}: "
@@ -395,6 +403,12 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
                              f"lifecycle rules keep the audit logs at least {days} days")
         return
     for t in audit.targets:
+        if t.elsewhere(inp.account_id):
+            yield Result(status=MANUAL, resource_id=f"{t.project}/{t.logstore}", resource_type="sls:logstore",
+                         region=t.region, message=f"trail {t.trail} delivers to a project of account {t.account}: "
+                         f"verify there that its logstore keeps events at least {days} days (this account cannot "
+                         "read another account's logstores)")
+            continue
         project = audit.project(t.region, t.project)
         ls = next((x for x in project.logstores if x.name == t.logstore), None) if project else None
         rid = f"{t.project}/{t.logstore}"

@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from alibabacloud_actiontrail20200706 import models as at_models
 from aliyun.log import LogException
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from .actiontrail import describe_trails
 from .registry import CollectContext, collector
 
 PAGE = 500  # the largest page SLS list APIs accept
@@ -63,6 +63,12 @@ class TrailTarget(BaseModel):
     project: str
     logstore: str  # ActionTrail writes to the logstore actiontrail_<trail name>
     arn: str
+    account: str = ""  # the project's account (from the ARN): another one for a multi-account trail
+
+    def elsewhere(self, account_id: str) -> bool:
+        """The project belongs to another account (a multi-account trail delivering to its management account's
+        project): this account's credentials cannot read its alerts or logstores, so they are not asked."""
+        return bool(self.account) and self.account != account_id
 
 
 class AuditProject(BaseModel):
@@ -142,29 +148,29 @@ def _alert(raw: dict[str, Any], project: str) -> AlertInfo:
                      template_tokens={str(k): str(v) for k, v in (template.get("tokens") or {}).items()})
 
 
-def parse_project_arn(arn: str) -> tuple[str, str] | None:
-    """(region, project) of acs:log:<region>:<account>:project/<name>."""
+def parse_project_arn(arn: str) -> tuple[str, str, str] | None:
+    """(region, account, project) of acs:log:<region>:<account>:project/<name> (the account may be empty)."""
     m = _ARN.match(arn.strip())
-    return (m.group("region"), m.group("project")) if m else None
+    return (m.group("region"), m.group("account"), m.group("project")) if m else None
 
 
 @collector("sls.audit", scope="global", apis=["actiontrail:DescribeTrails", "log:ListJobs", "log:GetLogStore"])
 def audit(ctx: CollectContext) -> AuditData:
     # the trails are read again here (one call) because a collector cannot see other datasets
-    body = ctx.client("actiontrail").describe_trails(at_models.DescribeTrailsRequest(include_shadow_trails=True)).body
     data = AuditData()
-    for t in body.trail_list or []:
+    for t in describe_trails(ctx):
         if not t.sls_project_arn:
             continue
-        where = parse_project_arn(t.sls_project_arn)
-        if where is None:
+        parsed = parse_project_arn(t.sls_project_arn)
+        if parsed is None:
             data.bad_arns.append(t.sls_project_arn)
             continue
-        if any(x.trail == t.name and (x.region, x.project) == where for x in data.targets):
+        region, account, name = parsed
+        if any(x.trail == t.name and (x.region, x.project) == (region, name) for x in data.targets):
             continue  # a multi-region trail is also listed as shadow trails of the other regions
         data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
-                                        region=where[0], project=where[1], logstore=f"actiontrail_{t.name}",
-                                        arn=t.sls_project_arn))
+                                        region=region, project=name, logstore=f"actiontrail_{t.name}",
+                                        arn=t.sls_project_arn, account=account))
 
     def project(key: tuple[str, str]) -> AuditProject:
         region, name = key
@@ -179,6 +185,6 @@ def audit(ctx: CollectContext) -> AuditData:
         out.logstores = [_logstore(client, name, s) for s in stores]
         return out
 
-    keys = sorted({(t.region, t.project) for t in data.targets})
+    keys = sorted({(t.region, t.project) for t in data.targets if not t.elsewhere(ctx.account_id)})
     data.projects = ctx.map(project, keys)
     return data

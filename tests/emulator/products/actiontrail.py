@@ -37,13 +37,28 @@ class ActionTrailState(BaseModel):
     trails: list[Trail] = Field(default_factory=list)
 
 
-def _trail_view(t: Trail) -> dict[str, Any]:
-    return {"Name": t.name, "HomeRegion": t.home_region, "Status": t.status, "EventRW": t.event_rw,
+def _bucket_location(t: Trail, owner: Any) -> str:
+    """The trail bucket's region (OssBucketLocation), when the owner account holds the bucket."""
+    if not t.oss_bucket_name or owner is None:
+        return ""
+    bucket = owner.oss.bucket(t.oss_bucket_name)
+    return bucket.region if bucket else ""
+
+
+def _trail_view(t: Trail, owner: Any = None, rd_id: str = "") -> dict[str, Any]:
+    """Fields as alibabacloud_actiontrail20200706 DescribeTrailsResponseBodyTrailList declares them (OrganizationId
+    only for a multi-account trail; OssBucketLocation is the bucket's region)."""
+    view = {"Name": t.name, "HomeRegion": t.home_region, "Status": t.status, "EventRW": t.event_rw,
             "TrailRegion": t.trail_region, "OssBucketName": t.oss_bucket_name, "OssKeyPrefix": t.oss_key_prefix,
+            "OssBucketLocation": _bucket_location(t, owner), "OssWriteRoleArn": "",
             "SlsProjectArn": t.sls_project_arn, "SlsWriteRoleArn": t.sls_write_role_arn,
             "IsOrganizationTrail": t.is_organization_trail, "CreateTime": iso(t.created),
             "UpdateTime": iso(t.created), "StartLoggingTime": iso(t.start_logging) if t.start_logging else "",
-            "StopLoggingTime": iso(t.stop_logging) if t.stop_logging else "", "Region": t.home_region}
+            "StopLoggingTime": iso(t.stop_logging) if t.stop_logging else "", "Region": t.home_region,
+            "TrailArn": f"acs:actiontrail:{t.home_region}:{owner.id if owner else ''}:trail/{t.name}"}
+    if t.is_organization_trail:
+        view["OrganizationId"] = rd_id
+    return view
 
 
 def _trail(call: Call) -> Trail:
@@ -57,9 +72,32 @@ def _trail(call: Call) -> Trail:
 
 @api.action("DescribeTrails")
 def describe_trails(call: Call) -> dict[str, Any]:
-    names = {n for n in call.params.get("NameList", "").split(",") if n}
-    trails = [t for t in call.acct.actiontrail.trails if not names or t.name in names]
-    return {"TrailList": [_trail_view(t) for t in trails]}
+    """IncludeOrganizationTrail (default false): "Only single-account trails are queried" unless true, and then
+    the multi-account trails of the caller's resource directory (created in its management account) are listed
+    too (https://www.alibabacloud.com/help/doc-detail/28842.htm; SDK DescribeTrailsRequest doc comment).
+    IncludeShadowTrails (default false): a trail is listed in the region it lives in (its home region); its shadow
+    copies in the other regions only when true."""
+    p = call.params
+    names = {n for n in p.get("NameList", "").split(",") if n}
+    # the Python SDK sends booleans as "True"/"False", the others as "true"/"false"
+    with_org = p.get("IncludeOrganizationTrail", "").lower() == "true"
+    with_shadow = p.get("IncludeShadowTrails", "").lower() == "true"
+    rd = call.world.scenario.resource_directory
+    member = rd is not None and rd.member(call.acct.id) is not None
+    found: list[tuple[Trail, Any]] = [(t, call.acct) for t in call.acct.actiontrail.trails]
+    if with_org and member and rd is not None and rd.management_account_id != call.acct.id:
+        manager = call.world.account(rd.management_account_id)
+        found += [(t, manager) for t in (manager.actiontrail.trails if manager else []) if t.is_organization_trail]
+    out = []
+    for t, owner in found:
+        if names and t.name not in names:
+            continue
+        if t.is_organization_trail and not with_org:
+            continue
+        if not with_shadow and call.region and t.home_region != call.region:
+            continue
+        out.append(_trail_view(t, owner, rd.id if rd is not None and member else ""))
+    return {"TrailList": out}
 
 
 @api.action("GetTrailStatus")
@@ -85,7 +123,7 @@ def create_trail(call: Call) -> dict[str, Any]:
                   **{attr: call.params[p] for p, attr in _FIELDS.items() if p in call.params})
     call.acct.actiontrail.trails.append(trail)
     call.touch("ACS::ActionTrail::Trail", name)
-    return _trail_view(trail)
+    return _trail_view(trail, call.acct)
 
 
 @api.action("UpdateTrail", write=True)
@@ -94,7 +132,7 @@ def update_trail(call: Call) -> dict[str, Any]:
     for p, attr in _FIELDS.items():
         if p in call.params:
             setattr(trail, attr, call.params[p])
-    return _trail_view(trail)
+    return _trail_view(trail, call.acct)
 
 
 @api.action("DeleteTrail", write=True)
