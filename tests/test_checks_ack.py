@@ -35,7 +35,8 @@ def account() -> dict:
     shanghai = {"name": "sh", "id": "csh", "region": "cn-shanghai", "audit_project": "sh-audit",
                 "addons": [{"name": "terway-eniip"}], "public_endpoint": "https://47.100.0.1:6443"}
     versions = [{"version": "1.33.3-aliyun.1", "expiration_date": ago(-300)},
-                {"version": "1.31.12-aliyun.1", "expiration_date": ago(1)}]
+                {"version": "1.31.12-aliyun.1", "expiration_date": ago(1)},
+                {"version": "1.31.9-aliyun.1", "expiration_date": ago(1)}]
     return base_scenario(cs={"clusters": [good, bad, eni, registered, shanghai], "versions": versions})
 
 
@@ -135,3 +136,17 @@ def test_emulator_cluster_detail_and_region(cloud):
     assert detail.name == "sh" and detail.region_id == "cn-shanghai" and "47.100.0.1" in detail.master_url
     listed = client.describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id="cn-shanghai")).body
     assert [c.cluster_id for c in listed.clusters] == ["csh"] and listed.page_info.total_count == 1
+
+
+def test_supported_versions_are_asked_by_name_not_read_from_the_latest(cloud, admin):
+    """Without KubernetesVersion the API describes only the latest version (SDK doc comment): a cluster on an
+    older supported version is asked for by name and passes; one ACK no longer describes fails."""
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "older", "id": "cold", "current_version": "1.32.1-aliyun.1"},
+        {"name": "newest", "id": "cnew", "current_version": "1.33.3-aliyun.1"},
+        {"name": "gone", "id": "cgone", "current_version": "1.26.3-aliyun.1"}],
+        "versions": [{"version": "1.33.3-aliyun.1", "expiration_date": ago(-300)},
+                     {"version": "1.32.1-aliyun.1", "expiration_date": ago(-100)}]}))
+    findings = scan(cloud, checks=["ack_cluster_version_supported"])
+    assert statuses(findings, "ack_cluster_version_supported") == {"cold": "PASS", "cnew": "PASS", "cgone": "FAIL"}
+    assert admin.calls()["cs:DescribeKubernetesVersionMetadata"] == 4  # the latest, then each running version

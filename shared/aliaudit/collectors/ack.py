@@ -91,7 +91,8 @@ class VersionInfo(BaseModel):
 
 class AckData(BaseModel):
     clusters: list[ClusterInfo] = Field(default_factory=list)
-    versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)  # cluster type -> supported versions
+    # cluster type -> the versions ACK describes: the latest and each running one (when still described)
+    versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)
     versions_error: dict[str, str] = Field(default_factory=dict)  # cluster type -> why the list is unknown
 
 
@@ -167,12 +168,21 @@ def clusters(ctx: CollectContext) -> AckData:
         return info
 
     data = AckData(clusters=ctx.map(detail, listed))
+    # Without KubernetesVersion the API describes "the latest version" only (alibabacloud_cs20151215
+    # DescribeKubernetesVersionMetadataRequest doc comment), not every supported one: each running version is
+    # asked for by name, and the latest is asked too (whether a named older patch is described is not documented)
     for ctype in sorted({c.cluster_type for c in data.clusters if not c.registered}):
+        running = sorted({c.version for c in data.clusters if c.cluster_type == ctype and not c.registered
+                          and c.version})
+        described: dict[str, VersionInfo] = {}
         try:
-            body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
-                region=ctx.region, cluster_type=ctype)).body
-            data.versions[ctype] = [VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
-                                    for v in body or [] if v.version]
+            for version in ["", *running]:
+                body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
+                    region=ctx.region, cluster_type=ctype, kubernetes_version=version or None)).body
+                for v in body or []:
+                    if v.version:
+                        described[v.version] = VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
+            data.versions[ctype] = list(described.values())
         except Exception as err:
             data.versions_error[ctype] = apierrors.describe(err)
     return data

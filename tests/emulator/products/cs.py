@@ -9,6 +9,7 @@ A cluster's add-ons, node pools and inspection reports are part of its scenario 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import datetime, timezone
 from typing import Any
@@ -218,13 +219,21 @@ def describe_versions(call: Call) -> Any:
     q = _query(call)
     if not q.get("Region") or not q.get("ClusterType"):
         raise ApiError("ErrorParamInvalid", "Region and ClusterType are required", 400)
-    wanted = q.get("KubernetesVersion", "")
+    # without KubernetesVersion "the latest version is used by default" (alibabacloud_cs20151215
+    # DescribeKubernetesVersionMetadataRequest doc comment): only the newest is described; a named version is
+    # described when ACK still lists it (exact match: whether older patches are described is an open question)
+    wanted = q.get("KubernetesVersion", "") or max(
+        (v.version for v in call.acct.cs.versions), key=_version_key, default="")
     # the body is a JSON array (the SDK maps it to a list of DescribeKubernetesVersionMetadataResponseBody)
     return Response.json([{
         "version": v.version, "release_date": _ts(v.release_date),
         "expiration_date": _ts(v.expiration_date) if v.expiration_date else "", "creatable": v.creatable,
         "capabilities": {}, "meta_data": {}, "images": [], "runtimes": [{"name": "containerd", "version": "1.6.36"}],
-        "upgradable_versions": []} for v in call.acct.cs.versions if not wanted or v.version == wanted])
+        "upgradable_versions": []} for v in call.acct.cs.versions if v.version == wanted])
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version.split("-")[0]))
 
 
 @api.route("GET", "/clusters/{cluster_id}", name="DescribeClusterDetail", resource=_arn)

@@ -132,8 +132,9 @@ def get_credential_report(call: Call) -> dict[str, Any]:
     page = rows[start:start + size]
     text = (header if start == 0 else "") + "".join(page)
     truncated = start + size < len(rows)
+    # IsTruncated is a string on this API ("true" | "false": alibabacloud_ims20190815 declares it str)
     out: dict[str, Any] = {"Content": base64.b64encode(text.encode()).decode(), "GeneratedTime": generated,
-                           "IsTruncated": truncated}
+                           "IsTruncated": str(truncated).lower()}
     if truncated:
         out["NextToken"] = str(start + size)
     return out
