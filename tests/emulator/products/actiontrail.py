@@ -119,7 +119,7 @@ def create_trail(call: Call) -> dict[str, Any]:
     if any(t.name == name for t in call.acct.actiontrail.trails):
         raise ApiError("TrailAlreadyExistsException", f"The trail {name} already exists.", 409)
     trail = Trail(name=name, home_region=call.region or "cn-hangzhou", status="Disable", created=call.now(),
-                  is_organization_trail=call.params.get("IsOrganizationTrail") == "true",
+                  is_organization_trail=call.params.get("IsOrganizationTrail", "").lower() == "true",
                   **{attr: call.params[p] for p, attr in _FIELDS.items() if p in call.params})
     call.acct.actiontrail.trails.append(trail)
     call.touch("ACS::ActionTrail::Trail", name)

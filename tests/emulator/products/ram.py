@@ -405,8 +405,8 @@ def create_login_profile(call: Call) -> dict[str, Any]:
     if user.login_profile is not None:
         raise _exists("User.LoginProfile", user.name)
     user.login_profile = LoginProfile(created=call.now(),
-                                      password_reset_required=call.params.get("PasswordResetRequired") == "true",
-                                      mfa_bind_required=call.params.get("MFABindRequired") == "true")
+                                      password_reset_required=call.params.get("PasswordResetRequired", "").lower() == "true",
+                                      mfa_bind_required=call.params.get("MFABindRequired", "").lower() == "true")
     call.touch("ACS::RAM::User", user.name)
     return _profile_view(user)
 
@@ -419,7 +419,7 @@ def update_login_profile(call: Call) -> dict[str, Any]:
     for param, attr in (("PasswordResetRequired", "password_reset_required"), ("MFABindRequired",
                                                                              "mfa_bind_required")):
         if param in call.params:
-            setattr(user.login_profile, attr, call.params[param] == "true")
+            setattr(user.login_profile, attr, call.params[param].lower() == "true")  # Python SDK: "True"
     call.touch("ACS::RAM::User", user.name)
     return {}
 
