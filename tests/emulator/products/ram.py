@@ -404,9 +404,9 @@ def create_login_profile(call: Call) -> dict[str, Any]:
     require(call.params, "Password")
     if user.login_profile is not None:
         raise _exists("User.LoginProfile", user.name)
-    user.login_profile = LoginProfile(created=call.now(),
-                                      password_reset_required=call.params.get("PasswordResetRequired", "").lower() == "true",
-                                      mfa_bind_required=call.params.get("MFABindRequired", "").lower() == "true")
+    flag = {p: call.params.get(p, "").lower() == "true" for p in ("PasswordResetRequired", "MFABindRequired")}
+    user.login_profile = LoginProfile(created=call.now(), password_reset_required=flag["PasswordResetRequired"],
+                                      mfa_bind_required=flag["MFABindRequired"])
     call.touch("ACS::RAM::User", user.name)
     return _profile_view(user)
 
