@@ -1362,6 +1362,91 @@ def delete_alert(call: Call) -> None:
     _touch_alert(call, p, alert.name)
 
 
+# --- alerts, API 2020-12-30 (/alerts): the same alert state as /jobs ----------------------------
+# Sources: the official SDK alibabacloud_sls20201230 5.15.1 (client.list_alerts_with_options: GET /alerts with
+# query logstore/offset/size; get_alert_with_options: GET /alerts/{alertName}; models ListAlertsRequest,
+# ListAlertsResponseBody, Alert, AlertConfiguration, AlertQuery, Schedule) and the Go SDK aliyun/alibabacloud-go-sdk
+# sls-20201230/client/client.go (same structs, with `example:` values), and the API reference pages
+# api-sls-2020-12-30-listalerts / -getalert (RAM actions log:ListAlerts, log:GetAlert on all resources).
+# The op names carry the version so that call counts, rate limits and recorded answers keep the /jobs calls
+# (which aliyun-log-python-sdk makes, as ListAlerts/GetAlert) apart from these.
+
+# ListAlertsRequest.size: "The maximum value is 200. The default value is 10." (SDK doc comment)
+_ALERTS_DEFAULT_SIZE, _ALERTS_MAX_SIZE = 10, 200
+
+
+def _alert_query_view(p: Project, query: dict[str, Any]) -> dict[str, Any]:
+    """AlertQuery: every field a str (SDK declares str for all; Go examples storeType "log", timeSpanType
+    "Relative", start "-5m", end "now", region "cn-hangzhou"). The documented required ones the scenario left out
+    get the values the alert is evaluated with here (the alert's own project and region, a log store, -15m..now)."""
+    out = dict(query)
+    if "store" not in out and "logStore" in out:
+        out["store"] = out["logStore"]
+    for key, default in (("storeType", "log"), ("project", p.name), ("region", p.region), ("store", ""),
+                         ("query", "*"), ("timeSpanType", "Relative"), ("start", "-15m"), ("end", "now")):
+        out.setdefault(key, default)
+    return out
+
+
+def _alert_configuration_view(p: Project, config: dict[str, Any]) -> dict[str, Any]:
+    """AlertConfiguration (SDK models/_alert_configuration.py): the stored configuration with the documented
+    required fields filled when the scenario omitted them, each of the SDK's declared type: version str "2.0",
+    type str "default", threshold int 1, noDataFire bool, noDataSeverity int 6, sendResolved bool, autoAnnotation
+    bool (Go examples "2.0", "default", 1, false, 6, false, false), groupConfiguration {type: str, fields: [str]}
+    (no_group when absent), severityConfigurations and queryList lists."""
+    out = dict(config)
+    for key, default in (("version", "2.0"), ("type", "default"), ("threshold", 1), ("noDataFire", False),
+                         ("noDataSeverity", 6), ("sendResolved", False), ("autoAnnotation", False)):
+        out.setdefault(key, default)
+    out.setdefault("groupConfiguration", {"type": "no_group", "fields": []})
+    out.setdefault("severityConfigurations", [])
+    out["queryList"] = [_alert_query_view(p, q) for q in config.get("queryList") or [] if isinstance(q, dict)]
+    return out
+
+
+def _schedule_view(schedule: dict[str, Any]) -> dict[str, Any]:
+    """Schedule (SDK models/_schedule.py): type str (required), interval str, cronExpression str, delay int,
+    runImmediately bool, timeZone str. The defaults are those of the API reference's ListAlert sample answer
+    (help page sls/developer-reference/list-alert: delay 0, runImmediately False, timeZone '')."""
+    return {"type": "FixedRate", "delay": 0, "runImmediately": False, "timeZone": "", **schedule}
+
+
+def _alert_2020_view(p: Project, a: Alert) -> dict[str, Any]:
+    """Alert (SDK models/_alert.py; Go SDK `type Alert`): exactly its documented fields. name, displayName,
+    description: str; createTime, lastModifiedTime: int epoch seconds (Go *int64, examples 1695090077 and
+    1714274900); status: str, ENABLED or DISABLED (Go example "ENABLED/DISABLED"); configuration, schedule: objects.
+    The /jobs view also carries `state` and `type`; the 2020-12-30 Alert model has neither."""
+    return {"name": a.name, "displayName": a.displayName, "description": a.description,
+            "configuration": _alert_configuration_view(p, a.configuration), "schedule": _schedule_view(a.schedule),
+            "createTime": a.createTime, "lastModifiedTime": a.lastModifiedTime,
+            "status": "ENABLED" if a.state == "Enabled" else "DISABLED"}
+
+
+@api.route("GET", "/project/alerts", name="ListAlerts2020", ram_action="log:ListAlerts")
+def list_alerts_2020(call: Call) -> dict[str, Any]:
+    """ListAlertsResponseBody {count: int, total: int, results: [Alert]} (SDK models/_list_alerts_response_body.py,
+    Go examples count 10, total 80): `logstore` keeps the alerts one of whose queries reads that logstore."""
+    p = _project(call)
+    q = dict(call.req.query)
+    offset = _int(q.get("offset"), "offset", 0)
+    size = _int(q.get("size"), "size", _ALERTS_DEFAULT_SIZE)
+    if offset < 0 or not 0 <= size <= _ALERTS_MAX_SIZE:
+        raise ApiError("ParameterInvalid", f"offset must not be negative and size must be between 0 and "
+                                           f"{_ALERTS_MAX_SIZE}: offset={offset} size={size}", 400)
+    logstore = q.get("logstore", "")
+    items = [a for a in p.alerts if not logstore or any(store == logstore for _, store in _targets(p, a))]
+    page = items[offset:offset + size]
+    return {"count": len(page), "total": len(items), "results": [_alert_2020_view(p, a) for a in page]}
+
+
+@api.route("GET", "/project/alerts/{job}", name="GetAlert2020", ram_action="log:GetAlert")
+def get_alert_2020(call: Call) -> dict[str, Any]:
+    """The Alert itself is the body (SDK GetAlertResponse.body: Alert); a missing one is JobNotExist (404), as
+    for /jobs."""
+    p, alert = _alert(call)
+    return _alert_2020_view(p, alert)
+
+
 # --- alert evaluation ----------------------------------------------------------------------------
 
 _SPAN = re.compile(r"^(-?\d+)\s*([a-z]*)$")
