@@ -38,7 +38,15 @@ from tests.emulator.app import PRODUCTS
 from tests.emulator.client import AdminClient
 from tests.emulator.generate import Sizes, generate
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
-from tests.sdk_types import Findings, check_json, check_xml_body, response_body_spec
+from tests.sdk_types import (
+    Findings,
+    check_json,
+    check_xml_body,
+    fields,
+    from_map_reads,
+    models_under,
+    response_body_spec,
+)
 
 SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
 SAMPLE_ROOT = ("LTAIsampleroot000001", "sample-root-secret-0000000000")
@@ -51,24 +59,39 @@ OTHER_MODELS = {"sls": "alibabacloud_sls20201230.models", "oss": "_models_oss.mo
 # the inventory's RAM namespaces that are not OpenAPI (Tea) calls in the product
 NON_OPENAPI = {"log": "sls", "oss": "oss"}
 
-# a user that cannot generate the credential report (so the per-user IMS fallbacks are called), a user with a
-# security key (IMS GetUserMFAInfo answers only for a bound device that is not virtual), a bucket with a policy
+# What a scan of the generated account would not see (its answers would lack the fields, or the calls would not
+# be made): a user that cannot generate the credential report (so the per-user IMS fallbacks are called), a user
+# with a security key (IMS GetUserMFAInfo answers only for a bound device that is not virtual), a bucket with a
+# policy, and one of each item a list answer would otherwise only ever show empty.
 NO_REPORT_AK, NO_REPORT_SECRET = "LTAIwiretypesnoreport", "wiretypes-noreport-secret-000000"
 
 
 def _generated() -> Scenario:
     data = json.loads(generate(seed=1, sizes=TINY).model_dump_json())
     acct = data["accounts"][0]
-    acct["ram"]["policies"].append({"name": "WireTypesNoReport", "document": {"Version": "1", "Statement": [
+    ram, oss, ecs, vpc = acct["ram"], acct["oss"], acct["ecs"], acct["vpc"]
+    ram["policies"].append({"name": "WireTypesNoReport", "document": {"Version": "1", "Statement": [
         {"Effect": "Deny", "Action": ["ram:GenerateCredentialReport", "ram:GetCredentialReport"], "Resource": "*"}]}})
-    acct["ram"]["users"] += [
+    ram["users"] += [
         {"name": "wiretypes-noreport", "access_keys": [{"id": NO_REPORT_AK, "secret": NO_REPORT_SECRET}],
          "policies": [{"name": "ReadOnlyAccess"}, {"name": "WireTypesNoReport", "type": "Custom"}]},
         {"name": "wiretypes-u2f", "login_profile": {},
          "mfa_device": {"serial": f"acs:ram::{ACCOUNT}:u2f/wiretypes-u2f", "type": "U2F"}}]
-    acct["oss"]["buckets"][0]["policy"] = {"Version": "1", "Statement": [
-        {"Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
-         "Resource": [f"acs:oss:*:*:{acct['oss']['buckets'][0]['name']}/*"]}]}
+    bucket = oss["buckets"][0]
+    bucket["policy"] = {"Version": "1", "Statement": [{"Effect": "Allow", "Principal": ["*"],
+                                                      "Action": ["oss:GetObject"],
+                                                      "Resource": [f"acs:oss:*:*:{bucket['name']}/*"]}]}
+    instance = ecs["instances"][0]
+    instance.update(ram_role=ram["roles"][0]["name"], public_ips=["47.100.0.1"])
+    first_vpc = next(v for v in vpc["vpcs"] if v["region"] == instance["region"])
+    vpc["flow_logs"].append({"name": "wiretypes", "region": first_vpc["region"], "resource_id": first_vpc["id"]})
+    vpc["eips"].append({"ip": "47.100.0.2", "region": instance["region"], "instance_id": instance["id"]})
+    acct["rds"]["instances"][0]["parameters"] = {"slow_query_log": "OFF"}
+    cluster = acct["cs"]["clusters"][0]
+    cluster["tags"] = {"team": "sec"}
+    cluster["inspect_reports"] = [{"start": "2026-01-01T00:00:00Z", "warnings": 1}]
+    acct["sls"]["projects"][0]["alerts"] = [{"name": "wiretypes", "displayName": "wire types", "configuration": {
+        "queryList": [{"store": "store-00", "query": "status: FAIL", "start": "-15m", "end": "now"}]}}]
     return Scenario.model_validate(data)
 
 
@@ -128,6 +151,7 @@ class Result:
     checked: dict[str, set[str]]  # RAM action -> recorded APIs checked for it
     answers: int
     no_model: list[str]  # recorded APIs whose SDK has no response model
+    models: set[type] = dataclasses.field(default_factory=set)  # every SDK model the answers were checked with
 
 
 def check(recorded: dict[str, list[dict[str, Any]]], families: set[str]) -> Result:
@@ -142,6 +166,7 @@ def check(recorded: dict[str, list[dict[str, Any]]], families: set[str]) -> Resu
             result.no_model.append(f"{api} ({models} has no {name}Response)")
             continue
         _, spec = declared
+        result.models |= models_under(spec)
         for answer in recorded[api]:
             body = answer["body"]
             if "xml" in answer["content_type"]:
@@ -165,7 +190,55 @@ def report(title: str, result: Result, wanted: list[str]) -> str:
     lines += [f"  no SDK model: {a}" for a in result.no_model]
     lines += [f"  MISMATCH {m}" for m in result.findings.mismatches.values()]
     lines += [f"  undeclared {u}" for u in result.findings.undeclared.values()]
+    lines += [f"  always empty (its items' types unchecked): {api} {path}"
+              for (api, path), n in sorted(result.findings.items.items()) if n == 0]
     return "\n".join(lines)
+
+
+def test_recorded_apis_are_all_accounted_for(recorded):
+    """Every API the scans called is checked by one of the tests below (none falls between the families)."""
+    known = set(OPENAPI_MODELS) | set(OTHER_MODELS)
+    assert sorted(api for api in recorded if api.partition(":")[0] not in known) == []
+    assert sorted(a for a in inventory() if a not in {ram_action(api) for api in recorded}) == []
+
+
+def test_wire_keys_read_from_to_map_are_the_keys_from_map_reads(recorded):
+    """The wire key of each field comes from the model's to_map(); its from_map() must read the same key back, for
+    every model (nested ones too) of every answer checked."""
+    result = check(recorded, {"openapi", "sls", "oss"})
+    assert len(result.models) > 100
+    assert [w for cls in sorted(result.models, key=lambda c: c.__module__ + c.__name__)
+            for w in from_map_reads(cls)] == []
+
+
+def test_the_checker_tells_wrong_types_and_undeclared_fields_apart():
+    """Against the SDK's own models, without the emulator: the checks below fail for the right reasons."""
+    found = Findings()
+    _, flow_logs = response_body_spec("alibabacloud_vpc20160428.models", "DescribeFlowLogs")  # type: ignore[misc]
+    check_json(found, "vpc:DescribeFlowLogs", {
+        "RequestId": "r", "TotalCount": 3, "PageNumber": "1", "Success": True,
+        "FlowLogs": {"FlowLog": [{"AggregationInterval": "10", "FlowLogId": "fl-1", "Extra": 1}]}}, flow_logs)
+    _, versions = response_body_spec("alibabacloud_cs20151215.models",  # type: ignore[misc]
+                                     "DescribeKubernetesVersionMetadata")
+    check_json(found, "cs:DescribeKubernetesVersionMetadata", {"version": "1.30"}, versions)
+    check_json(found, "cs:DescribeKubernetesVersionMetadata", [{"version": "1.30", "creatable": "yes"}], versions)
+    _, buckets = response_body_spec("_models_oss.models", "ListBuckets")  # type: ignore[misc]
+    check_xml_body(found, "oss:ListBuckets", "<ListAllMyBucketsResult><MaxKeys>many</MaxKeys><IsTruncated>false"
+                   "</IsTruncated><Buckets><Bucket><Name>b</Name><Colour>red</Colour></Bucket></Buckets>"
+                   "</ListAllMyBucketsResult>", buckets)
+    got = {(m.api, m.path, m.wire, m.declared) for m in found.mismatches.values()}
+    assert got == {("vpc:DescribeFlowLogs", "$.TotalCount", "int", "str"),
+                   ("vpc:DescribeFlowLogs", "$.Success", "bool", "str"),
+                   ("vpc:DescribeFlowLogs", "$.FlowLogs.FlowLog[].AggregationInterval", "str", "int"),
+                   ("cs:DescribeKubernetesVersionMetadata", "$", "object",
+                    "List[DescribeKubernetesVersionMetadataResponseBody]"),
+                   ("cs:DescribeKubernetesVersionMetadata", "$[].creatable", "str", "bool"),
+                   ("oss:ListBuckets", "$.ListAllMyBucketsResult.MaxKeys", "text", "int")}
+    assert {(u.api, u.path, u.key) for u in found.undeclared.values()} == {
+        ("vpc:DescribeFlowLogs", "$.FlowLogs.FlowLog[]", "Extra"),
+        ("oss:ListBuckets", "$.ListAllMyBucketsResult.Buckets.Bucket[]", "Colour")}
+    # a wire key is the model's, whatever the attribute is called (e.g. snake_case keys of ROA products)
+    assert "release_date" in fields(versions.item.cls)  # type: ignore[union-attr]
 
 
 def test_openapi_answers_have_the_types_the_sdk_models_declare(recorded):
