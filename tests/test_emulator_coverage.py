@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 import pytest
+from alibabacloud_cs20151215 import models as cs_models
+from alibabacloud_cs20151215.client import Client as CsClient
 from alibabacloud_sls20201230 import models as sls_models
 from alibabacloud_sls20201230.client import Client as SlsClient
 from alibabacloud_tea_openapi.models import Config
@@ -18,7 +20,7 @@ from Tea.exceptions import TeaException
 
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
-from tests.sdk import ADMIN_AK, ADMIN_SECRET, READER_AK, READER_SECRET, base_scenario, load
+from tests.sdk import ADMIN_AK, ADMIN_SECRET, READER_AK, READER_SECRET, base_scenario, load, pop_config
 from tests.sdk_types import Findings, check_json, response_body_spec
 
 
@@ -145,3 +147,62 @@ def test_sls_alerts_follow_the_jobs_state_and_ram(cloud, monkeypatch):
     with pytest.raises(TeaException) as err:
         jobs_only.list_alerts("audit", sls_models.ListAlertsRequest())
     assert err.value.code == "Unauthorized"
+
+
+# --- ACK: ListClusterChecks / GetClusterCheck (GET /clusters/{cluster_id}/checks[/{check_id}]) -------------------
+
+CS_MODELS = "alibabacloud_cs20151215.models"
+
+
+def checks_account() -> dict[str, Any]:
+    upgrade = {"id": "1697100584236600453-cchecks-clustercheck-lboto", "created": "2025-04-11T02:56:02Z",
+               "finished": "2025-04-11T02:56:18.5Z",
+               "check_items": {"ClusterResource": [{"Group": "ClusterResource", "Level": {"normal": {
+                   "Message": "", "Targets": [{"Target": "v1beta1.metrics.k8s.io"}]}}}]}}
+    pool = {"type": "NodePoolUpgrade", "target": "np-gpu", "status": "Failed", "message": "task failed",
+            "created": "2025-05-01T00:00:00Z"}
+    migrate = {"type": "ClusterMigrate", "created": "2025-06-01T00:00:00Z"}
+    cluster = {"name": "prod", "id": "cchecks", "region": "cn-hangzhou", "checks": [upgrade, pool, migrate]}
+    return base_scenario(cs={"clusters": [cluster, {"name": "sh", "id": "cshanghai", "region": "cn-shanghai"}]})
+
+
+def test_ack_list_cluster_checks_has_the_documented_fields(cloud, admin):
+    load(cloud, checks_account())
+    admin.record(10)
+    cs = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+    checks = cs.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest()).body.checks
+    assert [(c.check_id, c.type, c.status, c.message) for c in checks] == [
+        ("1697100584236600453-cchecks-clustercheck-lboto", "ClusterUpgrade", "Succeeded", "task succeed"),
+        ("1746057600000000001-cchecks-clustercheck-00001", "NodePoolUpgrade", "Failed", "task failed"),
+        ("1748736000000000002-cchecks-clustercheck-00002", "ClusterMigrate", "Succeeded", "task succeed")]
+    assert (checks[0].created_at, checks[0].finished_at) == (
+        "2025-04-11T02:56:02.000000000Z", "2025-04-11T02:56:18.500000000Z")
+    assert checks[1].finished_at == checks[1].created_at == "2025-05-01T00:00:00.000000000Z"
+    by_type = cs.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest(type="NodePoolUpgrade")).body
+    assert [c.type for c in by_type.checks] == ["NodePoolUpgrade"]
+    by_target = cs.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest(target="np-gpu")).body
+    assert [c.check_id for c in by_target.checks] == [checks[1].check_id]
+    assert cs.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest(target="np-none")).body.checks == []
+    assert_declared_types(admin, "cs:ListClusterChecks", CS_MODELS, "ListClusterChecks", answers=4)
+
+    detail = cs.get_cluster_check("cchecks", checks[0].check_id).body
+    assert (detail.check_id, detail.status, list(detail.check_items)) == (
+        checks[0].check_id, "Succeeded", ["ClusterResource"])
+    assert detail.check_items["ClusterResource"][0]["Group"] == "ClusterResource"
+    assert cs.get_cluster_check("cchecks", checks[2].check_id).body.check_items == {}
+    assert_declared_types(admin, "cs:GetClusterCheck", CS_MODELS, "GetClusterCheck", answers=2)
+
+
+def test_ack_cluster_checks_of_unknown_clusters_and_checks_are_not_found(cloud):
+    load(cloud, checks_account())
+    cs = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+    assert cs.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest()).body.checks
+    for cluster in ("cnone", "cshanghai"):  # the regional endpoint serves its region's clusters only
+        with pytest.raises(TeaException) as err:
+            cs.list_cluster_checks(cluster, cs_models.ListClusterChecksRequest())
+        assert err.value.code == "ErrorClusterNotFound"
+    with pytest.raises(TeaException) as err:
+        cs.get_cluster_check("cchecks", "1-cchecks-clustercheck-none")
+    assert err.value.code == "ErrorCheckNotFound"
+    reader = CsClient(pop_config(cloud, READER_AK, READER_SECRET))  # ReadOnlyAccess grants cs:List*/cs:Get*
+    assert len(reader.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest()).body.checks) == 3
