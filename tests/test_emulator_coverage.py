@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_cs20151215.client import Client as CsClient
+from alibabacloud_sas20181203 import models as sas_models
+from alibabacloud_sas20181203.client import Client as SasClient
 from alibabacloud_sls20201230 import models as sls_models
 from alibabacloud_sls20201230.client import Client as SlsClient
 from alibabacloud_tea_openapi.models import Config
@@ -206,3 +208,114 @@ def test_ack_cluster_checks_of_unknown_clusters_and_checks_are_not_found(cloud):
     assert err.value.code == "ErrorCheckNotFound"
     reader = CsClient(pop_config(cloud, READER_AK, READER_SECRET))  # ReadOnlyAccess grants cs:List*/cs:Get*
     assert len(reader.list_cluster_checks("cchecks", cs_models.ListClusterChecksRequest()).body.checks) == 3
+
+
+# --- Security Center: DescribeVulList and ListUninstallAegisMachines ----------------------------------------------
+
+SAS_MODELS = "alibabacloud_sas20181203.models"
+
+
+def sas_account() -> dict[str, Any]:
+    polkit = {"name": "oval:com.redhat.rhsa:def:20190230", "alias_name": "RHSA-2019:0230-Important: polkit",
+              "related": "CVE-2018-19788,CVE-2019-6133", "first_seen": "2026-01-01T00:00:00Z",
+              "last_seen": "2026-02-01T00:00:00Z", "primary_id": 101162078}
+    kb = {"name": "KB5003243", "type": "sys", "necessity": "later", "status": 7}
+    log4j = {"name": "emg:log4j", "type": "emg", "necessity": "asap", "status": 10}
+    assets = [
+        {"instance_id": "i-web", "uuid": "u-web", "region": "cn-hangzhou", "internet_ip": "47.1.1.1",
+         "auth_version": 3, "vulns": {"cve": 2}, "vulnerabilities": [polkit, kb, log4j]},
+        {"instance_id": "i-db", "uuid": "u-db", "region": "cn-shanghai", "agent": "uninstalled",
+         "intranet_ip": "172.16.0.9"},
+        {"instance_id": "idc-1", "uuid": "u-idc", "region": "ap-southeast-1", "agent": "uninstalled", "vendor": 2,
+         "os": "windows", "name": "dc-file-server"},
+        {"instance_id": "i-ok", "uuid": "u-ok", "region": "cn-hangzhou"},
+    ]
+    return base_scenario(sas={"version": 3, "assets": assets})
+
+
+def sas_client(server: EmulatorServer, region: str | None = None) -> SasClient:
+    if region is None:  # the emulator's own address: every asset
+        return SasClient(pop_config(server))
+    return SasClient(pop_config(server, endpoint=None, http_proxy=server.url, region_id=region))
+
+
+def test_sas_describe_vul_list_serves_the_asset_vulnerabilities(cloud, admin):
+    load(cloud, sas_account())
+    admin.record(20)
+    sas = sas_client(cloud)
+    cve = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="cve")).body
+    assert (cve.total_count, cve.current_page, cve.page_size) == (3, 1, 10)
+    named = cve.vul_records[0]
+    assert (named.name, named.alias_name, named.uuid, named.instance_id, named.region_id, named.necessity,
+            named.status, named.primary_id, named.related, named.auth_version, named.bind, named.online) == (
+        "oval:com.redhat.rhsa:def:20190230", "RHSA-2019:0230-Important: polkit", "u-web", "i-web", "cn-hangzhou",
+        "asap", 1, 101162078, "CVE-2018-19788,CVE-2019-6133", "3", True, True)
+    assert (named.first_ts, named.last_ts) == (1767225600000, 1769904000000)  # epoch milliseconds
+    assert named.extend_content_json.status == "1" and named.extend_content_json.cve_list == [
+        "CVE-2018-19788", "CVE-2019-6133"]
+    assert [r.name for r in cve.vul_records[1:]] == ["emulator:cve:0001", "emulator:cve:0002"]  # the vulns counts
+    fixed = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="sys", dealed="y")).body
+    assert [(r.name, r.status, r.necessity) for r in fixed.vul_records] == [("KB5003243", 7, "later")]
+    assert sas.describe_vul_list(sas_models.DescribeVulListRequest(type="sys", dealed="n")).body.total_count == 0
+    ignored = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="emg", status_list="10,1")).body
+    assert [r.name for r in ignored.vul_records] == ["emg:log4j"]
+    high = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="cve", necessity="later")).body
+    assert high.total_count == 0
+    by_uuid = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="cve", uuids="u-ok,u-db")).body
+    assert (by_uuid.total_count, by_uuid.vul_records) == (0, [])
+    assert_declared_types(admin, "sas:DescribeVulList", SAS_MODELS, "DescribeVulList", answers=6)
+
+    # the asset list counts the same unhandled vulnerabilities (2 generic + the unfixed named one)
+    instances = sas.describe_cloud_center_instances(sas_models.DescribeCloudCenterInstancesRequest()).body
+    assert {i.uuid: i.vul_count for i in instances.instances}["u-web"] == 3
+
+
+def test_sas_describe_vul_list_pages_both_ways(cloud):
+    load(cloud, sas_account())
+    sas = sas_client(cloud)
+    second = sas.describe_vul_list(sas_models.DescribeVulListRequest(type="cve", current_page=2, page_size=2)).body
+    assert (second.total_count, second.current_page, [r.name for r in second.vul_records]) == (
+        3, 2, ["emulator:cve:0002"])
+    names, token = [], ""
+    while True:
+        body = sas.describe_vul_list(sas_models.DescribeVulListRequest(
+            type="cve", page_size=2, use_next_token=True, next_token=token or None)).body
+        assert body.total_count is None  # not returned with UseNextToken
+        names += [r.name for r in body.vul_records]
+        token = body.next_token
+        if not token:
+            break
+    assert len(names) == 3 and names[0] == "oval:com.redhat.rhsa:def:20190230"
+    # the data centre of the endpoint: tds.ap-southeast-1 holds no mainland server
+    assert sas_client(cloud, "ap-southeast-1").describe_vul_list(
+        sas_models.DescribeVulListRequest(type="cve")).body.total_count == 0
+    with pytest.raises(TeaException):
+        sas.describe_vul_list(sas_models.DescribeVulListRequest(type="nonsense"))
+
+
+def test_sas_list_uninstall_aegis_machines(cloud, admin):
+    load(cloud, sas_account())
+    admin.record(20)
+    sas = sas_client(cloud)
+    body = sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest()).body
+    assert (body.total_count, body.current_page, body.page_size) == (2, 1, 5)  # PageSize default 5
+    db, idc = body.machine_list
+    assert (db.uuid, db.instance_id, db.region_id, db.machine_region, db.os, db.intranet_ip, db.vendor,
+            db.vendor_name) == ("u-db", "i-db", "cn-shanghai", "cn-shanghai", "linux", "172.16.0.9", 0, "ALIYUN")
+    assert (idc.instance_name, idc.os, idc.vendor, idc.vendor_name) == ("dc-file-server", "windows", 2, "IDC")
+    windows = sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest(os="windows")).body
+    assert [m.uuid for m in windows.machine_list] == ["u-idc"]
+    assert sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest(
+        vendor=2, region_id_str="ap-southeast-1", remark="dc-file")).body.total_count == 1
+    page = sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest(
+        current_page=2, page_size=1)).body
+    assert (page.total_count, page.current_page, [m.uuid for m in page.machine_list]) == (2, 2, ["u-idc"])
+    mainland = sas_client(cloud, "cn-shanghai").list_uninstall_aegis_machines(
+        sas_models.ListUninstallAegisMachinesRequest()).body
+    assert [m.uuid for m in mainland.machine_list] == ["u-db"]
+    assert_declared_types(admin, "sas:ListUninstallAegisMachines", SAS_MODELS, "ListUninstallAegisMachines",
+                          answers=5)
+    # uninstalling the agent (AddUninstallClientsByUuids) puts a server on the list
+    sas.add_uninstall_clients_by_uuids(sas_models.AddUninstallClientsByUuidsRequest(uuids="u-ok"))
+    after = sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest()).body
+    assert after.total_count == 3 and "u-ok" in {m.uuid for m in after.machine_list}

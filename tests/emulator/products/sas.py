@@ -10,11 +10,13 @@ of its data centre; account settings are the same on both. A request to the emul
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
+from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..call import Call
 from ..errors import ApiError
@@ -60,6 +62,39 @@ def service_region(region: str) -> str:
     return MAINLAND if region.startswith("cn-") else OVERSEAS
 
 
+# DescribeVulList record Status values (SDK DescribeVulListResponseBodyVulRecords.status): 1 unfixed, 2 fix failed,
+# 3 rollback failed, 4 being fixed, 5 being rolled back, 6 being verified, 7 fixed, 8 fixed and to be restarted,
+# 9 rolled back, 10 ignored, 11 rolled back and to be restarted, 12 not found, 20 expired. Which of them count as
+# handled (Dealed=y) the API reference does not say; ours: fixed, fixed pending a restart, ignored, not found, expired.
+VUL_STATUSES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20}
+VUL_HANDLED = {7, 8, 10, 12, 20}
+VUL_LIST_TYPES = ["cve", "sys", "cms", "app", "emg", "sca"]  # DescribeVulListRequest.type
+
+
+class Vulnerability(BaseModel):
+    """A vulnerability found on a server, as DescribeVulList lists it (one record per vulnerability and server)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str  # the rule, e.g. oval:com.redhat.rhsa:def:20170574 (SDK example)
+    alias_name: str = ""  # e.g. "RHSA-2019:0230-Important: polkit security update"; '' = the name
+    type: str = "cve"  # cve | sys | cms | app | emg | sca
+    necessity: str = "asap"  # asap (high) | later (medium) | nntf (low)
+    status: int = 1  # see VUL_STATUSES
+    related: str = ""  # related CVE ids, comma separated: "CVE-2017-7518,CVE-2017-12188"
+    tag: str = "oval"  # the rule source (SDK example)
+    primary_id: int = 0  # 0 = derived from the server and the name
+    first_seen: datetime = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    last_seen: datetime | None = None  # default: first_seen
+
+    @model_validator(mode="after")
+    def _valid(self) -> Vulnerability:
+        if self.type not in VUL_LIST_TYPES or self.necessity not in NECESSITIES or self.status not in VUL_STATUSES:
+            raise ValueError(f"vulnerability {self.name}: type, necessity or status not documented: "
+                             f"{self.type} {self.necessity} {self.status}")
+        return self
+
+
 class Asset(BaseModel):
     """A server in the Security Center inventory (Alibaba Cloud ECS instances are listed whether or not
     the agent is installed)."""
@@ -75,7 +110,26 @@ class Asset(BaseModel):
     auth_version: int = 1  # the edition bound to this server (see EDITION_NAMES)
     intranet_ip: str = "172.16.0.1"
     internet_ip: str = ""
-    vulns: dict[str, int] = Field(default_factory=dict)  # unhandled vulnerabilities by type: cve, sys, cms, emg, app
+    # unhandled vulnerabilities by type (cve, sys, cms, emg, app): that many generic unfixed records in DescribeVulList
+    vulns: dict[str, int] = Field(default_factory=dict)
+    vulnerabilities: list[Vulnerability] = Field(default_factory=list)  # named ones, any status, besides those
+
+    def vul_records(self) -> list[Vulnerability]:
+        """Every vulnerability of this server: the named ones, then one generic unfixed record per count in vulns."""
+        out = list(self.vulnerabilities)
+        for kind, count in self.vulns.items():
+            out += [Vulnerability(name=f"emulator:{kind}:{n + 1:04d}", alias_name=f"Emulated {kind} vulnerability "
+                                  f"{n + 1}", type=kind if kind in VUL_LIST_TYPES else "cve")
+                    for n in range(count)]
+        return out
+
+    def unhandled(self) -> dict[str, int]:
+        """Unhandled vulnerabilities by type, as the asset list counts them."""
+        out = dict(self.vulns)
+        for v in self.vulnerabilities:
+            if v.status not in VUL_HANDLED:
+                out[v.type] = out.get(v.type, 0) + 1
+        return out
 
     @model_validator(mode="after")
     def _defaults(self) -> Asset:
@@ -178,7 +232,7 @@ def _visible(call: Call) -> list[Asset]:
 
 def _asset_view(a: Asset) -> dict[str, Any]:
     status, sub = _client_status(a)
-    v = a.vulns
+    v = a.unhandled()
     vul_total = sum(v.values())
     risk = {"uuid": a.uuid, "cveNum": v.get("cve", 0), "sysNum": v.get("sys", 0), "cmsNum": v.get("cms", 0),
             "emgNum": v.get("emg", 0), "appNum": v.get("app", 0), "vul": vul_total, "suspicious": 0, "health": 0}
@@ -231,6 +285,118 @@ def add_uninstall_clients(call: Call) -> dict[str, Any]:
             a.agent = "uninstalled"
             call.touch("ACS::ECS::Instance", a.instance_id)
     return {}
+
+
+# --- vulnerabilities (DescribeVulList) ----------------------------------------------------------------
+# Sources: alibabacloud_sas20181203 10.3.2 models DescribeVulListRequest / DescribeVulListResponseBody (+VulRecords,
+# +ExtendContentJson) and the Go SDK sas-20181203 describe_vul_list_*_model.go (types and `example:` values: AuthVersion
+# is a string "3" here, an int in DescribeCloudCenterInstances; Status an int in a record and a string "1" in its
+# ExtendContentJson; FirstTs/LastTs/ModifyTs epoch milliseconds). Type is required; CurrentPage (default 1) and
+# PageSize (default 10), or UseNextToken=true with NextToken (then no TotalCount). No maximum PageSize is documented.
+
+_PAGE_SIZE_LIMIT = 10_000  # a sanity bound only: DescribeVulList and ListUninstallAegisMachines document no maximum
+
+
+def _ms(dt: datetime) -> int:
+    return int(dt.timestamp() * 1000)
+
+
+def _csv(call: Call, name: str) -> list[str]:
+    return [x.strip() for x in call.params.get(name, "").split(",") if x.strip()]
+
+
+def _primary_id(a: Asset, v: Vulnerability) -> int:
+    if v.primary_id:
+        return v.primary_id
+    return int.from_bytes(hashlib.sha256(f"{a.uuid}/{v.name}".encode()).digest()[:4], "big")
+
+
+def _vul_view(a: Asset, v: Vulnerability) -> dict[str, Any]:
+    last = v.last_seen or v.first_seen
+    alias = v.alias_name or v.name
+    cves = [c.strip() for c in v.related.split(",") if c.strip()]
+    return {
+        "Name": v.name, "AliasName": alias, "Type": v.type, "Necessity": v.necessity, "Status": v.status,
+        "PrimaryId": _primary_id(a, v), "Related": v.related, "Tag": v.tag, "RuleTag": "",
+        "Uuid": a.uuid, "InstanceId": a.instance_id, "InstanceName": a.name, "RegionId": a.region,
+        "InternetIp": a.internet_ip, "IntranetIp": a.intranet_ip, "GroupId": 0,
+        "OsName": "Windows Server 2019" if a.os == "windows" else "Alibaba Cloud Linux 3", "OsVersion": a.os,
+        "Online": a.agent == "online", "Bind": a.auth_version != 1, "AuthVersion": str(a.auth_version),
+        "FirstTs": _ms(v.first_seen), "LastTs": _ms(last), "ModifyTs": _ms(last),
+        "RepairTs": _ms(last) if v.status in (7, 8) else 0, "Progress": 100 if v.status in (7, 8) else 0,
+        "RealRisk": v.necessity == "asap", "ResultCode": "", "ResultMessage": "",
+        "ExtendContentJson": {
+            "AliasName": alias, "PrimaryId": _primary_id(a, v), "Status": str(v.status), "Tag": v.tag,
+            "Ip": a.internet_ip or a.intranet_ip, "LastTs": _ms(last), "Os": a.os, "OsRelease": "",
+            "cveList": cves, "RpmEntityList": [],
+            # Necessity: the vulnerability priority score, every field a string (Go examples "7.8", "1", "normal")
+            "Necessity": {"Status": "none", "Is_calc": "0", "Total_score": "", "Cvss_factor": "",
+                          "Time_factor": "", "Enviroment_factor": "", "Assets_factor": "1"}},
+    }
+
+
+@api.action("DescribeVulList")
+def describe_vul_list(call: Call) -> dict[str, Any]:
+    kind = require(call.params, "Type")
+    if kind not in VUL_LIST_TYPES:
+        raise ApiError("IllegalParam", f"Unsupported vulnerability type: {kind}", 400)
+    kinds = {kind} | ({"sca"} if kind == "app" and "sca" in _csv(call, "AttachTypes") else set())
+    uuids, necessity, ids = set(_csv(call, "Uuids")), set(_csv(call, "Necessity")), set(_csv(call, "Ids"))
+    try:
+        statuses = {int(x) for x in _csv(call, "StatusList")}
+    except ValueError as err:
+        raise ApiError("IllegalParam", f"StatusList must be integers: {call.params['StatusList']}", 400) from err
+    dealed = call.params.get("Dealed", "")
+    name, alias, remark = (call.params.get(k, "") for k in ("Name", "AliasName", "Remark"))
+    server_targets = call.params.get("TargetType", "") in ("", "uuid")  # no container or k8s assets are modelled
+    records = [(a, v) for a in _visible(call) if server_targets and (not uuids or a.uuid in uuids)
+               and (not remark or any(remark in x for x in (a.name, a.internet_ip, a.intranet_ip) if x))
+               for v in a.vul_records()
+               if v.type in kinds and (not necessity or v.necessity in necessity)
+               and (not statuses or v.status in statuses) and (not name or v.name == name)
+               and (not alias or alias in (v.alias_name or v.name))
+               and (not ids or str(_primary_id(a, v)) in ids)
+               and (dealed not in ("y", "n") or (v.status in VUL_HANDLED) == (dealed == "y"))]
+    size = int_param(call.params, "PageSize", 10, 1, _PAGE_SIZE_LIMIT)
+    if call.params.get("UseNextToken", "").lower() == "true":
+        token = call.params.get("NextToken", "")
+        if token and (not token.isdigit() or int(token) > len(records)):
+            raise ApiError("IllegalParam", f"The NextToken is invalid: {token}", 400)
+        start = int(token) if token else 0
+        page = records[start:start + size]
+        nxt = str(start + size) if start + size < len(records) else ""
+        return {"VulRecords": [_vul_view(a, v) for a, v in page], "PageSize": size, "NextToken": nxt}
+    number = int_param(call.params, "CurrentPage", 1, 1, 1_000_000)
+    page = records[(number - 1) * size:number * size]
+    return {"VulRecords": [_vul_view(a, v) for a, v in page], "CurrentPage": number, "PageSize": size,
+            "TotalCount": len(records)}
+
+
+# --- servers without the agent (ListUninstallAegisMachines) --------------------------------------------
+# Sources: alibabacloud_sas20181203 models ListUninstallAegisMachinesRequest / ResponseBody (+MachineList) and the Go
+# SDK (examples: MachineRegion and RegionId "cn-hangzhou"/"cn-shanghai", VendorName "ALIYUN"). CurrentPage default 1,
+# PageSize default 5 (request doc comments); CurrentPage, PageSize, TotalCount and Vendor are ints.
+# VendorName of this API (its own documented list, which differs from DescribeCloudCenterInstances'):
+UNINSTALLED_VENDOR_NAMES = {0: "ALIYUN", 1: "OUT", 2: "IDC", 3: "TENCENT", 4: "HUAWEICLOUD", 5: "Microsoft", 7: "AWS",
+                            8: "TRIPARTITE"}
+
+
+@api.action("ListUninstallAegisMachines")
+def list_uninstall_aegis_machines(call: Call) -> dict[str, Any]:
+    """Servers of the inventory whose Security Center agent is not installed (agent: uninstalled)."""
+    region = call.params.get("RegionIdStr", "") or call.params.get("RegionNo", "")
+    os_name, remark, vendor = call.params.get("Os", ""), call.params.get("Remark", ""), call.params.get("Vendor", "")
+    items = [a for a in _visible(call) if a.agent == "uninstalled" and (not region or a.region == region)
+             and (not os_name or a.os == os_name) and (not vendor or str(a.vendor) == vendor)
+             and (not remark or any(remark in x for x in (a.name, a.internet_ip, a.intranet_ip) if x))]
+    size = int_param(call.params, "PageSize", 5, 1, _PAGE_SIZE_LIMIT)
+    number = int_param(call.params, "CurrentPage", 1, 1, 1_000_000)
+    page = items[(number - 1) * size:number * size]
+    return {"MachineList": [{"InstanceId": a.instance_id, "InstanceName": a.name, "Uuid": a.uuid, "Os": a.os,
+                             "RegionId": a.region, "MachineRegion": a.region, "InternetIp": a.internet_ip,
+                             "IntranetIp": a.intranet_ip, "Vendor": a.vendor,
+                             "VendorName": UNINSTALLED_VENDOR_NAMES.get(a.vendor, "OUT")} for a in page],
+            "CurrentPage": number, "PageSize": size, "TotalCount": len(items)}
 
 
 # --- notifications --------------------------------------------------------------------------------
