@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_cs20151215.client import Client as CsClient
+from alibabacloud_kms20160120 import models as kms_models
+from alibabacloud_kms20160120.client import Client as KmsClient
+from alibabacloud_rds20140815 import models as rds_models
+from alibabacloud_rds20140815.client import Client as RdsClient
 from alibabacloud_sas20181203 import models as sas_models
 from alibabacloud_sas20181203.client import Client as SasClient
 from alibabacloud_sls20201230 import models as sls_models
@@ -22,6 +26,7 @@ from Tea.exceptions import TeaException
 
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
+from tests.emulator.regions import PUBLIC_REGIONS
 from tests.sdk import ADMIN_AK, ADMIN_SECRET, READER_AK, READER_SECRET, base_scenario, load, pop_config
 from tests.sdk_types import Findings, check_json, response_body_spec
 
@@ -319,3 +324,56 @@ def test_sas_list_uninstall_aegis_machines(cloud, admin):
     sas.add_uninstall_clients_by_uuids(sas_models.AddUninstallClientsByUuidsRequest(uuids="u-ok"))
     after = sas.list_uninstall_aegis_machines(sas_models.ListUninstallAegisMachinesRequest()).body
     assert after.total_count == 3 and "u-ok" in {m.uuid for m in after.machine_list}
+
+
+# --- public regions the scenario does not list: empty lists; unknown regions: errors ------------------------------
+
+def test_the_public_regions_are_the_sdk_endpoint_table():
+    """regions.PUBLIC_REGIONS is alibabacloud_sls20201230's regional endpoint table (its 'central' rule names every
+    region Log Service serves); an SDK that learns a region fails here until the emulator knows it."""
+    client = SlsClient(Config(access_key_id="a", access_key_secret="b", endpoint="cn-hangzhou.log.aliyuncs.com"))
+    assert client._endpoint_rule == "central"
+    assert set(client._endpoint_map) == PUBLIC_REGIONS
+
+
+def regions_account() -> dict[str, Any]:
+    return base_scenario(
+        regions=["cn-hangzhou"],
+        kms={"keys": [{"id": "key-hz", "region": "cn-hangzhou"}]},
+        rds={"instances": [{"id": "rm-hz", "region": "cn-hangzhou"}]},
+        cs={"clusters": [{"name": "hz", "id": "chz", "region": "cn-hangzhou"}]})
+
+
+@pytest.mark.parametrize("region", ["cn-wulanchabu", "me-central-1", "cn-shanghai-finance-1"])
+def test_list_calls_for_a_public_region_the_account_does_not_use_answer_empty_lists(cloud, region):
+    load(cloud, regions_account())
+    kms = KmsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id=region))
+    keys = kms.list_keys(kms_models.ListKeysRequest()).body
+    assert (keys.total_count, keys.keys.key) == (0, [])
+    assert kms.list_aliases(kms_models.ListAliasesRequest()).body.aliases.alias == []
+    rds = RdsClient(pop_config(cloud))
+    dbs = rds.describe_dbinstances(rds_models.DescribeDBInstancesRequest(region_id=region)).body
+    assert (dbs.total_record_count, dbs.items.dbinstance) == (0, [])
+    cs = CsClient(pop_config(cloud))
+    clusters = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id=region)).body
+    assert (clusters.page_info.total_count, clusters.clusters) == (0, [])
+    # the account's own region still lists its resources
+    assert [c.cluster_id for c in cs.describe_clusters_v1(
+        cs_models.DescribeClustersV1Request(region_id="cn-hangzhou")).body.clusters] == ["chz"]
+    assert rds.describe_dbinstances(rds_models.DescribeDBInstancesRequest(
+        region_id="cn-hangzhou")).body.total_record_count == 1
+
+
+def test_list_calls_for_an_unknown_region_still_fail(cloud):
+    load(cloud, regions_account())
+    unknown = "xx-nowhere-1"
+    with pytest.raises(TeaException) as err:
+        KmsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id=unknown)).list_keys(
+            kms_models.ListKeysRequest())
+    assert err.value.code == "InvalidRegionId"
+    with pytest.raises(TeaException) as err:
+        RdsClient(pop_config(cloud)).describe_dbinstances(rds_models.DescribeDBInstancesRequest(region_id=unknown))
+    assert err.value.code == "InvalidRegionId.Malformed"
+    with pytest.raises(TeaException) as err:
+        CsClient(pop_config(cloud)).describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id=unknown))
+    assert err.value.code == "ErrorParamInvalid"

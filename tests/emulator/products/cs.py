@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..call import Call
 from ..errors import ApiError
+from ..regions import region_exists
 from ..rest import RestApi
 from ..wire import Response
 
@@ -218,7 +219,7 @@ def _view(c: Cluster) -> dict[str, Any]:
 def describe_clusters_v1(call: Call) -> dict[str, Any]:
     q = _query(call)
     region = q.get("region_id", "")
-    if region and region not in call.acct.regions:
+    if region and not region_exists(call.acct.regions, region):  # a public region without clusters lists none
         raise ApiError("ErrorParamInvalid", f"region_id {region} is invalid", 400)
     items = [c for c in call.acct.cs.clusters
              if (not region or c.region == region) and q.get("name", "") in c.name

@@ -16,6 +16,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
+from ..regions import region_exists
 from .kms import SYMMETRIC_SPECS
 
 api = PopApi("rds", "2014-08-15")
@@ -113,9 +114,10 @@ class RdsState(BaseModel):
 # --- helpers -------------------------------------------------------------------------------------
 
 def _list_region(call: Call) -> str:
-    """List calls name their region (RegionId is required); it must be one of the account's."""
+    """List calls name their region (RegionId is required): any public region (the list is empty where the account
+    has nothing) or one of the account's; an unknown region id is refused (regions.py)."""
     region = call.region or require(call.params, "RegionId")
-    if region not in call.acct.regions:
+    if not region_exists(call.acct.regions, region):
         raise ApiError("InvalidRegionId.Malformed", "The specified parameter RegionId is not valid.", 400)
     return region
 
