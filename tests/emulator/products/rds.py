@@ -191,9 +191,11 @@ def describe_db_instance_attribute(call: Call) -> dict[str, Any]:
 @api.action("DescribeDBInstanceIPArrayList", resource=_instance_resource)
 def describe_ip_array_list(call: Call) -> dict[str, Any]:
     i = _instance(call)
+    # the documented answer has these four fields per group (WhitelistNetworkType is a request parameter only):
+    # Go SDK rds-20140815 DescribeDBInstanceIPArrayListResponseBodyItemsDBInstanceIPArray, API reference sample
     return {"Items": {"DBInstanceIPArray": [
         {"DBInstanceIPArrayName": g.name, "DBInstanceIPArrayAttribute": g.attribute, "SecurityIPType": g.ip_type,
-         "SecurityIPList": ",".join(g.ips), "WhitelistNetworkType": g.network_type} for g in i.whitelist]}}
+         "SecurityIPList": ",".join(g.ips)} for g in i.whitelist]}}
 
 
 @api.action("DescribeDBInstanceNetInfo", resource=_instance_resource)
@@ -237,6 +239,9 @@ def describe_tde(call: Call) -> dict[str, Any]:
 def describe_encryption_key(call: Call) -> dict[str, Any]:
     """The instance's TDE key (or the one named by EncryptionKey), with what KMS knows of it."""
     i = _instance(call)
+    # UsedBy is the role of the instance using the key: Master (primary) or slave (read-only), as documented (Go SDK
+    # rds-20140815 DescribeDBInstanceEncryptionKeyResponseBodyEncryptionKeyListEncryptionKey.UsedBy)
+    used_by = "slave" if i.instance_type == "Readonly" else "Master"
     key_id = call.params.get("EncryptionKey") or i.effective_tde_key()
     if not key_id:
         return {"EncryptionKeyList": []}
@@ -248,13 +253,13 @@ def describe_encryption_key(call: Call) -> dict[str, Any]:
                  "DeleteDate": iso(key.delete_date) if key.delete_date else "",
                  "MaterialExpireTime": iso(key.material_expire) if key.material_expire else "",
                  "KeyType": "ServiceKey" if service else "CMK", "AliasName": key.aliases[0] if key.aliases else "",
-                 "UsedBy": "TDE"}
+                 "UsedBy": used_by}
     elif i.tde_status == "Enabled" and i.effective_tde_mode() == "Aliyun_Generate_Key" and key_id == \
             i.effective_tde_key():
         # the key RDS generated for service-key TDE: managed by RDS, not listed among the account's keys
         entry = {"EncryptionKey": key_id, "Creator": "Rds", "Origin": "Aliyun_KMS", "EncryptionKeyStatus": "Enabled",
                  "KeyUsage": "ENCRYPT/DECRYPT", "Description": "RDS service key", "DeleteDate": "",
-                 "MaterialExpireTime": "", "KeyType": "ServiceKey", "AliasName": "acs/rds", "UsedBy": "TDE"}
+                 "MaterialExpireTime": "", "KeyType": "ServiceKey", "AliasName": "acs/rds", "UsedBy": used_by}
     else:
         raise ApiError("InvalidKeyId.NotFound", f"The specified key does not exist: {key_id}", 404)
     top = {k: v for k, v in entry.items() if k not in ("KeyType", "AliasName", "UsedBy")}
