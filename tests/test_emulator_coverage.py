@@ -7,6 +7,8 @@ the SDK and its raw JSON is checked value by value against the types the SDK's r
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -377,3 +379,48 @@ def test_list_calls_for_an_unknown_region_still_fail(cloud):
     with pytest.raises(TeaException) as err:
         CsClient(pop_config(cloud)).describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id=unknown))
     assert err.value.code == "ErrorParamInvalid"
+
+
+# --- the README's coverage table says what the modules serve ----------------------------------------------------
+
+README = Path(__file__).parent / "emulator" / "README.md"
+COVERAGE_ROWS = {"RAM": "ram", "IMS": "ims", "STS": "sts", "ActionTrail": "actiontrail", "OSS": "oss", "SLS": "sls",
+                 "FC": "fc", "ECS": "ecs", "VPC": "vpc", "RDS": "rds", "KMS": "kms", "Security": "sas", "ACK": "cs",
+                 "Resource": "resourcemanager"}
+READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Generate", "Assume")
+API_NAME = re.compile(r"\b(?:Get|List|Describe|Lookup|Head|Generate|Assume)[A-Z][A-Za-z0-9]*\b")
+# op names that differ from the API name: the /alerts routes carry their version; GetLogsV2 is GetLogs' route
+OP_ALIASES = {"ListAlerts2020": "ListAlerts", "GetAlert2020": "GetAlert", "GetLogsV2": "GetLogs"}
+
+
+def coverage_table() -> dict[str, tuple[set[str], set[str]]]:
+    section = README.read_text().split("### Coverage: documented read APIs", 1)[1].split("\n### ", 1)[0]
+    rows: dict[str, tuple[set[str], set[str]]] = {}
+    for line in section.splitlines():
+        if not line.startswith("| ") or line.startswith("| product"):
+            continue
+        product, served, missing = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[COVERAGE_ROWS[product.split()[0]]] = (set(API_NAME.findall(served)), set(API_NAME.findall(missing)))
+    return rows
+
+
+def module_reads() -> dict[str, set[str]]:
+    from tests.emulator.app import PRODUCTS
+
+    out: dict[str, set[str]] = {}
+    for product, api in PRODUCTS.items():
+        ops = list(api.actions.values()) if hasattr(api, "actions") else [r.op for r in api.routes]
+        out[product] = {OP_ALIASES.get(op.name, op.name) for op in ops
+                        if not op.write and op.name.startswith(READ_PREFIXES)}
+    return out
+
+
+def test_the_readme_coverage_table_matches_the_registered_apis():
+    table, reads = coverage_table(), module_reads()
+    assert set(table) == set(reads), "every emulated product has a coverage row"
+    for product, (served, missing) in table.items():
+        served = {OP_ALIASES.get(n, n) for n in served}
+        assert served == reads[product], (product, "README lists as served but not registered:",
+                                          served - reads[product], "registered but not in README:",
+                                          reads[product] - served)
+        assert not missing & reads[product], (product, "README lists as not served:", missing & reads[product])
