@@ -27,10 +27,10 @@ def pipeline_write_policy() -> dict[str, Any]:
 
 
 def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}",
-              aggregator_env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+              aggregator_env: dict[str, str] | None = None, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT, "ALIAUDIT_FINDINGS_LOGSTORE": "findings",
            "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-", "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail",
-           "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline)}
+           "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline), **(env or {})}
     role = f"acs:ram::{ACCOUNT}:role/{ROLE}"
     out = [{"name": "aliaudit-dispatcher", "region": region, "code_dir": str(ROOT / "functions" / "dispatcher"),
             "timeout": 120, "role": role, "environment": env,
@@ -50,7 +50,8 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
 
 
 def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
-                 payload: str = "{}", aggregator_env: dict[str, str] | None = None) -> None:
+                 payload: str = "{}", aggregator_env: dict[str, str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
     """Deploy the pipeline into the scenario's first account."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.policy import policy_document
@@ -74,7 +75,7 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
          "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
     acct.setdefault("fc", {})["functions"] = functions(deadline=deadline, payload=payload,
-                                                         aggregator_env=aggregator_env)
+                                                         aggregator_env=aggregator_env, env=env)
 
 
 def reports_bucket(url: str) -> oss2.Bucket:

@@ -1,6 +1,6 @@
 """The pipeline in organisation mode, end to end in the emulated FC: a directory of 6 accounts (generated),
 one suspended, one without the audit role, one whose trust policy wants another external id. The daily run
-(accounts from the timer payload) audits the other three completely, reports the three failures as ERROR with
+(accounts from the deployment's ALIAUDIT_ACCOUNTS) audits the other three completely, reports the three failures as ERROR with
 the reason, and gives the same findings as `aliaudit scan --all-accounts`."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def organisation() -> tuple[dict, list[str]]:
         if r["name"] == AUDIT_ROLE:
             r["trust_policy"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] = "something-else"
     spec = {"mode": "resource-directory", "external_id": AUDIT_EXTERNAL_ID}
-    add_pipeline(data, payload=json.dumps({"accounts": spec, "families": FAMILIES}))
+    # which accounts and roles the pipeline reaches is deployment configuration; the timer only narrows
+    add_pipeline(data, payload=json.dumps({"families": FAMILIES}), env={"ALIAUDIT_ACCOUNTS": json.dumps(spec)})
     return data, members
 
 

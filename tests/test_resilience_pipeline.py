@@ -1,7 +1,7 @@
 """Resilience of the serverless pipeline in the emulator, and secrets.
 
-One deployment serves the module (cold starts are the expensive part): a fault-free daily run ("clean"),
-then the same run under faults ("faulty"): 5% 5xx, 5% calls slower than the functions' read timeout, a
+One deployment serves the module (cold starts are the expensive part): a fault-free daily run ("manual-clean"),
+then the same run under faults ("manual-faulty"): 5% 5xx, 5% calls slower than the functions' read timeout, a
 region down, a worker instance that dies mid-run, and duplicate deliveries of the dispatcher's event, the
 workers' tasks and the aggregator's request. Then malformed payloads and stored objects, and a scan of
 everything written for the secrets the emulator issued."""
@@ -151,37 +151,37 @@ def pipeline(emulator_server: EmulatorServer, tmp_path_factory: pytest.TempPathF
     (base / "code" / "index.py").write_text(CRASHING_WORKER)
     arm = base / "armed"
     p = Pipeline(emulator_server, _deploy(emulator_server, base / "code", arm), arm)
-    p.invoke("aliaudit-dispatcher", {"run_id": "clean", "regions": RUN_REGIONS})
+    p.invoke("aliaudit-dispatcher", {"run_id": "manual-clean", "regions": RUN_REGIONS})
     p.wait()
     # the same run under faults
     arm.write_text("armed")
     p.admin.faults(error_rate=0.05, slow_rate=0.05, slow_ms=4500, regions_down=[DOWN], seed=11)
     for _ in range(2):  # the timer's event, delivered twice
-        p.invoke("aliaudit-dispatcher", {"run_id": "faulty", "regions": RUN_REGIONS})
+        p.invoke("aliaudit-dispatcher", {"run_id": "manual-faulty", "regions": RUN_REGIONS})
     deadline = time.monotonic() + 60
-    while not any(i["status"] == "succeeded" and '"run_id": "faulty"' in (i["result"] or "")
+    while not any(i["status"] == "succeeded" and '"run_id": "manual-faulty"' in (i["result"] or "")
                   for i in p.invocations("aliaudit-dispatcher")):
         assert time.monotonic() < deadline
         time.sleep(0.2)
     for family, region in (("ram", "global"), ("ecs", "cn-hangzhou"), ("vpc", DOWN)):  # tasks delivered again
-        p.invoke(f"aliaudit-{family}", {"run_id": "faulty", "family": family, "region": region})
-    p.invoke("aliaudit-aggregator", {"run_id": "faulty"})  # and an early aggregation request
+        p.invoke(f"aliaudit-{family}", {"run_id": "manual-faulty", "family": family, "region": region})
+    p.invoke("aliaudit-aggregator", {"run_id": "manual-faulty"})  # and an early aggregation request
     p.wait()
-    p.invoke("aliaudit-aggregator", {"run_id": "faulty"})  # and a late one
+    p.invoke("aliaudit-aggregator", {"run_id": "manual-faulty"})  # and a late one
     p.wait()
     p.admin.faults(error_rate=0.0, slow_rate=0.0, regions_down=[])
-    if not p.bucket().object_exists("runs/faulty/aggregated.json.done"):  # say why, not just "no report"
+    if not p.bucket().object_exists("runs/manual-faulty/aggregated.json.done"):  # say why, not just "no report"
         failed = [(i["function"], i["event"], [str(a.get("error"))[:300] for a in i["attempts"]])
                   for i in p.invocations() if i["status"] != "succeeded"]
-        parts = sorted(k for k in p.objects() if k.startswith("runs/faulty/parts/"))
+        parts = sorted(k for k in p.objects() if k.startswith("runs/manual-faulty/parts/"))
         pytest.fail(f"the faulty run was not aggregated; failed invocations: {failed}; parts: {parts}")
     return p
 
 
 def test_a_run_under_faults_accounts_for_every_finding_once(pipeline):
-    expected, clean_summary = pipeline.report("clean")
+    expected, clean_summary = pipeline.report("manual-clean")
     assert_summary_counts(clean_summary, expected)
-    findings, summary = pipeline.report("faulty")
+    findings, summary = pipeline.report("manual-faulty")
     result = compare(expected, findings)
     assert_summary_counts(summary, findings)
     assert summary["missing_parts"] == []  # the crashed worker was retried and reported
@@ -195,7 +195,7 @@ def test_a_run_under_faults_accounts_for_every_finding_once(pipeline):
     assert len(elsewhere) <= 3, [(f.check_id, f.resource_id, f.message) for f in elsewhere]  # transient: retried
     # one log per finding and run in SLS, whatever was delivered twice
     logs = pipeline.logs()
-    for run_id, items in (("clean", expected), ("faulty", findings)):
+    for run_id, items in (("manual-clean", expected), ("manual-faulty", findings)):
         uids = Counter(lg["finding_uid"] for lg in logs if lg["run_id"] == run_id)
         assert set(uids.values()) == {1} and len(uids) == len(items), run_id
     # the faults really happened: the instance died, deliveries were duplicated, nothing ran twice to the end
@@ -205,13 +205,13 @@ def test_a_run_under_faults_accounts_for_every_finding_once(pipeline):
     assert crashed and all(i["status"] == "succeeded" for i in crashed) and not pipeline.arm.exists()
     everything = pipeline.invocations()
     assert not [i["function"] for i in everything if not i["event"]]  # a retried invoke still carries its payload
-    dispatches = [i for i in pipeline.invocations("aliaudit-dispatcher") if "faulty" in (i["event"] or "")]
+    dispatches = [i for i in pipeline.invocations("aliaudit-dispatcher") if "manual-faulty" in (i["event"] or "")]
     assert len(dispatches) == 2 and all(i["status"] == "succeeded" for i in dispatches)
     objects = pipeline.objects()
     done = [k for k in objects if k.endswith("aggregated.json.done")]
-    assert sorted(done) == ["runs/clean/aggregated.json.done", "runs/faulty/aggregated.json.done"]
+    assert sorted(done) == ["runs/manual-clean/aggregated.json.done", "runs/manual-faulty/aggregated.json.done"]
     aggregations = [i for i in pipeline.invocations("aliaudit-aggregator") if '"state": "aggregated"'
-                    in (i["result"] or "") and "faulty" in (i["result"] or "")]
+                    in (i["result"] or "") and "manual-faulty" in (i["result"] or "")]
     assert len(aggregations) == 1
 
 
@@ -232,23 +232,23 @@ MALFORMED = [
     ("aliaudit-dispatcher", {"type": "x:ActionTrail:ApiCall", "id": "e2",
                              "data": {"eventName": "NoSuchEvent", "referencedResources": [1, {"a": 2}]}}),
     ("aliaudit-ram", b"not json"),
-    ("aliaudit-ram", {"run_id": "clean", "region": "global"}),
-    ("aliaudit-ram", {"run_id": "clean", "family": "ram"}),  # the family's task, for a run already aggregated
+    ("aliaudit-ram", {"run_id": "manual-clean", "region": "global"}),
+    ("aliaudit-ram", {"run_id": "manual-clean", "family": "ram"}),  # the family's task, for a run already aggregated
     ("aliaudit-ram", {"run_id": "../../latest", "family": "ram", "region": "global"}),
-    ("aliaudit-ram", {"run_id": "clean", "family": "ram", "region": "cn-shanghai"}),  # no such part
-    ("aliaudit-oss", {"run_id": "clean", "family": "ram", "region": "global"}),  # another family's task
-    ("aliaudit-ram", {"run_id": "broken-manifest", "family": "ram", "region": "global"}),
+    ("aliaudit-ram", {"run_id": "manual-clean", "family": "ram", "region": "cn-shanghai"}),  # no such part
+    ("aliaudit-oss", {"run_id": "manual-clean", "family": "ram", "region": "global"}),  # another family's task
+    ("aliaudit-ram", {"run_id": "manual-broken-manifest", "family": "ram", "region": "global"}),
     ("aliaudit-aggregator", b"\x00\x01"),
     ("aliaudit-aggregator", {"run_id": 5}),
     ("aliaudit-aggregator", {"nothing": True}),
-    ("aliaudit-aggregator", {"run_id": "broken-manifest"}),
-    ("aliaudit-aggregator", {"run_id": "no-such-run"}),
+    ("aliaudit-aggregator", {"run_id": "manual-broken-manifest"}),
+    ("aliaudit-aggregator", {"run_id": "manual-no-such-run"}),
 ]
 
 
 def test_malformed_payloads_and_objects_never_crash_a_function_or_lose_reports(pipeline):
     b = pipeline.bucket()
-    b.put_object("runs/broken-manifest/manifest.json", b'{"run_id": "broken-manifest", "parts": [')
+    b.put_object("runs/manual-broken-manifest/manifest.json", b'{"run_id": "manual-broken-manifest", "parts": [')
     before = pipeline.objects()
     logs_before = pipeline.logs()
     for function, payload in MALFORMED:
@@ -269,20 +269,20 @@ def test_a_corrupt_part_and_a_corrupt_mutelist_still_give_a_complete_run(pipelin
     b = pipeline.bucket()
     earlier = {k: v for k, v in pipeline.objects().items() if k.startswith("reports/")}
     logs_before = len(pipeline.logs())
-    manifest = read_json(b, "runs/clean/manifest.json")
-    manifest.update(run_id="corrupt", parts=[{"family": "ram", "region": "global"},
+    manifest = read_json(b, "runs/manual-clean/manifest.json")
+    manifest.update(run_id="manual-corrupt", parts=[{"family": "ram", "region": "global"},
                                              {"family": "kms", "region": "cn-hangzhou"}])
-    b.put_object("runs/corrupt/manifest.json", json.dumps(manifest).encode())
-    b.put_object("runs/corrupt/parts/ram/global.json", b'{"run_id": "corrupt", "family": "ram", "findings": [{')
-    b.put_object("runs/corrupt/parts/kms/cn-hangzhou.json",
-                 b.get_object("runs/clean/parts/kms/cn-hangzhou.json").read().replace(b'"clean"', b'"corrupt"'))
+    b.put_object("runs/manual-corrupt/manifest.json", json.dumps(manifest).encode())
+    b.put_object("runs/manual-corrupt/parts/ram/global.json", b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
+    b.put_object("runs/manual-corrupt/parts/kms/cn-hangzhou.json",
+                 b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read().replace(b'"manual-clean"', b'"manual-corrupt"'))
     b.put_object("config/mutelist.yaml", b"mutelist:\n  - check: '('\n    reason: r\n    expires: 2030-01-01\n")
     try:
-        record = _sync(pipeline, "aliaudit-aggregator", {"run_id": "corrupt"})
+        record = _sync(pipeline, "aliaudit-aggregator", {"run_id": "manual-corrupt"})
     finally:
         b.delete_object("config/mutelist.yaml")
     assert record["status"] == "succeeded" and '"state": "aggregated"' in record["result"], record
-    findings, summary = pipeline.report("corrupt")
+    findings, summary = pipeline.report("manual-corrupt")
     assert_summary_counts(summary, findings)
     ram = [f for f in findings if f.family == "ram"]
     assert ram and all(f.status == Status.ERROR and "unreadable worker result" in f.message for f in ram)

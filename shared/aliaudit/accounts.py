@@ -23,7 +23,7 @@ DEFAULT_ROLE = "ResourceDirectoryAccountAccessRole"
 # ListAccounts statuses of members that exist and can be audited; any other (an invitation or promotion
 # still pending or failed) is reported as ERROR for that account rather than silently left out
 AUDITABLE = {"CreateSuccess", "InviteSuccess", "PromoteSuccess"}
-_ACCOUNT_ID = re.compile(r"^\d{16}$")
+ACCOUNT_ID = re.compile(r"^\d{16}$")
 _ROLE_ARN = re.compile(r"^acs:ram::(\d{16}):role/([\w.@-]{1,64})$", re.IGNORECASE)
 
 
@@ -43,7 +43,7 @@ class AccountsSpec(BaseModel):
     @field_validator("ids")
     @classmethod
     def _ids(cls, ids: list[str]) -> list[str]:
-        bad = [i for i in ids if not (_ACCOUNT_ID.match(i) or _ROLE_ARN.match(i))]
+        bad = [i for i in ids if not (ACCOUNT_ID.match(i) or _ROLE_ARN.match(i))]
         if bad:
             raise ValueError(f"not a 16-digit account id or a role ARN (acs:ram::<id>:role/<name>): {', '.join(bad)}")
         return ids

@@ -36,6 +36,7 @@ from .fc_context import Runtime
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
 from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
+from .parts import seal_key
 from .sls_sink import BATCH, batches
 from .store import baseline_key, claims_prefix, done_key, part_key
 
@@ -89,7 +90,7 @@ def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
 
 
 def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None] | None, spool: Spool,
-                   add: Callable[[list[Finding]], None]) -> tuple[int, bool]:
+                   add: Callable[[list[Finding]], None], key: bytes | None) -> tuple[int, bool]:
     """Add the part's findings (add: mute, spool and count them) as they are read from its download, one
     batch at a time; its API calls, and False when a corrupt part was taken back from the spool half-way
     (what counted its findings must count again). A missing (no download) or unreadable part adds ERROR
@@ -106,7 +107,7 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
         if path is None:
             raise PayloadError(f"the {part.family}/{part.region} part of run {run_id} is gone")
         with path.open("rb") as fh, spool.atomic():  # a part that turns out corrupt half-way adds nothing
-            calls, findings = read_part(fh, run_id, part)
+            calls, findings = read_part(fh, run_id, part, key)
             dropped = 0
             for batch in batches(findings):
                 own = [f for f in batch if manifest.worker_family(f.check_id) == part.family]
@@ -274,7 +275,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     started = time.monotonic()
     mutelist, mutelist_error = _mutelist(rt)
     today = datetime.now(timezone.utc).date()
-    event = manifest.kind == "event"
+    event = manifest.kind == "event" or manifest.narrowed  # both merge into latest/, never replace it
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
         baseline = rt.store.get_json(baseline_key(run_id))
@@ -294,6 +295,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             tally.add(items)
 
         calls, clean = 0, True
+        key = seal_key(rt, manifest)  # a part whose seal does not match is another writer's: ERROR, not read
         # the parts download at once (many are small: their round trips add up), and are read in order
         fetch = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aliaudit-part")
         stack.callback(fetch.shutdown, wait=True, cancel_futures=True)
@@ -301,7 +303,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                                      tmp / f"part-{n}.jsonl")
                      for n, p in enumerate(manifest.parts) if p not in missing}
         for p in manifest.parts:
-            n, ok = _part_findings(manifest, p, downloads.get(p), findings, add)
+            n, ok = _part_findings(manifest, p, downloads.get(p), findings, add, key)
             calls, clean = calls + n, clean and ok
         log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
                  time.monotonic() - started)

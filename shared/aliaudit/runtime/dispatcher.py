@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
 from ..errors import AliauditError, ConfigError
+from ..org_scan import failure_findings
 from ..placement import runs_with
 from ..regions import account_regions
+from ..reports.spool import Spool
 from ..scan import GLOBAL
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, WorkerTask
+from .parts import last_part, put_part
 from .store import dispatched_key, manifest_key, part_key
 from .triggers import Plan, TriggerError, parse
 
@@ -84,7 +90,8 @@ def handler(event: bytes, context: Any) -> str:
         manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
                             created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
-                            trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved)
+                            trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved,
+                            narrowed=plan.narrowed, nonce=secrets.token_hex(16))
         if stored is None and not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(),
                                                     exclusive=True):
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
@@ -100,25 +107,60 @@ def handler(event: bytes, context: Any) -> str:
     # one task per family: its worker audits every region at once (as the CLI does) and stores each part as
     # it completes, which spends far fewer invocations and cold starts than a task per part
     families = sorted({(p.account, p.family) for p in parts})  # (per account in an organisation run)
+    unreachable: dict[tuple[str, str], str] = {}
     for account, family in families:
         task = WorkerTask(run_id=plan.run_id, family=family, account=account)
-        rt.invoke_async(rt.settings.function_prefix + family,
-                        task.model_dump_json(exclude_none=True, exclude_defaults=True).encode())
+        name = rt.settings.function_prefix + family
+        try:
+            rt.invoke_async(name, task.model_dump_json(exclude_none=True, exclude_defaults=True).encode())
+        except Exception as err:  # e.g. the function is missing: the other families still run
+            unreachable[(account, family)] = f"the worker function {name} could not be invoked: " \
+                                             f"{apierrors.describe(err)}"
+            log.error("run %s: %s", plan.run_id, unreachable[(account, family)])
+    if unreachable:
+        _store_unreachable(rt, manifest, [p for p in parts if (p.account, p.family) in unreachable], unreachable)
     rt.store.put_json(dispatched_key(plan.run_id), {"parts": len(manifest.parts)})
     log.info("run %s: %d parts dispatched to %d workers (%s)", plan.run_id, len(parts), len(families), plan.kind)
     return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions})
 
 
+def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],
+                       reasons: dict[tuple[str, str], str]) -> None:
+    """The parts of a worker that could not be invoked, stored at once with every check ERROR and the reason (the
+    run does not wait for its deadline); then the aggregator is signalled if these were the last parts."""
+    with tempfile.TemporaryDirectory(prefix="aliaudit-part-") as tmp:
+        for p in parts:
+            checks = [c for c in manifest.check_ids if manifest.worker_family(c) == p.family]
+            target = manifest.target(p.account) or Target(account_id=p.account or manifest.account_id)
+            with Spool(tmp) as spool:
+                scoped = [c for c in checks if (all_checks()[c].meta.scope == "global") == (p.region == GLOBAL)]
+                spool.add(failure_findings(target, scoped, [p.region], reasons[(p.account, p.family)]))
+                put_part(rt, Path(tmp), manifest, p.family, p.region, spool, 0, p.account)
+    if last_part(rt, manifest):
+        rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": manifest.run_id}).encode())
+
+
 def _accounts(rt: Runtime, plan: Plan) -> tuple[AccountsSpec | None, list[Target]]:
-    """An organisation run's accounts (the timer's accounts setting, else ALIAUDIT_ACCOUNTS), or (None, [])
-    for a run of the own account. Event runs audit the account whose ActionTrail reported the change."""
+    """An organisation run's accounts (ALIAUDIT_ACCOUNTS: deployment configuration), or (None, []) for a run of
+    the own account. A payload's accounts only narrow the configured ones: it can never add an account or a
+    role (a confused deputy: the pipeline assuming roles an invoker names). Event runs audit the account whose
+    ActionTrail reported the change."""
     if plan.kind != "daily":
         return None, []
-    value = plan.accounts if plan.accounts is not None else _env_accounts(rt.settings.accounts)
-    spec = AccountsSpec.parse(value, "the accounts setting")
+    spec = AccountsSpec.parse(_env_accounts(rt.settings.accounts), "ALIAUDIT_ACCOUNTS")
     if not spec.multi:
+        if plan.accounts is not None:
+            raise ConfigError("the payload names accounts, but this deployment audits only its own account "
+                              "(ALIAUDIT_ACCOUNTS)")
         return None, []
-    return spec, targets(spec, rt.factory, rt.account_id)
+    chosen = targets(spec, rt.factory, rt.account_id)
+    if plan.accounts is not None:
+        known = {t.account_id for t in chosen}
+        unknown = sorted(set(plan.accounts) - known)
+        if unknown:
+            raise ConfigError(f"the payload names accounts this deployment does not audit: {', '.join(unknown)}")
+        chosen = [t for t in chosen if t.account_id in set(plan.accounts)]
+    return spec, chosen
 
 
 def _env_accounts(text: str) -> object:

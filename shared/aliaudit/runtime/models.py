@@ -4,6 +4,8 @@ raising PayloadError with a one-line reason instead of letting a malformed input
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -14,7 +16,7 @@ from ..accounts import AccountsSpec, Target
 from ..findings import Finding
 
 # Run ids, families and regions become OSS keys (runs/<run_id>/parts/<family>/<region>.json): keep them plain.
-RUN_ID = r"^[A-Za-z0-9._-]{1,80}$"
+RUN_ID = r"^(daily|event|manual)-[A-Za-z0-9_-]{1,80}$"  # no '.': no '..' segment in a key
 FAMILY = r"^[a-z0-9_]{1,40}$"
 REGION = r"^[a-z0-9-]{1,40}$"  # or 'global'
 ACCOUNT = r"^(\d{16})?$"
@@ -53,6 +55,11 @@ class Manifest(BaseModel):
     accounts_spec: AccountsSpec | None = None
     # checks run by another family's worker (placement.runs_with): check id -> that family
     runs_with: dict[str, str] = Field(default_factory=dict)
+    # a run of part of the catalogue, regions or accounts: merged into latest/ like an event run, never replacing it
+    narrowed: bool = False
+    # this run's random nonce: the key of its part seals derives from it (parts.seal_key); '' = a run planned before
+    # parts were sealed
+    nonce: str = Field("", pattern=r"^([0-9a-f]{32})?$")
 
     def target(self, account: str) -> Target | None:
         return next((t for t in self.accounts if t.account_id == account), None)
@@ -90,6 +97,16 @@ class PartHeader(BaseModel):
     region: str
     calls: int = 0
     findings: int = Field(ge=0)  # how many lines follow: a shorter part is truncated
+    seal: str = ""  # HMAC-SHA256 of this header (without the seal) and every finding line, with the run's seal key
+
+    def signed(self) -> bytes:
+        return self.model_dump_json(exclude={"seal"}).encode()
+
+
+def new_seal(key: bytes, header: PartHeader) -> Any:
+    """The running HMAC of a part: the header first, then each finding line (newline-terminated) as written."""
+    mac = hmac.new(key, header.signed(), hashlib.sha256)
+    return mac
 
 
 class AggregationRequest(BaseModel):
@@ -158,10 +175,12 @@ def parse_part(data: Any, run_id: str, part: Part) -> PartResult:
     return result
 
 
-def read_part(lines: Iterable[bytes], run_id: str, part: Part) -> tuple[int, Iterator[Finding]]:
+def read_part(lines: Iterable[bytes], run_id: str, part: Part,
+              key: bytes | None = None) -> tuple[int, Iterator[Finding]]:
     """A stored part, line by line: its API call count and its findings, each validated as it is read. Raises
-    PayloadError (the iterator too, at the line) when the part is malformed, truncated or another part's.
-    A part stored as one JSON object (PartResult) is read whole."""
+    PayloadError (the iterator too, at the line) when the part is malformed, truncated or another part's, or,
+    given the run's seal key, when its seal does not match (not written by this run's worker: a planted or
+    altered part). A part stored as one JSON object (PartResult) is read whole, and only for an unsealed run."""
     name = f"the {part.family}/{part.region} part of run {run_id}"
     it = iter(lines)
     first = next(it, b"")
@@ -170,6 +189,8 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part) -> tuple[int, Ite
     except (ValueError, RecursionError):
         head = None
     if not isinstance(head, dict) or "findings" not in head or isinstance(head["findings"], list):
+        if key is not None:
+            raise PayloadError(f"{name} carries no seal: it was not written by this run's worker")
         legacy = parse_part(_json(first + b"\n" + b"\n".join(it), name), run_id, part)
         return legacy.calls, iter(legacy.findings)
     try:
@@ -178,6 +199,7 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part) -> tuple[int, Ite
         raise PayloadError(f"{name} is malformed: {_reason(err)}") from None
     if (header.run_id, header.family, header.region) != (run_id, part.family, part.region):
         raise PayloadError(f"{name} holds {header.family}/{header.region} of run {header.run_id}")
+    mac = new_seal(key, header) if key is not None else None
 
     def findings() -> Iterator[Finding]:
         n = 0
@@ -185,11 +207,15 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part) -> tuple[int, Ite
             if not line.strip():
                 continue
             n += 1
+            if mac is not None:
+                mac.update(line.rstrip(b"\n") + b"\n")
             try:
                 yield Finding.model_validate_json(line)
             except ValidationError as err:
                 raise PayloadError(f"{name} is malformed: finding {n}: {_reason(err)}") from None
         if n != header.findings:
             raise PayloadError(f"{name} is truncated: {n} of its {header.findings} findings")
+        if mac is not None and not hmac.compare_digest(mac.hexdigest(), header.seal):
+            raise PayloadError(f"{name} was not written by this run's worker (its seal does not match)")
 
     return header.calls, findings()

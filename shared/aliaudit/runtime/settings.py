@@ -22,8 +22,11 @@ class PipelineSettings(BaseModel):
     aggregation_lease_seconds: int = Field(900, ge=10)
     family: str = ""  # ALIAUDIT_FAMILY (workers only)
     # ALIAUDIT_ACCOUNTS: daily runs audit these accounts (docs/organisations.md): 'resource-directory', or JSON
-    # (a list of ids / role ARNs, or the mapping); a timer payload's accounts wins. Empty: the own account.
+    # (a list of ids / role ARNs, or the mapping); a payload can only narrow them. Empty: the own account.
     accounts: str = ""
+    # ALIAUDIT_RUN_SECRET: mixed into each run's part seals (docs/security.md), so that even a reader of the bucket
+    # (who sees the run's nonce) cannot forge a part; without it a seal still stops parts planted before the run
+    run_secret: str = Field("", repr=False)
     # ALIAUDIT_LOG_PROCESS_MIN_FINDINGS: a run with this many findings sends its SLS logs from a second process
     # of the aggregator (runtime/log_sender.py), while the reports render; 0 = always
     log_process_min_findings: int = Field(10000, ge=0)
@@ -38,7 +41,7 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
                            ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
                            ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
-                           ("ALIAUDIT_ACCOUNTS", "accounts"),
+                           ("ALIAUDIT_ACCOUNTS", "accounts"), ("ALIAUDIT_RUN_SECRET", "run_secret"),
                            ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings")):
             if env.get(var):
                 values[field] = env[var]

@@ -4,15 +4,15 @@ event's region, for the resources it touched)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..accounts import AccountsSpec
+from ..accounts import ACCOUNT_ID
 from ..checks.registry import all_checks
-from ..errors import ConfigError
 
 
 class TriggerError(ValueError):
@@ -28,17 +28,30 @@ class Plan(BaseModel):
     event_regions: list[str] = Field(default_factory=list)  # event runs: where the change happened
     resource_ids: list[str] = Field(default_factory=list)
     trigger: dict[str, str] = Field(default_factory=dict)
-    accounts: Any = None  # the timer's accounts setting (accounts.AccountsSpec.parse), None = the functions'
+    accounts: list[str] | None = None  # a narrowing of the deployment's accounts (ids), None = all of them
+    narrowed: bool = False  # a run of part of the catalogue, regions or accounts: it never replaces latest/ whole
+
+
+# A timer delivers at its time; an invocation claiming a timer time further ahead is not the timer (it would take
+# the daily run's id before the real timer fires: a day without an audit)
+TIMER_AHEAD = timedelta(seconds=60)
 
 
 class TimerPayload(BaseModel):
+    """What an invoker may ask of a run: only to narrow it. Which accounts and roles the pipeline reaches is
+    deployment configuration (ALIAUDIT_ACCOUNTS), never a payload field: `accounts` names some of those."""
+
     model_config = ConfigDict(extra="forbid")
 
     regions: list[str] | None = None
     families: list[str] | None = None
     checks: list[str] | None = None
-    run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
-    accounts: Any = None  # 'resource-directory', a list of ids / role ARNs, or the mapping (docs/organisations.md)
+    run_id: str | None = Field(None, pattern=r"^manual-[A-Za-z0-9_-]{1,56}$")  # never a daily or event run's id
+    accounts: list[str] | None = None  # 16-digit ids of the deployment's accounts (a narrowing)
+
+    def narrowing(self) -> dict[str, list[str]]:
+        return {k: sorted(v) for k, v in (("regions", self.regions), ("families", self.families),
+                                           ("checks", self.checks), ("accounts", self.accounts)) if v is not None}
 
 
 def parse(raw: bytes | str) -> Plan:
@@ -73,17 +86,25 @@ def _timer(event: dict[str, Any]) -> Plan:
     unknown += [c for c in payload.checks or [] if c not in checks]
     if unknown:
         raise TriggerError(f"timer payload names unknown families or checks: {', '.join(unknown)}")
-    if payload.accounts is not None:
-        try:
-            AccountsSpec.parse(payload.accounts, "timer payload")
-        except ConfigError as err:
-            raise TriggerError(str(err)) from None
+    bad = [a for a in payload.accounts or [] if not ACCOUNT_ID.match(a)]
+    if bad:
+        raise TriggerError(f"timer payload: accounts can only name account ids of the deployment's accounts "
+                           f"(roles come from its configuration): {', '.join(bad[:5])}")
+    timer = "triggerTime" in event
     when = _when(event.get("triggerTime"))
-    run_id = payload.run_id or f"daily-{when:%Y%m%dT%H%M%SZ}"
+    now = datetime.now(timezone.utc)
+    if timer and when > now + TIMER_AHEAD:
+        raise TriggerError(f"timer event for {when:%Y-%m-%dT%H:%M:%SZ}, which is still to come: not a timer delivery")
+    narrowing = payload.narrowing()
+    # the daily run's id comes from the timer's own time; a narrowed run's id also says what it narrowed, so no
+    # narrowed invocation can take the whole run's id
+    run_id = payload.run_id or f"{'daily' if timer else 'manual'}-{when:%Y%m%dT%H%M%SZ}"
+    if narrowing and not payload.run_id:
+        run_id += "-" + hashlib.sha256(json.dumps(narrowing, sort_keys=True).encode()).hexdigest()[:10]
     return Plan(run_id=run_id, kind="daily", regions=payload.regions, families=payload.families,
                 check_ids=payload.checks, trigger={"trigger": str(event.get("triggerName", "")),
                                                    "time": f"{when:%Y-%m-%dT%H:%M:%SZ}"},
-                accounts=payload.accounts)
+                accounts=payload.accounts, narrowed=bool(narrowing))
 
 
 def _when(text: Any) -> datetime:
@@ -119,5 +140,6 @@ def _actiontrail(event: dict[str, Any]) -> Plan:
 
 
 def _safe(text: str) -> str:
-    """The event id as part of a run id (an OSS key): ASCII letters, digits and - _ . only ('²' is alnum too)."""
-    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "-" for c in text)[:64]
+    """The event id as part of a run id (an OSS key): ASCII letters, digits, - and _ only ('²' is alnum too; no
+    '.', so no '..' path segment)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "-" for c in text)[:64]

@@ -10,11 +10,9 @@ import contextlib
 import json
 import logging
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .. import apierrors
 from ..accounts import Target
 from ..clients import ClientFactory
 from ..config import AuditConfig
@@ -24,7 +22,8 @@ from ..org_scan import OrgRequest, connect, failure_findings
 from ..reports.spool import Spool
 from ..scan import GLOBAL, ScanRequest, scan_findings, select_checks
 from .fc_context import Runtime
-from .models import Manifest, Part, PartHeader, PayloadError, parse_task
+from .models import Manifest, Part, PayloadError, parse_task
+from .parts import last_part, put_part, sealed
 from .store import done_key, part_key
 
 log = logging.getLogger("aliaudit.worker")
@@ -74,9 +73,10 @@ def handler(event: bytes, context: Any) -> str:
         return _ignore(f"run {task.run_id} is already aggregated")
     if task.region is None:  # the family's task: a retry (after a crash half-way) does only what is missing
         stored = set(rt.store.keys(f"runs/{task.run_id}/parts/{task.family}/"))
-        parts = [p for p in parts if part_key(task.run_id, p.family, p.region, p.account) not in stored]
+        parts = [p for p in parts if part_key(task.run_id, p.family, p.region, p.account) not in stored
+                 or not sealed(rt, manifest, p)]  # a part another writer planted is audited again
     findings = _audit(rt, manifest, task.family, parts, task.account) if parts else 0
-    if _last_part(rt, manifest):
+    if last_part(rt, manifest):
         rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": task.run_id}).encode())
     log.info("run %s: %s done (%s), %d findings", task.run_id, task.family,
              ", ".join(p.region for p in parts) or "every part was in", findings)
@@ -134,7 +134,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
         def store(region: str) -> None:
             nonlocal calls_before
             calls = sum(factory.calls.values()) if factory else 0
-            _put_part(rt, Path(tmp), manifest.run_id, family, region, spools[region], calls - calls_before, account)
+            put_part(rt, Path(tmp), manifest, family, region, spools[region], calls - calls_before, account)
             calls_before = calls
             spools.pop(region).close()
 
@@ -159,37 +159,3 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
             if not due[region]:
                 store(region)
     return total
-
-
-def _put_part(rt: Runtime, tmp: Path, run_id: str, family: str, region: str, findings: Spool, calls: int,
-              account: str = "") -> None:
-    path = tmp / f"{region}.jsonl"
-    with path.open("wb") as out:
-        header = PartHeader(run_id=run_id, family=family, region=region, calls=calls, findings=findings.total)
-        out.write(header.model_dump_json().encode() + b"\n")
-        for line in findings.lines():
-            out.write(line)
-    rt.store.put_file(part_key(run_id, family, region, account), path)
-    path.unlink()
-    log.info("run %s: part %s%s/%s stored, %d findings", run_id, account + "/" if account else "", family, region,
-             findings.total)
-
-
-def _last_part(rt: Runtime, manifest: Manifest) -> bool:
-    """Whether every part of the run is in now, or its deadline passed: then this worker signals the
-    aggregator. The last worker to store its part always sees them all (its own write comes before its
-    listing); the others need not wake the aggregator only for it to wait. When unsure (the listing failed),
-    signal: the aggregator checks again."""
-    try:
-        created = datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
-        if (datetime.now(timezone.utc) - created).total_seconds() > rt.settings.aggregation_deadline_seconds:
-            return True
-    except ValueError:
-        return True
-    try:
-        present = set(rt.store.keys(f"runs/{manifest.run_id}/parts/"))
-    except Exception as err:
-        log.warning("run %s: cannot list the parts (%s); signalling the aggregator", manifest.run_id,
-                    apierrors.describe(err))
-        return True
-    return all(part_key(manifest.run_id, p.family, p.region, p.account) in present for p in manifest.parts)
