@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,108 +33,201 @@ class Built:
     access_key_hint: str | None = None  # the static AccessKey id involved, for error messages
 
 
-def load_cli_config(path: Path) -> dict[str, Any] | None:
-    """The parsed config.json, None when absent; malformed files are refused with line and column."""
+MAX_FILE_BYTES = 1024 * 1024  # a credentials file larger than this is not one
+MAX_CHAIN = 16  # source_profile hops: a deeper chain is refused, not recursed into
+
+
+def read_credentials_file(path: Path) -> str | None:
+    """A credentials file's text, None when it does not exist. Anything else that is not a regular UTF-8 file
+    of at most MAX_FILE_BYTES is refused with one line naming the file (never its content)."""
     try:
-        text = path.read_text()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (a FIFO must not block the open)
     except FileNotFoundError:
         return None
     except OSError as err:
         raise errors.MalformedCredentialsFile(f"cannot read {path}: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise errors.MalformedCredentialsFile(f"{path} is not a regular file")
+        try:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            raise errors.MalformedCredentialsFile(f"cannot read {path}: {err.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise errors.MalformedCredentialsFile(f"{path} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; it is "
+                                              "not a credentials file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise errors.MalformedCredentialsFile(f"{path} is not UTF-8 text (line {line}); save it as UTF-8") from None
+
+
+def load_cli_config(path: Path) -> dict[str, Any] | None:
+    """The parsed config.json, None when absent; malformed files are refused with line and column."""
+    text = read_credentials_file(path)
+    if text is None:
+        return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise errors.MalformedCredentialsFile(
             f"{path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix it or run "
             "`aliyun configure`") from None
+    except RecursionError:
+        raise errors.MalformedCredentialsFile(f"{path} is nested too deeply to be a CLI configuration") from None
     if not isinstance(data, dict) or not isinstance(data.get("profiles", []), list):
         raise errors.MalformedCredentialsFile(f"{path}: expected an object with a 'profiles' list")
+    if not isinstance(data.get("current", ""), str):
+        raise errors.MalformedCredentialsFile(f"{path}: 'current' must be a profile name (a string)")
+    for n, profile in enumerate(data.get("profiles", [])):
+        if isinstance(profile, dict) and not isinstance(profile.get("name", ""), str):
+            raise errors.MalformedCredentialsFile(f"{path}: profiles[{n}]: 'name' must be a string")
     return data
 
 
 def _need(profile: dict[str, Any], key: str, path: Path) -> str:
-    value = profile.get(key)
+    value = _opt(profile, key, path)
     if not value:
         raise errors.MalformedCredentialsFile(
-            f"{path}: profile '{profile.get('name')}' (mode {profile.get('mode')}) lacks '{key}'")
-    return str(value)
+            f"{path}: profile '{profile.get('name')}' (mode {_mode(profile)}) lacks '{key}'")
+    return value
+
+
+def _opt(profile: dict[str, Any], key: str, path: Path) -> str | None:
+    """An optional text field; any other type is refused, naming the field (never its value)."""
+    value = profile.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise errors.MalformedCredentialsFile(
+            f"{path}: profile '{profile.get('name')}': '{key}' must be a string, not {type(value).__name__}")
+    return value
+
+
+def _mode(profile: dict[str, Any]) -> str:
+    mode = profile.get("mode", "AK")
+    return mode[:40] if isinstance(mode, str) else f"<{type(mode).__name__}>"
+
+
+def _duration(profile: dict[str, Any], path: Path) -> int:
+    """expired_seconds: 0 or absent for the default hour, else 900-43200 (what STS accepts)."""
+    value = profile.get("expired_seconds")
+    if value in (None, "", 0, "0"):
+        return 3600
+    if isinstance(value, str) and value.isdigit() and len(value) < 7:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 900 <= value <= 43200:
+        raise errors.MalformedCredentialsFile(f"{path}: profile '{profile.get('name')}': 'expired_seconds' must "
+                                              "be a whole number of seconds from 900 to 43200 (or 0: one hour)")
+    return value
 
 
 def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: EndpointSettings,
                       session_name: str, chain: tuple[str, ...] = ()) -> Built:
-    profiles = {p.get("name"): p for p in config.get("profiles", []) if isinstance(p, dict)}
+    profiles = {p.get("name"): p for p in config.get("profiles", []) if isinstance(p, dict)
+                and isinstance(p.get("name"), str)}
     if name in chain:
         loop = " -> ".join((*chain, name))
         raise errors.ProfileLoop(f"{path}: source_profile loop {loop}; point the last profile at an AK profile")
+    if len(chain) >= MAX_CHAIN:
+        raise errors.ProfileLoop(f"{path}: the source_profile chain from '{chain[0]}' is longer than {MAX_CHAIN} "
+                                 f"profiles (at '{name}'); point a profile nearer the start at an AK profile")
     profile = profiles.get(name)
     if profile is None:
-        known = ", ".join(sorted(str(n) for n in profiles)) or "none"
-        raise errors.UnknownProfile(f"profile '{name}' is not in {path} (profiles: {known}); pick one with "
+        known = sorted(str(n) for n in profiles)
+        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
+        raise errors.UnknownProfile(f"profile '{name}' is not in {path} (profiles: {listed}); pick one with "
                                     "--profile / ALIBABA_CLOUD_PROFILE")
     mode = profile.get("mode", "AK")
     where = f"profile '{name}' in {path}"
-    duration = int(profile.get("expired_seconds") or 3600)
-    session = profile.get("ram_session_name") or session_name
+    duration = _duration(profile, path)
+    session = _opt(profile, "ram_session_name", path) or session_name
+
+    def need(key: str) -> str:
+        return _need(profile, key, path)
+
+    def opt(key: str) -> str | None:
+        return _opt(profile, key, path)
+
     if mode == "AK":
-        ak = _need(profile, "access_key_id", path)
-        return Built(StaticProvider(ak, _need(profile, "access_key_secret", path)), f"AccessKey ({where})", ak)
+        ak = need("access_key_id")
+        return Built(StaticProvider(ak, need("access_key_secret")), f"AccessKey ({where})", ak)
     if mode == "StsToken":
-        ak = _need(profile, "access_key_id", path)
-        return Built(StaticProvider(ak, _need(profile, "access_key_secret", path), _need(profile, "sts_token", path),
-                                    "static_sts"), f"STS token ({where})", ak)
+        ak = need("access_key_id")
+        return Built(StaticProvider(ak, need("access_key_secret"), need("sts_token"), "static_sts"),
+                     f"STS token ({where})", ak)
     if mode == "RamRoleArn":
-        ak = _need(profile, "access_key_id", path)
-        source = StaticProvider(ak, _need(profile, "access_key_secret", path),
-                                profile.get("sts_token") or None)
-        return Built(AssumeRoleProvider(source, settings, role_arn=_need(profile, "ram_role_arn", path),
-                                        session_name=session, duration=duration,
-                                        external_id=profile.get("external_id") or None,
-                                        policy=profile.get("policy") or None),
-                     f"RAM role {profile['ram_role_arn']} ({where})", ak)
+        ak = need("access_key_id")
+        source = StaticProvider(ak, need("access_key_secret"), opt("sts_token"))
+        role = need("ram_role_arn")
+        return Built(AssumeRoleProvider(source, settings, role_arn=role, session_name=session, duration=duration,
+                                        external_id=opt("external_id"), policy=opt("policy")),
+                     f"RAM role {role} ({where})", ak)
     if mode == "ChainableRamRoleArn":
-        inner = build_cli_profile(config, _need(profile, "source_profile", path), path, settings, session_name,
-                                  (*chain, name))
-        return Built(AssumeRoleProvider(inner.provider, settings, role_arn=_need(profile, "ram_role_arn", path),
-                                        session_name=session, duration=duration,
-                                        external_id=profile.get("external_id") or None,
-                                        policy=profile.get("policy") or None),
-                     f"RAM role {profile['ram_role_arn']} ({where}) via {inner.method}", inner.access_key_hint)
+        role = need("ram_role_arn")
+        inner = build_cli_profile(config, need("source_profile"), path, settings, session_name, (*chain, name))
+        return Built(AssumeRoleProvider(inner.provider, settings, role_arn=role, session_name=session,
+                                        duration=duration, external_id=opt("external_id"), policy=opt("policy")),
+                     f"RAM role {role} ({where}) via {inner.method}", inner.access_key_hint)
     if mode == "EcsRamRole":
-        return Built(EcsRoleProvider(settings, profile.get("ram_role_name") or None, False),
-                     f"ECS RAM role ({where})")
+        return Built(EcsRoleProvider(settings, opt("ram_role_name"), False), f"ECS RAM role ({where})")
     if mode == "OIDC":
-        return Built(OidcRoleProvider(settings, role_arn=_need(profile, "ram_role_arn", path),
-                                      provider_arn=_need(profile, "oidc_provider_arn", path),
-                                      token_file=_need(profile, "oidc_token_file", path),
-                                      session_name=profile.get("role_session_name") or session,
+        return Built(OidcRoleProvider(settings, role_arn=need("ram_role_arn"), provider_arn=need("oidc_provider_arn"),
+                                      token_file=need("oidc_token_file"),
+                                      session_name=opt("role_session_name") or session,
                                       duration=duration), f"OIDC role ({where})")
     if mode == "CredentialsURI":
-        return Built(UriProvider(_need(profile, "credentials_uri", path), settings), f"credentials URI ({where})")
-    raise errors.MalformedCredentialsFile(f"{path}: profile '{name}' has mode '{mode}', which aliaudit does not "
-                                          "support (AK, StsToken, RamRoleArn, EcsRamRole, ChainableRamRoleArn, "
-                                          "OIDC, CredentialsURI)")
+        return Built(UriProvider(need("credentials_uri"), settings), f"credentials URI ({where})")
+    raise errors.MalformedCredentialsFile(f"{path}: profile '{name}' has mode '{_mode(profile)}', which aliaudit "
+                                          "does not support (AK, StsToken, RamRoleArn, EcsRamRole, "
+                                          "ChainableRamRoleArn, OIDC, CredentialsURI)")
+
+
+def parse_ini(text: str, path: Path) -> configparser.ConfigParser:
+    """credentials.ini parsed as written: no interpolation (a '%' in a secret is a character, not a reference).
+    A malformed file is refused with one line naming the file, the line and the problem, never a value."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as err:
+        raise errors.MalformedCredentialsFile(f"{path} is not a valid ini file ({_ini_problem(err)})") from None
+    return parser
+
+
+def _ini_problem(err: configparser.Error) -> str:
+    line = getattr(err, "lineno", None) or next(iter(getattr(err, "errors", None) or []), (None,))[0]
+    at = f"line {line}: " if line else ""
+    if isinstance(err, configparser.MissingSectionHeaderError):
+        return f"{at}a setting before any [section] header"
+    if isinstance(err, configparser.DuplicateSectionError):
+        return f"{at}section [{str(err.section)[:64]}] appears twice"
+    if isinstance(err, configparser.DuplicateOptionError):
+        return f"{at}'{str(err.option)[:64]}' appears twice in section [{str(err.section)[:64]}]"
+    if isinstance(err, configparser.ParsingError):
+        return f"{at}not a [section] header, a 'key = value' line or a comment"
+    return f"{at}{type(err).__name__}"
 
 
 def build_ini_profile(path: Path, name: str, settings: EndpointSettings, session_name: str) -> Built | None:
     """A section of credentials.ini; None when the file or the section does not exist."""
-    if not path.exists():
+    text = read_credentials_file(path)
+    if text is None:
         return None
-    parser = configparser.ConfigParser()
-    try:
-        parser.read(path)
-    except configparser.Error as err:
-        raise errors.MalformedCredentialsFile(f"{path} is not a valid ini file: {str(err).splitlines()[0]}") from None
+    parser = parse_ini(text, path)
     if not parser.has_section(name):
         return None
     sec = dict(parser[name])
     where = f"section [{name}] of {path}"
+    kind = sec.get("type", "access_key")
+    # the type is named in errors only when it looks like one (a value on the wrong line may be a secret)
+    shown = kind if re.fullmatch(r"[a-z_]{1,32}", kind) else "not a known type"
 
     def need(key: str) -> str:
         if not sec.get(key):
-            raise errors.MalformedCredentialsFile(f"{path}: section [{name}] (type {sec.get('type')}) lacks '{key}'")
+            raise errors.MalformedCredentialsFile(f"{path}: section [{name}] (type {shown}) lacks '{key}'")
         return sec[key]
 
-    kind = sec.get("type", "access_key")
     if kind == "access_key":
         return Built(StaticProvider(need("access_key_id"), need("access_key_secret")), f"AccessKey ({where})",
                      sec["access_key_id"])
@@ -152,4 +248,6 @@ def build_ini_profile(path: Path, name: str, settings: EndpointSettings, session
                      f"OIDC role ({where})")
     if kind == "credentials_uri":
         return Built(UriProvider(need("credentials_uri"), settings), f"credentials URI ({where})")
-    raise errors.MalformedCredentialsFile(f"{path}: section [{name}] has unsupported type '{kind}'")
+    raise errors.MalformedCredentialsFile(f"{path}: section [{name}] has an unsupported type ({shown}); use "
+                                          "access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn or "
+                                          "credentials_uri")

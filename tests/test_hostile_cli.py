@@ -1,0 +1,160 @@
+"""Hostile input to the `aliaudit` command (issue 21, items 8, 10 and 11): credentials files, the --config
+file, the output directory, slow or huge credential services, unreachable endpoints. Every case ends in one
+line on stderr with the documented exit code, never a traceback, a hang or a secret. The command runs as a
+subprocess against the emulator (or against nothing, when the error must come before any call)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.sdk import ACCOUNT, base_scenario, load
+
+SCRIPT = str(Path(sys.executable).parent / "aliaudit")
+PCT_AK = "LTAIpercent00000001"
+# configparser's interpolation chokes on '%' and its message printed the rest of the secret
+PCT_SECRET = "pct%(x)s%zz-REST-OF-THE-SECRET-0001"
+MARKER = "S3CRET-MARKER-7f3a9c"  # a secret planted in hostile files: it must never be printed
+
+
+def scenario() -> dict:
+    data = base_scenario()
+    data["accounts"][0]["ram"]["users"].append({"name": "pct", "access_keys": [{"id": PCT_AK, "secret": PCT_SECRET}]})
+    return data
+
+
+@pytest.fixture()
+def run(cloud, tmp_path):
+    load(cloud, scenario())
+    home = tmp_path / "home"
+    (home / ".alibabacloud").mkdir(parents=True)
+    (home / ".aliyun").mkdir()
+
+    def run_cli(*args: str, env: dict | None = None, proxy: bool = True, timeout: float = 60,
+                prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+        full = {"PATH": os.environ["PATH"], "HOME": str(home)}
+        if proxy:
+            full.update(ALIAUDIT_ENDPOINT_PROXY=cloud.url, ALIAUDIT_ENDPOINT_PROTOCOL="http")
+        full.update(env or {})
+        return subprocess.run([*prefix, SCRIPT, *args], capture_output=True, text=True, env=full, timeout=timeout,
+                              cwd=tmp_path)
+
+    run_cli.home = home  # type: ignore[attr-defined]
+    return run_cli
+
+
+def one_line(result: subprocess.CompletedProcess, code: int, *fragments: str, secrets: tuple[str, ...] = ()) -> str:
+    """The documented exit code, one error line naming what failed, no traceback, no secret."""
+    emitted = result.stdout + result.stderr
+    assert "Traceback" not in emitted, emitted[-3000:]
+    assert result.returncode == code, (result.returncode, emitted[-3000:])
+    line = result.stderr.strip()
+    assert line.count("\n") == 0 and ": error: " in line, line
+    for fragment in fragments:
+        assert fragment in line, line
+    for secret in (MARKER, PCT_SECRET, PCT_SECRET.split("%")[-1], *secrets):
+        assert secret not in emitted, emitted
+    return line
+
+
+def ini(run, text: str | bytes) -> Path:
+    path = run.home / ".alibabacloud" / "credentials.ini"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def cli_config(run, data: object) -> Path:
+    path = run.home / ".aliyun" / "config.json"
+    path.write_bytes(data if isinstance(data, bytes) else json.dumps(data).encode())
+    return path
+
+
+# --- item 8: a secret in a traceback ---------------------------------------------------------------
+
+def test_ini_secret_with_a_percent_sign_is_read_as_written(run):
+    ini(run, f"[default]\ntype = access_key\naccess_key_id = {PCT_AK}\naccess_key_secret = {PCT_SECRET}\n")
+    out = run("whoami", "--format", "json")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads(out.stdout)["arn"] == f"acs:ram::{ACCOUNT}:user/pct"
+    assert PCT_SECRET not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    (f"access_key_secret = {MARKER}\n[default]\n", "line 1: a setting before any [section] header"),
+    (f"[default]\naccess_key_id = LTAIx\n{MARKER}%(oops\n", "line 3: not a [section] header, a 'key = value' line"),
+    (f"[default]\naccess_key_secret = {MARKER}\naccess_key_secret = {MARKER}2\n",
+     "line 3: 'access_key_secret' appears twice in section [default]"),
+    (f"[default]\naccess_key_secret = a\n[default]\nx = {MARKER}\n", "line 3: section [default] appears twice"),
+])
+def test_malformed_ini_is_one_line_with_file_and_line_and_no_value(run, text, problem):
+    path = ini(run, text)
+    one_line(run("whoami"), 2, f"{path} is not a valid ini file", problem)
+
+
+def test_ini_type_on_the_wrong_line_is_not_echoed(run):
+    ini(run, f"[default]\ntype = {MARKER}\naccess_key_id = LTAIx\n")
+    one_line(run("whoami"), 2, "unsupported type (not a known type)")
+
+
+# --- item 11: files that are not what they should be -----------------------------------------------
+
+def test_non_utf8_credentials_ini_is_one_line(run):
+    path = ini(run, b"[default]\naccess_key_id = LTAIx\naccess_key_secret = \xff\xfe" + MARKER.encode() + b"\n")
+    one_line(run("whoami"), 2, f"{path} is not UTF-8 text (line 3)")
+
+
+def test_non_utf8_cli_config_is_one_line(run):
+    path = cli_config(run, b'{"current": "a", "profiles": [{"name": "a", "access_key_secret": "\xc3\x28' +
+                      MARKER.encode() + b'"}]}')
+    one_line(run("whoami"), 2, f"{path} is not UTF-8 text (line 1)")
+
+
+@pytest.mark.parametrize(("config", "problem"), [
+    ({"current": ["a"], "profiles": []}, "'current' must be a profile name"),
+    ({"current": "a", "profiles": [{"name": ["a"], "mode": "AK"}]}, "profiles[0]: 'name' must be a string"),
+    ({"current": "a", "profiles": [{"name": "a", "mode": "AK", "access_key_id": "LTAIx",
+                                    "access_key_secret": {"v": MARKER}}]},
+     "profile 'a': 'access_key_secret' must be a string, not dict"),
+    ({"current": "a", "profiles": [{"name": "a", "mode": "RamRoleArn", "access_key_id": "LTAIx",
+                                    "access_key_secret": MARKER, "ram_role_arn": "acs:ram::1:role/r",
+                                    "expired_seconds": "an hour"}]}, "'expired_seconds' must be a whole number"),
+    ({"current": "a", "profiles": [{"name": "a", "mode": "RamRoleArn", "access_key_id": "LTAIx",
+                                    "access_key_secret": MARKER, "ram_role_arn": "acs:ram::1:role/r",
+                                    "expired_seconds": 1e300}]}, "'expired_seconds' must be a whole number"),
+    ({"current": "a", "profiles": [{"name": "a", "mode": ["AK"], "access_key_secret": MARKER}]},
+     "has mode '<list>', which aliaudit does not support"),
+])
+def test_mistyped_cli_config_is_one_line(run, config, problem):
+    path = cli_config(run, config)
+    one_line(run("whoami"), 2, str(path), problem)
+
+
+def test_cli_config_nested_too_deeply_is_one_line(run):
+    path = cli_config(run, b'{"profiles": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    one_line(run("whoami"), 2, f"{path} is nested too deeply")
+
+
+def test_a_thousand_deep_profile_chain_is_refused_not_recursed(run):
+    profiles = [{"name": "p0", "mode": "AK", "access_key_id": "LTAIx", "access_key_secret": MARKER}]
+    profiles += [{"name": f"p{n}", "mode": "ChainableRamRoleArn", "source_profile": f"p{n - 1}",
+                  "ram_role_arn": f"acs:ram::{ACCOUNT}:role/auditor"} for n in range(1, 1000)]
+    cli_config(run, {"current": "p999", "profiles": profiles})
+    one_line(run("whoami"), 2, "source_profile chain from 'p999' is longer than 16 profiles")
+
+
+def test_a_credentials_file_that_is_a_fifo_does_not_block(run):
+    path = run.home / ".alibabacloud" / "credentials.ini"
+    os.mkfifo(path)
+    one_line(run("whoami", timeout=30), 2, f"{path} is not a regular file")
+
+
+def test_credentials_file_error_names_no_proxy_password(run):
+    """(Sanity for the helper: errors before any call print no proxy credentials either.)"""
+    ini(run, f"[default]\n{MARKER}\n")
+    one_line(run("whoami", "--proxy", f"http://user:{MARKER}@127.0.0.1:9"), 2, "not a valid ini file")
+
