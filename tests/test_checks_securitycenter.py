@@ -104,7 +104,7 @@ def test_settings_fail_on_a_weak_account(cloud):
     assert "medium" in msg["securitycenter_vulnerability_scan_enabled"]
     assert "listening ports" in msg["securitycenter_fingerprint_collection_enabled"]
     assert "software (168 h)" in msg["securitycenter_fingerprint_collection_enabled"]
-    assert "sas-log-dns (network)" in msg["securitycenter_log_analysis_enabled"]
+    assert "sas-log-dns (host)" in msg["securitycenter_log_analysis_enabled"]
     assert "Free Edition" in msg["securitycenter_edition_advanced_or_higher"]
 
 

@@ -194,5 +194,7 @@ def lookup_events(call: Call) -> dict[str, Any]:
     offset = int(token) if token.isdigit() else 0
     page = events[offset:offset + size]
     nxt = str(offset + size) if offset + size < len(events) else ""
-    return {"Events": [json.loads(json.dumps(e)) for e in page], "NextToken": nxt,
+    # isGlobal is the emulator's own mark (which region serves the event), not a documented event field
+    return {"Events": [{k: v for k, v in json.loads(json.dumps(e)).items() if k != "isGlobal"} for e in page],
+            "NextToken": nxt,
             "StartTime": iso(start) if start else "", "EndTime": iso(end)}

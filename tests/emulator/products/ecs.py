@@ -17,6 +17,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, page_by_number, page_by_token, require
+from ..regions import region_exists
 
 api = PopApi("ecs", "2014-05-26")
 T = TypeVar("T")
@@ -113,7 +114,7 @@ def region_of(call: Call) -> str:
     if not region:
         raise ApiError("MissingParameter", 'The input parameter "RegionId" that is mandatory for processing this '
                                            "request is not supplied.", 400)
-    if region not in call.acct.regions:
+    if not region_exists(call.acct.regions, region):  # a public region the account does not use lists nothing
         raise ApiError("InvalidRegionId.NotFound", f"The specified RegionId does not exist: {region}", 404)
     call.region = region
     return region
@@ -137,7 +138,9 @@ def page(items: Sequence[T], call: Call, *, size_default: int, size_max: int,
          results_max: int) -> tuple[Sequence[T], dict[str, Any]]:
     """ECS lists page either by NextToken/MaxResults or by PageNumber/PageSize."""
     if call.params.get("NextToken") or call.params.get("MaxResults"):
-        return page_by_token(items, call.params, default=size_default, limit=results_max)
+        got, meta = page_by_token(items, call.params, default=size_default, limit=results_max)
+        meta.pop("MaxResults")  # a request parameter only: the response models declare no MaxResults
+        return got, meta
     return page_by_number(items, call.params, default=size_default, limit=size_max)
 
 

@@ -199,7 +199,7 @@ def get_user_mfa_info(call: Call) -> dict[str, Any]:
     if device is None or not device.bound:
         raise ApiError("EntityNotExist.User.MFADevice", f"The MFA device of the user does not exist: {user.name}",
                        404)
-    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}, "IsMFARequired": False}
+    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}}
 
 
 @api.action("ListVirtualMFADevices", resource=lambda c: f"acs:ram:*:{c.acct.id}:mfa/*")

@@ -439,7 +439,7 @@ def list_buckets(call: Call) -> Response:
     names = sorted((b for b in call.acct.oss.buckets if b.name.startswith(prefix) and b.name > marker),
                    key=lambda b: b.name)
     page, truncated = names[:size], len(names) > size
-    items = [_n("Bucket", _t("Comment", ""), _t("CreationDate", _iso(b.created)), _endpoint_xml(b.region),
+    items = [_n("Bucket", _t("CreationDate", _iso(b.created)), _endpoint_xml(b.region),
                 _t("Location", f"oss-{b.region}"), _t("Name", b.name), _t("Region", b.region),
                 _t("StorageClass", b.storage_class)) for b in page]
     body = _n("ListAllMyBucketsResult", _t("Prefix", prefix), _t("Marker", marker), _t("MaxKeys", size),

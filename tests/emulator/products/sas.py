@@ -47,12 +47,13 @@ NECESSITIES = ["asap", "later", "nntf"]
 EDITION_NAMES = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6: "Anti-virus Edition",
                  7: "Ultimate Edition", 8: "Multi-edition", 10: "Value-added services only"}
 VENDOR_NAMES = {0: "ALIYUN", 1: "OUT", 2: "IDC", 3: "Tencent", 4: "HUAWEICLOUD", 5: "Azure", 7: "AWS"}
-# Log analysis: (logstore, category, description)
+# Log analysis: (logstore, category, description). Category is host | security, the values the API reference
+# enumerates (DescribeLogMeta, OpenMeta sas 2018-12-03); network logs are collected on the hosts
 LOG_TYPES = [
     ("aegis-log-process", "host", "Process startup logs"), ("aegis-log-network", "host", "Network connection logs"),
     ("aegis-log-login", "host", "Logon logs"), ("aegis-log-crack", "host", "Brute-force attack logs"),
-    ("sas-log-dns", "network", "DNS logs"), ("sas-log-session", "network", "Network session logs"),
-    ("sas-log-http", "network", "Web logs"), ("sas-security-log", "security", "Alert logs"),
+    ("sas-log-dns", "host", "DNS logs"), ("sas-log-session", "host", "Network session logs"),
+    ("sas-log-http", "host", "Web logs"), ("sas-security-log", "security", "Alert logs"),
     ("sas-vul-log", "security", "Vulnerability logs"), ("sas-hc-log", "security", "Baseline logs"),
 ]
 
@@ -243,7 +244,7 @@ def _asset_view(a: Asset) -> dict[str, Any]:
             "Status": a.status, "ClientStatus": status, "ClientSubStatus": sub, "AuthVersion": a.auth_version,
             "AuthVersionName": EDITION_NAMES.get(a.auth_version, ""), "Bind": a.auth_version != 1,
             "IntranetIp": a.intranet_ip, "InternetIp": a.internet_ip, "Ip": a.internet_ip or a.intranet_ip,
-            "AssetType": "0", "AssetTypeName": "ECS", "MachineType": "ecs",
+            "AssetType": "0", "AssetTypeName": "ECS",
             "VulCount": vul_total, "VulStatus": "YES" if vul_total else "NO", "RiskCount": json.dumps(risk),
             "RiskStatus": "YES" if vul_total else "NO", "AlarmStatus": "NO", "SafeEventCount": 0,
             "Importance": 1, "GroupTrace": "default", "GroupId": 0}

@@ -49,7 +49,7 @@ class Logstore(BaseModel):
     append_meta: bool = False  # add the client IP and receive time to every log
     auto_split: bool = True  # shards split automatically under load
     max_split_shard: int = 64  # upper bound for auto_split
-    telemetry_type: str = ""  # '' (logs) | Metrics
+    telemetry_type: str = "None"  # None (logs) | Metrics (GetLogStore telemetryType, OpenMeta sls 2020-12-30)
     mode: str = "standard"  # standard | query
     hot_ttl: int | None = None  # days in hot storage (None = all of ttl)
     encrypt_conf: dict[str, Any] | None = None  # server-side encryption settings as the SDK sends them
