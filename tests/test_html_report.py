@@ -112,3 +112,28 @@ def test_organisation_report_filters_by_account(tmp_path, browser):
         html.write(fh, findings[:1], summarize(findings[:1]))
     browser.get(single.as_uri())
     assert not browser.find_element(By.ID, "f-account").is_displayed()
+
+
+def test_hostile_text_from_the_account_shows_as_text_in_chromium(tmp_path, browser):
+    """Resource text such as an RDS description `<!--<script>` once hid the data script's end tag and blanked the
+    findings (issue 21 item 9): every finding renders, its text shown as written, nothing executed."""
+    from selenium.webdriver.common.by import By
+
+    from aliaudit.findings import Finding
+    from aliaudit.reports import html
+    from aliaudit.reports.summary import summarize
+
+    texts = ["<!--<script>", "</script><script>document.title='owned'</script>", "<img src=x onerror=alert(1)>",
+             "a\u2028b"]
+    findings = [Finding(check_id="rds_instance_no_public_access", title="t", family="rds", severity="high",
+                        status="FAIL", message=text, account_id="1234567890123456", region="cn-hangzhou",
+                        resource_id=f"rm-{n}") for n, text in enumerate(texts)]
+    page = tmp_path / "hostile.html"
+    with page.open("w") as fh:
+        html.write(fh, findings, summarize(findings))
+    browser.get(page.as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.finding")
+    assert len(rows) == len(texts)
+    shown = [r.find_elements(By.TAG_NAME, "td")[-1].text for r in rows]
+    assert shown[:3] == texts[:3] and browser.title == "aliaudit report"
+    assert browser.find_element(By.ID, "shown").text == f"{len(texts)} of {len(texts)} findings shown"

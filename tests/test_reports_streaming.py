@@ -133,7 +133,7 @@ def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: 
         head = comp.head()
     assert [p.name for p in paths] == [*writer.FORMATS.values(), "aliaudit.compliance.cis_2.0.json"]
     out = tmp_path / "out"
-    assert (out / "aliaudit.csv").read_text() == csv_report.dumps(items)
+    assert (out / "aliaudit.csv").read_bytes().decode() == csv_report.dumps(items)
     assert (out / "aliaudit.html").read_text() == html.render(items, summary, compliance=head)
     assert json.loads((out / "aliaudit.summary.json").read_text()) == summary
     assert json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text()) == _reference_compliance("cis_2.0", items)

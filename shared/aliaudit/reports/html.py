@@ -105,8 +105,16 @@ def render(findings: Iterable[Finding], summary: dict[str, Any], *, title: str =
     return out.getvalue()
 
 
+# Inside <script> the HTML parser looks for "</script" and "<!--" (which, followed by "<script", hides the real
+# end tag and blanks the page): no "<", ">" or "&" may appear as such, nor U+2028/2029 (line ends to older JS)
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028",
+                   0x2029: "\\u2029"}
+
+
 def _script_json(value: Any) -> str:
-    return json.dumps(value).replace("</", "<\\/")  # keep the JSON from closing the script element
+    """JSON safe to embed in a script element: those characters only occur inside JSON strings, where the
+    \\uXXXX escape means the same character to JSON.parse."""
+    return json.dumps(value).translate(_SCRIPT_ESCAPES)
 
 
 class Writer:
