@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from aliaudit.checks.registry import all_checks
+from aliaudit.collectors.ram import CustomPolicy, PasswordPolicy
 from aliaudit.config import AuditConfig
+from tests.check_inputs import run_check, statuses
 from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, base_scenario, load
 
@@ -34,7 +37,10 @@ def account() -> dict:
         {"name": "GodMode", "document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*",
                                                                        "Resource": "*"}]}},
         {"name": "ReadLogs", "document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "log:Get*",
-                                                                        "Resource": "*"}]}}]
+                                                                        "Resource": "*"}]}},
+        {"name": "IdleAdmin", "document": {"Version": "1", "Statement": [{"Effect": "allow", "Action": ["*:*"],
+                                                                         "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "GodMode", "type": "Custom"})
     acct["ram"]["password_policy"] = {"minimum_length": 14, "require_uppercase": True, "require_lowercase": False,
                                       "require_numbers": True, "require_symbols": True, "max_password_age": 0,
                                       "password_reuse_prevention": 5, "max_login_attempts": 5}
@@ -58,12 +64,17 @@ def test_ram_checks_pass_and_fail(cloud):
     assert by_resource(findings, "ram_user_single_active_key")["alice"] == "PASS"
     assert by_resource(findings, "ram_user_no_direct_policies")["bob"] == "FAIL"
     assert by_resource(findings, "ram_user_no_direct_policies")["alice"] == "PASS"
-    assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS"}
+    # CIS 1.15: a full-admin policy attached to nothing (AttachmentCount 0) passes; the stricter check fails it
+    assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS",
+                                                                 "IdleAdmin": "PASS"}
+    assert by_resource(findings, "ram_policy_full_admin_absent") == {"GodMode": "FAIL", "ReadLogs": "PASS",
+                                                                     "IdleAdmin": "FAIL"}
     pp = {f.check_id: f.status.value for f in findings if f.check_id.startswith("ram_password_policy")}
     assert pp == {"ram_password_policy_uppercase": "PASS", "ram_password_policy_lowercase": "FAIL",
                   "ram_password_policy_symbol": "PASS", "ram_password_policy_number": "PASS",
                   "ram_password_policy_min_length": "PASS", "ram_password_policy_reuse_prevention": "PASS",
-                  "ram_password_policy_max_age": "FAIL", "ram_password_policy_login_attempts": "PASS"}
+                  "ram_password_policy_max_age": "PASS", "ram_password_policy_expiry_enabled": "FAIL",
+                  "ram_password_policy_login_attempts": "PASS"}  # MaxPasswordAge 0: CIS 1.13 PASS, stricter FAIL
     root = {f.check_id: f.status.value for f in findings if f.resource_id == "<root>"}
     assert root == {"ram_root_account_unused": "FAIL", "ram_root_access_key_absent": "FAIL",
                     "ram_root_mfa_enabled": "FAIL"}
@@ -137,7 +148,7 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=["ram_user_console_mfa_enabled", "ram_policy_no_full_admin"])
     assert len(by_resource(findings, "ram_user_console_mfa_enabled")) == 2 + 1010
-    assert len(by_resource(findings, "ram_policy_no_full_admin")) == 2 + 1005
+    assert len(by_resource(findings, "ram_policy_no_full_admin")) == 3 + 1005
     # ListPolicies: two pages of custom policies (their documents) and two pages of every policy (attachment
     # counts, for the users' direct attachments)
     assert admin.calls()["ram:ListUsers"] == 2 and admin.calls()["ram:ListPolicies"] == 2 + 2
@@ -198,3 +209,63 @@ def test_without_the_credential_report_users_are_read_one_by_one(cloud, admin):
         got.pop(READER_AK, None), want.pop(READER_AK, None)
         assert got == want, check
     assert {f.status.value for f in findings if f.check_id == "ram_root_mfa_enabled"} == {"ERROR"}
+
+
+# --- check logic on model objects (issue 15: CIS 1.13, 1.15) -----------------------------------------------------
+
+def _policy(statement: object, attachments: int = 1, name: str = "p") -> CustomPolicy:
+    return CustomPolicy(name=name, document={"Version": "1", "Statement": statement}, attachments=attachments)
+
+
+def _full_admin(*policies: CustomPolicy) -> dict[str, str]:
+    return statuses(run_check("ram_policy_no_full_admin", {"ram.custom_policies": list(policies)}))
+
+
+def test_star_colon_star_is_full_admin():
+    assert _full_admin(_policy({"Effect": "Allow", "Action": "*:*", "Resource": "*"}, name="str"),
+                       _policy([{"Effect": "Allow", "Action": ["ecs:Describe*", "*:*"], "Resource": ["*"]}],
+                               name="list")) == {"str": "FAIL", "list": "FAIL"}
+
+
+def test_lower_case_allow_is_full_admin():
+    assert _full_admin(_policy([{"Effect": "allow", "Action": "*", "Resource": "*"}])) == {"p": "FAIL"}
+
+
+def test_condition_does_not_exempt_full_admin():
+    mfa = {"Effect": "Allow", "Action": "*:*", "Resource": "*", "Condition": {"Bool": {"acs:MFAPresent": "true"}}}
+    ip = {"Effect": "Allow", "Action": "*", "Resource": "*",
+          "Condition": {"IpAddress": {"acs:SourceIp": ["203.0.113.0/24"]}}}
+    assert _full_admin(_policy([mfa], name="mfa"), _policy([ip], name="ip")) == {"mfa": "FAIL", "ip": "FAIL"}
+
+
+def test_narrower_statements_are_not_full_admin():
+    assert _full_admin(_policy([{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}], name="ecs"),
+                       _policy([{"Effect": "Deny", "Action": "*", "Resource": "*"}], name="deny"),
+                       _policy([{"Effect": "Allow", "Action": "*", "Resource": "acs:oss:*:*:logs/*"}], name="res"),
+                       _policy([{"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"}], name="not")) == {
+        "ecs": "PASS", "deny": "PASS", "res": "PASS", "not": "PASS"}
+
+
+def test_unattached_full_admin_passes_cis_1_15_and_fails_the_stricter_check():
+    data = {"ram.custom_policies": [_policy({"Effect": "Allow", "Action": "*", "Resource": "*"}, 0, "idle"),
+                                    _policy({"Effect": "Allow", "Action": "*", "Resource": "*"}, 2, "used")]}
+    cis = run_check("ram_policy_no_full_admin", data)
+    assert statuses(cis) == {"idle": "PASS", "used": "FAIL"}
+    assert "AttachmentCount 0" in cis[0].message
+    assert statuses(run_check("ram_policy_full_admin_absent", data)) == {"idle": "FAIL", "used": "FAIL"}
+    assert all_checks()["ram_policy_full_admin_absent"].meta.cis == []
+
+
+def _password_policy(max_age: int) -> dict[str, PasswordPolicy]:
+    return {"ram.password_policy": PasswordPolicy(
+        minimum_length=14, require_lowercase=True, require_uppercase=True, require_numbers=True, require_symbols=True,
+        hard_expiry=False, max_age=max_age, reuse_prevention=5, max_login_attempts=5)}
+
+
+def test_disabled_max_age_passes_cis_1_13():
+    got = {age: (run_check("ram_password_policy_max_age", _password_policy(age))[0].status.value,
+                 run_check("ram_password_policy_expiry_enabled", _password_policy(age))[0].status.value)
+           for age in (0, 90, 365, 1095)}
+    # CIS 1.13: disabled or >= 365; the stricter check (no CIS id): expiry set
+    assert got == {0: ("PASS", "FAIL"), 90: ("FAIL", "PASS"), 365: ("PASS", "PASS"), 1095: ("PASS", "PASS")}
+    assert all_checks()["ram_password_policy_expiry_enabled"].meta.cis == []

@@ -10,7 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
 
-RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]
+RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
+# UDP services open to the internet are abused for reflection/amplification: DNS 53, NTP 123, SNMP 161, the SQL
+# Server Browser 1434 and memcached 11211 (CISA alert TA14-017A "UDP-Based Amplification Attacks",
+# https://www.cisa.gov/news-events/alerts/2014/01/17/udp-based-amplification-attacks)
+RISKY_UDP_PORTS = [53, 123, 161, 1434, 11211]
 # Security Center notification items for CIS 8.5's high-risk categories: vulnerabilities (and urgent
 # ones), baseline risks, alerts, AccessKey leaks and configuration assessment
 SAS_HIGH_RISK_NOTICES = ["sas_vulnerability", "yundun_sas_vul_Emergency", "sas_healthcheck", "sas_suspicious",
@@ -22,7 +26,9 @@ class PasswordPolicyThresholds(BaseModel):
 
     minimum_length: int = Field(14, ge=8, le=32)  # CIS 1.11
     reuse_prevention: int = Field(5, ge=1, le=24)  # CIS 1.12: remember at least this many
-    max_age_days: int = Field(365, ge=0, le=1095)  # CIS 1.13 (v2): expiry disabled, or >= this
+    # CIS 1.13 (v2 audit: Max Age 'either disabled or greater than 365'): MaxPasswordAge 0 (expiry disabled) or
+    # >= this passes ram_password_policy_max_age; ram_password_policy_expiry_enabled (no CIS id) fails 0
+    max_age_days: int = Field(365, ge=0, le=1095)
     max_login_attempts: int = Field(5, ge=1, le=32)  # CIS 1.14: lock after at most this many
 
 
@@ -35,7 +41,8 @@ class AuditConfig(BaseModel):
     password_policy: PasswordPolicyThresholds = Field(default_factory=PasswordPolicyThresholds)
     log_retention_days: int = Field(365, ge=1)  # SLS logstores holding audit logs
     audit_retention_days: int = Field(180, ge=1)  # CIS: ActionTrail / audit log retention
-    risky_ports: list[int] = Field(default_factory=lambda: list(RISKY_PORTS))
+    risky_ports: list[int] = Field(default_factory=lambda: list(RISKY_PORTS))  # TCP
+    risky_udp_ports: list[int] = Field(default_factory=lambda: list(RISKY_UDP_PORTS))
     public_port_range_max: int = Field(100, ge=1, le=65535)  # CIS 3.5: wider internet-open ranges aren't fine-grained
     access_key_event_days: int = Field(7, ge=1, le=90)  # ActionTrail look-back for AccessKeys used from ECS
     rds_backup_retention_days: int = Field(7, ge=1)

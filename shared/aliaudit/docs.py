@@ -29,6 +29,10 @@ def _check_section(c: Check) -> list[str]:
     lines = [f"### `{m.id}`", "", f"**{_cell(m.title)}**", "", " · ".join(facts), "",
              f"- Risk: {m.risk}", f"- Console: {m.remediation.console}", f"- CLI: `{m.remediation.cli}`",
              f"- Datasets: {', '.join(f'`{n}`' for n in m.needs)}"]
+    if m.evaluates:
+        lines.append(f"- Evaluates: {m.evaluates}")
+    if m.cis_audit:
+        lines.append(f"- CIS audit procedure followed: \"{_cell(m.cis_audit)}\"")
     if m.events:
         lines.append(f"- Re-evaluated on ActionTrail events: {', '.join(m.events)}")
     return lines + [""]

@@ -197,19 +197,33 @@ def direct_policies(inp: Inputs) -> Iterator[Result]:
 
 # --- password policy ------------------------------------------------------------------------------
 
-def _pp_check(id: str, title: str, cis: str, test: Any, describe: Any) -> None:  # noqa: A002
-    @check(id=id, title=title, severity="medium", cis=[cis], events=POLICY_EVENTS,
+def _pp_check(id: str, title: str, cis: str, test: Any, describe: Any, *, severity: str = "medium",  # noqa: A002
+              evaluates: str = "", cis_audit: str = "") -> None:
+    @check(id=id, title=title, severity=severity, cis=[cis] if cis else [], events=POLICY_EVENTS,
            risk="Weak password rules make RAM user passwords easier to guess or reuse.",
            console="RAM console > Settings > Security Settings > Password Strength Settings.",
            cli="aliyun ram SetPasswordPolicy --MinimumPasswordLength 14 --RequireUppercaseCharacters true "
                "--RequireLowercaseCharacters true --RequireNumbers true --RequireSymbols true "
                "--PasswordReusePrevention 5 --MaxPasswordAge 365 --MaxLoginAttemps 5",
-           needs=["ram.password_policy"], scope="global")
+           needs=["ram.password_policy"], scope="global", evaluates=evaluates, cis_audit=cis_audit)
     def run(inp: Inputs) -> Iterator[Result]:
         pp: PasswordPolicy = inp["ram.password_policy"]
         ok = test(pp, inp.config.password_policy)
         yield Result(status=PASS if ok else FAIL, resource_id=inp.account_id, resource_type="ram:password-policy",
                      message=describe(pp, inp.config.password_policy))
+
+
+def max_age_cis(max_age: int, threshold: int) -> bool:
+    """CIS 1.13: expiry disabled or set to the threshold (365) or more. MaxPasswordAge is an int of days, "Default
+    value: 0. The default value indicates that the password never expires" (alibabacloud_ram20150501
+    GetPasswordPolicyResponseBodyPasswordPolicy doc comment)."""
+    return max_age == 0 or max_age >= threshold
+
+
+def _max_age_message(p: PasswordPolicy, t: Any) -> str:
+    if p.max_age == 0:
+        return "MaxPasswordAge=0: expiry is disabled, which the CIS 1.13 audit accepts"
+    return f"MaxPasswordAge={p.max_age} (required: disabled, or at least {t.max_age_days} days)"
 
 
 _pp_check("ram_password_policy_uppercase", "Ensure RAM password policy requires at least one uppercase letter",
@@ -227,9 +241,21 @@ _pp_check("ram_password_policy_reuse_prevention", "Ensure RAM password policy pr
           lambda p, t: p.reuse_prevention >= t.reuse_prevention,
           lambda p, t: f"PasswordReusePrevention={p.reuse_prevention} (required >= {t.reuse_prevention})")
 _pp_check("ram_password_policy_max_age", "Ensure RAM password policy expires passwords in 365 days or greater",
-          "1.13", lambda p, t: p.max_age > 0 and p.max_age >= t.max_age_days,
-          lambda p, t: ("MaxPasswordAge=0: passwords never expire" if p.max_age == 0 else
-                        f"MaxPasswordAge={p.max_age} (required: expires, not sooner than {t.max_age_days} days)"))
+          "1.13", lambda p, t: max_age_cis(p.max_age, t.max_age_days), _max_age_message,
+          evaluates="GetPasswordPolicy MaxPasswordAge (days; 0 = passwords never expire, RAM's default): PASS when "
+                    "0 or at least password_policy.max_age_days (365). Expiry disabled passes because the CIS audit "
+                    "says so; the view that passwords must expire is the separate check "
+                    "ram_password_policy_expiry_enabled (not mapped to CIS).",
+          cis_audit="In the Password section, make sure that the value of Max Age is either disabled or greater "
+                    "than 365. Using the CLI: aliyun ram GetPasswordPolicy; make sure that the MaxPasswordAge "
+                    "parameter is set to <365> or a greater number.")
+_pp_check("ram_password_policy_expiry_enabled", "Ensure RAM password policy makes passwords expire", "",
+          lambda p, t: p.max_age > 0,
+          lambda p, t: "MaxPasswordAge=0: passwords never expire" if p.max_age == 0
+          else f"passwords expire after {p.max_age} days", severity="low",
+          evaluates="GetPasswordPolicy MaxPasswordAge: FAIL when 0 (passwords never expire), PASS when set. Stricter "
+                    "than CIS 1.13, whose audit accepts a disabled Max Age, so not mapped to CIS; how long the "
+                    "maximum age is (365 or more) is ram_password_policy_max_age's (CIS 1.13) business.")
 _pp_check("ram_password_policy_login_attempts",
           "Ensure RAM password policy blocks logon after 5 incorrect attempts within an hour", "1.14",
           lambda p, t: 0 < p.max_login_attempts <= t.max_login_attempts,
@@ -238,29 +264,88 @@ _pp_check("ram_password_policy_login_attempts",
 
 # --- custom policies ------------------------------------------------------------------------------
 
-def _full_admin(doc: dict[str, Any]) -> bool:
+# "*" and "*:*" both name every action of every service: the CIS v2.0.0 1.15 remediation names both ("Action: *"
+# and the "*:*" of its title), as does Steampipe's alicloud CIS query. acs:*:*:*:* is every resource in RAM's ARN
+# form (acs:<service>:<region>:<account>:<resource>; RAM "Policy elements").
+_ALL_ACTIONS = ("*", "*:*")
+_ALL_RESOURCES = ("*", "acs:*:*:*:*")
+_CIS_1_15_AUDIT = ("In the Policy Document section, make sure that no policy has a statement that includes Effect: "
+                   "Allow, Action: *, and Resource: *, or any policy with such statement is not attached to any RAM "
+                   "identities (including RAM user, group, or role) ... or make sure that the value of "
+                   "AttachmentCount under Policy is set to 0 for such policies")
+_FULL_ADMIN = ("a statement (Statement an object or a list) with Effect Allow in any letter case, Action `*` or "
+               "`*:*` (a string, or one entry of a list) and Resource `*` (or `acs:*:*:*:*`), with or without a "
+               "Condition (`*:*` limited to an IP range or to MFA logons is still every permission; "
+               "NotAction/NotResource statements are not counted)")
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _full_admin_statement(st: Any) -> bool:
+    if not isinstance(st, dict) or str(st.get("Effect", "")).lower() != "allow":
+        return False
+    actions = [a.strip() for a in _listed(st.get("Action"))]
+    resources = [r.strip().lower() for r in _listed(st.get("Resource"))]
+    return any(a in _ALL_ACTIONS for a in actions) and any(r in _ALL_RESOURCES for r in resources)
+
+
+def full_admin_document(doc: dict[str, Any]) -> bool:
+    """The policy document allows every action on every resource (CIS 1.15's *:* administrative privileges)."""
     statements = doc.get("Statement", [])
-    for st in [statements] if isinstance(statements, dict) else statements:
-        actions = st.get("Action", [])
-        resources = st.get("Resource", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = [resources] if isinstance(resources, str) else resources
-        if st.get("Effect") == "Allow" and "*" in actions and "*" in resources and not st.get("Condition"):
-            return True
-    return False
+    return any(_full_admin_statement(st) for st in ([statements] if isinstance(statements, dict) else
+                                                     statements if isinstance(statements, list) else []))
+
+
+POLICY_CHANGE_EVENTS = ["CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicy"]
+ATTACH_EVENTS = ["AttachPolicyToUser", "AttachPolicyToGroup", "AttachPolicyToRole", "DetachPolicyFromUser",
+                 "DetachPolicyFromGroup", "DetachPolicyFromRole"]
 
 
 @check(id="ram_policy_no_full_admin", severity="high",
        title="Ensure RAM policies that allow full *:* administrative privileges are not created",
        risk="A custom *:* policy grants every permission; least privilege is lost wherever it is attached.",
-       console="RAM console > Policies > the policy: narrow Action and Resource, or delete it.",
-       cli="aliyun ram DeletePolicy --PolicyName <name>", cis=["1.15"],
-       events=["CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion", "DeletePolicy"],
-       needs=["ram.custom_policies"], scope="global")
+       console="RAM console > Policies > the policy > References: revoke it from every user, group and role; then "
+               "narrow Action and Resource, or delete it.",
+       cli="aliyun ram ListEntitiesForPolicy --PolicyType Custom --PolicyName <name>; aliyun ram "
+           "DetachPolicyFromUser|Group|Role ...; aliyun ram DeletePolicy --PolicyName <name>",
+       cis=["1.15"], events=POLICY_CHANGE_EVENTS + ATTACH_EVENTS, needs=["ram.custom_policies"], scope="global",
+       evaluates="each custom policy's default version (ListPolicies --PolicyType Custom, GetPolicy): FAIL when it "
+                 "has " + _FULL_ADMIN + ", and ListPolicies' AttachmentCount is above 0; a full-admin policy "
+                 "attached to no user, group or role PASSES, as the CIS audit allows. That such a policy exists at "
+                 "all is the stricter check ram_policy_full_admin_absent (not mapped to CIS).",
+       cis_audit=_CIS_1_15_AUDIT)
 def full_admin(inp: Inputs) -> Iterator[Result]:
+    # p.attachments is ListPolicies' Policies.Policy[].AttachmentCount, an int (alibabacloud_ram20150501
+    # ListPoliciesResponseBodyPoliciesPolicy; API reference sample tests/fixtures/wire/ram/ListPolicies.json); the
+    # CIS 1.15 audit names "AttachmentCount under Policy"
     policies: list[CustomPolicy] = inp["ram.custom_policies"]
     for p in policies:
-        bad = _full_admin(p.document)
+        if not full_admin_document(p.document):
+            status, message = PASS, "custom policy does not allow *:*"
+        elif p.attachments:
+            status, message = FAIL, f"custom policy allows *:* and is attached to {p.attachments} identity(ies)"
+        else:
+            status, message = PASS, ("custom policy allows *:* but is attached to no user, group or role "
+                                     "(AttachmentCount 0), which CIS 1.15 accepts")
+        yield Result(status=status, resource_id=p.name, resource_type="ram:policy", message=message)
+
+
+@check(id="ram_policy_full_admin_absent", severity="medium",
+       title="Ensure no custom RAM policy allows full *:* administrative privileges, attached or not",
+       risk="An unattached *:* policy is one AttachPolicy call away from granting every permission, and is the "
+            "first thing an attacker with RAM attach rights looks for.",
+       console="RAM console > Policies > the policy: narrow Action and Resource, or delete it.",
+       cli="aliyun ram DeletePolicy --PolicyName <name>", events=POLICY_CHANGE_EVENTS,
+       needs=["ram.custom_policies"], scope="global",
+       evaluates="each custom policy's default version: FAIL when it has " + _FULL_ADMIN + ", whatever its "
+                 "AttachmentCount. Stricter than CIS 1.15, whose audit accepts such a policy when it is attached to "
+                 "nothing, so it is not mapped to CIS (ram_policy_no_full_admin gives the CIS 1.15 verdict).")
+def full_admin_absent(inp: Inputs) -> Iterator[Result]:
+    policies: list[CustomPolicy] = inp["ram.custom_policies"]
+    for p in policies:
+        bad = full_admin_document(p.document)
         yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",
-                     message=f"custom policy allows Action * on Resource * ({p.attachments} attachment(s))" if bad
+                     message=f"custom policy allows *:* ({p.attachments} attachment(s))" if bad
                      else "custom policy does not allow *:*")

@@ -29,6 +29,9 @@ class CheckMeta(BaseModel):
     events: list[str] = Field(default_factory=list)  # ActionTrail event names that can change the result
     needs: list[str] = Field(default_factory=list)  # datasets (collector names) the check reads
     scope: str = "regional"  # regional | global
+    # what exactly the check evaluates (fields, values, edge cases), and why a stricter reading is not mapped to CIS
+    evaluates: str = ""
+    cis_audit: str = ""  # the CIS v2.0.0 audit procedure text the CIS-mapped verdict follows
 
 
 @dataclass
@@ -58,8 +61,8 @@ REGISTRY: dict[str, Check] = {}
 
 
 def check(*, id: str, title: str, severity: str, risk: str, console: str, cli: str, needs: list[str],
-          cis: list[str] | None = None, events: list[str] | None = None,
-          scope: str = "regional") -> Callable[[CheckFn], CheckFn]:  # noqa: A002 - 'id' is the metadata name
+          cis: list[str] | None = None, events: list[str] | None = None, scope: str = "regional",
+          evaluates: str = "", cis_audit: str = "") -> Callable[[CheckFn], CheckFn]:  # noqa: A002 - 'id' is the metadata name
     family = id.split("_", 1)[0]
 
     def register(fn: CheckFn) -> CheckFn:
@@ -67,7 +70,8 @@ def check(*, id: str, title: str, severity: str, risk: str, console: str, cli: s
             raise ValueError(f"duplicate check id {id}")
         REGISTRY[id] = Check(CheckMeta(id=id, family=family, title=title, severity=Severity(severity), risk=risk,
                                        remediation=Remediation(console=console, cli=cli), cis=cis or [],
-                                       events=events or [], needs=needs, scope=scope), fn)
+                                       events=events or [], needs=needs, scope=scope, evaluates=evaluates,
+                                       cis_audit=cis_audit), fn)
         return fn
 
     return register
