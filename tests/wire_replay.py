@@ -195,7 +195,8 @@ class WireReplay:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self._server = server
-        threading.Thread(target=server.serve_forever, name="wire-replay", daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="wire-replay",
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
