@@ -35,7 +35,17 @@ from aliaudit.collectors.sls import PAGE, _alert, by_offset
 from aliaudit.config import AuditConfig
 from aliaudit.credentials.providers import StaticProvider
 from aliaudit.settings import EndpointSettings
-from tests.wire_replay import MARKERS, NEXT_TOKENS, PAGE_OBJECTS, TOTALS, TRUNCATED, WireReplay, last_page, load_corpus
+from tests.wire_replay import (
+    MARKERS,
+    NEXT_TOKENS,
+    PAGE_OBJECTS,
+    TOTALS,
+    TRUNCATED,
+    WireReplay,
+    last_page,
+    last_page_xml,
+    load_corpus,
+)
 
 load_all()
 ACCOUNT = "1234567890"
@@ -395,3 +405,11 @@ def test_the_replay_changes_only_paging_fields_and_keeps_their_types(api: str) -
         assert changed <= PAGING, f"{api}: changed {sorted(changed - PAGING)}"
         for k in changed & set(obj):
             assert type(obj[k]) is type(orig[k]), f"{api}: {k} {orig[k]!r} -> {obj[k]!r}"
+
+
+def test_the_replay_ends_oss_listings_on_their_last_page() -> None:
+    sample = str(load_corpus()["oss:ListBuckets"]["response_xml"])
+    served = last_page_xml(sample)
+    assert "<IsTruncated>false</IsTruncated>" in served and "NextMarker" not in served
+    assert served == sample.replace("<IsTruncated>true</IsTruncated>", "<IsTruncated>false</IsTruncated>").replace(
+        "\n  <NextMarker>def</NextMarker>", "")
