@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,8 @@ MARKER = "S3CRET-MARKER-7f3a9c"  # a secret planted in hostile files: it must ne
 
 def scenario() -> dict:
     data = base_scenario()
-    data["accounts"][0]["ram"]["users"].append({"name": "pct", "access_keys": [{"id": PCT_AK, "secret": PCT_SECRET}]})
+    data["accounts"][0]["ram"]["users"].append({"name": "pct", "access_keys": [{"id": PCT_AK, "secret": PCT_SECRET}],
+                                                "policies": [{"name": "ReadOnlyAccess"}]})
     return data
 
 
@@ -158,3 +160,77 @@ def test_credentials_file_error_names_no_proxy_password(run):
     ini(run, f"[default]\n{MARKER}\n")
     one_line(run("whoami", "--proxy", f"http://user:{MARKER}@127.0.0.1:9"), 2, "not a valid ini file")
 
+
+
+# --- item 11: the output directory, checked before any call; reports never written through a link ---------
+
+def _no_credentials_needed(result: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Refused with exit 1 before credentials are even resolved (none are configured: a scan that got that far
+    would have failed with 'no credentials found', exit 2)."""
+    line = one_line(result, 1, *fragments)
+    assert "no credentials found" not in line and "Identity:" not in result.stderr
+    return line
+
+
+def test_output_dir_that_is_a_file_is_refused_first(run, tmp_path):
+    (tmp_path / "out").write_text("not a directory")
+    _no_credentials_needed(run("scan", "--output-dir", "out", proxy=False),
+                           "--output-dir out: it is a file, not a directory")
+
+
+def test_output_dir_under_a_file_is_refused_first(run, tmp_path):
+    (tmp_path / "file").write_text("x")
+    _no_credentials_needed(run("scan", "--output-dir", "file/reports", proxy=False),
+                           "--output-dir file/reports: file is a file, not a directory")
+
+
+def test_output_dir_that_is_a_dangling_link_is_refused_first(run, tmp_path):
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    _no_credentials_needed(run("scan", "--output-dir", "out", proxy=False),
+                           f"--output-dir out: it is a symbolic link to {tmp_path / 'gone'}, which does not exist")
+
+
+def test_read_only_output_dir_is_refused_first(run, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root ignores the mode: run without the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            pytest.skip("running as root without setpriv: a read-only directory cannot be made")
+        prefix = (setpriv, "--bounding-set=-dac_override,-dac_read_search", "--")
+    _no_credentials_needed(run("scan", "--output-dir", "ro/out", proxy=False, prefix=prefix),
+                           "--output-dir ro/out: cannot create it (Permission denied)")
+    _no_credentials_needed(run("scan", "--output-dir", "ro", proxy=False, prefix=prefix),
+                           "--output-dir ro: cannot write in it (Permission denied)")
+
+
+def test_a_link_planted_in_the_output_dir_is_replaced_not_followed(run, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in ("aliaudit.csv", "aliaudit.summary.json"):
+        (out / name).symlink_to(victim)
+    (out / "aliaudit.html").symlink_to(tmp_path / "created-elsewhere.html")  # a link to a file not there yet
+    result = run("scan", "--check", "ram_password_policy_lowercase", "--processes", "1", "--quiet",
+                 "--output-formats", "csv", "summary", "html", "--output-dir", "out",
+                 env={"ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET})
+    assert result.returncode in (0, 3, 4), result.stderr[-3000:]
+    assert victim.read_text() == "precious" and not (tmp_path / "created-elsewhere.html").exists()
+    for name in ("aliaudit.csv", "aliaudit.summary.json", "aliaudit.html"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 0
+    assert sorted(p.name for p in out.iterdir()) == ["aliaudit.csv", "aliaudit.html", "aliaudit.summary.json"]
+
+
+def test_a_link_planted_for_an_account_directory_is_refused(tmp_path):
+    from aliaudit.reports import writer
+
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "1000000000000002").symlink_to(tmp_path)
+    with pytest.raises(writer.OutputError, match="1000000000000002 is a symbolic link"):
+        writer.subdirectory(tmp_path, "accounts", "1000000000000002")
+    with pytest.raises(writer.OutputError, match="cannot name a directory"):
+        writer.subdirectory(tmp_path, "accounts", "..")
+    assert writer.subdirectory(tmp_path, "accounts", "1000000000000003").is_dir()

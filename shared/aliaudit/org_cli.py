@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
                 for key, items in account_findings(t, req):  # muted as they come
                     mutelist.apply(items, today)
                     own.add(items, key)
-                summary = _write_account(out / "accounts" / t.account_id, own, args, t, req)
+                summary = _write_account(writer.subdirectory(out, "accounts", t.account_id), own, args, t, req)
                 with lock:
                     finished[0] += 1
                     org.account(t.account_id, t.name, t.folder)
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
         summary = counts.result({**meta, "accounts": len(found)})
         paths = writer.write_all(out, everything, args.output_formats, summary, compliance)
         org_result = org.result(meta)
-        (out / org_summary.FILE).write_text(json.dumps(org_result, indent=1), encoding="utf-8")
+        writer.write_text(out / org_summary.FILE, json.dumps(org_result, indent=1))
         paths.append(out / org_summary.FILE)
         if not args.quiet:
             print(org_summary.render_table(org_result))

@@ -126,6 +126,8 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     check_ids = _select(args)
     if args.processes is not None and args.processes < 1:
         raise errors.ConfigError(f"--processes {args.processes}: must be at least 1")
+    # before any call: a scan that cannot write its reports must not run first
+    writer.prepare_directory(Path(args.output_dir), "--output-dir")
     if args.processes != 1:
         start_early()
     settings = settings_fn(args)  # type: ignore[operator]
