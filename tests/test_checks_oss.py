@@ -75,7 +75,8 @@ def account() -> dict[str, Any]:
         _bucket("blocked-public", acl="public-read-write", public_access_block=True,
                 policy=_policy(_st(action="oss:*", resource=_res("blocked-public")))),
         _bucket("fenced", acl="public-read", policy=_policy(
-            _st("Deny", action="oss:*", resource="*", condition={"NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}}))),
+            _st("Deny", action="oss:*", resource="*",
+                condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}}))),
         _bucket("allow-https", policy=_policy(
             _st(principal=OTHER, resource=_res("allow-https"), condition={"Bool": {"acs:SecureTransport": ["true"]}}))),
         _bucket("http-partial", policy=_policy(
@@ -314,7 +315,8 @@ def _state(info: BucketInfo, account_block: bool | None = False) -> str:
     ("private", _policy({"Effect": "Allow", "Principal": "*", "NotAction": "oss:Delete*", "Resource": "*"}),
      False, False, "public"),
     # a Deny for everyone outside a network fences both ACL and policy grants in
-    ("public-read", _policy(_st("Deny", action="oss:*", condition={"NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}})),
+    ("public-read", _policy(_st("Deny", action="oss:*",
+                                condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})),
      False, False, "private"),
     ("private", _policy(_st(resource=f"acs:oss:*:{ACCOUNT}:b/*"), _st("Deny", action="oss:Get*",
                                                                        resource="acs:oss:*:*:b/*",
@@ -322,19 +324,54 @@ def _state(info: BucketInfo, account_block: bool | None = False) -> str:
      False, False, "private"),
     # ... but only where it covers the grant
     ("public-read-write", _policy(_st("Deny", action="oss:GetObject",
-                                      condition={"NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}})),
+                                      condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})),
      False, False, "public"),
     ("private", _policy(_st(action="oss:*"), _st("Deny", action="oss:GetObject",
-                                                 condition={"NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}})),
+                                                 condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})),
      False, False, "public"),
     ("private", _policy(_st(), _st("Deny", action="oss:*", condition={
-        "NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}, "Bool": {"acs:SecureTransport": ["false"]}})),
+        "NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}, "Bool": {"acs:SecureTransport": ["false"]}})),
      False, False, "public"),  # a Deny narrowed by a second condition fences nothing
     ("private", {"Version": "1", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "oss:GetObject",
                                                "Resource": "*"}}, False, False, "public"),  # one statement object
 ])
 def test_public_exposure(acl, policy, block, account, expected):
     assert _state(_info(acl, policy, block), account) == expected
+
+
+def test_empty_principal_list_is_everyone():
+    """OSS "Authorization syntax and elements": an empty Principal array is equivalent to ["*"]."""
+    grant = _st(principal=[])
+    assert grant["Principal"] == []
+    assert _state(_info(policy=_policy(grant))) == "public"
+    assert public_grants(_policy(grant), "b") == ["policy statement 1 allows oss:GetObject to * without a condition"]
+    fence = _st("Deny", principal=[], action="oss:*", condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})
+    assert _state(_info("public-read", _policy(fence))) == "private"  # an everyone-Deny fence
+    https = _st("Deny", principal=[], action="oss:*", resource="acs:oss:*:*:b/*",
+                condition={"Bool": {"acs:SecureTransport": ["false"]}})
+    assert https_enforced(_policy(https), "b")[0] is True  # CIS 5.4
+
+
+def test_private_source_ip_alone_does_not_restrict():
+    """VPC addresses are not unique across tenants: a private acs:SourceIp restricts only with acs:SourceVpc."""
+    def grant(*ips: str, vpc: bool = False) -> dict[str, Any]:
+        cond: dict[str, Any] = {"IpAddress": {"acs:SourceIp": list(ips)}}
+        if vpc:
+            cond["StringEquals"] = {"acs:SourceVpc": ["vpc-1"]}
+        return _policy(_st(condition=cond))
+
+    assert _state(_info(policy=grant("10.0.0.0/8"))) == "public"
+    assert _state(_info(policy=grant("192.168.1.7"))) == "public"
+    assert _state(_info(policy=grant("100.64.0.0/10"))) == "public"
+    assert _state(_info(policy=grant("198.51.100.0/24", "172.16.0.0/16"))) == "public"  # every range must be public
+    assert _state(_info(policy=grant("fd00::/8"))) == "public"
+    assert _state(_info(policy=grant("10.0.0.0/8", vpc=True))) == "private"  # pinned to a VPC
+    assert _state(_info(policy=grant("198.51.100.0/24"))) == "private"  # public addresses name a network
+    assert public_grants(grant("10.0.0.0/8"), "b") == [
+        "policy statement 1 allows oss:GetObject to * with only weak conditions "
+        "(acs:sourceip 10.0.0.0/8 (private, without acs:SourceVpc))"]
+    fence = _st("Deny", action="oss:*", condition={"NotIpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}})
+    assert _state(_info("public-read", _policy(fence))) == "public"  # other tenants' 10/8 pass the fence
 
 
 def test_public_exposure_with_unreadable_settings():

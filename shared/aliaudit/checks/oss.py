@@ -3,9 +3,11 @@ bucket is not public), and beyond CIS: Block Public Access, public bucket-policy
 default encryption and the auditor's own report buckets.
 
 "Public" is decided in one place, `public_exposure`: a public-read(-write) ACL, or a bucket policy
-Allow to Principal "*" without a condition that really restricts who can call (acs:SourceIp to
-specific ranges, acs:SourceVpc, acs:AccessId), makes a bucket public unless Block Public Access (on the
-bucket or the account) neutralises it, or a Deny for everyone outside given IPs/VPCs fences it in.
+Allow to everyone (Principal "*", or an empty Principal list, which OSS reads as "*") without a condition
+that really restricts who can call (acs:SourceIp to specific public ranges, acs:SourceVpc, acs:AccessId),
+makes a bucket public unless Block Public Access (on the bucket or the account) neutralises it, or a Deny
+for everyone outside given IPs/VPCs fences it in. Private source ranges (RFC 1918, 100.64.0.0/10, loopback,
+link-local) restrict nothing without acs:SourceVpc: VPC addresses are not unique across tenants.
 Weak conditions (acs:Referer, acs:UserAgent, acs:SecureTransport, time, prefix) restrict nothing: any
 client can send them. Findings are per bucket and carry the bucket's region.
 """
@@ -27,6 +29,16 @@ PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUA
 PUBLIC_ACLS = ("public-read", "public-read-write")
 # Narrower than this a source range names someone's network; broader is "anywhere" (0.0.0.0/1 is half the Internet).
 MIN_PREFIX = {4: 8, 6: 16}
+# Source addresses that do not name one network: every tenant's VPC may use them. "acs:SourceIp ... does not
+# distinguish whether the IP address is from the public network or a VPC ... requests from another VPC that uses
+# the same IP address range are also allowed ... if you specify acs:SourceIp, you must also specify acs:SourceVpc"
+# (OSS "Bucket Policy", https://www.alibabacloud.com/help/en/oss/user-guide/oss-bucket-policy/; enforced for new
+# policies only, so older ones remain).
+NON_PUBLIC = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
+    "100.64.0.0/10",  # RFC 6598 shared address space (carrier-grade NAT, Alibaba Cloud's internal services)
+    "127.0.0.0/8", "169.254.0.0/16",  # loopback, link-local
+    "fc00::/7", "fe80::/10", "::1/128")]  # IPv6 unique-local, link-local, loopback
 _NETWORK_KEYS = ("acs:sourcevpc", "acs:sourcevpcid")
 _IDENTITY_KEYS = ("acs:accessid",)
 # What a public ACL lets anyone do (checked against fencing Deny statements).
@@ -63,7 +75,11 @@ def _effect(st: dict[str, Any]) -> str:
 
 
 def _to_everyone(st: dict[str, Any]) -> bool:
-    return "*" in _strings(st.get("Principal"))
+    """Principal "*" (a string or in a list), or an empty list: "If Principal is set to an empty array [], it is
+    equivalent to ["*"]" (OSS "Authorization syntax and elements", Principal,
+    https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements)."""
+    principal = st.get("Principal")
+    return principal == [] or "*" in _strings(principal)
 
 
 def _conditions(st: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
@@ -109,14 +125,32 @@ def broad_ranges(values: list[str]) -> list[str]:
     return out
 
 
+def private_ranges(values: list[str]) -> list[str]:
+    """Source IP values that overlap a range no single network owns (NON_PUBLIC)."""
+    out = []
+    for v in values:
+        try:
+            net = ipaddress.ip_network(v.strip(), strict=False)
+        except ValueError:
+            continue  # broad_ranges reports it
+        if any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC):  # type: ignore[arg-type]
+            out.append(v)
+    return out
+
+
+def _names_networks(values: list[str]) -> bool:
+    """acs:SourceIp values that name someone's networks: narrow, and public addresses only."""
+    return bool(values) and not broad_ranges(values) and not private_ranges(values)
+
+
 def _exact(values: list[str]) -> bool:
     return bool(values) and not any("*" in v or "?" in v for v in values)
 
 
 def _restricts(op: str, key: str, values: list[str]) -> bool:
     """A condition entry that limits who can match to specific networks or keys."""
-    if key == "acs:sourceip":
-        return op == "ipaddress" and bool(values) and not broad_ranges(values)
+    if key == "acs:sourceip":  # private ranges restrict only with acs:SourceVpc, itself a restricting entry
+        return op == "ipaddress" and _names_networks(values)
     if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
         return (op in ("stringequals", "stringequalsignorecase") and bool(values)) or (
             op == "stringlike" and _exact(values))
@@ -131,8 +165,8 @@ def _fence(st: dict[str, Any]) -> bool:
     if len(entries) != 1:  # more entries narrow the Deny (all must hold)
         return False
     op, key, values = entries[0]
-    if key == "acs:sourceip":
-        return op == "notipaddress" and bool(values) and not broad_ranges(values)
+    if key == "acs:sourceip":  # a fence leaving private ranges open leaves them open to every tenant's VPC
+        return op == "notipaddress" and _names_networks(values)
     if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
         return (op in ("stringnotequals", "stringnotequalsignorecase") and bool(values)) or (
             op == "stringnotlike" and _exact(values))
@@ -145,9 +179,18 @@ def _fenced(fences: list[dict[str, Any]], actions: list[str], resources: list[st
     return any(_covers(_actions(f), actions) and _covers(_resources(f), items) for f in fences)
 
 
+def _weak_entry(key: str, values: list[str]) -> str:
+    if key != "acs:sourceip":
+        return key
+    if broad_ranges(values):
+        return f"{key} {', '.join(broad_ranges(values))}"
+    if private_ranges(values):
+        return f"{key} {', '.join(private_ranges(values))} (private, without acs:SourceVpc)"
+    return key
+
+
 def _weakness(st: dict[str, Any]) -> str:
-    weak = sorted({f"{key} {', '.join(broad_ranges(values))}" if key == "acs:sourceip" and broad_ranges(values)
-                   else key for _, key, values in _conditions(st) if key})
+    weak = sorted({_weak_entry(key, values) for _, key, values in _conditions(st) if key})
     return "without a condition" if not weak else f"with only weak conditions ({'; '.join(weak)})"
 
 
@@ -275,6 +318,18 @@ def _exposure_result(b: BucketInfo, inv: OssInventory) -> tuple[Exposure, Result
 
 
 BLOCK_CLI = "aliyun oss bucket-public-access-block --method put oss://<bucket> --block-public-access true"
+_GRANTS = ("a bucket policy Allow to everyone (Principal `*`, or an empty Principal list `[]`, which OSS reads as "
+           "`*`) is public unless a condition entry restricts who can call: acs:SourceIp IpAddress with ranges that "
+           "are all /8 (IPv6 /16) or narrower and all public (no RFC 1918, 100.64.0.0/10, loopback or link-local "
+           "range: VPC addresses are not unique across tenants, so a private range restricts only together with "
+           "acs:SourceVpc), acs:SourceVpc or acs:AccessId StringEquals (or StringLike without wildcards); "
+           "Referer, UserAgent, SecureTransport, time and prefix conditions restrict nothing. A Deny to everyone "
+           "whose only condition leaves the same kinds of networks allowed (NotIpAddress on public ranges, "
+           "StringNotEquals acs:SourceVpc/AccessId) fences in the grants (and ACL grants) it covers")
+_EXPOSURE = ("GetBucketAcl, GetBucketPolicy (the document itself, analysed here), GetBucketPublicAccessBlock and "
+             "the account's GetPublicAccessBlock: an ACL public-read(-write) is public; " + _GRANTS
+             + "; bucket- or account-level Block Public Access neutralises both. ERROR when an unread setting could "
+             "change the answer")
 
 
 # --- CIS 5.1, 5.2 ----------------------------------------------------------------------------------
@@ -286,7 +341,11 @@ BLOCK_CLI = "aliyun oss bucket-public-access-block --method put oss://<bucket> -
        console="OSS console > the bucket > Permission Control: set ACL to Private, remove bucket policy "
                "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
        cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
-       cis=["5.1"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.1"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates=_EXPOSURE + ". Beyond the audit's 'Anonymous Accounts (*) ... None', a grant to * that such a "
+                             "condition restricts passes, and Block Public Access counts.",
+       cis_audit="Under ACL section, ensure the Bucket ACL is set to Private. Using Bucket Policy: ... ensure the "
+                 "Anonymous Accounts (*) is selected under Accounts and None is selected under Authorized Operation.")
 def bucket_not_public(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -300,7 +359,10 @@ def bucket_not_public(inp: Inputs) -> Iterator[Result]:
                "otherwise review object ACLs (OSS console > Files > the object > Set ACL).",
        cli="aliyun oss public-access-block --method put --block-public-access true; "
            "ossutil ls oss://<bucket> -r then ossutil stat oss://<bucket>/<object> (check ACL)",
-       cis=["5.2"], events=EXPOSURE_EVENTS + ["PutObjectAcl"], needs=["oss.buckets"], scope="global")
+       cis=["5.2"], events=EXPOSURE_EVENTS + ["PutObjectAcl"], needs=["oss.buckets"], scope="global",
+       evaluates="FAIL when the bucket is public (" + _EXPOSURE + "); PASS when Block Public Access (bucket or "
+                 "account) makes object ACLs ineffective; otherwise MANUAL: object ACLs are per object.",
+       cis_audit="Click on View details in the right column on a target object. Ensure File ACL is set to private.")
 def objects_not_public(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -350,7 +412,13 @@ HTTPS_POLICY = ('{"Version":"1","Statement":[{"Effect":"Deny","Principal":["*"],
        console="OSS console > the bucket > Permission Control > Bucket Policy: add a Deny for all users and "
                "all actions when acs:SecureTransport is false.",
        cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
-       cis=["5.4"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.4"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketPolicy: PASS when a statement Denies everyone (Principal `*` or an empty list `[]`) "
+                 "every OSS action (`oss:*` or `*`) on the bucket's objects (`<bucket>/*` or wider) with a single "
+                 "condition acs:SecureTransport false (Bool or StringEquals); no NotAction/NotResource. An Allow "
+                 "over HTTPS does not count (other grants still allow HTTP).",
+       cis_audit="Click on Authorize. Ensure a policy is set to None (Authorized Operation) and http (Conditions: "
+                 "Access Method).")
 def secure_transport(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "policy")
@@ -410,7 +478,10 @@ def signed_url_https(inp: Inputs) -> Iterator[Result]:
                "acs:SourceVpc to your VPCs; keep the ACL private.",
        cli='policy Condition: {"IpAddress":{"acs:SourceIp":["203.0.113.0/24"]}} or '
            '{"StringEquals":{"acs:SourceVpc":["vpc-xxx"]}}',
-       cis=["5.7"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.7"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="FAIL when the bucket is public (" + _EXPOSURE + "), or a grant to named principals allows "
+                 "acs:SourceIp ranges wider than /8 (IPv6 /16); PASS otherwise, naming the network restrictions.",
+       cis_audit="Click on Authorize. Ensure a policy is set to be granted to public internet IP address ranges.")
 def network_restricted(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -560,7 +631,9 @@ def bucket_block(inp: Inputs) -> Iterator[Result]:
        console="OSS console > the bucket > Bucket Policy: name principals, or add acs:SourceIp / acs:SourceVpc "
                "conditions; Referer hotlink rules are not access control.",
        cli="aliyun oss bucket-policy --method put oss://<bucket> policy.json",
-       events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+       events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketPolicy alone (ACL and Block Public Access aside): FAIL on every grant to everyone that "
+                 "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access.")
 def policy_public_grant(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -590,7 +663,12 @@ def policy_public_grant(inp: Inputs) -> Iterator[Result]:
                "Block Public Access on.",
        cli="aliyun oss set-acl oss://<trail-bucket> private -b; " + BLOCK_CLI,
        cis=["2.2"], events=EXPOSURE_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"],
-       needs=["actiontrail.trails", "oss.buckets"], scope="global")
+       needs=["actiontrail.trails", "oss.buckets"], scope="global",
+       evaluates="the OssBucketName of every trail (DescribeTrails with shadow and multi-account trails), judged "
+                 "as oss_bucket_not_publicly_accessible does (" + _EXPOSURE + "); MANUAL for a bucket the audited "
+                 "account does not own.",
+       cis_audit="For each bucket noted in step 3 ... The Bucket ACL tab shows three kind of grants, Private Public "
+                 "Read, Public Read/Write. Ensure Private be set to the bucket.")
 def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
     trails: list[TrailInfo] = inp["actiontrail.trails"]
     inv = _inventory(inp)
