@@ -1,7 +1,7 @@
 """The pipeline in organisation mode, end to end in the emulated FC: a directory of 6 accounts (generated),
 one suspended, one without the audit role, one whose trust policy wants another external id. The daily run
-(accounts from the deployment's ALIAUDIT_ACCOUNTS) audits the other three completely, reports the three failures as ERROR with
-the reason, and gives the same findings as `aliaudit scan --all-accounts`."""
+(accounts from the deployment's ALIAUDIT_ACCOUNTS) audits the other three completely, reports the three failures
+as ERROR with the reason, and gives the same findings as `aliaudit scan --all-accounts`."""
 
 from __future__ import annotations
 

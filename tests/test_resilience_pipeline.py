@@ -270,12 +270,15 @@ def test_a_corrupt_part_and_a_corrupt_mutelist_still_give_a_complete_run(pipelin
     earlier = {k: v for k, v in pipeline.objects().items() if k.startswith("reports/")}
     logs_before = len(pipeline.logs())
     manifest = read_json(b, "runs/manual-clean/manifest.json")
-    manifest.update(run_id="manual-corrupt", parts=[{"family": "ram", "region": "global"},
-                                             {"family": "kms", "region": "cn-hangzhou"}])
+    # a run of an earlier version (no nonce: its parts carry no seal), so a part copied from another run is read
+    manifest.update(run_id="manual-corrupt", nonce="", parts=[{"family": "ram", "region": "global"},
+                                                              {"family": "kms", "region": "cn-hangzhou"}])
     b.put_object("runs/manual-corrupt/manifest.json", json.dumps(manifest).encode())
-    b.put_object("runs/manual-corrupt/parts/ram/global.json", b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
+    b.put_object("runs/manual-corrupt/parts/ram/global.json",
+                 b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
+    kms = b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read()
     b.put_object("runs/manual-corrupt/parts/kms/cn-hangzhou.json",
-                 b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read().replace(b'"manual-clean"', b'"manual-corrupt"'))
+                 kms.replace(b'"manual-clean"', b'"manual-corrupt"'))
     b.put_object("config/mutelist.yaml", b"mutelist:\n  - check: '('\n    reason: r\n    expires: 2030-01-01\n")
     try:
         record = _sync(pipeline, "aliaudit-aggregator", {"run_id": "manual-corrupt"})

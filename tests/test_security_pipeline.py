@@ -84,3 +84,20 @@ def test_a_part_planted_before_the_run_does_not_erase_its_fails(cloud, admin):
     assert [f["status"] for f in root_key] == ["FAIL"]  # the worker audited RAM again and overwrote the plant
     worker = [i for i in admin.request("GET", "fc/invocations")["invocations"] if i["function"] == "aliaudit-ram"]
     assert worker and "ignoring a stored part" in "".join(i.get("log") or "" for i in worker)
+
+
+def test_with_the_run_secret_a_planted_manifest_and_mark_neither_decide_nor_stop_the_run(cloud, admin):
+    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests"}))
+    bucket = reports_bucket(cloud.url)
+    planted = {"run_id": "manual-evil", "account_id": ACCOUNT, "created": "2026-01-01T00:00:00Z", "kind": "daily",
+               "regions": ["cn-hangzhou"], "check_ids": ["ram_root_mfa_enabled"],
+               "parts": [{"family": "ram", "region": "global"}], "nonce": "0" * 32}
+    bucket.put_object("runs/manual-evil/manifest.json", json.dumps(planted).encode())
+    bucket.put_object("runs/manual-evil/dispatched.json", json.dumps({"parts": 1}).encode())
+    record = _dispatch(cloud, admin, {"run_id": "manual-evil"})
+    assert record["status"] == "succeeded" and "manual-evil-" in record["result"], record
+    assert "was not written by this deployment" in record["log"]
+    wait_idle(admin)
+    latest = read_json(bucket, "latest/findings.json")
+    assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
+    assert "s3cret-for-tests" not in json.dumps(admin.request("GET", "fc/invocations"))

@@ -80,3 +80,17 @@ def test_a_part_without_the_runs_seal_is_refused():
     good.seal = new_seal(key, good).hexdigest()
     assert list(read_part([good.model_dump_json().encode()], "manual-x", part, key)[1]) == []
     assert line  # (a sealed part's lines are covered too: see the pipeline test)
+
+
+def test_with_the_run_secret_only_the_deployments_manifests_are_read():
+    from aliaudit.runtime.models import Manifest, PayloadError, manifest_mac, parse_manifest
+
+    data = Manifest(run_id="manual-x", account_id=OWN, created="2026-01-01T00:00:00Z", kind="daily",
+                    regions=[], check_ids=[], parts=[], nonce="a" * 32).model_dump(mode="json")
+    with pytest.raises(PayloadError, match="not written by this deployment"):
+        parse_manifest(data, "manual-x", "secret")
+    signed = {**data, "mac": manifest_mac("secret", data)}
+    assert parse_manifest(signed, "manual-x", "secret").nonce == "a" * 32
+    with pytest.raises(PayloadError):
+        parse_manifest({**signed, "nonce": "b" * 32}, "manual-x", "secret")  # altered after signing
+    assert parse_manifest(data, "manual-x").run_id == "manual-x"  # no secret: as before

@@ -26,7 +26,7 @@ from ..scan import GLOBAL
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, WorkerTask
 from .parts import last_part, put_part
-from .store import dispatched_key, manifest_key, part_key
+from .store import part_key
 from .triggers import Plan, TriggerError, parse
 
 log = logging.getLogger("aliaudit.dispatcher")
@@ -82,18 +82,22 @@ def handler(event: bytes, context: Any) -> str:
     # a later delivery of the same event (or FC's retry of this one) finds the run: if it was dispatched in
     # full there is nothing to do; if a dispatch died half-way (or is still at it), the parts that have not
     # reported are dispatched again (workers and the aggregator are idempotent)
-    if rt.store.exists(dispatched_key(plan.run_id)):
+    if rt.store.dispatched(plan.run_id):
         log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
         return json.dumps({"run_id": plan.run_id, "duplicate": True})
     try:
         stored = rt.store.manifest(plan.run_id)
+    except PayloadError as err:  # planted or corrupt: it must neither decide the run nor stop it
+        fresh = f"{plan.run_id}-{secrets.token_hex(4)}"
+        log.error("run %s: %s; the run goes ahead as %s", plan.run_id, err, fresh)
+        plan, stored = plan.model_copy(update={"run_id": fresh}), None
+    try:
         manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
                             created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
                             trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved,
                             narrowed=plan.narrowed, nonce=secrets.token_hex(16))
-        if stored is None and not rt.store.put_json(manifest_key(plan.run_id), manifest.model_dump(),
-                                                    exclusive=True):
+        if stored is None and not rt.store.put_manifest(manifest):
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
     except PayloadError as err:
         log.error("ignoring the event: %s", err)
@@ -119,7 +123,7 @@ def handler(event: bytes, context: Any) -> str:
             log.error("run %s: %s", plan.run_id, unreachable[(account, family)])
     if unreachable:
         _store_unreachable(rt, manifest, [p for p in parts if (p.account, p.family) in unreachable], unreachable)
-    rt.store.put_json(dispatched_key(plan.run_id), {"parts": len(manifest.parts)})
+    rt.store.put_dispatched(plan.run_id, len(manifest.parts))
     log.info("run %s: %d parts dispatched to %d workers (%s)", plan.run_id, len(parts), len(families), plan.kind)
     return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions})
 

@@ -23,7 +23,8 @@ class Runtime:
         self.endpoints = EndpointSettings.from_env(os.environ)
         resolved = from_fc_runtime(context, os.environ)
         self.factory = ClientFactory(resolved.provider, self.endpoints)
-        self.store = RunStore(self.factory, self.settings.report_bucket, self.settings.region)
+        self.store = RunStore(self.factory, self.settings.report_bucket, self.settings.region,
+                              self.settings.run_secret)
         self.account_id = self.settings.account_id or str(getattr(context, "account_id", "") or "")
 
     def invoke_async(self, function: str, payload: bytes) -> None:

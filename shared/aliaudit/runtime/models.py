@@ -60,6 +60,7 @@ class Manifest(BaseModel):
     # this run's random nonce: the key of its part seals derives from it (parts.seal_key); '' = a run planned before
     # parts were sealed
     nonce: str = Field("", pattern=r"^([0-9a-f]{32})?$")
+    mac: str = ""  # HMAC-SHA256 of the rest under ALIAUDIT_RUN_SECRET (manifest_mac), when the deployment has one
 
     def target(self, account: str) -> Target | None:
         return next((t for t in self.accounts if t.account_id == account), None)
@@ -154,7 +155,19 @@ def parse_aggregation(raw: bytes | str) -> AggregationRequest:
     return request
 
 
-def parse_manifest(data: Any, run_id: str) -> Manifest:
+def manifest_mac(secret: str, data: dict[str, Any]) -> str:
+    """The manifest's MAC under the deployment's secret, over its canonical JSON without the mac itself."""
+    body = json.dumps({k: v for k, v in data.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def parse_manifest(data: Any, run_id: str, secret: str = "") -> Manifest:
+    """A stored manifest; with the deployment's secret, only one this deployment's dispatcher wrote (its MAC
+    matches and it has a nonce): a manifest planted in the bucket cannot choose a run's parts or seal key."""
+    if secret and (not isinstance(data, dict) or not data.get("nonce")
+                   or not hmac.compare_digest(str(data.get("mac", "")), manifest_mac(secret, data))):
+        raise PayloadError(f"the manifest of run {run_id} was not written by this deployment (its MAC does not "
+                           "match)")
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as err:

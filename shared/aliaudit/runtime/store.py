@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import time
@@ -12,15 +13,16 @@ import oss2
 
 from ..clients import OSS_RETRYABLE_STATUS, ClientFactory
 from ..throttle import backoff_seconds
-from .models import Manifest, PayloadError, parse_manifest
+from .models import Manifest, PayloadError, manifest_mac, parse_manifest
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
 
 
 class RunStore:
-    def __init__(self, factory: ClientFactory, bucket: str, region: str) -> None:
+    def __init__(self, factory: ClientFactory, bucket: str, region: str, secret: str = "") -> None:
         self.bucket = factory.oss_bucket(bucket, region)
+        self._secret = secret  # ALIAUDIT_RUN_SECRET: manifests are trusted only with its MAC
         self._settings = factory.settings
         self._files: oss2.Bucket | None = None
 
@@ -144,7 +146,33 @@ class RunStore:
     def manifest(self, run_id: str) -> Manifest | None:
         """The run's manifest, None if the run is unknown; PayloadError if what is stored is malformed."""
         raw = self.get_json(manifest_key(run_id))
-        return None if raw is None else parse_manifest(raw, run_id)
+        return None if raw is None else parse_manifest(raw, run_id, self._secret)
+
+    def put_dispatched(self, run_id: str, parts: int) -> None:
+        data: dict[str, Any] = {"run_id": run_id, "parts": parts}
+        if self._secret:
+            data["mac"] = manifest_mac(self._secret, data)
+        self.put_json(dispatched_key(run_id), data)
+
+    def dispatched(self, run_id: str) -> bool:
+        """Whether the run was dispatched in full: its mark exists and (with the deployment's secret) this
+        deployment wrote it; a planted mark must not make the real run a 'duplicate'."""
+        try:
+            data = self.get_json(dispatched_key(run_id))
+        except PayloadError:
+            return False
+        if data is None:
+            return False
+        return not self._secret or (isinstance(data, dict) and data.get("run_id") == run_id
+                                    and hmac.compare_digest(str(data.get("mac", "")),
+                                                            manifest_mac(self._secret, data)))
+
+    def put_manifest(self, manifest: Manifest) -> bool:
+        """Write the run's manifest once (False if it exists), with its MAC under the deployment's secret."""
+        data = manifest.model_dump(mode="json")
+        if self._secret:
+            data["mac"] = manifest_mac(self._secret, data)
+        return self.put_json(manifest_key(manifest.run_id), data, exclusive=True)
 
     def exists(self, key: str) -> bool:
         return bool(self.bucket.object_exists(key))
