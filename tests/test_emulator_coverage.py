@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_cs20151215.client import Client as CsClient
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_kms20160120 import models as kms_models
 from alibabacloud_kms20160120.client import Client as KmsClient
 from alibabacloud_rds20140815 import models as rds_models
@@ -23,6 +25,8 @@ from alibabacloud_sas20181203.client import Client as SasClient
 from alibabacloud_sls20201230 import models as sls_models
 from alibabacloud_sls20201230.client import Client as SlsClient
 from alibabacloud_tea_openapi.models import Config
+from alibabacloud_vpc20160428 import models as vpc_models
+from alibabacloud_vpc20160428.client import Client as VpcClient
 from aliyun.log import LogClient
 from Tea.exceptions import TeaException
 
@@ -359,6 +363,10 @@ def test_list_calls_for_a_public_region_the_account_does_not_use_answer_empty_li
     cs = CsClient(pop_config(cloud))
     clusters = cs.describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id=region)).body
     assert (clusters.page_info.total_count, clusters.clusters) == (0, [])
+    ecs = EcsClient(pop_config(cloud))
+    assert ecs.describe_instances(ecs_models.DescribeInstancesRequest(region_id=region)).body.instances.instance == []
+    vpc = VpcClient(pop_config(cloud))
+    assert vpc.describe_flow_logs(vpc_models.DescribeFlowLogsRequest(region_id=region)).body.total_count == "0"
     # the account's own region still lists its resources
     assert [c.cluster_id for c in cs.describe_clusters_v1(
         cs_models.DescribeClustersV1Request(region_id="cn-hangzhou")).body.clusters] == ["chz"]
@@ -379,6 +387,9 @@ def test_list_calls_for_an_unknown_region_still_fail(cloud):
     with pytest.raises(TeaException) as err:
         CsClient(pop_config(cloud)).describe_clusters_v1(cs_models.DescribeClustersV1Request(region_id=unknown))
     assert err.value.code == "ErrorParamInvalid"
+    with pytest.raises(TeaException) as err:
+        EcsClient(pop_config(cloud)).describe_instances(ecs_models.DescribeInstancesRequest(region_id=unknown))
+    assert err.value.code == "InvalidRegionId.NotFound"
 
 
 # --- the README's coverage table says what the modules serve ----------------------------------------------------
