@@ -234,3 +234,26 @@ def test_a_link_planted_for_an_account_directory_is_refused(tmp_path):
     with pytest.raises(writer.OutputError, match="cannot name a directory"):
         writer.subdirectory(tmp_path, "accounts", "..")
     assert writer.subdirectory(tmp_path, "accounts", "1000000000000003").is_dir()
+
+
+# --- item 11: the --config file ----------------------------------------------------------------------
+
+def test_an_absurd_threshold_is_refused_not_overflowed(run, tmp_path):
+    """access_key_max_age_days: 99999999999 once passed validation and overflowed the date arithmetic mid-scan."""
+    (tmp_path / "c.yaml").write_text("access_key_max_age_days: 99999999999\n")
+    line = one_line(run("scan", "--family", "ram", "--processes", "1", "--config", "c.yaml", "--output-dir", "out",
+                        env={"ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET}),
+                    1, "config file c.yaml: access_key_max_age_days: Input should be less than or equal to 36500")
+    assert "Identity:" not in line
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"risky_ports: [22, 70000]\n", "risky_ports.1: Input should be less than or equal to 65535"),
+    (b"security_center_fingerprint_max_hours: 1.0e+400\n", "Input should be a finite number"),
+    (b"log_retention_days: \xff\xfe\n", "not UTF-8 text"),
+    (b"password_policy: [14]\n", "password_policy: Input should be a valid dictionary"),
+    (b"accounts: 5\n", "config file c.yaml: accounts must be"),  # (validated before any call too)
+])
+def test_bad_config_files_are_one_line_before_any_call(run, tmp_path, content, problem):
+    (tmp_path / "c.yaml").write_bytes(content)
+    _no_credentials_needed(run("scan", "--config", "c.yaml", "--output-dir", "out", proxy=False), "c.yaml", problem)

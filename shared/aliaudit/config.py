@@ -4,6 +4,7 @@ YAML file (`--config`) and validated with clear errors."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,6 +16,10 @@ RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
 # Server Browser 1434 and memcached 11211 (CISA alert TA14-017A "UDP-Based Amplification Attacks",
 # https://www.cisa.gov/news-events/alerts/2014/01/17/udp-based-amplification-attacks)
 RISKY_UDP_PORTS = [53, 123, 161, 1434, 11211]
+# every numeric threshold is bounded: a value beyond these is a typo, and would overflow date arithmetic
+MAX_DAYS = 36500  # 100 years
+MAX_HOURS = 24 * MAX_DAYS
+Port = Annotated[int, Field(ge=1, le=65535)]
 # Security Center notification items for CIS 8.5's high-risk categories: vulnerabilities (and urgent
 # ones), baseline risks, alerts, AccessKey leaks and configuration assessment
 SAS_HIGH_RISK_NOTICES = ["sas_vulnerability", "yundun_sas_vul_Emergency", "sas_healthcheck", "sas_suspicious",
@@ -35,26 +40,26 @@ class PasswordPolicyThresholds(BaseModel):
 class AuditConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    access_key_max_age_days: int = Field(90, ge=1)  # CIS 1.6
-    access_key_unused_days: int = Field(90, ge=1)  # keys unused this long should be removed
-    console_inactivity_days: int = Field(90, ge=1)  # CIS 1.5
+    access_key_max_age_days: int = Field(90, ge=1, le=MAX_DAYS)  # CIS 1.6
+    access_key_unused_days: int = Field(90, ge=1, le=MAX_DAYS)  # keys unused this long should be removed
+    console_inactivity_days: int = Field(90, ge=1, le=MAX_DAYS)  # CIS 1.5
     password_policy: PasswordPolicyThresholds = Field(default_factory=PasswordPolicyThresholds)
-    log_retention_days: int = Field(365, ge=1)  # SLS logstores holding audit logs
-    audit_retention_days: int = Field(180, ge=1)  # CIS: ActionTrail / audit log retention
-    risky_ports: list[int] = Field(default_factory=lambda: list(RISKY_PORTS))  # TCP
-    risky_udp_ports: list[int] = Field(default_factory=lambda: list(RISKY_UDP_PORTS))
+    log_retention_days: int = Field(365, ge=1, le=MAX_DAYS)  # SLS logstores holding audit logs
+    audit_retention_days: int = Field(180, ge=1, le=MAX_DAYS)  # CIS: ActionTrail / audit log retention
+    risky_ports: list[Port] = Field(default_factory=lambda: list(RISKY_PORTS))  # TCP
+    risky_udp_ports: list[Port] = Field(default_factory=lambda: list(RISKY_UDP_PORTS))
     public_port_range_max: int = Field(100, ge=1, le=65535)  # CIS 3.5: wider internet-open ranges aren't fine-grained
     access_key_event_days: int = Field(7, ge=1, le=90)  # ActionTrail look-back for AccessKeys used from ECS
-    rds_backup_retention_days: int = Field(7, ge=1)
-    kms_rotation_days: int = Field(365, ge=1)
-    ack_inspection_max_age_days: int = Field(7, ge=1)  # CIS 7.4: a cluster check at least once a week
+    rds_backup_retention_days: int = Field(7, ge=1, le=MAX_DAYS)
+    kms_rotation_days: int = Field(365, ge=1, le=MAX_DAYS)
+    ack_inspection_max_age_days: int = Field(7, ge=1, le=MAX_DAYS)  # CIS 7.4: a cluster check at least once a week
     # Security Center (CIS 8.x): the SAS endpoint region for account-level settings (cn-shanghai for the
     # China site, ap-southeast-1 for the international site); assets are read per audited region.
     security_center_region: str = "cn-shanghai"
     security_center_notices: list[str] = Field(default_factory=lambda: list(SAS_HIGH_RISK_NOTICES))  # CIS 8.5
     security_center_vul_types: list[str] = Field(default_factory=lambda: ["cve", "sys", "cms", "emg"])  # CIS 8.7
     security_center_vul_levels: list[str] = Field(default_factory=lambda: ["asap", "later"])  # CIS 8.7: high, medium
-    security_center_fingerprint_max_hours: int = Field(24, ge=1)  # CIS 8.8: collect at least daily
+    security_center_fingerprint_max_hours: int = Field(24, ge=1, le=MAX_HOURS)  # CIS 8.8: collect at least daily
     report_buckets: list[str] = Field(default_factory=list)  # OSS buckets the auditor writes reports to
 
     @classmethod

@@ -126,6 +126,9 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     check_ids = _select(args)
     if args.processes is not None and args.processes < 1:
         raise errors.ConfigError(f"--processes {args.processes}: must be at least 1")
+    from . import org_cli  # (it builds on this module's pieces)
+
+    spec = org_cli.spec_from(args, args.config)
     # before any call: a scan that cannot write its reports must not run first
     writer.prepare_directory(Path(args.output_dir), "--output-dir")
     if args.processes != 1:
@@ -136,9 +139,6 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
     identity: Identity = verify_identity(resolved, factory)
     if not args.quiet:
         print(f"Identity: {identity.line()}", file=sys.stderr)
-    from . import org_cli  # (it builds on this module's pieces)
-
-    spec = org_cli.spec_from(args, args.config)
     if spec.multi:
         return org_cli.run(args, spec, factory=factory, identity=identity, source=resolved.provider,
                            settings=settings, check_ids=check_ids, config=config, mutelist=mutelist)
