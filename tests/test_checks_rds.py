@@ -8,7 +8,9 @@ from typing import Any
 from alibabacloud_rds20140815 import models as rds_models
 from alibabacloud_rds20140815.client import Client as RdsClient
 
+from aliaudit.collectors.rds import RdsInstance
 from aliaudit.config import AuditConfig
+from tests.check_inputs import run_check, statuses
 from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
@@ -38,10 +40,10 @@ def instances() -> list[dict[str, Any]]:
         # SSL offered but not required; TDE with the key RDS generated; audit kept 30 days
         {"id": "rm-mysql-half", "ssl_enabled": True, "tde_status": "Enabled", "sql_collector": "Enable",
          "sql_retention_days": 30, "whitelist": [{"name": "default", "ips": ["0.0.0.0"]}]},
-        # PostgreSQL with logging on, SSL on (requiring it is pg_hba's business: MANUAL), TDE with an
-        # imported-material customer key
-        {"id": "pg-good", "engine": "PostgreSQL", "engine_version": "14.0", **secure, "parameters": pg_logs,
-         "tde_status": "Enabled", "tde_key_id": "key-byok-ext"},
+        # PostgreSQL with logging on, SSL on and forced (ForceEncryption 1), TDE with an imported-material
+        # customer key
+        {"id": "pg-good", "engine": "PostgreSQL", "engine_version": "14.0", **secure, "force_encryption": True,
+         "parameters": pg_logs, "tde_status": "Enabled", "tde_key_id": "key-byok-ext"},
         # PostgreSQL with default logging, a whitelist that covers the internet in two halves, TDE with a
         # service key that KMS lists
         {"id": "pg-bad", "engine": "PostgreSQL", "engine_version": "13.0", "parameters": {"log_duration": "off"},
@@ -74,11 +76,17 @@ def account(**extra: Any) -> dict[str, Any]:
 def test_rds_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["rds"], regions=REGIONS)
-    assert {f.check_id for f in findings} == {*CIS_CHECKS.values(), "rds_instance_no_public_endpoint"}
+    assert {f.check_id for f in findings} == {*CIS_CHECKS.values(), "rds_instance_no_public_endpoint",
+                                              "rds_instance_ssl_forced"}
     for cis, check_id in CIS_CHECKS.items():
         assert {tuple(f.cis) for f in findings if f.check_id == check_id} == {(cis,)}
+    # CIS 6.1 as its audit reads: SSL encryption enabled; refusing plain connections is the stricter check
     assert by_resource(findings, "rds_instance_ssl_required") == {
-        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "MANUAL",
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
+        "pg-bad": "FAIL", "rm-mssql": "PASS", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}
+    assert by_resource(findings, "rds_instance_ssl_forced") == {
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
         "pg-bad": "FAIL", "rm-mssql": "FAIL", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
         "rm-frankfurt": "PASS"}
     assert by_resource(findings, "rds_instance_whitelist_not_open") == {
@@ -118,8 +126,10 @@ def test_rds_checks_pass_and_fail(cloud):
     assert bad.severity.value == "critical" and bad.account_id == ACCOUNT
     assert "no public endpoint" in one("rds_instance_whitelist_not_open", "pg-bad").message
     assert "::/0" in one("rds_instance_whitelist_not_open", "rm-mssql").message
-    assert "require_secure_transport=OFF" in one("rds_instance_ssl_required", "rm-mysql-half").message
-    assert "pg_hba" in one("rds_instance_ssl_required", "pg-good").message
+    assert "require_secure_transport=OFF" in one("rds_instance_ssl_forced", "rm-mysql-half").message
+    assert "ForceEncryption=1" in one("rds_instance_ssl_forced", "pg-good").message
+    assert one("rds_instance_ssl_forced", "pg-good").cis == [] and one("rds_instance_ssl_required", "pg-good").cis == [
+        "6.1"]
     assert "Aliyun_Generate_Key" in one("rds_instance_tde_byok", "rm-mysql-half").message
     assert "service key" in one("rds_instance_tde_byok", "pg-bad").message
     assert "imported" in one("rds_instance_tde_byok", "pg-good").message
@@ -155,9 +165,10 @@ def test_denied_detail_api_errors_only_the_checks_reading_it(cloud):
     assert "DescribeDBInstanceTDE" in msg and "NoPermission" in msg
     assert set(by_resource(findings, "rds_instance_tde_byok").values()) == {"ERROR"}
     assert set(by_resource(findings, "rds_instance_postgresql_log_connections_enabled").values()) == {"ERROR"}
-    ssl = by_resource(findings, "rds_instance_ssl_required")
-    # MySQL needs its parameters to tell whether SSL is required; SQL Server and disabled SSL do not
+    # MySQL needs its parameters to tell whether SSL is forced; SQL Server, disabled SSL and CIS 6.1 do not
+    ssl = by_resource(findings, "rds_instance_ssl_forced")
     assert ssl["rm-mysql-good"] == "ERROR" and ssl["rm-mysql-bad"] == "FAIL" and ssl["rm-mssql-forced"] == "PASS"
+    assert by_resource(findings, "rds_instance_ssl_required")["rm-mysql-good"] == "PASS"
     # the other aspects were read
     assert by_resource(findings, "rds_instance_whitelist_not_open")["rm-mysql-bad"] == "FAIL"
     assert by_resource(findings, "rds_instance_sql_audit_enabled")["rm-mysql-good"] == "PASS"
@@ -166,7 +177,7 @@ def test_denied_detail_api_errors_only_the_checks_reading_it(cloud):
 def test_denied_list_api_errors_every_check(cloud):
     load(cloud, _deny(account(), ["rds:DescribeDBInstances", "kms:ListKeys"]))
     findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
-    assert len(findings) == 10 * len(REGIONS)  # one per check and region, no silent gap
+    assert len(findings) == 11 * len(REGIONS)  # one per check and region, no silent gap
     assert all(f.status.value == "ERROR" and f.resource_id == f.region for f in findings)
     assert all("NoPermission" in f.message for f in findings)
 
@@ -223,8 +234,9 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
         dbinstance_id=rid, current_connection_string=f"{rid}.mysql.rds.aliyuncs.com"))
     findings = [f for f in scan(cloud, families=["rds"]) if f.resource_id == rid]
     assert {f.check_id: f.status.value for f in findings} == {
-        "rds_instance_ssl_required": "PASS", "rds_instance_whitelist_not_open": "PASS",
-        "rds_instance_no_public_endpoint": "PASS", "rds_instance_sql_audit_enabled": "PASS",
+        "rds_instance_ssl_required": "PASS", "rds_instance_ssl_forced": "PASS",
+        "rds_instance_whitelist_not_open": "PASS", "rds_instance_no_public_endpoint": "PASS",
+        "rds_instance_sql_audit_enabled": "PASS",
         "rds_instance_sql_audit_retention": "PASS", "rds_instance_tde_enabled": "PASS",
         "rds_instance_tde_byok": "PASS"}
     events = [e for e in admin.events() if e["serviceName"] == "Rds"]
@@ -238,3 +250,55 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
 
     declared = {e for c in all_checks().values() if c.meta.family == "rds" for e in c.meta.events}
     assert {e["eventName"] for e in events} <= declared
+
+
+def test_forced_ssl_is_set_and_read_for_mysql_and_postgresql(cloud):
+    """ModifyDBInstanceSSL ForceEncryption is the forced-SSL switch of MySQL, PostgreSQL and SQL Server
+    (ModifyDBInstanceSSLRequest doc comment, rds20140815 16.0.2); DescribeDBInstanceSSL answers it."""
+    load(cloud, account())
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    for rid, host in (("pg-bad", "pgsql"), ("rm-mysql-half", "mysql")):
+        rds.modify_dbinstance_ssl(rds_models.ModifyDBInstanceSSLRequest(
+            dbinstance_id=rid, sslenabled=1, connection_string=f"{rid}.{host}.rds.aliyuncs.com", force_encryption="1"))
+        body = rds.describe_dbinstance_ssl(rds_models.DescribeDBInstanceSSLRequest(dbinstance_id=rid)).body
+        assert body.force_encryption == "1"
+    findings = scan(cloud, checks=["rds_instance_ssl_required", "rds_instance_ssl_forced"])
+    got = {(f.check_id, f.resource_id): f.status.value for f in findings
+           if f.resource_id in ("pg-bad", "rm-mysql-half")}
+    # rm-mysql-half keeps require_secure_transport OFF: the forced switch alone refuses plain connections
+    assert got == {("rds_instance_ssl_required", "pg-bad"): "PASS", ("rds_instance_ssl_forced", "pg-bad"): "PASS",
+                   ("rds_instance_ssl_required", "rm-mysql-half"): "PASS",
+                   ("rds_instance_ssl_forced", "rm-mysql-half"): "PASS"}
+
+
+# --- check logic on model objects (issue 15 item 8, CIS 6.1) ------------------------------------------------------
+
+def _inst(engine: str, **kw: Any) -> RdsInstance:
+    return RdsInstance(id=f"i-{engine.lower()}", region="cn-hangzhou", engine=engine, **kw)
+
+
+def _ssl(*instances: RdsInstance) -> dict[str, tuple[str, str]]:
+    data = {"rds.instances": list(instances)}
+    cis = statuses(run_check("rds_instance_ssl_required", data, region="cn-hangzhou"))
+    forced = statuses(run_check("rds_instance_ssl_forced", data, region="cn-hangzhou"))
+    return {rid: (cis[rid], forced[rid]) for rid in cis}
+
+
+def test_postgresql_forced_ssl_passes():
+    assert _ssl(_inst("PostgreSQL", ssl_enabled=True, force_encryption="1")) == {"i-postgresql": ("PASS", "PASS")}
+    # without the switch, pg_hba.conf decides, which is not read
+    assert _ssl(_inst("PostgreSQL", ssl_enabled=True, force_encryption="0")) == {"i-postgresql": ("PASS", "MANUAL")}
+
+
+def test_mysql_forced_ssl_passes_without_require_secure_transport():
+    mysql = _inst("MySQL", ssl_enabled=True, force_encryption="1", parameters={"require_secure_transport": "OFF"})
+    assert _ssl(mysql) == {"i-mysql": ("PASS", "PASS")}
+
+
+def test_ssl_enabled_without_forcing_passes_cis_6_1():
+    got = _ssl(_inst("MySQL", ssl_enabled=True, force_encryption="0", parameters={"require_secure_transport": "OFF"}),
+               _inst("SQLServer", ssl_enabled=True, force_encryption="0"),
+               _inst("MariaDB", ssl_enabled=True, parameters={"require_secure_transport": "ON"}),
+               _inst("PostgreSQL", ssl_enabled=False, force_encryption="1"))
+    assert got == {"i-mysql": ("PASS", "FAIL"), "i-sqlserver": ("PASS", "FAIL"), "i-mariadb": ("PASS", "PASS"),
+                   "i-postgresql": ("FAIL", "FAIL")}

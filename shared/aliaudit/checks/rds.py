@@ -3,7 +3,8 @@
 One finding per instance, in the instance's region. Engine-specific items give no finding for engines
 they do not apply to (rather than a PASS that would inflate compliance): TDE and its key (6.5, 6.6)
 for MySQL, PostgreSQL and SQL Server (RDS offers no TDE for MariaDB), the log_* parameters (6.7-6.9)
-for PostgreSQL only. SSL (6.1) applies to every engine, with the engine's own way to require it."""
+for PostgreSQL only. SSL (6.1) applies to every engine: the CIS item asks that SSL is enabled; that connections
+without SSL are refused (forced SSL) is the stricter rds_instance_ssl_forced."""
 
 from __future__ import annotations
 
@@ -50,48 +51,94 @@ def _instances(inp: Inputs, engines: set[str] | None = None) -> Iterator[RdsInst
 
 # --- 6.1 SSL ---------------------------------------------------------------------------------------
 
+# DescribeDBInstanceSSL ForceEncryption: "1" enabled, "0" disabled, a string (alibabacloud_rds20140815
+# DescribeDBInstanceSSLResponseBody; its doc comment still names SQL Server only). The same switch is set by
+# ModifyDBInstanceSSL ForceEncryption, "The SSL forced encryption switch ... for ApsaraDB RDS for MySQL, ApsaraDB
+# RDS for PostgreSQL, and ApsaraDB RDS for SQL Server instances" (ModifyDBInstanceSSLRequest doc comment, 16.0.2);
+# MySQL's "forceful SSL encryption" needs 5.7/8.0 at minor version 20241130 or later ("Configure a cloud certificate
+# to enable SSL encryption", https://www.alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/configure-a-cloud-
+# certificate-to-enable-ssl-encryption).
+FORCED = "1"
+SSL_EVENTS = ["ModifyDBInstanceSSL", *LIFECYCLE]
+_CIS_6_1_AUDIT = ("Click the ID of the target instance ... click Data Security to go to the Security page. Click the "
+                  "SSL Encryption tab. Check the button SSL Encryption is Enabled.")
+
+
 @check(id="rds_instance_ssl_required", severity="high",
        title="Ensure that RDS instance requires all incoming connections to use SSL",
-       risk="Without SSL, credentials and data cross the network in clear text; with SSL merely offered, "
-            "clients (and attackers in the path) can still connect without it.",
-       console="RDS console > the instance > Data Security > SSL: enable SSL. Then require it: MySQL - "
-               "Parameters: require_secure_transport = ON; SQL Server - SSL: Forced Encryption; PostgreSQL - "
-               "Database Connection > pg_hba.conf: only hostssl entries.",
-       cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint>; "
-           "MySQL: aliyun rds ModifyParameter --DBInstanceId <id> --Parameters "
-           "'{\"require_secure_transport\":\"ON\"}'; SQL Server: aliyun rds ModifyDBInstanceSSL "
-           "--DBInstanceId <id> --ForceEncryption 1",
-       cis=["6.1"], events=["ModifyDBInstanceSSL", *PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+       risk="Without SSL, credentials and data cross the network in clear text.",
+       console="RDS console > the instance > Data Security > SSL Encryption: enable SSL for the endpoints in use.",
+       cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint>",
+       cis=["6.1"], events=SSL_EVENTS, needs=["rds.instances"],
+       evaluates="DescribeDBInstanceSSL SSLEnabled (MySQL and SQL Server Yes/No, PostgreSQL on/off): PASS when "
+                 "SSL encryption is enabled, FAIL when disabled, for every engine - what the CIS 6.1 audit checks. "
+                 "Whether connections without SSL are refused is stricter (the default MySQL instance with SSL on "
+                 "still accepts them) and is the separate check rds_instance_ssl_forced (not mapped to CIS).",
+       cis_audit=_CIS_6_1_AUDIT)
 def ssl_required(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["ssl"]):
             yield err
         elif not inst.ssl_enabled:
-            yield _result(inst, FAIL, "SSL is disabled: connections are not encrypted")
-        elif inst.engine_key == "sqlserver":
-            forced = inst.force_encryption == "1"
-            yield _result(inst, PASS if forced else FAIL, "SSL is enabled and forced encryption is on" if forced
-                          else "SSL is enabled but forced encryption is off: clients may connect without SSL")
-        elif inst.engine_key in MYSQL_FAMILY:
-            if err := _error(inst, ["parameters"]):
-                yield err
-                continue
-            value = inst.parameters.get("require_secure_transport")
-            if value is None:
-                # MySQL 5.6 and older MariaDB have no server-wide switch: only per-account REQUIRE SSL
-                yield _result(inst, MANUAL, "SSL is enabled but this engine version has no "
-                              "require_secure_transport: verify every database account is created with REQUIRE SSL")
-            elif value.lower() in ON_VALUES:
-                yield _result(inst, PASS, "SSL is enabled and require_secure_transport=ON")
-            else:
-                yield _result(inst, FAIL, f"SSL is enabled but require_secure_transport={value}: "
-                              "clients may connect without SSL")
+            yield _result(inst, FAIL, "SSL encryption is disabled: connections are not encrypted")
         else:
-            # PostgreSQL refuses plain connections only through pg_hba.conf (hostssl), which this audit
-            # does not read
-            yield _result(inst, MANUAL, "SSL is enabled; whether plain connections are refused is set in "
-                          "pg_hba.conf: check (console > Database Connection, or DescribePGHbaConfig) that "
-                          "remote entries are hostssl, not host or hostnossl")
+            forced = " and forced" if inst.force_encryption == FORCED else ""
+            yield _result(inst, PASS, f"SSL encryption is enabled{forced} (the CIS 6.1 audit)")
+
+
+def _forced_mysql(inst: RdsInstance) -> tuple[Status, str]:
+    value = inst.parameters.get("require_secure_transport")
+    if value is None:
+        # MySQL 5.6 and older MariaDB have no server-wide switch: only per-account REQUIRE SSL
+        return MANUAL, ("SSL is enabled but not forced (ForceEncryption is not 1) and this engine version has no "
+                        "require_secure_transport: verify every database account is created with REQUIRE SSL")
+    if value.lower() in ON_VALUES:
+        return PASS, "SSL is enabled and require_secure_transport=ON"
+    return FAIL, f"SSL is enabled but require_secure_transport={value} and ForceEncryption is not 1: clients may " \
+                 "connect without SSL"
+
+
+def _forced(inst: RdsInstance) -> tuple[Status, str]:
+    if inst.force_encryption == FORCED:
+        return PASS, "SSL is enabled and forced (ForceEncryption=1): connections without SSL are refused"
+    if inst.engine_key == "sqlserver":
+        return FAIL, "SSL is enabled but forced encryption is off: clients may connect without SSL"
+    if inst.engine_key == "postgresql":
+        # without forced SSL, PostgreSQL refuses plain connections only through pg_hba.conf (hostssl), which this
+        # audit does not read
+        return MANUAL, ("SSL is enabled but not forced (ForceEncryption is not 1); whether plain connections are "
+                        "refused is set in pg_hba.conf: check (console > Database Connection, or DescribePGHbaConfig) "
+                        "that remote entries are hostssl, not host or hostnossl")
+    return _forced_mysql(inst)
+
+
+@check(id="rds_instance_ssl_forced", severity="medium",
+       title="Ensure RDS instances refuse connections that do not use SSL",
+       risk="With SSL merely offered, clients (and attackers in the path) can still connect without it, and "
+            "credentials and data cross the network in clear text.",
+       console="RDS console > the instance > Data Security > SSL Encryption: turn on forced SSL encryption (MySQL "
+               "5.7/8.0 at minor version 20241130 or later, PostgreSQL, SQL Server); otherwise MySQL - Parameters: "
+               "require_secure_transport = ON; PostgreSQL - Database Connection > pg_hba.conf: only hostssl entries.",
+       cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint> "
+           "--ForceEncryption 1; MySQL without it: aliyun rds ModifyParameter --DBInstanceId <id> --Parameters "
+           "'{\"require_secure_transport\":\"ON\"}'",
+       events=[*SSL_EVENTS, *PARAMETER_EVENTS], needs=["rds.instances"],
+       evaluates="DescribeDBInstanceSSL: FAIL when SSL is disabled; PASS when ForceEncryption is \"1\" (any engine); "
+                 "otherwise SQL Server FAILs, MySQL/MariaDB are judged by the running require_secure_transport "
+                 "(DescribeParameters: ON passes, OFF fails, absent - MySQL 5.6 - is MANUAL), PostgreSQL is MANUAL "
+                 "(pg_hba.conf not read). Stricter than CIS 6.1, whose audit only checks that SSL encryption is "
+                 "enabled, so not mapped to CIS (rds_instance_ssl_required gives the CIS verdict).")
+def ssl_forced(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp):
+        if err := _error(inst, ["ssl"]):
+            yield err
+        elif not inst.ssl_enabled:
+            yield _result(inst, FAIL, "SSL encryption is disabled: connections are not encrypted")
+        elif inst.force_encryption != FORCED and inst.engine_key in MYSQL_FAMILY and (
+                err := _error(inst, ["parameters"])):
+            yield err
+        else:
+            yield _result(inst, *_forced(inst))
 
 
 # --- 6.2 whitelist and public endpoint -------------------------------------------------------------

@@ -58,7 +58,7 @@ class RdsInstance(BaseModel):
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     ssl_enabled: bool = False
-    force_encryption: str = ""  # SQL Server: '1' when non-SSL connections are refused
+    force_encryption: str = ""  # "1" when SSL is forced (non-SSL connections refused): MySQL, PostgreSQL, SQL Server
     tde_status: str = ""  # Enabled | Disabled ('' when the engine has no TDE)
     tde_mode: str = ""  # Aliyun_Generate_Key | Customer_Provided_Key
     tde_key_id: str = ""
@@ -139,7 +139,9 @@ def _read_endpoints(rds: Any, inst: RdsInstance) -> None:
 
 def _read_ssl(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_dbinstance_ssl(rds_models.DescribeDBInstanceSSLRequest(dbinstance_id=inst.id)).body
-    # MySQL and SQL Server answer Yes/No, PostgreSQL on/off
+    # SSLEnabled: MySQL and SQL Server answer Yes/No, PostgreSQL on/off; ForceEncryption "1"/"0", a string
+    # (alibabacloud_rds20140815 DescribeDBInstanceSSLResponseBody doc comments); the switch exists for MySQL,
+    # PostgreSQL and SQL Server (ModifyDBInstanceSSLRequest ForceEncryption doc comment)
     inst.ssl_enabled = str(body.sslenabled or "").lower() in ("yes", "on", "1", "true", "enabled")
     inst.force_encryption = str(body.force_encryption or "")
 

@@ -75,7 +75,7 @@ class DBInstance(BaseModel):
     whitelist: list[WhitelistGroup] = Field(default_factory=lambda: [WhitelistGroup()])
     endpoints: list[Endpoint] = Field(default_factory=list)  # empty: one private endpoint
     ssl_enabled: bool = False
-    force_encryption: bool = False  # SQL Server forced encryption
+    force_encryption: bool = False  # forced SSL encryption (MySQL, PostgreSQL, SQL Server)
     tls_version: str = "1.2"
     tde_status: str = "Disabled"  # Enabled | Disabled
     tde_mode: str = ""  # Aliyun_Generate_Key | Customer_Provided_Key ('' = Customer_Provided_Key with a key id)
@@ -210,6 +210,12 @@ def describe_net_info(call: Call) -> dict[str, Any]:
             "DBInstanceNetInfos": {"DBInstanceNetInfo": infos}}
 
 
+# "The SSL forced encryption switch ... for ApsaraDB RDS for MySQL, ApsaraDB RDS for PostgreSQL, and ApsaraDB RDS for
+# SQL Server instances" (alibabacloud_rds20140815 16.0.2 ModifyDBInstanceSSLRequest.ForceEncryption); the answer's
+# ForceEncryption ("1"/"0") is sent for those engines (its doc comment still names SQL Server only)
+_FORCE_ENGINES = ("mysql", "postgresql", "sqlserver")
+
+
 @api.action("DescribeDBInstanceSSL", resource=_instance_resource)
 def describe_ssl(call: Call) -> dict[str, Any]:
     i = _instance(call)
@@ -219,8 +225,10 @@ def describe_ssl(call: Call) -> dict[str, Any]:
     out: dict[str, Any] = {"SSLEnabled": enabled, "RequireUpdate": "0" if pg else "No",
                            "ConnectionString": i.all_endpoints()[0].connection_string if i.ssl_enabled else "",
                            "SSLExpireTime": "2027-01-01T00:00:00Z" if i.ssl_enabled else ""}
+    if i.engine_key in _FORCE_ENGINES:
+        out["ForceEncryption"] = "1" if i.force_encryption else "0"
     if i.engine_key == "sqlserver":
-        out.update(ForceEncryption="1" if i.force_encryption else "0", TlsVersion=i.tls_version)
+        out["TlsVersion"] = i.tls_version
     if pg and i.ssl_enabled:
         out.update(CAType="aliyun", ACL="prefer", ReplicationACL="prefer", LastModifyStatus="success")
     return out
@@ -326,8 +334,9 @@ def modify_ssl(call: Call) -> dict[str, Any]:
     elif flag not in ("", "2"):  # 2 = renew the certificate
         raise ApiError("InvalidSSLEnabled.Malformed", f"The SSLEnabled value is invalid: {flag}", 400)
     if "ForceEncryption" in call.params:
-        if i.engine_key != "sqlserver":
-            raise ApiError("InvalidEngine.NotSupported", "ForceEncryption applies only to SQL Server.", 400)
+        if i.engine_key not in _FORCE_ENGINES:
+            raise ApiError("InvalidEngine.NotSupported", "ForceEncryption applies to MySQL, PostgreSQL and SQL Server.",
+                           400)
         i.force_encryption = call.params["ForceEncryption"] == "1"
     if call.params.get("TlsVersion"):
         i.tls_version = call.params["TlsVersion"]
