@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 from alibabacloud_cs20151215 import models as cs_models
 from alibabacloud_cs20151215.client import Client as CsClient
 
+from aliaudit.collectors.ack import AckData, AddonInfo, ClusterInfo
 from aliaudit.config import AuditConfig
+from tests.check_inputs import run_check
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
 
@@ -64,8 +66,9 @@ def test_ack_checks_pass_and_fail(cloud):
         "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_basic_auth_disabled") == {
         "cgood": "PASS", "cbad": "MANUAL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    # csh: Terway without a NetworkPolicy key in its add-on config passes, as the CIS 7.7 audit (Terway) reads
     assert statuses(findings, "ack_cluster_network_policy_enabled") == {
-        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_eni_multi_ip_enabled") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_private_endpoint") == {
@@ -76,6 +79,8 @@ def test_ack_checks_pass_and_fail(cloud):
     cms = msg["ack_cluster_cloudmonitor_enabled"]
     assert "batch" in cms and "default" not in cms
     assert "flannel" in msg["ack_cluster_network_policy_enabled"]
+    assert "eni-config" in next(f.message for f in findings if f.resource_id == "csh"
+                                and f.check_id == "ack_cluster_network_policy_enabled")
     assert "47.96.1.2" in msg["ack_cluster_private_endpoint"]
     assert "end of support" in next(f.message for f in findings if f.resource_id == "ceni"
                                     and f.check_id == "ack_cluster_version_supported")
@@ -150,3 +155,23 @@ def test_supported_versions_are_asked_by_name_not_read_from_the_latest(cloud, ad
     findings = scan(cloud, checks=["ack_cluster_version_supported"])
     assert statuses(findings, "ack_cluster_version_supported") == {"cold": "PASS", "cnew": "PASS", "cgone": "FAIL"}
     assert admin.calls()["cs:DescribeKubernetesVersionMetadata"] == 4  # the latest, then each running version
+
+
+# --- check logic on model objects (issue 15 item 9, CIS 7.7) ------------------------------------------------------
+
+def _cluster(cid: str, *addons: AddonInfo) -> ClusterInfo:
+    return ClusterInfo(id=cid, name=cid, region="cn-hangzhou", cluster_type="ManagedKubernetes", addons=list(addons))
+
+
+def test_terway_without_networkpolicy_key_is_not_fail():
+    data = {"ack.clusters": AckData(clusters=[
+        _cluster("c-nokey", AddonInfo(name="terway-eniip", config={"IPVlan": "false"})),
+        _cluster("c-empty", AddonInfo(name="terway-eniip", config={})),
+        _cluster("c-true", AddonInfo(name="terway-eniip", config={"NetworkPolicy": "true"})),
+        _cluster("c-false", AddonInfo(name="terway-eniip", config={"NetworkPolicy": "false"})),
+        _cluster("c-flannel", AddonInfo(name="flannel"))])}
+    got = {r.resource_id: r for r in run_check("ack_cluster_network_policy_enabled", data, region="cn-hangzhou")}
+    assert {k: r.status.value for k, r in got.items()} == {
+        "c-nokey": "PASS", "c-empty": "PASS", "c-true": "PASS", "c-false": "FAIL", "c-flannel": "FAIL"}
+    # what was and was not verifiable
+    assert "could not be read" in got["c-nokey"].message and "disable_network_policy" in got["c-nokey"].message

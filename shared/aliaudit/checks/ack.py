@@ -178,26 +178,52 @@ def _network(c: ClusterInfo) -> str:
     return plugin.name if plugin else ""
 
 
+# Where NetworkPolicy is set: a CreateCluster add-on parameter, which GetClusterAddonInstance's config (a JSON string,
+# alibabacloud_cs20151215 GetClusterAddonInstanceResponseBody.config) may carry as NetworkPolicy "true"/"false";
+# Terway itself keeps it as disable_network_policy in ConfigMap kube-system/eni-config ("Customize Terway
+# configuration parameters", https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guide/
+# terway-configuration-parameters), which no ACK API returns.
+_CIS_7_7_AUDIT = ("Logon to ACK console. Click the Create Kubernetes Cluster button and make sure Terway is selected "
+                  "in Network Plugin option.")
+
+
+def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
+    terway = c.addon(*TERWAY)
+    if terway is None:
+        plugin = _network(c) or "no Terway"
+        return FAIL, f"network plugin {plugin}: only Terway enforces Kubernetes NetworkPolicy on ACK"
+    config = terway.config or {}
+    if "NetworkPolicy" not in config:
+        return PASS, (f"network plugin {terway.name}, as the CIS 7.7 audit asks; whether NetworkPolicy enforcement "
+                      "is on could not be read: the add-on configuration has no NetworkPolicy key, and Terway keeps "
+                      "the setting as disable_network_policy in ConfigMap kube-system/eni-config (kubectl -n "
+                      "kube-system get cm eni-config)")
+    setting = str(config["NetworkPolicy"]).lower()
+    if setting == "true":
+        return PASS, f"{terway.name} with NetworkPolicy enabled"
+    return FAIL, f"{terway.name} with NetworkPolicy={setting or 'empty'} in its add-on configuration"
+
+
 @check(id="ack_cluster_network_policy_enabled", severity="medium",
        title="Ensure Network policy is enabled on Kubernetes Engine Clusters",
        risk="Without NetworkPolicy support every pod can reach every other pod; one compromise spreads.",
        console="Create clusters with the Terway network plugin and 'Support for NetworkPolicy' selected (Flannel "
-               "has no NetworkPolicy); for Terway clusters enable NetworkPolicy in the terway add-on configuration.",
+               "has no NetworkPolicy); for Terway clusters keep disable_network_policy \"false\" in ConfigMap "
+               "kube-system/eni-config.",
        cli="aliyun cs PUT /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
-           "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'",
-       cis=["7.7"], events=ADDON_EVENTS, needs=["ack.clusters"])
+           "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'; kubectl -n kube-system get cm eni-config "
+           "-o jsonpath='{.data.disable_network_policy}'",
+       cis=["7.7"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       evaluates="ListClusterAddonInstances and, for the Terway add-on (terway-eniip, terway-eni, "
+                 "terway-controlplane, terway), GetClusterAddonInstance's config: FAIL when Terway is not installed "
+                 "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\" or "
+                 "has no NetworkPolicy key (the audit asks only for Terway; the message says that enforcement "
+                 "itself, disable_network_policy in ConfigMap kube-system/eni-config, was not readable), FAIL when "
+                 "it names another value (\"false\"). Registered clusters are MANUAL.",
+       cis_audit=_CIS_7_7_AUDIT)
 def network_policy(inp: Inputs) -> Iterator[Result]:
-    def judge(c: ClusterInfo) -> tuple[Status, str]:
-        terway = c.addon(*TERWAY)
-        if terway is None:
-            plugin = _network(c) or "no Terway"
-            return FAIL, f"network plugin {plugin}: only Terway enforces Kubernetes NetworkPolicy on ACK"
-        setting = str((terway.config or {}).get("NetworkPolicy", "")).lower()
-        if setting == "true":
-            return PASS, f"{terway.name} with NetworkPolicy enabled"
-        return FAIL, f"{terway.name} without NetworkPolicy enabled (NetworkPolicy={setting or 'unset'})"
-
-    yield from _checks(inp, ("addons", "network"), "verify a CNI that enforces NetworkPolicy is installed", judge)
+    yield from _checks(inp, ("addons", "network"), "verify a CNI that enforces NetworkPolicy is installed",
+                       _network_policy)
 
 
 @check(id="ack_cluster_eni_multi_ip_enabled", severity="low",
