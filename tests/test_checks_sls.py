@@ -3,6 +3,8 @@ aliyun-log-python-sdk through the factory's proxy settings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from alibabacloud_credentials.provider.refreshable import Credentials
 from alibabacloud_credentials_api import ICredentialsProvider
@@ -12,8 +14,18 @@ from aliyun.log import LogException
 
 from aliaudit.checks.sls import SPECS, query_terms
 from aliaudit.clients import ClientFactory
+from aliaudit.collectors.sls import (
+    CENTRAL_REGIONS,
+    AlertInfo,
+    AlertQuery,
+    AuditData,
+    AuditProject,
+    CentralProject,
+    TrailTarget,
+)
 from aliaudit.config import AuditConfig
 from aliaudit.settings import EndpointSettings
+from tests.check_inputs import run_check
 from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
@@ -88,7 +100,7 @@ def test_alert_checks_pass_and_fail(cloud):
     msg = {f.cis[0]: f.message for f in findings if f.check_id.startswith("sls_alert_")}
     assert "routes covers it but is disabled" in msg["2.12"]
     assert "sg misses AuthorizeSecurityGroupEgress" in msg["2.22"] and "CreateSecurityGroup," not in msg["2.22"]
-    assert "kms covers it but reads audit-logs/other, not the trail's logstore" in msg["2.20"]
+    assert "kms covers it but reads audit-logs/other, not a trail's logstore nor the Log Audit" in msg["2.20"]
     assert msg["2.21"].endswith("no alert names its events")
     assert "errorCode: *" in msg["2.19"]  # a negated errorCode term does not count
     root = next(f for f in findings if f.check_id == "sls_alert_root_account_usage_enabled")
@@ -194,7 +206,8 @@ def test_projects_logstores_and_alerts_are_paged_to_the_end(cloud, admin):
     assert len(by_resource(findings, "sls_logstore_retention_sufficient")) == 3 + 1 + 505
     assert alert_results(findings)["2.10"] == ("PASS", "audit-logs/ram")  # on the second page of alerts
     calls = admin.calls()
-    assert calls["sls:ListProject"] == 2 and calls["sls:ListAlerts"] == 2 + 1  # + the second trail's project
+    # + one ListProject per region a Log Audit central project can be in; + the second trail's project's alerts
+    assert calls["sls:ListProject"] == 2 + len(CENTRAL_REGIONS) and calls["sls:ListAlerts"] == 2 + 1
     assert calls["sls:ListLogStores"] == 2 + 1 + 505  # app-logs takes two pages
 
 
@@ -236,3 +249,108 @@ def test_log_client_retries_throttling(cloud, admin):
     stats = admin.request("GET", "calls")
     assert stats["throttled"]["sls:GetLogStore"] >= 1
     assert stats["calls"]["sls:GetLogStore"] == 6 + stats["throttled"]["sls:GetLogStore"]
+
+
+# --- the Log Audit Service central project (issue 15 item 7) ------------------------------------------------------
+
+CENTER = f"slsaudit-center-{ACCOUNT}-cn-shanghai"
+
+
+def test_alerts_on_the_log_audit_central_project_pass_end_to_end(cloud, admin):
+    """Configured exactly as the CIS 2.10-2.22 audits prescribe: alerts in the Log Audit central project on
+    actiontrail_log (2.14: oss_log), no trail to SLS. The central project is found in its region although only
+    cn-hangzhou is audited."""
+    data = account(trails=[{"name": "oss-only", "oss_bucket_name": "trail-logs"}])
+    data["accounts"][0]["sls"]["projects"].append({
+        "name": CENTER, "region": "cn-shanghai",
+        "logstores": [{"name": "actiontrail_log", "ttl": 180}, {"name": "oss_log", "ttl": 180}],
+        "alerts": [alert("cis-2-10", "(event.serviceName: ResourceManager or event.serviceName: Ram) and ("
+                         + names(*SPECS[0].events) + ") | select count(1) as c", store="actiontrail_log"),
+                   alert("cis-2-18", "event.eventName: ConsoleSignin and event.userIdentity.type : root-account",
+                         store="actiontrail_log"),
+                   alert("cis-2-14", "(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl| "
+                                     "select bucket, count (1) as c group by bucket", store="oss_log")]})
+    # another account's central project, and a look-alike name, are not this account's
+    data["accounts"][0]["sls"]["projects"].append({"name": f"{CENTER}-copy", "region": "cn-shanghai"})
+    load(cloud, data)
+    findings = scan(cloud, families=["sls"], regions=["cn-hangzhou"])
+    got = alert_results(findings)
+    assert got["2.10"] == ("PASS", f"{CENTER}/cis-2-10") and got["2.18"] == ("PASS", f"{CENTER}/cis-2-18")
+    assert got["2.14"] == ("PASS", f"{CENTER}/cis-2-14")
+    assert {got[c] for c in got if c not in ("2.10", "2.14", "2.18")} == {("FAIL", f"{CENTER}/actiontrail_log")}
+    root = next(f for f in findings if f.check_id == "sls_alert_root_account_usage_enabled")
+    assert root.region == "cn-shanghai" and "Log Audit Service" in root.message
+    assert admin.calls()["sls:ListProject"] == 1 + len(CENTRAL_REGIONS)  # sls.logstores in cn-hangzhou + the probe
+
+
+def test_a_member_covered_by_an_organisation_trail_with_its_own_central_project(cloud):
+    """The multi-account trail's project is another account's (MANUAL), but an alert in the member's own Log Audit
+    central project is this account's to judge."""
+    manager = "1000000000000009"
+    arn = f"acs:log:cn-hangzhou:{manager}:project/org-audit-logs"
+    data = account(alerts=[], trails=[{"name": "org", "sls_project_arn": arn}])
+    data["accounts"][0]["sls"]["projects"].append({
+        "name": CENTER, "region": "cn-shanghai", "logstores": [{"name": "actiontrail_log", "ttl": 180}],
+        "alerts": [alert("root", "event.eventName: ConsoleSignin and event.userIdentity.type: root-account",
+                         store="actiontrail_log")]})
+    load(cloud, data)
+    got = alert_results(scan(cloud, families=["sls"]))
+    assert got["2.18"] == ("PASS", f"{CENTER}/root") and got["2.10"] == ("MANUAL", ACCOUNT)
+
+
+def _audit(*, trails: Sequence[TrailTarget] = (), centers: Sequence[CentralProject] = (),
+           alerts: Sequence[AlertInfo] = (), center_errors: dict[str, str] | None = None) -> AuditData:
+    projects = [AuditProject(region=c.region, project=c.project, alerts=[a for a in alerts if a.project == c.project])
+                for c in centers]
+    projects += [AuditProject(region=t.region, project=t.project,
+                              alerts=[a for a in alerts if a.project == t.project]) for t in trails]
+    return AuditData(targets=list(trails), centers=list(centers), projects=projects,
+                     center_errors=center_errors or {})
+
+
+def _query_alert(name: str, project: str, store: str, query: str, enabled: bool = True) -> AlertInfo:
+    return AlertInfo(name=name, display_name=name, project=project, enabled=enabled,
+                     queries=[AlertQuery(project=project, store=store, store_type="log", query=query)])
+
+
+def _verdicts(audit: AuditData) -> dict[str, tuple[str, str]]:
+    out = {}
+    for spec in SPECS:
+        r = run_check(f"sls_alert_{spec.subject}_enabled", {"sls.audit": audit}, account_id=ACCOUNT)[0]
+        out[spec.cis] = (r.status.value, r.resource_id)
+    return out
+
+
+def test_alert_on_log_audit_central_actiontrail_log_passes():
+    center = CentralProject(region="cn-hangzhou", project=f"slsaudit-center-{ACCOUNT}-cn-hangzhou")
+    root = _query_alert("cis-2-18", center.project, "actiontrail_log",
+                        "event.eventName: ConsoleSignin and event.userIdentity.type : root-account")
+    trail = TrailTarget(trail="main", logging=True, region="cn-shanghai", project="trail-logs",
+                        logstore="actiontrail_main", arn=f"acs:log:cn-shanghai:{ACCOUNT}:project/trail-logs",
+                        account=ACCOUNT)
+    # probe A (a trail to SLS too) and probe B (Log Audit only) of the review
+    for trails in ([trail], []):
+        got = _verdicts(_audit(trails=trails, centers=[center], alerts=[root]))
+        assert got["2.18"] == ("PASS", f"{center.project}/cis-2-18")
+        assert got["2.10"][0] == "FAIL"
+    # a disabled alert there does not count; the gap is named
+    off = _query_alert("cis-2-18", center.project, "actiontrail_log", root.queries[0].query, enabled=False)
+    result = run_check("sls_alert_root_account_usage_enabled", {"sls.audit": _audit(centers=[center], alerts=[off])},
+                       account_id=ACCOUNT)[0]
+    assert result.status.value == "FAIL" and "cis-2-18 covers it but is disabled" in result.message
+
+
+def test_oss_log_of_the_central_project_passes_cis_2_14():
+    center = CentralProject(region="cn-hangzhou", project=f"slsaudit-center-{ACCOUNT}-cn-hangzhou")
+    acl = _query_alert("cis-2-14", center.project, "oss_log",
+                       "(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl| select bucket, "
+                       "count (1) as c group by bucket")
+    assert _verdicts(_audit(centers=[center], alerts=[acl]))["2.14"] == ("PASS", f"{center.project}/cis-2-14")
+
+
+def test_unreadable_central_project_regions_are_error_not_fail():
+    got = _verdicts(_audit(center_errors={"cn-beijing": "Unauthorized: denied"}))
+    assert set(got.values()) == {("ERROR", ACCOUNT)}
+    # ... and with no error and nothing to read, FAIL names both ways of setting alerts up
+    result = run_check("sls_alert_vpc_changes_enabled", {"sls.audit": _audit()}, account_id=ACCOUNT)[0]
+    assert result.status.value == "FAIL" and f"slsaudit-center-{ACCOUNT}-<region>" in result.message

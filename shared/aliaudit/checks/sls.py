@@ -2,7 +2,9 @@
 and 2.23 (logstore retention), plus the retention of the logstores ActionTrail delivers to.
 
 An alert counts for a CIS item only if it is enabled, one of its queries reads the logstore an ActionTrail
-trail (that is logging) delivers to, and its search or SQL names every required event name (as a whole
+trail (that is logging) delivers to, or the actiontrail_log logstore of the account's Log Audit Service central
+project (slsaudit-center-<account>-<region>, where the CIS audit procedures look), and its search or SQL names
+every required event name (as a whole
 name or a wildcard such as ``*SecurityGroup*``, never by substring: ``CreatePolicyVersion`` does not
 cover ``CreatePolicy``) plus the item's conditions (error code, root account, MFA). Negated terms
 (``not eventName: X``, ``!= 'X'``, ``not in (...)``) do not count.
@@ -15,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..collectors.sls import AlertInfo, AuditData, ProjectInfo, TrailTarget
+from ..collectors.sls import CENTRAL_LOGSTORE, CENTRAL_PROJECT, AlertInfo, AuditData, ProjectInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -264,7 +266,31 @@ def _oss_access_log_form(alert: AlertInfo) -> bool:
     return False
 
 
-def _on_target(alert: AlertInfo, target: TrailTarget) -> list[Term] | None:
+@dataclass(frozen=True)
+class AlertTarget:
+    """A logstore holding ActionTrail events that alerts may read: a logging trail's own, or a Log Audit central
+    project's actiontrail_log."""
+
+    region: str
+    project: str
+    logstore: str
+    source: str  # what delivers to it, for messages
+
+    @property
+    def where(self) -> str:
+        return f"{self.project}/{self.logstore}"
+
+
+def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
+    """The logstores of this account that alerts are looked for on: the trails' (logging ones, in projects of this
+    account) and the Log Audit central projects' actiontrail_log."""
+    out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}") for t in audit.targets
+           if t.logging and not t.elsewhere(account_id)]
+    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service") for c in audit.centers]
+    return list(dict.fromkeys(out))
+
+
+def _on_target(alert: AlertInfo, target: AlertTarget) -> list[Term] | None:
     """Terms of the alert's queries that read the target logstore; None when none of them does."""
     terms: list[Term] = []
     hit = False
@@ -275,49 +301,74 @@ def _on_target(alert: AlertInfo, target: TrailTarget) -> list[Term] | None:
     return terms if hit else None
 
 
-def _template_on_target(alert: AlertInfo, spec: AlertSpec, target: TrailTarget) -> bool:
+def _template_on_target(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> bool:
     tokens = alert.template_tokens
     return (alert.template_id in spec.templates and tokens.get("default.logstore") == target.logstore
             and tokens.get("default.project", alert.project) == target.project)
 
 
+def _covers(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> tuple[bool, list[Term] | None, list[str]]:
+    """(covers the item on the target, the terms read from the target, what they miss)."""
+    terms = _on_target(alert, target)
+    missing = spec.missing(terms) if terms is not None else []
+    ok = _template_on_target(alert, spec, target) or (spec.cis == "2.14" and _oss_access_log_form(alert))
+    return ok or (terms is not None and not missing), terms, missing
+
+
+def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, terms: list[Term] | None, missing: list[str]) -> str | None:
+    if ok:
+        return f"{alert.name} covers it but is disabled"
+    if terms is not None and len(missing) < len(spec.missing([])):
+        return f"{alert.name} misses {', '.join(missing)}"
+    if terms is None and alert.queries and not spec.missing([t for q in alert.queries for t in query_terms(q.query)]):
+        elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
+        return (f"{alert.name} covers it but reads {elsewhere}, not a trail's logstore nor the Log Audit central "
+                f"project's {CENTRAL_LOGSTORE}")
+    return None
+
+
+def _no_target(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
+    """No logstore of this account receives ActionTrail events (as far as could be read)."""
+    if audit.center_errors:
+        failed = "; ".join(f"{r}: {e}" for r, e in sorted(audit.center_errors.items()))
+        return Result(status=ERROR, resource_id=account_id, resource_type="sls:alert",
+                      message=f"could not look for the Log Audit Service central project: {failed}")
+    stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets)
+    why = (f"the trails delivering to SLS are not logging: {stopped}" if stopped
+           else "no ActionTrail trail delivers to Log Service, so no alert can see its events")
+    if audit.bad_arns:
+        why += f" (unreadable SlsProjectArn: {', '.join(audit.bad_arns)})"
+    central = CENTRAL_PROJECT.format(account=account_id, region="<region>")
+    return Result(status=FAIL, resource_id=account_id, resource_type="sls:alert",
+                  message=f"no alert for {spec.title}: {why}, and there is no Log Audit Service central project "
+                          f"{central} with its {CENTRAL_LOGSTORE}")
+
+
 def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
-    """One account-level verdict: PASS on the first enabled alert that covers the item on a trail's logstore."""
-    logging = [t for t in audit.targets if t.logging]
-    if not logging:
-        stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets)
-        why = (f"the trails delivering to SLS are not logging: {stopped}" if stopped
-               else "no ActionTrail trail delivers to Log Service, so no alert can see its events")
-        if audit.bad_arns:
-            why += f" (unreadable SlsProjectArn: {', '.join(audit.bad_arns)})"
-        return Result(status=FAIL, resource_id=account_id, resource_type="sls:alert",
-                      message=f"no alert for {spec.title}: {why}")
+    """One account-level verdict: PASS on the first enabled alert that covers the item on a trail's logstore or on
+    the Log Audit central project's actiontrail_log."""
+    targets = alert_targets(audit, account_id)
+    remote = [t for t in audit.targets if t.logging and t.elsewhere(account_id)]
+    if not targets and not remote:
+        return _no_target(spec, audit, account_id)
     gaps: list[str] = []
-    errors: list[str] = []
-    remote = [t for t in logging if t.elsewhere(account_id)]
-    for target in (t for t in logging if not t.elsewhere(account_id)):
-        where = f"{target.project}/{target.logstore}"
+    errors = [f"the projects of {r} (looking for the Log Audit central project): {e}"
+              for r, e in sorted(audit.center_errors.items())]
+    for target in targets:
         project = audit.project(target.region, target.project)
         if project is None or project.alerts_error:
-            errors.append(f"{where}: {project.alerts_error if project else 'not read'}")
+            errors.append(f"{target.where}: {project.alerts_error if project else 'not read'}")
             continue
         for alert in project.alerts:
-            terms = _on_target(alert, target)
-            ok = _template_on_target(alert, spec, target) or (spec.cis == "2.14" and _oss_access_log_form(alert))
-            missing = spec.missing(terms) if terms is not None else []
-            ok = ok or (terms is not None and not missing)
+            ok, terms, missing = _covers(alert, spec, target)
             if ok and alert.enabled:
                 return Result(status=PASS, resource_id=f"{alert.project}/{alert.name}", resource_type="sls:alert",
                               resource_name=alert.display_name, region=target.region,
-                              message=f"enabled alert {alert.name} on {where} covers {spec.title}")
-            if ok:
-                gaps.append(f"{alert.name} covers it but is disabled")
-            elif terms is not None and len(missing) < len(spec.missing([])):
-                gaps.append(f"{alert.name} misses {', '.join(missing)}")
-            elif terms is None and alert.queries and not spec.missing(
-                    [t for q in alert.queries for t in query_terms(q.query)]):
-                elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
-                gaps.append(f"{alert.name} covers it but reads {elsewhere}, not the trail's logstore")
+                              message=f"enabled alert {alert.name} on {target.where} ({target.source}) covers "
+                                      f"{spec.title}")
+            gap = _gap(alert, spec, ok, terms, missing)
+            if gap:
+                gaps.append(gap)
     if errors:
         return Result(status=ERROR, resource_id=account_id, resource_type="sls:alert",
                       message=f"could not read the alerts of {'; '.join(errors)}")
@@ -330,21 +381,44 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
                               + (f"; here: {'; '.join(dict.fromkeys(gaps))}" if gaps else ""))
     if not gaps:
         gaps.append("no alert names its events")
-    first = logging[0]
-    return Result(status=FAIL, resource_id=f"{first.project}/{first.logstore}", resource_type="sls:logstore",
-                  region=first.region, message=f"no enabled alert on the ActionTrail logstore covers {spec.title}: "
-                                               + "; ".join(dict.fromkeys(gaps)))
+    first = targets[0]
+    where = ", ".join(t.where for t in targets)
+    return Result(status=FAIL, resource_id=first.where, resource_type="sls:logstore", region=first.region,
+                  message=f"no enabled alert on the ActionTrail logstores ({where}) covers {spec.title}: "
+                          + "; ".join(dict.fromkeys(gaps)))
+
+
+_ALERTS_EVALUATE = (
+    "DescribeTrails (the SlsProjectArn of every logging trail, multi-account ones included) and ListProject for "
+    "the Log Audit Service central project " + CENTRAL_PROJECT.format(account="<account>", region="<region>")
+    + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
+    "alert with a log query on a logging trail's actiontrail_<trail> or on the central project's "
+    + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose search or SQL names every "
+    "required event name as a whole name or wildcard, plus the item's conditions; negated terms do not count. "
+    "The Log Audit Service's collection switch (the audit's step 3) has no read API and is not verified. A trail "
+    "delivering to another account's project (a multi-account trail) gives MANUAL; unreadable alerts or regions "
+    "give ERROR.")
+
+
+def _cis_alert_audit(spec: AlertSpec) -> str:
+    store = "oss_log (or, here, actiontrail_log)" if spec.cis == "2.14" else CENTRAL_LOGSTORE
+    return ("Click Log Service Audit Service ... Ensure the Action Trail are Enabled under the Access to Cloud "
+            "Products > Global Configuration page, and click Central Project. Select Alerts. Ensure below alert rule "
+            f"has been enabled and saved in the target {store}: {spec.query}")
 
 
 def _alert_check(spec: AlertSpec) -> None:
     @check(id=f"sls_alert_{spec.subject}_enabled", severity=spec.severity,
            title=f"Ensure a log monitoring and alert is set up for {spec.title}", risk=spec.risk,
-           console="SLS console > the project of the ActionTrail trail > Alerts > Create Alert: query the logstore "
-                   f"actiontrail_<trail> with: {spec.query}; enable it and attach an action policy "
-                   "(or use the built-in ActionTrail CIS alert templates).",
-           cli="aliyun sls CreateAlert --project <trail project> --body '{\"name\": \"cis-" + spec.cis
-               + "\", \"configuration\": {\"queryList\": [{\"store\": \"actiontrail_<trail>\", \"query\": \"...\"}]}}'",
-           cis=[spec.cis], events=ALERT_EVENTS, needs=["sls.audit"], scope="global")
+           console="SLS console > Log Audit Service > Central Project (or the project of the ActionTrail trail) > "
+                   f"Alerts > Create Alert: query the logstore {CENTRAL_LOGSTORE} (or actiontrail_<trail>) with: "
+                   f"{spec.query}; enable it and attach an action policy (or use the built-in ActionTrail CIS alert "
+                   "templates).",
+           cli="aliyun sls CreateAlert --project <central or trail project> --body '{\"name\": \"cis-" + spec.cis
+               + "\", \"configuration\": {\"queryList\": [{\"store\": \"" + CENTRAL_LOGSTORE
+               + "\", \"query\": \"...\"}]}}'",
+           cis=[spec.cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=["sls.audit"],
+           scope="global", evaluates=_ALERTS_EVALUATE, cis_audit=_cis_alert_audit(spec))
     def run(inp: Inputs) -> Iterator[Result]:
         yield evaluate(spec, inp["sls.audit"], inp.account_id)
 

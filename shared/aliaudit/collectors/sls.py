@@ -1,9 +1,11 @@
 """Log Service (SLS) datasets, read with aliyun-log-python-sdk.
 
 - sls.logstores (regional): every project of the region with its logstores and their retention (ttl).
-- sls.audit (global): where ActionTrail delivers to SLS (the trails' SlsProjectArn) and, for each of those
-  projects, its alert rules and the trail logstores' retention. Alerts are read in the project the trail
-  writes to: that is where the SLS console and Alibaba's ActionTrail CIS alert templates create them.
+- sls.audit (global): where ActionTrail delivers to SLS (the trails' SlsProjectArn) and the Log Audit Service
+  central projects of the audited account (slsaudit-center-<account>-<region>, whose actiontrail_log logstore the
+  CIS 2.10-2.22 audit procedures name) and, for each of those projects, its alert rules and the trail logstores'
+  retention. Alerts are read in the project the trail writes to (where the SLS console and Alibaba's ActionTrail
+  CIS alert templates create them) and in the central projects (where the CIS audit looks for them).
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ from .actiontrail import describe_trails
 from .registry import CollectContext, collector
 
 PAGE = 500  # the largest page SLS list APIs accept
+# Log Audit Service: "The name of the project that is used for centralized storage is in the format of
+# slsaudit-center-<Alibaba Cloud account ID>-<Region>" and ActionTrail logs go to its logstore actiontrail_log (Log
+# Service docs, Log Audit Service overview: "Resource limits" and the supported-services table). A central project
+# "can reside in" these regions only (Qingdao, Beijing, Zhangjiakou, Hohhot, Ulanqab, Hangzhou, Shanghai, Shenzhen,
+# Hong Kong, Singapore, Tokyo, Frankfurt, Jakarta, Kuala Lumpur: https://www.alibabacloud.com/help/en/sls/
+# log-applications, "Centralized storage"), so those are where it is looked for, whatever regions are audited.
+CENTRAL_PROJECT = "slsaudit-center-{account}-{region}"
+CENTRAL_LOGSTORE = "actiontrail_log"
+CENTRAL_REGIONS = ("cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu", "cn-hangzhou",
+                   "cn-shanghai", "cn-shenzhen", "cn-hongkong", "ap-southeast-1", "ap-northeast-1", "eu-central-1",
+                   "ap-southeast-5", "ap-southeast-3")
 _ARN = re.compile(r"^acs:log:(?P<region>[a-z0-9-]+):(?P<account>\d*):project/(?P<project>[a-z0-9-]+)/?$")
 
 
@@ -71,6 +84,14 @@ class TrailTarget(BaseModel):
         return bool(self.account) and self.account != account_id
 
 
+class CentralProject(BaseModel):
+    """A Log Audit Service central project of the audited account: its actiontrail_log holds ActionTrail events."""
+
+    region: str
+    project: str
+    logstore: str = CENTRAL_LOGSTORE
+
+
 class AuditProject(BaseModel):
     region: str
     project: str
@@ -83,6 +104,8 @@ class AuditData(BaseModel):
     targets: list[TrailTarget] = Field(default_factory=list)
     bad_arns: list[str] = Field(default_factory=list)  # trail SlsProjectArn values that do not parse
     projects: list[AuditProject] = Field(default_factory=list)
+    centers: list[CentralProject] = Field(default_factory=list)  # Log Audit Service central projects
+    center_errors: dict[str, str] = Field(default_factory=dict)  # region -> why its projects could not be listed
 
     def project(self, region: str, name: str) -> AuditProject | None:
         return next((p for p in self.projects if p.region == region and p.project == name), None)
@@ -154,23 +177,36 @@ def parse_project_arn(arn: str) -> tuple[str, str, str] | None:
     return (m.group("region"), m.group("account"), m.group("project")) if m else None
 
 
-@collector("sls.audit", scope="global", apis=["actiontrail:DescribeTrails", "log:ListJobs", "log:GetLogStore"])
+def _central(ctx: CollectContext, region: str) -> tuple[CentralProject | None, str | None]:
+    """The audited account's central project in the region (ListProject by name: the region's endpoint lists the
+    region's projects; projectName matches part of a name, so the exact name is picked out), or why unknown. The
+    answer's projects[].projectName is a string (API reference sample, tests/fixtures/wire/sls/ListProject.json)."""
+    name = CENTRAL_PROJECT.format(account=ctx.account_id, region=region)
+    client = ctx.factory.log(region)
+    try:
+        found = [p for p in by_offset(lambda o: client.list_project(offset=o, size=PAGE, project_name_pattern=name),
+                                      lambda r: r.get_projects()) if p.get("projectName") == name]
+    except Exception as err:
+        return None, apierrors.describe(err)
+    return (CentralProject(region=region, project=name) if found else None), None
+
+
+def _centers(ctx: CollectContext, data: AuditData) -> None:
+    found = ctx.map(lambda r: _central(ctx, r), CENTRAL_REGIONS)
+    for region, (center, error) in zip(CENTRAL_REGIONS, found, strict=True):
+        if error:
+            data.center_errors[region] = error
+        elif center:
+            data.centers.append(center)
+
+
+@collector("sls.audit", scope="global", apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs",
+                                              "log:GetLogStore"])
 def audit(ctx: CollectContext) -> AuditData:
     # the trails are read again here (one call) because a collector cannot see other datasets
     data = AuditData()
-    for t in describe_trails(ctx):
-        if not t.sls_project_arn:
-            continue
-        parsed = parse_project_arn(t.sls_project_arn)
-        if parsed is None:
-            data.bad_arns.append(t.sls_project_arn)
-            continue
-        region, account, name = parsed
-        if any(x.trail == t.name and (x.region, x.project) == (region, name) for x in data.targets):
-            continue  # a multi-region trail is also listed as shadow trails of the other regions
-        data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
-                                        region=region, project=name, logstore=f"actiontrail_{t.name}",
-                                        arn=t.sls_project_arn, account=account))
+    _trail_targets(ctx, data)
+    _centers(ctx, data)
 
     def project(key: tuple[str, str]) -> AuditProject:
         region, name = key
@@ -185,6 +221,22 @@ def audit(ctx: CollectContext) -> AuditData:
         out.logstores = [_logstore(client, name, s) for s in stores]
         return out
 
-    keys = sorted({(t.region, t.project) for t in data.targets if not t.elsewhere(ctx.account_id)})
-    data.projects = ctx.map(project, keys)
+    keys = {(t.region, t.project) for t in data.targets if not t.elsewhere(ctx.account_id)}
+    data.projects = ctx.map(project, sorted(keys | {(c.region, c.project) for c in data.centers}))
     return data
+
+
+def _trail_targets(ctx: CollectContext, data: AuditData) -> None:
+    for t in describe_trails(ctx):
+        if not t.sls_project_arn:
+            continue
+        parsed = parse_project_arn(t.sls_project_arn)
+        if parsed is None:
+            data.bad_arns.append(t.sls_project_arn)
+            continue
+        region, account, name = parsed
+        if any(x.trail == t.name and (x.region, x.project) == (region, name) for x in data.targets):
+            continue  # a multi-region trail is also listed as shadow trails of the other regions
+        data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
+                                        region=region, project=name, logstore=f"actiontrail_{t.name}",
+                                        arn=t.sls_project_arn, account=account))
