@@ -263,6 +263,8 @@ def _password_policy(max_age: int) -> dict[str, PasswordPolicy]:
 
 
 def test_disabled_max_age_passes_cis_1_13():
+    cis = run_check("ram_password_policy_max_age", _password_policy(0))[0]
+    assert cis.status.value == "PASS" and "disabled" in cis.message  # "either disabled or greater than 365"
     got = {age: (run_check("ram_password_policy_max_age", _password_policy(age))[0].status.value,
                  run_check("ram_password_policy_expiry_enabled", _password_policy(age))[0].status.value)
            for age in (0, 90, 365, 1095)}

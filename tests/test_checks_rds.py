@@ -285,6 +285,9 @@ def _ssl(*instances: RdsInstance) -> dict[str, tuple[str, str]]:
 
 
 def test_postgresql_forced_ssl_passes():
+    pg = _inst("PostgreSQL", ssl_enabled=True, force_encryption="1")
+    cis = run_check("rds_instance_ssl_required", {"rds.instances": [pg]}, region="cn-hangzhou")
+    assert [r.status.value for r in cis] == ["PASS"]  # CIS 6.1; and forced SSL passes the stricter check:
     assert _ssl(_inst("PostgreSQL", ssl_enabled=True, force_encryption="1")) == {"i-postgresql": ("PASS", "PASS")}
     # without the switch, pg_hba.conf decides, which is not read
     assert _ssl(_inst("PostgreSQL", ssl_enabled=True, force_encryption="0")) == {"i-postgresql": ("PASS", "MANUAL")}
@@ -296,6 +299,9 @@ def test_mysql_forced_ssl_passes_without_require_secure_transport():
 
 
 def test_ssl_enabled_without_forcing_passes_cis_6_1():
+    mysql = _inst("MySQL", ssl_enabled=True, force_encryption="0", parameters={"require_secure_transport": "OFF"})
+    cis = run_check("rds_instance_ssl_required", {"rds.instances": [mysql]}, region="cn-hangzhou")
+    assert [r.status.value for r in cis] == ["PASS"]  # "Check the button SSL Encryption is Enabled"
     got = _ssl(_inst("MySQL", ssl_enabled=True, force_encryption="0", parameters={"require_secure_transport": "OFF"}),
                _inst("SQLServer", ssl_enabled=True, force_encryption="0"),
                _inst("MariaDB", ssl_enabled=True, parameters={"require_secure_transport": "ON"}),

@@ -14,15 +14,8 @@ from aliyun.log import LogException
 
 from aliaudit.checks.sls import SPECS, query_terms
 from aliaudit.clients import ClientFactory
-from aliaudit.collectors.sls import (
-    CENTRAL_REGIONS,
-    AlertInfo,
-    AlertQuery,
-    AuditData,
-    AuditProject,
-    CentralProject,
-    TrailTarget,
-)
+from aliaudit.collectors import sls as sls_data
+from aliaudit.collectors.sls import AlertInfo, AlertQuery, AuditData, AuditProject, TrailTarget
 from aliaudit.config import AuditConfig
 from aliaudit.settings import EndpointSettings
 from tests.check_inputs import run_check
@@ -207,7 +200,7 @@ def test_projects_logstores_and_alerts_are_paged_to_the_end(cloud, admin):
     assert alert_results(findings)["2.10"] == ("PASS", "audit-logs/ram")  # on the second page of alerts
     calls = admin.calls()
     # + one ListProject per region a Log Audit central project can be in; + the second trail's project's alerts
-    assert calls["sls:ListProject"] == 2 + len(CENTRAL_REGIONS) and calls["sls:ListAlerts"] == 2 + 1
+    assert calls["sls:ListProject"] == 2 + len(sls_data.CENTRAL_REGIONS) and calls["sls:ListAlerts"] == 2 + 1
     assert calls["sls:ListLogStores"] == 2 + 1 + 505  # app-logs takes two pages
 
 
@@ -280,7 +273,8 @@ def test_alerts_on_the_log_audit_central_project_pass_end_to_end(cloud, admin):
     assert {got[c] for c in got if c not in ("2.10", "2.14", "2.18")} == {("FAIL", f"{CENTER}/actiontrail_log")}
     root = next(f for f in findings if f.check_id == "sls_alert_root_account_usage_enabled")
     assert root.region == "cn-shanghai" and "Log Audit Service" in root.message
-    assert admin.calls()["sls:ListProject"] == 1 + len(CENTRAL_REGIONS)  # sls.logstores in cn-hangzhou + the probe
+    # sls.logstores in cn-hangzhou, and the central project looked for
+    assert admin.calls()["sls:ListProject"] == 1 + len(sls_data.CENTRAL_REGIONS)
 
 
 def test_a_member_covered_by_an_organisation_trail_with_its_own_central_project(cloud):
@@ -298,14 +292,13 @@ def test_a_member_covered_by_an_organisation_trail_with_its_own_central_project(
     assert got["2.18"] == ("PASS", f"{CENTER}/root") and got["2.10"] == ("MANUAL", ACCOUNT)
 
 
-def _audit(*, trails: Sequence[TrailTarget] = (), centers: Sequence[CentralProject] = (),
+def _audit(*, trails: Sequence[TrailTarget] = (), centers: Sequence[dict[str, str]] = (),
            alerts: Sequence[AlertInfo] = (), center_errors: dict[str, str] | None = None) -> AuditData:
-    projects = [AuditProject(region=c.region, project=c.project, alerts=[a for a in alerts if a.project == c.project])
-                for c in centers]
-    projects += [AuditProject(region=t.region, project=t.project,
-                              alerts=[a for a in alerts if a.project == t.project]) for t in trails]
-    return AuditData(targets=list(trails), centers=list(centers), projects=projects,
-                     center_errors=center_errors or {})
+    """sls.audit's dataset; central projects as the collector's output shape ({"region", "project"})."""
+    where = [(c["region"], c["project"]) for c in centers] + [(t.region, t.project) for t in trails]
+    projects = [AuditProject(region=r, project=p, alerts=[a for a in alerts if a.project == p]) for r, p in where]
+    return AuditData.model_validate({"targets": list(trails), "centers": list(centers), "projects": projects,
+                                     "center_errors": center_errors or {}})
 
 
 def _query_alert(name: str, project: str, store: str, query: str, enabled: bool = True) -> AlertInfo:
@@ -322,8 +315,8 @@ def _verdicts(audit: AuditData) -> dict[str, tuple[str, str]]:
 
 
 def test_alert_on_log_audit_central_actiontrail_log_passes():
-    center = CentralProject(region="cn-hangzhou", project=f"slsaudit-center-{ACCOUNT}-cn-hangzhou")
-    root = _query_alert("cis-2-18", center.project, "actiontrail_log",
+    center = {"region": "cn-hangzhou", "project": f"slsaudit-center-{ACCOUNT}-cn-hangzhou"}
+    root = _query_alert("cis-2-18", center["project"], "actiontrail_log",
                         "event.eventName: ConsoleSignin and event.userIdentity.type : root-account")
     trail = TrailTarget(trail="main", logging=True, region="cn-shanghai", project="trail-logs",
                         logstore="actiontrail_main", arn=f"acs:log:cn-shanghai:{ACCOUNT}:project/trail-logs",
@@ -331,21 +324,21 @@ def test_alert_on_log_audit_central_actiontrail_log_passes():
     # probe A (a trail to SLS too) and probe B (Log Audit only) of the review
     for trails in ([trail], []):
         got = _verdicts(_audit(trails=trails, centers=[center], alerts=[root]))
-        assert got["2.18"] == ("PASS", f"{center.project}/cis-2-18")
+        assert got["2.18"] == ("PASS", f"{center['project']}/cis-2-18")
         assert got["2.10"][0] == "FAIL"
     # a disabled alert there does not count; the gap is named
-    off = _query_alert("cis-2-18", center.project, "actiontrail_log", root.queries[0].query, enabled=False)
+    off = _query_alert("cis-2-18", center["project"], "actiontrail_log", root.queries[0].query, enabled=False)
     result = run_check("sls_alert_root_account_usage_enabled", {"sls.audit": _audit(centers=[center], alerts=[off])},
                        account_id=ACCOUNT)[0]
     assert result.status.value == "FAIL" and "cis-2-18 covers it but is disabled" in result.message
 
 
 def test_oss_log_of_the_central_project_passes_cis_2_14():
-    center = CentralProject(region="cn-hangzhou", project=f"slsaudit-center-{ACCOUNT}-cn-hangzhou")
-    acl = _query_alert("cis-2-14", center.project, "oss_log",
+    center = {"region": "cn-hangzhou", "project": f"slsaudit-center-{ACCOUNT}-cn-hangzhou"}
+    acl = _query_alert("cis-2-14", center["project"], "oss_log",
                        "(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl| select bucket, "
                        "count (1) as c group by bucket")
-    assert _verdicts(_audit(centers=[center], alerts=[acl]))["2.14"] == ("PASS", f"{center.project}/cis-2-14")
+    assert _verdicts(_audit(centers=[center], alerts=[acl]))["2.14"] == ("PASS", f"{center['project']}/cis-2-14")
 
 
 def test_unreadable_central_project_regions_are_error_not_fail():
