@@ -5,11 +5,15 @@ subprocess against the emulator (or against nothing, when the error must come be
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -257,3 +261,178 @@ def test_an_absurd_threshold_is_refused_not_overflowed(run, tmp_path):
 def test_bad_config_files_are_one_line_before_any_call(run, tmp_path, content, problem):
     (tmp_path / "c.yaml").write_bytes(content)
     _no_credentials_needed(run("scan", "--config", "c.yaml", "--output-dir", "out", proxy=False), "c.yaml", problem)
+
+
+# --- item 10: slow and huge credential services ----------------------------------------------------------
+
+class _Server:
+    """A local TCP server in a thread that answers every request with `reply(conn)` (its own connection each)."""
+
+    def __init__(self, reply) -> None:
+        self.reply, self.stop = reply, threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        head = b""
+        with contextlib.suppress(OSError), conn:
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            self.requests.append(head.split(b"\r\n", 1)[0])
+            self.reply(conn, self.stop)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def _drip(data: bytes, every: float = 0.3):
+    def reply(conn: socket.socket, stop: threading.Event) -> None:
+        for n in range(len(data)):
+            if stop.is_set():
+                return
+            conn.sendall(data[n:n + 1])
+            time.sleep(every)
+    return reply
+
+
+BODY = json.dumps({"Code": "Success", "AccessKeyId": "STS.x", "AccessKeySecret": MARKER, "SecurityToken": MARKER,
+                   "Expiration": "2099-01-01T00:00:00Z"}).encode() + b" " * 1000
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(BODY)
+
+
+def _drip_body(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(HEAD)
+    _drip(BODY)(conn, stop)
+
+
+@pytest.fixture()
+def server():
+    made: list[_Server] = []
+
+    def make(reply) -> _Server:
+        made.append(_Server(reply))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.close()
+
+
+FAST = {"ALIAUDIT_CONNECT_TIMEOUT_MS": "500", "ALIAUDIT_READ_TIMEOUT_MS": "1000", "ALIAUDIT_MAX_ATTEMPTS": "1"}
+
+
+@pytest.mark.parametrize("case", ["uri-body", "uri-headers", "sts-caller-identity", "sts-assume-role", "ecs-metadata",
+                                  "oidc"])
+def test_a_service_dripping_one_byte_at_a_time_meets_a_total_deadline(run, server, tmp_path, case):
+    """Each read arrives within the read timeout, so only a total deadline ends the call: the sum of the
+    timeouts (1.5 s here; 4.5 s for the metadata service's three requests), then one line and exit 6."""
+    drip = server(_drip_body if case != "uri-headers" else _drip(HEAD + BODY))
+    env = {**FAST, "ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET}
+    token = tmp_path / "token"
+    token.write_text("eyJhbGciOiJSUzI1NiJ9.e30.sig")
+    args = {"uri-body": ["--credentials-uri", f"{drip.url}/creds?token={MARKER}"],
+            "uri-headers": ["--credentials-uri", f"{drip.url}/creds"],
+            "sts-caller-identity": ["--sts-endpoint", drip.url],
+            "sts-assume-role": ["--role-arn", f"acs:ram::{ACCOUNT}:role/auditor", "--proxy", drip.url],
+            "ecs-metadata": ["--ecs-ram-role", "auditor", "--proxy", drip.url],
+            "oidc": ["--role-arn", f"acs:ram::{ACCOUNT}:role/auditor", "--oidc-provider-arn",
+                     f"acs:ram::{ACCOUNT}:oidc-provider/ack", "--oidc-token-file", str(token), "--proxy",
+                     drip.url]}[case]
+    started = time.monotonic()
+    # (no emulator proxy: the calls go to the drip server itself, or through it as the proxy)
+    result = run("whoami", *args, env={**env, "ALIAUDIT_ENDPOINT_PROTOCOL": "http"}, timeout=40, proxy=False)
+    took = time.monotonic() - started
+    line = one_line(result, 6, "within")
+    assert took < 20, took
+    assert drip.requests, "the drip server was never asked"
+    assert "token=" not in line  # the URI's query (it may carry a token) is not printed
+
+
+def _huge(declare_length: bool):
+    def reply(conn: socket.socket, stop: threading.Event) -> None:
+        size = 100 * 1024 * 1024
+        length = b"Content-Length: %d\r\n" % size if declare_length else b""
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n" + length + b"\r\n")
+        chunk = b'{"a": "' + b"x" * (1024 * 1024)
+        for _ in range(100):
+            if stop.is_set():
+                return
+            conn.sendall(chunk)
+    return reply
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_a_huge_credentials_uri_reply_is_not_read_whole(run, server, declare_length):
+    big = server(_huge(declare_length))
+    one_line(run("whoami", "--credentials-uri", f"{big.url}/creds", env=FAST, proxy=False), 2,
+             f"credentials URI: the reply of {big.url}/creds is larger than 1024 KiB")
+
+
+def test_a_huge_oidc_token_file_is_not_sent(run, tmp_path):
+    token = tmp_path / "token"
+    with token.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    one_line(run("whoami", env={"ALIBABA_CLOUD_ROLE_ARN": f"acs:ram::{ACCOUNT}:role/auditor",
+                                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": f"acs:ram::{ACCOUNT}:oidc-provider/ack",
+                                "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token)}),
+             2, f"OIDC role: the OIDC token file {token} is larger than 64 KiB")
+
+
+# --- item 11: exit codes: usage errors, and unreachable is not "authentication failed" --------------------
+
+@pytest.mark.parametrize("args", [["scan", "--bogus"], ["scan", "--output-formats", "pdf"], ["nope"],
+                                  ["scan", "--processes", "x"], ["list-compliance", "nist"], ["whoami", "--format"]])
+def test_usage_errors_have_their_own_exit_code(run, args):
+    """argparse exits 2, which the README reserves for authentication errors: usage errors exit 5."""
+    line = one_line(run(*args, proxy=False), 5, "error: ", "--help")
+    assert line.startswith("aliaudit")
+
+
+def test_an_unreachable_proxy_is_not_an_authentication_failure(run, server):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: connection refused
+    env = {**FAST, "ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET}
+    for extra in ([], ["--role-arn", f"acs:ram::{ACCOUNT}:role/auditor"]):
+        line = one_line(run("whoami", "--proxy", f"http://proxyuser:{MARKER}@127.0.0.1:{port}", *extra, env=env,
+                            proxy=False), 6, "cannot reach STS at sts.aliyuncs.com through the proxy "
+                                             f"http://127.0.0.1:{port}", "proxy refused the connection")
+        assert "authentication failed" not in line
+
+
+def test_a_host_that_does_not_resolve_is_not_an_authentication_failure(run):
+    env = {**FAST, "ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET}
+    line = one_line(run("whoami", "--sts-endpoint", "sts.does-not-exist.invalid", env=env, proxy=False), 6,
+                    "cannot reach STS at sts.does-not-exist.invalid", "does not resolve")
+    assert "authentication failed" not in line
+
+
+def test_a_total_outage_is_not_an_authentication_failure(run, admin):
+    admin.faults(error_rate=1.0)
+    env = {**FAST, "ALIAUDIT_READ_TIMEOUT_MS": "5000", "ALIBABA_CLOUD_ACCESS_KEY_ID": PCT_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": PCT_SECRET}
+    for extra in ([], ["--role-arn", f"acs:ram::{ACCOUNT}:role/auditor"]):
+        line = one_line(run("whoami", *extra, env=env), 6, "STS at sts.aliyuncs.com", "answered ServiceUnavailable",
+                        "unavailable")
+        assert "authentication failed" not in line
+    admin.faults(error_rate=0.0)
+    assert run("whoami", env=env).returncode == 0  # the same credentials, once the cloud answers

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -31,8 +32,17 @@ credentials, in this priority (the first that is configured wins):
   7 default chain         ~/.aliyun/config.json (--profile / ALIBABA_CLOUD_PROFILE, else current), then
                           ~/.alibabacloud/credentials.ini
 
-exit codes: 0 ok, 1 usage or config error, 2 authentication error, 3 unmuted FAIL present,
-4 some checks ended in ERROR"""
+exit codes: 0 ok, 1 configuration error, 2 authentication error, 3 unmuted FAIL present,
+4 some checks ended in ERROR, 5 usage error (the command line does not parse), 6 cloud or credentials
+service unreachable (network, proxy, DNS, timeout, outage)"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the README's exit code for usage errors (argparse's own 2 means an authentication error
+    here), and the error on one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(errors.EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _add_auth_options(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +70,7 @@ def _add_auth_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aliaudit",
         description="Security-posture auditor for Alibaba Cloud (CIS Alibaba Cloud Foundations v2.0.0 and more).",
         epilog=AUTH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -4,14 +4,17 @@ CLI exit code it maps to (documented in the README)."""
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_USAGE = 1  # usage or configuration error
-EXIT_AUTH = 2  # authentication error
+EXIT_CONFIG = 1  # configuration error: an option value or a file refused
+EXIT_AUTH = 2  # authentication error: credentials missing, malformed or refused
 EXIT_FAIL = 3  # unmuted FAIL findings present
 EXIT_ERROR = 4  # some checks ended in ERROR (and no FAIL)
+EXIT_USAGE = 5  # the command line does not parse (unknown option, missing or ill-typed argument), or no command
+EXIT_UNREACHABLE = 6  # the cloud or a credentials service could not be reached or gave no answer (network, proxy,
+#                       DNS, refused, timed out, 5xx): nothing was said about the credentials
 
 
 class AliauditError(Exception):
-    exit_code = EXIT_USAGE
+    exit_code = EXIT_CONFIG
 
 
 class ConfigError(AliauditError):
@@ -78,3 +81,11 @@ class OidcTokenFileMissing(AuthError):
 
 class CredentialsUriUnreachable(AuthError):
     pass
+
+
+class ConnectionFailed(AuthError):
+    """The endpoint (STS, a credentials URI, the metadata service) could not be reached or did not answer in
+    time: a network, proxy, DNS or outage problem, not rejected credentials. (An AuthError, so whoever handles
+    credentials failing handles it too, with its own exit code.)"""
+
+    exit_code = EXIT_UNREACHABLE

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from Tea.exceptions import TeaException
 
 from . import errors
 from .clients import ClientFactory
 from .credentials import ResolvedCredentials
-from .credentials.providers import translate_auth_error
+from .credentials.providers import translate_auth_error, within
 from .redact import mask
 
 
@@ -27,17 +26,17 @@ class Identity(BaseModel):
 
 
 def verify_identity(resolved: ResolvedCredentials, factory: ClientFactory) -> Identity:
+    settings = factory.settings
     try:
         creds = resolved.provider.get_credentials()
-        body = factory.pop("sts").get_caller_identity().body
+        sts = factory.pop("sts")
+        # a total deadline: an endpoint that answers a byte at a time must not hold the run
+        body = within(settings.fetch_deadline_seconds(), f"{resolved.method}: STS at {settings.sts_host()}",
+                      sts.get_caller_identity).body
     except errors.AuthError:
         raise
-    except TeaException as err:
-        raise translate_auth_error(err, resolved.method, resolved.access_key_hint) from None
-    except Exception as err:  # transport failures: no endpoint, proxy refused, DNS...
-        inner = getattr(err, "inner_exception", None) or err
-        raise errors.AuthError(f"{resolved.method}: cannot reach STS at {factory.settings.sts_host()} "
-                               f"({type(inner).__name__}); check network, proxy and endpoint settings") from None
+    except Exception as err:  # the cloud's answer, or a transport failure (no endpoint, proxy refused, DNS...)
+        raise translate_auth_error(err, resolved.method, resolved.access_key_hint, settings=settings) from None
     return Identity(account_id=body.account_id, arn=body.arn, identity_type=body.identity_type,
                     principal_id=body.principal_id or "", method=resolved.method, origin=resolved.origin,
                     access_key_id=mask(creds.get_access_key_id()))

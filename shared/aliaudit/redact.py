@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from urllib.parse import urlsplit
 
 
 def mask(access_key_id: str | None) -> str:
@@ -11,6 +12,24 @@ def mask(access_key_id: str | None) -> str:
     if not access_key_id:
         return "-"
     return access_key_id[:4] + "*" * 4
+
+
+def url_for_display(url: str | None) -> str:
+    """A URL as errors may show it: scheme, host, port and path; no user:password, query or fragment (a
+    credentials URI or a proxy URL may carry a token there)."""
+    if not url:
+        return "-"
+    bare = "://" not in url  # a proxy given as host:port
+    try:
+        parts = urlsplit("//" + url if bare else url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<a malformed URL>"
+    if not host:
+        return "<a malformed URL>"
+    host = f"[{host}]" if ":" in host else host
+    return ("" if bare else f"{parts.scheme}://") + f"{host}{port}{parts.path}"[:200]
 
 
 class SecretRegistry:

@@ -35,8 +35,9 @@ def add_parser(sub: argparse._SubParsersAction, add_common: object) -> None:
     p = sub.add_parser("scan", help="audit the account and write reports",
                        description="Audit the account with the selected checks and write reports.",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="exit codes: 0 no unmuted FAIL, 3 unmuted FAIL present, 1 usage or config error, "
-                              "2 authentication error, 4 some checks ended in ERROR (and no FAIL)")
+                       epilog="exit codes: 0 no unmuted FAIL, 3 unmuted FAIL present, 4 some checks ended in ERROR "
+                              "(and no FAIL), 1 configuration error, 2 authentication error, 5 usage error (the "
+                              "command line does not parse), 6 cloud or credentials service unreachable")
     add_common(p)  # type: ignore[operator]
     p.add_argument("--region", action="append", metavar="REGION", help="region to audit (repeatable; default all)")
     p.add_argument("--family", action="append", metavar="FAMILY", help="service family (repeatable)")

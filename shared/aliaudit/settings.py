@@ -56,6 +56,16 @@ class EndpointSettings(BaseModel):
         except ValueError as err:
             raise ConfigError(f"invalid endpoint settings: {err}") from None
 
+    def fetch_deadline_seconds(self, *, retried: bool = True, requests: int = 1) -> float:
+        """The longest one credentials fetch (credentials URI, metadata service, STS role or OIDC assumption)
+        may take in total: its requests' attempts at connect + read timeout each, and the backoff between them.
+        The timeouts bound each socket operation only: a peer answering a byte at a time would hold forever."""
+        from .throttle import BACKOFF_CAP_MS
+
+        attempts = self.max_attempts if retried else 1
+        backoff = sum(min(BACKOFF_CAP_MS, self.backoff_ms * 2 ** i) for i in range(attempts - 1))
+        return (requests * attempts * (self.connect_timeout_ms + self.read_timeout_ms) + backoff) / 1000
+
     def sts_host(self) -> str:
         """Where STS calls go: explicit endpoint, else the regional (VPC) endpoint, else the central one."""
         if self.sts_endpoint:

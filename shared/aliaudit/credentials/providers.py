@@ -8,7 +8,13 @@ so sessions far shorter than a run keep working without re-fetching on every cal
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import os
+import re
+import socket
+import stat
 import threading
 import time
 import urllib.error
@@ -16,6 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.http import HttpOptions
@@ -29,14 +36,104 @@ from pydantic import BaseModel, ValidationError
 from Tea.exceptions import TeaException
 
 from .. import errors
-from ..redact import SECRETS, mask
+from ..redact import SECRETS, mask, url_for_display
 from ..settings import EndpointSettings
 
 MAX_MARGIN = 15 * 60
+MAX_URI_REPLY = 1024 * 1024  # a credentials JSON is a few hundred bytes
+MAX_OIDC_TOKEN = 64 * 1024  # an OIDC token (a JWT) is a few KiB
+T = TypeVar("T")
 
 
 def _epoch(text: str) -> float:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+def within(seconds: float, what: str, call: Callable[[], T]) -> T:
+    """call() given up after seconds in total. The SDKs' timeouts bound each socket operation, so a peer that
+    answers a byte at a time holds a call forever: the call runs in a daemon thread, and the caller goes on
+    with a one-line error when the deadline passes (the thread ends with its connection, holding nothing)."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as err:  # handed to the caller, who raises it as its own
+            box["error"] = err
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="aliaudit-deadline", daemon=True).start()
+    if not done.wait(seconds):
+        raise errors.ConnectionFailed(f"{what}: no complete answer within {seconds:g} s (the sum of its attempts' "
+                                      "ALIAUDIT_CONNECT_TIMEOUT_MS + ALIAUDIT_READ_TIMEOUT_MS and backoff); check "
+                                      "the endpoint, the network and the proxy")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+class _Watch:
+    """A total deadline for urllib: every socket it opens is shut down when the deadline passes, so a read
+    blocked on a slow peer returns at once (urllib's timeout bounds each read, not the whole reply)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            socks = list(self._socks)
+        for sock in socks:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def add(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._socks.append(sock)
+            late = self.expired
+        if late:
+            self._shut(sock)
+        return sock
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def connection(self, base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        watch = self
+
+        class Watched(base):  # type: ignore[valid-type,misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                create = self._create_connection
+                self._create_connection = lambda *a, **k: watch.add(create(*a, **k))
+
+        return Watched
+
+    def opener(self, proxy: str | None) -> urllib.request.OpenerDirector:
+        watch = self
+
+        class Http(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(watch.connection(http.client.HTTPConnection), req)
+
+        class Https(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(watch.connection(http.client.HTTPSConnection), req,
+                                    context=self._context)  # type: ignore[attr-defined]
+
+        proxies = {"http": proxy, "https": proxy} if proxy else {}
+        return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), Http(), Https())
 
 
 class StaticProvider(ICredentialsProvider):
@@ -139,10 +236,14 @@ class AssumeRoleProvider(RefreshingProvider):
         req = sts_models.AssumeRoleRequest(role_arn=self.role_arn, role_session_name=self.session_name,
                                            duration_seconds=self.duration, external_id=self.external_id,
                                            policy=self.policy)
+        sts = _sts_client(self.settings, self.source)
         try:
-            body = _sts_client(self.settings, self.source).assume_role(req).body
-        except TeaException as err:
-            raise assume_role_error(err, self.role_arn, self.external_id) from None
+            body = within(self.settings.fetch_deadline_seconds(), f"RAM role: STS at {self.settings.sts_host()}",
+                          lambda: sts.assume_role(req)).body
+        except errors.AliauditError:
+            raise
+        except Exception as err:
+            raise assume_role_error(err, self.role_arn, self.external_id, settings=self.settings) from None
         c = body.credentials
         return (Credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
                             security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
@@ -160,24 +261,48 @@ class OidcRoleProvider(RefreshingProvider):
         self.token_file, self.session_name, self.duration, self.policy = token_file, session_name, duration, policy
 
     def _fetch(self) -> tuple[Credentials, float]:
-        path = Path(self.token_file)
-        try:
-            token = path.read_text().strip()
-        except OSError as err:
-            raise errors.OidcTokenFileMissing(
-                f"OIDC role: cannot read the OIDC token file {path} ({err.strerror}); check "
-                "ALIBABA_CLOUD_OIDC_TOKEN_FILE or --oidc-token-file (ACK mounts it in RRSA-enabled pods)") from None
-        SECRETS.add(token)
+        token = read_oidc_token(Path(self.token_file))
         req = sts_models.AssumeRoleWithOIDCRequest(role_arn=self.role_arn, oidcprovider_arn=self.provider_arn,
                                                    oidctoken=token, role_session_name=self.session_name,
                                                    duration_seconds=self.duration, policy=self.policy)
+        sts = _sts_client(self.settings, None)
         try:
-            body = _sts_client(self.settings, None).assume_role_with_oidc(req).body
-        except TeaException as err:
-            raise assume_role_error(err, self.role_arn, None, method="OIDC role") from None
+            body = within(self.settings.fetch_deadline_seconds(), f"OIDC role: STS at {self.settings.sts_host()}",
+                          lambda: sts.assume_role_with_oidc(req)).body
+        except errors.AliauditError:
+            raise
+        except Exception as err:
+            raise assume_role_error(err, self.role_arn, None, method="OIDC role", settings=self.settings) from None
         c = body.credentials
         return (Credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
                             security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
+
+
+def read_oidc_token(path: Path) -> str:
+    """The token in the file (re-read on every refresh: it rotates), at most MAX_OIDC_TOKEN bytes of text; the
+    file is opened without blocking (a FIFO would) and must be a regular file."""
+    fix = "check ALIBABA_CLOUD_OIDC_TOKEN_FILE or --oidc-token-file (ACK mounts it in RRSA-enabled pods)"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise errors.OidcTokenFileMissing(f"OIDC role: cannot read the OIDC token file {path} ({err.strerror}); "
+                                          f"{fix}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise errors.OidcTokenFileMissing(f"OIDC role: the OIDC token file {path} is not a regular file; {fix}")
+        raw = fh.read(MAX_OIDC_TOKEN + 1)
+    if len(raw) > MAX_OIDC_TOKEN:
+        raise errors.OidcTokenFileMissing(f"OIDC role: the OIDC token file {path} is larger than "
+                                          f"{MAX_OIDC_TOKEN // 1024} KiB, too large for an OIDC token; {fix}")
+    try:
+        token = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise errors.OidcTokenFileMissing(f"OIDC role: the OIDC token file {path} is not a token (a JWT is ASCII "
+                                          f"text); {fix}") from None
+    if not token:
+        raise errors.OidcTokenFileMissing(f"OIDC role: the OIDC token file {path} is empty; {fix}")
+    SECRETS.add(token)
+    return token
 
 
 class UriProvider(RefreshingProvider):
@@ -190,20 +315,37 @@ class UriProvider(RefreshingProvider):
         self.uri, self.settings = uri, settings
 
     def _fetch(self) -> tuple[Credentials, float]:
-        proxies = {"http": self.settings.proxy, "https": self.settings.proxy} if self.settings.proxy else {}
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+        shown = url_for_display(self.uri)
+        deadline = self.settings.fetch_deadline_seconds(retried=False)
+        watch = _Watch(deadline)
         try:
-            with opener.open(self.uri, timeout=self.settings.read_timeout_ms / 1000) as resp:
-                raw = resp.read()
+            with watch.opener(self.settings.proxy).open(self.uri, timeout=self.settings.read_timeout_ms / 1000) as resp:
+                declared = resp.headers.get("Content-Length") or ""
+                too_large = declared.isdigit() and int(declared) > MAX_URI_REPLY
+                raw = b"" if too_large else resp.read(MAX_URI_REPLY + 1)
         except urllib.error.HTTPError as err:
+            if err.code >= 500:
+                raise errors.ConnectionFailed(f"credentials URI: {shown} answered HTTP {err.code}: the service is "
+                                              "unavailable; check the service behind it") from None
             raise errors.CredentialsUriUnreachable(
-                f"credentials URI: {self.uri} answered HTTP {err.code}; check the URI and the service behind it"
+                f"credentials URI: {shown} answered HTTP {err.code}; check the URI and the service behind it"
             ) from None
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            raise errors.CredentialsUriUnreachable(
-                f"credentials URI: cannot reach {self.uri} ({reason}); check the URI and that the service runs"
-            ) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+            if watch.expired:
+                raise self._too_slow(shown, deadline) from None
+            reason = getattr(err, "reason", None) or type(err).__name__
+            via = f" through the proxy {url_for_display(self.settings.proxy)}" if self.settings.proxy else ""
+            raise errors.ConnectionFailed(
+                f"credentials URI: cannot reach {shown}{via} ({_short(reason)}); check the URI and that the service "
+                "runs") from None
+        finally:
+            watch.cancel()
+        if watch.expired:
+            raise self._too_slow(shown, deadline)
+        if too_large or len(raw) > MAX_URI_REPLY:
+            raise errors.MalformedCredentialsUriReply(
+                f"credentials URI: the reply of {shown} is larger than {MAX_URI_REPLY // 1024} KiB; credentials JSON "
+                "is a few hundred bytes: check the URI") from None
         try:
             data = json.loads(raw)
             if not isinstance(data, dict):
@@ -215,11 +357,23 @@ class UriProvider(RefreshingProvider):
         except (ValueError, ValidationError) as err:
             detail = err.errors()[0]["loc"][0] if isinstance(err, ValidationError) else str(err).split("\n")[0]
             raise errors.MalformedCredentialsUriReply(
-                f"credentials URI: the reply of {self.uri} is not valid credentials JSON ({_describe(detail)}); it "
+                f"credentials URI: the reply of {shown} is not valid credentials JSON ({_describe(detail)}); it "
                 "must hold Code, AccessKeyId, AccessKeySecret, SecurityToken and Expiration "
                 "(%Y-%m-%dT%H:%M:%SZ)") from None
         return (Credentials(access_key_id=reply.AccessKeyId, access_key_secret=reply.AccessKeySecret,
                             security_token=reply.SecurityToken, provider_name=self.name), expires)
+
+    @staticmethod
+    def _too_slow(shown: str, deadline: float) -> errors.ConnectionFailed:
+        return errors.ConnectionFailed(
+            f"credentials URI: {shown} sent no complete reply within {deadline:g} s (ALIAUDIT_CONNECT_TIMEOUT_MS + "
+            "ALIAUDIT_READ_TIMEOUT_MS); check the service behind it")
+
+
+def _short(reason: object) -> str:
+    """An OS or library reason in a few words (never a URL: they may carry a token)."""
+    text = str(reason.strerror if isinstance(reason, OSError) and reason.strerror else reason)
+    return re.sub(r"\w+://\S+", "<url>", text).split("\n")[0][:120]
 
 
 def _describe(detail: object) -> str:
@@ -234,16 +388,24 @@ class EcsRoleProvider(ICredentialsProvider):
     name = "ecs_ram_role"
 
     def __init__(self, settings: EndpointSettings, role_name: str | None, disable_imds_v1: bool) -> None:
-        self.role_name = role_name
+        self.role_name, self.settings = role_name, settings
         self._inner = EcsRamRoleCredentialsProvider(
             role_name=role_name or None, disable_imds_v1=disable_imds_v1, async_update_enabled=False,
             http_options=HttpOptions(proxy=settings.proxy, connect_timeout=settings.connect_timeout_ms,
                                      read_timeout=settings.read_timeout_ms))
 
     def get_credentials(self) -> Credentials:
+        # the token (IMDSv2), the role name when not given, the credentials: three requests at most
+        deadline = self.settings.fetch_deadline_seconds(retried=False, requests=3)
         try:
-            creds = self._inner.get_credentials()
+            creds = within(deadline, "ECS RAM role: the instance metadata service (100.100.100.200)",
+                           self._inner.get_credentials)
+        except errors.AliauditError:
+            raise
         except Exception as err:  # the library raises CredentialException or transport errors
+            gone = unreachable(err, "ECS RAM role", "the instance metadata service (100.100.100.200)", self.settings)
+            if gone is not None:
+                raise gone from None
             raise errors.MetadataUnreachable(
                 "ECS RAM role: the instance metadata service (100.100.100.200) did not return role credentials "
                 f"({type(err).__name__}); run on an ECS instance with a RAM role attached, or pick another method"
@@ -258,8 +420,8 @@ class EcsRoleProvider(ICredentialsProvider):
         return self.name
 
 
-def assume_role_error(err: TeaException, role_arn: str, external_id: str | None,
-                      method: str = "RAM role") -> errors.AuthError:
+def assume_role_error(err: Exception, role_arn: str, external_id: str | None, method: str = "RAM role",
+                      settings: EndpointSettings | None = None) -> errors.AuthError:
     code = str(getattr(err, "code", ""))
     message = str(getattr(err, "message", ""))
     if code == "EntityNotExist.Role":
@@ -277,11 +439,73 @@ def assume_role_error(err: TeaException, role_arn: str, external_id: str | None,
     if code.startswith("AuthenticationFail.OIDCToken"):
         return errors.AuthError(f"{method}: the OIDC token was refused ({code}); check the token file and the "
                                 "OIDC provider ARN")
-    return translate_auth_error(err, method)
+    return translate_auth_error(err, method, settings=settings)
 
 
-def translate_auth_error(err: Exception, method: str, access_key_id: str | None = None) -> errors.AuthError:
-    """The cloud's authentication codes as aliaudit errors with a fix."""
+# what a failed connection says about itself, somewhere in its exception chain (requests, urllib3, the OS)
+_TRANSPORT = [
+    (re.compile(r"ProxyError|Unable to connect to proxy|Tunnel connection failed", re.I),
+     "the proxy refused the connection or cannot be reached"),
+    (re.compile(r"NameResolution|Failed to resolve|Name or service not known|name resolution|nodename nor servname"
+                r"|getaddrinfo failed|No address associated", re.I), "the host name does not resolve (DNS)"),
+    (re.compile(r"Connection refused|ConnectionRefused|Errno 111\b", re.I), "the connection was refused"),
+    (re.compile(r"timed out|Timeout", re.I), "no answer in time"),
+    (re.compile(r"SSLError|CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSL:", re.I),
+     "the TLS handshake failed (certificate or protocol)"),
+    (re.compile(r"Connection reset|Connection aborted|RemoteDisconnected|BrokenPipe|Network is unreachable"
+                r"|No route to host|Max retries exceeded|Failed to establish", re.I), "the connection failed"),
+]
+_UNAVAILABLE_CODES = ("ServiceUnavailable", "InternalError", "Throttling", "RequestTimeout", "GatewayTimeout")
+
+
+def _chain_text(err: BaseException) -> str:
+    parts, seen = [], set()
+    todo: list[BaseException | None] = [err]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen or len(seen) > 8:
+            continue
+        seen.add(id(e))
+        parts += [type(e).__name__, str(getattr(e, "message", "") or ""), repr(e)[:2000]]
+        inner = getattr(e, "inner_exception", None)
+        todo += [inner if isinstance(inner, BaseException) else None, e.__cause__, e.__context__]
+    return " ".join(parts)
+
+
+def unreachable(err: BaseException, method: str, endpoint: str,
+                settings: EndpointSettings | None) -> errors.ConnectionFailed | None:
+    """A connection failure (proxy, DNS, refused, timed out) or an unavailable service (5xx, throttled) told
+    apart from rejected credentials: its own error and exit code, naming the endpoint; None for anything else."""
+    if isinstance(err, errors.ConnectionFailed):
+        return err
+    if isinstance(err, errors.AliauditError):
+        return None
+    code = str(getattr(err, "code", "") or "")
+    code = "" if code == "None" else code
+    status = getattr(err, "status_code", None) or getattr(err, "statusCode", None)
+    via = f" through the proxy {url_for_display(settings.proxy)}" if settings is not None and settings.proxy else ""
+    if code or status:
+        if (isinstance(status, int) and status >= 500) or code.startswith(_UNAVAILABLE_CODES):
+            answered = f"{code} (HTTP {status})" if code and status else code or f"HTTP {status}"
+            return errors.ConnectionFailed(f"{method}: {endpoint}{via} answered {answered}: the service is "
+                                           "unavailable, which says nothing about the credentials; try again later")
+        return None
+    text = _chain_text(err)
+    for pattern, reason in _TRANSPORT:
+        if pattern.search(text):
+            return errors.ConnectionFailed(f"{method}: cannot reach {endpoint}{via} ({reason}); check the network, "
+                                           "the proxy (--proxy / ALIAUDIT_ENDPOINT_PROXY) and the endpoint settings")
+    if isinstance(err, (OSError, TeaException)) or type(err).__name__ in ("RetryError", "UnretryableException"):
+        return errors.ConnectionFailed(f"{method}: cannot reach {endpoint}{via} (the connection failed: "
+                                       f"{type(err).__name__}); check the network, the proxy (--proxy / "
+                                       "ALIAUDIT_ENDPOINT_PROXY) and the endpoint settings")
+    return None
+
+
+def translate_auth_error(err: Exception, method: str, access_key_id: str | None = None, *,
+                         settings: EndpointSettings | None = None) -> errors.AuthError:
+    """The cloud's authentication codes as aliaudit errors with a fix; a connection failure or an unavailable
+    service as ConnectionFailed (never 'authentication failed': the credentials were not judged)."""
     code = str(getattr(err, "code", ""))
     key = f" {mask(access_key_id)}" if access_key_id else ""
     if code.startswith("InvalidAccessKeyId"):
@@ -296,7 +520,12 @@ def translate_auth_error(err: Exception, method: str, access_key_id: str | None 
                                    f"({code}); get a fresh token or use a method that refreshes")
     if isinstance(err, errors.AuthError):
         return err
-    text = SECRETS.scrub(str(getattr(err, "message", err)).split("\n")[0])[:200]
+    host = settings.sts_host() if settings is not None else "the endpoint"
+    gone = unreachable(err, method, f"STS at {host}" if settings is not None else host, settings)
+    if gone is not None:
+        return gone
+    text = SECRETS.scrub(str(getattr(err, "message", err)).split("\n")[0])
+    text = re.sub(r"(\w+://|url: )\S+", "<url>", text)[:200]  # (a signed URL names the AccessKey id)
     return errors.AuthError(f"{method}: authentication failed ({code or type(err).__name__}: {text})")
 
 
