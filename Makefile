@@ -9,7 +9,7 @@ LINT_DIRS := $(wildcard shared tests functions)
 FUNCTIONS ?=
 S_VERSION ?= 3.1.10
 
-.PHONY: setup test test-slow bench bench-org lint emulator docs build deploy-files tools clean
+.PHONY: setup test test-slow bench bench-org bench-mutelist lint emulator docs build deploy-files tools clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ bench: setup
 
 bench-org: setup
 	$(PY) -m tests.bench --sizes "" --org $(if $(filter 0,$(ORG)),50,$(ORG)) --out bench/results-org.json
+
+# the mutelist's costs (50,000 entries on 35 findings, a catastrophic pattern): bench/results-mutelist.json
+bench-mutelist: setup
+	$(PY) -m tests.bench --mutelist
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)

@@ -402,7 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--org", type=int, default=0, metavar="N",
                         help="add the organisation case: N accounts of --org-scale each (make bench ORG=50)")
     parser.add_argument("--org-scale", type=float, default=0.02, help="each organisation account's size")
+    parser.add_argument("--mutelist", action="store_true",
+                        help="only the mutelist's costs (tests/bench_mutelist.py; bench/results-mutelist.json)")
     args = parser.parse_args(argv)
+    if args.mutelist:
+        from tests.bench_mutelist import main as bench_mutelist
+
+        return bench_mutelist()
     modes = [m for m in args.modes.split(",") if m]
     fractions = sorted(float(f) for f in args.sizes.split(",") if f.strip())  # '' = only the organisation case
     started = time.monotonic()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import safeyaml
 from .errors import ConfigError
 
 RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
@@ -82,19 +82,19 @@ class AuditConfig(BaseModel):
         return _read(Path(path)).get("accounts")
 
 
+MAX_BYTES = 1 << 20  # a thresholds file is a few hundred bytes
+
+
 def _read(p: Path) -> dict[str, object]:
+    """The file's mapping, read with the product's bounded YAML loader (safeyaml: size, depth, aliases)."""
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data, _ = safeyaml.read(p, max_bytes=MAX_BYTES)
     except OSError as err:
         raise ConfigError(f"cannot read config file {p}: {err.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"config file {p} is not UTF-8 text") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ConfigError(f"config file {p} is not valid YAML{where}") from None
-    except RecursionError:
-        raise ConfigError(f"config file {p} is nested too deeply") from None
+    except safeyaml.YamlProblem as err:
+        raise ConfigError(f"config file {p}: {err}") from None
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {p}: expected a mapping of settings")
     return data

@@ -24,7 +24,7 @@ _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 def _result(c: ClusterInfo, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=c.id, resource_name=c.name, resource_type="ack:cluster",
-                  region=c.region, message=message)
+                  region=c.region, message=message, details={f"tag:{k}": v for k, v in c.tags.items()})
 
 
 def _clusters(inp: Inputs, *parts: str, registered: str | None = None) -> Iterator[tuple[ClusterInfo, Result | None]]:

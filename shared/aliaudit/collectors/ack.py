@@ -74,6 +74,7 @@ class ClusterInfo(BaseModel):
     node_pools: list[NodePoolInfo] = Field(default_factory=list)
     last_inspection: datetime | None = None  # newest inspection report that did not fail
     errors: dict[str, str] = Field(default_factory=dict)  # part (audit, addons, network, nodepools, inspection) -> why
+    tags: dict[str, str] = Field(default_factory=dict)  # the cluster's tags (findings carry them: mutelist tags:)
 
     @property
     def registered(self) -> bool:
@@ -124,7 +125,8 @@ def clusters(ctx: CollectContext) -> AckData:
         info = ClusterInfo(id=c.cluster_id, name=c.name or c.cluster_id, region=c.region_id or ctx.region,
                            cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
                            version=c.current_version or "", meta_data=_json(c.meta_data),
-                           public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""))
+                           public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""),
+                           tags={t.key: t.value or "" for t in c.tags or [] if t.key})
         if info.registered:
             return info
         cid = info.id

@@ -23,6 +23,7 @@ import oss2
 from pydantic import ValidationError
 
 from .. import apierrors
+from .. import mutelist as mutelist_mod
 from ..checks.registry import all_checks
 from ..errors import ConfigError
 from ..findings import Finding, Result, Status
@@ -62,31 +63,27 @@ def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[
 
 
 def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
-    """The accepted risks in the bucket, and why they could not be used (a malformed file mutes nothing in
-    this run, says so in the summary and the log, and does not stop the reports)."""
-    import tempfile
-    from pathlib import Path
-
-    from ..mutelist import load
-
+    """The accepted risks in the bucket, and why they could not be used (a malformed, oversized or hostile file
+    mutes nothing in this run, says so in the summary and the log, and does not stop the reports)."""
     where = f"oss://{rt.settings.report_bucket}/{MUTELIST_KEY}"
     try:
-        raw = rt.store.bucket.get_object(MUTELIST_KEY).read()
+        stream = rt.store.bucket.get_object(MUTELIST_KEY)
+        size = stream.content_length
+        raw = b"" if size is not None and size > mutelist_mod.MAX_BYTES else stream.read(mutelist_mod.MAX_BYTES + 1)
+        stream.close()
     except oss2.exceptions.NoSuchKey:
         log.info("no mutelist at %s", where)
         return Mutelist(), None
     except oss2.exceptions.OssError as err:  # e.g. denied: nothing muted, and say so
         log.error("cannot read the mutelist at %s: %s; nothing is muted in this run", where, apierrors.describe(err))
         return Mutelist(), f"cannot read {where}: {apierrors.describe(err)}"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "mutelist.yaml"
-        path.write_bytes(raw)
-        try:
-            return load(path), None
-        except ConfigError as err:
-            reason = str(err).replace(str(path), where)
-            log.error("%s; nothing is muted in this run", reason)
-            return Mutelist(), reason
+    try:
+        if len(raw) > mutelist_mod.MAX_BYTES or (size is not None and size > mutelist_mod.MAX_BYTES):
+            raise ConfigError(f"mutelist {where}: more than the {mutelist_mod.MAX_BYTES:,} bytes a mutelist may have")
+        return mutelist_mod.parse(raw, where), None
+    except ConfigError as err:
+        log.error("%s; nothing is muted in this run", err)
+        return Mutelist(), str(err)
 
 
 def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None] | None, spool: Spool,
