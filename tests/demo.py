@@ -9,6 +9,8 @@ through the OSS API and shows the event-driven FAIL landing in SLS, with the tim
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -63,6 +65,8 @@ def main() -> int:
     code_root = _code_root()
     try:
         _say(f"emulator: {server.url} (sample account {ACCOUNT})")
+        # s.yaml takes the run secret from the deployer's environment (README "Deploying"), as `s deploy` does
+        os.environ.setdefault("ALIAUDIT_RUN_SECRET", secrets.token_hex(32))
         deployed = admin.request("POST", "fc/deploy", {"s_yaml": str(ROOT / "s.yaml"), "code_root": str(code_root)})
         _say(f"deployed from s.yaml: {', '.join(f['name'] for f in deployed.get('functions', []))}")
         started = time.monotonic()

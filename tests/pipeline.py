@@ -27,9 +27,11 @@ def pipeline_write_policy() -> dict[str, Any]:
 
 
 def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}",
-              aggregator_env: dict[str, str] | None = None, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT, "ALIAUDIT_FINDINGS_LOGSTORE": "findings",
-           "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-", "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail",
+              aggregator_env: dict[str, str] | None = None, env: dict[str, str] | None = None,
+              accounts: str = "single", run_secret: str = "") -> list[dict[str, Any]]:
+    """The functions as s.yaml deploys them: the shipped environment (deploy.common_environment) with this
+    deployment's ALIAUDIT_ACCOUNTS and ALIAUDIT_RUN_SECRET; env adds to it (tests' knobs)."""
+    env = {**deploy.common_environment(bucket=BUCKET, project=PROJECT, accounts=accounts, run_secret=run_secret),
            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline), **(env or {})}
     role = f"acs:ram::{ACCOUNT}:role/{ROLE}"
     out = [{"name": "aliaudit-dispatcher", "region": region, "code_dir": str(ROOT / "functions" / "dispatcher"),
@@ -51,18 +53,23 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
 
 def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
                  payload: str = "{}", aggregator_env: dict[str, str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
-    """Deploy the pipeline into the scenario's first account."""
+                 env: dict[str, str] | None = None, accounts: str = "", member_role: str = deploy.MEMBER_ROLE_NAME,
+                 external_id: str = "", run_secret: str = "") -> None:
+    """Deploy the pipeline into the scenario's first account, as template.yml does with these parameters:
+    accounts, member_role and external_id are its Accounts, MemberRoleName and MemberExternalId (organisation
+    mode, with its policy, when accounts is set), run_secret its RunSecret."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.policy import policy_document
 
     acct = data["accounts"][0]
     ram = acct.setdefault("ram", {})
-    ram.setdefault("policies", []).extend([
-        {"name": "AliauditAuditReadOnly", "document": read_policy or policy_document(all_checks().values())},
-        {"name": "AliauditPipelineWrite", "document": pipeline_write_policy()}])
+    policies = [{"name": deploy.AUDIT_POLICY, "document": read_policy or policy_document(all_checks().values())},
+                {"name": deploy.PIPELINE_POLICY, "document": pipeline_write_policy()}]
+    if accounts:  # template.yml's OrganisationMode condition
+        policies.append({"name": deploy.ORGANISATION_POLICY, "document": deploy.organisation_policy(member_role)})
+    ram.setdefault("policies", []).extend(policies)
     ram.setdefault("roles", []).append({"name": ROLE, "trust_policy": FC_TRUST, "policies": [
-        {"name": "AliauditAuditReadOnly", "type": "Custom"}, {"name": "AliauditPipelineWrite", "type": "Custom"}]})
+        {"name": p["name"], "type": "Custom"} for p in policies]})
     # the report bucket as template.yml creates it: private, SSE-KMS with the auditor's own key, versioned,
     # access-logged
     acct.setdefault("kms", {}).setdefault("keys", []).append(
@@ -74,8 +81,9 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
          "encryption": {"sse_algorithm": "KMS", "kms_master_key_id": "key-aliaudit-reports"},
          "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
-    acct.setdefault("fc", {})["functions"] = functions(deadline=deadline, payload=payload,
-                                                         aggregator_env=aggregator_env, env=env)
+    acct.setdefault("fc", {})["functions"] = functions(
+        deadline=deadline, payload=payload, aggregator_env=aggregator_env, env=env, run_secret=run_secret,
+        accounts=deploy.accounts_setting(accounts, member_role, external_id))
 
 
 def reports_bucket(url: str) -> oss2.Bucket:

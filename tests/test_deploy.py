@@ -31,6 +31,7 @@ REGION = "cn-hangzhou"
 BUCKET = f"aliaudit-reports-{ACCOUNT}"
 PROJECT = f"aliaudit-{ACCOUNT}"
 ROLE_ARN = f"acs:ram::{ACCOUNT}:role/aliaudit-fc"
+RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunSecret, s.yaml's env in these tests
 S_VERSION = "3.1.10"  # @serverless-devs/s, as S_VERSION in the Makefile (deploy.md §0.9: on npm, offline preview)
 
 # --- what Alibaba Cloud documents ------------------------------------------------------------------
@@ -84,7 +85,7 @@ ROS_SCHEMA: dict[str, dict[str, Any]] = {
         "properties": {"DKMSInstanceId", "DeletionProtection", "Description", "Enable", "EnableAutomaticRotation",
                        "KeySpec", "KeyUsage", "PendingWindowInDays", "Policy", "ProtectionLevel", "RotationInterval",
                        "Tags"},
-        "attributes": {"Arn", "KeyId"}, "nested": {}},
+        "attributes": {"KeyId"}, "nested": {}},  # ros-cdk-kms 1.15.0 RosKey: attrKeyId only (no Arn)
     "ALIYUN::OSS::Bucket": {
         "doc": "aliyun-oss-bucket", "required": {"BucketName"},
         "properties": {"AccessControl", "BlockPublicAccess", "BucketName", "CORSConfiguration", "DeletionForce",
@@ -212,12 +213,20 @@ def s_props() -> dict[str, dict[str, Any]]:
 _NOVALUE = object()
 
 
+@pytest.fixture(autouse=True)
+def _deployer_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """s.yaml reads ALIAUDIT_RUN_SECRET (required) and ALIAUDIT_ACCOUNTS from the deployer's environment."""
+    monkeypatch.setenv("ALIAUDIT_RUN_SECRET", RUN_SECRET)
+    monkeypatch.delenv("ALIAUDIT_ACCOUNTS", raising=False)
+
+
 class Ros:
     """A small evaluator of the template's intrinsic functions for one account, region and parameter set."""
 
     def __init__(self, doc: dict[str, Any], **params: Any) -> None:
         self.doc = doc
-        self.params = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()} | params
+        given = {"RunSecret": RUN_SECRET} if "RunSecret" in doc.get("Parameters", {}) else {}  # no default
+        self.params = {k: v.get("Default") for k, v in doc.get("Parameters", {}).items()} | given | params
         self.resources: dict[str, Any] = doc["Resources"]
 
     def condition(self, expr: Any) -> bool:
@@ -256,6 +265,10 @@ class Ros:
                 return self.sub(arg)
             if fn == "Fn::If":
                 return self.value(arg[1] if self.condition(arg[0]) else arg[2])
+            if fn == "Fn::Join":
+                return str(self.value(arg[0])).join(str(x) for x in self.value(arg[1]))
+            if fn == "Fn::Split":
+                return str(self.value(arg[1])).split(str(self.value(arg[0])))
         out = {k: self.value(x) for k, x in v.items()}
         return {k: x for k, x in out.items() if x is not _NOVALUE}
 
@@ -295,8 +308,7 @@ class Ros:
             "ALIYUN::RAM::ManagedPolicy": lambda: p["PolicyName"],
             "ALIYUN::FC3::Function": lambda: {"FunctionName": p["FunctionName"],
                                               "ARN": f"acs:fc:{REGION}:{ACCOUNT}:functions/{p['FunctionName']}"}[attr],
-            "ALIYUN::KMS::Key": lambda: {"KeyId": "key-test",
-                                         "Arn": f"acs:kms:{REGION}:{ACCOUNT}:key/key-test"}[attr],
+            "ALIYUN::KMS::Key": lambda: {"KeyId": "key-test"}[attr],
         }
         return by_type[res["Type"]]()
 
@@ -392,7 +404,9 @@ def test_s_yaml_follows_the_contract():
         family = name.removeprefix("aliaudit-")
         env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT,
                "ALIAUDIT_FINDINGS_LOGSTORE": "findings", "ALIAUDIT_FUNCTION_PREFIX": "aliaudit-",
-               "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail", "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": "1800"}
+               "ALIAUDIT_ALERT_NAME": "aliaudit-unmuted-fail", "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": "1800",
+               # from the deployer's environment (ALIAUDIT_ACCOUNTS unset: the own account only)
+               "ALIAUDIT_ACCOUNTS": "single", "ALIAUDIT_RUN_SECRET": RUN_SECRET}
         if family in families():
             env["ALIAUDIT_FAMILY"] = family
         assert p["environmentVariables"] == env, name
@@ -492,7 +506,8 @@ def test_role_and_policies_are_the_metadatas():
     assert role["AssumeRolePolicyDocument"] == listify(deploy.fc_trust_policy()) | {
         "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
     policies = {p["PolicyName"]: p for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()}
-    assert set(policies) == {"AliauditAuditReadOnly", "AliauditPipelineWrite"}  # + the key's, with KmsInstanceId
+    # + the key's with KmsInstanceId, + the organisation policy with Accounts
+    assert set(policies) == {"AliauditAuditReadOnly", "AliauditPipelineWrite"}
     for p in policies.values():
         assert p["Roles"] == ["aliaudit-fc"]
         assert len(json.dumps(p["PolicyDocument"], separators=(",", ":"))) <= RAM_POLICY_MAX_CHARS
@@ -501,27 +516,69 @@ def test_role_and_policies_are_the_metadatas():
     assert all(":" in a and a.split(":")[1][:1] in ("D", "G", "L") for a in read["Statement"][0]["Action"])
     write = policies["AliauditPipelineWrite"]["PolicyDocument"]
     assert write == listify(deploy.pipeline_write_policy(BUCKET, PROJECT))
-    oss, log, fc, directory, members = write["Statement"]
+    oss, log, fc = write["Statement"]
     assert oss["Action"] == ["oss:PutObject", "oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo"]
     assert oss["Resource"] == [f"acs:oss:*:*:{BUCKET}", f"acs:oss:*:*:{BUCKET}/*"]
     assert {"log:PostLogStoreLogs", "log:GetLogStoreLogs", "log:GetLogStore", "log:CreateIndex", "log:GetIndex",
             "log:UpdateIndex", "log:CreateJob", "log:GetJob", "log:UpdateJob", "log:ListJobs"} <= set(log["Action"])
     assert log["Resource"] == [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]
     assert fc == {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": ["acs:fc:*:*:functions/aliaudit-*"]}
+    # a single-account deployment may neither list the directory nor assume any role (issue 21 item 1)
+    assert not any(a.startswith(("resourcemanager:", "sts:")) for p in policies.values()
+                   for st in p["PolicyDocument"]["Statement"] for a in st["Action"])
     # organisation mode: exactly what accounts.py calls in the management account (the directory, its members and
-    # folders) and the member roles in other accounts (their trust policies decide); none of it in the read policy
+    # folders) and sts:AssumeRole on the member audit role BY NAME (not acs:ram::*:role/*, which let the role
+    # assume an admin role of its own account); none of it in the read policy
+    org = Ros(t_doc(), Accounts="resource-directory", MemberRoleName="audit-x")
+    org_policies = {p["PolicyName"]: p["PolicyDocument"] for p in org.of_type("ALIYUN::RAM::ManagedPolicy").values()}
+    directory, members = org_policies["AliauditOrganisationAudit"]["Statement"]
     assert directory == {"Effect": "Allow", "Resource": ["*"], "Action": [
         "resourcemanager:GetResourceDirectory", "resourcemanager:ListAccounts", "resourcemanager:ListFoldersForParent"]}
-    assert members == {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": ["acs:ram::*:role/*"]}
+    assert members == {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": ["acs:ram::*:role/audit-x"]}
+    assert org_policies["AliauditOrganisationAudit"] == listify(deploy.organisation_policy("audit-x"))
+    assert org_policies["AliauditPipelineWrite"] == write
     assert not any(a.startswith(("resourcemanager:", "sts:")) for a in read["Statement"][0]["Action"])
-    assert listify(policy_document(all_checks().values(), organisation=True))["Statement"] == [
-        *read["Statement"], directory, members]  # what `aliaudit policy` users running organisation mode need
+    assert listify(policy_document(all_checks().values(), organisation=True, member_role="audit-x"))["Statement"] == [
+        *read["Statement"], directory, members]  # what `aliaudit policy --organisation --member-role` prints
     # with the auditor's own KMS key the role may use that key, and nothing else more
     own = Ros(t_doc(), KmsInstanceId="kst-test")
     keyed = {p["PolicyName"]: p["PolicyDocument"] for p in own.of_type("ALIYUN::RAM::ManagedPolicy").values()}
     assert keyed["AliauditReportKeyUse"]["Statement"] == [{
         "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
         "Resource": [f"acs:kms:{REGION}:{ACCOUNT}:key/key-test"]}]
+
+
+@pytest.mark.parametrize(("params", "want"), [
+    ({}, "single"),
+    ({"Accounts": "resource-directory", "MemberExternalId": "ext-1"},
+     {"mode": "resource-directory", "external_id": "ext-1", "role_name": "aliaudit-member-audit"}),
+    ({"Accounts": "2234567890123456,3234567890123456", "MemberRoleName": "audit-x"},
+     {"mode": "list", "ids": ["2234567890123456", "3234567890123456"], "role_name": "audit-x"}),
+])
+def test_aliaudit_accounts_comes_from_the_parameters_that_grant_the_member_role(params, want):
+    """ALIAUDIT_ACCOUNTS is built from the same parameters as the organisation policy's condition and resource,
+    so the role the functions assume is the one they may assume; deploy.accounts_setting gives the same string
+    (s.yaml's deployers and tests/pipeline.py use it)."""
+    from aliaudit.accounts import AccountsSpec
+    from aliaudit.runtime.dispatcher import _env_accounts
+
+    ros = Ros(t_doc(), **params)
+    envs = {json.dumps(f["EnvironmentVariables"]["ALIAUDIT_ACCOUNTS"]) for f in ros_functions(ros).values()}
+    (raw,) = envs
+    value = json.loads(raw)
+    assert value == deploy.accounts_setting(params.get("Accounts", ""), params.get("MemberRoleName",
+                                            deploy.MEMBER_ROLE_NAME), params.get("MemberExternalId", ""))
+    assert (json.loads(value) if want != "single" else value) == want
+    spec = AccountsSpec.parse(_env_accounts(value), "ALIAUDIT_ACCOUNTS")
+    policies = {p["PolicyName"]: p["PolicyDocument"] for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()}
+    if want == "single":
+        assert not spec.multi and "AliauditOrganisationAudit" not in policies
+    else:
+        assert policies["AliauditOrganisationAudit"]["Statement"][1]["Resource"] == [
+            f"acs:ram::*:role/{spec.role_name}"]
+    for bad in (("resource-directory,1234567890123456", "x", ""), ("", "bad role", ""), ("", "r", 'a"b')):
+        with pytest.raises(ValueError):
+            deploy.accounts_setting(*bad)
 
 
 def test_bucket_logstores_index_and_alert():
@@ -565,7 +622,7 @@ def test_the_emulated_pipeline_runs_with_what_the_templates_ship():
 
     assert listify(pipeline.pipeline_write_policy()) == listify(deploy.pipeline_write_policy(BUCKET, PROJECT))
     assert listify(pipeline.FC_TRUST) == listify(deploy.fc_trust_policy())
-    emulated = {f["name"]: f for f in pipeline.functions()}
+    emulated = {f["name"]: f for f in pipeline.functions(run_secret=RUN_SECRET)}
     shipped = {p["functionName"]: p for p in s_props().values()}
     assert set(emulated) == set(shipped)
     for name, f in emulated.items():
@@ -678,8 +735,10 @@ def test_template_references_resolve_and_conditions_are_consistent(name):
                 assert arg[1] in ROS_SCHEMA[resources[arg[0]]["Type"]]["attributes"], (lid, arg)
                 targets.append(arg[0])
             elif fn == "Fn::Sub":
+                local = set(arg[1]) if isinstance(arg, list) else set()  # Fn::Sub [text, {variable: value}]
                 for var in re.findall(r"\$\{([^!}][^}]*)\}", arg if isinstance(arg, str) else arg[0]):
-                    assert var in params or var in ROS_PSEUDO or var.split(".")[0] in resources, (lid, var)
+                    assert var in params or var in ROS_PSEUDO or var in local or var.split(".")[0] in resources, (
+                        lid, var)
             elif fn == "Fn::If":
                 assert arg[0] in conds, (lid, arg)
         for target in targets:  # a resource that may not exist is only used by resources with its condition
@@ -739,9 +798,10 @@ def test_member_role_template_parameters_trust_policy_and_outputs():
 
 def _organisation(cloud: Any, auditor_role_name: str) -> None:
     """The auditor's management account (ACCOUNT) with the pipeline's role and policies as template.yml ships
-    them, a second role allowed to call sts:AssumeRole, and a member account with member-role.yml's role and
-    policy (parameters as a StackGroup would pass them), both in one resource directory."""
-    ros = Ros(t_doc())
+    them in organisation mode, a second role allowed to call sts:AssumeRole, and a member account with
+    member-role.yml's role and policy (parameters as a StackGroup would pass them), both in one resource
+    directory."""
+    ros = Ros(t_doc(), Accounts="resource-directory", MemberExternalId=EXTERNAL_ID)
     pipeline = [{"name": p["PolicyName"], "document": p["PolicyDocument"]}
                 for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()]
     (fc_role,) = ros.of_type("ALIYUN::RAM::Role").values()

@@ -30,9 +30,10 @@ def organisation() -> tuple[dict, list[str]]:
     for r in partner["ram"]["roles"]:
         if r["name"] == AUDIT_ROLE:
             r["trust_policy"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] = "something-else"
-    spec = {"mode": "resource-directory", "external_id": AUDIT_EXTERNAL_ID}
-    # which accounts and roles the pipeline reaches is deployment configuration; the timer only narrows
-    add_pipeline(data, payload=json.dumps({"families": FAMILIES}), env={"ALIAUDIT_ACCOUNTS": json.dumps(spec)})
+    # which accounts and roles the pipeline reaches is deployment configuration (template.yml's Accounts,
+    # MemberRoleName and MemberExternalId: ALIAUDIT_ACCOUNTS and the organisation policy); the timer only narrows
+    add_pipeline(data, payload=json.dumps({"families": FAMILIES}), accounts="resource-directory",
+                 member_role=AUDIT_ROLE, external_id=AUDIT_EXTERNAL_ID)
     return data, members
 
 

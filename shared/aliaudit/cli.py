@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--organisation", action="store_true",
                      help="add what auditing a resource directory's members needs (list the directory, assume "
                           "the member roles); see docs/organisations.md")
+    pol.add_argument("--member-role", metavar="NAME",
+                     help="with --organisation: the audit role's name in the members, the only role the policy "
+                          "lets the identity assume (default ResourceDirectoryAccountAccessRole, as scan's "
+                          "--member-role)")
     pol.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -163,13 +167,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from .policy import policy_document
+    from .accounts import DEFAULT_ROLE
+    from .policy import MEMBER_ROLE_NAME, policy_document
     from .scan import select_checks
 
     checks = select_checks(args.family, args.check)
     if not checks:
         raise errors.ConfigError("no check matches --family/--check")
-    print(json.dumps(policy_document(checks, organisation=args.organisation), indent=2))
+    if args.member_role is not None and not args.organisation:
+        raise errors.ConfigError("--member-role goes with --organisation (the member roles the policy may assume)")
+    member_role = args.member_role or DEFAULT_ROLE
+    if not MEMBER_ROLE_NAME.match(member_role):
+        raise errors.ConfigError(f"--member-role: not a RAM role name: {member_role!r}")
+    print(json.dumps(policy_document(checks, organisation=args.organisation, member_role=member_role), indent=2))
     return errors.EXIT_OK
 
 

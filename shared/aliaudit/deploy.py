@@ -5,6 +5,8 @@ drift.
     python -m aliaudit.deploy render            # (re)write s.yaml, template.yml and member-role.yml (repo root)
     python -m aliaudit.deploy render --check    # exit 1 when any of them is stale
     python -m aliaudit.deploy build [--zip]     # build/<function dir>/ bundles for the FC python3.10 runtime
+    python -m aliaudit.deploy accounts resource-directory --member-role NAME --external-id ID
+                                                # ALIAUDIT_ACCOUNTS for s.yaml (as template.yml's parameters give it)
 
 One FC function per family worker plus the dispatcher and the aggregator; every function runs under one
 execution role whose policies are the collectors' read actions and write access to the auditor's own bucket,
@@ -56,6 +58,7 @@ PIPELINE_POLICY = "AliauditPipelineWrite"
 REPORT_KEY_POLICY = "AliauditReportKeyUse"
 MEMBER_ROLE_NAME = "aliaudit-member-audit"  # member-role.yml's default RoleName (accounts.role_name to use it)
 MEMBER_POLICY = "AliauditMemberAuditReadOnly"  # its read-only policy (a name of its own: no clash with the pipeline's)
+ORGANISATION_POLICY = "AliauditOrganisationAudit"  # organisation mode only: directory reads, the member roles
 DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
 SWEEP_CRON = "0 */5 * * * *"
 ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
@@ -136,16 +139,22 @@ def functions() -> list[FunctionSpec]:
     return out
 
 
-def common_environment(*, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE) -> dict[str, Any]:
-    """What every function reads (runtime/settings.py); names are values or the deployment tool's references."""
+def common_environment(*, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE, accounts: Any = "single",
+                       run_secret: Any = "") -> dict[str, Any]:
+    """What every function reads (runtime/settings.py); names are values or the deployment tool's references.
+    accounts: ALIAUDIT_ACCOUNTS (accounts_setting: which accounts daily runs audit, as whom); run_secret:
+    ALIAUDIT_RUN_SECRET (keys the seals of parts, manifests and dispatch marks)."""
     return {"ALIAUDIT_REPORT_BUCKET": bucket, "ALIAUDIT_LOG_PROJECT": project, "ALIAUDIT_FINDINGS_LOGSTORE": logstore,
             "ALIAUDIT_FUNCTION_PREFIX": PREFIX, "ALIAUDIT_ALERT_NAME": ALERT_NAME,
-            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(AGGREGATION_DEADLINE_SECONDS)}
+            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(AGGREGATION_DEADLINE_SECONDS),
+            "ALIAUDIT_ACCOUNTS": accounts, "ALIAUDIT_RUN_SECRET": run_secret}
 
 
-def environment(fn: FunctionSpec, *, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE) -> dict[str, Any]:
+def environment(fn: FunctionSpec, *, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE,
+                accounts: Any = "single", run_secret: Any = "") -> dict[str, Any]:
     """The function's whole environment: the common part, and its family for a worker."""
-    env = common_environment(bucket=bucket, project=project, logstore=logstore)
+    env = common_environment(bucket=bucket, project=project, logstore=logstore, accounts=accounts,
+                             run_secret=run_secret)
     if fn.family:
         env["ALIAUDIT_FAMILY"] = fn.family
     return env
@@ -183,24 +192,53 @@ REPORT_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]  # SSE-KMS with the 
 
 
 def pipeline_write_policy(bucket: Any, project: Any, *, arn: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
-    """Write access to the auditor's own bucket, log project and functions only, and what organisation mode
-    needs from the management account (policy.organisation_statements: the directory reads, and sts:AssumeRole on
-    acs:ram::*:role/* because the member roles live in other accounts and their trust policies decide).
-
-    The organisation statements live here, not in the audit policy: AliauditAuditReadOnly is the per-account read
-    policy that every member role (member-role.yml) gets too, and no member role should be able to list the
-    directory or assume further roles. ``arn(template, name)`` builds a resource ARN from a template with one
-    ``{}``; the default formats plain strings, template.yml passes one that builds ROS Fn::Sub expressions."""
-    from .policy import organisation_statements
-
+    """Write access to the auditor's own bucket, log project and functions only. ``arn(template, name)`` builds a
+    resource ARN from a template with one ``{}``; the default formats plain strings, template.yml passes one that
+    builds ROS Fn::Sub expressions. Organisation mode's grants are organisation_policy, deployed only then."""
     make = arn or (lambda template, name: template.format(name))
     return {"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": list(PIPELINE_OSS_ACTIONS),
          "Resource": [make("acs:oss:*:*:{}", bucket), make("acs:oss:*:*:{}/*", bucket)]},
         {"Effect": "Allow", "Action": list(PIPELINE_LOG_ACTIONS),
          "Resource": [make("acs:log:*:*:project/{}", project), make("acs:log:*:*:project/{}/*", project)]},
-        {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": [f"acs:fc:*:*:functions/{PREFIX}*"]},
-        *organisation_statements()]}
+        {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": [f"acs:fc:*:*:functions/{PREFIX}*"]}]}
+
+
+def organisation_policy(member_role: str = MEMBER_ROLE_NAME, *, resource: Any = None) -> dict[str, Any]:
+    """What the execution role needs in organisation mode only (policy.organisation_statements): the directory
+    reads, and sts:AssumeRole on the member audit role by its name in any account (acs:ram::*:role/<name>), never
+    on every role: a wildcard would let the functions assume any role of their own account that trusts the
+    account, an administrator's included. Kept out of AliauditAuditReadOnly, which every member role gets too, and
+    out of AliauditPipelineWrite, so a single-account deployment has neither. ``resource``: the ARN pattern as the
+    deployment tool spells it (template.yml: an Fn::Sub on the MemberRoleName parameter)."""
+    from .policy import organisation_statements
+
+    return {"Version": "1", "Statement": organisation_statements(member_role, resource=resource)}
+
+
+RUN_SECRET_MIN_LENGTH = 32
+RUN_SECRET_PATTERN = r"^[A-Za-z0-9+/=_.-]+$"
+ACCOUNTS_PATTERN = r"^(|resource-directory|[0-9]{16}(,[0-9]{16})*)$"  # the Accounts parameter / accounts_setting
+MEMBER_ROLE_PATTERN = r"^[a-zA-Z0-9.-]{1,64}$"  # member-role.yml's RoleName
+EXTERNAL_ID_PATTERN = r"^([a-zA-Z0-9=,.@:/_+-]{2,1224})?$"  # sts:ExternalId's characters (AssumeRole doc)
+
+
+def accounts_setting(accounts: str = "", member_role: str = MEMBER_ROLE_NAME, external_id: str = "") -> str:
+    """ALIAUDIT_ACCOUNTS from the deployment's settings (template.yml's Accounts, MemberRoleName and
+    MemberExternalId parameters build exactly this string): '' -> "single" (the own account); "resource-directory"
+    or comma-separated 16-digit member ids -> the JSON mapping with role_name (and external_id), so the role the
+    functions assume is always the one organisation_policy lets them assume."""
+    for value, pattern, what in ((accounts, ACCOUNTS_PATTERN, "accounts"),
+                                 (member_role, MEMBER_ROLE_PATTERN, "member role name"),
+                                 (external_id, EXTERNAL_ID_PATTERN, "external id")):
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"{what}: {value!r} does not match {pattern}")
+    if not accounts:
+        return "single"
+    mode = '"mode":"resource-directory"' if accounts == "resource-directory" else \
+        '"mode":"list","ids":["' + '","'.join(accounts.split(",")) + '"]'
+    ext = f'"external_id":"{external_id}",' if external_id else ""
+    return "{" + mode + "," + ext + f'"role_name":"{member_role}"' + "}"
 
 
 # --- YAML output ----------------------------------------------------------------------------------
@@ -248,7 +286,10 @@ def s_yaml() -> dict[str, Any]:
         "timeout": TIMEOUT_S, "role": "${vars.role}", "internetAccess": True,
         "logConfig": {"project": "${vars.logProject}", "logstore": FUNCTION_LOGSTORE, "enableRequestMetrics": True,
                       "enableInstanceMetrics": True, "logBeginRule": "DefaultRegex"},
-        "environmentVariables": common_environment(bucket="${vars.reportBucket}", project="${vars.logProject}"),
+        "environmentVariables": common_environment(
+            bucket="${vars.reportBucket}", project="${vars.logProject}",
+            # from the deployer's environment: the same values as the ROS stack's (README "Deploying")
+            accounts="${env('ALIAUDIT_ACCOUNTS', 'single')}", run_secret="${env('ALIAUDIT_RUN_SECRET')}"),
         "asyncInvokeConfig": {"maxAsyncRetryAttempts": ASYNC_RETRIES},
     }
     resources: dict[str, Any] = {}
@@ -366,7 +407,7 @@ def _ros_policy(name: str, description: str, document: dict[str, Any], condition
     doc = copy.deepcopy(document)
     for st in doc["Statement"]:  # ROS types Action and Resource as lists
         for key in ("Action", "Resource"):
-            if isinstance(st.get(key), str):
+            if key in st and not isinstance(st[key], list):
                 st[key] = [st[key]]
     res: dict[str, Any] = {"Type": "ALIYUN::RAM::ManagedPolicy", "Properties": {
         "PolicyName": name, "Description": description, "PolicyDocument": doc,
@@ -398,6 +439,25 @@ def _ros_parameters() -> dict[str, Any]:
                                 "Description": "days before reports/ and access-logs/ objects expire"},
         "AlertActionPolicyId": {"Type": "String", "Default": "sls.builtin",
                                 "Description": "SLS action policy that routes the alert's notifications"},
+        "Accounts": {
+            "Type": "String", "Default": "", "AllowedPattern": ACCOUNTS_PATTERN,
+            "Description": "organisation mode: 'resource-directory' (every member of the directory) or the member "
+                           "account ids, comma-separated; empty: only this account. Only in organisation mode may "
+                           "the role list the directory and assume the member roles (docs/organisations.md)"},
+        "MemberRoleName": {
+            "Type": "String", "Default": MEMBER_ROLE_NAME, "AllowedPattern": MEMBER_ROLE_PATTERN,
+            "Description": "organisation mode: the audit role in each member (member-role.yml's RoleName), the "
+                           "only role the functions may assume"},
+        "MemberExternalId": {
+            "Type": "String", "Default": "", "AllowedPattern": EXTERNAL_ID_PATTERN,
+            "Description": "organisation mode: the external id the member roles' trust requires (member-role.yml's "
+                           "ExternalId); empty: none"},
+        "RunSecret": {
+            "Type": "String", "NoEcho": True, "MinLength": RUN_SECRET_MIN_LENGTH, "MaxLength": 256,
+            "AllowedPattern": RUN_SECRET_PATTERN,
+            "Description": f"ALIAUDIT_RUN_SECRET: keys the seals of the runs' parts, manifests and dispatch marks, "
+                           f"so that no other writer of the bucket can forge them (at least {RUN_SECRET_MIN_LENGTH} "
+                           "characters, e.g. `openssl rand -hex 32`; keep it out of the bucket)"},
     }
 
 
@@ -456,8 +516,11 @@ def _ros_identity() -> dict[str, Any]:
     def arn(template: str, name: str) -> dict[str, Any]:
         return _sub(template.format(name))
 
+    # ALIYUN::KMS::Key returns only KeyId (ros-cdk-kms 1.15.0: RosKey.attrKeyId; ROS doc aliyun-kms-key), so the
+    # key's ARN is built in KMS's format acs:kms:<region>:<account>:key/<key id> (KMS DescribeKey doc)
     key_use = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(REPORT_KEY_ACTIONS),
-                                              "Resource": [_getatt("ReportKey", "Arn")]}]}
+                                              "Resource": [_sub("acs:kms:${ALIYUN::Region}:" + ACCOUNT_SUB
+                                                                + ":key/${ReportKey.KeyId}")]}]}
     return {
         "FcRole": {"Type": "ALIYUN::RAM::Role", "Properties": {
             "RoleName": ROLE_NAME, "Description": "aliaudit functions: read-only audit, writes only its own results",
@@ -465,12 +528,26 @@ def _ros_identity() -> dict[str, Any]:
         "AuditReadOnlyPolicy": _ros_policy(
             AUDIT_POLICY, "aliaudit: exactly the read actions its collectors call", audit_policy()),
         "PipelineWritePolicy": _ros_policy(
-            PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions; "
-                             "organisation mode: resource directory reads and the member accounts' audit roles",
+            PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions",
             pipeline_write_policy(ROS_BUCKET_NAME, ROS_PROJECT_NAME, arn=arn)),
+        "OrganisationPolicy": _ros_policy(
+            ORGANISATION_POLICY, "aliaudit organisation mode: resource directory reads and sts:AssumeRole on the "
+                                 "member audit role (by name) only",
+            organisation_policy(resource=_sub("acs:ram::*:role/${MemberRoleName}")), "OrganisationMode"),
         "ReportKeyUsePolicy": _ros_policy(
             REPORT_KEY_POLICY, "aliaudit: use of the report bucket's own KMS key", key_use, "UseOwnKey"),
     }
+
+
+def _ros_accounts_setting() -> dict[str, Any]:
+    """ALIAUDIT_ACCOUNTS built from the Accounts, MemberRoleName and MemberExternalId parameters: the very string
+    accounts_setting() returns for them (tests/test_deploy.py compares both)."""
+    ids = {"Fn::Join": ['","', {"Fn::Split": [",", {"Ref": "Accounts"}]}]}
+    mode = {"Fn::If": ["DirectoryMode", '"mode":"resource-directory"',
+                       {"Fn::Sub": ['"mode":"list","ids":["${Ids}"]', {"Ids": ids}]}]}
+    ext = {"Fn::If": ["HasMemberExternalId", _sub('"external_id":"${MemberExternalId}",'), ""]}
+    return {"Fn::If": ["OrganisationMode", {"Fn::Sub": ['{${Mode},${External}"role_name":"${MemberRoleName}"}',
+                                                          {"Mode": mode, "External": ext}]}, "single"]}
 
 
 def _ros_functions() -> dict[str, Any]:
@@ -481,7 +558,8 @@ def _ros_functions() -> dict[str, Any]:
     for fn in fns:
         lid = fn_logical_id(fn)
         env = environment(fn, bucket=_getatt("ReportBucket", "Name"), project=_getatt("LogProject", "Name"),
-                          logstore=_getatt("FindingsLogstore", "LogstoreName"))
+                          logstore=_getatt("FindingsLogstore", "LogstoreName"), accounts=_ros_accounts_setting(),
+                          run_secret={"Ref": "RunSecret"})
         out[lid] = {"Type": "ALIYUN::FC3::Function", "Condition": "CreateFunctions", "DependsOn": list(policies),
                     "Properties": {
                         "FunctionName": fn.name, "Description": fn.description, "Runtime": RUNTIME,
@@ -521,7 +599,10 @@ def template() -> dict[str, Any]:
                        "its index and FAIL alert, and the least-privilege execution role.",
         "Parameters": _ros_parameters(),
         "Conditions": {"CreateFunctions": {"Fn::Equals": ["true", {"Ref": "DeployFunctions"}]},
-                       "UseOwnKey": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "KmsInstanceId"}]}}},
+                       "UseOwnKey": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "KmsInstanceId"}]}},
+                       "OrganisationMode": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "Accounts"}]}},
+                       "DirectoryMode": {"Fn::Equals": ["resource-directory", {"Ref": "Accounts"}]},
+                       "HasMemberExternalId": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "MemberExternalId"}]}}},
         "Resources": {**_ros_identity(), **_ros_storage(), **_ros_logging(), **_ros_functions()},
         "Outputs": {
             "ReportBucket": {"Description": "OSS bucket with the reports", "Value": _getatt("ReportBucket", "Name")},
@@ -845,6 +926,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_render = sub.add_parser("render", help="write s.yaml, template.yml and member-role.yml from the metadata")
     p_render.add_argument("--check", action="store_true", help="exit 1 if a file is stale, write nothing")
     p_render.add_argument("--root", type=Path, default=ROOT)
+    p_acc = sub.add_parser("accounts", help="print ALIAUDIT_ACCOUNTS for s.yaml's deployer environment, as "
+                                            "template.yml builds it from Accounts, MemberRoleName, MemberExternalId")
+    p_acc.add_argument("accounts", nargs="?", default="",
+                       help="'resource-directory' or member account ids, comma-separated; empty: single account")
+    p_acc.add_argument("--member-role", default=MEMBER_ROLE_NAME, help=f"default {MEMBER_ROLE_NAME}")
+    p_acc.add_argument("--external-id", default="", help="the member roles' sts:ExternalId (default none)")
     p_build = sub.add_parser("build", help="build/<function>/ code bundles with vendored python3.10 dependencies")
     p_build.add_argument("--root", type=Path, default=ROOT)
     p_build.add_argument("--out", type=Path, default=None, help="default: <root>/build")
@@ -852,6 +939,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_build.add_argument("--force", action="store_true", help="re-vendor the dependencies")
     p_build.add_argument("--only", nargs="*", default=[], metavar="FUNCTION", help="these functions only")
     args = parser.parse_args(argv)
+    if args.command == "accounts":
+        try:
+            print(accounts_setting(args.accounts, args.member_role, args.external_id))
+        except ValueError as err:
+            print(f"accounts: {err}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "render":
         stale = render(args.root, check=args.check)
         if args.check:

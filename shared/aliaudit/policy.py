@@ -9,9 +9,11 @@ is kept out of the per-account document so that no member role can list the dire
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from .accounts import DEFAULT_ROLE
 from .checks.registry import Check
 from .collectors import load_all
 from .collectors.registry import COLLECTORS
@@ -23,10 +25,18 @@ BASE_ACTIONS = ["ecs:DescribeRegions"]
 # (ListFoldersForParent, for include/exclude by folder); accounts._directory_targets calls exactly these
 ORGANISATION_READ_ACTIONS = ["resourcemanager:GetResourceDirectory", "resourcemanager:ListAccounts",
                              "resourcemanager:ListFoldersForParent"]
-# organisation mode, any: the audit role in each member (accounts.provider_for). Any account's role: the member
-# roles live in other accounts and are named by configuration (accounts.role_name, or role ARNs), and it is their
-# trust policies (auditor principal + sts:ExternalId) that decide who may assume them
-MEMBER_ROLE_RESOURCE = "acs:ram::*:role/*"
+# organisation mode, any: sts:AssumeRole on the audit role in each member (accounts.provider_for), by its NAME in
+# any account: the member roles live in other accounts, under the name the deployment configures (accounts.role_name,
+# member-role.yml's RoleName). Never acs:ram::*:role/*: that would let the auditing identity assume every role of
+# its own account whose trust policy names the account (an administrator's break-glass role included)
+MEMBER_ROLE_NAME = re.compile(r"^[\w.@-]{1,64}$")
+
+
+def member_role_resource(role_name: str) -> str:
+    """The member audit roles of every account, by name: acs:ram::*:role/<name>."""
+    if not MEMBER_ROLE_NAME.match(role_name):
+        raise ValueError(f"not a RAM role name: {role_name!r}")
+    return f"acs:ram::*:role/{role_name}"
 
 
 def actions_for(checks: Iterable[Check]) -> list[str]:
@@ -38,15 +48,20 @@ def actions_for(checks: Iterable[Check]) -> list[str]:
     return sorted(needed)
 
 
-def organisation_statements() -> list[dict[str, Any]]:
-    """What organisation mode needs besides the per-account read actions (the management account's identity)."""
+def organisation_statements(member_role: str = DEFAULT_ROLE, *, resource: Any = None) -> list[dict[str, Any]]:
+    """What organisation mode needs besides the per-account read actions (the management account's identity): the
+    directory reads and sts:AssumeRole on the member roles named member_role (resource: that ARN pattern as the
+    deployment tool spells it, e.g. a ROS Fn::Sub; default member_role_resource(member_role))."""
     return [{"Effect": "Allow", "Action": list(ORGANISATION_READ_ACTIONS), "Resource": "*"},
-            {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": MEMBER_ROLE_RESOURCE}]
+            {"Effect": "Allow", "Action": ["sts:AssumeRole"],
+             "Resource": member_role_resource(member_role) if resource is None else resource}]
 
 
-def policy_document(checks: Iterable[Check], *, organisation: bool = False) -> dict[str, Any]:
-    """The read actions of the checks; with organisation, also the directory reads and member role assumption."""
+def policy_document(checks: Iterable[Check], *, organisation: bool = False,
+                    member_role: str = DEFAULT_ROLE) -> dict[str, Any]:
+    """The read actions of the checks; with organisation, also the directory reads and the assumption of the
+    member roles named member_role."""
     statements = [{"Effect": "Allow", "Action": actions_for(checks), "Resource": "*"}]
     if organisation:
-        statements += organisation_statements()
+        statements += organisation_statements(member_role)
     return {"Version": "1", "Statement": statements}
