@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUCKET = f"aliaudit-reports-{ACCOUNT}"
 PROJECT = f"aliaudit-{ACCOUNT}"
 ROLE = "aliaudit-fc"
+REPORT_KEY = "key-aliaudit-reports"  # the auditor's own KMS key (template.yml's ReportKey, KmsInstanceId set)
+WRITER_ROLE = "bucket-writer"
 FC_TRUST = deploy.fc_trust_policy()
 
 
@@ -54,10 +56,12 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
 def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
                  payload: str = "{}", aggregator_env: dict[str, str] | None = None,
                  env: dict[str, str] | None = None, accounts: str = "", member_role: str = deploy.MEMBER_ROLE_NAME,
-                 external_id: str = "", run_secret: str = "") -> None:
+                 external_id: str = "", run_secret: str = "", bucket_writer: bool = False) -> None:
     """Deploy the pipeline into the scenario's first account, as template.yml does with these parameters:
     accounts, member_role and external_id are its Accounts, MemberRoleName and MemberExternalId (organisation
-    mode, with its policy, when accounts is set), run_secret its RunSecret."""
+    mode, with its policy, when accounts is set), run_secret its RunSecret. bucket_writer: a role of the account
+    with AliyunOSSFullAccess (writer_bucket), for tests that plant objects as another writer of the bucket would:
+    the bucket policy refuses long-term AccessKeys (the account's root key too) under runs/, reports/, latest/."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.policy import policy_document
 
@@ -70,20 +74,44 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
     ram.setdefault("policies", []).extend(policies)
     ram.setdefault("roles", []).append({"name": ROLE, "trust_policy": FC_TRUST, "policies": [
         {"name": p["name"], "type": "Custom"} for p in policies]})
-    # the report bucket as template.yml creates it: private, SSE-KMS with the auditor's own key, versioned,
-    # access-logged
+    # the report bucket as template.yml creates it with KmsInstanceId (deploy.report_bucket: private, BPA,
+    # SSE-KMS with the auditor's own rotated key, versioned, access-logged, its bucket policy)
     acct.setdefault("kms", {}).setdefault("keys", []).append(
-        {"id": "key-aliaudit-reports", "region": "cn-hangzhou", "automatic_rotation": "Enabled",
+        {"id": REPORT_KEY, "region": "cn-hangzhou", "automatic_rotation": "Enabled",
          "rotation_interval_seconds": 365 * 86400})
-    acct.setdefault("oss", {}).setdefault("buckets", []).append(
-        {"name": BUCKET, "region": "cn-hangzhou", "versioning": "Enabled", "public_access_block": True,
-         "v1_signature": False,  # a new bucket refuses V1 signatures: the pipeline's report store signs V4
-         "encryption": {"sse_algorithm": "KMS", "kms_master_key_id": "key-aliaudit-reports"},
-         "logging": {"target_bucket": BUCKET, "target_prefix": "access-logs/"}})
+    acct.setdefault("oss", {}).setdefault("buckets", []).append(emulated_bucket(deploy.report_bucket(
+        BUCKET, acct.get("id", ACCOUNT), kms_key=REPORT_KEY)))
+    if bucket_writer:  # a role of the account that may write any bucket (AliyunOSSFullAccess): writer_bucket()
+        ram["roles"].append({"name": WRITER_ROLE, "policies": [{"name": "AliyunOSSFullAccess"}],
+                             "trust_policy": {"Version": "1", "Statement": [{
+                                 "Effect": "Allow", "Action": "sts:AssumeRole",
+                                 "Principal": {"RAM": [f"acs:ram::{acct.get('id', ACCOUNT)}:root"]}}]}})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
     acct.setdefault("fc", {})["functions"] = functions(
         deadline=deadline, payload=payload, aggregator_env=aggregator_env, env=env, run_secret=run_secret,
         accounts=deploy.accounts_setting(accounts, member_role, external_id))
+
+
+def emulated_bucket(spec: dict[str, Any], region: str = "cn-hangzhou") -> dict[str, Any]:
+    """deploy.report_bucket's definition as the emulator's scenario bucket (products/oss.py Bucket)."""
+    return {"name": spec["name"], "region": region, "acl": spec["acl"], "versioning": spec["versioning"],
+            "public_access_block": spec["block_public_access"],
+            "v1_signature": False,  # a new bucket refuses V1 signatures: the pipeline's report store signs V4
+            "encryption": {"sse_algorithm": spec["sse_algorithm"], "kms_master_key_id": spec["kms_key_id"]},
+            "logging": dict(spec["logging"]), "policy": spec["policy"]}
+
+
+def writer_bucket(url: str) -> oss2.Bucket:
+    """The report bucket through a session of add_pipeline's bucket_writer role (assumed with the root key)."""
+    from alibabacloud_sts20150401 import models as sts_models
+    from alibabacloud_sts20150401.client import Client as StsClient
+
+    sts = StsClient(pop_config_for(url))
+    creds = sts.assume_role(sts_models.AssumeRoleRequest(
+        role_arn=f"acs:ram::{ACCOUNT}:role/{WRITER_ROLE}", role_session_name="planter")).body.credentials
+    return oss2.Bucket(oss2.StsAuth(creds.access_key_id, creds.access_key_secret, creds.security_token,
+                                    auth_version=oss2.AUTH_VERSION_4),
+                       "http://oss-cn-hangzhou.aliyuncs.com", BUCKET, proxies={"http": url}, region="cn-hangzhou")
 
 
 def reports_bucket(url: str) -> oss2.Bucket:

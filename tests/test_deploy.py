@@ -593,9 +593,19 @@ def test_bucket_logstores_index_and_alert():
     assert (key["EnableAutomaticRotation"], key["RotationInterval"], key["DKMSInstanceId"]) == (True, "365d",
                                                                                                  "kst-test")
     assert b["LoggingConfiguration"] == {"TargetBucket": BUCKET, "TargetPrefix": "access-logs/"}
-    (deny,) = b["Policy"]["Statement"]
-    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"acs:SecureTransport": ["false"]}}
-    assert deny["Resource"] == [f"acs:oss:*:{ACCOUNT}:{BUCKET}", f"acs:oss:*:{ACCOUNT}:{BUCKET}/*"]
+    # the policy: HTTPS only; run state and reports written with STS credentials only (the functions' role);
+    # config/ by the bucket owner only. The very document tests/pipeline.py gives the emulated bucket
+    https, state, config = b["Policy"]["Statement"]
+    assert https["Effect"] == "Deny" and https["Condition"] == {"Bool": {"acs:SecureTransport": ["false"]}}
+    assert https["Resource"] == [f"acs:oss:*:{ACCOUNT}:{BUCKET}", f"acs:oss:*:{ACCOUNT}:{BUCKET}/*"]
+    assert state["Resource"] == [f"acs:oss:*:{ACCOUNT}:{BUCKET}/{p}*" for p in ("runs/", "reports/", "latest/")]
+    assert state["Condition"] == {"StringNotLike": {"acs:AccessId": ["STS.*"]}} and "Condition" not in config
+    assert config["Resource"] == [f"acs:oss:*:{ACCOUNT}:{BUCKET}/config/*"]
+    assert all(st["Effect"] == "Deny" and st["Principal"] == ["*"] for st in (https, state, config))
+    assert {"oss:PutObject", "oss:DeleteObject"} <= set(state["Action"]) and state["Action"] == config["Action"]
+    from tests.pipeline import emulated_bucket
+
+    assert emulated_bucket(deploy.report_bucket(BUCKET, ACCOUNT))["policy"] == b["Policy"]
     rules = {r["Prefix"]: r for r in b["LifecycleConfiguration"]["Rule"]}
     assert set(rules) == {"runs/", "reports/", "access-logs/"}
     assert all(r["Status"] == "Enabled" and r["Expiration"]["Days"] >= 1 for r in rules.values())

@@ -8,10 +8,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import oss2
 import pytest
 
 from aliaudit import deploy
-from tests.pipeline import ROLE, add_pipeline, invoke
+from tests.pipeline import (
+    BUCKET,
+    ROLE,
+    add_pipeline,
+    fire_daily,
+    invoke,
+    reports_bucket,
+    run_summaries,
+    wait_idle,
+    writer_bucket,
+)
 from tests.sdk import ACCOUNT, base_scenario, load
 
 MEMBER = "2234567890123456"
@@ -114,3 +125,106 @@ def test_policy_cli_names_the_member_role(capsys: pytest.CaptureFixture[str]):
     assert main(["policy", "--member-role", "aliaudit-member-audit"]) == 1  # only with --organisation
     assert main(["policy", "--organisation", "--member-role", "*"]) == 1
     assert "--member-role" in capsys.readouterr().err
+
+
+# --- the report bucket's policy (issue 21 item 3, second half) ------------------------------------------------
+
+OSS_USER_AK, OSS_USER_SECRET = "LTAIossfulluser00001", "oss-full-secret-000000000000"
+
+
+def _bucket_as(url: str, ak: str, secret: str) -> oss2.Bucket:
+    return oss2.Bucket(oss2.AuthV4(ak, secret), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
+                       proxies={"http": url}, region="cn-hangzhou")
+
+
+def _denied(bucket: oss2.Bucket, key: str) -> bool:
+    try:
+        bucket.put_object(key, b'{"run_id": "x", "family": "ram", "region": "global", "findings": 0}\n')
+    except oss2.exceptions.AccessDenied as err:
+        assert "bucket policy" in err.message, err.message
+        return True
+    return False
+
+
+def test_another_writer_cannot_plant_run_state_and_the_pipeline_still_runs(cloud, admin):
+    """A RAM user of the account with AliyunOSSFullAccess (its RAM policy allows every OSS call) cannot write
+    runs/, reports/, latest/ or config/ of the deployed bucket; the account's root key may write config/ only
+    (the mutelist); the functions still write the whole run."""
+    data = base_scenario()
+    data["accounts"][0]["ram"]["users"].append({"name": "oss-operator", "policies": [{"name": "AliyunOSSFullAccess"}],
+                                                "access_keys": [{"id": OSS_USER_AK, "secret": OSS_USER_SECRET}]})
+    add_pipeline(data, payload='{"families": ["ram"]}', bucket_writer=True)
+    load(cloud, data)
+    fire_daily(admin)
+    invocations = wait_idle(admin)
+    assert invocations and all(i["status"] == "succeeded" for i in invocations), invocations
+    (summary,) = run_summaries(reports_bucket(cloud.url)).values()
+    assert summary["missing_parts"] == [] and summary["status"]["FAIL"]  # the run wrote parts and reports
+    user, root = _bucket_as(cloud.url, OSS_USER_AK, OSS_USER_SECRET), reports_bucket(cloud.url)
+    assert user.get_object("latest/findings.json").read()  # reading stays a matter of RAM policies
+    for key in ("runs/x/parts/ram/global.json", "runs/x/manifest.json", "reports/2099-01-01/x/aliaudit.ocsf.json",
+                "latest/findings.json", "config/mutelist.yaml"):
+        assert _denied(user, key), key
+        assert _denied(root, key) is (key != "config/mutelist.yaml"), key  # the owner writes the mutelist
+    with pytest.raises(oss2.exceptions.AccessDenied):
+        user.delete_object("latest/findings.json")
+    # what the policy cannot tell apart (documented): a session of another role holding OSS write permission; the
+    # runs' seals stop what it plants (tests/test_security_pipeline.py)
+    assert not _denied(writer_bucket(cloud.url), "runs/x/parts/ram/global.json")
+
+
+def test_plain_http_is_refused_by_the_deployed_policy(cloud):
+    """With the scenario's requests counted as plain HTTP (secure_transport: false), the HTTPS-only statement
+    refuses every call, the owner's too, as OSS applies a "*" Deny with a Condition to the bucket owner."""
+    data = base_scenario()
+    add_pipeline(data)
+    data["secure_transport"] = False
+    load(cloud, data)
+    root = reports_bucket(cloud.url)
+    for call in (lambda: root.put_object("config/mutelist.yaml", b"mutelist: []\n"),
+                 lambda: root.get_object("latest/findings.json"), lambda: list(oss2.ObjectIterator(root))):
+        with pytest.raises(oss2.exceptions.AccessDenied):
+            call()
+    data["secure_transport"] = True
+    load(cloud, data)
+    root.put_object("config/mutelist.yaml", b"mutelist: []\n")
+
+
+# --- the auditor's own footprint (issue 21 item 12) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("own_key", [True, False])
+def test_the_deployed_bucket_passes_its_own_oss_checks_but_byok_without_an_own_key(cloud, tmp_path, own_key):
+    """The report bucket as template.yml makes it, audited by the OSS checks: every check passes with the
+    auditor's own key (KmsInstanceId set: what tests/test_pipeline.py deploys); with the default (SSE-KMS under the
+    OSS-managed KMS key, no KMS instance to pay for) CIS 5.9's BYOK check fails, rightly, and only it (README)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.pipeline import REPORT_KEY, emulated_bucket
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    data = base_scenario()
+    data["accounts"][0]["kms"] = {"keys": [{"id": REPORT_KEY, "region": "cn-hangzhou", "automatic_rotation": "Enabled",
+                                            "rotation_interval_seconds": 365 * 86400}]}
+    data["accounts"][0]["oss"] = {"buckets": [emulated_bucket(deploy.report_bucket(
+        BUCKET, ACCOUNT, kms_key=REPORT_KEY if own_key else None))]}
+    load(cloud, data)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+    script = str(Path(sys.executable).parent / "aliaudit")
+    out = subprocess.run([script, "scan", "--family", "oss", "--region", "cn-hangzhou", "--quiet", "--output-dir",
+                          str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert out.returncode in (0, 3), out.stderr
+    ocsf = json.loads((tmp_path / "out" / "aliaudit.ocsf.json").read_text())
+    verdicts = {f["unmapped"]["check_id"]: (f["status_code"], f["status_detail"]) for f in ocsf
+                if f["resources"][0]["uid"] == BUCKET}
+    assert {"oss_bucket_secure_transport_enabled", "oss_bucket_encrypted_with_byok", "oss_bucket_versioning_enabled",
+            "oss_bucket_logging_enabled", "oss_bucket_policy_no_public_grant"} <= set(verdicts)
+    failing = {c: v for c, v in verdicts.items() if v[0] not in ("PASS", "MANUAL")}
+    if own_key:
+        assert failing == {}
+    else:
+        assert set(failing) == {"oss_bucket_encrypted_with_byok"}
+        assert "OSS-managed KMS key" in failing["oss_bucket_encrypted_with_byok"][1]

@@ -35,12 +35,12 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     summary = read_json(bucket, f"reports/{date.today():%Y-%m-%d}/{run_id}/aliaudit.summary.json")
     assert summary["missing_parts"] == [] and summary["status"]["ERROR"] == 0, summary
     assert set(summary["regions"]) == {"cn-hangzhou", "cn-shanghai"}
-    # the auditor's own deployed resources pass its own checks
+    # the auditor's own deployed resources pass its own checks: the bucket is deploy.report_bucket's, HTTPS-only
+    # policy included (the emulator counts its requests as HTTPS: tests/emulator/README.md), with the own key
     ocsf = read_json(bucket, f"reports/{date.today():%Y-%m-%d}/{run_id}/aliaudit.ocsf.json")
-    # (except HTTPS-only access: the emulator speaks plain HTTP, so a SecureTransport deny would lock the
-    # pipeline out of its own bucket here; template.yml ships that policy for the cloud)
-    own = [f for f in ocsf if f["resources"][0]["uid"] == BUCKET
-           and f["unmapped"]["check_id"] != "oss_bucket_secure_transport_enabled"]
+    own = [f for f in ocsf if f["resources"][0]["uid"] == BUCKET]
+    assert {"oss_bucket_secure_transport_enabled", "oss_bucket_encrypted_with_byok", "oss_report_bucket_secured",
+            "oss_bucket_versioning_enabled", "oss_bucket_logging_enabled"} <= {f["unmapped"]["check_id"] for f in own}
     assert own and all(f["status_code"] in ("PASS", "MANUAL") for f in own), [
         (f["unmapped"]["check_id"], f["status_detail"]) for f in own if f["status_code"] not in ("PASS", "MANUAL")]
     assert any(f["unmapped"]["check_id"] == "oss_report_bucket_secured" and f["status_code"] == "PASS" for f in own)

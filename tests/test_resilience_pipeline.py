@@ -29,7 +29,15 @@ from aliaudit.findings import Finding, Status
 from aliaudit.runtime.sls_sink import alert_config, index_config
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
-from tests.pipeline import BUCKET, PROJECT, add_pipeline, pop_config_for, read_json, reports_bucket
+from tests.pipeline import (
+    BUCKET,
+    PROJECT,
+    add_pipeline,
+    pop_config_for,
+    read_json,
+    reports_bucket,
+    writer_bucket,
+)
 from tests.resilience import (
     AUDITOR_AK,
     AUDITOR_SECRET,
@@ -108,6 +116,10 @@ class Pipeline:
     def bucket(self) -> oss2.Bucket:
         return reports_bucket(self.server.url)
 
+    def writer(self) -> oss2.Bucket:
+        """A role session that may write run state (the bucket policy refuses long-term keys under runs/)."""
+        return writer_bucket(self.server.url)
+
     def objects(self) -> dict[str, bytes]:
         b = self.bucket()
         return {o.key: b.get_object(o.key).read() for o in oss2.ObjectIterator(b)}
@@ -123,7 +135,7 @@ class Pipeline:
 
 def _deploy(server: EmulatorServer, code: Path, arm: Path) -> dict[str, Any]:
     data = world()
-    add_pipeline(data, deadline=900)
+    add_pipeline(data, deadline=900, bucket_writer=True)  # objects planted under runs/: writer()
     acct = data["accounts"][0]
     # the findings logstore, its index and the alert exist already (a first run creates them): both runs
     # then audit the same account
@@ -247,8 +259,8 @@ MALFORMED = [
 
 
 def test_malformed_payloads_and_objects_never_crash_a_function_or_lose_reports(pipeline):
-    b = pipeline.bucket()
-    b.put_object("runs/manual-broken-manifest/manifest.json", b'{"run_id": "manual-broken-manifest", "parts": [')
+    pipeline.writer().put_object("runs/manual-broken-manifest/manifest.json",
+                                 b'{"run_id": "manual-broken-manifest", "parts": [')
     before = pipeline.objects()
     logs_before = pipeline.logs()
     for function, payload in MALFORMED:
@@ -273,11 +285,12 @@ def test_a_corrupt_part_and_a_corrupt_mutelist_still_give_a_complete_run(pipelin
     # a run of an earlier version (no nonce: its parts carry no seal), so a part copied from another run is read
     manifest.update(run_id="manual-corrupt", nonce="", parts=[{"family": "ram", "region": "global"},
                                                               {"family": "kms", "region": "cn-hangzhou"}])
-    b.put_object("runs/manual-corrupt/manifest.json", json.dumps(manifest).encode())
-    b.put_object("runs/manual-corrupt/parts/ram/global.json",
+    w = pipeline.writer()
+    w.put_object("runs/manual-corrupt/manifest.json", json.dumps(manifest).encode())
+    w.put_object("runs/manual-corrupt/parts/ram/global.json",
                  b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
     kms = b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read()
-    b.put_object("runs/manual-corrupt/parts/kms/cn-hangzhou.json",
+    w.put_object("runs/manual-corrupt/parts/kms/cn-hangzhou.json",
                  kms.replace(b'"manual-clean"', b'"manual-corrupt"'))
     b.put_object("config/mutelist.yaml", b"mutelist:\n  - check: '('\n    reason: r\n    expires: 2030-01-01\n")
     try:

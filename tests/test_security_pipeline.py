@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.pipeline import add_pipeline, fire_daily, invoke, read_json, reports_bucket, wait_idle
+from tests.pipeline import add_pipeline, fire_daily, invoke, read_json, reports_bucket, wait_idle, writer_bucket
 from tests.sdk import ACCOUNT, base_scenario, load
 
 FOREIGN = "9999999999999999"
@@ -19,7 +19,9 @@ def _deployed(**kw: object) -> dict:
                                                          "Principal": {"RAM": [f"acs:ram::{ACCOUNT}:root"]}}]}})
     data["accounts"].append({"id": FOREIGN, "alias": "foreign", "root": {"access_keys": [
         {"id": "LTAIforeignroot00001", "secret": "f"}]}})
-    add_pipeline(data, **kw)  # type: ignore[arg-type]
+    # bucket_writer: plants come from a role session of the account with OSS write access, the writer the
+    # report bucket's policy cannot tell from the functions (long-term keys are refused there)
+    add_pipeline(data, bucket_writer=True, **kw)  # type: ignore[arg-type]
     return data
 
 
@@ -75,7 +77,8 @@ def test_a_part_planted_before_the_run_does_not_erase_its_fails(cloud, admin):
     load(cloud, _deployed())
     bucket = reports_bucket(cloud.url)
     header = {"run_id": "manual-planted", "family": "ram", "region": "global", "calls": 0, "findings": 0}
-    bucket.put_object("runs/manual-planted/parts/ram/global.json", json.dumps(header).encode() + b"\n")
+    writer_bucket(cloud.url).put_object("runs/manual-planted/parts/ram/global.json",
+                                        json.dumps(header).encode() + b"\n")
     record = _dispatch(cloud, admin, {"run_id": "manual-planted"})
     assert record["status"] == "succeeded", record
     wait_idle(admin)
@@ -92,8 +95,9 @@ def test_with_the_run_secret_a_planted_manifest_and_mark_neither_decide_nor_stop
     planted = {"run_id": "manual-evil", "account_id": ACCOUNT, "created": "2026-01-01T00:00:00Z", "kind": "daily",
                "regions": ["cn-hangzhou"], "check_ids": ["ram_root_mfa_enabled"],
                "parts": [{"family": "ram", "region": "global"}], "nonce": "0" * 32}
-    bucket.put_object("runs/manual-evil/manifest.json", json.dumps(planted).encode())
-    bucket.put_object("runs/manual-evil/dispatched.json", json.dumps({"parts": 1}).encode())
+    writer = writer_bucket(cloud.url)
+    writer.put_object("runs/manual-evil/manifest.json", json.dumps(planted).encode())
+    writer.put_object("runs/manual-evil/dispatched.json", json.dumps({"parts": 1}).encode())
     record = _dispatch(cloud, admin, {"run_id": "manual-evil"})
     assert record["status"] == "succeeded" and "manual-evil-" in record["result"], record
     assert "was not written by this deployment" in record["log"]

@@ -168,6 +168,54 @@ def log_project_name(account_id: str) -> str:
     return f"{PREFIX}{account_id}"
 
 
+# --- the report bucket ----------------------------------------------------------------------------------
+
+ACCESS_LOG_PREFIX = "access-logs/"
+RUN_STATE_PREFIXES = ("runs/", "reports/", "latest/")  # written by the functions only
+CONFIG_PREFIX = "config/"  # the mutelist: written by the account (the bucket owner) only
+# what changes an object's content or existence: PutObject also covers CopyObject, AppendObject, PutSymlink,
+# PostObject and the multipart uploads (OSS's RAM action list); the version deletes undo versioning's protection
+OBJECT_WRITE_ACTIONS = ["oss:PutObject", "oss:DeleteObject", "oss:DeleteObjectVersion", "oss:PutObjectAcl"]
+
+
+def report_bucket_policy(resource: Callable[[str], Any]) -> dict[str, Any]:
+    """The report bucket's policy. ``resource(suffix)``: the bucket's ARN with suffix ('' the bucket, '/*' every
+    object, '/runs/*' ...), as plain strings or as the deployment tool's expressions.
+
+    1. HTTPS only: every request over plain HTTP is denied, the owner's too (a "*" statement with a Condition
+       applies to the bucket owner as well; OSS bucket policy doc).
+    2. Run state and reports (runs/, reports/, latest/): no write with a long-term AccessKey (any RAM user's, the
+       account's own). The functions write with their role's STS credentials (AccessKeyId STS.*). OSS documents
+       no way to exempt one role from a Deny (no NotPrincipal, no principal condition key for bucket policies),
+       so a session of another role that holds OSS write permission can still write there: the runs' HMAC seals
+       (ALIAUDIT_RUN_SECRET) are what makes such a write untrusted (docs/security.md).
+    3. config/ (the mutelist): no write by anyone but the bucket owner, i.e. the Alibaba Cloud account itself
+       (a "*" statement without a Condition spares the owner): not the functions, not any RAM user or role.
+       An administrator who must change the mutelist either signs in as the account or lifts this statement
+       with PutBucketPolicy, a change ActionTrail records and the auditor's event trigger re-audits."""
+    objects = [resource(f"/{prefix}*") for prefix in RUN_STATE_PREFIXES]
+    return {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"], "Resource": [resource(""), resource("/*")],
+         "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}},
+        {"Effect": "Deny", "Principal": ["*"], "Action": list(OBJECT_WRITE_ACTIONS), "Resource": objects,
+         "Condition": {"StringNotLike": {"acs:AccessId": ["STS.*"]}}},
+        {"Effect": "Deny", "Principal": ["*"], "Action": list(OBJECT_WRITE_ACTIONS),
+         "Resource": [resource(f"/{CONFIG_PREFIX}*")]}]}
+
+
+def report_bucket(name: Any, account: Any, *, kms_key: Any = None,
+                  resource: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """The report bucket as every deployment makes it (template.yml, and tests/pipeline.py in the emulator):
+    private, Block Public Access, SSE-KMS (with the auditor's own key kms_key, else the OSS-managed KMS key),
+    versioned, access-logged into itself, and report_bucket_policy. resource: as report_bucket_policy's (default:
+    plain ARNs acs:oss:*:<account>:<name><suffix>)."""
+    make = resource or (lambda suffix: f"acs:oss:*:{account}:{name}{suffix}")
+    return {"name": name, "acl": "private", "block_public_access": True, "versioning": "Enabled",
+            "sse_algorithm": "KMS", "kms_key_id": kms_key,
+            "logging": {"target_bucket": name, "target_prefix": ACCESS_LOG_PREFIX},
+            "policy": report_bucket_policy(make)}
+
+
 # --- the execution role's policies ----------------------------------------------------------------
 
 def fc_trust_policy() -> dict[str, Any]:
@@ -462,12 +510,10 @@ def _ros_parameters() -> dict[str, Any]:
 
 
 def _ros_storage() -> dict[str, Any]:
-    """The report bucket (private, BPA, SSE-KMS, versioned, access-logged, HTTPS only, lifecycle) and its key."""
-    https_only = {"Version": "1", "Statement": [{
-        "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
-        "Resource": [_sub(f"acs:oss:*:{ACCOUNT_SUB}:{ROS_BUCKET_NAME}"),
-                     _sub(f"acs:oss:*:{ACCOUNT_SUB}:{ROS_BUCKET_NAME}/*")],
-        "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}}]}
+    """The report bucket (report_bucket: private, BPA, SSE-KMS, versioned, access-logged, its policy) with its
+    lifecycle, and its own key."""
+    spec = report_bucket(_sub(ROS_BUCKET_NAME), ACCOUNT_SUB, kms_key=_getatt("ReportKey", "KeyId"),
+                         resource=lambda suffix: _sub(f"acs:oss:*:{ACCOUNT_SUB}:{ROS_BUCKET_NAME}{suffix}"))
     expire = {"Days": {"Ref": "ReportRetentionDays"}}
     return {
         "ReportKey": {"Type": "ALIYUN::KMS::Key", "Condition": "UseOwnKey", "Properties": {
@@ -475,14 +521,14 @@ def _ros_storage() -> dict[str, Any]:
             "KeyUsage": "ENCRYPT/DECRYPT", "EnableAutomaticRotation": True, "RotationInterval": "365d",
             "DKMSInstanceId": {"Ref": "KmsInstanceId"}}},
         "ReportBucket": {"Type": "ALIYUN::OSS::Bucket", "Properties": {
-            "BucketName": _sub(ROS_BUCKET_NAME), "AccessControl": "private", "BlockPublicAccess": True,
+            "BucketName": spec["name"], "AccessControl": spec["acl"], "BlockPublicAccess": spec["block_public_access"],
             "ServerSideEncryptionConfiguration": {
-                "SSEAlgorithm": "KMS",
-                "KMSMasterKeyID": {"Fn::If": ["UseOwnKey", _getatt("ReportKey", "KeyId"),
-                                              {"Ref": "ALIYUN::NoValue"}]}},
-            "VersioningConfiguration": {"Status": "Enabled"},
-            "LoggingConfiguration": {"TargetBucket": _sub(ROS_BUCKET_NAME), "TargetPrefix": "access-logs/"},
-            "Policy": https_only,
+                "SSEAlgorithm": spec["sse_algorithm"],
+                "KMSMasterKeyID": {"Fn::If": ["UseOwnKey", spec["kms_key_id"], {"Ref": "ALIYUN::NoValue"}]}},
+            "VersioningConfiguration": {"Status": spec["versioning"]},
+            "LoggingConfiguration": {"TargetBucket": spec["logging"]["target_bucket"],
+                                     "TargetPrefix": spec["logging"]["target_prefix"]},
+            "Policy": spec["policy"],
             "LifecycleConfiguration": {"Rule": [
                 {"ID": "expire-run-parts", "Prefix": "runs/", "Status": "Enabled", "Expiration": {"Days": 30},
                  "AbortMultipartUpload": {"Days": 7}},

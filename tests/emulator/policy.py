@@ -96,3 +96,52 @@ def trust_verdict(document: dict[str, Any] | str, *, account_id: str, principal_
             continue
         return "allow"
     return verdict
+
+
+# --- condition keys of OSS bucket policies ------------------------------------------------------------------
+# Bucket policies (products/oss.py) evaluate the Condition keys below; any other key is unknown to the emulator
+# and the statement's condition counts as held (see conditions_hold). Operators per RAM's policy grammar.
+
+def _bool_value(values: list[str]) -> set[bool]:
+    return {str(v).lower() == "true" for v in values}
+
+
+def _string_match(op: str, want: list[str], have: str) -> bool:
+    if op in ("StringEquals", "StringNotEquals"):
+        hit = have in want
+    elif op in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        hit = have.lower() in {w.lower() for w in want}
+    else:  # StringLike / StringNotLike: * and ? wildcards, case-sensitive
+        hit = any(_match(w, have, case=True) for w in want)
+    return not hit if "Not" in op else hit
+
+
+_STRING_OPS = {"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+               "StringLike", "StringNotLike"}
+
+
+def conditions_hold(condition: dict[str, Any] | None, context: dict[str, Any]) -> bool | None:
+    """Whether a statement's Condition holds for a request whose known keys are in context (acs:SecureTransport:
+    bool, acs:AccessId: str, ...). Every operator and key must hold (AND). None: some key or operator is unknown
+    to the emulator (then the caller decides; every known part that fails still makes it False)."""
+    if not condition:
+        return True
+    unknown = False
+    for op, keys in condition.items():
+        if not isinstance(keys, dict):
+            return None
+        for key, raw in keys.items():
+            want = _as_list(raw if not isinstance(raw, bool) else str(raw).lower())
+            if key not in context or (op != "Bool" and op not in _STRING_OPS):
+                unknown = True
+                continue
+            have = context[key]
+            if op == "Bool":
+                held = bool(have) in _bool_value(want)
+            elif have is None:  # the key is absent from the request (anonymous: no AccessId)
+                held = "Not" in op  # a negated operator holds when the key is missing
+            else:
+                held = _string_match(op, want, str(have))
+            if not held:
+                return False
+    return None if unknown else True

@@ -104,6 +104,9 @@ class Scenario(BaseModel):
 
     clock: datetime | None = None  # start time; omitted = real time
     authorization: bool = True  # evaluate RAM policies of the caller on every request
+    # OSS bucket policies' acs:SecureTransport: the emulator has no TLS and stands for the cloud reached over HTTPS
+    # (aliaudit's default protocol), so requests count as HTTPS; false: they count as plain HTTP (README.md)
+    secure_transport: bool = True
     faults: Faults = Field(default_factory=Faults)
     accounts: list[Account] = Field(default_factory=lambda: [Account()])
     # the organisation (Resource Directory) these accounts form, if any: products/resourcemanager.py

@@ -7,7 +7,8 @@ Requests arrive path-style (``/<bucket>/<key>`` on the emulator's IP) or virtual
 
 Access follows OSS: the caller's RAM policies gate its own account's buckets (checked by the core
 before the handler); callers from other accounts and anonymous callers need a public ACL or a bucket
-policy grant; an explicit Deny in a bucket policy stops everyone but the owner's root; Block Public
+policy grant; an explicit Deny in a bucket policy stops everyone (a ``"*"`` statement without a Condition spares the
+owner's root, one with a Condition does not; acs:SecureTransport and acs:AccessId are evaluated); Block Public
 Access (bucket or account level) makes public ACLs and ``"*"`` policy grants count for nothing.
 """
 
@@ -316,12 +317,29 @@ def _principals(statement: dict[str, Any]) -> list[str]:
     return [raw] if isinstance(raw, str) else list(raw)
 
 
-def _policy_verdict(call: Call, bucket: Bucket, blocked: bool) -> str | None:
-    """'Allow', 'Deny' or None from the bucket policy for this caller, action and resource."""
+def _condition_context(call: Call) -> dict[str, Any]:
+    """The condition keys the emulator evaluates in bucket policies. acs:SecureTransport: the emulator has no TLS;
+    it stands for the cloud reached over HTTPS (aliaudit's default protocol), so a request counts as HTTPS unless
+    the scenario says `secure_transport: false` (a client on plain HTTP). acs:AccessId: the request's AccessKey id
+    (STS.* for role sessions), absent for anonymous requests."""
+    p = call.principal
+    return {"acs:SecureTransport": call.world.scenario.secure_transport,
+            "acs:AccessId": p.access_key_id if p is not None else None}
+
+
+def _policy_verdict(call: Call, bucket: Bucket, blocked: bool, owner: Account) -> str | None:
+    """'Allow', 'Deny' or None from the bucket policy for this caller, action and resource.
+
+    OSS: a statement whose Principal is "*" and that has no Condition applies to everyone but the bucket owner;
+    with a Condition it applies to the owner too. Conditions on acs:SecureTransport and acs:AccessId are
+    evaluated (_condition_context); a statement with another condition key counts as holding for everyone but
+    the owner, as before (the emulator cannot tell, and the owner must not be locked out by a guess)."""
     if not bucket.policy or call.op is None:
         return None
     p = call.principal
     ids = {"*"} if p is None else {"*", p.account_id, p.principal_id, p.arn, p.principal_id.split(":")[0]}
+    is_owner_root = p is not None and p.kind == "root" and p.account_id == owner.id
+    context = _condition_context(call)
     statements = []
     for st in _statement_list(bucket.policy):
         who = set(_principals(st))
@@ -329,6 +347,11 @@ def _policy_verdict(call: Call, bucket: Bucket, blocked: bool) -> str | None:
             continue
         if blocked and st.get("Effect") == "Allow" and "*" in who:
             continue  # Block Public Access: public grants are ignored
+        held = policy.conditions_hold(st.get("Condition"), context)
+        if held is False:
+            continue
+        if is_owner_root and not (who & (ids - {"*"})) and (held is None or not st.get("Condition")):
+            continue  # "*" without a condition (or with one the emulator cannot evaluate) spares the owner
         statements.append(st)
     if not statements:
         return None
@@ -375,9 +398,8 @@ def _bucket(call: Call, grant: Literal["read", "write"] | None = None) -> tuple[
     call.region = bucket.region
     p = call.principal
     blocked = _blocked(owner, bucket)
-    verdict = _policy_verdict(call, bucket, blocked)
-    is_owner_root = p is not None and p.kind == "root" and p.account_id == owner.id
-    if verdict == "Deny" and not is_owner_root:
+    verdict = _policy_verdict(call, bucket, blocked, owner)
+    if verdict == "Deny":
         raise _denied("You have no right to access this object because of bucket policy.")
     granted = verdict == "Allow" or (grant is not None and not blocked and _acl_grants(bucket.acl, grant))
     if p is None:  # anonymous: the ACL or a public policy grant must allow it
