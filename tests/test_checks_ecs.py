@@ -13,7 +13,12 @@ from alibabacloud_ram20150501.client import Client as RamClient
 from darabonba.runtime import ExtendsParameters, RuntimeOptions
 from Tea.exceptions import TeaException
 
+from aliaudit.collectors.ecs import EniInfo, GroupInfo, InstanceInfo
+from aliaudit.collectors.vpc import EipInfo, Ipv6Info
 from aliaudit.config import AuditConfig
+from aliaudit.findings import Result
+from aliaudit.secgroup import Rule
+from tests.check_inputs import run_check, statuses
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
 
@@ -67,7 +72,9 @@ def account() -> dict:
     }
     acct["vpc"] = {"vpcs": [{"id": "vpc-a", "vswitch_ids": ["vsw-a1"]}],
                    "eips": [{"id": "eip-db", "ip": "47.0.0.2", "instance_id": "i-db"},
-                            {"id": "eip-nat", "ip": "47.0.0.9", "instance_id": "ngw-1", "instance_type": "Nat"}]}
+                            {"id": "eip-nat", "ip": "47.0.0.9", "instance_id": "ngw-1", "instance_type": "Nat"}],
+                   "ipv6_addresses": [{"ip": "2408:4000::db", "instance_id": "i-db", "internet_bandwidth": 5},
+                                      {"ip": "2408:4000::dc", "instance_id": "i-inside"}]}  # private only
     return data
 
 
@@ -103,12 +110,14 @@ def test_instance_checks(cloud):
     assert by_resource(findings, "ecs_instance_metadata_hardened") == {
         "i-web": "PASS", "i-db": "FAIL", "i-everything": "PASS", "i-inside": "PASS", "i-classic": "PASS"}
     # i-db: its EIP comes from DescribeEipAddresses' binding; 3306 is shadowed by sg-guard's Drop (another
-    # group, same priority), 6379 is open over IPv6. i-inside is wide open but has no public address.
+    # group, same priority), 6379 is open over IPv6 to its IPv6 address with Internet bandwidth. i-inside is wide
+    # open but has no public address (its IPv6 address has no Internet bandwidth).
     assert by_resource(findings, "ecs_instance_risky_ports_not_public") == {
         "i-web": "FAIL", "i-db": "FAIL", "i-everything": "FAIL", "i-inside": "PASS", "i-classic": "PASS"}
     msgs = {f.resource_id: f.message for f in findings if f.check_id == "ecs_instance_risky_ports_not_public"}
-    assert "TCP 22 " in msgs["i-web"] and "TCP 3389 " in msgs["i-web"] and "3306" not in msgs["i-web"]
-    assert "47.0.0.2" in msgs["i-db"] and "TCP 6379 " in msgs["i-db"] and "3306" not in msgs["i-db"]
+    # i-web has only an IPv4 address: sg-open's 3389 from ::/0 cannot reach it from the internet
+    assert "TCP 22 " in msgs["i-web"] and "3389" not in msgs["i-web"] and "3306" not in msgs["i-web"]
+    assert "47.0.0.2, 2408:4000::db" in msgs["i-db"] and "TCP 6379 " in msgs["i-db"] and "3306" not in msgs["i-db"]
     assert msgs["i-everything"].startswith("public address 47.0.0.3 exposes all TCP ports")
     # the port matrix and the fine-grained range limit come from the configuration
     findings = scan(cloud, checks=["ecs_instance_risky_ports_not_public", "ecs_security_group_fine_grained"],
@@ -116,6 +125,98 @@ def test_instance_checks(cloud):
     risky = by_resource(findings, "ecs_instance_risky_ports_not_public")
     assert (risky["i-web"], risky["i-db"], risky["i-everything"]) == ("PASS", "PASS", "FAIL")
     assert by_resource(findings, "ecs_security_group_fine_grained")["sg-shadowed"] == "PASS"
+
+
+def lists_account() -> dict:
+    """Groups whose rules name port lists and prefix lists, and one split across two rules."""
+    data = base_scenario()
+    data["accounts"][0]["ecs"] = {
+        "port_range_lists": [{"id": "prl-db", "entries": ["3306/3306", "5432/5432"]},
+                             {"id": "prl-web", "entries": ["80/80", "443/443"]}],
+        "prefix_lists": [{"id": "pl-any", "entries": ["0.0.0.0/0"]},
+                         {"id": "pl-office", "entries": ["203.0.113.0/24", "198.51.100.0/24"]}],
+        "security_groups": [
+            sg("sg-dbdrop", {**perm(ports="", policy="Drop"), "port_range_list_id": "prl-db"}, perm()),
+            sg("sg-web", {**perm(ports=""), "port_range_list_id": "prl-web"}),
+            sg("sg-anyone", {**perm(src=""), "source_prefix_list_id": "pl-any"}),
+            sg("sg-office", {**perm(src=""), "source_prefix_list_id": "pl-office"}),
+            sg("sg-halves", perm(ports="3389/3389", src="0.0.0.0/1"), perm(ports="3389/3389", src="128.0.0.0/1")),
+            sg("sg-closed", perm("ALL", "-1/-1", policy="Drop"), perm("ALL", "-1/-1", src="", v6="::/0", policy="Drop"),
+               {**perm(src="", prio=2), "source_prefix_list_id": "pl-any"}),
+        ]}
+    return data
+
+
+def test_port_lists_and_prefix_lists_are_read_from_the_cloud(cloud, admin):
+    load(cloud, lists_account())
+    findings = scan(cloud, checks=SG_CHECKS)
+    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+        "sg-dbdrop": "FAIL", "sg-web": "PASS", "sg-anyone": "FAIL", "sg-office": "PASS", "sg-halves": "PASS",
+        "sg-closed": "PASS"}
+    assert by_resource(findings, "ecs_security_group_rdp_restricted")["sg-halves"] == "FAIL"
+    assert by_resource(findings, "ecs_security_group_fine_grained") == {
+        "sg-dbdrop": "PASS", "sg-web": "PASS", "sg-anyone": "PASS", "sg-office": "PASS", "sg-halves": "PASS",
+        "sg-closed": "PASS"}
+    msgs = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert msgs[("ecs_security_group_fine_grained", "sg-web")] == "internet-reachable ports: TCP 80, 443"
+    assert "accepts prefix list pl-any (0.0.0.0/0)" in msgs[("ecs_security_group_ssh_restricted", "sg-anyone")]
+    calls = admin.calls()  # each list once, however many rules name it
+    assert (calls["ecs:DescribePortRangeListEntries"], calls["ecs:DescribePrefixListAttributes"]) == (2, 2)
+
+
+def test_an_unreadable_list_gives_error_naming_it(cloud):
+    data = lists_account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoLists", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ecs:DescribePortRangeListEntries", "ecs:DescribePrefixListAttributes"],
+         "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoLists", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=SG_CHECKS, ak=READER_AK, secret=READER_SECRET)
+    # undecided where a list decides; certain where it cannot change the answer (sg-closed drops everything first)
+    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+        "sg-dbdrop": "ERROR", "sg-web": "ERROR", "sg-anyone": "ERROR", "sg-office": "ERROR", "sg-halves": "PASS",
+        "sg-closed": "PASS"}
+    assert by_resource(findings, "ecs_security_group_rdp_restricted")["sg-halves"] == "FAIL"
+    msgs = {(f.check_id, f.resource_id): f.message for f in findings}
+    ssh = msgs[("ecs_security_group_ssh_restricted", "sg-anyone")]
+    assert ssh.startswith("whether SSH (TCP 22) is reachable from the internet depends on lists that could not be "
+                          "read: rule sgr-") and "prefix list pl-any could not be read (NoPermission:" in ssh
+    assert "port list prl-db could not be read (NoPermission:" in msgs[("ecs_security_group_ssh_restricted",
+                                                                        "sg-dbdrop")]
+    assert msgs[("ecs_security_group_fine_grained", "sg-web")].startswith(
+        "whether TCP 1-65535 are reachable from the internet depends on lists that could not be read")
+
+
+def test_public_addresses_of_secondary_enis_and_ipv6_are_seen(cloud):
+    """The secondary ENI's EIP reaches memcached over UDP through the ENI's own group; an instance reachable only
+    by IPv6 (Internet bandwidth bought for its address) exposes MySQL to ::/0."""
+    data = base_scenario()
+    acct = data["accounts"][0]
+    acct["ecs"] = {
+        "security_groups": [sg("sg-closed"), sg("sg-cache", perm("UDP", "11211/11211")),
+                            sg("sg-db6", perm(ports="3306/3306", src="", v6="::/0"))],
+        "instances": [{"id": "i-app", "vpc_id": "vpc-a", "private_ips": ["172.16.0.20"],
+                       "security_groups": ["sg-closed"]},
+                      {"id": "i-db6", "vpc_id": "vpc-a", "private_ips": ["172.16.0.21"],
+                       "security_groups": ["sg-db6"]},
+                      {"id": "i-private6", "vpc_id": "vpc-a", "private_ips": ["172.16.0.22"],
+                       "security_groups": ["sg-db6"]}],
+        "network_interfaces": [{"id": "eni-cache", "instance_id": "i-app", "vpc_id": "vpc-a",
+                                "private_ip": "172.16.0.30", "security_groups": ["sg-cache"]}]}
+    acct["vpc"] = {"vpcs": [{"id": "vpc-a", "vswitch_ids": ["vsw-a1"]}],
+                   "eips": [{"id": "eip-eni", "ip": "47.0.0.30", "instance_id": "eni-cache",
+                             "instance_type": "NetworkInterface"}],
+                   "ipv6_addresses": [{"ip": "2408:4000::21", "instance_id": "i-db6", "internet_bandwidth": 10},
+                                      {"ip": "2408:4000::22", "instance_id": "i-private6"}]}
+    load(cloud, data)
+    findings = scan(cloud, checks=["ecs_instance_risky_ports_not_public"])
+    assert by_resource(findings, "ecs_instance_risky_ports_not_public") == {
+        "i-app": "FAIL", "i-db6": "FAIL", "i-private6": "PASS"}
+    msgs = {f.resource_id: f.message for f in findings}
+    assert msgs["i-app"].startswith("public address 47.0.0.30 (ENI eni-cache) exposes UDP 11211 (sg-cache sgr-")
+    assert msgs["i-db6"].startswith("public address 2408:4000::21 exposes TCP 3306 (sg-db6 sgr-")
+    assert msgs["i-private6"] == "instance has no public IP, EIP or IPv6 address with Internet bandwidth"
 
 
 def test_disk_encryption_checks(cloud):
@@ -248,6 +349,15 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     private["permissions"] += [perm(ports=f"{p}/{p}", src="10.0.0.0/8") for p in range(1000, 2100)]
     private["permissions"].append(perm(ports="3389/3389", src="0.0.0.0/0", prio=100))
     ecs["disks"] += [{"id": f"d-bulk{n:04d}", "encrypted": True} for n in range(510)]
+    # secondary ENIs (500 a page) and public IPv6 addresses (50 a page); the last of each makes i-inside public
+    ecs["network_interfaces"] = [{"id": f"eni-bulk{n:04d}", "instance_id": f"i-bulk{n % 230:04d}",
+                                  "security_groups": ["sg-private"]} for n in range(509)]
+    ecs["network_interfaces"].append({"id": "eni-last", "instance_id": "i-inside", "security_groups": ["sg-open"]})
+    data["accounts"][0]["vpc"]["ipv6_addresses"] = [
+        {"ip": f"2408:4000::{n:x}", "instance_id": f"i-bulk{n:04d}", "internet_bandwidth": 1} for n in range(59)]
+    data["accounts"][0]["vpc"]["ipv6_addresses"].append(
+        {"ip": "2408:4000::ffff", "instance_id": "eni-last", "instance_type": "NetworkInterface",
+         "internet_bandwidth": 1})
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     data["accounts"][0]["events"] = [
         {"eventName": "CreateGroup", "eventTime": now, "serviceName": "Ram", "acsRegion": "cn-hangzhou",
@@ -256,7 +366,8 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
         for n in range(120)]
     load(cloud, data)
     findings = scan(cloud, checks=["ecs_instance_metadata_hardened", "ecs_security_group_rdp_restricted",
-                                   "ecs_disk_unattached_encrypted", "ram_access_key_used_from_ecs"])
+                                   "ecs_disk_unattached_encrypted", "ram_access_key_used_from_ecs",
+                                   "ecs_instance_risky_ports_not_public"])
     assert len(by_resource(findings, "ecs_instance_metadata_hardened")) == 5 + 230
     rdp = by_resource(findings, "ecs_security_group_rdp_restricted")
     assert len(rdp) == 6 + 120 and rdp["sg-private"] == "FAIL"  # its last rule sits on the second page
@@ -267,6 +378,9 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     assert calls["ecs:DescribeSecurityGroups"] == 2  # 126 groups
     assert calls["ecs:DescribeSecurityGroupAttribute"] == 126 + 1  # 1000 rules per page
     assert calls["ecs:DescribeDisks"] == 2  # 515 disks, 500 per page
+    assert calls["ecs:DescribeNetworkInterfaces"] == 2  # 510 secondary ENIs, 500 per page
+    assert calls["vpc:DescribeIpv6Addresses"] == 2  # 60 public IPv6 addresses, 50 per page
+    assert by_resource(findings, "ecs_instance_risky_ports_not_public")["i-inside"] == "FAIL"  # RDP over IPv6
     assert calls["actiontrail:LookupEvents"] == 3  # 120 events, 50 per page; the oldest one is from i-web
     assert by_resource(findings, "ram_access_key_used_from_ecs") == {
         "LTAIbulk0": "FAIL", "LTAIbulk1": "PASS", "LTAIbulk2": "PASS"}
@@ -288,3 +402,108 @@ def test_emulated_ecs_pages_both_ways_and_validates_the_region(cloud):
     with pytest.raises(TeaException) as err:
         ecs.describe_instances(ecs_models.DescribeInstancesRequest(region_id="xx-nowhere-1"))
     assert err.value.code == "InvalidRegionId.NotFound"
+
+
+# --- unit tests on model objects (issue 15 items 1-4) ------------------------------------------------------------
+
+def group(gid: str, *rules: Rule) -> GroupInfo:
+    return GroupInfo(id=gid, name=gid, rules=[r.model_copy(update={"group_id": gid}) for r in rules])
+
+
+def tcp(ports: str, src: str = "0.0.0.0/0", *, proto: str = "TCP", v6: str = "", policy: str = "Accept",
+        prio: int = 1, rid: str = "") -> Rule:
+    return Rule(protocol=proto, port_range=ports, source_v4=src, source_v6=v6, policy=policy, priority=prio,
+                rule_id=rid)
+
+
+def risky(instances: list[InstanceInfo], groups: list[GroupInfo], *, enis: list[EniInfo] | None = None,
+          eips: list[EipInfo] | None = None, ipv6: list[Ipv6Info] | None = None) -> dict[str, Result]:
+    results = run_check("ecs_instance_risky_ports_not_public", {
+        "ecs.instances": instances, "ecs.security_groups": groups, "ecs.network_interfaces": enis or [],
+        "vpc.eips": eips or [], "vpc.ipv6_addresses": ipv6 or []}, region="cn-hangzhou")
+    return {r.resource_id: r for r in results}
+
+
+def test_udp_memcached_open_to_the_world_on_a_public_instance_fails():
+    got = risky([InstanceInfo(id="i-cache", public_ips=["47.0.0.1"], security_groups=["sg-cache"])],
+                [group("sg-cache", tcp("11211/11211", proto="UDP", rid="memcached"))])["i-cache"]
+    assert got.status.value == "FAIL" and "UDP 11211 (sg-cache memcached)" in got.message
+    # the UDP ports are a configuration default beside the TCP ones
+    assert AuditConfig().risky_udp_ports == [53, 123, 161, 1434, 11211]
+    quiet = run_check("ecs_instance_risky_ports_not_public", {
+        "ecs.instances": [InstanceInfo(id="i-cache", public_ips=["47.0.0.1"], security_groups=["sg-cache"])],
+        "ecs.security_groups": [group("sg-cache", tcp("11211/11211", proto="UDP"))], "ecs.network_interfaces": [],
+        "vpc.eips": [], "vpc.ipv6_addresses": []}, config=AuditConfig(risky_udp_ports=[53]))
+    assert quiet[0].status.value == "PASS"
+
+
+def test_ipv6_only_public_instance_with_open_3306_fails():
+    db = InstanceInfo(id="i-db6", security_groups=["sg-db6"])
+    groups = [group("sg-db6", tcp("3306/3306", src="", v6="::/0", rid="mysql6"))]
+    public_v6 = Ipv6Info(id="ipv6-1", ip="2408:4000::1", instance_id="i-db6", instance_type="EcsInstance", bandwidth=5)
+    got = risky([db], groups, ipv6=[public_v6])["i-db6"]
+    assert got.status.value == "FAIL" and got.message.startswith("public address 2408:4000::1 exposes TCP 3306")
+    assert risky([db], groups)["i-db6"].status.value == "PASS"  # no Internet bandwidth: not collected, not public
+
+
+def test_ipv4_only_public_instance_is_not_exposed_by_an_ipv6_world_rule():
+    got = risky([InstanceInfo(id="i-v4", public_ips=["47.0.0.1"], security_groups=["sg-v6"])],
+                [group("sg-v6", tcp("3306/3306", src="", v6="::/0"))])["i-v4"]
+    assert got.status.value == "PASS"
+
+
+def test_eip_on_secondary_eni_is_public():
+    app = InstanceInfo(id="i-app", security_groups=["sg-closed"])
+    eni = EniInfo(id="eni-2", instance_id="i-app", security_groups=["sg-open"])
+    eip = EipInfo(id="eip-2", ip="47.0.0.2", instance_id="eni-2", instance_type="NetworkInterface")
+    groups = [group("sg-closed"), group("sg-open", tcp("22/22", rid="ssh"))]
+    got = risky([app], groups, enis=[eni], eips=[eip])["i-app"]
+    assert got.status.value == "FAIL"
+    assert got.message == "public address 47.0.0.2 (ENI eni-2) exposes TCP 22 (sg-open ssh)"
+    assert got.details == {"public_ips": "47.0.0.2", "security_groups": "sg-open"}
+    # the ENI's groups decide, not the instance's: the primary interface has no public address
+    assert risky([app.model_copy(update={"security_groups": ["sg-open"]})], groups,
+                 enis=[eni.model_copy(update={"security_groups": ["sg-closed"]})], eips=[eip])["i-app"].status.value \
+        == "PASS"
+
+
+def test_eip_bound_to_the_instance_but_missing_from_describe_instances_is_public():
+    got = risky([InstanceInfo(id="i-x", security_groups=["sg-open"])], [group("sg-open", tcp("22/22"))],
+                eips=[EipInfo(id="eip-x", ip="47.0.0.9", instance_id="i-x", instance_type="EcsInstance")])["i-x"]
+    assert got.status.value == "FAIL" and "47.0.0.9" in got.message
+
+
+def test_unread_port_list_makes_a_public_instance_error_naming_the_list():
+    unread = Rule(protocol="TCP", port_range="-1/-1", port_list="prl-9", source_v4="0.0.0.0/0", rule_id="r9",
+                  unread="port list prl-9 could not be read (NoPermission: denied)")
+    got = risky([InstanceInfo(id="i-x", public_ips=["47.0.0.1"], security_groups=["sg-x"])],
+                [group("sg-x", unread)])["i-x"]
+    assert got.status.value == "ERROR"
+    assert "rule r9 of sg-x: port list prl-9 could not be read (NoPermission: denied)" in got.message
+    # a certain exposure elsewhere is still a FAIL
+    got = risky([InstanceInfo(id="i-x", public_ips=["47.0.0.1"], security_groups=["sg-x"])],
+                [group("sg-x", unread, tcp("3389/3389"))])["i-x"]
+    assert got.status.value == "FAIL" and "TCP 3389" in got.message
+
+
+def test_group_checks_on_port_lists_prefix_lists_and_split_worlds():
+    web = Rule(protocol="TCP", port_range="-1/-1", port_list="prl-web", port_list_ranges=["80/80", "443/443"],
+               source_v4="0.0.0.0/0")
+    db_drop = Rule(protocol="TCP", port_range="-1/-1", port_list="prl-db", port_list_ranges=["3306/3306"],
+                   source_v4="0.0.0.0/0", policy="Drop")
+    anywhere = Rule(protocol="TCP", port_range="22/22", source_prefix_list="pl-any", prefix_list_cidrs=["0.0.0.0/0"])
+    unread = Rule(protocol="TCP", port_range="22/22", source_prefix_list="pl-x",
+                  unread="prefix list pl-x could not be read (NoPermission: denied)", rule_id="rx")
+    groups = [group("sg-web", web), group("sg-dbdrop", db_drop, tcp("22/22")), group("sg-prefix", anywhere),
+              group("sg-split", tcp("3389/3389", src="0.0.0.0/1"), tcp("3389/3389", src="128.0.0.0/1")),
+              group("sg-unread", unread)]
+    data = {"ecs.security_groups": groups}
+    assert statuses(run_check("ecs_security_group_fine_grained", data)) == {
+        "sg-web": "PASS", "sg-dbdrop": "PASS", "sg-prefix": "PASS", "sg-split": "PASS", "sg-unread": "ERROR"}
+    ssh = {r.resource_id: r for r in run_check("ecs_security_group_ssh_restricted", data)}
+    assert statuses(list(ssh.values())) == {
+        "sg-web": "PASS", "sg-dbdrop": "FAIL", "sg-prefix": "FAIL", "sg-split": "PASS", "sg-unread": "ERROR"}
+    assert "accepts prefix list pl-any (0.0.0.0/0)" in ssh["sg-prefix"].message
+    assert "prefix list pl-x could not be read (NoPermission: denied)" in ssh["sg-unread"].message
+    rdp = statuses(run_check("ecs_security_group_rdp_restricted", data))
+    assert rdp["sg-split"] == "FAIL" and rdp["sg-unread"] == "PASS"

@@ -360,7 +360,8 @@ def sample_data() -> dict[str, Any]:
 
 def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
     """The sample plus one resource of each kind it lacks, so that every API of the inventory answers with
-    content (per-resource APIs are only called for existing resources): ECS, VPC, RDS (with TDE on a customer
+    content (per-resource APIs are only called for existing resources): ECS (with a port list, a prefix list and a
+    secondary ENI), VPC (with a public IPv6 address), RDS (with TDE on a customer
     key, so DescribeDBInstanceEncryptionKey is called), KMS, ACK, Security Center assets, a trail that delivers
     to an SLS project with an alert, a bucket policy, and enough RAM users that the policy attachments are read
     per policy (ListEntitiesForPolicy) instead of per user. The auditor may not generate the credential report
@@ -378,15 +379,27 @@ def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
                              "vpc_id": "vpc-bp1wire01",
                              "permissions": [{"ip_protocol": "TCP", "port_range": "22/22",
                                               "source_cidr_ip": "0.0.0.0/0"},
+                                             {"ip_protocol": "TCP", "port_range": "", "source_cidr_ip": "0.0.0.0/0",
+                                              "port_range_list_id": "prl-bp1wire01"},
+                                             {"ip_protocol": "TCP", "port_range": "443/443",
+                                              "source_prefix_list_id": "pl-bp1wire01"},
                                              {"direction": "egress", "ip_protocol": "ALL", "port_range": "-1/-1",
                                               "dest_cidr_ip": "0.0.0.0/0"}]}],
         "disks": [{"id": "d-bp1wire0000000001", "region": region, "instance_id": "i-bp1wire0000000001",
                    "type": "system", "encrypted": True, "kms_key_id": key_id}],
+        "port_range_lists": [{"id": "prl-bp1wire01", "name": "web", "region": region, "entries": ["80/80"]}],
+        "prefix_lists": [{"id": "pl-bp1wire01", "name": "office", "region": region, "entries": ["203.0.113.0/24"]}],
+        "network_interfaces": [{"id": "eni-bp1wire01", "region": region, "instance_id": "i-bp1wire0000000001",
+                                "vpc_id": "vpc-bp1wire01", "vswitch_id": "vsw-bp1wire01", "private_ip": "172.16.0.11",
+                                "security_groups": ["sg-bp1wire0000000001"]}],
     }
     acct["vpc"] = {
         "vpcs": [{"id": "vpc-bp1wire01", "name": "wire-vpc", "region": region, "vswitch_ids": ["vsw-bp1wire01"]}],
         "flow_logs": [{"id": "fl-bp1wire01", "name": "wire-flow", "region": region, "resource_id": "vpc-bp1wire01"}],
         "eips": [{"id": "eip-bp1wire01", "ip": "47.0.0.20", "region": region, "instance_id": "i-bp1wire0000000001"}],
+        "ipv6_addresses": [{"id": "ipv6-bp1wire01", "ip": "2408:4000::10", "region": region,
+                            "vpc_id": "vpc-bp1wire01", "vswitch_id": "vsw-bp1wire01",
+                            "instance_id": "i-bp1wire0000000001", "internet_bandwidth": 5}],
     }
     acct["kms"] = {"keys": [{"id": key_id, "region": region, "automatic_rotation": "Enabled",
                              "rotation_interval_seconds": 31536000}]}

@@ -86,6 +86,18 @@ def _generated() -> Scenario:
     first_vpc = next(v for v in vpc["vpcs"] if v["region"] == instance["region"])
     vpc["flow_logs"].append({"name": "wiretypes", "region": first_vpc["region"], "resource_id": first_vpc["id"]})
     vpc["eips"].append({"ip": "47.100.0.2", "region": instance["region"], "instance_id": instance["id"]})
+    # a rule on a port list and one on a prefix list (read per list), a secondary ENI, a public IPv6 address
+    region = instance["region"]
+    group = next(g for g in ecs["security_groups"] if g["id"] == instance["security_groups"][0])
+    group["permissions"] += [
+        {"ip_protocol": "TCP", "port_range": "", "port_range_list_id": "prl-wiretypes", "source_cidr_ip": "0.0.0.0/0"},
+        {"ip_protocol": "TCP", "port_range": "22/22", "source_prefix_list_id": "pl-wiretypes"}]
+    ecs["port_range_lists"] = [{"id": "prl-wiretypes", "region": region, "entries": ["80/80", "443/443"]}]
+    ecs["prefix_lists"] = [{"id": "pl-wiretypes", "region": region, "entries": ["203.0.113.0/24"]}]
+    ecs["network_interfaces"] = [{"id": "eni-wiretypes", "region": region, "instance_id": instance["id"],
+                                  "private_ip": "10.0.0.9", "security_groups": [group["id"]]}]
+    vpc["ipv6_addresses"] = [{"ip": "2408:4000::9", "region": region, "instance_id": instance["id"],
+                              "internet_bandwidth": 5}]
     acct["rds"]["instances"][0]["parameters"] = {"slow_query_log": "OFF"}
     cluster = acct["cs"]["clusters"][0]
     cluster["tags"] = {"team": "sec"}

@@ -5,12 +5,13 @@ to use permanent AccessKeys on ECS instances (use the instance RAM role)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from ..collectors.ecs import DiskInfo, GroupInfo, InstanceInfo, KeyEvent
-from ..collectors.vpc import EipInfo
+from ..collectors.ecs import DiskInfo, EniInfo, GroupInfo, InstanceInfo, KeyEvent
+from ..collectors.vpc import EipInfo, Ipv6Info
 from ..findings import Result, Status
-from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposing_rule, open_port_ranges
+from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposure, port_scan, unread_lists
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -19,6 +20,10 @@ SG_EVENTS = ["CreateSecurityGroup", "AuthorizeSecurityGroup", "RevokeSecurityGro
 INSTANCE_EVENTS = ["RunInstances", "CreateInstance", "DeleteInstance", "DeleteInstances", "ModifyInstanceAttribute"]
 MEMBERSHIP_EVENTS = ["JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress",
                      "AssociateEipAddress", "UnassociateEipAddress"]
+# secondary ENIs (their groups and attachment) and IPv6 Internet bandwidth
+ENI_IPV6_EVENTS = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute",
+               "AssignIpv6Addresses", "UnassignIpv6Addresses", "AllocateIpv6InternetBandwidth",
+               "ModifyIpv6InternetBandwidth", "DeleteIpv6InternetBandwidth"]
 DISK_EVENTS = ["CreateDisk", "AttachDisk", "DetachDisk", "DeleteDisk", "ReInitDisk", "ResetDisk", "RunInstances",
                "CreateInstance"]
 SG = "ecs:securitygroup"
@@ -33,13 +38,21 @@ def _groups(inp: Inputs) -> Iterator[tuple[GroupInfo, Result | None]]:
         yield g, err
 
 
-def _source(r: Rule) -> str:
-    return " and ".join(s for s in (r.source_v4, r.source_v6) if s)
+def _why(rules: Iterable[Rule]) -> str:
+    return "; ".join(f"rule {r.rule_id or '?'} of {r.group_id} (priority {r.priority}, {r.protocol} {r.ports_text}) "
+                     f"accepts {r.source_text}" for r in rules)
 
 
-def _why(r: Rule) -> str:
-    return f"rule {r.rule_id or '?'} of {r.group_id} (priority {r.priority}, {r.protocol} {r.port_range}) accepts " \
-           f"{_source(r)}"
+def _sg_evaluates(what: str) -> str:
+    return (
+        f"{what} in the group's inbound rules (DescribeSecurityGroupAttribute), in Alibaba's order: the smallest "
+        "Priority that matches decides, a Drop wins a tie. A port is open to the internet when the Accepts up to some "
+        "priority together cover every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 + "
+        "128.0.0.0/1) and the Drops up to that priority do not; narrower Drops only carve holes. Ports come from "
+        "PortRange, or from the port list (PortRangeListId, DescribePortRangeListEntries) when the rule has no "
+        "PortRange of its own; sources from SourceCidrIp / Ipv6SourceCidrIp, or from the prefix list "
+        "(SourcePrefixListId, DescribePrefixListAttributes) when the rule names no CIDR or group. ERROR, naming the "
+        "list and why, when a list that could not be read decides the answer.")
 
 
 def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
@@ -47,10 +60,15 @@ def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
         if err:
             yield err
             continue
-        rule = exposing_rule(g.rules, "TCP", port)
-        yield Result(status=FAIL if rule else PASS, resource_id=g.id, resource_type=SG, resource_name=g.name,
-                     message=f"{service} (TCP {port}) is reachable from the internet: {_why(rule)}" if rule else
-                     f"{service} (TCP {port}) is not reachable from 0.0.0.0/0 or ::/0")
+        found = exposure(g.rules, "TCP", port)
+        if found.rules:
+            status, msg = FAIL, f"{service} (TCP {port}) is reachable from the internet: {_why(found.rules)}"
+        elif found.unknown:
+            status, msg = ERROR, f"whether {service} (TCP {port}) is reachable from the internet depends on " \
+                                 f"lists that could not be read: {unread_lists(found.unknown)}"
+        else:
+            status, msg = PASS, f"{service} (TCP {port}) is not reachable from the internet (0.0.0.0/0 or ::/0)"
+        yield Result(status=status, resource_id=g.id, resource_type=SG, resource_name=g.name, message=msg)
 
 
 # --- CIS 3.1 --------------------------------------------------------------------------------------
@@ -78,7 +96,7 @@ def classic_network(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"])
+       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 22"))
 def ssh_restricted(inp: Inputs) -> Iterator[Result]:
     yield from _port_check(inp, 22, "SSH")
 
@@ -89,7 +107,7 @@ def ssh_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"])
+       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 3389"))
 def rdp_restricted(inp: Inputs) -> Iterator[Result]:
     yield from _port_check(inp, 3389, "RDP")
 
@@ -103,23 +121,32 @@ def rdp_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: replace 'All' and wide port ranges from "
                "0.0.0.0/0 or ::/0 with the specific ports and sources that need access.",
        cli="aliyun ecs RevokeSecurityGroup ...; aliyun ecs AuthorizeSecurityGroup --Permissions.1.PortRange 443/443 "
-           "...", cis=["3.5"], events=SG_EVENTS, needs=["ecs.security_groups"])
+           "...", cis=["3.5"], events=SG_EVENTS, needs=["ecs.security_groups"],
+       evaluates=_sg_evaluates("Every TCP and UDP port") + " FAIL when every port of a protocol, or a range wider "
+                 "than public_port_range_max (100) ports, is open.")
 def fine_grained(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.public_port_range_max
     for g, err in _groups(inp):
         if err:
             yield err
             continue
-        opened = {p: open_port_ranges(g.rules, p) for p in ("TCP", "UDP")}
+        scans = {p: port_scan(g.rules, p) for p in ("TCP", "UDP")}
+        opened = {p: scan.open for p, scan in scans.items()}
         everything = next((p for p, ranges in opened.items() if ranges == [ALL_PORTS]), None)
         wide = {p: [r for r in rs if r[1] - r[0] + 1 > limit] for p, rs in opened.items()}
         shown = "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in opened.items() if rs)
+        undecided = {p: scan for p, scan in scans.items() if scan.undecided}
         if everything:
             status, msg = FAIL, f"every {everything} port is reachable from the internet"
         elif any(wide.values()):
             status = FAIL
             msg = "internet-reachable port ranges wider than {} ports: {}".format(
                 limit, "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in wide.items() if rs))
+        elif undecided:
+            status = ERROR
+            msg = "whether {} are reachable from the internet depends on lists that could not be read: {}".format(
+                "; ".join(f"{p} {describe_ranges(scan.undecided)}" for p, scan in undecided.items()),
+                unread_lists(r for scan in undecided.values() for r in scan.unknown))
         else:
             status = PASS
             msg = f"internet-reachable ports: {shown}" if shown else "no TCP or UDP port is reachable from the internet"
@@ -131,40 +158,124 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
 @check(id="ecs_instance_risky_ports_not_public", severity="high",
        title="Instances with a public IP do not expose risky ports to the internet",
        risk="Databases, caches, search engines and remote-administration ports on a public IP are found by mass "
-            "scanners and attacked or ransomed within hours.",
-       console="ECS console > Instances > the instance > Security Groups: remove or narrow the rules that accept "
-               "the port from 0.0.0.0/0 or ::/0, or remove the public IP / EIP and reach the service privately.",
+            "scanners and attacked or ransomed within hours; UDP services (DNS, NTP, SNMP, memcached) open to the "
+            "internet are also abused to amplify denial-of-service attacks.",
+       console="ECS console > Instances > the instance > Security Groups (and each secondary ENI's groups): remove "
+               "or narrow the rules that accept the port from 0.0.0.0/0 or ::/0, or remove the public IP / EIP / "
+               "IPv6 Internet bandwidth and reach the service privately.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       events=[*SG_EVENTS, *MEMBERSHIP_EVENTS, *INSTANCE_EVENTS], needs=["ecs.instances", "ecs.security_groups"])
+       events=[*SG_EVENTS, *MEMBERSHIP_EVENTS, *INSTANCE_EVENTS, *ENI_IPV6_EVENTS],
+       needs=["ecs.instances", "ecs.security_groups", "ecs.network_interfaces", "vpc.eips", "vpc.ipv6_addresses"],
+       evaluates="Each way in from the internet: the primary interface (public IP, EIP, EIPs bound to the instance, "
+                 "IPv6 addresses with Internet bandwidth) behind the instance's groups, and each secondary ENI "
+                 "(DescribeNetworkInterfaces; its EIPs, DescribeEipAddresses InstanceType NetworkInterface, and IPv6 "
+                 "addresses with Internet bandwidth, DescribeIpv6Addresses) behind the ENI's own groups. Only the IP "
+                 "families the interface has a public address of count. The groups' rules are judged together as "
+                 "in the security-group checks for risky_ports (TCP) and risky_udp_ports (UDP), and for every port "
+                 "of a protocol.")
 def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp["ecs.security_groups"]}
+    doors = _Doors(inp["ecs.network_interfaces"], inp["vpc.eips"], inp["vpc.ipv6_addresses"])
     i: InstanceInfo
     for i in inp["ecs.instances"]:
-        public = i.public_addresses
-        if not public:
+        ways = [d for d in doors.of(i) if d.addresses]
+        if not ways:
             yield Result(status=PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
-                         message="instance has no public IP or EIP")
+                         message="instance has no public IP, EIP or IPv6 address with Internet bandwidth")
             continue
-        missing = [s for s in i.security_groups if s not in groups or groups[s].error]
+        status, message = _judge_doors(inp, groups, ways)
+        yield Result(status=status, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name, message=message,
+                     details={"public_ips": ", ".join(a for d in ways for a in d.addresses),
+                              "security_groups": ", ".join(dict.fromkeys(g for d in ways for g in d.groups))})
+
+
+@dataclass
+class _Door:
+    """One way in from the internet: an instance's primary interface (its public IP, EIP and IPv6 addresses,
+    behind the instance's groups) or a secondary ENI (its EIPs and IPv6 addresses, behind the ENI's groups)."""
+
+    name: str  # '' for the primary interface, else the ENI id
+    groups: list[str]
+    v4: list[str]
+    v6: list[str]
+
+    @property
+    def addresses(self) -> list[str]:
+        return [*self.v4, *self.v6]
+
+    @property
+    def families(self) -> list[int]:
+        # only the families it has a public address of reach it: an IPv4-only door is not reached over ::/0
+        return [f for f, ips in ((4, self.v4), (6, self.v6)) if ips]
+
+    @property
+    def label(self) -> str:
+        where = ", ".join(self.addresses)
+        return f"public address {where}" + (f" (ENI {self.name})" if self.name else "")
+
+
+class _Doors:
+    """The public addresses of a region's instances: DescribeInstances' public IP and EIP, EIPs bound to the
+    instance or to one of its secondary ENIs (DescribeEipAddresses InstanceType EcsInstance | NetworkInterface),
+    IPv6 addresses with Internet bandwidth (DescribeIpv6Addresses AssociatedInstanceType EcsInstance |
+    NetworkInterface: "a secondary ENI"), and each secondary ENI's instance and groups (DescribeNetworkInterfaces)."""
+
+    def __init__(self, enis: list[EniInfo], eips: list[EipInfo], ipv6: list[Ipv6Info]) -> None:
+        self.enis: dict[str, list[EniInfo]] = defaultdict(list)
+        for n in enis:
+            self.enis[n.instance_id].append(n)
+        self.v4: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for e in eips:
+            self.v4[(e.instance_type, e.instance_id)].append(e.ip)
+        self.v6: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for a in ipv6:
+            self.v6[(a.instance_type, a.instance_id)].append(a.ip)
+
+    def of(self, i: InstanceInfo) -> list[_Door]:
+        primary = _Door("", i.security_groups, list(dict.fromkeys([*i.public_addresses,
+                                                                   *self.v4[("EcsInstance", i.id)]])),
+                        self.v6[("EcsInstance", i.id)])
+        return [primary, *(_Door(n.id, n.security_groups, self.v4[("NetworkInterface", n.id)],
+                                 self.v6[("NetworkInterface", n.id)]) for n in self.enis[i.id])]
+
+
+def _judge_doors(inp: Inputs, groups: dict[str, GroupInfo], doors: list[_Door]) -> tuple[Status, str]:
+    """FAIL if a risky port is certainly open through some door, else ERROR if a door cannot be judged (its
+    groups or the lists its rules use could not be read), else PASS."""
+    exposed, unknown = [], []
+    for d in doors:
+        missing = [g for g in d.groups if g not in groups or groups[g].error]
         if missing:
-            yield Result(status=ERROR, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
-                         message=f"could not read the rules of security group(s) {', '.join(missing)}")
+            unknown.append(f"could not read the rules of security group(s) {', '.join(missing)} of {d.label}")
             continue
-        # an instance's groups are evaluated together: priorities and Drops apply across them
-        rules = [r for s in i.security_groups for r in groups[s].rules]
-        exposed = []
-        for port in inp.config.risky_ports:
-            rule = exposing_rule(rules, "TCP", port)
-            if rule:
-                exposed.append(f"TCP {port} ({rule.group_id} {rule.rule_id})")
-        everything = all_ports_open(rules)
-        if everything:
-            exposed.insert(0, f"all {everything} ports")
-        where = ", ".join(public)
-        yield Result(status=FAIL if exposed else PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
-                     message=f"public address {where} exposes {'; '.join(exposed)}" if exposed else
-                     f"public address {where} exposes none of the risky ports",
-                     details={"public_ips": where, "security_groups": ", ".join(i.security_groups)})
+        # an interface's groups are evaluated together: priorities and Drops apply across them
+        opened, undecided = _risky(inp, [r for g in d.groups for r in groups[g].rules], d.families)
+        if opened:
+            exposed.append(f"{d.label} exposes {'; '.join(opened)}")
+        if undecided:
+            unknown.append(f"whether {d.label} exposes {', '.join(undecided)} depends on lists that could not be "
+                           f"read: {unread_lists(r for rs in undecided.values() for r in rs)}")
+    if exposed:
+        return FAIL, " | ".join(exposed)
+    if unknown:
+        return ERROR, " | ".join(unknown)
+    return PASS, f"{' | '.join(d.label for d in doors)} exposes none of the risky ports"
+
+
+def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[str], dict[str, list[Rule]]]:
+    """The risky ports open to the internet through these rules, and those that depend on unread lists."""
+    opened, undecided = [], {}
+    probes = [("TCP", p) for p in inp.config.risky_ports] + [("UDP", p) for p in inp.config.risky_udp_ports]
+    for proto, port in probes:
+        found = exposure(rules, proto, port, families)
+        if found.rules:
+            opened.append(f"{proto} {port} ({' + '.join(f'{r.group_id} {r.rule_id}' for r in found.rules)})")
+        elif found.unknown:
+            undecided[f"{proto} {port}"] = list(found.unknown)
+    everything = all_ports_open(rules, families)
+    if everything:
+        opened.insert(0, f"all {everything} ports")
+    return opened, undecided
 
 
 # --- beyond CIS: metadata access in security-hardening mode ---------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
+from ..cidrs import covers_world
 from ..collectors.kms import KmsKey
 from ..collectors.rds import MYSQL_FAMILY, TDE_ENGINES, RdsInstance
 from ..findings import Result, Status
@@ -163,9 +164,8 @@ def _open_entries(inst: RdsInstance) -> list[str]:
     opened = [f"{name}: {ip}" for name, ip, net in entries if net.prefixlen == 0]
     if opened:
         return opened
-    for version, everything in ((4, ipaddress.ip_network("0.0.0.0/0")), (6, ipaddress.ip_network("::/0"))):
-        nets = [net for _, _, net in entries if net.version == version]
-        if everything in list(ipaddress.collapse_addresses(nets)):  # type: ignore[arg-type]
+    for version in (4, 6):
+        if covers_world((net for _, _, net in entries), version):
             return [f"{name}: {ip}" for name, ip, net in entries if net.version == version]
     return []
 

@@ -51,6 +51,16 @@ class GroupInfo(BaseModel):
     error: str | None = None  # its rules could not be read: checks report ERROR for it
 
 
+class EniInfo(BaseModel):
+    """A secondary elastic network interface: an instance's other way in, behind its own security groups (the
+    instance's SecurityGroupIds are its primary interface's: DescribeNetworkInterfaces SecurityGroupId says "to
+    query primary ENIs by security group, call DescribeInstances")."""
+
+    id: str
+    instance_id: str = ""  # '' = not attached
+    security_groups: list[str] = Field(default_factory=list)
+
+
 class DiskInfo(BaseModel):
     id: str
     name: str = ""
@@ -137,13 +147,14 @@ def _rule(group_id: str, p: Any) -> Rule:
         priority = 1
     return Rule(group_id=group_id, rule_id=p.security_group_rule_id or "", direction=(p.direction or "").lower(),
                 policy=p.policy or "Accept", priority=priority, protocol=(p.ip_protocol or "ALL").upper(),
-                port_range=p.port_range or "-1/-1", source_v4=p.source_cidr_ip or "",
-                source_v6=p.ipv_6source_cidr_ip or "", source_group=p.source_group_id or "",
-                source_prefix_list=p.source_prefix_list_id or "")
+                port_range=p.port_range or "-1/-1", port_list=p.port_range_list_id or "",
+                source_v4=p.source_cidr_ip or "", source_v6=p.ipv_6source_cidr_ip or "",
+                source_group=p.source_group_id or "", source_prefix_list=p.source_prefix_list_id or "")
 
 
 @collector("ecs.security_groups", scope="regional",
-           apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute"])
+           apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute", "ecs:DescribePortRangeListEntries",
+                 "ecs:DescribePrefixListAttributes"])
 def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     ecs = ctx.client("ecs")
     listed = list(by_token(
@@ -164,7 +175,71 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
             info.error = apierrors.describe(err)
         return info
 
-    return ctx.map(detail, listed)
+    groups = ctx.map(detail, listed)
+    _read_lists(ctx, ecs, [r for g in groups for r in g.rules])
+    return groups
+
+
+def _read_lists(ctx: CollectContext, ecs: Any, rules: list[Rule]) -> None:
+    """Read every port list and prefix list the rules use, once each, into the rules. A list that cannot be read
+    leaves its rules unknown (with the reason), and the checks report ERROR where that decides a verdict."""
+    port_lists = sorted({r.port_list for r in rules if r.uses_port_list})
+    prefix_lists = sorted({r.source_prefix_list for r in rules if r.uses_prefix_list})
+    ports = _read_each(ctx, ecs, _port_list_entries, port_lists)
+    prefixes = _read_each(ctx, ecs, _prefix_list_entries, prefix_lists)
+    # (assigning the list fields is safe: the rules' port spans and networks are not computed before the checks)
+    for r in rules:
+        reasons = []
+        if r.uses_port_list:
+            r.port_list_ranges, why = ports[r.port_list]
+            reasons += [f"port list {r.port_list} could not be read ({why})"] if why else []
+        if r.uses_prefix_list:
+            r.prefix_list_cidrs, why = prefixes[r.source_prefix_list]
+            reasons += [f"prefix list {r.source_prefix_list} could not be read ({why})"] if why else []
+        r.unread = "; ".join(reasons)
+
+
+def _read_each(ctx: CollectContext, ecs: Any, read: Any, ids: list[str]) -> dict[str, tuple[list[str] | None, str]]:
+    """list id -> (its entries, '') or (None, why it could not be read)."""
+    def one(list_id: str) -> tuple[list[str] | None, str]:
+        try:
+            return read(ctx, ecs, list_id), ""
+        except Exception as err:
+            return None, apierrors.describe(err)
+
+    return dict(zip(ids, ctx.map(one, ids), strict=True))
+
+
+def _port_list_entries(ctx: CollectContext, ecs: Any, list_id: str) -> list[str]:
+    # one call answers every entry: the API takes only RegionId and PortRangeListId, no paging
+    # (alibabacloud_ecs20140526 DescribePortRangeListEntriesRequest; api.alibabacloud.com/api/Ecs/2014-05-26/
+    # DescribePortRangeListEntries); Entries is a bare array of {PortRange: "80/80", Description}
+    body = ecs.describe_port_range_list_entries(ecs_models.DescribePortRangeListEntriesRequest(
+        region_id=ctx.region, port_range_list_id=list_id)).body
+    return [e.port_range for e in body.entries or [] if e.port_range]
+
+
+def _prefix_list_entries(ctx: CollectContext, ecs: Any, list_id: str) -> list[str]:
+    # one call answers every entry: no paging (RegionId and PrefixListId only; api.alibabacloud.com/api/Ecs/
+    # 2014-05-26/DescribePrefixListAttributes); Entries.Entry[].Cidr holds each CIDR block
+    body = ecs.describe_prefix_list_attributes(ecs_models.DescribePrefixListAttributesRequest(
+        region_id=ctx.region, prefix_list_id=list_id)).body
+    return [e.cidr for e in (body.entries.entry if body.entries else None) or [] if e.cidr]
+
+
+@collector("ecs.network_interfaces", scope="regional", apis=["ecs:DescribeNetworkInterfaces"])
+def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
+    """Secondary ENIs only: a primary one is its instance (address and groups come with DescribeInstances)."""
+    ecs = ctx.client("ecs")
+    # MaxResults 10-500 with NextToken (DescribeNetworkInterfaces; PageNumber/PageSize are being retired);
+    # Type: Primary | Secondary, empty = both
+    listed = by_token(
+        lambda t: ecs.describe_network_interfaces(ecs_models.DescribeNetworkInterfacesRequest(
+            region_id=ctx.region, type="Secondary", max_results=500, next_token=t)).body,
+        lambda b: b.network_interface_sets.network_interface_set if b.network_interface_sets else [])
+    return [EniInfo(id=n.network_interface_id, instance_id=n.instance_id or "",
+                    security_groups=list(n.security_group_ids.security_group_id or []) if n.security_group_ids
+                    else []) for n in listed]
 
 
 @collector("ecs.disks", scope="regional", apis=["ecs:DescribeDisks"])

@@ -1,5 +1,6 @@
-"""VPC datasets (regional): VPCs with their vSwitches, flow logs and elastic IP addresses. Every call
-names its RegionId: the VPC endpoint of cn-hangzhou is the central vpc.aliyuncs.com."""
+"""VPC datasets (regional): VPCs with their vSwitches, flow logs, elastic IP addresses and the IPv6 addresses
+that can be reached from the internet. Every call names its RegionId: the VPC endpoint of cn-hangzhou is the
+central vpc.aliyuncs.com."""
 
 from __future__ import annotations
 
@@ -35,6 +36,19 @@ class EipInfo(BaseModel):
     instance_type: str = ""  # EcsInstance | Nat | SlbInstance | NetworkInterface | ...
 
 
+class Ipv6Info(BaseModel):
+    """An IPv6 address with IPv6 Internet bandwidth. An IPv6 address serves only traffic within VPCs until Internet
+    bandwidth is enabled for it; setting that bandwidth to 0 Mbit/s restricts it to private traffic again
+    (https://www.alibabacloud.com/help/en/ipv6-gateway/product-overview/what-is-an-ipv6-gateway and
+    https://help.aliyun.com/en/ipv6-gateway/security-and-compliance/network-security)."""
+
+    id: str  # Ipv6AddressId
+    ip: str
+    instance_id: str = ""  # AssociatedInstanceId: an instance, or a secondary ENI
+    instance_type: str = ""  # AssociatedInstanceType: EcsInstance | NetworkInterface
+    bandwidth: int | None = None  # Ipv6InternetBandwidth.Bandwidth, Mbit/s (None: not stated)
+
+
 @collector("vpc.vpcs", scope="regional", apis=["vpc:DescribeVpcs"])
 def vpcs(ctx: CollectContext) -> list[VpcInfo]:
     client = ctx.client("vpc")
@@ -67,3 +81,23 @@ def eips(ctx: CollectContext) -> list[EipInfo]:
         lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100)
     return [EipInfo(id=e.allocation_id, ip=e.ip_address or "", instance_id=e.instance_id or "",
                     instance_type=e.instance_type or "") for e in listed]
+
+
+@collector("vpc.ipv6_addresses", scope="regional", apis=["vpc:DescribeIpv6Addresses"])
+def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
+    """The IPv6 addresses that can talk to the internet: NetworkType Public ("the type of communication supported
+    by the IPv6 address: Private | Public", DescribeIpv6Addresses), minus any whose bandwidth is 0 Mbit/s."""
+    client = ctx.client("vpc")
+    # PageSize at most 50, default 10 (alibabacloud_vpc20160428 DescribeIpv6AddressesRequest.page_size)
+    listed = by_page_number(
+        lambda n: client.describe_ipv_6addresses(vpc_models.DescribeIpv6AddressesRequest(
+            region_id=ctx.region, network_type="Public", page_number=n, page_size=50)).body,
+        lambda b: b.ipv_6addresses.ipv_6address if b.ipv_6addresses else [], 50)
+    out = []
+    for a in listed:
+        bandwidth = a.ipv_6internet_bandwidth.bandwidth if a.ipv_6internet_bandwidth else None
+        if bandwidth != 0:
+            out.append(Ipv6Info(id=a.ipv_6address_id or "", ip=a.ipv_6address or "",
+                                instance_id=a.associated_instance_id or "",
+                                instance_type=a.associated_instance_type or "", bandwidth=bandwidth))
+    return out

@@ -1,5 +1,6 @@
-"""ECS: regions, instances (network, public IPs, security groups, RAM role, metadata options), security
-groups with their rules, and disks. Writes for tests: security groups and rules, instance metadata options."""
+"""ECS: regions, instances (network, public IPs, security groups, RAM role, metadata options), secondary
+network interfaces, security groups with their rules, the port lists and prefix lists rules can name, and
+disks. Writes for tests: security groups and rules, instance metadata options."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class Permission(BaseModel):
     source_cidr_ip: str = ""
     ipv6_source_cidr_ip: str = ""
     source_group_id: str = ""
-    source_prefix_list_id: str = ""
+    source_prefix_list_id: str = ""  # a PrefixList of the region (used when no other source is set)
+    port_range_list_id: str = ""  # a PortRangeList of the region (used when port_range is "")
     dest_cidr_ip: str = ""
     ipv6_dest_cidr_ip: str = ""
     dest_group_id: str = ""
@@ -65,6 +67,46 @@ class SecurityGroup(BaseModel):
     inner_access_policy: str = "Accept"
     created: datetime = datetime(2024, 1, 1)
     permissions: list[Permission] = Field(default_factory=list)
+
+
+class PortRangeList(BaseModel):
+    """A port list (CreatePortRangeList): named port ranges rules refer to by PortRangeListId."""
+
+    id: str = Field(default_factory=lambda: _id("prl-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    entries: list[str] = Field(default_factory=list)  # PortRange values: "80/80", "8000/8100"
+    max_entries: int = 20
+    created: datetime = datetime(2024, 1, 1)
+
+
+class PrefixList(BaseModel):
+    """A prefix list (CreatePrefixList): CIDR blocks of one address family rules refer to by SourcePrefixListId."""
+
+    id: str = Field(default_factory=lambda: _id("pl-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    address_family: str = "IPv4"  # IPv4 | IPv6
+    entries: list[str] = Field(default_factory=list)  # CIDR blocks
+    max_entries: int = 20
+    description: str = ""
+    created: datetime = datetime(2024, 1, 1)
+
+
+class NetworkInterface(BaseModel):
+    """A secondary elastic network interface; its EIPs are vpc.eips with instance_type NetworkInterface and its
+    IPv6 addresses vpc.ipv6_addresses. Primary interfaces are the instances' own (listed from them)."""
+
+    id: str = Field(default_factory=lambda: _id("eni-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    zone: str = ""  # default: <region>-a
+    instance_id: str = ""  # '' = not attached (Available)
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    private_ip: str = ""
+    security_groups: list[str] = Field(default_factory=list)
+    created: datetime = datetime(2024, 1, 1)
 
 
 class Instance(BaseModel):
@@ -101,7 +143,10 @@ class Disk(BaseModel):
 
 class EcsState(BaseModel):
     instances: list[Instance] = Field(default_factory=list)
+    network_interfaces: list[NetworkInterface] = Field(default_factory=list)  # secondary ENIs
     security_groups: list[SecurityGroup] = Field(default_factory=list)
+    port_range_lists: list[PortRangeList] = Field(default_factory=list)
+    prefix_lists: list[PrefixList] = Field(default_factory=list)
     disks: list[Disk] = Field(default_factory=list)
     _group_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position (index.py)
 
@@ -257,7 +302,8 @@ def _permission_view(g: SecurityGroup, p: Permission) -> dict[str, Any]:
     return {"SecurityGroupRuleId": p.id, "Direction": p.direction, "Policy": p.policy, "Priority": str(p.priority),
             "IpProtocol": p.ip_protocol, "PortRange": p.port_range, "SourceCidrIp": p.source_cidr_ip,
             "Ipv6SourceCidrIp": p.ipv6_source_cidr_ip, "SourceGroupId": p.source_group_id,
-            "SourcePrefixListId": p.source_prefix_list_id, "DestCidrIp": p.dest_cidr_ip,
+            "SourcePrefixListId": p.source_prefix_list_id, "PortRangeListId": p.port_range_list_id,
+            "DestCidrIp": p.dest_cidr_ip,
             "Ipv6DestCidrIp": p.ipv6_dest_cidr_ip, "DestGroupId": p.dest_group_id, "NicType": p.nic_type,
             "Description": p.description, "CreateTime": iso(p.created), "SourcePortRange": ""}
 
@@ -308,6 +354,7 @@ def create_security_group(call: Call) -> dict[str, Any]:
 
 
 _RULE_FIELDS = {"Policy": "policy", "IpProtocol": "ip_protocol", "PortRange": "port_range",
+                "PortRangeListId": "port_range_list_id",
                 "SourceCidrIp": "source_cidr_ip", "Ipv6SourceCidrIp": "ipv6_source_cidr_ip",
                 "SourceGroupId": "source_group_id", "SourcePrefixListId": "source_prefix_list_id",
                 "DestCidrIp": "dest_cidr_ip", "Ipv6DestCidrIp": "ipv6_dest_cidr_ip", "NicType": "nic_type",
@@ -333,7 +380,10 @@ def _permission(spec: dict[str, str], direction: str, now: datetime) -> Permissi
         raise ApiError("InvalidIpProtocol.Malformed", f"The specified IpProtocol is invalid: {proto}", 400)
     ports = spec.get("PortRange", "")
     lo, _, hi = ports.partition("/")
-    if not (lo.lstrip("-").isdigit() and hi.lstrip("-").isdigit()):
+    # a port list stands for the ports when no PortRange is given ("If you specify Permissions.N.PortRange,
+    # this parameter is ignored", AuthorizeSecurityGroup PortRangeListId)
+    listed = ports == "" and spec.get("PortRangeListId")
+    if not (lo.lstrip("-").isdigit() and hi.lstrip("-").isdigit()) and not listed:
         raise ApiError("InvalidPortRange.Malformed", f"The specified PortRange is invalid: {ports}", 400)
     prio = spec.get("Priority", "1") or "1"
     if not prio.isdigit() or not 1 <= int(prio) <= 100:
@@ -347,8 +397,8 @@ def _permission(spec: dict[str, str], direction: str, now: datetime) -> Permissi
 
 
 def _same_rule(a: Permission, b: Permission) -> bool:
-    keys = ("direction", "policy", "priority", "ip_protocol", "port_range", "source_cidr_ip", "ipv6_source_cidr_ip",
-            "source_group_id", "source_prefix_list_id")
+    keys = ("direction", "policy", "priority", "ip_protocol", "port_range", "port_range_list_id", "source_cidr_ip",
+            "ipv6_source_cidr_ip", "source_group_id", "source_prefix_list_id")
     return all(str(getattr(a, k)).lower() == str(getattr(b, k)).lower() for k in keys)
 
 
@@ -360,9 +410,19 @@ def authorize_security_group(call: Call) -> dict[str, Any]:
         raise ApiError("MissingParameter", "The input parameter Permissions is not supplied.", 400)
     for spec in specs:
         rule = _permission(spec, "ingress", call.now())
+        _check_lists(call, rule)
         if not any(_same_rule(rule, p) for p in g.permissions):  # the cloud ignores exact duplicates
             g.permissions.append(rule)
     return {}
+
+
+def _check_lists(call: Call, rule: Permission) -> None:
+    """The port list and prefix list a new rule names must exist in the region (the codes DescribePortRangeList-
+    Entries and DescribePrefixListAttributes document for a missing list)."""
+    if rule.port_range_list_id:
+        _port_range_list(call, rule.port_range_list_id)
+    if rule.source_prefix_list_id:
+        _prefix_list(call, rule.source_prefix_list_id)
 
 
 @api.action("RevokeSecurityGroup", write=True)
@@ -382,6 +442,88 @@ def revoke_security_group(call: Call) -> dict[str, Any]:
         rule = _permission(spec, "ingress", call.now())
         g.permissions = [p for p in g.permissions if not _same_rule(rule, p)]
     return {}
+
+
+# --- port lists and prefix lists ------------------------------------------------------------------
+
+def _port_range_list(call: Call, list_id: str) -> PortRangeList:
+    region = region_of(call)
+    found = next((p for p in call.acct.ecs.port_range_lists if p.id == list_id and p.region == region), None)
+    if found is None:  # listed under 400 in the API's error codes
+        raise ApiError("InvalidPortRangeListId.NotFound", "The specified port range list was not found.", 400)
+    return found
+
+
+def _prefix_list(call: Call, list_id: str) -> PrefixList:
+    region = region_of(call)
+    found = next((p for p in call.acct.ecs.prefix_lists if p.id == list_id and p.region == region), None)
+    if found is None:
+        raise ApiError("InvalidPrefixListId.NotFound", "The specified prefix list was not found.", 404)
+    return found
+
+
+@api.action("DescribePortRangeListEntries")
+def describe_port_range_list_entries(call: Call) -> dict[str, Any]:
+    # no paging: every entry in one answer, Entries a bare array (api.alibabacloud.com/api/Ecs/2014-05-26/
+    # DescribePortRangeListEntries; alibabacloud_ecs20140526 DescribePortRangeListEntriesResponseBody)
+    found = _port_range_list(call, require(call.params, "PortRangeListId"))
+    return {"Entries": [{"PortRange": e, "Description": ""} for e in found.entries]}
+
+
+@api.action("DescribePrefixListAttributes")
+def describe_prefix_list_attributes(call: Call) -> dict[str, Any]:
+    # no paging: every entry in one answer (api.alibabacloud.com/api/Ecs/2014-05-26/DescribePrefixListAttributes);
+    # CreationTime as the sample shows it, to the minute ("2021-02-20T07:11Z")
+    found = _prefix_list(call, require(call.params, "PrefixListId"))
+    return {"PrefixListId": found.id, "PrefixListName": found.name, "AddressFamily": found.address_family,
+            "MaxEntries": found.max_entries, "Description": found.description,
+            "CreationTime": found.created.strftime("%Y-%m-%dT%H:%MZ"),
+            "Entries": {"Entry": [{"Cidr": c, "Description": ""} for c in found.entries]}}
+
+
+# --- network interfaces --------------------------------------------------------------------------
+
+def _primary_enis(region: str, instances: Sequence[Instance]) -> list[NetworkInterface]:
+    """An instance's primary interface, as DescribeNetworkInterfaces lists it (VPC instances only)."""
+    return [NetworkInterface(id="eni-" + i.id.removeprefix("i-"), region=region, zone=i.zone, instance_id=i.id,
+                             vpc_id=i.vpc_id, vswitch_id=i.vswitch_id,
+                             private_ip=i.private_ips[0] if i.private_ips else "", security_groups=i.security_groups,
+                             created=i.created)
+            for i in instances if i.region == region and i.network_type == "vpc"]
+
+
+def _eni_view(n: NetworkInterface, kind: str) -> dict[str, Any]:
+    return {"NetworkInterfaceId": n.id, "NetworkInterfaceName": n.name, "Type": kind,
+            "Status": "InUse" if n.instance_id else "Available", "InstanceId": n.instance_id, "VpcId": n.vpc_id,
+            "VSwitchId": n.vswitch_id, "ZoneId": _zone(n.region, n.zone), "PrivateIpAddress": n.private_ip,
+            "CreationTime": iso(n.created), "Description": "", "ServiceManaged": False,
+            "SecurityGroupIds": {"SecurityGroupId": list(n.security_groups)},
+            "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": n.private_ip, "Primary": True}]
+                              if n.private_ip else []}}
+
+
+@api.action("DescribeNetworkInterfaces")
+def describe_network_interfaces(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    p = call.params
+    kind = p.get("Type", "")  # Primary | Secondary; empty: both (DescribeNetworkInterfaces Type)
+    ecs = call.acct.ecs
+    listed = [(n, "Primary") for n in _primary_enis(region, ecs.instances)] if kind != "Secondary" else []
+    if kind != "Primary":
+        listed += [(n, "Secondary") for n in ecs.network_interfaces if n.region == region]
+    ids = [v for k, v in p.items() if k.startswith("NetworkInterfaceId.")]
+    items = [(n, t) for n, t in listed if (not ids or n.id in ids)
+             and (not p.get("InstanceId") or n.instance_id == p["InstanceId"])
+             and (not p.get("VpcId") or n.vpc_id == p["VpcId"])
+             and (not p.get("SecurityGroupId") or t == "Secondary" and p["SecurityGroupId"] in n.security_groups)]
+    if p.get("NextToken") or p.get("MaxResults"):
+        # MaxResults 10-500: below 10 reads as 10, above 500 as 500 (the request's documented defaults)
+        size = min(max(int(p.get("MaxResults") or 10), 10), 500)
+        got, meta = page_by_token(items, {**p, "MaxResults": str(size)}, default=10, limit=500)
+        meta = {"NextToken": meta["NextToken"], "TotalCount": meta["TotalCount"]}
+    else:
+        got, meta = page_by_number(items, p, default=10, limit=1000)
+    return {**meta, "NetworkInterfaceSets": {"NetworkInterfaceSet": [_eni_view(n, t) for n, t in got]}}
 
 
 # --- disks ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""VPC: VPCs (with their vSwitches), flow logs and elastic IP addresses. CreateFlowLog for tests."""
+"""VPC: VPCs (with their vSwitches), flow logs, elastic IP addresses and IPv6 addresses (with their Internet
+bandwidth). CreateFlowLog for tests."""
 
 from __future__ import annotations
 
@@ -55,10 +56,24 @@ class Eip(BaseModel):
     created: datetime = datetime(2024, 1, 1)
 
 
+class Ipv6Address(BaseModel):
+    id: str = Field(default_factory=lambda: _id("ipv6-"))
+    ip: str
+    region: str = "cn-hangzhou"
+    name: str = ""
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    instance_id: str = ""  # an ECS instance (its primary interface) or a secondary ENI
+    instance_type: str = "EcsInstance"  # EcsInstance | NetworkInterface
+    internet_bandwidth: int | None = None  # Mbit/s of IPv6 Internet bandwidth; None = private (VPC) only
+    created: datetime = datetime(2024, 1, 1)
+
+
 class VpcState(BaseModel):
     vpcs: list[Vpc] = Field(default_factory=list)
     flow_logs: list[FlowLog] = Field(default_factory=list)
     eips: list[Eip] = Field(default_factory=list)
+    ipv6_addresses: list[Ipv6Address] = Field(default_factory=list)
 
 
 # --- VPCs ----------------------------------------------------------------------------------------
@@ -147,3 +162,38 @@ def describe_eip_addresses(call: Call) -> dict[str, Any]:
              and (not p.get("AssociatedInstanceId") or e.instance_id == p["AssociatedInstanceId"])]
     got, meta = page_by_number(items, call.params, default=10, limit=100)
     return {**meta, "EipAddresses": {"EipAddress": [_eip_view(e) for e in got]}}
+
+
+# --- IPv6 addresses ------------------------------------------------------------------------------
+
+def _ipv6_view(a: Ipv6Address) -> dict[str, Any]:
+    """NetworkType Public once the address has Internet bandwidth, whose details Ipv6InternetBandwidth gives
+    (DescribeIpv6Addresses; an IPv6 address talks only within VPCs until Internet bandwidth is enabled)."""
+    out: dict[str, Any] = {
+        "Ipv6AddressId": a.id, "Ipv6Address": a.ip, "Ipv6AddressName": a.name, "VpcId": a.vpc_id,
+        "VSwitchId": a.vswitch_id, "Status": "Available", "AllocationTime": iso(a.created),
+        "AddressType": "IPv6Address",
+        "AssociatedInstanceId": a.instance_id, "AssociatedInstanceType": a.instance_type if a.instance_id else "",
+        "NetworkType": "Public" if a.internet_bandwidth is not None else "Private", "Ipv6Isp": "BGP"}
+    if a.internet_bandwidth is not None:
+        out["Ipv6InternetBandwidth"] = {
+            "Bandwidth": a.internet_bandwidth, "InternetChargeType": "PayByTraffic", "InstanceChargeType": "PostPaid",
+            "BusinessStatus": "Normal", "Ipv6InternetBandwidthId": "ipv6bw-" + a.id.removeprefix("ipv6-")}
+    return out
+
+
+@api.action("DescribeIpv6Addresses")
+def describe_ipv6_addresses(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    p = call.params
+    ids = {i for i in p.get("Ipv6AddressId", "").split(",") if i}  # up to 20, comma-separated
+    items = [a for a in call.acct.vpc.ipv6_addresses if a.region == region and (not ids or a.id in ids)
+             and (not p.get("Ipv6Address") or a.ip == p["Ipv6Address"])
+             and (not p.get("AssociatedInstanceId") or a.instance_id == p["AssociatedInstanceId"])
+             and (not p.get("AssociatedInstanceType") or a.instance_type == p["AssociatedInstanceType"])
+             and (not p.get("NetworkType") or _ipv6_view(a)["NetworkType"] == p["NetworkType"])
+             and (not p.get("VpcId") or a.vpc_id == p["VpcId"])
+             and (not p.get("VSwitchId") or a.vswitch_id == p["VSwitchId"])]
+    # PageSize at most 50, default 10 (alibabacloud_vpc20160428 DescribeIpv6AddressesRequest); totals are integers
+    got, meta = page_by_number(items, p, default=10, limit=50)
+    return {**meta, "Ipv6Addresses": {"Ipv6Address": [_ipv6_view(a) for a in got]}}

@@ -1,0 +1,18 @@
+"""The address-space question the network checks share: do these CIDR blocks, together, admit every address of
+an IP family? "Everyone" can be spread over several entries (0.0.0.0/1 plus 128.0.0.0/1, or ::/1 plus 8000::/1)
+in a security group's rules as in an RDS whitelist, and is then the whole internet as surely as 0.0.0.0/0."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from ipaddress import IPv4Network, IPv6Network, collapse_addresses, ip_network
+
+IPNetwork = IPv4Network | IPv6Network
+WORLD: dict[int, IPNetwork] = {4: ip_network("0.0.0.0/0"), 6: ip_network("::/0")}
+
+
+def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
+    """Whether the networks of `family` (4 or 6) among `networks` hold every address of that family between them.
+    Networks of the other family are ignored (collapse_addresses refuses mixed families)."""
+    own = [n for n in networks if n.version == family]
+    return WORLD[family] in collapse_addresses(own)  # type: ignore[arg-type]
