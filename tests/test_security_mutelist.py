@@ -13,12 +13,14 @@ eating the machine."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,17 @@ from aliaudit.errors import ConfigError
 from aliaudit.findings import Finding, Severity, Status
 from aliaudit.mutelist import MAX_BYTES, Mutelist, parse
 from aliaudit.mutelist import load as load_mutelist
-from tests.sdk import base_scenario, load
+from tests.pipeline import (
+    PROJECT,
+    add_pipeline,
+    fire_daily,
+    invoke,
+    read_json,
+    reports_bucket,
+    run_summaries,
+    wait_idle,
+)
+from tests.sdk import READER_AK, READER_SECRET, base_scenario, load
 
 SCRIPT = str(Path(sys.executable).parent / "aliaudit")
 TODAY = date.today()
@@ -167,6 +179,155 @@ def test_the_config_file_reads_through_the_same_loader(tmp_path):
     assert AuditConfig.load(path).password_policy.minimum_length == 16
     path.write_text("")
     assert AuditConfig.load(path) == AuditConfig()
+
+
+# --- item 5: silent muting ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields", [{}, {"check": ".*"}, {"check": "[a-z0-9_]+"}, {"check": ".+", "account": "1"},
+                                    {"resource": "bob"}, {"check": "(?s).+"}])
+def test_an_entry_muting_every_check_needs_all_true(fields):
+    with pytest.raises(ConfigError, match="line 1: the entry's .* so it mutes every check .*add 'all: true'"):
+        parse(mutelist_yaml(entry(**fields)), "m.yaml")
+    ml = parse(mutelist_yaml(entry(**fields, all=True)), "m.yaml")
+    assert ml.entries[0].all
+    everything = [finding(c, "bob", account="1") for c in sorted(all_checks())[:5]]
+    ml.apply(everything, TODAY)
+    assert all(f.muted for f in everything) == (fields.get("account", "1") == "1")
+
+
+def test_entries_naming_some_checks_need_no_all_true():
+    ml = parse(mutelist_yaml(entry(check="ram_.*"), entry(check="(ram|oss)_.*", resource=".*")), "m.yaml")
+    assert [e.all for e in ml.entries] == [False, False]
+
+
+def _cli_scenario() -> dict[str, Any]:
+    data = base_scenario()
+    data["accounts"][0]["ram"]["users"].append({"name": "bob", "login_profile": {},
+                                                "last_login": "2099-01-01T00:00:00Z"})
+    return data
+
+
+def test_the_cli_summary_names_the_mutelist_its_hash_and_what_it_muted(cloud, tmp_path):
+    load(cloud, _cli_scenario())
+    text = mutelist_yaml(entry(check="ram_user_console_mfa_enabled", resource="bob", reason="break-glass"))
+    (tmp_path / "m.yaml").write_bytes(text)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": READER_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": READER_SECRET}
+    out = subprocess.run([SCRIPT, "scan", "--check", "ram_user_console_mfa_enabled", "--region", "cn-hangzhou",
+                          "--mutelist", "m.yaml", "--output-dir", "o", "--processes", "1"], capture_output=True,
+                         text=True, env=env, timeout=300, cwd=tmp_path)
+    assert out.returncode in (0, 3, 4), out.stderr[-2000:]
+    sha = hashlib.sha256(text).hexdigest()
+    summary = json.loads((tmp_path / "o" / "aliaudit.summary.json").read_text())
+    assert summary["mutelist"] == {"source": "m.yaml", "sha256": sha, "bytes": len(text), "entries": 1, "muted": 1}
+    assert summary["muted"] == 1
+    assert f"Mutelist m.yaml: sha256 {sha}, 1 entries, 1 of {summary['total']} findings muted" in out.stdout
+
+
+def _pipeline(cloud: Any, payload: str = "{}", *, older: bool = False) -> Any:
+    """The pipeline deployed; older: over a log project of an earlier version (its findings index without the
+    mutelist fields, its FAIL alert routed to an action policy of its own, no mutelist alert)."""
+    from aliaudit.runtime.sls_sink import RUN_FIELDS, alert_config, index_config
+
+    data = _cli_scenario()
+    add_pipeline(data, payload=payload)
+    if older:
+        (project,) = [p for p in data["accounts"][0]["sls"]["projects"] if p["name"] == PROJECT]
+        index = index_config()
+        index["keys"] = {k: v for k, v in index["keys"].items() if k not in RUN_FIELDS}
+        alert = alert_config("aliaudit-unmuted-fail", PROJECT, "findings", "cn-hangzhou")
+        alert["configuration"]["policyConfiguration"]["actionPolicyId"] = "security-team"
+        project.update(logstores=[{"name": "findings", "ttl": 365, "index": index}], alerts=[alert])
+    load(cloud, data)
+    return reports_bucket(cloud.url)
+
+
+def _aggregations(admin: Any) -> list[dict[str, Any]]:
+    return [i for i in admin.request("GET", "fc/invocations")["invocations"] if i["function"] == "aliaudit-aggregator"
+            and '"sweep"' not in str(i.get("event", ""))]
+
+
+def _whole_run(cloud: Any, admin: Any, bucket: Any) -> dict[str, Any]:
+    """A manual run of every check (it shows the account whole, as the daily one): its summary."""
+    before = set(run_summaries(bucket))
+    time.sleep(1.1)  # (a manual run's id is its second)
+    invoke(cloud.url, "aliaudit-dispatcher", b"{}", asynchronous=False)
+    wait_idle(admin)
+    (run_id,) = set(run_summaries(bucket)) - before
+    return run_summaries(bucket)[run_id]
+
+
+def test_alias_bomb_in_the_bucket_mutelist_is_logged_and_ignored(cloud, admin):
+    """The attack killed every aggregator attempt with MemoryError: no reports, logs or alert. Now the run
+    completes, mutes nothing, and says why in the summary, the function log and the SLS logs."""
+    bucket = _pipeline(cloud, payload='{"checks": ["ram_user_console_mfa_enabled", "ram_root_mfa_enabled"]}')
+    bucket.put_object("config/mutelist.yaml", ALIAS_BOMB.encode())
+    fire_daily(admin)
+    wait_idle(admin)
+    (aggregation,) = [i for i in _aggregations(admin) if '"state": "aggregated"' in str(i.get("result"))]
+    assert aggregation["status"] == "succeeded", aggregation
+    assert "aliases expand to more than" in aggregation["log"] and "nothing is muted" in aggregation["log"]
+    (summary,) = run_summaries(bucket).values()
+    assert "line 5: aliases expand to more than 10,000 nodes" in summary["mutelist_error"]
+    assert summary["muted"] == 0 and summary["total"] > 0
+    block = summary["mutelist"]
+    assert block["sha256"] == hashlib.sha256(ALIAS_BOMB.encode()).hexdigest() and block["entries"] == 0
+    assert block["error"] == summary["mutelist_error"] and block["changed"]  # a file appeared: visible
+    logs = admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
+    assert len(logs) == summary["total"]
+    assert {lg["mutelist_sha256"] for lg in logs} == {block["sha256"]}
+    assert all("refused" in lg["run_mutelist"] for lg in logs)
+
+
+def test_a_mutelist_muting_everything_is_visible_and_raises_the_alert(cloud, admin):
+    """The attack: a bucket writer's mutelist muted 135 of 135 findings and nothing told. Now an entry that
+    mutes every check needs all: true; with it, the summary and every SLS log carry the file's hash and the
+    muted count, and the mutelist alert fires, saying the file changed and the muted share jumped."""
+    bucket = _pipeline(cloud, older=True)
+    fire_daily(admin)  # day 1: no mutelist
+    wait_idle(admin)
+    fired = admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"]
+    assert not [a for a in fired if a["alert"] == "aliaudit-mutelist-change"]
+    (first,) = run_summaries(bucket).values()
+    assert first["mutelist"]["changed"] is False and first["muted"] == 0 and first["total"] > 10
+
+    bucket.put_object("config/mutelist.yaml", mutelist_yaml(entry(check=".*", reason="nothing to see")))
+    second = _whole_run(cloud, admin, bucket)  # refused (no all: true), so nothing muted; the new file alerts
+    assert second["muted"] == 0 and "add 'all: true'" in second["mutelist_error"]
+    assert second["mutelist"]["changed"] is True
+    fired = admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"]
+    (alert,) = [a for a in fired if a["alert"] == "aliaudit-mutelist-change"]
+    assert alert["rows"][0]["run_id"] == second["run_id"]
+    assert "refused" in alert["annotations"]["desc"] and "ALERT: the mutelist changed" in alert["annotations"]["desc"]
+
+    everything = mutelist_yaml(entry(all=True, reason="nothing to see"))
+    bucket.put_object("config/mutelist.yaml", everything)
+    third = _whole_run(cloud, admin, bucket)  # all: true, accepted: everything muted, and loudly
+    assert third["muted"] == third["total"] > 10 and "mutelist_error" not in third
+    block = third["mutelist"]
+    sha = hashlib.sha256(everything).hexdigest()
+    assert (block["sha256"], block["entries"], block["muted"], block["muted_share"]) == (sha, 1, third["total"], 1.0)
+    assert block["changed"] and block["previous_muted"] == 0 and block["last_modified"]
+    logs = [lg for lg in admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
+            if lg["run_id"] == third["run_id"]]
+    assert len(logs) == third["total"] and {lg["mutelist_sha256"] for lg in logs} == {sha}
+    assert {lg["mutelist_alert"] for lg in logs} == {"true"}
+    (alert,) = [a for a in admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"]
+                if a["alert"] == "aliaudit-mutelist-change" and a["rows"][0]["run_id"] == third["run_id"]]
+    desc = alert["annotations"]["desc"]
+    assert f"sha256 {sha[:16]}" in desc and f"muted {third['total']} of {third['total']} findings (100%)" in desc
+    assert "the mutelist changed" in desc and "the muted share rose from 0% to 100%" in desc
+    assert third["run_id"] in alert["annotations"]["title"]
+    # the deployment was older: its index got the fields, the new alert notifies whom the FAIL alert notifies
+    state = admin.request("GET", "state")
+    (project,) = [p for p in state["accounts"][0]["sls"]["projects"] if p["name"] == PROJECT]
+    (store,) = project["logstores"]
+    assert {"mutelist_sha256", "mutelist_alert", "run_mutelist", "status"} <= set(store["index"]["keys"])
+    routed = {a["name"]: a["configuration"]["policyConfiguration"]["actionPolicyId"] for a in project["alerts"]}
+    assert routed == {"aliaudit-unmuted-fail": "security-team", "aliaudit-mutelist-change": "security-team"}
+    latest = read_json(bucket, "latest/aliaudit.summary.json")
+    assert latest["mutelist"]["sha256"] == sha
 
 
 # --- item 6: patterns ----------------------------------------------------------------------------------

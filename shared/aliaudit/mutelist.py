@@ -301,15 +301,13 @@ class Mutelist(BaseModel):
                 f.muted, f.mute_reason = True, entry.reason
         return [e for e in self.entries if e.expires <= today]
 
-    def describe(self, muted: int | None = None) -> dict[str, Any]:
-        """What the summary and the logs say about the mutelist in use (empty: none)."""
+    def summary_meta(self, muted: int) -> dict[str, Any]:
+        """The summary's 'mutelist' entry: which file muted how many findings, and its SHA-256 (a changed file
+        shows), or nothing without a mutelist."""
         if not self.source:
             return {}
-        out: dict[str, Any] = {"source": self.source, "sha256": self.sha256, "bytes": self.size,
-                               "entries": len(self.entries)}
-        if muted is not None:
-            out["muted"] = muted
-        return out
+        return {"mutelist": {"source": self.source, "sha256": self.sha256, "bytes": self.size,
+                             "entries": len(self.entries), "muted": muted}}
 
 
 def _catalogue() -> list[str]:

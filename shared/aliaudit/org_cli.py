@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
         meta = {"account_id": identity.account_id, "accounts_mode": spec.mode, "run_id": run_id,
                 "generated_at": generated, "checks": len(check_ids)}
         counts, compliance = tally(everything, args.compliance, stack)
-        summary = counts.result({**meta, "accounts": len(found)})
+        summary = counts.result({**meta, "accounts": len(found), **mutelist.summary_meta(counts.muted)})
         paths = writer.write_all(out, everything, args.output_formats, summary, compliance)
         org_result = org.result(meta)
         writer.write_text(out / org_summary.FILE, json.dumps(org_result, indent=1))

@@ -180,7 +180,8 @@ def cmd_scan(args: argparse.Namespace, settings_fn: object, auth_fn: object) -> 
         expired = warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         summary = counts.result({"account_id": identity.account_id, "generated_at": generated, "regions": regions,
-                                "checks": len(check_ids), "expired_mutelist_entries": len(expired)})
+                                "checks": len(check_ids), "expired_mutelist_entries": len(expired),
+                                **mutelist.summary_meta(counts.muted)})
         paths = writer.write_all(Path(args.output_dir), spool, args.output_formats, summary, compliance)
         if not args.quiet:
             print(summary_mod.render_table(summary))

@@ -77,6 +77,10 @@ def render_table(summary: dict[str, Any]) -> str:
         lines.append(f"{fam:16}" + "".join(f"{counts[s]:>8}" for s in STATUSES))
     lines.append(f"{'total':16}" + "".join(f"{summary['status'][s]:>8}" for s in STATUSES)
                  + f"   ({summary['muted']} muted)")
+    mutelist = summary.get("mutelist")
+    if isinstance(mutelist, dict) and mutelist.get("source"):  # which accepted risks muted them: visible
+        lines.append(f"Mutelist {mutelist['source']}: sha256 {mutelist.get('sha256', '')}, "
+                     f"{mutelist.get('entries', 0)} entries, {summary['muted']} of {summary['total']} findings muted")
     if summary["top_failing_checks"]:
         lines.append("")
         lines.append("Top failing checks")

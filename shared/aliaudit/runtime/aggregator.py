@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import json
 import logging
 import tempfile
@@ -62,10 +63,14 @@ def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[
     return out
 
 
-def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
-    """The accepted risks in the bucket, and why they could not be used (a malformed, oversized or hostile file
-    mutes nothing in this run, says so in the summary and the log, and does not stop the reports)."""
+def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None, dict[str, Any]]:
+    """The accepted risks in the bucket, why they could not be used (a malformed, oversized or hostile file
+    mutes nothing in this run, says so in the summary and the log, and does not stop the reports), and what the
+    summary says of the file: where it is, its SHA-256 and size, when it was last written and its version ({}
+    without a file). OSS does not record who wrote an object (an object's owner is the bucket's account, and
+    x-oss-meta-* is whatever the writer says): the bucket's access log or ActionTrail tells, by that time."""
     where = f"oss://{rt.settings.report_bucket}/{MUTELIST_KEY}"
+    info: dict[str, Any] = {"source": where}
     try:
         stream = rt.store.bucket.get_object(MUTELIST_KEY)
         size = stream.content_length
@@ -73,17 +78,96 @@ def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None]:
         stream.close()
     except oss2.exceptions.NoSuchKey:
         log.info("no mutelist at %s", where)
-        return Mutelist(), None
+        return Mutelist(), None, {}
     except oss2.exceptions.OssError as err:  # e.g. denied: nothing muted, and say so
-        log.error("cannot read the mutelist at %s: %s; nothing is muted in this run", where, apierrors.describe(err))
-        return Mutelist(), f"cannot read {where}: {apierrors.describe(err)}"
+        reason = f"cannot read {where}: {apierrors.describe(err)}"
+        log.error("%s; nothing is muted in this run", reason)
+        return Mutelist(), reason, {**info, "error": reason}
+    if stream.last_modified:
+        written = datetime.fromtimestamp(stream.last_modified, timezone.utc)
+        info["last_modified"] = written.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if stream.versionid:
+        info["version_id"] = stream.versionid
+    info.update(sha256=hashlib.sha256(raw).hexdigest() if raw else "", bytes=size if size is not None else len(raw))
     try:
         if len(raw) > mutelist_mod.MAX_BYTES or (size is not None and size > mutelist_mod.MAX_BYTES):
             raise ConfigError(f"mutelist {where}: more than the {mutelist_mod.MAX_BYTES:,} bytes a mutelist may have")
-        return mutelist_mod.parse(raw, where), None
+        mutelist = mutelist_mod.parse(raw, where)
     except ConfigError as err:
         log.error("%s; nothing is muted in this run", err)
-        return Mutelist(), str(err)
+        return Mutelist(), str(err), {**info, "entries": 0, "error": str(err)}
+    return mutelist, None, {**info, "entries": len(mutelist.entries)}
+
+
+def _mutelist_before(rt: Runtime, run_id: str) -> dict[str, Any]:
+    """What the last verdicts (latest/aliaudit.summary.json) say of their mutelist and muted share, fixed by this
+    run's first attempt (a retry compares with the same, even after latest/ holds the first attempt's)."""
+    key = f"runs/{run_id}/mutelist-before.json"
+    try:
+        before = rt.store.get_json(key)
+    except PayloadError:
+        before = None
+    if isinstance(before, dict):
+        return before
+    before = {"known": False}
+    try:
+        latest = rt.store.get_json("latest/" + writer.FORMATS["summary"])
+    except PayloadError as err:
+        log.error("ignoring the previous summary: %s", err)
+        latest = None
+    if isinstance(latest, dict) and isinstance(latest.get("total"), int) and isinstance(latest.get("muted"), int):
+        recorded = latest.get("mutelist")
+        before = {"known": True, "total": latest["total"], "muted": latest["muted"],
+                  # (a summary written before the mutelist was recorded: its hash is unknown)
+                  "sha256": recorded.get("sha256", "") if isinstance(recorded, dict) else None}
+    rt.store.put_json(key, before)
+    return before
+
+
+MUTED_SHARE_JUMP = 0.10  # the muted share of a whole run's findings may rise this much before the alert fires
+
+
+def _mutelist_verdict(info: dict[str, Any], before: dict[str, Any], muted: int, total: int,
+                      whole: bool) -> tuple[dict[str, Any], str]:
+    """The summary's mutelist block and the reason for the mutelist alert ('' = none): the file changed since
+    the last verdicts (its SHA-256; appearing and disappearing count), or, for a run that shows the account
+    whole, the share of muted findings rose by MUTED_SHARE_JUMP or more."""
+    block = {**info, "muted": muted, "total": total, "muted_share": round(muted / total, 4) if total else 0.0}
+    sha = info.get("sha256", "")
+    changed = ""
+    share_before = 0.0
+    if not before.get("known"):
+        changed = "a mutelist is in use and no earlier run recorded one" if sha else ""
+    else:
+        share_before = before["muted"] / before["total"] if before["total"] else 0.0
+        block.update(previous_sha256=before.get("sha256"), previous_muted=before["muted"],
+                     previous_total=before["total"])
+        if before.get("sha256") is None:  # (a summary written before the mutelist was recorded)
+            changed = "a mutelist is in use and the last run did not record which" if sha else ""
+        elif before["sha256"] != sha:
+            changed = "the mutelist changed" if sha else "the mutelist was removed"
+    block["changed"] = bool(changed)
+    reasons = [changed] if changed else []
+    share = muted / total if total else 0.0
+    if whole and share - share_before >= MUTED_SHARE_JUMP:
+        reasons.append(f"the muted share rose from {share_before:.0%} to {share:.0%}")
+    return block, "; ".join(reasons)
+
+
+def _mutelist_text(block: dict[str, Any], alert: str) -> str:
+    """One sentence for the logs and the alert: which file, its hash, what it muted, and why it alerts."""
+    if not block.get("source"):
+        head = "no mutelist"
+    else:
+        sha = block.get("sha256") or "-"
+        head = (f"mutelist {block['source']} sha256 {sha[:16]}, {block.get('entries', 0)} entries"
+                + (f", written {block['last_modified']}" if block.get("last_modified") else "")
+                + (f" (refused: {block['error']})" if block.get("error") else ""))
+    text = f"{head}; muted {block['muted']} of {block['total']} findings ({block['muted_share']:.0%})"
+    if "previous_muted" in block:
+        was = block["previous_muted"] / block["previous_total"] if block["previous_total"] else 0.0
+        text += f", was {block['previous_muted']} of {block['previous_total']} ({was:.0%})"
+    return text + (f": ALERT: {alert}" if alert else "")
 
 
 def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None] | None, spool: Spool,
@@ -270,7 +354,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     findings, never the run's."""
     run_id = manifest.run_id
     started = time.monotonic()
-    mutelist, mutelist_error = _mutelist(rt)
+    mutelist, mutelist_error, mutelist_info = _mutelist(rt)
+    mutelist_before = _mutelist_before(rt, run_id)
     today = datetime.now(timezone.utc).date()
     event = manifest.kind == "event" or manifest.narrowed  # both merge into latest/, never replace it
     with contextlib.ExitStack() as stack:
@@ -317,6 +402,13 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                 "new_fails": new, "expired_mutelist_entries": len(expired)}
         if mutelist_error:
             meta["mutelist_error"] = mutelist_error
+        block, alert = _mutelist_verdict(mutelist_info, mutelist_before, tally.summary.muted, tally.summary.total,
+                                         whole=not event)
+        meta["mutelist"] = block
+        text = _mutelist_text(block, alert)
+        (log.warning if alert else log.info)("run %s: %s", run_id, text)
+        run_fields = {"mutelist_sha256": block.get("sha256", ""), "mutelist_alert": str(bool(alert)).lower(),
+                      "run_mutelist": text}
         prefix = f"reports/{created:%Y-%m-%d}/{run_id}/"  # the run's date, not the attempt's: a retry overwrites
         summaries = {prefix: tally.summary.result(meta)}
         if not event:  # latest/ shows this run whole: the same files
@@ -325,12 +417,12 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         stack.callback(uploads.close)
         logs: Callable[[], int]
         if len(findings) >= rt.settings.log_process_min_findings:  # its own process: a second vCPU's work
-            sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text())
+            sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text(), run_fields)
             stack.callback(sender.stop)
             logs = sender.result
         else:
             logs = uploads.submit(send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(),
-                                  uploads.stop).result
+                                  uploads.stop, run_fields).result
         _put_reports(rt, uploads, tmp, findings, summaries, tally.compliance)
         if manifest.accounts:  # an organisation run: its summary, and each account's own reports
             meta["accounts"] = len(manifest.accounts)
@@ -353,7 +445,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         uploads.wait()
         log.info("run %s: reports written in %.1f s", run_id, time.monotonic() - started)
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
-                  "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix}
+                  "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix,
+                  "muted": tally.summary.muted, **({"mutelist_alert": alert} if alert else {})}
     rt.store.put_json(done_key(run_id), result)
     log.info("run %s aggregated in %.1f s: %s", run_id, time.monotonic() - started, json.dumps(result))
     return result

@@ -36,18 +36,18 @@ IN_FLIGHT = 4  # PutLogs batches sent at once
 
 
 def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
-              stop: threading.Event | None = None) -> int:
+              stop: threading.Event | None = None, run_fields: dict[str, str] | None = None) -> int:
     """One SLS log per finding, in batches, until stop is set; how many are in SLS. A few batches are in
     flight at once (each PutLogs and its marker is two round trips: one after the other, a large run would
     spend most of its time waiting), each marked sent once it is in SLS."""
     client = rt.factory.log(rt.settings.region)
     ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
-           rt.settings.region)
+           rt.settings.region, rt.settings.mutelist_alert_name)
     sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
 
     def send(batch: int, items: list[Finding]) -> int:
         n = put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id, new_uids,
-                         new_text)
+                         new_text, run_fields)
         rt.store.put_json(logs_key(run_id, batch), {"logs": n})
         return n
 
@@ -85,6 +85,7 @@ class LogJob(BaseModel):
     layout: list[tuple[int, int]]  # Spool.layout()
     new_uids: list[str]
     new_text: str
+    run_fields: dict[str, str] = {}  # the run's mutelist fields on every log (sls_sink.RUN_FIELDS)
     credentials: dict[str, str | None] = {}  # access_key_id, access_key_secret, security_token
 
 
@@ -93,12 +94,14 @@ class LogProcess:
     the child's exit code (its own error is in the log above). stop() ends it after the batch it is sending
     (the aggregation failed: a retry skips the batches sent, and none goes out twice)."""
 
-    def __init__(self, rt: Any, run_id: str, findings: Spool, new_uids: set[str], new_text: str) -> None:
+    def __init__(self, rt: Any, run_id: str, findings: Spool, new_uids: set[str], new_text: str,
+                 run_fields: dict[str, str] | None = None) -> None:
         creds = rt.factory.provider.get_credentials()
         job = LogJob(run_id=run_id, spool=findings.path, layout=findings.layout(), new_uids=sorted(new_uids),
-                     new_text=new_text, credentials={"access_key_id": creds.get_access_key_id(),
-                                                     "access_key_secret": creds.get_access_key_secret(),
-                                                     "security_token": creds.get_security_token()})
+                     new_text=new_text, run_fields=run_fields or {},
+                     credentials={"access_key_id": creds.get_access_key_id(),
+                                  "access_key_secret": creds.get_access_key_secret(),
+                                  "security_token": creds.get_security_token()})
         # the child imports aliaudit as this process did: FC puts the code folder on sys.path, not in the env
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self.proc = subprocess.Popen([sys.executable, "-m", "aliaudit.runtime.log_sender"], stdin=subprocess.PIPE,
@@ -147,7 +150,7 @@ def main() -> int:
     findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
     started = time.monotonic()
     try:
-        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop)
+        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop, job.run_fields)
     except Exception as err:
         from .. import apierrors
 

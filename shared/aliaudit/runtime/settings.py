@@ -16,6 +16,8 @@ class PipelineSettings(BaseModel):
     findings_logstore: str = "findings"  # ALIAUDIT_FINDINGS_LOGSTORE
     function_prefix: str = "aliaudit-"  # ALIAUDIT_FUNCTION_PREFIX: workers are <prefix><family>
     alert_name: str = "aliaudit-unmuted-fail"  # ALIAUDIT_ALERT_NAME
+    # ALIAUDIT_MUTELIST_ALERT_NAME: fires when a run's mutelist changed or mutes a larger share (created when missing)
+    mutelist_alert_name: str = "aliaudit-mutelist-change"
     aggregation_deadline_seconds: int = Field(1800, ge=10)  # ALIAUDIT_AGGREGATION_DEADLINE_SECONDS
     # ALIAUDIT_AGGREGATION_LEASE_SECONDS: a claim this old, never released (the aggregator died), is taken over
     # by the sweep; longer than the aggregator's timeout
@@ -39,6 +41,7 @@ class PipelineSettings(BaseModel):
                   "log_project": env.get("ALIAUDIT_LOG_PROJECT", ""), "family": env.get("ALIAUDIT_FAMILY", "")}
         for var, field in (("ALIAUDIT_FINDINGS_LOGSTORE", "findings_logstore"),
                            ("ALIAUDIT_FUNCTION_PREFIX", "function_prefix"), ("ALIAUDIT_ALERT_NAME", "alert_name"),
+                           ("ALIAUDIT_MUTELIST_ALERT_NAME", "mutelist_alert_name"),
                            ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
                            ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
                            ("ALIAUDIT_ACCOUNTS", "accounts"), ("ALIAUDIT_RUN_SECRET", "run_secret"),

@@ -1,5 +1,8 @@
 """Findings into SLS: one log per finding with indexed fields, batched within PutLogs limits; and the
-findings logstore, its index and the "any unmuted FAIL" alert, created when missing."""
+findings logstore, its index and the two alerts, created when missing: "any unmuted FAIL", and "the mutelist
+changed or mutes a larger share" (issue 21: a mutelist written by any bucket writer must not mute silently).
+Every log of a run carries the run's mutelist fields (RUN_FIELDS): its SHA-256, whether it raises the
+mutelist alert, and the sentence that says why."""
 
 from __future__ import annotations
 
@@ -14,17 +17,20 @@ from ..findings import Finding
 
 log = logging.getLogger("aliaudit.sls")
 INDEXED = ["status", "severity", "check_id", "family", "region", "resource_id", "account_id", "account_name",
-           "run_id", "muted", "new_fail", "title", "run_new_fails"]
+           "run_id", "muted", "new_fail", "title", "run_new_fails", "mutelist_sha256", "mutelist_alert",
+           "run_mutelist"]
+RUN_FIELDS = ("mutelist_sha256", "mutelist_alert", "run_mutelist")  # the same on every log of a run
 BATCH = 1000  # logs per PutLogs (the service allows 4096 and 5 MB; findings are small)
 RETENTION_DAYS = 365
 
 
-def _log_item(f: Finding, run_id: str, new: bool, new_fails: str, when: int) -> LogItem:
+def _log_item(f: Finding, run_id: str, new: bool, new_fails: str, when: int,
+              run_fields: dict[str, str] | None = None) -> LogItem:
     fields = {"status": f.status.value, "severity": f.severity.value, "check_id": f.check_id, "family": f.family,
               "region": f.region, "resource_id": f.resource_id, "account_id": f.account_id,
               "account_name": f.account_name, "run_id": run_id, "muted": str(f.muted).lower(),
               "mute_reason": f.mute_reason, "title": f.title, "message": f.message, "cis": " ".join(f.cis),
-              "finding_uid": f.uid, "new_fail": str(new).lower(), "run_new_fails": new_fails}
+              "finding_uid": f.uid, "new_fail": str(new).lower(), "run_new_fails": new_fails, **(run_fields or {})}
     item = LogItem(timestamp=when)
     item.contents = list(fields.items())  # (not LogItem(contents=...): it deep-copies them, half the cost of a put)
     return item
@@ -44,9 +50,9 @@ def batches(findings: Iterable[Finding]) -> Iterator[list[Finding]]:
 
 
 def put_findings(client: Any, project: str, logstore: str, findings: Sequence[Finding], run_id: str,
-                 new_uids: set[str], new_fails: str) -> int:
+                 new_uids: set[str], new_fails: str, run_fields: dict[str, str] | None = None) -> int:
     now = int(time.time())
-    items = [_log_item(f, run_id, f.uid in new_uids, new_fails, now) for f in findings]
+    items = [_log_item(f, run_id, f.uid in new_uids, new_fails, now, run_fields) for f in findings]
     for start in range(0, len(items), BATCH):
         client.put_logs(PutLogsRequest(project, logstore, topic=f"aliaudit:{run_id}", source="aliaudit",
                                        logitems=items[start:start + BATCH]))
@@ -83,8 +89,30 @@ def alert_config(name: str, project: str, logstore: str, region: str) -> dict[st
                                     "repeatInterval": "1h", "useDefault": False}}}
 
 
-def ensure(client: Any, project: str, logstore: str, alert_name: str, region: str) -> None:
-    """Create what is missing (project, logstore, index, alert); never recreate what exists."""
+def mutelist_alert_config(name: str, project: str, logstore: str, region: str,
+                          action_policy: str = "sls.builtin") -> dict[str, Any]:
+    """Fires when a run's logs say its mutelist changed or mutes a larger share of the findings than the last
+    run (mutelist_alert: true); its content is the run's sentence about the mutelist (hash, entries, muted
+    share before and after, why)."""
+    config = alert_config(name, project, logstore, region)
+    config["displayName"] = "aliaudit: mutelist changed"
+    query = config["configuration"]["queryList"][0]
+    query["query"] = ("mutelist_alert: true | select run_id, arbitrary(run_mutelist) as mutelist, count(*) as logs "
+                      "group by run_id")
+    config["configuration"]["severityConfigurations"] = [{"severity": 6, "evalCondition": {
+        "condition": "logs > 0", "countCondition": ""}}]
+    config["configuration"]["annotations"] = [
+        {"key": "title", "value": "aliaudit: the mutelist changed or mutes more in run ${run_id}"},
+        {"key": "desc", "value": "${mutelist}"}]
+    config["configuration"]["policyConfiguration"]["actionPolicyId"] = action_policy
+    return config
+
+
+def ensure(client: Any, project: str, logstore: str, alert_name: str, region: str,
+           mutelist_alert_name: str = "") -> None:
+    """Create what is missing (project, logstore, index, alerts); never recreate what exists. An index that
+    lacks keys the logs now carry (a deployment older than them) gets them added; the mutelist alert, when
+    missing, sends its notifications where the FAIL alert sends its own."""
     from aliyun.log import IndexConfig
 
     try:
@@ -100,16 +128,37 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             raise
         client.create_logstore(project, logstore, ttl=RETENTION_DAYS, shard_count=2)
     try:
-        client.get_index_config(project, logstore)
+        current = client.get_index_config(project, logstore).get_index_config()
     except LogException as err:
         if err.get_error_code() != "IndexConfigNotExist":
             raise
         config = IndexConfig()
         config.from_json(index_config())
         client.create_index(project, logstore, config)
+    else:
+        missing = {k: v for k, v in index_config()["keys"].items() if k not in (current.key_config_list or {})}
+        if missing:
+            log.info("adding %s to the index of %s/%s", ", ".join(missing), project, logstore)
+            merged = current.to_json()
+            merged["keys"] = {**(merged.get("keys") or {}), **missing}
+            config = IndexConfig()
+            config.from_json(merged)
+            client.update_index(project, logstore, config)
+    action_policy = "sls.builtin"
     try:
-        client.get_alert(project, alert_name)
+        existing = client.get_alert(project, alert_name).get_entity()
+        policy = ((existing or {}).get("configuration") or {}).get("policyConfiguration") or {}
+        action_policy = str(policy.get("actionPolicyId") or action_policy)
     except LogException as err:
         if err.get_error_code() not in ("JobNotExist", "ParameterInvalid"):
             raise
         client.create_alert(project, alert_config(alert_name, project, logstore, region))
+    if not mutelist_alert_name:
+        return
+    try:
+        client.get_alert(project, mutelist_alert_name)
+    except LogException as err:
+        if err.get_error_code() not in ("JobNotExist", "ParameterInvalid"):
+            raise
+        client.create_alert(project, mutelist_alert_config(mutelist_alert_name, project, logstore, region,
+                                                           action_policy))
