@@ -228,3 +228,42 @@ def test_the_deployed_bucket_passes_its_own_oss_checks_but_byok_without_an_own_k
     else:
         assert set(failing) == {"oss_bucket_encrypted_with_byok"}
         assert "OSS-managed KMS key" in failing["oss_bucket_encrypted_with_byok"][1]
+
+
+# --- the report bucket's lifecycle (issue 18 item 3) -------------------------------------------------------------
+
+def test_lifecycle_expires_every_prefix_and_its_noncurrent_versions(cloud, tmp_path):
+    """The bucket stays versioned (its own checks want it, and a rewritten report stays recoverable for a while),
+    so retention needs noncurrent-version expiration, which ROS's bucket cannot set (ros-cdk-oss 1.15.0):
+    `python -m aliaudit.deploy lifecycle` puts the whole set; template.yml carries the same rules without it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    data = base_scenario()
+    add_pipeline(data)
+    load(cloud, data)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+    out = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "lifecycle", "--bucket", BUCKET,
+                          "--report-days", "90", "--noncurrent-days", "14"], capture_output=True, text=True, env=env,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    rules = {r.prefix: r for r in reports_bucket(cloud.url).get_bucket_lifecycle().rules}
+    written = {*deploy.RUN_STATE_PREFIXES, deploy.CONFIG_PREFIX, deploy.ACCESS_LOG_PREFIX}
+    assert set(rules) == written  # every prefix anything writes
+    assert all(r.status == "Enabled" and r.noncurrent_version_expiration.noncurrent_days == 14 for r in rules.values())
+    assert rules["reports/"].expiration.days == rules["access-logs/"].expiration.days == 90
+    assert rules["runs/"].expiration.days == deploy.RUN_STATE_DAYS
+    assert rules["latest/"].expiration.expired_detete_marker is True  # rewritten in place: markers go too
+    ros_rules = deploy.report_lifecycle_rules(90, noncurrent=False)
+    assert {r["Prefix"] for r in ros_rules} == {"runs/", "reports/", "access-logs/"}
+    assert not any("NoncurrentVersionExpiration" in r for r in ros_rules)
+    # a refused call (here an AccessKey the cloud does not know) is one line, not a traceback
+    denied = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "lifecycle", "--bucket", BUCKET],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                            env={**env, "ALIBABA_CLOUD_ACCESS_KEY_ID": OSS_USER_AK})
+    assert denied.returncode == 1 and denied.stderr.startswith("lifecycle: ") and "Traceback" not in denied.stderr

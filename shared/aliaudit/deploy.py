@@ -203,6 +203,56 @@ def report_bucket_policy(resource: Callable[[str], Any]) -> dict[str, Any]:
          "Resource": [resource(f"/{CONFIG_PREFIX}*")]}]}
 
 
+NONCURRENT_VERSION_DAYS = 30  # how long an overwritten or deleted object's earlier version is kept
+RUN_STATE_DAYS = 30  # runs/: parts, claims, manifests (a run is aggregated within the hour)
+MULTIPART_DAYS = 7
+
+
+def report_lifecycle_rules(report_days: Any = 365, noncurrent_days: Any = NONCURRENT_VERSION_DAYS, *,
+                           noncurrent: bool = True) -> list[dict[str, Any]]:
+    """The report bucket's lifecycle (OSS PutBucketLifecycle rules in ROS's spelling). The bucket is versioned,
+    and there an expiration only adds a delete marker ("previous versions are stored indefinitely unless a
+    lifecycle rule removes them", OSS versioning + lifecycle doc), so every prefix also expires its noncurrent
+    versions (NoncurrentVersionExpiration) and latest/ and config/, rewritten in place, drop the delete markers left
+    without versions: an object is gone at most noncurrent_days after it expired or was replaced.
+    noncurrent=False: without those parts, for ROS (ALIYUN::OSS::Bucket's Rule has no NoncurrentVersionExpiration:
+    ros-cdk-oss 1.15.0); `python -m aliaudit.deploy lifecycle` puts the whole set."""
+    def rule(rid: str, prefix: str, expiration: dict[str, Any], multipart: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"ID": rid, "Prefix": prefix, "Status": "Enabled", "Expiration": expiration}
+        if multipart:
+            out["AbortMultipartUpload"] = {"Days": MULTIPART_DAYS}
+        if noncurrent:
+            out["NoncurrentVersionExpiration"] = {"NoncurrentDays": noncurrent_days}
+        return out
+
+    rules = [rule("expire-run-parts", RUN_STATE_PREFIXES[0], {"Days": RUN_STATE_DAYS}, multipart=True),
+             rule("expire-reports", RUN_STATE_PREFIXES[1], {"Days": report_days}, multipart=True),
+             rule("expire-access-logs", ACCESS_LOG_PREFIX, {"Days": report_days})]
+    if noncurrent:  # without noncurrent versions to expire, a delete-marker rule alone has nothing to do
+        rules += [rule("expire-latest-versions", RUN_STATE_PREFIXES[2], {"ExpiredObjectDeleteMarker": True}),
+                  rule("expire-config-versions", CONFIG_PREFIX, {"ExpiredObjectDeleteMarker": True})]
+    return rules
+
+
+def oss_lifecycle(rules: list[dict[str, Any]]) -> Any:
+    """report_lifecycle_rules as oss2's BucketLifecycle (what PutBucketLifecycle sends)."""
+    import oss2.models as m
+
+    def one(r: dict[str, Any]) -> Any:
+        exp = r["Expiration"]
+        return m.LifecycleRule(
+            r["ID"], r["Prefix"], status=r["Status"],
+            # oss2 writes the marker flag with str(): "true", as the OSS API spells it, not Python's "True"
+            expiration=m.LifecycleExpiration(days=exp.get("Days"), expired_detete_marker=(
+                "true" if exp.get("ExpiredObjectDeleteMarker") else None)),
+            abort_multipart_upload=m.AbortMultipartUpload(days=r["AbortMultipartUpload"]["Days"])
+            if "AbortMultipartUpload" in r else None,
+            noncurrent_version_expiration=m.NoncurrentVersionExpiration(
+                r["NoncurrentVersionExpiration"]["NoncurrentDays"]) if "NoncurrentVersionExpiration" in r else None)
+
+    return m.BucketLifecycle([one(r) for r in rules])
+
+
 def report_bucket(name: Any, account: Any, *, kms_key: Any = None,
                   resource: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """The report bucket as every deployment makes it (template.yml, and tests/pipeline.py in the emulator):
@@ -484,7 +534,9 @@ def _ros_parameters() -> dict[str, Any]:
         "LogRetentionDays": {"Type": "Number", "Default": LOG_RETENTION_DAYS, "MinValue": 365, "MaxValue": 3600,
                              "Description": "retention of the findings and function logstores (CIS 2.23: >= 365)"},
         "ReportRetentionDays": {"Type": "Number", "Default": 365, "MinValue": 1,
-                                "Description": "days before reports/ and access-logs/ objects expire"},
+                                "Description": "days before reports/ and access-logs/ objects expire (their "
+                                               "earlier versions go 30 days later, once `python -m aliaudit.deploy "
+                                               "lifecycle` has set the noncurrent-version rules ROS cannot set)"},
         "AlertActionPolicyId": {"Type": "String", "Default": "sls.builtin",
                                 "Description": "SLS action policy that routes the alert's notifications"},
         "Accounts": {
@@ -514,7 +566,6 @@ def _ros_storage() -> dict[str, Any]:
     lifecycle, and its own key."""
     spec = report_bucket(_sub(ROS_BUCKET_NAME), ACCOUNT_SUB, kms_key=_getatt("ReportKey", "KeyId"),
                          resource=lambda suffix: _sub(f"acs:oss:*:{ACCOUNT_SUB}:{ROS_BUCKET_NAME}{suffix}"))
-    expire = {"Days": {"Ref": "ReportRetentionDays"}}
     return {
         "ReportKey": {"Type": "ALIYUN::KMS::Key", "Condition": "UseOwnKey", "Properties": {
             "Description": "aliaudit report bucket encryption", "KeySpec": "Aliyun_AES_256",
@@ -529,12 +580,9 @@ def _ros_storage() -> dict[str, Any]:
             "LoggingConfiguration": {"TargetBucket": spec["logging"]["target_bucket"],
                                      "TargetPrefix": spec["logging"]["target_prefix"]},
             "Policy": spec["policy"],
-            "LifecycleConfiguration": {"Rule": [
-                {"ID": "expire-run-parts", "Prefix": "runs/", "Status": "Enabled", "Expiration": {"Days": 30},
-                 "AbortMultipartUpload": {"Days": 7}},
-                {"ID": "expire-reports", "Prefix": "reports/", "Status": "Enabled", "Expiration": expire,
-                 "AbortMultipartUpload": {"Days": 7}},
-                {"ID": "expire-access-logs", "Prefix": "access-logs/", "Status": "Enabled", "Expiration": expire}]},
+            # the current versions' rules; the noncurrent versions': `python -m aliaudit.deploy lifecycle`
+            "LifecycleConfiguration": {"Rule": report_lifecycle_rules({"Ref": "ReportRetentionDays"},
+                                                                      noncurrent=False)},
         }},
     }
 
@@ -964,6 +1012,40 @@ def build(root: Path = ROOT, out: Path | None = None, *, zip_bundles: bool = Fal
     return bundles
 
 
+# --- the report bucket's lifecycle -----------------------------------------------------------------------
+
+def put_lifecycle(bucket: str, region: str, report_days: int, noncurrent_days: int, *, show: bool = False) -> int:
+    """PutBucketLifecycle with report_lifecycle_rules, as the deployer (aliaudit's credential chain: environment,
+    profile, ...; oss:PutBucketLifecycle on the bucket). show: print the request body only."""
+    import oss2.xml_utils
+
+    from . import errors
+    from .clients import ClientFactory
+    from .credentials.resolve import AuthOptions, resolve_credentials
+    from .settings import EndpointSettings
+
+    if not 1 <= report_days <= 36500 or not 1 <= noncurrent_days <= 36500:
+        print("lifecycle: --report-days and --noncurrent-days are 1-36500", file=sys.stderr)
+        return 1
+    lifecycle = oss_lifecycle(report_lifecycle_rules(report_days, noncurrent_days))
+    if show:
+        print(oss2.xml_utils.to_put_bucket_lifecycle(lifecycle).decode())
+        return 0
+    try:
+        settings = EndpointSettings.from_env(os.environ)
+        resolved = resolve_credentials(AuthOptions(), os.environ, settings)
+        ClientFactory(resolved.provider, settings).oss_bucket(bucket, region).put_bucket_lifecycle(lifecycle)
+    except errors.AliauditError as err:
+        print(f"lifecycle: {err}", file=sys.stderr)
+        return 1
+    except oss2.exceptions.OssError as err:
+        print(f"lifecycle: oss://{bucket}: {err.code}: {err.message}", file=sys.stderr)
+        return 1
+    print(f"oss://{bucket}: {len(lifecycle.rules)} lifecycle rules, noncurrent versions expire after "
+          f"{noncurrent_days} days")
+    return 0
+
+
 # --- command line ---------------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -978,6 +1060,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="'resource-directory' or member account ids, comma-separated; empty: single account")
     p_acc.add_argument("--member-role", default=MEMBER_ROLE_NAME, help=f"default {MEMBER_ROLE_NAME}")
     p_acc.add_argument("--external-id", default="", help="the member roles' sts:ExternalId (default none)")
+    p_life = sub.add_parser("lifecycle", help="put the report bucket's whole lifecycle, noncurrent versions "
+                                              "included (ROS cannot: run it after every CreateStack/UpdateStack)")
+    p_life.add_argument("--bucket", required=True, help="the report bucket (stack output ReportBucket)")
+    p_life.add_argument("--region", default=DEFAULT_REGION, help=f"the bucket's region (default {DEFAULT_REGION})")
+    p_life.add_argument("--report-days", type=int, default=365, help="the stack's ReportRetentionDays (365)")
+    p_life.add_argument("--noncurrent-days", type=int, default=NONCURRENT_VERSION_DAYS,
+                        help=f"days an earlier version is kept ({NONCURRENT_VERSION_DAYS})")
+    p_life.add_argument("--print", action="store_true", help="print the PutBucketLifecycle body, change nothing")
     p_build = sub.add_parser("build", help="build/<function>/ code bundles with vendored python3.10 dependencies")
     p_build.add_argument("--root", type=Path, default=ROOT)
     p_build.add_argument("--out", type=Path, default=None, help="default: <root>/build")
@@ -992,6 +1082,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"accounts: {err}", file=sys.stderr)
             return 1
         return 0
+    if args.command == "lifecycle":
+        return put_lifecycle(args.bucket, args.region, args.report_days, args.noncurrent_days, show=args.print)
     if args.command == "render":
         stale = render(args.root, check=args.check)
         if args.check:

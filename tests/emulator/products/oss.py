@@ -118,6 +118,7 @@ class Bucket(BaseModel):
     logging: BucketLogging | None = None  # access logging target, None = logging off
     encryption: BucketEncryption | None = None  # default SSE rule, None = not configured (404 on get)
     versioning: Literal["Enabled", "Suspended"] | None = None  # None = never enabled
+    lifecycle: str | None = None  # PutBucketLifecycle's XML as sent (kept, not applied), None = none
     public_access_block: bool = False  # bucket-level Block Public Access
     storage_class: str = "Standard"  # Standard | IA | Archive | ColdArchive | DeepColdArchive
     redundancy: Literal["LRS", "ZRS"] = "LRS"  # DataRedundancyType
@@ -711,7 +712,6 @@ def delete_bucket_tagging(call: Call) -> Response:
 # Configurations the emulator does not model: answer as a bucket that never had them.
 _UNCONFIGURED = {
     "cors": ("GetBucketCors", "NoSuchCORSConfiguration", "The CORS Configuration does not exist."),
-    "lifecycle": ("GetBucketLifecycle", "NoSuchLifecycle", "No Row found in Lifecycle Table."),
     "website": ("GetBucketWebsite", "NoSuchWebsiteConfiguration", "The specified bucket does not have a website "
                                                                    "configuration."),
     "worm": ("GetBucketWorm", "NoSuchWORMConfiguration", "The WORM Configuration does not exist."),
@@ -730,6 +730,34 @@ def _unconfigured(sub: str) -> None:
 
 for _sub in _UNCONFIGURED:
     _unconfigured(_sub)
+
+
+@_bucket_route("PUT", "PutBucketLifecycle", "lifecycle", write=True)
+def put_bucket_lifecycle(call: Call) -> None:
+    """The rules are kept as sent (the emulator expires nothing); each needs ID, Prefix (or Filter) and Status,
+    and at least one action."""
+    _, b = _bucket(call)
+    root = _parse_xml(call)
+    rules = root.findall("Rule") if root.tag == "LifecycleConfiguration" else []
+    actions = ("Expiration", "Transition", "AbortMultipartUpload", "NoncurrentVersionExpiration",
+               "NoncurrentVersionTransition")
+    for rule in rules:
+        if _text(rule, "Status") not in ("Enabled", "Disabled") or not any(rule.find(a) is not None for a in actions):
+            raise ApiError("MalformedXML", "The XML you provided was not well-formed or did not validate against "
+                           "our published schema.", 400)
+    if not rules:
+        raise ApiError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+                       "published schema.", 400)
+    b.lifecycle = call.req.body.decode()
+    _touch(call, b)
+
+
+@_bucket_route("GET", "GetBucketLifecycle", "lifecycle")
+def get_bucket_lifecycle(call: Call) -> Response:
+    _, b = _bucket(call)
+    if b.lifecycle is None:
+        raise ApiError("NoSuchLifecycle", "No Row found in Lifecycle Table.", 404, extra={"BucketName": b.name})
+    return Response.xml(b.lifecycle)
 
 
 @_bucket_route("GET", "GetBucketReferer", "referer")
