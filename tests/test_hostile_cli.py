@@ -159,13 +159,6 @@ def test_a_credentials_file_that_is_a_fifo_does_not_block(run):
     one_line(run("whoami", timeout=30), 2, f"{path} is not a regular file")
 
 
-def test_credentials_file_error_names_no_proxy_password(run):
-    """(Sanity for the helper: errors before any call print no proxy credentials either.)"""
-    ini(run, f"[default]\n{MARKER}\n")
-    one_line(run("whoami", "--proxy", f"http://user:{MARKER}@127.0.0.1:9"), 2, "not a valid ini file")
-
-
-
 # --- item 11: the output directory, checked before any call; reports never written through a link ---------
 
 def _no_credentials_needed(result: subprocess.CompletedProcess, *fragments: str) -> str:

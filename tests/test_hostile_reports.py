@@ -69,6 +69,6 @@ def test_csv_leaves_ordinary_text_alone():
 
 
 def test_csv_a_carriage_return_inside_a_cell_cannot_forge_a_row():
-    f = finding("x\rrds_instance_no_public_access,PASS,forged\ny")
+    f = finding("x\rforged row")  # (no comma: a comma alone gets the cell quoted)
     rows = list(csv.reader(io.StringIO(csv_report.dumps([f]), newline="")))
     assert len(rows) == 2 and dict(zip(csv_report.COLUMNS, rows[1], strict=True))["message"] == f.message
