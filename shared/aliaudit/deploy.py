@@ -7,10 +7,14 @@ drift.
     python -m aliaudit.deploy build [--zip]     # build/<function dir>/ bundles for the FC python3.10 runtime
     python -m aliaudit.deploy accounts resource-directory --member-role NAME --external-id ID
                                                 # ALIAUDIT_ACCOUNTS for s.yaml (as template.yml's parameters give it)
+    python -m aliaudit.deploy lifecycle --bucket NAME [--region R] [--report-days N]
+                                                # the report bucket's lifecycle, noncurrent versions included
 
 One FC function per family worker plus the dispatcher and the aggregator; every function runs under one
 execution role whose policies are the collectors' read actions and write access to the auditor's own bucket,
-log project and functions, plus organisation mode (directory reads, member role assumption). member-role.yml is
+log project and functions, plus, in organisation mode only, the directory reads and the assumption of the member
+audit role by its name. ``python -m aliaudit.deploy lifecycle`` sets what ROS cannot on the report bucket (the
+expiry of noncurrent versions). member-role.yml is
 the read-only audit role of one member account, for ROS StackGroups across a resource directory. ``build``
 vendors the runtime dependencies once as manylinux2014_x86_64 / CPython 3.10 wheels (sdist-only packages are first
 built into pure-Python wheels) and links them into every bundle.
@@ -428,6 +432,9 @@ S_YAML_HEADER = [
     "template.yml (ROS) and the parameter DeployFunctions=false, or deploy everything with template.yml alone.",
     "The eventbridge trigger stays the last trigger of its function (fc3 skips the triggers after an unchanged",
     "eventbridge trigger).",
+    "From the deployer's environment: ALIAUDIT_RUN_SECRET (required: the runs' seal key, template.yml's RunSecret)",
+    "and ALIAUDIT_ACCOUNTS (default single; organisation mode: `python -m aliaudit.deploy accounts ...` with the",
+    "stack's Accounts, MemberRoleName and MemberExternalId, which also grant the role what that mode needs).",
 ]
 
 
