@@ -10,6 +10,8 @@ from alibabacloud_vpc20160428 import models as vpc_models
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from Tea.exceptions import TeaException
 
+from aliaudit.collectors.vpc import FlowLogInfo, VpcInfo
+from tests.check_inputs import run_check
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
 
@@ -25,6 +27,7 @@ def account() -> dict:
             {"id": "vpc-b", "name": "switches", "vswitch_ids": ["vsw-b1", "vsw-b2"]},
             {"id": "vpc-c", "name": "partial", "vswitch_ids": ["vsw-c1", "vsw-c2"]},
             {"id": "vpc-d", "name": "none", "vswitch_ids": []},
+            {"id": "vpc-e", "name": "denied-only", "vswitch_ids": ["vsw-e1"]},
             {"id": "vpc-sh", "region": "cn-shanghai"},
         ],
         "flow_logs": [
@@ -34,6 +37,7 @@ def account() -> dict:
             {"id": "fl-c1", "resource_type": "VSwitch", "resource_id": "vsw-c1"},
             {"id": "fl-c", "resource_id": "vpc-c", "status": "Inactive"},
             {"id": "fl-eni", "resource_type": "NetworkInterface", "resource_id": "eni-1"},
+            {"id": "fl-e", "resource_id": "vpc-e", "traffic_type": "Drop"},  # records only denied traffic
             {"id": "fl-sh", "resource_id": "vpc-a", "region": "cn-shanghai"},  # same id, other region: no cover
         ],
     }
@@ -45,12 +49,25 @@ def test_flow_logs_per_vpc(cloud):
     findings = scan(cloud, checks=[FLOW], regions=["cn-hangzhou", "cn-shanghai"])
     assert {(f.resource_id, f.region, f.status.value) for f in findings} == {
         ("vpc-a", "cn-hangzhou", "PASS"), ("vpc-b", "cn-hangzhou", "PASS"), ("vpc-c", "cn-hangzhou", "FAIL"),
-        ("vpc-d", "cn-hangzhou", "FAIL"), ("vpc-sh", "cn-shanghai", "FAIL")}
+        ("vpc-d", "cn-hangzhou", "FAIL"), ("vpc-e", "cn-hangzhou", "FAIL"), ("vpc-sh", "cn-shanghai", "FAIL")}
     msgs = {f.resource_id: f.message for f in findings}
     assert "fl-a" in msgs["vpc-a"] and "each of the 2 vSwitch(es)" in msgs["vpc-b"]
     assert "inactive flow log(s): fl-c" in msgs["vpc-c"] and "only 1 of 2 vSwitches" in msgs["vpc-c"]
+    assert "flow log fl-e records only denied traffic (TrafficType Drop)" in msgs["vpc-e"]
     one = findings[0]
     assert one.cis == ["2.5", "3.3"] and one.resource_type == "vpc:vpc"
+
+
+def test_drop_only_flow_log_does_not_cover():
+    vpcs = [VpcInfo(id="vpc-1", vswitch_ids=["vsw-1"])]
+    logs = [FlowLogInfo(id="fl-drop", resource_type="VPC", resource_id="vpc-1", status="Active", traffic_type="Drop")]
+    got = run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs}, region="cn-hangzhou")
+    assert [(r.resource_id, r.status.value) for r in got] == [("vpc-1", "FAIL")]
+    assert got[0].message == ("no active flow log covers the VPC (flow log fl-drop records only denied traffic "
+                              "(TrafficType Drop), not the traffic that got through)")
+    for traffic in ("All", "Allow"):  # the traffic that got through is recorded
+        logs[0].traffic_type = traffic
+        assert run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"
 
 
 def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
@@ -72,7 +89,7 @@ def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
 def test_peering_routes_are_manual_per_vpc(cloud):
     load(cloud, account())
     findings = scan(cloud, checks=[PEERING])
-    assert by_resource(findings, PEERING) == {v: "MANUAL" for v in ("vpc-a", "vpc-b", "vpc-c", "vpc-d")}
+    assert by_resource(findings, PEERING) == {v: "MANUAL" for v in ("vpc-a", "vpc-b", "vpc-c", "vpc-d", "vpc-e")}
     assert "0.0.0.0/0" in findings[0].message and findings[0].cis == ["3.4"]
 
 
@@ -107,9 +124,9 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=[FLOW, "ram_access_key_used_from_ecs"])
     flow = by_resource(findings, FLOW)
-    assert len(flow) == 4 + 60 and all(flow[f"vpc-bulk{n:03d}"] == "PASS" for n in range(60))
+    assert len(flow) == 5 + 60 and all(flow[f"vpc-bulk{n:03d}"] == "PASS" for n in range(60))
     assert by_resource(findings, "ram_access_key_used_from_ecs") == {"LTAIfromeip": "FAIL"}
     calls = admin.calls()
     assert calls["vpc:DescribeVpcs"] == 2  # 64 VPCs, 50 per page
-    assert calls["vpc:DescribeFlowLogs"] == 3  # 126 flow logs in the region, 50 per page
+    assert calls["vpc:DescribeFlowLogs"] == 3  # 127 flow logs in the region, 50 per page
     assert calls["vpc:DescribeEipAddresses"] == 2  # 150 EIPs, 100 per page

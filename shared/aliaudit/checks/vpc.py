@@ -20,10 +20,12 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
                "project and logstore; keep it Active.",
        cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
            "--ProjectName <p> --LogStoreName <l>",
-       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"])
+       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"],
+       evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
+                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count.")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
     logs: list[FlowLogInfo] = inp["vpc.flow_logs"]
-    active = [f for f in logs if f.status.lower() == "active"]
+    active = [f for f in logs if f.status.lower() == "active" and _accepted_traffic(f)]
     v: VpcInfo
     for v in inp["vpc.vpcs"]:
         whole = next((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id), None)
@@ -37,14 +39,28 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
                          message=f"each of the {len(covered)} vSwitch(es) has an active flow log")
         else:
             notes = []
-            stopped = [f.id for f in logs if f.status.lower() != "active" and
-                       (f.resource_id == v.id or f.resource_id in v.vswitch_ids)]
+            mine = [f for f in logs if f.resource_id == v.id or f.resource_id in v.vswitch_ids]
+            stopped = [f.id for f in mine if f.status.lower() != "active"]
             if stopped:
                 notes.append(f"inactive flow log(s): {', '.join(stopped)}")
+            notes += [_partial(f) for f in mine if f.status.lower() == "active" and not _accepted_traffic(f)]
             if covered:
                 notes.append(f"only {len(covered)} of {len(v.vswitch_ids)} vSwitches are logged")
             yield Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                          message="no active flow log covers the VPC" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _accepted_traffic(f: FlowLogInfo) -> bool:
+    """Whether the flow log records the traffic that got through: TrafficType All or Allow. A Drop log records only
+    "traffic denied by access control" (DescribeFlowLogs TrafficType: All | Allow | Drop), so the connections an
+    intrusion or an exfiltration makes are not in it."""
+    return f.traffic_type.lower() in ("all", "allow")
+
+
+def _partial(f: FlowLogInfo) -> str:
+    if f.traffic_type.lower() == "drop":
+        return f"flow log {f.id} records only denied traffic (TrafficType Drop), not the traffic that got through"
+    return f"flow log {f.id} has TrafficType {f.traffic_type or '(none)'}, not All or Allow"
 
 
 @check(id="vpc_peering_routes_least_access", title="Ensure routing tables for VPC peering are least access",

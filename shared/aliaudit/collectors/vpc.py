@@ -25,6 +25,7 @@ class FlowLogInfo(BaseModel):
     resource_type: str  # VPC | VSwitch | NetworkInterface
     resource_id: str
     status: str  # Active | Inactive
+    traffic_type: str = ""  # All | Allow | Drop: the traffic it records (DescribeFlowLogs TrafficType)
     project: str = ""
     logstore: str = ""
 
@@ -68,8 +69,8 @@ def flow_logs(ctx: CollectContext) -> list[FlowLogInfo]:
             region_id=ctx.region, page_number=n, page_size=50)).body,
         lambda b: b.flow_logs.flow_log if b.flow_logs else [], 50)
     return [FlowLogInfo(id=f.flow_log_id, name=f.flow_log_name or "", resource_type=f.resource_type or "",
-                        resource_id=f.resource_id or "", status=f.status or "", project=f.project_name or "",
-                        logstore=f.log_store_name or "") for f in listed]
+                        resource_id=f.resource_id or "", status=f.status or "", traffic_type=f.traffic_type or "",
+                        project=f.project_name or "", logstore=f.log_store_name or "") for f in listed]
 
 
 @collector("vpc.eips", scope="regional", apis=["vpc:DescribeEipAddresses"])

@@ -40,7 +40,7 @@ class FlowLog(BaseModel):
     resource_type: str = "VPC"  # VPC | VSwitch | NetworkInterface
     resource_id: str = ""
     status: str = "Active"  # Active | Inactive
-    traffic_type: str = "All"
+    traffic_type: str = "All"  # All | Allow | Drop
     project: str = "flowlogs"
     logstore: str = "vpc-flow"
     created: datetime = datetime(2024, 1, 1)
@@ -136,8 +136,11 @@ def create_flow_log(call: Call) -> dict[str, Any]:
     if rtype == "VPC" and not any(v.id == rid for v in vpcs) or \
             rtype == "VSwitch" and not any(rid in v.vswitch_ids for v in vpcs):
         raise ApiError("InvalidResourceId.NotFound", f"The specified resource does not exist: {rid}", 404)
+    traffic = require(call.params, "TrafficType")  # required: All | Allow | Drop (CreateFlowLog)
+    if traffic not in ("All", "Allow", "Drop"):
+        raise ApiError("InvalidTrafficType", f"The specified TrafficType is invalid: {traffic}", 400)
     f = FlowLog(name=call.params.get("FlowLogName", ""), region=region, resource_type=rtype, resource_id=rid,
-                traffic_type=call.params.get("TrafficType", "All"), project=require(call.params, "ProjectName"),
+                traffic_type=traffic, project=require(call.params, "ProjectName"),
                 logstore=require(call.params, "LogStoreName"), created=call.now())
     call.acct.vpc.flow_logs.append(f)
     call.touch("ACS::VPC::FlowLog", f.id)
