@@ -49,6 +49,7 @@ from .findings import Finding
 MAX_BYTES = 16 << 20  # 50,000 entries are about 7 MB
 MAX_ENTRIES = 100_000
 MAX_PATTERN = 1000  # characters in one pattern
+CACHE_MAX = 10_000  # compiled patterns kept for the process (each holds some kilobytes)
 SET_MIN, SET_SIZE = 64, 1000  # from this many distinct check patterns on, they are matched in RE2 sets of SET_SIZE
 ANY = ".*"
 _OPTIONS = re2.Options()
@@ -70,7 +71,8 @@ def _any(value: str) -> bool:
 
 def compile_pattern(pattern: str) -> Match:
     """The whole-value match function of a mutelist pattern; ValueError (the message says why) when it is not a
-    valid RE2 expression, is too long, or matches the empty string."""
+    valid RE2 expression, is too long, or matches the empty string. The compiled expressions of the first
+    CACHE_MAX patterns are kept (a pattern repeats across entries); beyond, each caller keeps its own."""
     found = _COMPILED.get(pattern)
     if found is not None:
         return found
@@ -85,28 +87,27 @@ def compile_pattern(pattern: str) -> Match:
                          "match any value")
     literal = literal_of(pattern)
     if literal is not None:  # a plain string: compared, not matched (RE2 would read it the same)
-        match: Match = literal.__eq__
-    else:
+        return literal.__eq__
+    try:
+        rx = re2.compile(pattern, _OPTIONS)
+    except re2.error as err:
+        text = err.args[0] if err.args else err
+        reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        raise ValueError(f"invalid regular expression {pattern[:80]!r} (RE2 syntax: no look-around or "
+                         f"back-references): {reason}") from None
+    if rx.fullmatch("") is not None:
+        raise ValueError(f"{pattern[:80]!r} matches the empty string (a value it was not meant for, such as "
+                         "a tag a finding does not have): leave the field out, or write '.*', to match any "
+                         "value")
+    fullmatch = rx.fullmatch
+
+    def match(value: str) -> bool:
         try:
-            rx = re2.compile(pattern, _OPTIONS)
-        except re2.error as err:
-            text = err.args[0] if err.args else err
-            reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-            raise ValueError(f"invalid regular expression {pattern[:80]!r} (RE2 syntax: no look-around or "
-                             f"back-references): {reason}") from None
-        if rx.fullmatch("") is not None:
-            raise ValueError(f"{pattern[:80]!r} matches the empty string (a value it was not meant for, such as "
-                             "a tag a finding does not have): leave the field out, or write '.*', to match any "
-                             "value")
-        fullmatch = rx.fullmatch
+            return fullmatch(value) is not None
+        except UnicodeEncodeError:  # a lone surrogate (JSON may carry one): RE2 matches UTF-8
+            return fullmatch(value.encode("utf-8", "replace").decode("utf-8")) is not None
 
-        def match(value: str) -> bool:
-            try:
-                return fullmatch(value) is not None
-            except UnicodeEncodeError:  # a lone surrogate (JSON may carry one): RE2 matches UTF-8
-                return fullmatch(value.encode("utf-8", "replace").decode("utf-8")) is not None
-
-    if len(_COMPILED) < 200_000:
+    if len(_COMPILED) < CACHE_MAX:
         _COMPILED[pattern] = match
     return match
 
@@ -119,7 +120,7 @@ def literal_of(pattern: str) -> str | None:
 
 
 def _valid(value: str) -> str:
-    compile_pattern(value)
+    compile_pattern(value)  # (beyond the cache, the compiled expression is dropped: compiled again when needed)
     return value
 
 

@@ -52,6 +52,16 @@ class YamlProblem(Exception):
         self.reason, self.line = reason, line
 
 
+class _At:
+    """Where a node starts (its line), all the loader keeps of the parser's marks: a 16 MiB document has more
+    than a million nodes, and two full marks each would double its memory."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _Loader(Composer, _EventParser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
     """PyYAML's composer (with limits) over libyaml's events, PyYAML's safe constructor and resolver."""
 
@@ -84,7 +94,7 @@ class _Loader(Composer, _EventParser, SafeConstructor, Resolver):  # type: ignor
             return node
         event = self.peek_event()
         if not isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-            return super().compose_node(parent, index)
+            return self._slim(super().compose_node(parent, index))
         self.depth += 1
         if self.depth > self.max_depth:
             raise YamlProblem(f"nested more than {self.max_depth} levels deep", event.start_mark.line + 1)
@@ -97,6 +107,11 @@ class _Loader(Composer, _EventParser, SafeConstructor, Resolver):  # type: ignor
             for child in (item if isinstance(item, tuple) else (item,)):
                 size += self.sizes.get(id(child), 1)
         self.sizes[id(node)] = size
+        return self._slim(node)
+
+    @staticmethod
+    def _slim(node: Node) -> Node:
+        node.start_mark, node.end_mark = _At(node.start_mark.line), None  # type: ignore[assignment]
         return node
 
     # --- building values ------------------------------------------------------------------------------------
