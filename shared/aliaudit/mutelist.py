@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -290,12 +291,14 @@ class Mutelist(BaseModel):
     sha256: str = ""  # of the file's bytes ("" without a file)
     size: int = 0  # the file's bytes
     _index: tuple[date, _Index] | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)  # (organisation scans apply from threads)
 
     def apply(self, findings: Iterable[Finding], today: date) -> list[Entry]:
         """Mark matching findings muted; return the expired entries (which muted nothing)."""
-        if self._index is None or self._index[0] != today:
-            self._index = (today, _Index([e for e in self.entries if e.expires > today]))
-        index = self._index[1]
+        with self._lock:
+            if self._index is None or self._index[0] != today:
+                self._index = (today, _Index([e for e in self.entries if e.expires > today]))
+            index = self._index[1]
         for f in findings:
             entry = index.first(f)
             if entry is not None:
