@@ -1,0 +1,125 @@
+"""RAM cases: root account, users, password policy, custom policies. Values from the documented samples of
+tests/fixtures/wire/ram and ims (AccessKeyId 0wNEpMMlzy7s****, UserName zhangq****, GetPasswordPolicy's sample)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from aliaudit.collectors.ram import AccessKeyInfo, CustomPolicy, PasswordPolicy, RootInfo, UserInfo
+from tests.check_cases import Case
+from tests.check_inputs import ACCOUNT
+
+NOW = datetime.now(timezone.utc)
+DOC_KEY = "0wNEpMMlzy7s****"  # ListAccessKeys sample
+DOC_USER = "zhangq****"  # ListUsers sample
+DOC_USER_ID = "20732900249392****"
+
+
+def ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def root(**kw: object) -> RootInfo:
+    base: dict[str, object] = {"last_login": ago(200), "mfa_active": True, "active_keys": [], "key_last_used": None}
+    base.update(kw)
+    return RootInfo(**base)  # type: ignore[arg-type]
+
+
+def user(name: str = DOC_USER, **kw: object) -> UserInfo:
+    base: dict[str, object] = {"name": name, "id": DOC_USER_ID, "created": ago(400)}
+    base.update(kw)
+    return UserInfo(**base)  # type: ignore[arg-type]
+
+
+def key(kid: str = DOC_KEY, *, status: str = "Active", created: int = 10, used: int | None = 1) -> AccessKeyInfo:
+    return AccessKeyInfo(id=kid, status=status, created=ago(created), last_used=None if used is None else ago(used))
+
+
+# GetPasswordPolicy's documented sample: MinimumPasswordLength 12, reuse 0, MaxPasswordAge 0, MaxLoginAttemps 5
+DOC_PP = {"minimum_length": 12, "require_lowercase": True, "require_uppercase": True, "require_numbers": True,
+          "require_symbols": True, "hard_expiry": False, "max_age": 0, "reuse_prevention": 0, "max_login_attempts": 5}
+
+
+def pp(**kw: object) -> dict[str, PasswordPolicy]:
+    base = dict(DOC_PP)
+    base.update(kw)
+    return {"ram.password_policy": PasswordPolicy(**base)}  # type: ignore[arg-type]
+
+
+ADMIN_DOC = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+READ_DOC = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:Describe*", "Resource": "*"}]}
+
+_R = "<root>"
+CASES: list[Case] = [
+    Case("ram_root_account_unused", "root last login 200 days ago", {"ram.root": root()}, {_R: "PASS"}),
+    Case("ram_root_account_unused", "root logged in 3 days ago", {"ram.root": root(last_login=ago(3))},
+         {_R: "FAIL"}),
+    Case("ram_root_account_unused", "root AccessKey used yesterday", {"ram.root": root(key_last_used=ago(1))},
+         {_R: "FAIL"}),
+    Case("ram_root_access_key_absent", "no active root key", {"ram.root": root()}, {_R: "PASS"}),
+    Case("ram_root_access_key_absent", "one active root key", {"ram.root": root(active_keys=["2015-01-23"])},
+         {_R: "FAIL"}),
+    Case("ram_root_mfa_enabled", "MFA bound", {"ram.root": root()}, {_R: "PASS"}),
+    Case("ram_root_mfa_enabled", "no MFA", {"ram.root": root(mfa_active=False)}, {_R: "FAIL"}),
+    Case("ram_user_console_mfa_enabled", "console users with and without MFA; API-only user not reported",
+         {"ram.users": [user(console=True, mfa_bound=True), user("bob", console=True),
+                        user("api", access_keys=[key()])]},
+         {DOC_USER: "PASS", "bob": "FAIL"}),
+    Case("ram_user_console_mfa_enabled", "a user whose details could not be read",
+         {"ram.users": [user(error="Forbidden.RAM")]}, {DOC_USER: "ERROR"}),
+    Case("ram_user_console_inactive_disabled", "recent login, old login, never logged in since creation 400 days ago",
+         {"ram.users": [user(console=True, last_login=ago(2)), user("old", console=True, last_login=ago(200)),
+                        user("never", console=True), user("new", console=True, created=ago(5))]},
+         {DOC_USER: "PASS", "old": "FAIL", "never": "FAIL", "new": "PASS"}),
+    Case("ram_user_access_key_rotated", "key 10 days old, key 200 days old, inactive key not reported",
+         {"ram.users": [user(access_keys=[key(), key("LTAIold", created=200),
+                                          key("LTAIoff", status="Inactive", created=500)])]},
+         {DOC_KEY: "PASS", "LTAIold": "FAIL"}),
+    Case("ram_user_access_key_unused", "used yesterday, last used 150 days ago, never used and 200 days old",
+         {"ram.users": [user(access_keys=[key(), key("LTAIstale", created=300, used=150),
+                                          key("LTAInever", created=200, used=None),
+                                          key("LTAIfresh", created=3, used=None)])]},
+         {DOC_KEY: "PASS", "LTAIstale": "FAIL", "LTAInever": "FAIL", "LTAIfresh": "PASS"}),
+    Case("ram_user_single_active_key", "one active (+ one inactive) vs two active; keyless user not reported",
+         {"ram.users": [user(access_keys=[key(), key("LTAIoff", status="Inactive")]),
+                        user("bob", access_keys=[key("LTAIb1"), key("LTAIb2")]), user("nokey")]},
+         {DOC_USER: "PASS", "bob": "FAIL"}),
+    Case("ram_user_no_direct_policies", "no direct policy vs a system policy attached to the user",
+         {"ram.users": [user(), user("bob", policies=["System:AliyunOSSFullAccess"])]},
+         {DOC_USER: "PASS", "bob": "FAIL"}),
+    Case("ram_password_policy_uppercase", "documented sample", pp(), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_uppercase", "not required", pp(require_uppercase=False), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_lowercase", "documented sample", pp(), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_lowercase", "not required", pp(require_lowercase=False), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_symbol", "documented sample", pp(), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_symbol", "not required", pp(require_symbols=False), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_number", "documented sample", pp(), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_number", "not required", pp(require_numbers=False), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_min_length", "documented sample: 12 < 14", pp(), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_min_length", "14", pp(minimum_length=14), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_reuse_prevention", "documented sample: 0", pp(), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_reuse_prevention", "5", pp(reuse_prevention=5), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_max_age", "documented sample: 0 (expiry disabled, CIS 1.13 accepts)", pp(),
+         {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_max_age", "365", pp(max_age=365), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_max_age", "90 days", pp(max_age=90), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_expiry_enabled", "documented sample: 0, never expires", pp(), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_expiry_enabled", "365", pp(max_age=365), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_login_attempts", "documented sample: 5", pp(), {ACCOUNT: "PASS"}),
+    Case("ram_password_policy_login_attempts", "0 (no lockout)", pp(max_login_attempts=0), {ACCOUNT: "FAIL"}),
+    Case("ram_password_policy_login_attempts", "10", pp(max_login_attempts=10), {ACCOUNT: "FAIL"}),
+    Case("ram_policy_no_full_admin", "attached *:* fails, unattached *:* passes (CIS 1.15), narrow passes",
+         {"ram.custom_policies": [CustomPolicy(name="GodMode", document=ADMIN_DOC, attachments=2),
+                                  CustomPolicy(name="Idle", document=ADMIN_DOC, attachments=0),
+                                  CustomPolicy(name="ReadEcs", document=READ_DOC, attachments=3)]},
+         {"GodMode": "FAIL", "Idle": "PASS", "ReadEcs": "PASS"}),
+    Case("ram_policy_no_full_admin", "Statement as one object, Action list with *:*, lower-case allow",
+         {"ram.custom_policies": [CustomPolicy(name="Obj", attachments=1, document={
+             "Version": "1", "Statement": {"Effect": "allow", "Action": ["*:*"], "Resource": "acs:*:*:*:*"}})]},
+         {"Obj": "FAIL"}),
+    Case("ram_policy_full_admin_absent", "any *:* policy fails, attached or not",
+         {"ram.custom_policies": [CustomPolicy(name="GodMode", document=ADMIN_DOC, attachments=2),
+                                  CustomPolicy(name="Idle", document=ADMIN_DOC, attachments=0),
+                                  CustomPolicy(name="ReadEcs", document=READ_DOC, attachments=3)]},
+         {"GodMode": "FAIL", "Idle": "FAIL", "ReadEcs": "PASS"}),
+]
