@@ -31,7 +31,15 @@ def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
        risk="The root account has unrestricted access to every resource and cannot be limited by policies.",
        console="Create RAM users or roles for daily work; keep the root password and MFA device offline.",
        cli="aliyun ims GenerateCredentialReport && aliyun ims GetCredentialReport",
-       cis=["1.1"], events=["ConsoleSignin"], needs=["ram.root"], scope="global")
+       cis=["1.1"], events=["ConsoleSignin"], needs=["ram.root"], scope="global",
+       evaluates="The credential report's <root> row (GenerateCredentialReport/GetCredentialReport): FAIL when "
+                 "user_last_logon or the latest last_used of any root key slot (active or not) falls within "
+                 "console_inactivity_days (90) of the scan, PASS otherwise (never used counts as unused). "
+                 "Deliberately different from the CIS audit, which asks for an ActionTrail alarm on root usage (that "
+                 "alarm is sls_alert_root_account_usage_enabled, CIS 2.18); this check looks at recorded use instead.",
+       cis_audit="Enable ActionTrail, deliver all action logs to Log Service and enable an alarm to discover the "
+                 "usage of the root account (the 'log metric filter and alarm for usage of root account' "
+                 "recommendation).")
 def root_unused(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp["ram.root"]
     window = inp.now - timedelta(days=inp.config.console_inactivity_days)
@@ -49,7 +57,12 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
        risk="A root AccessKey grants full, unrestricted API access and cannot be scoped or audited per person.",
        console="Sign in as root, open AccessKey management and delete every root AccessKey.",
        cli="aliyun ram DeleteAccessKey --UserAccessKeyId <id>  (as the root account)",
-       cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=["ram.root"], scope="global")
+       cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=["ram.root"], scope="global",
+       evaluates="The credential report's <root> row: FAIL when any root key slot (access_key_1/2, "
+                 "additional_access_key_1..3) has _active TRUE, PASS when none does; an inactive (disabled) root key "
+                 "passes. ERROR (dataset not collected) when the report has no root row.",
+       cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
+                 "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp["ram.root"]
     if root.active_keys:
@@ -64,7 +77,11 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
        risk="Without MFA, a leaked root password gives full control of the account.",
        console="Sign in as root, Security Settings > Enable virtual MFA device.",
        cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
-       needs=["ram.root"], scope="global")
+       needs=["ram.root"], scope="global",
+       evaluates="The credential report's <root> row: PASS when mfa_active is TRUE (any letter case), FAIL otherwise "
+                 "(FALSE, N/A or empty).",
+       cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
+                 " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp["ram.root"]
     status = PASS if root.mfa_active else FAIL
@@ -80,7 +97,15 @@ def root_mfa(inp: Inputs) -> Iterator[Result]:
        risk="A console password alone can be phished or guessed; MFA stops the takeover.",
        console="RAM console > Users > the user > Authentication > Enable MFA device.",
        cli="aliyun ram CreateVirtualMFADevice ... && aliyun ram BindMFADevice --UserName <user> ...",
-       cis=["1.4"], events=USER_EVENTS, needs=["ram.users"], scope="global")
+       cis=["1.4"], events=USER_EVENTS, needs=["ram.users"], scope="global",
+       evaluates="Each RAM user with console logon enabled (credential report password_active TRUE, or an Active "
+                 "GetLoginProfile): PASS when an MFA device is bound (report mfa_active, a virtual MFA device or "
+                 "GetUserMFAInfo), FAIL otherwise; users without console logon give no result, ERROR when the user's "
+                 "details could not be read. MFABindRequired alone (the console's Required to Enable MFA) does not "
+                 "pass: the audit's CLI form, a device returned by GetUserMFAInfo, is what is followed.",
+       cis_audit="For each RAM user whose Console Access is Enabled, make sure that Required to Enable MFA is set to "
+                 "Yes; with the CLI, aliyun ram GetUserMFAInfo --UserName <ram_user> (an error means no MFA device is"
+                 " enabled).")
 def user_mfa(inp: Inputs) -> Iterator[Result]:
     for u, err in _users(inp):
         if err:
@@ -97,7 +122,13 @@ def user_mfa(inp: Inputs) -> Iterator[Result]:
        risk="Dormant console logins are unmonitored doors into the account.",
        console="RAM console > Users > the user > Authentication > Console Logon Management > Disable.",
        cli="aliyun ram DeleteLoginProfile --UserName <user>", cis=["1.5"], events=USER_EVENTS,
-       needs=["ram.users"], scope="global")
+       needs=["ram.users"], scope="global",
+       evaluates="Each RAM user with console logon enabled: FAIL when the last console logon (user_last_logon, or the"
+                 " user's creation time when never logged on) is older than console_inactivity_days (90), PASS "
+                 "otherwise; no result for users without console logon, ERROR when the user's details could not be "
+                 "read. A user with neither a logon nor a creation time passes.",
+       cis_audit="For each RAM user, check the Last Console Logon field and make sure that no user has a last console"
+                 " logon time dated earlier than 90 days ago.")
 def user_inactive(inp: Inputs) -> Iterator[Result]:
     days = inp.config.console_inactivity_days
     cutoff = inp.now - timedelta(days=days)
@@ -129,7 +160,12 @@ def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
        severity="medium", risk="Old keys have had more time to leak and are often embedded in forgotten places.",
        console="RAM console > Users > the user > AccessKey: create a new key, switch, disable and delete the old one.",
        cli="aliyun ram CreateAccessKey --UserName <user>; aliyun ram DeleteAccessKey --UserName <user> "
-           "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=["ram.users"], scope="global")
+           "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=["ram.users"], scope="global",
+       evaluates="Each Active AccessKey of each RAM user (ListAccessKeys): FAIL when its CreateDate is more than "
+                 "access_key_max_age_days (90) before the scan, PASS otherwise; Inactive keys are not judged, ERROR "
+                 "when the user's details could not be read.",
+       cis_audit="aliyun ram ListAccessKeys --UserName <ram_user>: make sure that no user has an access key created "
+                 "(CreateDate) earlier than 90 days ago.")
 def key_rotation(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_max_age_days
     cutoff = inp.now - timedelta(days=days)
@@ -147,7 +183,11 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
        risk="Unused keys serve no one but an attacker who finds them.",
        console="RAM console > Users > the user > AccessKey: disable, then delete keys that are not used.",
        cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
-       events=USER_EVENTS, needs=["ram.users"], scope="global")
+       events=USER_EVENTS, needs=["ram.users"], scope="global",
+       evaluates="Each Active AccessKey of each RAM user: FAIL when its last use (credential report key slot "
+                 "last_used, else GetAccessKeyLastUsed; the creation time when never used) is more than "
+                 "access_key_unused_days (90) ago, PASS otherwise; Inactive keys are not judged, ERROR when the "
+                 "user's details could not be read.")
 def key_unused(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_unused_days
     cutoff = inp.now - timedelta(days=days)
@@ -167,7 +207,10 @@ def key_unused(inp: Inputs) -> Iterator[Result]:
        risk="Several active keys per person multiply the places a key can leak and blur accountability.",
        console="RAM console > Users > the user > AccessKey: keep one active key.",
        cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
-       events=USER_EVENTS, needs=["ram.users"], scope="global")
+       events=USER_EVENTS, needs=["ram.users"], scope="global",
+       evaluates="Each RAM user's AccessKeys (ListAccessKeys Status): FAIL when more than one is Active, PASS with "
+                 "exactly one; users with no active key give no result, ERROR when the user's details could not be "
+                 "read.")
 def single_key(inp: Inputs) -> Iterator[Result]:
     for u, err in _users(inp):
         if err:
@@ -184,7 +227,11 @@ def single_key(inp: Inputs) -> Iterator[Result]:
        console="RAM console > Users > the user > Permissions: move the policies to a group and remove them.",
        cli="aliyun ram DetachPolicyFromUser --UserName <user> --PolicyName <p> --PolicyType <t>",
        cis=["1.16"], events=["AttachPolicyToUser", "DetachPolicyFromUser", "CreateUser"], needs=["ram.users"],
-       scope="global")
+       scope="global",
+       evaluates="ListPoliciesForUser for each RAM user: FAIL when any policy (system or custom) is attached directly"
+                 " to the user, PASS when none is; ERROR when the user's details could not be read.",
+       cis_audit="aliyun ram ListUsers, then for each user aliyun ram ListPoliciesForUser --UserName <ram_user>; if "
+                 "any policies are returned, the user has a direct policy attached.")
 def direct_policies(inp: Inputs) -> Iterator[Result]:
     for u, err in _users(inp):
         if err:
@@ -227,19 +274,40 @@ def _max_age_message(p: PasswordPolicy, t: Any) -> str:
 
 
 _pp_check("ram_password_policy_uppercase", "Ensure RAM password policy requires at least one uppercase letter",
-          "1.7", lambda p, t: p.require_uppercase, lambda p, t: f"RequireUppercaseCharacters={p.require_uppercase}")
+          "1.7", lambda p, t: p.require_uppercase, lambda p, t: f"RequireUppercaseCharacters={p.require_uppercase}",
+          evaluates="GetPasswordPolicy RequireUppercaseCharacters: PASS when true, FAIL when false or absent.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the RequireUppercaseCharacters parameter is set to "
+                    "true (console: Charset contains Upper case).")
 _pp_check("ram_password_policy_lowercase", "Ensure RAM password policy requires at least one lowercase letter",
-          "1.8", lambda p, t: p.require_lowercase, lambda p, t: f"RequireLowercaseCharacters={p.require_lowercase}")
+          "1.8", lambda p, t: p.require_lowercase, lambda p, t: f"RequireLowercaseCharacters={p.require_lowercase}",
+          evaluates="GetPasswordPolicy RequireLowercaseCharacters: PASS when true, FAIL when false or absent.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the RequireLowercaseCharacters parameter is set to "
+                    "true (console: Charset contains Lower case).")
 _pp_check("ram_password_policy_symbol", "Ensure RAM password policy requires at least one symbol", "1.9",
-          lambda p, t: p.require_symbols, lambda p, t: f"RequireSymbols={p.require_symbols}")
+          lambda p, t: p.require_symbols, lambda p, t: f"RequireSymbols={p.require_symbols}",
+          evaluates="GetPasswordPolicy RequireSymbols: PASS when true, FAIL when false or absent.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the RequireSymbols parameter is set to true "
+                    "(console: Charset contains Symbol).")
 _pp_check("ram_password_policy_number", "Ensure RAM password policy requires at least one number", "1.10",
-          lambda p, t: p.require_numbers, lambda p, t: f"RequireNumbers={p.require_numbers}")
+          lambda p, t: p.require_numbers, lambda p, t: f"RequireNumbers={p.require_numbers}",
+          evaluates="GetPasswordPolicy RequireNumbers: PASS when true, FAIL when false or absent.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the RequireNumbers parameter is set to true "
+                    "(console: Charset contains Number).")
 _pp_check("ram_password_policy_min_length", "Ensure RAM password policy requires a minimum length of 14 or more",
           "1.11", lambda p, t: p.minimum_length >= t.minimum_length,
-          lambda p, t: f"MinimumPasswordLength={p.minimum_length} (required >= {t.minimum_length})")
+          lambda p, t: f"MinimumPasswordLength={p.minimum_length} (required >= {t.minimum_length})",
+          evaluates="GetPasswordPolicy MinimumPasswordLength: PASS when at least password_policy.minimum_length (14),"
+                    " FAIL when shorter or absent (read as 0).",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the MinimumPasswordLength parameter is set to 14 or"
+                    " a greater number (console: Length 14 to 32).")
 _pp_check("ram_password_policy_reuse_prevention", "Ensure RAM password policy prevents password reuse", "1.12",
           lambda p, t: p.reuse_prevention >= t.reuse_prevention,
-          lambda p, t: f"PasswordReusePrevention={p.reuse_prevention} (required >= {t.reuse_prevention})")
+          lambda p, t: f"PasswordReusePrevention={p.reuse_prevention} (required >= {t.reuse_prevention})",
+          evaluates="GetPasswordPolicy PasswordReusePrevention: PASS when at least password_policy.reuse_prevention "
+                    "(5), FAIL when lower or absent (0, reuse allowed). More than 5 passes, although the audit text "
+                    "says 'set to 5'.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the PasswordReusePrevention parameter is set to 5 "
+                    "(console: Do Not Repeat History).")
 _pp_check("ram_password_policy_max_age", "Ensure RAM password policy expires passwords in 365 days or greater",
           "1.13", lambda p, t: max_age_cis(p.max_age, t.max_age_days), _max_age_message,
           evaluates="GetPasswordPolicy MaxPasswordAge (days; 0 = passwords never expire, RAM's default): PASS when "
@@ -259,7 +327,12 @@ _pp_check("ram_password_policy_expiry_enabled", "Ensure RAM password policy make
 _pp_check("ram_password_policy_login_attempts",
           "Ensure RAM password policy blocks logon after 5 incorrect attempts within an hour", "1.14",
           lambda p, t: 0 < p.max_login_attempts <= t.max_login_attempts,
-          lambda p, t: f"MaxLoginAttemps={p.max_login_attempts} (required 1-{t.max_login_attempts})")
+          lambda p, t: f"MaxLoginAttemps={p.max_login_attempts} (required 1-{t.max_login_attempts})",
+          evaluates="GetPasswordPolicy MaxLoginAttemps: PASS when between 1 and password_policy.max_login_attempts "
+                    "(5), FAIL when 0 or absent (no lockout) or higher. Fewer than 5 attempts passes, although the "
+                    "audit text says 'set to 5'.",
+          cis_audit="aliyun ram GetPasswordPolicy: make sure that the MaxLoginAttemps parameter is set to 5 (console:"
+                    " Max Attempts is 5).")
 
 
 # --- custom policies ------------------------------------------------------------------------------
