@@ -17,7 +17,15 @@ from .registry import Inputs, check
        cli="aliyun actiontrail CreateTrail --Name audit --EventRW All --TrailRegion All --OssBucketName <b>; "
            "aliyun actiontrail StartLogging --Name audit",
        cis=["2.1"], events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"],
-       needs=["actiontrail.trails"], scope="global")
+       needs=["actiontrail.trails"], scope="global",
+       evaluates="DescribeTrails (with shadow and multi-account trails): PASS when at least one trail has Status "
+                 "Enable, TrailRegion All, EventRW All and a delivery target (OssBucketName or SlsProjectArn); "
+                 "otherwise one FAIL for the account listing every trail. A trail that records only Write (or Read) "
+                 "events fails, although the audit does not mention EventRW; TrailRegion and EventRW are compared "
+                 "exactly ('All').",
+       cis_audit="Ensure at least one Trail has All specified in the Region column, Logging is set to Enable to "
+                 "export log copies, and Yes is selected for Apply Trail to All Regions (aliyun actiontrail "
+                 "DescribeTrails).")
 def all_regions(inp: Inputs) -> Iterator[Result]:
     trails: list[TrailInfo] = inp["actiontrail.trails"]
     good = [t for t in trails if t.logging and t.trail_region == "All" and t.event_rw == "All"

@@ -34,7 +34,12 @@ def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
        console="KMS console > Keys > the key > Automatic Rotation: enable with a period of at most 365 days.",
        cli="aliyun kms UpdateRotationPolicy --KeyId <id> --EnableAutomaticRotation true --RotationInterval 365d",
        events=["UpdateRotationPolicy", "CreateKey", "EnableKey", "DisableKey", "ScheduleKeyDeletion",
-               "CancelKeyDeletion"], needs=["kms.keys"])
+               "CancelKeyDeletion"], needs=["kms.keys"],
+       evaluates="ListKeys/DescribeKey per region, only Enabled customer-managed (numeric Creator) symmetric keys: "
+                 "PASS when AutomaticRotation is Enabled and RotationInterval is at most kms_rotation_days (365); "
+                 "FAIL when rotation is not Enabled, has no interval or a longer one; MANUAL for imported (Origin "
+                 "EXTERNAL) material, which KMS cannot rotate; ERROR when the key could not be described. Service "
+                 "keys, asymmetric keys and keys not Enabled give no result.")
 def rotation_enabled(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.kms_rotation_days
     for k, err in _keys(inp):
@@ -63,7 +68,10 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
             "never be decrypted again.",
        console="KMS console > Keys > the key > Cancel Deletion, then Enable it if it is still needed.",
        cli="aliyun kms CancelKeyDeletion --KeyId <id>; aliyun kms EnableKey --KeyId <id>",
-       events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=["kms.keys"])
+       events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=["kms.keys"],
+       evaluates="DescribeKey KeyState of every key in the region (service keys included): FAIL when PendingDeletion "
+                 "(with its DeleteDate), PASS for any other state (Disabled included); ERROR when the key could not "
+                 "be described.")
 def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
     for k, err in _keys(inp):
         if err:

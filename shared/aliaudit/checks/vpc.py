@@ -22,7 +22,9 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
            "--ProjectName <p> --LogStoreName <l>",
        cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"],
        evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
-                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count.")
+                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count.",
+       cis_audit="VPC console > FlowLog: for every existing VPC, ensure that there is an associated VPC ID on the "
+                 "FlowLog tab (3.3), with the target flow log and logstore configured (2.5).")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
     logs: list[FlowLogInfo] = inp["vpc.flow_logs"]
     active = [f for f in logs if f.status.lower() == "active" and _accepted_traffic(f)]
@@ -73,7 +75,11 @@ def _partial(f: FlowLogInfo) -> str:
        cli="aliyun vpc DescribeRouteTableList --RegionId <r> --VpcId <vpc>; aliyun vpc DescribeRouteEntryList "
            "--RegionId <r> --RouteTableId <t>; aliyun vpc DeleteRouteEntry ...",
        cis=["3.4"], events=["CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry", "AssociateRouteTable",
-                            "UnassociateRouteTable", "CreateVpcPeerConnection"], needs=["vpc.vpcs"])
+                            "UnassociateRouteTable", "CreateVpcPeerConnection"], needs=["vpc.vpcs"],
+       evaluates="Always MANUAL, one result per VPC (DescribeVpcs) naming its CIDR: which peer routes are necessary "
+                 "is a design decision no API states, so route tables are not read or judged.",
+       cis_audit="Review routing tables of peered VPCs for whether they route all subnets of each VPC and whether "
+                 "that is necessary to accomplish the intended purposes for peering the VPCs.")
 def peering_routes(inp: Inputs) -> Iterator[Result]:
     # Which routes are "needed" is a design decision no API states: list each VPC for review.
     v: VpcInfo
