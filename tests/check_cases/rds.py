@@ -1,0 +1,105 @@
+"""RDS cases. Values from tests/fixtures/wire/rds: DBInstanceId rm-uf6wjk5xxxxxxxxxx (MySQL, Running); the whitelist
+group rds_default (hidden, 192.168.1.0/24); NetInfo IPType Inner | Public | Private; SSL ForceEncryption "1" | "0";
+TDEMode Aliyun_Generate_Key | Customer_Provided_Key with EncryptionKey 749c1df7-****; SQLCollectorStatus Enable |
+Disabled; retention ConfigValue 30 | 180 | 365 | ...; DescribeDBInstanceEncryptionKey KeyType CMK | ServiceKey."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.kms import KmsKey
+from aliaudit.collectors.rds import EncryptionKey, Endpoint, RdsInstance, WhitelistGroup
+from tests.check_cases import Case
+
+RID = "rm-uf6wjk5xxxxxxxxxx"
+TDE_KEY = "749c1df7-****-****-****-****"
+CMK = "5306d1b6-7fd3-42d9-9511-xxxxxxx"
+INNER = Endpoint(address="rm-uf6w*****.mysql.rds.aliyuncs.com", ip_type="Private", port="3306")
+PUBLIC = Endpoint(address="rm-uf6w*****o.mysql.rds.aliyuncs.com", ip_type="Public", port="3306")
+
+
+def inst(rid: str = RID, engine: str = "MySQL", **kw: object) -> RdsInstance:
+    base: dict[str, object] = {
+        "id": rid, "name": "Test database", "region": "cn-shanghai", "engine": engine, "engine_version": "8.0",
+        "status": "Running", "instance_type": "Primary",
+        "whitelist": [WhitelistGroup(name="rds_default", ips=["192.168.1.0/24"], attribute="hidden")],
+        "endpoints": [INNER], "ssl_enabled": True, "force_encryption": "1", "tde_status": "Enabled",
+        "tde_mode": "Customer_Provided_Key", "tde_key_id": CMK, "audit_status": "Enable", "audit_retention_days": 365,
+        "parameters": {"require_secure_transport": "ON"}}
+    base.update(kw)
+    return RdsInstance(**base)  # type: ignore[arg-type]
+
+
+def pg(rid: str, **params: str) -> RdsInstance:
+    return inst(rid, "PostgreSQL", engine_version="14.0", parameters=params)
+
+
+def kms_key(kid: str = CMK, creator: str = "1443000009604", **kw: object) -> KmsKey:
+    return KmsKey(id=kid, region="cn-shanghai", state="Enabled", spec="Aliyun_AES_256", origin="Aliyun_KMS",
+                  creator=creator, **kw)  # type: ignore[arg-type]
+
+
+def rows(*instances: RdsInstance) -> dict[str, list[RdsInstance]]:
+    return {"rds.instances": list(instances)}
+
+
+OPEN = [WhitelistGroup(name="default", ips=["0.0.0.0/0"])]
+PG_LOGS = ["rds_instance_postgresql_log_connections_enabled", "rds_instance_postgresql_log_disconnections_enabled",
+           "rds_instance_postgresql_log_duration_enabled"]
+
+CASES: list[Case] = [
+    Case("rds_instance_ssl_required", "SSL on (ForceEncryption 1) vs off",
+         rows(inst(), inst("rm-nossl", ssl_enabled=False, force_encryption="0")), {RID: "PASS", "rm-nossl": "FAIL"}),
+    Case("rds_instance_ssl_required", "SSL on but not forced passes CIS 6.1",
+         rows(inst(force_encryption="0")), {RID: "PASS"}),
+    Case("rds_instance_ssl_required", "DescribeDBInstanceSSL failed",
+         rows(inst(errors={"ssl": "Forbidden"})), {RID: "ERROR"}),
+    Case("rds_instance_ssl_forced", "ForceEncryption 1 passes; SSL off fails",
+         rows(inst(), inst("rm-nossl", ssl_enabled=False, force_encryption="0")), {RID: "PASS", "rm-nossl": "FAIL"}),
+    Case("rds_instance_ssl_forced", "MySQL not forced: require_secure_transport ON passes, OFF fails, absent MANUAL",
+         rows(inst(force_encryption="0"),
+              inst("rm-off", force_encryption="0", parameters={"require_secure_transport": "OFF"}),
+              inst("rm-56", force_encryption="0", engine_version="5.6", parameters={})),
+         {RID: "PASS", "rm-off": "FAIL", "rm-56": "MANUAL"}),
+    Case("rds_instance_ssl_forced", "SQL Server not forced fails; PostgreSQL not forced is MANUAL",
+         rows(inst("rm-mss", "SQLServer", force_encryption="0", parameters={}),
+              inst("pgm-pg", "PostgreSQL", force_encryption="0", parameters={})),
+         {"rm-mss": "FAIL", "pgm-pg": "MANUAL"}),
+    Case("rds_instance_whitelist_not_open", "documented rds_default 192.168.1.0/24 vs 0.0.0.0/0 and bare 0.0.0.0",
+         rows(inst(), inst("rm-open", whitelist=OPEN, endpoints=[INNER, PUBLIC]),
+              inst("rm-bare", whitelist=[WhitelistGroup(name="default", ips=["0.0.0.0"])])),
+         {RID: "PASS", "rm-open": "FAIL", "rm-bare": "FAIL"}),
+    Case("rds_instance_whitelist_not_open", "two halves covering IPv4 together; ::/0",
+         rows(inst("rm-halves", whitelist=[WhitelistGroup(name="a", ips=["0.0.0.0/1", "128.0.0.0/1"])]),
+              inst("rm-v6", whitelist=[WhitelistGroup(name="v6", ips=["::/0"], ip_type="IPv6")])),
+         {"rm-halves": "FAIL", "rm-v6": "FAIL"}),
+    Case("rds_instance_no_public_endpoint", "Private only vs a Public connection string",
+         rows(inst(), inst("rm-pub", endpoints=[INNER, PUBLIC])), {RID: "PASS", "rm-pub": "FAIL"}),
+    Case("rds_instance_sql_audit_enabled", "SQLCollectorStatus Enable vs Disabled",
+         rows(inst(), inst("rm-off", audit_status="Disabled")), {RID: "PASS", "rm-off": "FAIL"}),
+    Case("rds_instance_sql_audit_retention", "365 days passes; 30 days fails; audit off fails",
+         rows(inst(), inst("rm-30", audit_retention_days=30), inst("rm-off", audit_status="Disabled")),
+         {RID: "PASS", "rm-30": "FAIL", "rm-off": "FAIL"}),
+    Case("rds_instance_sql_audit_retention", "180 days is the default threshold", rows(inst(audit_retention_days=180)),
+         {RID: "PASS"}),
+    Case("rds_instance_tde_enabled", "TDEStatus Enabled vs Disabled; MariaDB (no TDE) not reported",
+         rows(inst(), inst("rm-off", tde_status="Disabled", tde_mode="", tde_key_id=""),
+              inst("rm-maria", "MariaDB", tde_status="")),
+         {RID: "PASS", "rm-off": "FAIL"}),
+    Case("rds_instance_tde_byok", "customer CMK passes; documented Aliyun_Generate_Key fails; TDE off fails",
+         {"rds.instances": [inst(), inst("rm-gen", tde_mode="Aliyun_Generate_Key", tde_key_id=TDE_KEY),
+                            inst("rm-off", tde_status="Disabled", tde_mode="", tde_key_id="")],
+          "kms.keys": [kms_key()]},
+         {RID: "PASS", "rm-gen": "FAIL", "rm-off": "FAIL"}),
+    Case("rds_instance_tde_byok", "KMS says service key; RDS says ServiceKey; key unknown to both is MANUAL",
+         {"rds.instances": [inst("rm-svc", tde_key_id="k-svc"),
+                            inst("rm-rdssvc", tde_key_id="k-rds",
+                                 tde_key=EncryptionKey(key_id="k-rds", key_type="ServiceKey", creator="Rds")),
+                            inst("rm-unknown", tde_key_id="k-unknown")],
+          "kms.keys": [kms_key("k-svc", creator="Rds")]},
+         {"rm-svc": "FAIL", "rm-rdssvc": "FAIL", "rm-unknown": "MANUAL"}),
+    *[Case(cid, "on / off / unset; MySQL not reported",
+           rows(pg("pgm-on", **{p: "on"}), pg("pgm-off", **{p: "off"}), pg("pgm-unset"), inst()),
+           {"pgm-on": "PASS", "pgm-off": "FAIL", "pgm-unset": "FAIL"})
+      for cid, p in zip(PG_LOGS, ["log_connections", "log_disconnections", "log_duration"], strict=True)],
+    Case(PG_LOGS[0], "DescribeParameters failed", rows(inst("pgm-err", "PostgreSQL", errors={"parameters": "x"})),
+         {"pgm-err": "ERROR"}),
+]
