@@ -1,0 +1,140 @@
+"""ECS cases (and ram_access_key_used_from_ecs, which checks/ecs.py defines). Values from tests/fixtures/wire/ecs:
+instance i-bp67acfmxazb4p**** (InstanceNetworkType vpc | classic, HttpTokens optional | required, HttpEndpoint
+enabled | disabled, EIP 42.112.**.**, group sg-bp67acfmxazb4p****); disk d-bp18um4r4f2fve24**** (Category cloud_ssd,
+Encrypted false, KMSKeyId 0e478b7a-...); DescribeSecurityGroupAttribute's sample rule sgr-bp12kewq32dfwrdi****
+(ingress TCP 80/80 from 0.0.0.0/0, Priority 1, Accept); ENI eni-bp125p95hhdhn3ot****."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.ecs import DiskInfo, EniInfo, GroupInfo, InstanceInfo, KeyEvent
+from aliaudit.collectors.vpc import EipInfo, Ipv6Info
+from aliaudit.config import AuditConfig
+from aliaudit.secgroup import Rule
+from tests.check_cases import Case
+
+IID = "i-bp67acfmxazb4p****"
+SG = "sg-bp67acfmxazb4p****"
+VPC = "vpc-2zeuphj08tt7q3brd****"
+DISK = "d-bp18um4r4f2fve24****"
+KMS = "0e478b7a-4262-4802-b8cb-00d3fb408***"
+ENI = "eni-bp125p95hhdhn3ot****"
+EIP = "42.112.10.20"  # the documented 42.112.**.** with its mask filled in
+
+
+def inst(iid: str = IID, **kw: object) -> InstanceInfo:
+    base: dict[str, object] = {"id": iid, "name": "testHostName", "zone": "cn-hangzhou-i", "status": "Running",
+                               "network_type": "vpc", "vpc_id": VPC, "private_ips": ["172.17.0.10"],
+                               "security_groups": [SG], "http_tokens": "required", "http_endpoint": "enabled",
+                               "ram_role": ""}
+    base.update(kw)
+    return InstanceInfo(**base)  # type: ignore[arg-type]
+
+
+def rule(ports: str = "80/80", src: str = "0.0.0.0/0", *, proto: str = "TCP", policy: str = "Accept", prio: int = 1,
+         v6: str = "", group: str = SG, rid: str = "sgr-bp12kewq32dfwrdi****") -> Rule:
+    return Rule(group_id=group, rule_id=rid, protocol=proto, port_range=ports, source_v4=src, source_v6=v6,
+                policy=policy, priority=prio)
+
+
+def group(gid: str = SG, *rules: Rule, error: str | None = None) -> GroupInfo:
+    return GroupInfo(id=gid, name="SecurityGroupName Sample", vpc_id=VPC,
+                     rules=[r.model_copy(update={"group_id": gid}) for r in rules], error=error)
+
+
+def groups(*gs: GroupInfo) -> dict[str, list[GroupInfo]]:
+    return {"ecs.security_groups": list(gs)}
+
+
+def disk(did: str = DISK, instance: str = IID, **kw: object) -> DiskInfo:
+    base: dict[str, object] = {"id": did, "name": "testDiskName", "instance_id": instance,
+                               "status": "In_use" if instance else "Available", "type": "data",
+                               "category": "cloud_ssd", "encrypted": True, "kms_key_id": KMS}
+    base.update(kw)
+    return DiskInfo(**base)  # type: ignore[arg-type]
+
+
+def exposure(instances: list[InstanceInfo], gs: list[GroupInfo], *, enis: list[EniInfo] | None = None,
+             eips: list[EipInfo] | None = None, v6: list[Ipv6Info] | None = None) -> dict[str, object]:
+    return {"ecs.instances": instances, "ecs.security_groups": gs, "ecs.network_interfaces": enis or [],
+            "vpc.eips": eips or [], "vpc.ipv6_addresses": v6 or []}
+
+
+def event(key: str, ip: str, vpc: str = "") -> KeyEvent:
+    return KeyEvent(key_id=key, event_name="DescribeInstances", service="Ecs", time="2026-01-01T00:00:00Z",
+                    source_ip=ip, vpc_id=vpc, principal="alice")
+
+
+WEB = rule()  # the documented rule: TCP 80 from anywhere
+SSH_WORLD = rule("22/22", rid="sgr-ssh")
+RDP_WORLD = rule("3389/3389", rid="sgr-rdp")
+SSH_OFFICE = rule("22/22", "203.0.113.0/24", rid="sgr-office")
+
+CASES: list[Case] = [
+    Case("ecs_instance_no_classic_network", "vpc vs classic",
+         {"ecs.instances": [inst(), inst("i-classic", network_type="classic", vpc_id="")]},
+         {IID: "PASS", "i-classic": "FAIL"}),
+    Case("ecs_security_group_ssh_restricted", "TCP 80 only; 22 from an office; 22 from 0.0.0.0/0; 22 from ::/0",
+         groups(group(SG, WEB), group("sg-office", SSH_OFFICE), group("sg-world", SSH_WORLD),
+                group("sg-v6", rule("22/22", "", v6="::/0", rid="sgr-v6"))),
+         {SG: "PASS", "sg-office": "PASS", "sg-world": "FAIL", "sg-v6": "FAIL"}),
+    Case("ecs_security_group_ssh_restricted", "all ports ALL protocol from anywhere; a higher-priority Drop wins",
+         groups(group("sg-all", rule("-1/-1", proto="ALL", rid="sgr-all")),
+                group("sg-drop", rule("22/22", policy="Drop", prio=1, rid="d"), rule("1/65535", prio=2, rid="a"))),
+         {"sg-all": "FAIL", "sg-drop": "PASS"}),
+    Case("ecs_security_group_ssh_restricted", "rules could not be read", groups(group(SG, error="Throttling")),
+         {SG: "ERROR"}),
+    Case("ecs_security_group_rdp_restricted", "TCP 80 only vs 3389 from anywhere; SSH-only group passes",
+         groups(group(SG, WEB), group("sg-rdp", RDP_WORLD), group("sg-ssh", SSH_WORLD)),
+         {SG: "PASS", "sg-rdp": "FAIL", "sg-ssh": "PASS"}),
+    Case("ecs_security_group_fine_grained", "80 and 443 pass; 1/65535 fails; a 1000-port range fails",
+         groups(group(SG, WEB, rule("443/443", rid="r443")), group("sg-all", rule("1/65535", rid="wide")),
+                group("sg-range", rule("8000/8999", rid="range")), group("sg-none")),
+         {SG: "PASS", "sg-all": "FAIL", "sg-range": "FAIL", "sg-none": "PASS"}),
+    Case("ecs_security_group_fine_grained", "UDP all ports from anywhere",
+         groups(group("sg-udp", rule("-1/-1", proto="UDP", rid="udp"))), {"sg-udp": "FAIL"}),
+    Case("ecs_instance_risky_ports_not_public", "EIP + documented TCP 80 rule passes; EIP + SSH open fails; "
+         "no public address passes though SSH is open",
+         exposure([inst(eip=EIP), inst("i-ssh", eip="42.112.10.21", security_groups=["sg-ssh"]),
+                   inst("i-private", security_groups=["sg-ssh"])],
+                  [group(SG, WEB), group("sg-ssh", SSH_WORLD)]),
+         {IID: "PASS", "i-ssh": "FAIL", "i-private": "PASS"}),
+    Case("ecs_instance_risky_ports_not_public", "Redis 6379 open through a secondary ENI with an EIP",
+         exposure([inst()], [group(SG, WEB), group("sg-eni", rule("6379/6379", rid="redis"))],
+                  enis=[EniInfo(id=ENI, instance_id=IID, security_groups=["sg-eni"])],
+                  eips=[EipInfo(id="eip-2ze88m67qx5z****", ip=EIP, instance_id=ENI,
+                                instance_type="NetworkInterface")]),
+         {IID: "FAIL"}),
+    Case("ecs_instance_risky_ports_not_public", "IPv6 address with bandwidth and SSH open to ::/0; IPv4-only "
+         "door not reached through a ::/0 rule",
+         exposure([inst(), inst("i-v4", eip=EIP, security_groups=["sg-v6"])],
+                  [group(SG, rule("22/22", "", v6="::/0", rid="v6")), group("sg-v6", rule("22/22", "", v6="::/0"))],
+                  v6=[Ipv6Info(id="ipv6-bp1", ip="2408:4321:180:1701:94c7:bc38:3bfa:1", instance_id=IID,
+                               instance_type="EcsInstance", bandwidth=5)]),
+         {IID: "FAIL", "i-v4": "PASS"}),
+    Case("ecs_instance_risky_ports_not_public", "its group could not be read",
+         exposure([inst(eip=EIP)], [group(SG, error="Throttling")]), {IID: "ERROR"}),
+    Case("ecs_instance_metadata_hardened", "documented optional/enabled fails; required passes; disabled passes",
+         {"ecs.instances": [inst(http_tokens="optional"), inst("i-req"),
+                            inst("i-off", http_tokens="optional", http_endpoint="disabled"),
+                            inst("i-unset", http_tokens="", http_endpoint="")]},
+         {IID: "FAIL", "i-req": "PASS", "i-off": "PASS", "i-unset": "FAIL"}),
+    Case("ecs_disk_attached_encrypted", "encrypted with KMS key vs documented Encrypted false; unattached ignored",
+         {"ecs.disks": [disk(), disk("d-plain", encrypted=False, kms_key_id=""), disk("d-free", "")]},
+         {DISK: "PASS", "d-plain": "FAIL"}),
+    Case("ecs_disk_attached_encrypted", "local disk cannot be encrypted: MANUAL",
+         {"ecs.disks": [disk("d-local", category="local_ssd_pro", encrypted=False, kms_key_id="")]},
+         {"d-local": "MANUAL"}),
+    Case("ecs_disk_unattached_encrypted", "Available disks: encrypted vs not; attached ignored",
+         {"ecs.disks": [disk(instance=""), disk("d-plain", "", encrypted=False, kms_key_id=""), disk("d-att")]},
+         {DISK: "PASS", "d-plain": "FAIL"}),
+    Case("ram_access_key_used_from_ecs", "calls from an instance's EIP and from inside a VPC fail; from outside "
+         "the cloud passes",
+         {"actiontrail.permanent_key_events": [event("LTAIecs", EIP), event("LTAIvpc", "172.17.0.10", VPC),
+                                               event("LTAIhome", "198.51.100.7")],
+          "ecs.instances": [inst(eip=EIP)], "vpc.eips": []},
+         {"LTAIecs": "FAIL", "LTAIvpc": "FAIL", "LTAIhome": "PASS"}),
+    Case("ram_access_key_used_from_ecs", "call from a NAT gateway's EIP fails",
+         {"actiontrail.permanent_key_events": [event("LTAInat", "47.1.2.3")], "ecs.instances": [],
+          "vpc.eips": [EipInfo(id="eip-nat", ip="47.1.2.3", instance_id="ngw-1", instance_type="Nat")]},
+         {"LTAInat": "FAIL"}, config=AuditConfig()),
+]
