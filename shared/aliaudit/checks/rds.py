@@ -182,7 +182,14 @@ def _public(inst: RdsInstance) -> list[str]:
                "addresses or CIDR blocks of the application servers.",
        cli="aliyun rds ModifySecurityIps --DBInstanceId <id> --DBInstanceIPArrayName <group> "
            "--SecurityIps <cidr,...> --ModifyMode Cover",
-       cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+       cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       evaluates="DescribeDBInstanceIPArrayList, every whitelist group of every instance: FAIL when an entry is a /0 "
+                 "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, which RDS reads as any address) or the entries of one address "
+                 "family together cover all of it (0.0.0.0/1 + 128.0.0.0/1); the message says whether a public "
+                 "endpoint exists (DescribeDBInstanceNetInfo). PASS otherwise; entries that are not addresses are "
+                 "ignored; ERROR when the whitelist could not be read.",
+       cis_audit="Data Security > Whitelist Settings: check that the authorized servers IPs have been configured, and"
+                 " it is not configured as 0.0.0.0 or /0.")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["whitelist"]):
@@ -208,7 +215,10 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
        console="RDS console > the instance > Database Connection: Release Internet Endpoint; reach the "
                "database from inside the VPC (or through a bastion or VPN).",
        cli="aliyun rds ReleaseInstancePublicConnection --DBInstanceId <id> --CurrentConnectionString <endpoint>",
-       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       evaluates="DescribeDBInstanceNetInfo: FAIL when any connection string has IPType Public (any letter case), "
+                 "listing them; PASS when none has; ERROR when the endpoints could not be read. The whitelist is not "
+                 "considered.")
 def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["endpoints"]):
@@ -227,7 +237,11 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
             "tampering cannot be investigated.",
        console="RDS console > the instance > SQL Explorer and Audit (or Autonomy Services > SQL Explorer): enable.",
        cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
-       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=["rds.instances"])
+       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=["rds.instances"],
+       evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus, every engine: PASS when Enable, FAIL otherwise "
+                 "(Disabled, or not returned); ERROR when the policy could not be read.",
+       cis_audit="SQL Explorer: a 'Welcome to Use SQL Explore' page indicates that the auditing is not yet enabled; "
+                 "if auditing is enabled, SQL Explorer shows the SQL Explore dashboard directly.")
 def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["audit"]):
@@ -245,7 +259,12 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
                "180 days or more.",
        cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365",
        cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
-       needs=["rds.instances"])
+       needs=["rds.instances"],
+       evaluates="DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention, or the policy's "
+                 "StoragePeriod): FAIL when SQL audit is not Enable or no retention is set; PASS when the retention "
+                 "is at least audit_retention_days (180), FAIL when shorter; ERROR when the policy or the retention "
+                 "could not be read.",
+       cis_audit="SQL Explore > Service Setting: assure the storage duration is set as 6 months or longer.")
 def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
     need = inp.config.audit_retention_days
     for inst in _instances(inp):
@@ -269,7 +288,10 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
             "the storage or a backup.",
        console="RDS console > the instance > Data Security > TDE: enable (MySQL, SQL Server, PostgreSQL).",
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
-       cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+       cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       evaluates="DescribeDBInstanceTDE TDEStatus for MySQL, PostgreSQL and SQL Server instances (MariaDB has no TDE "
+                 "and gives no result): PASS when Enabled, FAIL otherwise; ERROR when TDE could not be read.",
+       cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
         if err := _error(inst, ["tde"]):
@@ -287,7 +309,15 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
                "with a custom key (authorise the AliyunRDSInstanceEncryptionDefaultRole role).",
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled --EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole",
-       cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=["rds.instances", "kms.keys"])
+       cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=["rds.instances", "kms.keys"],
+       evaluates="TDE engines only: FAIL when TDE is off or TDEMode is Aliyun_Generate_Key; otherwise the key "
+                 "(DescribeDBInstanceEncryptionKey) is looked up in the region's KMS keys: FAIL when KMS (or RDS, as "
+                 "fallback) shows a service key, PASS for a customer-managed key (numeric creator, generated or "
+                 "imported), MANUAL when no key is named or it cannot be described. A customer key that is not "
+                 "Enabled still PASSES (the message notes its state), although the audit also asks that the key "
+                 "status is Valid.",
+       cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled and a custom key ID is shown for "
+                 "the Key field and the status is Valid.")
 def tde_byok(inp: Inputs) -> Iterator[Result]:
     keys: dict[str, KmsKey] = {k.id: k for k in inp["kms.keys"]}
     for inst in _instances(inp, TDE_ENGINES):
@@ -335,7 +365,12 @@ def _pg_parameter_check(id: str, cis: str, name: str, title: str, risk: str) -> 
     @check(id=id, title=title, severity="medium", cis=[cis], risk=risk,
            console=f"RDS console > the PostgreSQL instance > Parameters: set {name} to on and apply.",
            cli=f"aliyun rds ModifyParameter --DBInstanceId <id> --Parameters '{{\"{name}\":\"on\"}}'",
-           events=[*PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"])
+           events=[*PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+           evaluates=f"DescribeParameters running value of {name}, PostgreSQL instances only (other engines give no "
+                     "result): PASS when on (on, true, yes or 1 in any letter case), FAIL when any other value or "
+                     "not returned (PostgreSQL's default is off); ERROR when the parameters could not be read.",
+           cis_audit=f"In the left-side navigation pane, select Parameters and ensure the {name} is set as On "
+                     "in the Actual Value column.")
     def run(inp: Inputs) -> Iterator[Result]:
         for inst in _instances(inp, {"postgresql"}):
             if err := _error(inst, ["parameters"]):
