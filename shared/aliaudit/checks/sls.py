@@ -439,7 +439,12 @@ def _forever(ttl: int) -> str:
        console="SLS console > the project > the logstore > Modify: Data Retention Period >= 365 days (or permanent).",
        cli="aliyun sls UpdateLogStore --project <p> --logstore <ls> --body '{\"logstoreName\": \"<ls>\", "
            "\"ttl\": 365, \"shardCount\": 2}'",
-       cis=["2.23"], events=RETENTION_EVENTS, needs=["sls.logstores"])
+       cis=["2.23"], events=RETENTION_EVENTS, needs=["sls.logstores"],
+       evaluates="ListLogStores/GetLogStore ttl of every logstore of every project in the region (not only audit "
+                 "logstores): PASS when at least log_retention_days (365), permanent storage (3650) included, FAIL "
+                 "when fewer; ERROR when the project's logstores or a logstore could not be read.",
+       cis_audit="In the Projects section, for the target project check whether Permanent Storage is turned on, or "
+                 "else ensure the Data Retention Period is set to 365 or greater.")
 def logstore_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
     projects: list[ProjectInfo] = inp["sls.logstores"]
@@ -467,7 +472,13 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sls UpdateLogStore --project <p> --logstore actiontrail_<trail> --body "
            "'{\"logstoreName\": \"actiontrail_<trail>\", \"ttl\": 365, \"shardCount\": 2}'",
        cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=["sls.audit"],
-       scope="global")
+       scope="global",
+       evaluates="The logstore of each trail delivering to Log Service (DescribeTrails SlsProjectArn): PASS when its "
+                 "ttl is at least log_retention_days (365), FAIL when fewer, unset or the logstore does not exist; "
+                 "MANUAL when the project belongs to another account, or when no trail delivers to Log Service (OSS "
+                 "lifecycle not read); ERROR when the logstore could not be read.",
+       cis_audit="For the target project, check whether Permanent Storage is turned on, or else ensure the Data "
+                 "Retention Period is set to 365 or greater.")
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
     audit: AuditData = inp["sls.audit"]
@@ -508,7 +519,13 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
        console="SLS console > Log Application > Log Audit Service > Global Configurations: authorize, choose the "
                "central project region, and enable collection for every cloud service in use.",
        cli="(console only: the Log Audit Service configuration has no read API in the SDKs)",
-       cis=["2.3"], needs=[], scope="global")
+       cis=["2.3"], needs=[], scope="global",
+       evaluates="Always MANUAL, one result for the account: no API reports the Log Audit Service's global "
+                 "configuration (the central project only shows it was set up once), so nothing is read; the message "
+                 "lists the services to verify.",
+       cis_audit="Log Service Audit Service: ensure the Action Trail, RDS SQL Audit Logs, OSS Access Logs, SLB Access"
+                 " Log, NAS Access Log, API Gateway Access log are Enabled under Access to Cloud Products > Global "
+                 "Configuration, all resource owner accounts are tracked, and the Status Dashboard is Green.")
 def log_audit(inp: Inputs) -> Iterator[Result]:
     # no API reports the Log Audit Service's global configuration; its central project
     # (slsaudit-center-<account>-<region>) only shows it was set up once, not what it collects
