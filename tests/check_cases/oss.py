@@ -1,0 +1,158 @@
+"""OSS cases. Values from tests/fixtures/wire/oss: ACL Grant private | public-read | public-read-write; logging to
+TargetBucket examplebucket; SSEAlgorithm KMS | AES256 | SM4 with KMSMasterKeyID 9468da86-3509-4f8d-a61e-6eab1eac****;
+versioning Status Enabled | Suspended; BlockPublicAccess true; the GetBucketPolicy sample (a Deny to account
+1234567890 for oss:PutObject/GetObject on acs:oss:*:1234567890:*/*)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aliaudit.collectors.actiontrail import TrailInfo
+from aliaudit.collectors.oss import BucketInfo, OssInventory
+from aliaudit.config import AuditConfig
+from tests.check_cases import Case
+from tests.check_inputs import ACCOUNT
+
+B = "examplebucket"
+CMK = "9468da86-3509-4f8d-a61e-6eab1eac****"
+DOC_POLICY = {"Version": "1", "Statement": [{"Action": ["oss:PutObject", "oss:GetObject"], "Effect": "Deny",
+                                             "Principal": ["1234567890"], "Resource": ["acs:oss:*:1234567890:*/*"]}]}
+
+
+def bucket(name: str = B, **kw: Any) -> BucketInfo:
+    base: dict[str, Any] = {"name": name, "region": "cn-hangzhou", "storage_class": "Standard", "acl": "private",
+                            "policy": None, "logging_target": "examplebucket-logs", "sse_algorithm": "KMS",
+                            "kms_key_id": CMK, "versioning": "Enabled", "block_public_access": False}
+    base.update(kw)
+    return BucketInfo(**base)
+
+
+def inv(*buckets: BucketInfo, account_block: bool | None = False, error: str | None = None) -> dict[str, Any]:
+    return {"oss.buckets": OssInventory(buckets=list(buckets), account_block=account_block,
+                                        account_block_error=error)}
+
+
+def allow_all(bucket_name: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    st: dict[str, Any] = {"Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                          "Resource": [f"acs:oss:*:1234567890:{bucket_name}/*"]}
+    if condition:
+        st["Condition"] = condition
+    return {"Version": "1", "Statement": [st]}
+
+
+def https_only(bucket_name: str) -> dict[str, Any]:
+    return {"Version": "1", "Statement": [{
+        "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
+        "Resource": [f"acs:oss:*:1234567890:{bucket_name}", f"acs:oss:*:1234567890:{bucket_name}/*"],
+        "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}}]}
+
+
+VPC_ONLY = {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4****"]}}
+REFERER = {"StringLike": {"acs:Referer": ["https://www.example.com/*"]}}
+
+
+def exposure_cases(cid: str, public: str) -> list[Case]:
+    """The shared public-exposure verdicts: private, documented Deny policy, public ACLs, Allow * policies."""
+    return [
+        Case(cid, "private ACL, documented Deny policy; public-read; public-read-write",
+             inv(bucket(), bucket("b-doc", policy=DOC_POLICY), bucket("b-read", acl="public-read"),
+                 bucket("b-rw", acl="public-read-write")),
+             {B: "PASS" if public == "FAIL" else public, "b-doc": "PASS" if public == "FAIL" else public,
+              "b-read": "FAIL", "b-rw": "FAIL"}),
+        Case(cid, "Allow * without condition, with only a Referer condition, and limited to a VPC",
+             inv(bucket("b-all", policy=allow_all("b-all")), bucket("b-ref", policy=allow_all("b-ref", REFERER)),
+                 bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY))),
+             {"b-all": "FAIL", "b-ref": "FAIL", "b-vpc": "PASS" if public == "FAIL" else public}),
+        Case(cid, "public-read ACL neutralised by bucket-level and by account-level Block Public Access",
+             inv(bucket("b-blk", acl="public-read", block_public_access=True)),
+             {"b-blk": "PASS"}),
+        Case(cid, "account-level Block Public Access", inv(bucket("b-acct", acl="public-read"), account_block=True),
+             {"b-acct": "PASS"}),
+        Case(cid, "ACL unreadable", inv(bucket("b-err", acl=None, errors={"acl": "AccessDenied"})),
+             {"b-err": "ERROR"}),
+    ]
+
+
+TRAIL = TrailInfo(name="test-4", status="Enable", logging=True, home_region="cn-hangzhou", trail_region="All",
+                  event_rw="All", oss_bucket=B, sls_project_arn="")
+
+CASES: list[Case] = [
+    *exposure_cases("oss_bucket_not_publicly_accessible", "FAIL"),
+    # 5.2: a private bucket without Block Public Access may still hold public-read objects (object ACLs not listed)
+    *exposure_cases("oss_bucket_objects_not_public", "MANUAL"),
+    Case("oss_bucket_logging_enabled", "logging to a target bucket vs off",
+         inv(bucket(), bucket("b-nolog", logging_target=None)), {B: "PASS", "b-nolog": "FAIL"}),
+    Case("oss_bucket_logging_enabled", "GetBucketLogging failed",
+         inv(bucket(errors={"logging": "AccessDenied"})), {B: "ERROR"}),
+    Case("oss_bucket_secure_transport_enabled", "Deny * on oss:* when SecureTransport false; no policy; "
+         "documented Deny policy",
+         inv(bucket(policy=https_only(B)), bucket("b-none"), bucket("b-doc", policy=DOC_POLICY)),
+         {B: "PASS", "b-none": "FAIL", "b-doc": "FAIL"}),
+    Case("oss_bucket_secure_transport_enabled", "an Allow with SecureTransport true enforces nothing",
+         inv(bucket("b-allow", policy=allow_all("b-allow", {"Bool": {"acs:SecureTransport": ["true"]}}))),
+         {"b-allow": "FAIL"}),
+    Case("oss_signed_url_https_only", "HTTPS enforced passes; HTTP accepted is MANUAL",
+         inv(bucket(policy=https_only(B)), bucket("b-none")), {B: "PASS", "b-none": "MANUAL"}),
+    Case("oss_signed_url_short_expiry", "no bucket passes", inv(), {ACCOUNT: "PASS"}),
+    Case("oss_signed_url_short_expiry", "buckets: lifetime is the signer's choice, MANUAL", inv(bucket()),
+         {ACCOUNT: "MANUAL"}),
+    Case("oss_bucket_network_access_restricted", "private; Allow * limited to a VPC; Allow * open; public ACL",
+         inv(bucket(), bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)), bucket("b-all", policy=allow_all("b-all")),
+             bucket("b-read", acl="public-read")),
+         {B: "PASS", "b-vpc": "PASS", "b-all": "FAIL", "b-read": "FAIL"}),
+    Case("oss_bucket_network_access_restricted", "a named principal allowed from 0.0.0.0/0",
+         inv(bucket("b-any", policy={"Version": "1", "Statement": [{
+             "Effect": "Allow", "Principal": ["1234567890"], "Action": ["oss:GetObject"],
+             "Resource": ["acs:oss:*:1234567890:b-any/*"],
+             "Condition": {"IpAddress": {"acs:SourceIp": ["0.0.0.0/0"]}}}]})),
+         {"b-any": "FAIL"}),
+    Case("oss_bucket_encrypted_with_service_key", "KMS with CMK; KMS service key; documented AES256; SM4; none",
+         inv(bucket(), bucket("b-svc", kms_key_id=None), bucket("b-aes", sse_algorithm="AES256", kms_key_id=None),
+             bucket("b-sm4", sse_algorithm="SM4", kms_key_id=None), bucket("b-none", sse_algorithm=None,
+                                                                            kms_key_id=None)),
+         {B: "PASS", "b-svc": "PASS", "b-aes": "FAIL", "b-sm4": "FAIL", "b-none": "FAIL"}),
+    Case("oss_bucket_encrypted_with_byok", "KMS with CMK passes; KMS service key, alias/acs/oss, AES256 and none fail",
+         inv(bucket(), bucket("b-svc", kms_key_id=None), bucket("b-alias", kms_key_id="alias/acs/oss"),
+             bucket("b-aes", sse_algorithm="AES256", kms_key_id=None),
+             bucket("b-none", sse_algorithm=None, kms_key_id=None)),
+         {B: "PASS", "b-svc": "FAIL", "b-alias": "FAIL", "b-aes": "FAIL", "b-none": "FAIL"}),
+    Case("oss_bucket_default_encryption_enabled", "KMS, AES256 and SM4 pass; none fails",
+         inv(bucket(), bucket("b-aes", sse_algorithm="AES256"), bucket("b-sm4", sse_algorithm="SM4"),
+             bucket("b-none", sse_algorithm=None, kms_key_id=None)),
+         {B: "PASS", "b-aes": "PASS", "b-sm4": "PASS", "b-none": "FAIL"}),
+    Case("oss_bucket_versioning_enabled", "Enabled passes; Suspended and never enabled fail",
+         inv(bucket(), bucket("b-susp", versioning="Suspended"), bucket("b-never", versioning=None)),
+         {B: "PASS", "b-susp": "FAIL", "b-never": "FAIL"}),
+    Case("oss_account_public_access_block_enabled", "BlockPublicAccess true", inv(account_block=True),
+         {ACCOUNT: "PASS"}),
+    Case("oss_account_public_access_block_enabled", "off", inv(account_block=False), {ACCOUNT: "FAIL"}),
+    Case("oss_account_public_access_block_enabled", "unreadable", inv(account_block=None, error="AccessDenied"),
+         {ACCOUNT: "ERROR"}),
+    Case("oss_bucket_public_access_block_enabled", "bucket-level on passes; off on bucket and account fails",
+         inv(bucket(block_public_access=True), bucket("b-off")), {B: "PASS", "b-off": "FAIL"}),
+    Case("oss_bucket_public_access_block_enabled", "account-level on covers the bucket",
+         inv(bucket("b-off"), account_block=True), {"b-off": "PASS"}),
+    Case("oss_bucket_policy_no_public_grant", "no policy; documented Deny; Allow * limited to VPC; Allow * open "
+         "(fails even behind Block Public Access)",
+         inv(bucket(), bucket("b-doc", policy=DOC_POLICY), bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)),
+             bucket("b-all", policy=allow_all("b-all"), block_public_access=True),
+             bucket("b-empty", policy={"Version": "1", "Statement": [{
+                 "Effect": "Allow", "Principal": [], "Action": ["oss:GetObject"],
+                 "Resource": ["acs:oss:*:1234567890:b-empty/*"]}]})),
+         {B: "PASS", "b-doc": "PASS", "b-vpc": "PASS", "b-all": "FAIL", "b-empty": "FAIL"}),
+    Case("oss_trail_bucket_not_public", "the trail's bucket is private",
+         {"actiontrail.trails": [TRAIL], **inv(bucket())}, {B: "PASS"}, region="global"),
+    Case("oss_trail_bucket_not_public", "the trail's bucket is public-read",
+         {"actiontrail.trails": [TRAIL], **inv(bucket(acl="public-read"))}, {B: "FAIL"}, region="global"),
+    Case("oss_trail_bucket_not_public", "no trail delivers to OSS",
+         {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": ""})], **inv(bucket())}, {ACCOUNT: "PASS"},
+         region="global"),
+    Case("oss_trail_bucket_not_public", "the trail's bucket belongs to another account",
+         {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": "secloud"})], **inv(bucket())},
+         {"secloud": "MANUAL"}, region="global"),
+    Case("oss_report_bucket_secured", "private, encrypted, versioned passes; unencrypted fails; public fails; "
+         "not owned is MANUAL",
+         inv(bucket(), bucket("r-plain", sse_algorithm=None, kms_key_id=None), bucket("r-pub", acl="public-read")),
+         {B: "PASS", "r-plain": "FAIL", "r-pub": "FAIL", "r-other": "MANUAL"},
+         config=AuditConfig(report_buckets=[B, "r-plain", "r-pub", "r-other"])),
+]
