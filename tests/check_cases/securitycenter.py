@@ -1,0 +1,114 @@
+"""Security Center cases. Values from tests/fixtures/wire/sas: ClientStatus online | offline | pause, ClientSubStatus
+online | offline | pause | uninstalled | stopped, Status Running | notRunning, VendorName ALIYUN; Version 1 | 3 | 5 |
+6 | 7 | 8 | 10, IsTrialVersion; NoticeConfigList Project sas_suspicious with Route 7; DescribeVulConfig Type cve,
+Config "90", OverAllConfig on; ConcernNecessity asap | later | nntf; DescribePropertyScheduleConfig Config "3";
+OverallConfig Type auto_breaking | webshell_cloud_breaking, Config on | off; LogMetaList aegis-log-login (host,
+enabled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aliaudit.collectors.securitycenter import FINGERPRINT_TYPES, Edition, LogAnalysis, LogType, Server, VulScan
+from aliaudit.config import SAS_HIGH_RISK_NOTICES
+from tests.check_cases import Case
+from tests.check_inputs import ACCOUNT
+
+IID = "i-bp67acfmxazb4p****"
+
+
+def server(iid: str = IID, **kw: Any) -> Server:
+    base: dict[str, Any] = {"instance_id": iid, "name": "yztest-l***", "uuid": "inet-1234", "region": "cn-hangzhou",
+                            "vendor": "ALIYUN", "os": "linux", "running": True, "client_status": "online",
+                            "client_sub_status": "online", "edition": 3, "vulns": {}}
+    base.update(kw)
+    return Server(**base)
+
+
+def servers(*s: Server) -> dict[str, Any]:
+    return {"securitycenter.servers": list(s)}
+
+
+def edition(**kw: Any) -> dict[str, Any]:
+    return {"securitycenter.edition": Edition(**{"version": 3, **kw})}
+
+
+def vul(config: dict[str, str], levels: list[str]) -> dict[str, Any]:
+    return {"securitycenter.vul_scan": VulScan(config=config, levels=levels)}
+
+
+ALL_ON = {"cve": "on", "sys": "on", "cms": "on", "emg": "on"}
+LOGIN = LogType(logstore="aegis-log-login", category="host", description="Login", enabled=True)
+DEFENSE_ON = {"auto_breaking": "on", "webshell_cloud_breaking": "on"}
+_G = "global"
+
+CASES: list[Case] = [
+    Case("securitycenter_server_agent_installed", "online; paused; uninstalled; offline while running; stopped server",
+         servers(server(), server("i-pause", client_status="pause", client_sub_status="pause"),
+                 server("i-none", client_status="offline", client_sub_status="uninstalled"),
+                 server("i-off", client_status="offline", client_sub_status="offline"),
+                 server("i-stop", running=False, client_status="offline", client_sub_status="stopped")),
+         {IID: "PASS", "i-pause": "FAIL", "i-none": "FAIL", "i-off": "FAIL", "i-stop": "PASS"}),
+    Case("securitycenter_server_os_patches_applied", "no OS vulns (a CMS vuln is not OS); cve; sys; no agent",
+         servers(server(vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}), server("i-sys", vulns={"sys": 1}),
+                 server("i-none", client_sub_status="uninstalled", vulns=None)),
+         {IID: "PASS", "i-cve": "FAIL", "i-sys": "FAIL", "i-none": "MANUAL"}),
+    Case("securitycenter_edition_advanced_or_higher", "documented Version 3 (Enterprise)", edition(),
+         {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free) with documented MergedVersion 7 (Ultimate)",
+         edition(version=1, merged=7), {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free)", edition(version=1), {ACCOUNT: "FAIL"},
+         region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 6 (Anti-virus)", edition(version=6),
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 8 (multi-edition) is MANUAL",
+         edition(version=8, highest=7), {ACCOUNT: "MANUAL"}, region=_G),
+    Case("securitycenter_notification_high_risk_enabled", "documented sample: only sas_suspicious (Route 7)",
+         {"securitycenter.notices": {"sas_suspicious": 7}},
+         {n: "PASS" if n == "sas_suspicious" else "FAIL" for n in SAS_HIGH_RISK_NOTICES}, region=_G),
+    Case("securitycenter_notification_high_risk_enabled", "Route 0 is disabled",
+         {"securitycenter.notices": {**dict.fromkeys(SAS_HIGH_RISK_NOTICES, 1), "sas_vulnerability": 0}},
+         {n: "FAIL" if n == "sas_vulnerability" else "PASS" for n in SAS_HIGH_RISK_NOTICES}, region=_G),
+    Case("securitycenter_vulnerability_scan_enabled", "all types on, asap and later scanned",
+         vul(ALL_ON, ["asap", "later"]), {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_vulnerability_scan_enabled", "documented ConcernNecessity [asap] only: medium not scanned",
+         vul(ALL_ON, ["asap"]), {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_vulnerability_scan_enabled", "emg off", vul({**ALL_ON, "emg": "off"}, ["asap", "later"]),
+         {ACCOUNT: "FAIL"}, region=_G),
+    # the documented sample's cve row has Config "90" (OverAllConfig "on"); the check reads Config: not "on"
+    Case("securitycenter_vulnerability_scan_enabled", "documented cve Config 90 (OverAllConfig on)",
+         vul({**ALL_ON, "cve": "90"}, ["asap", "later"]), {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_fingerprint_collection_enabled", "documented Config 3 (hours) for every type",
+         {"securitycenter.fingerprints": dict.fromkeys(FINGERPRINT_TYPES, 3)}, {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_fingerprint_collection_enabled", "one type not collected, one every 48 h",
+         {"securitycenter.fingerprints": {**dict.fromkeys(FINGERPRINT_TYPES, 3), "scheduler_port_period": 0,
+                                          "scheduler_lkm_period": 48}},
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_antivirus_quarantine_enabled", "auto_breaking on",
+         {"securitycenter.defense": DEFENSE_ON}, {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_antivirus_quarantine_enabled", "auto_breaking off",
+         {"securitycenter.defense": {**DEFENSE_ON, "auto_breaking": "off"}}, {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_webshell_protection_enabled", "webshell_cloud_breaking on",
+         {"securitycenter.defense": DEFENSE_ON}, {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_webshell_protection_enabled", "not configured",
+         {"securitycenter.defense": {"auto_breaking": "on"}}, {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_config_assessment_authorized", "AliyunServiceRoleForSasCspm exists (RoleStatus true)",
+         {"securitycenter.linked_roles": {"AliyunServiceRoleForSas": True, "AliyunServiceRoleForSasCspm": True}},
+         {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_config_assessment_authorized", "only AliyunServiceRoleForSas",
+         {"securitycenter.linked_roles": {"AliyunServiceRoleForSas": True, "AliyunServiceRoleForSasCspm": False}},
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "documented: bought, open, aegis-log-login enabled",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[LOGIN])},
+         {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "not purchased",
+         {"securitycenter.log_analysis": LogAnalysis(bought=False, open=False, authorized=False)},
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "one log type disabled",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[
+             LOGIN, LogType(logstore="aegis-log-network", category="host", enabled=False)])},
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "open but no log type delivered",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True)},
+         {ACCOUNT: "FAIL"}, region=_G),
+]
