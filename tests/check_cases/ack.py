@@ -1,0 +1,86 @@
+"""ACK cases. Values from tests/fixtures/wire/cs: cluster c3fb96524f9274b4495df0f12a6b5**** (cluster-demo,
+cn-beijing, cluster_type Kubernetes, current_version 1.32.1-aliyun.1, an empty api_server_endpoint); add-on states
+active | updating | upgrading | deleting; GetClusterAuditProject audit_enabled true with sls_project_name
+k8s-log-cad1230511cbb4db4a488e58518******; node pool np615c0e0966124216a0412e10afe0**** (default-nodepool);
+ListClusterInspectReports status completed; DescribeKubernetesVersionMetadata 1.31.1-aliyun.1 expiring 2026-01-30."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from aliaudit.collectors.ack import AckData, AddonInfo, ClusterInfo, NodePoolInfo, VersionInfo
+from tests.check_cases import Case
+
+CID = "c3fb96524f9274b4495df0f12a6b5****"
+NOW = datetime.now(timezone.utc)
+POOL = NodePoolInfo(id="np615c0e0966124216a0412e10afe0****", name="default-nodepool", cms_enabled=True, nodes=3)
+TERWAY = AddonInfo(name="terway-eniip", version="v1.9.0", state="active", config={"NetworkPolicy": "true"})
+LOGTAIL = AddonInfo(name="loongcollector", version="v3.0.0", state="active")
+
+
+def cluster(cid: str = CID, **kw: Any) -> ClusterInfo:
+    base: dict[str, Any] = {
+        "id": cid, "name": "cluster-demo", "region": "cn-beijing", "cluster_type": "ManagedKubernetes",
+        "profile": "Default", "state": "running", "version": "1.32.1-aliyun.1", "public_endpoint": "",
+        "audit_project": "k8s-log-cad1230511cbb4db4a488e58518******", "audit_enabled": True,
+        "addons": [AddonInfo(name="coredns", state="active", version="v1.9.3.10-7dfca203-aliyun"), TERWAY, LOGTAIL],
+        "node_pools": [POOL], "last_inspection": NOW - timedelta(days=1)}
+    base.update(kw)
+    return ClusterInfo(**base)
+
+
+def ack(*clusters: ClusterInfo, **kw: Any) -> dict[str, AckData]:
+    return {"ack.clusters": AckData(clusters=list(clusters), **kw)}
+
+
+REGISTERED = cluster("c-ext", cluster_type="ExternalKubernetes")
+_R = "cn-beijing"
+
+CASES: list[Case] = [
+    Case("ack_cluster_audit_log_enabled", "audit_enabled with a project; audit off; registered is MANUAL",
+         ack(cluster(), cluster("c-off", audit_enabled=False, audit_project=""), REGISTERED),
+         {CID: "PASS", "c-off": "FAIL", "c-ext": "MANUAL"}, region=_R),
+    Case("ack_cluster_audit_log_enabled", "GetClusterAuditProject failed",
+         ack(cluster(errors={"audit": "Forbidden"})), {CID: "ERROR"}, region=_R),
+    Case("ack_cluster_log_collection_enabled", "loongcollector active; logtail-ds deleting; none",
+         ack(cluster(), cluster("c-del", addons=[AddonInfo(name="logtail-ds", state="deleting")]),
+             cluster("c-none", addons=[TERWAY])),
+         {CID: "PASS", "c-del": "FAIL", "c-none": "FAIL"}, region=_R),
+    Case("ack_cluster_cloudmonitor_enabled", "every pool with CMS; one pool without; no pool is MANUAL",
+         ack(cluster(), cluster("c-off", node_pools=[POOL, NodePoolInfo(id="np-2", name="gpu", cms_enabled=False)]),
+             cluster("c-nopool", node_pools=[])),
+         {CID: "PASS", "c-off": "FAIL", "c-nopool": "MANUAL"}, region=_R),
+    Case("ack_cluster_rbac_enabled", "managed passes; documented dedicated (Kubernetes) is MANUAL",
+         ack(cluster(), cluster("c-ded", cluster_type="Kubernetes")), {CID: "PASS", "c-ded": "MANUAL"}, region=_R),
+    Case("ack_cluster_basic_auth_disabled", "1.32 passes; 1.16 is MANUAL",
+         ack(cluster(), cluster("c-old", version="1.16.9-aliyun.1")), {CID: "PASS", "c-old": "MANUAL"}, region=_R),
+    Case("ack_cluster_dashboard_disabled", "no dashboard add-on vs kubernetes-dashboard installed",
+         ack(cluster(), cluster("c-dash", addons=[TERWAY, AddonInfo(name="kubernetes-dashboard", state="active")])),
+         {CID: "PASS", "c-dash": "FAIL"}, region=_R),
+    Case("ack_cluster_network_policy_enabled", "Terway NetworkPolicy true; false; Flannel; Terway without the key",
+         ack(cluster(), cluster("c-npoff", addons=[TERWAY.model_copy(update={"config": {"NetworkPolicy": "false"}})]),
+             cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")]),
+             cluster("c-nokey", addons=[TERWAY.model_copy(update={"config": {}})])),
+         {CID: "PASS", "c-npoff": "FAIL", "c-flannel": "FAIL", "c-nokey": "PASS"}, region=_R),
+    Case("ack_cluster_eni_multi_ip_enabled", "terway-eniip passes; terway-eni and flannel fail",
+         ack(cluster(), cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
+             cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),
+         {CID: "PASS", "c-eni": "FAIL", "c-flannel": "FAIL"}, region=_R),
+    Case("ack_cluster_private_endpoint", "documented empty api_server_endpoint vs a public one",
+         ack(cluster(), cluster("c-pub", public_endpoint="https://47.95.1.2:6443")), {CID: "PASS", "c-pub": "FAIL"},
+         region=_R),
+    Case("ack_cluster_inspection_recent", "inspected yesterday; 30 days ago; never",
+         ack(cluster(), cluster("c-old", last_inspection=NOW - timedelta(days=30)),
+             cluster("c-never", last_inspection=None)),
+         {CID: "PASS", "c-old": "FAIL", "c-never": "FAIL"}, region=_R),
+    Case("ack_cluster_version_supported", "1.32 listed without expiry; documented 1.31 expired 2026-01-30 is past; "
+         "1.28 not listed",
+         ack(cluster(), cluster("c-31", version="1.31.1-aliyun.1"), cluster("c-28", version="1.28.3-aliyun.1"),
+             versions={"ManagedKubernetes": [
+                 VersionInfo(version="1.32.1-aliyun.1", expiration=NOW + timedelta(days=300)),
+                 VersionInfo(version="1.31.1-aliyun.1", expiration=NOW - timedelta(days=1))]}),
+         {CID: "PASS", "c-31": "FAIL", "c-28": "FAIL"}, region=_R),
+    Case("ack_cluster_version_supported", "the supported versions could not be read",
+         ack(cluster(), versions_error={"ManagedKubernetes": "Throttling"}), {CID: "ERROR"}, region=_R),
+]
