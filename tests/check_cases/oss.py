@@ -88,6 +88,11 @@ CASES: list[Case] = [
          "documented Deny policy",
          inv(bucket(policy=https_only(B)), bucket("b-none"), bucket("b-doc", policy=DOC_POLICY)),
          {B: "PASS", "b-none": "FAIL", "b-doc": "FAIL"}),
+    Case("oss_bucket_secure_transport_enabled", "SecureTransport value as a string rather than a list",
+         inv(bucket(policy={"Version": "1", "Statement": [{
+             "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"], "Resource": [f"acs:oss:*:1234567890:{B}/*"],
+             "Condition": {"Bool": {"acs:SecureTransport": "false"}}}]})),
+         {B: "PASS"}),
     Case("oss_bucket_secure_transport_enabled", "an Allow with SecureTransport true enforces nothing",
          inv(bucket("b-allow", policy=allow_all("b-allow", {"Bool": {"acs:SecureTransport": ["true"]}}))),
          {"b-allow": "FAIL"}),
@@ -132,6 +137,17 @@ CASES: list[Case] = [
          inv(bucket(block_public_access=True), bucket("b-off")), {B: "PASS", "b-off": "FAIL"}),
     Case("oss_bucket_public_access_block_enabled", "account-level on covers the bucket",
          inv(bucket("b-off"), account_block=True), {"b-off": "PASS"}),
+    Case("oss_bucket_policy_no_public_grant", "Allow * limited to a public /24 passes; to 10.0.0.0/8 (any tenant's "
+         "VPC) fails; Principal \"*\" as a string on the bucket fails; a Deny-only policy passes",
+         inv(bucket("b-net", policy=allow_all("b-net", {"IpAddress": {"acs:SourceIp": ["203.0.113.0/24"]}})),
+             bucket("b-priv", policy=allow_all("b-priv", {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}})),
+             bucket("b-list", policy={"Version": "1", "Statement": [{
+                 "Effect": "Allow", "Principal": "*", "Action": "oss:ListObjects",
+                 "Resource": "acs:oss:*:1234567890:b-list"}]}),
+             bucket("b-deny", policy={"Version": "1", "Statement": [{
+                 "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
+                 "Resource": ["acs:oss:*:1234567890:b-deny/*"]}]})),
+         {"b-net": "PASS", "b-priv": "FAIL", "b-list": "FAIL", "b-deny": "PASS"}),
     Case("oss_bucket_policy_no_public_grant", "no policy; documented Deny; Allow * limited to VPC; Allow * open "
          "(fails even behind Block Public Access)",
          inv(bucket(), bucket("b-doc", policy=DOC_POLICY), bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)),
