@@ -78,7 +78,10 @@ def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
             "isolation, route control and flow logs.",
        console="ECS console > Instances > the instance > More > Network and Security Group > Migrate to VPC.",
        cli="aliyun ecs ModifyInstanceNetworkSpec ...; or create a VPC instance from an image of the classic one",
-       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=["ecs.instances"])
+       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=["ecs.instances"],
+       evaluates="DescribeInstances InstanceNetworkType of every instance in the region: FAIL when classic (any "
+                 "letter case), PASS otherwise (vpc).",
+       cis_audit="ECS console > Instances: check all ECS instances to ensure the Network Type is not classic.")
 def classic_network(inp: Inputs) -> Iterator[Result]:
     i: InstanceInfo
     for i in inp["ecs.instances"]:
@@ -96,7 +99,13 @@ def classic_network(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 22"))
+       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 22")
+       + " FAIL when TCP 22 is open to the internet, naming the rules; PASS otherwise. The 3.2 audit also names "
+       "3389, which ecs_security_group_rdp_restricted judges.",
+       cis_audit="4.3: ensure no inbound rule exists that has a port range that includes port 22 and has an "
+                 "Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also includes "
+                 "port 22). 3.2: ensure Port is not equal to 22 or 3389 and Action is not Allow, and IP Ranges is "
+                 "not equal to 0.0.0.0.")
 def ssh_restricted(inp: Inputs) -> Iterator[Result]:
     yield from _port_check(inp, 22, "SSH")
 
@@ -107,7 +116,11 @@ def ssh_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 3389"))
+       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 3389")
+       + " FAIL when TCP 3389 is open to the internet, naming the rules; PASS otherwise.",
+       cis_audit="Security Groups > Inbound: ensure no rule exists that has a port range that includes port 3389 and "
+                 "has an Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also "
+                 "includes port 3389).")
 def rdp_restricted(inp: Inputs) -> Iterator[Result]:
     yield from _port_check(inp, 3389, "RDP")
 
@@ -123,7 +136,11 @@ def rdp_restricted(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ecs RevokeSecurityGroup ...; aliyun ecs AuthorizeSecurityGroup --Permissions.1.PortRange 443/443 "
            "...", cis=["3.5"], events=SG_EVENTS, needs=["ecs.security_groups"],
        evaluates=_sg_evaluates("Every TCP and UDP port") + " FAIL when every port of a protocol, or a range wider "
-                 "than public_port_range_max (100) ports, is open.")
+                 "than public_port_range_max (100) ports, is open; ERROR when only unread lists leave that "
+                 "undecided; PASS otherwise. A heuristic, narrower than the audit, which asks a reviewer whether "
+                 "every rule is necessary: narrow internet-open ranges and rules with restricted sources pass.",
+       cis_audit="ECS console > Network & Security > Security Groups: ensure the rules in each of your security "
+                 "groups are all necessary for your operation.")
 def fine_grained(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.public_port_range_max
     for g, err in _groups(inp):
@@ -172,7 +189,9 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
                  "addresses with Internet bandwidth, DescribeIpv6Addresses) behind the ENI's own groups. Only the IP "
                  "families the interface has a public address of count. The groups' rules are judged together as "
                  "in the security-group checks for risky_ports (TCP) and risky_udp_ports (UDP), and for every port "
-                 "of a protocol.")
+                 "of a protocol: FAIL when one of them is certainly open through some way in, else ERROR when a "
+                 "way's groups or lists could not be read, else PASS (also for instances with no public "
+                 "address).")
 def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp["ecs.security_groups"]}
     doors = _Doors(inp["ecs.network_interfaces"], inp["vpc.eips"], inp["vpc.ipv6_addresses"])
@@ -287,7 +306,10 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
        console="ECS console > Instances > the instance > More > Instance Settings > Modify Instance Metadata "
                "Access Settings: Access Mode = Security Hardening Mode.",
        cli="aliyun ecs ModifyInstanceMetadataOptions --RegionId <r> --InstanceId <i> --HttpTokens required",
-       events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=["ecs.instances"])
+       events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=["ecs.instances"],
+       evaluates="DescribeInstances MetadataOptions of every instance: PASS when HttpEndpoint is disabled or "
+                 "HttpTokens is required (security-hardening mode), FAIL otherwise (optional or not reported: normal "
+                 "mode).")
 def metadata_hardened(inp: Inputs) -> Iterator[Result]:
     i: InstanceInfo
     for i in inp["ecs.instances"]:
@@ -328,7 +350,11 @@ ENCRYPT_CLI = ("aliyun ecs CreateSnapshot --DiskId <d>; aliyun ecs CreateDisk --
        risk="Unattached disks keep data nobody watches; unencrypted, a snapshot or share exposes it in clear.",
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk from the snapshot, "
                "release the old disk; enable Account-level default encryption.",
-       cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=["ecs.disks"])
+       cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=["ecs.disks"],
+       evaluates="DescribeDisks, disks with no InstanceId: PASS when Encrypted (with a KMS key or the service key), "
+                 "MANUAL for local (local_*, ephemeral*) disks, which ECS cannot encrypt, FAIL otherwise.",
+       cis_audit="ECS console > Storage and Snapshots > Disks: ensure that each disk has Encryption checked with the "
+                 "value of key tag is true.")
 def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
     for d in inp["ecs.disks"]:
@@ -340,7 +366,12 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
        risk="Unencrypted system and data disks expose their data through snapshots, images and storage media.",
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk (or re-create the "
                "instance from an encrypted image) and swap it in; enable default encryption for new disks.",
-       cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=["ecs.disks"])
+       cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=["ecs.disks"],
+       evaluates="DescribeDisks, disks attached to an instance (system disks included): PASS when Encrypted (KMS key "
+                 "or the service key), MANUAL for local disks, FAIL otherwise. System disks are judged too, which is "
+                 "stricter than the audit's 'each disk under Data disks'.",
+       cis_audit="ECS console > Storage and Snapshots > Disks: select each Data disk and ensure that each disk under "
+                 "Data disks has encryption.")
 def attached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
     for d in inp["ecs.disks"]:
@@ -362,7 +393,12 @@ def attached_encrypted(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ecs AttachInstanceRamRole --RegionId <r> --RamRoleName <role> --InstanceIds '[\"<i>\"]'; "
            "aliyun ram UpdateAccessKey --UserName <u> --UserAccessKeyId <ak> --Status Inactive",
        events=["CreateAccessKey", "AttachInstanceRamRole", "DetachInstanceRamRole"],
-       needs=["actiontrail.permanent_key_events", "ecs.instances", "vpc.eips"])
+       needs=["actiontrail.permanent_key_events", "ecs.instances", "vpc.eips"],
+       evaluates="ActionTrail events of the last access_key_event_days (7) made with permanent AccessKeys, against "
+                 "this region's instances (public and private IPs, RAM role) and EIPs: FAIL per key when a call came "
+                 "from an instance's public IP or EIP, a NAT gateway's or other EIP of the account, or carried a "
+                 "vpcId (inside a VPC); PASS when the key was used but none of its calls came from there. Keys with "
+                 "no calls in the window give no result.")
 def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
     """Per region: this region's ActionTrail events (regional events, and the global ones the region
     serves) against this region's instances and EIPs. A call with a vpcId came from inside a VPC; a
