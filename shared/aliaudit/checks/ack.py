@@ -65,7 +65,12 @@ _REG_AGENT = "ACK does not manage this cluster's nodes or add-ons; verify it on 
        console="ACK console > the cluster > Security and Compliance > Cluster Auditing: enable it "
                "(delivers the kube-apiserver audit log to an SLS project).",
        cli="aliyun cs PUT /clusters/<id>/audit_log --body '{\"disable\": false}'  (UpdateClusterAuditLogConfig)",
-       cis=["2.4", "7.1"], events=CLUSTER_EVENTS + ["UpdateClusterAuditLogConfig"], needs=["ack.clusters"])
+       cis=["2.4", "7.1"], events=CLUSTER_EVENTS + ["UpdateClusterAuditLogConfig"], needs=["ack.clusters"],
+       evaluates="GetClusterAuditProject per cluster: PASS when audit_enabled is true and an SLS project is named "
+                 "(sls_project_name, or the cluster's AuditProjectName meta data), FAIL otherwise. Registered "
+                 "(external) clusters are MANUAL; ERROR when the cluster's audit settings could not be read.",
+       cis_audit="ACK console > the cluster: select Cluster Auditing and check if the audit page is shown (7.1); "
+                 "ensure the Cluster Auditing page is available (2.4).")
 def audit_log(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         project = c.audit_project or str(c.meta_data.get("AuditProjectName") or "")
@@ -82,7 +87,13 @@ def audit_log(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Operations > Add-ons > Logs and Monitoring: install "
                "loongcollector (or logtail-ds).",
        cli="aliyun cs POST /clusters/<id>/components/install --body '[{\"name\": \"loongcollector\"}]'",
-       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=["ack.clusters"])
+       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       evaluates="ListClusterAddonInstances per cluster: PASS when loongcollector or logtail-ds is installed in a "
+                 "state other than failed, deleting or deleted, FAIL otherwise. Registered (external) clusters are "
+                 "MANUAL; ERROR when the cluster's add-ons could not be read. The audit looks at the Cluster Auditing"
+                 " page instead (ack_cluster_audit_log_enabled); this check covers container log collection.",
+       cis_audit="ACK console > the cluster: select Cluster Auditing and check if the audit page is shown (7.1); "
+                 "ensure the Cluster Auditing page is available (2.4).")
 def log_collection(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         addon = c.addon(*LOG_ADDONS)
@@ -101,7 +112,13 @@ def log_collection(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Nodes > Node Pools > the pool > Edit: enable CloudMonitor agent.",
        cli="aliyun cs PUT /clusters/<id>/nodepools/<np> --body '{\"kubernetes_config\": {\"cms_enabled\": true}}'",
        cis=["7.2"], events=CLUSTER_EVENTS + ["CreateClusterNodePool", "ModifyClusterNodePool",
-                                             "DeleteClusterNodepool"], needs=["ack.clusters"])
+                                             "DeleteClusterNodepool"], needs=["ack.clusters"],
+       evaluates="DescribeClusterNodePools per cluster: PASS when every node pool has kubernetes_config.cms_enabled, "
+                 "FAIL naming the pools without it, MANUAL when the cluster has no node pools. Registered (external) "
+                 "clusters are MANUAL; ERROR when the cluster's node pools could not be read. The audit's OS Metrics "
+                 "in CloudMonitor are not read.",
+       cis_audit="ACK console > the cluster > Nodes > Monitor link of the selected node: check if OS Metrics data "
+                 "exists in the CloudMonitor page of the ECS node.")
 def cloudmonitor(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if not c.node_pools:
@@ -124,7 +141,12 @@ def cloudmonitor(inp: Inputs) -> Iterator[Result]:
                "dedicated clusters keep --authorization-mode=Node,RBAC in kube-apiserver.yaml on every master.",
        cli="aliyun cs GET /permissions/users/<uid>  (DescribeUserPermission); on masters: grep authorization-mode "
            "/etc/kubernetes/manifests/kube-apiserver.yaml",
-       cis=["7.3"], events=CLUSTER_EVENTS + ["GrantPermissions", "UpdateUserPermissions"], needs=["ack.clusters"])
+       cis=["7.3"], events=CLUSTER_EVENTS + ["GrantPermissions", "UpdateUserPermissions"], needs=["ack.clusters"],
+       evaluates="The cluster type only: PASS for ManagedKubernetes (ACK runs the control plane with Node,RBAC "
+                 "authorization, no ABAC), MANUAL for dedicated clusters (kube-apiserver.yaml on the masters is not "
+                 "readable) and registered clusters. The audit's RBAC role grants per RAM user are not read.",
+       cis_audit="ACK console > Clusters > Authorizations: select the target RAM sub-account and configure the RBAC "
+                 "roles on specific clusters or namespaces.")
 def rbac(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if c.cluster_type == "ManagedKubernetes":
@@ -142,7 +164,12 @@ def rbac(inp: Inputs) -> Iterator[Result]:
        console="Upgrade the cluster to Kubernetes 1.19 or later (basic authentication was removed); on older "
                "dedicated clusters remove --basic-auth-file from kube-apiserver.yaml on every master.",
        cli="aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
-       cis=["7.6"], events=CLUSTER_EVENTS, needs=["ack.clusters"])
+       cis=["7.6"], events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       evaluates="The cluster's current_version: PASS at Kubernetes 1.19 or later (basic authentication was removed),"
+                 " MANUAL for older or unparsable versions and for registered clusters, since the masters' "
+                 "kube-apiserver.yaml is not readable.",
+       cis_audit="ssh into any master node; make sure basic-auth-file does not exist in the apiserver manifest: cat "
+                 "/etc/kubernetes/manifests/kube-apiserver.yaml | grep basic-auth-file.")
 def basic_auth(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         v = version_tuple(c.version)
@@ -160,7 +187,13 @@ def basic_auth(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Operations > Add-ons: uninstall kubernetes-dashboard; also delete any "
                "dashboard deployment in kube-system.",
        cli="aliyun cs POST /clusters/<id>/components/uninstall --body '[{\"name\": \"kubernetes-dashboard\"}]'",
-       cis=["7.5"], events=ADDON_EVENTS, needs=["ack.clusters"])
+       cis=["7.5"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       evaluates="ListClusterAddonInstances: FAIL when the kubernetes-dashboard add-on is installed (any state), PASS"
+                 " otherwise; a dashboard deployed by hand into kube-system, which the audit's filter would find, is "
+                 "not visible to the ACK API. Registered (external) clusters are MANUAL; ERROR when the cluster's "
+                 "add-ons could not be read.",
+       cis_audit="ACK console > the cluster, kube-system namespace: input dashboard in the deploy filter bar and make"
+                 " sure there is no result.")
 def dashboard(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if c.addon("kubernetes-dashboard"):
@@ -231,7 +264,13 @@ def network_policy(inp: Inputs) -> Iterator[Result]:
        risk="Without Terway's shared-ENI multi-IP mode, pod networking falls back to overlay or exclusive ENIs.",
        console="Create clusters with the Terway network plugin in shared ENI (multiple IP) mode (terway-eniip).",
        cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
-       cis=["7.8"], events=ADDON_EVENTS, needs=["ack.clusters"])
+       cis=["7.8"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       evaluates="The network add-on (ListClusterAddonInstances): PASS for terway-eniip, terway-controlplane or "
+                 "terway, FAIL for terway-eni (exclusive ENI mode, stricter than the audit, which only asks for "
+                 "Terway) and for Flannel or no network add-on. Registered (external) clusters are MANUAL; ERROR when"
+                 " the cluster's add-ons could not be read.",
+       cis_audit="ACK console > the cluster detail page: check if the meta of Network Plugin in Cluster Information "
+                 "is Terway.")
 def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         plugin = _network(c)
@@ -250,7 +289,11 @@ def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Basic Information > API Server Public Endpoint: unbind the EIP; reach "
                "the API server from the VPC, a bastion or a VPN.",
        cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"api_server_eip\": false}'  (ModifyCluster)",
-       cis=["7.9"], events=CLUSTER_EVENTS, needs=["ack.clusters"])
+       cis=["7.9"], events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       evaluates="DescribeClusters master_url api_server_endpoint: FAIL when the API server has an internet endpoint,"
+                 " PASS when none is reported; registered clusters are MANUAL.",
+       cis_audit="ACK console > the cluster detail page: check that there is no meta of API Server Public Network "
+                 "Endpoint under Cluster Information.")
 def private_endpoint(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if c.public_endpoint:
@@ -270,7 +313,13 @@ def private_endpoint(inp: Inputs) -> Iterator[Result]:
        cli="aliyun cs POST /clusters/<id>/inspects  (RunClusterInspect); PUT /clusters/<id>/inspectConfig "
            "(scheduled inspection)",
        cis=["7.4"], events=CLUSTER_EVENTS + ["RunClusterInspect", "CreateClusterInspectConfig",
-                                             "UpdateClusterInspectConfig"], needs=["ack.clusters"])
+                                             "UpdateClusterInspectConfig"], needs=["ack.clusters"],
+       evaluates="ListClusterInspectReports: PASS when the newest report that is neither failed nor running ended (or"
+                 " started) within ack_inspection_max_age_days (7), FAIL when older or none. Registered (external) "
+                 "clusters are MANUAL; ERROR when the cluster's inspection reports could not be read. The report's "
+                 "findings (the audit's 'Last check status is Normal') are not judged.",
+       cis_audit="ACK console > the cluster > Overview: check if the Last check status is Normal and verify the "
+                 "checking time and details in Global Check.")
 def inspection(inp: Inputs) -> Iterator[Result]:
     days = inp.config.ack_inspection_max_age_days
     cutoff = inp.now - timedelta(days=days)
@@ -290,7 +339,11 @@ def inspection(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Basic Information > Upgrade Cluster to a supported version.",
        cli="aliyun cs GET /api/v1/metadata/versions --Region <region> --ClusterType <type>; "
            "aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
-       events=CLUSTER_EVENTS, needs=["ack.clusters"])
+       events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       evaluates="The cluster's current_version against DescribeKubernetesVersionMetadata for its cluster type and "
+                 "region: FAIL when no supported version has the same major.minor, or its expiration date has passed;"
+                 " PASS otherwise (with the end-of-support date); ERROR when the supported versions could not be "
+                 "read; registered clusters are MANUAL.")
 def version_supported(inp: Inputs) -> Iterator[Result]:
     data: AckData = inp["ack.clusters"]
 
