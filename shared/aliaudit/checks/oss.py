@@ -387,7 +387,10 @@ def objects_not_public(inp: Inputs) -> Iterator[Result]:
        console="OSS console > the bucket > Logging > Log Storage: enable, choose a target bucket and prefix.",
        cli="aliyun oss logging --method put oss://<bucket> oss://<log-bucket>/<prefix>",
        cis=["5.3"], events=["PutBucketLogging", "DeleteBucketLogging", "PutBucket"], needs=["oss.buckets"],
-       scope="global")
+       scope="global",
+       evaluates="GetBucketLogging of every bucket: PASS when a TargetBucket is set (access logging on), FAIL when "
+                 "not; ERROR when the logging setting could not be read.",
+       cis_audit="OSS console > the bucket: under Log, ensure Enabled is checked.")
 def logging_enabled(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "logging")
@@ -434,7 +437,11 @@ def secure_transport(inp: Inputs) -> Iterator[Result]:
        risk="A long-lived signed URL that leaks gives access to the object until it expires.",
        console="No bucket setting caps signed-URL lifetime: review the applications that sign URLs.",
        cli="oss2: bucket.sign_url('GET', key, 3600); ossutil sign oss://<bucket>/<key> --timeout 3600",
-       cis=["5.5"], needs=["oss.buckets"], scope="global")
+       cis=["5.5"], needs=["oss.buckets"], scope="global",
+       evaluates="One account-level result: PASS when the account has no bucket, else MANUAL, since OSS has no "
+                 "server-side setting that limits a signed URL's lifetime (it is chosen by whoever signs); nothing "
+                 "per object is read.",
+       cis_audit="For a target object, View Details: ensure Validity Period is set to less than 3600.")
 def signed_url_expiry(inp: Inputs) -> Iterator[Result]:
     buckets = _inventory(inp).buckets
     if not buckets:
@@ -453,7 +460,12 @@ def signed_url_expiry(inp: Inputs) -> Iterator[Result]:
        console="Add the acs:SecureTransport Deny bucket policy (CIS 5.4), which refuses signed URLs over HTTP too; "
                "sign URLs with an https:// endpoint.",
        cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
-       cis=["5.6"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.6"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketPolicy, as oss_bucket_secure_transport_enabled reads it: PASS when a Deny to everyone of "
+                 "every OSS action on the bucket's objects under acs:SecureTransport false refuses HTTP (signed URLs "
+                 "included); otherwise MANUAL, since whether applications sign https:// URLs is not visible; ERROR "
+                 "when the policy could not be read.",
+       cis_audit="For a target object, View Details: ensure HTTPS is set to Enabled.")
 def signed_url_https(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "policy")
@@ -515,7 +527,13 @@ def _own_key(b: BucketInfo) -> str | None:
        risk="Without SSE-KMS, data at rest is not protected by KMS-managed keys and key use is not audited.",
        console="OSS console > the bucket > Server-side Encryption: KMS (the default OSS-managed KMS key).",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS",
-       cis=["5.8"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.8"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketEncryption SSEAlgorithm: PASS when KMS, with the service key (no KMSMasterKeyID, or an "
+                 "alias/acs/ one) or with a customer key, which is counted as beyond the service key although the "
+                 "audit names alias/acs/oss; FAIL for AES256/SM4 (OSS-managed) or no default encryption; ERROR when "
+                 "it could not be read.",
+       cis_audit="Under Server-side Encryption, ensure Bucket Encryption is set to KMS and the Encryption Method of "
+                 "KMS and the service key (alias/acs/oss) is selected.")
 def sse_service_key(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "encryption")
@@ -537,7 +555,12 @@ def sse_service_key(inp: Inputs) -> Iterator[Result]:
                "KMS with that key ID.",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS "
            "--kms-masterkey-id <key-id>",
-       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketEncryption: PASS when SSEAlgorithm is KMS with a KMSMasterKeyID that is not an alias/acs/ "
+                 "service alias; FAIL for KMS with the service key, AES256/SM4 or no default encryption; ERROR when "
+                 "it could not be read. The key's owner and state in KMS are not looked up.",
+       cis_audit="Under Server-side Encryption, ensure Bucket Encryption is set to KMS and a customer created KMS key"
+                 " ID is specified in the KMS Key Id field.")
 def sse_byok(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "encryption")
@@ -556,7 +579,9 @@ def sse_byok(inp: Inputs) -> Iterator[Result]:
        risk="Objects uploaded without encryption headers are stored unencrypted.",
        console="OSS console > the bucket > Server-side Encryption: OSS-Managed (AES256 or SM4) or KMS.",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm AES256",
-       events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global")
+       events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketEncryption SSEAlgorithm: PASS for any default encryption (AES256, SM4 or KMS), FAIL when "
+                 "none; ERROR when it could not be read.")
 def default_encryption(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "encryption")
@@ -573,7 +598,9 @@ def default_encryption(inp: Inputs) -> Iterator[Result]:
        risk="Without versioning, an overwrite or delete (mistaken or malicious) destroys the data for good.",
        console="OSS console > the bucket > Redundancy for Fault Tolerance > Versioning: Enable.",
        cli="aliyun oss bucket-versioning --method put oss://<bucket> enabled",
-       events=["PutBucketVersioning", "PutBucket"], needs=["oss.buckets"], scope="global")
+       events=["PutBucketVersioning", "PutBucket"], needs=["oss.buckets"], scope="global",
+       evaluates="GetBucketVersioning Status: PASS when Enabled, FAIL when Suspended or never enabled; ERROR when it "
+                 "could not be read.")
 def versioning_enabled(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "versioning")
@@ -591,7 +618,9 @@ def versioning_enabled(inp: Inputs) -> Iterator[Result]:
        risk="Without the account-level block, one public ACL or policy on any bucket exposes its data.",
        console="OSS console > Overview > Block Public Access: turn on.",
        cli="aliyun oss public-access-block --method put --block-public-access true",
-       events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=["oss.buckets"], scope="global")
+       events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=["oss.buckets"], scope="global",
+       evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false; ERROR when "
+                 "it could not be read.")
 def account_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     base = {"resource_id": inp.account_id, "resource_type": "oss:account"}
@@ -609,7 +638,10 @@ def account_block(inp: Inputs) -> Iterator[Result]:
        risk="A bucket without Block Public Access becomes public with one ACL or policy change.",
        console="OSS console > the bucket > Permission Control > Block Public Access: turn on "
                "(or turn it on for the whole account).",
-       cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global")
+       cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       evaluates="Each bucket: PASS when GetBucketPublicAccessBlock or the account's GetPublicAccessBlock has "
+                 "BlockPublicAccess true; FAIL when both are off; ERROR when either could not be read and neither is "
+                 "known on.")
 def bucket_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -701,7 +733,11 @@ def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
                "encryption, versioning Enabled.",
        cli="aliyun oss set-acl oss://<bucket> private -b; aliyun oss bucket-encryption --method put "
            "oss://<bucket> --sse-algorithm KMS; aliyun oss bucket-versioning --method put oss://<bucket> enabled",
-       events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=["oss.buckets"], scope="global")
+       events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=["oss.buckets"], scope="global",
+       evaluates="Each bucket named in the report_buckets setting (no result when the setting is empty): FAIL when it"
+                 " is public (as oss_bucket_not_publicly_accessible judges), has no default encryption or versioning "
+                 "is not Enabled; PASS when private, encrypted and versioned; MANUAL for a bucket the audited account"
+                 " does not own; ERROR when a setting could not be read.")
 def report_buckets(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for name in inp.config.report_buckets:
