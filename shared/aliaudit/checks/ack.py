@@ -290,7 +290,7 @@ def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
                "the API server from the VPC, a bastion or a VPN.",
        cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"api_server_eip\": false}'  (ModifyCluster)",
        cis=["7.9"], events=CLUSTER_EVENTS, needs=["ack.clusters"],
-       evaluates="DescribeClusters master_url api_server_endpoint: FAIL when the API server has an internet endpoint,"
+       evaluates="DescribeClustersV1 master_url api_server_endpoint: FAIL when the API server has an internet endpoint,"
                  " PASS when none is reported; registered clusters are MANUAL.",
        cis_audit="ACK console > the cluster detail page: check that there is no meta of API Server Public Network "
                  "Endpoint under Cluster Information.")

@@ -342,8 +342,9 @@ _EXPOSURE = ("GetBucketAcl, GetBucketPolicy (the document itself, analysed here)
                "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
        cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
        cis=["5.1"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
-       evaluates=_EXPOSURE + ". Beyond the audit's 'Anonymous Accounts (*) ... None', a grant to * that such a "
-                             "condition restricts passes, and Block Public Access counts.",
+       evaluates="FAIL when the bucket is public, PASS when not: " + _EXPOSURE + ". Beyond the audit's "
+                 "'Anonymous Accounts (*) ... None', a grant to * that such a condition restricts passes, and Block "
+                 "Public Access counts.",
        cis_audit="Under ACL section, ensure the Bucket ACL is set to Private. Using Bucket Policy: ... ensure the "
                  "Anonymous Accounts (*) is selected under Accounts and None is selected under Authorized Operation.")
 def bucket_not_public(inp: Inputs) -> Iterator[Result]:

@@ -251,8 +251,8 @@ def webshell(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sas CreateServiceLinkedRole --ServiceLinkedRole AliyunServiceRoleForSasCspm",
        cis=["8.6"], events=["CreateServiceLinkedRole", "DeleteServiceLinkedRole"],
        needs=["securitycenter.linked_roles"], scope="global",
-       evaluates="Whether the service-linked role AliyunServiceRoleForSasCspm exists: PASS when it does, FAIL when it"
-                 " does not (the message says whether AliyunServiceRoleForSas exists).",
+       evaluates="DescribeServiceLinkedRoleStatus for AliyunServiceRoleForSasCspm: PASS when its RoleStatus says "
+                 "the role exists, FAIL when not (the message says whether AliyunServiceRoleForSas exists).",
        cis_audit="Security Center console > Config Assessment: ensure that the prompt of asking privilege is not "
                  "shown.")
 def config_assessment(inp: Inputs) -> Iterator[Result]:

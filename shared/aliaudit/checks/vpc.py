@@ -22,7 +22,9 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
            "--ProjectName <p> --LogStoreName <l>",
        cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"],
        evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
-                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count.",
+                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
+                 "otherwise, naming inactive, Drop-only and partial vSwitch logs (a VPC with no vSwitch and no "
+                 "VPC-level log fails).",
        cis_audit="VPC console > FlowLog: for every existing VPC, ensure that there is an associated VPC ID on the "
                  "FlowLog tab (3.3), with the target flow log and logstore configured (2.5).")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
