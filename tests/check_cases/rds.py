@@ -32,8 +32,8 @@ def pg(rid: str, **params: str) -> RdsInstance:
     return inst(rid, "PostgreSQL", engine_version="14.0", parameters=params)
 
 
-def kms_key(kid: str = CMK, creator: str = "1443000009604", **kw: object) -> KmsKey:
-    return KmsKey(id=kid, region="cn-shanghai", state="Enabled", spec="Aliyun_AES_256", origin="Aliyun_KMS",
+def kms_key(kid: str = CMK, creator: str = "1443000009604", state: str = "Enabled", **kw: object) -> KmsKey:
+    return KmsKey(id=kid, region="cn-shanghai", state=state, spec="Aliyun_AES_256", origin="Aliyun_KMS",
                   creator=creator, **kw)  # type: ignore[arg-type]
 
 
@@ -89,6 +89,10 @@ CASES: list[Case] = [
                             inst("rm-off", tde_status="Disabled", tde_mode="", tde_key_id="")],
           "kms.keys": [kms_key()]},
          {RID: "PASS", "rm-gen": "FAIL", "rm-off": "FAIL"}),
+    Case("rds_instance_tde_byok", "a customer key that is not Enabled fails (the audit wants its status Valid)",
+         {"rds.instances": [inst("rm-disabled", tde_key_id="k-off"), inst("rm-deleting", tde_key_id="k-del")],
+          "kms.keys": [kms_key("k-off", state="Disabled"), kms_key("k-del", state="PendingDeletion")]},
+         {"rm-disabled": "FAIL", "rm-deleting": "FAIL"}),
     Case("rds_instance_tde_byok", "KMS says service key; RDS says ServiceKey; key unknown to both is MANUAL",
          {"rds.instances": [inst("rm-svc", tde_key_id="k-svc"),
                             inst("rm-rdssvc", tde_key_id="k-rds",

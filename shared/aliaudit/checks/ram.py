@@ -163,7 +163,7 @@ def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
            "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=["ram.users"], scope="global",
        evaluates="Each Active AccessKey of each RAM user (ListAccessKeys): FAIL when its CreateDate is more than "
                  "access_key_max_age_days (90) before the scan, PASS otherwise; Inactive keys are not judged, ERROR "
-                 "when the user's details could not be read.",
+                 "when the user's details or the key's CreateDate could not be read.",
        cis_audit="aliyun ram ListAccessKeys --UserName <ram_user>: make sure that no user has an access key created "
                  "(CreateDate) earlier than 90 days ago.")
 def key_rotation(inp: Inputs) -> Iterator[Result]:
@@ -173,7 +173,11 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
         if err:
             yield err
             continue
-        old = k.created is not None and k.created < cutoff
+        if k.created is None:  # (its CreateDate could not be read: never a PASS, never a crash of the whole check)
+            yield Result(status=ERROR, resource_id=k.id, resource_type="ram:accesskey", resource_name=u.name,
+                         message=f"AccessKey of {u.name}: its creation date could not be read")
+            continue
+        old = k.created < cutoff
         yield Result(status=FAIL if old else PASS, resource_id=k.id, resource_type="ram:accesskey",
                      resource_name=u.name, message=f"AccessKey of {u.name} created {k.created:%Y-%m-%d}"
                      + (f", older than {days} days" if old else f", within {days} days"))

@@ -312,10 +312,9 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
        cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=["rds.instances", "kms.keys"],
        evaluates="TDE engines only: FAIL when TDE is off or TDEMode is Aliyun_Generate_Key; otherwise the key "
                  "(DescribeDBInstanceEncryptionKey) is looked up in the region's KMS keys: FAIL when KMS (or RDS, as "
-                 "fallback) shows a service key, PASS for a customer-managed key (numeric creator, generated or "
-                 "imported), MANUAL when no key is named or it cannot be described. A customer key that is not "
-                 "Enabled still PASSES (the message notes its state), although the audit also asks that the key "
-                 "status is Valid.",
+                 "fallback) shows a service key, PASS for an Enabled customer-managed key (numeric creator, "
+                 "generated or imported), FAIL for one that is not Enabled (the audit asks that the key status is "
+                 "Valid), MANUAL when no key is named or it cannot be described.",
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled and a custom key ID is shown for "
                  "the Key field and the status is Valid.")
 def tde_byok(inp: Inputs) -> Iterator[Result]:
@@ -340,9 +339,11 @@ def _byok_verdict(inst: RdsInstance, key: KmsKey | None) -> Result:
         details = {"key_id": key_id, "key_origin": key.origin, "key_state": key.state}
         if not key.customer_managed:
             return _result(inst, FAIL, f"TDE key {key_id} is a service key (created by {key.creator})", **details)
-        state = "" if key.state == "Enabled" else f"; the key is {key.state}: the instance cannot use it"
         origin = "imported key material" if key.origin == "EXTERNAL" else "KMS-generated key material"
-        return _result(inst, PASS, f"TDE uses customer-managed KMS key {key_id} ({origin}){state}", **details)
+        if key.state != "Enabled":  # the CIS audit also wants the key's status valid: a disabled key protects nothing
+            return _result(inst, FAIL, f"TDE uses customer-managed KMS key {key_id} ({origin}), but the key is "
+                           f"{key.state or 'in an unknown state'}: the instance cannot use it", **details)
+        return _result(inst, PASS, f"TDE uses customer-managed KMS key {key_id} ({origin})", **details)
     rds_key = inst.tde_key
     if rds_key is not None and (rds_key.key_type == "ServiceKey" or
                                 (rds_key.creator and not rds_key.creator.isdigit())):
