@@ -203,7 +203,8 @@ def test_a_run_under_faults_accounts_for_every_finding_once(pipeline):
     unexplained = {f.message for f in findings if f.status == Status.ERROR and f.region == DOWN
                    and not any(c in f.message for c in ("ServiceUnavailable", "InternalServerError", "timed out"))}
     assert not unexplained, unexplained
-    elsewhere = [f for f in findings if f.status == Status.ERROR and f.region != DOWN]
+    # (an ERROR that names the region that is down is explained: e.g. the alert checks' central-project lookup)
+    elsewhere = [f for f in findings if f.status == Status.ERROR and f.region != DOWN and DOWN not in f.message]
     assert len(elsewhere) <= 3, [(f.check_id, f.resource_id, f.message) for f in elsewhere]  # transient: retried
     # one log per finding and run in SLS, whatever was delivered twice
     logs = pipeline.logs()
