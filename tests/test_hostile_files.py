@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aliaudit import errors
@@ -179,6 +179,8 @@ config_docs = st.one_of(
 
 @PROFILE
 @given(config_docs)
+@example(b"accounts:\n? '\n\n'")  # a key holding newlines (found by this test): its error is still one line
+@example(b"? '\n\n'\n: 1")
 def test_config_yaml_loads_usable_thresholds_or_one_clear_error(files: Path, content: bytes):
     path = files / "config.yaml"
     path.write_bytes(content)

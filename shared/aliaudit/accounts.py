@@ -64,7 +64,7 @@ class AccountsSpec(BaseModel):
             return cls.model_validate(value)
         except ValidationError as err:
             first = err.errors()[0]
-            field = ".".join(str(x) for x in first["loc"])
+            field = errors.field_path(first["loc"], "")
             raise errors.ConfigError(f"{where}: accounts{'.' + field if field else ''}: {first['msg']}") from None
 
     @property

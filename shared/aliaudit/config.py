@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import safeyaml
-from .errors import ConfigError
+from .errors import ConfigError, field_path
 
 RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
 # UDP services open to the internet are abused for reflection/amplification: DNS 53, NTP 123, SNMP 161, the SQL
@@ -73,7 +73,7 @@ class AuditConfig(BaseModel):
             return cls.model_validate(data.get("thresholds", data))
         except ValidationError as err:
             first = err.errors()[0]
-            field = ".".join(str(x) for x in first["loc"]) or "thresholds"
+            field = field_path(first["loc"], "thresholds")
             raise ConfigError(f"config file {p}: {field}: {first['msg']}") from None
 
     @staticmethod

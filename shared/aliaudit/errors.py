@@ -89,3 +89,13 @@ class ConnectionFailed(AuthError):
     credentials failing handles it too, with its own exit code.)"""
 
     exit_code = EXIT_UNREACHABLE
+
+
+def field_path(loc: tuple[object, ...] | list[object], default: str = "value") -> str:
+    """A validation error's location as one printable line: keys come from the input, so a key holding a newline
+    or a control character is escaped (the error stays one line) and a long one is cut."""
+    def part(x: object) -> str:
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(x))
+        return text if len(text) <= 64 else text[:61] + "..."
+
+    return ".".join(part(x) for x in loc) or default

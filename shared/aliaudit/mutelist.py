@@ -44,7 +44,7 @@ import re2
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from . import safeyaml
-from .errors import ConfigError
+from .errors import ConfigError, field_path
 from .findings import Finding
 
 MAX_BYTES = 16 << 20  # 50,000 entries are about 7 MB
@@ -345,7 +345,7 @@ def parse(data: bytes, source: str, check_ids: Iterable[str] | None = None) -> M
             entry = Entry.model_validate({**item, "line": line})
         except ValidationError as err:
             first = err.errors()[0]
-            field = ".".join(str(x) for x in first["loc"]) or "entry"
+            field = field_path(first["loc"], "entry")
             raise ConfigError(f"{where}: line {line}: {field}: {first['msg']}") from None
         except (ValueError, TypeError, RecursionError) as err:  # (a value pydantic cannot even look at)
             raise ConfigError(f"{where}: line {line}: {str(err)[:200]}") from None

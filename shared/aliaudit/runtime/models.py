@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..accounts import AccountsSpec, Target
+from ..errors import field_path
 from ..findings import Finding
 
 # Run ids, families and regions become OSS keys (runs/<run_id>/parts/<family>/<region>.json): keep them plain.
@@ -119,7 +120,7 @@ class AggregationRequest(BaseModel):
 
 def _reason(err: ValidationError) -> str:
     first = err.errors()[0]
-    where = ".".join(str(x) for x in first["loc"]) or "value"
+    where = field_path(first["loc"])
     return f"{where}: {first['msg']}"
 
 
