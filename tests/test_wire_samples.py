@@ -104,11 +104,9 @@ SIMPLE: dict[str, tuple[str | None, Any]] = {
                               "traffic_type": "All", "project": "FlowLogProject", "logstore": "FlowLogStore"}]),
     "vpc.vpcs": (None, [{"id": "vpc-bp1qpo0kug3a20qqe****", "name": "vpc1", "cidr": "192.168.0.0/16",
                          "is_default": False, "vswitch_ids": ["vsw-bp1nhbnpv2blyz8dl****"]}]),
-    # vpc/DescribeIpv6Addresses.json. The product asks for NetworkType Public and takes the answer as such; the
-    # replay applies no request filter and the sample's one address says NetworkType "Private" (Bandwidth 5)
-    "vpc.ipv6_addresses": (None, [{"id": "ipv6-2zen5j4axcp5l5qyy****", "ip": "2408:XXXX:153:3921:851c:c435:7b12:1c5f",
-                                   "instance_id": "i-2ze72wuqj4y3jl4f****", "instance_type": "EcsInstance",
-                                   "bandwidth": 5}]),
+    # vpc/DescribeIpv6Addresses.json. The product asks for NetworkType Public and checks the answer again; the
+    # replay applies no request filter and the sample's one address says NetworkType "Private": not public
+    "vpc.ipv6_addresses": (None, []),
     "vpc.eips": (None, [{"id": "eip-2zeerraiwb7ujcdvf****", "ip": "47.75.XX.XX",
                          "instance_id": "i-bp15zckdt37cdvf****", "instance_type": "EcsInstance"}]),
     # ecs/DescribeInstances.json, the role from ecs/DescribeInstanceRamRole.json (same instance id)

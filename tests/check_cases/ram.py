@@ -71,6 +71,8 @@ CASES: list[Case] = [
          {"ram.users": [user(console=True, last_login=ago(2)), user("old", console=True, last_login=ago(200)),
                         user("never", console=True), user("new", console=True, created=ago(5))]},
          {DOC_USER: "PASS", "old": "FAIL", "never": "FAIL", "new": "PASS"}),
+    Case("ram_user_console_inactive_disabled", "neither last logon nor creation time known: ERROR, never PASS",
+         {"ram.users": [user("unknown", console=True, created=None)]}, {"unknown": "ERROR"}),
     Case("ram_user_access_key_rotated", "key 10 days old, key 200 days old, inactive key not reported",
          {"ram.users": [user(access_keys=[key(), key("LTAIold", created=200),
                                           key("LTAIoff", status="Inactive", created=500)])]},

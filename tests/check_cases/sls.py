@@ -118,6 +118,8 @@ CASES: list[Case] = [
          region=_G),
     Case("sls_actiontrail_logstore_retention_sufficient", "kept 90 days", audit(ttl=90), {TARGET: "FAIL"},
          region=_G),
+    Case("sls_actiontrail_logstore_retention_sufficient", "the logstore reported no ttl: ERROR, not '0 days'",
+         audit(ttl=None), {TARGET: "ERROR"}, region=_G),
     Case("sls_actiontrail_logstore_retention_sufficient", "the trail's logstore does not exist",
          {"sls.audit": AuditData(targets=[trail_target()], projects=[AuditProject(
              region=REGION, project=PROJECT, logstores=[LogstoreInfo(name=STORE, missing=True)])])},

@@ -126,7 +126,7 @@ def user_mfa(inp: Inputs) -> Iterator[Result]:
        evaluates="Each RAM user with console logon enabled: FAIL when the last console logon (user_last_logon, or the"
                  " user's creation time when never logged on) is older than console_inactivity_days (90), PASS "
                  "otherwise; no result for users without console logon, ERROR when the user's details could not be "
-                 "read. A user with neither a logon nor a creation time passes.",
+                 "read, or when neither the last logon nor the creation time is known.",
        cis_audit="For each RAM user, check the Last Console Logon field and make sure that no user has a last console"
                  " logon time dated earlier than 90 days ago.")
 def user_inactive(inp: Inputs) -> Iterator[Result]:
@@ -137,7 +137,11 @@ def user_inactive(inp: Inputs) -> Iterator[Result]:
             yield err
         elif u.console:
             last = u.last_login or u.created  # never logged in: count from creation
-            if last and last < cutoff:
+            if last is None:  # neither is known: the verdict cannot be drawn, never a PASS
+                yield Result(status=ERROR, resource_id=u.name, resource_type="ram:user",
+                             message="console logon enabled, but neither the last logon nor the creation time is "
+                                     "known")
+            elif last < cutoff:
                 seen = f"last logged in {u.last_login:%Y-%m-%d}" if u.last_login else "never logged in"
                 yield Result(status=FAIL, resource_id=u.name, resource_type="ram:user",
                              message=f"console logon enabled but {seen} ({days}+ days)")

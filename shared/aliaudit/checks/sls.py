@@ -474,9 +474,9 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
        cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=["sls.audit"],
        scope="global",
        evaluates="The logstore of each trail delivering to Log Service (DescribeTrails SlsProjectArn): PASS when its "
-                 "ttl is at least log_retention_days (365), FAIL when fewer, unset or the logstore does not exist; "
-                 "MANUAL when the project belongs to another account, or when no trail delivers to Log Service (OSS "
-                 "lifecycle not read); ERROR when the logstore could not be read.",
+                 "ttl is at least log_retention_days (365), FAIL when fewer or the logstore does not exist; MANUAL "
+                 "when the project belongs to another account, or when no trail delivers to Log Service (OSS "
+                 "lifecycle not read); ERROR when the logstore could not be read or reported no ttl.",
        cis_audit="For the target project, check whether Permanent Storage is turned on, or else ensure the Data "
                  "Retention Period is set to 365 or greater.")
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
@@ -503,8 +503,11 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
         elif ls.missing:
             yield Result(status=FAIL, resource_id=rid, resource_type="sls:logstore", region=t.region,
                          message=f"trail {t.trail} delivers to {rid}, which does not exist")
+        elif ls.ttl is None:  # the logstore exists but its retention was not reported: unknown, not "0 days"
+            yield Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=t.region,
+                         message=f"trail {t.trail} delivers to {rid}, whose retention (ttl) was not reported")
         else:
-            ok = ls.ttl is not None and ls.ttl >= days
+            ok = ls.ttl >= days
             yield Result(status=PASS if ok else FAIL, resource_id=rid, resource_type="sls:logstore",
                          region=t.region, message=f"trail {t.trail}'s events are {_forever(ls.ttl or 0)}"
                          + ("" if ok else f" (fewer than {days})"))

@@ -97,7 +97,8 @@ def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
     out = []
     for a in listed:
         bandwidth = a.ipv_6internet_bandwidth.bandwidth if a.ipv_6internet_bandwidth else None
-        if bandwidth != 0:
+        # the filter is asked for, and checked again: an address the answer itself calls Private is not public
+        if bandwidth != 0 and str(a.network_type or "Public").lower() == "public":
             out.append(Ipv6Info(id=a.ipv_6address_id or "", ip=a.ipv_6address or "",
                                 instance_id=a.associated_instance_id or "",
                                 instance_type=a.associated_instance_type or "", bandwidth=bandwidth))
