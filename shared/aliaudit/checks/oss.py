@@ -111,31 +111,25 @@ def _covers(patterns: list[str], items: list[str]) -> bool:
     return bool(items) and all(any(fnmatchcase(i.lower(), p.lower()) for p in patterns) for i in items)
 
 
-def broad_ranges(values: list[str]) -> list[str]:
-    """Source IP values that stand for (nearly) anywhere, or that cannot be read as addresses."""
-    out = []
+def _networks(values: list[str]) -> Iterator[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network | None]]:
+    """Each source IP value with its network, None when it cannot be read as one."""
     for v in values:
         try:
-            net = ipaddress.ip_network(v.strip(), strict=False)
+            yield v, ipaddress.ip_network(v.strip(), strict=False)
         except ValueError:
-            out.append(v)
-            continue
-        if net.prefixlen < MIN_PREFIX[net.version]:
-            out.append(v)
-    return out
+            yield v, None
+
+
+def broad_ranges(values: list[str]) -> list[str]:
+    """Source IP values that stand for (nearly) anywhere, or that cannot be read as addresses."""
+    return [v for v, net in _networks(values) if net is None or net.prefixlen < MIN_PREFIX[net.version]]
 
 
 def private_ranges(values: list[str]) -> list[str]:
-    """Source IP values that overlap a range no single network owns (NON_PUBLIC)."""
-    out = []
-    for v in values:
-        try:
-            net = ipaddress.ip_network(v.strip(), strict=False)
-        except ValueError:
-            continue  # broad_ranges reports it
-        if any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC):  # type: ignore[arg-type]
-            out.append(v)
-    return out
+    """Source IP values that overlap a range no single network owns (NON_PUBLIC); unreadable ones are
+    broad_ranges' to report."""
+    return [v for v, net in _networks(values) if net is not None
+            and any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC)]  # type: ignore[arg-type]
 
 
 def _names_networks(values: list[str]) -> bool:

@@ -295,11 +295,12 @@ def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
 def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo]:
     """The user's keys; last use from the report row whose key slot has the key's creation time (the
     report names keys by slot, not id), else GetAccessKeyLastUsed."""
+    row = row or {}
     used_by_created = {}
-    for slot in key_slots(row or {}):
-        created = parse_time((row or {}).get(f"{slot}_last_rotated"))
+    for slot in key_slots(row):
+        created = parse_time(row.get(f"{slot}_last_rotated"))
         if created is not None:
-            used_by_created[created] = parse_time((row or {}).get(f"{slot}_last_used"))
+            used_by_created[created] = parse_time(row.get(f"{slot}_last_used"))
     out = []
     for k in ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=user)).body.access_keys.access_key or []:
         created = parse_time(k.create_date)

@@ -25,7 +25,7 @@ from ..reports.spool import Spool
 from ..scan import GLOBAL
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, WorkerTask
-from .parts import last_part, put_part
+from .parts import put_part, signal_if_last
 from .store import part_key
 from .triggers import Plan, TriggerError, parse
 
@@ -140,8 +140,7 @@ def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],
                 scoped = [c for c in checks if (all_checks()[c].meta.scope == "global") == (p.region == GLOBAL)]
                 spool.add(failure_findings(target, scoped, [p.region], reasons[(p.account, p.family)]))
                 put_part(rt, Path(tmp), manifest, p.family, p.region, spool, 0, p.account)
-    if last_part(rt, manifest):
-        rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": manifest.run_id}).encode())
+    signal_if_last(rt, manifest)
 
 
 def _accounts(rt: Runtime, plan: Plan) -> tuple[AccountsSpec | None, list[Target]]:

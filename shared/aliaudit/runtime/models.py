@@ -105,10 +105,9 @@ class PartHeader(BaseModel):
         return self.model_dump_json(exclude={"seal"}).encode()
 
 
-def new_seal(key: bytes, header: PartHeader) -> Any:
+def new_seal(key: bytes, header: PartHeader) -> hmac.HMAC:
     """The running HMAC of a part: the header first, then each finding line (newline-terminated) as written."""
-    mac = hmac.new(key, header.signed(), hashlib.sha256)
-    return mac
+    return hmac.new(key, header.signed(), hashlib.sha256)
 
 
 class AggregationRequest(BaseModel):
@@ -162,11 +161,21 @@ def manifest_mac(secret: str, data: dict[str, Any]) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 
+def with_mac(secret: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A stored object (manifest, dispatch mark) as this deployment writes it: with its MAC when it has a secret."""
+    return {**data, "mac": manifest_mac(secret, data)} if secret else data
+
+
+def mac_matches(secret: str, data: Any) -> bool:
+    """Whether a stored object read back carries this deployment's MAC (always, without a secret)."""
+    return not secret or (isinstance(data, dict)
+                          and hmac.compare_digest(str(data.get("mac", "")), manifest_mac(secret, data)))
+
+
 def parse_manifest(data: Any, run_id: str, secret: str = "") -> Manifest:
     """A stored manifest; with the deployment's secret, only one this deployment's dispatcher wrote (its MAC
     matches and it has a nonce): a manifest planted in the bucket cannot choose a run's parts or seal key."""
-    if secret and (not isinstance(data, dict) or not data.get("nonce")
-                   or not hmac.compare_digest(str(data.get("mac", "")), manifest_mac(secret, data))):
+    if secret and not (mac_matches(secret, data) and data.get("nonce")):
         raise PayloadError(f"the manifest of run {run_id} was not written by this deployment (its MAC does not "
                            "match)")
     try:

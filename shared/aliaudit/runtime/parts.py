@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,6 +69,12 @@ def sealed(rt: Runtime, manifest: Manifest, part: Part) -> bool:
         return False
     except oss2.exceptions.NoSuchKey:
         return False
+
+
+def signal_if_last(rt: Runtime, manifest: Manifest) -> None:
+    """Wake the aggregator when the run's last part is in (or its deadline passed)."""
+    if last_part(rt, manifest):
+        rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": manifest.run_id}).encode())
 
 
 def last_part(rt: Runtime, manifest: Manifest) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import os
 import time
@@ -13,7 +12,7 @@ import oss2
 
 from ..clients import OSS_RETRYABLE_STATUS, ClientFactory
 from ..throttle import backoff_seconds
-from .models import Manifest, PayloadError, manifest_mac, parse_manifest
+from .models import Manifest, PayloadError, mac_matches, parse_manifest, with_mac
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
@@ -149,10 +148,7 @@ class RunStore:
         return None if raw is None else parse_manifest(raw, run_id, self._secret)
 
     def put_dispatched(self, run_id: str, parts: int) -> None:
-        data: dict[str, Any] = {"run_id": run_id, "parts": parts}
-        if self._secret:
-            data["mac"] = manifest_mac(self._secret, data)
-        self.put_json(dispatched_key(run_id), data)
+        self.put_json(dispatched_key(run_id), with_mac(self._secret, {"run_id": run_id, "parts": parts}))
 
     def dispatched(self, run_id: str) -> bool:
         """Whether the run was dispatched in full: its mark exists and (with the deployment's secret) this
@@ -163,16 +159,12 @@ class RunStore:
             return False
         if data is None:
             return False
-        return not self._secret or (isinstance(data, dict) and data.get("run_id") == run_id
-                                    and hmac.compare_digest(str(data.get("mac", "")),
-                                                            manifest_mac(self._secret, data)))
+        return not self._secret or (mac_matches(self._secret, data) and data.get("run_id") == run_id)
 
     def put_manifest(self, manifest: Manifest) -> bool:
         """Write the run's manifest once (False if it exists), with its MAC under the deployment's secret."""
-        data = manifest.model_dump(mode="json")
-        if self._secret:
-            data["mac"] = manifest_mac(self._secret, data)
-        return self.put_json(manifest_key(manifest.run_id), data, exclusive=True)
+        return self.put_json(manifest_key(manifest.run_id), with_mac(self._secret, manifest.model_dump(mode="json")),
+                             exclusive=True)
 
     def exists(self, key: str) -> bool:
         return bool(self.bucket.object_exists(key))

@@ -23,7 +23,7 @@ from ..reports.spool import Spool
 from ..scan import GLOBAL, ScanRequest, scan_findings, select_checks
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, parse_task
-from .parts import last_part, put_part, sealed
+from .parts import put_part, sealed, signal_if_last
 from .store import done_key, part_key
 
 log = logging.getLogger("aliaudit.worker")
@@ -76,8 +76,7 @@ def handler(event: bytes, context: Any) -> str:
         parts = [p for p in parts if part_key(task.run_id, p.family, p.region, p.account) not in stored
                  or not sealed(rt, manifest, p)]  # a part another writer planted is audited again
     findings = _audit(rt, manifest, task.family, parts, task.account) if parts else 0
-    if last_part(rt, manifest):
-        rt.invoke_async(rt.settings.function_prefix + "aggregator", json.dumps({"run_id": task.run_id}).encode())
+    signal_if_last(rt, manifest)
     log.info("run %s: %s done (%s), %d findings", task.run_id, task.family,
              ", ".join(p.region for p in parts) or "every part was in", findings)
     return json.dumps({"run_id": task.run_id, "findings": findings})

@@ -29,7 +29,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_marker, require
-from .ram import User
+from .ram import User, _date  # (_date: '' for no date, as RAM answers)
 
 api = PopApi("ims", "2019-08-15", ram_prefix="ram")
 
@@ -142,8 +142,8 @@ def get_credential_report(call: Call) -> dict[str, Any]:
 
 # --- users by their logon name ------------------------------------------------------------------
 
-def _by_upn(call: Call, param: str = "UserPrincipalName") -> User:
-    name = require(call.params, param)
+def _by_upn(call: Call) -> User:
+    name = require(call.params, "UserPrincipalName")
     local, _, dom = name.partition("@")
     user = call.acct.ram.user(local) if dom == domain(call.acct) else None
     if user is None:
@@ -153,10 +153,6 @@ def _by_upn(call: Call, param: str = "UserPrincipalName") -> User:
 
 def _user_arn(call: Call) -> str:
     return f"acs:ram:*:{call.acct.id}:user/{call.params.get('UserPrincipalName', '*').partition('@')[0]}"
-
-
-def _date(dt: datetime | None) -> str:
-    return iso(dt) if dt else ""
 
 
 @api.action("GetUser", resource=_user_arn)
