@@ -43,11 +43,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.emulator.server import LocalHTTPServer
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 
@@ -159,7 +161,7 @@ class WireReplay:
         self.misses: list[str] = []
         self._calls: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalHTTPServer | None = None
 
     # --- lifecycle ---
     @property
@@ -192,8 +194,7 @@ class WireReplay:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
+        server = LocalHTTPServer(("127.0.0.1", 0), Handler)
         self._server = server
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="wire-replay",
                          daemon=True).start()

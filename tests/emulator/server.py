@@ -67,14 +67,21 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s - %s", self.address_string(), format % args)
 
 
+class LocalHTTPServer(ThreadingHTTPServer):
+    """A threaded server whose listen backlog holds a burst: the stdlib's 5 overflows when the pipeline's
+    functions and the test open connections at once, and the overflowing client sees ECONNRESET."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class EmulatorServer:
     """Runs an Emulator on a port (0 = a free one) in a background thread."""
 
     def __init__(self, emulator: Emulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator or Emulator()
         handler = type("Handler", (_Handler,), {"emulator": self.emulator})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = LocalHTTPServer((host, port), handler)
         self.host, self.port = self.httpd.server_address[:2]
         self.emulator.world.address = self.url
         self._thread: threading.Thread | None = None
