@@ -996,7 +996,7 @@ def test_wheel_tags_that_fit_the_fc_python310_runtime():
                "cp310-cp310-win_amd64", "pp310-pypy310_pp73-manylinux_2_17_x86_64"]
     assert all(deploy.tag_fits_runtime(t) for t in fits)
     assert not any(deploy.tag_fits_runtime(t) for t in misfits)
-    assert deploy._wheel_tags(Path("crcmod-1.7-py2.py3-none-any.whl")) == ["py2-none-any", "py3-none-any"]
+    assert deploy.bundle._wheel_tags(Path("crcmod-1.7-py2.py3-none-any.whl")) == ["py2-none-any", "py3-none-any"]
 
 
 def _dist(target: Path, name: str, version: str, requires: list[str], tag: str = "py3-none-any") -> None:
@@ -1051,7 +1051,8 @@ def test_build_assembles_bundles_from_one_vendored_tree(tmp_path):
     import zipfile
 
     names = zipfile.ZipFile(out / "ram.zip").namelist()
-    assert "index.py" in names and "aliaudit/deploy.py" in names and "fakedep/__init__.py" in names
+    assert "index.py" in names and "aliaudit/runtime/worker.py" in names and "fakedep/__init__.py" in names
+    assert not [n for n in names if n.startswith("aliaudit/deploy")]  # the deployer's tool is not shipped
     first = (out / "ram.zip").read_bytes()
     deploy.build(ROOT, out, only=["ram"], zip_bundles=True, log=lines.append)
     assert (out / "ram.zip").read_bytes() == first  # reproducible: unchanged code keeps its checksum
@@ -1094,7 +1095,7 @@ def test_make_build_vendors_for_the_fc_python310_runtime(tmp_path):
     specs = deploy.functions()
     assert all(f"{out.name}/{f.directory} " in proc.stdout for f in specs)
     vendor = out / ".vendor"
-    tags = {d.name: deploy._installed_tags(d) for d in vendor.glob("*.dist-info")}
+    tags = {d.name: deploy.bundle._installed_tags(d) for d in vendor.glob("*.dist-info")}
     assert tags and all(any(deploy.tag_fits_runtime(t) for t in ts) for ts in tags.values() if ts), tags
     sos = [p.name for p in vendor.rglob("*.so")]
     assert sos and all("cpython-310-x86_64" in n or ".abi3." in n for n in sos), sos

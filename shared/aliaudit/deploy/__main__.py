@@ -1,0 +1,7 @@
+"""``python -m aliaudit.deploy``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,129 @@
+"""The deployed functions (one worker per family, the aggregator, the dispatcher), their triggers and
+environment, and the names every deployment shares."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]  # shared/aliaudit/deploy/catalogue.py -> the repository root
+
+PREFIX = "aliaudit-"
+ROLE_NAME = "aliaudit-fc"
+RUNTIME = "python3.10"
+HANDLER = "index.handler"
+MEMORY_MB = 1024
+TIMEOUT_S = 900
+DISPATCHER_TIMEOUT_S = 120  # it only plans and fans out
+ASYNC_RETRIES = 2
+DEFAULT_REGION = "cn-hangzhou"
+FINDINGS_LOGSTORE = "findings"
+FUNCTION_LOGSTORE = "fc-logs"  # the functions' own logs (logConfig)
+ALERT_NAME = "aliaudit-unmuted-fail"
+AGGREGATION_DEADLINE_SECONDS = 1800
+LOG_RETENTION_DAYS = 365  # CIS 2.23: the auditor's own logstores pass its retention check
+AUDIT_POLICY = "AliauditAuditReadOnly"
+PIPELINE_POLICY = "AliauditPipelineWrite"
+REPORT_KEY_POLICY = "AliauditReportKeyUse"
+MEMBER_ROLE_NAME = "aliaudit-member-audit"  # member-role.yml's default RoleName (accounts.role_name to use it)
+MEMBER_POLICY = "AliauditMemberAuditReadOnly"  # its read-only policy (a name of its own: no clash with the pipeline's)
+ORGANISATION_POLICY = "AliauditOrganisationAudit"  # organisation mode only: directory reads, the member roles
+DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
+SWEEP_CRON = "0 */5 * * * *"
+ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
+TEMPLATE_NAME = "aliaudit-function"  # the s.yaml template every function extends
+BUILD_CMD = "make build"
+
+
+# --- the functions --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str  # the FC function name
+    directory: str  # functions/<directory>/ holds its entry point; build/<directory>/ is its bundle
+    kind: str  # dispatcher | aggregator | worker
+    description: str
+    timeout: int = TIMEOUT_S
+    memory_mb: int = MEMORY_MB
+    cpu: float | None = None  # vCPUs; None: FC's default for the memory. FC wants 1-4 GB of memory per vCPU
+    family: str = ""  # workers only
+    async_retries: int | None = ASYNC_RETRIES  # None: no asyncInvokeConfig (the FC default applies)
+    triggers: tuple[dict[str, Any], ...] = field(default=())  # FC API shape (s.yaml and ROS TriggerConfig)
+
+
+def event_names() -> list[str]:
+    """The sorted union of the ActionTrail event names that can change any check's result."""
+    from ..checks.registry import all_checks
+
+    return sorted({e for c in all_checks().values() for e in c.meta.events})
+
+
+def filter_pattern() -> str:
+    """The EventBridge rule pattern: write API calls of any product whose event name a check listens to."""
+    pattern = {"type": [{"suffix": ACTIONTRAIL_TYPE_SUFFIX}], "data": {"eventName": event_names()}}
+    return json.dumps(pattern, separators=(",", ":"))  # compact: the pattern is a string field of the trigger
+
+
+def triggers_for(kind: str) -> tuple[dict[str, Any], ...]:
+    if kind == "dispatcher":
+        return ({"triggerName": "daily", "triggerType": "timer",
+                 "triggerConfig": {"cronExpression": DAILY_CRON, "enable": True, "payload": "{}"}},
+                # fc3 quirk (deploy.md §1.4): an unchanged eventbridge trigger stops the deploy of the triggers
+                # after it, so it must stay last
+                {"triggerName": "actiontrail-changes", "triggerType": "eventbridge",
+                 "triggerConfig": {"triggerEnable": True, "asyncInvocationType": True,
+                                   "eventSourceConfig": {"eventSourceType": "Default"},
+                                   "eventRuleFilterPattern": filter_pattern()}})
+    if kind == "aggregator":
+        return ({"triggerName": "sweep", "triggerType": "timer",
+                 "triggerConfig": {"cronExpression": SWEEP_CRON, "enable": True, "payload": '{"sweep": true}'}},)
+    return ()
+
+
+def functions() -> list[FunctionSpec]:
+    """Every deployed function, in deploy order: the workers first, the dispatcher (which starts runs) last."""
+    from ..checks import families
+
+    out = [FunctionSpec(f"{PREFIX}{fam}", fam, "worker", f"aliaudit worker: audits the {fam} family of one run",
+                        family=fam) for fam in families()]
+    out.append(FunctionSpec(f"{PREFIX}aggregator", "aggregator", "aggregator",
+                            "aliaudit aggregator: reports in OSS, one SLS log per finding, the FAIL alert",
+                            # 2 vCPUs: a large run's SLS logs go out from a second process while the reports
+                            # render (runtime/log_sender.py)
+                            memory_mb=2048, cpu=2, triggers=triggers_for("aggregator")))
+    out.append(FunctionSpec(f"{PREFIX}dispatcher", "dispatcher", "dispatcher",
+                            "aliaudit dispatcher: starts daily and ActionTrail-driven runs, fans out to the workers",
+                            timeout=DISPATCHER_TIMEOUT_S, async_retries=None, triggers=triggers_for("dispatcher")))
+    return out
+
+
+def common_environment(*, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE, accounts: Any = "single",
+                       run_secret: Any = "") -> dict[str, Any]:
+    """What every function reads (runtime/settings.py); names are values or the deployment tool's references.
+    accounts: ALIAUDIT_ACCOUNTS (accounts_setting: which accounts daily runs audit, as whom); run_secret:
+    ALIAUDIT_RUN_SECRET (keys the seals of parts, manifests and dispatch marks)."""
+    return {"ALIAUDIT_REPORT_BUCKET": bucket, "ALIAUDIT_LOG_PROJECT": project, "ALIAUDIT_FINDINGS_LOGSTORE": logstore,
+            "ALIAUDIT_FUNCTION_PREFIX": PREFIX, "ALIAUDIT_ALERT_NAME": ALERT_NAME,
+            "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(AGGREGATION_DEADLINE_SECONDS),
+            "ALIAUDIT_ACCOUNTS": accounts, "ALIAUDIT_RUN_SECRET": run_secret}
+
+
+def environment(fn: FunctionSpec, *, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE,
+                accounts: Any = "single", run_secret: Any = "") -> dict[str, Any]:
+    """The function's whole environment: the common part, and its family for a worker."""
+    env = common_environment(bucket=bucket, project=project, logstore=logstore, accounts=accounts,
+                             run_secret=run_secret)
+    if fn.family:
+        env["ALIAUDIT_FAMILY"] = fn.family
+    return env
+
+
+def report_bucket_name(account_id: str) -> str:
+    return f"{PREFIX}reports-{account_id}"
+
+
+def log_project_name(account_id: str) -> str:
+    return f"{PREFIX}{account_id}"
+
