@@ -3,6 +3,7 @@ commands of the installed script, and docs/checks.md being up to date."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -14,6 +15,7 @@ from aliaudit import compliance, docs
 from aliaudit.checks.registry import all_checks
 from aliaudit.cli import main
 from aliaudit.compliance import cis_2_0
+from tests.test_scan_cli import run as scan_cli  # noqa: F401 - the fixture, used by name
 
 SCRIPT = Path(sys.executable).parent / "aliaudit"
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,3 +129,30 @@ def test_docs_checks_md_is_up_to_date():
     for cid in all_checks():
         assert f"### `{cid}`" in text
     assert "`securitycenter_server_agent_installed`" in text and "| 8.8 |" in text
+
+
+def test_a_requirement_whose_checks_found_no_resource_says_so_in_every_compliance_output(scan_cli, tmp_path):  # noqa: F811
+    """The scenario has RAM users but no ECS resource: SSH exposure (3.2, ECS checks) was checked and found nothing
+    to judge, which the JSON, the CSV and the HTML report say instead of a PASS with no findings."""
+    got = scan_cli("scan", "--family", "ram", "--family", "ecs", "--compliance", "cis_2.0", "--output-dir", "out",
+              "--quiet")
+    assert got.returncode == 3, got.stderr
+    out = tmp_path / "out"
+    report = json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text())
+    req = {r["id"]: r for r in report["requirements"]}
+    assert req["3.2"]["status"] == "NO_RESOURCES" and req["3.2"]["findings"] == []
+    assert "ecs_security_group_ssh_restricted" in req["3.2"]["checks"]
+    assert req["1.4"]["status"] == "FAIL" and req["1.4"]["findings"]  # bob's console without MFA
+    assert req["2.6"]["status"] == "MANUAL"  # no automated check at all: a manual review, not "no resources"
+    assert report["totals"]["NO_RESOURCES"] == sum(r["status"] == "NO_RESOURCES" for r in report["requirements"])
+    assert sum(report["totals"].values()) == 85
+    with open(out / "aliaudit.compliance.cis_2.0.csv", newline="") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    assert len(rows) == 85
+    assert (rows["3.2"]["status"], rows["3.2"]["pass"], rows["3.2"]["fail"]) == ("NO_RESOURCES", "0", "0")
+    assert rows["1.4"]["status"] == "FAIL" and int(rows["1.4"]["fail"]) >= 1
+    page = (out / "aliaudit.html").read_text()
+    compliance_view = page[page.index('<section id="compliance">'):page.index("</section>",
+                                                                              page.index('<section id="compliance">'))]
+    row = next(r for r in compliance_view.split("<tr>") if r.startswith("<td>3.2</td>"))
+    assert '<td class="NO_RESOURCES">no resources</td>' in row and "found no resource" in row and "PASS" not in row

@@ -31,7 +31,8 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     run_id = keys[0].split("/")[2]
     assert run_id.startswith("daily-")
     assert {k.rsplit("/", 1)[1] for k in keys} == {"aliaudit.ocsf.json", "aliaudit.csv", "aliaudit.html",
-                                                    "aliaudit.summary.json", "aliaudit.compliance.cis_2.0.json"}
+                                                    "aliaudit.summary.json", "aliaudit.compliance.cis_2.0.json",
+                                                    "aliaudit.compliance.cis_2.0.csv"}
     summary = read_json(bucket, f"reports/{date.today():%Y-%m-%d}/{run_id}/aliaudit.summary.json")
     assert summary["missing_parts"] == [] and summary["status"]["ERROR"] == 0, summary
     assert set(summary["regions"]) == {"cn-hangzhou", "cn-shanghai"}

@@ -5,6 +5,7 @@ reference)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -52,14 +53,16 @@ def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, 
         found = [f for cid in req["checks"] for f in by_check.get(cid, [])]
         statuses = Counter(f.status for f in found if not (f.muted and f.status == Status.FAIL))
         if statuses[Status.FAIL]:
-            verdict = Status.FAIL
+            verdict = Status.FAIL.value
         elif statuses[Status.ERROR]:
-            verdict = Status.ERROR
+            verdict = Status.ERROR.value
         elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
-            verdict = Status.MANUAL
+            verdict = Status.MANUAL.value
+        elif not found:  # its checks ran and found nothing to judge
+            verdict = "NO_RESOURCES"
         else:
-            verdict = Status.PASS
-        requirements.append({**req, "status": verdict.value, "pass": statuses[Status.PASS],
+            verdict = Status.PASS.value
+        requirements.append({**req, "status": verdict, "pass": statuses[Status.PASS],
                              "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
                              "muted": sum(1 for f in found if f.muted),
                              "findings": [{"uid": f.uid, "check_id": f.check_id, "status": f.status.value,
@@ -67,7 +70,8 @@ def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, 
                                           for f in found]})
     totals = Counter(r["status"] for r in requirements)
     return {"framework_id": framework, "framework": catalogue.framework(framework).NAME,
-            "requirements": requirements, "totals": {s.value: totals.get(s.value, 0) for s in Status},
+            "requirements": requirements,
+            "totals": {s: totals.get(s, 0) for s in [*(s.value for s in Status), "NO_RESOURCES"]},
             "total": len(requirements)}
 
 
@@ -131,12 +135,18 @@ def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: 
             comp.add(f)
         paths = writer.write_all(tmp_path / "out", spool, list(writer.FORMATS), summary, comp)
         head = comp.head()
-    assert [p.name for p in paths] == [*writer.FORMATS.values(), "aliaudit.compliance.cis_2.0.json"]
+    assert [p.name for p in paths] == [*writer.FORMATS.values(), "aliaudit.compliance.cis_2.0.json",
+                                       "aliaudit.compliance.cis_2.0.csv"]
     out = tmp_path / "out"
     assert (out / "aliaudit.csv").read_bytes().decode() == csv_report.dumps(items)
     assert (out / "aliaudit.html").read_text() == html.render(items, summary, compliance=head)
     assert json.loads((out / "aliaudit.summary.json").read_text()) == summary
-    assert json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text()) == _reference_compliance("cis_2.0", items)
+    expected = _reference_compliance("cis_2.0", items)
+    assert json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text()) == expected
+    with open(out / "aliaudit.compliance.cis_2.0.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["id"], r["status"], r["pass"], r["fail"]) for r in rows] == [
+        (r["id"], r["status"], str(r["pass"]), str(r["fail"])) for r in expected["requirements"]]
     events = json.loads((out / "aliaudit.ocsf.json").read_text())
     when = datetime.fromisoformat(events[0]["time_dt"].replace("Z", "+00:00")).astimezone(timezone.utc)
     assert events == json.loads(ocsf.dumps(items, when))

@@ -59,7 +59,7 @@ def test_scan_writes_every_report_and_exits_3_on_fail(run, tmp_path):
     assert " calls | " in out.stderr and "findings," in out.stderr
     files = {p.name for p in (tmp_path / "out").iterdir()}
     assert files == {"aliaudit.ocsf.json", "aliaudit.csv", "aliaudit.html", "aliaudit.summary.json",
-                     "aliaudit.compliance.cis_2.0.json"}
+                     "aliaudit.compliance.cis_2.0.json", "aliaudit.compliance.cis_2.0.csv"}
     ocsf = json.loads((tmp_path / "out" / "aliaudit.ocsf.json").read_text())
     for item in ocsf:
         DetectionFinding.model_validate(item)

@@ -1,7 +1,9 @@
 """A compliance report: every requirement of the framework with its verdict and its findings.
 
 A requirement's verdict: FAIL if any unmuted finding of its checks fails; else ERROR if any could not be
-checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else PASS.
+checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else NO_RESOURCES if its
+checks found nothing to judge (no finding at all: an account without databases passes no database requirement);
+else PASS.
 
 The report lists every finding of every requirement (a large account's would take hundreds of megabytes as
 objects): Compliance counts findings as they are added and keeps each one's entry in a temporary file, and
@@ -10,6 +12,7 @@ write() streams the JSON from there."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import re
@@ -21,6 +24,13 @@ from typing import Any, TextIO
 
 from .. import compliance as catalogue
 from ..findings import Finding, Status
+from .csv_report import cell
+
+# a requirement verdict beside the finding statuses: its checks ran and found no resource to judge
+NO_RESOURCES = "NO_RESOURCES"
+VERDICTS = [*(s.value for s in Status), NO_RESOURCES]
+CSV_COLUMNS = ["id", "title", "section", "level", "assessment", "status", "checks", "pass", "fail", "error",
+               "muted"]
 
 _PLACEHOLDER = "@@aliaudit-findings-{}@@"
 _PLACEHOLDER_RE = re.compile(r'"@@aliaudit-findings-(\d+)@@"')
@@ -72,21 +82,23 @@ class Compliance:
             statuses: Counter[Status] = Counter()
             for cid in req["checks"]:
                 statuses.update(self._statuses.get(cid, {}))
+            muted = sum(self._muted.get(cid, 0) for cid in req["checks"])
             if statuses[Status.FAIL]:
-                verdict = Status.FAIL
+                verdict = Status.FAIL.value
             elif statuses[Status.ERROR]:
-                verdict = Status.ERROR
+                verdict = Status.ERROR.value
             elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
-                verdict = Status.MANUAL
+                verdict = Status.MANUAL.value
+            elif not statuses and not muted:  # a PASS with nothing checked would overstate compliance
+                verdict = NO_RESOURCES
             else:
-                verdict = Status.PASS
-            requirements.append({**req, "status": verdict.value, "pass": statuses[Status.PASS],
-                                 "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
-                                 "muted": sum(self._muted.get(cid, 0) for cid in req["checks"])})
+                verdict = Status.PASS.value
+            requirements.append({**req, "status": verdict, "pass": statuses[Status.PASS],
+                                 "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR], "muted": muted})
         totals = Counter(r["status"] for r in requirements)
         module = catalogue.framework(self.framework_id)
         self._head = {"framework_id": self.framework_id, "framework": module.NAME, "requirements": requirements,
-                      "totals": {s.value: totals.get(s.value, 0) for s in Status}, "total": len(requirements)}
+                      "totals": {v: totals.get(v, 0) for v in VERDICTS}, "total": len(requirements)}
         return self._head
 
     def write(self, out: TextIO) -> None:
@@ -149,3 +161,13 @@ def report(framework: str, findings: Iterable[Finding]) -> dict[str, Any]:
         for f in findings:
             builder.add(f)
         return json.loads(builder.dumps())
+
+
+def write_csv(out: TextIO, head: dict[str, Any]) -> None:
+    """The requirements of a report (head() or a whole report) as CSV, one row each, RFC 4180 line ends."""
+    rows = csv.writer(out, lineterminator="\r\n")
+    rows.writerow(CSV_COLUMNS)
+    for req in head["requirements"]:
+        rows.writerow([cell(v) for v in (req["id"], req["title"], req["section"], req["level"], req["assessment"],
+                                         req["status"], " ".join(req["checks"]), req["pass"], req["fail"],
+                                         req["error"], req["muted"])])

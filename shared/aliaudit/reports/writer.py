@@ -18,11 +18,13 @@ from typing import Any, TextIO
 from ..errors import ConfigError
 from ..findings import Finding
 from . import csv_report, html, ocsf
-from .compliance import Compliance
+from .compliance import Compliance, write_csv
 
 FORMATS = {"ocsf": "aliaudit.ocsf.json", "csv": "aliaudit.csv", "html": "aliaudit.html",
            "summary": "aliaudit.summary.json"}
-COMPLIANCE_FILE = "aliaudit.compliance.{framework}.json"
+# the compliance report: the requirements with their findings (JSON), and one row per requirement (CSV)
+COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "aliaudit.compliance.{framework}.csv"}
+COMPLIANCE_FILE = COMPLIANCE_FILES["json"]
 
 
 def open_writer(fmt: str, out: TextIO, summary: dict[str, Any], compliance: dict[str, Any] | None = None) -> Any:
@@ -137,13 +139,15 @@ def write_all(directory: Path, findings: Iterable[Finding], formats: Sequence[st
         raise OutputError(f"output directory {directory}: cannot write the reports ({err.strerror})") from None
     paths = [directory / FORMATS[fmt] for fmt in formats]
     if compliance is not None and head:
-        path = directory / COMPLIANCE_FILE.format(framework=head["framework_id"])
-        try:
-            with atomic_open(path) as fh:
-                write_compliance(fh, compliance)
-        except OSError as err:
-            raise OutputError(f"output directory {directory}: cannot write {path.name} ({err.strerror})") from None
-        paths.append(path)
+        for fmt, pattern in COMPLIANCE_FILES.items():
+            path = directory / pattern.format(framework=head["framework_id"])
+            try:
+                with atomic_open(path) as fh:
+                    write_compliance(fh, compliance, fmt)
+            except OSError as err:
+                raise OutputError(f"output directory {directory}: cannot write {path.name} ({err.strerror})") \
+                    from None
+            paths.append(path)
     return paths
 
 
@@ -164,8 +168,11 @@ def _write_reports(directory: Path, findings: Iterable[Finding], formats: Sequen
                 w.close()
 
 
-def write_compliance(out: TextIO, compliance: Compliance | dict[str, Any]) -> None:
-    if isinstance(compliance, Compliance):
+def write_compliance(out: TextIO, compliance: Compliance | dict[str, Any], fmt: str = "json") -> None:
+    """The compliance report in one of COMPLIANCE_FILES' formats (out opened with newline='' for the CSV)."""
+    if fmt == "csv":
+        write_csv(out, compliance.head() if isinstance(compliance, Compliance) else compliance)
+    elif isinstance(compliance, Compliance):
         compliance.write(out)
     else:
         out.write(json.dumps(compliance, indent=1))

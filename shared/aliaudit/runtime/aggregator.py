@@ -471,11 +471,12 @@ def _put_reports(rt: Runtime, uploads: _Uploads, tmp: Path, findings: Spool, sum
                 out.add(f)
             out.close()
         uploads.put_file(path, [prefix + name for prefix in summaries])
-    name = writer.COMPLIANCE_FILE.format(framework=compliance.framework_id)
-    path = tmp / name
-    with path.open("w", encoding="utf-8") as fh:
-        compliance.write(fh)
-    uploads.put_file(path, [prefix + name for prefix in summaries])
+    for fmt, pattern in writer.COMPLIANCE_FILES.items():
+        name = pattern.format(framework=compliance.framework_id)
+        path = tmp / name
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer.write_compliance(fh, compliance, fmt)
+        uploads.put_file(path, [prefix + name for prefix in summaries])
 
 
 def _merge_latest(previous: Spool, current: Spool, manifest: Manifest, out: Spool) -> None:
