@@ -24,6 +24,7 @@ from aliaudit import deploy
 from aliaudit.checks import families
 from aliaudit.checks.registry import all_checks
 from aliaudit.policy import policy_document
+from tests.deploy_schemas import ros_attributes, ros_schema
 from tests.sdk import ACCOUNT, ADMIN_AK, ADMIN_SECRET, base_scenario, load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,115 +36,8 @@ RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunS
 S_VERSION = "3.1.10"  # @serverless-devs/s, as S_VERSION in the Makefile (deploy.md §0.9: on npm, offline preview)
 
 # --- what Alibaba Cloud documents ------------------------------------------------------------------
-# ROS resource types, their properties (required ones too), Fn::GetAtt attributes and the keys of the nested
-# maps template.yml uses. Source: Alibaba Cloud ROS resource reference, one page per type, under
-# https://www.alibabacloud.com/help/en/ros/developer-reference/<page> (page names below); cross-checked against
-# the property names of ROS's own CDK packages (npm @alicloud/ros-cdk-fc3 1.11.0, -oss 1.12.0, -ram 1.12.0,
-# -sls 1.11.0; see ../shared/reference/deploy.md §2.1). ALIYUN::KMS::Key: aliyun-kms-key (doc of Feb 2026,
-# where DKMSInstanceId is required).
-ROS_DOC = "https://www.alibabacloud.com/help/en/ros/developer-reference/"
-ROS_SCHEMA: dict[str, dict[str, Any]] = {
-    "ALIYUN::FC3::Function": {
-        "doc": "aliyun-fc3-function", "required": {"FunctionName", "Handler", "Runtime"},
-        "properties": {"Code", "Cpu", "CustomContainerConfig", "CustomDns", "CustomRuntimeConfig", "Description",
-                       "DisableOndemand", "DiskSize", "EnvironmentVariables", "FunctionName", "GpuConfig",
-                       "Handler", "InstanceConcurrency", "InstanceIsolationMode", "InstanceLifecycleConfig",
-                       "InternetAccess", "Layers", "LogConfig", "MemorySize", "NasConfig", "OssMountConfig", "Role",
-                       "Runtime", "SessionAffinity", "SessionAffinityConfig", "Tags", "Timeout", "TracingConfig",
-                       "VpcConfig"},
-        "attributes": {"ARN", "FunctionId", "FunctionName"},
-        "nested": {"Code": {"Checksum", "OssBucketName", "OssObjectName", "SourceCode", "ZipFile"},
-                   "LogConfig": {"EnableInstanceMetrics", "EnableRequestMetrics", "LogBeginRule", "Logstore",
-                                 "Project"}}},
-    "ALIYUN::FC3::Trigger": {
-        "doc": "aliyun-fc3-trigger", "required": {"FunctionName", "TriggerConfig", "TriggerName", "TriggerType"},
-        "properties": {"Description", "FunctionName", "InvocationRole", "Qualifier", "SourceArn", "TriggerConfig",
-                       "TriggerName", "TriggerType"},
-        "attributes": {"FunctionName", "TriggerId", "TriggerName", "UrlInternet", "UrlIntranet"}, "nested": {}},
-    "ALIYUN::FC3::AsyncInvokeConfig": {
-        "doc": "aliyun-fc3-asyncinvokeconfig", "required": {"FunctionName"},
-        "properties": {"AsyncTask", "DestinationConfig", "FunctionName", "MaxAsyncEventAgeInSeconds",
-                       "MaxAsyncRetryAttempts"},
-        "attributes": set(), "nested": {}},
-    "ALIYUN::RAM::Role": {
-        "doc": "aliyun-ram-role", "required": {"AssumeRolePolicyDocument", "RoleName"},
-        "properties": {"AssumeRolePolicyDocument", "DeletionForce", "Description", "IgnoreExisting",
-                       "MaxSessionDuration", "Policies", "PolicyAttachments", "RoleName", "Tags"},
-        "attributes": {"Arn", "RoleId", "RoleName"},
-        "nested": {"AssumeRolePolicyDocument": {"Statement", "Version"},
-                   "AssumeRolePolicyDocument.Statement[]": {"Action", "Condition", "Effect", "Principal"},
-                   "AssumeRolePolicyDocument.Statement[].Principal": {"Federated", "RAM", "Service"}}},
-    "ALIYUN::RAM::ManagedPolicy": {
-        "doc": "aliyun-ram-managedpolicy", "required": {"PolicyName"},
-        "properties": {"Description", "Groups", "IgnoreExisting", "PolicyDocument", "PolicyDocumentUnchecked",
-                       "PolicyName", "Roles", "Users"},
-        "attributes": {"PolicyName"},
-        "nested": {"PolicyDocument": {"Statement", "Version"},
-                   "PolicyDocument.Statement[]": {"Action", "Condition", "Effect", "Resource"}}},
-    "ALIYUN::KMS::Key": {
-        "doc": "aliyun-kms-key", "required": {"DKMSInstanceId"},
-        "properties": {"DKMSInstanceId", "DeletionProtection", "Description", "Enable", "EnableAutomaticRotation",
-                       "KeySpec", "KeyUsage", "PendingWindowInDays", "Policy", "ProtectionLevel", "RotationInterval",
-                       "Tags"},
-        "attributes": {"KeyId"}, "nested": {}},  # ros-cdk-kms 1.15.0 RosKey: attrKeyId only (no Arn)
-    "ALIYUN::OSS::Bucket": {
-        "doc": "aliyun-oss-bucket", "required": {"BucketName"},
-        "properties": {"AccessControl", "BlockPublicAccess", "BucketName", "CORSConfiguration", "DeletionForce",
-                       "EnableOssHdfsService", "LifecycleConfiguration", "LoggingConfiguration", "Policy",
-                       "RedundancyType", "RefererConfiguration", "ResourceGroupId",
-                       "ServerSideEncryptionConfiguration", "StorageClass", "Tags", "VersioningConfiguration",
-                       "WebsiteConfigurationV2"},
-        "attributes": {"Arn", "DomainName", "InternalDomainName", "Name"},
-        "nested": {"ServerSideEncryptionConfiguration": {"KMSMasterKeyID", "SSEAlgorithm"},
-                   "VersioningConfiguration": {"Status"},
-                   "LoggingConfiguration": {"TargetBucket", "TargetPrefix"},
-                   "LifecycleConfiguration": {"Rule"},
-                   "LifecycleConfiguration.Rule[]": {"AbortMultipartUpload", "Expiration", "Filter", "ID", "Prefix",
-                                                     "Status", "Transition"},
-                   "LifecycleConfiguration.Rule[].Expiration": {"CreatedBeforeDate", "Days",
-                                                                "ExpiredObjectDeleteMarker"},
-                   "LifecycleConfiguration.Rule[].AbortMultipartUpload": {"CreatedBeforeDate", "Days"}}},
-    "ALIYUN::SLS::Project": {
-        "doc": "aliyun-sls-project", "required": {"Name"},
-        "properties": {"DataRedundancyType", "Description", "Name", "ResourceGroupId", "Tags"},
-        "attributes": {"Name"}, "nested": {}},
-    "ALIYUN::SLS::Logstore": {
-        "doc": "aliyun-sls-logstore", "required": {"LogstoreName", "ProjectName"},
-        "properties": {"AppendMeta", "AutoSplit", "EnableTracking", "EncryptConf", "LogstoreName", "MaxSplitShard",
-                       "Mode", "PreserveStorage", "ProjectName", "ShardCount", "TTL"},
-        "attributes": {"LogstoreName", "ProjectName"}, "nested": {}},
-    "ALIYUN::SLS::Index": {
-        "doc": "aliyun-sls-index", "required": {"FullTextIndex", "LogstoreName", "ProjectName"},
-        "properties": {"FullTextIndex", "KeyIndices", "LogReduce", "LogstoreName", "ProjectName"},
-        "attributes": set(),
-        "nested": {"FullTextIndex": {"CaseSensitive", "Delimiter", "Enable", "IncludeChinese"},
-                   "KeyIndices[]": {"Alias", "CaseSensitive", "Delimiter", "EnableAnalytics", "IncludeChinese",
-                                    "JsonKeyIndices", "Name", "Type"}}},
-    "ALIYUN::SLS::Alert": {
-        "doc": "aliyun-sls-alert", "required": {"Detail", "Project"}, "properties": {"Detail", "Project"},
-        "attributes": {"Name"},
-        "nested": {"Detail": {"Configuration", "Description", "DisplayName", "Name", "Schedule", "State", "Type"},
-                   "Detail.Schedule": {"CronExpression", "DayOfWeek", "Delay", "Hour", "Interval", "RunImmediately",
-                                       "Type"},
-                   "Detail.Configuration": {"Annotations", "AutoAnnotation", "Condition", "Dashboard",
-                                            "GroupConfiguration", "JoinConfigurations", "Labels", "MuteUntil",
-                                            "NoDataFire", "NoDataSeverity", "NotificationList", "NotifyThreshold",
-                                            "PolicyConfiguration", "QueryList", "SendResolved",
-                                            "SeverityConfigurations", "Threshold", "Throttling", "Type", "Version"},
-                   "Detail.Configuration.QueryList[]": {"ChartTitle", "DashboardId", "End", "LogStore",
-                                                        "PowerSqlMode", "Project", "Query", "Region", "RoleArn",
-                                                        "Start", "Store", "StoreType", "TimeSpanType"},
-                   "Detail.Configuration.GroupConfiguration": {"Fields", "Type"},
-                   "Detail.Configuration.JoinConfigurations[]": {"Condition", "Type"},
-                   "Detail.Configuration.SeverityConfigurations[]": {"EvalCondition", "Severity"},
-                   "Detail.Configuration.SeverityConfigurations[].EvalCondition": {"Condition", "CountCondition"},
-                   "Detail.Configuration.Labels[]": {"Key", "Value"},
-                   "Detail.Configuration.Annotations[]": {"Key", "Value"},
-                   "Detail.Configuration.PolicyConfiguration": {"ActionPolicyId", "AlertPolicyId", "RepeatInterval",
-                                                                "UseDefault"}},
-        "required_nested": {"Detail": {"Configuration", "DisplayName", "Name", "Schedule"},
-                            "Detail.Schedule": {"Type"}, "Detail.Configuration": {"Dashboard", "QueryList"}}},
-}
+# Resource types, properties, values and attributes: tests/test_deploy_schema.py, against the ROS CDK's own
+# definitions (tests/fixtures/deploy-schemas). What follows is the template structure around the resources.
 # Template sections, resource attributes, parameter and output keys: ROS template structure
 # (https://www.alibabacloud.com/help/en/ros/user-guide/template-structure, .../parameters, .../outputs,
 # .../conditions; functions: .../function-sub, .../function-equals, pseudo parameters .../pseudo-parameters).
@@ -155,26 +49,8 @@ ROS_PARAMETER_KEYS = {"Type", "Default", "AllowedValues", "AllowedPattern", "Min
                       "AssociationPropertyMetadata", "Confirm", "TextArea", "Placeholder", "Required"}
 ROS_PARAMETER_TYPES = {"String", "Number", "CommaDelimitedList", "Json", "Boolean"}
 ROS_OUTPUT_KEYS = {"Value", "Description", "Condition", "Label", "NoEcho"}
-ROS_PSEUDO = {"ALIYUN::StackName", "ALIYUN::StackId", "ALIYUN::Region", "ALIYUN::AccountId", "ALIYUN::TenantId",
-              "ALIYUN::ResourceGroupId", "ALIYUN::NoValue"}
+ROS_PSEUDO = set(ros_schema()["pseudo_parameters"])  # ros-cdk-core lib/ros-pseudo.js
 
-# fc3 component props (devsapp/fc3 src/schema.json @4ca1c1b, deploy.md §1.3-1.5) and the FC 3.0 trigger configs
-# (https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/api-fc-2023-03-30-struct-
-# timertriggerconfig and ...-struct-eventbridgetriggerconfig).
-FC3_PROPS = {"region", "functionName", "runtime", "code", "handler", "description", "memorySize", "cpu", "diskSize",
-             "timeout", "instanceConcurrency", "role", "environmentVariables", "internetAccess", "layers", "logConfig",
-             "instanceLifecycleConfig", "vpcConfig", "nasConfig", "ossMountConfig", "customContainerConfig",
-             "customRuntimeConfig", "customDNS", "gpuConfig", "tracingConfig", "triggers", "asyncInvokeConfig",
-             "concurrencyConfig", "provisionConfig", "scalingConfig", "resourceGroupId", "sessionAffinity", "tags"}
-FC3_LOG_CONFIG = {"project", "logstore", "enableRequestMetrics", "enableInstanceMetrics", "enableLlmMetrics",
-                  "logBeginRule"}
-FC3_ASYNC = {"qualifier", "maxAsyncRetryAttempts", "maxAsyncEventAgeInSeconds", "asyncTask", "destinationConfig"}
-FC3_TRIGGER = {"triggerName", "triggerType", "triggerConfig", "qualifier", "description", "sourceArn",
-               "invocationRole"}
-TRIGGER_CONFIG = {"timer": {"cronExpression", "enable", "payload"},
-                  "eventbridge": {"triggerEnable", "asyncInvocationType", "eventRuleFilterPattern",
-                                  "eventSourceConfig", "eventSinkConfig", "runOptions"}}
-EVENT_SOURCE_CONFIG = {"eventSourceType", "eventSourceParameters"}
 # CreatePolicy PolicyDocument, https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createpolicy
 RAM_POLICY_MAX_CHARS = 6144
 FC_ENV_MAX_BYTES = 4096  # FC environment variables, all together (deploy.md §1.3)
@@ -296,7 +172,7 @@ class Ros:
 
     def getatt(self, logical_id: str, attr: str) -> Any:
         res = self.resources[logical_id]
-        assert attr in ROS_SCHEMA[res["Type"]]["attributes"], f"{res['Type']} has no attribute {attr}"
+        assert attr in ros_attributes(res["Type"]), f"{res['Type']} has no attribute {attr}"
         p = self.props(logical_id)
         by_type: dict[str, Any] = {
             "ALIYUN::OSS::Bucket": lambda: {"Name": p["BucketName"]}[attr],
@@ -452,17 +328,10 @@ def test_event_pattern_is_the_union_of_every_checks_events():
     assert {"PutBucketAcl", "CreateAccessKey", "AuthorizeSecurityGroup"} <= set(events)
 
 
-def test_s_yaml_uses_only_fc3_props_and_documented_trigger_configs():
-    for name, p in s_props().items():
-        assert set(p) <= FC3_PROPS, (name, set(p) - FC3_PROPS)
-        assert set(p["logConfig"]) <= FC3_LOG_CONFIG
+def test_s_yaml_names_the_log_project_and_store():
+    """The fc3 schema itself: tests/test_deploy_schema.py."""
+    for p in s_props().values():
         assert p["logConfig"]["project"] == PROJECT and p["logConfig"]["logstore"] == "fc-logs"
-        assert set(p.get("asyncInvokeConfig", {})) <= FC3_ASYNC
-        for t in p.get("triggers", []):
-            assert set(t) <= FC3_TRIGGER
-            assert set(t["triggerConfig"]) <= TRIGGER_CONFIG[t["triggerType"]], (name, t["triggerName"])
-            if t["triggerType"] == "eventbridge":
-                assert set(t["triggerConfig"]["eventSourceConfig"]) <= EVENT_SOURCE_CONFIG
 
 
 # --- s.yaml and template.yml agree -----------------------------------------------------------------------
@@ -645,57 +514,16 @@ def test_the_emulated_pipeline_runs_with_what_the_templates_ship():
 
 # --- template.yml uses only what ROS documents ----------------------------------------------------------
 
-def _walk(value: Any, path: str, nested: dict[str, set[str]], where: str) -> list[str]:
-    """Unknown keys of the nested maps the schema lists (intrinsic functions are not maps)."""
-    errors: list[str] = []
-    if isinstance(value, dict) and len(value) == 1 and (next(iter(value)) == "Ref"
-                                                         or next(iter(value)).startswith("Fn::")):
-        return errors
-    if isinstance(value, list):
-        for item in value:
-            errors += _walk(item, f"{path}[]", nested, where)
-        return errors
-    if isinstance(value, dict):
-        if path in nested and not set(value) <= nested[path]:
-            errors.append(f"{where} {path}: unknown {sorted(set(value) - nested[path])}")
-        for k, v in value.items():
-            errors += _walk(v, f"{path}.{k}" if path else k, nested, where)
-    return errors
-
-
 @pytest.mark.parametrize("name", list(ROS_FILES))
-def test_template_uses_only_documented_ros_types_and_properties(name):
+def test_template_uses_only_documented_ros_sections_and_keys(name):
     doc = ROS_FILES[name]()
     assert doc["ROSTemplateFormatVersion"] == "2015-09-01" and set(doc) <= ROS_SECTIONS
     for name, p in doc["Parameters"].items():
         assert set(p) <= ROS_PARAMETER_KEYS and p["Type"] in ROS_PARAMETER_TYPES, name
     for name, o in doc["Outputs"].items():
         assert set(o) <= ROS_OUTPUT_KEYS, name
-    errors = []
     for lid, res in doc["Resources"].items():
-        schema = ROS_SCHEMA.get(res["Type"])
-        assert schema, f"{lid}: {res['Type']} is not in the schema table"
         assert set(res) <= ROS_RESOURCE_KEYS, lid
-        props = res.get("Properties", {})
-        if unknown := set(props) - schema["properties"]:
-            errors.append(f"{lid} ({res['Type']}): unknown properties {sorted(unknown)}")
-        if missing := schema["required"] - set(props):
-            errors.append(f"{lid} ({res['Type']}): missing required {sorted(missing)}")
-        errors += _walk(props, "", schema["nested"], lid)
-        for path, req in schema.get("required_nested", {}).items():
-            node = props
-            for part in path.split("."):
-                node = node[part]
-            if missing := req - set(node):
-                errors.append(f"{lid} {path}: missing required {sorted(missing)}")
-    assert not errors, "\n".join(errors)
-
-
-def test_the_ros_schema_table_has_no_dead_entries():
-    used = {r["Type"] for load in ROS_FILES.values() for r in load()["Resources"].values()}
-    assert set(ROS_SCHEMA) == used
-    for rtype, schema in ROS_SCHEMA.items():
-        assert schema["doc"] and ROS_DOC.startswith("https://"), rtype
 
 
 @pytest.mark.parametrize("name", list(ROS_FILES))
@@ -742,7 +570,7 @@ def test_template_references_resolve_and_conditions_are_consistent(name):
             if fn == "Ref":
                 assert arg in params or arg in ROS_PSEUDO, (lid, arg)
             elif fn == "Fn::GetAtt":
-                assert arg[1] in ROS_SCHEMA[resources[arg[0]]["Type"]]["attributes"], (lid, arg)
+                assert arg[1] in ros_attributes(resources[arg[0]]["Type"]), (lid, arg)
                 targets.append(arg[0])
             elif fn == "Fn::Sub":
                 local = set(arg[1]) if isinstance(arg, list) else set()  # Fn::Sub [text, {variable: value}]
