@@ -13,8 +13,8 @@ import re
 import pytest
 
 from aliaudit.findings import Finding
-from aliaudit.reports import csv_report, html
-from aliaudit.reports.summary import summarize
+from aliaudit.reports import csv_report
+from tests.rendering import csv_text, html_page, summarize
 
 HOSTILE = ["<!--<script>", "</script><script>alert(1)</script>", "</SCRIPT >", "<!-- -->", "a]]>b", "&lt;&amp;",
            "line\u2028sep\u2029para", "<\u0000>", "\\u003c"]
@@ -36,7 +36,7 @@ def _data_element(page: str) -> str:
 
 def test_embedded_json_cannot_close_the_script_or_open_a_comment():
     findings = [finding(t) for t in HOSTILE] + [finding("ok", account_name="<!--<script>", family="<b>")]
-    page = html.render(findings, summarize(findings))
+    page = html_page(findings, summarize(findings))
     content = _data_element(page)
     # nothing the HTML parser acts on inside the element: no tag open, no comment, no character reference
     assert not re.search(r"[<>&\u2028\u2029]", content), content[:500]
@@ -52,7 +52,7 @@ def test_embedded_json_cannot_close_the_script_or_open_a_comment():
                                   "@SUM(1,1)", "\t=1", "\r=1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(1)"])
 def test_csv_cells_a_spreadsheet_would_evaluate_are_neutralised(text):
     f = finding(text, account_name=text)
-    rows = list(csv.reader(io.StringIO(csv_report.dumps([f]), newline="")))
+    rows = list(csv.reader(io.StringIO(csv_text([f]), newline="")))
     assert rows[0] == csv_report.COLUMNS
     cells = dict(zip(csv_report.COLUMNS, rows[1], strict=True))
     for column in ("account_name", "resource_id", "resource_name", "message", "mute_reason", "remediation"):
@@ -62,7 +62,7 @@ def test_csv_cells_a_spreadsheet_would_evaluate_are_neutralised(text):
 
 def test_csv_leaves_ordinary_text_alone():
     f = finding("bucket a-b=c is public (10 - 2 rules); see @docs", resource_name="", account_name="acme")
-    rows = list(csv.reader(io.StringIO(csv_report.dumps([f]), newline="")))
+    rows = list(csv.reader(io.StringIO(csv_text([f]), newline="")))
     cells = dict(zip(csv_report.COLUMNS, rows[1], strict=True))
     assert cells["message"] == "bucket a-b=c is public (10 - 2 rules); see @docs"
     assert cells["resource_name"] == "" and cells["account_name"] == "acme" and cells["muted"] == "false"
@@ -70,5 +70,5 @@ def test_csv_leaves_ordinary_text_alone():
 
 def test_csv_a_carriage_return_inside_a_cell_cannot_forge_a_row():
     f = finding("x\rforged row")  # (no comma: a comma alone gets the cell quoted)
-    rows = list(csv.reader(io.StringIO(csv_report.dumps([f]), newline="")))
+    rows = list(csv.reader(io.StringIO(csv_text([f]), newline="")))
     assert len(rows) == 2 and dict(zip(csv_report.COLUMNS, rows[1], strict=True))["message"] == f.message

@@ -65,6 +65,7 @@ def test_ocsf_stream_matches_the_schema_model_for_every_finding():
 
     from aliaudit.findings import Finding, Severity, Status
     from aliaudit.reports import ocsf
+    from tests.rendering import ocsf_text
 
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     base = {"check_id": "ram_user_mfa", "title": "MFA", "family": "ram", "severity": Severity.HIGH,
@@ -78,7 +79,7 @@ def test_ocsf_stream_matches_the_schema_model_for_every_finding():
                 Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="erin"),
                 Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="frank",
                         details={"a": "b"})]
-    streamed = json.loads(ocsf.dumps(findings, when))
+    streamed = json.loads(ocsf_text(findings, when))
     assert streamed == [ocsf.to_ocsf(f, when) for f in findings]
 
 
@@ -89,8 +90,7 @@ def test_organisation_report_filters_by_account(tmp_path, browser):
     from selenium.webdriver.support.ui import Select
 
     from aliaudit.findings import Finding
-    from aliaudit.reports import html
-    from aliaudit.reports.summary import summarize
+    from tests.rendering import html_page, summarize
 
     def finding(account: str, name: str, status: str) -> Finding:
         return Finding(check_id="ram_root_mfa_enabled", title="root MFA", family="ram", severity="critical",
@@ -101,7 +101,7 @@ def test_organisation_report_filters_by_account(tmp_path, browser):
                 finding("1000000000000003", "acme-dev", "FAIL")]
     page = tmp_path / "org.html"
     with page.open("w") as fh:
-        html.write(fh, findings, summarize(findings))
+        fh.write(html_page(findings, summarize(findings)))
     browser.get(page.as_uri())
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.finding")) == 3
     Select(browser.find_element(By.ID, "f-account")).select_by_value("1000000000000003 (acme-dev)")
@@ -109,7 +109,7 @@ def test_organisation_report_filters_by_account(tmp_path, browser):
     assert len(shown) == 2 and all("acme-dev" in r.text for r in shown)
     single = tmp_path / "one.html"
     with single.open("w") as fh:
-        html.write(fh, findings[:1], summarize(findings[:1]))
+        fh.write(html_page(findings[:1], summarize(findings[:1])))
     browser.get(single.as_uri())
     assert not browser.find_element(By.ID, "f-account").is_displayed()
 
@@ -120,8 +120,7 @@ def test_hostile_text_from_the_account_shows_as_text_in_chromium(tmp_path, brows
     from selenium.webdriver.common.by import By
 
     from aliaudit.findings import Finding
-    from aliaudit.reports import html
-    from aliaudit.reports.summary import summarize
+    from tests.rendering import html_page, summarize
 
     texts = ["<!--<script>", "</script><script>document.title='owned'</script>", "<img src=x onerror=alert(1)>",
              "a\u2028b"]
@@ -130,7 +129,7 @@ def test_hostile_text_from_the_account_shows_as_text_in_chromium(tmp_path, brows
                         resource_id=f"rm-{n}") for n, text in enumerate(texts)]
     page = tmp_path / "hostile.html"
     with page.open("w") as fh:
-        html.write(fh, findings, summarize(findings))
+        fh.write(html_page(findings, summarize(findings)))
     browser.get(page.as_uri())
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.finding")
     assert len(rows) == len(texts)

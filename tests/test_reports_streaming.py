@@ -19,11 +19,12 @@ import pytest
 from aliaudit import compliance as catalogue
 from aliaudit.checks.registry import all_checks
 from aliaudit.findings import Finding, Severity, Status
-from aliaudit.reports import csv_report, html, ocsf, writer
-from aliaudit.reports.compliance import Compliance, report
+from aliaudit.reports import writer
+from aliaudit.reports.compliance import Compliance
 from aliaudit.reports.spool import Spool
-from aliaudit.reports.summary import STATUSES, summarize
+from aliaudit.reports.summary import STATUSES
 from aliaudit.runtime.jsonstream import array_items, write_array
+from tests.rendering import compliance_report, compliance_text, csv_text, html_page, ocsf_text, summarize
 
 
 def _findings(n: int, seed: int = 7) -> list[Finding]:
@@ -110,13 +111,13 @@ def test_summary_and_compliance_built_one_at_a_time_match_the_whole_list_code(tm
     with Compliance("cis_2.0", tmp_path) as builder:
         for f in items:
             builder.add(f)
-        text = builder.dumps()
+        text = compliance_text(builder)
         head = builder.head()
     expected = _reference_compliance("cis_2.0", items)
     assert text == json.dumps(expected, indent=1)  # byte for byte
-    assert report("cis_2.0", items) == expected
+    assert compliance_report("cis_2.0", items) == expected
     assert head["requirements"] == [{k: v for k, v in r.items() if k != "findings"} for r in expected["requirements"]]
-    empty = report("cis_2.0", [])
+    empty = compliance_report("cis_2.0", [])
     assert empty == _reference_compliance("cis_2.0", []) and all(r["findings"] == [] for r in empty["requirements"])
     summary = summarize(items, {"run_id": "r"})
     assert summary["total"] == 500 and list(summary)[0] == "run_id"
@@ -138,8 +139,8 @@ def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: 
     assert [p.name for p in paths] == [*writer.FORMATS.values(), "aliaudit.compliance.cis_2.0.json",
                                        "aliaudit.compliance.cis_2.0.csv"]
     out = tmp_path / "out"
-    assert (out / "aliaudit.csv").read_bytes().decode() == csv_report.dumps(items)
-    assert (out / "aliaudit.html").read_text() == html.render(items, summary, compliance=head)
+    assert (out / "aliaudit.csv").read_bytes().decode() == csv_text(items)
+    assert (out / "aliaudit.html").read_text() == html_page(items, summary, compliance=head)
     assert json.loads((out / "aliaudit.summary.json").read_text()) == summary
     expected = _reference_compliance("cis_2.0", items)
     assert json.loads((out / "aliaudit.compliance.cis_2.0.json").read_text()) == expected
@@ -149,7 +150,7 @@ def test_one_pass_writes_every_report_as_the_single_format_writers_do(tmp_path: 
         (r["id"], r["status"], str(r["pass"]), str(r["fail"])) for r in expected["requirements"]]
     events = json.loads((out / "aliaudit.ocsf.json").read_text())
     when = datetime.fromisoformat(events[0]["time_dt"].replace("Z", "+00:00")).astimezone(timezone.utc)
-    assert events == json.loads(ocsf.dumps(items, when))
+    assert events == json.loads(ocsf_text(items, when))
 
 
 def test_latest_findings_json_is_written_and_read_one_item_at_a_time():
@@ -192,4 +193,4 @@ def test_compliance_lists_findings_in_report_order_whatever_order_they_come_in(t
             a.add(f)
         for f in sorted(items, key=lambda f: -rank[f.region]):  # the last region first
             b.add(f, (rank[f.region],))
-        assert b.dumps() == a.dumps()
+        assert compliance_text(b) == compliance_text(a)

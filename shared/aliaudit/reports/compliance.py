@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii as _str  # what json.dumps uses for strings (ensure_ascii)
 from typing import Any, TextIO
 
@@ -135,13 +134,6 @@ class Compliance:
                     sep = ",\n"
         out.write("[]" if sep == "[\n" else f"\n{' ' * indent}]")
 
-    def dumps(self) -> str:
-        import io
-
-        buf = io.StringIO()
-        self.write(buf)
-        return buf.getvalue()
-
     def close(self) -> None:
         if not self._out.closed:
             self._out.close()
@@ -153,14 +145,6 @@ class Compliance:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def report(framework: str, findings: Iterable[Finding]) -> dict[str, Any]:
-    """The whole report as one object (for small inputs; large ones stream with Compliance.write)."""
-    with Compliance(framework) as builder:
-        for f in findings:
-            builder.add(f)
-        return json.loads(builder.dumps())
 
 
 def write_csv(out: TextIO, head: dict[str, Any]) -> None:

@@ -5,8 +5,6 @@ formula (it starts with = + - @, a tab or a carriage return, or their full-width
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable
 from typing import TextIO
 
 from ..findings import Finding
@@ -21,12 +19,6 @@ def cell(value: object) -> str:
     """The value as a CSV cell a spreadsheet shows as text, never evaluates."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def dumps(findings: Iterable[Finding]) -> str:
-    out = io.StringIO()
-    write(out, findings)
-    return out.getvalue()
 
 
 class Writer:
@@ -46,9 +38,3 @@ class Writer:
 
     def close(self) -> None:
         pass
-
-
-def write(out: TextIO, findings: Iterable[Finding]) -> None:
-    writer = Writer(out)
-    for f in findings:
-        writer.add(f)

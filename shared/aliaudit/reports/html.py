@@ -4,9 +4,7 @@ status, severity, family, region and text, the compliance view, and each finding
 from __future__ import annotations
 
 import html
-import io
 import json
-from collections.abc import Iterable
 from typing import Any, TextIO
 
 from ..findings import Finding
@@ -106,13 +104,6 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
             f'<th>Findings</th></tr>{"".join(rows)}</table></section>')
 
 
-def render(findings: Iterable[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
-           compliance: dict[str, Any] | None = None) -> str:
-    out = io.StringIO()
-    write(out, findings, summary, title=title, compliance=compliance)
-    return out.getvalue()
-
-
 # Inside <script> the HTML parser looks for "</script" and "<!--" (which, followed by "<script", hides the real
 # end tag and blanks the page): no "<", ">" or "&" may appear as such, nor U+2028/2029 (line ends to older JS)
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028",
@@ -180,12 +171,3 @@ class Writer:
         out.write(f"""}}</script>
 <script>{_SCRIPT}</script></body></html>
 """)
-
-
-def write(out: TextIO, findings: Iterable[Finding], summary: dict[str, Any], *, title: str = "aliaudit report",
-          compliance: dict[str, Any] | None = None) -> None:
-    """The page into out, in one pass over the findings."""
-    writer = Writer(out, summary, title=title, compliance=compliance)
-    for f in findings:
-        writer.add(f)
-    writer.close()

@@ -5,9 +5,7 @@ One finding per (check, resource, region), with a stable uid (finding_info.uid) 
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
@@ -111,19 +109,6 @@ class Writer:
 
     def close(self) -> None:
         self.out.write("\n]\n")
-
-
-def write(out: TextIO, findings: Iterable[Finding], when: datetime | None = None) -> None:
-    writer = Writer(out, when)
-    for f in findings:
-        writer.add(f)
-    writer.close()
-
-
-def dumps(findings: Iterable[Finding], when: datetime | None = None) -> str:
-    buf = io.StringIO()
-    write(buf, findings, when)
-    return buf.getvalue()
 
 
 def load_findings(text: str) -> list[dict[str, Any]]:

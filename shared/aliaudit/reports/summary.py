@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from ..findings import Finding, Severity, Status
@@ -52,13 +51,6 @@ class Summary:
             "top_failing_checks": [{"check_id": cid, "title": self.titles[cid], "fail": n}  # (ties by check id)
                                    for cid, n in sorted(self.failing.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
         }
-
-
-def summarize(findings: Iterable[Finding], meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    summary = Summary()
-    for f in findings:
-        summary.add(f)
-    return summary.result(meta)
 
 
 def render_table(summary: dict[str, Any]) -> str:

@@ -120,12 +120,6 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
         raise
 
 
-def write_text(path: Path, text: str) -> None:
-    """text into path, atomically and without following a link at path."""
-    with atomic_open(path) as fh:
-        fh.write(text)
-
-
 def write_all(directory: Path, findings: Iterable[Finding], formats: Sequence[str], summary: dict[str, Any],
               compliance: Compliance | dict[str, Any] | None = None) -> list[Path]:
     """Every selected report into directory, in one pass over the findings: each streams to its file as the
@@ -176,13 +170,3 @@ def write_compliance(out: TextIO, compliance: Compliance | dict[str, Any], fmt: 
         compliance.write(out)
     else:
         out.write(json.dumps(compliance, indent=1))
-
-
-def write(directory: Path, contents: dict[str, str]) -> list[Path]:
-    prepare_directory(directory)
-    paths = []
-    for name, text in contents.items():
-        path = directory / name
-        write_text(path, text)
-        paths.append(path)
-    return paths
