@@ -80,16 +80,6 @@ class WorkerTask(BaseModel):
     account: str = Field("", pattern=ACCOUNT)  # organisation runs: the member account this task audits
 
 
-class PartResult(BaseModel):
-    """A part as one JSON object (what workers before JSON-lines parts stored; still read)."""
-
-    run_id: str
-    family: str
-    region: str
-    findings: list[Finding]
-    calls: int = 0
-
-
 class PartHeader(BaseModel):
     """The first line of a stored part; one finding per line follows (JSON lines: written and read one finding
     at a time, however large the part)."""
@@ -187,23 +177,12 @@ def parse_manifest(data: Any, run_id: str, secret: str = "") -> Manifest:
     return manifest
 
 
-def parse_part(data: Any, run_id: str, part: Part) -> PartResult:
-    name = f"the {part.family}/{part.region} part of run {run_id}"
-    try:
-        result = PartResult.model_validate(data)
-    except ValidationError as err:
-        raise PayloadError(f"{name} is malformed: {_reason(err)}") from None
-    if (result.run_id, result.family, result.region) != (run_id, part.family, part.region):
-        raise PayloadError(f"{name} holds {result.family}/{result.region} of run {result.run_id}")
-    return result
-
-
 def read_part(lines: Iterable[bytes], run_id: str, part: Part,
               key: bytes | None = None) -> tuple[int, Iterator[Finding]]:
     """A stored part, line by line: its API call count and its findings, each validated as it is read. Raises
     PayloadError (the iterator too, at the line) when the part is malformed, truncated or another part's, or,
     given the run's seal key, when its seal does not match (not written by this run's worker: a planted or
-    altered part). A part stored as one JSON object (PartResult) is read whole, and only for an unsealed run."""
+    altered part)."""
     name = f"the {part.family}/{part.region} part of run {run_id}"
     it = iter(lines)
     first = next(it, b"")
@@ -214,8 +193,7 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part,
     if not isinstance(head, dict) or "findings" not in head or isinstance(head["findings"], list):
         if key is not None:
             raise PayloadError(f"{name} carries no seal: it was not written by this run's worker")
-        legacy = parse_part(_json(first + b"\n" + b"\n".join(it), name), run_id, part)
-        return legacy.calls, iter(legacy.findings)
+        raise PayloadError(f"{name} is malformed: its first line is not a part header")
     try:
         header = PartHeader.model_validate(head)
     except ValidationError as err:
