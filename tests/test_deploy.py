@@ -33,7 +33,7 @@ BUCKET = f"aliaudit-reports-{ACCOUNT}"
 PROJECT = f"aliaudit-{ACCOUNT}"
 ROLE_ARN = f"acs:ram::{ACCOUNT}:role/aliaudit-fc"
 RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunSecret, s.yaml's env in these tests
-S_VERSION = "3.1.10"  # @serverless-devs/s, as S_VERSION in the Makefile (deploy.md §0.9: on npm, offline preview)
+S_VERSION = "3.1.10"  # @serverless-devs/s on npm, as S_VERSION in the Makefile (`s preview` works offline)
 
 # --- what Alibaba Cloud documents ------------------------------------------------------------------
 # Resource types, properties, values and attributes: tests/test_deploy_schema.py, against the ROS CDK's own
@@ -53,7 +53,9 @@ ROS_PSEUDO = set(ros_schema()["pseudo_parameters"])  # ros-cdk-core lib/ros-pseu
 
 # CreatePolicy PolicyDocument, https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createpolicy
 RAM_POLICY_MAX_CHARS = 6144
-FC_ENV_MAX_BYTES = 4096  # FC environment variables, all together (deploy.md §1.3)
+# FC environment variables, all together (FC 3.0 limits:
+# https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/product-overview/limits-of-usage)
+FC_ENV_MAX_BYTES = 4096
 
 
 # --- reading the two files ---------------------------------------------------------------------------
@@ -309,7 +311,8 @@ def test_s_yaml_follows_the_contract():
 
 
 def test_eventbridge_trigger_is_last_everywhere():
-    """fc3 stops deploying a function's triggers after an unchanged eventbridge trigger (deploy.md §1.4)."""
+    """fc3 stops deploying a function's triggers after an unchanged eventbridge trigger (devsapp/fc3
+    src/subCommands/deploy/impl/trigger.ts, Trigger.run() at 4ca1c1b)."""
     for name, p in s_props().items():
         types = [t["triggerType"] for t in p.get("triggers", [])]
         if "eventbridge" in types:

@@ -287,7 +287,8 @@ def test_writes_are_actiontrail_events_but_put_logs_is_not(cloud_proxy, admin):
 # --- alerts --------------------------------------------------------------------------------------
 
 def fail_alert(name: str = "sec-auditor-fail-findings", state: str = "Enabled") -> dict[str, Any]:
-    """The 'alert on any FAIL finding' alert 2.0 JSON of deploy.md §5.2."""
+    """An 'alert on any FAIL finding' alert 2.0 JSON (alibabacloud_sls20201230 AlertConfiguration and Schedule; the
+    examples of aliyun-sls/sls-doc src/alert/)."""
     return {
         "name": name, "displayName": "Security auditor: FAIL findings", "type": "Alert", "state": state,
         "schedule": {"type": "FixedRate", "interval": "15m", "delay": 60, "runImmediately": False},

@@ -1,8 +1,9 @@
 """Signature verification for every scheme the official SDKs send.
 
 Each ``claim_*`` function reads who claims to have signed (access key id, security token) and each
-``verify_*`` recomputes the signature from the raw request with the key's secret. Facts come from
-../shared/reference/protocols.md (captured requests and the string-to-sign of each SDK).
+``verify_*`` recomputes the signature from the raw request with the key's secret, as each SDK computes it
+(alibabacloud_tea_openapi's Client.do_request / Utils.get_authorization for ACS3-HMAC-SHA256 and RPC/ROA v1,
+oss2/auth.py for OSS V1 and V4, aliyun-log-python-sdk's aliyun/log/auth.py for SLS).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .catalogue import ROOT, functions
 
-# The FC runtime the bundles target (deploy.md §6, packaging.md).
+# The FC runtime the bundles target: python3.10 on x86_64 Linux (Function Compute, "Built-in modules" of the Python
+# runtimes: https://www.alibabacloud.com/help/en/functioncompute/fc/python/).
 PLATFORM = "manylinux2014_x86_64"
 PYTHON_VERSION = "3.10"
 # pip evaluates environment markers for the interpreter it runs on, not for --python-version: these are the

@@ -70,7 +70,8 @@ def triggers_for(kind: str) -> tuple[dict[str, Any], ...]:
     if kind == "dispatcher":
         return ({"triggerName": "daily", "triggerType": "timer",
                  "triggerConfig": {"cronExpression": DAILY_CRON, "enable": True, "payload": "{}"}},
-                # fc3 quirk (deploy.md §1.4): an unchanged eventbridge trigger stops the deploy of the triggers
+                # fc3 quirk (devsapp/fc3 src/subCommands/deploy/impl/trigger.ts, Trigger.run() at 4ca1c1b): an
+                # unchanged eventbridge trigger stops the deploy of the triggers
                 # after it, so it must stay last
                 {"triggerName": "actiontrail-changes", "triggerType": "eventbridge",
                  "triggerConfig": {"triggerEnable": True, "asyncInvocationType": True,

@@ -3,7 +3,7 @@
 Requests arrive path-style (``/<bucket>/<key>`` on the emulator's IP) or virtual-host style
 (``<bucket>.oss-<region>.aliyuncs.com`` through the forward proxy); both resolve to the same
 ``/<bucket>/<key>`` route path. Answers are the XML documents oss2's parsers require
-(see protocols.md §2.3). A bucket belongs to the account whose scenario lists it.
+(oss2/xml_utils.py and oss2/models.py). A bucket belongs to the account whose scenario lists it.
 
 Access follows OSS: the caller's RAM policies gate its own account's buckets (checked by the core
 before the handler); callers from other accounts and anonymous callers need a public ACL or a bucket
