@@ -14,5 +14,6 @@ WORLD: dict[int, IPNetwork] = {4: ip_network("0.0.0.0/0"), 6: ip_network("::/0")
 def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
     """Whether the networks of `family` (4 or 6) among `networks` hold every address of that family between them.
     Networks of the other family are ignored (collapse_addresses refuses mixed families)."""
-    own = [n for n in networks if n.version == family]
-    return WORLD[family] in collapse_addresses(own)  # type: ignore[arg-type]
+    if family == 4:
+        return WORLD[4] in list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
+    return WORLD[6] in list(collapse_addresses(n for n in networks if isinstance(n, IPv6Network)))

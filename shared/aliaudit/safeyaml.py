@@ -62,7 +62,7 @@ class _At:
         self.line = line
 
 
-class _Loader(Composer, _EventParser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
+class _Loader(Composer, _EventParser, SafeConstructor, Resolver):
     """PyYAML's composer (with limits) over libyaml's events, PyYAML's safe constructor and resolver."""
 
     def __init__(self, text: str, max_depth: int, max_alias_nodes: int) -> None:
@@ -111,7 +111,7 @@ class _Loader(Composer, _EventParser, SafeConstructor, Resolver):  # type: ignor
 
     @staticmethod
     def _slim(node: Node) -> Node:
-        node.start_mark, node.end_mark = _At(node.start_mark.line), None  # type: ignore[assignment]
+        node.start_mark, node.end_mark = _At(node.start_mark.line), None
         return node
 
     # --- building values ------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from .clients import ClientFactory
 from .collectors import load_all as load_collectors
 from .collectors.registry import COLLECTORS, CollectContext
 from .config import AuditConfig
+from .datasets import GLOBAL, Scope
 from .findings import Finding, Result, Status
 
 log = logging.getLogger("aliaudit.scan")
-GLOBAL = "global"
 
 
 @dataclass
@@ -213,7 +213,7 @@ def _release_memory(every: float = 1.0) -> None:
 
 
 def _regions_for(c: Check, regions: list[str]) -> list[str]:
-    return [GLOBAL] if c.meta.scope == "global" else list(regions)
+    return [GLOBAL] if c.meta.scope == Scope.GLOBAL else list(regions)
 
 
 def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request: ScanRequest,
@@ -222,9 +222,7 @@ def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request:
     for dataset in c.meta.needs:
         value = data[(dataset, region)]
         if isinstance(value, Failed):
-            return [_finding(c, request.account_id, region, Result(
-                status=Status.ERROR, resource_id=request.account_id if region == GLOBAL else region,
-                message=f"could not collect {dataset}: {value.reason}"))]
+            return [c.error(request.account_id, region, f"could not collect {dataset}: {value.reason}")]
         inputs[dataset] = value
     try:
         results = list(c.fn(Inputs(inputs, request.config, region, request.account_id, now)))
@@ -232,18 +230,4 @@ def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request:
         log.exception("check %s failed in %s", c.meta.id, region)
         results = [Result(status=Status.ERROR, resource_id=request.account_id,
                           message=f"check failed: {type(err).__name__}: {err}")]
-    return [_finding(c, request.account_id, region, r) for r in results]
-
-
-_REMEDIATION: dict[str, str] = {}  # check id -> its remediation text: one string shared by all its findings
-
-
-def _finding(c: Check, account_id: str, region: str, r: Result) -> Finding:
-    m = c.meta
-    remediation = _REMEDIATION.get(m.id)
-    if remediation is None:
-        remediation = _REMEDIATION.setdefault(m.id, f"{m.remediation.console} CLI: {m.remediation.cli}")
-    return Finding(check_id=m.id, title=m.title, family=m.family, severity=m.severity, status=r.status,
-                   message=r.message, account_id=account_id, region=r.region or region,
-                   resource_id=r.resource_id, resource_type=r.resource_type, resource_name=r.resource_name,
-                   cis=m.cis, risk=m.risk, remediation=remediation, details=r.details)
+    return [c.finding(request.account_id, region, r) for r in results]

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-from ..collectors.ack import AckData, ClusterInfo
+from ..collectors.ack import CLUSTERS, AckData, ClusterInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -30,7 +30,7 @@ def _result(c: ClusterInfo, status: Status, message: str) -> Result:
 def _clusters(inp: Inputs, *parts: str, registered: str | None = None) -> Iterator[tuple[ClusterInfo, Result | None]]:
     """Each cluster, with a ready Result when the check cannot judge it: ERROR if one of `parts` was not read,
     MANUAL (with `registered` as guidance) for registered clusters."""
-    data: AckData = inp["ack.clusters"]
+    data: AckData = inp[CLUSTERS]
     for c in data.clusters:
         if c.registered:
             yield c, _result(c, MANUAL, f"registered cluster: {registered}") if registered else None
@@ -65,7 +65,7 @@ _REG_AGENT = "ACK does not manage this cluster's nodes or add-ons; verify it on 
        console="ACK console > the cluster > Security and Compliance > Cluster Auditing: enable it "
                "(delivers the kube-apiserver audit log to an SLS project).",
        cli="aliyun cs PUT /clusters/<id>/audit_log --body '{\"disable\": false}'  (UpdateClusterAuditLogConfig)",
-       cis=["2.4", "7.1"], events=CLUSTER_EVENTS + ["UpdateClusterAuditLogConfig"], needs=["ack.clusters"],
+       cis=["2.4", "7.1"], events=CLUSTER_EVENTS + ["UpdateClusterAuditLogConfig"], needs=[CLUSTERS],
        evaluates="GetClusterAuditProject per cluster: PASS when audit_enabled is true and an SLS project is named "
                  "(sls_project_name, or the cluster's AuditProjectName meta data), FAIL otherwise. Registered "
                  "(external) clusters are MANUAL; ERROR when the cluster's audit settings could not be read.",
@@ -87,7 +87,7 @@ def audit_log(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Operations > Add-ons > Logs and Monitoring: install "
                "loongcollector (or logtail-ds).",
        cli="aliyun cs POST /clusters/<id>/components/install --body '[{\"name\": \"loongcollector\"}]'",
-       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances per cluster: PASS when loongcollector or logtail-ds is installed in a "
                  "state other than failed, deleting or deleted, FAIL otherwise. Registered (external) clusters are "
                  "MANUAL; ERROR when the cluster's add-ons could not be read. The audit looks at the Cluster Auditing"
@@ -112,7 +112,7 @@ def log_collection(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Nodes > Node Pools > the pool > Edit: enable CloudMonitor agent.",
        cli="aliyun cs PUT /clusters/<id>/nodepools/<np> --body '{\"kubernetes_config\": {\"cms_enabled\": true}}'",
        cis=["7.2"], events=CLUSTER_EVENTS + ["CreateClusterNodePool", "ModifyClusterNodePool",
-                                             "DeleteClusterNodepool"], needs=["ack.clusters"],
+                                             "DeleteClusterNodepool"], needs=[CLUSTERS],
        evaluates="DescribeClusterNodePools per cluster: PASS when every node pool has kubernetes_config.cms_enabled, "
                  "FAIL naming the pools without it, MANUAL when the cluster has no node pools. Registered (external) "
                  "clusters are MANUAL; ERROR when the cluster's node pools could not be read. The audit's OS Metrics "
@@ -141,7 +141,7 @@ def cloudmonitor(inp: Inputs) -> Iterator[Result]:
                "dedicated clusters keep --authorization-mode=Node,RBAC in kube-apiserver.yaml on every master.",
        cli="aliyun cs GET /permissions/users/<uid>  (DescribeUserPermission); on masters: grep authorization-mode "
            "/etc/kubernetes/manifests/kube-apiserver.yaml",
-       cis=["7.3"], events=CLUSTER_EVENTS + ["GrantPermissions", "UpdateUserPermissions"], needs=["ack.clusters"],
+       cis=["7.3"], events=CLUSTER_EVENTS + ["GrantPermissions", "UpdateUserPermissions"], needs=[CLUSTERS],
        evaluates="The cluster type only: PASS for ManagedKubernetes (ACK runs the control plane with Node,RBAC "
                  "authorization, no ABAC), MANUAL for dedicated clusters (kube-apiserver.yaml on the masters is not "
                  "readable) and registered clusters. The audit's RBAC role grants per RAM user are not read.",
@@ -164,7 +164,7 @@ def rbac(inp: Inputs) -> Iterator[Result]:
        console="Upgrade the cluster to Kubernetes 1.19 or later (basic authentication was removed); on older "
                "dedicated clusters remove --basic-auth-file from kube-apiserver.yaml on every master.",
        cli="aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
-       cis=["7.6"], events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       cis=["7.6"], events=CLUSTER_EVENTS, needs=[CLUSTERS],
        evaluates="The cluster's current_version: PASS at Kubernetes 1.19 or later (basic authentication was removed),"
                  " MANUAL for older or unparsable versions and for registered clusters, since the masters' "
                  "kube-apiserver.yaml is not readable.",
@@ -187,7 +187,7 @@ def basic_auth(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Operations > Add-ons: uninstall kubernetes-dashboard; also delete any "
                "dashboard deployment in kube-system.",
        cli="aliyun cs POST /clusters/<id>/components/uninstall --body '[{\"name\": \"kubernetes-dashboard\"}]'",
-       cis=["7.5"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       cis=["7.5"], events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances: FAIL when the kubernetes-dashboard add-on is installed (any state), PASS"
                  " otherwise; a dashboard deployed by hand into kube-system, which the audit's filter would find, is "
                  "not visible to the ACK API. Registered (external) clusters are MANUAL; ERROR when the cluster's "
@@ -246,7 +246,7 @@ def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
        cli="aliyun cs PUT /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
            "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'; kubectl -n kube-system get cm eni-config "
            "-o jsonpath='{.data.disable_network_policy}'",
-       cis=["7.7"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       cis=["7.7"], events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances and, for the Terway add-on (terway-eniip, terway-eni, "
                  "terway-controlplane, terway), GetClusterAddonInstance's config: FAIL when Terway is not installed "
                  "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\" or "
@@ -264,7 +264,7 @@ def network_policy(inp: Inputs) -> Iterator[Result]:
        risk="Without Terway's shared-ENI multi-IP mode, pod networking falls back to overlay or exclusive ENIs.",
        console="Create clusters with the Terway network plugin in shared ENI (multiple IP) mode (terway-eniip).",
        cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
-       cis=["7.8"], events=ADDON_EVENTS, needs=["ack.clusters"],
+       cis=["7.8"], events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="The network add-on (ListClusterAddonInstances): PASS for terway-eniip, terway-controlplane or "
                  "terway, FAIL for terway-eni (exclusive ENI mode, stricter than the audit, which only asks for "
                  "Terway) and for Flannel or no network add-on. Registered (external) clusters are MANUAL; ERROR when"
@@ -289,7 +289,7 @@ def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Basic Information > API Server Public Endpoint: unbind the EIP; reach "
                "the API server from the VPC, a bastion or a VPN.",
        cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"api_server_eip\": false}'  (ModifyCluster)",
-       cis=["7.9"], events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       cis=["7.9"], events=CLUSTER_EVENTS, needs=[CLUSTERS],
        evaluates="DescribeClustersV1 master_url api_server_endpoint: FAIL when the API server has an internet endpoint,"
                  " PASS when none is reported; registered clusters are MANUAL.",
        cis_audit="ACK console > the cluster detail page: check that there is no meta of API Server Public Network "
@@ -313,7 +313,7 @@ def private_endpoint(inp: Inputs) -> Iterator[Result]:
        cli="aliyun cs POST /clusters/<id>/inspects  (RunClusterInspect); PUT /clusters/<id>/inspectConfig "
            "(scheduled inspection)",
        cis=["7.4"], events=CLUSTER_EVENTS + ["RunClusterInspect", "CreateClusterInspectConfig",
-                                             "UpdateClusterInspectConfig"], needs=["ack.clusters"],
+                                             "UpdateClusterInspectConfig"], needs=[CLUSTERS],
        evaluates="ListClusterInspectReports: PASS when the newest report that is neither failed nor running ended (or"
                  " started) within ack_inspection_max_age_days (7), FAIL when older or none. Registered (external) "
                  "clusters are MANUAL; ERROR when the cluster's inspection reports could not be read. The report's "
@@ -339,13 +339,13 @@ def inspection(inp: Inputs) -> Iterator[Result]:
        console="ACK console > the cluster > Basic Information > Upgrade Cluster to a supported version.",
        cli="aliyun cs GET /api/v1/metadata/versions --Region <region> --ClusterType <type>; "
            "aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
-       events=CLUSTER_EVENTS, needs=["ack.clusters"],
+       events=CLUSTER_EVENTS, needs=[CLUSTERS],
        evaluates="The cluster's current_version against DescribeKubernetesVersionMetadata for its cluster type and "
                  "region: FAIL when no supported version has the same major.minor, or its expiration date has passed;"
                  " PASS otherwise (with the end-of-support date); ERROR when the supported versions could not be "
                  "read; registered clusters are MANUAL.")
 def version_supported(inp: Inputs) -> Iterator[Result]:
-    data: AckData = inp["ack.clusters"]
+    data: AckData = inp[CLUSTERS]
 
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if c.cluster_type in data.versions_error:

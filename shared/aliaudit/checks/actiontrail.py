@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.actiontrail import TrailInfo
+from ..collectors.actiontrail import TRAILS, TrailInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -17,7 +17,7 @@ from .registry import Inputs, check
        cli="aliyun actiontrail CreateTrail --Name audit --EventRW All --TrailRegion All --OssBucketName <b>; "
            "aliyun actiontrail StartLogging --Name audit",
        cis=["2.1"], events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"],
-       needs=["actiontrail.trails"], scope="global",
+       needs=[TRAILS],
        evaluates="DescribeTrails (with shadow and multi-account trails): PASS when at least one trail has Status "
                  "Enable, TrailRegion All, EventRW All and a delivery target (OssBucketName or SlsProjectArn); "
                  "otherwise one FAIL for the account listing every trail. A trail that records only Write (or Read) "
@@ -27,7 +27,7 @@ from .registry import Inputs, check
                  "export log copies, and Yes is selected for Apply Trail to All Regions (aliyun actiontrail "
                  "DescribeTrails).")
 def all_regions(inp: Inputs) -> Iterator[Result]:
-    trails: list[TrailInfo] = inp["actiontrail.trails"]
+    trails: list[TrailInfo] = inp[TRAILS]
     good = [t for t in trails if t.logging and t.trail_region == "All" and t.event_rw == "All"
             and (t.oss_bucket or t.sls_project_arn)]
     if good:

@@ -8,8 +8,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..collectors.ecs import DiskInfo, EniInfo, GroupInfo, InstanceInfo, KeyEvent
-from ..collectors.vpc import EipInfo, Ipv6Info
+from ..collectors.ecs import (
+    DISKS,
+    INSTANCES,
+    NETWORK_INTERFACES,
+    PERMANENT_KEY_EVENTS,
+    SECURITY_GROUPS,
+    DiskInfo,
+    EniInfo,
+    GroupInfo,
+    InstanceInfo,
+    KeyEvent,
+)
+from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
 from ..findings import Result, Status
 from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposure, port_scan, unread_lists
 from .registry import Inputs, check
@@ -32,7 +43,7 @@ DISK = "ecs:disk"
 
 
 def _groups(inp: Inputs) -> Iterator[tuple[GroupInfo, Result | None]]:
-    for g in inp["ecs.security_groups"]:
+    for g in inp[SECURITY_GROUPS]:
         err = Result(status=ERROR, resource_id=g.id, resource_type=SG, resource_name=g.name,
                      message=f"could not read the group's rules: {g.error}") if g.error else None
         yield g, err
@@ -78,13 +89,13 @@ def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
             "isolation, route control and flow logs.",
        console="ECS console > Instances > the instance > More > Network and Security Group > Migrate to VPC.",
        cli="aliyun ecs ModifyInstanceNetworkSpec ...; or create a VPC instance from an image of the classic one",
-       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=["ecs.instances"],
+       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=[INSTANCES],
        evaluates="DescribeInstances InstanceNetworkType of every instance in the region: FAIL when classic (any "
                  "letter case), PASS otherwise (vpc).",
        cis_audit="ECS console > Instances: check all ECS instances to ensure the Network Type is not classic.")
 def classic_network(inp: Inputs) -> Iterator[Result]:
     i: InstanceInfo
-    for i in inp["ecs.instances"]:
+    for i in inp[INSTANCES]:
         classic = i.network_type.lower() == "classic"
         yield Result(status=FAIL if classic else PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
                      message="instance is in the classic (legacy) network" if classic
@@ -99,7 +110,7 @@ def classic_network(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["3.2", "4.3"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 22")
+       cis=["3.2", "4.3"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 22")
        + " FAIL when TCP 22 is open to the internet, naming the rules; PASS otherwise. The 3.2 audit also names "
        "3389, which ecs_security_group_rdp_restricted judges.",
        cis_audit="4.3: ensure no inbound rule exists that has a port range that includes port 22 and has an "
@@ -116,7 +127,7 @@ def ssh_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["4.4"], events=SG_EVENTS, needs=["ecs.security_groups"], evaluates=_sg_evaluates("TCP 3389")
+       cis=["4.4"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 3389")
        + " FAIL when TCP 3389 is open to the internet, naming the rules; PASS otherwise.",
        cis_audit="Security Groups > Inbound: ensure no rule exists that has a port range that includes port 3389 and "
                  "has an Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also "
@@ -134,7 +145,7 @@ def rdp_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: replace 'All' and wide port ranges from "
                "0.0.0.0/0 or ::/0 with the specific ports and sources that need access.",
        cli="aliyun ecs RevokeSecurityGroup ...; aliyun ecs AuthorizeSecurityGroup --Permissions.1.PortRange 443/443 "
-           "...", cis=["3.5"], events=SG_EVENTS, needs=["ecs.security_groups"],
+           "...", cis=["3.5"], events=SG_EVENTS, needs=[SECURITY_GROUPS],
        evaluates=_sg_evaluates("Every TCP and UDP port") + " FAIL when every port of a protocol, or a range wider "
                  "than public_port_range_max (100) ports, is open; ERROR when only unread lists leave that "
                  "undecided; PASS otherwise. A heuristic, narrower than the audit, which asks a reviewer whether "
@@ -182,7 +193,7 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
                "IPv6 Internet bandwidth and reach the service privately.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
        events=[*SG_EVENTS, *MEMBERSHIP_EVENTS, *INSTANCE_EVENTS, *ENI_IPV6_EVENTS],
-       needs=["ecs.instances", "ecs.security_groups", "ecs.network_interfaces", "vpc.eips", "vpc.ipv6_addresses"],
+       needs=[INSTANCES, SECURITY_GROUPS, NETWORK_INTERFACES, EIPS, IPV6_ADDRESSES],
        evaluates="Each way in from the internet: the primary interface (public IP, EIP, EIPs bound to the instance, "
                  "IPv6 addresses with Internet bandwidth) behind the instance's groups, and each secondary ENI "
                  "(DescribeNetworkInterfaces; its EIPs, DescribeEipAddresses InstanceType NetworkInterface, and IPv6 "
@@ -193,10 +204,10 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
                  "way's groups or lists could not be read, else PASS (also for instances with no public "
                  "address).")
 def risky_ports(inp: Inputs) -> Iterator[Result]:
-    groups: dict[str, GroupInfo] = {g.id: g for g in inp["ecs.security_groups"]}
-    doors = _Doors(inp["ecs.network_interfaces"], inp["vpc.eips"], inp["vpc.ipv6_addresses"])
+    groups: dict[str, GroupInfo] = {g.id: g for g in inp[SECURITY_GROUPS]}
+    doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES])
     i: InstanceInfo
-    for i in inp["ecs.instances"]:
+    for i in inp[INSTANCES]:
         ways = [d for d in doors.of(i) if d.addresses]
         if not ways:
             yield Result(status=PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
@@ -306,13 +317,13 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
        console="ECS console > Instances > the instance > More > Instance Settings > Modify Instance Metadata "
                "Access Settings: Access Mode = Security Hardening Mode.",
        cli="aliyun ecs ModifyInstanceMetadataOptions --RegionId <r> --InstanceId <i> --HttpTokens required",
-       events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=["ecs.instances"],
+       events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=[INSTANCES],
        evaluates="DescribeInstances MetadataOptions of every instance: PASS when HttpEndpoint is disabled or "
                  "HttpTokens is required (security-hardening mode), FAIL otherwise (optional or not reported: normal "
                  "mode).")
 def metadata_hardened(inp: Inputs) -> Iterator[Result]:
     i: InstanceInfo
-    for i in inp["ecs.instances"]:
+    for i in inp[INSTANCES]:
         if i.http_endpoint.lower() == "disabled":
             status, msg = PASS, "the metadata service is disabled"
         elif i.http_tokens.lower() == "required":
@@ -350,14 +361,14 @@ ENCRYPT_CLI = ("aliyun ecs CreateSnapshot --DiskId <d>; aliyun ecs CreateDisk --
        risk="Unattached disks keep data nobody watches; unencrypted, a snapshot or share exposes it in clear.",
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk from the snapshot, "
                "release the old disk; enable Account-level default encryption.",
-       cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=["ecs.disks"],
+       cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=[DISKS],
        evaluates="DescribeDisks, disks with no InstanceId: PASS when Encrypted (with a KMS key or the service key), "
                  "MANUAL for local (local_*, ephemeral*) disks, which ECS cannot encrypt, FAIL otherwise.",
        cis_audit="ECS console > Storage and Snapshots > Disks: ensure that each disk has Encryption checked with the "
                  "value of key tag is true.")
 def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
-    for d in inp["ecs.disks"]:
+    for d in inp[DISKS]:
         if not d.instance_id:
             yield _disk_result(d)
 
@@ -366,7 +377,7 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
        risk="Unencrypted system and data disks expose their data through snapshots, images and storage media.",
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk (or re-create the "
                "instance from an encrypted image) and swap it in; enable default encryption for new disks.",
-       cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=["ecs.disks"],
+       cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=[DISKS],
        evaluates="DescribeDisks, disks attached to an instance (system disks included): PASS when Encrypted (KMS key "
                  "or the service key), MANUAL for local disks, FAIL otherwise. System disks are judged too, which is "
                  "stricter than the audit's 'each disk under Data disks'.",
@@ -374,7 +385,7 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
                  "Data disks has encryption.")
 def attached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
-    for d in inp["ecs.disks"]:
+    for d in inp[DISKS]:
         if d.instance_id:
             yield _disk_result(d)
 
@@ -393,7 +404,7 @@ def attached_encrypted(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ecs AttachInstanceRamRole --RegionId <r> --RamRoleName <role> --InstanceIds '[\"<i>\"]'; "
            "aliyun ram UpdateAccessKey --UserName <u> --UserAccessKeyId <ak> --Status Inactive",
        events=["CreateAccessKey", "AttachInstanceRamRole", "DetachInstanceRamRole"],
-       needs=["actiontrail.permanent_key_events", "ecs.instances", "vpc.eips"],
+       needs=[PERMANENT_KEY_EVENTS, INSTANCES, EIPS],
        evaluates="ActionTrail events of the last access_key_event_days (7) made with permanent AccessKeys, against "
                  "this region's instances (public and private IPs, RAM role) and EIPs: FAIL per key when a call came "
                  "from an instance's public IP or EIP, a NAT gateway's or other EIP of the account, or carried a "
@@ -403,8 +414,8 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
     """Per region: this region's ActionTrail events (regional events, and the global ones the region
     serves) against this region's instances and EIPs. A call with a vpcId came from inside a VPC; a
     call from an instance's public IP or an EIP (a NAT gateway's too) came from the account's cloud."""
-    instances: list[InstanceInfo] = inp["ecs.instances"]
-    eips: list[EipInfo] = inp["vpc.eips"]
+    instances: list[InstanceInfo] = inp[INSTANCES]
+    eips: list[EipInfo] = inp[EIPS]
     by_ip: dict[str, str] = {}
     roles: dict[str, str | None] = {i.id: i.ram_role for i in instances}
     for i in instances:
@@ -418,7 +429,7 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
                 by_ip[e.ip] = f"EIP {e.ip}" + (f" of {e.instance_type} {e.instance_id}" if e.instance_id else "")
     by_private = {(i.vpc_id, ip): i.id for i in instances for ip in i.private_ips if i.vpc_id}
     events: dict[str, list[KeyEvent]] = defaultdict(list)
-    for ev in inp["actiontrail.permanent_key_events"]:
+    for ev in inp[PERMANENT_KEY_EVENTS]:
         events[ev.key_id].append(ev)
     for key, evs in sorted(events.items()):
         sources: dict[str, int] = defaultdict(int)

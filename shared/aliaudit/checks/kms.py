@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.kms import KmsKey
+from ..collectors.kms import KEYS, KmsKey
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -22,7 +22,7 @@ def _result(k: KmsKey, status: Status, message: str) -> Result:
 
 
 def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
-    for k in inp["kms.keys"]:
+    for k in inp[KEYS]:
         err = _result(k, ERROR, f"could not describe the key: {k.error}") if k.error else None
         yield k, err
 
@@ -34,7 +34,7 @@ def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
        console="KMS console > Keys > the key > Automatic Rotation: enable with a period of at most 365 days.",
        cli="aliyun kms UpdateRotationPolicy --KeyId <id> --EnableAutomaticRotation true --RotationInterval 365d",
        events=["UpdateRotationPolicy", "CreateKey", "EnableKey", "DisableKey", "ScheduleKeyDeletion",
-               "CancelKeyDeletion"], needs=["kms.keys"],
+               "CancelKeyDeletion"], needs=[KEYS],
        evaluates="ListKeys/DescribeKey per region, only Enabled customer-managed (numeric Creator) symmetric keys: "
                  "PASS when AutomaticRotation is Enabled and RotationInterval is at most kms_rotation_days (365); "
                  "FAIL when rotation is not Enabled, has no interval or a longer one; MANUAL for imported (Origin "
@@ -68,7 +68,7 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
             "never be decrypted again.",
        console="KMS console > Keys > the key > Cancel Deletion, then Enable it if it is still needed.",
        cli="aliyun kms CancelKeyDeletion --KeyId <id>; aliyun kms EnableKey --KeyId <id>",
-       events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=["kms.keys"],
+       events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=[KEYS],
        evaluates="DescribeKey KeyState of every key in the region (service keys included): FAIL when PendingDeletion "
                  "(with its DeleteDate), PASS for any other state (Disabled included); ERROR when the key could not "
                  "be described.")

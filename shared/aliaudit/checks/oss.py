@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..collectors.actiontrail import TrailInfo
-from ..collectors.oss import BucketInfo, OssInventory
+from ..collectors.actiontrail import TRAILS, TrailInfo
+from ..collectors.oss import BUCKETS, BucketInfo, OssInventory
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -129,7 +129,7 @@ def private_ranges(values: list[str]) -> list[str]:
     """Source IP values that overlap a range no single network owns (NON_PUBLIC); unreadable ones are
     broad_ranges' to report."""
     return [v for v, net in _networks(values) if net is not None
-            and any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC)]  # type: ignore[arg-type]
+            and any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC)]
 
 
 def _names_networks(values: list[str]) -> bool:
@@ -292,7 +292,7 @@ def _unreadable(b: BucketInfo, *aspects: str) -> Result | None:
 
 
 def _inventory(inp: Inputs) -> OssInventory:
-    return inp["oss.buckets"]
+    return inp[BUCKETS]
 
 
 def _exposure_result(b: BucketInfo, inv: OssInventory) -> tuple[Exposure, Result]:
@@ -335,7 +335,7 @@ _EXPOSURE = ("GetBucketAcl, GetBucketPolicy (the document itself, analysed here)
        console="OSS console > the bucket > Permission Control: set ACL to Private, remove bucket policy "
                "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
        cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
-       cis=["5.1"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.1"], events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="FAIL when the bucket is public, PASS when not: " + _EXPOSURE + ". Beyond the audit's "
                  "'Anonymous Accounts (*) ... None', a grant to * that such a condition restricts passes, and Block "
                  "Public Access counts.",
@@ -354,7 +354,7 @@ def bucket_not_public(inp: Inputs) -> Iterator[Result]:
                "otherwise review object ACLs (OSS console > Files > the object > Set ACL).",
        cli="aliyun oss public-access-block --method put --block-public-access true; "
            "ossutil ls oss://<bucket> -r then ossutil stat oss://<bucket>/<object> (check ACL)",
-       cis=["5.2"], events=EXPOSURE_EVENTS + ["PutObjectAcl"], needs=["oss.buckets"], scope="global",
+       cis=["5.2"], events=EXPOSURE_EVENTS + ["PutObjectAcl"], needs=[BUCKETS],
        evaluates="FAIL when the bucket is public (" + _EXPOSURE + "); PASS when Block Public Access (bucket or "
                  "account) makes object ACLs ineffective; otherwise MANUAL: object ACLs are per object.",
        cis_audit="Click on View details in the right column on a target object. Ensure File ACL is set to private.")
@@ -381,8 +381,7 @@ def objects_not_public(inp: Inputs) -> Iterator[Result]:
        risk="Without access logs, reads and writes of the bucket's data cannot be investigated.",
        console="OSS console > the bucket > Logging > Log Storage: enable, choose a target bucket and prefix.",
        cli="aliyun oss logging --method put oss://<bucket> oss://<log-bucket>/<prefix>",
-       cis=["5.3"], events=["PutBucketLogging", "DeleteBucketLogging", "PutBucket"], needs=["oss.buckets"],
-       scope="global",
+       cis=["5.3"], events=["PutBucketLogging", "DeleteBucketLogging", "PutBucket"], needs=[BUCKETS],
        evaluates="GetBucketLogging of every bucket: PASS when a TargetBucket is set (access logging on), FAIL when "
                  "not; ERROR when the logging setting could not be read.",
        cis_audit="OSS console > the bucket: under Log, ensure Enabled is checked.")
@@ -410,7 +409,7 @@ HTTPS_POLICY = ('{"Version":"1","Statement":[{"Effect":"Deny","Principal":["*"],
        console="OSS console > the bucket > Permission Control > Bucket Policy: add a Deny for all users and "
                "all actions when acs:SecureTransport is false.",
        cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
-       cis=["5.4"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.4"], events=POLICY_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketPolicy: PASS when a statement Denies everyone (Principal `*` or an empty list `[]`) "
                  "every OSS action (`oss:*` or `*`) on the bucket's objects (`<bucket>/*` or wider) with a single "
                  "condition acs:SecureTransport false (Bool or StringEquals); no NotAction/NotResource. An Allow "
@@ -432,7 +431,7 @@ def secure_transport(inp: Inputs) -> Iterator[Result]:
        risk="A long-lived signed URL that leaks gives access to the object until it expires.",
        console="No bucket setting caps signed-URL lifetime: review the applications that sign URLs.",
        cli="oss2: bucket.sign_url('GET', key, 3600); ossutil sign oss://<bucket>/<key> --timeout 3600",
-       cis=["5.5"], needs=["oss.buckets"], scope="global",
+       cis=["5.5"], needs=[BUCKETS],
        evaluates="One account-level result: PASS when the account has no bucket, else MANUAL, since OSS has no "
                  "server-side setting that limits a signed URL's lifetime (it is chosen by whoever signs); nothing "
                  "per object is read.",
@@ -455,7 +454,7 @@ def signed_url_expiry(inp: Inputs) -> Iterator[Result]:
        console="Add the acs:SecureTransport Deny bucket policy (CIS 5.4), which refuses signed URLs over HTTP too; "
                "sign URLs with an https:// endpoint.",
        cli=f"aliyun oss bucket-policy --method put oss://<bucket> policy.json  with {HTTPS_POLICY}",
-       cis=["5.6"], events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.6"], events=POLICY_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketPolicy, as oss_bucket_secure_transport_enabled reads it: PASS when a Deny to everyone of "
                  "every OSS action on the bucket's objects under acs:SecureTransport false refuses HTTP (signed URLs "
                  "included); otherwise MANUAL, since whether applications sign https:// URLs is not visible; ERROR "
@@ -485,7 +484,7 @@ def signed_url_https(inp: Inputs) -> Iterator[Result]:
                "acs:SourceVpc to your VPCs; keep the ACL private.",
        cli='policy Condition: {"IpAddress":{"acs:SourceIp":["203.0.113.0/24"]}} or '
            '{"StringEquals":{"acs:SourceVpc":["vpc-xxx"]}}',
-       cis=["5.7"], events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.7"], events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="FAIL when the bucket is public (" + _EXPOSURE + "), or a grant to named principals allows "
                  "acs:SourceIp ranges wider than /8 (IPv6 /16); PASS otherwise, naming the network restrictions.",
        cis_audit="Click on Authorize. Ensure a policy is set to be granted to public internet IP address ranges.")
@@ -522,7 +521,7 @@ def _own_key(b: BucketInfo) -> str | None:
        risk="Without SSE-KMS, data at rest is not protected by KMS-managed keys and key use is not audited.",
        console="OSS console > the bucket > Server-side Encryption: KMS (the default OSS-managed KMS key).",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS",
-       cis=["5.8"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.8"], events=ENCRYPTION_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketEncryption SSEAlgorithm: PASS when KMS, with the service key (no KMSMasterKeyID, or an "
                  "alias/acs/ one) or with a customer key, which is counted as beyond the service key although the "
                  "audit names alias/acs/oss; FAIL for AES256/SM4 (OSS-managed) or no default encryption; ERROR when "
@@ -550,7 +549,7 @@ def sse_service_key(inp: Inputs) -> Iterator[Result]:
                "KMS with that key ID.",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS "
            "--kms-masterkey-id <key-id>",
-       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketEncryption: PASS when SSEAlgorithm is KMS with a KMSMasterKeyID that is not an alias/acs/ "
                  "service alias; FAIL for KMS with the service key, AES256/SM4 or no default encryption; ERROR when "
                  "it could not be read. The key's owner and state in KMS are not looked up.",
@@ -574,7 +573,7 @@ def sse_byok(inp: Inputs) -> Iterator[Result]:
        risk="Objects uploaded without encryption headers are stored unencrypted.",
        console="OSS console > the bucket > Server-side Encryption: OSS-Managed (AES256 or SM4) or KMS.",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm AES256",
-       events=ENCRYPTION_EVENTS, needs=["oss.buckets"], scope="global",
+       events=ENCRYPTION_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketEncryption SSEAlgorithm: PASS for any default encryption (AES256, SM4 or KMS), FAIL when "
                  "none; ERROR when it could not be read.")
 def default_encryption(inp: Inputs) -> Iterator[Result]:
@@ -593,7 +592,7 @@ def default_encryption(inp: Inputs) -> Iterator[Result]:
        risk="Without versioning, an overwrite or delete (mistaken or malicious) destroys the data for good.",
        console="OSS console > the bucket > Redundancy for Fault Tolerance > Versioning: Enable.",
        cli="aliyun oss bucket-versioning --method put oss://<bucket> enabled",
-       events=["PutBucketVersioning", "PutBucket"], needs=["oss.buckets"], scope="global",
+       events=["PutBucketVersioning", "PutBucket"], needs=[BUCKETS],
        evaluates="GetBucketVersioning Status: PASS when Enabled, FAIL when Suspended or never enabled; ERROR when it "
                  "could not be read.")
 def versioning_enabled(inp: Inputs) -> Iterator[Result]:
@@ -613,7 +612,7 @@ def versioning_enabled(inp: Inputs) -> Iterator[Result]:
        risk="Without the account-level block, one public ACL or policy on any bucket exposes its data.",
        console="OSS console > Overview > Block Public Access: turn on.",
        cli="aliyun oss public-access-block --method put --block-public-access true",
-       events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=["oss.buckets"], scope="global",
+       events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=[BUCKETS],
        evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false; ERROR when "
                  "it could not be read.")
 def account_block(inp: Inputs) -> Iterator[Result]:
@@ -633,7 +632,7 @@ def account_block(inp: Inputs) -> Iterator[Result]:
        risk="A bucket without Block Public Access becomes public with one ACL or policy change.",
        console="OSS console > the bucket > Permission Control > Block Public Access: turn on "
                "(or turn it on for the whole account).",
-       cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=["oss.buckets"], scope="global",
+       cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="Each bucket: PASS when GetBucketPublicAccessBlock or the account's GetPublicAccessBlock has "
                  "BlockPublicAccess true; FAIL when both are off; ERROR when either could not be read and neither is "
                  "known on.")
@@ -658,7 +657,7 @@ def bucket_block(inp: Inputs) -> Iterator[Result]:
        console="OSS console > the bucket > Bucket Policy: name principals, or add acs:SourceIp / acs:SourceVpc "
                "conditions; Referer hotlink rules are not access control.",
        cli="aliyun oss bucket-policy --method put oss://<bucket> policy.json",
-       events=POLICY_EVENTS, needs=["oss.buckets"], scope="global",
+       events=POLICY_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketPolicy alone (ACL and Block Public Access aside): FAIL on every grant to everyone that "
                  "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access.")
 def policy_public_grant(inp: Inputs) -> Iterator[Result]:
@@ -690,14 +689,14 @@ def policy_public_grant(inp: Inputs) -> Iterator[Result]:
                "Block Public Access on.",
        cli="aliyun oss set-acl oss://<trail-bucket> private -b; " + BLOCK_CLI,
        cis=["2.2"], events=EXPOSURE_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"],
-       needs=["actiontrail.trails", "oss.buckets"], scope="global",
+       needs=[TRAILS, BUCKETS],
        evaluates="the OssBucketName of every trail (DescribeTrails with shadow and multi-account trails), judged "
                  "as oss_bucket_not_publicly_accessible does (" + _EXPOSURE + "); MANUAL for a bucket the audited "
                  "account does not own.",
        cis_audit="For each bucket noted in step 3 ... The Bucket ACL tab shows three kind of grants, Private Public "
                  "Read, Public Read/Write. Ensure Private be set to the bucket.")
 def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
-    trails: list[TrailInfo] = inp["actiontrail.trails"]
+    trails: list[TrailInfo] = inp[TRAILS]
     inv = _inventory(inp)
     by_bucket: dict[str, list[str]] = {}
     for t in trails:
@@ -728,7 +727,7 @@ def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
                "encryption, versioning Enabled.",
        cli="aliyun oss set-acl oss://<bucket> private -b; aliyun oss bucket-encryption --method put "
            "oss://<bucket> --sse-algorithm KMS; aliyun oss bucket-versioning --method put oss://<bucket> enabled",
-       events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=["oss.buckets"], scope="global",
+       events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=[BUCKETS],
        evaluates="Each bucket named in the report_buckets setting (no result when the setting is empty): FAIL when it"
                  " is public (as oss_bucket_not_publicly_accessible judges), has no default encryption or versioning "
                  "is not Enabled; PASS when private, encrypted and versioned; MANUAL for a bucket the audited account"

@@ -7,7 +7,16 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from ..collectors.ram import CustomPolicy, PasswordPolicy, RootInfo, UserInfo
+from ..collectors.ram import (
+    CUSTOM_POLICIES,
+    PASSWORD_POLICY,
+    ROOT,
+    USERS,
+    CustomPolicy,
+    PasswordPolicy,
+    RootInfo,
+    UserInfo,
+)
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -19,7 +28,7 @@ PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
 
 def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
     """Each user, with an ERROR result ready when its details could not be read."""
-    for u in inp["ram.users"]:
+    for u in inp[USERS]:
         err = Result(status=ERROR, resource_id=u.name, resource_type="ram:user",
                      message=f"could not read the user's details: {u.error}") if u.error else None
         yield u, err
@@ -31,7 +40,7 @@ def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
        risk="The root account has unrestricted access to every resource and cannot be limited by policies.",
        console="Create RAM users or roles for daily work; keep the root password and MFA device offline.",
        cli="aliyun ims GenerateCredentialReport && aliyun ims GetCredentialReport",
-       cis=["1.1"], events=["ConsoleSignin"], needs=["ram.root"], scope="global",
+       cis=["1.1"], events=["ConsoleSignin"], needs=[ROOT],
        evaluates="The credential report's <root> row (GenerateCredentialReport/GetCredentialReport): FAIL when "
                  "user_last_logon or the latest last_used of any root key slot (active or not) falls within "
                  "console_inactivity_days (90) of the scan, PASS otherwise (never used counts as unused). "
@@ -41,7 +50,7 @@ def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
                  "usage of the root account (the 'log metric filter and alarm for usage of root account' "
                  "recommendation).")
 def root_unused(inp: Inputs) -> Iterator[Result]:
-    root: RootInfo = inp["ram.root"]
+    root: RootInfo = inp[ROOT]
     window = inp.now - timedelta(days=inp.config.console_inactivity_days)
     uses = [t for t in (root.last_login, root.key_last_used) if t and t > window]
     if uses:
@@ -57,14 +66,14 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
        risk="A root AccessKey grants full, unrestricted API access and cannot be scoped or audited per person.",
        console="Sign in as root, open AccessKey management and delete every root AccessKey.",
        cli="aliyun ram DeleteAccessKey --UserAccessKeyId <id>  (as the root account)",
-       cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=["ram.root"], scope="global",
+       cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=[ROOT],
        evaluates="The credential report's <root> row: FAIL when any root key slot (access_key_1/2, "
                  "additional_access_key_1..3) has _active TRUE, PASS when none does; an inactive (disabled) root key "
                  "passes. ERROR (dataset not collected) when the report has no root row.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
                  "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
-    root: RootInfo = inp["ram.root"]
+    root: RootInfo = inp[ROOT]
     if root.active_keys:
         yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
                      message=f"the root account has {len(root.active_keys)} active AccessKey(s)")
@@ -77,13 +86,13 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
        risk="Without MFA, a leaked root password gives full control of the account.",
        console="Sign in as root, Security Settings > Enable virtual MFA device.",
        cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
-       needs=["ram.root"], scope="global",
+       needs=[ROOT],
        evaluates="The credential report's <root> row: PASS when mfa_active is TRUE (any letter case), FAIL otherwise "
                  "(FALSE, N/A or empty).",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
                  " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
-    root: RootInfo = inp["ram.root"]
+    root: RootInfo = inp[ROOT]
     status = PASS if root.mfa_active else FAIL
     yield Result(status=status, resource_id="<root>", resource_type="ram:root",
                  message="the root account has an MFA device bound" if root.mfa_active
@@ -97,7 +106,7 @@ def root_mfa(inp: Inputs) -> Iterator[Result]:
        risk="A console password alone can be phished or guessed; MFA stops the takeover.",
        console="RAM console > Users > the user > Authentication > Enable MFA device.",
        cli="aliyun ram CreateVirtualMFADevice ... && aliyun ram BindMFADevice --UserName <user> ...",
-       cis=["1.4"], events=USER_EVENTS, needs=["ram.users"], scope="global",
+       cis=["1.4"], events=USER_EVENTS, needs=[USERS],
        evaluates="Each RAM user with console logon enabled (credential report password_active TRUE, or an Active "
                  "GetLoginProfile): PASS when an MFA device is bound (report mfa_active, a virtual MFA device or "
                  "GetUserMFAInfo), FAIL otherwise; users without console logon give no result, ERROR when the user's "
@@ -122,7 +131,7 @@ def user_mfa(inp: Inputs) -> Iterator[Result]:
        risk="Dormant console logins are unmonitored doors into the account.",
        console="RAM console > Users > the user > Authentication > Console Logon Management > Disable.",
        cli="aliyun ram DeleteLoginProfile --UserName <user>", cis=["1.5"], events=USER_EVENTS,
-       needs=["ram.users"], scope="global",
+       needs=[USERS],
        evaluates="Each RAM user with console logon enabled: FAIL when the last console logon (user_last_logon, or the"
                  " user's creation time when never logged on) is older than console_inactivity_days (90), PASS "
                  "otherwise; no result for users without console logon, ERROR when the user's details could not be "
@@ -164,7 +173,7 @@ def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
        severity="medium", risk="Old keys have had more time to leak and are often embedded in forgotten places.",
        console="RAM console > Users > the user > AccessKey: create a new key, switch, disable and delete the old one.",
        cli="aliyun ram CreateAccessKey --UserName <user>; aliyun ram DeleteAccessKey --UserName <user> "
-           "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=["ram.users"], scope="global",
+           "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=[USERS],
        evaluates="Each Active AccessKey of each RAM user (ListAccessKeys): FAIL when its CreateDate is more than "
                  "access_key_max_age_days (90) before the scan, PASS otherwise; Inactive keys are not judged, ERROR "
                  "when the user's details or the key's CreateDate could not be read.",
@@ -191,7 +200,7 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
        risk="Unused keys serve no one but an attacker who finds them.",
        console="RAM console > Users > the user > AccessKey: disable, then delete keys that are not used.",
        cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
-       events=USER_EVENTS, needs=["ram.users"], scope="global",
+       events=USER_EVENTS, needs=[USERS],
        evaluates="Each Active AccessKey of each RAM user: FAIL when its last use (credential report key slot "
                  "last_used, else GetAccessKeyLastUsed; the creation time when never used) is more than "
                  "access_key_unused_days (90) ago, PASS otherwise; Inactive keys are not judged, ERROR when the "
@@ -215,7 +224,7 @@ def key_unused(inp: Inputs) -> Iterator[Result]:
        risk="Several active keys per person multiply the places a key can leak and blur accountability.",
        console="RAM console > Users > the user > AccessKey: keep one active key.",
        cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive",
-       events=USER_EVENTS, needs=["ram.users"], scope="global",
+       events=USER_EVENTS, needs=[USERS],
        evaluates="Each RAM user's AccessKeys (ListAccessKeys Status): FAIL when more than one is Active, PASS with "
                  "exactly one; users with no active key give no result, ERROR when the user's details could not be "
                  "read.")
@@ -234,8 +243,7 @@ def single_key(inp: Inputs) -> Iterator[Result]:
        severity="low", risk="Permissions attached to individual users drift and are hard to review.",
        console="RAM console > Users > the user > Permissions: move the policies to a group and remove them.",
        cli="aliyun ram DetachPolicyFromUser --UserName <user> --PolicyName <p> --PolicyType <t>",
-       cis=["1.16"], events=["AttachPolicyToUser", "DetachPolicyFromUser", "CreateUser"], needs=["ram.users"],
-       scope="global",
+       cis=["1.16"], events=["AttachPolicyToUser", "DetachPolicyFromUser", "CreateUser"], needs=[USERS],
        evaluates="ListPoliciesForUser for each RAM user: FAIL when any policy (system or custom) is attached directly"
                  " to the user, PASS when none is; ERROR when the user's details could not be read.",
        cis_audit="aliyun ram ListUsers, then for each user aliyun ram ListPoliciesForUser --UserName <ram_user>; if "
@@ -260,9 +268,9 @@ def _pp_check(id: str, title: str, cis: str, test: Any, describe: Any, *, severi
            cli="aliyun ram SetPasswordPolicy --MinimumPasswordLength 14 --RequireUppercaseCharacters true "
                "--RequireLowercaseCharacters true --RequireNumbers true --RequireSymbols true "
                "--PasswordReusePrevention 5 --MaxPasswordAge 365 --MaxLoginAttemps 5",
-           needs=["ram.password_policy"], scope="global", evaluates=evaluates, cis_audit=cis_audit)
+           needs=[PASSWORD_POLICY], evaluates=evaluates, cis_audit=cis_audit)
     def run(inp: Inputs) -> Iterator[Result]:
-        pp: PasswordPolicy = inp["ram.password_policy"]
+        pp: PasswordPolicy = inp[PASSWORD_POLICY]
         ok = test(pp, inp.config.password_policy)
         yield Result(status=PASS if ok else FAIL, resource_id=inp.account_id, resource_type="ram:password-policy",
                      message=describe(pp, inp.config.password_policy))
@@ -391,7 +399,7 @@ ATTACH_EVENTS = ["AttachPolicyToUser", "AttachPolicyToGroup", "AttachPolicyToRol
                "narrow Action and Resource, or delete it.",
        cli="aliyun ram ListEntitiesForPolicy --PolicyType Custom --PolicyName <name>; aliyun ram "
            "DetachPolicyFromUser|Group|Role ...; aliyun ram DeletePolicy --PolicyName <name>",
-       cis=["1.15"], events=POLICY_CHANGE_EVENTS + ATTACH_EVENTS, needs=["ram.custom_policies"], scope="global",
+       cis=["1.15"], events=POLICY_CHANGE_EVENTS + ATTACH_EVENTS, needs=[CUSTOM_POLICIES],
        evaluates="each custom policy's default version (ListPolicies --PolicyType Custom, GetPolicy): FAIL when it "
                  "has " + _FULL_ADMIN + ", and ListPolicies' AttachmentCount is above 0; a full-admin policy "
                  "attached to no user, group or role PASSES, as the CIS audit allows. That such a policy exists at "
@@ -401,7 +409,7 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
     # p.attachments is ListPolicies' Policies.Policy[].AttachmentCount, an int (alibabacloud_ram20150501
     # ListPoliciesResponseBodyPoliciesPolicy; API reference sample tests/fixtures/wire/ram/ListPolicies.json); the
     # CIS 1.15 audit names "AttachmentCount under Policy"
-    policies: list[CustomPolicy] = inp["ram.custom_policies"]
+    policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
     for p in policies:
         if not full_admin_document(p.document):
             status, message = PASS, "custom policy does not allow *:*"
@@ -419,12 +427,12 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
             "first thing an attacker with RAM attach rights looks for.",
        console="RAM console > Policies > the policy: narrow Action and Resource, or delete it.",
        cli="aliyun ram DeletePolicy --PolicyName <name>", events=POLICY_CHANGE_EVENTS,
-       needs=["ram.custom_policies"], scope="global",
+       needs=[CUSTOM_POLICIES],
        evaluates="each custom policy's default version: FAIL when it has " + _FULL_ADMIN + ", whatever its "
                  "AttachmentCount. Stricter than CIS 1.15, whose audit accepts such a policy when it is attached to "
                  "nothing, so it is not mapped to CIS (ram_policy_no_full_admin gives the CIS 1.15 verdict).")
 def full_admin_absent(inp: Inputs) -> Iterator[Result]:
-    policies: list[CustomPolicy] = inp["ram.custom_policies"]
+    policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
     for p in policies:
         bad = full_admin_document(p.document)
         yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",

@@ -12,8 +12,8 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 from ..cidrs import covers_world
-from ..collectors.kms import KmsKey
-from ..collectors.rds import MYSQL_FAMILY, TDE_ENGINES, RdsInstance
+from ..collectors.kms import KEYS, KmsKey
+from ..collectors.rds import INSTANCES, MYSQL_FAMILY, TDE_ENGINES, RdsInstance
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -45,7 +45,7 @@ def _error(inst: RdsInstance, aspects: Iterable[str]) -> Result | None:
 
 
 def _instances(inp: Inputs, engines: set[str] | None = None) -> Iterator[RdsInstance]:
-    for inst in inp["rds.instances"]:
+    for inst in inp[INSTANCES]:
         if engines is None or inst.engine_key in engines:
             yield inst
 
@@ -70,7 +70,7 @@ _CIS_6_1_AUDIT = ("Click the ID of the target instance ... click Data Security t
        risk="Without SSL, credentials and data cross the network in clear text.",
        console="RDS console > the instance > Data Security > SSL Encryption: enable SSL for the endpoints in use.",
        cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint>",
-       cis=["6.1"], events=SSL_EVENTS, needs=["rds.instances"],
+       cis=["6.1"], events=SSL_EVENTS, needs=[INSTANCES],
        evaluates="DescribeDBInstanceSSL SSLEnabled (MySQL and SQL Server Yes/No, PostgreSQL on/off): PASS when "
                  "SSL encryption is enabled, FAIL when disabled, for every engine - what the CIS 6.1 audit checks. "
                  "Whether connections without SSL are refused is stricter (the default MySQL instance with SSL on "
@@ -123,7 +123,7 @@ def _forced(inst: RdsInstance) -> tuple[Status, str]:
        cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint> "
            "--ForceEncryption 1; MySQL without it: aliyun rds ModifyParameter --DBInstanceId <id> --Parameters "
            "'{\"require_secure_transport\":\"ON\"}'",
-       events=[*SSL_EVENTS, *PARAMETER_EVENTS], needs=["rds.instances"],
+       events=[*SSL_EVENTS, *PARAMETER_EVENTS], needs=[INSTANCES],
        evaluates="DescribeDBInstanceSSL: FAIL when SSL is disabled; PASS when ForceEncryption is \"1\" (any engine); "
                  "otherwise SQL Server FAILs, MySQL/MariaDB are judged by the running require_secure_transport "
                  "(DescribeParameters: ON passes, OFF fails, absent - MySQL 5.6 - is MANUAL), PostgreSQL is MANUAL "
@@ -182,7 +182,7 @@ def _public(inst: RdsInstance) -> list[str]:
                "addresses or CIDR blocks of the application servers.",
        cli="aliyun rds ModifySecurityIps --DBInstanceId <id> --DBInstanceIPArrayName <group> "
            "--SecurityIps <cidr,...> --ModifyMode Cover",
-       cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceIPArrayList, every whitelist group of every instance: FAIL when an entry is a /0 "
                  "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, which RDS reads as any address) or the entries of one address "
                  "family together cover all of it (0.0.0.0/1 + 128.0.0.0/1); the message says whether a public "
@@ -215,7 +215,7 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
        console="RDS console > the instance > Database Connection: Release Internet Endpoint; reach the "
                "database from inside the VPC (or through a bastion or VPN).",
        cli="aliyun rds ReleaseInstancePublicConnection --DBInstanceId <id> --CurrentConnectionString <endpoint>",
-       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceNetInfo: FAIL when any connection string has IPType Public (any letter case), "
                  "listing them; PASS when none has; ERROR when the endpoints could not be read. The whitelist is not "
                  "considered.")
@@ -237,7 +237,7 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
             "tampering cannot be investigated.",
        console="RDS console > the instance > SQL Explorer and Audit (or Autonomy Services > SQL Explorer): enable.",
        cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
-       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=["rds.instances"],
+       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus, every engine: PASS when Enable, FAIL otherwise "
                  "(Disabled, or not returned); ERROR when the policy could not be read.",
        cis_audit="SQL Explorer: a 'Welcome to Use SQL Explore' page indicates that the auditing is not yet enabled; "
@@ -259,7 +259,7 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
                "180 days or more.",
        cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365",
        cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
-       needs=["rds.instances"],
+       needs=[INSTANCES],
        evaluates="DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention, or the policy's "
                  "StoragePeriod): FAIL when SQL audit is not Enable or no retention is set; PASS when the retention "
                  "is at least audit_retention_days (180), FAIL when shorter; ERROR when the policy or the retention "
@@ -288,7 +288,7 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
             "the storage or a backup.",
        console="RDS console > the instance > Data Security > TDE: enable (MySQL, SQL Server, PostgreSQL).",
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
-       cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+       cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceTDE TDEStatus for MySQL, PostgreSQL and SQL Server instances (MariaDB has no TDE "
                  "and gives no result): PASS when Enabled, FAIL otherwise; ERROR when TDE could not be read.",
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
@@ -309,7 +309,7 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
                "with a custom key (authorise the AliyunRDSInstanceEncryptionDefaultRole role).",
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled --EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole",
-       cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=["rds.instances", "kms.keys"],
+       cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=[INSTANCES, KEYS],
        evaluates="TDE engines only: FAIL when TDE is off or TDEMode is Aliyun_Generate_Key; otherwise the key "
                  "(DescribeDBInstanceEncryptionKey) is looked up in the region's KMS keys: FAIL when KMS (or RDS, as "
                  "fallback) shows a service key, PASS for an Enabled customer-managed key (numeric creator, "
@@ -318,7 +318,7 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled and a custom key ID is shown for "
                  "the Key field and the status is Valid.")
 def tde_byok(inp: Inputs) -> Iterator[Result]:
-    keys: dict[str, KmsKey] = {k.id: k for k in inp["kms.keys"]}
+    keys: dict[str, KmsKey] = {k.id: k for k in inp[KEYS]}
     for inst in _instances(inp, TDE_ENGINES):
         if err := _error(inst, ["tde"]):
             yield err
@@ -366,7 +366,7 @@ def _pg_parameter_check(id: str, cis: str, name: str, title: str, risk: str) -> 
     @check(id=id, title=title, severity="medium", cis=[cis], risk=risk,
            console=f"RDS console > the PostgreSQL instance > Parameters: set {name} to on and apply.",
            cli=f"aliyun rds ModifyParameter --DBInstanceId <id> --Parameters '{{\"{name}\":\"on\"}}'",
-           events=[*PARAMETER_EVENTS, *LIFECYCLE], needs=["rds.instances"],
+           events=[*PARAMETER_EVENTS, *LIFECYCLE], needs=[INSTANCES],
            evaluates=f"DescribeParameters running value of {name}, PostgreSQL instances only (other engines give no "
                      "result): PASS when on (on, true, yes or 1 in any letter case), FAIL when any other value or "
                      "not returned (PostgreSQL's default is off); ERROR when the parameters could not be read.",

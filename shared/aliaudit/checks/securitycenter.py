@@ -6,7 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.securitycenter import FINGERPRINT_TYPES, Edition, LogAnalysis, Server, VulScan
+from ..collectors.securitycenter import (
+    DEFENSE,
+    EDITION,
+    FINGERPRINT_TYPES,
+    FINGERPRINTS,
+    LINKED_ROLES,
+    LOG_ANALYSIS,
+    NOTICES,
+    SERVERS,
+    VUL_SCAN,
+    Edition,
+    LogAnalysis,
+    Server,
+    VulScan,
+)
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -41,7 +55,7 @@ def _account(inp: Inputs, status: Status, message: str, kind: str) -> Result:
        cli="aliyun sas DescribeCloudCenterInstances --Criteria '[{\"name\":\"clientStatus\",\"value\":\"offline\"}]'"
            "; aliyun sas AddInstallCode (then run the install command it returns on the server)",
        cis=["4.6", "8.2"], events=["AddUninstallClientsByUuids", "PauseClient", "RunInstances", "CreateInstance",
-                                   "StartInstance"], needs=["securitycenter.servers"],
+                                   "StartInstance"], needs=[SERVERS],
        evaluates="DescribeCloudCenterInstances (every ECS instance of the region, agent or not): FAIL when "
                  "ClientSubStatus is uninstalled, when ClientStatus is pause (protection paused), or when a running "
                  "server's agent is offline or in any other state; PASS when ClientStatus is online, or the server is"
@@ -51,7 +65,7 @@ def _account(inp: Inputs, status: Status, message: str, kind: str) -> Result:
 def agent_installed(inp: Inputs) -> Iterator[Result]:
     # Security Center lists every ECS instance of the account, agent or not, so its inventory alone
     # tells the unprotected ones (no ECS listing needed).
-    for s in inp["securitycenter.servers"]:
+    for s in inp[SERVERS]:
         if s.client_sub_status == "uninstalled":
             yield _server(s, FAIL, "the Security Center agent is not installed")
         elif s.client_status == "pause":
@@ -73,14 +87,14 @@ def agent_installed(inp: Inputs) -> Iterator[Result]:
                "vulnerabilities, fix them (Fix / Generate Fix Command) and verify.",
        cli="aliyun sas DescribeVulList --Type cve --Dealed n; aliyun sas DescribeVulList --Type sys --Dealed n; "
            "aliyun sas ModifyOperateVul --Type cve --OperateType vul_fix --Info '<vul list>'",
-       cis=["4.5"], events=["ModifyOperateVul"], needs=["securitycenter.servers"],
+       cis=["4.5"], events=["ModifyOperateVul"], needs=[SERVERS],
        evaluates="DescribeCloudCenterInstances RiskCount per server: FAIL when it counts unfixed Linux software (cve)"
                  " or Windows system (sys) vulnerabilities, PASS when both are 0; MANUAL when the agent is not "
                  "installed or there is no vulnerability data. Narrower than the audit's 'all vulnerabilities are "
                  "fixed': Web-CMS, urgent and application vulnerabilities are not OS patches and are not counted.",
        cis_audit="Security Center console > Vulnerabilities: ensure all vulnerabilities are fixed.")
 def os_patches(inp: Inputs) -> Iterator[Result]:
-    for s in inp["securitycenter.servers"]:
+    for s in inp[SERVERS]:
         if s.client_sub_status == "uninstalled" or s.vulns is None:
             yield _server(s, MANUAL, "no vulnerability data (the agent is not installed): check the OS patch "
                                      "level on the server (yum/apt updates, Windows Update) and install the agent")
@@ -102,14 +116,14 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
        console=f"{CONSOLE} > Overview: Upgrade to Advanced, Enterprise or Ultimate Edition (or enable "
                "pay-as-you-go host protection at that level).",
        cli="aliyun sas DescribeVersionConfig  (Version/MergedVersion 3, 5 or 7 expected)",
-       cis=["8.1"], needs=["securitycenter.edition"], scope="global",
+       cis=["8.1"], needs=[EDITION],
        evaluates="DescribeVersionConfig MergedVersion, else Version: PASS for Enterprise (3), Advanced (5) or "
                  "Ultimate (7), trial or not; MANUAL for a multi-edition purchase (8), where each server's binding "
                  "must be checked; FAIL for Free (1), Anti-virus (6), value-added services only (10) or any other "
                  "value.",
        cis_audit="Security Center console > Overview: ensure Current Edition is Advanced or Enterprise Edition.")
 def edition(inp: Inputs) -> Iterator[Result]:
-    e: Edition = inp["securitycenter.edition"]
+    e: Edition = inp[EDITION]
     # MergedVersion covers pay-as-you-go host protection bought on top of a Free subscription
     effective = e.merged or e.version
     name = EDITIONS.get(effective, f"edition {effective}")
@@ -131,7 +145,7 @@ def edition(inp: Inputs) -> Iterator[Result]:
        console=f"{CONSOLE} > System Settings > Notification Settings: enable a notification method for every "
                "vulnerability, baseline, alert, AccessKey leak and configuration assessment item.",
        cli="aliyun sas ModifyNoticeConfig --Project <item> --Route 7 --TimeLimit 0",
-       cis=["8.5"], events=["ModifyNoticeConfig"], needs=["securitycenter.notices"], scope="global",
+       cis=["8.5"], events=["ModifyNoticeConfig"], needs=[NOTICES],
        evaluates="DescribeNoticeConfig: one result per item of security_center_notices (by default sas_vulnerability,"
                  " yundun_sas_vul_Emergency, sas_healthcheck, sas_suspicious, yundun_sas_ak_leakage, "
                  "yundun_sas_config_alert): PASS when its Route is non-zero, FAIL when it is 0 or the item is not "
@@ -139,7 +153,7 @@ def edition(inp: Inputs) -> Iterator[Result]:
        cis_audit="Security Center console > Settings > Notification: review notification settings and ensure all "
                  "high-risk items are enabled.")
 def notifications(inp: Inputs) -> Iterator[Result]:
-    routes: dict[str, int] = inp["securitycenter.notices"]
+    routes: dict[str, int] = inp[NOTICES]
     for item in inp.config.security_center_notices:
         route = routes.get(item)
         if route is None:
@@ -158,15 +172,14 @@ def notifications(inp: Inputs) -> Iterator[Result]:
                "every vulnerability type and the high and medium scan levels.",
        cli="aliyun sas ModifyVulConfig --Type cve --Config on  (also sys, cms, emg); "
            "aliyun sas ModifyConcernNecessity --ConcernNecessity asap,later,nntf",
-       cis=["8.7"], events=["ModifyVulConfig", "ModifyConcernNecessity"], needs=["securitycenter.vul_scan"],
-       scope="global",
+       cis=["8.7"], events=["ModifyVulConfig", "ModifyConcernNecessity"], needs=[VUL_SCAN],
        evaluates="DescribeVulConfig and DescribeConcernNecessity: PASS when every type in security_center_vul_types "
                  "(cve, sys, cms, emg) has Config on and every level in security_center_vul_levels (asap and later, "
                  "i.e. high and medium) is scanned; FAIL naming the types off and levels missing.",
        cis_audit="Security Center console > Vulnerabilities > Settings: ensure that all type of vulnerabilities is "
                  "enabled and that High and Medium vulnerabilities scan level are enabled.")
 def vulnerability_scan(inp: Inputs) -> Iterator[Result]:
-    v: VulScan = inp["securitycenter.vul_scan"]
+    v: VulScan = inp[VUL_SCAN]
     off = [t for t in inp.config.security_center_vul_types if v.config.get(t) != "on"]
     missing = [lv for lv in inp.config.security_center_vul_levels if lv not in v.levels]
     problems = ([f"scan off for {', '.join(VUL_TYPES.get(t, t) for t in off)} vulnerabilities"] if off else []) + \
@@ -184,8 +197,7 @@ def vulnerability_scan(inp: Inputs) -> Iterator[Result]:
        console=f"{CONSOLE} > System Settings > Feature Settings > Asset Fingerprints: set every collection "
                "frequency to once a day or more often.",
        cli="aliyun sas ModifyPropertyScheduleConfig --Type scheduler_port_period --ScheduleTime 24  (each type)",
-       cis=["8.8"], events=["ModifyPropertyScheduleConfig"], needs=["securitycenter.fingerprints"],
-       scope="global",
+       cis=["8.8"], events=["ModifyPropertyScheduleConfig"], needs=[FINGERPRINTS],
        evaluates="DescribePropertyScheduleConfig for each fingerprint type (ports, processes, accounts, software, "
                  "scheduled tasks, middleware and the others listed): FAIL when a type is not collected (0 hours or "
                  "less) or collected less often than every security_center_fingerprint_max_hours (24), PASS when all "
@@ -193,7 +205,7 @@ def vulnerability_scan(inp: Inputs) -> Iterator[Result]:
        cis_audit="Security Center console > Investigation > Asset Fingerprints > Settings: ensure the Refresh "
                  "Frequencies are all set to Collected once a day.")
 def fingerprints(inp: Inputs) -> Iterator[Result]:
-    hours: dict[str, int] = inp["securitycenter.fingerprints"]
+    hours: dict[str, int] = inp[FINGERPRINTS]
     limit = inp.config.security_center_fingerprint_max_hours
     off = [FINGERPRINT_TYPES[t] for t, h in hours.items() if h <= 0]
     rare = [f"{FINGERPRINT_TYPES[t]} ({h} h)" for t, h in hours.items() if h > limit]
@@ -207,7 +219,7 @@ def fingerprints(inp: Inputs) -> Iterator[Result]:
 
 
 def _defense_check(inp: Inputs, kind: str, name: str) -> Iterator[Result]:
-    state = inp["securitycenter.defense"].get(kind, "")
+    state = inp[DEFENSE].get(kind, "")
     yield _account(inp, PASS if state == "on" else FAIL, f"{name} is {state or 'not configured'}", "defense")
 
 
@@ -218,7 +230,7 @@ def _defense_check(inp: Inputs, kind: str, name: str) -> Iterator[Result]:
        console=f"{CONSOLE} > Protection Configuration > Host Protection > Host Protection Settings > Proactive "
                "Defense: turn on Anti-virus (automatic blocking and quarantine of common viruses).",
        cli="aliyun sas OperateSuspiciousOverallConfig --Type auto_breaking --Config on",
-       cis=["8.3"], events=["OperateSuspiciousOverallConfig"], needs=["securitycenter.defense"], scope="global",
+       cis=["8.3"], events=["OperateSuspiciousOverallConfig"], needs=[DEFENSE],
        evaluates="DescribeSuspiciousOverallConfig auto_breaking (proactive defence, anti-virus automatic blocking and"
                  " quarantine): PASS when on, FAIL when off or not returned.",
        cis_audit="Security Center console > Settings > General: ensure Virus Blocking is enabled.")
@@ -232,7 +244,7 @@ def quarantine(inp: Inputs) -> Iterator[Result]:
        console=f"{CONSOLE} > Protection Configuration > Host Protection > Host Protection Settings > Proactive "
                "Defense: turn on Webshell Protection (it covers every server with an online agent).",
        cli="aliyun sas OperateSuspiciousOverallConfig --Type webshell_cloud_breaking --Config on",
-       cis=["8.4"], events=["OperateSuspiciousOverallConfig"], needs=["securitycenter.defense"], scope="global",
+       cis=["8.4"], events=["OperateSuspiciousOverallConfig"], needs=[DEFENSE],
        evaluates="DescribeSuspiciousOverallConfig webshell_cloud_breaking: PASS when on, FAIL when off or not "
                  "returned. The account-wide switch is read; which web servers it covers (the audit's 'all web "
                  "servers are included') is not checked per server.",
@@ -250,13 +262,13 @@ def webshell(inp: Inputs) -> Iterator[Result]:
                "the AliyunServiceRoleForSasCspm service-linked role).",
        cli="aliyun sas CreateServiceLinkedRole --ServiceLinkedRole AliyunServiceRoleForSasCspm",
        cis=["8.6"], events=["CreateServiceLinkedRole", "DeleteServiceLinkedRole"],
-       needs=["securitycenter.linked_roles"], scope="global",
+       needs=[LINKED_ROLES],
        evaluates="DescribeServiceLinkedRoleStatus for AliyunServiceRoleForSasCspm: PASS when its RoleStatus says "
                  "the role exists, FAIL when not (the message says whether AliyunServiceRoleForSas exists).",
        cis_audit="Security Center console > Config Assessment: ensure that the prompt of asking privilege is not "
                  "shown.")
 def config_assessment(inp: Inputs) -> Iterator[Result]:
-    roles: dict[str, bool] = inp["securitycenter.linked_roles"]
+    roles: dict[str, bool] = inp[LINKED_ROLES]
     if roles.get("AliyunServiceRoleForSasCspm"):
         yield _account(inp, PASS, "the configuration-assessment service-linked role AliyunServiceRoleForSasCspm "
                                   "exists", "authorization")
@@ -274,7 +286,7 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
                "enable delivery of every host, network and security log type.",
        cli="aliyun sas DescribeLogMeta --From sas; aliyun sas ModifyLogMetaStatus --From sas --LogStore <store> "
            "--Status enabled",
-       cis=["2.9"], events=["ModifyLogMetaStatus"], needs=["securitycenter.log_analysis"], scope="global",
+       cis=["2.9"], events=["ModifyLogMetaStatus"], needs=[LOG_ANALYSIS],
        evaluates="DescribeLogShipperStatus and DescribeLogMeta (From sas): FAIL when log analysis is not purchased or"
                  " not open, when any log type's Status is not enabled, or when no log type is listed; PASS when "
                  "every listed host, network and security log type is enabled. The log volume usage the audit "
@@ -282,7 +294,7 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
        cis_audit="Security Center console > Investigation > Log Analysis: ensure the switch for the specific log type"
                  " are turned on and the log volume usage indicator is not exhausted.")
 def log_analysis(inp: Inputs) -> Iterator[Result]:
-    la: LogAnalysis = inp["securitycenter.log_analysis"]
+    la: LogAnalysis = inp[LOG_ANALYSIS]
     if not la.open:
         why = "not purchased" if not la.bought else "purchased but not enabled"
         yield _account(inp, FAIL, f"log analysis is {why}", "log-analysis")

@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..collectors.sls import CENTRAL_LOGSTORE, CENTRAL_PROJECT, AlertInfo, AuditData, ProjectInfo
+from ..collectors.sls import AUDIT, CENTRAL_LOGSTORE, CENTRAL_PROJECT, LOGSTORES, AlertInfo, AuditData, ProjectInfo
+from ..datasets import Scope
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -417,10 +418,10 @@ def _alert_check(spec: AlertSpec) -> None:
            cli="aliyun sls CreateAlert --project <central or trail project> --body '{\"name\": \"cis-" + spec.cis
                + "\", \"configuration\": {\"queryList\": [{\"store\": \"" + CENTRAL_LOGSTORE
                + "\", \"query\": \"...\"}]}}'",
-           cis=[spec.cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=["sls.audit"],
-           scope="global", evaluates=_ALERTS_EVALUATE, cis_audit=_cis_alert_audit(spec))
+           cis=[spec.cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=[AUDIT],
+           evaluates=_ALERTS_EVALUATE, cis_audit=_cis_alert_audit(spec))
     def run(inp: Inputs) -> Iterator[Result]:
-        yield evaluate(spec, inp["sls.audit"], inp.account_id)
+        yield evaluate(spec, inp[AUDIT], inp.account_id)
 
 
 for _spec in SPECS:
@@ -439,7 +440,7 @@ def _forever(ttl: int) -> str:
        console="SLS console > the project > the logstore > Modify: Data Retention Period >= 365 days (or permanent).",
        cli="aliyun sls UpdateLogStore --project <p> --logstore <ls> --body '{\"logstoreName\": \"<ls>\", "
            "\"ttl\": 365, \"shardCount\": 2}'",
-       cis=["2.23"], events=RETENTION_EVENTS, needs=["sls.logstores"],
+       cis=["2.23"], events=RETENTION_EVENTS, needs=[LOGSTORES],
        evaluates="ListLogStores/GetLogStore ttl of every logstore of every project in the region (not only audit "
                  "logstores): PASS when at least log_retention_days (365), permanent storage (3650) included, FAIL "
                  "when fewer; ERROR when the project's logstores or a logstore could not be read.",
@@ -447,7 +448,7 @@ def _forever(ttl: int) -> str:
                  "else ensure the Data Retention Period is set to 365 or greater.")
 def logstore_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
-    projects: list[ProjectInfo] = inp["sls.logstores"]
+    projects: list[ProjectInfo] = inp[LOGSTORES]
     for p in projects:
         if p.error:
             yield Result(status=ERROR, resource_id=p.name, resource_type="sls:project",
@@ -471,8 +472,7 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
                ">= 365 days (or permanent).",
        cli="aliyun sls UpdateLogStore --project <p> --logstore actiontrail_<trail> --body "
            "'{\"logstoreName\": \"actiontrail_<trail>\", \"ttl\": 365, \"shardCount\": 2}'",
-       cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=["sls.audit"],
-       scope="global",
+       cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=[AUDIT],
        evaluates="The logstore of each trail delivering to Log Service (DescribeTrails SlsProjectArn): PASS when its "
                  "ttl is at least log_retention_days (365), FAIL when fewer or the logstore does not exist; MANUAL "
                  "when the project belongs to another account, or when no trail delivers to Log Service (OSS "
@@ -481,7 +481,7 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
                  "Retention Period is set to 365 or greater.")
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
-    audit: AuditData = inp["sls.audit"]
+    audit: AuditData = inp[AUDIT]
     if not audit.targets:
         yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="sls:logstore",
                      message="no trail delivers to Log Service; where trails deliver to OSS, verify the bucket's "
@@ -522,7 +522,7 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
        console="SLS console > Log Application > Log Audit Service > Global Configurations: authorize, choose the "
                "central project region, and enable collection for every cloud service in use.",
        cli="(console only: the Log Audit Service configuration has no read API in the SDKs)",
-       cis=["2.3"], needs=[], scope="global",
+       cis=["2.3"], needs=[], scope=Scope.GLOBAL,
        evaluates="Always MANUAL, one result for the account: no API reports the Log Audit Service's global "
                  "configuration (the central project only shows it was set up once), so nothing is read; the message "
                  "lists the services to verify.",

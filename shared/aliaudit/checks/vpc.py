@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.vpc import FlowLogInfo, VpcInfo
+from ..collectors.vpc import FLOW_LOGS, VPCS, FlowLogInfo, VpcInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -20,7 +20,7 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
                "project and logstore; keep it Active.",
        cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
            "--ProjectName <p> --LogStoreName <l>",
-       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=["vpc.vpcs", "vpc.flow_logs"],
+       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
                  "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
                  "otherwise, naming inactive, Drop-only and partial vSwitch logs (a VPC with no vSwitch and no "
@@ -28,10 +28,10 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
        cis_audit="VPC console > FlowLog: for every existing VPC, ensure that there is an associated VPC ID on the "
                  "FlowLog tab (3.3), with the target flow log and logstore configured (2.5).")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
-    logs: list[FlowLogInfo] = inp["vpc.flow_logs"]
+    logs: list[FlowLogInfo] = inp[FLOW_LOGS]
     active = [f for f in logs if f.status.lower() == "active" and _accepted_traffic(f)]
     v: VpcInfo
-    for v in inp["vpc.vpcs"]:
+    for v in inp[VPCS]:
         whole = next((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id), None)
         covered = {f.resource_id for f in active if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
         if whole:
@@ -77,7 +77,7 @@ def _partial(f: FlowLogInfo) -> str:
        cli="aliyun vpc DescribeRouteTableList --RegionId <r> --VpcId <vpc>; aliyun vpc DescribeRouteEntryList "
            "--RegionId <r> --RouteTableId <t>; aliyun vpc DeleteRouteEntry ...",
        cis=["3.4"], events=["CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry", "AssociateRouteTable",
-                            "UnassociateRouteTable", "CreateVpcPeerConnection"], needs=["vpc.vpcs"],
+                            "UnassociateRouteTable", "CreateVpcPeerConnection"], needs=[VPCS],
        evaluates="Always MANUAL, one result per VPC (DescribeVpcs) naming its CIDR: which peer routes are necessary "
                  "is a design decision no API states, so route tables are not read or judged.",
        cis_audit="Review routing tables of peered VPCs for whether they route all subnets of each VPC and whether "
@@ -85,7 +85,7 @@ def _partial(f: FlowLogInfo) -> str:
 def peering_routes(inp: Inputs) -> Iterator[Result]:
     # Which routes are "needed" is a design decision no API states: list each VPC for review.
     v: VpcInfo
-    for v in inp["vpc.vpcs"]:
+    for v in inp[VPCS]:
         yield Result(status=Status.MANUAL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                      message=f"review the route tables of {v.id} ({v.cidr}): every route whose next hop is a "
                              "peering connection, router interface or CEN must target only the peer CIDR blocks "

@@ -12,12 +12,15 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from alibabacloud_cs20151215 import models as cs_models
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .paging import by_token, count
 from .registry import CollectContext, collector
+
+cs_models = lazy_import("alibabacloud_cs20151215.models")
 
 PAGE_SIZE = 100  # DescribeClustersV1 allows 1-100
 NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")  # config read for NetworkPolicy
@@ -97,10 +100,12 @@ class AckData(BaseModel):
     versions_error: dict[str, str] = Field(default_factory=dict)  # cluster type -> why the list is unknown
 
 
-@collector("ack.clusters", scope="regional",
-           apis=["cs:DescribeClustersV1", "cs:GetClusterAuditProject", "cs:ListClusterAddonInstances",
-                 "cs:GetClusterAddonInstance", "cs:DescribeClusterNodePools", "cs:ListClusterInspectReports",
-                 "cs:DescribeKubernetesVersionMetadata"])
+CLUSTERS: Dataset[AckData] = Dataset("ack.clusters", Scope.REGIONAL)
+
+
+@collector(CLUSTERS, apis=["cs:DescribeClustersV1", "cs:GetClusterAuditProject", "cs:ListClusterAddonInstances",
+                           "cs:GetClusterAddonInstance", "cs:DescribeClusterNodePools", "cs:ListClusterInspectReports",
+                           "cs:DescribeKubernetesVersionMetadata"])
 def clusters(ctx: CollectContext) -> AckData:
     cs = ctx.client("cs")
     listed: list[Any] = []

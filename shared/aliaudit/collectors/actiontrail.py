@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from alibabacloud_actiontrail20200706 import models as at_models
+from typing import Any
+
 from pydantic import BaseModel
 
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .registry import CollectContext, collector
+
+at_models = lazy_import("alibabacloud_actiontrail20200706.models")
 
 
 class TrailInfo(BaseModel):
@@ -20,7 +25,7 @@ class TrailInfo(BaseModel):
     organization: bool = False  # a multi-account trail of the resource directory (created in its management account)
 
 
-def describe_trails(ctx: CollectContext) -> list[at_models.DescribeTrailsResponseBodyTrailList]:
+def describe_trails(ctx: CollectContext) -> list[Any]:  # DescribeTrailsResponseBodyTrailList
     """Every trail that covers the account: shadow trails (a multi-region trail as seen from the other regions)
     and multi-account trails, which DescribeTrails leaves out unless asked: "Only single-account trails are
     queried" when IncludeOrganizationTrail is false, its default (https://www.alibabacloud.com/help/doc-detail/28842.htm)."""
@@ -28,7 +33,10 @@ def describe_trails(ctx: CollectContext) -> list[at_models.DescribeTrailsRespons
         include_shadow_trails=True, include_organization_trail=True)).body.trail_list or []
 
 
-@collector("actiontrail.trails", scope="global", apis=["actiontrail:DescribeTrails"])
+TRAILS: Dataset[list[TrailInfo]] = Dataset("actiontrail.trails", Scope.GLOBAL)
+
+
+@collector(TRAILS, apis=["actiontrail:DescribeTrails"])
 def trails(ctx: CollectContext) -> list[TrailInfo]:
     out = []
     for t in describe_trails(ctx):

@@ -9,14 +9,17 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from alibabacloud_actiontrail20200706 import models as at_models
-from alibabacloud_ecs20140526 import models as ecs_models
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from ..secgroup import Rule
 from .paging import by_token, count
 from .registry import CollectContext, collector
+
+at_models = lazy_import("alibabacloud_actiontrail20200706.models")
+ecs_models = lazy_import("alibabacloud_ecs20140526.models")
 
 log = logging.getLogger("aliaudit.collect")
 RAM_ROLE_BATCH = 50  # DescribeInstanceRamRole: at most 50 InstanceIds, PageSize <= 50
@@ -88,7 +91,10 @@ def _ips(obj: Any) -> list[str]:
     return [ip for ip in (getattr(obj, "ip_address", None) or []) if ip] if obj else []
 
 
-@collector("ecs.instances", scope="regional", apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"])
+INSTANCES: Dataset[list[InstanceInfo]] = Dataset("ecs.instances", Scope.REGIONAL)
+
+
+@collector(INSTANCES, apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"])
 def instances(ctx: CollectContext) -> list[InstanceInfo]:
     ecs = ctx.client("ecs")
     listed = by_token(
@@ -152,9 +158,11 @@ def _rule(group_id: str, p: Any) -> Rule:
                 source_group=p.source_group_id or "", source_prefix_list=p.source_prefix_list_id or "")
 
 
-@collector("ecs.security_groups", scope="regional",
-           apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute", "ecs:DescribePortRangeListEntries",
-                 "ecs:DescribePrefixListAttributes"])
+SECURITY_GROUPS: Dataset[list[GroupInfo]] = Dataset("ecs.security_groups", Scope.REGIONAL)
+
+
+@collector(SECURITY_GROUPS, apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute",
+                                  "ecs:DescribePortRangeListEntries", "ecs:DescribePrefixListAttributes"])
 def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     ecs = ctx.client("ecs")
     listed = list(by_token(
@@ -227,7 +235,10 @@ def _prefix_list_entries(ctx: CollectContext, ecs: Any, list_id: str) -> list[st
     return [e.cidr for e in (body.entries.entry if body.entries else None) or [] if e.cidr]
 
 
-@collector("ecs.network_interfaces", scope="regional", apis=["ecs:DescribeNetworkInterfaces"])
+NETWORK_INTERFACES: Dataset[list[EniInfo]] = Dataset("ecs.network_interfaces", Scope.REGIONAL)
+
+
+@collector(NETWORK_INTERFACES, apis=["ecs:DescribeNetworkInterfaces"])
 def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
     """Secondary ENIs only: a primary one is its instance (address and groups come with DescribeInstances)."""
     ecs = ctx.client("ecs")
@@ -242,7 +253,10 @@ def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
                     else []) for n in listed]
 
 
-@collector("ecs.disks", scope="regional", apis=["ecs:DescribeDisks"])
+DISKS: Dataset[list[DiskInfo]] = Dataset("ecs.disks", Scope.REGIONAL)
+
+
+@collector(DISKS, apis=["ecs:DescribeDisks"])
 def disks(ctx: CollectContext) -> list[DiskInfo]:
     ecs = ctx.client("ecs")
     listed = by_token(
@@ -254,7 +268,10 @@ def disks(ctx: CollectContext) -> list[DiskInfo]:
                      kms_key_id=d.kmskey_id or "") for d in listed]
 
 
-@collector("actiontrail.permanent_key_events", scope="regional", apis=["actiontrail:LookupEvents"])
+PERMANENT_KEY_EVENTS: Dataset[list[KeyEvent]] = Dataset("actiontrail.permanent_key_events", Scope.REGIONAL)
+
+
+@collector(PERMANENT_KEY_EVENTS, apis=["actiontrail:LookupEvents"])
 def permanent_key_events(ctx: CollectContext) -> list[KeyEvent]:
     """Events of the last `access_key_event_days` signed with a permanent (LTAI) AccessKey."""
     trail = ctx.client("actiontrail")

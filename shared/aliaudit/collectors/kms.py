@@ -7,13 +7,16 @@ import re
 from datetime import datetime
 from typing import Any
 
-from alibabacloud_kms20160120 import models as kms_models
 from pydantic import BaseModel
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .paging import by_page_number
 from .ram import parse_time
 from .registry import CollectContext, collector
+
+kms_models = lazy_import("alibabacloud_kms20160120.models")
 
 PAGE_SIZE = 100  # ListKeys PageSize maximum
 SYMMETRIC_SPECS = {"Aliyun_AES_256", "Aliyun_AES_128", "Aliyun_AES_192", "Aliyun_SM4"}
@@ -54,7 +57,10 @@ class KmsKey(BaseModel):
         return self.spec in SYMMETRIC_SPECS
 
 
-@collector("kms.keys", scope="regional", apis=["kms:ListKeys", "kms:DescribeKey"])
+KEYS: Dataset[list[KmsKey]] = Dataset("kms.keys", Scope.REGIONAL)
+
+
+@collector(KEYS, apis=["kms:ListKeys", "kms:DescribeKey"])
 def keys(ctx: CollectContext) -> list[KmsKey]:
     kms = ctx.client("kms")
     listed = list(by_page_number(

@@ -10,11 +10,14 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import oss2
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .registry import CollectContext, collector
+
+oss2 = lazy_import("oss2")
 
 BUCKET_PAGE_SIZE = 1000  # ListBuckets max-keys (the OSS maximum)
 
@@ -109,7 +112,10 @@ def _details(ctx: CollectContext, listed: Any) -> BucketInfo:
     return info
 
 
-@collector("oss.buckets", scope="global", apis=[
+BUCKETS: Dataset[OssInventory] = Dataset("oss.buckets", Scope.GLOBAL)
+
+
+@collector(BUCKETS, apis=[
     "oss:ListBuckets", "oss:GetPublicAccessBlock", "oss:GetBucketAcl", "oss:GetBucketPolicy", "oss:GetBucketLogging",
     "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock"])
 def buckets(ctx: CollectContext) -> OssInventory:

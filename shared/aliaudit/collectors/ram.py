@@ -14,14 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
-from alibabacloud_ims20190815 import models as ims_models
-from alibabacloud_ram20150501 import models as ram_models
 from pydantic import BaseModel, Field
-from Tea.exceptions import TeaException
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .paging import by_marker
 from .registry import CollectContext, collector
+
+ims_models = lazy_import("alibabacloud_ims20190815.models")
+ram_models = lazy_import("alibabacloud_ram20150501.models")
+tea_exceptions = lazy_import("Tea.exceptions")
 
 log = logging.getLogger("aliaudit.collect")
 
@@ -77,7 +80,7 @@ class RootInfo(BaseModel):
 
 
 def _not_found(err: Exception) -> bool:
-    return isinstance(err, TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
+    return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
 
 
 # --- the IMS credential report ---------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def shared_report(ctx: CollectContext) -> list[dict[str, str]]:
 def _direct_policies_or_none(ram: Any, ctx: CollectContext, users: int) -> dict[str, list[str]] | None:
     try:
         return _direct_policies(ram, ctx, users)
-    except TeaException as err:
+    except tea_exceptions.TeaException as err:
         log.warning("cannot list policy attachments (%s): asking per user instead", apierrors.describe(err))
         return None
 
@@ -182,11 +185,13 @@ def _direct_policies(ram: Any, ctx: CollectContext, users: int) -> dict[str, lis
     return out
 
 
-@collector("ram.users", scope="global", apis=["ram:ListUsers", "ram:GenerateCredentialReport",
-                                               "ram:GetCredentialReport", "ram:ListAccessKeys",
-                                               "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
-                                               "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser",
-                                               "ram:GetUser", "ram:GetLoginProfile", "ram:GetAccessKeyLastUsed"])
+USERS: Dataset[list[UserInfo]] = Dataset("ram.users", Scope.GLOBAL)
+
+
+@collector(USERS, apis=["ram:ListUsers", "ram:GenerateCredentialReport", "ram:GetCredentialReport",
+                        "ram:ListAccessKeys", "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
+                        "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser", "ram:GetUser", "ram:GetLoginProfile",
+                        "ram:GetAccessKeyLastUsed"])
 def users(ctx: CollectContext) -> list[UserInfo]:
     """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
     console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;
@@ -202,7 +207,7 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     def read_report() -> dict[str, dict[str, str]]:
         try:
             return {report_user(r): r for r in shared_report(ctx)}
-        except (TeaException, TimeoutError) as err:
+        except (tea_exceptions.TeaException, TimeoutError) as err:
             log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
             return {}
 
@@ -278,7 +283,7 @@ def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
         status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
             .body.login_profile.status
         info.console = str(status or "").lower() == "active"
-    except TeaException as err:
+    except tea_exceptions.TeaException as err:
         if not _not_found(err):
             raise
     if info.id in _virtual_mfa_users(ctx):
@@ -287,7 +292,7 @@ def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
     try:
         device = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body.mfadevice
         info.mfa_bound = bool(device and device.serial_number)
-    except TeaException as err:
+    except tea_exceptions.TeaException as err:
         if not _not_found(err):
             raise
 
@@ -314,7 +319,10 @@ def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo
     return out
 
 
-@collector("ram.password_policy", scope="global", apis=["ram:GetPasswordPolicy"])
+PASSWORD_POLICY: Dataset[PasswordPolicy] = Dataset("ram.password_policy", Scope.GLOBAL)
+
+
+@collector(PASSWORD_POLICY, apis=["ram:GetPasswordPolicy"])
 def password_policy(ctx: CollectContext) -> PasswordPolicy:
     p = ctx.client("ram").get_password_policy().body.password_policy
     return PasswordPolicy(minimum_length=p.minimum_password_length or 0,
@@ -326,7 +334,10 @@ def password_policy(ctx: CollectContext) -> PasswordPolicy:
                           max_login_attempts=p.max_login_attemps or 0)
 
 
-@collector("ram.custom_policies", scope="global", apis=["ram:ListPolicies", "ram:GetPolicy"])
+CUSTOM_POLICIES: Dataset[list[CustomPolicy]] = Dataset("ram.custom_policies", Scope.GLOBAL)
+
+
+@collector(CUSTOM_POLICIES, apis=["ram:ListPolicies", "ram:GetPolicy"])
 def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
     ram = ctx.client("ram")
     listed = list(by_marker(
@@ -343,7 +354,10 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
     return ctx.map(fetch, listed)
 
 
-@collector("ram.root", scope="global", apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"])
+ROOT: Dataset[RootInfo] = Dataset("ram.root", Scope.GLOBAL)
+
+
+@collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"])
 def root(ctx: CollectContext) -> RootInfo:
     row = next((r for r in shared_report(ctx) if r.get("user") in ROOT_ROWS), None)
     if row is None:

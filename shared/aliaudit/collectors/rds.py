@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from alibabacloud_rds20140815 import models as rds_models
 from pydantic import BaseModel, Field
-from Tea.exceptions import TeaException
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .paging import by_token
 from .registry import CollectContext, collector
+
+rds_models = lazy_import("alibabacloud_rds20140815.models")
+tea_exceptions = lazy_import("Tea.exceptions")
 
 MYSQL_FAMILY = {"mysql", "mariadb"}
 TDE_ENGINES = {"mysql", "postgresql", "sqlserver"}  # RDS offers instance-level TDE for these only
@@ -74,10 +77,14 @@ class RdsInstance(BaseModel):
 
 
 def _not_found(err: Exception) -> bool:
-    return isinstance(err, TeaException) and str(getattr(err, "code", "")) == "InvalidDBInstanceId.NotFound"
+    code = str(getattr(err, "code", ""))
+    return isinstance(err, tea_exceptions.TeaException) and code == "InvalidDBInstanceId.NotFound"
 
 
-@collector("rds.instances", scope="regional", apis=[
+INSTANCES: Dataset[list[RdsInstance]] = Dataset("rds.instances", Scope.REGIONAL)
+
+
+@collector(INSTANCES, apis=[
     "rds:DescribeDBInstances", "rds:DescribeDBInstanceIPArrayList", "rds:DescribeDBInstanceNetInfo",
     "rds:DescribeDBInstanceSSL", "rds:DescribeDBInstanceTDE", "rds:DescribeDBInstanceEncryptionKey",
     "rds:DescribeSQLCollectorPolicy", "rds:DescribeSQLCollectorRetention", "rds:DescribeParameters"])

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from ..clients import ClientFactory
 from ..config import AuditConfig
+from ..datasets import GLOBAL, Dataset, Scope
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -17,13 +18,13 @@ R = TypeVar("R")
 @dataclass
 class CollectContext:
     factory: ClientFactory
-    region: str  # 'global' for global datasets
+    region: str  # GLOBAL ('global') for global datasets
     account_id: str
     config: AuditConfig
     concurrency: int = 16
 
     def client(self, product: str) -> Any:
-        return self.factory.pop(product, None if self.region == "global" else self.region)
+        return self.factory.pop(product, None if self.region == GLOBAL else self.region)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """Per-item calls, concurrently within the bound, results in input order."""
@@ -36,19 +37,32 @@ class CollectContext:
 
 @dataclass
 class Collector:
-    name: str  # e.g. ram.users
-    scope: str  # global | regional
+    dataset: Dataset[Any]
     apis: list[str]  # RAM actions it calls, e.g. ram:ListUsers (feeds the least-privilege policy)
     fn: Callable[[CollectContext], Any]
 
+    @property
+    def name(self) -> str:  # e.g. ram.users
+        return self.dataset.name
 
-COLLECTORS: dict[str, Collector] = {}
+    @property
+    def scope(self) -> Scope:
+        return self.dataset.scope
 
 
-def collector(name: str, *, scope: str, apis: list[str]) -> Callable[[Callable[[CollectContext], Any]],
-                                                                   Callable[[CollectContext], Any]]:
-    def register(fn: Callable[[CollectContext], Any]) -> Callable[[CollectContext], Any]:
-        COLLECTORS[name] = Collector(name, scope, apis, fn)
+COLLECTORS: dict[str, Collector] = {}  # dataset name -> its collector
+
+
+def collector(dataset: Dataset[T], *, apis: list[str]) -> Callable[[Callable[[CollectContext], T]],
+                                                                  Callable[[CollectContext], T]]:
+    """Registers the function that produces `dataset` (one per dataset) and the actions it calls."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"collector: {dataset!r} is not a Dataset handle")
+
+    def register(fn: Callable[[CollectContext], T]) -> Callable[[CollectContext], T]:
+        if dataset.name in COLLECTORS:
+            raise ValueError(f"dataset {dataset.name} has two collectors")
+        COLLECTORS[dataset.name] = Collector(dataset, apis, fn)
         return fn
 
     return register

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..datasets import Dataset, Scope
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -28,7 +29,7 @@ FINGERPRINT_TYPES = {  # DescribePropertyScheduleConfig types -> what the consol
     "scheduler_sca_proxy_period": "websites",
 }
 DEFENSE_TYPES = ["auto_breaking", "webshell_cloud_breaking"]  # anti-virus blocking, webshell protection
-LINKED_ROLES = ["AliyunServiceRoleForSas", "AliyunServiceRoleForSasCspm"]
+LINKED_ROLE_NAMES = ["AliyunServiceRoleForSas", "AliyunServiceRoleForSasCspm"]
 
 
 class Server(BaseModel):
@@ -99,7 +100,10 @@ def _risk_counts(text: str | None) -> dict[str, int] | None:
     return {kind: int(data.get(f"{kind}Num") or 0) for kind in ("cve", "sys", "cms", "emg", "app")}
 
 
-@collector("securitycenter.servers", scope="regional", apis=["yundun-sas:DescribeCloudCenterInstances"])
+SERVERS: Dataset[list[Server]] = Dataset("securitycenter.servers", Scope.REGIONAL)
+
+
+@collector(SERVERS, apis=["yundun-sas:DescribeCloudCenterInstances"])
 def servers(ctx: CollectContext) -> list[Server]:
     sas = ctx.client("sas")
     criteria = json.dumps([{"name": "regionId", "value": ctx.region}])
@@ -121,22 +125,30 @@ def servers(ctx: CollectContext) -> list[Server]:
     return found
 
 
-@collector("securitycenter.edition", scope="global", apis=["yundun-sas:DescribeVersionConfig"])
+EDITION: Dataset[Edition] = Dataset("securitycenter.edition", Scope.GLOBAL)
+
+
+@collector(EDITION, apis=["yundun-sas:DescribeVersionConfig"])
 def edition(ctx: CollectContext) -> Edition:
     b = _settings_client(ctx).describe_version_config(_models().DescribeVersionConfigRequest()).body
     return Edition(version=b.version or 0, merged=b.merged_version, highest=b.highest_version,
                    trial=bool(b.is_trial_version))
 
 
-@collector("securitycenter.notices", scope="global", apis=["yundun-sas:DescribeNoticeConfig"])
+NOTICES: Dataset[dict[str, int]] = Dataset("securitycenter.notices", Scope.GLOBAL)
+
+
+@collector(NOTICES, apis=["yundun-sas:DescribeNoticeConfig"])
 def notices(ctx: CollectContext) -> dict[str, int]:
     """Notification item -> route (0 = no notification)."""
     body = _settings_client(ctx).describe_notice_config(_models().DescribeNoticeConfigRequest()).body
     return {n.project: n.route or 0 for n in body.notice_config_list or [] if n.project}
 
 
-@collector("securitycenter.vul_scan", scope="global",
-           apis=["yundun-sas:DescribeVulConfig", "yundun-sas:DescribeConcernNecessity"])
+VUL_SCAN: Dataset[VulScan] = Dataset("securitycenter.vul_scan", Scope.GLOBAL)
+
+
+@collector(VUL_SCAN, apis=["yundun-sas:DescribeVulConfig", "yundun-sas:DescribeConcernNecessity"])
 def vul_scan(ctx: CollectContext) -> VulScan:
     sas = _settings_client(ctx)
     configs = sas.describe_vul_config(_models().DescribeVulConfigRequest()).body.target_configs or []
@@ -144,7 +156,10 @@ def vul_scan(ctx: CollectContext) -> VulScan:
     return VulScan(config={c.type: c.config or "" for c in configs if c.type}, levels=list(levels))
 
 
-@collector("securitycenter.fingerprints", scope="global", apis=["yundun-sas:DescribePropertyScheduleConfig"])
+FINGERPRINTS: Dataset[dict[str, int]] = Dataset("securitycenter.fingerprints", Scope.GLOBAL)
+
+
+@collector(FINGERPRINTS, apis=["yundun-sas:DescribePropertyScheduleConfig"])
 def fingerprints(ctx: CollectContext) -> dict[str, int]:
     """Asset fingerprint type -> collection interval in hours (0 = not collected); the API answers one type
     per call."""
@@ -157,7 +172,10 @@ def fingerprints(ctx: CollectContext) -> dict[str, int]:
     return dict(zip(FINGERPRINT_TYPES, ctx.map(hours, list(FINGERPRINT_TYPES)), strict=True))
 
 
-@collector("securitycenter.defense", scope="global", apis=["yundun-sas:DescribeSuspiciousOverallConfig"])
+DEFENSE: Dataset[dict[str, str]] = Dataset("securitycenter.defense", Scope.GLOBAL)
+
+
+@collector(DEFENSE, apis=["yundun-sas:DescribeSuspiciousOverallConfig"])
 def defense(ctx: CollectContext) -> dict[str, str]:
     """Proactive-defence feature -> on | off."""
     sas = _settings_client(ctx)
@@ -170,7 +188,10 @@ def defense(ctx: CollectContext) -> dict[str, str]:
     return dict(zip(DEFENSE_TYPES, ctx.map(state, DEFENSE_TYPES), strict=True))
 
 
-@collector("securitycenter.linked_roles", scope="global", apis=["yundun-sas:DescribeServiceLinkedRoleStatus"])
+LINKED_ROLES: Dataset[dict[str, bool]] = Dataset("securitycenter.linked_roles", Scope.GLOBAL)
+
+
+@collector(LINKED_ROLES, apis=["yundun-sas:DescribeServiceLinkedRoleStatus"])
 def linked_roles(ctx: CollectContext) -> dict[str, bool]:
     sas = _settings_client(ctx)
 
@@ -179,11 +200,13 @@ def linked_roles(ctx: CollectContext) -> dict[str, bool]:
             _models().DescribeServiceLinkedRoleStatusRequest(service_linked_role=role)).body
         return bool(body.role_status and body.role_status.status)
 
-    return dict(zip(LINKED_ROLES, ctx.map(exists, LINKED_ROLES), strict=True))
+    return dict(zip(LINKED_ROLE_NAMES, ctx.map(exists, LINKED_ROLE_NAMES), strict=True))
 
 
-@collector("securitycenter.log_analysis", scope="global",
-           apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta"])
+LOG_ANALYSIS: Dataset[LogAnalysis] = Dataset("securitycenter.log_analysis", Scope.GLOBAL)
+
+
+@collector(LOG_ANALYSIS, apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta"])
 def log_analysis(ctx: CollectContext) -> LogAnalysis:
     sas = _settings_client(ctx)
     st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest()).body.log_shipper_status

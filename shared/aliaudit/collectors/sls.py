@@ -14,12 +14,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from aliyun.log import LogException
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .actiontrail import describe_trails
 from .registry import CollectContext, collector
+
+log_sdk = lazy_import("aliyun.log")
 
 PAGE = 500  # the largest page SLS list APIs accept
 # Log Audit Service: "The name of the project that is used for centralized storage is in the format of
@@ -130,7 +133,7 @@ def _logstore_names(client: Any, project: str) -> list[str]:
 def _logstore(client: Any, project: str, name: str) -> LogstoreInfo:
     try:
         return LogstoreInfo(name=name, ttl=int(client.get_logstore(project, name).get_ttl()))
-    except LogException as err:
+    except log_sdk.LogException as err:
         if err.get_error_code() == "LogStoreNotExist":
             return LogstoreInfo(name=name, missing=True)
         return LogstoreInfo(name=name, error=apierrors.describe(err))
@@ -138,7 +141,10 @@ def _logstore(client: Any, project: str, name: str) -> LogstoreInfo:
         return LogstoreInfo(name=name, error=apierrors.describe(err))
 
 
-@collector("sls.logstores", scope="regional", apis=["log:ListProject", "log:ListLogStores", "log:GetLogStore"])
+LOGSTORES: Dataset[list[ProjectInfo]] = Dataset("sls.logstores", Scope.REGIONAL)
+
+
+@collector(LOGSTORES, apis=["log:ListProject", "log:ListLogStores", "log:GetLogStore"])
 def logstores(ctx: CollectContext) -> list[ProjectInfo]:
     client = ctx.factory.log(ctx.region)
     names = [p["projectName"] for p in by_offset(lambda o: client.list_project(offset=o, size=PAGE),
@@ -200,8 +206,10 @@ def _centers(ctx: CollectContext, data: AuditData) -> None:
             data.centers.append(center)
 
 
-@collector("sls.audit", scope="global", apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs",
-                                              "log:GetLogStore"])
+AUDIT: Dataset[AuditData] = Dataset("sls.audit", Scope.GLOBAL)
+
+
+@collector(AUDIT, apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs", "log:GetLogStore"])
 def audit(ctx: CollectContext) -> AuditData:
     # the trails are read again here (one call) because a collector cannot see other datasets
     data = AuditData()

@@ -4,11 +4,14 @@ central vpc.aliyuncs.com."""
 
 from __future__ import annotations
 
-from alibabacloud_vpc20160428 import models as vpc_models
 from pydantic import BaseModel, Field
 
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
+
+vpc_models = lazy_import("alibabacloud_vpc20160428.models")
 
 
 class VpcInfo(BaseModel):
@@ -50,7 +53,10 @@ class Ipv6Info(BaseModel):
     bandwidth: int | None = None  # Ipv6InternetBandwidth.Bandwidth, Mbit/s (None: not stated)
 
 
-@collector("vpc.vpcs", scope="regional", apis=["vpc:DescribeVpcs"])
+VPCS: Dataset[list[VpcInfo]] = Dataset("vpc.vpcs", Scope.REGIONAL)
+
+
+@collector(VPCS, apis=["vpc:DescribeVpcs"])
 def vpcs(ctx: CollectContext) -> list[VpcInfo]:
     client = ctx.client("vpc")
     listed = by_page_number(
@@ -61,7 +67,10 @@ def vpcs(ctx: CollectContext) -> list[VpcInfo]:
                     vswitch_ids=list(v.v_switch_ids.v_switch_id or []) if v.v_switch_ids else []) for v in listed]
 
 
-@collector("vpc.flow_logs", scope="regional", apis=["vpc:DescribeFlowLogs"])
+FLOW_LOGS: Dataset[list[FlowLogInfo]] = Dataset("vpc.flow_logs", Scope.REGIONAL)
+
+
+@collector(FLOW_LOGS, apis=["vpc:DescribeFlowLogs"])
 def flow_logs(ctx: CollectContext) -> list[FlowLogInfo]:
     client = ctx.client("vpc")
     listed = by_page_number(
@@ -73,7 +82,10 @@ def flow_logs(ctx: CollectContext) -> list[FlowLogInfo]:
                         project=f.project_name or "", logstore=f.log_store_name or "") for f in listed]
 
 
-@collector("vpc.eips", scope="regional", apis=["vpc:DescribeEipAddresses"])
+EIPS: Dataset[list[EipInfo]] = Dataset("vpc.eips", Scope.REGIONAL)
+
+
+@collector(EIPS, apis=["vpc:DescribeEipAddresses"])
 def eips(ctx: CollectContext) -> list[EipInfo]:
     client = ctx.client("vpc")
     listed = by_page_number(
@@ -84,7 +96,10 @@ def eips(ctx: CollectContext) -> list[EipInfo]:
                     instance_type=e.instance_type or "") for e in listed]
 
 
-@collector("vpc.ipv6_addresses", scope="regional", apis=["vpc:DescribeIpv6Addresses"])
+IPV6_ADDRESSES: Dataset[list[Ipv6Info]] = Dataset("vpc.ipv6_addresses", Scope.REGIONAL)
+
+
+@collector(IPV6_ADDRESSES, apis=["vpc:DescribeIpv6Addresses"])
 def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
     """The IPv6 addresses that can talk to the internet: NetworkType Public ("the type of communication supported
     by the IPv6 address: Private | Public", DescribeIpv6Addresses), minus any whose bandwidth is 0 Mbit/s."""

@@ -17,12 +17,12 @@ from typing import Any
 from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
+from ..datasets import GLOBAL, Scope
 from ..errors import AliauditError, ConfigError
 from ..org_scan import failure_findings
 from ..placement import runs_with
 from ..regions import account_regions
 from ..reports.spool import Spool
-from ..scan import GLOBAL
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, WorkerTask
 from .parts import put_part, signal_if_last
@@ -43,7 +43,7 @@ def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], d
     parts: dict[tuple[str, str], Part] = {}
     for c in chosen:
         family = moved.get(c.meta.id, c.meta.family)
-        for region in [GLOBAL] if c.meta.scope == "global" else regions:
+        for region in [GLOBAL] if c.meta.scope == Scope.GLOBAL else regions:
             parts[(family, region)] = Part(family=family, region=region)
     return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region)), moved
 
@@ -137,7 +137,7 @@ def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],
             checks = [c for c in manifest.check_ids if manifest.worker_family(c) == p.family]
             target = manifest.target(p.account) or Target(account_id=p.account or manifest.account_id)
             with Spool(tmp) as spool:
-                scoped = [c for c in checks if (all_checks()[c].meta.scope == "global") == (p.region == GLOBAL)]
+                scoped = [c for c in checks if (all_checks()[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL)]
                 spool.add(failure_findings(target, scoped, [p.region], reasons[(p.account, p.family)]))
                 put_part(rt, Path(tmp), manifest, p.family, p.region, spool, 0, p.account)
     signal_if_last(rt, manifest)

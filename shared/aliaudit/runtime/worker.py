@@ -16,11 +16,12 @@ from typing import Any
 from ..accounts import Target
 from ..clients import ClientFactory
 from ..config import AuditConfig
+from ..datasets import GLOBAL, Scope
 from ..errors import AliauditError
 from ..findings import Finding
 from ..org_scan import OrgRequest, connect, failure_findings
 from ..reports.spool import Spool
-from ..scan import GLOBAL, ScanRequest, scan_findings, select_checks
+from ..scan import ScanRequest, scan_findings, select_checks
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, parse_task
 from .parts import put_part, sealed, signal_if_last
@@ -113,8 +114,8 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     if unknown:  # e.g. a run planned by another version; the aggregator reports what this one could not run
         log.warning("run %s names checks this version does not have: %s", manifest.run_id, ", ".join(unknown))
     regions = [p.region for p in parts if p.region != GLOBAL]
-    scopes = {"global"} if len(regions) < len(parts) else set()
-    scopes |= {"regional"} if regions else set()
+    scopes = {Scope.GLOBAL} if len(regions) < len(parts) else set()
+    scopes |= {Scope.REGIONAL} if regions else set()
     ids = [c for c in named if c in checks and checks[c].meta.scope in scopes]
     # the auditor's own report bucket is audited like any other, and held to a higher standard (in the account
     # it lives in: the members of an organisation run do not hold it)
@@ -123,7 +124,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
                           check_ids=ids, families=families, config=config)
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
-    due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == "global") == (p.region == GLOBAL))
+    due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL))
            for p in parts}
     calls_before = 0
     total = 0
@@ -140,7 +141,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
         if factory is None:  # the member account could not be reached: ERROR for every check of every part
             who = target or Target(account_id=account)
             for p in parts:
-                scoped = [c for c in ids if (checks[c].meta.scope == "global") == (p.region == GLOBAL)]
+                scoped = [c for c in ids if (checks[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL)]
                 total += spools[p.region].add(failure_findings(who, scoped, [p.region], problem))
                 store(p.region)
             return total

@@ -1,0 +1,36 @@
+"""Modules imported when first used: the SDKs weigh seconds and tens of megabytes each, and a command or a
+process that never calls a product should not pay for it (`aliaudit --help`, a worker of another family)."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from types import ModuleType
+from typing import Any
+
+_lock = threading.Lock()
+
+
+class _LazyModule(ModuleType):
+    """Stands for a module until an attribute is read, then imports it (once, thread-safe: collectors run in
+    threads) and answers from it. Unlike importlib.util.LazyLoader it never exposes a half-loaded module to a
+    second thread on Python 3.10/3.11."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self._target: ModuleType | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        target = self._target
+        if target is None:
+            with _lock:
+                if self._target is None:
+                    self._target = importlib.import_module(self.__name__)
+                target = self._target
+        return getattr(target, attr)
+
+
+def lazy_import(name: str) -> Any:
+    """`models = lazy_import("alibabacloud_ecs20140526.models")`: the module, imported on first attribute access
+    (typed Any, as the SDKs' generated modules are to a type checker anyway)."""
+    return _LazyModule(name)
