@@ -359,10 +359,11 @@ def sample_data() -> dict[str, Any]:
 
 
 def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
-    """The sample plus one resource of each kind it lacks, so that every API of the inventory answers with
-    content (per-resource APIs are only called for existing resources): ECS (with a port list, a prefix list and a
-    secondary ENI), VPC (with a public IPv6 address), RDS (with TDE on a customer
-    key, so DescribeDBInstanceEncryptionKey is called), KMS, ACK, Security Center assets, a trail that delivers
+    """The sample with its ECS, VPC, KMS, RDS, ACK and Security Center resources replaced by ones of the kinds it
+    lacks, so that every API of the inventory answers with content (per-resource APIs are only called for existing
+    resources): ECS (with a port list, a prefix list and a secondary ENI), VPC (with a public IPv6 address), RDS (a
+    SQL Server instance beside MySQL and PostgreSQL, TDE on a customer key, so DescribeDBInstanceEncryptionKey is
+    called), KMS, ACK (with an inspection report), Security Center assets, a trail that delivers
     to an SLS project with an alert, a bucket policy, and enough RAM users that the policy attachments are read
     per policy (ListEntitiesForPolicy) instead of per user. The auditor may not generate the credential report
     here, so users are read with the per-user IMS calls the report otherwise saves (GetUser, GetLoginProfile,
