@@ -8,7 +8,7 @@ from typing import Any
 import oss2
 import pytest
 
-from aliaudit.checks.oss import Exposure, https_enforced, public_exposure, public_grants
+from aliaudit.bucket_policy import Exposure, https_enforced, public_exposure, public_grants
 from aliaudit.clients import ClientFactory
 from aliaudit.collectors import oss as oss_collector
 from aliaudit.collectors.oss import BucketInfo

@@ -1,0 +1,265 @@
+"""Bucket policies and ACLs read as an attacker would: who, from where, may do what on a bucket. One place decides
+"public" for every OSS check (`public_exposure`): a public-read(-write) ACL, or a bucket policy Allow to everyone
+(Principal "*", or an empty Principal list, which OSS reads as "*") without a condition that really restricts who
+can call (acs:SourceIp to specific public ranges, acs:SourceVpc, acs:AccessId), makes a bucket public unless
+Block Public Access (on the bucket or the account) neutralises it, or a Deny for everyone outside given IPs/VPCs
+fences it in. Private source ranges restrict nothing without acs:SourceVpc (VPC addresses are not unique across
+tenants); weak conditions (acs:Referer, acs:UserAgent, acs:SecureTransport, time, prefix) restrict nothing: any
+client can send them."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from .collectors.oss import BucketInfo
+
+PUBLIC_ACLS = ("public-read", "public-read-write")
+# Narrower than this a source range names someone's network; broader is "anywhere" (0.0.0.0/1 is half the Internet).
+MIN_PREFIX = {4: 8, 6: 16}
+# Source addresses that do not name one network: every tenant's VPC may use them. "acs:SourceIp ... does not
+# distinguish whether the IP address is from the public network or a VPC ... requests from another VPC that uses
+# the same IP address range are also allowed ... if you specify acs:SourceIp, you must also specify acs:SourceVpc"
+# (OSS "Bucket Policy", https://www.alibabacloud.com/help/en/oss/user-guide/oss-bucket-policy/; enforced for new
+# policies only, so older ones remain).
+NON_PUBLIC = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
+    "100.64.0.0/10",  # RFC 6598 shared address space (carrier-grade NAT, Alibaba Cloud's internal services)
+    "127.0.0.0/8", "169.254.0.0/16",  # loopback, link-local
+    "fc00::/7", "fe80::/10", "::1/128")]  # IPv6 unique-local, link-local, loopback
+_NETWORK_KEYS = ("acs:sourcevpc", "acs:sourcevpcid")
+_IDENTITY_KEYS = ("acs:accessid",)
+# What a public ACL lets anyone do (checked against fencing Deny statements).
+_ACL_ACTIONS = {"public-read": ["oss:GetObject", "oss:ListObjects"],
+                "public-read-write": ["oss:GetObject", "oss:ListObjects", "oss:PutObject", "oss:DeleteObject"]}
+
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, dict):  # RAM-style {"RAM": [...]} principals
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
+    raw = (policy or {}).get("Statement", [])
+    if isinstance(raw, dict):
+        return [raw]
+    return [s for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
+
+
+def effect(st: dict[str, Any]) -> str:
+    return str(st.get("Effect", "")).lower()
+
+
+def to_everyone(st: dict[str, Any]) -> bool:
+    """Principal "*" (a string or in a list), or an empty list: "If Principal is set to an empty array [], it is
+    equivalent to ["*"]" (OSS "Authorization syntax and elements", Principal,
+    https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements)."""
+    principal = st.get("Principal")
+    return principal == [] or "*" in _strings(principal)
+
+
+def _conditions(st: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(operator, key, values), operator and key lower-cased; every entry must hold for the statement."""
+    block = st.get("Condition") or {}
+    if not isinstance(block, dict):
+        return [("invalid", "", [])]
+    return [(str(op).lower(), str(key).lower(), _strings(values))
+            for op, inner in block.items() if isinstance(inner, dict) for key, values in inner.items()]
+
+
+def _resource_part(arn: str) -> str:
+    """'acs:oss:*:<owner>:bucket/key' -> 'bucket/key': a bucket policy only reaches its own bucket."""
+    parts = arn.split(":", 4)
+    return parts[4] if len(parts) == 5 and arn.lower().startswith("acs:oss:") else arn
+
+
+def _actions(st: dict[str, Any]) -> list[str]:
+    return ["*"] if "NotAction" in st or "Action" not in st else _strings(st["Action"])
+
+
+def _resources(st: dict[str, Any]) -> list[str]:
+    return ["*"] if "NotResource" in st or "Resource" not in st else [_resource_part(r) for r in
+                                                                      _strings(st["Resource"])]
+
+
+def _covers(patterns: list[str], items: list[str]) -> bool:
+    """Every item (an action/resource, or itself a pattern) falls under one of the patterns."""
+    return bool(items) and all(any(fnmatchcase(i.lower(), p.lower()) for p in patterns) for i in items)
+
+
+def _networks(values: list[str]) -> Iterator[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network | None]]:
+    """Each source IP value with its network, None when it cannot be read as one."""
+    for v in values:
+        try:
+            yield v, ipaddress.ip_network(v.strip(), strict=False)
+        except ValueError:
+            yield v, None
+
+
+def broad_ranges(values: list[str]) -> list[str]:
+    """Source IP values that stand for (nearly) anywhere, or that cannot be read as addresses."""
+    return [v for v, net in _networks(values) if net is None or net.prefixlen < MIN_PREFIX[net.version]]
+
+
+def private_ranges(values: list[str]) -> list[str]:
+    """Source IP values that overlap a range no single network owns (NON_PUBLIC); unreadable ones are
+    broad_ranges' to report."""
+    return [v for v, net in _networks(values) if net is not None
+            and any(net.version == p.version and net.overlaps(p) for p in NON_PUBLIC)]
+
+
+def _names_networks(values: list[str]) -> bool:
+    """acs:SourceIp values that name someone's networks: narrow, and public addresses only."""
+    return bool(values) and not broad_ranges(values) and not private_ranges(values)
+
+
+def _exact(values: list[str]) -> bool:
+    return bool(values) and not any("*" in v or "?" in v for v in values)
+
+
+def _restricts(op: str, key: str, values: list[str]) -> bool:
+    """A condition entry that limits who can match to specific networks or keys."""
+    if key == "acs:sourceip":  # private ranges restrict only with acs:SourceVpc, itself a restricting entry
+        return op == "ipaddress" and _names_networks(values)
+    if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
+        return (op in ("stringequals", "stringequalsignorecase") and bool(values)) or (
+            op == "stringlike" and _exact(values))
+    return False
+
+
+def _fence(st: dict[str, Any]) -> bool:
+    """A Deny for everyone that applies outside specific IPs/VPCs/keys: only those remain allowed."""
+    if effect(st) != "deny" or not to_everyone(st) or "NotAction" in st or "NotResource" in st:
+        return False
+    entries = _conditions(st)
+    if len(entries) != 1:  # more entries narrow the Deny (all must hold)
+        return False
+    op, key, values = entries[0]
+    if key == "acs:sourceip":  # a fence leaving private ranges open leaves them open to every tenant's VPC
+        return op == "notipaddress" and _names_networks(values)
+    if key in _NETWORK_KEYS or key in _IDENTITY_KEYS:
+        return (op in ("stringnotequals", "stringnotequalsignorecase") and bool(values)) or (
+            op == "stringnotlike" and _exact(values))
+    return False
+
+
+def _fenced(fences: list[dict[str, Any]], actions: list[str], resources: list[str], bucket: str) -> bool:
+    # a grant on "*" in a bucket's policy means the bucket and all its objects
+    items = [r for res in resources for r in ([bucket, f"{bucket}/*"] if res == "*" and bucket else [res])]
+    return any(_covers(_actions(f), actions) and _covers(_resources(f), items) for f in fences)
+
+
+def _weak_entry(key: str, values: list[str]) -> str:
+    if key != "acs:sourceip":
+        return key
+    if broad_ranges(values):
+        return f"{key} {', '.join(broad_ranges(values))}"
+    if private_ranges(values):
+        return f"{key} {', '.join(private_ranges(values))} (private, without acs:SourceVpc)"
+    return key
+
+
+def _weakness(st: dict[str, Any]) -> str:
+    weak = sorted({_weak_entry(key, values) for _, key, values in _conditions(st) if key})
+    return "without a condition" if not weak else f"with only weak conditions ({'; '.join(weak)})"
+
+
+def public_grants(policy: dict[str, Any] | None, bucket: str = "") -> list[str]:
+    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny)."""
+    sts = statements(policy)
+    fences = [s for s in sts if _fence(s)]
+    out = []
+    for i, st in enumerate(sts, 1):
+        if effect(st) != "allow" or not to_everyone(st):
+            continue
+        if any(_restricts(*c) for c in _conditions(st)) or _fenced(fences, _actions(st), _resources(st), bucket):
+            continue
+        out.append(f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}")
+    return out
+
+
+def _acl_fenced(bucket: str, acl: str, policy: dict[str, Any] | None) -> bool:
+    """The policy's Deny stops everyone outside its networks, ACL grants included."""
+    fences = [s for s in statements(policy) if _fence(s)]
+    return _fenced(fences, _ACL_ACTIONS[acl], [bucket, f"{bucket}/*"], bucket)
+
+
+def network_rules(policy: dict[str, Any] | None, bucket: str = "") -> tuple[list[str], list[str]]:
+    """(open, restricted): grants to named principals whose acs:SourceIp names (nearly) anywhere (grants
+    to * are public_grants' business), and the network restrictions the policy does have."""
+    sts = statements(policy)
+    fences = [s for s in sts if _fence(s)]
+    open_, restricted = [], []
+    for i, st in enumerate(sts, 1):
+        for op, key, values in _conditions(st):
+            if key == "acs:sourceip" and effect(st) == "allow" and op == "ipaddress" and broad_ranges(values):
+                if not to_everyone(st) and not _fenced(fences, _actions(st), _resources(st), bucket):
+                    open_.append(f"policy statement {i} allows source IPs {', '.join(broad_ranges(values))}")
+            elif (key == "acs:sourceip" or key in _NETWORK_KEYS) and (
+                    (effect(st) == "allow" and _restricts(op, key, values)) or _fence(st)):
+                restricted.append(f"{key} {', '.join(values)}")
+    return open_, restricted
+
+
+def https_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool, str]:
+    """CIS 5.4: a Deny for everyone, on every OSS action on the bucket's objects, when
+    acs:SecureTransport is false. An Allow with SecureTransport true enforces nothing (other grants,
+    RAM policies included, still allow HTTP)."""
+    partial = ""
+    for i, st in enumerate(statements(policy), 1):
+        if effect(st) != "deny" or not to_everyone(st) or "NotAction" in st or "NotResource" in st:
+            continue
+        entries = _conditions(st)
+        if len(entries) != 1:
+            continue
+        op, key, values = entries[0]
+        if key != "acs:securetransport" or op not in ("bool", "stringequals", "stringequalsignorecase") \
+                or "false" not in [v.lower() for v in values]:
+            continue
+        if _covers(_actions(st), ["oss:*"]) and _covers(_resources(st), [f"{bucket}/*"]):
+            return True, f"policy statement {i} denies every request over HTTP"
+        partial = (f"policy statement {i} denies HTTP only for {', '.join(_actions(st))} on "
+                   f"{', '.join(_resources(st))}")
+    return False, partial or "no bucket policy statement denies requests with acs:SecureTransport false"
+
+
+@dataclass
+class Exposure:
+    state: str  # public | private | unknown
+    reasons: list[str] = field(default_factory=list)  # what makes it public now
+    blocked: list[str] = field(default_factory=list)  # public settings Block Public Access neutralises
+    unknown: list[str] = field(default_factory=list)  # what could not be read (state unknown)
+    blocked_by: str = ""  # bucket | account, when Block Public Access is on
+    fenced: bool = False  # a public ACL that a bucket-policy Deny limits to given networks
+
+
+def public_exposure(b: BucketInfo, account_block: bool | None, account_error: str | None = None) -> Exposure:
+    """Whether anyone on the Internet can reach the bucket, from its ACL, policy and the bucket- and
+    account-level Block Public Access; 'unknown' only when unreadable settings could change the answer."""
+    acl_known, policy_known = "acl" not in b.errors, "policy" not in b.errors
+    public_acl = acl_known and b.acl in PUBLIC_ACLS
+    fenced = public_acl and policy_known and _acl_fenced(b.name, str(b.acl), b.policy)
+    grants = ([f"ACL {b.acl}"] if public_acl and not fenced else []) + (
+        public_grants(b.policy, b.name) if policy_known else [])
+    if b.block_public_access or account_block:
+        return Exposure("private", blocked=grants, blocked_by="bucket" if b.block_public_access else "account")
+    blocks_known = "public_access_block" not in b.errors and account_block is not None
+    unknown = b.missing("acl", "policy", "public_access_block") + (
+        [f"account public access block: {account_error}"] if account_block is None else [])
+    if acl_known and policy_known:
+        if not grants:
+            return Exposure("private", fenced=fenced)
+        if blocks_known:
+            return Exposure("public", reasons=grants)
+    elif policy_known and public_grants(b.policy, b.name) and blocks_known:
+        return Exposure("public", reasons=grants)  # public by policy whatever the unread ACL says
+    return Exposure("unknown", reasons=grants, unknown=unknown)
