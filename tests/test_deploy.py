@@ -276,8 +276,9 @@ def test_s_yaml_follows_the_contract():
         assert len(hook) == 1 and hook[0]["run"].startswith("make build") and hook[0]["path"] == "./"
         p = props[name]
         aggregator = name == "aliaudit-aggregator"  # 2 vCPUs: its SLS logs go out from a second process
-        assert (p["region"], p["runtime"], p["handler"], p["memorySize"], p.get("cpu")) == (
-            REGION, "python3.10", "index.handler", 2048 if aggregator else 1024, 2 if aggregator else None)
+        assert (p["region"], p["runtime"], p["handler"], p["memorySize"], p.get("cpu"), p.get("diskSize")) == (
+            REGION, "python3.10", "index.handler", 2048 if aggregator else 1024, 2 if aggregator else None,
+            10240 if aggregator else None)  # the aggregator's spool and reports outgrow FC's default 512 MB
         assert p["role"] == ROLE_ARN and p["internetAccess"] is True
         family = name.removeprefix("aliaudit-")
         env = {"ALIAUDIT_REPORT_BUCKET": BUCKET, "ALIAUDIT_LOG_PROJECT": PROJECT,
@@ -300,14 +301,15 @@ def test_s_yaml_follows_the_contract():
     assert daily == {"triggerName": "daily", "triggerType": "timer",
                      "triggerConfig": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": "{}"}}
     sweep = props["aliaudit-aggregator"]["triggers"][0]["triggerConfig"]
-    assert sweep == {"cronExpression": "0 */5 * * * *", "enable": True, "payload": '{"sweep": true}'}
+    assert sweep == {"cronExpression": "0 */30 * * * *", "enable": True, "payload": '{"sweep": true}'}
     assert json.loads(sweep["payload"]) == {"sweep": True}
     for cron in (daily["triggerConfig"]["cronExpression"], sweep["cronExpression"]):
         assert len(cron.split()) == 6 and not cron.startswith("CRON_TZ")  # seconds first, UTC
     assert events["triggerType"] == "eventbridge"
     cfg = events["triggerConfig"]
+    # FC 3.0's asyncInvocationType: false is the asynchronous invocation (fc20230330 EventBridgeTriggerConfig)
     assert (cfg["triggerEnable"], cfg["asyncInvocationType"], cfg["eventSourceConfig"]) == (
-        True, True, {"eventSourceType": "Default"})
+        True, False, {"eventSourceType": "Default"})
 
 
 def test_eventbridge_trigger_is_last_everywhere():
@@ -346,8 +348,8 @@ def test_s_yaml_and_template_yml_describe_the_same_functions():
     assert set(rf) == set(sp)
     for name, s in sp.items():
         r = rf[name]
-        assert (r["Runtime"], r["Handler"], r["MemorySize"], r.get("Cpu"), r["Timeout"]) == (
-            s["runtime"], s["handler"], s["memorySize"], s.get("cpu"), s["timeout"]), name
+        assert (r["Runtime"], r["Handler"], r["MemorySize"], r.get("Cpu"), r.get("DiskSize"), r["Timeout"]) == (
+            s["runtime"], s["handler"], s["memorySize"], s.get("cpu"), s.get("diskSize"), s["timeout"]), name
         assert r["Role"] == s["role"] == ROLE_ARN
         assert r["EnvironmentVariables"] == s["environmentVariables"], name
         assert r["InternetAccess"] == s["internetAccess"]
@@ -379,13 +381,17 @@ def test_role_and_policies_are_the_metadatas():
         "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
     policies = {p["PolicyName"]: p for p in ros.of_type("ALIYUN::RAM::ManagedPolicy").values()}
     # + the key's with KmsInstanceId, + the organisation policy with Accounts
-    assert set(policies) == {"AliauditAuditReadOnly", "AliauditPipelineWrite"}
+    assert set(policies) == {"AliauditAuditReadOnly", "AliauditCredentialReport", "AliauditPipelineWrite"}
     for p in policies.values():
         assert p["Roles"] == ["aliaudit-fc"]
         assert len(json.dumps(p["PolicyDocument"], separators=(",", ":"))) <= RAM_POLICY_MAX_CHARS
     read = policies["AliauditAuditReadOnly"]["PolicyDocument"]
-    assert read == listify(policy_document(all_checks().values()))
-    assert all(":" in a and a.split(":")[1][:1] in ("D", "G", "L") for a in read["Statement"][0]["Action"])
+    # the read-only policy holds reads only; the collectors' one write (IMS builds the credential report) has its own
+    report = policies["AliauditCredentialReport"]["PolicyDocument"]["Statement"]
+    assert report == [{"Effect": "Allow", "Action": ["ram:GenerateCredentialReport"], "Resource": ["*"]}]
+    assert sorted(read["Statement"][0]["Action"] + report[0]["Action"]) == listify(
+        policy_document(all_checks().values()))["Statement"][0]["Action"]
+    assert all(re.match(r"(Describe|Get|List|Lookup)[A-Z]", a.split(":")[1]) for a in read["Statement"][0]["Action"])
     write = policies["AliauditPipelineWrite"]["PolicyDocument"]
     assert write == listify(deploy.pipeline_write_policy(BUCKET, PROJECT))
     oss, log, fc = write["Statement"]
@@ -410,8 +416,8 @@ def test_role_and_policies_are_the_metadatas():
     assert org_policies["AliauditOrganisationAudit"] == listify(deploy.organisation_policy("audit-x"))
     assert org_policies["AliauditPipelineWrite"] == write
     assert not any(a.startswith(("resourcemanager:", "sts:")) for a in read["Statement"][0]["Action"])
-    assert listify(policy_document(all_checks().values(), organisation=True, member_role="audit-x"))["Statement"] == [
-        *read["Statement"], directory, members]  # what `aliaudit policy --organisation --member-role` prints
+    printed = listify(policy_document(all_checks().values(), organisation=True, member_role="audit-x"))["Statement"]
+    assert printed[1:] == [directory, members]  # what `aliaudit policy --organisation --member-role` prints
     # with the auditor's own KMS key the role may use that key, and nothing else more
     own = Ros(t_doc(), KmsInstanceId="kst-test")
     keyed = {p["PolicyName"]: p["PolicyDocument"] for p in own.of_type("ALIYUN::RAM::ManagedPolicy").values()}
@@ -623,14 +629,17 @@ def test_member_role_template_parameters_trust_policy_and_outputs():
         "ALIYUN::RAM::Role").values()
     assert whole["AssumeRolePolicyDocument"]["Statement"] == [
         {**trusted, "Principal": {"RAM": [f"acs:ram::{ACCOUNT}:root"]}}]
-    # the member's read policy is the pipeline role's read policy, exactly, under a name of its own
-    (policy,) = ros.of_type("ALIYUN::RAM::ManagedPolicy").values()
+    # the member's policies are the pipeline role's audit policies, exactly, under names of their own
+    policy, report = ros.of_type("ALIYUN::RAM::ManagedPolicy").values()
     assert policy["PolicyDocument"] == listify(deploy.audit_policy()) == Ros(t_doc()).props(
         "AuditReadOnlyPolicy")["PolicyDocument"]
     assert policy["PolicyName"] == "AliauditMemberAuditReadOnly" and policy["Roles"] == ["aliaudit-member-audit"]
+    assert report["PolicyDocument"] == listify(deploy.credential_report_policy()) == Ros(t_doc()).props(
+        "CredentialReportPolicy")["PolicyDocument"]
+    assert report["PolicyName"] == "AliauditMemberCredentialReport" and report["Roles"] == ["aliaudit-member-audit"]
     assert ros.value(doc["Outputs"]["RoleArn"]["Value"]) == f"acs:ram::{ACCOUNT}:role/aliaudit-member-audit"
     custom = Ros(doc, AuditorAccountId=ACCOUNT, ExternalId=EXTERNAL_ID, RoleName="SecAudit")
-    assert [p["Roles"] for p in custom.of_type("ALIYUN::RAM::ManagedPolicy").values()] == [["SecAudit"]]
+    assert [p["Roles"] for p in custom.of_type("ALIYUN::RAM::ManagedPolicy").values()] == [["SecAudit"]] * 2
     header = "".join(line for line in (ROOT / "member-role.yml").read_text().splitlines(True) if line.startswith("#"))
     for words in ("StackGroup", "service-managed", "accounts.role_name = RoleName",
                   "accounts.external_id = ExternalId", "ONE region"):
@@ -950,3 +959,31 @@ def test_make_build_vendors_for_the_fc_python310_runtime(tmp_path):
                              text=True, timeout=600)
         assert run.returncode == 0, run.stderr[-3000:]
         assert run.stdout.strip() == "aliaudit.runtime.aggregator"
+
+
+# --- the functions' endpoints ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("env", "endpoint"), [
+    ({}, "https://oss-cn-hangzhou.aliyuncs.com"),  # outside FC (the CLI, tests): the public endpoint
+    ({"FC_FUNCTION_NAME": "aliaudit-ram"}, "https://oss-cn-hangzhou-internal.aliyuncs.com"),  # in FC: no egress
+    ({"FC_FUNCTION_NAME": "aliaudit-ram", "ALIAUDIT_OSS_ENDPOINT": "public"}, "https://oss-cn-hangzhou.aliyuncs.com"),
+    ({"ALIAUDIT_OSS_ENDPOINT": "internal"}, "https://oss-cn-hangzhou-internal.aliyuncs.com"),
+    ({"ALIAUDIT_OSS_ENDPOINT": "http://127.0.0.1:9000"}, "http://127.0.0.1:9000"),
+])
+def test_the_report_bucket_is_reached_on_the_internal_endpoint_inside_fc(monkeypatch, env, endpoint):
+    """OSS traffic from FC to the report bucket (same region) goes over the internal endpoint (issue 18 item 7)."""
+    from aliaudit.clients import ClientFactory
+    from aliaudit.credentials.providers import StaticProvider
+    from aliaudit.runtime.store import RunStore
+    from aliaudit.settings import EndpointSettings
+
+    for var in ("FC_FUNCTION_NAME", "ALIAUDIT_OSS_ENDPOINT"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    factory = ClientFactory(StaticProvider("ak", "secret"), EndpointSettings(proxy="http://127.0.0.1:1"))
+    store = RunStore(factory, BUCKET, REGION)
+    assert store.bucket.endpoint == endpoint and store.bucket.bucket_name == BUCKET
+    public = factory.oss_bucket(BUCKET, REGION)  # the rest is the factory's client: proxy, timeouts, session
+    assert (store.bucket.proxies, store.bucket.timeout, store.bucket.session, store.bucket.region) == (
+        public.proxies, public.timeout, public.session, public.region)

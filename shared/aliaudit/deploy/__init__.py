@@ -49,6 +49,7 @@ from .bundle import (
 )
 from .catalogue import (
                      AUDIT_POLICY,
+                     CREDENTIAL_REPORT_POLICY,
                      DEFAULT_REGION,
                      MEMBER_POLICY,
                      MEMBER_ROLE_NAME,
@@ -73,10 +74,12 @@ from .member_role import member_role_template, render_member_role
 from .outputs import OUTPUTS, render
 from .permissions import (
                      ACCOUNTS_PATTERN,
+                     AUDIT_WRITE_ACTIONS,
                      PIPELINE_LOG_ACTIONS,
                      PIPELINE_OSS_ACTIONS,
                      accounts_setting,
                      audit_policy,
+                     credential_report_policy,
                      fc_trust_policy,
                      organisation_policy,
                      pipeline_write_policy,
@@ -85,7 +88,8 @@ from .ros import fn_logical_id, render_template, template
 from .syaml import render_s_yaml, s_yaml
 
 __all__ = [
-    "ACCESS_LOG_PREFIX", "ACCOUNTS_PATTERN", "AUDIT_POLICY", "CONFIG_PREFIX", "DEFAULT_REGION", "MEMBER_POLICY",
+    "ACCESS_LOG_PREFIX", "ACCOUNTS_PATTERN", "AUDIT_POLICY", "AUDIT_WRITE_ACTIONS", "CREDENTIAL_REPORT_POLICY",
+    "credential_report_policy", "CONFIG_PREFIX", "DEFAULT_REGION", "MEMBER_POLICY",
     "MEMBER_ROLE_NAME", "NONCURRENT_VERSION_DAYS", "OBJECT_WRITE_ACTIONS", "ORGANISATION_POLICY", "OUTPUTS",
     "PIPELINE_LOG_ACTIONS", "PIPELINE_OSS_ACTIONS", "PIPELINE_POLICY", "PLATFORM", "PREFIX", "PYTHON_VERSION",
     "REPORT_KEY_POLICY", "ROLE_NAME", "ROOT", "RUNTIME", "RUN_STATE_DAYS", "RUN_STATE_PREFIXES", "BuildError", "Bundle",

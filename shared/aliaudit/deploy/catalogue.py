@@ -25,14 +25,21 @@ ALERT_NAME = "aliaudit-unmuted-fail"
 AGGREGATION_DEADLINE_SECONDS = 1800
 LOG_RETENTION_DAYS = 365  # CIS 2.23: the auditor's own logstores pass its retention check
 AUDIT_POLICY = "AliauditAuditReadOnly"
+CREDENTIAL_REPORT_POLICY = "AliauditCredentialReport"  # the one write the audit needs (permissions.py)
 PIPELINE_POLICY = "AliauditPipelineWrite"
 REPORT_KEY_POLICY = "AliauditReportKeyUse"
 MEMBER_ROLE_NAME = "aliaudit-member-audit"  # member-role.yml's default RoleName (accounts.role_name to use it)
+MEMBER_CREDENTIAL_REPORT_POLICY = "AliauditMemberCredentialReport"
 MEMBER_POLICY = "AliauditMemberAuditReadOnly"  # its read-only policy (a name of its own: no clash with the pipeline's)
 ORGANISATION_POLICY = "AliauditOrganisationAudit"  # organisation mode only: directory reads, the member roles
 DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
-SWEEP_CRON = "0 */5 * * * *"
+# The sweep only matters when a run's last worker or its aggregator died (the last worker signals the aggregator
+# itself): it finishes runs past their deadline and takes over stale claims. Every 30 minutes bounds a stuck run
+# to deadline (AGGREGATION_DEADLINE_SECONDS) + 30 min, which a daily audit can wait, and starts the 2 vCPU
+# aggregator, which lists runs/ each time, 48 times a day instead of 288 (every 5 minutes)
+SWEEP_CRON = "0 */30 * * * *"
 ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
+AGGREGATOR_DISK_MB = 10240
 TEMPLATE_NAME = "aliaudit-function"  # the s.yaml template every function extends
 BUILD_CMD = "make build"
 
@@ -48,6 +55,7 @@ class FunctionSpec:
     timeout: int = TIMEOUT_S
     memory_mb: int = MEMORY_MB
     cpu: float | None = None  # vCPUs; None: FC's default for the memory. FC wants 1-4 GB of memory per vCPU
+    disk_mb: int | None = None  # diskSize; None: FC's default 512 MB. FC 3.0 offers 512 or 10240 only
     family: str = ""  # workers only
     async_retries: int | None = ASYNC_RETRIES  # None: no asyncInvokeConfig (the FC default applies)
     triggers: tuple[dict[str, Any], ...] = field(default=())  # FC API shape (s.yaml and ROS TriggerConfig)
@@ -74,7 +82,11 @@ def triggers_for(kind: str) -> tuple[dict[str, Any], ...]:
                 # unchanged eventbridge trigger stops the deploy of the triggers
                 # after it, so it must stay last
                 {"triggerName": "actiontrail-changes", "triggerType": "eventbridge",
-                 "triggerConfig": {"triggerEnable": True, "asyncInvocationType": True,
+                 # FC 3.0: asyncInvocationType false is an ASYNCHRONOUS invocation and true a synchronous one (the
+                 # fc20230330 API reference, struct EventBridgeTriggerConfig, and the SDK model's doc comment; FC
+                 # 2.0's 2021-04-06 API meant the opposite). Asynchronous: EventBridge hands the event to FC's queue
+                 # and does not wait for the dispatcher; FC's async retries cover a failed dispatch
+                 "triggerConfig": {"triggerEnable": True, "asyncInvocationType": False,
                                    "eventSourceConfig": {"eventSourceType": "Default"},
                                    "eventRuleFilterPattern": filter_pattern()}})
     if kind == "aggregator":
@@ -93,7 +105,12 @@ def functions() -> list[FunctionSpec]:
                             "aliaudit aggregator: reports in OSS, one SLS log per finding, the FAIL alert",
                             # 2 vCPUs: a large run's SLS logs go out from a second process while the reports
                             # render (runtime/log_sender.py)
-                            memory_mb=2048, cpu=2, triggers=triggers_for("aggregator")))
+                            # 10 GB of disk: at the benchmark's size (133,830 findings) the spool and the report files
+                            # in flight reach about 450-550 MB (issue 18 item 2), past FC's default 512 MB, and FC 3.0
+                            # offers nothing in between (fc20230330 CreateFunctionInput.diskSize "Valid values: 512
+                            # and 10240"; fc3 schema.json diskSize enum). Disk is billed per GB-second while it runs
+                            # (FC billing: 0.05 CU/GB-s), so only the aggregator gets it
+                            memory_mb=2048, cpu=2, disk_mb=AGGREGATOR_DISK_MB, triggers=triggers_for("aggregator")))
     out.append(FunctionSpec(f"{PREFIX}dispatcher", "dispatcher", "dispatcher",
                             "aliaudit dispatcher: starts daily and ActionTrail-driven runs, fans out to the workers",
                             timeout=DISPATCHER_TIMEOUT_S, async_retries=None, triggers=triggers_for("dispatcher")))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import MEMBER_POLICY, MEMBER_ROLE_NAME, ROLE_NAME
-from .permissions import audit_policy
+from .catalogue import MEMBER_CREDENTIAL_REPORT_POLICY, MEMBER_POLICY, MEMBER_ROLE_NAME, ROLE_NAME
+from .permissions import audit_policy, credential_report_policy
 from .ros import _getatt, _ros_policy, _sub
 from .yamlout import comment_header, dump_yaml
 
@@ -48,6 +48,10 @@ def member_role_template() -> dict[str, Any]:
                 "AssumeRolePolicyDocument": trust, "MaxSessionDuration": 3600}},
             "MemberAuditReadOnlyPolicy": _ros_policy(
                 MEMBER_POLICY, "aliaudit: exactly the read actions its collectors call", audit_policy(),
+                role="MemberAuditRole"),
+            "MemberCredentialReportPolicy": _ros_policy(
+                MEMBER_CREDENTIAL_REPORT_POLICY, "aliaudit: ram:GenerateCredentialReport, the one write its audit "
+                "needs (IMS builds the credential report the CIS 1.x checks read)", credential_report_policy(),
                 role="MemberAuditRole"),
         },
         "Outputs": {

@@ -15,12 +15,34 @@ def fc_trust_policy() -> dict[str, Any]:
                                            "Principal": {"Service": ["fc.aliyuncs.com"]}}]}
 
 
-def audit_policy() -> dict[str, Any]:
-    """Exactly the read actions the collectors call, for every check."""
+# What the collectors call that is not a read: ram:GenerateCredentialReport makes IMS (re)build the account's
+# credential report, which GetCredentialReport then reads (IMS API GenerateCredentialReport,
+# https://www.alibabacloud.com/help/en/ram/developer-reference/api-ims-2019-08-15-generatecredentialreport). It
+# changes no resource or permission, but it is a write, so it gets a policy of its own (CREDENTIAL_REPORT_POLICY)
+# and AliauditAuditReadOnly stays read-only; without it the CIS 1.x credential-report checks are ERROR.
+AUDIT_WRITE_ACTIONS = ("ram:GenerateCredentialReport",)
+
+
+def _collector_policy() -> dict[str, Any]:
     from ..checks.registry import all_checks
     from ..policy import policy_document
 
     return policy_document(all_checks().values())
+
+
+def audit_policy() -> dict[str, Any]:
+    """Exactly the read actions the collectors call, for every check (AUDIT_WRITE_ACTIONS apart)."""
+    doc = _collector_policy()
+    for st in doc["Statement"]:
+        st["Action"] = [a for a in st["Action"] if a not in AUDIT_WRITE_ACTIONS]
+    return {**doc, "Statement": [st for st in doc["Statement"] if st["Action"]]}
+
+
+def credential_report_policy() -> dict[str, Any]:
+    """The collectors' AUDIT_WRITE_ACTIONS, those they actually call (account-level: Resource *)."""
+    called = {a for st in _collector_policy()["Statement"] for a in st["Action"]}
+    return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": [a for a in AUDIT_WRITE_ACTIONS if a in called],
+                                           "Resource": "*"}]}
 
 
 PIPELINE_OSS_ACTIONS = ["oss:PutObject", "oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo"]

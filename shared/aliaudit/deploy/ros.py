@@ -10,6 +10,7 @@ from .bucket import report_bucket, report_lifecycle_rules
 from .catalogue import (
     ALERT_NAME,
     AUDIT_POLICY,
+    CREDENTIAL_REPORT_POLICY,
     FINDINGS_LOGSTORE,
     FUNCTION_LOGSTORE,
     HANDLER,
@@ -35,6 +36,7 @@ from .permissions import (
     RUN_SECRET_MIN_LENGTH,
     RUN_SECRET_PATTERN,
     audit_policy,
+    credential_report_policy,
     fc_trust_policy,
     organisation_policy,
     pipeline_write_policy,
@@ -226,6 +228,9 @@ def _ros_identity() -> dict[str, Any]:
             "AssumeRolePolicyDocument": fc_trust_policy(), "MaxSessionDuration": 3600}},
         "AuditReadOnlyPolicy": _ros_policy(
             AUDIT_POLICY, "aliaudit: exactly the read actions its collectors call", audit_policy()),
+        "CredentialReportPolicy": _ros_policy(
+            CREDENTIAL_REPORT_POLICY, "aliaudit: ram:GenerateCredentialReport, the one write its audit needs "
+            "(IMS builds the credential report the CIS 1.x checks read)", credential_report_policy()),
         "PipelineWritePolicy": _ros_policy(
             PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions",
             pipeline_write_policy(ROS_BUCKET_NAME, ROS_PROJECT_NAME, arn=arn)),
@@ -253,7 +258,7 @@ def _ros_functions() -> dict[str, Any]:
     out: dict[str, Any] = {}
     fns = functions()
     targets = [fn_logical_id(f) for f in fns if f.kind != "dispatcher"]
-    policies = ["AuditReadOnlyPolicy", "PipelineWritePolicy"]
+    policies = ["AuditReadOnlyPolicy", "CredentialReportPolicy", "PipelineWritePolicy"]
     for fn in fns:
         lid = fn_logical_id(fn)
         env = environment(fn, bucket=_getatt("ReportBucket", "Name"), project=_getatt("LogProject", "Name"),
@@ -273,6 +278,8 @@ def _ros_functions() -> dict[str, Any]:
                         "EnvironmentVariables": env}}
         if fn.cpu is not None:
             out[lid]["Properties"]["Cpu"] = fn.cpu
+        if fn.disk_mb is not None:
+            out[lid]["Properties"]["DiskSize"] = fn.disk_mb
         if fn.async_retries is not None:
             out[f"{lid}AsyncConfig"] = {"Type": "ALIYUN::FC3::AsyncInvokeConfig", "Condition": "CreateFunctions",
                                         "Properties": {"FunctionName": _getatt(lid, "FunctionName"),

@@ -52,6 +52,8 @@ def s_yaml() -> dict[str, Any]:
             props["memorySize"] = fn.memory_mb
         if fn.cpu is not None:
             props["cpu"] = fn.cpu
+        if fn.disk_mb is not None:
+            props["diskSize"] = fn.disk_mb
         if fn.family:  # merged into the template's environment
             props["environmentVariables"] = {"ALIAUDIT_FAMILY": fn.family}
         if fn.triggers:

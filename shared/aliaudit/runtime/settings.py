@@ -8,6 +8,24 @@ from collections.abc import Mapping
 from pydantic import BaseModel, Field
 
 
+# Where the functions reach the report bucket. In FC (FC_FUNCTION_NAME set: FC's own variable, "Configure environment
+# variables", https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables) the region's internal
+# endpoint oss-<region>-internal.aliyuncs.com (OSS "Regions and endpoints"): FC reaches OSS of its own region over the
+# internal network, not billed as Internet traffic (FC "Endpoints": "an internal high-speed network ... between Function
+# Compute, ECS, SLB and OSS"; https://help.aliyun.com/en/functioncompute/fc/developer-reference/fc-endpoints), and the
+# report bucket lives in the functions' region. Elsewhere the public one. ALIAUDIT_OSS_ENDPOINT overrides both: a host
+# or URL (the emulator, tests), or "public" / "internal".
+# SLS stays on <region>.log.aliyuncs.com: its -intranet endpoint is the "VPC access address" (SLS "Endpoints") and these
+# functions have no VPC; what they send is written (PutLogs), and SLS bills Internet *read* traffic, not writes (SLS
+# "Initialize Simple Log Service SDK for Python": "read traffic over the Internet is generated").
+def oss_endpoint(region: str, env: Mapping[str, str], protocol: str = "https") -> str:
+    """The report bucket's endpoint URL for the functions (see above)."""
+    choice = env.get("ALIAUDIT_OSS_ENDPOINT") or ("internal" if env.get("FC_FUNCTION_NAME") else "public")
+    if choice in ("internal", "public"):
+        return f"{protocol}://oss-{region}{'-internal' if choice == 'internal' else ''}.aliyuncs.com"
+    return choice if "://" in choice else f"{protocol}://{choice}"
+
+
 class PipelineSettings(BaseModel):
     region: str  # FC_REGION: where the functions, the report bucket and the log project live
     account_id: str = ""  # FC_ACCOUNT_ID

@@ -13,6 +13,7 @@ import oss2
 from ..clients import OSS_RETRYABLE_STATUS, ClientFactory
 from ..throttle import backoff_seconds
 from .models import Manifest, PayloadError, mac_matches, parse_manifest, with_mac
+from .settings import oss_endpoint
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
@@ -20,7 +21,11 @@ COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS need
 
 class RunStore:
     def __init__(self, factory: ClientFactory, bucket: str, region: str, secret: str = "") -> None:
-        self.bucket = factory.oss_bucket(bucket, region)
+        b = factory.oss_bucket(bucket, region)
+        # the factory's client (credentials, session, proxy, timeouts) on the endpoint the runtime chooses: the
+        # internal one inside FC (settings.oss_endpoint)
+        self.bucket = oss2.Bucket(b.auth, oss_endpoint(region, os.environ, factory.settings.protocol), b.bucket_name,
+                                  session=b.session, connect_timeout=b.timeout, proxies=b.proxies, region=b.region)
         self._secret = secret  # ALIAUDIT_RUN_SECRET: manifests are trusted only with its MAC
         self._settings = factory.settings
         self._files: oss2.Bucket | None = None
@@ -76,8 +81,11 @@ class RunStore:
             yield rest
 
     def put_json(self, key: str, data: Any, *, exclusive: bool = False) -> bool:
-        """Write a JSON object; with exclusive=True only if the key does not exist yet (False if it did):
-        OSS's forbid-overwrite put makes this atomic, so two racing writers cannot both win."""
+        """Write a JSON object. exclusive=True asks OSS not to overwrite an existing key (x-oss-forbid-overwrite;
+        False when OSS refused). That is no guarantee here: OSS ignores the header in a bucket with versioning
+        enabled or suspended (OSS PutObject API reference), and the report bucket is versioned, so on it a second
+        writer simply adds a version. Callers must tolerate that (the dispatcher's manifest: both writers write the
+        same run's plan and the workers are idempotent); what must happen once goes through claim()."""
         return self.put_text(key, json.dumps(data, indent=1), exclusive=exclusive)
 
     def put_text(self, key: str, text: str, *, exclusive: bool = False, content_type: str | None = None) -> bool:
