@@ -21,6 +21,7 @@ from typing import Any
 import oss2
 import yaml
 
+from aliaudit.checks import families
 from aliaudit.reports.summary import render_table
 from tests.emulator import Emulator, EmulatorServer, Scenario
 from tests.emulator.client import AdminClient
@@ -85,6 +86,10 @@ def main() -> int:
             _say(f"event-driven runs triggered meanwhile: {', '.join(others)}")
         _say("")
         _say(render_table(summary))
+        missing = sorted(set(families()) - {f for f, counts in summary["by_family"].items() if any(counts.values())})
+        # the sample account has resources of every family: a family without findings is a broken front door
+        _say(f"\nfamilies without findings: {', '.join(missing)}" if missing
+             else f"\nall {len(families())} families have findings")
         keys = [o.key for o in oss2.ObjectIterator(bucket, prefix="reports/") if f"/{run_id}/" in o.key]
         _say("\nreports in OSS (oss://" + BUCKET + "):")
         for key in keys:
