@@ -5,9 +5,15 @@ active) becomes ERROR findings for every selected check in it, naming the reason
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
 
 from alibabacloud_credentials_api import ICredentialsProvider
 
@@ -16,10 +22,16 @@ from .accounts import AccountsSpec, Target, provider_for
 from .checks.registry import all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
-from .findings import Finding, Result, Status
+from .datasets import Scope
+from .findings import Finding
+from .mutelist import Mutelist
+from .outcome import Tally, expired_entries
 from .regions import account_regions
-from .reports.org_summary import NOT_AUDITED
-from .scan import GLOBAL, ScanRequest, _finding, scan_findings
+from .reports import writer
+from .reports.org_summary import FILE as ORG_SUMMARY_FILE
+from .reports.org_summary import NOT_AUDITED, OrgSummary
+from .reports.spool import Spool
+from .scan import GLOBAL, ScanRequest, scan_findings
 from .settings import EndpointSettings
 
 log = logging.getLogger("aliaudit.org")
@@ -47,9 +59,8 @@ def failure_findings(target: Target, check_ids: Iterable[str], regions: list[str
         c = checks.get(cid)
         if c is None:
             continue
-        for region in [GLOBAL] if c.meta.scope == "global" else regions:
-            f = _finding(c, target.account_id, region, Result(status=Status.ERROR, resource_id=target.account_id,
-                                                               resource_type="account", message=message))
+        for region in [GLOBAL] if c.meta.scope == Scope.GLOBAL else regions:
+            f = c.error(target.account_id, region, message, resource_id=target.account_id, resource_type="account")
             f.account_name = target.name
             out.append(f)
     return out
@@ -91,3 +102,77 @@ def account_findings(target: Target, req: OrgRequest) -> Iterator[tuple[tuple[in
         for f in items:
             f.account_name = target.name
         yield (order[check.meta.id], rank[region]), items
+
+
+@dataclass
+class OrgOutput:
+    """What an organisation run writes, and where: each account's reports in <directory>/accounts/<id>/, the
+    organisation's reports and its summary in <directory>."""
+
+    directory: Path
+    formats: list[str]
+    framework: str | None = None  # the compliance report's framework, if one is wanted
+
+
+@dataclass
+class OrgOutcome:
+    summary: dict[str, Any]  # of every account's findings together
+    org_summary: dict[str, Any]  # per account, worst first
+    paths: list[Path]  # the organisation's reports
+    exit_code: int
+
+
+def audit_organisation(req: OrgRequest, found: list[Target], mutelist: Mutelist, out: OrgOutput, *, caller: str,
+                       say: Callable[[str], None] = lambda text: None, warn: TextIO | None = None) -> OrgOutcome:
+    """Every target audited, `req.spec.concurrency` at a time, each account's findings muted as they come,
+    spooled and written to its own folder as soon as it finishes (`say` reports it); then the organisation's
+    reports and summary. `caller`: the auditing identity's account; `warn` gets the expired mutelist entries."""
+    today = datetime.now(timezone.utc).date()
+    org = OrgSummary()
+    lock = threading.Lock()
+    finished = [0]
+    with Spool() as everything:
+        def audit(t: Target) -> None:
+            with Spool() as own:
+                for key, items in account_findings(t, req):  # muted as they come
+                    mutelist.apply(items, today)
+                    own.add(items, key)
+                summary = _write_account(writer.subdirectory(out.directory, "accounts", t.account_id), own, out, t,
+                                         req)
+                with lock:
+                    finished[0] += 1
+                    org.account(t.account_id, t.name, t.folder)
+                    everything.add(own, (t.account_id,))
+                    for f in own:
+                        org.add(f)
+                    reason = org.accounts[t.account_id]["not_audited"]
+                    say(f"[{finished[0]}/{len(found)}] account {t.label()}: "
+                        + (f"NOT AUDITED ({reason})" if reason else
+                           f"{summary['total']} findings, {summary['unmuted_fail']} unmuted FAIL, "
+                           f"{summary['status']['ERROR']} ERROR"))
+
+        with ThreadPoolExecutor(max_workers=max(1, min(req.spec.concurrency, len(found)))) as pool:
+            list(pool.map(audit, found))
+        expired_entries(mutelist, today, warn)
+        generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        meta = {"account_id": caller, "accounts_mode": req.spec.mode, "run_id": req.run_id,
+                "generated_at": generated, "checks": len(req.check_ids)}
+        with Tally(out.framework) as tally:
+            tally.add_all(everything)
+            summary = tally.summary.result({**meta, "accounts": len(found),
+                                            **mutelist.summary_meta(tally.summary.muted)})
+            paths = writer.write_all(out.directory, everything, out.formats, summary, tally.compliance)
+        org_result = org.result(meta)
+        with writer.atomic_open(out.directory / ORG_SUMMARY_FILE) as fh:
+            fh.write(json.dumps(org_result, indent=1))
+        paths.append(out.directory / ORG_SUMMARY_FILE)
+        return OrgOutcome(summary, org_result, paths, tally.exit_code())
+
+
+def _write_account(directory: Path, spool: Spool, out: OrgOutput, t: Target, req: OrgRequest) -> dict[str, Any]:
+    with Tally(out.framework) as tally:
+        tally.add_all(spool)
+        summary = tally.summary.result({"account_id": t.account_id, "account_name": t.name, "run_id": req.run_id,
+                                        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        writer.write_all(directory, spool, out.formats, summary, tally.compliance)
+    return summary

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,14 +26,15 @@ from pydantic import ValidationError
 from .. import apierrors
 from .. import mutelist as mutelist_mod
 from ..checks.registry import all_checks
+from ..datasets import Scope
 from ..errors import ConfigError
-from ..findings import Finding, Result, Status
+from ..findings import Finding, Status
 from ..mutelist import Mutelist
+from ..outcome import Tally
 from ..reports import org_summary, writer
-from ..reports import summary as summary_mod
 from ..reports.compliance import Compliance
 from ..reports.spool import Spool
-from ..scan import GLOBAL, _finding
+from ..scan import GLOBAL
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
@@ -49,15 +50,14 @@ MUTELIST_KEY = "config/mutelist.yaml"
 
 def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[Finding]:
     checks = all_checks()
-    scope = "global" if part.region == GLOBAL else "regional"
+    scope = Scope.GLOBAL if part.region == GLOBAL else Scope.REGIONAL
     account = part.account or manifest.account_id
     target = manifest.target(part.account) if part.account else None
     out = []
     for cid in manifest.check_ids:
         c = checks.get(cid)
         if c is not None and manifest.worker_family(cid) == part.family and c.meta.scope == scope:
-            f = _finding(c, account, part.region, Result(
-                status=Status.ERROR, resource_id=account if part.region == GLOBAL else part.region, message=reason))
+            f = c.error(account, part.region, reason)
             f.account_name = target.name if target else ""
             out.append(f)
     return out
@@ -259,34 +259,29 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
 _RANK = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
 
 
-class _Tally:
-    """What the reports need from one pass over the findings, kept as they are added: the summary's counts,
-    the compliance report and (given the baseline) the FAILs new since it: their uids, and the 20 most
-    severe (the alert lists them)."""
+class _Tally(Tally):
+    """What the reports need from one pass over the findings, kept as they are added: the run's tally (the
+    summary's counts, the CIS compliance report, the organisation summary) and, given the baseline, the FAILs
+    new since it: their uids, and the 20 most severe (the alert lists them)."""
 
     def __init__(self, tmp: Path, before: set[str] | None = None) -> None:
-        self.summary = summary_mod.Summary()
-        self.org = org_summary.OrgSummary()
-        self.compliance = Compliance("cis_2.0", tmp)
+        super().__init__("cis_2.0", tmp, organisation=True)
         self.before = before
         self.new_uids: set[str] = set()
         self.new_accounts: dict[str, str] = {}  # accounts with new FAILs: id -> name
         self.first: list[tuple[int, str, str, int, str, str]] = []  # (rank, check, resource, position, region, acct)
         self.n = 0
 
-    def add(self, findings: Iterable[Finding]) -> None:
-        for f in findings:
-            self.summary.add(f)
-            self.org.add(f)
-            self.compliance.add(f)
-            if self.before is not None and f.status == Status.FAIL and not f.muted and f.uid not in self.before:
-                self.new_uids.add(f.uid)
-                self.new_accounts.setdefault(f.account_id, f.account_name)
-                entry = (_RANK[f.severity.value], f.check_id, f.resource_id, self.n, f.region, f.account_id)
-                if len(self.first) < 20 or entry < self.first[-1]:
-                    bisect.insort(self.first, entry)
-                    del self.first[20:]
-            self.n += 1
+    def add(self, f: Finding, order: tuple[Any, ...] = ()) -> None:
+        super().add(f, order)
+        if self.before is not None and f.status == Status.FAIL and not f.muted and f.uid not in self.before:
+            self.new_uids.add(f.uid)
+            self.new_accounts.setdefault(f.account_id, f.account_name)
+            entry = (_RANK[f.severity.value], f.check_id, f.resource_id, self.n, f.region, f.account_id)
+            if len(self.first) < 20 or entry < self.first[-1]:
+                bisect.insort(self.first, entry)
+                del self.first[20:]
+        self.n += 1
 
     def new_text(self) -> str:
         new = len(self.new_uids)
@@ -301,9 +296,6 @@ class _Tally:
             accounts = f"in {len(names)} account(s): {', '.join(names[:20])}" + ("; ..." if len(names) > 20 else "")
             accounts += "; "
         return f"{new} new: {accounts}{listed}" + (f"; and {new - 20} more" if new > 20 else "")
-
-    def close(self) -> None:
-        self.compliance.close()
 
 
 class _Uploads:
@@ -374,7 +366,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         def add(items: list[Finding]) -> None:
             mutelist.apply(items, today)
             findings.add(items)
-            tally.add(items)
+            tally.add_all(items)
 
         calls, clean = 0, True
         key = seal_key(rt, manifest)  # a part whose seal does not match is another writer's: ERROR, not read
@@ -392,7 +384,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back: count again
             tally.close()
             tally = _Tally(tmp, before)
-            tally.add(findings)
+            tally.add_all(findings)
         expired = mutelist.apply([], today)
         new = len(tally.new_uids)
         now = datetime.now(timezone.utc)
@@ -434,7 +426,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             previous.close()  # (its disk is needed for the reports)
             latest_tally = _Tally(tmp)
             stack.callback(latest_tally.close)
-            latest_tally.add(latest)
+            latest_tally.add_all(latest)
             _put_reports(rt, uploads, tmp, latest,
                          {"latest/": latest_tally.summary.result({**meta, "latest_of": run_id})},
                          latest_tally.compliance)
@@ -565,7 +557,7 @@ def _put_org_reports(rt: Runtime, uploads: _Uploads, tmp: Path, manifest: Manife
             own.add(Finding.model_validate_json(line) for line in findings.lines() if marker in line)
             tally = _Tally(tmp)
             try:
-                tally.add(own)
+                tally.add_all(own)
                 summary = tally.summary.result({**meta, "account_id": t.account_id, "account_name": t.name})
                 _put_reports(rt, uploads, tmp, own, {f"{prefix}accounts/{t.account_id}/": summary},
                              tally.compliance)
