@@ -2,8 +2,9 @@
 
 A requirement's verdict: FAIL if any unmuted finding of its checks fails; else ERROR if any could not be
 checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else NO_RESOURCES if its
-checks found nothing to judge (no finding at all: an account without databases passes no database requirement);
-else PASS.
+checks found nothing to judge (no finding at all: an account without databases is not said to pass the database
+requirements); else PASS. The report sees findings only: a requirement whose checks a scan did not select (--family,
+--check) is NO_RESOURCES too.
 
 The report lists every finding of every requirement (a large account's would take hundreds of megabytes as
 objects): Compliance counts findings as they are added and keeps each one's entry in a temporary file, and
