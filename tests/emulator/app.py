@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 import traceback
 
-from . import admin, auth, events, faults, products
+from . import admin, auth, events, faults
 from .call import Call
 from .errors import RENDERERS, ApiError
-from .products import fc, metadata
+from .products import registry
 from .routing import route
 from .state import Scenario, World
 from .wire import Request, Response
 
 log = logging.getLogger("emulator")
 
-# product code -> its API: every module under products/ with an `api` (PopApi for RPC products,
-# RestApi for OSS, SLS and FC); adding a product is adding a module
-PRODUCTS = {name: mod.api for name, mod in products.load_all().items() if getattr(mod, "api", None) is not None}
+# every module (or package) under products/ registers itself (products/__init__.py); adding a product is adding
+# a module. PRODUCTS: product code -> its API (PopApi for RPC products, RestApi for the REST ones)
+REGISTRY = registry()
+PRODUCTS = {name: p.api for name, p in REGISTRY.items() if p.api is not None}
 
 
 class Emulator:
@@ -27,21 +28,26 @@ class Emulator:
         self.load(scenario or Scenario())
 
     def load(self, scenario: Scenario) -> None:
-        fc.shutdown(self.world)
+        self._shutdown()
         self.world.load(scenario)
         self.limiter.reset()
 
     def close(self) -> None:
-        fc.shutdown(self.world)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        """Stop what products run beside the state (FC's instances)."""
+        for p in REGISTRY.values():
+            if p.shutdown is not None:
+                p.shutdown(self.world)
 
     def handle(self, req: Request) -> Response:
         product, region = route(req)
         if product == "admin":
             return admin.handle(self, req)
-        if product == "metadata":
-            return metadata.handle(self.world, req)
-        if product == "credentials-uri":
-            return metadata.credentials_uri(self.world, req)
+        registered = REGISTRY.get(product)
+        if registered is not None and registered.serve is not None:  # outside the API pipeline (ECS metadata)
+            return registered.serve(self.world, req)
         api = PRODUCTS.get(product)
         if api is None:
             return RENDERERS["pop"](ApiError("InvalidProduct.NotFound",

@@ -14,7 +14,7 @@ Handler = Callable[[Call], dict[str, Any]]
 
 
 class PopApi:
-    """Actions of one RPC product (ROA products route by path, see products/fc.py)."""
+    """Actions of one RPC product (ROA products route by path, see rest.py)."""
 
     error_style = "pop"
 

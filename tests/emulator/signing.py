@@ -167,10 +167,10 @@ OSS_SUBRESOURCES = frozenset([
 
 def oss_resource(req: Request) -> tuple[str, str]:
     """(bucket, key) addressed by an OSS request: virtual-host style or path style."""
-    from .routing import oss_bucket_from_host
+    from .products.oss import bucket_from_host  # late: the products import this module
 
     path = req.raw_path
-    bucket = oss_bucket_from_host(req.host)
+    bucket = bucket_from_host(req.host)
     if bucket is None:
         first, _, rest = path.lstrip("/").partition("/")
         return unquote(first), unquote(rest)

@@ -1,7 +1,9 @@
 """The emulated cloud: accounts with their resources, STS sessions, the clock and fault settings.
 
 A scenario file (YAML, see README.md) is parsed into these pydantic models; the product modules
-own their part of an account (``products/<name>.py``), this module composes them.
+own their part of an account (``products/<name>.py``): ``Account`` and ``Scenario`` get one section per
+registered product (``Product.state``, ``Product.scenario_section``, see products/__init__.py), so a new
+product needs no change here.
 """
 
 from __future__ import annotations
@@ -13,24 +15,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from .clock import Clock, parse_time
-from .products.actiontrail import ActionTrailState
-from .products.cs import CsState
-from .products.ecs import EcsState
-from .products.fc import FcState
-from .products.kms import KmsState
-from .products.oss import OssState
-from .products.ram import AccessKey, RamState
-from .products.rds import RdsState
-from .products.resourcemanager import ResourceDirectory
-from .products.sas import SasState
-from .products.sls import SlsState
-from .products.vpc import VpcState
+from .products import registry
+from .products.ram import AccessKey  # the root's keys have the shape of a RAM user's
 
 DEFAULT_REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]
 
@@ -44,16 +36,9 @@ class Root(BaseModel):
     created: datetime = datetime(2020, 1, 1)
 
 
-class Metadata(BaseModel):
-    """What the ECS instance metadata service answers: this machine's instance and its RAM role."""
+class AccountBase(BaseModel):
+    """An account's own fields; ``Account`` adds one section per product (``account.ram``, ``account.fc``...)."""
 
-    instance_id: str = "i-emulator0001"
-    region: str = "cn-hangzhou"
-    role_name: str | None = None
-    http_tokens: str = "optional"  # optional | required (security-hardening mode: IMDSv2 only)
-
-
-class Account(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = "1234567890123456"
@@ -65,19 +50,23 @@ class Account(BaseModel):
     suspended: bool = False
     regions: list[str] = Field(default_factory=lambda: list(DEFAULT_REGIONS))
     root: Root = Field(default_factory=Root)
-    metadata: Metadata = Field(default_factory=Metadata)
-    ram: RamState = Field(default_factory=RamState)
-    actiontrail: ActionTrailState = Field(default_factory=ActionTrailState)
-    oss: OssState = Field(default_factory=OssState)
-    sls: SlsState = Field(default_factory=SlsState)
-    fc: FcState = Field(default_factory=FcState)
-    cs: CsState = Field(default_factory=CsState)
-    rds: RdsState = Field(default_factory=RdsState)
-    kms: KmsState = Field(default_factory=KmsState)
-    ecs: EcsState = Field(default_factory=EcsState)
-    vpc: VpcState = Field(default_factory=VpcState)
-    sas: SasState = Field(default_factory=SasState)
     events: list[dict[str, Any]] = Field(default_factory=list)  # ActionTrail events, newest last
+
+    if TYPE_CHECKING:
+        # the products' sections are fields added at import (below): typed Any for the type checker
+        def __getattr__(self, name: str) -> Any: ...
+
+
+def _account_model() -> type[AccountBase]:
+    sections: dict[str, Any] = {p.name: (p.state, Field(default_factory=p.state))
+                                for p in registry().values() if p.state is not None}
+    return create_model("Account", __base__=AccountBase, __module__=__name__, **sections)
+
+
+if TYPE_CHECKING:
+    Account = AccountBase
+else:
+    Account = _account_model()
 
 
 class Faults(BaseModel):
@@ -99,7 +88,9 @@ class Faults(BaseModel):
     credential_report_seconds: float = 0.2
 
 
-class Scenario(BaseModel):
+class ScenarioBase(BaseModel):
+    """A scenario's own fields; ``Scenario`` adds the products' scenario-level sections (resource_directory)."""
+
     model_config = ConfigDict(extra="forbid")
 
     clock: datetime | None = None  # start time; omitted = real time
@@ -109,13 +100,15 @@ class Scenario(BaseModel):
     secure_transport: bool = True
     faults: Faults = Field(default_factory=Faults)
     accounts: list[Account] = Field(default_factory=lambda: [Account()])
-    # the organisation (Resource Directory) these accounts form, if any: products/resourcemanager.py
-    resource_directory: ResourceDirectory | None = None
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...  # the products' scenario-level sections
 
     @model_validator(mode="after")
-    def _directory_members_exist(self) -> Scenario:
-        if self.resource_directory is not None:
-            self.resource_directory.check_accounts({a.id for a in self.accounts})
+    def _product_checks(self) -> ScenarioBase:
+        for p in registry().values():  # checks across the scenario (e.g. directory members are its accounts)
+            if p.check is not None:
+                p.check(self)
         return self
 
     @classmethod
@@ -127,6 +120,18 @@ class Scenario(BaseModel):
     @classmethod
     def from_yaml(cls, text: str) -> Scenario:
         return cls.model_validate(yaml.safe_load(text) or {})
+
+
+def _scenario_model() -> type[ScenarioBase]:
+    sections: dict[str, Any] = {p.scenario_section[0]: p.scenario_section[1:]
+                                for p in registry().values() if p.scenario_section is not None}
+    return create_model("Scenario", __base__=ScenarioBase, __module__=__name__, **sections)
+
+
+if TYPE_CHECKING:
+    Scenario = ScenarioBase
+else:
+    Scenario = _scenario_model()
 
 
 @dataclass

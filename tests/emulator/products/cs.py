@@ -22,6 +22,7 @@ from ..errors import ApiError
 from ..regions import region_exists
 from ..rest import RestApi
 from ..wire import Response
+from . import Product
 
 _EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -148,6 +149,7 @@ class CsState(BaseModel):
 # --- API -----------------------------------------------------------------------------------------
 
 api = RestApi("cs", "pop", "cs")
+PRODUCT = Product("cs", api=api, state=CsState, versions=("2015-12-15",))  # direct requests: x-acs-version
 
 
 def _ts(dt: datetime) -> str:

@@ -6,15 +6,29 @@ import json
 import secrets
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from ..clock import iso
+from ..routing import LOCAL_HOSTS
 from ..wire import Request, Response
+from . import BY_HOST, Claim, Product
 
 if TYPE_CHECKING:
     from ..state import World
 
+HOST = "100.100.100.200"
 ROLE_PATH = "/latest/meta-data/ram/security-credentials/"
 # ECS hands out role credentials valid for about six hours
 ECS_ROLE_LIFETIME = 6 * 3600
+
+
+class Metadata(BaseModel):
+    """What the ECS instance metadata service answers: this machine's instance and its RAM role."""
+
+    instance_id: str = "i-emulator0001"
+    region: str = "cn-hangzhou"
+    role_name: str | None = None
+    http_tokens: str = "optional"  # optional | required (security-hardening mode: IMDSv2 only)
 
 
 def handle(world: World, req: Request) -> Response:
@@ -70,3 +84,20 @@ def credentials_uri(world: World, req: Request) -> Response:
                           source_arn="credentials-uri", duration=3600)
     return Response.json({"Code": "Success", "AccessKeyId": s.access_key_id, "AccessKeySecret": s.secret,
                           "SecurityToken": s.token, "Expiration": iso(s.expiration)})
+
+
+def _serve(world: World, req: Request) -> Response:
+    return handle(world, req) if req.host == HOST else credentials_uri(world, req)
+
+
+def _is_metadata(req: Request) -> str | None:
+    return "" if req.host == HOST else None
+
+
+def _is_credentials_uri(req: Request) -> str | None:
+    return "" if req.raw_path.startswith("/credentials-uri/") and req.host in LOCAL_HOSTS else None
+
+
+# not an OpenAPI product: no signature, no RAM, no call counts (the account's `metadata:` section)
+PRODUCT = Product("metadata", state=Metadata, serve=_serve,
+                  claims=(Claim(BY_HOST, _is_metadata), Claim(BY_HOST, _is_credentials_uri)))

@@ -31,7 +31,8 @@ from .. import auth, index, policy, signing
 from ..call import Call, Operation
 from ..errors import ApiError
 from ..rest import RestApi
-from ..wire import Response
+from ..wire import Request, Response
+from . import BY_HOST, DIRECT, Claim, Product
 
 if TYPE_CHECKING:
     from ..state import Account, World
@@ -223,6 +224,35 @@ class OssApi(RestApi):
 api = OssApi("oss", "oss", "oss", path_of=_path_of, not_found=lambda call: ApiError(
     "NotImplemented", f"The emulator does not implement {call.req.method} {call.req.raw_path}"
                       f"{'?' + call.req.raw_query if call.req.raw_query else ''}.", 501))
+
+_HOST = re.compile(r"^(?:(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?oss-(?P<region>[a-z0-9-]+?)(?:-internal)?"
+                   r"\.aliyuncs\.com$")
+
+
+def bucket_from_host(host: str) -> str | None:
+    """The bucket of a virtual-host style request (<bucket>.oss-<region>.aliyuncs.com), else None."""
+    m = _HOST.match(host)
+    return m.group("bucket") if m else None
+
+
+def _route_by_host(req: Request) -> str | None:
+    m = _HOST.match(req.host)
+    return m.group("region") if m else None
+
+
+def _route_direct(req: Request) -> str | None:
+    auth = req.header("authorization")
+    if auth.startswith(("OSS ", "OSS4-")):
+        return ""
+    # oss2's unsigned requests (AnonymousAuth: public reads) to the emulator's own address carry no
+    # signature; only oss2's User-Agent tells them apart.
+    if not auth and req.header("user-agent").startswith("aliyun-sdk-python/"):
+        return ""
+    return None
+
+
+# direct requests: before SLS's signatures (DIRECT + 10) and FC's path (DIRECT + 20)
+PRODUCT = Product("oss", api=api, state=OssState, claims=(Claim(BY_HOST, _route_by_host), Claim(DIRECT, _route_direct)))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ Refusals, as documented for the Resource Directory APIs:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,10 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, page_by_number, require
+from . import Product
+
+if TYPE_CHECKING:
+    from ..state import Scenario
 
 api = PopApi("resourcemanager", "2020-03-31")
 
@@ -291,3 +295,13 @@ def list_ancestors(call: Call) -> dict[str, Any]:
     m = rd.member(child)
     chain = rd.ancestors(rd.folder_of(m)) if m is not None else rd.ancestors(_known_folder(rd, child))[:-1]
     return {"Folders": {"Folder": [_folder_row(rd, f) for f in chain]}}
+
+
+def _check_directory(scenario: Scenario) -> None:
+    if scenario.resource_directory is not None:
+        scenario.resource_directory.check_accounts({a.id for a in scenario.accounts})
+
+
+# the directory is scenario-level: `resource_directory:` beside `accounts:` (None: no organisation)
+PRODUCT = Product("resourcemanager", api=api, versions=("2020-03-31", "2022-04-19"),
+                  scenario_section=("resource_directory", ResourceDirectory | None, None), check=_check_directory)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
+from . import Product
 
 api = PopApi("sas", "2018-12-03", ram_prefix="yundun-sas")
 
@@ -560,3 +561,6 @@ def modify_log_meta_status(call: Call) -> dict[str, Any]:
     la = _state(call).log_analysis
     la.disabled = [s for s in la.disabled if s != store] + ([store] if status == "disabled" else [])
     return {}
+
+
+PRODUCT = Product("sas", api=api, state=SasState, hosts=("tds",))  # endpoints tds.<region>.aliyuncs.com

@@ -10,13 +10,19 @@ server stops.
 
 from __future__ import annotations
 
+from .. import BY_HOST, DIRECT, Claim, Product
+
 # admin registers the /_emulator/fc/ routes on import
 from . import admin as admin
-from .api import api
+from .api import api, route_by_host, route_direct
 from .eventbridge import EventTarget, deliver, eventbridge_targets
 from .model import FcState, Function, Trigger
 from .runtime import shutdown
 from .syaml import _SYaml, deploy_s_yaml
 
-__all__ = ["EventTarget", "FcState", "Function", "Trigger", "_SYaml", "api", "deliver", "deploy_s_yaml",
+# direct requests: after OSS's and SLS's signature schemes (DIRECT, DIRECT + 10)
+PRODUCT = Product("fc", api=api, state=FcState, hosts=("fcv3",),
+                  claims=(Claim(BY_HOST, route_by_host), Claim(DIRECT + 20, route_direct)), shutdown=shutdown)
+
+__all__ = ["PRODUCT", "EventTarget", "FcState", "Function", "Trigger", "_SYaml", "api", "deliver", "deploy_s_yaml",
            "eventbridge_targets", "shutdown"]

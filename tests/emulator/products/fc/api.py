@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,8 @@ from ...call import Call
 from ...clock import iso
 from ...errors import ApiError
 from ...rest import RestApi
-from ...wire import Response
+from ...routing import pop_region
+from ...wire import Request, Response
 from .model import (
     DEFAULT_REGION,
     AsyncInvokeConfig,
@@ -48,6 +50,18 @@ class _FcApi(RestApi):
 
 api = _FcApi("fc", "pop", "fc")
 _BASE = "/2023-03-30"
+_HOST = re.compile(r"^(?:(?P<account>\d+)\.)?(?P<region>[a-z0-9-]+)\.fc\.aliyuncs\.com$")
+
+
+def route_by_host(req: Request) -> str | None:
+    """<account>.<region>.fc.aliyuncs.com (the SDK's endpoint form; fcv3.<region>... is a host label)."""
+    m = _HOST.match(req.host)
+    return m.group("region") if m else None
+
+
+def route_direct(req: Request) -> str | None:
+    """Requests to the emulator's own address (or another host) by their API version path."""
+    return pop_region(req.host) if req.raw_path.startswith(f"{_BASE}/") else None
 
 
 def _region(call: Call) -> str:

@@ -10,16 +10,22 @@ bodies), ``search`` and ``sql`` (the query language before and after '|'), ``que
 
 from __future__ import annotations
 
+from .. import BY_HOST, DIRECT, Claim, Product
+
 # alerts registers its routes after api's (it imports api: routes match first-registered-first); admin
 # registers the /_emulator/sls/ routes
 from . import admin as admin
 from . import alerts as alerts
-from .api import api
+from .api import api, route_by_host, route_direct
 from .evaluation import evaluate_alerts
 from .model import Alert, Logstore, Project, SlsState
 from .protobuf import decode_log_group
 from .query import run_query
 from .sql import compile_condition
 
-__all__ = ["Alert", "Logstore", "Project", "SlsState", "api", "compile_condition", "decode_log_group",
+# direct requests: after OSS's signature schemes (DIRECT), before FC's path (DIRECT + 20)
+PRODUCT = Product("sls", api=api, state=SlsState,
+                  claims=(Claim(BY_HOST, route_by_host), Claim(DIRECT + 10, route_direct)))
+
+__all__ = ["PRODUCT", "Alert", "Logstore", "Project", "SlsState", "api", "compile_condition", "decode_log_group",
            "evaluate_alerts", "run_query"]

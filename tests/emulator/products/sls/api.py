@@ -14,8 +14,8 @@ from urllib.parse import unquote
 from ...call import Call
 from ...errors import ApiError
 from ...rest import RestApi
-from ...routing import _SLS, sls_project_from_host
-from ...wire import Response
+from ...routing import LOCAL_HOSTS
+from ...wire import Request, Response
 from .evaluation import evaluate_alerts
 from .model import _SEEN, Logstore, Project, _find_project_anywhere, _logs
 from .protobuf import _decompress, decode_log_group
@@ -24,6 +24,36 @@ from .search import _Index
 
 if TYPE_CHECKING:
     from ...state import Account
+
+
+# --- routing -------------------------------------------------------------------------------------
+
+_SLS = re.compile(r"^(?:(?P<project>[a-z0-9][a-z0-9-]*)\.)?(?P<region>[a-z0-9-]+?)(?:-intranet)?"
+                  r"\.log\.aliyuncs\.com$")
+
+
+def sls_project_from_host(host: str) -> str | None:
+    m = _SLS.match(host)
+    if m:
+        return m.group("project")
+    if host in LOCAL_HOSTS:
+        return None
+    # '<project>.127.0.0.1' (log SDK with a raw IP endpoint) and '<project>.localhost'
+    label, _, rest = host.partition(".")
+    return label if rest in LOCAL_HOSTS else None
+
+
+def route_by_host(req: Request) -> str | None:
+    """[<project>.]<region>[-intranet].log.aliyuncs.com"""
+    m = _SLS.match(req.host)
+    return m.group("region") if m else None
+
+
+def route_direct(req: Request) -> str | None:
+    """Direct requests: an SLS signature (v1 LOG, v4 SLS4-) or a '<project>.<emulator address>' host."""
+    if req.header("authorization").startswith(("LOG ", "SLS4-")) or sls_project_from_host(req.host):
+        return ""
+    return None
 
 
 # --- routing helpers -----------------------------------------------------------------------------
