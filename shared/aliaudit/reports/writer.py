@@ -24,7 +24,6 @@ FORMATS = {"ocsf": "aliaudit.ocsf.json", "csv": "aliaudit.csv", "html": "aliaudi
            "summary": "aliaudit.summary.json"}
 # the compliance report: the requirements with their findings (JSON), and one row per requirement (CSV)
 COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "aliaudit.compliance.{framework}.csv"}
-COMPLIANCE_FILE = COMPLIANCE_FILES["json"]
 
 
 def open_writer(fmt: str, out: TextIO, summary: dict[str, Any], compliance: dict[str, Any] | None = None) -> Any:
