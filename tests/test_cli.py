@@ -23,11 +23,14 @@ def test_help_describes_the_tool():
 
 
 def test_the_parser_constants_match_the_product():
-    """The parser names the report formats and the default framework without importing the writer or the
+    """The parser names the report formats, severities and frameworks without importing the writer or the
     compliance package (a quick `aliaudit --help`): they must stay what those modules say."""
     from aliaudit import compliance
     from aliaudit.cli import catalog, scan
+    from aliaudit.findings import Severity
     from aliaudit.reports import writer
 
-    assert scan.FORMAT_CHOICES == list(writer.FORMATS)
+    assert list(writer.FORMATS) == scan.FORMAT_CHOICES
+    assert [s.value for s in Severity] == scan.SEVERITIES
+    assert sorted(compliance.FRAMEWORKS) == catalog.FRAMEWORKS
     assert catalog.DEFAULT_FRAMEWORK == compliance.DEFAULT

@@ -10,14 +10,16 @@ import re
 from typing import Any, Literal
 
 from alibabacloud_credentials_api import ICredentialsProvider
-from alibabacloud_resourcemanager20200331 import models as rm_models
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import apierrors, errors
 from .clients import ClientFactory
 from .collectors.paging import by_page_number
 from .credentials.providers import AssumeRoleProvider
+from .lazy import lazy_import
 from .settings import EndpointSettings
+
+rm_models = lazy_import("alibabacloud_resourcemanager20200331.models")  # (when a directory is listed: not for `policy`)
 
 DEFAULT_ROLE = "ResourceDirectoryAccountAccessRole"
 # ListAccounts statuses of members that exist and can be audited; any other (an invitation or promotion

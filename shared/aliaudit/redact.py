@@ -67,14 +67,28 @@ class RedactingFilter(logging.Filter):
 def configure_logging(level: str = "WARNING") -> None:
     """Our format and level for every logger, secrets scrubbed. alibabacloud-credentials attaches its own
     stderr handler to the 'credentials' logger; route it through ours so level and scrubbing hold."""
+    global _level
     logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
+    _level = level
+    route_credentials_log()
+    install_log_redaction()
+
+
+_level: str | None = None  # configure_logging's
+
+
+def route_credentials_log() -> None:
+    """After configure_logging, the 'credentials' logger through ours: alibabacloud-credentials' provider
+    modules attach a handler and level INFO to it when imported, and they are imported on first use
+    (clients.py, credentials/providers.py), maybe after configure_logging: those call this again then."""
+    if _level is None:
+        return
     lib = logging.getLogger("credentials")
     for handler in list(lib.handlers):
         lib.removeHandler(handler)
     # its refresh failures become one aliaudit error; the library's own tracebacks only at DEBUG
-    lib.setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)
+    lib.setLevel(logging.DEBUG if _level == "DEBUG" else logging.CRITICAL)
     lib.propagate = True
-    install_log_redaction()
 
 
 def install_log_redaction() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from alibabacloud_ecs20140526 import models as ecs_models
-
 from . import apierrors, errors
 from .clients import ClientFactory
+from .lazy import lazy_import
+
+ecs_models = lazy_import("alibabacloud_ecs20140526.models")  # (imported by the scan's first call, not at start-up)
 
 
 def account_regions(factory: ClientFactory, wanted: list[str] | None = None) -> list[str]:

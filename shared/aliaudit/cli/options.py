@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .. import errors
 
@@ -38,32 +37,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(errors.EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-class LazyChoices(Sequence[str]):
-    """An option's choices read from the product's metadata when first needed (parsing that option, or its
-    help), so building the parser imports nothing heavy (`aliaudit --help` stays quick)."""
-
-    def __init__(self, values: Callable[[], Sequence[str]]) -> None:
-        self._values = values
-        self._cache: list[str] | None = None
-
-    def _get(self) -> list[str]:
-        if self._cache is None:
-            self._cache = list(self._values())
-        return self._cache
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._get()[index]
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._get()
 
 
 def add_log_level(parser: argparse.ArgumentParser) -> None:

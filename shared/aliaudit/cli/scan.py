@@ -12,22 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import errors
-from .options import LazyChoices, add_auth_options, auth_options, endpoint_settings
+from .catalog import FRAMEWORKS
+from .options import add_auth_options, auth_options, endpoint_settings
 
 if TYPE_CHECKING:
     from ..clients import ClientFactory
     from ..config import AuditConfig
     from ..mutelist import Mutelist
 
-# the report formats (reports.writer.FORMATS, held equal by tests/test_cli.py: the writer is not imported to
-# build the parser)
+# reports.writer.FORMATS and findings.Severity's values, named here so that building the parser imports
+# neither (tests/test_cli.py holds them equal)
 FORMAT_CHOICES = ["ocsf", "csv", "html", "summary"]
-
-
-def _severities() -> list[str]:
-    from ..findings import Severity
-
-    return [s.value for s in Severity]
+SEVERITIES = ["critical", "high", "medium", "low", "informational"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,9 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--family", action="append", metavar="FAMILY", help="service family (repeatable)")
     p.add_argument("--check", action="append", metavar="CHECK_ID", help="only this check (repeatable)")
     p.add_argument("--exclude-check", action="append", metavar="CHECK_ID", help="skip this check (repeatable)")
-    p.add_argument("--severity", action="append", choices=LazyChoices(_severities),
+    p.add_argument("--severity", action="append", choices=SEVERITIES,
                    help="only checks of this severity (repeatable)")
-    p.add_argument("--compliance", choices=["cis_2.0"], help="only the checks of this framework, plus its report")
+    p.add_argument("--compliance", choices=FRAMEWORKS, help="only the checks of this framework, plus its report")
     p.add_argument("--config", metavar="FILE", help="thresholds (YAML), CIS v2 defaults otherwise")
     p.add_argument("--mutelist", metavar="FILE", help="accepted risks (YAML)")
     p.add_argument("--output-formats", nargs="+", choices=FORMAT_CHOICES, default=FORMAT_CHOICES,

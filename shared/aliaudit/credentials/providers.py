@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import importlib
 import json
 import os
 import re
 import socket
 import stat
+import sys
 import threading
 import time
 import urllib.error
@@ -22,22 +24,41 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alibabacloud_credentials.client import Client as CredentialClient
-from alibabacloud_credentials.http import HttpOptions
-from alibabacloud_credentials.provider.ecs_ram_role import EcsRamRoleCredentialsProvider
-from alibabacloud_credentials.provider.refreshable import Credentials
 from alibabacloud_credentials_api import ICredentialsProvider
-from alibabacloud_sts20150401 import models as sts_models
-from alibabacloud_sts20150401.client import Client as StsClient
-from alibabacloud_tea_openapi.models import Config
 from pydantic import BaseModel, ValidationError
-from Tea.exceptions import TeaException
 
 from .. import errors
-from ..redact import SECRETS, mask, url_for_display
+from ..lazy import lazy_import
+from ..redact import SECRETS, mask, route_credentials_log, url_for_display
 from ..settings import EndpointSettings
+
+if TYPE_CHECKING:
+    from alibabacloud_credentials.provider.refreshable import Credentials
+    from alibabacloud_sts20150401.client import Client as StsClient
+
+# The credentials and STS SDKs cost a quarter second to import (Tea, aiohttp): imported when credentials are
+# first built or fetched, not by commands that never use them (`aliaudit --help`, list-checks, policy).
+_openapi_models = lazy_import("alibabacloud_tea_openapi.models")
+_sts = lazy_import("alibabacloud_sts20150401.client")
+_tea_exceptions = lazy_import("Tea.exceptions")
+sts_models = lazy_import("alibabacloud_sts20150401.models")
+
+
+def _sdk(name: str) -> Any:
+    """A module of alibabacloud-credentials, imported on first use; its provider modules give the 'credentials'
+    logger their own handler when imported, so it is routed through ours again."""
+    module = sys.modules.get(name)
+    if module is None:
+        module = importlib.import_module(name)
+        route_credentials_log()
+    return module
+
+
+def _new_credentials(**fields: Any) -> Credentials:
+    return _sdk("alibabacloud_credentials.provider.refreshable").Credentials(**fields)
+
 
 MAX_MARGIN = 15 * 60
 MAX_URI_REPLY = 1024 * 1024  # a credentials JSON is a few hundred bytes
@@ -141,8 +162,8 @@ class StaticProvider(ICredentialsProvider):
 
     def __init__(self, access_key_id: str, secret: str, token: str | None = None, name: str = "static_ak") -> None:
         SECRETS.add(secret, token)
-        self._creds = Credentials(access_key_id=access_key_id, access_key_secret=secret, security_token=token,
-                                  provider_name=name)
+        self._creds = _new_credentials(access_key_id=access_key_id, access_key_secret=secret, security_token=token,
+                                       provider_name=name)
         self._name = name
 
     def get_credentials(self) -> Credentials:
@@ -211,12 +232,12 @@ def _sts_client(settings: EndpointSettings, source: ICredentialsProvider | None)
     from ..clients import retry_options  # late: clients imports nothing of ours, but keep the layers apart
 
     # 5xx and timeouts are retried as for every other call: a refresh mid-scan must not fail on a blip
-    cfg = Config(endpoint=settings.sts_host(), protocol=settings.sts_protocol(),
+    cfg = _openapi_models.Config(endpoint=settings.sts_host(), protocol=settings.sts_protocol(),
                  connect_timeout=settings.connect_timeout_ms, read_timeout=settings.read_timeout_ms,
                  http_proxy=settings.proxy, https_proxy=settings.proxy, retry_options=retry_options(settings))
     if source is not None:
-        cfg.credential = CredentialClient(provider=source)
-    return StsClient(cfg)
+        cfg.credential = _sdk("alibabacloud_credentials.client").Client(provider=source)
+    return _sts.Client(cfg)
 
 
 class AssumeRoleProvider(RefreshingProvider):
@@ -245,8 +266,8 @@ class AssumeRoleProvider(RefreshingProvider):
         except Exception as err:
             raise assume_role_error(err, self.role_arn, self.external_id, settings=self.settings) from None
         c = body.credentials
-        return (Credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
-                            security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
+        return (_new_credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
+                                 security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
 
 
 class OidcRoleProvider(RefreshingProvider):
@@ -274,8 +295,8 @@ class OidcRoleProvider(RefreshingProvider):
         except Exception as err:
             raise assume_role_error(err, self.role_arn, None, method="OIDC role", settings=self.settings) from None
         c = body.credentials
-        return (Credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
-                            security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
+        return (_new_credentials(access_key_id=c.access_key_id, access_key_secret=c.access_key_secret,
+                                 security_token=c.security_token, provider_name=self.name), _epoch(c.expiration))
 
 
 def read_oidc_token(path: Path) -> str:
@@ -360,8 +381,8 @@ class UriProvider(RefreshingProvider):
                 f"credentials URI: the reply of {shown} is not valid credentials JSON ({_describe(detail)}); it "
                 "must hold Code, AccessKeyId, AccessKeySecret, SecurityToken and Expiration "
                 "(%Y-%m-%dT%H:%M:%SZ)") from None
-        return (Credentials(access_key_id=reply.AccessKeyId, access_key_secret=reply.AccessKeySecret,
-                            security_token=reply.SecurityToken, provider_name=self.name), expires)
+        return (_new_credentials(access_key_id=reply.AccessKeyId, access_key_secret=reply.AccessKeySecret,
+                                 security_token=reply.SecurityToken, provider_name=self.name), expires)
 
     @staticmethod
     def _too_slow(shown: str, deadline: float) -> errors.ConnectionFailed:
@@ -389,10 +410,12 @@ class EcsRoleProvider(ICredentialsProvider):
 
     def __init__(self, settings: EndpointSettings, role_name: str | None, disable_imds_v1: bool) -> None:
         self.role_name, self.settings = role_name, settings
-        self._inner = EcsRamRoleCredentialsProvider(
+        ecs_ram_role = _sdk("alibabacloud_credentials.provider.ecs_ram_role")
+        http = _sdk("alibabacloud_credentials.http")
+        self._inner = ecs_ram_role.EcsRamRoleCredentialsProvider(
             role_name=role_name or None, disable_imds_v1=disable_imds_v1, async_update_enabled=False,
-            http_options=HttpOptions(proxy=settings.proxy, connect_timeout=settings.connect_timeout_ms,
-                                     read_timeout=settings.read_timeout_ms))
+            http_options=http.HttpOptions(proxy=settings.proxy, connect_timeout=settings.connect_timeout_ms,
+                                          read_timeout=settings.read_timeout_ms))
 
     def get_credentials(self) -> Credentials:
         # the token (IMDSv2), the role name when not given, the credentials: three requests at most
@@ -495,7 +518,8 @@ def unreachable(err: BaseException, method: str, endpoint: str,
         if pattern.search(text):
             return errors.ConnectionFailed(f"{method}: cannot reach {endpoint}{via} ({reason}); check the network, "
                                            "the proxy (--proxy / ALIAUDIT_ENDPOINT_PROXY) and the endpoint settings")
-    if isinstance(err, (OSError, TeaException)) or type(err).__name__ in ("RetryError", "UnretryableException"):
+    if isinstance(err, (OSError, _tea_exceptions.TeaException)) or type(err).__name__ in ("RetryError",
+                                                                                          "UnretryableException"):
         return errors.ConnectionFailed(f"{method}: cannot reach {endpoint}{via} (the connection failed: "
                                        f"{type(err).__name__}); check the network, the proxy (--proxy / "
                                        "ALIAUDIT_ENDPOINT_PROXY) and the endpoint settings")

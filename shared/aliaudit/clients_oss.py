@@ -1,0 +1,108 @@
+"""OSS through oss2 for the client factory (clients.py): credentials from our provider, and a session that
+retries within each API's adaptive limit. Its own module so that only a process that calls OSS imports oss2."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import oss2
+from alibabacloud_credentials_api import ICredentialsProvider
+
+from .settings import EndpointSettings
+from .throttle import ApiLimits, ThrottleBudget, backoff_seconds
+
+# Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.
+OSS_RETRYABLE_STATUS = {500, 502, 503, 504}  # OSS throttling is SlowDown 503; oss2 itself never retries
+
+
+class OssCredentials(oss2.credentials.CredentialsProvider):
+    """oss2's provider interface over ours: oss2 asks for credentials when it signs each request, so
+    refreshed STS credentials are picked up without rebuilding clients."""
+
+    def __init__(self, provider: ICredentialsProvider) -> None:
+        self._provider = provider
+
+    def get_credentials(self) -> oss2.credentials.Credentials:
+        c = self._provider.get_credentials()
+        return oss2.credentials.Credentials(c.get_access_key_id(), c.get_access_key_secret(),
+                                            c.get_security_token() or "")
+
+
+def oss_api(req: oss2.http.Request) -> str:
+    """The OSS API a request calls, as a key for its adaptive limit: the method and the sub-resources
+    (the parameters without a value: acl, policy, versioning...), e.g. "oss:GET acl"."""
+    subresources = ",".join(sorted(k for k, v in (req.params or {}).items() if v in ("", None)))
+    return f"oss:{req.method} {subresources}".rstrip()
+
+
+class _Drained:
+    """A response whose body was already read (to tell SlowDown from other 503s), for oss2's error parser."""
+
+    def __init__(self, resp: oss2.http.Response, body: bytes) -> None:
+        self.status, self.headers, self.request_id, self._body = resp.status, resp.headers, resp.request_id, body
+
+    def read(self, amt: int | None = None) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def _body_bytes(data: Any) -> bytes:
+    if hasattr(data, "read"):
+        return bytes(data.read())
+    return b"".join(bytes(chunk) for chunk in data)
+
+
+class RetryingOssSession(oss2.Session):
+    """oss2.Session with the factory's retry policy: bounded attempts, exponential backoff with equal jitter,
+    on 5xx (SlowDown, ServiceUnavailable) and transport errors (timeouts), within each API's adaptive limit.
+    GET, HEAD, PUT and DELETE are retried: a PUT writes the same bytes to the same key again, and a
+    forbid-overwrite PUT that already landed answers 409, which RunStore.claim resolves by reading back."""
+
+    RETRIED_METHODS = ("GET", "HEAD", "PUT", "DELETE")
+
+    def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None]) -> None:
+        super().__init__(pool_size=32)  # shared by every bucket client of the scan's worker threads
+        self._settings = settings
+        self._limits = limits
+        self._count = count
+
+    def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
+        retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
+        if retried and req.data is not None and not isinstance(req.data, bytes | bytearray):
+            # oss2 wraps a body in a one-shot reader (it computes the CRC as it is read): a retry would send
+            # an empty body under the original Content-Length. Read it once (the CRC with it), send the bytes.
+            req.data = _body_bytes(req.data)
+        api = oss_api(req)
+        self._count(api)
+        limit = self._limits.get(api)
+        budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
+        failures = 0  # other 5xx and transport errors
+        while True:
+            sent = limit.acquire()
+            try:
+                resp = super().do_request(req, timeout)
+            except oss2.exceptions.RequestError:
+                limit.release(sent, ok=False)
+                failures += 1
+                if not retried or failures >= self._settings.max_attempts:
+                    raise
+                time.sleep(backoff_seconds(self._settings.backoff_ms, failures))
+                continue
+            if resp.status not in OSS_RETRYABLE_STATUS or not retried:
+                limit.release(sent, ok=resp.status < 500)
+                return resp
+            body = resp.read()  # drain so the connection goes back to the pool; SlowDown is OSS throttling
+            if b"<Code>SlowDown</Code>" in body:
+                give_up = budget.exhausted()
+                delay = backoff_seconds(self._settings.backoff_ms, budget.strikes)
+                limit.release(sent, throttled=True, ok=False, pause=delay)
+            else:
+                failures += 1
+                give_up = failures >= self._settings.max_attempts
+                delay = backoff_seconds(self._settings.backoff_ms, failures)
+                limit.release(sent, ok=False)
+            if give_up:
+                return _Drained(resp, body)  # oss2 raises the error from it
+            time.sleep(delay)
