@@ -187,6 +187,8 @@ class Ros:
             "ALIYUN::FC3::Function": lambda: {"FunctionName": p["FunctionName"],
                                               "ARN": f"acs:fc:{REGION}:{ACCOUNT}:functions/{p['FunctionName']}"}[attr],
             "ALIYUN::KMS::Key": lambda: {"KeyId": "key-test"}[attr],
+            "ALIYUN::FC3::LayerVersion": lambda: {
+                "LayerVersionArn": f"acs:fc:{REGION}:{ACCOUNT}:layers/{p['LayerName']}/versions/1"}[attr],
         }
         return by_type[res["Type"]]()
 
@@ -836,7 +838,7 @@ def test_wheel_tags_that_fit_the_fc_python310_runtime():
                "cp310-cp310-win_amd64", "pp310-pypy310_pp73-manylinux_2_17_x86_64"]
     assert all(deploy.tag_fits_runtime(t) for t in fits)
     assert not any(deploy.tag_fits_runtime(t) for t in misfits)
-    assert deploy.bundle._wheel_tags(Path("crcmod-1.7-py2.py3-none-any.whl")) == ["py2-none-any", "py3-none-any"]
+    assert deploy.vendor._wheel_tags(Path("crcmod-1.7-py2.py3-none-any.whl")) == ["py2-none-any", "py3-none-any"]
 
 
 def _dist(target: Path, name: str, version: str, requires: list[str], tag: str = "py3-none-any") -> None:
@@ -868,34 +870,49 @@ def _stand_in_vendor(out: Path) -> Path:
     return vendor
 
 
-def test_build_assembles_bundles_from_one_vendored_tree(tmp_path):
+def test_build_assembles_one_layer_and_small_function_packages(tmp_path):
+    """Issue 18 item 6: one dependency layer (python/ inside, FC's /opt/python) and per-function packages of product
+    code only, byte-compiled by CPython 3.10 with unchecked-hash .pyc (the code and layers are read-only in FC)."""
+    import zipfile
+
     out = tmp_path / "build"
     vendor = _stand_in_vendor(out)
     lines: list[str] = []
     bundles = deploy.build(ROOT, out, only=["ram", "aliaudit-dispatcher"], zip_bundles=True, log=lines.append)
-    assert [b.function for b in bundles] == ["aliaudit-ram", "aliaudit-dispatcher"]
-    assert sorted(p.name for p in out.iterdir()) == [".vendor", ".vendor.stamp", "dispatcher", "dispatcher.zip",
-                                                     "ram", "ram.zip"]
-    for b, d in zip(bundles, ["ram", "dispatcher"], strict=True):
+    assert [b.function for b in bundles] == ["layer", "aliaudit-ram", "aliaudit-dispatcher"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".layer.stamp", ".vendor", ".vendor.stamp", "dispatcher", "dispatcher.zip", "layer", "layer.zip", "ram",
+        "ram.zip"]
+    layer = out / "layer" / "python"
+    # the vendored tree is linked into the layer, not copied
+    assert (layer / "fakedep" / "__init__.py").stat().st_ino == (vendor / "fakedep" / "__init__.py").stat().st_ino
+    compiled = deploy.python310() is not None
+    pycs = [layer / "fakedep" / "__pycache__" / "__init__.cpython-310.pyc"]
+    for b, d in zip(bundles[1:], ["ram", "dispatcher"], strict=True):
         root = out / d
         assert (root / "index.py").read_text() == (ROOT / "functions" / d / "index.py").read_text()
-        assert (root / "aliaudit" / "__init__.py").is_file()
-        assert (root / "aliaudit" / "runtime" / "worker.py").is_file()
         assert (root / "aliaudit/checks/ram.py").read_text() == (ROOT / "shared/aliaudit/checks/ram.py").read_text()
-        assert not list(root.rglob("__pycache__")) and not list(root.rglob("*.pyc"))
-        # the vendored tree is linked, not copied: one copy on disk for every bundle
-        assert (root / "fakedep" / "__init__.py").stat().st_ino == (vendor / "fakedep" / "__init__.py").stat().st_ino
+        assert not (root / "fakedep").exists() and not (root / "aliaudit" / "deploy").exists()  # product code only
         assert b.size == sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) and b.files > 50
+        assert b.size < 20e6, b.size
         assert b.zip_path == out / f"{d}.zip" and b.zip_size == b.zip_path.stat().st_size
         assert any(line.startswith(f"{out.name}/{d} ") and "MB" in line for line in lines), lines
-    import zipfile
-
+        assert not list(root.rglob("*.cpython-311.pyc"))
+        pycs.append(root / "aliaudit" / "runtime" / "__pycache__" / "worker.cpython-310.pyc")
+    for pyc in pycs:
+        # PEP 552 flags word: 0b01, hash-based and never checked against the source
+        assert (pyc.is_file() and pyc.read_bytes()[4:8] == b"\x01\0\0\0") if compiled else not pyc.exists(), pyc
+    assert any(line.startswith(f"{out.name}/layer ") for line in lines) and any(
+        line.startswith("upload per deploy:") for line in lines), lines
+    assert all(n.startswith("python/") for n in zipfile.ZipFile(out / "layer.zip").namelist())
     names = zipfile.ZipFile(out / "ram.zip").namelist()
-    assert "index.py" in names and "aliaudit/runtime/worker.py" in names and "fakedep/__init__.py" in names
+    assert "index.py" in names and "aliaudit/runtime/worker.py" in names and "fakedep/__init__.py" not in names
     assert not [n for n in names if n.startswith("aliaudit/deploy")]  # the deployer's tool is not shipped
-    first = (out / "ram.zip").read_bytes()
+    first = (out / "ram.zip").read_bytes(), (out / "layer.zip").read_bytes()
+    lines.clear()
     deploy.build(ROOT, out, only=["ram"], zip_bundles=True, log=lines.append)
-    assert (out / "ram.zip").read_bytes() == first  # reproducible: unchanged code keeps its checksum
+    # reproducible: unchanged code keeps its checksum
+    assert ((out / "ram.zip").read_bytes(), (out / "layer.zip").read_bytes()) == first
     assert not any(line.startswith("vendoring") for line in lines)  # the stamp matched: nothing re-vendored
 
 
@@ -935,7 +952,7 @@ def test_make_build_vendors_for_the_fc_python310_runtime(tmp_path):
     specs = deploy.functions()
     assert all(f"{out.name}/{f.directory} " in proc.stdout for f in specs)
     vendor = out / ".vendor"
-    tags = {d.name: deploy.bundle._installed_tags(d) for d in vendor.glob("*.dist-info")}
+    tags = {d.name: deploy.vendor._installed_tags(d) for d in vendor.glob("*.dist-info")}
     assert tags and all(any(deploy.tag_fits_runtime(t) for t in ts) for ts in tags.values() if ts), tags
     sos = [p.name for p in vendor.rglob("*.so")]
     assert sos and all("cpython-310-x86_64" in n or ".abi3." in n for n in sos), sos

@@ -4,7 +4,7 @@ drift.
 
     python -m aliaudit.deploy render            # (re)write s.yaml, template.yml and member-role.yml (repo root)
     python -m aliaudit.deploy render --check    # exit 1 when any of them is stale
-    python -m aliaudit.deploy build [--zip]     # build/<function dir>/ bundles for the FC python3.10 runtime
+    python -m aliaudit.deploy build [--zip]     # build/layer/ (dependencies) + build/<function dir>/ for python3.10
     python -m aliaudit.deploy accounts resource-directory --member-role NAME --external-id ID
                                                 # ALIAUDIT_ACCOUNTS for s.yaml (as template.yml's parameters give it)
     python -m aliaudit.deploy lifecycle --bucket NAME [--region R] [--report-days N]
@@ -17,7 +17,8 @@ audit role by its name. ``python -m aliaudit.deploy lifecycle`` sets what ROS ca
 expiry of noncurrent versions). member-role.yml is
 the read-only audit role of one member account, for ROS StackGroups across a resource directory. ``build``
 vendors the runtime dependencies once as manylinux2014_x86_64 / CPython 3.10 wheels (sdist-only packages are first
-built into pure-Python wheels) and links them into every bundle.
+built into pure-Python wheels) into ONE dependency layer (FC mounts it at /opt, /opt/python on the path), and each
+function's code package holds only its entry point and the aliaudit package; both byte-compiled by CPython 3.10.
 """
 
 from __future__ import annotations
@@ -35,18 +36,7 @@ from .bucket import (
                      report_bucket_policy,
                      report_lifecycle_rules,
 )
-from .bundle import (
-                     PLATFORM,
-                     PYTHON_VERSION,
-                     BuildError,
-                     Bundle,
-                     build,
-                     missing_for_target,
-                     runtime_requirements,
-                     tag_fits_runtime,
-                     vendor_dependencies,
-                     vendor_key,
-)
+from .bundle import Bundle, build, build_layer, python310
 from .catalogue import (
                      AUDIT_POLICY,
                      CREDENTIAL_REPORT_POLICY,
@@ -86,6 +76,16 @@ from .permissions import (
 )
 from .ros import fn_logical_id, render_template, template
 from .syaml import render_s_yaml, s_yaml
+from .vendor import (
+                     PLATFORM,
+                     PYTHON_VERSION,
+                     BuildError,
+                     missing_for_target,
+                     runtime_requirements,
+                     tag_fits_runtime,
+                     vendor_dependencies,
+                     vendor_key,
+)
 
 __all__ = [
     "ACCESS_LOG_PREFIX", "ACCOUNTS_PATTERN", "AUDIT_POLICY", "AUDIT_WRITE_ACTIONS", "CREDENTIAL_REPORT_POLICY",
@@ -98,5 +98,5 @@ __all__ = [
     "member_role_template", "missing_for_target", "organisation_policy", "oss_lifecycle", "pipeline_write_policy",
     "put_lifecycle", "render", "render_member_role", "render_s_yaml", "render_template", "report_bucket",
     "report_bucket_name", "report_bucket_policy", "report_lifecycle_rules", "runtime_requirements", "s_yaml",
-    "tag_fits_runtime", "template", "vendor_dependencies", "vendor_key",
+    "tag_fits_runtime", "template", "vendor_dependencies", "vendor_key", "build_layer", "python310",
 ]

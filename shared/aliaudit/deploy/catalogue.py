@@ -40,6 +40,9 @@ DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
 SWEEP_CRON = "0 */30 * * * *"
 ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
 AGGREGATOR_DISK_MB = 10240
+# the dependency layer (bundle.py): one for every function; FC unpacks it into /opt and puts /opt/python on the path
+LAYER_NAME = "aliaudit-deps"
+LAYER_VERSION_ENV = "ALIAUDIT_LAYER_VERSION"  # s.yaml: the layer version to use (the first published is 1)
 TEMPLATE_NAME = "aliaudit-function"  # the s.yaml template every function extends
 BUILD_CMD = "make build"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from . import __doc__ as _PACKAGE_DOC
 from .bucket import NONCURRENT_VERSION_DAYS, put_lifecycle
-from .bundle import BuildError, build
+from .bundle import build
 from .catalogue import DEFAULT_REGION, MEMBER_ROLE_NAME, ROOT
 from .outputs import OUTPUTS, render
 from .permissions import accounts_setting
+from .vendor import BuildError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,10 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_life.add_argument("--noncurrent-days", type=int, default=NONCURRENT_VERSION_DAYS,
                         help=f"days an earlier version is kept ({NONCURRENT_VERSION_DAYS})")
     p_life.add_argument("--print", action="store_true", help="print the PutBucketLifecycle body, change nothing")
-    p_build = sub.add_parser("build", help="build/<function>/ code bundles with vendored python3.10 dependencies")
+    p_build = sub.add_parser("build", help="build/layer/ (the dependencies) and build/<function>/ code packages "
+                                           "for python3.10")
     p_build.add_argument("--root", type=Path, default=ROOT)
     p_build.add_argument("--out", type=Path, default=None, help="default: <root>/build")
-    p_build.add_argument("--zip", action="store_true", help="also write build/<function>.zip (for template.yml)")
+    p_build.add_argument("--zip", action="store_true",
+                         help="also write build/layer.zip and build/<function>.zip (for template.yml)")
     p_build.add_argument("--force", action="store_true", help="re-vendor the dependencies")
     p_build.add_argument("--only", nargs="*", default=[], metavar="FUNCTION", help="these functions only")
     args = parser.parse_args(argv)
