@@ -10,7 +10,8 @@ from typing import Any
 
 import oss2
 
-from ..clients import OSS_RETRYABLE_STATUS, ClientFactory
+from ..clients import ClientFactory
+from ..clients_oss import OSS_RETRYABLE_STATUS
 from ..throttle import backoff_seconds
 from .models import Manifest, PayloadError, mac_matches, parse_manifest, with_mac
 from .settings import oss_endpoint
