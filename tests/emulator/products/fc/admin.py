@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ... import admin
 from ...clock import iso
 from ...wire import Request
-from .model import _new_id
+from .model import DEFAULT_REGION, _new_id
 from .runtime import _runtime
 from .syaml import deploy_s_yaml
 
@@ -34,6 +34,23 @@ def admin_deploy(emu: Emulator, req: Request) -> Any:
         raise ValueError("s_yaml (a path) is required")
     return deploy_s_yaml(emu.world, _admin_account(emu.world, data), data["s_yaml"], data.get("region"),
                          data.get("code_root"))
+
+
+@admin.route("POST", "/_emulator/fc/layers")
+def admin_publish_layer(emu: Emulator, req: Request) -> Any:
+    """Body: {"name", "code_dir", "region"?, "account"?} -> {"arn"}: a new version of a layer whose content is
+    code_dir (the layer's root, as FC unpacks it into /opt: python/ for Python). Stands in for PublishLayerVersion."""
+    data = admin.body_json(req)
+    if not data.get("name") or not data.get("code_dir"):
+        raise ValueError("name and code_dir are required")
+    account = _admin_account(emu.world, data)
+    region = data.get("region") or DEFAULT_REGION
+    prefix = f"acs:fc:{region}:{account.id}:layers/{data['name']}/versions/"
+    with emu.world.lock:
+        version = 1 + sum(arn.startswith(prefix) for arn in account.fc.layer_dirs)
+        arn = f"{prefix}{version}"
+        account.fc.layer_dirs[arn] = str(data["code_dir"])
+    return {"arn": arn}
 
 
 @admin.route("POST", "/_emulator/fc/timers/fire")

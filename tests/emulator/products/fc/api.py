@@ -21,6 +21,7 @@ from ...rest import RestApi
 from ...routing import pop_region
 from ...wire import Request, Response
 from .model import (
+    CODE_MAX_BYTES_INLINE,
     DEFAULT_REGION,
     AsyncInvokeConfig,
     Function,
@@ -139,7 +140,8 @@ def _function_json(account_id: str, fn: Function) -> dict[str, Any]:
         "description": fn.description, "runtime": fn.runtime, "handler": fn.handler, "memorySize": fn.memory,
         "cpu": fn.cpu, "timeout": fn.timeout, "role": fn.role, "environmentVariables": dict(fn.environment),
         "internetAccess": fn.internet_access, "logConfig": dict(fn.log_config), "vpcConfig": dict(fn.vpc_config),
-        "layers": [{"arn": arn} for arn in fn.layers], "tags": [{"key": k, "value": v} for k, v in fn.tags.items()],
+        "diskSize": fn.disk_size, "layers": [{"arn": arn} for arn in fn.layers],
+        "tags": [{"key": k, "value": v} for k, v in fn.tags.items()],
         "codeSize": fn.code_size, "codeChecksum": fn.code_checksum, "createdTime": iso(fn.created),
         "lastModifiedTime": iso(fn.modified or fn.created), "state": "Active", "stateReason": "",
         "lastUpdateStatus": "Successful", "lastUpdateStatusReason": "",
@@ -171,6 +173,8 @@ def _code_fields(body: dict[str, Any]) -> dict[str, Any]:
         raise ApiError("InvalidArgument", "code: the emulator accepts code.zipFile (base64 zip) only", 400)
     try:
         data = base64.b64decode(code["zipFile"], validate=True)
+        if len(data) > CODE_MAX_BYTES_INLINE:  # model.py: FC's limit for a Base64 zip through the API
+            raise ValueError(f"code zipFile of {len(data)} bytes: FC takes at most {CODE_MAX_BYTES_INLINE} inline")
         return {"code_dir": _extract_zip(data), "code_size": len(data), "code_checksum": str(zlib.crc32(data))}
     except (binascii.Error, ValueError) as err:
         raise _invalid(err) from err
@@ -181,7 +185,7 @@ def _fields_from_body(body: dict[str, Any]) -> dict[str, Any]:
     mapping = {"runtime": "runtime", "handler": "handler", "description": "description", "memorySize": "memory",
                "cpu": "cpu", "timeout": "timeout", "role": "role", "environmentVariables": "environment",
                "logConfig": "log_config", "internetAccess": "internet_access", "vpcConfig": "vpc_config",
-               "layers": "layers"}
+               "layers": "layers", "diskSize": "disk_size"}
     fields = {mapping[k]: v for k, v in body.items() if k in mapping and v is not None}
     if isinstance(body.get("tags"), list):
         fields["tags"] = {str(t.get("key")): str(t.get("value", "")) for t in body["tags"] if isinstance(t, dict)}

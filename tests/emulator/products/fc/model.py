@@ -33,6 +33,25 @@ _RUNTIME = re.compile(r"^(python3(\.\d+)?|nodejs\d+|java\d+|php\d\.\d|go1|dotnet
                       r"custom(\.debian\d+)?|custom-container)$")
 _EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
+# What FC 3.0 refuses, each limit with its source:
+# - diskSize: "Valid values: 512 and 10240" (MB; alibabacloud-fc20230330 CreateFunctionInput.disk_size doc comment);
+#   a write past it fails with ENOSPC (runtime.py mounts a disk of that size)
+DISK_SIZES = (512, 10240)
+# - environment variables: "The total size of all environment variables cannot exceed 4 KB" (FC "Configure
+#   environment variables", https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables); counted
+#   here as the UTF-8 bytes of every key and value
+ENV_MAX_BYTES = 4096
+# - layers: "A function can be configured with a maximum of five layers" (FC "Configure a custom layer",
+#   https://alibabacloud.com/help/en/functioncompute/configure-custom-layers-for-a-function), each a layer version ARN
+MAX_LAYERS = 5
+_LAYER_ARN = re.compile(r"^acs:fc:[a-z0-9-]+:(\d+|official):layers/([A-Za-z0-9_-]+)/versions/(\d+)$")
+# - code package: 100 MB as a Base64-encoded ZIP through the API, 500 MB as a ZIP from the console, a developer tool
+#   or OSS (FC 3.0 "Limits", https://alibabacloud.com/help/en/functioncompute/fc-3-0/product-overview/limits-of-usage)
+CODE_MAX_BYTES_INLINE = 100 * 1024 * 1024
+CODE_MAX_BYTES = 500 * 1024 * 1024
+# - memorySize (multiple of 64, 128 MB-32 GB) and cpu (0.05-16 vCPU, 1 to 4 GB of memory per vCPU): fc20230330
+#   CreateFunctionInput's doc comments ("The ratio of cpu to memorySize (in GB) must be between 1:1 and 1:4")
+
 
 def _new_id() -> str:
     return str(uuid.uuid4())
@@ -88,6 +107,7 @@ class Function(BaseModel):
     internet_access: bool = True  # internetAccess
     vpc_config: dict[str, Any] = Field(default_factory=dict)  # vpcConfig: {vpcId, vSwitchIds, securityGroupId}
     layers: list[str] = Field(default_factory=list)  # layer ARNs
+    disk_size: int = 512  # diskSize, MB: the instance's writable disk (TMPDIR)
     tags: dict[str, str] = Field(default_factory=dict)
     async_invoke_config: AsyncInvokeConfig | None = None  # None: FC's defaults (3 retries)
     extra: dict[str, Any] = Field(default_factory=dict)  # other FC fields in camelCase, answered as given
@@ -110,6 +130,9 @@ class FcState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     functions: list[Function] = Field(default_factory=list)  # of every region; (region, name) is unique
+    # published layer versions the emulator has content for: ARN -> the layer's root directory (what FC unpacks into
+    # /opt; its python/ goes on a Python function's path). A function may name others: they are kept, not mounted
+    layer_dirs: dict[str, str] = Field(default_factory=dict)
 
     def function(self, region: str, name: str) -> Function | None:
         return next((f for f in self.functions if f.region == region and f.name == name), None)
@@ -170,6 +193,19 @@ def _check_function(fn: Function, account: Account) -> None:
                          f"(memorySize {fn.memory})")
     if not 1 <= fn.timeout <= 86400:
         raise ValueError(f"timeout {fn.timeout} must be between 1 and 86400")
+    if fn.disk_size not in DISK_SIZES:
+        raise ValueError(f"diskSize {fn.disk_size} must be one of {list(DISK_SIZES)} (MB)")
+    env_bytes = sum(len(k.encode()) + len(v.encode()) for k, v in fn.environment.items())
+    if env_bytes > ENV_MAX_BYTES:
+        raise ValueError(f"environmentVariables take {env_bytes} bytes, more than FC's {ENV_MAX_BYTES}")
+    if len(fn.layers) > MAX_LAYERS:
+        raise ValueError(f"{len(fn.layers)} layers: a function takes at most {MAX_LAYERS}")
+    for arn in fn.layers:
+        if not _LAYER_ARN.match(arn):
+            raise ValueError(f"layer {arn!r} is not a layer version ARN (acs:fc:<region>:<account>:layers/<name>/"
+                             "versions/<n>)")
+    if fn.code_size > CODE_MAX_BYTES:
+        raise ValueError(f"code package of {fn.code_size} bytes: FC takes at most {CODE_MAX_BYTES}")
     if fn.role:
         _role_for(fn.role, account)
     retries = fn.retries

@@ -46,11 +46,13 @@ _EXITED = {"exited": True}
 class _Worker:
     """One function instance: a fc_worker.py process and the threads draining its pipes."""
 
-    def __init__(self, instance_id: str, fingerprint: str, env: dict[str, str], cwd: str) -> None:
+    def __init__(self, instance_id: str, fingerprint: str, env: dict[str, str], cwd: str,
+                 command: list[str] | None = None) -> None:
         self.instance_id = instance_id
         self.fingerprint = fingerprint
-        self.proc = subprocess.Popen([sys.executable, str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
+        self.proc = subprocess.Popen(command or [sys.executable, str(_WORKER)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+                                     start_new_session=True)
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.stderr_tail: deque[str] = deque(maxlen=100)
         threading.Thread(target=self._read_stdout, name=f"fc-{instance_id}-out", daemon=True).start()
@@ -153,7 +155,7 @@ def _fingerprint(fn: Function) -> str:
     """Instances are reused only while the settings they were started with are unchanged."""
     return json.dumps([fn.id, str(fn.created), str(fn.modified), fn.runtime, fn.handler,
                        os.path.abspath(fn.code_dir) if fn.code_dir else "", fn.environment, fn.memory, fn.timeout,
-                       fn.role, fn.log_config, fn.code_checksum], sort_keys=True)
+                       fn.role, fn.log_config, fn.code_checksum, fn.layers, fn.disk_size], sort_keys=True)
 
 
 class _Runtime:
@@ -382,8 +384,12 @@ class _Runtime:
             return found, ""
         instance_id = "c-" + secrets.token_hex(12)
         try:
-            worker = _Worker(instance_id, fingerprint, _instance_env(self, account_id, fn, creds, instance_id),
-                             os.path.abspath(fn.code_dir))
+            env = _instance_env(self, account_id, fn, creds, instance_id)
+            command, refused = _instance_command(self, account_id, fn, instance_id, env)
+            if refused:
+                return _Outcome(False, error={"errorMessage": refused, "errorType": "InstanceStartFailed"},
+                                retryable=False), ""
+            worker = _Worker(instance_id, fingerprint, env, os.path.abspath(fn.code_dir), command)
         except OSError as err:
             return _Outcome(False, error={"errorMessage": f"cannot start an instance: {err}",
                                           "errorType": "InstanceStartFailed"}, retryable=False), ""
@@ -501,6 +507,64 @@ def _instance_env(rt: _Runtime, account_id: str, fn: Function, creds: dict[str, 
     env.pop("HTTPS_PROXY", None)
     env.pop("https_proxy", None)
     return env
+
+
+# --- what an FC instance is given: its interpreter, its layers, its disk ------------------------------------------
+
+# A python3.10 function runs under this CPython 3.10 when set, without site-packages (-S): like FC's python3.10
+# runtime, where the code package (/code) and the layers (/opt/python) are all there is, so a dependency missing from
+# the layer, or code needing a later Python, fails as it would in FC. Unset: the emulator's own interpreter with its
+# installed packages (the tests' default: functions import the aliaudit package under development).
+ISOLATED_PYTHON310_ENV = "ALIAUDIT_EMULATOR_PYTHON310"
+# FC unpacks the layers into /opt and adds /opt/python to a Python function's path; with several layers the first
+# configured one wins a name clash (FC "Create a custom layer": "the file in the layer configured first overwrites
+# the file in the layer configured later"), as the first directory on the path does here.
+LAYER_PYTHON = "python"
+_unshare_ok: bool | None = None
+
+
+def _can_unshare() -> bool:
+    """A private mount namespace without privileges (unshare -rm: user namespaces), to give an instance a disk of
+    its diskSize; probed once."""
+    global _unshare_ok
+    if _unshare_ok is None:
+        exe = shutil.which("unshare")
+        probe = subprocess.run([exe, "-rm", "true"], capture_output=True, timeout=30) if exe else None
+        _unshare_ok = bool(probe and probe.returncode == 0)
+    return _unshare_ok
+
+
+def _layer_paths(rt: _Runtime, account_id: str, fn: Function) -> tuple[list[str], list[str]]:
+    """(the python/ directories of the function's layers the emulator has, in configured order; the ARNs it has no
+    content for)."""
+    account = rt.world.account(account_id)
+    known = account.fc.layer_dirs if account else {}
+    paths = [os.path.join(known[arn], LAYER_PYTHON) for arn in fn.layers if arn in known]
+    return paths, [arn for arn in fn.layers if arn not in known]
+
+
+def _instance_command(rt: _Runtime, account_id: str, fn: Function, instance_id: str,
+                      env: dict[str, str]) -> tuple[list[str], str]:
+    """The worker's command line (and env additions) for this function, or a reason FC would not start it.
+    The instance's disk: a tmpfs of diskSize MB as its TMPDIR, in a mount namespace of its own, so a write past it
+    fails with ENOSPC as in FC (model.DISK_SIZES); where user namespaces are unavailable the disk is unlimited."""
+    paths, unknown = _layer_paths(rt, account_id, fn)
+    python, flags = sys.executable, []
+    isolated = os.environ.get(ISOLATED_PYTHON310_ENV, "")
+    if isolated and fn.runtime == "python3.10":
+        if unknown:
+            return [], f"layers {', '.join(unknown)} have no content in the emulator (admin fc/layers)"
+        python, flags = isolated, ["-S"]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    tmp = os.path.join(rt.home, "instances", instance_id, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    env["TMPDIR"] = tmp
+    command = [python, *flags, str(_WORKER)]
+    if _can_unshare():
+        mount = f'mount -t tmpfs -o size={fn.disk_size}m,mode=1777 tmpfs "$0" && exec "$@"'
+        command = [shutil.which("unshare") or "unshare", "-rm", "sh", "-c", mount, tmp, *command]
+    return command, ""
 
 
 def _context_fields(account_id: str, fn: Function) -> dict[str, Any]:

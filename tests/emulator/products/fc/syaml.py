@@ -36,7 +36,7 @@ _CONFIG_CALL = re.compile(r"""^config\(\s*(['"])(\w+)\1\s*\)$""")
 _PROP_KEYS = {"region", "functionName", "runtime", "handler", "code", "description", "memorySize", "cpu", "timeout",
               "role",
               "environmentVariables", "logConfig", "internetAccess", "vpcConfig", "layers", "tags", "triggers",
-              "asyncInvokeConfig"}
+              "asyncInvokeConfig", "diskSize"}
 
 
 def _deep_merge(base: Any, over: Any) -> Any:
@@ -184,6 +184,7 @@ def _function_from_props(props: dict[str, Any], account_id: str, region: str | N
             internet_access=props.get("internetAccess", True) is not False,
             vpc_config=props["vpcConfig"] if isinstance(props.get("vpcConfig"), dict) else {},
             layers=[str(x) for x in props.get("layers") or []],
+            disk_size=int(props.get("diskSize") or 512),
             tags={str(t["key"]): str(t.get("value", "")) for t in props.get("tags") or []},
             async_invoke_config=AsyncInvokeConfig(
                 max_async_retry_attempts=int(async_cfg.get("maxAsyncRetryAttempts", 3)),
