@@ -36,6 +36,10 @@ class ScanRequest:
     # datasets collected at once, and per-item calls at once within each; the clients' adaptive per-API limits
     # (throttle.py) keep each API under its rate limit, so this only bounds threads
     concurrency: int = 16
+    # an event run's resources by kind (runtime/targets.py KINDS): collectors that can read one resource read only
+    # these and the resources they imply; None = every resource
+    resources: dict[str, set[str]] | None = None
+    judged: set[str] = field(default_factory=set)  # filled by the collectors: the resources read for the event
 
 
 @dataclass
@@ -129,10 +133,13 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     data: dict[Job, Any] = {}
     now = datetime.now(timezone.utc)
     found = 0
+    targets = None if request.resources is None else {k: frozenset(v) for k, v in request.resources.items()}
+    wanted = frozenset(d for d, _ in readers)
 
     def collect(job: Job) -> Any:
         dataset, region = job
-        ctx = CollectContext(factory, region, request.account_id, request.config, request.concurrency)
+        ctx = CollectContext(factory, region, request.account_id, request.config, request.concurrency,
+                             targets, wanted, request.judged)
         try:
             value: Any = COLLECTORS[dataset].fn(ctx)
         except Exception as err:  # any failure becomes ERROR findings for the checks that needed it

@@ -94,13 +94,50 @@ def _ips(obj: Any) -> list[str]:
 INSTANCES: Dataset[list[InstanceInfo]] = Dataset("ecs.instances", Scope.REGIONAL)
 
 
-@collector(INSTANCES, apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"])
+def event_instances(ctx: CollectContext) -> list[Any] | None:
+    """An event run's instances, as DescribeInstances answers them: those it named, those in the security groups
+    it changed (DescribeInstances SecurityGroupId: "The ID of the security group to which the instance belongs") and
+    those whose secondary ENIs are in them (DescribeNetworkInterfaces SecurityGroupId: "to query primary ENIs by
+    security group ID, call DescribeInstances"); None when the run is not narrowed to instances or groups. Read
+    once per region for every dataset that needs them (alibabacloud_ecs20140526 request models)."""
+    if ctx.only("ecs.instance", "ecs.security_group") is None:
+        return None
+    ecs = ctx.client("ecs")
+
+    def page(**filters: Any) -> list[Any]:
+        return list(by_token(lambda t: ecs.describe_instances(ecs_models.DescribeInstancesRequest(
+            region_id=ctx.region, max_results=100, next_token=t, **filters)).body,
+            lambda b: b.instances.instance if b.instances else []))
+
+    def read() -> list[Any]:
+        found: dict[str, Any] = {}
+        groups = sorted(ctx.only("ecs.security_group") or ()) if INSTANCES.name in ctx.wanted else []
+        for g in groups:
+            found.update((i.instance_id, i) for i in page(security_group_id=g))
+        named = set(ctx.only("ecs.instance") or ())
+        named |= {n.instance_id for g in groups for n in _enis(ctx, ecs, security_group_id=g) if n.instance_id}
+        ids = sorted(named - set(found))
+        for n in range(0, len(ids), INSTANCE_IDS_BATCH):  # InstanceIds: a JSON array of up to 100 ids
+            found.update((i.instance_id, i) for i in page(instance_ids=json.dumps(ids[n:n + INSTANCE_IDS_BATCH])))
+        return [found[k] for k in sorted(found)]
+
+    return ctx.factory.shared(f"ecs.event_instances/{ctx.account_id}/{ctx.region}", read)
+
+
+INSTANCE_IDS_BATCH = 100
+
+
+@collector(INSTANCES, apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"],
+           reads_one=["ecs.instance", "ecs.security_group"])
 def instances(ctx: CollectContext) -> list[InstanceInfo]:
     ecs = ctx.client("ecs")
-    listed = by_token(
+    narrowed = event_instances(ctx)
+    listed = narrowed if narrowed is not None else by_token(
         lambda t: ecs.describe_instances(ecs_models.DescribeInstancesRequest(
             region_id=ctx.region, max_results=100, next_token=t)).body,
         lambda b: b.instances.instance if b.instances else [])
+    if narrowed is not None:
+        ctx.judge(i.instance_id for i in narrowed)
     out = []
     for i in listed:
         vpc = i.vpc_attributes
@@ -162,13 +199,20 @@ SECURITY_GROUPS: Dataset[list[GroupInfo]] = Dataset("ecs.security_groups", Scope
 
 
 @collector(SECURITY_GROUPS, apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute",
-                                  "ecs:DescribePortRangeListEntries", "ecs:DescribePrefixListAttributes"])
+                                  "ecs:DescribePortRangeListEntries", "ecs:DescribePrefixListAttributes"],
+           reads_one=["ecs.security_group", "ecs.instance"])
 def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     ecs = ctx.client("ecs")
+    wanted = _event_groups(ctx)
     listed = list(by_token(
         lambda t: ecs.describe_security_groups(ecs_models.DescribeSecurityGroupsRequest(
             region_id=ctx.region, max_results=100, next_token=t)).body,
-        lambda b: b.security_groups.security_group if b.security_groups else []))
+        lambda b: b.security_groups.security_group if b.security_groups else [])) if wanted is None else [
+        g for n in range(0, len(wanted), GROUP_IDS_BATCH) for g in by_token(
+            lambda t, ids=wanted[n:n + GROUP_IDS_BATCH]: ecs.describe_security_groups(
+                ecs_models.DescribeSecurityGroupsRequest(region_id=ctx.region, max_results=100, next_token=t,
+                                                         security_group_ids=json.dumps(ids))).body,
+            lambda b: b.security_groups.security_group if b.security_groups else [])]
 
     def detail(g: Any) -> GroupInfo:
         info = GroupInfo(id=g.security_group_id, name=g.security_group_name or "", vpc_id=g.vpc_id or "")
@@ -186,6 +230,24 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     groups = ctx.map(detail, listed)
     _read_lists(ctx, ecs, [r for g in groups for r in g.rules])
     return groups
+
+
+GROUP_IDS_BATCH = 100  # DescribeSecurityGroups SecurityGroupIds: "up to 100 security group IDs ... in a JSON array"
+
+
+def _event_groups(ctx: CollectContext) -> list[str] | None:
+    """An event run's groups: those it changed (judged), and the other groups of the instances it touched or
+    implies, which an instance's exposure is judged with (read as context, not judged); None = every group."""
+    named = ctx.only("ecs.security_group", "ecs.instance")
+    if named is None:
+        return None
+    groups = set(ctx.only("ecs.security_group") or ())
+    ctx.judge(groups)
+    for i in event_instances(ctx) or []:
+        groups.update(i.security_group_ids.security_group_id or [] if i.security_group_ids else [])
+    if NETWORK_INTERFACES.name in ctx.wanted:
+        groups.update(g for n in event_enis(ctx) or [] for g in n.security_groups)
+    return sorted(groups)
 
 
 def _read_lists(ctx: CollectContext, ecs: Any, rules: list[Rule]) -> None:
@@ -238,9 +300,36 @@ def _prefix_list_entries(ctx: CollectContext, ecs: Any, list_id: str) -> list[st
 NETWORK_INTERFACES: Dataset[list[EniInfo]] = Dataset("ecs.network_interfaces", Scope.REGIONAL)
 
 
-@collector(NETWORK_INTERFACES, apis=["ecs:DescribeNetworkInterfaces"])
+def _enis(ctx: CollectContext, ecs: Any, **filters: Any) -> list[EniInfo]:
+    """Secondary ENIs matching the filters (SecurityGroupId or InstanceId of DescribeNetworkInterfacesRequest)."""
+    listed = by_token(
+        lambda t: ecs.describe_network_interfaces(ecs_models.DescribeNetworkInterfacesRequest(
+            region_id=ctx.region, type="Secondary", max_results=500, next_token=t, **filters)).body,
+        lambda b: b.network_interface_sets.network_interface_set if b.network_interface_sets else [])
+    return [EniInfo(id=n.network_interface_id, instance_id=n.instance_id or "",
+                    security_groups=list(n.security_group_ids.security_group_id or []) if n.security_group_ids
+                    else []) for n in listed]
+
+
+def event_enis(ctx: CollectContext) -> list[EniInfo] | None:
+    """The secondary ENIs of an event run's instances (event_instances), one DescribeNetworkInterfaces InstanceId
+    query per instance; None when the run is not narrowed."""
+    found = event_instances(ctx)
+    if found is None:
+        return None
+    ecs = ctx.client("ecs")
+    ids = sorted({i.instance_id for i in found})
+    return ctx.factory.shared(f"ecs.event_enis/{ctx.account_id}/{ctx.region}",
+                              lambda: [n for per in ctx.map(lambda i: _enis(ctx, ecs, instance_id=i), ids)
+                                       for n in per])
+
+
+@collector(NETWORK_INTERFACES, apis=["ecs:DescribeNetworkInterfaces"], reads_one=["ecs.instance", "ecs.security_group"])
 def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
     """Secondary ENIs only: a primary one is its instance (address and groups come with DescribeInstances)."""
+    narrowed = event_enis(ctx)
+    if narrowed is not None:
+        return narrowed
     ecs = ctx.client("ecs")
     # MaxResults 10-500 with NextToken (DescribeNetworkInterfaces; PageNumber/PageSize are being retired);
     # Type: Primary | Secondary, empty = both

@@ -112,17 +112,32 @@ def _details(ctx: CollectContext, listed: Any) -> BucketInfo:
     return info
 
 
+def _listed_one(service: Any, name: str) -> Any | None:
+    """One bucket as ListBuckets describes it (its region, creation date and storage class), None when the account
+    has no such bucket: ListBuckets with prefix=<name> and max-keys=1. Buckets come back in alphabetical order and
+    the name itself sorts before every longer name it prefixes, so the first one is the bucket when it exists
+    (prefix, marker and max-keys: "ListBuckets (GetService)", https://www.alibabacloud.com/help/en/oss/developer-
+    reference/listbuckets; oss2.Service.list_buckets(prefix, marker, max_keys)). One call, however many buckets the
+    account has; GetBucketInfo would need the bucket's region first."""
+    page = service.list_buckets(prefix=name, max_keys=1)
+    return next((b for b in page.buckets if b.name == name), None)
+
+
 BUCKETS: Dataset[OssInventory] = Dataset("oss.buckets", Scope.GLOBAL)
 
 
 @collector(BUCKETS, apis=[
     "oss:ListBuckets", "oss:GetPublicAccessBlock", "oss:GetBucketAcl", "oss:GetBucketPolicy", "oss:GetBucketLogging",
-    "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock"])
+    "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock"], reads_one=["oss.bucket"])
 def buckets(ctx: CollectContext) -> OssInventory:
     service = ctx.factory.oss_service()
     listed: list[Any] = []
     marker = ""
-    while True:  # Marker paging to the end
+    names = ctx.only("oss.bucket")
+    if names is not None:  # an event run: the named buckets only (the account's block is read as always)
+        listed = [b for b in ctx.map(lambda n: _listed_one(service, n), sorted(names)) if b is not None]
+        ctx.judge(b.name for b in listed)
+    while names is None:  # Marker paging to the end
         page = service.list_buckets(marker=marker, max_keys=BUCKET_PAGE_SIZE)
         listed.extend(page.buckets)
         if not page.is_truncated or not page.next_marker:

@@ -191,14 +191,20 @@ USERS: Dataset[list[UserInfo]] = Dataset("ram.users", Scope.GLOBAL)
 @collector(USERS, apis=["ram:ListUsers", "ram:GenerateCredentialReport", "ram:GetCredentialReport",
                         "ram:ListAccessKeys", "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
                         "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser", "ram:GetUser", "ram:GetLoginProfile",
-                        "ram:GetAccessKeyLastUsed"])
+                        "ram:GetAccessKeyLastUsed"], reads_one=["ram.user", "ram.access_key"])
 def users(ctx: CollectContext) -> list[UserInfo]:
     """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
     console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;
     per user only ListAccessKeys (the key ids) remains. Users the report does not know (created after it, or
     the report denied) fall back to IMS per-user calls (GetUser, GetLoginProfile's Status, the virtual MFA
-    devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed."""
+    devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed. An event run reads
+    only its users (one_user), never the report."""
     ram = ctx.client("ram")
+    names = ctx.only("ram.user", "ram.access_key")
+    if names is not None:
+        wanted = _event_users(ctx)
+        ctx.judge(wanted)
+        return [u for u in ctx.map(lambda n: one_user(ctx, ram, n), sorted(wanted)) if u is not None]
 
     def list_users() -> Iterator[Any]:
         return by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
@@ -239,6 +245,64 @@ def users(ctx: CollectContext) -> list[UserInfo]:
 
     ctx.map(policies, infos)
     return infos
+
+
+def _event_users(ctx: CollectContext) -> set[str]:
+    """The users an event named, and the owners of the keys it named: IMS GetUser takes one of
+    UserPrincipalName, UserId or UserAccessKeyId ("The AccessKey ID of the RAM user", alibabacloud_ims20190815
+    GetUserRequest); a key that is gone (deleted) or not a RAM user's (the root account's) names no user."""
+    users = set(ctx.only("ram.user") or ())
+    ims = ctx.client("ims")
+
+    def owner(key: str) -> str | None:
+        try:
+            got = ims.get_user(ims_models.GetUserRequest(user_access_key_id=key)).body.user
+        except tea_exceptions.TeaException as err:
+            if _not_found(err):
+                return None
+            raise
+        return (got.user_name or report_user({"user": got.user_principal_name or ""})) if got else None
+
+    keys = sorted(ctx.only("ram.access_key") or ())
+    return users | {u for u in ctx.map(owner, keys) if u}
+
+
+def one_user(ctx: CollectContext, ram: Any, name: str) -> UserInfo | None:
+    """One user as users() describes it, from per-user calls only (the credential report is the whole account's:
+    its size grows with the users): RAM GetUser (UserId, CreateDate, LastLoginDate: alibabacloud_ram20150501
+    GetUserResponseBodyUser), IMS GetLoginProfile's Status and GetUserMFAInfo (a bound device of either type: its
+    MFADevice.Type is VMFA or U2F, alibabacloud_ims20190815 GetUserMFAInfoResponseBodyMFADevice), ListAccessKeys
+    with GetAccessKeyLastUsed per key, ListPoliciesForUser. None when the user does not exist (deleted)."""
+    try:
+        u = ram.get_user(ram_models.GetUserRequest(user_name=name)).body.user
+    except tea_exceptions.TeaException as err:
+        if _not_found(err):
+            return None
+        return UserInfo(name=name, id="", created=None, error=apierrors.describe(err))
+    info = UserInfo(name=u.user_name or name, id=u.user_id or "", created=parse_time(u.create_date),
+                    last_login=parse_time(u.last_login_date))
+    try:
+        ims = ctx.client("ims")
+        upn = ims.get_user(ims_models.GetUserRequest(user_id=info.id)).body.user.user_principal_name
+        try:
+            status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
+                .body.login_profile.status
+            info.console = str(status or "").lower() == "active"
+        except tea_exceptions.TeaException as err:
+            if not _not_found(err):
+                raise
+        try:
+            device = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body.mfadevice
+            info.mfa_bound = bool(device and device.serial_number)
+        except tea_exceptions.TeaException as err:
+            if not _not_found(err):
+                raise
+        info.access_keys = _keys(ram, info.name, None)
+        pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=info.name)).body
+        info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
+    except Exception as err:
+        info.error = apierrors.describe(err)
+    return info
 
 
 def _virtual_mfa_users(ctx: CollectContext) -> set[str]:
@@ -357,7 +421,7 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
 ROOT: Dataset[RootInfo] = Dataset("ram.root", Scope.GLOBAL)
 
 
-@collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"])
+@collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"], reads_one=["ram.root"])
 def root(ctx: CollectContext) -> RootInfo:
     row = next((r for r in shared_report(ctx) if r.get("user") in ROOT_ROWS), None)
     if row is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,6 +22,23 @@ class CollectContext:
     account_id: str
     config: AuditConfig
     concurrency: int = 16
+    # an event run's resources by kind (targets.KINDS, e.g. {"oss.bucket": {"logs"}}), None = every resource; a
+    # collector that reads one resource at a time (Collector.reads_one) reads only these and what they imply
+    targets: Mapping[str, frozenset[str]] | None = None
+    wanted: frozenset[str] = frozenset()  # the datasets this scan collects (what an implied read is for)
+    judged: set[str] | None = None  # resource ids a collector read because the event touched or implies them
+
+    def only(self, *kinds: str) -> set[str] | None:
+        """The ids of these kinds the run is narrowed to (an empty set: none of them), None = read them all."""
+        if self.targets is None or not any(k in self.targets for k in kinds):
+            return None
+        return {i for k in kinds for i in self.targets.get(k, ())}
+
+    def judge(self, ids: Iterable[str]) -> None:
+        """Resources read for the event whose verdicts the run reports (the ones read only as context, e.g. the
+        other security groups of an instance, are not)."""
+        if self.judged is not None:
+            self.judged.update(ids)
 
     def client(self, product: str) -> Any:
         return self.factory.pop(product, None if self.region == GLOBAL else self.region)
@@ -40,6 +57,7 @@ class Collector:
     dataset: Dataset[Any]
     apis: list[str]  # RAM actions it calls, e.g. ram:ListUsers (feeds the least-privilege policy)
     fn: Callable[[CollectContext], Any]
+    reads_one: tuple[str, ...] = ()  # resource kinds it can read one at a time (CollectContext.only)
 
     @property
     def name(self) -> str:  # e.g. ram.users
@@ -53,16 +71,17 @@ class Collector:
 COLLECTORS: dict[str, Collector] = {}  # dataset name -> its collector
 
 
-def collector(dataset: Dataset[T], *, apis: list[str]) -> Callable[[Callable[[CollectContext], T]],
-                                                                  Callable[[CollectContext], T]]:
-    """Registers the function that produces `dataset` (one per dataset) and the actions it calls."""
+def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] = ()) -> Callable[
+        [Callable[[CollectContext], T]], Callable[[CollectContext], T]]:
+    """Registers the function that produces `dataset` (one per dataset), the actions it calls and the resource
+    kinds an event run can narrow it to."""
     if not isinstance(dataset, Dataset):
         raise TypeError(f"collector: {dataset!r} is not a Dataset handle")
 
     def register(fn: Callable[[CollectContext], T]) -> Callable[[CollectContext], T]:
         if dataset.name in COLLECTORS:
             raise ValueError(f"dataset {dataset.name} has two collectors")
-        COLLECTORS[dataset.name] = Collector(dataset, apis, fn)
+        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, tuple(reads_one))
         return fn
 
     return register

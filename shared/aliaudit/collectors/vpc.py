@@ -4,6 +4,8 @@ central vpc.aliyuncs.com."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from ..datasets import Dataset, Scope
@@ -85,10 +87,32 @@ def flow_logs(ctx: CollectContext) -> list[FlowLogInfo]:
 EIPS: Dataset[list[EipInfo]] = Dataset("vpc.eips", Scope.REGIONAL)
 
 
-@collector(EIPS, apis=["vpc:DescribeEipAddresses"])
+def _event_bindings(ctx: CollectContext) -> list[tuple[str, str]] | None:
+    """An event run's instances and their secondary ENIs as (AssociatedInstanceType, AssociatedInstanceId) pairs,
+    None when the run is not narrowed to instances or groups (ecs.event_instances)."""
+    from .ecs import event_enis, event_instances
+
+    found = event_instances(ctx)
+    if found is None:
+        return None
+    return sorted({("EcsInstance", i.instance_id) for i in found}
+                  | {("NetworkInterface", n.id) for n in event_enis(ctx) or []})
+
+
+@collector(EIPS, apis=["vpc:DescribeEipAddresses"], reads_one=["ecs.instance", "ecs.security_group"])
 def eips(ctx: CollectContext) -> list[EipInfo]:
+    """Every EIP of the region; in an event run, those bound to its instances and their ENIs, one query each
+    (DescribeEipAddresses AssociatedInstanceId and AssociatedInstanceType EcsInstance | NetworkInterface: "The
+    instance ID of the cloud resource", alibabacloud_vpc20160428 DescribeEipAddressesRequest)."""
     client = ctx.client("vpc")
-    listed = by_page_number(
+    bound = _event_bindings(ctx)
+
+    def bound_to(pair: tuple[str, str]) -> list[Any]:
+        return list(by_page_number(lambda n: client.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
+            region_id=ctx.region, associated_instance_type=pair[0], associated_instance_id=pair[1], page_number=n,
+            page_size=100)).body, lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100))
+
+    listed = [e for per in ctx.map(bound_to, bound) for e in per] if bound is not None else by_page_number(
         lambda n: client.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
             region_id=ctx.region, page_number=n, page_size=100)).body,
         lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100)
@@ -99,16 +123,24 @@ def eips(ctx: CollectContext) -> list[EipInfo]:
 IPV6_ADDRESSES: Dataset[list[Ipv6Info]] = Dataset("vpc.ipv6_addresses", Scope.REGIONAL)
 
 
-@collector(IPV6_ADDRESSES, apis=["vpc:DescribeIpv6Addresses"])
+@collector(IPV6_ADDRESSES, apis=["vpc:DescribeIpv6Addresses"], reads_one=["ecs.instance", "ecs.security_group"])
 def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
     """The IPv6 addresses that can talk to the internet: NetworkType Public ("the type of communication supported
-    by the IPv6 address: Private | Public", DescribeIpv6Addresses), minus any whose bandwidth is 0 Mbit/s."""
+    by the IPv6 address: Private | Public", DescribeIpv6Addresses), minus any whose bandwidth is 0 Mbit/s. In an
+    event run, those of its instances and their ENIs, one query each (AssociatedInstanceId with
+    AssociatedInstanceType EcsInstance | NetworkInterface, alibabacloud_vpc20160428 DescribeIpv6AddressesRequest)."""
     client = ctx.client("vpc")
+    bound = _event_bindings(ctx)
+
     # PageSize at most 50, default 10 (alibabacloud_vpc20160428 DescribeIpv6AddressesRequest.page_size)
-    listed = by_page_number(
-        lambda n: client.describe_ipv_6addresses(vpc_models.DescribeIpv6AddressesRequest(
-            region_id=ctx.region, network_type="Public", page_number=n, page_size=50)).body,
-        lambda b: b.ipv_6addresses.ipv_6address if b.ipv_6addresses else [], 50)
+    def page(**filters: Any) -> list[Any]:
+        return list(by_page_number(
+            lambda n: client.describe_ipv_6addresses(vpc_models.DescribeIpv6AddressesRequest(
+                region_id=ctx.region, network_type="Public", page_number=n, page_size=50, **filters)).body,
+            lambda b: b.ipv_6addresses.ipv_6address if b.ipv_6addresses else [], 50))
+
+    listed = page() if bound is None else [a for per in ctx.map(
+        lambda pair: page(associated_instance_type=pair[0], associated_instance_id=pair[1]), bound) for a in per]
     out = []
     for a in listed:
         bandwidth = a.ipv_6internet_bandwidth.bandwidth if a.ipv_6internet_bandwidth else None

@@ -95,6 +95,7 @@ def handler(event: bytes, context: Any) -> str:
         manifest = Manifest(run_id=plan.run_id, account_id=rt.account_id,
                             created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), kind=plan.kind,
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
+                            resources=plan.resources,
                             trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved,
                             narrowed=plan.narrowed, nonce=secrets.token_hex(16))
         if stored is None and not rt.store.put_manifest(manifest):

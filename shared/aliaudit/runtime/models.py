@@ -50,6 +50,8 @@ class Manifest(BaseModel):
     check_ids: list[str]
     parts: list[Part]
     resource_ids: list[str] = Field(default_factory=list)  # event runs: only these resources' findings count
+    # event runs: the resources by kind (runtime/targets.py), which the collectors read one at a time
+    resources: dict[str, list[str]] = Field(default_factory=dict)
     trigger: dict[str, str] = Field(default_factory=dict)  # what started it (timer name, event name and id)
     # organisation runs: the accounts (each part names one) and how their audit roles are assumed
     accounts: list[Target] = Field(default_factory=list)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..accounts import ACCOUNT_ID
 from ..checks.registry import all_checks
+from . import targets
 
 
 class TriggerError(ValueError):
@@ -27,6 +28,7 @@ class Plan(BaseModel):
     check_ids: list[str] | None = None
     event_regions: list[str] = Field(default_factory=list)  # event runs: where the change happened
     resource_ids: list[str] = Field(default_factory=list)
+    resources: dict[str, list[str]] = Field(default_factory=dict)  # event runs: kind -> ids (targets.resources)
     trigger: dict[str, str] = Field(default_factory=dict)
     accounts: list[str] | None = None  # a narrowing of the deployment's accounts (ids), None = all of them
     narrowed: bool = False  # a run of part of the catalogue, regions or accounts: it never replaces latest/ whole
@@ -129,12 +131,15 @@ def _actiontrail(event: dict[str, Any]) -> Plan:
     region = data.get("acsRegion") or event.get("aliyunregionid") or ""
     if not isinstance(region, str):
         raise TriggerError("ActionTrail event with a region that is not a string")
-    checks = [cid for cid, c in all_checks().items() if name in c.meta.events]
+    touched = targets.resources(data)
+    checks = [c.meta.id for c in targets.relevant((c for c in all_checks().values() if name in c.meta.events),
+                                                  touched)]
     event_id = data.get("eventId") or event.get("id") or ""
     if not isinstance(event_id, str) or not _safe(event_id).strip("-"):
         raise TriggerError("ActionTrail event without an id")
     return Plan(run_id=f"event-{_safe(event_id)}", kind="event", check_ids=checks,
                 event_regions=[region] if region else [], resource_ids=ids,
+                resources=touched,
                 trigger={"event": name, "event_id": event_id, "region": str(region),
                          "service": str(data.get("serviceName", ""))})
 

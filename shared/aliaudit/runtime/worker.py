@@ -22,6 +22,7 @@ from ..findings import Finding
 from ..org_scan import OrgRequest, connect, failure_findings
 from ..reports.spool import Spool
 from ..scan import ScanRequest, scan_findings, select_checks
+from . import targets
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, parse_task
 from .parts import put_part, sealed, signal_if_last
@@ -30,20 +31,14 @@ from .store import done_key, part_key
 log = logging.getLogger("aliaudit.worker")
 
 
-def only_touched(findings: list[Finding], resource_ids: list[str]) -> list[Finding]:
-    """Event runs: per check, keep the findings of the touched resources; a check with none of those keeps
-    only its account- or region-level verdicts (the event may have changed them), never other resources'."""
-    if not resource_ids:
+def only_touched(findings: list[Finding], wanted: set[str]) -> list[Finding]:
+    """Event runs: the findings of the touched resources (and of those the collectors read for them: a key's user,
+    a group's instances) and the account- and region-level verdicts, which the event may have changed too; never
+    another resource's (one read only as context, e.g. an instance's other security group)."""
+    if not wanted:
         return findings
-    wanted = set(resource_ids)
-    by_check: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_check.setdefault(f.check_id, []).append(f)
-    out: list[Finding] = []
-    for items in by_check.values():
-        hit = [f for f in items if f.resource_id in wanted or f.resource_name in wanted]
-        out.extend(hit or [f for f in items if f.resource_id in (f.account_id, f.region, "<root>")])
-    return out
+    return [f for f in findings if f.resource_id in wanted or f.resource_name in wanted
+            or f.resource_id in (f.account_id, f.region, "<root>")]
 
 
 def _ignore(reason: str) -> str:
@@ -121,8 +116,10 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     # it lives in: the members of an organisation run do not hold it)
     own = not account or account == (manifest.account_id or rt.account_id)
     config = AuditConfig(report_buckets=[rt.settings.report_bucket] if own else [])
+    readable = targets.readable(manifest.resources)
     request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
-                          check_ids=ids, families=families, config=config)
+                          check_ids=ids, families=families, config=config, resources=readable or None)
+    touched = set(manifest.resource_ids) | {i for v in manifest.resources.values() for i in v}
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
     due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL))
            for p in parts}
@@ -152,7 +149,8 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
             if target is not None:
                 for f in items:
                     f.account_name = target.name
-            items = only_touched(items, manifest.resource_ids)
+            if touched:
+                items = only_touched(items, touched | request.judged)
             total += len(items)
             spools[region].add(items, (check.meta.id,))
             due[region] -= 1

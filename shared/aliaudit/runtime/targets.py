@@ -1,0 +1,113 @@
+"""What an ActionTrail event touched, as resource kinds the collectors read one at a time (collectors/registry.py
+`reads_one`), and which of the checks its name selects can change with those resources.
+
+The event's own resources (`referencedResources`) and the resources they imply are kept: a key -> its user (the
+collector asks IMS whose key it is), a rule change -> its security group, a bucket sub-resource -> its bucket, an
+EIP or ENI bound to an instance -> that instance (`requestParameters`). Everything here only narrows a run inside
+the account and regions the deployment audits: a name that is not a resource of the account is read, found
+missing and reported nowhere; it never reaches anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..checks.registry import Check
+
+# referencedResources types (ActionTrail's ACS::<Service>::<Type>, as the emulator's events name them) -> kind
+REFERENCED = {
+    "ACS::RAM::User": "ram.user", "ACS::RAM::AccessKey": "ram.access_key",
+    "ACS::OSS::Bucket": "oss.bucket",
+    "ACS::ECS::SecurityGroup": "ecs.security_group", "ACS::ECS::Instance": "ecs.instance",
+    "ACS::RDS::DBInstance": "rds.instance",
+}
+# requestParameters that name the resource an event changed, per serviceName: a rule's group (AuthorizeSecurityGroup
+# SecurityGroupId), the instance an EIP or ENI is bound to (AssociateEipAddress / AttachNetworkInterface InstanceId,
+# with InstanceType EcsInstance or absent), a key's user (CreateAccessKey UserName), an RDS instance
+PARAMETERS: dict[str, dict[str, str]] = {
+    "Ram": {"UserName": "ram.user"},
+    "Ims": {"UserName": "ram.user"},
+    "Ecs": {"SecurityGroupId": "ecs.security_group", "InstanceId": "ecs.instance"},
+    "Vpc": {"InstanceId": "ecs.instance"},
+    "Rds": {"DBInstanceId": "rds.instance"},
+    "Oss": {"BucketName": "oss.bucket"},
+}
+ROOT = "<root>"  # the ram.root kind's one resource: the account's root identity
+KEY_EVENTS = {"CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}
+MAX_ID = 256  # longer is no resource id (OSS bucket names: 63, RAM user names: 64)
+MAX_PER_KIND = 100  # more ids than this (a burst coalesced): the kind reads whole, the manifest stays small
+
+
+def resources(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Kind -> sorted ids the event touched or implies (kinds no collector reads one at a time are kept too: the
+    worker keeps only their findings)."""
+    out: dict[str, set[str]] = {}
+    referenced = data.get("referencedResources")
+    for kind_name, ids in (referenced.items() if isinstance(referenced, dict) else ()):
+        kind = REFERENCED.get(str(kind_name), str(kind_name))
+        out.setdefault(kind, set()).update(_ids(ids))
+    params = data.get("requestParameters")
+    if isinstance(params, dict):
+        for param, kind in PARAMETERS.get(str(data.get("serviceName", "")), {}).items():
+            value = params.get(param)
+            if param == "InstanceId" and params.get("InstanceType") not in (None, "", "EcsInstance"):
+                continue  # an EIP bound to a NAT gateway or SLB: not an ECS instance
+            out.setdefault(kind, set()).update(_ids([value]) if value is not None else set())
+    identity = data.get("userIdentity")
+    if data.get("eventName") in KEY_EVENTS and not (isinstance(params, dict) and params.get("UserName")):
+        # a key of the caller itself (UserName omitted): a RAM user's own, or the root account's
+        if isinstance(identity, dict) and identity.get("type") == "root-account":
+            out.setdefault("ram.root", set()).add(ROOT)
+        elif isinstance(identity, dict) and identity.get("type") == "ram-user" and identity.get("userName"):
+            out.setdefault("ram.user", set()).update(_ids([identity["userName"]]))
+    return {k: sorted(v) for k, v in sorted(out.items()) if v}
+
+
+def merge(*maps: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Several events' resources as one run's (a coalesced burst)."""
+    out: dict[str, set[str]] = {}
+    for m in maps:
+        for kind, ids in m.items():
+            out.setdefault(kind, set()).update(ids)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def readable(res: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """The kinds a collector can read one at a time, each with at most MAX_PER_KIND ids (beyond: read whole)."""
+    from ..collectors.registry import COLLECTORS
+
+    kinds = {k for c in COLLECTORS.values() for k in c.reads_one}
+    out = {k: set(ids) for k, ids in res.items() if k in kinds}
+    return {k: v for k, v in out.items() if len(v) <= MAX_PER_KIND}
+
+
+def narrowed_datasets(res: Mapping[str, Iterable[str]]) -> set[str]:
+    """The datasets whose collectors read only the event's resources."""
+    from ..collectors.registry import COLLECTORS
+
+    kinds = set(readable(res))
+    return {name for name, c in COLLECTORS.items() if kinds & set(c.reads_one)}
+
+
+def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]]) -> list[Check]:
+    """Of the checks an event's name selects, those its resources can change: when the event names resources a
+    collector reads one at a time, a check that reads none of those datasets judges something else (a new user's
+    key does not change the root account's keys, nor which keys were used from ECS) and is left to the daily run.
+    Without such resources, every selected check (its datasets read whole)."""
+    checks = list(checks)
+    narrowed = narrowed_datasets(res)
+    if not narrowed:
+        return checks
+    return [c for c in checks if narrowed & set(c.meta.needs)]
+
+
+def wanted_ids(res: Mapping[str, Iterable[str]], judged: Iterable[str]) -> set[str]:
+    """The resources whose findings an event run reports: those it named, and those the collectors read for it."""
+    return {i for ids in res.values() for i in ids} | set(judged)
+
+
+def _ids(values: Any) -> set[str]:
+    if not isinstance(values, list):
+        return set()
+    return {str(i) for i in values if isinstance(i, str | int) and not isinstance(i, bool)
+            and 0 < len(str(i).strip()) <= MAX_ID}

@@ -1,0 +1,161 @@
+"""The four risky changes of issue 17, made with the official SDKs against the emulator, whose own ActionTrail events
+reach the deployed pipeline through its EventBridge trigger; what each event run costs and finds. Shared by
+tests/test_event_runs.py and the benchmark's event table (tests/bench_events.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aliaudit.deploy.catalogue import filter_pattern
+from tests.emulator.client import AdminClient
+from tests.pipeline import PROJECT, pop_config_for
+
+REGION = "cn-hangzhou"
+USER = "event-user"  # one active key: CreateAccessKey makes it two (ram_user_single_active_key FAIL)
+BUCKET = "event-bucket"  # private: PutBucketAcl public-read makes it public
+GROUP = "sg-event0000000000001"  # no rule open to the world: 0.0.0.0/0:22 opens SSH
+INSTANCE = "i-event0000000000001"  # in GROUP, with a public IP: SSH becomes a risky open port
+DB = "rm-event000000000001"  # whitelist 10.0.0.0/8: 0.0.0.0/0 opens it
+
+# the new FAIL each event must produce: (check, resource)
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "PutBucketAcl": {("oss_bucket_not_publicly_accessible", BUCKET), ("oss_bucket_objects_not_public", BUCKET),
+                     ("oss_bucket_network_access_restricted", BUCKET)},
+    "CreateAccessKey": {("ram_user_single_active_key", USER)},
+    "AuthorizeSecurityGroup": {("ecs_security_group_ssh_restricted", GROUP),
+                               ("ecs_instance_risky_ports_not_public", INSTANCE)},
+    "ModifySecurityIps": {("rds_instance_whitelist_not_open", DB)},
+}
+# the API calls the pipeline makes for its own work (its bucket's objects, its functions, its logs, its credentials);
+# the rest read the audited account
+OWN_APIS = ("fc:", "sls:", "sts:", "oss:PutObject", "oss:GetObject", "oss:HeadObject", "oss:ListObjects",
+            "oss:ListObjectsV2", "oss:CopyObject", "oss:DeleteObject", "oss:DeleteMultipleObjects",
+            "oss:GetObjectMeta", "oss:AppendObject")
+
+
+def add_targets(data: dict[str, Any]) -> None:
+    """The four resources the events change, added to a scenario's first account (the sample or a generated one)."""
+    acct = data["accounts"][0]
+    ram = acct.setdefault("ram", {})
+    ram.setdefault("users", []).append({"name": USER, "access_keys": [{"id": "LTAIeventuser0001", "secret": "s" * 30}],
+                                        "last_login": "2099-01-01T00:00:00Z"})
+    acct.setdefault("oss", {}).setdefault("buckets", []).append({"name": BUCKET, "region": REGION, "acl": "private"})
+    ecs = acct.setdefault("ecs", {})
+    ecs.setdefault("security_groups", []).append({"id": GROUP, "name": "event-group", "region": REGION})
+    ecs.setdefault("instances", []).append({"id": INSTANCE, "name": "event-instance", "region": REGION,
+                                            "public_ips": ["47.99.0.1"], "private_ips": ["10.9.0.1"],
+                                            "security_groups": [GROUP]})
+    acct.setdefault("rds", {}).setdefault("instances", []).append(
+        {"id": DB, "region": REGION, "description": "event-db", "whitelist": [{"ips": ["10.0.0.0/8"]}]})
+
+
+def add_trigger(data: dict[str, Any]) -> None:
+    """The dispatcher's EventBridge trigger as s.yaml deploys it (the shipped filter pattern)."""
+    dispatcher = next(f for f in data["accounts"][0]["fc"]["functions"] if f["name"] == "aliaudit-dispatcher")
+    dispatcher["triggers"].append({"name": "actiontrail-changes", "type": "eventbridge",
+                                   "config": {"eventRuleFilterPattern": filter_pattern(),
+                                              "asyncInvocationType": False}})
+
+
+def put_bucket_acl(url: str) -> None:
+    import oss2
+
+    from tests.pipeline import ROOT_AK, ROOT_SECRET
+
+    oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), f"http://oss-{REGION}.aliyuncs.com", BUCKET,
+                proxies={"http": url}, region=REGION).put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)
+
+
+def create_access_key(url: str) -> None:
+    from alibabacloud_ram20150501 import models as ram_models
+    from alibabacloud_ram20150501.client import Client as RamClient
+
+    RamClient(pop_config_for(url)).create_access_key(ram_models.CreateAccessKeyRequest(user_name=USER))
+
+
+def authorize_ssh(url: str) -> None:
+    from alibabacloud_ecs20140526 import models as ecs_models
+    from alibabacloud_ecs20140526.client import Client as EcsClient
+
+    EcsClient(pop_config_for(url)).authorize_security_group(ecs_models.AuthorizeSecurityGroupRequest(
+        region_id=REGION, security_group_id=GROUP, permissions=[ecs_models.AuthorizeSecurityGroupRequestPermissions(
+            ip_protocol="TCP", port_range="22/22", source_cidr_ip="0.0.0.0/0", policy="accept", priority="1")]))
+
+
+def open_whitelist(url: str) -> None:
+    from alibabacloud_rds20140815 import models as rds_models
+    from alibabacloud_rds20140815.client import Client as RdsClient
+
+    RdsClient(pop_config_for(url)).modify_security_ips(rds_models.ModifySecurityIpsRequest(
+        dbinstance_id=DB, security_ips="0.0.0.0/0", dbinstance_iparray_name="default"))
+
+
+CHANGES: dict[str, Callable[[str], None]] = {"PutBucketAcl": put_bucket_acl, "CreateAccessKey": create_access_key,
+                                             "AuthorizeSecurityGroup": authorize_ssh,
+                                             "ModifySecurityIps": open_whitelist}
+
+
+@dataclass
+class EventRun:
+    event: str
+    calls: dict[str, int]  # per API, every call the change set off (the change itself apart)
+    invocations: int
+    new_fails: set[tuple[str, str]]  # (check, resource) of the SLS logs with new_fail true
+    first_fail_s: float | None  # from the change to the first new FAIL log in SLS
+    wall_s: float
+    aggregator_busy_s: float
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def audit_calls(self) -> int:
+        """Calls that read the audited account (the customer's API quota), not the pipeline's own work."""
+        return sum(n for api, n in self.calls.items() if not api.startswith(OWN_APIS))
+
+
+def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {k: n - before.get(k, 0) for k, n in after.items() if n - before.get(k, 0)}
+
+
+def sls_logs(admin: AdminClient) -> list[dict[str, Any]]:
+    return admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"]
+
+
+def run_event(admin: AdminClient, url: str, event: str, timeout: float = 300) -> EventRun:
+    """Make the change, wait until FC is idle, and measure what the event run did (calls, invocations, the new
+    FAILs in SLS, when the first of them landed, the aggregator's busy time)."""
+    expected = EXPECTED[event]
+    logs_before = len(sls_logs(admin))
+    invocations_before = len(admin.request("GET", "fc/invocations")["invocations"])
+    calls_before = admin.calls()
+    start = time.monotonic()
+    CHANGES[event](url)
+    first: float | None = None
+    while time.monotonic() - start < timeout:  # the first new FAIL in SLS, polled as a reader of the logstore would
+        new = sls_logs(admin)[logs_before:]
+        if any((lg["check_id"], lg["resource_id"]) in expected and lg.get("new_fail") == "true" for lg in new):
+            first = time.monotonic() - start
+            break
+        if admin.request("POST", "fc/wait", {"timeout": 0.05})["idle"] and time.monotonic() - start > 2:
+            break
+    assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
+    wall = time.monotonic() - start
+    invocations = admin.request("GET", "fc/invocations")["invocations"][invocations_before:]
+    calls = {api: n for api, n in _diff(admin.calls(), calls_before).items() if not api.endswith(":" + event)}
+    new_logs = sls_logs(admin)[logs_before:]
+    fails = {(lg["check_id"], lg["resource_id"]) for lg in new_logs if lg.get("new_fail") == "true"}
+    busy = sum(a.get("duration_ms", 0) for i in invocations if i["function"] == "aliaudit-aggregator"
+               for a in i.get("attempts", [])) / 1000
+    return EventRun(event, calls, len(invocations), fails, first, wall, busy)
+
+
+def describe(run: EventRun) -> str:
+    return json.dumps({"event": run.event, "audit_calls": run.audit_calls, "total_calls": run.total,
+                       "invocations": run.invocations, "first_fail_s": run.first_fail_s,
+                       "calls": run.calls}, sort_keys=True)

@@ -1,0 +1,72 @@
+"""Issue 17: an event run reads only what the event touched and what it implies, and still gives every verdict the
+event can change. Each of the four risky changes is made with the official SDK against the emulator; the emulator's
+own ActionTrail event reaches the deployed pipeline through EventBridge (the shipped filter pattern); the SLS logs
+must hold exactly the expected new FAILs (CreateAccessKey's user-level one included), and the calls that read the
+account stay under a bound that does not grow with it: the same bound on the sample account and on a generated
+account with many more users, buckets, groups and instances."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulator.generate import Sizes, generate
+from tests.event_runs import EXPECTED, add_targets, add_trigger, describe, run_event
+from tests.pipeline import add_pipeline, fire_daily, wait_idle
+from tests.sdk import base_scenario, load
+
+# the calls that read the audited account, per event (the pipeline's own OSS objects, FC, SLS and STS calls apart):
+# the event's resources and what they imply, the account's regions once, and the account-level reads its checks
+# need; the same whatever the account's size
+AUDIT_CALL_BOUND = 30
+TOTAL_CALL_BOUND = 120  # with the pipeline's own work: manifest, part, claim, reports, latest/, SLS
+
+
+def _sample() -> dict:
+    data = base_scenario(regions=["cn-hangzhou", "cn-shanghai"])
+    add_targets(data)
+    return data
+
+
+def _generated() -> dict:
+    # many more of every kind the four events touch than the sample has (2 regions keep the test short)
+    sizes = Sizes(regions=2, users=150, buckets=150, custom_policies=10, groups=5, roles=5, instances=60,
+                  security_groups=30, rules_per_group=5, disks=10, vpcs=3, rds_instances=20, sls_projects=1,
+                  logstores_per_project=1, ack_clusters=0, kms_keys=2)
+    data = generate(seed=1, sizes=sizes).model_dump(mode="json", exclude_defaults=True)
+    add_targets(data)
+    return data
+
+
+def _deploy(cloud, admin, data: dict, daily: bool) -> None:
+    """The pipeline with its EventBridge trigger, and a first run: the whole account (the last verdicts, what "new"
+    is measured against) or, when daily is False, one cheap check (the first aggregation creates the logstore, its
+    index and the alerts, whose own events start runs of the SLS checks: they are over before anything is counted)."""
+    add_pipeline(data, payload="{}" if daily else '{"checks": ["ram_password_policy_min_length"]}')
+    add_trigger(data)
+    load(cloud, data)
+    fire_daily(admin)
+    invocations = wait_idle(admin, timeout=600)
+    assert all(i["status"] == "succeeded" for i in invocations), [
+        (i["function"], i.get("attempts", [{}])[-1].get("error")) for i in invocations if i["status"] != "succeeded"]
+
+
+@pytest.mark.parametrize("event", list(EXPECTED))
+def test_each_event_finds_exactly_its_new_fails_with_few_calls(cloud, admin, event):
+    _deploy(cloud, admin, _sample(), daily=True)
+    run = run_event(admin, cloud.url, event)
+    assert run.new_fails == EXPECTED[event], describe(run)
+    assert run.audit_calls <= AUDIT_CALL_BOUND, describe(run)
+    assert run.total <= TOTAL_CALL_BOUND, describe(run)
+    assert run.invocations <= 3, describe(run)  # the dispatcher, one worker, the aggregator
+
+
+def test_calls_do_not_grow_with_the_account(cloud, admin):
+    """The same four events on a generated account: the same bound (no daily run first: every FAIL of the event
+    run is new there, so only the calls and runs are compared)."""
+    _deploy(cloud, admin, _generated(), daily=False)
+    for event in EXPECTED:
+        run = run_event(admin, cloud.url, event)
+        assert EXPECTED[event] <= run.new_fails, describe(run)
+        assert run.audit_calls <= AUDIT_CALL_BOUND, describe(run)
+        assert run.total <= TOTAL_CALL_BOUND, describe(run)
+        assert run.invocations <= 3, describe(run)
