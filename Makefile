@@ -57,7 +57,8 @@ docs: setup
 deploy-files: setup
 	$(PY) -m aliaudit.deploy render
 
-# build/<function>/: code + dependencies vendored for FC python3.10 (FUNCTIONS="ram dispatcher" for some only)
+# build/layer/: the dependency layer (CPython 3.10 manylinux wheels, one for every function); build/<function>/: its code
+# only; both byte-compiled by CPython 3.10 (pyenv) when there is one (FUNCTIONS="ram dispatcher" for some only)
 build: setup
 	$(PY) -m aliaudit.deploy build $(if $(FUNCTIONS),--only $(FUNCTIONS))
 

@@ -7,7 +7,6 @@ python3.10 runtime."""
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -928,54 +927,89 @@ def test_build_refuses_unknown_functions_and_missing_entry_points(tmp_path):
         deploy.build(bare, out, only=["ram"], log=lambda _: None)
 
 
-def _python310() -> str | None:
-    """A working CPython 3.10 (PATH or pyenv), to import the bundles the way the FC runtime would."""
-    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10")))
-    candidates += [p for p in [shutil.which("python3.10")] if p]
-    for exe in candidates:
-        probe = subprocess.run([exe, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
-                               capture_output=True, text=True, timeout=60)
-        if probe.returncode == 0 and probe.stdout.strip() == "True":
-            return exe
-    return None
+@pytest.fixture(scope="module")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`python -m aliaudit.deploy build --zip` for real (PyPI): (the build directory, its output)."""
+    out = tmp_path_factory.mktemp("real") / "build"
+    proc = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "build", "--zip", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    print(proc.stdout)  # the sizes, shown with -s
+    return out, proc.stdout
 
 
 @pytest.mark.slow
-def test_make_build_vendors_for_the_fc_python310_runtime(tmp_path):
-    """The real build (PyPI): every bundle, compiled modules for CPython 3.10 manylinux x86_64 only, the
-    python3.10-only dependencies present; imported by a python3.10 without site-packages when one exists."""
-    out = tmp_path / "build"
-    proc = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "build", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    print(proc.stdout)  # the bundle sizes, shown with -s
+def test_make_build_vendors_one_layer_for_the_fc_python310_runtime(real_build):
+    """The real build: one layer of compiled modules for CPython 3.10 manylinux x86_64 only, the python3.10-only
+    dependencies and crcmod's C extension in it, byte-compiled for 3.10; function packages without dependencies."""
+    out, stdout = real_build
     specs = deploy.functions()
-    assert all(f"{out.name}/{f.directory} " in proc.stdout for f in specs)
-    vendor = out / ".vendor"
-    tags = {d.name: deploy.vendor._installed_tags(d) for d in vendor.glob("*.dist-info")}
+    assert all(f"{out.name}/{f.directory} " in stdout for f in specs) and f"{out.name}/layer " in stdout
+    layer = out / "layer" / "python"
+    tags = {d.name: deploy.vendor._installed_tags(d) for d in layer.glob("*.dist-info")}
     assert tags and all(any(deploy.tag_fits_runtime(t) for t in ts) for ts in tags.values() if ts), tags
-    sos = [p.name for p in vendor.rglob("*.so")]
+    sos = [p.name for p in layer.rglob("*.so")]
     assert sos and all("cpython-310-x86_64" in n or ".abi3." in n for n in sos), sos
-    assert not list(vendor.rglob("*cpython-311*")) and not (vendor / "bin").exists()
+    assert not list(layer.rglob("*cpython-311*")) and not (layer / "bin").exists()
     names = {n.split("-")[0].lower() for n in tags}
-    assert {"oss2", "aliyun_log_python_sdk", "crcmod", "exceptiongroup", "async_timeout", "pydantic_core"} <= names
-    assert not {"pytest", "ruff", "selenium", "hypothesis", "vermin"} & names  # no dev extras
-    assert deploy.missing_for_target(vendor) == []
+    assert {"oss2", "aliyun_log_python_sdk", "crcmod_plus", "exceptiongroup", "async_timeout",
+            "pydantic_core"} <= names
+    assert "crcmod" not in names and list((layer / "crcmod").glob("_crcfunext.cpython-310-*.so"))
+    assert not {"pytest", "ruff", "selenium", "hypothesis", "vermin", "jsonschema"} & names  # no dev extras
+    assert deploy.missing_for_target(layer) == []
+    if deploy.python310():
+        assert (layer / "oss2" / "__pycache__" / "api.cpython-310.pyc").is_file()
     for f in specs:
-        assert (out / f.directory / "index.py").is_file() and (out / f.directory / "oss2").is_dir()
-    py310 = _python310()
-    if py310:  # the bundles differ only in index.py (checked by the fast test): import one of them fully
-        from aliaudit.clients import POP_SDKS
+        assert (out / f.directory / "index.py").is_file() and not (out / f.directory / "oss2").exists()
 
-        modules = sorted(module for module, _ in POP_SDKS.values())
-        code = ("import sys; sys.path.insert(0, '.'); import index, aliaudit.checks, aliaudit.collectors, oss2, "
-                "aliyun.log, lz4.frame, zstd, crcmod; aliaudit.checks.load_all(); aliaudit.collectors.load_all(); "
-                "import aliaudit.runtime.worker, aliaudit.runtime.dispatcher; "
-                f"[__import__(m) for m in {modules!r}]; print(index.handler.__module__)")
-        run = subprocess.run([py310, "-S", "-E", "-c", code], cwd=out / "aggregator", capture_output=True,
-                             text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        assert run.stdout.strip() == "aliaudit.runtime.aggregator"
+
+@pytest.mark.slow
+def test_the_built_functions_run_on_python310_with_only_their_layer(real_build, cloud, admin, monkeypatch,
+                                                                     tmp_path):
+    """FC's python3.10 runtime, emulated: each function's handler from its built package, every dependency from
+    the built layer only (CPython 3.10, no site-packages: ALIAUDIT_EMULATOR_PYTHON310), a whole daily run of one
+    family through dispatcher, worker and aggregator. A layer missing a dependency, or code needing Python 3.11,
+    fails there as it would in FC."""
+    from tests.emulator.products.fc.runtime import ISOLATED_PYTHON310_ENV
+    from tests.pipeline import add_pipeline, fire_daily, invoke, reports_bucket, run_summaries, wait_idle
+
+    py310 = deploy.python310()
+    if py310 is None:
+        pytest.skip("no CPython 3.10 here (~/.pyenv/versions/3.10*, python3.10): the runtime cannot be emulated")
+    out, _ = real_build
+    monkeypatch.setenv(ISOLATED_PYTHON310_ENV, py310)
+    data = base_scenario()
+    add_pipeline(data, payload='{"families": ["ram"]}', run_secret=RUN_SECRET)
+    layer = f"acs:fc:{REGION}:{ACCOUNT}:layers/aliaudit-deps/versions/1"
+    for fn in data["accounts"][0]["fc"]["functions"]:
+        fn.update(code_dir=str(out / fn["name"].removeprefix("aliaudit-")), runtime="python3.10", layers=[layer])
+    # a layer without oss2, and an aggregator package whose code needs Python 3.11 (tomllib)
+    broken = tmp_path / "layer-without-oss2"
+    shutil.copytree(out / "layer", broken, ignore=lambda d, names: {"oss2"} & set(names) if d.endswith("python")
+                    else set())
+    newer = tmp_path / "aggregator-3.11"
+    shutil.copytree(out / "aggregator", newer)
+    (newer / "index.py").write_text("import tomllib  # Python 3.11+\n" + (newer / "index.py").read_text())
+    shutil.rmtree(newer / "__pycache__", ignore_errors=True)  # its unchecked-hash .pyc would run the old source
+    base = dict(data["accounts"][0]["fc"]["functions"][1], triggers=[])  # the aggregator
+    data["accounts"][0]["fc"]["functions"] += [
+        dict(base, name="broken-layer", layers=[f"acs:fc:{REGION}:{ACCOUNT}:layers/broken/versions/1"]),
+        dict(base, name="needs-311", code_dir=str(newer))]
+    load(cloud, data)
+    assert admin.request("POST", "fc/layers", {"name": "aliaudit-deps", "code_dir": str(out / "layer")})["arn"] == \
+        layer
+    admin.request("POST", "fc/layers", {"name": "broken", "code_dir": str(broken)})
+    fire_daily(admin)
+    invocations = wait_idle(admin, timeout=600)
+    assert {i["function"] for i in invocations} >= {"aliaudit-dispatcher", "aliaudit-ram", "aliaudit-aggregator"}
+    assert all(i["status"] == "succeeded" for i in invocations), json.dumps(invocations)[-3000:]
+    summaries = run_summaries(reports_bucket(cloud.url))
+    assert summaries and all(s["total"] > 0 for s in summaries.values()), summaries
+
+    for name, missing in (("broken-layer", "No module named 'oss2'"), ("needs-311", "No module named 'tomllib'")):
+        invoke(cloud.url, name, b'{"sweep": true}')
+        (record,) = [i for i in wait_idle(admin, timeout=300) if i["function"] == name]
+        assert record["status"] == "failed" and missing in json.dumps(record["attempts"]), record
 
 
 # --- the functions' endpoints ------------------------------------------------------------------------------
