@@ -529,7 +529,9 @@ def _can_unshare() -> bool:
     global _unshare_ok
     if _unshare_ok is None:
         exe = shutil.which("unshare")
-        probe = subprocess.run([exe, "-rm", "true"], capture_output=True, timeout=30) if exe else None
+        with tempfile.TemporaryDirectory() as tmp:  # what an instance start does, on a 1 MB disk
+            probe = subprocess.run([exe, "-rm", "sh", "-c", 'mount -t tmpfs -o size=1m tmpfs "$0"', tmp],
+                                   capture_output=True, timeout=30) if exe else None
         _unshare_ok = bool(probe and probe.returncode == 0)
     return _unshare_ok
 
