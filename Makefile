@@ -27,11 +27,14 @@ test-slow: setup
 	$(PY) -m pytest -m slow
 
 # the benchmark (not part of the tests): SCALE=0.25 for a quarter of issue 7's account; results in bench/results.json.
-# ORG=50 adds the organisation case (50 medium accounts; about 10 more minutes on 2 cores); bench-org runs only it
+# SIZES=small runs only the small sizes (sample account, scales 0.02 and 0.05, start-up; a few minutes), SIZES=large
+# only the scaling table. ORG=50 adds the organisation case (50 medium accounts; about 10 more minutes on 2 cores);
+# bench-org runs only it
 SCALE ?= 1
 ORG ?= 0
+SIZES ?= all
 bench: setup
-	$(PY) -m tests.bench --scale $(SCALE) --org $(ORG)
+	$(PY) -m tests.bench --scale $(SCALE) --org $(ORG) --sizes $(SIZES)
 
 bench-org: setup
 	$(PY) -m tests.bench --sizes "" --org $(if $(filter 0,$(ORG)),50,$(ORG)) --out bench/results-org.json

@@ -63,6 +63,7 @@ RATE_LIMITS: dict[str, float] = {
     "fc:*": 100,
 }
 GOALS = {"ratio": 1.5, "rss_mb": 300}
+LARGE = "0.125,0.25,0.5,1"  # fractions of --scale: the scaling table
 WORKER_TIMEOUT_S = 1200  # FC timeout of the bench's functions: a full-size worker may run minutes
 
 
@@ -107,6 +108,7 @@ class PeakRss:
     def __init__(self, roots: dict[str, Callable[[], list[psutil.Process]]], period: float = 0.1) -> None:
         self.roots = roots
         self.peaks: dict[str, int] = {name: 0 for name in roots}
+        self.total_peaks: dict[str, int] = {name: 0 for name in roots}  # the most the processes held together
         self.pid_peaks: dict[int, int] = {}
         self.labels: dict[int, str] = {}
         self._cpu: dict[str, dict[int, float]] = {name: {} for name in roots}  # last CPU seconds seen per pid
@@ -127,9 +129,11 @@ class PeakRss:
     def _run(self) -> None:
         while not self._stop.is_set():
             for name, procs in self.roots.items():
+                together = 0
                 for p in procs():
                     with contextlib.suppress(psutil.Error):
                         rss = p.memory_info().rss
+                        together += rss
                         self.peaks[name] = max(self.peaks[name], rss)
                         self.pid_peaks[p.pid] = max(self.pid_peaks.get(p.pid, 0), rss)
                         if p.pid not in self.labels:  # (a child just forked still has its parent's environment)
@@ -141,6 +145,7 @@ class PeakRss:
                             before = p.create_time() < self._started
                             self._first[name][p.pid] = t.user + t.system if before else 0.0
                         self._cpu[name][p.pid] = t.user + t.system
+                self.total_peaks[name] = max(self.total_peaks[name], together)
             self._stop.wait(self.period)
 
 
@@ -217,18 +222,25 @@ def cli_env(emu: Emulator, work: Path) -> dict[str, str]:
             "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
 
 
-def run_cli(emu: Emulator, work: Path) -> dict[str, Any]:
-    _reset(emu)
+def run_cli(emu: Emulator, work: Path, *, faults: bool = True, env: dict[str, str] | None = None,
+            args: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`aliaudit scan` once (faults: the benchmark's latency and limits, else none; env: the CLI's
+    environment, else cli_env's; args: more options)."""
+    if faults:
+        _reset(emu)
+    else:
+        emu.admin.request("DELETE", "calls")
+        emu.admin.faults(latency_ms=0, rate_limits={}, throttle_retry_after_ms=None, error_rate=0.0)
     out = work / "cli-out"
-    env, script = cli_env(emu, work), str(Path(sys.executable).parent / "aliaudit")
+    env, script = env or cli_env(emu, work), str(Path(sys.executable).parent / "aliaudit")
     emu_proc = psutil.Process(emu.proc.pid)
     started = time.monotonic()
     with (work / "cli.log").open("w") as log:
-        proc = subprocess.Popen([script, "scan", "--quiet", "--output-dir", str(out)], cwd=work, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([script, "scan", "--quiet", "--output-dir", str(out), *args],
+                                cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
         cli_proc = psutil.Process(proc.pid)
 
-        def cli_procs() -> list[psutil.Process]:  # the CLI and its scan processes
+        def cli_procs() -> list[psutil.Process]:  # the CLI and its scan processes (and fork server)
             try:
                 return [cli_proc, *cli_proc.children(recursive=True)]
             except psutil.Error:
@@ -242,9 +254,17 @@ def run_cli(emu: Emulator, work: Path) -> dict[str, Any]:
     summary = json.loads((out / "aliaudit.summary.json").read_text())
     calls, throttled = _counters(emu)
     shutil.rmtree(out, ignore_errors=True)
+    plan = [line.split("processes: ", 1)[1] for line in (work / "cli.log").read_text().splitlines()
+            if "aliaudit.processes" in line and "processes: " in line]
     return {"wall_s": round(wall, 2), "exit_code": code, "findings": summary["total"],
             "findings_by_status": summary.get("status", {}), "calls_total": sum(calls.values()),
             "throttled_total": sum(throttled.values()), "peak_rss_mb": _mb(rss.peaks["product"]),
+            # the most the scan's processes (the CLI, its scan processes, the fork server) held at once, and the
+            # sum of each one's own peak (more: not every process lives at the same time)
+            "total_rss_mb": _mb(rss.total_peaks["product"]),
+            "rss_peaks_sum_mb": _mb(sum(v for pid, v in rss.pid_peaks.items() if pid != emu_proc.pid)),
+            "processes": len([pid for pid in rss.pid_peaks if pid != emu_proc.pid]),
+            "plan": plan[0] if plan else "",
             "emulator_peak_rss_mb": _mb(rss.peaks["emulator"]), "product_cpu_s": rss.cpu_s("product"),
             "emulator_cpu_s": rss.cpu_s("emulator"), "calls": calls, "throttled": throttled}
 
@@ -396,7 +416,10 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="the largest size, a fraction of issue 7's account")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--sizes", default="0.125,0.25,0.5,1", help="fractions of --scale for the scaling table")
+    parser.add_argument("--sizes", default="all",
+                        help="'small' (the sample account, scales 0.02 and 0.05, start-up: tests/bench_small.py), "
+                             "'large' (0.125,0.25,0.5,1), 'all' (both; the default), or fractions of --scale for "
+                             "the scaling table ('' for none)")
     parser.add_argument("--modes", default="cli,pipeline", help="cli, pipeline or both")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--org", type=int, default=0, metavar="N",
@@ -410,25 +433,40 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench_mutelist()
     modes = [m for m in args.modes.split(",") if m]
-    fractions = sorted(float(f) for f in args.sizes.split(",") if f.strip())  # '' = only the organisation case
+    small = args.sizes in ("small", "all")
+    sizes = LARGE if args.sizes in ("large", "all") else "" if args.sizes == "small" else args.sizes
+    fractions = sorted(float(f) for f in sizes.split(",") if f.strip())  # '' = only the organisation case
     started = time.monotonic()
     results = []
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     org: dict[str, Any] | None = None
+    few: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="aliaudit-bench-") as tmp:
+        if small:
+            from tests.bench_small import bench_small
+
+            few = bench_small(args.seed, Path(tmp))
+            write_report(out, args, started, results, small=few)
         for fraction in fractions:
             results.append(bench_size(round(args.scale * fraction, 6), args.seed, Path(tmp), modes))
-            write_report(out, args, started, results)  # after every size: a stopped run keeps what it measured
+            write_report(out, args, started, results, small=few)  # after every size: a stopped run keeps it
         if args.org > 1:
             from tests.bench_org import bench_org
 
             org = bench_org(args.org, args.org_scale, args.seed, Path(tmp), modes)
-    report = write_report(out, args, started, results, org)
-    print(table(results, modes))
+    report = write_report(out, args, started, results, org, few)
+    if results:
+        print(table(results, modes))
+    if few:
+        from tests.bench_small import table as small_table
+
+        print(small_table(few))
+        print(json.dumps(few["goals"]))
     if org:
         print(org_table(org, modes))
-    print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
+    if results:
+        print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
     print(f"total {report['total_s']} s; wrote {out}")
     return 0
 
@@ -448,13 +486,14 @@ def org_table(org: dict[str, Any], modes: list[str]) -> str:
 
 
 def write_report(out: Path, args: argparse.Namespace, started: float, results: list[dict[str, Any]],
-                 org: dict[str, Any] | None = None) -> dict[str, Any]:
+                 org: dict[str, Any] | None = None, small: dict[str, Any] | None = None) -> dict[str, Any]:
     report = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "total_s": round(time.monotonic() - started, 1),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "settings": {"scale": args.scale, "seed": args.seed, "latency_ms": LATENCY_MS,
                            "rate_limits": RATE_LIMITS},
-              "runs": results, "goals": goals(results), **({"organisation": org} if org else {})}
+              "runs": results, "goals": goals(results), **({"small": small} if small else {}),
+              **({"organisation": org} if org else {})}
     out.write_text(json.dumps(report, indent=1))
     return report
 

@@ -17,6 +17,7 @@ from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
+from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _sized
 from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups
 from aliaudit.settings import EndpointSettings
 from tests.emulator import Scenario
@@ -51,7 +52,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def test_processes_report_what_one_process_reports(cloud, tmp_path):
     cloud.emulator.load(Scenario.from_file(SAMPLE))
-    split = _cli(cloud, tmp_path, "--output-dir", "split")
+    split = _cli(cloud, tmp_path, "--output-dir", "split", "--processes", "8")  # (a small account: split on demand)
     single = _cli(cloud, tmp_path, "--output-dir", "single", "--processes", "1")
     assert split.returncode == single.returncode == 3, split.stderr + single.stderr
     for out in (split, single):
@@ -135,3 +136,27 @@ def test_a_check_whose_data_another_family_collects_runs_with_that_family():
     groups = {tuple(fams): {c.meta.id for c in mine} for fams, mine in check_groups(select_checks())}
     assert "actiontrail_trail_all_regions_enabled" in groups[("actiontrail", "oss")]
     assert "ram_access_key_used_from_ecs" in groups[("ram",)]
+
+
+def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp_path):
+    """scan_plan: the sample account (8 users and buckets) is small: one process, without asking; the choice and
+    the reason are in the INFO log; --processes overrides; a second run sizes itself by the first one's findings."""
+    cloud.emulator.load(Scenario.from_file(SAMPLE))
+    first = _cli(cloud, tmp_path, "--output-dir", "out", "--log-level", "INFO")
+    assert first.returncode == 3, first.stderr
+    assert ("scan processes: 1 (8 RAM users and OSS buckets on the first pages, under 50: a small account, "
+            "one process)") in first.stderr
+    assert "aliaudit-scan" not in first.stderr and "the scan process for" not in first.stderr
+    again = _cli(cloud, tmp_path, "--output-dir", "out", "--log-level", "INFO")
+    total = json.loads((tmp_path / "out" / "aliaudit.summary.json").read_text())["total"]
+    assert f"scan processes: 1 (the previous run in the output directory had {total} findings" in again.stderr
+    forced = _cli(cloud, tmp_path, "--output-dir", "forced", "--log-level", "INFO", "--processes", "3")
+    assert "scan processes: 3 (--processes 3)" in forced.stderr
+    assert "the scan process for" in forced.stderr  # (each process logs its end at INFO)
+
+
+def test_sizes_between_small_and_large_share_the_cores():
+    assert _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 1
+    assert _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 8  # large: as before the plan
+    medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
+    assert medium.processes == min(8, os.cpu_count() or 1) and "medium" in medium.reason

@@ -29,10 +29,11 @@ from .checks.registry import Check, all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
 from .credentials import AuthOptions, resolve_credentials
-from .findings import Finding, Result, Status
+from .datasets import Scope
+from .findings import Finding
 from .placement import runs_with
 from .redact import configure_logging
-from .scan import GLOBAL, ProgressFn, ScanRequest, _finding, _regions_for, dataset_jobs, scan_findings
+from .scan import ProgressFn, ScanRequest, _regions_for, dataset_jobs, scan_findings
 from .settings import EndpointSettings
 
 log = logging.getLogger("aliaudit.processes")
@@ -69,7 +70,7 @@ def family_groups(checks: list[Check]) -> list[list[str]]:
     count: dict[str, int] = {}
     for c in checks:
         needs.setdefault(c.meta.family, set()).update(c.meta.needs)
-        has_global[c.meta.family] = has_global.get(c.meta.family, False) or c.meta.scope == "global"
+        has_global[c.meta.family] = has_global.get(c.meta.family, False) or c.meta.scope == Scope.GLOBAL
         count[c.meta.family] = count.get(c.meta.family, 0) + 1
     host: dict[str, str] = {}
     for fam in sorted(needs):
@@ -202,17 +203,13 @@ class ScanProcesses:
 
 
 def _error(check: Check, account_id: str, region: str, reason: str) -> Finding:
-    return _finding(check, account_id, region, Result(
-        status=Status.ERROR, resource_id=account_id if region == GLOBAL else region, message=reason))
+    return check.error(account_id, region, reason)
 
 
-def start_early() -> None:
-    """Start the fork server now: it imports the scan engine while the caller verifies its identity and lists
-    the regions, instead of after."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+# What every scan process needs besides this module (the scan engine, without any SDK): the credentials library
+# and the OpenAPI core every family's SDK builds on, imported once by the fork server and shared by the processes
+# it forks (copy on write) instead of imported by each. A family's own SDK is imported by its process only.
+PRELOAD = ["alibabacloud_credentials.client", "alibabacloud_tea_openapi.client"]
 
 
 def _context() -> Any:
@@ -221,7 +218,7 @@ def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__])
+        ctx.set_forkserver_preload([__name__, *PRELOAD])
         return ctx
     return multiprocessing.get_context("spawn")
 

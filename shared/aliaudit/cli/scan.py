@@ -1,5 +1,5 @@
 """`aliaudit scan`: resolve credentials, verify identity, pick regions and checks, scan (in this process or
-several: scan_processes.plan decides), mute, report. An organisation run (--all-accounts, --accounts or the
+several: scan_plan decides), mute, report. An organisation run (--all-accounts, --accounts or the
 config file's accounts: section) goes on in cli/org.py."""
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..reports import writer
     from ..reports.spool import Spool
     from ..scan import GLOBAL, ScanRequest, dataset_jobs, scan_findings
-    from ..scan_processes import ProcessScan, ScanProcesses, family_groups
+    from ..scan_plan import plan
+    from ..scan_processes import ProcessScan, ScanProcesses
 
     regions = account_regions(factory, args.region)
     checks = all_checks()
@@ -140,14 +141,16 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config)
     jobs = dataset_jobs([checks[c] for c in check_ids], regions)
     split: ScanProcesses | None = None
-    if args.processes != 1 and len(family_groups([checks[c] for c in check_ids])) > 1:
+    decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
+                   output_dir=Path(args.output_dir))
+    if decided.processes > 1:
         auth = auth_options(args)
         # every process assumes a role under the same session name
         session = auth.role_session_name or os.environ.get("ALIBABA_CLOUD_ROLE_SESSION_NAME") or default_session_name()
         job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=factory.settings,
                           env=dict(os.environ), account_id=account_id, regions=regions, config=config,
                           log_level=args.log_level)
-        split = ScanProcesses(job, check_ids, args.processes)
+        split = ScanProcesses(job, check_ids, decided.processes)
     progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
     scanned = split.findings(progress) if split else scan_findings(factory, request, progress)

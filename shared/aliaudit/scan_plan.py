@@ -1,0 +1,118 @@
+"""How many processes a scan uses, decided from what it is about to do (issue 19).
+
+Scan processes (scan_processes.py) pay on a large account: one process's thread cannot parse answers as fast
+as the rate limits let them come, and a process per family group uses every core. On a small account they
+cost more than they give: each starts, imports its SDKs and holds its own memory, for a few hundred calls
+one process handles in a second. In between, the checks' own CPU (security group rules, policies) is what
+takes the time, and as many processes as there are cores share it without holding every group's memory at
+once. So:
+
+- `--processes N` decides (1: in the caller's process);
+- checks of one family group need one process;
+- the previous run in the output directory (its summary: the same account and number of checks) tells the
+  size of the same scan again by its findings;
+- else the first pages of the two account-wide listings every full scan starts with (RAM users, OSS buckets:
+  one call each, SPLIT_ITEMS at most per page) tell the account's size; a family-only scan without either is
+  taken as large (the split is the safe default there: it never costs much on a large account).
+
+Small (under SMALL_*): one process. Medium: a process per family group, as many at once as there are cores.
+Large (SPLIT_* and more): every family group at once, as before this plan existed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import apierrors
+from .checks.registry import Check
+from .clients import ClientFactory
+from .lazy import lazy_import
+from .scan_processes import check_groups
+
+log = logging.getLogger("aliaudit.processes")
+ram_models = lazy_import("alibabacloud_ram20150501.models")
+
+# Account sizes: RAM users + OSS buckets on the first pages, or the previous run's findings. The sample account
+# (8 users and buckets, 235 findings) is small; generated scale 0.02 and 0.05 (140 and 350; 3,300 and 7,400)
+# are medium; scale 0.125 and up (875 and more, 18,000 and more) are large.
+SMALL_ITEMS, SPLIT_ITEMS = 50, 500
+SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
+
+
+@dataclass
+class Plan:
+    processes: int  # 1: the scan runs in the caller's process
+    reason: str
+
+
+def plan(factory: ClientFactory, checks: list[Check], requested: int | None, *, account_id: str,
+         output_dir: Path | None = None) -> Plan:
+    """The scan's processes and why; logged at INFO."""
+    decided = _decide(factory, checks, requested, account_id, output_dir)
+    log.info("scan processes: %d (%s)", decided.processes, decided.reason)
+    return decided
+
+
+def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, account_id: str,
+            output_dir: Path | None) -> Plan:
+    groups = len(check_groups(checks))
+    if requested is not None:
+        return Plan(1 if requested == 1 or groups < 2 else min(requested, groups), f"--processes {requested}")
+    if groups < 2:
+        return Plan(1, "the selected checks are one family group")
+    previous = previous_findings(output_dir, account_id, len(checks)) if output_dir else None
+    if previous is not None:
+        return _sized(groups, previous, SMALL_FINDINGS, SPLIT_FINDINGS,
+                      f"the previous run in the output directory had {previous} findings")
+    families = {c.meta.family for c in checks}
+    if not families & {"ram", "oss"}:
+        return Plan(groups, "no RAM or OSS checks to size the account by: every family group at once")
+    try:
+        items, more = first_pages(factory, families)
+    except Exception as err:  # (a denied listing fails the scan's own collection later, with its reason)
+        return Plan(groups, f"the first pages could not be read ({apierrors.describe(err)}): every family group")
+    seen = f"{'more than ' if more else ''}{items} RAM users and OSS buckets on the first pages"
+    return _sized(groups, SPLIT_ITEMS if more else items, SMALL_ITEMS, SPLIT_ITEMS, seen)
+
+
+def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
+    if size < small:
+        return Plan(1, f"{seen}, under {small}: a small account, one process")
+    if size >= large:
+        return Plan(groups, f"{seen}, {large} or more: a large account, every family group at once")
+    cores = os.cpu_count() or 1
+    return Plan(min(groups, cores), f"{seen}, {small} to {large}: a medium account, a process per family group, "
+                                    f"{min(groups, cores)} at once ({cores} cores)")
+
+
+def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:
+    """RAM users and OSS buckets on the first page of each listing (SPLIT_ITEMS at most), and whether either
+    has more pages."""
+    items, more = 0, False
+    if "ram" in families:
+        body = factory.pop("ram").list_users(ram_models.ListUsersRequest(max_items=SPLIT_ITEMS)).body
+        items += len(body.users.user or []) if body.users else 0
+        more = more or bool(body.is_truncated)
+    if "oss" in families:
+        page = factory.oss_service().list_buckets(max_keys=SPLIT_ITEMS)
+        items += len(page.buckets)
+        more = more or bool(page.is_truncated)
+    return items, more
+
+
+def previous_findings(output_dir: Path, account_id: str, checks: int) -> int | None:
+    """The number of findings of the last run of this account with as many checks written to output_dir (its
+    summary), if there is one."""
+    try:
+        summary = json.loads((output_dir / "aliaudit.summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(summary, dict) or summary.get("account_id") != account_id or "accounts" in summary
+            or summary.get("checks") != checks):
+        return None
+    total = summary.get("total")
+    return total if isinstance(total, int) and total >= 0 else None
