@@ -116,13 +116,14 @@ def goals(rows: list[dict[str, Any]], start: dict[str, Any] | None) -> dict[str,
 
 
 def table(small: dict[str, Any]) -> str:
-    head = (f"{'size':<11} {'wall s':>7} {'walls s':<17} {'bound s':>7} {'ratio':>6} {'calls':>6} {'procs':>5} "
-            f"{'RSS total MB':>12} {'RSS max MB':>10}  plan")
+    head = (f"{'size':<11} {'wall s':>7} {'walls s':<17} {'bound s':>7} {'ratio':>6} {'CPU s':>6} {'calls':>6} "
+            f"{'procs':>5} {'RSS total MB':>12} {'RSS max MB':>10}  plan")
     lines = ["", f"small sizes (best of {REPEATS})", head, "-" * len(head)]
     for r in small["rows"]:
         walls = ",".join(f"{w:.2f}" for w in r["walls_s"])
         lines.append(f"{r['size']:<11} {r['wall_s']:>7.2f} {walls:<17} {r['lower_bound']['seconds']:>7.2f} "
-                     f"{r['ratio'] or 0:>6.2f} {r['calls_total']:>6} {r['processes']:>5} {r['total_rss_mb']:>12.0f} "
+                     f"{r['ratio'] or 0:>6.2f} {r['product_cpu_s']:>6.1f} {r['calls_total']:>6} {r['processes']:>5} "
+                     f"{r['total_rss_mb']:>12.0f} "
                      f"{r['peak_rss_mb']:>10.0f}  {r['plan']}")
     s = small["startup"]
     lines.append(f"start-up (best of {STARTS}): aliaudit --help {s['help_s']:.3f} s (SDKs imported: "

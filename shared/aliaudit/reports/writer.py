@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from ..errors import ConfigError
 from ..findings import Finding
-from . import csv_report, html, ocsf
 from .compliance import Compliance, write_csv
 
 FORMATS = {"ocsf": "aliaudit.ocsf.json", "csv": "aliaudit.csv", "html": "aliaudit.html",
@@ -29,11 +28,18 @@ COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "alia
 def open_writer(fmt: str, out: TextIO, summary: dict[str, Any], compliance: dict[str, Any] | None = None) -> Any:
     """A writer of one format into out: add(finding) for each finding, then close(). The summary format has
     nothing to add: it is written at once."""
+    # each format's module when it is written (OCSF's models weigh a tenth of a second: a worker never writes it)
     if fmt == "ocsf":
+        from . import ocsf
+
         return ocsf.Writer(out)
     if fmt == "csv":
+        from . import csv_report
+
         return csv_report.Writer(out)
     if fmt == "html":
+        from . import html
+
         return html.Writer(out, summary, compliance=compliance)
     if fmt == "summary":
         out.write(json.dumps(summary, indent=1))
