@@ -37,20 +37,39 @@ OWN_APIS = ("fc:", "sls:", "sts:", "oss:PutObject", "oss:GetObject", "oss:HeadOb
             "oss:GetObjectMeta", "oss:AppendObject")
 
 
-def add_targets(data: dict[str, Any]) -> None:
-    """The four resources the events change, added to a scenario's first account (the sample or a generated one)."""
+def names(k: int | None = None) -> dict[str, str]:
+    """The resources one set of changes touches: the single targets (k None) or the k-th set of a burst."""
+    if k is None:
+        return {"user": USER, "bucket": BUCKET, "group": GROUP, "instance": INSTANCE, "db": DB}
+    return {"user": f"{USER}-{k}", "bucket": f"{BUCKET}-{k}", "group": f"sg-burst{k:012d}",
+            "instance": f"i-burst{k:013d}", "db": f"rm-burst{k:012d}"}
+
+
+def expected(event: str, k: int | None = None) -> set[tuple[str, str]]:
+    """EXPECTED for the k-th set of resources."""
+    single, mine = names(), names(k)
+    swap = {single[r]: mine[r] for r in single}
+    return {(check, swap[resource]) for check, resource in EXPECTED[event]}
+
+
+def add_targets(data: dict[str, Any], k: int | None = None) -> None:
+    """The resources the events change (one set, or the k-th set of a burst), added to a scenario's first account
+    (the sample or a generated one)."""
+    n = names(k)
     acct = data["accounts"][0]
     ram = acct.setdefault("ram", {})
-    ram.setdefault("users", []).append({"name": USER, "access_keys": [{"id": "LTAIeventuser0001", "secret": "s" * 30}],
+    key = f"LTAIevent{k if k is not None else 'x'}user0001"
+    ram.setdefault("users", []).append({"name": n["user"], "access_keys": [{"id": key, "secret": "s" * 30}],
                                         "last_login": "2099-01-01T00:00:00Z"})
-    acct.setdefault("oss", {}).setdefault("buckets", []).append({"name": BUCKET, "region": REGION, "acl": "private"})
+    acct.setdefault("oss", {}).setdefault("buckets", []).append({"name": n["bucket"], "region": REGION,
+                                                                 "acl": "private"})
     ecs = acct.setdefault("ecs", {})
-    ecs.setdefault("security_groups", []).append({"id": GROUP, "name": "event-group", "region": REGION})
-    ecs.setdefault("instances", []).append({"id": INSTANCE, "name": "event-instance", "region": REGION,
-                                            "public_ips": ["47.99.0.1"], "private_ips": ["10.9.0.1"],
-                                            "security_groups": [GROUP]})
+    ecs.setdefault("security_groups", []).append({"id": n["group"], "name": f"event-group-{k}", "region": REGION})
+    ecs.setdefault("instances", []).append({"id": n["instance"], "name": f"event-instance-{k}", "region": REGION,
+                                            "public_ips": [f"47.99.{k or 0}.1"], "private_ips": ["10.9.0.1"],
+                                            "security_groups": [n["group"]]})
     acct.setdefault("rds", {}).setdefault("instances", []).append(
-        {"id": DB, "region": REGION, "description": "event-db", "whitelist": [{"ips": ["10.0.0.0/8"]}]})
+        {"id": n["db"], "region": REGION, "description": f"event-db-{k}", "whitelist": [{"ips": ["10.0.0.0/8"]}]})
 
 
 def add_trigger(data: dict[str, Any]) -> None:
@@ -61,42 +80,43 @@ def add_trigger(data: dict[str, Any]) -> None:
                                               "asyncInvocationType": False}})
 
 
-def put_bucket_acl(url: str) -> None:
+def put_bucket_acl(url: str, k: int | None = None) -> None:
     import oss2
 
     from tests.pipeline import ROOT_AK, ROOT_SECRET
 
-    oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), f"http://oss-{REGION}.aliyuncs.com", BUCKET,
+    oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), f"http://oss-{REGION}.aliyuncs.com", names(k)["bucket"],
                 proxies={"http": url}, region=REGION).put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)
 
 
-def create_access_key(url: str) -> None:
+def create_access_key(url: str, k: int | None = None) -> None:
     from alibabacloud_ram20150501 import models as ram_models
     from alibabacloud_ram20150501.client import Client as RamClient
 
-    RamClient(pop_config_for(url)).create_access_key(ram_models.CreateAccessKeyRequest(user_name=USER))
+    RamClient(pop_config_for(url)).create_access_key(ram_models.CreateAccessKeyRequest(user_name=names(k)["user"]))
 
 
-def authorize_ssh(url: str) -> None:
+def authorize_ssh(url: str, k: int | None = None) -> None:
     from alibabacloud_ecs20140526 import models as ecs_models
     from alibabacloud_ecs20140526.client import Client as EcsClient
 
     EcsClient(pop_config_for(url)).authorize_security_group(ecs_models.AuthorizeSecurityGroupRequest(
-        region_id=REGION, security_group_id=GROUP, permissions=[ecs_models.AuthorizeSecurityGroupRequestPermissions(
+        region_id=REGION, security_group_id=names(k)["group"],
+        permissions=[ecs_models.AuthorizeSecurityGroupRequestPermissions(
             ip_protocol="TCP", port_range="22/22", source_cidr_ip="0.0.0.0/0", policy="accept", priority="1")]))
 
 
-def open_whitelist(url: str) -> None:
+def open_whitelist(url: str, k: int | None = None) -> None:
     from alibabacloud_rds20140815 import models as rds_models
     from alibabacloud_rds20140815.client import Client as RdsClient
 
     RdsClient(pop_config_for(url)).modify_security_ips(rds_models.ModifySecurityIpsRequest(
-        dbinstance_id=DB, security_ips="0.0.0.0/0", dbinstance_iparray_name="default"))
+        dbinstance_id=names(k)["db"], security_ips="0.0.0.0/0", dbinstance_iparray_name="default"))
 
 
-CHANGES: dict[str, Callable[[str], None]] = {"PutBucketAcl": put_bucket_acl, "CreateAccessKey": create_access_key,
-                                             "AuthorizeSecurityGroup": authorize_ssh,
-                                             "ModifySecurityIps": open_whitelist}
+CHANGES: dict[str, Callable[[str, int | None], None]] = {
+    "PutBucketAcl": put_bucket_acl, "CreateAccessKey": create_access_key, "AuthorizeSecurityGroup": authorize_ssh,
+    "ModifySecurityIps": open_whitelist}
 
 
 @dataclass
@@ -135,7 +155,7 @@ def run_event(admin: AdminClient, url: str, event: str, timeout: float = 300) ->
     invocations_before = len(admin.request("GET", "fc/invocations")["invocations"])
     calls_before = admin.calls()
     start = time.monotonic()
-    CHANGES[event](url)
+    CHANGES[event](url, None)
     first: float | None = None
     while time.monotonic() - start < timeout:  # the first new FAIL in SLS, polled as a reader of the logstore would
         new = sls_logs(admin)[logs_before:]
@@ -159,3 +179,52 @@ def describe(run: EventRun) -> str:
     return json.dumps({"event": run.event, "audit_calls": run.audit_calls, "total_calls": run.total,
                        "invocations": run.invocations, "first_fail_s": run.first_fail_s,
                        "calls": run.calls}, sort_keys=True)
+
+
+@dataclass
+class BurstRun:
+    events: int
+    runs: list[str]  # the event runs the burst started (their manifests)
+    invocations: int
+    calls: dict[str, int]
+    missing: set[tuple[str, str]]  # expected new FAILs that did not reach SLS
+    wall_s: float
+    aggregator_busy_s: float
+
+    @property
+    def audit_calls(self) -> int:
+        return sum(n for api, n in self.calls.items() if not api.startswith(OWN_APIS))
+
+
+def burst_order(events: int) -> list[tuple[str, int]]:
+    """The burst's changes: the four kinds in turn, each on its own set of resources (k = n // 4)."""
+    kinds = list(EXPECTED)
+    return [(kinds[n % len(kinds)], n // len(kinds)) for n in range(events)]
+
+
+def run_burst(admin: AdminClient, url: str, bucket: Any, events: int, timeout: float = 600) -> BurstRun:
+    """Make the changes one after another as fast as the SDKs go, wait until FC is idle; the runs they started
+    (manifests under runs/event-*) and whether every expected new FAIL reached SLS."""
+    import oss2
+
+    before_runs = {o.key for o in oss2.ObjectIterator(bucket, prefix="runs/event-")}
+    logs_before = len(sls_logs(admin))
+    invocations_before = len(admin.request("GET", "fc/invocations")["invocations"])
+    calls_before = admin.calls()
+    start = time.monotonic()
+    order = burst_order(events)
+    for event, k in order:
+        CHANGES[event](url, k)
+    assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
+    wall = time.monotonic() - start
+    runs = sorted(o.key.split("/")[1] for o in oss2.ObjectIterator(bucket, prefix="runs/event-")
+                  if o.key.endswith("/manifest.json") and o.key not in before_runs)
+    invocations = admin.request("GET", "fc/invocations")["invocations"][invocations_before:]
+    changes = {f":{e}" for e in EXPECTED}
+    calls = {api: n for api, n in _diff(admin.calls(), calls_before).items() if not api.endswith(tuple(changes))}
+    fails = {(lg["check_id"], lg["resource_id"]) for lg in sls_logs(admin)[logs_before:]
+             if lg.get("new_fail") == "true"}
+    wanted = {f for event, k in order for f in expected(event, k)}
+    busy = sum(a.get("duration_ms", 0) for i in invocations if i["function"] == "aliaudit-aggregator"
+               for a in i.get("attempts", [])) / 1000
+    return BurstRun(events, runs, len(invocations), calls, wanted - fails, wall, busy)

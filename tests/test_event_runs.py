@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.generate import Sizes, generate
-from tests.event_runs import EXPECTED, add_targets, add_trigger, describe, run_event
-from tests.pipeline import add_pipeline, fire_daily, wait_idle
+from tests.event_runs import EXPECTED, add_targets, add_trigger, describe, run_burst, run_event
+from tests.pipeline import add_pipeline, fire_daily, reports_bucket, wait_idle
 from tests.sdk import base_scenario, load
 
 # the calls that read the audited account, per event (the pipeline's own OSS objects, FC, SLS and STS calls apart):
@@ -37,11 +37,11 @@ def _generated() -> dict:
     return data
 
 
-def _deploy(cloud, admin, data: dict, daily: bool) -> None:
+def _deploy(cloud, admin, data: dict, daily: bool, env: dict[str, str] | None = None) -> None:
     """The pipeline with its EventBridge trigger, and a first run: the whole account (the last verdicts, what "new"
     is measured against) or, when daily is False, one cheap check (the first aggregation creates the logstore, its
     index and the alerts, whose own events start runs of the SLS checks: they are over before anything is counted)."""
-    add_pipeline(data, payload="{}" if daily else '{"checks": ["ram_password_policy_min_length"]}')
+    add_pipeline(data, payload="{}" if daily else '{"checks": ["ram_password_policy_min_length"]}', env=env)
     add_trigger(data)
     load(cloud, data)
     fire_daily(admin)
@@ -70,3 +70,16 @@ def test_calls_do_not_grow_with_the_account(cloud, admin):
         assert run.audit_calls <= AUDIT_CALL_BOUND, describe(run)
         assert run.total <= TOTAL_CALL_BOUND, describe(run)
         assert run.invocations <= 3, describe(run)
+
+
+def test_a_burst_coalesces_into_a_few_runs_and_loses_no_resource(cloud, admin):
+    """20 changes (five of each kind, each on resources of its own) made back to back: the first is dispatched at
+    once, the others wait for the slot to be quiet and go out merged; every touched resource's new FAIL is in SLS."""
+    data = _sample()
+    for k in range(5):
+        add_targets(data, k)
+    _deploy(cloud, admin, data, daily=True,
+            env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "60", "ALIAUDIT_EVENT_QUIET_SECONDS": "5"})
+    burst = run_burst(admin, cloud.url, reports_bucket(cloud.url), 20)
+    assert not burst.missing, burst
+    assert len(burst.runs) <= 5, burst.runs  # the first, the rest merged (a slot boundary may add one of each)

@@ -23,6 +23,7 @@ from ..org_scan import failure_findings
 from ..placement import runs_with
 from ..regions import account_regions
 from ..reports.spool import Spool
+from . import burst
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, WorkerTask
 from .parts import put_part, signal_if_last
@@ -55,6 +56,14 @@ def handler(event: bytes, context: Any) -> str:
     except TriggerError as err:
         log.error("ignoring the event: %s", err)
         return json.dumps({"ignored": str(err)})
+    # a burst of events coalesces into a few runs (an event that changes no check has nothing to coalesce)
+    if plan.kind == "event" and plan.check_ids and burst.window_seconds() > 0:
+        return json.dumps(burst.handle(rt, plan, dispatch))
+    return json.dumps(dispatch(rt, plan))
+
+
+def dispatch(rt: Runtime, plan: Plan) -> dict[str, Any]:
+    """Plan the run, write its manifest and invoke its workers (what the handler returns, as a dict)."""
     try:
         available = account_regions(rt.factory)
     except Exception as err:  # the run cannot be planned; FC's async retry will try again
@@ -66,25 +75,25 @@ def handler(event: bytes, context: Any) -> str:
         unknown = [r for r in plan.regions or [] if r not in available]
         if unknown:
             log.error("ignoring the timer: unknown regions %s (account regions: %s)", unknown, available)
-            return json.dumps({"ignored": f"unknown regions {unknown}"})
+            return {"ignored": f"unknown regions {unknown}"}
         regions = plan.regions or available
     check_ids, parts, moved = plan_parts(plan, regions)
     try:
         spec, targets = _accounts(rt, plan)
     except (ConfigError, AliauditError) as err:  # e.g. the directory cannot be listed: say so, plan nothing
         log.error("ignoring the run: %s", err)
-        return json.dumps({"ignored": str(err)})
+        return {"ignored": str(err)}
     if spec is not None:  # an organisation run: every part in every account
         parts = [Part(family=p.family, region=p.region, account=t.account_id) for t in targets for p in parts]
     if not parts:
         log.info("run %s: the event changes no check; nothing to do", plan.run_id)
-        return json.dumps({"run_id": plan.run_id, "parts": 0})
+        return {"run_id": plan.run_id, "parts": 0}
     # a later delivery of the same event (or FC's retry of this one) finds the run: if it was dispatched in
     # full there is nothing to do; if a dispatch died half-way (or is still at it), the parts that have not
     # reported are dispatched again (workers and the aggregator are idempotent)
     if rt.store.dispatched(plan.run_id):
         log.info("run %s already dispatched (duplicate delivery); nothing to do", plan.run_id)
-        return json.dumps({"run_id": plan.run_id, "duplicate": True})
+        return {"run_id": plan.run_id, "duplicate": True}
     try:
         stored = rt.store.manifest(plan.run_id)
     except PayloadError as err:  # planted or corrupt: it must neither decide the run nor stop it
@@ -102,7 +111,7 @@ def handler(event: bytes, context: Any) -> str:
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
     except PayloadError as err:
         log.error("ignoring the event: %s", err)
-        return json.dumps({"ignored": str(err)})
+        return {"ignored": str(err)}
     if stored is not None:
         manifest = stored
         reported = set(rt.store.keys(f"runs/{plan.run_id}/parts/"))
@@ -126,7 +135,7 @@ def handler(event: bytes, context: Any) -> str:
         _store_unreachable(rt, manifest, [p for p in parts if (p.account, p.family) in unreachable], unreachable)
     rt.store.put_dispatched(plan.run_id, len(manifest.parts))
     log.info("run %s: %d parts dispatched to %d workers (%s)", plan.run_id, len(parts), len(families), plan.kind)
-    return json.dumps({"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions})
+    return {"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions}
 
 
 def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],

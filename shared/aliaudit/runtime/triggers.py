@@ -65,7 +65,8 @@ def parse(raw: bytes | str) -> Plan:
         raise TriggerError("the event is not a JSON object")
     if "triggerTime" in event or "triggerName" in event:
         return _timer(event)
-    if str(event.get("type", "")).endswith(":ActionTrail:ApiCall") and isinstance(event.get("data"), dict):
+    if str(event.get("type", "")).endswith((":ActionTrail:ApiCall", ":ActionTrail:ConsoleOperation")) \
+            and isinstance(event.get("data"), dict):
         return _actiontrail(event)
     if set(event) <= set(TimerPayload.model_fields):  # a manual invocation with a payload object
         return _timer({"triggerName": "manual", "payload": json.dumps(event)})

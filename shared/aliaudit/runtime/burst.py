@@ -1,0 +1,182 @@
+"""Debounce: a burst of ActionTrail events (a Terraform apply changing 200 resources in a minute) becomes a few
+targeted runs instead of one run per event, without losing a touched resource.
+
+Events are grouped by time slot (ALIAUDIT_EVENT_WINDOW_SECONDS of the dispatcher's own clock, never the event's)
+and, within a slot, by generation (a generation ends when it closes; the next event opens the next one). Every event
+stores its plan under runs/_events/<slot>/g<generation>-<event>.json (with the deployment's MAC, like a manifest),
+then lists its generation:
+- the slot's first event (the earliest item) is dispatched at once: a lone risky change is reported as fast as
+  without debouncing; its dispatcher then waits until the slot has been quiet for ALIAUDIT_EVENT_QUIET_SECONDS (or
+  the slot is over), marks the slot closing and dispatches the items stored meanwhile, merged into as few runs as
+  their resources allow;
+- a later event returns at once, its item left for the closing, unless the generation is already closing: it is
+  then dispatched on its own.
+An item is written before its event looks for the closing mark, and the mark is written before the items are
+listed, so every item is either listed by the closing or dispatched by its own event (OSS reads after writes are
+strongly consistent). Two events that both find themselves first (a race of their writes) both dispatch and both
+close: the merged run ids come from the items' event ids, so the second dispatch of the same items is a duplicate
+the dispatcher recognises."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import oss2
+from pydantic import ValidationError
+
+from ..checks.registry import all_checks
+from .fc_context import Runtime
+from .models import mac_matches, with_mac
+from .targets import merge, narrowed_datasets, readable
+from .triggers import Plan
+
+log = logging.getLogger("aliaudit.burst")
+PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there to long-term AccessKeys
+CLOSING = "closing-"
+WINDOW_DEFAULT = 60.0
+QUIET_DEFAULT = 3.0
+MAX_ITEMS = 1000  # a slot's items beyond this are dispatched on their own (the merged manifest stays small)
+
+Dispatch = Callable[[Runtime, Plan], dict[str, Any]]
+
+
+def window_seconds(env: dict[str, str] | None = None) -> float:
+    """ALIAUDIT_EVENT_WINDOW_SECONDS (default 60; 0 turns debouncing off: one run per event)."""
+    return _seconds("ALIAUDIT_EVENT_WINDOW_SECONDS", WINDOW_DEFAULT, env)
+
+
+def quiet_seconds(env: dict[str, str] | None = None) -> float:
+    """ALIAUDIT_EVENT_QUIET_SECONDS (default 3): how long a slot must be quiet before it closes early."""
+    return _seconds("ALIAUDIT_EVENT_QUIET_SECONDS", QUIET_DEFAULT, env)
+
+
+def _seconds(name: str, default: float, env: dict[str, str] | None) -> float:
+    text = (os.environ if env is None else env).get(name, "")
+    try:
+        return max(0.0, float(text)) if text else default
+    except ValueError:
+        log.error("%s is not a number of seconds (%r): using %g", name, text, default)
+        return default
+
+
+def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
+    window = window_seconds()
+    slot = int(time.time() // window)
+    folder = f"{PREFIX}{slot}/"
+    me = _event_key(plan)
+    _, _, closed = _listing(rt, folder, -1)
+    gen = max(closed) + 1 if closed else 0  # a slot's generations: one closes, the next event opens another
+    rt.store.put_json(f"{folder}g{gen}-{me}.json", with_mac(rt.settings.run_secret, plan.model_dump(mode="json")))
+    items, closing, _ = _listing(rt, folder, gen)
+    if closing or len(items) > MAX_ITEMS:
+        log.info("event %s: slot %d.%d is closing; dispatched on its own", me, slot, gen)
+        return dispatch(rt, plan)
+    if items and items[0][1] != me:
+        log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(items))
+        return {"coalesced": True, "slot": f"{slot}.{gen}"}
+    result = dispatch(rt, plan)  # the first event of the slot's generation: at once
+    _wait_quiet(rt, folder, gen, (slot + 1) * window, len(items))
+    rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
+    items, _, _ = _listing(rt, folder, gen)
+    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
+    log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
+    return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
+
+
+def _event_key(plan: Plan) -> str:
+    return plan.run_id  # event-<event id>: ASCII letters, digits, - and _ (triggers._safe)
+
+
+def _listing(rt: Runtime, folder: str, gen: int) -> tuple[list[tuple[float, str]], bool, set[int]]:
+    """Generation gen's items as (Last-Modified, event key), earliest first; whether it is closing; and which
+    generations of the slot are closing."""
+    items, closed = [], set()
+    for o in oss2.ObjectIterator(rt.store.bucket, prefix=folder):
+        head, _, name = o.key[len(folder):].partition("-")
+        if not head.startswith("g") or not head[1:].isdigit():
+            continue
+        g = int(head[1:])
+        if name.startswith(CLOSING):
+            closed.add(g)
+        elif g == gen and name.endswith(".json"):
+            items.append((float(o.last_modified), name[:-len(".json")]))
+    return sorted(items), gen in closed, closed
+
+
+def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) -> None:
+    """Until no item arrived for the quiet time, or the slot is over (and then the quiet time, for stragglers)."""
+    quiet = quiet_seconds()
+    while True:
+        time.sleep(quiet)
+        items, _, _ = _listing(rt, folder, gen)
+        if len(items) == seen or time.time() > slot_end + quiet:
+            return
+        seen = len(items)
+
+
+def _plans(rt: Runtime, keys: list[str], folder: str, gen: int) -> list[Plan]:
+    out = []
+    for key in keys:
+        data = rt.store.get_json(f"{folder}g{gen}-{key}.json")
+        if not mac_matches(rt.settings.run_secret, data) or not isinstance(data, dict):
+            log.error("ignoring %sg%d-%s.json: not written by this deployment's dispatcher", folder, gen, key)
+            continue
+        try:
+            plan = Plan.model_validate({k: v for k, v in data.items() if k != "mac"})
+        except ValidationError:
+            log.error("ignoring %sg%d-%s.json: malformed", folder, gen, key)
+            continue
+        if plan.kind == "event":
+            out.append(plan)
+    return out
+
+
+def coalesce(plans: list[Plan], slot: int) -> list[Plan]:
+    """The plans merged into as few runs as stay exact: events whose resources narrow the collectors share a run
+    when no one's checks would then read a dataset narrowed to another event's resources only (that check would
+    lose the whole read it needs); events without such resources (their datasets read whole) share another."""
+    checks = all_checks()
+    groups: list[list[Plan]] = []
+    for plan in plans:
+        for group in groups:
+            if _compatible([*group, plan], checks):
+                group.append(plan)
+                break
+        else:
+            groups.append([plan])
+    return [_merged(g, slot) for g in groups]
+
+
+def _compatible(plans: list[Plan], checks: dict[str, Any]) -> bool:
+    merged = narrowed_datasets(merge(*(p.resources for p in plans)))
+    for p in plans:
+        own = narrowed_datasets(p.resources)
+        if bool(own) != bool(merged):
+            return False  # narrowed and whole-read events do not mix
+        needs = {d for c in p.check_ids or [] if c in checks for d in checks[c].meta.needs}
+        if (needs & merged) - own:
+            return False
+    return True
+
+
+def _merged(plans: list[Plan], slot: int) -> Plan:
+    if len(plans) == 1:
+        return plans[0]
+    ids = sorted(p.trigger.get("event_id", p.run_id) for p in plans)
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+    resources = merge(*(p.resources for p in plans))
+    if not readable(resources):
+        resources = {}
+    return Plan(run_id=f"event-burst-{slot}-{digest}", kind="event",
+                check_ids=sorted({c for p in plans for c in p.check_ids or []}),
+                event_regions=sorted({r for p in plans for r in p.event_regions}),
+                resource_ids=sorted({r for p in plans for r in p.resource_ids}), resources=resources,
+                trigger={"event": "burst", "events": str(len(plans)),
+                         "event_names": ",".join(sorted({p.trigger.get("event", "") for p in plans}))[:500],
+                         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
