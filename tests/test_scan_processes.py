@@ -18,7 +18,7 @@ from aliaudit.findings import Status
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
 from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _sized
-from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups
+from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups, pack
 from aliaudit.settings import EndpointSettings
 from tests.emulator import Scenario
 from tests.scanning import scan
@@ -156,7 +156,12 @@ def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp
 
 
 def test_sizes_between_small_and_large_share_the_cores():
+    """Medium: the family groups packed into one process a core, the RAM group's first."""
     assert _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 1
     assert _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 8  # large: as before the plan
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
     assert medium.processes == min(8, os.cpu_count() or 1) and "medium" in medium.reason
+    packed = pack(check_groups(select_checks()), 2, ["cn-hangzhou", "cn-shanghai"])
+    assert len(packed) == 2 and "ram" in packed[0][0]  # (the global collections' process first)
+    assert sorted(f for fams, _ in packed for f in fams) == sorted(f for g in family_groups(select_checks()) for f in g)
+    assert sorted(c.meta.id for _, mine in packed for c in mine) == sorted(c.meta.id for c in select_checks())

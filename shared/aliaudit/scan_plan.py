@@ -15,8 +15,10 @@ once. So:
   one call each, SPLIT_ITEMS at most per page) tell the account's size; a family-only scan without either is
   taken as large (the split is the safe default there: it never costs much on a large account).
 
-Small (under SMALL_*): one process. Medium: a process per family group, as many at once as there are cores.
-Large (SPLIT_* and more): every family group at once, as before this plan existed.
+Small (under SMALL_*): one process. Medium: the family groups packed into as many processes as there are
+cores, each scanning its groups with its threads (latency overlaps within each, as in one process; a group
+after another in a process of its own would wait out each one's latency in turn). Large (SPLIT_* and more):
+a process per family group, all at once, as before this plan existed.
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
 
 @dataclass
 class Plan:
-    processes: int  # 1: the scan runs in the caller's process
+    processes: int  # at once; 1: the scan runs in the caller's process
     reason: str
+    packed: int | None = None  # the family groups packed into this many processes (None: one per group)
 
 
 def plan(factory: ClientFactory, checks: list[Check], requested: int | None, *, account_id: str,
@@ -84,9 +87,9 @@ def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
         return Plan(1, f"{seen}, under {small}: a small account, one process")
     if size >= large:
         return Plan(groups, f"{seen}, {large} or more: a large account, every family group at once")
-    cores = os.cpu_count() or 1
-    return Plan(min(groups, cores), f"{seen}, {small} to {large}: a medium account, a process per family group, "
-                                    f"{min(groups, cores)} at once ({cores} cores)")
+    n = min(groups, os.cpu_count() or 1)
+    return Plan(n, f"{seen}, {small} to {large}: a medium account, the family groups in {n} processes (one a core)",
+                packed=n if n > 1 else None)
 
 
 def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:

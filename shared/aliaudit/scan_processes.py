@@ -33,7 +33,7 @@ from .datasets import Scope
 from .findings import Finding
 from .placement import runs_with
 from .redact import configure_logging
-from .scan import ProgressFn, ScanRequest, _regions_for, dataset_jobs, scan_findings
+from .scan import GLOBAL, ProgressFn, ScanRequest, _regions_for, dataset_jobs, scan_findings
 from .settings import EndpointSettings
 
 log = logging.getLogger("aliaudit.processes")
@@ -98,19 +98,47 @@ def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
     return [(fams, mine) for fams, mine in zip(groups, out, strict=True) if mine]
 
 
+def pack(groups: list[tuple[list[str], list[Check]]], processes: int,
+         regions: list[str]) -> list[tuple[list[str], list[Check]]]:
+    """The family groups in `processes` processes, each scanning its groups with its threads (as one process
+    scans everything): the heaviest group first, into the least loaded process. A group's weight is what it
+    collects: its (dataset, region) pairs, a global dataset counting as much as one in every region (it
+    spans the account). The processes keep the groups' order: the one with the first group (family_groups:
+    the longest, paced, global collection) comes first and keeps the first process's priority."""
+    if processes >= len(groups):
+        return groups
+
+    def weight(checks: list[Check]) -> int:
+        return sum(len(regions) if region == GLOBAL else 1 for _, region in dataset_jobs(checks, regions))
+
+    bins: list[tuple[list[int], list[int], list[Check]]] = [([0], [], []) for _ in range(processes)]
+    for n in sorted(range(len(groups)), key=lambda n: -weight(groups[n][1])):
+        load, members, checks = min(bins, key=lambda b: b[0][0])
+        load[0] += weight(groups[n][1])
+        members.append(n)
+        checks += groups[n][1]
+    bins.sort(key=lambda b: min(b[1], default=len(groups)))
+    return [([f for n in sorted(members) for f in groups[n][0]], checks) for _, members, checks in bins if checks]
+
+
 class ScanProcesses:
-    """The scan of `check_ids` by one process per family group, at most `processes` at once (None: all;
+    """The scan of `check_ids` by one process per family group (`packed`: the groups packed into that many
+    processes), at most `processes` at once (None: all;
     they share the cores, and the operating system schedules them better than one process's threads):
     findings() gives (check, region, findings) as scan_findings does; calls() counts the API calls the
     processes made."""
 
-    def __init__(self, job: ProcessScan, check_ids: list[str], processes: int | None = None) -> None:
+    def __init__(self, job: ProcessScan, check_ids: list[str], processes: int | None = None,
+                 packed: int | None = None) -> None:
         self.job = job
         self.checks = all_checks()
         chosen = [self.checks[c] for c in check_ids]
+        groups = check_groups(chosen)
+        if packed:
+            groups = pack(groups, packed, job.regions)
         self.shares = [_Share(n, fams, [*fams, *sorted({c.meta.family for c in mine} - set(fams))],
                               [c.meta.id for c in mine])
-                       for n, (fams, mine) in enumerate(check_groups(chosen))]
+                       for n, (fams, mine) in enumerate(groups)]
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}
         self._calls: dict[int, int] = {}

@@ -150,7 +150,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
         job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=factory.settings,
                           env=dict(os.environ), account_id=account_id, regions=regions, config=config,
                           log_level=args.log_level)
-        split = ScanProcesses(job, check_ids, decided.processes)
+        split = ScanProcesses(job, check_ids, decided.processes, decided.packed)
     progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
     scanned = split.findings(progress) if split else scan_findings(factory, request, progress)
