@@ -122,7 +122,7 @@ class ClientFactory:
         self._cache: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()  # API calls made (OpenAPI, OSS, SLS), by product:method
         self.limits = ApiLimits(settings.api_concurrency)  # adaptive concurrency per API, shared by all clients
-        self._shared: dict[str, Any] = {}
+        self._shared: dict[str, Future[Any]] = {}
         self._oss: tuple[Any, RetryingOssSession] | None = None  # (auth, session), with the first OSS client
 
     @property
@@ -142,10 +142,9 @@ class ClientFactory:
         e.g. the IMS credential report: built once, by the first caller, the others wait for it. A failure is
         kept too (each caller sees the same error)."""
         with self._lock:
-            future = self._shared.get(key)
-            owner = future is None
-            if owner:
-                future = self._shared[key] = Future()
+            known = self._shared.get(key)
+            owner = known is None
+            future = self._shared[key] = Future() if known is None else known
         if owner:
             try:
                 future.set_result(build())

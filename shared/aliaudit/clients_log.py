@@ -71,7 +71,7 @@ def log_client(provider: ICredentialsProvider, settings: EndpointSettings, regio
     # it only labels logs we would write, and the auditor writes none
     client = LogClient(f"{s.protocol}://{region}.log.aliyuncs.com", source="",
                        credentials_provider=ProviderLogCredentials(provider), region=region)
-    client.timeout = (s.connect_timeout_ms / 1000, s.read_timeout_ms / 1000)  # requests' (connect, read)
+    client.timeout = (s.connect_timeout_ms / 1000, s.read_timeout_ms / 1000)  # type: ignore[assignment]  # requests' (connect, read)
     if s.proxy:
         # LogClient has no proxy option; it sends everything through its requests.Session (`_session`),
         # so the proxy goes there. requests lets HTTP(S)_PROXY from the environment override a session's

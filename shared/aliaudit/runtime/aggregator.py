@@ -264,6 +264,9 @@ class _Tally(Tally):
     summary's counts, the CIS compliance report, the organisation summary) and, given the baseline, the FAILs
     new since it: their uids, and the 20 most severe (the alert lists them)."""
 
+    compliance: Compliance  # (always: the CIS report is one of the run's reports)
+    org: org_summary.OrgSummary  # (always: an organisation run has its summary)
+
     def __init__(self, tmp: Path, before: set[str] | None = None) -> None:
         super().__init__("cis_2.0", tmp, organisation=True)
         self.before = before
