@@ -206,6 +206,8 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
 def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp[SECURITY_GROUPS]}
     doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES])
+    # many instances share the same groups: each combination is scanned once (a scan walks every rule boundary)
+    judged: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[str, list[Rule]]]] = {}
     i: InstanceInfo
     for i in inp[INSTANCES]:
         ways = [d for d in doors.of(i) if d.addresses]
@@ -213,7 +215,7 @@ def risky_ports(inp: Inputs) -> Iterator[Result]:
             yield Result(status=PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
                          message="instance has no public IP, EIP or IPv6 address with Internet bandwidth")
             continue
-        status, message = _judge_doors(inp, groups, ways)
+        status, message = _judge_doors(inp, groups, ways, judged)
         yield Result(status=status, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name, message=message,
                      details={"public_ips": ", ".join(a for d in ways for a in d.addresses),
                               "security_groups": ", ".join(dict.fromkeys(g for d in ways for g in d.groups))})
@@ -269,7 +271,9 @@ class _Doors:
                                  self.v6[("NetworkInterface", n.id)]) for n in self.enis[i.id])]
 
 
-def _judge_doors(inp: Inputs, groups: dict[str, GroupInfo], doors: list[_Door]) -> tuple[Status, str]:
+def _judge_doors(inp: Inputs, groups: dict[str, GroupInfo], doors: list[_Door],
+                 judged: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[str, list[Rule]]]],
+                 ) -> tuple[Status, str]:
     """FAIL if a risky port is certainly open through some door, else ERROR if a door cannot be judged (its
     groups or the lists its rules use could not be read), else PASS."""
     exposed, unknown = [], []
@@ -279,7 +283,10 @@ def _judge_doors(inp: Inputs, groups: dict[str, GroupInfo], doors: list[_Door]) 
             unknown.append(f"could not read the rules of security group(s) {', '.join(missing)} of {d.label}")
             continue
         # an interface's groups are evaluated together: priorities and Drops apply across them
-        opened, undecided = _risky(inp, [r for g in d.groups for r in groups[g].rules], d.families)
+        key = (tuple(d.groups), tuple(d.families))
+        if key not in judged:
+            judged[key] = _risky(inp, [r for g in d.groups for r in groups[g].rules], d.families)
+        opened, undecided = judged[key]
         if opened:
             exposed.append(f"{d.label} exposes {'; '.join(opened)}")
         if undecided:
