@@ -35,6 +35,7 @@ from ..reports import org_summary, writer
 from ..reports.compliance import Compliance
 from ..reports.spool import Spool
 from ..scan import GLOBAL
+from . import latest as latest_parts
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
@@ -353,11 +354,20 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     mutelist_before = _mutelist_before(rt, run_id)
     today = datetime.now(timezone.utc).date()
     event = manifest.kind == "event" or manifest.narrowed  # both merge into latest/, never replace it
+    # an event run reads and rewrites only the parts it re-checked (latest.py), once a whole run wrote them all
+    # (an organisation deployment keeps latest/ whole: its parts would mix the accounts' findings)
+    shards = rt.settings.accounts.strip() in ("", "single")
+    by_part = event and shards and latest_parts.ready(rt)
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
         baseline = rt.store.get_json(baseline_key(run_id))
         if previous is not None or not isinstance(baseline, list):
-            fails = _previous(rt, previous)
+            if previous is None and shards and latest_parts.ready(rt):  # the parts hold event runs' verdicts too
+                fails = latest_parts.all_fails(rt, tmp)
+            elif by_part and previous is not None:
+                fails = latest_parts.read(rt, manifest.parts, previous, tmp)
+            else:
+                fails = _previous(rt, previous)
             if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
                 baseline = sorted(fails)
                 rt.store.put_json(baseline_key(run_id), baseline)
@@ -423,7 +433,12 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             meta["accounts"] = len(manifest.accounts)
             _put_org_reports(rt, uploads, tmp, manifest, findings, tally.org, meta, prefix)
         latest = findings
-        if previous is not None:
+        if previous is not None and by_part:  # the re-checked parts' current verdicts, nothing else
+            latest = stack.enter_context(Spool(tmp))
+            _merge_latest(previous, findings, manifest, latest)
+            previous.close()
+            latest_parts.write(rt, manifest, latest.lines(), manifest.parts, tmp)
+        elif previous is not None:
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
             previous.close()  # (its disk is needed for the reports)
@@ -433,11 +448,16 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             _put_reports(rt, uploads, tmp, latest,
                          {"latest/": latest_tally.summary.result({**meta, "latest_of": run_id})},
                          latest_tally.compliance)
-        path = tmp / "findings.json"
-        with path.open("wb") as fh:
-            write_array(fh, latest.lines())
-        uploads.put_file(path, [LATEST])
+        if not by_part:  # latest/findings.json: a whole run's, or an event run's before the parts were written
+            path = tmp / "findings.json"
+            with path.open("wb") as fh:
+                write_array(fh, latest.lines())
+            uploads.put_file(path, [LATEST])
+            if shards:  # every part's verdicts are in `latest` (an event run's merge holds the other parts too)
+                latest_parts.write(rt, manifest, latest.lines(), manifest.parts, tmp, every=event)
         uploads.wait()
+        if shards and not by_part:
+            latest_parts.mark_complete(rt, run_id)
         log.info("run %s: reports written in %.1f s", run_id, time.monotonic() - started)
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
                   "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix,
