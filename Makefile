@@ -9,7 +9,7 @@ LINT_DIRS := $(wildcard shared tests functions)
 FUNCTIONS ?=
 S_VERSION ?= 3.1.10
 
-.PHONY: setup test test-slow bench bench-org bench-mutelist lint emulator docs build deploy-files tools clean
+.PHONY: setup test test-slow bench bench-org bench-mutelist bench-events lint emulator docs build deploy-files tools clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ bench: setup
 
 bench-org: setup
 	$(PY) -m tests.bench --sizes "" --org $(if $(filter 0,$(ORG)),50,$(ORG)) --out bench/results-org.json
+
+# event runs (issue 17: the four risky changes and a burst of 100, at each size of EVENTS): bench/results-events.json
+EVENTS ?= 0.05,0.25
+bench-events: setup
+	$(PY) -m tests.bench --events $(EVENTS)
 
 # the mutelist's costs (50,000 entries on 35 findings, a catastrophic pattern): bench/results-mutelist.json
 bench-mutelist: setup

@@ -427,7 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--org-scale", type=float, default=0.02, help="each organisation account's size")
     parser.add_argument("--mutelist", action="store_true",
                         help="only the mutelist's costs (tests/bench_mutelist.py; bench/results-mutelist.json)")
+    parser.add_argument("--events", default="", metavar="SCALES",
+                        help="only event runs (issue 17; tests/bench_events.py) at these sizes, e.g. 0.05,0.25 "
+                             "(bench/results-events.json)")
     args = parser.parse_args(argv)
+    if args.events:
+        return events_main(args.events, args.seed)
     if args.mutelist:
         from tests.bench_mutelist import main as bench_mutelist
 
@@ -468,6 +473,23 @@ def main(argv: list[str] | None = None) -> int:
     if results:
         print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
     print(f"total {report['total_s']} s; wrote {out}")
+    return 0
+
+
+def events_main(scales: str, seed: int) -> int:
+    from tests.bench_events import bench_events
+    from tests.bench_events import table as events_table
+
+    out = ROOT / "bench" / "results-events.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="aliaudit-bench-") as tmp:
+        result = bench_events(sorted(float(s) for s in scales.split(",") if s.strip()), seed, Path(tmp))
+    out.write_text(json.dumps({"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "settings": {"seed": seed, "latency_ms": LATENCY_MS, "rate_limits": RATE_LIMITS},
+                               **result}, indent=1))
+    print(events_table(result))
+    print(json.dumps(result["goals"]))
+    print(f"wrote {out}")
     return 0
 
 
