@@ -310,9 +310,22 @@ def test_firing_a_timer_runs_the_handler_with_the_timer_event(cloud, admin):
     assert (inv["source"], inv["trigger"], inv["invocation_type"]) == ("timer", "daily", "Async")
 
 
+@pytest.mark.parametrize(("config", "kind"), [({}, "Async"), ({"asyncInvocationType": False}, "Async"),
+                                               ({"asyncInvocationType": True}, "Sync")])
+def test_eventbridge_invocation_type_follows_fc3s_meaning(cloud, admin, config, kind):
+    """FC 3.0's EventBridgeTriggerConfig: asyncInvocationType true is a synchronous call, false (the default) an
+    asynchronous one (alibabacloud_fc20230330's model doc comment; FC 2.0 read it the other way)."""
+    trigger = {"name": "actiontrail", "type": "eventbridge",
+               "config": {"eventRuleFilterPattern": ACTIONTRAIL_CREATE_USER, **config}}
+    load(cloud, _scenario(_fn("watch", "index.echo", triggers=[trigger])))
+    RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).create_user(ram_models.CreateUserRequest(user_name="eve"))
+    (inv,) = _wait(admin)
+    assert (inv["source"], inv["invocation_type"]) == ("eventbridge", kind)
+
+
 def test_ram_write_reaches_the_function_through_eventbridge(cloud, admin):
     trigger = {"name": "actiontrail", "type": "eventbridge",
-               "config": {"eventRuleFilterPattern": ACTIONTRAIL_CREATE_USER, "asyncInvocationType": True,
+               "config": {"eventRuleFilterPattern": ACTIONTRAIL_CREATE_USER, "asyncInvocationType": False,
                           "eventSourceConfig": {"eventSourceType": "Default"}}}
     load(cloud, _scenario(_fn("watch", "index.echo", triggers=[trigger])))
     ram = RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))

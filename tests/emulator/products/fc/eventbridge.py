@@ -37,11 +37,10 @@ def eventbridge_targets(account: Account) -> list[EventTarget]:
             targets.append(EventTarget(
                 function=fn.name, trigger=t.name, qualifier=t.qualifier, region=fn.region,
                 pattern=pattern if isinstance(pattern, str) else json.dumps(pattern),
-                # asyncInvocationType true is taken as async, as FC 2.0's EventBridge trigger documents it (FC 3.0's
-                # EventBridgeTriggerConfig page has described it both ways: https://www.alibabacloud.com/help/en/
-                # functioncompute/fc-3-0/developer-reference/api-fc-2023-03-30-struct-eventbridgetriggerconfig);
-                # events default to async
-                asynchronous=t.config.get("asyncInvocationType", True) not in (False, "false", "False")))
+                # FC 3.0: asyncInvocationType "true: synchronous call. false: asynchronous invocation. Default value:
+                # false" (alibabacloud_fc20230330 EventBridgeTriggerConfig's doc comment, SDK 4.x; FC 2.0 used the
+                # opposite meaning)
+                asynchronous=t.config.get("asyncInvocationType", False) not in (True, "true", "True")))
     return targets
 
 

@@ -65,7 +65,8 @@ class Trigger(BaseModel):
     name: str  # triggerName
     type: str = "timer"  # triggerType: timer | eventbridge | http | oss | log | mns_topic | cdn_events | tablestore
     # timer: {cronExpression, enable, payload}; eventbridge: {eventRuleFilterPattern: '<JSON string>',
-    # asyncInvocationType: true (async, the default), triggerEnable, eventSourceConfig}; http: {authType, methods}
+    # asyncInvocationType: false (async, the default; true = sync), triggerEnable, eventSourceConfig}; http: {authType,
+    # methods}
     config: dict[str, Any] = Field(default_factory=dict)
     qualifier: str = "LATEST"  # version or alias it invokes (the emulator runs LATEST)
     description: str = ""
