@@ -156,3 +156,10 @@ def test_a_requirement_whose_checks_found_no_resource_says_so_in_every_complianc
                                                                               page.index('<section id="compliance">'))]
     row = next(r for r in compliance_view.split("<tr>") if r.startswith("<td>3.2</td>"))
     assert '<td class="NO_RESOURCES">no resources</td>' in row and "found no resource" in row and "PASS" not in row
+    # ACK (7.x) was not selected: nothing is claimed for it, not even "no resources"
+    kms = req["7.3"]
+    assert kms["checks"] == ["ack_cluster_rbac_enabled"]
+    assert kms["status"] == "NOT_SELECTED" and rows[kms["id"]]["status"] == "NOT_SELECTED"
+    assert report["totals"]["NOT_SELECTED"] == sum(r["status"] == "NOT_SELECTED" for r in report["requirements"])
+    kms_row = next(r for r in compliance_view.split("<tr>") if r.startswith(f"<td>{kms['id']}</td>"))
+    assert '<td class="NOT_SELECTED">not selected</td>' in kms_row and "did not select" in kms_row

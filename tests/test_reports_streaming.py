@@ -72,7 +72,7 @@ def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, 
     totals = Counter(r["status"] for r in requirements)
     return {"framework_id": framework, "framework": catalogue.framework(framework).NAME,
             "requirements": requirements,
-            "totals": {s: totals.get(s, 0) for s in [*(s.value for s in Status), "NO_RESOURCES"]},
+            "totals": {s: totals.get(s, 0) for s in [*(s.value for s in Status), "NO_RESOURCES", "NOT_SELECTED"]},
             "total": len(requirements)}
 
 

@@ -157,7 +157,7 @@ def audit_organisation(req: OrgRequest, found: list[Target], mutelist: Mutelist,
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         meta = {"account_id": caller, "accounts_mode": req.spec.mode, "run_id": req.run_id,
                 "generated_at": generated, "checks": len(req.check_ids)}
-        with Tally(out.framework) as tally:
+        with Tally(out.framework, selected=req.check_ids) as tally:
             tally.add_all(everything)
             summary = tally.summary.result({**meta, "accounts": len(found),
                                             **mutelist.summary_meta(tally.summary.muted)})
@@ -170,7 +170,7 @@ def audit_organisation(req: OrgRequest, found: list[Target], mutelist: Mutelist,
 
 
 def _write_account(directory: Path, spool: Spool, out: OrgOutput, t: Target, req: OrgRequest) -> dict[str, Any]:
-    with Tally(out.framework) as tally:
+    with Tally(out.framework, selected=req.check_ids) as tally:
         tally.add_all(spool)
         summary = tally.summary.result({"account_id": t.account_id, "account_name": t.name, "run_id": req.run_id,
                                         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})

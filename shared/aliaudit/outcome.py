@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any, TextIO
 
@@ -24,9 +24,10 @@ class Tally:
     file in `directory`, removed by close) and, for an organisation, the per-account summary."""
 
     def __init__(self, framework: str | None = None, directory: str | os.PathLike[str] | None = None, *,
-                 organisation: bool = False) -> None:
+                 organisation: bool = False, selected: Collection[str] | None = None) -> None:
         self.summary = Summary()
-        self.compliance = Compliance(framework, directory) if framework else None
+        # selected: the run's check ids, so a requirement none of them judge is NOT_SELECTED (None: every check)
+        self.compliance = Compliance(framework, directory, selected) if framework else None
         self.org = OrgSummary() if organisation else None
 
     def add(self, f: Finding, order: tuple[Any, ...] = ()) -> None:

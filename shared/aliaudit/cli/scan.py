@@ -160,7 +160,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     order = {cid: n for n, cid in enumerate(check_ids)}
     rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
     # the counts are kept as findings come (no second pass over them after the scan)
-    with Spool() as spool, Tally(args.compliance) as tally:
+    with Spool() as spool, Tally(args.compliance, selected=check_ids) as tally:
         for check, region, items in scanned:
             mutelist.apply(items, today)
             key = (order[check.meta.id], rank[region])

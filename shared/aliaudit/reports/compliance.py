@@ -3,8 +3,8 @@
 A requirement's verdict: FAIL if any unmuted finding of its checks fails; else ERROR if any could not be
 checked; else MANUAL if it has no automated check (or its checks only give MANUAL); else NO_RESOURCES if its
 checks found nothing to judge (no finding at all: an account without databases is not said to pass the database
-requirements); else PASS. The report sees findings only: a requirement whose checks a scan did not select (--family,
---check) is NO_RESOURCES too.
+requirements); else PASS. A requirement none of whose checks the run selected (--family, --check, an event run) is
+NOT_SELECTED: nothing was asked, so nothing is claimed.
 
 The report lists every finding of every requirement (a large account's would take hundreds of megabytes as
 objects): Compliance counts findings as they are added and keeps each one's entry in a temporary file, and
@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Collection
 from json.encoder import encode_basestring_ascii as _str  # what json.dumps uses for strings (ensure_ascii)
 from typing import Any, TextIO
 
@@ -26,9 +27,11 @@ from .. import compliance as catalogue
 from ..findings import Finding, Status
 from .csv_report import cell
 
-# a requirement verdict beside the finding statuses: its checks ran and found no resource to judge
+# requirement verdicts beside the finding statuses: its checks ran and found no resource to judge; the run did not
+# select any of its checks
 NO_RESOURCES = "NO_RESOURCES"
-VERDICTS = [*(s.value for s in Status), NO_RESOURCES]
+NOT_SELECTED = "NOT_SELECTED"
+VERDICTS = [*(s.value for s in Status), NO_RESOURCES, NOT_SELECTED]
 CSV_COLUMNS = ["id", "title", "section", "level", "assessment", "status", "checks", "pass", "fail", "error",
                "muted"]
 
@@ -39,8 +42,10 @@ _PLACEHOLDER_RE = re.compile(r'"@@aliaudit-findings-(\d+)@@"')
 class Compliance:
     """The report of one framework, built from findings added one at a time (in report order)."""
 
-    def __init__(self, framework: str, directory: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, framework: str, directory: str | os.PathLike[str] | None = None,
+                 selected: Collection[str] | None = None) -> None:
         self.framework_id = framework
+        self._selected = set(selected) if selected is not None else None  # the run's checks (None: every one)
         self._statuses: dict[str, Counter[Status]] = {}  # check -> statuses of its findings, muted FAILs aside
         self._muted: Counter[str] = Counter()
         # check -> (order, [offset, size]) runs of its entries in the file (one run while its findings come in a
@@ -83,7 +88,10 @@ class Compliance:
             for cid in req["checks"]:
                 statuses.update(self._statuses.get(cid, {}))
             muted = sum(self._muted.get(cid, 0) for cid in req["checks"])
-            if statuses[Status.FAIL]:
+            chosen = self._selected is None or any(cid in self._selected for cid in req["checks"])
+            if not chosen and not req["manual"] and not statuses and not muted:
+                verdict = NOT_SELECTED
+            elif statuses[Status.FAIL]:
                 verdict = Status.FAIL.value
             elif statuses[Status.ERROR]:
                 verdict = Status.ERROR.value

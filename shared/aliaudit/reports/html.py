@@ -8,7 +8,7 @@ import json
 from typing import Any, TextIO
 
 from ..findings import Finding
-from .compliance import NO_RESOURCES
+from .compliance import NO_RESOURCES, NOT_SELECTED
 from .summary import STATUSES
 
 _STYLE = """
@@ -17,7 +17,7 @@ header{background:#1d2733;color:#fff;padding:14px 24px}header h1{margin:0;font-s
 main{padding:16px 24px}.cards{display:flex;gap:12px;flex-wrap:wrap}
 .card{background:#fff;border-radius:6px;padding:10px 16px;min-width:110px;box-shadow:0 1px 2px #0002}
 .card b{display:block;font-size:22px}.PASS{color:#1a7f37}.FAIL{color:#cf222e}.MANUAL{color:#9a6700}
-.ERROR{color:#8250df}.NO_RESOURCES{color:#57606a}section{margin-top:18px}table{border-collapse:collapse;width:100%;background:#fff}
+.ERROR{color:#8250df}.NO_RESOURCES,.NOT_SELECTED{color:#57606a}section{margin-top:18px}table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #e3e8ee;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#eef2f6;position:sticky;top:0}.filters{display:flex;gap:8px;flex-wrap:wrap;margin:10px 0}
 .filters select,.filters input{padding:4px}details summary{cursor:pointer}.muted{opacity:.6}
@@ -83,7 +83,7 @@ def _chart(summary: dict[str, Any]) -> str:
 
 
 def _verdict(status: str) -> str:
-    return "no resources" if status == NO_RESOURCES else status
+    return {NO_RESOURCES: "no resources", NOT_SELECTED: "not selected"}.get(status, status)
 
 
 def _compliance(compliance: dict[str, Any] | None) -> str:
@@ -92,8 +92,9 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
     rows = []
     for req in compliance.get("requirements", []):
         status = str(req["status"])
-        found = ("its checks found no resource to judge" if status == NO_RESOURCES
-                 else f'{req.get("fail", 0)} FAIL / {req.get("pass", 0)} PASS')
+        found = {NO_RESOURCES: "its checks found no resource to judge",
+                 NOT_SELECTED: "this run did not select its checks"}.get(
+            status, f'{req.get("fail", 0)} FAIL / {req.get("pass", 0)} PASS')
         rows.append(f'<tr><td>{html.escape(req["id"])}</td><td class="{html.escape(status)}">'
                     f'{html.escape(_verdict(status))}</td><td>{html.escape(req["title"])}</td>'
                     f'<td>{html.escape(", ".join(req.get("checks", [])))}</td><td>{found}</td></tr>')

@@ -268,8 +268,8 @@ class _Tally(Tally):
     compliance: Compliance  # (always: the CIS report is one of the run's reports)
     org: org_summary.OrgSummary  # (always: an organisation run has its summary)
 
-    def __init__(self, tmp: Path, before: set[str] | None = None) -> None:
-        super().__init__("cis_2.0", tmp, organisation=True)
+    def __init__(self, tmp: Path, before: set[str] | None = None, selected: list[str] | None = None) -> None:
+        super().__init__("cis_2.0", tmp, organisation=True, selected=selected)
         self.before = before
         self.new_uids: set[str] = set()
         self.new_accounts: dict[str, str] = {}  # accounts with new FAILs: id -> name
@@ -373,7 +373,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                 rt.store.put_json(baseline_key(run_id), baseline)
         before = set(baseline)
         findings = stack.enter_context(Spool(tmp))
-        tally = _Tally(tmp, before)
+        tally = _Tally(tmp, before, manifest.check_ids)
         stack.callback(lambda: tally.close())
 
         def add(items: list[Finding]) -> None:
@@ -396,7 +396,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                  time.monotonic() - started)
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back: count again
             tally.close()
-            tally = _Tally(tmp, before)
+            tally = _Tally(tmp, before, manifest.check_ids)
             tally.add_all(findings)
         expired = mutelist.apply([], today)
         new = len(tally.new_uids)
@@ -578,7 +578,7 @@ def _put_org_reports(rt: Runtime, uploads: _Uploads, tmp: Path, manifest: Manife
         marker = f'"account_id":"{t.account_id}"'.encode()
         with Spool(tmp) as own:
             own.add(Finding.model_validate_json(line) for line in findings.lines() if marker in line)
-            tally = _Tally(tmp)
+            tally = _Tally(tmp, selected=manifest.check_ids)
             try:
                 tally.add_all(own)
                 summary = tally.summary.result({**meta, "account_id": t.account_id, "account_name": t.name})
