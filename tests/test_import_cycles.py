@@ -88,3 +88,19 @@ def test_a_cycle_is_found():
     """The walker itself: a deferred import closing a loop is a cycle."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+# the modules that parse a command line: the `aliaudit` command, and the generators' own `python -m` mains
+COMMAND_LINES = ("aliaudit.cli", "aliaudit.deploy.cli", "aliaudit.docs")
+
+
+def test_no_argparse_below_the_command_line():
+    """The flows under the CLI take typed values (issue 16): only a command-line module imports argparse."""
+    users = []
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text(), str(path))
+        names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+                 for a in node.names} | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        if "argparse" in names and not name.startswith(COMMAND_LINES):
+            users.append(name)
+    assert not users, f"argparse below the command line: {users}"
