@@ -7,7 +7,7 @@ one process handles in a second. In between, the checks' own CPU (security group
 takes the time, and as many processes as there are cores share it without holding every group's memory at
 once. So:
 
-- `--processes N` decides (1: in the caller's process);
+- `--processes N` decides (1: in the caller's process; fewer than the family groups: the groups packed into N);
 - checks of one family group need one process;
 - the previous run in the output directory (its summary: the same account and number of checks) tells the
   size of the same scan again by its findings;
@@ -64,7 +64,8 @@ def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, 
             output_dir: Path | None) -> Plan:
     groups = len(check_groups(checks))
     if requested is not None:
-        return Plan(1 if requested == 1 or groups < 2 else min(requested, groups), f"--processes {requested}")
+        n = 1 if requested == 1 or groups < 2 else min(requested, groups)
+        return Plan(n, f"--processes {requested}", packed=n if 1 < n < groups else None)
     if groups < 2:
         return Plan(1, "the selected checks are one family group")
     previous = previous_findings(output_dir, account_id, len(checks)) if output_dir else None

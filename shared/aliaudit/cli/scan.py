@@ -48,9 +48,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output-dir", default="aliaudit-output", help="where reports go (default ./aliaudit-output)")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary table")
     p.add_argument("--processes", type=int, metavar="N",
-                   help="scan processes at once, one per group of families (default: decided from the account's "
-                        "size: one for a small account, as many as cores for a medium one, every group at once "
-                        "for a large one; --log-level INFO shows the choice and why; 1 scans in this process)")
+                   help="scan processes, each scanning one or more groups of families (default: decided from "
+                        "the account's size: one for a small account, as many as cores for a medium one, one per "
+                        "group for a large one; --log-level INFO shows the choice and why; 1 scans in this "
+                        "process)")
     o = p.add_argument_group("organisation (see docs/organisations.md)")
     o.add_argument("--all-accounts", action="store_true",
                    help="audit every member of the caller's resource directory (and the caller's own account)")
