@@ -10,7 +10,6 @@ from typing import Any
 import oss2
 
 from aliaudit import deploy
-from aliaudit.checks import families
 from tests.emulator.client import AdminClient
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
 
@@ -31,25 +30,30 @@ def pipeline_write_policy() -> dict[str, Any]:
 def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}",
               aggregator_env: dict[str, str] | None = None, env: dict[str, str] | None = None,
               accounts: str = "single", run_secret: str = "") -> list[dict[str, Any]]:
-    """The functions as s.yaml deploys them: the shipped environment (deploy.common_environment) with this
-    deployment's ALIAUDIT_ACCOUNTS and ALIAUDIT_RUN_SECRET; env adds to it (tests' knobs)."""
-    env = {**deploy.common_environment(bucket=BUCKET, project=PROJECT, accounts=accounts, run_secret=run_secret),
-           "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline), **(env or {})}
+    """The functions as s.yaml deploys them (deploy.functions(): names, code, timeouts, memory, disk, retries, the
+    timers), with this deployment's ALIAUDIT_ACCOUNTS and ALIAUDIT_RUN_SECRET; env adds to every function's
+    environment (tests' knobs), aggregator_env to the aggregator's, payload replaces the daily timer's. The
+    EventBridge trigger is left to the tests that deliver events (add it with its pattern)."""
     role = f"acs:ram::{ACCOUNT}:role/{ROLE}"
-    out = [{"name": "aliaudit-dispatcher", "region": region, "code_dir": str(ROOT / "functions" / "dispatcher"),
-            "timeout": 120, "role": role, "environment": env,
-            "triggers": [{"name": "daily", "type": "timer",
-                          "config": {"cronExpression": "0 0 2 * * *", "enable": True, "payload": payload}}]},
-           {"name": "aliaudit-aggregator", "region": region, "code_dir": str(ROOT / "functions" / "aggregator"),
-            "timeout": 300, "role": role, "environment": {**env, **(aggregator_env or {})},
-            "async_invoke_config": {"max_async_retry_attempts": 2},
-            "triggers": [{"name": "sweep", "type": "timer",
-                          "config": {"cronExpression": "0 */5 * * * *", "enable": True,
-                                     "payload": '{"sweep": true}'}}]}]
-    for fam in families():
-        out.append({"name": f"aliaudit-{fam}", "region": region, "code_dir": str(ROOT / "functions" / fam),
-                    "timeout": 300, "role": role, "environment": {**env, "ALIAUDIT_FAMILY": fam},
-                    "async_invoke_config": {"max_async_retry_attempts": 2}})
+    out = []
+    kinds = ["dispatcher", "aggregator", "worker"]  # (tests find the first two by position)
+    for spec in sorted(deploy.functions(), key=lambda f: kinds.index(f.kind)):
+        fn_env = {**deploy.environment(spec, bucket=BUCKET, project=PROJECT, accounts=accounts, run_secret=run_secret),
+                  "ALIAUDIT_AGGREGATION_DEADLINE_SECONDS": str(deadline), **(env or {}),
+                  **(aggregator_env or {} if spec.kind == "aggregator" else {})}
+        triggers = [{"name": t["triggerName"], "type": t["triggerType"],
+                     "config": {**t["triggerConfig"], **({"payload": payload} if t["triggerName"] == "daily" else {})}}
+                    for t in spec.triggers if t["triggerType"] == "timer"]
+        fn: dict[str, Any] = {"name": spec.name, "region": region, "code_dir": str(ROOT / "functions" / spec.directory),
+                              "timeout": spec.timeout, "memory": spec.memory_mb, "role": role,
+                              "environment": fn_env, "triggers": triggers}
+        if spec.cpu is not None:
+            fn["cpu"] = spec.cpu
+        if spec.disk_mb is not None:
+            fn["disk_size"] = spec.disk_mb
+        if spec.async_retries is not None:
+            fn["async_invoke_config"] = {"max_async_retry_attempts": spec.async_retries}
+        out.append(fn)
     return out
 
 
@@ -62,12 +66,10 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
     mode, with its policy, when accounts is set), run_secret its RunSecret. bucket_writer: a role of the account
     with AliyunOSSFullAccess (writer_bucket), for tests that plant objects as another writer of the bucket would:
     the bucket policy refuses long-term AccessKeys (the account's root key too) under runs/, reports/, latest/."""
-    from aliaudit.checks.registry import all_checks
-    from aliaudit.policy import policy_document
-
     acct = data["accounts"][0]
     ram = acct.setdefault("ram", {})
-    policies = [{"name": deploy.AUDIT_POLICY, "document": read_policy or policy_document(all_checks().values())},
+    policies = [{"name": deploy.AUDIT_POLICY, "document": read_policy or deploy.audit_policy()},
+                {"name": deploy.CREDENTIAL_REPORT_POLICY, "document": deploy.credential_report_policy()},
                 {"name": deploy.PIPELINE_POLICY, "document": pipeline_write_policy()}]
     if accounts:  # template.yml's OrganisationMode condition
         policies.append({"name": deploy.ORGANISATION_POLICY, "document": deploy.organisation_policy(member_role)})
