@@ -146,9 +146,12 @@ def _folder_names(rm: Any, root: str) -> dict[str, str]:
     todo = [root]
     while todo:
         parent = todo.pop()
-        for f in by_page_number(lambda page, p=parent: rm.list_folders_for_parent(
-                rm_models.ListFoldersForParentRequest(parent_folder_id=p, page_number=page, page_size=100)).body,
-                lambda b: b.folders.folder if b.folders else [], 100):
+
+        def page_of(page: int, p: str = parent) -> Any:
+            return rm.list_folders_for_parent(
+                rm_models.ListFoldersForParentRequest(parent_folder_id=p, page_number=page, page_size=100)).body
+
+        for f in by_page_number(page_of, lambda b: b.folders.folder if b.folders else [], 100):
             names[f.folder_id] = f.folder_name
             todo.append(f.folder_id)
     return names

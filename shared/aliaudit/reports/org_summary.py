@@ -52,7 +52,7 @@ class OrgSummary:
                          "status": {s: a["status"].get(s, 0) for s in STATUSES},
                          "unmuted_fail_by_severity": {s: a["fail_by_severity"].get(s, 0) for s in SEVERITIES},
                          **({"not_audited": a["not_audited"]} if a["not_audited"] else {})})
-        totals = Counter()
+        totals: Counter[str] = Counter()
         for a in self.accounts.values():
             totals.update(a["status"])
         return {**(meta or {}), "accounts": len(rows),
