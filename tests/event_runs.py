@@ -157,13 +157,18 @@ def run_event(admin: AdminClient, url: str, event: str, timeout: float = 300) ->
     start = time.monotonic()
     CHANGES[event](url, None)
     first: float | None = None
+    idle_since: float | None = None
     while time.monotonic() - start < timeout:  # the first new FAIL in SLS, polled as a reader of the logstore would
         new = sls_logs(admin)[logs_before:]
         if any((lg["check_id"], lg["resource_id"]) in expected and lg.get("new_fail") == "true" for lg in new):
             first = time.monotonic() - start
             break
-        if admin.request("POST", "fc/wait", {"timeout": 0.05})["idle"] and time.monotonic() - start > 2:
-            break
+        if admin.request("POST", "fc/wait", {"timeout": 0.05})["idle"]:  # (idle a while: no FAIL is coming)
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 5:
+                break
+        else:
+            idle_since = None
     assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
     wall = time.monotonic() - start
     invocations = admin.request("GET", "fc/invocations")["invocations"][invocations_before:]

@@ -13,9 +13,9 @@ then lists its generation:
   then dispatched on its own.
 An item is written before its event looks for the closing mark, and the mark is written before the items are
 listed, so every item is either listed by the closing or dispatched by its own event (OSS reads after writes are
-strongly consistent). Two events that both find themselves first (a race of their writes) both dispatch and both
-close: the merged run ids come from the items' event ids, so the second dispatch of the same items is a duplicate
-the dispatcher recognises."""
+strongly consistent). Two events that both find themselves first (a race of their writes) are both dispatched at
+once; of their closings only the one whose item is then the earliest (Last-Modified, then name: it was first in
+its own listing too) collects the generation, the others' items included."""
 
 from __future__ import annotations
 
@@ -84,6 +84,9 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     _wait_quiet(rt, folder, gen, (slot + 1) * window, len(items))
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
     items, _, _ = _listing(rt, folder, gen)
+    if items and items[0][1] != me:  # another event was first too (their writes raced): the earliest collects
+        log.info("slot %d.%d: event %s collects the generation", slot, gen, items[0][1])
+        return {**result, "slot": f"{slot}.{gen}"}
     runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
     log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
