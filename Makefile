@@ -50,6 +50,7 @@ bench-mutelist: setup
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/mypy
 	$(VENV)/bin/vermin --target=3.10- --no-tips --violations --quiet $(LINT_DIRS)
 
 demo: setup
