@@ -59,6 +59,8 @@ class _Share:
     families: list[str]  # its family group (its name)
     scanned: list[str]  # the families of its checks (one may be another group's: check_groups)
     check_ids: list[str]
+    # behind the first process for the CPU (more processes than cores); packed, one a core, none waits
+    yields: bool = True
 
 
 def family_groups(checks: list[Check]) -> list[list[str]]:
@@ -137,7 +139,7 @@ class ScanProcesses:
         if packed:
             groups = pack(groups, packed, job.regions)
         self.shares = [_Share(n, fams, [*fams, *sorted({c.meta.family for c in mine} - set(fams))],
-                              [c.meta.id for c in mine])
+                              [c.meta.id for c in mine], yields=not packed)
                        for n, (fams, mine) in enumerate(groups)]
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}
@@ -262,8 +264,10 @@ def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
 
     os.environ.clear()
     os.environ.update(job.env)
-    if share.index and hasattr(os, "nice"):  # the first group's long, paced collection keeps its priority: the
-        os.nice(10)  # others' parsing must not hold back its next call (each late call is quota lost)
+    # the first group's long, paced collection keeps its priority: the others' parsing must not hold back its next
+    # call (each late call is quota lost)
+    if share.index and share.yields and hasattr(os, "nice"):
+        os.nice(10)
     configure_logging(job.log_level)
     try:
         resolved = resolve_credentials(job.auth, os.environ, job.settings)
