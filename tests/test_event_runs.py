@@ -83,3 +83,39 @@ def test_a_burst_coalesces_into_a_few_runs_and_loses_no_resource(cloud, admin):
     burst = run_burst(admin, cloud.url, reports_bucket(cloud.url), 20)
     assert not burst.missing, burst
     assert len(burst.runs) <= 5, burst.runs  # the first, the rest merged (a slot boundary may add one of each)
+
+
+def test_a_generation_whose_first_dispatcher_died_is_closed_by_its_events_next_delivery(cloud, admin):
+    """Two events queued in a slot whose first event's dispatcher died before closing it (planted as that
+    dispatcher left them, the changes made without a trigger): FC's retry of the first event dispatches it and the
+    other one, so neither touched resource loses its new FAIL."""
+    import json
+    import time
+
+    from aliaudit.runtime.burst import PREFIX
+    from aliaudit.runtime.triggers import parse
+    from tests.event_runs import CHANGES, expected, sls_logs
+    from tests.pipeline import invoke, writer_bucket
+
+    data = _sample()
+    add_pipeline(data, env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "600"}, bucket_writer=True)
+    load(cloud, data)
+    fire_daily(admin)
+    wait_idle(admin, timeout=600)
+    logs_before = len(sls_logs(admin))
+    envelopes = []
+    for event in ("PutBucketAcl", "ModifySecurityIps"):
+        CHANGES[event](cloud.url, None)  # no EventBridge trigger here: the event is delivered by hand below
+        change = [e for e in admin.events() if e["eventName"] == event][-1]
+        envelopes.append({"id": change["eventId"], "type": f"x:ActionTrail:{change['eventType']}",
+                          "source": "acs.x", "data": change})
+    slot = int(time.time() // 600)
+    planter = writer_bucket(cloud.url)
+    for n, envelope in enumerate(envelopes):
+        plan = parse(json.dumps(envelope))
+        planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json", plan.model_dump_json().encode())
+        time.sleep(1.1 if n == 0 else 0)  # (the first one earliest, by OSS's Last-Modified)
+    invoke(cloud.url, "aliaudit-dispatcher", json.dumps(envelopes[0]).encode(), asynchronous=False)
+    wait_idle(admin)
+    fails = {(lg["check_id"], lg["resource_id"]) for lg in sls_logs(admin)[logs_before:] if lg["new_fail"] == "true"}
+    assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= fails

@@ -41,6 +41,7 @@ PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there 
 CLOSING = "closing-"
 WINDOW_DEFAULT = 60.0
 QUIET_DEFAULT = 3.0
+MAX_WAIT_SECONDS = 80.0  # a first event's dispatcher waits at most this long before it closes its generation
 MAX_ITEMS = 1000  # a slot's items beyond this are dispatched on their own (the merged manifest stays small)
 
 Dispatch = Callable[[Runtime, Plan], dict[str, Any]]
@@ -70,7 +71,13 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     slot = int(time.time() // window)
     folder = f"{PREFIX}{slot}/"
     me = _event_key(plan)
-    _, _, closed = _listing(rt, folder, -1)
+    closed, mine = _scan(rt, folder, me)
+    if mine is None:  # (an event is delivered again within seconds or minutes: this slot or the one before)
+        earlier, mine = slot - 1, _scan(rt, f"{PREFIX}{slot - 1}/", me)[1]
+    else:
+        earlier = slot
+    if mine is not None:  # a delivery again (FC's retry after its dispatcher died waiting, or a duplicate)
+        return _again(rt, plan, dispatch, f"{PREFIX}{earlier}/", earlier, mine)
     gen = max(closed) + 1 if closed else 0  # a slot's generations: one closes, the next event opens another
     rt.store.put_json(f"{folder}g{gen}-{me}.json", with_mac(rt.settings.run_secret, plan.model_dump(mode="json")))
     items, closing, _ = _listing(rt, folder, gen)
@@ -89,6 +96,36 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
         return {**result, "slot": f"{slot}.{gen}"}
     runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
     log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
+    return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
+
+
+def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None]:
+    """The slot's closing generations, and the generation holding this event's item (None: it has none)."""
+    closed, mine = set(), None
+    for o in oss2.ObjectIterator(rt.store.bucket, prefix=folder):
+        head, _, name = o.key[len(folder):].partition("-")
+        if not head.startswith("g") or not head[1:].isdigit():
+            continue
+        if name.startswith(CLOSING):
+            closed.add(int(head[1:]))
+        elif name == f"{me}.json":
+            mine = int(head[1:])
+    return closed, mine
+
+
+def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, gen: int) -> dict[str, Any]:
+    """An event whose item is stored already: dispatched on its own (a duplicate of a dispatched run stops there)
+    and, when its generation never closed (its first event's dispatcher died waiting), it closes and dispatches
+    the generation's items in its place, so none is lost."""
+    result = dispatch(rt, plan)
+    items, closing, _ = _listing(rt, folder, gen)
+    if closing:
+        return result
+    me = _event_key(plan)
+    rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
+    items, _, _ = _listing(rt, folder, gen)
+    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
+    log.info("slot %d.%d: closed by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
 
 
@@ -113,12 +150,14 @@ def _listing(rt: Runtime, folder: str, gen: int) -> tuple[list[tuple[float, str]
 
 
 def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) -> None:
-    """Until no item arrived for the quiet time, or the slot is over (and then the quiet time, for stragglers)."""
+    """Until no item arrived for the quiet time, or the slot is over (and then the quiet time, for stragglers), or
+    MAX_WAIT_SECONDS passed (the dispatcher's FC timeout is 120 s: deploy/catalogue.py DISPATCHER_TIMEOUT_S)."""
     quiet = quiet_seconds()
+    end = min(slot_end + quiet, time.time() + MAX_WAIT_SECONDS)
     while True:
         time.sleep(quiet)
         items, _, _ = _listing(rt, folder, gen)
-        if len(items) == seen or time.time() > slot_end + quiet:
+        if len(items) == seen or time.time() > end:
             return
         seen = len(items)
 
