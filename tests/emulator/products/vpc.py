@@ -150,10 +150,13 @@ def create_flow_log(call: Call) -> dict[str, Any]:
 # --- elastic IP addresses ------------------------------------------------------------------------
 
 def _eip_view(e: Eip) -> dict[str, Any]:
-    return {"AllocationId": e.id, "IpAddress": e.ip, "RegionId": e.region, "Name": e.name,
-            "InstanceId": e.instance_id, "InstanceType": e.instance_type if e.instance_id else "",
-            "InstanceRegionId": e.region if e.instance_id else "", "Status": "InUse" if e.instance_id else "Available",
+    view = {"AllocationId": e.id, "IpAddress": e.ip, "RegionId": e.region, "Name": e.name,
+            "InstanceId": e.instance_id, "InstanceRegionId": e.region if e.instance_id else "",
+            "Status": "InUse" if e.instance_id else "Available",
             "AllocationTime": iso(e.created), "Bandwidth": "5", "InternetChargeType": "PayByTraffic"}
+    if e.instance_id:  # InstanceType is one of the documented kinds (EcsInstance, SlbInstance, ...) only when the
+        view["InstanceType"] = e.instance_type  # EIP is bound; no documented sample shows an unbound one's value
+    return view
 
 
 @api.action("DescribeEipAddresses")
