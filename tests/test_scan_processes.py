@@ -53,17 +53,20 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_processes_report_what_one_process_reports(cloud, tmp_path):
     cloud.emulator.load(Scenario.from_file(SAMPLE))
     split = _cli(cloud, tmp_path, "--output-dir", "split", "--processes", "8")  # (a small account: split on demand)
+    # two processes: the family groups packed, the first share scanned by the aliaudit process itself
+    packed = _cli(cloud, tmp_path, "--output-dir", "packed", "--processes", "2")
     single = _cli(cloud, tmp_path, "--output-dir", "single", "--processes", "1")
-    assert split.returncode == single.returncode == 3, split.stderr + single.stderr
-    for out in (split, single):
+    assert split.returncode == packed.returncode == single.returncode == 3, split.stderr + single.stderr
+    for out in (split, packed, single):
         assert SAMPLE_SECRET not in out.stdout + out.stderr
         assert "collected ram.users in global" in out.stderr and "Traceback" not in out.stderr
     a, b = _rows(tmp_path / "split" / "aliaudit.csv"), _rows(tmp_path / "single" / "aliaudit.csv")
-    assert len(a) > 100 and a == b  # the same findings, in the same order
-    summaries = [json.loads((tmp_path / d / "aliaudit.summary.json").read_text()) for d in ("split", "single")]
+    assert len(a) > 100 and a == b == _rows(tmp_path / "packed" / "aliaudit.csv")  # the same findings, in order
+    summaries = [json.loads((tmp_path / d / "aliaudit.summary.json").read_text())
+                 for d in ("split", "packed", "single")]
     for s in summaries:
         s.pop("generated_at")
-    assert summaries[0] == summaries[1] and summaries[0]["status"].get("ERROR", 0) == 0
+    assert summaries[0] == summaries[1] == summaries[2] and summaries[0]["status"].get("ERROR", 0) == 0
     # every family group's process reported its collections in the progress lines
     done = next(line for line in split.stderr.splitlines() if line.startswith("collected "))
     assert "(0 failed)" in done

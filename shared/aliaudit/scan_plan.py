@@ -17,7 +17,8 @@ once. So:
 
 Small (under SMALL_*): one process. Medium: the family groups packed into as many processes as there are
 cores, each scanning its groups with its threads (latency overlaps within each, as in one process; a group
-after another in a process of its own would wait out each one's latency in turn). Large (SPLIT_* and more):
+after another in a process of its own would wait out each one's latency in turn), the first of them the
+caller's own (scan_processes: it costs no process). Large (SPLIT_* and more):
 a process per family group, all at once, as before this plan existed.
 """
 

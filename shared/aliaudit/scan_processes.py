@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
@@ -131,11 +131,15 @@ class ScanProcesses:
     processes made."""
 
     def __init__(self, job: ProcessScan, check_ids: list[str], processes: int | None = None,
-                 packed: int | None = None) -> None:
+                 packed: int | None = None, local: ClientFactory | None = None) -> None:
         self.job = job
+        # packed: the first share is scanned in this process (its own threads, with `local`'s clients): the
+        # caller is running anyway and has imported the core, so that share costs no process
+        self.local = local if packed else None
         self.checks = all_checks()
         chosen = [self.checks[c] for c in check_ids]
         groups = check_groups(chosen)
+        self.packed = bool(packed)
         if packed:
             groups = pack(groups, packed, job.regions)
         self.shares = [_Share(n, fams, [*fams, *sorted({c.meta.family for c in mine} - set(fams))],
@@ -150,7 +154,8 @@ class ScanProcesses:
 
     def pids(self) -> dict[str, int]:
         """The running processes: their families ("kms,rds") -> process id."""
-        return {",".join(self.shares[i].families): p.pid for i, p in list(self._running.items())}
+        return {",".join(self.shares[i].families): p.pid for i, p in list(self._running.items())
+                if not isinstance(p, threading.Thread)}
 
     def collections(self) -> int:
         """Datasets the processes collect (one the checks of two processes read is collected by both)."""
@@ -158,7 +163,8 @@ class ScanProcesses:
 
     def findings(self, progress: ProgressFn | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
         checks, job = self.checks, self.job
-        ctx = _context()
+        # packed, each process is started once: a fork server would only add a process (its memory) to start it
+        ctx = multiprocessing.get_context("spawn") if self.packed else _context()
         waiting = list(self.shares)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
@@ -196,7 +202,7 @@ class ScanProcesses:
                 return
             families = ", ".join(self.shares[index].families)
             reason = problems.get(index) or (f"the scan process for {families} ended unexpectedly "
-                                             f"(exit code {proc.exitcode})")
+                                             f"(exit code {getattr(proc, 'exitcode', None)})")
             log.error("%s; its unfinished checks are reported as ERROR", reason)
             for cid, region in sorted(due[index]):
                 found += 1
@@ -208,13 +214,20 @@ class ScanProcesses:
                 while waiting and len(running) < self.processes:
                     share = waiting.pop(0)
                     reader, writer = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(target=_child, args=(job, share, writer),
-                                       name=f"aliaudit-scan-{'-'.join(share.families)}", daemon=True)
-                    proc.start()
-                    writer.close()  # (the process holds its own end: its exit ends the pipe)
+                    name = f"aliaudit-scan-{'-'.join(share.families)}"
+                    proc: Any
+                    if self.local is not None and share.index == 0:
+                        proc = threading.Thread(target=_local, args=(self.local, job, share, writer), name=name,
+                                                daemon=True)  # (it closes its end when done)
+                        proc.start()
+                    else:
+                        proc = ctx.Process(target=_child, args=(job, share, writer), name=name, daemon=True)
+                        proc.start()
+                        writer.close()  # (the process holds its own end: its exit ends the pipe)
                     running[share.index] = proc
                     pipes[reader] = share.index
-                for reader in wait(list(pipes)):
+                ready: list[Any] = wait(list(pipes))  # (the pipes' readers: Connections)
+                for reader in ready:
                     try:
                         msg = reader.recv()
                     except Exception:  # the process exited (what it sent before was read) or died mid-message
@@ -224,8 +237,9 @@ class ScanProcesses:
                     yield from handle(msg)
         finally:
             for proc in running.values():  # the caller stopped early (an error, Ctrl-C): no orphans
-                proc.kill()
-                proc.join()
+                if not isinstance(proc, threading.Thread):  # (the local scan stops at its next send)
+                    proc.kill()
+                    proc.join()
             for reader in pipes:
                 reader.close()
         if progress:
@@ -269,14 +283,37 @@ def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
     if share.index and share.yields and hasattr(os, "nice"):
         os.nice(10)
     configure_logging(job.log_level)
+    _scan_share(None, job, share, send)
+
+
+def _local(factory: ClientFactory, job: ProcessScan, share: _Share, pipe: Any) -> None:
+    """The first share of a packed scan, in a thread of the caller's process, reporting as a process would."""
+    lock = threading.Lock()
+
+    def send(msg: tuple[Any, ...]) -> None:
+        with lock:
+            pipe.send(msg)
+
     try:
-        resolved = resolve_credentials(job.auth, os.environ, job.settings)
-        factory = ClientFactory(resolved.provider, job.settings)
+        _scan_share(factory, job, share, send)
+    except OSError:  # the caller stopped reading (an error, Ctrl-C): nothing to report to
+        pass
+    finally:
+        pipe.close()
+
+
+def _scan_share(factory: ClientFactory | None, job: ProcessScan, share: _Share,
+                send: Callable[[tuple[Any, ...]], None]) -> None:
+    """Scan the share (`factory`: the clients to use, else its own from the job's credentials), sending its
+    findings, collections and end (or failure) as messages."""
+    try:
+        if factory is None:
+            factory = ClientFactory(resolve_credentials(job.auth, os.environ, job.settings).provider, job.settings)
         request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
                               families=share.scanned, config=job.config)
 
         def calls() -> int:
-            return sum(factory.calls.values())
+            return sum(factory.calls.values()) if factory is not None else 0
 
         def progress(event: str, data: dict[str, Any]) -> None:
             if event == "collected":  # (the caller counts the findings itself)

@@ -125,6 +125,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: str, check_ids: list[str],
                   config: AuditConfig, mutelist: Mutelist) -> int:
     from ..checks.registry import all_checks
+    from ..clients import ClientFactory
     from ..credentials.resolve import default_session_name
     from ..outcome import Tally, warn_expired
     from ..progress import Progress
@@ -151,7 +152,9 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
         job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=factory.settings,
                           env=dict(os.environ), account_id=account_id, regions=regions, config=config,
                           log_level=args.log_level)
-        split = ScanProcesses(job, check_ids, decided.processes, decided.packed)
+        # packed, the first share is scanned here, with clients of its own (its calls are counted apart)
+        split = ScanProcesses(job, check_ids, decided.processes, decided.packed,
+                              local=ClientFactory(factory.provider, factory.settings))
     progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
     scanned = split.findings(progress) if split else scan_findings(factory, request, progress)
