@@ -119,3 +119,31 @@ def test_a_generation_whose_first_dispatcher_died_is_closed_by_its_events_next_d
     wait_idle(admin)
     fails = {(lg["check_id"], lg["resource_id"]) for lg in sls_logs(admin)[logs_before:] if lg["new_fail"] == "true"}
     assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= fails
+
+
+def _event(name: str, service: str, refs: dict, params: dict | None = None, who: str = "root-account") -> str:
+    import json
+
+    return json.dumps({"type": f"{service.lower()}:ActionTrail:ApiCall", "id": "x1", "data": {
+        "eventId": "e1", "eventName": name, "acsRegion": "cn-hangzhou", "serviceName": service,
+        "referencedResources": refs, "requestParameters": params or {}, "userIdentity": {"type": who}}})
+
+
+def test_what_an_event_implies_and_which_checks_it_keeps():
+    from aliaudit.runtime.triggers import parse
+
+    user_key = parse(_event("CreateAccessKey", "Ram", {"ACS::RAM::AccessKey": ["LTAI1"]}, {"UserName": "bob"}))
+    assert user_key.resources == {"ram.access_key": ["LTAI1"], "ram.user": ["bob"]}
+    assert "ram_user_single_active_key" in user_key.check_ids
+    assert not {"ram_root_access_key_absent", "ram_access_key_used_from_ecs"} & set(user_key.check_ids)
+    root_key = parse(_event("CreateAccessKey", "Ram", {"ACS::RAM::AccessKey": ["LTAI2"]}))
+    assert root_key.resources["ram.root"] == ["<root>"] and root_key.check_ids == ["ram_root_access_key_absent"]
+    # a rule names its group; an EIP bound to an ECS instance names the instance, to a NAT gateway nothing
+    rule = parse(_event("AuthorizeSecurityGroup", "Ecs", {}, {"SecurityGroupId": "sg-1"}))
+    assert rule.resources == {"ecs.security_group": ["sg-1"]}
+    eip = parse(_event("AssociateEipAddress", "Vpc", {}, {"InstanceId": "i-1", "InstanceType": "EcsInstance"}))
+    nat = parse(_event("AssociateEipAddress", "Vpc", {}, {"InstanceId": "ngw-1", "InstanceType": "Nat"}))
+    assert eip.resources == {"ecs.instance": ["i-1"]} and nat.resources == {}
+    # other events keep every check their name selects (RunInstances changes disks too)
+    run = parse(_event("RunInstances", "Ecs", {"ACS::ECS::Instance": ["i-2"]}))
+    assert {"ecs_disk_attached_encrypted", "ecs_instance_metadata_hardened"} <= set(run.check_ids)

@@ -89,16 +89,24 @@ def narrowed_datasets(res: Mapping[str, Iterable[str]]) -> set[str]:
     return {name for name, c in COLLECTORS.items() if kinds & set(c.reads_one)}
 
 
-def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]]) -> list[Check]:
-    """Of the checks an event's name selects, those its resources can change: when the event names resources a
-    collector reads one at a time, a check that reads none of those datasets judges something else (a new user's
-    key does not change the root account's keys, nor which keys were used from ECS) and is left to the daily run.
-    Without such resources, every selected check (its datasets read whole)."""
+def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]], event: str = "") -> list[Check]:
+    """Of the checks an event's name selects, those its resources can change. Only an AccessKey event is narrowed
+    here: a RAM user's key changes that user's verdicts (ram.users), not the root account's keys nor which keys
+    were used from ECS (a new key has no use yet; a deleted or disabled key's use stays in the trail), and the root
+    account's key only its own (ram.root). Any other event keeps every check its name selects (e.g. RunInstances
+    names an instance but also changes disks; AttachPolicyToUser a user but also a policy's attachments); their
+    datasets are still read one resource at a time where the event names one."""
     checks = list(checks)
-    narrowed = narrowed_datasets(res)
-    if not narrowed:
+    if event not in KEY_EVENTS:
         return checks
-    return [c for c in checks if narrowed & set(c.meta.needs)]
+    kinds = set(readable(res))
+    if kinds & {"ram.user", "ram.access_key"} and "ram.root" not in kinds:
+        owner = "ram.users"
+    elif kinds == {"ram.root"} or kinds == {"ram.root", "ram.access_key"}:
+        owner = "ram.root"
+    else:
+        return checks
+    return [c for c in checks if owner in c.meta.needs]
 
 
 def wanted_ids(res: Mapping[str, Iterable[str]], judged: Iterable[str]) -> set[str]:
