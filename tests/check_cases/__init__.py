@@ -1,6 +1,7 @@
 """The standing oracle (issue 15): a table of cases per check family. Each case runs one registered check on model
 objects (what a collector produces, field values from the documented samples in tests/fixtures/wire) and names the
-status expected per resource id. tests/test_check_cases.py runs them all and checks every check has a PASS and a FAIL.
+status expected per resource id. tests/unit/test_check_cases.py runs them all and checks every check has a PASS and
+a FAIL.
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@ and the member credentials (AssumeRole with the external id), against the emulat
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from aliaudit import errors
@@ -13,8 +11,9 @@ from aliaudit.clients import ClientFactory
 from aliaudit.credentials.providers import StaticProvider
 from aliaudit.settings import EndpointSettings
 from tests.emulator.state import Scenario
+from tests.paths import TESTS
 
-ORG = Path(__file__).parent / "emulator" / "scenarios" / "org.yaml"
+ORG = TESTS / "emulator" / "scenarios" / "org.yaml"
 MGMT, PROD, DEV, SUSPENDED, NOROLE, PARTNER = (f"100000000000000{i}" for i in range(1, 7))
 AUDITOR = ("LTAIorgauditor000001", "org-auditor-secret-00000000000")
 

@@ -9,8 +9,8 @@ from alibabacloud_fc20230330 import models as fc_models
 from alibabacloud_fc20230330.client import Client as FcClient
 from darabonba.runtime import RuntimeOptions
 
+from tests.fidelity.test_emulator_fc import CODE, FC_TRUST
 from tests.sdk import ACCOUNT, base_scenario, load, pop_config
-from tests.test_emulator_fc import CODE, FC_TRUST
 
 
 def test_function_uses_its_execution_role_from_env_and_context(cloud):

@@ -7,17 +7,17 @@ so RAM's age checks drift as time passes)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from alibabacloud_sts20150401.client import Client as StsClient
 
 from aliaudit.checks.registry import all_checks
 from aliaudit.findings import Finding
 from tests.emulator import Scenario
+from tests.paths import TESTS
 from tests.scanning import by_resource, scan
 from tests.sdk import pop_config
 
-SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
+SAMPLE = TESTS / "emulator" / "scenarios" / "sample.yaml"
 AUDITOR = ("LTAIsampleaudit00001", "sample-audit-secret-000000000")
 
 

@@ -5,8 +5,8 @@ InvalidRegionId.Malformed, KMS InvalidRegionId, ACK ErrorParamInvalid).
 
 The public regions are the regional endpoint table of the official SDK alibabacloud-sls20201230 5.15.1
 (``Client._endpoint_map``): its endpoint rule is 'central', so every region Log Service serves is listed by name,
-and Log Service runs in every public region. tests/test_emulator_coverage.py compares this list with the installed
-SDK, so an SDK that learns a new region makes that test fail until the region is added here.
+and Log Service runs in every public region. tests/fidelity/test_emulator_coverage.py compares this list with the
+installed SDK, so an SDK that learns a new region makes that test fail until the region is added here.
 """
 
 from __future__ import annotations

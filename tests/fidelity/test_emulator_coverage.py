@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from Tea.exceptions import TeaException
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
 from tests.emulator.regions import PUBLIC_REGIONS
+from tests.paths import TESTS
 from tests.sdk import ADMIN_AK, ADMIN_SECRET, READER_AK, READER_SECRET, base_scenario, load, pop_config
 from tests.sdk_types import Findings, check_json, response_body_spec
 
@@ -394,7 +394,7 @@ def test_list_calls_for_an_unknown_region_still_fail(cloud):
 
 # --- the README's coverage table says what the modules serve ----------------------------------------------------
 
-README = Path(__file__).parent / "emulator" / "README.md"
+README = TESTS / "emulator" / "README.md"
 COVERAGE_ROWS = {"RAM": "ram", "IMS": "ims", "STS": "sts", "ActionTrail": "actiontrail", "OSS": "oss", "SLS": "sls",
                  "FC": "fc", "ECS": "ecs", "VPC": "vpc", "RDS": "rds", "KMS": "kms", "Security": "sas", "ACK": "cs",
                  "Resource": "resourcemanager"}

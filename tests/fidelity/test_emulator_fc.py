@@ -23,6 +23,7 @@ from darabonba.runtime import RuntimeOptions
 
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
+from tests.paths import TESTS
 from tests.sdk import (
     ACCOUNT,
     ADMIN_AK,
@@ -36,7 +37,7 @@ from tests.sdk import (
     pop_config,
 )
 
-CODE = Path(__file__).parent / "fixtures" / "fc" / "app"
+CODE = TESTS / "fixtures" / "fc" / "app"
 ROLE = f"acs:ram::{ACCOUNT}:role/fc-role"
 FC_TRUST = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                            "Principal": {"Service": ["fc.aliyuncs.com"]}}]}

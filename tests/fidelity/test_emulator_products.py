@@ -15,11 +15,12 @@ import tokenize
 from pathlib import Path
 
 from tests.emulator.products import registry
+from tests.paths import TESTS
 
-EMULATOR = Path(__file__).parent / "emulator"
+EMULATOR = TESTS / "emulator"
 
 # a product the emulator does not have: one PopApi action to read, one to write, and its state model
-WIDGET = '''"""Widgets: a test-only product (tests/test_emulator_products.py)."""
+WIDGET = '''"""Widgets: a test-only product (tests/fidelity/test_emulator_products.py)."""
 
 from __future__ import annotations
 

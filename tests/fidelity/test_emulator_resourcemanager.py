@@ -4,7 +4,6 @@ unmodified resourcemanager and STS SDKs, on the organisation of scenarios/org.ya
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import oss2
@@ -27,9 +26,10 @@ from tests.emulator.generate import AUDIT_EXTERNAL_ID, AUDIT_ROLE, MEMBER_BASE, 
 from tests.emulator.generate import ROOT_AK as BENCH_ROOT_AK
 from tests.emulator.generate import ROOT_SECRET as BENCH_ROOT_SECRET
 from tests.emulator.generate import main as generate_main
+from tests.paths import TESTS
 from tests.sdk import base_scenario, load, pop_config
 
-ORG = Path(__file__).parent / "emulator" / "scenarios" / "org.yaml"
+ORG = TESTS / "emulator" / "scenarios" / "org.yaml"
 MGMT, PROD, DEV, SUSPENDED, NOROLE, PARTNER = (f"100000000000000{n}" for n in range(1, 7))
 ADMIN = ("LTAIorgadmin00000001", "org-admin-secret-0000000000000")
 AUDITOR = ("LTAIorgauditor000001", "org-auditor-secret-00000000000")

@@ -19,9 +19,9 @@ from aliaudit.credentials.providers import StaticProvider
 from aliaudit.findings import Finding
 from aliaudit.scan import ScanRequest, run_scan
 from aliaudit.settings import EndpointSettings
+from tests.e2e.test_checks_ram import account, ago
 from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, load, pop_config
-from tests.test_checks_ram import account, ago
 
 DENY_REPORT = {"name": "NoReport", "document": {"Version": "1", "Statement": [
     {"Effect": "Deny", "Action": ["ram:GetCredentialReport"], "Resource": "*"}]}}

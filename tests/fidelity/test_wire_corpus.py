@@ -18,7 +18,6 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -34,11 +33,12 @@ from aliaudit.scan import select_checks
 from aliaudit.settings import EndpointSettings
 from tests.emulator import EmulatorServer, Scenario
 from tests.emulator.client import AdminClient
+from tests.paths import TESTS
 from tests.scanning import scan
 from tests.sdk import pop_config
 
-WIRE = Path(__file__).parent / "fixtures" / "wire"
-SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
+WIRE = TESTS / "fixtures" / "wire"
+SAMPLE = TESTS / "emulator" / "scenarios" / "sample.yaml"
 AUDITOR_AK, AUDITOR_SECRET = "LTAIsampleaudit00001", "sample-audit-secret-000000000"
 SAMPLE_ROOT_AK, SAMPLE_ROOT_SECRET = "LTAIsampleroot000001", "sample-root-secret-0000000000"
 

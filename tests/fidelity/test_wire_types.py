@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +36,7 @@ from tests.emulator import EmulatorServer, Scenario
 from tests.emulator.app import PRODUCTS
 from tests.emulator.client import AdminClient
 from tests.emulator.generate import Sizes, generate
+from tests.paths import TESTS
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
 from tests.sdk_types import (
     Findings,
@@ -48,7 +48,7 @@ from tests.sdk_types import (
     response_body_spec,
 )
 
-SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
+SAMPLE = TESTS / "emulator" / "scenarios" / "sample.yaml"
 SAMPLE_ROOT = ("LTAIsampleroot000001", "sample-root-secret-0000000000")
 TINY = dataclasses.replace(Sizes().scaled(0.002), regions=3)  # a few seconds to scan
 RECORD_LIMIT = 100_000  # keep every answer: the first ones of a regional list are often empty

@@ -24,9 +24,9 @@ from aliaudit.checks import families
 from aliaudit.checks.registry import all_checks
 from aliaudit.policy import policy_document
 from tests.deploy_schemas import ros_attributes, ros_schema
+from tests.paths import ROOT
 from tests.sdk import ACCOUNT, ADMIN_AK, ADMIN_SECRET, base_scenario, load
 
-ROOT = Path(__file__).resolve().parents[1]
 REGION = "cn-hangzhou"
 BUCKET = f"aliaudit-reports-{ACCOUNT}"
 PROJECT = f"aliaudit-{ACCOUNT}"
@@ -35,7 +35,7 @@ RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunS
 S_VERSION = "3.1.10"  # @serverless-devs/s on npm, as S_VERSION in the Makefile (`s preview` works offline)
 
 # --- what Alibaba Cloud documents ------------------------------------------------------------------
-# Resource types, properties, values and attributes: tests/test_deploy_schema.py, against the ROS CDK's own
+# Resource types, properties, values and attributes: tests/unit/test_deploy_schema.py, against the ROS CDK's own
 # definitions (tests/fixtures/deploy-schemas). What follows is the template structure around the resources.
 # Template sections, resource attributes, parameter and output keys: ROS template structure
 # (https://www.alibabacloud.com/help/en/ros/user-guide/template-structure, .../parameters, .../outputs,
@@ -338,7 +338,7 @@ def test_event_pattern_is_the_union_of_every_checks_events():
 
 
 def test_s_yaml_names_the_log_project_and_store():
-    """The fc3 schema itself: tests/test_deploy_schema.py."""
+    """The fc3 schema itself: tests/unit/test_deploy_schema.py."""
     for p in s_props().values():
         assert p["logConfig"]["project"] == PROJECT and p["logConfig"]["logstore"] == "fc-logs"
 

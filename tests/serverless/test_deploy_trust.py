@@ -169,7 +169,7 @@ def test_another_writer_cannot_plant_run_state_and_the_pipeline_still_runs(cloud
     with pytest.raises(oss2.exceptions.AccessDenied):
         user.delete_object("latest/findings.json")
     # what the policy cannot tell apart (documented): a session of another role holding OSS write permission; the
-    # runs' seals stop what it plants (tests/test_security_pipeline.py)
+    # runs' seals stop what it plants (tests/serverless/test_security_pipeline.py)
     assert not _denied(writer_bucket(cloud.url), "runs/x/parts/ram/global.json")
 
 

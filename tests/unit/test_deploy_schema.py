@@ -9,14 +9,14 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.deploy_schemas import OUT, ROS_CDK_VERSION, fc3_errors, fc3_schema, ros_errors, ros_schema
-from tests.test_deploy import (
+from tests.paths import ROOT
+from tests.serverless.test_deploy import (
     ROS_FILES,
     Ros,
     _deployer_environment,  # noqa: F401 - autouse: s.yaml reads the deployer environment
@@ -24,7 +24,6 @@ from tests.test_deploy import (
     t_doc,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 # parameter sets that switch every condition of template.yml at least once
 PARAMETER_SETS: list[dict[str, Any]] = [
     {}, {"KmsInstanceId": "kst-hzz0123456789", "Accounts": "resource-directory", "MemberExternalId": "ext-1"},

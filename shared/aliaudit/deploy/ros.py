@@ -246,7 +246,7 @@ def _ros_identity() -> dict[str, Any]:
 
 def _ros_accounts_setting() -> dict[str, Any]:
     """ALIAUDIT_ACCOUNTS built from the Accounts, MemberRoleName and MemberExternalId parameters: the very string
-    accounts_setting() returns for them (tests/test_deploy.py compares both)."""
+    accounts_setting() returns for them (tests/serverless/test_deploy.py compares both)."""
     ids = {"Fn::Join": ['","', {"Fn::Split": [",", {"Ref": "Accounts"}]}]}
     mode = {"Fn::If": ["DirectoryMode", '"mode":"resource-directory"',
                        {"Fn::Sub": ['"mode":"list","ids":["${Ids}"]', {"Ids": ids}]}]}

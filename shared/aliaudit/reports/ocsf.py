@@ -64,7 +64,7 @@ def _event_json(f: Finding, when: datetime) -> str:
 class _Renderer:
     """to_ocsf for many findings, fast: the schema model renders the first finding of each check and outcome;
     the findings after it reuse that event with their own fields put in (the model costs ~0.1 ms a finding,
-    seconds for a large account). tests/test_html_report.py checks both give the same events."""
+    seconds for a large account). tests/unit/test_html_report.py checks both give the same events."""
 
     def __init__(self, when: datetime) -> None:
         self.when = when
