@@ -22,7 +22,6 @@ from .accounts import AccountsSpec, Target, provider_for
 from .checks.registry import all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
-from .datasets import Scope
 from .findings import Finding
 from .mutelist import Mutelist
 from .outcome import Tally, expired_entries
@@ -59,7 +58,7 @@ def failure_findings(target: Target, check_ids: Iterable[str], regions: list[str
         c = checks.get(cid)
         if c is None:
             continue
-        for region in [GLOBAL] if c.meta.scope == Scope.GLOBAL else regions:
+        for region in c.regions(regions):
             f = c.error(target.account_id, region, message, resource_id=target.account_id, resource_type="account")
             f.account_name = target.name
             out.append(f)

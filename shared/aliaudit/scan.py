@@ -20,7 +20,7 @@ from .clients import ClientFactory
 from .collectors import load_all as load_collectors
 from .collectors.registry import COLLECTORS, CollectContext
 from .config import AuditConfig
-from .datasets import GLOBAL, Scope
+from .datasets import GLOBAL
 from .findings import Finding, Result, Status
 
 log = logging.getLogger("aliaudit.scan")
@@ -74,7 +74,7 @@ def select_checks(families: Iterable[str] | None = None, check_ids: Iterable[str
 
 def dataset_jobs(checks: Iterable[Check], regions: list[str]) -> set[tuple[str, str]]:
     """(dataset, region) pairs the checks need, each collected once."""
-    return {(dataset, region) for c in checks for region in _regions_for(c, regions) for dataset in c.meta.needs}
+    return {(dataset, region) for c in checks for region in c.regions(regions) for dataset in c.meta.needs}
 
 
 def _load_collectors(jobs: Iterable[Job]) -> None:
@@ -110,7 +110,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     run, so memory holds the datasets in flight, not the account's. Datasets are collected global ones first
     (the largest: every RAM user, every bucket), then region by region, a few regions at a time."""
     checks = select_checks(request.families, request.check_ids)
-    units = [(c, region) for c in checks for region in _regions_for(c, request.regions)]
+    units = [(c, region) for c in checks for region in c.regions(request.regions)]
     readers: dict[Job, list[int]] = {}  # dataset -> the units (check, region) that read it
     waiting: list[int] = []  # per unit: its datasets not collected yet
     for n, (c, region) in enumerate(units):
@@ -217,10 +217,6 @@ def _release_memory(every: float = 1.0) -> None:
     if _trim and now - _trimmed >= every:
         _trimmed = now
         _trim(0)
-
-
-def _regions_for(c: Check, regions: list[str]) -> list[str]:
-    return [GLOBAL] if c.meta.scope == Scope.GLOBAL else list(regions)
 
 
 def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request: ScanRequest,

@@ -33,7 +33,7 @@ from .datasets import Scope
 from .findings import Finding
 from .placement import runs_with
 from .redact import configure_logging
-from .scan import GLOBAL, ProgressFn, ScanRequest, _regions_for, dataset_jobs, scan_findings
+from .scan import GLOBAL, ProgressFn, ScanRequest, dataset_jobs, scan_findings
 from .settings import EndpointSettings
 
 log = logging.getLogger("aliaudit.processes")
@@ -168,7 +168,7 @@ class ScanProcesses:
         waiting = list(self.shares)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
-        due = {s.index: {(cid, r) for cid in s.check_ids for r in _regions_for(checks[cid], job.regions)}
+        due = {s.index: {(cid, r) for cid in s.check_ids for r in checks[cid].regions(job.regions)}
                for s in self.shares}
         finished: set[int] = set()
         problems: dict[int, str] = {}

@@ -76,6 +76,14 @@ class Check:
         return self.finding(account_id, region, Result(status=Status.ERROR, resource_id=rid,
                                                        resource_type=resource_type, message=message))
 
+    def regions(self, regions: list[str]) -> list[str]:
+        """Where the check runs among the audited regions: once for the account (GLOBAL), or in each of them."""
+        return [GLOBAL] if self.meta.scope == Scope.GLOBAL else list(regions)
+
+    def runs_in(self, region: str) -> bool:
+        """Whether the check's findings for `region` (a region, or GLOBAL) are due: its scope matches the region's."""
+        return (region == GLOBAL) == (self.meta.scope == Scope.GLOBAL)
+
     @property
     def remediation_text(self) -> str:
         text = _REMEDIATION.get(self.meta.id)  # one string shared by all the check's findings

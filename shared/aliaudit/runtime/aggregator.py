@@ -26,7 +26,6 @@ from pydantic import ValidationError
 from .. import apierrors
 from .. import mutelist as mutelist_mod
 from ..checks.registry import all_checks
-from ..datasets import Scope
 from ..errors import ConfigError
 from ..findings import Finding, Status
 from ..mutelist import Mutelist
@@ -34,7 +33,6 @@ from ..outcome import Tally
 from ..reports import org_summary, writer
 from ..reports.compliance import Compliance
 from ..reports.spool import Spool
-from ..scan import GLOBAL
 from . import latest as latest_parts
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
@@ -51,13 +49,12 @@ MUTELIST_KEY = "config/mutelist.yaml"
 
 def _missing_part_findings(manifest: Manifest, part: Part, reason: str) -> list[Finding]:
     checks = all_checks()
-    scope = Scope.GLOBAL if part.region == GLOBAL else Scope.REGIONAL
     account = part.account or manifest.account_id
     target = manifest.target(part.account) if part.account else None
     out = []
     for cid in manifest.check_ids:
         c = checks.get(cid)
-        if c is not None and manifest.worker_family(cid) == part.family and c.meta.scope == scope:
+        if c is not None and manifest.worker_family(cid) == part.family and c.runs_in(part.region):
             f = c.error(account, part.region, reason)
             f.account_name = target.name if target else ""
             out.append(f)

@@ -17,7 +17,6 @@ from typing import Any
 from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
-from ..datasets import GLOBAL, Scope
 from ..errors import AliauditError, ConfigError
 from ..org_scan import failure_findings
 from ..placement import runs_with
@@ -44,7 +43,7 @@ def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], d
     parts: dict[tuple[str, str], Part] = {}
     for c in chosen:
         family = moved.get(c.meta.id, c.meta.family)
-        for region in [GLOBAL] if c.meta.scope == Scope.GLOBAL else regions:
+        for region in c.regions(regions):
             parts[(family, region)] = Part(family=family, region=region)
     return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region)), moved
 
@@ -147,7 +146,7 @@ def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],
             checks = [c for c in manifest.check_ids if manifest.worker_family(c) == p.family]
             target = manifest.target(p.account) or Target(account_id=p.account or manifest.account_id)
             with Spool(tmp) as spool:
-                scoped = [c for c in checks if (all_checks()[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL)]
+                scoped = [c for c in checks if all_checks()[c].runs_in(p.region)]
                 spool.add(failure_findings(target, scoped, [p.region], reasons[(p.account, p.family)]))
                 put_part(rt, Path(tmp), manifest, p.family, p.region, spool, 0, p.account)
     signal_if_last(rt, manifest)

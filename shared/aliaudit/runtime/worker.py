@@ -121,7 +121,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
                           check_ids=ids, families=families, config=config, resources=readable or None)
     touched = set(manifest.resource_ids) | {i for v in manifest.resources.values() for i in v}
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
-    due = {p.region: sum(1 for c in ids if (checks[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL))
+    due = {p.region: sum(1 for c in ids if checks[c].runs_in(p.region))
            for p in parts}
     calls_before = 0
     total = 0
@@ -138,7 +138,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
         if factory is None:  # the member account could not be reached: ERROR for every check of every part
             who = target or Target(account_id=account)
             for p in parts:
-                scoped = [c for c in ids if (checks[c].meta.scope == Scope.GLOBAL) == (p.region == GLOBAL)]
+                scoped = [c for c in ids if checks[c].runs_in(p.region)]
                 total += spools[p.region].add(failure_findings(who, scoped, [p.region], problem))
                 store(p.region)
             return total
