@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -16,9 +17,10 @@ class _LazyModule(ModuleType):
     threads) and answers from it. Unlike importlib.util.LazyLoader it never exposes a half-loaded module to a
     second thread on Python 3.10/3.11."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, then: Callable[[], None] | None) -> None:
         super().__init__(name)
         self._target: ModuleType | None = None
+        self._then = then
 
     def __getattr__(self, attr: str) -> Any:
         target = self._target
@@ -26,11 +28,14 @@ class _LazyModule(ModuleType):
             with _lock:
                 if self._target is None:
                     self._target = importlib.import_module(self.__name__)
+                    if self._then is not None:
+                        self._then()
                 target = self._target
         return getattr(target, attr)
 
 
-def lazy_import(name: str) -> Any:
+def lazy_import(name: str, then: Callable[[], None] | None = None) -> Any:
     """`models = lazy_import("alibabacloud_ecs20140526.models")`: the module, imported on first attribute access
-    (typed Any, as the SDKs' generated modules are to a type checker anyway)."""
-    return _LazyModule(name)
+    (typed Any, as the SDKs' generated modules are to a type checker anyway); `then` runs once it is imported (an
+    SDK that sets up logging as it is imported is routed through ours again: redact.route_credentials_log)."""
+    return _LazyModule(name, then)

@@ -40,10 +40,12 @@ if TYPE_CHECKING:
 
 # The credentials and STS SDKs cost a quarter second to import (Tea, aiohttp): imported when credentials are
 # first built or fetched, not by commands that never use them (`aliaudit --help`, list-checks, policy).
-_openapi_models = lazy_import("alibabacloud_tea_openapi.models")
-_sts = lazy_import("alibabacloud_sts20150401.client")
+# Importing them imports alibabacloud-credentials' provider modules, which give the 'credentials' logger a handler
+# of their own: routed through ours again (redaction, level) once they are in.
+_openapi_models = lazy_import("alibabacloud_tea_openapi.models", then=route_credentials_log)
+_sts = lazy_import("alibabacloud_sts20150401.client", then=route_credentials_log)
 _tea_exceptions = lazy_import("Tea.exceptions")
-sts_models = lazy_import("alibabacloud_sts20150401.models")
+sts_models = lazy_import("alibabacloud_sts20150401.models", then=route_credentials_log)
 
 
 def _sdk(name: str) -> Any:
