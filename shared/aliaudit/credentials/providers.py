@@ -94,7 +94,7 @@ def within(seconds: float, what: str, call: Callable[[], T]) -> T:
                                       "the endpoint, the network and the proxy")
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return box["value"]
 
 
 class _Watch:
@@ -138,7 +138,7 @@ class _Watch:
         class Watched(base):  # type: ignore[valid-type,misc]
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
-                create = self._create_connection
+                create: Callable[..., socket.socket] = self._create_connection  # type: ignore[has-type]
                 self._create_connection = lambda *a, **k: watch.add(create(*a, **k))
 
         return Watched
@@ -484,7 +484,8 @@ _UNAVAILABLE_CODES = ("ServiceUnavailable", "InternalError", "Throttling", "Requ
 
 
 def _chain_text(err: BaseException) -> str:
-    parts, seen = [], set()
+    parts: list[str] = []
+    seen: set[int] = set()
     todo: list[BaseException | None] = [err]
     while todo:
         e = todo.pop()
