@@ -358,17 +358,16 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
         baseline = rt.store.get_json(baseline_key(run_id))
-        if previous is not None or not isinstance(baseline, list):
-            if previous is None and shards and latest_parts.ready(rt):  # the parts hold event runs' verdicts too
+        # (by shards: read once the run's findings say which; "new" is counted again then)
+        if not by_part and (previous is not None or not isinstance(baseline, list)):
+            if previous is None and shards and latest_parts.ready(rt):  # the shards hold event runs' verdicts too
                 fails = latest_parts.all_fails(rt, tmp)
-            elif by_part and previous is not None:
-                fails = latest_parts.read(rt, manifest.parts, previous, tmp)
             else:
                 fails = _previous(rt, previous)
             if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
                 baseline = sorted(fails)
                 rt.store.put_json(baseline_key(run_id), baseline)
-        before = set(baseline)
+        before = set(baseline) if isinstance(baseline, list) else set()
         findings = stack.enter_context(Spool(tmp))
         tally = _Tally(tmp, before, manifest.check_ids)
         stack.callback(lambda: tally.close())
@@ -391,7 +390,15 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             calls, clean = calls + n, clean and ok
         log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
                  time.monotonic() - started)
-        if not clean:  # the counts saw findings a corrupt part had added before it was taken back: count again
+        if by_part and previous is not None:  # the last verdicts of the shards this run's findings fall in
+            shard_keys = latest_parts.touched(manifest, findings.lines())
+            fails = latest_parts.read(rt, shard_keys, previous, tmp)
+            if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
+                baseline = sorted(fails)
+                rt.store.put_json(baseline_key(run_id), baseline)
+            before, clean = set(baseline), False
+        if not clean:  # the counts saw findings a corrupt part had added before it was taken back (or "new" was not
+            # known yet): count again
             tally.close()
             tally = _Tally(tmp, before, manifest.check_ids)
             tally.add_all(findings)
@@ -434,7 +441,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
             previous.close()
-            latest_parts.write(rt, manifest, latest.lines(), manifest.parts, tmp)
+            latest_parts.write(rt, manifest, latest.lines(), shard_keys, tmp)
         elif previous is not None:
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
@@ -451,7 +458,9 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                 write_array(fh, latest.lines())
             uploads.put_file(path, [LATEST])
             if shards:  # every part's verdicts are in `latest` (an event run's merge holds the other parts too)
-                latest_parts.write(rt, manifest, latest.lines(), manifest.parts, tmp, every=event)
+                latest_parts.write(rt, manifest, latest.lines(), [k for part in manifest.parts
+                                                                  for k in latest_parts.shard_keys(part)],
+                                   tmp, every=event)
         uploads.wait()
         if shards and not by_part:
             latest_parts.mark_complete(rt, run_id)
@@ -549,6 +558,7 @@ def handler(event: bytes, context: Any) -> str:
         log.error("ignoring a malformed aggregation request: %s", err)
         return json.dumps({"ignored": str(err)})
     if request.sweep:
+        _sweep_events(rt)
         runs = sorted({k.split("/")[1] for k in rt.store.keys("runs/") if k.endswith("/manifest.json")})
         results = []
         for r in runs:
@@ -561,6 +571,17 @@ def handler(event: bytes, context: Any) -> str:
                 results.append({"run_id": r, "state": "failed", "error": apierrors.describe(err)})
         return json.dumps(results)
     return json.dumps(aggregate(rt, request.run_id or ""))
+
+
+def _sweep_events(rt: Runtime) -> None:
+    """Queued events whose generation nobody closed (burst.sweep); a failure here must not keep the runs' sweep."""
+    from . import burst
+    from .dispatcher import dispatch  # (imported here: only the sweep dispatches, and the dispatcher imports burst)
+
+    try:
+        burst.sweep(rt, dispatch)
+    except Exception as err:
+        log.error("cannot sweep the queued events: %s", apierrors.describe(err))
 
 
 def _put_org_reports(rt: Runtime, uploads: _Uploads, tmp: Path, manifest: Manifest, findings: Spool,

@@ -12,10 +12,21 @@ then lists its generation:
 - a later event returns at once, its item left for the closing, unless the generation is already closing: it is
   then dispatched on its own.
 An item is written before its event looks for the closing mark, and the mark is written before the items are
-listed, so every item is either listed by the closing or dispatched by its own event (OSS reads after writes are
-strongly consistent). Two events that both find themselves first (a race of their writes) are both dispatched at
-once; of their closings only the one whose item is then the earliest (Last-Modified, then name: it was first in
-its own listing too) collects the generation, the others' items included."""
+listed, so every item is either listed by the closing or dispatched by its own event. Alibaba's OSS documentation
+("Data consistency": once a PUT succeeds the object is immediately readable, and a deleted object is immediately
+gone; help.aliyun.com OSS developer guide, quoted at https://docs.jdcloud.com/cn/object-storage-service/api/
+strong-consistency and https://365seal.com/R/2rnd6qDOVj) states read-after-write for objects; it does not state
+that a listing shows an object at once, which this relies on: the aggregator's sweep is the backstop (below).
+
+Items are ordered by (Last-Modified, name). Last-Modified is whole seconds, so two events of one second may both
+find themselves first: both are dispatched at once, which costs a run and loses nothing. What matters is that
+every caller agrees on the earliest item once all are listed, so an item is written once (a delivery again finds
+it and never rewrites it: a rewrite would move its Last-Modified behind an event that then returned "coalesced").
+Of the closings only the one whose item is then the earliest collects the generation, the others' items included.
+
+A generation nobody closed (its first event's dispatcher died and FC did not deliver the event again, or an
+ordering race the rules above do not cover) is closed by the aggregator's sweep (sweep()), once every dispatcher
+that could still close it has timed out."""
 
 from __future__ import annotations
 
@@ -27,12 +38,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import oss2
 from pydantic import ValidationError
 
 from ..checks.registry import all_checks
+from ..deploy.catalogue import DISPATCHER_TIMEOUT_S
 from .fc_context import Runtime
-from .models import mac_matches, with_mac
+from .models import PayloadError, mac_matches, with_mac
 from .targets import merge, narrowed_datasets, readable
 from .triggers import Plan
 
@@ -41,20 +52,37 @@ PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there 
 CLOSING = "closing-"
 WINDOW_DEFAULT = 60.0
 QUIET_DEFAULT = 3.0
-MAX_WAIT_SECONDS = 80.0  # a first event's dispatcher waits at most this long before it closes its generation
+# what a first event's dispatcher keeps, within its FC timeout, for dispatching the merged runs after its wait
+DISPATCH_BUDGET_SECONDS = 40.0
+MAX_WAIT_SECONDS = DISPATCHER_TIMEOUT_S - DISPATCH_BUDGET_SECONDS  # it waits at most this long, then closes
 MAX_ITEMS = 1000  # a slot's items beyond this are dispatched on their own (the merged manifest stays small)
 
 Dispatch = Callable[[Runtime, Plan], dict[str, Any]]
 
 
 def window_seconds(env: dict[str, str] | None = None) -> float:
-    """ALIAUDIT_EVENT_WINDOW_SECONDS (default 60; 0 turns debouncing off: one run per event)."""
-    return _seconds("ALIAUDIT_EVENT_WINDOW_SECONDS", WINDOW_DEFAULT, env)
+    """ALIAUDIT_EVENT_WINDOW_SECONDS (default 60; 0 turns debouncing off: one run per event). A first event's
+    dispatcher may wait out the window and then the quiet time, and must still dispatch the merged runs before its
+    FC timeout (DISPATCHER_TIMEOUT_S): a longer window is refused (logged) and the longest that fits is used."""
+    window = _seconds("ALIAUDIT_EVENT_WINDOW_SECONDS", WINDOW_DEFAULT, env)
+    longest = max_window(env)
+    if window > longest:
+        log.error("ALIAUDIT_EVENT_WINDOW_SECONDS %g: the window, the quiet time (%g s) and the dispatch (%g s) must "
+                  "end within the dispatcher's timeout (%d s): using %g", window, quiet_seconds(env),
+                  DISPATCH_BUDGET_SECONDS, DISPATCHER_TIMEOUT_S, longest)
+        return longest
+    return window
+
+
+def max_window(env: dict[str, str] | None = None) -> float:
+    """The longest window whose wait (window, then quiet time) and dispatch fit in the dispatcher's timeout."""
+    return max(0.0, DISPATCHER_TIMEOUT_S - DISPATCH_BUDGET_SECONDS - quiet_seconds(env))
 
 
 def quiet_seconds(env: dict[str, str] | None = None) -> float:
-    """ALIAUDIT_EVENT_QUIET_SECONDS (default 3): how long a slot must be quiet before it closes early."""
-    return _seconds("ALIAUDIT_EVENT_QUIET_SECONDS", QUIET_DEFAULT, env)
+    """ALIAUDIT_EVENT_QUIET_SECONDS (default 3): how long a slot must be quiet before it closes early (at most a
+    third of the dispatcher's wait: the window needs the rest)."""
+    return min(_seconds("ALIAUDIT_EVENT_QUIET_SECONDS", QUIET_DEFAULT, env), MAX_WAIT_SECONDS / 3)
 
 
 def _seconds(name: str, default: float, env: dict[str, str] | None) -> float:
@@ -79,7 +107,9 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     if mine is not None:  # a delivery again (FC's retry after its dispatcher died waiting, or a duplicate)
         return _again(rt, plan, dispatch, f"{PREFIX}{earlier}/", earlier, mine)
     gen = max(closed) + 1 if closed else 0  # a slot's generations: one closes, the next event opens another
-    rt.store.put_json(f"{folder}g{gen}-{me}.json", with_mac(rt.settings.run_secret, plan.model_dump(mode="json")))
+    item = f"{folder}g{gen}-{me}.json"
+    if not rt.store.exists(item):  # written once: its Last-Modified, which orders it, never moves
+        rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")), exclusive=True)
     items, closing, _ = _listing(rt, folder, gen)
     if closing or len(items) > MAX_ITEMS:
         log.info("event %s: slot %d.%d is closing; dispatched on its own", me, slot, gen)
@@ -102,8 +132,8 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
 def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None]:
     """The slot's closing generations, and the generation holding this event's item (None: it has none)."""
     closed, mine = set(), None
-    for o in oss2.ObjectIterator(rt.store.bucket, prefix=folder):
-        head, _, name = o.key[len(folder):].partition("-")
+    for key, _ in rt.store.listing(folder):
+        head, _, name = key[len(folder):].partition("-")
         if not head.startswith("g") or not head[1:].isdigit():
             continue
         if name.startswith(CLOSING):
@@ -134,24 +164,24 @@ def _event_key(plan: Plan) -> str:
 
 
 def _listing(rt: Runtime, folder: str, gen: int) -> tuple[list[tuple[float, str]], bool, set[int]]:
-    """Generation gen's items as (Last-Modified, event key), earliest first; whether it is closing; and which
-    generations of the slot are closing."""
+    """Generation gen's items as (Last-Modified, event key), earliest first (ties, within OSS's whole second, by
+    name: the same order for every caller); whether it is closing; and which generations of the slot are closing."""
     items, closed = [], set()
-    for o in oss2.ObjectIterator(rt.store.bucket, prefix=folder):
-        head, _, name = o.key[len(folder):].partition("-")
+    for key, modified in rt.store.listing(folder):
+        head, _, name = key[len(folder):].partition("-")
         if not head.startswith("g") or not head[1:].isdigit():
             continue
         g = int(head[1:])
         if name.startswith(CLOSING):
             closed.add(g)
         elif g == gen and name.endswith(".json"):
-            items.append((float(o.last_modified), name[:-len(".json")]))
+            items.append((modified, name[:-len(".json")]))
     return sorted(items), gen in closed, closed
 
 
 def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) -> None:
     """Until no item arrived for the quiet time, or the slot is over (and then the quiet time, for stragglers), or
-    MAX_WAIT_SECONDS passed (the dispatcher's FC timeout is 120 s: deploy/catalogue.py DISPATCHER_TIMEOUT_S)."""
+    MAX_WAIT_SECONDS passed (what the dispatcher's FC timeout, DISPATCHER_TIMEOUT_S, leaves after the dispatch)."""
     quiet = quiet_seconds()
     end = min(slot_end + quiet, time.time() + MAX_WAIT_SECONDS)
     while True:
@@ -165,7 +195,14 @@ def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) 
 def _plans(rt: Runtime, keys: list[str], folder: str, gen: int) -> list[Plan]:
     out = []
     for key in keys:
-        data = rt.store.get_json(f"{folder}g{gen}-{key}.json")
+        try:
+            data = rt.store.get_json(f"{folder}g{gen}-{key}.json")
+        except PayloadError as err:  # one corrupt or planted object must not stop the closing of the others
+            log.error("ignoring %sg%d-%s.json: %s; that event's resources are not re-checked by this closing (the "
+                      "daily run covers them)", folder, gen, key, err)
+            continue
+        if data is None:
+            continue
         if not mac_matches(rt.settings.run_secret, data) or not isinstance(data, dict):
             log.error("ignoring %sg%d-%s.json: not written by this deployment's dispatcher", folder, gen, key)
             continue
@@ -222,3 +259,34 @@ def _merged(plans: list[Plan], slot: int) -> Plan:
                 trigger={"event": "burst", "events": str(len(plans)),
                          "event_names": ",".join(sorted({p.trigger.get("event", "") for p in plans}))[:500],
                          "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+
+def sweep(rt: Runtime, dispatch: Dispatch, now: float | None = None) -> list[dict[str, Any]]:
+    """Close the generations nobody closed, once no dispatcher that queued an item in them can still close them:
+    their newest object is older than the dispatcher's FC timeout (by OSS's clock, Last-Modified; not by the slot
+    number, which depends on a window the aggregator's environment need not share). Each is closed as its first
+    dispatcher would have: the closing mark, then every item listed, merged and dispatched (the first event's own
+    run too: a duplicate of a dispatched run stops at its dispatch mark, and a closing that raced this one merged
+    the same events into the same run ids)."""
+    now = time.time() if now is None else now
+    groups: dict[tuple[str, int], tuple[bool, float]] = {}  # (slot folder, generation) -> (closing, newest)
+    for key, modified in rt.store.listing(PREFIX):
+        number, _, rest = key[len(PREFIX):].partition("/")
+        head, _, name = rest.partition("-")
+        if not number.isdigit() or not head.startswith("g") or not head[1:].isdigit():
+            continue
+        where = (f"{PREFIX}{number}/", int(head[1:]))
+        closing, newest = groups.get(where, (False, 0.0))
+        groups[where] = (closing or name.startswith(CLOSING), max(newest, modified))
+    out = []
+    for (folder, gen), (closing, newest) in sorted(groups.items()):
+        if closing or newest + DISPATCHER_TIMEOUT_S + 1 > now:  # (+1: Last-Modified is whole seconds)
+            continue
+        rt.store.put_json(f"{folder}g{gen}-{CLOSING}sweep", {})
+        items, _, _ = _listing(rt, folder, gen)
+        slot = int(folder[len(PREFIX):].rstrip("/"))
+        runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items], folder, gen), slot)]
+        log.warning("slot %d.%d was never closed (its first dispatcher died): the sweep dispatched its %d events in "
+                    "%d runs", slot, gen, len(items), len(runs))
+        out.append({"slot": f"{slot}.{gen}", "events": len(items), "runs": runs})
+    return out

@@ -181,6 +181,11 @@ class RunStore:
     def keys(self, prefix: str) -> list[str]:
         return [o.key for o in oss2.ObjectIterator(self.bucket, prefix=prefix)]
 
+    def listing(self, prefix: str) -> list[tuple[str, float]]:
+        """(key, Last-Modified) of every object under prefix, in key order. Last-Modified is the server's clock in
+        whole seconds (ListObjects' LastModified): callers that order by it break ties themselves."""
+        return [(o.key, float(o.last_modified)) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)]
+
 
 def manifest_key(run_id: str) -> str:
     return f"runs/{run_id}/manifest.json"
