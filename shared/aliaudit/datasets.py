@@ -5,6 +5,7 @@ produces) and the scope it is collected in. Each family declares its handles onc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
@@ -49,3 +50,26 @@ class Dataset(Generic[T]):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The resource kinds an event run can narrow a collector to (<family>.<resource>): runtime/targets.py maps an
+# ActionTrail event's resources onto them, a collector declares the ones it reads one at a time
+# (collectors/registry.py collector(reads_one=...), checked when it registers) and asks for their ids
+# (CollectContext.only, checked when called). One place, so a misspelt kind fails loudly instead of reading whole.
+RAM_USER = "ram.user"
+RAM_ACCESS_KEY = "ram.access_key"
+RAM_ROOT = "ram.root"  # the account's root identity (one resource)
+OSS_BUCKET = "oss.bucket"
+ECS_INSTANCE = "ecs.instance"
+ECS_SECURITY_GROUP = "ecs.security_group"
+RDS_INSTANCE = "rds.instance"
+KINDS = frozenset({RAM_USER, RAM_ACCESS_KEY, RAM_ROOT, OSS_BUCKET, ECS_INSTANCE, ECS_SECURITY_GROUP, RDS_INSTANCE})
+
+
+def check_kinds(kinds: Iterable[str], where: str) -> tuple[str, ...]:
+    """The kinds, each one of KINDS (ValueError naming the unknown ones and where they were given)."""
+    kinds = tuple(kinds)
+    unknown = sorted(set(kinds) - KINDS)
+    if unknown:
+        raise ValueError(f"{where}: unknown resource kinds {unknown} (datasets.KINDS: {sorted(KINDS)})")
+    return kinds

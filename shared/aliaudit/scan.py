@@ -36,7 +36,7 @@ class ScanRequest:
     # datasets collected at once, and per-item calls at once within each; the clients' adaptive per-API limits
     # (throttle.py) keep each API under its rate limit, so this only bounds threads
     concurrency: int = 16
-    # an event run's resources by kind (runtime/targets.py KINDS): collectors that can read one resource read only
+    # an event run's resources by kind (datasets.KINDS): collectors that can read one resource read only
     # these and the resources they imply; None = every resource
     resources: dict[str, set[str]] | None = None
     judged: set[str] = field(default_factory=set)  # filled by the collectors: the resources read for the event

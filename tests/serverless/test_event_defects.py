@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from tests.pipeline import add_pipeline, fire_daily, invoke, wait_idle, writer_bucket
 from tests.sdk import base_scenario, load
 
@@ -90,3 +92,45 @@ def test_a_generation_nobody_closed_is_closed_by_the_sweep(cloud, admin):
     invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
     wait_idle(admin)
     assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= _new_fails(admin, before)
+
+
+def test_a_misspelt_resource_kind_fails_when_the_collector_registers():
+    from aliaudit.collectors.registry import COLLECTORS, CollectContext, collector
+    from aliaudit.datasets import Dataset, Scope
+
+    with pytest.raises(ValueError, match="ram.usr"):
+        collector(Dataset("test.things", Scope.GLOBAL), apis=[], reads_one=["ram.usr"])
+    assert "test.things" not in COLLECTORS
+    ctx = CollectContext(factory=None, region="global", account_id="1", config=None,  # type: ignore[arg-type]
+                         targets={"ram.user": frozenset({"bob"})})
+    with pytest.raises(ValueError, match="ecs.instances"):
+        ctx.only("ecs.instances")
+    assert ctx.only("ram.user") == {"bob"}
+
+
+def test_a_key_whose_owner_ims_cannot_tell_is_an_error_for_that_key(cloud):
+    """IMS GetUser refused (any answer but EntityNotExist, e.g. a denial): the key the event named is ERROR with the
+    reason, the collection goes on; before, the whole users dataset failed."""
+    from aliaudit.clients import ClientFactory
+    from aliaudit.config import AuditConfig
+    from aliaudit.credentials.providers import StaticProvider
+    from aliaudit.scan import ScanRequest, run_scan
+    from aliaudit.settings import EndpointSettings
+    from tests.sdk import ACCOUNT, READER_AK, READER_SECRET
+
+    data = base_scenario(regions=["cn-hangzhou"])
+    data["accounts"][0]["ram"]["users"].append(
+        {"name": "carol", "access_keys": [{"id": "LTAIcarol000000001", "secret": "s"}]})
+    deny = {"Version": "1", "Statement": [{"Effect": "Deny", "Action": ["ram:GetUser"], "Resource": "*"}]}
+    data["accounts"][0]["ram"].setdefault("policies", []).append({"name": "NoGetUser", "document": deny})
+    data["accounts"][0]["ram"]["groups"][0]["policies"].append({"name": "NoGetUser", "type": "Custom"})
+    load(cloud, data)
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=2, backoff_ms=10)
+    factory = ClientFactory(StaticProvider(READER_AK, READER_SECRET), settings)
+    request = ScanRequest(account_id=ACCOUNT, regions=["cn-hangzhou"], check_ids=["ram_user_single_active_key"],
+                          families=["ram"], config=AuditConfig(),
+                          resources={"ram.access_key": {"LTAIcarol000000001"}})
+    findings = [f for f in run_scan(factory, request) if f.check_id == "ram_user_single_active_key"]
+    key = [f for f in findings if f.resource_id == "LTAIcarol000000001"]
+    assert key and all(f.status.value == "ERROR" and "cannot tell whose AccessKey" in f.message for f in key), [
+        (f.resource_id, f.status.value, f.message) for f in findings]

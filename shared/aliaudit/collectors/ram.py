@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import RAM_ACCESS_KEY, RAM_ROOT, RAM_USER, Dataset, Scope
 from ..lazy import lazy_import
 from .paging import by_marker
 from .registry import CollectContext, collector
@@ -191,7 +191,7 @@ USERS: Dataset[list[UserInfo]] = Dataset("ram.users", Scope.GLOBAL)
 @collector(USERS, apis=["ram:ListUsers", "ram:GenerateCredentialReport", "ram:GetCredentialReport",
                         "ram:ListAccessKeys", "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
                         "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser", "ram:GetUser", "ram:GetLoginProfile",
-                        "ram:GetAccessKeyLastUsed"], reads_one=["ram.user", "ram.access_key"])
+                        "ram:GetAccessKeyLastUsed"], reads_one=[RAM_USER, RAM_ACCESS_KEY])
 def users(ctx: CollectContext) -> list[UserInfo]:
     """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
     console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;
@@ -200,11 +200,11 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed. An event run reads
     only its users (one_user), never the report."""
     ram = ctx.client("ram")
-    names = ctx.only("ram.user", "ram.access_key")
+    names = ctx.only(RAM_USER, RAM_ACCESS_KEY)
     if names is not None:
-        wanted = _event_users(ctx)
-        ctx.judge(wanted)
-        return [u for u in ctx.map(lambda n: one_user(ctx, ram, n), sorted(wanted)) if u is not None]
+        wanted, unknown = _event_users(ctx)
+        ctx.judge(wanted | {u.name for u in unknown})
+        return [*unknown, *(u for u in ctx.map(lambda n: one_user(ctx, ram, n), sorted(wanted)) if u is not None)]
 
     def list_users() -> Iterator[Any]:
         return by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
@@ -238,8 +238,7 @@ def users(ctx: CollectContext) -> list[UserInfo]:
             info.policies = direct.get(info.name, [])
             return
         try:
-            pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=info.name)).body
-            info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
+            info.policies = _user_policies(ram, info.name)
         except Exception as err:
             info.error = apierrors.describe(err)
 
@@ -247,24 +246,29 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     return infos
 
 
-def _event_users(ctx: CollectContext) -> set[str]:
+def _event_users(ctx: CollectContext) -> tuple[set[str], list[UserInfo]]:
     """The users an event named, and the owners of the keys it named: IMS GetUser takes one of
     UserPrincipalName, UserId or UserAccessKeyId ("The AccessKey ID of the RAM user", alibabacloud_ims20190815
-    GetUserRequest); a key that is gone (deleted) or not a RAM user's (the root account's) names no user."""
-    users = set(ctx.only("ram.user") or ())
+    GetUserRequest). A key IMS knows no user for (EntityNotExist*: deleted, or no RAM user's) names no user. No
+    public source says which code IMS answers for the root account's key, so any other failure (that code, a
+    denial, a fault past the retries) is not taken as "no user": the key is returned as an ERROR entry (its id as
+    the name, the reason), and the other users are still read."""
+    users = set(ctx.only(RAM_USER) or ())
     ims = ctx.client("ims")
 
-    def owner(key: str) -> str | None:
+    def owner(key: str) -> str | UserInfo | None:
         try:
             got = ims.get_user(ims_models.GetUserRequest(user_access_key_id=key)).body.user
-        except tea_exceptions.TeaException as err:
+        except Exception as err:
             if _not_found(err):
                 return None
-            raise
+            log.warning("cannot tell whose AccessKey %s is: %s", key, apierrors.describe(err))
+            return UserInfo(name=key, id="", created=None,
+                            error=f"cannot tell whose AccessKey {key} is (IMS GetUser): {apierrors.describe(err)}")
         return (got.user_name or report_user({"user": got.user_principal_name or ""})) if got else None
 
-    keys = sorted(ctx.only("ram.access_key") or ())
-    return users | {u for u in ctx.map(owner, keys) if u}
+    found = ctx.map(owner, sorted(ctx.only(RAM_ACCESS_KEY) or ()))
+    return users | {u for u in found if isinstance(u, str) and u}, [u for u in found if isinstance(u, UserInfo)]
 
 
 def one_user(ctx: CollectContext, ram: Any, name: str) -> UserInfo | None:
@@ -284,22 +288,10 @@ def one_user(ctx: CollectContext, ram: Any, name: str) -> UserInfo | None:
     try:
         ims = ctx.client("ims")
         upn = ims.get_user(ims_models.GetUserRequest(user_id=info.id)).body.user.user_principal_name
-        try:
-            status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
-                .body.login_profile.status
-            info.console = str(status or "").lower() == "active"
-        except tea_exceptions.TeaException as err:
-            if not _not_found(err):
-                raise
-        try:
-            device = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body.mfadevice
-            info.mfa_bound = bool(device and device.serial_number)
-        except tea_exceptions.TeaException as err:
-            if not _not_found(err):
-                raise
+        info.console = _console(ims, upn)
+        info.mfa_bound = _mfa_info(ims, upn)
         info.access_keys = _keys(ram, info.name, None)
-        pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=info.name)).body
-        info.policies = [f"{p.policy_type}:{p.policy_name}" for p in (pols.policies.policy or [])]
+        info.policies = _user_policies(ram, info.name)
     except Exception as err:
         info.error = apierrors.describe(err)
     return info
@@ -343,22 +335,40 @@ def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
     user = ims.get_user(ims_models.GetUserRequest(user_id=info.id)).body.user
     upn = user.user_principal_name
     info.last_login = parse_time(user.last_login_date)
+    info.console = _console(ims, upn)
+    # the virtual devices are listed once for every user: a call per user is left for the others (U2F keys)
+    info.mfa_bound = info.id in _virtual_mfa_users(ctx) or _mfa_info(ims, upn)
+
+
+def _console(ims: Any, upn: str) -> bool:
+    """Console logon enabled: IMS GetLoginProfile's Status is Active (Active | Inactive: it can be disabled, by hand
+    or automatically for idle users); a user without a login profile (EntityNotExist) has none."""
     try:
         status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
             .body.login_profile.status
-        info.console = str(status or "").lower() == "active"
     except tea_exceptions.TeaException as err:
         if not _not_found(err):
             raise
-    if info.id in _virtual_mfa_users(ctx):
-        info.mfa_bound = True
-        return
+        return False
+    return str(status or "").lower() == "active"
+
+
+def _mfa_info(ims: Any, upn: str) -> bool:
+    """An MFA device bound, of either type: IMS GetUserMFAInfo (its MFADevice.Type is VMFA or U2F,
+    alibabacloud_ims20190815 GetUserMFAInfoResponseBodyMFADevice); none bound (EntityNotExist): False."""
     try:
         device = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body.mfadevice
-        info.mfa_bound = bool(device and device.serial_number)
     except tea_exceptions.TeaException as err:
         if not _not_found(err):
             raise
+        return False
+    return bool(device and device.serial_number)
+
+
+def _user_policies(ram: Any, user: str) -> list[str]:
+    """The policies attached to the user directly, "Type:Name" (RAM ListPoliciesForUser)."""
+    pols = ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=user)).body
+    return [f"{p.policy_type}:{p.policy_name}" for p in ((pols.policies.policy if pols.policies else None) or [])]
 
 
 def _keys(ram: Any, user: str, row: dict[str, str] | None) -> list[AccessKeyInfo]:
@@ -421,7 +431,7 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
 ROOT: Dataset[RootInfo] = Dataset("ram.root", Scope.GLOBAL)
 
 
-@collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"], reads_one=["ram.root"])
+@collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"], reads_one=[RAM_ROOT])
 def root(ctx: CollectContext) -> RootInfo:
     row = next((r for r in shared_report(ctx) if r.get("user") in ROOT_ROWS), None)
     if row is None:

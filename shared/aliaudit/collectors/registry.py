@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ..clients import ClientFactory
 from ..config import AuditConfig
-from ..datasets import GLOBAL, Dataset, Scope
+from ..datasets import GLOBAL, Dataset, Scope, check_kinds
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,7 +22,7 @@ class CollectContext:
     account_id: str
     config: AuditConfig
     concurrency: int = 16
-    # an event run's resources by kind (targets.KINDS, e.g. {"oss.bucket": {"logs"}}), None = every resource; a
+    # an event run's resources by kind (datasets.KINDS, e.g. {"oss.bucket": {"logs"}}), None = every resource; a
     # collector that reads one resource at a time (Collector.reads_one) reads only these and what they imply
     targets: Mapping[str, frozenset[str]] | None = None
     wanted: frozenset[str] = frozenset()  # the datasets this scan collects (what an implied read is for)
@@ -30,6 +30,7 @@ class CollectContext:
 
     def only(self, *kinds: str) -> set[str] | None:
         """The ids of these kinds the run is narrowed to (an empty set: none of them), None = read them all."""
+        check_kinds(kinds, "CollectContext.only")  # (a misspelt kind would silently read the whole account)
         if self.targets is None or not any(k in self.targets for k in kinds):
             return None
         return {i for k in kinds for i in self.targets.get(k, ())}
@@ -77,11 +78,12 @@ def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] 
     kinds an event run can narrow it to."""
     if not isinstance(dataset, Dataset):
         raise TypeError(f"collector: {dataset!r} is not a Dataset handle")
+    kinds = check_kinds(reads_one, f"collector {dataset.name}")  # a typo fails when the module is imported
 
     def register(fn: Callable[[CollectContext], T]) -> Callable[[CollectContext], T]:
         if dataset.name in COLLECTORS:
             raise ValueError(f"dataset {dataset.name} has two collectors")
-        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, tuple(reads_one))
+        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, kinds)
         return fn
 
     return register

@@ -5,7 +5,24 @@ The event's own resources (`referencedResources`) and the resources they imply a
 collector asks IMS whose key it is), a rule change -> its security group, a bucket sub-resource -> its bucket, an
 EIP or ENI bound to an instance -> that instance (`requestParameters`). Everything here only narrows a run inside
 the account and regions the deployment audits: a name that is not a resource of the account is read, found
-missing and reported nowhere; it never reaches anything else."""
+missing and reported nowhere; it never reaches anything else.
+
+The event fields read here, as Alibaba documents them (a field or value not as expected only loses narrowing: the
+kind is then read whole, never a verdict):
+- `serviceName` "the Alibaba Cloud service to which the event belongs", `requestParameters` "the input parameters of
+  the API request" (so the API's own parameter names), `referencedResources` "the resources that are associated
+  with the event" (ActionTrail log fields, https://www.alibabacloud.com/help/en/sls/log-fields-25);
+- serviceName "Ecs" and referencedResources "ACS::ECS::Instance" in EventBridge's ActionTrail event sample
+  (https://www.alibabacloud.com/help/en/eventbridge/user-guide/actiontrail-events); "ACS::RAM::AccessKey" in the
+  AssumeRole event sample (https://www.alibabacloud.com/help/doc-detail/289050.htm); the other ACS:: type names and
+  serviceName values ("Ram", "Ims", "Vpc", "Rds", "Oss") follow the same pattern, as the emulator's events name them,
+  but no public sample of them was found;
+- userIdentity.type "root-account" (https://www.alibabacloud.com/help/en/resource-management/latest/
+  use-actiontrail-to-record-operations-on-resource-groups) and "ram-user" with its userName
+  (https://www.alibabacloud.com/help/doc-detail/28826.htm);
+- the parameter names are the APIs' (the official SDKs' request models: ecs20140526 AuthorizeSecurityGroupRequest
+  SecurityGroupId, AttachNetworkInterfaceRequest InstanceId; vpc20160428 AssociateEipAddressRequest InstanceId and
+  InstanceType; rds20140815 ModifySecurityIpsRequest DBInstanceId; ram20150501 CreateAccessKeyRequest UserName)."""
 
 from __future__ import annotations
 
@@ -13,26 +30,37 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..checks.registry import Check
+from ..datasets import (
+    ECS_INSTANCE,
+    ECS_SECURITY_GROUP,
+    OSS_BUCKET,
+    RAM_ACCESS_KEY,
+    RAM_ROOT,
+    RAM_USER,
+    RDS_INSTANCE,
+    check_kinds,
+)
 
 # referencedResources types (ActionTrail's ACS::<Service>::<Type>, as the emulator's events name them) -> kind
 REFERENCED = {
-    "ACS::RAM::User": "ram.user", "ACS::RAM::AccessKey": "ram.access_key",
-    "ACS::OSS::Bucket": "oss.bucket",
-    "ACS::ECS::SecurityGroup": "ecs.security_group", "ACS::ECS::Instance": "ecs.instance",
-    "ACS::RDS::DBInstance": "rds.instance",
+    "ACS::RAM::User": RAM_USER, "ACS::RAM::AccessKey": RAM_ACCESS_KEY,
+    "ACS::OSS::Bucket": OSS_BUCKET,
+    "ACS::ECS::SecurityGroup": ECS_SECURITY_GROUP, "ACS::ECS::Instance": ECS_INSTANCE,
+    "ACS::RDS::DBInstance": RDS_INSTANCE,
 }
 # requestParameters that name the resource an event changed, per serviceName: a rule's group (AuthorizeSecurityGroup
 # SecurityGroupId), the instance an EIP or ENI is bound to (AssociateEipAddress / AttachNetworkInterface InstanceId,
 # with InstanceType EcsInstance or absent), a key's user (CreateAccessKey UserName), an RDS instance
 PARAMETERS: dict[str, dict[str, str]] = {
-    "Ram": {"UserName": "ram.user"},
-    "Ims": {"UserName": "ram.user"},
-    "Ecs": {"SecurityGroupId": "ecs.security_group", "InstanceId": "ecs.instance"},
-    "Vpc": {"InstanceId": "ecs.instance"},
-    "Rds": {"DBInstanceId": "rds.instance"},
-    "Oss": {"BucketName": "oss.bucket"},
+    "Ram": {"UserName": RAM_USER},
+    "Ims": {"UserName": RAM_USER},
+    "Ecs": {"SecurityGroupId": ECS_SECURITY_GROUP, "InstanceId": ECS_INSTANCE},
+    "Vpc": {"InstanceId": ECS_INSTANCE},
+    "Rds": {"DBInstanceId": RDS_INSTANCE},
+    "Oss": {"BucketName": OSS_BUCKET},
 }
-ROOT = "<root>"  # the ram.root kind's one resource: the account's root identity
+check_kinds([*REFERENCED.values(), *(k for p in PARAMETERS.values() for k in p.values())], "targets")
+ROOT = "<root>"  # the RAM_ROOT kind's one resource: the account's root identity
 KEY_EVENTS = {"CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}
 MAX_ID = 256  # longer is no resource id (OSS bucket names: 63, RAM user names: 64)
 MAX_PER_KIND = 100  # more ids than this (a burst coalesced): the kind reads whole, the manifest stays small
@@ -57,9 +85,9 @@ def resources(data: Mapping[str, Any]) -> dict[str, list[str]]:
     if data.get("eventName") in KEY_EVENTS and not (isinstance(params, dict) and params.get("UserName")):
         # a key of the caller itself (UserName omitted): a RAM user's own, or the root account's
         if isinstance(identity, dict) and identity.get("type") == "root-account":
-            out.setdefault("ram.root", set()).add(ROOT)
+            out.setdefault(RAM_ROOT, set()).add(ROOT)
         elif isinstance(identity, dict) and identity.get("type") == "ram-user" and identity.get("userName"):
-            out.setdefault("ram.user", set()).update(_ids([identity["userName"]]))
+            out.setdefault(RAM_USER, set()).update(_ids([identity["userName"]]))
     return {k: sorted(v) for k, v in sorted(out.items()) if v}
 
 
@@ -100,18 +128,13 @@ def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]], event: s
     if event not in KEY_EVENTS:
         return checks
     kinds = set(readable(res))
-    if kinds & {"ram.user", "ram.access_key"} and "ram.root" not in kinds:
+    if kinds & {RAM_USER, RAM_ACCESS_KEY} and RAM_ROOT not in kinds:
         owner = "ram.users"
-    elif kinds == {"ram.root"} or kinds == {"ram.root", "ram.access_key"}:
+    elif kinds == {RAM_ROOT} or kinds == {RAM_ROOT, RAM_ACCESS_KEY}:
         owner = "ram.root"
     else:
         return checks
     return [c for c in checks if owner in c.meta.needs]
-
-
-def wanted_ids(res: Mapping[str, Iterable[str]], judged: Iterable[str]) -> set[str]:
-    """The resources whose findings an event run reports: those it named, and those the collectors read for it."""
-    return {i for ids in res.values() for i in ids} | set(judged)
 
 
 def _ids(values: Any) -> set[str]:
