@@ -374,7 +374,7 @@ def bench_size(scale: float, seed: int, work: Path, modes: list[str]) -> dict[st
 def table(results: list[dict[str, Any]], modes: list[str]) -> str:
     head = (f"{'scale':>6} {'mode':<9} {'resources':>9} {'wall s':>8} {'bound s':>8} {'ratio':>6} {'CPU s':>6} "
             f"{'calls':>7} "
-            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7} {'emu MB':>7}  busiest API")
+            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7} {'RSS sum':>7} {'emu MB':>7}  busiest API")
     lines = [head, "-" * len(head)]
     for r in results:
         for mode in modes:
@@ -385,9 +385,15 @@ def table(results: list[dict[str, Any]], modes: list[str]) -> str:
             lines.append(f"{r['scale']:>6g} {mode:<9} {r['resources']:>9} {m['wall_s']:>8.1f} {lb['seconds']:>8.1f} "
                          f"{m['ratio'] or 0:>6.2f} {m.get('cpu_floor_s', 0):>6.1f} {m['calls_total']:>7} "
                          f"{m['throttled_total']:>9} "
-                         f"{m['findings'] or 0:>8} {m['peak_rss_mb']:>7.0f} {m['emulator_peak_rss_mb']:>7.0f}  "
+                         f"{m['findings'] or 0:>8} {m['peak_rss_mb']:>7.0f} {_total(m):>7} "
+                         f"{m['emulator_peak_rss_mb']:>7.0f}  "
                          f"{lb['busiest_api']} ({lb['busiest_api_calls']} at {lb['busiest_api_limit']:g}/s)")
     return "\n".join(lines)
+
+
+def _total(m: dict[str, Any]) -> str:
+    """The most the CLI's processes held together (the pipeline's instances are not summed)."""
+    return f"{m['total_rss_mb']:.0f}" if "total_rss_mb" in m else "-"
 
 
 def goals(results: list[dict[str, Any]]) -> dict[str, Any]:
