@@ -102,9 +102,11 @@ def test_event_reaudits_only_what_it_touched_and_duplicates_change_nothing(cloud
     assert new_logs and {lg["resource_id"] for lg in new_logs} <= {"team-data", "1234567890123456"}
     assert any(lg["check_id"] == "oss_bucket_not_publicly_accessible" and lg["status"] == "FAIL"
                for lg in new_logs)
-    # the event run rewrote only the part it re-checked (latest/parts/oss/global.jsonl), not the account's whole
-    # latest/findings.json (the last whole run's)
-    part = [json.loads(line) for line in bucket.get_object("latest/parts/oss/global.jsonl").read().splitlines()]
+    # the event run rewrote only the shards of what it re-checked (latest/parts/oss/global/<nn>.jsonl), not the
+    # account's whole latest/findings.json (the last whole run's)
+    shards = [o.key for o in oss2.ObjectIterator(bucket, prefix="latest/parts/oss/global/")]
+    assert len(shards) == 32
+    part = [json.loads(line) for key in shards for line in bucket.get_object(key).read().splitlines()]
     assert any(f["check_id"] == "oss_bucket_not_publicly_accessible" and f["resource_id"] == "team-data"
                and f["status"] == "FAIL" for f in part)
     assert any(f["resource_id"] == "public-assets" for f in part)  # untouched findings kept

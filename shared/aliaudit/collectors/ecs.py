@@ -204,15 +204,16 @@ SECURITY_GROUPS: Dataset[list[GroupInfo]] = Dataset("ecs.security_groups", Scope
 def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     ecs = ctx.client("ecs")
     wanted = _event_groups(ctx)
-    listed = list(by_token(
-        lambda t: ecs.describe_security_groups(ecs_models.DescribeSecurityGroupsRequest(
-            region_id=ctx.region, max_results=100, next_token=t)).body,
-        lambda b: b.security_groups.security_group if b.security_groups else [])) if wanted is None else [
-        g for n in range(0, len(wanted), GROUP_IDS_BATCH) for g in by_token(
-            lambda t, ids=wanted[n:n + GROUP_IDS_BATCH]: ecs.describe_security_groups(
-                ecs_models.DescribeSecurityGroupsRequest(region_id=ctx.region, max_results=100, next_token=t,
-                                                         security_group_ids=json.dumps(ids))).body,
-            lambda b: b.security_groups.security_group if b.security_groups else [])]
+
+    def page(ids: list[str] | None) -> list[Any]:
+        return list(by_token(
+            lambda t: ecs.describe_security_groups(ecs_models.DescribeSecurityGroupsRequest(
+                region_id=ctx.region, max_results=100, next_token=t,
+                security_group_ids=json.dumps(ids) if ids is not None else None)).body,
+            lambda b: b.security_groups.security_group if b.security_groups else []))
+
+    listed = page(None) if wanted is None else [
+        g for n in range(0, len(wanted), GROUP_IDS_BATCH) for g in page(wanted[n:n + GROUP_IDS_BATCH])]
 
     def detail(g: Any) -> GroupInfo:
         info = GroupInfo(id=g.security_group_id, name=g.security_group_name or "", vpc_id=g.vpc_id or "")

@@ -1,13 +1,16 @@
-"""The last verdicts, one object per part: latest/parts/[<account>/]<family>/<region>.jsonl holds the current
-findings of a worker family in a region (or globally: a global check's findings are in its 'global' part, whatever
-region they name), one finding a line, as the spool stored them. An event run reads and rewrites only the parts it
-re-checked, however large the account; a whole run writes every part (and, as before, latest/findings.json and the
-latest/ reports, which show the last whole run). latest/parts/index.json, written after a whole run's parts, says
-the parts are complete: without it an event run falls back to the whole file."""
+"""The last verdicts in shards: latest/parts/[<account>/]<family>/<region>.jsonl holds the current findings of a
+worker family in a region, and latest/parts/[<account>/]<family>/global/<nn>.jsonl those of a global part spread
+over GLOBAL_SHARDS shards by resource (a global part holds the account's every user or bucket: one event must not
+read them all). A global check's findings are in its global part whatever region they name; one finding a line, as
+the spool stored them. An event run reads and rewrites only the shards of the findings it produced, however large
+the account; a whole run writes every shard (and, as before, latest/findings.json and the latest/ reports, which
+show the last whole run). latest/parts/index.json, written after a whole run's shards, says they are complete:
+without it an event run falls back to the whole file."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -28,30 +31,65 @@ from .sls_sink import BATCH
 log = logging.getLogger("aliaudit.latest")
 PREFIX = "latest/parts/"
 INDEX = PREFIX + "index.json"
-# a finding line as Spool writes it (pydantic's compact JSON): the fields that route it to its part
-_FIELDS = {name: re.compile(rb'"' + name.encode() + rb'":"([^"\\]*)"') for name in ("check_id", "region",
-                                                                                      "account_id")}
+GLOBAL_SHARDS = 32
+# a finding line as Spool writes it (pydantic's compact JSON): the fields that route it to its shard
+_FIELDS = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
+           for name in ("check_id", "region", "account_id", "resource_id")}
 
 
-def key(part: Part) -> str:
-    return f"{PREFIX}{part.account + '/' if part.account else ''}{part.family}/{part.region}.jsonl"
+def shard_keys(part: Part) -> list[str]:
+    """Every shard of a part."""
+    base = f"{PREFIX}{part.account + '/' if part.account else ''}{part.family}/{part.region}"
+    if part.region != GLOBAL:
+        return [base + ".jsonl"]
+    return [f"{base}/{n:02d}.jsonl" for n in range(GLOBAL_SHARDS)]
+
+
+def _shard(account: str, family: str, region: str, resource_id: str) -> str:
+    base = f"{PREFIX}{account + '/' if account else ''}{family}/{region}"
+    if region != GLOBAL:
+        return base + ".jsonl"
+    n = int(hashlib.sha256(resource_id.encode()).hexdigest()[:8], 16) % GLOBAL_SHARDS
+    return f"{base}/{n:02d}.jsonl"
+
+
+class Router:
+    """The shard of a finding line (its check's worker family, its part's region, the account in an organisation
+    run, and for a global part its resource)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.scopes = {cid: c.meta.scope for cid, c in all_checks().items()}
+
+    def __call__(self, line: bytes) -> str:
+        fields = {name: m.group(1).decode() if (m := rx.search(line)) else "" for name, rx in _FIELDS.items()}
+        account = fields["account_id"] if self.manifest.accounts else ""
+        # a global check's part is 'global' whatever region its finding names (a bucket's carry the bucket's)
+        region = GLOBAL if self.scopes.get(fields["check_id"]) == Scope.GLOBAL else fields["region"]
+        return _shard(account, self.manifest.worker_family(fields["check_id"]), region, fields["resource_id"])
 
 
 def ready(rt: Runtime) -> bool:
-    """Whether a whole run has written every part (else an event run reads latest/findings.json instead)."""
+    """Whether a whole run has written every shard (else an event run reads latest/findings.json instead)."""
     return rt.store.exists(INDEX)
 
 
-def read(rt: Runtime, parts: Iterable[Part], spool: Spool, tmp: Path) -> set[str]:
-    """The parts' last verdicts into the spool; the uids of their unmuted FAILs (what "new" is measured against).
-    A part never written (a region or family new since the last whole run) has none; an unreadable line is set
+def touched(manifest: Manifest, lines: Iterable[bytes]) -> set[str]:
+    """The shards of these findings (an event run's: what it reads and rewrites)."""
+    route = Router(manifest)
+    return {route(line) for line in lines}
+
+
+def read(rt: Runtime, keys: Iterable[str], spool: Spool, tmp: Path) -> set[str]:
+    """The shards' last verdicts into the spool; the uids of their unmuted FAILs (what "new" is measured against).
+    A shard never written (a region or family new since the last whole run) has none; an unreadable line is set
     aside (the run replaces it)."""
     fails: set[str] = set()
     with spool.atomic():
-        for n, part in enumerate(parts):
+        for n, name in enumerate(sorted(keys)):
             path = tmp / f"latest-{n}.jsonl"
             try:
-                rt.store.get_file(key(part), path)
+                rt.store.get_file(name, path)
             except oss2.exceptions.NoSuchKey:
                 continue
             batch: list[Finding] = []
@@ -62,7 +100,7 @@ def read(rt: Runtime, parts: Iterable[Part], spool: Spool, tmp: Path) -> set[str
                     try:
                         f = Finding.model_validate_json(line)
                     except ValidationError as err:
-                        log.error("ignoring a finding of %s: %s", key(part), str(err).splitlines()[0])
+                        log.error("ignoring a finding of %s: %s", name, str(err).splitlines()[0])
                         continue
                     if f.status == Status.FAIL and not f.muted:
                         fails.add(f.uid)
@@ -76,7 +114,7 @@ def read(rt: Runtime, parts: Iterable[Part], spool: Spool, tmp: Path) -> set[str
 
 
 def all_fails(rt: Runtime, tmp: Path) -> set[str]:
-    """The uids of every part's unmuted FAILs (what a whole run's "new" is measured against: the event runs'
+    """The uids of every shard's unmuted FAILs (what a whole run's "new" is measured against: the event runs'
     verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines."""
     fails: set[str] = set()
     for n, name in enumerate(k for k in rt.store.keys(PREFIX) if k.endswith(".jsonl")):
@@ -96,37 +134,31 @@ def all_fails(rt: Runtime, tmp: Path) -> set[str]:
     return fails
 
 
-def write(rt: Runtime, manifest: Manifest, lines: Iterable[bytes], parts: Iterable[Part], tmp: Path, *,
+def write(rt: Runtime, manifest: Manifest, lines: Iterable[bytes], keys: Iterable[str], tmp: Path, *,
           every: bool = False) -> None:
-    """The findings' lines, routed to their parts (the worker family of the check, the region, the account in an
-    organisation run) and uploaded, one object per part; each of `parts` is written, empty when it has none, and
-    with every=True also the other parts the lines hold (a whole latest/ file's)."""
-    wanted = {(p.account, p.family, p.region): p for p in parts}
-    scopes = {cid: c.meta.scope for cid, c in all_checks().items()}
-    files: dict[tuple[str, str, str], Path] = {}
+    """The findings' lines, routed to their shards and uploaded; each of `keys` is written, empty when no line is
+    its, and with every=True also the other shards the lines hold (a whole latest/ file's)."""
+    wanted = set(keys)
+    route = Router(manifest)
+    files: dict[str, Path] = {}
     with contextlib.ExitStack() as stack:
         handles = {}
         for line in lines:
-            fields = {name: m.group(1).decode() if (m := rx.search(line)) else "" for name, rx in _FIELDS.items()}
-            account = fields["account_id"] if manifest.accounts else ""
-            # a global check's part is 'global' whatever region its finding names (a bucket's findings carry the
-            # bucket's region)
-            region = GLOBAL if scopes.get(fields["check_id"]) == Scope.GLOBAL else fields["region"]
-            where = (account, manifest.worker_family(fields["check_id"]), region)
-            if where not in wanted:
-                if not every or not where[1] or not where[2]:
-                    continue  # (a finding of a part this run did not plan: never, but not a reason to fail)
-                wanted[where] = Part(family=where[1], region=where[2], account=where[0])
-            if where not in handles:
-                files[where] = tmp / f"shard-{len(files)}.jsonl"
-                handles[where] = stack.enter_context(files[where].open("wb"))
-            handles[where].write(line if line.endswith(b"\n") else line + b"\n")
-    for where, part in wanted.items():
-        path = files.get(where)
+            name = route(line)
+            if name not in wanted:
+                if not every:
+                    continue  # (a finding of a shard this run did not read: never, but not a reason to fail)
+                wanted.add(name)
+            if name not in handles:
+                files[name] = tmp / f"shard-{len(files)}.jsonl"
+                handles[name] = stack.enter_context(files[name].open("wb"))
+            handles[name].write(line if line.endswith(b"\n") else line + b"\n")
+    for name in sorted(wanted):
+        path = files.get(name)
         if path is None:
-            rt.store.put_text(key(part), "")
+            rt.store.put_text(name, "")
             continue
-        rt.store.put_file(key(part), path)
+        rt.store.put_file(name, path)
         path.unlink()
 
 
