@@ -134,3 +134,62 @@ def test_a_key_whose_owner_ims_cannot_tell_is_an_error_for_that_key(cloud):
     key = [f for f in findings if f.resource_id == "LTAIcarol000000001"]
     assert key and all(f.status.value == "ERROR" and "cannot tell whose AccessKey" in f.message for f in key), [
         (f.resource_id, f.status.value, f.message) for f in findings]
+
+
+def _trail_event() -> bytes:
+    """StartLogging, delivered by hand: its checks are the trail check and the SLS ones, so the trail check runs in
+    the actiontrail worker, where the daily run (every check) runs it in the OSS worker (placement.runs_with)."""
+    return json.dumps({"id": "ev-trail-1", "type": "actiontrail:ActionTrail:ApiCall", "source": "acs.actiontrail",
+                       "data": {"eventId": "trail-1", "eventName": "StartLogging", "serviceName": "Actiontrail",
+                                "acsRegion": "cn-hangzhou", "eventType": "ApiCall",
+                                "requestParameters": {"Name": "audit"},
+                                "userIdentity": {"type": "root-account"}}}).encode()
+
+
+def test_an_event_run_reads_and_writes_the_latest_parts_the_daily_run_wrote(cloud, admin):
+    """The trail check's FAIL from the daily run is not reported as new by an event run that runs the check in
+    another worker, and latest/parts/ holds one verdict for it, not one per worker it ran in."""
+    from tests.event_runs import sls_logs
+    from tests.pipeline import reports_bucket
+
+    check = "actiontrail_trail_all_regions_enabled"
+    data = base_scenario(regions=["cn-hangzhou"])
+    add_pipeline(data, env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "0"})
+    load(cloud, data)
+    fire_daily(admin)
+    wait_idle(admin, timeout=600)
+    daily = [lg for lg in sls_logs(admin) if lg["check_id"] == check]
+    assert [lg["status"] for lg in daily] == ["FAIL"], daily  # (no trail in the sample: the account fails)
+    before = len(sls_logs(admin))
+    invoke(cloud.url, "aliaudit-dispatcher", _trail_event(), asynchronous=False)
+    wait_idle(admin)
+    after = [lg for lg in sls_logs(admin)[before:] if lg["check_id"] == check]
+    assert after and all(lg["new_fail"] == "false" for lg in after), after
+    bucket = reports_bucket(cloud.url)
+    holding = []
+    for obj in __import__("oss2").ObjectIterator(bucket, prefix="latest/parts/"):
+        if obj.key.endswith(".jsonl") and f'"check_id":"{check}"'.encode() in bucket.get_object(obj.key).read():
+            holding.append(obj.key)
+    assert len(holding) == 1, holding
+
+
+def test_a_planted_latest_index_is_ignored(cloud, admin):
+    """latest/parts/index.json switches event runs to the parts: one the deployment did not write (no MAC under
+    its run secret) is ignored, and the event run merges into latest/findings.json as before a whole run."""
+    from tests.event_runs import sls_logs
+
+    check = "actiontrail_trail_all_regions_enabled"
+    data = base_scenario(regions=["cn-hangzhou"])
+    add_pipeline(data, env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "0"}, run_secret="s3cret-for-tests", bucket_writer=True)
+    load(cloud, data)
+    fire_daily(admin)
+    wait_idle(admin, timeout=600)
+    planter = writer_bucket(cloud.url)
+    for obj in __import__("oss2").ObjectIterator(planter, prefix="latest/parts/"):
+        planter.put_object(obj.key, b"")  # every part emptied: read as the truth, every FAIL would be "new"
+    planter.put_object("latest/parts/index.json", json.dumps({"run_id": "daily-planted"}).encode())
+    before = len(sls_logs(admin))
+    invoke(cloud.url, "aliaudit-dispatcher", _trail_event(), asynchronous=False)
+    wait_idle(admin)
+    after = [lg for lg in sls_logs(admin)[before:] if lg["check_id"] == check]
+    assert after and all(lg["new_fail"] == "false" for lg in after), after

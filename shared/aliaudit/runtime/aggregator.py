@@ -391,7 +391,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
                  time.monotonic() - started)
         if by_part and previous is not None:  # the last verdicts of the shards this run's findings fall in
-            shard_keys = latest_parts.touched(manifest, findings.lines())
+            shard_keys = latest_parts.touched(findings.lines())
             fails = latest_parts.read(rt, shard_keys, previous, tmp)
             if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
                 baseline = sorted(fails)
@@ -441,7 +441,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
             previous.close()
-            latest_parts.write(rt, manifest, latest.lines(), shard_keys, tmp)
+            latest_parts.write(rt, latest.lines(), shard_keys, tmp)
         elif previous is not None:
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
@@ -458,9 +458,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                 write_array(fh, latest.lines())
             uploads.put_file(path, [LATEST])
             if shards:  # every part's verdicts are in `latest` (an event run's merge holds the other parts too)
-                latest_parts.write(rt, manifest, latest.lines(), [k for part in manifest.parts
-                                                                  for k in latest_parts.shard_keys(part)],
-                                   tmp, every=event)
+                latest_parts.write(rt, latest.lines(), latest_parts.run_keys(manifest), tmp, every=event)
         uploads.wait()
         if shards and not by_part:
             latest_parts.mark_complete(rt, run_id)
