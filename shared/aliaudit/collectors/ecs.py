@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Scope
 from ..lazy import lazy_import
 from ..secgroup import Rule
 from .paging import by_token, count
@@ -100,7 +100,7 @@ def event_instances(ctx: CollectContext) -> list[Any] | None:
     those whose secondary ENIs are in them (DescribeNetworkInterfaces SecurityGroupId: "to query primary ENIs by
     security group ID, call DescribeInstances"); None when the run is not narrowed to instances or groups. Read
     once per region for every dataset that needs them (alibabacloud_ecs20140526 request models)."""
-    if ctx.only("ecs.instance", "ecs.security_group") is None:
+    if ctx.only(ECS_INSTANCE, ECS_SECURITY_GROUP) is None:
         return None
     ecs = ctx.client("ecs")
 
@@ -111,10 +111,10 @@ def event_instances(ctx: CollectContext) -> list[Any] | None:
 
     def read() -> list[Any]:
         found: dict[str, Any] = {}
-        groups = sorted(ctx.only("ecs.security_group") or ()) if INSTANCES.name in ctx.wanted else []
+        groups = sorted(ctx.only(ECS_SECURITY_GROUP) or ()) if INSTANCES.name in ctx.wanted else []
         for g in groups:
             found.update((i.instance_id, i) for i in page(security_group_id=g))
-        named = set(ctx.only("ecs.instance") or ())
+        named = set(ctx.only(ECS_INSTANCE) or ())
         named |= {n.instance_id for g in groups for n in _enis(ctx, ecs, security_group_id=g) if n.instance_id}
         ids = sorted(named - set(found))
         for n in range(0, len(ids), INSTANCE_IDS_BATCH):  # InstanceIds: a JSON array of up to 100 ids
@@ -128,7 +128,7 @@ INSTANCE_IDS_BATCH = 100
 
 
 @collector(INSTANCES, apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole"],
-           reads_one=["ecs.instance", "ecs.security_group"])
+           reads_one=[ECS_INSTANCE, ECS_SECURITY_GROUP])
 def instances(ctx: CollectContext) -> list[InstanceInfo]:
     ecs = ctx.client("ecs")
     narrowed = event_instances(ctx)
@@ -200,7 +200,7 @@ SECURITY_GROUPS: Dataset[list[GroupInfo]] = Dataset("ecs.security_groups", Scope
 
 @collector(SECURITY_GROUPS, apis=["ecs:DescribeSecurityGroups", "ecs:DescribeSecurityGroupAttribute",
                                   "ecs:DescribePortRangeListEntries", "ecs:DescribePrefixListAttributes"],
-           reads_one=["ecs.security_group", "ecs.instance"])
+           reads_one=[ECS_SECURITY_GROUP, ECS_INSTANCE])
 def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     ecs = ctx.client("ecs")
     wanted = _event_groups(ctx)
@@ -239,10 +239,10 @@ GROUP_IDS_BATCH = 100  # DescribeSecurityGroups SecurityGroupIds: "up to 100 sec
 def _event_groups(ctx: CollectContext) -> list[str] | None:
     """An event run's groups: those it changed (judged), and the other groups of the instances it touched or
     implies, which an instance's exposure is judged with (read as context, not judged); None = every group."""
-    named = ctx.only("ecs.security_group", "ecs.instance")
+    named = ctx.only(ECS_SECURITY_GROUP, ECS_INSTANCE)
     if named is None:
         return None
-    groups = set(ctx.only("ecs.security_group") or ())
+    groups = set(ctx.only(ECS_SECURITY_GROUP) or ())
     ctx.judge(groups)
     for i in event_instances(ctx) or []:
         groups.update(i.security_group_ids.security_group_id or [] if i.security_group_ids else [])
@@ -302,7 +302,9 @@ NETWORK_INTERFACES: Dataset[list[EniInfo]] = Dataset("ecs.network_interfaces", S
 
 
 def _enis(ctx: CollectContext, ecs: Any, **filters: Any) -> list[EniInfo]:
-    """Secondary ENIs matching the filters (SecurityGroupId or InstanceId of DescribeNetworkInterfacesRequest)."""
+    """Secondary ENIs matching the filters (SecurityGroupId or InstanceId of DescribeNetworkInterfacesRequest; none:
+    every one of the region). MaxResults 10-500 with NextToken (PageNumber/PageSize are being retired); Type:
+    Primary | Secondary, empty = both."""
     listed = by_token(
         lambda t: ecs.describe_network_interfaces(ecs_models.DescribeNetworkInterfacesRequest(
             region_id=ctx.region, type="Secondary", max_results=500, next_token=t, **filters)).body,
@@ -325,22 +327,11 @@ def event_enis(ctx: CollectContext) -> list[EniInfo] | None:
                                        for n in per])
 
 
-@collector(NETWORK_INTERFACES, apis=["ecs:DescribeNetworkInterfaces"], reads_one=["ecs.instance", "ecs.security_group"])
+@collector(NETWORK_INTERFACES, apis=["ecs:DescribeNetworkInterfaces"], reads_one=[ECS_INSTANCE, ECS_SECURITY_GROUP])
 def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
     """Secondary ENIs only: a primary one is its instance (address and groups come with DescribeInstances)."""
     narrowed = event_enis(ctx)
-    if narrowed is not None:
-        return narrowed
-    ecs = ctx.client("ecs")
-    # MaxResults 10-500 with NextToken (DescribeNetworkInterfaces; PageNumber/PageSize are being retired);
-    # Type: Primary | Secondary, empty = both
-    listed = by_token(
-        lambda t: ecs.describe_network_interfaces(ecs_models.DescribeNetworkInterfacesRequest(
-            region_id=ctx.region, type="Secondary", max_results=500, next_token=t)).body,
-        lambda b: b.network_interface_sets.network_interface_set if b.network_interface_sets else [])
-    return [EniInfo(id=n.network_interface_id, instance_id=n.instance_id or "",
-                    security_groups=list(n.security_group_ids.security_group_id or []) if n.security_group_ids
-                    else []) for n in listed]
+    return narrowed if narrowed is not None else _enis(ctx, ctx.client("ecs"))
 
 
 DISKS: Dataset[list[DiskInfo]] = Dataset("ecs.disks", Scope.REGIONAL)
