@@ -58,11 +58,20 @@ class Rule(BaseModel):
     prefix_list_cidrs: list[str] | None = None  # its entries' Cidr (DescribePrefixListAttributes); None: unread
     unread: str = ""  # which list the rule uses could not be read, and why
 
-    @property
+    # (cached: the port checks probe every rule once per port boundary; a rule is complete once collected, its
+    # lists' entries put in before any check reads it)
+    @cached_property
     def accepts(self) -> bool:
         return self.policy.lower() == "accept"
 
-    # (cached: the port checks probe every rule once per port boundary)
+    @cached_property
+    def _ingress(self) -> bool:
+        return self.direction.lower() == "ingress"
+
+    @cached_property
+    def _protocol(self) -> str:
+        return self.protocol.upper()
+
     @cached_property
     def uses_port_list(self) -> bool:
         # AuthorizeSecurityGroup Permissions.N.PortRangeListId: "If you specify Permissions.N.PortRange, this
@@ -75,15 +84,15 @@ class Rule(BaseModel):
         # or SourceGroupId, this parameter is ignored"
         return bool(self.source_prefix_list) and not (self.source_v4 or self.source_v6 or self.source_group)
 
-    @property
+    @cached_property
     def ports_known(self) -> bool:
         return not self.uses_port_list or self.port_list_ranges is not None
 
-    @property
+    @cached_property
     def sources_known(self) -> bool:
         return not self.uses_prefix_list or self.prefix_list_cidrs is not None
 
-    @property
+    @cached_property
     def known(self) -> bool:
         """False when a port list or prefix list the rule uses could not be read: what it matches is unknown."""
         return self.ports_known and self.sources_known
@@ -114,8 +123,8 @@ class Rule(BaseModel):
 
     def matches(self, protocol: str, port: int | None, *, any_port: bool = False) -> bool:
         """Whether the rule applies to inbound `protocol`/`port`; any_port: as if it covered every port."""
-        proto, mine = protocol.upper(), self.protocol.upper()
-        if self.direction.lower() != "ingress" or mine not in ("ALL", proto):
+        proto, mine = protocol.upper(), self._protocol
+        if not self._ingress or mine not in ("ALL", proto):
             return False
         if proto not in PORTED or mine not in PORTED:
             return True  # ALL covers every port; ICMP and GRE have no ports
