@@ -1,6 +1,6 @@
 """The four risky changes of issue 17, made with the official SDKs against the emulator, whose own ActionTrail events
 reach the deployed pipeline through its EventBridge trigger; what each event run costs and finds. Shared by
-tests/test_event_runs.py and the benchmark's event table (tests/bench_events.py)."""
+tests/serverless/test_event_runs.py and the benchmark's event table (tests/bench_events.py)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import compliance
 from .checks.registry import Check, all_checks
+from .deploy.catalogue import NOT_ON_EVENTBRIDGE
 
 DEFAULT_PATH = Path("docs/checks.md")
 
@@ -33,8 +34,12 @@ def _check_section(c: Check) -> list[str]:
         lines.append(f"- Evaluates: {m.evaluates}")
     if m.cis_audit:
         lines.append(f"- CIS audit procedure followed: \"{_cell(m.cis_audit)}\"")
-    if m.events:
-        lines.append(f"- Re-evaluated on ActionTrail events: {', '.join(m.events)}")
+    delivered = [e for e in m.events if e not in NOT_ON_EVENTBRIDGE]
+    if delivered:
+        lines.append(f"- Re-evaluated on ActionTrail events: {', '.join(delivered)}")
+    if len(delivered) < len(m.events):
+        lines.append(f"- Changed also by {', '.join(e for e in m.events if e in NOT_ON_EVENTBRIDGE)}, which "
+                     "EventBridge does not deliver: judged by the daily run")
     return lines + [""]
 
 

@@ -15,8 +15,8 @@ from aliaudit import compliance, docs
 from aliaudit.checks.registry import all_checks
 from aliaudit.cli import main
 from aliaudit.compliance import cis_2_0
+from tests.e2e.test_scan_cli import run as scan_cli  # noqa: F401 - the fixture, used by name
 from tests.paths import ROOT
-from tests.test_scan_cli import run as scan_cli  # noqa: F401 - the fixture, used by name
 
 SCRIPT = Path(sys.executable).parent / "aliaudit"
 CIS_IDS = ([f"1.{i}" for i in range(1, 17)] + [f"2.{i}" for i in range(1, 24)] + [f"3.{i}" for i in range(1, 6)]

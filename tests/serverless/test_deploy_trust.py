@@ -195,8 +195,9 @@ def test_plain_http_is_refused_by_the_deployed_policy(cloud):
 @pytest.mark.parametrize("own_key", [True, False])
 def test_the_deployed_bucket_passes_its_own_oss_checks_but_byok_without_an_own_key(cloud, tmp_path, own_key):
     """The report bucket as template.yml makes it, audited by the OSS checks: every check passes with the
-    auditor's own key (KmsInstanceId set: what tests/test_pipeline.py deploys); with the default (SSE-KMS under the
-    OSS-managed KMS key, no KMS instance to pay for) CIS 5.9's BYOK check fails, rightly, and only it (README)."""
+    auditor's own key (KmsInstanceId set: what tests/serverless/test_pipeline.py deploys); with the default
+    (SSE-KMS under the OSS-managed KMS key, no KMS instance to pay for) CIS 5.9's BYOK check fails, rightly, and
+    only it (README)."""
     import os
     import subprocess
     import sys

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.test_scan_cli import run, scenario  # noqa: F401 - the fixture is used by name
+from tests.e2e.test_scan_cli import run, scenario  # noqa: F401 - the fixture is used by name
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium and chromium-driver not "

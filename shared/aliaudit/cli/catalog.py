@@ -12,7 +12,7 @@ from .. import errors
 from .options import add_log_level
 
 # compliance.FRAMEWORKS and compliance.DEFAULT, named here so that building the parser imports no check
-# (tests/test_cli.py holds them equal)
+# (tests/e2e/test_cli.py holds them equal)
 FRAMEWORKS = ["cis_2.0"]
 DEFAULT_FRAMEWORK = "cis_2.0"
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..mutelist import Mutelist
 
 # reports.writer.FORMATS and findings.Severity's values, named here so that building the parser imports
-# neither (tests/test_cli.py holds them equal)
+# neither (tests/e2e/test_cli.py holds them equal)
 FORMAT_CHOICES = ["ocsf", "csv", "html", "summary"]
 SEVERITIES = ["critical", "high", "medium", "low", "informational"]
 

@@ -21,11 +21,12 @@ from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _sized
 from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups, pack
 from aliaudit.settings import EndpointSettings
 from tests.emulator import Scenario
+from tests.paths import TESTS
 from tests.scanning import scan
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET, base_scenario, load
 
 SCRIPT = str(Path(sys.executable).parent / "aliaudit")
-SAMPLE = Path(__file__).parent / "emulator" / "scenarios" / "sample.yaml"
+SAMPLE = TESTS / "emulator" / "scenarios" / "sample.yaml"
 SAMPLE_AK, SAMPLE_SECRET = "LTAIsampleaudit00001", "sample-audit-secret-000000000"
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "shared" / "aliaudit"
+from tests.paths import ROOT
+
+PACKAGE = ROOT / "shared" / "aliaudit"
 # a module's attributes Python sets before running it: importing one runs nothing of the module
 _SET_BEFORE_EXECUTION = {"__doc__", "__name__", "__file__", "__path__", "__spec__"}
 

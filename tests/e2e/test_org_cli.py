@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.emulator.state import Scenario
+from tests.paths import TESTS
 
-ORG = Path(__file__).parent / "emulator" / "scenarios" / "org.yaml"
+ORG = TESTS / "emulator" / "scenarios" / "org.yaml"
 SCRIPT = str(Path(sys.executable).parent / "aliaudit")
 MGMT, PROD, DEV, SUSPENDED, NOROLE, PARTNER = (f"100000000000000{i}" for i in range(1, 7))
 AUDITOR_AK, AUDITOR_SECRET = "LTAIorgauditor000001", "org-auditor-secret-00000000000"
