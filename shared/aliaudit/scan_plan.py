@@ -54,22 +54,22 @@ class Plan:
 
 
 def plan(factory: ClientFactory, checks: list[Check], requested: int | None, *, account_id: str,
-         output_dir: Path | None = None) -> Plan:
+         output_dir: Path | None = None, regions: list[str] | None = None) -> Plan:
     """The scan's processes and why; logged at INFO."""
-    decided = _decide(factory, checks, requested, account_id, output_dir)
+    decided = _decide(factory, checks, requested, account_id, output_dir, regions)
     log.info("scan processes: %d (%s)", decided.processes, decided.reason)
     return decided
 
 
 def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, account_id: str,
-            output_dir: Path | None) -> Plan:
+            output_dir: Path | None, regions: list[str] | None) -> Plan:
     groups = len(check_groups(checks))
     if requested is not None:
         n = 1 if requested == 1 or groups < 2 else min(requested, groups)
         return Plan(n, f"--processes {requested}", packed=n if 1 < n < groups else None)
     if groups < 2:
         return Plan(1, "the selected checks are one family group")
-    previous = previous_findings(output_dir, account_id, len(checks)) if output_dir else None
+    previous = previous_findings(output_dir, account_id, len(checks), regions) if output_dir else None
     if previous is not None:
         return _sized(groups, previous, SMALL_FINDINGS, SPLIT_FINDINGS,
                       f"the previous run in the output directory had {previous} findings")
@@ -89,7 +89,7 @@ def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
         return Plan(1, f"{seen}, under {small}: a small account, one process")
     if size >= large:
         return Plan(groups, f"{seen}, {large} or more: a large account, every family group at once")
-    n = min(groups, os.cpu_count() or 1)
+    n = min(groups, _cores())
     return Plan(n, f"{seen}, {small} to {large}: a medium account, the family groups in {n} processes (one a core)",
                 packed=n if n > 1 else None)
 
@@ -109,15 +109,23 @@ def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:
     return items, more
 
 
-def previous_findings(output_dir: Path, account_id: str, checks: int) -> int | None:
-    """The number of findings of the last run of this account with as many checks written to output_dir (its
-    summary), if there is one."""
+def _cores() -> int:
+    """The cores this process may use (its affinity: a container's CPU set), not the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def previous_findings(output_dir: Path, account_id: str, checks: int, regions: list[str] | None = None) -> int | None:
+    """The number of findings of the last run of this account with as many checks (and, given, the same regions)
+    written to output_dir (its summary), if there is one: a one-region run does not size an all-region scan."""
     try:
         summary = json.loads((output_dir / "aliaudit.summary.json").read_text())
     except (OSError, ValueError):
         return None
     if (not isinstance(summary, dict) or summary.get("account_id") != account_id or "accounts" in summary
-            or summary.get("checks") != checks):
+            or summary.get("checks") != checks
+            or (regions is not None and sorted(summary.get("regions") or []) != sorted(regions))):
         return None
     total = summary.get("total")
     return total if isinstance(total, int) and total >= 0 else None

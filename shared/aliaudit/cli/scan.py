@@ -144,7 +144,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     jobs = dataset_jobs([checks[c] for c in check_ids], regions)
     split: ScanProcesses | None = None
     decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
-                   output_dir=Path(args.output_dir))
+                   output_dir=Path(args.output_dir), regions=regions)
     if decided.processes > 1:
         auth = auth_options(args)
         # every process assumes a role under the same session name

@@ -1,0 +1,34 @@
+"""The previous run that sizes a scan (scan_plan.previous_findings) is the same scan: same account, same checks,
+same regions; a one-region run does not make an all-region scan look small."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aliaudit.scan_plan import previous_findings
+
+
+def _summary(directory: Path, **fields: object) -> None:
+    summary = {"account_id": "1", "checks": 98, "regions": ["cn-hangzhou", "cn-shanghai"], "total": 300, **fields}
+    (directory / "aliaudit.summary.json").write_text(json.dumps(summary))
+
+
+def test_the_same_scan_sizes_the_next(tmp_path: Path) -> None:
+    _summary(tmp_path)
+    assert previous_findings(tmp_path, "1", 98, ["cn-shanghai", "cn-hangzhou"]) == 300
+
+
+def test_another_account_other_checks_or_other_regions_do_not(tmp_path: Path) -> None:
+    _summary(tmp_path)
+    assert previous_findings(tmp_path, "2", 98, ["cn-hangzhou", "cn-shanghai"]) is None
+    assert previous_findings(tmp_path, "1", 12, ["cn-hangzhou", "cn-shanghai"]) is None
+    assert previous_findings(tmp_path, "1", 98, ["cn-hangzhou", "cn-shanghai", "cn-beijing"]) is None
+    _summary(tmp_path, regions=["cn-hangzhou"])
+    assert previous_findings(tmp_path, "1", 98, ["cn-hangzhou", "cn-shanghai"]) is None
+
+
+def test_a_missing_or_malformed_summary_sizes_nothing(tmp_path: Path) -> None:
+    assert previous_findings(tmp_path, "1", 98) is None
+    (tmp_path / "aliaudit.summary.json").write_text("{not json")
+    assert previous_findings(tmp_path, "1", 98) is None
