@@ -1004,7 +1004,8 @@ def test_the_built_functions_run_on_python310_with_only_their_layer(real_build, 
     admin.request("POST", "fc/layers", {"name": "broken", "code_dir": str(broken)})
     fire_daily(admin)
     invocations = wait_idle(admin, timeout=600)
-    assert {i["function"] for i in invocations} >= {"aliaudit-dispatcher", "aliaudit-ram", "aliaudit-aggregator"}
+    assert {i["function"] for i in invocations} >= {"aliaudit-dispatcher", "aliaudit-ram", "aliaudit-aggregator"}, \
+        json.dumps(invocations)[-3000:]
     assert all(i["status"] == "succeeded" for i in invocations), json.dumps(invocations)[-3000:]
     summaries = run_summaries(reports_bucket(cloud.url))
     assert summaries and all(s["total"] > 0 for s in summaries.values()), summaries

@@ -106,3 +106,21 @@ def test_no_argparse_below_the_command_line():
         if "argparse" in names and not name.startswith(COMMAND_LINES):
             users.append(name)
     assert not users, f"argparse below the command line: {users}"
+
+
+def test_the_functions_never_reach_the_deploy_package():
+    """The function bundles leave aliaudit.deploy out (deploy/bundle.py): nothing a function's entry point imports,
+    directly or not, may import it (a constant the dispatcher took from deploy/catalogue.py made every dispatcher
+    fail with ModuleNotFoundError in FC; only the slow layer test saw it)."""
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    entries = [m for m in modules if m.startswith("aliaudit.runtime.")]
+    seen: set[str] = set()
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    assert entries and not {m for m in seen if m == "aliaudit.deploy" or m.startswith("aliaudit.deploy.")}, \
+        sorted(m for m in seen if m.startswith("aliaudit.deploy"))

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..runtime.settings import DISPATCHER_TIMEOUT_S  # (the shipped code waits within it: runtime/burst.py)
+
 ROOT = Path(__file__).resolve().parents[3]  # shared/aliaudit/deploy/catalogue.py -> the repository root
 
 PREFIX = "aliaudit-"
@@ -16,7 +18,6 @@ RUNTIME = "python3.10"
 HANDLER = "index.handler"
 MEMORY_MB = 1024
 TIMEOUT_S = 900
-DISPATCHER_TIMEOUT_S = 120  # it only plans and fans out
 ASYNC_RETRIES = 2
 DEFAULT_REGION = "cn-hangzhou"
 FINDINGS_LOGSTORE = "findings"

@@ -41,9 +41,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..checks.registry import all_checks
-from ..deploy.catalogue import DISPATCHER_TIMEOUT_S
 from .fc_context import Runtime
 from .models import PayloadError, mac_matches, with_mac
+from .settings import DISPATCHER_TIMEOUT_S
 from .targets import merge, narrowed_datasets, readable
 from .triggers import Plan
 

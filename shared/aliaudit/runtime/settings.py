@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
+# The dispatcher's FC timeout (deploy/catalogue.py deploys it): here, in the shipped code, because the debounce
+# (burst.py) must finish its waiting and dispatching within it; the deploy package is not in the function bundles.
+DISPATCHER_TIMEOUT_S = 120  # it only plans and fans out
 
 # Where the functions reach the report bucket. In FC (FC_FUNCTION_NAME set: FC's own variable, "Configure environment
 # variables", https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables) the region's internal
