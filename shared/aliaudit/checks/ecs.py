@@ -183,6 +183,10 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
 
 # --- beyond CIS: risky ports on instances with a public address -----------------------------------
 
+# (groups, address families) of a door -> its risky ports opened, and those unread lists leave undecided
+_Judged = dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[str, list[Rule]]]]
+
+
 @check(id="ecs_instance_risky_ports_not_public", severity="high",
        title="Instances with a public IP do not expose risky ports to the internet",
        risk="Databases, caches, search engines and remote-administration ports on a public IP are found by mass "
@@ -207,7 +211,7 @@ def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp[SECURITY_GROUPS]}
     doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES])
     # many instances share the same groups: each combination is scanned once (a scan walks every rule boundary)
-    judged: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[str, list[Rule]]]] = {}
+    judged: _Judged = {}
     i: InstanceInfo
     for i in inp[INSTANCES]:
         ways = [d for d in doors.of(i) if d.addresses]
@@ -272,8 +276,7 @@ class _Doors:
 
 
 def _judge_doors(inp: Inputs, groups: dict[str, GroupInfo], doors: list[_Door],
-                 judged: dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[str, list[Rule]]]],
-                 ) -> tuple[Status, str]:
+                 judged: _Judged) -> tuple[Status, str]:
     """FAIL if a risky port is certainly open through some door, else ERROR if a door cannot be judged (its
     groups or the lists its rules use could not be read), else PASS."""
     exposed, unknown = [], []

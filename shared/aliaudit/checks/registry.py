@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
@@ -84,16 +85,9 @@ class Check:
         """Whether the check's findings for `region` (a region, or GLOBAL) are due: its scope matches the region's."""
         return (region == GLOBAL) == (self.meta.scope == Scope.GLOBAL)
 
-    @property
-    def remediation_text(self) -> str:
-        text = _REMEDIATION.get(self.meta.id)  # one string shared by all the check's findings
-        if text is None:
-            r = self.meta.remediation
-            text = _REMEDIATION.setdefault(self.meta.id, f"{r.console} CLI: {r.cli}")
-        return text
-
-
-_REMEDIATION: dict[str, str] = {}
+    @cached_property
+    def remediation_text(self) -> str:  # (one string shared by all the check's findings)
+        return f"{self.meta.remediation.console} CLI: {self.meta.remediation.cli}"
 
 
 REGISTRY: dict[str, Check] = {}
