@@ -42,6 +42,26 @@ POP_SDKS = {
     "sas": ("alibabacloud_sas20181203.client", "Client"),  # Security Center: tds.<cn-shanghai|ap-southeast-1>
     "cs": ("alibabacloud_cs20151215.client", "Client"),
     "resourcemanager": ("alibabacloud_resourcemanager20200331.client", "Client"),  # resource directory members
+    # issue 20's families (keys are the emulator's product keys and the wire corpus folders)
+    "kvstore": ("alibabacloud_r_kvstore20150101.client", "Client"),  # Redis / Tair
+    "dds": ("alibabacloud_dds20151201.client", "Client"),  # MongoDB
+    "polardb": ("alibabacloud_polardb20170801.client", "Client"),
+    "nas": ("alibabacloud_nas20170626.client", "Client"),
+    "slb": ("alibabacloud_slb20140515.client", "Client"),  # CLB
+    "alb": ("alibabacloud_alb20200616.client", "Client"),
+    "nlb": ("alibabacloud_nlb20220430.client", "Client"),
+    "cloudapi": ("alibabacloud_cloudapi20160714.client", "Client"),  # API Gateway
+    "cdn": ("alibabacloud_cdn20180510.client", "Client"),
+    "cr": ("alibabacloud_cr20181201.client", "Client"),  # Container Registry
+    "elasticsearch": ("alibabacloud_elasticsearch20170613.client", "Client"),
+    "alikafka": ("alibabacloud_alikafka20190916.client", "Client"),
+    "mse": ("alibabacloud_mse20190531.client", "Client"),
+    "bastionhost": ("alibabacloud_yundun_bastionhost20191209.client", "Client"),
+    "cloudfw": ("alibabacloud_cloudfw20171207.client", "Client"),  # Cloud Firewall
+    "waf": ("alibabacloud_waf_openapi20211001.client", "Client"),  # WAF 3.0
+    "ddoscoo": ("alibabacloud_ddoscoo20200101.client", "Client"),  # Anti-DDoS Proxy
+    "alidns": ("alibabacloud_alidns20150109.client", "Client"),
+    "cloudsso": ("alibabacloud_cloudsso20210515.client", "Client"),
 }
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one
 # Server-side failures darabonba retries in place; throttling (Throttling*, ThrottlingException) is retried by

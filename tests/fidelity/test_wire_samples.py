@@ -10,16 +10,15 @@ values), the test asserts what the product does with what the samples give, and 
 from __future__ import annotations
 
 import http.client
-from collections.abc import Callable, Iterator
+import importlib
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from alibabacloud_ecs20140526 import models as ecs_models
 
-from aliaudit.clients import ClientFactory
-from aliaudit.collectors import load_all
 from aliaudit.collectors.ram import (
     UserInfo,
     _detail_without_report,
@@ -29,12 +28,9 @@ from aliaudit.collectors.ram import (
     parse_time,
     report_user,
 )
-from aliaudit.collectors.registry import COLLECTORS, CollectContext
+from aliaudit.collectors.registry import COLLECTORS
 from aliaudit.collectors.securitycenter import FINGERPRINT_TYPES
 from aliaudit.collectors.sls import PAGE, _alert, by_offset
-from aliaudit.config import AuditConfig
-from aliaudit.credentials.providers import StaticProvider
-from aliaudit.settings import EndpointSettings
 from tests.wire_replay import (
     MARKERS,
     NEXT_TOKENS,
@@ -46,54 +42,7 @@ from tests.wire_replay import (
     last_page_xml,
     load_corpus,
 )
-
-load_all()
-ACCOUNT = "1234567890"
-REGION = "cn-hangzhou"
-UTC = timezone.utc
-F = TypeVar("F", bound=Callable[..., Any])
-COVERED: set[str] = set()  # collectors a test below runs
-
-
-def covers(*names: str) -> Callable[[F], F]:
-    COVERED.update(names)
-    return lambda fn: fn
-
-
-@pytest.fixture()
-def replay() -> Iterator[WireReplay]:
-    with WireReplay() as server:
-        yield server
-    assert not server.misses, "requests no documented sample answered:\n" + "\n".join(server.misses)
-
-
-def factory_for(replay: WireReplay) -> ClientFactory:
-    # report_wait_seconds: GenerateCredentialReport answers STARTED, INPROGRESS, then COMPLETED (0.75 s of polling)
-    settings = EndpointSettings(protocol="http", proxy=replay.url, max_attempts=1, backoff_ms=1,
-                                report_wait_seconds=10)
-    return ClientFactory(StaticProvider("LTAIwiresamples00001", "wire-samples-secret"), settings)
-
-
-def context(replay: WireReplay, region: str) -> CollectContext:
-    return CollectContext(factory_for(replay), region, ACCOUNT, AuditConfig(), concurrency=4)
-
-
-def collect(replay: WireReplay, name: str, region: str | None = None) -> Any:
-    c = COLLECTORS[name]
-    return c.fn(context(replay, region or ("global" if c.scope == "global" else REGION)))
-
-
-def pick(obj: Any, like: Any) -> Any:
-    """The parts of `obj` that `like` names (dict keys or attributes, recursively; lists item by item, extra or
-    missing items kept so that a comparison with `like` shows them)."""
-    if isinstance(like, dict) and not isinstance(obj, dict | list | str | int | float | type(None)):
-        return {k: pick(getattr(obj, k), v) for k, v in like.items()}
-    if isinstance(like, dict) and isinstance(obj, dict):
-        return {k: pick(obj[k], v) if k in obj else "<missing>" for k, v in like.items()}
-    if isinstance(like, list) and isinstance(obj, list):
-        return [pick(o, lk) for o, lk in zip(obj, like, strict=False)] + obj[len(like):]
-    return obj
-
+from tests.wire_samples import COVERED, REGION, UTC, collect, context, covers, factory_for, pick
 
 # --- datasets whose expectation is a plain list of items ----------------------------------------------------------
 
@@ -409,6 +358,9 @@ def test_sls_alert_rules_from_list_alerts(replay: WireReplay) -> None:
 # --- coverage and the replay itself -------------------------------------------------------------------------------
 
 def test_every_collector_is_run_against_the_documented_samples() -> None:
+    # each family's own sample file registers what it covers when imported
+    for path in sorted(Path(__file__).parent.glob("test_wire_samples_*.py")):
+        importlib.import_module(f"tests.fidelity.{path.stem}")
     assert sorted(set(COLLECTORS) - COVERED) == []
     assert sorted(COVERED - set(COLLECTORS)) == []
 
