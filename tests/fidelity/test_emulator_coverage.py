@@ -397,7 +397,12 @@ def test_list_calls_for_an_unknown_region_still_fail(cloud):
 README = TESTS / "emulator" / "README.md"
 COVERAGE_ROWS = {"RAM": "ram", "IMS": "ims", "STS": "sts", "ActionTrail": "actiontrail", "OSS": "oss", "SLS": "sls",
                  "FC": "fc", "ECS": "ecs", "VPC": "vpc", "RDS": "rds", "KMS": "kms", "Security": "sas", "ACK": "cs",
-                 "Resource": "resourcemanager"}
+                 "Resource": "resourcemanager",
+                 # issue 20's products (a row's first word)
+                 "Redis": "kvstore", "MongoDB": "dds", "PolarDB": "polardb", "NAS": "nas", "CLB": "slb", "ALB": "alb",
+                 "NLB": "nlb", "API": "cloudapi", "CDN": "cdn", "Container": "cr", "Elasticsearch": "elasticsearch",
+                 "Kafka": "alikafka", "MSE": "mse", "Bastionhost": "bastionhost", "Cloud": "cloudfw", "WAF": "waf",
+                 "Anti-DDoS": "ddoscoo", "DNS": "alidns", "CloudSSO": "cloudsso"}
 READ_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Generate", "Assume")
 API_NAME = re.compile(r"\b(?:Get|List|Describe|Lookup|Head|Generate|Assume)[A-Z][A-Za-z0-9]*\b")
 # op names that differ from the API name: the /alerts routes carry their version; GetLogsV2 is GetLogs' route
