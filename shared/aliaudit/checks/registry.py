@@ -36,6 +36,9 @@ class CheckMeta(BaseModel):
     # what exactly the check evaluates (fields, values, edge cases), and why a stricter reading is not mapped to CIS
     evaluates: str = ""
     cis_audit: str = ""  # the CIS v2.0.0 audit procedure text the CIS-mapped verdict follows
+    # where the idea comes from, beyond CIS: a Cloud Config managed rule id ("Cloud Config
+    # ecs-instance-login-use-keypair"), a peer's check, or the documentation that motivates it (a URL)
+    source: str = ""
 
 
 @dataclass
@@ -95,7 +98,7 @@ REGISTRY: dict[str, Check] = {}
 
 def check(*, id: str, title: str, severity: str, risk: str, console: str, cli: str, needs: list[Dataset[Any]],
           cis: list[str] | None = None, events: list[str] | None = None, evaluates: str = "", cis_audit: str = "",
-          scope: Scope | None = None) -> Callable[[CheckFn], CheckFn]:  # noqa: A002 - 'id' is the metadata name
+          scope: Scope | None = None, source: str = "") -> Callable[[CheckFn], CheckFn]:  # noqa: A002 - 'id' is the metadata name
     """Registers a check. Its scope is its datasets' (all global or all regional: a check runs once per account
     or once per region, and reads the datasets collected there); only a check that reads nothing (a manual one)
     names its scope."""
@@ -115,7 +118,7 @@ def check(*, id: str, title: str, severity: str, risk: str, console: str, cli: s
         REGISTRY[id] = Check(CheckMeta(id=id, family=family, title=title, severity=Severity(severity), risk=risk,
                                        remediation=Remediation(console=console, cli=cli), cis=cis or [],
                                        events=events or [], needs=[d.name for d in needs], scope=resolved,
-                                       evaluates=evaluates, cis_audit=cis_audit), fn)
+                                       evaluates=evaluates, cis_audit=cis_audit, source=source), fn)
         return fn
 
     return register
