@@ -64,6 +64,11 @@ def test_ram_checks_pass_and_fail(cloud):
     assert by_resource(findings, "ram_user_single_active_key")["alice"] == "PASS"
     assert by_resource(findings, "ram_user_no_direct_policies")["bob"] == "FAIL"
     assert by_resource(findings, "ram_user_no_direct_policies")["alice"] == "PASS"
+    # a person's console logon and a program's AccessKey in one user fail; a key-only user passes
+    assert by_resource(findings, "ram_user_console_and_access_key_separated") == {
+        "alice": "FAIL", "bob": "FAIL", "admin": "PASS", "reader": "PASS"}
+    assert "LTAIalice0000000001" in next(f.message for f in findings if f.resource_id == "alice" and
+                                         f.check_id == "ram_user_console_and_access_key_separated")
     # CIS 1.15: a full-admin policy attached to nothing (AttachmentCount 0) passes; the stricter check fails it
     assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS",
                                                                  "IdleAdmin": "PASS"}

@@ -239,6 +239,35 @@ def single_key(inp: Inputs) -> Iterator[Result]:
                          message=f"{len(active)} active AccessKeys")
 
 
+@check(id="ram_user_console_and_access_key_separated", severity="medium",
+       title="Ensure no RAM user has both console logon and an active AccessKey",
+       risk="A person's identity and a program's identity in one user mean a leaked key acts as that person, and "
+            "a key embedded in code keeps the human's permissions; separating them limits both blast radii.",
+       console="RAM console > Users: create a separate user for programmatic access, move the key there, then "
+               "disable the console logon or the AccessKey of the original user.",
+       cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive  "
+           "(or aliyun ram DeleteLoginProfile --UserName <user>)",
+       events=USER_EVENTS, needs=[USERS],
+       source="Cloud Config ram-user-login-check",
+       evaluates="Each RAM user with console logon enabled (credential report password_active TRUE, or an Active "
+                 "GetLoginProfile) or at least one Active AccessKey (ListAccessKeys Status): FAIL when the user has "
+                 "both, PASS when only one of them; users with neither give no result; ERROR when the user's details"
+                 " could not be read. Inactive keys are not counted.")
+def console_and_key(inp: Inputs) -> Iterator[Result]:
+    for u, err in _users(inp):
+        if err:
+            yield err
+            continue
+        active = [k.id for k in u.access_keys if k.status == "Active"]
+        if u.console and active:
+            yield Result(status=FAIL, resource_id=u.name, resource_type="ram:user",
+                         message=f"console logon enabled and active AccessKey(s) {', '.join(active)}")
+        elif u.console or active:
+            yield Result(status=PASS, resource_id=u.name, resource_type="ram:user",
+                         message="console logon only" if u.console else "programmatic access only "
+                         "(no console logon)")
+
+
 @check(id="ram_user_no_direct_policies", title="Ensure RAM policies are attached only to groups or roles",
        severity="low", risk="Permissions attached to individual users drift and are hard to review.",
        console="RAM console > Users > the user > Permissions: move the policies to a group and remove them.",
