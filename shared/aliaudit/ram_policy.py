@@ -1,0 +1,82 @@
+"""What a RAM policy document grants, read statically: full administrative rights (CIS 1.15's "*:*") and the
+rights that let a holder make itself administrator (privilege escalation). Used by the RAM policy checks and by
+the checks of identities that compute resources run as (ECS instance roles, FC function roles).
+
+Policy grammar (RAM "Policy elements", https://www.alibabacloud.com/help/en/ram/policy-elements): Effect Allow |
+Deny, Action and Resource a string or a list, `*` wildcards in both, Condition optional. A Condition narrows
+when a statement applies but the rights stay with the holder (an SSRF from the instance meets the condition), so
+a statement with a Condition still counts; Deny statements are not subtracted (a verdict "not admin" must never
+rest on guessing how a Deny and its conditions combine)."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any
+
+ALL_ACTIONS = ("*", "*:*")
+ALL_RESOURCES = ("*", "acs:*:*:*:*")
+# Actions that let the holder grant itself more (attach a policy, rewrite one, take over a user or a role) or
+# become another identity: RAM API reference (AttachPolicyToRole, CreatePolicyVersion, SetDefaultPolicyVersion,
+# UpdateRole, CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, AddUserToGroup) and STS AssumeRole
+ESCALATION_ACTIONS = (
+    "ram:AttachPolicyToUser", "ram:AttachPolicyToGroup", "ram:AttachPolicyToRole", "ram:CreatePolicyVersion",
+    "ram:SetDefaultPolicyVersion", "ram:UpdateRole", "ram:CreateAccessKey", "ram:CreateLoginProfile",
+    "ram:UpdateLoginProfile", "ram:AddUserToGroup", "sts:AssumeRole",
+)
+
+
+def listed(value: Any) -> list[str]:
+    """A policy element that is a string or a list, as a list of strings."""
+    return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
+
+
+def statements(doc: Any) -> list[dict[str, Any]]:
+    raw = doc.get("Statement", []) if isinstance(doc, dict) else []
+    items = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    return [st for st in items if isinstance(st, dict)]
+
+
+def _allows(st: dict[str, Any]) -> bool:
+    return str(st.get("Effect", "")).lower() == "allow"
+
+
+def full_admin_statement(st: Any) -> bool:
+    if not isinstance(st, dict) or not _allows(st):
+        return False
+    actions = [a.strip() for a in listed(st.get("Action"))]
+    resources = [r.strip().lower() for r in listed(st.get("Resource"))]
+    return any(a in ALL_ACTIONS for a in actions) and any(r in ALL_RESOURCES for r in resources)
+
+
+def full_admin_document(doc: dict[str, Any]) -> bool:
+    """The policy document allows every action on every resource (CIS 1.15's *:* administrative privileges)."""
+    return any(full_admin_statement(st) for st in statements(doc))
+
+
+def _broad_resource(patterns: list[str], service: str) -> bool:
+    # a resource pattern that covers every resource of the service in every account (RAM ARNs are
+    # acs:<service>:<region>:<account>:<resource>)
+    probe = f"acs:{service}:*:*:*"
+    return any(p.strip() == "*" or fnmatchcase(probe, p.strip().lower()) for p in patterns)
+
+
+def admin_reasons(name: str, doc: dict[str, Any]) -> list[str]:
+    """Why a policy makes its holder administrator or lets it become one: '<name> allows *:*', '<name> allows
+    ram:AttachPolicyToRole on *' (one reason per escalation action), [] when neither."""
+    reasons: list[str] = []
+    for st in statements(doc):
+        if not _allows(st):
+            continue
+        if full_admin_statement(st):
+            reasons.append(f"{name} allows *:* on every resource")
+            continue
+        if "NotAction" in st:
+            reasons.append(f"{name} allows every action but those NotAction lists")
+            continue
+        patterns = [a.strip().lower() for a in listed(st.get("Action"))]
+        resources = [r.lower() for r in listed(st.get("Resource"))]
+        for action in ESCALATION_ACTIONS:
+            if any(fnmatchcase(action.lower(), p) for p in patterns) and \
+                    _broad_resource(resources, action.split(":", 1)[0]):
+                reasons.append(f"{name} allows {action} on every resource")
+    return list(dict.fromkeys(reasons))

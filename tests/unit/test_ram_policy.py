@@ -1,0 +1,54 @@
+"""Static reading of RAM policy documents (aliaudit.ram_policy): full administrator rights and the rights to
+become administrator, on documents written as the RAM policy grammar allows (string or list elements, wildcards,
+conditions, mixed-case Effect)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aliaudit.ram_policy import admin_reasons, full_admin_document
+
+
+def doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "1", "Statement": list(statements)}
+
+
+ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+@pytest.mark.parametrize("policy, reasons", [
+    (doc(ALLOW_ALL), ["p allows *:* on every resource"]),
+    (doc({"Effect": "allow", "Action": ["*:*"], "Resource": ["acs:*:*:*:*"],
+          "Condition": {"Bool": {"acs:MFAPresent": "true"}}}), ["p allows *:* on every resource"]),
+    (doc({"Effect": "Allow", "Action": "ram:*", "Resource": "*"}),
+     [f"p allows ram:{a} on every resource" for a in (
+         "AttachPolicyToUser", "AttachPolicyToGroup", "AttachPolicyToRole", "CreatePolicyVersion",
+         "SetDefaultPolicyVersion", "UpdateRole", "CreateAccessKey", "CreateLoginProfile", "UpdateLoginProfile",
+         "AddUserToGroup")]),
+    (doc({"Effect": "Allow", "Action": "ram:Attach*", "Resource": "acs:ram:*:*:*"}),
+     [f"p allows ram:AttachPolicyTo{t} on every resource" for t in ("User", "Group", "Role")]),
+    (doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+     ["p allows sts:AssumeRole on every resource"]),
+    (doc({"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"}),
+     ["p allows every action but those NotAction lists"]),
+])
+def test_admin_and_escalation_rights(policy: dict[str, Any], reasons: list[str]) -> None:
+    assert admin_reasons("p", policy) == reasons
+
+
+@pytest.mark.parametrize("policy", [
+    doc({"Effect": "Allow", "Action": ["ecs:Describe*", "oss:GetObject"], "Resource": "*"}),
+    doc({"Effect": "Deny", "Action": "*", "Resource": "*"}),
+    doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "acs:ram::123:role/reader"}),
+    doc({"Effect": "Allow", "Action": "ram:AttachPolicyToRole", "Resource": "acs:ram::123:role/app"}),
+    {"Statement": "not a statement"}, {}, [],
+])
+def test_narrow_or_malformed_documents_grant_nothing(policy: Any) -> None:
+    assert admin_reasons("p", policy) == []
+    assert not full_admin_document(policy if isinstance(policy, dict) else {})
+
+
+def test_a_single_statement_object_is_read_like_a_list() -> None:
+    assert full_admin_document({"Version": "1", "Statement": ALLOW_ALL})
