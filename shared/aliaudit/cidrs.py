@@ -17,3 +17,28 @@ def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
     if family == 4:
         return WORLD[4] in list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
     return WORLD[6] in list(collapse_addresses(n for n in networks if isinstance(n, IPv6Network)))
+
+
+def _whitelist_network(raw: str) -> IPNetwork | None:
+    text = raw.strip()
+    if text == "0.0.0.0":  # ApsaraDB whitelists (RDS, Redis, MongoDB) read a bare 0.0.0.0 as "any address"
+        text = "0.0.0.0/0"
+    try:
+        return ip_network(text, strict=False)
+    except ValueError:
+        return None  # not an address (a template name, a typo): admits nobody
+
+
+def open_whitelist_entries(groups: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """The entries ('<group>: <entry>') of ApsaraDB IP whitelists, given as (group name, entries), that admit every
+    address: a /0 (0.0.0.0/0, ::/0, a bare 0.0.0.0), or, when none is, every entry of an address family whose
+    entries together cover all of it (0.0.0.0/1 + 128.0.0.0/1). Empty when the whitelists admit less."""
+    entries = [(name, ip, net) for name, ips in groups for ip in ips
+               if (net := _whitelist_network(ip)) is not None]
+    opened = [f"{name}: {ip.strip()}" for name, ip, net in entries if net.prefixlen == 0]
+    if opened:
+        return opened
+    for family in (4, 6):
+        if covers_world((net for _, _, net in entries), family):
+            return [f"{name}: {ip.strip()}" for name, ip, net in entries if net.version == family]
+    return []
