@@ -23,7 +23,8 @@ class Case:
     exact: bool = True  # False: only the named resources are asserted (others may be reported too)
 
 
-FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack"]
+FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
+            "ddos", "waf", "cloudfw"]
 
 
 def all_cases() -> list[Case]:

@@ -1,0 +1,90 @@
+"""Function Compute 3.0 checks: credentials in environment variables, HTTP triggers without authentication, and
+admin-equivalent function roles. One finding per function (per HTTP trigger for the trigger check), in its region.
+Messages name variables, never their values (the dataset holds none)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.fc import FUNCTIONS, FcFunction, FcTrigger
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+
+
+def _result(f: FcFunction, status: Status, message: str, **details: str) -> Result:
+    return Result(status=status, resource_id=f.arn or f.name, resource_type="fc:function", resource_name=f.name,
+                  region=f.region, message=message, details={"runtime": f.runtime, **details})
+
+
+def _trigger_result(f: FcFunction, t: FcTrigger, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=f"{f.arn or f.name}/triggers/{t.name}", resource_type="fc:trigger",
+                  resource_name=f"{f.name}/{t.name}", region=f.region, message=message,
+                  details={"function": f.name, "auth_type": t.auth_type,
+                           "internet_disabled": str(t.internet_disabled).lower()})
+
+
+@check(id="fc_function_env_no_access_keys", severity="high",
+       title="Function Compute functions do not keep AccessKeys or secrets in environment variables",
+       risk="Environment variables are readable by anyone who can read the function's configuration (fc:GetFunction, "
+            "ListFunctions, the console) and end up in logs and crash dumps; an AccessKey there is a long-lived "
+            "credential that outlives the function. The function's role gives it temporary credentials instead.",
+       console="Function Compute console > Functions > the function > Configuration > Environment Variables: remove "
+               "the credential, give the function a RAM role (or read the secret from KMS Secrets Manager) and "
+               "disable the leaked AccessKey in RAM.",
+       cli="aliyun fc PUT /2023-03-30/functions/<name> --body '{\"environmentVariables\": {...without secrets...}, "
+           "\"role\": \"acs:ram::<account>:role/<role>\"}'",
+       events=["CreateFunction", "UpdateFunction"], needs=[FUNCTIONS],
+       evaluates="ListFunctions environmentVariables of every function in the region: FAIL when a value contains an "
+                 "AccessKey ID (LTAI followed by 12-30 letters or digits) or when a variable whose name says "
+                 "SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or CREDENTIAL has a "
+                 "non-empty value (the message names the variables, never their values); PASS otherwise. A failed "
+                 "ListFunctions gives ERROR for the region.",
+       source="CloudSploit-style hard-coded credential check; Alibaba Cloud best practice: "
+              "https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/environment-variables")
+def env_no_access_keys(inp: Inputs) -> Iterator[Result]:
+    for f in inp[FUNCTIONS]:
+        names = [v.name for v in f.secret_variables]
+        if names:
+            why = "; ".join(f"{v.name} ({v.reason})" for v in f.secret_variables)
+            yield _result(f, FAIL, f"environment variables that look like credentials: {why}",
+                          variables=", ".join(names))
+        else:
+            yield _result(f, PASS, f"no environment variable looks like a credential ({f.env_count} checked)")
+
+
+@check(id="fc_http_trigger_auth_required", severity="high",
+       title="Function Compute HTTP triggers require authentication",
+       risk="An HTTP trigger with anonymous access lets anyone on the Internet invoke the function with any input, "
+            "running its code and spending the account's money under its role's permissions.",
+       console="Function Compute console > Functions > the function > Configuration > Triggers > the HTTP trigger > "
+               "Modify: set Authentication Method to Signature Authentication (function) or JWT, or disable the "
+               "public URL.",
+       cli="aliyun fc PUT /2023-03-30/functions/<name>/triggers/<trigger> --body "
+           "'{\"triggerConfig\": \"{\\\"authType\\\": \\\"function\\\", \\\"methods\\\": [\\\"GET\\\"]}\"}'",
+       events=["CreateTrigger", "UpdateTrigger", "DeleteTrigger", "DeleteFunction"], needs=[FUNCTIONS],
+       evaluates="ListTriggers of every function in the region, triggers of triggerType http: FAIL when the "
+                 "triggerConfig JSON has authType anonymous and disableURLInternet is not true (the public URL "
+                 "answers anyone); PASS when authType is function (FC's default when absent) or jwt, or when the "
+                 "anonymous trigger's public URL is disabled; ERROR when ListTriggers failed for the function or the "
+                 "triggerConfig is not a JSON object. Other trigger types give no result.",
+       source="Cloud Config fc-trigger-http-not-anonymous")
+def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
+    for f in inp[FUNCTIONS]:
+        if f.triggers_error:
+            yield _result(f, ERROR, f"could not list the function's triggers: {f.triggers_error}")
+            continue
+        for t in f.triggers:
+            if t.type != "http":
+                continue
+            if t.config_error:
+                yield _trigger_result(f, t, ERROR, t.config_error)
+            elif t.auth_type != "anonymous":
+                yield _trigger_result(f, t, PASS, f"the HTTP trigger requires authentication (authType {t.auth_type})")
+            elif t.internet_disabled:
+                yield _trigger_result(f, t, PASS, "the HTTP trigger is anonymous but its public URL is disabled "
+                                                  "(disableURLInternet true): only the VPC can reach it")
+            else:
+                url = f" at {t.url_internet}" if t.url_internet else ""
+                yield _trigger_result(f, t, FAIL, f"the HTTP trigger accepts anonymous requests from the Internet{url}")

@@ -1,0 +1,135 @@
+"""Function Compute 3.0 dataset (regional, API 2023-03-30, ROA): every function of the region with what the
+security checks need: which environment variables look like credentials (their NAMES only), the role FC assumes
+for it, and its triggers' HTTP authentication.
+
+Secrets never enter the dataset: ListFunctions answers every environment variable's value, and the collector keeps
+only the names of the suspicious ones (and why each is suspicious), so no value can reach a finding, a log line or
+a stored report."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_token
+from .registry import CollectContext, collector
+
+fc_models = lazy_import("alibabacloud_fc20230330.models")
+
+# ListFunctions / ListTriggers `limit`: "The number of functions to return. The minimum value is 1 and the maximum
+# value is 100" (fc 2023-03-30 api-docs.json, ListFunctions / ListTriggers request parameter `limit`)
+PAGE_SIZE = 100
+
+# An AccessKey ID of Alibaba Cloud: "LTAI" then letters and digits (issue 20 candidate #9; permanent keys of RAM
+# users and of the root account have this prefix, STS keys start with "STS.")
+ACCESS_KEY_ID = re.compile(r"LTAI[0-9A-Za-z]{12,30}")
+# Variable names that say they hold a credential (matched on the upper-cased name, separators ignored)
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|PWD|ACCESSKEY|ACCESS_KEY|PRIVATEKEY|PRIVATE_KEY|APIKEY|API_KEY|"
+                         r"TOKEN|CREDENTIAL")
+# A role ARN as FC documents `role` ("acs:ram::188077086902****:role/fc-test", ListFunctions sample)
+ROLE_ARN = re.compile(r"^acs:ram::(?P<account>[^:]*):role/(?P<name>.+)$", re.IGNORECASE)
+
+
+class SecretVariable(BaseModel):
+    """An environment variable that looks like a credential: its name and why, never its value."""
+
+    name: str
+    reason: str  # "value is an AccessKey ID" | "name suggests a secret"
+
+
+def suspicious_variables(env: dict[str, Any] | None) -> list[SecretVariable]:
+    """The variables whose value holds an AccessKey ID, or whose name says secret and whose value is not empty.
+    Only names and reasons leave this function."""
+    found: list[SecretVariable] = []
+    for name, value in sorted((env or {}).items()):
+        text = "" if value is None else str(value)
+        if ACCESS_KEY_ID.search(text):
+            found.append(SecretVariable(name=name, reason="value is an AccessKey ID"))
+        elif text.strip() and SECRET_NAME.search(name.upper().replace("-", "_")):
+            found.append(SecretVariable(name=name, reason="name suggests a secret"))
+    return found
+
+
+class FcTrigger(BaseModel):
+    name: str
+    type: str = ""  # triggerType: http | timer | oss | log | eventbridge | ...
+    auth_type: str = ""  # http triggerConfig.authType: function (FC's default) | anonymous | jwt
+    internet_disabled: bool = False  # http triggerConfig.disableURLInternet
+    url_internet: str = ""  # httpTrigger.urlInternet
+    config_error: str | None = None  # an http trigger whose triggerConfig is not a JSON object
+
+
+class FcFunction(BaseModel):
+    name: str
+    arn: str = ""
+    region: str
+    runtime: str = ""
+    role: str = ""  # the role ARN FC assumes for the function ('' = none)
+    env_count: int = 0  # how many environment variables the function has
+    secret_variables: list[SecretVariable] = Field(default_factory=list)  # names only (see the module's doc)
+    triggers: list[FcTrigger] = Field(default_factory=list)
+    triggers_error: str | None = None  # ListTriggers failed: trigger checks report ERROR for this function
+
+    @property
+    def role_account(self) -> str:
+        m = ROLE_ARN.match(self.role)
+        return m.group("account") if m else ""
+
+    @property
+    def role_name(self) -> str:
+        m = ROLE_ARN.match(self.role)
+        return m.group("name") if m else ""
+
+
+FUNCTIONS: Dataset[list[FcFunction]] = Dataset("fc.functions", Scope.REGIONAL)
+
+
+def http_trigger(t: Any) -> FcTrigger:
+    """A trigger as the checks need it. triggerConfig is JSON text (Trigger.triggerConfig is documented as a string;
+    HTTPTriggerConfig has authType, disableURLInternet, methods)."""
+    out = FcTrigger(name=t.trigger_name or "", type=t.trigger_type or "")
+    http = getattr(t, "http_trigger", None)
+    out.url_internet = (getattr(http, "url_internet", None) or "") if http else ""
+    if out.type != "http":
+        return out
+    try:
+        config = json.loads(t.trigger_config or "")
+        if not isinstance(config, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as err:
+        out.config_error = f"triggerConfig is not a JSON object ({err})"
+        return out
+    # "The default value is function" (HTTPTriggerConfig.authType): an absent authType requires authentication
+    out.auth_type = str(config.get("authType") or "function")
+    out.internet_disabled = config.get("disableURLInternet") is True
+    return out
+
+
+@collector(FUNCTIONS, apis=["fc:ListFunctions", "fc:ListTriggers"])
+def functions(ctx: CollectContext) -> list[FcFunction]:
+    fc = ctx.client("fc")
+    listed = list(by_token(
+        lambda token: fc.list_functions(fc_models.ListFunctionsRequest(limit=PAGE_SIZE, next_token=token)).body,
+        lambda b: b.functions or []))
+
+    def read(f: Any) -> FcFunction:
+        env = f.environment_variables or {}
+        fn = FcFunction(name=f.function_name or "", arn=f.function_arn or "", region=ctx.region,
+                        runtime=f.runtime or "", role=f.role or "", env_count=len(env),
+                        secret_variables=suspicious_variables(env))
+        try:
+            fn.triggers = [http_trigger(t) for t in by_token(
+                lambda token: fc.list_triggers(fn.name, fc_models.ListTriggersRequest(
+                    limit=PAGE_SIZE, next_token=token)).body,
+                lambda b: b.triggers or [])]
+        except Exception as err:
+            fn.triggers_error = apierrors.describe(err)
+        return fn
+
+    return ctx.map(read, listed)

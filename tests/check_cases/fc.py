@@ -1,0 +1,58 @@
+"""Function Compute cases, from the documented samples of fc 2023-03-30: ListFunctions (functionName my-function-1,
+functionArn acs:fc:cn-shanghai:123:functions/functionName, runtime python3.10, role
+acs:ram::188077086902****:role/fc-test, environmentVariables {"key": "value1"}) and ListTriggers / HTTPTriggerConfig
+(triggerType http, authType anonymous | function | jwt, disableURLInternet, httpTrigger.urlInternet
+https://svc-func-xxxxxxxx.cn-hangzhou.fcapp.run)."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.fc import FcFunction, FcTrigger, SecretVariable, suspicious_variables
+from tests.check_cases import Case
+
+ARN = "acs:fc:cn-hangzhou:123:functions/my-function-1"
+URL = "https://svc-func-xxxxxxxx.cn-hangzhou.fcapp.run"
+
+
+def fn(name: str = "my-function-1", **kw: object) -> FcFunction:
+    base: dict[str, object] = {"name": name, "arn": f"acs:fc:cn-hangzhou:123:functions/{name}", "region": "cn-hangzhou",
+                               "runtime": "python3.10", "role": "acs:ram::1880770869020000:role/fc-test",
+                               "env_count": 1}
+    base.update(kw)
+    return FcFunction(**base)  # type: ignore[arg-type]
+
+
+def http(name: str = "defaultTrigger", auth: str = "anonymous", **kw: object) -> FcTrigger:
+    return FcTrigger(name=name, type="http", auth_type=auth, url_internet=URL, **kw)  # type: ignore[arg-type]
+
+
+_ENV = "fc_function_env_no_access_keys"
+_HTTP = "fc_http_trigger_auth_required"
+CASES: list[Case] = [
+    Case(_ENV, "the sample's {key: value1} passes; an AccessKey id value and a PASSWORD variable fail",
+         {"fc.functions": [
+             fn(secret_variables=suspicious_variables({"key": "value1"})),
+             fn("ak-fn", secret_variables=suspicious_variables({"CLOUD_ID": "LTAI5tQ9m2XvKp7Lr8sWyZab"})),
+             fn("pw-fn", secret_variables=suspicious_variables({"DB_PASSWORD": "hunter2", "DB_HOST": "10.0.0.1"}))]},
+         {ARN: "PASS", "acs:fc:cn-hangzhou:123:functions/ak-fn": "FAIL",
+          "acs:fc:cn-hangzhou:123:functions/pw-fn": "FAIL"}),
+    Case(_ENV, "a secret-looking name with an empty value and a function without variables pass",
+         {"fc.functions": [fn(secret_variables=suspicious_variables({"API_TOKEN": ""})),
+                           fn("bare", env_count=0)]},
+         {ARN: "PASS", "acs:fc:cn-hangzhou:123:functions/bare": "PASS"}),
+    Case(_ENV, "the dataset's own names fail as given",
+         {"fc.functions": [fn(secret_variables=[SecretVariable(name="ACCESS_KEY_SECRET", reason="name suggests a "
+                                                                                                 "secret")])]},
+         {ARN: "FAIL"}),
+    Case(_HTTP, "anonymous with the public URL fails; function and jwt pass; anonymous without Internet passes; "
+                "timer triggers are not reported",
+         {"fc.functions": [fn(triggers=[http(), http("signed", "function"), http("jwt", "jwt"),
+                                        http("vpc-only", internet_disabled=True),
+                                        FcTrigger(name="cron", type="timer")])]},
+         {f"{ARN}/triggers/defaultTrigger": "FAIL", f"{ARN}/triggers/signed": "PASS", f"{ARN}/triggers/jwt": "PASS",
+          f"{ARN}/triggers/vpc-only": "PASS"}),
+    Case(_HTTP, "ListTriggers failed; an unreadable triggerConfig",
+         {"fc.functions": [fn(triggers_error="NoPermission: denied"),
+                           fn("bad-cfg", triggers=[FcTrigger(name="h", type="http",
+                                                             config_error="triggerConfig is not a JSON object")])]},
+         {ARN: "ERROR", "acs:fc:cn-hangzhou:123:functions/bad-cfg/triggers/h": "ERROR"}),
+]

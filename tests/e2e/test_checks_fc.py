@@ -1,0 +1,138 @@
+"""Function Compute checks (credentials in environment variables, anonymous HTTP triggers) through the scan entry
+point against the emulated FC 3.0 API, a denied API giving ERROR findings, and the proof that no environment
+variable value reaches a finding, a log line or the dataset."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from alibabacloud_fc20230330 import models as fc_models
+from alibabacloud_fc20230330.client import Client as FcClient
+
+from aliaudit.clients import ClientFactory
+from aliaudit.collectors.fc import FUNCTIONS
+from aliaudit.collectors.registry import COLLECTORS, CollectContext
+from aliaudit.config import AuditConfig
+from aliaudit.credentials.providers import StaticProvider
+from aliaudit.settings import EndpointSettings
+from tests.scanning import by_resource, scan
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+REGIONS = ["cn-hangzhou", "cn-shanghai"]
+AK_VALUE = "LTAI5tQ9m2XvKp7Lr8sWyZab"  # an AccessKey id in a value
+PW_VALUE = "s3cr3t-Passw0rd-value"
+SECRET_VALUES = (AK_VALUE, PW_VALUE)
+
+
+def arn(name: str, region: str = "cn-hangzhou") -> str:
+    return f"acs:fc:{region}:{ACCOUNT}:functions/{name}"
+
+
+def functions() -> list[dict[str, Any]]:
+    return [
+        {"name": "clean", "environment": {"LOG_LEVEL": "INFO", "API_TOKEN": ""},
+         "triggers": [{"name": "signed", "type": "http", "config": {"authType": "function", "methods": ["GET"]}},
+                      {"name": "nightly", "type": "timer", "config": {"cronExpression": "0 0 2 * * *"}}]},
+        {"name": "leaky", "environment": {"CLOUD_ID": AK_VALUE, "DB_PASSWORD": PW_VALUE, "DB_HOST": "10.0.0.8"},
+         "triggers": [{"name": "public", "type": "http", "config": {"authType": "anonymous", "methods": ["POST"]}},
+                      {"name": "internal", "type": "http",
+                       "config": {"authType": "anonymous", "disableURLInternet": True, "methods": ["GET"]}}]},
+        {"name": "sh-fn", "region": "cn-shanghai", "environment": {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": PW_VALUE}},
+    ]
+
+
+def account() -> dict[str, Any]:
+    return base_scenario(regions=REGIONS, fc={"functions": functions()})
+
+
+def fc_client(cloud: Any, region: str = "cn-hangzhou") -> FcClient:
+    return FcClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                               region_id=region))
+
+
+def test_fc_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["fc"], regions=REGIONS)
+    assert by_resource(findings, "fc_function_env_no_access_keys") == {
+        arn("clean"): "PASS", arn("leaky"): "FAIL", arn("sh-fn", "cn-shanghai"): "FAIL"}
+    assert by_resource(findings, "fc_http_trigger_auth_required") == {
+        f"{arn('clean')}/triggers/signed": "PASS", f"{arn('leaky')}/triggers/public": "FAIL",
+        f"{arn('leaky')}/triggers/internal": "PASS"}
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    leaky = by_key[("fc_function_env_no_access_keys", arn("leaky"))]
+    assert leaky.message == ("environment variables that look like credentials: CLOUD_ID (value is an AccessKey ID); "
+                             "DB_PASSWORD (name suggests a secret)")
+    assert leaky.severity.value == "high" and leaky.resource_name == "leaky" and leaky.region == "cn-hangzhou"
+    assert by_key[("fc_function_env_no_access_keys", arn("sh-fn", "cn-shanghai"))].region == "cn-shanghai"
+    public = by_key[("fc_http_trigger_auth_required", f"{arn('leaky')}/triggers/public")]
+    assert "anonymous requests from the Internet at https://" in public.message
+
+
+def test_no_secret_value_reaches_findings_logs_or_the_dataset(cloud, caplog):
+    load(cloud, account())
+    caplog.set_level(logging.DEBUG)
+    findings = scan(cloud, families=["fc"], regions=REGIONS)
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=1, backoff_ms=1)
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), settings)
+    dataset = [COLLECTORS[FUNCTIONS.name].fn(CollectContext(factory, r, ACCOUNT, AuditConfig())) for r in REGIONS]
+    dumped = json.dumps([[f.model_dump(mode="json") for f in part] for part in dataset])
+    assert "DB_PASSWORD" in dumped and "CLOUD_ID" in dumped  # the names are kept ...
+    texts = {"findings": json.dumps([f.model_dump(mode="json") for f in findings]), "logs": caplog.text,
+             "dataset": dumped}
+    for where, text in texts.items():
+        for value in SECRET_VALUES:  # ... the values never
+            assert value not in text, f"an environment variable's value reached the {where}"
+    assert "10.0.0.8" not in dumped  # nor a harmless variable's value
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(account(), ["fc:ListTriggers"]))
+    findings = scan(cloud, families=["fc"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "fc_http_trigger_auth_required") == {arn("clean"): "ERROR", arn("leaky"): "ERROR"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
+    # the environment check does not need the triggers
+    assert by_resource(findings, "fc_function_env_no_access_keys") == {arn("clean"): "PASS", arn("leaky"): "FAIL"}
+
+    load(cloud, _deny(account(), ["fc:ListFunctions"]))
+    findings = scan(cloud, families=["fc"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
+    assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings) == sorted(
+        (c, r, "ERROR") for c in ("fc_function_env_no_access_keys", "fc_http_trigger_auth_required") for r in REGIONS)
+
+
+def test_every_function_and_trigger_is_paged_to_the_end(cloud, admin):
+    data = account()
+    fns = data["accounts"][0]["fc"]["functions"]
+    fns += [{"name": f"bulk{i:03d}"} for i in range(120)]
+    fns[0]["triggers"] += [{"name": f"h{i:03d}", "type": "http", "config": {"authType": "anonymous"}}
+                           for i in range(105)]
+    load(cloud, data)
+    findings = scan(cloud, families=["fc"])
+    assert len(by_resource(findings, "fc_function_env_no_access_keys")) == 2 + 120
+    assert len(by_resource(findings, "fc_http_trigger_auth_required")) == 3 + 105
+    calls = admin.calls()
+    assert calls["fc:ListFunctions"] == 2  # limit 100
+    assert calls["fc:ListTriggers"] == 2 + 120 + 1  # one per function, the one with 106 triggers twice
+
+
+def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
+    load(cloud, account())
+    fc = fc_client(cloud)
+    fc.update_function("leaky", fc_models.UpdateFunctionRequest(body=fc_models.UpdateFunctionInput(
+        environment_variables={"DB_HOST": "10.0.0.8"})))
+    fc.update_trigger("leaky", "public", fc_models.UpdateTriggerRequest(body=fc_models.UpdateTriggerInput(
+        trigger_config=json.dumps({"authType": "function", "methods": ["POST"]}))))
+    findings = scan(cloud, families=["fc"])
+    assert by_resource(findings, "fc_function_env_no_access_keys")[arn("leaky")] == "PASS"
+    assert by_resource(findings, "fc_http_trigger_auth_required")[f"{arn('leaky')}/triggers/public"] == "PASS"
+    events = [e["eventName"] for e in admin.events() if e["eventName"] in ("UpdateFunction", "UpdateTrigger")]
+    assert events == ["UpdateFunction", "UpdateTrigger"]
