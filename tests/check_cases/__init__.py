@@ -24,7 +24,7 @@ class Case:
 
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
-            "ddos", "waf", "cloudfw"]
+            "ddos", "waf", "cloudfw", "redis", "mongodb"]
 
 
 def all_cases() -> list[Case]:

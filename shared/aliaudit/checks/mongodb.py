@@ -1,0 +1,174 @@
+"""MongoDB checks (ApsaraDB for MongoDB, dds 2015-12-01): whitelists open to every address, password-free VPC
+access, SSL, audit log and TDE. One finding per instance (replica set, standalone or sharded cluster), in the
+instance's region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..cidrs import open_whitelist_entries
+from ..collectors.mongodb import INSTANCES, MongoInstance
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+LIFECYCLE = ["CreateDBInstance", "CreateShardingDBInstance", "DeleteDBInstance", "CreateNode", "DeleteNode"]
+NETWORK_EVENTS = ["ModifySecurityIps", "AllocatePublicNetworkAddress", "ReleasePublicNetworkAddress",
+                  "ModifyDBInstanceConnectionString", "ModifyDBInstanceNetworkType", "MigrateToOtherZone"]
+ASPECT_NAMES = {"whitelist": "DescribeSecurityIps",
+                "endpoints": "DescribeReplicaSetRole/DescribeShardingNetworkAddress",
+                "attribute": "DescribeDBInstanceAttribute", "ssl": "DescribeDBInstanceSSL",
+                "audit": "DescribeAuditPolicy", "tde": "DescribeDBInstanceTDEInfo"}
+
+
+def _result(inst: MongoInstance, status: Status, message: str, **details: str) -> Result:
+    return Result(status=status, resource_id=inst.id, resource_type="mongodb:instance", resource_name=inst.name,
+                  region=inst.region, message=message,
+                  details={"engine": f"MongoDB {inst.engine_version}".strip(), "architecture": inst.instance_type,
+                           **details})
+
+
+def _error(inst: MongoInstance, aspects: Iterable[str]) -> Result | None:
+    failed = [f"{ASPECT_NAMES.get(a, a)}: {inst.errors[a]}" for a in aspects if a in inst.errors]
+    return _result(inst, ERROR, "could not read " + "; ".join(failed)) if failed else None
+
+
+def _public(inst: MongoInstance) -> list[str]:
+    # NetworkType: VPC | Classic | Public (DescribeReplicaSetRole, DescribeShardingNetworkAddress; API reference)
+    return [e.address for e in inst.endpoints if e.network_type.lower() == "public"]
+
+
+@check(id="mongodb_instance_whitelist_not_open", severity="critical",
+       title="MongoDB instances are not open to every address",
+       risk="A whitelist admitting every address lets anyone who reaches the instance try to log in; with a "
+            "public endpoint that is the whole internet, where exposed MongoDB databases are scanned for and "
+            "ransomed within hours.",
+       console="ApsaraDB for MongoDB console > the instance > Data Security > Whitelist Settings: replace 0.0.0.0/0 "
+               "with the addresses or CIDR blocks of the application servers.",
+       cli="aliyun dds ModifySecurityIps --DBInstanceId <id> --SecurityIpGroupName <group> --SecurityIps <cidr,...> "
+           "--ModifyMode Cover",
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeSecurityIps, every whitelist group (hidden ones included): FAIL when an entry is a /0 "
+                 "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, read as any address) or the entries of one address family "
+                 "together cover all of it; the message says whether a public endpoint exists (NetworkType Public "
+                 "in DescribeReplicaSetRole for replica sets and standalone instances, DescribeShardingNetworkAddress "
+                 "for sharded clusters). PASS otherwise; entries that are not addresses are ignored; ERROR when the "
+                 "whitelist could not be read.",
+       source="Cloud Config mongodb-public-and-any-ip-access-check | "
+              "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeSecurityIps")
+def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["whitelist"]):
+            yield err
+            continue
+        opened = open_whitelist_entries((g.name, g.ips) for g in inst.whitelist)
+        if not opened:
+            yield _result(inst, PASS, "no whitelist entry admits every address")
+            continue
+        if "endpoints" in inst.errors:
+            reach = "whether it has a public endpoint could not be read"
+        elif public := _public(inst):
+            reach = f"reachable from the internet through {', '.join(public)}"
+        else:
+            reach = "no public endpoint: any host of the network can connect"
+        yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+
+
+# VpcAuthMode of DescribeDBInstanceAttribute: "Open: Password-free access within the VPC is enabled. Close:
+# Password-free access within the VPC is disabled, and you must use a password for access. NotSupport: Password-free
+# access within the VPC is not supported." (API reference dds 2015-12-01). The opposite of Redis's VpcAuthMode.
+PASSWORD_FREE = "Open"
+PASSWORD_REQUIRED = {"Close", "NotSupport"}
+
+
+@check(id="mongodb_instance_password_free_access_disabled", severity="high",
+       title="MongoDB instances require a password (password-free VPC access is disabled)",
+       risk="With password-free access any host in the VPC that the whitelist admits can read and change every "
+            "database without credentials: one compromised server exposes all the data.",
+       console="ApsaraDB for MongoDB console > the instance > Database Connection (or Data Security): disable "
+               "password-free access over VPC.",
+       cli="aliyun dds ModifyInstanceVpcAuthMode --DBInstanceId <id> --VpcAuthMode Close",
+       events=["ModifyInstanceVpcAuthMode", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeDBInstanceAttribute VpcAuthMode: FAIL when Open (password-free access within the VPC is "
+                 "enabled), PASS when Close or NotSupport (a password is required), MANUAL when absent or another "
+                 "value; ERROR when the attributes could not be read.",
+       source="https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeDBInstanceAttribute (VpcAuthMode) | "
+              "https://api.alibabacloud.com/api/Dds/2015-12-01/ModifyInstanceVpcAuthMode")
+def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["attribute"]):
+            yield err
+        elif inst.vpc_auth_mode == PASSWORD_FREE:
+            yield _result(inst, FAIL, "password-free access within the VPC is enabled (VpcAuthMode Open): hosts "
+                          "of the VPC connect without credentials")
+        elif inst.vpc_auth_mode in PASSWORD_REQUIRED:
+            yield _result(inst, PASS, f"a password is required (VpcAuthMode {inst.vpc_auth_mode})")
+        else:
+            yield _result(inst, MANUAL, f"VpcAuthMode is {inst.vpc_auth_mode or 'not reported'}: check in the "
+                          "console whether password-free access is enabled")
+
+
+@check(id="mongodb_instance_ssl_enabled", severity="medium",
+       title="MongoDB instances use SSL encryption",
+       risk="Without SSL, credentials and data cross the network in clear text.",
+       console="ApsaraDB for MongoDB console > the instance > Data Security > SSL: enable SSL encryption.",
+       cli="aliyun dds ModifyDBInstanceSSL --DBInstanceId <id> --SSLAction Open",
+       events=["ModifyDBInstanceSSL", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeDBInstanceSSL SSLStatus: PASS when Open, FAIL when Closed or not reported; ERROR when "
+                 "the SSL settings could not be read.",
+       source="Cloud Config mongodb-instance-enabled-ssl | "
+              "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeDBInstanceSSL")
+def ssl_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["ssl"]):
+            yield err
+        elif inst.ssl_status == "Open":
+            yield _result(inst, PASS, "SSL encryption is enabled")
+        else:
+            yield _result(inst, FAIL, f"SSL encryption is {inst.ssl_status or 'not reported'}: connections are not "
+                          "encrypted")
+
+
+@check(id="mongodb_instance_audit_log_enabled", severity="medium",
+       title="MongoDB instances keep an audit log",
+       risk="Without the audit log there is no record of who read, changed or dropped which data, so an intrusion "
+            "or data theft cannot be investigated.",
+       console="ApsaraDB for MongoDB console > the instance > Data Security > Audit Logs: enable.",
+       cli="aliyun dds ModifyAuditPolicy --DBInstanceId <id> --AuditStatus enable --StoragePeriod 180",
+       events=["ModifyAuditPolicy", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeAuditPolicy LogAuditStatus: PASS when Enable, FAIL when Disabled (the documented default "
+                 "when absent); ERROR when the audit policy could not be read.",
+       source="Cloud Config mongodb-instance-log-audit | "
+              "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeAuditPolicy")
+def audit_log_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["audit"]):
+            yield err
+        elif inst.audit_status == "Enable":
+            yield _result(inst, PASS, "the audit log is enabled")
+        else:
+            yield _result(inst, FAIL, f"the audit log is {inst.audit_status}")
+
+
+@check(id="mongodb_instance_tde_enabled", severity="medium",
+       title="MongoDB instances encrypt data at rest with TDE",
+       risk="Without TDE, data files and backups are stored unencrypted and readable by anyone who obtains them.",
+       console="ApsaraDB for MongoDB console > the instance > Data Security > TDE: enable (preferably with a "
+               "customer KMS key; it cannot be disabled afterwards).",
+       cli="aliyun dds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus enabled [--EncryptionKey <kms key id> "
+           "--RoleARN acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole]",
+       events=["ModifyDBInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeDBInstanceTDEInfo TDEStatus (documented values enabled | disabled, compared in any letter "
+                 "case): PASS when enabled (the message names the key), FAIL when disabled or not reported; ERROR "
+                 "when the TDE settings could not be read.",
+       source="Cloud Config mongodb-instance-encryption-byok-check | "
+              "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeDBInstanceTDEInfo")
+def tde_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["tde"]):
+            yield err
+        elif inst.tde_status.lower() == "enabled":
+            key = f" with key {inst.tde_key}" if inst.tde_key else ""
+            yield _result(inst, PASS, f"TDE is enabled{key}", key_id=inst.tde_key)
+        else:
+            yield _result(inst, FAIL, f"TDE is {inst.tde_status or 'not reported'}: data at rest is not encrypted")

@@ -1,0 +1,157 @@
+"""Redis / Tair checks (ApsaraDB for Redis, r-kvstore 2015-01-01): whitelists open to every address, password-free
+VPC access, TLS and TDE. One finding per instance, in the instance's region; TDE gives no finding for instances
+that report they cannot use it (IsSupportTDE false), rather than a FAIL nobody can remediate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..cidrs import open_whitelist_entries
+from ..collectors.redis import INSTANCES, RedisInstance
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+LIFECYCLE = ["CreateInstance", "CreateTairInstance", "DeleteInstance", "RestoreInstance"]
+NETWORK_EVENTS = ["ModifySecurityIps", "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",
+                  "ModifyDBInstanceConnectionString", "SwitchNetwork"]
+ASPECT_NAMES = {"whitelist": "DescribeSecurityIps", "endpoints": "DescribeDBInstanceNetInfo",
+                "attribute": "DescribeInstanceAttribute", "ssl": "DescribeInstanceSSL",
+                "tde": "DescribeInstanceTDEStatus"}
+
+
+def _result(inst: RedisInstance, status: Status, message: str, **details: str) -> Result:
+    return Result(status=status, resource_id=inst.id, resource_type="redis:instance", resource_name=inst.name,
+                  region=inst.region, message=message,
+                  details={"engine": f"{inst.instance_type} {inst.engine_version}".strip(), **details})
+
+
+def _error(inst: RedisInstance, aspects: Iterable[str]) -> Result | None:
+    failed = [f"{ASPECT_NAMES.get(a, a)}: {inst.errors[a]}" for a in aspects if a in inst.errors]
+    return _result(inst, ERROR, "could not read " + "; ".join(failed)) if failed else None
+
+
+def _public(inst: RedisInstance) -> list[str]:
+    # IPType: Public | Inner | Private (DescribeDBInstanceNetInfo, API reference)
+    return [e.address for e in inst.endpoints if e.ip_type.lower() == "public"]
+
+
+@check(id="redis_instance_whitelist_not_open", severity="critical",
+       title="Redis instances are not open to every address",
+       risk="A whitelist admitting every address lets anyone who reaches the instance try to log in (or, with "
+            "password-free access, read and write every key); with a public endpoint that is the whole internet.",
+       console="Tair (Redis) console > the instance > Whitelist Settings: replace 0.0.0.0/0 with the addresses or "
+               "CIDR blocks of the application servers.",
+       cli="aliyun r-kvstore ModifySecurityIps --InstanceId <id> --SecurityIpGroupName <group> "
+           "--SecurityIps <cidr,...> --ModifyMode Cover",
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeSecurityIps, every whitelist group (hidden ones included): FAIL when an entry is a /0 "
+                 "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, read as any address) or the entries of one address family "
+                 "together cover all of it; the message says whether a public endpoint exists "
+                 "(DescribeDBInstanceNetInfo IPType Public). PASS otherwise; entries that are not addresses are "
+                 "ignored; ERROR when the whitelist could not be read.",
+       source="Cloud Config redis-public-and-any-ip-access-check | "
+              "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeSecurityIps")
+def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["whitelist"]):
+            yield err
+            continue
+        opened = open_whitelist_entries((g.name, g.ips) for g in inst.whitelist)
+        if not opened:
+            yield _result(inst, PASS, "no whitelist entry admits every address")
+            continue
+        if "endpoints" in inst.errors:
+            reach = "whether it has a public endpoint could not be read"
+        elif public := _public(inst):
+            reach = f"reachable from the internet through {', '.join(public)}"
+        else:
+            reach = "no public endpoint: any host of the network can connect"
+        yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+
+
+# VpcAuthMode of DescribeInstanceAttribute: "Open: Password authentication is enabled. Close: Password
+# authentication is disabled and password-free access is enabled" (API reference r-kvstore 2015-01-01; the write,
+# ModifyInstanceVpcAuthMode, says the same: Open disables password-free access). Note the opposite of MongoDB's
+# VpcAuthMode, where Open means password-free access is enabled.
+PASSWORD_REQUIRED, PASSWORD_FREE = "Open", "Close"
+
+
+@check(id="redis_instance_password_free_access_disabled", severity="high",
+       title="Redis instances require a password (password-free VPC access is disabled)",
+       risk="With password-free access any host in the VPC that the whitelist admits can read, change or flush "
+            "every key without credentials: one compromised server exposes the cache and what it holds.",
+       console="Tair (Redis) console > the instance > Instance Information > Connection Information: disable "
+               "Password-free Access (set a password for the default account first).",
+       cli="aliyun r-kvstore ModifyInstanceVpcAuthMode --InstanceId <id> --VpcAuthMode Open",
+       events=["ModifyInstanceVpcAuthMode", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeInstanceAttribute VpcAuthMode: PASS when Open (password authentication is enabled), "
+                 "FAIL when Close (password-free access is enabled), MANUAL when absent or another value (the "
+                 "reference documents only these two); ERROR when the attributes could not be read.",
+       source="Cloud Config redis-instance-open-auth-mode | "
+              "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceAttribute")
+def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["attribute"]):
+            yield err
+        elif inst.vpc_auth_mode == PASSWORD_REQUIRED:
+            yield _result(inst, PASS, "password authentication is enabled (VpcAuthMode Open)")
+        elif inst.vpc_auth_mode == PASSWORD_FREE:
+            yield _result(inst, FAIL, "password-free access is enabled (VpcAuthMode Close): hosts of the VPC "
+                          "connect without credentials")
+        else:
+            yield _result(inst, MANUAL, f"VpcAuthMode is {inst.vpc_auth_mode or 'not reported'}: check in the "
+                          "console whether password-free access is enabled")
+
+
+@check(id="redis_instance_ssl_enabled", severity="medium",
+       title="Redis instances use TLS (SSL) encryption",
+       risk="Without TLS, passwords and cached data cross the network in clear text.",
+       console="Tair (Redis) console > the instance > TLS Settings: enable TLS encryption.",
+       cli="aliyun r-kvstore ModifyInstanceSSL --InstanceId <id> --SSLEnabled Enable",
+       events=["ModifyInstanceSSL", "ModifyInstanceMajorVersion", "ModifyInstanceMinorVersion", *LIFECYCLE],
+       needs=[INSTANCES],
+       evaluates="DescribeInstanceSSL SSLEnabled: PASS when Enable, FAIL when Disable or not reported; FAIL also "
+                 "when the call answers one of its documented 'not supported' errors (InvalidRedisVersionPattern, "
+                 "IncorrectCharacterType, IncorrectEngineVersion): the instance cannot encrypt its connections "
+                 "until upgraded; ERROR for any other failure.",
+       source="Cloud Config redis-instance-enabled-ssl | "
+              "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceSSL")
+def ssl_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if err := _error(inst, ["ssl"]):
+            yield err
+        elif inst.ssl_unsupported:
+            yield _result(inst, FAIL, "TLS is not available for this instance's engine or proxy version "
+                          f"({inst.ssl_unsupported}): connections are not encrypted")
+        elif inst.ssl_status == "Enable":
+            yield _result(inst, PASS, "TLS encryption is enabled")
+        else:
+            yield _result(inst, FAIL, f"TLS encryption is {inst.ssl_status or 'not reported'}: connections are "
+                          "not encrypted")
+
+
+@check(id="redis_instance_tde_enabled", severity="medium",
+       title="Redis instances encrypt data at rest with TDE",
+       risk="Without TDE, persistence files (RDB/AOF) and backups are stored unencrypted and readable by anyone who "
+            "obtains them.",
+       console="Tair (Redis) console > the instance > TDE Settings: enable TDE (preferably with a customer KMS key; "
+               "it cannot be disabled afterwards).",
+       cli="aliyun r-kvstore ModifyInstanceTDE --InstanceId <id> --TDEStatus Enabled [--EncryptionKey <kms key id> "
+           "--RoleArn acs:ram::<account>:role/AliyunRdsInstanceEncryptionDefaultRole]",
+       events=["ModifyInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable or not reported; "
+                 "instances whose DescribeInstanceAttribute says IsSupportTDE false give no result (TDE exists only "
+                 "for some instance series); ERROR when the TDE status could not be read.",
+       source="Cloud Config redis-instance-enabled-byok-tde | "
+              "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceTDEStatus")
+def tde_enabled(inp: Inputs) -> Iterator[Result]:
+    for inst in inp[INSTANCES]:
+        if inst.tde_supported is False and "tde" not in inst.errors:
+            continue  # the instance says it cannot use TDE: nothing to remediate short of migrating
+        if err := _error(inst, ["tde"]):
+            yield err
+        elif inst.tde_status == "Enabled":
+            yield _result(inst, PASS, "TDE is enabled")
+        else:
+            yield _result(inst, FAIL, f"TDE is {inst.tde_status or 'not reported'}: data at rest is not encrypted")

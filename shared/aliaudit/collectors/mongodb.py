@@ -1,0 +1,174 @@
+"""MongoDB datasets (regional, ApsaraDB for MongoDB API dds 2015-12-01): every replica set, standalone and sharded
+cluster instance of the region with its IP whitelists, endpoints, password-free VPC access, SSL, audit log and TDE.
+
+One dataset, read per instance: each aspect is its own call, so a call that fails (denied, throttled past the
+retries) marks only that aspect of that instance, and only the checks reading it say ERROR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+dds_models = lazy_import("alibabacloud_dds20151201.models")
+tea_exceptions = lazy_import("Tea.exceptions")
+
+PAGE_SIZE = 100  # DescribeDBInstances PageSize: "Valid values: 30 (default), 50, 100" (API reference, 2015-12-01)
+# DescribeDBInstances' DBInstanceType filter: "sharding: sharded cluster instance; replicate: replica set or
+# standalone instance". The reference does not say what an unfiltered call lists, so each type is asked for.
+INSTANCE_TYPES = ("replicate", "sharding")
+# an unknown (released) instance: the reference's instance APIs answer 404 InvalidDbInstanceId.NotFound ("Specified
+# instance does not exist."), a few InvalidDBInstanceId.NotFound
+NOT_FOUND = {"InvalidDbInstanceId.NotFound", "InvalidDBInstanceId.NotFound"}
+
+
+class WhitelistGroup(BaseModel):
+    name: str
+    ips: list[str]
+    attribute: str = ""  # 'hidden': a group the console does not show (managed by DMS, DAS...)
+
+
+class Endpoint(BaseModel):
+    address: str
+    network_type: str  # NetworkType: VPC | Classic | Public (DescribeReplicaSetRole, DescribeShardingNetworkAddress)
+    node: str = ""  # the node (mongos, shard, configserver id) or replica set role it reaches
+    port: str = ""
+
+
+class MongoInstance(BaseModel):
+    id: str
+    name: str = ""
+    region: str
+    instance_type: str = ""  # DBInstanceType: replicate | sharding
+    engine_version: str = ""
+    status: str = ""
+    whitelist: list[WhitelistGroup] = Field(default_factory=list)
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    # VpcAuthMode (DescribeDBInstanceAttribute): "Open: Password-free access within the VPC is enabled. Close: ...
+    # you must use a password for access. NotSupport: Password-free access within the VPC is not supported."
+    vpc_auth_mode: str = ""
+    ssl_status: str = ""  # SSLStatus: Open | Closed
+    audit_status: str = ""  # LogAuditStatus: Enable | Disabled
+    tde_status: str = ""  # TDEStatus: enabled | disabled
+    tde_key: str = ""  # EncryptionKey of DescribeDBInstanceTDEInfo (a KMS key id when the customer chose one)
+    errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+
+
+def _code(err: Exception) -> str:
+    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
+
+
+INSTANCES: Dataset[list[MongoInstance]] = Dataset("mongodb.instances", Scope.REGIONAL)
+
+
+@collector(INSTANCES, apis=[
+    "dds:DescribeDBInstances", "dds:DescribeSecurityIps", "dds:DescribeReplicaSetRole",
+    "dds:DescribeShardingNetworkAddress", "dds:DescribeDBInstanceAttribute", "dds:DescribeDBInstanceSSL",
+    "dds:DescribeAuditPolicy", "dds:DescribeDBInstanceTDEInfo"])
+def instances(ctx: CollectContext) -> list[MongoInstance]:
+    dds = ctx.client("dds")
+
+    def listing(kind: str) -> list[Any]:
+        return list(by_page_number(
+            lambda n: dds.describe_dbinstances(dds_models.DescribeDBInstancesRequest(
+                region_id=ctx.region, dbinstance_type=kind, page_number=n, page_size=PAGE_SIZE)).body,
+            lambda b: b.dbinstances.dbinstance if b.dbinstances else [], PAGE_SIZE))
+
+    seen: set[str] = set()
+    listed = []
+    for d in (d for kind in INSTANCE_TYPES for d in listing(kind)):
+        if d.dbinstance_id not in seen:  # in case the filter is not applied: each instance once
+            seen.add(d.dbinstance_id)
+            listed.append(d)
+
+    def detail(d: Any) -> MongoInstance | None:
+        inst = MongoInstance(id=d.dbinstance_id, name=d.dbinstance_description or "",
+                             region=d.region_id or ctx.region, instance_type=d.dbinstance_type or "",
+                             engine_version=d.engine_version or "", status=d.dbinstance_status or "")
+        try:
+            _read_whitelist(dds, inst)
+        except Exception as err:
+            if _code(err) in NOT_FOUND:  # released since it was listed
+                return None
+            inst.errors["whitelist"] = apierrors.describe(err)
+        _aspect(inst, "endpoints", lambda: _read_endpoints(dds, inst))
+        _aspect(inst, "attribute", lambda: _read_attribute(dds, inst))
+        _aspect(inst, "ssl", lambda: _read_ssl(dds, inst))
+        _aspect(inst, "audit", lambda: _read_audit(dds, inst))
+        _aspect(inst, "tde", lambda: _read_tde(dds, inst))
+        return inst
+
+    return [i for i in ctx.map(detail, listed) if i is not None]
+
+
+def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:
+    try:
+        read()
+    except Exception as err:
+        inst.errors[name] = apierrors.describe(err)
+
+
+def _read_whitelist(dds: Any, inst: MongoInstance) -> None:
+    body = dds.describe_security_ips(dds_models.DescribeSecurityIpsRequest(dbinstance_id=inst.id)).body
+    groups = body.security_ip_groups.security_ip_group if body.security_ip_groups else None
+    for g in groups or []:
+        ips = [ip.strip() for ip in (g.security_ip_list or "").split(",") if ip.strip()]
+        # the reference's sample spells the attribute " hidden" (a leading space)
+        inst.whitelist.append(WhitelistGroup(name=g.security_ip_group_name or "", ips=ips,
+                                             attribute=(g.security_ip_group_attribute or "").strip()))
+    if not groups and body.security_ips:  # SecurityIps: "The IP addresses in the default whitelist"
+        ips = [ip.strip() for ip in body.security_ips.split(",") if ip.strip()]
+        inst.whitelist.append(WhitelistGroup(name="default", ips=ips))
+
+
+def _read_endpoints(dds: Any, inst: MongoInstance) -> None:
+    """Sharded clusters: DescribeShardingNetworkAddress (mongos, shard and Configserver addresses, and the
+    compatible ones); replica sets and standalone instances: DescribeReplicaSetRole. Both say NetworkType
+    VPC | Classic | Public (API reference)."""
+    if inst.instance_type == "sharding":
+        body = dds.describe_sharding_network_address(
+            dds_models.DescribeShardingNetworkAddressRequest(dbinstance_id=inst.id)).body
+        nodes = body.network_addresses.network_address if body.network_addresses else None
+        compat = body.compatible_connections.compatible_connection if body.compatible_connections else None
+        inst.endpoints = [Endpoint(address=a.network_address or a.ipaddress or "", network_type=a.network_type or "",
+                                   node=a.node_id or a.node_type or "", port=a.port or "") for a in nodes or []]
+        inst.endpoints += [Endpoint(address=c.network_address or c.ipaddress or "", network_type=c.network_type or "",
+                                    node="compatible", port=c.port or "") for c in compat or []]
+        return
+    body = dds.describe_replica_set_role(dds_models.DescribeReplicaSetRoleRequest(dbinstance_id=inst.id)).body
+    sets = body.replica_sets.replica_set if body.replica_sets else None
+    inst.endpoints = [Endpoint(address=r.connection_domain or "", network_type=r.network_type or "",
+                               node=r.replica_set_role or "", port=r.connection_port or "") for r in sets or []]
+
+
+def _read_attribute(dds: Any, inst: MongoInstance) -> None:
+    body = dds.describe_dbinstance_attribute(dds_models.DescribeDBInstanceAttributeRequest(dbinstance_id=inst.id)).body
+    attrs = body.dbinstances.dbinstance if body.dbinstances else None
+    a = next((x for x in attrs or [] if x.dbinstance_id in (inst.id, None)), None)
+    if a is None:
+        raise LookupError("DescribeDBInstanceAttribute answered no attributes for the instance")
+    inst.vpc_auth_mode = a.vpc_auth_mode or ""
+
+
+def _read_ssl(dds: Any, inst: MongoInstance) -> None:
+    body = dds.describe_dbinstance_ssl(dds_models.DescribeDBInstanceSSLRequest(dbinstance_id=inst.id)).body
+    inst.ssl_status = body.sslstatus or ""
+
+
+def _read_audit(dds: Any, inst: MongoInstance) -> None:
+    body = dds.describe_audit_policy(dds_models.DescribeAuditPolicyRequest(dbinstance_id=inst.id)).body
+    # "Default value: Disabled" (DescribeAuditPolicy LogAuditStatus, API reference)
+    inst.audit_status = body.log_audit_status or "Disabled"
+
+
+def _read_tde(dds: Any, inst: MongoInstance) -> None:
+    body = dds.describe_dbinstance_tdeinfo(dds_models.DescribeDBInstanceTDEInfoRequest(dbinstance_id=inst.id)).body
+    inst.tde_status = body.tdestatus or ""
+    inst.tde_key = body.encryption_key or ""

@@ -1,0 +1,147 @@
+"""Redis / Tair datasets (regional, ApsaraDB for Redis API r-kvstore 2015-01-01): every instance of the region
+with its IP whitelists, endpoints, password-free (VPC) access mode, TLS and TDE.
+
+One dataset, read per instance: each aspect is its own call, so a call that fails (denied, throttled past the
+retries) marks only that aspect of that instance, and only the checks reading it say ERROR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+kvstore_models = lazy_import("alibabacloud_r_kvstore20150101.models")
+tea_exceptions = lazy_import("Tea.exceptions")
+
+PAGE_SIZE = 50  # DescribeInstances PageSize: "Maximum value: 50. Default value: 30" (API reference, 2015-01-01)
+# DescribeInstanceSSL's documented errors for an instance whose engine or proxy cannot do TLS (API reference
+# errorCodes: 400 InvalidRedisVersionPattern, 403 IncorrectCharacterType, 403 IncorrectEngineVersion)
+SSL_UNSUPPORTED = {"InvalidRedisVersionPattern", "IncorrectCharacterType", "IncorrectEngineVersion"}
+# an unknown (released) instance: DescribeSecurityIps documents 404 InvalidInstanceId.NotFound, other instance APIs
+# of the same reference 404 InvalidDbInstanceId.NotFound
+NOT_FOUND = {"InvalidInstanceId.NotFound", "InvalidDbInstanceId.NotFound"}
+
+
+class WhitelistGroup(BaseModel):
+    name: str
+    ips: list[str]
+    attribute: str = ""  # 'hidden': a group the console does not show (managed by DMS, DAS...)
+
+
+class Endpoint(BaseModel):
+    address: str
+    ip_type: str  # IPType: Public | Inner (classic network) | Private (VPC)
+    port: str = ""
+
+
+class RedisInstance(BaseModel):
+    id: str
+    name: str = ""
+    region: str
+    instance_type: str = ""  # InstanceType: Tair | Redis | Memcache
+    engine_version: str = ""
+    status: str = ""
+    network_type: str = ""  # CLASSIC | VPC
+    whitelist: list[WhitelistGroup] = Field(default_factory=list)
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    # VpcAuthMode (DescribeInstanceAttribute): "Open: Password authentication is enabled. Close: Password
+    # authentication is disabled and password-free access is enabled" (API reference, 2015-01-01)
+    vpc_auth_mode: str = ""
+    tde_supported: bool | None = None  # IsSupportTDE (DescribeInstanceAttribute); None: not reported
+    ssl_status: str = ""  # SSLEnabled: Enable | Disable
+    ssl_unsupported: str = ""  # the documented error DescribeInstanceSSL answered for an instance without TLS
+    tde_status: str = ""  # TDEStatus: Enabled | Disable ('' when not read: TDE not supported)
+    errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+
+
+def _code(err: Exception) -> str:
+    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
+
+
+INSTANCES: Dataset[list[RedisInstance]] = Dataset("redis.instances", Scope.REGIONAL)
+
+
+@collector(INSTANCES, apis=[
+    "kvstore:DescribeInstances", "kvstore:DescribeSecurityIps", "kvstore:DescribeDBInstanceNetInfo",
+    "kvstore:DescribeInstanceAttribute", "kvstore:DescribeInstanceSSL", "kvstore:DescribeInstanceTDEStatus"])
+def instances(ctx: CollectContext) -> list[RedisInstance]:
+    kv = ctx.client("kvstore")
+    listed = list(by_page_number(
+        lambda n: kv.describe_instances(kvstore_models.DescribeInstancesRequest(
+            region_id=ctx.region, page_number=n, page_size=PAGE_SIZE)).body,
+        lambda b: b.instances.kvstore_instance if b.instances else [], PAGE_SIZE))
+
+    def detail(d: Any) -> RedisInstance | None:
+        inst = RedisInstance(id=d.instance_id, name=d.instance_name or "", region=d.region_id or ctx.region,
+                             instance_type=d.instance_type or "", engine_version=d.engine_version or "",
+                             status=d.instance_status or "", network_type=d.network_type or "")
+        try:
+            _read_whitelist(kv, inst)
+        except Exception as err:
+            if _code(err) in NOT_FOUND:  # released since it was listed
+                return None
+            inst.errors["whitelist"] = apierrors.describe(err)
+        _aspect(inst, "endpoints", lambda: _read_endpoints(kv, inst))
+        _aspect(inst, "attribute", lambda: _read_attribute(kv, inst))
+        _aspect(inst, "ssl", lambda: _read_ssl(kv, inst))
+        if inst.tde_supported is not False:  # an instance that says it cannot do TDE is not asked
+            _aspect(inst, "tde", lambda: _read_tde(kv, inst))
+        return inst
+
+    return [i for i in ctx.map(detail, listed) if i is not None]
+
+
+def _aspect(inst: RedisInstance, name: str, read: Callable[[], None]) -> None:
+    try:
+        read()
+    except Exception as err:
+        inst.errors[name] = apierrors.describe(err)
+
+
+def _read_whitelist(kv: Any, inst: RedisInstance) -> None:
+    body = kv.describe_security_ips(kvstore_models.DescribeSecurityIpsRequest(instance_id=inst.id)).body
+    groups = body.security_ip_groups.security_ip_group if body.security_ip_groups else None
+    for g in groups or []:
+        ips = [ip.strip() for ip in (g.security_ip_list or "").split(",") if ip.strip()]
+        inst.whitelist.append(WhitelistGroup(name=g.security_ip_group_name or "", ips=ips,
+                                             attribute=(g.security_ip_group_attribute or "").strip()))
+
+
+def _read_endpoints(kv: Any, inst: RedisInstance) -> None:
+    body = kv.describe_dbinstance_net_info(kvstore_models.DescribeDBInstanceNetInfoRequest(instance_id=inst.id)).body
+    infos = body.net_info_items.instance_net_info if body.net_info_items else None
+    inst.endpoints = [Endpoint(address=n.connection_string or n.ipaddress or "", ip_type=n.iptype or "",
+                               port=n.port or "") for n in infos or []]
+
+
+def _read_attribute(kv: Any, inst: RedisInstance) -> None:
+    body = kv.describe_instance_attribute(kvstore_models.DescribeInstanceAttributeRequest(instance_id=inst.id)).body
+    attrs = body.instances.dbinstance_attribute if body.instances else None
+    a = next((x for x in attrs or [] if x.instance_id in (inst.id, None)), None)
+    if a is None:
+        raise LookupError("DescribeInstanceAttribute answered no attributes for the instance")
+    inst.vpc_auth_mode = a.vpc_auth_mode or ""
+    inst.tde_supported = a.is_support_tde
+
+
+def _read_ssl(kv: Any, inst: RedisInstance) -> None:
+    try:
+        body = kv.describe_instance_ssl(kvstore_models.DescribeInstanceSSLRequest(instance_id=inst.id)).body
+    except Exception as err:
+        if _code(err) in SSL_UNSUPPORTED:
+            inst.ssl_unsupported = apierrors.describe(err)
+            return
+        raise
+    inst.ssl_status = body.sslenabled or ""
+
+
+def _read_tde(kv: Any, inst: RedisInstance) -> None:
+    body = kv.describe_instance_tdestatus(kvstore_models.DescribeInstanceTDEStatusRequest(instance_id=inst.id)).body
+    inst.tde_status = body.tdestatus or ""
