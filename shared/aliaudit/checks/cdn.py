@@ -1,0 +1,92 @@
+"""CDN checks (global): every accelerated domain serves HTTPS and redirects HTTP to it, and does not accept the
+deprecated TLS 1.0 and 1.1. One finding per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.cdn import DOMAINS, TLS_ARGS, CdnDomain
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+WEAK_TLS = {"tls10": "TLS 1.0", "tls11": "TLS 1.1"}
+# "By default, TLSv1.0, TLSv1.1, TLSv1.2, and TLSv1.3 are enabled" (CDN user guide, Configure TLS version control,
+# https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control): a version the domain's
+# https_tls_version feature does not name is enabled.
+TLS_DEFAULT = "on"
+
+
+def _result(d: CdnDomain, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=d.name, resource_type="cdn:domain", resource_name=d.name,
+                  message=message, details={"status": d.status, "ssl_protocol": d.ssl_protocol,
+                                            "cdn_type": d.cdn_type})
+
+
+@check(id="cdn_domain_https_enforced", severity="medium",
+       title="CDN domains serve HTTPS and redirect HTTP requests to HTTPS",
+       risk="A domain reachable over plain HTTP lets anyone on the path read and alter what users download (session "
+            "cookies, scripts, software); without a forced redirect, links and typed addresses stay on HTTP.",
+       console="CDN console > Domain Names > the domain > HTTPS: configure the certificate (HTTPS on), then Force "
+               "Redirect: HTTP -> HTTPS.",
+       cli="aliyun cdn BatchSetCdnDomainConfig --DomainNames <domain> --Functions "
+           "'[{\"functionName\":\"https_force\",\"functionArgs\":[{\"argName\":\"enable\",\"argValue\":\"on\"}]}]'",
+       events=["SetCdnDomainSSLCertificate", "SetDomainServerCertificate", "BatchSetCdnDomainConfig",
+               "BatchDeleteCdnDomainConfig", "AddCdnDomain"], needs=[DOMAINS],
+       evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
+                 "domain: PASS when SslProtocol is on and https_force's argument enable is on; FAIL when SslProtocol "
+                 "is off (HTTPS not served) or https_force is not configured or not on; ERROR when the domain's "
+                 "configurations could not be read.",
+       source="Cloud Config cdn-domain-https-enabled | https://www.alibabacloud.com/help/doc-detail/388460.htm")
+def https_enforced(inp: Inputs) -> Iterator[Result]:
+    for d in inp[DOMAINS]:
+        if d.error:
+            yield _result(d, ERROR, f"could not read the domain's HTTPS configuration: {d.error}")
+        elif not d.https:
+            yield _result(d, FAIL, f"HTTPS is off (SslProtocol {d.ssl_protocol or 'not reported'}): the domain is "
+                                   "served over plain HTTP only")
+        elif d.https_force is None:
+            yield _result(d, FAIL, "HTTPS is on but HTTP requests are not redirected (https_force not configured)")
+        elif d.https_force.get("enable", "").lower() != "on":
+            yield _result(d, FAIL, "HTTPS is on but the forced redirect to HTTPS is "
+                                   f"{d.https_force.get('enable') or 'not enabled'} (https_force enable)")
+        else:
+            yield _result(d, PASS, "HTTPS is on and HTTP requests are redirected to HTTPS")
+
+
+@check(id="cdn_domain_tls_version_strong", severity="medium",
+       title="CDN domains do not accept TLS 1.0 or TLS 1.1",
+       risk="TLS 1.0 and 1.1 allow weak cipher suites and downgrade attacks (BEAST, POODLE-style); PCI DSS and "
+            "current browsers have dropped them, so leaving them on only serves attackers and outdated clients.",
+       console="CDN console > Domain Names > the domain > HTTPS > TLS Version Control: turn off TLSv1.0 and TLSv1.1.",
+       cli="aliyun cdn BatchSetCdnDomainConfig --DomainNames <domain> --Functions '[{\"functionName\":"
+           "\"https_tls_version\",\"functionArgs\":[{\"argName\":\"tls10\",\"argValue\":\"off\"},{\"argName\":"
+           "\"tls11\",\"argValue\":\"off\"},{\"argName\":\"tls12\",\"argValue\":\"on\"},{\"argName\":\"tls13\","
+           "\"argValue\":\"on\"}]}]'",
+       events=["BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig", "SetCdnDomainSSLCertificate",
+               "SetDomainServerCertificate", "AddCdnDomain"], needs=[DOMAINS],
+       evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on): PASS "
+                 "when its arguments tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables "
+                 "TLS 1.0-1.3 by default, so a domain without the feature accepts TLS 1.0 and 1.1); ERROR when the "
+                 "configurations could not be read. Domains without HTTPS give no result (see "
+                 "cdn_domain_https_enforced).",
+       source="https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control | "
+              "https://www.alibabacloud.com/help/doc-detail/388460.htm")
+def tls_version_strong(inp: Inputs) -> Iterator[Result]:
+    for d in inp[DOMAINS]:
+        if d.error:
+            yield _result(d, ERROR, f"could not read the domain's TLS configuration: {d.error}")
+            continue
+        if not d.https:
+            continue
+        args = d.tls_versions or {}
+        weak = [name for key, name in WEAK_TLS.items() if args.get(key, TLS_DEFAULT).lower() == "on"]
+        enabled = [a for a in TLS_ARGS if args.get(a, TLS_DEFAULT).lower() == "on"]
+        if not weak:
+            yield _result(d, PASS, f"TLS versions enabled: {', '.join(enabled) or 'none'}")
+        elif d.tls_versions is None:
+            yield _result(d, FAIL, f"{' and '.join(weak)} accepted: TLS version control is not configured (CDN "
+                                   "enables TLS 1.0 to 1.3 by default)")
+        else:
+            yield _result(d, FAIL, f"{' and '.join(weak)} accepted (https_tls_version: "
+                                   + ", ".join(f"{a}={args.get(a, 'default on')}" for a in TLS_ARGS) + ")")

@@ -1,0 +1,120 @@
+"""CDN checks (HTTPS forced, TLS 1.0/1.1 off) through the scan entry point, plus the CDN emulator's writes that
+remediate them. CDN is global: one finding per domain, collected once whatever regions are scanned."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from alibabacloud_cdn20180510 import models as cdn_models
+from alibabacloud_cdn20180510.client import Client as CdnClient
+
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+REGIONS = ["cn-hangzhou", "cn-shanghai"]
+STRONG = {"tls10": "off", "tls11": "off", "tls12": "on", "tls13": "on"}
+_H, _T = "cdn_domain_https_enforced", "cdn_domain_tls_version_strong"
+
+
+def domains() -> list[dict[str, Any]]:
+    return [
+        {"name": "www.example.com", "ssl_protocol": "on",
+         "configs": {"https_force": {"args": {"enable": "on", "https_rediret_code": "301"}},
+                     "https_tls_version": {"args": STRONG}}},
+        {"name": "plain.example.com"},  # HTTPS off
+        {"name": "static.example.com", "ssl_protocol": "on", "cdn_type": "download",
+         "configs": {"https_tls_version": {"args": {**STRONG, "tls11": "on"}}}},  # no redirect, TLS 1.1 on
+        {"name": "img.example.com", "ssl_protocol": "on",
+         "configs": {"https_force": {"args": {"enable": "off"}}}},  # redirect off, TLS default (all on)
+    ]
+
+
+def account() -> dict[str, Any]:
+    return base_scenario(regions=REGIONS, cdn={"domains": domains()})
+
+
+def cdn_client(cloud) -> CdnClient:
+    return CdnClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                region_id="cn-hangzhou"))
+
+
+def test_cdn_checks_pass_and_fail(cloud, admin):
+    load(cloud, account())
+    findings = scan(cloud, families=["cdn"], regions=REGIONS)
+    assert by_resource(findings, _H) == {
+        "www.example.com": "PASS", "plain.example.com": "FAIL", "static.example.com": "FAIL",
+        "img.example.com": "FAIL"}
+    assert by_resource(findings, _T) == {
+        "www.example.com": "PASS", "static.example.com": "FAIL", "img.example.com": "FAIL"}
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    assert "plain HTTP" in by_key[(_H, "plain.example.com")].message
+    assert "not configured" in by_key[(_H, "static.example.com")].message
+    assert "TLS 1.1" in by_key[(_T, "static.example.com")].message
+    assert "TLS 1.0 and TLS 1.1" in by_key[(_T, "img.example.com")].message
+    assert {f.region for f in findings} == {"global"}
+    calls = admin.calls()
+    # collected once for the two regions; the configurations only of the three HTTPS domains
+    assert calls["cdn:DescribeUserDomains"] == 1 and calls["cdn:DescribeCdnDomainConfigs"] == 3
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(account(), ["cdn:DescribeCdnDomainConfigs"]))
+    findings = scan(cloud, families=["cdn"], ak=READER_AK, secret=READER_SECRET)
+    # the HTTPS domains cannot be judged; the HTTP-only one needs no configuration to FAIL
+    assert by_resource(findings, _H) == {"www.example.com": "ERROR", "plain.example.com": "FAIL",
+                                         "static.example.com": "ERROR", "img.example.com": "ERROR"}
+    assert set(by_resource(findings, _T).values()) == {"ERROR"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
+
+    load(cloud, _deny(account(), ["cdn:DescribeUserDomains"]))
+    findings = scan(cloud, families=["cdn"], ak=READER_AK, secret=READER_SECRET)
+    assert sorted((f.check_id, f.status.value) for f in findings) == [(_H, "ERROR"), (_T, "ERROR")]
+
+
+def test_every_domain_is_paged_to_the_end(cloud, admin):
+    data = account()
+    data["accounts"][0]["cdn"]["domains"] += [{"name": f"d{i:04d}.example.com"} for i in range(520)]
+    load(cloud, data)
+    findings = scan(cloud, checks=[_H])
+    assert len(by_resource(findings, _H)) == 4 + 520
+    assert admin.calls()["cdn:DescribeUserDomains"] == 2  # PageSize 500: two pages
+
+
+def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
+    load(cloud, account())
+    cdn = cdn_client(cloud)
+    cdn.set_cdn_domain_sslcertificate(cdn_models.SetCdnDomainSSLCertificateRequest(
+        domain_name="plain.example.com", sslprotocol="on", cert_type="cas", cert_id=8089870))
+    functions = [{"functionName": "https_force", "functionArgs": [{"argName": "enable", "argValue": "on"}]},
+                 {"functionName": "https_tls_version", "functionArgs": [
+                     {"argName": k, "argValue": v} for k, v in STRONG.items()]}]
+    out = cdn.batch_set_cdn_domain_config(cdn_models.BatchSetCdnDomainConfigRequest(
+        domain_names="plain.example.com,static.example.com,img.example.com", functions=json.dumps(functions))).body
+    assert len(out.domain_config_list.domain_config_model) == 6
+    findings = scan(cloud, families=["cdn"])
+    assert set(by_resource(findings, _H).values()) == {"PASS"}
+    assert set(by_resource(findings, _T).values()) == {"PASS"}
+    events = [e for e in admin.events() if e["serviceName"] == "Cdn"]
+    assert [e["eventName"] for e in events] == ["SetCdnDomainSSLCertificate", "BatchSetCdnDomainConfig"]
+    assert events[1]["referencedResources"] == {
+        "ACS::CDN::Domain": ["plain.example.com", "static.example.com", "img.example.com"]}
+
+
+def test_unknown_domain_is_not_found(cloud):
+    load(cloud, account())
+    try:
+        cdn_client(cloud).describe_cdn_domain_configs(cdn_models.DescribeCdnDomainConfigsRequest(
+            domain_name="nobody.example.com", function_names="https_force"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "InvalidDomain.NotFound"
+    else:
+        raise AssertionError("an unknown domain was described")
