@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aliaudit.collectors.securitycenter import FINGERPRINT_TYPES, Edition, LogAnalysis, LogType, Server, VulScan
+from aliaudit.collectors.securitycenter import FINGERPRINT_TYPES, AkLeak, Edition, LogAnalysis, LogType, Server, VulScan
 from aliaudit.config import SAS_HIGH_RISK_NOTICES
 from tests.check_cases import Case
 from tests.check_inputs import ACCOUNT
@@ -111,4 +111,20 @@ CASES: list[Case] = [
     Case("securitycenter_log_analysis_enabled", "open but no log type delivered",
          {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True)},
          {ACCOUNT: "FAIL"}, region=_G),
+    # DescribeAccesskeyLeakList's documented sample: Id 389357, AccesskeyId yourAccessKeyID, Status pending, UserType
+    # master, AliUserName testAccountName, DealType pending, GmtModified 1612357897000
+    Case("securitycenter_access_key_leak_unhandled", "documented sample (pending) fails; a handled leak passes",
+         {"securitycenter.ak_leaks": [
+             AkLeak(id=389357, access_key_id="yourAccessKeyID", status="pending", deal_type="pending",
+                    user_type="master", user_name="testAccountName",
+                    url="https://github.com/hht312/test-ak/blob/0e466d2ecce55b4c924d773a058e5dc602d8****/1001",
+                    detected_ms=1612357897000),
+             AkLeak(id=389358, access_key_id="LTAIhandled", status="dealed", deal_type="disable", user_type="ram")]},
+         {"yourAccessKeyID": "FAIL", "LTAIhandled": "PASS"}),
+    Case("securitycenter_access_key_leak_unhandled", "one handled and one pending record of the same key: FAIL",
+         {"securitycenter.ak_leaks": [AkLeak(id=1, access_key_id="LTAItwice", status="dealed", deal_type="manual"),
+                                      AkLeak(id=2, access_key_id="LTAItwice", status="pending")]},
+         {"LTAItwice": "FAIL"}),
+    Case("securitycenter_access_key_leak_unhandled", "no leak record: no result", {"securitycenter.ak_leaks": []},
+         {}),
 ]

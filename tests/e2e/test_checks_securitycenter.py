@@ -183,3 +183,43 @@ def test_writes_change_the_verdict_and_are_recorded(cloud, admin):
     triggers = {e for c in all_checks().values() if c.meta.family == "securitycenter" for e in c.meta.events}
     recorded = {e["eventName"] for e in admin.events(ACCOUNT) if e["serviceName"] == "Sas"}
     assert recorded == {"ModifyNoticeConfig", "OperateSuspiciousOverallConfig"} and recorded <= triggers
+
+
+LEAK_CHECK = "securitycenter_access_key_leak_unhandled"
+
+
+def leaks() -> list[dict[str, Any]]:
+    return [
+        {"id": 389357, "access_key_id": "LTAIleakedpending01", "user_type": "ram", "user_name": "ci-bot",
+         "url": "https://github.com/acme/deploy/blob/main/settings.py"},
+        {"id": 389358, "access_key_id": "LTAIleakedhandled01", "status": "dealed", "deal_type": "disable"},
+    ] + [{"id": 400000 + i, "access_key_id": f"LTAIbulkleak{i:05d}", "status": "dealed", "deal_type": "manual"}
+         for i in range(120)]  # more than one page of 100
+
+
+def test_access_key_leaks_pending_fail_handled_pass_and_handling_is_recorded(cloud, admin):
+    load(cloud, scenario(ak_leaks=leaks()))
+    verdicts = by_resource(scan(cloud, checks=[LEAK_CHECK]), LEAK_CHECK)
+    assert len(verdicts) == 122 and admin.calls()["sas:DescribeAccesskeyLeakList"] == 2
+    assert verdicts["LTAIleakedpending01"] == "FAIL" and verdicts["LTAIleakedhandled01"] == "PASS"
+    assert [k for k, v in verdicts.items() if v == "FAIL"] == ["LTAIleakedpending01"]
+    [leak] = [f for f in scan(cloud, checks=[LEAK_CHECK]) if f.status.value == "FAIL"]
+    assert "github.com/acme/deploy" in leak.message and leak.resource_name == "ci-bot"
+    assert leak.severity.value == "critical"
+    # the user marks the leak handled: the next scan passes it, and the write is an ActionTrail event
+    SasClient(pop_config(cloud)).modify_access_key_leak_deal(sas_models.ModifyAccessKeyLeakDealRequest(
+        id=389357, type="disable"))
+    assert by_resource(scan(cloud, checks=[LEAK_CHECK]), LEAK_CHECK)["LTAIleakedpending01"] == "PASS"
+    recorded = {e["eventName"] for e in admin.events(ACCOUNT) if e["serviceName"] == "Sas"}
+    assert "ModifyAccessKeyLeakDeal" in recorded
+
+
+def test_access_key_leak_list_denied_gives_an_error_finding(cloud):
+    data = scenario(ak_leaks=leaks()[:2])
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoLeaks", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Resource": "*", "Action": ["yundun-sas:DescribeAccesskeyLeakList"]}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoLeaks", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=[LEAK_CHECK], ak=READER_AK, secret=READER_SECRET)
+    assert findings and all(f.status.value == "ERROR" and "NoPermission" in f.message for f in findings)

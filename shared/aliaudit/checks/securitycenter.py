@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..collectors.securitycenter import (
+    AK_LEAKS,
     DEFENSE,
     EDITION,
     FINGERPRINT_TYPES,
@@ -16,6 +17,7 @@ from ..collectors.securitycenter import (
     NOTICES,
     SERVERS,
     VUL_SCAN,
+    AkLeak,
     Edition,
     LogAnalysis,
     Server,
@@ -308,3 +310,41 @@ def log_analysis(inp: Inputs) -> Iterator[Result]:
         cats = sorted({x.category for x in la.logs})
         yield _account(inp, PASS, f"log analysis enabled for all {len(la.logs)} log types ({', '.join(cats)})",
                        "log-analysis")
+
+
+# --- AccessKey leaks ------------------------------------------------------------------------------
+
+@check(id="securitycenter_access_key_leak_unhandled", severity="critical",
+       title="Ensure every AccessKey leak Security Center detected is handled",
+       risk="An AccessKey published on GitHub or another public platform is usable by anyone who finds it: until "
+            "the key is disabled and rotated, the account is open to whoever scraped it.",
+       console=f"{CONSOLE} > Risk Governance > AccessKey Leak (Detection > AccessKey Leaks): disable and rotate "
+               "the key in RAM, remove it from the published code, then mark the leak handled.",
+       cli="aliyun ram UpdateAccessKey --UserName <user> --UserAccessKeyId <id> --Status Inactive; aliyun sas "
+           "ModifyAccessKeyLeakDeal --Id <leak id> --Type disable",
+       events=["ModifyAccessKeyLeakDeal", "UpdateAccessKey", "DeleteAccessKey"], needs=[AK_LEAKS],
+       source="Security Center AccessKey leak detection "
+              "(https://www.alibabacloud.com/help/en/security-center/user-guide/detect-accesskey-pair-leaks)",
+       evaluates="DescribeAccesskeyLeakList (every record, all pages), grouped by AccesskeyId: FAIL when any record "
+                 "of the key has Status pending (unhandled), PASS when all its records are dealed (handled); no "
+                 "leak record gives no result. A pending leak FAILS even when the key was since disabled or deleted "
+                 "in RAM: Security Center still counts it unhandled, and only marking it handled closes it. Any other "
+                 "Status value (undocumented) is treated as unhandled.")
+def access_key_leak(inp: Inputs) -> Iterator[Result]:
+    leaks: list[AkLeak] = inp[AK_LEAKS]
+    by_key: dict[str, list[AkLeak]] = {}
+    for leak in leaks:
+        by_key.setdefault(leak.access_key_id or f"leak {leak.id}", []).append(leak)
+    for key, records in by_key.items():
+        pending = [r for r in records if r.status != "dealed"]
+        owner = next((r.user_name for r in records if r.user_name), "")
+        kind = {"master": "the Alibaba Cloud account", "ram": "a RAM user"}.get(records[0].user_type, "")
+        if pending:
+            where = ", ".join(sorted({r.url for r in pending if r.url})) or "an unnamed platform"
+            yield Result(status=FAIL, resource_id=key, resource_type="securitycenter:access-key-leak",
+                         resource_name=owner, message=f"AccessKey {key}" + (f" of {kind}" if kind else "")
+                         + f" leaked and not handled ({len(pending)} pending record(s)), found at {where}")
+        else:
+            deals = ", ".join(sorted({r.deal_type for r in records if r.deal_type})) or "dealed"
+            yield Result(status=PASS, resource_id=key, resource_type="securitycenter:access-key-leak",
+                         resource_name=owner, message=f"AccessKey {key} leak handled ({deals})")

@@ -215,3 +215,37 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
                        authorized=getattr(st, "auth_status", "") == "yes",
                        logs=[LogType(logstore=m.log_store or "", category=m.category or "",
                                      description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
+
+
+class AkLeak(BaseModel):
+    """One AccessKey leak Security Center found on a public platform (DescribeAccesskeyLeakList's
+    AccessKeyLeakList[]; the SDK model alibabacloud_sas20181203 DescribeAccesskeyLeakListResponseBody)."""
+
+    id: int  # Id (int64): the record's key, what ModifyAccessKeyLeakDeal takes
+    access_key_id: str  # AccesskeyId (that spelling on the wire)
+    status: str  # pending (unhandled) | dealed (handled), the API reference's enumeration
+    deal_type: str = ""  # pending | manual | disable | add-whitelist
+    user_type: str = ""  # master (the Alibaba Cloud account) | ram (a RAM user)
+    user_name: str = ""  # AliUserName
+    url: str = ""  # where the key was found
+    detected_ms: int | None = None  # GmtModified: "first detected", a UNIX time in milliseconds
+
+
+LEAK_PAGE_SIZE = 100  # DescribeAccesskeyLeakList PageSize: "Maximum value: 100. Default value: 20"
+AK_LEAKS: Dataset[list[AkLeak]] = Dataset("securitycenter.ak_leaks", Scope.GLOBAL)
+
+
+@collector(AK_LEAKS, apis=["yundun-sas:DescribeAccesskeyLeakList"])
+def ak_leaks(ctx: CollectContext) -> list[AkLeak]:
+    """Every AccessKey leak record, handled or not (no Status filter: a handled record is shown as PASS), paged
+    with CurrentPage/PageSize until TotalCount (the API reference's parameters and response fields)."""
+    sas = _settings_client(ctx)
+
+    def page(number: int) -> Any:
+        return sas.describe_accesskey_leak_list(_models().DescribeAccesskeyLeakListRequest(
+            current_page=number, page_size=LEAK_PAGE_SIZE)).body
+
+    return [AkLeak(id=r.id or 0, access_key_id=r.accesskey_id or "", status=r.status or "",
+                   deal_type=r.deal_type or "", user_type=r.user_type or "", user_name=r.ali_user_name or "",
+                   url=r.url or "", detected_ms=r.gmt_modified)
+            for r in by_page_number(page, lambda b: b.access_key_leak_list, LEAK_PAGE_SIZE)]

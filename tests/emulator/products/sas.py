@@ -148,6 +148,39 @@ class LogAnalysis(BaseModel):
     ttl: int = 180
 
 
+# --- AccessKey leaks (DescribeAccesskeyLeakList, ModifyAccessKeyLeakDeal) ------------------------------------
+# Source: the API reference (OpenMeta sas 2018-12-03, tests/fixtures/wire/sas/DescribeAccesskeyLeakList.json) and the
+# SDK model alibabacloud_sas20181203 DescribeAccesskeyLeakListResponseBody: Status pending | dealed, DealType pending |
+# manual | disable | add-whitelist, UserType master | ram, Type fixed "AccessKey", GmtModified/GmtLast int64 ms, Id
+# int64, DealTime a "2020-12-03 21:23:38" string, AkLeakCount the unhandled count; CurrentPage and PageSize are
+# required (PageSize at most 100, default 20).
+LEAK_STATUSES = ("pending", "dealed")
+LEAK_DEALS = ("manual", "disable", "add-whitelist")  # ModifyAccessKeyLeakDeal Type
+
+
+class AkLeak(BaseModel):
+    """An AccessKey leak Security Center found on a public platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    access_key_id: str
+    status: str = "pending"
+    deal_type: str = "pending"
+    user_type: str = "ram"  # master | ram
+    user_name: str = ""  # AliUserName
+    url: str = "https://github.com/example/repo/blob/main/config.py"
+    detected: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    deal_time: datetime | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> AkLeak:
+        if self.status not in LEAK_STATUSES or self.deal_type not in ("pending", *LEAK_DEALS) \
+                or self.user_type not in ("master", "ram"):
+            raise ValueError(f"AccessKey leak {self.id}: status, deal_type or user_type not documented")
+        return self
+
+
 class SasState(BaseModel):
     version: int = 1  # purchased edition (see EDITION_NAMES)
     post_pay_version: int | None = None  # pay-as-you-go host protection edition, when enabled
@@ -162,6 +195,7 @@ class SasState(BaseModel):
     defense: dict[str, str] = Field(default_factory=dict)  # type -> on|off; unlisted: on
     linked_roles: dict[str, bool] = Field(default_factory=lambda: {"AliyunServiceRoleForSas": True})
     log_analysis: LogAnalysis = Field(default_factory=LogAnalysis)
+    ak_leaks: list[AkLeak] = Field(default_factory=list)
 
 
 VUL_DEFAULTS = {"cve": "on", "sys": "on", "cms": "on", "app": "off", "emg": "on", "yum": "on", "scanMode": "real",
@@ -560,6 +594,47 @@ def modify_log_meta_status(call: Call) -> dict[str, Any]:
         raise ApiError("IllegalParam", f"Invalid LogStore or Status: {store} {status}", 400)
     la = _state(call).log_analysis
     la.disabled = [s for s in la.disabled if s != store] + ([store] if status == "disabled" else [])
+    return {}
+
+
+# --- AccessKey leaks ------------------------------------------------------------------------------
+
+def _leak_view(leak: AkLeak) -> dict[str, Any]:
+    return {"Id": leak.id, "AccesskeyId": leak.access_key_id, "Status": leak.status, "DealType": leak.deal_type,
+            "Type": "AccessKey", "UserType": leak.user_type, "AliUserName": leak.user_name, "Url": leak.url,
+            "GmtModified": _ms(leak.detected), "Asset": "Cloud platform",
+            "DealTime": f"{leak.deal_time:%Y-%m-%d %H:%M:%S}" if leak.deal_time else ""}
+
+
+@api.action("DescribeAccesskeyLeakList")
+def describe_accesskey_leak_list(call: Call) -> dict[str, Any]:
+    leaks = _state(call).ak_leaks
+    status, query = call.params.get("Status", ""), call.params.get("Query", "")
+    if status and status not in LEAK_STATUSES:
+        raise ApiError("IllegalParam", f"Unsupported Status: {status}", 400)
+    start = int_param(call.params, "StartTs", 0, 0, 2**63 - 1)
+    rows = [x for x in leaks if (not status or x.status == status) and (not query or x.access_key_id == query)
+            and _ms(x.detected) >= start]
+    size = int_param(call.params, "PageSize", 20, 1, 100)
+    number = int_param(call.params, "CurrentPage", 1, 1, 1_000_000)
+    page = rows[(number - 1) * size:number * size]
+    return {"AccessKeyLeakList": [_leak_view(x) for x in page], "CurrentPage": number, "PageSize": size,
+            "TotalCount": len(rows), "AkLeakCount": sum(1 for x in leaks if x.status == "pending"),
+            "GmtLast": max((_ms(x.detected) for x in leaks), default=0)}
+
+
+@api.action("ModifyAccessKeyLeakDeal", write=True)
+def modify_access_key_leak_deal(call: Call) -> dict[str, Any]:
+    """Mark leaks handled: Id or IdList (repeat list IdList.N, at most 50), Type manual | disable | add-whitelist."""
+    kind = require(call.params, "Type")
+    if kind not in LEAK_DEALS:
+        raise ApiError("IllegalParam", f"Unsupported Type: {kind}", 400)
+    wanted = {v for k, v in call.params.items() if k == "Id" or k.startswith("IdList.")}
+    if not wanted:
+        raise ApiError("IllegalParam", "Id or IdList is required", 400)
+    for leak in _state(call).ak_leaks:
+        if str(leak.id) in wanted:
+            leak.status, leak.deal_type, leak.deal_time = "dealed", kind, call.now()
     return {}
 
 
