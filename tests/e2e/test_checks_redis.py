@@ -1,0 +1,131 @@
+"""Redis checks (whitelist, password-free access, TLS, TDE) through the scan entry point against the emulated
+r-kvstore API (central host r-kvstore.aliyuncs.com for cn-hangzhou, r-kvstore.<region>.aliyuncs.com elsewhere),
+plus the emulator's writes that remediate them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alibabacloud_r_kvstore20150101 import models as kv_models
+from alibabacloud_r_kvstore20150101.client import Client as KvClient
+
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+REGIONS = ["cn-hangzhou", "cn-shanghai"]
+CHECKS = ("redis_instance_whitelist_not_open", "redis_instance_password_free_access_disabled",
+          "redis_instance_ssl_enabled", "redis_instance_tde_enabled")
+
+
+def instances() -> list[dict[str, Any]]:
+    return [
+        {"id": "r-good", "name": "sessions", "whitelist": [{"name": "default", "ips": ["10.0.0.0/8"]}],
+         "ssl": "Enable", "tde_status": "Enabled"},
+        {"id": "r-open", "whitelist": [{"name": "default", "ips": ["127.0.0.1"]},
+                                       {"name": "app", "ips": ["10.1.0.0/16", "0.0.0.0/0"]}],
+         "endpoints": [{"connection_string": "r-open.redis.rds.aliyuncs.com", "ip_type": "Private"},
+                       {"connection_string": "r-open-pub.redis.rds.aliyuncs.com", "ip_type": "Public",
+                        "ip_address": "47.1.2.3"}],
+         "vpc_auth_mode": "Close"},
+        {"id": "r-memcache", "instance_type": "Memcache", "engine_version": "1.0", "ssl_supported": False,
+         "tde_supported": False},
+        {"id": "r-sh", "region": "cn-shanghai", "whitelist": [{"name": "default", "ips": ["0.0.0.0/1", "128.0.0.0/1"]}],
+         "ssl": "Enable"},
+    ]
+
+
+def account() -> dict[str, Any]:
+    return base_scenario(regions=REGIONS, kvstore={"instances": instances()})
+
+
+def kv_client(cloud, region: str = "cn-hangzhou") -> KvClient:
+    return KvClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                               region_id=region))
+
+
+def test_redis_checks_pass_and_fail(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["redis"], regions=REGIONS)
+    assert by_resource(findings, "redis_instance_whitelist_not_open") == {
+        "r-good": "PASS", "r-open": "FAIL", "r-memcache": "PASS", "r-sh": "FAIL"}
+    assert by_resource(findings, "redis_instance_password_free_access_disabled") == {
+        "r-good": "PASS", "r-open": "FAIL", "r-memcache": "PASS", "r-sh": "PASS"}
+    assert by_resource(findings, "redis_instance_ssl_enabled") == {
+        "r-good": "PASS", "r-open": "FAIL", "r-memcache": "FAIL", "r-sh": "PASS"}
+    # the Memcache instance says IsSupportTDE false: no TDE finding
+    assert by_resource(findings, "redis_instance_tde_enabled") == {"r-good": "PASS", "r-open": "FAIL", "r-sh": "FAIL"}
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    opened = by_key[("redis_instance_whitelist_not_open", "r-open")]
+    assert "app: 0.0.0.0/0" in opened.message and "r-open-pub.redis.rds.aliyuncs.com" in opened.message
+    assert opened.severity.value == "critical" and opened.resource_type == "redis:instance"
+    halves = by_key[("redis_instance_whitelist_not_open", "r-sh")]
+    assert halves.region == "cn-shanghai" and "no public endpoint" in halves.message
+    assert by_key[("redis_instance_whitelist_not_open", "r-good")].resource_name == "sessions"
+    assert "VpcAuthMode Close" in by_key[("redis_instance_password_free_access_disabled", "r-open")].message
+    assert "IncorrectEngineVersion" in by_key[("redis_instance_ssl_enabled", "r-memcache")].message
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(account(), ["kvstore:DescribeInstanceSSL", "kvstore:DescribeSecurityIps"]))
+    findings = scan(cloud, families=["redis"], ak=READER_AK, secret=READER_SECRET)
+    for check_id in ("redis_instance_whitelist_not_open", "redis_instance_ssl_enabled"):
+        got = by_resource(findings, check_id)
+        assert got == {"r-good": "ERROR", "r-open": "ERROR", "r-memcache": "ERROR"}  # none silent
+        assert all("NoPermission" in f.message for f in findings if f.check_id == check_id)
+    # the other aspects were read
+    assert by_resource(findings, "redis_instance_password_free_access_disabled")["r-open"] == "FAIL"
+
+    load(cloud, _deny(account(), ["kvstore:DescribeInstances"]))
+    findings = scan(cloud, families=["redis"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
+    assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings) == sorted(
+        (c, r, "ERROR") for c in CHECKS for r in REGIONS)
+
+
+def test_instances_are_paged_to_the_end(cloud, admin):
+    data = account()
+    data["accounts"][0]["kvstore"]["instances"] += [{"id": f"r-bulk{i:03d}"} for i in range(60)]
+    load(cloud, data)
+    findings = scan(cloud, checks=["redis_instance_ssl_enabled"])
+    assert len(by_resource(findings, "redis_instance_ssl_enabled")) == 3 + 60
+    assert admin.calls()["kvstore:DescribeInstances"] == 2  # PageSize 50: two pages
+
+
+def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
+    load(cloud, account())
+    kv = kv_client(cloud)
+    kv.modify_security_ips(kv_models.ModifySecurityIpsRequest(
+        instance_id="r-open", security_ip_group_name="app", security_ips="10.1.0.0/16", modify_mode="Cover"))
+    kv.modify_instance_vpc_auth_mode(kv_models.ModifyInstanceVpcAuthModeRequest(instance_id="r-open",
+                                                                                vpc_auth_mode="Open"))
+    kv.modify_instance_ssl(kv_models.ModifyInstanceSSLRequest(instance_id="r-open", sslenabled="Enable"))
+    kv.modify_instance_tde(kv_models.ModifyInstanceTDERequest(instance_id="r-open", tdestatus="Enabled"))
+    findings = scan(cloud, families=["redis"])
+    assert {c: by_resource(findings, c)["r-open"] for c in CHECKS} == {c: "PASS" for c in CHECKS}
+    events = [e for e in admin.events() if e["eventName"].startswith("Modify")]
+    assert [e["eventName"] for e in events] == [
+        "ModifySecurityIps", "ModifyInstanceVpcAuthMode", "ModifyInstanceSSL", "ModifyInstanceTDE"]
+    assert {e["acsRegion"] for e in events} == {"cn-hangzhou"}
+
+
+def test_regional_host_serves_its_region(cloud):
+    load(cloud, account())
+    sh = kv_client(cloud, "cn-shanghai")  # r-kvstore.cn-shanghai.aliyuncs.com
+    body = sh.describe_instances(kv_models.DescribeInstancesRequest(region_id="cn-shanghai")).body
+    assert [i.instance_id for i in body.instances.kvstore_instance] == ["r-sh"] and body.total_count == 1
+    try:
+        sh.describe_security_ips(kv_models.DescribeSecurityIpsRequest(instance_id="r-good"))
+    except Exception as err:  # an instance of another region is not found on this region's host
+        assert getattr(err, "code", "") == "InvalidInstanceId.NotFound"
+    else:
+        raise AssertionError("an instance of cn-hangzhou was described on the cn-shanghai endpoint")
+    # a public region the account does not use answers an empty list
+    de = kv_client(cloud, "eu-central-1")
+    assert de.describe_instances(kv_models.DescribeInstancesRequest(region_id="eu-central-1")).body.total_count == 0
