@@ -1,0 +1,108 @@
+"""Container Registry (Enterprise Edition, cr 2018-12-01) datasets (regional): every instance of the region with its
+endpoints and their access control lists (ListInstanceEndpoint) and its image repositories (ListRepository)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+cr_models = lazy_import("alibabacloud_cr20181201.models")
+
+# ListInstance documents no PageSize maximum (its default and example are 30); ListRepository's is 100 (OpenMeta
+# cr 2018-12-01)
+INSTANCE_PAGE = 30
+REPO_PAGE = 100
+INTERNET = "internet"  # ListInstanceEndpoint EndpointType of the public endpoint (sample and write APIs' value)
+
+
+class CrEndpoint(BaseModel):
+    type: str  # EndpointType: internet | vpc
+    enabled: bool = False  # Enable
+    acl_enabled: bool | None = None  # AclEnable
+    status: str = ""
+    acl_entries: list[str] = Field(default_factory=list)  # AclEntries[].Entry (CIDR blocks)
+    domains: list[str] = Field(default_factory=list)
+
+
+class CrRepository(BaseModel):
+    id: str
+    name: str = ""
+    namespace: str = ""
+    repo_type: str = ""  # RepoType: PUBLIC | PRIVATE
+    status: str = ""
+
+
+class CrInstance(BaseModel):
+    id: str
+    name: str = ""
+    region: str
+    status: str = ""
+    specification: str = ""
+    endpoints: list[CrEndpoint] = Field(default_factory=list)
+    repositories: list[CrRepository] = Field(default_factory=list)
+    errors: dict[str, str] = Field(default_factory=dict)  # 'endpoints' | 'repositories' -> why it could not be read
+
+    def endpoint(self, kind: str) -> CrEndpoint | None:
+        return next((e for e in self.endpoints if e.type.lower() == kind), None)
+
+
+INSTANCES: Dataset[list[CrInstance]] = Dataset("cr.instances", Scope.REGIONAL)
+
+
+class CrFailure(Exception):
+    """An answer with IsSuccess false: its Code, as an SDK error carries it (apierrors.describe reads `code`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _ok(body: Any) -> Any:
+    """Container Registry documents failures answered with HTTP 200, Code and IsSuccess false (INSTANCE_NOT_EXIST on
+    GetStorageDomainRoutingRule): such an answer is an error, never an empty list."""
+    if body.is_success is False:
+        raise CrFailure(body.code or "IsSuccess.False", f"the request failed (RequestId {body.request_id})")
+    return body
+
+
+@collector(INSTANCES, apis=["cr:ListInstance", "cr:ListInstanceEndpoint", "cr:ListRepository"])
+def instances(ctx: CollectContext) -> list[CrInstance]:
+    cr = ctx.client("cr")
+    listed = list(by_page_number(
+        lambda n: _ok(cr.list_instance(cr_models.ListInstanceRequest(page_no=n, page_size=INSTANCE_PAGE)).body),
+        lambda b: b.instances or [], INSTANCE_PAGE))
+
+    def read(i: Any) -> CrInstance:
+        inst = CrInstance(id=i.instance_id, name=i.instance_name or "", region=ctx.region,
+                          status=i.instance_status or "", specification=i.instance_specification or "")
+        try:
+            # ModuleName Registry: the image repositories' endpoints (Chart is the Helm charts')
+            body = _ok(cr.list_instance_endpoint(cr_models.ListInstanceEndpointRequest(
+                instance_id=inst.id, module_name="Registry")).body)
+            inst.endpoints = [CrEndpoint(
+                type=e.endpoint_type or "", enabled=bool(e.enable), acl_enabled=e.acl_enable, status=e.status or "",
+                acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
+                domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
+        except Exception as err:
+            inst.errors["endpoints"] = apierrors.describe(err)
+        try:
+            # RepoStatus ALL: the documented example value, so that repositories in every state are listed
+            repos = by_page_number(
+                lambda n: _ok(cr.list_repository(cr_models.ListRepositoryRequest(
+                    instance_id=inst.id, repo_status="ALL", page_no=n, page_size=REPO_PAGE)).body),
+                lambda b: b.repositories or [], REPO_PAGE)
+            inst.repositories = [CrRepository(id=r.repo_id, name=r.repo_name or "", namespace=r.repo_namespace_name
+                                              or "", repo_type=r.repo_type or "", status=r.repo_status or "")
+                                 for r in repos]
+        except Exception as err:
+            inst.errors["repositories"] = apierrors.describe(err)
+        return inst
+
+    return ctx.map(read, listed)
