@@ -1,0 +1,206 @@
+"""PolarDB checks (beyond CIS, whose section 6 covers ApsaraDB RDS only; these are its analogues for PolarDB
+clusters): whitelists not open to every address, no public endpoint, SSL, SQL collector (audit log), TDE.
+One finding per cluster, in the cluster's region; a check whose aspect could not be read says ERROR."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from ..cidrs import IPNetwork, covers_world
+from ..collectors.polardb import CLUSTERS, PolarCluster
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+LIFECYCLE = ["CreateDBCluster", "DeleteDBCluster", "RestoreDBCluster", "CloneDBCluster"]
+NETWORK_EVENTS = ["ModifyDBClusterAccessWhitelist", "CreateDBEndpointAddress", "DeleteDBEndpointAddress",
+                  "ModifyDBEndpointAddress", "CreateDBClusterEndpoint", "DeleteDBClusterEndpoint"]
+ASPECT_NAMES = {"whitelist": "DescribeDBClusterAccessWhitelist", "endpoints": "DescribeDBClusterEndpoints",
+                "ssl": "DescribeDBClusterSSL", "audit": "DescribeDBClusterAuditLogCollector",
+                "tde": "DescribeDBClusterTDE"}
+
+
+def _result(c: PolarCluster, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=c.id, resource_type="polardb:dbcluster", resource_name=c.name,
+                  region=c.region, message=message,
+                  details={"engine": f"{c.db_type} {c.db_version}".strip(), "category": c.category})
+
+
+def _error(c: PolarCluster, aspects: Iterable[str]) -> Result | None:
+    failed = [f"{ASPECT_NAMES.get(a, a)}: {c.errors[a]}" for a in aspects if a in c.errors]
+    return _result(c, ERROR, "could not read " + "; ".join(failed)) if failed else None
+
+
+# --- whitelist and public endpoint ----------------------------------------------------------------
+
+def _network(text: str) -> IPNetwork | None:
+    text = text.strip()
+    if text == "0.0.0.0":  # a bare 0.0.0.0 is read as "any address", as RDS reads it (checks/rds.py)
+        text = "0.0.0.0/0"
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None  # not an address (a typo, a template name): admits nobody
+
+
+def open_entries(c: PolarCluster) -> list[str]:
+    """Whitelist entries admitting every address: any /0 (0.0.0.0/0, ::/0, a bare 0.0.0.0), or the entries of one
+    address family that together cover all of it (0.0.0.0/1 + 128.0.0.0/1)."""
+    entries = [(g.name, ip, net) for g in c.whitelist for ip in g.ips if (net := _network(ip)) is not None]
+    opened = [f"{name}: {ip}" for name, ip, net in entries if net.prefixlen == 0]
+    if opened:
+        return opened
+    for family in (4, 6):
+        if covers_world((net for _, _, net in entries), family):
+            return [f"{name}: {ip}" for name, ip, net in entries if net.version == family]
+    return []
+
+
+def _public(c: PolarCluster) -> list[str]:
+    return [f"{a.connection_string} ({a.endpoint_type or a.endpoint_id})" for a in c.addresses
+            if a.net_type.lower() == "public"]
+
+
+@check(id="polardb_cluster_whitelist_not_open", severity="critical",
+       title="PolarDB cluster whitelists do not admit every address",
+       risk="A whitelist admitting every address lets anyone who reaches an endpoint try to log in; with a public "
+            "endpoint that is the whole internet.",
+       console="PolarDB console > the cluster > Settings and Management > Whitelists: replace 0.0.0.0/0 with the "
+               "addresses or CIDR blocks of the application servers.",
+       cli="aliyun polardb ModifyDBClusterAccessWhitelist --DBClusterId <id> --DBClusterIPArrayName <group> "
+           "--SecurityIps <cidr,...> --ModifyMode Cover",
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[CLUSTERS],
+       evaluates="DescribeDBClusterAccessWhitelist, every IP whitelist group (Items.DBClusterIPArray[].SecurityIps) "
+                 "of every cluster: FAIL when an entry is a /0 (0.0.0.0/0, ::/0, or a bare 0.0.0.0) or the entries "
+                 "of one address family together cover all of it (0.0.0.0/1 + 128.0.0.0/1); the message says whether "
+                 "a public address exists (DescribeDBClusterEndpoints NetType Public). PASS otherwise; entries that "
+                 "are not addresses are ignored, and security groups bound as whitelists are not evaluated here "
+                 "(the ECS security group checks judge them); ERROR when the whitelist could not be read.",
+       source="Cloud Config polardb-public-and-any-ip-access-check")
+def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
+    for c in inp[CLUSTERS]:
+        if err := _error(c, ["whitelist"]):
+            yield err
+            continue
+        opened = open_entries(c)
+        if not opened:
+            yield _result(c, PASS, "no whitelist entry admits every address")
+            continue
+        if "endpoints" in c.errors:
+            reach = "whether it has a public endpoint could not be read"
+        elif public := _public(c):
+            reach = f"reachable from the internet through {', '.join(public)}"
+        else:
+            reach = "no public endpoint: any host of the network can connect"
+        yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+
+
+@check(id="polardb_cluster_no_public_endpoint", severity="high",
+       title="PolarDB cluster has no public endpoint",
+       risk="A public endpoint exposes the database login to the internet; only the whitelist stands between it "
+            "and password guessing or database exploits.",
+       console="PolarDB console > the cluster > Basic Information > Database Connections: release the Public "
+               "endpoint of each endpoint; reach the database from inside the VPC (or through a bastion or VPN).",
+       cli="aliyun polardb DeleteDBEndpointAddress --DBClusterId <id> --DBEndpointId <endpoint> --NetType Public",
+       events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[CLUSTERS],
+       evaluates="DescribeDBClusterEndpoints: FAIL when any address of any endpoint (Items[].AddressItems[]) has "
+                 "NetType Public (any letter case), listing them; PASS when none has; ERROR when the endpoints could "
+                 "not be read. The whitelist is polardb_cluster_whitelist_not_open.",
+       source="Cloud Config polardb-public-access-check")
+def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
+    for c in inp[CLUSTERS]:
+        if err := _error(c, ["endpoints"]):
+            yield err
+        elif public := _public(c):
+            yield _result(c, FAIL, f"public address: {', '.join(public)}")
+        else:
+            yield _result(c, PASS, f"no public address among {len(c.addresses)} endpoint address(es)")
+
+
+# --- SSL ------------------------------------------------------------------------------------------
+
+# DescribeDBClusterSSL Items[].SSLEnabled: "Enabled: SSL is enabled. Disable: SSL is disabled." (API reference);
+# ModifyDBClusterSSL takes Enable | Disable, so "Enable" is read as on too
+SSL_ON = {"enabled", "enable"}
+
+
+@check(id="polardb_cluster_ssl_enabled", severity="medium",
+       title="PolarDB clusters encrypt connections with SSL",
+       risk="Without SSL, credentials and data cross the network in clear text.",
+       console="PolarDB console > the cluster > Settings and Management > Security > SSL Settings: enable SSL "
+               "for every endpoint in use.",
+       cli="aliyun polardb ModifyDBClusterSSL --DBClusterId <id> --SSLEnabled Enable [--DBEndpointId <endpoint> "
+           "--NetType <Private|Public>] (MySQL: per endpoint)",
+       events=["ModifyDBClusterSSL", *LIFECYCLE], needs=[CLUSTERS],
+       evaluates="DescribeDBClusterSSL Items[] (one per SSL connection; per endpoint for PolarDB for MySQL): PASS "
+                 "when at least one item is listed and every item's SSLEnabled is Enabled; FAIL when an item is not "
+                 "Enabled (naming its connection string or endpoint) or when no item is listed (the reference does "
+                 "not say what an empty list means, so it is not taken as SSL); ERROR when the SSL settings could "
+                 "not be read.",
+       source="Cloud Config polardb-cluster-enabled-ssl")
+def ssl_enabled(inp: Inputs) -> Iterator[Result]:
+    for c in inp[CLUSTERS]:
+        if err := _error(c, ["ssl"]):
+            yield err
+            continue
+        off = [s.connection_string or s.endpoint_id or "?" for s in c.ssl if s.enabled.lower() not in SSL_ON]
+        if not c.ssl:
+            yield _result(c, FAIL, "DescribeDBClusterSSL lists no SSL connection: SSL is not enabled")
+        elif off:
+            yield _result(c, FAIL, f"SSL is disabled on {', '.join(off)}")
+        else:
+            names = ", ".join(s.connection_string or s.endpoint_id for s in c.ssl)
+            yield _result(c, PASS, f"SSL is enabled on {names}")
+
+
+# --- SQL collector (audit log) ------------------------------------------------------------------
+
+@check(id="polardb_cluster_sql_audit_enabled", severity="medium",
+       title="PolarDB clusters record SQL audit logs (SQL collector enabled)",
+       risk="Without the SQL collector, queries are not recorded, so an intrusion or data theft through the "
+            "database leaves no trace to investigate.",
+       console="PolarDB console > the cluster > Log and Audit > SQL Explorer and Audit (SQL Collector): enable it.",
+       cli="aliyun polardb ModifyDBClusterAuditLogCollector --DBClusterId <id> --CollectorStatus Enable",
+       events=["ModifyDBClusterAuditLogCollector", *LIFECYCLE], needs=[CLUSTERS],
+       evaluates="DescribeDBClusterAuditLogCollector CollectorStatus (documented values Enable | Disabled): PASS on "
+                 "Enable (or Enabled), FAIL on Disabled, Disable or an empty value, MANUAL on any other value (not "
+                 "documented); ERROR when it could not be read. The PolarDB analogue of CIS 6.3 (RDS SQL audit).",
+       source="https://api.alibabacloud.com/api/polardb/2017-08-01/DescribeDBClusterAuditLogCollector")
+def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
+    for c in inp[CLUSTERS]:
+        status = c.audit_status
+        if err := _error(c, ["audit"]):
+            yield err
+        elif status.lower() in ("enable", "enabled"):
+            yield _result(c, PASS, f"the SQL collector (audit log) is {status}")
+        elif status.lower() in ("", "disable", "disabled"):
+            yield _result(c, FAIL, f"the SQL collector (audit log) is {status or 'not enabled'}")
+        else:
+            yield _result(c, MANUAL, f"the SQL collector reports an undocumented status {status!r}: check it in "
+                          "the console")
+
+
+# --- TDE ------------------------------------------------------------------------------------------
+
+@check(id="polardb_cluster_tde_enabled", severity="medium",
+       title="PolarDB clusters encrypt data at rest with TDE",
+       risk="Without transparent data encryption, data files, backups and storage snapshots hold the data in clear, "
+            "readable by whoever obtains them outside the database's access control.",
+       console="PolarDB console > the cluster > Settings and Management > Security > TDE Settings: enable TDE "
+               "(it cannot be disabled afterwards), preferably with a customer-managed KMS key.",
+       cli="aliyun polardb ModifyDBClusterTDE --DBClusterId <id> --TDEStatus Enable [--EncryptionKey <key> "
+           "--RoleArn <arn>]",
+       events=["ModifyDBClusterTDE", *LIFECYCLE], needs=[CLUSTERS],
+       evaluates="DescribeDBClusterTDE TDEStatus (Enabled | Disabled): PASS on Enabled (the message names the custom "
+                 "EncryptionKey, or says the service key is used), FAIL otherwise; ERROR when it could not be read.",
+       source="Cloud Config polardb-cluster-enabled-tde")
+def tde_enabled(inp: Inputs) -> Iterator[Result]:
+    for c in inp[CLUSTERS]:
+        if err := _error(c, ["tde"]):
+            yield err
+        elif c.tde_status.lower() == "enabled":
+            key = f"the custom key {c.tde_key}" if c.tde_key else "the service-managed key"
+            yield _result(c, PASS, f"TDE is enabled with {key}")
+        else:
+            yield _result(c, FAIL, f"TDE is {c.tde_status or 'Disabled'}")

@@ -1,0 +1,73 @@
+"""PolarDB cases, from the documented samples (tests/fixtures/wire/polardb): cluster pc-**************** (MySQL 5.6,
+GDN-1), whitelist group default "11.***.***.***" (masked: the cases use addresses of that form), endpoint
+pe-************* with a Private address ********.rwlb.polardb-pg-public.rds.aliyuncs.com, SSL item SSLEnabled Enabled
+on pc-************.mysql.polardb.rds.aliyuncs.com, CollectorStatus Disabled, TDEStatus Enabled with key
+2a4f4ac2-****-****-****-************."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.polardb import PolarAddress, PolarCluster, PolarSsl, PolarWhitelistGroup
+from tests.check_cases import Case
+
+CID = "pc-****************"
+EP = "pe-*************"
+
+
+def cluster(cid: str = CID, **kw: object) -> PolarCluster:
+    base: dict[str, object] = {
+        "id": cid, "name": "GDN-1", "region": "cn-hangzhou", "db_type": "MySQL", "db_version": "5.6",
+        "status": "Running", "category": "Normal",
+        "whitelist": [PolarWhitelistGroup(name="default", ips=["11.1.2.3", "11.1.2.4"], attribute="hidden")],
+        "addresses": [PolarAddress(endpoint_id=EP, endpoint_type="Custom", net_type="Private", port="1521",
+                                   connection_string="********.rwlb.polardb-pg-public.rds.aliyuncs.com")],
+        "ssl": [PolarSsl(endpoint_id="pe-************", enabled="Enabled",
+                         connection_string="pc-************.mysql.polardb.rds.aliyuncs.com")],
+        "audit_status": "Enable", "tde_status": "Enabled", "tde_key": "2a4f4ac2-****-****-****-************"}
+    base.update(kw)
+    return PolarCluster(**base)  # type: ignore[arg-type]
+
+
+def public(cid: str = "pc-public") -> PolarAddress:
+    return PolarAddress(endpoint_id=EP, endpoint_type="Cluster", net_type="Public",
+                        connection_string=f"{cid}-public.rwlb.rds.aliyuncs.com", port="3306")
+
+
+def open_group(*ips: str) -> list[PolarWhitelistGroup]:
+    return [PolarWhitelistGroup(name="default", ips=list(ips))]
+
+
+_W = "polardb_cluster_whitelist_not_open"
+_P = "polardb_cluster_no_public_endpoint"
+_S = "polardb_cluster_ssl_enabled"
+_A = "polardb_cluster_sql_audit_enabled"
+_T = "polardb_cluster_tde_enabled"
+DS = "polardb.clusters"
+CASES: list[Case] = [
+    Case(_W, "documented whitelist passes; 0.0.0.0/0, a bare 0.0.0.0, ::/0 and two /1 halves fail",
+         {DS: [cluster(), cluster("pc-any", whitelist=open_group("10.0.0.1", "0.0.0.0/0"), addresses=[public()]),
+               cluster("pc-bare", whitelist=open_group("0.0.0.0")), cluster("pc-v6", whitelist=open_group("::/0")),
+               cluster("pc-halves", whitelist=open_group("0.0.0.0/1", "128.0.0.0/1"))]},
+         {CID: "PASS", "pc-any": "FAIL", "pc-bare": "FAIL", "pc-v6": "FAIL", "pc-halves": "FAIL"}),
+    Case(_W, "whitelist read failed; not-an-address entries admit nobody",
+         {DS: [cluster(errors={"whitelist": "NoPermission"}),
+               cluster("pc-typo", whitelist=open_group("not-an-ip", "127.0.0.1"))]},
+         {CID: "ERROR", "pc-typo": "PASS"}),
+    Case(_P, "the documented Private address passes; a Public address fails; endpoints read failed",
+         {DS: [cluster(), cluster("pc-pub", addresses=[public()]),
+               cluster("pc-err", errors={"endpoints": "Throttling.User"})]},
+         {CID: "PASS", "pc-pub": "FAIL", "pc-err": "ERROR"}),
+    Case(_S, "SSLEnabled Enabled passes; Disable, an empty list fail; read failed",
+         {DS: [cluster(), cluster("pc-nossl", ssl=[PolarSsl(endpoint_id=EP, enabled="Disable")]),
+               cluster("pc-mixed", ssl=[PolarSsl(endpoint_id="pe-a", enabled="Enabled"),
+                                        PolarSsl(endpoint_id="pe-b", enabled="Disable")]),
+               cluster("pc-empty", ssl=[]), cluster("pc-err", errors={"ssl": "NoPermission"})]},
+         {CID: "PASS", "pc-nossl": "FAIL", "pc-mixed": "FAIL", "pc-empty": "FAIL", "pc-err": "ERROR"}),
+    Case(_A, "Enable passes; the documented Disabled fails; undocumented value MANUAL; read failed",
+         {DS: [cluster(), cluster("pc-off", audit_status="Disabled"), cluster("pc-odd", audit_status="Pending"),
+               cluster("pc-err", errors={"audit": "NoPermission"})]},
+         {CID: "PASS", "pc-off": "FAIL", "pc-odd": "MANUAL", "pc-err": "ERROR"}),
+    Case(_T, "the documented Enabled passes; Disabled fails; read failed",
+         {DS: [cluster(), cluster("pc-clear", tde_status="Disabled", tde_key=""),
+               cluster("pc-err", errors={"tde": "InvalidDBClusterId.Malformed"})]},
+         {CID: "PASS", "pc-clear": "FAIL", "pc-err": "ERROR"}),
+]
