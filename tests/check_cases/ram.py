@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from aliaudit.collectors.ram import AccessKeyInfo, CustomPolicy, PasswordPolicy, RootInfo, UserInfo
+from aliaudit.collectors.ram import (
+    AccessKeyInfo,
+    CustomPolicy,
+    PasswordPolicy,
+    RootInfo,
+    SecurityPreference,
+    UserInfo,
+)
 from tests.check_cases import Case
 from tests.check_inputs import ACCOUNT
 
@@ -44,6 +51,14 @@ def pp(**kw: object) -> dict[str, PasswordPolicy]:
     base = dict(DOC_PP)
     base.update(kw)
     return {"ram.password_policy": PasswordPolicy(**base)}  # type: ignore[arg-type]
+
+
+DOC_SP = {"mfa_for_login": "adaptive", "risk_login": "autonomous", "save_mfa_ticket": False,
+          "max_idle_days_users": 730, "max_idle_days_access_keys": 730}
+
+
+def sp(**kw: object) -> dict[str, SecurityPreference]:
+    return {"ram.security_preference": SecurityPreference(**{**DOC_SP, **kw})}  # type: ignore[arg-type]
 
 
 ADMIN_DOC = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -136,4 +151,19 @@ CASES: list[Case] = [
                                   CustomPolicy(name="Idle", document=ADMIN_DOC, attachments=0),
                                   CustomPolicy(name="ReadEcs", document=READ_DOC, attachments=3)]},
          {"GodMode": "FAIL", "Idle": "FAIL", "ReadEcs": "PASS"}),
+    # IMS GetSecurityPreference's documented sample: MFAOperationForLogin adaptive, OperationForRiskLogin autonomous,
+    # EnableSaveMFATicket false, MaxIdleDaysForUsers 730, MaxIdleDaysForAccessKeys 730
+    Case("ram_security_preference_mfa_enforced", "documented sample: adaptive", sp(), {ACCOUNT: "FAIL"}),
+    Case("ram_security_preference_mfa_enforced", "independent (the default)", sp(mfa_for_login="independent"),
+         {ACCOUNT: "FAIL"}),
+    Case("ram_security_preference_mfa_enforced", "mandatory", sp(mfa_for_login="mandatory"), {ACCOUNT: "PASS"}),
+    Case("ram_security_preference_mfa_enforced", "absent: MANUAL, never PASS", sp(mfa_for_login=None),
+         {ACCOUNT: "MANUAL"}),
+    Case("ram_security_preference_idle_disable", "documented sample: 730 and 730", sp(), {ACCOUNT: "FAIL"}),
+    Case("ram_security_preference_idle_disable", "90 and 60", sp(max_idle_days_users=90, max_idle_days_access_keys=60),
+         {ACCOUNT: "PASS"}),
+    Case("ram_security_preference_idle_disable", "users 90, keys 730",
+         sp(max_idle_days_users=90), {ACCOUNT: "FAIL"}),
+    Case("ram_security_preference_idle_disable", "absent: MANUAL", sp(max_idle_days_access_keys=None),
+         {ACCOUNT: "MANUAL"}),
 ]

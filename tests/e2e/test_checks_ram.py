@@ -69,6 +69,12 @@ def test_ram_checks_pass_and_fail(cloud):
         "alice": "FAIL", "bob": "FAIL", "admin": "PASS", "reader": "PASS"}
     assert "LTAIalice0000000001" in next(f.message for f in findings if f.resource_id == "alice" and
                                          f.check_id == "ram_user_console_and_access_key_separated")
+    # the security preference's defaults: MFA left to each user, idle credentials kept 730 days
+    sp = {f.check_id: (f.status.value, f.message) for f in findings if f.resource_type == "ram:security-preference"}
+    assert {k: v[0] for k, v in sp.items()} == {"ram_security_preference_mfa_enforced": "FAIL",
+                                                "ram_security_preference_idle_disable": "FAIL"}
+    assert "independent" in sp["ram_security_preference_mfa_enforced"][1]
+    assert "MaxIdleDaysForUsers=730" in sp["ram_security_preference_idle_disable"][1]
     # CIS 1.15: a full-admin policy attached to nothing (AttachmentCount 0) passes; the stricter check fails it
     assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS",
                                                                  "IdleAdmin": "PASS"}
@@ -103,6 +109,8 @@ def test_ram_checks_pass_on_a_clean_account(cloud):
     acct["ram"]["groups"].append({"name": "auditors", "policies": [
         {"name": "ReadOnlyAccess"}, {"name": "CredentialReport", "type": "Custom"}]})
     acct["ram"]["password_policy"].update(require_lowercase=True, max_password_age=365)
+    acct["ram"]["security_preference"] = {"mfa_operation_for_login": "mandatory", "max_idle_days_for_users": 90,
+                                          "max_idle_days_for_access_keys": 90}
     load(cloud, data)
     findings = scan(cloud, families=["ram"], ak="LTAIauditor00000001", secret="aud")
     assert {f.check_id for f in findings} >= {"ram_root_mfa_enabled", "ram_user_console_mfa_enabled",
@@ -276,3 +284,36 @@ def test_disabled_max_age_passes_cis_1_13():
     # CIS 1.13: disabled or >= 365; the stricter check (no CIS id): expiry set
     assert got == {0: ("PASS", "FAIL"), 90: ("FAIL", "PASS"), 365: ("PASS", "PASS"), 1095: ("PASS", "PASS")}
     assert all_checks()["ram_password_policy_expiry_enabled"].meta.cis == []
+
+
+def test_security_preference_set_through_ims_changes_the_verdict_and_is_recorded(cloud, admin):
+    from alibabacloud_ims20190815 import models as ims_models
+    from alibabacloud_ims20190815.client import Client as ImsClient
+
+    from tests.sdk import pop_config
+
+    data = account()
+    data["accounts"][0]["ram"]["security_preference"] = {"mfa_operation_for_login": "adaptive",
+                                                         "max_idle_days_for_users": 60,
+                                                         "max_idle_days_for_access_keys": 90}
+    load(cloud, data)
+    checks = ["ram_security_preference_mfa_enforced", "ram_security_preference_idle_disable"]
+    before = {f.check_id: f.status.value for f in scan(cloud, checks=checks)}
+    assert before == {"ram_security_preference_mfa_enforced": "FAIL", "ram_security_preference_idle_disable": "PASS"}
+    ImsClient(pop_config(cloud)).set_security_preference(ims_models.SetSecurityPreferenceRequest(
+        mfaoperation_for_login="mandatory"))
+    after = {f.check_id: f.status.value for f in scan(cloud, checks=checks)}
+    assert after["ram_security_preference_mfa_enforced"] == "PASS"
+    assert "SetSecurityPreference" in {e["eventName"] for e in admin.events(ACCOUNT)}
+
+
+def test_security_preference_denied_gives_error_findings(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"].append({"name": "NoPreference", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ram:GetSecurityPreference"], "Resource": "*"}]}})
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoPreference", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=["ram_security_preference_mfa_enforced", "ram_security_preference_idle_disable"],
+                    ak=READER_AK, secret=READER_SECRET)
+    assert len(findings) == 2 and all(f.status.value == "ERROR" and "NoPermission" in f.message for f in findings)

@@ -19,3 +19,13 @@ def test_security_center_access_key_leaks(replay: WireReplay) -> None:
                  "url": "https://github.com/hht312/test-ak/blob/0e466d2ecce55b4c924d773a058e5dc602d8****/1001",
                  "detected_ms": 1612357897000}]
     assert pick(got, expected) == expected
+
+
+@covers("ram.security_preference")
+def test_ram_security_preference(replay: WireReplay) -> None:
+    """ims/GetSecurityPreference.json: LoginProfilePreference MFAOperationForLogin adaptive, OperationForRiskLogin
+    autonomous, EnableSaveMFATicket false; MaxIdleDays 730 and 730."""
+    got = collect(replay, "ram.security_preference")
+    expected = {"mfa_for_login": "adaptive", "risk_login": "autonomous", "save_mfa_ticket": False,
+                "max_idle_days_users": 730, "max_idle_days_access_keys": 730}
+    assert pick(got, expected) == expected

@@ -11,10 +11,12 @@ from ..collectors.ram import (
     CUSTOM_POLICIES,
     PASSWORD_POLICY,
     ROOT,
+    SECURITY_PREFERENCE,
     USERS,
     CustomPolicy,
     PasswordPolicy,
     RootInfo,
+    SecurityPreference,
     UserInfo,
 )
 from ..findings import Result, Status
@@ -23,7 +25,7 @@ from .registry import Inputs, check
 USER_EVENTS = ["CreateUser", "DeleteUser", "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
                "BindMFADevice", "UnbindMFADevice", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"]
 POLICY_EVENTS = ["SetPasswordPolicy"]
-PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 
 
 def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
@@ -467,3 +469,74 @@ def full_admin_absent(inp: Inputs) -> Iterator[Result]:
         yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",
                      message=f"custom policy allows *:* ({p.attachments} attachment(s))" if bad
                      else "custom policy does not allow *:*")
+
+
+# --- security preference (account-wide settings for RAM users) -------------------------------------------------
+
+PREFERENCE_EVENTS = ["SetSecurityPreference"]
+_SP_CONSOLE = "RAM console > Settings > Security Settings (User Security Settings)"
+
+
+@check(id="ram_security_preference_mfa_enforced", severity="medium",
+       title="Ensure MFA is required for every RAM user's console logon",
+       risk="With MFA left to each user (independent) or asked only on unusual logons (adaptive), a user without a "
+            "bound device, or a phished password on a familiar-looking logon, gets into the console on the password "
+            "alone.",
+       console=f"{_SP_CONSOLE} > MFA for logon: Required for all users.",
+       cli="aliyun ims SetSecurityPreference --MFAOperationForLogin mandatory", events=PREFERENCE_EVENTS,
+       needs=[SECURITY_PREFERENCE],
+       source="Alibaba Cloud RAM security best practices (MFA for all users); IMS GetSecurityPreference "
+              "(https://api.alibabacloud.com/api/Ims/2019-08-15/GetSecurityPreference)",
+       evaluates="IMS GetSecurityPreference LoginProfilePreference.MFAOperationForLogin: PASS when mandatory, FAIL when"
+                 " independent (user-specific settings, the default) or adaptive (MFA only for unusual logons); "
+                 "MANUAL when the field is absent or holds a value the API reference does not document. "
+                 "OperationForRiskLogin is reported in the message but does not change the verdict.")
+def sp_mfa(inp: Inputs) -> Iterator[Result]:
+    sp: SecurityPreference = inp[SECURITY_PREFERENCE]
+    mode = sp.mfa_for_login
+    risk = f" (OperationForRiskLogin={sp.risk_login})" if sp.risk_login else ""
+    if mode == "mandatory":
+        status, message = PASS, "MFAOperationForLogin=mandatory: every RAM user must pass MFA to log on" + risk
+    elif mode == "independent":
+        status, message = FAIL, ("MFAOperationForLogin=independent: MFA at logon is left to each user's own "
+                                 "setting" + risk)
+    elif mode == "adaptive":
+        status, message = FAIL, ("MFAOperationForLogin=adaptive: MFA is asked only for unusual logons" + risk)
+    else:
+        status, message = MANUAL, (f"MFAOperationForLogin={mode!r} is not a documented value: check the console"
+                                   if mode else "GetSecurityPreference did not tell MFAOperationForLogin: check "
+                                   "the console")
+    yield Result(status=status, resource_id=inp.account_id, resource_type="ram:security-preference",
+                 message=message)
+
+
+@check(id="ram_security_preference_idle_disable", severity="medium",
+       title="Ensure idle RAM users and AccessKeys are disabled automatically within 90 days",
+       risk="A console logon or an AccessKey that nobody uses stays valid for two years by default: a forgotten "
+            "credential that leaks keeps working long after its owner has gone.",
+       console=f"{_SP_CONSOLE}: set the maximum idle period of users and of AccessKeys to 90 days or less.",
+       cli="(console only: SetSecurityPreference has no parameter for the idle periods)", events=PREFERENCE_EVENTS,
+       needs=[SECURITY_PREFERENCE],
+       source="Native enforcement of CIS Alibaba Cloud v2.0.0 1.5 (console users idle 90 days) and of unused "
+              "AccessKeys; IMS GetSecurityPreference MaxIdleDays "
+              "(https://api.alibabacloud.com/api/Ims/2019-08-15/GetSecurityPreference)",
+       evaluates="IMS GetSecurityPreference MaxIdleDays: PASS when MaxIdleDaysForUsers is at most "
+                 "console_inactivity_days (90) and MaxIdleDaysForAccessKeys at most access_key_unused_days (90); "
+                 "FAIL when either is higher (the documented default is 730) or 0 or below; MANUAL when either field "
+                 "is absent. The API reference says the values cannot be changed through the API.")
+def sp_idle(inp: Inputs) -> Iterator[Result]:
+    sp: SecurityPreference = inp[SECURITY_PREFERENCE]
+    users, keys = sp.max_idle_days_users, sp.max_idle_days_access_keys
+    limits = {"MaxIdleDaysForUsers": (users, inp.config.console_inactivity_days),
+              "MaxIdleDaysForAccessKeys": (keys, inp.config.access_key_unused_days)}
+    shown = ", ".join(f"{k}={v}" for k, (v, _) in limits.items())
+    if users is None or keys is None:
+        status, message = MANUAL, f"GetSecurityPreference did not tell both idle periods ({shown}): check the console"
+    else:
+        bad = [f"{k}={v} (required 1-{limit})" for k, (v, limit) in limits.items() if v is not None
+               and not 0 < v <= limit]
+        status = FAIL if bad else PASS
+        message = (f"idle credentials stay valid too long: {', '.join(bad)}" if bad
+                   else f"idle users and AccessKeys are disabled automatically ({shown})")
+    yield Result(status=status, resource_id=inp.account_id, resource_type="ram:security-preference",
+                 message=message)

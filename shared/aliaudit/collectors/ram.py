@@ -441,3 +441,32 @@ def root(ctx: CollectContext) -> RootInfo:
     used = [parse_time(row.get(f"{slot}_last_used")) for slot in slots]
     return RootInfo(last_login=parse_time(row.get("user_last_logon")), mfa_active=flag(row.get("mfa_active")),
                     active_keys=keys, key_last_used=max((u for u in used if u), default=None))
+
+
+class SecurityPreference(BaseModel):
+    """IMS GetSecurityPreference (2019-08-15; RAM 2015's form lacks the MFA-for-login mode and the idle limits).
+    Field values as the API reference documents them (tests/fixtures/wire/ims/GetSecurityPreference.json); None
+    where the answer leaves a field out."""
+
+    mfa_for_login: str | None  # LoginProfilePreference.MFAOperationForLogin: mandatory | independent | adaptive
+    risk_login: str | None  # LoginProfilePreference.OperationForRiskLogin: autonomous | enforceVerify
+    save_mfa_ticket: bool | None  # LoginProfilePreference.EnableSaveMFATicket (remember the device 7 days)
+    max_idle_days_users: int | None  # MaxIdleDays.MaxIdleDaysForUsers (default 730)
+    max_idle_days_access_keys: int | None  # MaxIdleDays.MaxIdleDaysForAccessKeys (default 730)
+
+
+SECURITY_PREFERENCE: Dataset[SecurityPreference] = Dataset("ram.security_preference", Scope.GLOBAL)
+
+
+@collector(SECURITY_PREFERENCE, apis=["ram:GetSecurityPreference"])
+def security_preference(ctx: CollectContext) -> SecurityPreference:
+    # the IMS API is authorized as ram:GetSecurityPreference (IMS actions share the ram namespace, as
+    # ram:GenerateCredentialReport does)
+    sp = ctx.client("ims").get_security_preference().body.security_preference
+    login = sp.login_profile_preference if sp else None
+    idle = sp.max_idle_days if sp else None
+    return SecurityPreference(mfa_for_login=getattr(login, "mfaoperation_for_login", None),
+                              risk_login=getattr(login, "operation_for_risk_login", None),
+                              save_mfa_ticket=getattr(login, "enable_save_mfaticket", None),
+                              max_idle_days_users=getattr(idle, "max_idle_days_for_users", None),
+                              max_idle_days_access_keys=getattr(idle, "max_idle_days_for_access_keys", None))

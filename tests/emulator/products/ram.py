@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from .. import index
 from ..call import Call
@@ -108,6 +108,13 @@ class PasswordPolicy(BaseModel):
     max_login_attempts: int = 0
 
 
+# IMS GetSecurityPreference's own values (OpenMeta ims 2019-08-15, tests/fixtures/wire/ims/GetSecurityPreference.json):
+# MFAOperationForLogin mandatory | independent (default) | adaptive; OperationForRiskLogin autonomous (default) |
+# enforceVerify; MaxIdleDays.MaxIdleDaysForUsers / MaxIdleDaysForAccessKeys int days, "The default value is 730".
+MFA_FOR_LOGIN = ("mandatory", "independent", "adaptive")
+RISK_LOGIN = ("autonomous", "enforceVerify")
+
+
 class SecurityPreference(BaseModel):
     enable_save_mfa_ticket: bool = False
     allow_user_to_change_password: bool = True
@@ -115,6 +122,17 @@ class SecurityPreference(BaseModel):
     allow_user_to_manage_mfa_devices: bool = True
     login_session_duration: int = 6
     login_network_masks: str = ""
+    mfa_operation_for_login: str = "independent"
+    operation_for_risk_login: str = "autonomous"
+    allow_user_to_login_with_passkey: bool = True
+    max_idle_days_for_users: int = 730
+    max_idle_days_for_access_keys: int = 730
+
+    @model_validator(mode="after")
+    def _documented(self) -> SecurityPreference:
+        if self.mfa_operation_for_login not in MFA_FOR_LOGIN or self.operation_for_risk_login not in RISK_LOGIN:
+            raise ValueError("security_preference: mfa_operation_for_login or operation_for_risk_login not documented")
+        return self
 
 
 class OidcProvider(BaseModel):
