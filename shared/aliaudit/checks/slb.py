@@ -1,0 +1,207 @@
+"""CLB (Server Load Balancer) checks: access control on internet-facing listeners of risky ports, HTTP-to-HTTPS
+redirection on internet-facing HTTP listeners, the TLS policy of HTTPS listeners, and deletion protection.
+Listener findings name the listener `<load balancer id>/<protocol>/<port>`, in the load balancer's region."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from ..collectors.slb import LOAD_BALANCERS, SlbListener, SlbLoadBalancer
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+
+# TLSCipherPolicy values and the TLS versions each allows (OpenMeta slb 2014-05-15,
+# DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: 1_0 allows TLS 1.0, 1.1 and 1.2; 1_1 TLS 1.1 and 1.2;
+# 1_2 and 1_2_strict TLS 1.2; 1_2_strict_with_1_3 TLS 1.2 and 1.3; 1_0 and 1_1 also offer DES-CBC3-SHA)
+WEAK_TLS_POLICIES = {"tls_cipher_policy_1_0": "TLS 1.0, 1.1 and 1.2", "tls_cipher_policy_1_1": "TLS 1.1 and 1.2"}
+STRONG_TLS_POLICIES = {"tls_cipher_policy_1_2": "TLS 1.2", "tls_cipher_policy_1_2_strict": "TLS 1.2",
+                       "tls_cipher_policy_1_2_strict_with_1_3": "TLS 1.2 and 1.3"}
+
+
+def _listener_result(lb: SlbLoadBalancer, lst: SlbListener, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=f"{lb.id}/{lst.key}", resource_type="slb:listener",
+                  resource_name=lb.name, region=lb.region, message=message,
+                  details={"load_balancer": lb.id, "address": lb.address, "address_type": lb.address_type,
+                           "protocol": lst.protocol, "port": str(lst.port)})
+
+
+def _lb_error(lb: SlbLoadBalancer) -> Result:
+    return Result(status=ERROR, resource_id=lb.id, resource_type="slb:load_balancer", resource_name=lb.name,
+                  region=lb.region, message=f"could not read the load balancer's listeners: {lb.error}")
+
+
+def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
+               ) -> Iterator[tuple[SlbLoadBalancer, SlbListener | None, Result | None]]:
+    """The listeners of these protocols (of internet-facing load balancers only, when asked), each with its ERROR
+    result when it could not be read; a load balancer whose listeners are unknown gives (lb, None, its ERROR)."""
+    for lb in inp[LOAD_BALANCERS]:
+        if internet_only and not lb.internet:
+            continue
+        if lb.error:
+            yield lb, None, _lb_error(lb)
+            continue
+        for lst in lb.listeners:
+            if lst.protocol in protocols:
+                err = (_listener_result(lb, lst, ERROR, f"could not read the listener: {lst.error}")
+                       if lst.error else None)
+                yield lb, lst, err
+
+
+def _open_entries(entries: list[str]) -> list[str]:
+    """The entries that match every address (0.0.0.0/0, ::/0)."""
+    out = []
+    for e in entries:
+        try:
+            if ipaddress.ip_network(e.strip(), strict=False).prefixlen == 0:
+                out.append(e)
+        except ValueError:
+            continue  # not an address: it cannot open anything
+    return out
+
+
+@check(id="slb_listener_acl_restricted", severity="high",
+       title="Internet-facing CLB listeners on risky ports are restricted by a whitelist",
+       risk="A listener of an internet-facing load balancer forwards to its backends whatever reaches it: SSH, RDP, "
+            "database and cache ports open to the whole internet are brute-forced and exploited within hours.",
+       console="SLB console > Instances > the instance > Listener > the listener > Access Control: enable it with "
+               "a whitelist of the addresses that need the port (or remove the listener).",
+       cli="aliyun slb SetLoadBalancerTCPListenerAttribute --RegionId <region> --LoadBalancerId <id> "
+           "--ListenerPort <port> --AclStatus on --AclType white --AclId <acl-id>",
+       events=["CreateLoadBalancerTCPListener", "CreateLoadBalancerUDPListener", "CreateLoadBalancerHTTPListener",
+               "CreateLoadBalancerHTTPSListener", "SetLoadBalancerTCPListenerAttribute",
+               "SetLoadBalancerUDPListenerAttribute", "SetLoadBalancerHTTPListenerAttribute",
+               "SetLoadBalancerHTTPSListenerAttribute", "AddAccessControlListEntry",
+               "RemoveAccessControlListEntry", "CreateLoadBalancer", "ModifyLoadBalancerInternetSpec"],
+       needs=[LOAD_BALANCERS],
+       evaluates="Internet-facing CLBs (DescribeLoadBalancers AddressType internet), each listener of "
+                 "DescribeLoadBalancerAttribute ListenerPortsAndProtocol whose port is one of the configured "
+                 "risky_ports (tcp, http, https listeners) or risky_udp_ports (udp listeners): PASS when the "
+                 "listener's attribute has AclStatus on, AclType white and its ACLs (AclId, AclIds; "
+                 "DescribeAccessControlListAttribute AclEntrys) hold at least one entry and none matching every "
+                 "address (0.0.0.0/0, ::/0); FAIL when AclStatus is off, AclType is black (everyone else gets in), "
+                 "or the whitelist is empty (documented: a whitelist without entries forwards all requests) or "
+                 "contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs could not be "
+                 "read. Listeners on other ports and intranet load balancers give no result.",
+       source="Cloud Config slb-acl-public-access-check, slb-listener-risk-ports-check | "
+              "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerTCPListenerAttribute (AclType: "
+              "'If you enable a whitelist but do not add an IP address to the ACL, the listener forwards all "
+              "requests')")
+def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
+    tcp, udp = set(inp.config.risky_ports), set(inp.config.risky_udp_ports)
+    for lb, lst, err in _listeners(inp, {"tcp", "udp", "http", "https"}, internet_only=True):
+        if lst is None:
+            if err:
+                yield err
+            continue
+        if lst.port not in (udp if lst.protocol == "udp" else tcp):
+            continue  # the check is about risky ports only
+        if err:
+            yield err
+            continue
+        where = f"{lst.protocol.upper()} port {lst.port} of {lb.address or lb.id}"
+        if lst.acl_status != "on":
+            yield _listener_result(lb, lst, FAIL, f"{where} is open to the internet: access control is off")
+        elif lst.acl_type != "white":
+            yield _listener_result(lb, lst, FAIL, f"{where} uses a {lst.acl_type or 'non-white'} list: every "
+                                                  "address not listed gets in")
+        elif failed := [a for a in lst.acls if a.error]:
+            yield _listener_result(lb, lst, ERROR, f"could not read ACL {failed[0].id}: {failed[0].error}")
+        elif not lst.acls:
+            yield _listener_result(lb, lst, FAIL, f"{where} has access control on but names no ACL")
+        elif opened := [f"{e} ({a.id})" for a in lst.acls for e in _open_entries(a.entries)]:
+            yield _listener_result(lb, lst, FAIL, f"{where} whitelists every address: {', '.join(opened)}")
+        elif not any(a.entries for a in lst.acls):
+            names = ", ".join(a.id for a in lst.acls)
+            yield _listener_result(lb, lst, FAIL, f"{where} uses an empty whitelist ({names}), which forwards "
+                                                  "all requests")
+        else:
+            n = sum(len(a.entries) for a in lst.acls)
+            yield _listener_result(lb, lst, PASS, f"{where} is restricted to a whitelist of {n} entries "
+                                                  f"({', '.join(a.id for a in lst.acls)})")
+
+
+@check(id="slb_listener_https_enforced", severity="medium",
+       title="Internet-facing CLB HTTP listeners redirect to HTTPS",
+       risk="Plain HTTP from the internet carries credentials, session cookies and data readable and modifiable by "
+            "anyone on the path.",
+       console="SLB console > Instances > the instance > Listener > the HTTP listener > Modify: enable 'Redirect "
+               "HTTP to HTTPS' towards an HTTPS listener.",
+       cli="aliyun slb CreateLoadBalancerHTTPListener --RegionId <region> --LoadBalancerId <id> --ListenerPort 80 "
+           "--ListenerForward on --ForwardPort 443 (a listener's redirection is set when it is created)",
+       events=["CreateLoadBalancerHTTPListener", "DeleteLoadBalancerListener", "SetLoadBalancerHTTPListenerAttribute",
+               "CreateLoadBalancer"],
+       needs=[LOAD_BALANCERS],
+       evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet): PASS when "
+                 "DescribeLoadBalancerHTTPListenerAttribute ListenerForward is on (with its ForwardPort), FAIL "
+                 "when it is off or absent; ERROR when the load balancer or the listener could not be read. "
+                 "HTTPS, TCP and UDP listeners and intranet load balancers give no result.",
+       source="Cloud Config slb-listener-https-enabled, slb-all-listener-http-redirect-https | "
+              "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerHTTPListenerAttribute")
+def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
+    for lb, lst, err in _listeners(inp, {"http"}, internet_only=True):
+        if err or lst is None:
+            yield from [err] if err else []
+        elif lst.listener_forward == "on":
+            to = f" to port {lst.forward_port}" if lst.forward_port else ""
+            yield _listener_result(lb, lst, PASS, f"HTTP port {lst.port} redirects to HTTPS{to}")
+        else:
+            yield _listener_result(lb, lst, FAIL, f"HTTP port {lst.port} of {lb.address or lb.id} serves plain "
+                                                  "HTTP from the internet (ListenerForward "
+                                                  f"{lst.listener_forward or 'off'})")
+
+
+@check(id="slb_listener_tls_policy_strong", severity="medium",
+       title="CLB HTTPS listeners use a TLS policy without TLS 1.0 and 1.1",
+       risk="TLS 1.0 and 1.1 (and the 3DES suite the older policies offer) have known attacks and are deprecated "
+            "(RFC 8996); a client can be downgraded to them.",
+       console="SLB console > Instances > the instance > Listener > the HTTPS listener > Modify > Advanced: TLS "
+               "Security Policy tls_cipher_policy_1_2_strict or tls_cipher_policy_1_2_strict_with_1_3.",
+       cli="aliyun slb SetLoadBalancerHTTPSListenerAttribute --RegionId <region> --LoadBalancerId <id> "
+           "--ListenerPort 443 --TLSCipherPolicy tls_cipher_policy_1_2_strict_with_1_3",
+       events=["CreateLoadBalancerHTTPSListener", "SetLoadBalancerHTTPSListenerAttribute"],
+       needs=[LOAD_BALANCERS],
+       evaluates="HTTPS listeners of every CLB: DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: FAIL "
+                 "for tls_cipher_policy_1_0 and tls_cipher_policy_1_1 (documented to allow TLS 1.0 / 1.1), PASS "
+                 "for tls_cipher_policy_1_2, _1_2_strict and _1_2_strict_with_1_3; MANUAL when the policy is "
+                 "absent (documented for high-performance instances only) or not one of the documented values; "
+                 "ERROR when the load balancer or the listener could not be read.",
+       source="Cloud Config slb-all-listenter-tls-policy-check | "
+              "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerHTTPSListenerAttribute")
+def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
+    for lb, lst, err in _listeners(inp, {"https"}, internet_only=False):
+        if err or lst is None:
+            yield from [err] if err else []
+            continue
+        policy = lst.tls_cipher_policy
+        if policy in WEAK_TLS_POLICIES:
+            yield _listener_result(lb, lst, FAIL, f"HTTPS port {lst.port} uses {policy}, which allows "
+                                                  f"{WEAK_TLS_POLICIES[policy]}")
+        elif policy in STRONG_TLS_POLICIES:
+            yield _listener_result(lb, lst, PASS, f"HTTPS port {lst.port} uses {policy} "
+                                                  f"({STRONG_TLS_POLICIES[policy]})")
+        else:
+            yield _listener_result(lb, lst, MANUAL, f"HTTPS port {lst.port}: CLB reports "
+                                                    f"{'TLS policy ' + repr(policy) if policy else 'no TLS policy'}"
+                                                    "; check the TLS versions it allows in the console")
+
+
+@check(id="slb_instance_deletion_protection_enabled", severity="low",
+       title="CLB instances have deletion protection enabled",
+       risk="Without deletion protection, one mistaken or malicious call releases the load balancer and its "
+            "public address, taking the service offline.",
+       console="SLB console > Instances > the instance > More > Manage Deletion Protection: enable.",
+       cli="aliyun slb SetLoadBalancerDeleteProtection --RegionId <region> --LoadBalancerId <id> "
+           "--DeleteProtection on",
+       events=["SetLoadBalancerDeleteProtection", "CreateLoadBalancer"], needs=[LOAD_BALANCERS],
+       evaluates="Every CLB of the region: PASS when DescribeLoadBalancers / DescribeLoadBalancerAttribute "
+                 "DeleteProtection is on, FAIL when it is off or absent.",
+       source="Cloud Config slb-delete-protection-enabled")
+def deletion_protection_enabled(inp: Inputs) -> Iterator[Result]:
+    for lb in inp[LOAD_BALANCERS]:
+        on = lb.delete_protection == "on"
+        yield Result(status=PASS if on else FAIL, resource_id=lb.id, resource_type="slb:load_balancer",
+                     resource_name=lb.name, region=lb.region, details={"address_type": lb.address_type},
+                     message=f"deletion protection is {lb.delete_protection or 'off'}")

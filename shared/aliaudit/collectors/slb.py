@@ -1,0 +1,164 @@
+"""CLB (Server Load Balancer, API 2014-05-15) datasets (regional): every load balancer of the region with its
+deletion protection, its listeners (DescribeLoadBalancerAttribute ListenerPortsAndProtocol, then the
+protocol's Describe*ListenerAttribute) and the access control lists the listeners use (entries only).
+
+Wire facts (OpenMeta slb 2014-05-15, alibabacloud_slb20140515 models): DescribeLoadBalancers pages by
+PageNumber/PageSize (1-100) with TotalCount; DescribeAccessControlListAttribute pages its AclEntrys by
+Page/PageSize (maximum 50) with TotalAclEntry. CLB's endpoint for the central regions is slb.aliyuncs.com,
+which carries no region: every request names its RegionId."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number, count
+from .registry import CollectContext, collector
+
+slb_models = lazy_import("alibabacloud_slb20140515.models")
+
+PAGE_SIZE = 100  # DescribeLoadBalancers PageSize maximum (OpenMeta: "Valid values: 1 to 100")
+ACL_PAGE_SIZE = 50  # DescribeAccessControlListAttribute PageSize maximum (OpenMeta: "Maximum value: 50")
+
+
+class SlbAcl(BaseModel):
+    id: str
+    name: str = ""
+    entries: list[str] = Field(default_factory=list)  # AclEntryIP: addresses and CIDR blocks
+    error: str | None = None  # DescribeAccessControlListAttribute failed
+
+
+class SlbListener(BaseModel):
+    port: int
+    protocol: str  # tcp | udp | http | https (ListenerProtocol, lower case on the wire)
+    status: str = ""  # running | stopped
+    acl_status: str = ""  # on | off
+    acl_type: str = ""  # white | black
+    acls: list[SlbAcl] = Field(default_factory=list)  # AclId and AclIds.AclId, read when AclStatus is on
+    listener_forward: str = ""  # HTTP: on = HTTP requests are redirected to ForwardPort (HTTPS)
+    forward_port: int | None = None
+    tls_cipher_policy: str = ""  # HTTPS: TLSCipherPolicy (documented for high-performance instances only)
+    error: str | None = None  # the listener's attribute could not be read
+
+    @property
+    def key(self) -> str:
+        return f"{self.protocol}/{self.port}"
+
+
+class SlbLoadBalancer(BaseModel):
+    id: str
+    name: str = ""
+    region: str
+    address: str = ""
+    address_type: str = ""  # internet | intranet
+    delete_protection: str = ""  # on | off
+    listeners: list[SlbListener] = Field(default_factory=list)
+    error: str | None = None  # DescribeLoadBalancerAttribute failed: the listeners are unknown
+
+    @property
+    def internet(self) -> bool:
+        return self.address_type == "internet"
+
+
+LOAD_BALANCERS: Dataset[list[SlbLoadBalancer]] = Dataset("slb.load_balancers", Scope.REGIONAL)
+
+# ListenerProtocol -> (request model, client method) of its attribute API
+_ATTRIBUTE_APIS = {
+    "tcp": ("DescribeLoadBalancerTCPListenerAttributeRequest", "describe_load_balancer_tcplistener_attribute"),
+    "udp": ("DescribeLoadBalancerUDPListenerAttributeRequest", "describe_load_balancer_udplistener_attribute"),
+    "http": ("DescribeLoadBalancerHTTPListenerAttributeRequest", "describe_load_balancer_httplistener_attribute"),
+    "https": ("DescribeLoadBalancerHTTPSListenerAttributeRequest", "describe_load_balancer_httpslistener_attribute"),
+}
+
+
+def _acl_ids(body: Any) -> list[str]:
+    """AclId and the AclIds.AclId list (both documented; a listener may use several ACLs), in order, once each."""
+    ids = [body.acl_id] if body.acl_id else []
+    ids += list(body.acl_ids.acl_id or []) if body.acl_ids else []
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+@collector(LOAD_BALANCERS, apis=[
+    "slb:DescribeLoadBalancers", "slb:DescribeLoadBalancerAttribute", "slb:DescribeLoadBalancerTCPListenerAttribute",
+    "slb:DescribeLoadBalancerUDPListenerAttribute", "slb:DescribeLoadBalancerHTTPListenerAttribute",
+    "slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeAccessControlListAttribute"])
+def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
+    slb = ctx.client("slb")
+    region = ctx.region
+    listed = list(by_page_number(
+        lambda n: slb.describe_load_balancers(slb_models.DescribeLoadBalancersRequest(
+            region_id=region, page_number=n, page_size=PAGE_SIZE)).body,
+        lambda b: b.load_balancers.load_balancer if b.load_balancers else [], PAGE_SIZE))
+    acl_ids: dict[tuple[str, int, str], list[str]] = {}  # (lb, port, protocol) -> the listener's ACL ids
+
+    def acl(acl_id: str) -> SlbAcl:
+        out = SlbAcl(id=acl_id)
+        try:
+            page, seen = 1, 0
+            while True:
+                body = slb.describe_access_control_list_attribute(slb_models.DescribeAccessControlListAttributeRequest(
+                    region_id=region, acl_id=acl_id, page=page, page_size=ACL_PAGE_SIZE)).body
+                out.name = body.acl_name or ""
+                batch = body.acl_entrys.acl_entry if body.acl_entrys and body.acl_entrys.acl_entry else []
+                out.entries += [e.acl_entry_ip for e in batch if e.acl_entry_ip]
+                seen += len(batch)
+                # a short page is the last one, whatever TotalAclEntry says
+                if len(batch) < ACL_PAGE_SIZE or seen >= count(body.total_acl_entry):
+                    break
+                page += 1
+        except Exception as err:
+            out.error = apierrors.describe(err)
+        return out
+
+    def listener(lb_id: str, item: Any) -> SlbListener:
+        protocol = (item.listener_protocol or "").lower()
+        lst = SlbListener(port=item.listener_port or 0, protocol=protocol,
+                          listener_forward=item.listener_forward or "", forward_port=item.forward_port)
+        if protocol not in _ATTRIBUTE_APIS:
+            lst.error = f"unknown listener protocol {item.listener_protocol!r}"
+            return lst
+        model, method = _ATTRIBUTE_APIS[protocol]
+        try:
+            body = getattr(slb, method)(getattr(slb_models, model)(
+                region_id=region, load_balancer_id=lb_id, listener_port=lst.port)).body
+        except Exception as err:
+            lst.error = apierrors.describe(err)
+            return lst
+        lst.status, lst.acl_status, lst.acl_type = body.status or "", body.acl_status or "", body.acl_type or ""
+        if protocol == "http":
+            lst.listener_forward = body.listener_forward or lst.listener_forward
+            lst.forward_port = body.forward_port if body.forward_port is not None else lst.forward_port
+        if protocol == "https":
+            lst.tls_cipher_policy = body.tlscipher_policy or ""
+        if lst.acl_status == "on":
+            acl_ids[(lb_id, lst.port, protocol)] = _acl_ids(body)
+        return lst
+
+    def describe(b: Any) -> SlbLoadBalancer:
+        lb = SlbLoadBalancer(id=b.load_balancer_id, name=b.load_balancer_name or "", region=region,
+                             address=b.address or "", address_type=b.address_type or "",
+                             delete_protection=b.delete_protection or "")
+        try:
+            attr = slb.describe_load_balancer_attribute(slb_models.DescribeLoadBalancerAttributeRequest(
+                region_id=region, load_balancer_id=lb.id)).body
+        except Exception as err:
+            lb.error = apierrors.describe(err)
+            return lb
+        lb.delete_protection = attr.delete_protection or lb.delete_protection
+        ports = attr.listener_ports_and_protocol
+        items = ports.listener_port_and_protocol if ports and ports.listener_port_and_protocol else []
+        lb.listeners = [listener(lb.id, i) for i in items]
+        return lb
+
+    lbs = ctx.map(describe, listed)
+    # each ACL read once, however many listeners use it (an ACL's entries page by 50)
+    wanted = list(dict.fromkeys(i for ids in acl_ids.values() for i in ids))
+    acls = {a.id: a for a in ctx.map(acl, wanted)}
+    for lb in lbs:
+        for lst in lb.listeners:
+            lst.acls = [acls[i] for i in acl_ids.get((lb.id, lst.port, lst.protocol), [])]
+    return lbs
