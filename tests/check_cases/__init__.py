@@ -24,7 +24,8 @@ class Case:
 
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
-            "ddos", "waf", "cloudfw", "redis", "mongodb"]
+            "mse", "ddos", "waf", "cloudfw", "redis", "mongodb", "polardb",
+            "nas"]
 
 
 def all_cases() -> list[Case]:

@@ -1,0 +1,111 @@
+"""Microservices Engine (MSE) dataset (regional, API 2019-05-31, RPC): every registry / configuration centre
+instance of the region (Nacos, ZooKeeper, Eureka) with its authentication switches (QueryConfig) and its public
+endpoint and public IP address whitelist (QueryClusterDetail).
+
+QueryConfig also answers a ZooKeeper super-ACL user name and password (UserName, PassWord): the collector keeps
+only the booleans the checks read, never those."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+mse_models = lazy_import("alibabacloud_mse20190531.models")
+
+# ListClusters PageNum and PageSize are required (mse 2019-05-31 api-docs.json); the reference gives no maximum, the
+# console pages by 10 and the sample answers PageSize 10: 50 keeps the request count low without assuming more
+PAGE_SIZE = 50
+_ENTRY_SPLIT = re.compile(r"[,\s;]+")
+OPEN_CIDRS = {"0.0.0.0/0", "0.0.0.0", "::/0"}
+
+
+def acl_entries(text: str | None) -> list[str]:
+    """QueryClusterDetail Data.AclEntryList is a string: the documented sample answers "[]", UpdateAcl takes
+    "192.168.0.0/XX,192.168.0.0/XX" (comma-separated). Both forms are read: brackets and quotes dropped."""
+    raw = (text or "").strip().strip("[]")
+    return [e.strip("\"' ") for e in _ENTRY_SPLIT.split(raw) if e.strip("\"' ")]
+
+
+class MseCluster(BaseModel):
+    id: str  # InstanceId (mse-cn-...)
+    name: str = ""  # ClusterAliasName
+    region: str
+    type: str = ""  # ClusterType: ZooKeeper | Nacos-Ans | Eureka
+    version: str = ""  # AppVersion
+    # QueryConfig (None: not answered). Nacos: ConfigAuthEnabled / NamingAuthEnabled (+ *Supported); ZooKeeper:
+    # AuthEnabled (SASL forced identity authentication)
+    config_auth_enabled: bool | None = None
+    config_auth_supported: bool | None = None
+    naming_auth_enabled: bool | None = None
+    naming_auth_supported: bool | None = None
+    zk_auth_enabled: bool | None = None
+    config_error: str | None = None  # QueryConfig failed: the auth check reports ERROR
+    # QueryClusterDetail: PubNetworkFlow ("The value 0 indicates no access to the Internet"), InternetDomain and
+    # AclEntryList (the public IP address whitelist; "If the whitelist is empty, the instance is accessible from any
+    # IP address", MSE "Configure a whitelist", https://alibabacloud.com/help/en/mse/user-guide/set-up-a-white-list)
+    public_bandwidth: int | None = None  # Mbit/s; None when not a number
+    internet_domain: str = ""
+    acl: list[str] = Field(default_factory=list)
+    detail_error: str | None = None  # QueryClusterDetail failed: the Internet check reports ERROR
+
+    @property
+    def public(self) -> bool:
+        if self.public_bandwidth is not None:
+            return self.public_bandwidth > 0
+        return bool(self.internet_domain)  # no bandwidth figure: a public endpoint counts as public
+
+    @property
+    def open_entries(self) -> list[str]:
+        return [e for e in self.acl if e in OPEN_CIDRS]
+
+
+CLUSTERS: Dataset[list[MseCluster]] = Dataset("mse.clusters", Scope.REGIONAL)
+
+
+def _int(text: Any) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@collector(CLUSTERS, apis=["mse:ListClusters", "mse:QueryConfig", "mse:QueryClusterDetail"])
+def clusters(ctx: CollectContext) -> list[MseCluster]:
+    mse = ctx.client("mse")
+    listed = list(by_page_number(
+        lambda n: mse.list_clusters(mse_models.ListClustersRequest(
+            region_id=ctx.region, page_num=n, page_size=PAGE_SIZE)).body,
+        lambda b: b.data or [], PAGE_SIZE))
+
+    def read(c: Any) -> MseCluster:
+        cl = MseCluster(id=c.instance_id or "", name=c.cluster_alias_name or "", region=ctx.region,
+                        type=c.cluster_type or "", version=c.app_version or "")
+        try:
+            d = mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body.data
+            if d is None:
+                raise ValueError("QueryConfig answered no Data")
+            cl.config_auth_enabled, cl.config_auth_supported = d.config_auth_enabled, d.config_auth_supported
+            cl.naming_auth_enabled, cl.naming_auth_supported = d.naming_auth_enabled, d.naming_auth_supported
+            cl.zk_auth_enabled = d.auth_enabled  # (UserName / PassWord are deliberately not read)
+        except Exception as err:
+            cl.config_error = apierrors.describe(err)
+        try:
+            det = mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id)).body.data
+            if det is None:
+                raise ValueError("QueryClusterDetail answered no Data")
+            cl.public_bandwidth = _int(det.pub_network_flow)
+            cl.internet_domain = det.internet_domain or ""
+            cl.acl = acl_entries(det.acl_entry_list)
+        except Exception as err:
+            cl.detail_error = apierrors.describe(err)
+        return cl
+
+    return ctx.map(read, listed)
