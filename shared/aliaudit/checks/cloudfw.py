@@ -1,0 +1,95 @@
+"""Cloud Firewall checks: log analysis (CIS 2.8) and the protection of Internet border assets. An account without
+Cloud Firewall (DescribeUserBuyVersion UserStatus not true in either site) gets no finding from either check:
+CIS 2.8 audits the Log Analysis switch of a Cloud Firewall, and whether to buy one is a decision this audit does
+not make (security groups are audited by the ecs family)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.cloudfw import FIREWALLS, CloudFirewall, FirewallAsset
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+
+
+def _fw_result(fw: CloudFirewall, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=fw.instance_id, resource_type="cloudfw:instance",
+                  resource_name=fw.instance_id, region=fw.region, message=message,
+                  details={"version": str(fw.version or ""), "log_status": str(fw.log_status),
+                           "open_status": fw.sls_open_status or ""})
+
+
+def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=a.id, resource_type="cloudfw:asset",
+                  resource_name=f"{a.name} ({a.internet_address})" if a.name else a.internet_address,
+                  region=a.region or fw.region, message=message,
+                  details={"firewall": fw.instance_id, "resource_type": a.resource_type,
+                           "internet_address": a.internet_address, "protect_status": a.protect_status})
+
+
+@check(id="cloudfw_log_analysis_enabled", severity="medium",
+       title="Ensure Cloud Firewall access and security log analysis is enabled",
+       risk="Without log analysis, Internet and cross-VPC traffic through the firewall is not kept in Log Service, so "
+            "intrusions and exfiltration cannot be investigated or alerted on.",
+       console="Cloud Firewall console > Log Analysis (Log Audit): activate it and turn on the Status switch.",
+       cli="aliyun cloudfw DescribeSlsAnalyzeOpenStatus (read); log delivery is switched on in the console",
+       events=["CreateSlsLogDispatch", "UpdateLogStoreTtl", "ModifyLogDispatchStatus"],
+       needs=[FIREWALLS], cis=["2.8"],
+       cis_audit="Logon to Cloud Firewall Console. In the left-side navigation pane, select Advanced Features > Log "
+                 "Analysis. Ensure the Status switch on the right side is enabled. Ensure the log volume usage "
+                 "indicator is not exhausted.",
+       evaluates="Per Cloud Firewall site (cn-hangzhou, ap-southeast-1) where DescribeUserBuyVersion UserStatus is "
+                 "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\" and DescribeUserBuyVersion "
+                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read. "
+                 "No Cloud Firewall gives no result. The log volume indicator (CIS step 4) is not evaluated.",
+       source="CIS 2.8 | https://www.alibabacloud.com/help/doc-detail/113184.htm")
+def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
+    for fw in inp[FIREWALLS]:
+        if fw.log_error:
+            yield _fw_result(fw, ERROR, f"could not read the log analysis status: {fw.log_error}")
+            continue
+        analysis = (fw.sls_open_status or "").strip().lower() == "true"
+        if analysis and fw.log_status:
+            yield _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled")
+        elif analysis:
+            yield _fw_result(fw, FAIL, "log analysis is activated but log delivery (LogStatus) is off")
+        else:
+            yield _fw_result(fw, FAIL, f"log analysis is not enabled (OpenStatus {fw.sls_open_status or 'empty'})")
+
+
+@check(id="cloudfw_internet_assets_protected", severity="high",
+       title="Cloud Firewall protects every Internet border asset",
+       risk="A public IP whose Internet border firewall is off reaches the Internet without Cloud Firewall's access "
+            "control, intrusion prevention and traffic logs.",
+       console="Cloud Firewall console > Firewall Settings > Internet Border: enable protection for the asset.",
+       cli="aliyun cloudfw PutEnableFwSwitch --IpaddrList.1 <public ip>",
+       events=["PutEnableFwSwitch", "PutDisableFwSwitch", "PutEnableAllFwSwitch", "PutDisableAllFwSwitch"],
+       needs=[FIREWALLS],
+       evaluates="DescribeAssetList (IPv4 and IPv6) of each Cloud Firewall site where DescribeUserBuyVersion "
+                 "UserStatus is true: PASS when an asset's ProtectStatus is open; FAIL when closed or closing; MANUAL "
+                 "when opening (not yet protected) or when RegionStatus is disable (Cloud Firewall does not support "
+                 "the asset's region); ERROR for the site when DescribeAssetList failed or when assets beyond the "
+                 "documented last page (50 pages of 50) were not read. No Cloud Firewall gives no result.",
+       source="Cloud Config firewall-asset-open-protect | "
+              "https://www.alibabacloud.com/help/en/cloud-firewall/latest/api-cloudfw-2017-12-07-describeassetlist")
+def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
+    for fw in inp[FIREWALLS]:
+        if fw.assets_error:
+            yield _fw_result(fw, ERROR, f"could not list the firewall's assets: {fw.assets_error}")
+            continue
+        if fw.assets_unread:
+            yield _fw_result(fw, ERROR, f"{fw.assets_unread} assets lie beyond DescribeAssetList's last page and "
+                                        "were not evaluated")
+        for a in fw.assets:
+            if a.region_status == "disable":
+                yield _asset_result(fw, a, MANUAL, f"Cloud Firewall does not support the asset's region "
+                                                   f"({a.note or a.region}): protect {a.internet_address} otherwise")
+            elif a.protect_status == "open":
+                yield _asset_result(fw, a, PASS, f"the Internet border firewall protects {a.internet_address}")
+            elif a.protect_status == "opening":
+                yield _asset_result(fw, a, MANUAL, f"protection of {a.internet_address} is being enabled")
+            else:
+                yield _asset_result(fw, a, FAIL, f"the Internet border firewall is {a.protect_status or 'off'} for "
+                                                 f"{a.internet_address} ({a.resource_type})")

@@ -1,0 +1,48 @@
+"""WAF 3.0 checks: log collection of every protected object (CIS 2.7). An account without a WAF 3.0 instance gets
+no finding: CIS 2.7's audit is made per protected website ("select the specific domain name ... Ensure the Status
+switch on the right is turned on"), so there is nothing to audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.waf import RESOURCES, WafResource
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+
+
+def _result(r: WafResource, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=r.resource, resource_type="waf:protected_object",
+                  resource_name=r.resource, region=r.region, message=message,
+                  details={"instance_id": r.instance_id, "product": r.product})
+
+
+@check(id="waf_protected_resource_logging_enabled", severity="medium",
+       title="Ensure Web Application Firewall access and security log service is enabled",
+       risk="Without WAF logs in Log Service, visits to and attacks on the protected website cannot be queried, "
+            "alerted on or investigated.",
+       console="WAF 3.0 console > Detection and Response > Log Service: select the protected object and turn on its "
+               "Status switch.",
+       cli="aliyun waf-openapi ModifyResourceLogStatus --InstanceId <id> --Resource <object> --Status true",
+       events=["ModifyResourceLogStatus", "CreateDefenseResource", "CreateDomain", "DeleteDomain",
+               "CreateCloudResource"],
+       needs=[RESOURCES], cis=["2.7"],
+       cis_audit="Logon to WAF Console. Choose App Market > App Management. Click Configure in Real-time Log Query "
+                 "and Analysis Service. On Log Service page, select the specific domain name of your website. Ensure "
+                 "the Status switch on the right is turned on. Ensure the log volume usage indicator is sufficient "
+                 "for log storage.",
+       evaluates="DescribeInstance in both WAF 3.0 sites (cn-hangzhou, ap-southeast-1), DescribeDefenseResources of "
+                 "the instance, then DescribeResourceLogStatus: PASS when Result[].Status is true for the protected "
+                 "object, FAIL when false, ERROR when the status could not be read or was not reported. No instance "
+                 "gives no result. The log volume indicator (CIS step 6) is not evaluated.",
+       source="CIS 2.7 | Cloud Config waf3-defense-resource-logging-enabled")
+def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
+    for r in inp[RESOURCES]:
+        if r.error:
+            yield _result(r, ERROR, f"could not read the log status: {r.error}")
+        elif r.log_enabled:
+            yield _result(r, PASS, f"log collection is enabled ({r.product or 'protected object'})")
+        else:
+            yield _result(r, FAIL, f"log collection is disabled for this {r.product or 'protected'} object")

@@ -1,0 +1,50 @@
+"""Cloud Firewall cases, from the documented samples: DescribeUserBuyVersion (InstanceId vipcloudfw-cn-xxxxx,
+Version 2, UserStatus true, LogStatus true), DescribeSlsAnalyzeOpenStatus (OpenStatus "false"), DescribeAssetList
+(asset i-8vbdrjrxzt78****, InternetAddress 192.0.XX.XX, ResourceType EIP, ProtectStatus open | opening | closed |
+closing, RegionStatus enable | disable, Note REGION_NOT_SUPPORT)."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.cloudfw import CloudFirewall, FirewallAsset
+from tests.check_cases import Case
+
+FW = "vipcloudfw-cn-xxxxx"
+ASSET = "i-8vbdrjrxzt78****"
+
+
+def asset(aid: str = ASSET, **kw: object) -> FirewallAsset:
+    base: dict[str, object] = {"id": aid, "name": "instance01", "internet_address": "192.0.XX.XX",
+                               "resource_type": "EIP", "region": "cn-hangzhou", "protect_status": "open",
+                               "region_status": "enable"}
+    base.update(kw)
+    return FirewallAsset(**base)  # type: ignore[arg-type]
+
+
+def fw(fid: str = FW, **kw: object) -> CloudFirewall:
+    base: dict[str, object] = {"instance_id": fid, "region": "cn-hangzhou", "version": 2, "log_status": True,
+                               "sls_open_status": "true", "assets": [asset()]}
+    base.update(kw)
+    return CloudFirewall(**base)  # type: ignore[arg-type]
+
+
+_L = "cloudfw_log_analysis_enabled"
+_A = "cloudfw_internet_assets_protected"
+CASES: list[Case] = [
+    Case(_L, "OpenStatus true with log delivery passes; the documented OpenStatus \"false\" fails; delivery off fails",
+         {"cloudfw.firewalls": [fw(), fw("cfw-off", sls_open_status="false"),
+                                fw("cfw-nodelivery", region="ap-southeast-1", log_status=False)]},
+         {FW: "PASS", "cfw-off": "FAIL", "cfw-nodelivery": "FAIL"}),
+    Case(_L, "OpenStatus could not be read", {"cloudfw.firewalls": [fw(sls_open_status=None, log_error="Throttling")]},
+         {FW: "ERROR"}),
+    Case(_L, "no Cloud Firewall: no result", {"cloudfw.firewalls": []}, {}),
+    Case(_A, "open passes; closed and closing fail; opening and an unsupported region are MANUAL",
+         {"cloudfw.firewalls": [fw(assets=[
+             asset(), asset("eip-closed", protect_status="closed"), asset("eip-closing", protect_status="closing"),
+             asset("eip-opening", protect_status="opening"),
+             asset("eip-far", protect_status="closed", region_status="disable", note="REGION_NOT_SUPPORT")])]},
+         {ASSET: "PASS", "eip-closed": "FAIL", "eip-closing": "FAIL", "eip-opening": "MANUAL", "eip-far": "MANUAL"}),
+    Case(_A, "the asset list failed: ERROR for the firewall",
+         {"cloudfw.firewalls": [fw(assets=[], assets_error="ErrorDBSelect: An error occurred")]}, {FW: "ERROR"}),
+    Case(_A, "assets beyond the last documented page: ERROR besides the read ones",
+         {"cloudfw.firewalls": [fw(assets_unread=3)]}, {FW: "ERROR", ASSET: "PASS"}),
+]

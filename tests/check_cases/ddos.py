@@ -1,0 +1,30 @@
+"""Anti-DDoS Proxy cases, from the documented samples: DescribeDomains lists www.aliyun***.com,
+DescribeWebAccessLogStatus answers SlsStatus true with SlsProject ddoscoo-project-128965410602****-cn-hangzhou and
+SlsLogstore ddoscoo-logstore."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.ddos import DdosWebsite
+from tests.check_cases import Case
+
+DOMAIN = "www.aliyun***.com"
+
+
+def site(domain: str = DOMAIN, **kw: object) -> DdosWebsite:
+    base: dict[str, object] = {"domain": domain, "region": "cn-hangzhou", "log_enabled": True,
+                               "sls_project": "ddoscoo-project-128965410602****-cn-hangzhou",
+                               "sls_logstore": "ddoscoo-logstore"}
+    base.update(kw)
+    return DdosWebsite(**base)  # type: ignore[arg-type]
+
+
+_L = "ddos_web_access_log_enabled"
+CASES: list[Case] = [
+    Case(_L, "SlsStatus true passes, false fails (in either site)",
+         {"ddos.websites": [site(), site("shop.example.com", log_enabled=False, sls_project="", sls_logstore=""),
+                            site("intl.example.com", region="ap-southeast-1", log_enabled=False)]},
+         {DOMAIN: "PASS", "shop.example.com": "FAIL", "intl.example.com": "FAIL"}),
+    Case(_L, "the status could not be read", {"ddos.websites": [site(log_enabled=None, error="NoPermission: denied")]},
+         {DOMAIN: "ERROR"}),
+    Case(_L, "no Anti-DDoS Proxy instance or website: no result", {"ddos.websites": []}, {}),
+]

@@ -1,0 +1,32 @@
+"""WAF 3.0 cases, from the documented samples: DescribeInstance waf-cn-xxx (RegionId cn-hangzhou),
+DescribeDefenseResources lists alb-rencs*** (Product alb), DescribeResourceLogStatus answers Status true for
+alb-wewbb23dfsetetcic****."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.waf import WafResource
+from tests.check_cases import Case
+
+RES = "alb-rencs***"
+
+
+def obj(resource: str = RES, **kw: object) -> WafResource:
+    base: dict[str, object] = {"resource": resource, "product": "alb", "instance_id": "waf-cn-xxx",
+                               "region": "cn-hangzhou", "log_enabled": True}
+    base.update(kw)
+    return WafResource(**base)  # type: ignore[arg-type]
+
+
+_L = "waf_protected_resource_logging_enabled"
+CASES: list[Case] = [
+    Case(_L, "Status true passes, false fails",
+         {"waf.resources": [obj(), obj("alb-wewbb23dfsetetcic****", log_enabled=False),
+                            obj("www.example.com-waf", product="waf", region="ap-southeast-1", log_enabled=False)]},
+         {RES: "PASS", "alb-wewbb23dfsetetcic****": "FAIL", "www.example.com-waf": "FAIL"}),
+    Case(_L, "the status could not be read, or was not reported",
+         {"waf.resources": [obj(log_enabled=None, error="NoPermission: denied"),
+                            obj("ecs-1", log_enabled=None,
+                                error="DescribeResourceLogStatus did not report this protected object")]},
+         {RES: "ERROR", "ecs-1": "ERROR"}),
+    Case(_L, "no WAF 3.0 instance: no result", {"waf.resources": []}, {}),
+]

@@ -1,0 +1,93 @@
+"""Cloud Firewall checks (CIS 2.8 log analysis; Internet border assets protected) through the scan entry point, plus
+the emulator's write that remediates an unprotected asset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alibabacloud_cloudfw20171207 import models as cfw_models
+from alibabacloud_cloudfw20171207.client import Client as CfwClient
+
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+LOG = "cloudfw_log_analysis_enabled"
+ASSETS = "cloudfw_internet_assets_protected"
+
+
+def section() -> dict[str, Any]:
+    return {"firewalls": [
+        {"instance_id": "vipcloudfw-cn-prod01", "log_analysis": True, "log_status": True, "assets": [
+            {"id": "eip-bp1web01", "name": "web-eip", "internet_address": "47.96.10.21", "protect_status": "open"},
+            {"id": "i-bp1dev001", "name": "dev-box", "internet_address": "47.96.10.7",
+             "resource_type": "EcsPublicIP"},
+            {"id": "eip-bp1v6", "internet_address": "2408:4000::1", "ip_version": 6, "protect_status": "opening"},
+        ]},
+        {"instance_id": "vipcloudfw-intl-01", "region": "ap-southeast-1", "log_analysis": True, "assets": [
+            {"id": "eip-gs5sg01", "internet_address": "8.219.1.2", "region": "ap-southeast-1",
+             "protect_status": "open"}]},
+    ]}
+
+
+def account() -> dict[str, Any]:
+    return base_scenario(regions=["cn-hangzhou"], cloudfw=section())
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_log_analysis_and_assets_in_both_sites(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["cloudfw"])
+    assert by_resource(findings, LOG) == {"vipcloudfw-cn-prod01": "PASS", "vipcloudfw-intl-01": "FAIL"}
+    assert by_resource(findings, ASSETS) == {
+        "eip-bp1web01": "PASS", "i-bp1dev001": "FAIL", "eip-bp1v6": "MANUAL", "eip-gs5sg01": "PASS"}
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    assert "log delivery (LogStatus) is off" in by_key[(LOG, "vipcloudfw-intl-01")].message
+    assert by_key[(LOG, "vipcloudfw-intl-01")].region == "ap-southeast-1"
+    dev = by_key[(ASSETS, "i-bp1dev001")]
+    assert "closed" in dev.message and "47.96.10.7" in dev.message and dev.severity.value == "high"
+
+
+def test_no_cloud_firewall_gives_no_finding(cloud):
+    load(cloud, base_scenario(regions=["cn-hangzhou"]))
+    assert scan(cloud, families=["cloudfw"]) == []
+
+
+def test_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(account(), ["yundun-cloudfirewall:DescribeAssetList",
+                                  "yundun-cloudfirewall:DescribeSlsAnalyzeOpenStatus"]))
+    findings = scan(cloud, families=["cloudfw"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, LOG) == {"vipcloudfw-cn-prod01": "ERROR", "vipcloudfw-intl-01": "ERROR"}
+    assert by_resource(findings, ASSETS) == {"vipcloudfw-cn-prod01": "ERROR", "vipcloudfw-intl-01": "ERROR"}
+    assert all("NoPermission" in f.message for f in findings)
+
+    load(cloud, _deny(account(), ["yundun-cloudfirewall:DescribeUserBuyVersion"]))
+    findings = scan(cloud, families=["cloudfw"], ak=READER_AK, secret=READER_SECRET)
+    assert sorted((f.check_id, f.status.value) for f in findings) == [(ASSETS, "ERROR"), (LOG, "ERROR")]
+
+
+def test_every_asset_page_is_read(cloud, admin):
+    data = account()
+    data["accounts"][0]["cloudfw"]["firewalls"][0]["assets"] += [
+        {"id": f"eip-bulk{i:03d}", "internet_address": f"47.97.{i // 200}.{i % 200}"} for i in range(120)]
+    load(cloud, data)
+    findings = scan(cloud, checks=[ASSETS])
+    assert len(by_resource(findings, ASSETS)) == 4 + 120
+    # 122 IPv4 assets in pages of 50, one IPv6 page, then the other site's IPv4 and IPv6 pages
+    assert admin.calls()["cloudfw:DescribeAssetList"] == 3 + 1 + 2
+
+
+def test_remediation_flips_the_check_and_is_audited(cloud, admin):
+    load(cloud, account())
+    client = CfwClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                  region_id="cn-hangzhou"))
+    client.put_enable_fw_switch(cfw_models.PutEnableFwSwitchRequest(ipaddr_list=["47.96.10.7"]))
+    assert by_resource(scan(cloud, families=["cloudfw"]), ASSETS)["i-bp1dev001"] == "PASS"
+    events = [e for e in admin.events() if e["eventName"] == "PutEnableFwSwitch"]
+    assert [e["referencedResources"] for e in events] == [{"ACS::CloudFirewall::Asset": ["47.96.10.7"]}]

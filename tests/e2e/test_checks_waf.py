@@ -1,0 +1,87 @@
+"""WAF 3.0 check (CIS 2.7: log collection of every protected object) through the scan entry point, in both sites,
+plus the emulator's write that remediates it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alibabacloud_waf_openapi20211001 import models as waf_models
+from alibabacloud_waf_openapi20211001.client import Client as WafClient
+
+from tests.scanning import by_resource, scan
+from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+
+CHECK = "waf_protected_resource_logging_enabled"
+
+
+def section() -> dict[str, Any]:
+    return {"instances": [
+        {"id": "waf_v2_public_cn-shop01", "resources": [
+            {"resource": "alb-shop01", "product": "alb", "log_enabled": True},
+            {"resource": "shop.example.com-waf", "product": "waf"},
+        ]},
+        {"id": "waf_v3prepaid_public_intl-01", "region": "ap-southeast-1", "resources": [
+            {"resource": "www.example.net-waf", "product": "waf", "log_enabled": True}]},
+    ]}
+
+
+def account() -> dict[str, Any]:
+    return base_scenario(regions=["cn-hangzhou"], waf=section())
+
+
+def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_logging_per_protected_object_in_both_sites(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["waf"])
+    assert by_resource(findings, CHECK) == {
+        "alb-shop01": "PASS", "shop.example.com-waf": "FAIL", "www.example.net-waf": "PASS"}
+    by_id = {f.resource_id: f for f in findings}
+    assert by_id["www.example.net-waf"].region == "ap-southeast-1"
+    assert "disabled" in by_id["shop.example.com-waf"].message
+    assert by_id["shop.example.com-waf"].details["instance_id"] == "waf_v2_public_cn-shop01"
+
+
+def test_no_instance_gives_no_finding(cloud):
+    load(cloud, base_scenario(regions=["cn-hangzhou"]))
+    assert scan(cloud, families=["waf"]) == []
+
+
+def test_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(account(), ["yundun-waf:DescribeResourceLogStatus"]))
+    findings = scan(cloud, families=["waf"], ak=READER_AK, secret=READER_SECRET)
+    assert set(by_resource(findings, CHECK).values()) == {"ERROR"} and len(findings) == 3
+    assert all("NoPermission" in f.message for f in findings)
+
+    load(cloud, _deny(account(), ["yundun-waf:DescribeDefenseResources"]))
+    findings = scan(cloud, families=["waf"], ak=READER_AK, secret=READER_SECRET)
+    assert [(f.check_id, f.status.value) for f in findings] == [(CHECK, "ERROR")]
+
+
+def test_every_page_of_protected_objects_is_read(cloud, admin):
+    data = account()
+    data["accounts"][0]["waf"]["instances"][0]["resources"] += [
+        {"resource": f"ecs-bulk{i:03d}", "product": "ecs"} for i in range(23)]
+    load(cloud, data)
+    findings = scan(cloud, families=["waf"])
+    assert len(findings) == 3 + 23
+    calls = admin.calls()
+    assert calls["waf:DescribeDefenseResources"] == 3 + 1  # 25 objects in pages of 10, and the other site's
+    assert calls["waf:DescribeResourceLogStatus"] == 3 + 1  # one per page
+
+
+def test_remediation_flips_the_check_and_is_audited(cloud, admin):
+    load(cloud, account())
+    client = WafClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                  region_id="cn-hangzhou"))
+    client.modify_resource_log_status(waf_models.ModifyResourceLogStatusRequest(
+        instance_id="waf_v2_public_cn-shop01", region_id="cn-hangzhou", resource="shop.example.com-waf", status=True))
+    assert by_resource(scan(cloud, families=["waf"]), CHECK)["shop.example.com-waf"] == "PASS"
+    events = [e for e in admin.events() if e["eventName"] == "ModifyResourceLogStatus"]
+    assert len(events) == 1 and "shop.example.com-waf" in str(events[0]["referencedResources"])

@@ -1,0 +1,146 @@
+"""Cloud Firewall (cloudfw 2017-12-07): the Cloud Firewall of each site with its log analysis state and its Internet
+border assets: DescribeUserBuyVersion, DescribeSlsAnalyzeOpenStatus, DescribeAssetList (CurrentPage/PageSize, 1 to
+50 each), and the writes PutEnableFwSwitch / PutDisableFwSwitch.
+
+Sites: cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and cloudfw.ap-southeast-1.aliyuncs.com (outside it), the
+hosts of alibabacloud_cloudfw20171207 Client._endpoint_map. Each firewall names its site in `region`; a call to a
+site without one answers as described at DescribeUserBuyVersion. Shapes and JSON types: the API reference
+(tests/fixtures/wire/cloudfw) and the SDK's models (OpenStatus a string "true"/"false"; UserStatus and LogStatus
+booleans; TotalCount, IpVersion, Version integers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..call import Call
+from ..errors import ApiError
+from ..pop import PopApi, int_param, require
+from . import Product
+
+api = PopApi("cloudfw", "2017-12-07", ram_prefix="yundun-cloudfirewall")  # RAM namespace of Cloud Firewall
+
+PROTECT_STATUSES = {"open", "opening", "closed", "closing"}  # DescribeAssetList ProtectStatus (documented)
+
+
+class Asset(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str  # ResourceInstanceId: the EIP, ECS instance, SLB... id
+    name: str = ""
+    internet_address: str
+    intranet_address: str = ""
+    resource_type: str = "EIP"  # EIP | EcsEIP | EcsPublicIP | SlbEIP | SlbPublicIP | NatEIP | ... (documented)
+    region: str = "cn-hangzhou"  # where the asset is (RegionID)
+    protect_status: str = "closed"  # open | opening | closed | closing
+    region_status: str = "enable"  # enable | disable (region not supported by Cloud Firewall)
+    note: str = ""  # REGION_NOT_SUPPORT | NETWORK_NOT_SUPPORT
+    ip_version: int = 4  # 4 | 6
+
+
+class Firewall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    instance_id: str  # vipcloudfw-cn-...
+    region: str = "cn-hangzhou"  # the site: cn-hangzhou | ap-southeast-1
+    version: int = 2  # 2 Premium, 3 Enterprise, 4 Ultimate, 10 pay-as-you-go
+    log_analysis: bool = False  # log analysis activated (DescribeSlsAnalyzeOpenStatus OpenStatus)
+    log_status: bool = False  # log delivery (DescribeUserBuyVersion LogStatus); disabled by default (CIS 2.8)
+    started: datetime = datetime(2024, 1, 1)
+    expires: datetime = datetime(2030, 1, 1)
+    assets: list[Asset] = Field(default_factory=list)
+
+
+class CloudfwState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    firewalls: list[Firewall] = Field(default_factory=list)
+
+
+def _ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def _firewall(call: Call) -> Firewall | None:
+    return next((f for f in call.acct.cloudfw.firewalls if f.region == call.region), None)
+
+
+def _list_param(params: dict[str, str], name: str) -> list[str]:
+    """An RPC array parameter as the SDK flattens it (Name.1, Name.2, ...)."""
+    keys = sorted((k for k in params if k.startswith(f"{name}.") and k[len(name) + 1:].isdigit()),
+                  key=lambda k: int(k[len(name) + 1:]))
+    return [params[k] for k in keys]
+
+
+@api.action("DescribeUserBuyVersion")
+def describe_user_buy_version(call: Call) -> dict[str, Any]:
+    fw = _firewall(call)
+    if fw is None:
+        # not documented: an account without Cloud Firewall in the site gets UserStatus false ("whether Cloud
+        # Firewall is valid") and no instance
+        return {"UserStatus": False, "AliUid": int(call.acct.id) if call.acct.id.isdigit() else 0}
+    return {"AliUid": int(call.acct.id) if call.acct.id.isdigit() else 0, "InstanceId": fw.instance_id,
+            "Version": fw.version, "UserStatus": True, "LogStatus": fw.log_status, "InstanceStatus": "normal",
+            "StartTime": _ms(fw.started), "Expire": _ms(fw.expires), "MaxOverflow": 0,
+            "IpNumber": max(20, len(fw.assets)), "VpcNumber": 2}
+
+
+@api.action("DescribeSlsAnalyzeOpenStatus")
+def describe_sls_analyze_open_status(call: Call) -> dict[str, Any]:
+    fw = _firewall(call)
+    return {"OpenStatus": "true" if fw is not None and fw.log_analysis else "false"}  # a string (SDK: str)
+
+
+@api.action("DescribeAssetList")
+def describe_asset_list(call: Call) -> dict[str, Any]:
+    # CurrentPage and PageSize are required, "Valid values: 1 to 50" both (API reference)
+    require(call.params, "CurrentPage")
+    require(call.params, "PageSize")
+    number = int_param(call.params, "CurrentPage", 1, 1, 50)
+    size = int_param(call.params, "PageSize", 10, 1, 50)
+    version = int_param(call.params, "IpVersion", 4, 4, 6)  # 4 (default) | 6
+    status = call.params.get("Status", "")
+    fw = _firewall(call)
+    items = [a for a in (fw.assets if fw else []) if a.ip_version == version and (not status or
+                                                                                   a.protect_status == status)]
+    page = items[(number - 1) * size:number * size]
+    return {"TotalCount": len(items), "Assets": [{
+        "ResourceInstanceId": a.id, "BindInstanceId": a.id, "Name": a.name, "BindInstanceName": a.name,
+        "InternetAddress": a.internet_address, "IntranetAddress": a.intranet_address,
+        "ResourceType": a.resource_type, "RegionID": a.region, "ProtectStatus": a.protect_status,
+        "RegionStatus": a.region_status, "IpVersion": a.ip_version, "SyncStatus": "enable", "SgStatus": "pass",
+        "AliUid": int(call.acct.id) if call.acct.id.isdigit() else 0,
+        **({"Note": a.note} if a.note else {}),  # a remark only when there is one (REGION_NOT_SUPPORT, ...)
+    } for a in page]}
+
+
+def _switch(call: Call, on: bool) -> dict[str, Any]:
+    fw = _firewall(call)
+    if fw is None:
+        raise ApiError("ErrorInstanceNotFound", "Cloud Firewall is not activated.", 400)  # our choice: undocumented
+    ips = set(_list_param(call.params, "IpaddrList"))
+    regions = set(_list_param(call.params, "RegionList"))
+    types = set(_list_param(call.params, "ResourceTypeList"))
+    if not (ips or regions or types):
+        raise ApiError("MissingParameter", "IpaddrList, RegionList or ResourceTypeList must be set.", 400)
+    for a in fw.assets:
+        if (not ips or a.internet_address in ips) and (not regions or a.region in regions) and (
+                not types or a.resource_type in types) and a.region_status == "enable":
+            a.protect_status = "open" if on else "closed"
+            call.touch("ACS::CloudFirewall::Asset", a.internet_address)
+    return {}
+
+
+@api.action("PutEnableFwSwitch", write=True)
+def put_enable_fw_switch(call: Call) -> dict[str, Any]:
+    return _switch(call, True)
+
+
+@api.action("PutDisableFwSwitch", write=True)
+def put_disable_fw_switch(call: Call) -> dict[str, Any]:
+    return _switch(call, False)
+
+
+PRODUCT = Product("cloudfw", api=api, state=CloudfwState)
