@@ -56,6 +56,7 @@ WIRE = Path(__file__).parent / "fixtures" / "wire"
 # ACK (ROA): (method, path pattern, action) as alibabacloud_cs20151215 builds the paths
 ROA_ROUTES: dict[str, list[tuple[str, re.Pattern[str], str]]] = {"cs": [(m, re.compile(p), a) for m, p, a in [
     ("GET", r"^/api/v1/clusters$", "DescribeClustersV1"),
+    ("GET", r"^/clusters/[^/]+$", "DescribeClusterDetail"),
     ("GET", r"^/clusters/[^/]+/audit$", "GetClusterAuditProject"),
     ("GET", r"^/clusters/[^/]+/addon_instances$", "ListClusterAddonInstances"),
     ("GET", r"^/clusters/[^/]+/addon_instances/[^/]+$", "GetClusterAddonInstance"),
@@ -91,7 +92,9 @@ def item_count(body: dict[str, Any]) -> int:
     while level:
         lists = [v for v in level if isinstance(v, list)]
         if lists:
-            if len(lists) > 1:
+            # several lists of one length tell the count all the same (ECS DescribeImageSharePermission: one
+            # ShareGroup, one Account)
+            if len({len(v) for v in lists}) > 1:
                 raise ValueError(f"cannot tell the item list of a sample with several: {sorted(body)}")
             return len(lists[0])
         level = [v for obj in level if isinstance(obj, dict) for v in obj.values()]

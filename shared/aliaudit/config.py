@@ -3,10 +3,11 @@ YAML file (`--config`) and validated with clear errors."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from . import safeyaml
 from .errors import ConfigError, field_path
@@ -16,6 +17,40 @@ RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
 # Server Browser 1434 and memcached 11211 (CISA alert TA14-017A "UDP-Based Amplification Attacks",
 # https://www.cisa.gov/news-events/alerts/2014/01/17/udp-based-amplification-attacks)
 RISKY_UDP_PORTS = [53, 123, 161, 1434, 11211]
+# ecs_security_group_risky_ports_restricted: "<TCP|UDP> <port>[-<port>] <service>" each; services that mass scanners
+# and worms look for (issue 20 candidate #1: CloudSploit's open-port plugins and Cloud Config
+# ecs-security-group-risky-ports-check-with-protocol)
+SECURITY_GROUP_RISKY_PORTS = [
+    "TCP 20-21 FTP", "TCP 23 Telnet", "TCP 25 SMTP", "UDP 53 DNS", "TCP 135-139 NetBIOS", "UDP 135-139 NetBIOS",
+    "TCP 445 SMB", "TCP 1433 MSSQL", "UDP 1434 MSSQL-Browser", "TCP 1521 Oracle", "TCP 2375-2376 Docker",
+    "TCP 2379 etcd", "TCP 3306 MySQL", "TCP 4505-4506 Salt", "TCP 5432 PostgreSQL", "TCP 5601 Kibana",
+    "TCP 5900 VNC", "TCP 6379 Redis", "TCP 8020 Hadoop-NameNode", "TCP 50070 Hadoop-WebUI", "TCP 9092 Kafka",
+    "TCP 9200 Elasticsearch", "TCP 11211 Memcached", "UDP 11211 Memcached", "TCP 27017 MongoDB"]
+MAX_RISKY_RANGE = 256
+_RISKY_SERVICE = re.compile(r"^(TCP|UDP) ([0-9]{1,5})(?:-([0-9]{1,5}))? (\S+)$")
+
+
+def parse_risky_service(text: str) -> tuple[str, int, int, str]:
+    """'TCP 20-21 FTP' -> ('TCP', 20, 21, 'FTP'); ValueError when malformed."""
+    m = _RISKY_SERVICE.match(text.strip())
+    if not m:
+        raise ValueError(f"expected '<TCP|UDP> <port>[-<port>] <service>', got {text!r}")
+    lo = int(m.group(2))
+    hi = int(m.group(3) or lo)
+    if not 1 <= lo <= hi <= 65535:
+        raise ValueError(f"port range out of 1-65535 or reversed: {text!r}")
+    if hi - lo >= MAX_RISKY_RANGE:  # each port is probed against every rule
+        raise ValueError(f"a range of more than {MAX_RISKY_RANGE} ports: {text!r}")
+    return m.group(1), lo, hi, m.group(4)
+
+
+def _risky_services(value: list[str]) -> list[str]:
+    for v in value:
+        parse_risky_service(v)
+    return value
+
+
+RiskyServices = Annotated[list[str], AfterValidator(_risky_services)]
 # every numeric threshold is bounded: a value beyond these is a typo, and would overflow date arithmetic
 MAX_DAYS = 36500  # 100 years
 MAX_HOURS = 24 * MAX_DAYS
@@ -48,6 +83,9 @@ class AuditConfig(BaseModel):
     audit_retention_days: int = Field(180, ge=1, le=MAX_DAYS)  # CIS: ActionTrail / audit log retention
     risky_ports: list[Port] = Field(default_factory=lambda: list(RISKY_PORTS))  # TCP
     risky_udp_ports: list[Port] = Field(default_factory=lambda: list(RISKY_UDP_PORTS))
+    # ecs_security_group_risky_ports_restricted: each "<TCP|UDP> <port>[-<port>] <service>" (ranges of at most a
+    # few ports: each port is probed)
+    security_group_risky_ports: RiskyServices = Field(default_factory=lambda: list(SECURITY_GROUP_RISKY_PORTS))
     public_port_range_max: int = Field(100, ge=1, le=65535)  # CIS 3.5: wider internet-open ranges aren't fine-grained
     access_key_event_days: int = Field(7, ge=1, le=90)  # ActionTrail look-back for AccessKeys used from ECS
     rds_backup_retention_days: int = Field(7, ge=1, le=MAX_DAYS)

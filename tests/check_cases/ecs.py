@@ -6,7 +6,19 @@ Encrypted false, KMSKeyId 0e478b7a-...); DescribeSecurityGroupAttribute's sample
 
 from __future__ import annotations
 
-from aliaudit.collectors.ecs import DiskInfo, EniInfo, GroupInfo, InstanceInfo, KeyEvent
+from aliaudit.collectors.ecs import (
+    DiskInfo,
+    EncryptionByDefault,
+    EniInfo,
+    GroupInfo,
+    ImageInfo,
+    InstanceInfo,
+    InstanceRole,
+    KeyEvent,
+    UserDataInfo,
+    decode_user_data,
+    user_data_hits,
+)
 from aliaudit.collectors.vpc import EipInfo, Ipv6Info
 from aliaudit.config import AuditConfig
 from aliaudit.secgroup import Rule
@@ -141,4 +153,63 @@ CASES: list[Case] = [
          {"actiontrail.permanent_key_events": [event("LTAInat", "47.1.2.3")], "ecs.instances": [],
           "vpc.eips": [EipInfo(id="eip-nat", ip="47.1.2.3", instance_id="ngw-1", instance_type="Nat")]},
          {"LTAInat": "FAIL"}, config=AuditConfig()),
+    # --- issue 20 -----------------------------------------------------------------------------------
+    Case("ecs_security_group_risky_ports_restricted", "documented TCP 80 passes; Redis 6379, UDP 53 and 2376 of "
+         "Docker's 2375-2376 from anywhere fail; MySQL from an office passes; a Drop in front passes",
+         groups(group(SG, WEB), group("sg-redis", rule("6379/6379", rid="redis")),
+                group("sg-dns", rule("53/53", proto="UDP", rid="dns")),
+                group("sg-docker", rule("2376/2376", rid="docker")),
+                group("sg-office", rule("3306/3306", "203.0.113.0/24", rid="mysql")),
+                group("sg-guard", rule("445/445", policy="Drop", rid="d"), rule("445/445", prio=2, rid="smb"))),
+         {SG: "PASS", "sg-redis": "FAIL", "sg-dns": "FAIL", "sg-docker": "FAIL", "sg-office": "PASS",
+          "sg-guard": "PASS"}),
+    Case("ecs_security_group_risky_ports_restricted", "TCP 53 is not the UDP DNS probe; a custom list catches it",
+         groups(group("sg-tcp53", rule("53/53", rid="tcp53"))), {"sg-tcp53": "PASS"}),
+    Case("ecs_security_group_risky_ports_restricted", "configured list: TCP 53 DNS",
+         groups(group("sg-tcp53", rule("53/53", rid="tcp53"))), {"sg-tcp53": "FAIL"},
+         config=AuditConfig(security_group_risky_ports=["TCP 53 DNS"])),
+    Case("ecs_security_group_risky_ports_restricted", "rules could not be read",
+         groups(group(SG, error="Throttling")), {SG: "ERROR"}),
+    Case("ecs_instance_login_key_pair", "documented key pair testKeyPairName passes; none fails; Windows skipped",
+         {"ecs.instances": [inst(os_type="linux", key_pair="testKeyPairName"), inst("i-pw", os_type="linux"),
+                            inst("i-win", os_type="windows")]},
+         {IID: "PASS", "i-pw": "FAIL"}),
+    Case("ecs_instance_user_data_no_access_keys", "documented sample (echo hello) passes; an AccessKey fails; no "
+         "user data passes; unreadable is ERROR",
+         {"ecs.user_data": [
+             UserDataInfo(instance_id=IID, has_user_data=True, hits=user_data_hits(decode_user_data(
+                 "ZWNobyBoZWxsbyBlY321ABC"))),
+             UserDataInfo(instance_id="i-ak", has_user_data=True, hits=user_data_hits(
+                 "#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tAbCdEfGhIjKlMnOpQr\n")),
+             UserDataInfo(instance_id="i-none"),
+             UserDataInfo(instance_id="i-err", error="Forbidden.RAM")]},
+         {IID: "PASS", "i-ak": "FAIL", "i-none": "PASS", "i-err": "ERROR"}),
+    Case("ecs_instance_ram_role_not_admin", "documented role EcsServiceRole-EcsDocGuideTest with AdministratorAccess "
+         "fails; a read-only role passes; no role passes; an unreadable policy is ERROR",
+         {"ecs.instance_roles": [
+             InstanceRole(instance_id=IID, role="EcsServiceRole-EcsDocGuideTest",
+                          policies=["System:AdministratorAccess"],
+                          admin_reasons=["System policy AdministratorAccess allows * on *"]),
+             InstanceRole(instance_id="i-ro", role="reader", policies=["System:AliyunECSReadOnlyAccess"]),
+             InstanceRole(instance_id="i-none"),
+             InstanceRole(instance_id="i-err", role="broken", error="EntityNotExist.Role")]},
+         {IID: "FAIL", "i-ro": "PASS", "i-none": "PASS", "i-err": "ERROR"}),
+    Case("ecs_image_not_public", "documented ShareGroup all fails; shared with one account passes; unreadable ERROR",
+         {"ecs.images": [ImageInfo(id="m-bp1caf3yicx5jlfl****", name="testImageName", public=True,
+                                   shared_accounts=["123456****"]),
+                         ImageInfo(id="m-acct", shared_accounts=["123456****"]), ImageInfo(id="m-private"),
+                         ImageInfo(id="m-err", error="Throttling")]},
+         {"m-bp1caf3yicx5jlfl****": "FAIL", "m-acct": "PASS", "m-private": "PASS", "m-err": "ERROR"}),
+    Case("ecs_disk_encryption_by_default_enabled", "documented Encrypted false fails",
+         {"ecs.encryption_by_default": EncryptionByDefault(region="cn-hangzhou", encrypted=False)},
+         {"ecs-default-encryption/cn-hangzhou": "FAIL"}),
+    Case("ecs_disk_encryption_by_default_enabled", "Encrypted true passes",
+         {"ecs.encryption_by_default": EncryptionByDefault(region="cn-hangzhou", encrypted=True)},
+         {"ecs-default-encryption/cn-hangzhou": "PASS"}),
+    Case("ecs_disk_auto_snapshot_policy_attached", "policy applied passes; none fails; the documented pair (policy "
+         "sp-bp67acfmxazb4p****, EnableAutomatedSnapshotPolicy false) is MANUAL; local disk skipped",
+         {"ecs.disks": [disk(auto_snapshot_policy="sp-bp67acfmxazb4p****", automated_snapshot_policy=True),
+                        disk("d-none"), disk("d-doc", auto_snapshot_policy="sp-bp67acfmxazb4p****"),
+                        disk("d-local", category="local_ssd_pro")]},
+         {DISK: "PASS", "d-none": "FAIL", "d-doc": "MANUAL"}),
 ]

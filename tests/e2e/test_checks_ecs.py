@@ -3,6 +3,8 @@ the scan entry point, on emulated accounts, with the official SDKs making the ch
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,14 +15,18 @@ from alibabacloud_ram20150501.client import Client as RamClient
 from darabonba.runtime import ExtendsParameters, RuntimeOptions
 from Tea.exceptions import TeaException
 
-from aliaudit.collectors.ecs import EniInfo, GroupInfo, InstanceInfo
+from aliaudit.clients import ClientFactory
+from aliaudit.collectors.ecs import USER_DATA, EniInfo, GroupInfo, InstanceInfo
+from aliaudit.collectors.registry import COLLECTORS, CollectContext
 from aliaudit.collectors.vpc import EipInfo, Ipv6Info
 from aliaudit.config import AuditConfig
+from aliaudit.credentials.providers import StaticProvider
 from aliaudit.findings import Result
 from aliaudit.secgroup import Rule
+from aliaudit.settings import EndpointSettings
 from tests.check_inputs import run_check, statuses
 from tests.scanning import by_resource, scan
-from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
+from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
 SG_CHECKS = ["ecs_security_group_ssh_restricted", "ecs_security_group_rdp_restricted",
              "ecs_security_group_fine_grained"]
@@ -507,3 +513,132 @@ def test_group_checks_on_port_lists_prefix_lists_and_split_worlds():
     assert "prefix list pl-x could not be read (NoPermission: denied)" in ssh["sg-unread"].message
     rdp = statuses(run_check("ecs_security_group_rdp_restricted", data))
     assert rdp["sg-split"] == "FAIL" and rdp["sg-unread"] == "PASS"
+
+
+# --- issue 20: risky service ports per group, key pairs, user data, instance roles, images, disks ------------
+
+AK_IN_USER_DATA = "LTAI5tUserDataLeak0001"
+SECRET_IN_USER_DATA = "Zq8xUserDataSecretValue42"
+DB_PASSWORD_IN_USER_DATA = "hunter2-but-longer"
+DEPTH_CHECKS = ["ecs_security_group_risky_ports_restricted", "ecs_instance_login_key_pair",
+                "ecs_instance_user_data_no_access_keys", "ecs_instance_ram_role_not_admin", "ecs_image_not_public",
+                "ecs_disk_encryption_by_default_enabled", "ecs_disk_auto_snapshot_policy_attached"]
+
+
+def depth_account() -> dict:
+    data = base_scenario()
+    acct = data["accounts"][0]
+    acct["ram"]["roles"] += [{"name": "app-admin", "policies": [{"name": "AdministratorAccess", "type": "System"}]},
+                             {"name": "app-reader", "policies": [{"name": "ReadOnlyAccess", "type": "System"}]}]
+    leaky = (f"#!/bin/bash\nexport ALIBABA_CLOUD_ACCESS_KEY_ID={AK_IN_USER_DATA}\n"
+             f"export ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET_IN_USER_DATA}\n"
+             f"DB_PASSWORD='{DB_PASSWORD_IN_USER_DATA}'\n")
+    acct["ecs"] = {
+        "security_groups": [sg("sg-web", perm(ports="80/80"), perm(ports="3306/3306", src="10.0.0.0/8")),
+                            sg("sg-redis", perm(ports="6379/6379")),
+                            sg("sg-dns", perm("UDP", "53/53", src="", v6="::/0"))],
+        "instances": [
+            {"id": "i-app", "key_pair": "deploy", "ram_role": "app-admin", "user_data": leaky,
+             "security_groups": ["sg-web"]},
+            {"id": "i-pw", "ram_role": "app-reader", "user_data": "#!/bin/sh\necho hello\n",
+             "security_groups": ["sg-redis"]},
+            {"id": "i-win", "os_type": "windows", "security_groups": ["sg-web"]},
+            {"id": "i-sh", "region": "cn-shanghai", "key_pair": "deploy"},
+        ],
+        "images": [{"id": "m-public", "name": "golden", "public": True},
+                   {"id": "m-partner", "shared_accounts": ["1111222233334444"]},
+                   {"id": "m-sh", "region": "cn-shanghai"}],
+        "disks": [{"id": "d-snap", "instance_id": "i-app", "auto_snapshot_policy_id": "sp-daily"},
+                  {"id": "d-nosnap", "instance_id": "i-pw"},
+                  {"id": "d-local", "instance_id": "i-pw", "category": "local_ssd_pro"}],
+        "encryption_by_default": ["cn-shanghai"],
+    }
+    return data
+
+
+def test_depth_checks_pass_and_fail(cloud):
+    load(cloud, depth_account())
+    findings = scan(cloud, checks=DEPTH_CHECKS, regions=["cn-hangzhou", "cn-shanghai"])
+    hz = [f for f in findings if f.region == "cn-hangzhou"]
+    assert by_resource(hz, "ecs_security_group_risky_ports_restricted") == {
+        "sg-web": "PASS", "sg-redis": "FAIL", "sg-dns": "FAIL"}
+    assert by_resource(hz, "ecs_instance_login_key_pair") == {"i-app": "PASS", "i-pw": "FAIL"}
+    assert by_resource(hz, "ecs_instance_user_data_no_access_keys") == {
+        "i-app": "FAIL", "i-pw": "PASS", "i-win": "PASS"}
+    assert by_resource(hz, "ecs_instance_ram_role_not_admin") == {"i-app": "FAIL", "i-pw": "PASS", "i-win": "PASS"}
+    assert by_resource(hz, "ecs_image_not_public") == {"m-public": "FAIL", "m-partner": "PASS"}
+    assert by_resource(findings, "ecs_disk_encryption_by_default_enabled") == {
+        "ecs-default-encryption/cn-hangzhou": "FAIL", "ecs-default-encryption/cn-shanghai": "PASS"}
+    assert by_resource(hz, "ecs_disk_auto_snapshot_policy_attached") == {"d-snap": "PASS", "d-nosnap": "FAIL"}
+    sh = [f for f in findings if f.region == "cn-shanghai"]
+    assert by_resource(sh, "ecs_image_not_public") == {"m-sh": "PASS"}
+    assert by_resource(sh, "ecs_instance_login_key_pair") == {"i-sh": "PASS"}
+    msgs = {(f.check_id, f.resource_id): f.message for f in hz}
+    assert msgs[("ecs_security_group_risky_ports_restricted", "sg-redis")].startswith(
+        "open to the internet: Redis (TCP 6379); through rule sgr-")
+    assert "DNS (UDP 53)" in msgs[("ecs_security_group_risky_ports_restricted", "sg-dns")]
+    assert msgs[("ecs_instance_user_data_no_access_keys", "i-app")] == (
+        "user data holds credentials: line 2: an AccessKey ID (LTAI...); line 3: a value assigned to "
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET; line 4: a value assigned to DB_PASSWORD")
+    assert msgs[("ecs_instance_ram_role_not_admin", "i-app")].startswith("RAM role app-admin is administrator-")
+    assert "shared with account(s) 1111222233334444" in msgs[("ecs_image_not_public", "m-partner")]
+
+
+def test_depth_remediation_flips_the_checks(cloud):
+    load(cloud, depth_account())
+    ecs = EcsClient(pop_config(cloud))
+    ecs.modify_image_share_permission(ecs_models.ModifyImageSharePermissionRequest(
+        region_id="cn-hangzhou", image_id="m-public", is_public=False))
+    ecs.enable_disk_encryption_by_default(ecs_models.EnableDiskEncryptionByDefaultRequest(region_id="cn-hangzhou"))
+    ecs.attach_key_pair(ecs_models.AttachKeyPairRequest(region_id="cn-hangzhou", key_pair_name="deploy",
+                                                        instance_ids='["i-pw"]'))
+    ecs.modify_instance_attribute(ecs_models.ModifyInstanceAttributeRequest(
+        instance_id="i-app", user_data="IyEvYmluL3NoCmVjaG8gY2xlYW4K"))  # "#!/bin/sh\necho clean\n"
+    ecs.apply_auto_snapshot_policy(ecs_models.ApplyAutoSnapshotPolicyRequest(
+        region_id="cn-hangzhou", auto_snapshot_policy_id="sp-daily", disk_ids='["d-nosnap"]'))
+    findings = scan(cloud, checks=DEPTH_CHECKS)
+    assert by_resource(findings, "ecs_image_not_public")["m-public"] == "PASS"
+    assert by_resource(findings, "ecs_disk_encryption_by_default_enabled") == {
+        "ecs-default-encryption/cn-hangzhou": "PASS"}
+    assert by_resource(findings, "ecs_instance_login_key_pair")["i-pw"] == "PASS"
+    assert by_resource(findings, "ecs_instance_user_data_no_access_keys")["i-app"] == "PASS"
+    assert by_resource(findings, "ecs_disk_auto_snapshot_policy_attached")["d-nosnap"] == "PASS"
+
+
+def test_no_user_data_secret_reaches_findings_logs_or_the_dataset(cloud, caplog):
+    load(cloud, depth_account())
+    caplog.set_level(logging.DEBUG)
+    findings = scan(cloud, checks=DEPTH_CHECKS)
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=1, backoff_ms=1)
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), settings)
+    dataset = COLLECTORS[USER_DATA.name].fn(CollectContext(factory, "cn-hangzhou", ACCOUNT, AuditConfig()))
+    dumped = json.dumps([u.model_dump(mode="json") for u in dataset])
+    assert "ALIBABA_CLOUD_ACCESS_KEY_SECRET" in dumped  # the names are kept ...
+    texts = {"findings": json.dumps([f.model_dump(mode="json") for f in findings]), "logs": caplog.text,
+             "dataset": dumped}
+    for where, text in texts.items():
+        for value in (AK_IN_USER_DATA, SECRET_IN_USER_DATA, DB_PASSWORD_IN_USER_DATA, "echo hello"):
+            assert value not in text, f"user data reached the {where}"
+
+
+def _deny(data: dict, actions: list[str]) -> dict:
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": actions, "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "DenySome", "type": "Custom"})
+    return data
+
+
+def test_depth_denied_apis_give_error_findings(cloud):
+    load(cloud, _deny(depth_account(), ["ecs:DescribeUserData", "ecs:DescribeImageSharePermission",
+                                        "ecs:DescribeDiskEncryptionByDefaultStatus", "ram:GetPolicy"]))
+    findings = scan(cloud, checks=DEPTH_CHECKS, ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "ecs_instance_user_data_no_access_keys") == {
+        "i-app": "ERROR", "i-pw": "ERROR", "i-win": "ERROR"}
+    assert by_resource(findings, "ecs_image_not_public") == {"m-public": "ERROR", "m-partner": "ERROR"}
+    assert set(by_resource(findings, "ecs_disk_encryption_by_default_enabled").values()) == {"ERROR"}
+    # an instance without a role needs no policy read
+    assert by_resource(findings, "ecs_instance_ram_role_not_admin") == {
+        "i-app": "ERROR", "i-pw": "ERROR", "i-win": "PASS"}
+    msgs = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "NoPermission" in msgs[("ecs_instance_user_data_no_access_keys", "i-app")]

@@ -10,17 +10,26 @@ from dataclasses import dataclass
 
 from ..collectors.ecs import (
     DISKS,
+    ENCRYPTION_BY_DEFAULT,
+    IMAGES,
+    INSTANCE_ROLES,
     INSTANCES,
     NETWORK_INTERFACES,
     PERMANENT_KEY_EVENTS,
     SECURITY_GROUPS,
+    USER_DATA,
     DiskInfo,
+    EncryptionByDefault,
     EniInfo,
     GroupInfo,
+    ImageInfo,
     InstanceInfo,
+    InstanceRole,
     KeyEvent,
+    UserDataInfo,
 )
 from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
+from ..config import parse_risky_service
 from ..findings import Result, Status
 from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposure, port_scan, unread_lists
 from .registry import Inputs, check
@@ -472,3 +481,231 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
                              + " instead",
                      details={"sources": ", ".join(sources),
                               "last_call": f"{last.service}:{last.event_name} at {last.time}" if last else ""})
+
+
+# --- issue 20: risky ports per security group -----------------------------------------------------
+
+@check(id="ecs_security_group_risky_ports_restricted", severity="high",
+       title="Security groups do not open risky service ports (databases, remote administration, file sharing, "
+             "cluster control planes) to the internet",
+       risk="FTP, Telnet, SMB, NetBIOS, database, cache, search, Docker, etcd, Salt and Kafka ports reachable from "
+            "0.0.0.0/0 or ::/0 are found by mass scanners within hours and attacked (brute force, ransom, remote "
+            "code execution through unauthenticated control APIs); UDP DNS, NetBIOS and memcached are also abused "
+            "for amplification attacks.",
+       console="ECS console > Security Groups > the group > Inbound: remove the rules that accept these ports from "
+               "0.0.0.0/0 or ::/0, or narrow their source to the addresses that need the service.",
+       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
+       events=SG_EVENTS, needs=[SECURITY_GROUPS],
+       evaluates=_sg_evaluates("Each port of security_group_risky_ports (TCP and UDP: FTP 20-21, Telnet 23, SMTP 25, "
+                               "DNS 53/udp, NetBIOS 135-139, SMB 445, MSSQL 1433 and 1434/udp, Oracle 1521, Docker "
+                               "2375-2376, etcd 2379, MySQL 3306, Salt 4505-4506, PostgreSQL 5432, Kibana 5601, VNC "
+                               "5900, Redis 6379, Hadoop 8020 and 50070, Kafka 9092, Elasticsearch 9200, Memcached "
+                               "11211 tcp+udp, MongoDB 27017)")
+       + " FAIL when one of them is open to the internet, naming the service, port and rules; ERROR when only "
+       "unread lists leave one undecided; PASS otherwise. Groups with no rules pass.",
+       source="Cloud Config ecs-security-group-risky-ports-check-with-protocol | CloudSploit openFTP, openTelnet, "
+              "openSMBoTCP, openNetBIOS, openSQLServer, openOracle, openDocker, openSalt, openPostgreSQL, openKibana, "
+              "openVNCServer, openRedis, openHadoopNameNode, openKafka, openElasticsearch, openMemcached, "
+              "openMongoDB, openMySQL")
+def risky_ports_restricted(inp: Inputs) -> Iterator[Result]:
+    probes = [parse_risky_service(s) for s in inp.config.security_group_risky_ports]
+    for g, err in _groups(inp):
+        if err:
+            yield err
+            continue
+        opened: list[str] = []
+        through: list[Rule] = []
+        undecided = []
+        for proto, lo, hi, service in probes:
+            where = f"{service} ({proto} {lo}" + (f"-{hi})" if hi != lo else ")")
+            found_rules: list[Rule] = []
+            unknown: list[Rule] = []
+            for port in range(lo, hi + 1):
+                found = exposure(g.rules, proto, port)
+                found_rules += [r for r in found.rules if r not in found_rules]
+                unknown += [r for r in found.unknown if r not in unknown]
+            if found_rules:
+                opened.append(where)
+                through += [r for r in found_rules if r not in through]
+            elif unknown:
+                undecided.append((where, unknown))
+        if opened:
+            status, msg = FAIL, f"open to the internet: {', '.join(opened)}; through {_why(through)}"
+        elif undecided:
+            status = ERROR
+            msg = "whether {} are reachable from the internet depends on lists that could not be read: {}".format(
+                ", ".join(w for w, _ in undecided), unread_lists(r for _, rs in undecided for r in rs))
+        else:
+            status, msg = PASS, f"none of the {len(probes)} risky services is reachable from the internet"
+        yield Result(status=status, resource_id=g.id, resource_type=SG, resource_name=g.name, message=msg)
+
+
+# --- issue 20: instances ---------------------------------------------------------------------------
+
+@check(id="ecs_instance_login_key_pair", severity="medium",
+       title="Linux ECS instances log on with an SSH key pair, not a password",
+       risk="Password logon to SSH can be brute-forced and passwords are reused and phished; a key pair cannot be "
+            "guessed.",
+       console="ECS console > Instances > the instance > More > Network and Security > Bind Key Pair (then restart "
+               "the instance; password logon is disabled).",
+       cli="aliyun ecs AttachKeyPair --RegionId <r> --KeyPairName <kp> --InstanceIds '[\"<i>\"]'",
+       events=[*INSTANCE_EVENTS, "AttachKeyPair", "DetachKeyPair", "ReplaceSystemDisk"], needs=[INSTANCES],
+       evaluates="DescribeInstances OSType and KeyPairName of every instance: for OSType linux, PASS when KeyPairName "
+                 "names a key pair, FAIL when it is empty (password logon); Windows instances (which log on with a "
+                 "password) give no result.",
+       source="Cloud Config ecs-instance-login-use-keypair")
+def login_key_pair(inp: Inputs) -> Iterator[Result]:
+    i: InstanceInfo
+    for i in inp[INSTANCES]:
+        if i.os_type != "linux":
+            continue
+        if i.key_pair:
+            yield Result(status=PASS, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                         message=f"Linux instance logs on with key pair {i.key_pair}")
+        else:
+            yield Result(status=FAIL, resource_id=i.id, resource_type=INSTANCE, resource_name=i.name,
+                         message="Linux instance has no key pair bound (password logon)")
+
+
+@check(id="ecs_instance_user_data_no_access_keys", severity="high",
+       title="ECS instance user data holds no AccessKeys or other credentials",
+       risk="User data is readable by anyone who can call DescribeUserData or reach the instance's metadata service "
+            "(an SSRF is enough); an AccessKey or a password stored there is a standing credential for the "
+            "account or its databases.",
+       console="ECS console > Instances > the instance > More > Instance Settings > Set User Data: remove the "
+               "credentials (stop the instance first), rotate them, and give the instance a RAM role instead.",
+       cli="aliyun ecs ModifyInstanceAttribute --RegionId <r> --InstanceId <i> --UserData <base64 without secrets>; "
+           "aliyun ram UpdateAccessKey --UserName <u> --UserAccessKeyId <ak> --Status Inactive",
+       events=[*INSTANCE_EVENTS, "ModifyInstanceAttribute"], needs=[USER_DATA],
+       evaluates="DescribeUserData per instance (UserData, Base64-decoded), line by line: FAIL when a line holds an "
+                 "AccessKey ID (LTAI followed by 12-30 letters and digits) or assigns a literal value of 8 or more "
+                 "characters to a name with SECRET, PASSWORD or PASSWD (ACCESS_KEY_SECRET, DB_PASSWORD...) or to the "
+                 "aliyun CLI's --access-key-secret / --password (not $VAR / ${VAR} / {{ }} references), naming the "
+                 "line numbers and names, never the values; PASS otherwise (no user data too); ERROR when the user "
+                 "data could not be read.",
+       source="https://www.alibabacloud.com/help/en/ecs/user-guide/instance-user-data (user data; do not store "
+              "AccessKeys in code: https://www.alibabacloud.com/help/en/ram/security-and-compliance/"
+              "best-practices-for-using-an-accesskey-pair)")
+def user_data_no_access_keys(inp: Inputs) -> Iterator[Result]:
+    u: UserDataInfo
+    for u in inp[USER_DATA]:
+        if u.error:
+            status, msg = ERROR, f"could not read the instance's user data: {u.error}"
+        elif u.hits:
+            status, msg = FAIL, "user data holds credentials: " + "; ".join(u.hits)
+        else:
+            status, msg = PASS, ("user data holds no AccessKey ID or secret assignment" if u.has_user_data
+                                 else "the instance has no user data")
+        yield Result(status=status, resource_id=u.instance_id, resource_type=INSTANCE, resource_name=u.name,
+                     message=msg)
+
+
+@check(id="ecs_instance_ram_role_not_admin", severity="high",
+       title="ECS instance RAM roles are not administrator-equivalent",
+       risk="Whoever runs code on the instance, or reaches its metadata service through an SSRF, holds the role's "
+            "temporary credentials: a role with administrator rights, or rights to grant itself more, turns one "
+            "vulnerable instance into an account takeover.",
+       console="RAM console > Roles > the role > Permissions: replace AdministratorAccess and wildcard policies "
+               "with policies naming only the actions and resources the application uses.",
+       cli="aliyun ram DetachPolicyFromRole --PolicyType System --PolicyName AdministratorAccess --RoleName <role>",
+       events=["AttachInstanceRamRole", "DetachInstanceRamRole", "AttachPolicyToRole", "DetachPolicyFromRole",
+               "CreatePolicyVersion", "SetDefaultPolicyVersion", *INSTANCE_EVENTS], needs=[INSTANCE_ROLES],
+       evaluates="DescribeInstanceRamRole per instance, then the role's policies (ListPoliciesForRole, GetPolicy "
+                 "default version) judged by ram_policy: FAIL when a policy grants administrator rights "
+                 "(AdministratorAccess, Action * on *) or rights to escalate (ram:* or granting policies, "
+                 "sts:AssumeRole on *), naming the policies; PASS when the role is not administrator-equivalent or "
+                 "the instance has no RAM role; ERROR when the instance's role or one of its policies could not be "
+                 "read.",
+       source="https://www.alibabacloud.com/help/en/ecs/user-guide/attach-an-instance-ram-role-to-an-ecs-instance "
+              "(grant the role least privilege) | Cloud Config ecs-instance-ram-role-attached")
+def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
+    r: InstanceRole
+    for r in inp[INSTANCE_ROLES]:
+        if r.error:
+            status, msg = ERROR, f"could not judge the instance's RAM role{' ' + r.role if r.role else ''}: {r.error}"
+        elif not r.role:
+            status, msg = PASS, "the instance has no RAM role"
+        elif r.admin_reasons:
+            status, msg = FAIL, f"RAM role {r.role} is administrator-equivalent: {'; '.join(r.admin_reasons)}"
+        else:
+            attached = ", ".join(r.policies) or "no policies"
+            status, msg = PASS, f"RAM role {r.role} is not administrator-equivalent ({attached})"
+        yield Result(status=status, resource_id=r.instance_id, resource_type=INSTANCE, resource_name=r.name,
+                     message=msg, details={"ram_role": r.role})
+
+
+# --- issue 20: images and disks --------------------------------------------------------------------
+
+@check(id="ecs_image_not_public", severity="high",
+       title="Custom ECS images are not shared publicly",
+       risk="A public custom image can be used by any Alibaba Cloud account: whatever it holds (application code, "
+            "configuration, keys, database files) is published.",
+       console="ECS console > Images > Custom Images > the image > Share Image: cancel public sharing.",
+       cli="aliyun ecs ModifyImageSharePermission --RegionId <r> --ImageId <m> --IsPublic false",
+       events=["ModifyImageSharePermission", "CreateImage", "CopyImage", "ImportImage"], needs=[IMAGES],
+       evaluates="DescribeImages (ImageOwnerAlias self: the account's custom images) then "
+                 "DescribeImageSharePermission per image: FAIL when ShareGroups.ShareGroup[].Group is all (public), "
+                 "PASS otherwise (sharing with named accounts is reported, not failed); ERROR when the share "
+                 "permissions could not be read.",
+       source="https://www.alibabacloud.com/help/en/ecs/user-guide/share-a-custom-image (Mondoo: public ECS images)")
+def image_not_public(inp: Inputs) -> Iterator[Result]:
+    m: ImageInfo
+    for m in inp[IMAGES]:
+        shared = f"; shared with account(s) {', '.join(m.shared_accounts)}" if m.shared_accounts else ""
+        if m.error:
+            status, msg = ERROR, f"could not read the image's share permissions: {m.error}"
+        elif m.public:
+            status, msg = FAIL, "the image is shared publicly (ShareGroup all)" + shared
+        else:
+            status, msg = PASS, "the image is not public" + shared
+        yield Result(status=status, resource_id=m.id, resource_type="ecs:image", resource_name=m.name, message=msg)
+
+
+@check(id="ecs_disk_encryption_by_default_enabled", severity="medium",
+       title="Account-level default encryption of new ECS cloud disks is enabled in every region",
+       risk="Without default encryption every new disk, and every snapshot and image made from it, is stored in "
+            "clear unless each creator remembers to ask for encryption.",
+       console="ECS console > Block Storage > Disks > Account-level Default Encryption Settings: enable default "
+               "encryption for the region (with the service key or a KMS key).",
+       cli="aliyun ecs EnableDiskEncryptionByDefault --RegionId <r>",
+       events=["EnableDiskEncryptionByDefault", "DisableDiskEncryptionByDefault", "ModifyDiskDefaultKMSKeyId",
+               "ResetDiskDefaultKMSKeyId"], needs=[ENCRYPTION_BY_DEFAULT],
+       evaluates="DescribeDiskEncryptionByDefaultStatus Encrypted for the region: PASS when true, FAIL when false; "
+                 "ERROR for the region when it could not be read.",
+       source="https://www.alibabacloud.com/help/en/ecs/user-guide/enable-account-level-default-encryption-for-"
+              "cloud-disks | landing-zone alert cis_at_ecs_disk_encry_detc")
+def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
+    e: EncryptionByDefault = inp[ENCRYPTION_BY_DEFAULT]
+    yield Result(status=PASS if e.encrypted else FAIL, resource_id=f"ecs-default-encryption/{e.region}",
+                 resource_type="ecs:region", resource_name=e.region, region=e.region,
+                 message="new cloud disks are encrypted by default" if e.encrypted
+                 else "default encryption of new cloud disks is off")
+
+
+@check(id="ecs_disk_auto_snapshot_policy_attached", severity="medium",
+       title="ECS cloud disks have an automatic snapshot policy",
+       risk="A disk without automatic snapshots cannot be restored after deletion, corruption or ransomware "
+            "encryption.",
+       console="ECS console > Storage & Snapshots > Automatic Snapshot Policies: apply a policy to the disk.",
+       cli="aliyun ecs ApplyAutoSnapshotPolicy --regionId <r> --autoSnapshotPolicyId <sp> --diskIds '[\"<d>\"]'",
+       events=["ApplyAutoSnapshotPolicy", "CancelAutoSnapshotPolicy", "DeleteAutoSnapshotPolicy", *DISK_EVENTS],
+       needs=[DISKS],
+       evaluates="DescribeDisks AutoSnapshotPolicyId and EnableAutomatedSnapshotPolicy of every cloud disk: PASS "
+                 "when a policy id is set and the policy is applied (true), FAIL when no policy id is set; MANUAL "
+                 "when a policy id is set but EnableAutomatedSnapshotPolicy is false (the API reference sample shows "
+                 "this pair and does not say what it means). Local disks (local_*, ephemeral*), which have no "
+                 "snapshots, give no result.",
+       source="Cloud Config ecs-disk-auto-snapshot-policy | landing-zone alert cis_at_ecs_auto_snapshot_policy")
+def auto_snapshot_policy_attached(inp: Inputs) -> Iterator[Result]:
+    d: DiskInfo
+    for d in inp[DISKS]:
+        if _local(d):
+            continue
+        if not d.auto_snapshot_policy:
+            status, msg = FAIL, f"{d.type or 'data'} disk has no automatic snapshot policy"
+        elif d.automated_snapshot_policy:
+            status, msg = PASS, f"automatic snapshot policy {d.auto_snapshot_policy} is applied"
+        else:
+            status, msg = MANUAL, (f"the disk names automatic snapshot policy {d.auto_snapshot_policy} but reports it "
+                                   "as not applied (EnableAutomatedSnapshotPolicy false): check it in the console")
+        yield Result(status=status, resource_id=d.id, resource_type=DISK, resource_name=d.name, message=msg)

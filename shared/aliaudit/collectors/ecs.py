@@ -4,8 +4,11 @@ check on AccessKeys used from ECS matches against the instances' addresses."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,8 +17,9 @@ from pydantic import BaseModel, Field
 from .. import apierrors
 from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Scope
 from ..lazy import lazy_import
+from ..role_privilege import ROLE_PRIVILEGE_APIS, role_privilege
 from ..secgroup import Rule
-from .paging import by_token, count
+from .paging import by_page_number, by_token, count
 from .registry import CollectContext, collector
 
 at_models = lazy_import("alibabacloud_actiontrail20200706.models")
@@ -40,6 +44,8 @@ class InstanceInfo(BaseModel):
     http_tokens: str = ""  # optional | required
     http_endpoint: str = ""  # enabled | disabled
     ram_role: str | None = None  # None = could not be read
+    os_type: str = ""  # windows | linux (DescribeInstances OSType)
+    key_pair: str = ""  # KeyPairName: '' = no SSH key pair bound (password logon)
 
     @property
     def public_addresses(self) -> list[str]:
@@ -73,6 +79,11 @@ class DiskInfo(BaseModel):
     category: str = ""
     encrypted: bool = False
     kms_key_id: str = ""
+    # DescribeDisks AutoSnapshotPolicyId ("The ID of the automatic snapshot policy that is applied to the cloud
+    # disk") and EnableAutomatedSnapshotPolicy ("Indicates whether an automatic snapshot policy is applied to the
+    # cloud disk"); EnableAutoSnapshot is only whether the disk may have one (the feature), not that it has one
+    auto_snapshot_policy: str = ""
+    automated_snapshot_policy: bool = False
 
 
 class KeyEvent(BaseModel):
@@ -148,7 +159,8 @@ def instances(ctx: CollectContext) -> list[InstanceInfo]:
             private_ips=_ips(vpc.private_ip_address if vpc else None) + _ips(i.inner_ip_address),
             public_ips=_ips(i.public_ip_address), eip=(i.eip_address.ip_address if i.eip_address else "") or "",
             security_groups=list(i.security_group_ids.security_group_id or []) if i.security_group_ids else [],
-            http_tokens=(md.http_tokens if md else "") or "", http_endpoint=(md.http_endpoint if md else "") or ""))
+            http_tokens=(md.http_tokens if md else "") or "", http_endpoint=(md.http_endpoint if md else "") or "",
+            os_type=(i.ostype or "").lower(), key_pair=i.key_pair_name or ""))
     _add_ram_roles(ctx, ecs, out)
     return out
 
@@ -346,7 +358,8 @@ def disks(ctx: CollectContext) -> list[DiskInfo]:
         lambda b: b.disks.disk if b.disks else [])
     return [DiskInfo(id=d.disk_id, name=d.disk_name or "", instance_id=d.instance_id or "", status=d.status or "",
                      type=d.type or "", category=d.category or "", encrypted=bool(d.encrypted),
-                     kms_key_id=d.kmskey_id or "") for d in listed]
+                     kms_key_id=d.kmskey_id or "", auto_snapshot_policy=d.auto_snapshot_policy_id or "",
+                     automated_snapshot_policy=bool(d.enable_automated_snapshot_policy)) for d in listed]
 
 
 PERMANENT_KEY_EVENTS: Dataset[list[KeyEvent]] = Dataset("actiontrail.permanent_key_events", Scope.REGIONAL)
@@ -374,4 +387,182 @@ def permanent_key_events(ctx: CollectContext) -> list[KeyEvent]:
                                 time=e.get("eventTime", ""), source_ip=e.get("sourceIpAddress", ""),
                                 vpc_id=e.get("vpcId", "") or "",
                                 principal=ident.get("userName") or ident.get("type") or ""))
+    return out
+
+
+# --- issue 20: user data, custom images, default disk encryption, instance RAM role privilege --------
+
+# An AccessKey ID: "LTAI" then letters and digits (permanent RAM AccessKeys; issue 20 candidate #10).
+ACCESS_KEY_ID = re.compile(r"LTAI[0-9A-Za-z]{12,30}")
+# A secret assigned in a script, an env file or a config (NAME=value, NAME: value, export NAME="value"): a name
+# that says it holds a secret, then a literal value of 8 or more characters (not a $VAR / ${VAR} / {{ }} reference)
+SECRET_ASSIGNMENT = re.compile(
+    r"(?i)(?P<name>[A-Z0-9_.-]*(?:ACCESS[_-]?KEY[_-]?SECRET|SECRET[_-]?ACCESS[_-]?KEY|SECRET[_-]?KEY|SECRET|PASSWORD"
+    r"|PASSWD)[A-Z0-9_.-]*)[\"']?\s*[:=]\s*[\"']?(?P<value>[^\s\"'$][^\s\"']{7,})")
+# the aliyun CLI's and the SDK credential flags: `aliyun configure set --access-key-secret <secret>`
+SECRET_FLAG = re.compile(r"(?i)(?P<name>--access-key-secret|--secret-key|--password)[= ]+[\"']?"
+                         r"(?P<value>[^\s\"'$]\S{7,})")
+
+
+def user_data_hits(text: str) -> list[str]:
+    """Where the text holds credentials: "line <n>: <what>", naming an AccessKey ID's presence or the variable /
+    flag a secret is assigned to. Never the values: the result goes into datasets and findings."""
+    hits = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if ACCESS_KEY_ID.search(line):
+            hits.append(f"line {n}: an AccessKey ID (LTAI...)")
+        for m in [*SECRET_ASSIGNMENT.finditer(line), *SECRET_FLAG.finditer(line)]:
+            if not m.group("value").startswith(("{{", "${")):
+                hits.append(f"line {n}: a value assigned to {m.group('name')[:64]}")
+    return hits
+
+
+def decode_user_data(raw: str) -> str:
+    """DescribeUserData UserData is "the user data of the instance", Base64-encoded (its sample, ZWNobyBoZWxsbyBl...,
+    decodes to 'echo hello e...'); text that is not Base64 is scanned as it is."""
+    try:
+        return base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return raw
+
+
+class UserDataInfo(BaseModel):
+    """What an instance's user data holds, reduced to where credentials appear; the data itself is never kept."""
+
+    instance_id: str
+    name: str = ""
+    has_user_data: bool = False
+    hits: list[str] = Field(default_factory=list)  # "line <n>: <what>", no values
+    error: str | None = None  # DescribeUserData failed: the check reports ERROR for the instance
+
+
+def _listed_instances(ctx: CollectContext, ecs: Any) -> list[Any]:
+    """Every instance of the region (DescribeInstances), read once per scan for the datasets that need only the
+    list (user data, instance roles)."""
+    return list(ctx.factory.shared(f"ecs.listed_instances/{ctx.account_id}/{ctx.region}", lambda: list(by_token(
+        lambda t: ecs.describe_instances(ecs_models.DescribeInstancesRequest(
+            region_id=ctx.region, max_results=100, next_token=t)).body,
+        lambda b: b.instances.instance if b.instances else []))))
+
+
+USER_DATA: Dataset[list[UserDataInfo]] = Dataset("ecs.user_data", Scope.REGIONAL)
+
+
+@collector(USER_DATA, apis=["ecs:DescribeInstances", "ecs:DescribeUserData"])
+def user_data(ctx: CollectContext) -> list[UserDataInfo]:
+    ecs = ctx.client("ecs")
+
+    def read(i: Any) -> UserDataInfo | None:
+        info = UserDataInfo(instance_id=i.instance_id, name=i.instance_name or "")
+        try:
+            body = ecs.describe_user_data(ecs_models.DescribeUserDataRequest(
+                region_id=ctx.region, instance_id=i.instance_id)).body
+        except Exception as err:
+            if getattr(err, "code", "") == "InvalidInstanceId.NotFound":  # released since listed (its 404 code)
+                return None
+            info.error = apierrors.describe(err)
+            return info
+        raw = body.user_data or ""
+        info.has_user_data = bool(raw)
+        info.hits = user_data_hits(decode_user_data(raw)) if raw else []
+        return info
+
+    return [u for u in ctx.map(read, _listed_instances(ctx, ecs)) if u is not None]
+
+
+class ImageInfo(BaseModel):
+    id: str
+    name: str = ""
+    status: str = ""
+    public: bool = False  # DescribeImageSharePermission ShareGroups.ShareGroup[].Group == "all"
+    shared_accounts: list[str] = Field(default_factory=list)  # Accounts.Account[].AliyunId
+    error: str | None = None  # its share permissions could not be read: ERROR for the image
+
+
+IMAGES: Dataset[list[ImageInfo]] = Dataset("ecs.images", Scope.REGIONAL)
+IMAGE_PAGE = 100  # DescribeImages and DescribeImageSharePermission PageSize: 1 to 100
+
+
+@collector(IMAGES, apis=["ecs:DescribeImages", "ecs:DescribeImageSharePermission"])
+def images(ctx: CollectContext) -> list[ImageInfo]:
+    """The account's own custom images (ImageOwnerAlias self: "custom images that you created"), and with whom each
+    is shared. DescribeImages answers Available images when no Status is given (its Status parameter)."""
+    ecs = ctx.client("ecs")
+    listed = list(by_page_number(
+        lambda n: ecs.describe_images(ecs_models.DescribeImagesRequest(
+            region_id=ctx.region, image_owner_alias="self", page_number=n, page_size=IMAGE_PAGE)).body,
+        lambda b: b.images.image if b.images else [], IMAGE_PAGE))
+
+    def share(img: Any) -> ImageInfo:
+        info = ImageInfo(id=img.image_id, name=img.image_name or "", status=img.status or "")
+        try:
+            # TotalCount counts the accounts the image is shared with (the pages' Accounts); ShareGroups, "all"
+            # when the image is public, comes with every page
+            page, seen = 1, 0
+            while True:
+                body = ecs.describe_image_share_permission(ecs_models.DescribeImageSharePermissionRequest(
+                    region_id=ctx.region, image_id=img.image_id, page_number=page, page_size=IMAGE_PAGE)).body
+                groups = (body.share_groups.share_group if body.share_groups else None) or []
+                info.public = info.public or any(g.group == "all" for g in groups)
+                accounts = (body.accounts.account if body.accounts else None) or []
+                info.shared_accounts += [str(a.aliyun_id) for a in accounts if a.aliyun_id]
+                seen += len(accounts)
+                if not accounts or seen >= count(body.total_count):
+                    break
+                page += 1
+        except Exception as err:
+            info.error = apierrors.describe(err)
+        return info
+
+    return ctx.map(share, listed)
+
+
+class EncryptionByDefault(BaseModel):
+    region: str
+    encrypted: bool
+
+
+ENCRYPTION_BY_DEFAULT: Dataset[EncryptionByDefault] = Dataset("ecs.encryption_by_default", Scope.REGIONAL)
+
+
+@collector(ENCRYPTION_BY_DEFAULT, apis=["ecs:DescribeDiskEncryptionByDefaultStatus"])
+def encryption_by_default(ctx: CollectContext) -> EncryptionByDefault:
+    """Account-level default encryption of new cloud disks in the region (Encrypted, a boolean). A failed read
+    fails the dataset: the framework reports the check's ERROR for the region."""
+    body = ctx.client("ecs").describe_disk_encryption_by_default_status(
+        ecs_models.DescribeDiskEncryptionByDefaultStatusRequest(region_id=ctx.region)).body
+    return EncryptionByDefault(region=ctx.region, encrypted=bool(body.encrypted))
+
+
+class InstanceRole(BaseModel):
+    """An instance and how much its RAM role can do (role_privilege: its attached policies judged)."""
+
+    instance_id: str
+    name: str = ""
+    role: str = ""  # '' = no instance RAM role
+    policies: list[str] = Field(default_factory=list)  # "<type>:<name>" attached to the role
+    admin_reasons: list[str] = Field(default_factory=list)  # empty: the role is not administrator-equivalent
+    error: str | None = None  # the role, or whether the instance has one, could not be read
+
+
+INSTANCE_ROLES: Dataset[list[InstanceRole]] = Dataset("ecs.instance_roles", Scope.REGIONAL)
+
+
+@collector(INSTANCE_ROLES, apis=["ecs:DescribeInstances", "ecs:DescribeInstanceRamRole", *ROLE_PRIVILEGE_APIS])
+def instance_roles(ctx: CollectContext) -> list[InstanceRole]:
+    """Each instance's RAM role (DescribeInstanceRamRole, as ecs.instances reads it) and the role's privilege; a
+    role shared by many instances is read once per scan (role_privilege)."""
+    ecs = ctx.client("ecs")
+    found = [InstanceInfo(id=i.instance_id, name=i.instance_name or "") for i in _listed_instances(ctx, ecs)]
+    _add_ram_roles(ctx, ecs, found)
+    out = []
+    for i in found:
+        if i.ram_role is None:
+            out.append(InstanceRole(instance_id=i.id, name=i.name, error="DescribeInstanceRamRole failed"))
+            continue
+        item = InstanceRole(instance_id=i.id, name=i.name, role=i.ram_role)
+        if i.ram_role:
+            p = role_privilege(ctx, i.ram_role)
+            item.policies, item.admin_reasons, item.error = list(p.policies), list(p.admin_reasons), p.error
+        out.append(item)
     return out

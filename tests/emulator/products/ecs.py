@@ -4,6 +4,8 @@ disks. Writes for tests: security groups and rules, instance metadata options.""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 from collections import Counter
@@ -124,6 +126,23 @@ class Instance(BaseModel):
     ram_role: str = ""
     http_tokens: str = "optional"  # optional | required (security-hardening mode)
     http_endpoint: str = "enabled"
+    os_type: str = "linux"  # linux | windows (DescribeInstances OSType)
+    key_pair: str = ""  # KeyPairName: '' = password logon
+    user_data: str = ""  # plain text; DescribeUserData answers it Base64-encoded
+    created: datetime = datetime(2024, 1, 1)
+
+
+class Image(BaseModel):
+    """A custom image of the account (ImageOwnerAlias self) and with whom it is shared."""
+
+    id: str = Field(default_factory=lambda: _id("m-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    status: str = "Available"  # UnAvailable | Available | Creating | CreateFailed (DescribeImages Status)
+    os_type: str = "linux"
+    public: bool = False  # shared with every account (ShareGroup all)
+    shared_accounts: list[str] = Field(default_factory=list)  # AliyunIds it is shared with
+    size: int = 40
     created: datetime = datetime(2024, 1, 1)
 
 
@@ -138,6 +157,7 @@ class Disk(BaseModel):
     size: int = 40
     encrypted: bool = False
     kms_key_id: str = ""
+    auto_snapshot_policy_id: str = ""  # '' = no automatic snapshot policy applied
     created: datetime = datetime(2024, 1, 1)
 
 
@@ -148,6 +168,8 @@ class EcsState(BaseModel):
     port_range_lists: list[PortRangeList] = Field(default_factory=list)
     prefix_lists: list[PrefixList] = Field(default_factory=list)
     disks: list[Disk] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)  # custom images
+    encryption_by_default: list[str] = Field(default_factory=list)  # regions where new disks are encrypted
     _group_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position (index.py)
 
 
@@ -230,7 +252,7 @@ def _instance_view(call: Call, i: Instance) -> dict[str, Any]:
     return {
         "InstanceId": i.id, "InstanceName": i.name or i.id, "RegionId": i.region, "ZoneId": _zone(i.region, i.zone),
         "Status": i.status, "InstanceNetworkType": i.network_type, "CreationTime": iso(i.created),
-        "InstanceType": "ecs.g7.large", "OSType": "linux",
+        "InstanceType": "ecs.g7.large", "OSType": i.os_type, "KeyPairName": i.key_pair,
         "PublicIpAddress": {"IpAddress": list(i.public_ips)},
         "EipAddress": {"IpAddress": eip.ip if eip else "", "AllocationId": eip.id if eip else ""},
         "InnerIpAddress": {"IpAddress": list(i.private_ips) if i.network_type == "classic" else []},
@@ -532,6 +554,10 @@ def _disk_view(d: Disk) -> dict[str, Any]:
     return {"DiskId": d.id, "DiskName": d.name, "RegionId": d.region, "ZoneId": _zone(d.region, d.zone),
             "InstanceId": d.instance_id, "Status": "In_use" if d.instance_id else "Available", "Type": d.type,
             "Category": d.category, "Size": d.size, "Encrypted": d.encrypted, "KMSKeyId": d.kms_key_id,
+            # EnableAutoSnapshot: deprecated, "By default, the automatic snapshot policy feature is enabled";
+            # EnableAutomatedSnapshotPolicy: "whether an automatic snapshot policy is applied" (DescribeDisks)
+            "AutoSnapshotPolicyId": d.auto_snapshot_policy_id, "EnableAutoSnapshot": True,
+            "EnableAutomatedSnapshotPolicy": bool(d.auto_snapshot_policy_id),
             "CreationTime": iso(d.created), "Portable": d.type == "data",
             "Attachments": {"Attachment": [{"InstanceId": d.instance_id, "Device": "/dev/xvdb"}]
                             if d.instance_id else []}}
@@ -547,3 +573,153 @@ def describe_disks(call: Call) -> dict[str, Any]:
              and (not p.get("Encrypted") or str(d.encrypted).lower() == p["Encrypted"].lower())]
     got, meta = page(items, call, size_default=10, size_max=100, results_max=500)
     return {**meta, "Disks": {"Disk": [_disk_view(d) for d in got]}}
+
+
+# --- issue 20: user data, key pairs, custom images, default encryption, automatic snapshot policies ---------
+
+@api.action("DescribeUserData")
+def describe_user_data(call: Call) -> dict[str, Any]:
+    # UserData: the instance's user data, Base64-encoded; '' when it has none; InvalidInstanceId.NotFound (404)
+    # for an unknown instance (api.alibabacloud.com/api/Ecs/2014-05-26/DescribeUserData)
+    inst = _instance(call)
+    data = base64.b64encode(inst.user_data.encode()).decode() if inst.user_data else ""
+    return {"InstanceId": inst.id, "RegionId": inst.region, "UserData": data}
+
+
+@api.action("ModifyInstanceAttribute", write=True)
+def modify_instance_attribute(call: Call) -> dict[str, Any]:
+    # UserData: Base64-encoded, at most 32 KB before encoding; the request has no RegionId, the instance id names it
+    # (ModifyInstanceAttribute)
+    iid = require(call.params, "InstanceId")
+    inst = next((i for i in call.acct.ecs.instances if i.id == iid), None)
+    if inst is None:
+        raise ApiError("InvalidInstanceId.NotFound", f"The specified instance does not exist: {iid}", 404)
+    call.region = inst.region
+    call.touch("ACS::ECS::Instance", inst.id)
+    if "UserData" in call.params:
+        try:
+            inst.user_data = base64.b64decode(call.params["UserData"], validate=True).decode()
+        except (ValueError, binascii.Error):
+            raise ApiError("InvalidUserData.Base64FormatInvalid", "The specified UserData is not valid Base64.",
+                           400) from None
+    if call.params.get("InstanceName"):
+        inst.name = call.params["InstanceName"]
+    return {}
+
+
+@api.action("AttachKeyPair", write=True)
+def attach_key_pair(call: Call) -> dict[str, Any]:
+    # KeyPairName and InstanceIds (a JSON array); the answer's Results list each instance (AttachKeyPair)
+    region = region_of(call)
+    name = require(call.params, "KeyPairName")
+    ids = json_list(call, "InstanceIds") or []
+    results = []
+    for iid in ids:
+        inst = next((i for i in call.acct.ecs.instances if i.id == iid and i.region == region), None)
+        if inst is None:
+            results.append({"InstanceId": iid, "Success": "false", "Code": "404",
+                            "Message": "InvalidInstanceId.NotFound"})
+            continue
+        inst.key_pair = name
+        call.touch("ACS::ECS::Instance", inst.id)
+        results.append({"InstanceId": iid, "Success": "true", "Code": "200", "Message": "successful"})
+    return {"TotalCount": str(len(ids)), "FailCount": str(sum(r["Success"] == "false" for r in results)),
+            "KeyPairName": name, "Results": {"Result": results}}
+
+
+def _image_view(m: Image) -> dict[str, Any]:
+    # a subset of DescribeImages' Image fields, with their documented types (Size an integer, IsPublic a boolean)
+    return {"ImageId": m.id, "ImageName": m.name, "ImageOwnerAlias": "self", "Status": m.status, "OSType": m.os_type,
+            "Size": m.size, "IsPublic": m.public, "IsSelfShared": "true" if m.public or m.shared_accounts else "",
+            "CreationTime": iso(m.created), "Usage": "none", "Architecture": "x86_64", "Progress": "100%"}
+
+
+@api.action("DescribeImages")
+def describe_images(call: Call) -> dict[str, Any]:
+    # PageNumber / PageSize 1-100 (default 10); only Available images unless Status says otherwise; ImageOwnerAlias
+    # system | self | others | marketplace: the emulator holds custom images only, so others list nothing
+    region = region_of(call)
+    p = call.params
+    owner = p.get("ImageOwnerAlias", "")
+    if owner and owner not in ("system", "self", "others", "marketplace"):
+        raise ApiError("InvalidImageOwnerAlias.ValueNotSupported",
+                       "The specified ImageOwnerAlias value is not supported.", 400)
+    statuses = (p.get("Status") or "Available").split(",")
+    ids = (p.get("ImageId") or "").split(",") if p.get("ImageId") else None
+    items = [m for m in call.acct.ecs.images if m.region == region and owner in ("", "self")
+             and m.status in statuses and (ids is None or m.id in ids)]
+    got, meta = page_by_number(items, p, default=10, limit=100)
+    return {**meta, "RegionId": region, "Images": {"Image": [_image_view(m) for m in got]}}
+
+
+def _image(call: Call) -> Image:
+    region = region_of(call)
+    mid = require(call.params, "ImageId")
+    found = next((m for m in call.acct.ecs.images if m.id == mid and m.region == region), None)
+    if found is None:  # 404 InvalidImageId.NotFound (DescribeImageSharePermission)
+        raise ApiError("InvalidImageId.NotFound", f"The specified image {mid} does not exist.", 404)
+    call.touch("ACS::ECS::Image", found.id)
+    return found
+
+
+@api.action("DescribeImageSharePermission")
+def describe_image_share_permission(call: Call) -> dict[str, Any]:
+    # ShareGroups.ShareGroup[].Group "all" when public; Accounts.Account[] paged by PageNumber / PageSize (1-100,
+    # default 10), TotalCount their number
+    m = _image(call)
+    accounts = [{"AliyunId": a, "SharedTime": iso(m.created)} for a in m.shared_accounts]
+    got, meta = page_by_number(accounts, call.params, default=10, limit=100)
+    return {**meta, "ImageId": m.id, "RegionId": m.region,
+            "ShareGroups": {"ShareGroup": [{"Group": "all"}] if m.public else []},
+            "Accounts": {"Account": list(got)}}
+
+
+@api.action("ModifyImageSharePermission", write=True)
+def modify_image_share_permission(call: Call) -> dict[str, Any]:
+    # IsPublic true | false; AddAccount.N / RemoveAccount.N (ModifyImageSharePermission)
+    m = _image(call)
+    public = call.params.get("IsPublic", "")
+    if public:
+        m.public = public.lower() == "true"
+    for k, v in call.params.items():
+        if k.startswith("AddAccount.") and v not in m.shared_accounts:
+            m.shared_accounts.append(v)
+        elif k.startswith("RemoveAccount."):
+            m.shared_accounts = [a for a in m.shared_accounts if a != v]
+    return {}
+
+
+@api.action("DescribeDiskEncryptionByDefaultStatus")
+def describe_disk_encryption_by_default_status(call: Call) -> dict[str, Any]:
+    # Encrypted: a boolean (DescribeDiskEncryptionByDefaultStatus)
+    region = region_of(call)
+    return {"Encrypted": region in call.acct.ecs.encryption_by_default}
+
+
+@api.action("EnableDiskEncryptionByDefault", write=True)
+def enable_disk_encryption_by_default(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    if region not in call.acct.ecs.encryption_by_default:
+        call.acct.ecs.encryption_by_default.append(region)
+    return {"KMSKeyId": ""}
+
+
+@api.action("DisableDiskEncryptionByDefault", write=True)
+def disable_disk_encryption_by_default(call: Call) -> dict[str, Any]:
+    region = region_of(call)
+    call.acct.ecs.encryption_by_default = [r for r in call.acct.ecs.encryption_by_default if r != region]
+    return {}
+
+
+@api.action("ApplyAutoSnapshotPolicy", write=True)
+def apply_auto_snapshot_policy(call: Call) -> dict[str, Any]:
+    # regionId, autoSnapshotPolicyId and diskIds (a JSON array): this API's parameters start in lower case
+    # (api.alibabacloud.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy)
+    region = call.params.get("regionId") or call.region
+    policy = require(call.params, "autoSnapshotPolicyId")
+    ids = json_list(call, "diskIds") or []
+    for d in call.acct.ecs.disks:
+        if d.id in ids and d.region == region:
+            d.auto_snapshot_policy_id = policy
+            call.touch("ACS::ECS::Disk", d.id)
+    return {}
