@@ -57,6 +57,7 @@ WIRE = Path(__file__).parent / "fixtures" / "wire"
 ROA_ROUTES: dict[str, list[tuple[str, re.Pattern[str], str]]] = {"cs": [(m, re.compile(p), a) for m, p, a in [
     ("GET", r"^/api/v1/clusters$", "DescribeClustersV1"),
     ("GET", r"^/clusters/[^/]+$", "DescribeClusterDetail"),
+    ("GET", r"^/clusters/[^/]+$", "DescribeClusterDetail"),
     ("GET", r"^/clusters/[^/]+/audit$", "GetClusterAuditProject"),
     ("GET", r"^/clusters/[^/]+/addon_instances$", "ListClusterAddonInstances"),
     ("GET", r"^/clusters/[^/]+/addon_instances/[^/]+$", "GetClusterAddonInstance"),

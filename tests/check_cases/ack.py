@@ -83,4 +83,10 @@ CASES: list[Case] = [
          {CID: "PASS", "c-31": "FAIL", "c-28": "FAIL"}, region=_R),
     Case("ack_cluster_version_supported", "the supported versions could not be read",
          ack(cluster(), versions_error={"ManagedKubernetes": "Throttling"}), {CID: "ERROR"}, region=_R),
+    # DescribeClusterDetail's documented sample: rrsa_config.enabled true
+    Case("ack_cluster_rrsa_enabled", "enabled (documented sample), disabled, not told, registered",
+         ack(cluster(rrsa_enabled=True), cluster("c-norrsa", rrsa_enabled=False), cluster("c-unknown"), REGISTERED),
+         {CID: "PASS", "c-norrsa": "FAIL", "c-unknown": "MANUAL", "c-ext": "MANUAL"}, region=_R),
+    Case("ack_cluster_rrsa_enabled", "DescribeClusterDetail denied: ERROR",
+         ack(cluster(errors={"detail": "Forbidden.RAM"})), {CID: "ERROR"}, region=_R),
 ]

@@ -23,6 +23,7 @@ def ago(days: float) -> str:
 
 def account() -> dict:
     good = {"name": "good", "id": "cgood", "current_version": "1.33.3-aliyun.1", "audit_project": "k8s-audit",
+            "rrsa": True,
             "addons": [{"name": "loongcollector"}, {"name": "terway-eniip", "config": {"NetworkPolicy": "true"}}],
             "node_pools": [{"name": "default", "cms_enabled": True}, {"name": "gpu", "cms_enabled": True}],
             "inspect_reports": [{"start": ago(30)}, {"start": ago(2)}, {"start": ago(1), "status": "failed"}]}
@@ -75,6 +76,8 @@ def test_ack_checks_pass_and_fail(cloud):
         "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "FAIL"}
     assert statuses(findings, "ack_cluster_version_supported") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
+    assert statuses(findings, "ack_cluster_rrsa_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
     msg = {f.check_id: f.message for f in findings if f.resource_id == "cbad"}
     cms = msg["ack_cluster_cloudmonitor_enabled"]
     assert "batch" in cms and "default" not in cms
@@ -175,3 +178,26 @@ def test_terway_without_networkpolicy_key_is_not_fail():
         "c-nokey": "PASS", "c-empty": "PASS", "c-true": "PASS", "c-false": "FAIL", "c-flannel": "FAIL"}
     # what was and was not verifiable
     assert "could not be read" in got["c-nokey"].message and "disable_network_policy" in got["c-nokey"].message
+
+
+def test_rrsa_read_denied_gives_error_for_that_check_only(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoDetail", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Resource": "*", "Action": ["cs:DescribeClusterDetail"]}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoDetail", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, families=["ack"], ak=READER_AK, secret=READER_SECRET)
+    rrsa = statuses(findings, "ack_cluster_rrsa_enabled")
+    assert rrsa == {"cgood": "ERROR", "cbad": "ERROR", "ceni": "ERROR", "creg": "MANUAL"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
+    assert {f.check_id for f in findings if f.status.value == "ERROR"} == {"ack_cluster_rrsa_enabled"}
+
+
+def test_emulator_rrsa_config_in_cluster_detail(cloud):
+    load(cloud, account())
+    client = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+    on = client.describe_cluster_detail("cgood").body.rrsa_config
+    assert on.enabled is True and on.oidc_name == "ack-rrsa-cgood"
+    assert on.oidc_arn.endswith(":oidc-provider/ack-rrsa-cgood")
+    assert client.describe_cluster_detail("cbad").body.rrsa_config.enabled is False

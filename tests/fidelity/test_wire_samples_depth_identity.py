@@ -29,3 +29,11 @@ def test_ram_security_preference(replay: WireReplay) -> None:
     expected = {"mfa_for_login": "adaptive", "risk_login": "autonomous", "save_mfa_ticket": False,
                 "max_idle_days_users": 730, "max_idle_days_access_keys": 730}
     assert pick(got, expected) == expected
+
+
+def test_ack_cluster_rrsa_from_cluster_detail(replay: WireReplay) -> None:
+    """cs/DescribeClusterDetail.json: rrsa_config.enabled true (read per cluster listed by cs/DescribeClustersV1.json,
+    whose sample cluster is not registered)."""
+    got = collect(replay, "ack.clusters")
+    assert [c.rrsa_enabled for c in got.clusters] == [True]
+    assert all("detail" not in c.errors for c in got.clusters)

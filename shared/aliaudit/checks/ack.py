@@ -363,3 +363,31 @@ def version_supported(inp: Inputs) -> Iterator[Result]:
         return PASS, f"Kubernetes {c.version} is supported{until}"
 
     yield from _checks(inp, (), "its Kubernetes version is not managed by ACK", judge)
+
+
+# --- workload identity ----------------------------------------------------------------------------
+
+@check(id="ack_cluster_rrsa_enabled", severity="medium",
+       title="Ensure RRSA is enabled so pods assume RAM roles instead of using node roles or AccessKeys",
+       risk="Without RRSA (RAM Roles for Service Accounts), pods reach cloud APIs through the worker nodes' RAM role "
+            "(shared by every pod on the node) or through AccessKeys stored in Secrets; a compromised pod then holds "
+            "more permissions, for longer, than its workload needs.",
+       console="ACK console > the cluster > Basic Information > Security and Auditing: RRSA OIDC, Enable.",
+       cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"enable_rrsa\": true}'  (ModifyCluster)",
+       events=CLUSTER_EVENTS, needs=[CLUSTERS],
+       source="Cloud Config ack-cluster-rrsa-enabled; https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-"
+              "dedicated/user-guide/use-rrsa-to-authorize-pods-to-access-different-cloud-services",
+       evaluates="DescribeClusterDetail rrsa_config.enabled per cluster: PASS when true, FAIL when false; MANUAL when "
+                 "the answer carries no rrsa_config or no boolean enabled (how ACK describes a cluster that never "
+                 "had RRSA is not documented) and for registered clusters; ERROR when DescribeClusterDetail could not"
+                 " be read.")
+def rrsa_enabled(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        if c.rrsa_enabled is None:
+            return MANUAL, "DescribeClusterDetail tells no RRSA state: check Security and Auditing in the console"
+        if c.rrsa_enabled:
+            return PASS, "RRSA is enabled: pods can assume RAM roles through the cluster's OIDC provider"
+        return FAIL, "RRSA is disabled: pods reach cloud APIs with the node's RAM role or stored AccessKeys"
+
+    yield from _checks(inp, ("detail",), "ACK does not manage its workload identity; use the cluster's own OIDC "
+                       "federation", judge)

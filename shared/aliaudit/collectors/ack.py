@@ -1,7 +1,7 @@
-"""Container Service for Kubernetes (ACK) dataset, per region: the clusters (DescribeClustersV1 already
-carries meta_data, master_url and the versions, so no DescribeClusterDetail per cluster) and, per cluster,
-the API server audit project, installed add-ons (with the network plugin's configuration), node pools,
-and inspection reports; plus the Kubernetes versions ACK still supports in the region.
+"""Container Service for Kubernetes (ACK) dataset, per region: the clusters (DescribeClustersV1 carries
+meta_data, master_url and the versions; DescribeClusterDetail per cluster adds only what the listing lacks, the
+RRSA configuration) and, per cluster, the API server audit project, installed add-ons (with the network plugin's
+configuration), node pools, and inspection reports; plus the Kubernetes versions ACK still supports in the region.
 
 Each per-cluster read keeps its own error, so a denied call turns only the checks that need it to ERROR.
 """
@@ -76,7 +76,11 @@ class ClusterInfo(BaseModel):
     addons: list[AddonInfo] = Field(default_factory=list)
     node_pools: list[NodePoolInfo] = Field(default_factory=list)
     last_inspection: datetime | None = None  # newest inspection report that did not fail
-    errors: dict[str, str] = Field(default_factory=dict)  # part (audit, addons, network, nodepools, inspection) -> why
+    # DescribeClusterDetail rrsa_config.enabled (RRSA: pods assume RAM roles through the cluster's OIDC provider);
+    # None when the answer carries no rrsa_config or no enabled flag
+    rrsa_enabled: bool | None = None
+    # part (audit, addons, network, nodepools, inspection, detail) -> why
+    errors: dict[str, str] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)  # the cluster's tags (findings carry them: mutelist tags:)
 
     @property
@@ -105,7 +109,7 @@ CLUSTERS: Dataset[AckData] = Dataset("ack.clusters", Scope.REGIONAL)
 
 @collector(CLUSTERS, apis=["cs:DescribeClustersV1", "cs:GetClusterAuditProject", "cs:ListClusterAddonInstances",
                            "cs:GetClusterAddonInstance", "cs:DescribeClusterNodePools", "cs:ListClusterInspectReports",
-                           "cs:DescribeKubernetesVersionMetadata"])
+                           "cs:DescribeKubernetesVersionMetadata", "cs:DescribeClusterDetail"])
 def clusters(ctx: CollectContext) -> AckData:
     cs = ctx.client("cs")
     listed: list[Any] = []
@@ -166,7 +170,14 @@ def clusters(ctx: CollectContext) -> AckData:
                      if str(r.status or "").lower() not in ("failed", "running")]
             info.last_inspection = max((t for t in times if t), default=None)
 
+        def cluster_detail() -> None:
+            # rrsa_config is documented for DescribeClusterDetail only (OpenMeta cs 2015-12-15; SDK model
+            # DescribeClusterDetailResponseBodyRrsaConfig.enabled, a bool), not in DescribeClustersV1's listing
+            rrsa = cs.describe_cluster_detail(cid).body.rrsa_config
+            info.rrsa_enabled = rrsa.enabled if rrsa is not None and isinstance(rrsa.enabled, bool) else None
+
         part(info, "audit", audit)
+        part(info, "detail", cluster_detail)
         part(info, "addons", addons)
         if "addons" not in info.errors:
             part(info, "network", network)
