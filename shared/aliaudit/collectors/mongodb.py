@@ -151,7 +151,10 @@ def _read_endpoints(dds: Any, inst: MongoInstance) -> None:
 def _read_attribute(dds: Any, inst: MongoInstance) -> None:
     body = dds.describe_dbinstance_attribute(dds_models.DescribeDBInstanceAttributeRequest(dbinstance_id=inst.id)).body
     attrs = body.dbinstances.dbinstance if body.dbinstances else None
-    a = next((x for x in attrs or [] if x.dbinstance_id in (inst.id, None)), None)
+    # the call names one instance: its entry, or the only one (the reference's samples describe another id than
+    # the listing's samples)
+    only = attrs[0] if attrs and len(attrs) == 1 else None
+    a = next((x for x in attrs or [] if x.dbinstance_id == inst.id), only)
     if a is None:
         raise LookupError("DescribeDBInstanceAttribute answered no attributes for the instance")
     inst.vpc_auth_mode = a.vpc_auth_mode or ""

@@ -124,7 +124,10 @@ def _read_endpoints(kv: Any, inst: RedisInstance) -> None:
 def _read_attribute(kv: Any, inst: RedisInstance) -> None:
     body = kv.describe_instance_attribute(kvstore_models.DescribeInstanceAttributeRequest(instance_id=inst.id)).body
     attrs = body.instances.dbinstance_attribute if body.instances else None
-    a = next((x for x in attrs or [] if x.instance_id in (inst.id, None)), None)
+    # the call names one instance: its entry, or the only one (the reference's samples describe another id than
+    # the listing's samples)
+    only = attrs[0] if attrs and len(attrs) == 1 else None
+    a = next((x for x in attrs or [] if x.instance_id == inst.id), only)
     if a is None:
         raise LookupError("DescribeInstanceAttribute answered no attributes for the instance")
     inst.vpc_auth_mode = a.vpc_auth_mode or ""
