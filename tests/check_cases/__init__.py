@@ -24,8 +24,8 @@ class Case:
 
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
-            "mse", "ddos", "waf", "cloudfw", "redis", "mongodb", "polardb",
-            "nas"]
+            "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "redis", "mongodb", "polardb",
+            "nas", "alb"]
 
 
 def all_cases() -> list[Case]:

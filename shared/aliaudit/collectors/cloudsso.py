@@ -1,0 +1,58 @@
+"""CloudSSO (2021-05-15) datasets (global): the account's CloudSSO directory with the MFA policy of its users.
+
+Endpoints: CloudSSO answers in the regions its API reference lists (cloudsso.<region>.aliyuncs.com: cn-shanghai,
+cn-hongkong, ap-northeast-2, us-west-1, eu-central-1; the SDK's endpoint rule is `regional`), and a directory lives in
+one of them (ListDirectories Directories[].Region). Where ListDirectories lists an account's directory is not
+documented, so the product asks every listed region and keeps each directory once, then reads its MFA setting in the
+directory's own region. An account that never enabled CloudSSO has no directory: no finding."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .registry import CollectContext, collector
+
+sso_models = lazy_import("alibabacloud_cloudsso20210515.models")
+
+# the endpoint regions of the API reference (OpenMeta cloudsso 2021-05-15 `endpoints`)
+REGIONS = ("cn-shanghai", "cn-hongkong", "ap-northeast-2", "us-west-1", "eu-central-1")
+
+
+class SsoDirectory(BaseModel):
+    id: str
+    name: str = ""
+    region: str
+    mfa: str = ""  # MfaAuthenticationAdvanceSettings: Enabled | Byuser | Disabled | OnlyRiskyLogin
+    risky_login: str = ""  # OperationForRiskLogin: Autonomous | EnforceVerify (with Byuser / OnlyRiskyLogin)
+    error: str | None = None  # GetMFAAuthenticationSettingInfo failed: the check reports ERROR
+
+
+DIRECTORIES: Dataset[list[SsoDirectory]] = Dataset("cloudsso.directories", Scope.GLOBAL)
+
+
+@collector(DIRECTORIES, apis=["cloudsso:ListDirectories", "cloudsso:GetMFAAuthenticationSettingInfo"])
+def directories(ctx: CollectContext) -> list[SsoDirectory]:
+    found: dict[str, SsoDirectory] = {}
+    # ListDirectories takes no paging parameters (API reference): one call answers every directory
+    for listed in ctx.map(lambda r: ctx.factory.pop("cloudsso", r).list_directories().body.directories or [],
+                          list(REGIONS)):
+        for d in listed:
+            if d.directory_id and d.directory_id not in found:
+                found[d.directory_id] = SsoDirectory(id=d.directory_id, name=d.directory_name or "",
+                                                     region=d.region or REGIONS[0])
+
+    def mfa(d: SsoDirectory) -> SsoDirectory:
+        try:
+            info = ctx.factory.pop("cloudsso", d.region).get_mfaauthentication_setting_info(
+                sso_models.GetMFAAuthenticationSettingInfoRequest(directory_id=d.id)).body.mfaauthentication_setting_info
+            if info is not None:
+                d.mfa = info.mfa_authentication_advance_settings or ""
+                d.risky_login = info.operation_for_risk_login or ""
+        except Exception as err:
+            d.error = apierrors.describe(err)
+        return d
+
+    return ctx.map(mfa, list(found.values()))
