@@ -1,0 +1,70 @@
+"""Bastionhost datasets (regional, yundun-bastionhost 2019-12-09): every bastion host of the region
+(DescribeInstances) with, for those whose public network access is on, their public whitelist
+(DescribeInstanceAttribute PublicWhiteList and WhiteListPolicies). Most mainland regions share the central endpoint
+yundun-bastionhost.aliyuncs.com (the SDK's endpoint map), so every call names its region (RegionId)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+bh_models = lazy_import("alibabacloud_yundun_bastionhost20191209.models")
+
+PAGE_SIZE = 100  # DescribeInstances PageSize maximum (OpenMeta yundun-bastionhost 2019-12-09)
+
+
+class BastionHost(BaseModel):
+    id: str
+    description: str = ""
+    region: str
+    status: str = ""  # InstanceStatus: PENDING | CREATING | RUNNING | EXPIRED | CREATE_FAILED | UPGRADING | ...
+    plan: str = ""  # PlanCode: cloudbastion (Basic) | cloudbastion_ha (Enterprise)
+    public_access: bool = False  # PublicNetworkAccess (DescribeInstanceAttribute's when read)
+    internet_endpoint: str = ""
+    # PublicWhiteList plus the entries of WhiteListPolicies (each Entry may list several addresses, comma separated);
+    # None when not read (public access off)
+    whitelist: list[str] | None = None
+    error: str | None = None  # DescribeInstanceAttribute failed: checks report ERROR for this bastion host
+
+
+INSTANCES: Dataset[list[BastionHost]] = Dataset("bastionhost.instances", Scope.REGIONAL)
+
+
+def _whitelist(attr: Any) -> list[str]:
+    entries = [e for e in attr.public_white_list or [] if e and e.strip()]
+    for policy in attr.white_list_policies or []:
+        entries += [e.strip() for e in (policy.entry or "").split(",") if e.strip()]
+    return list(dict.fromkeys(entries))
+
+
+@collector(INSTANCES, apis=["yundun-bastionhost:DescribeInstances", "yundun-bastionhost:DescribeInstanceAttribute"])
+def instances(ctx: CollectContext) -> list[BastionHost]:
+    bh = ctx.client("bastionhost")
+    listed = list(by_page_number(
+        lambda n: bh.describe_instances(bh_models.DescribeInstancesRequest(
+            region_id=ctx.region, page_number=n, page_size=PAGE_SIZE)).body,
+        lambda b: b.instances or [], PAGE_SIZE))
+
+    def read(i: Any) -> BastionHost:
+        host = BastionHost(id=i.instance_id, description=i.description or "", region=ctx.region,
+                           status=i.instance_status or "", plan=i.plan_code or "",
+                           public_access=bool(i.public_network_access), internet_endpoint=i.internet_endpoint or "")
+        if not host.public_access:
+            return host
+        try:
+            attr = bh.describe_instance_attribute(bh_models.DescribeInstanceAttributeRequest(
+                region_id=ctx.region, instance_id=host.id)).body.instance_attribute
+            host.public_access = bool(attr.public_network_access)
+            host.whitelist = _whitelist(attr)
+        except Exception as err:
+            host.error = apierrors.describe(err)
+        return host
+
+    return ctx.map(read, listed)
