@@ -26,7 +26,9 @@ from ..regions import region_exists
 from ..wire import Request
 from . import BY_HOST, Claim, Product
 
-api = PopApi("kvstore", "2015-01-01")  # RAM namespace kvstore: (the RAM reference for Tair / ApsaraDB for Redis)
+# RAM code kvstore, resources acs:kvstore:<region>:<account>:instance/<id> ("RAM authorization", Tair (Redis
+# OSS-compatible): https://www.alibabacloud.com/help/en/redis/developer-reference/api-r-kvstore-2015-01-01-ram-redis)
+api = PopApi("kvstore", "2015-01-01")
 
 _HOST = re.compile(r"^r-kvstore(?:\.(?P<region>[a-z]{2}-[a-z0-9-]+?))?(?:-vpc)?\.aliyuncs\.com$")
 RESOURCE_TYPE = "ACS::Redis::DBInstance"  # the instance's resource type in ActionTrail / Cloud Config
