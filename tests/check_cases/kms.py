@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from aliaudit.collectors.kms import KmsKey
+from aliaudit.collectors.kms import KmsKey, KmsSecret
 from tests.check_cases import Case
 
 KID = "key-hzz630494463ejqjx****"
@@ -45,4 +45,39 @@ CASES: list[Case] = [
          {"kms.keys": [key(), key("k-del", state="PendingDeletion",
                                   delete_date=datetime(2024, 5, 26, 18, 22, 3, tzinfo=timezone.utc))]},
          {KID: "PASS", "k-del": "FAIL"}),
+]
+
+# --- issue 20 ------------------------------------------------------------------------------------------------
+# DescribeSecret's documented sample: secret001, SecretType Rds, AutomaticRotation Enabled, RotationInterval
+# "3153600s" (36.5 days); ListSecrets' sample lists secret001 as Generic
+SECRET = "secret001"
+
+
+def secret(name: str = SECRET, **kw: object) -> KmsSecret:
+    base: dict[str, object] = {"name": name, "region": "cn-hangzhou", "type": "Rds", "automatic_rotation": "Enabled",
+                               "rotation_interval_seconds": 3153600,
+                               "arn": f"acs:kms:cn-hangzhou:154035569884****:secret/{name}"}
+    base.update(kw)
+    return KmsSecret(**base)  # type: ignore[arg-type]
+
+
+_P = "kms_key_deletion_protection_enabled"
+_S = "kms_secret_rotation_enabled"
+CASES += [
+    Case(_P, "documented DeletionProtection Enabled passes; Disabled fails; service and disabled keys skipped",
+         {"kms.keys": [key(), key("k-off", deletion_protection="Disabled"),
+                       key("k-svc", creator="Rds", deletion_protection="Disabled"),
+                       key("k-dis", state="Disabled", deletion_protection="Disabled")]},
+         {KID: "PASS", "k-off": "FAIL"}),
+    Case(_P, "DescribeKey failed", {"kms.keys": [key(error="Forbidden.KeyNotFound")]}, {KID: "ERROR"}),
+    Case(_S, "documented Rds secret rotating every 36.5 days passes; Disabled and Invalid fail; generic skipped",
+         {"kms.secrets": [secret(), secret("ram-ak", type="RAMCredentials", automatic_rotation="Disabled",
+                                           rotation_interval_seconds=None),
+                          secret("ecs-pw", type="ECS", automatic_rotation="Invalid"),
+                          secret("generic", type="Generic", automatic_rotation="", rotation_interval_seconds=None)]},
+         {SECRET: "PASS", "ram-ak": "FAIL", "ecs-pw": "FAIL"}),
+    Case(_S, "interval longer than kms_rotation_days fails; DescribeSecret failed is ERROR",
+         {"kms.secrets": [secret("slow", rotation_interval_seconds=2 * YEAR),
+                          secret("err", automatic_rotation="", error="Forbidden.NoPermission")]},
+         {"slow": "FAIL", "err": "ERROR"}),
 ]

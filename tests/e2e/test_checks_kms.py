@@ -23,7 +23,7 @@ def keys() -> list[dict[str, Any]]:
         {"id": "key-slow", "automatic_rotation": "Enabled", "rotation_interval_seconds": 730 * DAY},
         {"id": "key-never"},
         {"id": "key-imported", "origin": "EXTERNAL"},
-        {"id": "key-rsa", "spec": "RSA_2048", "usage": "SIGN/VERIFY"},
+        {"id": "key-rsa", "spec": "RSA_2048", "usage": "SIGN/VERIFY", "deletion_protection": "Enabled"},
         {"id": "key-service", "creator": "Rds", "aliases": ["acs/rds"]},
         {"id": "key-off", "state": "Disabled", "automatic_rotation": "Suspended",
          "rotation_interval_seconds": 30 * DAY},
@@ -32,8 +32,19 @@ def keys() -> list[dict[str, Any]]:
     ]
 
 
+def secrets() -> list[dict[str, Any]]:
+    return [
+        {"name": "orders-db", "type": "Rds", "automatic_rotation": "Enabled", "rotation_interval_seconds": 30 * DAY},
+        {"name": "ci-ak", "type": "RAMCredentials"},
+        {"name": "jump-pw", "type": "ECS", "automatic_rotation": "Invalid"},
+        {"name": "api-token"},  # generic: no automatic rotation to judge
+        {"name": "reports-db", "region": "cn-shanghai", "type": "Rds", "automatic_rotation": "Enabled",
+         "rotation_interval_seconds": 400 * DAY},
+    ]
+
+
 def account() -> dict[str, Any]:
-    return base_scenario(regions=REGIONS, kms={"keys": keys()})
+    return base_scenario(regions=REGIONS, kms={"keys": keys(), "secrets": secrets()})
 
 
 def kms_client(cloud, region: str = "cn-hangzhou") -> KmsClient:
@@ -78,15 +89,16 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["kms:DescribeKey"]))
     findings = scan(cloud, families=["kms"], ak=READER_AK, secret=READER_SECRET)
-    for check_id in ("kms_key_rotation_enabled", "kms_key_not_pending_deletion"):
+    for check_id in ("kms_key_rotation_enabled", "kms_key_not_pending_deletion", "kms_key_deletion_protection_enabled"):
         got = by_resource(findings, check_id)
         assert len(got) == 8 and set(got.values()) == {"ERROR"}  # every key of the region, none silent
-    assert all("NoPermission" in f.message for f in findings)
+    assert all("NoPermission" in f.message for f in findings if f.check_id.startswith("kms_key_"))
 
     load(cloud, _deny(account(), ["kms:ListKeys"]))
     findings = scan(cloud, families=["kms"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
-    assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings) == sorted(
-        (c, r, "ERROR") for c in ("kms_key_rotation_enabled", "kms_key_not_pending_deletion") for r in REGIONS)
+    key_checks = ("kms_key_rotation_enabled", "kms_key_not_pending_deletion", "kms_key_deletion_protection_enabled")
+    assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings
+                  if f.check_id in key_checks) == sorted((c, r, "ERROR") for c in key_checks for r in REGIONS)
 
 
 def test_every_list_api_is_paged_to_the_end(cloud, admin):
@@ -147,3 +159,43 @@ def test_keys_are_regional(cloud):
         assert getattr(err, "code", "") == "Forbidden.KeyNotFound"
     else:
         raise AssertionError("a key of cn-hangzhou was described in cn-shanghai")
+
+
+# --- issue 20: deletion protection, secret rotation --------------------------------------------------------------
+
+def test_deletion_protection_and_secret_rotation(cloud):
+    load(cloud, account())
+    findings = scan(cloud, families=["kms"], regions=REGIONS)
+    assert by_resource(findings, "kms_key_deletion_protection_enabled") == {
+        "key-rotated": "FAIL", "key-slow": "FAIL", "key-never": "FAIL", "key-imported": "FAIL", "key-rsa": "PASS",
+        "key-sh": "FAIL"}
+    assert by_resource(findings, "kms_secret_rotation_enabled") == {
+        "orders-db": "PASS", "ci-ak": "FAIL", "jump-pw": "FAIL", "reports-db": "FAIL"}
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    assert by_key[("kms_secret_rotation_enabled", "reports-db")].region == "cn-shanghai"
+    assert by_key[("kms_secret_rotation_enabled", "orders-db")].message == "the Rds secret rotates every 30 days"
+    assert by_key[("kms_secret_rotation_enabled", "jump-pw")].message == \
+        "automatic rotation of the ECS secret is Invalid"
+    assert "every 400 days (required at most 365)" in by_key[("kms_secret_rotation_enabled", "reports-db")].message
+
+
+def test_deletion_protection_and_secret_rotation_remediated(cloud, admin):
+    load(cloud, account())
+    kms = kms_client(cloud)
+    kms.set_deletion_protection(kms_models.SetDeletionProtectionRequest(
+        protected_resource_arn="acs:kms:cn-hangzhou:1234567890123456:key/key-never", enable_deletion_protection=True))
+    kms.update_secret_rotation_policy(kms_models.UpdateSecretRotationPolicyRequest(
+        secret_name="ci-ak", enable_automatic_rotation=True, rotation_interval="7d"))
+    findings = scan(cloud, families=["kms"])
+    assert by_resource(findings, "kms_key_deletion_protection_enabled")["key-never"] == "PASS"
+    assert by_resource(findings, "kms_secret_rotation_enabled")["ci-ak"] == "PASS"
+    events = {e["eventName"] for e in admin.events()}
+    assert {"SetDeletionProtection", "UpdateSecretRotationPolicy"} <= events
+
+
+def test_denied_describe_secret_gives_error_findings(cloud):
+    load(cloud, _deny(account(), ["kms:DescribeSecret"]))
+    findings = scan(cloud, checks=["kms_secret_rotation_enabled"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "kms_secret_rotation_enabled") == {
+        "orders-db": "ERROR", "ci-ak": "ERROR", "jump-pw": "ERROR"}
+    assert all("NoPermission" in f.message for f in findings)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.kms import KEYS, KmsKey
+from ..collectors.kms import KEYS, SECRETS, KmsKey, KmsSecret
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -81,3 +81,71 @@ def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
             yield _result(k, FAIL, f"the key is scheduled for deletion{when}")
         else:
             yield _result(k, PASS, f"the key is {k.state or 'not pending deletion'}")
+
+
+# --- issue 20 ------------------------------------------------------------------------------------------------
+
+@check(id="kms_key_deletion_protection_enabled", severity="low",
+       title="Customer-managed KMS keys have deletion protection enabled",
+       risk="Without deletion protection a single ScheduleKeyDeletion call (a mistake, or an attacker holding kms "
+            "permissions) starts the countdown to destroying the key and every piece of data it encrypts.",
+       console="KMS console > Keys > the key > Key Details: enable Deletion Protection.",
+       cli="aliyun kms SetDeletionProtection --ProtectedResourceArn <key arn> --EnableDeletionProtection true",
+       events=["SetDeletionProtection", "CreateKey", "EnableKey", "DisableKey"], needs=[KEYS],
+       evaluates="DescribeKey DeletionProtection of Enabled customer-managed keys (numeric Creator): PASS when "
+                 "Enabled, FAIL otherwise (Disabled or not reported); ERROR when the key could not be described. "
+                 "Service keys and keys not Enabled give no result.",
+       source="Cloud Config kms-key-delete-protection-enabled")
+def deletion_protection_enabled(inp: Inputs) -> Iterator[Result]:
+    for k, err in _keys(inp):
+        if err:
+            yield err
+        elif not k.customer_managed or k.state != "Enabled":
+            continue  # service keys belong to their service; unusable keys are judged by kms_key_not_pending_deletion
+        elif k.deletion_protection == "Enabled":
+            yield _result(k, PASS, "deletion protection is enabled")
+        else:
+            yield _result(k, FAIL, f"deletion protection is {k.deletion_protection or 'Disabled'}")
+
+
+def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=s.name, resource_type="kms:secret", resource_name=s.name,
+                  region=s.region, message=message, details={"secret_type": s.type, "arn": s.arn})
+
+
+@check(id="kms_secret_rotation_enabled", severity="medium",
+       title="Managed KMS secrets (RDS, RAM, ECS) rotate automatically",
+       risk="A database password, AccessKey or server password that never changes stays usable by anyone who ever "
+            "read it (a leaked configuration, a former employee); automatic rotation limits how long a leak is "
+            "worth something.",
+       console="KMS console > Secrets > the secret > Automatic Rotation: enable it with an interval of at most "
+               "kms_rotation_days.",
+       cli="aliyun kms UpdateSecretRotationPolicy --SecretName <name> --EnableAutomaticRotation true "
+           "--RotationInterval 30d",
+       events=["UpdateSecretRotationPolicy", "CreateSecret", "DeleteSecret", "RestoreSecret"], needs=[SECRETS],
+       evaluates="ListSecrets then DescribeSecret for managed secrets (SecretType Rds, RAMCredentials, ECS): PASS "
+                 "when AutomaticRotation is Enabled with a RotationInterval of at most kms_rotation_days (365); FAIL "
+                 "when it is Disabled, Invalid (Secrets Manager cannot rotate it), missing, or the interval is longer; "
+                 "ERROR when the secret could not be described. Generic secrets give no result: DescribeSecret "
+                 "returns AutomaticRotation only for managed secrets, and Secrets Manager does not rotate generic "
+                 "ones by itself.",
+       source="Cloud Config kms-secret-rotation-enabled | https://api.alibabacloud.com/api/Kms/2016-01-20/"
+              "DescribeSecret")
+def secret_rotation_enabled(inp: Inputs) -> Iterator[Result]:
+    limit = inp.config.kms_rotation_days
+    s: KmsSecret
+    for s in inp[SECRETS]:
+        if not s.managed:
+            continue
+        if s.error:
+            yield _secret_result(s, ERROR, f"could not describe the secret: {s.error}")
+        elif s.automatic_rotation != "Enabled":
+            yield _secret_result(s, FAIL, f"automatic rotation of the {s.type} secret is "
+                                 f"{s.automatic_rotation or 'not reported'}")
+        elif s.rotation_interval_seconds is None:
+            yield _secret_result(s, FAIL, "automatic rotation is enabled but KMS reports no rotation interval")
+        else:
+            days = s.rotation_interval_seconds / DAY
+            ok = days <= limit
+            yield _secret_result(s, PASS if ok else FAIL, f"the {s.type} secret rotates every {days:g} days"
+                                 + ("" if ok else f" (required at most {limit})"))

@@ -83,3 +83,56 @@ def keys(ctx: CollectContext) -> list[KmsKey]:
         return key
 
     return ctx.map(describe, listed)
+
+
+# --- issue 20: secrets ---------------------------------------------------------------------------------------
+
+# DescribeSecret SecretType: Generic | Rds (managed ApsaraDB RDS secret) | RAMCredentials (managed RAM secret) | ECS
+# (managed ECS secret); AutomaticRotation (Enabled | Disabled | Invalid) "is returned only for a managed ApsaraDB RDS
+# secret, a managed RAM secret, or a managed ECS secret" (api.alibabacloud.com/api/Kms/2016-01-20/DescribeSecret)
+MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS"}
+SECRET_PAGE = 100  # ListSecrets PageSize: 1 to 100
+
+
+class KmsSecret(BaseModel):
+    """A secret's metadata (never its value: GetSecretValue is not called)."""
+
+    name: str
+    region: str
+    arn: str = ""
+    type: str = ""  # Generic | Rds | RAMCredentials | ECS
+    automatic_rotation: str = ""  # Enabled | Disabled | Invalid ('' for generic secrets)
+    rotation_interval_seconds: int | None = None
+    planned_delete_time: str = ""
+    error: str | None = None  # DescribeSecret failed: checks report ERROR for this secret
+
+    @property
+    def managed(self) -> bool:
+        return self.type in MANAGED_SECRET_TYPES
+
+
+SECRETS: Dataset[list[KmsSecret]] = Dataset("kms.secrets", Scope.REGIONAL)
+
+
+@collector(SECRETS, apis=["kms:ListSecrets", "kms:DescribeSecret"])
+def secrets(ctx: CollectContext) -> list[KmsSecret]:
+    kms = ctx.client("kms")
+    listed = list(by_page_number(
+        lambda n: kms.list_secrets(kms_models.ListSecretsRequest(page_number=n, page_size=SECRET_PAGE)).body,
+        lambda b: b.secret_list.secret if b.secret_list else [], SECRET_PAGE))
+
+    def describe(s: Any) -> KmsSecret:
+        secret = KmsSecret(name=s.secret_name, region=ctx.region, type=s.secret_type or "",
+                           planned_delete_time=s.planned_delete_time or "")
+        if not secret.managed:  # a generic secret has no automatic rotation to describe
+            return secret
+        try:
+            b = kms.describe_secret(kms_models.DescribeSecretRequest(secret_name=s.secret_name)).body
+            secret.arn, secret.type = b.arn or "", b.secret_type or secret.type
+            secret.automatic_rotation = b.automatic_rotation or ""
+            secret.rotation_interval_seconds = interval_seconds(b.rotation_interval)
+        except Exception as err:
+            secret.error = apierrors.describe(err)
+        return secret
+
+    return ctx.map(describe, listed)

@@ -51,10 +51,27 @@ class Key(BaseModel):
     aliases: list[str] = Field(default_factory=list)  # alias/<name>
 
 
+class Secret(BaseModel):
+    """A Secrets Manager secret's metadata (its value is not modelled: the audit never reads it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    region: str = "cn-hangzhou"
+    type: str = "Generic"  # Generic | Rds | RAMCredentials | ECS (DescribeSecret SecretType)
+    description: str = ""
+    automatic_rotation: str = "Disabled"  # Enabled | Disabled | Invalid: managed secrets only
+    rotation_interval_seconds: int | None = None
+    encryption_key_id: str = ""
+    created: datetime = datetime(2024, 1, 1)
+    last_rotation: datetime | None = None
+
+
 class KmsState(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
 
     keys: list[Key] = Field(default_factory=list)
+    secrets: list[Secret] = Field(default_factory=list)
 
     def find(self, key_id: str, region: str = "") -> Key | None:
         """By key id, ARN or alias, in the region when one is known."""
@@ -200,4 +217,83 @@ def disable_key(call: Call) -> dict[str, Any]:
     key.state = "Disabled"
     if key.automatic_rotation == "Enabled":
         key.automatic_rotation = "Suspended"
+    return {}
+
+
+# --- issue 20: deletion protection, secrets --------------------------------------------------------------------
+
+@api.action("SetDeletionProtection", write=True)
+def set_deletion_protection(call: Call) -> dict[str, Any]:
+    # ProtectedResourceArn (the key's ARN) and EnableDeletionProtection true | false (SetDeletionProtection)
+    arn = require(call.params, "ProtectedResourceArn")
+    key = call.acct.kms.find(arn, _region(call))
+    if key is None:
+        raise ApiError("Forbidden.KeyNotFound", f"The specified Key is not found: {arn}", 404)
+    call.touch("ACS::KMS::Key", key.id)
+    key.deletion_protection = "Enabled" if require(call.params, "EnableDeletionProtection").lower() == "true" \
+        else "Disabled"
+    return {}
+
+
+MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS"}
+
+
+def _secret(call: Call) -> Secret:
+    name = require(call.params, "SecretName")
+    region = _region(call)
+    found = next((s for s in call.acct.kms.secrets if s.name == name and (not region or s.region == region)), None)
+    if found is None:  # 404 Forbidden.ResourceNotFound (DescribeSecret error codes)
+        raise ApiError("Forbidden.ResourceNotFound", "Resource not found", 404)
+    call.touch("ACS::KMS::Secret", found.name)
+    return found
+
+
+@api.action("ListSecrets")
+def list_secrets(call: Call) -> dict[str, Any]:
+    # PageNumber / PageSize 1-100 (default 10); SecretList.Secret[] with SecretName, SecretType, CreateTime,
+    # UpdateTime (api.alibabacloud.com/api/Kms/2016-01-20/ListSecrets)
+    region = _region(call)
+    items = [s for s in call.acct.kms.secrets if not region or s.region == region]
+    page, meta = page_by_number(items, call.params, default=10, limit=100)
+    return {**meta, "SecretList": {"Secret": [
+        {"SecretName": s.name, "SecretType": s.type, "CreateTime": iso(s.created), "UpdateTime": iso(s.created)}
+        for s in page]}}
+
+
+@api.action("DescribeSecret")
+def describe_secret(call: Call) -> dict[str, Any]:
+    # AutomaticRotation "is returned only for a managed ApsaraDB RDS secret, a managed RAM secret, or a managed
+    # ECS secret"; RotationInterval ("604800s") "when automatic rotation is enabled" (DescribeSecret)
+    s = _secret(call)
+    out: dict[str, Any] = {"SecretName": s.name, "SecretType": s.type, "Description": s.description,
+                           "Arn": f"acs:kms:{s.region}:{call.acct.id}:secret/{s.name}",
+                           "EncryptionKeyId": s.encryption_key_id, "CreateTime": iso(s.created),
+                           "UpdateTime": iso(s.created)}
+    if s.type in MANAGED_SECRET_TYPES:
+        out["AutomaticRotation"] = s.automatic_rotation
+        if s.automatic_rotation == "Enabled" and s.rotation_interval_seconds:
+            out["RotationInterval"] = f"{s.rotation_interval_seconds}s"
+            last = s.last_rotation or s.created
+            out["LastRotationDate"] = iso(last)
+            out["NextRotationDate"] = iso(last + timedelta(seconds=s.rotation_interval_seconds))
+    return out
+
+
+@api.action("UpdateSecretRotationPolicy", write=True)
+def update_secret_rotation_policy(call: Call) -> dict[str, Any]:
+    # EnableAutomaticRotation true | false and RotationInterval ("30d", 6 hours to 365 days) for managed secrets
+    # (UpdateSecretRotationPolicy)
+    s = _secret(call)
+    if s.type not in MANAGED_SECRET_TYPES:
+        raise ApiError("Forbidden.SecretTypeNotSupported", "Automatic rotation is not supported for this secret.",
+                       403)
+    if require(call.params, "EnableAutomaticRotation").lower() == "true":
+        raw = require(call.params, "RotationInterval")
+        m = _INTERVAL.match(raw)
+        if not m:
+            raise ApiError("InvalidParameter", f"The RotationInterval is invalid: {raw}", 400)
+        s.rotation_interval_seconds = int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+        s.automatic_rotation = "Enabled"
+    else:
+        s.automatic_rotation = "Disabled"
     return {}
