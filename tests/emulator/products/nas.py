@@ -152,8 +152,7 @@ def _file_system(f: FileSystem) -> dict[str, Any]:
         "CreateTime": iso(f.created), "ChargeType": "PayAsYouGo", "Capacity": f.capacity, "MeteredSize": 0,
         "MountTargets": {"MountTarget": [
             {"MountTargetDomain": m.domain, "AccessGroupName": m.access_group, "NetworkType": m.network_type,
-             "VpcId": m.vpc_id, "VswId": m.vswitch_id, "Status": m.status} for m in f.mount_targets]},
-        "Tags": {"Tag": []}}
+             "VpcId": m.vpc_id, "VswId": m.vswitch_id, "Status": m.status} for m in f.mount_targets]}}  # no tags
     if f.kms_key_id:
         out["KMSKeyId"] = f.kms_key_id
     return out

@@ -131,7 +131,8 @@ def _connection(c: Cluster, e: Endpoint, a: Address) -> str:
 
 def _summary(c: Cluster) -> dict[str, Any]:
     """One Items.DBCluster[] entry: the documented fields aliaudit and the console list (types as the SDK model
-    declares them: Expired, CpuCores, MemorySize are strings; DBNodeNumber, DeletionLock, StorageSpace ints)."""
+    declares them: Expired is a string; DBNodeNumber, DeletionLock, StorageSpace ints). Tags are not modelled, so
+    the entry has none."""
     zone = c.zone or f"{c.region}-i"
     return {"DBClusterId": c.id, "DBClusterDescription": c.description, "RegionId": c.region, "ZoneId": zone,
             "DBType": c.db_type, "DBVersion": c.db_version, "DBClusterStatus": c.status, "Category": c.category,
@@ -141,8 +142,7 @@ def _summary(c: Cluster) -> dict[str, Any]:
             "DBNodes": {"DBNode": [
                 {"DBNodeId": f"pi-{c.id.removeprefix('pc-')}{n}", "DBNodeRole": role, "RegionId": c.region,
                  "ZoneId": zone, "DBNodeClass": "polar.mysql.x4.large"}
-                for n, role in ((1, "Writer"), (2, "Reader"))]},
-            "Tags": {"Tag": []}}
+                for n, role in ((1, "Writer"), (2, "Reader"))]}}
 
 
 # --- reads ---------------------------------------------------------------------------------------
