@@ -24,7 +24,7 @@ class Case:
 
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
-            "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "redis", "mongodb", "polardb",
+            "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "dns", "redis", "mongodb", "polardb",
             "nas", "alb"]
 
 

@@ -1,0 +1,118 @@
+"""API Gateway checks: published APIs that anyone on the Internet may call without authentication, APIs that accept
+plain HTTP, and API groups whose HTTPS security policy still accepts TLS 1.0/1.1. One finding per API or group, in
+its region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.apigateway import APIS, GROUPS, ApigwApi, ApigwGroup, policy_min_tls
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+
+
+def _api(a: ApigwApi, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=a.id, resource_type="apigateway:api", resource_name=a.name,
+                  region=a.region, message=message,
+                  details={"group": a.group_name or a.group_id, "stages": ",".join(a.stages),
+                           "auth_type": a.auth_type, "protocols": ",".join(a.protocols)})
+
+
+def _group(g: ApigwGroup, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=g.id, resource_type="apigateway:group", resource_name=g.name,
+                  region=g.region, message=message,
+                  details={"https_policy": g.https_policy, "custom_domains": ",".join(g.custom_domains)})
+
+
+@check(id="apigateway_api_auth_required", severity="high",
+       title="API Gateway APIs published to production require authentication",
+       risk="An ANONYMOUS API reachable from the Internet can be called by anyone who learns its address: API Gateway "
+            "does not authenticate callers, cannot throttle them per user, and the backend (often a function or an "
+            "internal service) receives whatever they send.",
+       console="API Gateway console > Manage APIs > APIs > the API > Edit > Basic Information: set Security "
+               "Authentication to Alibaba Cloud App (or OpenID Connect), then publish it to RELEASE again; or limit "
+               "it to VPC calls.",
+       cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --AuthType APP ... ; aliyun cloudapi DeployApi "
+           "--GroupId <group> --ApiId <id> --StageName RELEASE --Description 'require app auth'",
+       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
+       evaluates="DescribeApis then DescribeApi per API in the region, only APIs whose DeployedInfos show "
+                 "DeployedStatus DEPLOYED on StageName RELEASE: FAIL when AuthType is ANONYMOUS and DisableInternet "
+                 "is not true; PASS for APP or APPOPENID, or for an ANONYMOUS API limited to VPC calls; MANUAL when "
+                 "DescribeApi answers no AuthType; ERROR when DescribeApi failed. APIs not published to RELEASE give "
+                 "no result.",
+       source="Cloud Config api-gateway-api-auth-required")
+def api_auth_required(inp: Inputs) -> Iterator[Result]:
+    for a in inp[APIS]:
+        if not a.released:
+            continue  # drafts and test/staging stages are not production exposure
+        if a.error:
+            yield _api(a, ERROR, f"could not describe the API: {a.error}")
+        elif not a.auth_type:
+            yield _api(a, MANUAL, "DescribeApi answered no AuthType: check the API's authentication in the console")
+        elif a.auth_type.upper() != "ANONYMOUS":
+            yield _api(a, PASS, f"the API requires {a.auth_type} authentication")
+        elif a.disable_internet:
+            yield _api(a, PASS, "the API is ANONYMOUS but callable from the VPC only (DisableInternet)")
+        else:
+            yield _api(a, FAIL, "the API is published to RELEASE with ANONYMOUS authentication and Internet access")
+
+
+@check(id="apigateway_api_https_only", severity="medium",
+       title="API Gateway APIs accept HTTPS only",
+       risk="An API that accepts plain HTTP sends its requests, AppCode or signature headers and responses in clear "
+            "text, open to eavesdropping and tampering on the way.",
+       console="API Gateway console > Manage APIs > APIs > the API > Edit > Define API Request: select HTTPS only "
+               "as the protocol, then publish the API again.",
+       cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --RequestConfig '{\"RequestProtocol\": "
+           "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName RELEASE",
+       events=["CreateApi", "ModifyApi", "DeployApi"], needs=[APIS],
+       evaluates="DescribeApis then DescribeApi per API in the region: FAIL when RequestConfig.RequestProtocol "
+                 "(comma-separated, documented values HTTP and HTTPS) lists HTTP; PASS when it lists only HTTPS; "
+                 "MANUAL when it is empty or lists only other values; ERROR when DescribeApi failed.",
+       source="Cloud Config api-gateway-api-internet-request-https; CloudSploit apiProtocol")
+def api_https_only(inp: Inputs) -> Iterator[Result]:
+    for a in inp[APIS]:
+        if a.error:
+            yield _api(a, ERROR, f"could not describe the API: {a.error}")
+        elif "HTTP" in a.protocols:
+            yield _api(a, FAIL, f"the API accepts plain HTTP (RequestProtocol {','.join(a.protocols)})")
+        elif "HTTPS" in a.protocols:
+            yield _api(a, PASS, f"the API accepts {','.join(a.protocols)} only")
+        else:
+            yield _api(a, MANUAL, "DescribeApi answered no HTTP or HTTPS RequestProtocol"
+                                  + (f" ({','.join(a.protocols)})" if a.protocols else "")
+                                  + ": check the API's protocols in the console")
+
+
+@check(id="apigateway_group_tls_policy_strong", severity="medium",
+       title="API Gateway groups use an HTTPS security policy that requires TLS 1.2 or later",
+       risk="HTTPS1_1_TLS1_0 and HTTPS2_TLS1_0 still accept TLS 1.0 and 1.1, deprecated protocol versions with "
+            "known weaknesses, for every API of the group reached through its custom domains.",
+       console="API Gateway console > Manage APIs > API Groups > the group > Group Details > HTTPS Security Policy: "
+               "choose HTTPS2_TLS1_2 (or HTTPS2_TLS1_3 where offered).",
+       cli="aliyun cloudapi ModifyApiGroupNetworkPolicy --GroupId <group> --HttpsPolicy HTTPS2_TLS1_2",
+       events=["CreateApiGroup", "ModifyApiGroup", "ModifyApiGroupNetworkPolicy", "DeleteApiGroup"], needs=[GROUPS],
+       evaluates="DescribeApiGroups then DescribeApiGroup per group in the region: the lowest TLS version the "
+                 "HttpsPolicy accepts, as documented (HTTPS1_1_TLS1_0, HTTPS2_TLS1_0: TLS 1.0; HTTPS2_TLS1_2: 1.2; "
+                 "HTTPS2_TLS1_3: 1.2 and 1.3): PASS when it is TLS 1.2 or later, FAIL when lower; MANUAL when the "
+                 "group reports no policy or one the documentation does not list; ERROR when DescribeApiGroup "
+                 "failed. The message names the group's custom domains, which the policy applies to.",
+       source="Cloud Config api-gateway-group-https-policy-check; CloudSploit apiGroupTlsVersion; "
+              "https://help.aliyun.com/en/api-gateway/traditional-api-gateway/user-guide/"
+              "configure-an-https-security-policy")
+def group_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
+    for g in inp[GROUPS]:
+        domains = f" (custom domains: {', '.join(g.custom_domains)})" if g.custom_domains else " (no custom domain)"
+        minimum = policy_min_tls(g.https_policy)
+        if g.error:
+            yield _group(g, ERROR, f"could not describe the group: {g.error}")
+        elif minimum is None:
+            shown = g.https_policy or "none"
+            yield _group(g, MANUAL, f"HTTPS security policy {shown} is not a documented policy{domains}")
+        elif minimum >= "1.2":
+            yield _group(g, PASS, f"HTTPS security policy {g.https_policy} accepts TLS {minimum} and later "
+                                  f"only{domains}")
+        else:
+            yield _group(g, FAIL, f"HTTPS security policy {g.https_policy} accepts TLS {minimum}{domains}")

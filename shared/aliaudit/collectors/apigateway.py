@@ -1,0 +1,115 @@
+"""API Gateway datasets (regional, API 2016-07-14, product key cloudapi, RAM namespace apigateway): every API of the
+region with where it is published, its authentication, Internet exposure and request protocols (DescribeApis, then
+DescribeApi), and every API group with its HTTPS security policy (DescribeApiGroups, then DescribeApiGroup)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import apierrors
+from ..datasets import Dataset, Scope
+from ..lazy import lazy_import
+from .paging import by_page_number
+from .registry import CollectContext, collector
+
+apigw_models = lazy_import("alibabacloud_cloudapi20160714.models")
+
+# DescribeApiGroups PageSize: "Maximum value: 50. Default value: 10"; DescribeApis documents only the default (10):
+# the same 50 is used for both (cloudapi 2016-07-14 api-docs.json request parameters)
+PAGE_SIZE = 50
+RELEASE = "RELEASE"  # DeployedInfo.StageName: RELEASE (production) | PRE (staging) | TEST
+# HTTPS security policy -> the lowest TLS version it accepts: HTTPS1_1_TLS1_0 and HTTPS2_TLS1_0 accept TLS 1.0, 1.1
+# and 1.2, HTTPS2_TLS1_2 TLS 1.2 only, HTTPS2_TLS1_3 TLS 1.2 and 1.3 (API Gateway "HTTPS security policies",
+# https://help.aliyun.com/en/api-gateway/traditional-api-gateway/user-guide/configure-an-https-security-policy;
+# the API reference's examples show the first three names)
+POLICY_MIN_TLS = {"HTTPS1_1_TLS1_0": "1.0", "HTTPS2_TLS1_0": "1.0", "HTTPS2_TLS1_2": "1.2", "HTTPS2_TLS1_3": "1.2"}
+
+
+def policy_min_tls(policy: str) -> str | None:
+    """The lowest TLS version a documented policy accepts; None for a name the documentation does not list."""
+    return POLICY_MIN_TLS.get(policy.strip().upper())
+
+
+class ApigwApi(BaseModel):
+    id: str  # ApiId
+    name: str = ""
+    region: str
+    group_id: str = ""
+    group_name: str = ""
+    visibility: str = ""  # PUBLIC | PRIVATE
+    stages: list[str] = Field(default_factory=list)  # stages where DeployedStatus is DEPLOYED
+    auth_type: str = ""  # DescribeApi AuthType: APP | ANONYMOUS | APPOPENID
+    disable_internet: bool = False  # DescribeApi DisableInternet: true = callable from the VPC only
+    protocols: list[str] = Field(default_factory=list)  # RequestConfig.RequestProtocol split ("HTTP,HTTPS")
+    error: str | None = None  # DescribeApi failed: the checks report ERROR for this API
+
+    @property
+    def released(self) -> bool:
+        return RELEASE in self.stages
+
+
+class ApigwGroup(BaseModel):
+    id: str  # GroupId
+    name: str = ""
+    region: str
+    https_policy: str = ""  # HttpsPolicy
+    custom_domains: list[str] = Field(default_factory=list)  # CustomDomains.DomainItem[].DomainName
+    error: str | None = None  # DescribeApiGroup failed
+
+
+APIS: Dataset[list[ApigwApi]] = Dataset("apigateway.apis", Scope.REGIONAL)
+GROUPS: Dataset[list[ApigwGroup]] = Dataset("apigateway.groups", Scope.REGIONAL)
+
+
+def _deployed(infos: Any) -> list[str]:
+    items = (infos.deployed_info if infos else None) or []
+    return sorted({i.stage_name for i in items if i.stage_name and i.deployed_status == "DEPLOYED"})
+
+
+@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeApi"])
+def apis(ctx: CollectContext) -> list[ApigwApi]:
+    gw = ctx.client("cloudapi")
+    listed = list(by_page_number(
+        lambda n: gw.describe_apis(apigw_models.DescribeApisRequest(page_number=n, page_size=PAGE_SIZE)).body,
+        lambda b: b.api_summarys.api_summary if b.api_summarys else [], PAGE_SIZE))
+
+    def describe(s: Any) -> ApigwApi:
+        api = ApigwApi(id=s.api_id or "", name=s.api_name or "", region=ctx.region, group_id=s.group_id or "",
+                       group_name=s.group_name or "", visibility=s.visibility or "", stages=_deployed(s.deployed_infos))
+        try:
+            d = gw.describe_api(apigw_models.DescribeApiRequest(api_id=api.id, group_id=api.group_id or None)).body
+            api.auth_type = d.auth_type or ""
+            api.disable_internet = d.disable_internet is True
+            protocol = (d.request_config.request_protocol if d.request_config else None) or ""
+            # "Valid values: HTTP and HTTPS. Separate multiple values with commas (,), such as "HTTP,HTTPS""
+            api.protocols = [p.strip().upper() for p in protocol.split(",") if p.strip()]
+        except Exception as err:
+            api.error = apierrors.describe(err)
+        return api
+
+    return ctx.map(describe, listed)
+
+
+@collector(GROUPS, apis=["apigateway:DescribeApiGroups", "apigateway:DescribeApiGroup"])
+def groups(ctx: CollectContext) -> list[ApigwGroup]:
+    gw = ctx.client("cloudapi")
+    listed = list(by_page_number(
+        lambda n: gw.describe_api_groups(apigw_models.DescribeApiGroupsRequest(page_number=n,
+                                                                              page_size=PAGE_SIZE)).body,
+        lambda b: b.api_group_attributes.api_group_attribute if b.api_group_attributes else [], PAGE_SIZE))
+
+    def describe(g: Any) -> ApigwGroup:
+        group = ApigwGroup(id=g.group_id or "", name=g.group_name or "", region=ctx.region,
+                           https_policy=g.https_policy or "")
+        try:
+            d = gw.describe_api_group(apigw_models.DescribeApiGroupRequest(group_id=group.id)).body
+            group.https_policy = d.https_policy or ""
+            domains = (d.custom_domains.domain_item if d.custom_domains else None) or []
+            group.custom_domains = [i.domain_name for i in domains if i.domain_name]
+        except Exception as err:
+            group.error = apierrors.describe(err)
+        return group
+
+    return ctx.map(describe, listed)

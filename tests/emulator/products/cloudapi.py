@@ -1,0 +1,251 @@
+"""API Gateway (CloudAPI, RPC 2016-07-14; hosts apigateway.<region>.aliyuncs.com, RAM namespace apigateway): API
+groups with their HTTPS security policy and custom domains, and APIs with their authentication, Internet access,
+request protocols and the stages they are published to. DescribeApiGroups, DescribeApiGroup, DescribeApis,
+DescribeApi (PageNumber/PageSize), and the writes that change what the audit sees (ModifyApi, DeployApi,
+AbolishApi, ModifyApiGroupNetworkPolicy).
+
+Sources: Alibaba Cloud's OpenMeta metadata en_us/cloudapi/2016-07-14/api-docs.json (tests/fixtures/wire/cloudapi) and
+the alibabacloud_cloudapi20160714 SDK models (JSON types: TotalCount/PageNumber/PageSize and TrafficLimit integers,
+DisableInternet a boolean, RequestConfig.RequestProtocol a string such as "HTTP,HTTPS"). The SDK's endpoint map sends
+every public region to apigateway.<region>.aliyuncs.com (client.py `_endpoint_map`); apigateway.aliyuncs.com serves
+only non-public regions, so a request without a region lists nothing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..call import Call
+from ..clock import iso
+from ..errors import ApiError
+from ..pop import PopApi, int_param, require
+from ..regions import region_exists
+from . import Product
+
+api = PopApi("cloudapi", "2016-07-14", ram_prefix="apigateway")
+
+STAGES = ("RELEASE", "PRE", "TEST")  # DeployedInfo.StageName: RELEASE (production), PRE (staging), TEST
+AUTH_TYPES = ("APP", "ANONYMOUS", "APPOPENID")  # DescribeApi AuthType
+# HTTPS security policies the console offers (API Gateway "HTTPS security policies", help.aliyun.com
+# /en/api-gateway/traditional-api-gateway/user-guide/configure-an-https-security-policy)
+HTTPS_POLICIES = ("HTTPS1_1_TLS1_0", "HTTPS2_TLS1_0", "HTTPS2_TLS1_2", "HTTPS2_TLS1_3")
+# Not-found codes: the reference lists none for these APIs; NotFoundApiGroup / NotFoundApi are the codes the cloud
+# answers as the Terraform provider expects them (aliyun/terraform-provider-alicloud alicloud/errors.go); 404 is ours
+_NO_GROUP, _NO_API = "NotFoundApiGroup", "NotFoundApi"
+
+
+def _hex_id() -> str:
+    return secrets.token_hex(16)  # GroupId / ApiId: 32 hex characters (samples)
+
+
+class ApiGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str = Field(default_factory=_hex_id)
+    name: str = ""
+    region: str = "cn-hangzhou"
+    description: str = ""
+    https_policy: str = "HTTPS2_TLS1_0"  # the API reference's DescribeApiGroup sample value
+    custom_domains: list[str] = Field(default_factory=list)  # bound domain names
+    instance_id: str = "api-shared-vpc-001"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class Api(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str = Field(default_factory=_hex_id)
+    name: str = ""
+    group_id: str  # its group (the group's region is the API's)
+    description: str = ""
+    visibility: str = "PRIVATE"  # PUBLIC | PRIVATE
+    auth_type: str = "APP"  # APP | ANONYMOUS | APPOPENID
+    disable_internet: bool = False  # true: VPC calls only
+    protocol: str = "HTTPS"  # RequestConfig.RequestProtocol: "HTTP", "HTTPS" or "HTTP,HTTPS"
+    path: str = "/"
+    method: str = "GET"
+    stages: list[str] = Field(default_factory=list)  # stages it is published to
+    created: datetime = datetime(2024, 1, 1)
+    modified: datetime | None = None
+
+
+class CloudapiState(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    groups: list[ApiGroup] = Field(default_factory=list)
+    apis: list[Api] = Field(default_factory=list)
+
+    def group(self, gid: str) -> ApiGroup | None:
+        return next((g for g in self.groups if g.id == gid), None)
+
+
+def _region(call: Call) -> str:
+    if call.region and not region_exists(call.acct.regions, call.region):
+        raise ApiError("InvalidRegionId", f"The specified region {call.region} is invalid.", 400)
+    return call.region
+
+
+def _group(call: Call) -> ApiGroup:
+    gid = require(call.params, "GroupId")
+    g = call.acct.cloudapi.group(gid)
+    if g is None or g.region != _region(call):
+        raise ApiError(_NO_GROUP, f"Cannot find the specified group {gid}.", 404)
+    call.touch("ACS::ApiGateway::Group", g.id)
+    return g
+
+
+def _api(call: Call) -> tuple[Api, ApiGroup]:
+    aid = require(call.params, "ApiId")
+    region = _region(call)
+    for a in call.acct.cloudapi.apis:
+        g = call.acct.cloudapi.group(a.group_id)
+        if a.id == aid and g is not None and g.region == region:
+            if call.params.get("GroupId") and call.params["GroupId"] != g.id:
+                break
+            call.touch("ACS::ApiGateway::Api", a.id)
+            return a, g
+    raise ApiError(_NO_API, f"Cannot find the specified api {aid}.", 404)
+
+
+def _page(items: list[Any], call: Call, limit: int) -> tuple[list[Any], dict[str, Any]]:
+    size = int_param(call.params, "PageSize", 10, 1, limit)  # "Default value: 10"
+    number = int_param(call.params, "PageNumber", 1, 1, 1_000_000)
+    return items[(number - 1) * size:number * size], {"TotalCount": len(items), "PageNumber": number,
+                                                      "PageSize": size}
+
+
+def _regional_groups(call: Call) -> list[ApiGroup]:
+    region = _region(call)
+    return [g for g in call.acct.cloudapi.groups if region and g.region == region]
+
+
+def _deployed(a: Api) -> dict[str, Any]:
+    # "The API publishing statuses": one entry per stage; whether the cloud lists stages an API was never published
+    # to is not documented: the emulator lists each stage with DEPLOYED or NONDEPLOYED (the documented values)
+    return {"DeployedInfo": [{"StageName": s, "DeployedStatus": "DEPLOYED" if s in a.stages else "NONDEPLOYED",
+                              "EffectiveVersion": iso(a.modified or a.created) if s in a.stages else ""}
+                             for s in STAGES]}
+
+
+@api.action("DescribeApiGroups")
+def describe_api_groups(call: Call) -> dict[str, Any]:
+    gid, name = call.params.get("GroupId", ""), call.params.get("GroupName", "")
+    groups = [g for g in _regional_groups(call) if (not gid or g.id == gid) and name in g.name]
+    page, meta = _page(groups, call, 50)  # "Maximum value: 50"
+    return {**meta, "ApiGroupAttributes": {"ApiGroupAttribute": [{
+        "GroupId": g.id, "GroupName": g.name, "Description": g.description, "RegionId": g.region,
+        "HttpsPolicy": g.https_policy, "InstanceId": g.instance_id, "InstanceType": "VPC_SHARED",
+        "SubDomain": f"{g.id}-{g.region}.alicloudapi.com", "BasePath": "/", "TrafficLimit": 500,
+        "BillingStatus": "NORMAL", "IllegalStatus": "NORMAL", "CreatedTime": iso(g.created),
+        "ModifiedTime": iso(g.created)} for g in page]}}
+
+
+@api.action("DescribeApiGroup", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}")
+def describe_api_group(call: Call) -> dict[str, Any]:
+    g = _group(call)
+    return {"GroupId": g.id, "GroupName": g.name, "Description": g.description, "RegionId": g.region,
+            "HttpsPolicy": g.https_policy, "InstanceId": g.instance_id, "InstanceType": "VPC_SHARED",
+            "SubDomain": f"{g.id}-{g.region}.alicloudapi.com", "BasePath": "/", "TrafficLimit": 500,
+            "Status": "NORMAL", "BillingStatus": "NORMAL", "IllegalStatus": "NORMAL", "CreatedTime": iso(g.created),
+            "ModifiedTime": iso(g.created), "CloudMarketCommodity": False, "DisableInnerDomain": False,
+            "CustomDomains": {"DomainItem": [{
+                "DomainName": d, "BindStageName": "RELEASE", "DomainBindingStatus": "BINDING",
+                "DomainCNAMEStatus": "RESOLVED", "DomainLegalStatus": "NORMAL", "DomainWebSocketStatus": "CLOSE",
+                "IsHttpRedirectToHttps": False} for d in g.custom_domains]},
+            "StageItems": {"StageInfo": [{"StageName": s, "StageId": f"{g.id[:24]}{i:08d}", "Description": ""}
+                                         for i, s in enumerate(STAGES)]}}
+
+
+@api.action("DescribeApis")
+def describe_apis(call: Call) -> dict[str, Any]:
+    groups = {g.id: g for g in _regional_groups(call)}
+    gid, aid = call.params.get("GroupId", ""), call.params.get("ApiId", "")
+    apis = [a for a in call.acct.cloudapi.apis if a.group_id in groups and (not gid or a.group_id == gid)
+            and (not aid or a.id == aid)]
+    # DescribeApis documents only PageSize's default (10): the emulator takes up to 100
+    page, meta = _page(apis, call, 100)
+    return {**meta, "ApiSummarys": {"ApiSummary": [{
+        "ApiId": a.id, "ApiName": a.name, "GroupId": a.group_id, "GroupName": groups[a.group_id].name,
+        "RegionId": groups[a.group_id].region, "Visibility": a.visibility, "Description": a.description,
+        "ApiPath": a.path, "ApiMethod": a.method, "CreatedTime": iso(a.created),
+        "ModifiedTime": iso(a.modified or a.created), "DeployedInfos": _deployed(a), "TagList": {"Tag": []}}
+        for a in page]}}
+
+
+@api.action("DescribeApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}")
+def describe_api(call: Call) -> dict[str, Any]:
+    a, g = _api(call)
+    return {"ApiId": a.id, "ApiName": a.name, "GroupId": g.id, "GroupName": g.name, "RegionId": g.region,
+            "Visibility": a.visibility, "Description": a.description, "AuthType": a.auth_type,
+            "DisableInternet": a.disable_internet, "ForceNonceCheck": False, "AppCodeAuthType": "DEFAULT",
+            "AllowSignatureMethod": "HmacSHA256", "ResultType": "JSON", "WebSocketApiType": "COMMON",
+            "Mock": "CLOSED", "BackendEnable": False, "CreatedTime": iso(a.created),
+            "ModifiedTime": iso(a.modified or a.created), "DeployedInfos": _deployed(a),
+            "RequestConfig": {"RequestProtocol": a.protocol, "RequestHttpMethod": a.method, "RequestPath": a.path,
+                              "RequestMode": "PASSTHROUGH", "BodyFormat": ""},
+            "TagList": {"Tag": []}}
+
+
+def _protocol(raw: str) -> str:
+    parts = [p.strip().upper() for p in raw.split(",") if p.strip()]
+    if not parts or any(p not in ("HTTP", "HTTPS") for p in parts):
+        raise ApiError("InvalidParameter", f"The RequestProtocol {raw} is invalid.", 400)
+    return ",".join(parts)
+
+
+@api.action("ModifyApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
+def modify_api(call: Call) -> dict[str, Any]:
+    """The parts of ModifyApi the audit reads: AuthType, DisableInternet and RequestConfig (a JSON string whose
+    RequestProtocol is read). The change reaches a stage when it is published again (DeployApi)."""
+    a, _ = _api(call)
+    auth = call.params.get("AuthType", a.auth_type)
+    if auth not in AUTH_TYPES:
+        raise ApiError("InvalidParameter", f"The AuthType {auth} is invalid.", 400)
+    a.auth_type = auth
+    if call.params.get("DisableInternet", "") != "":
+        a.disable_internet = call.params["DisableInternet"].lower() == "true"
+    if call.params.get("RequestConfig"):
+        try:
+            config = json.loads(call.params["RequestConfig"])
+        except json.JSONDecodeError as err:
+            raise ApiError("InvalidParameter", f"The RequestConfig is not JSON: {err}", 400) from err
+        if isinstance(config, dict) and config.get("RequestProtocol"):
+            a.protocol = _protocol(str(config["RequestProtocol"]))
+    a.modified = call.now()
+    return {}
+
+
+@api.action("DeployApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
+def deploy_api(call: Call) -> dict[str, Any]:
+    a, _ = _api(call)
+    stage = require(call.params, "StageName")
+    if stage not in STAGES:
+        raise ApiError("InvalidParameter", f"The StageName {stage} is invalid.", 400)
+    a.stages = sorted(set(a.stages) | {stage})
+    return {}
+
+
+@api.action("AbolishApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
+def abolish_api(call: Call) -> dict[str, Any]:
+    a, _ = _api(call)
+    a.stages = [s for s in a.stages if s != require(call.params, "StageName")]
+    return {}
+
+
+@api.action("ModifyApiGroupNetworkPolicy", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}",
+            write=True)
+def modify_api_group_network_policy(call: Call) -> dict[str, Any]:
+    g = _group(call)
+    policy = call.params.get("HttpsPolicy", "")
+    if policy:
+        if policy not in HTTPS_POLICIES:
+            raise ApiError("InvalidParameter", f"The HttpsPolicy {policy} is invalid.", 400)
+        g.https_policy = policy
+    return {}
+
+
+PRODUCT = Product("cloudapi", api=api, state=CloudapiState, hosts=("apigateway",))

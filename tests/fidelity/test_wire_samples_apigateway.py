@@ -1,0 +1,29 @@
+"""API Gateway's collectors on the documented samples of cloudapi 2016-07-14 (tests/fixtures/wire/cloudapi).
+DescribeApis lists API 5af418828f0344a3b588c0cc1331a3bc of myGroup2, published (DEPLOYED) to RELEASE; the replay
+answers DescribeApi with its own sample whatever the id (AuthType APP, DisableInternet false, RequestProtocol
+"HTTP"). DescribeApiGroups lists group be6d2abcc0dd4f749fc2d2edd6567164 (Traffic) with HttpsPolicy HTTPS2_TLS1_0;
+DescribeApiGroup's sample (NewWeather, HTTPS2_TLS1_0, custom domain api.demo.com) is what the collector keeps."""
+
+from __future__ import annotations
+
+from tests.wire_replay import WireReplay
+from tests.wire_samples import REGION, collect, covers, pick
+
+
+@covers("apigateway.apis")
+def test_apigateway_apis_from_the_documented_samples(replay: WireReplay) -> None:
+    got = collect(replay, "apigateway.apis")
+    expected = [{
+        "id": "5af418828f0344a3b588c0cc1331a3bc", "region": REGION, "group_id": "1084f9034c744137901057206b39d2b6",
+        "group_name": "myGroup2", "visibility": "PUBLIC", "stages": ["RELEASE"], "auth_type": "APP",
+        "disable_internet": False, "protocols": ["HTTP"], "error": None}]
+    assert pick(got, expected) == expected
+    assert got[0].name == "创建对象" and got[0].released
+
+
+@covers("apigateway.groups")
+def test_apigateway_groups_from_the_documented_samples(replay: WireReplay) -> None:
+    got = collect(replay, "apigateway.groups")
+    expected = [{"id": "be6d2abcc0dd4f749fc2d2edd6567164", "name": "Traffic", "region": REGION,
+                 "https_policy": "HTTPS2_TLS1_0", "custom_domains": ["api.demo.com"], "error": None}]
+    assert pick(got, expected) == expected
