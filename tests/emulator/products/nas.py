@@ -20,7 +20,9 @@ from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
 from ..regions import region_exists
 
-api = PopApi("nas", "2017-06-26")  # RAM actions nas:<Action>
+# RAM code nas; DescribeAccessRules authorizes on acs:nas:<region>:<account>:accessgroup/<name> (its API reference
+# page's RAM table, https://www.alibabacloud.com/help/en/nas/developer-reference/api-nas-2017-06-26-describeaccessrules)
+api = PopApi("nas", "2017-06-26")
 
 GROUP_TYPES = ("standard", "extreme", "cpfs")  # DescribeAccessGroups FileSystemType (API reference enumeration)
 RULE_TYPES = ("standard", "extreme")  # DescribeAccessRules / ModifyAccessRule FileSystemType

@@ -21,7 +21,9 @@ from ..errors import ApiError
 from ..pop import PopApi, page_by_number, require
 from ..regions import region_exists
 
-api = PopApi("polardb", "2017-08-01")  # RAM actions polardb:<Action>
+# RAM code polardb, resources acs:polardb:<region>:<account>:dbcluster/<id> ("PolarDB: RAM authorization",
+# https://www.alibabacloud.com/help/en/polardb/api-polardb-2017-08-01-ram)
+api = PopApi("polardb", "2017-08-01")
 
 # DescribeDBClusters PageSize: "Valid values: 30, 50, and 100. Default value: 30" (API reference)
 PAGE_SIZES = {30, 50, 100}
