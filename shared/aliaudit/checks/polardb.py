@@ -13,7 +13,7 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-LIFECYCLE = ["CreateDBCluster", "DeleteDBCluster", "RestoreDBCluster", "CloneDBCluster"]
+LIFECYCLE = ["CreateDBCluster", "DeleteDBCluster"]  # restores and clones are CreateDBCluster (CreationOption)
 NETWORK_EVENTS = ["ModifyDBClusterAccessWhitelist", "CreateDBEndpointAddress", "DeleteDBEndpointAddress",
                   "ModifyDBEndpointAddress", "CreateDBClusterEndpoint", "DeleteDBClusterEndpoint"]
 ASPECT_NAMES = {"whitelist": "DescribeDBClusterAccessWhitelist", "endpoints": "DescribeDBClusterEndpoints",
