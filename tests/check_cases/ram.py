@@ -9,6 +9,7 @@ from aliaudit.collectors.ram import (
     AccessKeyInfo,
     CustomPolicy,
     PasswordPolicy,
+    RoleInfo,
     RootInfo,
     SecurityPreference,
     UserInfo,
@@ -59,6 +60,23 @@ DOC_SP = {"mfa_for_login": "adaptive", "risk_login": "autonomous", "save_mfa_tic
 
 def sp(**kw: object) -> dict[str, SecurityPreference]:
     return {"ram.security_preference": SecurityPreference(**{**DOC_SP, **kw})}  # type: ignore[arg-type]
+
+
+# GetRole's documented sample: role ECSAdmin trusted by RAM acs:ram::123456789012****:root (another account)
+DOC_TRUST = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                            "Principal": {"RAM": "acs:ram::123456789012****:root"}}], "Version": "1"}
+
+
+def trust(Condition: object = None, **principal: object) -> dict[str, object]:  # noqa: N803 - the policy's key
+    st: dict[str, object] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}
+    if Condition is not None:
+        st["Condition"] = Condition
+    return {"Version": "1", "Statement": [st]}
+
+
+def role(name: str, doc: dict[str, object]) -> RoleInfo:
+    return RoleInfo(name=name, id="901234567890****", arn=f"acs:ram::{ACCOUNT}:role/{name.lower()}",
+                    trust=doc)
 
 
 ADMIN_DOC = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -166,4 +184,30 @@ CASES: list[Case] = [
          sp(max_idle_days_users=90), {ACCOUNT: "FAIL"}),
     Case("ram_security_preference_idle_disable", "absent: MANUAL", sp(max_idle_days_access_keys=None),
          {ACCOUNT: "MANUAL"}),
+    Case("ram_role_trust_policy_restricted",
+         "documented GetRole sample (another account's root, no ExternalId) fails; service, own account, "
+         "ExternalId-conditioned and OIDC with aud+sub pass; * and bare OIDC fail",
+         {"ram.roles": [role("ECSAdmin", DOC_TRUST), role("svc", trust(Service=["ecs.aliyuncs.com"])),
+                        role("own", trust(RAM=[f"acs:ram::{ACCOUNT}:root", f"acs:ram::{ACCOUNT}:user/alice"])),
+                        role("vendor", trust(RAM="acs:ram::9999999999:root",
+                                             Condition={"StringEquals": {"sts:ExternalId": "abc-123"}})),
+                        role("rrsa", trust(Federated=f"acs:ram::{ACCOUNT}:oidc-provider/ack-rrsa-c1", Condition={
+                            "StringEquals": {"oidc:aud": "sts.aliyuncs.com", "oidc:iss": "https://oidc-ack",
+                                             "oidc:sub": "system:serviceaccount:ns:app"}})),
+                        role("open", {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                    "Principal": {"RAM": ["*"]}}]}),
+                        role("anyoidc", trust(Federated=f"acs:ram::{ACCOUNT}:oidc-provider/github",
+                                              Condition={"StringEquals": {"oidc:aud": "sts.aliyuncs.com"}})),
+                        role("saml", trust(Federated=f"acs:ram::{ACCOUNT}:saml-provider/idp", Condition={
+                            "StringEquals": {"saml:recipient": "https://signin.aliyun.com/saml-role/sso"}}))]},
+         {"ECSAdmin": "FAIL", "svc": "PASS", "own": "PASS", "vendor": "PASS", "rrsa": "PASS", "open": "FAIL",
+          "anyoidc": "FAIL", "saml": "PASS"}),
+    Case("ram_role_trust_policy_restricted", "a Deny statement is not a grant; an undocumented principal is MANUAL",
+         {"ram.roles": [role("denied", {"Version": "1", "Statement": [
+             {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"RAM": ["*"]}},
+             {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "fc.aliyuncs.com"}}]}),
+                        role("odd", trust(Partner="acs:foo::1:bar"))]},
+         {"denied": "PASS", "odd": "MANUAL"}),
+    Case("ram_role_trust_policy_restricted", "GetRole failed: ERROR", {"ram.roles": [RoleInfo(
+        name="ECSAdmin", error="Forbidden.RAM: denied")]}, {"ECSAdmin": "ERROR"}),
 ]

@@ -44,6 +44,15 @@ def account() -> dict:
     acct["ram"]["password_policy"] = {"minimum_length": 14, "require_uppercase": True, "require_lowercase": False,
                                       "require_numbers": True, "require_symbols": True, "max_password_age": 0,
                                       "password_reuse_prevention": 5, "max_login_attempts": 5}
+    acct["ram"]["roles"] += [
+        {"name": "vendor-access", "trust_policy": {"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"RAM": ["acs:ram::5555666677778888:root"]}}]}},
+        {"name": "ci-oidc", "trust_policy": {"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Federated": [f"acs:ram::{ACCOUNT}:oidc-provider/github"]},
+             "Condition": {"StringEquals": {"oidc:aud": "sts.aliyuncs.com",
+                                            "oidc:sub": "repo:acme/app:ref:refs/heads/main"}}}]}}]
     acct["actiontrail"] = {"trails": [{"name": "partial", "trail_region": "cn-hangzhou", "event_rw": "Write",
                                        "oss_bucket_name": "logs"}]}
     return data
@@ -75,6 +84,12 @@ def test_ram_checks_pass_and_fail(cloud):
                                                 "ram_security_preference_idle_disable": "FAIL"}
     assert "independent" in sp["ram_security_preference_mfa_enforced"][1]
     assert "MaxIdleDaysForUsers=730" in sp["ram_security_preference_idle_disable"][1]
+    # a role another account may assume without an ExternalId fails; own account and a conditioned OIDC pass
+    assert by_resource(findings, "ram_role_trust_policy_restricted") == {
+        "auditor": "PASS", "vendor-access": "FAIL", "ci-oidc": "PASS"}
+    vendor = next(f for f in findings if f.check_id == "ram_role_trust_policy_restricted"
+                  and f.resource_id == "vendor-access")
+    assert "5555666677778888" in vendor.message and vendor.severity.value == "high"
     # CIS 1.15: a full-admin policy attached to nothing (AttachmentCount 0) passes; the stricter check fails it
     assert by_resource(findings, "ram_policy_no_full_admin") == {"GodMode": "FAIL", "ReadLogs": "PASS",
                                                                  "IdleAdmin": "PASS"}
@@ -109,6 +124,7 @@ def test_ram_checks_pass_on_a_clean_account(cloud):
     acct["ram"]["groups"].append({"name": "auditors", "policies": [
         {"name": "ReadOnlyAccess"}, {"name": "CredentialReport", "type": "Custom"}]})
     acct["ram"]["password_policy"].update(require_lowercase=True, max_password_age=365)
+    acct["ram"]["roles"] = [r for r in acct["ram"]["roles"] if r["name"] != "vendor-access"]
     acct["ram"]["security_preference"] = {"mfa_operation_for_login": "mandatory", "max_idle_days_for_users": 90,
                                           "max_idle_days_for_access_keys": 90}
     load(cloud, data)
@@ -317,3 +333,36 @@ def test_security_preference_denied_gives_error_findings(cloud):
     findings = scan(cloud, checks=["ram_security_preference_mfa_enforced", "ram_security_preference_idle_disable"],
                     ak=READER_AK, secret=READER_SECRET)
     assert len(findings) == 2 and all(f.status.value == "ERROR" and "NoPermission" in f.message for f in findings)
+
+
+def test_role_trust_fixed_with_update_role_passes_and_is_recorded(cloud, admin):
+    from alibabacloud_ram20150501 import models as ram_models
+    from alibabacloud_ram20150501.client import Client as RamClient
+
+    from tests.sdk import pop_config
+
+    load(cloud, account())
+    check = ["ram_role_trust_policy_restricted"]
+    assert by_resource(scan(cloud, checks=check), check[0])["vendor-access"] == "FAIL"
+    fixed = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                            "Principal": {"RAM": ["acs:ram::5555666677778888:root"]},
+                                            "Condition": {"StringEquals": {"sts:ExternalId": "acme-7f3e"}}}]}
+    import json
+
+    RamClient(pop_config(cloud)).update_role(ram_models.UpdateRoleRequest(
+        role_name="vendor-access", new_assume_role_policy_document=json.dumps(fixed)))
+    assert by_resource(scan(cloud, checks=check), check[0])["vendor-access"] == "PASS"
+    assert "UpdateRole" in {e["eventName"] for e in admin.events(ACCOUNT)}
+
+
+def test_role_reads_denied_give_error_findings(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"].append({"name": "NoGetRole", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ram:GetRole"], "Resource": "*"}]}})
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoGetRole", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=["ram_role_trust_policy_restricted"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "ram_role_trust_policy_restricted") == {
+        "auditor": "ERROR", "vendor-access": "ERROR", "ci-oidc": "ERROR"}
+    assert all("NoPermission" in f.message for f in findings)

@@ -37,3 +37,16 @@ def test_ack_cluster_rrsa_from_cluster_detail(replay: WireReplay) -> None:
     got = collect(replay, "ack.clusters")
     assert [c.rrsa_enabled for c in got.clusters] == [True]
     assert all("detail" not in c.errors for c in got.clusters)
+
+
+@covers("ram.roles")
+def test_ram_roles_with_their_trust_policy(replay: WireReplay) -> None:
+    """ram/ListRoles.json (ECSAdmin, RoleId 901234567890****, Arn acs:ram::123456789012****:role/ECSAdmin; no trust
+    policy in the listing) and ram/GetRole.json (AssumeRolePolicyDocument, a JSON text: RAM principal
+    acs:ram::123456789012****:root)."""
+    got = collect(replay, "ram.roles")
+    expected = [{"name": "ECSAdmin", "id": "901234567890****", "arn": "acs:ram::123456789012****:role/ECSAdmin",
+                 "error": None,
+                 "trust": {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                          "Principal": {"RAM": "acs:ram::123456789012****:root"}}], "Version": "1"}}]
+    assert pick(got, expected) == expected

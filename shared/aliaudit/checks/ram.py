@@ -3,6 +3,7 @@ CIS Alibaba Cloud Foundations v2.0.0 section 1, plus Alibaba's own AccessKey gui
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 from ..collectors.ram import (
     CUSTOM_POLICIES,
     PASSWORD_POLICY,
+    ROLES,
     ROOT,
     SECURITY_PREFERENCE,
     USERS,
     CustomPolicy,
     PasswordPolicy,
+    RoleInfo,
     RootInfo,
     SecurityPreference,
     UserInfo,
@@ -540,3 +543,109 @@ def sp_idle(inp: Inputs) -> Iterator[Result]:
                    else f"idle users and AccessKeys are disabled automatically ({shown})")
     yield Result(status=status, resource_id=inp.account_id, resource_type="ram:security-preference",
                  message=message)
+
+
+# --- roles: who may assume them ------------------------------------------------------------------------------
+
+ROLE_EVENTS = ["CreateRole", "UpdateRole", "DeleteRole"]
+_ASSUME = ("sts:assumerole", "sts:assumerolewithoidc", "sts:assumerolewithsaml", "sts:*", "*")
+_RAM_ACCOUNT = re.compile(r"^acs:ram::([^:]+):")  # acs:ram::<account>:root | user/<n> | role/<n>
+_OIDC_PROVIDER = re.compile(r"^acs:ram::\d+:oidc-provider/", re.IGNORECASE)
+_SAML_PROVIDER = re.compile(r"^acs:ram::\d+:saml-provider/", re.IGNORECASE)
+
+
+def _condition_keys(st: dict[str, Any]) -> set[str]:
+    """The condition keys a statement tests, lower-cased, whatever the operator (StringEquals, StringLike...)."""
+    cond = st.get("Condition")
+    if not isinstance(cond, dict):
+        return set()
+    return {str(k).lower() for block in cond.values() if isinstance(block, dict) for k in block}
+
+
+def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], list[str]]:
+    """(reasons to FAIL, reasons it cannot be judged) for a role's trust policy. Allow statements whose Action can
+    be an sts:AssumeRole* are read; Deny statements, and statements of other actions, are not."""
+    fails: list[str] = []
+    unknown: list[str] = []
+    statements = doc.get("Statement", [])
+    for st in [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []:
+        if not isinstance(st, dict) or str(st.get("Effect", "")).lower() != "allow":
+            continue
+        if not any(a.strip().lower() in _ASSUME for a in _listed(st.get("Action"))):
+            continue
+        keys = _condition_keys(st)
+        principal = st.get("Principal")
+        if principal == "*" or not isinstance(principal, dict):
+            if principal == "*":
+                fails.append("Principal * (anyone)")
+            else:
+                unknown.append(f"Principal {str(principal)[:60]!r} is not a documented form")
+            continue
+        for kind, values in principal.items():
+            for value in _listed(values):
+                v = value.strip()
+                if kind == "Service":
+                    continue  # a cloud service assumes it on the account's behalf (service roles)
+                if v == "*":
+                    fails.append(f"{kind} principal * (anyone)")
+                elif kind == "RAM":
+                    m = _RAM_ACCOUNT.match(v)
+                    other = m.group(1) if m else (v if v.isdigit() else None)
+                    if other is None:
+                        unknown.append(f"RAM principal {v!r} names no account")
+                    elif other == "*":
+                        fails.append(f"RAM principal {v} (any account)")
+                    elif other != account_id and "sts:externalid" not in keys:
+                        fails.append(f"account {other} ({v}) may assume it without an sts:ExternalId condition")
+                elif kind == "Federated":
+                    if _OIDC_PROVIDER.match(v):
+                        missing = [k for k in ("oidc:aud", "oidc:sub") if k not in keys]
+                        if missing:
+                            fails.append(f"OIDC provider {v} without a condition on {' and '.join(missing)}")
+                    elif _SAML_PROVIDER.match(v):
+                        if not any(k.startswith("saml:") for k in keys):
+                            fails.append(f"SAML provider {v} without a saml: condition")
+                    else:
+                        unknown.append(f"Federated principal {v!r} is neither an OIDC nor a SAML provider")
+                else:
+                    unknown.append(f"principal type {kind!r} is not one RAM documents")
+    return fails, unknown
+
+
+@check(id="ram_role_trust_policy_restricted", severity="high",
+       title="Ensure RAM role trust policies do not let anyone, or other accounts and identity providers without "
+             "conditions, assume the role",
+       risk="A role trusted by '*', by another account without an ExternalId, or by an OIDC/SAML provider without "
+            "audience and subject conditions can be assumed by identities the account does not control: every "
+            "permission of the role is theirs.",
+       console="RAM console > Roles > the role > Trust Policy: name the trusted account's specific RAM users or roles,"
+               " add an sts:ExternalId condition for third parties, oidc:aud and oidc:sub conditions for OIDC.",
+       cli="aliyun ram UpdateRole --RoleName <role> --NewAssumeRolePolicyDocument '<document>'",
+       events=ROLE_EVENTS, needs=[ROLES],
+       source="RAM trust policy elements (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements); "
+              "RAM role for OIDC SSO conditions oidc:aud/oidc:sub; AWS-peer analogue (IAM role trust checks)",
+       evaluates="Each role's GetRole AssumeRolePolicyDocument, its Allow statements whose Action is sts:AssumeRole* "
+                 "(or sts:*, *): FAIL when a principal is `*` (Principal `*` or a `*` value of any type), a RAM "
+                 "principal of an account other than the audited one (acs:ram::<id>:... or a bare id) without an "
+                 "sts:ExternalId condition key, a Federated OIDC provider without both oidc:aud and oidc:sub "
+                 "condition keys, or a Federated SAML provider without any saml: condition key (any operator "
+                 "counts; values are not judged). PASS when every principal is a Service, or the audited account "
+                 "itself (its root, users or roles), or a conditioned provider or account. MANUAL when a principal "
+                 "has a form RAM does not document; ERROR when GetRole failed or the document is not JSON. Members "
+                 "of the same resource directory count as other accounts.")
+def role_trust(inp: Inputs) -> Iterator[Result]:
+    for r in inp[ROLES]:
+        role: RoleInfo = r
+        if role.error or role.trust is None:
+            yield Result(status=ERROR, resource_id=role.name, resource_type="ram:role", resource_name=role.arn,
+                         message=f"could not read the role's trust policy: {role.error or 'none returned'}")
+            continue
+        fails, unknown = trust_problems(role.trust, inp.account_id)
+        if fails:
+            status, message = FAIL, "trust policy too open: " + "; ".join(fails)
+        elif unknown:
+            status, message = MANUAL, "trust policy needs review: " + "; ".join(unknown)
+        else:
+            status, message = PASS, "only services, this account or conditioned principals may assume the role"
+        yield Result(status=status, resource_id=role.name, resource_type="ram:role", resource_name=role.arn,
+                     message=message)

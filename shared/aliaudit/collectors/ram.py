@@ -470,3 +470,40 @@ def security_preference(ctx: CollectContext) -> SecurityPreference:
                               save_mfa_ticket=getattr(login, "enable_save_mfaticket", None),
                               max_idle_days_users=getattr(idle, "max_idle_days_for_users", None),
                               max_idle_days_access_keys=getattr(idle, "max_idle_days_for_access_keys", None))
+
+
+class RoleInfo(BaseModel):
+    name: str
+    id: str = ""
+    arn: str = ""
+    trust: dict[str, Any] | None = None  # GetRole Role.AssumeRolePolicyDocument, parsed (a JSON text on the wire)
+    error: str | None = None  # GetRole failed or its document is not JSON: checks report ERROR for this role
+
+
+ROLES: Dataset[list[RoleInfo]] = Dataset("ram.roles", Scope.GLOBAL)
+
+
+@collector(ROLES, apis=["ram:ListRoles", "ram:GetRole"])
+def roles(ctx: CollectContext) -> list[RoleInfo]:
+    """Every role with its trust policy. ListRoles (MaxItems 1-1000, Marker) does not carry
+    AssumeRolePolicyDocument (API reference, SDK model ListRolesResponseBodyRolesRole): GetRole per role does."""
+    ram = ctx.client("ram")
+    listed = list(by_marker(lambda m: ram.list_roles(ram_models.ListRolesRequest(max_items=1000, marker=m)).body,
+                            lambda b: b.roles.role if b.roles else []))
+
+    def fetch(r: Any) -> RoleInfo | None:
+        info = RoleInfo(name=r.role_name or "", id=r.role_id or "", arn=r.arn or "")
+        try:
+            got = ram.get_role(ram_models.GetRoleRequest(role_name=info.name)).body.role
+            text = got.assume_role_policy_document if got else None
+            doc = json.loads(text) if text else None
+            if not isinstance(doc, dict):
+                raise ValueError("GetRole gave no trust policy document")
+            info.trust = doc
+        except Exception as err:
+            if _not_found(err):  # deleted since it was listed (EntityNotExist.Role)
+                return None
+            info.error = apierrors.describe(err)
+        return info
+
+    return [r for r in ctx.map(fetch, listed) if r is not None]

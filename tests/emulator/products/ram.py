@@ -13,7 +13,7 @@ from .. import index
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
-from ..pop import PopApi, page_by_marker, require
+from ..pop import PopApi, int_param, page_by_marker, require
 
 api = PopApi("ram", "2015-05-01")
 
@@ -583,7 +583,9 @@ def _role_view(r: Role, account_id: str, *, full: bool = False) -> dict[str, Any
 @api.action("ListRoles")
 def list_roles(call: Call) -> dict[str, Any]:
     page, meta = page_by_marker(_ram(call).roles, call.params)
-    return {**meta, "Roles": {"Role": [_role_view(r, call.acct.id, full=True) for r in page]}}
+    # the listing carries no AssumeRolePolicyDocument: GetRole does (API reference ListRoles / GetRole, OpenMeta
+    # ram 2015-05-01; SDK model ListRolesResponseBodyRolesRole has no such field)
+    return {**meta, "Roles": {"Role": [_role_view(r, call.acct.id) for r in page]}}
 
 
 @api.action("GetRole")
@@ -604,6 +606,24 @@ def create_role(call: Call) -> dict[str, Any]:
                 max_session_duration=int(call.params.get("MaxSessionDuration") or 3600))
     _ram(call).roles.append(role)
     call.touch("ACS::RAM::Role", name)
+    return {"Role": _role_view(role, call.acct.id, full=True)}
+
+
+@api.action("UpdateRole", write=True)
+def update_role(call: Call) -> dict[str, Any]:
+    """NewAssumeRolePolicyDocument, NewMaxSessionDuration (3600-43200), NewDescription (API reference UpdateRole)."""
+    role = _role(call)
+    if call.params.get("NewAssumeRolePolicyDocument"):
+        try:
+            trust = json.loads(call.params["NewAssumeRolePolicyDocument"])
+        except json.JSONDecodeError as err:
+            raise ApiError("MalformedPolicyDocument", "The policy document is malformed.", 400) from err
+        role.trust_policy = trust
+    if call.params.get("NewMaxSessionDuration"):
+        role.max_session_duration = int_param(call.params, "NewMaxSessionDuration", 3600, 3600, 43200)
+    if "NewDescription" in call.params:
+        role.description = call.params["NewDescription"]
+    call.touch("ACS::RAM::Role", role.name)
     return {"Role": _role_view(role, call.acct.id, full=True)}
 
 
