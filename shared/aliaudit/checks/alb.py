@@ -1,0 +1,116 @@
+"""ALB (Application Load Balancer) checks: the TLS versions of HTTPS listeners' security policies, and HTTP-to-HTTPS
+redirection on internet-facing HTTP listeners. One finding per listener (its ListenerId), in its region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.alb import LOAD_BALANCERS, SECURITY_POLICIES, AlbListener, AlbLoadBalancer, AlbRule
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TLSVersions values (OpenMeta alb 2020-06-16 ListSecurityPolicies)
+CATCH_ALL_PATHS = {"/*", "*"}
+
+
+def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=lst.id, resource_type="alb:listener", resource_name=lb.name,
+                  region=lb.region, message=message,
+                  details={"load_balancer": lb.id, "address_type": lb.address_type, "protocol": lst.protocol,
+                           "port": str(lst.port)})
+
+
+@check(id="alb_listener_tls_policy_strong", severity="medium",
+       title="ALB HTTPS listeners use a security policy without TLS 1.0 and 1.1",
+       risk="TLS 1.0 and 1.1 have known attacks and are deprecated (RFC 8996); a listener that offers them lets "
+            "clients, or an attacker in the path, downgrade the connection.",
+       console="ALB console > Instances > the instance > Listener > the HTTPS listener > Modify Listener > TLS "
+               "Security Policy: tls_cipher_policy_1_2_strict_with_1_3 (or a custom policy with TLS 1.2+ only).",
+       cli="aliyun alb UpdateListenerAttribute --ListenerId <id> --SecurityPolicyId "
+           "tls_cipher_policy_1_2_strict_with_1_3",
+       events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
+       needs=[LOAD_BALANCERS, SECURITY_POLICIES],
+       evaluates="HTTPS listeners of every ALB (ListListeners ListenerProtocol HTTPS): the SecurityPolicyId is looked "
+                 "up in ListSystemSecurityPolicies and ListSecurityPolicies; PASS when its TLSVersions hold neither "
+                 "TLSv1.0 nor TLSv1.1, FAIL when they hold either; MANUAL when the policy is in neither list or "
+                 "lists no TLS version (nothing to judge). HTTP and QUIC listeners give no result.",
+       source="https://api.alibabacloud.com/api/Alb/2020-06-16/ListSecurityPolicies | RFC 8996")
+def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
+    policies = {p.id: p for p in inp[SECURITY_POLICIES]}
+    for lb in inp[LOAD_BALANCERS]:
+        for lst in lb.listeners:
+            if lst.protocol != "HTTPS":
+                continue
+            policy = policies.get(lst.security_policy_id)
+            if policy is None or not policy.tls_versions:
+                yield _result(lb, lst, MANUAL, f"HTTPS port {lst.port}: security policy "
+                                               f"{lst.security_policy_id or '(none)'} could not be resolved to TLS "
+                                               "versions; check it in the console")
+                continue
+            weak = [v for v in policy.tls_versions if v in WEAK_TLS]
+            kind = "system" if policy.system else "custom"
+            if weak:
+                yield _result(lb, lst, FAIL, f"HTTPS port {lst.port} uses {kind} policy {policy.id}, which allows "
+                                             f"{', '.join(weak)}")
+            else:
+                yield _result(lb, lst, PASS, f"HTTPS port {lst.port} uses {kind} policy {policy.id} "
+                                             f"({', '.join(policy.tls_versions)})")
+
+
+def _catch_all(rule: AlbRule) -> bool:
+    """A rule that matches every request: no condition, or only Path conditions naming /* (ALB's wildcard)."""
+    return all(c.type == "Path" and CATCH_ALL_PATHS & set(c.values) for c in rule.conditions)
+
+
+def _redirects_https(rule: AlbRule) -> bool:
+    return any(a.type == "Redirect" and a.redirect_protocol == "HTTPS" for a in rule.actions)
+
+
+@check(id="alb_listener_https_enforced", severity="medium",
+       title="Internet-facing ALB HTTP listeners redirect to HTTPS",
+       risk="Plain HTTP from the internet carries credentials, session cookies and data readable and modifiable by "
+            "anyone on the path.",
+       console="ALB console > Instances > the instance > Listener > the HTTP listener > Forwarding Rules: add a rule "
+               "for path /* whose action is Redirect to protocol HTTPS, port 443 (highest priority).",
+       cli="aliyun alb CreateRule --ListenerId <id> --Priority 1 --RuleName to-https "
+           "--RuleConditions '[{\"Type\":\"Path\",\"PathConfig\":{\"Values\":[\"/*\"]}}]' "
+           "--RuleActions '[{\"Type\":\"Redirect\",\"Order\":1,\"RedirectConfig\":{\"Protocol\":\"HTTPS\","
+           "\"Port\":\"443\",\"HttpCode\":\"301\"}}]'",
+       events=["CreateListener", "CreateRule", "CreateRules", "UpdateRuleAttribute", "UpdateRulesAttribute",
+               "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig"],
+       needs=[LOAD_BALANCERS],
+       evaluates="HTTP listeners of internet-facing ALBs (ListLoadBalancers AddressType Internet), their Request "
+                 "forwarding rules (ListRules) by Priority: PASS when the first rule that matches every request (no "
+                 "condition, or only Path /*) redirects to HTTPS (RuleActions Type Redirect, RedirectConfig "
+                 "Protocol HTTPS) and no rule before it forwards elsewhere; FAIL when no rule redirects to HTTPS "
+                 "(the default action, documented as ForwardGroup only, serves plain HTTP); MANUAL when redirects "
+                 "to HTTPS cover only some requests (conditions) or follow other rules; ERROR when ListRules failed.",
+       source="Cloud Config slb-all-listener-http-redirect-https | "
+              "https://api.alibabacloud.com/api/Alb/2020-06-16/ListRules")
+def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
+    for lb in inp[LOAD_BALANCERS]:
+        if not lb.internet:
+            continue
+        for lst in lb.listeners:
+            if lst.protocol != "HTTP":
+                continue
+            if lst.rules_error:
+                yield _result(lb, lst, ERROR, f"could not list the listener's forwarding rules: {lst.rules_error}")
+                continue
+            rules = sorted((r for r in lst.rules if r.direction == "Request"), key=lambda r: r.priority)
+            redirects = [r for r in rules if _redirects_https(r)]
+            first_all = next((r for r in rules if _catch_all(r)), None)
+            # rules matched before the catch-all that do not redirect let some requests through in plain HTTP
+            before = [r for r in rules if first_all is not None and r.priority < first_all.priority
+                      and not _redirects_https(r)]
+            if not redirects:
+                yield _result(lb, lst, FAIL, f"HTTP port {lst.port} of {lb.dns_name or lb.id} serves plain HTTP "
+                                             "from the internet: no forwarding rule redirects to HTTPS")
+            elif first_all is not None and _redirects_https(first_all) and not before:
+                yield _result(lb, lst, PASS, f"HTTP port {lst.port}: rule {first_all.name or first_all.id} "
+                                             "redirects every request to HTTPS")
+            else:
+                names = ", ".join(r.name or r.id for r in redirects)
+                yield _result(lb, lst, MANUAL, f"HTTP port {lst.port}: rules {names} redirect to HTTPS only for "
+                                               "some requests; check the other rules and the default action")

@@ -1,0 +1,72 @@
+"""ALB cases, from the documented samples of alb 2020-06-16: ListLoadBalancers (alb-o9ulmq5hgn68jk****, AddressType
+Internet | Intranet), ListListeners (lsn-o4u34y73wq7b******, HTTP 80, SecurityPolicyId tls_cipher_policy_1_1),
+ListRules (RuleActions Type Redirect with RedirectConfig Protocol HTTP | HTTPS, conditions Path), and the
+security policies' samples (sp-n0kn923****: TLSVersions TLSv1.0; sp-9cdjz6o******: TLSv1.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aliaudit.collectors.alb import AlbAction, AlbCondition, AlbListener, AlbLoadBalancer, AlbRule, AlbSecurityPolicy
+from tests.check_cases import Case
+
+LB = "alb-o9ulmq5hgn68jk****"
+LSN = "lsn-o4u34y73wq7b******"
+
+
+def lb(*listeners: AlbListener, **kw: Any) -> AlbLoadBalancer:
+    base: dict[str, Any] = {"id": LB, "name": "alb-instance-test", "region": "cn-hangzhou", "address_type": "Internet",
+                            "dns_name": "alb-95qnr2itwu9orb****.cn-hangzhou.alb.aliyuncs.com",
+                            "listeners": list(listeners)}
+    base.update(kw)
+    return AlbLoadBalancer(**base)
+
+
+def listener(lid: str = LSN, port: int = 80, protocol: str = "HTTP", **kw: Any) -> AlbListener:
+    return AlbListener(id=lid, port=port, protocol=protocol, status="Running", **kw)
+
+
+def rule(rid: str, priority: int, *, path: str | None = "/*", protocol: str = "HTTPS",
+         action: str = "Redirect") -> AlbRule:
+    conditions = [AlbCondition(type="Path", values=[path])] if path else []
+    act = AlbAction(type=action, order=1, redirect_protocol=protocol if action == "Redirect" else "")
+    return AlbRule(id=rid, name=rid, priority=priority, conditions=conditions, actions=[act])
+
+
+POLICIES = [
+    AlbSecurityPolicy(id="tls_cipher_policy_1_1", system=True, tls_versions=["TLSv1.1", "TLSv1.2"]),
+    AlbSecurityPolicy(id="tls_cipher_policy_1_2_strict_with_1_3", system=True, tls_versions=["TLSv1.2", "TLSv1.3"]),
+    AlbSecurityPolicy(id="sp-n0kn923****", system=True, tls_versions=["TLSv1.0"]),
+    AlbSecurityPolicy(id="sp-9cdjz6o******", name="test-secrity", tls_versions=["TLSv1.2"]),
+]
+
+_T = "alb_listener_tls_policy_strong"
+_H = "alb_listener_https_enforced"
+CASES: list[Case] = [
+    Case(_T, "system 1_2_strict_with_1_3 and a TLS 1.2 custom policy pass; 1_1 and a TLSv1.0 policy fail; an "
+             "unknown policy is MANUAL; HTTP listeners are not reported",
+         {"alb.load_balancers": [lb(
+             listener("lsn-a", 443, "HTTPS", security_policy_id="tls_cipher_policy_1_2_strict_with_1_3"),
+             listener("lsn-b", 8443, "HTTPS", security_policy_id="sp-9cdjz6o******"),
+             listener("lsn-c", 9443, "HTTPS", security_policy_id="tls_cipher_policy_1_1"),
+             listener("lsn-d", 10443, "HTTPS", security_policy_id="sp-n0kn923****"),
+             listener("lsn-e", 11443, "HTTPS", security_policy_id="sp-gone"), listener(),
+             address_type="Intranet")],
+          "alb.security_policies": POLICIES},
+         {"lsn-a": "PASS", "lsn-b": "PASS", "lsn-c": "FAIL", "lsn-d": "FAIL", "lsn-e": "MANUAL"}),
+    Case(_H, "a /* redirect to HTTPS passes; no redirect or a redirect to HTTP fails",
+         {"alb.load_balancers": [lb(listener("lsn-ok", rules=[rule("to-https", 1)]),
+                                    listener("lsn-none", 81, rules=[rule("fwd", 1, action="ForwardGroup")]),
+                                    listener("lsn-http", 82, rules=[rule("to-http", 1, protocol="HTTP")]),
+                                    listener("lsn-empty", 83))]},
+         {"lsn-ok": "PASS", "lsn-none": "FAIL", "lsn-http": "FAIL", "lsn-empty": "FAIL"}),
+    Case(_H, "a redirect for /login only, or after a forwarding rule, is MANUAL; intranet ALBs and HTTPS listeners "
+             "are not reported; ListRules failed is ERROR",
+         {"alb.load_balancers": [
+             lb(listener("lsn-part", rules=[rule("login", 1, path="/login")]),
+                listener("lsn-late", 81, rules=[rule("api", 1, path="/api", action="ForwardGroup"),
+                                                rule("all", 2)]),
+                listener("lsn-tls", 443, "HTTPS"), listener("lsn-err", 84, rules_error="Throttling.User")),
+             lb(listener("lsn-in"), id="alb-in", address_type="Intranet")]},
+         {"lsn-part": "MANUAL", "lsn-late": "MANUAL", "lsn-err": "ERROR"}),
+]
