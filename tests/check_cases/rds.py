@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aliaudit.collectors.kms import KmsKey
 from aliaudit.collectors.rds import EncryptionKey, Endpoint, RdsInstance, WhitelistGroup
+from aliaudit.config import AuditConfig
 from tests.check_cases import Case
 
 RID = "rm-uf6wjk5xxxxxxxxxx"
@@ -106,4 +107,24 @@ CASES: list[Case] = [
       for cid, p in zip(PG_LOGS, ["log_connections", "log_disconnections", "log_duration"], strict=True)],
     Case(PG_LOGS[0], "DescribeParameters failed", rows(inst("pgm-err", "PostgreSQL", errors={"parameters": "x"})),
          {"pgm-err": "ERROR"}),
+]
+
+# --- issue 20: DescribeBackupPolicy's documented values: BackupRetentionPeriod 7, EnableBackupLog "1",
+# LogBackupRetentionPeriod 7 ----------------------------------------------------------------------------------
+_B = "rds_instance_backup_retention_sufficient"
+DOC_BACKUP: dict[str, object] = {"backup_retention_days": 7, "log_backup": "1", "log_backup_retention_days": 7}
+CASES += [
+    Case(_B, "documented 7 days with log backup passes; 3 days fails; log backup off fails; read-only skipped",
+         rows(inst(**DOC_BACKUP), inst("rm-short", backup_retention_days=3, log_backup="1"),
+              inst("rm-nolog", backup_retention_days=30, log_backup="0"),
+              inst("rr-ro", instance_type="Readonly")),
+         {RID: "PASS", "rm-short": "FAIL", "rm-nolog": "FAIL"}),
+    Case(_B, "SQL Server: EnableBackupLog 0 is a log frequency, only retention judged; threshold from config",
+         rows(inst("rm-mssql", "SQLServer", backup_retention_days=7, log_backup="0"),
+              inst("rm-mssql-short", "SQLServer", backup_retention_days=7, log_backup="0")),
+         {"rm-mssql": "FAIL", "rm-mssql-short": "FAIL"}, config=AuditConfig(rds_backup_retention_days=30)),
+    Case(_B, "SQL Server with 7 days passes at the default threshold; policy unreadable is ERROR",
+         rows(inst("rm-mssql", "SQLServer", backup_retention_days=7, log_backup="0"),
+              inst("rm-err", errors={"backup": "Forbidden.RAM"})),
+         {"rm-mssql": "PASS", "rm-err": "ERROR"}),
 ]

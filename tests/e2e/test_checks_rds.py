@@ -34,12 +34,13 @@ def instances() -> list[dict[str, Any]]:
          "tde_status": "Enabled", "tde_key_id": "key-cmk"},
         # MySQL done wrong: no SSL, open whitelist behind a public endpoint, no TDE, no audit
         {"id": "rm-mysql-bad", "engine_version": "5.7", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}],
+         "backup_retention_days": 3,
          "endpoints": [{"connection_string": "rm-mysql-bad.mysql.rds.aliyuncs.com", "ip_type": "Public",
                         "ip_address": "47.1.2.3"},
                        {"connection_string": "rm-mysql-bad-in.mysql.rds.aliyuncs.com"}]},
         # SSL offered but not required; TDE with the key RDS generated; audit kept 30 days
         {"id": "rm-mysql-half", "ssl_enabled": True, "tde_status": "Enabled", "sql_collector": "Enable",
-         "sql_retention_days": 30, "whitelist": [{"name": "default", "ips": ["0.0.0.0"]}]},
+         "sql_retention_days": 30, "log_backup": False, "whitelist": [{"name": "default", "ips": ["0.0.0.0"]}]},
         # PostgreSQL with logging on, SSL on and forced (ForceEncryption 1), TDE with an imported-material
         # customer key
         {"id": "pg-good", "engine": "PostgreSQL", "engine_version": "14.0", **secure, "force_encryption": True,
@@ -54,7 +55,8 @@ def instances() -> list[dict[str, Any]]:
         {"id": "rm-mssql", "engine": "SQLServer", "engine_version": "2019_std_ha", "ssl_enabled": True,
          "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}, {"name": "v6", "ips": ["::/0"],
                                                                      "ip_type": "IPv6"}],
-         "tde_status": "Enabled", "tde_mode": "Customer_Provided_Key", "tde_key_id": "key-gone"},
+         "tde_status": "Enabled", "tde_mode": "Customer_Provided_Key", "tde_key_id": "key-gone",
+         "log_backup": False},  # SQL Server: EnableBackupLog 0 is a 30-minute log frequency
         {"id": "rm-mssql-forced", "engine": "SQLServer", "engine_version": "2019_std_ha", "ssl_enabled": True,
          "force_encryption": True, "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}]},
         # MariaDB: no TDE and no PostgreSQL items apply
@@ -77,7 +79,7 @@ def test_rds_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["rds"], regions=REGIONS)
     assert {f.check_id for f in findings} == {*CIS_CHECKS.values(), "rds_instance_no_public_endpoint",
-                                              "rds_instance_ssl_forced"}
+                                              "rds_instance_ssl_forced", "rds_instance_backup_retention_sufficient"}
     for cis, check_id in CIS_CHECKS.items():
         assert {tuple(f.cis) for f in findings if f.check_id == check_id} == {(cis,)}
     # CIS 6.1 as its audit reads: SSL encryption enabled; refusing plain connections is the stricter check
@@ -177,7 +179,7 @@ def test_denied_detail_api_errors_only_the_checks_reading_it(cloud):
 def test_denied_list_api_errors_every_check(cloud):
     load(cloud, _deny(account(), ["rds:DescribeDBInstances", "kms:ListKeys"]))
     findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
-    assert len(findings) == 11 * len(REGIONS)  # one per check and region, no silent gap
+    assert len(findings) == 12 * len(REGIONS)  # one per check and region, no silent gap
     assert all(f.status.value == "ERROR" and f.resource_id == f.region for f in findings)
     assert all("NoPermission" in f.message for f in findings)
 
@@ -232,17 +234,19 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
         dbinstance_id=rid, config_value="180"))
     rds.release_instance_public_connection(rds_models.ReleaseInstancePublicConnectionRequest(
         dbinstance_id=rid, current_connection_string=f"{rid}.mysql.rds.aliyuncs.com"))
+    rds.modify_backup_policy(rds_models.ModifyBackupPolicyRequest(dbinstance_id=rid, backup_retention_period="7"))
     findings = [f for f in scan(cloud, families=["rds"]) if f.resource_id == rid]
     assert {f.check_id: f.status.value for f in findings} == {
         "rds_instance_ssl_required": "PASS", "rds_instance_ssl_forced": "PASS",
         "rds_instance_whitelist_not_open": "PASS", "rds_instance_no_public_endpoint": "PASS",
         "rds_instance_sql_audit_enabled": "PASS",
         "rds_instance_sql_audit_retention": "PASS", "rds_instance_tde_enabled": "PASS",
-        "rds_instance_tde_byok": "PASS"}
+        "rds_instance_tde_byok": "PASS", "rds_instance_backup_retention_sufficient": "PASS"}
     events = [e for e in admin.events() if e["serviceName"] == "Rds"]
     assert [e["eventName"] for e in events] == [
         "ModifySecurityIps", "ModifyDBInstanceSSL", "ModifyParameter", "ModifyDBInstanceTDE",
-        "ModifySQLCollectorPolicy", "ModifySQLCollectorRetention", "ReleaseInstancePublicConnection"]
+        "ModifySQLCollectorPolicy", "ModifySQLCollectorRetention", "ReleaseInstancePublicConnection",
+        "ModifyBackupPolicy"]
     assert all(e["referencedResources"] == {"ACS::RDS::DBInstance": [rid]} and e["acsRegion"] == "cn-hangzhou"
                for e in events)
     # every event that changed a result is one the check declares
@@ -308,3 +312,40 @@ def test_ssl_enabled_without_forcing_passes_cis_6_1():
                _inst("PostgreSQL", ssl_enabled=False, force_encryption="1"))
     assert got == {"i-mysql": ("PASS", "FAIL"), "i-sqlserver": ("PASS", "FAIL"), "i-mariadb": ("PASS", "PASS"),
                    "i-postgresql": ("FAIL", "FAIL")}
+
+
+# --- issue 20: backup retention -------------------------------------------------------------------------------
+
+def test_backup_retention_and_log_backup(cloud, admin):
+    data = account()
+    data["accounts"][0]["rds"]["instances"].append({"id": "rr-mysql-ro", "instance_type": "Readonly"})
+    load(cloud, data)
+    findings = scan(cloud, checks=["rds_instance_backup_retention_sufficient"], regions=REGIONS)
+    got = by_resource(findings, "rds_instance_backup_retention_sufficient")
+    assert got == {"rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
+                   "pg-bad": "PASS", "rm-mssql": "PASS", "rm-mssql-forced": "PASS", "rm-maria": "PASS",
+                   "rm-shanghai": "PASS", "rm-frankfurt": "PASS"}  # the read-only instance keeps no backups
+    msgs = {f.resource_id: f.message for f in findings}
+    assert msgs["rm-mysql-bad"] == "data backups are kept 3 days (required at least 7)"
+    assert msgs["rm-mysql-half"] == "log backup is off"
+    assert msgs["rm-mysql-good"] == "data backups are kept 7 days, log backups 7 days"
+    assert admin.calls().get("rds:DescribeBackupPolicy") == 10
+    # the threshold comes from the configuration; ModifyBackupPolicy remediates
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET))
+    rds.modify_backup_policy(rds_models.ModifyBackupPolicyRequest(
+        dbinstance_id="rm-mysql-half", backup_retention_period="30", enable_backup_log="True"))
+    findings = scan(cloud, checks=["rds_instance_backup_retention_sufficient"],
+                    config=AuditConfig(rds_backup_retention_days=30))
+    got = by_resource(findings, "rds_instance_backup_retention_sufficient")
+    assert got["rm-mysql-half"] == "PASS" and got["rm-mysql-good"] == "FAIL"
+    assert "ModifyBackupPolicy" in {e["eventName"] for e in admin.events()}
+
+
+def test_denied_backup_policy_gives_error_findings(cloud):
+    load(cloud, _deny(account(), ["rds:DescribeBackupPolicy"]))
+    findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET)
+    got = by_resource(findings, "rds_instance_backup_retention_sufficient")
+    assert len(got) == 8 and set(got.values()) == {"ERROR"}
+    msg = next(f.message for f in findings if f.check_id == "rds_instance_backup_retention_sufficient")
+    assert "DescribeBackupPolicy" in msg and "NoPermission" in msg
+    assert by_resource(findings, "rds_instance_whitelist_not_open")["rm-mysql-bad"] == "FAIL"  # others unaffected

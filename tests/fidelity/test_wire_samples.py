@@ -263,6 +263,8 @@ def test_rds_instances(replay: WireReplay) -> None:
         # DescribeSQLCollectorPolicy Enable, StoragePeriod 0; DescribeSQLCollectorRetention ConfigValue "365"
         "audit_status": "Enable", "audit_retention_days": 365,
         "parameters": {"fill factor": "0"},  # DescribeParameters RunningParameters
+        # DescribeBackupPolicy BackupRetentionPeriod 7, EnableBackupLog "1", LogBackupRetentionPeriod 7
+        "backup_retention_days": 7, "log_backup": "1", "log_backup_retention_days": 7,
         "errors": {}}]
     assert pick(got, expected) == expected
 

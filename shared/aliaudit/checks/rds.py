@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from ..cidrs import covers_world
 from ..collectors.kms import KEYS, KmsKey
-from ..collectors.rds import INSTANCES, MYSQL_FAMILY, TDE_ENGINES, RdsInstance
+from ..collectors.rds import INSTANCES, MYSQL_FAMILY, NO_BACKUP_TYPES, TDE_ENGINES, RdsInstance
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -30,7 +30,8 @@ KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeleti
 ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "endpoints": "DescribeDBInstanceNetInfo",
                 "ssl": "DescribeDBInstanceSSL", "tde": "DescribeDBInstanceTDE",
                 "tde_key": "DescribeDBInstanceEncryptionKey", "audit": "DescribeSQLCollectorPolicy",
-                "audit_retention": "DescribeSQLCollectorRetention", "parameters": "DescribeParameters"}
+                "audit_retention": "DescribeSQLCollectorRetention", "parameters": "DescribeParameters",
+                "backup": "DescribeBackupPolicy"}
 
 
 def _result(inst: RdsInstance, status: Status, message: str, **details: str) -> Result:
@@ -394,3 +395,45 @@ _pg_parameter_check("rds_instance_postgresql_log_disconnections_enabled", "6.8",
 _pg_parameter_check("rds_instance_postgresql_log_duration_enabled", "6.9", "log_duration",
                     "Ensure server parameter 'log_duration is set to 'ON' for PostgreSQL Database Server",
                     "Without statement durations, slow or abusive queries cannot be found after the fact.")
+
+
+# --- issue 20: backup retention ---------------------------------------------------------------------------------
+
+@check(id="rds_instance_backup_retention_sufficient", severity="medium",
+       title="RDS instances keep data backups long enough, and log backups are on",
+       risk="Short backup retention leaves nothing to restore from once corruption, a bad migration or ransomware "
+            "is noticed days later; without log backups the database cannot be restored to a point in time.",
+       console="RDS console > the instance > Backup and Restoration > Backup Settings > Edit: set the data backup "
+               "retention to at least rds_backup_retention_days and enable log backup.",
+       cli="aliyun rds ModifyBackupPolicy --DBInstanceId <id> --BackupRetentionPeriod 30 --EnableBackupLog True "
+           "--PreferredBackupPeriod Monday,Wednesday,Friday --PreferredBackupTime 19:00Z-20:00Z",
+       events=["ModifyBackupPolicy", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="DescribeBackupPolicy of each instance (read-only instances, which keep no backups, give no "
+                 "result): FAIL when BackupRetentionPeriod is below rds_backup_retention_days (7) or missing, or, for "
+                 "MySQL, MariaDB and PostgreSQL, when EnableBackupLog is 0 (log backup off); PASS otherwise. For SQL "
+                 "Server EnableBackupLog 0 means a 30-minute log frequency, not no log backups, so only the "
+                 "retention is judged. ERROR when the policy could not be read.",
+       source="Cloud Config rds-instance-enabled-log-backup | https://api.alibabacloud.com/api/Rds/2014-08-15/"
+              "DescribeBackupPolicy")
+def backup_retention_sufficient(inp: Inputs) -> Iterator[Result]:
+    limit = inp.config.rds_backup_retention_days
+    for inst in _instances(inp):
+        if inst.instance_type in NO_BACKUP_TYPES:
+            continue
+        err = _error(inst, ["backup"])
+        if err:
+            yield err
+            continue
+        problems = []
+        days = inst.backup_retention_days
+        if days is None or days < limit:
+            problems.append(f"data backups are kept {days if days is not None else 'an unreported number of'} "
+                            f"days (required at least {limit})")
+        if inst.engine_key != "sqlserver" and inst.log_backup != "1":
+            problems.append("log backup is off")
+        log = f", log backups {inst.log_backup_retention_days} days" \
+            if inst.log_backup == "1" and inst.log_backup_retention_days is not None else ""
+        if problems:
+            yield _result(inst, FAIL, "; ".join(problems))
+        else:
+            yield _result(inst, PASS, f"data backups are kept {days} days{log}")

@@ -25,6 +25,8 @@ MYSQL_FAMILY = {"mysql", "mariadb"}
 TDE_ENGINES = {"mysql", "postgresql", "sqlserver"}  # RDS offers instance-level TDE for these only
 PARAMETER_ENGINES = MYSQL_FAMILY | {"postgresql"}  # whose parameters a check reads
 PAGE_SIZE = 100  # DescribeDBInstances MaxResults maximum
+# read-only instances keep no backups of their own (their primary's are the backups): not asked for a policy
+NO_BACKUP_TYPES = {"Readonly"}
 
 
 class WhitelistGroup(BaseModel):
@@ -69,6 +71,12 @@ class RdsInstance(BaseModel):
     audit_status: str = ""  # Enable | Disabled
     audit_retention_days: int | None = None
     parameters: dict[str, str] = Field(default_factory=dict)  # running values, names lower-cased
+    # DescribeBackupPolicy: BackupRetentionPeriod (days of data backups, an integer), EnableBackupLog ("1" | "0", a
+    # string: log backup on or off; for SQL Server "0" also means a 30-minute log frequency) and
+    # LogBackupRetentionPeriod (days, an integer) (alibabacloud_rds20140815 DescribeBackupPolicyResponseBody)
+    backup_retention_days: int | None = None
+    log_backup: str = ""  # "1" | "0"
+    log_backup_retention_days: int | None = None
     errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
 
     @property
@@ -87,7 +95,8 @@ INSTANCES: Dataset[list[RdsInstance]] = Dataset("rds.instances", Scope.REGIONAL)
 @collector(INSTANCES, apis=[
     "rds:DescribeDBInstances", "rds:DescribeDBInstanceIPArrayList", "rds:DescribeDBInstanceNetInfo",
     "rds:DescribeDBInstanceSSL", "rds:DescribeDBInstanceTDE", "rds:DescribeDBInstanceEncryptionKey",
-    "rds:DescribeSQLCollectorPolicy", "rds:DescribeSQLCollectorRetention", "rds:DescribeParameters"],
+    "rds:DescribeSQLCollectorPolicy", "rds:DescribeSQLCollectorRetention", "rds:DescribeParameters",
+    "rds:DescribeBackupPolicy"],
            reads_one=["rds.instance"])
 def instances(ctx: CollectContext) -> list[RdsInstance]:
     rds = ctx.client("rds")
@@ -128,6 +137,8 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
         _aspect(inst, "audit_retention", lambda: _read_retention(rds, inst))
         if inst.engine_key in PARAMETER_ENGINES:
             _aspect(inst, "parameters", lambda: _read_parameters(rds, inst))
+        if inst.instance_type not in NO_BACKUP_TYPES:
+            _aspect(inst, "backup", lambda: _read_backup(rds, inst))
         return inst
 
     return [i for i in ctx.map(detail, listed) if i is not None]
@@ -204,3 +215,12 @@ def _read_parameters(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_parameters(rds_models.DescribeParametersRequest(dbinstance_id=inst.id)).body
     running = body.running_parameters.dbinstance_parameter if body.running_parameters else None
     inst.parameters = {(p.parameter_name or "").lower(): str(p.parameter_value or "") for p in running or []}
+
+
+def _read_backup(rds: Any, inst: RdsInstance) -> None:
+    body = rds.describe_backup_policy(rds_models.DescribeBackupPolicyRequest(dbinstance_id=inst.id)).body
+    inst.backup_retention_days = int(body.backup_retention_period) if body.backup_retention_period is not None \
+        else None
+    inst.log_backup = str(body.enable_backup_log or "")
+    inst.log_backup_retention_days = int(body.log_backup_retention_period) \
+        if body.log_backup_retention_period is not None else None

@@ -83,6 +83,9 @@ class DBInstance(BaseModel):
     sql_collector: str = "Disabled"  # Enable | Disabled
     sql_retention_days: int = 30
     parameters: dict[str, str] = Field(default_factory=dict)  # overrides of DEFAULT_PARAMETERS
+    backup_retention_days: int = 7  # data backups kept (the console's default: 7 days)
+    log_backup: bool = True  # log backup on
+    log_backup_retention_days: int = 7
 
     @property
     def engine_key(self) -> str:
@@ -411,3 +414,32 @@ def release_public_connection(call: Call) -> dict[str, Any]:
         raise ApiError("InvalidCurrentConnectionString.NotFound", f"No public endpoint {current}.", 404)
     i.endpoints = [e for e in i.all_endpoints() if e is not hit]
     return {}
+
+
+# --- issue 20: backup policy ------------------------------------------------------------------------------------
+
+@api.action("DescribeBackupPolicy", resource=_instance_resource)
+def describe_backup_policy(call: Call) -> dict[str, Any]:
+    # BackupRetentionPeriod and LogBackupRetentionPeriod integers; EnableBackupLog "1" | "0" and BackupLog
+    # Enable | Disabled strings (alibabacloud_rds20140815 DescribeBackupPolicyResponseBody; Go SDK model examples)
+    i = _instance(call)
+    return {"BackupRetentionPeriod": i.backup_retention_days, "PreferredBackupTime": "15:00Z-16:00Z",
+            "PreferredBackupPeriod": "Monday,Wednesday,Friday,Sunday", "BackupLog": "Enable" if i.log_backup
+            else "Disabled", "EnableBackupLog": "1" if i.log_backup else "0",
+            "LogBackupRetentionPeriod": i.log_backup_retention_days, "LocalLogRetentionHours": 18,
+            "Category": "Standard", "BackupMethod": "Physical", "CompressType": "1", "ReleasedKeepPolicy": "None"}
+
+
+@api.action("ModifyBackupPolicy", resource=_instance_resource, write=True)
+def modify_backup_policy(call: Call) -> dict[str, Any]:
+    # BackupRetentionPeriod 7-730 days; EnableBackupLog True | False; LogBackupRetentionPeriod 7-730
+    # (ModifyBackupPolicy)
+    i = _instance(call)
+    p = call.params
+    if p.get("BackupRetentionPeriod"):
+        i.backup_retention_days = int_param(p, "BackupRetentionPeriod", i.backup_retention_days, 7, 730)
+    if p.get("EnableBackupLog"):
+        i.log_backup = p["EnableBackupLog"].lower() in ("true", "1")
+    if p.get("LogBackupRetentionPeriod"):
+        i.log_backup_retention_days = int_param(p, "LogBackupRetentionPeriod", i.log_backup_retention_days, 7, 730)
+    return {"DBInstanceID": i.id, "CompressType": "1"}
