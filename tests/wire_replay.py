@@ -25,8 +25,9 @@ What is served is the documented sample unchanged, except for these deterministi
    count), which would make a pager ask again forever. Its paging fields are set to "last page" values of
    the sample's own JSON types: IsTruncated false / "false", NextToken "" (also nextToken, and PageInfo's),
    the next-page marker removed (RAM/IMS `Marker`, OSS `<NextMarker>`), and the totals (TotalCount,
-   TotalRecordCount, page_info.total_count, PageInfo.TotalCount, SLS `total`) set to the number of items the
-   sample lists, as an int or a string as the sample has it. Nothing else of the sample changes.
+   TotalRecordCount, page_info.total_count, PageInfo.TotalCount, SLS `total`, Elasticsearch
+   Headers.X-Total-Count) set to the number of items the sample lists, as an int or a string as the sample has
+   it. Nothing else of the sample changes.
 2. Two corpus files document more than one JSON sample can show; their documented parts are used:
    - ims:GenerateCredentialReport is asynchronous (State STARTED -> INPROGRESS -> COMPLETED, the file's
      `enums`): the first call gets the sample (State STARTED), each later call the next documented State.
@@ -67,6 +68,11 @@ ROA_ROUTES: dict[str, list[tuple[str, re.Pattern[str], str]]] = {"cs": [(m, re.c
     ("GET", r"^/clusters/[^/]+/checks$", "ListClusterChecks"),
     ("GET", r"^/clusters/[^/]+/checks/[^/]+$", "GetClusterCheck"),
 ]]}
+# Elasticsearch (ROA), as alibabacloud_elasticsearch20170613 builds the paths
+ROA_ROUTES["elasticsearch"] = [(m, re.compile(p), a) for m, p, a in [
+    ("GET", r"^/openapi/instances$", "ListInstance"),
+    ("GET", r"^/openapi/instances/[^/]+$", "DescribeInstance"),
+]]
 
 # OSS sub-resource query key -> API (bucket host; on the service host only publicAccessBlock is account-level)
 OSS_BUCKET_APIS = {"acl": "GetBucketAcl", "policy": "GetBucketPolicy", "encryption": "GetBucketEncryption",
@@ -78,8 +84,8 @@ OSS_SERVICE_APIS = {"publicAccessBlock": "GetPublicAccessBlock"}
 NEXT_TOKENS = ("NextToken", "nextToken", "next_token")
 TRUNCATED = ("IsTruncated", "isTruncated", "is_truncated")
 MARKERS = ("Marker",)  # RAM/IMS: the marker of the next page
-TOTALS = ("TotalCount", "TotalRecordCount", "total_count", "totalCount", "total")
-PAGE_OBJECTS = ("PageInfo", "page_info")  # nested paging blocks (Security Center, ACK)
+TOTALS = ("TotalCount", "TotalRecordCount", "total_count", "totalCount", "total", "X-Total-Count")
+PAGE_OBJECTS = ("PageInfo", "page_info", "Headers")  # nested paging blocks (Security Center, ACK, Elasticsearch)
 
 # --- rule 2 ---------------------------------------------------------------------------------------------------
 ASYNC_STATES = {"ims:GenerateCredentialReport": "State"}  # api -> field that walks its documented enum
