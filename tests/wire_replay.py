@@ -77,7 +77,7 @@ ROA_ROUTES["elasticsearch"] = [(m, re.compile(p), a) for m, p, a in [
 # OSS sub-resource query key -> API (bucket host; on the service host only publicAccessBlock is account-level)
 OSS_BUCKET_APIS = {"acl": "GetBucketAcl", "policy": "GetBucketPolicy", "encryption": "GetBucketEncryption",
                    "versioning": "GetBucketVersioning", "logging": "GetBucketLogging",
-                   "publicAccessBlock": "GetBucketPublicAccessBlock"}
+                   "publicAccessBlock": "GetBucketPublicAccessBlock", "location": "GetBucketLocation"}
 OSS_SERVICE_APIS = {"publicAccessBlock": "GetPublicAccessBlock"}
 
 # --- rule 1: the last page ------------------------------------------------------------------------------------

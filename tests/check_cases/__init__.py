@@ -25,7 +25,7 @@ class Case:
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
             "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "dns", "redis", "mongodb", "polardb",
-            "nas", "alb"]
+            "nas", "alb", "nlb"]
 
 
 def all_cases() -> list[Case]:
