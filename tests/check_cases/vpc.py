@@ -3,7 +3,7 @@ DescribeFlowLogs (vpc-..., vsw-..., fl-..., Status Active | Inactive, TrafficTyp
 
 from __future__ import annotations
 
-from aliaudit.collectors.vpc import FlowLogInfo, VpcInfo
+from aliaudit.collectors.vpc import DnatEntry, FlowLogInfo, NatGatewayInfo, VpcInfo
 from tests.check_cases import Case
 
 VPC_ID = "vpc-bp1qpo0kug3a20qqe****"
@@ -39,4 +39,36 @@ CASES: list[Case] = [
          {VPC_ID: "PASS", "vpc-half": "FAIL"}),
     Case("vpc_peering_routes_least_access", "every VPC is listed for review",
          {"vpc.vpcs": [vpc()]}, {VPC_ID: "MANUAL"}),
+]
+
+# --- issue 20: DescribeNatGateways' sample gateway ngw-bp1047e2d4z7kf2ki**** (NetworkType internet) and
+# DescribeForwardTableEntries' sample entry fwd-119smw5tk**** (ExternalPort "80" -> InternalPort "25", IpProtocol
+# "tcp"; the sample masks its addresses as 139.79.XX.XX and 192.168.XX.XX) -------------------------------------
+NGW = "ngw-bp1047e2d4z7kf2ki****"
+
+
+def dnat(eid: str = "fwd-119smw5tk****", ext: str = "80", internal: str = "25", proto: str = "tcp") -> DnatEntry:
+    return DnatEntry(id=eid, name="ForwardEntry-1", external_ip="139.79.10.10", external_port=ext,
+                     internal_ip="192.168.1.10", internal_port=internal, protocol=proto, status="Available")
+
+
+def nat(gid: str = NGW, *entries: DnatEntry, network: str = "internet", error: str | None = None) -> NatGatewayInfo:
+    return NatGatewayInfo(id=gid, name="abc", vpc_id="vpc-bp15zckdt37pq72z****", network_type=network,
+                          dnat=list(entries), error=error)
+
+
+_N = "vpc_nat_dnat_risky_ports_not_exposed"
+CASES += [
+    Case(_N, "documented 80 -> 25/tcp passes; 2222 -> 22 fails; protocol Any fails; a range over 3306 fails; "
+         "no entries pass; a VPC NAT gateway is not judged",
+         {"vpc.nat_gateways": [nat(NGW, dnat()), nat("ngw-ssh", dnat("fwd-ssh", "2222", "22")),
+                               nat("ngw-any", dnat("fwd-any", "Any", "Any", "Any")),
+                               nat("ngw-range", dnat("fwd-r", "3000/3400", "3000/3400", "TCP")),
+                               nat("ngw-empty"), nat("ngw-vpc", dnat("fwd-v", "22", "22"), network="intranet")]},
+         {NGW: "PASS", "ngw-ssh": "FAIL", "ngw-any": "FAIL", "ngw-range": "FAIL", "ngw-empty": "PASS"}),
+    Case(_N, "UDP memcached 11211 fails; TCP 53 passes (UDP list); entries unreadable is ERROR",
+         {"vpc.nat_gateways": [nat("ngw-udp", dnat("fwd-u", "11211", "11211", "UDP")),
+                               nat("ngw-tcp53", dnat("fwd-t", "53", "53", "TCP")),
+                               nat("ngw-err", error="Forbidden.RAM")]},
+         {"ngw-udp": "FAIL", "ngw-tcp53": "PASS", "ngw-err": "ERROR"}),
 ]

@@ -17,6 +17,7 @@ from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
 
 FLOW = "vpc_flow_logs_enabled"
 PEERING = "vpc_peering_routes_least_access"
+DNAT = "vpc_nat_dnat_risky_ports_not_exposed"
 
 
 def account() -> dict:
@@ -107,7 +108,7 @@ def test_denied_or_failing_reads_give_error_findings(cloud, admin):
     admin.faults(regions_down=["cn-shanghai"])
     findings = scan(cloud, families=["vpc"], regions=["cn-hangzhou", "cn-shanghai"])
     down = {(f.check_id, f.status.value) for f in findings if f.region == "cn-shanghai"}
-    assert down == {(FLOW, "ERROR"), (PEERING, "ERROR")}
+    assert down == {(FLOW, "ERROR"), (PEERING, "ERROR"), (DNAT, "ERROR")}
 
 
 def test_every_list_api_is_paged_to_the_end(cloud, admin):
@@ -130,3 +131,60 @@ def test_every_list_api_is_paged_to_the_end(cloud, admin):
     assert calls["vpc:DescribeVpcs"] == 2  # 64 VPCs, 50 per page
     assert calls["vpc:DescribeFlowLogs"] == 3  # 127 flow logs in the region, 50 per page
     assert calls["vpc:DescribeEipAddresses"] == 2  # 150 EIPs, 100 per page
+
+
+# --- issue 20: DNAT entries of internet NAT gateways ------------------------------------------------------------
+
+def nat_account() -> dict:
+    data = base_scenario()
+    data["accounts"][0]["vpc"] = {
+        "vpcs": [{"id": "vpc-a", "vswitch_ids": ["vsw-a1"]}],
+        "eips": [{"id": "eip-ngw", "ip": "47.3.0.1", "instance_id": "ngw-ssh", "instance_type": "Nat"}],
+        "nat_gateways": [
+            {"id": "ngw-web", "name": "web", "vpc_id": "vpc-a", "dnat": [
+                {"id": "fwd-https", "external_ip": "47.3.0.2", "external_port": "443", "internal_ip": "10.0.0.5",
+                 "internal_port": "443"}]},
+            {"id": "ngw-ssh", "name": "jump", "vpc_id": "vpc-a", "forward_table_id": "ftb-ssh", "dnat": [
+                {"id": "fwd-ssh", "external_ip": "47.3.0.1", "external_port": "2222", "internal_ip": "10.0.0.6",
+                 "internal_port": "22"},
+                {"id": "fwd-all", "external_ip": "47.3.0.1", "internal_ip": "10.0.0.7", "ip_protocol": "Any"}]},
+            {"id": "ngw-empty", "vpc_id": "vpc-a"},
+            {"id": "ngw-private", "vpc_id": "vpc-a", "network_type": "intranet", "dnat": [
+                {"id": "fwd-p", "external_ip": "10.9.0.1", "external_port": "3306", "internal_ip": "10.0.0.8",
+                 "internal_port": "3306"}]},
+            {"id": "ngw-sh", "region": "cn-shanghai", "dnat": [
+                {"id": "fwd-db", "external_ip": "47.4.0.1", "external_port": "3300/3310", "internal_ip": "10.1.0.5",
+                 "internal_port": "3300/3310"}]},
+        ]}
+    return data
+
+
+def test_dnat_risky_ports(cloud, admin):
+    load(cloud, nat_account())
+    findings = scan(cloud, checks=[DNAT], regions=["cn-hangzhou", "cn-shanghai"])
+    assert by_resource(findings, DNAT) == {"ngw-web": "PASS", "ngw-ssh": "FAIL", "ngw-empty": "PASS",
+                                           "ngw-sh": "FAIL"}  # the VPC NAT gateway is not reachable from outside
+    msgs = {f.resource_id: f.message for f in findings}
+    assert msgs["ngw-ssh"] == ("DNAT exposes risky ports: entry fwd-ssh (47.3.0.1:2222 -> 10.0.0.6:22 TCP) forwards "
+                               "TCP 22; entry fwd-all (47.3.0.1:Any -> 10.0.0.7:Any ANY) forwards every port")
+    assert "forwards TCP 3306" in msgs["ngw-sh"]
+    # remediation: delete the entries with the official SDK
+    vpc = VpcClient(pop_config(cloud))
+    for entry in ("fwd-ssh", "fwd-all"):
+        vpc.delete_forward_entry(vpc_models.DeleteForwardEntryRequest(
+            region_id="cn-hangzhou", forward_table_id="ftb-ssh", forward_entry_id=entry))
+    assert by_resource(scan(cloud, checks=[DNAT]), DNAT)["ngw-ssh"] == "PASS"
+    assert [e["eventName"] for e in admin.events() if e["eventName"] == "DeleteForwardEntry"] == [
+        "DeleteForwardEntry"] * 2
+
+
+def test_dnat_entries_denied_give_error(cloud):
+    data = nat_account()
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoDnat", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": "vpc:DescribeForwardTableEntries", "Resource": "*"}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoDnat", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=[DNAT], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, DNAT) == {"ngw-web": "ERROR", "ngw-ssh": "ERROR", "ngw-empty": "ERROR"}
+    assert all("NoPermission" in f.message for f in findings)

@@ -55,3 +55,16 @@ def test_kms_secrets_from_the_documented_samples(replay: WireReplay) -> None:
     expected = [{"name": "secret001", "region": REGION, "arn": "", "type": "Generic", "automatic_rotation": "",
                  "rotation_interval_seconds": None, "planned_delete_time": "2024-08-17T07:59:05Z", "error": None}]
     assert pick(got, expected) == expected
+
+
+@covers("vpc.nat_gateways")
+def test_vpc_nat_gateways_from_the_documented_samples(replay: WireReplay) -> None:
+    """DescribeNatGateways lists ngw-bp1047e2d4z7kf2ki**** ("abc", internet); DescribeForwardTableEntries' sample
+    entry forwards 139.79.XX.XX:80 to 192.168.XX.XX:25 over "tcp" (lower case in the sample, TCP in the enum)."""
+    got = collect(replay, "vpc.nat_gateways")
+    expected = [{"id": "ngw-bp1047e2d4z7kf2ki****", "name": "abc", "vpc_id": "vpc-bp15zckdt37pq72z****",
+                 "network_type": "internet", "error": None,
+                 "dnat": [{"id": "fwd-119smw5tk****", "name": "ForwardEntry-1", "external_ip": "139.79.XX.XX",
+                           "external_port": "80", "internal_ip": "192.168.XX.XX", "internal_port": "25",
+                           "protocol": "tcp", "status": "Available"}]}]
+    assert pick(got, expected) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.vpc import FLOW_LOGS, VPCS, FlowLogInfo, VpcInfo
+from ..collectors.vpc import FLOW_LOGS, NAT_GATEWAYS, VPCS, FlowLogInfo, NatGatewayInfo, VpcInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -90,3 +90,76 @@ def peering_routes(inp: Inputs) -> Iterator[Result]:
                      message=f"review the route tables of {v.id} ({v.cidr}): every route whose next hop is a "
                              "peering connection, router interface or CEN must target only the peer CIDR blocks "
                              "that workloads need to reach, never 0.0.0.0/0")
+
+
+# --- issue 20: DNAT entries of internet NAT gateways -------------------------------------------------------------
+
+NAT = "vpc:natgateway"
+DNAT_EVENTS = ["CreateForwardEntry", "ModifyForwardEntry", "DeleteForwardEntry", "CreateNatGateway",
+               "DeleteNatGateway"]
+
+
+def _ports(text: str) -> tuple[int, int] | None:
+    """A DNAT port field: "80", "1024/65535" (DescribeForwardTableEntries: "separate the first port and last port
+    with a forward slash"), or "Any" (every port, with IpProtocol Any); None when it cannot be read."""
+    t = text.strip().lower()
+    if t in ("any", ""):
+        return (1, 65535) if t == "any" else None
+    lo, _, hi = t.replace("-", "/").partition("/")
+    if not lo.isdigit() or (hi and not hi.isdigit()):
+        return None
+    return int(lo), int(hi or lo)
+
+
+@check(id="vpc_nat_dnat_risky_ports_not_exposed", severity="high",
+       title="Internet NAT gateways do not forward risky ports (remote administration, databases) to instances",
+       risk="A DNAT entry publishes an internal instance's port on the NAT gateway's EIP: SSH, RDP and database "
+            "ports forwarded this way are scanned and brute-forced like a public instance's, and an entry with "
+            "protocol Any forwards every port.",
+       console="VPC console > NAT Gateways > the gateway > DNAT Management: delete the entry, or reach the service "
+               "through a bastion host or VPN instead.",
+       cli="aliyun vpc DeleteForwardEntry --RegionId <r> --ForwardTableId <ftb> --ForwardEntryId <fwd>",
+       events=DNAT_EVENTS, needs=[NAT_GATEWAYS],
+       evaluates="DescribeNatGateways then DescribeForwardTableEntries per internet NAT gateway (NetworkType "
+                 "internet): FAIL when an entry's IpProtocol is Any (every port forwarded) or its InternalPort "
+                 "(the instance's port the internet reaches; a port or a first/last range) includes one of "
+                 "risky_ports for TCP or risky_udp_ports for UDP, naming the entries; ERROR when the entries could "
+                 "not be read, or a port field cannot be read and nothing else fails; PASS otherwise (no DNAT entry "
+                 "too). The instances' security groups still filter forwarded traffic: this flags the forwarding "
+                 "itself, as Cloud Config's rule does. VPC NAT gateways (intranet) give no result.",
+       source="Cloud Config nat-risk-ports-check | https://api.alibabacloud.com/api/Vpc/2016-04-28/"
+              "DescribeForwardTableEntries")
+def nat_dnat_risky_ports(inp: Inputs) -> Iterator[Result]:
+    tcp, udp = list(inp.config.risky_ports), list(inp.config.risky_udp_ports)
+    g: NatGatewayInfo
+    for g in inp[NAT_GATEWAYS]:
+        if g.network_type.lower() == "intranet":
+            continue
+        if g.error:
+            yield Result(status=Status.ERROR, resource_id=g.id, resource_type=NAT, resource_name=g.name,
+                         message=f"could not read the gateway's DNAT entries: {g.error}")
+            continue
+        exposed, unreadable = [], []
+        for e in g.dnat:
+            proto = e.protocol.upper()
+            where = f"entry {e.id} ({e.external_ip}:{e.external_port} -> {e.internal_ip}:{e.internal_port} {proto})"
+            if proto == "ANY":
+                exposed.append(f"{where} forwards every port")
+                continue
+            span = _ports(e.internal_port)
+            if span is None:
+                unreadable.append(where)
+                continue
+            risky = [p for p in (tcp if proto == "TCP" else udp if proto == "UDP" else []) if span[0] <= p <= span[1]]
+            if risky:
+                exposed.append(f"{where} forwards {proto} {', '.join(map(str, risky))}")
+        if exposed:
+            status, msg = Status.FAIL, "DNAT exposes risky ports: " + "; ".join(exposed)
+        elif unreadable:
+            status, msg = Status.ERROR, "could not read the ports of " + "; ".join(unreadable)
+        else:
+            status = Status.PASS
+            msg = (f"{len(g.dnat)} DNAT entr{'y' if len(g.dnat) == 1 else 'ies'}, none forwarding a risky port"
+                   if g.dnat else "no DNAT entries")
+        yield Result(status=status, resource_id=g.id, resource_type=NAT, resource_name=g.name, message=msg,
+                     details={"vpc_id": g.vpc_id})

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .. import apierrors
 from ..datasets import Dataset, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
@@ -150,3 +151,59 @@ def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
                                 instance_id=a.associated_instance_id or "",
                                 instance_type=a.associated_instance_type or "", bandwidth=bandwidth))
     return out
+
+
+# --- issue 20: NAT gateways and their DNAT entries -------------------------------------------------------------
+
+class DnatEntry(BaseModel):
+    """A DNAT (port forwarding) entry: DescribeForwardTableEntries ForwardTableEntries.ForwardTableEntry[]."""
+
+    id: str  # ForwardEntryId
+    name: str = ""
+    external_ip: str = ""
+    external_port: str = ""  # "80", "1024/65535" (a range, first/last), "Any" with IpProtocol Any
+    internal_ip: str = ""
+    internal_port: str = ""
+    protocol: str = ""  # TCP | UDP | Any (the sample answers "tcp": compared without letter case)
+    status: str = ""  # Pending | Available | Deleting
+
+
+class NatGatewayInfo(BaseModel):
+    id: str
+    name: str = ""
+    vpc_id: str = ""
+    network_type: str = ""  # internet | intranet (a VPC NAT gateway)
+    dnat: list[DnatEntry] = Field(default_factory=list)
+    error: str | None = None  # its DNAT entries could not be read: ERROR for the gateway
+
+
+NAT_GATEWAYS: Dataset[list[NatGatewayInfo]] = Dataset("vpc.nat_gateways", Scope.REGIONAL)
+NAT_PAGE = 50  # DescribeNatGateways and DescribeForwardTableEntries PageSize: at most 50
+
+
+@collector(NAT_GATEWAYS, apis=["vpc:DescribeNatGateways", "vpc:DescribeForwardTableEntries"])
+def nat_gateways(ctx: CollectContext) -> list[NatGatewayInfo]:
+    vpc = ctx.client("vpc")
+    listed = list(by_page_number(
+        lambda n: vpc.describe_nat_gateways(vpc_models.DescribeNatGatewaysRequest(
+            region_id=ctx.region, page_number=n, page_size=NAT_PAGE)).body,
+        lambda b: b.nat_gateways.nat_gateway if b.nat_gateways else [], NAT_PAGE))
+
+    def entries(g: Any) -> NatGatewayInfo:
+        info = NatGatewayInfo(id=g.nat_gateway_id, name=g.name or "", vpc_id=g.vpc_id or "",
+                              network_type=g.network_type or "")
+        try:
+            # NatGatewayId is enough ("You must specify at least one of ForwardTableId and NatGatewayId")
+            found = by_page_number(
+                lambda n: vpc.describe_forward_table_entries(vpc_models.DescribeForwardTableEntriesRequest(
+                    region_id=ctx.region, nat_gateway_id=g.nat_gateway_id, page_number=n, page_size=NAT_PAGE)).body,
+                lambda b: b.forward_table_entries.forward_table_entry if b.forward_table_entries else [], NAT_PAGE)
+            info.dnat = [DnatEntry(id=e.forward_entry_id or "", name=e.forward_entry_name or "",
+                                   external_ip=e.external_ip or "", external_port=e.external_port or "",
+                                   internal_ip=e.internal_ip or "", internal_port=e.internal_port or "",
+                                   protocol=e.ip_protocol or "", status=e.status or "") for e in found]
+        except Exception as err:
+            info.error = apierrors.describe(err)
+        return info
+
+    return ctx.map(entries, listed)

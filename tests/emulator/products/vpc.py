@@ -69,8 +69,33 @@ class Ipv6Address(BaseModel):
     created: datetime = datetime(2024, 1, 1)
 
 
+class ForwardEntry(BaseModel):
+    """A DNAT entry of a NAT gateway's forward table."""
+
+    id: str = Field(default_factory=lambda: _id("fwd-"))
+    name: str = ""
+    external_ip: str = ""
+    external_port: str = "Any"  # "80", "1024/65535", "Any" (with ip_protocol Any)
+    internal_ip: str = ""
+    internal_port: str = "Any"
+    ip_protocol: str = "TCP"  # TCP | UDP | Any
+    status: str = "Available"
+
+
+class NatGateway(BaseModel):
+    id: str = Field(default_factory=lambda: _id("ngw-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    vpc_id: str = ""
+    network_type: str = "internet"  # internet | intranet (a VPC NAT gateway)
+    forward_table_id: str = Field(default_factory=lambda: _id("ftb-"))
+    dnat: list[ForwardEntry] = Field(default_factory=list)
+    created: datetime = datetime(2024, 1, 1)
+
+
 class VpcState(BaseModel):
     vpcs: list[Vpc] = Field(default_factory=list)
+    nat_gateways: list[NatGateway] = Field(default_factory=list)
     flow_logs: list[FlowLog] = Field(default_factory=list)
     eips: list[Eip] = Field(default_factory=list)
     ipv6_addresses: list[Ipv6Address] = Field(default_factory=list)
@@ -203,3 +228,80 @@ def describe_ipv6_addresses(call: Call) -> dict[str, Any]:
     # PageSize at most 50, default 10 (alibabacloud_vpc20160428 DescribeIpv6AddressesRequest); totals are integers
     got, meta = page_by_number(items, p, default=10, limit=50)
     return {**meta, "Ipv6Addresses": {"Ipv6Address": [_ipv6_view(a) for a in got]}}
+
+
+# --- issue 20: NAT gateways and DNAT entries ---------------------------------------------------------------------
+
+def _nat_view(call: Call, g: NatGateway) -> dict[str, Any]:
+    # a subset of DescribeNatGateways' NatGateway fields, with the documented types (DeletionProtection a boolean)
+    eips = [e for e in call.acct.vpc.eips if e.instance_id == g.id]
+    return {"NatGatewayId": g.id, "Name": g.name, "VpcId": g.vpc_id, "RegionId": g.region, "Status": "Available",
+            "NetworkType": g.network_type, "NatType": "Enhanced", "Spec": "", "InstanceChargeType": "PostPaid",
+            "InternetChargeType": "PayByLcu", "BusinessStatus": "Normal", "CreationTime": iso(g.created),
+            "Description": "", "DeletionProtection": False,
+            "ForwardTableIds": {"ForwardTableId": [g.forward_table_id]},
+            "IpLists": {"IpList": [{"IpAddress": e.ip, "AllocationId": e.id, "SnatEntryEnabled": False,
+                                    "UsingStatus": "UsedByForwardTable" if g.dnat else "Idle"} for e in eips]}}
+
+
+@api.action("DescribeNatGateways")
+def describe_nat_gateways(call: Call) -> dict[str, Any]:
+    # PageNumber / PageSize (at most 50, default 10); NatGatewayId, VpcId and NetworkType filters
+    region = region_of(call)
+    p = call.params
+    items = [g for g in call.acct.vpc.nat_gateways if g.region == region
+             and (not p.get("NatGatewayId") or g.id == p["NatGatewayId"])
+             and (not p.get("VpcId") or g.vpc_id == p["VpcId"])
+             and (not p.get("NetworkType") or g.network_type == p["NetworkType"])]
+    got, meta = page_by_number(items, p, default=10, limit=50)
+    return {**meta, "NatGateways": {"NatGateway": [_nat_view(call, g) for g in got]}}
+
+
+def _nat_of(call: Call) -> NatGateway:
+    region = region_of(call)
+    p = call.params
+    if not p.get("ForwardTableId") and not p.get("NatGatewayId"):  # documented 400
+        raise ApiError("DESCRIBE_FORWARD_PARAM_INVALID", "ForwardTableId and natGatewayId can not both be null", 400)
+    g = next((g for g in call.acct.vpc.nat_gateways if g.region == region
+              and (not p.get("NatGatewayId") or g.id == p["NatGatewayId"])
+              and (not p.get("ForwardTableId") or g.forward_table_id == p["ForwardTableId"])), None)
+    if g is None:  # documented 404 InvalidForwardTableId.NotFound
+        raise ApiError("InvalidForwardTableId.NotFound", "Specified forwardTableId does not exist", 404)
+    call.touch("ACS::VPC::NatGateway", g.id)
+    return g
+
+
+@api.action("DescribeForwardTableEntries")
+def describe_forward_table_entries(call: Call) -> dict[str, Any]:
+    # PageNumber / PageSize (at most 50, default 10); ExternalPort / InternalPort strings
+    g = _nat_of(call)
+    got, meta = page_by_number(g.dnat, call.params, default=10, limit=50)
+    return {**meta, "ForwardTableEntries": {"ForwardTableEntry": [
+        {"ForwardEntryId": e.id, "ForwardEntryName": e.name, "ForwardTableId": g.forward_table_id,
+         "NatGatewayId": g.id, "ExternalIp": e.external_ip, "ExternalPort": e.external_port,
+         "InternalIp": e.internal_ip, "InternalPort": e.internal_port, "IpProtocol": e.ip_protocol,
+         "Status": e.status} for e in got]}}
+
+
+@api.action("CreateForwardEntry", write=True)
+def create_forward_entry(call: Call) -> dict[str, Any]:
+    g = _nat_of(call)
+    p = call.params
+    proto = require(p, "IpProtocol")
+    if proto.upper() not in ("TCP", "UDP", "ANY"):
+        raise ApiError("InvalidParameter", f"The IpProtocol is invalid: {proto}", 400)
+    e = ForwardEntry(name=p.get("ForwardEntryName", ""), external_ip=require(p, "ExternalIp"),
+                     external_port=require(p, "ExternalPort"), internal_ip=require(p, "InternalIp"),
+                     internal_port=require(p, "InternalPort"), ip_protocol=proto)
+    g.dnat.append(e)
+    return {"ForwardEntryId": e.id}
+
+
+@api.action("DeleteForwardEntry", write=True)
+def delete_forward_entry(call: Call) -> dict[str, Any]:
+    g = _nat_of(call)
+    eid = require(call.params, "ForwardEntryId")
+    if not any(e.id == eid for e in g.dnat):
+        raise ApiError("InvalidForwardEntryId.NotFound", f"The specified ForwardEntryId does not exist: {eid}", 404)
+    g.dnat = [e for e in g.dnat if e.id != eid]
+    return {}
