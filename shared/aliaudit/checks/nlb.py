@@ -1,0 +1,54 @@
+"""NLB (Network Load Balancer) checks: the TLS versions of TCPSSL listeners' security policies. One finding per
+TCPSSL listener (its ListenerId), in its region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..collectors.nlb import LISTENERS, SECURITY_POLICIES, NlbListener
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
+WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TlsVersion values (OpenMeta nlb 2022-04-30 ListSystemSecurityPolicy sample)
+
+
+def _result(lst: NlbListener, status: Status, message: str) -> Result:
+    return Result(status=status, resource_id=lst.id, resource_type="nlb:listener", resource_name=lst.description,
+                  region=lst.region, message=message,
+                  details={"load_balancer": lst.load_balancer_id, "protocol": lst.protocol, "port": str(lst.port)})
+
+
+@check(id="nlb_listener_tls_policy_strong", severity="medium",
+       title="NLB TCPSSL listeners use a security policy without TLS 1.0 and 1.1",
+       risk="TLS 1.0 and 1.1 have known attacks and are deprecated (RFC 8996); a listener that offers them lets "
+            "clients, or an attacker in the path, downgrade the connection.",
+       console="NLB console > Instances > the instance > Listener > the TCPSSL listener > Edit Listener > TLS "
+               "Security Policy: tls_cipher_policy_1_2_strict_with_1_3 (or a custom policy with TLS 1.2+ only).",
+       cli="aliyun nlb UpdateListenerAttribute --RegionId <region> --ListenerId <id> --SecurityPolicyId "
+           "tls_cipher_policy_1_2_strict_with_1_3",
+       events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
+       needs=[LISTENERS, SECURITY_POLICIES],
+       evaluates="TCPSSL listeners of every NLB (ListListeners ListenerProtocol TCPSSL): the SecurityPolicyId is "
+                 "looked up in ListSystemSecurityPolicy and ListSecurityPolicy; PASS when its TlsVersion (a "
+                 "comma-separated list) holds neither TLSv1.0 nor TLSv1.1, FAIL when it holds either; MANUAL when "
+                 "the policy is in neither list or lists no TLS version. TCP and UDP listeners give no result.",
+       source="https://api.alibabacloud.com/api/Nlb/2022-04-30/ListSecurityPolicy | RFC 8996")
+def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
+    policies = {p.id: p for p in inp[SECURITY_POLICIES]}
+    for lst in inp[LISTENERS]:
+        if lst.protocol != "TCPSSL":
+            continue
+        policy = policies.get(lst.security_policy_id)
+        if policy is None or not policy.tls_versions:
+            yield _result(lst, MANUAL, f"TCPSSL port {lst.port}: security policy {lst.security_policy_id or '(none)'} "
+                                       "could not be resolved to TLS versions; check it in the console")
+            continue
+        weak = [v for v in policy.tls_versions if v in WEAK_TLS]
+        kind = "system" if policy.system else "custom"
+        if weak:
+            yield _result(lst, FAIL, f"TCPSSL port {lst.port} uses {kind} policy {policy.id}, which allows "
+                                     f"{', '.join(weak)}")
+        else:
+            yield _result(lst, PASS, f"TCPSSL port {lst.port} uses {kind} policy {policy.id} "
+                                     f"({', '.join(policy.tls_versions)})")

@@ -1,0 +1,46 @@
+"""NLB cases, from the documented samples of nlb 2022-04-30: ListListeners (lsn-ga6sjjcll6ou34l1et****, TCPSSL 443,
+SecurityPolicyId tls_cipher_policy_1_1, description tcpssl_443), ListSystemSecurityPolicy (tls_cipher_policy_1_0:
+TlsVersion "TLSv1.0,TLSv1.1,TLSv1.2") and ListSecurityPolicy (sp-wuytp9pa******: TlsVersion "TLSv1.0")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aliaudit.collectors.nlb import NlbListener, NlbSecurityPolicy
+from tests.check_cases import Case
+
+LSN = "lsn-ga6sjjcll6ou34l1et****"
+
+
+def listener(lid: str = LSN, port: int = 443, protocol: str = "TCPSSL", **kw: Any) -> NlbListener:
+    base: dict[str, Any] = {"id": lid, "region": "cn-hangzhou", "load_balancer_id": "nlb-83ckzc8d4xlp8o****",
+                            "port": port, "protocol": protocol, "status": "Running", "description": "tcpssl_443"}
+    base.update(kw)
+    return NlbListener(**base)
+
+
+POLICIES = [
+    NlbSecurityPolicy(id="tls_cipher_policy_1_0", name="test", system=True,
+                      tls_versions=["TLSv1.0", "TLSv1.1", "TLSv1.2"]),
+    NlbSecurityPolicy(id="tls_cipher_policy_1_1", system=True, tls_versions=["TLSv1.1", "TLSv1.2"]),
+    NlbSecurityPolicy(id="tls_cipher_policy_1_2_strict_with_1_3", system=True, tls_versions=["TLSv1.2", "TLSv1.3"]),
+    NlbSecurityPolicy(id="sp-wuytp9pa******", name="TLSCipherPolicy", tls_versions=["TLSv1.0"]),
+    NlbSecurityPolicy(id="sp-modern", name="modern", tls_versions=["TLSv1.2"]),
+]
+
+_T = "nlb_listener_tls_policy_strong"
+CASES: list[Case] = [
+    Case(_T, "1_2_strict_with_1_3 and a TLS 1.2 custom policy pass; 1_1, 1_0 and a TLSv1.0 custom policy fail; TCP "
+             "and UDP listeners are not reported",
+         {"nlb.listeners": [listener(security_policy_id="tls_cipher_policy_1_1"),
+                            listener("lsn-a", 8443, security_policy_id="tls_cipher_policy_1_2_strict_with_1_3"),
+                            listener("lsn-b", 9443, security_policy_id="sp-modern"),
+                            listener("lsn-c", 10443, security_policy_id="tls_cipher_policy_1_0"),
+                            listener("lsn-d", 11443, security_policy_id="sp-wuytp9pa******"),
+                            listener("lsn-tcp", 80, "TCP"), listener("lsn-udp", 53, "UDP")],
+          "nlb.security_policies": POLICIES},
+         {LSN: "FAIL", "lsn-a": "PASS", "lsn-b": "PASS", "lsn-c": "FAIL", "lsn-d": "FAIL"}),
+    Case(_T, "a policy found in neither list is MANUAL",
+         {"nlb.listeners": [listener(security_policy_id="sp-gone")], "nlb.security_policies": POLICIES},
+         {LSN: "MANUAL"}),
+]
