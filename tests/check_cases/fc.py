@@ -7,6 +7,7 @@ https://svc-func-xxxxxxxx.cn-hangzhou.fcapp.run)."""
 from __future__ import annotations
 
 from aliaudit.collectors.fc import FcFunction, FcTrigger, SecretVariable, suspicious_variables
+from aliaudit.role_privilege import RolePrivilege
 from tests.check_cases import Case
 
 ARN = "acs:fc:cn-hangzhou:123:functions/my-function-1"
@@ -27,6 +28,18 @@ def http(name: str = "defaultTrigger", auth: str = "anonymous", **kw: object) ->
 
 _ENV = "fc_function_env_no_access_keys"
 _HTTP = "fc_http_trigger_auth_required"
+_ROLE = "fc_function_role_least_privilege"
+OWN_ROLE = "acs:ram::123:role/fc-test"
+
+
+def priv(**kw: object) -> RolePrivilege:
+    base: dict[str, object] = {"role": "fc-test", "policies": ["System:AliyunOSSReadOnlyAccess"]}
+    base.update(kw)
+    return RolePrivilege(**base)  # type: ignore[arg-type]
+
+
+def fa(name: str) -> str:
+    return f"acs:fc:cn-hangzhou:123:functions/{name}"
 CASES: list[Case] = [
     Case(_ENV, "the sample's {key: value1} passes; an AccessKey id value and a PASSWORD variable fail",
          {"fc.functions": [
@@ -55,4 +68,15 @@ CASES: list[Case] = [
                            fn("bad-cfg", triggers=[FcTrigger(name="h", type="http",
                                                              config_error="triggerConfig is not a JSON object")])]},
          {ARN: "ERROR", "acs:fc:cn-hangzhou:123:functions/bad-cfg/triggers/h": "ERROR"}),
+    Case(_ROLE, "a read-only role passes, an administrator role fails, no role passes",
+         {"fc.functions": [fn(role=OWN_ROLE, role_privilege=priv()),
+                           fn("admin-fn", role=OWN_ROLE, role_privilege=priv(
+                               policies=["System:AdministratorAccess"],
+                               admin_reasons=["System policy AdministratorAccess allows *:* on every resource"])),
+                           fn("no-role", role="")]},
+         {ARN: "PASS", fa("admin-fn"): "FAIL", fa("no-role"): "PASS"}),
+    Case(_ROLE, "the sample's role of another account (188077086902****) is MANUAL; an unreadable role is ERROR",
+         {"fc.functions": [fn(role="acs:ram::188077086902****:role/fc-test"),
+                           fn("broken", role=OWN_ROLE, role_privilege=priv(error="NoPermission: denied"))]},
+         {ARN: "MANUAL", fa("broken"): "ERROR"}),
 ]

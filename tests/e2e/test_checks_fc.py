@@ -21,6 +21,7 @@ from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
 REGIONS = ["cn-hangzhou", "cn-shanghai"]
+ROLE = "fc_function_role_least_privilege"
 AK_VALUE = "LTAI5tQ9m2XvKp7Lr8sWyZab"  # an AccessKey id in a value
 PW_VALUE = "s3cr3t-Passw0rd-value"
 SECRET_VALUES = (AK_VALUE, PW_VALUE)
@@ -32,19 +33,30 @@ def arn(name: str, region: str = "cn-hangzhou") -> str:
 
 def functions() -> list[dict[str, Any]]:
     return [
-        {"name": "clean", "environment": {"LOG_LEVEL": "INFO", "API_TOKEN": ""},
+        {"name": "clean", "environment": {"LOG_LEVEL": "INFO", "API_TOKEN": ""}, "role": role("auditor"),
          "triggers": [{"name": "signed", "type": "http", "config": {"authType": "function", "methods": ["GET"]}},
                       {"name": "nightly", "type": "timer", "config": {"cronExpression": "0 0 2 * * *"}}]},
         {"name": "leaky", "environment": {"CLOUD_ID": AK_VALUE, "DB_PASSWORD": PW_VALUE, "DB_HOST": "10.0.0.8"},
+         "role": role("fc-admin"),
          "triggers": [{"name": "public", "type": "http", "config": {"authType": "anonymous", "methods": ["POST"]}},
                       {"name": "internal", "type": "http",
                        "config": {"authType": "anonymous", "disableURLInternet": True, "methods": ["GET"]}}]},
-        {"name": "sh-fn", "region": "cn-shanghai", "environment": {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": PW_VALUE}},
+        {"name": "sh-fn", "region": "cn-shanghai", "environment": {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": PW_VALUE},
+         "role": "acs:ram::9999999999999999:role/vendor-runner"},  # another account's role
     ]
 
 
+def role(name: str) -> str:
+    return f"acs:ram::{ACCOUNT}:role/{name}"
+
+
 def account() -> dict[str, Any]:
-    return base_scenario(regions=REGIONS, fc={"functions": functions()})
+    data = base_scenario(regions=REGIONS, fc={"functions": functions()})
+    data["accounts"][0]["ram"]["roles"].append({  # an administrator role functions may assume
+        "name": "fc-admin", "policies": [{"name": "AdministratorAccess"}],
+        "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": ["fc.aliyuncs.com"]}}]}})
+    return data
 
 
 def fc_client(cloud: Any, region: str = "cn-hangzhou") -> FcClient:
@@ -68,6 +80,12 @@ def test_fc_checks_pass_and_fail(cloud):
     assert by_key[("fc_function_env_no_access_keys", arn("sh-fn", "cn-shanghai"))].region == "cn-shanghai"
     public = by_key[("fc_http_trigger_auth_required", f"{arn('leaky')}/triggers/public")]
     assert "anonymous requests from the Internet at https://" in public.message
+    assert by_resource(findings, ROLE) == {arn("clean"): "PASS", arn("leaky"): "FAIL",
+                                           arn("sh-fn", "cn-shanghai"): "MANUAL"}
+    admin_role = by_key[(ROLE, arn("leaky"))]
+    assert admin_role.message == ("the role fc-admin is administrator-equivalent: System policy AdministratorAccess "
+                                  "allows *:* on every resource")
+    assert "account 9999999999999999" in by_key[(ROLE, arn("sh-fn", "cn-shanghai"))].message
 
 
 def test_no_secret_value_reaches_findings_logs_or_the_dataset(cloud, caplog):
@@ -103,10 +121,16 @@ def test_denied_apis_give_error_findings(cloud):
     # the environment check does not need the triggers
     assert by_resource(findings, "fc_function_env_no_access_keys") == {arn("clean"): "PASS", arn("leaky"): "FAIL"}
 
+    load(cloud, _deny(account(), ["ram:GetPolicy"]))
+    findings = scan(cloud, families=["fc"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, ROLE) == {arn("clean"): "ERROR", arn("leaky"): "ERROR"}
+    assert all("NoPermission" in f.message for f in findings if f.check_id == ROLE)
+
     load(cloud, _deny(account(), ["fc:ListFunctions"]))
     findings = scan(cloud, families=["fc"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
     assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings) == sorted(
-        (c, r, "ERROR") for c in ("fc_function_env_no_access_keys", "fc_http_trigger_auth_required") for r in REGIONS)
+        (c, r, "ERROR") for c in ("fc_function_env_no_access_keys", "fc_http_trigger_auth_required", ROLE)
+        for r in REGIONS)
 
 
 def test_every_function_and_trigger_is_paged_to_the_end(cloud, admin):
@@ -122,17 +146,26 @@ def test_every_function_and_trigger_is_paged_to_the_end(cloud, admin):
     calls = admin.calls()
     assert calls["fc:ListFunctions"] == 2  # limit 100
     assert calls["fc:ListTriggers"] == 2 + 120 + 1  # one per function, the one with 106 triggers twice
+    assert calls["ram:ListPoliciesForRole"] == 2  # each role read once per scan (the bulk functions have none)
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
-    load(cloud, account())
+    data = account()
+    data["accounts"][0]["ram"]["roles"].append({  # a least-privilege role to move the function to
+        "name": "fc-reader", "policies": [{"name": "AliyunOSSReadOnlyAccess"}],
+        "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": ["fc.aliyuncs.com"]}}]}})
+    load(cloud, data)
     fc = fc_client(cloud)
     fc.update_function("leaky", fc_models.UpdateFunctionRequest(body=fc_models.UpdateFunctionInput(
         environment_variables={"DB_HOST": "10.0.0.8"})))
+    fc.update_function("leaky", fc_models.UpdateFunctionRequest(body=fc_models.UpdateFunctionInput(
+        role=role("fc-reader"))))
     fc.update_trigger("leaky", "public", fc_models.UpdateTriggerRequest(body=fc_models.UpdateTriggerInput(
         trigger_config=json.dumps({"authType": "function", "methods": ["POST"]}))))
     findings = scan(cloud, families=["fc"])
     assert by_resource(findings, "fc_function_env_no_access_keys")[arn("leaky")] == "PASS"
     assert by_resource(findings, "fc_http_trigger_auth_required")[f"{arn('leaky')}/triggers/public"] == "PASS"
+    assert by_resource(findings, ROLE)[arn("leaky")] == "PASS"
     events = [e["eventName"] for e in admin.events() if e["eventName"] in ("UpdateFunction", "UpdateTrigger")]
-    assert events == ["UpdateFunction", "UpdateTrigger"]
+    assert events == ["UpdateFunction", "UpdateFunction", "UpdateTrigger"]

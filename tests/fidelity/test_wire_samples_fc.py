@@ -17,6 +17,7 @@ def test_fc_functions_from_the_documented_samples(replay: WireReplay) -> None:
         "runtime": "python3.10", "role": "acs:ram::188077086902****:role/fc-test", "env_count": 1,
         "secret_variables": [],  # key=value1: neither an AccessKey id nor a secret-looking name
         "triggers_error": None,
+        "role_privilege": None,  # the sample's role is of account 188077086902****, not the scanned one: not read
         # the sample's trigger has an empty triggerType: not an HTTP trigger, so its empty triggerConfig is not read
         "triggers": [{"name": "", "type": "", "auth_type": "", "internet_disabled": False, "config_error": None,
                       "url_internet": "https://svc-func-xxxxxxxx.cn-hangzhou.fcapp.run"}],

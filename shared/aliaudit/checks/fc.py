@@ -88,3 +88,41 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
             else:
                 url = f" at {t.url_internet}" if t.url_internet else ""
                 yield _trigger_result(f, t, FAIL, f"the HTTP trigger accepts anonymous requests from the Internet{url}")
+
+
+@check(id="fc_function_role_least_privilege", severity="high",
+       title="Function Compute functions do not run with an administrator role",
+       risk="Code running in the function holds its role's temporary credentials: a vulnerable dependency, an "
+            "injection or an anonymous trigger then hands whoever exploits it administrator rights (or the right "
+            "to grant them) over the whole account.",
+       console="RAM console > Roles > the function's role > Permissions: replace AdministratorAccess (or the custom "
+               "policy granting *:* or RAM write actions) with a policy limited to what the function uses; or give "
+               "the function a dedicated least-privilege role in its Configuration.",
+       cli="aliyun ram DetachPolicyFromRole --PolicyType System --PolicyName AdministratorAccess --RoleName <role>; "
+           "aliyun ram AttachPolicyToRole --PolicyType Custom --PolicyName <least-privilege> --RoleName <role>",
+       events=["CreateFunction", "UpdateFunction", "AttachPolicyToRole", "DetachPolicyFromRole",
+               "CreatePolicyVersion", "SetDefaultPolicyVersion"], needs=[FUNCTIONS],
+       evaluates="ListFunctions role (an ARN) of every function in the region; for a role of the scanned account, "
+                 "ListPoliciesForRole and GetPolicy of each attached policy (role_privilege): FAIL when a policy "
+                 "allows *:* or an action that grants privileges (ram:AttachPolicyToRole, ram:CreatePolicyVersion, "
+                 "... on every resource; the message names them); PASS when none does, or when the function has no "
+                 "role (it gets no credentials); MANUAL for another account's role, which this account cannot read; "
+                 "ERROR when the role or a policy could not be read.",
+       source="Cloud Config fc-service-bind-role (a function has a role); the administrator test is aliaudit's "
+              "(ram_policy.admin_reasons, shared with the ECS instance-role check)")
+def role_least_privilege(inp: Inputs) -> Iterator[Result]:
+    for f in inp[FUNCTIONS]:
+        priv = f.role_privilege
+        if not f.role:
+            yield _result(f, PASS, "the function has no role, so its code gets no credentials")
+        elif priv is None:
+            yield _result(f, MANUAL, f"the role {f.role} belongs to account {f.role_account or '(unknown)'}: review "
+                                     "its permissions there", role=f.role)
+        elif priv.error:
+            yield _result(f, ERROR, f"could not read the permissions of role {priv.role}: {priv.error}", role=f.role)
+        elif priv.admin_reasons:
+            yield _result(f, FAIL, f"the role {priv.role} is administrator-equivalent: "
+                                   + "; ".join(priv.admin_reasons), role=f.role)
+        else:
+            attached = ", ".join(priv.policies) or "no policy"
+            yield _result(f, PASS, f"the role {priv.role} has no administrator rights ({attached})", role=f.role)

@@ -1,6 +1,7 @@
 """Function Compute 3.0 dataset (regional, API 2023-03-30, ROA): every function of the region with what the
 security checks need: which environment variables look like credentials (their NAMES only), the role FC assumes
-for it, and its triggers' HTTP authentication.
+for it and how much that role may do (role_privilege: ListPoliciesForRole, GetPolicy), and its triggers' HTTP
+authentication.
 
 Secrets never enter the dataset: ListFunctions answers every environment variable's value, and the collector keeps
 only the names of the suspicious ones (and why each is suspicious), so no value can reach a finding, a log line or
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from .. import apierrors
 from ..datasets import Dataset, Scope
 from ..lazy import lazy_import
+from ..role_privilege import ROLE_PRIVILEGE_APIS, RolePrivilege, role_privilege
 from .paging import by_token
 from .registry import CollectContext, collector
 
@@ -75,6 +77,9 @@ class FcFunction(BaseModel):
     secret_variables: list[SecretVariable] = Field(default_factory=list)  # names only (see the module's doc)
     triggers: list[FcTrigger] = Field(default_factory=list)
     triggers_error: str | None = None  # ListTriggers failed: trigger checks report ERROR for this function
+    # the role's attached policies judged (role_privilege), read for a role of the scanned account only; None for a
+    # function without a role or with another account's role (which this account's RAM cannot read)
+    role_privilege: RolePrivilege | None = None
 
     @property
     def role_account(self) -> str:
@@ -111,7 +116,7 @@ def http_trigger(t: Any) -> FcTrigger:
     return out
 
 
-@collector(FUNCTIONS, apis=["fc:ListFunctions", "fc:ListTriggers"])
+@collector(FUNCTIONS, apis=["fc:ListFunctions", "fc:ListTriggers", *ROLE_PRIVILEGE_APIS])
 def functions(ctx: CollectContext) -> list[FcFunction]:
     fc = ctx.client("fc")
     listed = list(by_token(
@@ -130,6 +135,8 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
                 lambda b: b.triggers or [])]
         except Exception as err:
             fn.triggers_error = apierrors.describe(err)
+        if fn.role and fn.role_account == ctx.account_id:
+            fn.role_privilege = role_privilege(ctx, fn.role)  # (errors are kept in it: the check reports ERROR)
         return fn
 
     return ctx.map(read, listed)
