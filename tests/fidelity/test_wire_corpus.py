@@ -94,6 +94,7 @@ SAMPLE_CONTRADICTS_ITS_ENUMS = {
     "cs:DescribeClusterNodePools": "the sample's system_disk_categories[] is 'EESSD云盘', not a category name",
     "ecs:DescribeInstances": "the sample's LockReason is 'Recycling', the description lists 'recycling'",
     "sls:ListAlerts": "the sample's status is 'ENABLED/DISABLED', both documented values in one string",
+    "vpc:DescribeForwardTableEntries": "the sample's IpProtocol is 'tcp', the description lists 'TCP'",
 }
 
 
