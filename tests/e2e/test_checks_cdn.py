@@ -20,7 +20,7 @@ _H, _T = "cdn_domain_https_enforced", "cdn_domain_tls_version_strong"
 def domains() -> list[dict[str, Any]]:
     return [
         {"name": "www.example.com", "ssl_protocol": "on",
-         "configs": {"https_force": {"args": {"enable": "on", "https_rediret_code": "301"}},
+         "configs": {"https_force": {"args": {"enable": "on", "https_rewrite": "301"}},
                      "https_tls_version": {"args": STRONG}}},
         {"name": "plain.example.com"},  # HTTPS off
         {"name": "static.example.com", "ssl_protocol": "on", "cdn_type": "download",

@@ -12,8 +12,9 @@ from .registry import Inputs, check
 PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
 WEAK_TLS = {"tls10": "TLS 1.0", "tls11": "TLS 1.1"}
 # "By default, TLSv1.0, TLSv1.1, TLSv1.2, and TLSv1.3 are enabled" (CDN user guide, Configure TLS version control,
-# https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control): a version the domain's
-# https_tls_version feature does not name is enabled.
+# https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control), and each tls1x argument of
+# https_tls_version is optional with "on" as its default (doc-detail 388460): a version the feature does not name
+# is enabled.
 TLS_DEFAULT = "on"
 
 

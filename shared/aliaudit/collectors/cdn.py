@@ -20,8 +20,9 @@ cdn_models = lazy_import("alibabacloud_cdn20180510.models")
 # DescribeUserDomains PageSize: "Valid values: 1 to 500. Default value: 20" (OpenMeta cdn 2018-05-10)
 PAGE_SIZE = 500
 # Feature names of "Parameters for configuring features for domain names"
-# (https://www.alibabacloud.com/help/doc-detail/388460.htm): https_force (argument enable: on | off) and
-# https_tls_version (arguments tls10, tls11, tls12, tls13: on | off)
+# (https://www.alibabacloud.com/help/doc-detail/388460.htm): https_force (argument enable: on | off, required;
+# https_rewrite: 301 | 308) and https_tls_version (arguments tls10, tls11, tls12, tls13: on | off, each optional
+# and "on" by default)
 HTTPS_FORCE, TLS_VERSION = "https_force", "https_tls_version"
 TLS_ARGS = ("tls10", "tls11", "tls12", "tls13")
 
