@@ -46,7 +46,8 @@ def resources(ctx: CollectContext) -> list[WafResource]:
         client = ctx.factory.pop("waf", centre)
         inst = client.describe_instance(waf_models.DescribeInstanceRequest(region_id=centre)).body
         # The reference does not say what an account without a WAF 3.0 instance gets; an answer without an
-        # InstanceId is taken as "no instance in this site" (nothing protected there)
+        # InstanceId is taken as "no instance in this site" (nothing protected there), as Alibaba's Terraform provider
+        # reads it (aliyun/terraform-provider-alicloud, WafOpenapiService.DescribeWafv3Instance: not found)
         if not inst.instance_id:
             continue
         instance_id: str = inst.instance_id

@@ -77,7 +77,8 @@ def describe_instance(call: Call) -> dict[str, Any]:
     site = _site(call)
     inst = next((i for i in call.acct.waf.instances if i.region == site), None)
     if inst is None:
-        # not documented: an account without a WAF 3.0 instance in the site gets the RequestId alone
+        # not documented: an account without a WAF 3.0 instance in the site gets the RequestId alone (no InstanceId,
+        # which Alibaba's Terraform provider takes as "not found": WafOpenapiService.DescribeWafv3Instance)
         return {}
     return {"InstanceId": inst.id, "RegionId": inst.region, "Edition": inst.edition, "PayType": inst.pay_type,
             "Status": inst.status, "InDebt": "0", "StartTime": _ms(inst.started), "EndTime": _ms(inst.ends),
