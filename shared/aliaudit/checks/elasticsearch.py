@@ -69,7 +69,7 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
                  "none of which (nor all together) admit every address; FAIL when an entry is 0.0.0.0/0, ::/0, a bare "
                  "0.0.0.0 or entries together cover every address; MANUAL when it is on with no entry (what an empty "
                  "Kibana whitelist admits is not documented); ERROR when the cluster could not be described.",
-       source="Cloud Config elasticsearch-kibana-public-check | "
+       source="Cloud Config elasticsearch-instance-enabled-kibana-public-check | "
               "https://www.alibabacloud.com/help/en/elasticsearch/latest/access-control-methods-for-elasticsearch-"
               "clusters")
 def kibana_public_access_restricted(inp: Inputs) -> Iterator[Result]:
