@@ -58,7 +58,6 @@ WIRE = Path(__file__).parent / "fixtures" / "wire"
 ROA_ROUTES: dict[str, list[tuple[str, re.Pattern[str], str]]] = {"cs": [(m, re.compile(p), a) for m, p, a in [
     ("GET", r"^/api/v1/clusters$", "DescribeClustersV1"),
     ("GET", r"^/clusters/[^/]+$", "DescribeClusterDetail"),
-    ("GET", r"^/clusters/[^/]+$", "DescribeClusterDetail"),
     ("GET", r"^/clusters/[^/]+/audit$", "GetClusterAuditProject"),
     ("GET", r"^/clusters/[^/]+/addon_instances$", "ListClusterAddonInstances"),
     ("GET", r"^/clusters/[^/]+/addon_instances/[^/]+$", "GetClusterAddonInstance"),
@@ -77,7 +76,8 @@ ROA_ROUTES["elasticsearch"] = [(m, re.compile(p), a) for m, p, a in [
 # OSS sub-resource query key -> API (bucket host; on the service host only publicAccessBlock is account-level)
 OSS_BUCKET_APIS = {"acl": "GetBucketAcl", "policy": "GetBucketPolicy", "encryption": "GetBucketEncryption",
                    "versioning": "GetBucketVersioning", "logging": "GetBucketLogging",
-                   "publicAccessBlock": "GetBucketPublicAccessBlock", "location": "GetBucketLocation"}
+                   "publicAccessBlock": "GetBucketPublicAccessBlock", "location": "GetBucketLocation",
+                   "worm": "GetBucketWorm"}
 OSS_SERVICE_APIS = {"publicAccessBlock": "GetPublicAccessBlock"}
 
 # --- rule 1: the last page ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ OssBucketName secloud, SlsProjectArn acs:log:cn-qingdao:...:project/zhengze-audi
 
 from __future__ import annotations
 
-from aliaudit.collectors.actiontrail import TrailInfo
+from aliaudit.collectors.actiontrail import TrailBucket, TrailInfo
 from tests.check_cases import Case
 from tests.check_inputs import ACCOUNT
 
@@ -17,6 +17,7 @@ def trail(**kw: object) -> TrailInfo:
 
 
 _C = "actiontrail_trail_all_regions_enabled"
+_B = "actiontrail_trail_bucket_protected"
 CASES: list[Case] = [
     Case(_C, "documented sample trail", {"actiontrail.trails": [trail()]}, {"test-4": "PASS"}, region="global"),
     Case(_C, "SLS delivery only", {"actiontrail.trails": [trail(oss_bucket="")]}, {"test-4": "PASS"},
@@ -32,4 +33,28 @@ CASES: list[Case] = [
          region="global"),
     Case(_C, "no delivery target", {"actiontrail.trails": [trail(oss_bucket="", sls_project_arn="")]},
          {ACCOUNT: "FAIL"}, region="global"),
+    # the documented samples' values: DescribeTrails OssBucketName secloud; GetBucketVersioning Status Enabled;
+    # GetBucketWorm State Locked, RetentionPeriodInDays 20 (oss/GetBucketWorm.json); GetBucketEncryption
+    # SSEAlgorithm KMS
+    Case(_B, "versioning + KMS, locked WORM + AES256 pass; unlocked WORM, nothing, no encryption fail",
+         {"actiontrail.trail_buckets": [
+             TrailBucket(name="secloud", trails=["test-4"], region="cn-hangzhou", versioning="Enabled",
+                         sse_algorithm="KMS"),
+             TrailBucket(name="worm", trails=["t2"], region="cn-hangzhou", worm_state="Locked", worm_days=20,
+                         sse_algorithm="AES256"),
+             TrailBucket(name="pending", trails=["t3"], region="cn-hangzhou", worm_state="InProgress", worm_days=20,
+                         sse_algorithm="AES256"),
+             TrailBucket(name="bare", trails=["t4"], region="cn-hangzhou"),
+             TrailBucket(name="plain", trails=["t5"], region="cn-hangzhou", versioning="Enabled")]},
+         {"secloud": "PASS", "worm": "PASS", "pending": "FAIL", "bare": "FAIL", "plain": "FAIL"}, region="global"),
+    Case(_B, "another account's bucket, a retention policy whose State is not told: MANUAL; a read that failed: "
+         "ERROR",
+         {"actiontrail.trail_buckets": [
+             TrailBucket(name="rd-log-archive", trails=["org-trail"], in_account=False),
+             TrailBucket(name="stateless", trails=["t6"], region="cn-hangzhou", worm_state="unknown", worm_days=20,
+                         sse_algorithm="KMS"),
+             TrailBucket(name="secloud", trails=["test-4"], region="cn-hangzhou", versioning="Enabled",
+                         errors={"encryption": "AccessDenied: denied"})]},
+         {"rd-log-archive": "MANUAL", "stateless": "MANUAL", "secloud": "ERROR"}, region="global"),
+    Case(_B, "no trail delivers to OSS: no result", {"actiontrail.trail_buckets": []}, {}, region="global"),
 ]

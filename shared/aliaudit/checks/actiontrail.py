@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.actiontrail import TRAILS, TrailInfo
+from ..collectors.actiontrail import TRAIL_BUCKETS, TRAILS, TrailBucket, TrailInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -38,3 +38,66 @@ def all_regions(inp: Inputs) -> Iterator[Result]:
         names = ", ".join(f"{t.name} ({t.status}, {t.trail_region}, {t.event_rw})" for t in trails) or "none"
         yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",
                      message=f"no enabled trail logs all events of all regions to OSS or SLS; trails: {names}")
+
+
+@check(id="actiontrail_trail_bucket_protected", severity="medium",
+       title="Ensure the OSS buckets receiving ActionTrail logs keep them from deletion and encrypt them",
+       risk="Whoever can write to the trail's bucket can delete or overwrite the audit logs of what they did; "
+            "without a locked retention policy or versioning the traces are gone for good, and without default "
+            "encryption the logs sit in plain form.",
+       console="OSS console > the trail's bucket > Basic Settings: Retention Policy (create, then lock it) or "
+               "Versioning (enable); Server-side Encryption: OSS-managed or KMS.",
+       cli="aliyun oss worm init oss://<bucket> --days 365 && aliyun oss worm complete oss://<bucket> <worm-id>  (or"
+           " aliyun oss bucket-versioning --method put oss://<bucket> enabled); aliyun oss bucket-encryption --method "
+           "put oss://<bucket> --sse-algorithm KMS",
+       events=["CreateTrail", "UpdateTrail", "PutBucketVersioning", "InitiateBucketWorm", "CompleteBucketWorm",
+               "AbortBucketWorm", "PutBucketEncryption", "DeleteBucketEncryption"],
+       needs=[TRAIL_BUCKETS],
+       source="Cloud Governance Center protection rules (audit log bucket encryption); CIS Alibaba Cloud v2.0.0 2.2 "
+              "spirit; https://www.alibabacloud.com/help/en/oss/user-guide/oss-retention-policies",
+       evaluates="Each OssBucketName of the trails (DescribeTrails with shadow and multi-account trails): PASS when "
+                 "deletion is prevented, by a retention policy whose State is Locked (GetBucketWorm) or by versioning "
+                 "Enabled (GetBucketVersioning; OSS allows one or the other, never both), and default server-side "
+                 "encryption is configured (GetBucketEncryption SSEAlgorithm); FAIL when either is missing (a policy "
+                 "InProgress is not locked yet: it lapses after 24 hours). MANUAL when a retention policy exists but "
+                 "its State is not told (the documented sample has none) and versioning is off; MANUAL when the "
+                 "bucket is not in the account's ListBuckets (another account's bucket, e.g. a resource directory's "
+                 "log archive); ERROR when the bucket or one of the three settings could not be read. Trails "
+                 "delivering to SLS only give no result.")
+def trail_bucket_protected(inp: Inputs) -> Iterator[Result]:
+    buckets: list[TrailBucket] = inp[TRAIL_BUCKETS]
+    def result(bucket: TrailBucket, status: Status, message: str) -> Result:
+        return Result(status=status, resource_id=bucket.name, resource_type="actiontrail:trail-bucket",
+                      resource_name=", ".join(bucket.trails), region=bucket.region or None, message=message)
+
+    for b in buckets:
+        trails = ", ".join(b.trails)
+
+        if b.errors:
+            yield result(b, Status.ERROR, "could not read " + "; ".join(f"{k}: {v}" for k, v in b.errors.items()))
+            continue
+        if not b.in_account:
+            yield result(b, Status.MANUAL, f"the bucket of trail(s) {trails} is not this account's: check its "
+                                        "retention policy, versioning and encryption in the account that owns it")
+            continue
+        missing = []
+        if b.worm_state == "Locked":
+            kept = f"a locked {b.worm_days}-day retention policy" if b.worm_days else "a locked retention policy"
+        elif b.versioning == "Enabled":
+            kept = "versioning"
+        elif b.worm_state not in (None, "InProgress"):
+            yield result(b, Status.MANUAL, f"GetBucketWorm did not tell whether the retention policy of the trail log "
+                                           f"bucket (trails {trails}) is locked (State {b.worm_state}): check it in "
+                                           "the console")
+            continue
+        else:
+            kept = ""
+            state = f"retention policy {b.worm_state} (not locked)" if b.worm_state else "no retention policy"
+            missing.append(f"{state} and versioning {b.versioning or 'never enabled'}: logs can be deleted")
+        if not b.sse_algorithm:
+            missing.append("no default server-side encryption")
+        if missing:
+            yield result(b, Status.FAIL, f"trail log bucket (trails {trails}): " + "; ".join(missing))
+        else:
+            yield result(b, Status.PASS, f"trail log bucket (trails {trails}) protected by {kept}, encrypted with "
+                                      f"{b.sse_algorithm}")

@@ -1,16 +1,20 @@
-"""ActionTrail datasets: the account's trails (global: DescribeTrails lists trails of every region)."""
+"""ActionTrail datasets: the account's trails (global: DescribeTrails lists trails of every region) and the OSS
+buckets they deliver to, with what protects the logs there (versioning, retention policy, encryption)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from .. import apierrors
 from ..datasets import Dataset, Scope
 from ..lazy import lazy_import
+from .oss import _listed_one, _region_of
 from .registry import CollectContext, collector
 
 at_models = lazy_import("alibabacloud_actiontrail20200706.models")
+oss2 = lazy_import("oss2")
 
 
 class TrailInfo(BaseModel):
@@ -47,3 +51,85 @@ def trails(ctx: CollectContext) -> list[TrailInfo]:
                              sls_project_arn=t.sls_project_arn or "",
                              organization=str(t.is_organization_trail).lower() == "true"))
     return out
+
+
+class TrailBucket(BaseModel):
+    """An OSS bucket trails deliver to, with what protects the logs in it."""
+
+    name: str
+    trails: list[str]  # the trails delivering to it
+    region: str = ""
+    in_account: bool = True  # False: the audited account's ListBuckets does not list it (another account's bucket)
+    versioning: str | None = None  # Enabled | Suspended, None = never enabled (GetBucketVersioning)
+    worm_state: str | None = None  # InProgress | Locked | unknown (not told), None = no retention policy
+    worm_days: int | None = None  # RetentionPeriodInDays
+    sse_algorithm: str | None = None  # AES256 | KMS | SM4, None = no default encryption (GetBucketEncryption)
+    errors: dict[str, str] = Field(default_factory=dict)  # aspect (bucket, versioning, worm, encryption) -> why
+
+
+# "not configured" answers (OSS error codes of GetBucketWorm and GetBucketEncryption, API reference)
+_NOT_CONFIGURED = {"NoSuchWORMConfiguration", "NoSuchServerSideEncryptionRule"}
+
+
+def read_protection(ctx: CollectContext, info: TrailBucket) -> None:
+    """The bucket's versioning, retention policy and default encryption, read on its own regional endpoint; a failed
+    read is kept in info.errors per aspect, "not configured" answers leave the field None."""
+    bucket = ctx.factory.oss_bucket(info.name, info.region)
+
+    def versioning() -> None:
+        info.versioning = bucket.get_bucket_versioning().status or None
+
+    def worm() -> None:
+        got = bucket.get_bucket_worm()
+        # oss2's parser stores State as `state` (oss2.xml_utils.parse_get_bucket_worm_result; the class declares
+        # worm_state). The documented sample (oss/GetBucketWorm.json) carries no State at all: a policy whose
+        # state is not told is kept as "unknown", never read as locked
+        state = getattr(got, "state", None) or getattr(got, "worm_state", None)
+        info.worm_state = state or ("unknown" if got.worm_id else None)
+        info.worm_days = int(got.retention_period_days) if got.retention_period_days is not None else None
+
+    def encryption() -> None:
+        info.sse_algorithm = bucket.get_bucket_encryption().sse_algorithm or None
+
+    for aspect, fn in (("versioning", versioning), ("worm", worm), ("encryption", encryption)):
+        try:
+            fn()
+        except oss2.exceptions.OssError as err:
+            if err.code not in _NOT_CONFIGURED:
+                info.errors[aspect] = apierrors.describe(err)
+        except Exception as err:  # an unreadable answer: ERROR, never a guess
+            info.errors[aspect] = f"{type(err).__name__}: {err}"[:300]
+
+
+TRAIL_BUCKETS: Dataset[list[TrailBucket]] = Dataset("actiontrail.trail_buckets", Scope.GLOBAL)
+
+
+@collector(TRAIL_BUCKETS, apis=["actiontrail:DescribeTrails", "oss:ListBuckets", "oss:GetBucketVersioning",
+                                "oss:GetBucketWorm", "oss:GetBucketEncryption"])
+def trail_buckets(ctx: CollectContext) -> list[TrailBucket]:
+    """Each trail's OssBucketName, looked up in the account's ListBuckets (its region; absent = another account's
+    bucket, which this account cannot read), then its versioning, retention policy (WORM) and default encryption
+    read on the bucket's own endpoint; a failed read is kept per aspect."""
+    by_bucket: dict[str, list[str]] = {}
+    for t in describe_trails(ctx):
+        if t.oss_bucket_name:
+            names = by_bucket.setdefault(t.oss_bucket_name, [])
+            if t.name not in names:  # shadow trails repeat the home trail's name
+                names.append(t.name)
+    service = ctx.factory.oss_service()
+
+    def read(name: str) -> TrailBucket:
+        info = TrailBucket(name=name, trails=by_bucket[name])
+        try:
+            listed = _listed_one(service, name)
+        except Exception as err:
+            info.errors["bucket"] = apierrors.describe(err)
+            return info
+        if listed is None:
+            info.in_account = False
+            return info
+        info.region = _region_of(listed)
+        read_protection(ctx, info)
+        return info
+
+    return ctx.map(read, sorted(by_bucket))

@@ -18,14 +18,15 @@ import base64
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+import secrets
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from pydantic import BaseModel, Field, PrivateAttr, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer, model_validator
 
 from .. import auth, index, policy, signing
 from ..call import Call, Operation
@@ -108,6 +109,19 @@ class BucketEncryption(BaseModel):
     kms_data_encryption: str | None = None  # SM4 data encryption under KMS, else None
 
 
+class BucketWorm(BaseModel):
+    """A time-based retention policy (WORM: InitiateBucketWorm, CompleteBucketWorm). "By default, a retention policy
+    is in the InProgress state after it is created. The policy remains in this state for 24 hours" and lapses unless
+    locked; State InProgress | Locked (OSS API reference GetBucketWorm, BucketWormState)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=lambda: secrets.token_hex(8).upper())  # WormId, e.g. 1666E2CFB2B3418****
+    state: Literal["InProgress", "Locked"] = "Locked"
+    retention_days: int = 365  # RetentionPeriodInDays: 1 to 25550 (70 years)
+    created: datetime = datetime(2024, 1, 1)
+
+
 class Bucket(BaseModel):
     """One bucket with its configuration and objects (versioning is a flag only: no versions are kept)."""
 
@@ -119,6 +133,7 @@ class Bucket(BaseModel):
     logging: BucketLogging | None = None  # access logging target, None = logging off
     encryption: BucketEncryption | None = None  # default SSE rule, None = not configured (404 on get)
     versioning: Literal["Enabled", "Suspended"] | None = None  # None = never enabled
+    worm: BucketWorm | None = None  # retention policy; "A bucket cannot have versioning and retention policies"
     lifecycle: str | None = None  # PutBucketLifecycle's XML as sent (kept, not applied), None = none
     public_access_block: bool = False  # bucket-level Block Public Access
     storage_class: str = "Standard"  # Standard | IA | Archive | ColdArchive | DeepColdArchive
@@ -126,6 +141,12 @@ class Bucket(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)  # bucket tags
     v1_signature: bool = True  # False: the bucket refuses V1-signed requests (new buckets from 2025-09, in phases)
     objects: dict[str, OssObject] = Field(default_factory=dict)  # key -> object
+
+    @model_validator(mode="after")
+    def _worm_or_versioning(self) -> Bucket:
+        if self.worm is not None and self.versioning == "Enabled":
+            raise ValueError(f"bucket {self.name}: OSS does not allow versioning and a retention policy together")
+        return self
 
 
 class OssState(BaseModel):
@@ -685,6 +706,10 @@ def put_bucket_versioning(call: Call) -> None:
     status = _text(_parse_xml(call), "Status")
     if status not in ("Enabled", "Suspended"):
         raise ApiError("MalformedXML", "Versioning Status must be Enabled or Suspended.", 400)
+    if status == "Enabled" and _worm(call, b) is not None:
+        # the exclusivity is documented ("If versioning is enabled for a bucket, you cannot configure retention
+        # policies"), the code OSS answers is not: ours is InvalidRequest (400)
+        raise ApiError("InvalidRequest", "Versioning cannot be enabled for a bucket with a retention policy.", 400)
     if status == "Suspended" and b.versioning is None:
         return None  # suspending never-enabled versioning leaves the bucket unversioned, as OSS does
     b.versioning = status  # type: ignore[assignment]  # one of the two literals, checked above
@@ -739,12 +764,86 @@ def delete_bucket_tagging(call: Call) -> Response:
     return _no_content()
 
 
+# --- retention policy (WORM) ------------------------------------------------------------------------------
+# OSS API reference GetBucketWorm / InitiateBucketWorm / CompleteBucketWorm / AbortBucketWorm (OpenMeta oss
+# 2019-05-17; tests/fixtures/wire/oss/GetBucketWorm.json): WormConfiguration WormId, State (InProgress | Locked),
+# RetentionPeriodInDays (int), CreationDate ("2020-10-15T15:50:32"), ExpirationDate; NoSuchWORMConfiguration (404)
+# without a policy. The documented sample omits State; ours always sends it (it is in the documented schema).
+# ExpirationDate is sent for an InProgress policy only (creation + 24 hours, when it lapses unless locked): what
+# OSS sends for a locked one is not documented.
+_WORM_ABSENT = ("NoSuchWORMConfiguration", "The WORM Configuration does not exist.")
+
+
+def _worm_time(dt: datetime) -> str:
+    return _utc(dt).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _worm(call: Call, b: Bucket) -> BucketWorm | None:
+    """The bucket's retention policy, None when it has none or an InProgress one lapsed (24 hours unlocked)."""
+    w = b.worm
+    if w is not None and w.state == "InProgress" and _utc(w.created) + timedelta(hours=24) < _utc(call.now()):
+        b.worm = None
+    return b.worm
+
+
+@_bucket_route("GET", "GetBucketWorm", "worm")
+def get_bucket_worm(call: Call) -> Response:
+    _, b = _bucket(call)
+    w = _worm(call, b)
+    if w is None:
+        raise ApiError(*_WORM_ABSENT, 404, extra={"BucketName": b.name})
+    expiry = _t("ExpirationDate", _worm_time(w.created + timedelta(hours=24))) if w.state == "InProgress" else ""
+    return _xml(_n("WormConfiguration", _t("WormId", w.id), _t("State", w.state),
+                   _t("RetentionPeriodInDays", w.retention_days), _t("CreationDate", _worm_time(w.created)), expiry))
+
+
+@_bucket_route("POST", "InitiateBucketWorm", "worm", write=True)
+def initiate_bucket_worm(call: Call) -> Response:
+    """Creates an InProgress policy; its id comes back in the x-oss-worm-id header (the documented response)."""
+    _, b = _bucket(call)
+    days = _text(_parse_xml(call), "RetentionPeriodInDays") or ""
+    if not days.isdigit() or not 1 <= int(days) <= 25550:
+        raise ApiError("InvalidArgument", "RetentionPeriodInDays must be between 1 and 25550.", 400)
+    if b.versioning == "Enabled":  # documented exclusivity; the code is ours (not documented)
+        raise ApiError("InvalidRequest", "A retention policy cannot be configured for a versioned bucket.", 400)
+    if _worm(call, b) is not None:  # one policy per bucket; the code is ours (not documented)
+        raise ApiError("InvalidRequest", "The bucket already has a retention policy.", 409)
+    b.worm = BucketWorm(state="InProgress", retention_days=int(days), created=call.now())
+    _touch(call, b)
+    return _xml("", headers={"x-oss-worm-id": b.worm.id})
+
+
+@_bucket_route("POST", "CompleteBucketWorm", "wormId", write=True)
+def complete_bucket_worm(call: Call) -> Response:
+    _, b = _bucket(call)
+    w = _worm(call, b)
+    wanted = dict(call.req.query).get("wormId", "")
+    if w is None or w.id != wanted:  # "If the specified retention policy ID ... does not exist, OSS returns 404"
+        raise ApiError(*_WORM_ABSENT, 404, extra={"BucketName": b.name})
+    w.state = "Locked"
+    _touch(call, b)
+    return _xml("")
+
+
+@_bucket_route("DELETE", "AbortBucketWorm", "worm", write=True)
+def abort_bucket_worm(call: Call) -> Response:
+    """Only an unlocked (InProgress) policy can be deleted."""
+    _, b = _bucket(call)
+    w = _worm(call, b)
+    if w is None:
+        raise ApiError(*_WORM_ABSENT, 404, extra={"BucketName": b.name})
+    if w.state == "Locked":  # documented: a locked policy cannot be deleted; the code is ours
+        raise ApiError("InvalidRequest", "A locked retention policy cannot be deleted.", 409)
+    b.worm = None
+    _touch(call, b)
+    return _no_content()
+
+
 # Configurations the emulator does not model: answer as a bucket that never had them.
 _UNCONFIGURED = {
     "cors": ("GetBucketCors", "NoSuchCORSConfiguration", "The CORS Configuration does not exist."),
     "website": ("GetBucketWebsite", "NoSuchWebsiteConfiguration", "The specified bucket does not have a website "
                                                                    "configuration."),
-    "worm": ("GetBucketWorm", "NoSuchWORMConfiguration", "The WORM Configuration does not exist."),
 }
 
 
