@@ -41,8 +41,9 @@ def _trigger_result(f: FcFunction, t: FcTrigger, status: Status, message: str) -
                  "SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or CREDENTIAL has a "
                  "non-empty value (the message names the variables, never their values); PASS otherwise. A failed "
                  "ListFunctions gives ERROR for the region.",
-       source="CloudSploit-style hard-coded credential check; Alibaba Cloud best practice: "
-              "https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/environment-variables")
+       source="Alibaba Cloud best practice: no AccessKey in code or configuration, a function reads its role's "
+              "temporary credentials instead (no peer check); FC environment variables: "
+              "https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables")
 def env_no_access_keys(inp: Inputs) -> Iterator[Result]:
     for f in inp[FUNCTIONS]:
         names = [v.name for v in f.secret_variables]

@@ -121,7 +121,8 @@ def list_clusters(call: Call) -> dict[str, Any]:
                 "ResourceGroupId": "", "VersionLifecycle": ""} for c in page]}
 
 
-@api.action("QueryConfig", resource=_resource)
+# RAM: mse:QueryConfig authorizes on "All Resources" (API reference, RAM authorization table)
+@api.action("QueryConfig")
 def query_config(call: Call) -> dict[str, Any]:
     c = _cluster(call)
     nacos, zk = c.type == "Nacos-Ans", c.type == "ZooKeeper"
