@@ -25,7 +25,7 @@ class Case:
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
             "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "dns", "redis", "mongodb", "polardb",
-            "nas", "alb", "nlb"]
+            "nas", "alb", "nlb", "cdn", "cr", "kafka", "bastionhost", "elasticsearch"]
 
 
 def all_cases() -> list[Case]:
