@@ -28,7 +28,8 @@ def _result(i: KafkaInstance, status: Status, message: str) -> Result:
                "whitelist (port 9093) and add only the client CIDR blocks.",
        cli="aliyun alikafka UpdateAllowedIp --RegionId <region> --InstanceId <id> --UpdateType delete "
            "--AllowedListType internet --PortRange 9093/9093 --AllowedListIp 0.0.0.0/0",
-       events=["UpdateAllowedIp", "StartInstance", "UpgradeInstanceVersion", "ConvertPostPayOrder"],
+       events=["UpdateAllowedIp", "StartInstance", "UpgradePostPayOrder", "UpgradePrePayOrder",
+               "CreatePostPayInstance", "CreatePrePayInstance"],
        needs=[INSTANCES],
        evaluates="GetInstanceList DeployType per instance, and GetAllowedIpList AllowedList.InternetList for those "
                  "deployed with Internet access: PASS when DeployType is 5 (VPC only), or 4 with Internet whitelist "
