@@ -32,8 +32,8 @@ def _result(d: CdnDomain, status: Status, message: str) -> Result:
                "Redirect: HTTP -> HTTPS.",
        cli="aliyun cdn BatchSetCdnDomainConfig --DomainNames <domain> --Functions "
            "'[{\"functionName\":\"https_force\",\"functionArgs\":[{\"argName\":\"enable\",\"argValue\":\"on\"}]}]'",
-       events=["SetCdnDomainSSLCertificate", "SetDomainServerCertificate", "BatchSetCdnDomainConfig",
-               "BatchDeleteCdnDomainConfig", "AddCdnDomain"], needs=[DOMAINS],
+       events=["SetCdnDomainSSLCertificate", "BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig",
+               "DeleteSpecificConfig", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
                  "domain: PASS when SslProtocol is on and https_force's argument enable is on; FAIL when SslProtocol "
                  "is off (HTTPS not served) or https_force is not configured or not on; ERROR when the domain's "
@@ -64,8 +64,8 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
            "\"https_tls_version\",\"functionArgs\":[{\"argName\":\"tls10\",\"argValue\":\"off\"},{\"argName\":"
            "\"tls11\",\"argValue\":\"off\"},{\"argName\":\"tls12\",\"argValue\":\"on\"},{\"argName\":\"tls13\","
            "\"argValue\":\"on\"}]}]'",
-       events=["BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig", "SetCdnDomainSSLCertificate",
-               "SetDomainServerCertificate", "AddCdnDomain"], needs=[DOMAINS],
+       events=["BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig", "DeleteSpecificConfig",
+               "SetCdnDomainSSLCertificate", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on): PASS "
                  "when its arguments tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables "
                  "TLS 1.0-1.3 by default, so a domain without the feature accepts TLS 1.0 and 1.1); ERROR when the "

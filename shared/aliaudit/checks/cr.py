@@ -55,8 +55,8 @@ def _repo(i: CrInstance, r: CrRepository, status: Status, message: str) -> Resul
                "0.0.0.0/0 and add only the CIDR blocks that must push or pull, or disable access over the Internet.",
        cli="aliyun cr DeleteInstanceEndpointAclPolicy --InstanceId <id> --EndpointType internet --Entry 0.0.0.0/0; "
            "or aliyun cr UpdateInstanceEndpointStatus --InstanceId <id> --EndpointType internet --Enable false",
-       events=["UpdateInstanceEndpointStatus", "CreateInstanceEndpointAclPolicy", "DeleteInstanceEndpointAclPolicy",
-               "CreateInstance"], needs=[INSTANCES],
+       events=["UpdateInstanceEndpointStatus", "CreateInstanceEndpointAclPolicy", "DeleteInstanceEndpointAclPolicy"],
+       needs=[INSTANCES],
        evaluates="ListInstanceEndpoint (ModuleName Registry) of every instance: PASS when the internet endpoint is "
                  "absent or not enabled (Enable false), or enabled with whitelist entries none of which (nor all "
                  "together) admit every address, or with no entry (Container Registry admits no traffic an ACL does "
