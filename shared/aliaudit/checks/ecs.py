@@ -215,7 +215,10 @@ _Judged = dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[st
                  "in the security-group checks for risky_ports (TCP) and risky_udp_ports (UDP), and for every port "
                  "of a protocol: FAIL when one of them is certainly open through some way in, else ERROR when a "
                  "way's groups or lists could not be read, else PASS (also for instances with no public "
-                 "address).")
+                 "address).",
+       source="Cloud Config ecs-security-group-risky-ports-check-with-protocol (judged per instance reachable from "
+              "the internet) | CISA TA14-017A https://www.cisa.gov/news-events/alerts/2014/01/17/"
+              "udp-based-amplification-attacks (UDP ports)")
 def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp[SECURITY_GROUPS]}
     doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES])
@@ -339,7 +342,10 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
        events=[*INSTANCE_EVENTS, "ModifyInstanceMetadataOptions"], needs=[INSTANCES],
        evaluates="DescribeInstances MetadataOptions of every instance: PASS when HttpEndpoint is disabled or "
                  "HttpTokens is required (security-hardening mode), FAIL otherwise (optional or not reported: normal "
-                 "mode).")
+                 "mode).",
+       source="https://alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-"
+              "modifyinstancemetadataoptions (HttpTokens required: security hardening mode) | CloudSploit "
+              "ec2MetadataOptions (the AWS analogue)")
 def metadata_hardened(inp: Inputs) -> Iterator[Result]:
     i: InstanceInfo
     for i in inp[INSTANCES]:
@@ -428,7 +434,9 @@ def attached_encrypted(inp: Inputs) -> Iterator[Result]:
                  "this region's instances (public and private IPs, RAM role) and EIPs: FAIL per key when a call came "
                  "from an instance's public IP or EIP, a NAT gateway's or other EIP of the account, or carried a "
                  "vpcId (inside a VPC); PASS when the key was used but none of its calls came from there. Keys with "
-                 "no calls in the window give no result.")
+                 "no calls in the window give no result.",
+       source="https://help.aliyun.com/en/sdk/developer-reference/instantiate-a-client-and-configure-a-credential "
+              "(ECS RAM role credentials: no AccessKey on the instance)")
 def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
     """Per region: this region's ActionTrail events (regional events, and the global ones the region
     serves) against this region's instances and EIPs. A call with a vpcId came from inside a VPC; a
@@ -583,9 +591,9 @@ def login_key_pair(inp: Inputs) -> Iterator[Result]:
                  "aliyun CLI's --access-key-secret / --password (not $VAR / ${VAR} / {{ }} references), naming the "
                  "line numbers and names, never the values; PASS otherwise (no user data too); ERROR when the user "
                  "data could not be read.",
-       source="https://www.alibabacloud.com/help/en/ecs/user-guide/instance-user-data (user data; do not store "
-              "AccessKeys in code: https://www.alibabacloud.com/help/en/ram/security-and-compliance/"
-              "best-practices-for-using-an-accesskey-pair)")
+       source="https://help.aliyun.com/en/sdk/developer-reference/instantiate-a-client-and-configure-a-credential "
+              "('Never hardcode credentials in source code'; use ECS RAM role credentials) | "
+              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeUserData")
 def user_data_no_access_keys(inp: Inputs) -> Iterator[Result]:
     u: UserDataInfo
     for u in inp[USER_DATA]:
@@ -616,8 +624,8 @@ def user_data_no_access_keys(inp: Inputs) -> Iterator[Result]:
                  "sts:AssumeRole on *), naming the policies; PASS when the role is not administrator-equivalent or "
                  "the instance has no RAM role; ERROR when the instance's role or one of its policies could not be "
                  "read.",
-       source="https://www.alibabacloud.com/help/en/ecs/user-guide/attach-an-instance-ram-role-to-an-ecs-instance "
-              "(grant the role least privilege) | Cloud Config ecs-instance-ram-role-attached")
+       source="Cloud Config ecs-instance-ram-role-attached (extended to the role's rights) | "
+              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeInstanceRamRole")
 def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
     r: InstanceRole
     for r in inp[INSTANCE_ROLES]:
@@ -647,7 +655,8 @@ def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
                  "DescribeImageSharePermission per image: FAIL when ShareGroups.ShareGroup[].Group is all (public), "
                  "PASS otherwise (sharing with named accounts is reported, not failed); ERROR when the share "
                  "permissions could not be read.",
-       source="https://www.alibabacloud.com/help/en/ecs/user-guide/share-a-custom-image (Mondoo: public ECS images)")
+       source="Mondoo cnspec (public ECS images) | "
+              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeImageSharePermission")
 def image_not_public(inp: Inputs) -> Iterator[Result]:
     m: ImageInfo
     for m in inp[IMAGES]:
@@ -671,9 +680,11 @@ def image_not_public(inp: Inputs) -> Iterator[Result]:
        events=["EnableDiskEncryptionByDefault", "DisableDiskEncryptionByDefault", "ModifyDiskDefaultKMSKeyId",
                "ResetDiskDefaultKMSKeyId"], needs=[ENCRYPTION_BY_DEFAULT],
        evaluates="DescribeDiskEncryptionByDefaultStatus Encrypted for the region: PASS when true, FAIL when false; "
-                 "ERROR for the region when it could not be read.",
-       source="https://www.alibabacloud.com/help/en/ecs/user-guide/enable-account-level-default-encryption-for-"
-              "cloud-disks | landing-zone alert cis_at_ecs_disk_encry_detc")
+                 "ERROR for the region when it could not be read. Alibaba offers the feature 'only in specific "
+                 "regions and to specific users' (EnableDiskEncryptionByDefault): where it cannot be enabled, mute "
+                 "the region's finding with that reason.",
+       source="landing-zone alert cis_at_ecs_disk_encry_detc | https://alibabacloud.com/help/en/ecs/"
+              "developer-reference/api-ecs-2014-05-26-enablediskencryptionbydefault")
 def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
     e: EncryptionByDefault = inp[ENCRYPTION_BY_DEFAULT]
     yield Result(status=PASS if e.encrypted else FAIL, resource_id=f"ecs-default-encryption/{e.region}",

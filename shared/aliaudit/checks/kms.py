@@ -39,7 +39,9 @@ def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
                  "PASS when AutomaticRotation is Enabled and RotationInterval is at most kms_rotation_days (365); "
                  "FAIL when rotation is not Enabled, has no interval or a longer one; MANUAL for imported (Origin "
                  "EXTERNAL) material, which KMS cannot rotate; ERROR when the key could not be described. Service "
-                 "keys, asymmetric keys and keys not Enabled give no result.")
+                 "keys, asymmetric keys and keys not Enabled give no result.",
+       source="https://api.alibabacloud.com/api/Kms/2016-01-20/UpdateRotationPolicy (automatic rotation of keys "
+              "whose material KMS generated)")
 def rotation_enabled(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.kms_rotation_days
     for k, err in _keys(inp):
@@ -71,7 +73,9 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
        events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=[KEYS],
        evaluates="DescribeKey KeyState of every key in the region (service keys included): FAIL when PendingDeletion "
                  "(with its DeleteDate), PASS for any other state (Disabled included); ERROR when the key could not "
-                 "be described.")
+                 "be described.",
+       source="https://api.alibabacloud.com/api/Kms/2016-01-20/DescribeKey (KeyState PendingDeletion, DeleteDate); "
+              "CIS v2.0.0 2.20 asks only for an alert on scheduled deletion")
 def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
     for k, err in _keys(inp):
         if err:

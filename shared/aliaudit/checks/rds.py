@@ -129,7 +129,9 @@ def _forced(inst: RdsInstance) -> tuple[Status, str]:
                  "otherwise SQL Server FAILs, MySQL/MariaDB are judged by the running require_secure_transport "
                  "(DescribeParameters: ON passes, OFF fails, absent - MySQL 5.6 - is MANUAL), PostgreSQL is MANUAL "
                  "(pg_hba.conf not read). Stricter than CIS 6.1, whose audit only checks that SSL encryption is "
-                 "enabled, so not mapped to CIS (rds_instance_ssl_required gives the CIS verdict).")
+                 "enabled, so not mapped to CIS (rds_instance_ssl_required gives the CIS verdict).",
+       source="https://api.alibabacloud.com/api/Rds/2014-08-15/ModifyDBInstanceSSL (ForceEncryption) | CIS v2.0.0 "
+              "6.1, stricter")
 def ssl_forced(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["ssl"]):
@@ -219,7 +221,8 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
        events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceNetInfo: FAIL when any connection string has IPType Public (any letter case), "
                  "listing them; PASS when none has; ERROR when the endpoints could not be read. The whitelist is not "
-                 "considered.")
+                 "considered.",
+       source="https://api.alibabacloud.com/api/Rds/2014-08-15/DescribeDBInstanceNetInfo (IPType Public)")
 def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["endpoints"]):
