@@ -642,3 +642,11 @@ def test_depth_denied_apis_give_error_findings(cloud):
         "i-app": "ERROR", "i-pw": "ERROR", "i-win": "PASS"}
     msgs = {(f.check_id, f.resource_id): f.message for f in findings}
     assert "NoPermission" in msgs[("ecs_instance_user_data_no_access_keys", "i-app")]
+
+
+def test_denied_instance_ram_role_reads_give_error_naming_the_reason(cloud):
+    load(cloud, _deny(depth_account(), ["ecs:DescribeInstanceRamRole"]))
+    findings = scan(cloud, checks=["ecs_instance_ram_role_not_admin"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "ecs_instance_ram_role_not_admin") == {
+        "i-app": "ERROR", "i-pw": "ERROR", "i-win": "ERROR"}  # whether an instance has a role is unknown too
+    assert all("DescribeInstanceRamRole: NoPermission" in f.message for f in findings)

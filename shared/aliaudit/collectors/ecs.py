@@ -165,10 +165,11 @@ def instances(ctx: CollectContext) -> list[InstanceInfo]:
     return out
 
 
-def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> None:
+def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> str | None:
     """DescribeInstances does not return the instance RAM role: ask for 50 instances at a time (the API's limit
     for InstanceIds and PageSize, alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest). Only the
-    advice of one check uses it, so a failure leaves the roles unknown instead of failing the dataset."""
+    advice of one check uses it, so a failure leaves the roles unknown instead of failing the dataset; the reason is
+    returned (ecs.instance_roles reports it per instance)."""
     by_id = {i.id: i for i in items}
     try:
         for n in range(0, len(items), RAM_ROLE_BATCH):
@@ -190,9 +191,12 @@ def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> 
                 if by_id[iid].ram_role is None:
                     by_id[iid].ram_role = ""
     except Exception as err:
-        log.warning("could not read instance RAM roles in %s: %s", ctx.region, apierrors.describe(err))
+        why = apierrors.describe(err)
+        log.warning("could not read instance RAM roles in %s: %s", ctx.region, why)
         for i in items:
             i.ram_role = None
+        return why
+    return None
 
 
 def _rule(group_id: str, p: Any) -> Rule:
@@ -554,11 +558,11 @@ def instance_roles(ctx: CollectContext) -> list[InstanceRole]:
     role shared by many instances is read once per scan (role_privilege)."""
     ecs = ctx.client("ecs")
     found = [InstanceInfo(id=i.instance_id, name=i.instance_name or "") for i in _listed_instances(ctx, ecs)]
-    _add_ram_roles(ctx, ecs, found)
+    why = _add_ram_roles(ctx, ecs, found)
     out = []
     for i in found:
         if i.ram_role is None:
-            out.append(InstanceRole(instance_id=i.id, name=i.name, error="DescribeInstanceRamRole failed"))
+            out.append(InstanceRole(instance_id=i.id, name=i.name, error=f"DescribeInstanceRamRole: {why}"))
             continue
         item = InstanceRole(instance_id=i.id, name=i.name, role=i.ram_role)
         if i.ram_role:
