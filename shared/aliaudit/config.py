@@ -18,14 +18,15 @@ RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
 # https://www.cisa.gov/news-events/alerts/2014/01/17/udp-based-amplification-attacks)
 RISKY_UDP_PORTS = [53, 123, 161, 1434, 11211]
 # ecs_security_group_risky_ports_restricted: "<TCP|UDP> <port>[-<port>] <service>" each; services that mass scanners
-# and worms look for (issue 20 candidate #1: CloudSploit's open-port plugins and Cloud Config
-# ecs-security-group-risky-ports-check-with-protocol)
+# and worms look for (issue 20 candidate #1, and the ports of CloudSploit's Alibaba ECS open-port plugins, e.g.
+# plugins/alibaba/ecs/openCIFS.js UDP 445, openVNCClient.js TCP 5500, openOracleAutoDataWarehouse.js TCP 1522)
 SECURITY_GROUP_RISKY_PORTS = [
     "TCP 20-21 FTP", "TCP 23 Telnet", "TCP 25 SMTP", "UDP 53 DNS", "TCP 135-139 NetBIOS", "UDP 135-139 NetBIOS",
-    "TCP 445 SMB", "TCP 1433 MSSQL", "UDP 1434 MSSQL-Browser", "TCP 1521 Oracle", "TCP 2375-2376 Docker",
-    "TCP 2379 etcd", "TCP 3306 MySQL", "TCP 4505-4506 Salt", "TCP 5432 PostgreSQL", "TCP 5601 Kibana",
-    "TCP 5900 VNC", "TCP 6379 Redis", "TCP 8020 Hadoop-NameNode", "TCP 50070 Hadoop-WebUI", "TCP 9092 Kafka",
-    "TCP 9200 Elasticsearch", "TCP 11211 Memcached", "UDP 11211 Memcached", "TCP 27017 MongoDB"]
+    "TCP 445 SMB", "UDP 445 CIFS", "TCP 1433 MSSQL", "UDP 1434 MSSQL-Browser", "TCP 1521 Oracle",
+    "TCP 1522 Oracle-ADW", "TCP 2375-2376 Docker", "TCP 2379 etcd", "TCP 3306 MySQL", "TCP 4505-4506 Salt",
+    "TCP 5432 PostgreSQL", "TCP 5500 VNC-Client", "TCP 5601 Kibana", "TCP 5900 VNC", "TCP 6379 Redis",
+    "TCP 8020 Hadoop-NameNode", "TCP 50070 Hadoop-WebUI", "TCP 9092 Kafka", "TCP 9200 Elasticsearch",
+    "TCP 11211 Memcached", "UDP 11211 Memcached", "TCP 27017 MongoDB"]
 MAX_RISKY_RANGE = 256
 _RISKY_SERVICE = re.compile(r"^(TCP|UDP) ([0-9]{1,5})(?:-([0-9]{1,5}))? (\S+)$")
 

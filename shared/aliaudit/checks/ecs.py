@@ -505,16 +505,17 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
        events=SG_EVENTS, needs=[SECURITY_GROUPS],
        evaluates=_sg_evaluates("Each port of security_group_risky_ports (TCP and UDP: FTP 20-21, Telnet 23, SMTP 25, "
-                               "DNS 53/udp, NetBIOS 135-139, SMB 445, MSSQL 1433 and 1434/udp, Oracle 1521, Docker "
-                               "2375-2376, etcd 2379, MySQL 3306, Salt 4505-4506, PostgreSQL 5432, Kibana 5601, VNC "
-                               "5900, Redis 6379, Hadoop 8020 and 50070, Kafka 9092, Elasticsearch 9200, Memcached "
-                               "11211 tcp+udp, MongoDB 27017)")
+                               "DNS 53/udp, NetBIOS 135-139, SMB 445, CIFS 445/udp, MSSQL 1433 and 1434/udp, Oracle "
+                               "1521-1522, Docker 2375-2376, etcd 2379, MySQL 3306, Salt 4505-4506, PostgreSQL 5432, "
+                               "VNC 5500 and 5900, Kibana 5601, Redis 6379, Hadoop 8020 and 50070, Kafka 9092, "
+                               "Elasticsearch 9200, Memcached 11211 tcp+udp, MongoDB 27017)")
        + " FAIL when one of them is open to the internet, naming the service, port and rules; ERROR when only "
        "unread lists leave one undecided; PASS otherwise. Groups with no rules pass.",
-       source="Cloud Config ecs-security-group-risky-ports-check-with-protocol | CloudSploit openFTP, openTelnet, "
-              "openSMBoTCP, openNetBIOS, openSQLServer, openOracle, openDocker, openSalt, openPostgreSQL, openKibana, "
-              "openVNCServer, openRedis, openHadoopNameNode, openKafka, openElasticsearch, openMemcached, "
-              "openMongoDB, openMySQL")
+       source="Cloud Config ecs-security-group-risky-ports-check-with-protocol | CloudSploit Alibaba ECS plugins "
+              "openFTP, openTelnet, openSMTP, openDNS, openNetBIOS, openSMBoTCP, openCIFS, openSQLServer, openOracle, "
+              "openOracleAutoDataWarehouse, openDocker, openMySQL, openSalt, openPostgreSQL, openVNCClient, "
+              "openVNCServer, openKibana, openHadoopNameNode, openHadoopNameNodeWebUI, openElasticsearch (Redis, "
+              "etcd, Kafka, Memcached and MongoDB added by the issue)")
 def risky_ports_restricted(inp: Inputs) -> Iterator[Result]:
     probes = [parse_risky_service(s) for s in inp.config.security_group_risky_ports]
     for g, err in _groups(inp):
