@@ -25,7 +25,8 @@ class Case:
 
 FAMILIES = ["ram", "oss", "ecs", "vpc", "rds", "kms", "sls", "actiontrail", "securitycenter", "ack", "fc", "slb",
             "mse", "apigateway", "ddos", "waf", "cloudfw", "cloudsso", "dns", "redis", "mongodb", "polardb",
-            "nas", "alb", "nlb", "cdn", "cr", "kafka", "bastionhost", "elasticsearch"]
+            "nas", "alb", "nlb", "cdn", "cr", "kafka", "bastionhost", "elasticsearch",
+            "resourcemanager"]
 
 
 def all_cases() -> list[Case]:

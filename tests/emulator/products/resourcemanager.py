@@ -1,5 +1,7 @@
 """Resource Manager (2020-03-31): the Resource Directory of an organisation, read side: GetResourceDirectory,
-ListAccounts, GetAccount, ListAccountsForParent, ListFoldersForParent, GetFolder, ListAncestors.
+ListAccounts, GetAccount, ListAccountsForParent, ListFoldersForParent, GetFolder, ListAncestors, and its control
+policies (GetControlPolicyEnablementStatus, ListControlPolicyAttachmentsForTarget, GetControlPolicy; the write
+AttachControlPolicy).
 
 The directory is scenario-level (``resource_directory:`` beside ``accounts:``, see ``ResourceDirectory``), not
 part of an account: its management account and every member are accounts of the scenario. As in the cloud, only
@@ -17,6 +19,7 @@ Refusals, as documented for the Resource Directory APIs:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +69,32 @@ class Member(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
+# Control policies (GetControlPolicyEnablementStatus, ListControlPolicyAttachmentsForTarget, GetControlPolicy,
+# AttachControlPolicy; OpenMeta resourcemanager 2020-03-31, tests/fixtures/wire/resourcemanager): PolicyType System |
+# Custom, EffectScope All | RAM, AttachmentCount a string ("0"), PolicyDocument a JSON text. The system policy
+# FullAliyunAccess (allow everything) is attached to the root folder when the feature is enabled and nothing else
+# is named; its id here is ours (the API reference shows none).
+FULL_ALIYUN_ACCESS = "cp-FullAliyunAccess"
+
+
+class ControlPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # cp-xxxx
+    name: str
+    type: str = "Custom"  # System | Custom
+    description: str = ""
+    effect_scope: str = "RAM"  # All | RAM
+    document: dict[str, Any]
+    created: datetime = datetime(2024, 1, 1)
+
+
+def _full_access() -> ControlPolicy:
+    return ControlPolicy(id=FULL_ALIYUN_ACCESS, name="FullAliyunAccess", type="System", effect_scope="All",
+                         description="Full Aliyun Access", document={"Version": "1", "Statement": [
+                             {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
 class ResourceDirectory(BaseModel):
     """The organisation. The management account is listed as a member of the root folder (as in the cloud)
     unless ``members`` names it explicitly."""
@@ -81,6 +110,10 @@ class ResourceDirectory(BaseModel):
     member_deletion_status: str = "Disabled"
     folders: list[Folder] = Field(default_factory=list)
     members: list[Member] = Field(default_factory=list)
+    control_policies: list[ControlPolicy] = Field(default_factory=list)  # custom ones (FullAliyunAccess is built in)
+    # target (root folder, folder or member account id) -> attached policy ids; the root folder defaults to
+    # [FullAliyunAccess] while the feature is Enabled
+    attachments: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> ResourceDirectory:
@@ -111,6 +144,18 @@ class ResourceDirectory(BaseModel):
         for m in self.members:
             if m.account_id not in account_ids:
                 raise ValueError(f"resource_directory: member {m.account_id} is not one of the scenario's accounts")
+
+    def control_policy(self, policy_id: str) -> ControlPolicy | None:
+        return next((p for p in [_full_access(), *self.control_policies] if p.id == policy_id), None)
+
+    def attached(self, target_id: str) -> list[str]:
+        default = [FULL_ALIYUN_ACCESS] if target_id == self.root_folder_id and self.control_policy_status == "Enabled" \
+            else []
+        return self.attachments.get(target_id, default)
+
+    def is_target(self, target_id: str) -> bool:
+        return target_id == self.root_folder_id or self.folder(target_id) is not None or \
+            self.member(target_id) is not None
 
     def folder(self, folder_id: str) -> Folder | None:
         return next((f for f in self.folders if f.id == folder_id), None)
@@ -295,6 +340,59 @@ def list_ancestors(call: Call) -> dict[str, Any]:
     m = rd.member(child)
     chain = rd.ancestors(rd.folder_of(m)) if m is not None else rd.ancestors(_known_folder(rd, child))[:-1]
     return {"Folders": {"Folder": [_folder_row(rd, f) for f in chain]}}
+
+
+# --- control policies ------------------------------------------------------------------------------
+
+@api.action("GetControlPolicyEnablementStatus", resource="controlpolicy/*")
+def get_control_policy_enablement_status(call: Call) -> dict[str, Any]:
+    return {"EnablementStatus": _directory(call).control_policy_status}
+
+
+def _target(call: Call, rd: ResourceDirectory) -> str:
+    target = require(call.params, "TargetId")
+    if not rd.is_target(target):  # the documented 404 of ListControlPolicyAttachmentsForTarget / AttachControlPolicy
+        raise ApiError("EntityNotExists.Target", "The specified target does not exist in the resource directory.", 404)
+    return target
+
+
+@api.action("ListControlPolicyAttachmentsForTarget", resource="controlpolicy/*")
+def list_control_policy_attachments_for_target(call: Call) -> dict[str, Any]:
+    rd = _directory(call)
+    rows = []
+    for pid in rd.attached(_target(call, rd)):
+        p = rd.control_policy(pid)
+        if p is not None:
+            rows.append({"PolicyId": p.id, "PolicyName": p.name, "PolicyType": p.type, "Description": p.description,
+                         "EffectScope": p.effect_scope, "AttachDate": iso(p.created)})
+    return {"ControlPolicyAttachments": {"ControlPolicyAttachment": rows}}
+
+
+@api.action("GetControlPolicy", resource=lambda c: f"controlpolicy/{c.params.get('PolicyId', '*')}")
+def get_control_policy(call: Call) -> dict[str, Any]:
+    rd = _directory(call)
+    p = rd.control_policy(require(call.params, "PolicyId"))
+    if p is None:  # no error code is documented for an unknown policy: ours follows the EntityNotExists.* family
+        raise ApiError("EntityNotExists.ControlPolicy", "The control policy does not exist.", 404)
+    count = sum(p.id in rd.attached(t) for t in [rd.root_folder_id, *(f.id for f in rd.folders),
+                                                  *(m.account_id for m in rd.members)])
+    return {"ControlPolicy": {"PolicyId": p.id, "PolicyName": p.name, "PolicyType": p.type,
+                              "Description": p.description, "EffectScope": p.effect_scope,
+                              "PolicyDocument": json.dumps(p.document), "AttachmentCount": str(count),
+                              "CreateDate": iso(p.created), "UpdateDate": iso(p.created)}}
+
+
+@api.action("AttachControlPolicy", resource=lambda c: f"controlpolicy/{c.params.get('PolicyId', '*')}", write=True)
+def attach_control_policy(call: Call) -> dict[str, Any]:
+    rd = _directory(call)
+    target = _target(call, rd)
+    pid = require(call.params, "PolicyId")
+    if rd.control_policy(pid) is None:
+        raise ApiError("EntityNotExists.ControlPolicy", "The control policy does not exist.", 404)
+    current = rd.attached(target)
+    if pid not in current:
+        rd.attachments[target] = [*current, pid]
+    return {}
 
 
 def _check_directory(scenario: Scenario) -> None:

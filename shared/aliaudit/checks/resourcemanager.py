@@ -1,0 +1,101 @@
+"""Resource Manager checks: the Resource Directory's guardrails (access control policies) that keep member accounts
+from switching off their own audit trail. Judged in the directory's management account only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+from typing import Any
+
+from ..collectors.resourcemanager import GUARDRAILS, ControlPolicy, Guardrails
+from ..findings import Result, Status
+from .registry import Inputs, check
+
+# The ActionTrail actions that stop, change or delete a trail (ActionTrail RAM actions: DeleteTrail, StopLogging,
+# UpdateTrail): a guardrail should deny each of them below the root folder
+AUDIT_ACTIONS = ("actiontrail:DeleteTrail", "actiontrail:StopLogging", "actiontrail:UpdateTrail")
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _matches(action: str, patterns: list[str]) -> bool:
+    """RAM action patterns: service:Action with * wildcards, compared without regard to case."""
+    return any(fnmatchcase(action.lower(), p.strip().lower()) for p in patterns)
+
+
+def _all_trails(resources: list[str]) -> bool:
+    """The statement covers every trail: Resource * or an ActionTrail ARN pattern ending in * (acs:actiontrail:*:*:*,
+    acs:actiontrail:*:*:trail/*)."""
+    return any(r.strip() == "*" or (r.strip().lower().startswith("acs:actiontrail:") and r.strip().endswith("*"))
+               for r in resources)
+
+
+def denies(doc: dict[str, Any], action: str) -> bool:
+    """A Deny statement of the document covers the action on every trail: Action matching it (or NotAction not
+    matching it), Resource * or all ActionTrail resources. A Condition does not discount the statement: guardrails
+    commonly exempt an administrative role that way, and the members' own identities stay denied."""
+    statements = doc.get("Statement", [])
+    for st in [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []:
+        if not isinstance(st, dict) or str(st.get("Effect", "")).lower() != "deny":
+            continue
+        if "Action" in st:
+            hit = _matches(action, _listed(st.get("Action")))
+        else:
+            hit = "NotAction" in st and not _matches(action, _listed(st.get("NotAction")))
+        if hit and _all_trails(_listed(st.get("Resource"))):
+            return True
+    return False
+
+
+@check(id="resourcemanager_guardrails_protect_audit", severity="high",
+       title="Ensure a Resource Directory guardrail keeps member accounts from deleting, stopping or changing trails",
+       risk="Without a control policy denying it, an administrator (or an intruder) in any member account can stop or "
+            "delete that account's ActionTrail trail and act unrecorded.",
+       console="Resource Management console > Resource Directory > Control Policies: create a custom policy denying "
+               "actiontrail:DeleteTrail, actiontrail:StopLogging and actiontrail:UpdateTrail on *, and attach it to "
+               "the Root folder.",
+       cli="aliyun resourcemanager CreateControlPolicy --PolicyName protect-audit --EffectScope RAM --PolicyDocument "
+           "'<deny document>'; aliyun resourcemanager AttachControlPolicy --PolicyId <cp-id> --TargetId <root folder>",
+       events=["AttachControlPolicy", "DetachControlPolicy", "UpdateControlPolicy", "EnableControlPolicy",
+               "DisableControlPolicy", "DeleteControlPolicy"],
+       needs=[GUARDRAILS],
+       source="Cloud Governance Center protection rules (guardrails for audit logs); "
+              "https://www.alibabacloud.com/help/en/resource-management/resource-directory/user-guide/overview-of-a-"
+              "control-policy",
+       evaluates="In the directory's management account only (GetResourceDirectory MasterAccountId is the audited "
+                 "account; otherwise, or without a directory, no result): for each of actiontrail:DeleteTrail, "
+                 "actiontrail:StopLogging and actiontrail:UpdateTrail, PASS when a control policy attached to the root"
+                 " folder (ListControlPolicyAttachmentsForTarget, GetControlPolicy PolicyDocument) has a Deny "
+                 "statement whose Action matches it (wildcards, any letter case; or whose NotAction does not) on "
+                 "Resource * or all ActionTrail resources, Condition or not; FAIL when none does, or when the Control "
+                 "Policy feature is not Enabled (GetControlPolicyEnablementStatus); ERROR when no readable policy "
+                 "denies it and an attached policy could not be read. Policies attached to folders or members below "
+                 "the root are not counted (they cover only part of the directory); control policies never apply to "
+                 "the management account itself.")
+def protect_audit(inp: Inputs) -> Iterator[Result]:
+    g: Guardrails = inp[GUARDRAILS]
+    if not g.managed:
+        return
+    readable: list[ControlPolicy] = [p for p in g.root_policies if p.document is not None]
+    unreadable = [f"{p.name or p.id}: {p.error}" for p in g.root_policies if p.document is None]
+    for action in AUDIT_ACTIONS:
+        def result(status: Status, message: str, action: str = action) -> Result:
+            return Result(status=status, resource_id=action, resource_type="resourcemanager:guardrail",
+                          resource_name=g.root_folder_id, message=message)
+
+        if g.enablement != "Enabled":
+            yield result(Status.FAIL, f"the Control Policy feature is {g.enablement or 'not enabled'}: nothing denies "
+                                      f"{action} in member accounts")
+            continue
+        by = [p.name or p.id for p in readable if p.document is not None and denies(p.document, action)]
+        if by:
+            yield result(Status.PASS, f"{action} is denied below the root folder by {', '.join(by)}")
+        elif unreadable:
+            yield result(Status.ERROR, f"no readable root-folder control policy denies {action}; could not read "
+                                       + "; ".join(unreadable))
+        else:
+            names = ", ".join(p.name or p.id for p in readable) or "none"
+            yield result(Status.FAIL, f"no control policy attached to the root folder denies {action} (attached: "
+                                      f"{names})")
