@@ -77,7 +77,8 @@ ROA_ROUTES["elasticsearch"] = [(m, re.compile(p), a) for m, p, a in [
 OSS_BUCKET_APIS = {"acl": "GetBucketAcl", "policy": "GetBucketPolicy", "encryption": "GetBucketEncryption",
                    "versioning": "GetBucketVersioning", "logging": "GetBucketLogging",
                    "publicAccessBlock": "GetBucketPublicAccessBlock", "location": "GetBucketLocation",
-                   "worm": "GetBucketWorm"}
+                   "worm": "GetBucketWorm", "accessPoint": "ListAccessPoints",
+                   "accessPointPolicy": "GetAccessPointPolicy"}
 OSS_SERVICE_APIS = {"publicAccessBlock": "GetPublicAccessBlock"}
 
 # --- rule 1: the last page ------------------------------------------------------------------------------------

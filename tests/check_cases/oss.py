@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from aliaudit.collectors.actiontrail import TrailInfo
-from aliaudit.collectors.oss import BucketInfo, OssInventory
+from aliaudit.collectors.oss import AccessPointInfo, BucketInfo, OssInventory
 from aliaudit.config import AuditConfig
 from tests.check_cases import Case
 from tests.check_inputs import ACCOUNT
@@ -45,6 +45,25 @@ def https_only(bucket_name: str) -> dict[str, Any]:
         "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
         "Resource": [f"acs:oss:*:1234567890:{bucket_name}", f"acs:oss:*:1234567890:{bucket_name}/*"],
         "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}}]}
+
+
+AP_DOC_POLICY = {"Version": "1", "Statement": [{
+    "Action": ["oss:PutObject", "oss:GetObject"], "Effect": "Deny", "Principal": ["27737962156157xxxx"],
+    "Resource": ["acs:oss:ap-southeast-2:111933544165xxxx:accesspoint/$ap-01",
+                 "acs:oss:ap-southeast-2:111933544165xxxx:accesspoint/$ap-01/object/*"]}]}
+
+
+def ap(name: str, bucket: str = "oss-example", **kw: Any) -> AccessPointInfo:
+    base: dict[str, Any] = {"name": name, "bucket": bucket, "region": "cn-hangzhou", "network_origin": "internet",
+                            "status": "enable", "block_public_access": False}
+    base.update(kw)
+    return AccessPointInfo(**base)
+
+
+def ap_allow_all(name: str) -> dict[str, Any]:
+    return {"Version": "1", "Statement": [{
+        "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+        "Resource": [f"acs:oss:cn-hangzhou:1234567890:accesspoint/{name}/object/*"]}]}
 
 
 VPC_ONLY = {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4****"]}}
@@ -171,4 +190,25 @@ CASES: list[Case] = [
          inv(bucket(), bucket("r-plain", sse_algorithm=None, kms_key_id=None), bucket("r-pub", acl="public-read")),
          {B: "PASS", "r-plain": "FAIL", "r-pub": "FAIL", "r-other": "MANUAL"},
          config=AuditConfig(report_buckets=[B, "r-plain", "r-pub", "r-other"])),
+    # access points: ListAccessPoints' documented values (ap-01 on oss-example, NetworkOrigin vpc | internet, VpcId
+    # vpc-t4nlw426y44rd3iq4****, Status enable); GetAccessPointPolicy's documented policy (a Deny to
+    # 27737962156157xxxx on accesspoint/$ap-01); BlockPublicAccess true
+    Case("oss_access_point_not_public", "vpc, internet with the documented Deny policy, no policy pass; open fails",
+         {**inv(bucket("oss-example")), "oss.access_points": [
+             ap("ap-01", network_origin="vpc", vpc_id="vpc-t4nlw426y44rd3iq4****"), ap("ap-doc", policy=AP_DOC_POLICY),
+             ap("ap-none"), ap("ap-open", policy=ap_allow_all("ap-open"))]},
+         {"oss-example/ap-01": "PASS", "oss-example/ap-doc": "PASS", "oss-example/ap-none": "PASS",
+          "oss-example/ap-open": "FAIL"}),
+    Case("oss_access_point_not_public", "public grants neutralised by the access point's, bucket's or account's block",
+         {**inv(bucket("oss-example"), bucket("blocked", block_public_access=True), account_block=False),
+          "oss.access_points": [ap("ap-self", policy=ap_allow_all("ap-self"), block_public_access=True),
+                                 ap("ap-bucket", bucket="blocked", policy=ap_allow_all("ap-bucket"))]},
+         {"oss-example/ap-self": "PASS", "blocked/ap-bucket": "PASS"}),
+    Case("oss_access_point_not_public", "policy unreadable: ERROR; public grant with the account block unknown: ERROR",
+         {**inv(bucket("oss-example"), account_block=None, error="AccessDenied"), "oss.access_points": [
+             ap("ap-err", errors={"policy": "AccessDenied: denied"}), ap("ap-open", policy=ap_allow_all("ap-open"))]},
+         {"oss-example/ap-err": "ERROR", "oss-example/ap-open": "ERROR"}),
+    Case("oss_access_point_not_public", "an undocumented NetworkOrigin: MANUAL",
+         {**inv(bucket("oss-example")), "oss.access_points": [ap("ap-odd", network_origin="")]},
+         {"oss-example/ap-odd": "MANUAL"}),
 ]

@@ -477,3 +477,62 @@ def test_oss_reads_are_retried_on_server_errors(cloud, admin):
     with pytest.raises(oss2.exceptions.ServerError):
         ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), settings).oss_service().list_buckets()
     assert admin.calls()["oss:ListBuckets"] == 3
+
+
+# --- access points ---------------------------------------------------------------------------------------------------
+
+AP_CHECK = "oss_access_point_not_public"
+
+
+def _ap_allow_all(name: str) -> dict[str, Any]:
+    return {"Version": "1", "Statement": [{"Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                                           "Resource": [f"acs:oss:cn-hangzhou:{ACCOUNT}:accesspoint/{name}/object/*"]}]}
+
+
+def _ap_account() -> dict[str, Any]:
+    data = base_scenario(regions=["cn-hangzhou", "cn-shanghai"])
+    data["accounts"][0]["oss"] = {"buckets": [
+        {"name": "ap-data", "region": "cn-hangzhou", "access_points": [
+            {"name": "ap-vpc", "network_origin": "vpc", "vpc_id": "vpc-bp1apdata0001",
+             "policy": _ap_allow_all("ap-vpc")},
+            {"name": "ap-plain"},
+            {"name": "ap-open", "policy": _ap_allow_all("ap-open")},
+            {"name": "ap-selfblock", "policy": _ap_allow_all("ap-selfblock"), "block_public_access": True}]},
+        {"name": "ap-guarded", "region": "cn-shanghai", "public_access_block": True,
+         "access_points": [{"name": "ap-open2", "policy": _ap_allow_all("ap-open2")}]},
+        {"name": "ap-none", "region": "cn-shanghai"}]}
+    return data
+
+
+def test_access_points_public_or_not(cloud):
+    load(cloud, _ap_account())
+    findings = scan(cloud, checks=[AP_CHECK])
+    assert by_resource(findings, AP_CHECK) == {
+        "ap-data/ap-vpc": "PASS", "ap-data/ap-plain": "PASS", "ap-data/ap-open": "FAIL",
+        "ap-data/ap-selfblock": "PASS", "ap-guarded/ap-open2": "PASS"}
+    by_id = {f.resource_id: f for f in findings}
+    assert "allows oss:GetObject to *" in by_id["ap-data/ap-open"].message
+    assert by_id["ap-guarded/ap-open2"].region == "cn-shanghai"
+    assert "bucket-level" in by_id["ap-guarded/ap-open2"].message
+
+
+def test_access_point_policy_removed_passes_and_is_recorded(cloud, admin):
+    load(cloud, _ap_account())
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), EndpointSettings(protocol="http", proxy=cloud.url))
+    factory.oss_bucket("ap-data", "cn-hangzhou").delete_access_point_policy("ap-open")
+    assert by_resource(scan(cloud, checks=[AP_CHECK]), AP_CHECK)["ap-data/ap-open"] == "PASS"
+    assert "DeleteAccessPointPolicy" in {e["eventName"] for e in admin.events(ACCOUNT)}
+
+
+def test_access_point_paging_and_denied_policy_read(cloud):
+    data = _ap_account()
+    data["accounts"][0]["oss"]["buckets"][2]["access_points"] = [{"name": f"ap-bulk{i:03d}"} for i in range(130)]
+    acct = data["accounts"][0]
+    acct["ram"]["policies"] = [{"name": "NoApPolicy", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Resource": "*", "Action": ["oss:GetAccessPointPolicy"]}]}}]
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoApPolicy", "type": "Custom"})
+    load(cloud, data)
+    verdicts = by_resource(scan(cloud, checks=[AP_CHECK], ak=READER_AK, secret=READER_SECRET), AP_CHECK)
+    assert len([k for k in verdicts if k.startswith("ap-none/")]) == 130  # pages of 100
+    assert verdicts["ap-data/ap-vpc"] == "PASS"  # reachable from its VPC only, whatever its policy
+    assert {v for k, v in verdicts.items() if k != "ap-data/ap-vpc"} == {"ERROR"}

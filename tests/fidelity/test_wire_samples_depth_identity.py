@@ -107,3 +107,28 @@ def test_control_policies_attached_to_a_target(replay: WireReplay) -> None:
     [policy] = attached_policies(ctx, ctx.client("resourcemanager"), "r-Zo****")
     expected = {"id": "cp-jExXAqIYkwHN****", "name": "ExampleControlPolicy", "type": "Custom", "document": None}
     assert pick(policy, expected) == expected and policy.error and "JSONDecodeError" in policy.error
+
+
+@covers("oss.access_points")
+def test_access_points_listing_as_documented_cannot_be_parsed(replay: WireReplay) -> None:
+    """oss/ListBuckets.json lists mybucket01; oss/ListAccessPoints.json's AccessPoint has no AccessPointName (nor
+    Alias, NetworkOrigin, Status), which oss2's parser requires: the listing fails, and so the dataset (ERROR
+    findings), never an empty list."""
+    import pytest
+
+    with pytest.raises(RuntimeError, match="AccessPointName"):
+        collect(replay, "oss.access_points")
+
+
+def test_access_point_policy_from_its_sample(replay: WireReplay) -> None:
+    """oss/GetAccessPointPolicy.json: a Deny of oss:PutObject/GetObject to 27737962156157xxxx on accesspoint/$ap-01,
+    read as the policy document; the public-grant analysis finds nothing granted to everyone."""
+    import json
+
+    from aliaudit.bucket_policy import public_grants
+    from tests.wire_samples import context
+
+    bucket = context(replay, "global").factory.oss_bucket("mybucket01", "cn-hangzhou")
+    doc = json.loads(bucket.get_access_point_policy("ap-01").policy)
+    assert doc["Statement"][0]["Principal"] == ["27737962156157xxxx"] and doc["Statement"][0]["Effect"] == "Deny"
+    assert public_grants(doc, "ap-01") == []

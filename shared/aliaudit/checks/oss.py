@@ -21,7 +21,7 @@ from ..bucket_policy import (
     to_everyone,
 )
 from ..collectors.actiontrail import TRAILS, TrailInfo
-from ..collectors.oss import BUCKETS, BucketInfo, OssInventory
+from ..collectors.oss import ACCESS_POINTS, BUCKETS, AccessPointInfo, BucketInfo, OssInventory
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -504,3 +504,66 @@ def report_buckets(inp: Inputs) -> Iterator[Result]:
                 [] if b.versioning == "Enabled" else [f"versioning {b.versioning or 'never enabled'}"])
             yield _result(b, FAIL if problems else PASS, "; ".join(problems) if problems
                           else f"private, encrypted ({b.sse_algorithm}) and versioned")
+
+
+# --- access points ------------------------------------------------------------------------------------------------
+
+@check(id="oss_access_point_not_public", severity="medium",
+       title="Ensure OSS access points reachable from the internet do not grant access to everyone",
+       risk="An access point is a second door into its bucket with its own policy: a policy granting `*` on an "
+            "internet access point publishes the bucket's data even when the bucket's own ACL and policy are private.",
+       console="OSS console > the bucket > Access Points: narrow the access point policy's Principal, or turn on Block "
+               "Public Access for the access point (or bucket, or account); prefer NetworkOrigin VPC.",
+       cli="aliyun oss api DeleteAccessPointPolicy --bucket <bucket> --access-point-name <name>  (or "
+           "PutAccessPointPublicAccessBlock ... BlockPublicAccess true)",
+       events=["CreateAccessPoint", "PutAccessPointPolicy", "DeleteAccessPointPolicy",
+               "PutAccessPointPublicAccessBlock", "DeleteAccessPointPublicAccessBlock", "PutBucketPublicAccessBlock",
+               "PutPublicAccessBlock"],
+       needs=[ACCESS_POINTS, BUCKETS],
+       source="OSS access points (https://www.alibabacloud.com/help/en/oss/user-guide/access-point); follows "
+              "aliaudit's bucket-policy public-grant analysis (bucket_policy.public_grants)",
+       evaluates="Each access point of each bucket (ListAccessPoints on the bucket's endpoint): PASS when its "
+                 "NetworkOrigin is vpc (reachable from its VPC only); for internet access points, FAIL when its policy "
+                 "(GetAccessPointPolicy) has Allow statements to Principal * that no strong condition or fencing "
+                 "Deny restricts (the same analysis as bucket policies) and no Block Public Access is on (the access "
+                 "point's own GetAccessPointPublicAccessBlock, its bucket's, or the account's); PASS otherwise (no "
+                 "policy, no public grant, or grants neutralised by Block Public Access). ERROR when the policy, the "
+                 "access point's block, or (with public grants) the bucket's or account's block could not be read. "
+                 "An unknown NetworkOrigin is MANUAL.")
+def access_point_not_public(inp: Inputs) -> Iterator[Result]:
+    points: list[AccessPointInfo] = inp[ACCESS_POINTS]
+    inv = _inventory(inp)
+    for ap in points:
+        rid = f"{ap.bucket}/{ap.name}"
+
+        def result(status: Status, message: str, ap: AccessPointInfo = ap, rid: str = rid) -> Result:
+            return Result(status=status, resource_id=rid, resource_type="oss:access-point", resource_name=ap.name,
+                          region=ap.region, message=message)
+
+        if ap.network_origin == "vpc":
+            yield result(PASS, f"reachable from VPC {ap.vpc_id or '(unnamed)'} only")
+            continue
+        if ap.network_origin != "internet":
+            yield result(MANUAL, f"NetworkOrigin {ap.network_origin or '(none)'} is not a documented value")
+            continue
+        if "policy" in ap.errors:
+            yield result(ERROR, f"could not read the access point policy: {ap.errors['policy']}")
+            continue
+        grants = public_grants(ap.policy, ap.name)
+        if not grants:
+            yield result(PASS, "internet access point whose policy grants nothing to everyone"
+                         if ap.policy else "internet access point without a policy")
+            continue
+        bucket = inv.bucket(ap.bucket)
+        blocks = {"access point": ap.block_public_access, "bucket": bucket.block_public_access if bucket else None,
+                  "account": inv.account_block}
+        on = [level for level, value in blocks.items() if value]
+        if on:
+            yield result(PASS, f"public grants neutralised by {on[0]}-level Block Public Access: " + "; ".join(grants))
+            continue
+        unread = [f"{level} Block Public Access" for level, value in blocks.items() if value is None]
+        if unread:
+            yield result(ERROR, "the policy grants access to everyone, and whether Block Public Access stops it is "
+                                "unknown: could not read " + ", ".join(unread))
+        else:
+            yield result(FAIL, "internet access point open to everyone: " + "; ".join(grants))

@@ -122,6 +122,27 @@ class BucketWorm(BaseModel):
     created: datetime = datetime(2024, 1, 1)
 
 
+class AccessPoint(BaseModel):
+    """A bucket access point (ListAccessPoints, GetAccessPointPolicy, GetAccessPointPublicAccessBlock; OSS API
+    reference, OpenMeta oss 2019-05-17): NetworkOrigin vpc | internet, Status enable | disable | creating | deleting,
+    an alias <name>-<hex>-ossalias, its own policy and Block Public Access."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    network_origin: Literal["vpc", "internet"] = "internet"
+    vpc_id: str = ""  # with network_origin vpc only
+    status: Literal["enable", "disable", "creating", "deleting"] = "enable"
+    policy: dict[str, Any] | None = None  # the access point policy, None = none (404 on get)
+    block_public_access: bool = False
+
+    @model_validator(mode="after")
+    def _vpc(self) -> AccessPoint:
+        if (self.network_origin == "vpc") != bool(self.vpc_id):
+            raise ValueError(f"access point {self.name}: a vpc_id is required with network_origin vpc, and only then")
+        return self
+
+
 class Bucket(BaseModel):
     """One bucket with its configuration and objects (versioning is a flag only: no versions are kept)."""
 
@@ -133,6 +154,7 @@ class Bucket(BaseModel):
     logging: BucketLogging | None = None  # access logging target, None = logging off
     encryption: BucketEncryption | None = None  # default SSE rule, None = not configured (404 on get)
     versioning: Literal["Enabled", "Suspended"] | None = None  # None = never enabled
+    access_points: list[AccessPoint] = Field(default_factory=list)
     worm: BucketWorm | None = None  # retention policy; "A bucket cannot have versioning and retention policies"
     lifecycle: str | None = None  # PutBucketLifecycle's XML as sent (kept, not applied), None = none
     public_access_block: bool = False  # bucket-level Block Public Access
@@ -837,6 +859,87 @@ def abort_bucket_worm(call: Call) -> Response:
     b.worm = None
     _touch(call, b)
     return _no_content()
+
+
+# --- access points ------------------------------------------------------------------------------------
+# OSS API reference (OpenMeta oss 2019-05-17; tests/fixtures/wire/oss/ListAccessPoints.json, GetAccessPointPolicy.json,
+# GetAccessPointPublicAccessBlock.json): ListAccessPoints GET /?accessPoint (max-keys, continuation-token; IsTruncated,
+# NextContinuationToken, AccountId, MaxKeys, AccessPoints/AccessPoint: Bucket, AccessPointName, Alias, NetworkOrigin,
+# VpcConfiguration/VpcId, Status), on a bucket's host: that bucket's access points (GetAccessPoint shares the path,
+# told apart by the x-oss-access-point-name header: not emulated). GetAccessPointPolicy GET /?accessPointPolicy with
+# the header: the policy's JSON text. GetAccessPointPublicAccessBlock GET /?publicAccessBlock&x-oss-access-point-name=.
+# Codes for an unknown access point and for one without a policy are not documented: NoSuchAccessPoint and
+# NoSuchAccessPointPolicy (404) are ours.
+_AP_NAME = "x-oss-access-point-name"
+
+
+def _alias(b: Bucket, ap: AccessPoint) -> str:
+    return f"{ap.name}-{hashlib.md5(f'{b.name}/{ap.name}'.encode()).hexdigest()[:30]}-ossalias"  # noqa: S324 - an id
+
+
+def _access_point(call: Call, b: Bucket, name: str) -> AccessPoint:
+    ap = next((a for a in b.access_points if a.name == name), None)
+    if ap is None:
+        raise ApiError("NoSuchAccessPoint", f"The access point {name} does not exist.", 404,
+                       extra={"BucketName": b.name})
+    return ap
+
+
+@_bucket_route("GET", "ListAccessPoints", "accessPoint")
+def list_access_points(call: Call) -> Response:
+    owner, b = _bucket(call)
+    query = dict(call.req.query)
+    try:
+        size = int(query.get("max-keys") or 100)
+    except ValueError as err:
+        raise ApiError("InvalidArgument", "max-keys must be an integer.", 400) from err
+    if not 1 <= size <= 1000:
+        raise ApiError("InvalidArgument", "max-keys must be between 1 and 1000.", 400)
+    token = query.get("continuation-token", "")
+    names = sorted(a.name for a in b.access_points)
+    start = sum(1 for n in names if n < token) if token else 0
+    page = [_access_point(call, b, n) for n in names[start:start + size]]
+    more = start + size < len(names)
+    rows = "".join(_n("AccessPoint", _t("Bucket", b.name), _t("AccessPointName", ap.name), _t("Alias", _alias(b, ap)),
+                      _t("NetworkOrigin", ap.network_origin),
+                      _n("VpcConfiguration", _t("VpcId", ap.vpc_id)) if ap.vpc_id else _n("VpcConfiguration"),
+                      _t("Status", ap.status)) for ap in page)
+    return _xml(_n("ListAccessPointsResult", _t("IsTruncated", str(more).lower()),
+                   _t("NextContinuationToken", names[start + size]) if more else "", _t("AccountId", owner.id),
+                   _t("MaxKeys", size), _n("AccessPoints", rows)))
+
+
+@_bucket_route("GET", "GetAccessPointPolicy", "accessPointPolicy")
+def get_access_point_policy(call: Call) -> Response:
+    _, b = _bucket(call)
+    ap = _access_point(call, b, call.req.headers.get(_AP_NAME, ""))
+    if ap.policy is None:
+        raise ApiError("NoSuchAccessPointPolicy", "The access point policy does not exist.", 404,
+                       extra={"BucketName": b.name})
+    return Response(200, json.dumps(ap.policy).encode(), {"Content-Type": "application/json"})
+
+
+@_bucket_route("DELETE", "DeleteAccessPointPolicy", "accessPointPolicy", write=True)
+def delete_access_point_policy(call: Call) -> Response:
+    _, b = _bucket(call)
+    ap = _access_point(call, b, call.req.headers.get(_AP_NAME, ""))
+    ap.policy = None
+    _touch(call, b)
+    return _no_content()
+
+
+@_bucket_route("GET", "GetAccessPointPublicAccessBlock", _AP_NAME)
+def get_access_point_public_access_block(call: Call) -> Response:
+    _, b = _bucket(call)
+    if "publicAccessBlock" not in dict(call.req.query):
+        raise ApiError("InvalidArgument", "Unsupported access point sub-resource.", 400)
+    ap = _access_point(call, b, dict(call.req.query).get(_AP_NAME, ""))
+    return _xml(_n("PublicAccessBlockConfiguration", _t("BlockPublicAccess", str(ap.block_public_access).lower())))
+
+
+# the access point's Block Public Access shares ?publicAccessBlock with the bucket's: its route (the one that also
+# carries x-oss-access-point-name) is tried first
+api.routes.insert(0, api.routes.pop())
 
 
 # Configurations the emulator does not model: answer as a bucket that never had them.
