@@ -89,4 +89,12 @@ CASES: list[Case] = [
          {CID: "PASS", "c-norrsa": "FAIL", "c-unknown": "MANUAL", "c-ext": "MANUAL"}, region=_R),
     Case("ack_cluster_rrsa_enabled", "DescribeClusterDetail denied: ERROR",
          ack(cluster(errors={"detail": "Forbidden.RAM"})), {CID: "ERROR"}, region=_R),
+    # meta_data Capabilities (the emulator and Alibaba's Terraform provider: EncryptionKMSKeyId); the documented
+    # CreateCluster encryption_provider_key example 0fe64791-55eb-4fc7-84c5-c6c7cdca****
+    Case("ack_cluster_secret_encryption_enabled", "key set, capabilities without a key, no capabilities, registered",
+         ack(cluster(meta_data={"Capabilities": {"Network": "terway-eniip",
+                                                 "EncryptionKMSKeyId": "0fe64791-55eb-4fc7-84c5-c6c7cdca****"}}),
+             cluster("c-plain", meta_data={"Capabilities": {"Network": "terway-eniip"}}),
+             cluster("c-bare", meta_data={}), REGISTERED),
+         {CID: "PASS", "c-plain": "FAIL", "c-bare": "MANUAL", "c-ext": "MANUAL"}, region=_R),
 ]

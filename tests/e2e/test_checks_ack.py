@@ -23,7 +23,7 @@ def ago(days: float) -> str:
 
 def account() -> dict:
     good = {"name": "good", "id": "cgood", "current_version": "1.33.3-aliyun.1", "audit_project": "k8s-audit",
-            "rrsa": True,
+            "rrsa": True, "secret_encryption_key": "key-hzz62secrets0000000001",
             "addons": [{"name": "loongcollector"}, {"name": "terway-eniip", "config": {"NetworkPolicy": "true"}}],
             "node_pools": [{"name": "default", "cms_enabled": True}, {"name": "gpu", "cms_enabled": True}],
             "inspect_reports": [{"start": ago(30)}, {"start": ago(2)}, {"start": ago(1), "status": "failed"}]}
@@ -78,6 +78,10 @@ def test_ack_checks_pass_and_fail(cloud):
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_rrsa_enabled") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
+    assert statuses(findings, "ack_cluster_secret_encryption_enabled") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "FAIL"}
+    assert "key-hzz62secrets0000000001" in next(f.message for f in findings if f.resource_id == "cgood" and
+                                               f.check_id == "ack_cluster_secret_encryption_enabled")
     msg = {f.check_id: f.message for f in findings if f.resource_id == "cbad"}
     cms = msg["ack_cluster_cloudmonitor_enabled"]
     assert "batch" in cms and "default" not in cms

@@ -132,3 +132,17 @@ def test_access_point_policy_from_its_sample(replay: WireReplay) -> None:
     doc = json.loads(bucket.get_access_point_policy("ap-01").policy)
     assert doc["Statement"][0]["Principal"] == ["27737962156157xxxx"] and doc["Statement"][0]["Effect"] == "Deny"
     assert public_grants(doc, "ap-01") == []
+
+
+def test_ack_secret_encryption_from_the_listed_meta_data(replay: WireReplay) -> None:
+    """cs/DescribeClustersV1.json's meta_data is a masked text ('{\\"Addons\\":[{\\"config\\":***}}'), not JSON: the
+    collector keeps an empty meta_data, so ack_cluster_secret_encryption_enabled has no Capabilities to judge from and
+    gives MANUAL, never a verdict."""
+    from aliaudit.checks.registry import all_checks
+    from tests.check_inputs import run_check
+
+    got = collect(replay, "ack.clusters")
+    assert [c.meta_data for c in got.clusters] == [{}]
+    assert "ack_cluster_secret_encryption_enabled" in all_checks()
+    results = run_check("ack_cluster_secret_encryption_enabled", {"ack.clusters": got})
+    assert [r.status.value for r in results] == ["MANUAL"]

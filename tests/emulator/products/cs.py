@@ -114,6 +114,7 @@ class Cluster(BaseModel):
     checks: list[ClusterCheck] = Field(default_factory=list)  # cluster checks, in the order ACK lists them
     meta_data: dict[str, Any] = Field(default_factory=dict)  # extra meta_data keys, merged into the derived ones
     rrsa: bool = False  # RRSA (RAM Roles for Service Accounts) enabled: DescribeClusterDetail rrsa_config
+    secret_encryption_key: str = ""  # the KMS key encrypting Secrets at rest ('' = Secret encryption off)
 
     def addon(self, name: str) -> Addon | None:
         return next((a for a in self.addons if a.name == name), None)
@@ -198,6 +199,12 @@ def _meta_data(c: Cluster) -> str:
                     "disabled": False} for a in c.addons],
         "Capabilities": {"Network": next((a.name for a in c.addons if a.name.startswith(("terway", "flannel"))), "")},
     }
+    if c.secret_encryption_key:
+        # where ACK reports the Secret encryption key: meta_data Capabilities.EncryptionKMSKeyId, as Alibaba's
+        # Terraform provider reads it back (aliyun/terraform-provider-alicloud
+        # alicloud/resource_alicloud_cs_managed_kubernetes.go, via fetchClusterCapabilities); the API reference
+        # documents meta_data only as a JSON text
+        data["Capabilities"]["EncryptionKMSKeyId"] = c.secret_encryption_key
     data.update(c.meta_data)
     return json.dumps(data)
 
