@@ -19,7 +19,9 @@ Small (under SMALL_*): one process. Medium: the family groups packed into as man
 cores, each scanning its groups with its threads (latency overlaps within each, as in one process; a group
 after another in a process of its own would wait out each one's latency in turn), the first of them the
 caller's own (scan_processes: it costs no process). Large (SPLIT_* and more):
-a process per family group, all at once, as before this plan existed.
+a process per family group, all at once, up to MAX_PROCESSES; more groups (31 families make about 29) are
+packed into that many, the heaviest first (scan_processes.pack), so that the processes' memory stays bounded
+while the paced account-wide collections (RAM, OSS) still run beside the rest.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ ram_models = lazy_import("alibabacloud_ram20150501.models")
 # are medium; scale 0.125 and up (875 and more, 18,000 and more) are large.
 SMALL_ITEMS, SPLIT_ITEMS = 50, 500
 SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
+# At most this many processes at once (a large account): each holds its own interpreter, SDKs and data; the
+# eight family groups of the first ten families each had one, the later families' groups share them
+MAX_PROCESSES = 8
 
 
 @dataclass
@@ -75,11 +80,11 @@ def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, 
                       f"the previous run in the output directory had {previous} findings")
     families = {c.meta.family for c in checks}
     if not families & {"ram", "oss"}:
-        return Plan(groups, "no RAM or OSS checks to size the account by: every family group at once")
+        return _all_at_once(groups, "no RAM or OSS checks to size the account by")
     try:
         items, more = first_pages(factory, families)
     except Exception as err:  # (a denied listing fails the scan's own collection later, with its reason)
-        return Plan(groups, f"the first pages could not be read ({apierrors.describe(err)}): every family group")
+        return _all_at_once(groups, f"the first pages could not be read ({apierrors.describe(err)})")
     seen = f"{'more than ' if more else ''}{items} RAM users and OSS buckets on the first pages"
     return _sized(groups, SPLIT_ITEMS if more else items, SMALL_ITEMS, SPLIT_ITEMS, seen)
 
@@ -88,10 +93,17 @@ def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
     if size < small:
         return Plan(1, f"{seen}, under {small}: a small account, one process")
     if size >= large:
-        return Plan(groups, f"{seen}, {large} or more: a large account, every family group at once")
+        return _all_at_once(groups, f"{seen}, {large} or more: a large account")
     n = min(groups, _cores())
     return Plan(n, f"{seen}, {small} to {large}: a medium account, the family groups in {n} processes (one a core)",
                 packed=n if n > 1 else None)
+
+
+def _all_at_once(groups: int, why: str) -> Plan:
+    if groups <= MAX_PROCESSES:
+        return Plan(groups, f"{why}: every family group at once")
+    return Plan(MAX_PROCESSES, f"{why}: the {groups} family groups in {MAX_PROCESSES} processes at once",
+                packed=MAX_PROCESSES)
 
 
 def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:

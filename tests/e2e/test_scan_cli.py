@@ -75,7 +75,7 @@ def test_scan_writes_every_report_and_exits_3_on_fail(run, tmp_path):
     comp = json.loads((tmp_path / "out" / "aliaudit.compliance.cis_2.0.json").read_text())
     assert comp["total"] == 85 and sum(comp["totals"].values()) == 85
     req = {r["id"]: r for r in comp["requirements"]}
-    assert req["1.4"]["status"] == "FAIL" and req["2.6"]["status"] == "MANUAL"
+    assert req["1.4"]["status"] == "FAIL" and req["2.6"]["status"] == "NOT_SELECTED"
 
 
 def test_exit_code_0_when_no_unmuted_fail_and_4_on_error(run, cloud):
