@@ -34,8 +34,8 @@ def _check_section(c: Check) -> list[str]:
         lines.append(f"- Evaluates: {m.evaluates}")
     if m.cis_audit:
         lines.append(f"- CIS audit procedure followed: \"{_cell(m.cis_audit)}\"")
-    if m.source:
-        lines.append(f"- Source: {m.source}")
+    sources = [f"CIS Alibaba Cloud Foundations v2.0.0 {', '.join(m.cis)}"] if m.cis else []
+    lines.append(f"- Source: {'; '.join(sources + ([m.source] if m.source else []))}")
     delivered = [e for e in m.events if e not in NOT_ON_EVENTBRIDGE]
     if delivered:
         lines.append(f"- Re-evaluated on ActionTrail events: {', '.join(delivered)}")

@@ -28,3 +28,14 @@ def test_the_generated_page_shows_both_for_each_check():
         section = text.split(f"### `{cid}`\n", 1)[1].split("\n### ", 1)[0]
         assert "- Evaluates: " in section, cid
         assert ("- CIS audit procedure followed: " in section) == bool(c.meta.cis), cid
+
+
+def test_every_check_names_the_source_of_its_idea():
+    """Issue 20: docs/checks.md lists every check with where its idea comes from: its CIS id, or a Cloud Config
+    rule id, a peer's check or the documentation that motivates it (`source`)."""
+    missing = [cid for cid, c in all_checks().items() if not c.meta.cis and not c.meta.source.strip()]
+    assert not missing, f"checks with neither a CIS id nor a `source`: {missing}"
+    text = docs.render()
+    for cid, c in all_checks().items():
+        section = text.split(f"### `{cid}`\n", 1)[1].split("\n### ", 1)[0]
+        assert "- Source: " in section and (not c.meta.source or c.meta.source in section), cid

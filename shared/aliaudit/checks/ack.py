@@ -343,7 +343,9 @@ def inspection(inp: Inputs) -> Iterator[Result]:
        evaluates="The cluster's current_version against DescribeKubernetesVersionMetadata for its cluster type and "
                  "region: FAIL when no supported version has the same major.minor, or its expiration date has passed;"
                  " PASS otherwise (with the end-of-support date); ERROR when the supported versions could not be "
-                 "read; registered clusters are MANUAL.")
+                 "read; registered clusters are MANUAL.",
+       source="Cloud Config ack-cluster-upgrade-latest-version; ACK's Kubernetes version support policy "
+              "(https://www.alibabacloud.com/help/en/ack/product-overview/support-for-kubernetes-versions)")
 def version_supported(inp: Inputs) -> Iterator[Result]:
     data: AckData = inp[CLUSTERS]
 

@@ -327,7 +327,9 @@ def sse_byok(inp: Inputs) -> Iterator[Result]:
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm AES256",
        events=ENCRYPTION_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketEncryption SSEAlgorithm: PASS for any default encryption (AES256, SM4 or KMS), FAIL when "
-                 "none; ERROR when it could not be read.")
+                 "none; ERROR when it could not be read.",
+       source="Prowler oss_bucket_server_side_encryption_enabled; Cloud Config oss-default-encryption-kms asks for "
+              "KMS (oss_bucket_encrypted_with_byok)")
 def default_encryption(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "encryption")
@@ -346,7 +348,8 @@ def default_encryption(inp: Inputs) -> Iterator[Result]:
        cli="aliyun oss bucket-versioning --method put oss://<bucket> enabled",
        events=["PutBucketVersioning", "PutBucket"], needs=[BUCKETS],
        evaluates="GetBucketVersioning Status: PASS when Enabled, FAIL when Suspended or never enabled; ERROR when it "
-                 "could not be read.")
+                 "could not be read.",
+       source="Cloud Config oss-bucket-versioning-enabled; Prowler oss_bucket_versioning_enabled")
 def versioning_enabled(inp: Inputs) -> Iterator[Result]:
     for b in _inventory(inp).buckets:
         err = _unreadable(b, "versioning")
@@ -366,7 +369,8 @@ def versioning_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun oss public-access-block --method put --block-public-access true",
        events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=[BUCKETS],
        evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false; ERROR when "
-                 "it could not be read.")
+                 "it could not be read.",
+       source="OSS Block Public Access (https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access)")
 def account_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     base = {"resource_id": inp.account_id, "resource_type": "oss:account"}
@@ -387,7 +391,8 @@ def account_block(inp: Inputs) -> Iterator[Result]:
        cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="Each bucket: PASS when GetBucketPublicAccessBlock or the account's GetPublicAccessBlock has "
                  "BlockPublicAccess true; FAIL when both are off; ERROR when either could not be read and neither is "
-                 "known on.")
+                 "known on.",
+       source="OSS Block Public Access (https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access)")
 def bucket_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -411,7 +416,9 @@ def bucket_block(inp: Inputs) -> Iterator[Result]:
        cli="aliyun oss bucket-policy --method put oss://<bucket> policy.json",
        events=POLICY_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketPolicy alone (ACL and Block Public Access aside): FAIL on every grant to everyone that "
-                 "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access.")
+                 "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access.",
+       source="Cloud Config oss-bucket-public-read-prohibited and oss-bucket-public-write-prohibited (the bucket "
+              "policy side)")
 def policy_public_grant(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -483,7 +490,8 @@ def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
        evaluates="Each bucket named in the report_buckets setting (no result when the setting is empty): FAIL when it"
                  " is public (as oss_bucket_not_publicly_accessible judges), has no default encryption or versioning "
                  "is not Enabled; PASS when private, encrypted and versioned; MANUAL for a bucket the audited account"
-                 " does not own; ERROR when a setting could not be read.")
+                 " does not own; ERROR when a setting could not be read.",
+       source="aliaudit's own trust boundary: the bucket its findings are written to (docs/security.md)")
 def report_buckets(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for name in inp.config.report_buckets:

@@ -209,7 +209,8 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
        evaluates="Each Active AccessKey of each RAM user: FAIL when its last use (credential report key slot "
                  "last_used, else GetAccessKeyLastUsed; the creation time when never used) is more than "
                  "access_key_unused_days (90) ago, PASS otherwise; Inactive keys are not judged, ERROR when the "
-                 "user's details could not be read.")
+                 "user's details could not be read.",
+       source="Cloud Config ram-user-ak-used-expired-check")
 def key_unused(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_unused_days
     cutoff = inp.now - timedelta(days=days)
@@ -232,7 +233,8 @@ def key_unused(inp: Inputs) -> Iterator[Result]:
        events=USER_EVENTS, needs=[USERS],
        evaluates="Each RAM user's AccessKeys (ListAccessKeys Status): FAIL when more than one is Active, PASS with "
                  "exactly one; users with no active key give no result, ERROR when the user's details could not be "
-                 "read.")
+                 "read.",
+       source="CIS 1.6's rotation procedure: a second key exists only while the first is being replaced")
 def single_key(inp: Inputs) -> Iterator[Result]:
     for u, err in _users(inp):
         if err:
@@ -295,8 +297,8 @@ def direct_policies(inp: Inputs) -> Iterator[Result]:
 # --- password policy ------------------------------------------------------------------------------
 
 def _pp_check(id: str, title: str, cis: str, test: Any, describe: Any, *, severity: str = "medium",  # noqa: A002
-              evaluates: str = "", cis_audit: str = "") -> None:
-    @check(id=id, title=title, severity=severity, cis=[cis] if cis else [], events=POLICY_EVENTS,
+              evaluates: str = "", cis_audit: str = "", source: str = "") -> None:
+    @check(id=id, title=title, severity=severity, cis=[cis] if cis else [], events=POLICY_EVENTS, source=source,
            risk="Weak password rules make RAM user passwords easier to guess or reuse.",
            console="RAM console > Settings > Security Settings > Password Strength Settings.",
            cli="aliyun ram SetPasswordPolicy --MinimumPasswordLength 14 --RequireUppercaseCharacters true "
@@ -373,7 +375,8 @@ _pp_check("ram_password_policy_expiry_enabled", "Ensure RAM password policy make
           else f"passwords expire after {p.max_age} days", severity="low",
           evaluates="GetPasswordPolicy MaxPasswordAge: FAIL when 0 (passwords never expire), PASS when set. Stricter "
                     "than CIS 1.13, whose audit accepts a disabled Max Age, so not mapped to CIS; how long the "
-                    "maximum age is (365 or more) is ram_password_policy_max_age's (CIS 1.13) business.")
+                    "maximum age is (365 or more) is ram_password_policy_max_age's (CIS 1.13) business.",
+          source="Cloud Config ram-password-policy-check")
 _pp_check("ram_password_policy_login_attempts",
           "Ensure RAM password policy blocks logon after 5 incorrect attempts within an hour", "1.14",
           lambda p, t: 0 < p.max_login_attempts <= t.max_login_attempts,
@@ -464,7 +467,8 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
        needs=[CUSTOM_POLICIES],
        evaluates="each custom policy's default version: FAIL when it has " + _FULL_ADMIN + ", whatever its "
                  "AttachmentCount. Stricter than CIS 1.15, whose audit accepts such a policy when it is attached to "
-                 "nothing, so it is not mapped to CIS (ram_policy_no_full_admin gives the CIS 1.15 verdict).")
+                 "nothing, so it is not mapped to CIS (ram_policy_no_full_admin gives the CIS 1.15 verdict).",
+       source="Cloud Config ram-policy-no-statements-with-admin-access-check")
 def full_admin_absent(inp: Inputs) -> Iterator[Result]:
     policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
     for p in policies:
