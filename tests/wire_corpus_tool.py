@@ -46,8 +46,24 @@ def _enum(schema: dict[str, Any]) -> list[str]:
     return values
 
 
+SCHEMAS: dict[str, Any] = {}  # the metadata's components.schemas, for `$ref` (FC 2023-03-30 uses them throughout)
+MAX_DEPTH = 12  # a self-referencing schema (a tree) is documented once, not unrolled
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        # a reference the metadata does not define (FC's open_struct_*) still names a structure
+        target = SCHEMAS.get(ref.rsplit("/", 1)[-1], {"type": "object"})
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
 def walk(schema: dict[str, Any], path: str, fields: dict[str, str], enums: dict[str, list[str]],
          free: list[str]) -> None:
+    schema = resolve(schema)
+    if path.count(".") + path.count("[]") > MAX_DEPTH:
+        return
     kind = TYPES.get(schema.get("type", ""), "any")
     if path:
         fields[path] = kind
@@ -64,12 +80,15 @@ def walk(schema: dict[str, Any], path: str, fields: dict[str, str], enums: dict[
         walk(schema.get("items") or {}, f"{path}[]", fields, enums, free)
 
 
-def placeholder(schema: dict[str, Any]) -> Any:
+def placeholder(schema: dict[str, Any], depth: int = 0) -> Any:
+    schema = resolve(schema)
+    if depth > MAX_DEPTH:
+        return {}
     kind = TYPES.get(schema.get("type", ""), "any")
     if kind == "object":
-        return {k: placeholder(v) for k, v in (schema.get("properties") or {}).items()}
+        return {k: placeholder(v, depth + 1) for k, v in (schema.get("properties") or {}).items()}
     if kind == "list":
-        return [placeholder(schema.get("items") or {})]
+        return [placeholder(schema.get("items") or {}, depth + 1)]
     return EMPTY.get(kind, "")
 
 
@@ -91,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if api is None:
         print(f"{a.action} is not in {rel}", file=sys.stderr)
         return 1
+    SCHEMAS.update((doc.get("components") or {}).get("schemas") or {})
     schema = api["responses"]["200"]["schema"]
     fields: dict[str, str] = {}
     enums: dict[str, list[str]] = {}
