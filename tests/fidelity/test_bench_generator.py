@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from aliaudit.checks.registry import all_checks
 from tests.bench import RATE_LIMITS, lower_bound
 from tests.emulator.generate import Sizes, generate, main
 from tests.emulator.state import Scenario
@@ -32,6 +33,29 @@ def test_generator_is_seeded_and_builds_the_sizes(tmp_path):
     assert all(len(g.permissions) == 20 for g in acct.ecs.security_groups)
     assert all(len(p.logstores) == 10 for p in acct.sls.projects)
     assert len(acct.cs.clusters) == 3 * TINY.ack_clusters and len(acct.kms.keys) == 3 * TINY.kms_keys
+    # issue 20's families and datasets: each product's resources, per region or account-wide
+    per_region = {"images": acct.ecs.images, "nat_gateways": acct.vpc.nat_gateways, "kms_secrets": acct.kms.secrets,
+                  "redis_instances": acct.kvstore.instances, "mongodb_instances": acct.dds.instances,
+                  "polardb_clusters": acct.polardb.clusters, "nas_file_systems": acct.nas.file_systems,
+                  "clbs": acct.slb.load_balancers, "albs": acct.alb.load_balancers,
+                  "fc_functions": acct.fc.functions, "api_gateway_apis": acct.cloudapi.groups,
+                  "mse_clusters": acct.mse.clusters, "cr_instances": acct.cr.instances,
+                  "elasticsearch_instances": acct.elasticsearch.instances, "kafka_instances": acct.alikafka.instances,
+                  "bastion_hosts": acct.bastionhost.instances}
+    for size, items in per_region.items():
+        assert {i.region for i in items} == set(acct.regions), size
+        if size != "api_gateway_apis":  # an API's region is its group's
+            assert len(items) == 3 * getattr(TINY, size), size
+    assert len(acct.cloudapi.apis) == 3 * TINY.api_gateway_apis
+    assert len(acct.nlb.listeners) == 2 * 3 * TINY.nlbs
+    assert all(len(lb.listeners) == TINY.listeners_per_clb for lb in acct.slb.load_balancers)
+    assert all(len(n.dnat) == TINY.dnat_per_nat for n in acct.vpc.nat_gateways)
+    assert acct.nas.access_groups and acct.cloudapi.groups and any(i.user_data for i in acct.ecs.instances)
+    assert len(acct.cdn.domains) == TINY.cdn_domains and len(acct.alidns.domains) == TINY.dns_domains
+    assert all(len(d.records) == TINY.records_per_domain for d in acct.alidns.domains)
+    assert len(acct.waf.instances[0].resources) == TINY.waf_protected_objects
+    assert len(acct.ddoscoo.websites) == TINY.ddos_websites
+    assert len(acct.cloudfw.firewalls[0].assets) == TINY.cloudfw_assets and len(acct.cloudsso.directories) == 1
     # the command writes JSON that the emulator loads (Scenario.from_file) to the same account
     path = tmp_path / "tiny.json"
     assert main(["--scale", "0.002", "--regions", "3", "--seed", "3", "--out", str(path)]) == 0
@@ -43,6 +67,32 @@ def test_generated_account_scans_with_pass_and_fail(cloud):
     findings = scan(cloud, regions=["cn-hangzhou", "cn-shanghai"], families=["ecs", "kms", "rds"])
     statuses = {f.status.value for f in findings}
     assert {"PASS", "FAIL"} <= statuses and "ERROR" not in statuses, [f for f in findings if f.status == "ERROR"][:3]
+
+
+# issue 20's families; a tiny account has one resource of each account-wide kind: two here, so each check can
+# give both statuses (the CloudSSO directory and Cloud Firewall are one per account: a single status)
+NEW_FAMILIES = ["redis", "mongodb", "polardb", "nas", "slb", "alb", "nlb", "fc", "apigateway", "mse", "cdn", "cr",
+                "elasticsearch", "kafka", "bastionhost", "cloudfw", "waf", "ddos", "dns", "cloudsso"]
+SINGLE = {"cloudsso_mfa_required", "cloudfw_log_analysis_enabled"}
+
+
+def test_generated_account_scans_the_new_families_with_pass_and_fail(cloud):
+    sizes = dataclasses.replace(TINY, cdn_domains=2, dns_domains=2, waf_protected_objects=2, ddos_websites=2,
+                                cloudfw_assets=2)
+    cloud.emulator.load(generate(seed=1, sizes=sizes))
+    findings = scan(cloud, regions=["cn-hangzhou", "cn-shanghai", "cn-beijing"],
+                    families=[*NEW_FAMILIES, "ecs", "vpc", "kms"])
+    assert not [f for f in findings if f.status == "ERROR"][:3]
+    statuses: dict[str, set[str]] = {}
+    for f in findings:
+        statuses.setdefault(f.check_id, set()).add(f.status.value)
+    for family in NEW_FAMILIES:
+        assert any(c.startswith(f"{family}_") for c in statuses), family
+    new_checks = [c.meta.id for c in all_checks().values()
+                  if c.meta.family in NEW_FAMILIES and c.meta.id not in SINGLE] + [
+        "ecs_image_not_public", "ecs_instance_user_data_no_access_keys", "vpc_nat_dnat_risky_ports_not_exposed",
+        "kms_secret_rotation_enabled"]
+    assert [c for c in new_checks if not {"PASS", "FAIL"} <= statuses.get(c, set())] == []
 
 
 def test_lower_bound_is_the_busiest_api_or_the_chain():
