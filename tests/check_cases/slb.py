@@ -52,6 +52,13 @@ CASES: list[Case] = [
          {"slb.load_balancers": [lb(listener(22), lb_id="lb-in", address_type="intranet"),
                                  lb(listener(22, **WHITE, acls=[acl(["::/0"])]), lb_id="lb-v6")]},
          {"lb-v6/tcp/22": "FAIL"}),
+    Case(_A, "split ranges open too: 0.0.0.0/1 + 128.0.0.0/1 in one ACL, or across the listener's two ACLs; two "
+             "halves that leave a gap do not",
+         {"slb.load_balancers": [lb(
+             listener(22, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/1"])]),
+             listener(3389, **WHITE, acls=[acl(["0.0.0.0/1"]), acl(["128.0.0.0/1"], id="acl-2")]),
+             listener(3306, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/2"])]))]},
+         {f"{LB}/tcp/22": "FAIL", f"{LB}/tcp/3389": "FAIL", f"{LB}/tcp/3306": "PASS"}),
     Case(_A, "unreadable load balancer, listener or ACL",
          {"slb.load_balancers": [lb(error="NoPermission"), lb(
              listener(22, error="Throttling.User"), listener(3389, **WHITE, acls=[acl(error="AclNotExist")]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from ..cidrs import IPNetwork, covers_world
 from ..collectors.slb import LOAD_BALANCERS, SlbListener, SlbLoadBalancer
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -51,15 +52,21 @@ def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
 
 
 def _open_entries(entries: list[str]) -> list[str]:
-    """The entries that match every address (0.0.0.0/0, ::/0)."""
-    out = []
+    """The entries that match every address: a /0 (0.0.0.0/0, ::/0), or, when none is, every entry of an address
+    family whose entries together cover all of it (0.0.0.0/1 + 128.0.0.0/1), as the database whitelists are read."""
+    nets: list[tuple[str, IPNetwork]] = []
     for e in entries:
-        try:
-            if ipaddress.ip_network(e.strip(), strict=False).prefixlen == 0:
-                out.append(e)
+        try:  # an entry may carry its ACL's id after a space: "<address> (<acl id>)"
+            nets.append((e, ipaddress.ip_network(e.split(" ", 1)[0].strip(), strict=False)))
         except ValueError:
             continue  # not an address: it cannot open anything
-    return out
+    opened = [e for e, net in nets if net.prefixlen == 0]
+    if opened:
+        return opened
+    for family in (4, 6):
+        if covers_world((net for _, net in nets), family):
+            return [e for e, net in nets if net.version == family]
+    return []
 
 
 @check(id="slb_listener_acl_restricted", severity="high",
@@ -81,7 +88,8 @@ def _open_entries(entries: list[str]) -> list[str]:
                  "risky_ports (tcp, http, https listeners) or risky_udp_ports (udp listeners): PASS when the "
                  "listener's attribute has AclStatus on, AclType white and its ACLs (AclId, AclIds; "
                  "DescribeAccessControlListAttribute AclEntrys) hold at least one entry and none matching every "
-                 "address (0.0.0.0/0, ::/0); FAIL when AclStatus is off, AclType is black (everyone else gets in), "
+                 "address (0.0.0.0/0, ::/0, or entries that together cover an address family, such as 0.0.0.0/1 + "
+                 "128.0.0.0/1, across the listener's ACLs); FAIL when AclStatus is off, AclType is black (everyone else gets in), "
                  "or the whitelist is empty (documented: a whitelist without entries forwards all requests) or "
                  "contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs could not be "
                  "read. Listeners on other ports and intranet load balancers give no result.",
@@ -111,7 +119,7 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
             yield _listener_result(lb, lst, ERROR, f"could not read ACL {failed[0].id}: {failed[0].error}")
         elif not lst.acls:
             yield _listener_result(lb, lst, FAIL, f"{where} has access control on but names no ACL")
-        elif opened := [f"{e} ({a.id})" for a in lst.acls for e in _open_entries(a.entries)]:
+        elif opened := _open_entries([f"{e} ({a.id})" for a in lst.acls for e in a.entries]):
             yield _listener_result(lb, lst, FAIL, f"{where} whitelists every address: {', '.join(opened)}")
         elif not any(a.entries for a in lst.acls):
             names = ", ".join(a.id for a in lst.acls)
