@@ -91,8 +91,8 @@ def _open_entries(entries: list[str]) -> list[str]:
                  "address (0.0.0.0/0, ::/0, or entries that together cover an address family, such as 0.0.0.0/1 + "
                  "128.0.0.0/1, across the listener's ACLs); FAIL when AclStatus is off, AclType is black (everyone "
                  "else gets in), or the whitelist is empty (documented: a whitelist without entries forwards all "
-                 "requests) or contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs could not be "
-                 "read. Listeners on other ports and intranet load balancers give no result.",
+                 "requests) or contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs "
+                 "could not be read. Listeners on other ports and intranet load balancers give no result.",
        source="Cloud Config slb-acl-public-access-check, slb-listener-risk-ports-check | "
               "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerTCPListenerAttribute (AclType: "
               "'If you enable a whitelist but do not add an IP address to the ACL, the listener forwards all "
