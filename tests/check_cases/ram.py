@@ -208,6 +208,21 @@ CASES: list[Case] = [
              {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "fc.aliyuncs.com"}}]}),
                         role("odd", trust(Partner="acs:foo::1:bar"))]},
          {"denied": "PASS", "odd": "MANUAL"}),
+    Case("ram_role_trust_policy_restricted",
+         "wildcard actions grant assumption too (sts:Assume*, STS:AssumeRole*, Allow NotAction); a Service * is anyone",
+         {"ram.roles": [
+             role("wild", {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:Assume*",
+                                                         "Principal": {"RAM": "acs:ram::9999999999:root"}}]}),
+             role("case", {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["STS:AssumeRole*"],
+                                                         "Principal": {"RAM": "*"}}]}),
+             role("notaction", {"Version": "1", "Statement": [{"Effect": "Allow", "NotAction": "ecs:*",
+                                                              "Principal": {"RAM": "acs:ram::9999999999:root"}}]}),
+             role("notassume", {"Version": "1", "Statement": [{"Effect": "Allow", "NotAction": "sts:*",
+                                                              "Principal": {"RAM": "acs:ram::9999999999:root"}}]}),
+             role("anysvc", trust(Service="*")),
+             role("other", {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity",
+                                                          "Principal": {"RAM": "*"}}]})]},
+         {"wild": "FAIL", "case": "FAIL", "notaction": "FAIL", "notassume": "PASS", "anysvc": "FAIL", "other": "PASS"}),
     Case("ram_role_trust_policy_restricted", "GetRole failed: ERROR", {"ram.roles": [RoleInfo(
         name="ECSAdmin", error="Forbidden.RAM: denied")]}, {"ECSAdmin": "ERROR"}),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from fnmatch import fnmatchcase
 from typing import Any
 
 from ..collectors.ram import (
@@ -552,7 +553,20 @@ def sp_idle(inp: Inputs) -> Iterator[Result]:
 # --- roles: who may assume them ------------------------------------------------------------------------------
 
 ROLE_EVENTS = ["CreateRole", "UpdateRole", "DeleteRole"]
-_ASSUME = ("sts:assumerole", "sts:assumerolewithoidc", "sts:assumerolewithsaml", "sts:*", "*")
+# the actions that assume a role; a statement's Action patterns (with * and ? wildcards, any letter case) grant one
+# when they match it: sts:AssumeRole*, sts:Assume*, sts:*, *
+_ASSUME = ("sts:assumerole", "sts:assumerolewithoidc", "sts:assumerolewithsaml")
+
+
+def _grants_assume(st: dict[str, Any]) -> bool:
+    """Whether the statement's Action (or, without one, its NotAction) covers an sts:AssumeRole* action."""
+    if "Action" in st:
+        patterns = [a.strip().lower() for a in _listed(st.get("Action"))]
+        return any(fnmatchcase(action, p) for action in _ASSUME for p in patterns)
+    if "NotAction" in st:  # Allow with NotAction grants every action it does not name
+        patterns = [a.strip().lower() for a in _listed(st.get("NotAction"))]
+        return any(not any(fnmatchcase(action, p) for p in patterns) for action in _ASSUME)
+    return False
 _RAM_ACCOUNT = re.compile(r"^acs:ram::([^:]+):")  # acs:ram::<account>:root | user/<n> | role/<n>
 _OIDC_PROVIDER = re.compile(r"^acs:ram::\d+:oidc-provider/", re.IGNORECASE)
 _SAML_PROVIDER = re.compile(r"^acs:ram::\d+:saml-provider/", re.IGNORECASE)
@@ -575,7 +589,7 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
     for st in [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []:
         if not isinstance(st, dict) or str(st.get("Effect", "")).lower() != "allow":
             continue
-        if not any(a.strip().lower() in _ASSUME for a in _listed(st.get("Action"))):
+        if not _grants_assume(st):
             continue
         keys = _condition_keys(st)
         principal = st.get("Principal")
@@ -588,10 +602,10 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
         for kind, values in principal.items():
             for value in _listed(values):
                 v = value.strip()
-                if kind == "Service":
-                    continue  # a cloud service assumes it on the account's behalf (service roles)
                 if v == "*":
                     fails.append(f"{kind} principal * (anyone)")
+                elif kind == "Service":
+                    continue  # a cloud service assumes it on the account's behalf (service roles)
                 elif kind == "RAM":
                     m = _RAM_ACCOUNT.match(v)
                     other = m.group(1) if m else (v if v.isdigit() else None)
@@ -628,8 +642,9 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
        events=ROLE_EVENTS, needs=[ROLES],
        source="RAM trust policy elements (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements); "
               "RAM role for OIDC SSO conditions oidc:aud/oidc:sub; AWS-peer analogue (IAM role trust checks)",
-       evaluates="Each role's GetRole AssumeRolePolicyDocument, its Allow statements whose Action is sts:AssumeRole* "
-                 "(or sts:*, *): FAIL when a principal is `*` (Principal `*` or a `*` value of any type), a RAM "
+       evaluates="Each role's GetRole AssumeRolePolicyDocument, its Allow statements whose Action patterns match an "
+                 "sts:AssumeRole* action (sts:AssumeRole, sts:Assume*, sts:*, *; any letter case), or whose NotAction "
+                 "does not name one: FAIL when a principal is `*` (Principal `*` or a `*` value of any type), a RAM "
                  "principal of an account other than the audited one (acs:ram::<id>:... or a bare id) without an "
                  "sts:ExternalId condition key, a Federated OIDC provider without both oidc:aud and oidc:sub "
                  "condition keys, or a Federated SAML provider without any saml: condition key (any operator "
