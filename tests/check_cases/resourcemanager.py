@@ -43,6 +43,13 @@ CASES: list[Case] = [
     Case(_C, "actiontrail:* wildcard in any letter case denies all three",
          rd(policy({"Statement": {"Effect": "Deny", "Action": "ActionTrail:*", "Resource": "acs:actiontrail:*:*:*"}})),
          {D: "PASS", S: "PASS", U: "PASS"}, region="global"),
+    Case(_C, "a Deny on one region's trails or on some trail names covers only some trails; trail/* of any region "
+             "and account covers all",
+         rd(policy({"Statement": [
+             {"Effect": "Deny", "Action": D, "Resource": "acs:actiontrail:cn-hangzhou:*:trail/*"},
+             {"Effect": "Deny", "Action": S, "Resource": "acs:actiontrail:*:*:trail/prod-*"},
+             {"Effect": "Deny", "Action": U, "Resource": ["acs:actiontrail:*:*:trail/*"]}]})),
+         {D: "FAIL", S: "FAIL", U: "PASS"}, region="global"),
     Case(_C, "Control Policy feature disabled: FAIL", rd(policy(PROTECT), enablement="Disabled"),
          {D: "FAIL", S: "FAIL", U: "FAIL"}, region="global"),
     Case(_C, "an attached policy could not be read: ERROR where no readable one denies",

@@ -25,11 +25,16 @@ def _matches(action: str, patterns: list[str]) -> bool:
     return any(fnmatchcase(action.lower(), p.strip().lower()) for p in patterns)
 
 
+# two trail ARNs that share no region, account or name characters: a Resource pattern matching both covers the
+# trails of every region, account and name (acs:actiontrail:*:*:*, acs:actiontrail:*:*:trail/*), where a pattern that
+# merely ends in * (acs:actiontrail:cn-hangzhou:*:trail/*, ...:trail/prod-*) covers only some
+_ANY_TRAILS = ("acs:actiontrail:a:1:trail/x", "acs:actiontrail:zz-zzzz-99:9876543210987654:trail/q_long-name.9")
+
+
 def _all_trails(resources: list[str]) -> bool:
-    """The statement covers every trail: Resource * or an ActionTrail ARN pattern ending in * (acs:actiontrail:*:*:*,
-    acs:actiontrail:*:*:trail/*)."""
-    return any(r.strip() == "*" or (r.strip().lower().startswith("acs:actiontrail:") and r.strip().endswith("*"))
-               for r in resources)
+    """The statement covers every trail: Resource * or an ActionTrail ARN pattern matching any region, account and
+    trail name (wildcards, any letter case)."""
+    return any(all(fnmatchcase(arn, r.strip().lower()) for arn in _ANY_TRAILS) for r in resources)
 
 
 def denies(doc: dict[str, Any], action: str) -> bool:
@@ -66,14 +71,15 @@ def denies(doc: dict[str, Any], action: str) -> bool:
               "control-policy",
        evaluates="In the directory's management account only (GetResourceDirectory MasterAccountId is the audited "
                  "account; otherwise, or without a directory, no result): for each of actiontrail:DeleteTrail, "
-                 "actiontrail:StopLogging and actiontrail:UpdateTrail, PASS when a control policy attached to the root"
-                 " folder (ListControlPolicyAttachmentsForTarget, GetControlPolicy PolicyDocument) has a Deny "
+                 "actiontrail:StopLogging and actiontrail:UpdateTrail, PASS when a control policy attached to the "
+                 "root folder (ListControlPolicyAttachmentsForTarget, GetControlPolicy PolicyDocument) has a Deny "
                  "statement whose Action matches it (wildcards, any letter case; or whose NotAction does not) on "
-                 "Resource * or all ActionTrail resources, Condition or not; FAIL when none does, or when the Control "
-                 "Policy feature is not Enabled (GetControlPolicyEnablementStatus); ERROR when no readable policy "
-                 "denies it and an attached policy could not be read. Policies attached to folders or members below "
-                 "the root are not counted (they cover only part of the directory); control policies never apply to "
-                 "the management account itself.")
+                 "Resource * or a pattern of every region's, account's and name's trails (acs:actiontrail:*:*:*; one "
+                 "ending in * after a region or name prefix covers only some), Condition or not; FAIL when none does, "
+                 "or when the Control Policy feature is not Enabled (GetControlPolicyEnablementStatus); ERROR when no "
+                 "readable policy denies it and an attached policy could not be read. Policies attached to folders or "
+                 "members below the root are not counted (they cover only part of the directory); control policies "
+                 "never apply to the management account itself.")
 def protect_audit(inp: Inputs) -> Iterator[Result]:
     g: Guardrails = inp[GUARDRAILS]
     if not g.managed:
