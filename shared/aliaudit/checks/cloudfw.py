@@ -42,8 +42,9 @@ def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: 
                  "indicator is not exhausted.",
        evaluates="Per Cloud Firewall site (cn-hangzhou, ap-southeast-1) where DescribeUserBuyVersion UserStatus is "
                  "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\" and DescribeUserBuyVersion "
-                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read. "
-                 "No Cloud Firewall gives no result. The log volume indicator (CIS step 4) is not evaluated.",
+                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read, "
+                 "or when it is \"true\" and LogStatus is not reported. No Cloud Firewall gives no result. The log "
+                 "volume indicator (CIS step 4) is not evaluated.",
        source="CIS 2.8 | https://www.alibabacloud.com/help/doc-detail/113184.htm")
 def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
     for fw in inp[FIREWALLS]:
@@ -53,6 +54,9 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
         analysis = (fw.sls_open_status or "").strip().lower() == "true"
         if analysis and fw.log_status:
             yield _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled")
+        elif analysis and fw.log_status is None:
+            yield _fw_result(fw, ERROR, "log analysis is activated, but DescribeUserBuyVersion did not report "
+                                        "whether log delivery (LogStatus) is on")
         elif analysis:
             yield _fw_result(fw, FAIL, "log analysis is activated but log delivery (LogStatus) is off")
         else:
