@@ -591,7 +591,8 @@ def login_key_pair(inp: Inputs) -> Iterator[Result]:
                  "characters to a name with SECRET, PASSWORD or PASSWD (ACCESS_KEY_SECRET, DB_PASSWORD...) or to the "
                  "aliyun CLI's --access-key-secret / --password (not $VAR / ${VAR} / {{ }} references), naming the "
                  "line numbers and names, never the values; PASS otherwise (no user data too); ERROR when the user "
-                 "data could not be read.",
+                 "data could not be read, or not decoded within bounds (not Base64, over 64 KiB, gzip inflating past "
+                 "256 KiB).",
        source="https://help.aliyun.com/en/sdk/developer-reference/instantiate-a-client-and-configure-a-credential "
               "('Never hardcode credentials in source code'; use ECS RAM role credentials) | "
               "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeUserData")

@@ -9,6 +9,7 @@ import binascii
 import json
 import logging
 import re
+import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -399,13 +400,31 @@ def permanent_key_events(ctx: CollectContext) -> list[KeyEvent]:
 # An AccessKey ID: "LTAI" then letters and digits (permanent RAM AccessKeys; issue 20 candidate #10).
 ACCESS_KEY_ID = re.compile(r"LTAI[0-9A-Za-z]{12,30}")
 # A secret assigned in a script, an env file or a config (NAME=value, NAME: value, export NAME="value"): a name
-# that says it holds a secret, then a literal value of 8 or more characters (not a $VAR / ${VAR} / {{ }} reference)
+# (a whole token: the look-behind makes each token tried once, so a long line costs linear time, never the
+# backtracking of a name pattern around a keyword) that says it holds a secret (SECRET_WORD: ACCESS_KEY_SECRET,
+# SECRET_ACCESS_KEY, SECRET_KEY, DB_PASSWORD, PASSWD...), then a literal value of 8 or more characters (not a
+# $VAR / ${VAR} / {{ }} reference)
 SECRET_ASSIGNMENT = re.compile(
-    r"(?i)(?P<name>[A-Z0-9_.-]*(?:ACCESS[_-]?KEY[_-]?SECRET|SECRET[_-]?ACCESS[_-]?KEY|SECRET[_-]?KEY|SECRET|PASSWORD"
-    r"|PASSWD)[A-Z0-9_.-]*)[\"']?\s*[:=]\s*[\"']?(?P<value>[^\s\"'$][^\s\"']{7,})")
+    r"(?<![A-Za-z0-9_.-])(?P<name>[A-Za-z0-9_.-]+)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<value>[^\s\"'$][^\s\"']{7,})")
+SECRET_WORD = re.compile(r"(?i)SECRET|PASSWORD|PASSWD")
 # the aliyun CLI's and the SDK credential flags: `aliyun configure set --access-key-secret <secret>`
 SECRET_FLAG = re.compile(r"(?i)(?P<name>--access-key-secret|--secret-key|--password)[= ]+[\"']?"
                          r"(?P<value>[^\s\"'$]\S{7,})")
+# DescribeUserData answers the user data Base64-encoded; ECS takes at most 32 KB of it (RunInstances UserData:
+# "The user data can be up to 32 KB in size"). Larger answers, and gzip user data that inflates beyond the bound,
+# are not scanned: ERROR for the instance, never a guess.
+MAX_USER_DATA = 64 * 1024  # characters of the Base64 answer
+MAX_DECODED = 256 * 1024  # bytes after Base64 and gzip
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+class UserDataUnreadable(ValueError):
+    """The answered user data could not be decoded within the bounds: the reason, never the data."""
+
+
+def _shown_name(name: str) -> str:
+    """A variable or flag name as a finding may show it: an AccessKey ID inside it masked, at most 64 characters."""
+    return ACCESS_KEY_ID.sub("LTAI****", name)[:64]
 
 
 def user_data_hits(text: str) -> list[str]:
@@ -415,19 +434,35 @@ def user_data_hits(text: str) -> list[str]:
     for n, line in enumerate(text.splitlines(), 1):
         if ACCESS_KEY_ID.search(line):
             hits.append(f"line {n}: an AccessKey ID (LTAI...)")
-        for m in [*SECRET_ASSIGNMENT.finditer(line), *SECRET_FLAG.finditer(line)]:
+        found = [m for m in SECRET_ASSIGNMENT.finditer(line) if SECRET_WORD.search(m.group("name"))]
+        for m in [*found, *SECRET_FLAG.finditer(line)]:
             if not m.group("value").startswith(("{{", "${")):
-                hits.append(f"line {n}: a value assigned to {m.group('name')[:64]}")
+                hits.append(f"line {n}: a value assigned to {_shown_name(m.group('name'))}")
     return hits
 
 
 def decode_user_data(raw: str) -> str:
     """DescribeUserData UserData is "the user data of the instance", Base64-encoded (its sample, ZWNobyBoZWxsbyBl...,
-    decodes to 'echo hello e...'); text that is not Base64 is scanned as it is."""
+    decodes to 'echo hello e...'), maybe gzip-compressed inside (cloud-init reads gzip user data). Raises
+    UserDataUnreadable (with the reason, never the data) when it is too large, not Base64 or not valid gzip."""
+    if len(raw) > MAX_USER_DATA:
+        raise UserDataUnreadable(f"the user data is larger than {MAX_USER_DATA} characters: not scanned")
+    text = raw.replace("\r", "").replace("\n", "")  # (Base64 may be wrapped; it never holds spaces)
+    if not _BASE64.fullmatch(text) or len(text.rstrip("=")) % 4 == 1:
+        raise UserDataUnreadable("the user data is not Base64 (DescribeUserData answers it Base64-encoded)")
     try:
-        return base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False).decode("utf-8", "replace")
+        data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (ValueError, binascii.Error):
-        return raw
+        raise UserDataUnreadable("the user data is not valid Base64") from None
+    if data[:2] == b"\x1f\x8b":  # gzip
+        inflate = zlib.decompressobj(wbits=31)
+        try:
+            data = inflate.decompress(data, MAX_DECODED)
+        except zlib.error:
+            raise UserDataUnreadable("the user data is gzip data that does not decompress") from None
+        if inflate.unconsumed_tail:
+            raise UserDataUnreadable(f"the user data decompresses to more than {MAX_DECODED} bytes: not scanned")
+    return data.decode("utf-8", "replace")
 
 
 class UserDataInfo(BaseModel):
@@ -468,7 +503,11 @@ def user_data(ctx: CollectContext) -> list[UserDataInfo]:
             return info
         raw = body.user_data or ""
         info.has_user_data = bool(raw)
-        info.hits = user_data_hits(decode_user_data(raw)) if raw else []
+        if raw:
+            try:
+                info.hits = user_data_hits(decode_user_data(raw))
+            except UserDataUnreadable as err:
+                info.error = str(err)  # (the reason only: the data is never kept)
         return info
 
     return [u for u in ctx.map(read, _listed_instances(ctx, ecs)) if u is not None]

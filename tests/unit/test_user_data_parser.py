@@ -1,0 +1,106 @@
+"""ECS user data (DescribeUserData UserData, Base64): decoded within bounds, scanned in linear time, and no value (nor
+an AccessKey ID inside a variable's name) reaches the dataset or a finding; what cannot be decoded is ERROR for the
+instance, never PASS and never an exception that loses the region."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from aliaudit.checks.registry import Inputs, all_checks
+from aliaudit.collectors.ecs import (
+    MAX_USER_DATA,
+    USER_DATA,
+    UserDataUnreadable,
+    decode_user_data,
+    user_data,
+    user_data_hits,
+)
+from aliaudit.config import AuditConfig
+
+AK = "LTAI5tAbCdEfGhIjKlMnOpQr"
+SECRET = "s3cr3tValue-9f8e7d6c5b4a"
+
+
+def b64(text: str | bytes) -> str:
+    return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
+
+
+class FakeEcs:
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def describe_user_data(self, request: Any) -> Any:
+        return SimpleNamespace(body=SimpleNamespace(user_data=self.answers[request.instance_id]))
+
+
+class FakeCtx:
+    region, account_id = "cn-hangzhou", "1234567890123456"
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.ecs = FakeEcs(answers)
+        self.instances = [SimpleNamespace(instance_id=i, instance_name=i) for i in answers]
+        self.factory = SimpleNamespace(shared=lambda key, fn: self.instances)
+
+    def client(self, product: str) -> Any:
+        return self.ecs
+
+    def map(self, fn: Any, items: Any) -> list[Any]:
+        return [fn(i) for i in items]
+
+
+def verdicts(answers: dict[str, str]) -> dict[str, tuple[str, str]]:
+    data = user_data(FakeCtx(answers))  # type: ignore[arg-type]
+    check = all_checks()["ecs_instance_user_data_no_access_keys"]
+    results = list(check.fn(Inputs({USER_DATA.name: data}, AuditConfig(), "cn-hangzhou", "1", None)))
+    return {r.resource_id: (r.status.value, r.message) for r in results}
+
+
+def test_a_long_line_is_scanned_in_linear_time() -> None:
+    # the old name pattern ([A-Z0-9_.-]* around the keyword) backtracked cubically: 4 KB took minutes
+    for line in ("SECRET" * 6000, "a" * 40000, "PASSWORD=" * 4000, "x_secret" * 5000):
+        start = time.monotonic()
+        user_data_hits(line)
+        assert time.monotonic() - start < 1.0
+
+
+def test_an_access_key_id_in_a_variable_name_is_masked() -> None:
+    hits = user_data_hits(f"{AK}_SECRET={SECRET}\n")
+    assert hits and not any(AK in h or SECRET in h for h in hits)
+    assert "line 1: a value assigned to LTAI****_SECRET" in hits
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("#!/bin/sh\nexport KEY=" + AK, "not Base64"),
+    ("abcde", "not Base64"),
+    ("A" * (MAX_USER_DATA + 4), "larger than"),
+    (b64(b"\x1f\x8b\x08\x00garbage-not-gzip"), "does not decompress"),
+    (b64(gzip.compress(b"\0" * 10**6)), "decompresses to more than"),
+])
+def test_undecodable_user_data_is_error_with_the_reason(raw: str, reason: str) -> None:
+    with pytest.raises(UserDataUnreadable, match=reason):
+        decode_user_data(raw)
+    status, message = verdicts({"i-bad": raw})["i-bad"]
+    assert status == "ERROR" and reason in message and AK not in message
+
+
+def test_gzip_user_data_is_scanned() -> None:
+    raw = b64(gzip.compress(f"#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_ID={AK}\n".encode()))
+    assert verdicts({"i-gz": raw})["i-gz"][0] == "FAIL"
+
+
+def test_no_value_reaches_the_dataset_or_findings() -> None:
+    text = (f"#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_ID={AK}\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n"
+            f"{AK}_PASSWORD={SECRET}\naliyun configure --access-key-secret {SECRET}\n")
+    answers = {"i-leak": b64(text), "i-gz": b64(gzip.compress(text.encode())), "i-bad": text}
+    data = user_data(FakeCtx(answers))  # type: ignore[arg-type]
+    dumped = json.dumps([u.model_dump(mode="json") for u in data]) + json.dumps(verdicts(answers))
+    assert AK not in dumped and SECRET not in dumped
+    got = verdicts(answers)
+    assert got["i-leak"][0] == got["i-gz"][0] == "FAIL" and got["i-bad"][0] == "ERROR"
