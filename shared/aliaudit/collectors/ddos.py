@@ -60,8 +60,11 @@ def websites(ctx: CollectContext) -> list[DdosWebsite]:
             site = DdosWebsite(domain=domain, region=region)
             try:
                 b = c.describe_web_access_log_status(ddos_models.DescribeWebAccessLogStatusRequest(domain=domain)).body
-                site.log_enabled = bool(b.sls_status)  # documented boolean: true enabled, false disabled
                 site.sls_project, site.sls_logstore = b.sls_project or "", b.sls_logstore or ""
+                if isinstance(b.sls_status, bool):  # documented boolean: true enabled, false disabled
+                    site.log_enabled = b.sls_status
+                else:  # not told: ERROR for the website, never read as disabled (or enabled)
+                    site.error = f"DescribeWebAccessLogStatus did not report SlsStatus ({b.sls_status!r})"
             except Exception as err:
                 site.error = apierrors.describe(err)
             return site
