@@ -80,4 +80,6 @@ CASES += [
          {"kms.secrets": [secret("slow", rotation_interval_seconds=2 * YEAR),
                           secret("err", automatic_rotation="", error="Forbidden.NoPermission")]},
          {"slow": "FAIL", "err": "ERROR"}),
+    Case(_S, "a secret whose type nobody reported is MANUAL, not skipped",
+         {"kms.secrets": [secret("untyped", type="", automatic_rotation="")]}, {"untyped": "MANUAL"}),
 ]

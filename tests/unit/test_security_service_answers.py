@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aliaudit.checks.registry import Inputs, all_checks
-from aliaudit.collectors import ddos
+from aliaudit.collectors import ddos, kms
 from aliaudit.config import AuditConfig
 
 
@@ -46,3 +46,32 @@ def test_ddos_website_without_sls_status_is_error_not_fail() -> None:
     assert ddos_verdicts(None) == {"ERROR"}
     assert ddos_verdicts(True) == {"PASS"}
     assert ddos_verdicts(False) == {"FAIL"}
+
+
+class FakeKms:
+    """ListSecrets answers without SecretType; DescribeSecret tells it."""
+
+    def list_secrets(self, request: Any) -> Any:
+        secrets = [SimpleNamespace(secret_name="db-pw", secret_type=None, planned_delete_time=None),
+                   SimpleNamespace(secret_name="plain", secret_type="Generic", planned_delete_time=None)]
+        return SimpleNamespace(body=SimpleNamespace(secret_list=SimpleNamespace(secret=secrets), total_count=2))
+
+    def describe_secret(self, request: Any) -> Any:
+        assert request.secret_name == "db-pw", "a Generic secret is not described"
+        return SimpleNamespace(body=SimpleNamespace(arn="acs:kms:cn-hangzhou:1:secret/db-pw", secret_type="Rds",
+                                                    automatic_rotation="Disabled", rotation_interval=None))
+
+
+class RegionalCtx(FakeCtx):
+    region = "cn-hangzhou"
+
+    def client(self, product: str) -> Any:
+        return self.factory.pop(product, self.region)
+
+
+def test_kms_secret_listed_without_type_is_described_and_judged() -> None:
+    data = kms.secrets(RegionalCtx(FakeKms()))  # type: ignore[arg-type]
+    check = all_checks()["kms_secret_rotation_enabled"]
+    got = {r.resource_id: r.status.value
+           for r in check.fn(Inputs({kms.SECRETS.name: data}, AuditConfig(), "cn-hangzhou", "1", None))}
+    assert got == {"db-pw": "FAIL"}

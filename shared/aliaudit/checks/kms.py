@@ -130,7 +130,8 @@ def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:
        evaluates="ListSecrets then DescribeSecret for managed secrets (SecretType Rds, RAMCredentials, ECS): PASS "
                  "when AutomaticRotation is Enabled with a RotationInterval of at most kms_rotation_days (365); FAIL "
                  "when it is Disabled, Invalid (Secrets Manager cannot rotate it), missing, or the interval is longer; "
-                 "ERROR when the secret could not be described. Generic secrets give no result: DescribeSecret "
+                 "ERROR when the secret could not be described; MANUAL when its SecretType (ListSecrets, then "
+                 "DescribeSecret) is missing or undocumented. Generic secrets give no result: DescribeSecret "
                  "returns AutomaticRotation only for managed secrets, and Secrets Manager does not rotate generic "
                  "ones by itself.",
        source="Cloud Config kms-secret-rotation-enabled | https://api.alibabacloud.com/api/Kms/2016-01-20/"
@@ -139,10 +140,13 @@ def secret_rotation_enabled(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.kms_rotation_days
     s: KmsSecret
     for s in inp[SECRETS]:
-        if not s.managed:
+        if s.type == "Generic":
             continue
         if s.error:
             yield _secret_result(s, ERROR, f"could not describe the secret: {s.error}")
+        elif not s.managed:
+            yield _secret_result(s, MANUAL, f"secret type {s.type or 'not reported'} is neither Generic nor a "
+                                            "documented managed type: check its rotation in the console")
         elif s.automatic_rotation != "Enabled":
             yield _secret_result(s, FAIL, f"automatic rotation of the {s.type} secret is "
                                  f"{s.automatic_rotation or 'not reported'}")

@@ -124,8 +124,9 @@ def secrets(ctx: CollectContext) -> list[KmsSecret]:
     def describe(s: Any) -> KmsSecret:
         secret = KmsSecret(name=s.secret_name, region=ctx.region, type=s.secret_type or "",
                            planned_delete_time=s.planned_delete_time or "")
-        if not secret.managed:  # a generic secret has no automatic rotation to describe
+        if secret.type == "Generic":  # a generic secret has no automatic rotation to describe
             return secret
+        # managed, or a type the listing did not tell: DescribeSecret's SecretType decides
         try:
             b = kms.describe_secret(kms_models.DescribeSecretRequest(secret_name=s.secret_name)).body
             secret.arn, secret.type = b.arn or "", b.secret_type or secret.type
