@@ -10,6 +10,7 @@ rest on guessing how a Deny and its conditions combine)."""
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -23,6 +24,10 @@ ESCALATION_ACTIONS = (
     "ram:SetDefaultPolicyVersion", "ram:UpdateRole", "ram:CreateAccessKey", "ram:CreateLoginProfile",
     "ram:UpdateLoginProfile", "ram:AddUserToGroup", "sts:AssumeRole",
 )
+
+# the service in the ARN of an action's resources, where it is not the action's: sts:AssumeRole acts on RAM roles
+# (acs:ram::<account>:role/<name>)
+RESOURCE_SERVICE = {"sts": "ram"}
 
 
 def listed(value: Any) -> list[str]:
@@ -41,11 +46,12 @@ def _allows(st: dict[str, Any]) -> bool:
 
 
 def full_admin_statement(st: Any) -> bool:
+    """An Allow of every action on every resource: Resource * (or acs:*:*:<any account>:*), or a NotResource
+    (every resource but some)."""
     if not isinstance(st, dict) or not _allows(st):
         return False
     actions = [a.strip() for a in listed(st.get("Action"))]
-    resources = [r.strip().lower() for r in listed(st.get("Resource"))]
-    return any(a in ALL_ACTIONS for a in actions) and any(r in ALL_RESOURCES for r in resources)
+    return any(a in ALL_ACTIONS for a in actions) and _broad_resource(st, "*")
 
 
 def full_admin_document(doc: dict[str, Any]) -> bool:
@@ -53,11 +59,25 @@ def full_admin_document(doc: dict[str, Any]) -> bool:
     return any(full_admin_statement(st) for st in statements(doc))
 
 
-def _broad_resource(patterns: list[str], service: str) -> bool:
-    # a resource pattern that covers every resource of the service in every account (RAM ARNs are
-    # acs:<service>:<region>:<account>:<resource>)
-    probe = f"acs:{service}:*:*:*"
-    return any(p.strip() == "*" or fnmatchcase(probe, p.strip().lower()) for p in patterns)
+def _every_resource(pattern: str, service: str) -> bool:
+    """A Resource pattern covers every resource of `service` ('*': of every service). ARNs are
+    acs:<service>:<region>:<account>:<resource>; the region and account fields may be anything (a policy of the
+    account names its own id, acs:ram:*:1234567890123456:*, and RAM, a global service, leaves the region empty), the
+    resource field must be * or a whole resource type (role/*, user/*)."""
+    p = pattern.strip().lower()
+    if p in ALL_RESOURCES:
+        return True
+    fields = p.split(":", 4)
+    if len(fields) != 5 or not fnmatchcase("acs", fields[0]):
+        return False
+    if fields[1] != "*" and (service == "*" or not fnmatchcase(service, fields[1])):
+        return False
+    return fields[4] == "*" or (service != "*" and bool(re.fullmatch(r"[a-z0-9_-]+/\*", fields[4])))
+
+
+def _broad_resource(st: dict[str, Any], service: str) -> bool:
+    # a statement with NotResource applies to every resource but those it lists
+    return "NotResource" in st or any(_every_resource(p, service) for p in listed(st.get("Resource")))
 
 
 def admin_reasons(name: str, doc: dict[str, Any]) -> list[str]:
@@ -74,9 +94,8 @@ def admin_reasons(name: str, doc: dict[str, Any]) -> list[str]:
             reasons.append(f"{name} allows every action but those NotAction lists")
             continue
         patterns = [a.strip().lower() for a in listed(st.get("Action"))]
-        resources = [r.lower() for r in listed(st.get("Resource"))]
         for action in ESCALATION_ACTIONS:
             if any(fnmatchcase(action.lower(), p) for p in patterns) and \
-                    _broad_resource(resources, action.split(":", 1)[0]):
+                    _broad_resource(st, RESOURCE_SERVICE.get(action.split(":", 1)[0], action.split(":", 1)[0])):
                 reasons.append(f"{name} allows {action} on every resource")
     return list(dict.fromkeys(reasons))

@@ -52,3 +52,35 @@ def test_narrow_or_malformed_documents_grant_nothing(policy: Any) -> None:
 
 def test_a_single_statement_object_is_read_like_a_list() -> None:
     assert full_admin_document({"Version": "1", "Statement": ALLOW_ALL})
+
+
+@pytest.mark.parametrize("statement, reason", [
+    # the account's own id in the ARN (how the console and most policies write RAM resources): every resource still
+    ({"Effect": "Allow", "Action": "ram:AttachPolicyToRole", "Resource": "acs:ram:*:1234567890123456:*"},
+     "p allows ram:AttachPolicyToRole on every resource"),
+    ({"Effect": "Allow", "Action": "ram:AttachPolicyToRole", "Resource": "acs:ram::1234567890123456:role/*"},
+     "p allows ram:AttachPolicyToRole on every resource"),
+    ({"Effect": "Allow", "Action": "ram:CreateAccessKey", "Resource": "acs:ram::1234567890123456:user/*"},
+     "p allows ram:CreateAccessKey on every resource"),
+    # sts:AssumeRole acts on RAM roles: its resources are acs:ram ARNs
+    ({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "acs:ram:*:*:role/*"},
+     "p allows sts:AssumeRole on every resource"),
+    ({"Effect": "Allow", "Action": "*", "Resource": "acs:*:*:1234567890123456:*"},
+     "p allows *:* on every resource"),
+    # NotResource: every resource but those listed
+    ({"Effect": "Allow", "Action": "*", "NotResource": "acs:oss:*:*:audit-bucket"},
+     "p allows *:* on every resource"),
+    ({"Effect": "Allow", "Action": "ram:UpdateRole", "NotResource": "acs:ram::123:role/break-glass"},
+     "p allows ram:UpdateRole on every resource"),
+])
+def test_account_scoped_and_not_resource_grants_are_escalation(statement: dict[str, Any], reason: str) -> None:
+    assert reason in admin_reasons("p", doc(statement))
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "Action": "ram:AttachPolicyToRole", "Resource": "acs:ram::1234567890123456:role/app-*"},
+    {"Effect": "Allow", "Action": "*", "Resource": "acs:oss:*:1234567890123456:*"},
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "acs:ram::1234567890123456:role/reader"},
+])
+def test_narrowed_grants_stay_narrow(statement: dict[str, Any]) -> None:
+    assert admin_reasons("p", doc(statement)) == []
