@@ -37,6 +37,25 @@ def role_name(arn_or_name: str) -> str:
     return arn_or_name.rsplit(":role/", 1)[-1].rsplit("/", 1)[-1] if ":role/" in arn_or_name else arn_or_name
 
 
+# RAM policy documents are at most 6,144 characters (RAM "Limits"); larger answers are not parsed
+MAX_DOCUMENT = 64 * 1024
+
+
+def _unreadable(text: str | None) -> str | None:
+    """Why a GetPolicy document cannot be judged (None: it is a JSON object with a Statement list or object)."""
+    if not text or not text.strip():
+        return "has no document in the GetPolicy answer"
+    if len(text) > MAX_DOCUMENT:
+        return f"has a document larger than {MAX_DOCUMENT} characters"
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return "has a document that is not JSON"
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), (list, dict)):
+        return "has a document that is not a policy (no Statement)"
+    return None
+
+
 def _read(ctx: CollectContext, name: str) -> RolePrivilege:
     ram = ctx.factory.pop("ram")
     out = RolePrivilege(role=name)
@@ -48,13 +67,12 @@ def _read(ctx: CollectContext, name: str) -> RolePrivilege:
             out.policies.append(label)
             got = ram.get_policy(ram_models.GetPolicyRequest(policy_name=p.policy_name,
                                                              policy_type=p.policy_type)).body
-            text = got.default_policy_version.policy_document if got.default_policy_version else ""
-            try:
-                doc = json.loads(text or "{}")
-            except ValueError:
-                out.error = f"policy {label} has a document that is not JSON"
+            text = got.default_policy_version.policy_document if got.default_policy_version else None
+            why = _unreadable(text)
+            if why:  # (an answer without a readable document grants unknown rights: never judged as none)
+                out.error = f"policy {label} {why}"
                 continue
-            out.admin_reasons += admin_reasons(f"{p.policy_type} policy {p.policy_name}", doc)
+            out.admin_reasons += admin_reasons(f"{p.policy_type} policy {p.policy_name}", json.loads(text or ""))
     except Exception as err:  # noqa: BLE001 - any failure makes this role's verdict ERROR, never PASS
         out.error = apierrors.describe(err)
     return out
