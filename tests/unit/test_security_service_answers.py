@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aliaudit.checks.registry import Inputs, all_checks
-from aliaudit.collectors import ddos, kms
+from aliaudit.collectors import ddos, kms, waf
 from aliaudit.config import AuditConfig
 
 
@@ -75,3 +75,31 @@ def test_kms_secret_listed_without_type_is_described_and_judged() -> None:
     got = {r.resource_id: r.status.value
            for r in check.fn(Inputs({kms.SECRETS.name: data}, AuditConfig(), "cn-hangzhou", "1", None))}
     assert got == {"db-pw": "FAIL"}
+
+
+class FakeWaf:
+    def __init__(self, status: Any) -> None:
+        self.status = status
+
+    def describe_instance(self, request: Any) -> Any:
+        return SimpleNamespace(body=SimpleNamespace(instance_id="waf_v3prepaid_public_cn-1"))
+
+    def describe_defense_resources(self, request: Any) -> Any:
+        return SimpleNamespace(body=SimpleNamespace(resources=[SimpleNamespace(resource="alb-1", product="alb")],
+                                                    total_count=1))
+
+    def describe_resource_log_status(self, request: Any) -> Any:
+        return SimpleNamespace(body=SimpleNamespace(result=[SimpleNamespace(resource="alb-1", status=self.status)]))
+
+
+def waf_verdicts(status: Any) -> set[str]:
+    data = waf.resources(FakeCtx(FakeWaf(status)))  # type: ignore[arg-type]
+    check = all_checks()["waf_protected_resource_logging_enabled"]
+    return {r.status.value for r in check.fn(Inputs({waf.RESOURCES.name: data}, AuditConfig(), "global", "1", None))}
+
+
+def test_waf_log_status_is_read_as_a_boolean_only() -> None:
+    assert waf_verdicts(True) == {"PASS"}
+    assert waf_verdicts(False) == {"FAIL"}
+    assert waf_verdicts("false") == {"ERROR"}  # not truthiness
+    assert waf_verdicts(None) == {"ERROR"}

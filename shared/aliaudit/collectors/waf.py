@@ -71,10 +71,13 @@ def resources(ctx: CollectContext) -> list[WafResource]:
                 return
             by_name = {x.resource: x.status for x in result}
             for o in batch:
-                if by_name.get(o.resource) is None:
+                status = by_name.get(o.resource)
+                if isinstance(status, bool):  # documented boolean: true collecting, false not
+                    o.log_enabled = status
+                elif status is None:
                     o.error = "DescribeResourceLogStatus did not report this protected object"
-                else:
-                    o.log_enabled = bool(by_name[o.resource])
+                else:  # never truthiness: the text "false" would read as on
+                    o.error = f"DescribeResourceLogStatus reported an undocumented Status {status!r}"
 
         ctx.map(statuses, batches)
         found += objects
