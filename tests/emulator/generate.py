@@ -368,16 +368,17 @@ def _databases(g: _Gen, s: Sizes, r_idx: int, region: str, vpc_id: str, acct: Ac
     for n in range(s.redis_instances):
         bad = g.flaws("redis")
         iid = f"r-{g.hex(16)}"
-        public = bad(0.5)
+        public, tde = bad(0.5), not bad(0.7)
         acct.kvstore.instances.append(kvstore.Instance(
             id=iid, name=f"redis-{r_idx:02d}-{n:02d}", region=region, vpc_id=vpc_id, created=g.ago(30, 900),
             engine_version=g.rng.choice(["5.0", "6.0", "7.0"]),
             whitelist=[kvstore.WhitelistGroup(ips=[f"10.{n % 256}.0.0/16"] + ([ANYONE] if bad(0.5) else []))],
-            endpoints=[kvstore.Endpoint(connection_string=f"{iid}.redis.rds.aliyuncs.com", ip_address=f"10.{n}.0.9"),
+            endpoints=[kvstore.Endpoint(connection_string=f"{iid}.redis.rds.aliyuncs.com",
+                                        ip_address=f"10.{n % 256}.0.9"),
                        kvstore.Endpoint(connection_string=f"{iid}pd.redis.rds.aliyuncs.com", ip_type="Public",
                                         ip_address=f"47.{110 + r_idx}.{n % 250}.9")] if public else [],
             vpc_auth_mode="Close" if bad(0.3) else "Open", ssl="Disable" if bad(0.6) else "Enable",
-            tde_status="Disable" if bad(0.7) else "Enabled", tde_key="" if bad(0.7) else key_id))
+            tde_status="Enabled" if tde else "Disable", tde_key=key_id if tde else ""))
     for n in range(s.mongodb_instances):
         bad = g.flaws("mongodb")
         iid = f"dds-{g.hex(14)}"
@@ -438,8 +439,9 @@ def _storage_and_network(g: _Gen, s: Sizes, r_idx: int, region: str, vpc_id: str
         for k in range(s.listeners_per_clb):
             proto, port = shapes[k % len(shapes)]
             if proto == "http":
-                listeners.append(slb.Listener(port=port, protocol=proto, listener_forward="off" if bad(0.5) else "on",
-                                              forward_port=None if bad(0.5) else 443))
+                forward = not bad(0.5)
+                listeners.append(slb.Listener(port=port, protocol=proto, listener_forward="on" if forward else "off",
+                                              forward_port=443 if forward else None))
             elif proto == "https":
                 listeners.append(slb.Listener(port=port, protocol=proto, tls_cipher_policy="tls_cipher_policy_1_0"
                                               if bad(0.5) else "tls_cipher_policy_1_2_strict_with_1_3"))
