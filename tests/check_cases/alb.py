@@ -54,6 +54,13 @@ CASES: list[Case] = [
              address_type="Intranet")],
           "alb.security_policies": POLICIES},
          {"lsn-a": "PASS", "lsn-b": "PASS", "lsn-c": "FAIL", "lsn-d": "FAIL", "lsn-e": "MANUAL"}),
+    Case(_T, "TLS versions in another letter case are still judged; an undocumented version is MANUAL, not PASS",
+         {"alb.load_balancers": [lb(
+             listener("lsn-lower", 443, "HTTPS", security_policy_id="sp-lower"),
+             listener("lsn-odd", 8443, "HTTPS", security_policy_id="sp-odd"))],
+          "alb.security_policies": [AlbSecurityPolicy(id="sp-lower", tls_versions=["tlsv1.0", "TLSv1.2"]),
+                                    AlbSecurityPolicy(id="sp-odd", tls_versions=["TLSv1.2", "SSLv3"])]},
+         {"lsn-lower": "FAIL", "lsn-odd": "MANUAL"}),
     Case(_H, "a /* redirect to HTTPS passes; no redirect or a redirect to HTTP fails",
          {"alb.load_balancers": [lb(listener("lsn-ok", rules=[rule("to-https", 1)]),
                                     listener("lsn-none", 81, rules=[rule("fwd", 1, action="ForwardGroup")]),

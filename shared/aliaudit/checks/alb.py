@@ -11,6 +11,7 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TLSVersions values (OpenMeta alb 2020-06-16 ListSecurityPolicies)
+STRONG_TLS = ("TLSv1.2", "TLSv1.3")  # the other documented values; anything else is not judged
 CATCH_ALL_PATHS = {"/*", "*"}
 
 
@@ -32,9 +33,10 @@ def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str)
        events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
        needs=[LOAD_BALANCERS, SECURITY_POLICIES],
        evaluates="HTTPS listeners of every ALB (ListListeners ListenerProtocol HTTPS): the SecurityPolicyId is looked "
-                 "up in ListSystemSecurityPolicies and ListSecurityPolicies; PASS when its TLSVersions hold neither "
-                 "TLSv1.0 nor TLSv1.1, FAIL when they hold either; MANUAL when the policy is in neither list or "
-                 "lists no TLS version (nothing to judge). HTTP and QUIC listeners give no result.",
+                 "up in ListSystemSecurityPolicies and ListSecurityPolicies; PASS when its TLSVersions are only "
+                 "TLSv1.2 and TLSv1.3, FAIL when they hold TLSv1.0 or TLSv1.1 (any letter case); MANUAL when the "
+                 "policy is in neither list, lists no TLS version or lists an undocumented one (nothing to judge). "
+                 "HTTP and QUIC listeners give no result.",
        source="https://api.alibabacloud.com/api/Alb/2020-06-16/ListSecurityPolicies | RFC 8996")
 def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
     policies = {p.id: p for p in inp[SECURITY_POLICIES]}
@@ -48,11 +50,17 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
                                                f"{lst.security_policy_id or '(none)'} could not be resolved to TLS "
                                                "versions; check it in the console")
                 continue
-            weak = [v for v in policy.tls_versions if v in WEAK_TLS]
+            weak = [v for v in policy.tls_versions if v.strip().lower() in {w.lower() for w in WEAK_TLS}]
+            unknown = [v for v in policy.tls_versions
+                       if v.strip().lower() not in {w.lower() for w in (*WEAK_TLS, *STRONG_TLS)}]
             kind = "system" if policy.system else "custom"
             if weak:
                 yield _result(lb, lst, FAIL, f"HTTPS port {lst.port} uses {kind} policy {policy.id}, which allows "
                                              f"{', '.join(weak)}")
+            elif unknown:
+                yield _result(lb, lst, MANUAL, f"HTTPS port {lst.port} uses {kind} policy {policy.id}, whose "
+                                               f"TLS versions include undocumented {', '.join(unknown)}: check "
+                                               "them")
             else:
                 yield _result(lb, lst, PASS, f"HTTPS port {lst.port} uses {kind} policy {policy.id} "
                                              f"({', '.join(policy.tls_versions)})")

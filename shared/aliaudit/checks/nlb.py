@@ -11,6 +11,7 @@ from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
 WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TlsVersion values (OpenMeta nlb 2022-04-30 ListSystemSecurityPolicy sample)
+STRONG_TLS = ("TLSv1.2", "TLSv1.3")  # the other documented values; anything else is not judged
 
 
 def _result(lst: NlbListener, status: Status, message: str) -> Result:
@@ -31,8 +32,9 @@ def _result(lst: NlbListener, status: Status, message: str) -> Result:
        needs=[LISTENERS, SECURITY_POLICIES],
        evaluates="TCPSSL listeners of every NLB (ListListeners ListenerProtocol TCPSSL): the SecurityPolicyId is "
                  "looked up in ListSystemSecurityPolicy and ListSecurityPolicy; PASS when its TlsVersion (a "
-                 "comma-separated list) holds neither TLSv1.0 nor TLSv1.1, FAIL when it holds either; MANUAL when "
-                 "the policy is in neither list or lists no TLS version. TCP and UDP listeners give no result.",
+                 "comma-separated list) holds only TLSv1.2 and TLSv1.3, FAIL when it holds TLSv1.0 or TLSv1.1 (any "
+                 "letter case); MANUAL when the policy is in neither list, lists no TLS version or an undocumented "
+                 "one. TCP and UDP listeners give no result.",
        source="https://api.alibabacloud.com/api/Nlb/2022-04-30/ListSecurityPolicy | RFC 8996")
 def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
     policies = {p.id: p for p in inp[SECURITY_POLICIES]}
@@ -44,11 +46,16 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
             yield _result(lst, MANUAL, f"TCPSSL port {lst.port}: security policy {lst.security_policy_id or '(none)'} "
                                        "could not be resolved to TLS versions; check it in the console")
             continue
-        weak = [v for v in policy.tls_versions if v in WEAK_TLS]
+        weak = [v for v in policy.tls_versions if v.strip().lower() in {w.lower() for w in WEAK_TLS}]
+        unknown = [v for v in policy.tls_versions
+                   if v.strip().lower() not in {w.lower() for w in (*WEAK_TLS, *STRONG_TLS)}]
         kind = "system" if policy.system else "custom"
         if weak:
             yield _result(lst, FAIL, f"TCPSSL port {lst.port} uses {kind} policy {policy.id}, which allows "
                                      f"{', '.join(weak)}")
+        elif unknown:
+            yield _result(lst, MANUAL, f"TCPSSL port {lst.port} uses {kind} policy {policy.id}, whose TLS versions "
+                                       f"include undocumented {', '.join(unknown)}: check them")
         else:
             yield _result(lst, PASS, f"TCPSSL port {lst.port} uses {kind} policy {policy.id} "
                                      f"({', '.join(policy.tls_versions)})")
