@@ -14,8 +14,9 @@ def test_bastionhost_instances(replay: WireReplay) -> None:
         # bastionhost/DescribeInstances.json: one host with public network access (TotalCount 4 in the sample)
         "id": "bastionhost-cn-78v1gh****", "description": "测试API", "region": REGION, "status": "RUNNING",
         "plan": "cloudbastion_ha", "internet_endpoint": "******lwb-public.bastionhost.aliyuncs.com",
-        # bastionhost/DescribeInstanceAttribute.json: PublicNetworkAccess true, PublicWhiteList as the sample writes
-        # it ("[10.162.168.xx/32]", brackets included); its one WhiteListPolicies Entry is empty, so adds nothing
-        "public_access": True, "whitelist": ["[10.162.168.xx/32]"], "error": None}]
+        # bastionhost/DescribeInstanceAttribute.json: PublicNetworkAccess true, PublicWhiteList "[10.162.168.xx/32]"
+        # (the sample's brackets dropped, so an entry "[0.0.0.0/0]" reads as the address it names); its one
+        # WhiteListPolicies Entry is empty, so adds nothing
+        "public_access": True, "whitelist": ["10.162.168.xx/32"], "error": None}]
     assert pick(got, expected) == expected
     assert replay.served == ["bastionhost:DescribeInstances", "bastionhost:DescribeInstanceAttribute"]

@@ -37,10 +37,17 @@ class BastionHost(BaseModel):
 INSTANCES: Dataset[list[BastionHost]] = Dataset("bastionhost.instances", Scope.REGIONAL)
 
 
+def _entries(text: str | None) -> list[str]:
+    """The addresses an item names. The documented DescribeInstanceAttribute sample answers PublicWhiteList items
+    in brackets ("[10.162.168.xx/32]"), and ConfigInstanceWhiteList takes several comma-separated: an item
+    "[0.0.0.0/0]" or "10.0.0.0/8,0.0.0.0/0" must not be read as one unparsable entry that admits nobody."""
+    return [e.strip("\"' ") for e in (text or "").strip().strip("[]").split(",") if e.strip("\"' ")]
+
+
 def _whitelist(attr: Any) -> list[str]:
-    entries = [e for e in attr.public_white_list or [] if e and e.strip()]
+    entries = [e for item in attr.public_white_list or [] for e in _entries(item)]
     for policy in attr.white_list_policies or []:
-        entries += [e.strip() for e in (policy.entry or "").split(",") if e.strip()]
+        entries += _entries(policy.entry)
     return list(dict.fromkeys(entries))
 
 
