@@ -28,3 +28,23 @@ def test_bastionhost_whitelist_items_are_read_as_addresses(public: list[str], po
     entries = _whitelist(attr(public, policies))
     assert not any("[" in e or "]" in e or "," in e for e in entries)
     assert open_entries(entries) == opened
+
+
+@pytest.mark.parametrize("acl, opened", [
+    ('["0.0.0.0/1","128.0.0.0/1"]', ["0.0.0.0/1", "128.0.0.0/1"]),  # split halves of IPv4
+    ("10.0.0.0/8,0.0.0.0/00", ["0.0.0.0/00"]),
+    ("::0/0", ["::0/0"]),
+    ("0.0.0.0", ["0.0.0.0"]),
+    ("[]", []),
+    ("10.0.0.0/8,192.168.0.0/16", []),
+])
+def test_mse_public_whitelist_open_forms(acl: str, opened: list[str]) -> None:
+    from aliaudit.checks.registry import Inputs, all_checks
+    from aliaudit.collectors.mse import CLUSTERS, MseCluster, acl_entries
+    from aliaudit.config import AuditConfig
+
+    cluster = MseCluster(id="mse-1", region="cn-hangzhou", type="Nacos-Ans", public_bandwidth=3, acl=acl_entries(acl))
+    assert cluster.open_entries == opened
+    check = all_checks()["mse_cluster_internet_access_restricted"]
+    [result] = check.fn(Inputs({CLUSTERS.name: [cluster]}, AuditConfig(), "cn-hangzhou", "1", None))  # type: ignore[arg-type]
+    assert result.status.value == ("FAIL" if opened or not cluster.acl else "PASS")

@@ -75,9 +75,10 @@ def config_auth_enabled(inp: Inputs) -> Iterator[Result]:
        events=["UpdateAcl", "CreateCluster", "UpdateCluster"], needs=[CLUSTERS],
        evaluates="ListClusters then QueryClusterDetail per instance in the region: PASS when PubNetworkFlow is 0 (no "
                  "Internet access; without a number, when there is no InternetDomain) or the public whitelist "
-                 "(AclEntryList) lists addresses none of which is 0.0.0.0/0; FAIL when the instance is public and "
-                 "the whitelist is empty (MSE documents that an empty whitelist admits any IP address) or holds "
-                 "0.0.0.0/0; ERROR when QueryClusterDetail failed.",
+                 "(AclEntryList) lists addresses none of which (nor all together) admit every address; FAIL when the "
+                 "instance is public and the whitelist is empty (MSE documents that an empty whitelist admits any IP "
+                 "address) or holds 0.0.0.0/0, ::/0, a bare 0.0.0.0 or entries covering every address "
+                 "(0.0.0.0/1 + 128.0.0.0/1); ERROR when QueryClusterDetail failed.",
        source="Cloud Config mse-cluster-internet-check; https://alibabacloud.com/help/en/mse/user-guide/"
               "set-up-a-white-list")
 def internet_access_restricted(inp: Inputs) -> Iterator[Result]:

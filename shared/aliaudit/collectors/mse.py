@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .. import apierrors
+from ..cidrs import open_whitelist_entries
 from ..datasets import Dataset, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
@@ -24,7 +25,6 @@ mse_models = lazy_import("alibabacloud_mse20190531.models")
 # console pages by 10 and the sample answers PageSize 10: 50 keeps the request count low without assuming more
 PAGE_SIZE = 50
 _ENTRY_SPLIT = re.compile(r"[,\s;]+")
-OPEN_CIDRS = {"0.0.0.0/0", "0.0.0.0", "::/0"}
 
 
 def acl_entries(text: str | None) -> list[str]:
@@ -64,7 +64,9 @@ class MseCluster(BaseModel):
 
     @property
     def open_entries(self) -> list[str]:
-        return [e for e in self.acl if e in OPEN_CIDRS]
+        """The whitelist entries that admit every address: any /0 (0.0.0.0/0, ::/0, 0.0.0.0/00, a bare 0.0.0.0) or
+        entries that together cover IPv4 or IPv6 (0.0.0.0/1 + 128.0.0.0/1), as the other whitelist checks read."""
+        return [e.split(": ", 1)[1] for e in open_whitelist_entries([("acl", self.acl)])]
 
 
 CLUSTERS: Dataset[list[MseCluster]] = Dataset("mse.clusters", Scope.REGIONAL)
