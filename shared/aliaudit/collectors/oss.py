@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from .. import apierrors
 from ..datasets import Dataset, Scope
+from ..jsontext import load_object
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
@@ -207,13 +208,14 @@ def bucket_access_points(ctx: CollectContext, name: str, region: str) -> list[Ac
 
         def policy(ap: AccessPointInfo = ap) -> None:
             try:
-                doc = json.loads(bucket.get_access_point_policy(ap.name).policy)
+                text = bucket.get_access_point_policy(ap.name).policy
             except oss2.exceptions.OssError as err:
                 if err.code not in _NO_AP_POLICY:
                     raise
                 return
-            if not isinstance(doc, dict):
-                raise ValueError("the access point policy is not a JSON object")
+            doc = load_object(text, "the access point policy")
+            if doc is None:
+                raise ValueError("the access point policy is empty")
             ap.policy = doc
 
         def block(ap: AccessPointInfo = ap) -> None:

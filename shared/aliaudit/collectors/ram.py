@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from .. import apierrors
 from ..datasets import RAM_ACCESS_KEY, RAM_ROOT, RAM_USER, Dataset, Scope
+from ..jsontext import load_object
 from ..lazy import lazy_import
 from .paging import by_marker
 from .registry import CollectContext, collector
@@ -496,8 +497,8 @@ def roles(ctx: CollectContext) -> list[RoleInfo]:
         try:
             got = ram.get_role(ram_models.GetRoleRequest(role_name=info.name)).body.role
             text = got.assume_role_policy_document if got else None
-            doc = json.loads(text) if text else None
-            if not isinstance(doc, dict):
+            doc = load_object(text, "the trust policy")
+            if doc is None:
                 raise ValueError("GetRole gave no trust policy document")
             info.trust = doc
         except Exception as err:

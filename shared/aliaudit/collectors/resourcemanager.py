@@ -7,13 +7,13 @@ so and no control policy is read."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .. import apierrors
 from ..datasets import Dataset, Scope
+from ..jsontext import load_object
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
@@ -78,8 +78,8 @@ def attached_policies(ctx: CollectContext, rm: Any, target_id: str) -> list[Cont
         policy = ControlPolicy(id=a.policy_id or "", name=a.policy_name or "", type=a.policy_type or "")
         try:
             got = rm.get_control_policy(rm_models.GetControlPolicyRequest(policy_id=policy.id)).body.control_policy
-            doc = json.loads(got.policy_document) if got and got.policy_document else None
-            if not isinstance(doc, dict):
+            doc = load_object(got.policy_document if got else None, "the control policy document")
+            if doc is None:
                 raise ValueError("GetControlPolicy gave no policy document")
             policy.document = doc
         except Exception as err:
