@@ -34,6 +34,9 @@ ACCESS_KEY_ID = re.compile(r"LTAI[0-9A-Za-z]{12,30}")
 # Variable names that say they hold a credential (matched on the upper-cased name, separators ignored)
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|PWD|ACCESSKEY|ACCESS_KEY|PRIVATEKEY|PRIVATE_KEY|APIKEY|API_KEY|"
                          r"TOKEN|CREDENTIAL")
+# an HTTP trigger's triggerConfig is a small JSON object (authType, methods, disableURLInternet, a JWT setting);
+# larger text is not parsed
+MAX_TRIGGER_CONFIG = 64 * 1024
 # A role ARN as FC documents `role` ("acs:ram::188077086902****:role/fc-test", ListFunctions sample)
 ROLE_ARN = re.compile(r"^acs:ram::(?P<account>[^:]*):role/(?P<name>.+)$", re.IGNORECASE)
 
@@ -103,12 +106,16 @@ def http_trigger(t: Any) -> FcTrigger:
     out.url_internet = (getattr(http, "url_internet", None) or "") if http else ""
     if out.type != "http":
         return out
+    text = t.trigger_config or ""
+    if len(text) > MAX_TRIGGER_CONFIG:
+        out.config_error = f"triggerConfig is larger than {MAX_TRIGGER_CONFIG} characters: not parsed"
+        return out
     try:
-        config = json.loads(t.trigger_config or "")
+        config = json.loads(text)
         if not isinstance(config, dict):
             raise ValueError("not a JSON object")
-    except ValueError as err:
-        out.config_error = f"triggerConfig is not a JSON object ({err})"
+    except (ValueError, RecursionError) as err:  # (nesting past the parser's depth: this trigger's ERROR)
+        out.config_error = f"triggerConfig is not a JSON object ({str(err)[:120]})"
         return out
     # "The default value is function" (HTTPTriggerConfig.authType): an absent authType requires authentication
     out.auth_type = str(config.get("authType") or "function")
