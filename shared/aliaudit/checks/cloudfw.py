@@ -12,6 +12,9 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+# DescribeAssetList Note: "REGION_NOT_SUPPORT: The region is not supported. NETWORK_NOT_SUPPORT: The network is not
+# supported." (API reference): such an asset cannot be protected, so its closed firewall is not a FAIL to remediate
+UNSUPPORTED_NOTES = {"REGION_NOT_SUPPORT", "NETWORK_NOT_SUPPORT"}
 
 
 def _fw_result(fw: CloudFirewall, status: Status, message: str) -> Result:
@@ -73,9 +76,10 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
        needs=[FIREWALLS],
        evaluates="DescribeAssetList (IPv4 and IPv6) of each Cloud Firewall site where DescribeUserBuyVersion "
                  "UserStatus is true: PASS when an asset's ProtectStatus is open; FAIL when closed or closing; MANUAL "
-                 "when opening (not yet protected) or when RegionStatus is disable (Cloud Firewall does not support "
-                 "the asset's region); ERROR for the site when DescribeAssetList failed or when assets beyond the "
-                 "documented last page (50 pages of 50) were not read. No Cloud Firewall gives no result.",
+                 "when opening (not yet protected), when RegionStatus is disable or Note is REGION_NOT_SUPPORT or "
+                 "NETWORK_NOT_SUPPORT (Cloud Firewall does not support the asset's region or network); ERROR for the "
+                 "site when DescribeAssetList failed or when assets beyond the documented last page (50 pages of 50) "
+                 "were not read. No Cloud Firewall gives no result.",
        source="Cloud Config firewall-asset-open-protect | "
               "https://www.alibabacloud.com/help/en/cloud-firewall/latest/api-cloudfw-2017-12-07-describeassetlist")
 def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
@@ -87,8 +91,8 @@ def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
             yield _fw_result(fw, ERROR, f"{fw.assets_unread} assets lie beyond DescribeAssetList's last page and "
                                         "were not evaluated")
         for a in fw.assets:
-            if a.region_status == "disable":
-                yield _asset_result(fw, a, MANUAL, f"Cloud Firewall does not support the asset's region "
+            if a.region_status == "disable" or a.note in UNSUPPORTED_NOTES:
+                yield _asset_result(fw, a, MANUAL, f"Cloud Firewall does not support the asset's region or network "
                                                    f"({a.note or a.region}): protect {a.internet_address} otherwise")
             elif a.protect_status == "open":
                 yield _asset_result(fw, a, PASS, f"the Internet border firewall protects {a.internet_address}")
