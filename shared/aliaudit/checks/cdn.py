@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.cdn import DOMAINS, TLS_ARGS, CdnDomain
+from ..collectors.cdn import DOMAINS, HTTPS_FORCE, TLS_ARGS, TLS_VERSION, CdnDomain
 from ..findings import Result, Status
 from .registry import Inputs, check
 
-PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 WEAK_TLS = {"tls10": "TLS 1.0", "tls11": "TLS 1.1"}
 # "By default, TLSv1.0, TLSv1.1, TLSv1.2, and TLSv1.3 are enabled" (CDN user guide, Configure TLS version control,
 # https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control), and each tls1x argument of
@@ -36,8 +36,9 @@ def _result(d: CdnDomain, status: Status, message: str) -> Result:
                "DeleteSpecificConfig", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
                  "domain: PASS when SslProtocol is on and https_force's argument enable is on; FAIL when SslProtocol "
-                 "is off (HTTPS not served) or https_force is not configured or not on; ERROR when the domain's "
-                 "configurations could not be read.",
+                 "is off (HTTPS not served) or https_force is not configured, not on or its configuration Status is "
+                 "failed; MANUAL while its Status is testing or configuring (not yet in effect); ERROR when the "
+                 "domain's configurations could not be read.",
        source="Cloud Config cdn-domain-https-enabled | https://www.alibabacloud.com/help/doc-detail/388460.htm")
 def https_enforced(inp: Inputs) -> Iterator[Result]:
     for d in inp[DOMAINS]:
@@ -46,8 +47,12 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
         elif not d.https:
             yield _result(d, FAIL, f"HTTPS is off (SslProtocol {d.ssl_protocol or 'not reported'}): the domain is "
                                    "served over plain HTTP only")
+        elif (pending := d.unapplied.get(HTTPS_FORCE)) and pending != "failed":
+            yield _result(d, MANUAL, f"the forced redirect to HTTPS is being applied (https_force status {pending}): "
+                                     "check it once the configuration is done")
         elif d.https_force is None:
-            yield _result(d, FAIL, "HTTPS is on but HTTP requests are not redirected (https_force not configured)")
+            why = "its configuration failed" if pending else "https_force not configured"
+            yield _result(d, FAIL, f"HTTPS is on but HTTP requests are not redirected ({why})")
         elif d.https_force.get("enable", "").lower() != "on":
             yield _result(d, FAIL, "HTTPS is on but the forced redirect to HTTPS is "
                                    f"{d.https_force.get('enable') or 'not enabled'} (https_force enable)")
@@ -68,7 +73,8 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
                "SetCdnDomainSSLCertificate", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on): PASS "
                  "when its arguments tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables "
-                 "TLS 1.0-1.3 by default, so a domain without the feature accepts TLS 1.0 and 1.1); ERROR when the "
+                 "TLS 1.0-1.3 by default, so a domain without the feature, or whose configuration Status is failed, "
+                 "accepts TLS 1.0 and 1.1); MANUAL while its Status is testing or configuring; ERROR when the "
                  "configurations could not be read. Domains without HTTPS give no result (see "
                  "cdn_domain_https_enforced).",
        source="https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control | "
@@ -80,13 +86,18 @@ def tls_version_strong(inp: Inputs) -> Iterator[Result]:
             continue
         if not d.https:
             continue
-        args = d.tls_versions or {}
+        if (pending := d.unapplied.get(TLS_VERSION)) and pending != "failed":
+            yield _result(d, MANUAL, f"TLS version control is being applied (https_tls_version status {pending}): "
+                                     "check it once the configuration is done")
+            continue
+        args = d.tls_versions or {}  # (a failed configuration is not in effect: the defaults apply)
         weak = [name for key, name in WEAK_TLS.items() if args.get(key, TLS_DEFAULT).lower() == "on"]
         enabled = [a for a in TLS_ARGS if args.get(a, TLS_DEFAULT).lower() == "on"]
         if not weak:
             yield _result(d, PASS, f"TLS versions enabled: {', '.join(enabled) or 'none'}")
         elif d.tls_versions is None:
-            yield _result(d, FAIL, f"{' and '.join(weak)} accepted: TLS version control is not configured (CDN "
+            state = "failed to apply" if pending else "is not configured"
+            yield _result(d, FAIL, f"{' and '.join(weak)} accepted: TLS version control {state} (CDN "
                                    "enables TLS 1.0 to 1.3 by default)")
         else:
             yield _result(d, FAIL, f"{' and '.join(weak)} accepted (https_tls_version: "

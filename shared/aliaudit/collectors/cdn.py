@@ -37,6 +37,9 @@ class CdnDomain(BaseModel):
     https_force: dict[str, str] | None = None
     tls_versions: dict[str, str] | None = None
     configs_read: bool = False  # DescribeCdnDomainConfigs was called (only for domains with HTTPS on)
+    # features whose DomainConfig Status is not success (failed | testing | configuring): function name -> status.
+    # Such a configuration is not (yet) in effect, so its arguments are not taken as the domain's behaviour.
+    unapplied: dict[str, str] = Field(default_factory=dict)
     error: str | None = None  # DescribeCdnDomainConfigs failed: checks report ERROR for this domain
     sources: list[str] = Field(default_factory=list)  # origin addresses (Sources.Source[].Content)
 
@@ -74,7 +77,10 @@ def domains(ctx: CollectContext) -> list[CdnDomain]:
             configs = body.domain_configs.domain_config if body.domain_configs and body.domain_configs.domain_config \
                 else []
             for c in configs:
-                if c.function_name == HTTPS_FORCE:
+                status = (c.status or "success").strip().lower()  # (an answer without Status: as configured)
+                if c.function_name in (HTTPS_FORCE, TLS_VERSION) and status != "success":
+                    dom.unapplied[c.function_name] = status
+                elif c.function_name == HTTPS_FORCE:
                     dom.https_force = _args(c)
                 elif c.function_name == TLS_VERSION:
                     dom.tls_versions = _args(c)
