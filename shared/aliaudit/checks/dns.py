@@ -75,7 +75,7 @@ def record_no_dangling_cname(inp: Inputs) -> Iterator[Result]:
             yield _domain_result(d, ERROR, f"could not list the domain's records: {d.records_error}")
             continue
         for r in d.records:
-            if not r.bucket or r.status != "Enable":
+            if not r.bucket or not r.enabled:
                 continue
             where = f"{_fqdn(d, r)} CNAME {r.value}"
             if r.bucket_error:

@@ -38,6 +38,12 @@ class DnsRecord(BaseModel):
     bucket_state: str | None = None  # exists | missing (NoSuchBucket) | denied (AccessDenied); None = not read
     bucket_error: str | None = None  # any other failure of GetBucketLocation
 
+    @property
+    def enabled(self) -> bool:
+        """Not disabled: the API reference documents Enable | Disable, and the service also answers ENABLE | DISABLE
+        (its console and Terraform provider spell them so); any other value is judged like an enabled record."""
+        return self.status.strip().lower() != "disable"
+
 
 class DnsDomain(BaseModel):
     id: str
@@ -100,6 +106,6 @@ def domains(ctx: CollectContext) -> list[DnsDomain]:
         return dom
 
     found = ctx.map(describe, listed)
-    targets = [r for d in found for r in d.records if r.bucket and r.status == "Enable"]
+    targets = [r for d in found for r in d.records if r.bucket and r.enabled]
     ctx.map(lambda r: _bucket_state(ctx, r), targets)
     return found
