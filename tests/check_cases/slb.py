@@ -57,8 +57,9 @@ CASES: list[Case] = [
          {"slb.load_balancers": [lb(
              listener(22, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/1"])]),
              listener(3389, **WHITE, acls=[acl(["0.0.0.0/1"]), acl(["128.0.0.0/1"], id="acl-2")]),
-             listener(3306, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/2"])]))]},
-         {f"{LB}/tcp/22": "FAIL", f"{LB}/tcp/3389": "FAIL", f"{LB}/tcp/3306": "PASS"}),
+             listener(3306, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/2"])]),
+             listener(6379, **WHITE, acls=[acl([" 0.0.0.0/0 "])]))]},
+         {f"{LB}/tcp/22": "FAIL", f"{LB}/tcp/3389": "FAIL", f"{LB}/tcp/3306": "PASS", f"{LB}/tcp/6379": "FAIL"}),
     Case(_A, "unreadable load balancer, listener or ACL",
          {"slb.load_balancers": [lb(error="NoPermission"), lb(
              listener(22, error="Throttling.User"), listener(3389, **WHITE, acls=[acl(error="AclNotExist")]),

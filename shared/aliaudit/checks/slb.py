@@ -51,13 +51,14 @@ def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
                 yield lb, lst, err
 
 
-def _open_entries(entries: list[str]) -> list[str]:
-    """The entries that match every address: a /0 (0.0.0.0/0, ::/0), or, when none is, every entry of an address
-    family whose entries together cover all of it (0.0.0.0/1 + 128.0.0.0/1), as the database whitelists are read."""
+def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
+    """The entries, given as (ACL id, entry), that match every address ('<entry> (<ACL id>)'): a /0 (0.0.0.0/0, ::/0),
+    or, when none is, every entry of an address family whose entries together cover all of it (0.0.0.0/1 +
+    128.0.0.0/1, in one ACL or across a listener's ACLs), as the database whitelists are read."""
     nets: list[tuple[str, IPNetwork]] = []
-    for e in entries:
-        try:  # an entry may carry its ACL's id after a space: "<address> (<acl id>)"
-            nets.append((e, ipaddress.ip_network(e.split(" ", 1)[0].strip(), strict=False)))
+    for acl_id, e in entries:
+        try:
+            nets.append((f"{e.strip()} ({acl_id})", ipaddress.ip_network(e.strip(), strict=False)))
         except ValueError:
             continue  # not an address: it cannot open anything
     opened = [e for e, net in nets if net.prefixlen == 0]
@@ -119,7 +120,7 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
             yield _listener_result(lb, lst, ERROR, f"could not read ACL {failed[0].id}: {failed[0].error}")
         elif not lst.acls:
             yield _listener_result(lb, lst, FAIL, f"{where} has access control on but names no ACL")
-        elif opened := _open_entries([f"{e} ({a.id})" for a in lst.acls for e in a.entries]):
+        elif opened := _open_entries([(a.id, e) for a in lst.acls for e in a.entries]):
             yield _listener_result(lb, lst, FAIL, f"{where} whitelists every address: {', '.join(opened)}")
         elif not any(a.entries for a in lst.acls):
             names = ", ".join(a.id for a in lst.acls)
