@@ -124,9 +124,10 @@ def _ports(text: str) -> tuple[int, int] | None:
                  "internet): FAIL when an entry's IpProtocol is Any (every port forwarded) or its InternalPort "
                  "(the instance's port the internet reaches; a port or a first/last range) includes one of "
                  "risky_ports for TCP or risky_udp_ports for UDP, naming the entries; ERROR when the entries could "
-                 "not be read, or a port field cannot be read and nothing else fails; PASS otherwise (no DNAT entry "
-                 "too). The instances' security groups still filter forwarded traffic: this flags the forwarding "
-                 "itself, as Cloud Config's rule does. VPC NAT gateways (intranet) give no result.",
+                 "not be read, or a port field or the protocol (TCP, UDP, Any) cannot be read and nothing else fails; "
+                 "PASS otherwise (no DNAT entry too). The instances' security groups still filter forwarded "
+                 "traffic: this flags the forwarding itself, as Cloud Config's rule does. VPC NAT gateways "
+                 "(intranet) give no result.",
        source="Cloud Config nat-risk-ports-check | https://api.alibabacloud.com/api/Vpc/2016-04-28/"
               "DescribeForwardTableEntries")
 def nat_dnat_risky_ports(inp: Inputs) -> Iterator[Result]:
@@ -147,10 +148,10 @@ def nat_dnat_risky_ports(inp: Inputs) -> Iterator[Result]:
                 exposed.append(f"{where} forwards every port")
                 continue
             span = _ports(e.internal_port)
-            if span is None:
+            if span is None or proto not in ("TCP", "UDP"):  # (a protocol the reference does not list: not judged)
                 unreadable.append(where)
                 continue
-            risky = [p for p in (tcp if proto == "TCP" else udp if proto == "UDP" else []) if span[0] <= p <= span[1]]
+            risky = [p for p in (tcp if proto == "TCP" else udp) if span[0] <= p <= span[1]]
             if risky:
                 exposed.append(f"{where} forwards {proto} {', '.join(map(str, risky))}")
         if exposed:
