@@ -50,6 +50,15 @@ CASES: list[Case] = [
              {"Effect": "Deny", "Action": S, "Resource": "acs:actiontrail:*:*:trail/prod-*"},
              {"Effect": "Deny", "Action": U, "Resource": ["acs:actiontrail:*:*:trail/*"]}]})),
          {D: "FAIL", S: "FAIL", U: "PASS"}, region="global"),
+    Case(_C, "a Deny limited by a positive Condition (only one role, only without MFA) is MANUAL; an exemption "
+             "(StringNotLike) still counts",
+         rd(policy({"Statement": [
+             {"Effect": "Deny", "Action": D, "Resource": "*",
+              "Condition": {"StringLike": {"acs:PrincipalARN": "acs:ram:*:*:role/intern"}}},
+             {"Effect": "Deny", "Action": S, "Resource": "*", "Condition": {"Bool": {"acs:MFAPresent": "false"}}},
+             {"Effect": "Deny", "Action": U, "Resource": "*",
+              "Condition": {"StringNotLike": {"acs:PrincipalARN": "acs:ram:*:*:role/audit-admin"}}}]})),
+         {D: "MANUAL", S: "MANUAL", U: "PASS"}, region="global"),
     Case(_C, "Control Policy feature disabled: FAIL", rd(policy(PROTECT), enablement="Disabled"),
          {D: "FAIL", S: "FAIL", U: "FAIL"}, region="global"),
     Case(_C, "an attached policy could not be read: ERROR where no readable one denies",

@@ -37,10 +37,20 @@ def _all_trails(resources: list[str]) -> bool:
     return any(all(fnmatchcase(arn, r.strip().lower()) for arn in _ANY_TRAILS) for r in resources)
 
 
-def denies(doc: dict[str, Any], action: str) -> bool:
-    """A Deny statement of the document covers the action on every trail: Action matching it (or NotAction not
-    matching it), Resource * or all ActionTrail resources. A Condition does not discount the statement: guardrails
-    commonly exempt an administrative role that way, and the members' own identities stay denied."""
+def _exempts_only(condition: Any) -> bool:
+    """Whether a Deny statement's Condition leaves it applying to everyone but some exemptions: none at all, or
+    only negated operators (StringNotLike acs:PrincipalARN <admin role>, StringNotEquals, NotIpAddress...). A
+    positive operator (StringEquals, StringLike, Bool, IpAddress...) limits the Deny to the identities or requests it
+    matches, and the others may still delete, stop or change trails."""
+    if condition is None:
+        return True
+    return isinstance(condition, dict) and all("not" in str(op).lower() for op in condition)
+
+
+def _deny_statements(doc: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    """The Deny statements of the document covering the action on every trail: Action matching it (or NotAction not
+    matching it), Resource * or all ActionTrail resources."""
+    out = []
     statements = doc.get("Statement", [])
     for st in [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []:
         if not isinstance(st, dict) or str(st.get("Effect", "")).lower() != "deny":
@@ -50,8 +60,20 @@ def denies(doc: dict[str, Any], action: str) -> bool:
         else:
             hit = "NotAction" in st and not _matches(action, _listed(st.get("NotAction")))
         if hit and _all_trails(_listed(st.get("Resource"))):
-            return True
-    return False
+            out.append(st)
+    return out
+
+
+def denies(doc: dict[str, Any], action: str) -> bool:
+    """A Deny statement of the document covers the action on every trail for every identity: without a Condition,
+    or with one that only exempts (negated operators: guardrails commonly exempt an administrative role that way,
+    and the members' own identities stay denied)."""
+    return any(_exempts_only(st.get("Condition")) for st in _deny_statements(doc, action))
+
+
+def denies_only_some(doc: dict[str, Any], action: str) -> bool:
+    """A Deny statement covers the action on every trail, but only for what a positive Condition matches."""
+    return any(not _exempts_only(st.get("Condition")) for st in _deny_statements(doc, action))
 
 
 @check(id="resourcemanager_guardrails_protect_audit", severity="high",
@@ -75,11 +97,13 @@ def denies(doc: dict[str, Any], action: str) -> bool:
                  "root folder (ListControlPolicyAttachmentsForTarget, GetControlPolicy PolicyDocument) has a Deny "
                  "statement whose Action matches it (wildcards, any letter case; or whose NotAction does not) on "
                  "Resource * or a pattern of every region's, account's and name's trails (acs:actiontrail:*:*:*; one "
-                 "ending in * after a region or name prefix covers only some), Condition or not; FAIL when none does, "
-                 "or when the Control Policy feature is not Enabled (GetControlPolicyEnablementStatus); ERROR when no "
-                 "readable policy denies it and an attached policy could not be read. Policies attached to folders or "
-                 "members below the root are not counted (they cover only part of the directory); control policies "
-                 "never apply to the management account itself.")
+                 "ending in * after a region or name prefix covers only some), without a Condition or with one of "
+                 "negated operators only (exemptions such as StringNotLike acs:PrincipalARN); MANUAL when the only "
+                 "such Deny has a positive Condition (StringEquals, Bool...), which limits it to what it matches; "
+                 "FAIL when none does, or when the Control Policy feature is not Enabled "
+                 "(GetControlPolicyEnablementStatus); ERROR when no readable policy denies it and an attached policy "
+                 "could not be read. Policies attached to folders or members below the root are not counted (they "
+                 "cover only part of the directory); control policies never apply to the management account itself.")
 def protect_audit(inp: Inputs) -> Iterator[Result]:
     g: Guardrails = inp[GUARDRAILS]
     if not g.managed:
@@ -101,6 +125,11 @@ def protect_audit(inp: Inputs) -> Iterator[Result]:
         elif unreadable:
             yield result(Status.ERROR, f"no readable root-folder control policy denies {action}; could not read "
                                        + "; ".join(unreadable))
+        elif some := [p.name or p.id for p in readable if p.document is not None and denies_only_some(p.document,
+                                                                                                     action)]:
+            yield result(Status.MANUAL, f"{action} is denied below the root folder only under a Condition that "
+                                        f"selects whom or what it applies to ({', '.join(some)}): check that it "
+                                        "covers every member identity")
         else:
             names = ", ".join(p.name or p.id for p in readable) or "none"
             yield result(Status.FAIL, f"no control policy attached to the root folder denies {action} (attached: "
