@@ -48,3 +48,14 @@ def test_mse_public_whitelist_open_forms(acl: str, opened: list[str]) -> None:
     check = all_checks()["mse_cluster_internet_access_restricted"]
     [result] = check.fn(Inputs({CLUSTERS.name: [cluster]}, AuditConfig(), "cn-hangzhou", "1", None))  # type: ignore[arg-type]
     assert result.status.value == ("FAIL" if opened or not cluster.acl else "PASS")
+
+
+@pytest.mark.parametrize("entries, opened", [
+    (["10.0.0.0/8,0.0.0.0/0"], ["0.0.0.0/0"]),  # Kafka UpdateAllowedIp's comma-separated form in one item
+    (['["0.0.0.0/0"]'], ["0.0.0.0/0"]),
+    (["[::/0]"], ["::/0"]),
+    (["0.0.0.0/1, 128.0.0.0/1"], ["0.0.0.0/1", "128.0.0.0/1"]),
+    (["10.0.0.0/8,192.168.0.0/16"], []),
+])
+def test_open_entries_reads_items_holding_several_entries(entries: list[str], opened: list[str]) -> None:
+    assert open_entries(entries) == opened

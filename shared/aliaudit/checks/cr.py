@@ -19,8 +19,11 @@ def open_entries(entries: Iterable[str]) -> list[str]:
     together cover all of IPv4 or IPv6 (0.0.0.0/1 + 128.0.0.0/1). Text that is not an address admits nobody.
     (Shared by the kafka and bastionhost checks.)"""
     nets: list[tuple[str, IPNetwork]] = []
-    for raw in entries:
-        text = raw.strip()
+    # an item may hold several comma-separated entries, in brackets or quotes (the write APIs take
+    # "10.0.0.0/8,0.0.0.0/0"; documented samples answer "[10.162.168.xx/32]"): each is judged
+    parts = [p.strip("\"' ") for raw in entries for p in raw.strip().strip("[]").split(",")]
+    for raw in (p for p in parts if p):
+        text = raw
         if text == "0.0.0.0":
             text = "0.0.0.0/0"
         try:
