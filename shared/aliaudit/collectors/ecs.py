@@ -524,16 +524,20 @@ class ImageInfo(BaseModel):
 
 IMAGES: Dataset[list[ImageInfo]] = Dataset("ecs.images", Scope.REGIONAL)
 IMAGE_PAGE = 100  # DescribeImages and DescribeImageSharePermission PageSize: 1 to 100
+# DescribeImages Status: "By default ... only images in the Available state are returned" and "You can specify
+# multiple values": a deprecated or unavailable image keeps its share permissions, so every state is listed
+IMAGE_STATES = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated"
 
 
 @collector(IMAGES, apis=["ecs:DescribeImages", "ecs:DescribeImageSharePermission"])
 def images(ctx: CollectContext) -> list[ImageInfo]:
-    """The account's own custom images (ImageOwnerAlias self: "custom images that you created"), and with whom each
-    is shared. DescribeImages answers Available images when no Status is given (its Status parameter)."""
+    """The account's own custom images (ImageOwnerAlias self: "custom images that you created") in every state
+    (IMAGE_STATES), and with whom each is shared."""
     ecs = ctx.client("ecs")
     listed = list(by_page_number(
         lambda n: ecs.describe_images(ecs_models.DescribeImagesRequest(
-            region_id=ctx.region, image_owner_alias="self", page_number=n, page_size=IMAGE_PAGE)).body,
+            region_id=ctx.region, image_owner_alias="self", status=IMAGE_STATES, page_number=n,
+            page_size=IMAGE_PAGE)).body,
         lambda b: b.images.image if b.images else [], IMAGE_PAGE))
 
     def share(img: Any) -> ImageInfo:
