@@ -73,7 +73,7 @@ def main() -> int:
         started = time.monotonic()
         admin.request("POST", "fc/timers/fire", {"function": "aliaudit-dispatcher", "trigger": "daily"})
         _say("fired the daily timer; waiting for the run ...")
-        assert admin.request("POST", "fc/wait", {"timeout": 300})["idle"]
+        assert admin.request("POST", "fc/wait", {"timeout": 300}, timeout=330)["idle"]
         invocations = admin.request("GET", "fc/invocations")["invocations"]
         _say(f"run finished in {time.monotonic() - started:.1f}s: {len(invocations)} function invocations")
         bucket = oss2.Bucket(oss2.AuthV4(*ROOT_KEY), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
@@ -118,7 +118,7 @@ def main() -> int:
                 landed = time.monotonic() - start
                 break
             time.sleep(0.2)
-        admin.request("POST", "fc/wait", {"timeout": 60})
+        admin.request("POST", "fc/wait", {"timeout": 60}, timeout=90)
         if landed is None:
             _say("the event-driven FAIL did not land within 60 s")
             return 1

@@ -169,7 +169,7 @@ def run_event(admin: AdminClient, url: str, event: str, timeout: float = 300) ->
                 break
         else:
             idle_since = None
-    assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
+    assert admin.request("POST", "fc/wait", {"timeout": timeout}, timeout=timeout + 30)["idle"]
     wall = time.monotonic() - start
     invocations = admin.request("GET", "fc/invocations")["invocations"][invocations_before:]
     calls = {api: n for api, n in _diff(admin.calls(), calls_before).items() if not api.endswith(":" + event)}
@@ -220,7 +220,7 @@ def run_burst(admin: AdminClient, url: str, bucket: Any, events: int, timeout: f
     order = burst_order(events)
     for event, k in order:
         CHANGES[event](url, k)
-    assert admin.request("POST", "fc/wait", {"timeout": timeout})["idle"]
+    assert admin.request("POST", "fc/wait", {"timeout": timeout}, timeout=timeout + 30)["idle"]
     wall = time.monotonic() - start
     runs = sorted(o.key.split("/")[1] for o in oss2.ObjectIterator(bucket, prefix="runs/event-")
                   if o.key.endswith("/manifest.json") and o.key not in before_runs)

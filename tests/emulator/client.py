@@ -13,10 +13,10 @@ class AdminClient:
         # never through an inherited proxy: the admin interface is local
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
+    def request(self, method: str, path: str, body: Any = None, timeout: float = 60) -> Any:
         data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(f"{self.url}/_emulator/{path.lstrip('/')}", data=data, method=method)
-        with self._opener.open(req, timeout=60) as resp:
+        with self._opener.open(req, timeout=timeout) as resp:
             return json.loads(resp.read() or b"null")
 
     def load(self, scenario_yaml: str) -> Any:

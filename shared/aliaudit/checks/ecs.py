@@ -690,7 +690,7 @@ def image_not_public(inp: Inputs) -> Iterator[Result]:
 def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
     e: EncryptionByDefault = inp[ENCRYPTION_BY_DEFAULT]
     yield Result(status=PASS if e.encrypted else FAIL, resource_id=f"ecs-default-encryption/{e.region}",
-                 resource_type="ecs:region", resource_name=e.region, region=e.region,
+                 resource_type="ecs:region", region=e.region,
                  message="new cloud disks are encrypted by default" if e.encrypted
                  else "default encryption of new cloud disks is off")
 

@@ -137,6 +137,37 @@ def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]], event: s
     return [c for c in checks if owner in c.meta.needs]
 
 
+# ActionTrail serviceName values whose RAM namespace is spelt otherwise (lower-cased, '-' removed on both sides)
+SERVICE_NAMESPACES = {"rkvstore": "kvstore", "sas": "yundunsas", "cloudapi": "apigateway",
+                      "cloudfw": "yunduncloudfirewall", "ddoscoo": "yundunddoscoo", "waf": "yundunwaf",
+                      "bastionhost": "yundunbastionhost"}
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def service_checks(checks: Iterable[Check], service: Any) -> list[Check]:
+    """Of the checks an event's name selects, those that read the event's service. API names repeat across
+    products (ModifySecurityIps is an RDS, a Redis and a MongoDB API; CreateInstance an ECS and a Redis one), so
+    an RDS whitelist change must not re-audit every Redis and MongoDB instance of the region. A check reads a
+    service when one of its collectors calls it (their RAM actions' namespaces: `rds:` for the RDS checks, also
+    `kms:` for the TDE-key check, `ram:` for the ECS instance-role check). An event whose serviceName no check
+    reads (a spelling not known here) keeps every check its name selects: narrowing may only ever be lost."""
+    from ..collectors.registry import COLLECTORS
+
+    checks = list(checks)
+    if not isinstance(service, str) or not service:
+        return checks
+    wanted = SERVICE_NAMESPACES.get(_norm(service), _norm(service))
+
+    def namespaces(c: Check) -> set[str]:
+        return {_norm(a.split(":", 1)[0]) for d in c.meta.needs if d in COLLECTORS for a in COLLECTORS[d].apis}
+
+    known = [c for c in checks if wanted in namespaces(c)]
+    return known if known else checks
+
+
 def _ids(values: Any) -> set[str]:
     if not isinstance(values, list):
         return set()

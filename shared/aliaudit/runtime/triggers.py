@@ -133,8 +133,9 @@ def _actiontrail(event: dict[str, Any]) -> Plan:
     if not isinstance(region, str):
         raise TriggerError("ActionTrail event with a region that is not a string")
     touched = targets.resources(data)
-    checks = [c.meta.id for c in targets.relevant((c for c in all_checks().values() if name in c.meta.events),
-                                                  touched, name)]
+    named = targets.service_checks((c for c in all_checks().values() if name in c.meta.events),
+                                   data.get("serviceName"))
+    checks = [c.meta.id for c in targets.relevant(named, touched, name)]
     event_id = data.get("eventId") or event.get("id") or ""
     if not isinstance(event_id, str) or not _safe(event_id).strip("-"):
         raise TriggerError("ActionTrail event without an id")

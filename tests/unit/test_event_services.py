@@ -1,0 +1,33 @@
+"""An ActionTrail event selects the checks its name lists and that read its service (runtime/targets.py
+service_checks): API names repeat across products, so an RDS whitelist change re-audits RDS, not every Redis and
+MongoDB instance; a change in another service a check reads (a RAM policy for the ECS instance-role check, a KMS
+key for the RDS TDE check) still selects it; an unknown serviceName loses only narrowing, never a check."""
+
+from __future__ import annotations
+
+import pytest
+
+from aliaudit.checks.registry import all_checks
+from aliaudit.runtime.targets import service_checks
+
+
+def families(event: str, service: object) -> set[str]:
+    named = [c for c in all_checks().values() if event in c.meta.events]
+    return {c.meta.family for c in service_checks(named, service)}
+
+
+@pytest.mark.parametrize("event, service, expected", [
+    ("ModifySecurityIps", "Rds", {"rds"}),
+    ("ModifySecurityIps", "R-kvstore", {"redis"}),
+    ("ModifySecurityIps", "Dds", {"mongodb"}),
+    ("CreateInstance", "Ecs", {"ecs"}),
+    ("AttachPolicyToRole", "Ram", {"ram", "ecs", "fc"}),  # the instance and function role checks read RAM
+    ("CancelKeyDeletion", "Kms", {"kms", "rds"}),  # the TDE-with-a-customer-key check reads KMS
+])
+def test_an_event_selects_the_checks_that_read_its_service(event: str, service: str, expected: set[str]) -> None:
+    assert families(event, service) == expected
+
+
+@pytest.mark.parametrize("service", ["SomethingNew", "", None, 7])
+def test_an_unknown_or_missing_service_keeps_every_check_the_name_selects(service: object) -> None:
+    assert families("ModifySecurityIps", service) == {"rds", "redis", "mongodb"}
