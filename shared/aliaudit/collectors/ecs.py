@@ -578,7 +578,9 @@ def encryption_by_default(ctx: CollectContext) -> EncryptionByDefault:
     fails the dataset: the framework reports the check's ERROR for the region."""
     body = ctx.client("ecs").describe_disk_encryption_by_default_status(
         ecs_models.DescribeDiskEncryptionByDefaultStatusRequest(region_id=ctx.region)).body
-    return EncryptionByDefault(region=ctx.region, encrypted=bool(body.encrypted))
+    if not isinstance(body.encrypted, bool):  # (an answer without it says nothing: ERROR, not 'off')
+        raise ValueError("DescribeDiskEncryptionByDefaultStatus answered no Encrypted")
+    return EncryptionByDefault(region=ctx.region, encrypted=body.encrypted)
 
 
 class InstanceRole(BaseModel):
