@@ -37,10 +37,10 @@ def _trigger_result(f: FcFunction, t: FcTrigger, status: Status, message: str) -
            "\"role\": \"acs:ram::<account>:role/<role>\"}'",
        events=["CreateFunction", "UpdateFunction"], needs=[FUNCTIONS],
        evaluates="ListFunctions environmentVariables of every function in the region: FAIL when a value contains an "
-                 "AccessKey ID (LTAI followed by 12-30 letters or digits) or when a variable whose name says "
-                 "SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or CREDENTIAL has a "
-                 "non-empty value (the message names the variables, never their values); PASS otherwise. A failed "
-                 "ListFunctions gives ERROR for the region.",
+                 "AccessKey ID (LTAI followed by 12-30 letters or digits), a name does (shown masked), or when a "
+                 "variable whose name says SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or "
+                 "CREDENTIAL has a non-empty value (the message names the variables, never their values); PASS "
+                 "otherwise. A failed ListFunctions gives ERROR for the region.",
        source="Alibaba Cloud best practice: no AccessKey in code or configuration, a function reads its role's "
               "temporary credentials instead (no peer check); FC environment variables: "
               "https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables")

@@ -45,7 +45,7 @@ class SecretVariable(BaseModel):
     """An environment variable that looks like a credential: its name and why, never its value."""
 
     name: str
-    reason: str  # "value is an AccessKey ID" | "name suggests a secret"
+    reason: str  # "value is an AccessKey ID" | "name is an AccessKey ID" | "name suggests a secret"
 
 
 def suspicious_variables(env: dict[str, Any] | None) -> list[SecretVariable]:
@@ -54,10 +54,13 @@ def suspicious_variables(env: dict[str, Any] | None) -> list[SecretVariable]:
     found: list[SecretVariable] = []
     for name, value in sorted((env or {}).items()):
         text = "" if value is None else str(value)
+        shown = ACCESS_KEY_ID.sub("LTAI****", name)  # (a name holding an AccessKey ID is shown masked)
         if ACCESS_KEY_ID.search(text):
-            found.append(SecretVariable(name=name, reason="value is an AccessKey ID"))
+            found.append(SecretVariable(name=shown, reason="value is an AccessKey ID"))
+        elif shown != name:
+            found.append(SecretVariable(name=shown, reason="name is an AccessKey ID"))
         elif text.strip() and SECRET_NAME.search(name.upper().replace("-", "_")):
-            found.append(SecretVariable(name=name, reason="name suggests a secret"))
+            found.append(SecretVariable(name=shown, reason="name suggests a secret"))
     return found
 
 
