@@ -34,7 +34,8 @@ def _result(i: EsInstance, status: Status, message: str) -> Result:
                  "PUBLIC_ES: PASS when public access is off, or on with whitelist entries none of which (nor all "
                  "together) admit every address, or with no entry (the console documents that requests from all "
                  "public addresses are denied by default); FAIL when an entry is 0.0.0.0/0, ::/0, a bare 0.0.0.0 or "
-                 "entries together cover every address; ERROR when the cluster could not be described.",
+                 "entries together cover every address; ERROR when the cluster could not be described or the answer "
+                 "lacks enablePublic.",
        source="Cloud Config elasticsearch-public-and-any-ip-access-check | "
               "https://www.alibabacloud.com/help/en/es/user-guide/"
               "configure-a-public-or-private-ip-address-whitelist-for-an-elasticsearch-cluster")
@@ -42,6 +43,8 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
     for i in inp[INSTANCES]:
         if i.error:
             yield _result(i, ERROR, f"could not describe the cluster: {i.error}")
+        elif i.public_enabled is None:
+            yield _result(i, ERROR, "DescribeInstance answered no enablePublic: public access unknown")
         elif not i.public_enabled:
             yield _result(i, PASS, "public network access is disabled")
         elif opened := open_entries(i.public_whitelist):
@@ -68,7 +71,8 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
                  "groups of type PUBLIC_KIBANA: PASS when Kibana's public access is off, or on with whitelist entries "
                  "none of which (nor all together) admit every address; FAIL when an entry is 0.0.0.0/0, ::/0, a bare "
                  "0.0.0.0 or entries together cover every address; MANUAL when it is on with no entry (what an empty "
-                 "Kibana whitelist admits is not documented); ERROR when the cluster could not be described.",
+                 "Kibana whitelist admits is not documented); ERROR when the cluster could not be described or the "
+                 "answer lacks enableKibanaPublicNetwork.",
        source="Cloud Config elasticsearch-instance-enabled-kibana-public-check | "
               "https://www.alibabacloud.com/help/en/elasticsearch/latest/access-control-methods-for-elasticsearch-"
               "clusters")
@@ -76,6 +80,9 @@ def kibana_public_access_restricted(inp: Inputs) -> Iterator[Result]:
     for i in inp[INSTANCES]:
         if i.error:
             yield _result(i, ERROR, f"could not describe the cluster: {i.error}")
+        elif i.kibana_public_enabled is None:
+            yield _result(i, ERROR, "DescribeInstance answered no enableKibanaPublicNetwork: Kibana's public access "
+                                    "unknown")
         elif not i.kibana_public_enabled:
             yield _result(i, PASS, "Kibana's public network access is disabled")
         elif opened := open_entries(i.kibana_whitelist):

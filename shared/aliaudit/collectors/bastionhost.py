@@ -63,12 +63,14 @@ def instances(ctx: CollectContext) -> list[BastionHost]:
         host = BastionHost(id=i.instance_id, description=i.description or "", region=ctx.region,
                            status=i.instance_status or "", plan=i.plan_code or "",
                            public_access=bool(i.public_network_access), internet_endpoint=i.internet_endpoint or "")
-        if not host.public_access:
-            return host
+        if i.public_network_access is False:
+            return host  # (a listing without the switch: DescribeInstanceAttribute tells)
         try:
             attr = bh.describe_instance_attribute(bh_models.DescribeInstanceAttributeRequest(
                 region_id=ctx.region, instance_id=host.id)).body.instance_attribute
-            host.public_access = bool(attr.public_network_access)
+            if not isinstance(attr.public_network_access, bool):  # (unknown is not 'off': ERROR for the host)
+                raise ValueError("DescribeInstanceAttribute answered no PublicNetworkAccess")
+            host.public_access = attr.public_network_access
             host.whitelist = _whitelist(attr)
         except Exception as err:
             host.error = apierrors.describe(err)

@@ -29,10 +29,10 @@ class EsInstance(BaseModel):
     region: str
     status: str = ""  # active | activating | inactive | invalid
     version: str = ""
-    public_enabled: bool = False  # enablePublic
+    public_enabled: bool | None = False  # enablePublic (None: DescribeInstance did not answer it)
     public_domain: str = ""
     public_whitelist: list[str] = Field(default_factory=list)  # publicIpWhitelist + PUBLIC_ES groups
-    kibana_public_enabled: bool = False  # enableKibanaPublicNetwork
+    kibana_public_enabled: bool | None = False  # enableKibanaPublicNetwork (None: not answered)
     kibana_domain: str = ""
     kibana_whitelist: list[str] = Field(default_factory=list)  # kibanaIPWhitelist + PUBLIC_KIBANA groups
     error: str | None = None  # DescribeInstance failed: checks report ERROR for this cluster
@@ -88,9 +88,13 @@ def instances(ctx: CollectContext) -> list[EsInstance]:
             r = es.describe_instance(inst.id).body.result
             groups = r.network_config.white_ip_group_list if r.network_config and \
                 r.network_config.white_ip_group_list else []
-            inst.public_enabled, inst.public_domain = bool(r.enable_public), r.public_domain or ""
+            # (a switch the answer leaves out is unknown, not off: the checks report ERROR, never 'disabled')
+            inst.public_enabled = r.enable_public if isinstance(r.enable_public, bool) else None
+            inst.public_domain = r.public_domain or ""
             inst.public_whitelist = _merged(r.public_ip_whitelist, groups, PUBLIC_ES)
-            inst.kibana_public_enabled, inst.kibana_domain = bool(r.enable_kibana_public_network), r.kibana_domain or ""
+            kibana = r.enable_kibana_public_network
+            inst.kibana_public_enabled = kibana if isinstance(kibana, bool) else None
+            inst.kibana_domain = r.kibana_domain or ""
             inst.kibana_whitelist = _merged(r.kibana_ipwhitelist, groups, PUBLIC_KIBANA)
         except Exception as err:
             inst.error = apierrors.describe(err)
