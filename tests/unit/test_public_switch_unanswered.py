@@ -7,6 +7,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from aliaudit.checks.registry import Inputs, all_checks
 from aliaudit.collectors import bastionhost as bh
 from aliaudit.collectors import elasticsearch as es
@@ -55,3 +57,10 @@ def test_elasticsearch_switches_left_out_are_errors() -> None:
 def test_bastionhost_switch_left_out_is_an_error() -> None:
     data = bh.instances(fake_ctx(FakeBh()))
     assert run("bastionhost_public_access_restricted", bh.INSTANCES.name, data) == ["ERROR"]
+
+
+def test_elasticsearch_whitelist_text_is_parsed_within_bounds() -> None:
+    nested = "[" * 20000 + "]" * 20000  # past the JSON parser's depth: read as the text it is, not a crash
+    assert es._items([nested, '[ "0.0.0.0/0" ]']) == [nested, "0.0.0.0/0"]
+    with pytest.raises(ValueError, match="larger than"):
+        es._items(["[" + '"10.0.0.1",' * 10000 + '"10.0.0.2"]'])

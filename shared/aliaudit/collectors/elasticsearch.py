@@ -21,6 +21,8 @@ PAGE_SIZE = 100
 # networkConfig.whiteIpGroupList[].whiteIpType values (OpenMeta enum): PRIVATE_ES | PUBLIC_ES | PRIVATE_KIBANA |
 # PUBLIC_KIBANA; the groups of the public types whitelist the public endpoints beside the legacy lists
 PUBLIC_ES, PUBLIC_KIBANA = "PUBLIC_ES", "PUBLIC_KIBANA"
+# a whitelist item is an address or a short JSON array of them; larger text is not parsed (the cluster's ERROR)
+MAX_ITEM = 64 * 1024
 
 
 class EsInstance(BaseModel):
@@ -47,10 +49,12 @@ def _items(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
         text = (v or "").strip()
+        if len(text) > MAX_ITEM:
+            raise ValueError(f"a whitelist item is larger than {MAX_ITEM} characters: not parsed")
         if text.startswith("["):
             try:
                 parsed = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
             if isinstance(parsed, list):
                 out += [str(p).strip() for p in parsed if str(p).strip()]
