@@ -27,3 +27,21 @@ def test_public_images_in_every_state_are_listed() -> None:
                           map=lambda fn, items: [fn(i) for i in items])
     got = {m.id: (m.status, m.public) for m in images(ctx)}  # type: ignore[arg-type]
     assert got == {"m-ok": ("Available", True), "m-old": ("Deprecated", True), "m-broken": ("UnAvailable", True)}
+
+
+class NotFound(Exception):
+    code = "InvalidImageId.NotFound"
+
+
+class GoneEcs(FakeEcs):
+    def describe_image_share_permission(self, request: Any) -> Any:
+        if request.image_id == "m-old":
+            raise NotFound("The specified image does not exist.")
+        return super().describe_image_share_permission(request)
+
+
+def test_an_image_deleted_since_listed_is_not_reported() -> None:
+    ctx = SimpleNamespace(region="cn-hangzhou", client=lambda product: GoneEcs(),
+                          map=lambda fn, items: [fn(i) for i in items])
+    got = {m.id: m.error for m in images(ctx)}  # type: ignore[arg-type]
+    assert got == {"m-ok": None, "m-broken": None}

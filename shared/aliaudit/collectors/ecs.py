@@ -540,7 +540,7 @@ def images(ctx: CollectContext) -> list[ImageInfo]:
             page_size=IMAGE_PAGE)).body,
         lambda b: b.images.image if b.images else [], IMAGE_PAGE))
 
-    def share(img: Any) -> ImageInfo:
+    def share(img: Any) -> ImageInfo | None:
         info = ImageInfo(id=img.image_id, name=img.image_name or "", status=img.status or "")
         try:
             # TotalCount counts the accounts the image is shared with (the pages' Accounts); ShareGroups, "all"
@@ -558,10 +558,12 @@ def images(ctx: CollectContext) -> list[ImageInfo]:
                     break
                 page += 1
         except Exception as err:
+            if getattr(err, "code", "") == "InvalidImageId.NotFound":  # deleted since listed: no longer shared
+                return None
             info.error = apierrors.describe(err)
         return info
 
-    return ctx.map(share, listed)
+    return [m for m in ctx.map(share, listed) if m is not None]
 
 
 class EncryptionByDefault(BaseModel):
