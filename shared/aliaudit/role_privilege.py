@@ -10,11 +10,9 @@ tests/fixtures/wire/ram/). The documents are judged by ram_policy.admin_reasons.
 
 from __future__ import annotations
 
-import json
-
 from pydantic import BaseModel, Field
 
-from . import apierrors
+from . import apierrors, jsontext
 from .collectors.registry import CollectContext
 from .lazy import lazy_import
 from .ram_policy import admin_reasons
@@ -37,23 +35,20 @@ def role_name(arn_or_name: str) -> str:
     return arn_or_name.rsplit(":role/", 1)[-1].rsplit("/", 1)[-1] if ":role/" in arn_or_name else arn_or_name
 
 
-# RAM policy documents are at most 6,144 characters (RAM "Limits"); larger answers are not parsed
-MAX_DOCUMENT = 64 * 1024
-
-
-def _unreadable(text: str | None) -> str | None:
-    """Why a GetPolicy document cannot be judged (None: it is a JSON object with a Statement list or object)."""
-    if not text or not text.strip():
-        return "has no document in the GetPolicy answer"
-    if len(text) > MAX_DOCUMENT:
-        return f"has a document larger than {MAX_DOCUMENT} characters"
+def document_reasons(label: str, text: str | None) -> list[str]:
+    """Why a policy's document (GetPolicy DefaultPolicyVersion.PolicyDocument, JSON text) makes its holder
+    administrator; ValueError saying why the document cannot be judged (none, too large or deep: RAM documents
+    are at most 6,144 characters, jsontext bounds them; not JSON; no Statement): an unreadable document grants
+    unknown rights and is never judged as granting none."""
     try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
-        return "has a document that is not JSON"
-    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), (list, dict)):
-        return "has a document that is not a policy (no Statement)"
-    return None
+        doc = jsontext.load_object(text if text and text.strip() else None, "its document")
+    except ValueError as err:
+        raise ValueError(f"policy {label}: {err}") from None
+    if doc is None:
+        raise ValueError(f"policy {label} has no document in the GetPolicy answer")
+    if not isinstance(doc.get("Statement"), list | dict):
+        raise ValueError(f"policy {label} has a document that is not a policy (no Statement)")
+    return admin_reasons(label, doc)
 
 
 def _read(ctx: CollectContext, name: str) -> RolePrivilege:
@@ -68,11 +63,10 @@ def _read(ctx: CollectContext, name: str) -> RolePrivilege:
             got = ram.get_policy(ram_models.GetPolicyRequest(policy_name=p.policy_name,
                                                              policy_type=p.policy_type)).body
             text = got.default_policy_version.policy_document if got.default_policy_version else None
-            why = _unreadable(text)
-            if why:  # (an answer without a readable document grants unknown rights: never judged as none)
-                out.error = f"policy {label} {why}"
-                continue
-            out.admin_reasons += admin_reasons(f"{p.policy_type} policy {p.policy_name}", json.loads(text or ""))
+            try:
+                out.admin_reasons += document_reasons(f"{p.policy_type} policy {p.policy_name}", text)
+            except ValueError as err:
+                out.error = str(err)
     except Exception as err:  # noqa: BLE001 - any failure makes this role's verdict ERROR, never PASS
         out.error = apierrors.describe(err)
     return out
