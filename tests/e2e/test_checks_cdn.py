@@ -118,3 +118,24 @@ def test_unknown_domain_is_not_found(cloud):
         assert getattr(err, "code", "") == "InvalidDomain.NotFound"
     else:
         raise AssertionError("an unknown domain was described")
+
+
+def test_configurations_not_in_effect_do_not_pass(cloud):
+    # DescribeCdnDomainConfigs Status: a failed configuration is not in effect (FAIL, the defaults apply), one being
+    # tested or configured is not yet (MANUAL); only success is the domain's behaviour
+    def domain(name: str, status: str) -> dict[str, Any]:
+        return {"name": name, "ssl_protocol": "on",
+                "configs": {"https_force": {"args": {"enable": "on"}, "status": status},
+                            "https_tls_version": {"args": STRONG, "status": status}}}
+
+    states = {"ok.example.com": "success", "failed.example.com": "failed",
+              "configuring.example.com": "configuring", "testing.example.com": "testing"}
+    load(cloud, base_scenario(regions=REGIONS, cdn={"domains": [domain(n, s) for n, s in states.items()]}))
+    findings = scan(cloud, families=["cdn"], regions=REGIONS)
+    expected = {"ok.example.com": "PASS", "failed.example.com": "FAIL", "configuring.example.com": "MANUAL",
+                "testing.example.com": "MANUAL"}
+    assert by_resource(findings, _H) == expected
+    assert by_resource(findings, _T) == expected
+    by_key = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "its configuration failed" in by_key[(_H, "failed.example.com")]
+    assert "TLS version control failed to apply" in by_key[(_T, "failed.example.com")]

@@ -650,3 +650,17 @@ def test_denied_instance_ram_role_reads_give_error_naming_the_reason(cloud):
     assert by_resource(findings, "ecs_instance_ram_role_not_admin") == {
         "i-app": "ERROR", "i-pw": "ERROR", "i-win": "ERROR"}  # whether an instance has a role is unknown too
     assert all("DescribeInstanceRamRole: NoPermission" in f.message for f in findings)
+
+
+def test_public_images_in_every_state_are_judged(cloud):
+    # DescribeImages answers only Available images when no Status is given: a Deprecated, UnAvailable or still
+    # creating image keeps its share permissions, so the collector lists every documented state
+    data = base_scenario()
+    states = ["Available", "Deprecated", "UnAvailable", "Creating", "CreateFailed", "Waiting"]
+    data["accounts"][0]["ecs"] = {"images": [
+        *({"id": f"m-{s.lower()}", "status": s, "public": True} for s in states),
+        {"id": "m-private-old", "status": "Deprecated"}]}
+    load(cloud, data)
+    findings = scan(cloud, checks=["ecs_image_not_public"])
+    assert by_resource(findings, "ecs_image_not_public") == {
+        **{f"m-{s.lower()}": "FAIL" for s in states}, "m-private-old": "PASS"}

@@ -1,6 +1,8 @@
 """ECS user data (DescribeUserData UserData, Base64): decoded within bounds, scanned in linear time, and no value (nor
 an AccessKey ID inside a variable's name) reaches the dataset or a finding; what cannot be decoded is ERROR for the
-instance, never PASS and never an exception that loses the region."""
+instance, never PASS and never an exception that loses the region. The emulator holds user data as text (it cannot
+answer gzip or text that is not Base64), so the collector's reader, read_user_data, is fed the answered UserData
+text; plain user data through the SDK is in tests/e2e/test_checks_ecs.py."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ import base64
 import gzip
 import json
 import time
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
@@ -17,9 +17,10 @@ from aliaudit.checks.registry import Inputs, all_checks
 from aliaudit.collectors.ecs import (
     MAX_USER_DATA,
     USER_DATA,
+    UserDataInfo,
     UserDataUnreadable,
     decode_user_data,
-    user_data,
+    read_user_data,
     user_data_hits,
 )
 from aliaudit.config import AuditConfig
@@ -32,33 +33,14 @@ def b64(text: str | bytes) -> str:
     return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
 
 
-class FakeEcs:
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.answers = answers
-
-    def describe_user_data(self, request: Any) -> Any:
-        return SimpleNamespace(body=SimpleNamespace(user_data=self.answers[request.instance_id]))
-
-
-class FakeCtx:
-    region, account_id = "cn-hangzhou", "1234567890123456"
-
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.ecs = FakeEcs(answers)
-        self.instances = [SimpleNamespace(instance_id=i, instance_name=i) for i in answers]
-        self.factory = SimpleNamespace(shared=lambda key, fn: self.instances)
-
-    def client(self, product: str) -> Any:
-        return self.ecs
-
-    def map(self, fn: Any, items: Any) -> list[Any]:
-        return [fn(i) for i in items]
+def read(answers: dict[str, str]) -> list[UserDataInfo]:
+    """The dataset the collector builds from these DescribeUserData answers (UserData text by instance id)."""
+    return [read_user_data(UserDataInfo(instance_id=i, name=i), raw) for i, raw in answers.items()]
 
 
 def verdicts(answers: dict[str, str]) -> dict[str, tuple[str, str]]:
-    data = user_data(FakeCtx(answers))  # type: ignore[arg-type]
     check = all_checks()["ecs_instance_user_data_no_access_keys"]
-    results = list(check.fn(Inputs({USER_DATA.name: data}, AuditConfig(), "cn-hangzhou", "1", None)))
+    results = list(check.fn(Inputs({USER_DATA.name: read(answers)}, AuditConfig(), "cn-hangzhou", "1", None)))
     return {r.resource_id: (r.status.value, r.message) for r in results}
 
 
@@ -99,7 +81,7 @@ def test_no_value_reaches_the_dataset_or_findings() -> None:
     text = (f"#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_ID={AK}\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n"
             f"{AK}_PASSWORD={SECRET}\naliyun configure --access-key-secret {SECRET}\n")
     answers = {"i-leak": b64(text), "i-gz": b64(gzip.compress(text.encode())), "i-bad": text}
-    data = user_data(FakeCtx(answers))  # type: ignore[arg-type]
+    data = read(answers)
     dumped = json.dumps([u.model_dump(mode="json") for u in data]) + json.dumps(verdicts(answers))
     assert AK not in dumped and SECRET not in dumped
     got = verdicts(answers)

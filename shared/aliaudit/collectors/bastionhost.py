@@ -51,6 +51,28 @@ def _whitelist(attr: Any) -> list[str]:
     return list(dict.fromkeys(entries))
 
 
+def listed_host(i: Any, region: str) -> BastionHost:
+    """The host as DescribeInstances Instances[] lists it."""
+    return BastionHost(id=i.instance_id, description=i.description or "", region=region,
+                       status=i.instance_status or "", plan=i.plan_code or "",
+                       public_access=bool(i.public_network_access), internet_endpoint=i.internet_endpoint or "")
+
+
+def attribute_needed(i: Any) -> bool:
+    """Whether DescribeInstanceAttribute must tell the host's public access: only a listing that answers
+    PublicNetworkAccess false settles it (a listing without the switch does not)."""
+    return i.public_network_access is not False
+
+
+def read_attribute(host: BastionHost, attr: Any) -> None:
+    """Set the host's public access and whitelist from DescribeInstanceAttribute InstanceAttribute; raises ValueError
+    when it does not answer PublicNetworkAccess (unknown is not 'off': ERROR for the host)."""
+    if not isinstance(attr.public_network_access, bool):
+        raise ValueError("DescribeInstanceAttribute answered no PublicNetworkAccess")
+    host.public_access = attr.public_network_access
+    host.whitelist = _whitelist(attr)
+
+
 @collector(INSTANCES, apis=["yundun-bastionhost:DescribeInstances", "yundun-bastionhost:DescribeInstanceAttribute"])
 def instances(ctx: CollectContext) -> list[BastionHost]:
     bh = ctx.client("bastionhost")
@@ -60,18 +82,12 @@ def instances(ctx: CollectContext) -> list[BastionHost]:
         lambda b: b.instances or [], PAGE_SIZE))
 
     def read(i: Any) -> BastionHost:
-        host = BastionHost(id=i.instance_id, description=i.description or "", region=ctx.region,
-                           status=i.instance_status or "", plan=i.plan_code or "",
-                           public_access=bool(i.public_network_access), internet_endpoint=i.internet_endpoint or "")
-        if i.public_network_access is False:
-            return host  # (a listing without the switch: DescribeInstanceAttribute tells)
+        host = listed_host(i, ctx.region)
+        if not attribute_needed(i):
+            return host
         try:
-            attr = bh.describe_instance_attribute(bh_models.DescribeInstanceAttributeRequest(
-                region_id=ctx.region, instance_id=host.id)).body.instance_attribute
-            if not isinstance(attr.public_network_access, bool):  # (unknown is not 'off': ERROR for the host)
-                raise ValueError("DescribeInstanceAttribute answered no PublicNetworkAccess")
-            host.public_access = attr.public_network_access
-            host.whitelist = _whitelist(attr)
+            read_attribute(host, bh.describe_instance_attribute(bh_models.DescribeInstanceAttributeRequest(
+                region_id=ctx.region, instance_id=host.id)).body.instance_attribute)
         except Exception as err:
             host.error = apierrors.describe(err)
         return host

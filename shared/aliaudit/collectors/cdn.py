@@ -56,6 +56,21 @@ def _args(config: Any) -> dict[str, str]:
     return {a.arg_name or "": a.arg_value or "" for a in fa}
 
 
+def read_configs(dom: CdnDomain, configs: list[Any]) -> None:
+    """Set the domain's two HTTPS features from DescribeCdnDomainConfigs DomainConfigs.DomainConfig[]: a configuration
+    whose Status is not success (failed | testing | configuring) is not in effect, so it goes to `unapplied` and its
+    arguments are not taken as the domain's behaviour."""
+    for c in configs:
+        status = (c.status or "success").strip().lower()  # (an answer without Status: as configured)
+        if c.function_name in (HTTPS_FORCE, TLS_VERSION) and status != "success":
+            dom.unapplied[c.function_name] = status
+        elif c.function_name == HTTPS_FORCE:
+            dom.https_force = _args(c)
+        elif c.function_name == TLS_VERSION:
+            dom.tls_versions = _args(c)
+    dom.configs_read = True
+
+
 @collector(DOMAINS, apis=["cdn:DescribeUserDomains", "cdn:DescribeCdnDomainConfigs"])
 def domains(ctx: CollectContext) -> list[CdnDomain]:
     cdn = ctx.client("cdn")
@@ -76,15 +91,7 @@ def domains(ctx: CollectContext) -> list[CdnDomain]:
                 domain_name=dom.name, function_names=f"{HTTPS_FORCE},{TLS_VERSION}")).body
             configs = body.domain_configs.domain_config if body.domain_configs and body.domain_configs.domain_config \
                 else []
-            for c in configs:
-                status = (c.status or "success").strip().lower()  # (an answer without Status: as configured)
-                if c.function_name in (HTTPS_FORCE, TLS_VERSION) and status != "success":
-                    dom.unapplied[c.function_name] = status
-                elif c.function_name == HTTPS_FORCE:
-                    dom.https_force = _args(c)
-                elif c.function_name == TLS_VERSION:
-                    dom.tls_versions = _args(c)
-            dom.configs_read = True
+            read_configs(dom, configs)
         except Exception as err:
             dom.error = apierrors.describe(err)
         return dom

@@ -39,6 +39,15 @@ class DdosWebsite(BaseModel):
 WEBSITES: Dataset[list[DdosWebsite]] = Dataset("ddos.websites", Scope.GLOBAL)
 
 
+def read_log_status(site: DdosWebsite, b: Any) -> None:
+    """Set the website's full-log switch from a DescribeWebAccessLogStatus answer (SlsStatus, a boolean)."""
+    site.sls_project, site.sls_logstore = b.sls_project or "", b.sls_logstore or ""
+    if isinstance(b.sls_status, bool):  # documented boolean: true enabled, false disabled
+        site.log_enabled = b.sls_status
+    else:  # not told: ERROR for the website, never read as disabled (or enabled)
+        site.error = f"DescribeWebAccessLogStatus did not report SlsStatus ({b.sls_status!r})"
+
+
 @collector(WEBSITES, apis=["yundun-ddoscoo:DescribeInstances", "yundun-ddoscoo:DescribeDomains",
                            "yundun-ddoscoo:DescribeWebAccessLogStatus"])
 def websites(ctx: CollectContext) -> list[DdosWebsite]:
@@ -59,12 +68,8 @@ def websites(ctx: CollectContext) -> list[DdosWebsite]:
         def status(domain: str, c: Any = client, region: str = centre) -> DdosWebsite:
             site = DdosWebsite(domain=domain, region=region)
             try:
-                b = c.describe_web_access_log_status(ddos_models.DescribeWebAccessLogStatusRequest(domain=domain)).body
-                site.sls_project, site.sls_logstore = b.sls_project or "", b.sls_logstore or ""
-                if isinstance(b.sls_status, bool):  # documented boolean: true enabled, false disabled
-                    site.log_enabled = b.sls_status
-                else:  # not told: ERROR for the website, never read as disabled (or enabled)
-                    site.error = f"DescribeWebAccessLogStatus did not report SlsStatus ({b.sls_status!r})"
+                read_log_status(site, c.describe_web_access_log_status(
+                    ddos_models.DescribeWebAccessLogStatusRequest(domain=domain)).body)
             except Exception as err:
                 site.error = apierrors.describe(err)
             return site

@@ -475,6 +475,19 @@ class UserDataInfo(BaseModel):
     error: str | None = None  # DescribeUserData failed: the check reports ERROR for the instance
 
 
+def read_user_data(info: UserDataInfo, raw: str | None) -> UserDataInfo:
+    """The instance's user data as DescribeUserData answered it (UserData, Base64; '' or None: none) reduced to where
+    credentials appear; data that cannot be decoded within the bounds is the instance's error (the reason only)."""
+    raw = raw or ""
+    info.has_user_data = bool(raw)
+    if raw:
+        try:
+            info.hits = user_data_hits(decode_user_data(raw))
+        except UserDataUnreadable as err:
+            info.error = str(err)  # (the reason only: the data is never kept)
+    return info
+
+
 def _listed_instances(ctx: CollectContext, ecs: Any) -> list[Any]:
     """Every instance of the region (DescribeInstances), read once per scan for the datasets that need only the
     list (user data, instance roles)."""
@@ -501,14 +514,7 @@ def user_data(ctx: CollectContext) -> list[UserDataInfo]:
                 return None
             info.error = apierrors.describe(err)
             return info
-        raw = body.user_data or ""
-        info.has_user_data = bool(raw)
-        if raw:
-            try:
-                info.hits = user_data_hits(decode_user_data(raw))
-            except UserDataUnreadable as err:
-                info.error = str(err)  # (the reason only: the data is never kept)
-        return info
+        return read_user_data(info, body.user_data)
 
     return [u for u in ctx.map(read, _listed_instances(ctx, ecs)) if u is not None]
 
@@ -558,12 +564,20 @@ def images(ctx: CollectContext) -> list[ImageInfo]:
                     break
                 page += 1
         except Exception as err:
-            if getattr(err, "code", "") == "InvalidImageId.NotFound":  # deleted since listed: no longer shared
-                return None
-            info.error = apierrors.describe(err)
+            return unreadable_image(info, err)
         return info
 
     return [m for m in ctx.map(share, listed) if m is not None]
+
+
+def unreadable_image(info: ImageInfo, err: BaseException) -> ImageInfo | None:
+    """An image whose share permissions could not be read: None when DescribeImageSharePermission answered
+    InvalidImageId.NotFound (deleted since DescribeImages listed it: no longer shared, nothing to report), else the
+    image with the error (ERROR for it)."""
+    if getattr(err, "code", "") == "InvalidImageId.NotFound":
+        return None
+    info.error = apierrors.describe(err)
+    return info
 
 
 class EncryptionByDefault(BaseModel):

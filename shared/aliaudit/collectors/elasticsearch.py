@@ -71,6 +71,20 @@ def _merged(legacy: list[str] | None, groups: list[Any], kind: str) -> list[str]
     return list(dict.fromkeys(ips))
 
 
+def read_description(inst: EsInstance, r: Any) -> None:
+    """Set the cluster's public and Kibana access from DescribeInstance Result."""
+    groups = r.network_config.white_ip_group_list if r.network_config and r.network_config.white_ip_group_list \
+        else []
+    # (a switch the answer leaves out is unknown, not off: the checks report ERROR, never 'disabled')
+    inst.public_enabled = r.enable_public if isinstance(r.enable_public, bool) else None
+    inst.public_domain = r.public_domain or ""
+    inst.public_whitelist = _merged(r.public_ip_whitelist, groups, PUBLIC_ES)
+    kibana = r.enable_kibana_public_network
+    inst.kibana_public_enabled = kibana if isinstance(kibana, bool) else None
+    inst.kibana_domain = r.kibana_domain or ""
+    inst.kibana_whitelist = _merged(r.kibana_ipwhitelist, groups, PUBLIC_KIBANA)
+
+
 @collector(INSTANCES, apis=["elasticsearch:ListInstance", "elasticsearch:DescribeInstance"])
 def instances(ctx: CollectContext) -> list[EsInstance]:
     es = ctx.client("elasticsearch")
@@ -89,17 +103,7 @@ def instances(ctx: CollectContext) -> list[EsInstance]:
         inst = EsInstance(id=i.instance_id, description=i.description or "", region=ctx.region,
                           status=i.status or "", version=i.es_version or "")
         try:
-            r = es.describe_instance(inst.id).body.result
-            groups = r.network_config.white_ip_group_list if r.network_config and \
-                r.network_config.white_ip_group_list else []
-            # (a switch the answer leaves out is unknown, not off: the checks report ERROR, never 'disabled')
-            inst.public_enabled = r.enable_public if isinstance(r.enable_public, bool) else None
-            inst.public_domain = r.public_domain or ""
-            inst.public_whitelist = _merged(r.public_ip_whitelist, groups, PUBLIC_ES)
-            kibana = r.enable_kibana_public_network
-            inst.kibana_public_enabled = kibana if isinstance(kibana, bool) else None
-            inst.kibana_domain = r.kibana_domain or ""
-            inst.kibana_whitelist = _merged(r.kibana_ipwhitelist, groups, PUBLIC_KIBANA)
+            read_description(inst, es.describe_instance(inst.id).body.result)
         except Exception as err:
             inst.error = apierrors.describe(err)
         return inst

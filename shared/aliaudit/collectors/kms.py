@@ -114,6 +114,25 @@ class KmsSecret(BaseModel):
 SECRETS: Dataset[list[KmsSecret]] = Dataset("kms.secrets", Scope.REGIONAL)
 
 
+def listed_secret(s: Any, region: str) -> KmsSecret:
+    """The secret as ListSecrets SecretList.Secret[] lists it."""
+    return KmsSecret(name=s.secret_name, region=region, type=s.secret_type or "",
+                     planned_delete_time=s.planned_delete_time or "")
+
+
+def description_needed(secret: KmsSecret) -> bool:
+    """A generic secret has no automatic rotation to describe; a managed one, or one whose type the listing did not
+    tell, is described (DescribeSecret's SecretType decides)."""
+    return secret.type != "Generic"
+
+
+def read_description(secret: KmsSecret, b: Any) -> None:
+    """Set the secret's ARN, type and rotation from a DescribeSecret answer."""
+    secret.arn, secret.type = b.arn or "", b.secret_type or secret.type
+    secret.automatic_rotation = b.automatic_rotation or ""
+    secret.rotation_interval_seconds = interval_seconds(b.rotation_interval)
+
+
 @collector(SECRETS, apis=["kms:ListSecrets", "kms:DescribeSecret"])
 def secrets(ctx: CollectContext) -> list[KmsSecret]:
     kms = ctx.client("kms")
@@ -122,16 +141,12 @@ def secrets(ctx: CollectContext) -> list[KmsSecret]:
         lambda b: b.secret_list.secret if b.secret_list else [], SECRET_PAGE))
 
     def describe(s: Any) -> KmsSecret:
-        secret = KmsSecret(name=s.secret_name, region=ctx.region, type=s.secret_type or "",
-                           planned_delete_time=s.planned_delete_time or "")
-        if secret.type == "Generic":  # a generic secret has no automatic rotation to describe
+        secret = listed_secret(s, ctx.region)
+        if not description_needed(secret):
             return secret
-        # managed, or a type the listing did not tell: DescribeSecret's SecretType decides
         try:
-            b = kms.describe_secret(kms_models.DescribeSecretRequest(secret_name=s.secret_name)).body
-            secret.arn, secret.type = b.arn or "", b.secret_type or secret.type
-            secret.automatic_rotation = b.automatic_rotation or ""
-            secret.rotation_interval_seconds = interval_seconds(b.rotation_interval)
+            read_description(secret, kms.describe_secret(
+                kms_models.DescribeSecretRequest(secret_name=s.secret_name)).body)
         except Exception as err:
             secret.error = apierrors.describe(err)
         return secret

@@ -79,6 +79,16 @@ def _int(text: Any) -> int | None:
         return None
 
 
+def read_config(cl: MseCluster, d: Any) -> None:
+    """Set the cluster's authentication switches from QueryConfig Data; raises ValueError when there is none. Only
+    the booleans are read: the ZooKeeper super-ACL UserName and PassWord it also answers are never kept."""
+    if d is None:
+        raise ValueError("QueryConfig answered no Data")
+    cl.config_auth_enabled, cl.config_auth_supported = d.config_auth_enabled, d.config_auth_supported
+    cl.naming_auth_enabled, cl.naming_auth_supported = d.naming_auth_enabled, d.naming_auth_supported
+    cl.zk_auth_enabled = d.auth_enabled  # (UserName / PassWord are deliberately not read)
+
+
 @collector(CLUSTERS, apis=["mse:ListClusters", "mse:QueryConfig", "mse:QueryClusterDetail"])
 def clusters(ctx: CollectContext) -> list[MseCluster]:
     mse = ctx.client("mse")
@@ -91,12 +101,7 @@ def clusters(ctx: CollectContext) -> list[MseCluster]:
         cl = MseCluster(id=c.instance_id or "", name=c.cluster_alias_name or "", region=ctx.region,
                         type=c.cluster_type or "", version=c.app_version or "")
         try:
-            d = mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body.data
-            if d is None:
-                raise ValueError("QueryConfig answered no Data")
-            cl.config_auth_enabled, cl.config_auth_supported = d.config_auth_enabled, d.config_auth_supported
-            cl.naming_auth_enabled, cl.naming_auth_supported = d.naming_auth_enabled, d.naming_auth_supported
-            cl.zk_auth_enabled = d.auth_enabled  # (UserName / PassWord are deliberately not read)
+            read_config(cl, mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body.data)
         except Exception as err:
             cl.config_error = apierrors.describe(err)
         try:

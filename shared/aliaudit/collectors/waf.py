@@ -38,6 +38,19 @@ class WafResource(BaseModel):
 RESOURCES: Dataset[list[WafResource]] = Dataset("waf.resources", Scope.GLOBAL)
 
 
+def read_log_status(batch: list[WafResource], result: list[Any]) -> None:
+    """Set each protected object's log switch from DescribeResourceLogStatus Result[] (Resource, Status a boolean)."""
+    by_name = {x.resource: x.status for x in result}
+    for o in batch:
+        status = by_name.get(o.resource)
+        if isinstance(status, bool):  # documented boolean: true collecting, false not
+            o.log_enabled = status
+        elif status is None:
+            o.error = "DescribeResourceLogStatus did not report this protected object"
+        else:  # never truthiness: the text "false" would read as on
+            o.error = f"DescribeResourceLogStatus reported an undocumented Status {status!r}"
+
+
 @collector(RESOURCES, apis=["yundun-waf:DescribeInstance", "yundun-waf:DescribeDefenseResources",
                             "yundun-waf:DescribeResourceLogStatus"])
 def resources(ctx: CollectContext) -> list[WafResource]:
@@ -69,15 +82,7 @@ def resources(ctx: CollectContext) -> list[WafResource]:
                 for o in batch:
                     o.error = apierrors.describe(err)
                 return
-            by_name = {x.resource: x.status for x in result}
-            for o in batch:
-                status = by_name.get(o.resource)
-                if isinstance(status, bool):  # documented boolean: true collecting, false not
-                    o.log_enabled = status
-                elif status is None:
-                    o.error = "DescribeResourceLogStatus did not report this protected object"
-                else:  # never truthiness: the text "false" would read as on
-                    o.error = f"DescribeResourceLogStatus reported an undocumented Status {status!r}"
+            read_log_status(batch, result)
 
         ctx.map(statuses, batches)
         found += objects
