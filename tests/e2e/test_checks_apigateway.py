@@ -1,5 +1,7 @@
 """API Gateway checks (anonymous published APIs, plain-HTTP APIs, weak HTTPS policies of groups) through the scan
-entry point against the emulated CloudAPI, a denied API giving ERROR findings, paging, and the remediating writes."""
+entry point against the emulated CloudAPI, a denied API giving ERROR findings, paging, and the remediating writes:
+an API published to RELEASE is judged on what RELEASE serves (DescribeDeployedApi), so a draft changed with ModifyApi
+counts only once DeployApi publishes it."""
 
 from __future__ import annotations
 
@@ -59,7 +61,11 @@ def test_apigateway_checks_pass_and_fail(cloud):
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     anon = by_key[(AUTH, "api-anon")]
     assert anon.resource_name == "catalog" and anon.severity.value == "high" and "ANONYMOUS" in anon.message
-    assert by_key[(HTTPS, "api-anon")].message == "the API accepts plain HTTP (RequestProtocol HTTP,HTTPS)"
+    assert by_key[(HTTPS, "api-anon")].message == ("the API's RELEASE definition accepts plain HTTP (RequestProtocol "
+                                                  "HTTP,HTTPS)")
+    assert by_key[(HTTPS, "api-draft")].message == ("the API's draft (not published to RELEASE) accepts plain HTTP "
+                                                   "(RequestProtocol HTTP)")
+    assert by_key[(HTTPS, "api-anon")].details["definition"] == "RELEASE definition"
     assert by_key[(TLS, G_OLD)].message == "HTTPS security policy HTTPS1_1_TLS1_0 accepts TLS 1.0 (no custom domain)"
     assert "api.shop.example" in by_key[(TLS, G_SHOP)].message
     assert by_key[(TLS, G_SH)].region == "cn-shanghai" and by_key[(AUTH, "api-sh")].region == "cn-shanghai"
@@ -74,17 +80,32 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
 
 
 def test_denied_apis_give_error_findings(cloud):
-    load(cloud, _deny(account(), ["apigateway:DescribeApi", "apigateway:DescribeApiGroup"]))
+    load(cloud, _deny(account(), ["apigateway:DescribeDeployedApi", "apigateway:DescribeApi",
+                                  "apigateway:DescribeApiGroup"]))
     findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc")}
     assert set(by_resource(findings, HTTPS).values()) == {"ERROR"} and len(by_resource(findings, HTTPS)) == 4
     assert by_resource(findings, TLS) == {G_SHOP: "ERROR", G_OLD: "ERROR"}
     assert all("NoPermission" in f.message for f in findings)
 
+    # without DescribeDeployedApi the released APIs are ERROR (their draft is no stand-in); the draft-only API is
+    # still read with DescribeApi
+    load(cloud, _deny(account(), ["apigateway:DescribeDeployedApi"]))
+    findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc")}
+    assert by_resource(findings, HTTPS) == {"api-signed": "ERROR", "api-anon": "ERROR", "api-anon-vpc": "ERROR",
+                                            "api-draft": "FAIL"}
+    assert by_key_message(findings, AUTH, "api-anon").startswith("could not read the API's RELEASE definition: "
+                                                                 "NoPermission")
+
     load(cloud, _deny(account(), ["apigateway:DescribeApis", "apigateway:DescribeApiGroups"]))
     findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
     assert sorted((f.check_id, f.resource_id, f.status.value) for f in findings) == sorted(
         (c, r, "ERROR") for c in (AUTH, HTTPS, TLS) for r in REGIONS)
+
+
+def by_key_message(findings: list[Any], check_id: str, resource_id: str) -> str:
+    return next(f.message for f in findings if f.check_id == check_id and f.resource_id == resource_id)
 
 
 def test_every_api_and_group_is_paged_to_the_end(cloud, admin):
@@ -96,7 +117,9 @@ def test_every_api_and_group_is_paged_to_the_end(cloud, admin):
     findings = scan(cloud, checks=[HTTPS, TLS])
     assert len(by_resource(findings, HTTPS)) == 4 + 60 and len(by_resource(findings, TLS)) == 2 + 55
     calls = admin.calls()
-    assert calls["cloudapi:DescribeApis"] == 2 and calls["cloudapi:DescribeApi"] == 64  # PageSize 50
+    assert calls["cloudapi:DescribeApis"] == 2  # PageSize 50
+    # the three APIs published to RELEASE are read as RELEASE serves them, the 61 others (drafts, TEST) as drafts
+    assert calls["cloudapi:DescribeDeployedApi"] == 3 and calls["cloudapi:DescribeApi"] == 61
     assert calls["cloudapi:DescribeApiGroups"] == 2 and calls["cloudapi:DescribeApiGroup"] == 57
 
 
@@ -108,6 +131,19 @@ def test_unknown_ids_and_regions(cloud):
                         "NotFoundApiGroup")):  # a group of another region is not found here
         try:
             call()
+        except Exception as err:
+            assert getattr(err, "code", "") == code
+        else:
+            raise AssertionError(f"expected {code}")
+    deployed = (
+        (gw_models.DescribeDeployedApiRequest(api_id="nope", stage_name="RELEASE"), "NotFoundApi"),
+        # published to TEST only: RELEASE has no definition of it (undocumented code, see the emulator)
+        (gw_models.DescribeDeployedApiRequest(group_id=G_OLD, api_id="api-draft", stage_name="RELEASE"),
+         "NotFoundStage"),
+        (gw_models.DescribeDeployedApiRequest(api_id="api-signed", stage_name="PROD"), "InvalidParameter"))
+    for request, code in deployed:
+        try:
+            gw.describe_deployed_api(request)
         except Exception as err:
             assert getattr(err, "code", "") == code
         else:
@@ -126,8 +162,61 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     gw.deploy_api(gw_models.DeployApiRequest(group_id=G_OLD, api_id="api-draft", stage_name="RELEASE",
                                              description="go live"))
     findings = scan(cloud, families=["apigateway"])
-    assert by_resource(findings, AUTH)["api-anon"] == "PASS" and by_resource(findings, HTTPS)["api-anon"] == "PASS"
+    # the review's defect: the draft of api-anon is APP and HTTPS now, but it is not published: RELEASE still serves
+    # it ANONYMOUS over HTTP and HTTPS, and the checks still FAIL (they PASSed on the draft before)
+    assert by_resource(findings, AUTH)["api-anon"] == "FAIL" and by_resource(findings, HTTPS)["api-anon"] == "FAIL"
     assert by_resource(findings, TLS)[G_OLD] == "PASS"
     assert by_resource(findings, AUTH)["api-draft"] == "FAIL"  # published now, and still anonymous
+    draft = gw.describe_api(gw_models.DescribeApiRequest(group_id=G_SHOP, api_id="api-anon")).body
+    served = gw.describe_deployed_api(gw_models.DescribeDeployedApiRequest(
+        group_id=G_SHOP, api_id="api-anon", stage_name="RELEASE")).body
+    assert (draft.auth_type, draft.request_config.request_protocol) == ("APP", "HTTPS")
+    assert (served.auth_type, served.request_config.request_protocol) == ("ANONYMOUS", "HTTP,HTTPS")
+
+    gw.deploy_api(gw_models.DeployApiRequest(group_id=G_SHOP, api_id="api-anon", stage_name="RELEASE",
+                                             description="require app auth"))
+    findings = scan(cloud, families=["apigateway"])
+    assert by_resource(findings, AUTH)["api-anon"] == "PASS" and by_resource(findings, HTTPS)["api-anon"] == "PASS"
+    served = gw.describe_deployed_api(gw_models.DescribeDeployedApiRequest(
+        group_id=G_SHOP, api_id="api-anon", stage_name="RELEASE")).body
+    assert (served.auth_type, served.request_config.request_protocol, served.stage_name) == ("APP", "HTTPS", "RELEASE")
     names = [e["eventName"] for e in admin.events() if e["serviceName"] not in ("Ram", "Sts")]
-    assert names == ["ModifyApi", "ModifyApiGroupNetworkPolicy", "DeployApi"]
+    assert names == ["ModifyApi", "ModifyApiGroupNetworkPolicy", "DeployApi", "DeployApi"]
+
+
+def test_release_serves_its_published_definition_until_the_draft_is_published(cloud):
+    """A scenario may give a stage a definition apart from the draft (`published`): the draft switched to APP and
+    HTTPS, RELEASE still serving the ANONYMOUS HTTP version. DescribeApi answers the draft, DescribeDeployedApi (JSON
+    types of the SDK model) what RELEASE serves, and the checks follow RELEASE; AbolishApi takes RELEASE away."""
+    data = account()
+    data["accounts"][0]["cloudapi"]["apis"].append(
+        {"id": "api-pending", "name": "pending", "group_id": G_SHOP, "auth_type": "APP", "protocol": "HTTPS",
+         "stages": ["RELEASE"], "published": {"RELEASE": {"name": "pending", "auth_type": "ANONYMOUS",
+                                                          "protocol": "HTTP", "deployed": "2024-05-01T08:00:00Z"}}})
+    load(cloud, data)
+    gw = gw_client(cloud)
+    served = gw.describe_deployed_api(gw_models.DescribeDeployedApiRequest(api_id="api-pending",
+                                                                           stage_name="RELEASE")).body
+    assert (served.api_id, served.group_id, served.stage_name, served.auth_type) == (
+        "api-pending", G_SHOP, "RELEASE", "ANONYMOUS")
+    assert served.disable_internet is False and served.force_nonce_check is False
+    assert served.request_config.request_protocol == "HTTP" and served.deployed_time == "2024-05-01T08:00:00Z"
+    assert gw.describe_api(gw_models.DescribeApiRequest(api_id="api-pending")).body.auth_type == "APP"
+    findings = scan(cloud, checks=[AUTH, HTTPS])
+    assert (by_resource(findings, AUTH)["api-pending"], by_resource(findings, HTTPS)["api-pending"]) == ("FAIL", "FAIL")
+
+    gw.deploy_api(gw_models.DeployApiRequest(group_id=G_SHOP, api_id="api-pending", stage_name="RELEASE",
+                                             description="publish the draft"))
+    findings = scan(cloud, checks=[AUTH, HTTPS])
+    assert (by_resource(findings, AUTH)["api-pending"], by_resource(findings, HTTPS)["api-pending"]) == ("PASS", "PASS")
+
+    gw.abolish_api(gw_models.AbolishApiRequest(group_id=G_SHOP, api_id="api-pending", stage_name="RELEASE"))
+    try:
+        gw.describe_deployed_api(gw_models.DescribeDeployedApiRequest(api_id="api-pending", stage_name="RELEASE"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "NotFoundStage"
+    else:
+        raise AssertionError("expected NotFoundStage")
+    findings = scan(cloud, checks=[AUTH, HTTPS])
+    assert "api-pending" not in by_resource(findings, AUTH)  # no longer in production
+    assert by_resource(findings, HTTPS)["api-pending"] == "PASS"  # its draft, HTTPS only

@@ -1,6 +1,7 @@
 """API Gateway checks: published APIs that anyone on the Internet may call without authentication, APIs that accept
 plain HTTP, and API groups whose HTTPS security policy still accepts TLS 1.0/1.1. One finding per API or group, in
-its region."""
+its region. An API published to RELEASE is judged on the definition RELEASE serves (DescribeDeployedApi), not on its
+draft, which ModifyApi changes without publishing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def _api(a: ApigwApi, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=a.id, resource_type="apigateway:api", resource_name=a.name,
                   region=a.region, message=message,
                   details={"group": a.group_name or a.group_id, "stages": ",".join(a.stages),
-                           "auth_type": a.auth_type, "protocols": ",".join(a.protocols)})
+                           "definition": a.definition, "auth_type": a.auth_type, "protocols": ",".join(a.protocols)})
 
 
 def _group(g: ApigwGroup, status: Status, message: str) -> Result:
@@ -37,26 +38,29 @@ def _group(g: ApigwGroup, status: Status, message: str) -> Result:
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --AuthType APP ... ; aliyun cloudapi DeployApi "
            "--GroupId <group> --ApiId <id> --StageName RELEASE --Description 'require app auth'",
        events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
-       evaluates="DescribeApis then DescribeApi per API in the region, only APIs whose DeployedInfos show "
-                 "DeployedStatus DEPLOYED on StageName RELEASE: FAIL when AuthType is ANONYMOUS and DisableInternet "
-                 "is not true; PASS for APP or APPOPENID, or for an ANONYMOUS API limited to VPC calls; MANUAL when "
-                 "DescribeApi answers no AuthType; ERROR when DescribeApi failed. APIs not published to RELEASE give "
-                 "no result.",
+       evaluates="DescribeApis, then DescribeDeployedApi with StageName RELEASE for each API of the region whose "
+                 "DeployedInfos show DeployedStatus DEPLOYED on StageName RELEASE: the definition RELEASE serves, "
+                 "not the draft DescribeApi answers (a draft changed but not published again does not count). FAIL "
+                 "when its AuthType is ANONYMOUS and DisableInternet is not true; PASS for APP or APPOPENID, or for "
+                 "an ANONYMOUS API limited to VPC calls; MANUAL when DescribeDeployedApi answers no AuthType; ERROR "
+                 "when DescribeDeployedApi failed. APIs not published to RELEASE give no result.",
        source="Cloud Config api-gateway-api-auth-required")
 def api_auth_required(inp: Inputs) -> Iterator[Result]:
     for a in inp[APIS]:
         if not a.released:
             continue  # drafts and test/staging stages are not production exposure
         if a.error:
-            yield _api(a, ERROR, f"could not describe the API: {a.error}")
+            yield _api(a, ERROR, f"could not read the API's {a.definition}: {a.error}")
         elif not a.auth_type:
-            yield _api(a, MANUAL, "DescribeApi answered no AuthType: check the API's authentication in the console")
+            yield _api(a, MANUAL, f"the API's {a.definition} has no AuthType: check the API's authentication in "
+                                  "the console")
         elif a.auth_type.upper() != "ANONYMOUS":
-            yield _api(a, PASS, f"the API requires {a.auth_type} authentication")
+            yield _api(a, PASS, f"the API's {a.definition} requires {a.auth_type} authentication")
         elif a.disable_internet:
-            yield _api(a, PASS, "the API is ANONYMOUS but callable from the VPC only (DisableInternet)")
+            yield _api(a, PASS, f"the API's {a.definition} is ANONYMOUS but callable from the VPC only "
+                                "(DisableInternet)")
         else:
-            yield _api(a, FAIL, "the API is published to RELEASE with ANONYMOUS authentication and Internet access")
+            yield _api(a, FAIL, f"the API's {a.definition} is ANONYMOUS and callable from the Internet")
 
 
 @check(id="apigateway_api_https_only", severity="medium",
@@ -68,20 +72,24 @@ def api_auth_required(inp: Inputs) -> Iterator[Result]:
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --RequestConfig '{\"RequestProtocol\": "
            "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName RELEASE",
        events=["CreateApi", "ModifyApi", "DeployApi"], needs=[APIS],
-       evaluates="DescribeApis then DescribeApi per API in the region: FAIL when RequestConfig.RequestProtocol "
-                 "(comma-separated, documented values HTTP and HTTPS) lists HTTP; PASS when it lists only HTTPS; "
-                 "MANUAL when it is empty or lists only other values; ERROR when DescribeApi failed.",
+       evaluates="DescribeApis, then per API in the region the definition that counts: for an API published to "
+                 "RELEASE (DeployedInfos: DeployedStatus DEPLOYED on StageName RELEASE) the one RELEASE serves "
+                 "(DescribeDeployedApi with StageName RELEASE), for any other API its draft (DescribeApi). FAIL when "
+                 "its RequestConfig.RequestProtocol (comma-separated, documented values HTTP, HTTPS and WebSocket) "
+                 "lists HTTP; PASS when it lists HTTPS and not HTTP; MANUAL when it is empty or lists neither; ERROR "
+                 "when that read failed. The finding's definition detail names the definition judged.",
        source="Cloud Config api-gateway-api-internet-request-https; CloudSploit apiProtocol")
 def api_https_only(inp: Inputs) -> Iterator[Result]:
     for a in inp[APIS]:
         if a.error:
-            yield _api(a, ERROR, f"could not describe the API: {a.error}")
+            yield _api(a, ERROR, f"could not read the API's {a.definition}: {a.error}")
         elif "HTTP" in a.protocols:
-            yield _api(a, FAIL, f"the API accepts plain HTTP (RequestProtocol {','.join(a.protocols)})")
+            yield _api(a, FAIL, f"the API's {a.definition} accepts plain HTTP (RequestProtocol "
+                                f"{','.join(a.protocols)})")
         elif "HTTPS" in a.protocols:
-            yield _api(a, PASS, f"the API accepts {','.join(a.protocols)} only")
+            yield _api(a, PASS, f"the API's {a.definition} accepts {','.join(a.protocols)} only")
         else:
-            yield _api(a, MANUAL, "DescribeApi answered no HTTP or HTTPS RequestProtocol"
+            yield _api(a, MANUAL, f"the API's {a.definition} has no HTTP or HTTPS RequestProtocol"
                                   + (f" ({','.join(a.protocols)})" if a.protocols else "")
                                   + ": check the API's protocols in the console")
 

@@ -1,6 +1,12 @@
 """API Gateway datasets (regional, API 2016-07-14, product key cloudapi, RAM namespace apigateway): every API of the
 region with where it is published, its authentication, Internet exposure and request protocols (DescribeApis, then
-DescribeApi), and every API group with its HTTPS security policy (DescribeApiGroups, then DescribeApiGroup)."""
+DescribeDeployedApi on RELEASE for an API published there, DescribeApi for any other), and every API group with its
+HTTPS security policy (DescribeApiGroups, then DescribeApiGroup).
+
+DescribeApi answers the definition being edited (the draft), which ModifyApi changes at once; what a stage serves is
+the definition last published to it with DeployApi, which DescribeDeployedApi answers ("Queries the definition of an
+API that takes effect in an environment. The definition may differ from the definition being edited.", cloudapi
+2016-07-14 API reference). An API published to RELEASE is therefore judged on its RELEASE definition."""
 
 from __future__ import annotations
 
@@ -40,14 +46,21 @@ class ApigwApi(BaseModel):
     group_name: str = ""
     visibility: str = ""  # PUBLIC | PRIVATE
     stages: list[str] = Field(default_factory=list)  # stages where DeployedStatus is DEPLOYED
-    auth_type: str = ""  # DescribeApi AuthType: APP | ANONYMOUS | APPOPENID
-    disable_internet: bool = False  # DescribeApi DisableInternet: true = callable from the VPC only
+    # auth_type, disable_internet and protocols are read from the definition published to RELEASE
+    # (DescribeDeployedApi) when the API is released, else from its draft (DescribeApi): see `definition`
+    auth_type: str = ""  # AuthType: APP | ANONYMOUS | APPOPENID
+    disable_internet: bool = False  # DisableInternet: true = callable from the VPC only
     protocols: list[str] = Field(default_factory=list)  # RequestConfig.RequestProtocol split ("HTTP,HTTPS")
-    error: str | None = None  # DescribeApi failed: the checks report ERROR for this API
+    error: str | None = None  # the definition's read failed: the checks report ERROR for this API
 
     @property
     def released(self) -> bool:
         return RELEASE in self.stages
+
+    @property
+    def definition(self) -> str:
+        """The definition the fields above describe: RELEASE's (DescribeDeployedApi) or the draft (DescribeApi)."""
+        return "RELEASE definition" if self.released else "draft (not published to RELEASE)"
 
 
 class ApigwGroup(BaseModel):
@@ -68,7 +81,7 @@ def _deployed(infos: Any) -> list[str]:
     return sorted({i.stage_name for i in items if i.stage_name and i.deployed_status == "DEPLOYED"})
 
 
-@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeApi"])
+@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeDeployedApi", "apigateway:DescribeApi"])
 def apis(ctx: CollectContext) -> list[ApigwApi]:
     gw = ctx.client("cloudapi")
     listed = list(by_page_number(
@@ -78,12 +91,18 @@ def apis(ctx: CollectContext) -> list[ApigwApi]:
     def describe(s: Any) -> ApigwApi:
         api = ApigwApi(id=s.api_id or "", name=s.api_name or "", region=ctx.region, group_id=s.group_id or "",
                        group_name=s.group_name or "", visibility=s.visibility or "", stages=_deployed(s.deployed_infos))
+        group_id = api.group_id or None
         try:
-            d = gw.describe_api(apigw_models.DescribeApiRequest(api_id=api.id, group_id=api.group_id or None)).body
+            if api.released:  # what RELEASE serves, not the draft that a ModifyApi without DeployApi left behind
+                d: Any = gw.describe_deployed_api(apigw_models.DescribeDeployedApiRequest(
+                    api_id=api.id, group_id=group_id, stage_name=RELEASE)).body
+            else:
+                d = gw.describe_api(apigw_models.DescribeApiRequest(api_id=api.id, group_id=group_id)).body
             api.auth_type = d.auth_type or ""
             api.disable_internet = d.disable_internet is True
             protocol = (d.request_config.request_protocol if d.request_config else None) or ""
-            # "Valid values: HTTP and HTTPS. Separate multiple values with commas (,), such as "HTTP,HTTPS""
+            # "Valid values: HTTP, HTTPS, and WebSocket. Separate multiple values with commas (,), such as
+            # "HTTP,HTTPS"" (DescribeDeployedApi; DescribeApi documents the same field)
             api.protocols = [p.strip().upper() for p in protocol.split(",") if p.strip()]
         except Exception as err:
             api.error = apierrors.describe(err)

@@ -1,8 +1,13 @@
 """API Gateway (CloudAPI, RPC 2016-07-14; hosts apigateway.<region>.aliyuncs.com, RAM namespace apigateway): API
 groups with their HTTPS security policy and custom domains, and APIs with their authentication, Internet access,
-request protocols and the stages they are published to. DescribeApiGroups, DescribeApiGroup, DescribeApis,
-DescribeApi (PageNumber/PageSize), and the writes that change what the audit sees (ModifyApi, DeployApi,
-AbolishApi, ModifyApiGroupNetworkPolicy).
+request protocols and the stages they are published to. DescribeApiGroups and DescribeApis (PageNumber/PageSize),
+DescribeApiGroup, DescribeApi, DescribeDeployedApi, and the writes that change what the audit sees (ModifyApi,
+DeployApi, AbolishApi, ModifyApiGroupNetworkPolicy).
+
+An API has two kinds of definition, kept apart as the cloud keeps them: the draft ("the definition being edited"),
+which DescribeApi answers and ModifyApi changes at once, and per stage the definition published to it, which
+DescribeDeployedApi answers ("the definition of an API that takes effect in an environment. The definition may differ
+from the definition being edited"). DeployApi copies the draft to the stage; AbolishApi takes the stage's away.
 
 Sources: Alibaba Cloud's OpenMeta metadata en_us/cloudapi/2016-07-14/api-docs.json (tests/fixtures/wire/cloudapi) and
 the alibabacloud_cloudapi20160714 SDK models (JSON types: TotalCount/PageNumber/PageSize and TrafficLimit integers,
@@ -17,7 +22,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..call import Call
 from ..clock import iso
@@ -36,6 +41,11 @@ HTTPS_POLICIES = ("HTTPS1_1_TLS1_0", "HTTPS2_TLS1_0", "HTTPS2_TLS1_2", "HTTPS2_T
 # Not-found codes: the reference lists none for these APIs; NotFoundApiGroup / NotFoundApi are the codes the cloud
 # answers as the Terraform provider expects them (aliyun/terraform-provider-alicloud alicloud/errors.go); 404 is ours
 _NO_GROUP, _NO_API = "NotFoundApiGroup", "NotFoundApi"
+# DescribeDeployedApi for an API not published to the stage: the reference documents no error code for it
+# (en_us/cloudapi/2016-07-14/api-docs.json lists none). NotFoundStage is the code the Terraform provider expects,
+# beside NotFoundApiGroup and NotFoundApi, when it reads a stage's definition after AbolishApi (alicloud/
+# service_alicloud_api_gateway.go DescribeDeployedApi, alicloud/errors.go); the message and the 404 are ours
+_NOT_DEPLOYED = "NotFoundStage"
 
 
 def _hex_id() -> str:
@@ -55,12 +65,12 @@ class ApiGroup(BaseModel):
     created: datetime = datetime(2024, 1, 1)
 
 
-class Api(BaseModel):
+class Definition(BaseModel):
+    """An API's definition: the draft's fields, or a copy of them published to a stage."""
+
     model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
 
-    id: str = Field(default_factory=_hex_id)
     name: str = ""
-    group_id: str  # its group (the group's region is the API's)
     description: str = ""
     visibility: str = "PRIVATE"  # PUBLIC | PRIVATE
     auth_type: str = "APP"  # APP | ANONYMOUS | APPOPENID
@@ -68,9 +78,44 @@ class Api(BaseModel):
     protocol: str = "HTTPS"  # RequestConfig.RequestProtocol: "HTTP", "HTTPS" or "HTTP,HTTPS"
     path: str = "/"
     method: str = "GET"
-    stages: list[str] = Field(default_factory=list)  # stages it is published to
+
+
+class Published(Definition):
+    deployed: datetime | None = None  # DeployedTime (None: the API's last change, or its creation)
+
+
+class Api(Definition):
+    """The API with its draft (the fields of Definition) and what each stage serves (`published`). A scenario gives
+    `stages` (published with the draft as it is) and, for a stage that serves something else, `published`."""
+
+    id: str = Field(default_factory=_hex_id)
+    group_id: str  # its group (the group's region is the API's)
+    stages: list[str] = Field(default_factory=list)  # stages it is published to (the keys of `published`)
+    published: dict[str, Published] = Field(default_factory=dict)  # stage -> the definition it serves
     created: datetime = datetime(2024, 1, 1)
     modified: datetime | None = None
+
+    @model_validator(mode="after")
+    def _publish_stages(self) -> Api:
+        unknown = sorted((set(self.stages) | set(self.published)) - set(STAGES))
+        if unknown:
+            raise ValueError(f"stages {unknown} are not API Gateway stages {list(STAGES)}")
+        for stage in self.stages:
+            if stage not in self.published:
+                self.published[stage] = self.snapshot(self.modified or self.created)
+        self.stages = sorted(self.published)
+        return self
+
+    def snapshot(self, when: datetime) -> Published:
+        return Published(**{k: getattr(self, k) for k in Definition.model_fields}, deployed=when)
+
+    def deploy(self, stage: str, when: datetime) -> None:
+        self.published[stage] = self.snapshot(when)
+        self.stages = sorted(self.published)
+
+    def abolish(self, stage: str) -> None:
+        self.published.pop(stage, None)
+        self.stages = sorted(self.published)
 
 
 class CloudapiState(BaseModel):
@@ -126,9 +171,19 @@ def _regional_groups(call: Call) -> list[ApiGroup]:
 def _deployed(a: Api) -> dict[str, Any]:
     # "The API publishing statuses": one entry per stage; whether the cloud lists stages an API was never published
     # to is not documented: the emulator lists each stage with DEPLOYED or NONDEPLOYED (the documented values)
-    return {"DeployedInfo": [{"StageName": s, "DeployedStatus": "DEPLOYED" if s in a.stages else "NONDEPLOYED",
-                              "EffectiveVersion": iso(a.modified or a.created) if s in a.stages else ""}
-                             for s in STAGES]}
+    def version(s: str) -> str:
+        p = a.published.get(s)
+        return iso(p.deployed or a.modified or a.created) if p else ""
+
+    return {"DeployedInfo": [{"StageName": s, "DeployedStatus": "DEPLOYED" if s in a.published else "NONDEPLOYED",
+                              "EffectiveVersion": version(s)} for s in STAGES]}
+
+
+def _stage(call: Call) -> str:
+    stage = require(call.params, "StageName")
+    if stage not in STAGES:
+        raise ApiError("InvalidParameter", f"The StageName {stage} is invalid.", 400)
+    return stage
 
 
 @api.action("DescribeApiGroups")
@@ -190,6 +245,28 @@ def describe_api(call: Call) -> dict[str, Any]:
             "TagList": {"Tag": []}}
 
 
+@api.action("DescribeDeployedApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}")
+def describe_deployed_api(call: Call) -> dict[str, Any]:
+    """The definition published to StageName, as DeployApi copied it: the draft's later changes are not in it. The
+    fields of the documented response the emulator models (types of the SDK's DescribeDeployedApiResponseBody:
+    DisableInternet and ForceNonceCheck booleans, RequestConfig.RequestProtocol a string such as "HTTP,HTTPS")."""
+    a, g = _api(call)
+    stage = _stage(call)
+    d = a.published.get(stage)
+    if d is None:
+        raise ApiError(_NOT_DEPLOYED, f"The api {a.id} is not deployed to stage {stage}.", 404)
+    return {"ApiId": a.id, "ApiName": d.name, "GroupId": g.id, "GroupName": g.name, "RegionId": g.region,
+            "StageName": stage, "Visibility": d.visibility, "Description": d.description, "AuthType": d.auth_type,
+            "DisableInternet": d.disable_internet, "ForceNonceCheck": False, "AllowSignatureMethod": "HmacSHA256",
+            "ResultType": "JSON", "DeployedTime": iso(d.deployed or a.modified or a.created),
+            "RequestConfig": {"RequestProtocol": d.protocol, "RequestHttpMethod": d.method, "RequestPath": d.path,
+                              "RequestMode": "PASSTHROUGH", "BodyFormat": ""},
+            "ErrorCodeSamples": {"ErrorCodeSample": []}, "ResultDescriptions": {"ResultDescription": []},
+            "SystemParameters": {"SystemParameter": []}, "CustomSystemParameters": {"CustomSystemParameter": []},
+            "ConstantParameters": {"ConstantParameter": []}, "RequestParameters": {"RequestParameter": []},
+            "ServiceParameters": {"ServiceParameter": []}, "ServiceParametersMap": {"ServiceParameterMap": []}}
+
+
 def _protocol(raw: str) -> str:
     parts = [p.strip().upper() for p in raw.split(",") if p.strip()]
     if not parts or any(p not in ("HTTP", "HTTPS") for p in parts):
@@ -200,7 +277,8 @@ def _protocol(raw: str) -> str:
 @api.action("ModifyApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
 def modify_api(call: Call) -> dict[str, Any]:
     """The parts of ModifyApi the audit reads: AuthType, DisableInternet and RequestConfig (a JSON string whose
-    RequestProtocol is read). The change reaches a stage when it is published again (DeployApi)."""
+    RequestProtocol is read). It changes the draft only: a stage serves the change once it is published again
+    (DeployApi)."""
     a, _ = _api(call)
     auth = call.params.get("AuthType", a.auth_type)
     if auth not in AUTH_TYPES:
@@ -221,18 +299,16 @@ def modify_api(call: Call) -> dict[str, Any]:
 
 @api.action("DeployApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
 def deploy_api(call: Call) -> dict[str, Any]:
+    """Publishes the draft as it is now to StageName (what DescribeDeployedApi then answers for that stage)."""
     a, _ = _api(call)
-    stage = require(call.params, "StageName")
-    if stage not in STAGES:
-        raise ApiError("InvalidParameter", f"The StageName {stage} is invalid.", 400)
-    a.stages = sorted(set(a.stages) | {stage})
+    a.deploy(_stage(call), call.now())
     return {}
 
 
 @api.action("AbolishApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
 def abolish_api(call: Call) -> dict[str, Any]:
     a, _ = _api(call)
-    a.stages = [s for s in a.stages if s != require(call.params, "StageName")]
+    a.abolish(require(call.params, "StageName"))
     return {}
 
 
