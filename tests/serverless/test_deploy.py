@@ -407,23 +407,28 @@ def test_role_and_policies_are_the_metadatas():
             "log:UpdateIndex", "log:CreateJob", "log:GetJob", "log:UpdateJob", "log:ListJobs"} <= set(log["Action"])
     assert log["Resource"] == [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]
     assert fc == {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": ["acs:fc:*:*:functions/aliaudit-*"]}
-    # a single-account deployment may neither list the directory nor assume any role (issue 21 item 1)
-    assert not any(a.startswith(("resourcemanager:", "sts:")) for p in policies.values()
-                   for st in p["PolicyDocument"]["Statement"] for a in st["Action"])
+    # a single-account deployment may neither list the directory's accounts nor assume any role (issue 21 item 1);
+    # it reads the directory's control policies (resourcemanager_guardrails_protect_audit), never its members
+    granted = {a for p in policies.values() for st in p["PolicyDocument"]["Statement"] for a in st["Action"]}
+    members = re.compile(r"resourcemanager:(List|Get)(Account|Folder)")
+    assert not {a for a in granted if a.startswith("sts:") or members.match(a)}
+    assert {a for a in granted if a.startswith("resourcemanager:")} == {
+        "resourcemanager:GetResourceDirectory", "resourcemanager:GetControlPolicyEnablementStatus",
+        "resourcemanager:ListControlPolicyAttachmentsForTarget", "resourcemanager:GetControlPolicy"}
     # organisation mode: exactly what accounts.py calls in the management account (the directory, its members and
     # folders) and sts:AssumeRole on the member audit role BY NAME (not acs:ram::*:role/*, which let the role
     # assume an admin role of its own account); none of it in the read policy
     org = Ros(t_doc(), Accounts="resource-directory", MemberRoleName="audit-x")
     org_policies = {p["PolicyName"]: p["PolicyDocument"] for p in org.of_type("ALIYUN::RAM::ManagedPolicy").values()}
-    directory, members = org_policies["AliauditOrganisationAudit"]["Statement"]
+    directory, assume = org_policies["AliauditOrganisationAudit"]["Statement"]
     assert directory == {"Effect": "Allow", "Resource": ["*"], "Action": [
         "resourcemanager:GetResourceDirectory", "resourcemanager:ListAccounts", "resourcemanager:ListFoldersForParent"]}
-    assert members == {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": ["acs:ram::*:role/audit-x"]}
+    assert assume == {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": ["acs:ram::*:role/audit-x"]}
     assert org_policies["AliauditOrganisationAudit"] == listify(deploy.organisation_policy("audit-x"))
     assert org_policies["AliauditPipelineWrite"] == write
-    assert not any(a.startswith(("resourcemanager:", "sts:")) for a in read["Statement"][0]["Action"])
+    assert not any(a.startswith("sts:") or members.match(a) for a in read["Statement"][0]["Action"])
     printed = listify(policy_document(all_checks().values(), organisation=True, member_role="audit-x"))["Statement"]
-    assert printed[1:] == [directory, members]  # what `aliaudit policy --organisation --member-role` prints
+    assert printed[1:] == [directory, assume]  # what `aliaudit policy --organisation --member-role` prints
     # with the auditor's own KMS key the role may use that key, and nothing else more
     own = Ros(t_doc(), KmsInstanceId="kst-test")
     keyed = {p["PolicyName"]: p["PolicyDocument"] for p in own.of_type("ALIYUN::RAM::ManagedPolicy").values()}
