@@ -19,9 +19,9 @@ Small (under SMALL_*): one process. Medium: the family groups packed into as man
 cores, each scanning its groups with its threads (latency overlaps within each, as in one process; a group
 after another in a process of its own would wait out each one's latency in turn), the first of them the
 caller's own (scan_processes: it costs no process). Large (SPLIT_* and more):
-a process per family group, all at once, up to MAX_PROCESSES; more groups (31 families make about 29) are
-packed into that many, the heaviest first (scan_processes.pack), so that the processes' memory stays bounded
-while the paced account-wide collections (RAM, OSS) still run beside the rest.
+a process per family group, all at once, up to MAX_PROCESSES at a time; with more groups (31 families make 31)
+the next starts as one ends, the global (longest) collections first, so that the memory held at once stays
+bounded while each process still holds only its own group's data.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ ram_models = lazy_import("alibabacloud_ram20150501.models")
 # are medium; scale 0.125 and up (875 and more, 18,000 and more) are large.
 SMALL_ITEMS, SPLIT_ITEMS = 50, 500
 SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
-# At most this many processes at once (a large account): each holds its own interpreter, SDKs and data; the
-# eight family groups of the first ten families each had one, the later families' groups share them
+# At most this many scan processes alive at once (a large account): each holds its own interpreter, SDKs and
+# data; the eight family groups of the first ten families each had one, the later families' groups queue
 MAX_PROCESSES = 8
 
 
@@ -102,8 +102,9 @@ def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
 def _all_at_once(groups: int, why: str) -> Plan:
     if groups <= MAX_PROCESSES:
         return Plan(groups, f"{why}: every family group at once")
-    return Plan(MAX_PROCESSES, f"{why}: the {groups} family groups in {MAX_PROCESSES} processes at once",
-                packed=MAX_PROCESSES)
+    # a process per group still (each holds only its group's data), at most MAX_PROCESSES alive: the next group
+    # starts as one ends (the global, longest collections first: scan_processes.family_groups)
+    return Plan(MAX_PROCESSES, f"{why}: a process per family group ({groups}), at most {MAX_PROCESSES} at once")
 
 
 def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:
