@@ -14,9 +14,16 @@ WORLD: dict[int, IPNetwork] = {4: ip_network("0.0.0.0/0"), 6: ip_network("::/0")
 def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
     """Whether the networks of `family` (4 or 6) among `networks` hold every address of that family between them.
     Networks of the other family are ignored (collapse_addresses refuses mixed families)."""
-    if family == 4:
-        return WORLD[4] in list(collapse_addresses(n for n in networks if isinstance(n, IPv4Network)))
-    return WORLD[6] in list(collapse_addresses(n for n in networks if isinstance(n, IPv6Network)))
+    kind = IPv4Network if family == 4 else IPv6Network
+    mine = [n for n in networks if isinstance(n, kind)]
+    # cheap first: a /0 is the world; blocks holding fewer addresses than the family has, counted with their
+    # overlaps, cannot cover it (most sources are narrow: this spares the collapse, the scan's costliest step)
+    if any(n.prefixlen == 0 for n in mine):
+        return True
+    bits = 32 if family == 4 else 128
+    if sum(1 << (bits - n.prefixlen) for n in mine) < 1 << bits:
+        return False
+    return WORLD[family] in list(collapse_addresses(mine))
 
 
 def _whitelist_network(raw: str) -> IPNetwork | None:
