@@ -23,7 +23,9 @@ def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
     bits = 32 if family == 4 else 128
     if sum(1 << (bits - n.prefixlen) for n in mine) < 1 << bits:
         return False
-    return WORLD[family] in list(collapse_addresses(mine))
+    if family == 4:
+        return WORLD[4] in list(collapse_addresses(n for n in mine if isinstance(n, IPv4Network)))
+    return WORLD[6] in list(collapse_addresses(n for n in mine if isinstance(n, IPv6Network)))
 
 
 def _whitelist_network(raw: str) -> IPNetwork | None:
