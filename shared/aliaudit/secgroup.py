@@ -104,6 +104,16 @@ class Rule(BaseModel):
             return tuple(_span(p) for p in self.port_list_ranges or [])
         return (_span(self.port_range),)
 
+    @cached_property
+    def inbound_reach(self) -> dict[int, int]:
+        """IP family -> how many addresses the rule admits inbound (0 for Drops and egress rules), overlaps
+        counted: Accepts whose counts cannot add up to a family's size cannot cover it, whatever the ports."""
+        out = {4: 0, 6: 0}
+        if self.accepts and self._ingress:
+            for n in self.networks():
+                out[n.version] += 1 << (n.max_prefixlen - n.prefixlen)
+        return out
+
     def networks(self) -> list[IPNetwork]:
         """The source networks: SourceCidrIp and Ipv6SourceCidrIp, or the prefix list's entries (none while
         unread, see `known`)."""
@@ -169,10 +179,7 @@ def exposure(rules: Iterable[Rule], protocol: str, port: int | None = None,
     """
     rules = list(rules)
     if all(r.known for r in rules):
-        # cheap first: when the inbound Accepts of every port together cannot cover a family, no port is exposed
-        # (most groups: this spares matching every rule against every port a check asks about)
-        sources = [n for r in rules if r.accepts and r._ingress for n in r.networks()]
-        if not any(covers_world(sources, f) for f in families):
+        if not reachable_at_all(rules, families):
             return Exposure()
         return Exposure(rules=tuple(_through(rules, protocol, port, families, widen="")))
     certain = _through(rules, protocol, port, families, widen="drop")
@@ -182,6 +189,16 @@ def exposure(rules: Iterable[Rule], protocol: str, port: int | None = None,
         return Exposure()
     return Exposure(unknown=tuple(r for r in rules
                                   if not r.known and r.matches(protocol, port, any_port=not r.ports_known)))
+
+
+def reachable_at_all(rules: Iterable[Rule], families: Collection[int] = FAMILIES) -> bool:
+    """False when no port can be reachable from the internet through these rules: their inbound Accepts, all
+    ports together, hold fewer addresses than a family has (most groups; a cheap test a check may make once per
+    group before asking about each port). True when it may be, or when a list could not be read."""
+    rules = list(rules)
+    if not all(r.known for r in rules):
+        return True
+    return any(sum(r.inbound_reach[f] for r in rules) >= 1 << (32 if f == 4 else 128) for f in families)
 
 
 def exposing_rule(rules: Iterable[Rule], protocol: str, port: int | None = None) -> Rule | None:
@@ -247,6 +264,8 @@ def port_scan(rules: Iterable[Rule], protocol: str, families: Collection[int] = 
     """Every port of `protocol` reachable from the internet. The answer only changes at rule boundaries, so
     probing one port per segment between boundaries is exact without walking 65535 ports."""
     rules = [r for r in rules if r.direction.lower() == "ingress"]
+    if not reachable_at_all(rules, families):
+        return PortScan(open=[], undecided=[], unknown=[])
     cuts = {ALL_PORTS[0], ALL_PORTS[1] + 1}
     for r in rules:
         for lo, hi in r.spans:

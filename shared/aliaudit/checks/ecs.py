@@ -31,7 +31,16 @@ from ..collectors.ecs import (
 from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
 from ..config import parse_risky_service
 from ..findings import Result, Status
-from ..secgroup import ALL_PORTS, Rule, all_ports_open, describe_ranges, exposure, port_scan, unread_lists
+from ..secgroup import (
+    ALL_PORTS,
+    Rule,
+    all_ports_open,
+    describe_ranges,
+    exposure,
+    port_scan,
+    reachable_at_all,
+    unread_lists,
+)
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -318,7 +327,7 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
     """The risky ports open to the internet through these rules, and those that depend on unread lists."""
     opened, undecided = [], {}
     probes = [("TCP", p) for p in inp.config.risky_ports] + [("UDP", p) for p in inp.config.risky_udp_ports]
-    for proto, port in probes:
+    for proto, port in probes if reachable_at_all(rules, families) else []:
         found = exposure(rules, proto, port, families)
         if found.rules:
             opened.append(f"{proto} {port} ({' + '.join(f'{r.group_id} {r.rule_id}' for r in found.rules)})")
@@ -525,7 +534,7 @@ def risky_ports_restricted(inp: Inputs) -> Iterator[Result]:
         opened: list[str] = []
         through: list[Rule] = []
         undecided = []
-        for proto, lo, hi, service in probes:
+        for proto, lo, hi, service in probes if reachable_at_all(g.rules) else []:
             where = f"{service} ({proto} {lo}" + (f"-{hi})" if hi != lo else ")")
             found_rules: list[Rule] = []
             unknown: list[Rule] = []
