@@ -94,6 +94,8 @@ def compile_pattern(pattern: str) -> Match:
     except re2.error as err:
         text = err.args[0] if err.args else err
         reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        # RE2 quotes the offending part of the pattern as it is: keep the error on one line
+        reason = reason.encode("unicode_escape").decode("ascii")[:200]
         raise ValueError(f"invalid regular expression {pattern[:80]!r} (RE2 syntax: no look-around or "
                          f"back-references): {reason}") from None
     if rx.fullmatch("") is not None:
