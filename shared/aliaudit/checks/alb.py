@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 from ..collectors.alb import LOAD_BALANCERS, SECURITY_POLICIES, AlbListener, AlbLoadBalancer, AlbRule
 from ..findings import Result, Status
+from ..tls_policy import policy_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TLSVersions values (OpenMeta alb 2020-06-16 ListSecurityPolicies)
-STRONG_TLS = ("TLSv1.2", "TLSv1.3")  # the other documented values; anything else is not judged
 CATCH_ALL_PATHS = {"/*", "*"}
 
 
@@ -45,25 +44,9 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
             if lst.protocol != "HTTPS":
                 continue
             policy = policies.get(lst.security_policy_id)
-            if policy is None or not policy.tls_versions:
-                yield _result(lb, lst, MANUAL, f"HTTPS port {lst.port}: security policy "
-                                               f"{lst.security_policy_id or '(none)'} could not be resolved to TLS "
-                                               "versions; check it in the console")
-                continue
-            weak = [v for v in policy.tls_versions if v.strip().lower() in {w.lower() for w in WEAK_TLS}]
-            unknown = [v for v in policy.tls_versions
-                       if v.strip().lower() not in {w.lower() for w in (*WEAK_TLS, *STRONG_TLS)}]
-            kind = "system" if policy.system else "custom"
-            if weak:
-                yield _result(lb, lst, FAIL, f"HTTPS port {lst.port} uses {kind} policy {policy.id}, which allows "
-                                             f"{', '.join(weak)}")
-            elif unknown:
-                yield _result(lb, lst, MANUAL, f"HTTPS port {lst.port} uses {kind} policy {policy.id}, whose "
-                                               f"TLS versions include undocumented {', '.join(unknown)}: check "
-                                               "them")
-            else:
-                yield _result(lb, lst, PASS, f"HTTPS port {lst.port} uses {kind} policy {policy.id} "
-                                             f"({', '.join(policy.tls_versions)})")
+            status, message = policy_verdict(f"HTTPS port {lst.port}", policy.id if policy else lst.security_policy_id,
+                                             policy.tls_versions if policy else None, bool(policy and policy.system))
+            yield _result(lb, lst, status, message)
 
 
 def _catch_all(rule: AlbRule) -> bool:

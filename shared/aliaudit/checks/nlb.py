@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 from ..collectors.nlb import LISTENERS, SECURITY_POLICIES, NlbListener
 from ..findings import Result, Status
+from ..tls_policy import policy_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
-WEAK_TLS = ("TLSv1.0", "TLSv1.1")  # TlsVersion values (OpenMeta nlb 2022-04-30 ListSystemSecurityPolicy sample)
-STRONG_TLS = ("TLSv1.2", "TLSv1.3")  # the other documented values; anything else is not judged
 
 
 def _result(lst: NlbListener, status: Status, message: str) -> Result:
@@ -42,20 +41,6 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
         if lst.protocol != "TCPSSL":
             continue
         policy = policies.get(lst.security_policy_id)
-        if policy is None or not policy.tls_versions:
-            yield _result(lst, MANUAL, f"TCPSSL port {lst.port}: security policy {lst.security_policy_id or '(none)'} "
-                                       "could not be resolved to TLS versions; check it in the console")
-            continue
-        weak = [v for v in policy.tls_versions if v.strip().lower() in {w.lower() for w in WEAK_TLS}]
-        unknown = [v for v in policy.tls_versions
-                   if v.strip().lower() not in {w.lower() for w in (*WEAK_TLS, *STRONG_TLS)}]
-        kind = "system" if policy.system else "custom"
-        if weak:
-            yield _result(lst, FAIL, f"TCPSSL port {lst.port} uses {kind} policy {policy.id}, which allows "
-                                     f"{', '.join(weak)}")
-        elif unknown:
-            yield _result(lst, MANUAL, f"TCPSSL port {lst.port} uses {kind} policy {policy.id}, whose TLS versions "
-                                       f"include undocumented {', '.join(unknown)}: check them")
-        else:
-            yield _result(lst, PASS, f"TCPSSL port {lst.port} uses {kind} policy {policy.id} "
-                                     f"({', '.join(policy.tls_versions)})")
+        status, message = policy_verdict(f"TCPSSL port {lst.port}", policy.id if policy else lst.security_policy_id,
+                                         policy.tls_versions if policy else None, bool(policy and policy.system))
+        yield _result(lst, status, message)
