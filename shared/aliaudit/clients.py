@@ -209,9 +209,7 @@ class ClientFactory:
     def _oss_parts(self) -> tuple[Any, RetryingOssSession]:
         """OSS's signer and the one connection pool of every OSS client, built with the first."""
         if self._oss is None:
-            import oss2
-
-            from .clients_oss import OssCredentials, RetryingOssSession
+            from .clients_oss import OssCredentials, ResigningAuthV4, RetryingOssSession
 
             with self._init_lock:
                 if self._oss is None:
@@ -219,8 +217,8 @@ class ClientFactory:
                     # 2025-09), in phases (https://alibabacloud.com/en/notice/
                     # notice_on_the_discontinuation_of_the_oss_v1_signature_algorithm_40f); V4 signs the region,
                     # so every Service and Bucket is built with its region
-                    self._oss = (oss2.ProviderAuthV4(OssCredentials(self.provider)),
-                                 RetryingOssSession(self.settings, self.limits, self.count))
+                    self._oss = (ResigningAuthV4(OssCredentials(self.provider)),
+                                 RetryingOssSession(self.settings, self.limits, self.count, self.renew_credentials))
         return self._oss
 
     def _oss_options(self) -> dict[str, Any]:
@@ -255,7 +253,8 @@ class ClientFactory:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = RetryingLogClient(self._new_log_client(region), self.settings, self.limits, self.count)
+                client = RetryingLogClient(self._new_log_client(region), self.settings, self.limits, self.count,
+                                           self.renew_credentials)
                 self._cache[key] = client
             return client
 

@@ -43,11 +43,12 @@ class RetryingLogClient:
     backoff with equal jitter) within each API's adaptive limit. Everything else is the LogClient's own."""
 
     def __init__(self, client: LogClient, settings: EndpointSettings, limits: ApiLimits,
-                 count: Callable[[str], None]) -> None:
+                 count: Callable[[str], None], renew: Callable[[], bool] = lambda: False) -> None:
         self._client = client
         self._settings = settings
         self._limits = limits
         self._count = count
+        self._renew = renew  # makes the credentials provider fetch anew; False when it cannot
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
@@ -56,10 +57,18 @@ class RetryingLogClient:
         api = f"sls:{name}"
         limit = self._limits.get(api)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self._count(api)
+        def once(*args: Any, **kwargs: Any) -> Any:
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=self._settings.max_attempts,
                                    backoff_ms=self._settings.backoff_ms, throttle_of=_log_throttle)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._count(api)
+            try:
+                return once(*args, **kwargs)
+            except LogException as err:  # the STS token expired in flight: once more with fresh credentials
+                if err.get_error_code() != "SecurityTokenExpired" or not self._renew():
+                    raise
+            return once(*args, **kwargs)
 
         return call
 

@@ -30,6 +30,24 @@ class OssCredentials(oss2.credentials.CredentialsProvider):
                                             c.get_security_token() or "")
 
 
+class ResigningAuthV4(oss2.ProviderAuthV4):
+    """V4 signing that the session can repeat: a retry after a backoff, or after the cloud called the STS token
+    expired, must carry the credentials (and date) current then, not those of the first attempt (a 5xx retried
+    past a short session's end otherwise fails as SecurityTokenExpired)."""
+
+    def _sign_request(self, req: oss2.http.Request, bucket_name: str, key: str,
+                      in_additional_headers: Any = None) -> None:
+        sign = super()._sign_request
+        sign(req, bucket_name, key, in_additional_headers)
+        req.resign = lambda: sign(req, bucket_name, key, in_additional_headers)
+
+
+def _resign(req: oss2.http.Request) -> None:
+    resign = getattr(req, "resign", None)
+    if resign is not None:
+        resign()
+
+
 def oss_api(req: oss2.http.Request) -> str:
     """The OSS API a request calls, as a key for its adaptive limit: the method and the sub-resources
     (the parameters without a value: acl, policy, versioning...), e.g. "oss:GET acl"."""
@@ -62,11 +80,13 @@ class RetryingOssSession(oss2.Session):
 
     RETRIED_METHODS = ("GET", "HEAD", "PUT", "DELETE")
 
-    def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None]) -> None:
+    def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None],
+                 renew: Callable[[], bool] = lambda: False) -> None:
         super().__init__(pool_size=32)  # shared by every bucket client of the scan's worker threads
         self._settings = settings
         self._limits = limits
         self._count = count
+        self._renew = renew  # makes the credentials provider fetch anew; False when it cannot
 
     def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
         retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
@@ -79,7 +99,12 @@ class RetryingOssSession(oss2.Session):
         limit = self._limits.get(api)
         budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
         failures = 0  # other 5xx and transport errors
+        renewed = False
+        attempt = 0
         while True:
+            if attempt:
+                _resign(req)
+            attempt += 1
             sent = limit.acquire()
             try:
                 resp = super().do_request(req, timeout)
@@ -90,6 +115,16 @@ class RetryingOssSession(oss2.Session):
                     raise
                 time.sleep(backoff_seconds(self._settings.backoff_ms, failures))
                 continue
+            if resp.status == 403 and not renewed:
+                body = resp.read()  # a short error document
+                # the token expired between signing and arriving (a request the cloud refused changed nothing,
+                # so any method may go once more, with fresh credentials)
+                if b"<Code>SecurityTokenExpired</Code>" in body and self._renew():
+                    renewed = True
+                    limit.release(sent, ok=True)
+                    continue
+                limit.release(sent, ok=True)
+                return _Drained(resp, body)
             if resp.status not in OSS_RETRYABLE_STATUS or not retried:
                 limit.release(sent, ok=resp.status < 500)
                 return resp
