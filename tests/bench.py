@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,7 +317,20 @@ def run_pipeline(emu: Emulator) -> dict[str, Any]:
         for a in i["attempts"]:
             f["busy_s"] = round(f["busy_s"] + a["duration_ms"] / 1000, 2)
             f["longest_s"] = max(f["longest_s"], round(a["duration_ms"] / 1000, 2))
+    # when each function was busy, from the first invocation's queueing (seconds): where the wall time goes
+    def at(stamp: str) -> float:  # the emulated FC's times: ISO 8601 with milliseconds, UTC
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+    origin = min((at(i["queued"]) for i in invocations), default=0.0)
+    for i in invocations:
+        f = per_function[i["function"]]
+        for a in i["attempts"]:
+            f["first_start_s"] = round(min(f.get("first_start_s", 1e9), at(a["started"]) - origin), 2)
+            f["last_end_s"] = round(max(f.get("last_end_s", 0.0), at(a["finished"]) - origin), 2)
+    aggregation = [line.split("] ", 1)[-1] for i in invocations if i["function"].endswith("aggregator")
+                   for line in i["log"].splitlines() if " in " in line and "run " in line][:6]
     return {"wall_s": round(wall, 2), "idle": idle, "invocations": len(invocations), "functions": per_function,
+            "aggregator_log": aggregation,
             "failed_invocations": [(i["function"], (i.get("error") or {}).get("errorType")) for i in failed][:20],
             "instances_started": len({a["instance_id"] for i in invocations for a in i["attempts"]}),
             "findings": summary.get("total"), "findings_by_status": summary.get("status", {}),

@@ -96,8 +96,10 @@ class Pipeline:
         headers = fc_models.InvokeFunctionHeaders(x_fc_invocation_type="Async" if asynchronous else "Sync")
         for attempt in range(10):  # the test's own calls meet the injected faults too
             try:
+                # (a synchronous call waits for the function: longer than the SDK's default read timeout of 10 s
+                # on a loaded machine, and a timed-out call retried here would invoke it twice)
                 self.fc.invoke_function_with_options(function, fc_models.InvokeFunctionRequest(
-                    body=io.BytesIO(body)), headers, RuntimeOptions())
+                    body=io.BytesIO(body)), headers, RuntimeOptions(read_timeout=None if asynchronous else 300_000))
                 return
             except Exception:
                 if attempt == 9:

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from .. import apierrors
 from .. import mutelist as mutelist_mod
 from ..checks.registry import all_checks
+from ..datasets import Scope
 from ..errors import ConfigError
 from ..findings import Finding, Status
 from ..mutelist import Mutelist
@@ -392,6 +393,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                  time.monotonic() - started)
         if by_part and previous is not None:  # the last verdicts of the shards this run's findings fall in
             shard_keys = latest_parts.touched(findings.lines())
+            if not _targeted(manifest):  # it re-checked whole families: every shard they can hold (a resource gone
+                shard_keys |= set(latest_parts.run_keys(manifest))  # since the last run leaves its shard emptied)
             fails = latest_parts.read(rt, shard_keys, previous, tmp)
             if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
                 baseline = sorted(fails)
@@ -498,14 +501,33 @@ def _put_reports(rt: Runtime, uploads: _Uploads, tmp: Path, findings: Spool, sum
         uploads.put_file(path, [prefix + name for prefix in summaries])
 
 
+def _targeted(manifest: Manifest) -> bool:
+    """An event run that named its resources (it re-checked those, not the whole families)."""
+    return bool(manifest.resource_ids or any(manifest.resources.values()))
+
+
 def _merge_latest(previous: Spool, current: Spool, manifest: Manifest, out: Spool) -> None:
-    """Event runs replace only what they re-checked: the same check, region and (when the event named
-    resources) resource; everything else keeps its last verdict."""
+    """Event and narrowed runs replace only what they re-checked: the same check, region and resource when the
+    event named resources; else every verdict of the run's checks in the run's regions (a global check's
+    everywhere), found again or not (a resource deleted since leaves no verdict behind); everything else keeps
+    its last verdict."""
     redone = {(f.check_id, f.region, f.resource_id) for f in current}
-    checked = {(f.check_id, f.region) for f in current}
+    checks = all_checks()
+    ran = set(manifest.check_ids)
+    regions = set(manifest.regions)
+    accounts = {t.account_id for t in manifest.accounts}  # an organisation run's (others keep their verdicts)
+    targeted = _targeted(manifest)
+
+    def rechecked(f: Finding) -> bool:
+        if (f.check_id, f.region, f.resource_id) in redone:
+            return True
+        if targeted or f.check_id not in ran or (accounts and f.account_id not in accounts):
+            return False
+        c = checks.get(f.check_id)
+        return c is not None and (c.meta.scope == Scope.GLOBAL or f.region in regions)
+
     for batch in batches(previous):
-        out.add([f for f in batch if (f.check_id, f.region, f.resource_id) not in redone
-                 and ((f.check_id, f.region) not in checked or manifest.resource_ids)])
+        out.add([f for f in batch if not rechecked(f)])
     for batch in batches(current):
         out.add(batch)
 

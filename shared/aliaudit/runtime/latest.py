@@ -21,6 +21,7 @@ import hmac
 import logging
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import oss2
@@ -41,6 +42,9 @@ INDEX = PREFIX + "index.json"
 GLOBAL_SHARDS = 32
 LAYOUT = 2  # the index's layout: 2 = shards by home family, sealed (an index of another layout is not used)
 SEAL = b'{"seal":"'  # a shard's last line
+EMPTY_SIZE = len(SEAL) + 64 + len(b'"}\n')  # a shard holding only its seal (an HMAC-SHA256, hex)
+LIST_FIRST = 8  # more empty shards to write than this: list the shards first, and write only those that held lines
+UPLOADS = 8  # shard uploads (and downloads) at once
 # a finding line as Spool writes it (pydantic's compact JSON): the fields that route it to its shard
 _FIELDS = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
            for name in ("check_id", "region", "resource_id")}
@@ -152,12 +156,13 @@ def read(rt: Runtime, keys: Iterable[str], spool: Spool, tmp: Path) -> set[str]:
     A shard never written (a region or family new since the last whole run) has none; an unreadable line is set
     aside (the run replaces it)."""
     fails: set[str] = set()
-    with spool.atomic():
-        for n, name in enumerate(sorted(keys)):
-            path = tmp / f"latest-{n}.jsonl"
-            try:
-                rt.store.get_file(name, path)
-            except oss2.exceptions.NoSuchKey:
+    names = sorted(keys)
+    # the shards download side by side (small objects: round trips, not bytes), and are read in order
+    with spool.atomic(), ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
+        downloads = [pool.submit(_get_shard, rt, name, tmp / f"latest-{n}.jsonl") for n, name in enumerate(names)]
+        for name, download in zip(names, downloads, strict=True):
+            path = download.result()
+            if path is None:
                 continue
             if not _verified(rt, name, path):
                 path.unlink()
@@ -181,6 +186,15 @@ def read(rt: Runtime, keys: Iterable[str], spool: Spool, tmp: Path) -> set[str]:
             spool.add(batch)
             path.unlink()
     return fails
+
+
+def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
+    """The shard downloaded into path; None when it was never written."""
+    try:
+        rt.store.get_file(name, path)
+    except oss2.exceptions.NoSuchKey:
+        return None
+    return path
 
 
 def all_fails(rt: Runtime, tmp: Path) -> set[str]:
@@ -232,13 +246,25 @@ def write(rt: Runtime, lines: Iterable[bytes], keys: Iterable[str], tmp: Path, *
             seals[name].update(line)
         for name, fh in handles.items():
             fh.write(SEAL + seals[name].hexdigest().encode() + b'"}\n')
-    for name in sorted(wanted):
-        path = files.get(name)
-        if path is None:
-            rt.store.put_text(name, (SEAL + _seal(secret, name).hexdigest().encode() + b'"}\n').decode())
-            continue
-        rt.store.put_file(name, path)
-        path.unlink()
+    empty = sorted(wanted - files.keys())
+    if len(empty) > LIST_FIRST:  # a whole run: one listing spares the puts of shards that are empty or absent already
+        held = rt.store.sizes(PREFIX)
+        empty = [name for name in empty if held.get(name, EMPTY_SIZE) != EMPTY_SIZE]
+    # each shard is a small object: their round trips, not the bytes, take the time; they go out side by side
+    with ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
+        done = [pool.submit(_put_shard, rt, name, files.get(name)) for name in sorted([*files, *empty])]
+        for future in done:
+            future.result()
+    log.info("latest/parts/: %d shards written, %d emptied", len(files), len(empty))
+
+
+def _put_shard(rt: Runtime, name: str, path: Path | None) -> None:
+    """A shard's file, or (None) the shard emptied: only its seal."""
+    if path is None:
+        rt.store.put_text(name, (SEAL + _seal(rt.settings.run_secret, name).hexdigest().encode() + b'"}\n').decode())
+        return
+    rt.store.put_file(name, path)
+    path.unlink()
 
 
 def mark_complete(rt: Runtime, run_id: str) -> None:

@@ -20,6 +20,9 @@ CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStor
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
 
 
+SMALL_FILE = 4 << 20  # bytes: a file this small is uploaded from memory, within the adaptive limit
+
+
 class RunStore:
     def __init__(self, factory: ClientFactory, bucket: str, region: str, secret: str = "") -> None:
         b = factory.oss_bucket(bucket, region)
@@ -34,7 +37,13 @@ class RunStore:
     def put_file(self, key: str, path: str | os.PathLike[str]) -> None:
         """Upload a local file streamed from disk: a large report never sits in memory (the factory's session
         reads a body whole, to send it again on a retry). Retried here instead, reading the file anew: 5xx
-        (SlowDown included) and transport errors, with the factory's attempts and backoff."""
+        (SlowDown included) and transport errors, with the factory's attempts and backoff. A small file goes
+        through the factory's session instead: within PutObject's adaptive limit, which many uploads at once (the
+        latest/ shards) must share rather than each meet SlowDown alone."""
+        if os.path.getsize(path) <= SMALL_FILE:
+            with open(path, "rb") as fh:
+                self.bucket.put_object(key, fh.read())
+            return
         if self._files is None:
             b = self.bucket
             self._files = oss2.Bucket(b.auth, b.endpoint, b.bucket_name, session=oss2.Session(),
@@ -180,6 +189,10 @@ class RunStore:
 
     def keys(self, prefix: str) -> list[str]:
         return [o.key for o in oss2.ObjectIterator(self.bucket, prefix=prefix)]
+
+    def sizes(self, prefix: str) -> dict[str, int]:
+        """Every object under prefix and its size in bytes (ListObjects' Size)."""
+        return {o.key: int(o.size) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)}
 
     def listing(self, prefix: str) -> list[tuple[str, float]]:
         """(key, Last-Modified) of every object under prefix, in key order. Last-Modified is the server's clock in
