@@ -200,7 +200,10 @@ def _scan(cloud) -> tuple[list, ClientFactory]:
 
 @pytest.mark.parametrize("retry_after_ms", [None, 300], ids=["backoff", "retry-after"])
 def test_scan_under_rate_limits_completes_with_every_finding(cloud, admin, monkeypatch, retry_after_ms):
-    load(cloud, world())
+    data = world()
+    for project in data["accounts"][0]["sls"]["projects"]:  # (one logstore a region was read slower than 2/s
+        project["logstores"] += [{"name": f"audit-{n}", "ttl": 30} for n in range(5)]  # on a loaded machine)
+    load(cloud, data)
     expected, _ = _scan(cloud)
     admin.faults(rate_limits=LIMITS, throttle_retry_after_ms=retry_after_ms)
     admin.request("DELETE", "calls")

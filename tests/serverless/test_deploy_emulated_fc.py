@@ -122,7 +122,8 @@ def test_a_code_package_larger_than_fc_takes_is_refused():
 
 
 @pytest.mark.skipif(not fc_runtime._can_unshare(), reason="no user namespaces here: the emulated disk is unlimited")
-def test_a_write_past_the_functions_disk_fails_with_enospc(cloud, tmp_path):
+def test_a_write_past_the_functions_disk_fails_with_enospc(cloud, tmp_path, monkeypatch):
+    monkeypatch.delenv("ALIAUDIT_EMULATOR_FC_PRELOAD")  # (the suite's warm instances have no disk of their own)
     code = _code(tmp_path, "writer", WRITER)
     load(cloud, _scenario({"name": "small-disk", "code_dir": str(code), "handler": "index.handler", "role": ROLE},
                           {"name": "large-disk", "code_dir": str(code), "handler": "index.handler", "role": ROLE,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ...clock import iso
 from ...errors import ApiError
 from .model import Function, _role_for
+from .zygote import Forked, Zygote, zygote
 
 if TYPE_CHECKING:
     from ...state import Account, StsSession, World
@@ -47,12 +48,13 @@ class _Worker:
     """One function instance: a fc_worker.py process and the threads draining its pipes."""
 
     def __init__(self, instance_id: str, fingerprint: str, env: dict[str, str], cwd: str,
-                 command: list[str] | None = None) -> None:
+                 command: list[str] | None = None, warm: Zygote | None = None) -> None:
         self.instance_id = instance_id
         self.fingerprint = fingerprint
-        self.proc = subprocess.Popen(command or [sys.executable, str(_WORKER)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
-                                     start_new_session=True)
+        forked = warm.spawn(env, cwd) if warm else None  # (the suite's warm starts: fc_zygote.py)
+        self.proc: subprocess.Popen[bytes] | Forked = forked or subprocess.Popen(
+            command or [sys.executable, str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=cwd, env=env, start_new_session=True)
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.stderr_tail: deque[str] = deque(maxlen=100)
         threading.Thread(target=self._read_stdout, name=f"fc-{instance_id}-out", daemon=True).start()
@@ -389,7 +391,10 @@ class _Runtime:
             if refused:
                 return _Outcome(False, error={"errorMessage": refused, "errorType": "InstanceStartFailed"},
                                 retryable=False), ""
-            worker = _Worker(instance_id, fingerprint, env, os.path.abspath(fn.code_dir), command)
+            # the suite's warm starts (fc_zygote.py) fit an instance on the emulator's own Python without layers
+            warm = zygote() if command[-1] == str(_WORKER) and command[-2] == sys.executable \
+                and "PYTHONPATH" not in env else None
+            worker = _Worker(instance_id, fingerprint, env, os.path.abspath(fn.code_dir), command, warm)
         except OSError as err:
             return _Outcome(False, error={"errorMessage": f"cannot start an instance: {err}",
                                           "errorType": "InstanceStartFailed"}, retryable=False), ""
