@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from alibabacloud_credentials_api import ICredentialsProvider
 
+from . import sdk_models
 from .redact import route_credentials_log
 from .settings import EndpointSettings
 from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # (the SDKs are imported when a client of theirs is first bui
     from darabonba.policy.retry import RetryOptions
 
     from .clients_oss import RetryingOssSession
+
+sdk_models.install()  # (an SDK's models load one by one as they are used: its import costs a tenth)
 
 # product code -> (SDK module, client class name); regional endpoints come from each SDK's own map
 POP_SDKS = {
@@ -138,7 +141,8 @@ class ClientFactory:
         self.settings = settings
         self._credential: CredentialClient | None = None
         self._lock = threading.Lock()
-        self._init_lock = threading.Lock()  # (the lazy parts: pop() builds the credential under _lock)
+        self._init_lock = threading.Lock()  # (the lazy parts: the credential, OSS's signer and session)
+        self._building: dict[tuple[str, str], threading.Lock] = {}  # one per client being built (_client)
         self._cache: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()  # API calls made (OpenAPI, OSS, SLS), by product:method
         self.limits = ApiLimits(settings.api_concurrency)  # adaptive concurrency per API, shared by all clients
@@ -196,15 +200,29 @@ class ClientFactory:
     def pop(self, product: str, region: str | None = None) -> Any:
         """An OpenAPI client, e.g. factory.pop('ecs', 'cn-shanghai')."""
         key = (product, region or GLOBAL_REGION)
-        with self._lock:
-            client = self._cache.get(key)
-            if client is None:
-                module, cls = POP_SDKS[product]
-                endpoint = self.settings.sts_host() if product == "sts" else None
-                sdk = getattr(importlib.import_module(module), cls)(self.config(region, endpoint))
-                client = _Counted(sdk, product, self)
-                self._cache[key] = client
-            return client
+
+        def build() -> Any:
+            module, cls = POP_SDKS[product]
+            endpoint = self.settings.sts_host() if product == "sts" else None
+            return _Counted(getattr(importlib.import_module(module), cls)(self.config(region, endpoint)), product, self)
+
+        return self._client(key, build)
+
+    def _client(self, key: tuple[str, str], build: Callable[[], Any]) -> Any:
+        """The cached client of key, built once. The build (an SDK's import, a TLS context) runs outside the
+        factory's lock: holding it there stalled every other thread's calls (count() takes it) for the import
+        of each family's SDK in turn, most of a small scan's time."""
+        client = self._cache.get(key)
+        if client is None:
+            with self._lock:
+                building = self._building.setdefault(key, threading.Lock())
+            with building:
+                client = self._cache.get(key)
+                if client is None:
+                    client = build()
+                    with self._lock:
+                        self._cache[key] = client
+        return client
 
     def _oss_parts(self) -> tuple[Any, RetryingOssSession]:
         """OSS's signer and the one connection pool of every OSS client, built with the first."""
@@ -249,14 +267,8 @@ class ClientFactory:
         retrying throttled calls."""
         from .clients_log import RetryingLogClient
 
-        key = ("log", region)
-        with self._lock:
-            client = self._cache.get(key)
-            if client is None:
-                client = RetryingLogClient(self._new_log_client(region), self.settings, self.limits, self.count,
-                                           self.renew_credentials)
-                self._cache[key] = client
-            return client
+        return self._client(("log", region), lambda: RetryingLogClient(
+            self._new_log_client(region), self.settings, self.limits, self.count, self.renew_credentials))
 
     def _new_log_client(self, region: str) -> Any:
         from .clients_log import log_client

@@ -9,7 +9,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from . import sdk_models
+
 _lock = threading.Lock()
+sdk_models.install()  # (an SDK's models load one by one as they are used)
 
 
 class _LazyModule(ModuleType):

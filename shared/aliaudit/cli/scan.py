@@ -5,8 +5,10 @@ config file's accounts: section) goes on in cli/org.py."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,6 +139,9 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..scan_plan import plan
     from ..scan_processes import ProcessScan, ScanProcesses
 
+    if "ocsf" in args.output_formats:  # OCSF's models take a second or more to build: while the scan waits on the
+        # cloud, not after it
+        threading.Thread(target=importlib.import_module, args=("aliaudit.reports.ocsf",), daemon=True).start()
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
