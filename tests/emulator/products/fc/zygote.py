@@ -31,9 +31,7 @@ class Forked:
         if self.returncode is None:
             try:
                 os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = -signal.SIGKILL
-            except PermissionError:  # (the pid was reused by another user's process: ours has ended)
+            except (ProcessLookupError, PermissionError):  # (PermissionError: the pid is another user's now)
                 self.returncode = -signal.SIGKILL
         return self.returncode
 
@@ -92,26 +90,23 @@ class Zygote:
 
     def spawn(self, env: dict[str, str], cwd: str) -> Forked | None:
         """The instance forked with this environment and working directory; None while the zygote preloads."""
-        pipes = [os.pipe() for _ in range(3)]  # (read, write) for stdin, stdout, stderr
-        child = [pipes[0][0], pipes[1][1], pipes[2][1]]
-        try:
-            with self._lock:
-                sock = self._live()
-                if not self._is_ready(sock):
-                    for r, w in pipes:
-                        os.close(r)
-                        os.close(w)
-                    return None
+        with self._lock:
+            sock = self._live()
+            if not self._is_ready(sock):
+                return None
+            pipes = [os.pipe() for _ in range(3)]  # (read, write) for stdin, stdout, stderr
+            child = [pipes[0][0], pipes[1][1], pipes[2][1]]
+            try:
                 socket.send_fds(sock, [json.dumps({"env": env, "cwd": cwd}).encode()], child)
                 answer = sock.recv(4096)
-            if not answer:
-                raise OSError("the FC zygote ended")
-            pid = int(json.loads(answer)["pid"])
-        except BaseException:
-            for r, w in pipes:
-                os.close(r)
-                os.close(w)
-            raise
+                if not answer:
+                    raise OSError("the FC zygote ended")
+                pid = int(json.loads(answer)["pid"])
+            except BaseException:
+                for r, w in pipes:
+                    os.close(r)
+                    os.close(w)
+                raise
         for fd in child:
             os.close(fd)
         return Forked(pid, os.fdopen(pipes[0][1], "wb"), os.fdopen(pipes[1][0], "rb"), os.fdopen(pipes[2][0], "rb"))
