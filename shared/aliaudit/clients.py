@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from alibabacloud_credentials_api import ICredentialsProvider
 
-from . import sdk_models
+from . import sdk_models, sdk_tls
 from .redact import route_credentials_log
 from .settings import EndpointSettings
 from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit
@@ -204,7 +204,9 @@ class ClientFactory:
         def build() -> Any:
             module, cls = POP_SDKS[product]
             endpoint = self.settings.sts_host() if product == "sts" else None
-            return _Counted(getattr(importlib.import_module(module), cls)(self.config(region, endpoint)), product, self)
+            sdk = importlib.import_module(module)
+            sdk_tls.install()  # (one TLS context for every endpoint, not one per endpoint: see sdk_tls)
+            return _Counted(getattr(sdk, cls)(self.config(region, endpoint)), product, self)
 
         return self._client(key, build)
 
