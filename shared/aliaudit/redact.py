@@ -70,6 +70,9 @@ def configure_logging(level: str = "WARNING") -> None:
     global _level
     logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
     _level = level
+    # oss2 logs each answer it raises at INFO, the expected 404s of a bucket without a policy included: noise
+    # beside our own INFO lines (the plan, progress); its lines stay at DEBUG
+    logging.getLogger("oss2").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     route_credentials_log()
     install_log_redaction()
 

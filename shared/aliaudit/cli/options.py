@@ -40,7 +40,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_log_level(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--log-level", default="WARNING", choices=LOG_LEVELS)
+    parser.add_argument("--log-level", default="WARNING", choices=LOG_LEVELS, type=str.upper,
+                        help="how much to log on stderr (any case; default WARNING)")
 
 
 def add_auth_options(parser: argparse.ArgumentParser) -> None:
