@@ -46,18 +46,21 @@ def _queued_events(cloud, admin, *, window: str) -> tuple[list[dict], int]:
     return envelopes, before
 
 
-def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool) -> None:
-    """The events' items as their dispatchers left them (the first one earliest), and a corrupt object beside."""
-    from aliaudit.runtime.burst import PREFIX
+def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool = False) -> None:
+    """The events' items as their dispatchers left them (the first one earliest), and a corrupt object beside;
+    closing: the first event's closing mark too, as its dispatcher writes it before it collects the others."""
+    from aliaudit.runtime.burst import CLOSING, PREFIX
     from aliaudit.runtime.triggers import parse
 
     planter = writer_bucket(cloud.url)
-    for n, envelope in enumerate(envelopes):
-        plan = parse(json.dumps(envelope))
+    plans = [parse(json.dumps(envelope)) for envelope in envelopes]
+    for n, plan in enumerate(plans):
         planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json", plan.model_dump_json().encode())
         time.sleep(1.1 if n == 0 else 0)
     if corrupt:
         planter.put_object(f"{PREFIX}{slot}/g0-event-planted.json", b"{not json")
+    if closing:
+        planter.put_object(f"{PREFIX}{slot}/g0-{CLOSING}{plans[0].run_id}", b"{}")
 
 
 def _new_fails(admin, before: int) -> set[tuple[str, str]]:
@@ -92,6 +95,50 @@ def test_a_generation_nobody_closed_is_closed_by_the_sweep(cloud, admin):
     invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
     wait_idle(admin)
     assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= _new_fails(admin, before)
+
+
+def test_a_generation_whose_collector_stopped_half_way_is_collected_by_a_delivery_again(cloud, admin):
+    """The first event's dispatcher marked its generation closing and stopped before it had dispatched the other
+    events (an exception, its timeout): FC's retry of that event collects the generation again. Before, the retry
+    saw the closing mark and stopped there, and the other event's new FAIL was never reported."""
+    from tests.event_runs import expected
+
+    envelopes, before = _queued_events(cloud, admin, window="60")
+    _plant(cloud, envelopes, int(time.time() // 60), corrupt=False, closing=True)
+    invoke(cloud.url, "aliaudit-dispatcher", json.dumps(envelopes[0]).encode(), asynchronous=False)
+    wait_idle(admin)
+    assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= _new_fails(admin, before)
+
+
+def test_a_generation_whose_collector_stopped_half_way_is_collected_by_the_sweep(cloud, admin):
+    """The same, never delivered again: once its dispatcher is long dead the aggregator's sweep collects it (and
+    marks it done: a second sweep dispatches nothing)."""
+    from aliaudit.runtime.burst import CLOSED, PREFIX
+    from tests.event_runs import expected
+
+    envelopes, before = _queued_events(cloud, admin, window="60")
+    admin.advance(-600)
+    slot = int((time.time() - 600) // 60)
+    try:
+        _plant(cloud, envelopes, slot, corrupt=False, closing=True)
+    finally:
+        admin.advance(600)
+    invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
+    wait_idle(admin)
+    assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= _new_fails(admin, before)
+    assert any(o.key.startswith(f"{PREFIX}{slot}/g0-{CLOSED}") for o in _objects(cloud, f"{PREFIX}{slot}/"))
+    invocations = len(admin.request("GET", "fc/invocations")["invocations"])
+    invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
+    wait_idle(admin)
+    assert len(admin.request("GET", "fc/invocations")["invocations"]) == invocations + 1  # (only the sweep itself)
+
+
+def _objects(cloud, prefix: str) -> list:
+    import oss2
+
+    from tests.pipeline import reports_bucket
+
+    return list(oss2.ObjectIterator(reports_bucket(cloud.url), prefix=prefix))
 
 
 def test_a_misspelt_resource_kind_fails_when_the_collector_registers():

@@ -24,9 +24,12 @@ every caller agrees on the earliest item once all are listed, so an item is writ
 it and never rewrites it: a rewrite would move its Last-Modified behind an event that then returned "coalesced").
 Of the closings only the one whose item is then the earliest collects the generation, the others' items included.
 
-A generation nobody closed (its first event's dispatcher died and FC did not deliver the event again, or an
-ordering race the rules above do not cover) is closed by the aggregator's sweep (sweep()), once every dispatcher
-that could still close it has timed out."""
+The collector marks the generation done (g<generation>-closed-<event>) once every merged run is dispatched. A
+generation marked closing but not done lost its collector half-way (an exception, a timeout, an instance gone): the
+next delivery of any of its events, or the aggregator's sweep, collects it again (dispatching is idempotent: a merged
+run's id is the digest of its events). A generation nobody closed (its first event's dispatcher died and FC did not
+deliver the event again, or an ordering race the rules above do not cover) is closed by the sweep too, once every
+dispatcher that could still close it has timed out."""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -50,11 +53,13 @@ from .triggers import Plan
 log = logging.getLogger("aliaudit.burst")
 PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there to long-term AccessKeys
 CLOSING = "closing-"
+CLOSED = "closed-"  # written by the collector once the generation's merged runs are all dispatched
 WINDOW_DEFAULT = 60.0
 QUIET_DEFAULT = 3.0
 # what a first event's dispatcher keeps, within its FC timeout, for dispatching the merged runs after its wait
 DISPATCH_BUDGET_SECONDS = 40.0
 MAX_WAIT_SECONDS = DISPATCHER_TIMEOUT_S - DISPATCH_BUDGET_SECONDS  # it waits at most this long, then closes
+SWEEP_MAX_AGE_S = 24 * 3600  # the sweep leaves older generations to the daily run, which has re-checked them since
 MAX_ITEMS = 1000  # a slot's items beyond this are dispatched on their own (the merged manifest stays small)
 
 Dispatch = Callable[[Runtime, Plan], dict[str, Any]]
@@ -110,23 +115,31 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     item = f"{folder}g{gen}-{me}.json"
     if not rt.store.exists(item):  # written once: its Last-Modified, which orders it, never moves
         rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")), exclusive=True)
-    items, closing, _ = _listing(rt, folder, gen)
-    if closing or len(items) > MAX_ITEMS:
+    now = _listing(rt, folder, gen)
+    if now.closing or len(now.items) > MAX_ITEMS:
         log.info("event %s: slot %d.%d is closing; dispatched on its own", me, slot, gen)
         return dispatch(rt, plan)
-    if items and items[0][1] != me:
-        log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(items))
+    if now.items and now.items[0][1] != me:
+        log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(now.items))
         return {"coalesced": True, "slot": f"{slot}.{gen}"}
     result = dispatch(rt, plan)  # the first event of the slot's generation: at once
-    _wait_quiet(rt, folder, gen, (slot + 1) * window, len(items))
+    _wait_quiet(rt, folder, gen, (slot + 1) * window, len(now.items))
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
-    items, _, _ = _listing(rt, folder, gen)
+    items = _listing(rt, folder, gen).items
     if items and items[0][1] != me:  # another event was first too (their writes raced): the earliest collects
         log.info("slot %d.%d: event %s collects the generation", slot, gen, items[0][1])
         return {**result, "slot": f"{slot}.{gen}"}
-    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
+    runs = _collect(rt, dispatch, folder, slot, gen, items, me)
     log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
+
+
+def _collect(rt: Runtime, dispatch: Dispatch, folder: str, slot: int, gen: int, items: list[tuple[float, str]],
+             me: str) -> list[dict[str, Any]]:
+    """Dispatch the generation's items (but `me`'s, dispatched by its own event) merged, then mark it done."""
+    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
+    rt.store.put_json(f"{folder}g{gen}-{CLOSED}{me or 'sweep'}", {})  # ("": the sweep, which dispatches all)
+    return runs
 
 
 def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None]:
@@ -145,17 +158,16 @@ def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None]:
 
 def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, gen: int) -> dict[str, Any]:
     """An event whose item is stored already: dispatched on its own (a duplicate of a dispatched run stops there)
-    and, when its generation never closed (its first event's dispatcher died waiting), it closes and dispatches
-    the generation's items in its place, so none is lost."""
+    and, when its generation is not done (its first event's dispatcher died waiting, or its collector half-way),
+    it closes and collects the generation in their place, so none is lost."""
     result = dispatch(rt, plan)
-    items, closing, _ = _listing(rt, folder, gen)
-    if closing:
+    if _listing(rt, folder, gen).done:
         return result
     me = _event_key(plan)
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
-    items, _, _ = _listing(rt, folder, gen)
-    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
-    log.info("slot %d.%d: closed by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
+    items = _listing(rt, folder, gen).items
+    runs = _collect(rt, dispatch, folder, slot, gen, items, me)
+    log.info("slot %d.%d: collected by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
 
 
@@ -163,10 +175,18 @@ def _event_key(plan: Plan) -> str:
     return plan.run_id  # event-<event id>: ASCII letters, digits, - and _ (triggers._safe)
 
 
-def _listing(rt: Runtime, folder: str, gen: int) -> tuple[list[tuple[float, str]], bool, set[int]]:
-    """Generation gen's items as (Last-Modified, event key), earliest first (ties, within OSS's whole second, by
-    name: the same order for every caller); whether it is closing; and which generations of the slot are closing."""
-    items, closed = [], set()
+class Generation(NamedTuple):
+    items: list[tuple[float, str]]  # (Last-Modified, event key), earliest first
+    closing: bool  # a closing mark: events arriving now are dispatched on their own
+    done: bool  # its collector dispatched every merged run
+    closed: set[int]  # the slot's generations that are closing
+
+
+def _listing(rt: Runtime, folder: str, gen: int) -> Generation:
+    """Generation gen of the slot: its items as (Last-Modified, event key), earliest first (ties, within OSS's whole
+    second, by name: the same order for every caller), whether it is closing and done, and which of the slot's
+    generations are closing."""
+    items, closed, done = [], set(), False
     for key, modified in rt.store.listing(folder):
         head, _, name = key[len(folder):].partition("-")
         if not head.startswith("g") or not head[1:].isdigit():
@@ -174,9 +194,11 @@ def _listing(rt: Runtime, folder: str, gen: int) -> tuple[list[tuple[float, str]
         g = int(head[1:])
         if name.startswith(CLOSING):
             closed.add(g)
+        elif name.startswith(CLOSED):
+            done = done or g == gen
         elif g == gen and name.endswith(".json"):
             items.append((modified, name[:-len(".json")]))
-    return sorted(items), gen in closed, closed
+    return Generation(sorted(items), gen in closed, done, closed)
 
 
 def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) -> None:
@@ -186,7 +208,7 @@ def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) 
     end = min(slot_end + quiet, time.time() + MAX_WAIT_SECONDS)
     while True:
         time.sleep(quiet)
-        items, _, _ = _listing(rt, folder, gen)
+        items = _listing(rt, folder, gen).items
         if len(items) == seen or time.time() > end:
             return
         seen = len(items)
@@ -262,31 +284,34 @@ def _merged(plans: list[Plan], slot: int) -> Plan:
 
 
 def sweep(rt: Runtime, dispatch: Dispatch, now: float | None = None) -> list[dict[str, Any]]:
-    """Close the generations nobody closed, once no dispatcher that queued an item in them can still close them:
-    their newest object is older than the dispatcher's FC timeout (by OSS's clock, Last-Modified; not by the slot
-    number, which depends on a window the aggregator's environment need not share). Each is closed as its first
-    dispatcher would have: the closing mark, then every item listed, merged and dispatched (the first event's own
-    run too: a duplicate of a dispatched run stops at its dispatch mark, and a closing that raced this one merged
-    the same events into the same run ids)."""
+    """Collect the generations nobody finished, once no dispatcher that queued an item in them or began collecting
+    them can still be at it: their newest object is older than the dispatcher's FC timeout (by OSS's clock,
+    Last-Modified; not by the slot number, which depends on a window the aggregator's environment need not share).
+    A generation nobody closed is closed as its first dispatcher would have; one whose collector stopped half-way is
+    collected again. Every item is listed, merged and dispatched (the first event's own run too: a duplicate of a
+    dispatched run stops at its dispatch mark, and a collection that raced this one merged the same events into the
+    same run ids). Generations older than SWEEP_MAX_AGE_S are left: the daily run has re-checked everything since."""
     now = time.time() if now is None else now
-    groups: dict[tuple[str, int], tuple[bool, float]] = {}  # (slot folder, generation) -> (closing, newest)
+    groups: dict[tuple[str, int], tuple[bool, bool, float]] = {}  # (folder, generation) -> (closing, done, newest)
     for key, modified in rt.store.listing(PREFIX):
         number, _, rest = key[len(PREFIX):].partition("/")
         head, _, name = rest.partition("-")
         if not number.isdigit() or not head.startswith("g") or not head[1:].isdigit():
             continue
         where = (f"{PREFIX}{number}/", int(head[1:]))
-        closing, newest = groups.get(where, (False, 0.0))
-        groups[where] = (closing or name.startswith(CLOSING), max(newest, modified))
+        closing, done, newest = groups.get(where, (False, False, 0.0))
+        groups[where] = (closing or name.startswith(CLOSING), done or name.startswith(CLOSED), max(newest, modified))
     out = []
-    for (folder, gen), (closing, newest) in sorted(groups.items()):
-        if closing or newest + DISPATCHER_TIMEOUT_S + 1 > now:  # (+1: Last-Modified is whole seconds)
-            continue
-        rt.store.put_json(f"{folder}g{gen}-{CLOSING}sweep", {})
-        items, _, _ = _listing(rt, folder, gen)
+    for (folder, gen), (closing, done, newest) in sorted(groups.items()):
+        if done or newest + DISPATCHER_TIMEOUT_S + 1 > now or newest < now - SWEEP_MAX_AGE_S:
+            continue  # (+1: Last-Modified is whole seconds)
+        if not closing:
+            rt.store.put_json(f"{folder}g{gen}-{CLOSING}sweep", {})
+        items = _listing(rt, folder, gen).items
         slot = int(folder[len(PREFIX):].rstrip("/"))
-        runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items], folder, gen), slot)]
-        log.warning("slot %d.%d was never closed (its first dispatcher died): the sweep dispatched its %d events in "
-                    "%d runs", slot, gen, len(items), len(runs))
+        runs = _collect(rt, dispatch, folder, slot, gen, items, "")
+        log.warning("slot %d.%d was %s: the sweep dispatched its %d events in %d runs", slot, gen,
+                    "collected half-way (its collector stopped)" if closing else "never closed (its first "
+                    "dispatcher died)", len(items), len(runs))
         out.append({"slot": f"{slot}.{gen}", "events": len(items), "runs": runs})
     return out
