@@ -12,10 +12,10 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_token, count
 from .registry import CollectContext, collector
@@ -47,21 +47,21 @@ def _json(text: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class AddonInfo(BaseModel):
+class AddonInfo(Record):
     name: str
     version: str = ""
     state: str = ""
     config: dict[str, Any] | None = None  # read for the network plugin only
 
 
-class NodePoolInfo(BaseModel):
+class NodePoolInfo(Record):
     id: str
     name: str
     cms_enabled: bool
     nodes: int = 0
 
 
-class ClusterInfo(BaseModel):
+class ClusterInfo(Record):
     id: str
     name: str
     region: str
@@ -92,12 +92,12 @@ class ClusterInfo(BaseModel):
         return next((a for a in self.addons if a.name in names), None)
 
 
-class VersionInfo(BaseModel):
+class VersionInfo(Record):
     version: str
     expiration: datetime | None = None
 
 
-class AckData(BaseModel):
+class AckData(Record):
     clusters: list[ClusterInfo] = Field(default_factory=list)
     # cluster type -> the versions ACK describes: the latest and each running one (when still described)
     versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .oss import _listed_one, _region_of
 from .registry import CollectContext, collector
@@ -17,7 +17,7 @@ at_models = lazy_import("alibabacloud_actiontrail20200706.models")
 oss2 = lazy_import("oss2")
 
 
-class TrailInfo(BaseModel):
+class TrailInfo(Record):
     name: str
     status: str
     logging: bool
@@ -53,7 +53,7 @@ def trails(ctx: CollectContext) -> list[TrailInfo]:
     return out
 
 
-class TrailBucket(BaseModel):
+class TrailBucket(Record):
     """An OSS bucket trails deliver to, with what protects the logs in it."""
 
     name: str

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_token
 from .registry import CollectContext, collector
@@ -24,18 +24,18 @@ alb_models = lazy_import("alibabacloud_alb20200616.models")
 MAX_RESULTS = 100  # ListLoadBalancers / ListListeners / ListRules / ListSecurityPolicies MaxResults maximum
 
 
-class AlbCondition(BaseModel):
+class AlbCondition(Record):
     type: str  # Host | Path | Header | QueryString | Method | Cookie | SourceIp | ResponseHeader | ...
     values: list[str] = Field(default_factory=list)  # PathConfig / HostConfig / MethodConfig / SourceIpConfig
 
 
-class AlbAction(BaseModel):
+class AlbAction(Record):
     type: str  # ForwardGroup | Redirect | FixedResponse | Rewrite | InsertHeader | ...
     order: int = 0
     redirect_protocol: str = ""  # RedirectConfig.Protocol: ${protocol} | HTTP | HTTPS
 
 
-class AlbRule(BaseModel):
+class AlbRule(Record):
     id: str
     name: str = ""
     priority: int = 0  # 1-10000, smaller first
@@ -44,7 +44,7 @@ class AlbRule(BaseModel):
     actions: list[AlbAction] = Field(default_factory=list)
 
 
-class AlbListener(BaseModel):
+class AlbListener(Record):
     id: str
     port: int = 0
     protocol: str = ""  # HTTP | HTTPS | QUIC
@@ -55,7 +55,7 @@ class AlbListener(BaseModel):
     rules_error: str | None = None  # ListRules failed
 
 
-class AlbLoadBalancer(BaseModel):
+class AlbLoadBalancer(Record):
     id: str
     name: str = ""
     region: str
@@ -68,7 +68,7 @@ class AlbLoadBalancer(BaseModel):
         return self.address_type == "Internet"
 
 
-class AlbSecurityPolicy(BaseModel):
+class AlbSecurityPolicy(Record):
     id: str
     name: str = ""
     system: bool = False

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -38,7 +38,7 @@ def policy_min_tls(policy: str) -> str | None:
     return POLICY_MIN_TLS.get(policy.strip().upper())
 
 
-class ApigwApi(BaseModel):
+class ApigwApi(Record):
     id: str  # ApiId
     name: str = ""
     region: str
@@ -63,7 +63,7 @@ class ApigwApi(BaseModel):
         return "RELEASE definition" if self.released else "draft (not published to RELEASE)"
 
 
-class ApigwGroup(BaseModel):
+class ApigwGroup(Record):
     id: str  # GroupId
     name: str = ""
     region: str

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -20,7 +18,7 @@ bh_models = lazy_import("alibabacloud_yundun_bastionhost20191209.models")
 PAGE_SIZE = 100  # DescribeInstances PageSize maximum (OpenMeta yundun-bastionhost 2019-12-09)
 
 
-class BastionHost(BaseModel):
+class BastionHost(Record):
     id: str
     description: str = ""
     region: str

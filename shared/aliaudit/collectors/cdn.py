@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -27,7 +27,7 @@ HTTPS_FORCE, TLS_VERSION = "https_force", "https_tls_version"
 TLS_ARGS = ("tls10", "tls11", "tls12", "tls13")
 
 
-class CdnDomain(BaseModel):
+class CdnDomain(Record):
     name: str
     status: str = ""  # online | offline | configuring | configure_failed | checking | check_failed | stopping | ...
     ssl_protocol: str = ""  # SslProtocol: on | off (whether HTTPS is enabled)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import count
 from .registry import CollectContext, collector
@@ -28,7 +28,7 @@ MAX_PAGES = 50
 IP_VERSIONS = ("4", "6")  # DescribeAssetList IpVersion: 4 (the default) and 6
 
 
-class FirewallAsset(BaseModel):
+class FirewallAsset(Record):
     id: str  # ResourceInstanceId (the EIP, ECS, SLB... id), else the public address
     name: str = ""
     internet_address: str = ""
@@ -39,7 +39,7 @@ class FirewallAsset(BaseModel):
     note: str = ""  # REGION_NOT_SUPPORT | NETWORK_NOT_SUPPORT
 
 
-class CloudFirewall(BaseModel):
+class CloudFirewall(Record):
     instance_id: str
     region: str  # the site: cn-hangzhou | ap-southeast-1
     version: int | None = None  # 2 Premium, 3 Enterprise, 4 Ultimate, 10 pay-as-you-go

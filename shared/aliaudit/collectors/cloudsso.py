@@ -8,10 +8,8 @@ directory's own region. An account that never enabled CloudSSO has no directory:
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
@@ -21,7 +19,7 @@ sso_models = lazy_import("alibabacloud_cloudsso20210515.models")
 REGIONS = ("cn-shanghai", "cn-hongkong", "ap-northeast-2", "us-west-1", "eu-central-1")
 
 
-class SsoDirectory(BaseModel):
+class SsoDirectory(Record):
     id: str
     name: str = ""
     region: str

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -22,7 +22,7 @@ REPO_PAGE = 100
 INTERNET = "internet"  # ListInstanceEndpoint EndpointType of the public endpoint (sample and write APIs' value)
 
 
-class CrEndpoint(BaseModel):
+class CrEndpoint(Record):
     type: str  # EndpointType: internet | vpc
     enabled: bool = False  # Enable
     acl_enabled: bool | None = None  # AclEnable
@@ -31,7 +31,7 @@ class CrEndpoint(BaseModel):
     domains: list[str] = Field(default_factory=list)
 
 
-class CrRepository(BaseModel):
+class CrRepository(Record):
     id: str
     name: str = ""
     namespace: str = ""
@@ -39,7 +39,7 @@ class CrRepository(BaseModel):
     status: str = ""
 
 
-class CrInstance(BaseModel):
+class CrInstance(Record):
     id: str
     name: str = ""
     region: str

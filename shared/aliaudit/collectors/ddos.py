@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -27,7 +25,7 @@ CENTRES = ("cn-hangzhou", "ap-southeast-1")
 PAGE_SIZE = 10
 
 
-class DdosWebsite(BaseModel):
+class DdosWebsite(Record):
     domain: str
     region: str  # the site (API region) that protects it: cn-hangzhou | ap-southeast-1
     log_enabled: bool | None = None  # DescribeWebAccessLogStatus SlsStatus; None when it could not be read

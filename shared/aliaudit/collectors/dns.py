@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -27,7 +27,7 @@ OSS_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-(?P<re
                       r"(?:-internal)?\.aliyuncs\.com\.?$")
 
 
-class DnsRecord(BaseModel):
+class DnsRecord(Record):
     id: str
     rr: str  # host record: www, @, *...
     type: str  # A | CNAME | MX | TXT | ...
@@ -45,7 +45,7 @@ class DnsRecord(BaseModel):
         return self.status.strip().lower() != "disable"
 
 
-class DnsDomain(BaseModel):
+class DnsDomain(Record):
     id: str
     name: str
     dnssec: str | None = None  # DescribeDomainDnssecInfo Status: ON | OFF

@@ -13,10 +13,10 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Scope
+from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..role_privilege import ROLE_PRIVILEGE_APIS, role_privilege
 from ..secgroup import Rule
@@ -31,7 +31,7 @@ RAM_ROLE_BATCH = 50  # DescribeInstanceRamRole: at most 50 InstanceIds, PageSize
 PERMANENT_KEY_PREFIX = "LTAI"  # STS keys start with STS.
 
 
-class InstanceInfo(BaseModel):
+class InstanceInfo(Record):
     id: str
     name: str = ""
     zone: str = ""
@@ -53,7 +53,7 @@ class InstanceInfo(BaseModel):
         return [*self.public_ips, *([self.eip] if self.eip else [])]
 
 
-class GroupInfo(BaseModel):
+class GroupInfo(Record):
     id: str
     name: str = ""
     vpc_id: str = ""
@@ -61,7 +61,7 @@ class GroupInfo(BaseModel):
     error: str | None = None  # its rules could not be read: checks report ERROR for it
 
 
-class EniInfo(BaseModel):
+class EniInfo(Record):
     """A secondary elastic network interface: an instance's other way in, behind its own security groups (the
     instance's SecurityGroupIds are its primary interface's: DescribeNetworkInterfaces SecurityGroupId says "to
     query primary ENIs by security group, call DescribeInstances")."""
@@ -71,7 +71,7 @@ class EniInfo(BaseModel):
     security_groups: list[str] = Field(default_factory=list)
 
 
-class DiskInfo(BaseModel):
+class DiskInfo(Record):
     id: str
     name: str = ""
     instance_id: str = ""
@@ -87,7 +87,7 @@ class DiskInfo(BaseModel):
     automated_snapshot_policy: bool = False
 
 
-class KeyEvent(BaseModel):
+class KeyEvent(Record):
     """An ActionTrail event made with a permanent AccessKey, reduced to what the check needs."""
 
     key_id: str
@@ -465,7 +465,7 @@ def decode_user_data(raw: str) -> str:
     return data.decode("utf-8", "replace")
 
 
-class UserDataInfo(BaseModel):
+class UserDataInfo(Record):
     """What an instance's user data holds, reduced to where credentials appear; the data itself is never kept."""
 
     instance_id: str
@@ -519,7 +519,7 @@ def user_data(ctx: CollectContext) -> list[UserDataInfo]:
     return [u for u in ctx.map(read, _listed_instances(ctx, ecs)) if u is not None]
 
 
-class ImageInfo(BaseModel):
+class ImageInfo(Record):
     id: str
     name: str = ""
     status: str = ""
@@ -580,7 +580,7 @@ def unreadable_image(info: ImageInfo, err: BaseException) -> ImageInfo | None:
     return info
 
 
-class EncryptionByDefault(BaseModel):
+class EncryptionByDefault(Record):
     region: str
     encrypted: bool
 
@@ -599,7 +599,7 @@ def encryption_by_default(ctx: CollectContext) -> EncryptionByDefault:
     return EncryptionByDefault(region=ctx.region, encrypted=body.encrypted)
 
 
-class InstanceRole(BaseModel):
+class InstanceRole(Record):
     """An instance and how much its RAM role can do (role_privilege: its attached policies judged)."""
 
     instance_id: str

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
@@ -25,7 +25,7 @@ PUBLIC_ES, PUBLIC_KIBANA = "PUBLIC_ES", "PUBLIC_KIBANA"
 MAX_ITEM = 64 * 1024
 
 
-class EsInstance(BaseModel):
+class EsInstance(Record):
     id: str
     description: str = ""
     region: str

@@ -13,10 +13,10 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..role_privilege import ROLE_PRIVILEGE_APIS, RolePrivilege, role_privilege
 from .paging import by_token
@@ -41,7 +41,7 @@ MAX_TRIGGER_CONFIG = 64 * 1024
 ROLE_ARN = re.compile(r"^acs:ram::(?P<account>[^:]*):role/(?P<name>.+)$", re.IGNORECASE)
 
 
-class SecretVariable(BaseModel):
+class SecretVariable(Record):
     """An environment variable that looks like a credential: its name and why, never its value."""
 
     name: str
@@ -64,7 +64,7 @@ def suspicious_variables(env: dict[str, Any] | None) -> list[SecretVariable]:
     return found
 
 
-class FcTrigger(BaseModel):
+class FcTrigger(Record):
     name: str
     type: str = ""  # triggerType: http | timer | oss | log | eventbridge | ...
     auth_type: str = ""  # http triggerConfig.authType: function (FC's default) | anonymous | jwt
@@ -73,7 +73,7 @@ class FcTrigger(BaseModel):
     config_error: str | None = None  # an http trigger whose triggerConfig is not a JSON object
 
 
-class FcFunction(BaseModel):
+class FcFunction(Record):
     name: str
     arn: str = ""
     region: str

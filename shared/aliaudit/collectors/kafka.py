@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
@@ -19,12 +19,12 @@ kafka_models = lazy_import("alibabacloud_alikafka20190916.models")
 INTERNET_AND_VPC = 4
 
 
-class KafkaWhitelist(BaseModel):
+class KafkaWhitelist(Record):
     port_range: str = ""  # e.g. 9093/9093 (SSL over the Internet)
     ips: list[str] = Field(default_factory=list)  # AllowedIpList
 
 
-class KafkaInstance(BaseModel):
+class KafkaInstance(Record):
     id: str
     name: str = ""
     region: str

@@ -7,10 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .ram import parse_time
@@ -30,7 +28,7 @@ def interval_seconds(text: str | None) -> int | None:
     return int(m.group(1)) * _UNIT_SECONDS[m.group(2)] if m else None
 
 
-class KmsKey(BaseModel):
+class KmsKey(Record):
     id: str
     arn: str = ""
     region: str
@@ -94,7 +92,7 @@ MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS"}
 SECRET_PAGE = 100  # ListSecrets PageSize: 1 to 100
 
 
-class KmsSecret(BaseModel):
+class KmsSecret(Record):
     """A secret's metadata (never its value: GetSecretValue is not called)."""
 
     name: str

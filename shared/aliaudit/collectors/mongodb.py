@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -29,20 +29,20 @@ INSTANCE_TYPES = ("replicate", "sharding")
 NOT_FOUND = {"InvalidDbInstanceId.NotFound", "InvalidDBInstanceId.NotFound"}
 
 
-class WhitelistGroup(BaseModel):
+class WhitelistGroup(Record):
     name: str
     ips: list[str]
     attribute: str = ""  # 'hidden': a group the console does not show (managed by DMS, DAS...)
 
 
-class Endpoint(BaseModel):
+class Endpoint(Record):
     address: str
     network_type: str  # NetworkType: VPC | Classic | Public (DescribeReplicaSetRole, DescribeShardingNetworkAddress)
     node: str = ""  # the node (mongos, shard, configserver id) or replica set role it reaches
     port: str = ""
 
 
-class MongoInstance(BaseModel):
+class MongoInstance(Record):
     id: str
     name: str = ""
     region: str

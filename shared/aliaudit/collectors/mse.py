@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
 from ..cidrs import open_whitelist_entries
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -34,7 +34,7 @@ def acl_entries(text: str | None) -> list[str]:
     return [e.strip("\"' ") for e in _ENTRY_SPLIT.split(raw) if e.strip("\"' ")]
 
 
-class MseCluster(BaseModel):
+class MseCluster(Record):
     id: str  # InstanceId (mse-cn-...)
     name: str = ""  # ClusterAliasName
     region: str

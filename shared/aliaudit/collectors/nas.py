@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -28,7 +28,7 @@ PAGE_SIZE = 100
 RULE_TYPES = ("standard", "extreme")
 
 
-class NasFileSystem(BaseModel):
+class NasFileSystem(Record):
     id: str
     region: str
     file_system_type: str = ""  # standard | extreme | cpfs
@@ -42,7 +42,7 @@ class NasFileSystem(BaseModel):
     access_groups: list[str] = Field(default_factory=list)  # of its mount targets
 
 
-class NasAccessRule(BaseModel):
+class NasAccessRule(Record):
     id: str
     source_cidr_ip: str = ""
     ipv6_source_cidr_ip: str = ""
@@ -51,7 +51,7 @@ class NasAccessRule(BaseModel):
     priority: int | None = None
 
 
-class NasAccessGroup(BaseModel):
+class NasAccessGroup(Record):
     name: str
     region: str
     file_system_type: str  # standard | extreme

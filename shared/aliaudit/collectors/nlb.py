@@ -7,9 +7,9 @@ comma-separated strings (the SDK declares str), e.g. "TLSv1.0,TLSv1.1,TLSv1.2"."
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_token
 from .registry import CollectContext, collector
@@ -24,7 +24,7 @@ def split_list(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-class NlbListener(BaseModel):
+class NlbListener(Record):
     id: str
     region: str
     load_balancer_id: str = ""
@@ -35,7 +35,7 @@ class NlbListener(BaseModel):
     security_policy_id: str = ""  # TCPSSL only
 
 
-class NlbSecurityPolicy(BaseModel):
+class NlbSecurityPolicy(Record):
     id: str
     name: str = ""
     system: bool = False

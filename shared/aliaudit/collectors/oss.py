@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..jsontext import load_object
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
@@ -27,7 +27,7 @@ _ABSENT = {"NoSuchBucketPolicy", "NoSuchServerSideEncryptionRule"}
 _NO_BLOCK = {"NoSuchPublicAccessBlockConfiguration", "NoSuchPublicAccessBlock"}  # never set: the block is off
 
 
-class BucketInfo(BaseModel):
+class BucketInfo(Record):
     name: str
     region: str  # e.g. cn-hangzhou; findings carry it
     created: datetime | None = None
@@ -46,7 +46,7 @@ class BucketInfo(BaseModel):
         return [f"{a}: {self.errors[a]}" for a in aspects if a in self.errors]
 
 
-class OssInventory(BaseModel):
+class OssInventory(Record):
     buckets: list[BucketInfo]
     account_block: bool | None = None  # account-level Block Public Access (GetPublicAccessBlock)
     account_block_error: str | None = None
@@ -166,7 +166,7 @@ def buckets(ctx: CollectContext) -> OssInventory:
     return inventory
 
 
-class AccessPointInfo(BaseModel):
+class AccessPointInfo(Record):
     """A bucket access point (OSS ListAccessPoints on the bucket's host, GetAccessPointPolicy,
     GetAccessPointPublicAccessBlock)."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import count
 from .registry import CollectContext, collector
@@ -29,7 +29,7 @@ PAGE_SIZE = 100
 NOT_FOUND = {"InvalidDBCluster.NotFound", "InvalidDBClusterId.NotFound"}
 
 
-class PolarWhitelistGroup(BaseModel):
+class PolarWhitelistGroup(Record):
     """One IP whitelist group (Items.DBClusterIPArray[]): SecurityIps is a comma-separated string."""
 
     name: str
@@ -37,7 +37,7 @@ class PolarWhitelistGroup(BaseModel):
     attribute: str = ""  # 'hidden': not shown in the console (groups of Alibaba Cloud services)
 
 
-class PolarAddress(BaseModel):
+class PolarAddress(Record):
     """One address of one endpoint (Items[].AddressItems[] of DescribeDBClusterEndpoints)."""
 
     endpoint_id: str
@@ -47,7 +47,7 @@ class PolarAddress(BaseModel):
     port: str = ""  # a string in the SDK model and the sample ("1521")
 
 
-class PolarSsl(BaseModel):
+class PolarSsl(Record):
     """One SSL connection (Items[] of DescribeDBClusterSSL): SSLEnabled is Enabled | Disable (API reference)."""
 
     endpoint_id: str = ""
@@ -55,7 +55,7 @@ class PolarSsl(BaseModel):
     enabled: str = ""
 
 
-class PolarCluster(BaseModel):
+class PolarCluster(Record):
     id: str
     name: str = ""  # DBClusterDescription
     region: str

@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import RAM_ACCESS_KEY, RAM_ROOT, RAM_USER, Dataset, Scope
+from ..datasets import RAM_ACCESS_KEY, RAM_ROOT, RAM_USER, Dataset, Record, Scope
 from ..jsontext import load_object
 from ..lazy import lazy_import
 from .paging import by_marker
@@ -36,14 +36,14 @@ def parse_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
-class AccessKeyInfo(BaseModel):
+class AccessKeyInfo(Record):
     id: str
     status: str
     created: datetime | None
     last_used: datetime | None = None
 
 
-class UserInfo(BaseModel):
+class UserInfo(Record):
     name: str
     id: str
     created: datetime | None
@@ -55,7 +55,7 @@ class UserInfo(BaseModel):
     error: str | None = None  # a per-user call failed: checks report ERROR for this user
 
 
-class PasswordPolicy(BaseModel):
+class PasswordPolicy(Record):
     minimum_length: int
     require_lowercase: bool
     require_uppercase: bool
@@ -67,13 +67,13 @@ class PasswordPolicy(BaseModel):
     max_login_attempts: int
 
 
-class CustomPolicy(BaseModel):
+class CustomPolicy(Record):
     name: str
     document: dict[str, Any]
     attachments: int
 
 
-class RootInfo(BaseModel):
+class RootInfo(Record):
     last_login: datetime | None
     mfa_active: bool
     active_keys: list[str]  # last-rotated dates or "key N" labels of active root keys
@@ -444,7 +444,7 @@ def root(ctx: CollectContext) -> RootInfo:
                     active_keys=keys, key_last_used=max((u for u in used if u), default=None))
 
 
-class SecurityPreference(BaseModel):
+class SecurityPreference(Record):
     """IMS GetSecurityPreference (2019-08-15; RAM 2015's form lacks the MFA-for-login mode and the idle limits).
     Field values as the API reference documents them (tests/fixtures/wire/ims/GetSecurityPreference.json); None
     where the answer leaves a field out."""
@@ -473,7 +473,7 @@ def security_preference(ctx: CollectContext) -> SecurityPreference:
                               max_idle_days_access_keys=getattr(idle, "max_idle_days_for_access_keys", None))
 
 
-class RoleInfo(BaseModel):
+class RoleInfo(Record):
     name: str
     id: str = ""
     arn: str = ""

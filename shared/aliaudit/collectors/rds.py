@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_token
 from .registry import CollectContext, collector
@@ -29,20 +29,20 @@ PAGE_SIZE = 100  # DescribeDBInstances MaxResults maximum
 NO_BACKUP_TYPES = {"Readonly"}
 
 
-class WhitelistGroup(BaseModel):
+class WhitelistGroup(Record):
     name: str
     ips: list[str]
     attribute: str = ""  # 'hidden': managed by Alibaba Cloud services (DMS, DAS), not shown in the console
     ip_type: str = "IPv4"
 
 
-class Endpoint(BaseModel):
+class Endpoint(Record):
     address: str
     ip_type: str  # Private | Inner | Public
     port: str = ""
 
 
-class EncryptionKey(BaseModel):
+class EncryptionKey(Record):
     """The TDE key as RDS describes it (DescribeDBInstanceEncryptionKey)."""
 
     key_id: str
@@ -52,7 +52,7 @@ class EncryptionKey(BaseModel):
     status: str = ""
 
 
-class RdsInstance(BaseModel):
+class RdsInstance(Record):
     id: str
     name: str = ""
     region: str

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -29,19 +29,19 @@ SSL_UNSUPPORTED = {"InvalidRedisVersionPattern", "IncorrectCharacterType", "Inco
 NOT_FOUND = {"InvalidInstanceId.NotFound", "InvalidDbInstanceId.NotFound"}
 
 
-class WhitelistGroup(BaseModel):
+class WhitelistGroup(Record):
     name: str
     ips: list[str]
     attribute: str = ""  # 'hidden': a group the console does not show (managed by DMS, DAS...)
 
 
-class Endpoint(BaseModel):
+class Endpoint(Record):
     address: str
     ip_type: str  # IPType: Public | Inner (classic network) | Private (VPC)
     port: str = ""
 
 
-class RedisInstance(BaseModel):
+class RedisInstance(Record):
     id: str
     name: str = ""
     region: str

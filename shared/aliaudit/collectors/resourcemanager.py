@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..jsontext import load_object
 from ..lazy import lazy_import
 from .registry import CollectContext, collector
@@ -25,7 +25,7 @@ tea_exceptions = lazy_import("Tea.exceptions")
 NO_DIRECTORY = {"ResourceDirectoryNotInUse", "EntityNotExists.ResourceDirectory"}
 
 
-class ControlPolicy(BaseModel):
+class ControlPolicy(Record):
     id: str
     name: str
     type: str  # System | Custom
@@ -33,7 +33,7 @@ class ControlPolicy(BaseModel):
     error: str | None = None  # GetControlPolicy failed or the document is not JSON
 
 
-class Guardrails(BaseModel):
+class Guardrails(Record):
     managed: bool  # the audited account is a directory's management account (else nothing else is read)
     directory_id: str = ""
     root_folder_id: str = ""

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -32,7 +32,7 @@ DEFENSE_TYPES = ["auto_breaking", "webshell_cloud_breaking"]  # anti-virus block
 LINKED_ROLE_NAMES = ["AliyunServiceRoleForSas", "AliyunServiceRoleForSasCspm"]
 
 
-class Server(BaseModel):
+class Server(Record):
     instance_id: str
     name: str = ""
     uuid: str = ""
@@ -46,26 +46,26 @@ class Server(BaseModel):
     vulns: dict[str, int] | None = None  # unhandled vulnerabilities by type (cve, sys, ...); None = unknown
 
 
-class Edition(BaseModel):
+class Edition(Record):
     version: int  # purchased subscription edition
     merged: int | None = None  # the higher of subscription and pay-as-you-go host protection
     highest: int | None = None  # the highest edition of a multi-edition purchase
     trial: bool = False
 
 
-class VulScan(BaseModel):
+class VulScan(Record):
     config: dict[str, str]  # type (cve, sys, cms, emg, app, ...) -> on | off
     levels: list[str]  # fix-necessity levels scanned: asap (high), later (medium), nntf (low)
 
 
-class LogType(BaseModel):
+class LogType(Record):
     logstore: str
     category: str
     description: str = ""
     enabled: bool
 
 
-class LogAnalysis(BaseModel):
+class LogAnalysis(Record):
     bought: bool
     open: bool
     authorized: bool
@@ -217,7 +217,7 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
                                      description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
 
 
-class AkLeak(BaseModel):
+class AkLeak(Record):
     """One AccessKey leak Security Center found on a public platform (DescribeAccesskeyLeakList's
     AccessKeyLeakList[]; the SDK model alibabacloud_sas20181203 DescribeAccesskeyLeakListResponseBody)."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number, count
 from .registry import CollectContext, collector
@@ -25,14 +25,14 @@ PAGE_SIZE = 100  # DescribeLoadBalancers PageSize maximum (OpenMeta: "Valid valu
 ACL_PAGE_SIZE = 50  # DescribeAccessControlListAttribute PageSize maximum (OpenMeta: "Maximum value: 50")
 
 
-class SlbAcl(BaseModel):
+class SlbAcl(Record):
     id: str
     name: str = ""
     entries: list[str] = Field(default_factory=list)  # AclEntryIP: addresses and CIDR blocks
     error: str | None = None  # DescribeAccessControlListAttribute failed
 
 
-class SlbListener(BaseModel):
+class SlbListener(Record):
     port: int
     protocol: str  # tcp | udp | http | https (ListenerProtocol, lower case on the wire)
     status: str = ""  # running | stopped
@@ -49,7 +49,7 @@ class SlbListener(BaseModel):
         return f"{self.protocol}/{self.port}"
 
 
-class SlbLoadBalancer(BaseModel):
+class SlbLoadBalancer(Record):
     id: str
     name: str = ""
     region: str

@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .actiontrail import describe_trails
 from .registry import CollectContext, collector
@@ -39,28 +39,28 @@ CENTRAL_REGIONS = ("cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote",
 _ARN = re.compile(r"^acs:log:(?P<region>[a-z0-9-]+):(?P<account>\d*):project/(?P<project>[a-z0-9-]+)/?$")
 
 
-class LogstoreInfo(BaseModel):
+class LogstoreInfo(Record):
     name: str
     ttl: int | None = None  # days; 3650 means "keep forever"
     missing: bool = False  # GetLogStore answered LogStoreNotExist
     error: str | None = None  # GetLogStore failed
 
 
-class ProjectInfo(BaseModel):
+class ProjectInfo(Record):
     name: str
     region: str
     logstores: list[LogstoreInfo] = Field(default_factory=list)
     error: str | None = None  # listing its logstores failed
 
 
-class AlertQuery(BaseModel):
+class AlertQuery(Record):
     project: str  # the project queried ('' in the rule = the alert's own project, resolved here)
     store: str
     store_type: str  # log | metric | meta
     query: str
 
 
-class AlertInfo(BaseModel):
+class AlertInfo(Record):
     name: str
     display_name: str
     project: str
@@ -70,7 +70,7 @@ class AlertInfo(BaseModel):
     template_tokens: dict[str, str] = Field(default_factory=dict)
 
 
-class TrailTarget(BaseModel):
+class TrailTarget(Record):
     """An SLS project (and logstore) an ActionTrail trail delivers to."""
 
     trail: str
@@ -87,7 +87,7 @@ class TrailTarget(BaseModel):
         return bool(self.account) and self.account != account_id
 
 
-class CentralProject(BaseModel):
+class CentralProject(Record):
     """A Log Audit Service central project of the audited account: its actiontrail_log holds ActionTrail events."""
 
     region: str
@@ -95,7 +95,7 @@ class CentralProject(BaseModel):
     logstore: str = CENTRAL_LOGSTORE
 
 
-class AuditProject(BaseModel):
+class AuditProject(Record):
     region: str
     project: str
     alerts: list[AlertInfo] = Field(default_factory=list)
@@ -103,7 +103,7 @@ class AuditProject(BaseModel):
     logstores: list[LogstoreInfo] = Field(default_factory=list)  # the trail logstores (GetLogStore each)
 
 
-class AuditData(BaseModel):
+class AuditData(Record):
     targets: list[TrailTarget] = Field(default_factory=list)
     bad_arns: list[str] = Field(default_factory=list)  # trail SlsProjectArn values that do not parse
     projects: list[AuditProject] = Field(default_factory=list)

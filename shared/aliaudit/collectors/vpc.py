@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -17,7 +17,7 @@ from .registry import CollectContext, collector
 vpc_models = lazy_import("alibabacloud_vpc20160428.models")
 
 
-class VpcInfo(BaseModel):
+class VpcInfo(Record):
     id: str
     name: str = ""
     cidr: str = ""
@@ -25,7 +25,7 @@ class VpcInfo(BaseModel):
     vswitch_ids: list[str] = Field(default_factory=list)
 
 
-class FlowLogInfo(BaseModel):
+class FlowLogInfo(Record):
     id: str
     name: str = ""
     resource_type: str  # VPC | VSwitch | NetworkInterface
@@ -36,14 +36,14 @@ class FlowLogInfo(BaseModel):
     logstore: str = ""
 
 
-class EipInfo(BaseModel):
+class EipInfo(Record):
     id: str  # AllocationId
     ip: str
     instance_id: str = ""
     instance_type: str = ""  # EcsInstance | Nat | SlbInstance | NetworkInterface | ...
 
 
-class Ipv6Info(BaseModel):
+class Ipv6Info(Record):
     """An IPv6 address with IPv6 Internet bandwidth. An IPv6 address serves only traffic within VPCs until Internet
     bandwidth is enabled for it; setting that bandwidth to 0 Mbit/s restricts it to private traffic again
     (https://www.alibabacloud.com/help/en/ipv6-gateway/product-overview/what-is-an-ipv6-gateway and
@@ -155,7 +155,7 @@ def ipv6_addresses(ctx: CollectContext) -> list[Ipv6Info]:
 
 # --- issue 20: NAT gateways and their DNAT entries -------------------------------------------------------------
 
-class DnatEntry(BaseModel):
+class DnatEntry(Record):
     """A DNAT (port forwarding) entry: DescribeForwardTableEntries ForwardTableEntries.ForwardTableEntry[]."""
 
     id: str  # ForwardEntryId
@@ -168,7 +168,7 @@ class DnatEntry(BaseModel):
     status: str = ""  # Pending | Available | Deleting
 
 
-class NatGatewayInfo(BaseModel):
+class NatGatewayInfo(Record):
     id: str
     name: str = ""
     vpc_id: str = ""

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from .. import apierrors
-from ..datasets import Dataset, Scope
+from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -26,7 +24,7 @@ CENTRES = ("cn-hangzhou", "ap-southeast-1")  # DescribeInstance RegionId: the do
 PAGE_SIZE = 10
 
 
-class WafResource(BaseModel):
+class WafResource(Record):
     resource: str  # the protected object's name (DescribeDefenseResources Resources[].Resource)
     product: str = ""  # the cloud service it belongs to (alb, ecs, clb4, ..., or waf for a CNAME-added domain)
     instance_id: str  # the WAF 3.0 instance protecting it
