@@ -152,3 +152,20 @@ def test_what_an_event_implies_and_which_checks_it_keeps():
     # other events keep every check their name selects (RunInstances changes disks too)
     run = parse(_event("RunInstances", "Ecs", {"ACS::ECS::Instance": ["i-2"]}))
     assert {"ecs_disk_attached_encrypted", "ecs_instance_metadata_hardened"} <= set(run.check_ids)
+
+
+def test_an_event_run_recreates_a_logstore_deleted_since_the_last_run(cloud, admin, monkeypatch):
+    """An event run's aggregator trusts its instance's last check of the project, logstore, index and alerts
+    (sls_sink.ensure_once: five SLS reads saved on every event); a logstore deleted since makes PutLogs answer
+    LogStoreNotExist, and the aggregator then checks again, recreates it and still logs the new FAILs."""
+    from aliyun.log import LogClient
+
+    from tests.pipeline import PROJECT
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    _deploy(cloud, admin, _sample(), daily=True)
+    monkeypatch.setenv("HTTP_PROXY", cloud.url)
+    LogClient("cn-hangzhou.log.aliyuncs.com", ROOT_AK, ROOT_SECRET).delete_logstore(PROJECT, "findings")
+    run = run_event(admin, cloud.url, "AuthorizeSecurityGroup")
+    assert run.new_fails == EXPECTED["AuthorizeSecurityGroup"], describe(run)
+    assert run.calls.get("sls:CreateLogStore") == 1, describe(run)

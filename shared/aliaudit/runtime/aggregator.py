@@ -98,16 +98,20 @@ def _mutelist(rt: Runtime) -> tuple[Mutelist, str | None, dict[str, Any]]:
     return mutelist, None, {**info, "entries": len(mutelist.entries)}
 
 
-def _mutelist_before(rt: Runtime, run_id: str) -> dict[str, Any]:
+def _mutelist_before_key(run_id: str) -> str:
+    return f"runs/{run_id}/mutelist-before.json"
+
+
+def _mutelist_before(rt: Runtime, run_id: str) -> tuple[dict[str, Any], bool]:
     """What the last verdicts (latest/aliaudit.summary.json) say of their mutelist and muted share, fixed by this
-    run's first attempt (a retry compares with the same, even after latest/ holds the first attempt's)."""
-    key = f"runs/{run_id}/mutelist-before.json"
+    run's first attempt (a retry compares with the same, even after latest/ holds the first attempt's); and whether
+    it is this attempt's, to be stored (once the claim is held)."""
     try:
-        before = rt.store.get_json(key)
+        before = rt.store.get_json(_mutelist_before_key(run_id))
     except PayloadError:
         before = None
     if isinstance(before, dict):
-        return before
+        return before, False
     before = {"known": False}
     try:
         latest = rt.store.get_json("latest/" + writer.FORMATS["summary"])
@@ -119,8 +123,7 @@ def _mutelist_before(rt: Runtime, run_id: str) -> dict[str, Any]:
         before = {"known": True, "total": latest["total"], "muted": latest["muted"],
                   # (a summary written before the mutelist was recorded: its hash is unknown)
                   "sha256": recorded.get("sha256", "") if isinstance(recorded, dict) else None}
-    rt.store.put_json(key, before)
-    return before
+    return before, True
 
 
 MUTED_SHARE_JUMP = 0.10  # the muted share of a whole run's findings may rise this much before the alert fires
@@ -238,21 +241,39 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
     if missing and not overdue:
         return {"run_id": run_id, "state": "waiting", "missing": len(missing)}
     owner = uuid.uuid4().hex
-    if not rt.store.claim(claims_prefix(run_id), owner,
-                          lease_seconds=rt.settings.aggregation_lease_seconds if sweep else None):
-        return {"run_id": run_id, "state": "being aggregated"}
-    if rt.store.exists(done_key(run_id)):  # an earlier holder finished meanwhile
-        return {"run_id": run_id, "state": "already aggregated"}
-    try:
-        with tempfile.TemporaryDirectory(prefix="aliaudit-aggregate-") as tmp:
-            return _aggregate_claimed(rt, manifest, missing, created, Path(tmp))
-    except Exception:
-        log.error("run %s: aggregation failed; releasing the claim for a retry", run_id)
+    # the claim waits for OSS's clock to tick past it (RunStore.claim: a second or so): it is made while the run's
+    # findings and the last verdicts are read, which writes nothing, and held before the first write (hold)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliaudit-claim") as pool:
+        claiming = pool.submit(rt.store.claim, claims_prefix(run_id), owner,
+                               lease_seconds=rt.settings.aggregation_lease_seconds if sweep else None)
+
+        def hold() -> None:
+            if not claiming.result():
+                raise _NotHolder({"run_id": run_id, "state": "being aggregated"})
+            if rt.store.exists(done_key(run_id)):  # an earlier holder finished meanwhile
+                raise _NotHolder({"run_id": run_id, "state": "already aggregated"})
+
         try:
-            rt.store.release(claims_prefix(run_id), owner)
-        except Exception as err:  # the sweep takes the claim over once the lease ends
-            log.error("run %s: cannot release the claim: %s", run_id, apierrors.describe(err))
-        raise
+            with tempfile.TemporaryDirectory(prefix="aliaudit-aggregate-") as tmp:
+                return _aggregate_claimed(rt, manifest, missing, created, Path(tmp), hold)
+        except _NotHolder as not_holder:
+            return not_holder.state
+        except Exception:
+            log.error("run %s: aggregation failed; releasing the claim for a retry", run_id)
+            try:
+                claiming.exception()  # (its writes are over before ours: a release must come after the claim)
+                rt.store.release(claims_prefix(run_id), owner)
+            except Exception as err:  # the sweep takes the claim over once the lease ends
+                log.error("run %s: cannot release the claim: %s", run_id, apierrors.describe(err))
+            raise
+
+
+class _NotHolder(Exception):
+    """Another aggregator holds the run's claim, or finished it: this one stops before writing anything."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__(state["state"])
+        self.state = state
 
 
 _RANK = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
@@ -340,16 +361,17 @@ class _Uploads:
 
 
 def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], created: datetime,
-                       tmp: Path) -> dict[str, Any]:
+                       tmp: Path, hold: Callable[[], None]) -> dict[str, Any]:
     """The run's findings stream through temporary files: each part is read, muted, spooled to disk and
     counted one batch at a time; each report is rendered once into a file and uploaded from it (to the run's
     folder and, for a daily run, which latest/ shows whole, to latest/ too) while the next one renders and
     the SLS batches go out; latest/findings.json is the spool's lines, copied. Memory holds a batch of
-    findings, never the run's."""
+    findings, never the run's. Everything before hold() only reads; hold() returns once this caller holds the
+    run's claim (else it raises _NotHolder)."""
     run_id = manifest.run_id
     started = time.monotonic()
     mutelist, mutelist_error, mutelist_info = _mutelist(rt)
-    mutelist_before = _mutelist_before(rt, run_id)
+    mutelist_before, first_attempt = _mutelist_before(rt, run_id)
     today = datetime.now(timezone.utc).date()
     event = manifest.kind == "event" or manifest.narrowed  # both merge into latest/, never replace it
     # an event run reads and rewrites only the parts it re-checked (latest.py), once a whole run wrote them all
@@ -359,15 +381,15 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
         baseline = rt.store.get_json(baseline_key(run_id))
+        fixed = isinstance(baseline, list)  # (the first attempt fixes what "new" means for this run: stored below)
         # (by shards: read once the run's findings say which; "new" is counted again then)
-        if not by_part and (previous is not None or not isinstance(baseline, list)):
+        if not by_part and (previous is not None or not fixed):
             if previous is None and shards and latest_parts.ready(rt):  # the shards hold event runs' verdicts too
                 fails = latest_parts.all_fails(rt, tmp)
             else:
                 fails = _previous(rt, previous)
-            if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
+            if not fixed:
                 baseline = sorted(fails)
-                rt.store.put_json(baseline_key(run_id), baseline)
         before = set(baseline) if isinstance(baseline, list) else set()
         findings = stack.enter_context(Spool(tmp))
         tally = _Tally(tmp, before, manifest.check_ids)
@@ -396,10 +418,14 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             if not _targeted(manifest):  # it re-checked whole families: every shard they can hold (a resource gone
                 shard_keys |= set(latest_parts.run_keys(manifest))  # since the last run leaves its shard emptied)
             fails = latest_parts.read(rt, shard_keys, previous, tmp)
-            if not isinstance(baseline, list):  # the first attempt fixes what "new" means for this run
+            if not fixed:
                 baseline = sorted(fails)
-                rt.store.put_json(baseline_key(run_id), baseline)
-            before, clean = set(baseline), False
+            before, clean = set(baseline or ()), False
+        hold()  # every write from here on is the claim holder's
+        if first_attempt:
+            rt.store.put_json(_mutelist_before_key(run_id), mutelist_before)
+        if not fixed:
+            rt.store.put_json(baseline_key(run_id), baseline)
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back (or "new" was not
             # known yet): count again
             tally.close()
@@ -434,7 +460,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             logs = sender.result
         else:
             logs = uploads.submit(send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(),
-                                  uploads.stop, run_fields).result
+                                  uploads.stop, run_fields, not event).result
         _put_reports(rt, uploads, tmp, findings, summaries, tally.compliance)
         if manifest.accounts:  # an organisation run: its summary, and each account's own reports
             meta["accounts"] = len(manifest.accounts)

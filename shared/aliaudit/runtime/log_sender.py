@@ -24,11 +24,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
+from aliyun.log import LogException
 from pydantic import BaseModel
 
 from ..findings import Finding
 from ..reports.spool import Spool, read_lines
-from .sls_sink import batches, ensure, put_findings
+from .sls_sink import MISSING, batches, ensure_once, put_findings
 from .store import logs_key
 
 log = logging.getLogger("aliaudit.aggregator")
@@ -36,18 +37,33 @@ IN_FLIGHT = 4  # PutLogs batches sent at once
 
 
 def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
-              stop: threading.Event | None = None, run_fields: dict[str, str] | None = None) -> int:
+              stop: threading.Event | None = None, run_fields: dict[str, str] | None = None,
+              whole: bool = True) -> int:
     """One SLS log per finding, in batches, until stop is set; how many are in SLS. A few batches are in
     flight at once (each PutLogs and its marker is two round trips: one after the other, a large run would
-    spend most of its time waiting), each marked sent once it is in SLS."""
+    spend most of its time waiting), each marked sent once it is in SLS. A whole run checks the project,
+    logstore, index and alerts first; an event run trusts the instance's last check (ensure_once) unless PutLogs
+    finds the project or logstore gone."""
     client = rt.factory.log(rt.settings.region)
-    ensure(client, rt.settings.log_project, rt.settings.findings_logstore, rt.settings.alert_name,
-           rt.settings.region, rt.settings.mutelist_alert_name)
+    s = rt.settings
+
+    def setup(again: bool) -> None:
+        ensure_once(client, s.log_project, s.findings_logstore, s.alert_name, s.region, s.mutelist_alert_name,
+                    again=again)
+
+    setup(again=whole)
     sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
 
     def send(batch: int, items: list[Finding]) -> int:
-        n = put_findings(client, rt.settings.log_project, rt.settings.findings_logstore, items, run_id, new_uids,
-                         new_text, run_fields)
+        try:
+            n = put_findings(client, s.log_project, s.findings_logstore, items, run_id, new_uids, new_text,
+                             run_fields)
+        except LogException as err:
+            if err.get_error_code() not in MISSING:
+                raise
+            setup(again=True)  # (deleted since this instance last looked)
+            n = put_findings(client, s.log_project, s.findings_logstore, items, run_id, new_uids, new_text,
+                             run_fields)
         rt.store.put_json(logs_key(run_id, batch), {"logs": n})
         return n
 
