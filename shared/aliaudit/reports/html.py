@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any, TextIO
 
 from ..findings import Finding
@@ -107,14 +108,18 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
 
 # Inside <script> the HTML parser looks for "</script" and "<!--" (which, followed by "<script", hides the real
 # end tag and blanks the page): no "<", ">" or "&" may appear as such, nor U+2028/2029 (line ends to older JS)
-_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028",
-                   0x2029: "\\u2029"}
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def _script_safe(json_text: str) -> str:
+    """JSON text made safe to embed in a script element: those characters only occur inside JSON strings, where
+    the \\uXXXX escape means the same character to JSON.parse."""
+    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], json_text)
 
 
 def _script_json(value: Any) -> str:
-    """JSON safe to embed in a script element: those characters only occur inside JSON strings, where the
-    \\uXXXX escape means the same character to JSON.parse."""
-    return json.dumps(value).translate(_SCRIPT_ESCAPES)
+    return _script_safe(json.dumps(value))
 
 
 class Writer:
@@ -156,7 +161,7 @@ class Writer:
         if self.n:
             self.out.write(", ")
         self.n += 1
-        self.out.write(_script_json(f.model_dump(mode="json")))
+        self.out.write(_script_safe(f.model_dump_json()))  # (pydantic's JSON: a tenth of json.dumps' time)
         self.severities.add(f.severity.value)
         self.families.add(f.family)
         self.regions.add(f.region)
