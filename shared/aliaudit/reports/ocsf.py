@@ -21,6 +21,7 @@ from py_ocsf_models.objects.metadata import Metadata
 from py_ocsf_models.objects.product import Product
 from py_ocsf_models.objects.remediation import Remediation
 from py_ocsf_models.objects.resource_details import ResourceDetails
+from pydantic_core import to_json
 
 from .. import __version__
 from ..findings import Finding, Severity, Status
@@ -104,7 +105,7 @@ class Writer:
 
     def add(self, f: Finding) -> None:
         self.out.write(",\n" if self.n else "\n")
-        self.out.write(json.dumps(self.renderer.event(f), separators=(",", ":")))
+        self.out.write(to_json(self.renderer.event(f)).decode())  # (pydantic-core's: a third of json.dumps' time)
         self.n += 1
 
     def close(self) -> None:
