@@ -23,6 +23,18 @@ class Record(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
+def build_records(modules: Iterable[str]) -> None:
+    """Build now, in this thread, the validators of the Record models these modules define: a collector's threads
+    would otherwise build them on first use at once, which pydantic releases before its rebuild lock (2.14) do
+    without one."""
+    wanted, todo = set(modules), list(Record.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__ in wanted and not cls.__pydantic_complete__:
+            cls.model_rebuild()
+
+
 class Scope(str, Enum):
     """Where a dataset lives, and so where a check that reads it runs: once per account, or once per region."""
 

@@ -20,7 +20,7 @@ from .clients import ClientFactory
 from .collectors import load_all as load_collectors
 from .collectors.registry import COLLECTORS, CollectContext
 from .config import AuditConfig
-from .datasets import GLOBAL
+from .datasets import GLOBAL, build_records
 from .findings import Finding, Result, Status
 
 log = logging.getLogger("aliaudit.scan")
@@ -79,12 +79,15 @@ def dataset_jobs(checks: Iterable[Check], regions: list[str]) -> set[tuple[str, 
 
 def _load_collectors(jobs: Iterable[Job]) -> None:
     """The collector modules of these datasets (a dataset 'ecs.disks' is usually in collectors/ecs.py); all of
-    them when one is elsewhere."""
-    for dataset in sorted({d for d, _ in jobs}):
+    them when one is elsewhere. Their models' validators are built here, before the collectors' threads use them
+    (datasets.build_records)."""
+    datasets = sorted({d for d, _ in jobs})
+    for dataset in datasets:
         if dataset not in COLLECTORS:
             _import_if_present(f"{__package__}.collectors.{dataset.split('.', 1)[0]}")
         if dataset not in COLLECTORS:
             load_collectors()
+    build_records({COLLECTORS[d].fn.__module__ for d in datasets if d in COLLECTORS})
 
 
 def _import_if_present(module: str) -> None:

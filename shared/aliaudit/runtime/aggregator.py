@@ -247,15 +247,9 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
         claiming = pool.submit(rt.store.claim, claims_prefix(run_id), owner,
                                lease_seconds=rt.settings.aggregation_lease_seconds if sweep else None)
 
-        def hold() -> None:
-            if not claiming.result():
-                raise _NotHolder({"run_id": run_id, "state": "being aggregated"})
-            if rt.store.exists(done_key(run_id)):  # an earlier holder finished meanwhile
-                raise _NotHolder({"run_id": run_id, "state": "already aggregated"})
-
         try:
             with tempfile.TemporaryDirectory(prefix="aliaudit-aggregate-") as tmp:
-                return _aggregate_claimed(rt, manifest, missing, created, Path(tmp), hold)
+                return _aggregate_claimed(rt, manifest, missing, created, Path(tmp), _Claim(rt, run_id, claiming))
         except _NotHolder as not_holder:
             return not_holder.state
         except Exception:
@@ -274,6 +268,25 @@ class _NotHolder(Exception):
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__(state["state"])
         self.state = state
+
+
+class _Claim:
+    """The run's claim, being made in a thread while the aggregator reads."""
+
+    def __init__(self, rt: Runtime, run_id: str, making: Future[bool]) -> None:
+        self.rt, self.run_id, self.making = rt, run_id, making
+
+    def check(self) -> None:
+        """Stop reading (_NotHolder) as soon as the claim is known to be another's."""
+        if self.making.done() and self.making.exception() is None and not self.making.result():
+            self.hold()
+
+    def hold(self) -> None:
+        """Return once this caller holds the claim; _NotHolder when another does or the run is done."""
+        if not self.making.result():
+            raise _NotHolder({"run_id": self.run_id, "state": "being aggregated"})
+        if self.rt.store.exists(done_key(self.run_id)):  # an earlier holder finished meanwhile
+            raise _NotHolder({"run_id": self.run_id, "state": "already aggregated"})
 
 
 _RANK = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
@@ -361,13 +374,14 @@ class _Uploads:
 
 
 def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], created: datetime,
-                       tmp: Path, hold: Callable[[], None]) -> dict[str, Any]:
+                       tmp: Path, claim: _Claim) -> dict[str, Any]:
     """The run's findings stream through temporary files: each part is read, muted, spooled to disk and
     counted one batch at a time; each report is rendered once into a file and uploaded from it (to the run's
     folder and, for a daily run, which latest/ shows whole, to latest/ too) while the next one renders and
     the SLS batches go out; latest/findings.json is the spool's lines, copied. Memory holds a batch of
-    findings, never the run's. Everything before hold() only reads; hold() returns once this caller holds the
-    run's claim (else it raises _NotHolder)."""
+    findings, never the run's. Everything before claim.hold() only reads; it returns once this caller holds the
+    run's claim (else it raises _NotHolder). What the first attempt fixes (the baseline of "new", the mutelist
+    before) is read again once the claim is held: an attempt that held it while this one read may have fixed it."""
     run_id = manifest.run_id
     started = time.monotonic()
     mutelist, mutelist_error, mutelist_info = _mutelist(rt)
@@ -409,6 +423,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                                      tmp / f"part-{n}.jsonl")
                      for n, p in enumerate(manifest.parts) if p not in missing}
         for p in manifest.parts:
+            claim.check()
             n, ok = _part_findings(manifest, p, downloads.get(p), findings, add, key)
             calls, clean = calls + n, clean and ok
         log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
@@ -421,11 +436,17 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             if not fixed:
                 baseline = sorted(fails)
             before, clean = set(baseline or ()), False
-        hold()  # every write from here on is the claim holder's
+        claim.hold()  # every write from here on is the claim holder's
         if first_attempt:
-            rt.store.put_json(_mutelist_before_key(run_id), mutelist_before)
+            mutelist_before, first_attempt = _mutelist_before(rt, run_id)  # (again: see above)
+            if first_attempt:
+                rt.store.put_json(_mutelist_before_key(run_id), mutelist_before)
         if not fixed:
-            rt.store.put_json(baseline_key(run_id), baseline)
+            stored = rt.store.get_json(baseline_key(run_id))
+            if isinstance(stored, list):  # fixed by an attempt that held the claim while this one read
+                baseline, before, clean = stored, set(stored), False
+            else:
+                rt.store.put_json(baseline_key(run_id), baseline)
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back (or "new" was not
             # known yet): count again
             tally.close()
