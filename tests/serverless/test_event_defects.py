@@ -46,10 +46,12 @@ def _queued_events(cloud, admin, *, window: str) -> tuple[list[dict], int]:
     return envelopes, before
 
 
-def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool = False) -> None:
+def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool = False,
+           done_with: int | None = None) -> None:
     """The events' items as their dispatchers left them (the first one earliest), and a corrupt object beside;
-    closing: the first event's closing mark too, as its dispatcher writes it before it collects the others."""
-    from aliaudit.runtime.burst import CLOSING, PREFIX
+    closing: the first event's closing mark too, as its dispatcher writes it before it collects the others;
+    done_with: and its done mark, naming the first that many events as the ones it collected."""
+    from aliaudit.runtime.burst import CLOSED, CLOSING, PREFIX
     from aliaudit.runtime.triggers import parse
 
     planter = writer_bucket(cloud.url)
@@ -61,6 +63,10 @@ def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool
         planter.put_object(f"{PREFIX}{slot}/g0-event-planted.json", b"{not json")
     if closing:
         planter.put_object(f"{PREFIX}{slot}/g0-{CLOSING}{plans[0].run_id}", b"{}")
+    if done_with is not None:
+        names = [p.run_id for p in plans[:done_with]]
+        planter.put_object(f"{PREFIX}{slot}/g0-{CLOSED}{done_with}-{plans[0].run_id}",
+                           json.dumps({"events": names}).encode())
 
 
 def _new_fails(admin, before: int) -> set[tuple[str, str]]:
@@ -131,6 +137,22 @@ def test_a_generation_whose_collector_stopped_half_way_is_collected_by_the_sweep
     invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
     wait_idle(admin)
     assert len(admin.request("GET", "fc/invocations")["invocations"]) == invocations + 1  # (only the sweep itself)
+
+
+def test_an_event_its_collector_did_not_list_is_dispatched_by_the_sweep(cloud, admin):
+    """A generation marked done whose done mark names one event while two are queued (the second's item reached
+    the listing after its collector looked): the sweep dispatches the one left out."""
+    from tests.event_runs import expected
+
+    envelopes, before = _queued_events(cloud, admin, window="60")
+    admin.advance(-600)
+    try:
+        _plant(cloud, envelopes, int((time.time() - 600) // 60), corrupt=False, closing=True, done_with=1)
+    finally:
+        admin.advance(600)
+    invoke(cloud.url, "aliaudit-aggregator", json.dumps({"sweep": True}).encode(), asynchronous=False)
+    wait_idle(admin)
+    assert expected("ModifySecurityIps") <= _new_fails(admin, before)
 
 
 def _objects(cloud, prefix: str) -> list:

@@ -53,7 +53,7 @@ from .triggers import Plan
 log = logging.getLogger("aliaudit.burst")
 PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there to long-term AccessKeys
 CLOSING = "closing-"
-CLOSED = "closed-"  # written by the collector once the generation's merged runs are all dispatched
+CLOSED = "closed-"  # g<n>-closed-<events collected>-<collector>: once the generation's runs are all dispatched
 WINDOW_DEFAULT = 60.0
 QUIET_DEFAULT = 3.0
 # what a first event's dispatcher keeps, within its FC timeout, for dispatching the merged runs after its wait
@@ -129,16 +129,21 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     if items and items[0][1] != me:  # another event was first too (their writes raced): the earliest collects
         log.info("slot %d.%d: event %s collects the generation", slot, gen, items[0][1])
         return {**result, "slot": f"{slot}.{gen}"}
-    runs = _collect(rt, dispatch, folder, slot, gen, items, me)
+    runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=True)
     log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
 
 
 def _collect(rt: Runtime, dispatch: Dispatch, folder: str, slot: int, gen: int, items: list[tuple[float, str]],
-             me: str) -> list[dict[str, Any]]:
-    """Dispatch the generation's items (but `me`'s, dispatched by its own event) merged, then mark it done."""
-    runs = [dispatch(rt, p) for p in coalesce(_plans(rt, [k for _, k in items if k != me], folder, gen), slot)]
-    rt.store.put_json(f"{folder}g{gen}-{CLOSED}{me or 'sweep'}", {})  # ("": the sweep, which dispatches all)
+             by: str, *, first_dispatched: bool) -> list[dict[str, Any]]:
+    """Dispatch the generation: its first event's own run (unless that event's dispatcher just did), then every
+    other item merged, then the done mark, which names the events collected. The merged runs depend only on the
+    items, not on who collects, so collecting again dispatches the same run ids (stopped at their dispatch
+    marks)."""
+    keys = [k for _, k in items]
+    runs = [] if first_dispatched else [dispatch(rt, p) for p in _plans(rt, keys[:1], folder, gen)]
+    runs += [dispatch(rt, p) for p in coalesce(_plans(rt, keys[1:], folder, gen), slot)]
+    rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(keys)}-{by}", {"events": keys})
     return runs
 
 
@@ -166,7 +171,7 @@ def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, 
     me = _event_key(plan)
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
     items = _listing(rt, folder, gen).items
-    runs = _collect(rt, dispatch, folder, slot, gen, items, me)
+    runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=bool(items) and items[0][1] == me)
     log.info("slot %d.%d: collected by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
 
@@ -287,31 +292,73 @@ def sweep(rt: Runtime, dispatch: Dispatch, now: float | None = None) -> list[dic
     """Collect the generations nobody finished, once no dispatcher that queued an item in them or began collecting
     them can still be at it: their newest object is older than the dispatcher's FC timeout (by OSS's clock,
     Last-Modified; not by the slot number, which depends on a window the aggregator's environment need not share).
-    A generation nobody closed is closed as its first dispatcher would have; one whose collector stopped half-way is
-    collected again. Every item is listed, merged and dispatched (the first event's own run too: a duplicate of a
-    dispatched run stops at its dispatch mark, and a collection that raced this one merged the same events into the
-    same run ids). Generations older than SWEEP_MAX_AGE_S are left: the daily run has re-checked everything since."""
+    A generation nobody closed is closed as its first dispatcher would have; one whose collector stopped half-way
+    is collected again (the same run ids: _collect); one whose done mark names fewer events than are listed now
+    (an item a listing did not show its collector yet) gets those events dispatched. Generations older than
+    SWEEP_MAX_AGE_S are left: the daily run has re-checked everything since."""
     now = time.time() if now is None else now
-    groups: dict[tuple[str, int], tuple[bool, bool, float]] = {}  # (folder, generation) -> (closing, done, newest)
+    groups: dict[tuple[str, int], _Swept] = {}
     for key, modified in rt.store.listing(PREFIX):
         number, _, rest = key[len(PREFIX):].partition("/")
         head, _, name = rest.partition("-")
         if not number.isdigit() or not head.startswith("g") or not head[1:].isdigit():
             continue
-        where = (f"{PREFIX}{number}/", int(head[1:]))
-        closing, done, newest = groups.get(where, (False, False, 0.0))
-        groups[where] = (closing or name.startswith(CLOSING), done or name.startswith(CLOSED), max(newest, modified))
+        g = groups.setdefault((f"{PREFIX}{number}/", int(head[1:])), _Swept())
+        g.newest = max(g.newest, modified)
+        if name.startswith(CLOSING):
+            g.closing = True
+        elif name.startswith(CLOSED):
+            count = name[len(CLOSED):].partition("-")[0]
+            g.marks.append(key)
+            g.collected = max(g.collected, int(count) if count.isdigit() else 0)
+        elif name.endswith(".json"):
+            g.items += 1
     out = []
-    for (folder, gen), (closing, done, newest) in sorted(groups.items()):
-        if done or newest + DISPATCHER_TIMEOUT_S + 1 > now or newest < now - SWEEP_MAX_AGE_S:
+    for (folder, gen), g in sorted(groups.items()):
+        if (g.marks and g.collected >= g.items) or g.newest + DISPATCHER_TIMEOUT_S + 1 > now \
+                or g.newest < now - SWEEP_MAX_AGE_S:
             continue  # (+1: Last-Modified is whole seconds)
-        if not closing:
-            rt.store.put_json(f"{folder}g{gen}-{CLOSING}sweep", {})
-        items = _listing(rt, folder, gen).items
         slot = int(folder[len(PREFIX):].rstrip("/"))
-        runs = _collect(rt, dispatch, folder, slot, gen, items, "")
+        items = _listing(rt, folder, gen).items
+        if g.marks:  # done, but some events were listed after their collector looked: those, merged
+            seen = _collected(rt, g.marks)
+            late = [k for _, k in items if k not in seen]
+            runs = [dispatch(rt, p) for p in coalesce(_plans(rt, late, folder, gen), slot)]
+            rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(items)}-sweep", {"events": [k for _, k in items]})
+            log.warning("slot %d.%d: %d events were queued after its collector listed it: the sweep dispatched "
+                        "them in %d runs", slot, gen, len(late), len(runs))
+            out.append({"slot": f"{slot}.{gen}", "events": len(late), "runs": runs})
+            continue
+        if not g.closing:
+            rt.store.put_json(f"{folder}g{gen}-{CLOSING}sweep", {})
+            items = _listing(rt, folder, gen).items
+        runs = _collect(rt, dispatch, folder, slot, gen, items, "sweep", first_dispatched=False)
         log.warning("slot %d.%d was %s: the sweep dispatched its %d events in %d runs", slot, gen,
-                    "collected half-way (its collector stopped)" if closing else "never closed (its first "
+                    "collected half-way (its collector stopped)" if g.closing else "never closed (its first "
                     "dispatcher died)", len(items), len(runs))
         out.append({"slot": f"{slot}.{gen}", "events": len(items), "runs": runs})
     return out
+
+
+class _Swept:
+    """What the sweep's listing shows of one generation."""
+
+    def __init__(self) -> None:
+        self.closing = False
+        self.marks: list[str] = []  # its done marks
+        self.collected = 0  # the most events a done mark names
+        self.items = 0
+        self.newest = 0.0
+
+
+def _collected(rt: Runtime, marks: list[str]) -> set[str]:
+    """The events the done marks name (a mark that cannot be read names none: its events are dispatched again)."""
+    seen: set[str] = set()
+    for key in marks:
+        try:
+            data = rt.store.get_json(key)
+        except PayloadError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("events"), list):
+            seen.update(k for k in data["events"] if isinstance(k, str))
+    return seen
