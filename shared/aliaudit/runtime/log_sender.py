@@ -34,6 +34,7 @@ from .store import logs_key
 
 log = logging.getLogger("aliaudit.aggregator")
 IN_FLIGHT = 4  # PutLogs batches sent at once
+MISSING_RETRY_S = (0.5, 2.0)  # waits before a batch is sent again once a missing project or logstore is recreated
 
 
 def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
@@ -53,17 +54,23 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
 
     setup(again=whole)
     sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
+    rechecking = threading.Lock()
+    rechecked = threading.Event()
 
     def send(batch: int, items: list[Finding]) -> int:
-        try:
-            n = put_findings(client, s.log_project, s.findings_logstore, items, run_id, new_uids, new_text,
-                             run_fields)
-        except LogException as err:
-            if err.get_error_code() not in MISSING:
-                raise
-            setup(again=True)  # (deleted since this instance last looked)
-            n = put_findings(client, s.log_project, s.findings_logstore, items, run_id, new_uids, new_text,
-                             run_fields)
+        for wait in (*MISSING_RETRY_S, None):
+            try:
+                n = put_findings(client, s.log_project, s.findings_logstore, items, run_id, new_uids, new_text,
+                                 run_fields)
+                break
+            except LogException as err:
+                if err.get_error_code() not in MISSING or wait is None:
+                    raise
+                with rechecking:  # (deleted since this instance last looked: one batch recreates it)
+                    if not rechecked.is_set():
+                        setup(again=True)
+                        rechecked.set()
+                time.sleep(wait)  # (a logstore just created may take a moment to take writes)
         rt.store.put_json(logs_key(run_id, batch), {"logs": n})
         return n
 

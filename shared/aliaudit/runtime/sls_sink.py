@@ -130,6 +130,15 @@ def ensure_once(client: Any, project: str, logstore: str, alert_name: str, regio
             _ensured[key] = time.monotonic()
 
 
+def _create(create: Any, exists: str, *args: Any, **kwargs: Any) -> None:
+    """A create call that another aggregator may have made first (its AlreadyExist answer is success)."""
+    try:
+        create(*args, **kwargs)
+    except LogException as err:
+        if err.get_error_code() != exists:
+            raise
+
+
 def ensure(client: Any, project: str, logstore: str, alert_name: str, region: str,
            mutelist_alert_name: str = "") -> None:
     """Create what is missing (project, logstore, index, alerts); never recreate what exists. An index that
@@ -142,13 +151,13 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
     except LogException as err:
         if err.get_error_code() != "ProjectNotExist":
             raise
-        client.create_project(project, "aliaudit findings")
+        _create(client.create_project, "ProjectAlreadyExist", project, "aliaudit findings")
     try:
         client.get_logstore(project, logstore)
     except LogException as err:
         if err.get_error_code() != "LogStoreNotExist":
             raise
-        client.create_logstore(project, logstore, ttl=RETENTION_DAYS, shard_count=2)
+        _create(client.create_logstore, "LogStoreAlreadyExist", project, logstore, ttl=RETENTION_DAYS, shard_count=2)
     try:
         current = client.get_index_config(project, logstore).get_index_config()
     except LogException as err:
@@ -156,7 +165,7 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             raise
         config = IndexConfig()
         config.from_json(index_config())
-        client.create_index(project, logstore, config)
+        _create(client.create_index, "IndexAlreadyExist", project, logstore, config)
     else:
         missing = {k: v for k, v in index_config()["keys"].items() if k not in (current.key_config_list or {})}
         if missing:
