@@ -1,4 +1,4 @@
-"""One TLS context per (scheme, minimum TLS version) for the OpenAPI SDKs' connections, built once.
+"""One TLS context per (minimum TLS version, CA file) for the OpenAPI SDKs' HTTPS connections, built once.
 
 darabonba-core (1.0.9, `DaraCore._get_session`) keeps a requests Session per endpoint (scheme://host:port) and
 builds each one's adapter with a new `ssl.create_default_context()` loaded with the system CAs and then certifi's:

@@ -24,7 +24,7 @@ every caller agrees on the earliest item once all are listed, so an item is writ
 it and never rewrites it: a rewrite would move its Last-Modified behind an event that then returned "coalesced").
 Of the closings only the one whose item is then the earliest collects the generation, the others' items included.
 
-The collector marks the generation done (g<generation>-closed-<event>) once every merged run is dispatched. A
+The collector marks the generation done (g<n>-closed-<count>-<collector>) once every run is dispatched. A
 generation marked closing but not done lost its collector half-way (an exception, a timeout, an instance gone): the
 next delivery of any of its events, or the aggregator's sweep, collects it again (dispatching is idempotent: a merged
 run's id is the digest of its events). A generation nobody closed (its first event's dispatcher died and FC did not
