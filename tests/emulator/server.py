@@ -22,6 +22,11 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     emulator: Emulator
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """Every answer's Date is the emulated cloud's clock (the one Last-Modified and signatures use), as a real
+        server's Date and its objects' Last-Modified come from one clock (OSS: RunStore.claim relies on it)."""
+        return super().date_time_string(self.emulator.world.clock.timestamp() if timestamp is None else timestamp)
+
     def _serve(self) -> None:
         body = self._read_body()
         if len(body) < int(self.headers.get("Content-Length") or 0):  # the client went away mid-body: as a

@@ -102,10 +102,10 @@ def test_event_reaudits_only_what_it_touched_and_duplicates_change_nothing(cloud
     assert new_logs and {lg["resource_id"] for lg in new_logs} <= {"team-data", "1234567890123456"}
     assert any(lg["check_id"] == "oss_bucket_not_publicly_accessible" and lg["status"] == "FAIL"
                for lg in new_logs)
-    # the event run rewrote only the shards of what it re-checked (latest/parts/oss/global/<nn>.jsonl), not the
+    # the event run rewrote only the shards of what it re-checked (latest/parts/oss/global.jsonl), not the
     # account's whole latest/findings.json (the last whole run's)
-    shards = [o.key for o in oss2.ObjectIterator(bucket, prefix="latest/parts/oss/global/")]
-    assert 1 <= len(shards) <= 32  # (the 32 shards a resource can fall in, those with lines written)
+    shards = [o.key for o in oss2.ObjectIterator(bucket, prefix="latest/parts/oss/global")]
+    assert len(shards) == 1  # (the sample's buckets: one shard, latest/parts/oss/global.jsonl)
     # (each shard ends with its seal line, latest.py)
     part = [f for key in shards for line in bucket.get_object(key).read().splitlines()
             if "check_id" in (f := json.loads(line))]
@@ -164,6 +164,72 @@ def test_a_whole_run_empties_the_shards_of_resources_that_are_gone(cloud, admin)
     assert not [(k, f) for k, lines in after.items() for f in lines if f.get("resource_id") == "short-lived"]
     assert all(lines and "seal" in lines[-1] for lines in after.values())
     assert any(f.get("resource_id") == "public-assets" for lines in after.values() for f in lines)
+
+
+def test_a_large_part_is_spread_over_shards_and_an_event_rewrites_only_its_resources_shard(cloud, admin):
+    """ALIAUDIT_LATEST_SHARD_FINDINGS (here 40) spreads a part of more findings over shards by resource: the daily
+    run writes them and each part's count in latest/parts/index.json; an event reads and rewrites only the shard of
+    the bucket it touched and logs its new FAIL; the next whole run, finding another count (buckets gone), writes
+    that count's shards and empties the old ones, so no verdict is left behind under another name."""
+    import oss2
+
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    data = sample()
+    data["accounts"][0]["oss"]["buckets"] += [{"name": f"bulk-{n}", "region": "cn-hangzhou"} for n in range(12)]
+    add_pipeline(data, payload='{"families": ["oss"]}', env={"ALIAUDIT_LATEST_SHARD_FINDINGS": "40",
+                                                             "ALIAUDIT_EVENT_WINDOW_SECONDS": "0"})
+    pattern = '{"type":[{"suffix":":ActionTrail:ApiCall"}],"data":{"eventName":["PutBucketAcl"]}}'
+    data["accounts"][0]["fc"]["functions"][0]["triggers"].append({
+        "name": "actiontrail-changes", "type": "eventbridge",
+        "config": {"eventRuleFilterPattern": pattern, "asyncInvocationType": False}})
+    load(cloud, data)
+    bucket = reports_bucket(cloud.url)
+
+    def shards() -> dict[str, tuple[float, list[dict]]]:  # the non-empty ones: (Last-Modified, findings)
+        out = {}
+        for o in oss2.ObjectIterator(bucket, prefix="latest/parts/oss/global"):
+            lines = [json.loads(line) for line in bucket.get_object(o.key).read().splitlines()]
+            if len(lines) > 1:
+                out[o.key] = (o.last_modified, lines[:-1])
+        return out
+
+    fire_daily(admin)
+    wait_idle(admin)
+    count = read_json(bucket, "latest/parts/index.json")["shards"]["oss/global"]
+    before = shards()
+    # (14 buckets of about 15 findings each: 8 shards; a resource's findings share one)
+    assert count >= 4 and len(before) >= 3, before.keys()
+    assert all(k.endswith(f"-of-{count:04d}.jsonl") for k in before)
+    (home,) = [k for k, (_, lines) in before.items() if any(f["resource_id"] == "bulk-3" for f in lines)]
+    logs_before = len(admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"])
+    admin.advance(2)  # (a rewritten shard's Last-Modified moves)
+    oss2.Bucket(oss2.Auth(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", "bulk-3",
+                proxies={"http": cloud.url}).put_bucket_acl(oss2.BUCKET_ACL_PUBLIC_READ)  # (its event: the trigger)
+    wait_idle(admin)
+    new = admin.request("GET", f"sls/logs?project={PROJECT}&logstore=findings")["logs"][logs_before:]
+    assert {(lg["check_id"], lg["resource_id"]) for lg in new if lg.get("new_fail") == "true"} >= {
+        ("oss_bucket_not_publicly_accessible", "bulk-3")}, new
+    after = shards()
+    # only the shards of what the event re-checked were rewritten: the bucket's and the account's (its
+    # account-level OSS verdicts, e.g. the account's Block Public Access)
+    account = [k for k, (_, lines) in before.items() if any(f["resource_id"] == "1234567890123456" for f in lines)]
+    assert home in {k for k in after if after[k][0] != before.get(k, (None,))[0]} <= {home, *account}
+    assert any(f["resource_id"] == "bulk-3" and f["check_id"] == "oss_bucket_not_publicly_accessible"
+               and f["status"] == "FAIL" for f in after[home][1])
+    assert {k: len(v[1]) for k, v in after.items()} == {k: len(v[1]) for k, v in before.items()}  # none lost
+    # fewer buckets: the next whole run chooses fewer shards and empties the old count's
+    for n in range(12):
+        oss2.Bucket(oss2.Auth(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", f"bulk-{n}",
+                    proxies={"http": cloud.url}).delete_bucket()
+    admin.advance(30)  # (another timer time: another daily run id)
+    fire_daily(admin)
+    wait_idle(admin)
+    fewer = read_json(bucket, "latest/parts/index.json")["shards"].get("oss/global", 1)
+    assert fewer < count
+    last = shards()
+    assert last and all(f"-of-{count:04d}" not in k for k in last), last.keys()
+    assert not [f for _, lines in last.values() for f in lines if f["resource_id"].startswith("bulk-")]
 
 
 def test_denied_api_and_crashed_worker_give_error_findings_and_a_complete_run(cloud, admin):

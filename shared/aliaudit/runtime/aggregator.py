@@ -282,11 +282,45 @@ class _Claim:
             self.hold()
 
     def hold(self) -> None:
-        """Return once this caller holds the claim; _NotHolder when another does or the run is done."""
+        """Return once this caller holds the claim; _NotHolder when another does (_fix_first then checks that no
+        earlier holder finished the run meanwhile)."""
         if not self.making.result():
             raise _NotHolder({"run_id": self.run_id, "state": "being aggregated"})
-        if self.rt.store.exists(done_key(self.run_id)):  # an earlier holder finished meanwhile
-            raise _NotHolder({"run_id": self.run_id, "state": "already aggregated"})
+
+
+def _fix_first(rt: Runtime, run_id: str, mutelist_before: dict[str, Any], first_attempt: bool,
+               baseline: list[str] | None) -> tuple[dict[str, Any], bool, list[str] | None, bool]:
+    """Once the claim is held: _NotHolder if an earlier holder finished the run; else what the first attempt fixes
+    (the mutelist before; the baseline, None when this attempt read it fixed), read again, as an attempt that held
+    the claim while this one read may have fixed it, and stored when it is still this attempt's. The reads go at
+    once, then the writes (an event run's logs wait for them). Returns the mutelist before, whether it was this
+    attempt's, the baseline and whether it was found fixed by another attempt."""
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="aliaudit-fixed") as pool:
+        done = pool.submit(rt.store.exists, done_key(run_id))
+        recorded = pool.submit(rt.store.get_json, _mutelist_before_key(run_id)) if first_attempt else None
+        stored = pool.submit(rt.store.get_json, baseline_key(run_id)) if baseline is not None else None
+        if done.result():
+            raise _NotHolder({"run_id": run_id, "state": "already aggregated"})
+        writes = []
+        if recorded is not None:
+            try:
+                again = recorded.result()
+            except PayloadError:
+                again = None
+            if isinstance(again, dict):
+                mutelist_before, first_attempt = again, False
+            else:
+                writes.append(pool.submit(rt.store.put_json, _mutelist_before_key(run_id), mutelist_before))
+        refixed = False
+        if stored is not None:
+            again = stored.result()
+            if isinstance(again, list):
+                baseline, refixed = again, True
+            else:
+                writes.append(pool.submit(rt.store.put_json, baseline_key(run_id), baseline))
+        for w in writes:
+            w.result()
+    return mutelist_before, first_attempt, baseline, refixed
 
 
 _RANK = {s: i for i, s in enumerate(["critical", "high", "medium", "low", "informational"])}
@@ -391,14 +425,15 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     # an event run reads and rewrites only the parts it re-checked (latest.py), once a whole run wrote them all
     # (an organisation deployment keeps latest/ whole: its parts would mix the accounts' findings)
     shards = rt.settings.accounts.strip() in ("", "single")
-    by_part = event and shards and latest_parts.ready(rt)
+    layout = latest_parts.ready(rt) if event and shards else None  # (None: not written whole yet, or not trusted)
+    by_part = layout is not None
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
         baseline = rt.store.get_json(baseline_key(run_id))
         fixed = isinstance(baseline, list)  # (the first attempt fixes what "new" means for this run: stored below)
         # (by shards: read once the run's findings say which; "new" is counted again then)
         if not by_part and (previous is not None or not fixed):
-            if previous is None and shards and latest_parts.ready(rt):  # the shards hold event runs' verdicts too
+            if previous is None and shards and latest_parts.ready(rt) is not None:  # (event runs' verdicts too)
                 fails = latest_parts.all_fails(rt, tmp)
             else:
                 fails = _previous(rt, previous)
@@ -428,25 +463,19 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             calls, clean = calls + n, clean and ok
         log.info("run %s: %d findings of %d parts read in %.1f s", run_id, len(findings), len(manifest.parts),
                  time.monotonic() - started)
-        if by_part and previous is not None:  # the last verdicts of the shards this run's findings fall in
-            shard_keys = latest_parts.touched(findings.lines())
+        if layout is not None and previous is not None:  # the last verdicts of the shards this run's findings fall in
+            shard_keys = latest_parts.touched(findings.lines(), layout)
             if not _targeted(manifest):  # it re-checked whole families: every shard they can hold (a resource gone
-                shard_keys |= set(latest_parts.run_keys(manifest))  # since the last run leaves its shard emptied)
+                shard_keys |= set(latest_parts.run_keys(manifest, layout))  # since the last run: shard emptied)
             fails = latest_parts.read(rt, shard_keys, previous, tmp)
             if not fixed:
                 baseline = sorted(fails)
             before, clean = set(baseline or ()), False
         claim.hold()  # every write from here on is the claim holder's
-        if first_attempt:
-            mutelist_before, first_attempt = _mutelist_before(rt, run_id)  # (again: see above)
-            if first_attempt:
-                rt.store.put_json(_mutelist_before_key(run_id), mutelist_before)
-        if not fixed:
-            stored = rt.store.get_json(baseline_key(run_id))
-            if isinstance(stored, list):  # fixed by an attempt that held the claim while this one read
-                baseline, before, clean = stored, set(stored), False
-            else:
-                rt.store.put_json(baseline_key(run_id), baseline)
+        mutelist_before, first_attempt, baseline, refixed = _fix_first(rt, run_id, mutelist_before, first_attempt,
+                                                                        None if fixed else baseline)
+        if refixed:  # fixed by an attempt that held the claim while this one read
+            before, clean = set(baseline or ()), False
         if not clean:  # the counts saw findings a corrupt part had added before it was taken back (or "new" was not
             # known yet): count again
             tally.close()
@@ -481,17 +510,23 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
             logs = sender.result
         else:
             logs = uploads.submit(send_logs, rt, run_id, findings, tally.new_uids, tally.new_text(),
-                                  uploads.stop, run_fields, not event).result
+                                  uploads.stop, run_fields, not event, first_attempt).result
         _put_reports(rt, uploads, tmp, findings, summaries, tally.compliance)
         if manifest.accounts:  # an organisation run: its summary, and each account's own reports
             meta["accounts"] = len(manifest.accounts)
             _put_org_reports(rt, uploads, tmp, manifest, findings, tally.org, meta, prefix)
         latest = findings
-        if previous is not None and by_part:  # the re-checked parts' current verdicts, nothing else
+        if previous is not None and layout is not None:  # the re-checked parts' current verdicts, nothing else
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
             previous.close()
-            latest_parts.write(rt, latest.lines(), shard_keys, tmp)
+            if _targeted(manifest):
+                latest_parts.write(rt, latest.lines(), shard_keys, tmp, layout)
+            else:  # it re-checked whole parts (a narrowed daily run): their counts are chosen again, as a whole run's
+                layout = latest_parts.replan(layout, manifest, latest.lines(), rt.settings.latest_shard_findings)
+                latest_parts.write(rt, latest.lines(), latest_parts.run_keys(manifest, layout), tmp, layout,
+                                   every=True)
+                latest_parts.mark_complete(rt, run_id, layout)
         elif previous is not None:
             latest = stack.enter_context(Spool(tmp))
             _merge_latest(previous, findings, manifest, latest)
@@ -508,10 +543,12 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
                 write_array(fh, latest.lines())
             uploads.put_file(path, [LATEST])
             if shards:  # every part's verdicts are in `latest` (an event run's merge holds the other parts too)
-                latest_parts.write(rt, latest.lines(), latest_parts.run_keys(manifest), tmp, every=event)
+                layout = latest_parts.plan(latest.lines(), rt.settings.latest_shard_findings)
+                latest_parts.write(rt, latest.lines(), latest_parts.run_keys(manifest, layout), tmp, layout,
+                                   every=True)
         uploads.wait()
         if shards and not by_part:
-            latest_parts.mark_complete(rt, run_id)
+            latest_parts.mark_complete(rt, run_id, layout or {})
         log.info("run %s: reports written in %.1f s", run_id, time.monotonic() - started)
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
                   "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix,

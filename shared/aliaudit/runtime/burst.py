@@ -38,6 +38,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -104,11 +105,13 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     slot = int(time.time() // window)
     folder = f"{PREFIX}{slot}/"
     me = _event_key(plan)
-    closed, mine = _scan(rt, folder, me)
-    if mine is None:  # (an event is delivered again within seconds or minutes: this slot or the one before)
-        earlier, mine = slot - 1, _scan(rt, f"{PREFIX}{slot - 1}/", me)[1]
-    else:
-        earlier = slot
+    with ThreadPoolExecutor(max_workers=1) as pool:  # (both listings at once: a round trip less before dispatch)
+        before = pool.submit(_scan, rt, f"{PREFIX}{slot - 1}/", me)
+        closed, mine = _scan(rt, folder, me)
+        if mine is None:  # (an event is delivered again within seconds or minutes: this slot or the one before)
+            earlier, mine = slot - 1, before.result()[1]
+        else:
+            earlier = slot
     if mine is not None:  # a delivery again (FC's retry after its dispatcher died waiting, or a duplicate)
         return _again(rt, plan, dispatch, f"{PREFIX}{earlier}/", earlier, mine)
     gen = max(closed) + 1 if closed else 0  # a slot's generations: one closes, the next event opens another

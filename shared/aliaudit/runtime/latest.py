@@ -1,16 +1,19 @@
 """The last verdicts in shards: latest/parts/<family>/<region>.jsonl holds the current findings of a family in a
-region, and latest/parts/<family>/global/<nn>.jsonl those of a global part spread over GLOBAL_SHARDS shards by
-resource (a global part holds the account's every user or bucket: one event must not read them all). The family is
-the check's home (home()): where it runs when every check runs, whatever a run selected, so every run reads and
-writes a check's verdicts in the same shard (a run's own placement moves a check with the checks it selected).
-A global check's findings are in its global part whatever region they name; one finding a line, as the spool
-stored them, then the shard's seal line (an HMAC under the deployment's run secret of its key and lines: a shard
-another writer of the bucket planted or altered is ignored, its verdicts re-judged and its FAILs new again, never
-hidden). An event run reads and rewrites only the shards of the findings it produced, however large the account; a
-whole run writes every shard (and, as before, latest/findings.json and the latest/ reports, which show the last
-whole run). latest/parts/index.json, written after a whole run's shards with the deployment's MAC, says they are
-complete and of this layout: without it (or with one that does not verify) an event run falls back to the whole
-file. Only single-account deployments keep shards (an organisation's latest/ stays whole: aggregator.py)."""
+region (a global part's region is 'global'); a part the last whole run found large is spread over several shards by
+resource, latest/parts/<family>/<region>/<n>-of-<count>.jsonl, so that one event reads and rewrites about
+ALIAUDIT_LATEST_SHARD_FINDINGS (1000) findings however large the account (a region's security groups, an account's
+users: one event must not read them all). The family is the check's home (home()): where it runs when every check
+runs, whatever a run selected, so every run reads and writes a check's verdicts in the same shard (a run's own
+placement moves a check with the checks it selected). A global check's findings are in its global part whatever
+region they name; one finding a line, as the spool stored them, then the shard's seal line (an HMAC under the
+deployment's run secret of its key and lines: a shard another writer of the bucket planted or altered is ignored,
+its verdicts re-judged and its FAILs new again, never hidden). A whole run writes every shard (and, as before,
+latest/findings.json and the latest/ reports, which show the last whole run), choosing each part's count from its
+findings, and empties the shards of its parts it did not write (a resource gone, a count changed).
+latest/parts/index.json, written after a whole run's shards with the deployment's MAC, says they are complete, of
+this layout, and how many shards each part has: without it (or with one that does not verify) an event run falls
+back to the whole file. Only single-account deployments keep shards (an organisation's latest/ stays whole:
+aggregator.py)."""
 
 from __future__ import annotations
 
@@ -39,8 +42,9 @@ from .sls_sink import BATCH
 log = logging.getLogger("aliaudit.latest")
 PREFIX = "latest/parts/"
 INDEX = PREFIX + "index.json"
-GLOBAL_SHARDS = 32
-LAYOUT = 2  # the index's layout: 2 = shards by home family, sealed (an index of another layout is not used)
+LAYOUT = 3  # the index's layout: 3 = shards by home family, sealed, each part's count in the index (an index of
+# another layout is not used)
+MAX_SHARDS = 4096
 SEAL = b'{"seal":"'  # a shard's last line
 EMPTY_SIZE = len(SEAL) + 64 + len(b'"}\n')  # a shard holding only its seal (an HMAC-SHA256, hex)
 LIST_FIRST = 8  # more empty shards to write than this: list the shards first, and write only those that held lines
@@ -48,6 +52,8 @@ UPLOADS = 8  # shard uploads (and downloads) at once
 # a finding line as Spool writes it (pydantic's compact JSON): the fields that route it to its shard
 _FIELDS = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
            for name in ("check_id", "region", "resource_id")}
+
+Layout = dict[str, int]  # "<family>/<region>" -> its number of shards (absent: one)
 
 
 @functools.cache
@@ -61,7 +67,7 @@ def home(check_id: str) -> str:
     return _homes().get(check_id) or check_id.split("_", 1)[0]
 
 
-def run_keys(manifest: Manifest) -> list[str]:
+def run_keys(manifest: Manifest, layout: Layout) -> list[str]:
     """Every shard the run's checks can have verdicts in (its regions, at their home families)."""
     checks = all_checks()
     keys: set[str] = set()
@@ -69,61 +75,105 @@ def run_keys(manifest: Manifest) -> list[str]:
         for cid in manifest.check_ids:
             c = checks.get(cid)
             if c is not None and manifest.worker_family(cid) == part.family and c.runs_in(part.region):
-                keys.update(_family_keys(home(cid), part.region))
+                keys.update(_part_keys(f"{home(cid)}/{part.region}", layout))
     return sorted(keys)
 
 
-def _family_keys(family: str, region: str) -> list[str]:
-    """Every shard of a family in a region."""
-    base = f"{PREFIX}{family}/{region}"
-    if region != GLOBAL:
-        return [base + ".jsonl"]
-    return [f"{base}/{n:02d}.jsonl" for n in range(GLOBAL_SHARDS)]
+def _part_keys(part: str, layout: Layout) -> list[str]:
+    """Every shard of a part ("<family>/<region>")."""
+    count = layout.get(part, 1)
+    if count == 1:
+        return [f"{PREFIX}{part}.jsonl"]
+    return [f"{PREFIX}{part}/{n:04d}-of-{count:04d}.jsonl" for n in range(count)]
 
 
-def _shard(family: str, region: str, resource_id: str) -> str:
-    base = f"{PREFIX}{family}/{region}"
-    if region != GLOBAL:
-        return base + ".jsonl"
-    n = int(hashlib.sha256(resource_id.encode()).hexdigest()[:8], 16) % GLOBAL_SHARDS
-    return f"{base}/{n:02d}.jsonl"
+def _shard(part: str, resource_id: str, layout: Layout) -> str:
+    count = layout.get(part, 1)
+    if count == 1:
+        return f"{PREFIX}{part}.jsonl"
+    n = int(hashlib.sha256(resource_id.encode()).hexdigest()[:8], 16) % count
+    return f"{PREFIX}{part}/{n:04d}-of-{count:04d}.jsonl"
+
+
+def part_of(key: str) -> str | None:
+    """The part ("<family>/<region>") a shard's key belongs to (any layout's), None for another object."""
+    if not key.startswith(PREFIX) or not key.endswith(".jsonl"):
+        return None
+    family, _, rest = key[len(PREFIX):].partition("/")
+    region = rest.split("/", 1)[0].removesuffix(".jsonl")
+    return f"{family}/{region}" if family and region else None
 
 
 class Router:
-    """The shard of a finding line (its check's home family, its part's region, and for a global part its
-    resource). Shards are a single account's (the aggregator keeps an organisation's latest/ whole)."""
+    """The shard of a finding line (its check's home family, its part's region, and for a part of several shards
+    its resource). Shards are a single account's (the aggregator keeps an organisation's latest/ whole)."""
 
-    def __init__(self) -> None:
+    def __init__(self, layout: Layout | None = None) -> None:
         self.scopes = {cid: c.meta.scope for cid, c in all_checks().items()}
+        self.layout = layout or {}
 
-    def __call__(self, line: bytes) -> str:
+    def part(self, line: bytes) -> tuple[str, str]:
+        """The line's part ("<family>/<region>") and resource."""
         fields = {name: m.group(1).decode() if (m := rx.search(line)) else "" for name, rx in _FIELDS.items()}
         # a global check's part is 'global' whatever region its finding names (a bucket's carry the bucket's)
         region = GLOBAL if self.scopes.get(fields["check_id"]) == Scope.GLOBAL else fields["region"]
-        return _shard(home(fields["check_id"]), region, fields["resource_id"])
+        return f"{home(fields['check_id'])}/{region}", fields["resource_id"]
+
+    def __call__(self, line: bytes) -> str:
+        part, resource = self.part(line)
+        return _shard(part, resource, self.layout)
 
 
-def ready(rt: Runtime) -> bool:
-    """Whether a whole run of this deployment has written every shard of this layout (else an event run reads
-    latest/findings.json instead): the index carries the deployment's MAC, as manifests do; a planted or older
-    index is ignored, with an error."""
+def plan(lines: Iterable[bytes], per_shard: int) -> Layout:
+    """A whole run's layout: each part's shard count from its number of findings (per_shard a shard at most, a
+    power of two), parts of one shard left out."""
+    route = Router()
+    sizes: dict[str, int] = {}
+    for line in lines:
+        part = route.part(line)[0]
+        sizes[part] = sizes.get(part, 0) + 1
+    layout = {}
+    for part, n in sizes.items():
+        count = 1
+        while count * per_shard < n and count < MAX_SHARDS:
+            count *= 2
+        if count > 1:
+            layout[part] = count
+    return layout
+
+
+def replan(layout: Layout, manifest: Manifest, lines: Iterable[bytes], per_shard: int) -> Layout:
+    """The layout after a run that re-checked whole parts (lines: every verdict of its parts): their counts chosen
+    again, the other parts' kept."""
+    mine = {part_of(k) for k in run_keys(manifest, {})}
+    return {**{p: n for p, n in layout.items() if p not in mine},
+            **{p: n for p, n in plan(lines, per_shard).items() if p in mine}}
+
+
+def ready(rt: Runtime) -> Layout | None:
+    """The layout of the shards when a whole run of this deployment has written every one of them (else None: an
+    event run reads latest/findings.json instead): the index carries the deployment's MAC, as manifests do; a
+    planted or older index is ignored, with an error."""
     try:
         data = rt.store.get_json(INDEX)
     except PayloadError as err:
         log.error("ignoring latest/parts/: %s", err)
-        return False
+        return None
     if data is None:
-        return False
-    if not (isinstance(data, dict) and mac_matches(rt.settings.run_secret, data) and data.get("layout") == LAYOUT):
+        return None
+    shards = data.get("shards") if isinstance(data, dict) else None
+    if not (isinstance(data, dict) and mac_matches(rt.settings.run_secret, data) and data.get("layout") == LAYOUT
+            and isinstance(shards, dict)
+            and all(isinstance(k, str) and type(v) is int and 1 < v <= MAX_SHARDS for k, v in shards.items())):
         log.error("ignoring latest/parts/: its index was not written by this deployment for this layout (MAC or "
                   "layout do not match); event runs merge into latest/findings.json until a whole run")
-        return False
-    return True
+        return None
+    return shards
 
 
-def touched(lines: Iterable[bytes]) -> set[str]:
+def touched(lines: Iterable[bytes], layout: Layout) -> set[str]:
     """The shards of these findings (an event run's: what it reads and rewrites)."""
-    route = Router()
+    route = Router(layout)
     return {route(line) for line in lines}
 
 
@@ -199,33 +249,40 @@ def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
 
 def all_fails(rt: Runtime, tmp: Path) -> set[str]:
     """The uids of every shard's unmuted FAILs (what a whole run's "new" is measured against: the event runs'
-    verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines."""
+    verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines. The shards download
+    side by side (hundreds of small objects: their round trips, not the bytes, take the time)."""
     fails: set[str] = set()
-    for n, name in enumerate(k for k in rt.store.keys(PREFIX) if k.endswith(".jsonl")):
-        path = tmp / f"latest-all-{n}.jsonl"
-        rt.store.get_file(name, path)
-        if not _verified(rt, name, path):
+    names = [k for k, size in rt.store.sizes(PREFIX).items() if k.endswith(".jsonl") and size != EMPTY_SIZE]
+    with ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
+        downloads = [pool.submit(_get_shard, rt, name, tmp / f"latest-all-{n}.jsonl") for n, name in enumerate(names)]
+        for name, download in zip(names, downloads, strict=True):
+            path = download.result()
+            if path is None:
+                continue
+            if not _verified(rt, name, path):
+                path.unlink()
+                continue
+            with path.open("rb") as fh:
+                for line in fh:
+                    if b'"status":"FAIL"' not in line:
+                        continue
+                    try:
+                        f = Finding.model_validate_json(line)
+                    except ValidationError:
+                        continue
+                    if not f.muted:
+                        fails.add(f.uid)
             path.unlink()
-            continue
-        with path.open("rb") as fh:
-            for line in fh:
-                if b'"status":"FAIL"' not in line:
-                    continue
-                try:
-                    f = Finding.model_validate_json(line)
-                except ValidationError:
-                    continue
-                if not f.muted:
-                    fails.add(f.uid)
-        path.unlink()
     return fails
 
 
-def write(rt: Runtime, lines: Iterable[bytes], keys: Iterable[str], tmp: Path, *, every: bool = False) -> None:
+def write(rt: Runtime, lines: Iterable[bytes], keys: Iterable[str], tmp: Path, layout: Layout, *,
+          every: bool = False) -> None:
     """The findings' lines, routed to their shards and uploaded; each of `keys` is written, empty when no line is
-    its, and with every=True also the other shards the lines hold (a whole latest/ file's)."""
+    its, and with every=True (a whole latest/ file's lines) also the other shards the lines hold, and every shard
+    of the lines' parts listed under another count (the last whole run's layout) is emptied."""
     wanted = set(keys)
-    route = Router()
+    route = Router(layout)
     secret = rt.settings.run_secret
     files: dict[str, Path] = {}
     seals: dict[str, hmac.HMAC] = {}
@@ -247,9 +304,13 @@ def write(rt: Runtime, lines: Iterable[bytes], keys: Iterable[str], tmp: Path, *
         for name, fh in handles.items():
             fh.write(SEAL + seals[name].hexdigest().encode() + b'"}\n')
     empty = sorted(wanted - files.keys())
-    if len(empty) > LIST_FIRST:  # a whole run: one listing spares the puts of shards that are empty or absent already
-        held = rt.store.sizes(PREFIX)
+    if every or len(empty) > LIST_FIRST:  # a whole run: one listing spares the puts of shards that are empty or
+        held = rt.store.sizes(PREFIX)  # absent already, and finds those of another count
         empty = [name for name in empty if held.get(name, EMPTY_SIZE) != EMPTY_SIZE]
+        if every:
+            parts = {part_of(k) for k in wanted}
+            empty += sorted(k for k, size in held.items() if size != EMPTY_SIZE and k not in wanted
+                            and part_of(k) in parts)
     # each shard is a small object: their round trips, not the bytes, take the time; they go out side by side
     with ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
         done = [pool.submit(_put_shard, rt, name, files.get(name)) for name in sorted([*files, *empty])]
@@ -267,5 +328,6 @@ def _put_shard(rt: Runtime, name: str, path: Path | None) -> None:
     path.unlink()
 
 
-def mark_complete(rt: Runtime, run_id: str) -> None:
-    rt.store.put_json(INDEX, with_mac(rt.settings.run_secret, {"run_id": run_id, "layout": LAYOUT}))
+def mark_complete(rt: Runtime, run_id: str, layout: Layout) -> None:
+    rt.store.put_json(INDEX, with_mac(rt.settings.run_secret, {"run_id": run_id, "layout": LAYOUT,
+                                                              "shards": layout}))

@@ -39,12 +39,13 @@ MISSING_RETRY_S = (0.5, 2.0)  # waits before a batch is sent again once a missin
 
 def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[str], new_text: str,
               stop: threading.Event | None = None, run_fields: dict[str, str] | None = None,
-              whole: bool = True) -> int:
+              whole: bool = True, fresh: bool = False) -> int:
     """One SLS log per finding, in batches, until stop is set; how many are in SLS. A few batches are in
     flight at once (each PutLogs and its marker is two round trips: one after the other, a large run would
     spend most of its time waiting), each marked sent once it is in SLS. A whole run checks the project,
     logstore, index and alerts first; an event run trusts the instance's last check (ensure_once) unless PutLogs
-    finds the project or logstore gone."""
+    finds the project or logstore gone. fresh: this attempt is the run's first to hold its claim (no batch was
+    sent: the sent marks are not listed)."""
     client = rt.factory.log(rt.settings.region)
     s = rt.settings
 
@@ -53,7 +54,7 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
                     again=again)
 
     setup(again=whole)
-    sent = set(rt.store.keys(f"runs/{run_id}/logs/"))
+    sent = set() if fresh else set(rt.store.keys(f"runs/{run_id}/logs/"))
     rechecking = threading.Lock()
     rechecked = threading.Event()
 

@@ -53,6 +53,9 @@ class PipelineSettings(BaseModel):
     # ALIAUDIT_LOG_PROCESS_MIN_FINDINGS: a run with this many findings sends its SLS logs from a second process
     # of the aggregator (runtime/log_sender.py), while the reports render; 0 = always
     log_process_min_findings: int = Field(10000, ge=0)
+    # ALIAUDIT_LATEST_SHARD_FINDINGS: about this many findings a latest/parts/ shard (runtime/latest.py): what one
+    # event run reads and rewrites of a family's verdicts in a region
+    latest_shard_findings: int = Field(1000, ge=1)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -66,7 +69,8 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_AGGREGATION_DEADLINE_SECONDS", "aggregation_deadline_seconds"),
                            ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
                            ("ALIAUDIT_ACCOUNTS", "accounts"), ("ALIAUDIT_RUN_SECRET", "run_secret"),
-                           ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings")):
+                           ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings"),
+                           ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings")):
             if env.get(var):
                 values[field] = env[var]
         return cls.model_validate(values)

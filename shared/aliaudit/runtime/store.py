@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import oss2
@@ -122,7 +123,7 @@ class RunStore:
             raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is not JSON ({str(err)[:120]})") from None
 
     def claim(self, prefix: str, owner: str, *, lease_seconds: float | None = None,
-              settle_seconds: float = 1.05) -> bool:
+              poll_seconds: float = 0.1, give_up_seconds: float = 10.5) -> bool:
         """Claim something only one caller may do (aggregate a run); True if this caller holds the claim.
 
         The report bucket is versioned, and OSS ignores forbid-overwrite on versioned buckets, so a claim
@@ -130,19 +131,28 @@ class RunStore:
         until the server's clock (OSS's Last-Modified, whole seconds) has moved past it, and lists: every claim
         written in or before that second is then visible to every caller, any later one sorts after it, so all
         callers agree that the earliest claim (Last-Modified, then name) that is neither released nor older
-        than lease_seconds holds. A caller that does not hold releases its own claim at once."""
+        than lease_seconds holds. A caller that does not hold releases its own claim at once.
+
+        The wait is for the next second of OSS's clock, which may be a few milliseconds or a whole second away:
+        a tick is written every poll_seconds until its answer's Date (OSS's clock, whole seconds, as every
+        answer carries it: OSS API reference, "Common HTTP headers") is past the claim's, then the listing
+        confirms it by Last-Modified (on average half a second instead of a second). An answer without a
+        Date falls back to waiting a whole second."""
         mine, tick = f"{prefix}{CLAIM}{owner}", f"{prefix}{TICK}{owner}"
-        self.put_json(mine, {"owner": owner})
+        claimed = self._put_at(mine, {"owner": owner})
         listing: dict[str, float] = {}
-        for _ in range(10):
-            time.sleep(settle_seconds)
-            self.put_json(tick, {})
+        deadline = time.monotonic() + give_up_seconds
+        while True:
+            if time.monotonic() > deadline:
+                self.release(prefix, owner)
+                return False
+            time.sleep(poll_seconds if claimed is not None else 1.05)
+            ticked = self._put_at(tick, {})
+            if claimed is not None and ticked is not None and ticked <= claimed:
+                continue  # OSS's clock is still in the claim's second
             listing = {o.key: float(o.last_modified) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)}
             if mine in listing and listing.get(tick, 0) > listing[mine]:
                 break
-        else:
-            self.release(prefix, owner)
-            return False
         now = listing[tick]  # the server's time
         released = {k[len(prefix) + len(RELEASED):] for k in listing if k.startswith(prefix + RELEASED)}
         claims = sorted((modified, k[len(prefix) + len(CLAIM):]) for k, modified in listing.items()
@@ -155,6 +165,14 @@ class RunStore:
             break
         self.release(prefix, owner)  # someone else holds: ours must not block the callers after us
         return False
+
+    def _put_at(self, key: str, data: Any) -> float | None:
+        """Write a JSON object; OSS's clock as it answered (its Date: whole seconds), None without one."""
+        result = self.bucket.put_object(key, json.dumps(data).encode())
+        try:
+            return parsedate_to_datetime(result.headers.get("Date", "")).timestamp()
+        except (TypeError, ValueError):
+            return None
 
     def release(self, prefix: str, owner: str) -> None:
         """Give up our claim (after a failure, or when someone else holds), for the callers after us."""
