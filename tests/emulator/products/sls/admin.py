@@ -16,13 +16,15 @@ if TYPE_CHECKING:
 
 @admin.route("GET", "/_emulator/sls/logs")
 def admin_logs(emu: Emulator, req: Request) -> Any:
-    """Ingested logs: ?project=&logstore= for one logstore, else every logstore."""
+    """Ingested logs: ?project=&logstore= for one logstore (&offset=N: those after the first N, with the total:
+    a poll of a large logstore answers what is new, not the whole store again), else every logstore."""
     q = dict(req.query)
     with emu.world.lock:
         stores = _logs(emu.world)
         if q.get("project") and q.get("logstore"):
-            return {"project": q["project"], "logstore": q["logstore"],
-                    "logs": list(stores.get((q["project"], q["logstore"]), []))}
+            logs = stores.get((q["project"], q["logstore"]), [])
+            return {"project": q["project"], "logstore": q["logstore"], "total": len(logs),
+                    "logs": list(logs[int(q.get("offset") or 0):])}
         return {"stores": [{"project": p, "logstore": ls, "logs": list(logs)} for (p, ls), logs in stores.items()
                            if not q.get("project") or p == q["project"]]}
 
