@@ -155,6 +155,31 @@ def test_an_event_its_collector_did_not_list_is_dispatched_by_the_sweep(cloud, a
     assert expected("ModifySecurityIps") <= _new_fails(admin, before)
 
 
+def test_an_event_of_the_next_slot_joins_a_generation_still_open(cloud, admin):
+    """A burst crossing the slots' boundary: the last slot's generation is open (its first event's dispatcher still
+    waiting), so an event of this slot joins it instead of opening a generation and a run of its own; when that
+    generation is collected (here by its first event's delivery again) both new FAILs are reported."""
+    from aliaudit.runtime.burst import PREFIX
+    from aliaudit.runtime.triggers import parse
+    from tests.event_runs import expected
+
+    envelopes, before = _queued_events(cloud, admin, window="60")
+    if time.time() % 60 > 50:  # (the delivery below must fall in the slot after the planted one)
+        time.sleep(61 - time.time() % 60)
+    slot = int(time.time() // 60)
+    _plant(cloud, envelopes[:1], slot - 1, corrupt=False)
+    invoke(cloud.url, "aliaudit-dispatcher", json.dumps(envelopes[1]).encode(), asynchronous=False)
+    wait_idle(admin)
+    joined = parse(json.dumps(envelopes[1])).run_id
+    assert [o.key for o in _objects(cloud, f"{PREFIX}{slot - 1}/") if joined in o.key] == [
+        f"{PREFIX}{slot - 1}/g0-{joined}.json"]
+    assert not _objects(cloud, f"{PREFIX}{slot}/")
+    assert not expected("ModifySecurityIps") & _new_fails(admin, before)  # (left for the generation's closing)
+    invoke(cloud.url, "aliaudit-dispatcher", json.dumps(envelopes[0]).encode(), asynchronous=False)
+    wait_idle(admin)
+    assert expected("PutBucketAcl") | expected("ModifySecurityIps") <= _new_fails(admin, before)
+
+
 def _objects(cloud, prefix: str) -> list:
     import oss2
 

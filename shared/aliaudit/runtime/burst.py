@@ -7,10 +7,11 @@ stores its plan under runs/_events/<slot>/g<generation>-<event>.json (with the d
 then lists its generation:
 - the slot's first event (the earliest item) is dispatched at once: a lone risky change is reported as fast as
   without debouncing; its dispatcher then waits until the slot has been quiet for ALIAUDIT_EVENT_QUIET_SECONDS (or
-  the slot is over), marks the slot closing and dispatches the items stored meanwhile, merged into as few runs as
-  their resources allow;
+  a window has passed since), marks the slot closing and dispatches the items stored meanwhile, merged into as few
+  runs as their resources allow;
 - a later event returns at once, its item left for the closing, unless the generation is already closing: it is
-  then dispatched on its own.
+  then dispatched on its own. An event of the next slot while the last slot's generation is still open joins that
+  generation (a burst crossing the slots' boundary is not cut in two there).
 An item is written before its event looks for the closing mark, and the mark is written before the items are
 listed, so every item is either listed by the closing or dispatched by its own event. Alibaba's OSS documentation
 ("Data consistency": once a PUT succeeds the object is immediately readable, and a deleted object is immediately
@@ -107,14 +108,17 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     me = _event_key(plan)
     with ThreadPoolExecutor(max_workers=1) as pool:  # (both listings at once: a round trip less before dispatch)
         before = pool.submit(_scan, rt, f"{PREFIX}{slot - 1}/", me)
-        closed, mine = _scan(rt, folder, me)
-        if mine is None:  # (an event is delivered again within seconds or minutes: this slot or the one before)
-            earlier, mine = slot - 1, before.result()[1]
-        else:
-            earlier = slot
+        closed, mine, _ = _scan(rt, folder, me)
+        last_closed, last_mine, last_held = before.result()
+    if mine is None and last_mine is not None:  # (an event delivered again within seconds or minutes)
+        return _again(rt, plan, dispatch, f"{PREFIX}{slot - 1}/", slot - 1, last_mine)
     if mine is not None:  # a delivery again (FC's retry after its dispatcher died waiting, or a duplicate)
-        return _again(rt, plan, dispatch, f"{PREFIX}{earlier}/", earlier, mine)
+        return _again(rt, plan, dispatch, folder, slot, mine)
     gen = max(closed) + 1 if closed else 0  # a slot's generations: one closes, the next event opens another
+    if gen == 0 and last_held and max(last_held) not in last_closed:
+        # the last slot's generation is still open (a burst going on across the slots' boundary): this event joins
+        # it rather than opening a generation (and a run) of its own
+        slot, folder, gen = slot - 1, f"{PREFIX}{slot - 1}/", max(last_held)
     item = f"{folder}g{gen}-{me}.json"
     if not rt.store.exists(item):  # written once: its Last-Modified, which orders it, never moves
         rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")), exclusive=True)
@@ -126,7 +130,7 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
         log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(now.items))
         return {"coalesced": True, "slot": f"{slot}.{gen}"}
     result = dispatch(rt, plan)  # the first event of the slot's generation: at once
-    _wait_quiet(rt, folder, gen, (slot + 1) * window, len(now.items))
+    _wait_quiet(rt, folder, gen, len(now.items))
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
     items = _listing(rt, folder, gen).items
     if items and items[0][1] != me:  # another event was first too (their writes raced): the earliest collects
@@ -150,18 +154,23 @@ def _collect(rt: Runtime, dispatch: Dispatch, folder: str, slot: int, gen: int, 
     return runs
 
 
-def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None]:
-    """The slot's closing generations, and the generation holding this event's item (None: it has none)."""
-    closed, mine = set(), None
+def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None, set[int]]:
+    """The slot's closing generations, the generation holding this event's item (None: it has none), and the
+    generations holding items."""
+    closed, mine, held = set(), None, set()
     for key, _ in rt.store.listing(folder):
         head, _, name = key[len(folder):].partition("-")
         if not head.startswith("g") or not head[1:].isdigit():
             continue
         if name.startswith(CLOSING):
             closed.add(int(head[1:]))
-        elif name == f"{me}.json":
-            mine = int(head[1:])
-    return closed, mine
+        elif name.startswith(CLOSED):
+            continue
+        elif name.endswith(".json"):
+            held.add(int(head[1:]))
+            if name == f"{me}.json":
+                mine = int(head[1:])
+    return closed, mine, held
 
 
 def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, gen: int) -> dict[str, Any]:
@@ -209,11 +218,13 @@ def _listing(rt: Runtime, folder: str, gen: int) -> Generation:
     return Generation(sorted(items), gen in closed, done, closed)
 
 
-def _wait_quiet(rt: Runtime, folder: str, gen: int, slot_end: float, seen: int) -> None:
-    """Until no item arrived for the quiet time, or the slot is over (and then the quiet time, for stragglers), or
-    MAX_WAIT_SECONDS passed (what the dispatcher's FC timeout, DISPATCHER_TIMEOUT_S, leaves after the dispatch)."""
+def _wait_quiet(rt: Runtime, folder: str, gen: int, seen: int) -> None:
+    """Until no item arrived for the quiet time, or a window passed since the first event (and then the quiet time,
+    for stragglers), or MAX_WAIT_SECONDS passed (what the dispatcher's FC timeout, DISPATCHER_TIMEOUT_S, leaves after
+    the dispatch)."""
     quiet = quiet_seconds()
-    end = min(slot_end + quiet, time.time() + MAX_WAIT_SECONDS)
+    # (a window from the first event, not the slot's end: events of the next slot join a generation still open)
+    end = time.time() + min(window_seconds() + quiet, MAX_WAIT_SECONDS)
     while True:
         time.sleep(quiet)
         items = _listing(rt, folder, gen).items

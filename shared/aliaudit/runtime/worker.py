@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,21 +55,25 @@ def handler(event: bytes, context: Any) -> str:
         return _ignore(str(err))
     if rt.settings.family and task.family != rt.settings.family:
         return _ignore(f"it is for family {task.family}; this worker audits {rt.settings.family}")
-    try:
-        manifest = rt.store.manifest(task.run_id)
-    except PayloadError as err:
-        return _ignore(str(err))
-    if manifest is None:
-        return _ignore(f"run {task.run_id} has no manifest")
-    parts = [p for p in manifest.parts
-             if p.family == task.family and task.region in (None, p.region) and p.account == task.account]
-    if not parts:
-        where = f"{task.account + '/' if task.account else ''}{task.family}/{task.region or '*'}"
-        return _ignore(f"run {task.run_id} has no part {where}")
-    if rt.store.exists(done_key(task.run_id)):  # a late duplicate delivery: the run's reports are out
-        return _ignore(f"run {task.run_id} is already aggregated")
+    # the three reads go at once (each a round trip before the audit starts)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aliaudit-task") as pool:
+        done = pool.submit(rt.store.exists, done_key(task.run_id))
+        reported = pool.submit(rt.store.keys, f"runs/{task.run_id}/parts/{task.family}/")
+        try:
+            manifest = rt.store.manifest(task.run_id)
+        except PayloadError as err:
+            return _ignore(str(err))
+        if manifest is None:
+            return _ignore(f"run {task.run_id} has no manifest")
+        parts = [p for p in manifest.parts
+                 if p.family == task.family and task.region in (None, p.region) and p.account == task.account]
+        if not parts:
+            where = f"{task.account + '/' if task.account else ''}{task.family}/{task.region or '*'}"
+            return _ignore(f"run {task.run_id} has no part {where}")
+        if done.result():  # a late duplicate delivery: the run's reports are out
+            return _ignore(f"run {task.run_id} is already aggregated")
+        stored = set(reported.result())
     if task.region is None:  # the family's task: a retry (after a crash half-way) does only what is missing
-        stored = set(rt.store.keys(f"runs/{task.run_id}/parts/{task.family}/"))
         parts = [p for p in parts if part_key(task.run_id, p.family, p.region, p.account) not in stored
                  or not sealed(rt, manifest, p)]  # a part another writer planted is audited again
     findings = _audit(rt, manifest, task.family, parts, task.account) if parts else 0
