@@ -460,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", default="", metavar="SCALES",
                         help="only event runs (issue 17; tests/bench_events.py) at these sizes, e.g. 0.05,0.25 "
                              "(bench/results-events.json)")
+    parser.add_argument("--no-events", action="store_true",
+                        help="leave out the event table the large sizes otherwise end with")
     args = parser.parse_args(argv)
     if args.events:
         return events_main(args.events, args.seed)
@@ -503,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     if results:
         print(json.dumps({k: v for k, v in report["goals"].items() if k != "per_resource"}))
     print(f"total {report['total_s']} s; wrote {out}")
+    if results and not args.no_events:  # the event runs at the same sizes (bench/results-events.json)
+        return events_main(",".join(str(r["scale"]) for r in results), args.seed)
     return 0
 
 

@@ -3,8 +3,8 @@ targeted runs instead of one run per event, without losing a touched resource.
 
 Events are grouped by time slot (ALIAUDIT_EVENT_WINDOW_SECONDS of the dispatcher's own clock, never the event's)
 and, within a slot, by generation (a generation ends when it closes; the next event opens the next one). Every event
-stores its plan under runs/_events/<slot>/g<generation>-<event>.json (with the deployment's MAC, like a manifest),
-then lists its generation:
+stores its plan under runs/_events/<slot>/g<generation>-<time>~<event>.json (with the deployment's MAC, like a
+manifest), then lists its generation:
 - the slot's first event (the earliest item) is dispatched at once: a lone risky change is reported as fast as
   without debouncing; its dispatcher then waits until the slot has been quiet for ALIAUDIT_EVENT_QUIET_SECONDS (or
   a window has passed since), marks the slot closing and dispatches the items stored meanwhile, merged into as few
@@ -19,11 +19,13 @@ gone; help.aliyun.com OSS developer guide, quoted at https://docs.jdcloud.com/cn
 strong-consistency and https://365seal.com/R/2rnd6qDOVj) states read-after-write for objects; it does not state
 that a listing shows an object at once, which this relies on: the aggregator's sweep is the backstop (below).
 
-Items are ordered by (Last-Modified, name). Last-Modified is whole seconds, so two events of one second may both
-find themselves first: both are dispatched at once, which costs a run and loses nothing. What matters is that
-every caller agrees on the earliest item once all are listed, so an item is written once (a delivery again finds
-it and never rewrites it: a rewrite would move its Last-Modified behind an event that then returned "coalesced").
-Of the closings only the one whose item is then the earliest collects the generation, the others' items included.
+Items are ordered by (Last-Modified, name). Last-Modified is whole seconds; an item's name begins with its
+dispatcher's time (microseconds), so the events of one second are ordered as they came, and two of them find
+themselves first only when their dispatchers' clocks disagree by more than the time between them: both are then
+dispatched at once, which costs a run and loses nothing. What matters is that every caller agrees on the earliest
+item once all are listed, so an item is never rewritten (a delivery again finds it; a rewrite would move its
+Last-Modified behind an event that then returned "coalesced"). Of the closings only the one whose item is then the
+earliest collects the generation, the others' items included.
 
 The collector marks the generation done (g<n>-closed-<count>-<collector>) once every run is dispatched. A
 generation marked closing but not done lost its collector half-way (an exception, a timeout, an instance gone): the
@@ -54,6 +56,7 @@ from .triggers import Plan
 
 log = logging.getLogger("aliaudit.burst")
 PREFIX = "runs/_events/"  # under runs/: the bucket policy refuses writes there to long-term AccessKeys
+STAMPED = "~"  # an item's name: <its dispatcher's time, microseconds>~<event key> (event keys have no "~")
 CLOSING = "closing-"
 CLOSED = "closed-"  # g<n>-closed-<events collected>-<collector>: once the generation's runs are all dispatched
 WINDOW_DEFAULT = 60.0
@@ -119,22 +122,22 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
         # the last slot's generation is still open (a burst going on across the slots' boundary): this event joins
         # it rather than opening a generation (and a run) of its own
         slot, folder, gen = slot - 1, f"{PREFIX}{slot - 1}/", max(last_held)
-    item = f"{folder}g{gen}-{me}.json"
-    if not rt.store.exists(item):  # written once: its Last-Modified, which orders it, never moves
-        rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")), exclusive=True)
+    # named by this dispatcher's clock too: events of one second (Last-Modified) are ordered as they came
+    item = f"{folder}g{gen}-{time.time():.6f}{STAMPED}{me}.json"
+    rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")))
     now = _listing(rt, folder, gen)
     if now.closing or len(now.items) > MAX_ITEMS:
         log.info("event %s: slot %d.%d is closing; dispatched on its own", me, slot, gen)
         return dispatch(rt, plan)
-    if now.items and now.items[0][1] != me:
+    if now.items and _event_of(now.items[0][1]) != me:
         log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(now.items))
         return {"coalesced": True, "slot": f"{slot}.{gen}"}
     result = dispatch(rt, plan)  # the first event of the slot's generation: at once
     _wait_quiet(rt, folder, gen, len(now.items))
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
     items = _listing(rt, folder, gen).items
-    if items and items[0][1] != me:  # another event was first too (their writes raced): the earliest collects
-        log.info("slot %d.%d: event %s collects the generation", slot, gen, items[0][1])
+    if items and _event_of(items[0][1]) != me:  # another event was first too (their writes raced): the earliest
+        log.info("slot %d.%d: event %s collects the generation", slot, gen, _event_of(items[0][1]))  # collects
         return {**result, "slot": f"{slot}.{gen}"}
     runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=True)
     log.info("slot %d.%d: %d events after the first, in %d runs", slot, gen, len(items) - 1, len(runs))
@@ -168,7 +171,7 @@ def _scan(rt: Runtime, folder: str, me: str) -> tuple[set[int], int | None, set[
             continue
         elif name.endswith(".json"):
             held.add(int(head[1:]))
-            if name == f"{me}.json":
+            if _event_of(name[:-len(".json")]) == me:
                 mine = int(head[1:])
     return closed, mine, held
 
@@ -183,7 +186,8 @@ def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, 
     me = _event_key(plan)
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
     items = _listing(rt, folder, gen).items
-    runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=bool(items) and items[0][1] == me)
+    first = bool(items) and _event_of(items[0][1]) == me
+    runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=first)
     log.info("slot %d.%d: collected by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
     return {**result, "slot": f"{slot}.{gen}", "coalesced_runs": runs}
 
@@ -192,8 +196,13 @@ def _event_key(plan: Plan) -> str:
     return plan.run_id  # event-<event id>: ASCII letters, digits, - and _ (triggers._safe)
 
 
+def _event_of(item: str) -> str:
+    """The event key of an item's name ("<stamp>~<event key>"; an item written before stamps: the event key)."""
+    return item.rpartition(STAMPED)[2]
+
+
 class Generation(NamedTuple):
-    items: list[tuple[float, str]]  # (Last-Modified, event key), earliest first
+    items: list[tuple[float, str]]  # (Last-Modified, item: "<dispatcher's time>~<event key>"), earliest first
     closing: bool  # a closing mark: events arriving now are dispatched on their own
     done: bool  # its collector dispatched every merged run
     closed: set[int]  # the slot's generations that are closing

@@ -150,7 +150,7 @@ class RunStore:
             ticked = self._put_at(tick, {})
             if claimed is not None and ticked is not None and ticked <= claimed:
                 continue  # OSS's clock is still in the claim's second
-            listing = {o.key: float(o.last_modified) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)}
+            listing = {o.key: float(o.last_modified) for o in self._objects(prefix)}
             if mine in listing and listing.get(tick, 0) > listing[mine]:
                 break
         now = listing[tick]  # the server's time
@@ -205,17 +205,22 @@ class RunStore:
     def exists(self, key: str) -> bool:
         return bool(self.bucket.object_exists(key))
 
+    def _objects(self, prefix: str) -> oss2.ObjectIterator:
+        """The objects under prefix, a thousand a page (ListObjects' max-keys: 1 to 1000, default 100; OSS API
+        reference, ListObjects (GetBucket)): a daily run lists hundreds of parts and shards."""
+        return oss2.ObjectIterator(self.bucket, prefix=prefix, max_keys=1000)
+
     def keys(self, prefix: str) -> list[str]:
-        return [o.key for o in oss2.ObjectIterator(self.bucket, prefix=prefix)]
+        return [o.key for o in self._objects(prefix)]
 
     def sizes(self, prefix: str) -> dict[str, int]:
         """Every object under prefix and its size in bytes (ListObjects' Size)."""
-        return {o.key: int(o.size) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)}
+        return {o.key: int(o.size) for o in self._objects(prefix)}
 
     def listing(self, prefix: str) -> list[tuple[str, float]]:
         """(key, Last-Modified) of every object under prefix, in key order. Last-Modified is the server's clock in
         whole seconds (ListObjects' LastModified): callers that order by it break ties themselves."""
-        return [(o.key, float(o.last_modified)) for o in oss2.ObjectIterator(self.bucket, prefix=prefix)]
+        return [(o.key, float(o.last_modified)) for o in self._objects(prefix)]
 
 
 def manifest_key(run_id: str) -> str:
