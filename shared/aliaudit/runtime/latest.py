@@ -79,20 +79,20 @@ def run_keys(manifest: Manifest, layout: Layout) -> list[str]:
     return sorted(keys)
 
 
+def _key(part: str, n: int, count: int) -> str:
+    """Shard n of a part ("<family>/<region>") of count shards."""
+    return f"{PREFIX}{part}.jsonl" if count == 1 else f"{PREFIX}{part}/{n:04d}-of-{count:04d}.jsonl"
+
+
 def _part_keys(part: str, layout: Layout) -> list[str]:
-    """Every shard of a part ("<family>/<region>")."""
+    """Every shard of a part."""
     count = layout.get(part, 1)
-    if count == 1:
-        return [f"{PREFIX}{part}.jsonl"]
-    return [f"{PREFIX}{part}/{n:04d}-of-{count:04d}.jsonl" for n in range(count)]
+    return [_key(part, n, count) for n in range(count)]
 
 
 def _shard(part: str, resource_id: str, layout: Layout) -> str:
     count = layout.get(part, 1)
-    if count == 1:
-        return f"{PREFIX}{part}.jsonl"
-    n = int(hashlib.sha256(resource_id.encode()).hexdigest()[:8], 16) % count
-    return f"{PREFIX}{part}/{n:04d}-of-{count:04d}.jsonl"
+    return _key(part, int(hashlib.sha256(resource_id.encode()).hexdigest()[:8], 16) % count, count)
 
 
 def part_of(key: str) -> str | None:
