@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -206,17 +206,8 @@ def read(rt: Runtime, keys: Iterable[str], spool: Spool, tmp: Path) -> set[str]:
     A shard never written (a region or family new since the last whole run) has none; an unreadable line is set
     aside (the run replaces it)."""
     fails: set[str] = set()
-    names = sorted(keys)
-    # the shards download side by side (small objects: round trips, not bytes), and are read in order
-    with spool.atomic(), ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
-        downloads = [pool.submit(_get_shard, rt, name, tmp / f"latest-{n}.jsonl") for n, name in enumerate(names)]
-        for name, download in zip(names, downloads, strict=True):
-            path = download.result()
-            if path is None:
-                continue
-            if not _verified(rt, name, path):
-                path.unlink()
-                continue
+    with spool.atomic():
+        for name, path in _shards(rt, sorted(keys), tmp, "latest"):
             batch: list[Finding] = []
             with path.open("rb") as fh:
                 for line in fh:
@@ -234,8 +225,21 @@ def read(rt: Runtime, keys: Iterable[str], spool: Spool, tmp: Path) -> set[str]:
                         spool.add(batch)
                         batch = []
             spool.add(batch)
-            path.unlink()
     return fails
+
+
+def _shards(rt: Runtime, names: list[str], tmp: Path, tag: str) -> Iterator[tuple[str, Path]]:
+    """Each written shard whose seal verifies, downloaded into tmp, in the order of names; the shards download side
+    by side (small objects: round trips, not bytes, take the time), and each file goes once the caller has read it."""
+    with ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
+        downloads = [pool.submit(_get_shard, rt, name, tmp / f"{tag}-{n}.jsonl") for n, name in enumerate(names)]
+        for name, download in zip(names, downloads, strict=True):
+            path = download.result()
+            if path is None:
+                continue
+            if _verified(rt, name, path):
+                yield name, path
+            path.unlink()
 
 
 def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
@@ -249,30 +253,20 @@ def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
 
 def all_fails(rt: Runtime, tmp: Path) -> set[str]:
     """The uids of every shard's unmuted FAILs (what a whole run's "new" is measured against: the event runs'
-    verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines. The shards download
-    side by side (hundreds of small objects: their round trips, not the bytes, take the time)."""
+    verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines."""
     fails: set[str] = set()
     names = [k for k, size in rt.store.sizes(PREFIX).items() if k.endswith(".jsonl") and size != EMPTY_SIZE]
-    with ThreadPoolExecutor(max_workers=UPLOADS, thread_name_prefix="aliaudit-shard") as pool:
-        downloads = [pool.submit(_get_shard, rt, name, tmp / f"latest-all-{n}.jsonl") for n, name in enumerate(names)]
-        for name, download in zip(names, downloads, strict=True):
-            path = download.result()
-            if path is None:
-                continue
-            if not _verified(rt, name, path):
-                path.unlink()
-                continue
-            with path.open("rb") as fh:
-                for line in fh:
-                    if b'"status":"FAIL"' not in line:
-                        continue
-                    try:
-                        f = Finding.model_validate_json(line)
-                    except ValidationError:
-                        continue
-                    if not f.muted:
-                        fails.add(f.uid)
-            path.unlink()
+    for _, path in _shards(rt, names, tmp, "latest-all"):
+        with path.open("rb") as fh:
+            for line in fh:
+                if b'"status":"FAIL"' not in line:
+                    continue
+                try:
+                    f = Finding.model_validate_json(line)
+                except ValidationError:
+                    continue
+                if not f.muted:
+                    fails.add(f.uid)
     return fails
 
 
