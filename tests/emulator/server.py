@@ -24,7 +24,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """Every answer's Date is the emulated cloud's clock (the one Last-Modified and signatures use), as a real
-        server's Date and its objects' Last-Modified come from one clock (OSS: RunStore.claim relies on it)."""
+        server's Date and its objects' Last-Modified come from one clock (OSS: RunStore.claim relies on it). OSS
+        sends Date on every answer: "Common HTTP headers", common response headers (Date, GMT as in HTTP 1.1),
+        https://help.aliyun.com/document_detail/31955.htm."""
         return super().date_time_string(self.emulator.world.clock.timestamp() if timestamp is None else timestamp)
 
     def _serve(self) -> None:

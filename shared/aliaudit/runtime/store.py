@@ -135,9 +135,10 @@ class RunStore:
 
         The wait is for the next second of OSS's clock, which may be a few milliseconds or a whole second away:
         a tick is written every poll_seconds until its answer's Date (OSS's clock, whole seconds, as every
-        answer carries it: OSS API reference, "Common HTTP headers") is past the claim's, then the listing
-        confirms it by Last-Modified (on average half a second instead of a second). An answer without a
-        Date falls back to waiting a whole second."""
+        answer carries it: OSS API reference, "Common HTTP headers",
+        https://help.aliyun.com/document_detail/31955.htm) is past the claim's, then the listing confirms it by
+        Last-Modified (on average half a second instead of a second). An answer without a Date falls back to
+        waiting a whole second."""
         mine, tick = f"{prefix}{CLAIM}{owner}", f"{prefix}{TICK}{owner}"
         claimed = self._put_at(mine, {"owner": owner})
         listing: dict[str, float] = {}
