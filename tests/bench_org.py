@@ -3,8 +3,9 @@ each (tests/emulator/generate.py generate_org), audited from the management acco
 role, by the CLI (`aliaudit scan --all-accounts`) and by the pipeline (organisation mode from the functions'
 ALIAUDIT_ACCOUNTS), under the same latency and per-account rate limits as the single-account case.
 
-Rate limits are per account and API, so the lower bound is the worst account's: max over accounts of (its
-busiest API's calls / that API's limit), or the longest dependent chain times the latency if longer."""
+Rate limits are per account and API (ECS's per region too), so the lower bound is the worst account's
+(tests.bench.lower_bound): max over accounts of (its busiest quota's calls / that API's limit), or the longest
+dependent chain times the latency if longer."""
 
 from __future__ import annotations
 
@@ -19,18 +20,15 @@ from typing import Any
 import psutil
 
 from tests.bench import (
-    LATENCY_MS,
-    RATE_LIMITS,
     Emulator,
     PeakRss,
     _mb,
     _reset,
-    chain_calls,
     cli_env,
     deploy_pipeline,
+    lower_bound,
     run_pipeline,
 )
-from tests.emulator.faults import limit_for
 from tests.emulator.generate import AUDIT_EXTERNAL_ID, Sizes, generate_org
 
 ORG_ACCOUNTS = 50
@@ -45,20 +43,6 @@ def org_scenario(accounts: int, scale: float, seed: int) -> tuple[Any, Sizes]:
     spec = json.dumps({"mode": "resource-directory", "external_id": AUDIT_EXTERNAL_ID})
     deploy_pipeline(scenario.accounts[0], {"ALIAUDIT_ACCOUNTS": spec})
     return scenario, sizes
-
-
-def org_lower_bound(by_account: dict[str, dict[str, int]], s: Sizes, pipeline: bool) -> dict[str, Any]:
-    worst = {"account": "", "api": "", "calls": 0, "seconds": 0.0}
-    for account, calls in by_account.items():
-        for api, n in calls.items():
-            lim = limit_for(RATE_LIMITS, api)
-            if lim and n / lim > worst["seconds"]:
-                worst = {"account": account, "api": api, "calls": n, "seconds": round(n / lim, 2)}
-    chain_s = chain_calls(s, pipeline) * LATENCY_MS / 1000
-    return {"seconds": round(max(worst["seconds"], chain_s), 2), "worst_account": worst["account"],
-            "busiest_api": worst["api"], "busiest_api_calls": worst["calls"],
-            "busiest_api_limit": limit_for(RATE_LIMITS, worst["api"]) if worst["api"] else None,
-            "busiest_api_seconds": worst["seconds"], "chain_seconds": round(chain_s, 2)}
 
 
 def _counts(emu: Emulator) -> dict[str, Any]:
@@ -111,9 +95,9 @@ def bench_org(accounts: int, scale: float, seed: int, work: Path, modes: list[st
                 r = run_pipeline(emu)
                 for key in ("calls", "throttled"):
                     r.pop(key, None)
-                r["by_account"] = _counts(emu)["by_account"]
+                r["by_account"] = r.pop("admitted")
             by_account = r.pop("by_account")
-            r["lower_bound"] = org_lower_bound(by_account, sizes, mode == "pipeline")
+            r["lower_bound"] = lower_bound(by_account, sizes, mode == "pipeline")
             r["ratio"] = round(r["wall_s"] / r["lower_bound"]["seconds"], 2) if r["lower_bound"]["seconds"] else None
             result[mode] = r
             print(f"  org of {accounts}: {mode} {r['wall_s']} s (lower bound {r['lower_bound']['seconds']} s), "

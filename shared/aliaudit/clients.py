@@ -19,7 +19,7 @@ from alibabacloud_credentials_api import ICredentialsProvider
 from . import sdk_models, sdk_tls
 from .redact import route_credentials_log
 from .settings import EndpointSettings
-from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit
+from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit, quota_key
 
 if TYPE_CHECKING:  # (the SDKs are imported when a client of theirs is first built: see the module's doc)
     import oss2
@@ -106,8 +106,8 @@ class _Counted:
     """An SDK client whose public method calls are counted (for progress and the benchmark) and run within
     the API's adaptive concurrency limit, throttled answers retried (darabonba retries 5xx and timeouts)."""
 
-    def __init__(self, client: Any, product: str, factory: ClientFactory) -> None:
-        self._client, self._product, self._factory = client, product, factory
+    def __init__(self, client: Any, product: str, region: str, factory: ClientFactory) -> None:
+        self._client, self._product, self._region, self._factory = client, product, region, factory
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
@@ -115,7 +115,7 @@ class _Counted:
             return attr
         api = f"{self._product}:{name}"
         factory = self._factory
-        limit = factory.limits.get(api)
+        limit = factory.limits.get(quota_key(self._product, name, self._region))
 
         def once(*args: Any, **kwargs: Any) -> Any:
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=factory.settings.max_attempts,
@@ -206,7 +206,7 @@ class ClientFactory:
             endpoint = self.settings.sts_host() if product == "sts" else None
             sdk = importlib.import_module(module)
             sdk_tls.install()  # (one TLS context for every endpoint, not one per endpoint: see sdk_tls)
-            return _Counted(getattr(sdk, cls)(self.config(region, endpoint)), product, self)
+            return _Counted(getattr(sdk, cls)(self.config(region, endpoint)), product, key[1], self)
 
         return self._client(key, build)
 

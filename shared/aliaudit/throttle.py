@@ -20,6 +20,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Products whose rate limits apply per region, so each region's calls get their own adaptive limit: ECS
+# ("Region-specific throttling thresholds are set for different API operations ... calls to this API operation
+# in other regions are not affected": ECS "API throttling",
+# https://www.alibabacloud.com/help/en/elastic-compute-service/latest/api-throttling). The other products
+# document no scope: one limit per API, across regions (pacing them per region could exceed an account-wide quota).
+REGIONAL_QUOTAS = frozenset({"ecs"})
+
 BACKOFF_CAP_MS = 10_000
 MAX_RETRY_AFTER_MS = 20_000  # never trust a retry-after longer than this
 
@@ -162,6 +169,12 @@ class ApiLimits:
         with self._lock:
             items = list(self._limits.items())
         return {api: limit.stats() for api, limit in items}
+
+
+def quota_key(product: str, method: str, region: str) -> str:
+    """The key of an API's adaptive limit: "product:method", "...@region" for REGIONAL_QUOTAS."""
+    api = f"{product}:{method}"
+    return f"{api}@{region}" if product in REGIONAL_QUOTAS else api
 
 
 def call_with_limit(limit: AdaptiveLimit, fn: Callable[[], object], *, max_attempts: int, backoff_ms: int,

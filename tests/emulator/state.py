@@ -163,7 +163,8 @@ class World:
     nonces: set[str] = field(default_factory=set)
     calls: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
-    admitted: Counter[str] = field(default_factory=Counter)  # "account/product:Action" past the rate limits
+    # past the rate limits, per quota: "account/product:Action", "...@region" for per-region limits (faults.quota_key)
+    admitted: Counter[str] = field(default_factory=Counter)
     spans: dict[str, list[float]] = field(default_factory=dict)  # "product:Action" -> [first, last] admitted (time)
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)  # product runtime state (logs, invocations...)

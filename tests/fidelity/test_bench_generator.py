@@ -95,10 +95,17 @@ def test_generated_account_scans_the_new_families_with_pass_and_fail(cloud):
     assert [c for c in new_checks if not {"PASS", "FAIL"} <= statuses.get(c, set())] == []
 
 
-def test_lower_bound_is_the_busiest_api_or_the_chain():
+def test_lower_bound_is_the_busiest_quota_or_the_chain():
     sizes = Sizes()
-    got = lower_bound({"ram:GetUser": 5000, "oss:GetBucketAcl": 2000}, {"ram:GetUser": 1000}, sizes, False)
-    assert got["busiest_api"] == "ram:GetUser" and got["busiest_api_calls"] == 4000
+    # calls past the limits per account and quota; ECS's quotas are per region (tests.emulator.faults.quota_key)
+    got = lower_bound({"1": {"ram:GetUser": 4000, "oss:GetBucketAcl": 2000, "ecs:DescribeUserData@cn-hangzhou": 150,
+                             "ecs:DescribeUserData@cn-shanghai": 150},
+                       "2": {"ram:GetUser": 100}}, sizes, False)
+    assert (got["worst_account"], got["busiest_api"], got["busiest_api_calls"]) == ("1", "ram:GetUser", 4000)
     assert got["seconds"] == 4000 / RATE_LIMITS["ram:*"]
-    tiny = lower_bound({"kms:ListKeys": 1}, {}, sizes, True)
+    regional = lower_bound({"1": {"ecs:DescribeUserData@cn-hangzhou": 300, "ecs:DescribeUserData@cn-shanghai": 200,
+                                  "ram:GetUser": 100}}, sizes, False)
+    assert regional["busiest_api"] == "ecs:DescribeUserData@cn-hangzhou"
+    assert regional["seconds"] == 300 / RATE_LIMITS["ecs:*"]  # one region's calls, not the account's 500
+    tiny = lower_bound({"1": {"kms:ListKeys": 1}}, sizes, True)
     assert tiny["seconds"] == tiny["chain_seconds"] > 0

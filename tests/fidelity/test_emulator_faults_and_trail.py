@@ -7,6 +7,8 @@ import time
 import pytest
 from alibabacloud_actiontrail20200706 import models as at_models
 from alibabacloud_actiontrail20200706.client import Client as TrailClient
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
@@ -28,6 +30,36 @@ def test_rate_limit_answers_throttling_without_retry_after(cloud, admin):
     assert codes == ["ok"] * 3 + ["Throttling.User"] * 3
     assert admin.request("GET", "calls")["throttled"] == {"ram:ListUsers": 3}
     ram.list_groups(ram_models.ListGroupsRequest())  # other APIs have their own budget
+
+
+def test_ecs_rate_limits_are_per_region_and_ram_limits_per_account(cloud, admin):
+    """ECS: "Region-specific throttling thresholds ... calls to this API operation in other regions are not
+    affected" (https://www.alibabacloud.com/help/en/elastic-compute-service/latest/api-throttling); RAM is global."""
+    load(cloud, base_scenario())
+    admin.faults(rate_limits={"ecs:DescribeInstances": 2, "ram:ListUsers": 2})
+    admin.request("DELETE", "calls")
+    codes: dict[str, list[str]] = {}
+    for region in ("cn-hangzhou", "cn-shanghai"):
+        ecs = EcsClient(pop_config(cloud, region_id=region))
+        for _ in range(3):
+            try:
+                ecs.describe_instances(ecs_models.DescribeInstancesRequest(region_id=region))
+                codes.setdefault(region, []).append("ok")
+            except ClientException as err:
+                codes.setdefault(region, []).append(err.code)
+    assert codes == {r: ["ok", "ok", "Throttling.User"] for r in ("cn-hangzhou", "cn-shanghai")}
+    ram_codes = []
+    for region in ("cn-hangzhou", "cn-shanghai"):
+        try:
+            RamClient(pop_config(cloud, region_id=region)).list_users(ram_models.ListUsersRequest())
+            RamClient(pop_config(cloud, region_id=region)).list_users(ram_models.ListUsersRequest())
+            ram_codes.append("ok")
+        except ClientException as err:
+            ram_codes.append(err.code)
+    assert ram_codes == ["ok", "Throttling.User"]
+    admitted = next(iter(admin.request("GET", "calls")["by_account"].values()))
+    assert admitted["ecs:DescribeInstances@cn-hangzhou"] == admitted["ecs:DescribeInstances@cn-shanghai"] == 2
+    assert admitted["ram:ListUsers"] == 2
 
 
 def test_rate_limit_with_retry_after_raises_throttling_exception(cloud, admin):
