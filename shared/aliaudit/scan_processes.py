@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -161,11 +162,15 @@ class ScanProcesses:
         """Datasets the processes collect (one the checks of two processes read is collected by both)."""
         return sum(len(dataset_jobs([self.checks[c] for c in s.check_ids], self.job.regions)) for s in self.shares)
 
-    def findings(self, progress: ProgressFn | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
+    def findings(self, progress: ProgressFn | None = None,
+                 started: Callable[[], None] | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
+        """started: called once the first processes run (work the caller does meanwhile in threads of its own
+        starts there, after the forks)."""
         checks, job = self.checks, self.job
         # packed, each process is started once: a fork server would only add a process (its memory) to start it
-        ctx = multiprocessing.get_context("spawn") if self.packed else _context()
-        waiting = list(self.shares)
+        ctx = _packed_context() if self.packed else _context()
+        # the processes first, the caller's own share (a thread) after them: a fork copies no running thread
+        waiting = sorted(self.shares, key=lambda s: self.local is not None and s.index == 0)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
         due = {s.index: {(cid, r) for cid in s.check_ids for r in checks[cid].regions(job.regions)}
@@ -226,6 +231,9 @@ class ScanProcesses:
                         writer.close()  # (the process holds its own end: its exit ends the pipe)
                     running[share.index] = proc
                     pipes[reader] = share.index
+                if started is not None:
+                    started()
+                    started = None
                 ready: list[Any] = wait(list(pipes))  # (the pipes' readers: Connections)
                 for reader in ready:
                     try:
@@ -267,9 +275,35 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _packed_context() -> Any:
+    """fork when this process runs no other thread (a packed scan starts its processes before its own share's
+    threads): the child then starts with everything the caller imported (the scan engine, the OpenAPI core, the
+    SDKs of the first pages) instead of importing it all again, most of a medium scan's start; spawn
+    otherwise (a fork copies no thread, so another thread's locks could be copied held)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+# The SDK cores' connection pools: one requests.Session per endpoint, cached on the class for the whole process
+_POOLS = (("darabonba.core", "DaraCore"), ("Tea.core", "TeaCore"))
+
+
+def forget_inherited_connections() -> None:
+    """A forked child holds its parent's pooled keep-alive sockets: two processes writing requests on one
+    connection read each other's answers (or wait for one that never comes). The child starts with empty pools;
+    the parent's sockets stay the parent's (closing a copied descriptor in the child leaves the connection open).
+    A no-op in a spawned child (nothing pooled yet)."""
+    for module_name, core in _POOLS:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            getattr(module, core)._sessions = {}
+
+
 def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
     """One process's share of the scan. Its environment is the caller's at the time of the scan (a fork
     server started earlier holds an older one)."""
+    forget_inherited_connections()
     lock = threading.Lock()
 
     def send(msg: tuple[Any, ...]) -> None:  # (collections report from the scan's threads)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -18,7 +19,14 @@ from aliaudit.findings import Status
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
 from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _sized
-from aliaudit.scan_processes import ProcessScan, ScanProcesses, check_groups, family_groups, pack
+from aliaudit.scan_processes import (
+    ProcessScan,
+    ScanProcesses,
+    check_groups,
+    family_groups,
+    forget_inherited_connections,
+    pack,
+)
 from aliaudit.settings import EndpointSettings
 from tests.emulator import Scenario
 from tests.paths import TESTS
@@ -75,6 +83,33 @@ def test_processes_report_what_one_process_reports(cloud, tmp_path):
     # every family group's process reported its collections in the progress lines
     done = next(line for line in split.stderr.splitlines() if line.startswith("collected "))
     assert "(0 failed)" in done
+
+
+def _scan_in_child(cloud, inherited: list[int], pipe) -> None:
+    from darabonba.core import DaraCore
+
+    forget_inherited_connections()  # (what a scan process does first)
+    kept = [id(s) for s in DaraCore._sessions.values() if id(s) in inherited]
+    found = scan(cloud, regions=["cn-hangzhou"], families=["ecs"])
+    pipe.send((kept, len(found)))
+
+
+def test_a_forked_scan_process_opens_its_own_connections(cloud):
+    """A packed scan forks its processes from the aliaudit process, whose SDK cores pool keep-alive connections
+    to the endpoints it has called: a child that wrote on one of them would read its parent's answers."""
+    from darabonba.core import DaraCore
+
+    load(cloud, _scenario())
+    here = scan(cloud, regions=["cn-hangzhou"], families=["ecs"])  # (pools a connection to the emulator)
+    inherited = [id(s) for s in DaraCore._sessions.values()]
+    assert inherited
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_scan_in_child, args=(cloud, inherited, writer))
+    child.start()
+    kept, found = reader.recv()
+    child.join(60)
+    assert child.exitcode == 0 and kept == [] and found == len(here)
+    assert len(scan(cloud, regions=["cn-hangzhou"], families=["ecs"])) == len(here)  # the parent's pool still works
 
 
 def _job(cloud, env: dict[str, str], regions: list[str]) -> ProcessScan:

@@ -139,9 +139,11 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..scan_plan import plan
     from ..scan_processes import ProcessScan, ScanProcesses
 
-    if "ocsf" in args.output_formats:  # OCSF's models take a second or more to build: while the scan waits on the
-        # cloud, not after it
-        threading.Thread(target=importlib.import_module, args=("aliaudit.reports.ocsf",), daemon=True).start()
+    def warm_up() -> None:
+        if "ocsf" in args.output_formats:  # OCSF's models take a second or more to build: while the scan waits on
+            # the cloud, not after it
+            threading.Thread(target=importlib.import_module, args=("aliaudit.reports.ocsf",), daemon=True).start()
+
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
@@ -162,7 +164,10 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
                               local=ClientFactory(factory.provider, factory.settings))
     progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
-    scanned = split.findings(progress) if split else scan_findings(factory, request, progress)
+    if split is None:
+        warm_up()
+    # (split: once its processes run, so that they fork from a process with no other thread)
+    scanned = split.findings(progress, warm_up) if split else scan_findings(factory, request, progress)
     # findings go to disk as each check runs (muted as they come), and are read back in the order of the
     # checks and regions for the reports: memory holds the datasets in flight, never every finding
     today = datetime.now(timezone.utc).date()
