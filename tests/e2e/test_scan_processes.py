@@ -18,7 +18,7 @@ from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
-from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _sized
+from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _cores, _sized
 from aliaudit.scan_processes import (
     ProcessScan,
     ScanProcesses,
@@ -184,19 +184,22 @@ def test_a_check_whose_data_another_family_collects_runs_with_that_family():
 
 
 def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp_path):
-    """scan_plan: the sample account (8 users and buckets) is small: one process, without asking; the choice and
-    the reason are in the INFO log (ours, not oss2's line for each 404); --processes overrides; a second run
-    sizes itself by the first one's findings."""
+    """scan_plan: the sample account (8 users and buckets) is small: its family groups packed into one process a
+    core, forked from the aliaudit process (one process on one core), without asking; the choice and the reason
+    are in the INFO log (ours, not oss2's line for each 404); --processes overrides; a second run sizes itself by
+    the first one's findings."""
     cloud.emulator.load(Scenario.from_file(SAMPLE))
+    n = min(len(check_groups(select_checks())), _cores())
     first = _cli(cloud, tmp_path, "--output-dir", "out", "--log-level", "INFO")
     assert first.returncode == 3, first.stderr
-    assert ("scan processes: 1 (8 RAM users and OSS buckets on the first pages, under 50: a small account, "
-            "one process)") in first.stderr
-    assert "aliaudit-scan" not in first.stderr and "the scan process for" not in first.stderr
+    how = f"the family groups in {n} processes forked from this one (one a core)" if n > 1 else "one process"
+    assert f"scan processes: {n} (8 RAM users and OSS buckets on the first pages, under 50: a small account, {how})" \
+        in first.stderr
+    assert "aliaudit-scan" not in first.stderr
     assert "oss2" not in first.stderr  # (its INFO line for every expected 404 would bury ours)
     again = _cli(cloud, tmp_path, "--output-dir", "out", "--log-level", "info")  # (any case)
     total = json.loads((tmp_path / "out" / "aliaudit.summary.json").read_text())["total"]
-    assert f"scan processes: 1 (the previous run in the output directory had {total} findings" in again.stderr
+    assert f"scan processes: {n} (the previous run in the output directory had {total} findings" in again.stderr
     forced = _cli(cloud, tmp_path, "--output-dir", "forced", "--log-level", "INFO", "--processes", "3")
     assert "scan processes: 3 (--processes 3)" in forced.stderr
     assert "the scan process for" in forced.stderr  # (each process logs its end at INFO)
@@ -204,10 +207,11 @@ def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp
 
 def test_sizes_between_small_and_large_share_the_cores():
     """Medium: the family groups packed into one process a core, the RAM group's first."""
-    assert _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 1
+    small = _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # (forked where there are cores)
+    assert (small.processes, small.packed) == ((min(8, _cores()), min(8, _cores())) if _cores() > 1 else (1, None))
     assert _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 8  # large: as before the plan
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
-    assert medium.processes == min(8, os.cpu_count() or 1) and "medium" in medium.reason
+    assert medium.processes == min(8, _cores()) and "medium" in medium.reason
     packed = pack(check_groups(select_checks()), 2, ["cn-hangzhou", "cn-shanghai"])
     assert len(packed) == 2 and "ram" in packed[0][0]  # (the global collections' process first)
     assert sorted(f for fams, _ in packed for f in fams) == sorted(f for g in family_groups(select_checks()) for f in g)

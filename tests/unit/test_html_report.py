@@ -58,7 +58,7 @@ def test_html_report_filters_in_chromium(run, tmp_path, browser):  # noqa: F811
 
 
 def test_ocsf_stream_matches_the_schema_model_for_every_finding():
-    """The OCSF writer reuses one schema-rendered event per check and outcome; each finding's event must be
+    """The OCSF writer reuses one schema-rendered event per severity and outcome; each finding's event must be
     what the schema model gives for it alone."""
     import json
     from datetime import datetime, timezone
@@ -78,7 +78,15 @@ def test_ocsf_stream_matches_the_schema_model_for_every_finding():
                 Finding(**base, status=Status.FAIL, message="m", region="global", resource_id="dave", muted=True),
                 Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="erin"),
                 Finding(**base, status=Status.PASS, message="ok", region="global", resource_id="frank",
-                        details={"a": "b"})]
+                        details={"a": "b"}),
+                # another check, the same severity and outcome: its own check fields
+                Finding(check_id="oss_bucket_public", title="Public bucket", family="oss", severity=Severity.HIGH,
+                        account_id="2234567890123456", account_name="member", cis=["5.1", "5.2"], risk="leak",
+                        remediation="make it private", status=Status.FAIL, message="public", region="cn-hangzhou",
+                        resource_id="b-1", resource_type="bucket"),
+                Finding(check_id="oss_bucket_logging", title="Logging", family="oss", severity=Severity.HIGH,
+                        account_id="2234567890123456", status=Status.PASS, message="on", region="cn-hangzhou",
+                        resource_id="b-2")]
     streamed = json.loads(ocsf_text(findings, when))
     assert streamed == [ocsf.to_ocsf(f, when) for f in findings]
 

@@ -51,7 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress and no summary table")
     p.add_argument("--processes", type=int, metavar="N",
                    help="scan processes, each scanning one or more groups of families (default: decided from "
-                        "the account's size: one for a small account, as many as cores for a medium one, one per "
+                        "the account's size: as many as cores for a small or medium one, one per "
                         "group for a large one; --log-level INFO shows the choice and why; 1 scans in this "
                         "process)")
     o = p.add_argument_group("organisation (see docs/organisations.md)")
