@@ -275,12 +275,18 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def forks() -> bool:
+    """Whether processes can fork here (POSIX): a packed scan's processes then start from the aliaudit process,
+    with what it has imported, in a few milliseconds instead of a new interpreter's import of everything."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _packed_context() -> Any:
     """fork when this process runs no other thread (a packed scan starts its processes before its own share's
     threads): the child then starts with everything the caller imported (the scan engine, the OpenAPI core, the
     SDKs of the first pages) instead of importing it all again, most of a medium scan's start; spawn
     otherwise (a fork copies no thread, so another thread's locks could be copied held)."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if forks() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
