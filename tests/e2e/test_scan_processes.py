@@ -51,7 +51,9 @@ def test_family_groups_keep_shared_datasets_together():
 
 
 def _cli(cloud, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp"),
+           "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
            "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": SAMPLE_AK,
            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SAMPLE_SECRET}
     return subprocess.run([SCRIPT, "scan", *args], capture_output=True, text=True, env=env, timeout=300,
@@ -72,6 +74,9 @@ def test_processes_report_what_one_process_reports(cloud, tmp_path):
     assert split.returncode == packed.returncode == single.returncode == 3, split.stderr + single.stderr
     for out in (split, packed, single):
         assert SAMPLE_SECRET not in out.stdout + out.stderr
+        # the command ends without tearing its interpreter down (cli.run): its output is flushed all the same,
+        # and its spools are gone
+        assert "Wrote:" in out.stdout and out.stdout.rstrip().endswith("aliaudit.summary.json")
         assert "collected ram.users in global" in out.stderr and "Traceback" not in out.stderr
     a, b = _rows(tmp_path / "split" / "aliaudit.csv"), _rows(tmp_path / "single" / "aliaudit.csv")
     assert len(a) > 100 and a == b == _rows(tmp_path / "packed" / "aliaudit.csv")  # the same findings, in order
@@ -80,6 +85,7 @@ def test_processes_report_what_one_process_reports(cloud, tmp_path):
     for s in summaries:
         s.pop("generated_at")
     assert summaries[0] == summaries[1] == summaries[2] and summaries[0]["status"].get("ERROR", 0) == 0
+    assert not list((tmp_path / "tmp").iterdir())
     # every family group's process reported its collections in the progress lines
     done = next(line for line in split.stderr.splitlines() if line.startswith("collected "))
     assert "(0 failed)" in done

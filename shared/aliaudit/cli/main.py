@@ -4,10 +4,13 @@ when it runs, so `aliaudit --help` and the catalogue commands load no cloud SDK.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from .. import __version__, errors
 from . import catalog, scan
@@ -106,5 +109,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
 
 
+def run() -> NoReturn:
+    """The console script: main(), then the process ends without tearing its interpreter down. A scan has loaded
+    thousands of SDK modules, and freeing them one by one takes a tenth of a second or more after the work is
+    done (on the sample account, a tenth of the scan). Everything is closed by then (the reports, the spools);
+    the log handlers and the standard streams are flushed first. An exception still ends the normal way."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # (a closed pipe: `aliaudit list-checks | head`)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
