@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from ipaddress import ip_network
 from itertools import groupby, pairwise
 
@@ -122,14 +122,8 @@ class Rule(BaseModel):
     @cached_property
     def _networks(self) -> list[IPNetwork]:
         cidrs = (self.prefix_list_cidrs or []) if self.uses_prefix_list else [self.source_v4, self.source_v6]
-        out = []
-        for cidr in cidrs:
-            if cidr:
-                try:
-                    out.append(ip_network(cidr.strip(), strict=False))
-                except ValueError:
-                    continue  # a malformed source matches nothing we can reason about
-        return out
+        # (a malformed source matches nothing we can reason about)
+        return [n for n in (_network(c) for c in cidrs if c) if n is not None]
 
     def matches(self, protocol: str, port: int | None, *, any_port: bool = False) -> bool:
         """Whether the rule applies to inbound `protocol`/`port`; any_port: as if it covered every port."""
@@ -153,6 +147,16 @@ class Rule(BaseModel):
             return " and ".join(s for s in (self.source_v4, self.source_v6) if s)
         entries = ", ".join(self.prefix_list_cidrs) if self.prefix_list_cidrs is not None else "entries unread"
         return f"prefix list {self.source_prefix_list} ({entries})"
+
+
+@lru_cache(maxsize=1 << 16)
+def _network(cidr: str) -> IPNetwork | None:
+    """A source CIDR parsed once: an account's rules repeat few sources, and parsing them one rule at a time was
+    most of the security-group checks' CPU (networks are immutable, so rules may share one)."""
+    try:
+        return ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -274,8 +278,10 @@ def port_scan(rules: Iterable[Rule], protocol: str, families: Collection[int] = 
     opened: list[Span] = []
     undecided: list[Span] = []
     unknown: dict[int, Rule] = {}
+    known = all(r.known for r in rules)  # (then exposure's own test, reachable_at_all, is the one made above)
     for start, nxt in pairwise(bounds):
-        found = exposure(rules, protocol, start, families)
+        found = (Exposure(rules=tuple(_through(rules, protocol, start, families, widen=""))) if known
+                 else exposure(rules, protocol, start, families))
         if found.rules:
             _extend(opened, start, nxt - 1)
         elif found.unknown:
