@@ -19,10 +19,10 @@ Small (under SMALL_*) and medium: the family groups packed into as many processe
 scanning its groups with its threads (latency overlaps within each, as in one process; a group after another in
 a process of its own would wait out each one's latency in turn), the first of them the caller's own
 (scan_processes: it costs no process), the others forked from it; a small account where processes cannot fork
-(spawn) runs in one process. (The sample account: 2.3 s in one process, 1.75 s in two forked.) Large (SPLIT_*
-and more): a process per family group, all at once, up to MAX_PROCESSES at a time; with more groups (31 families
-make 31) the next starts as one ends, the global (longest) collections first, so that the memory held at once
-stays bounded while each process still holds only its own group's data.
+(spawn, or another thread running) runs in one process. (The sample account: 2.3 s in one process, 1.5 s in
+two forked.) Large (SPLIT_* and more): a process per family group, all at once, up to MAX_PROCESSES at a time;
+with more groups (31 families make 31) the next starts as one ends, the global (longest) collections first, so
+that the memory held at once stays bounded while each process still holds only its own group's data.
 """
 
 from __future__ import annotations

@@ -278,19 +278,17 @@ def _context() -> Any:
 
 
 def forks() -> bool:
-    """Whether processes can fork here (POSIX): a packed scan's processes then start from the aliaudit process,
-    with what it has imported, in a few milliseconds instead of a new interpreter's import of everything."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether a packed scan's processes would fork from this one: where processes can fork (POSIX) and this
+    process runs no other thread (a fork copies no thread, so another thread's locks could be copied held; a
+    packed scan starts its processes before its own share's threads). They then start in a few milliseconds with
+    what the caller has imported (the scan engine, the OpenAPI core, the SDKs of the first pages) instead of a
+    new interpreter's import of everything, most of a medium scan's start."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _packed_context() -> Any:
-    """fork when this process runs no other thread (a packed scan starts its processes before its own share's
-    threads): the child then starts with everything the caller imported (the scan engine, the OpenAPI core, the
-    SDKs of the first pages) instead of importing it all again, most of a medium scan's start; spawn
-    otherwise (a fork copies no thread, so another thread's locks could be copied held)."""
-    if forks() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    """fork where it can (forks), spawn otherwise."""
+    return multiprocessing.get_context("fork" if forks() else "spawn")
 
 
 # The SDK cores' connection pools: one requests.Session per endpoint, cached on the class for the whole process

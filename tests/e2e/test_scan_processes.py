@@ -25,6 +25,7 @@ from aliaudit.scan_processes import (
     check_groups,
     family_groups,
     forget_inherited_connections,
+    forks,
     pack,
 )
 from aliaudit.settings import EndpointSettings
@@ -214,7 +215,8 @@ def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp
 def test_sizes_between_small_and_large_share_the_cores():
     """Medium: the family groups packed into one process a core, the RAM group's first."""
     small = _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # (forked where there are cores)
-    assert (small.processes, small.packed) == ((min(8, _cores()), min(8, _cores())) if _cores() > 1 else (1, None))
+    n = min(8, _cores())
+    assert (small.processes, small.packed) == ((n, n) if n > 1 and forks() else (1, None))
     assert _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 8  # large: as before the plan
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
     assert medium.processes == min(8, _cores()) and "medium" in medium.reason
