@@ -102,6 +102,16 @@ def _token_expired(err: BaseException) -> bool:
     return str(getattr(inner, "code", "") or "") in ("InvalidSecurityToken.Expired", "SecurityTokenExpired")
 
 
+def _clean_endpoint(client: Any) -> Any:
+    """The client with its resolved endpoint stripped of whitespace. An SDK's generated endpoint map can carry it:
+    alibabacloud-fc20230330 (4.8.3, the newest) maps ap-southeast-5 to 'fcv3.ap-southeast-5.aliyuncs.com\\t', and
+    every call there fails with InvalidURL (a region of FC functions never checked)."""
+    endpoint = getattr(client, "_endpoint", None)
+    if isinstance(endpoint, str) and endpoint != endpoint.strip():
+        client._endpoint = endpoint.strip()
+    return client
+
+
 class _Counted:
     """An SDK client whose public method calls are counted (for progress and the benchmark) and run within
     the API's adaptive concurrency limit, throttled answers retried (darabonba retries 5xx and timeouts)."""
@@ -206,7 +216,7 @@ class ClientFactory:
             endpoint = self.settings.sts_host() if product == "sts" else None
             sdk = importlib.import_module(module)
             sdk_tls.install()  # (one TLS context for every endpoint, not one per endpoint: see sdk_tls)
-            return _Counted(getattr(sdk, cls)(self.config(region, endpoint)), product, key[1], self)
+            return _Counted(_clean_endpoint(getattr(sdk, cls)(self.config(region, endpoint))), product, key[1], self)
 
         return self._client(key, build)
 

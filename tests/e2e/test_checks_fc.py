@@ -169,3 +169,17 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     assert by_resource(findings, ROLE)[arn("leaky")] == "PASS"
     events = [e["eventName"] for e in admin.events() if e["eventName"] in ("UpdateFunction", "UpdateTrigger")]
     assert events == ["UpdateFunction", "UpdateFunction", "UpdateTrigger"]
+
+
+def test_functions_in_jakarta_are_checked_though_the_sdk_maps_its_endpoint_with_a_tab(cloud):
+    # alibabacloud-fc20230330 4.8.3 maps ap-southeast-5 to 'fcv3.ap-southeast-5.aliyuncs.com\t' (its client.py):
+    # the region's functions were ERROR (InvalidURL) until the factory stripped the endpoint
+    from alibabacloud_fc20230330.client import Client
+
+    sdk_endpoint = Client(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                     region_id="ap-southeast-5"))._endpoint
+    load(cloud, base_scenario(regions=["ap-southeast-5"], fc={"functions": [
+        {"name": "jkt", "region": "ap-southeast-5", "environment": {"CLOUD_ID": AK_VALUE}}]}))
+    findings = scan(cloud, families=["fc"], regions=["ap-southeast-5"])
+    assert by_resource(findings, "fc_function_env_no_access_keys") == {arn("jkt", "ap-southeast-5"): "FAIL"}
+    assert sdk_endpoint.strip() == "fcv3.ap-southeast-5.aliyuncs.com"  # (what the SDK maps, stray whitespace or not)
