@@ -18,7 +18,7 @@ from alibabacloud_credentials_api import ICredentialsProvider
 
 from . import sdk_models, sdk_tls
 from .redact import route_credentials_log
-from .settings import EndpointSettings
+from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit, quota_key
 
 if TYPE_CHECKING:  # (the SDKs are imported when a client of theirs is first built: see the module's doc)
@@ -205,7 +205,7 @@ class ClientFactory:
         return Config(credential=self.credential, region_id=region or GLOBAL_REGION, endpoint=endpoint,
                       protocol=s.protocol, http_proxy=s.proxy, https_proxy=s.proxy,
                       connect_timeout=s.connect_timeout_ms, read_timeout=s.read_timeout_ms,
-                      retry_options=retry_options(s))
+                      max_idle_conns=CONNECTIONS_PER_ENDPOINT, retry_options=retry_options(s))
 
     def pop(self, product: str, region: str | None = None) -> Any:
         """An OpenAPI client, e.g. factory.pop('ecs', 'cn-shanghai')."""

@@ -12,9 +12,10 @@ from alibabacloud_credentials_api import ICredentialsProvider
 from aliyun.log import LogClient, LogException
 from aliyun.log.credentials import Credentials as LogCredentials
 from aliyun.log.credentials import CredentialsProvider as LogCredentialsProvider
+from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError
-from .settings import EndpointSettings
+from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import ApiLimits, call_with_limit
 
 
@@ -81,12 +82,15 @@ def log_client(provider: ICredentialsProvider, settings: EndpointSettings, regio
     client = LogClient(f"{s.protocol}://{region}.log.aliyuncs.com", source="",
                        credentials_provider=ProviderLogCredentials(provider), region=region)
     client.timeout = (s.connect_timeout_ms / 1000, s.read_timeout_ms / 1000)  # type: ignore[assignment]  # requests' (connect, read)
+    session = getattr(client, "_session", None)
+    if session is not None:  # (requests' default pool keeps 10 connections: see CONNECTIONS_PER_ENDPOINT)
+        for prefix in ("http://", "https://"):
+            session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_ENDPOINT))
     if s.proxy:
         # LogClient has no proxy option; it sends everything through its requests.Session (`_session`),
         # so the proxy goes there. requests lets HTTP(S)_PROXY from the environment override a session's
         # proxies, so the environment is ignored for this session (the configured proxy wins, as it does
         # for the OpenAPI SDKs); a CA bundle named in the environment is kept.
-        session = getattr(client, "_session", None)
         if session is None:
             raise ConfigError("this aliyun-log-python-sdk version exposes no HTTP session: export "
                               "ALIAUDIT_ENDPOINT_PROXY also as HTTP_PROXY and HTTPS_PROXY for Log Service calls")

@@ -10,7 +10,7 @@ from typing import Any
 import oss2
 from alibabacloud_credentials_api import ICredentialsProvider
 
-from .settings import EndpointSettings
+from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import ApiLimits, ThrottleBudget, backoff_seconds
 
 # Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.
@@ -82,7 +82,7 @@ class RetryingOssSession(oss2.Session):
 
     def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None],
                  renew: Callable[[], bool] = lambda: False) -> None:
-        super().__init__(pool_size=32)  # shared by every bucket client of the scan's worker threads
+        super().__init__(pool_size=CONNECTIONS_PER_ENDPOINT)  # (bucket hosts, and connections each)
         self._settings = settings
         self._limits = limits
         self._count = count

@@ -12,6 +12,12 @@ from pydantic import BaseModel, Field, field_validator
 
 from .errors import ConfigError
 
+# Connections every SDK client (OpenAPI, OSS, Log Service) keeps per endpoint: as many as a scan's threads can have
+# in flight to one endpoint (16 collectors, each mapping its items over 16 threads). A smaller pool (darabonba's
+# default is 40, requests' 10) drops each connection returned to a full one, logging a WARNING "Connection pool is
+# full" per drop, and the next call pays a new TCP and TLS handshake.
+CONNECTIONS_PER_ENDPOINT = 256
+
 
 class EndpointSettings(BaseModel):
     protocol: str = "https"  # ALIAUDIT_ENDPOINT_PROTOCOL: https | http

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
@@ -52,3 +53,19 @@ def test_server_errors_are_retried(cloud, admin):
     ram = _factory(cloud, max_attempts=8).pop("ram")
     for _ in range(10):
         ram.list_users(ram_models.ListUsersRequest())
+
+
+def test_many_threads_on_one_endpoint_keep_their_connections(cloud, admin, caplog):
+    # 64 calls at once to RAM's endpoint and to a Log Service endpoint: each connection goes back to its pool
+    # (the SDKs' default pools keep 40 and 10: the rest were dropped with a WARNING each, and reconnected)
+    load(cloud, base_scenario())
+    admin.faults(latency_ms=150)
+    factory = _factory(cloud, api_concurrency=64)
+    ram, log = factory.pop("ram"), factory.log("cn-hangzhou")
+    calls = [lambda: ram.list_users(ram_models.ListUsersRequest()), lambda: log.list_project(offset=0, size=10)]
+    caplog.set_level("WARNING")
+    for call in calls:
+        for _ in range(2):  # (the second round reuses the first's connections)
+            with ThreadPoolExecutor(64) as pool:
+                list(pool.map(lambda _, call=call: call(), range(64)))
+    assert "Connection pool is full" not in caplog.text
