@@ -107,7 +107,7 @@ class PeakRss:
     (pid_peaks, with its label: an FC instance's function)."""
 
     def __init__(self, roots: dict[str, Callable[[], list[psutil.Process]]], period: float = 0.1,
-                 labelled: frozenset[str] = frozenset()) -> None:
+                 labelled: frozenset[str] = frozenset(), proportional: frozenset[str] = frozenset()) -> None:
         self.roots = roots
         # roots whose processes count only once labelled: an FC instance is started by the emulator, and between
         # its fork and its exec the child still maps the emulator's whole memory (and environment), which its
@@ -115,6 +115,11 @@ class PeakRss:
         self.labelled = labelled
         self.peaks: dict[str, int] = {name: 0 for name in roots}
         self.total_peaks: dict[str, int] = {name: 0 for name in roots}  # the most the processes held together
+        # roots whose processes' PSS is summed too (total_pss_peaks): a page several processes share (a fork's
+        # copy-on-write memory: the interpreter, the imported core) counts once, split between them, where summed
+        # RSS counts it once per process (about 1 ms of smaps_rollup per process and poll)
+        self.proportional = proportional
+        self.total_pss_peaks: dict[str, int] = {name: 0 for name in proportional}
         self.pid_peaks: dict[int, int] = {}
         self.labels: dict[int, str] = {}
         self._cpu: dict[str, dict[int, float]] = {name: {} for name in roots}  # last CPU seconds seen per pid
@@ -135,7 +140,7 @@ class PeakRss:
     def _run(self) -> None:
         while not self._stop.is_set():
             for name, procs in self.roots.items():
-                together = 0
+                together = together_pss = 0
                 for p in procs():
                     with contextlib.suppress(psutil.Error):
                         if name in self.labelled and p.pid not in self.labels:
@@ -145,6 +150,8 @@ class PeakRss:
                             self.labels[p.pid] = label
                         rss = p.memory_info().rss
                         together += rss
+                        if name in self.proportional:
+                            together_pss += p.memory_full_info().pss
                         self.peaks[name] = max(self.peaks[name], rss)
                         self.pid_peaks[p.pid] = max(self.pid_peaks.get(p.pid, 0), rss)
                         if p.pid not in self.labels:  # (a child just forked still has its parent's environment)
@@ -157,6 +164,8 @@ class PeakRss:
                             self._first[name][p.pid] = t.user + t.system if before else 0.0
                         self._cpu[name][p.pid] = t.user + t.system
                 self.total_peaks[name] = max(self.total_peaks[name], together)
+                if name in self.proportional:
+                    self.total_pss_peaks[name] = max(self.total_pss_peaks[name], together_pss)
             self._stop.wait(self.period)
 
 
@@ -262,7 +271,8 @@ def run_cli(emu: Emulator, work: Path, *, faults: bool = True, env: dict[str, st
             except psutil.Error:
                 return []
 
-        with PeakRss({"product": cli_procs, "emulator": lambda: [emu_proc]}) as rss:
+        with PeakRss({"product": cli_procs, "emulator": lambda: [emu_proc]},
+                     proportional=frozenset({"product"})) as rss:
             code = proc.wait()
     wall = time.monotonic() - started
     if code not in (0, 3, 4):  # 3: FAIL findings, 4: some ERROR findings; anything else is a broken run
@@ -278,6 +288,7 @@ def run_cli(emu: Emulator, work: Path, *, faults: bool = True, env: dict[str, st
             # the most the scan's processes (the CLI, its scan processes, the fork server) held at once, and the
             # sum of each one's own peak (more: not every process lives at the same time)
             "total_rss_mb": _mb(rss.total_peaks["product"]),
+            "total_pss_mb": _mb(rss.total_pss_peaks["product"]),  # the same, each shared page counted once
             "rss_peaks_sum_mb": _mb(sum(v for pid, v in rss.pid_peaks.items() if pid != emu_proc.pid)),
             "processes": len([pid for pid in rss.pid_peaks if pid != emu_proc.pid]),
             "plan": plan[0] if plan else "",
@@ -405,7 +416,7 @@ def bench_size(scale: float, seed: int, work: Path, modes: list[str]) -> dict[st
 def table(results: list[dict[str, Any]], modes: list[str]) -> str:
     head = (f"{'scale':>6} {'mode':<9} {'resources':>9} {'wall s':>8} {'bound s':>8} {'ratio':>6} {'CPU s':>6} "
             f"{'calls':>7} "
-            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7} {'RSS sum':>7} {'emu MB':>7}  busiest API")
+            f"{'throttled':>9} {'findings':>8} {'RSS MB':>7} {'RSS sum':>7} {'PSS sum':>7} {'emu MB':>7}  busiest API")
     lines = [head, "-" * len(head)]
     for r in results:
         for mode in modes:
@@ -417,14 +428,15 @@ def table(results: list[dict[str, Any]], modes: list[str]) -> str:
                          f"{m['ratio'] or 0:>6.2f} {m.get('cpu_floor_s', 0):>6.1f} {m['calls_total']:>7} "
                          f"{m['throttled_total']:>9} "
                          f"{m['findings'] or 0:>8} {m['peak_rss_mb']:>7.0f} {_total(m):>7} "
+                         f"{_total(m, 'total_pss_mb'):>7} "
                          f"{m['emulator_peak_rss_mb']:>7.0f}  "
                          f"{lb['busiest_api']} ({lb['busiest_api_calls']} at {lb['busiest_api_limit']:g}/s)")
     return "\n".join(lines)
 
 
-def _total(m: dict[str, Any]) -> str:
-    """The most the CLI's processes held together (the pipeline's instances are not summed)."""
-    return f"{m['total_rss_mb']:.0f}" if "total_rss_mb" in m else "-"
+def _total(m: dict[str, Any], key: str = "total_rss_mb") -> str:
+    """The most the CLI's processes held together, RSS or PSS (the pipeline's instances are not summed)."""
+    return f"{m[key]:.0f}" if key in m else "-"
 
 
 def goals(results: list[dict[str, Any]]) -> dict[str, Any]:

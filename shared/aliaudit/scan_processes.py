@@ -32,6 +32,7 @@ from .config import AuditConfig
 from .credentials import AuthOptions, resolve_credentials
 from .datasets import Scope
 from .findings import Finding
+from .forking import can_fork
 from .placement import runs_with
 from .redact import configure_logging
 from .scan import ProgressFn, ScanRequest, dataset_jobs, scan_findings
@@ -283,7 +284,7 @@ def forks() -> bool:
     packed scan starts its processes before its own share's threads). They then start in a few milliseconds with
     what the caller has imported (the scan engine, the OpenAPI core, the SDKs of the first pages) instead of a
     new interpreter's import of everything, most of a medium scan's start."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return "fork" in multiprocessing.get_all_start_methods() and can_fork()
 
 
 def _packed_context() -> Any:

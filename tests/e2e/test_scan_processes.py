@@ -18,7 +18,7 @@ from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
-from aliaudit.scan_plan import SMALL_ITEMS, SPLIT_ITEMS, _cores, _sized
+from aliaudit.scan_plan import MAX_PROCESSES, SMALL_ITEMS, SPLIT_ITEMS, _cores, _sized
 from aliaudit.scan_processes import (
     ProcessScan,
     ScanProcesses,
@@ -217,7 +217,8 @@ def test_sizes_between_small_and_large_share_the_cores():
     small = _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # (forked where there are cores)
     n = min(8, _cores())
     assert (small.processes, small.packed) == ((n, n) if n > 1 and forks() else (1, None))
-    assert _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen").processes == 8  # large: as before the plan
+    large = _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # large: one per group, MAX_PROCESSES at once
+    assert (large.processes, large.packed) == (min(8, MAX_PROCESSES), None)
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
     assert medium.processes == min(8, _cores()) and "medium" in medium.reason
     packed = pack(check_groups(select_checks()), 2, ["cn-hangzhou", "cn-shanghai"])

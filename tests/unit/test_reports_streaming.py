@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 from collections import Counter
 from datetime import datetime, timezone
@@ -194,3 +195,55 @@ def test_compliance_lists_findings_in_report_order_whatever_order_they_come_in(t
         for f in sorted(items, key=lambda f: -rank[f.region]):  # the last region first
             b.add(f, (rank[f.region],))
         assert compliance_text(b) == compliance_text(a)
+
+
+def _forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Forked report writing from 50 findings on, the forks counted (pytest's workers may run threads of their
+    own: the children here only write files)."""
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(writer, "FORKED_FINDINGS", 50)
+    monkeypatch.setattr(writer, "can_fork", lambda: True)
+    monkeypatch.setattr(writer.os, "fork", counted)
+    return forks
+
+
+def test_a_large_spool_writes_its_formats_in_forked_processes_with_the_same_bytes(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch):
+    items = _findings(200)
+    summary = summarize(items, {"account_id": "1234567890123456", "generated_at": "2026-01-01T00:00:00Z"})
+    forks = _forking(monkeypatch)
+    with Spool(tmp_path) as spool:
+        spool.add(items[100:], (2,))
+        spool.add(items[:100], (1,))
+        writer.write_all(tmp_path / "out", spool, list(writer.FORMATS), summary)
+    assert len(forks) == 2  # (CSV and HTML; OCSF and the summary here)
+    out = tmp_path / "out"
+    assert (out / "aliaudit.csv").read_bytes().decode() == csv_text(items)
+    assert (out / "aliaudit.html").read_text() == html_page(items, summary)
+    assert json.loads((out / "aliaudit.summary.json").read_text()) == summary
+    events = json.loads((out / "aliaudit.ocsf.json").read_text())
+    when = datetime.fromisoformat(events[0]["time_dt"].replace("Z", "+00:00")).astimezone(timezone.utc)
+    assert events == json.loads(ocsf_text(items, when))
+    assert sorted(p.name for p in out.iterdir()) == sorted(writer.FORMATS.values())  # (no temporary file left)
+
+
+def test_a_forked_format_that_cannot_be_written_fails_the_reports_with_its_reason(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    items = _findings(100)
+    forks = _forking(monkeypatch)
+    (tmp_path / "out" / "aliaudit.html").mkdir(parents=True)
+    (tmp_path / "out" / "aliaudit.html" / "keep").write_text("a directory where the HTML report goes")
+    with Spool(tmp_path) as spool, pytest.raises(writer.OutputError) as err:
+        spool.add(items)
+        writer.write_all(tmp_path / "out", spool, ["csv", "html"], summarize(items, {}))
+    assert len(forks) == 1
+    assert str(err.value) == f"output directory {tmp_path / 'out'}: cannot write the reports (Is a directory)"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["aliaudit.csv", "aliaudit.html"]

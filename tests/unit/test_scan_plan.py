@@ -47,4 +47,4 @@ def test_a_large_scan_of_every_family_runs_in_at_most_max_processes(tmp_path: Pa
     got = plan(None, checks, None, account_id="1", output_dir=tmp_path,  # type: ignore[arg-type]
                regions=["cn-hangzhou", "cn-shanghai"])
     assert (got.processes, got.packed) == (MAX_PROCESSES, None)
-    assert "a process per family group (31), at most 8 at once" in got.reason
+    assert f"a process per family group (31), at most {MAX_PROCESSES} at once" in got.reason
