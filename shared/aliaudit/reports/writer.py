@@ -28,10 +28,10 @@ log = logging.getLogger("aliaudit.reports")
 FORMATS = {"ocsf": "aliaudit.ocsf.json", "csv": "aliaudit.csv", "html": "aliaudit.html",
            "summary": "aliaudit.summary.json"}
 # the compliance report: the requirements with their findings (JSON), and one row per requirement (CSV)
+COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "aliaudit.compliance.{framework}.csv"}
 # From this many spooled findings on, the formats are written by processes of their own (can_fork): below it a
 # fork and a second parse of the spool cost more than they save
 FORKED_FINDINGS = 20_000
-COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "aliaudit.compliance.{framework}.csv"}
 
 
 def open_writer(fmt: str, out: TextIO, summary: dict[str, Any], compliance: dict[str, Any] | None = None) -> Any:
