@@ -148,10 +148,10 @@ class PeakRss:
                             if not label:
                                 continue  # not yet the instance's own process image
                             self.labels[p.pid] = label
-                        rss = p.memory_info().rss
+                        info = p.memory_full_info() if name in self.proportional else p.memory_info()
+                        rss = info.rss
                         together += rss
-                        if name in self.proportional:
-                            together_pss += p.memory_full_info().pss
+                        together_pss += getattr(info, "pss", 0)
                         self.peaks[name] = max(self.peaks[name], rss)
                         self.pid_peaks[p.pid] = max(self.pid_peaks.get(p.pid, 0), rss)
                         if p.pid not in self.labels:  # (a child just forked still has its parent's environment)

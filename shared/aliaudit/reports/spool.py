@@ -71,10 +71,15 @@ class Spool:
         """Every finding's JSON line as stored (newline included), in the same order, unparsed."""
         return read_lines(self.path, self.layout())
 
+    def flush(self) -> None:
+        """Everything added is in the file (for a reader elsewhere, or before a fork: a child must not inherit,
+        and write again, a buffer)."""
+        self._out.flush()
+
     def layout(self) -> list[tuple[int, int]]:
         """Where the findings are, in reading order: (offset, count) of each chunk, for read_lines (another
         process can read the spool from its path and this, while this one is open)."""
-        self._out.flush()
+        self.flush()
         return [(offset, count) for _key, _n, offset, count in sorted(self._chunks)]
 
     def close(self) -> None:

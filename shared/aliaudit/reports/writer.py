@@ -21,7 +21,7 @@ from ..errors import ConfigError
 from ..findings import Finding
 from ..forking import can_fork
 from .compliance import Compliance, write_csv
-from .spool import Spool, read_lines
+from .spool import Spool
 
 log = logging.getLogger("aliaudit.reports")
 
@@ -194,7 +194,7 @@ def _write_forked(directory: Path, spool: Spool, formats: list[str], summary: di
     190,000 findings, their parse included), so the cores share them instead of one pass doing all (8.4 s).
     A forked child shares this process's pages until it writes them (summed RSS counts them twice, PSS once)."""
     log.info("writing the %s reports in processes of their own (%d findings)", ", ".join(formats), len(spool))
-    layout = spool.layout()  # (flushes the spool: a child must not inherit, and write again, its buffer)
+    spool.flush()
     here, *forked = [fmt for fmt in formats if fmt != "summary"]
     children: dict[int, int] = {}  # pid -> the read end of its error pipe
     try:
@@ -204,9 +204,8 @@ def _write_forked(directory: Path, spool: Spool, formats: list[str], summary: di
             if pid == 0:  # the child: write its format, report a failure on the pipe, leave without cleanup
                 os.close(read_end)
                 code = 0
-                try:
-                    parsed = (Finding.model_validate_json(line) for line in read_lines(spool.path, layout))
-                    _write_pass(directory, parsed, [fmt], summary, head)
+                try:  # (reading the spool opens its file anew: no file offset shared with this process)
+                    _write_pass(directory, spool, [fmt], summary, head)
                 except BaseException as err:  # noqa: BLE001 - whatever it is, the parent reports it
                     os.write(write_end, (getattr(err, "strerror", None) or str(err) or type(err).__name__)
                              .encode()[:2000])
@@ -214,7 +213,7 @@ def _write_forked(directory: Path, spool: Spool, formats: list[str], summary: di
                 os._exit(code)  # (no atexit, no flush of stdio buffers copied from the parent)
             os.close(write_end)
             children[pid] = read_end
-        _write_pass(directory, spool, [here, *(["summary"] if "summary" in formats else [])], summary, head)
+        _write_pass(directory, spool, [here, *(fmt for fmt in formats if fmt == "summary")], summary, head)
         failures = []
         while children:
             pid, read_end = children.popitem()
