@@ -13,13 +13,14 @@ decide it instead of guessing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from ipaddress import ip_network
 from itertools import groupby, pairwise
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .cidrs import WORLD, IPNetwork, covers_world
 
@@ -27,6 +28,20 @@ ALL_PORTS = (1, 65535)
 PORTED = {"TCP", "UDP"}  # protocols with ports; ICMP, ICMPV6 and GRE have none
 FAMILIES = (4, 6)
 Span = tuple[int, int]
+T = TypeVar("T")
+
+
+class cached(Generic[T]):
+    """functools.cached_property without its lock: before Python 3.12 that lock is one for every instance of the
+    class, taken at each first read, and a scan reads ten properties of each of its tens of thousands of rules, from
+    several threads (a fifth of the port checks' time). Two threads may both compute a value: the same value."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func, self.name = func, func.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 def _span(text: str) -> Span:
@@ -41,6 +56,8 @@ def _span(text: str) -> Span:
 
 class Rule(BaseModel):
     """One ingress or egress rule, normalised from DescribeSecurityGroupAttribute."""
+
+    model_config = ConfigDict(ignored_types=(cached,))
 
     group_id: str = ""
     rule_id: str = ""
@@ -60,51 +77,51 @@ class Rule(BaseModel):
 
     # (cached: the port checks probe every rule once per port boundary; a rule is complete once collected, its
     # lists' entries put in before any check reads it)
-    @cached_property
+    @cached
     def accepts(self) -> bool:
         return self.policy.lower() == "accept"
 
-    @cached_property
+    @cached
     def _ingress(self) -> bool:
         return self.direction.lower() == "ingress"
 
-    @cached_property
+    @cached
     def _protocol(self) -> str:
         return self.protocol.upper()
 
-    @cached_property
+    @cached
     def uses_port_list(self) -> bool:
         # AuthorizeSecurityGroup Permissions.N.PortRangeListId: "If you specify Permissions.N.PortRange, this
         # parameter is ignored"; and only TCP and UDP have ports (PortRange is -1/-1 for ICMP, GRE and ALL)
         return bool(self.port_list) and self.protocol.upper() in PORTED and self.port_range.strip() in ("", "-1/-1")
 
-    @cached_property
+    @cached
     def uses_prefix_list(self) -> bool:
         # AuthorizeSecurityGroup Permissions.N.SourcePrefixListId: "If you specify SourceCidrIp, Ipv6SourceCidrIp,
         # or SourceGroupId, this parameter is ignored"
         return bool(self.source_prefix_list) and not (self.source_v4 or self.source_v6 or self.source_group)
 
-    @cached_property
+    @cached
     def ports_known(self) -> bool:
         return not self.uses_port_list or self.port_list_ranges is not None
 
-    @cached_property
+    @cached
     def sources_known(self) -> bool:
         return not self.uses_prefix_list or self.prefix_list_cidrs is not None
 
-    @cached_property
+    @cached
     def known(self) -> bool:
         """False when a port list or prefix list the rule uses could not be read: what it matches is unknown."""
         return self.ports_known and self.sources_known
 
-    @cached_property
+    @cached
     def spans(self) -> tuple[Span, ...]:
         """The port ranges the rule covers: its PortRange, or its port list's entries (none while unread)."""
         if self.uses_port_list:
             return tuple(_span(p) for p in self.port_list_ranges or [])
         return (_span(self.port_range),)
 
-    @cached_property
+    @cached
     def inbound_reach(self) -> dict[int, int]:
         """IP family -> how many addresses the rule admits inbound (0 for Drops and egress rules), overlaps
         counted: Accepts whose counts cannot add up to a family's size cannot cover it, whatever the ports."""
@@ -119,7 +136,7 @@ class Rule(BaseModel):
         unread, see `known`)."""
         return self._networks
 
-    @cached_property
+    @cached
     def _networks(self) -> list[IPNetwork]:
         cidrs = (self.prefix_list_cidrs or []) if self.uses_prefix_list else [self.source_v4, self.source_v6]
         # (a malformed source matches nothing we can reason about)
@@ -240,8 +257,13 @@ def _through(rules: list[Rule], protocol: str, port: int | None, families: Colle
 
 def _through_family(views: list[View], family: int) -> list[Rule]:
     """The Accepts through which every address of `family` gets in, or [] (see `exposure`)."""
-    accepts = sorted(((r, [n for n in nets if n.version == family]) for r, nets in views if r.accepts),
-                     key=lambda v: v[0].priority)
+    mine = [(r, [n for n in nets if n.version == family]) for r, nets in views if r.accepts]
+    # cheap first: Accepts holding fewer addresses than the family has, overlaps counted, cannot cover it at any
+    # priority (most ports of most groups; the port scans ask this once per rule boundary)
+    bits = 32 if family == 4 else 128
+    if sum(1 << (bits - n.prefixlen) for _, nets in mine for n in nets) < 1 << bits:
+        return []
+    accepts = sorted(mine, key=lambda v: v[0].priority)
     seen: list[View] = []
     for priority, batch in groupby((v for v in accepts if v[1]), key=lambda v: v[0].priority):
         seen += batch
@@ -262,6 +284,17 @@ class PortScan:
     open: list[Span]  # certainly reachable
     undecided: list[Span]  # reachable or not depending on lists that could not be read
     unknown: list[Rule]  # those rules
+
+    def touches(self, lo: int, hi: int) -> bool:
+        """Whether a port of lo..hi is open or undecided: only then may `exposure` find rules or unread lists for
+        one of them (a check asking about many ports asks this first, and `exposure` only where it says yes)."""
+        return any(a <= hi and lo <= b for a, b in (*self.open, *self.undecided))
+
+
+def port_scans(rules: Iterable[Rule], families: Collection[int] = FAMILIES) -> dict[str, PortScan]:
+    """The port scans of TCP and UDP."""
+    rules = list(rules)
+    return {p: port_scan(rules, p, families) for p in ("TCP", "UDP")}
 
 
 def port_scan(rules: Iterable[Rule], protocol: str, families: Collection[int] = FAMILIES) -> PortScan:

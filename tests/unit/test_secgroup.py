@@ -3,6 +3,8 @@ Drop shadowing (ties included), IPv6, port ranges, ALL, ICMP, partial Drops, egr
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from aliaudit.secgroup import (
@@ -218,3 +220,37 @@ def test_only_the_families_an_instance_is_reached_by_count():
     assert exposure(open_v6, "TCP", 3306, families=[4]) == Exposure()
     assert exposure(open_v6, "TCP", 3306, families=[6]).rules
     assert all_ports_open([rule("ALL", "-1/-1")], families=[6]) is None
+
+
+def test_the_port_scan_touches_every_port_exposure_answers_for():
+    """The port checks ask `exposure` only about ports their scan touches (open or undecided): over random rule
+    sets (priorities, Drops, split and narrow sources, IPv6, ALL and ICMP, unread port and prefix lists, egress),
+    exposure finds rules or unread lists at exactly those ports."""
+    rng = random.Random(7)
+    sources = ["0.0.0.0/0", "0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8", ""]
+
+    def random_rule(n: int) -> Rule:
+        lo = rng.randint(1, 30)
+        kind = rng.random()
+        if kind < 0.1:
+            return listed(rng.choice([None, ["5/9"]]), policy=rng.choice(["Accept", "Drop"]), prio=rng.randint(1, 4),
+                          rid=f"l{n}")
+        if kind < 0.2:
+            return prefixed(rng.choice([None, ["0.0.0.0/0"]]), ports=f"{lo}/{lo + 3}", prio=rng.randint(1, 4))
+        return rule(rng.choice(["TCP", "TCP", "UDP", "ALL", "ICMP"]), rng.choice([f"{lo}/{lo + rng.randint(0, 9)}",
+                                                                                 "-1/-1"]),
+                    src=rng.choice(sources), v6=rng.choice(["", "", "::/0", "::/1"]),
+                    policy=rng.choice(["Accept", "Accept", "Drop"]), prio=rng.randint(1, 4),
+                    direction=rng.choice(["ingress"] * 5 + ["egress"]), rid=f"r{n}")
+
+    decided = 0
+    for _ in range(300):
+        rules = [random_rule(n) for n in range(rng.randint(1, 6))]
+        for protocol in ("TCP", "UDP"):
+            for families in ([4, 6], [4], [6]):
+                scan = port_scan(rules, protocol, families)
+                for port in [*range(1, 45), 65535]:
+                    found = exposure(rules, protocol, port, families)
+                    assert bool(found.rules or found.unknown) == scan.touches(port, port), (rules, protocol, port)
+                    decided += bool(found.rules or found.unknown)
+    assert decided > 1000  # (the random rules do open ports)

@@ -33,12 +33,11 @@ from ..config import parse_risky_service
 from ..findings import Result, Status
 from ..secgroup import (
     ALL_PORTS,
+    Exposure,
     Rule,
-    all_ports_open,
     describe_ranges,
     exposure,
-    port_scan,
-    reachable_at_all,
+    port_scans,
     unread_lists,
 )
 from .registry import Inputs, check
@@ -89,7 +88,7 @@ def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
         if err:
             yield err
             continue
-        found = exposure(g.rules, "TCP", port)
+        found = exposure(g.rules, "TCP", port) if g.scans["TCP"].touches(port, port) else Exposure()
         if found.rules:
             status, msg = FAIL, f"{service} (TCP {port}) is reachable from the internet: {_why(found.rules)}"
         elif found.unknown:
@@ -176,7 +175,7 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
         if err:
             yield err
             continue
-        scans = {p: port_scan(g.rules, p) for p in ("TCP", "UDP")}
+        scans = g.scans
         opened = {p: scan.open for p, scan in scans.items()}
         everything = next((p for p, ranges in opened.items() if ranges == [ALL_PORTS]), None)
         wide = {p: [r for r in rs if r[1] - r[0] + 1 > limit] for p, rs in opened.items()}
@@ -327,13 +326,16 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
     """The risky ports open to the internet through these rules, and those that depend on unread lists."""
     opened, undecided = [], {}
     probes = [("TCP", p) for p in inp.config.risky_ports] + [("UDP", p) for p in inp.config.risky_udp_ports]
-    for proto, port in probes if reachable_at_all(rules, families) else []:
+    scans = port_scans(rules, families)
+    for proto, port in probes:
+        if not scans[proto].touches(port, port):
+            continue
         found = exposure(rules, proto, port, families)
         if found.rules:
             opened.append(f"{proto} {port} ({' + '.join(f'{r.group_id} {r.rule_id}' for r in found.rules)})")
         elif found.unknown:
             undecided[f"{proto} {port}"] = list(found.unknown)
-    everything = all_ports_open(rules, families)
+    everything = next((p for p, scan in scans.items() if scan.open == [ALL_PORTS]), None)
     if everything:
         opened.insert(0, f"all {everything} ports")
     return opened, undecided
@@ -534,7 +536,9 @@ def risky_ports_restricted(inp: Inputs) -> Iterator[Result]:
         opened: list[str] = []
         through: list[Rule] = []
         undecided = []
-        for proto, lo, hi, service in probes if reachable_at_all(g.rules) else []:
+        for proto, lo, hi, service in probes:
+            if not g.scans[proto].touches(lo, hi):
+                continue
             where = f"{service} ({proto} {lo}" + (f"-{hi})" if hi != lo else ")")
             found_rules: list[Rule] = []
             unknown: list[Rule] = []

@@ -13,13 +13,13 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .. import apierrors
 from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..role_privilege import ROLE_PRIVILEGE_APIS, role_privilege
-from ..secgroup import Rule
+from ..secgroup import PortScan, Rule, cached, port_scans
 from .paging import by_page_number, by_token, count
 from .registry import CollectContext, collector
 
@@ -54,11 +54,19 @@ class InstanceInfo(Record):
 
 
 class GroupInfo(Record):
+    model_config = ConfigDict(ignored_types=(cached,))
+
     id: str
     name: str = ""
     vpc_id: str = ""
     rules: list[Rule] = Field(default_factory=list)
     error: str | None = None  # its rules could not be read: checks report ERROR for it
+
+    @cached
+    def scans(self) -> dict[str, PortScan]:
+        """The TCP and UDP ports the internet reaches through the group, scanned once for the port checks (read
+        after the collector has put the lists' entries into the rules)."""
+        return port_scans(self.rules)
 
 
 class EniInfo(Record):
