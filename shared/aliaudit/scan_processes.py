@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
 
-from . import apierrors
+from . import apierrors, gcpolicy
 from .checks.registry import Check, all_checks
 from .clients import ClientFactory
 from .config import AuditConfig
@@ -324,6 +324,7 @@ def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
     if share.index and share.yields and hasattr(os, "nice"):
         os.nice(10)
     configure_logging(job.log_level)
+    gcpolicy.for_scan_process()
     _scan_share(None, job, share, send)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import errors
+from .. import errors, gcpolicy
 from .catalog import FRAMEWORKS
 from .options import add_auth_options, auth_options, endpoint_settings
 
@@ -104,6 +104,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from ..reports import writer
     from . import org
 
+    gcpolicy.for_scan_process()
     config = AuditConfig.load(args.config)
     mutelist = load_mutelist(args.mutelist) if args.mutelist else Mutelist()
     check_ids = select(args)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .. import gcpolicy
 from ..accounts import Target
 from ..clients import ClientFactory
 from ..config import AuditConfig
@@ -48,6 +49,7 @@ def _ignore(reason: str) -> str:
 
 
 def handler(event: bytes, context: Any) -> str:
+    gcpolicy.for_scan_process()
     rt = Runtime(context)
     try:
         task = parse_task(event)
