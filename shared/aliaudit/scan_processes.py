@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -348,6 +349,7 @@ def _scan_share(factory: ClientFactory | None, job: ProcessScan, share: _Share,
                 send: Callable[[tuple[Any, ...]], None]) -> None:
     """Scan the share (`factory`: the clients to use, else its own from the job's credentials), sending its
     findings, collections and end (or failure) as messages."""
+    own = factory is None
     try:
         if factory is None:
             factory = ClientFactory(resolve_credentials(job.auth, os.environ, job.settings).provider, job.settings)
@@ -363,8 +365,10 @@ def _scan_share(factory: ClientFactory | None, job: ProcessScan, share: _Share,
 
         for check, region, items in scan_findings(factory, request, progress):
             send(("findings", share.index, check.meta.id, region, [f.model_dump_json() for f in items], calls()))
-        log.info("the scan process for %s is done: %d API calls, peak RSS %.0f MB", ", ".join(share.families),
-                 calls(), _peak_rss_mb())
+        # (the CPU of a process of its own: the caller's share is a thread among the caller's)
+        cpu = f", {time.process_time():.1f} s of CPU" if own else ""
+        log.info("the scan process for %s is done: %d API calls%s, peak RSS %.0f MB", ", ".join(share.families),
+                 calls(), cpu, _peak_rss_mb())
         send(("done", share.index, calls()))
     except Exception as err:  # the caller reports this process's remaining checks as ERROR, with this reason
         send(("failed", share.index, f"the scan process for {', '.join(share.families)} failed: "
