@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any, TextIO
 
 from ..findings import Finding
@@ -109,13 +108,16 @@ def _compliance(compliance: dict[str, Any] | None) -> str:
 # Inside <script> the HTML parser looks for "</script" and "<!--" (which, followed by "<script", hides the real
 # end tag and blanks the page): no "<", ">" or "&" may appear as such, nor U+2028/2029 (line ends to older JS)
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
 
 
 def _script_safe(json_text: str) -> str:
     """JSON text made safe to embed in a script element: those characters only occur inside JSON strings, where
-    the \\uXXXX escape means the same character to JSON.parse."""
-    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], json_text)
+    the \\uXXXX escape means the same character to JSON.parse. (str.replace, each only when needed: a quarter of
+    a regular expression's time with a function per match, and a large report escapes a million characters.)"""
+    for char, escape in _SCRIPT_ESCAPES.items():
+        if char in json_text:
+            json_text = json_text.replace(char, escape)
+    return json_text
 
 
 def _script_json(value: Any) -> str:
