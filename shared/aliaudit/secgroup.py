@@ -337,11 +337,12 @@ def open_port_ranges(rules: Iterable[Rule], protocol: str) -> list[Span]:
 
 def all_ports_open(rules: Iterable[Rule], families: Collection[int] = FAMILIES) -> str | None:
     """'TCP' or 'UDP' when the internet certainly reaches every port of that protocol, else None."""
-    rules = list(rules)
-    for proto in ("TCP", "UDP"):
-        if port_scan(rules, proto, families).open == [ALL_PORTS]:
-            return proto
-    return None
+    return every_port_open(port_scans(rules, families))
+
+
+def every_port_open(scans: dict[str, PortScan]) -> str | None:
+    """all_ports_open from the scans port_scans made."""
+    return next((proto for proto, scan in scans.items() if scan.open == [ALL_PORTS]), None)
 
 
 def describe_ranges(ranges: list[Span]) -> str:

@@ -32,10 +32,10 @@ from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
 from ..config import parse_risky_service
 from ..findings import Result, Status
 from ..secgroup import (
-    ALL_PORTS,
     Exposure,
     Rule,
     describe_ranges,
+    every_port_open,
     exposure,
     port_scans,
     unread_lists,
@@ -177,7 +177,7 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
             continue
         scans = g.scans
         opened = {p: scan.open for p, scan in scans.items()}
-        everything = next((p for p, ranges in opened.items() if ranges == [ALL_PORTS]), None)
+        everything = every_port_open(scans)
         wide = {p: [r for r in rs if r[1] - r[0] + 1 > limit] for p, rs in opened.items()}
         shown = "; ".join(f"{p} {describe_ranges(rs)}" for p, rs in opened.items() if rs)
         undecided = {p: scan for p, scan in scans.items() if scan.undecided}
@@ -335,7 +335,7 @@ def _risky(inp: Inputs, rules: list[Rule], families: list[int]) -> tuple[list[st
             opened.append(f"{proto} {port} ({' + '.join(f'{r.group_id} {r.rule_id}' for r in found.rules)})")
         elif found.unknown:
             undecided[f"{proto} {port}"] = list(found.unknown)
-    everything = next((p for p, scan in scans.items() if scan.open == [ALL_PORTS]), None)
+    everything = every_port_open(scans)
     if everything:
         opened.insert(0, f"all {everything} ports")
     return opened, undecided
