@@ -197,9 +197,9 @@ def test_compliance_lists_findings_in_report_order_whatever_order_they_come_in(t
         assert compliance_text(b) == compliance_text(a)
 
 
-def _forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Forked report writing from 50 findings on, the forks counted (pytest's workers may run threads of their
-    own: the children here only write files)."""
+def _forking(monkeypatch: pytest.MonkeyPatch, cores: int = 3) -> list[int]:
+    """Forked report writing from 50 findings on, on `cores` CPUs, the forks counted (pytest's workers may run
+    threads of their own: the children here only write files)."""
     forks: list[int] = []
     fork = os.fork
 
@@ -211,20 +211,23 @@ def _forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(writer, "FORKED_FINDINGS", 50)
     monkeypatch.setattr(writer, "can_fork", lambda: True)
+    monkeypatch.setattr(writer, "cores", lambda: cores)
     monkeypatch.setattr(writer.os, "fork", counted)
     return forks
 
 
+@pytest.mark.parametrize(("cores", "forked"), [(3, 2), (2, 1), (1, 0)])  # (a process per format, at most a core each)
 def test_a_large_spool_writes_its_formats_in_forked_processes_with_the_same_bytes(tmp_path: Path,
-                                                                                   monkeypatch: pytest.MonkeyPatch):
+                                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                                   cores: int, forked: int):
     items = _findings(200)
     summary = summarize(items, {"account_id": "1234567890123456", "generated_at": "2026-01-01T00:00:00Z"})
-    forks = _forking(monkeypatch)
+    forks = _forking(monkeypatch, cores)
     with Spool(tmp_path) as spool:
         spool.add(items[100:], (2,))
         spool.add(items[:100], (1,))
         writer.write_all(tmp_path / "out", spool, list(writer.FORMATS), summary)
-    assert len(forks) == 2  # (CSV and HTML; OCSF and the summary here)
+    assert len(forks) == forked
     out = tmp_path / "out"
     assert (out / "aliaudit.csv").read_bytes().decode() == csv_text(items)
     assert (out / "aliaudit.html").read_text() == html_page(items, summary)
@@ -233,6 +236,14 @@ def test_a_large_spool_writes_its_formats_in_forked_processes_with_the_same_byte
     when = datetime.fromisoformat(events[0]["time_dt"].replace("Z", "+00:00")).astimezone(timezone.utc)
     assert events == json.loads(ocsf_text(items, when))
     assert sorted(p.name for p in out.iterdir()) == sorted(writer.FORMATS.values())  # (no temporary file left)
+
+
+def test_formats_are_shared_among_the_cores_by_cost_each_group_paying_one_parse():
+    formats = ["ocsf", "csv", "html", "summary"]
+    assert writer.format_groups(formats, 1) == [["csv", "ocsf", "html"]]
+    assert writer.format_groups(formats, 2) == [["csv"], ["ocsf", "html"]]  # (18.5 and 23.3 us a finding)
+    assert writer.format_groups(formats, 3) == writer.format_groups(formats, 8) == [["csv"], ["ocsf"], ["html"]]
+    assert writer.format_groups(["summary"], 4) == [[]]
 
 
 def test_a_forked_format_that_cannot_be_written_fails_the_reports_with_its_reason(tmp_path: Path,

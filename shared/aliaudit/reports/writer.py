@@ -32,6 +32,10 @@ COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "alia
 # From this many spooled findings on, the formats are written by processes of their own (can_fork): below it a
 # fork and a second parse of the spool cost more than they save
 FORKED_FINDINGS = 20_000
+# Each streamed format's CPU per finding written to its file (us, over 192,000 of the benchmark's findings), and
+# what every process that reads the spool pays to parse one: weights for sharing the formats among the cores
+FORMAT_COST = {"csv": 14.7, "ocsf": 13.4, "html": 6.1}
+PARSE_COST = 3.8
 
 
 def open_writer(fmt: str, out: TextIO, summary: dict[str, Any], compliance: dict[str, Any] | None = None) -> Any:
@@ -159,14 +163,31 @@ def write_all(directory: Path, findings: Iterable[Finding], formats: Sequence[st
     return paths
 
 
+def cores() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def format_groups(formats: Sequence[str], processes: int) -> list[list[str]]:
+    """The streamed formats (all but the summary) in at most `processes` groups of about equal cost, each to be
+    written in one pass by a process of its own: the dearest first, each into the group that costs least so far
+    (a group pays the parse of the spool once)."""
+    streamed = sorted((fmt for fmt in formats if fmt != "summary"), key=lambda fmt: -FORMAT_COST.get(fmt, PARSE_COST))
+    groups: list[list[str]] = [[] for _ in range(max(1, min(processes, len(streamed))))]
+    for fmt in streamed:
+        min(groups, key=lambda g: sum(FORMAT_COST.get(f, PARSE_COST) for f in g) + PARSE_COST * bool(g)).append(fmt)
+    return groups
+
+
 def _write_reports(directory: Path, findings: Iterable[Finding], formats: Sequence[str], summary: dict[str, Any],
                    head: dict[str, Any] | None) -> None:
     formats = list(dict.fromkeys(formats))
-    if (isinstance(findings, Spool) and len(findings) >= FORKED_FINDINGS
-            and sum(fmt != "summary" for fmt in formats) > 1 and can_fork()):
-        _write_forked(directory, findings, formats, summary, head)
-    else:
-        _write_pass(directory, findings, formats, summary, head)
+    if isinstance(findings, Spool) and len(findings) >= FORKED_FINDINGS and can_fork():
+        groups = format_groups(formats, cores())
+        if len(groups) > 1:
+            _write_forked(directory, findings, groups, [fmt for fmt in formats if fmt == "summary"], summary, head)
+            return
+    _write_pass(directory, findings, formats, summary, head)
 
 
 def _write_pass(directory: Path, findings: Iterable[Finding], formats: Sequence[str], summary: dict[str, Any],
@@ -187,25 +208,27 @@ def _write_pass(directory: Path, findings: Iterable[Finding], formats: Sequence[
                 w.close()
 
 
-def _write_forked(directory: Path, spool: Spool, formats: list[str], summary: dict[str, Any],
+def _write_forked(directory: Path, spool: Spool, groups: list[list[str]], rest: list[str], summary: dict[str, Any],
                   head: dict[str, Any] | None) -> None:
-    """Each streamed format but the first in a process forked from this one, reading the spool's file itself;
-    the first (and the summary) here. The formats cost about the same (CSV, OCSF and HTML: 2.3-3.1 s each over
-    190,000 findings, their parse included), so the cores share them instead of one pass doing all (8.4 s).
-    A forked child shares this process's pages until it writes them (summed RSS counts them twice, PSS once)."""
-    log.info("writing the %s reports in processes of their own (%d findings)", ", ".join(formats), len(spool))
+    """Each group of formats but the first in a process forked from this one, reading the spool's file itself;
+    the first (and the rest: the summary) here. The cores share the formats instead of one pass doing all; no
+    more processes than cores, as each pays a parse of the spool (191,000 findings at full size: 0.7 s) and more
+    would only take turns. A forked child shares this process's pages until it writes them (summed RSS counts
+    them twice, PSS once)."""
+    log.info("writing the %s reports in %d processes (%d findings)",
+             ", ".join(" and ".join(g) for g in groups), len(groups), len(spool))
     spool.flush()
-    here, *forked = [fmt for fmt in formats if fmt != "summary"]
+    here, *forked = groups
     children: dict[int, int] = {}  # pid -> the read end of its error pipe
     try:
-        for fmt in forked:
+        for fmts in forked:
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: write its format, report a failure on the pipe, leave without cleanup
                 os.close(read_end)
                 code = 0
                 try:  # (reading the spool opens its file anew: no file offset shared with this process)
-                    _write_pass(directory, spool, [fmt], summary, head)
+                    _write_pass(directory, spool, fmts, summary, head)
                 except BaseException as err:  # noqa: BLE001 - whatever it is, the parent reports it
                     os.write(write_end, (getattr(err, "strerror", None) or str(err) or type(err).__name__)
                              .encode()[:2000])
@@ -213,7 +236,7 @@ def _write_forked(directory: Path, spool: Spool, formats: list[str], summary: di
                 os._exit(code)  # (no atexit, no flush of stdio buffers copied from the parent)
             os.close(write_end)
             children[pid] = read_end
-        _write_pass(directory, spool, [here, *(fmt for fmt in formats if fmt == "summary")], summary, head)
+        _write_pass(directory, spool, [*here, *rest], summary, head)
         failures = []
         while children:
             pid, read_end = children.popitem()
