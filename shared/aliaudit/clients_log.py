@@ -15,6 +15,7 @@ from aliyun.log.credentials import CredentialsProvider as LogCredentialsProvider
 from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError
+from .http_session import adopt
 from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import ApiLimits, call_with_limit
 
@@ -83,7 +84,9 @@ def log_client(provider: ICredentialsProvider, settings: EndpointSettings, regio
                        credentials_provider=ProviderLogCredentials(provider), region=region)
     client.timeout = (s.connect_timeout_ms / 1000, s.read_timeout_ms / 1000)  # type: ignore[assignment]  # requests' (connect, read)
     session = getattr(client, "_session", None)
-    if session is not None:  # (requests' default pool keeps 10 connections: see CONNECTIONS_PER_ENDPOINT)
+    if session is not None:  # (requests' default pool keeps 10 connections: see CONNECTIONS_PER_ENDPOINT; the
+        # environment is read once per host, not per request: http_session)
+        client._session = session = adopt(session)  # type: ignore[attr-defined]  # (the SDK's, undeclared)
         for prefix in ("http://", "https://"):
             session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_ENDPOINT))
     if s.proxy:

@@ -10,6 +10,7 @@ from typing import Any
 import oss2
 from alibabacloud_credentials_api import ICredentialsProvider
 
+from .http_session import adopt
 from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import ApiLimits, ThrottleBudget, backoff_seconds
 
@@ -83,6 +84,8 @@ class RetryingOssSession(oss2.Session):
     def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None],
                  renew: Callable[[], bool] = lambda: False) -> None:
         super().__init__(pool_size=CONNECTIONS_PER_ENDPOINT)  # (bucket hosts, and connections each)
+        # (the environment read once per bucket host, not per request)
+        self.session = adopt(self.session)  # type: ignore[has-type]  # (oss2's attribute, untyped)
         self._settings = settings
         self._limits = limits
         self._count = count
