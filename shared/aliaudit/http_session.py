@@ -18,8 +18,8 @@ import requests
 class EnvironmentOnceSession(requests.Session):
     def __init__(self) -> None:
         super().__init__()
-        self._settings: dict[tuple[Any, ...], dict[str, Any]] = {}  # (dict reads and writes are atomic: threads
-        # racing on a new host both compute the same answer)
+        # what requests gave each (host, arguments); threads racing on a new host both compute the same answer
+        self._settings: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def merge_environment_settings(self, url: str, proxies: Any, stream: Any, verify: Any,
                                    cert: Any) -> dict[str, Any]:
