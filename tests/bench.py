@@ -460,6 +460,28 @@ def goals(results: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+SPEED: dict[str, float] = {}  # the machine's speed probe at the start and the end of this benchmark run
+
+
+def speed_probe() -> float:
+    """The machine's speed now, in ms (less is faster): a fixed single-threaded workload of what a scan does most
+    (JSON, hashing, small objects), best of 5. This machine is shared; its speed changes by a third within an
+    hour, so runs compare only at similar probes."""
+    import hashlib
+
+    doc = {"Instances": {"Instance": [{"InstanceId": f"i-{n:08d}", "Tags": {"Tag": [{"Key": "k", "Value": "v"}]},
+                                       "Cpu": n % 8, "Status": "Running"} for n in range(200)]}}
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(200):
+            text = json.dumps(doc)
+            hashlib.sha256(text.encode()).hexdigest()
+            sum(len(i["InstanceId"]) for i in json.loads(text)["Instances"]["Instance"])
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def compile_product() -> None:
     """Bytecode for the product's modules, as a regular (non-editable) install and the FC bundle carry them: the
     benchmark times the auditor as installed. An editable install in an environment with PYTHONDONTWRITEBYTECODE
@@ -492,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the event table the large sizes otherwise end with")
     args = parser.parse_args(argv)
     compile_product()
+    SPEED["start_ms"] = speed_probe()
     if args.events:
         return events_main(args.events, args.seed)
     if args.mutelist:
@@ -521,7 +544,10 @@ def main(argv: list[str] | None = None) -> int:
             from tests.bench_org import bench_org
 
             org = bench_org(args.org, args.org_scale, args.seed, Path(tmp), modes)
+    SPEED["end_ms"] = speed_probe()
     report = write_report(out, args, started, results, org, few)
+    print(f"machine speed probe: {SPEED['start_ms']} ms at the start, {SPEED['end_ms']} ms at the end (less is "
+          "faster; compare runs at similar probes)")
     if results:
         print(table(results, modes))
     if few:
@@ -574,7 +600,8 @@ def write_report(out: Path, args: argparse.Namespace, started: float, results: l
                  org: dict[str, Any] | None = None, small: dict[str, Any] | None = None) -> dict[str, Any]:
     report = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "total_s": round(time.monotonic() - started, 1),
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                          "speed_probe": dict(SPEED)},
               "settings": {"scale": args.scale, "seed": args.seed, "latency_ms": LATENCY_MS,
                            "rate_limits": RATE_LIMITS},
               "runs": results, "goals": goals(results), **({"small": small} if small else {}),
