@@ -19,6 +19,8 @@ log = logging.getLogger("emulator")
 # a module. PRODUCTS: product code -> its API (PopApi for RPC products, RestApi for the REST ones)
 REGISTRY = registry()
 PRODUCTS = {name: p.api for name, p in REGISTRY.items() if p.api is not None}
+# products whose calls may wait on something else (Product.blocking), and the admin API (it waits for FC to go idle)
+BLOCKING = frozenset({"admin", *(name for name, p in REGISTRY.items() if p.blocking)})
 
 
 class Emulator:
@@ -55,11 +57,13 @@ class Emulator:
         call = Call(self.world, req, product, region, params=req.params)
         call.region = region or call.params.get("RegionId", "")
         style = api.error_style
+        delay = 0.0  # (faults: the answer's latency, held back by the server)
         try:
             call.op = api.resolve(call)
             with self.world.lock:
                 self.world.calls[f"{product}:{call.op.name}"] += 1
             auth.authenticate(call, style)
+            delay = faults.delay(call)
             faults.apply(call, style, self.limiter)
             auth.authorize(call, style)
             if call.op.locked:
@@ -72,10 +76,17 @@ class Emulator:
             response = api.respond(call, result)
             if self.world.recording is not None:
                 self.world.record_response(f"{product}:{call.op.name}", call.req, response)
-            return response
         except ApiError as err:
-            return RENDERERS[style](err, req)
+            response = RENDERERS[style](err, req)
         except Exception as err:  # a bug in the emulator: say so loudly, answer like the cloud's 500
             log.error("emulator error on %s %s\n%s", req.method, req.target, traceback.format_exc())
-            return RENDERERS[style](ApiError("InternalError", f"emulator bug: {type(err).__name__}: {err}", 500),
-                                    req)
+            response = RENDERERS[style](ApiError("InternalError", f"emulator bug: {type(err).__name__}: {err}", 500),
+                                        req)
+        response.delay_s = delay
+        return response
+
+    def may_block(self, req: Request) -> bool:
+        """Whether serving req may wait on something else (FC runs a function and waits for its answer; the admin
+        API waits for FC to go idle): the server serves it in a thread of its own, the rest in its loop."""
+        product, _ = route(req)
+        return product in BLOCKING

@@ -64,18 +64,25 @@ def limit_for(rate_limits: dict[str, float], api: str) -> float | None:
     return None
 
 
+def delay(call: Call) -> float:
+    """Seconds the answer to this call is held back: every call's latency, and a slow call's slow_ms more (the client
+    may time out while the call completes here). The server holds the answer (server.py): no thread sleeps for it."""
+    world = call.world
+    faults = world.scenario.faults
+    seconds = faults.latency_ms / 1000
+    if faults.slow_rate:
+        with world.lock:
+            slow = world.rng.random() < faults.slow_rate
+        if slow:
+            seconds += faults.slow_ms / 1000
+    return seconds
+
+
 def apply(call: Call, style: str, limiter: RateLimiter) -> None:
     """Raise the fault this call meets, if any (after authentication, as the cloud does)."""
     world = call.world
     faults = world.scenario.faults
     api = f"{call.product}:{call.op.name if call.op else '?'}"
-    if faults.latency_ms:
-        time.sleep(faults.latency_ms / 1000)
-    if faults.slow_rate:  # a slow call: the client may time out while the call still completes here
-        with world.lock:
-            slow = world.rng.random() < faults.slow_rate
-        if slow:
-            time.sleep(faults.slow_ms / 1000)
     if call.region and call.region in faults.regions_down:
         raise ApiError("ServiceUnavailable", f"The region {call.region} is temporarily unavailable.", 503)
     limit = limit_for(faults.rate_limits, api)

@@ -57,6 +57,9 @@ class Product:
     scenario_section: tuple[str, Any, Any] | None = None
     check: Callable[[Scenario], None] | None = None
     shutdown: Callable[[World], None] | None = None  # stops runtime pieces (scenario load, server stop)
+    # its calls may wait on something else (FC runs a function and waits for its answer): the server serves each in
+    # a thread of its own instead of in its loop (server.py)
+    blocking: bool = False
 
     @property
     def route_versions(self) -> tuple[str, ...]:

@@ -22,7 +22,8 @@ from .syaml import _SYaml, deploy_s_yaml
 
 # direct requests: after OSS's and SLS's signature schemes (DIRECT, DIRECT + 10)
 PRODUCT = Product("fc", api=api, state=FcState, hosts=("fcv3",),
-                  claims=(Claim(BY_HOST, route_by_host), Claim(DIRECT + 20, route_direct)), shutdown=shutdown)
+                  claims=(Claim(BY_HOST, route_by_host), Claim(DIRECT + 20, route_direct)), shutdown=shutdown,
+                  blocking=True)  # (InvokeFunction waits for the function)
 
 __all__ = ["PRODUCT", "EventTarget", "FcState", "Function", "Trigger", "_SYaml", "api", "deliver", "deploy_s_yaml",
            "eventbridge_targets", "shutdown"]
