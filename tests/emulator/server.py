@@ -109,7 +109,8 @@ class _HttpError(Exception):
 class _Connection:
     """One client connection: the bytes read and not yet served, the answers not yet sent."""
 
-    __slots__ = ("sock", "client_ip", "inbuf", "out", "busy", "closed", "close_after", "writing", "continued", "eof")
+    __slots__ = ("sock", "client_ip", "inbuf", "out", "busy", "closed", "close_after", "writing", "continued", "eof",
+                 "pending")
 
     def __init__(self, sock: socket.socket, client_ip: str) -> None:
         self.sock = sock
@@ -122,6 +123,7 @@ class _Connection:
         self.writing = False  # registered for EVENT_WRITE
         self.continued = False  # "100 Continue" sent for the request being read
         self.eof = False  # the client sent all it will
+        self.pending: _Pending | None = None  # the request being read
 
 
 def _head_end(buf: bytearray) -> tuple[int, int] | None:
@@ -166,33 +168,56 @@ def parse_head(head: bytes) -> tuple[str, str, str, Headers]:
     return method, target, version, headers
 
 
-def _chunked_body(buf: bytearray, start: int) -> tuple[bytes, int] | None:
-    """(the body, where the request ends) of a complete chunked body from start, None while it is incomplete."""
-    chunks, pos = [], start
-    while True:
-        eol = buf.find(b"\n", pos)
-        if eol < 0:
-            return None
-        try:
-            size = int(bytes(buf[pos:eol]).split(b";")[0].strip() or b"0", 16)
-        except ValueError:
-            raise _HttpError(HTTPStatus.BAD_REQUEST, "Bad chunk size") from None
-        pos = eol + 1
-        if size == 0:
-            while True:  # the trailer section, up to its empty line
-                eol = buf.find(b"\n", pos)
-                if eol < 0:
-                    return None
-                line, pos = bytes(buf[pos:eol]).strip(), eol + 1
-                if not line:
-                    return b"".join(chunks), pos
-        if len(buf) < pos + size + 1:
-            return None
-        chunks.append(bytes(buf[pos:pos + size]))
-        eol = buf.find(b"\n", pos + size)
-        if eol < 0:
-            return None
-        pos = eol + 1
+class _Pending:
+    """A request whose head is read and whose body is still coming: the head is parsed once, the body read on as its
+    bytes arrive (a report of tens of megabytes comes in hundreds of reads)."""
+
+    __slots__ = ("method", "target", "version", "headers", "length", "pos", "chunks")
+
+    def __init__(self, method: str, target: str, version: str, headers: Headers, body_start: int) -> None:
+        self.method, self.target, self.version, self.headers = method, target, version, headers
+        self.pos = body_start  # where the unread part of the body starts in the connection's buffer
+        self.chunks: list[bytes] = []
+        if (headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            self.length: int | None = None
+        else:
+            length = headers.get("Content-Length") or "0"
+            if not length.isdigit():
+                raise _HttpError(HTTPStatus.BAD_REQUEST, f"Bad Content-Length {length[:40]!r}")
+            self.length = int(length)
+
+    def body(self, buf: bytearray) -> bytes | None:
+        """The whole body once it is in buf (self.pos is then where the request ends), else None."""
+        if self.length is not None:
+            if len(buf) < self.pos + self.length:
+                return None
+            self.pos += self.length
+            return bytes(buf[self.pos - self.length:self.pos])
+        while True:  # chunked: each complete chunk taken as it arrives
+            eol = buf.find(b"\n", self.pos)
+            if eol < 0:
+                return None
+            line = bytes(buf[self.pos:eol])
+            try:
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                raise _HttpError(HTTPStatus.BAD_REQUEST, "Bad chunk size") from None
+            if size == 0:
+                pos = eol + 1
+                while True:  # the trailer section, up to its empty line
+                    end = buf.find(b"\n", pos)
+                    if end < 0:
+                        return None
+                    trailer, pos = bytes(buf[pos:end]).strip(), end + 1
+                    if not trailer:
+                        self.pos = pos
+                        return b"".join(self.chunks)
+            data_end = eol + 1 + size
+            chunk_end = buf.find(b"\n", data_end) if len(buf) > data_end else -1
+            if chunk_end < 0:
+                return None
+            self.chunks.append(bytes(buf[eol + 1:data_end]))
+            self.pos = chunk_end + 1
 
 
 class EmulatorServer:
@@ -336,46 +361,39 @@ class EmulatorServer:
             return
         buf = conn.inbuf
         try:
-            ends = _head_end(buf)
-            if ends is None:
-                _check_partial_head(buf)
-                if conn.eof:
+            pending = conn.pending
+            if pending is None:
+                ends = _head_end(buf)
+                if ends is None:
+                    _check_partial_head(buf)
+                    if conn.eof:
+                        self._finish(conn)
+                    return
+                end, start = ends
+                if end == 0 or not buf[:end].strip():  # (an empty request line: as http.server, end the connection)
                     self._finish(conn)
-                return
-            end, start = ends
-            if end == 0 or not buf[:end].strip():  # (an empty request line: as http.server, end the connection)
-                self._finish(conn)
-                return
-            method, target, version, headers = parse_head(bytes(buf[:end]))
-            if (headers.get("Transfer-Encoding") or "").lower() == "chunked":
-                got = _chunked_body(buf, start)
-            else:
-                length = headers.get("Content-Length") or "0"
-                if not length.isdigit():
-                    raise _HttpError(HTTPStatus.BAD_REQUEST, f"Bad Content-Length {length[:40]!r}")
-                stop = start + int(length)
-                got = (bytes(buf[start:stop]), stop) if len(buf) >= stop else None
+                    return
+                pending = conn.pending = _Pending(*parse_head(bytes(buf[:end])), start)
+            body = pending.body(buf)
         except _HttpError as err:
-            conn.busy = True
+            conn.busy, conn.pending = True, None
             self._answer(conn, _error(err.status, str(err)), close=True)
             return
-        if got is None:  # the body is still coming
+        if body is None:  # the body is still coming
             if conn.eof:
                 self._finish(conn)
-                return
-            if (not conn.continued and version == "HTTP/1.1"
-                    and (headers.get("Expect") or "").lower() == "100-continue"):
+            elif (not conn.continued and pending.version == "HTTP/1.1"
+                    and (pending.headers.get("Expect") or "").lower() == "100-continue"):
                 conn.continued = True
                 self._send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
             return
-        body, stop = got
-        del buf[:stop]
-        conn.busy, conn.continued = True, False
+        del buf[:pending.pos]
+        conn.busy, conn.continued, conn.pending = True, False, None
+        headers = pending.headers
         connection = (headers.get("Connection") or "").lower()
-        close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
-        req = Request.build(method, target, dict(headers.items()), body, client_ip=conn.client_ip)
-        if close:
+        if connection == "close" or (pending.version == "HTTP/1.0" and connection != "keep-alive"):
             conn.close_after = True
+        req = Request.build(pending.method, pending.target, dict(headers.items()), body, client_ip=conn.client_ip)
         if self.emulator.may_block(req):
             threading.Thread(target=self._serve_blocking, args=(conn, req), name="emulator-call", daemon=True).start()
             return
