@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import apierrors
 from .checks.registry import Check
 from .clients import ClientFactory
+from .forking import cores
 from .lazy import lazy_import
 from .scan_processes import check_groups, forks
 
@@ -92,7 +92,7 @@ def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, 
 
 
 def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
-    n = min(groups, _cores())
+    n = min(groups, cores())
     if size < small:
         if n > 1 and forks():
             return Plan(n, f"{seen}, under {small}: a small account, the family groups in {n} processes forked "
@@ -125,13 +125,6 @@ def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:
         items += len(page.buckets)
         more = more or bool(page.is_truncated)
     return items, more
-
-
-def _cores() -> int:
-    """The cores this process may use (its affinity: a container's CPU set), not the machine's."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 def previous_findings(output_dir: Path, account_id: str, checks: int, regions: list[str] | None = None) -> int | None:

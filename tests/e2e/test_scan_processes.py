@@ -16,9 +16,10 @@ from pathlib import Path
 from aliaudit.checks.registry import all_checks
 from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
+from aliaudit.forking import cores
 from aliaudit.placement import runs_with
 from aliaudit.scan import select_checks
-from aliaudit.scan_plan import MAX_PROCESSES, SMALL_ITEMS, SPLIT_ITEMS, _cores, _sized
+from aliaudit.scan_plan import MAX_PROCESSES, SMALL_ITEMS, SPLIT_ITEMS, _sized
 from aliaudit.scan_processes import (
     ProcessScan,
     ScanProcesses,
@@ -196,7 +197,7 @@ def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp
     are in the INFO log (ours, not oss2's line for each 404); --processes overrides; a second run sizes itself by
     the first one's findings."""
     cloud.emulator.load(Scenario.from_file(SAMPLE))
-    n = min(len(check_groups(select_checks())), _cores())
+    n = min(len(check_groups(select_checks())), cores())
     first = _cli(cloud, tmp_path, "--output-dir", "out", "--log-level", "INFO")
     assert first.returncode == 3, first.stderr
     how = f"the family groups in {n} processes forked from this one (one a core)" if n > 1 else "one process"
@@ -212,15 +213,15 @@ def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp
     assert "the scan process for" in forced.stderr  # (each process logs its end at INFO)
 
 
-def test_sizes_between_small_and_large_share_the_cores():
+def test_sizes_between_small_and_large_share_thecores():
     """Medium: the family groups packed into one process a core, the RAM group's first."""
     small = _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # (forked where there are cores)
-    n = min(8, _cores())
+    n = min(8, cores())
     assert (small.processes, small.packed) == ((n, n) if n > 1 and forks() else (1, None))
     large = _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # large: one per group, MAX_PROCESSES at once
     assert (large.processes, large.packed) == (min(8, MAX_PROCESSES), None)
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
-    assert medium.processes == min(8, _cores()) and "medium" in medium.reason
+    assert medium.processes == min(8, cores()) and "medium" in medium.reason
     packed = pack(check_groups(select_checks()), 2, ["cn-hangzhou", "cn-shanghai"])
     assert len(packed) == 2 and "ram" in packed[0][0]  # (the global collections' process first)
     assert sorted(f for fams, _ in packed for f in fams) == sorted(f for g in family_groups(select_checks()) for f in g)

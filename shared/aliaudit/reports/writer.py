@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from ..errors import ConfigError
 from ..findings import Finding
-from ..forking import can_fork
+from ..forking import can_fork, cores
 from .compliance import Compliance, write_csv
 from .spool import Spool
 
@@ -161,11 +161,6 @@ def write_all(directory: Path, findings: Iterable[Finding], formats: Sequence[st
                     from None
             paths.append(path)
     return paths
-
-
-def cores() -> int:
-    """The CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def format_groups(formats: Sequence[str], processes: int) -> list[list[str]]:
