@@ -11,7 +11,7 @@ IID = "cri-sgedpenzw80e****"
 RID = "crr-03cuozrsqhkw****"
 
 
-def internet(*entries: str, enabled: bool = True, acl: bool | None = True) -> CrEndpoint:
+def internet(*entries: str, enabled: bool | None = True, acl: bool | None = True) -> CrEndpoint:
     return CrEndpoint(type="internet", enabled=enabled, acl_enabled=acl, status="RUNNING", acl_entries=list(entries),
                       domains=["t****-registry.cn-shanghai.cr.aliyuncs.com"])
 
@@ -43,6 +43,8 @@ CASES: list[Case] = [
          {"cri-off": "PASS", "cri-vpc": "PASS", "cri-empty": "PASS", "cri-noacl": "MANUAL"}),
     Case(_E, "endpoints unreadable", {"cr.instances": [instance(errors={"endpoints": "NoPrivilege: denied"})]},
          {IID: "ERROR"}),
+    Case(_E, "an internet endpoint answered without Enable is unknown, not disabled",
+         {"cr.instances": [instance(endpoints=[internet("0.0.0.0/0", enabled=None)])]}, {IID: "ERROR"}),
     Case(_R, "PRIVATE passes, PUBLIC fails",
          {"cr.instances": [instance(repositories=[repo(), repo("crr-pub", "PUBLIC")])]},
          {RID: "PASS", "crr-pub": "FAIL"}),

@@ -56,13 +56,14 @@ CASES: list[Case] = [
          {"fc.functions": [fn(secret_variables=[SecretVariable(name="ACCESS_KEY_SECRET", reason="name suggests a "
                                                                                                  "secret")])]},
          {ARN: "FAIL"}),
-    Case(_HTTP, "anonymous with the public URL fails; function and jwt pass; anonymous without Internet passes; "
-                "timer triggers are not reported",
-         {"fc.functions": [fn(triggers=[http(), http("signed", "function"), http("jwt", "jwt"),
-                                        http("vpc-only", internet_disabled=True),
-                                        FcTrigger(name="cron", type="timer")])]},
-         {f"{ARN}/triggers/defaultTrigger": "FAIL", f"{ARN}/triggers/signed": "PASS", f"{ARN}/triggers/jwt": "PASS",
-          f"{ARN}/triggers/vpc-only": "PASS"}),
+    Case(_HTTP, "anonymous with the public URL fails, in any letter case; function and jwt pass; anonymous with the "
+                "default URL disabled is MANUAL (a custom domain may still route to it), as is an undocumented "
+                "authType; timer triggers are not reported",
+         {"fc.functions": [fn(triggers=[http(), http("upper", "Anonymous"), http("signed", "function"),
+                                        http("jwt", "JWT"), http("url-off", internet_disabled=True),
+                                        http("odd", "none"), FcTrigger(name="cron", type="timer")])]},
+         {f"{ARN}/triggers/defaultTrigger": "FAIL", f"{ARN}/triggers/upper": "FAIL", f"{ARN}/triggers/signed": "PASS",
+          f"{ARN}/triggers/jwt": "PASS", f"{ARN}/triggers/url-off": "MANUAL", f"{ARN}/triggers/odd": "MANUAL"}),
     Case(_HTTP, "ListTriggers failed; an unreadable triggerConfig",
          {"fc.functions": [fn(triggers_error="NoPermission: denied"),
                            fn("bad-cfg", triggers=[FcTrigger(name="h", type="http",

@@ -46,4 +46,7 @@ CASES: list[Case] = [
          {IID: "PASS", "mse-private": "PASS", "mse-empty": "FAIL", "mse-any": "FAIL"}),
     Case(_NET, "QueryClusterDetail failed", {"mse.clusters": [cluster(detail_error="NoPermission: denied")]},
          {IID: "ERROR"}),
+    Case(_NET, "no AclEntryList in the answer: unknown for a public instance, not an empty whitelist",
+         {"mse.clusters": [cluster(acl=None), cluster("mse-private", public_bandwidth=0, acl=None)]},
+         {IID: "ERROR", "mse-private": "PASS"}),
 ]

@@ -65,7 +65,8 @@ def _repo(i: CrInstance, r: CrRepository, status: Status, message: str) -> Resul
                  "together) admit every address, or with no entry (Container Registry admits no traffic an ACL does "
                  "not permit); FAIL when it is enabled and AclEntries[].Entry holds 0.0.0.0/0, ::/0 or entries "
                  "covering every address; MANUAL when it is enabled with AclEnable false (what that admits is not "
-                 "documented); ERROR when the endpoints could not be read.",
+                 "documented); ERROR when the endpoints could not be read or the internet endpoint's Enable flag is "
+                 "missing.",
        source="Cloud Config cr-instance-any-ip-access-check | "
               "https://www.alibabacloud.com/help/en/acr/user-guide/network-access-control-overview")
 def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
@@ -74,8 +75,11 @@ def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
             yield _inst(i, ERROR, f"could not read the instance's endpoints: {i.errors['endpoints']}")
             continue
         ep = i.endpoint(INTERNET)
-        if ep is None or not ep.enabled:
+        if ep is None or ep.enabled is False:
             yield _inst(i, PASS, "access over the Internet is disabled")
+        elif ep.enabled is None:
+            yield _inst(i, ERROR, "ListInstanceEndpoint answered the internet endpoint without its Enable flag: "
+                                  "whether it is reachable is unknown")
         elif opened := open_entries(ep.acl_entries):
             yield _inst(i, FAIL, f"the public endpoint admits every address (whitelist: {', '.join(opened)})")
         elif ep.acl_enabled is False:

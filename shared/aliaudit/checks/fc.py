@@ -11,6 +11,9 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+# HTTPTriggerConfig.authType values that require a caller's identity: function (documented, and FC's default) and
+# jwt (the console's JWT authentication); anonymous is the other documented value
+AUTHENTICATED = ("function", "jwt")
 
 
 def _result(f: FcFunction, status: Status, message: str, **details: str) -> Result:
@@ -67,8 +70,10 @@ def env_no_access_keys(inp: Inputs) -> Iterator[Result]:
        events=["CreateTrigger", "UpdateTrigger", "DeleteTrigger", "DeleteFunction"], needs=[FUNCTIONS],
        evaluates="ListTriggers of every function in the region, triggers of triggerType http: FAIL when the "
                  "triggerConfig JSON has authType anonymous and disableURLInternet is not true (the public URL "
-                 "answers anyone); PASS when authType is function (FC's default when absent) or jwt, or when the "
-                 "anonymous trigger's public URL is disabled; ERROR when ListTriggers failed for the function or the "
+                 "answers anyone); PASS when authType is function (FC's default when absent) or jwt, in any letter "
+                 "case; MANUAL when the anonymous trigger's default public URL is disabled (disableURLInternet "
+                 "covers only the default domain name: a custom domain routed to the function still answers) or "
+                 "authType is another value; ERROR when ListTriggers failed for the function or the "
                  "triggerConfig is not a JSON object. Other trigger types give no result.",
        source="Cloud Config fc-trigger-http-not-anonymous")
 def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
@@ -81,11 +86,17 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
                 continue
             if t.config_error:
                 yield _trigger_result(f, t, ERROR, t.config_error)
-            elif t.auth_type != "anonymous":
+            elif t.auth_type.lower() in AUTHENTICATED:
                 yield _trigger_result(f, t, PASS, f"the HTTP trigger requires authentication (authType {t.auth_type})")
+            elif t.auth_type.lower() != "anonymous":
+                yield _trigger_result(f, t, MANUAL, f"authType {t.auth_type!r} is not a documented value (function, "
+                                                    "anonymous): check whether the trigger requires authentication")
             elif t.internet_disabled:
-                yield _trigger_result(f, t, PASS, "the HTTP trigger is anonymous but its public URL is disabled "
-                                                  "(disableURLInternet true): only the VPC can reach it")
+                # "disable access through the default public domain name": a custom domain routed to the function
+                # is not covered by it and still answers anyone
+                yield _trigger_result(f, t, MANUAL, "the HTTP trigger is anonymous with its default public URL "
+                                                    "disabled (disableURLInternet true): check that no custom "
+                                                    "domain routes to the function")
             else:
                 url = f" at {t.url_internet}" if t.url_internet else ""
                 yield _trigger_result(f, t, FAIL, f"the HTTP trigger accepts anonymous requests from the Internet{url}")

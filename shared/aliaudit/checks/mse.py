@@ -78,7 +78,8 @@ def config_auth_enabled(inp: Inputs) -> Iterator[Result]:
                  "(AclEntryList) lists addresses none of which (nor all together) admit every address; FAIL when the "
                  "instance is public and the whitelist is empty (MSE documents that an empty whitelist admits any IP "
                  "address) or holds 0.0.0.0/0, ::/0, a bare 0.0.0.0 or entries covering every address "
-                 "(0.0.0.0/1 + 128.0.0.0/1); ERROR when QueryClusterDetail failed.",
+                 "(0.0.0.0/1 + 128.0.0.0/1); ERROR when QueryClusterDetail failed or, asked for the whitelist "
+                 "(AclSwitch=true), answered no AclEntryList for a public instance.",
        source="Cloud Config mse-cluster-internet-check; https://alibabacloud.com/help/en/mse/user-guide/"
               "set-up-a-white-list")
 def internet_access_restricted(inp: Inputs) -> Iterator[Result]:
@@ -87,6 +88,9 @@ def internet_access_restricted(inp: Inputs) -> Iterator[Result]:
             yield _result(c, ERROR, f"could not read the instance's network settings: {c.detail_error}")
         elif not c.public:
             yield _result(c, PASS, "the instance has no public endpoint")
+        elif c.acl is None:
+            yield _result(c, ERROR, "the instance is public but QueryClusterDetail answered no whitelist "
+                                    "(AclEntryList): whether it admits every address is unknown")
         elif not c.acl:
             where = f" {c.internet_domain}" if c.internet_domain else ""
             yield _result(c, FAIL, f"the public endpoint{where} has an empty whitelist: any IP address can reach it")

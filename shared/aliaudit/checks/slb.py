@@ -16,7 +16,8 @@ PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUA
 
 # TLSCipherPolicy values and the TLS versions each allows (OpenMeta slb 2014-05-15,
 # DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: 1_0 allows TLS 1.0, 1.1 and 1.2; 1_1 TLS 1.1 and 1.2;
-# 1_2 and 1_2_strict TLS 1.2; 1_2_strict_with_1_3 TLS 1.2 and 1.3; 1_0 and 1_1 also offer DES-CBC3-SHA)
+# 1_2 and 1_2_strict TLS 1.2; 1_2_strict_with_1_3 TLS 1.2 and 1.3; 1_0, 1_1 and 1_2 also offer DES-CBC3-SHA,
+# the strict ones not: this check judges the TLS versions, the title's subject)
 WEAK_TLS_POLICIES = {"tls_cipher_policy_1_0": "TLS 1.0, 1.1 and 1.2", "tls_cipher_policy_1_1": "TLS 1.1 and 1.2"}
 STRONG_TLS_POLICIES = {"tls_cipher_policy_1_2": "TLS 1.2", "tls_cipher_policy_1_2_strict": "TLS 1.2",
                        "tls_cipher_policy_1_2_strict_with_1_3": "TLS 1.2 and 1.3"}
@@ -164,8 +165,8 @@ def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
 
 @check(id="slb_listener_tls_policy_strong", severity="medium",
        title="CLB HTTPS listeners use a TLS policy without TLS 1.0 and 1.1",
-       risk="TLS 1.0 and 1.1 (and the 3DES suite the older policies offer) have known attacks and are deprecated "
-            "(RFC 8996); a client can be downgraded to them.",
+       risk="TLS 1.0 and 1.1 have known attacks and are deprecated (RFC 8996); a client can be downgraded to them. "
+            "(Every policy but the strict ones also still offers the 3DES suite.)",
        console="SLB console > Instances > the instance > Listener > the HTTPS listener > Modify > Advanced: TLS "
                "Security Policy tls_cipher_policy_1_2_strict or tls_cipher_policy_1_2_strict_with_1_3.",
        cli="aliyun slb SetLoadBalancerHTTPSListenerAttribute --RegionId <region> --LoadBalancerId <id> "

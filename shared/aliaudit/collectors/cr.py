@@ -24,7 +24,7 @@ INTERNET = "internet"  # ListInstanceEndpoint EndpointType of the public endpoin
 
 class CrEndpoint(Record):
     type: str  # EndpointType: internet | vpc
-    enabled: bool = False  # Enable
+    enabled: bool | None = None  # Enable (None: not answered)
     acl_enabled: bool | None = None  # AclEnable
     status: str = ""
     acl_entries: list[str] = Field(default_factory=list)  # AclEntries[].Entry (CIDR blocks)
@@ -87,7 +87,7 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
             body = _ok(cr.list_instance_endpoint(cr_models.ListInstanceEndpointRequest(
                 instance_id=inst.id, module_name="Registry")).body)
             inst.endpoints = [CrEndpoint(
-                type=e.endpoint_type or "", enabled=bool(e.enable), acl_enabled=e.acl_enable, status=e.status or "",
+                type=e.endpoint_type or "", enabled=e.enable, acl_enabled=e.acl_enable, status=e.status or "",
                 acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
                 domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
         except Exception as err:

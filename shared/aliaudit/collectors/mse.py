@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import Field
-
 from .. import apierrors
 from ..cidrs import open_whitelist_entries
 from ..datasets import Dataset, Record, Scope
@@ -53,7 +51,9 @@ class MseCluster(Record):
     # IP address", MSE "Configure a whitelist", https://alibabacloud.com/help/en/mse/user-guide/set-up-a-white-list)
     public_bandwidth: int | None = None  # Mbit/s; None when not a number
     internet_domain: str = ""
-    acl: list[str] = Field(default_factory=list)
+    # None: not answered. QueryClusterDetail answers the whitelist only when asked (AclSwitch, "Specifies whether
+    # to query access control lists (ACLs)", alibabacloud_mse20190531 QueryClusterDetailRequest.acl_switch)
+    acl: list[str] | None = None
     detail_error: str | None = None  # QueryClusterDetail failed: the Internet check reports ERROR
 
     @property
@@ -66,7 +66,7 @@ class MseCluster(Record):
     def open_entries(self) -> list[str]:
         """The whitelist entries that admit every address: any /0 (0.0.0.0/0, ::/0, 0.0.0.0/00, a bare 0.0.0.0) or
         entries that together cover IPv4 or IPv6 (0.0.0.0/1 + 128.0.0.0/1), as the other whitelist checks read."""
-        return [e.split(": ", 1)[1] for e in open_whitelist_entries([("acl", self.acl)])]
+        return [e.split(": ", 1)[1] for e in open_whitelist_entries([("acl", self.acl or [])])]
 
 
 CLUSTERS: Dataset[list[MseCluster]] = Dataset("mse.clusters", Scope.REGIONAL)
@@ -105,12 +105,13 @@ def clusters(ctx: CollectContext) -> list[MseCluster]:
         except Exception as err:
             cl.config_error = apierrors.describe(err)
         try:
-            det = mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id)).body.data
+            det = mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id,
+                                                                                acl_switch=True)).body.data
             if det is None:
                 raise ValueError("QueryClusterDetail answered no Data")
             cl.public_bandwidth = _int(det.pub_network_flow)
             cl.internet_domain = det.internet_domain or ""
-            cl.acl = acl_entries(det.acl_entry_list)
+            cl.acl = None if det.acl_entry_list is None else acl_entries(det.acl_entry_list)
         except Exception as err:
             cl.detail_error = apierrors.describe(err)
         return cl
