@@ -48,6 +48,8 @@ CASES: list[Case] = [
     Case(_A, "an asset whose network Cloud Firewall does not support (Note NETWORK_NOT_SUPPORT) is MANUAL, not FAIL",
          {"cloudfw.firewalls": [fw(assets=[asset("eip-net", protect_status="closed", note="NETWORK_NOT_SUPPORT")])]},
          {"eip-net": "MANUAL"}),
+    Case(_A, "an asset answered without ProtectStatus is unknown (ERROR), not off",
+         {"cloudfw.firewalls": [fw(assets=[asset("eip-blank", protect_status="")])]}, {"eip-blank": "ERROR"}),
     Case(_A, "the asset list failed: ERROR for the firewall",
          {"cloudfw.firewalls": [fw(assets=[], assets_error="ErrorDBSelect: An error occurred")]}, {FW: "ERROR"}),
     Case(_A, "assets beyond the last documented page: ERROR besides the read ones",

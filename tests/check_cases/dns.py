@@ -32,6 +32,8 @@ _C = "dns_record_no_dangling_cname"
 CASES: list[Case] = [
     Case(_S, "ON passes, OFF fails", {"dns.domains": [domain(), domain("example.net", dnssec="OFF")]},
          {NAME: "PASS", "example.net": "FAIL"}),
+    Case(_S, "no Status in the answer is unknown (ERROR), not off",
+         {"dns.domains": [domain(dnssec=None)]}, {NAME: "ERROR"}),
     Case(_S, "the DNSSEC state could not be read",
          {"dns.domains": [domain(dnssec=None, dnssec_error="NoPermission")]}, {NAME: "ERROR"}),
     Case(_C, "existing bucket passes, missing bucket fails, another account's is MANUAL, other failures ERROR; "

@@ -120,6 +120,14 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
             "ModifyAuditPolicy", "ModifyDBInstanceTDE")]
     attr = dds.describe_replica_set_role(dds_models.DescribeReplicaSetRoleRequest(dbinstance_id="dds-open")).body
     assert [r.network_type for r in attr.replica_sets.replica_set] == ["VPC"]
+    # the write only disables password-free access ("Set the value to Close"): Open is refused
+    try:
+        dds.modify_instance_vpc_auth_mode(dds_models.ModifyInstanceVpcAuthModeRequest(dbinstance_id="dds-open",
+                                                                                      vpc_auth_mode="Open"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "InvalidParam"
+    else:
+        raise AssertionError("VpcAuthMode Open was accepted")
 
 
 def test_unknown_instance_is_not_found(cloud):

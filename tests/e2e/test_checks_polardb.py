@@ -76,6 +76,19 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
     return data
 
 
+def test_answers_without_whitelist_groups_or_addresses_are_unknown(cloud):
+    # a cluster always has its default whitelist group and a private address: answers with none are not a PASS
+    data = account()
+    data["accounts"][0]["polardb"]["clusters"].append({"id": "pc-bare", "whitelist": [],
+                                                       "endpoints": [{"id": "pe-bare", "addresses": []}]})
+    load(cloud, data)
+    findings = scan(cloud, checks=["polardb_cluster_whitelist_not_open", "polardb_cluster_no_public_endpoint"])
+    assert by_resource(findings, "polardb_cluster_whitelist_not_open")["pc-bare"] == "ERROR"
+    assert by_resource(findings, "polardb_cluster_no_public_endpoint")["pc-bare"] == "ERROR"
+    messages = " ".join(f.message for f in findings if f.resource_id == "pc-bare")
+    assert "no whitelist group" in messages and "no endpoint address" in messages
+
+
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["polardb:DescribeDBClusterTDE"]))
     findings = scan(cloud, families=["polardb"], ak=READER_AK, secret=READER_SECRET)

@@ -324,6 +324,20 @@ def test_security_preference_set_through_ims_changes_the_verdict_and_is_recorded
     after = {f.check_id: f.status.value for f in scan(cloud, checks=checks)}
     assert after["ram_security_preference_mfa_enforced"] == "PASS"
     assert "SetSecurityPreference" in {e["eventName"] for e in admin.events(ACCOUNT)}
+    # the idle periods are set through the API too (SetSecurityPreferenceRequest: 90, 180, 365 or 730)
+    ims = ImsClient(pop_config(cloud))
+    ims.set_security_preference(ims_models.SetSecurityPreferenceRequest(max_idle_days_for_users=365))
+    assert {f.check_id: f.status.value for f in scan(cloud, checks=checks)}[
+        "ram_security_preference_idle_disable"] == "FAIL"
+    ims.set_security_preference(ims_models.SetSecurityPreferenceRequest(max_idle_days_for_users=90))
+    assert {f.check_id: f.status.value for f in scan(cloud, checks=checks)}[
+        "ram_security_preference_idle_disable"] == "PASS"
+    try:
+        ims.set_security_preference(ims_models.SetSecurityPreferenceRequest(max_idle_days_for_access_keys=45))
+    except Exception as err:
+        assert getattr(err, "code", "") == "InvalidParameter"
+    else:
+        raise AssertionError("an idle period outside 90, 180, 365, 730 was accepted")
 
 
 def test_security_preference_denied_gives_error_findings(cloud):

@@ -65,6 +65,16 @@ def test_redis_checks_pass_and_fail(cloud):
     assert "IncorrectEngineVersion" in by_key[("redis_instance_ssl_enabled", "r-memcache")].message
 
 
+def test_an_answer_without_any_whitelist_group_is_unknown(cloud):
+    # every instance has its default group: an answer with none says nothing about who is admitted
+    data = account()
+    data["accounts"][0]["kvstore"]["instances"].append({"id": "r-bare", "whitelist": []})
+    load(cloud, data)
+    findings = scan(cloud, checks=["redis_instance_whitelist_not_open"])
+    assert by_resource(findings, "redis_instance_whitelist_not_open")["r-bare"] == "ERROR"
+    assert "no whitelist group" in next(f.message for f in findings if f.resource_id == "r-bare")
+
+
 def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
     ram = data["accounts"][0]["ram"]
     ram.setdefault("policies", []).append({"name": "DenySome", "document": {"Version": "1", "Statement": [

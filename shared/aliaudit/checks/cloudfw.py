@@ -75,7 +75,8 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
        events=["PutEnableFwSwitch", "PutDisableFwSwitch", "PutEnableAllFwSwitch", "PutDisableAllFwSwitch"],
        needs=[FIREWALLS],
        evaluates="DescribeAssetList (IPv4 and IPv6) of each Cloud Firewall site where DescribeUserBuyVersion "
-                 "UserStatus is true: PASS when an asset's ProtectStatus is open; FAIL when closed or closing; MANUAL "
+                 "UserStatus is true: PASS when an asset's ProtectStatus is open; FAIL when closed, closing or another "
+                 "value; ERROR for an asset answered without ProtectStatus; MANUAL "
                  "when opening (not yet protected), when RegionStatus is disable or Note is REGION_NOT_SUPPORT or "
                  "NETWORK_NOT_SUPPORT (Cloud Firewall does not support the asset's region or network); ERROR for the "
                  "site when DescribeAssetList failed or when assets beyond the documented last page (50 pages of 50) "
@@ -98,6 +99,9 @@ def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
                 yield _asset_result(fw, a, PASS, f"the Internet border firewall protects {a.internet_address}")
             elif a.protect_status == "opening":
                 yield _asset_result(fw, a, MANUAL, f"protection of {a.internet_address} is being enabled")
+            elif not a.protect_status:  # (documented: open | opening | closed | closing)
+                yield _asset_result(fw, a, ERROR, f"DescribeAssetList answered no ProtectStatus for "
+                                                  f"{a.internet_address}: whether the firewall protects it is unknown")
             else:
-                yield _asset_result(fw, a, FAIL, f"the Internet border firewall is {a.protect_status or 'off'} for "
+                yield _asset_result(fw, a, FAIL, f"the Internet border firewall is {a.protect_status} for "
                                                  f"{a.internet_address} ({a.resource_type})")

@@ -39,7 +39,8 @@ def _record_result(d: DnsDomain, r: DnsRecord, status: Status, message: str) -> 
        cli="aliyun alidns SetDomainDnssecStatus --DomainName <domain> --Status ON",
        events=["SetDomainDnssecStatus", "AddDomain", "DeleteDomain"], needs=[DOMAINS],
        evaluates="DescribeDomains, then DescribeDomainDnssecInfo per domain: PASS when Status is ON, FAIL when OFF (or "
-                 "any other value), ERROR when it could not be read. The DS record at the registrar is not checked.",
+                 "any other value), ERROR when it could not be read or no Status was answered. The DS record at the "
+                 "registrar is not checked.",
        source="https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomaindnssecinfo")
 def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
     for d in inp[DOMAINS]:
@@ -47,6 +48,8 @@ def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
             yield _domain_result(d, ERROR, f"could not read the domain's DNSSEC state: {d.dnssec_error}")
         elif d.dnssec == "ON":
             yield _domain_result(d, PASS, "DNSSEC is ON")
+        elif not d.dnssec:
+            yield _domain_result(d, ERROR, "DescribeDomainDnssecInfo answered no Status: the DNSSEC state is unknown")
         else:
             yield _domain_result(d, FAIL, f"DNSSEC is {d.dnssec or 'not reported'}")
 

@@ -523,7 +523,8 @@ def sp_mfa(inp: Inputs) -> Iterator[Result]:
        risk="A console logon or an AccessKey that nobody uses stays valid for two years by default: a forgotten "
             "credential that leaks keeps working long after its owner has gone.",
        console=f"{_SP_CONSOLE}: set the maximum idle period of users and of AccessKeys to 90 days or less.",
-       cli="(console only: SetSecurityPreference has no parameter for the idle periods)", events=PREFERENCE_EVENTS,
+       cli="aliyun ims SetSecurityPreference --MaxIdleDaysForUsers 90 --MaxIdleDaysForAccessKeys 90",
+       events=PREFERENCE_EVENTS,
        needs=[SECURITY_PREFERENCE],
        source="Native enforcement of CIS Alibaba Cloud v2.0.0 1.5 (console users idle 90 days) and of unused "
               "AccessKeys; IMS GetSecurityPreference MaxIdleDays "
@@ -531,7 +532,7 @@ def sp_mfa(inp: Inputs) -> Iterator[Result]:
        evaluates="IMS GetSecurityPreference MaxIdleDays: PASS when MaxIdleDaysForUsers is at most "
                  "console_inactivity_days (90) and MaxIdleDaysForAccessKeys at most access_key_unused_days (90); "
                  "FAIL when either is higher (the documented default is 730) or 0 or below; MANUAL when either field "
-                 "is absent. The API reference says the values cannot be changed through the API.")
+                 "is absent.")
 def sp_idle(inp: Inputs) -> Iterator[Result]:
     sp: SecurityPreference = inp[SECURITY_PREFERENCE]
     users, keys = sp.max_idle_days_users, sp.max_idle_days_access_keys

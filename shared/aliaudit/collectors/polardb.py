@@ -132,7 +132,11 @@ def _aspect(cluster: PolarCluster, name: str, read: Callable[[], None]) -> None:
 def _read_whitelist(polardb: Any, cluster: PolarCluster) -> None:
     body = polardb.describe_dbcluster_access_whitelist(
         polardb_models.DescribeDBClusterAccessWhitelistRequest(dbcluster_id=cluster.id)).body
-    for g in (body.items.dbcluster_iparray if body.items else None) or []:
+    arrays = body.items.dbcluster_iparray if body.items else None
+    if not arrays:  # every cluster has its default group, which cannot be deleted: none answered is unknown
+        raise ValueError("DescribeDBClusterAccessWhitelist answered no whitelist group (a cluster always has its "
+                         "default one)")
+    for g in arrays:
         # SecurityIps: "Separate multiple IP addresses with commas (,)" (API reference)
         ips = [ip.strip() for ip in (g.security_ips or "").split(",") if ip.strip()]
         cluster.whitelist.append(PolarWhitelistGroup(name=g.dbcluster_iparray_name or "", ips=ips,
@@ -149,6 +153,8 @@ def _read_endpoints(polardb: Any, cluster: PolarCluster) -> None:
                      connection_string=a.connection_string or a.ipaddress or "", net_type=a.net_type or "",
                      port=a.port or "")
         for e in body.items or [] for a in e.address_items or []]
+    if not cluster.addresses:  # a cluster always has its cluster endpoint's private address: none is unknown
+        raise ValueError("DescribeDBClusterEndpoints answered no endpoint address")
 
 
 def _read_ssl(polardb: Any, cluster: PolarCluster) -> None:

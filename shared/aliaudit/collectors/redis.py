@@ -108,7 +108,9 @@ def _aspect(inst: RedisInstance, name: str, read: Callable[[], None]) -> None:
 def _read_whitelist(kv: Any, inst: RedisInstance) -> None:
     body = kv.describe_security_ips(kvstore_models.DescribeSecurityIpsRequest(instance_id=inst.id)).body
     groups = body.security_ip_groups.security_ip_group if body.security_ip_groups else None
-    for g in groups or []:
+    if not groups:  # every instance has its default group, which cannot be deleted: none answered is unknown
+        raise ValueError("DescribeSecurityIps answered no whitelist group (an instance always has its default one)")
+    for g in groups:
         ips = [ip.strip() for ip in (g.security_ip_list or "").split(",") if ip.strip()]
         inst.whitelist.append(WhitelistGroup(name=g.security_ip_group_name or "", ips=ips,
                                              attribute=(g.security_ip_group_attribute or "").strip()))

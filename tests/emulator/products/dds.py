@@ -263,7 +263,9 @@ def modify_vpc_auth_mode(call: Call) -> dict[str, Any]:
     if i.network_type == "Classic":  # documented 400
         raise ApiError("ClassicNotSupport", "Classic instance does not support this operation", 400)
     mode = require(call.params, "VpcAuthMode")
-    if mode not in ("Open", "Close"):
+    # "Specify whether to disable password-free access over VPC. Set the value to Close" (alibabacloud_dds20151201
+    # ModifyInstanceVpcAuthModeRequest.vpc_auth_mode): Close is the only value the write takes
+    if mode != "Close":
         raise ApiError("InvalidParam", "Specified parameters is not valid.", 400)
     i.vpc_auth_mode = mode
     return {}

@@ -215,10 +215,14 @@ def list_virtual_mfa_devices(call: Call) -> dict[str, Any]:
 
 # --- security preference (GetSecurityPreference / SetSecurityPreference, IMS 2019-08-15) --------------------------
 # The IMS form carries what RAM 2015's lacks: LoginProfilePreference.MFAOperationForLogin (mandatory | independent |
-# adaptive), OperationForRiskLogin (autonomous | enforceVerify) and MaxIdleDays (ints, "The default value is 730. You
-# cannot change the value": SetSecurityPreference has no parameter for it). Source: OpenMeta ims 2019-08-15 and the
-# SDK model alibabacloud_ims20190815 GetSecurityPreferenceResponseBody
-# (tests/fixtures/wire/ims/GetSecurityPreference.json).
+# adaptive), OperationForRiskLogin (autonomous | enforceVerify) and MaxIdleDays (ints, default 730). Source: OpenMeta
+# ims 2019-08-15 and the SDK model alibabacloud_ims20190815 GetSecurityPreferenceResponseBody
+# (tests/fixtures/wire/ims/GetSecurityPreference.json). SetSecurityPreference sets the idle periods:
+# MaxIdleDaysForUsers and MaxIdleDaysForAccessKeys, "one of the following numbers: 90, 180, 365, 730 (default)"
+# (alibabacloud_ims20190815 SetSecurityPreferenceRequest).
+IDLE_DAYS = ("90", "180", "365", "730")
+
+
 def _bool_param(call: Call, name: str) -> bool | None:
     raw = call.params.get(name, "")
     if raw == "":
@@ -249,7 +253,7 @@ def get_security_preference(call: Call) -> dict[str, Any]:
 
 @api.action("SetSecurityPreference", write=True)
 def set_security_preference(call: Call) -> dict[str, Any]:
-    """The login and MFA switches (the parameters the API reference lists; MaxIdleDays is not among them)."""
+    """The login and MFA switches and the idle periods."""
     sp = call.acct.ram.security_preference
     mfa, risk = call.params.get("MFAOperationForLogin", ""), call.params.get("OperationForRiskLogin", "")
     if (mfa and mfa not in MFA_FOR_LOGIN) or (risk and risk not in RISK_LOGIN):
@@ -265,6 +269,12 @@ def set_security_preference(call: Call) -> dict[str, Any]:
         value = _bool_param(call, param)
         if value is not None:
             setattr(sp, attr, value)
+    for param, attr in (("MaxIdleDaysForUsers", "max_idle_days_for_users"),
+                        ("MaxIdleDaysForAccessKeys", "max_idle_days_for_access_keys")):
+        if call.params.get(param):
+            if call.params[param] not in IDLE_DAYS:
+                raise ApiError("InvalidParameter", f"The parameter {param} is invalid: {call.params[param]}", 400)
+            setattr(sp, attr, int(call.params[param]))
     if call.params.get("LoginSessionDuration"):
         sp.login_session_duration = int_param(call.params, "LoginSessionDuration", 6, 1, 24)
     if "LoginNetworkMasks" in call.params:
