@@ -97,4 +97,10 @@ CASES: list[Case] = [
              cluster("c-plain", meta_data={"Capabilities": {"Network": "terway-eniip"}}),
              cluster("c-bare", meta_data={}), REGISTERED),
          {CID: "PASS", "c-plain": "FAIL", "c-bare": "MANUAL", "c-ext": "MANUAL"}, region=_R),
+    Case("ack_cluster_secret_encryption_enabled", "a key id left in meta_data with DisableEncryption true "
+         "(UpdateKMSEncryption) fails",
+         ack(cluster(meta_data={"Capabilities": {"EncryptionKMSKeyId": "0fe64791-55eb-4fc7-84c5-c6c7cdca****",
+                                                 "DisableEncryption": True}}),
+             cluster("c-text", meta_data={"Capabilities": {"EncryptionKMSKeyId": "k", "DisableEncryption": "true"}})),
+         {CID: "FAIL", "c-text": "FAIL"}, region=_R),
 ]

@@ -68,6 +68,28 @@ def test_denied_apis_give_error_findings(cloud):
     assert "NoPermission" in findings[0].message
 
 
+def test_websites_of_every_resource_group_are_audited(cloud, admin):
+    # without ResourceGroupId the APIs answer the default group only: a website of another group is asked for by its
+    # group's id (and never read as absent)
+    data = account(resourcemanager={"resource_groups": [{"id": "rg-prod000000001", "name": "prod"}]})
+    ddos = data["accounts"][0]["ddoscoo"]
+    ddos["instances"].append({"id": "ddoscoo-cn-prod0001", "resource_group_id": "rg-prod000000001"})
+    ddos["websites"].append({"domain": "pay.example.com", "instance_ids": ["ddoscoo-cn-prod0001"],
+                             "resource_group_id": "rg-prod000000001"})
+    load(cloud, data)
+    findings = scan(cloud, families=["ddos"])
+    assert by_resource(findings, CHECK) == {"shop.example.com": "PASS", "api.example.com": "FAIL",
+                                            "www.example.net": "FAIL", "pay.example.com": "FAIL"}
+    pay = next(f for f in findings if f.resource_id == "pay.example.com")
+    assert pay.details["resource_group"] == "rg-prod000000001"
+    assert admin.calls()["resourcemanager:ListResourceGroups"] == 1
+
+    load(cloud, _deny(data, ["resourcemanager:ListResourceGroups"]))
+    findings = scan(cloud, families=["ddos"], ak=READER_AK, secret=READER_SECRET)
+    assert [(f.check_id, f.status.value) for f in findings] == [(CHECK, "ERROR")]
+    assert "NoPermission" in findings[0].message
+
+
 def test_every_instance_page_is_read(cloud, admin):
     data = account()
     data["accounts"][0]["ddoscoo"]["instances"] += [{"id": f"ddoscoo-cn-bulk{i:03d}"} for i in range(25)]

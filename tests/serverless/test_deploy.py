@@ -408,13 +408,15 @@ def test_role_and_policies_are_the_metadatas():
     assert log["Resource"] == [f"acs:log:*:*:project/{PROJECT}", f"acs:log:*:*:project/{PROJECT}/*"]
     assert fc == {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": ["acs:fc:*:*:functions/aliaudit-*"]}
     # a single-account deployment may neither list the directory's accounts nor assume any role (issue 21 item 1);
-    # it reads the directory's control policies (resourcemanager_guardrails_protect_audit), never its members
+    # it reads the directory's control policies (resourcemanager_guardrails_protect_audit) and the account's own
+    # resource groups (Anti-DDoS Proxy answers one group per call), never the directory's members
     granted = {a for p in policies.values() for st in p["PolicyDocument"]["Statement"] for a in st["Action"]}
     members = re.compile(r"resourcemanager:(List|Get)(Account|Folder)")
     assert not {a for a in granted if a.startswith("sts:") or members.match(a)}
     assert {a for a in granted if a.startswith("resourcemanager:")} == {
         "resourcemanager:GetResourceDirectory", "resourcemanager:GetControlPolicyEnablementStatus",
-        "resourcemanager:ListControlPolicyAttachmentsForTarget", "resourcemanager:GetControlPolicy"}
+        "resourcemanager:ListControlPolicyAttachmentsForTarget", "resourcemanager:GetControlPolicy",
+        "resourcemanager:ListResourceGroups"}
     # organisation mode: exactly what accounts.py calls in the management account (the directory, its members and
     # folders) and sts:AssumeRole on the member audit role BY NAME (not acs:ram::*:role/*, which let the role
     # assume an admin role of its own account); none of it in the read policy

@@ -13,7 +13,8 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-CLUSTER_EVENTS = ["CreateCluster", "ModifyCluster", "DeleteCluster", "MigrateCluster", "UpgradeCluster"]
+CLUSTER_EVENTS = ["CreateCluster", "ModifyCluster", "DeleteCluster", "MigrateCluster", "UpgradeCluster",
+                  "UpdateKMSEncryption"]
 ADDON_EVENTS = CLUSTER_EVENTS + ["InstallClusterAddons", "UnInstallClusterAddons", "ModifyClusterAddon",
                                  "UpgradeClusterAddons"]
 LOG_ADDONS = ("logtail-ds", "loongcollector")  # the Log Service collectors ACK installs
@@ -409,7 +410,8 @@ def rrsa_enabled(inp: Inputs) -> Iterator[Result]:
        evaluates="The cluster's meta_data (DescribeClustersV1) Capabilities.EncryptionKMSKeyId, where ACK reports the "
                  "Secret encryption key as Alibaba's Terraform provider reads it back (the API reference documents "
                  "meta_data only as a JSON text): PASS when a key id is set, FAIL when meta_data carries Capabilities "
-                 "without one; MANUAL when meta_data has no Capabilities object (nothing to judge from) and for "
+                 "without one or with DisableEncryption true (UpdateKMSEncryption's switch); MANUAL when meta_data "
+                 "has no Capabilities object (nothing to judge from) and for "
                  "registered clusters. Secret encryption is offered for ACK Pro clusters.")
 def secret_encryption(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
@@ -417,6 +419,11 @@ def secret_encryption(inp: Inputs) -> Iterator[Result]:
         if not isinstance(caps, dict):
             return MANUAL, "the cluster's meta_data tells no Capabilities: check Secret encryption in the console"
         key = caps.get("EncryptionKMSKeyId")
+        # UpdateKMSEncryption DisableEncryption "true: Disables the encryption at rest feature" (alibabacloud_cs20151215
+        # UpdateKMSEncryptionRequest): a key id left in meta_data then encrypts nothing
+        if str(caps.get("DisableEncryption")).lower() == "true":
+            return FAIL, "Secret encryption is disabled (Capabilities.DisableEncryption true): Secrets are stored in " \
+                         "etcd unencrypted (base64 only)"
         if isinstance(key, str) and key:
             return PASS, f"Secrets are encrypted at rest with KMS key {key}"
         return FAIL, "Secret encryption is off: Secrets are stored in etcd unencrypted (base64 only)"

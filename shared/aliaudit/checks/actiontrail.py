@@ -84,7 +84,8 @@ def trail_bucket_protected(inp: Inputs) -> Iterator[Result]:
         if b.worm_state == "Locked":
             kept = f"a locked {b.worm_days}-day retention policy" if b.worm_days else "a locked retention policy"
         elif b.versioning == "Enabled":
-            kept = "versioning"
+            kept = ("versioning (deleted logs stay as earlier versions; only a locked retention policy also stops "
+                    "a principal allowed to delete object versions)")
         elif b.worm_state not in (None, "InProgress"):
             yield result(b, Status.MANUAL, f"GetBucketWorm did not tell whether the retention policy of the trail log "
                                            f"bucket (trails {trails}) is locked (State {b.worm_state}): check it in "

@@ -16,7 +16,8 @@ PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
 def _result(w: DdosWebsite, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=w.domain, resource_type="ddos:website", resource_name=w.domain,
                   region=w.region, message=message,
-                  details={"sls_project": w.sls_project, "sls_logstore": w.sls_logstore})
+                  details={"sls_project": w.sls_project, "sls_logstore": w.sls_logstore,
+                           "resource_group": w.resource_group})
 
 
 @check(id="ddos_web_access_log_enabled", severity="medium",
@@ -31,10 +32,12 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
        cis_audit="Logon to Anti-DDoS Pro Console, and go to the Log > Full Log page. Select the specific website. "
                  "Ensure the Log Collection is turned on. Ensure the log volume usage indicator is sufficient for "
                  "log storage.",
-       evaluates="DescribeInstances and DescribeDomains in both Anti-DDoS Proxy sites (cn-hangzhou, ap-southeast-1), "
-                 "then DescribeWebAccessLogStatus per website: PASS when SlsStatus is true, FAIL when false, ERROR "
-                 "when the status could not be read. No instance, or no website, gives no result. The log volume "
-                 "indicator (CIS step 4) is not exposed by this API and is not evaluated.",
+       evaluates="DescribeInstances and DescribeDomains in both Anti-DDoS Proxy sites (cn-hangzhou, ap-southeast-1) "
+                 "for every resource group of the account (ListResourceGroups: without a group id these APIs answer "
+                 "the default group only), then DescribeWebAccessLogStatus per website: PASS when SlsStatus is "
+                 "true, FAIL when false, ERROR when the status (or the resource groups) could not be read. No "
+                 "instance, or no website, gives no result. The log volume indicator (CIS step 4) is not exposed by "
+                 "this API and is not evaluated.",
        source="CIS 2.6 | https://www.alibabacloud.com/help/doc-detail/85007.htm")
 def web_access_log_enabled(inp: Inputs) -> Iterator[Result]:
     for w in inp[WEBSITES]:

@@ -636,20 +636,21 @@ def user_data_no_access_keys(inp: Inputs) -> Iterator[Result]:
        evaluates="DescribeInstanceRamRole per instance, then the role's policies (ListPoliciesForRole, GetPolicy "
                  "default version) judged by ram_policy: FAIL when a policy grants administrator rights "
                  "(AdministratorAccess, Action * on *) or rights to escalate (ram:* or granting policies, "
-                 "sts:AssumeRole on *), naming the policies; PASS when the role is not administrator-equivalent or "
-                 "the instance has no RAM role; ERROR when the instance's role or one of its policies could not be "
-                 "read.",
+                 "sts:AssumeRole on *), naming the policies, even when another of its policies could not be read; "
+                 "PASS when the role is not administrator-equivalent or the instance has no RAM role; ERROR when "
+                 "the instance's role or one of its policies could not be read (and none read grants those rights).",
        source="Cloud Config ecs-instance-ram-role-attached (extended to the role's rights) | "
               "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeInstanceRamRole")
 def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
     r: InstanceRole
     for r in inp[INSTANCE_ROLES]:
-        if r.error:
+        if r.admin_reasons:  # (before an unread policy: what was read already makes it an administrator)
+            unread = f" (also: {r.error})" if r.error else ""
+            status, msg = FAIL, f"RAM role {r.role} is administrator-equivalent: {'; '.join(r.admin_reasons)}{unread}"
+        elif r.error:
             status, msg = ERROR, f"could not judge the instance's RAM role{' ' + r.role if r.role else ''}: {r.error}"
         elif not r.role:
             status, msg = PASS, "the instance has no RAM role"
-        elif r.admin_reasons:
-            status, msg = FAIL, f"RAM role {r.role} is administrator-equivalent: {'; '.join(r.admin_reasons)}"
         else:
             attached = ", ".join(r.policies) or "no policies"
             status, msg = PASS, f"RAM role {r.role} is not administrator-equivalent ({attached})"

@@ -38,8 +38,9 @@ def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
        evaluates="ListKeys/DescribeKey per region, only Enabled customer-managed (numeric Creator) symmetric keys: "
                  "PASS when AutomaticRotation is Enabled and RotationInterval is at most kms_rotation_days (365); "
                  "FAIL when rotation is not Enabled, has no interval or a longer one; MANUAL for imported (Origin "
-                 "EXTERNAL) material, which KMS cannot rotate; ERROR when the key could not be described. Service "
-                 "keys, asymmetric keys and keys not Enabled give no result.",
+                 "EXTERNAL) material, which KMS cannot rotate; ERROR when the key could not be described or "
+                 "AutomaticRotation was not answered. Service keys, asymmetric keys and keys not Enabled give no "
+                 "result.",
        source="https://api.alibabacloud.com/api/Kms/2016-01-20/UpdateRotationPolicy (automatic rotation of keys "
               "whose material KMS generated)")
 def rotation_enabled(inp: Inputs) -> Iterator[Result]:
@@ -53,8 +54,10 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
             # KMS cannot rotate material it did not generate
             yield _result(k, MANUAL, "key material is imported (EXTERNAL), which KMS cannot rotate: rotate by "
                           f"moving to a new key with fresh imported material at least every {limit} days")
+        elif not k.automatic_rotation:  # (documented: Enabled | Disabled | Suspended)
+            yield _result(k, ERROR, "DescribeKey answered no AutomaticRotation: whether the key rotates is unknown")
         elif k.automatic_rotation != "Enabled":
-            yield _result(k, FAIL, f"automatic rotation is {k.automatic_rotation or 'Disabled'}")
+            yield _result(k, FAIL, f"automatic rotation is {k.automatic_rotation}")
         elif k.rotation_interval_seconds is None:
             yield _result(k, FAIL, "automatic rotation is enabled but KMS reports no rotation interval")
         else:
@@ -97,7 +100,8 @@ def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
        cli="aliyun kms SetDeletionProtection --ProtectedResourceArn <key arn> --EnableDeletionProtection true",
        events=["SetDeletionProtection", "CreateKey", "EnableKey", "DisableKey"], needs=[KEYS],
        evaluates="DescribeKey DeletionProtection of Enabled customer-managed keys (numeric Creator): PASS when "
-                 "Enabled, FAIL otherwise (Disabled or not reported); ERROR when the key could not be described. "
+                 "Enabled, FAIL otherwise (Disabled); ERROR when the key could not be described or DeletionProtection "
+                 "was not answered. "
                  "Service keys and keys not Enabled give no result.",
        source="Cloud Config kms-key-delete-protection-enabled")
 def deletion_protection_enabled(inp: Inputs) -> Iterator[Result]:
@@ -108,8 +112,11 @@ def deletion_protection_enabled(inp: Inputs) -> Iterator[Result]:
             continue  # service keys belong to their service; unusable keys are judged by kms_key_not_pending_deletion
         elif k.deletion_protection == "Enabled":
             yield _result(k, PASS, "deletion protection is enabled")
+        elif not k.deletion_protection:  # (documented: Enabled | Disabled)
+            yield _result(k, ERROR, "DescribeKey answered no DeletionProtection: whether the key is protected is "
+                                    "unknown")
         else:
-            yield _result(k, FAIL, f"deletion protection is {k.deletion_protection or 'Disabled'}")
+            yield _result(k, FAIL, f"deletion protection is {k.deletion_protection}")
 
 
 def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:

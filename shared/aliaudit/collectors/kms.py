@@ -71,7 +71,7 @@ def keys(ctx: CollectContext) -> list[KmsKey]:
             m = kms.describe_key(kms_models.DescribeKeyRequest(key_id=k.key_id)).body.key_metadata
             key.state, key.spec, key.usage = m.key_state or "", m.key_spec or "", m.key_usage or ""
             key.origin, key.creator, key.description = m.origin or "", m.creator or "", m.description or ""
-            key.automatic_rotation = m.automatic_rotation or "Disabled"
+            key.automatic_rotation = m.automatic_rotation or ""  # ('' not answered: unknown, never "Disabled")
             key.rotation_interval_seconds = interval_seconds(m.rotation_interval)
             key.last_rotation = parse_time(m.last_rotation_date)
             key.delete_date = parse_time(m.delete_date)

@@ -7,7 +7,12 @@ Chinese Mainland) at ddoscoo.ap-southeast-1.aliyuncs.com (API reference, endpoin
 `regional`, ddoscoo.<region>.aliyuncs.com). Each resource names its site in `region`; a call to any other region
 answers empty lists. Response shapes and JSON types: the API reference (tests/fixtures/wire/ddoscoo) and
 alibabacloud_ddoscoo20200101's models (TotalCount, Status, Edition, Enabled, CreateTime and ExpireTime integers;
-SlsStatus a boolean)."""
+SlsStatus a boolean).
+
+Resource groups: DescribeInstances "If you do not specify this parameter [ResourceGroupId], the default resource
+group is used"; DescribeDomains, DescribeWebAccessLogStatus and the log writes: "This parameter is empty by default,
+which indicates that the instance belongs to the default resource group" (alibabacloud_ddoscoo20200101 request
+models). Each call answers only the resources of the group it names, the account's default group when none."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
 from . import Product
+from .resourcemanager import DEFAULT_RESOURCE_GROUP
 
 api = PopApi("ddoscoo", "2020-01-01", ram_prefix="yundun-ddoscoo")  # RAM namespace of Anti-DDoS Proxy
 
@@ -42,6 +48,7 @@ class Instance(BaseModel):
     ip_mode: str = "fnat"  # fnat | v6tov4
     created: datetime = datetime(2024, 1, 1)
     expires: datetime = datetime(2030, 1, 1)
+    resource_group_id: str = DEFAULT_RESOURCE_GROUP
 
 
 class Website(BaseModel):
@@ -51,6 +58,7 @@ class Website(BaseModel):
     region: str = "cn-hangzhou"  # the site of the instance(s) forwarding it
     instance_ids: list[str] = Field(default_factory=list)
     log_enabled: bool = False  # the Full Log switch (SlsStatus); logging is disabled by default (CIS 2.6)
+    resource_group_id: str = DEFAULT_RESOURCE_GROUP  # its instances' group
 
 
 class DdoscooState(BaseModel):
@@ -73,10 +81,14 @@ def _project(call: Call, w: Website) -> tuple[str, str]:
     return f"ddoscoo-project-{call.acct.id}-{w.region}", "ddoscoo-logstore"
 
 
+def _group(call: Call) -> str:
+    return call.params.get("ResourceGroupId") or DEFAULT_RESOURCE_GROUP
+
+
 def _website(call: Call) -> Website:
     domain = require(call.params, "Domain")
     for w in call.acct.ddoscoo.websites:
-        if w.domain == domain and w.region == call.region:
+        if w.domain == domain and w.region == call.region and w.resource_group_id == _group(call):
             call.touch("ACS::DDoSCoo::Domain", domain)
             return w
     # the reference documents no error code for a domain without a forwarding rule: this one is our choice
@@ -91,7 +103,8 @@ def describe_instances(call: Call) -> dict[str, Any]:
     number = int_param(call.params, "PageNumber", 1, 1, 1_000_000)
     size = int_param(call.params, "PageSize", 10, 1, 50)
     wanted = set(_list_param(call.params, "InstanceIds"))
-    items = [i for i in call.acct.ddoscoo.instances if i.region == call.region and (not wanted or i.id in wanted)]
+    items = [i for i in call.acct.ddoscoo.instances if i.region == call.region and (not wanted or i.id in wanted)
+             and i.resource_group_id == _group(call)]
     page = items[(number - 1) * size:number * size]
     return {"TotalCount": len(items), "Instances": [{
         "InstanceId": i.id, "Ip": i.ip, "Remark": i.remark, "Edition": i.edition, "Status": i.status,
@@ -104,7 +117,8 @@ def describe_instances(call: Call) -> dict[str, Any]:
 def describe_domains(call: Call) -> dict[str, Any]:
     wanted = set(_list_param(call.params, "InstanceIds"))
     domains = [w.domain for w in call.acct.ddoscoo.websites
-               if w.region == call.region and (not wanted or wanted & set(w.instance_ids))]
+               if w.region == call.region and (not wanted or wanted & set(w.instance_ids))
+               and w.resource_group_id == _group(call)]
     return {"Domains": domains}  # a list of strings (DescribeDomainsResponseBody.domains: List[str])
 
 

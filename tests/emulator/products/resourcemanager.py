@@ -1,7 +1,8 @@
 """Resource Manager (2020-03-31): the Resource Directory of an organisation, read side: GetResourceDirectory,
 ListAccounts, GetAccount, ListAccountsForParent, ListFoldersForParent, GetFolder, ListAncestors, and its control
 policies (GetControlPolicyEnablementStatus, ListControlPolicyAttachmentsForTarget, GetControlPolicy; the write
-AttachControlPolicy).
+AttachControlPolicy); and each account's resource groups (ListResourceGroups, the account's ``resourcemanager:``
+section: every account has its default group, DEFAULT_RESOURCE_GROUP).
 
 The directory is scenario-level (``resource_directory:`` beside ``accounts:``, see ``ResourceDirectory``), not
 part of an account: its management account and every member are accounts of the scenario. As in the cloud, only
@@ -275,7 +276,49 @@ def _alias(call: Call, m: Member) -> str:
     return acct.alias if acct else ""
 
 
+# --- resource groups (per account) -----------------------------------------------------------------------------
+# Every account has a default resource group; other products' resources belong to it unless their scenario names
+# another (their resource_group_id defaults to this id). Shape and types: ListResourceGroups' documented sample
+# (tests/fixtures/wire/resourcemanager/ListResourceGroups.json): Id, Name, DisplayName, Status (Creating | OK |
+# PendingDelete), AccountId and CreateDate strings; TotalCount, PageNumber, PageSize integers.
+DEFAULT_RESOURCE_GROUP = "rg-acfmdefault0000"
+
+
+class ResourceGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # rg-...
+    name: str
+    display_name: str = ""
+    status: str = "OK"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class ResourceManagerState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resource_groups: list[ResourceGroup] = Field(default_factory=list)  # the default group is always added
+
+    @model_validator(mode="after")
+    def _default_group(self) -> ResourceManagerState:
+        if not any(g.id == DEFAULT_RESOURCE_GROUP for g in self.resource_groups):
+            self.resource_groups.insert(0, ResourceGroup(id=DEFAULT_RESOURCE_GROUP, name="default",
+                                                         display_name="Default Resource Group"))
+        return self
+
+
 # --- APIs ----------------------------------------------------------------------------------------
+
+@api.action("ListResourceGroups", resource="resourcegroup/*")
+def list_resource_groups(call: Call) -> dict[str, Any]:
+    # PageSize "Valid values: 1 to 100. Default value: 10"; Status filters (the other filters are not emulated)
+    status = call.params.get("Status", "")
+    groups = [g for g in call.acct.resourcemanager.resource_groups if not status or g.status == status]
+    page, meta = page_by_number(groups, call.params, default=10, limit=100)
+    return {"ResourceGroups": {"ResourceGroup": [{
+        "Id": g.id, "Name": g.name, "DisplayName": g.display_name, "Status": g.status, "AccountId": call.acct.id,
+        "CreateDate": iso(g.created)} for g in page]}, **meta}
+
 
 @api.action("GetResourceDirectory", resource="resourcedirectory/*")
 def get_resource_directory(call: Call) -> dict[str, Any]:
@@ -401,5 +444,5 @@ def _check_directory(scenario: Scenario) -> None:
 
 
 # the directory is scenario-level: `resource_directory:` beside `accounts:` (None: no organisation)
-PRODUCT = Product("resourcemanager", api=api, versions=("2020-03-31", "2022-04-19"),
+PRODUCT = Product("resourcemanager", api=api, state=ResourceManagerState, versions=("2020-03-31", "2022-04-19"),
                   scenario_section=("resource_directory", ResourceDirectory | None, None), check=_check_directory)
