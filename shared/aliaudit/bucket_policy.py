@@ -91,9 +91,14 @@ def _resources(st: dict[str, Any]) -> list[str]:
                                                                       _strings(st["Resource"])]
 
 
-def _covers(patterns: list[str], items: list[str]) -> bool:
-    """Every item (an action/resource, or itself a pattern) falls under one of the patterns."""
-    return bool(items) and all(any(fnmatchcase(i.lower(), p.lower()) for p in patterns) for i in items)
+def _covers(patterns: list[str], items: list[str], *, fold: bool = True) -> bool:
+    """Every item (an action/resource, or itself a pattern) falls under one of the patterns. Actions compare in any
+    letter case; resources (fold=False) exactly: OSS object keys are case-sensitive, so a Deny on b/public/* leaves
+    a grant on b/Public/* standing."""
+    def norm(text: str) -> str:
+        return text.lower() if fold else text
+
+    return bool(items) and all(any(fnmatchcase(norm(i), norm(p)) for p in patterns) for i in items)
 
 
 def _networks(values: list[str]) -> Iterator[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network | None]]:
@@ -155,7 +160,7 @@ def _fence(st: dict[str, Any]) -> bool:
 def _fenced(fences: list[dict[str, Any]], actions: list[str], resources: list[str], bucket: str) -> bool:
     # a grant on "*" in a bucket's policy means the bucket and all its objects
     items = [r for res in resources for r in ([bucket, f"{bucket}/*"] if res == "*" and bucket else [res])]
-    return any(_covers(_actions(f), actions) and _covers(_resources(f), items) for f in fences)
+    return any(_covers(_actions(f), actions) and _covers(_resources(f), items, fold=False) for f in fences)
 
 
 def _weak_entry(key: str, values: list[str]) -> str:
@@ -225,7 +230,7 @@ def https_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool, st
         if key != "acs:securetransport" or op not in ("bool", "stringequals", "stringequalsignorecase") \
                 or "false" not in [v.lower() for v in values]:
             continue
-        if _covers(_actions(st), ["oss:*"]) and _covers(_resources(st), [f"{bucket}/*"]):
+        if _covers(_actions(st), ["oss:*"]) and _covers(_resources(st), [f"{bucket}/*"], fold=False):
             return True, f"policy statement {i} denies every request over HTTP"
         partial = (f"policy statement {i} denies HTTP only for {', '.join(_actions(st))} on "
                    f"{', '.join(_resources(st))}")

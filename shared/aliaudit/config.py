@@ -96,7 +96,9 @@ class AuditConfig(BaseModel):
     # China site, ap-southeast-1 for the international site); assets are read per audited region.
     security_center_region: str = "cn-shanghai"
     security_center_notices: list[str] = Field(default_factory=lambda: list(SAS_HIGH_RISK_NOTICES))  # CIS 8.5
-    security_center_vul_types: list[str] = Field(default_factory=lambda: ["cve", "sys", "cms", "emg"])  # CIS 8.7
+    # CIS 8.7 "Ensure that all type of vulnerabilities is enabled": every type DescribeVulConfig documents as a
+    # vulnerability type (cve, sys, cms, app, emg; yum / scanMode / imageVulClean are settings)
+    security_center_vul_types: list[str] = Field(default_factory=lambda: ["cve", "sys", "cms", "app", "emg"])
     security_center_vul_levels: list[str] = Field(default_factory=lambda: ["asap", "later"])  # CIS 8.7: high, medium
     security_center_fingerprint_max_hours: int = Field(24, ge=1, le=MAX_HOURS)  # CIS 8.8: collect at least daily
     report_buckets: list[str] = Field(default_factory=list)  # OSS buckets the auditor writes reports to

@@ -70,6 +70,8 @@ CASES: list[Case] = [
     Case("ack_cluster_private_endpoint", "documented empty api_server_endpoint vs a public one",
          ack(cluster(), cluster("c-pub", public_endpoint="https://47.95.1.2:6443")), {CID: "PASS", "c-pub": "FAIL"},
          region=_R),
+    Case("ack_cluster_private_endpoint", "no readable master_url: unknown (ERROR), not private",
+         ack(cluster(master_url_read=False)), {CID: "ERROR"}, region=_R),
     Case("ack_cluster_inspection_recent", "inspected yesterday; 30 days ago; never",
          ack(cluster(), cluster("c-old", last_inspection=NOW - timedelta(days=30)),
              cluster("c-never", last_inspection=None)),

@@ -102,10 +102,11 @@ CASES: list[Case] = [
     Case("ecs_security_group_rdp_restricted", "TCP 80 only vs 3389 from anywhere; SSH-only group passes",
          groups(group(SG, WEB), group("sg-rdp", RDP_WORLD), group("sg-ssh", SSH_WORLD)),
          {SG: "PASS", "sg-rdp": "FAIL", "sg-ssh": "PASS"}),
-    Case("ecs_security_group_fine_grained", "80 and 443 pass; 1/65535 fails; a 1000-port range fails",
+    Case("ecs_security_group_fine_grained", "80 and 443 open are MANUAL (CIS 3.5: a reviewer judges whether each rule "
+         "is needed); 1/65535 fails; a 1000-port range fails; nothing open passes",
          groups(group(SG, WEB, rule("443/443", rid="r443")), group("sg-all", rule("1/65535", rid="wide")),
                 group("sg-range", rule("8000/8999", rid="range")), group("sg-none")),
-         {SG: "PASS", "sg-all": "FAIL", "sg-range": "FAIL", "sg-none": "PASS"}),
+         {SG: "MANUAL", "sg-all": "FAIL", "sg-range": "FAIL", "sg-none": "PASS"}),
     Case("ecs_security_group_fine_grained", "UDP all ports from anywhere",
          groups(group("sg-udp", rule("-1/-1", proto="UDP", rid="udp"))), {"sg-udp": "FAIL"}),
     Case("ecs_instance_risky_ports_not_public", "EIP + documented TCP 80 rule passes; EIP + SSH open fails; "

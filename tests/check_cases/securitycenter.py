@@ -37,7 +37,7 @@ def vul(config: dict[str, str], levels: list[str]) -> dict[str, Any]:
     return {"securitycenter.vul_scan": VulScan(config=config, levels=levels)}
 
 
-ALL_ON = {"cve": "on", "sys": "on", "cms": "on", "emg": "on"}
+ALL_ON = {"cve": "on", "sys": "on", "cms": "on", "app": "on", "emg": "on"}
 LOGIN = LogType(logstore="aegis-log-login", category="host", description="Login", enabled=True)
 DEFENSE_ON = {"auto_breaking": "on", "webshell_cloud_breaking": "on"}
 _G = "global"
@@ -49,10 +49,11 @@ CASES: list[Case] = [
                  server("i-off", client_status="offline", client_sub_status="offline"),
                  server("i-stop", running=False, client_status="offline", client_sub_status="stopped")),
          {IID: "PASS", "i-pause": "FAIL", "i-none": "FAIL", "i-off": "FAIL", "i-stop": "PASS"}),
-    Case("securitycenter_server_os_patches_applied", "no OS vulns (a CMS vuln is not OS); cve; sys; no agent",
-         servers(server(vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}), server("i-sys", vulns={"sys": 1}),
-                 server("i-none", client_sub_status="uninstalled", vulns=None)),
-         {IID: "PASS", "i-cve": "FAIL", "i-sys": "FAIL", "i-none": "MANUAL"}),
+    Case("securitycenter_server_os_patches_applied", "no vulnerability passes; cve, sys and a CMS one fail (CIS 4.5: "
+         "all vulnerabilities fixed); no agent is MANUAL",
+         servers(server(vulns={}), server("i-cms", vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}),
+                 server("i-sys", vulns={"sys": 1}), server("i-none", client_sub_status="uninstalled", vulns=None)),
+         {IID: "PASS", "i-cms": "FAIL", "i-cve": "FAIL", "i-sys": "FAIL", "i-none": "MANUAL"}),
     Case("securitycenter_edition_advanced_or_higher", "documented Version 3 (Enterprise)", edition(),
          {ACCOUNT: "PASS"}, region=_G),
     Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free) with documented MergedVersion 7 (Ultimate)",
@@ -75,6 +76,8 @@ CASES: list[Case] = [
          vul(ALL_ON, ["asap"]), {ACCOUNT: "FAIL"}, region=_G),
     Case("securitycenter_vulnerability_scan_enabled", "emg off", vul({**ALL_ON, "emg": "off"}, ["asap", "later"]),
          {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_vulnerability_scan_enabled", "application vulnerabilities off (CIS 8.7: every type)",
+         vul({**ALL_ON, "app": "off"}, ["asap", "later"]), {ACCOUNT: "FAIL"}, region=_G),
     # the documented sample's cve row has Config "90" (OverAllConfig "on"); the check reads Config: not "on"
     Case("securitycenter_vulnerability_scan_enabled", "documented cve Config 90 (OverAllConfig on)",
          vul({**ALL_ON, "cve": "90"}, ["asap", "later"]), {ACCOUNT: "FAIL"}, region=_G),

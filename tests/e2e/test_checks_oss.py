@@ -334,6 +334,15 @@ def _state(info: BucketInfo, account_block: bool | None = False) -> str:
      False, False, "public"),  # a Deny narrowed by a second condition fences nothing
     ("private", {"Version": "1", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "oss:GetObject",
                                                "Resource": "*"}}, False, False, "public"),  # one statement object
+    # object keys are case-sensitive: a Deny on b/public/* does not fence a grant on b/Public/*
+    ("private", _policy(_st(resource="acs:oss:*:*:b/Public/*"),
+                        _st("Deny", action="oss:*", resource="acs:oss:*:*:b/public/*",
+                            condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})), False, False,
+     "public"),
+    ("private", _policy(_st(resource="acs:oss:*:*:b/Public/*"),
+                        _st("Deny", action="OSS:*", resource="acs:oss:*:*:b/Public/*",
+                            condition={"NotIpAddress": {"acs:SourceIp": ["198.51.100.0/24"]}})), False, False,
+     "private"),  # (actions in any letter case)
 ])
 def test_public_exposure(acl, policy, block, account, expected):
     assert _state(_info(acl, policy, block), account) == expected

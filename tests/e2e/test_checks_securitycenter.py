@@ -40,8 +40,9 @@ def servers() -> list[dict[str, Any]]:
 
 
 def good_settings() -> dict[str, Any]:
+    # application vulnerability scanning is off until turned on (CIS 8.7 asks for every type)
     return {"version": 3, "linked_roles": {"AliyunServiceRoleForSas": True, "AliyunServiceRoleForSasCspm": True},
-            "log_analysis": {"bought": True, "open": True}}
+            "log_analysis": {"bought": True, "open": True}, "vul_config": {"app": "on"}}
 
 
 def test_servers_agent_and_patches_per_region(cloud):
@@ -51,8 +52,8 @@ def test_servers_agent_and_patches_per_region(cloud):
     assert agent == {"i-online": "PASS", "i-vulnerable": "PASS", "i-appvulns": "PASS", "i-noagent": "FAIL",
                      "i-paused": "FAIL", "i-offline": "FAIL", "i-stopped": "PASS", "i-windows": "PASS"}
     patches = by_resource(findings, "securitycenter_server_os_patches_applied")
-    # application and Web-CMS vulnerabilities are not OS patches (the peer tool counts them)
-    assert patches == {"i-online": "PASS", "i-vulnerable": "FAIL", "i-appvulns": "PASS", "i-noagent": "MANUAL",
+    # CIS 4.5 audit: "ensure all vulnerabilities are fixed": application and Web-CMS ones count too
+    assert patches == {"i-online": "PASS", "i-vulnerable": "FAIL", "i-appvulns": "FAIL", "i-noagent": "MANUAL",
                        "i-paused": "PASS", "i-offline": "PASS", "i-stopped": "PASS", "i-windows": "FAIL"}
     regions = {f.resource_id: f.region for f in findings if f.check_id == "securitycenter_server_agent_installed"}
     assert regions["i-windows"] == "ap-southeast-1" and regions["i-online"] == "cn-hangzhou"

@@ -16,6 +16,7 @@ from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, base_scenario, load, pop_config
 
 FLOW = "vpc_flow_logs_enabled"
+ALL_TRAFFIC = "vpc_flow_logs_all_traffic"
 PEERING = "vpc_peering_routes_least_access"
 DNAT = "vpc_nat_dnat_risky_ports_not_exposed"
 
@@ -47,28 +48,36 @@ def account() -> dict:
 
 def test_flow_logs_per_vpc(cloud):
     load(cloud, account())
-    findings = scan(cloud, checks=[FLOW], regions=["cn-hangzhou", "cn-shanghai"])
-    assert {(f.resource_id, f.region, f.status.value) for f in findings} == {
+    findings = scan(cloud, checks=[FLOW, ALL_TRAFFIC], regions=["cn-hangzhou", "cn-shanghai"])
+    cis = [f for f in findings if f.check_id == FLOW]
+    # CIS 3.3 asks for an associated flow log (it recommends them 'for packet Rejects'): a Drop log counts there
+    assert {(f.resource_id, f.region, f.status.value) for f in cis} == {
         ("vpc-a", "cn-hangzhou", "PASS"), ("vpc-b", "cn-hangzhou", "PASS"), ("vpc-c", "cn-hangzhou", "FAIL"),
-        ("vpc-d", "cn-hangzhou", "FAIL"), ("vpc-e", "cn-hangzhou", "FAIL"), ("vpc-sh", "cn-shanghai", "FAIL")}
-    msgs = {f.resource_id: f.message for f in findings}
+        ("vpc-d", "cn-hangzhou", "FAIL"), ("vpc-e", "cn-hangzhou", "PASS"), ("vpc-sh", "cn-shanghai", "FAIL")}
+    msgs = {f.resource_id: f.message for f in cis}
     assert "fl-a" in msgs["vpc-a"] and "each of the 2 vSwitch(es)" in msgs["vpc-b"]
     assert "inactive flow log(s): fl-c" in msgs["vpc-c"] and "only 1 of 2 vSwitches" in msgs["vpc-c"]
-    assert "flow log fl-e records only denied traffic (TrafficType Drop)" in msgs["vpc-e"]
-    one = findings[0]
-    assert one.cis == ["2.5", "3.3"] and one.resource_type == "vpc:vpc"
+    assert "denied traffic only" in msgs["vpc-e"]
+    assert cis[0].cis == ["2.5", "3.3"] and cis[0].resource_type == "vpc:vpc"
+    # the stricter view: the traffic that got through must be recorded
+    strict = {f.resource_id: f for f in findings if f.check_id == ALL_TRAFFIC}
+    assert {r: f.status.value for r, f in strict.items()} == {
+        "vpc-a": "PASS", "vpc-b": "PASS", "vpc-c": "FAIL", "vpc-d": "FAIL", "vpc-e": "FAIL", "vpc-sh": "FAIL"}
+    assert "flow log fl-e records only denied traffic (TrafficType Drop)" in strict["vpc-e"].message
+    assert strict["vpc-e"].cis == []
 
 
 def test_drop_only_flow_log_does_not_cover():
     vpcs = [VpcInfo(id="vpc-1", vswitch_ids=["vsw-1"])]
     logs = [FlowLogInfo(id="fl-drop", resource_type="VPC", resource_id="vpc-1", status="Active", traffic_type="Drop")]
-    got = run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs}, region="cn-hangzhou")
+    assert run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"  # (CIS 3.3)
+    got = run_check(ALL_TRAFFIC, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs}, region="cn-hangzhou")
     assert [(r.resource_id, r.status.value) for r in got] == [("vpc-1", "FAIL")]
     assert got[0].message == ("no active flow log covers the VPC (flow log fl-drop records only denied traffic "
                               "(TrafficType Drop), not the traffic that got through)")
     for traffic in ("All", "Allow"):  # the traffic that got through is recorded
         logs[0].traffic_type = traffic
-        assert run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"
+        assert run_check(ALL_TRAFFIC, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"
 
 
 def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
@@ -108,7 +117,7 @@ def test_denied_or_failing_reads_give_error_findings(cloud, admin):
     admin.faults(regions_down=["cn-shanghai"])
     findings = scan(cloud, families=["vpc"], regions=["cn-hangzhou", "cn-shanghai"])
     down = {(f.check_id, f.status.value) for f in findings if f.region == "cn-shanghai"}
-    assert down == {(FLOW, "ERROR"), (PEERING, "ERROR"), (DNAT, "ERROR")}
+    assert down == {(FLOW, "ERROR"), (ALL_TRAFFIC, "ERROR"), (PEERING, "ERROR"), (DNAT, "ERROR")}
 
 
 def test_every_list_api_is_paged_to_the_end(cloud, admin):

@@ -70,9 +70,11 @@ def test_the_sample_mistakes_fail_and_the_resources_done_right_pass(cloud):
     assert verdicts("ecs_instance_no_classic_network")["i-2zesampleftp001"] == "FAIL"
     assert verdicts("ecs_disk_unattached_encrypted") == {"d-bp1sampleolddata": "FAIL", "d-bp1samplescratch": "PASS"}
     assert Counter(verdicts("ecs_disk_attached_encrypted").values()) == {"PASS": 3, "FAIL": 4}
-    # VPC: a VPC without flow logs, one logging only dropped packets
+    # VPC: a VPC without flow logs, one logging only dropped packets (enough for CIS 3.3, not for the stricter view)
     assert verdicts("vpc_flow_logs_enabled") == {"vpc-bp1sampleprod01": "PASS", "vpc-bp1sampledev001": "FAIL",
-                                                 "vpc-uf6samplestage1": "FAIL"}
+                                                 "vpc-uf6samplestage1": "PASS"}
+    assert verdicts("vpc_flow_logs_all_traffic") == {"vpc-bp1sampleprod01": "PASS", "vpc-bp1sampledev001": "FAIL",
+                                                     "vpc-uf6samplestage1": "FAIL"}
     # RDS: the legacy CRM database is open to the world, unencrypted, audited only a month
     crm, orders, pg = "rm-bp1samplecrm0001", "rm-bp1sampleorders01", "pgm-uf6sampleanalytic1"
     for check_id in ("rds_instance_whitelist_not_open", "rds_instance_no_public_endpoint",

@@ -292,13 +292,17 @@ def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
        cli="aliyun cs PUT /api/v2/clusters/<id> --body '{\"api_server_eip\": false}'  (ModifyCluster)",
        cis=["7.9"], events=CLUSTER_EVENTS, needs=[CLUSTERS],
        evaluates="DescribeClustersV1 master_url api_server_endpoint: FAIL when the API server has an internet endpoint,"
-                 " PASS when none is reported; registered clusters are MANUAL.",
+                 " PASS when none is reported; ERROR when master_url is missing or not a JSON object; registered "
+                 "clusters are MANUAL.",
        cis_audit="ACK console > the cluster detail page: check that there is no meta of API Server Public Network "
                  "Endpoint under Cluster Information.")
 def private_endpoint(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         if c.public_endpoint:
             return FAIL, f"the API server has a public endpoint: {c.public_endpoint}"
+        if not c.master_url_read:
+            return ERROR, "DescribeClustersV1 answered no readable master_url: whether the API server is public is " \
+                          "unknown"
         return PASS, "the API server has no public endpoint"
 
     yield from _checks(inp, (), "verify its API server is not reachable from the internet", judge)

@@ -144,7 +144,8 @@ def ssh_restricted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
                "your bastion or office addresses.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["4.4"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 3389")
+       # (CIS 3.2 too: its audit asks for no rule open to 0.0.0.0/0 on port 22 or 3389)
+       cis=["3.2", "4.4"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 3389")
        + " FAIL when TCP 3389 is open to the internet, naming the rules; PASS otherwise.",
        cis_audit="Security Groups > Inbound: ensure no rule exists that has a port range that includes port 3389 and "
                  "has an Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also "
@@ -165,8 +166,9 @@ def rdp_restricted(inp: Inputs) -> Iterator[Result]:
            "...", cis=["3.5"], events=SG_EVENTS, needs=[SECURITY_GROUPS],
        evaluates=_sg_evaluates("Every TCP and UDP port") + " FAIL when every port of a protocol, or a range wider "
                  "than public_port_range_max (100) ports, is open; ERROR when only unread lists leave that "
-                 "undecided; PASS otherwise. A heuristic, narrower than the audit, which asks a reviewer whether "
-                 "every rule is necessary: narrow internet-open ranges and rules with restricted sources pass.",
+                 "undecided; MANUAL when narrower ports are open to the internet (the audit asks a reviewer whether "
+                 "every rule is necessary, which no API tells), listing them; PASS when no TCP or UDP port is "
+                 "reachable from the internet. Rules with restricted sources are not judged.",
        cis_audit="ECS console > Network & Security > Security Groups: ensure the rules in each of your security "
                  "groups are all necessary for your operation.")
 def fine_grained(inp: Inputs) -> Iterator[Result]:
@@ -192,9 +194,10 @@ def fine_grained(inp: Inputs) -> Iterator[Result]:
             msg = "whether {} are reachable from the internet depends on lists that could not be read: {}".format(
                 "; ".join(f"{p} {describe_ranges(scan.undecided)}" for p, scan in undecided.items()),
                 unread_lists(r for scan in undecided.values() for r in scan.unknown))
+        elif shown:  # (CIS 3.5 is a reviewer's judgement: whether each opening is needed)
+            status, msg = MANUAL, f"internet-reachable ports: {shown}: check that each is needed"
         else:
-            status = PASS
-            msg = f"internet-reachable ports: {shown}" if shown else "no TCP or UDP port is reachable from the internet"
+            status, msg = PASS, "no TCP or UDP port is reachable from the internet"
         yield Result(status=status, resource_id=g.id, resource_type=SG, resource_name=g.name, message=msg)
 
 

@@ -74,18 +74,21 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ram DeleteAccessKey --UserAccessKeyId <id>  (as the root account)",
        cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=[ROOT],
        evaluates="The credential report's <root> row: FAIL when any root key slot (access_key_1/2, "
-                 "additional_access_key_1..3) has _active TRUE, PASS when none does; an inactive (disabled) root key "
-                 "passes. ERROR (dataset not collected) when the report has no root row.",
+                 "additional_access_key_1..3) has _exist or _active TRUE (a disabled key still exists and can be "
+                 "enabled again: the recommendation is that none exists), PASS when none does. ERROR (dataset not "
+                 "collected) when the report has no root row.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
                  "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
-    if root.active_keys:
+    if root.active_keys or root.inactive_keys:
+        held = [f"{len(keys)} {kind}" for kind, keys in (("active", root.active_keys), ("disabled", root.inactive_keys))
+                if keys]
         yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
-                     message=f"the root account has {len(root.active_keys)} active AccessKey(s)")
+                     message=f"the root account has AccessKeys ({' and '.join(held)})")
     else:
         yield Result(status=PASS, resource_id="<root>", resource_type="ram:root",
-                     message="the root account has no active AccessKey")
+                     message="the root account has no AccessKey")
 
 
 @check(id="ram_root_mfa_enabled", title="Ensure MFA is enabled for the root account", severity="critical",
@@ -165,13 +168,14 @@ def user_inactive(inp: Inputs) -> Iterator[Result]:
                              message=f"console user active within {days} days")
 
 
-def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
+def _active_keys(inp: Inputs, *, every: bool = False) -> Iterator[tuple[UserInfo, Any, Result | None]]:
+    """Each user's Active AccessKeys (every: all of them, Inactive too), or the user's error."""
     for u, err in _users(inp):
         if err:
             yield u, None, err
             continue
         for k in u.access_keys:
-            if k.status == "Active":
+            if every or k.status == "Active":
                 yield u, k, None
 
 
@@ -180,15 +184,16 @@ def _active_keys(inp: Inputs) -> Iterator[tuple[UserInfo, Any, Result | None]]:
        console="RAM console > Users > the user > AccessKey: create a new key, switch, disable and delete the old one.",
        cli="aliyun ram CreateAccessKey --UserName <user>; aliyun ram DeleteAccessKey --UserName <user> "
            "--UserAccessKeyId <old>", cis=["1.6"], events=USER_EVENTS, needs=[USERS],
-       evaluates="Each Active AccessKey of each RAM user (ListAccessKeys): FAIL when its CreateDate is more than "
-                 "access_key_max_age_days (90) before the scan, PASS otherwise; Inactive keys are not judged, ERROR "
-                 "when the user's details or the key's CreateDate could not be read.",
+       evaluates="Each AccessKey of each RAM user (ListAccessKeys, Active and Inactive: the audit asks that no "
+                 "user has a key created earlier than 90 days ago): FAIL when its CreateDate is more than "
+                 "access_key_max_age_days (90) before the scan, PASS otherwise; ERROR when the user's details or the "
+                 "key's CreateDate could not be read.",
        cis_audit="aliyun ram ListAccessKeys --UserName <ram_user>: make sure that no user has an access key created "
                  "(CreateDate) earlier than 90 days ago.")
 def key_rotation(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_max_age_days
     cutoff = inp.now - timedelta(days=days)
-    for u, k, err in _active_keys(inp):
+    for u, k, err in _active_keys(inp, every=True):
         if err:
             yield err
             continue
@@ -199,7 +204,8 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
         old = k.created < cutoff
         yield Result(status=FAIL if old else PASS, resource_id=k.id, resource_type="ram:accesskey",
                      resource_name=u.name, message=f"AccessKey of {u.name} created {k.created:%Y-%m-%d}"
-                     + (f", older than {days} days" if old else f", within {days} days"))
+                     + (f", older than {days} days" if old else f", within {days} days")
+                     + ("" if k.status == "Active" else f" ({k.status or 'status unknown'})"))
 
 
 @check(id="ram_user_access_key_unused", title="Remove AccessKeys unused for 90 days", severity="medium",
@@ -210,7 +216,7 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
        evaluates="Each Active AccessKey of each RAM user: FAIL when its last use (credential report key slot "
                  "last_used, else GetAccessKeyLastUsed; the creation time when never used) is more than "
                  "access_key_unused_days (90) ago, PASS otherwise; Inactive keys are not judged, ERROR when the "
-                 "user's details could not be read.",
+                 "user's details, or both the key's last use and creation date, could not be read.",
        source="Cloud Config ram-user-ak-used-expired-check")
 def key_unused(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_unused_days
@@ -220,7 +226,11 @@ def key_unused(inp: Inputs) -> Iterator[Result]:
             yield err
             continue
         last = k.last_used or k.created
-        unused = last is not None and last < cutoff
+        if last is None:  # neither its last use nor its creation time is known: never a PASS
+            yield Result(status=ERROR, resource_id=k.id, resource_type="ram:accesskey", resource_name=u.name,
+                         message=f"AccessKey of {u.name}: neither its last use nor its creation date could be read")
+            continue
+        unused = last < cutoff
         seen = f"last used {k.last_used:%Y-%m-%d}" if k.last_used else "never used"
         yield Result(status=FAIL if unused else PASS, resource_id=k.id, resource_type="ram:accesskey",
                      resource_name=u.name, message=f"AccessKey of {u.name} {seen}"
@@ -574,11 +584,24 @@ _SAML_PROVIDER = re.compile(r"^acs:ram::\d+:saml-provider/", re.IGNORECASE)
 
 
 def _condition_keys(st: dict[str, Any]) -> set[str]:
-    """The condition keys a statement tests, lower-cased, whatever the operator (StringEquals, StringLike...)."""
+    """The condition keys a statement pins to given values, lower-cased: under StringEquals,
+    StringEqualsIgnoreCase or StringLike, with values that are not empty nor wildcards alone (StringLike
+    "system:serviceaccount:ns:*" still names a namespace). A key tested with another operator (StringNotEquals, a
+    Null test) or against "*" restricts nothing: sts:ExternalId under StringNotEquals "x" admits every other value."""
     cond = st.get("Condition")
     if not isinstance(cond, dict):
         return set()
-    return {str(k).lower() for block in cond.values() if isinstance(block, dict) for k in block}
+    keys = set()
+    for op, block in cond.items():
+        operator = str(op).lower()
+        if operator not in ("stringequals", "stringequalsignorecase", "stringlike") or not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            values = value if isinstance(value, list) else [value]
+            if values and all(isinstance(v, str) and v.strip() and not (operator == "stringlike" and
+                                                                        not v.strip("*? ")) for v in values):
+                keys.add(str(key).lower())
+    return keys
 
 
 def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], list[str]]:
@@ -648,9 +671,11 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
                  "does not name one: FAIL when a principal is `*` (Principal `*` or a `*` value of any type), a RAM "
                  "principal of an account other than the audited one (acs:ram::<id>:... or a bare id) without an "
                  "sts:ExternalId condition key, a Federated OIDC provider without both oidc:aud and oidc:sub "
-                 "condition keys, or a Federated SAML provider without any saml: condition key (any operator "
-                 "counts; values are not judged). PASS when every principal is a Service, or the audited account "
-                 "itself (its root, users or roles), or a conditioned provider or account. MANUAL when a principal "
+                 "condition keys, or a Federated SAML provider without any saml: condition key (a key counts under "
+                 "StringEquals, StringEqualsIgnoreCase or StringLike with values that are not empty nor wildcards "
+                 "alone; StringNotEquals, Null tests or '*' pin nothing). PASS when every principal is a Service, "
+                 "or the audited account itself (its root, users or roles), or a conditioned provider or account. "
+                 "MANUAL when a principal "
                  "has a form RAM does not document; ERROR when GetRole failed or the document is not JSON. Members "
                  "of the same resource directory count as other accounts.")
 def role_trust(inp: Inputs) -> Iterator[Result]:

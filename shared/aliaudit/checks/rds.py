@@ -243,13 +243,16 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
        cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
        cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus, every engine: PASS when Enable, FAIL otherwise "
-                 "(Disabled, or not returned); ERROR when the policy could not be read.",
+                 "(Disabled); ERROR when the policy could not be read or answered no status.",
        cis_audit="SQL Explorer: a 'Welcome to Use SQL Explore' page indicates that the auditing is not yet enabled; "
                  "if auditing is enabled, SQL Explorer shows the SQL Explore dashboard directly.")
 def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if err := _error(inst, ["audit"]):
             yield err
+        elif not inst.audit_status:
+            yield _result(inst, ERROR, "DescribeSQLCollectorPolicy answered no SQLCollectorStatus: whether SQL audit "
+                                       "is on is unknown")
         else:
             on = inst.audit_status == "Enable"
             yield _result(inst, PASS if on else FAIL, "SQL audit is enabled" if on
@@ -264,20 +267,24 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365",
        cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
        needs=[INSTANCES],
-       evaluates="DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention, or the policy's "
-                 "StoragePeriod): FAIL when SQL audit is not Enable or no retention is set; PASS when the retention "
-                 "is at least audit_retention_days (180), FAIL when shorter; ERROR when the policy or the retention "
-                 "could not be read.",
+       evaluates="DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention ConfigValue; the "
+                 "policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not Enable "
+                 "or no retention is set; PASS when the retention is at least audit_retention_days (180), FAIL when "
+                 "shorter; ERROR when the policy or the retention could not be read.",
        cis_audit="SQL Explore > Service Setting: assure the storage duration is set as 6 months or longer.")
 def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
     need = inp.config.audit_retention_days
     for inst in _instances(inp):
         if err := _error(inst, ["audit"]):
             yield err
+        elif not inst.audit_status:
+            yield _result(inst, ERROR, "DescribeSQLCollectorPolicy answered no SQLCollectorStatus")
         elif inst.audit_status != "Enable":
             yield _result(inst, FAIL, "SQL audit is off: nothing is retained")
+        elif err := _error(inst, ["audit_retention"]):
+            yield err
         elif inst.audit_retention_days is None:
-            yield _error(inst, ["audit_retention"]) or _result(inst, FAIL, "SQL audit retention is not set")
+            yield _result(inst, FAIL, "SQL audit retention is not set")
         else:
             days = inst.audit_retention_days
             yield _result(inst, PASS if days >= need else FAIL,
@@ -285,6 +292,8 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
 
 
 # --- 6.5 / 6.6 TDE ----------------------------------------------------------------------------------
+
+_NO_TDE_STATUS = "DescribeDBInstanceTDE answered no TDEStatus: whether TDE is on is unknown"
 
 @check(id="rds_instance_tde_enabled", severity="high",
        title="Ensure that 'TDE' is set to 'Enabled' on for applicable database instance",
@@ -294,12 +303,15 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
        cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceTDE TDEStatus for MySQL, PostgreSQL and SQL Server instances (MariaDB has no TDE "
-                 "and gives no result): PASS when Enabled, FAIL otherwise; ERROR when TDE could not be read.",
+                 "and gives no result): PASS when Enabled, FAIL otherwise; ERROR when TDE could not be read or "
+                 "TDEStatus was not answered.",
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
         if err := _error(inst, ["tde"]):
             yield err
+        elif not inst.tde_status:
+            yield _result(inst, ERROR, _NO_TDE_STATUS)
         else:
             on = inst.tde_status == "Enabled"
             yield _result(inst, PASS if on else FAIL, "TDE is enabled" if on else "TDE is disabled")
@@ -326,6 +338,8 @@ def tde_byok(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
         if err := _error(inst, ["tde"]):
             yield err
+        elif not inst.tde_status:
+            yield _result(inst, ERROR, _NO_TDE_STATUS)
         elif inst.tde_status != "Enabled":
             yield _result(inst, FAIL, "TDE is disabled, so no key of the customer's protects the data")
         elif inst.tde_mode == "Aliyun_Generate_Key":

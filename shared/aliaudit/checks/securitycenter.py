@@ -90,10 +90,10 @@ def agent_installed(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sas DescribeVulList --Type cve --Dealed n; aliyun sas DescribeVulList --Type sys --Dealed n; "
            "aliyun sas ModifyOperateVul --Type cve --OperateType vul_fix --Info '<vul list>'",
        cis=["4.5"], events=["ModifyOperateVul"], needs=[SERVERS],
-       evaluates="DescribeCloudCenterInstances RiskCount per server: FAIL when it counts unfixed Linux software (cve)"
-                 " or Windows system (sys) vulnerabilities, PASS when both are 0; MANUAL when the agent is not "
-                 "installed or there is no vulnerability data. Narrower than the audit's 'all vulnerabilities are "
-                 "fixed': Web-CMS, urgent and application vulnerabilities are not OS patches and are not counted.",
+       evaluates="DescribeCloudCenterInstances RiskCount per server: FAIL when it counts unfixed vulnerabilities of "
+                 "any type (Linux software cve, Windows system sys, Web-CMS cms, urgent emg, application app: the "
+                 "audit asks that 'all vulnerabilities are fixed'), naming the counts; PASS when all are 0; MANUAL "
+                 "when the agent is not installed or there is no vulnerability data.",
        cis_audit="Security Center console > Vulnerabilities: ensure all vulnerabilities are fixed.")
 def os_patches(inp: Inputs) -> Iterator[Result]:
     for s in inp[SERVERS]:
@@ -101,12 +101,12 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
             yield _server(s, MANUAL, "no vulnerability data (the agent is not installed): check the OS patch "
                                      "level on the server (yum/apt updates, Windows Update) and install the agent")
             continue
-        os_vulns = {k: s.vulns.get(k, 0) for k in ("cve", "sys") if s.vulns.get(k, 0)}
-        if os_vulns:
-            counts = ", ".join(f"{n} {VUL_TYPES[k]}" for k, n in os_vulns.items())
-            yield _server(s, FAIL, f"unfixed OS vulnerabilities: {counts}")
+        unfixed = {k: s.vulns.get(k, 0) for k in VUL_TYPES if s.vulns.get(k, 0)}
+        if unfixed:
+            counts = ", ".join(f"{n} {VUL_TYPES[k]}" for k, n in unfixed.items())
+            yield _server(s, FAIL, f"unfixed vulnerabilities: {counts}")
         else:
-            yield _server(s, PASS, "no unfixed Linux software or Windows system vulnerabilities")
+            yield _server(s, PASS, "no unfixed vulnerabilities")
 
 
 # --- account settings (global) --------------------------------------------------------------------
@@ -172,12 +172,13 @@ def notifications(inp: Inputs) -> Iterator[Result]:
        risk="Disabled vulnerability types or levels are never detected, so they are never fixed.",
        console=f"{CONSOLE} > Risk Governance > Vulnerabilities > Vulnerability Management Settings: enable "
                "every vulnerability type and the high and medium scan levels.",
-       cli="aliyun sas ModifyVulConfig --Type cve --Config on  (also sys, cms, emg); "
+       cli="aliyun sas ModifyVulConfig --Type cve --Config on  (also sys, cms, app, emg); "
            "aliyun sas ModifyConcernNecessity --ConcernNecessity asap,later,nntf",
        cis=["8.7"], events=["ModifyVulConfig", "ModifyConcernNecessity"], needs=[VUL_SCAN],
        evaluates="DescribeVulConfig and DescribeConcernNecessity: PASS when every type in security_center_vul_types "
-                 "(cve, sys, cms, emg) has Config on and every level in security_center_vul_levels (asap and later, "
-                 "i.e. high and medium) is scanned; FAIL naming the types off and levels missing.",
+                 "(cve, sys, cms, app, emg: every vulnerability type) has Config on and every level in "
+                 "security_center_vul_levels (asap and later, i.e. high and medium) is scanned; FAIL naming the types "
+                 "off and levels missing.",
        cis_audit="Security Center console > Vulnerabilities > Settings: ensure that all type of vulnerabilities is "
                  "enabled and that High and Medium vulnerabilities scan level are enabled.")
 def vulnerability_scan(inp: Inputs) -> Iterator[Result]:

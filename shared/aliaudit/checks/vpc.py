@@ -1,8 +1,9 @@
-"""VPC checks: CIS Alibaba Cloud Foundations v2.0.0 2.5 / 3.3 (flow logs) and 3.4 (peering routes)."""
+"""VPC checks: CIS Alibaba Cloud Foundations v2.0.0 2.5 / 3.3 (flow logs; a stricter all-traffic view) and 3.4
+(peering routes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..collectors.vpc import FLOW_LOGS, NAT_GATEWAYS, VPCS, FlowLogInfo, NatGatewayInfo, VpcInfo
 from ..findings import Result, Status
@@ -21,22 +22,46 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
        cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
            "--ProjectName <p> --LogStoreName <l>",
        cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
-       evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
-                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
-                 "otherwise, naming inactive, Drop-only and partial vSwitch logs (a VPC with no vSwitch and no "
-                 "VPC-level log fails).",
+       evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
+                 "flow logs 'for packet Rejects') is on the VPC, or on each of its vSwitches; FAIL otherwise, naming "
+                 "inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log fails). Whether the "
+                 "logs also record the traffic that got through is vpc_flow_logs_all_traffic.",
        cis_audit="VPC console > FlowLog: for every existing VPC, ensure that there is an associated VPC ID on the "
                  "FlowLog tab (3.3), with the target flow log and logstore configured (2.5).")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
+    yield from _flow_log_results(inp, lambda f: True)
+
+
+@check(id="vpc_flow_logs_all_traffic", severity="medium",
+       title="VPC flow logs record the traffic that got through, not only denied packets",
+       risk="A flow log of denied packets only (TrafficType Drop) keeps no record of the connections an intrusion "
+            "or an exfiltration actually made.",
+       console="VPC console > Flow Logs: create the VPC's flow log with traffic type All (or Allow) and keep it "
+               "Active.",
+       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
+           "--ProjectName <p> --LogStoreName <l>",
+       events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
+       evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
+                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
+                 "otherwise, naming inactive, Drop-only and partial vSwitch logs. A stricter view of CIS 2.5 / 3.3 "
+                 "(vpc_flow_logs_enabled), which any active flow log satisfies.",
+       source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control)")
+def flow_logs_all_traffic(inp: Inputs) -> Iterator[Result]:
+    yield from _flow_log_results(inp, _accepted_traffic)
+
+
+def _flow_log_results(inp: Inputs, counts: Callable[[FlowLogInfo], bool]) -> Iterator[Result]:
+    """A result per VPC: PASS when an active flow log that `counts` covers it (or each of its vSwitches)."""
     logs: list[FlowLogInfo] = inp[FLOW_LOGS]
-    active = [f for f in logs if f.status.lower() == "active" and _accepted_traffic(f)]
+    active = [f for f in logs if f.status.lower() == "active" and counts(f)]
     v: VpcInfo
     for v in inp[VPCS]:
         whole = next((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id), None)
         covered = {f.resource_id for f in active if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
         if whole:
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
-                         message=f"active flow log {whole.id} to {whole.project}/{whole.logstore} covers the VPC")
+                         message=f"active flow log {whole.id} to {whole.project}/{whole.logstore} covers the VPC"
+                         + ("" if _accepted_traffic(whole) else " (denied traffic only: TrafficType Drop)"))
         elif v.vswitch_ids and covered == set(v.vswitch_ids):
             # vSwitch-level logs on every vSwitch see all the VPC's traffic too
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
@@ -47,7 +72,7 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
             stopped = [f.id for f in mine if f.status.lower() != "active"]
             if stopped:
                 notes.append(f"inactive flow log(s): {', '.join(stopped)}")
-            notes += [_partial(f) for f in mine if f.status.lower() == "active" and not _accepted_traffic(f)]
+            notes += [_partial(f) for f in mine if f.status.lower() == "active" and not counts(f)]
             if covered:
                 notes.append(f"only {len(covered)} of {len(v.vswitch_ids)} vSwitches are logged")
             yield Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,

@@ -70,6 +70,7 @@ class ClusterInfo(Record):
     state: str = ""
     version: str = ""  # current_version, e.g. 1.33.3-aliyun.1
     public_endpoint: str = ""  # master_url.api_server_endpoint: the API server's internet address
+    master_url_read: bool = True  # master_url answered as a JSON object (else the endpoints are unknown)
     meta_data: dict[str, Any] = Field(default_factory=dict)
     audit_project: str = ""
     audit_enabled: bool = False
@@ -135,6 +136,7 @@ def clusters(ctx: CollectContext) -> AckData:
                            cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
                            version=c.current_version or "", meta_data=_json(c.meta_data),
                            public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""),
+                           master_url_read=bool(_json(c.master_url)),
                            tags={t.key: t.value or "" for t in c.tags or [] if t.key})
         if info.registered:
             return info

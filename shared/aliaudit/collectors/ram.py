@@ -77,6 +77,7 @@ class RootInfo(Record):
     last_login: datetime | None
     mfa_active: bool
     active_keys: list[str]  # last-rotated dates or "key N" labels of active root keys
+    inactive_keys: list[str] = Field(default_factory=list)  # root keys that exist but are disabled ("key N")
     key_last_used: datetime | None
 
 
@@ -439,9 +440,11 @@ def root(ctx: CollectContext) -> RootInfo:
         raise ValueError("the credential report has no root-account row")
     slots = key_slots(row)  # every slot: the root account may hold more keys than a user's two
     keys = [f"key {n}" for n, slot in enumerate(slots, 1) if flag(row.get(f"{slot}_active"))]
+    inactive = [f"key {n}" for n, slot in enumerate(slots, 1)
+                if flag(row.get(f"{slot}_exist")) and not flag(row.get(f"{slot}_active"))]
     used = [parse_time(row.get(f"{slot}_last_used")) for slot in slots]
     return RootInfo(last_login=parse_time(row.get("user_last_logon")), mfa_active=flag(row.get("mfa_active")),
-                    active_keys=keys, key_last_used=max((u for u in used if u), default=None))
+                    active_keys=keys, inactive_keys=inactive, key_last_used=max((u for u in used if u), default=None))
 
 
 class SecurityPreference(Record):

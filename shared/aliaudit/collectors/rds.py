@@ -179,7 +179,7 @@ def _read_ssl(rds: Any, inst: RdsInstance) -> None:
 
 def _read_tde(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_dbinstance_tde(rds_models.DescribeDBInstanceTDERequest(dbinstance_id=inst.id)).body
-    inst.tde_status = body.tdestatus or "Disabled"
+    inst.tde_status = body.tdestatus or ""  # ('' not answered: unknown, never "Disabled")
     inst.tde_mode = body.tdemode or ""
     inst.tde_key_id = body.encryption_key or ""
 
@@ -198,16 +198,15 @@ def _read_tde_key(rds: Any, inst: RdsInstance) -> None:
 def _read_audit(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_sqlcollector_policy(
         rds_models.DescribeSQLCollectorPolicyRequest(dbinstance_id=inst.id)).body
-    inst.audit_status = body.sqlcollector_status or "Disabled"
-    if body.storage_period:
-        inst.audit_retention_days = int(body.storage_period)
+    inst.audit_status = body.sqlcollector_status or ""  # ('' not answered: unknown, never "Disabled")
+    # (StoragePeriod is documented as "A reserved parameter": the retention is DescribeSQLCollectorRetention's)
 
 
 def _read_retention(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_sqlcollector_retention(
         rds_models.DescribeSQLCollectorRetentionRequest(dbinstance_id=inst.id)).body
     value = str(body.config_value or "").strip()
-    if value.isdigit():  # the retention API is authoritative over the policy's StoragePeriod
+    if value.isdigit():
         inst.audit_retention_days = int(value)
 
 

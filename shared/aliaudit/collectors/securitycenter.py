@@ -131,6 +131,8 @@ EDITION: Dataset[Edition] = Dataset("securitycenter.edition", Scope.GLOBAL)
 @collector(EDITION, apis=["yundun-sas:DescribeVersionConfig"])
 def edition(ctx: CollectContext) -> Edition:
     b = _settings_client(ctx).describe_version_config(_models().DescribeVersionConfigRequest()).body
+    if b.version is None and b.merged_version is None:  # (never read as the Free edition)
+        raise ValueError("DescribeVersionConfig answered neither Version nor MergedVersion")
     return Edition(version=b.version or 0, merged=b.merged_version, highest=b.highest_version,
                    trial=bool(b.is_trial_version))
 
@@ -167,7 +169,9 @@ def fingerprints(ctx: CollectContext) -> dict[str, int]:
 
     def hours(kind: str) -> int:
         body = sas.describe_property_schedule_config(_models().DescribePropertyScheduleConfigRequest(type=kind)).body
-        return int(body.config or 0)
+        if body.config is None or not str(body.config).strip():  # (never read as "not collected")
+            raise ValueError(f"DescribePropertyScheduleConfig answered no Config for {kind}")
+        return int(body.config)
 
     return dict(zip(FINGERPRINT_TYPES, ctx.map(hours, list(FINGERPRINT_TYPES)), strict=True))
 
