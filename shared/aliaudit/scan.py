@@ -40,6 +40,8 @@ class ScanRequest:
     # these and the resources they imply; None = every resource
     resources: dict[str, set[str]] | None = None
     judged: set[str] = field(default_factory=set)  # filled by the collectors: the resources read for the event
+    # every region of the run when this request scans only some of them (a pipeline worker's parts); None: regions
+    run_regions: list[str] | None = None
 
 
 @dataclass
@@ -142,7 +144,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     def collect(job: Job) -> Any:
         dataset, region = job
         ctx = CollectContext(factory, region, request.account_id, request.config, request.concurrency,
-                             targets, wanted, request.judged)
+                             targets, wanted, request.judged, tuple(request.run_regions or request.regions))
         try:
             value: Any = COLLECTORS[dataset].fn(ctx)
         except Exception as err:  # any failure becomes ERROR findings for the checks that needed it

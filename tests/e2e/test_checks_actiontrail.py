@@ -89,3 +89,31 @@ def test_denied_worm_read_gives_an_error_for_that_bucket(cloud):
     assert verdicts == {"logs-versioned": "ERROR", "logs-worm": "ERROR", "logs-bare": "ERROR",
                         "logs-unlocked": "ERROR", "rd-log-archive": "MANUAL"}
     assert all("AccessDenied" in f.message for f in findings if f.status.value == "ERROR")
+
+
+def test_a_single_region_trail_is_seen_from_its_home_region(cloud):
+    # DescribeTrails answers the current region's trails (plus shadows of those applying to all regions): a trail of
+    # cn-shanghai alone is seen only when that region is asked, and every region of the scan is
+    from alibabacloud_actiontrail20200706 import models as at_models
+    from alibabacloud_actiontrail20200706.client import Client as TrailClient
+
+    from tests.sdk import pop_config
+
+    data = account()
+    data["accounts"][0]["actiontrail"]["trails"].append(
+        {"name": "sh-only", "home_region": "cn-shanghai", "trail_region": "cn-shanghai", "event_rw": "All",
+         "oss_bucket_name": "logs-sh"})
+    data["accounts"][0]["oss"]["buckets"].append({"name": "logs-sh", "region": "cn-shanghai"})
+    load(cloud, data)
+
+    def names(region: str) -> set[str]:
+        client = TrailClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                        region_id=region))
+        body = client.describe_trails(at_models.DescribeTrailsRequest(include_shadow_trails=True)).body
+        return {t.name for t in body.trail_list or []}
+
+    assert "sh-only" not in names("cn-hangzhou") and "main" in names("cn-shanghai")  # (a shadow of main)
+    assert "sh-only" in names("cn-shanghai") and "legacy" not in names("cn-shanghai")
+    findings = scan(cloud, checks=[CHECK], regions=["cn-hangzhou", "cn-shanghai"])
+    assert by_resource(findings, CHECK)["logs-sh"] == "FAIL"
+    assert by_resource(scan(cloud, checks=[CHECK]), CHECK).get("logs-sh") is None  # cn-hangzhou alone: not seen

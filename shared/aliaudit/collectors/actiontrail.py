@@ -1,18 +1,21 @@
-"""ActionTrail datasets: the account's trails (global: DescribeTrails lists trails of every region) and the OSS
-buckets they deliver to, with what protects the logs there (versioning, retention policy, encryption)."""
+"""ActionTrail datasets: the account's trails (global: DescribeTrails asked in every region of the scan, each trail
+once) and the OSS buckets they deliver to, with what protects the logs there (versioning, retention policy,
+encryption)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import Field
 
 from .. import apierrors
-from ..datasets import Dataset, Record, Scope
+from ..datasets import GLOBAL, Dataset, Record, Scope
 from ..lazy import lazy_import
 from .oss import _listed_one, _region_of
 from .registry import CollectContext, collector
 
+log = logging.getLogger("aliaudit.collect")
 at_models = lazy_import("alibabacloud_actiontrail20200706.models")
 oss2 = lazy_import("oss2")
 
@@ -30,11 +33,35 @@ class TrailInfo(Record):
 
 
 def describe_trails(ctx: CollectContext) -> list[Any]:  # DescribeTrailsResponseBodyTrailList
-    """Every trail that covers the account: shadow trails (a multi-region trail as seen from the other regions)
-    and multi-account trails, which DescribeTrails leaves out unless asked: "Only single-account trails are
-    queried" when IncludeOrganizationTrail is false, its default (https://www.alibabacloud.com/help/doc-detail/28842.htm)."""
-    return ctx.client("actiontrail").describe_trails(at_models.DescribeTrailsRequest(
-        include_shadow_trails=True, include_organization_trail=True)).body.trail_list or []
+    """Every trail that covers the account, each once: shadow trails (a multi-region trail as seen from the other
+    regions) and multi-account trails, which DescribeTrails leaves out unless asked: "Only single-account trails are
+    queried" when IncludeOrganizationTrail is false, its default (https://www.alibabacloud.com/help/doc-detail/28842.htm).
+    DescribeTrails answers "the trail associated with the current region" (same page): a trail that applies to one
+    region is seen from its home region only, so every region of the scan is asked (the default region when the
+    scan names none). A region that does not answer (down, denied) leaves out only the trails of that region alone
+    (its own collections report it as ERROR); when none answers, the dataset fails with the first reason."""
+    regions = [r for r in ctx.regions if r != GLOBAL] or [GLOBAL]
+
+    def listed(region: str) -> list[Any] | Exception:
+        try:
+            client = ctx.factory.pop("actiontrail", None if region == GLOBAL else region)
+            return client.describe_trails(at_models.DescribeTrailsRequest(
+                include_shadow_trails=True, include_organization_trail=True)).body.trail_list or []
+        except Exception as err:
+            return err
+
+    answers = ctx.map(listed, regions)
+    failed = [(r, a) for r, a in zip(regions, answers, strict=True) if isinstance(a, Exception)]
+    if len(failed) == len(regions):
+        raise failed[0][1]
+    if failed:
+        log.warning("DescribeTrails failed in %s: trails of those regions alone are not audited (%s)",
+                    ", ".join(r for r, _ in failed), apierrors.describe(failed[0][1]))
+    seen: dict[tuple[str, str], Any] = {}
+    for trails in answers:
+        for t in trails if isinstance(trails, list) else []:
+            seen.setdefault((t.name or "", t.home_region or ""), t)
+    return list(seen.values())
 
 
 TRAILS: Dataset[list[TrailInfo]] = Dataset("actiontrail.trails", Scope.GLOBAL)

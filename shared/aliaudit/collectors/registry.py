@@ -27,6 +27,9 @@ class CollectContext:
     targets: Mapping[str, frozenset[str]] | None = None
     wanted: frozenset[str] = frozenset()  # the datasets this scan collects (what an implied read is for)
     judged: set[str] | None = None  # resource ids a collector read because the event touched or implies them
+    # every region of the scan (of the whole run, for a pipeline worker's part): a global dataset that must look
+    # into each region (ActionTrail's single-region trails) reads them from here
+    regions: tuple[str, ...] = ()
 
     def only(self, *kinds: str) -> set[str] | None:
         """The ids of these kinds the run is narrowed to (an empty set: none of them), None = read them all."""

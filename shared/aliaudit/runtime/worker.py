@@ -125,7 +125,8 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     config = AuditConfig(report_buckets=[rt.settings.report_bucket] if own else [])
     readable = targets.readable(manifest.resources)
     request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
-                          check_ids=ids, families=families, config=config, resources=readable or None)
+                          check_ids=ids, families=families, config=config, resources=readable or None,
+                          run_regions=manifest.regions)
     touched = set(manifest.resource_ids) | {i for v in manifest.resources.values() for i in v}
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
     due = {p.region: sum(1 for c in ids if checks[c].runs_in(p.region))

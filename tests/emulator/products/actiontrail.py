@@ -94,7 +94,9 @@ def describe_trails(call: Call) -> dict[str, Any]:
             continue
         if t.is_organization_trail and not with_org:
             continue
-        if not with_shadow and call.region and t.home_region != call.region:
+        # "the trail associated with the current region" (https://www.alibabacloud.com/help/doc-detail/28842.htm):
+        # a trail is answered in its home region; elsewhere only a trail applying to all regions, as a shadow trail
+        if call.region and t.home_region != call.region and not (with_shadow and t.trail_region == "All"):
             continue
         out.append(_trail_view(t, owner, rd.id if rd is not None and member else ""))
     return {"TrailList": out}
