@@ -50,18 +50,22 @@ def describe_trails(ctx: CollectContext) -> list[Any]:  # DescribeTrailsResponse
         except Exception as err:
             return err
 
-    answers = ctx.map(listed, regions)
-    failed = [(r, a) for r, a in zip(regions, answers, strict=True) if isinstance(a, Exception)]
-    if len(failed) == len(regions):
-        raise failed[0][1]
-    if failed:
-        log.warning("DescribeTrails failed in %s: trails of those regions alone are not audited (%s)",
-                    ", ".join(r for r, _ in failed), apierrors.describe(failed[0][1]))
-    seen: dict[tuple[str, str], Any] = {}
-    for trails in answers:
-        for t in trails if isinstance(trails, list) else []:
-            seen.setdefault((t.name or "", t.home_region or ""), t)
-    return list(seen.values())
+    def read() -> list[Any]:
+        answers = ctx.map(listed, regions)
+        failed = [(r, a) for r, a in zip(regions, answers, strict=True) if isinstance(a, Exception)]
+        if len(failed) == len(regions):
+            raise failed[0][1]
+        if failed:
+            log.warning("DescribeTrails failed in %s: trails of those regions alone are not audited (%s)",
+                        ", ".join(r for r, _ in failed), apierrors.describe(failed[0][1]))
+        seen: dict[tuple[str, str], Any] = {}
+        for trails in answers:
+            for t in trails if isinstance(trails, list) else []:
+                seen.setdefault((t.name or "", t.home_region or ""), t)
+        return list(seen.values())
+
+    # (one listing per scan for the datasets that read the trails: the trails, their buckets, SLS's audit project)
+    return list(ctx.factory.shared(f"actiontrail.trails/{ctx.account_id}/{','.join(regions)}", read))
 
 
 TRAILS: Dataset[list[TrailInfo]] = Dataset("actiontrail.trails", Scope.GLOBAL)
