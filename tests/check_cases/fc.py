@@ -78,6 +78,10 @@ CASES: list[Case] = [
          {ARN: "PASS", fa("admin-fn"): "FAIL", fa("no-role"): "PASS"}),
     Case(_ROLE, "the sample's role of another account (188077086902****) is MANUAL; an unreadable role is ERROR",
          {"fc.functions": [fn(role="acs:ram::188077086902****:role/fc-test"),
-                           fn("broken", role=OWN_ROLE, role_privilege=priv(error="NoPermission: denied"))]},
-         {ARN: "MANUAL", fa("broken"): "ERROR"}),
+                           fn("broken", role=OWN_ROLE, role_privilege=priv(error="NoPermission: denied")),
+                           # administrator rights already read stay FAIL when another policy is unreadable
+                           fn("admin-err", role=OWN_ROLE, role_privilege=priv(
+                               policies=["System:AdministratorAccess"], error="Custom:x: EntityNotExist.Policy",
+                               admin_reasons=["System policy AdministratorAccess allows *:* on every resource"]))]},
+         {ARN: "MANUAL", fa("broken"): "ERROR", fa("admin-err"): "FAIL"}),
 ]

@@ -81,7 +81,7 @@ CASES: list[Case] = [
          {RID: "PASS", "rm-30": "FAIL", "rm-off": "FAIL"}),
     Case("rds_instance_sql_audit_retention", "180 days is the default threshold", rows(inst(audit_retention_days=180)),
          {RID: "PASS"}),
-    Case("rds_instance_sql_audit_retention", "the retention read failed: ERROR, even with a value from elsewhere",
+    Case("rds_instance_sql_audit_retention", "the retention read failed: ERROR",
          rows(inst(errors={"audit_retention": "Throttling: slow down"})), {RID: "ERROR"}),
     Case("rds_instance_sql_audit_enabled", "no SQLCollectorStatus in the answer is unknown, not Disabled",
          rows(inst(audit_status="")), {RID: "ERROR"}),

@@ -67,7 +67,7 @@ def test_flow_logs_per_vpc(cloud):
     assert strict["vpc-e"].cis == []
 
 
-def test_drop_only_flow_log_does_not_cover():
+def test_drop_only_flow_log_covers_for_cis_but_not_for_all_traffic():
     vpcs = [VpcInfo(id="vpc-1", vswitch_ids=["vsw-1"])]
     logs = [FlowLogInfo(id="fl-drop", resource_type="VPC", resource_id="vpc-1", status="Active", traffic_type="Drop")]
     assert run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"  # (CIS 3.3)

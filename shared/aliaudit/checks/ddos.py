@@ -26,7 +26,7 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
             "Log Service, so an attack is investigated blind.",
        console="Anti-DDoS Proxy console > Investigation > Log Analysis (Full Log): select the website and turn on "
                "the Status switch.",
-       cli="aliyun ddoscoo EnableWebAccessLogConfig --Domain <domain>",
+       cli="aliyun ddoscoo EnableWebAccessLogConfig --Domain <domain> [--ResourceGroupId <group, in the finding>]",
        events=["EnableWebAccessLogConfig", "DisableWebAccessLogConfig", "CreateWebRule", "DeleteWebRule"],
        needs=[WEBSITES], cis=["2.6"],
        cis_audit="Logon to Anti-DDoS Pro Console, and go to the Log > Full Log page. Select the specific website. "

@@ -89,7 +89,7 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
             elif t.auth_type.lower() in AUTHENTICATED:
                 yield _trigger_result(f, t, PASS, f"the HTTP trigger requires authentication (authType {t.auth_type})")
             elif t.auth_type.lower() != "anonymous":
-                yield _trigger_result(f, t, MANUAL, f"authType {t.auth_type!r} is not a documented value (function, "
+                yield _trigger_result(f, t, MANUAL, f"authType {t.auth_type!r} is not a known value (function, jwt, "
                                                     "anonymous): check whether the trigger requires authentication")
             elif t.internet_disabled:
                 # "disable access through the default public domain name": a custom domain routed to the function
@@ -130,11 +130,12 @@ def role_least_privilege(inp: Inputs) -> Iterator[Result]:
         elif priv is None:
             yield _result(f, MANUAL, f"the role {f.role} belongs to account {f.role_account or '(unknown)'}: review "
                                      "its permissions there", role=f.role)
+        elif priv.admin_reasons:  # (before an unread policy: what was read already makes it an administrator)
+            yield _result(f, FAIL, f"the role {priv.role} is administrator-equivalent: "
+                                   + "; ".join(priv.admin_reasons) + (f" (also: {priv.error})" if priv.error else ""),
+                          role=f.role)
         elif priv.error:
             yield _result(f, ERROR, f"could not read the permissions of role {priv.role}: {priv.error}", role=f.role)
-        elif priv.admin_reasons:
-            yield _result(f, FAIL, f"the role {priv.role} is administrator-equivalent: "
-                                   + "; ".join(priv.admin_reasons), role=f.role)
         else:
             attached = ", ".join(priv.policies) or "no policy"
             yield _result(f, PASS, f"the role {priv.role} has no administrator rights ({attached})", role=f.role)

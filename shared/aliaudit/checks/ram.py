@@ -585,9 +585,10 @@ _SAML_PROVIDER = re.compile(r"^acs:ram::\d+:saml-provider/", re.IGNORECASE)
 
 def _condition_keys(st: dict[str, Any]) -> set[str]:
     """The condition keys a statement pins to given values, lower-cased: under StringEquals,
-    StringEqualsIgnoreCase or StringLike, with values that are not empty nor wildcards alone (StringLike
-    "system:serviceaccount:ns:*" still names a namespace). A key tested with another operator (StringNotEquals, a
-    Null test) or against "*" restricts nothing: sts:ExternalId under StringNotEquals "x" admits every other value."""
+    StringEqualsIgnoreCase or StringLike, with values (strings or numbers) that are not empty nor wildcards alone
+    (StringLike "system:serviceaccount:ns:*" still names a namespace). A key tested with another operator
+    (StringNotEquals, a Null test) or against "*" restricts nothing: sts:ExternalId under StringNotEquals "x" admits
+    every other value."""
     cond = st.get("Condition")
     if not isinstance(cond, dict):
         return set()
@@ -598,8 +599,7 @@ def _condition_keys(st: dict[str, Any]) -> set[str]:
             continue
         for key, value in block.items():
             values = value if isinstance(value, list) else [value]
-            if values and all(isinstance(v, str) and v.strip() and not (operator == "stringlike" and
-                                                                        not v.strip("*? ")) for v in values):
+            if values and all(isinstance(v, (str, int)) and str(v).strip("*? ") for v in values):
                 keys.add(str(key).lower())
     return keys
 

@@ -326,7 +326,8 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled --EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole",
        cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=[INSTANCES, KEYS],
-       evaluates="TDE engines only: FAIL when TDE is off or TDEMode is Aliyun_Generate_Key; otherwise the key "
+       evaluates="TDE engines only: ERROR when TDE could not be read or TDEStatus was not answered; FAIL when TDE is "
+                 "off or TDEMode is Aliyun_Generate_Key; otherwise the key "
                  "(DescribeDBInstanceEncryptionKey) is looked up in the region's KMS keys: FAIL when KMS (or RDS, as "
                  "fallback) shows a service key, PASS for an Enabled customer-managed key (numeric creator, "
                  "generated or imported), FAIL for one that is not Enabled (the audit asks that the key status is "

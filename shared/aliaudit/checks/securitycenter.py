@@ -85,8 +85,8 @@ def agent_installed(inp: Inputs) -> Iterator[Result]:
        title="Ensure that the latest OS patches for all virtual machines are applied",
        risk="Known operating-system vulnerabilities are the easiest way into a server; unpatched ones stay "
             "exploitable.",
-       console=f"{CONSOLE} > Risk Governance > Vulnerabilities: Linux software and Windows system "
-               "vulnerabilities, fix them (Fix / Generate Fix Command) and verify.",
+       console=f"{CONSOLE} > Risk Governance > Vulnerabilities: every type (Linux software, Windows system, "
+               "Web-CMS, application, urgent), fix them (Fix / Generate Fix Command) and verify.",
        cli="aliyun sas DescribeVulList --Type cve --Dealed n; aliyun sas DescribeVulList --Type sys --Dealed n; "
            "aliyun sas ModifyOperateVul --Type cve --OperateType vul_fix --Info '<vul list>'",
        cis=["4.5"], events=["ModifyOperateVul"], needs=[SERVERS],

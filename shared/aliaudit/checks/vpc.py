@@ -56,7 +56,9 @@ def _flow_log_results(inp: Inputs, counts: Callable[[FlowLogInfo], bool]) -> Ite
     active = [f for f in logs if f.status.lower() == "active" and counts(f)]
     v: VpcInfo
     for v in inp[VPCS]:
-        whole = next((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id), None)
+        mine = sorted((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id),
+                      key=lambda f: not _accepted_traffic(f))  # (an All/Allow log first: the message names it)
+        whole = mine[0] if mine else None
         covered = {f.resource_id for f in active if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
         if whole:
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,

@@ -36,6 +36,16 @@ def parse_time(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+def _is_object(text: Any) -> bool:
+    """Whether master_url (or another JSON field) was answered as a JSON object, even an empty one."""
+    if isinstance(text, dict):
+        return True
+    try:
+        return isinstance(json.loads(text), dict)
+    except (TypeError, ValueError):
+        return False
+
+
 def _json(text: Any) -> dict[str, Any]:
     """meta_data, master_url and add-on config arrive as JSON strings (or already as objects)."""
     if isinstance(text, dict):
@@ -136,7 +146,7 @@ def clusters(ctx: CollectContext) -> AckData:
                            cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
                            version=c.current_version or "", meta_data=_json(c.meta_data),
                            public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""),
-                           master_url_read=bool(_json(c.master_url)),
+                           master_url_read=_is_object(c.master_url),
                            tags={t.key: t.value or "" for t in c.tags or [] if t.key})
         if info.registered:
             return info

@@ -4,7 +4,6 @@ encryption)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from pydantic import Field
@@ -15,7 +14,6 @@ from ..lazy import lazy_import
 from .oss import _listed_one, _region_of
 from .registry import CollectContext, collector
 
-log = logging.getLogger("aliaudit.collect")
 at_models = lazy_import("alibabacloud_actiontrail20200706.models")
 oss2 = lazy_import("oss2")
 
@@ -38,30 +36,23 @@ def describe_trails(ctx: CollectContext) -> list[Any]:  # DescribeTrailsResponse
     queried" when IncludeOrganizationTrail is false, its default (https://www.alibabacloud.com/help/doc-detail/28842.htm).
     DescribeTrails answers "the trail associated with the current region" (same page): a trail that applies to one
     region is seen from its home region only, so every region of the scan is asked (the default region when the
-    scan names none). A region that does not answer (down, denied) leaves out only the trails of that region alone
-    (its own collections report it as ERROR); when none answers, the dataset fails with the first reason."""
+    scan names none). A region that does not answer (down, denied) fails the dataset with its reason: its
+    single-region trails would be missing, and a check reading the trails would judge without them."""
     regions = [r for r in ctx.regions if r != GLOBAL] or [GLOBAL]
 
-    def listed(region: str) -> list[Any] | Exception:
+    def listed(region: str) -> list[Any]:
         try:
             client = ctx.factory.pop("actiontrail", None if region == GLOBAL else region)
             return client.describe_trails(at_models.DescribeTrailsRequest(
                 include_shadow_trails=True, include_organization_trail=True)).body.trail_list or []
         except Exception as err:
-            return err
+            raise RuntimeError(f"DescribeTrails in {region}: {apierrors.describe(err)}") from err
 
     def read() -> list[Any]:
-        answers = ctx.map(listed, regions)
-        failed = [(r, a) for r, a in zip(regions, answers, strict=True) if isinstance(a, Exception)]
-        if len(failed) == len(regions):
-            raise failed[0][1]
-        if failed:
-            log.warning("DescribeTrails failed in %s: trails of those regions alone are not audited (%s)",
-                        ", ".join(r for r, _ in failed), apierrors.describe(failed[0][1]))
-        seen: dict[tuple[str, str], Any] = {}
-        for trails in answers:
-            for t in trails if isinstance(trails, list) else []:
-                seen.setdefault((t.name or "", t.home_region or ""), t)
+        seen: dict[Any, Any] = {}
+        for trails in ctx.map(listed, regions):
+            for t in trails:  # (the ARN names the owner too: an organisation trail and a member's own of one name)
+                seen.setdefault(t.trail_arn or (t.name, t.home_region, t.is_organization_trail), t)
         return list(seen.values())
 
     # (one listing per scan for the datasets that read the trails: the trails, their buckets, SLS's audit project)
