@@ -63,6 +63,7 @@ CASES: list[Case] = [
          {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR"}),
     Case(_T, "TDEStatus enabled passes, disabled fails, a failed read is ERROR",
          {"mongodb.instances": [inst(), inst("dds-off", tde_status="disabled", tde_key=""),
-                                inst("dds-err", errors={"tde": "NoPermission"})]},
-         {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR"}),
+                                inst("dds-err", errors={"tde": "NoPermission"}),
+                                inst("dds-blank", tde_status="", tde_key="")]},
+         {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR", "dds-blank": "ERROR"}),
 ]

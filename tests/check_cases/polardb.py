@@ -68,6 +68,7 @@ CASES: list[Case] = [
          {CID: "PASS", "pc-off": "FAIL", "pc-odd": "MANUAL", "pc-err": "ERROR"}),
     Case(_T, "the documented Enabled passes; Disabled fails; read failed",
          {DS: [cluster(), cluster("pc-clear", tde_status="Disabled", tde_key=""),
-               cluster("pc-err", errors={"tde": "InvalidDBClusterId.Malformed"})]},
-         {CID: "PASS", "pc-clear": "FAIL", "pc-err": "ERROR"}),
+               cluster("pc-err", errors={"tde": "InvalidDBClusterId.Malformed"}),
+               cluster("pc-blank", tde_status="", tde_key="")]},
+         {CID: "PASS", "pc-clear": "FAIL", "pc-err": "ERROR", "pc-blank": "ERROR"}),
 ]

@@ -159,16 +159,18 @@ def audit_log_enabled(inp: Inputs) -> Iterator[Result]:
            "--RoleARN acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole]",
        events=["ModifyDBInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceTDEInfo TDEStatus (documented values enabled | disabled, compared in any letter "
-                 "case): PASS when enabled (the message names the key), FAIL when disabled or not reported; ERROR "
-                 "when the TDE settings could not be read.",
+                 "case): PASS when enabled (the message names the key), FAIL when disabled; ERROR when the TDE "
+                 "settings could not be read or no TDEStatus was answered.",
        source="Cloud Config mongodb-instance-encryption-byok-check | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeDBInstanceTDEInfo")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
         if err := _error(inst, ["tde"]):
             yield err
+        elif not inst.tde_status:  # (documented Enabled | Disabled: no value is no answer, never "Disabled")
+            yield _result(inst, ERROR, "DescribeDBInstanceTDEInfo answered no TDEStatus: whether TDE is on is unknown")
         elif inst.tde_status.lower() == "enabled":
             key = f" with key {inst.tde_key}" if inst.tde_key else ""
             yield _result(inst, PASS, f"TDE is enabled{key}", key_id=inst.tde_key)
         else:
-            yield _result(inst, FAIL, f"TDE is {inst.tde_status or 'not reported'}: data at rest is not encrypted")
+            yield _result(inst, FAIL, f"TDE is {inst.tde_status}: data at rest is not encrypted")

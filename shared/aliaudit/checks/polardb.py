@@ -193,14 +193,17 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
            "--RoleArn <arn>]",
        events=["ModifyDBClusterTDE", *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterTDE TDEStatus (Enabled | Disabled): PASS on Enabled (the message names the custom "
-                 "EncryptionKey, or says the service key is used), FAIL otherwise; ERROR when it could not be read.",
+                 "EncryptionKey, or says the service key is used), FAIL otherwise; ERROR when it could not be read "
+                 "or no TDEStatus was answered.",
        source="Cloud Config polardb-cluster-enabled-tde")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for c in inp[CLUSTERS]:
         if err := _error(c, ["tde"]):
             yield err
+        elif not c.tde_status:  # (documented Enabled | Disabled: no value is no answer, never "Disabled")
+            yield _result(c, ERROR, "DescribeDBClusterTDE answered no TDEStatus: whether TDE is on is unknown")
         elif c.tde_status.lower() == "enabled":
             key = f"the custom key {c.tde_key}" if c.tde_key else "the service-managed key"
             yield _result(c, PASS, f"TDE is enabled with {key}")
         else:
-            yield _result(c, FAIL, f"TDE is {c.tde_status or 'Disabled'}")
+            yield _result(c, FAIL, f"TDE is {c.tde_status}")

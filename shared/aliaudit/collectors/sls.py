@@ -211,7 +211,8 @@ AUDIT: Dataset[AuditData] = Dataset("sls.audit", Scope.GLOBAL)
 
 @collector(AUDIT, apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs", "log:GetLogStore"])
 def audit(ctx: CollectContext) -> AuditData:
-    # the trails are read again here (one call) because a collector cannot see other datasets
+    # the trails are read here too (a collector cannot see other datasets): in the same scan process, the listing
+    # actiontrail.describe_trails already made is shared (ClientFactory.shared)
     data = AuditData()
     _trail_targets(ctx, data)
     _centers(ctx, data)
