@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import timedelta, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -75,8 +75,9 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
        cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=[ROOT],
        evaluates="The credential report's <root> row: FAIL when any root key slot (access_key_1/2, "
                  "additional_access_key_1..3) has _exist or _active TRUE (a disabled key still exists and can be "
-                 "enabled again: the recommendation is that none exists), PASS when none does. ERROR (dataset not "
-                 "collected) when the report has no root row.",
+                 "enabled again: the recommendation is that none exists), PASS when none does, naming when the report "
+                 "was generated (IMS answers the same report for up to four hours: a key created since is not in "
+                 "it). ERROR (dataset not collected) when the report has no root row.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
                  "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
@@ -88,7 +89,7 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
                      message=f"the root account has AccessKeys ({' and '.join(held)})")
     else:
         yield Result(status=PASS, resource_id="<root>", resource_type="ram:root",
-                     message="the root account has no AccessKey")
+                     message="the root account has no AccessKey" + _as_of(root))
 
 
 @check(id="ram_root_mfa_enabled", title="Ensure MFA is enabled for the root account", severity="critical",
@@ -96,16 +97,23 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
        console="Sign in as root, Security Settings > Enable virtual MFA device.",
        cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
        needs=[ROOT],
-       evaluates="The credential report's <root> row: PASS when mfa_active is TRUE (any letter case), FAIL otherwise "
-                 "(FALSE, N/A or empty).",
+       evaluates="The credential report's <root> row: PASS when mfa_active is TRUE (any letter case), naming when the "
+                 "report was generated (it can be up to four hours old); FAIL otherwise (FALSE, N/A or empty).",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
                  " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
     status = PASS if root.mfa_active else FAIL
     yield Result(status=status, resource_id="<root>", resource_type="ram:root",
-                 message="the root account has an MFA device bound" if root.mfa_active
+                 message="the root account has an MFA device bound" + _as_of(root) if root.mfa_active
                  else "the root account has no MFA device bound")
+
+
+def _as_of(root: RootInfo) -> str:
+    """When the report a root PASS rests on was generated: IMS answers the same report for up to four hours, so a
+    change made since is not in it."""
+    when = root.report_generated
+    return f" (credential report generated {when.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)" if when else ""
 
 
 # --- users ----------------------------------------------------------------------------------------

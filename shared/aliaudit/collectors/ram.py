@@ -78,6 +78,7 @@ class RootInfo(Record):
     mfa_active: bool
     active_keys: list[str]  # last-rotated dates or "key N" labels of active root keys
     inactive_keys: list[str] = Field(default_factory=list)  # root keys that exist but are disabled ("key N")
+    report_generated: datetime | None = None  # when IMS generated the credential report these come from
     key_last_used: datetime | None
 
 
@@ -127,7 +128,15 @@ def wait_for_report(ims: Any, wait_seconds: float) -> None:
         pause = min(pause * 2, 2.0)
 
 
-def credential_report(ims: Any, wait_seconds: float = 120) -> list[dict[str, str]]:
+class ReportRows(list[dict[str, str]]):
+    """The credential report's rows, and when IMS generated the report (GetCredentialReport GeneratedTime): IMS
+    makes a new report at most once every four hours and answers the previous one until then ("Generate and
+    download user credential reports"), so a report can be hours old."""
+
+    generated: datetime | None = None
+
+
+def credential_report(ims: Any, wait_seconds: float = 120) -> ReportRows:
     """The IMS credential report's rows: one per RAM user plus the root account ('<root>'), with console,
     last logon, MFA and per-key creation and last-use dates; paged by rows (NextToken), header first (a header
     repeated on a later page is dropped: the paging of long reports is not documented)."""
@@ -135,8 +144,10 @@ def credential_report(ims: Any, wait_seconds: float = 120) -> list[dict[str, str
     header: str | None = None
     lines: list[str] = []
     token = None
+    out = ReportRows()
     while True:
         body = ims.get_credential_report(ims_models.GetCredentialReportRequest(next_token=token)).body
+        out.generated = out.generated or parse_time(body.generated_time)
         for line in base64.b64decode(body.content or "").decode().splitlines():
             if header is None:
                 header = line
@@ -145,12 +156,12 @@ def credential_report(ims: Any, wait_seconds: float = 120) -> list[dict[str, str
         token = body.next_token
         if not (str(body.is_truncated).lower() == "true" and token):
             break
-    if header is None:
-        return []
-    return list(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
+    if header is not None:
+        out.extend(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
+    return out
 
 
-def shared_report(ctx: CollectContext) -> list[dict[str, str]]:
+def shared_report(ctx: CollectContext) -> ReportRows:
     """The credential report, generated and read once per scan for every collector that needs it."""
     wait = ctx.factory.settings.report_wait_seconds
     return ctx.factory.shared(f"ims.credential_report/{ctx.account_id}",
@@ -435,7 +446,8 @@ ROOT: Dataset[RootInfo] = Dataset("ram.root", Scope.GLOBAL)
 
 @collector(ROOT, apis=["ram:GenerateCredentialReport", "ram:GetCredentialReport"], reads_one=[RAM_ROOT])
 def root(ctx: CollectContext) -> RootInfo:
-    row = next((r for r in shared_report(ctx) if r.get("user") in ROOT_ROWS), None)
+    report = shared_report(ctx)
+    row = next((r for r in report if r.get("user") in ROOT_ROWS), None)
     if row is None:
         raise ValueError("the credential report has no root-account row")
     slots = key_slots(row)  # every slot: the root account may hold more keys than a user's two
@@ -444,7 +456,8 @@ def root(ctx: CollectContext) -> RootInfo:
                 if flag(row.get(f"{slot}_exist")) and not flag(row.get(f"{slot}_active"))]
     used = [parse_time(row.get(f"{slot}_last_used")) for slot in slots]
     return RootInfo(last_login=parse_time(row.get("user_last_logon")), mfa_active=flag(row.get("mfa_active")),
-                    active_keys=keys, inactive_keys=inactive, key_last_used=max((u for u in used if u), default=None))
+                    active_keys=keys, inactive_keys=inactive, key_last_used=max((u for u in used if u), default=None),
+                    report_generated=report.generated)
 
 
 class SecurityPreference(Record):
