@@ -53,3 +53,21 @@ def test_the_zookeeper_password_reaches_no_output(caplog: pytest.LogCaptureFixtu
 def test_an_answer_without_data_fails_the_read() -> None:
     with pytest.raises(ValueError, match="no Data"):
         read_config(MseCluster(id="mse-1", region="cn-hangzhou"), None)
+
+
+def test_an_answer_with_success_false_is_an_error_never_an_empty_region() -> None:
+    """MSE answers carry Success ("false: The request failed"): such an answer raises with its ErrorCode, so a failed
+    ListClusters never reads as a region without instances (SDK response models, built as the SDK builds them)."""
+    import pytest
+    from alibabacloud_mse20190531 import models as mse_models
+
+    from aliaudit import apierrors
+    from aliaudit.collectors.mse import MseFailure, _ok
+
+    failed = mse_models.ListClustersResponseBody().from_map(
+        {"Success": False, "ErrorCode": "AnyErrorCode", "Message": "request failed", "Data": []})  # (illustrative)
+    with pytest.raises(MseFailure) as caught:
+        _ok(failed)
+    assert "AnyErrorCode" in apierrors.describe(caught.value)
+    fine = mse_models.ListClustersResponseBody().from_map({"Success": True, "Data": [], "TotalCount": 0})
+    assert _ok(fine) is fine

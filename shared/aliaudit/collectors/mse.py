@@ -72,6 +72,24 @@ class MseCluster(Record):
 CLUSTERS: Dataset[list[MseCluster]] = Dataset("mse.clusters", Scope.REGIONAL)
 
 
+class MseFailure(Exception):
+    """An answer with Success false ("false: The request failed", the MSE response models): its ErrorCode, as an
+    SDK error carries it (apierrors.describe reads `code`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _ok(body: Any) -> Any:
+    """The body, unless it says the request failed: a failed listing must never read as a region without
+    instances, nor a failed read as settings."""
+    if body.success is False:
+        raise MseFailure(str(getattr(body, "error_code", None) or getattr(body, "code", None) or "Success.False"),
+                         body.message or "the request failed (Success false)")
+    return body
+
+
 def _int(text: Any) -> int | None:
     try:
         return int(str(text).strip())
@@ -93,20 +111,20 @@ def read_config(cl: MseCluster, d: Any) -> None:
 def clusters(ctx: CollectContext) -> list[MseCluster]:
     mse = ctx.client("mse")
     listed = list(by_page_number(
-        lambda n: mse.list_clusters(mse_models.ListClustersRequest(
-            region_id=ctx.region, page_num=n, page_size=PAGE_SIZE)).body,
+        lambda n: _ok(mse.list_clusters(mse_models.ListClustersRequest(
+            region_id=ctx.region, page_num=n, page_size=PAGE_SIZE)).body),
         lambda b: b.data or [], PAGE_SIZE))
 
     def read(c: Any) -> MseCluster:
         cl = MseCluster(id=c.instance_id or "", name=c.cluster_alias_name or "", region=ctx.region,
                         type=c.cluster_type or "", version=c.app_version or "")
         try:
-            read_config(cl, mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body.data)
+            read_config(cl, _ok(mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body).data)
         except Exception as err:
             cl.config_error = apierrors.describe(err)
         try:
-            det = mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id,
-                                                                                acl_switch=True)).body.data
+            det = _ok(mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id,
+                                                                                    acl_switch=True)).body).data
             if det is None:
                 raise ValueError("QueryClusterDetail answered no Data")
             cl.public_bandwidth = _int(det.pub_network_flow)
