@@ -5,6 +5,15 @@ from __future__ import annotations
 from .redact import SECRETS
 
 
+class AnswerFailure(Exception):
+    """An answer that says the request failed (HTTP 200 with Success / IsSuccess false, as Container Registry, Kafka
+    and MSE document it): its code and message, as an SDK error carries them (describe reads `code`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 def describe(err: BaseException) -> str:
     inner = getattr(err, "inner_exception", None)
     if inner is not None and inner is not err:

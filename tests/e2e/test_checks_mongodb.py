@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alibabacloud_dds20151201 import models as dds_models
 from alibabacloud_dds20151201.client import Client as DdsClient
+from Tea.exceptions import TeaException
 
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
@@ -121,13 +123,10 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     attr = dds.describe_replica_set_role(dds_models.DescribeReplicaSetRoleRequest(dbinstance_id="dds-open")).body
     assert [r.network_type for r in attr.replica_sets.replica_set] == ["VPC"]
     # the write only disables password-free access ("Set the value to Close"): Open is refused
-    try:
+    with pytest.raises(TeaException) as refused:
         dds.modify_instance_vpc_auth_mode(dds_models.ModifyInstanceVpcAuthModeRequest(dbinstance_id="dds-open",
                                                                                       vpc_auth_mode="Open"))
-    except Exception as err:
-        assert getattr(err, "code", "") == "InvalidParam"
-    else:
-        raise AssertionError("VpcAuthMode Open was accepted")
+    assert refused.value.code == "InvalidParam"
 
 
 def test_unknown_instance_is_not_found(cloud):

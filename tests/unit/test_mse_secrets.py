@@ -62,11 +62,11 @@ def test_an_answer_with_success_false_is_an_error_never_an_empty_region() -> Non
     from alibabacloud_mse20190531 import models as mse_models
 
     from aliaudit import apierrors
-    from aliaudit.collectors.mse import MseFailure, _ok
+    from aliaudit.collectors.mse import _ok
 
     failed = mse_models.ListClustersResponseBody().from_map(
         {"Success": False, "ErrorCode": "AnyErrorCode", "Message": "request failed", "Data": []})  # (illustrative)
-    with pytest.raises(MseFailure) as caught:
+    with pytest.raises(apierrors.AnswerFailure) as caught:
         _ok(failed)
     assert "AnyErrorCode" in apierrors.describe(caught.value)
     fine = mse_models.ListClustersResponseBody().from_map({"Success": True, "Data": [], "TotalCount": 0})

@@ -176,14 +176,14 @@ def user_inactive(inp: Inputs) -> Iterator[Result]:
                              message=f"console user active within {days} days")
 
 
-def _active_keys(inp: Inputs, *, every: bool = False) -> Iterator[tuple[UserInfo, Any, Result | None]]:
-    """Each user's Active AccessKeys (every: all of them, Inactive too), or the user's error."""
+def _user_keys(inp: Inputs, *, active_only: bool = True) -> Iterator[tuple[UserInfo, Any, Result | None]]:
+    """Each user's AccessKeys (active_only: the Active ones), or the user's error."""
     for u, err in _users(inp):
         if err:
             yield u, None, err
             continue
         for k in u.access_keys:
-            if every or k.status == "Active":
+            if not active_only or k.status == "Active":
                 yield u, k, None
 
 
@@ -201,7 +201,7 @@ def _active_keys(inp: Inputs, *, every: bool = False) -> Iterator[tuple[UserInfo
 def key_rotation(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_max_age_days
     cutoff = inp.now - timedelta(days=days)
-    for u, k, err in _active_keys(inp, every=True):
+    for u, k, err in _user_keys(inp, active_only=False):
         if err:
             yield err
             continue
@@ -229,7 +229,7 @@ def key_rotation(inp: Inputs) -> Iterator[Result]:
 def key_unused(inp: Inputs) -> Iterator[Result]:
     days = inp.config.access_key_unused_days
     cutoff = inp.now - timedelta(days=days)
-    for u, k, err in _active_keys(inp):
+    for u, k, err in _user_keys(inp):
         if err:
             yield err
             continue

@@ -36,25 +36,21 @@ def parse_time(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def _is_object(text: Any) -> bool:
-    """Whether master_url (or another JSON field) was answered as a JSON object, even an empty one."""
-    if isinstance(text, dict):
-        return True
-    try:
-        return isinstance(json.loads(text), dict)
-    except (TypeError, ValueError):
-        return False
-
-
-def _json(text: Any) -> dict[str, Any]:
-    """meta_data, master_url and add-on config arrive as JSON strings (or already as objects)."""
+def _json_object(text: Any) -> dict[str, Any] | None:
+    """meta_data, master_url and add-on config arrive as JSON strings (or already as objects); None when the text
+    is not a JSON object."""
     if isinstance(text, dict):
         return text
     try:
-        data = json.loads(text or "{}")
+        data = json.loads(text)
     except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _json(text: Any) -> dict[str, Any]:
+    """The JSON object of text, {} when there is none."""
+    return _json_object(text or "{}") or {}
 
 
 class AddonInfo(Record):
@@ -142,11 +138,12 @@ def clusters(ctx: CollectContext) -> AckData:
             info.errors[name] = apierrors.describe(err)
 
     def detail(c: Any) -> ClusterInfo:
+        master = _json_object(c.master_url)
         info = ClusterInfo(id=c.cluster_id, name=c.name or c.cluster_id, region=c.region_id or ctx.region,
                            cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
                            version=c.current_version or "", meta_data=_json(c.meta_data),
-                           public_endpoint=str(_json(c.master_url).get("api_server_endpoint") or ""),
-                           master_url_read=_is_object(c.master_url),
+                           public_endpoint=str((master or {}).get("api_server_endpoint") or ""),
+                           master_url_read=master is not None,
                            tags={t.key: t.value or "" for t in c.tags or [] if t.key})
         if info.registered:
             return info

@@ -56,19 +56,12 @@ class CrInstance(Record):
 INSTANCES: Dataset[list[CrInstance]] = Dataset("cr.instances", Scope.REGIONAL)
 
 
-class CrFailure(Exception):
-    """An answer with IsSuccess false: its Code, as an SDK error carries it (apierrors.describe reads `code`)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
 def _ok(body: Any) -> Any:
     """Container Registry documents failures answered with HTTP 200, Code and IsSuccess false (INSTANCE_NOT_EXIST on
     GetStorageDomainRoutingRule): such an answer is an error, never an empty list."""
     if body.is_success is False:
-        raise CrFailure(body.code or "IsSuccess.False", f"the request failed (RequestId {body.request_id})")
+        raise apierrors.AnswerFailure(body.code or "IsSuccess.False",
+                                      f"the request failed (RequestId {body.request_id})")
     return body
 
 

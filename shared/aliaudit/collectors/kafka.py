@@ -42,17 +42,9 @@ class KafkaInstance(Record):
 INSTANCES: Dataset[list[KafkaInstance]] = Dataset("kafka.instances", Scope.REGIONAL)
 
 
-class KafkaFailure(Exception):
-    """An answer with Success false (the API reports failures in Code/Message/Success too)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
 def _ok(body: Any) -> Any:
     if body.success is False:
-        raise KafkaFailure(str(body.code or "Success.False"), body.message or "the request failed")
+        raise apierrors.AnswerFailure(str(body.code or "Success.False"), body.message or "the request failed")
     return body
 
 

@@ -72,21 +72,12 @@ class MseCluster(Record):
 CLUSTERS: Dataset[list[MseCluster]] = Dataset("mse.clusters", Scope.REGIONAL)
 
 
-class MseFailure(Exception):
-    """An answer with Success false ("false: The request failed", the MSE response models): its ErrorCode, as an
-    SDK error carries it (apierrors.describe reads `code`)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
 def _ok(body: Any) -> Any:
     """The body, unless it says the request failed: a failed listing must never read as a region without
     instances, nor a failed read as settings."""
     if body.success is False:
-        raise MseFailure(str(getattr(body, "error_code", None) or getattr(body, "code", None) or "Success.False"),
-                         body.message or "the request failed (Success false)")
+        code = getattr(body, "error_code", None) or getattr(body, "code", None) or "Success.False"
+        raise apierrors.AnswerFailure(str(code), body.message or "the request failed (Success false)")
     return body
 
 
