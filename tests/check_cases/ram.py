@@ -170,6 +170,16 @@ CASES: list[Case] = [
          {"ram.custom_policies": [CustomPolicy(name="Obj", attachments=1, document={
              "Version": "1", "Statement": {"Effect": "allow", "Action": ["*:*"], "Resource": "acs:*:*:*:*"}})]},
          {"Obj": "FAIL"}),
+    Case("ram_policy_no_full_admin", "a default version that could not be read is ERROR, the others judged",
+         {"ram.custom_policies": [CustomPolicy(name="Huge", document={}, attachments=1,
+                                               error="ValueError: the policy's default version has 70,000 "
+                                                     "characters"),
+                                  CustomPolicy(name="GodMode", document=ADMIN_DOC, attachments=2)]},
+         {"Huge": "ERROR", "GodMode": "FAIL"}),
+    Case("ram_policy_full_admin_absent", "a default version that could not be read is ERROR",
+         {"ram.custom_policies": [CustomPolicy(name="Huge", document={}, attachments=0, error="Throttling: ..."),
+                                  CustomPolicy(name="ReadEcs", document=READ_DOC, attachments=3)]},
+         {"Huge": "ERROR", "ReadEcs": "PASS"}),
     Case("ram_policy_full_admin_absent", "any *:* policy fails, attached or not",
          {"ram.custom_policies": [CustomPolicy(name="GodMode", document=ADMIN_DOC, attachments=2),
                                   CustomPolicy(name="Idle", document=ADMIN_DOC, attachments=0),

@@ -448,6 +448,11 @@ ATTACH_EVENTS = ["AttachPolicyToUser", "AttachPolicyToGroup", "AttachPolicyToRol
                  "DetachPolicyFromGroup", "DetachPolicyFromRole"]
 
 
+def _policy_unread(p: CustomPolicy) -> Result:
+    return Result(status=ERROR, resource_id=p.name, resource_type="ram:policy",
+                  message=f"the policy's default version could not be read: {p.error}")
+
+
 @check(id="ram_policy_no_full_admin", severity="high",
        title="Ensure RAM policies that allow full *:* administrative privileges are not created",
        risk="A custom *:* policy grants every permission; least privilege is lost wherever it is attached.",
@@ -467,6 +472,9 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
     # CIS 1.15 audit names "AttachmentCount under Policy"
     policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
     for p in policies:
+        if p.error:
+            yield _policy_unread(p)
+            continue
         if not full_admin_document(p.document):
             status, message = PASS, "custom policy does not allow *:*"
         elif p.attachments:
@@ -491,6 +499,9 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
 def full_admin_absent(inp: Inputs) -> Iterator[Result]:
     policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
     for p in policies:
+        if p.error:
+            yield _policy_unread(p)
+            continue
         bad = full_admin_document(p.document)
         yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",
                      message=f"custom policy allows *:* ({p.attachments} attachment(s))" if bad

@@ -5,7 +5,6 @@ need the ACL into ERROR for that bucket while the others still give their verdic
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -82,9 +81,9 @@ def _details(ctx: CollectContext, listed: Any) -> BucketInfo:
         info.acl = bucket.get_bucket_acl().acl
 
     def policy() -> None:
-        doc = json.loads(bucket.get_bucket_policy().policy)
-        if not isinstance(doc, dict):
-            raise ValueError("the bucket policy is not a JSON object")
+        doc = load_object(bucket.get_bucket_policy().policy, "the bucket policy")
+        if doc is None:
+            raise ValueError("GetBucketPolicy gave an empty policy")
         info.policy = doc
 
     def logging() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -71,6 +70,7 @@ class CustomPolicy(Record):
     name: str
     document: dict[str, Any]
     attachments: int
+    error: str | None = None  # why the default version could not be read (the policy's ERROR)
 
 
 class RootInfo(Record):
@@ -432,13 +432,22 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
                                                                    marker=m)).body,
         lambda b: b.policies.policy if b.policies else []))
 
-    def fetch(p: Any) -> CustomPolicy:
-        body = ram.get_policy(ram_models.GetPolicyRequest(policy_name=p.policy_name, policy_type="Custom")).body
-        text = body.default_policy_version.policy_document if body.default_policy_version else "{}"
-        return CustomPolicy(name=p.policy_name, document=json.loads(text or "{}"),
-                            attachments=p.attachment_count or 0)
+    def fetch(p: Any) -> CustomPolicy | None:
+        out = CustomPolicy(name=p.policy_name, document={}, attachments=p.attachment_count or 0)
+        try:
+            body = ram.get_policy(ram_models.GetPolicyRequest(policy_name=p.policy_name, policy_type="Custom")).body
+            text = body.default_policy_version.policy_document if body.default_policy_version else None
+            doc = load_object(text, "the policy's default version")
+            if doc is None:
+                raise ValueError("GetPolicy gave no default version document")
+            out.document = doc
+        except Exception as err:  # this policy's ERROR; the others are still judged
+            if _not_found(err):  # deleted since it was listed (EntityNotExist.Policy)
+                return None
+            out.error = apierrors.describe(err)
+        return out
 
-    return ctx.map(fetch, listed)
+    return [p for p in ctx.map(fetch, listed) if p is not None]
 
 
 ROOT: Dataset[RootInfo] = Dataset("ram.root", Scope.GLOBAL)
