@@ -170,7 +170,11 @@ def _alert(raw: dict[str, Any], project: str) -> AlertInfo:
                           store_type=str(q.get("storeType") or "log").lower(), query=str(q.get("query") or ""))
                for q in config.get("queryList") or [] if isinstance(q, dict)]
     template = config.get("templateConfiguration") or {}
-    state = str(raw.get("state") or raw.get("status") or "")
+    # `status` (ENABLED / DISABLED) is the field the API reference documents for an alert (ListAlerts, GetAlert;
+    # alibabacloud_sls20201230 Alert.status, tests/fixtures/wire/sls/ListAlerts.json); the job body's `state` (as
+    # aliyun-log-python-sdk creates an alert) is read only when no status is given: EnableAlert / DisableAlert keep
+    # status current, whatever state the alert was created with
+    state = str(raw.get("status") or raw.get("state") or "")
     return AlertInfo(name=str(raw.get("name") or ""), display_name=str(raw.get("displayName") or ""),
                      project=project, enabled=state.lower() in ("enabled", "enable"), queries=queries,
                      template_id=str(template.get("id") or ""),
