@@ -28,4 +28,8 @@ CASES: list[Case] = [
     Case(_M, "the setting could not be read", {"cloudsso.directories": [directory(mfa="", error="NoPermission")]},
          {DIR: "ERROR"}),
     Case(_M, "no directory: no result", {"cloudsso.directories": []}, {}),
+    Case(_M, "a region whose listing failed is its ERROR; the directory found elsewhere is judged",
+         {"cloudsso.directories": [directory(), SsoDirectory(id="cloudsso-us-west-1", region="us-west-1",
+                                                             listing_error="ServiceUnavailable: down")]},
+         {DIR: "PASS", "cloudsso-us-west-1": "ERROR"}),
 ]

@@ -29,4 +29,8 @@ CASES: list[Case] = [
                                 error="DescribeResourceLogStatus did not report this protected object")]},
          {RES: "ERROR", "ecs-1": "ERROR"}),
     Case(_L, "no WAF 3.0 instance: no result", {"waf.resources": []}, {}),
+    Case(_L, "a site that could not be listed is its ERROR; the other site's objects are judged",
+         {"waf.resources": [obj(), WafResource(resource="waf-ap-southeast-1", instance_id="", region="ap-southeast-1",
+                                               site_error="ServiceUnavailable: down")]},
+         {RES: "PASS", "waf-ap-southeast-1": "ERROR"}),
 ]

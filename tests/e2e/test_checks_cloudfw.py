@@ -69,7 +69,20 @@ def test_denied_apis_give_error_findings(cloud):
 
     load(cloud, _deny(account(), ["yundun-cloudfirewall:DescribeUserBuyVersion"]))
     findings = scan(cloud, families=["cloudfw"], ak=READER_AK, secret=READER_SECRET)
-    assert sorted((f.check_id, f.status.value) for f in findings) == [(ASSETS, "ERROR"), (LOG, "ERROR")]
+    sites = {"cloudfw-cn-hangzhou": "ERROR", "cloudfw-ap-southeast-1": "ERROR"}
+    assert by_resource(findings, LOG) == by_resource(findings, ASSETS) == sites
+    assert all("DescribeUserBuyVersion" in f.message and "NoPermission" in f.message for f in findings)
+
+
+def test_a_site_down_is_its_error_and_the_other_site_is_judged(cloud, admin):
+    load(cloud, account())
+    admin.faults(regions_down=["ap-southeast-1"])
+    findings = scan(cloud, families=["cloudfw"])
+    assert by_resource(findings, LOG) == {"vipcloudfw-cn-prod01": "PASS", "cloudfw-ap-southeast-1": "ERROR"}
+    assert by_resource(findings, ASSETS) == {"eip-bp1web01": "PASS", "i-bp1dev001": "FAIL", "eip-bp1v6": "MANUAL",
+                                             "cloudfw-ap-southeast-1": "ERROR"}
+    down = [f for f in findings if f.resource_id == "cloudfw-ap-southeast-1"]
+    assert all(f.region == "ap-southeast-1" and "ServiceUnavailable" in f.message for f in down)
 
 
 def test_every_asset_page_is_read(cloud, admin):

@@ -8,6 +8,7 @@ from typing import Any
 from alibabacloud_cloudsso20210515 import models as sso_models
 from alibabacloud_cloudsso20210515.client import Client as SsoClient
 
+from aliaudit.collectors.cloudsso import REGIONS
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
@@ -54,7 +55,15 @@ def test_denied_apis_give_error_findings(cloud):
 
     load(cloud, _deny(account(), ["cloudsso:ListDirectories"]))
     findings = scan(cloud, families=["cloudsso"], ak=READER_AK, secret=READER_SECRET)
-    assert [(f.check_id, f.status.value) for f in findings] == [(CHECK, "ERROR")]
+    assert by_resource(findings, CHECK) == {f"cloudsso-{r}": "ERROR" for r in REGIONS}
+    assert all("could not list the CloudSSO directories" in f.message for f in findings)
+
+
+def test_a_region_down_is_its_error_and_the_directory_is_judged(cloud, admin):
+    load(cloud, account())
+    admin.faults(regions_down=["eu-central-1"])
+    findings = scan(cloud, families=["cloudsso"])
+    assert by_resource(findings, CHECK) == {"d-00fc2psample": "FAIL", "cloudsso-eu-central-1": "ERROR"}
 
 
 def test_remediation_flips_the_check_and_is_audited(cloud, admin):

@@ -53,6 +53,15 @@ def test_no_instance_gives_no_finding(cloud):
     assert scan(cloud, families=["waf"]) == []
 
 
+def test_a_site_down_is_its_error_and_the_other_site_is_judged(cloud, admin):
+    load(cloud, account())
+    admin.faults(regions_down=["cn-hangzhou"])
+    findings = scan(cloud, families=["waf"])
+    assert by_resource(findings, CHECK) == {"www.example.net-waf": "PASS", "waf-cn-hangzhou": "ERROR"}
+    (down,) = [f for f in findings if f.status.value == "ERROR"]
+    assert down.region == "cn-hangzhou" and "ServiceUnavailable" in down.message and "site" in down.message
+
+
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["yundun-waf:DescribeResourceLogStatus"]))
     findings = scan(cloud, families=["waf"], ak=READER_AK, secret=READER_SECRET)
@@ -61,7 +70,7 @@ def test_denied_apis_give_error_findings(cloud):
 
     load(cloud, _deny(account(), ["yundun-waf:DescribeDefenseResources"]))
     findings = scan(cloud, families=["waf"], ak=READER_AK, secret=READER_SECRET)
-    assert [(f.check_id, f.status.value) for f in findings] == [(CHECK, "ERROR")]
+    assert by_resource(findings, CHECK) == {"waf-cn-hangzhou": "ERROR", "waf-ap-southeast-1": "ERROR"}
 
 
 def test_every_page_of_protected_objects_is_read(cloud, admin):

@@ -24,6 +24,12 @@ def _fw_result(fw: CloudFirewall, status: Status, message: str) -> Result:
                            "open_status": fw.sls_open_status or ""})
 
 
+def _site_unread(fw: CloudFirewall) -> Result:
+    return Result(status=ERROR, resource_id=fw.instance_id, resource_type="cloudfw:site", region=fw.region,
+                  message=f"could not learn whether the {fw.region} site has a Cloud Firewall (DescribeUserBuyVersion):"
+                          f" {fw.site_error}")
+
+
 def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=a.id, resource_type="cloudfw:asset",
                   resource_name=f"{a.name} ({a.internet_address})" if a.name else a.internet_address,
@@ -46,11 +52,15 @@ def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: 
        evaluates="Per Cloud Firewall site (cn-hangzhou, ap-southeast-1) where DescribeUserBuyVersion UserStatus is "
                  "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\" and DescribeUserBuyVersion "
                  "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read, "
-                 "or when it is \"true\" and LogStatus is not reported. No Cloud Firewall gives no result. The log "
+                 "or when it is \"true\" and LogStatus is not reported, and for a site where DescribeUserBuyVersion "
+                 "failed. No Cloud Firewall gives no result. The log "
                  "volume indicator (CIS step 4) is not evaluated.",
        source="CIS 2.8 | https://www.alibabacloud.com/help/doc-detail/113184.htm")
 def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
     for fw in inp[FIREWALLS]:
+        if fw.site_error:
+            yield _site_unread(fw)
+            continue
         if fw.log_error:
             yield _fw_result(fw, ERROR, f"could not read the log analysis status: {fw.log_error}")
             continue
@@ -79,12 +89,15 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
                  "value; ERROR for an asset answered without ProtectStatus; MANUAL "
                  "when opening (not yet protected), when RegionStatus is disable or Note is REGION_NOT_SUPPORT or "
                  "NETWORK_NOT_SUPPORT (Cloud Firewall does not support the asset's region or network); ERROR for the "
-                 "site when DescribeAssetList failed or when assets beyond the documented last page (50 pages of 50) "
-                 "were not read. No Cloud Firewall gives no result.",
+                 "site when DescribeUserBuyVersion or DescribeAssetList failed or when assets beyond the documented "
+                 "last page (50 pages of 50) were not read. No Cloud Firewall gives no result.",
        source="Cloud Config firewall-asset-open-protect | "
               "https://www.alibabacloud.com/help/en/cloud-firewall/latest/api-cloudfw-2017-12-07-describeassetlist")
 def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
     for fw in inp[FIREWALLS]:
+        if fw.site_error:
+            yield _site_unread(fw)
+            continue
         if fw.assets_error:
             yield _fw_result(fw, ERROR, f"could not list the firewall's assets: {fw.assets_error}")
             continue

@@ -28,15 +28,19 @@ def _result(d: SsoDirectory, status: Status, message: str) -> Result:
        evaluates="ListDirectories (every CloudSSO endpoint region), then GetMFAAuthenticationSettingInfo of the "
                  "directory: PASS when MfaAuthenticationAdvanceSettings is Enabled (MFA for all users); FAIL when "
                  "Disabled, or OnlyRiskyLogin (MFA only for unusual logons); MANUAL when Byuser (per-user settings, "
-                 "not read) or any other value; ERROR when the setting could not be read. No directory gives no "
-                 "result. The setting applies to username-password logon; users who sign in through an external "
-                 "identity provider get that provider's MFA, which is not evaluated.",
+                 "not read) or any other value; ERROR when the setting could not be read, and for each region whose "
+                 "ListDirectories failed. No directory gives no result. The setting applies to username-password "
+                 "logon; users who sign in through an external identity provider get that provider's MFA, which is not "
+                 "evaluated.",
        source="Mondoo cnspec (CloudSSO MFA) | "
               "https://www.alibabacloud.com/help/en/cloudsso/developer-reference/api-cloudsso-2021-05-15-"
               "getmfaauthenticationsettinginfo")
 def mfa_required(inp: Inputs) -> Iterator[Result]:
     for d in inp[DIRECTORIES]:
-        if d.error:
+        if d.listing_error:
+            yield Result(status=ERROR, resource_id=d.id, resource_type="cloudsso:region", region=d.region,
+                         message=f"could not list the CloudSSO directories of {d.region}: {d.listing_error}")
+        elif d.error:
             yield _result(d, ERROR, f"could not read the directory's MFA setting: {d.error}")
         elif d.mfa == "Enabled":
             yield _result(d, PASS, "MFA is required for all users")

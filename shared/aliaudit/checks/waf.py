@@ -35,12 +35,17 @@ def _result(r: WafResource, status: Status, message: str) -> Result:
                  "for log storage.",
        evaluates="DescribeInstance in both WAF 3.0 sites (cn-hangzhou, ap-southeast-1), DescribeDefenseResources of "
                  "the instance, then DescribeResourceLogStatus: PASS when Result[].Status is true for the protected "
-                 "object, FAIL when false, ERROR when the status could not be read or was not reported. No instance "
-                 "gives no result. The log volume indicator (CIS step 6) is not evaluated.",
+                 "object, FAIL when false, ERROR when the status could not be read or was not reported, and one ERROR "
+                 "for a site whose instance or protected objects could not be listed. No instance gives no result. "
+                 "The log volume indicator (CIS step 6) is not evaluated.",
        source="CIS 2.7 | Cloud Config waf3-defense-resource-logging-enabled")
 def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
     for r in inp[RESOURCES]:
-        if r.error:
+        if r.site_error:
+            yield Result(status=ERROR, resource_id=r.resource, resource_type="waf:site", region=r.region,
+                         message=f"could not list the protected objects of the {r.region} WAF 3.0 site: "
+                                 f"{r.site_error}")
+        elif r.error:
             yield _result(r, ERROR, f"could not read the log status: {r.error}")
         elif r.log_enabled:
             yield _result(r, PASS, f"log collection is enabled ({r.product or 'protected object'})")

@@ -4,7 +4,8 @@ with its log analysis state (CIS 2.8) and its Internet border assets with their 
 Endpoints: Cloud Firewall answers in two sites, cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and
 cloudfw.ap-southeast-1.aliyuncs.com (outside it): the SDK's endpoint map (alibabacloud_cloudfw20171207
 Client._endpoint_map, rule `central`) names only those. The dataset reads both once per scan; a site where
-DescribeUserBuyVersion does not report a valid Cloud Firewall (UserStatus not true) is skipped."""
+DescribeUserBuyVersion does not report a valid Cloud Firewall (UserStatus not true) is skipped; a site where it fails
+is kept as a record with `site_error` (the checks' ERROR for that site), the other site still read."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class CloudFirewall(Record):
     assets: list[FirewallAsset] = Field(default_factory=list)
     assets_unread: int = 0  # assets beyond the documented paging limit
     assets_error: str | None = None  # DescribeAssetList failed
+    # DescribeUserBuyVersion failed: this record stands for the site, whose Cloud Firewall (if any) is unknown
+    site_error: str | None = None
 
 
 FIREWALLS: Dataset[list[CloudFirewall]] = Dataset("cloudfw.firewalls", Scope.GLOBAL)
@@ -61,7 +64,12 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
     found: list[CloudFirewall] = []
     for centre in CENTRES:
         client = ctx.factory.pop("cloudfw", centre)
-        buy = client.describe_user_buy_version(cfw_models.DescribeUserBuyVersionRequest()).body
+        try:
+            buy = client.describe_user_buy_version(cfw_models.DescribeUserBuyVersionRequest()).body
+        except Exception as err:  # this site's ERROR; the other site is still judged
+            found.append(CloudFirewall(instance_id=f"cloudfw-{centre}", region=centre,
+                                       site_error=apierrors.describe(err)))
+            continue
         # UserStatus: "Indicates whether Cloud Firewall is valid" (true | false). The reference does not document
         # the answer of an account that never bought it: anything but true counts as no Cloud Firewall here
         if buy.user_status is not True:

@@ -4,9 +4,12 @@ Endpoints: CloudSSO answers in the regions its API reference lists (cloudsso.<re
 cn-hongkong, ap-northeast-2, us-west-1, eu-central-1; the SDK's endpoint rule is `regional`), and a directory lives in
 one of them (ListDirectories Directories[].Region). Where ListDirectories lists an account's directory is not
 documented, so the product asks every listed region and keeps each directory once, then reads its MFA setting in the
-directory's own region. An account that never enabled CloudSSO has no directory: no finding."""
+directory's own region. An account that never enabled CloudSSO has no directory: no finding. A region whose listing
+fails is one record with `listing_error` (its ERROR: a directory there may be unseen), the others still judged."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
@@ -26,6 +29,8 @@ class SsoDirectory(Record):
     mfa: str = ""  # MfaAuthenticationAdvanceSettings: Enabled | Byuser | Disabled | OnlyRiskyLogin
     risky_login: str = ""  # OperationForRiskLogin: Autonomous | EnforceVerify (with Byuser / OnlyRiskyLogin)
     error: str | None = None  # GetMFAAuthenticationSettingInfo failed: the check reports ERROR
+    # ListDirectories failed in this region: this record stands for the region, where a directory may be unseen
+    listing_error: str | None = None
 
 
 DIRECTORIES: Dataset[list[SsoDirectory]] = Dataset("cloudsso.directories", Scope.GLOBAL)
@@ -34,9 +39,18 @@ DIRECTORIES: Dataset[list[SsoDirectory]] = Dataset("cloudsso.directories", Scope
 @collector(DIRECTORIES, apis=["cloudsso:ListDirectories", "cloudsso:GetMFAAuthenticationSettingInfo"])
 def directories(ctx: CollectContext) -> list[SsoDirectory]:
     found: dict[str, SsoDirectory] = {}
-    # ListDirectories takes no paging parameters (API reference): one call answers every directory
-    for listed in ctx.map(lambda r: ctx.factory.pop("cloudsso", r).list_directories().body.directories or [],
-                          list(REGIONS)):
+    unlisted: list[SsoDirectory] = []
+
+    def listing(region: str) -> list[Any]:
+        # ListDirectories takes no paging parameters (API reference): one call answers every directory
+        try:
+            return ctx.factory.pop("cloudsso", region).list_directories().body.directories or []
+        except Exception as err:  # this region's ERROR; directories listed elsewhere are still judged
+            unlisted.append(SsoDirectory(id=f"cloudsso-{region}", region=region,
+                                         listing_error=apierrors.describe(err)))
+            return []
+
+    for listed in ctx.map(listing, list(REGIONS)):
         for d in listed:
             if d.directory_id and d.directory_id not in found:
                 found[d.directory_id] = SsoDirectory(id=d.directory_id, name=d.directory_name or "",
@@ -53,4 +67,4 @@ def directories(ctx: CollectContext) -> list[SsoDirectory]:
             d.error = apierrors.describe(err)
         return d
 
-    return ctx.map(mfa, list(found.values()))
+    return ctx.map(mfa, list(found.values())) + sorted(unlisted, key=lambda d: d.region)

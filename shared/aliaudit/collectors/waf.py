@@ -4,7 +4,9 @@ WAF 3.0) with the state of its log collection, for CIS 2.7.
 Endpoints: WAF 3.0 has two sites, the Chinese mainland (RegionId cn-hangzhou, wafopenapi.cn-hangzhou.aliyuncs.com)
 and outside it (ap-southeast-1, wafopenapi.ap-southeast-1.aliyuncs.com): the `RegionId` parameter of
 DescribeInstance documents exactly these two values, and the SDK's endpoint map (alibabacloud_waf_openapi20211001
-Client._endpoint_map) sends every region to one of those two hosts. The dataset reads both once per scan."""
+Client._endpoint_map) sends every region to one of those two hosts. The dataset reads both once per scan; a site whose
+instance or protected objects cannot be listed is one record with `site_error` (its ERROR), the other site still
+read."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ class WafResource(Record):
     region: str  # the WAF site: cn-hangzhou | ap-southeast-1
     log_enabled: bool | None = None  # DescribeResourceLogStatus Result[].Status; None when not read
     error: str | None = None  # the status could not be read: the check reports ERROR for this object
+    # the site's instance or protected objects could not be listed: this record stands for the site (its ERROR)
+    site_error: str | None = None
 
 
 RESOURCES: Dataset[list[WafResource]] = Dataset("waf.resources", Scope.GLOBAL)
@@ -54,34 +58,44 @@ def read_log_status(batch: list[WafResource], result: list[Any]) -> None:
 def resources(ctx: CollectContext) -> list[WafResource]:
     found: list[WafResource] = []
     for centre in CENTRES:
-        client = ctx.factory.pop("waf", centre)
-        inst = client.describe_instance(waf_models.DescribeInstanceRequest(region_id=centre)).body
-        # The reference does not say what an account without a WAF 3.0 instance gets; an answer without an
-        # InstanceId is taken as "no instance in this site" (nothing protected there), as Alibaba's Terraform provider
-        # reads it (aliyun/terraform-provider-alicloud, WafOpenapiService.DescribeWafv3Instance: not found)
-        if not inst.instance_id:
-            continue
-        instance_id: str = inst.instance_id
-
-        def page(n: int, c: Any = client, i: str = instance_id, r: str = centre) -> Any:
-            return c.describe_defense_resources(waf_models.DescribeDefenseResourcesRequest(
-                instance_id=i, region_id=r, page_number=n, page_size=PAGE_SIZE)).body
-
-        listed = list(by_page_number(page, lambda b: b.resources or [], PAGE_SIZE))
-        objects = [WafResource(resource=r.resource or "", product=r.product or "", instance_id=instance_id,
-                               region=centre) for r in listed if r.resource]
-        batches = [objects[i:i + PAGE_SIZE] for i in range(0, len(objects), PAGE_SIZE)]
-
-        def statuses(batch: list[WafResource], c: Any = client, i: str = instance_id, r: str = centre) -> None:
-            try:
-                result = c.describe_resource_log_status(waf_models.DescribeResourceLogStatusRequest(
-                    instance_id=i, region_id=r, resources=",".join(o.resource for o in batch))).body.result or []
-            except Exception as err:
-                for o in batch:
-                    o.error = apierrors.describe(err)
-                return
-            read_log_status(batch, result)
-
-        ctx.map(statuses, batches)
-        found += objects
+        try:
+            found += _site(ctx, centre)
+        except Exception as err:  # this site's ERROR; the other site is still judged
+            found.append(WafResource(resource=f"waf-{centre}", instance_id="", region=centre,
+                                     site_error=apierrors.describe(err)))
     return found
+
+
+def _site(ctx: CollectContext, centre: str) -> list[WafResource]:
+    """The protected objects of one WAF 3.0 site with their log status ([] without an instance there)."""
+    client = ctx.factory.pop("waf", centre)
+    inst = client.describe_instance(waf_models.DescribeInstanceRequest(region_id=centre)).body
+    # The reference does not say what an account without a WAF 3.0 instance gets; an answer without an InstanceId is
+    # taken as "no instance in this site" (nothing protected there), as Alibaba's Terraform provider reads it
+    # (aliyun/terraform-provider-alicloud, WafOpenapiService.DescribeWafv3Instance: not found)
+    if not inst.instance_id:
+        return []
+    instance_id: str = inst.instance_id
+
+    def page(n: int) -> Any:
+        return client.describe_defense_resources(waf_models.DescribeDefenseResourcesRequest(
+            instance_id=instance_id, region_id=centre, page_number=n, page_size=PAGE_SIZE)).body
+
+    listed = list(by_page_number(page, lambda b: b.resources or [], PAGE_SIZE))
+    objects = [WafResource(resource=r.resource or "", product=r.product or "", instance_id=instance_id,
+                           region=centre) for r in listed if r.resource]
+    batches = [objects[i:i + PAGE_SIZE] for i in range(0, len(objects), PAGE_SIZE)]
+
+    def statuses(batch: list[WafResource]) -> None:
+        try:
+            result = client.describe_resource_log_status(waf_models.DescribeResourceLogStatusRequest(
+                instance_id=instance_id, region_id=centre,
+                resources=",".join(o.resource for o in batch))).body.result or []
+        except Exception as err:
+            for o in batch:
+                o.error = apierrors.describe(err)
+            return
+        read_log_status(batch, result)
+
+    ctx.map(statuses, batches)
+    return objects
