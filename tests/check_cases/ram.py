@@ -96,6 +96,18 @@ CASES: list[Case] = [
          {"ram.root": root(inactive_keys=["key 1"])}, {_R: "FAIL"}),
     Case("ram_root_mfa_enabled", "MFA bound", {"ram.root": root()}, {_R: "PASS"}),
     Case("ram_root_mfa_enabled", "no MFA", {"ram.root": root(mfa_active=False)}, {_R: "FAIL"}),
+    # the account security report (GetAccountSecurityPracticeReport), read beside the credential report, which IMS
+    # renews at most every four hours
+    Case("ram_root_access_key_absent", "the security report counts a key the credential report does not list yet",
+         {"ram.root": root(practice_keys=1, practice_mfa=True)}, {_R: "FAIL"}),
+    Case("ram_root_access_key_absent", "both reports without a key",
+         {"ram.root": root(practice_keys=0, practice_mfa=True)}, {_R: "PASS"}),
+    Case("ram_root_access_key_absent", "the security report unread: the credential report decides, and says so",
+         {"ram.root": root(practice_error="NoPermission: denied")}, {_R: "PASS"}),
+    Case("ram_root_mfa_enabled", "the security report says no MFA (BindMfa false) though the credential report does",
+         {"ram.root": root(practice_keys=0, practice_mfa=False)}, {_R: "FAIL"}),
+    Case("ram_root_mfa_enabled", "both reports with MFA", {"ram.root": root(practice_keys=0, practice_mfa=True)},
+         {_R: "PASS"}),
     Case("ram_user_console_mfa_enabled", "console users with and without MFA; API-only user not reported",
          {"ram.users": [user(console=True, mfa_bound=True), user("bob", console=True),
                         user("api", access_keys=[key()])]},

@@ -164,3 +164,37 @@ def test_virtual_mfa_devices_are_read_to_the_last_page(cloud, admin):
     mfa = by_resource(findings, "ram_user_console_mfa_enabled")
     assert all(mfa[f"m{i:03d}"] == "PASS" for i in range(130))
     assert admin.calls()["ims:ListVirtualMFADevices"] == 2  # 100 a page
+
+
+def test_a_report_under_four_hours_old_is_kept_and_the_security_report_is_current(cloud, admin):
+    """IMS answers the same credential report for four hours (doc-detail/143477): a root key created since is not
+    in it. The account security report (the RAM console's Security Check, which the CIS 1.2 audit reads) counts
+    the account's keys as they are in the emulator (README: its freshness in the cloud is not documented)."""
+    from alibabacloud_ram20150501 import models as ram_models  # (the RAM client creates the root's second key)
+    from alibabacloud_ram20150501.client import Client as RamClient
+
+    load(cloud, account())
+    first = scan(cloud, checks=["ram_root_access_key_absent"])
+    assert [(f.status.value, f.message) for f in first] == [("FAIL", "the root account has AccessKeys (1 active)")]
+    RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).create_access_key(ram_models.CreateAccessKeyRequest())
+    ims = ImsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    assert ims.get_account_security_practice_report().body.account_security_practice_info \
+        .account_security_practice_user_info.root_with_access_key == 2
+    kept = scan(cloud, checks=["ram_root_access_key_absent"])
+    assert [f.message for f in kept] == ["the root account has AccessKeys (1 active)"]  # the report is kept
+    admin.advance(4 * 3600 + 1)
+    renewed = scan(cloud, checks=["ram_root_access_key_absent"])
+    assert [f.message for f in renewed] == ["the root account has AccessKeys (2 active)"]
+
+
+def test_root_verdicts_name_an_unreadable_security_report(cloud):
+    data = account()
+    acct = data["accounts"][0]
+    acct["root"]["mfa_bound"] = True
+    acct["ram"]["policies"].append({"name": "NoPracticeReport", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ims:GetAccountSecurityPracticeReport"], "Resource": "*"}]}})
+    acct["ram"]["groups"][0]["policies"].append({"name": "NoPracticeReport", "type": "Custom"})
+    load(cloud, data)
+    found = scan(cloud, checks=["ram_root_mfa_enabled"], ak=READER_AK, secret=READER_SECRET)
+    assert [f.status.value for f in found] == ["PASS"]
+    assert "the account security report could not be read: NoPermission" in found[0].message

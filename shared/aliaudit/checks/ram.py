@@ -73,11 +73,14 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
        console="Sign in as root, open AccessKey management and delete every root AccessKey.",
        cli="aliyun ram DeleteAccessKey --UserAccessKeyId <id>  (as the root account)",
        cis=["1.2"], events=["CreateAccessKey", "DeleteAccessKey"], needs=[ROOT],
-       evaluates="The credential report's <root> row: FAIL when any root key slot (access_key_1/2, "
-                 "additional_access_key_1..3) has _exist or _active TRUE (a disabled key still exists and can be "
-                 "enabled again: the recommendation is that none exists), PASS when none does, naming when the report "
-                 "was generated (IMS answers the same report for up to four hours: a key created since is not in "
-                 "it). ERROR (dataset not collected) when the report has no root row.",
+       evaluates="The credential report's <root> row and the account security report that the CIS audit's "
+                 "Security Check shows (GetAccountSecurityPracticeReport RootWithAccessKey): FAIL when any root key "
+                 "slot (access_key_1/2, additional_access_key_1..3) has _exist or _active TRUE (a disabled key still "
+                 "exists and can be enabled again: the recommendation is that none exists), or when the security "
+                 "report counts a root AccessKey (IMS answers the same credential report for up to four hours: a key "
+                 "created since is not in it); PASS when neither shows one, naming when the credential report was "
+                 "generated, and saying so when the security report could not be read. ERROR (dataset not "
+                 "collected) when the credential report has no root row.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
                  "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
@@ -87,6 +90,11 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
                 if keys]
         yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
                      message=f"the root account has AccessKeys ({' and '.join(held)})")
+    elif root.practice_keys:
+        yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
+                     message=f"the account security report (RAM console Overview > Security Check) counts "
+                             f"{root.practice_keys} root AccessKey(s), which the credential report does not list yet"
+                             + _as_of(root))
     else:
         yield Result(status=PASS, resource_id="<root>", resource_type="ram:root",
                      message="the root account has no AccessKey" + _as_of(root))
@@ -97,23 +105,34 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
        console="Sign in as root, Security Settings > Enable virtual MFA device.",
        cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
        needs=[ROOT],
-       evaluates="The credential report's <root> row: PASS when mfa_active is TRUE (any letter case), naming when the "
-                 "report was generated (it can be up to four hours old); FAIL otherwise (FALSE, N/A or empty).",
+       evaluates="The credential report's <root> row and the account security report that the CIS audit's "
+                 "Security Check shows (GetAccountSecurityPracticeReport BindMfa): PASS when mfa_active is TRUE (any "
+                 "letter case) and the security report does not say false, naming when the credential report was "
+                 "generated (it can be up to four hours old) and saying so when the security report could not be "
+                 "read; FAIL otherwise (FALSE, N/A or empty, or BindMfa false).",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
                  " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
-    status = PASS if root.mfa_active else FAIL
-    yield Result(status=status, resource_id="<root>", resource_type="ram:root",
-                 message="the root account has an MFA device bound" + _as_of(root) if root.mfa_active
-                 else "the root account has no MFA device bound")
+    if not root.mfa_active:
+        status, message = FAIL, "the root account has no MFA device bound"
+    elif root.practice_mfa is False:
+        status, message = FAIL, ("the account security report (RAM console Overview > Security Check) says the root "
+                                 "account has no MFA (BindMfa false), though the credential report shows one"
+                                 + _as_of(root))
+    else:
+        status, message = PASS, "the root account has an MFA device bound" + _as_of(root)
+    yield Result(status=status, resource_id="<root>", resource_type="ram:root", message=message)
 
 
 def _as_of(root: RootInfo) -> str:
-    """When the report a root PASS rests on was generated: IMS answers the same report for up to four hours, so a
-    change made since is not in it."""
+    """When the credential report a root verdict rests on was generated (IMS answers the same report for up to four
+    hours, so a change made since is not in it), and whether the account security report could be read."""
     when = root.report_generated
-    return f" (credential report generated {when.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)" if when else ""
+    out = f"credential report generated {when.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if when else ""
+    if root.practice_error:
+        out += ("; " if out else "") + f"the account security report could not be read: {root.practice_error}"
+    return f" ({out})" if out else ""
 
 
 # --- users ----------------------------------------------------------------------------------------
