@@ -15,6 +15,7 @@ from aliaudit.collectors.ecs import (
     InstanceInfo,
     InstanceRole,
     KeyEvent,
+    SnapshotPolicy,
     UserDataInfo,
     decode_user_data,
     user_data_hits,
@@ -80,6 +81,10 @@ WEB = rule()  # the documented rule: TCP 80 from anywhere
 SSH_WORLD = rule("22/22", rid="sgr-ssh")
 RDP_WORLD = rule("3389/3389", rid="sgr-rdp")
 SSH_OFFICE = rule("22/22", "203.0.113.0/24", rid="sgr-office")
+
+# DescribeAutoSnapshotPolicyEx's documented sample (tests/fixtures/wire/ecs/DescribeAutoSnapshotPolicyEx.json)
+SNAP_POLICY = SnapshotPolicy(id="sp-bp67acfmxazb4p****", name="testAutoSnapshotPolicyName", status="Normal",
+                             repeat_weekdays='["6"]', time_points='["1"]', retention_days=7)
 
 CASES: list[Case] = [
     Case("ecs_instance_no_classic_network", "vpc vs classic",
@@ -215,6 +220,15 @@ CASES: list[Case] = [
          "sp-bp67acfmxazb4p****, EnableAutomatedSnapshotPolicy false) is MANUAL; local disk skipped",
          {"ecs.disks": [disk(auto_snapshot_policy="sp-bp67acfmxazb4p****", automated_snapshot_policy=True),
                         disk("d-none"), disk("d-doc", auto_snapshot_policy="sp-bp67acfmxazb4p****"),
-                        disk("d-local", category="local_ssd_pro")]},
+                        disk("d-local", category="local_ssd_pro")],
+          "ecs.auto_snapshot_policies": [SNAP_POLICY]},
          {DISK: "PASS", "d-none": "FAIL", "d-doc": "MANUAL"}),
+    Case("ecs_disk_auto_snapshot_policy_attached", "the policy's Status: Expire fails (overdue payments: no snapshots "
+         "taken), an undocumented one is MANUAL, a policy the region does not list is ERROR",
+         {"ecs.disks": [disk("d-expired", auto_snapshot_policy="sp-expired", automated_snapshot_policy=True),
+                        disk("d-odd", auto_snapshot_policy="sp-odd", automated_snapshot_policy=True),
+                        disk("d-gone", auto_snapshot_policy="sp-gone", automated_snapshot_policy=True)],
+          "ecs.auto_snapshot_policies": [SNAP_POLICY.model_copy(update={"id": "sp-expired", "status": "Expire"}),
+                                         SNAP_POLICY.model_copy(update={"id": "sp-odd", "status": "Paused"})]},
+         {"d-expired": "FAIL", "d-odd": "MANUAL", "d-gone": "ERROR"}),
 ]

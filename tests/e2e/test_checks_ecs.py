@@ -550,9 +550,12 @@ def depth_account() -> dict:
                    {"id": "m-partner", "shared_accounts": ["1111222233334444"]},
                    {"id": "m-sh", "region": "cn-shanghai"}],
         "disks": [{"id": "d-snap", "instance_id": "i-app", "auto_snapshot_policy_id": "sp-daily"},
+                  {"id": "d-lapsed", "instance_id": "i-app", "auto_snapshot_policy_id": "sp-lapsed"},
                   {"id": "d-nosnap", "instance_id": "i-pw"},
                   {"id": "d-local", "instance_id": "i-pw", "category": "local_ssd_pro"}],
         "encryption_by_default": ["cn-shanghai"],
+        "auto_snapshot_policies": [{"id": "sp-daily", "name": "daily"},
+                                   {"id": "sp-lapsed", "name": "lapsed", "status": "Expire"}],
     }
     return data
 
@@ -570,7 +573,8 @@ def test_depth_checks_pass_and_fail(cloud):
     assert by_resource(hz, "ecs_image_not_public") == {"m-public": "FAIL", "m-partner": "PASS"}
     assert by_resource(findings, "ecs_disk_encryption_by_default_enabled") == {
         "ecs-default-encryption/cn-hangzhou": "FAIL", "ecs-default-encryption/cn-shanghai": "PASS"}
-    assert by_resource(hz, "ecs_disk_auto_snapshot_policy_attached") == {"d-snap": "PASS", "d-nosnap": "FAIL"}
+    assert by_resource(hz, "ecs_disk_auto_snapshot_policy_attached") == {
+        "d-snap": "PASS", "d-nosnap": "FAIL", "d-lapsed": "FAIL"}
     sh = [f for f in findings if f.region == "cn-shanghai"]
     assert by_resource(sh, "ecs_image_not_public") == {"m-sh": "PASS"}
     assert by_resource(sh, "ecs_instance_login_key_pair") == {"i-sh": "PASS"}
@@ -583,6 +587,10 @@ def test_depth_checks_pass_and_fail(cloud):
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET; line 4: a value assigned to DB_PASSWORD")
     assert msgs[("ecs_instance_ram_role_not_admin", "i-app")].startswith("RAM role app-admin is administrator-")
     assert "shared with account(s) 1111222233334444" in msgs[("ecs_image_not_public", "m-partner")]
+    assert msgs[("ecs_disk_auto_snapshot_policy_attached", "d-snap")] == (
+        "automatic snapshot policy sp-daily is applied (days [\"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\"], hours "
+        "[\"2\"] UTC+8, snapshots kept 7 days)")
+    assert "Status Expire" in msgs[("ecs_disk_auto_snapshot_policy_attached", "d-lapsed")]
 
 
 def test_depth_remediation_flips_the_checks(cloud):

@@ -48,7 +48,8 @@ ALLOWED_UNDOCUMENTED_IN_SAMPLE: dict[tuple[str, str], str] = {
     # the product lists alerts with aliyun-log-python-sdk's GET /jobs?jobType=Alert (ListJobs), which the 2020-12-30
     # reference does not document; a job is answered as it was created, and the job body that SDK's alert
     # samples create carries the job `type` ("Alert") and `state` (Enabled | Disabled). Open question in
-    # tests/emulator/README.md: the real /jobs answer may carry only `status`; the product reads `status`, `state` only without it.
+    # tests/emulator/README.md: the real /jobs answer may carry only `status`; the product reads `status`, and
+    # `state` only without it.
     ("sls:ListAlerts", "results[].type"): "aliyun-log-python-sdk alert job body (POST /jobs)",
     ("sls:ListAlerts", "results[].state"): "aliyun-log-python-sdk alert job body (POST /jobs)",
 }

@@ -84,6 +84,10 @@ SIMPLE: dict[str, tuple[str | None, Any]] = {
                           "instance_id": "i-bp67acfmxazb4q****", "status": "In_use", "type": "system",
                           "category": "cloud_ssd", "encrypted": False,
                           "kms_key_id": "0e478b7a-4262-4802-b8cb-00d3fb408***"}]),
+    # ecs/DescribeAutoSnapshotPolicyEx.json: its one policy, Status Normal, RepeatWeekdays and TimePoints JSON texts
+    "ecs.auto_snapshot_policies": (None, [{"id": "sp-bp67acfmxazb4ph****", "name": "testAutoSnapshotPolicyName",
+                                           "status": "Normal", "repeat_weekdays": '["6"]', "time_points": '["1"]',
+                                           "retention_days": 7}]),
     # actiontrail/LookupEvents.json: its one event (eventId, eventVersion, eventName) has no userIdentity, so no
     # permanent AccessKey signed it
     "actiontrail.permanent_key_events": (None, []),

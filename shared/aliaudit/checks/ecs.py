@@ -17,6 +17,7 @@ from ..collectors.ecs import (
     NETWORK_INTERFACES,
     PERMANENT_KEY_EVENTS,
     SECURITY_GROUPS,
+    SNAPSHOT_POLICIES,
     USER_DATA,
     DiskInfo,
     EncryptionByDefault,
@@ -26,6 +27,7 @@ from ..collectors.ecs import (
     InstanceInfo,
     InstanceRole,
     KeyEvent,
+    SnapshotPolicy,
     UserDataInfo,
 )
 from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
@@ -712,6 +714,20 @@ def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
                  else "default encryption of new cloud disks is off")
 
 
+def _policy_verdict(policy_id: str, policy: SnapshotPolicy | None) -> tuple[Status, str]:
+    if policy is None:
+        return ERROR, (f"the disk names automatic snapshot policy {policy_id}, which DescribeAutoSnapshotPolicyEx does "
+                       "not list in the region (deleted since?)")
+    if policy.status == "Normal":
+        keep = "until deleted" if policy.retention_days == -1 else f"{policy.retention_days} days"
+        return PASS, (f"automatic snapshot policy {policy_id} is applied (days {policy.repeat_weekdays or '?'}, hours "
+                      f"{policy.time_points or '?'} UTC+8, snapshots kept {keep})")
+    if policy.status == "Expire":
+        return FAIL, (f"automatic snapshot policy {policy_id} has Status Expire: it cannot be used because the account "
+                      "has overdue payments, so no snapshots are taken")
+    return MANUAL, f"automatic snapshot policy {policy_id} has an undocumented Status {policy.status or '(empty)'}"
+
+
 @check(id="ecs_disk_auto_snapshot_policy_attached", severity="medium",
        title="ECS cloud disks have an automatic snapshot policy",
        risk="A disk without automatic snapshots cannot be restored after deletion, corruption or ransomware "
@@ -719,14 +735,18 @@ def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Storage & Snapshots > Automatic Snapshot Policies: apply a policy to the disk.",
        cli="aliyun ecs ApplyAutoSnapshotPolicy --regionId <r> --autoSnapshotPolicyId <sp> --diskIds '[\"<d>\"]'",
        events=["ApplyAutoSnapshotPolicy", "CancelAutoSnapshotPolicy", "DeleteAutoSnapshotPolicy", *DISK_EVENTS],
-       needs=[DISKS],
-       evaluates="DescribeDisks AutoSnapshotPolicyId and EnableAutomatedSnapshotPolicy of every cloud disk: PASS "
-                 "when a policy id is set and the policy is applied (true), FAIL when no policy id is set; MANUAL "
-                 "when a policy id is set but EnableAutomatedSnapshotPolicy is false (the API reference sample shows "
-                 "this pair and does not say what it means). Local disks (local_*, ephemeral*), which have no "
-                 "snapshots, give no result.",
+       needs=[DISKS, SNAPSHOT_POLICIES],
+       evaluates="DescribeDisks AutoSnapshotPolicyId and EnableAutomatedSnapshotPolicy of every cloud disk, and the "
+                 "policy itself (DescribeAutoSnapshotPolicyEx in the disk's region): PASS when a policy id is set, "
+                 "the policy is applied (true) and its Status is Normal; FAIL when no policy id is set, or when the "
+                 "policy's Status is Expire (\"cannot be used because your account has overdue payments\": no "
+                 "snapshots are taken); ERROR when the region's policies list does not hold the policy; MANUAL when a "
+                 "policy id is set but EnableAutomatedSnapshotPolicy is false (the API reference sample shows this "
+                 "pair and does not say what it means), or the Status is not a documented one. Local disks (local_*, "
+                 "ephemeral*), which have no snapshots, give no result.",
        source="Cloud Config ecs-disk-auto-snapshot-policy | landing-zone alert cis_at_ecs_auto_snapshot_policy")
 def auto_snapshot_policy_attached(inp: Inputs) -> Iterator[Result]:
+    policies: dict[str, SnapshotPolicy] = {p.id: p for p in inp[SNAPSHOT_POLICIES]}
     d: DiskInfo
     for d in inp[DISKS]:
         if _local(d):
@@ -734,7 +754,7 @@ def auto_snapshot_policy_attached(inp: Inputs) -> Iterator[Result]:
         if not d.auto_snapshot_policy:
             status, msg = FAIL, f"{d.type or 'data'} disk has no automatic snapshot policy"
         elif d.automated_snapshot_policy:
-            status, msg = PASS, f"automatic snapshot policy {d.auto_snapshot_policy} is applied"
+            status, msg = _policy_verdict(d.auto_snapshot_policy, policies.get(d.auto_snapshot_policy))
         else:
             status, msg = MANUAL, (f"the disk names automatic snapshot policy {d.auto_snapshot_policy} but reports it "
                                    "as not applied (EnableAutomatedSnapshotPolicy false): check it in the console")

@@ -375,6 +375,38 @@ def disks(ctx: CollectContext) -> list[DiskInfo]:
                      automated_snapshot_policy=bool(d.enable_automated_snapshot_policy)) for d in listed]
 
 
+class SnapshotPolicy(Record):
+    """An automatic snapshot policy (DescribeAutoSnapshotPolicyEx; fields as the API reference documents them,
+    tests/fixtures/wire/ecs/DescribeAutoSnapshotPolicyEx.json)."""
+
+    id: str
+    name: str = ""
+    # Status "Normal: The automatic snapshot policy is normal. Expire: The automatic snapshot policy cannot be used
+    # because your account has overdue payments."
+    status: str = ""
+    repeat_weekdays: str = ""  # RepeatWeekdays: a JSON array text of days 1-7 (1 is Monday)
+    time_points: str = ""  # TimePoints: a JSON array text of hours 0-23 (UTC+8)
+    retention_days: int | None = None  # RetentionDays: -1 kept until deleted, else 1-65536
+
+
+SNAPSHOT_POLICIES: Dataset[list[SnapshotPolicy]] = Dataset("ecs.auto_snapshot_policies", Scope.REGIONAL)
+SNAPSHOT_POLICY_PAGE = 100  # DescribeAutoSnapshotPolicyEx PageSize: "Valid values: 1 to 100"
+
+
+@collector(SNAPSHOT_POLICIES, apis=["ecs:DescribeAutoSnapshotPolicyEx"])
+def auto_snapshot_policies(ctx: CollectContext) -> list[SnapshotPolicy]:
+    ecs = ctx.client("ecs")
+    listed = by_page_number(
+        lambda n: ecs.describe_auto_snapshot_policy_ex(ecs_models.DescribeAutoSnapshotPolicyExRequest(
+            region_id=ctx.region, page_number=n, page_size=SNAPSHOT_POLICY_PAGE)).body,
+        lambda b: b.auto_snapshot_policies.auto_snapshot_policy if b.auto_snapshot_policies else [],
+        SNAPSHOT_POLICY_PAGE)
+    return [SnapshotPolicy(id=p.auto_snapshot_policy_id, name=p.auto_snapshot_policy_name or "",
+                           status=p.status or "", repeat_weekdays=p.repeat_weekdays or "",
+                           time_points=p.time_points or "", retention_days=p.retention_days)
+            for p in listed if p.auto_snapshot_policy_id]
+
+
 PERMANENT_KEY_EVENTS: Dataset[list[KeyEvent]] = Dataset("actiontrail.permanent_key_events", Scope.REGIONAL)
 
 

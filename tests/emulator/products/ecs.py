@@ -161,6 +161,22 @@ class Disk(BaseModel):
     created: datetime = datetime(2024, 1, 1)
 
 
+class AutoSnapshotPolicy(BaseModel):
+    """DescribeAutoSnapshotPolicyEx's fields (API reference; tests/fixtures/wire/ecs/DescribeAutoSnapshotPolicyEx.json):
+    Status Normal | Expire ("cannot be used because your account has overdue payments"), Type Custom | System,
+    RetentionDays -1 (kept until deleted) or 1-65536, RepeatWeekdays days 1-7, TimePoints hours 0-23 (UTC+8)."""
+
+    id: str = Field(default_factory=lambda: _id("sp-"))
+    name: str = ""
+    region: str = "cn-hangzhou"
+    status: str = "Normal"
+    type: str = "Custom"
+    repeat_weekdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6, 7])
+    time_points: list[int] = Field(default_factory=lambda: [2])
+    retention_days: int = 7
+    created: datetime = datetime(2024, 1, 1)
+
+
 class EcsState(BaseModel):
     instances: list[Instance] = Field(default_factory=list)
     network_interfaces: list[NetworkInterface] = Field(default_factory=list)  # secondary ENIs
@@ -170,6 +186,7 @@ class EcsState(BaseModel):
     disks: list[Disk] = Field(default_factory=list)
     images: list[Image] = Field(default_factory=list)  # custom images
     encryption_by_default: list[str] = Field(default_factory=list)  # regions where new disks are encrypted
+    auto_snapshot_policies: list[AutoSnapshotPolicy] = Field(default_factory=list)
     _group_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position (index.py)
 
 
@@ -711,12 +728,35 @@ def disable_disk_encryption_by_default(call: Call) -> dict[str, Any]:
     return {}
 
 
+@api.action("DescribeAutoSnapshotPolicyEx")
+def describe_auto_snapshot_policy_ex(call: Call) -> dict[str, Any]:
+    # RegionId required, AutoSnapshotPolicyId optional, PageNumber / PageSize 1-100 (default 10); DiskNums and
+    # VolumeNums are integers, RepeatWeekdays and TimePoints JSON array texts of strings (the documented sample)
+    region = region_of(call)
+    p = call.params
+    wanted = p.get("AutoSnapshotPolicyId", "")
+    items = [s for s in call.acct.ecs.auto_snapshot_policies if s.region == region and wanted in ("", s.id)]
+    got, meta = page_by_number(items, p, default=10, limit=100)
+    disks = Counter(d.auto_snapshot_policy_id for d in call.acct.ecs.disks if d.region == region)
+    return {**meta, "AutoSnapshotPolicies": {"AutoSnapshotPolicy": [{
+        "AutoSnapshotPolicyId": s.id, "AutoSnapshotPolicyName": s.name, "RegionId": s.region, "Status": s.status,
+        "Type": s.type, "RepeatWeekdays": json.dumps([str(d) for d in s.repeat_weekdays]),
+        "TimePoints": json.dumps([str(h) for h in s.time_points]), "RetentionDays": s.retention_days,
+        "DiskNums": disks[s.id], "VolumeNums": 0, "CreationTime": s.created.strftime("%Y-%m-%dT%H:%MZ"),
+        "EnableCrossRegionCopy": False, "TargetCopyRegions": "", "CopiedSnapshotsRetentionDays": 0,
+        "ResourceGroupId": "", "Tags": {"Tag": []}} for s in got]}}
+
+
 @api.action("ApplyAutoSnapshotPolicy", write=True)
 def apply_auto_snapshot_policy(call: Call) -> dict[str, Any]:
     # regionId, autoSnapshotPolicyId and diskIds (a JSON array): this API's parameters start in lower case
     # (api.alibabacloud.com/api/Ecs/2014-05-26/ApplyAutoSnapshotPolicy)
     region = call.params.get("regionId") or call.region
     policy = require(call.params, "autoSnapshotPolicyId")
+    if not any(s.id == policy and s.region == region for s in call.acct.ecs.auto_snapshot_policies):
+        # documented error (400): "The specified AutoSnapshotPolicyId does not exist."
+        raise ApiError("InvalidAutoSnapshotPolicyId.NotFound", "The specified AutoSnapshotPolicyId does not exist.",
+                       400)
     ids = json_list(call, "diskIds") or []
     for d in call.acct.ecs.disks:
         if d.id in ids and d.region == region:
