@@ -2,7 +2,9 @@
 acs:log:cn-qingdao:<account>:project/zhengze-audit-log; ActionTrail writes to actiontrail_<trail>), the Log Audit
 central project is slsaudit-center-<account>-<region> with actiontrail_log. Each alert item gets an enabled alert
 whose query names every event of its CIS item (PASS), the same alert missing one event or condition (FAIL), the
-alert disabled (FAIL) and no SLS target at all (FAIL); the CIS queries of 2.17-2.19 are also used as written."""
+alert disabled (FAIL) and no SLS target at all (FAIL); the CIS queries of 2.17-2.19 are also used as written, every
+item's own suggested query passes it, and alerts narrowed by another condition (a user, a region, another service, a
+`not`, an SQL WHERE) fail."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ _G = "global"
 
 # the conditions of the items that are not only event names, as the CIS audit queries write them
 CONDITIONS = {"2.17": "event.additionalEventData.mfaChecked: false",
-              "2.18": "event.userIdentity.type: root-account and event.eventName: ConsoleSignin",
+              "2.18": "event.userIdentity.type: root-account",
               "2.19": "event.errorCode: *"}
 
 
@@ -57,12 +59,12 @@ def full_query(spec: AlertSpec, drop_last: bool = False) -> str:
     events, codes = list(spec.events), list(spec.codes)
     cond = CONDITIONS.get(spec.cis, "")
     if drop_last:
-        if events:
+        if cond:
+            cond = ""
+        elif events:
             events.pop()
-        elif codes:
-            codes.pop()
         else:
-            cond = "event.eventName: ConsoleSignin"
+            codes.pop()
     parts = [f"event.eventName: {e}" for e in events] + [f"event.errorCode: {c}" for c in codes]
     query = "(" + " or ".join(parts) + ")" if parts else ""
     return f"{query} and {cond}" if query and cond else query or cond
@@ -90,8 +92,84 @@ def spec_cases(spec: AlertSpec) -> list[Case]:
 
 
 _OK = f"{PROJECT}/cis-alert"
+
+
+def own_query_cases() -> list[Case]:
+    """Every item's suggested query, where it is complete (no "..."), passes its own item; 2.14 suggests two."""
+    out = [Case(f"sls_alert_{s.subject}_enabled", f"CIS {s.cis}: the suggested query", audit(alert(s.query)),
+                {_OK: "PASS"}, region=_G) for s in SPECS if "..." not in s.query and "(or," not in s.query]
+    acl = next(s for s in SPECS if s.cis == "2.14")
+    trail_form, _, oss_form = acl.query.partition("  (or, on the OSS access log oss_log: ")
+    out += [Case(f"sls_alert_{acl.subject}_enabled", "CIS 2.14: the suggested query, ActionTrail form",
+                 audit(alert(trail_form)), {_OK: "PASS"}, region=_G),
+            Case(f"sls_alert_{acl.subject}_enabled", "CIS 2.14: the suggested query, OSS access log form",
+                 audit(alert(oss_form.removesuffix(")"), store="oss_log")), {_OK: "PASS"}, region=_G)]
+    return out
+
+
+def _names(cis: str) -> str:
+    return " or ".join(f"event.eventName: {e}" for e in next(s for s in SPECS if s.cis == cis).events)
+
+
+_SG, _RAM = "sls_alert_security_group_changes_enabled", "sls_alert_ram_policy_changes_enabled"
+# an alert that only fires for some of the item's events (one user, one region, another service) is no alert for
+# the item: it reads as covering it but leaves the rest unseen
+NARROWED: list[Case] = [
+    Case(_SG, "every event named, but only alice's", audit(alert(f"{_names('2.22')} and event.userIdentity.userName: "
+                                                                 "alice")), {TARGET: "FAIL"}, region=_G),
+    Case(_SG, "every event named, but in one region", audit(alert(f"({_names('2.22')}) and event.acsRegion: "
+                                                                  "cn-hangzhou")), {TARGET: "FAIL"}, region=_G),
+    Case(_SG, "every event named, under another service's serviceName",
+         audit(alert(f"event.serviceName: Vpc and ({_names('2.22')})")), {TARGET: "FAIL"}, region=_G),
+    Case(_SG, "a wildcard with a not that removes one event",
+         audit(alert("event.eventName: *SecurityGroup* and not event.eventName: DeleteSecurityGroup")),
+         {TARGET: "FAIL"}, region=_G),
+    Case(_SG, "every event named, narrowed by the SQL's WHERE",
+         audit(alert(f"{_names('2.22')} | select count(1) as c from log where \"event.acsRegion\" = 'cn-hangzhou'")),
+         {TARGET: "FAIL"}, region=_G),
+    Case(_SG, "an SQL aggregation without WHERE does not narrow",
+         audit(alert(f"event.serviceName: Ecs and ({_names('2.22')}) | select count(1) as cnt")), {_OK: "PASS"},
+         region=_G),
+    Case(_SG, "the trail logstore's topic is every event's", audit(alert(
+        f"__topic__: actiontrail_audit_event and ({_names('2.22')})")), {_OK: "PASS"}, region=_G),
+    Case(_SG, "the Log Audit central logstore's topic is not sourced: a topic filter there does not count",
+         {"sls.audit": AuditData(centers=[CentralProject(region="cn-hangzhou", project=CENTRAL)], projects=[
+             AuditProject(region="cn-hangzhou", project=CENTRAL, alerts=[alert(
+                 f"__topic__: actiontrail_audit_event and ({_names('2.22')})", project=CENTRAL,
+                 store="actiontrail_log")])])},
+         {f"{CENTRAL}/actiontrail_log": "FAIL"}, region=_G),
+    Case(_SG, "a bare * matches every event but names none", audit(alert("*")), {TARGET: "FAIL"}, region=_G),
+    Case(_RAM, "RAM policy events come as Ram or ResourceManager: Ram alone misses some",
+         audit(alert(f"event.serviceName: Ram and ({_names('2.10')})")), {TARGET: "FAIL"}, region=_G),
+    Case(_RAM, "Alibaba's built-in template (the landing zone's alert) counts on the trail's logstore",
+         audit(AlertInfo(name="cis_at_ram_policy_change", display_name="RAM policy Change Alert", project=PROJECT,
+                         enabled=True, template_id="sls.app.actiontrail.cis.at.ram_policy_change",
+                         template_tokens={"default.project": PROJECT, "default.logstore": STORE})),
+         {f"{PROJECT}/cis_at_ram_policy_change": "PASS"}, region=_G),
+    Case("sls_alert_console_signin_without_mfa_enabled", "the CIS audit text's loginAccount: false",
+         audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.loginAccount: false")),
+         {_OK: "PASS"}, region=_G),
+    Case("sls_alert_console_signin_without_mfa_enabled", "RAM users' sign-ins only",
+         audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false and "
+                     "event.userIdentity.type: ram-user")), {TARGET: "FAIL"}, region=_G),
+    Case("sls_alert_root_account_usage_enabled", "every root-account event, console or AccessKey",
+         audit(alert("event.userIdentity.type: root-account")), {_OK: "PASS"}, region=_G),
+    Case("sls_alert_unauthorized_api_calls_enabled", "error codes in the SQL: LIKE for the code families",
+         audit(alert("event.eventType: ApiCall | select count(1) as c from log where \"event.errorCode\" in "
+                     "('Forbbiden', 'SignatureDoesNotMatch', 'InvalidAuthorization', 'AccessForbidden', "
+                     "'NotAuthorized') or \"event.errorCode\" like 'NoPermission%' or \"event.errorCode\" like "
+                     "'Forbidden%' or \"event.errorCode\" like 'InvalidAccessKeyId%' or \"event.errorCode\" like "
+                     "'InvalidSecurityToken%'")), {_OK: "PASS"}, region=_G),
+    Case("sls_alert_unauthorized_api_calls_enabled", "= 'NoPermission' in SQL misses NoPermission.Xxx",
+         audit(alert("* | select count(1) as c from log where \"event.errorCode\" in ('NoPermission', 'Forbidden', "
+                     "'Forbbiden', 'InvalidAccessKeyId', 'InvalidSecurityToken', 'SignatureDoesNotMatch', "
+                     "'InvalidAuthorization', 'AccessForbidden', 'NotAuthorized')")), {TARGET: "FAIL"}, region=_G),
+]
+
 CASES: list[Case] = [
     *[c for spec in SPECS for c in spec_cases(spec)],
+    *own_query_cases(),
+    *NARROWED,
     Case("sls_alert_console_signin_without_mfa_enabled", "CIS 2.17 query as written",
          audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false")),
          {_OK: "PASS"}, region=_G),

@@ -3,23 +3,26 @@ and 2.23 (logstore retention), plus the retention of the logstores ActionTrail d
 
 An alert counts for a CIS item only if it is enabled, one of its queries reads the logstore an ActionTrail
 trail (that is logging) delivers to, or the actiontrail_log logstore of the account's Log Audit Service central
-project (slsaudit-center-<account>-<region>, where the CIS audit procedures look), and its search or SQL names
-every required event name (as a whole
-name or a wildcard such as ``*SecurityGroup*``, never by substring: ``CreatePolicyVersion`` does not
-cover ``CreatePolicy``) plus the item's conditions (error code, root account, MFA). Negated terms
-(``not eventName: X``, ``!= 'X'``, ``not in (...)``) do not count.
+project (slsaudit-center-<account>-<region>, where the CIS audit procedures look), and its queries there surely
+match every event the item is about (aliaudit.sls_query). Each required event is described by what ActionTrail
+surely writes for it (eventName, eventType, serviceName) plus the item's conditions (error code, root account,
+MFA); some query must match every event of that description, whatever its other fields hold. A condition on
+another field (a user name, a region), a serviceName of another service or a `not` that removes one of the
+events makes the alert not count. The query must also name the item: its event names (as whole names or
+wildcards such as ``*SecurityGroup*``, never by substring: ``CreatePolicyVersion`` does not cover
+``CreatePolicy``), error codes and conditions; a bare ``*`` watches everything and names nothing.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..collectors.sls import AUDIT, CENTRAL_LOGSTORE, CENTRAL_PROJECT, LOGSTORES, AlertInfo, AuditData, ProjectInfo
 from ..datasets import Scope
 from ..findings import Result, Status
+from ..sls_query import PRESENT, Blocker, Value, blockers, field_key, fields_of, named_fields, surely_matches
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -28,101 +31,98 @@ ALERT_EVENTS = ["CreateAlert", "UpdateAlert", "EnableAlert", "DisableAlert", "De
 RETENTION_EVENTS = ["CreateLogStore", "UpdateLogStore", "DeleteLogStore", "DeleteProject"]
 
 
-# --- reading alert queries -------------------------------------------------------------------------
+# --- what ActionTrail writes ---------------------------------------------------------------------------------------
+# Only these fields are described; a query's condition on any other field reads UNKNOWN and the alert does not count.
+# - eventType: "ApiCall: an API operation is called", "ConsoleSignin: a logon to the Alibaba Cloud Management
+#   Console" (ActionTrail "Management event structure", https://www.alibabacloud.com/help/doc-detail/28819.html); an
+#   API called from a console is an ApiCall too (ActionTrail's UpdateTrail sample event with userAgent
+#   actiontrail.console.aliyun.com, https://help.aliyun.com/document_detail/28826.html).
+# - serviceName: Alibaba's own ActionTrail CIS alert queries (aliyun/alibabacloud-landing-zone, terraform-modules/
+#   terraform-alicloud-landing-zone-actiontrail-event-alert/cis_at_*.tf; their titles in
+#   shared/reference/lz_alerts.txt): ram_policy_change "event.serviceName: ResourceManager or event.serviceName: Ram",
+#   cloudfirewall_conf_change "Cloudfw", vpc_route_change and vpc_conf_change "Ecs or ... Vpc", oss_policy_change
+#   "Oss", rds_conf_change "Rds", ak_conf_change "Kms", securitygroup_change "Ecs" (and EventBridge's ActionTrail
+#   sample "serviceName": "Ecs", https://www.alibabacloud.com/help/en/eventbridge/user-guide/actiontrail-events).
+#   Where Alibaba's query accepts two names ActionTrail may write either, so an alert must match both. No source
+#   gives the console sign-in's serviceName: not described.
+# - __topic__ of a trail's logstore: "fixed as actiontrail_audit_event" (Log Service "Log fields" of ActionTrail,
+#   https://www.alibabacloud.com/help/en/sls/log-fields-25; https://help.aliyun.com/document_detail/173654.html).
+#   Another Log Service page says actiontrail_event (https://www.alibabacloud.com/help/en/sls/actiontrail), so the
+#   topic of the Log Audit central actiontrail_log is not described.
+API_CALL, CONSOLE_SIGNIN = "ApiCall", "ConsoleSignin"
+TRAIL_CONTEXT: dict[str, Value] = {"__topic__": "actiontrail_audit_event"}
+
 
 @dataclass(frozen=True)
-class Term:
-    field: str  # '' for a full-text term; else the field as written, e.g. event.eventName
-    value: str  # unquoted; may hold * and ? wildcards
+class Described:
+    """One way an event of the item looks: the fields it surely has, and the keys of those an alert must name
+    (test for that value) to count as watching it."""
 
-    def on(self, *names: str) -> bool:
-        """The term searches one of these fields (by last path segment), or all fields (full text)."""
-        return not self.field or self.field.rsplit(".", 1)[-1].lower() in names
-
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[():]|[^\s():"\']+')
-_SQL_LITERAL = re.compile(r"'((?:[^']|'')*)'")
-_SQL_PRESENT = re.compile(r"(?i)\"?([\w.]+)\"?\s*(?:is\s+not\s+null|(?:!=|<>)\s*'')")
-_SQL_NEGATED = [re.compile(r"(?i)\bnot\s+in\s*\([^)]*\)"), re.compile(r"(?:!=|<>)\s*'(?:[^']|'')*'"),
-                re.compile(r"(?i)\bnot\s+like\s+'(?:[^']|'')*'")]
+    fields: Mapping[str, Value]
+    names: tuple[str, ...]
 
 
-def _unquote(tok: str) -> str:
-    return tok[1:-1] if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "\"'" else tok
+@dataclass(frozen=True)
+class Required:
+    """An event the item is about. Each entry of `each` is a spelling ActionTrail may write (every one must be
+    surely matched); within an entry, alternative descriptions (one surely matched is enough)."""
+
+    label: str
+    each: tuple[tuple[Described, ...], ...]
 
 
-def _split(query: str) -> tuple[str, str]:
-    """(search, sql): the SQL follows the first | outside quotes."""
-    quote = ""
-    for i, ch in enumerate(query):
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "|":
-            return query[:i], query[i + 1:]
-    return query, ""
+@dataclass
+class Shortfall:
+    """What an alert's queries leave out of an item."""
+
+    missing: list[str] = field(default_factory=list)  # labels of required events not surely matched
+    narrowing: list[Blocker] = field(default_factory=list)  # the conditions that keep the others out
+    relevant: bool = False  # the queries name one of the item's events at all
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing and not self.narrowing
 
 
-def _search_terms(text: str) -> list[Term]:
-    """Positive terms of an SLS search: `not` negates the next term or (group); negated ones are dropped."""
-    toks = _TOKEN.findall(text)
-    out: list[Term] = []
-    negated = [False]  # per open group
-    pending = False  # a `not` waiting for its term or group
-    i = 0
-    while i < len(toks):
-        tok, low = toks[i], toks[i].lower()
-        if low == "not":
-            pending = not pending
-        elif tok == "(":
-            negated.append(negated[-1] != pending)
-            pending = False
-        elif tok == ")":
-            if len(negated) > 1:
-                negated.pop()
-        elif low not in ("and", "or", ":"):
-            name, value = "", tok
-            if i + 2 < len(toks) and toks[i + 1] == ":" and toks[i + 2] not in ("(", ")"):
-                name, value = _unquote(tok), toks[i + 2]
-                i += 2
-            if negated[-1] == pending:  # neither negated by its group nor by a `not` of its own
-                out.append(Term(name, _unquote(value)))
-            pending = False
-        i += 1
+def _surely(query: str, described: Described) -> bool:
+    return surely_matches(query, described.fields) and set(described.names) <= named_fields(query, described.fields)
+
+
+def _covered(req: Required, queries: Sequence[str]) -> bool:
+    return all(any(_surely(q, d) for d in alts for q in queries) for alts in req.each)
+
+
+def _why(req: Required, queries: Sequence[str]) -> tuple[list[Blocker], set[str]]:
+    """The conditions keeping the event's failing descriptions out (from the queries about it), and the fields an
+    alert names the event by: conditions on those make the event missed, others narrow the alert."""
+    failing = [d for alts in req.each if not any(_surely(q, d) for d in alts for q in queries) for d in alts]
+    found: list[Blocker] = []
+    for d in failing:
+        about = [q for q in queries if named_fields(q, d.fields) & set(d.names)] or list(queries)
+        found += [b for q in about for b in blockers(q, d.fields)]
+    return list(dict.fromkeys(found)), {n for d in failing for n in d.names}
+
+
+def judge(reqs: Sequence[Required], queries: Sequence[str]) -> Shortfall:
+    """Which of the required events the queries surely match (and name), and why the others are out."""
+    names = {n for r in reqs for alts in r.each for d in alts for n in d.names} | {""}
+    if not any(fields_of(q) & names for q in queries):  # cheap: no condition on any field that could name them
+        return Shortfall(missing=[r.label for r in reqs])
+    out = Shortfall(relevant=any(named_fields(q, d.fields) & set(d.names)
+                                 for r in reqs for alts in r.each for d in alts for q in queries))
+    for req in reqs:
+        if _covered(req, queries):
+            continue
+        found, named = _why(req, queries)
+        others = [b for b in found if b.field not in named]
+        if others:
+            out.narrowing += [b for b in others if b not in out.narrowing]
+        else:
+            out.missing.append(req.label)
     return out
 
 
-def _sql_terms(sql: str) -> list[Term]:
-    """String literals of the SQL part that are not negated (LIKE patterns become wildcards), and
-    `"col" is not null` / `"col" != ''` as col: * (the column has some value)."""
-    present = [Term(m.group(1), "*") for m in _SQL_PRESENT.finditer(sql)]
-    for pattern in _SQL_NEGATED:
-        sql = pattern.sub(" ", sql)
-    return present + [Term("", m.group(1).replace("''", "'").replace("%", "*").replace("_", "?"))
-                      for m in _SQL_LITERAL.finditer(sql)]
-
-
-def query_terms(query: str) -> list[Term]:
-    search, sql = _split(query)
-    return _search_terms(search) + _sql_terms(sql)
-
-
-def covers(terms: list[Term], wanted: str, *fields: str) -> bool:
-    """Some term on `fields` names `wanted` exactly or by a wildcard (case-insensitive, as SLS search).
-    A bare `*` matches everything and is no rule for anything; `wanted` ending in * is a code family
-    (NoPermission*), covered by its stem: SLS tokenizes NoPermission.Xxx into NoPermission and Xxx."""
-    target = wanted.rstrip("*").lower()
-    return any(t.on(*fields) and t.value.strip("*?") and fnmatch.fnmatchcase(target, t.value.lower())
-               for t in terms)
-
-
-def has_field(terms: list[Term], *fields: str) -> bool:
-    """A positive term on one of these fields with any value (`errorCode: *` included)."""
-    return any(t.field and t.on(*fields) for t in terms)
-
-
-# --- the CIS alert items ---------------------------------------------------------------------------
+# --- the CIS alert items ---------------------------------------------------------------------------------------
 
 @dataclass
 class AlertSpec:
@@ -131,39 +131,50 @@ class AlertSpec:
     title: str
     severity: str
     risk: str
-    events: list[str]  # every one must be covered (eventName, or full text)
-    codes: list[str] = field(default_factory=list)  # errorCode values, every one must be covered
-    conditions: list[tuple[str, Callable[[list[Term]], bool]]] = field(default_factory=list)
+    events: list[str]  # eventName values: each is a required event
+    codes: list[str] = field(default_factory=list)  # errorCode values (NoPermission*: a code family): each required
+    services: tuple[str, ...] = ()  # serviceName spellings ActionTrail writes for these events (() not described)
+    event_type: str = API_CALL
+    conditions: list[dict[str, Value]] = field(default_factory=lambda: [{}])  # the item's own fields; alternatives
+    name_event: bool = True  # an alert must name the event name (2.18: naming the root account is enough)
+    label: str = "{}"  # a required event in messages
     templates: list[str] = field(default_factory=list)  # Alibaba's built-in ActionTrail CIS alert templates
     query: str = ""  # the query to suggest
 
-    def missing(self, terms: list[Term]) -> list[str]:
-        gaps = [e for e in self.events if not covers(terms, e, "eventname")]
-        gaps += [f"errorCode {c}" for c in self.codes if not covers(terms, c, "errorcode")]
-        gaps += [label for label, test in self.conditions if not test(terms)]
-        return gaps
+    def required(self, context: Mapping[str, Value] | None = None) -> list[Required]:
+        """The events of the item, described as ActionTrail writes them (plus `context`: fields of the logstore)."""
+        wanted = [("eventName", e, self.label.format(e), self.name_event) for e in self.events]
+        wanted += [("errorCode", c, f"errorCode {c}", True) for c in self.codes]
+        return [Required(label, tuple(self._alternatives(key, value, named, service, context or {})
+                                      for service in self.services or ("",)))
+                for key, value, label, named in wanted]
+
+    def _alternatives(self, key: str, value: str, named: bool, service: str,
+                      context: Mapping[str, Value]) -> tuple[Described, ...]:
+        base: dict[str, Value] = {key: value, "eventType": self.event_type, **context}
+        if service:
+            base["serviceName"] = service
+        names = (field_key(key),) if named else ()
+        return tuple(Described({**base, **cond}, names + tuple(field_key(k) for k in cond)) for cond in self.conditions)
 
 
-def _mfa_off(terms: list[Term]) -> bool:
-    # the landing zone's mfaChecked: false, or the CIS audit text's loginAccount: false
-    return any(t.field and t.on("mfachecked", "loginaccount") and t.value.lower() in ("false", "0") for t in terms)
+def unmatched(spec: AlertSpec, queries: Sequence[str], context: Mapping[str, Value] | None = None) -> list[str]:
+    """Labels of the item's events the queries (on an ActionTrail logstore) do not surely match and name."""
+    return [r.label for r in spec.required(context) if not _covered(r, queries)]
 
 
-def _root(terms: list[Term]) -> bool:
-    return any(t.on("type") and t.value.lower() == "root-account" for t in terms)
-
-
-def _root_usage(terms: list[Term]) -> bool:
-    # CIS names ConsoleSignin; an alert on every root-account event (console or AccessKey) covers it too
-    return covers(terms, "ConsoleSignin", "eventname") or not any(t.field and t.on("eventname") for t in terms)
-
-
+# Alibaba's built-in ActionTrail CIS alert templates (the landing zone creates its alerts from them: template ids
+# in aliyun/alibabacloud-landing-zone terraform-modules/terraform-alicloud-landing-zone-actiontrail-event-alert); a
+# template counts for an item where its earlier explicit query in that module named every event the item requires
+# (ram_policy_change: the six 2.10 events; rds_conf_change: every 2.15 event). Those queries end in an SQL filter on
+# the resource type (`where num > 0`), which this reading cannot judge: the template id is what counts.
 _TPL = "sls.app.actiontrail.cis.at."
 SPECS = [
     AlertSpec("2.10", "ram_policy_changes", "RAM Role changes", "medium",
               "Unnoticed policy changes can grant an attacker or insider lasting privileges.",
               ["CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "UpdatePolicyVersion",
-               "SetDefaultPolicyVersion", "DeletePolicyVersion"],
+               "SetDefaultPolicyVersion", "DeletePolicyVersion"], services=("Ram", "ResourceManager"),
+              templates=[_TPL + "ram_policy_change"],
               query="(event.serviceName: ResourceManager or event.serviceName: Ram) and (event.eventName: "
                     "CreatePolicy or event.eventName: DeletePolicy or event.eventName: CreatePolicyVersion or "
                     "event.eventName: UpdatePolicyVersion or event.eventName: SetDefaultPolicyVersion or "
@@ -171,14 +182,14 @@ SPECS = [
     AlertSpec("2.11", "cloudfw_changes", "Cloud Firewall changes", "medium",
               "Firewall policy changes can open the network perimeter without anyone noticing.",
               ["CreateVpcFirewallControlPolicy", "DeleteVpcFirewallControlPolicy", "ModifyVpcFirewallControlPolicy"],
-              templates=[_TPL + "cloudfirewall_conf_change"],
+              services=("Cloudfw",), templates=[_TPL + "cloudfirewall_conf_change"],
               query="event.serviceName: Cloudfw and (event.eventName: CreateVpcFirewallControlPolicy or "
                     "event.eventName: DeleteVpcFirewallControlPolicy or "
                     "event.eventName: ModifyVpcFirewallControlPolicy)"),
     AlertSpec("2.12", "vpc_route_changes", "VPC network route changes", "medium",
               "Route changes can divert traffic through an attacker or expose private networks.",
               ["CreateRouteEntry", "DeleteRouteEntry", "ModifyRouteEntry", "AssociateRouteTable",
-               "UnassociateRouteTable"], templates=[_TPL + "vpc_route_change"],
+               "UnassociateRouteTable"], services=("Ecs", "Vpc"), templates=[_TPL + "vpc_route_change"],
               query="event.eventName: CreateRouteEntry or event.eventName: DeleteRouteEntry or event.eventName: "
                     "ModifyRouteEntry or event.eventName: AssociateRouteTable or "
                     "event.eventName: UnassociateRouteTable"),
@@ -186,7 +197,7 @@ SPECS = [
               "VPC and vSwitch changes alter the network boundary of every workload inside.",
               ["CreateVpc", "DeleteVpc", "DisableVpcClassicLink", "EnableVpcClassicLink", "DeletionProtection",
                "AssociateVpcCidrBlock", "UnassociateVpcCidrBlock", "RevokeInstanceFromCen", "CreateVSwitch",
-               "DeleteVSwitch"], templates=[_TPL + "vpc_conf_change"],
+               "DeleteVSwitch"], services=("Ecs", "Vpc"), templates=[_TPL + "vpc_conf_change"],
               query="event.eventName: CreateVpc or event.eventName: DeleteVpc or event.eventName: "
                     "DisableVpcClassicLink or event.eventName: EnableVpcClassicLink or event.eventName: "
                     "DeletionProtection or event.eventName: AssociateVpcCidrBlock or event.eventName: "
@@ -194,7 +205,7 @@ SPECS = [
                     "CreateVSwitch or event.eventName: DeleteVSwitch"),
     AlertSpec("2.14", "oss_permission_changes", "OSS permission changes", "medium",
               "A bucket or object ACL changed to public exposes data immediately.",
-              ["PutBucketAcl", "PutObjectAcl"],
+              ["PutBucketAcl", "PutObjectAcl"], services=("Oss",),
               query="event.eventName: PutBucketAcl or event.eventName: PutObjectAcl  (or, on the OSS access log "
                     "oss_log: (operation: PutBucket and request_uri: acl) or operation: PutObjectAcl)"),
     AlertSpec("2.15", "rds_config_changes", "RDS instance configuration changes", "medium",
@@ -207,6 +218,7 @@ SPECS = [
                "ReleaseInstancePublicConnection", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType",
                "ModifyDTCSecurityIpHostsForSQLServer", "ModifySecurityGroupConfiguration", "CreateBackup",
                "ModifyBackupPolicy", "DeleteBackup", "CreateDdrInstance", "ModifyInstanceCrossBackupPolicy"],
+              services=("Rds",), templates=[_TPL + "rds_conf_change"],
               query="event.serviceName: rds and (event.eventName: ModifySecurityIps or event.eventName: "
                     "ModifyDBInstanceSSL or ... every CIS 2.15 event name)"),
     AlertSpec("2.16", "unauthorized_api_calls", "unauthorized API calls", "medium",
@@ -218,53 +230,57 @@ SPECS = [
                     "event.errorCode: Forbbiden or event.errorCode: InvalidAccessKeyId* or event.errorCode: "
                     "InvalidSecurityToken* or event.errorCode: SignatureDoesNotMatch or event.errorCode: "
                     "InvalidAuthorization or event.errorCode: AccessForbidden or event.errorCode: NotAuthorized)"),
+    # the landing zone writes additionalEventData.mfaChecked: false, the CIS audit text loginAccount: false
     AlertSpec("2.17", "console_signin_without_mfa", "Management Console sign-in without MFA", "high",
               "A console sign-in without MFA means a password alone opened the account.",
-              ["ConsoleSignin"], conditions=[("additionalEventData.mfaChecked: false", _mfa_off)],
+              ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, label="{} with additionalEventData.mfaChecked: false",
+              conditions=[{"additionalEventData.mfaChecked": "false"}, {"additionalEventData.loginAccount": "false"}],
               query="event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false"),
+    # CIS names ConsoleSignin; an alert on every root-account event (console or AccessKey) matches it too
     AlertSpec("2.18", "root_account_usage", "usage of root account", "high",
               "The root account is unrestricted; any use of it should be rare and seen at once.",
-              [], conditions=[("userIdentity.type: root-account", _root),
-                              ("eventName: ConsoleSignin (or no event filter)", _root_usage)],
+              ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, conditions=[{"userIdentity.type": "root-account"}],
+              name_event=False, label="{} with userIdentity.type: root-account",
               query="event.eventName: ConsoleSignin and event.userIdentity.type: root-account"),
     AlertSpec("2.19", "console_auth_failures", "Management Console authentication failures", "medium",
               "Failed console sign-ins reveal password guessing against the account.",
-              ["ConsoleSignin"], conditions=[("errorCode: *", lambda t: has_field(t, "errorcode"))],
-              query="event.eventName: ConsoleSignin and event.errorCode: *"),
+              ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, conditions=[{"errorCode": PRESENT}],
+              label="{} with errorCode: *", query="event.eventName: ConsoleSignin and event.errorCode: *"),
     AlertSpec("2.20", "kms_key_disable_deletion", "disabling or deletion of customer created CMKs", "medium",
               "Data encrypted with a disabled or deleted key becomes unreadable.",
-              ["DisableKey", "ScheduleKeyDeletion", "DeleteKeyMaterial"],
+              ["DisableKey", "ScheduleKeyDeletion", "DeleteKeyMaterial"], services=("Kms",),
               query="event.serviceName: Kms and (event.eventName: DisableKey or event.eventName: "
                     "ScheduleKeyDeletion or event.eventName: DeleteKeyMaterial)"),
     AlertSpec("2.21", "oss_bucket_policy_changes", "OSS bucket policy changes", "medium",
               "Bucket policy, CORS, lifecycle, encryption and replication changes can expose or destroy data.",
               ["PutBucketLifecycle", "PutBucketPolicy", "PutBucketCors", "PutBucketEncryption", "PutBucketReplication",
                "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketEncryption",
-               "DeleteBucketReplication"],
+               "DeleteBucketReplication"], services=("Oss",),
               query="event.eventName: PutBucketLifecycle or event.eventName: PutBucketPolicy or ... every CIS 2.21 "
                     "event name"),
     AlertSpec("2.22", "security_group_changes", "security group changes", "medium",
               "Security group changes can open instances to the internet.",
               ["CreateSecurityGroup", "AuthorizeSecurityGroup", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroup",
                "RevokeSecurityGroupEgress", "JoinSecurityGroup", "LeaveSecurityGroup", "DeleteSecurityGroup",
-               "ModifySecurityGroupPolicy"], templates=[_TPL + "securitygroup_change"],
+               "ModifySecurityGroupPolicy"], services=("Ecs",), templates=[_TPL + "securitygroup_change"],
               query="event.eventName: CreateSecurityGroup or event.eventName: AuthorizeSecurityGroup or ... every "
                     "CIS 2.22 event name"),
 ]
 
 _OSS_LOG = re.compile(r"oss[-_]log")  # Log Audit's oss_log, OSS real-time log query's oss-log-store
+# CIS 2.14 as written for the OSS access log: (operation: PutBucket and request_uri: acl) or operation: PutObjectAcl;
+# a bucket ACL change is PutBucketAcl, or PutBucket on the ?acl sub-resource.
+OSS_ACL_EVENTS = [
+    Required("PutBucketAcl", ((Described({"operation": "PutBucketAcl"}, ("operation",)),
+                               Described({"operation": "PutBucket", "request_uri": "/?acl"},
+                                         ("operation", "request_uri"))),)),
+    Required("PutObjectAcl", ((Described({"operation": "PutObjectAcl"}, ("operation",)),),)),
+]
 
 
 def _oss_access_log_form(alert: AlertInfo) -> bool:
-    """CIS 2.14 as written: on the OSS access log, (operation: PutBucket and request_uri: acl) or PutObjectAcl."""
-    for q in alert.queries:
-        if q.store_type == "log" and _OSS_LOG.search(q.store):
-            terms = query_terms(q.query)
-            bucket_acl = covers(terms, "PutBucketAcl", "operation") or (
-                covers(terms, "PutBucket", "operation") and covers(terms, "acl", "request_uri"))
-            if bucket_acl and covers(terms, "PutObjectAcl", "operation"):
-                return True
-    return False
+    queries = [q.query for q in alert.queries if q.store_type == "log" and _OSS_LOG.search(q.store)]
+    return bool(queries) and judge(OSS_ACL_EVENTS, queries).covered
 
 
 @dataclass(frozen=True)
@@ -276,10 +292,16 @@ class AlertTarget:
     project: str
     logstore: str
     source: str  # what delivers to it, for messages
+    central: bool = False  # the Log Audit central actiontrail_log (its __topic__ is not sourced)
 
     @property
     def where(self) -> str:
         return f"{self.project}/{self.logstore}"
+
+    @property
+    def context(self) -> Mapping[str, Value]:
+        """Fields every ActionTrail event on this logstore has."""
+        return {} if self.central else TRAIL_CONTEXT
 
 
 def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
@@ -287,19 +309,15 @@ def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
     account) and the Log Audit central projects' actiontrail_log."""
     out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}") for t in audit.targets
            if t.logging and not t.elsewhere(account_id)]
-    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service") for c in audit.centers]
+    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service", central=True) for c in audit.centers]
     return list(dict.fromkeys(out))
 
 
-def _on_target(alert: AlertInfo, target: AlertTarget) -> list[Term] | None:
-    """Terms of the alert's queries that read the target logstore; None when none of them does."""
-    terms: list[Term] = []
-    hit = False
-    for q in alert.queries:
-        if q.store_type == "log" and q.project == target.project and q.store == target.logstore:
-            hit = True
-            terms += query_terms(q.query)
-    return terms if hit else None
+def _on_target(alert: AlertInfo, target: AlertTarget) -> list[str] | None:
+    """The alert's queries that read the target logstore; None when none of them does."""
+    queries = [q.query for q in alert.queries
+               if q.store_type == "log" and q.project == target.project and q.store == target.logstore]
+    return queries or None
 
 
 def _template_on_target(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> bool:
@@ -308,20 +326,31 @@ def _template_on_target(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) 
             and tokens.get("default.project", alert.project) == target.project)
 
 
-def _covers(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> tuple[bool, list[Term] | None, list[str]]:
-    """(covers the item on the target, the terms read from the target, what they miss)."""
-    terms = _on_target(alert, target)
-    missing = spec.missing(terms) if terms is not None else []
+def _covers(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> tuple[bool, Shortfall | None]:
+    """(covers the item on the target, what its queries there leave out: None when none reads the target)."""
+    queries = _on_target(alert, target)
+    short = judge(spec.required(target.context), queries) if queries is not None else None
     ok = _template_on_target(alert, spec, target) or (spec.cis == "2.14" and _oss_access_log_form(alert))
-    return ok or (terms is not None and not missing), terms, missing
+    return ok or (short is not None and short.covered), short
 
 
-def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, terms: list[Term] | None, missing: list[str]) -> str | None:
+def _narrowed(spec: AlertSpec, narrowing: list[Blocker], shown: int = 5) -> str:
+    more = f" and {len(narrowing) - shown} more" if len(narrowing) > shown else ""
+    text = f"is narrowed by {', '.join(b.text for b in narrowing[:shown])}{more}"
+    if spec.services and any(b.field == "servicename" for b in narrowing):
+        text += f" (ActionTrail writes serviceName {' or '.join(spec.services)} for these events)"
+    return text
+
+
+def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, short: Shortfall | None) -> str | None:
     if ok:
         return f"{alert.name} covers it but is disabled"
-    if terms is not None and len(missing) < len(spec.missing([])):
-        return f"{alert.name} misses {', '.join(missing)}"
-    if terms is None and alert.queries and not spec.missing([t for q in alert.queries for t in query_terms(q.query)]):
+    if short is not None and short.relevant:
+        parts = [f"misses {', '.join(short.missing)}"] if short.missing else []
+        parts += [_narrowed(spec, short.narrowing)] if short.narrowing else []
+        return f"{alert.name} {' and '.join(parts)}"
+    anywhere = [q.query for q in alert.queries]
+    if short is None and anywhere and judge(spec.required(TRAIL_CONTEXT), anywhere).covered:
         elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
         return (f"{alert.name} covers it but reads {elsewhere}, not a trail's logstore nor the Log Audit central "
                 f"project's {CENTRAL_LOGSTORE}")
@@ -361,13 +390,13 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
             errors.append(f"{target.where}: {project.alerts_error if project else 'not read'}")
             continue
         for alert in project.alerts:
-            ok, terms, missing = _covers(alert, spec, target)
+            ok, short = _covers(alert, spec, target)
             if ok and alert.enabled:
                 return Result(status=PASS, resource_id=f"{alert.project}/{alert.name}", resource_type="sls:alert",
                               resource_name=alert.display_name, region=target.region,
                               message=f"enabled alert {alert.name} on {target.where} ({target.source}) covers "
                                       f"{spec.title}")
-            gap = _gap(alert, spec, ok, terms, missing)
+            gap = _gap(alert, spec, ok, short)
             if gap:
                 gaps.append(gap)
     if errors:
@@ -394,11 +423,13 @@ _ALERTS_EVALUATE = (
     "the Log Audit Service central project " + CENTRAL_PROJECT.format(account="<account>", region="<region>")
     + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
     "alert with a log query on a logging trail's actiontrail_<trail> or on the central project's "
-    + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose search or SQL names every "
-    "required event name as a whole name or wildcard, plus the item's conditions; negated terms do not count. "
-    "The Log Audit Service's collection switch (the audit's step 3) has no read API and is not verified. A trail "
-    "delivering to another account's project (a multi-account trail) gives MANUAL; unreadable alerts or regions "
-    "give ERROR.")
+    + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
+    "each required event as ActionTrail writes it (eventName, eventType, serviceName, and the item's error code, "
+    "root-account or MFA condition) and name it (event names as whole names or wildcards); an extra condition on "
+    "another field (a user, a region), another service's serviceName, a `not` or an SQL WHERE that removes one of "
+    "the events makes the alert not count. The Log Audit Service's collection switch (the audit's step 3) has no "
+    "read API and is not verified. A trail delivering to another account's project (a multi-account trail) gives "
+    "MANUAL; unreadable alerts or regions give ERROR.")
 
 
 def _cis_alert_audit(spec: AlertSpec) -> str:
