@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from . import safeyaml
 from .errors import ConfigError, field_path
+from .sas_vulns import VUL_TYPES
 
 RISKY_PORTS = [22, 3389, 3306, 5432, 1433, 6379, 9200, 27017, 11211]  # TCP
 # UDP services open to the internet are abused for reflection/amplification: DNS 53, NTP 123, SNMP 161, the SQL
@@ -98,7 +99,7 @@ class AuditConfig(BaseModel):
     security_center_notices: list[str] = Field(default_factory=lambda: list(SAS_HIGH_RISK_NOTICES))  # CIS 8.5
     # CIS 8.7 "Ensure that all type of vulnerabilities is enabled": every type DescribeVulConfig documents as a
     # vulnerability type (cve, sys, cms, app, emg; yum / scanMode / imageVulClean are settings)
-    security_center_vul_types: list[str] = Field(default_factory=lambda: ["cve", "sys", "cms", "app", "emg"])
+    security_center_vul_types: list[str] = Field(default_factory=lambda: list(VUL_TYPES))
     security_center_vul_levels: list[str] = Field(default_factory=lambda: ["asap", "later"])  # CIS 8.7: high, medium
     security_center_fingerprint_max_hours: int = Field(24, ge=1, le=MAX_HOURS)  # CIS 8.8: collect at least daily
     report_buckets: list[str] = Field(default_factory=list)  # OSS buckets the auditor writes reports to

@@ -24,6 +24,7 @@ from ..collectors.securitycenter import (
     VulScan,
 )
 from ..findings import Result, Status
+from ..sas_vulns import VUL_TYPES
 from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
@@ -32,8 +33,6 @@ EDITIONS = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6
 ADVANCED_OR_HIGHER = {3, 5, 7}  # Ultimate includes every Enterprise feature
 MULTI_EDITION = 8
 LEVELS = {"asap": "high", "later": "medium", "nntf": "low"}
-VUL_TYPES = {"cve": "Linux software", "sys": "Windows system", "cms": "Web-CMS", "emg": "urgent",
-             "app": "application"}
 CONSOLE = "Security Center console"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from ..datasets import Dataset, Record, Scope
+from ..sas_vulns import VUL_TYPES
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -95,9 +96,11 @@ def _risk_counts(text: str | None) -> dict[str, int] | None:
         return None
     try:
         data = json.loads(text)
-    except ValueError:
+        if not isinstance(data, dict):
+            return None
+        return {kind: int(data.get(f"{kind}Num") or 0) for kind in VUL_TYPES}
+    except (ValueError, TypeError, RecursionError):  # not a JSON object of counts: unknown, not zero
         return None
-    return {kind: int(data.get(f"{kind}Num") or 0) for kind in ("cve", "sys", "cms", "emg", "app")}
 
 
 SERVERS: Dataset[list[Server]] = Dataset("securitycenter.servers", Scope.REGIONAL)
