@@ -54,6 +54,8 @@ CASES: list[Case] = [
          servers(server(vulns={}), server("i-cms", vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}),
                  server("i-sys", vulns={"sys": 1}), server("i-none", client_sub_status="uninstalled", vulns=None)),
          {IID: "PASS", "i-cms": "FAIL", "i-cve": "FAIL", "i-sys": "FAIL", "i-none": "MANUAL"}),
+    Case("securitycenter_server_os_patches_applied", "a RiskCount that is not an object of counts is ERROR",
+         servers(server("i-odd", vulns=None, vulns_unreadable=True)), {"i-odd": "ERROR"}),
     Case("securitycenter_edition_advanced_or_higher", "documented Version 3 (Enterprise)", edition(),
          {ACCOUNT: "PASS"}, region=_G),
     Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free) with documented MergedVersion 7 (Ultimate)",

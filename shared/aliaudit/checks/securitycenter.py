@@ -27,7 +27,7 @@ from ..findings import Result, Status
 from ..sas_vulns import VUL_TYPES
 from .registry import Inputs, check
 
-PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 EDITIONS = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6: "Anti-virus Edition",
             7: "Ultimate Edition", 8: "Multi-edition", 10: "Value-added services only"}
 ADVANCED_OR_HIGHER = {3, 5, 7}  # Ultimate includes every Enterprise feature
@@ -92,10 +92,14 @@ def agent_installed(inp: Inputs) -> Iterator[Result]:
        evaluates="DescribeCloudCenterInstances RiskCount per server: FAIL when it counts unfixed vulnerabilities of "
                  "any type (Linux software cve, Windows system sys, Web-CMS cms, urgent emg, application app: the "
                  "audit asks that 'all vulnerabilities are fixed'), naming the counts; PASS when all are 0; MANUAL "
-                 "when the agent is not installed or there is no vulnerability data.",
+                 "when the agent is not installed or there is no vulnerability data; ERROR when RiskCount is "
+                 "given but is not a JSON object of counts.",
        cis_audit="Security Center console > Vulnerabilities: ensure all vulnerabilities are fixed.")
 def os_patches(inp: Inputs) -> Iterator[Result]:
     for s in inp[SERVERS]:
+        if s.vulns_unreadable:
+            yield _server(s, ERROR, "the asset's vulnerability counts (RiskCount) are not a JSON object of counts")
+            continue
         if s.client_sub_status == "uninstalled" or s.vulns is None:
             yield _server(s, MANUAL, "no vulnerability data (the agent is not installed): check the OS patch "
                                      "level on the server (yum/apt updates, Windows Update) and install the agent")

@@ -45,6 +45,7 @@ class Server(Record):
     client_sub_status: str = ""  # online | offline | pause | uninstalled | stopped
     edition: int | None = None  # the Security Center edition bound to this server
     vulns: dict[str, int] | None = None  # unhandled vulnerabilities by type (cve, sys, ...); None = unknown
+    vulns_unreadable: bool = False  # RiskCount was given but is not a JSON object of counts
 
 
 class Edition(Record):
@@ -120,11 +121,13 @@ def servers(ctx: CollectContext) -> list[Server]:
     for i in by_page_number(page, lambda p: p.items, PAGE_SIZE):
         if (i.region_id or ctx.region) != ctx.region:  # the criteria already filter; never trust blindly
             continue
+        vulns = _risk_counts(i.risk_count)
         found.append(Server(instance_id=i.instance_id or i.uuid or "", name=i.instance_name or "",
                             uuid=i.uuid or "", region=i.region_id or ctx.region, vendor=i.vendor_name or "",
                             os=i.os or "", running=(i.status or "Running") == "Running",
                             client_status=i.client_status or "", client_sub_status=i.client_sub_status or "",
-                            edition=i.auth_version, vulns=_risk_counts(i.risk_count)))
+                            edition=i.auth_version, vulns=vulns,
+                            vulns_unreadable=bool(i.risk_count) and vulns is None))
     return found
 
 
