@@ -20,9 +20,13 @@ scanning its groups with its threads (latency overlaps within each, as in one pr
 a process of its own would wait out each one's latency in turn), the first of them the caller's own
 (scan_processes: it costs no process), the others forked from it; a small account where processes cannot fork
 (spawn, or another thread running) runs in one process. (The sample account: 2.3 s in one process, 1.5 s in
-two forked.) Large (SPLIT_* and more): a process per family group, all at once, up to MAX_PROCESSES at a time;
-with more groups (31 families make 31) the next starts as one ends, the global (longest) collections first, so
-that the memory held at once stays bounded while each process still holds only its own group's data.
+two forked.) Large (SPLIT_* and more): MAX_PROCESSES processes at once, the caller's own first; the RAM and OSS
+groups, when their first pages showed them large, each in a process of its own (the longest collections: every
+user's keys, every bucket's six settings), the other groups packed into the rest as for a medium account. A
+process per group instead (31 families make 31, MAX_PROCESSES alive, the next starting as one ends) queued the
+short, latency-bound groups behind each other: generated scale 0.5 took 41.6-45.8 s holding 524-553 MB summed
+RSS; packed this way 29.1 s and 486 MB (scale 1: 67.2-70.2 s and 614-617 MB, now 57.6 s and 572 MB; scale 0.25:
+17.4 s and 469-483 MB, now 15.6 s and 437 MB; 2 cores, bench latency and limits).
 """
 
 from __future__ import annotations
@@ -46,10 +50,11 @@ ram_models = lazy_import("alibabacloud_ram20150501.models")
 # (8 users and buckets, 235 findings) is small; generated scale 0.02 and 0.05 (140 and 350; 3,300 and 7,400)
 # are medium; scale 0.125 and up (875 and more, 18,000 and more) are large.
 SMALL_ITEMS, SPLIT_ITEMS = 50, 500
+SIZED_BY = ("ram", "oss")  # the families whose first pages size the account
 SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
-# At most this many scan processes alive at once (a large account): each holds its own interpreter, SDKs and
-# data; the later groups queue. Generated scale 1 on 2 cores: 8 at once took 81.6 s holding 551 MB together
-# (PSS: shared pages counted once), 4 at once 77.7 s and 479 MB
+# The scan processes of a large account: each holds its own interpreter, SDKs and data. Generated scale 1 on 2
+# cores, a process per group: 8 at once took 81.6 s holding 551 MB together (PSS: shared pages counted once), 4 at
+# once 77.7 s and 479 MB
 MAX_PROCESSES = 4
 
 
@@ -58,6 +63,7 @@ class Plan:
     processes: int  # at once; 1: the scan runs in the caller's process
     reason: str
     packed: int | None = None  # the family groups packed into this many processes (None: one per group)
+    heavy: frozenset[str] = frozenset()  # families whose group gets a process of its own when packed
 
 
 def plan(factory: ClientFactory, checks: list[Check], requested: int | None, *, account_id: str,
@@ -77,21 +83,26 @@ def _decide(factory: ClientFactory, checks: list[Check], requested: int | None, 
     if groups < 2:
         return Plan(1, "the selected checks are one family group")
     previous = previous_findings(output_dir, account_id, len(checks), regions) if output_dir else None
-    if previous is not None:
-        return _sized(groups, previous, SMALL_FINDINGS, SPLIT_FINDINGS,
-                      f"the previous run in the output directory had {previous} findings")
     families = {c.meta.family for c in checks}
-    if not families & {"ram", "oss"}:
+    if previous is not None:  # (the summary does not say which families were large: both may be)
+        return _sized(groups, previous, SMALL_FINDINGS, SPLIT_FINDINGS,
+                      f"the previous run in the output directory had {previous} findings",
+                      frozenset(families & set(SIZED_BY)))
+    if not families & set(SIZED_BY):
         return _all_at_once(groups, "no RAM or OSS checks to size the account by")
     try:
-        items, more = first_pages(factory, families)
+        pages = first_pages(factory, families)
     except Exception as err:  # (a denied listing fails the scan's own collection later, with its reason)
         return _all_at_once(groups, f"the first pages could not be read ({apierrors.describe(err)})")
+    items, more = sum(n for n, _ in pages.values()), any(m for _, m in pages.values())
     seen = f"{'more than ' if more else ''}{items} RAM users and OSS buckets on the first pages"
-    return _sized(groups, SPLIT_ITEMS if more else items, SMALL_ITEMS, SPLIT_ITEMS, seen)
+    # a family is heavy when its own listing is: more pages, or half the split on the first
+    heavy = frozenset(f for f, (n, m) in pages.items() if m or n >= SPLIT_ITEMS // 2)
+    return _sized(groups, SPLIT_ITEMS if more else items, SMALL_ITEMS, SPLIT_ITEMS, seen, heavy)
 
 
-def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
+def _sized(groups: int, size: int, small: int, large: int, seen: str,
+           heavy: frozenset[str] = frozenset()) -> Plan:
     n = min(groups, cores())
     if size < small:
         if n > 1 and forks():
@@ -99,32 +110,31 @@ def _sized(groups: int, size: int, small: int, large: int, seen: str) -> Plan:
                            "from this one (one a core)", packed=n)
         return Plan(1, f"{seen}, under {small}: a small account, one process")
     if size >= large:
-        return _all_at_once(groups, f"{seen}, {large} or more: a large account")
+        return _all_at_once(groups, f"{seen}, {large} or more: a large account", heavy)
     return Plan(n, f"{seen}, {small} to {large}: a medium account, the family groups in {n} processes (one a core)",
                 packed=n if n > 1 else None)
 
 
-def _all_at_once(groups: int, why: str) -> Plan:
+def _all_at_once(groups: int, why: str, heavy: frozenset[str] = frozenset()) -> Plan:
     if groups <= MAX_PROCESSES:
         return Plan(groups, f"{why}: every family group at once")
-    # a process per group still (each holds only its group's data), at most MAX_PROCESSES alive: the next group
-    # starts as one ends (the global, longest collections first: scan_processes.family_groups)
-    return Plan(MAX_PROCESSES, f"{why}: a process per family group ({groups}), at most {MAX_PROCESSES} at once")
+    alone = f"the {' and '.join(sorted(h.upper() for h in heavy))} group{'s' if len(heavy) > 1 else ''} " \
+            f"each in a process of {'their' if len(heavy) > 1 else 'its'} own, " if heavy else ""
+    return Plan(MAX_PROCESSES, f"{why}: the {groups} family groups in {MAX_PROCESSES} processes ({alone}the others "
+                               "packed)", packed=MAX_PROCESSES, heavy=heavy)
 
 
-def first_pages(factory: ClientFactory, families: set[str]) -> tuple[int, bool]:
-    """RAM users and OSS buckets on the first page of each listing (SPLIT_ITEMS at most), and whether either
-    has more pages."""
-    items, more = 0, False
+def first_pages(factory: ClientFactory, families: set[str]) -> dict[str, tuple[int, bool]]:
+    """Per sizing family (ram: its users, oss: its buckets): the items on the first page of its listing
+    (SPLIT_ITEMS at most) and whether it has more pages."""
+    pages: dict[str, tuple[int, bool]] = {}
     if "ram" in families:
         body = factory.pop("ram").list_users(ram_models.ListUsersRequest(max_items=SPLIT_ITEMS)).body
-        items += len(body.users.user or []) if body.users else 0
-        more = more or bool(body.is_truncated)
+        pages["ram"] = (len(body.users.user or []) if body.users else 0, bool(body.is_truncated))
     if "oss" in families:
         page = factory.oss_service().list_buckets(max_keys=SPLIT_ITEMS)
-        items += len(page.buckets)
-        more = more or bool(page.is_truncated)
-    return items, more
+        pages["oss"] = (len(page.buckets), bool(page.is_truncated))
+    return pages
 
 
 def previous_findings(output_dir: Path, account_id: str, checks: int, regions: list[str] | None = None) -> int | None:

@@ -103,25 +103,29 @@ def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
     return [(fams, mine) for fams, mine in zip(groups, out, strict=True) if mine]
 
 
-def pack(groups: list[tuple[list[str], list[Check]]], processes: int,
-         regions: list[str]) -> list[tuple[list[str], list[Check]]]:
+def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: list[str],
+         heavy: frozenset[str] = frozenset()) -> list[tuple[list[str], list[Check]]]:
     """The family groups in `processes` processes, each scanning its groups with its threads (as one process
     scans everything): the heaviest group first, into the least loaded process. A group's weight is what it
     collects: its (dataset, region) pairs, a global one counting as one. (Counted as one in every region,
     the global RAM group's process finished 2 s before the other at generated scales 0.02 and 0.05: a global
     listing is paced by its API's limit, not by the CPU; as one, the scans took 5.1-5.4 s and 6.4-6.8 s
-    instead of 5.4-5.8 s and 7.1-7.5 s.) The processes keep the groups' order: the one with the first group
-    (family_groups: the longest, paced, global collection) comes first and keeps the first process's priority."""
+    instead of 5.4-5.8 s and 7.1-7.5 s.) A group with a `heavy` family (scan_plan: RAM or OSS of a large account,
+    whose per-user and per-bucket reads a count of datasets does not see) gets a process of its own. The processes
+    keep the groups' order: the one with the first group (family_groups: the longest, paced, global collection)
+    comes first and keeps the first process's priority."""
     if processes >= len(groups):
         return groups
+    jobs = [len(dataset_jobs(checks, regions)) for _, checks in groups]
+    alone = sum(jobs) + 1  # more than all the others together: no other group joins a heavy one
 
-    def weight(checks: list[Check]) -> int:
-        return len(dataset_jobs(checks, regions))
+    def weight(n: int) -> int:
+        return alone if any(c.meta.family in heavy for c in groups[n][1]) else jobs[n]
 
     bins: list[tuple[list[int], list[int], list[Check]]] = [([0], [], []) for _ in range(processes)]
-    for n in sorted(range(len(groups)), key=lambda n: -weight(groups[n][1])):
+    for n in sorted(range(len(groups)), key=lambda n: -weight(n)):
         load, members, checks = min(bins, key=lambda b: b[0][0])
-        load[0] += weight(groups[n][1])
+        load[0] += weight(n)
         members.append(n)
         checks += groups[n][1]
     bins.sort(key=lambda b: min(b[1], default=len(groups)))
@@ -136,7 +140,8 @@ class ScanProcesses:
     processes made."""
 
     def __init__(self, job: ProcessScan, check_ids: list[str], processes: int | None = None,
-                 packed: int | None = None, local: ClientFactory | None = None) -> None:
+                 packed: int | None = None, local: ClientFactory | None = None,
+                 heavy: frozenset[str] = frozenset()) -> None:
         self.job = job
         # packed: the first share is scanned in this process (its own threads, with `local`'s clients): the
         # caller is running anyway and has imported the core, so that share costs no process
@@ -146,7 +151,7 @@ class ScanProcesses:
         groups = check_groups(chosen)
         self.packed = bool(packed)
         if packed:
-            groups = pack(groups, packed, job.regions)
+            groups = pack(groups, packed, job.regions, heavy)
         self.shares = [_Share(n, fams, [*fams, *sorted({c.meta.family for c in mine} - set(fams))],
                               [c.meta.id for c in mine], yields=not packed)
                        for n, (fams, mine) in enumerate(groups)]

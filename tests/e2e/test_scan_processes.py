@@ -218,8 +218,8 @@ def test_sizes_between_small_and_large_share_thecores():
     small = _sized(8, SMALL_ITEMS - 1, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # (forked where there are cores)
     n = min(8, cores())
     assert (small.processes, small.packed) == ((n, n) if n > 1 and forks() else (1, None))
-    large = _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")  # large: one per group, MAX_PROCESSES at once
-    assert (large.processes, large.packed) == (min(8, MAX_PROCESSES), None)
+    large = _sized(8, SPLIT_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen", frozenset({"ram"}))  # packed, RAM alone
+    assert (large.processes, large.packed, large.heavy) == (MAX_PROCESSES, MAX_PROCESSES, frozenset({"ram"}))
     medium = _sized(8, SMALL_ITEMS, SMALL_ITEMS, SPLIT_ITEMS, "seen")
     assert medium.processes == min(8, cores()) and "medium" in medium.reason
     packed = pack(check_groups(select_checks()), 2, ["cn-hangzhou", "cn-shanghai"])

@@ -168,4 +168,6 @@ def test_an_event_run_recreates_a_logstore_deleted_since_the_last_run(cloud, adm
     LogClient("cn-hangzhou.log.aliyuncs.com", ROOT_AK, ROOT_SECRET).delete_logstore(PROJECT, "findings")
     run = run_event(admin, cloud.url, "AuthorizeSecurityGroup")
     assert run.new_fails == EXPECTED["AuthorizeSecurityGroup"], describe(run)
-    assert run.calls.get("sls:CreateLogStore") == 1, describe(run)
+    # recreated: by the aggregator that met LogStoreNotExist, and on a loaded machine maybe also by another
+    # aggregator instance that checked the setup at the same moment (its create then meets the first one's logstore)
+    assert run.calls.get("sls:CreateLogStore", 0) >= 1, describe(run)

@@ -36,15 +36,20 @@ def test_a_missing_or_malformed_summary_sizes_nothing(tmp_path: Path) -> None:
 
 def test_a_large_scan_of_every_family_runs_in_at_most_max_processes(tmp_path: Path) -> None:
     """31 families make more family groups than a machine should run processes at once: a large account's scan
-    (its previous run had 20,000 findings) runs a process per group, at most MAX_PROCESSES at a time."""
+    (its previous run had 20,000 findings) runs them in MAX_PROCESSES processes, RAM and OSS each alone."""
     from aliaudit.checks.registry import all_checks
     from aliaudit.scan_plan import MAX_PROCESSES, plan
-    from aliaudit.scan_processes import check_groups
+    from aliaudit.scan_processes import check_groups, pack
 
     checks = list(all_checks().values())
     assert len(check_groups(checks)) > MAX_PROCESSES
     _summary(tmp_path, checks=len(checks), total=20_000)
     got = plan(None, checks, None, account_id="1", output_dir=tmp_path,  # type: ignore[arg-type]
                regions=["cn-hangzhou", "cn-shanghai"])
-    assert (got.processes, got.packed) == (MAX_PROCESSES, None)
-    assert f"a process per family group (31), at most {MAX_PROCESSES} at once" in got.reason
+    assert (got.processes, got.packed, got.heavy) == (MAX_PROCESSES, MAX_PROCESSES, frozenset({"ram", "oss"}))
+    assert f"the 31 family groups in {MAX_PROCESSES} processes (the OSS and RAM groups each in a process of their " \
+           "own, the others packed)" in got.reason
+    shares = pack(check_groups(checks), MAX_PROCESSES, ["cn-hangzhou", "cn-shanghai"], got.heavy)
+    assert [fams for fams, _ in shares][:2] == [["ram"], ["oss"]]  # alone, in the groups' order
+    assert sorted(f for fams, _ in shares for f in fams) == sorted(f for fams, _ in check_groups(checks) for f in fams)
+    assert len(shares) == MAX_PROCESSES

@@ -162,7 +162,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
                           log_level=args.log_level)
         # packed, the first share is scanned here, with clients of its own (its calls are counted apart)
         split = ScanProcesses(job, check_ids, decided.processes, decided.packed,
-                              local=ClientFactory(factory.provider, factory.settings))
+                              local=ClientFactory(factory.provider, factory.settings), heavy=decided.heavy)
     progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
     if split is None:
