@@ -400,6 +400,17 @@ def rrsa_enabled(inp: Inputs) -> Iterator[Result]:
                        "federation", judge)
 
 
+def _not_offered(c: ClusterInfo) -> str:
+    """Secret encryption "is supported only on ACK Pro clusters and ACK Serverless Pro clusters" (Use KMS to
+    encrypt Kubernetes Secrets, https://www.alibabacloud.com/help/doc-detail/177372.htm): on another kind the fix is
+    the Pro edition, not a switch."""
+    if c.cluster_type == "Kubernetes":
+        return "; ACK dedicated clusters do not offer Secret encryption: it needs an ACK Pro cluster"
+    if c.cluster_spec == "ack.standard":
+        return "; this ACK Basic cluster (cluster_spec ack.standard) cannot enable it: migrate it to ACK Pro"
+    return ""
+
+
 @check(id="ack_cluster_secret_encryption_enabled", severity="medium",
        title="Ensure Kubernetes Secrets are encrypted at rest with a KMS key",
        risk="Without Secret encryption, Secrets (passwords, tokens, AccessKeys) are stored in etcd only base64-"
@@ -416,7 +427,8 @@ def rrsa_enabled(inp: Inputs) -> Iterator[Result]:
                  "meta_data only as a JSON text): PASS when a key id is set, FAIL when meta_data carries Capabilities "
                  "without one or with DisableEncryption true (UpdateKMSEncryption's switch); MANUAL when meta_data "
                  "has no Capabilities object (nothing to judge from) and for "
-                 "registered clusters. Secret encryption is offered for ACK Pro clusters.")
+                 "registered clusters. Secret encryption is offered only on ACK Pro and Serverless Pro clusters: on a "
+                 "Basic (cluster_spec ack.standard) or dedicated cluster the FAIL says that the fix is ACK Pro.")
 def secret_encryption(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         caps = c.meta_data.get("Capabilities")
@@ -427,9 +439,9 @@ def secret_encryption(inp: Inputs) -> Iterator[Result]:
         # UpdateKMSEncryptionRequest): a key id left in meta_data then encrypts nothing
         if str(caps.get("DisableEncryption")).lower() == "true":
             return FAIL, "Secret encryption is disabled (Capabilities.DisableEncryption true): Secrets are stored in " \
-                         "etcd unencrypted (base64 only)"
+                         "etcd unencrypted (base64 only)" + _not_offered(c)
         if isinstance(key, str) and key:
             return PASS, f"Secrets are encrypted at rest with KMS key {key}"
-        return FAIL, "Secret encryption is off: Secrets are stored in etcd unencrypted (base64 only)"
+        return FAIL, "Secret encryption is off: Secrets are stored in etcd unencrypted (base64 only)" + _not_offered(c)
 
     yield from _checks(inp, (), "ACK does not run its etcd; check encryption at rest on the cluster itself", judge)

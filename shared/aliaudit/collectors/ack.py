@@ -73,6 +73,8 @@ class ClusterInfo(Record):
     region: str
     cluster_type: str  # ManagedKubernetes | Kubernetes (dedicated) | ExternalKubernetes (registered)
     profile: str = ""
+    # ack.standard (Basic), ack.pro.small / .xlarge / .2xlarge / .4xlarge (Pro): CreateClusterRequest.cluster_spec
+    cluster_spec: str = ""
     state: str = ""
     version: str = ""  # current_version, e.g. 1.33.3-aliyun.1
     public_endpoint: str = ""  # master_url.api_server_endpoint: the API server's internet address
@@ -140,7 +142,8 @@ def clusters(ctx: CollectContext) -> AckData:
     def detail(c: Any) -> ClusterInfo:
         master = _json_object(c.master_url)
         info = ClusterInfo(id=c.cluster_id, name=c.name or c.cluster_id, region=c.region_id or ctx.region,
-                           cluster_type=c.cluster_type or "", profile=c.profile or "", state=c.state or "",
+                           cluster_type=c.cluster_type or "", profile=c.profile or "",
+                           cluster_spec=c.cluster_spec or "", state=c.state or "",
                            version=c.current_version or "", meta_data=_json(c.meta_data),
                            public_endpoint=str((master or {}).get("api_server_endpoint") or ""),
                            master_url_read=master is not None,
