@@ -8,7 +8,7 @@ import csv
 import io
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
@@ -89,6 +89,22 @@ class RootInfo(Record):
 
 def _not_found(err: Exception) -> bool:
     return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
+
+
+def _document(read: Callable[[], str | None], what: str,
+              absent: str) -> tuple[dict[str, Any] | None, str | None] | None:
+    """A policy document read with `read` and parsed within the bound: (document, None), or (None, why it could not
+    be read: that entity's ERROR, the others still judged), or None when the entity was deleted since it was listed
+    (EntityNotExist.*)."""
+    try:
+        doc = load_object(read(), what)
+        if doc is None:
+            raise ValueError(absent)
+        return doc, None
+    except Exception as err:
+        if _not_found(err):
+            return None
+        return None, apierrors.describe(err)
 
 
 # --- the IMS credential report ---------------------------------------------------------------------------
@@ -438,19 +454,15 @@ def custom_policies(ctx: CollectContext) -> list[CustomPolicy]:
         lambda b: b.policies.policy if b.policies else []))
 
     def fetch(p: Any) -> CustomPolicy | None:
-        out = CustomPolicy(name=p.policy_name, document={}, attachments=p.attachment_count or 0)
-        try:
+        def read() -> str | None:
             body = ram.get_policy(ram_models.GetPolicyRequest(policy_name=p.policy_name, policy_type="Custom")).body
-            text = body.default_policy_version.policy_document if body.default_policy_version else None
-            doc = load_object(text, "the policy's default version")
-            if doc is None:
-                raise ValueError("GetPolicy gave no default version document")
-            out.document = doc
-        except Exception as err:  # this policy's ERROR; the others are still judged
-            if _not_found(err):  # deleted since it was listed (EntityNotExist.Policy)
-                return None
-            out.error = apierrors.describe(err)
-        return out
+            return body.default_policy_version.policy_document if body.default_policy_version else None
+
+        got = _document(read, "the policy's default version", "GetPolicy gave no default version document")
+        if got is None:
+            return None
+        doc, error = got
+        return CustomPolicy(name=p.policy_name, document=doc or {}, attachments=p.attachment_count or 0, error=error)
 
     return [p for p in ctx.map(fetch, listed) if p is not None]
 
@@ -547,18 +559,16 @@ def roles(ctx: CollectContext) -> list[RoleInfo]:
                             lambda b: b.roles.role if b.roles else []))
 
     def fetch(r: Any) -> RoleInfo | None:
-        info = RoleInfo(name=r.role_name or "", id=r.role_id or "", arn=r.arn or "")
-        try:
-            got = ram.get_role(ram_models.GetRoleRequest(role_name=info.name)).body.role
-            text = got.assume_role_policy_document if got else None
-            doc = load_object(text, "the trust policy")
-            if doc is None:
-                raise ValueError("GetRole gave no trust policy document")
-            info.trust = doc
-        except Exception as err:
-            if _not_found(err):  # deleted since it was listed (EntityNotExist.Role)
-                return None
-            info.error = apierrors.describe(err)
-        return info
+        name = r.role_name or ""
+
+        def read() -> str | None:
+            role = ram.get_role(ram_models.GetRoleRequest(role_name=name)).body.role
+            return role.assume_role_policy_document if role else None
+
+        got = _document(read, "the trust policy", "GetRole gave no trust policy document")
+        if got is None:
+            return None
+        trust, error = got
+        return RoleInfo(name=name, id=r.role_id or "", arn=r.arn or "", trust=trust, error=error)
 
     return [r for r in ctx.map(fetch, listed) if r is not None]
