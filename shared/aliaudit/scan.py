@@ -100,6 +100,22 @@ def _import_if_present(module: str) -> None:
             raise
 
 
+def schedule(jobs: list[Job]) -> tuple[list[Job], list[list[Job]]]:
+    """The order of collection: (the long lane, the waves). The long lane holds the collections whose calls grow
+    with the account under one account-wide quota (a call per logstore, per user: Collector.long), all started at
+    once on threads of their own, so that quota is busy from the start while the regions open one after another
+    on the other threads (generated scale 0.02: the logstores' reads began region by region, 0.9 s into the scan,
+    and ended it 2.5 s later). The waves: the other global datasets, then each region's, in the jobs' order."""
+    long: list[Job] = []
+    waves: dict[str, list[Job]] = {GLOBAL: []}
+    for job in jobs:
+        if job[0] in COLLECTORS and COLLECTORS[job[0]].long:
+            long.append(job)
+        else:
+            waves.setdefault(job[1], []).append(job)
+    return long, list(waves.values())
+
+
 def run_scan(factory: ClientFactory, request: ScanRequest, progress: ProgressFn | None = None) -> list[Finding]:
     """Every finding, in the order of the checks (by id), then of the regions."""
     chunks = list(scan_findings(factory, request, progress))
@@ -130,10 +146,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     # regions open one after another, as many as keep the threads busy: the global datasets at once, then a
     # region's datasets whenever fewer than `budget` regional ones are being collected (the per-API limits,
     # not the number of regions at once, bound the speed; the regions open at once bound the memory)
-    waves: dict[str, list[Job]] = {}
-    for job in jobs:
-        waves.setdefault(job[1], []).append(job)
-    queue = [waves.pop(GLOBAL, [])] + list(waves.values())
+    long, queue = schedule(jobs)
     budget = 2 * max(1, request.concurrency)
     data: dict[Job, Any] = {}
     now = datetime.now(timezone.utc)
@@ -174,10 +187,11 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
         if not waiting[n]:
             yield run(n, bool(jobs))
     pool = ThreadPoolExecutor(max_workers=max(1, request.concurrency))
-    pending: dict[Future[Any], Job] = {}
+    lane, lane_jobs = ThreadPoolExecutor(max_workers=max(1, request.concurrency // 4)), set(long)
+    pending: dict[Future[Any], Job] = {lane.submit(collect, job): job for job in long}
 
     def open_regions() -> None:
-        regional = sum(1 for job in pending.values() if job[1] != GLOBAL)
+        regional = sum(1 for job in pending.values() if job[1] != GLOBAL and job not in lane_jobs)
         while queue and (regional < budget or not pending):
             wave = queue.pop(0)
             pending.update((pool.submit(collect, job), job) for job in wave)
@@ -200,6 +214,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
                 yield run(n, bool(pending))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        lane.shutdown(wait=False, cancel_futures=True)
     if progress:
         progress("done", {"findings": found})
 

@@ -225,7 +225,7 @@ USERS: Dataset[list[UserInfo]] = Dataset("ram.users", Scope.GLOBAL)
 @collector(USERS, apis=["ram:ListUsers", "ram:GenerateCredentialReport", "ram:GetCredentialReport",
                         "ram:ListAccessKeys", "ram:ListVirtualMFADevices", "ram:GetUserMFAInfo", "ram:ListPolicies",
                         "ram:ListEntitiesForPolicy", "ram:ListPoliciesForUser", "ram:GetUser", "ram:GetLoginProfile",
-                        "ram:GetAccessKeyLastUsed"], reads_one=[RAM_USER, RAM_ACCESS_KEY])
+                        "ram:GetAccessKeyLastUsed"], reads_one=[RAM_USER, RAM_ACCESS_KEY], long=True)
 def users(ctx: CollectContext) -> list[UserInfo]:
     """Every user with console, last logon, MFA, keys and direct policies. The credential report answers
     console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;

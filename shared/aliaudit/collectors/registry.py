@@ -62,6 +62,9 @@ class Collector:
     apis: list[str]  # RAM actions it calls, e.g. ram:ListUsers (feeds the least-privilege policy)
     fn: Callable[[CollectContext], Any]
     reads_one: tuple[str, ...] = ()  # resource kinds it can read one at a time (CollectContext.only)
+    # its calls grow with the account's items under one account-wide quota (a call per logstore, per user): the
+    # longest collections, which the scan starts first, in every region at once (scan.py, "the long lane")
+    long: bool = False
 
     @property
     def name(self) -> str:  # e.g. ram.users
@@ -75,10 +78,10 @@ class Collector:
 COLLECTORS: dict[str, Collector] = {}  # dataset name -> its collector
 
 
-def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] = ()) -> Callable[
+def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] = (), long: bool = False) -> Callable[
         [Callable[[CollectContext], T]], Callable[[CollectContext], T]]:
-    """Registers the function that produces `dataset` (one per dataset), the actions it calls and the resource
-    kinds an event run can narrow it to."""
+    """Registers the function that produces `dataset` (one per dataset), the actions it calls, the resource
+    kinds an event run can narrow it to and whether it is long (Collector.long)."""
     if not isinstance(dataset, Dataset):
         raise TypeError(f"collector: {dataset!r} is not a Dataset handle")
     kinds = check_kinds(reads_one, f"collector {dataset.name}")  # a typo fails when the module is imported
@@ -86,7 +89,7 @@ def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] 
     def register(fn: Callable[[CollectContext], T]) -> Callable[[CollectContext], T]:
         if dataset.name in COLLECTORS:
             raise ValueError(f"dataset {dataset.name} has two collectors")
-        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, kinds)
+        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, kinds, long)
         return fn
 
     return register

@@ -144,7 +144,7 @@ def _logstore(client: Any, project: str, name: str) -> LogstoreInfo:
 LOGSTORES: Dataset[list[ProjectInfo]] = Dataset("sls.logstores", Scope.REGIONAL)
 
 
-@collector(LOGSTORES, apis=["log:ListProject", "log:ListLogStores", "log:GetLogStore"])
+@collector(LOGSTORES, apis=["log:ListProject", "log:ListLogStores", "log:GetLogStore"], long=True)
 def logstores(ctx: CollectContext) -> list[ProjectInfo]:
     client = ctx.factory.log(ctx.region)
     names = [p["projectName"] for p in by_offset(lambda o: client.list_project(offset=o, size=PAGE),

@@ -1,0 +1,30 @@
+"""The order in which a scan collects (scan.schedule): the long collections first, in every region at once, then
+the global datasets and the regions one after another."""
+
+from __future__ import annotations
+
+from aliaudit.collectors.registry import COLLECTORS
+from aliaudit.scan import GLOBAL, dataset_jobs, schedule, select_checks
+
+REGIONS = ["cn-hangzhou", "cn-shanghai", "eu-west-1"]
+
+
+def _jobs(families: list[str]) -> list[tuple[str, str]]:
+    rank = {r: n for n, r in enumerate([GLOBAL, *REGIONS])}
+    return sorted(dataset_jobs(select_checks(families), REGIONS), key=lambda j: (rank[j[1]], j[0]))
+
+
+def test_the_long_collections_start_first_in_every_region_and_the_rest_come_global_then_region_by_region():
+    jobs = _jobs(["ram", "sls", "ecs"])
+    long, waves = schedule(jobs)
+    assert long == [("ram.users", GLOBAL)] + [("sls.logstores", r) for r in REGIONS]
+    assert [{region for _, region in wave} for wave in waves] == [{GLOBAL}, *({r} for r in REGIONS)]
+    assert not {job for wave in waves for job in wave} & set(long)
+    assert sorted(long + [job for wave in waves for job in wave]) == sorted(jobs)  # each job once
+    assert all(COLLECTORS[d].long for d, _ in long)
+
+
+def test_without_long_collections_the_waves_are_the_whole_scan():
+    jobs = _jobs(["ecs"])
+    long, waves = schedule(jobs)
+    assert long == [] and [job for wave in waves for job in wave] == jobs
