@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from alibabacloud_credentials_api import ICredentialsProvider
 
-from . import sdk_models, sdk_tls
+from . import sdk_models, sdk_sessions, sdk_tls
 from .redact import route_credentials_log
 from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import BACKOFF_CAP_MS, MAX_RETRY_AFTER_MS, ApiLimits, call_with_limit, quota_key
@@ -110,6 +110,12 @@ def _clean_endpoint(client: Any) -> Any:
     if isinstance(endpoint, str) and endpoint != endpoint.strip():
         client._endpoint = endpoint.strip()
     return client
+
+
+def _host_of(client: Any) -> str | None:
+    """The endpoint host of an OpenAPI client (_Counted), None for the others."""
+    endpoint = getattr(getattr(client, "_client", None), "_endpoint", None) if isinstance(client, _Counted) else None
+    return endpoint if isinstance(endpoint, str) else None
 
 
 class _Counted:
@@ -235,6 +241,20 @@ class ClientFactory:
                     with self._lock:
                         self._cache[key] = client
         return client
+
+    def release(self, region: str) -> None:
+        """Close the connections of the region's clients (a scan is done with the region; sdk_sessions): the
+        endpoints no other region's client uses. The global clients' region (GLOBAL_REGION) is kept."""
+        if region == GLOBAL_REGION:
+            return
+        with self._lock:
+            done = [self._cache.pop(key) for key in [k for k in self._cache if k[1] == region]]
+            kept = list(self._cache.values())
+        hosts = {_host_of(c) for c in done} - {_host_of(c) for c in kept}
+        sdk_sessions.close_endpoints(h for h in hosts if h)
+        for client in done:
+            if callable(getattr(type(client), "close", None)):  # (a Log Service client owns its session)
+                client.close()
 
     def _oss_parts(self) -> tuple[Any, RetryingOssSession]:
         """OSS's signer and the one connection pool of every OSS client, built with the first."""

@@ -52,6 +52,12 @@ class RetryingLogClient:
         self._count = count
         self._renew = renew  # makes the credentials provider fetch anew; False when it cannot
 
+    def close(self) -> None:
+        """Close the client's idle connections (its requests session; ClientFactory.release)."""
+        session = getattr(self._client, "_session", None)
+        if session is not None:
+            session.close()
+
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
         if not callable(attr):

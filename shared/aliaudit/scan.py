@@ -8,6 +8,7 @@ import ctypes
 import importlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -143,6 +144,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     rank = {r: n for n, r in enumerate([GLOBAL, *request.regions])}
     jobs = sorted(readers, key=lambda j: (rank.get(j[1], len(rank)), j[0]))
     unread = {job: len(readers[job]) for job in jobs}  # units that have yet to run, per dataset
+    uncollected = Counter(region for _, region in jobs)  # per region: its datasets not collected yet
     # regions open one after another, as many as keep the threads busy: the global datasets at once, then a
     # region's datasets whenever fewer than `budget` regional ones are being collected (the per-API limits,
     # not the number of regions at once, bound the speed; the regions open at once bound the memory)
@@ -205,6 +207,9 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
             for future in done:
                 job = pending.pop(future)
                 data[job] = future.result()
+                uncollected[job[1]] -= 1
+                if not uncollected[job[1]] and job[1] != GLOBAL:  # (its endpoints' connections are idle for good)
+                    factory.release(job[1])
                 for n in readers[job]:
                     waiting[n] -= 1
                     if not waiting[n]:

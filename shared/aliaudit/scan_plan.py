@@ -54,8 +54,11 @@ SIZED_BY = ("ram", "oss")  # the families whose first pages size the account
 SMALL_FINDINGS, SPLIT_FINDINGS = 1_000, 15_000
 # The scan processes of a large account: each holds its own interpreter, SDKs and data. Generated scale 1 on 2
 # cores, a process per group: 8 at once took 81.6 s holding 551 MB together (PSS: shared pages counted once), 4 at
-# once 77.7 s and 479 MB
-MAX_PROCESSES = 4
+# once 77.7 s and 479 MB. Packed (RAM and OSS alone, the rest together), 3 processes are as fast as 4 and hold
+# 70-90 MB less: scale 0.125 8.2 s and 330 MB (4: 8.9 s, 412 MB), 0.25 15.2 s and 367 MB (15.1 s, 462 MB), 0.5
+# 28.9 s and 414 MB (29.5 s, 492 MB), 1 57.5 s and 482 MB (57.5 s, 588 MB): RAM's paced listing sets the pace,
+# and the third process's threads keep both cores busy
+MAX_PROCESSES = 3
 
 
 @dataclass

@@ -69,3 +69,43 @@ def test_many_threads_on_one_endpoint_keep_their_connections(cloud, admin, caplo
             with ThreadPoolExecutor(64) as pool:
                 list(pool.map(lambda _, call=call: call(), range(64)))
     assert "Connection pool is full" not in caplog.text
+
+
+def _open_to(cloud) -> int:
+    """This process's open connections to the emulator (the client ends: the emulator runs in this process)."""
+    import psutil
+
+    me = psutil.Process()
+    conns = me.net_connections(kind="tcp") if hasattr(me, "net_connections") else me.connections(kind="tcp")
+    return sum(1 for c in conns if c.raddr and c.raddr.port == cloud.port and c.status == psutil.CONN_ESTABLISHED)
+
+
+def test_a_scan_closes_each_region_s_connections_once_its_datasets_are_in(cloud, admin):
+    # each endpoint's pool keeps its idle connections: a full scan's process held 1,500 open sockets by its end
+    from tests.scanning import scan
+
+    load(cloud, base_scenario())
+    admin.faults(latency_ms=30)
+    before = _open_to(cloud)
+    findings = scan(cloud, regions=["cn-beijing", "eu-west-1", "us-east-1"], families=["ecs", "vpc"])
+    assert {f.region for f in findings} >= {"cn-beijing", "eu-west-1", "us-east-1"}
+    assert _open_to(cloud) <= before
+
+
+def test_a_released_region_can_be_called_again_and_the_global_clients_stay(cloud, admin):
+    from alibabacloud_ecs20140526 import models as ecs_models
+
+    load(cloud, base_scenario())
+    admin.faults(latency_ms=100)
+    factory = _factory(cloud)
+    ecs, ram = factory.pop("ecs", "eu-west-1"), factory.pop("ram")
+    request = ecs_models.DescribeRegionsRequest()
+    with ThreadPoolExecutor(8) as pool:  # (eight calls at once: eight connections in the endpoint's pool)
+        list(pool.map(lambda _: ecs.describe_regions(request), range(8)))
+    ram.list_users(ram_models.ListUsersRequest())
+    held = _open_to(cloud)
+    factory.release("eu-west-1")
+    assert _open_to(cloud) <= held - 8
+    factory.release("cn-hangzhou")  # (the global clients' region: kept)
+    assert factory.pop("ram") is ram
+    assert factory.pop("ecs", "eu-west-1").describe_regions(request).body.regions.region
