@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,12 @@ POP_SDKS = {
     "alidns": ("alibabacloud_alidns20150109.client", "Client"),
     "cloudsso": ("alibabacloud_cloudsso20210515.client", "Client"),
 }
+# RAM service codes (a collector's `apis`, e.g. yundun-sas:DescribeVersionConfig) whose SDK is filed under another
+# product key above
+SERVICE_PRODUCTS = {"apigateway": "cloudapi", "yundun-bastionhost": "bastionhost", "yundun-cloudfirewall": "cloudfw",
+                    "yundun-ddoscoo": "ddoscoo", "yundun-sas": "sas", "yundun-waf": "waf"}
+# the modules of the products with their own SDKs (Log Service's client, OSS's)
+OTHER_SDKS = {"log": "aliaudit.clients_log", "oss": "oss2"}
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one
 # Server-side failures darabonba retries in place; throttling (Throttling*, ThrottlingException) is retried by
 # _Counted instead, where the API's adaptive concurrency limit sees every throttled attempt.
@@ -110,6 +116,18 @@ def _clean_endpoint(client: Any) -> Any:
     if isinstance(endpoint, str) and endpoint != endpoint.strip():
         client._endpoint = endpoint.strip()
     return client
+
+
+def sdk_module(service: str) -> str | None:
+    """The module a RAM service code's calls go through ('ecs' -> alibabacloud_ecs20140526.client), if known."""
+    product = SERVICE_PRODUCTS.get(service, service)
+    return POP_SDKS[product][0] if product in POP_SDKS else OTHER_SDKS.get(service)
+
+
+def import_sdks(actions: Iterable[str]) -> None:
+    """Import the SDKs behind these RAM actions (a scan's collectors' `apis`), each once."""
+    for module in sorted({m for a in actions if (m := sdk_module(a.split(":", 1)[0]))}):
+        importlib.import_module(module)
 
 
 def _host_of(client: Any) -> str | None:

@@ -28,3 +28,13 @@ def test_without_long_collections_the_waves_are_the_whole_scan():
     jobs = _jobs(["ecs"])
     long, waves = schedule(jobs)
     assert long == [] and [job for wave in waves for job in wave] == jobs
+
+
+def test_every_collector_s_actions_name_an_sdk_the_scan_imports_before_its_threads_start():
+    # (clients.import_sdks: a family added without its RAM service code mapped would import its SDK mid-scan)
+    from aliaudit.clients import sdk_module
+    from aliaudit.collectors import load_all
+
+    load_all()
+    services = {api.split(":", 1)[0] for c in COLLECTORS.values() for api in c.apis}
+    assert {s for s in services if sdk_module(s) is None} == set()
