@@ -135,9 +135,12 @@ def report_user(row: dict[str, str]) -> str:
 
 def wait_for_report(ims: Any, wait_seconds: float) -> None:
     """GenerateCredentialReport until its State is COMPLETED: IMS generates the report asynchronously. Polled
-    with growing pauses (0.25 s doubling to 2 s) for at most `wait_seconds`."""
+    with growing pauses (0.05 s doubling to 2 s) for at most `wait_seconds`: the users' keys wait for the report
+    (it tells which users have keys), and a first pause of 0.25 s was most of that wait on an account whose report
+    was ready at the second ask (generated scale 0.05: the key reads, the scan's busiest, began 0.35 s after the
+    users were listed)."""
     deadline = time.monotonic() + wait_seconds
-    pause = 0.25
+    pause = 0.05
     while True:
         state = str(ims.generate_credential_report().body.state or "")
         if state.upper() in (REPORT_READY, "COMPLETE"):
