@@ -63,3 +63,40 @@ def test_a_dead_holders_claim_passes_on_after_the_lease_for_the_sweep_only(cloud
     admin.advance(120)  # the holder never released; OSS's clock moved on
     assert not store.claim(PREFIX, "worker-request")  # no lease: an ordinary request waits
     assert store.claim(PREFIX, "sweep", lease_seconds=60)
+
+
+def test_marks_and_fixed_values_count_only_when_this_deployment_wrote_them_for_the_run(cloud, caplog):
+    # (a writer of the bucket could otherwise end a run before it starts, or decide which FAILs are new)
+    load(cloud, _scenario())
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET),
+                            EndpointSettings(protocol="http", proxy=cloud.url, backoff_ms=20))
+    store, other = RunStore(factory, BUCKET, "cn-hangzhou", "s3cret"), RunStore(factory, BUCKET, "cn-hangzhou", "x")
+    caplog.set_level("WARNING")
+    store.put_json("runs/r1/aggregated.json.done", {"run_id": "r1"})  # planted: no MAC
+    other.put_done("r2", {"state": "aggregated"})  # another secret's
+    store.put_done("r3", {"state": "aggregated"})
+    store.bucket.copy_object(BUCKET, "runs/r3/aggregated.json.done", "runs/r4/aggregated.json.done")  # replayed
+    assert [store.done(r) for r in ("r1", "r2", "r3", "r4", "r5")] == [False, False, True, False, False]
+    assert "ignoring a done marker this deployment did not write" in caplog.text
+    store.put_fixed("runs/r1/baseline.json", "r1", ["uid-1"])
+    assert store.fixed("runs/r1/baseline.json", "r1") == ["uid-1"]
+    assert store.fixed("runs/r1/baseline.json", "r2") is None  # another run's
+    store.put_json("runs/r1/baseline.json", ["uid-1"])  # planted, or written before values were signed
+    assert store.fixed("runs/r1/baseline.json", "r1") is None
+    store.bucket.put_object("runs/r1/baseline.json", b"x")
+    assert store.fixed("runs/r1/baseline.json", "r1") is None
+
+
+def test_an_object_larger_than_the_json_limit_is_refused_unread(cloud):
+    import aliaudit.runtime.store as run_store
+    from aliaudit.runtime.models import PayloadError
+
+    load(cloud, _scenario())
+    store = _store(cloud)
+    store.bucket.put_object("big.json", b"[" + b"0," * (run_store.MAX_JSON_BYTES // 2) + b"0]")
+    try:
+        store.get_json("big.json")
+    except PayloadError as err:
+        assert "larger than 64 MiB" in str(err)
+    else:
+        raise AssertionError("a 64 MiB object was read")

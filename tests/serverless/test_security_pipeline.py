@@ -105,3 +105,34 @@ def test_with_the_run_secret_a_planted_manifest_and_mark_neither_decide_nor_stop
     latest = read_json(bucket, "latest/findings.json")
     assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
     assert "s3cret-for-tests" not in json.dumps(admin.request("GET", "fc/invocations"))
+
+
+def test_with_the_run_secret_a_planted_done_marker_does_not_skip_the_run(cloud, admin):
+    # an unsigned marker would make every worker answer "already aggregated" and the aggregator pass the run by:
+    # a day with no findings, no reports and no alert
+    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests"}))
+    writer_bucket(cloud.url).put_object("runs/manual-done/aggregated.json.done", json.dumps({}).encode())
+    record = _dispatch(cloud, admin, {"run_id": "manual-done"})
+    assert record["status"] == "succeeded", record
+    invocations = wait_idle(admin)
+    latest = read_json(reports_bucket(cloud.url), "latest/findings.json")
+    assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
+    logs = "".join(i.get("log") or "" for i in invocations)
+    assert "ignoring a done marker this deployment did not write" in logs and "already aggregated" not in logs
+
+
+def test_a_malformed_baseline_or_mutelist_record_planted_for_a_run_does_not_stop_it(cloud, admin):
+    # each used to raise in the aggregator, on every retry and sweep, for as long as the object stayed
+    load(cloud, _deployed())
+    writer = writer_bucket(cloud.url)
+    writer.put_object("runs/manual-junk/baseline.json", b"x")
+    writer.put_object("runs/manual-junk/mutelist-before.json", json.dumps({"known": True}).encode())
+    record = _dispatch(cloud, admin, {"run_id": "manual-junk"})
+    assert record["status"] == "succeeded", record
+    invocations = wait_idle(admin)
+    aggregator = [i for i in invocations if i["function"] == "aliaudit-aggregator"]
+    assert aggregator and all(i["status"] == "succeeded" for i in aggregator), aggregator
+    assert '"state": "aggregated"' in "".join(i.get("result") or "" for i in aggregator)
+    latest = read_json(reports_bucket(cloud.url), "latest/findings.json")
+    assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
+    assert "ignoring" in "".join(i.get("log") or "" for i in aggregator)

@@ -101,6 +101,12 @@ def test_dispatcher_events_give_a_plan_or_a_trigger_error(raw: bytes):
     assert all(isinstance(r, str) for r in plan.event_regions + plan.resource_ids + (plan.regions or []))
 
 
+def test_a_timer_time_before_the_first_utc_instant_is_a_trigger_error():
+    # (fromisoformat takes it; converting it to UTC overflowed: a traceback and FC's retries instead of one error)
+    with pytest.raises(TriggerError, match="not an ISO time"):
+        parse(json.dumps({"triggerName": "t", "triggerTime": "0001-01-01T00:00:00+14:00", "payload": ""}))
+
+
 def test_absurd_nesting_is_a_trigger_error_not_a_recursion_crash():
     for raw in (b"[" * 100_000, json.dumps({"triggerName": "t", "payload": "[" * 100_000}).encode()):
         with pytest.raises(TriggerError):

@@ -41,7 +41,7 @@ from .log_sender import LogProcess, send_logs
 from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
 from .parts import seal_key
 from .sls_sink import BATCH, batches
-from .store import baseline_key, claims_prefix, done_key, part_key
+from .store import baseline_key, claims_prefix, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
@@ -106,13 +106,10 @@ def _mutelist_before(rt: Runtime, run_id: str) -> tuple[dict[str, Any], bool]:
     """What the last verdicts (latest/aliaudit.summary.json) say of their mutelist and muted share, fixed by this
     run's first attempt (a retry compares with the same, even after latest/ holds the first attempt's); and whether
     it is this attempt's, to be stored (once the claim is held)."""
-    try:
-        before = rt.store.get_json(_mutelist_before_key(run_id))
-    except PayloadError:
-        before = None
-    if isinstance(before, dict):
-        return before, False
-    before = {"known": False}
+    stored = before_shape(rt.store.fixed(_mutelist_before_key(run_id), run_id))
+    if stored is not None:
+        return stored, False
+    before: dict[str, Any] = {"known": False}
     try:
         latest = rt.store.get_json("latest/" + writer.FORMATS["summary"])
     except PayloadError as err:
@@ -124,6 +121,24 @@ def _mutelist_before(rt: Runtime, run_id: str) -> tuple[dict[str, Any], bool]:
                   # (a summary written before the mutelist was recorded: its hash is unknown)
                   "sha256": recorded.get("sha256", "") if isinstance(recorded, dict) else None}
     return before, True
+
+
+def before_shape(value: Any) -> dict[str, Any] | None:
+    """A stored "mutelist before" as _mutelist_before makes it, None for anything else."""
+    if not isinstance(value, dict) or not isinstance(value.get("known"), bool):
+        return None
+    if not value["known"]:
+        return {"known": False}
+    total, muted, sha = value.get("total"), value.get("muted"), value.get("sha256")
+    if isinstance(total, int) and isinstance(muted, int) and 0 <= muted <= total \
+            and (sha is None or isinstance(sha, str)):
+        return {"known": True, "total": total, "muted": muted, "sha256": sha}
+    return None
+
+
+def finding_ids(value: Any) -> list[str] | None:
+    """A stored baseline (the FAILs before the run, by finding uid), None for anything else."""
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
 
 
 MUTED_SHARE_JUMP = 0.10  # the muted share of a whole run's findings may rise this much before the alert fires
@@ -229,7 +244,7 @@ def aggregate(rt: Runtime, run_id: str, *, sweep: bool = False) -> dict[str, Any
         return {"run_id": run_id, "state": "malformed manifest", "error": str(err)}
     if manifest is None:
         return {"run_id": run_id, "state": "unknown run"}
-    if rt.store.exists(done_key(run_id)):
+    if rt.store.done(run_id):
         return {"run_id": run_id, "state": "already aggregated"}
     present = set(rt.store.keys(f"runs/{run_id}/parts/"))
     missing = [p for p in manifest.parts if part_key(run_id, p.family, p.region, p.account) not in present]
@@ -296,28 +311,25 @@ def _fix_first(rt: Runtime, run_id: str, mutelist_before: dict[str, Any], first_
     once, then the writes (an event run's logs wait for them). Returns the mutelist before, whether it was this
     attempt's, the baseline and whether it was found fixed by another attempt."""
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="aliaudit-fixed") as pool:
-        done = pool.submit(rt.store.exists, done_key(run_id))
-        recorded = pool.submit(rt.store.get_json, _mutelist_before_key(run_id)) if first_attempt else None
-        stored = pool.submit(rt.store.get_json, baseline_key(run_id)) if baseline is not None else None
+        done = pool.submit(rt.store.done, run_id)
+        recorded = pool.submit(rt.store.fixed, _mutelist_before_key(run_id), run_id) if first_attempt else None
+        stored = pool.submit(rt.store.fixed, baseline_key(run_id), run_id) if baseline is not None else None
         if done.result():
             raise _NotHolder({"run_id": run_id, "state": "already aggregated"})
         writes = []
         if recorded is not None:
-            try:
-                again = recorded.result()
-            except PayloadError:
-                again = None
-            if isinstance(again, dict):
-                mutelist_before, first_attempt = again, False
+            recorded_before = before_shape(recorded.result())
+            if recorded_before is not None:
+                mutelist_before, first_attempt = recorded_before, False
             else:
-                writes.append(pool.submit(rt.store.put_json, _mutelist_before_key(run_id), mutelist_before))
+                writes.append(pool.submit(rt.store.put_fixed, _mutelist_before_key(run_id), run_id, mutelist_before))
         refixed = False
         if stored is not None:
-            again = stored.result()
-            if isinstance(again, list):
-                baseline, refixed = again, True
+            stored_ids = finding_ids(stored.result())
+            if stored_ids is not None:
+                baseline, refixed = stored_ids, True
             else:
-                writes.append(pool.submit(rt.store.put_json, baseline_key(run_id), baseline))
+                writes.append(pool.submit(rt.store.put_fixed, baseline_key(run_id), run_id, baseline))
         for w in writes:
             w.result()
     return mutelist_before, first_attempt, baseline, refixed
@@ -429,8 +441,8 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
     by_part = layout is not None
     with contextlib.ExitStack() as stack:
         previous = stack.enter_context(Spool(tmp)) if event else None  # event runs merge into the last verdicts
-        baseline = rt.store.get_json(baseline_key(run_id))
-        fixed = isinstance(baseline, list)  # (the first attempt fixes what "new" means for this run: stored below)
+        baseline = finding_ids(rt.store.fixed(baseline_key(run_id), run_id))
+        fixed = baseline is not None  # (the first attempt fixes what "new" means for this run: stored below)
         # (by shards: read once the run's findings say which; "new" is counted again then)
         if not by_part and (previous is not None or not fixed):
             if previous is None and shards and latest_parts.ready(rt) is not None:  # (event runs' verdicts too)
@@ -553,7 +565,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         result = {"run_id": run_id, "state": "aggregated", "findings": len(findings), "logs": logs(),
                   "new_fails": new, "missing_parts": meta["missing_parts"], "reports": prefix,
                   "muted": tally.summary.muted, **({"mutelist_alert": alert} if alert else {})}
-    rt.store.put_json(done_key(run_id), result)
+    rt.store.put_done(run_id, result)
     log.info("run %s aggregated in %.1f s: %s", run_id, time.monotonic() - started, json.dumps(result))
     return result
 
@@ -666,7 +678,7 @@ def handler(event: bytes, context: Any) -> str:
         runs = sorted({k.split("/")[1] for k in rt.store.keys("runs/") if k.endswith("/manifest.json")})
         results = []
         for r in runs:
-            if rt.store.exists(done_key(r)):
+            if rt.store.done(r):
                 continue
             try:
                 results.append(aggregate(rt, r, sweep=True))

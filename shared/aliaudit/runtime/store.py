@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -16,6 +17,11 @@ from ..clients_oss import OSS_RETRYABLE_STATUS
 from ..throttle import backoff_seconds
 from .models import Manifest, PayloadError, mac_matches, parse_manifest, with_mac
 from .settings import oss_endpoint
+
+log = logging.getLogger("aliaudit.store")
+# The largest JSON object the runtime reads (manifests, marks, baselines, summaries): an organisation run's manifest
+# of 50 accounts, 31 families and 24 regions is about 3 MB, a full-size baseline of 60,000 FAILs about 2.5 MB
+MAX_JSON_BYTES = 64 << 20
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
@@ -112,11 +118,22 @@ class RunStore:
         return True
 
     def get_json(self, key: str) -> Any | None:
-        """The object's JSON, None when there is no such object; PayloadError when it is not JSON."""
+        """The object's JSON, None when there is no such object; PayloadError when it is not JSON or is larger than
+        MAX_JSON_BYTES (read no further: anyone who can write to the bucket could otherwise exhaust the memory of
+        every function that reads the object, on every attempt)."""
         try:
-            raw = self.bucket.get_object(key).read()
+            body = self.bucket.get_object(key)
         except oss2.exceptions.NoSuchKey:
             return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_JSON_BYTES and (chunk := body.read(1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_JSON_BYTES:
+            body.close()
+            raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {MAX_JSON_BYTES >> 20} MiB")
+        raw = b"".join(chunks)
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as err:
@@ -197,6 +214,50 @@ class RunStore:
         if data is None:
             return False
         return not self._secret or (mac_matches(self._secret, data) and data.get("run_id") == run_id)
+
+    def put_fixed(self, key: str, run_id: str, value: Any) -> None:
+        """A value a run's first attempt fixes for its retries (what "new" means, the mutelist before), with its MAC
+        under the deployment's secret."""
+        self.put_json(key, with_mac(self._secret, {"run_id": run_id, "value": value}))
+
+    def fixed(self, key: str, run_id: str) -> Any | None:
+        """The value put_fixed stored for this run; None when there is none, or it is not JSON, or (with the
+        deployment's secret) this deployment did not write it for this run (logged): a planted baseline would decide
+        which FAILs count as new, and a malformed one stopped every attempt to aggregate the run."""
+        try:
+            data = self.get_json(key)
+        except PayloadError as err:
+            log.error("run %s: ignoring %s", run_id, err)
+            return None
+        if data is None:
+            return None
+        if isinstance(data, dict) and data.get("run_id") == run_id and "value" in data \
+                and mac_matches(self._secret, data):
+            return data["value"]
+        log.warning("run %s: ignoring %s, which this deployment did not write for the run", run_id, key)
+        return None
+
+    def put_done(self, run_id: str, result: dict[str, Any]) -> None:
+        """The run's done marker (done_key), with its MAC under the deployment's secret."""
+        self.put_json(done_key(run_id), with_mac(self._secret, {**result, "run_id": run_id}))
+
+    def done(self, run_id: str) -> bool:
+        """Whether the run is aggregated: its done marker exists and (with the deployment's secret) this deployment
+        wrote it for this run. A marker anyone else planted (the bucket's other writers: docs/security.md) would
+        otherwise make every worker skip the run and the aggregator and the sweep pass it by: a day with no
+        findings, no reports and no alert. It is logged and ignored; the real marker overwrites it."""
+        if not self._secret:
+            return self.exists(done_key(run_id))
+        try:
+            data = self.get_json(done_key(run_id))
+        except PayloadError:
+            data = {}
+        if data is None:
+            return False
+        if mac_matches(self._secret, data) and data.get("run_id") == run_id:
+            return True
+        log.warning("run %s: ignoring a done marker this deployment did not write (%s)", run_id, done_key(run_id))
+        return False
 
     def put_manifest(self, manifest: Manifest) -> bool:
         """Write the run's manifest once (False if it exists), with its MAC under the deployment's secret."""

@@ -114,8 +114,8 @@ def _when(text: Any) -> datetime:
     if isinstance(text, str):
         try:
             return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
-        except ValueError:
-            raise TriggerError(f"timer triggerTime is not an ISO time: {text!r}") from None
+        except (ValueError, OverflowError):  # (0001-01-01T00:00:00+14:00 is before the first UTC instant)
+            raise TriggerError(f"timer triggerTime is not an ISO time: {text[:64]!r}") from None
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 

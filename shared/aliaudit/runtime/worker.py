@@ -28,7 +28,7 @@ from . import targets
 from .fc_context import Runtime
 from .models import Manifest, Part, PayloadError, parse_task
 from .parts import put_part, sealed, signal_if_last
-from .store import done_key, part_key
+from .store import part_key
 
 log = logging.getLogger("aliaudit.worker")
 
@@ -59,7 +59,7 @@ def handler(event: bytes, context: Any) -> str:
         return _ignore(f"it is for family {task.family}; this worker audits {rt.settings.family}")
     # the three reads go at once (each a round trip before the audit starts)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aliaudit-task") as pool:
-        done = pool.submit(rt.store.exists, done_key(task.run_id))
+        done = pool.submit(rt.store.done, task.run_id)
         reported = pool.submit(rt.store.keys, f"runs/{task.run_id}/parts/{task.family}/")
         try:
             manifest = rt.store.manifest(task.run_id)
