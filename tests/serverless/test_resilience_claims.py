@@ -100,3 +100,20 @@ def test_an_object_larger_than_the_json_limit_is_refused_unread(cloud):
         assert "larger than 64 MiB" in str(err)
     else:
         raise AssertionError("a 64 MiB object was read")
+
+
+def test_only_this_deployment_s_marks_of_batches_sent_to_sls_are_skipped_on_a_retry(cloud):
+    from types import SimpleNamespace
+
+    from aliaudit.runtime.log_sender import sent_batches
+    from aliaudit.runtime.store import logs_key
+
+    load(cloud, _scenario())
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET),
+                            EndpointSettings(protocol="http", proxy=cloud.url, backoff_ms=20))
+    store = RunStore(factory, BUCKET, "cn-hangzhou", "s3cret")
+    store.put_fixed(logs_key("r1", 0), "r1", {"batch": 0, "logs": 500})  # sent by an earlier attempt
+    store.put_json(logs_key("r1", 1), {"logs": 500})  # planted: no MAC
+    store.put_fixed(logs_key("r1", 2), "r1", {"batch": 0, "logs": 500})  # a genuine mark copied to another batch
+    store.put_fixed(logs_key("r1", 3), "r2", {"batch": 3, "logs": 500})  # another run's
+    assert sent_batches(SimpleNamespace(store=store), "r1") == {logs_key("r1", 0)}

@@ -517,7 +517,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         stack.callback(uploads.close)
         logs: Callable[[], int]
         if len(findings) >= rt.settings.log_process_min_findings:  # its own process: a second vCPU's work
-            sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text(), run_fields)
+            sender = LogProcess(rt, run_id, findings, tally.new_uids, tally.new_text(), run_fields, first_attempt)
             stack.callback(sender.stop)
             logs = sender.result
         else:

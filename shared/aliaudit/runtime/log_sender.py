@@ -54,7 +54,7 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
                     again=again)
 
     setup(again=whole)
-    sent = set() if fresh else set(rt.store.keys(f"runs/{run_id}/logs/"))
+    sent = set() if fresh else sent_batches(rt, run_id)
     rechecking = threading.Lock()
     rechecked = threading.Event()
 
@@ -72,7 +72,7 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
                         setup(again=True)
                         rechecked.set()
                 time.sleep(wait)  # (a logstore just created may take a moment to take writes)
-        rt.store.put_json(logs_key(run_id, batch), {"logs": n})
+        rt.store.put_fixed(logs_key(run_id, batch), run_id, {"batch": batch, "logs": n})
         return n
 
     logged = 0
@@ -103,6 +103,21 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
     return logged
 
 
+def sent_batches(rt: Any, run_id: str) -> set[str]:
+    """The keys of the run's batches an earlier attempt put into SLS: their marks, each only if this deployment
+    wrote it for this run and this batch (RunStore.fixed). Marks planted in the bucket made a retry, or the log
+    process, skip every batch: no finding reached SLS and no alert fired."""
+    keys = rt.store.keys(f"runs/{run_id}/logs/")
+
+    def marked(key: str) -> bool:
+        value = rt.store.fixed(key, run_id)
+        return isinstance(value, dict) and isinstance(value.get("batch"), int) and key == logs_key(run_id,
+                                                                                                 value["batch"])
+
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="aliaudit-marks") as pool:
+        return {key for key, ok in zip(keys, pool.map(marked, keys), strict=True) if ok}
+
+
 class LogJob(BaseModel):
     run_id: str
     spool: str  # the spool file's path
@@ -111,6 +126,7 @@ class LogJob(BaseModel):
     new_text: str
     run_fields: dict[str, str] = {}  # the run's mutelist fields on every log (sls_sink.RUN_FIELDS)
     credentials: dict[str, str | None] = {}  # access_key_id, access_key_secret, security_token
+    fresh: bool = False  # the run's first attempt to hold the claim: no batch was sent (send_logs)
 
 
 class LogProcess:
@@ -119,10 +135,10 @@ class LogProcess:
     (the aggregation failed: a retry skips the batches sent, and none goes out twice)."""
 
     def __init__(self, rt: Any, run_id: str, findings: Spool, new_uids: set[str], new_text: str,
-                 run_fields: dict[str, str] | None = None) -> None:
+                 run_fields: dict[str, str] | None = None, fresh: bool = False) -> None:
         creds = rt.factory.provider.get_credentials()
         job = LogJob(run_id=run_id, spool=findings.path, layout=findings.layout(), new_uids=sorted(new_uids),
-                     new_text=new_text, run_fields=run_fields or {},
+                     new_text=new_text, run_fields=run_fields or {}, fresh=fresh,
                      credentials={"access_key_id": creds.get_access_key_id(),
                                   "access_key_secret": creds.get_access_key_secret(),
                                   "security_token": creds.get_security_token()})
@@ -174,7 +190,8 @@ def main() -> int:
     findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
     started = time.monotonic()
     try:
-        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop, job.run_fields)
+        logged = send_logs(rt, job.run_id, findings, set(job.new_uids), job.new_text, stop, job.run_fields,
+                           fresh=job.fresh)
     except Exception as err:
         from .. import apierrors
 
