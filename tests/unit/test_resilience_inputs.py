@@ -195,6 +195,12 @@ def test_a_jsonl_part_reads_back_and_a_short_one_is_truncated():
         list(findings)
     with pytest.raises(PayloadError, match="holds ram/global of run daily-1"):
         read_part(good, "daily-1", Part(family="ram", region="cn-hangzhou"))
+    member = _part_lines({**HEADER, "account": "1111111111111111"}, [finding], -1)  # an organisation run's
+    assert read_part(member, "daily-1", Part(family="ram", region="global", account="1111111111111111"))[0] == 3
+    with pytest.raises(PayloadError, match="holds ram/global of account 1111111111111111 of run daily-1"):
+        read_part(member, "daily-1", Part(family="ram", region="global", account="2222222222222222"))
+    with pytest.raises(PayloadError, match="of account"):  # (nor stands a single-account part for a member's)
+        read_part(good, "daily-1", Part(family="ram", region="global", account="2222222222222222"))
     whole = json.dumps({"run_id": "daily-1", "family": "ram", "region": "global", "findings": [finding]})
     with pytest.raises(PayloadError, match="not a part header"):  # a part is JSON lines: never one object
         read_part([whole.encode()], "daily-1", Part(family="ram", region="global"))

@@ -92,9 +92,13 @@ class PartHeader(BaseModel):
     calls: int = 0
     findings: int = Field(ge=0)  # how many lines follow: a shorter part is truncated
     seal: str = ""  # HMAC-SHA256 of this header (without the seal) and every finding line, with the run's seal key
+    # organisation runs: the member account (the seal covers it: a sealed part of one account copied over another's
+    # would otherwise replace that account's findings, or stand for an account never audited)
+    account: str = Field("", pattern=ACCOUNT)
 
     def signed(self) -> bytes:
-        return self.model_dump_json(exclude={"seal"}).encode()
+        # (a single-account part signs the same bytes as before the account was part of the header)
+        return self.model_dump_json(exclude={"seal"} | (set() if self.account else {"account"})).encode()
 
 
 def new_seal(key: bytes, header: PartHeader) -> hmac.HMAC:
@@ -200,8 +204,10 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part,
         header = PartHeader.model_validate(head)
     except ValidationError as err:
         raise PayloadError(f"{name} is malformed: {_reason(err)}") from None
-    if (header.run_id, header.family, header.region) != (run_id, part.family, part.region):
-        raise PayloadError(f"{name} holds {header.family}/{header.region} of run {header.run_id}")
+    if (header.run_id, header.family, header.region, header.account) != (run_id, part.family, part.region,
+                                                                           part.account):
+        owner = f" of account {header.account}" if header.account or part.account else ""
+        raise PayloadError(f"{name} holds {header.family}/{header.region}{owner} of run {header.run_id}")
     mac = new_seal(key, header) if key is not None else None
 
     def findings() -> Iterator[Finding]:

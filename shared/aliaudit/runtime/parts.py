@@ -35,7 +35,8 @@ def put_part(rt: Runtime, tmp: Path, manifest: Manifest, family: str, region: st
              account: str = "") -> None:
     run_id = manifest.run_id
     path = tmp / f"{region}.jsonl"
-    header = PartHeader(run_id=run_id, family=family, region=region, calls=calls, findings=findings.total)
+    header = PartHeader(run_id=run_id, family=family, region=region, calls=calls, findings=findings.total,
+                        account=account)
     key = seal_key(rt, manifest)
     if key is not None:  # the seal covers the header and every line: computed first, as the header leads
         mac = new_seal(key, header)
