@@ -117,3 +117,14 @@ def test_only_this_deployment_s_marks_of_batches_sent_to_sls_are_skipped_on_a_re
     store.put_fixed(logs_key("r1", 2), "r1", {"batch": 0, "logs": 500})  # a genuine mark copied to another batch
     store.put_fixed(logs_key("r1", 3), "r2", {"batch": 3, "logs": 500})  # another run's
     assert sent_batches(SimpleNamespace(store=store), "r1") == {logs_key("r1", 0)}
+
+
+def test_with_the_secret_a_planted_claim_does_not_block_and_a_planted_release_does_not_unseat(cloud):
+    load(cloud, _scenario())
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET),
+                            EndpointSettings(protocol="http", proxy=cloud.url, backoff_ms=20))
+    store = RunStore(factory, BUCKET, "cn-hangzhou", "s3cret")
+    store.put_json(f"{PREFIX}claim-0planted", {"owner": "0planted"})  # earlier than any real claim, no MAC
+    assert store.claim(PREFIX, "a")  # the plant is ignored
+    store.put_json(f"{PREFIX}released-a", {})  # planted: "a" has not given up
+    assert not store.claim(PREFIX, "b")

@@ -157,7 +157,7 @@ class RunStore:
         Last-Modified (on average half a second instead of a second). An answer without a Date falls back to
         waiting a whole second."""
         mine, tick = f"{prefix}{CLAIM}{owner}", f"{prefix}{TICK}{owner}"
-        claimed = self._put_at(mine, {"owner": owner})
+        claimed = self._put_at(mine, with_mac(self._secret, {"owner": owner, "claim": prefix}))
         listing: dict[str, float] = {}
         deadline = time.monotonic() + give_up_seconds
         while True:
@@ -178,8 +178,12 @@ class RunStore:
         for modified, who in claims:
             if who == owner:
                 return True
-            if who in released or (lease_seconds is not None and now - modified > lease_seconds):
-                continue  # given up, or its holder died
+            if lease_seconds is not None and now - modified > lease_seconds:
+                continue  # its holder died
+            if who in released and self._ours(f"{prefix}{RELEASED}{who}", who, prefix):
+                continue  # given up
+            if not self._ours(f"{prefix}{CLAIM}{who}", who, prefix):
+                continue  # planted: it must not keep the run from being aggregated
             break
         self.release(prefix, owner)  # someone else holds: ours must not block the callers after us
         return False
@@ -194,7 +198,23 @@ class RunStore:
 
     def release(self, prefix: str, owner: str) -> None:
         """Give up our claim (after a failure, or when someone else holds), for the callers after us."""
-        self.put_json(f"{prefix}{RELEASED}{owner}", {})
+        self.put_json(f"{prefix}{RELEASED}{owner}", with_mac(self._secret, {"owner": owner, "claim": prefix}))
+
+    def _ours(self, key: str, owner: str, prefix: str) -> bool:
+        """Whether a claim's or release's object was written by this deployment for this caller and claim (always,
+        without the deployment's secret); logged when not: a claim planted and rewritten now and then would keep a
+        run from ever being aggregated, a planted release would let two callers hold at once."""
+        if not self._secret:
+            return True
+        try:
+            data = self.get_json(key)
+        except PayloadError:
+            data = None
+        if isinstance(data, dict) and data.get("owner") == owner and data.get("claim") == prefix \
+                and mac_matches(self._secret, data):
+            return True
+        log.warning("ignoring %s: this deployment did not write it", key)
+        return False
 
     def manifest(self, run_id: str) -> Manifest | None:
         """The run's manifest, None if the run is unknown; PayloadError if what is stored is malformed."""
