@@ -223,8 +223,9 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
     return calls, True
 
 
-# The largest part the aggregator downloads: a generated full-size account's largest (RAM, 5,000 users) is about 25
-# MB; a larger object at a part's key is another writer's, and must not fill the function's /tmp (512 MB by default)
+# The largest part the aggregator downloads: a generated full-size account's largest (RAM, 5,000 users) is estimated
+# at 30 MB (about 50,000 findings of 600 bytes); a larger object at a part's key is another writer's, and must not
+# fill the function's /tmp (512 MB by default)
 MAX_PART_BYTES = 128 << 20
 
 
