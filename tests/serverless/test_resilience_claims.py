@@ -128,3 +128,25 @@ def test_with_the_secret_a_planted_claim_does_not_block_and_a_planted_release_do
     assert store.claim(PREFIX, "a")  # the plant is ignored
     store.put_json(f"{PREFIX}released-a", {})  # planted: "a" has not given up
     assert not store.claim(PREFIX, "b")
+
+
+def test_a_part_or_shard_larger_than_its_limit_is_not_downloaded(cloud, tmp_path):
+    # (the aggregator's parts and latest/ shards: a planted object must not fill the function's /tmp)
+    from aliaudit.runtime.aggregator import MAX_PART_BYTES
+    from aliaudit.runtime.latest import MAX_SHARD_BYTES
+    from aliaudit.runtime.models import PayloadError
+
+    assert MAX_PART_BYTES == MAX_SHARD_BYTES == 128 << 20
+    load(cloud, _scenario())
+    store = _store(cloud)
+    store.bucket.put_object("runs/r1/parts/ram/global.json", b"x" * ((1 << 20) + 1))
+    path = tmp_path / "part.jsonl"
+    try:
+        store.get_file("runs/r1/parts/ram/global.json", path, limit=1 << 20)
+    except PayloadError as err:
+        assert "larger than 1 MiB: not read" in str(err)
+    else:
+        raise AssertionError("an object over the limit was downloaded")
+    assert not path.exists()
+    store.get_file("runs/r1/parts/ram/global.json", path, limit=2 << 20)
+    assert path.stat().st_size == (1 << 20) + 1

@@ -272,13 +272,3 @@ def test_a_valid_mutelist_with_tags_and_exceptions_loads(files: Path):
     (entry,) = load_mutelist(path).entries
     assert entry.tags == {"env": "dev"} and entry.exceptions[0].resource == "ci-prod" and entry.line == 2
 
-
-def test_a_part_larger_than_the_limit_is_refused_before_its_download():
-    # (its checks then report ERROR with this reason, as for any unreadable part: _part_findings)
-    from pathlib import Path
-
-    from aliaudit.runtime.aggregator import MAX_PART_BYTES, _download
-
-    with pytest.raises(PayloadError, match="larger than 128 MiB"):
-        _download(None, "runs/r/parts/ram/global.json", Path("/nonexistent/part.jsonl"),  # type: ignore[arg-type]
-                  MAX_PART_BYTES + 1)

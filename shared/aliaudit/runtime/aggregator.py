@@ -229,11 +229,9 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
 MAX_PART_BYTES = 128 << 20
 
 
-def _download(rt: Runtime, key: str, path: Path, size: int | None = None) -> Path | None:
-    if size is not None and size > MAX_PART_BYTES:
-        raise PayloadError(f"{key} is larger than {MAX_PART_BYTES >> 20} MiB ({size >> 20} MiB): not downloaded")
+def _download(rt: Runtime, key: str, path: Path) -> Path | None:
     try:
-        rt.store.get_file(key, path)
+        rt.store.get_file(key, path, limit=MAX_PART_BYTES)
     except oss2.exceptions.NoSuchKey:
         return None
     return path
@@ -474,10 +472,9 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         # the parts download at once (many are small: their round trips add up), and are read in order
         fetch = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aliaudit-part")
         stack.callback(fetch.shutdown, wait=True, cancel_futures=True)
-        sizes = rt.store.sizes(f"runs/{run_id}/parts/")
-        keys = {p: part_key(run_id, p.family, p.region, p.account) for p in manifest.parts if p not in missing}
-        downloads = {p: fetch.submit(_download, rt, k, tmp / f"part-{n}.jsonl", sizes.get(k))
-                     for n, (p, k) in enumerate(keys.items())}
+        downloads = {p: fetch.submit(_download, rt, part_key(run_id, p.family, p.region, p.account),
+                                     tmp / f"part-{n}.jsonl")
+                     for n, p in enumerate(manifest.parts) if p not in missing}
         for p in manifest.parts:
             claim.check()
             n, ok = _part_findings(manifest, p, downloads.get(p), findings, add, key)

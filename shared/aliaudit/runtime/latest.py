@@ -242,11 +242,19 @@ def _shards(rt: Runtime, names: list[str], tmp: Path, tag: str) -> Iterator[tupl
             path.unlink()
 
 
+# The largest shard read: a shard holds about latest_shard_findings (1,000) findings, a megabyte or two
+MAX_SHARD_BYTES = 128 << 20
+
+
 def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
-    """The shard downloaded into path; None when it was never written."""
+    """The shard downloaded into path; None when it was never written, or is larger than MAX_SHARD_BYTES (another
+    writer's: ignored, as a shard whose seal does not match, so its verdicts are judged again)."""
     try:
-        rt.store.get_file(name, path)
+        rt.store.get_file(name, path, limit=MAX_SHARD_BYTES)
     except oss2.exceptions.NoSuchKey:
+        return None
+    except PayloadError as err:
+        log.error("ignoring %s: %s; its verdicts are judged again", name, err)
         return None
     return path
 

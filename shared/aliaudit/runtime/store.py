@@ -80,9 +80,24 @@ class RunStore:
             else:
                 self.put_file(key, path)
 
-    def get_file(self, key: str, path: str | os.PathLike[str]) -> None:
-        """The object into a local file, streamed; NoSuchKey when there is none."""
-        self.bucket.get_object_to_file(key, os.fspath(path))
+    def get_file(self, key: str, path: str | os.PathLike[str], limit: int | None = None) -> None:
+        """The object into a local file, streamed; NoSuchKey when there is none; PayloadError (the file removed) when
+        it is larger than limit bytes, read no further: a planted object must not fill the function's /tmp."""
+        if limit is None:
+            self.bucket.get_object_to_file(key, os.fspath(path))
+            return
+        body = self.bucket.get_object(key)
+        size = 0
+        with open(path, "wb") as out:
+            while chunk := body.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    break
+                out.write(chunk)
+        if size > limit:
+            body.close()
+            os.remove(path)
+            raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
 
     def lines(self, key: str, chunk: int = 1 << 16) -> Iterator[bytes]:
         """The object's lines (without the newline), read as they arrive; NoSuchKey when there is none."""
