@@ -13,7 +13,6 @@ it is (the connections stay open until the process ends, as before)."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -33,7 +32,7 @@ def _tables() -> list[dict[Any, Any]]:
     for module, cls in _TABLES:
         if module not in sys.modules:  # (nothing to close in a core never imported)
             continue
-        table = getattr(getattr(importlib.import_module(module), cls, None), "_sessions", None)
+        table = getattr(getattr(sys.modules[module], cls, None), "_sessions", None)
         if isinstance(table, dict):
             found.append(table)
     return found

@@ -86,18 +86,24 @@ class RunStore:
         if limit is None:
             self.bucket.get_object_to_file(key, os.fspath(path))
             return
-        body = self.bucket.get_object(key)
-        size = 0
-        with open(path, "wb") as out:
-            while chunk := body.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    break
-                out.write(chunk)
-        if size > limit:
-            body.close()
+        body = self.bucket.get_object(key)  # (NoSuchKey before any file is made)
+        try:
+            with open(path, "wb") as out:
+                for chunk in self._chunks(body, key, limit):
+                    out.write(chunk)
+        except PayloadError:
             os.remove(path)
-            raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
+            raise
+
+    def _chunks(self, body: Any, key: str, limit: int) -> Iterator[bytes]:
+        """An object's body as it arrives; PayloadError once it passes limit bytes, read no further."""
+        size = 0
+        while chunk := body.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                body.close()
+                raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
+            yield chunk
 
     def lines(self, key: str, chunk: int = 1 << 16) -> Iterator[bytes]:
         """The object's lines (without the newline), read as they arrive; NoSuchKey when there is none."""
@@ -140,15 +146,7 @@ class RunStore:
             body = self.bucket.get_object(key)
         except oss2.exceptions.NoSuchKey:
             return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_JSON_BYTES and (chunk := body.read(1 << 20)):
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_JSON_BYTES:
-            body.close()
-            raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {MAX_JSON_BYTES >> 20} MiB")
-        raw = b"".join(chunks)
+        raw = b"".join(self._chunks(body, key, MAX_JSON_BYTES))
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as err:
@@ -259,18 +257,8 @@ class RunStore:
         """The value put_fixed stored for this run; None when there is none, or it is not JSON, or (with the
         deployment's secret) this deployment did not write it for this run (logged): a planted baseline would decide
         which FAILs count as new, and a malformed one stopped every attempt to aggregate the run."""
-        try:
-            data = self.get_json(key)
-        except PayloadError as err:
-            log.error("run %s: ignoring %s", run_id, err)
-            return None
-        if data is None:
-            return None
-        if isinstance(data, dict) and data.get("run_id") == run_id and "value" in data \
-                and mac_matches(self._secret, data):
-            return data["value"]
-        log.warning("run %s: ignoring %s, which this deployment did not write for the run", run_id, key)
-        return None
+        data = self._signed(key, run_id, "a value")
+        return data.get("value") if data is not None else None
 
     def put_done(self, run_id: str, result: dict[str, Any]) -> None:
         """The run's done marker (done_key), with its MAC under the deployment's secret."""
@@ -283,16 +271,22 @@ class RunStore:
         findings, no reports and no alert. It is logged and ignored; the real marker overwrites it."""
         if not self._secret:
             return self.exists(done_key(run_id))
+        return self._signed(done_key(run_id), run_id, "a done marker") is not None
+
+    def _signed(self, key: str, run_id: str, what: str) -> dict[str, Any] | None:
+        """The object at key if this deployment wrote it for this run (its MAC under the deployment's secret, and
+        the run id); None when there is none, and (logged) when it is not JSON or another writer's."""
         try:
-            data = self.get_json(done_key(run_id))
-        except PayloadError:
-            data = {}
+            data = self.get_json(key)
+        except PayloadError as err:
+            log.warning("run %s: ignoring %s", run_id, err)
+            return None
         if data is None:
-            return False
-        if mac_matches(self._secret, data) and data.get("run_id") == run_id:
-            return True
-        log.warning("run %s: ignoring a done marker this deployment did not write (%s)", run_id, done_key(run_id))
-        return False
+            return None
+        if isinstance(data, dict) and data.get("run_id") == run_id and mac_matches(self._secret, data):
+            return data
+        log.warning("run %s: ignoring %s this deployment did not write for the run (%s)", run_id, what, key)
+        return None
 
     def put_manifest(self, manifest: Manifest) -> bool:
         """Write the run's manifest once (False if it exists), with its MAC under the deployment's secret."""
