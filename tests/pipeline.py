@@ -20,6 +20,7 @@ ROLE = "aliaudit-fc"
 REPORT_KEY = "key-aliaudit-reports"  # the auditor's own KMS key (template.yml's ReportKey, KmsInstanceId set)
 WRITER_ROLE = "bucket-writer"
 FC_TRUST = deploy.fc_trust_policy()
+RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunSecret (the functions require one)
 
 
 def pipeline_write_policy() -> dict[str, Any]:
@@ -29,7 +30,7 @@ def pipeline_write_policy() -> dict[str, Any]:
 
 def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = "{}",
               aggregator_env: dict[str, str] | None = None, env: dict[str, str] | None = None,
-              accounts: str = "single", run_secret: str = "") -> list[dict[str, Any]]:
+              accounts: str = "single", run_secret: str = RUN_SECRET) -> list[dict[str, Any]]:
     """The functions as s.yaml deploys them (deploy.functions(): names, code, timeouts, memory, disk, retries, the
     timers), with this deployment's ALIAUDIT_ACCOUNTS and ALIAUDIT_RUN_SECRET; env adds to every function's
     environment (tests' knobs), aggregator_env to the aggregator's, payload replaces the daily timer's. The
@@ -60,7 +61,7 @@ def functions(region: str = "cn-hangzhou", deadline: int = 1800, payload: str = 
 def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = None, deadline: int = 1800,
                  payload: str = "{}", aggregator_env: dict[str, str] | None = None,
                  env: dict[str, str] | None = None, accounts: str = "", member_role: str = deploy.MEMBER_ROLE_NAME,
-                 external_id: str = "", run_secret: str = "", bucket_writer: bool = False) -> None:
+                 external_id: str = "", run_secret: str = RUN_SECRET, bucket_writer: bool = False) -> None:
     """Deploy the pipeline into the scenario's first account, as template.yml does with these parameters:
     accounts, member_role and external_id are its Accounts, MemberRoleName and MemberExternalId (organisation
     mode, with its policy, when accounts is set), run_secret its RunSecret. bucket_writer: a role of the account

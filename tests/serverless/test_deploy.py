@@ -1046,7 +1046,7 @@ def test_the_report_bucket_is_reached_on_the_internal_endpoint_inside_fc(monkeyp
     for var, value in env.items():
         monkeypatch.setenv(var, value)
     factory = ClientFactory(StaticProvider("ak", "secret"), EndpointSettings(proxy="http://127.0.0.1:1"))
-    store = RunStore(factory, BUCKET, REGION)
+    store = RunStore(factory, BUCKET, REGION, RUN_SECRET)
     assert store.bucket.endpoint == endpoint and store.bucket.bucket_name == BUCKET
     public = factory.oss_bucket(BUCKET, REGION)  # the rest is the factory's client: proxy, timeouts, session
     assert (store.bucket.proxies, store.bucket.timeout, store.bucket.session, store.bucket.region) == (

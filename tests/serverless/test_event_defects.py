@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.pipeline import add_pipeline, fire_daily, invoke, wait_idle, writer_bucket
+from tests.pipeline import RUN_SECRET, add_pipeline, fire_daily, invoke, wait_idle, writer_bucket
 from tests.sdk import base_scenario, load
 
 
@@ -52,12 +52,14 @@ def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool
     closing: the first event's closing mark too, as its dispatcher writes it before it collects the others;
     done_with: and its done mark, naming the first that many events as the ones it collected."""
     from aliaudit.runtime.burst import CLOSED, CLOSING, PREFIX
+    from aliaudit.runtime.models import with_mac
     from aliaudit.runtime.triggers import parse
 
     planter = writer_bucket(cloud.url)
     plans = [parse(json.dumps(envelope)) for envelope in envelopes]
-    for n, plan in enumerate(plans):
-        planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json", plan.model_dump_json().encode())
+    for n, plan in enumerate(plans):  # (signed as the dispatchers sign them: with the deployment's run secret)
+        planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json",
+                           json.dumps(with_mac(RUN_SECRET, plan.model_dump(mode="json"))).encode())
         time.sleep(1.1 if n == 0 else 0)
     if corrupt:
         planter.put_object(f"{PREFIX}{slot}/g0-event-planted.json", b"{not json")
@@ -274,7 +276,8 @@ def test_a_planted_latest_index_is_ignored(cloud, admin):
 
     check = "actiontrail_trail_all_regions_enabled"
     data = base_scenario(regions=["cn-hangzhou"])
-    add_pipeline(data, env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "0"}, run_secret="s3cret-for-tests", bucket_writer=True)
+    add_pipeline(data, env={"ALIAUDIT_EVENT_WINDOW_SECONDS": "0"}, run_secret="s3cret-for-tests-0123456789abcdef0123",
+                 bucket_writer=True)
     load(cloud, data)
     fire_daily(admin)
     wait_idle(admin, timeout=600)

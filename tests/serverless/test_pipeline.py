@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+from aliaudit.runtime.models import with_mac
 from tests.emulator.products.oss import OssObject, find_bucket
-from tests.pipeline import BUCKET, PROJECT, add_pipeline, fire_daily, read_json, reports_bucket, wait_idle
+from tests.pipeline import BUCKET, PROJECT, RUN_SECRET, add_pipeline, fire_daily, read_json, reports_bucket, wait_idle
 from tests.sdk import base_scenario, load
 
 DEADLINE = 600  # long enough for a starved machine's workers; the test backdates the run past it
@@ -250,15 +251,15 @@ def test_denied_api_and_crashed_worker_give_error_findings_and_a_complete_run(cl
     bucket = reports_bucket(cloud.url)
     assert run_summaries(bucket) == {}  # waiting for the kms parts
     # past the deadline, which counts from the manifest's creation: backdated in the emulator's store (the bucket
-    # policy refuses the account's own writes under runs/), never waited out; this deployment has no run secret,
-    # so the manifest carries no MAC to renew
+    # policy refuses the account's own writes under runs/), never waited out; its MAC renewed with the deployment's
+    # run secret
     (manifest_key,) = [o.key for o in bucket.list_objects(prefix="runs/").object_list
                        if o.key.endswith("/manifest.json")]
     manifest = read_json(bucket, manifest_key)
     created = datetime.fromisoformat(manifest["created"].replace("Z", "+00:00"))
     manifest["created"] = (created - timedelta(seconds=DEADLINE + 60)).strftime("%Y-%m-%dT%H:%M:%SZ")
     _, stored = find_bucket(cloud.emulator.world, BUCKET)
-    stored.objects[manifest_key] = OssObject.of(json.dumps(manifest).encode())
+    stored.objects[manifest_key] = OssObject.of(json.dumps(with_mac(RUN_SECRET, manifest)).encode())
     invoke(cloud.url, "aliaudit-aggregator", b'{"sweep": true}')
     wait_idle(admin)
     (summary,) = run_summaries(bucket).values()

@@ -10,6 +10,7 @@ from aliaudit.clients import ClientFactory
 from aliaudit.credentials.providers import StaticProvider
 from aliaudit.runtime.store import RunStore
 from aliaudit.settings import EndpointSettings
+from tests.pipeline import RUN_SECRET
 from tests.sdk import ROOT_AK, ROOT_SECRET, base_scenario, load
 
 BUCKET = "claims-versioned"
@@ -19,7 +20,7 @@ PREFIX = "runs/r1/claims/"
 def _store(cloud) -> RunStore:
     factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET),
                             EndpointSettings(protocol="http", proxy=cloud.url, backoff_ms=20))
-    return RunStore(factory, BUCKET, "cn-hangzhou")
+    return RunStore(factory, BUCKET, "cn-hangzhou", RUN_SECRET)
 
 
 def _scenario() -> dict:
@@ -132,9 +133,9 @@ def test_with_the_secret_a_planted_claim_does_not_block_and_a_planted_release_do
 
 def test_a_part_or_shard_larger_than_its_limit_is_not_downloaded(cloud, tmp_path):
     # (the aggregator's parts and latest/ shards: a planted object must not fill the function's /tmp)
-    from aliaudit.runtime.aggregator import MAX_PART_BYTES
     from aliaudit.runtime.latest import MAX_SHARD_BYTES
     from aliaudit.runtime.models import PayloadError
+    from aliaudit.runtime.store import MAX_PART_BYTES
 
     assert MAX_PART_BYTES == MAX_SHARD_BYTES == 128 << 20
     load(cloud, _scenario())
@@ -150,3 +151,21 @@ def test_a_part_or_shard_larger_than_its_limit_is_not_downloaded(cloud, tmp_path
     assert not path.exists()
     store.get_file("runs/r1/parts/ram/global.json", path, limit=2 << 20)
     assert path.stat().st_size == (1 << 20) + 1
+
+
+def test_a_part_read_back_line_by_line_stops_at_its_limits(cloud):
+    # (a worker reads its stored part back to check the seal: a planted object must not exhaust its memory)
+    import pytest
+
+    from aliaudit.runtime.models import PayloadError
+    from aliaudit.runtime.store import MAX_LINE_BYTES
+
+    load(cloud, _scenario())
+    store = _store(cloud)
+    store.bucket.put_object("runs/r1/parts/ram/a.json", b"a\nb\n" + b"x" * ((1 << 20) + 1))
+    assert list(store.lines("runs/r1/parts/ram/a.json", limit=2 << 20)) == [b"a", b"b", b"x" * ((1 << 20) + 1)]
+    with pytest.raises(PayloadError, match="larger than 1 MiB: not read"):
+        list(store.lines("runs/r1/parts/ram/a.json", limit=1 << 20))
+    store.bucket.put_object("runs/r1/parts/ram/b.json", b"{}\n" + b"y" * (MAX_LINE_BYTES + 1))
+    with pytest.raises(PayloadError, match="has a line longer than 16 MiB: not read"):
+        list(store.lines("runs/r1/parts/ram/b.json"))

@@ -8,6 +8,8 @@ everything written for the secrets the emulator issued."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -26,12 +28,14 @@ from alibabacloud_fc20230330.client import Client as FcClient
 from darabonba.runtime import RuntimeOptions
 
 from aliaudit.findings import Finding, Status
+from aliaudit.runtime.models import PartHeader, new_seal, with_mac
 from aliaudit.runtime.sls_sink import alert_config, index_config
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
 from tests.pipeline import (
     BUCKET,
     PROJECT,
+    RUN_SECRET,
     add_pipeline,
     pop_config_for,
     read_json,
@@ -285,16 +289,23 @@ def test_a_corrupt_part_and_a_corrupt_mutelist_still_give_a_complete_run(pipelin
     earlier = {k: v for k, v in pipeline.objects().items() if k.startswith("reports/")}
     logs_before = len(pipeline.logs())
     manifest = read_json(b, "runs/manual-clean/manifest.json")
-    # a run of an earlier version (no nonce: its parts carry no seal), so a part copied from another run is read
-    manifest.update(run_id="manual-corrupt", nonce="", parts=[{"family": "ram", "region": "global"},
-                                                              {"family": "kms", "region": "cn-hangzhou"}])
+    # a run as its dispatcher and one worker left it (signed and sealed with the deployment's run secret), and a
+    # corrupt part beside
+    manifest.update(run_id="manual-corrupt", parts=[{"family": "ram", "region": "global"},
+                                                    {"family": "kms", "region": "cn-hangzhou"}])
     w = pipeline.writer()
-    w.put_object("runs/manual-corrupt/manifest.json", json.dumps(manifest).encode())
+    w.put_object("runs/manual-corrupt/manifest.json", json.dumps(with_mac(RUN_SECRET, manifest)).encode())
     w.put_object("runs/manual-corrupt/parts/ram/global.json",
                  b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
-    kms = b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read()
+    head, *lines = b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read().splitlines(keepends=True)
+    header = PartHeader.model_validate_json(head).model_copy(update={"run_id": "manual-corrupt", "seal": ""})
+    seal = new_seal(hmac.new(RUN_SECRET.encode(), f"manual-corrupt/{manifest['nonce']}".encode(),
+                             hashlib.sha256).digest(), header)
+    for line in lines:
+        seal.update(line.rstrip(b"\n") + b"\n")
+    header.seal = seal.hexdigest()
     w.put_object("runs/manual-corrupt/parts/kms/cn-hangzhou.json",
-                 kms.replace(b'"manual-clean"', b'"manual-corrupt"'))
+                 header.model_dump_json().encode() + b"\n" + b"".join(lines))
     b.put_object("config/mutelist.yaml", b"mutelist:\n  - check: '('\n    reason: r\n    expires: 2030-01-01\n")
     try:
         record = _sync(pipeline, "aliaudit-aggregator", {"run_id": "manual-corrupt"})

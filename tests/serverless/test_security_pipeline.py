@@ -90,7 +90,7 @@ def test_a_part_planted_before_the_run_does_not_erase_its_fails(cloud, admin):
 
 
 def test_with_the_run_secret_a_planted_manifest_and_mark_neither_decide_nor_stop_the_run(cloud, admin):
-    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests"}))
+    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests-0123456789abcdef0123"}))
     bucket = reports_bucket(cloud.url)
     planted = {"run_id": "manual-evil", "account_id": ACCOUNT, "created": "2026-01-01T00:00:00Z", "kind": "daily",
                "regions": ["cn-hangzhou"], "check_ids": ["ram_root_mfa_enabled"],
@@ -104,13 +104,13 @@ def test_with_the_run_secret_a_planted_manifest_and_mark_neither_decide_nor_stop
     wait_idle(admin)
     latest = read_json(bucket, "latest/findings.json")
     assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
-    assert "s3cret-for-tests" not in json.dumps(admin.request("GET", "fc/invocations"))
+    assert "s3cret-for-tests-0123456789abcdef0123" not in json.dumps(admin.request("GET", "fc/invocations"))
 
 
 def test_with_the_run_secret_a_planted_done_marker_does_not_skip_the_run(cloud, admin):
     # an unsigned marker would make every worker answer "already aggregated" and the aggregator pass the run by:
     # a day with no findings, no reports and no alert
-    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests"}))
+    load(cloud, _deployed(env={"ALIAUDIT_RUN_SECRET": "s3cret-for-tests-0123456789abcdef0123"}))
     writer_bucket(cloud.url).put_object("runs/manual-done/aggregated.json.done", json.dumps({}).encode())
     record = _dispatch(cloud, admin, {"run_id": "manual-done"})
     assert record["status"] == "succeeded", record
@@ -136,3 +136,18 @@ def test_a_malformed_baseline_or_mutelist_record_planted_for_a_run_does_not_stop
     latest = read_json(reports_bucket(cloud.url), "latest/findings.json")
     assert [f["status"] for f in latest if f["check_id"] == "ram_root_access_key_absent"] == ["FAIL"]
     assert "ignoring" in "".join(i.get("log") or "" for i in aggregator)
+
+
+def test_without_a_run_secret_the_functions_refuse_to_run(cloud, admin):
+    # every MAC the functions trust is keyed by it: without one a planted done marker or batch mark would be
+    # believed, so a hand-edited deployment that lost it fails loudly instead of auditing unprotected
+    for secret, why in (("", "is not set"), ("short-secret-123", "is 16 characters long, fewer than 32"),
+                        ("x" * 31 + "!", "has characters other than")):
+        load(cloud, _deployed(run_secret=secret))
+        record = _dispatch(cloud, admin, {})
+        assert record["status"] == "failed", record
+        assert record["error"]["errorType"] == "SettingsError", record["error"]
+        assert f"ALIAUDIT_RUN_SECRET {why}" in record["error"]["errorMessage"]
+        if secret:
+            assert secret not in json.dumps(admin.request("GET", "fc/invocations"))
+        assert not reports_bucket(cloud.url).object_exists("latest/findings.json")

@@ -33,6 +33,7 @@ from aliaudit.runtime.models import (
     parse_manifest,
     parse_task,
     read_part,
+    with_mac,
 )
 from aliaudit.runtime.triggers import Plan, TriggerError, parse
 
@@ -149,7 +150,7 @@ def test_aggregation_requests_are_valid_or_a_payload_error(raw: bytes):
                  _mutated(VALID_MANIFEST).map(lambda m: {**m, "parts": [{"family": "../x", "region": 1}]})))
 def test_stored_manifests_are_valid_or_a_payload_error(data: Any):
     try:
-        manifest = parse_manifest(data, "daily-1")
+        manifest = parse_manifest(with_mac("s" * 32, data) if isinstance(data, dict) else data, "daily-1", "s" * 32)
     except Exception as err:
         _clear(err, PayloadError)
         return

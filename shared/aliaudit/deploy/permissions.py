@@ -78,8 +78,6 @@ def organisation_policy(member_role: str = MEMBER_ROLE_NAME, *, resource: Any = 
     return {"Version": "1", "Statement": organisation_statements(member_role, resource=resource)}
 
 
-RUN_SECRET_MIN_LENGTH = 32
-RUN_SECRET_PATTERN = r"^[A-Za-z0-9+/=_.-]+$"
 ACCOUNTS_PATTERN = r"^(|resource-directory|[0-9]{16}(,[0-9]{16})*)$"  # the Accounts parameter / accounts_setting
 MEMBER_ROLE_PATTERN = r"^[a-zA-Z0-9.-]{1,64}$"  # member-role.yml's RoleName
 EXTERNAL_ID_PATTERN = r"^([a-zA-Z0-9=,.@:/_+-]{2,1224})?$"  # sts:ExternalId's characters (AssumeRole doc)

@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from ..runtime.settings import RUN_SECRET_MIN_LENGTH, RUN_SECRET_PATTERN
 from .bucket import report_bucket, report_lifecycle_rules
 from .catalogue import (
     ALERT_NAME,
@@ -34,8 +35,6 @@ from .permissions import (
     EXTERNAL_ID_PATTERN,
     MEMBER_ROLE_PATTERN,
     REPORT_KEY_ACTIONS,
-    RUN_SECRET_MIN_LENGTH,
-    RUN_SECRET_PATTERN,
     audit_policy,
     credential_report_policy,
     fc_trust_policy,

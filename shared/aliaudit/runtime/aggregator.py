@@ -41,7 +41,7 @@ from .log_sender import LogProcess, send_logs
 from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
 from .parts import seal_key
 from .sls_sink import BATCH, batches
-from .store import baseline_key, claims_prefix, part_key
+from .store import MAX_PART_BYTES, baseline_key, claims_prefix, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
@@ -221,12 +221,6 @@ def _part_findings(manifest: Manifest, part: Part, download: Future[Path | None]
         log.error("run %s: the %s/%s part holds findings of other workers' checks; dropped", run_id, part.family,
                   part.region)
     return calls, True
-
-
-# The largest part the aggregator downloads: a generated full-size account's largest (RAM, 5,000 users) is estimated
-# at 30 MB (about 50,000 findings of 600 bytes); a larger object at a part's key is another writer's, and must not
-# fill the function's /tmp (512 MB by default)
-MAX_PART_BYTES = 128 << 20
 
 
 def _download(rt: Runtime, key: str, path: Path) -> Path | None:

@@ -183,11 +183,8 @@ def _seal(secret: str, key: str) -> hmac.HMAC:
 
 
 def _verified(rt: Runtime, key: str, path: Path) -> bool:
-    """Whether the downloaded shard ends with its seal under the deployment's secret (always, without one)."""
-    secret = rt.settings.run_secret
-    if not secret:
-        return True
-    mac, last = _seal(secret, key), b""
+    """Whether the downloaded shard ends with its seal under the deployment's secret."""
+    mac, last = _seal(rt.settings.run_secret, key), b""
     with path.open("rb") as fh:
         for line in fh:
             if line.startswith(SEAL):

@@ -158,20 +158,22 @@ def manifest_mac(secret: str, data: dict[str, Any]) -> str:
 
 
 def with_mac(secret: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A stored object (manifest, dispatch mark) as this deployment writes it: with its MAC when it has a secret."""
-    return {**data, "mac": manifest_mac(secret, data)} if secret else data
+    """A stored object (manifest, dispatch mark) as this deployment writes it: with its MAC."""
+    if not secret:  # (settings.run_secret requires it: never an object anyone could have written)
+        raise ValueError("no run secret to sign with")
+    return {**data, "mac": manifest_mac(secret, data)}
 
 
 def mac_matches(secret: str, data: Any) -> bool:
-    """Whether a stored object read back carries this deployment's MAC (always, without a secret)."""
-    return not secret or (isinstance(data, dict)
-                          and hmac.compare_digest(str(data.get("mac", "")), manifest_mac(secret, data)))
+    """Whether a stored object read back carries this deployment's MAC (never, without a secret)."""
+    return bool(secret) and isinstance(data, dict) and hmac.compare_digest(str(data.get("mac", "")),
+                                                                          manifest_mac(secret, data))
 
 
-def parse_manifest(data: Any, run_id: str, secret: str = "") -> Manifest:
-    """A stored manifest; with the deployment's secret, only one this deployment's dispatcher wrote (its MAC
+def parse_manifest(data: Any, run_id: str, secret: str) -> Manifest:
+    """A stored manifest, only one this deployment's dispatcher wrote (its MAC under the deployment's secret
     matches and it has a nonce): a manifest planted in the bucket cannot choose a run's parts or seal key."""
-    if secret and not (mac_matches(secret, data) and data.get("nonce")):
+    if not (mac_matches(secret, data) and data.get("nonce")):
         raise PayloadError(f"the manifest of run {run_id} was not written by this deployment (its MAC does not "
                            "match)")
     try:

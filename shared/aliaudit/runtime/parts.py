@@ -23,7 +23,7 @@ log = logging.getLogger("aliaudit.worker")
 
 def seal_key(rt: Runtime, manifest: Manifest) -> bytes | None:
     """The run's part seal key: HMAC of the run's nonce (in its manifest) under the deployment's secret
-    (ALIAUDIT_RUN_SECRET, may be empty). Only this run's workers, dispatcher and aggregator derive it; a part
+    (ALIAUDIT_RUN_SECRET). Only this run's workers, dispatcher and aggregator derive it; a part
     planted before the run began cannot carry a matching seal. None for a run planned without a nonce."""
     if not manifest.nonce:
         return None

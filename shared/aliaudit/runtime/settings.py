@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
+from ..errors import ConfigError
+
 # The dispatcher's FC timeout (deploy/catalogue.py deploys it): here, in the shipped code, because the debounce
 # (burst.py) must finish its waiting and dispatching within it; the deploy package is not in the function bundles.
 DISPATCHER_TIMEOUT_S = 120  # it only plans and fans out
+
+# ALIAUDIT_RUN_SECRET (template.yml's RunSecret parameter checks the same): the key of every MAC and seal the
+# functions put on what they store in the bucket (docs/security.md). Without it anything the bucket's other writers
+# plant would be trusted (a done marker skips a day's run, marks of sent SLS batches keep the alert from firing), so
+# the functions refuse to run without it rather than audit unprotected.
+RUN_SECRET_MIN_LENGTH = 32
+RUN_SECRET_PATTERN = r"^[A-Za-z0-9+/=_.-]+$"
+
+
+class SettingsError(ConfigError):
+    """A function's environment cannot run the pipeline safely: one line naming the variable and why."""
 
 # Where the functions reach the report bucket. In FC (FC_FUNCTION_NAME set: FC's own variable, "Configure environment
 # variables", https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables) the region's internal
@@ -47,9 +61,8 @@ class PipelineSettings(BaseModel):
     # ALIAUDIT_ACCOUNTS: daily runs audit these accounts (docs/organisations.md): 'resource-directory', or JSON
     # (a list of ids / role ARNs, or the mapping); a payload can only narrow them. Empty: the own account.
     accounts: str = ""
-    # ALIAUDIT_RUN_SECRET: mixed into each run's part seals (docs/security.md), so that even a reader of the bucket
-    # (who sees the run's nonce) cannot forge a part; without it a seal still stops parts planted before the run
-    run_secret: str = Field("", repr=False)
+    # ALIAUDIT_RUN_SECRET: keys the MACs and seals of what the functions store (above); required
+    run_secret: str = Field(repr=False)
     # ALIAUDIT_LOG_PROCESS_MIN_FINDINGS: a run with this many findings sends its SLS logs from a second process
     # of the aggregator (runtime/log_sender.py), while the reports render; 0 = always
     log_process_min_findings: int = Field(10000, ge=0)
@@ -73,4 +86,18 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings")):
             if env.get(var):
                 values[field] = env[var]
+        values["run_secret"] = run_secret(env.get("ALIAUDIT_RUN_SECRET", ""))
         return cls.model_validate(values)
+
+
+def run_secret(value: str) -> str:
+    """ALIAUDIT_RUN_SECRET as the functions require it; SettingsError naming what is wrong (never the value)."""
+    why = ("is not set" if not value else
+           f"is {len(value)} characters long, fewer than {RUN_SECRET_MIN_LENGTH}" if len(value) < RUN_SECRET_MIN_LENGTH
+           else "has characters other than letters, digits and + / = _ . -" if not re.match(RUN_SECRET_PATTERN, value)
+           else "")
+    if why:
+        raise SettingsError(f"ALIAUDIT_RUN_SECRET {why}: the functions refuse to run without the deployment's run "
+                            "secret, the key of the MACs that keep the bucket's other writers from forging runs "
+                            "(set template.yml's RunSecret, or ALIAUDIT_RUN_SECRET when running s deploy)")
+    return value

@@ -22,6 +22,11 @@ log = logging.getLogger("aliaudit.store")
 # The largest JSON object the runtime reads (manifests, marks, baselines, summaries): an organisation run's manifest
 # of 50 accounts, 31 families and 24 regions is about 3 MB, a full-size baseline of 60,000 FAILs about 2.5 MB
 MAX_JSON_BYTES = 64 << 20
+# The largest part read (downloaded by the aggregator, read back by its worker): a generated full-size account's
+# largest (RAM, 5,000 users) is estimated at 30 MB (about 50,000 findings of 600 bytes); a larger object at a part's
+# key is another writer's, and must not fill the function's /tmp (512 MB by default) or memory
+MAX_PART_BYTES = 128 << 20
+MAX_LINE_BYTES = 16 << 20  # a part's line is one finding or its header, a few KiB
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
@@ -31,7 +36,9 @@ SMALL_FILE = 4 << 20  # bytes: a file this small is uploaded from memory, within
 
 
 class RunStore:
-    def __init__(self, factory: ClientFactory, bucket: str, region: str, secret: str = "") -> None:
+    def __init__(self, factory: ClientFactory, bucket: str, region: str, secret: str) -> None:
+        if not secret:  # (settings.run_secret requires it)
+            raise ValueError("a run store needs the deployment's run secret")
         b = factory.oss_bucket(bucket, region)
         # the factory's client (credentials, session, proxy, timeouts) on the endpoint the runtime chooses: the
         # internal one inside FC (settings.oss_endpoint)
@@ -105,15 +112,18 @@ class RunStore:
                 raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
             yield chunk
 
-    def lines(self, key: str, chunk: int = 1 << 16) -> Iterator[bytes]:
-        """The object's lines (without the newline), read as they arrive; NoSuchKey when there is none."""
-        stream = self.bucket.get_object(key)
+    def lines(self, key: str, limit: int = MAX_PART_BYTES) -> Iterator[bytes]:
+        """The object's lines (without the newline), read as they arrive; NoSuchKey when there is none;
+        PayloadError, read no further, past limit bytes or at a line longer than MAX_LINE_BYTES (a planted object
+        must not exhaust the function's memory: a worker reads its stored part back to check the seal)."""
+        body = self.bucket.get_object(key)
         rest = b""
-        while True:
-            data = stream.read(chunk)
-            if not data:
-                break
+        for data in self._chunks(body, key, limit):
             *whole, rest = (rest + data).split(b"\n")
+            if len(rest) > MAX_LINE_BYTES:
+                body.close()
+                raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} has a line longer than "
+                                   f"{MAX_LINE_BYTES >> 20} MiB: not read")
             yield from whole
         if rest:
             yield rest
@@ -214,11 +224,9 @@ class RunStore:
         self.put_json(f"{prefix}{RELEASED}{owner}", with_mac(self._secret, {"owner": owner, "claim": prefix}))
 
     def _ours(self, key: str, owner: str, prefix: str) -> bool:
-        """Whether a claim's or release's object was written by this deployment for this caller and claim (always,
-        without the deployment's secret); logged when not: a claim planted and rewritten now and then would keep a
-        run from ever being aggregated, a planted release would let two callers hold at once."""
-        if not self._secret:
-            return True
+        """Whether a claim's or release's object was written by this deployment for this caller and claim; logged
+        when not: a claim planted and rewritten now and then would keep a run from ever being aggregated, a planted
+        release would let two callers hold at once."""
         try:
             data = self.get_json(key)
         except PayloadError:
@@ -238,15 +246,15 @@ class RunStore:
         self.put_json(dispatched_key(run_id), with_mac(self._secret, {"run_id": run_id, "parts": parts}))
 
     def dispatched(self, run_id: str) -> bool:
-        """Whether the run was dispatched in full: its mark exists and (with the deployment's secret) this
-        deployment wrote it; a planted mark must not make the real run a 'duplicate'."""
+        """Whether the run was dispatched in full: its mark exists and this deployment wrote it; a planted mark
+        must not make the real run a 'duplicate'."""
         try:
             data = self.get_json(dispatched_key(run_id))
         except PayloadError:
             return False
         if data is None:
             return False
-        return not self._secret or (mac_matches(self._secret, data) and data.get("run_id") == run_id)
+        return mac_matches(self._secret, data) and data.get("run_id") == run_id
 
     def put_fixed(self, key: str, run_id: str, value: Any) -> None:
         """A value a run's first attempt fixes for its retries (what "new" means, the mutelist before), with its MAC
@@ -254,9 +262,9 @@ class RunStore:
         self.put_json(key, with_mac(self._secret, {"run_id": run_id, "value": value}))
 
     def fixed(self, key: str, run_id: str) -> Any | None:
-        """The value put_fixed stored for this run; None when there is none, or it is not JSON, or (with the
-        deployment's secret) this deployment did not write it for this run (logged): a planted baseline would decide
-        which FAILs count as new, and a malformed one stopped every attempt to aggregate the run."""
+        """The value put_fixed stored for this run; None when there is none, or it is not JSON, or this deployment
+        did not write it for this run (logged): a planted baseline would decide which FAILs count as new, and a
+        malformed one stopped every attempt to aggregate the run."""
         data = self._signed(key, run_id, "a value")
         return data.get("value") if data is not None else None
 
@@ -265,12 +273,10 @@ class RunStore:
         self.put_json(done_key(run_id), with_mac(self._secret, {**result, "run_id": run_id}))
 
     def done(self, run_id: str) -> bool:
-        """Whether the run is aggregated: its done marker exists and (with the deployment's secret) this deployment
-        wrote it for this run. A marker anyone else planted (the bucket's other writers: docs/security.md) would
-        otherwise make every worker skip the run and the aggregator and the sweep pass it by: a day with no
-        findings, no reports and no alert. It is logged and ignored; the real marker overwrites it."""
-        if not self._secret:
-            return self.exists(done_key(run_id))
+        """Whether the run is aggregated: its done marker exists and this deployment wrote it for this run. A marker
+        anyone else planted (the bucket's other writers: docs/security.md) would otherwise make every worker skip
+        the run and the aggregator and the sweep pass it by: a day with no findings, no reports and no alert. It is
+        logged and ignored; the real marker overwrites it."""
         return self._signed(done_key(run_id), run_id, "a done marker") is not None
 
     def _signed(self, key: str, run_id: str, what: str) -> dict[str, Any] | None:
