@@ -38,3 +38,17 @@ def test_every_collector_s_actions_name_an_sdk_the_scan_imports_before_its_threa
     load_all()
     services = {api.split(":", 1)[0] for c in COLLECTORS.values() for api in c.apis}
     assert {s for s in services if sdk_module(s) is None} == set()
+
+
+def test_the_pipeline_invokes_the_workers_of_long_collections_first():
+    # (runtime/dispatcher.py: the workers that end a run start first, the others after by name)
+    from aliaudit.runtime.dispatcher import invocation_order, plan_parts
+    from aliaudit.runtime.models import Manifest
+    from aliaudit.runtime.triggers import Plan
+
+    check_ids, parts, moved = plan_parts(Plan(kind="daily", run_id="daily-1"), REGIONS)
+    manifest = Manifest(run_id="daily-1", account_id="1", created="2026-01-01T00:00:00Z", kind="daily",
+                        regions=REGIONS, check_ids=check_ids, parts=parts, runs_with=moved)
+    order = [family for _, family in invocation_order({("", p.family) for p in parts}, manifest)]
+    assert order[:2] == ["ram", "sls"] and order[2:] == sorted(order[2:])
+    assert sorted(order) == sorted({p.family for p in parts})

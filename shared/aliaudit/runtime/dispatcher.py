@@ -18,6 +18,7 @@ from typing import Any
 from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
 from ..checks.registry import all_checks
+from ..collectors.registry import COLLECTORS
 from ..errors import AliauditError, ConfigError
 from ..org_scan import failure_findings
 from ..placement import runs_with
@@ -31,6 +32,7 @@ from .store import part_key
 from .triggers import Plan, TriggerError, parse
 
 log = logging.getLogger("aliaudit.dispatcher")
+INVOKE_THREADS = 8  # workers invoked at once (FC's InvokeFunction: one round trip each)
 
 
 def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], dict[str, str]]:
@@ -130,9 +132,10 @@ def _dispatch(rt: Runtime, plan: Plan, listing: Future[list[str]], dispatched: F
                  plan.run_id, len(parts))
     # one task per family: its worker audits every region at once (as the CLI does) and stores each part as
     # it completes, which spends far fewer invocations and cold starts than a task per part
-    families = sorted({(p.account, p.family) for p in parts})  # (per account in an organisation run)
+    families = invocation_order({(p.account, p.family) for p in parts}, manifest)  # (per account: organisations)
     unreachable: dict[tuple[str, str], str] = {}
-    for account, family in families:
+
+    def invoke(account: str, family: str) -> None:
         task = WorkerTask(run_id=plan.run_id, family=family, account=account)
         name = rt.settings.function_prefix + family
         try:
@@ -141,11 +144,28 @@ def _dispatch(rt: Runtime, plan: Plan, listing: Future[list[str]], dispatched: F
             unreachable[(account, family)] = f"the worker function {name} could not be invoked: " \
                                              f"{apierrors.describe(err)}"
             log.error("run %s: %s", plan.run_id, unreachable[(account, family)])
+
+    # a few invocations at once: each is a round trip, and one after another the last of thirty families started
+    # about two seconds after the first
+    with ThreadPoolExecutor(max_workers=INVOKE_THREADS, thread_name_prefix="aliaudit-invoke") as pool:
+        for done in [pool.submit(invoke, account, family) for account, family in families]:
+            done.result()
     if unreachable:
         _store_unreachable(rt, manifest, [p for p in parts if (p.account, p.family) in unreachable], unreachable)
     rt.store.put_dispatched(plan.run_id, len(manifest.parts))
     log.info("run %s: %d parts dispatched to %d workers (%s)", plan.run_id, len(parts), len(families), plan.kind)
     return {"run_id": plan.run_id, "parts": len(parts), "regions": manifest.regions}
+
+
+def invocation_order(families: set[tuple[str, str]], manifest: Manifest) -> list[tuple[str, str]]:
+    """(account, family) pairs in the order their workers are invoked: first the families whose checks need a
+    long collection (Collector.long: calls that grow with the account under one account-wide quota, such as RAM's
+    ListAccessKeys per user), which end the run; the others after, by name."""
+    checks = all_checks()
+    long = {name for name, c in COLLECTORS.items() if c.long}
+    slow = {manifest.worker_family(cid) for cid in manifest.check_ids
+            if cid in checks and long.intersection(checks[cid].meta.needs)}
+    return sorted(families, key=lambda pair: (pair[1] not in slow, pair))
 
 
 def _store_unreachable(rt: Runtime, manifest: Manifest, parts: list[Part],
