@@ -27,7 +27,9 @@ item once all are listed, so an item is never rewritten (a delivery again finds 
 Last-Modified behind an event that then returned "coalesced"). Of the closings only the one whose item is then the
 earliest collects the generation, the others' items included.
 
-The collector marks the generation done (g<n>-closed-<count>-<collector>) once every run is dispatched. A
+The collector marks the generation done (g<n>-closed-<count>-<collector>, signed like the items) once every run is
+dispatched. Items and done marks without the deployment's MAC are another writer's: they are read past (_earliest,
+_collected), never taken for the first event or for a collector's mark. A
 generation marked closing but not done lost its collector half-way (an exception, a timeout, an instance gone): the
 next delivery of any of its events, or the aggregator's sweep, collects it again (dispatching is idempotent: a merged
 run's id is the digest of its events). A generation nobody closed (its first event's dispatcher died and FC did not
@@ -66,6 +68,9 @@ DISPATCH_BUDGET_SECONDS = 40.0
 MAX_WAIT_SECONDS = DISPATCHER_TIMEOUT_S - DISPATCH_BUDGET_SECONDS  # it waits at most this long, then closes
 SWEEP_MAX_AGE_S = 24 * 3600  # the sweep leaves older generations to the daily run, which has re-checked them since
 MAX_ITEMS = 1000  # a slot's items beyond this are dispatched on their own (the merged manifest stays small)
+# items without the deployment's MAC ahead of a generation's first signed one (planted by another writer of the
+# bucket) that an event reads past; beyond, it is dispatched on its own
+MAX_UNSIGNED = 20
 
 Dispatch = Callable[[Runtime, Plan], dict[str, Any]]
 
@@ -126,16 +131,20 @@ def handle(rt: Runtime, plan: Plan, dispatch: Dispatch) -> dict[str, Any]:
     item = f"{folder}g{gen}-{time.time():.6f}{STAMPED}{me}.json"
     rt.store.put_json(item, with_mac(rt.settings.run_secret, plan.model_dump(mode="json")))
     now = _listing(rt, folder, gen)
-    if now.closing or len(now.items) > MAX_ITEMS:
-        log.info("event %s: slot %d.%d is closing; dispatched on its own", me, slot, gen)
+    front = None if now.closing or len(now.items) > MAX_ITEMS else _earliest(rt, folder, gen, now.items, me)
+    if front is None:
+        log.info("event %s: slot %d.%d is closing or full; dispatched on its own", me, slot, gen)
         return dispatch(rt, plan)
-    if now.items and _event_of(now.items[0][1]) != me:
-        log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(now.items))
+    if front and _event_of(front[0][1]) != me:
+        log.info("event %s: left for slot %d.%d's run (%d events so far)", me, slot, gen, len(front))
         return {"coalesced": True, "slot": f"{slot}.{gen}"}
     result = dispatch(rt, plan)  # the first event of the slot's generation: at once
     _wait_quiet(rt, folder, gen, len(now.items))
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
-    items = _listing(rt, folder, gen).items
+    listed = _listing(rt, folder, gen).items
+    items = _earliest(rt, folder, gen, listed, me)
+    if items is None:  # (planted since: this event was the first signed one, and collects)
+        items = [i for i in listed if _event_of(i[1]) == me] + [i for i in listed if _event_of(i[1]) != me]
     if items and _event_of(items[0][1]) != me:  # another event was first too (their writes raced): the earliest
         log.info("slot %d.%d: event %s collects the generation", slot, gen, _event_of(items[0][1]))  # collects
         return {**result, "slot": f"{slot}.{gen}"}
@@ -153,7 +162,7 @@ def _collect(rt: Runtime, dispatch: Dispatch, folder: str, slot: int, gen: int, 
     keys = [k for _, k in items]
     runs = [] if first_dispatched else [dispatch(rt, p) for p in _plans(rt, keys[:1], folder, gen)]
     runs += [dispatch(rt, p) for p in coalesce(_plans(rt, keys[1:], folder, gen), slot)]
-    rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(keys)}-{by}", {"events": keys})
+    rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(keys)}-{by}", _mark(rt, folder, gen, keys))
     return runs
 
 
@@ -181,11 +190,13 @@ def _again(rt: Runtime, plan: Plan, dispatch: Dispatch, folder: str, slot: int, 
     and, when its generation is not done (its first event's dispatcher died waiting, or its collector half-way),
     it closes and collects the generation in their place, so none is lost."""
     result = dispatch(rt, plan)
-    if _listing(rt, folder, gen).done:
+    if _collected(rt, folder, gen, _listing(rt, folder, gen).marks) is not None:
         return result
     me = _event_key(plan)
     rt.store.put_json(f"{folder}g{gen}-{CLOSING}{me}", {})
-    items = _listing(rt, folder, gen).items
+    listed = _listing(rt, folder, gen).items
+    items = _earliest(rt, folder, gen, listed, me)
+    items = listed if items is None else items  # (_collect reads only the signed ones)
     first = bool(items) and _event_of(items[0][1]) == me
     runs = _collect(rt, dispatch, folder, slot, gen, items, me, first_dispatched=first)
     log.info("slot %d.%d: collected by a delivery again of event %s, %d runs", slot, gen, me, len(runs))
@@ -204,15 +215,15 @@ def _event_of(item: str) -> str:
 class Generation(NamedTuple):
     items: list[tuple[float, str]]  # (Last-Modified, item: "<dispatcher's time>~<event key>"), earliest first
     closing: bool  # a closing mark: events arriving now are dispatched on their own
-    done: bool  # its collector dispatched every merged run
+    marks: list[str]  # its done marks' keys (_done: a collector dispatched every merged run)
     closed: set[int]  # the slot's generations that are closing
 
 
 def _listing(rt: Runtime, folder: str, gen: int) -> Generation:
     """Generation gen of the slot: its items as (Last-Modified, event key), earliest first (ties, within OSS's whole
-    second, by name: the same order for every caller), whether it is closing and done, and which of the slot's
-    generations are closing."""
-    items, closed, done = [], set(), False
+    second, by name: the same order for every caller), whether it is closing, its done marks, and which of the
+    slot's generations are closing."""
+    items, closed, marks = [], set(), []
     for key, modified in rt.store.listing(folder):
         head, _, name = key[len(folder):].partition("-")
         if not head.startswith("g") or not head[1:].isdigit():
@@ -221,10 +232,54 @@ def _listing(rt: Runtime, folder: str, gen: int) -> Generation:
         if name.startswith(CLOSING):
             closed.add(g)
         elif name.startswith(CLOSED):
-            done = done or g == gen
+            if g == gen:
+                marks.append(key)
         elif g == gen and name.endswith(".json"):
             items.append((modified, name[:-len(".json")]))
-    return Generation(sorted(items), gen in closed, done, closed)
+    return Generation(sorted(items), gen in closed, marks, closed)
+
+
+def _earliest(rt: Runtime, folder: str, gen: int, items: list[tuple[float, str]],
+              me: str) -> list[tuple[float, str]] | None:
+    """The generation's items from the earliest one a dispatcher of this deployment wrote (its MAC): an item
+    another writer of the bucket planted ahead must not count as the first event, which alone closes the
+    generation (every real event would leave its item to it, and they would wait for the sweep). Only other
+    events' items are read, from the front (this event's own is known); every caller reads the same and so agrees
+    on the first. None when more than MAX_UNSIGNED lead: the caller dispatches its event on its own."""
+    for n, (_, key) in enumerate(items[:MAX_UNSIGNED + 1]):
+        if _event_of(key) == me or _signed_item(rt, folder, gen, key):
+            if n:
+                log.error("slot %s g%d: ignoring %d items ahead that this deployment's dispatchers did not write",
+                          folder, gen, n)
+            return items[n:]
+    return None if len(items) > MAX_UNSIGNED else []
+
+
+def _signed_item(rt: Runtime, folder: str, gen: int, key: str) -> bool:
+    try:
+        return mac_matches(rt.settings.run_secret, rt.store.get_json(f"{folder}g{gen}-{key}.json"))
+    except PayloadError:
+        return False
+
+
+def _mark(rt: Runtime, folder: str, gen: int, keys: list[str]) -> dict[str, Any]:
+    """A done mark's content: the events collected, bound to the generation under the deployment's MAC."""
+    return with_mac(rt.settings.run_secret, {"events": keys, "generation": f"{folder}g{gen}"})
+
+
+def _collected(rt: Runtime, folder: str, gen: int, marks: list[str]) -> list[set[str]] | None:
+    """The events each done mark of this deployment names (a mark another writer planted, or one that cannot be
+    read, names none and is left out: it must not make a generation look collected); None without any such mark."""
+    out = []
+    for key in marks:
+        try:
+            data = rt.store.get_json(key)
+        except PayloadError:
+            continue
+        if isinstance(data, dict) and mac_matches(rt.settings.run_secret, data) \
+                and data.get("generation") == f"{folder}g{gen}" and isinstance(data.get("events"), list):
+            out.append({k for k in data["events"] if isinstance(k, str)})
+    return out or None
 
 
 def _wait_quiet(rt: Runtime, folder: str, gen: int, seen: int) -> None:
@@ -331,23 +386,24 @@ def sweep(rt: Runtime, dispatch: Dispatch, now: float | None = None) -> list[dic
         if name.startswith(CLOSING):
             g.closing = True
         elif name.startswith(CLOSED):
-            count = name[len(CLOSED):].partition("-")[0]
             g.marks.append(key)
-            g.collected = max(g.collected, int(count) if count.isdigit() else 0)
         elif name.endswith(".json"):
             g.items += 1
     out = []
     for (folder, gen), g in sorted(groups.items()):
-        if (g.marks and g.collected >= g.items) or g.newest + DISPATCHER_TIMEOUT_S + 1 > now \
-                or g.newest < now - SWEEP_MAX_AGE_S:
+        if g.newest + DISPATCHER_TIMEOUT_S + 1 > now or g.newest < now - SWEEP_MAX_AGE_S:
             continue  # (+1: Last-Modified is whole seconds)
+        collected = _collected(rt, folder, gen, g.marks) if g.marks else None  # (only this deployment's marks)
+        if collected is not None and max(len(c) for c in collected) >= g.items:
+            continue
         slot = int(folder[len(PREFIX):].rstrip("/"))
         items = _listing(rt, folder, gen).items
-        if g.marks:  # done, but some events were listed after their collector looked: those, merged
-            seen = _collected(rt, g.marks)
+        if collected is not None:  # done, but some events were listed after their collector looked: those, merged
+            seen = set().union(*collected)
             late = [k for _, k in items if k not in seen]
             runs = [dispatch(rt, p) for p in coalesce(_plans(rt, late, folder, gen), slot)]
-            rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(items)}-sweep", {"events": [k for _, k in items]})
+            rt.store.put_json(f"{folder}g{gen}-{CLOSED}{len(items)}-sweep",
+                              _mark(rt, folder, gen, [k for _, k in items]))
             log.warning("slot %d.%d: %d events were queued after its collector listed it: the sweep dispatched "
                         "them in %d runs", slot, gen, len(late), len(runs))
             out.append({"slot": f"{slot}.{gen}", "events": len(late), "runs": runs})
@@ -368,20 +424,6 @@ class _Swept:
 
     def __init__(self) -> None:
         self.closing = False
-        self.marks: list[str] = []  # its done marks
-        self.collected = 0  # the most events a done mark names
+        self.marks: list[str] = []  # its done marks' keys
         self.items = 0
         self.newest = 0.0
-
-
-def _collected(rt: Runtime, marks: list[str]) -> set[str]:
-    """The events the done marks name (a mark that cannot be read names none: its events are dispatched again)."""
-    seen: set[str] = set()
-    for key in marks:
-        try:
-            data = rt.store.get_json(key)
-        except PayloadError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("events"), list):
-            seen.update(k for k in data["events"] if isinstance(k, str))
-    return seen
