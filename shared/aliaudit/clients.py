@@ -69,7 +69,7 @@ POP_SDKS = {
 # RAM service codes (a collector's `apis`, e.g. yundun-sas:DescribeVersionConfig) whose SDK is filed under another
 # product key above
 SERVICE_PRODUCTS = {"apigateway": "cloudapi", "yundun-bastionhost": "bastionhost", "yundun-cloudfirewall": "cloudfw",
-                    "yundun-ddoscoo": "ddoscoo", "yundun-sas": "sas", "yundun-waf": "waf"}
+                    "yundun-ddoscoo": "ddoscoo", "yundun-sas": "sas", "yundun-aegis": "sas", "yundun-waf": "waf"}
 # the modules of the products with their own SDKs (Log Service's client, OSS's)
 OTHER_SDKS = {"log": "aliaudit.clients_log", "oss": "oss2"}
 GLOBAL_REGION = "cn-hangzhou"  # RAM, IMS and central STS ignore the region but the SDKs want one

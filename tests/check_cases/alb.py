@@ -76,4 +76,12 @@ CASES: list[Case] = [
                 listener("lsn-tls", 443, "HTTPS"), listener("lsn-err", 84, rules_error="Throttling.User")),
              lb(listener("lsn-in"), id="alb-in", address_type="Intranet")]},
          {"lsn-part": "MANUAL", "lsn-late": "MANUAL", "lsn-err": "ERROR"}),
+    Case(_H, "an intranet ALB that is dual-stack with Ipv6AddressType Internet is reached from the internet: its "
+             "plain HTTP listener fails; dual-stack with IPv6 Intranet is not reported",
+         {"alb.load_balancers": [
+             lb(listener("lsn-v6"), id="alb-v6", address_type="Intranet", address_ip_version="DualStack",
+                ipv6_address_type="Internet"),
+             lb(listener("lsn-v6-in"), id="alb-v6-in", address_type="Intranet", address_ip_version="DualStack",
+                ipv6_address_type="Intranet")]},
+         {"lsn-v6": "FAIL"}),
 ]

@@ -24,7 +24,7 @@ def api(aid: str = AID, **kw: object) -> ApigwApi:
 
 def group(gid: str = GID, policy: str = "HTTPS2_TLS1_2", **kw: object) -> ApigwGroup:
     return ApigwGroup(id=gid, name="NewWeather", region="cn-hangzhou", https_policy=policy,  # type: ignore[arg-type]
-                      custom_domains=["api.demo.com"], **kw)
+                      **{"custom_domains": ["api.demo.com"], "certified_domains": ["api.demo.com"], **kw})
 
 
 _AUTH = "apigateway_api_auth_required"
@@ -69,4 +69,9 @@ CASES: list[Case] = [
          {"apigateway.groups": [group("none", ""), group("odd", "CUSTOM_POLICY"),
                                 group("broken", "", error="NoPermission: denied")]},
          {"none": "MANUAL", "odd": "MANUAL", "broken": "ERROR"}),
+    Case(_TLS, "a weak policy on a group with no custom domain, or domains without a certificate, takes effect "
+               "nowhere: no result",
+         {"apigateway.groups": [group("bare", "HTTPS2_TLS1_0", custom_domains=[], certified_domains=[]),
+                                group("http", "HTTPS1_1_TLS1_0", certified_domains=[])]},
+         {}),
 ]

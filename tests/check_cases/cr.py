@@ -24,8 +24,8 @@ def instance(iid: str = IID, **kw: object) -> CrInstance:
     return CrInstance(**base)  # type: ignore[arg-type]
 
 
-def repo(rid: str = RID, repo_type: str = "PRIVATE") -> CrRepository:
-    return CrRepository(id=rid, name="test", namespace="test", repo_type=repo_type, status="NORMAL")
+def repo(rid: str = RID, repo_type: str = "PRIVATE", status: str = "NORMAL") -> CrRepository:
+    return CrRepository(id=rid, name="test", namespace="test", repo_type=repo_type, status=status)
 
 
 _E = "cr_instance_public_endpoint_restricted"
@@ -48,6 +48,10 @@ CASES: list[Case] = [
     Case(_R, "PRIVATE passes, PUBLIC fails",
          {"cr.instances": [instance(repositories=[repo(), repo("crr-pub", "PUBLIC")])]},
          {RID: "PASS", "crr-pub": "FAIL"}),
+    Case(_R, "a public repository being deleted or deleted gives no result",
+         {"cr.instances": [instance(repositories=[repo("crr-going", "PUBLIC", "DELETING"),
+                                                  repo("crr-gone", "PUBLIC", "DELETED")])]},
+         {}),
     Case(_R, "repositories unreadable: ERROR for the instance",
          {"cr.instances": [instance(errors={"repositories": "INSTANCE_NOT_EXIST: failed"}),
                            instance("cri-2", repositories=[repo("crr-2")])]},

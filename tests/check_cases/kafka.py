@@ -4,7 +4,7 @@ AllowedIpList ["0.0.0.0/0"])."""
 
 from __future__ import annotations
 
-from aliaudit.collectors.kafka import KafkaInstance, KafkaWhitelist
+from aliaudit.collectors.kafka import ConfluentComponent, KafkaInstance, KafkaWhitelist
 from tests.check_cases import Case
 
 IID = "alikafka_pre-cn-mp919o4v****"
@@ -32,6 +32,14 @@ CASES: list[Case] = [
                               instance("k-empty", deploy_type=4, internet=[]),
                               instance("k-odd", deploy_type=7)]},
          {"k-halves": "FAIL", "k-empty": "MANUAL", "k-odd": "MANUAL"}),
+    Case(_K, "Confluent (always DeployType 5): a component with a public endpoint (the sample's CONNECTOR "
+             "PubEndpoint) is MANUAL, not PASS; components without one pass",
+         {"kafka.instances": [
+             instance("k-cf-pub", series="confluent", components=[
+                 ConfluentComponent(type="CONNECTOR", public_endpoint="pub-controlcenter-******.csp.aliyuncs.com:443"),
+                 ConfluentComponent(type="KSQL")]),
+             instance("k-cf-vpc", series="confluent", components=[ConfluentComponent(type="CONNECTOR")])]},
+         {"k-cf-pub": "MANUAL", "k-cf-vpc": "PASS"}),
     Case(_K, "whitelist unreadable", {"kafka.instances": [instance(deploy_type=4, error="BIZ_INSTANCE_NOT_FOUND")]},
          {IID: "ERROR"}),
 ]

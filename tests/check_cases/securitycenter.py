@@ -66,6 +66,9 @@ CASES: list[Case] = [
          {ACCOUNT: "FAIL"}, region=_G),
     Case("securitycenter_edition_advanced_or_higher", "Version 8 (multi-edition) is MANUAL",
          edition(version=8, highest=7), {ACCOUNT: "MANUAL"}, region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 8 with a MergedVersion (documented 1/3/5/6/7 only: "
+                                                      "it names one edition) is still MANUAL",
+         edition(version=8, merged=7, highest=7), {ACCOUNT: "MANUAL"}, region=_G),
     Case("securitycenter_notification_high_risk_enabled", "documented sample: only sas_suspicious (Route 7)",
          {"securitycenter.notices": {"sas_suspicious": 7}},
          {n: "PASS" if n == "sas_suspicious" else "FAIL" for n in SAS_HIGH_RISK_NOTICES}, region=_G),

@@ -41,6 +41,9 @@ def section() -> dict[str, Any]:
                 {"id": "lsn-int-80", "port": 80},
                 {"id": "lsn-int-443", "port": 443, "protocol": "HTTPS",
                  "security_policy_id": "tls_cipher_policy_1_1"}]},
+            # intranet over IPv4, public over IPv6 (dual-stack, Ipv6AddressType Internet)
+            {"id": "alb-v6", "address_type": "Intranet", "address_ip_version": "DualStack",
+             "ipv6_address_type": "Internet", "listeners": [{"id": "lsn-v6-80", "port": 80}]},
             {"id": "alb-sh", "region": "cn-shanghai", "address_type": "Internet", "listeners": [
                 {"id": "lsn-sh-80", "port": 80}]},
         ],
@@ -63,7 +66,7 @@ def test_alb_checks_pass_and_fail(cloud):
         "lsn-web-443": "PASS", "lsn-web-8443": "PASS", "lsn-old-443": "FAIL", "lsn-old-8443": "FAIL",
         "lsn-int-443": "FAIL"}
     assert by_resource(findings, "alb_listener_https_enforced") == {
-        "lsn-web-80": "PASS", "lsn-old-80": "FAIL", "lsn-old-81": "MANUAL", "lsn-sh-80": "FAIL"}
+        "lsn-web-80": "PASS", "lsn-old-80": "FAIL", "lsn-old-81": "MANUAL", "lsn-v6-80": "FAIL", "lsn-sh-80": "FAIL"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     assert by_key[("alb_listener_https_enforced", "lsn-sh-80")].region == "cn-shanghai"
     assert "TLSv1.0, TLSv1.1" in by_key[("alb_listener_tls_policy_strong", "lsn-old-443")].message
@@ -83,7 +86,7 @@ def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["alb:ListRules"]))
     findings = scan(cloud, families=["alb"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, "alb_listener_https_enforced") == {
-        "lsn-web-80": "ERROR", "lsn-old-80": "ERROR", "lsn-old-81": "ERROR"}
+        "lsn-web-80": "ERROR", "lsn-old-80": "ERROR", "lsn-old-81": "ERROR", "lsn-v6-80": "ERROR"}
     assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
     load(cloud, _deny(account(), ["alb:ListSecurityPolicies"]))
     findings = scan(cloud, families=["alb"], ak=READER_AK, secret=READER_SECRET)
@@ -102,13 +105,13 @@ def test_every_list_is_paged_to_the_end(cloud, admin):
     sec["security_policies"] += [{"id": f"spy-bulk{i:03d}"} for i in range(105)]
     load(cloud, data)
     findings = scan(cloud, families=["alb"])
-    assert len(by_resource(findings, "alb_listener_https_enforced")) == 3 + 110
+    assert len(by_resource(findings, "alb_listener_https_enforced")) == 4 + 110
     assert by_resource(findings, "alb_listener_https_enforced")["lsn-web-80"] == "PASS"
     calls = admin.calls()
-    # MaxResults 100: load balancers 113, listeners 119, policies 107 -> two pages each; the 121 rules of
-    # lsn-web-80 two pages, and one call for each of the other 112 internet HTTP listeners
+    # MaxResults 100: load balancers 114, listeners 120, policies 107 -> two pages each; the 121 rules of
+    # lsn-web-80 two pages, and one call for each of the other 113 internet HTTP listeners
     assert calls["alb:ListLoadBalancers"] == 2 and calls["alb:ListListeners"] == 2
-    assert calls["alb:ListSecurityPolicies"] == 2 and calls["alb:ListRules"] == 2 + 112
+    assert calls["alb:ListSecurityPolicies"] == 2 and calls["alb:ListRules"] == 2 + 113
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):

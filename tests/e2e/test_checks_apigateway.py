@@ -23,8 +23,13 @@ def cloudapi() -> dict[str, Any]:
     return {
         "groups": [
             {"id": G_SHOP, "name": "shop", "https_policy": "HTTPS2_TLS1_2", "custom_domains": ["api.shop.example"]},
-            {"id": G_OLD, "name": "legacy", "https_policy": "HTTPS1_1_TLS1_0"},
-            {"id": G_SH, "name": "partners", "region": "cn-shanghai", "https_policy": "HTTPS2_TLS1_3"},
+            {"id": G_OLD, "name": "legacy", "https_policy": "HTTPS1_1_TLS1_0", "custom_domains": ["old.shop.example"]},
+            {"id": G_SH, "name": "partners", "region": "cn-shanghai", "https_policy": "HTTPS2_TLS1_3",
+             "custom_domains": ["partners.shop.example"]},
+            # weak policies that take effect nowhere: no custom domain, or one bound without a certificate
+            {"id": "d" * 32, "name": "bare", "https_policy": "HTTPS2_TLS1_0"},
+            {"id": "e" * 32, "name": "plain", "https_policy": "HTTPS2_TLS1_0", "custom_domains": ["plain.example"],
+             "uncertified_domains": ["plain.example"]},
         ],
         "apis": [
             {"id": "api-signed", "name": "orders", "group_id": G_SHOP, "stages": ["RELEASE", "TEST"]},
@@ -66,7 +71,8 @@ def test_apigateway_checks_pass_and_fail(cloud):
     assert by_key[(HTTPS, "api-draft")].message == ("the API's draft (not published to RELEASE) accepts plain HTTP "
                                                    "(RequestProtocol HTTP)")
     assert by_key[(HTTPS, "api-anon")].details["definition"] == "RELEASE definition"
-    assert by_key[(TLS, G_OLD)].message == "HTTPS security policy HTTPS1_1_TLS1_0 accepts TLS 1.0 (no custom domain)"
+    assert by_key[(TLS, G_OLD)].message == ("HTTPS security policy HTTPS1_1_TLS1_0 accepts TLS 1.0 (custom domains "
+                                            "with a certificate: old.shop.example)")
     assert "api.shop.example" in by_key[(TLS, G_SHOP)].message
     assert by_key[(TLS, G_SH)].region == "cn-shanghai" and by_key[(AUTH, "api-sh")].region == "cn-shanghai"
 
@@ -85,7 +91,7 @@ def test_denied_apis_give_error_findings(cloud):
     findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc")}
     assert set(by_resource(findings, HTTPS).values()) == {"ERROR"} and len(by_resource(findings, HTTPS)) == 4
-    assert by_resource(findings, TLS) == {G_SHOP: "ERROR", G_OLD: "ERROR"}
+    assert by_resource(findings, TLS) == {g: "ERROR" for g in (G_SHOP, G_OLD, "d" * 32, "e" * 32)}
     assert all("NoPermission" in f.message for f in findings)
 
     # without DescribeDeployedApi the released APIs are ERROR (their draft is no stand-in); the draft-only API is
@@ -111,7 +117,8 @@ def by_key_message(findings: list[Any], check_id: str, resource_id: str) -> str:
 def test_every_api_and_group_is_paged_to_the_end(cloud, admin):
     data = account()
     section = data["accounts"][0]["cloudapi"]
-    section["groups"] += [{"id": f"{i:032x}", "name": f"bulk{i}"} for i in range(55)]
+    section["groups"] += [{"id": f"{i:032x}", "name": f"bulk{i}", "custom_domains": [f"b{i}.example"]}
+                          for i in range(55)]
     section["apis"] += [{"id": f"api-bulk{i:03d}", "group_id": G_OLD} for i in range(60)]
     load(cloud, data)
     findings = scan(cloud, checks=[HTTPS, TLS])
@@ -120,7 +127,7 @@ def test_every_api_and_group_is_paged_to_the_end(cloud, admin):
     assert calls["cloudapi:DescribeApis"] == 2  # PageSize 50
     # the three APIs published to RELEASE are read as RELEASE serves them, the 61 others (drafts, TEST) as drafts
     assert calls["cloudapi:DescribeDeployedApi"] == 3 and calls["cloudapi:DescribeApi"] == 61
-    assert calls["cloudapi:DescribeApiGroups"] == 2 and calls["cloudapi:DescribeApiGroup"] == 57
+    assert calls["cloudapi:DescribeApiGroups"] == 2 and calls["cloudapi:DescribeApiGroup"] == 4 + 55
 
 
 def test_unknown_ids_and_regions(cloud):

@@ -22,7 +22,9 @@ def instances() -> list[dict[str, Any]]:
          "repositories": [{"id": "crr-api", "name": "api", "namespace": "shop"},
                           {"id": "crr-web", "name": "web", "namespace": "shop", "repo_type": "PUBLIC"}]},
         {"id": "cri-open", "name": "acme-ci", "internet": {"enabled": True, "entries": ["0.0.0.0/0"]},
-         "repositories": [{"id": "crr-base", "name": "base-images", "namespace": "ci", "status": "DELETING"}]},
+         # public, but being deleted: listed (RepoStatus ALL), no result
+         "repositories": [{"id": "crr-base", "name": "base-images", "namespace": "ci", "status": "DELETING",
+                           "repo_type": "PUBLIC"}]},
         {"id": "cri-vpc", "name": "acme-internal", "internet": {"enabled": False, "entries": ["0.0.0.0/0"]}},
         {"id": "cri-sh", "name": "acme-sh", "region": "cn-shanghai", "internet": {"enabled": True},
          "repositories": [{"id": "crr-sh", "name": "tools", "repo_type": "PUBLIC"}]},
@@ -42,7 +44,7 @@ def test_cr_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["cr"], regions=REGIONS)
     assert by_resource(findings, _E) == {"cri-prod": "PASS", "cri-open": "FAIL", "cri-vpc": "PASS", "cri-sh": "PASS"}
-    assert by_resource(findings, _R) == {"crr-api": "PASS", "crr-web": "FAIL", "crr-base": "PASS", "crr-sh": "FAIL"}
+    assert by_resource(findings, _R) == {"crr-api": "PASS", "crr-web": "FAIL", "crr-sh": "FAIL"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     assert "0.0.0.0/0" in by_key[(_E, "cri-open")].message
     assert "empty whitelist" in by_key[(_E, "cri-sh")].message
@@ -61,7 +63,7 @@ def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["cr:ListInstanceEndpoint"]))
     findings = scan(cloud, families=["cr"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, _E) == {"cri-prod": "ERROR", "cri-open": "ERROR", "cri-vpc": "ERROR"}
-    assert by_resource(findings, _R) == {"crr-api": "PASS", "crr-web": "FAIL", "crr-base": "PASS"}
+    assert by_resource(findings, _R) == {"crr-api": "PASS", "crr-web": "FAIL"}
     assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
 
     load(cloud, _deny(account(), ["cr:ListInstance"]))
@@ -77,7 +79,7 @@ def test_every_list_is_paged_to_the_end(cloud, admin):
     acct["cr"]["instances"][0]["repositories"] += [{"id": f"crr-bulk{i:03d}", "name": f"r{i}"} for i in range(120)]
     load(cloud, data)
     findings = scan(cloud, checks=[_E, _R])
-    assert len(by_resource(findings, _E)) == 3 + 31 and len(by_resource(findings, _R)) == 3 + 120
+    assert len(by_resource(findings, _E)) == 3 + 31 and len(by_resource(findings, _R)) == 2 + 120
     calls = admin.calls()
     assert calls["cr:ListInstance"] == 2  # PageSize 30: 34 instances on two pages
     assert calls["cr:ListRepository"] == 3 + 31 + 1  # one page each, two for the 122 repositories of cri-prod

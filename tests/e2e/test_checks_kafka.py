@@ -23,6 +23,10 @@ def instances() -> list[dict[str, Any]]:
         {"id": "alikafka_post-cn-open01", "name": "iot-ingest", "deploy_type": 4,
          "internet_whitelist": {"9093/9093": ["0.0.0.0/0"]}},
         {"id": "alikafka_post-cn-empty1", "name": "staging", "deploy_type": 4},  # no Internet entry
+        # Confluent (DeployType 5): one with a public CONTROL_CENTER endpoint, one without
+        {"id": "alikafka_pre-cn-cflt01", "name": "stream-hub", "series": "confluent",
+         "components": {"CONTROL_CENTER": "pub-controlcenter-cflt01.csp.aliyuncs.com:443", "CONNECTOR": ""}},
+        {"id": "alikafka_pre-cn-cflt02", "name": "stream-vpc", "series": "confluent", "components": {"CONNECTOR": ""}},
         {"id": "alikafka_post-cn-sh0001", "name": "logs", "region": "cn-shanghai", "deploy_type": 4,
          "internet_whitelist": {"9093/9093": ["0.0.0.0/1", "128.0.0.0/1"]}},
     ]
@@ -42,8 +46,10 @@ def test_kafka_check_pass_and_fail(cloud, admin):
     findings = scan(cloud, families=["kafka"], regions=REGIONS)
     assert by_resource(findings, _K) == {
         "alikafka_post-cn-vpc001": "PASS", "alikafka_post-cn-net001": "PASS", "alikafka_post-cn-open01": "FAIL",
-        "alikafka_post-cn-empty1": "MANUAL", "alikafka_post-cn-sh0001": "FAIL"}
+        "alikafka_post-cn-empty1": "MANUAL", "alikafka_post-cn-sh0001": "FAIL", "alikafka_pre-cn-cflt01": "MANUAL",
+        "alikafka_pre-cn-cflt02": "PASS"}
     by_id = {f.resource_id: f for f in findings}
+    assert "CONTROL_CENTER pub-controlcenter-cflt01" in by_id["alikafka_pre-cn-cflt01"].message
     assert "9093/9093: 0.0.0.0/0" in by_id["alikafka_post-cn-open01"].message
     assert by_id["alikafka_post-cn-sh0001"].region == "cn-shanghai"
     assert by_id["alikafka_post-cn-net001"].resource_name == "partner-feed"
@@ -64,7 +70,7 @@ def test_denied_apis_give_error_findings(cloud):
     findings = scan(cloud, families=["kafka"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, _K) == {
         "alikafka_post-cn-vpc001": "PASS", "alikafka_post-cn-net001": "ERROR", "alikafka_post-cn-open01": "ERROR",
-        "alikafka_post-cn-empty1": "ERROR"}
+        "alikafka_post-cn-empty1": "ERROR", "alikafka_pre-cn-cflt01": "MANUAL", "alikafka_pre-cn-cflt02": "PASS"}
     assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
 
     load(cloud, _deny(account(), ["alikafka:GetInstanceList"]))

@@ -115,6 +115,9 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     dds.modify_dbinstance_tde(dds_models.ModifyDBInstanceTDERequest(dbinstance_id="dds-open", tdestatus="Enabled"))
     findings = scan(cloud, families=["mongodb"])
     assert {c: by_resource(findings, c)["dds-open"] for c in CHECKS} == {c: "PASS" for c in CHECKS}
+    # enabled without a key of the customer's: EncryptionKey answers NoActiveBYOK, which names no key
+    tde = next(f for f in findings if f.check_id == "mongodb_instance_tde_enabled" and f.resource_id == "dds-open")
+    assert tde.message == "TDE is enabled" and "NoActiveBYOK" not in str(tde.details)
     events = [e for e in admin.events() if e["serviceName"] != "Ram"]
     assert [(e["eventName"], e["referencedResources"]) for e in events] == [
         (name, {"ACS::MongoDB::DBInstance": ["dds-open"]}) for name in (

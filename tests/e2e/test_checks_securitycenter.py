@@ -139,7 +139,7 @@ def test_denied_api_gives_error_findings(cloud):
     acct = data["accounts"][0]
     acct["ram"]["policies"] = [{"name": "NoSas", "document": {"Version": "1", "Statement": [
         {"Effect": "Deny", "Resource": "*",
-         "Action": ["yundun-sas:DescribeCloudCenterInstances", "yundun-sas:DescribeNoticeConfig"]}]}}]
+         "Action": ["yundun-sas:DescribeCloudCenterInstances", "yundun-aegis:DescribeNoticeConfig"]}]}}]
     acct["ram"]["groups"][0]["policies"].append({"name": "NoSas", "type": "Custom"})
     load(cloud, data)
     findings = scan(cloud, families=FAMILY, ak=READER_AK, secret=READER_SECRET)
@@ -219,7 +219,7 @@ def test_access_key_leak_list_denied_gives_an_error_finding(cloud):
     data = scenario(ak_leaks=leaks()[:2])
     acct = data["accounts"][0]
     acct["ram"]["policies"] = [{"name": "NoLeaks", "document": {"Version": "1", "Statement": [
-        {"Effect": "Deny", "Resource": "*", "Action": ["yundun-sas:DescribeAccesskeyLeakList"]}]}}]
+        {"Effect": "Deny", "Resource": "*", "Action": ["yundun-aegis:DescribeAccesskeyLeakList"]}]}}]
     acct["ram"]["groups"][0]["policies"].append({"name": "NoLeaks", "type": "Custom"})
     load(cloud, data)
     findings = scan(cloud, checks=[LEAK_CHECK], ak=READER_AK, secret=READER_SECRET)

@@ -71,7 +71,8 @@ def _redirects_https(rule: AlbRule) -> bool:
        events=["CreateListener", "CreateRule", "CreateRules", "UpdateRuleAttribute", "UpdateRulesAttribute",
                "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig"],
        needs=[LOAD_BALANCERS],
-       evaluates="HTTP listeners of internet-facing ALBs (ListLoadBalancers AddressType Internet), their Request "
+       evaluates="HTTP listeners of internet-facing ALBs (ListLoadBalancers AddressType Internet, or "
+                 "AddressIpVersion DualStack with Ipv6AddressType Internet), their Request "
                  "forwarding rules (ListRules) by Priority: PASS when the first rule that matches every request (no "
                  "condition, or only Path /*) redirects to HTTPS (RuleActions Type Redirect, RedirectConfig "
                  "Protocol HTTPS) and no rule before it forwards elsewhere; FAIL when no rule redirects to HTTPS "

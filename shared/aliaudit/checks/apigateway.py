@@ -106,17 +106,22 @@ def api_https_only(inp: Inputs) -> Iterator[Result]:
                  "HttpsPolicy accepts, as documented (HTTPS1_1_TLS1_0, HTTPS2_TLS1_0: TLS 1.0; HTTPS2_TLS1_2: 1.2; "
                  "HTTPS2_TLS1_3: 1.2 and 1.3): PASS when it is TLS 1.2 or later, FAIL when lower; MANUAL when the "
                  "group reports no policy or one the documentation does not list; ERROR when DescribeApiGroup "
-                 "failed. The message names the group's custom domains, which the policy applies to.",
+                 "failed. Only groups with a custom domain bound with an SSL certificate (DomainItem CertificateId) "
+                 "are judged: the policy takes effect for no other (API Gateway \"Configure an HTTPS security "
+                 "policy\"); the message names those domains.",
        source="Cloud Config api-gateway-group-https-policy-check; CloudSploit apiGroupTlsVersion; "
               "https://help.aliyun.com/en/api-gateway/traditional-api-gateway/user-guide/"
               "configure-an-https-security-policy")
 def group_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
     for g in inp[GROUPS]:
-        domains = f" (custom domains: {', '.join(g.custom_domains)})" if g.custom_domains else " (no custom domain)"
-        minimum = policy_min_tls(g.https_policy)
         if g.error:
             yield _group(g, ERROR, f"could not describe the group: {g.error}")
-        elif minimum is None:
+            continue
+        if not g.certified_domains:  # the policy takes effect for no domain of the group
+            continue
+        domains = f" (custom domains with a certificate: {', '.join(g.certified_domains)})"
+        minimum = policy_min_tls(g.https_policy)
+        if minimum is None:
             shown = g.https_policy or "none"
             yield _group(g, MANUAL, f"HTTPS security policy {shown} is not a documented policy{domains}")
         elif minimum >= "1.2":

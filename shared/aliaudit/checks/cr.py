@@ -13,6 +13,10 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 
+# ListRepository RepoStatus values for a repository on its way out: "DELETING: Being deleted. DELETED: Deleted."
+# (the SDK model alibabacloud_cr20181201 ListRepositoryRequest): ALL lists them with the rest
+GONE = frozenset({"DELETING", "DELETED"})
+
 
 def open_entries(entries: Iterable[str]) -> list[str]:
     """The whitelist entries that admit every address: any /0 (0.0.0.0/0, ::/0, a bare 0.0.0.0), or entries that
@@ -103,7 +107,8 @@ def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
        events=["UpdateRepository", "CreateRepository"], needs=[INSTANCES],
        evaluates="ListRepository (RepoStatus ALL) of every instance: PASS for RepoType PRIVATE, FAIL for PUBLIC; "
                  "MANUAL for another or no type; ERROR for an instance whose repositories could not be listed (one "
-                 "finding for the instance).",
+                 "finding for the instance). Repositories being deleted or deleted (RepoStatus DELETING, DELETED: "
+                 "ALL lists them too) give no result.",
        source="Cloud Config cr-repository-type-private | "
               "https://api.alibabacloud.com/api/cr/2018-12-01/ListRepository")
 def repository_private(inp: Inputs) -> Iterator[Result]:
@@ -112,6 +117,8 @@ def repository_private(inp: Inputs) -> Iterator[Result]:
             yield _inst(i, ERROR, f"could not list the instance's repositories: {i.errors['repositories']}")
             continue
         for r in i.repositories:
+            if r.status.upper() in GONE:
+                continue
             kind = r.repo_type.upper()
             if kind == "PRIVATE":
                 yield _repo(i, r, PASS, "the repository is private")

@@ -36,15 +36,24 @@ def _result(i: KafkaInstance, status: Status, message: str) -> Result:
                  "entries none of which (nor all together) admit every address; FAIL when an InternetList "
                  "AllowedIpList holds 0.0.0.0/0, ::/0 or entries covering every address (the message names the port "
                  "range); MANUAL when DeployType is 4 with no Internet whitelist entry (what that admits is not "
-                 "documented) or another DeployType; ERROR when the whitelist could not be read.",
+                 "documented) or another DeployType; ERROR when the whitelist could not be read. A Confluent "
+                 "instance (Series confluent: always DeployType 5, public access set per component) is MANUAL when "
+                 "a component has a public endpoint (ConfluentInstanceComponents PubEndpoint; its access control is "
+                 "not read), PASS when none has.",
        source="Cloud Config kafka-instance-public-access-check | "
               "https://api.alibabacloud.com/api/alikafka/2019-09-16/GetAllowedIpList")
 def public_access_restricted(inp: Inputs) -> Iterator[Result]:
     for i in inp[INSTANCES]:
         lists = i.internet or []
         opened = [f"{w.port_range or 'port ?'}: {ip}" for w in lists for ip in open_entries(w.ips)]
+        public = [f"{c.type or 'component'} {c.public_endpoint}" for c in i.components if c.public_endpoint]
         if i.error:
             yield _result(i, ERROR, f"could not read the Internet whitelist: {i.error}")
+        elif public:  # (Confluent: DeployType 5 whatever its components' public access)
+            yield _result(i, MANUAL, f"Confluent components have public endpoints ({'; '.join(public)}): check who "
+                                     "can reach them (their access control is not read)")
+        elif i.series.lower() == "confluent":
+            yield _result(i, PASS, "no Confluent component of the instance has a public endpoint")
         elif i.deploy_type == 5:
             yield _result(i, PASS, "the instance is reachable from its VPC only (DeployType 5)")
         elif not i.internet_access:

@@ -123,9 +123,9 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sas DescribeVersionConfig  (Version/MergedVersion 3, 5 or 7 expected)",
        cis=["8.1"], needs=[EDITION],
        evaluates="DescribeVersionConfig MergedVersion, else Version: PASS for Enterprise (3), Advanced (5) or "
-                 "Ultimate (7), trial or not; MANUAL for a multi-edition purchase (8), where each server's binding "
-                 "must be checked; FAIL for Free (1), Anti-virus (6), value-added services only (10) or any other "
-                 "value.",
+                 "Ultimate (7), trial or not; MANUAL for a multi-edition purchase (Version 8, whatever MergedVersion "
+                 "says), where each server's binding must be checked; FAIL for Free (1), Anti-virus (6), "
+                 "value-added services only (10) or any other value.",
        cis_audit="Security Center console > Overview: ensure Current Edition is Advanced or Enterprise Edition.")
 def edition(inp: Inputs) -> Iterator[Result]:
     e: Edition = inp[EDITION]
@@ -133,7 +133,10 @@ def edition(inp: Inputs) -> Iterator[Result]:
     effective = e.merged or e.version
     name = EDITIONS.get(effective, f"edition {effective}")
     trial = " (trial)" if e.trial else ""
-    if effective == MULTI_EDITION:
+    # multi-edition is documented for Version only: MergedVersion lists 1, 3, 5, 6 and 7 (the higher of the
+    # subscription and pay-as-you-go editions; the SDK model DescribeVersionConfigResponseBody), so with Version 8
+    # it names one edition while servers may still be bound to Free or Anti-virus
+    if MULTI_EDITION in (e.version, effective):
         highest = EDITIONS.get(e.highest or 0, "unknown")
         yield _account(inp, MANUAL, f"multi-edition purchase (highest: {highest}): check in Assets > Host that "
                                     "every server is bound to Advanced, Enterprise or Ultimate", "edition")

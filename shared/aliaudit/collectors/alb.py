@@ -60,12 +60,18 @@ class AlbLoadBalancer(Record):
     name: str = ""
     region: str
     address_type: str = ""  # Internet | Intranet
+    address_ip_version: str = ""  # AddressIpVersion: IPv4 | DualStack
+    ipv6_address_type: str = ""  # Ipv6AddressType (dual-stack): Internet | Intranet
     dns_name: str = ""
     listeners: list[AlbListener] = Field(default_factory=list)
 
     @property
     def internet(self) -> bool:
-        return self.address_type == "Internet"
+        """Reachable from the internet over IPv4 (AddressType Internet) or, dual-stack, over IPv6 (Ipv6AddressType
+        Internet: "the ALB instance can be accessed over the Internet", the SDK model ListLoadBalancersResponseBody
+        of alibabacloud_alb20200616), whatever AddressType says."""
+        return self.address_type == "Internet" or (self.address_ip_version == "DualStack"
+                                                   and self.ipv6_address_type == "Internet")
 
 
 class AlbSecurityPolicy(Record):
@@ -109,7 +115,8 @@ def _rule(r: Any) -> AlbRule:
 def load_balancers(ctx: CollectContext) -> list[AlbLoadBalancer]:
     alb = ctx.client("alb")
     lbs = [AlbLoadBalancer(id=b.load_balancer_id, name=b.load_balancer_name or "", region=ctx.region,
-                           address_type=b.address_type or "", dns_name=b.dnsname or "")
+                           address_type=b.address_type or "", address_ip_version=b.address_ip_version or "",
+                           ipv6_address_type=b.ipv_6address_type or "", dns_name=b.dnsname or "")
            for b in by_token(lambda t: alb.list_load_balancers(alb_models.ListLoadBalancersRequest(
                max_results=MAX_RESULTS, next_token=t)).body, lambda b: b.load_balancers or [])]
     by_id = {b.id: b for b in lbs}

@@ -69,6 +69,10 @@ class ApigwGroup(Record):
     region: str
     https_policy: str = ""  # HttpsPolicy
     custom_domains: list[str] = Field(default_factory=list)  # CustomDomains.DomainItem[].DomainName
+    # those with an SSL certificate bound (DomainItem CertificateId): the group's HTTPS security policy "only takes
+    # effect for groups with a bound domain and certificate" (API Gateway "Configure an HTTPS security policy",
+    # https://help.aliyun.com/document_detail/115169.html)
+    certified_domains: list[str] = Field(default_factory=list)
     error: str | None = None  # DescribeApiGroup failed
 
 
@@ -127,6 +131,7 @@ def groups(ctx: CollectContext) -> list[ApigwGroup]:
             group.https_policy = d.https_policy or ""
             domains = (d.custom_domains.domain_item if d.custom_domains else None) or []
             group.custom_domains = [i.domain_name for i in domains if i.domain_name]
+            group.certified_domains = [i.domain_name for i in domains if i.domain_name and i.certificate_id]
         except Exception as err:
             group.error = apierrors.describe(err)
         return group

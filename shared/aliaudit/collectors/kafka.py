@@ -24,11 +24,22 @@ class KafkaWhitelist(Record):
     ips: list[str] = Field(default_factory=list)  # AllowedIpList
 
 
+class ConfluentComponent(Record):
+    type: str = ""  # ComponentType, e.g. CONNECTOR, CONTROL_CENTER
+    public_endpoint: str = ""  # PubEndpoint ("" : none)
+
+
 class KafkaInstance(Record):
     id: str
     name: str = ""
     region: str
     deploy_type: int | None = None
+    # Series (GetInstanceList's filter: v2 | v3 | confluent). A Confluent instance is created with DeployType 5 only,
+    # and "after the purchase, you can configure whether to enable public access for each component"
+    # (CreatePrePayInstance's DeployType, the SDK model alibabacloud_alikafka20190916): its components' endpoints
+    # (ConfluentInstanceComponents.ConfluentInstanceComponentVO[], PubEndpoint) say what the internet reaches
+    series: str = ""
+    components: list[ConfluentComponent] = Field(default_factory=list)
     status: int | None = None  # ViewInstanceStatusCode (ServiceStatus when absent)
     spec_type: str = ""
     internet: list[KafkaWhitelist] | None = None  # None: not read (VPC-only instances need no whitelist read)
@@ -64,8 +75,13 @@ def instances(ctx: CollectContext) -> list[KafkaInstance]:
 
     def read(i: Any) -> KafkaInstance:
         status = i.view_instance_status_code if i.view_instance_status_code is not None else i.service_status
+        listed_components = (i.confluent_instance_components.confluent_instance_component_vo
+                             if i.confluent_instance_components else None) or []
         inst = KafkaInstance(id=i.instance_id, name=i.name or "", region=ctx.region, deploy_type=i.deploy_type,
-                             status=status, spec_type=i.spec_type or "")
+                             status=status, spec_type=i.spec_type or "", series=i.series or "",
+                             components=[ConfluentComponent(type=c.component_type or "",
+                                                            public_endpoint=c.pub_endpoint or "")
+                                         for c in listed_components])
         if not inst.internet_access:
             return inst
         try:

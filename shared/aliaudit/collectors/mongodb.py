@@ -27,6 +27,7 @@ INSTANCE_TYPES = ("replicate", "sharding")
 # an unknown (released) instance: the reference's instance APIs answer 404 InvalidDbInstanceId.NotFound ("Specified
 # instance does not exist."), a few InvalidDBInstanceId.NotFound
 NOT_FOUND = {"InvalidDbInstanceId.NotFound", "InvalidDBInstanceId.NotFound"}
+NO_BYOK = "NoActiveBYOK"  # DescribeDBInstanceTDEInfo EncryptionKey when the key is the service's (below)
 
 
 class WhitelistGroup(Record):
@@ -174,4 +175,7 @@ def _read_audit(dds: Any, inst: MongoInstance) -> None:
 def _read_tde(dds: Any, inst: MongoInstance) -> None:
     body = dds.describe_dbinstance_tdeinfo(dds_models.DescribeDBInstanceTDEInfoRequest(dbinstance_id=inst.id)).body
     inst.tde_status = body.tdestatus or ""
-    inst.tde_key = body.encryption_key or ""
+    # "If BYOK is not supported ... the system returns the string NoActiveBYOK" (EncryptionKey, the SDK model
+    # DescribeDBInstanceTDEInfoResponseBody): no key of the customer's, the service's own
+    key = body.encryption_key or ""
+    inst.tde_key = "" if key == NO_BYOK else key

@@ -146,7 +146,11 @@ def edition(ctx: CollectContext) -> Edition:
 NOTICES: Dataset[dict[str, int]] = Dataset("securitycenter.notices", Scope.GLOBAL)
 
 
-@collector(NOTICES, apis=["yundun-sas:DescribeNoticeConfig"])
+# The RAM action of DescribeNoticeConfig and DescribeAccesskeyLeakList is yundun-aegis:, not yundun-sas: like the
+# other reads (their API references' "Authorization information": alibabacloud.com/help/doc-detail/148874.htm,
+# alibabacloud.com/help/en/security-center/developer-reference/api-sas-2018-12-03-describeaccesskeyleaklist;
+# Security Center's RamCode is threatdetection, yundun-aegis, yundun-sas: api-sas-2018-12-03-ram)
+@collector(NOTICES, apis=["yundun-aegis:DescribeNoticeConfig"])
 def notices(ctx: CollectContext) -> dict[str, int]:
     """Notification item -> route (0 = no notification)."""
     body = _settings_client(ctx).describe_notice_config(_models().DescribeNoticeConfigRequest()).body
@@ -245,7 +249,7 @@ LEAK_PAGE_SIZE = 100  # DescribeAccesskeyLeakList PageSize: "Maximum value: 100.
 AK_LEAKS: Dataset[list[AkLeak]] = Dataset("securitycenter.ak_leaks", Scope.GLOBAL)
 
 
-@collector(AK_LEAKS, apis=["yundun-sas:DescribeAccesskeyLeakList"])
+@collector(AK_LEAKS, apis=["yundun-aegis:DescribeAccesskeyLeakList"])  # (yundun-aegis: see NOTICES)
 def ak_leaks(ctx: CollectContext) -> list[AkLeak]:
     """Every AccessKey leak record, handled or not (no Status filter: a handled record is shown as PASS), paged
     with CurrentPage/PageSize until TotalCount (the API reference's parameters and response fields)."""

@@ -99,6 +99,10 @@ class LoadBalancer(BaseModel):
     name: str = ""
     region: str = "cn-hangzhou"
     address_type: str = "Intranet"  # Internet | Intranet
+    # AddressIpVersion IPv4 | DualStack, and for dual-stack Ipv6AddressType Internet | Intranet (the documented
+    # sample: DualStack with Ipv6AddressType Intranet; tests/fixtures/wire/alb/ListLoadBalancers.json)
+    address_ip_version: str = "IPv4"
+    ipv6_address_type: str = "Intranet"
     status: str = "Active"
     edition: str = "Standard"  # Basic | Standard | StandardWithWaf
     vpc_id: str = ""
@@ -219,7 +223,9 @@ def list_load_balancers(call: Call) -> dict[str, Any]:
     page, meta = page_by_token(lbs, call.params, default=20, limit=100)
     return {**meta, "LoadBalancers": [{
         "LoadBalancerId": b.id, "LoadBalancerName": b.name, "AddressType": b.address_type,
-        "AddressAllocatedMode": "Dynamic", "AddressIpVersion": "IPv4", "LoadBalancerStatus": b.status,
+        "AddressAllocatedMode": "Dynamic", "AddressIpVersion": b.address_ip_version,
+        **({"Ipv6AddressType": b.ipv6_address_type} if b.address_ip_version == "DualStack" else {}),
+        "LoadBalancerStatus": b.status,
         "LoadBalancerBussinessStatus": "Normal", "LoadBalancerEdition": b.edition, "VpcId": b.vpc_id,
         "DNSName": f"{b.id}.{b.region}.alb.aliyuncs.com", "CreateTime": iso(b.created),
         "DeletionProtectionConfig": {"Enabled": b.deletion_protection},

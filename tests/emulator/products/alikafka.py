@@ -41,6 +41,10 @@ class Instance(BaseModel):
     status: int = 2  # ViewInstanceStatusCode: 2 running (ServiceStatus 5 is answered beside it)
     spec_type: str = "normal"  # professional | professionalForHighRead | normal
     series: str = "v2"  # v2 | v3 | confluent
+    # a Confluent instance's components: ComponentType -> its public endpoint ("" none), answered as
+    # ConfluentInstanceComponents.ConfluentInstanceComponentVO[] (the documented sample: ComponentType CONNECTOR,
+    # DeployModule vpc, VpcEndpoint and PubEndpoint host:port)
+    components: dict[str, str] = Field(default_factory=dict)
     vpc_id: str = "vpc-bp1default000000"
     vswitch_id: str = "vsw-bp1default000000"
     zone: str = "cn-hangzhou-k"
@@ -102,6 +106,11 @@ def get_instance_list(call: Call) -> dict[str, Any]:
             "PaidType": 1, "DiskSize": 500, "DiskType": 1, "MsgRetain": 72, "TopicNumLimit": 50, "IoMax": 20,
             "EndPoint": "192.168.0.10:9092,192.168.0.11:9092,192.168.0.12:9092",
             "DomainEndpoint": f"{host}-1-vpc.alikafka.aliyuncs.com:9092", "Tags": {"TagVO": []}}
+        if i.components:
+            vo["ConfluentInstanceComponents"] = {"ConfluentInstanceComponentVO": [
+                {"ComponentType": kind, "DeployModule": "vpc",
+                 "VpcEndpoint": f"vpc-{kind.lower()}-{host}.csp.aliyuncs.com:443",
+                 **({"PubEndpoint": endpoint} if endpoint else {})} for kind, endpoint in i.components.items()]}
         if i.deploy_type == 4:
             # the Internet (SSL) endpoint exists only for instances deployed with Internet access
             vo.update(EipMax=3, SslEndPoint="47.96.0.10:9093,47.96.0.11:9093,47.96.0.12:9093",

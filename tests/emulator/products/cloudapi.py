@@ -17,6 +17,7 @@ only non-public regions, so a request without a region lists nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from datetime import datetime
@@ -61,6 +62,9 @@ class ApiGroup(BaseModel):
     description: str = ""
     https_policy: str = "HTTPS2_TLS1_0"  # the API reference's DescribeApiGroup sample value
     custom_domains: list[str] = Field(default_factory=list)  # bound domain names
+    # of those, the ones bound without an SSL certificate (no CertificateId/CertificateName in DomainItem: the
+    # documented sample's DomainItem carries both when a certificate is bound)
+    uncertified_domains: list[str] = Field(default_factory=list)
     instance_id: str = "api-shared-vpc-001"
     created: datetime = datetime(2024, 1, 1)
 
@@ -199,6 +203,12 @@ def describe_api_groups(call: Call) -> dict[str, Any]:
         "ModifiedTime": iso(g.created)} for g in page]}}
 
 
+def _certificate_id(domain: str) -> str:
+    """A stable certificate id for a domain, in the documented sample's form (6EF60BEC-0242-43AF-BB20-270359FB54A7)."""
+    h = hashlib.md5(domain.encode()).hexdigest().upper()  # (an identifier, not security)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
 @api.action("DescribeApiGroup", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}")
 def describe_api_group(call: Call) -> dict[str, Any]:
     g = _group(call)
@@ -210,7 +220,9 @@ def describe_api_group(call: Call) -> dict[str, Any]:
             "CustomDomains": {"DomainItem": [{
                 "DomainName": d, "BindStageName": "RELEASE", "DomainBindingStatus": "BINDING",
                 "DomainCNAMEStatus": "RESOLVED", "DomainLegalStatus": "NORMAL", "DomainWebSocketStatus": "CLOSE",
-                "IsHttpRedirectToHttps": False} for d in g.custom_domains]},
+                "IsHttpRedirectToHttps": False,
+                **({} if d in g.uncertified_domains else {"CertificateId": _certificate_id(d), "CertificateName": d})}
+                for d in g.custom_domains]},
             "StageItems": {"StageInfo": [{"StageName": s, "StageId": f"{g.id[:24]}{i:08d}", "Description": ""}
                                          for i, s in enumerate(STAGES)]}}
 

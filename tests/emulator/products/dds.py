@@ -227,7 +227,9 @@ def describe_db_instance_tde_info(call: Call) -> dict[str, Any]:
     i = _instance(call)
     out: dict[str, Any] = {"TDEStatus": i.tde_status}
     if i.tde_status == "enabled":
-        out.update({"EncryptorName": "aes-256-cbc", "EncryptionKey": i.tde_key or f"service-dds-{i.id}"})
+        # without a custom key: "the system returns the string NoActiveBYOK" (EncryptionKey, the SDK model
+        # alibabacloud_dds20151201 DescribeDBInstanceTDEInfoResponseBody)
+        out.update({"EncryptorName": "aes-256-cbc", "EncryptionKey": i.tde_key or "NoActiveBYOK"})
         if i.tde_key:
             out["RoleARN"] = f"acs:ram::{call.acct.id}:role/aliyunrdsinstanceencryptiondefaultrole"
     return out

@@ -437,7 +437,8 @@ def list_uninstall_aegis_machines(call: Call) -> dict[str, Any]:
 
 # --- notifications --------------------------------------------------------------------------------
 
-@api.action("DescribeNoticeConfig")
+# (its RAM action is yundun-aegis:, as DescribeAccesskeyLeakList's: collectors/securitycenter.py cites the references)
+@api.action("DescribeNoticeConfig", ram_action="yundun-aegis:DescribeNoticeConfig")
 def describe_notice_config(call: Call) -> dict[str, Any]:
     s = _state(call)
     if call.params.get("BizType", "") not in ("", "cms"):
@@ -606,7 +607,7 @@ def _leak_view(leak: AkLeak) -> dict[str, Any]:
             "DealTime": f"{leak.deal_time:%Y-%m-%d %H:%M:%S}" if leak.deal_time else ""}
 
 
-@api.action("DescribeAccesskeyLeakList")
+@api.action("DescribeAccesskeyLeakList", ram_action="yundun-aegis:DescribeAccesskeyLeakList")
 def describe_accesskey_leak_list(call: Call) -> dict[str, Any]:
     leaks = _state(call).ak_leaks
     status, query = call.params.get("Status", ""), call.params.get("Query", "")
