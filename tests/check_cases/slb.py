@@ -7,6 +7,7 @@ TLSCipherPolicy tls_cipher_policy_1_0 ... _1_2_strict_with_1_3)."""
 from __future__ import annotations
 
 from aliaudit.collectors.slb import SlbAcl, SlbListener, SlbLoadBalancer
+from aliaudit.collectors.vpc import EipInfo
 from tests.check_cases import Case
 
 LB = "lb-bp1b6c719dfa****"
@@ -40,7 +41,7 @@ WHITE = {"acl_status": "on", "acl_type": "white"}
 CASES: list[Case] = [
     Case(_A, "risky ports: whitelist passes; ACL off, blacklist, 0.0.0.0/0 and an empty whitelist fail; port 80 "
              "and UDP 22 are not risky",
-         {"slb.load_balancers": [lb(
+         {"vpc.eips": [], "slb.load_balancers": [lb(
              listener(22, **WHITE, acls=[acl()]), listener(3389), listener(3306, **{**WHITE, "acl_type": "black"},
                                                                           acls=[acl()]),
              listener(6379, **WHITE, acls=[acl(["10.0.0.0/8", "0.0.0.0/0"])]),
@@ -49,28 +50,35 @@ CASES: list[Case] = [
          {f"{LB}/tcp/22": "PASS", f"{LB}/tcp/3389": "FAIL", f"{LB}/tcp/3306": "FAIL", f"{LB}/tcp/6379": "FAIL",
           f"{LB}/http/9200": "FAIL", f"{LB}/udp/53": "FAIL"}),
     Case(_A, "intranet load balancers are not reported; ::/0 opens too",
-         {"slb.load_balancers": [lb(listener(22), lb_id="lb-in", address_type="intranet"),
+         {"vpc.eips": [], "slb.load_balancers": [lb(listener(22), lb_id="lb-in", address_type="intranet"),
                                  lb(listener(22, **WHITE, acls=[acl(["::/0"])]), lb_id="lb-v6")]},
          {"lb-v6/tcp/22": "FAIL"}),
     Case(_A, "split ranges open too: 0.0.0.0/1 + 128.0.0.0/1 in one ACL, or across the listener's two ACLs; two "
              "halves that leave a gap do not",
-         {"slb.load_balancers": [lb(
+         {"vpc.eips": [], "slb.load_balancers": [lb(
              listener(22, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/1"])]),
              listener(3389, **WHITE, acls=[acl(["0.0.0.0/1"]), acl(["128.0.0.0/1"], id="acl-2")]),
              listener(3306, **WHITE, acls=[acl(["0.0.0.0/1", "128.0.0.0/2"])]),
              listener(6379, **WHITE, acls=[acl([" 0.0.0.0/0 "])]))]},
          {f"{LB}/tcp/22": "FAIL", f"{LB}/tcp/3389": "FAIL", f"{LB}/tcp/3306": "PASS", f"{LB}/tcp/6379": "FAIL"}),
     Case(_A, "unreadable load balancer, listener or ACL",
-         {"slb.load_balancers": [lb(error="NoPermission"), lb(
+         {"vpc.eips": [], "slb.load_balancers": [lb(error="NoPermission"), lb(
              listener(22, error="Throttling.User"), listener(3389, **WHITE, acls=[acl(error="AclNotExist")]),
              lb_id="lb-2")]},
          {LB: "ERROR", "lb-2/tcp/22": "ERROR", "lb-2/tcp/3389": "ERROR"}),
     Case(_H, "HTTP listener redirecting to 443 passes, one without redirection fails; HTTPS is not reported",
-         {"slb.load_balancers": [lb(listener(80, "http", listener_forward="on", forward_port=443),
+         {"vpc.eips": [], "slb.load_balancers": [lb(listener(80, "http", listener_forward="on", forward_port=443),
                                     listener(8080, "http", listener_forward="off"), listener(443, "https"))]},
          {f"{LB}/http/80": "PASS", f"{LB}/http/8080": "FAIL"}),
+    Case(_A, "an intranet load balancer with an EIP associated (InstanceType SlbInstance) is reached from the "
+             "internet: its open risky port fails; an EIP of another instance changes nothing",
+         {"vpc.eips": [EipInfo(id="eip-lb", ip="47.0.0.20", instance_id="lb-eip", instance_type="SlbInstance"),
+                       EipInfo(id="eip-ecs", ip="47.0.0.21", instance_id="lb-in", instance_type="EcsInstance")],
+          "slb.load_balancers": [lb(listener(22), lb_id="lb-eip", address_type="intranet"),
+                                 lb(listener(22), lb_id="lb-in", address_type="intranet")]},
+         {"lb-eip/tcp/22": "FAIL"}),
     Case(_H, "intranet load balancer not reported; unreadable listener",
-         {"slb.load_balancers": [lb(listener(80, "http"), lb_id="lb-in", address_type="intranet"),
+         {"vpc.eips": [], "slb.load_balancers": [lb(listener(80, "http"), lb_id="lb-in", address_type="intranet"),
                                  lb(listener(80, "http", error="InvalidParameter"))]},
          {f"{LB}/http/80": "ERROR"}),
     Case(_T, "tls_cipher_policy_1_2_strict_with_1_3 passes, _1_0 and _1_1 fail, none is MANUAL",
@@ -83,6 +91,6 @@ CASES: list[Case] = [
     Case(_T, "unreadable listener", {"slb.load_balancers": [lb(listener(443, "https", error="Throttling"))]},
          {f"{LB}/https/443": "ERROR"}),
     Case(_D, "DeleteProtection on passes, off fails (even when the listeners could not be read)",
-         {"slb.load_balancers": [lb(delete_protection="on"), lb(lb_id="lb-off", error="NoPermission")]},
+         {"vpc.eips": [], "slb.load_balancers": [lb(delete_protection="on"), lb(lb_id="lb-off", error="NoPermission")]},
          {LB: "PASS", "lb-off": "FAIL"}),
 ]

@@ -40,6 +40,9 @@ def section() -> dict[str, Any]:
             {"id": "lb-internal", "address": "192.168.0.10", "address_type": "intranet", "listeners": [
                 {"port": 22, "protocol": "tcp"}, {"port": 80, "protocol": "http"},
                 {"port": 443, "protocol": "https", "tls_cipher_policy": "tls_cipher_policy_1_1"}]},
+            # internal, but reached from the internet through an EIP (vpc eips below)
+            {"id": "lb-eip", "address": "192.168.0.20", "address_type": "intranet", "listeners": [
+                {"port": 22, "protocol": "tcp"}, {"port": 80, "protocol": "http"}]},
             {"id": "lb-sh", "region": "cn-shanghai", "address": "106.14.0.10", "address_type": "internet",
              "delete_protection": "on", "listeners": [{"port": 443, "protocol": "https"}]},
         ],
@@ -47,7 +50,9 @@ def section() -> dict[str, Any]:
 
 
 def account() -> dict[str, Any]:
-    return base_scenario(regions=REGIONS, slb=section())
+    return base_scenario(regions=REGIONS, slb=section(), vpc={"eips": [
+        {"id": "eip-lb", "ip": "47.96.0.20", "instance_id": "lb-eip", "instance_type": "SlbInstance"},
+        {"id": "eip-web", "ip": "47.96.0.21", "instance_id": "lb-internal", "instance_type": "EcsInstance"}]})
 
 
 def client(cloud, region: str = "cn-hangzhou") -> SlbClient:
@@ -60,14 +65,14 @@ def test_slb_checks_pass_and_fail(cloud):
     findings = scan(cloud, families=["slb"], regions=REGIONS)
     assert by_resource(findings, "slb_listener_acl_restricted") == {
         "lb-web/tcp/22": "PASS", "lb-legacy/tcp/3389": "FAIL", "lb-legacy/tcp/3306": "FAIL",
-        "lb-legacy/tcp/6379": "FAIL", "lb-legacy/udp/53": "FAIL"}
+        "lb-legacy/tcp/6379": "FAIL", "lb-legacy/udp/53": "FAIL", "lb-eip/tcp/22": "FAIL"}
     assert by_resource(findings, "slb_listener_https_enforced") == {
-        "lb-web/http/80": "PASS", "lb-legacy/http/8080": "FAIL"}
+        "lb-web/http/80": "PASS", "lb-legacy/http/8080": "FAIL", "lb-eip/http/80": "FAIL"}
     assert by_resource(findings, "slb_listener_tls_policy_strong") == {
         "lb-web/https/443": "PASS", "lb-legacy/https/8443": "FAIL", "lb-internal/https/443": "FAIL",
         "lb-sh/https/443": "MANUAL"}
     assert by_resource(findings, "slb_instance_deletion_protection_enabled") == {
-        "lb-web": "PASS", "lb-legacy": "FAIL", "lb-internal": "FAIL", "lb-sh": "PASS"}
+        "lb-web": "PASS", "lb-legacy": "FAIL", "lb-internal": "FAIL", "lb-eip": "FAIL", "lb-sh": "PASS"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     assert by_key[("slb_listener_tls_policy_strong", "lb-sh/https/443")].region == "cn-shanghai"
     assert "0.0.0.0/0 (acl-any)" in by_key[("slb_listener_acl_restricted", "lb-legacy/tcp/3306")].message
@@ -92,7 +97,7 @@ def test_denied_apis_give_error_findings(cloud):
     acl = by_resource(findings, "slb_listener_acl_restricted")
     # the whitelisted listeners cannot be judged without their ACLs; ACL off and blacklists need no ACL read
     assert acl == {"lb-web/tcp/22": "ERROR", "lb-legacy/tcp/3389": "FAIL", "lb-legacy/tcp/3306": "ERROR",
-                   "lb-legacy/tcp/6379": "ERROR", "lb-legacy/udp/53": "FAIL"}
+                   "lb-legacy/tcp/6379": "ERROR", "lb-legacy/udp/53": "FAIL", "lb-eip/tcp/22": "FAIL"}
     assert set(by_resource(findings, "slb_listener_tls_policy_strong").values()) == {"ERROR"}
     errors = [f for f in findings if f.status.value == "ERROR"]
     assert errors and all("NoPermission" in f.message for f in errors)
@@ -109,7 +114,7 @@ def test_every_list_is_paged_to_the_end(cloud, admin):
     sec["acls"][0]["entries"] += [{"ip": f"198.51.100.{i}"} for i in range(60)]
     load(cloud, data)
     findings = scan(cloud, families=["slb"])
-    assert len(by_resource(findings, "slb_instance_deletion_protection_enabled")) == 3 + 120
+    assert len(by_resource(findings, "slb_instance_deletion_protection_enabled")) == 4 + 120
     assert "61 entries" in next(f.message for f in findings if f.resource_id == "lb-web/tcp/22")
     calls = admin.calls()
     # PageSize 100 for load balancers, 50 for ACL entries: two pages each

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from ..cidrs import IPNetwork, covers_world
 from ..collectors.slb import LOAD_BALANCERS, SlbListener, SlbLoadBalancer
+from ..collectors.vpc import EIPS
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -38,9 +39,13 @@ def _lb_error(lb: SlbLoadBalancer) -> Result:
 def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
                ) -> Iterator[tuple[SlbLoadBalancer, SlbListener | None, Result | None]]:
     """The listeners of these protocols (of internet-facing load balancers only, when asked), each with its ERROR
-    result when it could not be read; a load balancer whose listeners are unknown gives (lb, None, its ERROR)."""
+    result when it could not be read; a load balancer whose listeners are unknown gives (lb, None, its ERROR).
+    Internet-facing: AddressType internet, or an internal CLB with an EIP associated ("You can associate EIPs with
+    SLB instances, including internal-facing CLB instances in VPCs": https://www.alibabacloud.com/help/doc-detail/
+    197100.htm; DescribeEipAddresses InstanceType SlbInstance)."""
+    with_eip = {e.instance_id for e in inp[EIPS] if e.instance_type == "SlbInstance"} if internet_only else set()
     for lb in inp[LOAD_BALANCERS]:
-        if internet_only and not lb.internet:
+        if internet_only and not lb.internet and lb.id not in with_eip:
             continue
         if lb.error:
             yield lb, None, _lb_error(lb)
@@ -83,9 +88,11 @@ def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
                "CreateLoadBalancerHTTPSListener", "SetLoadBalancerTCPListenerAttribute",
                "SetLoadBalancerUDPListenerAttribute", "SetLoadBalancerHTTPListenerAttribute",
                "SetLoadBalancerHTTPSListenerAttribute", "AddAccessControlListEntry",
-               "RemoveAccessControlListEntry", "CreateLoadBalancer", "ModifyLoadBalancerInternetSpec"],
-       needs=[LOAD_BALANCERS],
-       evaluates="Internet-facing CLBs (DescribeLoadBalancers AddressType internet), each listener of "
+               "RemoveAccessControlListEntry", "CreateLoadBalancer", "ModifyLoadBalancerInternetSpec",
+               "AssociateEipAddress"],
+       needs=[LOAD_BALANCERS, EIPS],
+       evaluates="Internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal CLB with an EIP: "
+                 "DescribeEipAddresses InstanceType SlbInstance), each listener of "
                  "DescribeLoadBalancerAttribute ListenerPortsAndProtocol whose port is one of the configured "
                  "risky_ports (tcp, http, https listeners) or risky_udp_ports (udp listeners): PASS when the "
                  "listener's attribute has AclStatus on, AclType white and its ACLs (AclId, AclIds; "
@@ -142,9 +149,10 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
        cli="aliyun slb CreateLoadBalancerHTTPListener --RegionId <region> --LoadBalancerId <id> --ListenerPort 80 "
            "--ListenerForward on --ForwardPort 443 (a listener's redirection is set when it is created)",
        events=["CreateLoadBalancerHTTPListener", "DeleteLoadBalancerListener", "SetLoadBalancerHTTPListenerAttribute",
-               "CreateLoadBalancer"],
-       needs=[LOAD_BALANCERS],
-       evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet): PASS when "
+               "CreateLoadBalancer", "AssociateEipAddress"],
+       needs=[LOAD_BALANCERS, EIPS],
+       evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal "
+                 "CLB with an EIP: DescribeEipAddresses InstanceType SlbInstance): PASS when "
                  "DescribeLoadBalancerHTTPListenerAttribute ListenerForward is on (with its ForwardPort), FAIL "
                  "when it is off or absent; ERROR when the load balancer or the listener could not be read. "
                  "HTTPS, TCP and UDP listeners and intranet load balancers give no result.",
