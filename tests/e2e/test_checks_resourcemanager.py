@@ -49,6 +49,7 @@ def test_root_guardrails_per_trail_action(cloud):
     assert by_resource(findings, CHECK) == {D: "PASS", S: "PASS", U: "FAIL"}
     by_id = {f.resource_id: f for f in findings}
     assert "protect-audit" in by_id[D].message and by_id[D].resource_name == "r-guard01"
+    assert "root identities are not covered" in by_id[D].message  # (a custom control policy's EffectScope: RAM)
     assert "FullAliyunAccess" in by_id[U].message and by_id[U].severity.value == "high"
     assert {f.region for f in findings} == {"global"}
 

@@ -103,7 +103,10 @@ def denies_only_some(doc: dict[str, Any], action: str) -> bool:
                  "FAIL when none does, or when the Control Policy feature is not Enabled "
                  "(GetControlPolicyEnablementStatus); ERROR when no readable policy denies it and an attached policy "
                  "could not be read. Policies attached to folders or members below the root are not counted (they "
-                 "cover only part of the directory); control policies never apply to the management account itself.")
+                 "cover only part of the directory); control policies never apply to the management account itself. "
+                 "A custom control policy's EffectScope can only be RAM (\"takes effect only for RAM users or RAM "
+                 "roles\": CreateControlPolicy, the SDK model alibabacloud_resourcemanager20200331), so a PASS covers "
+                 "the members' RAM identities, not their root identities: the message says so.")
 def protect_audit(inp: Inputs) -> Iterator[Result]:
     g: Guardrails = inp[GUARDRAILS]
     if not g.managed:
@@ -121,7 +124,9 @@ def protect_audit(inp: Inputs) -> Iterator[Result]:
             continue
         by = [p.name or p.id for p in readable if p.document is not None and denies(p.document, action)]
         if by:
-            yield result(Status.PASS, f"{action} is denied below the root folder by {', '.join(by)}")
+            yield result(Status.PASS, f"{action} is denied below the root folder by {', '.join(by)} (for the "
+                                      "member accounts' RAM users and roles: a custom control policy's only "
+                                      "EffectScope is RAM, so their root identities are not covered)")
         elif unreadable:
             yield result(Status.ERROR, f"no readable root-folder control policy denies {action}; could not read "
                                        + "; ".join(unreadable))
