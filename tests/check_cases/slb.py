@@ -70,6 +70,16 @@ CASES: list[Case] = [
          {"vpc.eips": [], "slb.load_balancers": [lb(listener(80, "http", listener_forward="on", forward_port=443),
                                     listener(8080, "http", listener_forward="off"), listener(443, "https"))]},
          {f"{LB}/http/80": "PASS", f"{LB}/http/8080": "FAIL"}),
+    Case(_A, "access control off but the listener's older whitelist enabled: entries pass, none pass (no traffic "
+             "forwarded), halves covering IPv4 fail, closed fails, unreadable is ERROR",
+         {"vpc.eips": [], "slb.load_balancers": [lb(
+             listener(22, whitelist_status="open_white_list", whitelist=["203.0.113.0/24", "198.51.100.7"]),
+             listener(3389, whitelist_status="open_white_list"),
+             listener(3306, whitelist_status="open_white_list", whitelist=["0.0.0.0/1", "128.0.0.0/1"]),
+             listener(6379, whitelist_status="close", whitelist=["10.0.0.0/8"]),
+             listener(9200, whitelist_error="Throttling"))]},
+         {f"{LB}/tcp/22": "PASS", f"{LB}/tcp/3389": "PASS", f"{LB}/tcp/3306": "FAIL", f"{LB}/tcp/6379": "FAIL",
+          f"{LB}/tcp/9200": "ERROR"}),
     Case(_A, "an intranet load balancer with an EIP associated (InstanceType SlbInstance) is reached from the "
              "internet: its open risky port fails; an EIP of another instance changes nothing",
          {"vpc.eips": [EipInfo(id="eip-lb", ip="47.0.0.20", instance_id="lb-eip", instance_type="SlbInstance"),

@@ -28,7 +28,10 @@ def section() -> dict[str, Any]:
              "delete_protection": "on", "listeners": [
                  {"port": 80, "protocol": "http", "listener_forward": "on", "forward_port": 443},
                  {"port": 443, "protocol": "https", "tls_cipher_policy": "tls_cipher_policy_1_2_strict_with_1_3"},
-                 {"port": 22, "protocol": "tcp", **WHITE, "acl_ids": ["acl-office"]}]},
+                 {"port": 22, "protocol": "tcp", **WHITE, "acl_ids": ["acl-office"]},
+                 # access control off, restricted by the listener's older whitelist instead
+                 {"port": 5432, "protocol": "tcp", "whitelist_status": "open_white_list",
+                  "whitelist": ["203.0.113.0/24", "198.51.100.7"]}]},
             {"id": "lb-legacy", "name": "legacy", "address": "47.96.0.11", "address_type": "internet",
              "listeners": [
                  {"port": 8080, "protocol": "http"},
@@ -64,7 +67,7 @@ def test_slb_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["slb"], regions=REGIONS)
     assert by_resource(findings, "slb_listener_acl_restricted") == {
-        "lb-web/tcp/22": "PASS", "lb-legacy/tcp/3389": "FAIL", "lb-legacy/tcp/3306": "FAIL",
+        "lb-web/tcp/22": "PASS", "lb-web/tcp/5432": "PASS", "lb-legacy/tcp/3389": "FAIL", "lb-legacy/tcp/3306": "FAIL",
         "lb-legacy/tcp/6379": "FAIL", "lb-legacy/udp/53": "FAIL", "lb-eip/tcp/22": "FAIL"}
     assert by_resource(findings, "slb_listener_https_enforced") == {
         "lb-web/http/80": "PASS", "lb-legacy/http/8080": "FAIL", "lb-eip/http/80": "FAIL"}
@@ -96,11 +99,19 @@ def test_denied_apis_give_error_findings(cloud):
     findings = scan(cloud, families=["slb"], ak=READER_AK, secret=READER_SECRET)
     acl = by_resource(findings, "slb_listener_acl_restricted")
     # the whitelisted listeners cannot be judged without their ACLs; ACL off and blacklists need no ACL read
-    assert acl == {"lb-web/tcp/22": "ERROR", "lb-legacy/tcp/3389": "FAIL", "lb-legacy/tcp/3306": "ERROR",
-                   "lb-legacy/tcp/6379": "ERROR", "lb-legacy/udp/53": "FAIL", "lb-eip/tcp/22": "FAIL"}
+    assert acl == {"lb-web/tcp/22": "ERROR", "lb-web/tcp/5432": "PASS", "lb-legacy/tcp/3389": "FAIL",
+                   "lb-legacy/tcp/3306": "ERROR", "lb-legacy/tcp/6379": "ERROR", "lb-legacy/udp/53": "FAIL",
+                   "lb-eip/tcp/22": "FAIL"}
     assert set(by_resource(findings, "slb_listener_tls_policy_strong").values()) == {"ERROR"}
     errors = [f for f in findings if f.status.value == "ERROR"]
     assert errors and all("NoPermission" in f.message for f in errors)
+
+    # with access control off, the listener's older whitelist decides: unread, the listener is unknown
+    load(cloud, _deny(account(), ["slb:DescribeListenerAccessControlAttribute"]))
+    acl = by_resource(scan(cloud, families=["slb"], ak=READER_AK, secret=READER_SECRET),
+                      "slb_listener_acl_restricted")
+    assert acl["lb-web/tcp/5432"] == "ERROR" and acl["lb-legacy/tcp/3389"] == "ERROR"
+    assert acl["lb-web/tcp/22"] == "PASS"  # (access control on: the older whitelist is not read)
 
     load(cloud, _deny(account(), ["slb:DescribeLoadBalancers"]))
     findings = scan(cloud, families=["slb"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)

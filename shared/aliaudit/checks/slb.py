@@ -76,6 +76,22 @@ def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
     return []
 
 
+def _legacy_whitelist(lb: SlbLoadBalancer, lst: SlbListener, where: str) -> Result:
+    """A listener whose access control (AclStatus) is off, judged by its older whitelist."""
+    if lst.whitelist_status == "open_white_list":
+        if opened := _open_entries([("whitelist", e) for e in lst.whitelist]):
+            return _listener_result(lb, lst, FAIL, f"{where} whitelists every address: {', '.join(opened)}")
+        if not lst.whitelist:
+            return _listener_result(lb, lst, PASS, f"{where} has its listener whitelist enabled with no entry: "
+                                                   "no traffic is forwarded")
+        return _listener_result(lb, lst, PASS, f"{where} is restricted to its listener whitelist of "
+                                               f"{len(lst.whitelist)} entries")
+    if lst.whitelist_error:
+        return _listener_result(lb, lst, ERROR, f"{where} has access control off, and its listener whitelist "
+                                                f"could not be read: {lst.whitelist_error}")
+    return _listener_result(lb, lst, FAIL, f"{where} is open to the internet: access control is off")
+
+
 @check(id="slb_listener_acl_restricted", severity="high",
        title="Internet-facing CLB listeners on risky ports are restricted by a whitelist",
        risk="A listener of an internet-facing load balancer forwards to its backends whatever reaches it: SSH, RDP, "
@@ -89,7 +105,8 @@ def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
                "SetLoadBalancerUDPListenerAttribute", "SetLoadBalancerHTTPListenerAttribute",
                "SetLoadBalancerHTTPSListenerAttribute", "AddAccessControlListEntry",
                "RemoveAccessControlListEntry", "CreateLoadBalancer", "ModifyLoadBalancerInternetSpec",
-               "AssociateEipAddress"],
+               "AssociateEipAddress", "SetListenerAccessControlStatus", "AddListenerWhiteListItem",
+               "RemoveListenerWhiteListItem"],
        needs=[LOAD_BALANCERS, EIPS],
        evaluates="Internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal CLB with an EIP: "
                  "DescribeEipAddresses InstanceType SlbInstance), each listener of "
@@ -98,7 +115,10 @@ def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
                  "listener's attribute has AclStatus on, AclType white and its ACLs (AclId, AclIds; "
                  "DescribeAccessControlListAttribute AclEntrys) hold at least one entry and none matching every "
                  "address (0.0.0.0/0, ::/0, or entries that together cover an address family, such as 0.0.0.0/1 + "
-                 "128.0.0.0/1, across the listener's ACLs); FAIL when AclStatus is off, AclType is black (everyone "
+                 "128.0.0.0/1, across the listener's ACLs), or AclStatus is off and the listener's older whitelist "
+                 "is enabled (DescribeListenerAccessControlAttribute AccessControlStatus open_white_list) with "
+                 "entries (SourceItems) none of which admit every address, or with none (documented: no traffic "
+                 "is then forwarded); FAIL when AclStatus is off without that whitelist, AclType is black (everyone "
                  "else gets in), or the whitelist is empty (documented: a whitelist without entries forwards all "
                  "requests) or contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs "
                  "could not be read. Listeners on other ports and intranet load balancers give no result.",
@@ -120,7 +140,7 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
             continue
         where = f"{lst.protocol.upper()} port {lst.port} of {lb.address or lb.id}"
         if lst.acl_status != "on":
-            yield _listener_result(lb, lst, FAIL, f"{where} is open to the internet: access control is off")
+            yield _legacy_whitelist(lb, lst, where)
         elif lst.acl_type != "white":
             yield _listener_result(lb, lst, FAIL, f"{where} uses a {lst.acl_type or 'non-white'} list: every "
                                                   "address not listed gets in")

@@ -42,6 +42,13 @@ class SlbListener(Record):
     listener_forward: str = ""  # HTTP: on = HTTP requests are redirected to ForwardPort (HTTPS)
     forward_port: int | None = None
     tls_cipher_policy: str = ""  # HTTPS: TLSCipherPolicy (documented for high-performance instances only)
+    # the older per-listener whitelist, read when AclStatus is not on (DescribeListenerAccessControlAttribute:
+    # AccessControlStatus open_white_list | close, SourceItems; tests/fixtures/wire/slb). "After the whitelist is
+    # enabled, if no IP address is added to the whitelist, the CLB instance does not distribute network traffic"
+    # (SetListenerAccessControlStatus, the SDK model alibabacloud_slb20140515)
+    whitelist_status: str = ""
+    whitelist: list[str] = Field(default_factory=list)  # SourceItems, comma-separated on the wire
+    whitelist_error: str | None = None
     error: str | None = None  # the listener's attribute could not be read
 
     @property
@@ -85,7 +92,8 @@ def _acl_ids(body: Any) -> list[str]:
 @collector(LOAD_BALANCERS, apis=[
     "slb:DescribeLoadBalancers", "slb:DescribeLoadBalancerAttribute", "slb:DescribeLoadBalancerTCPListenerAttribute",
     "slb:DescribeLoadBalancerUDPListenerAttribute", "slb:DescribeLoadBalancerHTTPListenerAttribute",
-    "slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeAccessControlListAttribute"])
+    "slb:DescribeLoadBalancerHTTPSListenerAttribute", "slb:DescribeAccessControlListAttribute",
+    "slb:DescribeListenerAccessControlAttribute"])
 def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
     slb = ctx.client("slb")
     region = ctx.region
@@ -136,6 +144,16 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
             lst.tls_cipher_policy = body.tlscipher_policy or ""
         if lst.acl_status == "on":
             acl_ids[(lb_id, lst.port, protocol)] = _acl_ids(body)
+        else:
+            try:
+                legacy = slb.describe_listener_access_control_attribute(
+                    slb_models.DescribeListenerAccessControlAttributeRequest(
+                        region_id=region, load_balancer_id=lb_id, listener_port=lst.port,
+                        listener_protocol=protocol)).body
+                lst.whitelist_status = legacy.access_control_status or ""
+                lst.whitelist = [i.strip() for i in (legacy.source_items or "").split(",") if i.strip()]
+            except Exception as err:
+                lst.whitelist_error = apierrors.describe(err)
         return lst
 
     def describe(b: Any) -> SlbLoadBalancer:

@@ -51,6 +51,10 @@ class Listener(BaseModel):
     forward_port: int | None = None
     tls_cipher_policy: str = ""  # https: '' = not reported (shared-performance instances)
     server_certificate_id: str = ""
+    # the older per-listener whitelist (DescribeListenerAccessControlAttribute: AccessControlStatus
+    # open_white_list | close, SourceItems; tests/fixtures/wire/slb/DescribeListenerAccessControlAttribute.json)
+    whitelist_status: str = "close"
+    whitelist: list[str] = Field(default_factory=list)
 
 
 class LoadBalancer(BaseModel):
@@ -216,6 +220,20 @@ def describe_tcp_listener(call: Call) -> dict[str, Any]:
     lb, lst = _listener(call, "tcp")
     return {**_listener_common(lb, lst), "PersistenceTimeout": 0, "EstablishedTimeout": 900,
             "HealthCheckType": "tcp", "SynProxy": "disable", "ConnectionDrain": "off"}
+
+
+@api.action("DescribeListenerAccessControlAttribute", resource=_lb_resource)
+def describe_listener_access_control(call: Call) -> dict[str, Any]:
+    # ListenerProtocol is optional in the reference (the listener is found by its port): the named one, else any
+    protocol = call.params.get("ListenerProtocol", "").lower()
+    lb = _lb(call)
+    port = int_param(call.params, "ListenerPort", 0, 1, 65535)
+    lst = next((x for x in lb.listeners if x.port == port and protocol in ("", x.protocol)), None)
+    if lst is None:
+        raise ApiError("InvalidParameter", "The specified resource does not exist.", 400)
+    # SourceItems is one string (the documented sample); its items comma-separated, as AddListenerWhiteListItem
+    # takes them ("Separate multiple IP addresses or CIDR blocks with commas")
+    return {"AccessControlStatus": lst.whitelist_status, "SourceItems": ",".join(lst.whitelist)}
 
 
 @api.action("DescribeLoadBalancerUDPListenerAttribute", resource=_lb_resource)
