@@ -215,7 +215,7 @@ def _event_of(item: str) -> str:
 class Generation(NamedTuple):
     items: list[tuple[float, str]]  # (Last-Modified, item: "<dispatcher's time>~<event key>"), earliest first
     closing: bool  # a closing mark: events arriving now are dispatched on their own
-    marks: list[str]  # its done marks' keys (_done: a collector dispatched every merged run)
+    marks: list[str]  # its done marks' keys (_collected: which events a collector dispatched)
     closed: set[int]  # the slot's generations that are closing
 
 
