@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import Field
@@ -155,15 +155,21 @@ def wait_for_report(ims: Any, wait_seconds: float) -> None:
 class ReportRows(list[dict[str, str]]):
     """The credential report's rows, and when IMS generated the report (GetCredentialReport GeneratedTime): IMS
     makes a new report at most once every four hours and answers the previous one until then ("Generate and
-    download user credential reports"), so a report can be hours old."""
+    download user credential reports"), so a report can be hours old. `stale`: generated before this scan asked
+    for it (REPORT_SKEW allowed for clocks), so it may miss what changed since."""
 
     generated: datetime | None = None
+    stale: bool = False
+
+
+REPORT_SKEW = timedelta(minutes=1)  # the local clock against IMS's GeneratedTime
 
 
 def credential_report(ims: Any, wait_seconds: float = 120) -> ReportRows:
     """The IMS credential report's rows: one per RAM user plus the root account ('<root>'), with console,
     last logon, MFA and per-key creation and last-use dates; paged by rows (NextToken), header first (a header
     repeated on a later page is dropped: the paging of long reports is not documented)."""
+    asked = datetime.now(timezone.utc)
     wait_for_report(ims, wait_seconds)
     header: str | None = None
     lines: list[str] = []
@@ -182,6 +188,7 @@ def credential_report(ims: Any, wait_seconds: float = 120) -> ReportRows:
             break
     if header is not None:
         out.extend(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
+    out.stale = out.generated is None or out.generated < asked - REPORT_SKEW
     return out
 
 
@@ -234,8 +241,9 @@ def users(ctx: CollectContext) -> list[UserInfo]:
     console, last logon, MFA (virtual devices and security keys alike) and key last use for all users at once;
     per user only ListAccessKeys (the key ids) remains. Users the report does not know (created after it, or
     the report denied) fall back to IMS per-user calls (GetUser, GetLoginProfile's Status, the virtual MFA
-    devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed. An event run reads
-    only its users (one_user), never the report."""
+    devices then GetUserMFAInfo), and keys it cannot be matched to, to GetAccessKeyLastUsed. A report generated
+    before the scan asked (IMS keeps one for four hours) may miss keys created since: every user's keys are then
+    listed, not only those it shows. An event run reads only its users (one_user), never the report."""
     ram = ctx.client("ram")
     names = ctx.only(RAM_USER, RAM_ACCESS_KEY)
     if names is not None:
@@ -247,12 +255,16 @@ def users(ctx: CollectContext) -> list[UserInfo]:
         return by_marker(lambda m: ram.list_users(ram_models.ListUsersRequest(max_items=1000, marker=m)).body,
                          lambda b: b.users.user if b.users else [])
 
-    def read_report() -> dict[str, dict[str, str]]:
+    def read_report() -> tuple[dict[str, dict[str, str]], bool]:
         try:
-            return {report_user(r): r for r in shared_report(ctx)}
+            report = shared_report(ctx)
         except (tea_exceptions.TeaException, TimeoutError) as err:
             log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
-            return {}
+            return {}, False
+        if report.stale:  # (a key created since would be missed: every user's keys are listed instead)
+            log.info("the credential report was generated at %s, before this scan: listing every user's keys",
+                     report.generated)
+        return {report_user(r): r for r in report}, report.stale
 
     # the report and the policy attachments (per attached policy) are read while the users' keys are (one call
     # per user at the API's pace: the long part, started with the first page of users)
@@ -261,7 +273,8 @@ def users(ctx: CollectContext) -> list[UserInfo]:
         report_f = pool.submit(read_report)
 
         def detail(u: Any) -> UserInfo:
-            return _detail(ctx, ram, u, report_f.result().get(u.user_name))
+            rows, stale = report_f.result()
+            return _detail(ctx, ram, u, rows.get(u.user_name), every_key=stale)
 
         pending = [per_user.submit(detail, u) for u in list_users()]
         direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(pending))
@@ -348,7 +361,7 @@ def _virtual_mfa_users(ctx: CollectContext) -> set[str]:
     return ctx.factory.shared(f"ims.virtual_mfa/{ctx.account_id}", read)
 
 
-def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None) -> UserInfo:
+def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None, every_key: bool = False) -> UserInfo:
     info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date))
     try:
         if row is not None:
@@ -357,7 +370,7 @@ def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None) -
             info.mfa_bound = flag(row.get("mfa_active"))
         else:
             _detail_without_report(ctx, info)
-        if row is None or any(flag(row.get(f"{slot}_exist")) for slot in key_slots(row)):
+        if row is None or every_key or any(flag(row.get(f"{slot}_exist")) for slot in key_slots(row)):
             info.access_keys = _keys(ram, u.user_name, row)
     except Exception as err:
         info.error = apierrors.describe(err)
