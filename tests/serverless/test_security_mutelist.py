@@ -531,3 +531,30 @@ def yaml_dump(value: Any) -> bytes:
     import yaml
 
     return yaml.safe_dump(value, allow_unicode=True).encode()
+
+
+def test_a_planted_summary_or_state_does_not_hide_a_mutelist_change(cloud, admin):
+    """The mutelist alert compares with what the last verdicts recorded. Another writer of latest/ used to plant
+    latest/aliaudit.summary.json naming the new mutelist's hash, and the change did not alert; the record is now
+    latest/mutelist-state.json under the deployment's MAC, and a planted one is ignored."""
+    from aliaudit.runtime.aggregator import MUTELIST_STATE
+    from tests.pipeline import writer_bucket
+
+    data = _cli_scenario()
+    add_pipeline(data, bucket_writer=True)
+    load(cloud, data)
+    bucket = reports_bucket(cloud.url)
+    fire_daily(admin)  # day 1: no mutelist
+    wait_idle(admin)
+    assert bucket.object_exists(MUTELIST_STATE)
+    new = mutelist_yaml(entry(check="ram_user_mfa_enabled", reason="break-glass users"))
+    bucket.put_object("config/mutelist.yaml", new)  # (the bucket owner)
+    sha = hashlib.sha256(new).hexdigest()
+    planter = writer_bucket(cloud.url)
+    forged = {"total": 10, "muted": 0, "mutelist": {"sha256": sha}}
+    planter.put_object("latest/aliaudit.summary.json", json.dumps(forged).encode())
+    planter.put_object(MUTELIST_STATE, json.dumps({"total": 10, "muted": 0, "sha256": sha}).encode())
+    second = _whole_run(cloud, admin, bucket)
+    assert second["mutelist"]["changed"] is True and second["mutelist"]["sha256"] == sha
+    fired = admin.request("GET", f"sls/alerts/fired?project={PROJECT}")["fired"]
+    assert [a for a in fired if a["alert"] == "aliaudit-mutelist-change" and a["rows"][0]["run_id"] == second["run_id"]]

@@ -38,13 +38,17 @@ from . import latest as latest_parts
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
-from .models import Manifest, Part, PayloadError, parse_aggregation, read_part
+from .models import Manifest, Part, PayloadError, mac_matches, parse_aggregation, read_part, with_mac
 from .parts import seal_key
 from .sls_sink import BATCH, batches
 from .store import MAX_PART_BYTES, baseline_key, claims_prefix, part_key
 
 log = logging.getLogger("aliaudit.aggregator")
 LATEST = "latest/findings.json"
+# what the last verdicts in latest/ say of their mutelist (total, muted, the file's SHA-256), under the deployment's
+# MAC: the "before" the mutelist alert compares with. latest/aliaudit.summary.json says the same, but anyone who can
+# write latest/ could plant one naming a changed mutelist's hash, and the change would not alert
+MUTELIST_STATE = "latest/mutelist-state.json"
 MUTELIST_KEY = "config/mutelist.yaml"
 
 
@@ -103,24 +107,30 @@ def _mutelist_before_key(run_id: str) -> str:
 
 
 def _mutelist_before(rt: Runtime, run_id: str) -> tuple[dict[str, Any], bool]:
-    """What the last verdicts (latest/aliaudit.summary.json) say of their mutelist and muted share, fixed by this
-    run's first attempt (a retry compares with the same, even after latest/ holds the first attempt's); and whether
-    it is this attempt's, to be stored (once the claim is held)."""
+    """What the last verdicts say of their mutelist and muted share (MUTELIST_STATE, only with the deployment's
+    MAC: none, or another writer's, is unknown), fixed by this run's first attempt (a retry compares with the same,
+    even after latest/ holds the first attempt's); and whether it is this attempt's, to be stored (once the claim
+    is held)."""
     stored = before_shape(rt.store.fixed(_mutelist_before_key(run_id), run_id))
     if stored is not None:
         return stored, False
-    before: dict[str, Any] = {"known": False}
     try:
-        latest = rt.store.get_json("latest/" + writer.FORMATS["summary"])
+        state = rt.store.get_json(MUTELIST_STATE)
     except PayloadError as err:
-        log.error("ignoring the previous summary: %s", err)
-        latest = None
-    if isinstance(latest, dict) and isinstance(latest.get("total"), int) and isinstance(latest.get("muted"), int):
-        recorded = latest.get("mutelist")
-        before = {"known": True, "total": latest["total"], "muted": latest["muted"],
-                  # (a summary written before the mutelist was recorded: its hash is unknown)
-                  "sha256": recorded.get("sha256", "") if isinstance(recorded, dict) else None}
+        log.error("ignoring the last mutelist state: %s", err)
+        state = None
+    if state is not None and not mac_matches(rt.settings.run_secret, state):
+        log.error("ignoring %s: this deployment did not write it", MUTELIST_STATE)
+        state = None
+    before = before_shape({**state, "known": True} if isinstance(state, dict) else None) or {"known": False}
     return before, True
+
+
+def _put_mutelist_state(rt: Runtime, summary: dict[str, Any]) -> None:
+    """MUTELIST_STATE for the verdicts latest/ now holds (their summary)."""
+    block = summary.get("mutelist") or {}
+    rt.store.put_json(MUTELIST_STATE, with_mac(rt.settings.run_secret, {
+        "total": summary["total"], "muted": summary["muted"], "sha256": block.get("sha256", "")}))
 
 
 def before_shape(value: Any) -> dict[str, Any] | None:
@@ -581,6 +591,8 @@ def _put_reports(rt: Runtime, uploads: _Uploads, tmp: Path, findings: Spool, sum
         if fmt == "summary":
             for prefix, summary in summaries.items():
                 rt.store.put_text(prefix + name, json.dumps(summary, indent=1))
+                if prefix == "latest/":
+                    _put_mutelist_state(rt, summary)
             continue
         path = tmp / name
         with path.open("w", encoding="utf-8") as fh:
