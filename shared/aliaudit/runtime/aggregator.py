@@ -38,7 +38,7 @@ from . import latest as latest_parts
 from .fc_context import Runtime
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
-from .models import Manifest, Part, PayloadError, mac_matches, parse_aggregation, read_part, with_mac
+from .models import Manifest, Part, PayloadError, parse_aggregation, read_part, with_mac
 from .parts import seal_key
 from .sls_sink import BATCH, batches
 from .store import MAX_PART_BYTES, baseline_key, claims_prefix, part_key
@@ -114,15 +114,8 @@ def _mutelist_before(rt: Runtime, run_id: str) -> tuple[dict[str, Any], bool]:
     stored = before_shape(rt.store.fixed(_mutelist_before_key(run_id), run_id))
     if stored is not None:
         return stored, False
-    try:
-        state = rt.store.get_json(MUTELIST_STATE)
-    except PayloadError as err:
-        log.error("ignoring the last mutelist state: %s", err)
-        state = None
-    if state is not None and not mac_matches(rt.settings.run_secret, state):
-        log.error("ignoring %s: this deployment did not write it", MUTELIST_STATE)
-        state = None
-    before = before_shape({**state, "known": True} if isinstance(state, dict) else None) or {"known": False}
+    state = rt.store.signed(MUTELIST_STATE, "the last mutelist state")
+    before = before_shape({**state, "known": True} if state is not None else None) or {"known": False}
     return before, True
 
 

@@ -256,10 +256,7 @@ def _earliest(rt: Runtime, folder: str, gen: int, items: list[tuple[float, str]]
 
 
 def _signed_item(rt: Runtime, folder: str, gen: int, key: str) -> bool:
-    try:
-        return mac_matches(rt.settings.run_secret, rt.store.get_json(f"{folder}g{gen}-{key}.json"))
-    except PayloadError:
-        return False
+    return rt.store.signed(f"{folder}g{gen}-{key}.json", "a queued event") is not None
 
 
 def _mark(rt: Runtime, folder: str, gen: int, keys: list[str]) -> dict[str, Any]:
@@ -272,12 +269,8 @@ def _collected(rt: Runtime, folder: str, gen: int, marks: list[str]) -> list[set
     read, names none and is left out: it must not make a generation look collected); None without any such mark."""
     out = []
     for key in marks:
-        try:
-            data = rt.store.get_json(key)
-        except PayloadError:
-            continue
-        if isinstance(data, dict) and mac_matches(rt.settings.run_secret, data) \
-                and data.get("generation") == f"{folder}g{gen}" and isinstance(data.get("events"), list):
+        data = rt.store.signed(key, "a done mark", generation=f"{folder}g{gen}")
+        if data is not None and isinstance(data.get("events"), list):
             out.append({k for k in data["events"] if isinstance(k, str)})
     return out or None
 

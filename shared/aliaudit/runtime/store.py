@@ -224,18 +224,10 @@ class RunStore:
         self.put_json(f"{prefix}{RELEASED}{owner}", with_mac(self._secret, {"owner": owner, "claim": prefix}))
 
     def _ours(self, key: str, owner: str, prefix: str) -> bool:
-        """Whether a claim's or release's object was written by this deployment for this caller and claim; logged
-        when not: a claim planted and rewritten now and then would keep a run from ever being aggregated, a planted
-        release would let two callers hold at once."""
-        try:
-            data = self.get_json(key)
-        except PayloadError:
-            data = None
-        if isinstance(data, dict) and data.get("owner") == owner and data.get("claim") == prefix \
-                and mac_matches(self._secret, data):
-            return True
-        log.warning("ignoring %s: this deployment did not write it", key)
-        return False
+        """Whether a claim's or release's object was written by this deployment for this caller and claim: a claim
+        planted and rewritten now and then would keep a run from ever being aggregated, a planted release would let
+        two callers hold at once."""
+        return self.signed(key, "a claim or release", owner=owner, claim=prefix) is not None
 
     def manifest(self, run_id: str) -> Manifest | None:
         """The run's manifest, None if the run is unknown; PayloadError if what is stored is malformed."""
@@ -248,13 +240,7 @@ class RunStore:
     def dispatched(self, run_id: str) -> bool:
         """Whether the run was dispatched in full: its mark exists and this deployment wrote it; a planted mark
         must not make the real run a 'duplicate'."""
-        try:
-            data = self.get_json(dispatched_key(run_id))
-        except PayloadError:
-            return False
-        if data is None:
-            return False
-        return mac_matches(self._secret, data) and data.get("run_id") == run_id
+        return self.signed(dispatched_key(run_id), "a dispatch mark", run_id=run_id) is not None
 
     def put_fixed(self, key: str, run_id: str, value: Any) -> None:
         """A value a run's first attempt fixes for its retries (what "new" means, the mutelist before), with its MAC
@@ -265,7 +251,7 @@ class RunStore:
         """The value put_fixed stored for this run; None when there is none, or it is not JSON, or this deployment
         did not write it for this run (logged): a planted baseline would decide which FAILs count as new, and a
         malformed one stopped every attempt to aggregate the run."""
-        data = self._signed(key, run_id, "a value")
+        data = self.signed(key, "a value", run_id=run_id)
         return data.get("value") if data is not None else None
 
     def put_done(self, run_id: str, result: dict[str, Any]) -> None:
@@ -277,21 +263,24 @@ class RunStore:
         anyone else planted (the bucket's other writers: docs/security.md) would otherwise make every worker skip
         the run and the aggregator and the sweep pass it by: a day with no findings, no reports and no alert. It is
         logged and ignored; the real marker overwrites it."""
-        return self._signed(done_key(run_id), run_id, "a done marker") is not None
+        return self.signed(done_key(run_id), "a done marker", run_id=run_id) is not None
 
-    def _signed(self, key: str, run_id: str, what: str) -> dict[str, Any] | None:
-        """The object at key if this deployment wrote it for this run (its MAC under the deployment's secret, and
-        the run id); None when there is none, and (logged) when it is not JSON or another writer's."""
+    def signed(self, key: str, what: str, **bound: Any) -> dict[str, Any] | None:
+        """The JSON object at key if this deployment wrote it (its MAC under the deployment's secret) with these
+        field values (what it is bound to: a run, a caller and claim, a generation); None when there is none, and
+        (logged, naming `what`) when it is not JSON or another writer's, or was written for something else."""
         try:
             data = self.get_json(key)
         except PayloadError as err:
-            log.warning("run %s: ignoring %s", run_id, err)
+            log.warning("ignoring %s: %s", what, err)
             return None
         if data is None:
             return None
-        if isinstance(data, dict) and data.get("run_id") == run_id and mac_matches(self._secret, data):
+        if isinstance(data, dict) and all(data.get(k) == v for k, v in bound.items()) \
+                and mac_matches(self._secret, data):
             return data
-        log.warning("run %s: ignoring %s this deployment did not write for the run (%s)", run_id, what, key)
+        log.warning("ignoring %s this deployment did not write%s (%s)", what,
+                    "".join(f" for {k} {v}" for k, v in bound.items()), key)
         return None
 
     def put_manifest(self, manifest: Manifest) -> bool:
