@@ -29,6 +29,7 @@ from typing import Any
 from . import apierrors, gcpolicy
 from .checks.registry import Check, all_checks
 from .clients import ClientFactory
+from .collectors.registry import COLLECTORS
 from .config import AuditConfig
 from .credentials import AuthOptions, resolve_credentials
 from .datasets import Scope
@@ -103,6 +104,38 @@ def check_groups(checks: list[Check]) -> list[tuple[list[str], list[Check]]]:
     return [(fams, mine) for fams, mine in zip(groups, out, strict=True) if mine]
 
 
+def linked(groups: list[tuple[list[str], list[Check]]],
+           apart: frozenset[str] = frozenset()) -> list[tuple[list[str], list[Check]]]:
+    """Groups whose checks read one global dataset, or one made from its listing (Collector.follows), merged into
+    the first of them, so that a process lists it once for all its readers; a group with a family of `apart` (a
+    large account's RAM or OSS, which get a process of their own) stays as it is. (The trails, asked in every
+    region at ActionTrail's 20 calls a second, are read by the ActionTrail, OSS and SLS groups: listed in two
+    processes, generated scale 0.02 took 4.26-5.53 s, median 4.46, over six runs; in one, 4.16-4.31 s, median 4.19.
+    At scales 0.5 and 1, OSS's process with SLS's work too took 31.0 and 59.0 s instead of 28.8 and 56.8.)"""
+    merged: list[tuple[list[str], list[Check]]] = []
+    owner: dict[str, int] = {}  # global dataset -> index in merged
+    for fams, mine in groups:
+        if apart & set(fams):
+            merged.append((fams, mine))
+            continue
+        reads = {d for c in mine if c.meta.scope == Scope.GLOBAL for d in c.meta.needs}
+        reads |= {f for d in reads if d in COLLECTORS for f in COLLECTORS[d].follows}
+        into = sorted({owner[d] for d in reads if d in owner})
+        if not into:
+            merged.append((list(fams), list(mine)))
+            into = [len(merged) - 1]
+        else:
+            merged[into[0]][0].extend(fams)
+            merged[into[0]][1].extend(mine)
+        for other in into[1:]:  # this group links two earlier ones: they become one
+            merged[into[0]][0].extend(merged[other][0])
+            merged[into[0]][1].extend(merged[other][1])
+            merged[other] = ([], [])
+        for d in reads | {d for d, n in owner.items() if n in into[1:]}:
+            owner[d] = into[0]
+    return [g for g in merged if g[1]]
+
+
 def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: list[str],
          heavy: frozenset[str] = frozenset()) -> list[tuple[list[str], list[Check]]]:
     """The family groups in `processes` processes, each scanning its groups with its threads (as one process
@@ -114,6 +147,7 @@ def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: l
     whose per-user and per-bucket reads a count of datasets does not see) gets a process of its own. The processes
     keep the groups' order: the one with the first group (family_groups: the longest, paced, global collection)
     comes first and keeps the first process's priority."""
+    groups = linked(groups, heavy)
     if processes >= len(groups):
         return groups
     jobs = [len(dataset_jobs(checks, regions)) for _, checks in groups]
@@ -123,8 +157,13 @@ def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: l
         return alone if any(c.meta.family in heavy for c in groups[n][1]) else jobs[n]
 
     bins: list[tuple[list[int], list[int], list[Check]]] = [([0], [], []) for _ in range(processes)]
-    for n in sorted(range(len(groups)), key=lambda n: -weight(n)):
-        load, members, checks = min(bins, key=lambda b: b[0][0])
+    # the groups with global datasets (the long, paced collections: every user, bucket, logstore) each start a
+    # process of their own while there are processes (by weight alone, OSS's and SLS's joined RAM's: generated scale
+    # 0.05 took 5.6-6.7 s, median 5.8, over five runs, against 4.6-5.9 s, median 5.1)
+    seeds = [n for n in range(len(groups)) if any(c.meta.scope == Scope.GLOBAL for c in groups[n][1])][:processes]
+    rest = sorted((n for n in range(len(groups)) if n not in seeds), key=lambda n: -weight(n))
+    for n in [*seeds, *rest]:
+        load, members, checks = bins[seeds.index(n)] if n in seeds else min(bins, key=lambda b: b[0][0])
         load[0] += weight(n)
         members.append(n)
         checks += groups[n][1]

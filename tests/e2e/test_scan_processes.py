@@ -27,6 +27,7 @@ from aliaudit.scan_processes import (
     family_groups,
     forget_inherited_connections,
     forks,
+    linked,
     pack,
 )
 from aliaudit.settings import EndpointSettings
@@ -189,6 +190,37 @@ def test_a_check_whose_data_another_family_collects_runs_with_that_family():
     assert "actiontrail_trail_all_regions_enabled" in groups[("oss",)]
     assert "actiontrail_trail_bucket_protected" in groups[("actiontrail",)]
     assert "ram_access_key_used_from_ecs" in groups[("ram",)]
+
+
+def test_packed_the_groups_that_read_the_trails_scan_in_one_process():
+    """The trails are listed in every region, at ActionTrail's 20 calls a second: ActionTrail's and OSS's checks
+    read them, and SLS's audit and ActionTrail's trail buckets are made from their listing (Collector.follows),
+    so packed, the three groups are one and a process lists the trails once for all of them; each group with
+    global datasets (the long, paced collections) starts a process of its own."""
+    groups = check_groups(select_checks())
+    merged = linked(groups)
+    assert len(merged) == len(groups) - 2
+    ids = {c.meta.id for fams, mine in merged if fams == ["oss", "sls", "actiontrail"] for c in mine}
+    assert {"actiontrail_trail_all_regions_enabled", "actiontrail_trail_bucket_protected",
+            "oss_trail_bucket_not_public", "sls_actiontrail_logstore_retention_sufficient"} <= ids
+    assert [fams[0] for fams, _ in pack(groups, 2, ["cn-hangzhou", "cn-shanghai"])] == ["ram", "oss"]
+    # a large account's OSS group keeps its process to itself: SLS and ActionTrail join each other only
+    apart = [fams for fams, _ in linked(groups, frozenset({"oss"})) if {"oss", "sls"} & set(fams)]
+    assert apart == [["oss"], ["sls", "actiontrail"]]
+    # a scan of SLS and KMS alone: nothing to link
+    assert [fams for fams, _ in linked(check_groups(select_checks(["sls", "kms"])))] == [["sls"], ["kms"]]
+
+
+def test_a_packed_scan_lists_the_trails_once_in_each_region(cloud, admin, tmp_path):
+    cloud.emulator.load(Scenario.from_file(SAMPLE))
+    out = _cli(cloud, tmp_path, "--output-dir", "packed", "--processes", "2")
+    assert out.returncode == 3, out.stderr
+    regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]  # (sample.yaml's)
+    assert admin.calls()["actiontrail:DescribeTrails"] == len(regions)
+    rows = _rows(tmp_path / "packed" / "aliaudit.csv")
+    assert {r["check_id"] for r in rows if r["status"] != "ERROR"} >= {
+        "actiontrail_trail_all_regions_enabled", "actiontrail_trail_bucket_protected", "oss_trail_bucket_not_public",
+        "sls_actiontrail_logstore_retention_sufficient"}
 
 
 def test_the_scan_decides_its_processes_from_the_account_and_says_why(cloud, tmp_path):

@@ -57,6 +57,15 @@ def test_one_collector_per_dataset() -> None:
         collector(BUCKETS, apis=[])(lambda ctx: OssInventory(buckets=[]))
 
 
+def test_a_collector_follows_only_global_datasets_that_have_collectors() -> None:
+    regional: Dataset[list[str]] = Dataset("test.things", Scope.REGIONAL)
+    with pytest.raises(ValueError, match="only follow global datasets"):
+        collector(Dataset("test.more", Scope.GLOBAL), apis=[], follows=[regional])
+    load_all()
+    followed = {d for c in COLLECTORS.values() for d in c.follows}
+    assert "actiontrail.trails" in followed and followed <= set(COLLECTORS)
+
+
 def test_every_dataset_a_check_reads_has_its_collector_with_the_same_scope() -> None:
     load_all()
     for c in all_checks().values():

@@ -127,7 +127,7 @@ TRAIL_BUCKETS: Dataset[list[TrailBucket]] = Dataset("actiontrail.trail_buckets",
 
 
 @collector(TRAIL_BUCKETS, apis=["actiontrail:DescribeTrails", "oss:ListBuckets", "oss:GetBucketVersioning",
-                                "oss:GetBucketWorm", "oss:GetBucketEncryption"])
+                                "oss:GetBucketWorm", "oss:GetBucketEncryption"], follows=[TRAILS])
 def trail_buckets(ctx: CollectContext) -> list[TrailBucket]:
     """Each trail's OssBucketName, looked up in the account's ListBuckets (its region; absent = another account's
     bucket, which this account cannot read), then its versioning, retention policy (WORM) and default encryption

@@ -65,6 +65,9 @@ class Collector:
     # its calls grow with the account's items under one account-wide quota (a call per logstore, per user): the
     # longest collections, which the scan starts first, in every region at once (scan.py, "the long lane")
     long: bool = False
+    # global datasets whose account-wide listing it makes too (shared in a process: ClientFactory.shared), e.g.
+    # sls.audit follows actiontrail.trails: the scan puts their readers in one process (scan_processes.check_groups)
+    follows: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:  # e.g. ram.users
@@ -78,18 +81,23 @@ class Collector:
 COLLECTORS: dict[str, Collector] = {}  # dataset name -> its collector
 
 
-def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] = (), long: bool = False) -> Callable[
+def collector(dataset: Dataset[T], *, apis: list[str], reads_one: Iterable[str] = (), long: bool = False,
+              follows: Iterable[Dataset[Any]] = ()) -> Callable[
         [Callable[[CollectContext], T]], Callable[[CollectContext], T]]:
     """Registers the function that produces `dataset` (one per dataset), the actions it calls, the resource
-    kinds an event run can narrow it to and whether it is long (Collector.long)."""
+    kinds an event run can narrow it to, whether it is long (Collector.long) and the global datasets whose listing
+    it makes too (Collector.follows)."""
     if not isinstance(dataset, Dataset):
         raise TypeError(f"collector: {dataset!r} is not a Dataset handle")
+    followed = tuple(d.name for d in follows)
+    if any(d.scope != Scope.GLOBAL for d in follows):
+        raise ValueError(f"collector {dataset.name}: it can only follow global datasets")
     kinds = check_kinds(reads_one, f"collector {dataset.name}")  # a typo fails when the module is imported
 
     def register(fn: Callable[[CollectContext], T]) -> Callable[[CollectContext], T]:
         if dataset.name in COLLECTORS:
             raise ValueError(f"dataset {dataset.name} has two collectors")
-        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, kinds, long)
+        COLLECTORS[dataset.name] = Collector(dataset, apis, fn, kinds, long, followed)
         return fn
 
     return register

@@ -19,7 +19,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
-from .actiontrail import describe_trails
+from .actiontrail import TRAILS, describe_trails
 from .registry import CollectContext, collector
 
 log_sdk = lazy_import("aliyun.log")
@@ -213,7 +213,8 @@ def _centers(ctx: CollectContext, data: AuditData) -> None:
 AUDIT: Dataset[AuditData] = Dataset("sls.audit", Scope.GLOBAL)
 
 
-@collector(AUDIT, apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs", "log:GetLogStore"])
+@collector(AUDIT, apis=["actiontrail:DescribeTrails", "log:ListProject", "log:ListJobs", "log:GetLogStore"],
+           follows=[TRAILS])
 def audit(ctx: CollectContext) -> AuditData:
     # the trails are read here too (a collector cannot see other datasets): in the same scan process, the listing
     # actiontrail.describe_trails already made is shared (ClientFactory.shared)
