@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 
 def mask(access_key_id: str | None) -> str:
@@ -40,8 +40,10 @@ class SecretRegistry:
         self._secrets: set[str] = set()
 
     def add(self, *values: str | None) -> None:
+        # with the forms a URL or a query string gives them (an STS token holds + / =)
+        found = {form for v in values if v and len(v) >= 6 for form in (v, quote(v, safe=""), quote_plus(v))}
         with self._lock:
-            self._secrets.update(v for v in values if v and len(v) >= 6)
+            self._secrets.update(found)
 
     def scrub(self, text: str) -> str:
         with self._lock:
@@ -61,6 +63,14 @@ class RedactingFilter(logging.Filter):
         clean = SECRETS.scrub(message)
         if clean != message:
             record.msg, record.args = clean, None
+        # a traceback (log.exception) or stack is formatted after the filters: formatted here, then scrubbed (the
+        # handler's formatter uses exc_text as it is once set)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = SECRETS.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = SECRETS.scrub(record.stack_info)
         return True
 
 
@@ -73,11 +83,17 @@ def configure_logging(level: str = "WARNING") -> None:
     # oss2 logs each answer it raises at INFO, the expected 404s of a bucket without a policy included: noise
     # beside our own INFO lines (the plan, progress); its lines stay at DEBUG
     logging.getLogger("oss2").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    for name in SDK_HTTP_DUMPS:
+        logging.getLogger(name).disabled = True
     route_credentials_log()
     install_log_redaction()
 
 
 _level: str | None = None  # configure_logging's
+# The SDK cores' loggers, which only dump each request's and answer's headers (DEBUG=sdk in the environment: the
+# STS token and the signature among them) through a stderr handler each attaches when imported, past our scrubbing:
+# disabled (the logger objects outlive their modules' imports, so whenever those come, they stay silent)
+SDK_HTTP_DUMPS = ("darabonba-core", "alibabacloud-tea")
 
 
 def route_credentials_log() -> None:

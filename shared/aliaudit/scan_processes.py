@@ -50,7 +50,7 @@ class ProcessScan:
 
     auth: AuthOptions
     settings: EndpointSettings
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # (the AccessKey secret may be in it: never in a debug line)
     account_id: str
     regions: list[str]
     config: AuditConfig = field(default_factory=AuditConfig)
