@@ -184,7 +184,7 @@ CASES: list[Case] = [
          "user data passes; unreadable is ERROR",
          {"ecs.user_data": [
              UserDataInfo(instance_id=IID, has_user_data=True, hits=user_data_hits(decode_user_data(
-                 "ZWNobyBoZWxsbyBlY321ABC"))),
+                 "ZWNobyBoZWxsbyBlY321ABC").decode("utf-8", "replace"))),
              UserDataInfo(instance_id="i-ak", has_user_data=True, hits=user_data_hits(
                  "#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tAbCdEfGhIjKlMnOpQr\n")),
              UserDataInfo(instance_id="i-none"),

@@ -86,3 +86,44 @@ def test_no_value_reaches_the_dataset_or_findings() -> None:
     assert AK not in dumped and SECRET not in dumped
     got = verdicts(answers)
     assert got["i-leak"][0] == got["i-gz"][0] == "FAIL" and got["i-bad"][0] == "ERROR"
+
+
+def test_every_gzip_member_is_scanned() -> None:
+    """cloud-init inflates every member of gzip user data: a secret in the second counts."""
+    raw = b64(gzip.compress(b"echo hi\n") + gzip.compress(f"export DB_PASSWORD={SECRET}\n{AK}\n".encode()))
+    status, message = verdicts({"i-two": raw})["i-two"]
+    assert status == "FAIL" and "line 2: a value assigned to DB_PASSWORD" in message and SECRET not in message
+    for raw, reason in ((b64(gzip.compress(b"echo hi\n") + b"trailing"), "other data after"),
+                        (b64(gzip.compress(b"echo hi\n" * 100)[:-9]), "cut short"),
+                        (b64(gzip.compress(b"\0" * 200_000) * 2), "decompresses to more than")):
+        assert verdicts({"i-bad": raw})["i-bad"][0] == "ERROR", reason
+        with pytest.raises(UserDataUnreadable, match=reason):
+            decode_user_data(raw)
+    assert verdicts({"i-pad": b64(gzip.compress(b"echo hi\n") + b"\0\0\0")})["i-pad"][0] == "PASS"
+
+
+def _mime(*parts: tuple[str, str, bytes]) -> bytes:
+    """A cloud-init MIME multi-part archive: (content type, transfer encoding, payload) per part."""
+    out = [b'Content-Type: multipart/mixed; boundary="BOUNDARY"', b"MIME-Version: 1.0", b""]
+    for ctype, encoding, payload in parts:
+        out += [b"--BOUNDARY", f"Content-Type: {ctype}".encode(), f"Content-Transfer-Encoding: {encoding}".encode(),
+                b"", payload]
+    return b"\n".join([*out, b"--BOUNDARY--", b""])
+
+
+def test_each_part_of_a_mime_archive_is_decoded_and_scanned() -> None:
+    """cloud-init reads user data with 'mime-version:' in its first 4096 bytes as a MIME archive, each part decoded
+    by its transfer encoding and inflated when gzip (cloudinit/user_data.py): a secret in a Base64 or gzip part
+    counts, and the finding names the part."""
+    secret_part = f"#!/bin/sh\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET={SECRET}\n".encode()
+    archive = _mime(("text/cloud-config", "7bit", b"#cloud-config\npackages: [nginx]"),
+                    ("text/x-shellscript", "base64", base64.b64encode(secret_part)),
+                    ("application/x-gzip", "base64", base64.b64encode(gzip.compress(f"{AK}\n".encode()))))
+    status, message = verdicts({"i-mime": b64(archive)})["i-mime"]
+    assert status == "FAIL", message
+    assert "part 2 line 2: a value assigned to ALIBABA_CLOUD_ACCESS_KEY_SECRET" in message
+    assert "part 3 line 1: an AccessKey ID" in message and SECRET not in message and AK not in message
+    clean = _mime(("text/x-shellscript", "base64", base64.b64encode(b"echo hello\n")))
+    assert verdicts({"i-clean": b64(gzip.compress(clean))})["i-clean"][0] == "PASS"
+    many = _mime(*[("text/plain", "7bit", b"x")] * 101)
+    assert verdicts({"i-many": b64(many)})["i-many"][0] == "ERROR"

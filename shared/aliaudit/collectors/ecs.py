@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email
 import json
 import logging
 import re
@@ -481,7 +482,7 @@ def user_data_hits(text: str) -> list[str]:
     return hits
 
 
-def decode_user_data(raw: str) -> str:
+def decode_user_data(raw: str) -> bytes:
     """DescribeUserData UserData is "the user data of the instance", Base64-encoded (its sample, ZWNobyBoZWxsbyBl...,
     decodes to 'echo hello e...'), maybe gzip-compressed inside (cloud-init reads gzip user data). Raises
     UserDataUnreadable (with the reason, never the data) when it is too large, not Base64 or not valid gzip."""
@@ -494,15 +495,64 @@ def decode_user_data(raw: str) -> str:
         data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (ValueError, binascii.Error):
         raise UserDataUnreadable("the user data is not valid Base64") from None
-    if data[:2] == b"\x1f\x8b":  # gzip
+    return _gunzip(data, MAX_DECODED) if data[:2] == _GZIP else data
+
+
+_GZIP = b"\x1f\x8b"
+# cloud-init (cloudinit/user_data.py, convert_string) reads user data as a MIME multi-part archive when
+# "mime-version:" appears in its first 4096 bytes (lower-cased), after inflating gzip; each part's payload is
+# decoded by its Content-Transfer-Encoding (base64, quoted-printable) and inflated when gzip
+MIME_SNIFF = 4096
+MAX_PARTS = 100
+
+
+def _gunzip(data: bytes, budget: int) -> bytes:
+    """Every member of gzip data, as cloud-init's gzip reader inflates them all (a secret in a second member
+    counts), at most `budget` bytes in all; a stream cut short, or followed by what is not gzip, is unreadable."""
+    out = bytearray()
+    while True:
+        room = budget - len(out)
         inflate = zlib.decompressobj(wbits=31)
         try:
-            data = inflate.decompress(data, MAX_DECODED)
+            out += inflate.decompress(data, max(room, 1))  # (0 would mean no bound)
         except zlib.error:
             raise UserDataUnreadable("the user data is gzip data that does not decompress") from None
-        if inflate.unconsumed_tail:
+        if inflate.unconsumed_tail or len(out) > budget or (room <= 0 and not inflate.eof):
             raise UserDataUnreadable(f"the user data decompresses to more than {MAX_DECODED} bytes: not scanned")
-    return data.decode("utf-8", "replace")
+        if not inflate.eof:
+            raise UserDataUnreadable("the user data is gzip data cut short")
+        data = inflate.unused_data
+        if not data.strip(b"\0"):
+            return bytes(out)
+        if data[:2] != _GZIP:
+            raise UserDataUnreadable("the user data has other data after its gzip data")
+
+
+def user_data_sections(data: bytes) -> list[tuple[str, str]]:
+    """The texts cloud-init would run or read from decoded user data, each with how a finding names where it is:
+    the data itself ("" ), or each part of a MIME multi-part archive ("part <n> "), decoded and inflated within
+    MAX_DECODED bytes in all."""
+    if b"mime-version:" not in data[:MIME_SNIFF].lower():
+        return [("", data.decode("utf-8", "replace"))]
+    sections: list[tuple[str, str]] = []
+    used = 0
+    try:
+        for part in email.message_from_bytes(data).walk():
+            if part.is_multipart():
+                continue
+            if len(sections) >= MAX_PARTS:
+                raise UserDataUnreadable(f"the user data has more than {MAX_PARTS} MIME parts: not scanned")
+            payload = part.get_payload(decode=True)
+            body = payload if isinstance(payload, bytes) else b""
+            if body[:2] == _GZIP:
+                body = _gunzip(body, MAX_DECODED - used)
+            used += len(body)
+            if used > MAX_DECODED:
+                raise UserDataUnreadable(f"the user data decompresses to more than {MAX_DECODED} bytes: not scanned")
+            sections.append((f"part {len(sections) + 1} ", body.decode("utf-8", "replace")))
+    except RecursionError:
+        raise UserDataUnreadable("the user data's MIME parts are nested too deeply: not scanned") from None
+    return sections
 
 
 class UserDataInfo(Record):
@@ -522,7 +572,8 @@ def read_user_data(info: UserDataInfo, raw: str | None) -> UserDataInfo:
     info.has_user_data = bool(raw)
     if raw:
         try:
-            info.hits = user_data_hits(decode_user_data(raw))
+            info.hits = [f"{where}{hit}" for where, text in user_data_sections(decode_user_data(raw))
+                         for hit in user_data_hits(text)]
         except UserDataUnreadable as err:
             info.error = str(err)  # (the reason only: the data is never kept)
     return info
