@@ -184,6 +184,22 @@ def test_terway_without_networkpolicy_key_is_not_fail():
     assert "could not be read" in got["c-nokey"].message and "disable_network_policy" in got["c-nokey"].message
 
 
+def test_a_terway_config_that_is_not_a_json_object_is_error_not_pass(cloud):
+    """GetClusterAddonInstance's config is a JSON text; one that is no object (here a JSON string holding one, and
+    a nesting past the interpreter's limit) cannot say whether NetworkPolicy is off: ERROR, not the PASS of a
+    config without the key."""
+    data = account()
+    clusters = data["accounts"][0]["cs"]["clusters"]
+    clusters[0]["addons"][1]["config"] = '"{\\"NetworkPolicy\\": \\"false\\"}"'
+    clusters[2]["addons"][0]["config"] = "[" * 100_000
+    load(cloud, data)
+    got = statuses(scan(cloud, regions=REGIONS, families=["ack"]), "ack_cluster_network_policy_enabled")
+    assert got["cgood"] == got["ceni"] == "ERROR" and got["cbad"] == "FAIL"
+    # the cluster's other checks are judged as before
+    multi_ip = statuses(scan(cloud, regions=REGIONS, families=["ack"]), "ack_cluster_eni_multi_ip_enabled")
+    assert multi_ip["cgood"] == "PASS"
+
+
 def test_rrsa_read_denied_gives_error_for_that_check_only(cloud):
     data = account()
     acct = data["accounts"][0]

@@ -163,9 +163,32 @@ def test_latest_findings_json_is_written_and_read_one_item_at_a_time():
         assert json.loads(raw) == data and raw.count(b"\n") == len(data) + 1 + bool(data)  # one item a line
         for size in (1, 5, 333, 1 << 20):
             assert list(array_items(raw[i:i + size] for i in range(0, len(raw), size))) == data
-    for bad in (b"", b"{}", b"[1,", b"[1 2]", b"[1]x", b'[{"a":', b"[\xff]", b"[1,]"):
+    for bad in (b"", b"{}", b"[1,", b"[1 2]", b"[1]x", b'[{"a":', b"[\xff]", b"[1,]", b"[" * 100_000):
         with pytest.raises(ValueError):
             list(array_items([bad]))
+
+
+def test_a_large_item_arriving_in_small_chunks_is_decoded_in_linear_time():
+    """An incomplete item is decoded again only once its text has doubled: 2 MiB in 64 KiB chunks is a handful of
+    attempts, not 32 (each over the whole text so far), and the item still comes out whole."""
+    import json as json_mod
+
+    item = {"details": "x" * (2 << 20)}
+    raw = json_mod.dumps([item, 1]).encode()
+    attempts = []
+    decode = json_mod.JSONDecoder.raw_decode
+
+    def counted(self, s, idx=0):  # (counts our own parser's attempts: no SDK involved)
+        attempts.append(len(s) - idx)
+        return decode(self, s, idx)
+
+    json_mod.JSONDecoder.raw_decode = counted
+    try:
+        got = list(array_items(raw[i:i + (64 << 10)] for i in range(0, len(raw), 64 << 10)))
+    finally:
+        json_mod.JSONDecoder.raw_decode = decode
+    assert got == [item, 1]
+    assert sum(attempts) < 5 * len(raw)
 
 
 def test_scan_order_is_kept_whatever_order_checks_run_in(monkeypatch: pytest.MonkeyPatch):

@@ -32,6 +32,7 @@ def array_items(chunks: Iterable[bytes]) -> Iterator[Any]:
     state = "start"  # start -> item (after '[' or ',') -> next (after an item) -> end (after ']')
     chunks = iter(chunks)
     final = False
+    retry_at = 0  # characters from pos an incomplete item needs before it is decoded again
     while True:
         data = next(chunks, None)
         if data is None:
@@ -52,16 +53,22 @@ def array_items(chunks: Iterable[bytes]) -> Iterator[Any]:
                 if state == "first" and ch == "]":
                     state, pos = "end", pos + 1
                     continue
+                if not final and len(buf) - pos < retry_at:
+                    break  # (an incomplete item is decoded again once its text has doubled: linear time in all)
                 try:
                     item, end = decoder.raw_decode(buf, pos)
                 except json.JSONDecodeError:
                     if final:
                         raise
+                    retry_at = 2 * (len(buf) - pos)
                     break  # not complete yet: wait for more
+                except RecursionError:  # (nested past the interpreter's limit)
+                    raise ValueError("an item of the JSON array is nested too deeply") from None
                 if end == len(buf) and not final:
+                    retry_at = len(buf) - pos + 1
                     break  # (a number could go on in the next chunk)
                 yield item
-                state, pos = "next", end
+                state, pos, retry_at = "next", end, 0
             elif state == "next":
                 if ch == ",":
                     state, pos = "item", pos + 1

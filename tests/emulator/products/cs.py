@@ -41,7 +41,9 @@ class Addon(BaseModel):
     name: str  # e.g. logtail-ds, loongcollector, terway-eniip, terway-eni, flannel, kubernetes-dashboard
     version: str = "v1.0.0"
     state: str = "active"  # active | updating | failed | deleting
-    config: dict[str, Any] = Field(default_factory=dict)  # sent as a JSON string, e.g. {"NetworkPolicy": "true"}
+    # sent as a JSON string (GetClusterAddonInstanceResponseBody.config: a str), e.g. {"NetworkPolicy": "true"}; a
+    # str is sent as it is (a text that is not a JSON object, which the type allows)
+    config: dict[str, Any] | str = Field(default_factory=dict)
 
 
 class NodePool(BaseModel):
@@ -187,6 +189,10 @@ def _cluster(call: Call) -> Cluster:
     return c
 
 
+def _config_text(a: Addon) -> str:
+    return a.config if isinstance(a.config, str) else json.dumps(a.config)
+
+
 def _master_url(c: Cluster) -> str:
     return json.dumps({"api_server_endpoint": c.public_endpoint, "intranet_api_server_endpoint": c.intranet_endpoint,
                        "dashboard_endpoint": ""})
@@ -195,7 +201,7 @@ def _master_url(c: Cluster) -> str:
 def _meta_data(c: Cluster) -> str:
     data: dict[str, Any] = {
         "KubernetesVersion": c.current_version.split("-")[0], "AuditProjectName": c.audit_project,
-        "Addons": [{"name": a.name, "version": a.version, "config": json.dumps(a.config) if a.config else "",
+        "Addons": [{"name": a.name, "version": a.version, "config": _config_text(a) if a.config else "",
                     "disabled": False} for a in c.addons],
         "Capabilities": {"Network": next((a.name for a in c.addons if a.name.startswith(("terway", "flannel"))), "")},
     }
@@ -308,7 +314,7 @@ def get_addon_instance(call: Call) -> dict[str, Any]:
     a = c.addon(name)
     if a is None:
         raise ApiError("AddonNotFound", f"addon {name} is not installed in cluster {c.id}", 404)
-    return {"name": a.name, "version": a.version, "state": a.state, "config": json.dumps(a.config),
+    return {"name": a.name, "version": a.version, "state": a.state, "config": _config_text(a),
             "logging": {"capable": False, "enabled": False, "log_project": "", "logstore": ""}}
 
 
