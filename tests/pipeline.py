@@ -117,6 +117,20 @@ def writer_bucket(url: str) -> oss2.Bucket:
                        "http://oss-cn-hangzhou.aliyuncs.com", BUCKET, proxies={"http": url}, region="cn-hangzhou")
 
 
+def signed_json(key: str, data: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """An object as the deployment's functions store it (RunStore.put_json): its JSON with the run secret's MAC
+    (with_mac), and the MAC of its key and bytes in its metadata (object_mac): the body and the headers to PUT."""
+    from aliaudit.runtime.models import OBJECT_MAC, object_mac, with_mac
+
+    raw = json.dumps(with_mac(RUN_SECRET, data)).encode()
+    return raw, {OBJECT_MAC: object_mac(RUN_SECRET, key, raw)}
+
+
+def put_signed(bucket: oss2.Bucket, key: str, data: dict[str, Any]) -> None:
+    raw, headers = signed_json(key, data)
+    bucket.put_object(key, raw, headers=headers)
+
+
 def reports_bucket(url: str) -> oss2.Bucket:
     return oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", BUCKET,
                        proxies={"http": url}, region="cn-hangzhou")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.pipeline import RUN_SECRET, add_pipeline, fire_daily, invoke, wait_idle, writer_bucket
+from tests.pipeline import add_pipeline, fire_daily, invoke, put_signed, wait_idle, writer_bucket
 from tests.sdk import base_scenario, load
 
 
@@ -52,14 +52,12 @@ def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool
     closing: the first event's closing mark too, as its dispatcher writes it before it collects the others;
     done_with: and its done mark, naming the first that many events as the ones it collected."""
     from aliaudit.runtime.burst import CLOSED, CLOSING, PREFIX
-    from aliaudit.runtime.models import with_mac
     from aliaudit.runtime.triggers import parse
 
     planter = writer_bucket(cloud.url)
     plans = [parse(json.dumps(envelope)) for envelope in envelopes]
     for n, plan in enumerate(plans):  # (signed as the dispatchers sign them: with the deployment's run secret)
-        planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json",
-                           json.dumps(with_mac(RUN_SECRET, plan.model_dump(mode="json"))).encode())
+        put_signed(planter, f"{PREFIX}{slot}/g0-{plan.run_id}.json", plan.model_dump(mode="json"))
         time.sleep(1.1 if n == 0 else 0)
     if corrupt:
         planter.put_object(f"{PREFIX}{slot}/g0-event-planted.json", b"{not json")
@@ -67,8 +65,8 @@ def _plant(cloud, envelopes: list[dict], slot: int, corrupt: bool, closing: bool
         planter.put_object(f"{PREFIX}{slot}/g0-{CLOSING}{plans[0].run_id}", b"{}")
     if done_with is not None:
         names = [p.run_id for p in plans[:done_with]]
-        planter.put_object(f"{PREFIX}{slot}/g0-{CLOSED}{done_with}-{plans[0].run_id}", json.dumps(
-            with_mac(RUN_SECRET, {"events": names, "generation": f"{PREFIX}{slot}/g0"})).encode())
+        put_signed(planter, f"{PREFIX}{slot}/g0-{CLOSED}{done_with}-{plans[0].run_id}",
+                   {"events": names, "generation": f"{PREFIX}{slot}/g0"})
 
 
 def _new_fails(admin, before: int) -> set[tuple[str, str]]:

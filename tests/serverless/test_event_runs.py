@@ -96,10 +96,9 @@ def test_a_generation_whose_first_dispatcher_died_is_closed_by_its_events_next_d
     import time
 
     from aliaudit.runtime.burst import PREFIX
-    from aliaudit.runtime.models import with_mac
     from aliaudit.runtime.triggers import parse
     from tests.event_runs import CHANGES, expected, sls_logs
-    from tests.pipeline import RUN_SECRET, invoke, writer_bucket
+    from tests.pipeline import invoke, put_signed, writer_bucket
 
     data = _sample()
     # (60 s: a window must end within the dispatcher's timeout; the delivery again looks in this slot and the one
@@ -119,8 +118,7 @@ def test_a_generation_whose_first_dispatcher_died_is_closed_by_its_events_next_d
     planter = writer_bucket(cloud.url)
     for n, envelope in enumerate(envelopes):
         plan = parse(json.dumps(envelope))
-        planter.put_object(f"{PREFIX}{slot}/g0-{plan.run_id}.json",  # (signed as the dispatchers sign them)
-                           json.dumps(with_mac(RUN_SECRET, plan.model_dump(mode="json"))).encode())
+        put_signed(planter, f"{PREFIX}{slot}/g0-{plan.run_id}.json", plan.model_dump(mode="json"))  # (as theirs)
         time.sleep(1.1 if n == 0 else 0)  # (the first one earliest, by OSS's Last-Modified)
     invoke(cloud.url, "aliaudit-dispatcher", json.dumps(envelopes[0]).encode(), asynchronous=False)
     wait_idle(admin)

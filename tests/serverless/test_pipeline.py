@@ -6,9 +6,18 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from aliaudit.runtime.models import with_mac
+from aliaudit.runtime.models import OBJECT_MAC
 from tests.emulator.products.oss import OssObject, find_bucket
-from tests.pipeline import BUCKET, PROJECT, RUN_SECRET, add_pipeline, fire_daily, read_json, reports_bucket, wait_idle
+from tests.pipeline import (
+    BUCKET,
+    PROJECT,
+    add_pipeline,
+    fire_daily,
+    read_json,
+    reports_bucket,
+    signed_json,
+    wait_idle,
+)
 from tests.sdk import base_scenario, load
 
 DEADLINE = 600  # long enough for a starved machine's workers; the test backdates the run past it
@@ -259,7 +268,8 @@ def test_denied_api_and_crashed_worker_give_error_findings_and_a_complete_run(cl
     created = datetime.fromisoformat(manifest["created"].replace("Z", "+00:00"))
     manifest["created"] = (created - timedelta(seconds=DEADLINE + 60)).strftime("%Y-%m-%dT%H:%M:%SZ")
     _, stored = find_bucket(cloud.emulator.world, BUCKET)
-    stored.objects[manifest_key] = OssObject.of(json.dumps(with_mac(RUN_SECRET, manifest)).encode())
+    raw, headers = signed_json(manifest_key, manifest)
+    stored.objects[manifest_key] = OssObject.of(raw, meta={OBJECT_MAC[len("x-oss-meta-"):]: headers[OBJECT_MAC]})
     invoke(cloud.url, "aliaudit-aggregator", b'{"sweep": true}')
     wait_idle(admin)
     (summary,) = run_summaries(bucket).values()

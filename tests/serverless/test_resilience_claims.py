@@ -90,11 +90,13 @@ def test_marks_and_fixed_values_count_only_when_this_deployment_wrote_them_for_t
 
 def test_an_object_larger_than_the_json_limit_is_refused_unread(cloud):
     import aliaudit.runtime.store as run_store
-    from aliaudit.runtime.models import PayloadError
+    from aliaudit.runtime.models import OBJECT_MAC, PayloadError
 
     load(cloud, _scenario())
     store = _store(cloud)
-    store.bucket.put_object("big.json", b"[" + b"0," * (run_store.MAX_JSON_BYTES // 2) + b"0]")
+    # (claiming a MAC: without one it is refused before its body is read at all)
+    store.bucket.put_object("big.json", b"[" + b"0," * (run_store.MAX_JSON_BYTES // 2) + b"0]",
+                            headers={OBJECT_MAC: "0" * 64})
     try:
         store.get_json("big.json")
     except PayloadError as err:
@@ -169,3 +171,30 @@ def test_a_part_read_back_line_by_line_stops_at_its_limits(cloud):
     store.bucket.put_object("runs/r1/parts/ram/b.json", b"{}\n" + b"y" * (MAX_LINE_BYTES + 1))
     with pytest.raises(PayloadError, match="has a line longer than 16 MiB: not read"):
         list(store.lines("runs/r1/parts/ram/b.json"))
+
+
+def test_json_this_deployment_did_not_write_is_never_parsed(cloud, caplog):
+    """Every JSON object the functions store carries the MAC of its key and bytes (object_mac), checked before
+    parsing: a planted manifest of nested arrays (parsed, JSON takes up to 24 times its size in memory) is refused
+    unread, and a copy of a real object to another key, or the JSON's own MAC without the bytes', counts for
+    nothing."""
+    import json
+
+    import pytest
+
+    from aliaudit.runtime.models import OBJECT_MAC, PayloadError, with_mac
+    from aliaudit.runtime.store import done_key, manifest_key
+
+    load(cloud, _scenario())
+    store = _store(cloud)
+    caplog.set_level("WARNING")
+    store.bucket.put_object(manifest_key("daily-1"), b"[" * 200_000)
+    with pytest.raises(PayloadError, match=r"was not written by this deployment \(it carries no MAC\): not read"):
+        store.manifest("daily-1")
+    raw = json.dumps(with_mac(RUN_SECRET, {"state": "aggregated", "run_id": "r1"})).encode()
+    store.bucket.put_object(done_key("r1"), raw)  # the JSON's MAC right, the bytes' missing
+    store.bucket.put_object(done_key("r2"), raw, headers={OBJECT_MAC: "0" * 64})
+    assert not store.done("r1") and not store.done("r2")
+    assert "ignoring a done marker this deployment did not write" in caplog.text
+    store.put_done("r3", {"state": "aggregated"})
+    assert store.done("r3")

@@ -28,7 +28,7 @@ from alibabacloud_fc20230330.client import Client as FcClient
 from darabonba.runtime import RuntimeOptions
 
 from aliaudit.findings import Finding, Status
-from aliaudit.runtime.models import PartHeader, new_seal, with_mac
+from aliaudit.runtime.models import PartHeader, new_seal
 from aliaudit.runtime.sls_sink import alert_config, index_config
 from tests.emulator import EmulatorServer
 from tests.emulator.client import AdminClient
@@ -38,6 +38,7 @@ from tests.pipeline import (
     RUN_SECRET,
     add_pipeline,
     pop_config_for,
+    put_signed,
     read_json,
     reports_bucket,
     writer_bucket,
@@ -294,7 +295,7 @@ def test_a_corrupt_part_and_a_corrupt_mutelist_still_give_a_complete_run(pipelin
     manifest.update(run_id="manual-corrupt", parts=[{"family": "ram", "region": "global"},
                                                     {"family": "kms", "region": "cn-hangzhou"}])
     w = pipeline.writer()
-    w.put_object("runs/manual-corrupt/manifest.json", json.dumps(with_mac(RUN_SECRET, manifest)).encode())
+    put_signed(w, "runs/manual-corrupt/manifest.json", manifest)
     w.put_object("runs/manual-corrupt/parts/ram/global.json",
                  b'{"run_id": "manual-corrupt", "family": "ram", "findings": [{')
     head, *lines = b.get_object("runs/manual-clean/parts/kms/cn-hangzhou.json").read().splitlines(keepends=True)

@@ -273,3 +273,29 @@ def test_a_valid_mutelist_with_tags_and_exceptions_loads(files: Path):
     (entry,) = load_mutelist(path).entries
     assert entry.tags == {"env": "dev"} and entry.exceptions[0].resource == "ci-prod" and entry.line == 2
 
+
+
+def test_a_parts_seal_is_checked_before_any_finding_is_parsed():
+    """The aggregator's first pass (parse=False) proves a part its worker's before anything in it is parsed: a
+    planted part fails on its seal, whatever its lines hold, and a line past the limit is never read whole."""
+    import io
+
+    from aliaudit.runtime.models import file_lines, new_seal
+
+    key = b"k" * 32
+    lines = [json.dumps(finding).encode() + b"\n", b'{"not": "a finding"' + b"x" * 1000 + b"\n"]
+    header = PartHeader(**{**HEADER, "seal": "0" * 64})
+    planted = [header.model_dump_json().encode() + b"\n", *lines]
+    _, checked = read_part(planted, "daily-1", Part(family="ram", region="global"), key, parse=False)
+    with pytest.raises(PayloadError, match="its seal does not match"):
+        list(checked)  # (parsing first would have failed on the second line instead)
+    mac = new_seal(key, header)
+    for line in lines:
+        mac.update(line)
+    sealed = [header.model_copy(update={"seal": mac.hexdigest()}).model_dump_json().encode() + b"\n", *lines]
+    assert list(read_part(sealed, "daily-1", Part(family="ram", region="global"), key, parse=False)[1]) == []
+    with pytest.raises(PayloadError, match="a line is longer than 1 MiB"):
+        list(file_lines(io.BytesIO(b"{}\n" + b"y" * ((1 << 20) + 2)), limit=1 << 20))
+    huge_header = [b"[" * (100 << 10) + b"\n", *lines]  # (a header line past 64 KiB is not parsed)
+    with pytest.raises(PayloadError, match="carries no seal"):
+        read_part(huge_header, "daily-1", Part(family="ram", region="global"), key, parse=False)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -157,6 +157,19 @@ def manifest_mac(secret: str, data: dict[str, Any]) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 
+# The user metadata header every JSON object the runtime stores carries (RunStore.put_text): object_mac
+OBJECT_MAC = "x-oss-meta-aliaudit-mac"
+
+
+def object_mac(secret: str, key: str, raw: bytes) -> str:
+    """The MAC of a stored object's key and bytes under the deployment's secret, checked before the bytes are parsed:
+    JSON planted in the bucket (anyone who can write there: docs/security.md) is never parsed, so a few MiB of nested
+    arrays cannot take the function's memory (parsed, JSON takes up to 24 times its size)."""
+    mac = hmac.new(secret.encode(), b"aliaudit-object\0" + key.encode() + b"\0", hashlib.sha256)
+    mac.update(raw)
+    return mac.hexdigest()
+
+
 def with_mac(secret: str, data: dict[str, Any]) -> dict[str, Any]:
     """A stored object (manifest, dispatch mark) as this deployment writes it: with its MAC."""
     if not secret:  # (settings.run_secret requires it: never an object anyone could have written)
@@ -185,17 +198,31 @@ def parse_manifest(data: Any, run_id: str, secret: str) -> Manifest:
     return manifest
 
 
+MAX_LINE_BYTES = 16 << 20  # a part's line is one finding or its header, a few KiB
+MAX_HEADER_BYTES = 64 << 10  # a part's first line, its header: a few hundred bytes
+
+
+def file_lines(fh: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """A file's lines, each read at most `limit` bytes long: PayloadError at a longer one (a planted part's single
+    line must not be read whole into memory)."""
+    while line := fh.readline(limit + 1):
+        if len(line) > limit:
+            raise PayloadError(f"a line is longer than {limit >> 20} MiB: not read")
+        yield line
+
+
 def read_part(lines: Iterable[bytes], run_id: str, part: Part,
-              key: bytes | None = None) -> tuple[int, Iterator[Finding]]:
+              key: bytes | None = None, *, parse: bool = True) -> tuple[int, Iterator[Finding]]:
     """A stored part, line by line: its API call count and its findings, each validated as it is read. Raises
     PayloadError (the iterator too, at the line) when the part is malformed, truncated or another part's, or,
     given the run's seal key, when its seal does not match (not written by this run's worker: a planted or
-    altered part)."""
+    altered part). parse=False checks the seal alone: the iterator yields nothing (no finding parsed), so a
+    first pass over a part proves it the worker's before a second one parses what it holds."""
     name = f"the {part.family}/{part.region} part of run {run_id}"
     it = iter(lines)
     first = next(it, b"")
     try:
-        head = json.loads(first)
+        head = json.loads(first) if len(first) <= MAX_HEADER_BYTES else None
     except (ValueError, RecursionError):
         head = None
     if not isinstance(head, dict) or "findings" not in head or isinstance(head["findings"], list):
@@ -220,6 +247,8 @@ def read_part(lines: Iterable[bytes], run_id: str, part: Part,
             n += 1
             if mac is not None:
                 mac.update(line.rstrip(b"\n") + b"\n")
+            if not parse:
+                continue
             try:
                 yield Finding.model_validate_json(line)
             except ValidationError as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -15,7 +16,16 @@ import oss2
 from ..clients import ClientFactory
 from ..clients_oss import OSS_RETRYABLE_STATUS
 from ..throttle import backoff_seconds
-from .models import Manifest, PayloadError, mac_matches, parse_manifest, with_mac
+from .models import (
+    MAX_LINE_BYTES,
+    OBJECT_MAC,
+    Manifest,
+    PayloadError,
+    mac_matches,
+    object_mac,
+    parse_manifest,
+    with_mac,
+)
 from .settings import oss_endpoint
 
 log = logging.getLogger("aliaudit.store")
@@ -26,13 +36,16 @@ MAX_JSON_BYTES = 64 << 20
 # largest (RAM, 5,000 users) is estimated at 30 MB (about 50,000 findings of 600 bytes); a larger object at a part's
 # key is another writer's, and must not fill the function's /tmp (512 MB by default) or memory
 MAX_PART_BYTES = 128 << 20
-MAX_LINE_BYTES = 16 << 20  # a part's line is one finding or its header, a few KiB
 
 CLAIM, TICK, RELEASED = "claim-", "tick-", "released-"  # the objects of RunStore.claim, by caller
 COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS needs a multipart copy)
 
 
 SMALL_FILE = 4 << 20  # bytes: a file this small is uploaded from memory, within the adaptive limit
+
+
+class ForeignObject(PayloadError):
+    """A stored object this deployment did not write (get_json: its bytes' MAC is missing or does not match)."""
 
 
 class RunStore:
@@ -137,11 +150,14 @@ class RunStore:
         return self.put_text(key, json.dumps(data, indent=1), exclusive=exclusive)
 
     def put_text(self, key: str, text: str, *, exclusive: bool = False, content_type: str | None = None) -> bool:
-        headers = {"x-oss-forbid-overwrite": "true"} if exclusive else {}
+        raw = text.encode()
+        headers = {OBJECT_MAC: object_mac(self._secret, key, raw)}  # (get_json reads only what carries it)
+        if exclusive:
+            headers["x-oss-forbid-overwrite"] = "true"
         if content_type:
             headers["Content-Type"] = content_type
         try:
-            self.bucket.put_object(key, text.encode(), headers=headers)
+            self.bucket.put_object(key, raw, headers=headers)
         except oss2.exceptions.ServerError as err:
             if exclusive and err.status == 409:
                 return False
@@ -149,14 +165,22 @@ class RunStore:
         return True
 
     def get_json(self, key: str) -> Any | None:
-        """The object's JSON, None when there is no such object; PayloadError when it is not JSON or is larger than
-        MAX_JSON_BYTES (read no further: anyone who can write to the bucket could otherwise exhaust the memory of
-        every function that reads the object, on every attempt)."""
+        """The object's JSON, None when there is no such object; PayloadError, before any parsing, when this
+        deployment did not write it (its bytes' MAC, object_mac, does not match) or it is larger than MAX_JSON_BYTES
+        (read no further), and when it is not JSON: anyone who can write to the bucket could otherwise exhaust the
+        memory of every function that reads the object, on every attempt."""
         try:
             body = self.bucket.get_object(key)
         except oss2.exceptions.NoSuchKey:
             return None
+        where = f"oss://{self.bucket.bucket_name}/{key}"
+        claimed = str(body.headers.get(OBJECT_MAC, ""))
+        if not claimed:
+            body.close()
+            raise ForeignObject(f"{where} was not written by this deployment (it carries no MAC): not read")
         raw = b"".join(self._chunks(body, key, MAX_JSON_BYTES))
+        if not hmac.compare_digest(claimed, object_mac(self._secret, key, raw)):
+            raise ForeignObject(f"{where} was not written by this deployment (its MAC does not match): not parsed")
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as err:
@@ -213,7 +237,8 @@ class RunStore:
 
     def _put_at(self, key: str, data: Any) -> float | None:
         """Write a JSON object; OSS's clock as it answered (its Date: whole seconds), None without one."""
-        result = self.bucket.put_object(key, json.dumps(data).encode())
+        raw = json.dumps(data).encode()
+        result = self.bucket.put_object(key, raw, headers={OBJECT_MAC: object_mac(self._secret, key, raw)})
         try:
             return parsedate_to_datetime(result.headers.get("Date", "")).timestamp()
         except (TypeError, ValueError):
@@ -271,6 +296,8 @@ class RunStore:
         (logged, naming `what`) when it is not JSON or another writer's, or was written for something else."""
         try:
             data = self.get_json(key)
+        except ForeignObject:
+            data = {}
         except PayloadError as err:
             log.warning("ignoring %s: %s", what, err)
             return None
