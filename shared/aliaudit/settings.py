@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, Field, field_validator
 
 from .errors import ConfigError
+from .redact import SECRETS
 
 # Connections every SDK client (OpenAPI, OSS, Log Service) keeps per endpoint: as many as a scan's threads can have
 # in flight to one endpoint (16 collectors, each mapping its items over 16 threads). A smaller pool (darabonba's
@@ -33,6 +34,22 @@ class EndpointSettings(BaseModel):
     api_concurrency: int = Field(16, ge=1, le=512)
     # ALIAUDIT_REPORT_WAIT_SECONDS: how long to wait for IMS to generate the credential report (asynchronous)
     report_wait_seconds: float = Field(120, ge=0, le=3600)
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        # a proxy's password (http://user:password@proxy:3128) is a secret: scrubbed wherever the URL is logged (oss2
+        # logs its proxies at DEBUG); errors show the proxy through redact.url_for_display, without it
+        if value and "@" in value:
+            from urllib.parse import unquote, urlsplit
+
+            try:
+                password = urlsplit(value if "://" in value else "//" + value).password
+            except ValueError:
+                password = None
+            if password:
+                SECRETS.add(password, unquote(password))
+        return value
 
     @field_validator("protocol")
     @classmethod

@@ -65,3 +65,68 @@ def test_the_sdk_cores_header_dumps_stay_silent_whenever_they_are_imported() -> 
              "print([logging.getLogger(n).disabled for n in ('darabonba-core', 'alibabacloud-tea')])")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[True, True]", out.stderr
+
+
+def test_an_fc_entry_points_failure_reaches_fc_as_our_description_only() -> None:
+    """FC prints what a handler raises, with its traceback, past our logging: an oss2 error's text holds the error
+    XML (a SignatureDoesNotMatch's canonical request, the STS token among its headers). The entry point fails the
+    invocation all the same (FC retries it), with the code and message only and no chained original."""
+    import traceback
+
+    import oss2
+
+    from aliaudit.runtime.fc_context import InvocationFailed, fc_entry
+
+    token = "CAIStoken-0123456789abcdef"
+
+    @fc_entry
+    def handler(event: bytes, context: object) -> str:
+        raise oss2.exceptions.ServerError(403, {"x-oss-request-id": "r1"}, b"", {
+            "Code": "SignatureDoesNotMatch", "Message": "The request signature we calculated does not match",
+            "CanonicalRequest": f"PUT\n/b/k\n\nx-oss-security-token:{token}\n"})
+
+    with pytest.raises(InvocationFailed) as raised:
+        handler(b"{}", None)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "SignatureDoesNotMatch: The request signature we calculated does not match" in shown
+    assert token not in shown and raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_the_log_sender_refuses_a_bad_job_without_quoting_it() -> None:
+    secret = "job-secret-0123456789abcdef"
+    out = subprocess.run([sys.executable, "-m", "aliaudit.runtime.log_sender"], capture_output=True, timeout=120,
+                         input=('{"credentials": {"access_key_secret": "' + secret + '"}, "run_id": 5').encode())
+    assert out.returncode == 2 and b"not a log job" in out.stderr
+    assert secret.encode() not in out.stderr + out.stdout and secret[-7:].encode() not in out.stderr
+
+
+def test_a_proxy_password_is_a_secret() -> None:
+    from aliaudit.redact import SECRETS
+    from aliaudit.settings import EndpointSettings
+
+    EndpointSettings.from_env({"ALIAUDIT_ENDPOINT_PROXY": "http://bob:pa%2Fss-word9@proxy.example:3128"})
+    shown = SECRETS.scrub("proxies: {'http': 'http://bob:pa%2Fss-word9@proxy.example:3128'} (pa/ss-word9)")
+    assert "pa%2Fss-word9" not in shown and "pa/ss-word9" not in shown and "bob:[REDACTED]@proxy" in shown
+
+
+def test_an_fc_entry_points_own_errors_keep_their_type_without_what_is_chained() -> None:
+    import traceback
+
+    from aliaudit.redact import SECRETS
+    from aliaudit.runtime.fc_context import fc_entry
+    from aliaudit.runtime.models import PayloadError
+
+    SECRETS.add("chained-secret-0123456789")
+
+    @fc_entry
+    def handler(event: bytes, context: object) -> str:
+        try:
+            raise ValueError("token chained-secret-0123456789")
+        except ValueError as err:
+            raise PayloadError("the part is gone (chained-secret-0123456789)") from err
+
+    with pytest.raises(PayloadError) as raised:
+        handler(b"{}", None)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "PayloadError: the part is gone ([REDACTED])" in shown
+    assert "ValueError" not in shown and "direct cause" not in shown  # (the chained error is not shown)

@@ -35,7 +35,7 @@ from ..reports import org_summary, writer
 from ..reports.compliance import Compliance
 from ..reports.spool import Spool
 from . import latest as latest_parts
-from .fc_context import Runtime
+from .fc_context import Runtime, fc_entry
 from .jsonstream import array_items, write_array
 from .log_sender import LogProcess, send_logs
 from .models import Manifest, Part, PayloadError, file_lines, parse_aggregation, read_part, with_mac
@@ -675,6 +675,7 @@ def _chunks(rt: Runtime, key: str, size: int = 1 << 16) -> Iterator[bytes]:
         yield data
 
 
+@fc_entry
 def handler(event: bytes, context: Any) -> str:
     rt = Runtime(context)
     try:

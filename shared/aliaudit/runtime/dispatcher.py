@@ -25,7 +25,7 @@ from ..placement import runs_with
 from ..regions import account_regions
 from ..reports.spool import Spool
 from . import burst
-from .fc_context import Runtime
+from .fc_context import Runtime, fc_entry
 from .models import Manifest, Part, PayloadError, WorkerTask
 from .parts import put_part, signal_if_last
 from .store import part_key
@@ -51,6 +51,7 @@ def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], d
     return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region)), moved
 
 
+@fc_entry
 def handler(event: bytes, context: Any) -> str:
     rt = Runtime(context)
     try:

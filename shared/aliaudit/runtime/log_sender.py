@@ -25,9 +25,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from aliyun.log import LogException
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..findings import Finding
+from ..redact import SECRETS
 from ..reports.spool import Spool, read_lines
 from .sls_sink import MISSING, batches, ensure_once, put_findings
 from .store import logs_key
@@ -157,8 +158,8 @@ class LogProcess:
     def _relay(self) -> None:
         assert self.proc.stderr is not None
         with self.proc.stderr:
-            for line in self.proc.stderr:
-                sys.stderr.write(line.decode(errors="replace"))
+            for line in self.proc.stderr:  # (scrubbed: the child's own scrubbing starts only once its job is read)
+                sys.stderr.write(SECRETS.scrub(line.decode(errors="replace")))
 
     def result(self) -> int:
         with self.out:
@@ -185,7 +186,11 @@ def main() -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # LogProcess.stop: end after the current batch
-    job = LogJob.model_validate_json(sys.stdin.buffer.read())
+    try:
+        job = LogJob.model_validate_json(sys.stdin.buffer.read())
+    except ValidationError:  # (its message would quote the input, credentials included)
+        print("aliaudit log sender: the job on stdin is not a log job", file=sys.stderr)
+        return 2
     rt = Runtime(SimpleNamespace(credentials=SimpleNamespace(**job.credentials)))
     findings = (Finding.model_validate_json(line) for line in read_lines(job.spool, job.layout))
     started = time.monotonic()

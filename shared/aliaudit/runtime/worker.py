@@ -25,7 +25,7 @@ from ..org_scan import OrgRequest, connect, failure_findings
 from ..reports.spool import Spool
 from ..scan import ScanRequest, scan_findings, select_checks
 from . import targets
-from .fc_context import Runtime
+from .fc_context import Runtime, fc_entry
 from .models import Manifest, Part, PayloadError, parse_task
 from .parts import put_part, sealed, signal_if_last
 from .store import part_key
@@ -48,6 +48,7 @@ def _ignore(reason: str) -> str:
     return json.dumps({"ignored": reason})
 
 
+@fc_entry
 def handler(event: bytes, context: Any) -> str:
     gcpolicy.for_scan_process()
     rt = Runtime(context)
