@@ -299,3 +299,25 @@ def test_a_parts_seal_is_checked_before_any_finding_is_parsed():
     huge_header = [b"[" * (100 << 10) + b"\n", *lines]  # (a header line past 64 KiB is not parsed)
     with pytest.raises(PayloadError, match="carries no seal"):
         read_part(huge_header, "daily-1", Part(family="ram", region="global"), key, parse=False)
+
+
+def test_a_listing_past_its_page_budget_is_an_error_not_a_short_list():
+    """ActionTrail's week of events is read to at most MAX_EVENT_PAGES pages: a listing that goes on (a busy
+    account, or a token that never ends) fails its dataset with the reason instead of running the worker out of
+    time, and what was read is not passed off as the whole."""
+    from types import SimpleNamespace
+
+    from aliaudit.collectors.ecs import MAX_EVENT_PAGES
+    from aliaudit.collectors.paging import by_token
+
+    calls = []
+
+    def page(token):
+        calls.append(token)
+        return SimpleNamespace(events=[{"eventName": "x"}], next_token="again")
+
+    with pytest.raises(RuntimeError, match="LookupEvents over 7 days goes on past 3 pages: not read to its end"):
+        list(by_token(page, lambda b: b.events, 3, "LookupEvents over 7 days"))
+    assert len(calls) == 3 and MAX_EVENT_PAGES == 2000
+    assert len(list(by_token(lambda t: SimpleNamespace(events=[1], next_token="" if t else "n"),
+                             lambda b: b.events, 2))) == 2  # (exactly the budget: complete)

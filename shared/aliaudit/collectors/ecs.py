@@ -409,6 +409,11 @@ def auto_snapshot_policies(ctx: CollectContext) -> list[SnapshotPolicy]:
 
 
 PERMANENT_KEY_EVENTS: Dataset[list[KeyEvent]] = Dataset("actiontrail.permanent_key_events", Scope.REGIONAL)
+# LookupEvents MaxResults "Valid values: 0 to 50" (a str: alibabacloud_actiontrail20200706 LookupEventsRequest); a
+# region's week of events read to at most 2,000 pages (100,000 events, minutes at ActionTrail's rate): beyond, the
+# dataset is ERROR, rather than the RAM worker timing out whole
+EVENT_PAGE = 50
+MAX_EVENT_PAGES = 2000
 
 
 @collector(PERMANENT_KEY_EVENTS, apis=["actiontrail:LookupEvents"])
@@ -419,13 +424,19 @@ def permanent_key_events(ctx: CollectContext) -> list[KeyEvent]:
     start = end - timedelta(days=ctx.config.access_key_event_days)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     events = by_token(
-        lambda t: trail.lookup_events(at_models.LookupEventsRequest(
-            start_time=start.strftime(fmt), end_time=end.strftime(fmt), max_results=50, next_token=t)).body,
-        lambda b: b.events or [])
+        lambda t: trail.lookup_events(at_models.LookupEventsRequest(start_time=start.strftime(fmt),
+                                                                     end_time=end.strftime(fmt),
+                                                                     max_results=str(EVENT_PAGE), next_token=t)).body,
+        lambda b: b.events or [], MAX_EVENT_PAGES, f"LookupEvents over {ctx.config.access_key_event_days} days")
     out = []
     for e in events:
         if isinstance(e, str):  # some deliveries carry each event as a JSON string
-            e = json.loads(e)
+            try:
+                e = json.loads(e)
+            except (ValueError, RecursionError):  # (skipped, it could hide a key's use: the dataset is ERROR)
+                raise RuntimeError("LookupEvents answered an event that is not a JSON object") from None
+        if not isinstance(e, dict):
+            raise RuntimeError("LookupEvents answered an event that is not a JSON object")
         ident = e.get("userIdentity") or {}
         key = str(ident.get("accessKeyId") or "")
         if key.startswith(PERMANENT_KEY_PREFIX):

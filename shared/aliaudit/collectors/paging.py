@@ -41,12 +41,19 @@ def by_page_number(call: Callable[[int], Any], items: Callable[[Any], list[Any]]
         page += 1
 
 
-def by_token(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]]) -> Iterator[Any]:
-    """NextToken style: call(token) -> body with next_token ('' or None on the last page)."""
+def by_token(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]],
+             max_pages: int | None = None, what: str = "the listing") -> Iterator[Any]:
+    """NextToken style: call(token) -> body with next_token ('' or None on the last page). With max_pages, a
+    listing that goes on past that many pages raises RuntimeError naming `what` (its dataset is then ERROR:
+    unread, never taken as complete)."""
     token: str | None = None
+    pages = 0
     while True:
         body = call(token)
+        pages += 1
         yield from items(body) or []
         token = body.next_token
         if not token:
             return
+        if max_pages is not None and pages >= max_pages:
+            raise RuntimeError(f"{what} goes on past {max_pages} pages: not read to its end")
