@@ -198,3 +198,26 @@ def test_json_this_deployment_did_not_write_is_never_parsed(cloud, caplog):
     assert "ignoring a done marker this deployment did not write" in caplog.text
     store.put_done("r3", {"state": "aggregated"})
     assert store.done("r3")
+
+
+def test_a_whole_run_reads_only_its_own_parts_shards_for_what_is_new(cloud, caplog, tmp_path):
+    """latest.all_fails reads the shards of the run's parts under the trusted layout, nothing else listed under
+    latest/parts/ (anyone who can write the bucket could put thousands of 128 MiB objects there)."""
+    from types import SimpleNamespace
+
+    from aliaudit.runtime import latest
+    from aliaudit.runtime.models import Manifest, Part
+
+    load(cloud, _scenario())
+    store = _store(cloud)
+    caplog.set_level("WARNING")
+    for key in ("latest/parts/oss/global.jsonl", "latest/parts/ram/planted.jsonl",
+                "latest/parts/oss/global/0001-of-0002.jsonl"):
+        store.bucket.put_object(key, b'{"status":"FAIL"}\n' * 100)
+    manifest = Manifest(run_id="daily-1", account_id="1", created="2026-01-01T00:00:00Z", kind="daily",
+                        regions=["cn-hangzhou"], parts=[Part(family="oss", region="global")],
+                        check_ids=["oss_bucket_not_publicly_accessible"])
+    rt = SimpleNamespace(store=store, settings=SimpleNamespace(run_secret=RUN_SECRET))
+    assert latest.all_fails(rt, tmp_path, manifest, {}) == set()  # (its own shard, unsealed: ignored)
+    assert "latest/parts/oss/global.jsonl" in caplog.text
+    assert "planted" not in caplog.text and "0001-of-0002" not in caplog.text

@@ -452,10 +452,9 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         fixed = baseline is not None  # (the first attempt fixes what "new" means for this run: stored below)
         # (by shards: read once the run's findings say which; "new" is counted again then)
         if not by_part and (previous is not None or not fixed):
-            if previous is None and shards and latest_parts.ready(rt) is not None:  # (event runs' verdicts too)
-                fails = latest_parts.all_fails(rt, tmp)
-            else:
-                fails = _previous(rt, previous)
+            whole = latest_parts.ready(rt) if previous is None and shards else None
+            # (the shards hold the event runs' verdicts too)
+            fails = latest_parts.all_fails(rt, tmp, manifest, whole) if whole is not None else _previous(rt, previous)
             if not fixed:
                 baseline = sorted(fails)
         before = set(baseline) if isinstance(baseline, list) else set()

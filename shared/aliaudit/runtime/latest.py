@@ -256,11 +256,15 @@ def _get_shard(rt: Runtime, name: str, path: Path) -> Path | None:
     return path
 
 
-def all_fails(rt: Runtime, tmp: Path) -> set[str]:
-    """The uids of every shard's unmuted FAILs (what a whole run's "new" is measured against: the event runs'
-    verdicts included, which latest/findings.json does not hold), parsing only the FAIL lines."""
+def all_fails(rt: Runtime, tmp: Path, manifest: Manifest, layout: Layout) -> set[str]:
+    """The uids of the unmuted FAILs in the shards the run's checks can have verdicts in (what a whole run's "new"
+    is measured against: the event runs' verdicts included, which latest/findings.json does not hold), parsing only
+    the FAIL lines. Only those shards, under the trusted index's layout, are read: every other object listed under
+    latest/parts/ (anyone who can write the bucket can put thousands there) is passed by unread; a FAIL of a shard
+    outside the run cannot be one of its findings anyway."""
     fails: set[str] = set()
-    names = [k for k, size in rt.store.sizes(PREFIX).items() if k.endswith(".jsonl") and size != EMPTY_SIZE]
+    listed = rt.store.sizes(PREFIX)
+    names = [k for k in run_keys(manifest, layout) if k in listed and listed[k] != EMPTY_SIZE]
     for _, path in _shards(rt, names, tmp, "latest-all"):
         with path.open("rb") as fh:
             for line in fh:
