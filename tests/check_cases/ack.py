@@ -25,7 +25,8 @@ def cluster(cid: str = CID, **kw: Any) -> ClusterInfo:
         "profile": "Default", "state": "running", "version": "1.32.1-aliyun.1", "public_endpoint": "",
         "audit_project": "k8s-log-cad1230511cbb4db4a488e58518******", "audit_enabled": True,
         "addons": [AddonInfo(name="coredns", state="active", version="v1.9.3.10-7dfca203-aliyun"), TERWAY, LOGTAIL],
-        "node_pools": [POOL], "last_inspection": NOW - timedelta(days=1)}
+        "node_pools": [POOL], "last_inspection": NOW - timedelta(days=1), "last_inspection_errors": 0,
+        "last_inspection_warnings": 0}
     base.update(kw)
     return ClusterInfo(**base)
 
@@ -72,10 +73,15 @@ CASES: list[Case] = [
          region=_R),
     Case("ack_cluster_private_endpoint", "no readable master_url: unknown (ERROR), not private",
          ack(cluster(master_url_read=False)), {CID: "ERROR"}, region=_R),
-    Case("ack_cluster_inspection_recent", "inspected yesterday; 30 days ago; never",
+    Case("ack_cluster_inspection_recent", "inspected yesterday, Normal; 30 days ago; never",
          ack(cluster(), cluster("c-old", last_inspection=NOW - timedelta(days=30)),
              cluster("c-never", last_inspection=None)),
          {CID: "PASS", "c-old": "FAIL", "c-never": "FAIL"}, region=_R),
+    Case("ack_cluster_inspection_recent", "the audit's 'Last check status is Normal': a recent report with error or "
+         "warning items fails, one without a summary is MANUAL",
+         ack(cluster("c-err", last_inspection_errors=2), cluster("c-warn", last_inspection_warnings=1),
+             cluster("c-nosummary", last_inspection_errors=None, last_inspection_warnings=None)),
+         {"c-err": "FAIL", "c-warn": "FAIL", "c-nosummary": "MANUAL"}, region=_R),
     Case("ack_cluster_version_supported", "1.32 listed without expiry; documented 1.31 expired 2026-01-30 is past; "
          "1.28 not listed",
          ack(cluster(), cluster("c-31", version="1.31.1-aliyun.1"), cluster("c-28", version="1.28.3-aliyun.1"),

@@ -21,6 +21,14 @@ def flow(fid: str, rtype: str, rid: str, status: str = "Active", traffic: str = 
 
 _F = "vpc_flow_logs_enabled"
 CASES: list[Case] = [
+    Case("vpc_flow_log_service_enabled", "CIS 2.5: a region with an active flow log to a logstore passes, whichever "
+         "VPC it covers; a region whose only log is inactive fails; a region without VPCs gives no result",
+         {"vpc.vpcs": [vpc(), vpc("vpc-none")], "vpc.flow_logs": [flow("fl-1", "VPC", VPC_ID)]},
+         {"cn-hangzhou": "PASS"}),
+    Case("vpc_flow_log_service_enabled", "an inactive flow log only: FAIL",
+         {"vpc.vpcs": [vpc()], "vpc.flow_logs": [flow("fl-1", "VPC", VPC_ID, status="Inactive")]},
+         {"cn-hangzhou": "FAIL"}),
+    Case("vpc_flow_log_service_enabled", "no VPC: nothing to log", {"vpc.vpcs": [], "vpc.flow_logs": []}, {}),
     Case(_F, "VPC-level Active All log; VPC without any log",
          {"vpc.vpcs": [vpc(), vpc("vpc-none")], "vpc.flow_logs": [flow("fl-1", "VPC", VPC_ID)]},
          {VPC_ID: "PASS", "vpc-none": "FAIL"}),

@@ -102,6 +102,16 @@ def test_inspection_age_comes_from_config(cloud):
     assert statuses(findings, "ack_cluster_inspection_recent")["cbad"] == "PASS"
 
 
+def test_a_recent_inspection_that_is_not_normal_fails(cloud):
+    """CIS 7.4's audit: "check if the Last check status is Normal": the newest completed report's summary counts its
+    check items with an error or a warning (ListClusterInspectReports reports[].summary)."""
+    data = account()
+    data["accounts"][0]["cs"]["clusters"][0]["inspect_reports"].append({"start": ago(0.5), "warnings": 3})
+    load(cloud, data)
+    got = by_resource(scan(cloud, checks=["ack_cluster_inspection_recent"]), "ack_cluster_inspection_recent")
+    assert got["cgood"] == "FAIL"
+
+
 def test_denied_apis_give_error_findings(cloud):
     data = account()
     acct = data["accounts"][0]

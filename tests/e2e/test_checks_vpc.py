@@ -1,4 +1,4 @@
-"""VPC checks (CIS 2.5 / 3.3 flow logs, 3.4 peering routes) through the scan entry point, on emulated
+"""VPC checks (CIS 2.5 flow log service, 3.3 flow logs, 3.4 peering routes) through the scan entry point, on emulated
 accounts, with the official VPC SDK creating a flow log."""
 
 from __future__ import annotations
@@ -46,6 +46,19 @@ def account() -> dict:
     return data
 
 
+def test_the_flow_log_service_per_region(cloud):
+    """CIS 2.5 asks whether the region's flow log and logstore are configured (3.3 asks it of every VPC): a region
+    with an active flow log passes, whichever VPC it covers; a region with VPCs and no flow log fails; a region
+    without VPCs gives no result."""
+    data = account()
+    data["accounts"][0]["vpc"]["vpcs"].append({"id": "vpc-bj", "region": "cn-beijing"})
+    load(cloud, data)
+    found = scan(cloud, checks=["vpc_flow_log_service_enabled"],
+                 regions=["cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-qingdao"])
+    assert {(f.resource_id, f.status.value) for f in found} == {
+        ("cn-hangzhou", "PASS"), ("cn-shanghai", "PASS"), ("cn-beijing", "FAIL")}
+
+
 def test_flow_logs_per_vpc(cloud):
     load(cloud, account())
     findings = scan(cloud, checks=[FLOW, ALL_TRAFFIC], regions=["cn-hangzhou", "cn-shanghai"])
@@ -58,7 +71,7 @@ def test_flow_logs_per_vpc(cloud):
     assert "fl-a" in msgs["vpc-a"] and "each of the 2 vSwitch(es)" in msgs["vpc-b"]
     assert "inactive flow log(s): fl-c" in msgs["vpc-c"] and "only 1 of 2 vSwitches" in msgs["vpc-c"]
     assert "denied traffic only" in msgs["vpc-e"]
-    assert cis[0].cis == ["2.5", "3.3"] and cis[0].resource_type == "vpc:vpc"
+    assert cis[0].cis == ["3.3"] and cis[0].resource_type == "vpc:vpc"
     # the stricter view: the traffic that got through must be recorded
     strict = {f.resource_id: f for f in findings if f.check_id == ALL_TRAFFIC}
     assert {r: f.status.value for r, f in strict.items()} == {
@@ -117,7 +130,8 @@ def test_denied_or_failing_reads_give_error_findings(cloud, admin):
     admin.faults(regions_down=["cn-shanghai"])
     findings = scan(cloud, families=["vpc"], regions=["cn-hangzhou", "cn-shanghai"])
     down = {(f.check_id, f.status.value) for f in findings if f.region == "cn-shanghai"}
-    assert down == {(FLOW, "ERROR"), (ALL_TRAFFIC, "ERROR"), (PEERING, "ERROR"), (DNAT, "ERROR")}
+    assert down == {(FLOW, "ERROR"), (ALL_TRAFFIC, "ERROR"), (PEERING, "ERROR"), (DNAT, "ERROR"),
+                    ("vpc_flow_log_service_enabled", "ERROR")}
 
 
 def test_every_list_api_is_paged_to_the_end(cloud, admin):

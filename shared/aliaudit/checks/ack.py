@@ -83,18 +83,18 @@ def audit_log(inp: Inputs) -> Iterator[Result]:
 
 
 @check(id="ack_cluster_log_collection_enabled", severity="medium",
-       title="Ensure Log Service is set to Enabled on Kubernetes Engine Clusters",
+       title="Ensure the Log Service collector runs on Kubernetes Engine Clusters",
        risk="Without the Log Service collector, container logs and events vanish with their pods.",
        console="ACK console > the cluster > Operations > Add-ons > Logs and Monitoring: install "
                "loongcollector (or logtail-ds).",
        cli="aliyun cs POST /clusters/<id>/components/install --body '[{\"name\": \"loongcollector\"}]'",
-       cis=["2.4", "7.1"], events=ADDON_EVENTS, needs=[CLUSTERS],
+       events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances per cluster: PASS when loongcollector or logtail-ds is installed in a "
                  "state other than failed, deleting or deleted, FAIL otherwise. Registered (external) clusters are "
-                 "MANUAL; ERROR when the cluster's add-ons could not be read. The audit looks at the Cluster Auditing"
-                 " page instead (ack_cluster_audit_log_enabled); this check covers container log collection.",
-       cis_audit="ACK console > the cluster: select Cluster Auditing and check if the audit page is shown (7.1); "
-                 "ensure the Cluster Auditing page is available (2.4).")
+                 "MANUAL; ERROR when the cluster's add-ons could not be read. Container log collection, a view beside "
+                 "CIS 2.4 and 7.1, whose audits look at the Cluster Auditing page (ack_cluster_audit_log_enabled).",
+       source="ACK's Log Service integration: the loongcollector (formerly logtail-ds) add-on collects container "
+              "logs and events; the title of CIS 2.4 / 7.1 ('Log Service is enabled')")
 def log_collection(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         addon = c.addon(*LOG_ADDONS)
@@ -319,10 +319,12 @@ def private_endpoint(inp: Inputs) -> Iterator[Result]:
            "(scheduled inspection)",
        cis=["7.4"], events=CLUSTER_EVENTS + ["RunClusterInspect", "CreateClusterInspectConfig",
                                              "UpdateClusterInspectConfig"], needs=[CLUSTERS],
-       evaluates="ListClusterInspectReports: PASS when the newest report that is neither failed nor running ended (or"
-                 " started) within ack_inspection_max_age_days (7), FAIL when older or none. Registered (external) "
-                 "clusters are MANUAL; ERROR when the cluster's inspection reports could not be read. The report's "
-                 "findings (the audit's 'Last check status is Normal') are not judged.",
+       evaluates="ListClusterInspectReports: the newest report that is neither failed nor running must have ended "
+                 "(or started) within ack_inspection_max_age_days (7), else FAIL (none: FAIL), and its result must be "
+                 "Normal, as the audit asks: FAIL when its summary counts check items with an error or a warning "
+                 "(errorCount, warnCount; advice does not count), MANUAL when it carries no summary; PASS otherwise. "
+                 "Registered (external) clusters are MANUAL; ERROR when the cluster's inspection reports could not be "
+                 "read.",
        cis_audit="ACK console > the cluster > Overview: check if the Last check status is Normal and verify the "
                  "checking time and details in Global Check.")
 def inspection(inp: Inputs) -> Iterator[Result]:
@@ -330,10 +332,16 @@ def inspection(inp: Inputs) -> Iterator[Result]:
     cutoff = inp.now - timedelta(days=days)
 
     def judge(c: ClusterInfo) -> tuple[Status, str]:
-        if c.last_inspection and c.last_inspection >= cutoff:
-            return PASS, f"last cluster inspection {c.last_inspection:%Y-%m-%d} (within {days} days)"
-        seen = f"last cluster inspection {c.last_inspection:%Y-%m-%d}" if c.last_inspection else "never inspected"
-        return FAIL, f"{seen}: no completed cluster inspection within {days} days"
+        if not (c.last_inspection and c.last_inspection >= cutoff):
+            seen = f"last cluster inspection {c.last_inspection:%Y-%m-%d}" if c.last_inspection else "never inspected"
+            return FAIL, f"{seen}: no completed cluster inspection within {days} days"
+        when = f"last cluster inspection {c.last_inspection:%Y-%m-%d} (within {days} days)"
+        if c.last_inspection_errors is None or c.last_inspection_warnings is None:
+            return MANUAL, f"{when} carries no result summary: verify its status is Normal in the console"
+        if c.last_inspection_errors or c.last_inspection_warnings:
+            return FAIL, (f"{when} is not Normal: {c.last_inspection_errors} check items with errors, "
+                          f"{c.last_inspection_warnings} with warnings")
+        return PASS, f"{when}: Normal"
 
     yield from _checks(inp, ("inspection",), "run cluster checks with the tools of its provider", judge)
 

@@ -46,15 +46,14 @@ def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
        risk="The root account has unrestricted access to every resource and cannot be limited by policies.",
        console="Create RAM users or roles for daily work; keep the root password and MFA device offline.",
        cli="aliyun ims GenerateCredentialReport && aliyun ims GetCredentialReport",
-       cis=["1.1"], events=["ConsoleSignin"], needs=[ROOT],
+       events=["ConsoleSignin"], needs=[ROOT],
        evaluates="The credential report's <root> row (GenerateCredentialReport/GetCredentialReport): FAIL when "
                  "user_last_logon or the latest last_used of any root key slot (active or not) falls within "
-                 "console_inactivity_days (90) of the scan, PASS otherwise (never used counts as unused). "
-                 "Deliberately different from the CIS audit, which asks for an ActionTrail alarm on root usage (that "
-                 "alarm is sls_alert_root_account_usage_enabled, CIS 2.18); this check looks at recorded use instead.",
-       cis_audit="Enable ActionTrail, deliver all action logs to Log Service and enable an alarm to discover the "
-                 "usage of the root account (the 'log metric filter and alarm for usage of root account' "
-                 "recommendation).")
+                 "console_inactivity_days (90) of the scan, PASS otherwise (never used counts as unused). Recorded "
+                 "use, a view beside CIS 1.1, whose audit asks for an ActionTrail alarm on root usage instead: that "
+                 "alarm is sls_alert_root_account_usage_enabled (CIS 1.1 and 2.18).",
+       source="CIS 1.1's recommendation (avoid the use of the root account), judged by the root account's recorded "
+              "use in the IMS credential report")
 def root_unused(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
     window = inp.now - timedelta(days=inp.config.console_inactivity_days)

@@ -140,6 +140,9 @@ class AlertSpec:
     label: str = "{}"  # a required event in messages
     templates: list[str] = field(default_factory=list)  # Alibaba's built-in ActionTrail CIS alert templates
     query: str = ""  # the query to suggest
+    # other recommendations whose audit is this alert: 1.1 (avoid the root account) asks for 2.18's alarm ("Implement
+    # the Ensure a log metric filter and alarm exist for usage of root account recommendation")
+    also_cis: tuple[str, ...] = ()
 
     def required(self, context: Mapping[str, Value] | None = None) -> list[Required]:
         """The events of the item, described as ActionTrail writes them (plus `context`: fields of the logstore)."""
@@ -241,7 +244,7 @@ SPECS = [
               "The root account is unrestricted; any use of it should be rare and seen at once.",
               ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, conditions=[{"userIdentity.type": "root-account"}],
               name_event=False, label="{} with userIdentity.type: root-account",
-              query="event.eventName: ConsoleSignin and event.userIdentity.type: root-account"),
+              query="event.eventName: ConsoleSignin and event.userIdentity.type: root-account", also_cis=("1.1",)),
     AlertSpec("2.19", "console_auth_failures", "Management Console authentication failures", "medium",
               "Failed console sign-ins reveal password guessing against the account.",
               ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, conditions=[{"errorCode": PRESENT}],
@@ -449,7 +452,7 @@ def _alert_check(spec: AlertSpec) -> None:
            cli="aliyun sls CreateAlert --project <central or trail project> --body '{\"name\": \"cis-" + spec.cis
                + "\", \"configuration\": {\"queryList\": [{\"store\": \"" + CENTRAL_LOGSTORE
                + "\", \"query\": \"...\"}]}}'",
-           cis=[spec.cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=[AUDIT],
+           cis=[spec.cis, *spec.also_cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=[AUDIT],
            evaluates=_ALERTS_EVALUATE, cis_audit=_cis_alert_audit(spec))
     def run(inp: Inputs) -> Iterator[Result]:
         yield evaluate(spec, inp[AUDIT], inp.account_id)

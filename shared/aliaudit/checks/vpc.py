@@ -1,5 +1,5 @@
-"""VPC checks: CIS Alibaba Cloud Foundations v2.0.0 2.5 / 3.3 (flow logs; a stricter all-traffic view) and 3.4
-(peering routes)."""
+"""VPC checks: CIS Alibaba Cloud Foundations v2.0.0 2.5 (the region's flow log service), 3.3 (flow logs on every
+VPC; a stricter all-traffic view) and 3.4 (peering routes)."""
 
 from __future__ import annotations
 
@@ -21,15 +21,45 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
                "project and logstore; keep it Active.",
        cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
            "--ProjectName <p> --LogStoreName <l>",
-       cis=["2.5", "3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
+       cis=["3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
                  "flow logs 'for packet Rejects') is on the VPC, or on each of its vSwitches; FAIL otherwise, naming "
                  "inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log fails). Whether the "
                  "logs also record the traffic that got through is vpc_flow_logs_all_traffic.",
-       cis_audit="VPC console > FlowLog: for every existing VPC, ensure that there is an associated VPC ID on the "
-                 "FlowLog tab (3.3), with the target flow log and logstore configured (2.5).")
+       cis_audit="VPC console > FlowLog: check for every existing VPC to ensure that there is an associated VPC ID on "
+                 "the FlowLog tab.")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
     yield from _flow_log_results(inp, lambda f: True)
+
+
+@check(id="vpc_flow_log_service_enabled", title="Ensure virtual network flow log service is enabled",
+       severity="medium",
+       risk="Without a flow log delivering to a logstore, the region keeps no record of its network traffic.",
+       console="VPC console > Flow Logs (the region) > Create Flow Log: a VPC, vSwitch or ENI, and an SLS project and "
+               "logstore; keep it Active.",
+       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
+           "--ProjectName <p> --LogStoreName <l>",
+       cis=["2.5"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
+       evaluates="DescribeFlowLogs in each region that has a VPC: PASS when an Active flow log delivers to a project "
+                 "and logstore, FAIL otherwise (none, inactive ones, or none naming its logstore). No result in a "
+                 "region without VPCs. Whether every VPC is covered is CIS 3.3 (vpc_flow_logs_enabled).",
+       cis_audit="VPC console > FlowLog: select the region to which the target flow log belongs and ensure the target "
+                 "flow log and logstore is configured.")
+def flow_log_service(inp: Inputs) -> Iterator[Result]:
+    if not inp[VPCS]:
+        return
+    logs: list[FlowLogInfo] = inp[FLOW_LOGS]
+    delivering = [f for f in logs if f.status.lower() == "active" and f.project and f.logstore]
+    if delivering:
+        f = delivering[0]
+        yield Result(status=Status.PASS, resource_id=inp.region, resource_type="vpc:flow-log-service",
+                     message=f"{len(delivering)} active flow log(s) deliver to a logstore, e.g. {f.id} to "
+                             f"{f.project}/{f.logstore}")
+        return
+    stopped = [f.id for f in logs if f.status.lower() != "active"]
+    yield Result(status=Status.FAIL, resource_id=inp.region, resource_type="vpc:flow-log-service",
+                 message="no active flow log delivers to a logstore in the region"
+                 + (f" (inactive: {', '.join(stopped)})" if stopped else ""))
 
 
 @check(id="vpc_flow_logs_all_traffic", severity="medium",
@@ -43,7 +73,7 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
        events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
                  "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
-                 "otherwise, naming inactive, Drop-only and partial vSwitch logs. A stricter view of CIS 2.5 / 3.3 "
+                 "otherwise, naming inactive, Drop-only and partial vSwitch logs. A stricter view of CIS 3.3 "
                  "(vpc_flow_logs_enabled), which any active flow log satisfies.",
        source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control)")
 def flow_logs_all_traffic(inp: Inputs) -> Iterator[Result]:

@@ -85,6 +85,10 @@ class ClusterInfo(Record):
     addons: list[AddonInfo] = Field(default_factory=list)
     node_pools: list[NodePoolInfo] = Field(default_factory=list)
     last_inspection: datetime | None = None  # newest inspection report that did not fail
+    # that report's summary (ListClusterInspectReports reports[].summary errorCount, warnCount: "the number of check
+    # items whose result is error / warning"); None when it carries none
+    last_inspection_errors: int | None = None
+    last_inspection_warnings: int | None = None
     # DescribeClusterDetail rrsa_config.enabled (RRSA: pods assume RAM roles through the cluster's OIDC provider);
     # None when the answer carries no rrsa_config or no enabled flag
     rrsa_enabled: bool | None = None
@@ -180,9 +184,14 @@ def clusters(ctx: CollectContext) -> AckData:
             reports = by_token(lambda t: cs.list_cluster_inspect_reports(
                 cid, cs_models.ListClusterInspectReportsRequest(max_results=50, next_token=t)).body,
                 lambda b: b.reports)
-            times = [parse_time(r.end_time or r.start_time) for r in reports
-                     if str(r.status or "").lower() not in ("failed", "running")]
-            info.last_inspection = max((t for t in times if t), default=None)
+            done = [(t, r) for r in reports if str(r.status or "").lower() not in ("failed", "running")
+                    and (t := parse_time(r.end_time or r.start_time))]
+            if done:
+                info.last_inspection, newest = max(done, key=lambda d: d[0])
+                summary = newest.summary
+                if summary is not None and summary.error_count is not None and summary.warn_count is not None:
+                    info.last_inspection_errors = int(summary.error_count)
+                    info.last_inspection_warnings = int(summary.warn_count)
 
         def cluster_detail() -> None:
             # rrsa_config is documented for DescribeClusterDetail only (OpenMeta cs 2015-12-15; SDK model

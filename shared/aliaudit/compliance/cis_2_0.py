@@ -43,9 +43,9 @@ _SLS_ALERT = ("Log Service console > the project the ActionTrail trail delivers 
 REQUIREMENTS: tuple[Requirement, ...] = (
     # 1 Identity and Access Management
     Requirement("1.1", "Avoid the use of the root account", "L1", _M,
-                "RAM console > Overview and ActionTrail > Event Query (filter userIdentity.type = root-account): the "
-                "root account should show no console logons or API calls in daily operations; everything should be "
-                "done by RAM users or roles, because root access cannot be limited or attributed."),
+                "ActionTrail delivers all action logs to Log Service, and an alert notifies on usage of the root "
+                "account (the audit of 2.18, which this one implements); daily work is done by RAM users or roles, "
+                "because root access cannot be limited or attributed."),
     Requirement("1.2", "Ensure no root account access key exists", "L1", _M,
                 "Sign in as the root account > AccessKey management: there must be no AccessKey; a root AccessKey "
                 "gives unrestricted API access that no policy can narrow."),
