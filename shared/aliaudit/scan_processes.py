@@ -109,9 +109,10 @@ def linked(groups: list[tuple[list[str], list[Check]]],
     """Groups whose checks read one global dataset, or one made from its listing (Collector.follows), merged into
     the first of them, so that a process lists it once for all its readers; a group with a family of `apart` (a
     large account's RAM or OSS, which get a process of their own) stays as it is. (The trails, asked in every
-    region at ActionTrail's 20 calls a second, are read by the ActionTrail, OSS and SLS groups: listed in two
-    processes, generated scale 0.02 took 4.26-5.53 s, median 4.46, over six runs; in one, 4.16-4.31 s, median 4.19.
-    At scales 0.5 and 1, OSS's process with SLS's work too took 31.0 and 59.0 s instead of 28.8 and 56.8.)"""
+    region at ActionTrail's 20 calls a second, are read by the ActionTrail, OSS and SLS groups: listed by two
+    processes that throttled each other, generated scale 0.02 took 4.26-5.53 s and 3.92-5.34 s in two series of
+    interleaved runs, with tails of 1-3 s; in one, 4.16-4.31 s and 4.17-4.32 s. At scales 0.5 and 1, OSS's process
+    with SLS's work too took 31.0 and 59.0 s instead of 28.8 and 56.8: hence `apart`.)"""
     merged: list[tuple[list[str], list[Check]]] = []
     owner: dict[str, int] = {}  # global dataset -> index in merged
     for fams, mine in groups:
