@@ -143,6 +143,13 @@ CASES: list[Case] = [
     Case("ecs_disk_attached_encrypted", "encrypted with KMS key vs documented Encrypted false; unattached ignored",
          {"ecs.disks": [disk(), disk("d-plain", encrypted=False, kms_key_id=""), disk("d-free", "")]},
          {DISK: "PASS", "d-plain": "FAIL"}),
+    Case("ecs_disk_attached_encrypted", "CIS 4.2 judges data disks: an unencrypted system disk is the system "
+         "disk check's", {"ecs.disks": [disk(), disk("d-sys", encrypted=False, kms_key_id="", type="system")]},
+         {DISK: "PASS"}),
+    Case("ecs_system_disk_encrypted", "attached system disks: encrypted vs not; data and unattached disks ignored",
+         {"ecs.disks": [disk("d-sys-enc", type="system"), disk("d-sys", encrypted=False, kms_key_id="", type="system"),
+                        disk(), disk("d-free", "", type="system")]},
+         {"d-sys-enc": "PASS", "d-sys": "FAIL"}),
     Case("ecs_disk_attached_encrypted", "local disk cannot be encrypted: MANUAL",
          {"ecs.disks": [disk("d-local", category="local_ssd_pro", encrypted=False, kms_key_id="")]},
          {"d-local": "MANUAL"}),

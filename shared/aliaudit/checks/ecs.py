@@ -415,19 +415,39 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
 
 
 @check(id="ecs_disk_attached_encrypted", title="Ensure that virtual machine disks are encrypted", severity="medium",
-       risk="Unencrypted system and data disks expose their data through snapshots, images and storage media.",
-       console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk (or re-create the "
-               "instance from an encrypted image) and swap it in; enable default encryption for new disks.",
+       risk="Unencrypted data disks expose their data through snapshots, images and storage media.",
+       console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk and swap it in; "
+               "enable default encryption for new disks.",
        cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=[DISKS],
-       evaluates="DescribeDisks, disks attached to an instance (system disks included): PASS when Encrypted (KMS key "
-                 "or the service key), MANUAL for local disks, FAIL otherwise. System disks are judged too, which is "
-                 "stricter than the audit's 'each disk under Data disks'.",
+       evaluates="DescribeDisks, data disks attached to an instance (Type data, or not told): PASS when Encrypted "
+                 "(KMS key or the service key), MANUAL for local disks, FAIL otherwise. System disks are "
+                 "ecs_system_disk_encrypted's, as the audit judges 'each disk under Data disks'.",
        cis_audit="ECS console > Storage and Snapshots > Disks: select each Data disk and ensure that each disk under "
                  "Data disks has encryption.")
 def attached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
     for d in inp[DISKS]:
-        if d.instance_id:
+        if d.instance_id and d.type.lower() != "system":
+            yield _disk_result(d)
+
+
+@check(id="ecs_system_disk_encrypted", title="ECS system disks are encrypted", severity="medium",
+       risk="An unencrypted system disk exposes the operating system, its configuration and any secrets on it "
+            "through snapshots, custom images and storage media.",
+       console="ECS console > the instance: create a custom image, copy it encrypted and re-create the instance from "
+               "it (or replace the system disk with an encrypted image); enable default encryption for new disks.",
+       cli="aliyun ecs CopyImage --ImageId <image> --Encrypted true [--KMSKeyId <k>]; aliyun ecs ReplaceSystemDisk "
+           "--InstanceId <i> --ImageId <encrypted image>; aliyun ecs EnableDiskEncryptionByDefault --RegionId <r>",
+       events=DISK_EVENTS, needs=[DISKS],
+       evaluates="DescribeDisks, system disks attached to an instance (Type system): PASS when Encrypted (KMS key or "
+                 "the service key), MANUAL for local disks, FAIL otherwise. A stricter view beside CIS 4.2, whose "
+                 "audit judges data disks (ecs_disk_attached_encrypted).",
+       source="RunInstances SystemDisk.Encrypted (alibabacloud_ecs20140526 RunInstancesRequestSystemDisk: 'Specifies "
+              "whether to encrypt the system disk', default false)")
+def system_disk_encrypted(inp: Inputs) -> Iterator[Result]:
+    d: DiskInfo
+    for d in inp[DISKS]:
+        if d.instance_id and d.type.lower() == "system":
             yield _disk_result(d)
 
 
