@@ -127,3 +127,14 @@ def test_each_part_of_a_mime_archive_is_decoded_and_scanned() -> None:
     assert verdicts({"i-clean": b64(gzip.compress(clean))})["i-clean"][0] == "PASS"
     many = _mime(*[("text/plain", "7bit", b"x")] * 101)
     assert verdicts({"i-many": b64(many)})["i-many"][0] == "ERROR"
+
+
+def test_a_name_is_shown_only_when_it_is_a_secret_words_name() -> None:
+    """A token that merely contains a secret word can itself be the secret (`sshpass -p MySecret9x = ...`): only a
+    name with SECRET, PASSWORD or PASSWD as a whole word is shown."""
+    assert user_data_hits("export DB_PASSWORD=abcdefghij") == ["line 1: a value assigned to DB_PASSWORD"]
+    assert user_data_hits("aliyun configure --access-key-secret abcdefghijk") == [
+        "line 1: a value assigned to --access-key-secret"]
+    hidden = user_data_hits("sshpass -p MySecretPw1 = somethinglong")
+    assert hidden == ["line 1: a value assigned to a name that is not shown (it may be the value)"]
+    assert "MySecretPw1" not in hidden[0]

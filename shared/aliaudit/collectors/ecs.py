@@ -474,8 +474,16 @@ class UserDataUnreadable(ValueError):
     """The answered user data could not be decoded within the bounds: the reason, never the data."""
 
 
+_NAME_WORDS = re.compile(r"[^A-Za-z]+")
+_SECRET_WORDS = frozenset({"secret", "password", "passwd"})
+
+
 def _shown_name(name: str) -> str:
-    """A variable or flag name as a finding may show it: an AccessKey ID inside it masked, at most 64 characters."""
+    """A variable or flag name as a finding may show it: an AccessKey ID inside it masked, at most 64 characters;
+    only a name with one of SECRET_WORD's words whole (DB_PASSWORD, access-key-secret, --password), since a token
+    that merely contains one (`sshpass -p MySecret9 = x`) may be the secret itself."""
+    if not _SECRET_WORDS & {w.lower() for w in _NAME_WORDS.split(name)}:
+        return "a name that is not shown (it may be the value)"
     return ACCESS_KEY_ID.sub("LTAI****", name)[:64]
 
 
