@@ -114,6 +114,16 @@ def test_absurd_nesting_is_a_trigger_error_not_a_recursion_crash():
             parse(raw)
 
 
+def test_an_oversized_invocation_is_refused_unread():
+    """FC takes synchronous payloads far larger than any event or task: parsed, JSON takes up to 24 times its size,
+    so an invoker could choose the memory a function takes."""
+    with pytest.raises(TriggerError, match="larger than 1 MiB: not read"):
+        parse(b"[" + b"{}," * (1 << 19) + b"{}]")
+    for reader in (parse_task, parse_aggregation):
+        with pytest.raises(PayloadError, match="larger than 64 KiB: not read"):
+            reader(json.dumps({**VALID_TASK, "pad": "x" * (64 << 10)}).encode())
+
+
 # --- what travels between the functions and what they store -------------------------------------
 
 VALID_TASK = {"run_id": "daily-20260101T020000Z", "family": "ram", "region": "global"}

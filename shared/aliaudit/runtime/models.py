@@ -119,7 +119,12 @@ def _reason(err: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
+MAX_REQUEST_BYTES = 64 << 10  # a worker task or an aggregation request: a few hundred bytes
+
+
 def _json(raw: bytes | str, what: str) -> Any:
+    if len(raw or b"") > MAX_REQUEST_BYTES:
+        raise PayloadError(f"{what} is larger than {MAX_REQUEST_BYTES >> 10} KiB: not read")
     try:
         return json.loads(raw or b"{}")
     except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

@@ -56,7 +56,14 @@ class TimerPayload(BaseModel):
                                            ("checks", self.checks), ("accounts", self.accounts)) if v is not None}
 
 
+# An event's largest size: EventBridge's ActionTrail events and timer payloads are a few KiB; FC takes synchronous
+# payloads far larger (parsed, JSON takes up to 24 times its size: an invoker must not choose the memory it takes)
+MAX_EVENT_BYTES = 1 << 20
+
+
 def parse(raw: bytes | str) -> Plan:
+    if len(raw or b"") > MAX_EVENT_BYTES:
+        raise TriggerError(f"the event is larger than {MAX_EVENT_BYTES >> 20} MiB: not read")
     try:
         event = json.loads(raw or b"{}")
     except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError; absurd nesting
