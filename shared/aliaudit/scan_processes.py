@@ -140,7 +140,9 @@ def linked(groups: list[tuple[list[str], list[Check]]],
 def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: list[str],
          heavy: frozenset[str] = frozenset()) -> list[tuple[list[str], list[Check]]]:
     """The family groups in `processes` processes, each scanning its groups with its threads (as one process
-    scans everything): the heaviest group first, into the least loaded process. A group's weight is what it
+    scans everything), after the groups that read one global listing are merged (linked): the groups with global
+    datasets each start a process while there are processes, then the heaviest group first goes into the least
+    loaded process. A group's weight is what it
     collects: its (dataset, region) pairs, a global one counting as one. (Counted as one in every region,
     the global RAM group's process finished 2 s before the other at generated scales 0.02 and 0.05: a global
     listing is paced by its API's limit, not by the CPU; as one, the scans took 5.1-5.4 s and 6.4-6.8 s
@@ -161,7 +163,8 @@ def pack(groups: list[tuple[list[str], list[Check]]], processes: int, regions: l
     # the groups with global datasets (the long, paced collections: every user, bucket, logstore) each start a
     # process of their own while there are processes (by weight alone, OSS's and SLS's joined RAM's: generated scale
     # 0.05 took 5.6-6.7 s, median 5.8, over five runs, against 4.6-5.9 s, median 5.1)
-    seeds = [n for n in range(len(groups)) if any(c.meta.scope == Scope.GLOBAL for c in groups[n][1])][:processes]
+    seeds = sorted((n for n in range(len(groups)) if any(c.meta.scope == Scope.GLOBAL for c in groups[n][1])),
+                   key=lambda n: weight(n) != alone)[:processes]  # (a heavy group first: it keeps its own process)
     rest = sorted((n for n in range(len(groups)) if n not in seeds), key=lambda n: -weight(n))
     for n in [*seeds, *rest]:
         load, members, checks = bins[seeds.index(n)] if n in seeds else min(bins, key=lambda b: b[0][0])

@@ -207,6 +207,9 @@ def test_packed_the_groups_that_read_the_trails_scan_in_one_process():
     # a large account's OSS group keeps its process to itself: SLS and ActionTrail join each other only
     apart = [fams for fams, _ in linked(groups, frozenset({"oss"})) if {"oss", "sls"} & set(fams)]
     assert apart == [["oss"], ["sls", "actiontrail"]]
+    # a heavy group (scan_plan: a large account's listing) keeps a process to itself, wherever it is in the order
+    alone = [fams for fams, _ in pack(groups, 2, ["cn-hangzhou"], frozenset({"cdn"})) if "cdn" in fams]
+    assert alone == [["cdn"]]
     # a scan of SLS and KMS alone: nothing to link
     assert [fams for fams, _ in linked(check_groups(select_checks(["sls", "kms"])))] == [["sls"], ["kms"]]
 

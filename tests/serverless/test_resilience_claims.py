@@ -176,8 +176,8 @@ def test_a_part_read_back_line_by_line_stops_at_its_limits(cloud):
 def test_json_this_deployment_did_not_write_is_never_parsed(cloud, caplog):
     """Every JSON object the functions store carries the MAC of its key and bytes (object_mac), checked before
     parsing: a planted manifest of nested arrays (parsed, JSON takes up to 24 times its size in memory) is refused
-    unread, and a copy of a real object to another key, or the JSON's own MAC without the bytes', counts for
-    nothing."""
+    unread, as is one with a MAC header that does not match. An object without the header (as this deployment wrote
+    them before) is parsed only up to 1 MiB, and counts only with the MAC inside it, as before."""
     import json
 
     import pytest
@@ -188,16 +188,23 @@ def test_json_this_deployment_did_not_write_is_never_parsed(cloud, caplog):
     load(cloud, _scenario())
     store = _store(cloud)
     caplog.set_level("WARNING")
-    store.bucket.put_object(manifest_key("daily-1"), b"[" * 200_000)
-    with pytest.raises(PayloadError, match=r"was not written by this deployment \(it carries no MAC\): not read"):
+    store.bucket.put_object(manifest_key("daily-1"), b"[" * (2 << 20))
+    with pytest.raises(PayloadError, match=r"it carries no MAC and is larger than 1 MiB\): not read"):
         store.manifest("daily-1")
+    store.bucket.put_object(manifest_key("daily-2"), b"[" * (2 << 20), headers={OBJECT_MAC: "0" * 64})
+    with pytest.raises(PayloadError, match=r"its MAC does not match\): not parsed"):
+        store.manifest("daily-2")
+    store.bucket.put_object(manifest_key("daily-3"), b"[" * 10_000, headers={OBJECT_MAC: "\u00e9" * 64})
+    with pytest.raises(PayloadError, match="its MAC does not match"):  # (not a TypeError from compare_digest)
+        store.manifest("daily-3")
     raw = json.dumps(with_mac(RUN_SECRET, {"state": "aggregated", "run_id": "r1"})).encode()
-    store.bucket.put_object(done_key("r1"), raw)  # the JSON's MAC right, the bytes' missing
+    store.bucket.put_object(done_key("r1"), raw)  # written before objects carried the MAC: its own MAC counts
     store.bucket.put_object(done_key("r2"), raw, headers={OBJECT_MAC: "0" * 64})
-    assert not store.done("r1") and not store.done("r2")
+    store.bucket.put_object(done_key("r3"), json.dumps({"state": "aggregated", "run_id": "r3"}).encode())
+    assert [store.done(r) for r in ("r1", "r2", "r3")] == [True, False, False]
     assert "ignoring a done marker this deployment did not write" in caplog.text
-    store.put_done("r3", {"state": "aggregated"})
-    assert store.done("r3")
+    store.put_done("r4", {"state": "aggregated"})
+    assert store.done("r4")
 
 
 def test_a_whole_run_reads_only_its_own_parts_shards_for_what_is_new(cloud, caplog, tmp_path):

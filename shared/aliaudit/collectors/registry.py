@@ -66,7 +66,7 @@ class Collector:
     # longest collections, which the scan starts first, in every region at once (scan.py, "the long lane")
     long: bool = False
     # global datasets whose account-wide listing it makes too (shared in a process: ClientFactory.shared), e.g.
-    # sls.audit follows actiontrail.trails: the scan puts their readers in one process (scan_processes.check_groups)
+    # sls.audit follows actiontrail.trails: a packed scan puts their readers in one process (scan_processes.linked)
     follows: tuple[str, ...] = ()
 
     @property

@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
@@ -32,6 +33,11 @@ log = logging.getLogger("aliaudit.store")
 # The largest JSON object the runtime reads (manifests, marks, baselines, summaries): an organisation run's manifest
 # of 50 accounts, 31 families and 24 regions is about 3 MB, a full-size baseline of 60,000 FAILs about 2.5 MB
 MAX_JSON_BYTES = 64 << 20
+# A JSON object without the MAC of its bytes (object_mac: an object written before they carried it, or planted) is
+# parsed only up to this size, so its parsing takes a few dozen MiB at most; what it says still counts only with the
+# MAC inside it (with_mac), as before
+UNMARKED_JSON_BYTES = 1 << 20
+_HEX_MAC = re.compile(r"[0-9a-f]{64}")  # (a header of other characters is no MAC: compare_digest takes ASCII only)
 # The largest part read (downloaded by the aggregator, read back by its worker): a generated full-size account's
 # largest (RAM, 5,000 users) is estimated at 30 MB (about 50,000 findings of 600 bytes); a larger object at a part's
 # key is another writer's, and must not fill the function's /tmp (512 MB by default) or memory
@@ -115,14 +121,19 @@ class RunStore:
             os.remove(path)
             raise
 
-    def _chunks(self, body: Any, key: str, limit: int) -> Iterator[bytes]:
-        """An object's body as it arrives; PayloadError once it passes limit bytes, read no further."""
+    def _chunks(self, body: Any, key: str, limit: int, *, unmarked: bool = False) -> Iterator[bytes]:
+        """An object's body as it arrives; PayloadError once it passes limit bytes, read no further (ForeignObject
+        for an unmarked JSON object: one without the MAC of its bytes)."""
         size = 0
         while chunk := body.read(1 << 20):
             size += len(chunk)
             if size > limit:
                 body.close()
-                raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
+                where = f"oss://{self.bucket.bucket_name}/{key}"
+                if unmarked:
+                    raise ForeignObject(f"{where} was not written by this deployment (it carries no MAC and is larger "
+                                        f"than {limit >> 20} MiB): not read")
+                raise PayloadError(f"{where} is larger than {limit >> 20} MiB: not read")
             yield chunk
 
     def lines(self, key: str, limit: int = MAX_PART_BYTES) -> Iterator[bytes]:
@@ -165,22 +176,25 @@ class RunStore:
         return True
 
     def get_json(self, key: str) -> Any | None:
-        """The object's JSON, None when there is no such object; PayloadError, before any parsing, when this
-        deployment did not write it (its bytes' MAC, object_mac, does not match) or it is larger than MAX_JSON_BYTES
-        (read no further), and when it is not JSON: anyone who can write to the bucket could otherwise exhaust the
-        memory of every function that reads the object, on every attempt."""
+        """The object's JSON, None when there is no such object; PayloadError, before any parsing, when the MAC of its
+        bytes (object_mac) does not match, or it carries none and is larger than UNMARKED_JSON_BYTES, or it is larger
+        than MAX_JSON_BYTES (read no further), and when it is not JSON: anyone who can write to the bucket could
+        otherwise exhaust the memory of every function that reads the object, on every attempt. (A small object
+        without the MAC, as this deployment wrote them before they carried it, is parsed: its own MAC, with_mac,
+        still decides whether it counts.)"""
         try:
             body = self.bucket.get_object(key)
         except oss2.exceptions.NoSuchKey:
             return None
         where = f"oss://{self.bucket.bucket_name}/{key}"
         claimed = str(body.headers.get(OBJECT_MAC, ""))
-        if not claimed:
-            body.close()
-            raise ForeignObject(f"{where} was not written by this deployment (it carries no MAC): not read")
-        raw = b"".join(self._chunks(body, key, MAX_JSON_BYTES))
-        if not hmac.compare_digest(claimed, object_mac(self._secret, key, raw)):
-            raise ForeignObject(f"{where} was not written by this deployment (its MAC does not match): not parsed")
+        if not claimed:  # (written before objects carried the MAC, or planted: parsed only when small)
+            raw = b"".join(self._chunks(body, key, UNMARKED_JSON_BYTES, unmarked=True))
+        else:
+            raw = b"".join(self._chunks(body, key, MAX_JSON_BYTES))
+            if not (_HEX_MAC.fullmatch(claimed) and hmac.compare_digest(claimed, object_mac(self._secret, key, raw))):
+                raise ForeignObject(f"{where} was not written by this deployment (its MAC does not match): not "
+                                    "parsed")
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as err:
