@@ -425,10 +425,7 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
        cis_audit="ECS console > Storage and Snapshots > Disks: select each Data disk and ensure that each disk under "
                  "Data disks has encryption.")
 def attached_encrypted(inp: Inputs) -> Iterator[Result]:
-    d: DiskInfo
-    for d in inp[DISKS]:
-        if d.instance_id and d.type.lower() != "system":
-            yield _disk_result(d)
+    return _attached_disks(inp, system=False)
 
 
 @check(id="ecs_system_disk_encrypted", title="ECS system disks are encrypted", severity="medium",
@@ -445,9 +442,14 @@ def attached_encrypted(inp: Inputs) -> Iterator[Result]:
        source="RunInstances SystemDisk.Encrypted (alibabacloud_ecs20140526 RunInstancesRequestSystemDisk: 'Specifies "
               "whether to encrypt the system disk', default false)")
 def system_disk_encrypted(inp: Inputs) -> Iterator[Result]:
+    return _attached_disks(inp, system=True)
+
+
+def _attached_disks(inp: Inputs, *, system: bool) -> Iterator[Result]:
+    """A result per disk attached to an instance: its system disks, or the others (Type data, or not told)."""
     d: DiskInfo
     for d in inp[DISKS]:
-        if d.instance_id and d.type.lower() == "system":
+        if d.instance_id and (d.type.lower() == "system") == system:
             yield _disk_result(d)
 
 

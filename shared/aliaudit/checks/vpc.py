@@ -12,6 +12,8 @@ from .registry import Inputs, check
 VPC = "vpc:vpc"
 FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowLog", "ModifyFlowLogAttribute",
                "CreateVpc", "DeleteVpc", "CreateVSwitch", "DeleteVSwitch"]
+FLOW_LOG_CLI = ("aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
+                "--ProjectName <p> --LogStoreName <l>")
 
 
 @check(id="vpc_flow_logs_enabled", title="Ensure VPC flow logging is enabled in all VPCs", severity="medium",
@@ -19,8 +21,7 @@ FLOW_EVENTS = ["CreateFlowLog", "DeleteFlowLog", "ActiveFlowLog", "DeactiveFlowL
             "and data exfiltration cannot be traced.",
        console="VPC console > Flow Logs > Create Flow Log: resource type VPC, the VPC, traffic type All, an SLS "
                "project and logstore; keep it Active.",
-       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
-           "--ProjectName <p> --LogStoreName <l>",
+       cli=FLOW_LOG_CLI,
        cis=["3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
                  "flow logs 'for packet Rejects') is on the VPC, or on each of its vSwitches; FAIL otherwise, naming "
@@ -37,8 +38,7 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
        risk="Without a flow log delivering to a logstore, the region keeps no record of its network traffic.",
        console="VPC console > Flow Logs (the region) > Create Flow Log: a VPC, vSwitch or ENI, and an SLS project and "
                "logstore; keep it Active.",
-       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
-           "--ProjectName <p> --LogStoreName <l>",
+       cli=FLOW_LOG_CLI,
        cis=["2.5"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs in each region that has a VPC: PASS when an Active flow log delivers to a project "
                  "and logstore, FAIL otherwise (none, inactive ones, or none naming its logstore). No result in a "
@@ -68,8 +68,7 @@ def flow_log_service(inp: Inputs) -> Iterator[Result]:
             "or an exfiltration actually made.",
        console="VPC console > Flow Logs: create the VPC's flow log with traffic type All (or Allow) and keep it "
                "Active.",
-       cli="aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --ResourceId <vpc> --TrafficType All "
-           "--ProjectName <p> --LogStoreName <l>",
+       cli=FLOW_LOG_CLI,
        events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
                  "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "

@@ -121,19 +121,14 @@ class RunStore:
             os.remove(path)
             raise
 
-    def _chunks(self, body: Any, key: str, limit: int, *, unmarked: bool = False) -> Iterator[bytes]:
-        """An object's body as it arrives; PayloadError once it passes limit bytes, read no further (ForeignObject
-        for an unmarked JSON object: one without the MAC of its bytes)."""
+    def _chunks(self, body: Any, key: str, limit: int) -> Iterator[bytes]:
+        """An object's body as it arrives; PayloadError once it passes limit bytes, read no further."""
         size = 0
         while chunk := body.read(1 << 20):
             size += len(chunk)
             if size > limit:
                 body.close()
-                where = f"oss://{self.bucket.bucket_name}/{key}"
-                if unmarked:
-                    raise ForeignObject(f"{where} was not written by this deployment (it carries no MAC and is larger "
-                                        f"than {limit >> 20} MiB): not read")
-                raise PayloadError(f"{where} is larger than {limit >> 20} MiB: not read")
+                raise PayloadError(f"oss://{self.bucket.bucket_name}/{key} is larger than {limit >> 20} MiB: not read")
             yield chunk
 
     def lines(self, key: str, limit: int = MAX_PART_BYTES) -> Iterator[bytes]:
@@ -189,7 +184,11 @@ class RunStore:
         where = f"oss://{self.bucket.bucket_name}/{key}"
         claimed = str(body.headers.get(OBJECT_MAC, ""))
         if not claimed:  # (written before objects carried the MAC, or planted: parsed only when small)
-            raw = b"".join(self._chunks(body, key, UNMARKED_JSON_BYTES, unmarked=True))
+            try:
+                raw = b"".join(self._chunks(body, key, UNMARKED_JSON_BYTES))
+            except PayloadError:
+                raise ForeignObject(f"{where} was not written by this deployment (it carries no MAC and is larger "
+                                    f"than {UNMARKED_JSON_BYTES >> 20} MiB): not read") from None
         else:
             raw = b"".join(self._chunks(body, key, MAX_JSON_BYTES))
             if not (_HEX_MAC.fullmatch(claimed) and hmac.compare_digest(claimed, object_mac(self._secret, key, raw))):
