@@ -151,6 +151,13 @@ class Rule(BaseModel):
             return True  # ALL covers every port; ICMP and GRE have no ports
         return port is not None and (any_port or any(lo <= port <= hi for lo, hi in self.spans))
 
+    @cached
+    def names_world_v4(self) -> bool:
+        """Whether the rule's authorization object is 0.0.0.0/0 itself (SourceCidrIp, or an entry of its prefix
+        list): the CIS audits' test, which pieces adding up to every address do not meet. False while its prefix
+        list is unread (see `sources_known`)."""
+        return any(n.version == 4 and n.prefixlen == 0 for n in self.networks())
+
     @property
     def ports_text(self) -> str:
         if not self.uses_port_list:

@@ -96,7 +96,30 @@ TRAIL = TrailInfo(name="test-4", status="Enable", logging=True, home_region="cn-
                   event_rw="All", oss_bucket=B, sls_project_arn="")
 
 CASES: list[Case] = [
-    *exposure_cases("oss_bucket_not_publicly_accessible", "FAIL"),
+    *exposure_cases("oss_bucket_not_exposed", "FAIL"),
+    # CIS 5.1 as its audit reads: a public ACL or any Allow to anonymous accounts (*) fails, whatever Block Public
+    # Access or the statement's conditions say
+    Case("oss_bucket_not_publicly_accessible", "private ACL, documented Deny policy; public-read; public-read-write",
+         inv(bucket(), bucket("b-doc", policy=DOC_POLICY), bucket("b-read", acl="public-read"),
+             bucket("b-rw", acl="public-read-write")),
+         {B: "PASS", "b-doc": "PASS", "b-read": "FAIL", "b-rw": "FAIL"}),
+    Case("oss_bucket_not_publicly_accessible", "Allow * without condition, with a Referer condition, limited to a "
+         "VPC, to Principal []; an HTTPS-only Deny to *",
+         inv(bucket("b-all", policy=allow_all("b-all")), bucket("b-ref", policy=allow_all("b-ref", REFERER)),
+             bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)), bucket("b-https", policy=https_only("b-https")),
+             bucket("b-empty", policy={"Version": "1", "Statement": [{
+                 "Effect": "Allow", "Principal": [], "Action": ["oss:GetObject"],
+                 "Resource": ["acs:oss:*:1234567890:b-empty/*"]}]})),
+         {"b-all": "FAIL", "b-ref": "FAIL", "b-vpc": "FAIL", "b-https": "PASS", "b-empty": "FAIL"}),
+    Case("oss_bucket_not_publicly_accessible", "a public-read ACL behind bucket-level and account-level Block Public "
+         "Access is still not Private",
+         inv(bucket("b-blk", acl="public-read", block_public_access=True), bucket("b-acct", acl="public-read"),
+             account_block=True),
+         {"b-blk": "FAIL", "b-acct": "FAIL"}),
+    Case("oss_bucket_not_publicly_accessible", "ACL unreadable; policy unreadable but the ACL is public",
+         inv(bucket("b-err", acl=None, errors={"acl": "AccessDenied"}),
+             bucket("b-pol", acl="public-read", policy=None, errors={"policy": "AccessDenied"})),
+         {"b-err": "ERROR", "b-pol": "FAIL"}),
     # 5.2: a private bucket without Block Public Access may still hold public-read objects (object ACLs not listed)
     *exposure_cases("oss_bucket_objects_not_public", "MANUAL"),
     Case("oss_bucket_logging_enabled", "logging to a target bucket vs off",
@@ -175,14 +198,32 @@ CASES: list[Case] = [
                  "Effect": "Allow", "Principal": [], "Action": ["oss:GetObject"],
                  "Resource": ["acs:oss:*:1234567890:b-empty/*"]}]})),
          {B: "PASS", "b-doc": "PASS", "b-vpc": "PASS", "b-all": "FAIL", "b-empty": "FAIL"}),
-    Case("oss_trail_bucket_not_public", "the trail's bucket is private",
-         {"actiontrail.trails": [TRAIL], **inv(bucket())}, {B: "PASS"}, region="global"),
-    Case("oss_trail_bucket_not_public", "the trail's bucket is public-read",
-         {"actiontrail.trails": [TRAIL], **inv(bucket(acl="public-read"))}, {B: "FAIL"}, region="global"),
+    Case("oss_trail_bucket_not_public", "the trail's bucket is private; public-read behind Block Public Access "
+         "still fails (2.2 reads the ACL)",
+         {"actiontrail.trails": [TRAIL, TRAIL.model_copy(update={"name": "t2", "oss_bucket": "b-blk"})],
+          **inv(bucket(), bucket("b-blk", acl="public-read", block_public_access=True))},
+         {B: "PASS", "b-blk": "FAIL"}, region="global"),
+    Case("oss_trail_bucket_not_public", "the trail's bucket is public-read; ACL unreadable",
+         {"actiontrail.trails": [TRAIL, TRAIL.model_copy(update={"name": "t2", "oss_bucket": "b-err"})],
+          **inv(bucket(acl="public-read"), bucket("b-err", acl=None, errors={"acl": "AccessDenied"}))},
+         {B: "FAIL", "b-err": "ERROR"}, region="global"),
     Case("oss_trail_bucket_not_public", "no trail delivers to OSS",
          {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": ""})], **inv(bucket())}, {ACCOUNT: "PASS"},
          region="global"),
     Case("oss_trail_bucket_not_public", "the trail's bucket belongs to another account",
+         {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": "secloud"})], **inv(bucket())},
+         {"secloud": "MANUAL"}, region="global"),
+    Case("oss_trail_bucket_not_exposed", "public-read neutralised by Block Public Access passes",
+         {"actiontrail.trails": [TRAIL], **inv(bucket(acl="public-read", block_public_access=True))},
+         {B: "PASS"}, region="global"),
+    Case("oss_trail_bucket_not_exposed", "the trail's bucket is private",
+         {"actiontrail.trails": [TRAIL], **inv(bucket())}, {B: "PASS"}, region="global"),
+    Case("oss_trail_bucket_not_exposed", "the trail's bucket is public-read",
+         {"actiontrail.trails": [TRAIL], **inv(bucket(acl="public-read"))}, {B: "FAIL"}, region="global"),
+    Case("oss_trail_bucket_not_exposed", "no trail delivers to OSS",
+         {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": ""})], **inv(bucket())}, {ACCOUNT: "PASS"},
+         region="global"),
+    Case("oss_trail_bucket_not_exposed", "the trail's bucket belongs to another account",
          {"actiontrail.trails": [TRAIL.model_copy(update={"oss_bucket": "secloud"})], **inv(bucket())},
          {"secloud": "MANUAL"}, region="global"),
     Case("oss_report_bucket_secured", "private, encrypted, versioned passes; unencrypted fails; public fails; "

@@ -29,6 +29,7 @@ from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
 SG_CHECKS = ["ecs_security_group_ssh_restricted", "ecs_security_group_rdp_restricted",
+             "ecs_security_group_ssh_not_exposed", "ecs_security_group_rdp_not_exposed",
              "ecs_security_group_fine_grained"]
 
 
@@ -88,11 +89,19 @@ def test_security_group_checks_honour_priority_drop_ipv6_and_ranges(cloud):
     load(cloud, account())
     findings = scan(cloud, checks=SG_CHECKS, regions=["cn-hangzhou", "cn-shanghai"])
     hz = [f for f in findings if f.region == "cn-hangzhou"]
-    assert by_resource(hz, "ecs_security_group_ssh_restricted") == {
+    assert by_resource(hz, "ecs_security_group_ssh_not_exposed") == {
         "sg-open": "FAIL", "sg-shadowed": "PASS", "sg-private": "PASS", "sg-all": "FAIL", "sg-db": "PASS",
         "sg-guard": "PASS"}
-    assert by_resource(hz, "ecs_security_group_rdp_restricted") == {
+    assert by_resource(hz, "ecs_security_group_rdp_not_exposed") == {
         "sg-open": "FAIL", "sg-shadowed": "FAIL", "sg-private": "PASS", "sg-all": "FAIL", "sg-db": "PASS",
+        "sg-guard": "PASS"}
+    # the CIS audits' reading: sg-shadowed's Accept from 0.0.0.0/0 exists behind its Drop; sg-open's 3389 is open
+    # to ::/0 only, which the audit does not name
+    assert by_resource(hz, "ecs_security_group_ssh_restricted") == {
+        "sg-open": "FAIL", "sg-shadowed": "FAIL", "sg-private": "PASS", "sg-all": "FAIL", "sg-db": "PASS",
+        "sg-guard": "PASS"}
+    assert by_resource(hz, "ecs_security_group_rdp_restricted") == {
+        "sg-open": "PASS", "sg-shadowed": "FAIL", "sg-private": "PASS", "sg-all": "FAIL", "sg-db": "PASS",
         "sg-guard": "PASS"}
     assert by_resource(hz, "ecs_security_group_fine_grained") == {  # (narrow internet openings: a reviewer's call)
         "sg-open": "MANUAL", "sg-shadowed": "FAIL", "sg-private": "MANUAL", "sg-all": "FAIL", "sg-db": "MANUAL",
@@ -100,11 +109,15 @@ def test_security_group_checks_honour_priority_drop_ipv6_and_ranges(cloud):
     sh = [(f.check_id, f.resource_id, f.status.value) for f in findings if f.region == "cn-shanghai"]
     assert ("ecs_security_group_ssh_restricted", "sg-sh", "FAIL") in sh
     msgs = {(f.check_id, f.resource_id): f.message for f in hz}
-    assert "::/0" in msgs[("ecs_security_group_rdp_restricted", "sg-open")]
+    assert "::/0" in msgs[("ecs_security_group_rdp_not_exposed", "sg-open")]
+    shadowed = msgs[("ecs_security_group_ssh_restricted", "sg-shadowed")]
+    assert shadowed.startswith("SSH (TCP 22) is allowed from 0.0.0.0/0: rule sgr-")
+    assert shadowed.endswith(" of sg-shadowed (priority 10, TCP 1/65535) accepts 0.0.0.0/0")
     assert msgs[("ecs_security_group_fine_grained", "sg-shadowed")].endswith("wider than 100 ports: TCP 23-65535")
     assert "every TCP port" in msgs[("ecs_security_group_fine_grained", "sg-all")]
     ssh = next(f for f in findings if f.check_id == "ecs_security_group_ssh_restricted")
     assert ssh.cis == ["3.2", "4.3"] and ssh.severity.value == "high"
+    assert {f.cis == [] for f in findings if f.check_id.endswith("_not_exposed")} == {True}
 
 
 def test_instance_checks(cloud):
@@ -156,16 +169,22 @@ def lists_account() -> dict:
 def test_port_lists_and_prefix_lists_are_read_from_the_cloud(cloud, admin):
     load(cloud, lists_account())
     findings = scan(cloud, checks=SG_CHECKS)
-    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+    assert by_resource(findings, "ecs_security_group_ssh_not_exposed") == {
         "sg-dbdrop": "FAIL", "sg-web": "PASS", "sg-anyone": "FAIL", "sg-office": "PASS", "sg-halves": "PASS",
         "sg-closed": "PASS"}
-    assert by_resource(findings, "ecs_security_group_rdp_restricted")["sg-halves"] == "FAIL"
+    assert by_resource(findings, "ecs_security_group_rdp_not_exposed")["sg-halves"] == "FAIL"
+    # the audits' reading: sg-closed's Accept from pl-any (0.0.0.0/0) exists behind its Drops; halves name no 0.0.0.0/0
+    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+        "sg-dbdrop": "FAIL", "sg-web": "PASS", "sg-anyone": "FAIL", "sg-office": "PASS", "sg-halves": "PASS",
+        "sg-closed": "FAIL"}
+    assert by_resource(findings, "ecs_security_group_rdp_restricted")["sg-halves"] == "PASS"
     assert by_resource(findings, "ecs_security_group_fine_grained") == {
         "sg-dbdrop": "MANUAL", "sg-web": "MANUAL", "sg-anyone": "MANUAL", "sg-office": "PASS", "sg-halves": "MANUAL",
         "sg-closed": "PASS"}
     msgs = {(f.check_id, f.resource_id): f.message for f in findings}
     assert msgs[("ecs_security_group_fine_grained", "sg-web")] == ("internet-reachable ports: TCP 80, 443: check that "
                                                                    "each is needed")
+    assert "accepts prefix list pl-any (0.0.0.0/0)" in msgs[("ecs_security_group_ssh_not_exposed", "sg-anyone")]
     assert "accepts prefix list pl-any (0.0.0.0/0)" in msgs[("ecs_security_group_ssh_restricted", "sg-anyone")]
     calls = admin.calls()  # each list once, however many rules name it
     assert (calls["ecs:DescribePortRangeListEntries"], calls["ecs:DescribePrefixListAttributes"]) == (2, 2)
@@ -181,15 +200,22 @@ def test_an_unreadable_list_gives_error_naming_it(cloud):
     load(cloud, data)
     findings = scan(cloud, checks=SG_CHECKS, ak=READER_AK, secret=READER_SECRET)
     # undecided where a list decides; certain where it cannot change the answer (sg-closed drops everything first)
-    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+    assert by_resource(findings, "ecs_security_group_ssh_not_exposed") == {
         "sg-dbdrop": "ERROR", "sg-web": "ERROR", "sg-anyone": "ERROR", "sg-office": "ERROR", "sg-halves": "PASS",
         "sg-closed": "PASS"}
-    assert by_resource(findings, "ecs_security_group_rdp_restricted")["sg-halves"] == "FAIL"
+    assert by_resource(findings, "ecs_security_group_rdp_not_exposed")["sg-halves"] == "FAIL"
+    # the audits' reading ignores Drops (sg-dbdrop's Accept from 0.0.0.0/0 decides), so sg-closed's unread
+    # prefix list on its Accept leaves it undecided
+    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+        "sg-dbdrop": "FAIL", "sg-web": "ERROR", "sg-anyone": "ERROR", "sg-office": "ERROR", "sg-halves": "PASS",
+        "sg-closed": "ERROR"}
     msgs = {(f.check_id, f.resource_id): f.message for f in findings}
-    ssh = msgs[("ecs_security_group_ssh_restricted", "sg-anyone")]
+    assert msgs[("ecs_security_group_ssh_restricted", "sg-web")].startswith(
+        "whether a rule allows SSH (TCP 22) from 0.0.0.0/0 depends on lists that could not be read: rule sgr-")
+    ssh = msgs[("ecs_security_group_ssh_not_exposed", "sg-anyone")]
     assert ssh.startswith("whether SSH (TCP 22) is reachable from the internet depends on lists that could not be "
                           "read: rule sgr-") and "prefix list pl-any could not be read (NoPermission:" in ssh
-    assert "port list prl-db could not be read (NoPermission:" in msgs[("ecs_security_group_ssh_restricted",
+    assert "port list prl-db could not be read (NoPermission:" in msgs[("ecs_security_group_ssh_not_exposed",
                                                                         "sg-dbdrop")]
     assert msgs[("ecs_security_group_fine_grained", "sg-web")].startswith(
         "whether TCP 1-65535 are reachable from the internet depends on lists that could not be read")
@@ -248,8 +274,10 @@ def test_fixing_through_the_sdk_flips_the_verdicts(cloud, admin):
         region_id="cn-hangzhou", security_group_id=gid, permissions=[
             ecs_models.AuthorizeSecurityGroupRequestPermissions(ip_protocol="TCP", port_range="20/25",
                                                                 source_cidr_ip="0.0.0.0/0", priority="5")]))
-    checks = ["ecs_security_group_ssh_restricted", "ecs_instance_metadata_hardened"]
+    checks = ["ecs_security_group_ssh_not_exposed", "ecs_instance_metadata_hardened",
+              "ecs_security_group_ssh_restricted"]
     findings = scan(cloud, checks=checks)
+    assert by_resource(findings, "ecs_security_group_ssh_not_exposed")[gid] == "FAIL"
     assert by_resource(findings, "ecs_security_group_ssh_restricted")[gid] == "FAIL"
     assert by_resource(findings, "ecs_instance_metadata_hardened")["i-db"] == "FAIL"
     # a higher-priority Drop for the whole internet shadows the rule; then revoke both, by rule id
@@ -258,7 +286,9 @@ def test_fixing_through_the_sdk_flips_the_verdicts(cloud, admin):
             ecs_models.AuthorizeSecurityGroupRequestPermissions(ip_protocol="ALL", port_range="-1/-1",
                                                                 source_cidr_ip="0.0.0.0/0", policy="drop",
                                                                 priority="1")]))
-    assert by_resource(scan(cloud, checks=checks[:1]), checks[0])[gid] == "PASS"
+    shadowed = scan(cloud, checks=checks)
+    assert by_resource(shadowed, checks[0])[gid] == "PASS"  # (the audit's reading: the Accept is still there)
+    assert by_resource(shadowed, "ecs_security_group_ssh_restricted")[gid] == "FAIL"
     rules = ecs.describe_security_group_attribute(ecs_models.DescribeSecurityGroupAttributeRequest(
         region_id="cn-hangzhou", security_group_id=gid)).body.permissions.permission
     assert {(r.policy, r.priority) for r in rules} == {("Accept", "5"), ("Drop", "1")}
@@ -269,6 +299,7 @@ def test_fixing_through_the_sdk_flips_the_verdicts(cloud, admin):
         region_id="cn-hangzhou", instance_id="i-db", http_tokens="required"))
     findings = scan(cloud, checks=checks)
     assert by_resource(findings, "ecs_security_group_ssh_restricted")[gid] == "PASS"
+    assert by_resource(findings, "ecs_security_group_ssh_not_exposed")[gid] == "PASS"
     assert by_resource(findings, "ecs_instance_metadata_hardened")["i-db"] == "PASS"
     events = [(e["eventName"], e["referencedResources"]) for e in admin.events() if e["serviceName"] == "Ecs"]
     assert events == [("CreateSecurityGroup", {"ACS::ECS::SecurityGroup": [gid]}),
@@ -509,13 +540,16 @@ def test_group_checks_on_port_lists_prefix_lists_and_split_worlds():
     data = {"ecs.security_groups": groups}
     assert statuses(run_check("ecs_security_group_fine_grained", data)) == {
         "sg-web": "MANUAL", "sg-dbdrop": "MANUAL", "sg-prefix": "MANUAL", "sg-split": "MANUAL", "sg-unread": "ERROR"}
-    ssh = {r.resource_id: r for r in run_check("ecs_security_group_ssh_restricted", data)}
-    assert statuses(list(ssh.values())) == {
-        "sg-web": "PASS", "sg-dbdrop": "FAIL", "sg-prefix": "FAIL", "sg-split": "PASS", "sg-unread": "ERROR"}
-    assert "accepts prefix list pl-any (0.0.0.0/0)" in ssh["sg-prefix"].message
-    assert "prefix list pl-x could not be read (NoPermission: denied)" in ssh["sg-unread"].message
-    rdp = statuses(run_check("ecs_security_group_rdp_restricted", data))
+    for cid in ("ecs_security_group_ssh_not_exposed", "ecs_security_group_ssh_restricted"):
+        ssh = {r.resource_id: r for r in run_check(cid, data)}
+        assert statuses(list(ssh.values())) == {
+            "sg-web": "PASS", "sg-dbdrop": "FAIL", "sg-prefix": "FAIL", "sg-split": "PASS", "sg-unread": "ERROR"}
+        assert "accepts prefix list pl-any (0.0.0.0/0)" in ssh["sg-prefix"].message
+        assert "prefix list pl-x could not be read (NoPermission: denied)" in ssh["sg-unread"].message
+    rdp = statuses(run_check("ecs_security_group_rdp_not_exposed", data))
     assert rdp["sg-split"] == "FAIL" and rdp["sg-unread"] == "PASS"
+    # halves that add up to every address do not name 0.0.0.0/0
+    assert statuses(run_check("ecs_security_group_rdp_restricted", data))["sg-split"] == "PASS"
 
 
 # --- issue 20: risky service ports per group, key pairs, user data, instance roles, images, disks ------------

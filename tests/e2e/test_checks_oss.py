@@ -104,8 +104,11 @@ def _expect(passing: set[str], other: str = "FAIL", **special: str) -> dict[str,
 def test_oss_checks_pass_and_fail(cloud, admin):
     load(cloud, account())
     findings = scan(cloud, families=["oss"])
-    assert by_resource(findings, "oss_bucket_not_publicly_accessible") == _expect(
+    assert by_resource(findings, "oss_bucket_not_exposed") == _expect(
         ALL - {"public-acl", "referer-only", "trail-logs"})
+    # CIS 5.1 as its audit reads: a public ACL (Block Public Access aside) or any Allow to * (conditions aside)
+    assert by_resource(findings, "oss_bucket_not_publicly_accessible") == _expect(
+        ALL - {"public-acl", "referer-only", "trail-logs", "blocked-public", "ip-restricted", "fenced"})
     assert by_resource(findings, "oss_bucket_objects_not_public") == _expect(
         {"good", "blocked-public"}, other="MANUAL", **{"public-acl": "FAIL", "referer-only": "FAIL",
                                                        "trail-logs": "FAIL"})
@@ -126,6 +129,8 @@ def test_oss_checks_pass_and_fail(cloud, admin):
     assert by_resource(findings, "oss_signed_url_short_expiry") == {ACCOUNT: "MANUAL"}
     assert by_resource(findings, "oss_trail_bucket_not_public") == {"trail-logs": "FAIL",
                                                                     "central-archive-bucket": "MANUAL"}
+    assert by_resource(findings, "oss_trail_bucket_not_exposed") == {"trail-logs": "FAIL",
+                                                                     "central-archive-bucket": "MANUAL"}
     assert by_resource(findings, "oss_report_bucket_secured") == {}  # none configured
 
     # each finding carries its bucket's region; account-level ones stay global
@@ -136,18 +141,24 @@ def test_oss_checks_pass_and_fail(cloud, admin):
     assert region[("oss_account_public_access_block_enabled", ACCOUNT)] == "global"
 
     msg = {(f.check_id, f.resource_id): f.message for f in findings}
-    assert "acs:referer" in msg[("oss_bucket_not_publicly_accessible", "referer-only")]
+    assert "acs:referer" in msg[("oss_bucket_not_exposed", "referer-only")]
+    assert msg[("oss_bucket_not_publicly_accessible", "ip-restricted")] == (
+        "statement 1 allows everyone (*) oss:GetObject")
+    assert msg[("oss_bucket_not_publicly_accessible", "blocked-public")] == (
+        "bucket ACL is public-read-write; statement 1 allows everyone (*) oss:*")
     assert "0.0.0.0/0" in msg[("oss_bucket_network_access_restricted", "any-ip")]
     assert "acs:sourceip 203.0.113.0/24" in msg[("oss_bucket_network_access_restricted", "ip-restricted")]
     assert "only for oss:PutObject" in msg[("oss_bucket_secure_transport_enabled", "http-partial")]
     assert "neutralises" in msg[("oss_bucket_policy_no_public_grant", "blocked-public")]
-    assert "main" in msg[("oss_trail_bucket_not_public", "trail-logs")]
+    assert msg[("oss_trail_bucket_not_public", "trail-logs")] == "trail main: bucket ACL is public-read-write"
+    assert "main" in msg[("oss_trail_bucket_not_exposed", "trail-logs")]
     assert msg[("oss_bucket_encrypted_with_byok", "trail-logs")].startswith("SSE-KMS with the OSS-managed KMS key")
-    assert "denies everyone outside its networks" in msg[("oss_bucket_not_publicly_accessible", "fenced")]
+    assert "denies everyone outside its networks" in msg[("oss_bucket_not_exposed", "fenced")]
     assert msg[("oss_bucket_policy_no_public_grant", "any-ip")] == "the bucket policy grants nothing to *"
     assert msg[("oss_bucket_policy_no_public_grant", "ip-restricted")].startswith("every grant to * is restricted")
     top = next(f for f in findings if f.check_id == "oss_bucket_not_publicly_accessible")
     assert top.cis == ["5.1"] and top.severity.value == "critical" and top.resource_type == "oss:bucket"
+    assert {f.cis == [] for f in findings if f.check_id.endswith("_not_exposed")} == {True}
     # ListBuckets once for the whole scan (a global dataset), every per-bucket read once per bucket
     calls = admin.calls()
     assert calls["oss:ListBuckets"] == 1 and calls["oss:GetPublicAccessBlock"] == 1
@@ -165,7 +176,10 @@ def test_account_block_and_a_clean_account(cloud):
     load(cloud, data)
     findings = scan(cloud, families=["oss"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, "oss_account_public_access_block_enabled") == {ACCOUNT: "PASS"}
-    assert set(by_resource(findings, "oss_bucket_not_publicly_accessible").values()) == {"PASS"}
+    assert set(by_resource(findings, "oss_bucket_not_exposed").values()) == {"PASS"}
+    # the 5.1 audit reads the ACL and the policy as they are, the block aside
+    assert by_resource(findings, "oss_bucket_not_publicly_accessible") == {
+        "good": "PASS", "logs-sh": "PASS", "public-acl": "FAIL", "referer-only": "FAIL"}
     assert set(by_resource(findings, "oss_bucket_public_access_block_enabled").values()) == {"PASS"}
     assert set(by_resource(findings, "oss_bucket_objects_not_public").values()) == {"PASS"}
     assert by_resource(findings, "oss_bucket_policy_no_public_grant")["referer-only"] == "FAIL"  # latent
@@ -180,12 +194,16 @@ def test_denied_get_bucket_acl_gives_error_for_the_checks_that_need_it(cloud):
     ram["groups"][0]["policies"].append({"name": "NoAcl", "type": "Custom"})
     load(cloud, data)
     findings = scan(cloud, families=["oss"], ak=READER_AK, secret=READER_SECRET)
-    public = by_resource(findings, "oss_bucket_not_publicly_accessible")
+    public = by_resource(findings, "oss_bucket_not_exposed")
     # the ACL decides only where no Block Public Access covers the bucket and the policy is not public already
     assert public == _expect({"good", "blocked-public"}, other="ERROR", **{"referer-only": "FAIL"})
-    err = next(f for f in findings if f.check_id == "oss_bucket_not_publicly_accessible" and f.resource_id == "any-ip")
+    err = next(f for f in findings if f.check_id == "oss_bucket_not_exposed" and f.resource_id == "any-ip")
     assert "AccessDenied" in err.message and err.region == "cn-hangzhou"
+    # the 5.1 audit's reading: an Allow to * fails whatever the ACL; without one the unread ACL decides
+    assert by_resource(findings, "oss_bucket_not_publicly_accessible") == _expect(
+        set(), other="ERROR", **{"referer-only": "FAIL", "ip-restricted": "FAIL", "blocked-public": "FAIL"})
     assert by_resource(findings, "oss_trail_bucket_not_public")["trail-logs"] == "ERROR"
+    assert by_resource(findings, "oss_trail_bucket_not_exposed")["trail-logs"] == "ERROR"
     # checks that do not need the ACL keep their verdicts; "fenced" denies everyone outside 10.0.0.0/8 but the
     # owner's root, the read-only auditor included: its bucket policy locks the auditor out of every read
     assert by_resource(findings, "oss_bucket_logging_enabled") == _expect({"good"}, fenced="ERROR")
@@ -201,10 +219,14 @@ def test_denied_account_public_access_block_read(cloud):
     load(cloud, data)
     findings = scan(cloud, families=["oss"], ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, "oss_account_public_access_block_enabled") == {ACCOUNT: "ERROR"}
-    public = by_resource(findings, "oss_bucket_not_publicly_accessible")
+    public = by_resource(findings, "oss_bucket_not_exposed")
     # only where the account-level block could change the verdict is it an ERROR
     assert public["public-acl"] == public["referer-only"] == public["trail-logs"] == "ERROR"
     assert public["logs-sh"] == public["good"] == public["blocked-public"] == "PASS"
+    # the 5.1 audit's reading does not depend on the block ("fenced" locks the read-only auditor out of its reads)
+    assert by_resource(findings, "oss_bucket_not_publicly_accessible") == _expect(
+        ALL - {"public-acl", "referer-only", "trail-logs", "blocked-public", "ip-restricted", "fenced"},
+        fenced="ERROR")
     assert by_resource(findings, "oss_bucket_public_access_block_enabled")["any-ip"] == "ERROR"
     assert by_resource(findings, "oss_bucket_public_access_block_enabled")["good"] == "PASS"
 

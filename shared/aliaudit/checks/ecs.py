@@ -123,36 +123,101 @@ def classic_network(inp: Inputs) -> Iterator[Result]:
 
 # --- CIS 3.2 / 4.3 / 4.4 --------------------------------------------------------------------------
 
+def _literal_port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
+    """The CIS audit's reading: any inbound Accept rule covering TCP `port` whose authorization object is
+    0.0.0.0/0, whatever its priority and whatever Drop rules say."""
+    for g, err in _groups(inp):
+        if err:
+            yield err
+            continue
+        hits: list[Rule] = []
+        unknown: list[Rule] = []
+        for r in g.rules:
+            if not r.accepts or not r.matches("TCP", port, any_port=not r.ports_known):
+                continue
+            world = r.names_world_v4 if r.sources_known else None
+            if world and r.ports_known:
+                hits.append(r)
+            elif world is not False:  # an unread port list or prefix list leaves the rule undecided
+                unknown.append(r)
+        if hits:
+            status, msg = FAIL, f"{service} (TCP {port}) is allowed from 0.0.0.0/0: {_why(hits)}"
+        elif unknown:
+            status, msg = ERROR, f"whether a rule allows {service} (TCP {port}) from 0.0.0.0/0 depends on lists " \
+                                 f"that could not be read: {unread_lists(unknown)}"
+        else:
+            status, msg = PASS, f"no inbound rule allows {service} (TCP {port}) from 0.0.0.0/0"
+        yield Result(status=status, resource_id=g.id, resource_type=SG, resource_name=g.name, message=msg)
+
+
+def _literal_evaluates(port: int, exposed: str) -> str:
+    return (f"DescribeSecurityGroupAttribute inbound rules as the CIS audit reads them: FAIL, naming the rules, when "
+            f"an Accept rule of protocol TCP or ALL whose PortRange (or port list, DescribePortRangeListEntries) "
+            f"includes {port} has the authorization object 0.0.0.0/0 (SourceCidrIp, or an entry of its prefix list, "
+            "DescribePrefixListAttributes), whatever its Priority and whatever Drop rules there are; ERROR when a "
+            "list that could not be read leaves that undecided; PASS otherwise. Whether the port is reachable from "
+            f"the internet (Drops, priorities, ::/0, ranges that add up to every address) is {exposed}.")
+
+
+_SG_CONSOLE = ("ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to your "
+               "bastion or office addresses.")
+_SG_CLI = "aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>"
+
+
 @check(id="ecs_security_group_ssh_restricted", severity="high",
-       title="Ensure no security groups allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+       title="Ensure no security groups allow ingress from 0.0.0.0/0 to port 22",
        risk="SSH open to the internet is scanned and brute-forced within minutes of exposure.",
-       console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
-               "your bastion or office addresses.",
-       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
-       cis=["3.2", "4.3"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 22")
-       + " FAIL when TCP 22 is open to the internet, naming the rules; PASS otherwise. The 3.2 audit also names "
-       "3389, which ecs_security_group_rdp_restricted judges.",
+       console=_SG_CONSOLE, cli=_SG_CLI,
+       cis=["3.2", "4.3"], events=SG_EVENTS, needs=[SECURITY_GROUPS],
+       evaluates=_literal_evaluates(22, "ecs_security_group_ssh_not_exposed") + " The 3.2 audit also names 3389, "
+       "which ecs_security_group_rdp_restricted judges.",
        cis_audit="4.3: ensure no inbound rule exists that has a port range that includes port 22 and has an "
                  "Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also includes "
                  "port 22). 3.2: ensure Port is not equal to 22 or 3389 and Action is not Allow, and IP Ranges is "
                  "not equal to 0.0.0.0.")
 def ssh_restricted(inp: Inputs) -> Iterator[Result]:
-    yield from _port_check(inp, 22, "SSH")
+    yield from _literal_port_check(inp, 22, "SSH")
 
 
 @check(id="ecs_security_group_rdp_restricted", severity="high",
-       title="Ensure no security groups allow ingress from 0.0.0.0/0 or ::/0 to port 3389",
+       title="Ensure no security groups allow ingress from 0.0.0.0/0 to port 3389",
        risk="RDP open to the internet is a common ransomware entry point (brute force, RDP vulnerabilities).",
-       console="ECS console > Security Groups > the group > Inbound: remove the rule or limit its source to "
-               "your bastion or office addresses.",
-       cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
+       console=_SG_CONSOLE, cli=_SG_CLI,
        # (CIS 3.2 too: its audit asks for no rule open to 0.0.0.0/0 on port 22 or 3389)
-       cis=["3.2", "4.4"], events=SG_EVENTS, needs=[SECURITY_GROUPS], evaluates=_sg_evaluates("TCP 3389")
-       + " FAIL when TCP 3389 is open to the internet, naming the rules; PASS otherwise.",
+       cis=["3.2", "4.4"], events=SG_EVENTS, needs=[SECURITY_GROUPS],
+       evaluates=_literal_evaluates(3389, "ecs_security_group_rdp_not_exposed"),
        cis_audit="Security Groups > Inbound: ensure no rule exists that has a port range that includes port 3389 and "
                  "has an Authorization Object of 0.0.0.0/0 (a Port value of ALL or a range such as 0-1024 also "
                  "includes port 3389).")
 def rdp_restricted(inp: Inputs) -> Iterator[Result]:
+    yield from _literal_port_check(inp, 3389, "RDP")
+
+
+# the same ports as Alibaba Cloud evaluates the rules: the view of actual reachability beside the audit's reading
+_EXPOSED_SOURCE = ("CIS 3.2/4.3/4.4's intent judged as Alibaba Cloud evaluates security group rules (Priority, Drop "
+                   "before Accept, IPv6): the ECS documentation of security group rules, as secgroup.py cites it")
+
+
+@check(id="ecs_security_group_ssh_not_exposed", severity="high",
+       title="SSH (TCP 22) is not reachable from the internet through security groups",
+       risk="SSH open to the internet is scanned and brute-forced within minutes of exposure.",
+       console=_SG_CONSOLE, cli=_SG_CLI, events=SG_EVENTS, needs=[SECURITY_GROUPS],
+       evaluates=_sg_evaluates("TCP 22") + " FAIL when TCP 22 is open to the internet, naming the rules; PASS "
+       "otherwise. No CIS id: a rule the audit names can be overruled by a Drop (PASS here), and sources the audit "
+       "does not name (::/0, 0.0.0.0/1 + 128.0.0.0/1) can open the port (FAIL here).",
+       source=_EXPOSED_SOURCE)
+def ssh_not_exposed(inp: Inputs) -> Iterator[Result]:
+    yield from _port_check(inp, 22, "SSH")
+
+
+@check(id="ecs_security_group_rdp_not_exposed", severity="high",
+       title="RDP (TCP 3389) is not reachable from the internet through security groups",
+       risk="RDP open to the internet is a common ransomware entry point (brute force, RDP vulnerabilities).",
+       console=_SG_CONSOLE, cli=_SG_CLI, events=SG_EVENTS, needs=[SECURITY_GROUPS],
+       evaluates=_sg_evaluates("TCP 3389") + " FAIL when TCP 3389 is open to the internet, naming the rules; PASS "
+       "otherwise. No CIS id, as ecs_security_group_ssh_not_exposed.",
+       source=_EXPOSED_SOURCE)
+def rdp_not_exposed(inp: Inputs) -> Iterator[Result]:
     yield from _port_check(inp, 3389, "RDP")
 
 

@@ -2,8 +2,10 @@
 bucket is not public), and beyond CIS: Block Public Access, public bucket-policy grants, versioning,
 default encryption and the auditor's own report buckets.
 
-"Public" is decided in one place, `bucket_policy.public_exposure` (the bucket-policy and ACL analysis).
-Findings are per bucket and carry the bucket's region.
+"Public" has two readings: the CIS audits' (5.1 and 2.2: the ACL, and bucket-policy statements to anonymous
+accounts, as the console shows them) and whether anyone on the Internet can reach the bucket, decided in one
+place, `bucket_policy.public_exposure` (ACL, policy conditions and Block Public Access), which the *_not_exposed
+checks report. Findings are per bucket and carry the bucket's region.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..bucket_policy import (
+    PUBLIC_ACLS,
     Exposure,
     effect,
     https_enforced,
@@ -80,20 +83,66 @@ _EXPOSURE = ("GetBucketAcl, GetBucketPolicy (the document itself, analysed here)
 
 # --- CIS 5.1, 5.2 ----------------------------------------------------------------------------------
 
+def _anonymous_statements(b: BucketInfo) -> list[str]:
+    """The bucket policy's Allow statements to Anonymous Accounts (*), whatever their conditions: what the
+    console's Bucket Policy tab lists as operations authorized to anonymous accounts."""
+    out = []
+    for n, st in enumerate(statements(b.policy), 1):
+        if effect(st) == "allow" and to_everyone(st):
+            actions = st.get("Action")
+            shown = ", ".join(map(str, actions[:4])) + (", ..." if len(actions) > 4 else "") \
+                if isinstance(actions, list) else str(actions or "no action")
+            out.append(f"statement {n} allows everyone (*) {shown}")
+    return out
+
+
+def _literal_public(b: BucketInfo) -> Result:
+    """CIS 5.1 as its audit reads: the ACL is private and the bucket policy authorizes nothing to anonymous
+    accounts; Block Public Access and conditions on the grant are not part of that reading."""
+    reasons = [f"bucket ACL is {b.acl}"] if "acl" not in b.errors and b.acl in PUBLIC_ACLS else []
+    if "policy" not in b.errors:
+        reasons += _anonymous_statements(b)
+    if reasons:
+        return _result(b, FAIL, "; ".join(reasons))
+    err = _unreadable(b, "acl", "policy")
+    return err or _result(b, PASS, "bucket ACL private and no bucket-policy statement allows everyone (*)")
+
+
 @check(id="oss_bucket_not_publicly_accessible", severity="critical",
        title="Ensure that OSS bucket is not anonymously or publicly accessible",
        risk="Anyone on the Internet can list, read (or write) the bucket's data; leaked data and abuse of "
             "public-read-write buckets for malware hosting follow.",
        console="OSS console > the bucket > Permission Control: set ACL to Private, remove bucket policy "
-               "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
+               "statements granting Anonymous Accounts (*), and turn on Block Public Access.",
        cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
        cis=["5.1"], events=EXPOSURE_EVENTS, needs=[BUCKETS],
-       evaluates="FAIL when the bucket is public, PASS when not: " + _EXPOSURE + ". Beyond the audit's "
-                 "'Anonymous Accounts (*) ... None', a grant to * that such a condition restricts passes, and Block "
-                 "Public Access counts.",
+       evaluates="GetBucketAcl and GetBucketPolicy as the CIS audit reads them: FAIL when the ACL is public-read or "
+                 "public-read-write, or when a bucket-policy statement allows everyone (Principal *, or [] which OSS "
+                 "reads as *), whatever its conditions and whatever Block Public Access says; ERROR when an unread "
+                 "setting leaves that undecided; PASS otherwise. Whether the bucket is reachable from the internet "
+                 "(Block Public Access, restricting conditions) is oss_bucket_not_exposed.",
        cis_audit="Under ACL section, ensure the Bucket ACL is set to Private. Using Bucket Policy: ... ensure the "
                  "Anonymous Accounts (*) is selected under Accounts and None is selected under Authorized Operation.")
 def bucket_not_public(inp: Inputs) -> Iterator[Result]:
+    for b in _inventory(inp).buckets:
+        yield _literal_public(b)
+
+
+@check(id="oss_bucket_not_exposed", severity="critical",
+       title="OSS buckets are not readable or writable by anyone on the internet",
+       risk="Anyone on the Internet can list, read (or write) the bucket's data; leaked data and abuse of "
+            "public-read-write buckets for malware hosting follow.",
+       console="OSS console > the bucket > Permission Control: set ACL to Private, remove bucket policy "
+               "statements granting * without an IP/VPC condition, and turn on Block Public Access.",
+       cli="aliyun oss set-acl oss://<bucket> private -b; " + BLOCK_CLI,
+       events=EXPOSURE_EVENTS, needs=[BUCKETS],
+       evaluates="FAIL when the bucket is public, PASS when not: " + _EXPOSURE + ". No CIS id: beyond the 5.1 "
+                 "audit's reading (oss_bucket_not_publicly_accessible), a grant to * that such a condition restricts "
+                 "passes, and Block Public Access counts.",
+       source="CIS 5.1's intent judged as OSS evaluates access: OSS Block Public Access "
+              "(https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access) and bucket policy "
+              "(https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements)")
+def bucket_not_exposed(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
         yield _exposure_result(b, inv)[1]
@@ -440,21 +489,9 @@ def policy_public_grant(inp: Inputs) -> Iterator[Result]:
 
 # --- CIS 2.2 ---------------------------------------------------------------------------------------
 
-@check(id="oss_trail_bucket_not_public", severity="critical",
-       title="Ensure the OSS used to store ActionTrail logs is not publicly accessible",
-       risk="Public audit logs reveal the account's activity to attackers, and a writable one lets them erase "
-            "their traces.",
-       console="OSS console > the trail's bucket > Permission Control: ACL Private, no unrestricted * grants, "
-               "Block Public Access on.",
-       cli="aliyun oss set-acl oss://<trail-bucket> private -b; " + BLOCK_CLI,
-       cis=["2.2"], events=EXPOSURE_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"],
-       needs=[TRAILS, BUCKETS],
-       evaluates="the OssBucketName of every trail (DescribeTrails with shadow and multi-account trails), judged "
-                 "as oss_bucket_not_publicly_accessible does (" + _EXPOSURE + "); MANUAL for a bucket the audited "
-                 "account does not own.",
-       cis_audit="For each bucket noted in step 3 ... The Bucket ACL tab shows three kind of grants, Private Public "
-                 "Read, Public Read/Write. Ensure Private be set to the bucket.")
-def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
+def _trail_buckets(inp: Inputs) -> Iterator[Result | tuple[list[str], BucketInfo]]:
+    """Each bucket trails deliver to, with its trails' names; a finished Result instead for a bucket of another
+    account (MANUAL) and when no trail delivers to OSS (PASS)."""
     trails: list[TrailInfo] = inp[TRAILS]
     inv = _inventory(inp)
     by_bucket: dict[str, list[str]] = {}
@@ -466,14 +503,58 @@ def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
                      message="no trail delivers to an OSS bucket")
     for name, names in sorted(by_bucket.items()):
         b = inv.bucket(name)
-        who = f"trail {', '.join(names)}"
-        if b is None:
-            yield Result(status=MANUAL, resource_id=name, resource_type=_RTYPE, resource_name=", ".join(names),
-                         message=f"{who} delivers to bucket {name}, which the audited account does not own: "
-                                 "audit it in its owner account")
+        yield (names, b) if b else Result(
+            status=MANUAL, resource_id=name, resource_type=_RTYPE, resource_name=", ".join(names),
+            message=f"trail {', '.join(names)} delivers to bucket {name}, which the audited account does not own: "
+                    "audit it in its owner account")
+
+
+def _trail_result(res: Result, names: list[str]) -> Result:
+    return res.model_copy(update={"resource_name": ", ".join(names),
+                                  "message": f"trail {', '.join(names)}: {res.message}"})
+
+
+_TRAIL_CONSOLE = ("OSS console > the trail's bucket > Permission Control: ACL Private, no unrestricted * grants, "
+                  "Block Public Access on.")
+_TRAIL_CLI = "aliyun oss set-acl oss://<trail-bucket> private -b; " + BLOCK_CLI
+_TRAIL_RISK = ("Public audit logs reveal the account's activity to attackers, and a writable one lets them erase "
+               "their traces.")
+_TRAIL_EVENTS = EXPOSURE_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"]
+
+
+@check(id="oss_trail_bucket_not_public", severity="critical",
+       title="Ensure the OSS used to store ActionTrail logs is not publicly accessible",
+       risk=_TRAIL_RISK, console=_TRAIL_CONSOLE, cli=_TRAIL_CLI, cis=["2.2"], events=_TRAIL_EVENTS,
+       needs=[TRAILS, BUCKETS],
+       evaluates="The OssBucketName of every trail (DescribeTrails with shadow and multi-account trails): its "
+                 "GetBucketAcl as the CIS audit reads it, FAIL for public-read or public-read-write, PASS for "
+                 "private, whatever Block Public Access says; ERROR when the ACL could not be read; MANUAL for a "
+                 "bucket the audited account does not own. Whether the bucket is reachable from the internet (its "
+                 "policy too) is oss_trail_bucket_not_exposed.",
+       cis_audit="For each bucket noted in step 3 ... The Bucket ACL tab shows three kind of grants, Private Public "
+                 "Read, Public Read/Write. Ensure Private be set to the bucket.")
+def trail_bucket_not_public(inp: Inputs) -> Iterator[Result]:
+    for item in _trail_buckets(inp):
+        if isinstance(item, Result):
+            yield item
             continue
-        res = _exposure_result(b, inv)[1]
-        yield res.model_copy(update={"resource_name": ", ".join(names), "message": f"{who}: {res.message}"})
+        names, b = item
+        res = _unreadable(b, "acl") or (_result(b, FAIL, f"bucket ACL is {b.acl}") if b.acl in PUBLIC_ACLS
+                                        else _result(b, PASS, f"bucket ACL is {b.acl}"))
+        yield _trail_result(res, names)
+
+
+@check(id="oss_trail_bucket_not_exposed", severity="critical",
+       title="The OSS bucket that stores ActionTrail logs is not readable or writable by anyone on the internet",
+       risk=_TRAIL_RISK, console=_TRAIL_CONSOLE, cli=_TRAIL_CLI, events=_TRAIL_EVENTS, needs=[TRAILS, BUCKETS],
+       evaluates="the OssBucketName of every trail (DescribeTrails with shadow and multi-account trails), judged "
+                 "as oss_bucket_not_exposed does (" + _EXPOSURE + "); MANUAL for a bucket the audited "
+                 "account does not own. No CIS id: the 2.2 audit reads the ACL alone (oss_trail_bucket_not_public).",
+       source="CIS 2.2's intent judged as OSS evaluates access (oss_bucket_not_exposed)")
+def trail_bucket_not_exposed(inp: Inputs) -> Iterator[Result]:
+    inv = _inventory(inp)
+    for item in _trail_buckets(inp):
+        yield item if isinstance(item, Result) else _trail_result(_exposure_result(item[1], inv)[1], item[0])
 
 
 # --- the auditor's own report buckets ---------------------------------------------------------------
