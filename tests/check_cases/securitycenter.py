@@ -112,6 +112,11 @@ CASES: list[Case] = [
     Case("securitycenter_log_analysis_enabled", "not purchased",
          {"securitycenter.log_analysis": LogAnalysis(bought=False, open=False, authorized=False)},
          {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "activated pay-as-you-go (PostPaidOpenStatus yes, BuyStatus and "
+         "OpenStatus no), aegis-log-login enabled",
+         {"securitycenter.log_analysis": LogAnalysis(bought=False, open=False, authorized=True, post_paid=True,
+                                                     logs=[LOGIN])},
+         {ACCOUNT: "PASS"}, region=_G),
     Case("securitycenter_log_analysis_enabled", "one log type disabled",
          {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[
              LOGIN, LogType(logstore="aegis-log-network", category="host", enabled=False)])},

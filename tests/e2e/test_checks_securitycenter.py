@@ -109,6 +109,17 @@ def test_settings_fail_on_a_weak_account(cloud):
     assert "Free Edition" in msg["securitycenter_edition_advanced_or_higher"]
 
 
+def test_pay_as_you_go_log_analysis_counts_as_enabled(cloud):
+    """PostPaidOpenStatus yes without a subscription (BuyStatus, OpenStatus no): log analysis is on."""
+    load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True}}))
+    findings = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
+    (got,) = findings
+    assert got.status.value == "PASS" and "log analysis (pay-as-you-go) enabled for all" in got.message
+    load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True, "disabled": ["sas-log-dns"]}}))
+    (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
+    assert got.status.value == "FAIL" and "sas-log-dns" in got.message
+
+
 def test_edition_variants(cloud):
     def edition(**sas: Any) -> tuple[str, str]:
         load(cloud, scenario(**sas))

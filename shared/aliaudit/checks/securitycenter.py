@@ -296,15 +296,15 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sas DescribeLogMeta --From sas; aliyun sas ModifyLogMetaStatus --From sas --LogStore <store> "
            "--Status enabled",
        cis=["2.9"], events=["ModifyLogMetaStatus"], needs=[LOG_ANALYSIS],
-       evaluates="DescribeLogShipperStatus and DescribeLogMeta (From sas): FAIL when log analysis is not purchased or"
-                 " not open, when any log type's Status is not enabled, or when no log type is listed; PASS when "
-                 "every listed host, network and security log type is enabled. The log volume usage the audit "
-                 "mentions is not checked.",
+       evaluates="DescribeLogShipperStatus and DescribeLogMeta (From sas): FAIL when log analysis is neither open "
+                 "(OpenStatus) nor activated pay-as-you-go (PostPaidOpenStatus), when any log type's Status is not "
+                 "enabled, or when no log type is listed; PASS when every listed host, network and security log type "
+                 "is enabled. The log volume usage the audit mentions is not checked.",
        cis_audit="Security Center console > Investigation > Log Analysis: ensure the switch for the specific log type"
                  " are turned on and the log volume usage indicator is not exhausted.")
 def log_analysis(inp: Inputs) -> Iterator[Result]:
     la: LogAnalysis = inp[LOG_ANALYSIS]
-    if not la.open:
+    if not (la.open or la.post_paid):
         why = "not purchased" if not la.bought else "purchased but not enabled"
         yield _account(inp, FAIL, f"log analysis is {why}", "log-analysis")
         return
@@ -315,7 +315,8 @@ def log_analysis(inp: Inputs) -> Iterator[Result]:
         yield _account(inp, FAIL, "log analysis is enabled but no log type is delivered", "log-analysis")
     else:
         cats = sorted({x.category for x in la.logs})
-        yield _account(inp, PASS, f"log analysis enabled for all {len(la.logs)} log types ({', '.join(cats)})",
+        how = "" if la.open else " (pay-as-you-go)"
+        yield _account(inp, PASS, f"log analysis{how} enabled for all {len(la.logs)} log types ({', '.join(cats)})",
                        "log-analysis")
 
 

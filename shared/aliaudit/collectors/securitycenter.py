@@ -68,9 +68,14 @@ class LogType(Record):
 
 
 class LogAnalysis(Record):
-    bought: bool
-    open: bool
-    authorized: bool
+    """DescribeLogShipperStatus (the SDK model's documented yes | no values) and DescribeLogMeta's log types."""
+
+    bought: bool  # BuyStatus: "the purchase status of the log analysis feature"
+    open: bool  # OpenStatus: "the enabling status of log analysis"
+    authorized: bool  # AuthStatus
+    # PostPaidOpenStatus: "the pay-as-you-go activation status of the log analysis feature"; pay-as-you-go log
+    # analysis is bought by activating it, with no subscription (BuyStatus) behind it
+    post_paid: bool = False
     logs: list[LogType] = Field(default_factory=list)
 
 
@@ -227,6 +232,7 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
     metas = sas.describe_log_meta(_models().DescribeLogMetaRequest(from_="sas")).body.log_meta_list or []
     return LogAnalysis(bought=getattr(st, "buy_status", "") == "yes", open=getattr(st, "open_status", "") == "yes",
                        authorized=getattr(st, "auth_status", "") == "yes",
+                       post_paid=getattr(st, "post_paid_open_status", "") == "yes",
                        logs=[LogType(logstore=m.log_store or "", category=m.category or "",
                                      description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
 

@@ -141,8 +141,9 @@ class Asset(BaseModel):
 
 
 class LogAnalysis(BaseModel):
-    bought: bool = False
+    bought: bool = False  # a subscription (BuyStatus, OpenStatus once enabled)
     open: bool = False
+    post_paid: bool = False  # activated pay-as-you-go instead (PostPaidOpenStatus): no subscription behind it
     authorized: bool = True
     disabled: list[str] = Field(default_factory=list)  # logstores whose delivery is off (the others are on)
     ttl: int = 180
@@ -571,8 +572,8 @@ def describe_log_shipper_status(call: Call) -> dict[str, Any]:
     la = _state(call).log_analysis
     return {"LogShipperStatus": {"BuyStatus": _yes(la.bought), "OpenStatus": _yes(la.open),
                                  "AuthStatus": _yes(la.authorized), "SlsServiceStatus": "yes",
-                                 "SlsProjectStatus": "Normal" if la.open else "Disable",
-                                 "PostPaidOpenStatus": "no", "PostPaidSupportStatus": "yes",
+                                 "SlsProjectStatus": "Normal" if la.open or la.post_paid else "Disable",
+                                 "PostPaidOpenStatus": _yes(la.post_paid), "PostPaidSupportStatus": "yes",
                                  "EtlMetaVersion": "SAS_V2"}}
 
 
@@ -581,7 +582,7 @@ def describe_log_meta(call: Call) -> dict[str, Any]:
     la = _state(call).log_analysis
     project = f"aliyun-log-sas-{call.acct.id}-{call.region or MAINLAND}"
     rows = [{"Project": project, "LogStore": store, "LogDesc": desc, "Category": cat, "Topic": store,
-             "Status": "enabled" if la.open and store not in la.disabled else "disabled",
+             "Status": "enabled" if (la.open or la.post_paid) and store not in la.disabled else "disabled",
              "Ttl": la.ttl, "HotTtl": -1, "UserProject": project, "UserLogStore": "sas-log",
              "UserRegion": call.region or MAINLAND} for store, cat, desc in LOG_TYPES]
     return {"LogMetaList": rows, "TotalCount": len(rows)}
