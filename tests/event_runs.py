@@ -24,7 +24,7 @@ DB = "rm-event000000000001"  # whitelist 10.0.0.0/8: 0.0.0.0/0 opens it
 # the new FAIL each event must produce: (check, resource)
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "PutBucketAcl": {("oss_bucket_not_publicly_accessible", BUCKET), ("oss_bucket_not_exposed", BUCKET),
-                     ("oss_bucket_objects_not_public", BUCKET), ("oss_bucket_network_access_restricted", BUCKET)},
+                     ("oss_bucket_objects_not_public", BUCKET)},
     "CreateAccessKey": {("ram_user_single_active_key", USER)},
     "AuthorizeSecurityGroup": {("ecs_security_group_ssh_restricted", GROUP),
                                ("ecs_security_group_ssh_not_exposed", GROUP),

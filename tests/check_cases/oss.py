@@ -143,10 +143,11 @@ CASES: list[Case] = [
     Case("oss_signed_url_short_expiry", "no bucket passes", inv(), {ACCOUNT: "PASS"}),
     Case("oss_signed_url_short_expiry", "buckets: lifetime is the signer's choice, MANUAL", inv(bucket()),
          {ACCOUNT: "MANUAL"}),
-    Case("oss_bucket_network_access_restricted", "private; Allow * limited to a VPC; Allow * open; public ACL",
+    Case("oss_bucket_network_access_restricted", "private without a network policy (the default, 'Not set'); Allow * "
+         "limited to a VPC; Allow * open; public ACL",
          inv(bucket(), bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)), bucket("b-all", policy=allow_all("b-all")),
              bucket("b-read", acl="public-read")),
-         {B: "PASS", "b-vpc": "PASS", "b-all": "FAIL", "b-read": "FAIL"}),
+         {B: "FAIL", "b-vpc": "PASS", "b-all": "FAIL", "b-read": "FAIL"}),
     Case("oss_bucket_network_access_restricted", "a named principal allowed from 0.0.0.0/0",
          inv(bucket("b-any", policy={"Version": "1", "Statement": [{
              "Effect": "Allow", "Principal": ["1234567890"], "Action": ["oss:GetObject"],

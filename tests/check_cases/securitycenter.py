@@ -58,8 +58,18 @@ CASES: list[Case] = [
          servers(server("i-odd", vulns=None, vulns_unreadable=True)), {"i-odd": "ERROR"}),
     Case("securitycenter_edition_advanced_or_higher", "documented Version 3 (Enterprise)", edition(),
          {ACCOUNT: "PASS"}, region=_G),
-    Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free) with documented MergedVersion 7 (Ultimate)",
-         edition(version=1, merged=7), {ACCOUNT: "PASS"}, region=_G),
+    # pay-as-you-go host protection is bound server by server (PostPayHostVersion: "the highest protection edition
+    # for bound assets"): the documented sample's Version 3 with MergedVersion 7 passes on its subscription; a Free
+    # subscription raised by pay-as-you-go is MANUAL, and FAIL once pay-as-you-go stopped for overdue payment
+    Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free) with documented MergedVersion 7 and "
+         "PostPayHostVersion 7: MANUAL; the same stopped for overdue payment (PostPayStatus 2): FAIL",
+         edition(version=1, merged=7, post_pay=True, post_pay_version=7, post_pay_status=1), {ACCOUNT: "MANUAL"},
+         region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "pay-as-you-go stopped for overdue payment",
+         edition(version=1, merged=7, post_pay=True, post_pay_version=7, post_pay_status=2), {ACCOUNT: "FAIL"},
+         region=_G),
+    Case("securitycenter_edition_advanced_or_higher", "Version 1 with MergedVersion 5 and no pay-as-you-go fields",
+         edition(version=1, merged=5), {ACCOUNT: "MANUAL"}, region=_G),
     Case("securitycenter_edition_advanced_or_higher", "Version 1 (Free)", edition(version=1), {ACCOUNT: "FAIL"},
          region=_G),
     Case("securitycenter_edition_advanced_or_higher", "Version 6 (Anti-virus)", edition(version=6),

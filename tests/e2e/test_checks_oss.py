@@ -115,8 +115,9 @@ def test_oss_checks_pass_and_fail(cloud, admin):
     assert by_resource(findings, "oss_bucket_logging_enabled") == _expect({"good"})
     assert by_resource(findings, "oss_bucket_secure_transport_enabled") == _expect({"good"})
     assert by_resource(findings, "oss_signed_url_https_only") == _expect({"good"}, other="MANUAL")
+    # CIS 5.7 asks for a policy limiting the networks: only those with one pass (a VPC, an IP range, a fence)
     assert by_resource(findings, "oss_bucket_network_access_restricted") == _expect(
-        ALL - {"public-acl", "referer-only", "trail-logs", "any-ip"})
+        {"good", "ip-restricted", "fenced"})
     assert by_resource(findings, "oss_bucket_encrypted_with_service_key") == _expect({"good", "logs-sh", "trail-logs"})
     assert by_resource(findings, "oss_bucket_encrypted_with_byok") == _expect({"good"})
     assert by_resource(findings, "oss_bucket_default_encryption_enabled") == _expect(
@@ -147,6 +148,8 @@ def test_oss_checks_pass_and_fail(cloud, admin):
     assert msg[("oss_bucket_not_publicly_accessible", "blocked-public")] == (
         "bucket ACL is public-read-write; statement 1 allows everyone (*) oss:*")
     assert "0.0.0.0/0" in msg[("oss_bucket_network_access_restricted", "any-ip")]
+    assert msg[("oss_bucket_network_access_restricted", "logs-sh")].startswith(
+        "no bucket policy limits access to given networks")
     assert "acs:sourceip 203.0.113.0/24" in msg[("oss_bucket_network_access_restricted", "ip-restricted")]
     assert "only for oss:PutObject" in msg[("oss_bucket_secure_transport_enabled", "http-partial")]
     assert "neutralises" in msg[("oss_bucket_policy_no_public_grant", "blocked-public")]

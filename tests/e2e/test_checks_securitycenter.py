@@ -128,7 +128,12 @@ def test_edition_variants(cloud):
 
     assert edition(version=7)[0] == "PASS"  # Ultimate includes Enterprise (the peer tool FAILs it)
     assert edition(version=5, trial=True) == ("PASS", "Security Center Advanced Edition (trial)")
-    assert edition(version=1, post_pay_version=3)[0] == "PASS"  # pay-as-you-go host protection
+    # pay-as-you-go host protection is bound server by server: MANUAL; stopped for overdue payment: FAIL
+    status, message = edition(version=1, post_pay_version=3)
+    assert status == "MANUAL" and "pay-as-you-go host protection up to Enterprise Edition" in message
+    status, message = edition(version=1, post_pay_version=3, post_pay_overdue=True)
+    assert status == "FAIL" and "overdue payment" in message
+    assert edition(version=3, post_pay_version=7)[0] == "PASS"  # the subscription itself is Enterprise
     assert edition(version=6)[0] == "FAIL"  # Anti-virus
     status, message = edition(version=8, highest_version=3)
     assert status == "MANUAL" and "Enterprise Edition" in message

@@ -287,8 +287,13 @@ def signed_url_https(inp: Inputs) -> Iterator[Result]:
            '{"StringEquals":{"acs:SourceVpc":["vpc-xxx"]}}',
        cis=["5.7"], events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="FAIL when the bucket is public (" + _EXPOSURE + "), or a grant to named principals allows "
-                 "acs:SourceIp ranges wider than /8 (IPv6 /16); PASS otherwise, naming the network restrictions.",
-       cis_audit="Click on Authorize. Ensure a policy is set to be granted to public internet IP address ranges.")
+                 "acs:SourceIp ranges wider than /8 (IPv6 /16), or when no bucket-policy statement limits access to "
+                 "given networks (an Allow conditioned on acs:SourceIp or acs:SourceVpc, or a Deny to everyone "
+                 "outside them): the audit asks for such a policy, and 'Not set' is the benchmark's default, not its "
+                 "recommendation; PASS when one does, naming the network restrictions.",
+       cis_audit="Click on Authorize. Ensure a policy is set to be granted to public internet IP address ranges. "
+                 "(Remediation: Whole Bucket, *, Condition IP = specified IP address or IP address segment; default "
+                 "value: Not set.)")
 def network_restricted(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
     for b in inv.buckets:
@@ -303,7 +308,8 @@ def network_restricted(inp: Inputs) -> Iterator[Result]:
         elif restricted:
             yield _result(b, PASS, "network access limited to " + "; ".join(sorted(set(restricted))))
         else:
-            yield _result(b, PASS, "no network rule makes the bucket public (private ACL, no open bucket policy)")
+            yield _result(b, FAIL, "no bucket policy limits access to given networks (acs:SourceIp or acs:SourceVpc): "
+                          "any network can reach the bucket with valid credentials")
 
 
 # --- CIS 5.8, 5.9 and default encryption -------------------------------------------------------------

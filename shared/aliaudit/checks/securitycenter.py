@@ -32,6 +32,7 @@ EDITIONS = {1: "Free Edition", 3: "Enterprise Edition", 5: "Advanced Edition", 6
             7: "Ultimate Edition", 8: "Multi-edition", 10: "Value-added services only"}
 ADVANCED_OR_HIGHER = {3, 5, 7}  # Ultimate includes every Enterprise feature
 MULTI_EDITION = 8
+POST_PAY_OVERDUE = 2  # DescribeVersionConfig PostPayStatus: 1 normal, 2 stopped due to overdue payment
 LEVELS = {"asap": "high", "later": "medium", "nntf": "low"}
 CONSOLE = "Security Center console"
 
@@ -122,28 +123,38 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
                "pay-as-you-go host protection at that level).",
        cli="aliyun sas DescribeVersionConfig  (Version/MergedVersion 3, 5 or 7 expected)",
        cis=["8.1"], needs=[EDITION],
-       evaluates="DescribeVersionConfig MergedVersion, else Version: PASS for Enterprise (3), Advanced (5) or "
+       evaluates="DescribeVersionConfig: PASS when the subscription (Version) is Enterprise (3), Advanced (5) or "
                  "Ultimate (7), trial or not; MANUAL for a multi-edition purchase (Version 8, whatever MergedVersion "
-                 "says), where each server's binding must be checked; FAIL for Free (1), Anti-virus (6), "
-                 "value-added services only (10) or any other value.",
+                 "says), and when only pay-as-you-go host protection (IsPostpay, PostPayHostVersion, the MergedVersion "
+                 "it raises) reaches Advanced or higher: both are bound server by server, so each server's binding "
+                 "must be checked; FAIL for Free (1), Anti-virus (6), value-added services only (10) or any other "
+                 "value, pay-as-you-go stopped for overdue payment (PostPayStatus 2) or below Advanced included.",
        cis_audit="Security Center console > Overview: ensure Current Edition is Advanced or Enterprise Edition.")
 def edition(inp: Inputs) -> Iterator[Result]:
     e: Edition = inp[EDITION]
-    # MergedVersion covers pay-as-you-go host protection bought on top of a Free subscription
-    effective = e.merged or e.version
-    name = EDITIONS.get(effective, f"edition {effective}")
     trial = " (trial)" if e.trial else ""
-    # multi-edition is documented for Version only: MergedVersion lists 1, 3, 5, 6 and 7 (the higher of the
-    # subscription and pay-as-you-go editions; the SDK model DescribeVersionConfigResponseBody), so with Version 8
-    # it names one edition while servers may still be bound to Free or Anti-virus
-    if MULTI_EDITION in (e.version, effective):
+    # pay-as-you-go host protection (MergedVersion: "the higher protection edition between the subscription and
+    # pay-as-you-go services") is bound per server, up to PostPayHostVersion: an account-wide edition only when the
+    # subscription itself is one
+    stopped = e.post_pay_status == POST_PAY_OVERDUE
+    post_pay = None if stopped else (e.post_pay_version if e.post_pay and e.post_pay_version else
+                                     e.merged if e.merged and e.merged != e.version else None)
+    name = EDITIONS.get(e.version, f"edition {e.version}")
+    # multi-edition is documented for Version only: MergedVersion lists 1, 3, 5, 6 and 7, so with Version 8 it
+    # names one edition while servers may still be bound to Free or Anti-virus
+    if MULTI_EDITION in (e.version, e.merged):
         highest = EDITIONS.get(e.highest or 0, "unknown")
         yield _account(inp, MANUAL, f"multi-edition purchase (highest: {highest}): check in Assets > Host that "
                                     "every server is bound to Advanced, Enterprise or Ultimate", "edition")
-    elif effective in ADVANCED_OR_HIGHER:
+    elif e.version in ADVANCED_OR_HIGHER:
         yield _account(inp, PASS, f"Security Center {name}{trial}", "edition")
+    elif post_pay in ADVANCED_OR_HIGHER:
+        yield _account(inp, MANUAL, f"subscription {name}{trial}, with pay-as-you-go host protection up to "
+                                    f"{EDITIONS.get(post_pay, post_pay)}: it is bound server by server; check in Assets"
+                                    " > Host that every server is bound to Advanced, Enterprise or Ultimate", "edition")
     else:
-        yield _account(inp, FAIL, f"Security Center {name}{trial}: Advanced or higher is required", "edition")
+        why = "; pay-as-you-go protection is stopped for overdue payment (PostPayStatus 2)" if stopped else ""
+        yield _account(inp, FAIL, f"Security Center {name}{trial}{why}: Advanced or higher is required", "edition")
 
 
 @check(id="securitycenter_notification_high_risk_enabled", severity="medium",

@@ -49,10 +49,17 @@ class Server(Record):
 
 
 class Edition(Record):
-    version: int  # purchased subscription edition
-    merged: int | None = None  # the higher of subscription and pay-as-you-go host protection
-    highest: int | None = None  # the highest edition of a multi-edition purchase
+    """DescribeVersionConfig (the SDK model DescribeVersionConfigResponseBody's declared types and values)."""
+
+    version: int  # Version: the purchased (subscription) edition
+    merged: int | None = None  # MergedVersion: the higher of subscription and pay-as-you-go host protection
+    highest: int | None = None  # HighestVersion: the highest edition of a multi-edition purchase
     trial: bool = False
+    # IsPostpay and PostPayHostVersion: pay-as-you-go host protection is on, and "the highest protection edition for
+    # bound assets" (servers are bound to it one by one); PostPayStatus 1 normal, 2 stopped for overdue payment
+    post_pay: bool = False
+    post_pay_version: int | None = None
+    post_pay_status: int | None = None
 
 
 class VulScan(Record):
@@ -145,7 +152,8 @@ def edition(ctx: CollectContext) -> Edition:
     if b.version is None and b.merged_version is None:  # (never read as the Free edition)
         raise ValueError("DescribeVersionConfig answered neither Version nor MergedVersion")
     return Edition(version=b.version or 0, merged=b.merged_version, highest=b.highest_version,
-                   trial=bool(b.is_trial_version))
+                   trial=bool(b.is_trial_version), post_pay=bool(b.is_postpay),
+                   post_pay_version=b.post_pay_host_version, post_pay_status=b.post_pay_status)
 
 
 NOTICES: Dataset[dict[str, int]] = Dataset("securitycenter.notices", Scope.GLOBAL)

@@ -185,6 +185,7 @@ class AkLeak(BaseModel):
 class SasState(BaseModel):
     version: int = 1  # purchased edition (see EDITION_NAMES)
     post_pay_version: int | None = None  # pay-as-you-go host protection edition, when enabled
+    post_pay_overdue: bool = False  # pay-as-you-go stopped for overdue payment (PostPayStatus 2)
     highest_version: int | None = None  # for multi-edition purchases
     trial: bool = False
     instance_id: str = "sas-emulator0001"
@@ -220,6 +221,7 @@ def describe_version_config(call: Call) -> dict[str, Any]:
     now_ms = int(call.now().timestamp() * 1000)
     return {"Version": s.version, "MergedVersion": _merged(s), "HighestVersion": s.highest_version or s.version,
             "PostPayHostVersion": s.post_pay_version or 0, "IsPostpay": bool(s.post_pay_version),
+            **({"PostPayStatus": 2 if s.post_pay_overdue else 1} if s.post_pay_version else {}),
             "IsTrialVersion": int(s.trial), "InstanceId": s.instance_id if s.version != 1 else "",
             "AssetLevel": len(s.assets), "OpenTime": now_ms - 86_400_000 * 30,
             "ReleaseTime": now_ms + 86_400_000 * 335, "SasLog": int(s.log_analysis.bought), "WebLock": 0,
