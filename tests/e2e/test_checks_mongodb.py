@@ -77,6 +77,16 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
     return data
 
 
+def test_an_answer_without_any_whitelist_is_unknown(cloud):
+    # an instance always has its default whitelist (127.0.0.1 until changed): an answer with none is not a PASS
+    data = account()
+    data["accounts"][0]["dds"]["instances"].append({"id": "dds-bare", "whitelist": []})
+    load(cloud, data)
+    findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], regions=REGIONS)
+    bare = next(f for f in findings if f.resource_id == "dds-bare")
+    assert bare.status.value == "ERROR" and "answered no whitelist group and no SecurityIps" in bare.message
+
+
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["dds:DescribeAuditPolicy", "dds:DescribeDBInstanceAttribute"]))
     findings = scan(cloud, families=["mongodb"], ak=READER_AK, secret=READER_SECRET)

@@ -124,8 +124,11 @@ def _read_whitelist(dds: Any, inst: MongoInstance) -> None:
         # the reference's sample spells the attribute " hidden" (a leading space)
         inst.whitelist.append(WhitelistGroup(name=g.security_ip_group_name or "", ips=ips,
                                              attribute=(g.security_ip_group_attribute or "").strip()))
-    if not groups and body.security_ips:  # SecurityIps: "The IP addresses in the default whitelist"
-        ips = [ip.strip() for ip in body.security_ips.split(",") if ip.strip()]
+    if not groups:  # SecurityIps: "The IP addresses in the default whitelist"
+        ips = [ip.strip() for ip in (body.security_ips or "").split(",") if ip.strip()]
+        if not ips:  # every instance has its default whitelist (127.0.0.1 until changed): none answered is unknown
+            raise ValueError("DescribeSecurityIps answered no whitelist group and no SecurityIps (an instance always "
+                             "has its default whitelist)")
         inst.whitelist.append(WhitelistGroup(name="default", ips=ips))
 
 
