@@ -107,6 +107,28 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     assert by_resource(scan(cloud, checks=[_E]), _E)["cri-vpc"] == "FAIL"
 
 
+def test_the_helm_chart_endpoint_is_judged_on_its_own(cloud, admin):
+    """ModuleName Chart: the Helm charts' internet endpoint has its own switch and whitelist (the SDK models of
+    ListInstanceEndpoint, UpdateInstanceEndpointStatus and the ACL policy APIs)."""
+    load(cloud, base_scenario(regions=REGIONS, cr={"instances": [
+        {"id": "cri-charts", "name": "acme-charts", "internet": {"enabled": False},
+         "chart": {"enabled": True, "entries": ["0.0.0.0/0"]}},
+        {"id": "cri-both", "name": "acme-both", "internet": {"enabled": True, "entries": ["203.0.113.0/24"]},
+         "chart": {"enabled": True, "entries": ["198.51.100.0/24"]}}]}))
+    findings = scan(cloud, checks=[_E])
+    msgs = {f.resource_id: (f.status.value, f.message) for f in findings}
+    assert msgs["cri-charts"] == ("FAIL", "access over the Internet is disabled; Helm charts: the public endpoint "
+                                          "admits every address (whitelist: 0.0.0.0/0)")
+    assert msgs["cri-both"] == ("PASS", "the public endpoint admits only 203.0.113.0/24; Helm charts: the public "
+                                        "endpoint admits only 198.51.100.0/24")
+    calls = admin.calls()
+    assert calls["cr:ListInstanceEndpoint"] == 4  # each module of each instance
+    cr = cr_client(cloud)
+    cr.update_instance_endpoint_status(cr_models.UpdateInstanceEndpointStatusRequest(
+        instance_id="cri-charts", endpoint_type="internet", module_name="Chart", enable=False))
+    assert by_resource(scan(cloud, checks=[_E]), _E)["cri-charts"] == "PASS"
+
+
 def test_unknown_instance_is_an_unsuccessful_answer(cloud):
     load(cloud, account())
     body = cr_client(cloud, "cn-shanghai").list_instance_endpoint(

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 from ..cidrs import IPNetwork, covers_world
-from ..collectors.cr import INSTANCES, INTERNET, CrInstance, CrRepository
+from ..collectors.cr import INSTANCES, INTERNET, MODULES, CrEndpoint, CrInstance, CrRepository, endpoints_error
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -54,6 +54,28 @@ def _repo(i: CrInstance, r: CrRepository, status: Status, message: str) -> Resul
                   message=message, details={"instance_id": i.id, "repo_type": r.repo_type, "status": r.status})
 
 
+_DISABLED = "access over the Internet is disabled"
+_WORST = (FAIL, ERROR, MANUAL, PASS)
+
+
+def _internet_verdict(ep: CrEndpoint | None) -> tuple[Status, str]:
+    if ep is None or ep.enabled is False:
+        return PASS, _DISABLED
+    if ep.enabled is None:
+        return ERROR, ("ListInstanceEndpoint answered the internet endpoint without its Enable flag: whether it is "
+                       "reachable is unknown")
+    if opened := open_entries(ep.acl_entries):
+        return FAIL, f"the public endpoint admits every address (whitelist: {', '.join(opened)})"
+    if ep.acl_enabled is False:
+        return MANUAL, ("the public endpoint is enabled with its access control list reported disabled (AclEnable "
+                        "false): check who can reach it")
+    if not ep.acl_entries:
+        # "New instances block all traffic by default ... configure ACLs that permit traffic" (network access
+        # control overview): an empty whitelist admits nobody
+        return PASS, "the public endpoint is enabled with an empty whitelist (no address admitted)"
+    return PASS, f"the public endpoint admits only {', '.join(ep.acl_entries)}"
+
+
 @check(id="cr_instance_public_endpoint_restricted", severity="high",
        title="Container Registry instances do not admit every address to their public endpoint",
        risk="A registry endpoint open to the whole internet lets anyone try stolen or guessed credentials against it "
@@ -64,37 +86,29 @@ def _repo(i: CrInstance, r: CrRepository, status: Status, message: str) -> Resul
            "or aliyun cr UpdateInstanceEndpointStatus --InstanceId <id> --EndpointType internet --Enable false",
        events=["UpdateInstanceEndpointStatus", "CreateInstanceEndpointAclPolicy", "DeleteInstanceEndpointAclPolicy"],
        needs=[INSTANCES],
-       evaluates="ListInstanceEndpoint (ModuleName Registry) of every instance: PASS when the internet endpoint is "
+       evaluates="ListInstanceEndpoint of every instance, for each module (ModuleName Registry, the images, and "
+                 "Chart, the Helm charts: each module's internet endpoint is switched and whitelisted on its own), "
+                 "the worst of the two: PASS when the internet endpoint is "
                  "absent or not enabled (Enable false), or enabled with whitelist entries none of which (nor all "
                  "together) admit every address, or with no entry (Container Registry admits no traffic an ACL does "
                  "not permit); FAIL when it is enabled and AclEntries[].Entry holds 0.0.0.0/0, ::/0 or entries "
                  "covering every address; MANUAL when it is enabled with AclEnable false (what that admits is not "
-                 "documented); ERROR when the endpoints could not be read or the internet endpoint's Enable flag is "
-                 "missing.",
+                 "documented); ERROR when a module's endpoints could not be read or its internet endpoint's Enable "
+                 "flag is missing.",
        source="Cloud Config cr-instance-any-ip-access-check | "
               "https://www.alibabacloud.com/help/en/acr/user-guide/network-access-control-overview")
 def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
     for i in inp[INSTANCES]:
-        if "endpoints" in i.errors:
-            yield _inst(i, ERROR, f"could not read the instance's endpoints: {i.errors['endpoints']}")
-            continue
-        ep = i.endpoint(INTERNET)
-        if ep is None or ep.enabled is False:
-            yield _inst(i, PASS, "access over the Internet is disabled")
-        elif ep.enabled is None:
-            yield _inst(i, ERROR, "ListInstanceEndpoint answered the internet endpoint without its Enable flag: "
-                                  "whether it is reachable is unknown")
-        elif opened := open_entries(ep.acl_entries):
-            yield _inst(i, FAIL, f"the public endpoint admits every address (whitelist: {', '.join(opened)})")
-        elif ep.acl_enabled is False:
-            yield _inst(i, MANUAL, "the public endpoint is enabled with its access control list reported disabled "
-                                   "(AclEnable false): check who can reach it")
-        elif not ep.acl_entries:
-            # "New instances block all traffic by default ... configure ACLs that permit traffic" (network access
-            # control overview): an empty whitelist admits nobody
-            yield _inst(i, PASS, "the public endpoint is enabled with an empty whitelist (no address admitted)")
-        else:
-            yield _inst(i, PASS, f"the public endpoint admits only {', '.join(ep.acl_entries)}")
+        verdicts: list[tuple[Status, str]] = []
+        for module in MODULES:
+            what = "" if module == "Registry" else "Helm charts: "
+            err = i.errors.get(endpoints_error(module))
+            status, msg = (ERROR, f"could not read the instance's endpoints: {err}") if err else \
+                _internet_verdict(i.endpoint(INTERNET, module))
+            if module == "Registry" or msg != _DISABLED:  # (a chart endpoint that is off goes unmentioned)
+                verdicts.append((status, what + msg))
+        worst = min((s for s, _ in verdicts), key=_WORST.index)
+        yield _inst(i, worst, "; ".join(m for _, m in verdicts))
 
 
 @check(id="cr_repository_private", severity="high",

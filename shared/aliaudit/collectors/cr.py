@@ -20,10 +20,15 @@ cr_models = lazy_import("alibabacloud_cr20181201.models")
 INSTANCE_PAGE = 30
 REPO_PAGE = 100
 INTERNET = "internet"  # ListInstanceEndpoint EndpointType of the public endpoint (sample and write APIs' value)
+# ListInstanceEndpoint ModuleName: "Registry: image repositories. Chart: Helm charts." (the SDK model's request); the
+# write APIs (UpdateInstanceEndpointStatus, Create/DeleteInstanceEndpointAclPolicy) take it too: each module's
+# internet endpoint is switched and whitelisted on its own
+MODULES = ("Registry", "Chart")
 
 
 class CrEndpoint(Record):
     type: str  # EndpointType: internet | vpc
+    module: str = "Registry"  # the ModuleName it was listed for
     enabled: bool | None = None  # Enable (None: not answered)
     acl_enabled: bool | None = None  # AclEnable
     status: str = ""
@@ -47,10 +52,16 @@ class CrInstance(Record):
     specification: str = ""
     endpoints: list[CrEndpoint] = Field(default_factory=list)
     repositories: list[CrRepository] = Field(default_factory=list)
-    errors: dict[str, str] = Field(default_factory=dict)  # 'endpoints' | 'repositories' -> why it could not be read
+    # 'endpoints' (Registry's), 'chart_endpoints', 'repositories' -> why it could not be read
+    errors: dict[str, str] = Field(default_factory=dict)
 
-    def endpoint(self, kind: str) -> CrEndpoint | None:
-        return next((e for e in self.endpoints if e.type.lower() == kind), None)
+    def endpoint(self, kind: str, module: str = "Registry") -> CrEndpoint | None:
+        return next((e for e in self.endpoints if e.type.lower() == kind and e.module == module), None)
+
+
+def endpoints_error(module: str) -> str:
+    """The errors key of a module's endpoints."""
+    return "endpoints" if module == "Registry" else f"{module.lower()}_endpoints"
 
 
 INSTANCES: Dataset[list[CrInstance]] = Dataset("cr.instances", Scope.REGIONAL)
@@ -75,16 +86,16 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
     def read(i: Any) -> CrInstance:
         inst = CrInstance(id=i.instance_id, name=i.instance_name or "", region=ctx.region,
                           status=i.instance_status or "", specification=i.instance_specification or "")
-        try:
-            # ModuleName Registry: the image repositories' endpoints (Chart is the Helm charts')
-            body = _ok(cr.list_instance_endpoint(cr_models.ListInstanceEndpointRequest(
-                instance_id=inst.id, module_name="Registry")).body)
-            inst.endpoints = [CrEndpoint(
-                type=e.endpoint_type or "", enabled=e.enable, acl_enabled=e.acl_enable, status=e.status or "",
-                acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
-                domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
-        except Exception as err:
-            inst.errors["endpoints"] = apierrors.describe(err)
+        for module in MODULES:
+            try:
+                body = _ok(cr.list_instance_endpoint(cr_models.ListInstanceEndpointRequest(
+                    instance_id=inst.id, module_name=module)).body)
+                inst.endpoints += [CrEndpoint(
+                    type=e.endpoint_type or "", module=module, enabled=e.enable, acl_enabled=e.acl_enable,
+                    status=e.status or "", acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
+                    domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
+            except Exception as err:
+                inst.errors[endpoints_error(module)] = apierrors.describe(err)
         try:
             # RepoStatus ALL: the documented example value, so that repositories in every state are listed
             repos = by_page_number(

@@ -65,7 +65,10 @@ class Instance(BaseModel):
     specification: str = "Enterprise_Basic"
     resource_group_id: str = "rg-acfmdefault0000"
     created: datetime = datetime(2024, 1, 1)
-    internet: Whitelist = Field(default_factory=Whitelist)
+    internet: Whitelist = Field(default_factory=Whitelist)  # ModuleName Registry: the image repositories' endpoint
+    # ModuleName Chart: the Helm charts' internet endpoint, switched and whitelisted on its own (ListInstanceEndpoint,
+    # UpdateInstanceEndpointStatus and the ACL policy APIs each take a ModuleName: Registry | Chart, the SDK models)
+    chart: Whitelist = Field(default_factory=Whitelist)
     vpcs: list[str] = Field(default_factory=list)  # VPCs linked to the VPC endpoint
     repositories: list[Repository] = Field(default_factory=list)
 
@@ -129,20 +132,19 @@ def list_instance_endpoint(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     if inst is None:
         return _not_exist()
-    module = call.params.get("ModuleName", "Registry")
-    if module not in MODULES:
-        raise ApiError("InvalidParameter", f"The ModuleName is invalid: {module}", 400)
+    module = _module(call)
+    allowed = _whitelist(inst, module)
     summary = call.params.get("Summary", "false").lower() == "true"  # simple mode: no access control information
     host = "registry" if module == "Registry" else "chart"
     internet: dict[str, Any] = {
-        "EndpointType": "internet", "Enable": inst.internet.enabled, "Status": "RUNNING",
+        "EndpointType": "internet", "Enable": allowed.enabled, "Status": "RUNNING",
         "Domains": [{"Domain": f"{inst.name or inst.id}-{host}.{inst.region}.cr.aliyuncs.com", "Type": "SYSTEM"}]}
     vpc: dict[str, Any] = {
         "EndpointType": "vpc", "Enable": bool(inst.vpcs), "Status": "RUNNING",
         "Domains": [{"Domain": f"{inst.name or inst.id}-{host}-vpc.{inst.region}.cr.aliyuncs.com", "Type": "SYSTEM"}]}
     if not summary:
-        internet.update(AclEnable=inst.internet.acl_enabled, LinkedVpcs=[],
-                        AclEntries=[{"Entry": e} for e in inst.internet.entries])
+        internet.update(AclEnable=allowed.acl_enabled, LinkedVpcs=[],
+                        AclEntries=[{"Entry": e} for e in allowed.entries])
         vpc.update(AclEnable=False, AclEntries=[], LinkedVpcs=[{"VpcId": v} for v in inst.vpcs])
     return _ok({"Endpoints": [internet, vpc]})
 
@@ -165,10 +167,23 @@ def list_repository(call: Call) -> dict[str, Any]:
         "CreateTime": _ms(r.created), "ModifiedTime": _ms(r.created)} for r in page]})
 
 
-def _internet(call: Call) -> None:
+def _module(call: Call) -> str:
+    module = call.params.get("ModuleName", "Registry")
+    if module not in MODULES:
+        raise ApiError("InvalidParameter", f"The ModuleName is invalid: {module}", 400)
+    return module
+
+
+def _whitelist(inst: Instance, module: str) -> Whitelist:
+    return inst.chart if module == "Chart" else inst.internet
+
+
+def _internet(call: Call, inst: Instance) -> Whitelist:
+    """The internet endpoint a write names (its ModuleName's)."""
     kind = require(call.params, "EndpointType")
     if kind.lower() != "internet":  # "Set the value to Internet" (OpenMeta)
         raise ApiError("InvalidParameter", f"The EndpointType is invalid: {kind}", 400)
+    return _whitelist(inst, _module(call))
 
 
 @api.action("UpdateInstanceEndpointStatus", resource=_instance_resource, write=True)
@@ -176,8 +191,7 @@ def update_instance_endpoint_status(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     if inst is None:
         return _not_exist()
-    _internet(call)
-    inst.internet.enabled = require(call.params, "Enable").lower() == "true"
+    _internet(call, inst).enabled = require(call.params, "Enable").lower() == "true"
     return _ok({})
 
 
@@ -186,10 +200,10 @@ def create_instance_endpoint_acl_policy(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     if inst is None:
         return _not_exist()
-    _internet(call)
+    allowed = _internet(call, inst)
     entry = require(call.params, "Entry")
-    if entry not in inst.internet.entries:
-        inst.internet.entries.append(entry)
+    if entry not in allowed.entries:
+        allowed.entries.append(entry)
     return _ok({})
 
 
@@ -198,9 +212,9 @@ def delete_instance_endpoint_acl_policy(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     if inst is None:
         return _not_exist()
-    _internet(call)
+    allowed = _internet(call, inst)
     entry = require(call.params, "Entry")
-    inst.internet.entries = [e for e in inst.internet.entries if e != entry]
+    allowed.entries = [e for e in allowed.entries if e != entry]
     return _ok({})
 
 
