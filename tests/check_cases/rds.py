@@ -91,6 +91,25 @@ CASES: list[Case] = [
          rows(inst(), inst("rm-off", tde_status="Disabled", tde_mode="", tde_key_id=""),
               inst("rm-maria", "MariaDB", tde_status="")),
          {RID: "PASS", "rm-off": "FAIL"}),
+    # "applicable": ModifyDBInstanceTDE's prerequisites (MySQL on High-availability/Cluster Edition, SQL Server 2019 SE
+    # or Enterprise, PostgreSQL 10 and later); the documented DescribeDBInstances sample is a Basic Edition MySQL
+    Case("rds_instance_tde_enabled", "TDE off where RDS offers none is MANUAL: Basic Edition MySQL, SQL Server 2012 "
+         "Web and 2016 Standard, PostgreSQL 9.4; SQL Server 2019 Standard and 2017 Enterprise off fail; Basic "
+         "Edition with TDE on passes",
+         rows(*(inst(rid, engine, engine_version=ver, category=cat, tde_status="Disabled", tde_mode="", tde_key_id="")
+                for rid, engine, ver, cat in (
+                    ("rm-basic", "MySQL", "8.0", "Basic"), ("rm-web", "SQLServer", "2012_web", "Basic"),
+                    ("rm-std16", "SQLServer", "2016_std_ha", "HighAvailability"),
+                    ("rm-pg9", "PostgreSQL", "9.4", "HighAvailability"),
+                    ("rm-std19", "SQLServer", "2019_std_ha", "HighAvailability"),
+                    ("rm-ent", "SQLServer", "2017_ent", "AlwaysOn"))),
+              inst("rm-basic-on", category="Basic")),
+         {"rm-basic": "MANUAL", "rm-web": "MANUAL", "rm-std16": "MANUAL", "rm-pg9": "MANUAL", "rm-std19": "FAIL",
+          "rm-ent": "FAIL", "rm-basic-on": "PASS"}),
+    Case("rds_instance_tde_byok", "TDE off where RDS offers none is MANUAL",
+         {"rds.instances": [inst("rm-basic", category="Basic", tde_status="Disabled", tde_mode="", tde_key_id="")],
+          "kms.keys": [kms_key()]},
+         {"rm-basic": "MANUAL"}),
     Case("rds_instance_tde_byok", "customer CMK passes; documented Aliyun_Generate_Key fails; TDE off fails",
          {"rds.instances": [inst(), inst("rm-gen", tde_mode="Aliyun_Generate_Key", tde_key_id=TDE_KEY),
                             inst("rm-off", tde_status="Disabled", tde_mode="", tde_key_id="")],

@@ -255,7 +255,7 @@ def test_rds_instances(replay: WireReplay) -> None:
     expected = [{
         # rds/DescribeDBInstances.json
         "id": "rm-uf6wjk5xxxxxxxxxx", "name": "Test database", "region": "cn-hangzhou", "engine": "MySQL",
-        "engine_version": "5.7", "status": "Running", "instance_type": "Primary",
+        "engine_version": "5.7", "category": "Basic", "status": "Running", "instance_type": "Primary",
         "whitelist": [{"name": "rds_default", "ips": ["192.168.1.0/24"], "attribute": "hidden", "ip_type": "IPv4"}],
         "endpoints": [{"address": "rm-uf6w*****.mysql.rds.aliyuncs.com", "ip_type": "Public", "port": "3306"}],
         "ssl_enabled": True, "force_encryption": "1",  # DescribeDBInstanceSSL SSLEnabled Yes

@@ -295,6 +295,26 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
 
 _NO_TDE_STATUS = "DescribeDBInstanceTDE answered no TDEStatus: whether TDE is on is unknown"
 
+
+def tde_unavailable(inst: RdsInstance) -> str:
+    """Why RDS offers no TDE for the instance ('' when it may), from ModifyDBInstanceTDE's prerequisites ("MySQL 8.0
+    and 5.7 on RDS High-availability Edition ... MySQL 5.6; SQL Server 2019 SE or an Enterprise Edition of SQL Server;
+    PostgreSQL 10 ... 15", https://www.alibabacloud.com/help/en/rds/api-enable-tde) and the MySQL TDE guide
+    ("High-availability Edition or Cluster Edition"). Only what those exclude for certain: a Basic Edition MySQL
+    instance, a SQL Server Web, Express or pre-2019 Standard edition, PostgreSQL before 10."""
+    version = inst.engine_version.lower()
+    if inst.engine_key == "mysql" and inst.category.lower() in ("basic", "serverless_basic"):
+        return f"RDS offers TDE for MySQL on High-availability or Cluster Edition, not on {inst.category} Edition"
+    if inst.engine_key == "sqlserver":
+        year = version[:4] if version[:4].isdigit() else ""
+        if "web" in version or "exp" in version or ("std" in version and year and year < "2019"):
+            return f"RDS offers TDE for SQL Server 2019 SE and Enterprise editions, not for {inst.engine_version}"
+    if inst.engine_key == "postgresql":
+        major = version.split(".", 1)[0]
+        if major.isdigit() and int(major) < 10:
+            return f"RDS offers TDE for PostgreSQL 10 and later, not for {inst.engine_version}"
+    return ""
+
 @check(id="rds_instance_tde_enabled", severity="high",
        title="Ensure that 'TDE' is set to 'Enabled' on for applicable database instance",
        risk="Without TDE, data files, backups and logs are stored unencrypted and readable by anyone who obtains "
@@ -303,8 +323,10 @@ _NO_TDE_STATUS = "DescribeDBInstanceTDE answered no TDEStatus: whether TDE is on
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
        cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceTDE TDEStatus for MySQL, PostgreSQL and SQL Server instances (MariaDB has no TDE "
-                 "and gives no result): PASS when Enabled, FAIL otherwise; ERROR when TDE could not be read or "
-                 "TDEStatus was not answered.",
+                 "and gives no result): PASS when Enabled, FAIL otherwise; MANUAL instead of FAIL for an instance RDS "
+                 "offers no TDE for (the audit's 'applicable': Basic Edition MySQL, SQL Server Web, Express or "
+                 "Standard before 2019, PostgreSQL before 10, by ModifyDBInstanceTDE's prerequisites); ERROR when TDE "
+                 "could not be read or TDEStatus was not answered.",
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
@@ -312,9 +334,13 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
             yield err
         elif not inst.tde_status:
             yield _result(inst, ERROR, _NO_TDE_STATUS)
+        elif inst.tde_status == "Enabled":
+            yield _result(inst, PASS, "TDE is enabled")
+        elif why := tde_unavailable(inst):
+            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}; protect the data at rest "
+                                        "otherwise (encrypted cloud disks, or an edition with TDE)")
         else:
-            on = inst.tde_status == "Enabled"
-            yield _result(inst, PASS if on else FAIL, "TDE is enabled" if on else "TDE is disabled")
+            yield _result(inst, FAIL, "TDE is disabled")
 
 
 @check(id="rds_instance_tde_byok", severity="medium",
@@ -327,7 +353,8 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
            "--RoleArn acs:ram::<account>:role/aliyunrdsinstanceencryptiondefaultrole",
        cis=["6.6"], events=[*TDE_EVENTS, *KEY_EVENTS, *LIFECYCLE], needs=[INSTANCES, KEYS],
        evaluates="TDE engines only: ERROR when TDE could not be read or TDEStatus was not answered; FAIL when TDE is "
-                 "off or TDEMode is Aliyun_Generate_Key; otherwise the key "
+                 "off (MANUAL where RDS offers no TDE, as rds_instance_tde_enabled says) or TDEMode is "
+                 "Aliyun_Generate_Key; otherwise the key "
                  "(DescribeDBInstanceEncryptionKey) is looked up in the region's KMS keys: FAIL when KMS (or RDS, as "
                  "fallback) shows a service key, PASS for an Enabled customer-managed key (numeric creator, "
                  "generated or imported), FAIL for one that is not Enabled (the audit asks that the key status is "
@@ -341,6 +368,8 @@ def tde_byok(inp: Inputs) -> Iterator[Result]:
             yield err
         elif not inst.tde_status:
             yield _result(inst, ERROR, _NO_TDE_STATUS)
+        elif inst.tde_status != "Enabled" and (why := tde_unavailable(inst)):
+            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}")
         elif inst.tde_status != "Enabled":
             yield _result(inst, FAIL, "TDE is disabled, so no key of the customer's protects the data")
         elif inst.tde_mode == "Aliyun_Generate_Key":

@@ -58,6 +58,7 @@ class RdsInstance(Record):
     region: str
     engine: str
     engine_version: str = ""
+    category: str = ""  # DescribeDBInstances Category, the RDS edition: Basic | HighAvailability | Finance | ...
     status: str = ""
     instance_type: str = ""  # Primary | Readonly | Guard | Temp
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
@@ -119,7 +120,7 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
 
     def detail(d: Any) -> RdsInstance | None:
         inst = RdsInstance(id=d.dbinstance_id, name=d.dbinstance_description or "", region=d.region_id or ctx.region,
-                           engine=d.engine or "", engine_version=d.engine_version or "",
+                           engine=d.engine or "", engine_version=d.engine_version or "", category=d.category or "",
                            status=d.dbinstance_status or "", instance_type=d.dbinstance_type or "")
         try:
             _read_whitelist(rds, inst)
