@@ -108,6 +108,9 @@ CASES: list[Case] = [
          {"ram.root": root(practice_keys=0, practice_mfa=False)}, {_R: "FAIL"}),
     Case("ram_root_mfa_enabled", "both reports with MFA", {"ram.root": root(practice_keys=0, practice_mfa=True)},
          {_R: "PASS"}),
+    # the audit reads the Security Check (BindMfa): a device bound since the credential report was generated passes
+    Case("ram_root_mfa_enabled", "BindMfa true while the lagging credential report still says FALSE",
+         {"ram.root": root(mfa_active=False, practice_keys=0, practice_mfa=True)}, {_R: "PASS"}),
     Case("ram_user_console_mfa_enabled", "console users with and without MFA; API-only user not reported",
          {"ram.users": [user(console=True, mfa_bound=True), user("bob", console=True),
                         user("api", access_keys=[key()])]},

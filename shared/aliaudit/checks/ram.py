@@ -104,23 +104,29 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
        console="Sign in as root, Security Settings > Enable virtual MFA device.",
        cli="(console only for the root account)", cis=["1.3"], events=["BindMFADevice", "UnbindMFADevice"],
        needs=[ROOT],
-       evaluates="The credential report's <root> row and the account security report that the CIS audit's "
-                 "Security Check shows (GetAccountSecurityPracticeReport BindMfa): PASS when mfa_active is TRUE (any "
-                 "letter case) and the security report does not say false, naming when the credential report was "
-                 "generated (it can be up to four hours old) and saying so when the security report could not be "
-                 "read; FAIL otherwise (FALSE, N/A or empty, or BindMfa false).",
+       evaluates="The account security report that the CIS audit's Security Check shows "
+                 "(GetAccountSecurityPracticeReport BindMfa) decides: PASS when true, FAIL when false, whatever the "
+                 "credential report says (IMS answers the same credential report for up to four hours, so an MFA "
+                 "device bound since is not in it; the "
+                 "message says when they disagree). When the security report could not be read, the credential "
+                 "report's <root> row decides, saying so: PASS when mfa_active is TRUE (any letter case), FAIL "
+                 "otherwise (FALSE, N/A or empty).",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
                  " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
-    if not root.mfa_active:
-        status, message = FAIL, "the root account has no MFA device bound"
+    report = "the account security report (RAM console Overview > Security Check)"
+    if root.practice_mfa is True:
+        lag = "" if root.mfa_active else "; the credential report, up to four hours old, does not show it yet"
+        status, message = PASS, f"the root account has an MFA device bound ({report} says BindMfa true{lag})" + (
+            _as_of(root))
     elif root.practice_mfa is False:
-        status, message = FAIL, ("the account security report (RAM console Overview > Security Check) says the root "
-                                 "account has no MFA (BindMfa false), though the credential report shows one"
-                                 + _as_of(root))
-    else:
+        status, message = FAIL, f"{report} says the root account has no MFA (BindMfa false)" + (
+            ", though the credential report shows one" + _as_of(root) if root.mfa_active else "")
+    elif root.mfa_active:
         status, message = PASS, "the root account has an MFA device bound" + _as_of(root)
+    else:
+        status, message = FAIL, "the root account has no MFA device bound" + _as_of(root)
     yield Result(status=status, resource_id="<root>", resource_type="ram:root", message=message)
 
 
