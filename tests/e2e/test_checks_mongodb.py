@@ -87,6 +87,19 @@ def test_an_answer_without_any_whitelist_is_unknown(cloud):
     assert bare.status.value == "ERROR" and "answered no whitelist group and no SecurityIps" in bare.message
 
 
+def test_a_cloud_disk_instance_without_the_audit_log_is_manual(cloud):
+    # DescribeAuditPolicy "is available only for General-purpose Local Disk Edition and Dedicated Local Disk Edition
+    # instances" (API reference): for a cloud-disk one its Disabled does not tell
+    data = account()
+    data["accounts"][0]["dds"]["instances"].append({"id": "dds-essd", "storage_type": "cloud_essd",
+                                                    "whitelist": [{"name": "default", "ips": ["10.0.0.0/8"]}]})
+    load(cloud, data)
+    findings = scan(cloud, checks=["mongodb_instance_audit_log_enabled"], regions=REGIONS)
+    got = next(f for f in findings if f.resource_id == "dds-essd")
+    assert got.status.value == "MANUAL" and "cloud_essd" in got.message
+    assert by_resource(findings, "mongodb_instance_audit_log_enabled")["dds-open"] == "FAIL"  # (local_ssd)
+
+
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["dds:DescribeAuditPolicy", "dds:DescribeDBInstanceAttribute"]))
     findings = scan(cloud, families=["mongodb"], ak=READER_AK, secret=READER_SECRET)

@@ -22,7 +22,7 @@ def test_mongodb_instances_from_the_documented_samples(replay: WireReplay) -> No
     got = collect(replay, "mongodb.instances")
     expected = [{
         "id": MID, "name": "测试数据库", "region": REGION, "instance_type": "sharding", "engine_version": "4.2",
-        "status": "Running",
+        "status": "Running", "storage_type": "local_ssd",
         "whitelist": [{"name": "default", "ips": ["47.xxx.xxx.xx", "100.xxx.xxx.0/24"], "attribute": "hidden"}],
         "endpoints": [
             {"address": "s-bpxxxxxxxx.mongodb.rds.aliyuncs.com", "network_type": "VPC", "node": "s-bpxxxxxxxx",

@@ -50,6 +50,7 @@ class MongoInstance(Record):
     instance_type: str = ""  # DBInstanceType: replicate | sharding
     engine_version: str = ""
     status: str = ""
+    storage_type: str = ""  # DescribeDBInstances StorageType: cloud_essd | local_ssd (the reference's enumeration)
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     # VpcAuthMode (DescribeDBInstanceAttribute): "Open: Password-free access within the VPC is enabled. Close: ...
@@ -92,7 +93,8 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
     def detail(d: Any) -> MongoInstance | None:
         inst = MongoInstance(id=d.dbinstance_id, name=d.dbinstance_description or "",
                              region=d.region_id or ctx.region, instance_type=d.dbinstance_type or "",
-                             engine_version=d.engine_version or "", status=d.dbinstance_status or "")
+                             engine_version=d.engine_version or "", status=d.dbinstance_status or "",
+                             storage_type=d.storage_type or "")
         try:
             _read_whitelist(dds, inst)
         except Exception as err:

@@ -62,6 +62,9 @@ class DBInstance(BaseModel):
     zone: str = ""
     description: str = ""
     instance_type: str = "replicate"  # DBInstanceType: replicate | sharding
+    # StorageType: cloud_essd | local_ssd (the reference's enumeration; its sample local_ssd). DescribeAuditPolicy "is
+    # available only for General-purpose Local Disk Edition and Dedicated Local Disk Edition instances"
+    storage_type: str = "local_ssd"
     engine_version: str = "6.0"
     status: str = "Running"
     network_type: str = "VPC"  # Classic | VPC
@@ -127,7 +130,7 @@ def _summary(i: DBInstance) -> dict[str, Any]:
     return {"DBInstanceId": i.id, "DBInstanceDescription": i.description, "RegionId": i.region,
             "ZoneId": i.zone or f"{i.region}-g", "Engine": "MongoDB", "EngineVersion": i.engine_version,
             "DBInstanceType": i.instance_type, "DBInstanceStatus": i.status, "DBInstanceClass": i.instance_class,
-            "NetworkType": i.network_type, "DBInstanceStorage": 20, "StorageType": "cloud_essd",
+            "NetworkType": i.network_type, "DBInstanceStorage": 20, "StorageType": i.storage_type,
             "ReplicationFactor": "3", "KindCode": "18", "CapacityUnit": "100", "ChargeType": "PostPaid",
             "LockMode": "Unlock", "ResourceGroupId": "rg-default", "CreationTime": iso(i.created),
             "ExpireTime": "2999-09-08T16:00Z"}
