@@ -56,8 +56,9 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     own = [f for f in ocsf if f["resources"][0]["uid"] == BUCKET]
     assert {"oss_bucket_secure_transport_enabled", "oss_bucket_encrypted_with_byok", "oss_report_bucket_secured",
             "oss_bucket_versioning_enabled", "oss_bucket_logging_enabled"} <= {f["unmapped"]["check_id"] for f in own}
-    assert own and all(f["status_code"] in ("PASS", "MANUAL") for f in own), [
-        (f["unmapped"]["check_id"], f["status_detail"]) for f in own if f["status_code"] not in ("PASS", "MANUAL")]
+    # but CIS 5.7, which asks for a policy limiting networks: the functions have no fixed addresses (README)
+    failing = {f["unmapped"]["check_id"]: f["status_detail"] for f in own if f["status_code"] not in ("PASS", "MANUAL")}
+    assert own and set(failing) == {"oss_bucket_network_access_restricted"}, failing
     assert any(f["unmapped"]["check_id"] == "oss_report_bucket_secured" and f["status_code"] == "PASS" for f in own)
     for name in ("aliaudit.csv", "aliaudit.html", "aliaudit.ocsf.json"):  # latest/ holds the same reports
         assert bucket.get_object(f"latest/{name}").read() == bucket.get_object(
