@@ -64,6 +64,13 @@ CASES: list[Case] = [
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")]),
              cluster("c-nokey", addons=[TERWAY.model_copy(update={"config": {}})])),
          {CID: "PASS", "c-npoff": "FAIL", "c-flannel": "FAIL", "c-nokey": "PASS"}, region=_R),
+    # CIS 7.7 and 7.8 as their audits read: Terway is the network plugin, in any mode, NetworkPolicy aside
+    Case("ack_cluster_terway_network_plugin", "terway-eniip, Terway with NetworkPolicy false and terway-eni pass; "
+         "Flannel fails",
+         ack(cluster(), cluster("c-npoff", addons=[TERWAY.model_copy(update={"config": {"NetworkPolicy": "false"}})]),
+             cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
+             cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),
+         {CID: "PASS", "c-npoff": "PASS", "c-eni": "PASS", "c-flannel": "FAIL"}, region=_R),
     Case("ack_cluster_eni_multi_ip_enabled", "terway-eniip passes; terway-eni and flannel fail",
          ack(cluster(), cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),

@@ -43,12 +43,22 @@ DEFENSE_ON = {"auto_breaking": "on", "webshell_cloud_breaking": "on"}
 _G = "global"
 
 CASES: list[Case] = [
-    Case("securitycenter_server_agent_installed", "online; paused; uninstalled; offline while running; stopped server",
+    Case("securitycenter_server_protected", "online; paused; uninstalled; offline while running; stopped server; an "
+         "IDC server counts (CIS 8.2: Unprotected Assets)",
          servers(server(), server("i-pause", client_status="pause", client_sub_status="pause"),
                  server("i-none", client_status="offline", client_sub_status="uninstalled"),
                  server("i-off", client_status="offline", client_sub_status="offline"),
-                 server("i-stop", running=False, client_status="offline", client_sub_status="stopped")),
-         {IID: "PASS", "i-pause": "FAIL", "i-none": "FAIL", "i-off": "FAIL", "i-stop": "PASS"}),
+                 server("i-stop", running=False, client_status="offline", client_sub_status="stopped"),
+                 server("idc-1", vendor="IDC", client_status="offline", client_sub_status="uninstalled")),
+         {IID: "PASS", "i-pause": "FAIL", "i-none": "FAIL", "i-off": "FAIL", "i-stop": "PASS", "idc-1": "FAIL"}),
+    # CIS 4.6 as its audit reads: every ECS instance has the agent installed, whatever it is doing
+    Case("securitycenter_server_agent_installed", "online, paused and offline agents are installed; uninstalled fails; "
+         "an IDC server is not an ECS instance",
+         servers(server(), server("i-pause", client_status="pause", client_sub_status="pause"),
+                 server("i-none", client_status="offline", client_sub_status="uninstalled"),
+                 server("i-off", client_status="offline", client_sub_status="offline"),
+                 server("idc-1", vendor="IDC", client_status="offline", client_sub_status="uninstalled")),
+         {IID: "PASS", "i-pause": "PASS", "i-none": "FAIL", "i-off": "PASS"}),
     Case("securitycenter_server_os_patches_applied", "no vulnerability passes; cve, sys and a CMS one fail (CIS 4.5: "
          "all vulnerabilities fixed); no agent is MANUAL",
          servers(server(vulns={}), server("i-cms", vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}),

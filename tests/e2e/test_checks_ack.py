@@ -67,7 +67,10 @@ def test_ack_checks_pass_and_fail(cloud):
         "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_basic_auth_disabled") == {
         "cgood": "PASS", "cbad": "MANUAL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
-    # csh: Terway without a NetworkPolicy key in its add-on config passes, as the CIS 7.7 audit (Terway) reads
+    # CIS 7.7 and 7.8 as their audits read (Terway is the network plugin): ceni runs terway-eni
+    assert statuses(findings, "ack_cluster_terway_network_plugin") == {
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
+    # csh: Terway without a NetworkPolicy key in its add-on config passes
     assert statuses(findings, "ack_cluster_network_policy_enabled") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_eni_multi_ip_enabled") == {

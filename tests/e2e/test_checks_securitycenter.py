@@ -48,9 +48,12 @@ def good_settings() -> dict[str, Any]:
 def test_servers_agent_and_patches_per_region(cloud):
     load(cloud, scenario(assets=servers()))
     findings = scan(cloud, families=FAMILY, regions=["cn-hangzhou", "ap-southeast-1"])
-    agent = by_resource(findings, "securitycenter_server_agent_installed")
+    agent = by_resource(findings, "securitycenter_server_protected")
     assert agent == {"i-online": "PASS", "i-vulnerable": "PASS", "i-appvulns": "PASS", "i-noagent": "FAIL",
                      "i-paused": "FAIL", "i-offline": "FAIL", "i-stopped": "PASS", "i-windows": "PASS"}
+    # CIS 4.6: installed is enough (paused and offline agents are installed)
+    installed = by_resource(findings, "securitycenter_server_agent_installed")
+    assert installed == {**agent, "i-paused": "PASS", "i-offline": "PASS"}
     patches = by_resource(findings, "securitycenter_server_os_patches_applied")
     # CIS 4.5 audit: "ensure all vulnerabilities are fixed": application and Web-CMS ones count too
     assert patches == {"i-online": "PASS", "i-vulnerable": "FAIL", "i-appvulns": "FAIL", "i-noagent": "MANUAL",
@@ -62,7 +65,8 @@ def test_servers_agent_and_patches_per_region(cloud):
     assert "3 Linux software" in vuln.message and "1 Windows system" in vuln.message and vuln.cis == ["4.5"]
     noagent = next(f for f in findings if f.check_id == "securitycenter_server_agent_installed"
                    and f.resource_id == "i-noagent")
-    assert noagent.cis == ["4.6", "8.2"] and noagent.severity.value == "high"
+    assert noagent.cis == ["4.6"] and noagent.severity.value == "high"
+    assert next(f for f in findings if f.check_id == "securitycenter_server_protected").cis == ["8.2"]
 
 
 def test_each_region_reaches_its_own_data_centre(cloud, admin):
@@ -160,9 +164,10 @@ def test_denied_api_gives_error_findings(cloud):
     load(cloud, data)
     findings = scan(cloud, families=FAMILY, ak=READER_AK, secret=READER_SECRET)
     denied = [f for f in findings if f.check_id in ("securitycenter_server_agent_installed",
+                                                    "securitycenter_server_protected",
                                                     "securitycenter_server_os_patches_applied",
                                                     "securitycenter_notification_high_risk_enabled")]
-    assert len(denied) == 3
+    assert len(denied) == 4
     assert all(f.status.value == "ERROR" and "NoPermission" in f.message for f in denied)
     others = {f.check_id: f.status.value for f in findings if f not in denied}
     assert others == dict.fromkeys(SETTINGS_CHECKS, "PASS")

@@ -60,7 +60,7 @@ def test_coverage_is_derived_from_check_metadata():
     by_id = {r["id"]: r for r in compliance.coverage("cis_2.0", without_sc)}
     assert by_id["8.6"]["manual"] is True and "AliyunServiceRoleForSasCspm" in by_id["8.6"]["guidance"]
     sc = {r["id"]: r["checks"] for r in reqs if r["id"] in ("2.9", "4.5", "4.6", "8.1", "8.2", "8.8")}
-    assert "securitycenter_server_agent_installed" in sc["8.2"] and "securitycenter_server_agent_installed" in sc["4.6"]
+    assert "securitycenter_server_protected" in sc["8.2"] and "securitycenter_server_agent_installed" in sc["4.6"]
     assert all(sc.values())
 
 
@@ -74,7 +74,7 @@ def test_list_checks_json_from_the_installed_script():
         assert re.fullmatch(rf"{r['family']}_[a-z0-9]+(_[a-z0-9]+)+", r["id"]), r["id"]
         assert r["severity"] in ("critical", "high", "medium", "low", "informational")
     agent = next(r for r in rows if r["id"] == "securitycenter_server_agent_installed")
-    assert agent["cis"] == ["4.6", "8.2"] and "AddUninstallClientsByUuids" in agent["events"]
+    assert agent["cis"] == ["4.6"] and "AddUninstallClientsByUuids" in agent["events"]
 
 
 def test_list_checks_family_filter_table_and_unknown_family(capsys):

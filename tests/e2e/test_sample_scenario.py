@@ -95,9 +95,11 @@ def test_the_sample_mistakes_fail_and_the_resources_done_right_pass(cloud):
     assert verdicts("kms_key_not_pending_deletion")["key-shh63sampleold000000001"] == "FAIL"
     # Security Center: the free edition, a server without the agent, one offline, unpatched ones
     assert verdicts("securitycenter_edition_advanced_or_higher") == {"1234567890123456": "FAIL"}
-    assert verdicts("securitycenter_server_agent_installed") == {
+    assert verdicts("securitycenter_server_protected") == {
         "i-bp1sampleweb01": "PASS", "i-bp1sampledb001": "PASS", "i-bp1samplebast01": "PASS",
         "i-bp1sampledev001": "FAIL", "i-uf6samplejump01": "FAIL", "i-2zesampleftp001": "PASS"}
+    # (CIS 4.6: installed; the offline jump host's agent is installed)
+    assert verdicts("securitycenter_server_agent_installed")["i-uf6samplejump01"] == "PASS"
     assert verdicts("securitycenter_server_os_patches_applied")["i-bp1samplebast01"] == "FAIL"
     # SLS: the application logs are kept a month, the archive a year
     retention = verdicts("sls_logstore_retention_sufficient")

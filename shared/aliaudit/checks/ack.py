@@ -238,8 +238,34 @@ def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
     return FAIL, f"{terway.name} with NetworkPolicy={setting or 'empty'} in its add-on configuration"
 
 
+_CIS_7_8_AUDIT = ("ACK console > the cluster detail page: check if the meta of Network Plugin in Cluster Information "
+                  "is Terway.")
+
+
+@check(id="ack_cluster_terway_network_plugin", severity="medium",
+       title="Ensure Kubernetes clusters use the Terway network plugin (Network policy, ENI multiple IP mode)",
+       risk="Flannel enforces no NetworkPolicy: every pod can reach every other pod, and one compromise spreads.",
+       console="Create clusters with the Terway network plugin (the network plugin cannot be changed afterwards).",
+       cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
+       cis=["7.7", "7.8"], events=ADDON_EVENTS, needs=[CLUSTERS],
+       evaluates="The network add-on (ListClusterAddonInstances), as the 7.7 and 7.8 audits read it (is Terway the "
+                 "network plugin?): PASS for Terway in any mode (terway-eniip, terway-eni, terway-controlplane, "
+                 "terway), FAIL for Flannel or no network add-on; MANUAL for registered (external) clusters; ERROR "
+                 "when the cluster's add-ons could not be read. Whether NetworkPolicy is on and whether the mode is "
+                 "multiple IP are ack_cluster_network_policy_enabled and ack_cluster_eni_multi_ip_enabled.",
+       cis_audit="7.7: " + _CIS_7_7_AUDIT + " 7.8: " + _CIS_7_8_AUDIT)
+def terway_network_plugin(inp: Inputs) -> Iterator[Result]:
+    def judge(c: ClusterInfo) -> tuple[Status, str]:
+        terway = c.addon(*TERWAY)
+        if terway is not None:
+            return PASS, f"network plugin {terway.name} (Terway)"
+        return FAIL, f"network plugin {_network(c) or 'not Terway'}: Terway is not the network plugin"
+
+    yield from _checks(inp, ("addons",), "verify the cluster's CNI enforces NetworkPolicy", judge)
+
+
 @check(id="ack_cluster_network_policy_enabled", severity="medium",
-       title="Ensure Network policy is enabled on Kubernetes Engine Clusters",
+       title="Kubernetes clusters enforce NetworkPolicy (Terway with NetworkPolicy support on)",
        risk="Without NetworkPolicy support every pod can reach every other pod; one compromise spreads.",
        console="Create clusters with the Terway network plugin and 'Support for NetworkPolicy' selected (Flannel "
                "has no NetworkPolicy); for Terway clusters keep disable_network_policy \"false\" in ConfigMap "
@@ -247,31 +273,31 @@ def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
        cli="aliyun cs PUT /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
            "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'; kubectl -n kube-system get cm eni-config "
            "-o jsonpath='{.data.disable_network_policy}'",
-       cis=["7.7"], events=ADDON_EVENTS, needs=[CLUSTERS],
+       events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances and, for the Terway add-on (terway-eniip, terway-eni, "
                  "terway-controlplane, terway), GetClusterAddonInstance's config: FAIL when Terway is not installed "
                  "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\" or "
-                 "has no NetworkPolicy key (the audit asks only for Terway; the message says that enforcement "
-                 "itself, disable_network_policy in ConfigMap kube-system/eni-config, was not readable), FAIL when "
-                 "it names another value (\"false\"). Registered clusters are MANUAL.",
-       cis_audit=_CIS_7_7_AUDIT)
+                 "has no NetworkPolicy key (the message says that enforcement itself, disable_network_policy in "
+                 "ConfigMap kube-system/eni-config, was not readable), FAIL when it names another value (\"false\"). "
+                 "Registered clusters are MANUAL. No CIS id: stricter than the 7.7 audit, which asks only for Terway "
+                 "(ack_cluster_terway_network_plugin).",
+       source="CIS 7.7's intent (Network policy enabled), judged by the Terway add-on's NetworkPolicy parameter")
 def network_policy(inp: Inputs) -> Iterator[Result]:
     yield from _checks(inp, ("addons", "network"), "verify a CNI that enforces NetworkPolicy is installed",
                        _network_policy)
 
 
 @check(id="ack_cluster_eni_multi_ip_enabled", severity="low",
-       title="Ensure ENI multiple IP mode support for Kubernetes Cluster",
+       title="Kubernetes clusters run Terway in ENI multiple IP (shared ENI) mode",
        risk="Without Terway's shared-ENI multi-IP mode, pod networking falls back to overlay or exclusive ENIs.",
        console="Create clusters with the Terway network plugin in shared ENI (multiple IP) mode (terway-eniip).",
        cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
-       cis=["7.8"], events=ADDON_EVENTS, needs=[CLUSTERS],
+       events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="The network add-on (ListClusterAddonInstances): PASS for terway-eniip, terway-controlplane or "
-                 "terway, FAIL for terway-eni (exclusive ENI mode, stricter than the audit, which only asks for "
-                 "Terway) and for Flannel or no network add-on. Registered (external) clusters are MANUAL; ERROR when"
-                 " the cluster's add-ons could not be read.",
-       cis_audit="ACK console > the cluster detail page: check if the meta of Network Plugin in Cluster Information "
-                 "is Terway.")
+                 "terway, FAIL for terway-eni (exclusive ENI mode) and for Flannel or no network add-on. Registered "
+                 "(external) clusters are MANUAL; ERROR when the cluster's add-ons could not be read. No CIS id: "
+                 "stricter than the 7.8 audit, which asks only for Terway (ack_cluster_terway_network_plugin).",
+       source="CIS 7.8's title (ENI multiple IP mode), judged by the Terway add-on's mode")
 def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         plugin = _network(c)

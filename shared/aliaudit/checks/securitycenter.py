@@ -48,23 +48,46 @@ def _account(inp: Inputs, status: Status, message: str, kind: str) -> Result:
 
 # --- servers (regional) ---------------------------------------------------------------------------
 
+_AGENT_EVENTS = ["AddUninstallClientsByUuids", "PauseClient", "RunInstances", "CreateInstance", "StartInstance"]
+_AGENT_CONSOLE = (f"{CONSOLE} > Assets > Host: filter on agent status 'Offline' or 'Not installed', then Install "
+                  "Agent (one-click for ECS) or resume protection for paused agents.")
+_AGENT_CLI = ("aliyun sas DescribeCloudCenterInstances --Criteria '[{\"name\":\"clientStatus\",\"value\":\"offline\"}]'"
+              "; aliyun sas AddInstallCode (then run the install command it returns on the server)")
+ECS_VENDOR = "ALIYUN"  # DescribeCloudCenterInstances VendorName of Alibaba Cloud servers (Vendor 0; the reference)
+
+
 @check(id="securitycenter_server_agent_installed", severity="high",
-       title="Ensure the Security Center agent is installed and protecting every server",
+       title="Ensure that the endpoint protection for all Virtual Machines is installed",
+       risk="A server without the agent gets no intrusion detection, virus blocking or vulnerability scanning: "
+            "compromises there go unseen.",
+       console=_AGENT_CONSOLE, cli=_AGENT_CLI, cis=["4.6"], events=_AGENT_EVENTS, needs=[SERVERS],
+       evaluates="DescribeCloudCenterInstances (every server of the region, agent or not), its ECS instances "
+                 "(VendorName ALIYUN) as the 4.6 audit reads them: FAIL when ClientSubStatus is uninstalled, PASS "
+                 "when the agent is installed, whatever it is doing. Whether it protects (online, not paused), and "
+                 "servers of other vendors, are securitycenter_server_protected (CIS 8.2).",
+       cis_audit="Security Center console > Overview: ensure all ECS are installed with Security Center agent.")
+def agent_installed(inp: Inputs) -> Iterator[Result]:
+    for s in inp[SERVERS]:
+        if s.vendor.upper() != ECS_VENDOR:
+            continue
+        if s.client_sub_status == "uninstalled":
+            yield _server(s, FAIL, "the Security Center agent is not installed")
+        else:
+            yield _server(s, PASS, f"the Security Center agent is installed ({s.client_status or 'status unknown'})")
+
+
+@check(id="securitycenter_server_protected", severity="high",
+       title="Ensure that all assets are installed with security agent",
        risk="A server without a running agent gets no intrusion detection, virus blocking or vulnerability "
             "scanning: compromises there go unseen.",
-       console=f"{CONSOLE} > Assets > Host: filter on agent status 'Offline' or 'Not installed', then Install "
-               "Agent (one-click for ECS) or resume protection for paused agents.",
-       cli="aliyun sas DescribeCloudCenterInstances --Criteria '[{\"name\":\"clientStatus\",\"value\":\"offline\"}]'"
-           "; aliyun sas AddInstallCode (then run the install command it returns on the server)",
-       cis=["4.6", "8.2"], events=["AddUninstallClientsByUuids", "PauseClient", "RunInstances", "CreateInstance",
-                                   "StartInstance"], needs=[SERVERS],
-       evaluates="DescribeCloudCenterInstances (every ECS instance of the region, agent or not): FAIL when "
-                 "ClientSubStatus is uninstalled, when ClientStatus is pause (protection paused), or when a running "
-                 "server's agent is offline or in any other state; PASS when ClientStatus is online, or the server is"
-                 " stopped (or its agent stopped) with the agent installed.",
-       cis_audit="Security Center console > Overview: ensure all ECS are installed with Security Center agent (4.6); "
-                 "ensure Unprotected Assets is 0 (8.2).")
-def agent_installed(inp: Inputs) -> Iterator[Result]:
+       console=_AGENT_CONSOLE, cli=_AGENT_CLI, cis=["8.2"], events=_AGENT_EVENTS, needs=[SERVERS],
+       evaluates="DescribeCloudCenterInstances (every server of the region, agent or not, of any vendor), as the "
+                 "console's Unprotected Assets count: FAIL when ClientSubStatus is uninstalled, when ClientStatus is "
+                 "pause (protection paused), or when a running server's agent is offline or in any other state; PASS "
+                 "when ClientStatus is online, or the server is stopped (or its agent stopped) with the agent "
+                 "installed.",
+       cis_audit="Security Center console > Overview: ensure Unprotected Assets is 0.")
+def server_protected(inp: Inputs) -> Iterator[Result]:
     # Security Center lists every ECS instance of the account, agent or not, so its inventory alone
     # tells the unprotected ones (no ECS listing needed).
     for s in inp[SERVERS]:
