@@ -59,11 +59,12 @@ CASES: list[Case] = [
     Case("ack_cluster_dashboard_disabled", "no dashboard add-on vs kubernetes-dashboard installed",
          ack(cluster(), cluster("c-dash", addons=[TERWAY, AddonInfo(name="kubernetes-dashboard", state="active")])),
          {CID: "PASS", "c-dash": "FAIL"}, region=_R),
-    Case("ack_cluster_network_policy_enabled", "Terway NetworkPolicy true; false; Flannel; Terway without the key",
+    Case("ack_cluster_network_policy_enabled", "Terway NetworkPolicy true; false; Flannel; Terway without the key "
+         "(enforcement unreadable: MANUAL)",
          ack(cluster(), cluster("c-npoff", addons=[TERWAY.model_copy(update={"config": {"NetworkPolicy": "false"}})]),
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")]),
              cluster("c-nokey", addons=[TERWAY.model_copy(update={"config": {}})])),
-         {CID: "PASS", "c-npoff": "FAIL", "c-flannel": "FAIL", "c-nokey": "PASS"}, region=_R),
+         {CID: "PASS", "c-npoff": "FAIL", "c-flannel": "FAIL", "c-nokey": "MANUAL"}, region=_R),
     # CIS 7.7 and 7.8 as their audits read: Terway is the network plugin, in any mode, NetworkPolicy aside
     Case("ack_cluster_terway_network_plugin", "terway-eniip, Terway with NetworkPolicy false and terway-eni pass; "
          "Flannel fails",

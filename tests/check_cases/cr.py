@@ -45,6 +45,16 @@ CASES: list[Case] = [
          {IID: "ERROR"}),
     Case(_E, "an internet endpoint answered without Enable is unknown, not disabled",
          {"cr.instances": [instance(endpoints=[internet("0.0.0.0/0", enabled=None)])]}, {IID: "ERROR"}),
+    # each module's internet endpoint (ModuleName Registry, Chart): the worst of the two, FAIL > ERROR > MANUAL
+    Case(_E, "Helm charts: unreadable while the images' endpoint passes is ERROR; the images' FAIL wins over a "
+         "charts' ERROR; an ACL-off chart endpoint is MANUAL",
+         {"cr.instances": [
+             instance("cri-chart-err", endpoints=[internet("10.0.0.0/8")],
+                      errors={"chart_endpoints": "NoPrivilege: denied"}),
+             instance("cri-reg-open", endpoints=[internet("0.0.0.0/0")], errors={"chart_endpoints": "Throttling"}),
+             instance("cri-chart-acl", endpoints=[internet("10.0.0.0/8"), internet(acl=False).model_copy(
+                 update={"module": "Chart"})])]},
+         {"cri-chart-err": "ERROR", "cri-reg-open": "FAIL", "cri-chart-acl": "MANUAL"}),
     Case(_R, "PRIVATE passes, PUBLIC fails",
          {"cr.instances": [instance(repositories=[repo(), repo("crr-pub", "PUBLIC")])]},
          {RID: "PASS", "crr-pub": "FAIL"}),

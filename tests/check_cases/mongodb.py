@@ -61,12 +61,12 @@ CASES: list[Case] = [
          {"mongodb.instances": [inst(), inst("dds-off", audit_status="Disabled"),
                                 inst("dds-err", errors={"audit": "NoPermission"})]},
          {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR"}),
-    Case(_L, "a cloud-disk instance (DescribeAuditPolicy covers local-disk ones only): Enable passes, Disabled or a "
-         "failed read is MANUAL",
+    Case(_L, "a cloud-disk instance (DescribeAuditPolicy covers local-disk ones only): Enable passes, Disabled is "
+         "MANUAL, a failed read stays ERROR",
          {"mongodb.instances": [inst("dds-cloud-on", storage_type="cloud_essd"),
                                 inst("dds-cloud", storage_type="cloud_essd", audit_status="Disabled"),
                                 inst("dds-cloud-err", storage_type="cloud_essd", errors={"audit": "OperationDenied"})]},
-         {"dds-cloud-on": "PASS", "dds-cloud": "MANUAL", "dds-cloud-err": "MANUAL"}),
+         {"dds-cloud-on": "PASS", "dds-cloud": "MANUAL", "dds-cloud-err": "ERROR"}),
     Case(_T, "TDEStatus enabled passes, disabled fails, a failed read is ERROR",
          {"mongodb.instances": [inst(), inst("dds-off", tde_status="disabled", tde_key=""),
                                 inst("dds-err", errors={"tde": "NoPermission"}),

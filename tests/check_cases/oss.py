@@ -148,6 +148,10 @@ CASES: list[Case] = [
          inv(bucket(), bucket("b-vpc", policy=allow_all("b-vpc", VPC_ONLY)), bucket("b-all", policy=allow_all("b-all")),
              bucket("b-read", acl="public-read")),
          {B: "FAIL", "b-vpc": "PASS", "b-all": "FAIL", "b-read": "FAIL"}),
+    Case("oss_bucket_network_access_restricted", "a policy that could not be read behind bucket- or account-level "
+         "Block Public Access is ERROR, not a missing policy",
+         inv(bucket("b-blk", policy=None, errors={"policy": "AccessDenied"}, block_public_access=True)),
+         {"b-blk": "ERROR"}),
     Case("oss_bucket_network_access_restricted", "a named principal allowed from 0.0.0.0/0",
          inv(bucket("b-any", policy={"Version": "1", "Statement": [{
              "Effect": "Allow", "Principal": ["1234567890"], "Action": ["oss:GetObject"],

@@ -19,8 +19,8 @@ IID = "i-bp67acfmxazb4p****"
 
 def server(iid: str = IID, **kw: Any) -> Server:
     base: dict[str, Any] = {"instance_id": iid, "name": "yztest-l***", "uuid": "inet-1234", "region": "cn-hangzhou",
-                            "vendor": "ALIYUN", "os": "linux", "running": True, "client_status": "online",
-                            "client_sub_status": "online", "edition": 3, "vulns": {}}
+                            "vendor": "ALIYUN", "vendor_id": 0, "os": "linux", "running": True,
+                            "client_status": "online", "client_sub_status": "online", "edition": 3, "vulns": {}}
     base.update(kw)
     return Server(**base)
 
@@ -49,7 +49,7 @@ CASES: list[Case] = [
                  server("i-none", client_status="offline", client_sub_status="uninstalled"),
                  server("i-off", client_status="offline", client_sub_status="offline"),
                  server("i-stop", running=False, client_status="offline", client_sub_status="stopped"),
-                 server("idc-1", vendor="IDC", client_status="offline", client_sub_status="uninstalled")),
+                 server("idc-1", vendor="IDC", vendor_id=2, client_status="offline", client_sub_status="uninstalled")),
          {IID: "PASS", "i-pause": "FAIL", "i-none": "FAIL", "i-off": "FAIL", "i-stop": "PASS", "idc-1": "FAIL"}),
     # CIS 4.6 as its audit reads: every ECS instance has the agent installed, whatever it is doing
     Case("securitycenter_server_agent_installed", "online, paused and offline agents are installed; uninstalled fails; "
@@ -57,8 +57,13 @@ CASES: list[Case] = [
          servers(server(), server("i-pause", client_status="pause", client_sub_status="pause"),
                  server("i-none", client_status="offline", client_sub_status="uninstalled"),
                  server("i-off", client_status="offline", client_sub_status="offline"),
-                 server("idc-1", vendor="IDC", client_status="offline", client_sub_status="uninstalled")),
+                 server("idc-1", vendor="IDC", vendor_id=2, client_status="offline", client_sub_status="uninstalled")),
          {IID: "PASS", "i-pause": "PASS", "i-none": "FAIL", "i-off": "PASS"}),
+    Case("securitycenter_server_agent_installed", "Vendor 0 named IDC (the documented sample) and a Vendor not "
+         "answered are judged; no agent state answered is ERROR",
+         servers(server(vendor="IDC"), server("i-novendor", vendor="", vendor_id=None, client_sub_status="uninstalled"),
+                 server("i-blank", client_status="", client_sub_status="")),
+         {IID: "PASS", "i-novendor": "FAIL", "i-blank": "ERROR"}),
     Case("securitycenter_server_os_patches_applied", "no vulnerability passes; cve, sys and a CMS one fail (CIS 4.5: "
          "all vulnerabilities fixed); no agent is MANUAL",
          servers(server(vulns={}), server("i-cms", vulns={"cms": 2}), server("i-cve", vulns={"cve": 2}),

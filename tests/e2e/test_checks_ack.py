@@ -70,9 +70,9 @@ def test_ack_checks_pass_and_fail(cloud):
     # CIS 7.7 and 7.8 as their audits read (Terway is the network plugin): ceni runs terway-eni
     assert statuses(findings, "ack_cluster_terway_network_plugin") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "PASS", "creg": "MANUAL", "csh": "PASS"}
-    # csh: Terway without a NetworkPolicy key in its add-on config passes
+    # csh: Terway without a NetworkPolicy key in its add-on config: enforcement is not readable
     assert statuses(findings, "ack_cluster_network_policy_enabled") == {
-        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
+        "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "MANUAL"}
     assert statuses(findings, "ack_cluster_eni_multi_ip_enabled") == {
         "cgood": "PASS", "cbad": "FAIL", "ceni": "FAIL", "creg": "MANUAL", "csh": "PASS"}
     assert statuses(findings, "ack_cluster_private_endpoint") == {
@@ -183,7 +183,7 @@ def _cluster(cid: str, *addons: AddonInfo) -> ClusterInfo:
     return ClusterInfo(id=cid, name=cid, region="cn-hangzhou", cluster_type="ManagedKubernetes", addons=list(addons))
 
 
-def test_terway_without_networkpolicy_key_is_not_fail():
+def test_terway_without_networkpolicy_key_is_manual_not_fail():
     data = {"ack.clusters": AckData(clusters=[
         _cluster("c-nokey", AddonInfo(name="terway-eniip", config={"IPVlan": "false"})),
         _cluster("c-empty", AddonInfo(name="terway-eniip", config={})),
@@ -192,7 +192,7 @@ def test_terway_without_networkpolicy_key_is_not_fail():
         _cluster("c-flannel", AddonInfo(name="flannel"))])}
     got = {r.resource_id: r for r in run_check("ack_cluster_network_policy_enabled", data, region="cn-hangzhou")}
     assert {k: r.status.value for k, r in got.items()} == {
-        "c-nokey": "PASS", "c-empty": "PASS", "c-true": "PASS", "c-false": "FAIL", "c-flannel": "FAIL"}
+        "c-nokey": "MANUAL", "c-empty": "MANUAL", "c-true": "PASS", "c-false": "FAIL", "c-flannel": "FAIL"}
     # what was and was not verifiable
     assert "could not be read" in got["c-nokey"].message and "disable_network_policy" in got["c-nokey"].message
 
@@ -200,7 +200,7 @@ def test_terway_without_networkpolicy_key_is_not_fail():
 def test_a_terway_config_that_is_not_a_json_object_is_error_not_pass(cloud):
     """GetClusterAddonInstance's config is a JSON text; one that is no object (here a JSON string holding one, and
     a nesting past the interpreter's limit) cannot say whether NetworkPolicy is off: ERROR, not the PASS of a
-    config without the key."""
+    config without the key (MANUAL)."""
     data = account()
     clusters = data["accounts"][0]["cs"]["clusters"]
     clusters[0]["addons"][1]["config"] = '"{\\"NetworkPolicy\\": \\"false\\"}"'

@@ -111,7 +111,8 @@ SIMPLE: dict[str, tuple[str | None, Any]] = {
     # ... and reads it in the region the sample names
     "securitycenter.servers@cn-hanghzou": ("cn-hanghzou", [{
         "instance_id": "i-m5***", "name": "yztest-l***", "uuid": "c9107c04-942f-40c1-981a-f1c1***",
-        "region": "cn-hanghzou", "vendor": "IDC", "os": "Linux", "running": True, "client_status": "online",
+        "region": "cn-hanghzou", "vendor": "IDC", "vendor_id": 0, "os": "Linux", "running": True,
+        "client_status": "online",
         "client_sub_status": "online", "edition": 1,  # AuthVersion
         "vulns": {"cve": 0, "sys": 0, "cms": 0, "emg": 0, "app": 0}}]),  # RiskCount's cveNum, sysNum, ...
     # sls/ListProject.json, ListLogStores.json, GetLogStore.json. The ListLogStores sample lists one name,
@@ -312,8 +313,10 @@ def test_security_center_settings(replay: WireReplay) -> None:
         got = collect(replay, f"securitycenter.{name}")
         return pick(got, like) if like is not None else got
 
-    # sas/DescribeVersionConfig.json: Version 3, MergedVersion 7, HighestVersion 1, IsTrialVersion 0
-    edition = {"version": 3, "merged": 7, "highest": 1, "trial": False}
+    # sas/DescribeVersionConfig.json: Version 3, MergedVersion 7, HighestVersion 1, IsTrialVersion 0; IsPostpay true,
+    # PostPayHostVersion 7, PostPayStatus 1
+    edition = {"version": 3, "merged": 7, "highest": 1, "trial": False, "post_pay": True, "post_pay_version": 7,
+               "post_pay_status": 1}
     assert run("edition", edition) == edition
     assert run("notices") == {"sas_suspicious": 7}  # sas/DescribeNoticeConfig.json
     # sas/DescribeVulConfig.json: Type cve with Config "90" (the SDK's doc comment documents on/off for cve and a
@@ -326,8 +329,9 @@ def test_security_center_settings(replay: WireReplay) -> None:
     assert run("defense") == {"auto_breaking": "on", "webshell_cloud_breaking": "on"}  # OverallConfig.Config on
     # sas/DescribeServiceLinkedRoleStatus.json RoleStatus.Status true
     assert run("linked_roles") == {"AliyunServiceRoleForSas": True, "AliyunServiceRoleForSasCspm": True}
-    # sas/DescribeLogShipperStatus.json (BuyStatus, OpenStatus, AuthStatus yes) and DescribeLogMeta.json
-    log_analysis = {"bought": True, "open": True, "authorized": True, "logs": [
+    # sas/DescribeLogShipperStatus.json (BuyStatus, OpenStatus, AuthStatus yes, PostPaidOpenStatus no) and
+    # DescribeLogMeta.json
+    log_analysis = {"bought": True, "open": True, "authorized": True, "post_paid": False, "logs": [
         {"logstore": "aegis-log-login", "category": "host", "description": "Login", "enabled": True}]}
     assert run("log_analysis", log_analysis) == log_analysis
 

@@ -228,10 +228,10 @@ def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
         return FAIL, f"network plugin {plugin}: only Terway enforces Kubernetes NetworkPolicy on ACK"
     config = terway.config or {}
     if "NetworkPolicy" not in config:
-        return PASS, (f"network plugin {terway.name}, as the CIS 7.7 audit asks; whether NetworkPolicy enforcement "
-                      "is on could not be read: the add-on configuration has no NetworkPolicy key, and Terway keeps "
-                      "the setting as disable_network_policy in ConfigMap kube-system/eni-config (kubectl -n "
-                      "kube-system get cm eni-config)")
+        return MANUAL, (f"network plugin {terway.name}; whether NetworkPolicy enforcement is on could not be read: the "
+                        "add-on configuration has no NetworkPolicy key, and Terway keeps the setting as "
+                        "disable_network_policy in ConfigMap kube-system/eni-config (kubectl -n kube-system get cm "
+                        "eni-config)")
     setting = str(config["NetworkPolicy"]).lower()
     if setting == "true":
         return PASS, f"{terway.name} with NetworkPolicy enabled"
@@ -261,7 +261,7 @@ def terway_network_plugin(inp: Inputs) -> Iterator[Result]:
             return PASS, f"network plugin {terway.name} (Terway)"
         return FAIL, f"network plugin {_network(c) or 'not Terway'}: Terway is not the network plugin"
 
-    yield from _checks(inp, ("addons",), "verify the cluster's CNI enforces NetworkPolicy", judge)
+    yield from _checks(inp, ("addons",), "verify the cluster's network plugin is Terway", judge)
 
 
 @check(id="ack_cluster_network_policy_enabled", severity="medium",
@@ -276,9 +276,10 @@ def terway_network_plugin(inp: Inputs) -> Iterator[Result]:
        events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances and, for the Terway add-on (terway-eniip, terway-eni, "
                  "terway-controlplane, terway), GetClusterAddonInstance's config: FAIL when Terway is not installed "
-                 "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\" or "
-                 "has no NetworkPolicy key (the message says that enforcement itself, disable_network_policy in "
-                 "ConfigMap kube-system/eni-config, was not readable), FAIL when it names another value (\"false\"). "
+                 "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\", "
+                 "MANUAL when it has no NetworkPolicy key (enforcement itself, disable_network_policy in ConfigMap "
+                 "kube-system/eni-config, is not readable through the API), FAIL when it names another value "
+                 "(\"false\"). "
                  "Registered clusters are MANUAL. No CIS id: stricter than the 7.7 audit, which asks only for Terway "
                  "(ack_cluster_terway_network_plugin).",
        source="CIS 7.7's intent (Network policy enabled), judged by the Terway add-on's NetworkPolicy parameter")

@@ -80,10 +80,12 @@ def _internet_verdict(ep: CrEndpoint | None) -> tuple[Status, str]:
        title="Container Registry instances do not admit every address to their public endpoint",
        risk="A registry endpoint open to the whole internet lets anyone try stolen or guessed credentials against it "
             "and pull or push images (a poisoned image then runs in every cluster that deploys it).",
-       console="Container Registry console > the instance > Repository > Access Control > Internet: remove "
-               "0.0.0.0/0 and add only the CIDR blocks that must push or pull, or disable access over the Internet.",
-       cli="aliyun cr DeleteInstanceEndpointAclPolicy --InstanceId <id> --EndpointType internet --Entry 0.0.0.0/0; "
-           "or aliyun cr UpdateInstanceEndpointStatus --InstanceId <id> --EndpointType internet --Enable false",
+       console="Container Registry console > the instance > Repository (or Helm chart) > Access Control > Internet: "
+               "remove 0.0.0.0/0 and add only the CIDR blocks that must push or pull, or disable access over the "
+               "Internet.",
+       cli="aliyun cr DeleteInstanceEndpointAclPolicy --InstanceId <id> --EndpointType internet --ModuleName "
+           "Registry|Chart --Entry 0.0.0.0/0; or aliyun cr UpdateInstanceEndpointStatus --InstanceId <id> "
+           "--EndpointType internet --ModuleName Registry|Chart --Enable false",
        events=["UpdateInstanceEndpointStatus", "CreateInstanceEndpointAclPolicy", "DeleteInstanceEndpointAclPolicy"],
        needs=[INSTANCES],
        evaluates="ListInstanceEndpoint of every instance, for each module (ModuleName Registry, the images, and "

@@ -53,7 +53,8 @@ def _public(inst: MongoInstance) -> list[str]:
                  "together cover all of it; the message says whether a public endpoint exists (NetworkType Public "
                  "in DescribeReplicaSetRole for replica sets and standalone instances, DescribeShardingNetworkAddress "
                  "for sharded clusters). PASS otherwise; entries that are not addresses are ignored; ERROR when the "
-                 "whitelist could not be read.",
+                 "whitelist could not be read, or the answer held no whitelist at all (an instance always has its "
+                 "default one).",
        source="Cloud Config mongodb-public-and-any-ip-access-check | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeSecurityIps")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
@@ -138,22 +139,24 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        events=["ModifyAuditPolicy", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeAuditPolicy LogAuditStatus: PASS when Enable, FAIL when Disabled (the documented default "
                  "when absent); ERROR when the audit policy could not be read. For a cloud-disk instance (StorageType "
-                 "cloud_*) anything but Enable is MANUAL: the operation 'is available only for General-purpose Local "
-                 "Disk Edition and Dedicated Local Disk Edition instances' (API reference), so its answer does not "
-                 "tell.",
+                 "cloud_*) a Disabled is MANUAL: the operation 'is available only for General-purpose Local Disk "
+                 "Edition and Dedicated Local Disk Edition instances' (API reference), so its answer does not tell "
+                 "(a failed read stays ERROR, saying so).",
        source="Cloud Config mongodb-instance-log-audit | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeAuditPolicy")
 def audit_log_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
         cloud = inst.storage_type.lower().startswith("cloud")
-        if "audit" not in inst.errors and inst.audit_status == "Enable":
+        if err := _error(inst, ["audit"]):
+            yield err.model_copy(update={"message": err.message + (
+                f" (a {inst.storage_type} instance: DescribeAuditPolicy is documented for local-disk instances only)"
+                if cloud else "")})
+        elif inst.audit_status == "Enable":
             yield _result(inst, PASS, "the audit log is enabled")
         elif cloud:
             yield _result(inst, MANUAL, f"a {inst.storage_type} (cloud disk) instance, whose audit log "
                                         "DescribeAuditPolicy does not report (local-disk instances only): check the "
                                         "instance's audit log in the console (Data Security > Audit Logs)")
-        elif err := _error(inst, ["audit"]):
-            yield err
         else:
             yield _result(inst, FAIL, f"the audit log is {inst.audit_status}")
 

@@ -290,7 +290,8 @@ def signed_url_https(inp: Inputs) -> Iterator[Result]:
                  "acs:SourceIp ranges wider than /8 (IPv6 /16), or when no bucket-policy statement limits access to "
                  "given networks (an Allow conditioned on acs:SourceIp or acs:SourceVpc, or a Deny to everyone "
                  "outside them): the audit asks for such a policy, and 'Not set' is the benchmark's default, not its "
-                 "recommendation; PASS when one does, naming the network restrictions.",
+                 "recommendation; PASS when one does, naming the network restrictions; ERROR when the policy (or a "
+                 "setting that could make the bucket public) could not be read.",
        cis_audit="Click on Authorize. Ensure a policy is set to be granted to public internet IP address ranges. "
                  "(Remediation: Whole Bucket, *, Condition IP = specified IP address or IP address segment; default "
                  "value: Not set.)")
@@ -305,6 +306,8 @@ def network_restricted(inp: Inputs) -> Iterator[Result]:
         reasons = e.reasons + open_
         if reasons:
             yield _result(b, FAIL, "open to any network: " + "; ".join(reasons))
+        elif err := _unreadable(b, "policy"):  # (Block Public Access makes the exposure known without it)
+            yield err
         elif restricted:
             yield _result(b, PASS, "network access limited to " + "; ".join(sorted(set(restricted))))
         else:

@@ -117,7 +117,8 @@ def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
     report = "the account security report (RAM console Overview > Security Check)"
     if root.practice_mfa is True:
-        lag = "" if root.mfa_active else "; the credential report, up to four hours old, does not show it yet"
+        lag = "" if root.mfa_active else ("; the credential report, which IMS renews at most every four hours, does "
+                                          "not show it")
         status, message = PASS, f"the root account has an MFA device bound ({report} says BindMfa true{lag})" + (
             _as_of(root))
     elif root.practice_mfa is False:

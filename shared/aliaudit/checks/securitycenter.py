@@ -53,7 +53,7 @@ _AGENT_CONSOLE = (f"{CONSOLE} > Assets > Host: filter on agent status 'Offline' 
                   "Agent (one-click for ECS) or resume protection for paused agents.")
 _AGENT_CLI = ("aliyun sas DescribeCloudCenterInstances --Criteria '[{\"name\":\"clientStatus\",\"value\":\"offline\"}]'"
               "; aliyun sas AddInstallCode (then run the install command it returns on the server)")
-ECS_VENDOR = "ALIYUN"  # DescribeCloudCenterInstances VendorName of Alibaba Cloud servers (Vendor 0; the reference)
+ALIBABA_CLOUD = 0  # DescribeCloudCenterInstances Vendor of Alibaba Cloud assets (the SDK model; its VendorName varies)
 
 
 @check(id="securitycenter_server_agent_installed", severity="high",
@@ -61,19 +61,23 @@ ECS_VENDOR = "ALIYUN"  # DescribeCloudCenterInstances VendorName of Alibaba Clou
        risk="A server without the agent gets no intrusion detection, virus blocking or vulnerability scanning: "
             "compromises there go unseen.",
        console=_AGENT_CONSOLE, cli=_AGENT_CLI, cis=["4.6"], events=_AGENT_EVENTS, needs=[SERVERS],
-       evaluates="DescribeCloudCenterInstances (every server of the region, agent or not), its ECS instances "
-                 "(VendorName ALIYUN) as the 4.6 audit reads them: FAIL when ClientSubStatus is uninstalled, PASS "
-                 "when the agent is installed, whatever it is doing. Whether it protects (online, not paused), and "
-                 "servers of other vendors, are securitycenter_server_protected (CIS 8.2).",
+       evaluates="DescribeCloudCenterInstances (every server of the region, agent or not), its Alibaba Cloud ones "
+                 "(Vendor 0, or not answered) as the 4.6 audit reads them: FAIL when ClientSubStatus is uninstalled, "
+                 "PASS when the agent is installed, whatever it is doing; ERROR when neither ClientStatus nor "
+                 "ClientSubStatus was answered. Whether it protects (online, not paused), and servers of other "
+                 "vendors, are securitycenter_server_protected (CIS 8.2).",
        cis_audit="Security Center console > Overview: ensure all ECS are installed with Security Center agent.")
 def agent_installed(inp: Inputs) -> Iterator[Result]:
     for s in inp[SERVERS]:
-        if s.vendor.upper() != ECS_VENDOR:
+        if s.vendor_id not in (ALIBABA_CLOUD, None):
             continue
         if s.client_sub_status == "uninstalled":
             yield _server(s, FAIL, "the Security Center agent is not installed")
+        elif not (s.client_status or s.client_sub_status):
+            yield _server(s, ERROR, "DescribeCloudCenterInstances answered neither ClientStatus nor ClientSubStatus: "
+                                    "whether the agent is installed is unknown")
         else:
-            yield _server(s, PASS, f"the Security Center agent is installed ({s.client_status or 'status unknown'})")
+            yield _server(s, PASS, f"the Security Center agent is installed ({s.client_status or s.client_sub_status})")
 
 
 @check(id="securitycenter_server_protected", severity="high",
@@ -142,9 +146,9 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
        title="Ensure that Security Center is Advanced or Enterprise Edition",
        risk="The Free and Anti-virus editions lack vulnerability fixing, baseline checks, proactive defence and "
             "most detection rules CIS relies on.",
-       console=f"{CONSOLE} > Overview: Upgrade to Advanced, Enterprise or Ultimate Edition (or enable "
-               "pay-as-you-go host protection at that level).",
-       cli="aliyun sas DescribeVersionConfig  (Version/MergedVersion 3, 5 or 7 expected)",
+       console=f"{CONSOLE} > Overview: Upgrade the subscription to Advanced, Enterprise or Ultimate Edition (with "
+               "pay-as-you-go host protection, bind every server to one of those editions in Assets > Host).",
+       cli="aliyun sas DescribeVersionConfig  (Version 3, 5 or 7 expected)",
        cis=["8.1"], needs=[EDITION],
        evaluates="DescribeVersionConfig: PASS when the subscription (Version) is Enterprise (3), Advanced (5) or "
                  "Ultimate (7), trial or not; MANUAL for a multi-edition purchase (Version 8, whatever MergedVersion "

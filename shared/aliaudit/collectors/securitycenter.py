@@ -38,7 +38,10 @@ class Server(Record):
     name: str = ""
     uuid: str = ""
     region: str
-    vendor: str = ""  # ALIYUN, IDC, ...
+    vendor: str = ""  # VendorName: ALIYUN, IDC, ... (the documented sample names an Alibaba Cloud ECS instance IDC)
+    # Vendor: "0: Alibaba Cloud. 1: Non-Alibaba Cloud. 2: IDC. ... 8: Simple Application Server. 9: SAE. 10: PAI" (the
+    # SDK model DescribeCloudCenterInstancesResponseBody); None when not answered
+    vendor_id: int | None = None
     os: str = ""
     running: bool = True
     client_status: str = ""  # online | offline | pause
@@ -136,6 +139,7 @@ def servers(ctx: CollectContext) -> list[Server]:
         vulns = _risk_counts(i.risk_count)
         found.append(Server(instance_id=i.instance_id or i.uuid or "", name=i.instance_name or "",
                             uuid=i.uuid or "", region=i.region_id or ctx.region, vendor=i.vendor_name or "",
+                            vendor_id=i.vendor,
                             os=i.os or "", running=(i.status or "Running") == "Running",
                             client_status=i.client_status or "", client_sub_status=i.client_sub_status or "",
                             edition=i.auth_version, vulns=vulns,

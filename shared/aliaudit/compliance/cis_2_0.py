@@ -96,9 +96,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "ActionTrail console > Trails: at least one enabled trail must apply to all regions, record read "
                 "and write events and deliver to OSS or Log Service, so every API call is kept."),
     Requirement("2.2", "Ensure the OSS used to store ActionTrail logs is not publicly accessible", "L1", _A,
-                "ActionTrail console > the trail's OSS bucket > OSS console > Permission Control: ACL private, no "
-                "bucket policy granting anonymous access, Block Public Access on; public audit logs reveal the "
-                "account's activity."),
+                "ActionTrail console > the trail's OSS bucket > OSS console > Permission Control: ACL private (the "
+                "audit's test), no bucket policy granting anonymous access, Block Public Access on; public audit "
+                "logs reveal the account's activity."),
     Requirement("2.3", "Ensure audit logs for multiple cloud resources are integrated with Log Service", "L1", _M,
                 "Log Service console > Log Audit Service > Global Configurations: log collection must be enabled "
                 "for ActionTrail, OSS, RDS, SLB, API Gateway and the other products in use, so their audit logs "
@@ -166,9 +166,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "ECS console > Instances: the Network Type column must show VPC for every instance; classic network "
                 "instances share a flat network with other tenants' traffic controls only."),
     Requirement("3.2", "Ensure that SSH access is restricted from the internet", "L2", _M,
-                "ECS console > Security Groups > each group > Inbound rules: no Allow rule may open TCP 22 to "
-                "0.0.0.0/0 or ::/0 (unless a higher-priority Drop rule overrides it); use a bastion host or "
-                "specific source ranges."),
+                "ECS console > Security Groups > each group > Inbound rules: no Allow rule may open TCP 22 or 3389 "
+                "to 0.0.0.0/0, whatever Drop rules say (and none to ::/0 either); use a bastion host or specific "
+                "source ranges."),
     Requirement("3.3", "Ensure VPC flow logging is enabled in all VPCs", "L2", _M,
                 "VPC console > Flow Logs: every VPC must have an active flow log, so traffic can be reviewed."),
     Requirement("3.4", "Ensure routing tables for VPC peering are least access", "L1", _M,
@@ -184,21 +184,23 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("4.2", "Ensure that Virtual Machines disk are encrypted", "L1", _M,
                 "ECS console > Block Storage > Disks, status In Use: system and data disks must be encrypted."),
     Requirement("4.3", "Ensure no security groups allow ingress from 0.0.0.0/0 to port 22", "L1", _M,
-                "ECS console > Security Groups > Inbound rules: no Allow rule may cover port 22 from 0.0.0.0/0 or "
-                "::/0, since SSH exposed to the internet is brute-forced constantly."),
+                "ECS console > Security Groups > Inbound rules: no Allow rule may cover port 22 from 0.0.0.0/0 "
+                "(nor ::/0), since SSH exposed to the internet is brute-forced constantly."),
     Requirement("4.4", "Ensure no security groups allow ingress from 0.0.0.0/0 to port 3389", "L1", _M,
                 "ECS console > Security Groups > Inbound rules: no Allow rule may cover port 3389 (RDP) from "
-                "0.0.0.0/0 or ::/0."),
+                "0.0.0.0/0 (nor ::/0)."),
     Requirement("4.5", "Ensure that the latest OS Patches for all Virtual Machines are applied", "L1", _M,
                 "Security Center console > Risk Governance > Vulnerabilities: no Linux software or Windows system "
                 "vulnerability should stay unfixed on any server; known OS flaws are the easiest way in."),
     Requirement("4.6", "Ensure that the endpoint protection for all Virtual Machines is installed", "L1", _M,
-                "Security Center console > Assets > Host: every ECS instance must show the agent Online; install "
-                "it where it is missing so the server gets intrusion detection and virus blocking."),
+                "Security Center console > Assets > Host: every ECS instance must have the agent installed; install "
+                "it where it is missing so the server gets intrusion detection and virus blocking (and keep it "
+                "online: 8.2)."),
     # 5 Storage
     Requirement("5.1", "Ensure that OSS bucket is not anonymously or publicly accessible", "L1", _A,
-                "OSS console > each bucket > Permission Control: ACL private, no bucket policy granting anonymous "
-                "or '*' access, Block Public Access on (bucket and account)."),
+                "OSS console > each bucket > Permission Control: ACL private and no bucket policy statement granting "
+                "anonymous ('*') access, whatever its conditions; Block Public Access on (bucket and account) as "
+                "well."),
     Requirement("5.2", "Ensure that there are no publicly accessible objects in storage buckets", "L1", _M,
                 "OSS console > each bucket > Objects: look for object ACLs of public-read or public-read-write "
                 "(or turn on Block Public Access, which overrides them); single public objects leak data."),
@@ -216,8 +218,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "Review the code that generates signed URLs: it must produce https URLs; enforce it with a bucket "
                 "policy that denies acs:SecureTransport = false, so signed requests cannot travel in clear text."),
     Requirement("5.7", "Ensure network access rule for storage bucket is not set to publicly accessible", "L2", _A,
-                "OSS console > each bucket > Bucket Policy: Allow statements should be limited with acs:SourceIp or "
-                "acs:SourceVpc conditions to known networks, never 0.0.0.0/0."),
+                "OSS console > each bucket > Bucket Policy: a policy must limit access to known networks (Allow "
+                "statements conditioned on acs:SourceIp or acs:SourceVpc, never 0.0.0.0/0); a bucket without one "
+                "('Not set', the default) does not comply."),
     Requirement("5.8", "Ensure server-side encryption is set to Encrypt with Service Key", "L2", _M,
                 "OSS console > each bucket > Server-side Encryption: set to KMS (or OSS-managed AES256) so data at "
                 "rest is encrypted by default."),
@@ -274,17 +277,18 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "clusters do not offer basic authentication."),
     Requirement("7.7", "Ensure Network policy is enabled on Kubernetes Engine Clusters", "L1", _A,
                 "Container Service console > each cluster > Basic Information: the network plug-in must be Terway "
-                "with NetworkPolicy support enabled, so pod-to-pod traffic can be restricted."),
+                "(the audit's test); enable its NetworkPolicy support too, so pod-to-pod traffic can be restricted."),
     Requirement("7.8", "Ensure ENI multiple IP mode support for Kubernetes Cluster", "L1", _A,
-                "Container Service console > each cluster > Basic Information / Add-ons: Terway must run in ENI "
-                "multiple-IP (terway-eniip) mode."),
+                "Container Service console > each cluster > Basic Information: the network plug-in must be Terway "
+                "(the audit's test), preferably in ENI multiple-IP (terway-eniip) mode."),
     Requirement("7.9", "Ensure Kubernetes Cluster is created with Private cluster enabled", "L1", _A,
                 "Container Service console > each cluster > Basic Information: the API server must have no public "
                 "endpoint (no EIP bound); expose it through a bastion or VPN instead."),
     # 8 Security Center
     Requirement("8.1", "Ensure that Security Center is Advanced or Enterprise Edition", "L2", _A,
-                "Security Center console > Overview: the edition must be Advanced, Enterprise or Ultimate (or "
-                "pay-as-you-go host protection at that level); lower editions lack most detection and response."),
+                "Security Center console > Overview: the subscription edition must be Advanced, Enterprise or "
+                "Ultimate; pay-as-you-go host protection is bound server by server, so check each server's binding; "
+                "lower editions lack most detection and response."),
     Requirement("8.2", "Ensure that all assets are installed with security agent", "L2", _A,
                 "Security Center console > Assets > Host: filter on agent status Offline / Not installed, including "
                 "servers outside Alibaba Cloud; every asset needs an online agent."),
