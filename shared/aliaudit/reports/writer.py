@@ -30,8 +30,11 @@ FORMATS = {"ocsf": "aliaudit.ocsf.json", "csv": "aliaudit.csv", "html": "aliaudi
 # the compliance report: the requirements with their findings (JSON), and one row per requirement (CSV)
 COMPLIANCE_FILES = {"json": "aliaudit.compliance.{framework}.json", "csv": "aliaudit.compliance.{framework}.csv"}
 # From this many spooled findings on, the formats are written by processes of their own (can_fork): below it a
-# fork and a second parse of the spool cost more than they save
-FORKED_FINDINGS = 20_000
+# fork and a second parse of the spool cost more than they save (a fork takes about 10 ms; each finding written on
+# another core saves about 14 us of the ~38 the formats cost together, FORMAT_COST). At 20,000, generated scale 0.05
+# (10,850 findings, 2 cores) took 3.98-5.23 s, median 4.38, over eight runs; at 4,000, interleaved, 3.86-4.57 s,
+# median 4.25. Scale 0.02 (5,400) was within the noise either way (medians 3.80 and 3.74 s).
+FORKED_FINDINGS = 4_000
 # Each streamed format's CPU per finding written to its file (us, over 192,000 of the benchmark's findings), and
 # what every process that reads the spool pays to parse one: weights for sharing the formats among the cores
 FORMAT_COST = {"csv": 14.7, "ocsf": 13.4, "html": 6.1}
