@@ -36,6 +36,8 @@ CASES: list[Case] = [
          {FW: "PASS", "cfw-off": "FAIL", "cfw-nodelivery": "FAIL"}),
     Case(_L, "OpenStatus could not be read", {"cloudfw.firewalls": [fw(sls_open_status=None, log_error="Throttling")]},
          {FW: "ERROR"}),
+    Case(_L, "an answer without OpenStatus is unknown, not off", {"cloudfw.firewalls": [fw(sls_open_status=None)]},
+         {FW: "ERROR"}),
     Case(_L, "log analysis activated but LogStatus not reported: ERROR, not a FAIL saying delivery is off",
          {"cloudfw.firewalls": [fw(log_status=None)]}, {FW: "ERROR"}),
     Case(_L, "no Cloud Firewall: no result", {"cloudfw.firewalls": []}, {}),

@@ -36,6 +36,11 @@ CASES: list[Case] = [
                            cluster("mse-old", config_auth_enabled=False, naming_auth_enabled=False,
                                    config_auth_supported=False, naming_auth_supported=False)]},
          {"mse-zk-on": "PASS", "mse-zk-off": "FAIL", "mse-eureka": "MANUAL", "mse-old": "MANUAL"}),
+    Case(_AUTH, "one switch unsupported by the version: MANUAL when the supported one is on, FAIL when it is off",
+         {"mse.clusters": [cluster("mse-half", naming_auth_supported=False, naming_auth_enabled=False),
+                           cluster("mse-half-off", naming_auth_supported=False, naming_auth_enabled=False,
+                                   config_auth_enabled=False)]},
+         {"mse-half": "MANUAL", "mse-half-off": "FAIL"}),
     Case(_AUTH, "QueryConfig failed", {"mse.clusters": [cluster(config_error="NotFound: Not found")]},
          {IID: "ERROR"}),
     Case(_NET, "a whitelisted public endpoint and a private instance pass; the sample's empty [] whitelist and "

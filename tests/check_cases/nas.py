@@ -65,4 +65,9 @@ CASES: list[Case] = [
          {"nas.file_systems": [fs(), fs("kms01", encrypt_type=2), fs("plain01", encrypt_type=0, kms_key_id=""),
                                fs("none01", encrypt_type=None), fs("odd01", encrypt_type=7)]},
          {FS: "PASS", "kms01": "PASS", "plain01": "FAIL", "none01": "FAIL", "odd01": "MANUAL"}),
+    Case(_E, "a CPFS file system (EncryptType is for standard and extreme only) is MANUAL; an extreme one without "
+         "encryption fails",
+         {"nas.file_systems": [fs("cpfs01", file_system_type="cpfs", encrypt_type=0),
+                               fs("ext01", file_system_type="extreme", encrypt_type=0)]},
+         {"cpfs01": "MANUAL", "ext01": "FAIL"}),
 ]

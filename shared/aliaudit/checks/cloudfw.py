@@ -51,7 +51,8 @@ def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: 
                  "indicator is not exhausted.",
        evaluates="Per Cloud Firewall site (cn-hangzhou, ap-southeast-1) where DescribeUserBuyVersion UserStatus is "
                  "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\" and DescribeUserBuyVersion "
-                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read, "
+                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read "
+                 "or was not answered, "
                  "or when it is \"true\" and LogStatus is not reported, and for a site where DescribeUserBuyVersion "
                  "failed. No Cloud Firewall gives no result. The log "
                  "volume indicator (CIS step 4) is not evaluated.",
@@ -63,6 +64,10 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
             continue
         if fw.log_error:
             yield _fw_result(fw, ERROR, f"could not read the log analysis status: {fw.log_error}")
+            continue
+        if fw.sls_open_status is None:
+            yield _fw_result(fw, ERROR, "DescribeSlsAnalyzeOpenStatus answered no OpenStatus: whether log analysis "
+                                        "is on is unknown")
             continue
         analysis = (fw.sls_open_status or "").strip().lower() == "true"
         if analysis and fw.log_status:

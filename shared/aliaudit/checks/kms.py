@@ -134,7 +134,8 @@ def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:
        cli="aliyun kms UpdateSecretRotationPolicy --SecretName <name> --EnableAutomaticRotation true "
            "--RotationInterval 30d",
        events=["UpdateSecretRotationPolicy", "CreateSecret", "DeleteSecret", "RestoreSecret"], needs=[SECRETS],
-       evaluates="ListSecrets then DescribeSecret for managed secrets (SecretType Rds, RAMCredentials, ECS): PASS "
+       evaluates="ListSecrets then DescribeSecret for managed secrets (SecretType Rds, RAMCredentials, ECS, PolarDB, "
+                 "Redis, in any letter case): PASS "
                  "when AutomaticRotation is Enabled with a RotationInterval of at most kms_rotation_days (365); FAIL "
                  "when it is Disabled, Invalid (Secrets Manager cannot rotate it), missing, or the interval is longer; "
                  "ERROR when the secret could not be described; MANUAL when its SecretType (ListSecrets, then "
@@ -147,7 +148,7 @@ def secret_rotation_enabled(inp: Inputs) -> Iterator[Result]:
     limit = inp.config.kms_rotation_days
     s: KmsSecret
     for s in inp[SECRETS]:
-        if s.type == "Generic":
+        if s.type.lower() == "generic":
             continue
         if s.error:
             yield _secret_result(s, ERROR, f"could not describe the secret: {s.error}")

@@ -29,9 +29,10 @@ def _result(c: MseCluster, status: Status, message: str) -> Result:
        cli="aliyun mse UpdateConfig --InstanceId <id> --ConfigAuthEnabled true --NamingAuthEnabled true",
        events=["UpdateConfig", "CreateCluster"], needs=[CLUSTERS],
        evaluates="ListClusters then QueryConfig per instance in the region. Nacos-Ans: PASS when ConfigAuthEnabled "
-                 "and NamingAuthEnabled are both true; FAIL when either is false (the message names them); MANUAL "
-                 "when the instance supports neither (ConfigAuthSupported and NamingAuthSupported false: upgrade "
-                 "it). ZooKeeper: PASS when AuthEnabled (SASL) is true, FAIL when false. Eureka, which MSE gives no "
+                 "and NamingAuthEnabled are both true; FAIL when either is false where the instance supports it (the "
+                 "message names them); MANUAL when it supports neither (ConfigAuthSupported and NamingAuthSupported "
+                 "false: upgrade it), or only one and that one is on (the other named). ZooKeeper: PASS when "
+                 "AuthEnabled (SASL) is true, FAIL when false. Eureka, which MSE gives no "
                  "authentication setting, and any switch QueryConfig does not answer: MANUAL. ERROR when QueryConfig "
                  "failed.",
        source="Cloud Config mse-cluster-config-auth-enabled")
@@ -44,12 +45,17 @@ def config_auth_enabled(inp: Inputs) -> Iterator[Result]:
                 yield _result(c, MANUAL, f"this Nacos version ({c.version or 'unknown'}) supports no authentication: "
                                          "upgrade the instance and enable it")
                 continue
-            off = [n for n, v in (("ConfigAuthEnabled", c.config_auth_enabled),
-                                  ("NamingAuthEnabled", c.naming_auth_enabled)) if v is False]
-            unknown = [n for n, v in (("ConfigAuthEnabled", c.config_auth_enabled),
-                                      ("NamingAuthEnabled", c.naming_auth_enabled)) if v is None]
+            # a switch the version does not support (its *Supported false) cannot be turned on: not a FAIL
+            switches = (("ConfigAuthEnabled", c.config_auth_enabled, c.config_auth_supported),
+                        ("NamingAuthEnabled", c.naming_auth_enabled, c.naming_auth_supported))
+            off = [n for n, v, ok in switches if v is False and ok is not False]
+            unsupported = [n for n, v, ok in switches if not v and ok is False]
+            unknown = [n for n, v, ok in switches if v is None and ok is not False]
             if off:
                 yield _result(c, FAIL, f"Nacos authentication is off: {', '.join(off)} false")
+            elif unsupported:
+                yield _result(c, MANUAL, f"this Nacos version ({c.version or 'unknown'}) does not support "
+                                         f"{', '.join(unsupported)}: upgrade the instance and enable it")
             elif unknown:
                 yield _result(c, MANUAL, f"QueryConfig did not answer {', '.join(unknown)}: verify in the console")
             else:

@@ -128,6 +128,9 @@ def _fs_result(f: NasFileSystem, status: Status, message: str) -> Result:
                            "kms_key_id": f.kms_key_id})
 
 
+ENCRYPTABLE_TYPES = ("standard", "extreme")  # CreateFileSystem EncryptType 1, 2: "Supported when FileSystemType is ..."
+
+
 @check(id="nas_filesystem_encrypted", severity="medium",
        title="NAS file systems encrypt data at rest",
        risk="An unencrypted file system keeps its files in clear on the storage media and in its snapshots and "
@@ -139,11 +142,17 @@ def _fs_result(f: NasFileSystem, status: Status, message: str) -> Result:
        events=["CreateFileSystem", "DeleteFileSystem"], needs=[FILE_SYSTEMS],
        evaluates="DescribeFileSystems EncryptType (an int): PASS on 1 (NAS-managed key) or 2 (KMS-managed key, the "
                  "message names KMSKeyId), FAIL on 0 (not encrypted) or when the field is absent; MANUAL on any other "
-                 "value (not documented).",
+                 "value (not documented), and for a file system whose type is not standard or extreme (CPFS): "
+                 "EncryptType 1 and 2 are 'supported when FileSystemType is set to standard or extreme' "
+                 "(CreateFileSystem, the SDK model's doc comment).",
        source="Cloud Config nas-filesystem-encrypt-type-check")
 def filesystem_encrypted(inp: Inputs) -> Iterator[Result]:
     for f in inp[FILE_SYSTEMS]:
-        if f.encrypt_type in (1, 2):
+        kind = f.file_system_type.lower()
+        if f.encrypt_type not in (1, 2) and kind and kind not in ENCRYPTABLE_TYPES:
+            yield _fs_result(f, MANUAL, f"a {f.file_system_type} file system, for which NAS offers no encryption "
+                                        "setting (standard and extreme file systems only): protect its data otherwise")
+        elif f.encrypt_type in (1, 2):
             key = f" ({f.kms_key_id})" if f.encrypt_type == 2 and f.kms_key_id else ""
             yield _fs_result(f, PASS, f"the file system is {ENCRYPTION[f.encrypt_type]}{key}")
         elif f.encrypt_type in (0, None):

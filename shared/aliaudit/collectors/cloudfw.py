@@ -78,7 +78,7 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
                            log_status=buy.log_status)
         try:
             fw.sls_open_status = client.describe_sls_analyze_open_status(
-                cfw_models.DescribeSlsAnalyzeOpenStatusRequest()).body.open_status or ""
+                cfw_models.DescribeSlsAnalyzeOpenStatusRequest()).body.open_status
         except Exception as err:
             fw.log_error = apierrors.describe(err)
         try:

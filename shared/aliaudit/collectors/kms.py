@@ -87,8 +87,11 @@ def keys(ctx: CollectContext) -> list[KmsKey]:
 
 # DescribeSecret SecretType: Generic | Rds (managed ApsaraDB RDS secret) | RAMCredentials (managed RAM secret) | ECS
 # (managed ECS secret); AutomaticRotation (Enabled | Disabled | Invalid) "is returned only for a managed ApsaraDB RDS
-# secret, a managed RAM secret, or a managed ECS secret" (api.alibabacloud.com/api/Kms/2016-01-20/DescribeSecret)
-MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS"}
+# secret, a managed RAM secret, or a managed ECS secret" (api.alibabacloud.com/api/Kms/2016-01-20/DescribeSecret).
+# CreateSecret's SecretType adds PolarDB and Redis, whose EnableAutomaticRotation "takes effect only when SecretType is
+# set to Rds (ApsaraDB RDS secret), PolarDB (PolarDB secret), Redis (Redis secret), RAMCredentials (RAM secret), or ECS"
+# (the SDK model CreateSecretRequest); compared in any letter case (ListSecrets' filter spells it RDS)
+MANAGED_SECRET_TYPES = {"rds", "ramcredentials", "ecs", "polardb", "redis"}
 SECRET_PAGE = 100  # ListSecrets PageSize: 1 to 100
 
 
@@ -98,7 +101,7 @@ class KmsSecret(Record):
     name: str
     region: str
     arn: str = ""
-    type: str = ""  # Generic | Rds | RAMCredentials | ECS
+    type: str = ""  # Generic | Rds | RAMCredentials | ECS | PolarDB | Redis
     automatic_rotation: str = ""  # Enabled | Disabled | Invalid ('' for generic secrets)
     rotation_interval_seconds: int | None = None
     planned_delete_time: str = ""
@@ -106,7 +109,7 @@ class KmsSecret(Record):
 
     @property
     def managed(self) -> bool:
-        return self.type in MANAGED_SECRET_TYPES
+        return self.type.lower() in MANAGED_SECRET_TYPES
 
 
 SECRETS: Dataset[list[KmsSecret]] = Dataset("kms.secrets", Scope.REGIONAL)
@@ -121,7 +124,7 @@ def listed_secret(s: Any, region: str) -> KmsSecret:
 def description_needed(secret: KmsSecret) -> bool:
     """A generic secret has no automatic rotation to describe; a managed one, or one whose type the listing did not
     tell, is described (DescribeSecret's SecretType decides)."""
-    return secret.type != "Generic"
+    return secret.type.lower() != "generic"
 
 
 def read_description(secret: KmsSecret, b: Any) -> None:

@@ -235,7 +235,9 @@ def set_deletion_protection(call: Call) -> dict[str, Any]:
     return {}
 
 
-MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS"}
+# the managed types whose automatic rotation DescribeSecret answers: Rds, RAMCredentials, ECS (DescribeSecret), and
+# PolarDB and Redis (CreateSecret's EnableAutomaticRotation, the SDK model CreateSecretRequest)
+MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS", "PolarDB", "Redis"}
 
 
 def _secret(call: Call) -> Secret:
