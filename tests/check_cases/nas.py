@@ -44,9 +44,9 @@ CASES: list[Case] = [
     Case(_O, "the documented rule (a /16) passes; 0.0.0.0/0 and ::/0 fail; standard and extreme groups apart",
          {DG: [group(GROUP, rule()), group("open", rule("1", "10.0.0.0/8"), rule("2", "0.0.0.0/0")),
                group("open6", rule("1", "", ipv6_source_cidr_ip="::/0")),
-               group(GROUP, rule("1", "0.0.0.0/0", user_access="root_squash", rw_access="RDONLY"),
+               group("ext-open", rule("1", "0.0.0.0/0", user_access="root_squash", rw_access="RDONLY"),
                      fs_type="extreme")]},
-         {KEY: "PASS", "standard/open": "FAIL", "standard/open6": "FAIL", f"extreme/{GROUP}": "FAIL"}),
+         {KEY: "PASS", "standard/open": "FAIL", "standard/open6": "FAIL", "extreme/ext-open": "FAIL"}),
     Case(_O, "two /1 halves cover everything; a group without rules passes; rules read failed",
          {DG: [group("halves", rule("1", "0.0.0.0/1"), rule("2", "128.0.0.0/1")), group("empty"),
                group("denied", error="NoPermission")]},
@@ -56,6 +56,14 @@ CASES: list[Case] = [
                group("world", rule("1", "0.0.0.0/0")),
                group("v6", rule("1", "", ipv6_source_cidr_ip="2001:250::/32"))]},
          {KEY: "PASS", "standard/wide": "FAIL", "standard/world": "FAIL", "standard/v6": "FAIL"}),
+    # the default group admits the whole VPC read-write as root and cannot be changed (ModifyAccessRule); the
+    # documented DescribeAccessGroups sample lists it with RuleCount 0 and MountTargetCount 0: judged by its use
+    *[Case(cid, "DEFAULT_VPC_GROUP_NAME without rules but used by a mount target fails; unused passes; its use not "
+           "answered: judged by its rules",
+           {DG: [group(GROUP, mount_target_count=2), group(GROUP, fs_type="extreme"),
+                 group(GROUP, rule("1", "0.0.0.0/0"), fs_type="cpfs", mount_target_count=None)]},
+           {"standard/DEFAULT_VPC_GROUP_NAME": "FAIL", "extreme/DEFAULT_VPC_GROUP_NAME": "PASS",
+            "cpfs/DEFAULT_VPC_GROUP_NAME": "FAIL"}) for cid in (_O, _R)],
     Case(_R, "root_squash, all_squash or RDONLY on a broad range pass; rules read failed",
          {DG: [group("sq", rule("1", "0.0.0.0/0", user_access="root_squash")),
                group("all", rule("1", "10.0.0.0/8", user_access="all_squash")),

@@ -49,16 +49,19 @@ def test_nas_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["nas"], regions=REGIONS)
     std, ext = f"standard/{DEFAULT}", f"extreme/{DEFAULT}"
+    # the default groups are judged by their use (the whole VPC, read-write as root, not modifiable): both are used
     assert by_resource(findings, "nas_access_rule_not_open") == {
-        std: "FAIL", "standard/app": "PASS", "standard/wide": "PASS", ext: "PASS", "standard/sh-group": "FAIL"}
+        std: "FAIL", "standard/app": "PASS", "standard/wide": "PASS", ext: "FAIL", "standard/sh-group": "FAIL"}
     assert by_resource(findings, "nas_access_rule_root_squash") == {
-        std: "FAIL", "standard/app": "PASS", "standard/wide": "FAIL", ext: "PASS", "standard/sh-group": "PASS"}
+        std: "FAIL", "standard/app": "PASS", "standard/wide": "FAIL", ext: "FAIL", "standard/sh-group": "PASS"}
     assert by_resource(findings, "nas_filesystem_encrypted") == {
         "31a8e4plain": "FAIL", "31a8e4kms01": "PASS", "extreme-0015nas": "PASS", "0a1b2cshang": "PASS"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     opened = by_key[("nas_access_rule_not_open", std)]
-    assert f"permission group {DEFAULT}" in opened.message and "rule 1 0.0.0.0/0" in opened.message
-    assert "used by 1 mount target(s)" in opened.message and opened.severity.value == "high"
+    assert opened.message.startswith(f"the default permission group {DEFAULT} admits every address of the VPC and "
+                                     "cannot be changed: 1 mount target(s) use it")
+    assert opened.severity.value == "high"
+    assert "rule 1 0.0.0.0/0" in by_key[("nas_access_rule_not_open", "standard/sh-group")].message
     assert "rule 1 172.16.0.0/12" in by_key[("nas_access_rule_root_squash", "standard/wide")].message
     assert "key-nas01" in by_key[("nas_filesystem_encrypted", "31a8e4kms01")].message
     assert by_key[("nas_filesystem_encrypted", "0a1b2cshang")].region == "cn-shanghai"
@@ -78,8 +81,10 @@ def test_denied_apis_give_error_findings(cloud):
     findings = scan(cloud, families=["nas"], ak=READER_AK, secret=READER_SECRET)
     for check_id in ("nas_access_rule_not_open", "nas_access_rule_root_squash"):
         got = by_resource(findings, check_id)
-        assert len(got) == 4 and set(got.values()) == {"ERROR"}  # every group of the region, none silent
-    assert all("NoPermission" in f.message for f in findings if f.check_id != "nas_filesystem_encrypted")
+        # every group of the region, none silent: the custom ones ERROR, the default ones judged by their use
+        assert got == {"standard/app": "ERROR", "standard/wide": "ERROR", f"standard/{DEFAULT}": "FAIL",
+                       f"extreme/{DEFAULT}": "FAIL"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
     assert by_resource(findings, "nas_filesystem_encrypted")["31a8e4plain"] == "FAIL"
 
     load(cloud, _deny(account(), ["nas:DescribeFileSystems", "nas:DescribeAccessGroups"]))
@@ -99,7 +104,7 @@ def test_every_list_is_paged_to_the_end(cloud, admin):
     findings = scan(cloud, families=["nas"])
     assert len(by_resource(findings, "nas_filesystem_encrypted")) == 3 + 130
     assert len(by_resource(findings, "nas_access_rule_not_open")) == 4 + 110
-    assert by_resource(findings, "nas_access_rule_not_open")[f"standard/{DEFAULT}"] == "FAIL"  # rule 1 of 121
+    assert by_resource(findings, "nas_access_rule_not_open")[f"standard/{DEFAULT}"] == "FAIL"  # (in use)
     calls = admin.calls()
     # PageSize 100: two pages of file systems; standard groups two pages, extreme one; the 121 rules two pages
     assert calls["nas:DescribeFileSystems"] == 2 and calls["nas:DescribeAccessGroups"] == 3
@@ -128,15 +133,15 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     load(cloud, account())
     client = nas_client(cloud)
     client.modify_access_rule(nas_models.ModifyAccessRuleRequest(
-        access_group_name=DEFAULT, access_rule_id="1", source_cidr_ip="10.0.0.0/16", user_access_type="root_squash"))
-    client.delete_access_rule(nas_models.DeleteAccessRuleRequest(access_group_name="wide", access_rule_id="1"))
+        access_group_name="wide", access_rule_id="1", source_cidr_ip="172.16.0.0/12", user_access_type="root_squash"))
+    client.delete_access_rule(nas_models.DeleteAccessRuleRequest(access_group_name="app", access_rule_id="2"))
     findings = scan(cloud, families=["nas"])
-    std = f"standard/{DEFAULT}"
-    assert by_resource(findings, "nas_access_rule_not_open")[std] == "PASS"
-    assert by_resource(findings, "nas_access_rule_root_squash")[std] == "PASS"
     assert by_resource(findings, "nas_access_rule_root_squash")["standard/wide"] == "PASS"
+    assert by_resource(findings, "nas_access_rule_not_open")["standard/app"] == "PASS"
+    # (the default group's rules cannot be modified, ModifyAccessRule: its mount target keeps it open)
+    assert by_resource(findings, "nas_access_rule_not_open")[f"standard/{DEFAULT}"] == "FAIL"
     events = [e for e in admin.events() if e["eventName"] in ("ModifyAccessRule", "DeleteAccessRule")]
     assert [(e["eventName"], e["referencedResources"]) for e in events] == [
-        ("ModifyAccessRule", {"ACS::NAS::AccessGroup": [DEFAULT]}),
-        ("DeleteAccessRule", {"ACS::NAS::AccessGroup": ["wide"]})]
+        ("ModifyAccessRule", {"ACS::NAS::AccessGroup": ["wide"]}),
+        ("DeleteAccessRule", {"ACS::NAS::AccessGroup": ["app"]})]
     assert {e["acsRegion"] for e in events} == {"cn-hangzhou"}

@@ -44,6 +44,25 @@ def _sources(r: NasAccessRule) -> list[tuple[str, IPNetwork]]:
     return out
 
 
+# The default permission group admits every address of the VPC read-write with root access (the NAS documentation's
+# permission-group guide) and "The rules in the default permission group (DEFAULT_VPC_GROUP_NAME) cannot be modified"
+# (ModifyAccessRule); DescribeAccessGroups' documented sample lists it with RuleCount 0. Its rules as listed say
+# nothing, so it is judged by its use: a mount target on it is open to the whole VPC (Cloud Config / InfraGuard
+# nas-filesystem-mount-target-access-group-check: mount targets must not use it).
+DEFAULT_GROUP = "DEFAULT_VPC_GROUP_NAME"
+
+
+def _default_group(g: NasAccessGroup, what: str) -> Result | None:
+    """The verdict of the default permission group by its use (None: another group, or its use not answered)."""
+    if g.name != DEFAULT_GROUP or g.mount_target_count is None:
+        return None
+    if g.mount_target_count:
+        return _group_result(g, FAIL, f"the default permission group {g.name} {what} and cannot be changed: "
+                                      f"{g.mount_target_count} mount target(s) use it; move them to a permission "
+                                      "group of your own (ModifyMountTarget --AccessGroupName)")
+    return _group_result(g, PASS, f"the default permission group {g.name} ({what}) is used by no mount target")
+
+
 def _used(g: NasAccessGroup) -> str:
     if g.mount_target_count is None:
         return ""
@@ -63,10 +82,15 @@ def _used(g: NasAccessGroup) -> str:
                  "group: FAIL when a rule's SourceCidrIp or Ipv6SourceCidrIp is a /0 (0.0.0.0/0, ::/0) or the group's "
                  "rules together cover an address family (0.0.0.0/1 + 128.0.0.0/1), naming the group and the rule "
                  "ids, whatever their RWAccess; PASS otherwise (a group without rules admits nobody); ERROR when the "
-                 "rules could not be read. CPFS groups are not read (DescribeAccessRules takes no cpfs type).",
+                 "rules could not be read. CPFS groups are not read (DescribeAccessRules takes no cpfs type). The "
+                 "default group DEFAULT_VPC_GROUP_NAME, which admits the whole VPC and whose rules cannot be "
+                 "modified, is judged by its use instead: FAIL when MountTargetCount is above 0, PASS when 0.",
        source="Cloud Config nas-access-group-public-access-check")
 def access_rule_not_open(inp: Inputs) -> Iterator[Result]:
     for g in inp[ACCESS_GROUPS]:
+        if default := _default_group(g, "admits every address of the VPC"):
+            yield default
+            continue
         if g.error:
             yield _group_result(g, ERROR, f"could not read the rules of permission group {g.name}: {g.error}")
             continue
@@ -103,10 +127,15 @@ def _broad(net: IPNetwork) -> bool:
                  "no_squash with RWAccess RDWR on a broad source - SourceCidrIp with an IPv4 prefix shorter than /16 "
                  "(more than 65,536 addresses, 0.0.0.0/0 included) or Ipv6SourceCidrIp with a prefix shorter than "
                  "/48 - naming the rule; PASS otherwise (no_squash on a narrower range, RDONLY, root_squash or "
-                 "all_squash); ERROR when the rules could not be read.",
+                 "all_squash); ERROR when the rules could not be read. The default group DEFAULT_VPC_GROUP_NAME "
+                 "(read-write root access for the whole VPC, not modifiable) is judged by its use: FAIL when "
+                 "MountTargetCount is above 0, PASS when 0.",
        source="https://api.alibabacloud.com/api/NAS/2017-06-26/DescribeAccessRules (UserAccess no_squash)")
 def access_rule_root_squash(inp: Inputs) -> Iterator[Result]:
     for g in inp[ACCESS_GROUPS]:
+        if default := _default_group(g, "gives every address of the VPC read-write root access"):
+            yield default
+            continue
         if g.error:
             yield _group_result(g, ERROR, f"could not read the rules of permission group {g.name}: {g.error}")
             continue
