@@ -22,7 +22,8 @@ def cname(rid: str, bucket: str, state: str | None, **kw: object) -> DnsRecord:
 
 
 def domain(name: str = NAME, **kw: object) -> DnsDomain:
-    base: dict[str, object] = {"id": "00efd71a-770e-4255-*********", "name": name, "dnssec": "ON", "records": []}
+    base: dict[str, object] = {"id": "00efd71a-770e-4255-*********", "name": name, "dnssec": "ON", "records": [],
+                               "version_code": "version_enterprise_basic"}
     base.update(kw)
     return DnsDomain(**base)  # type: ignore[arg-type]
 
@@ -32,6 +33,12 @@ _C = "dns_record_no_dangling_cname"
 CASES: list[Case] = [
     Case(_S, "ON passes, OFF fails", {"dns.domains": [domain(), domain("example.net", dnssec="OFF")]},
          {NAME: "PASS", "example.net": "FAIL"}),
+    Case(_S, "OFF on the free edition (mianfei) or an edition not reported is MANUAL: DNSSEC needs a paid one; ON on "
+         "the free edition passes",
+         {"dns.domains": [domain("free.example", dnssec="OFF", version_code="mianfei"),
+                          domain("noedition.example", dnssec="OFF", version_code=""),
+                          domain("free-on.example", version_code="mianfei")]},
+         {"free.example": "MANUAL", "noedition.example": "MANUAL", "free-on.example": "PASS"}),
     Case(_S, "no Status in the answer is unknown (ERROR), not off",
          {"dns.domains": [domain(dnssec=None)]}, {NAME: "ERROR"}),
     Case(_S, "the DNSSEC state could not be read",

@@ -26,7 +26,7 @@ def section() -> dict[str, Any]:
              "status": "Disable"},
             {"id": "1006", "rr": "www", "type": "CNAME", "value": "www.example.com.w.kunlunsl.com"},
         ]},
-        {"name": "example.net"},
+        {"name": "example.net", "version_code": "version_personal"},
     ]}
 
 
@@ -94,6 +94,18 @@ def test_every_page_is_read(cloud, admin):
     assert calls["alidns:DescribeDomains"] == 2  # PageSize 100
     assert calls["alidns:DescribeDomainRecords"] == 2 + 121  # 606 records in pages of 500, one page per other domain
     assert calls["oss:GetBucketLocation"] == 3  # one per enabled CNAME to a bucket host
+
+
+def test_dnssec_off_on_the_free_edition_is_manual(cloud):
+    """SetDomainDnssecStatus 'is available only to users of paid Alibaba Cloud DNS': on the free edition (the
+    emulator's default VersionCode, mianfei) DNSSEC off is MANUAL, not a FAIL with a fix the API refuses."""
+    data = account()
+    data["accounts"][0]["alidns"]["domains"].append({"name": "example.org"})
+    load(cloud, data)
+    findings = scan(cloud, checks=[DNSSEC])
+    got = next(f for f in findings if f.resource_id == "example.org")
+    assert got.status.value == "MANUAL" and "(mianfei) is not a paid one" in got.message
+    assert by_resource(findings, DNSSEC)["example.net"] == "FAIL"  # (version_personal)
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):

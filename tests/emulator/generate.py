@@ -610,6 +610,8 @@ def _new_families(g: _Gen, s: Sizes, regions: list[str], acct: Account, prefix: 
                 records.append(alidns.Record(id=rid, rr=f"host{k}", value=f"47.97.{n % 250}.{k}"))
         acct.alidns.domains.append(alidns.Domain(name=f"{prefix}bench{n:03d}.example.com", id=g.hex(32),
                                                  dnssec="OFF" if bad(1.0) else "ON", created=g.ago(30, 900),
+                                                 # (paid editions but every fourth: DNSSEC needs a paid one)
+                                                 version_code="mianfei" if n % 4 == 3 else "version_enterprise_basic",
                                                  records=records))
     if s.waf_protected_objects:
         acct.waf.instances.append(waf.Instance(id=f"waf_v2_public_cn-{g.hex(10)}", region=home, resources=[

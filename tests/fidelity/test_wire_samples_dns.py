@@ -12,7 +12,9 @@ from tests.wire_samples import collect, covers, pick
 @covers("dns.domains")
 def test_dns_domains(replay: WireReplay) -> None:
     got = collect(replay, "dns.domains")
+    # (alidns/DescribeDomains.json VersionCode version_enterprise_basic: a paid edition)
     expected = [{"id": "00efd71a-770e-4255-*********", "name": "example.com", "dnssec": "ON", "dnssec_error": None,
+                 "version_code": "version_enterprise_basic",
                  "records_error": None, "records": [{
                      "id": "9*******", "rr": "www", "type": "MX", "value": "mail1.hichina.com", "status": "Enable",
                      "bucket": None, "bucket_state": None, "bucket_error": None}]}]

@@ -31,6 +31,9 @@ def _record_result(d: DnsDomain, r: DnsRecord, status: Status, message: str) -> 
                   details={"domain": d.name, "type": r.type, "value": r.value, "bucket": r.bucket or ""})
 
 
+PAID_EDITION = "version_"  # DescribeDomains VersionCode of the paid DNS editions (collectors/dns.py)
+
+
 @check(id="dns_domain_dnssec_enabled", severity="low",
        title="DNSSEC is enabled for Alibaba Cloud DNS domains",
        risk="Without DNSSEC, resolvers cannot verify the domain's answers, so spoofed or poisoned records can send "
@@ -39,8 +42,9 @@ def _record_result(d: DnsDomain, r: DnsRecord, status: Status, message: str) -> 
        cli="aliyun alidns SetDomainDnssecStatus --DomainName <domain> --Status ON",
        events=["SetDomainDnssecStatus", "AddDomain", "DeleteDomain"], needs=[DOMAINS],
        evaluates="DescribeDomains, then DescribeDomainDnssecInfo per domain: PASS when Status is ON, FAIL when OFF (or "
-                 "any other value), ERROR when it could not be read or no Status was answered. The DS record at the "
-                 "registrar is not checked.",
+                 "any other value) on a paid edition (DescribeDomains VersionCode version_*), MANUAL when off on any "
+                 "other edition (SetDomainDnssecStatus 'is available only to users of paid Alibaba Cloud DNS'), ERROR "
+                 "when it could not be read or no Status was answered. The DS record at the registrar is not checked.",
        source="https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describedomaindnssecinfo")
 def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
     for d in inp[DOMAINS]:
@@ -50,6 +54,10 @@ def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
             yield _domain_result(d, PASS, "DNSSEC is ON")
         elif not d.dnssec:
             yield _domain_result(d, ERROR, "DescribeDomainDnssecInfo answered no Status: the DNSSEC state is unknown")
+        elif not d.version_code.startswith(PAID_EDITION):
+            yield _domain_result(d, MANUAL, f"DNSSEC is {d.dnssec} and the domain's DNS edition "
+                                            f"({d.version_code or 'not reported'}) is not a paid one, which DNSSEC "
+                                            "needs: upgrade the edition to enable it, or accept the risk")
         else:
             yield _domain_result(d, FAIL, f"DNSSEC is {d.dnssec or 'not reported'}")
 

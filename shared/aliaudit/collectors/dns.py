@@ -49,6 +49,11 @@ class DnsDomain(Record):
     id: str
     name: str
     dnssec: str | None = None  # DescribeDomainDnssecInfo Status: ON | OFF
+    # DescribeDomains VersionCode: the domain's DNS edition. The paid editions are version_personal,
+    # version_enterprise_basic and version_enterprise_advanced (the Alidns instance's VersionCode values: the Terraform
+    # provider's alicloud_alidns_instance, help.aliyun.com/zh/terraform/alicloud-alidns-instance); the documented
+    # DescribeDomains sample says version_enterprise_basic
+    version_code: str = ""
     dnssec_error: str | None = None
     records: list[DnsRecord] = Field(default_factory=list)
     records_error: str | None = None  # DescribeDomainRecords failed: the record check reports ERROR
@@ -84,7 +89,8 @@ def domains(ctx: CollectContext) -> list[DnsDomain]:
 
     def describe(d: object) -> DnsDomain:
         name = (getattr(d, "domain_name", "") or "").strip()
-        dom = DnsDomain(id=getattr(d, "domain_id", "") or name, name=name)
+        dom = DnsDomain(id=getattr(d, "domain_id", "") or name, name=name,
+                        version_code=getattr(d, "version_code", "") or "")
         try:
             dom.dnssec = dns.describe_domain_dnssec_info(
                 dns_models.DescribeDomainDnssecInfoRequest(domain_name=name)).body.status or ""
