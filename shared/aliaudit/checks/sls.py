@@ -361,6 +361,11 @@ def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, short: Shortfall | None) -
         parts += [_narrowed(spec, short.narrowing)] if short.narrowing else []
         return f"{alert.name} {' and '.join(parts)}"
     anywhere = [q.query for q in alert.queries]
+    text = " ".join(anywhere).lower()
+    named = [e for e in spec.events if e.lower() in text]
+    if short is not None and named and not short.relevant:
+        return (f"{alert.name} mentions {', '.join(named[:3])}{' ...' if len(named) > 3 else ''} but matches no "
+                "event as ActionTrail writes it (fields such as event.eventName and event.errorCode)")
     if short is None and anywhere and judge(spec.required(TRAIL_CONTEXT), anywhere).covered:
         elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
         return (f"{alert.name} covers it but reads {elsewhere}, not a trail's logstore nor the Log Audit central "
@@ -443,6 +448,16 @@ _ALERTS_EVALUATE = (
     "MANUAL; unreadable alerts or regions give ERROR.")
 
 
+# The audit text prints two queries that match no ActionTrail event as the logstores hold them: an alert copied
+# verbatim fails (the suggested query is the working form), and the message says what it mentions
+_PRINTED_QUERY = {
+    "2.19": " The audit's query as printed ends in 'and not event.errorCode :', which leaves no failed sign-in to "
+            "match: an alert copied from it verbatim fails here.",
+    "2.22": " The audit's query as printed names event_name, a field the ActionTrail events do not carry (their "
+            "event name is event.eventName): an alert copied from it verbatim fails here.",
+}
+
+
 def _store(spec: AlertSpec) -> str:
     return "oss_log" if spec.cis == OSS_LOG_ITEM else CENTRAL_LOGSTORE
 
@@ -468,7 +483,8 @@ def _alert_check(spec: AlertSpec) -> None:
            evaluates=_ALERTS_EVALUATE + (" CIS 2.14's audit asks for the alert on the OSS access log (oss_log): "
                                          "PASS only for an enabled alert there whose query surely matches a bucket "
                                          "ACL change (PutBucketAcl, or PutBucket on ?acl) and PutObjectAcl; an "
-                                         "ActionTrail query does not count." if spec.cis == OSS_LOG_ITEM else ""),
+                                         "ActionTrail query does not count." if spec.cis == OSS_LOG_ITEM else "")
+           + _PRINTED_QUERY.get(spec.cis, ""),
            cis_audit=_cis_alert_audit(spec))
     def run(inp: Inputs) -> Iterator[Result]:
         yield evaluate(spec, inp[AUDIT], inp.account_id)
