@@ -59,11 +59,13 @@ CASES: list[Case] = [
     # the default group admits the whole VPC read-write as root and cannot be changed (ModifyAccessRule); the
     # documented DescribeAccessGroups sample lists it with RuleCount 0 and MountTargetCount 0: judged by its use
     *[Case(cid, "DEFAULT_VPC_GROUP_NAME without rules but used by a mount target fails; unused passes; its use not "
-           "answered: judged by its rules",
+           "answered is MANUAL; the classic network's default group likewise",
            {DG: [group(GROUP, mount_target_count=2), group(GROUP, fs_type="extreme"),
-                 group(GROUP, rule("1", "0.0.0.0/0"), fs_type="cpfs", mount_target_count=None)]},
+                 group("DEFAULT_CLASSIC_GROUP_NAME", mount_target_count=1, group_type="Classic"),
+                 group(GROUP, fs_type="cpfs", mount_target_count=None)]},
            {"standard/DEFAULT_VPC_GROUP_NAME": "FAIL", "extreme/DEFAULT_VPC_GROUP_NAME": "PASS",
-            "cpfs/DEFAULT_VPC_GROUP_NAME": "FAIL"}) for cid in (_O, _R)],
+            "standard/DEFAULT_CLASSIC_GROUP_NAME": "FAIL", "cpfs/DEFAULT_VPC_GROUP_NAME": "MANUAL"})
+      for cid in (_O, _R)],
     Case(_R, "root_squash, all_squash or RDONLY on a broad range pass; rules read failed",
          {DG: [group("sq", rule("1", "0.0.0.0/0", user_access="root_squash")),
                group("all", rule("1", "10.0.0.0/8", user_access="all_squash")),

@@ -33,8 +33,7 @@ def account() -> dict[str, Any]:
             {"name": "app", "rules": [{"source_cidr_ip": "10.0.1.0/24"},
                                       {"source_cidr_ip": "10.0.0.0/8", "user_access": "root_squash"}]},
             {"name": "wide", "rules": [{"source_cidr_ip": "172.16.0.0/12"}]},
-            {"name": DEFAULT, "file_system_type": "extreme",
-             "rules": [{"source_cidr_ip": "192.168.0.0/16", "rw_access": "RDONLY"}]},
+            {"name": DEFAULT, "file_system_type": "extreme"},  # (listed without rules, as the documented sample)
             {"name": "sh-group", "region": "cn-shanghai", "rules": [{"source_cidr_ip": "0.0.0.0/0",
                                                                       "user_access": "all_squash"}]},
         ]})

@@ -65,7 +65,7 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
         if fw.log_error:
             yield _fw_result(fw, ERROR, f"could not read the log analysis status: {fw.log_error}")
             continue
-        if fw.sls_open_status is None:
+        if not (fw.sls_open_status or "").strip():
             yield _fw_result(fw, ERROR, "DescribeSlsAnalyzeOpenStatus answered no OpenStatus: whether log analysis "
                                         "is on is unknown")
             continue

@@ -50,14 +50,16 @@ def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
     for d in inp[DOMAINS]:
         if d.dnssec_error:
             yield _domain_result(d, ERROR, f"could not read the domain's DNSSEC state: {d.dnssec_error}")
-        elif d.dnssec == "ON":
+        elif (d.dnssec or "").upper() == "ON":
             yield _domain_result(d, PASS, "DNSSEC is ON")
         elif not d.dnssec:
             yield _domain_result(d, ERROR, "DescribeDomainDnssecInfo answered no Status: the DNSSEC state is unknown")
-        elif not d.version_code.startswith(PAID_EDITION):
-            yield _domain_result(d, MANUAL, f"DNSSEC is {d.dnssec} and the domain's DNS edition "
-                                            f"({d.version_code or 'not reported'}) is not a paid one, which DNSSEC "
-                                            "needs: upgrade the edition to enable it, or accept the risk")
+        elif not d.version_code.lower().startswith(PAID_EDITION):
+            edition = (f"the domain's DNS edition ({d.version_code}) is not a paid one" if d.version_code
+                       else "DescribeDomains did not say the domain's DNS edition")
+            yield _domain_result(d, MANUAL, f"DNSSEC is {d.dnssec} and {edition}, which DNSSEC needs "
+                                            "(SetDomainDnssecStatus: paid Alibaba Cloud DNS only): upgrade the "
+                                            "edition to enable it, or accept the risk")
         else:
             yield _domain_result(d, FAIL, f"DNSSEC is {d.dnssec or 'not reported'}")
 

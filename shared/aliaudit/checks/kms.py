@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.kms import KEYS, SECRETS, KmsKey, KmsSecret
+from ..collectors.kms import KEYS, ROTATION_ANSWERED, SECRETS, KmsKey, KmsSecret
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -125,7 +125,7 @@ def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:
 
 
 @check(id="kms_secret_rotation_enabled", severity="medium",
-       title="Managed KMS secrets (RDS, RAM, ECS) rotate automatically",
+       title="Managed KMS secrets (RDS, RAM, ECS, PolarDB, Redis) rotate automatically",
        risk="A database password, AccessKey or server password that never changes stays usable by anyone who ever "
             "read it (a leaked configuration, a former employee); automatic rotation limits how long a leak is "
             "worth something.",
@@ -135,7 +135,8 @@ def _secret_result(s: KmsSecret, status: Status, message: str) -> Result:
            "--RotationInterval 30d",
        events=["UpdateSecretRotationPolicy", "CreateSecret", "DeleteSecret", "RestoreSecret"], needs=[SECRETS],
        evaluates="ListSecrets then DescribeSecret for managed secrets (SecretType Rds, RAMCredentials, ECS, PolarDB, "
-                 "Redis, in any letter case): PASS "
+                 "Redis, in any letter case; a PolarDB or Redis secret without AutomaticRotation, which DescribeSecret "
+                 "documents for the other three only, is MANUAL): PASS "
                  "when AutomaticRotation is Enabled with a RotationInterval of at most kms_rotation_days (365); FAIL "
                  "when it is Disabled, Invalid (Secrets Manager cannot rotate it), missing, or the interval is longer; "
                  "ERROR when the secret could not be described; MANUAL when its SecretType (ListSecrets, then "
@@ -155,7 +156,11 @@ def secret_rotation_enabled(inp: Inputs) -> Iterator[Result]:
         elif not s.managed:
             yield _secret_result(s, MANUAL, f"secret type {s.type or 'not reported'} is neither Generic nor a "
                                             "documented managed type: check its rotation in the console")
-        elif s.automatic_rotation != "Enabled":
+        elif not s.automatic_rotation and s.type.lower() not in ROTATION_ANSWERED:
+            yield _secret_result(s, MANUAL, f"DescribeSecret documents AutomaticRotation for RDS, RAM and ECS "
+                                            f"secrets only, and answered none for this {s.type} secret: check its "
+                                            "rotation in the console")
+        elif s.automatic_rotation.lower() != "enabled":
             yield _secret_result(s, FAIL, f"automatic rotation of the {s.type} secret is "
                                  f"{s.automatic_rotation or 'not reported'}")
         elif s.rotation_interval_seconds is None:

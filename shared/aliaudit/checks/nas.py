@@ -44,22 +44,30 @@ def _sources(r: NasAccessRule) -> list[tuple[str, IPNetwork]]:
     return out
 
 
-# The default permission group admits every address of the VPC read-write with root access (the NAS documentation's
-# permission-group guide) and "The rules in the default permission group (DEFAULT_VPC_GROUP_NAME) cannot be modified"
-# (ModifyAccessRule); DescribeAccessGroups' documented sample lists it with RuleCount 0. Its rules as listed say
-# nothing, so it is judged by its use: a mount target on it is open to the whole VPC (Cloud Config / InfraGuard
+# A default permission group admits every address read-write with root access (the NAS documentation's
+# permission-group guide), and "The rules in the default permission group (DEFAULT_VPC_GROUP_NAME) cannot be modified"
+# (ModifyAccessRule; the classic network's DEFAULT_CLASSIC_GROUP_NAME is the other default group);
+# DescribeAccessGroups' documented sample lists it with RuleCount 0. Its rules as listed say nothing, so it is judged
+# by its use: a mount target on it is open to the whole network (Cloud Config / InfraGuard
 # nas-filesystem-mount-target-access-group-check: mount targets must not use it).
-DEFAULT_GROUP = "DEFAULT_VPC_GROUP_NAME"
+DEFAULT_GROUPS = ("DEFAULT_VPC_GROUP_NAME", "DEFAULT_CLASSIC_GROUP_NAME")
+MOVE_CLI = ("or, for a default group, aliyun nas CreateAccessGroup --AccessGroupName <own> --AccessGroupType Vpc "
+            "[--FileSystemType extreme] and aliyun nas ModifyMountTarget --FileSystemId <fs> --MountTargetDomain "
+            "<mount target> --AccessGroupName <own>")
 
 
 def _default_group(g: NasAccessGroup, what: str) -> Result | None:
-    """The verdict of the default permission group by its use (None: another group, or its use not answered)."""
-    if g.name != DEFAULT_GROUP or g.mount_target_count is None:
+    """The verdict of a default permission group by its use (None: another group)."""
+    if g.name not in DEFAULT_GROUPS:
         return None
+    if g.mount_target_count is None:
+        return _group_result(g, MANUAL, f"the default permission group {g.name} {what} and cannot be changed, and "
+                                        "DescribeAccessGroups did not say how many mount targets use it: check them")
     if g.mount_target_count:
         return _group_result(g, FAIL, f"the default permission group {g.name} {what} and cannot be changed: "
                                       f"{g.mount_target_count} mount target(s) use it; move them to a permission "
-                                      "group of your own (ModifyMountTarget --AccessGroupName)")
+                                      f"group of your own of the {g.file_system_type} type (ModifyMountTarget "
+                                      "--AccessGroupName)")
     return _group_result(g, PASS, f"the default permission group {g.name} ({what}) is used by no mount target")
 
 
@@ -74,9 +82,10 @@ def _used(g: NasAccessGroup) -> str:
        risk="A rule for 0.0.0.0/0 lets every host of the network mount the file systems of the group's mount "
             "targets, so one compromised or misconfigured machine reads (or writes) all their files.",
        console="NAS console > File System > Permission Groups > the group > Manage Rules: replace 0.0.0.0/0 with "
-               "the CIDR blocks of the clients.",
+               "the CIDR blocks of the clients (a default group cannot be changed: give its mount targets a group "
+               "of your own, File System > Mount Targets > Modify Permission Group).",
        cli="aliyun nas ModifyAccessRule --AccessGroupName <group> --AccessRuleId <id> --SourceCidrIp <cidr> "
-           "[--FileSystemType extreme]",
+           "[--FileSystemType extreme]; " + MOVE_CLI,
        events=RULE_EVENTS, needs=[ACCESS_GROUPS],
        evaluates="DescribeAccessGroups (FileSystemType standard and extreme) -> DescribeAccessRules, per permission "
                  "group: FAIL when a rule's SourceCidrIp or Ipv6SourceCidrIp is a /0 (0.0.0.0/0, ::/0) or the group's "
@@ -84,7 +93,8 @@ def _used(g: NasAccessGroup) -> str:
                  "ids, whatever their RWAccess; PASS otherwise (a group without rules admits nobody); ERROR when the "
                  "rules could not be read. CPFS groups are not read (DescribeAccessRules takes no cpfs type). The "
                  "default group DEFAULT_VPC_GROUP_NAME, which admits the whole VPC and whose rules cannot be "
-                 "modified, is judged by its use instead: FAIL when MountTargetCount is above 0, PASS when 0.",
+                 "modified (and DEFAULT_CLASSIC_GROUP_NAME), is judged by its use instead: FAIL when MountTargetCount "
+                 "is above 0, PASS when 0, MANUAL when not answered.",
        source="Cloud Config nas-access-group-public-access-check")
 def access_rule_not_open(inp: Inputs) -> Iterator[Result]:
     for g in inp[ACCESS_GROUPS]:
@@ -119,17 +129,18 @@ def _broad(net: IPNetwork) -> bool:
        risk="With no_squash, root on any client of the range acts as root on the file system: it can read every "
             "file, change ownership and permissions, and plant files other clients execute.",
        console="NAS console > File System > Permission Groups > the group > Manage Rules: set User Permissions to "
-               "root_squash (or all_squash), or narrow the authorized address to the clients that need root.",
+               "root_squash (or all_squash), or narrow the authorized address to the clients that need root (a "
+               "default group cannot be changed: give its mount targets a group of your own).",
        cli="aliyun nas ModifyAccessRule --AccessGroupName <group> --AccessRuleId <id> --UserAccessType root_squash "
-           "[--FileSystemType extreme]",
+           "[--FileSystemType extreme]; " + MOVE_CLI,
        events=RULE_EVENTS, needs=[ACCESS_GROUPS],
        evaluates="DescribeAccessRules, per permission group (standard and extreme): FAIL when a rule has UserAccess "
                  "no_squash with RWAccess RDWR on a broad source - SourceCidrIp with an IPv4 prefix shorter than /16 "
                  "(more than 65,536 addresses, 0.0.0.0/0 included) or Ipv6SourceCidrIp with a prefix shorter than "
                  "/48 - naming the rule; PASS otherwise (no_squash on a narrower range, RDONLY, root_squash or "
                  "all_squash); ERROR when the rules could not be read. The default group DEFAULT_VPC_GROUP_NAME "
-                 "(read-write root access for the whole VPC, not modifiable) is judged by its use: FAIL when "
-                 "MountTargetCount is above 0, PASS when 0.",
+                 "(read-write root access for the whole VPC, not modifiable; DEFAULT_CLASSIC_GROUP_NAME too) is "
+                 "judged by its use: FAIL when MountTargetCount is above 0, PASS when 0, MANUAL when not answered.",
        source="https://api.alibabacloud.com/api/NAS/2017-06-26/DescribeAccessRules (UserAccess no_squash)")
 def access_rule_root_squash(inp: Inputs) -> Iterator[Result]:
     for g in inp[ACCESS_GROUPS]:

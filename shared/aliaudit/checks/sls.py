@@ -209,8 +209,7 @@ SPECS = [
     AlertSpec("2.14", "oss_permission_changes", "OSS permission changes", "medium",
               "A bucket or object ACL changed to public exposes data immediately.",
               ["PutBucketAcl", "PutObjectAcl"], services=("Oss",),
-              query="(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl  (on the OSS access log "
-                    "oss_log)"),
+              query="(operation: PutBucket and request_uri: acl) or operation: PutObjectAcl"),
     AlertSpec("2.15", "rds_config_changes", "RDS instance configuration changes", "medium",
               "Database network, SSL, HA and backup changes can expose or lose data.",
               ["ModifyHASwitchConfig", "ModifyDBInstanceHAConfig", "SwitchDBInstanceHA", "ModifyDBInstanceSpec",
@@ -270,7 +269,7 @@ SPECS = [
                     "CIS 2.22 event name"),
 ]
 
-_OSS_LOG = re.compile(r"oss[-_]log")  # Log Audit's oss_log, OSS real-time log query's oss-log-store
+_OSS_LOG = re.compile(r"oss_log|oss-log-store")  # Log Audit's oss_log, OSS real-time log query's oss-log-store
 # CIS 2.14 as written for the OSS access log: (operation: PutBucket and request_uri: acl) or operation: PutObjectAcl;
 # a bucket ACL change is PutBucketAcl, or PutBucket on the ?acl sub-resource.
 OSS_ACL_EVENTS = [
@@ -281,8 +280,14 @@ OSS_ACL_EVENTS = [
 ]
 
 
+def _oss_log_queries(alert: AlertInfo) -> list[str]:
+    """The alert's queries on an OSS access log of its own project."""
+    return [q.query for q in alert.queries
+            if q.store_type == "log" and _OSS_LOG.fullmatch(q.store) and q.project in ("", alert.project)]
+
+
 def _oss_access_log_form(alert: AlertInfo) -> bool:
-    queries = [q.query for q in alert.queries if q.store_type == "log" and _OSS_LOG.search(q.store)]
+    queries = _oss_log_queries(alert)
     return bool(queries) and judge(OSS_ACL_EVENTS, queries).covered
 
 
@@ -353,6 +358,9 @@ def _narrowed(spec: AlertSpec, narrowing: list[Blocker], shown: int = 5) -> str:
 def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, short: Shortfall | None) -> str | None:
     if ok:
         return f"{alert.name} covers it but is disabled"
+    if spec.cis == OSS_LOG_ITEM and (oss := _oss_log_queries(alert)):
+        missing = judge(OSS_ACL_EVENTS, oss).missing
+        return f"{alert.name} on the OSS access log misses {', '.join(missing) or 'a sure match of its events'}"
     if short is not None and short.covered:  # (2.14's events, on an ActionTrail logstore)
         return (f"{alert.name} covers its events on an ActionTrail logstore, but the CIS {spec.cis} audit asks for "
                 "the alert on the OSS access log (oss_log), which also records object ACL changes")
@@ -408,10 +416,11 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
         for alert in project.alerts:
             ok, short = _covers(alert, spec, target)
             if ok and alert.enabled:
+                on = (f"{alert.project}'s OSS access log" if spec.cis == OSS_LOG_ITEM
+                      else f"{target.where} ({target.source})")
                 return Result(status=PASS, resource_id=f"{alert.project}/{alert.name}", resource_type="sls:alert",
                               resource_name=alert.display_name, region=target.region,
-                              message=f"enabled alert {alert.name} on {target.where} ({target.source}) covers "
-                                      f"{spec.title}")
+                              message=f"enabled alert {alert.name} on {on} covers {spec.title}")
             gap = _gap(alert, spec, ok, short)
             if gap:
                 gaps.append(gap)
@@ -429,9 +438,10 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
         gaps.append("no alert names its events")
     first = targets[0]
     where = ", ".join(t.where for t in targets)
+    on = (f"the OSS access log (oss_log) of the projects ({', '.join(dict.fromkeys(t.project for t in targets))})"
+          if spec.cis == OSS_LOG_ITEM else f"the ActionTrail logstores ({where})")
     return Result(status=FAIL, resource_id=first.where, resource_type="sls:logstore", region=first.region,
-                  message=f"no enabled alert on the ActionTrail logstores ({where}) covers {spec.title}: "
-                          + "; ".join(dict.fromkeys(gaps)))
+                  message=f"no enabled alert on {on} covers {spec.title}: " + "; ".join(dict.fromkeys(gaps)))
 
 
 _ALERTS_EVALUATE = (
@@ -472,11 +482,15 @@ def _cis_alert_audit(spec: AlertSpec) -> str:
 def _alert_check(spec: AlertSpec) -> None:
     @check(id=f"sls_alert_{spec.subject}_enabled", severity=spec.severity,
            title=f"Ensure a log monitoring and alert is set up for {spec.title}", risk=spec.risk,
-           console="SLS console > Log Audit Service > Central Project (or the project of the ActionTrail trail) > "
-                   f"Alerts > Create Alert: query the logstore {_store(spec)}"
-                   + ("" if spec.cis == OSS_LOG_ITEM else " (or actiontrail_<trail>)") + f" with: {spec.query}; "
-                   "enable it and attach an action policy (or use the built-in ActionTrail CIS alert templates).",
-           cli="aliyun sls CreateAlert --project <central or trail project> --body '{\"name\": \"cis-" + spec.cis
+           console=(f"SLS console > Log Audit Service > Central Project > Alerts > Create Alert: query the logstore "
+                    f"oss_log with: {spec.query}; enable it and attach an action policy."
+                    if spec.cis == OSS_LOG_ITEM else
+                    "SLS console > Log Audit Service > Central Project (or the project of the ActionTrail trail) > "
+                    f"Alerts > Create Alert: query the logstore {CENTRAL_LOGSTORE} (or actiontrail_<trail>) with: "
+                    f"{spec.query}; enable it and attach an action policy (or use the built-in ActionTrail CIS alert "
+                    "templates)."),
+           cli="aliyun sls CreateAlert --project <" + ("central" if spec.cis == OSS_LOG_ITEM else "central or trail")
+               + " project> --body '{\"name\": \"cis-" + spec.cis
                + "\", \"configuration\": {\"queryList\": [{\"store\": \"" + _store(spec)
                + "\", \"query\": \"...\"}]}}'",
            cis=[spec.cis, *spec.also_cis], events=ALERT_EVENTS + ["CreateProject", "DeleteProject"], needs=[AUDIT],

@@ -92,6 +92,7 @@ def keys(ctx: CollectContext) -> list[KmsKey]:
 # set to Rds (ApsaraDB RDS secret), PolarDB (PolarDB secret), Redis (Redis secret), RAMCredentials (RAM secret), or ECS"
 # (the SDK model CreateSecretRequest); compared in any letter case (ListSecrets' filter spells it RDS)
 MANAGED_SECRET_TYPES = {"rds", "ramcredentials", "ecs", "polardb", "redis"}
+ROTATION_ANSWERED = {"rds", "ramcredentials", "ecs"}  # the types DescribeSecret documents AutomaticRotation for
 SECRET_PAGE = 100  # ListSecrets PageSize: 1 to 100
 
 

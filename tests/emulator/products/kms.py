@@ -235,9 +235,11 @@ def set_deletion_protection(call: Call) -> dict[str, Any]:
     return {}
 
 
-# the managed types whose automatic rotation DescribeSecret answers: Rds, RAMCredentials, ECS (DescribeSecret), and
-# PolarDB and Redis (CreateSecret's EnableAutomaticRotation, the SDK model CreateSecretRequest)
+# the managed types that rotate: Rds, RAMCredentials, ECS, and PolarDB and Redis (CreateSecret's
+# EnableAutomaticRotation, the SDK model CreateSecretRequest); DescribeSecret answers AutomaticRotation "only for a
+# managed ApsaraDB RDS secret, a managed RAM secret, or a managed ECS secret"
 MANAGED_SECRET_TYPES = {"Rds", "RAMCredentials", "ECS", "PolarDB", "Redis"}
+ROTATION_ANSWERED = {"Rds", "RAMCredentials", "ECS"}
 
 
 def _secret(call: Call) -> Secret:
@@ -271,7 +273,7 @@ def describe_secret(call: Call) -> dict[str, Any]:
                            "Arn": f"acs:kms:{s.region}:{call.acct.id}:secret/{s.name}",
                            "EncryptionKeyId": s.encryption_key_id, "CreateTime": iso(s.created),
                            "UpdateTime": iso(s.created)}
-    if s.type in MANAGED_SECRET_TYPES:
+    if s.type in ROTATION_ANSWERED:
         out["AutomaticRotation"] = s.automatic_rotation
         if s.automatic_rotation == "Enabled" and s.rotation_interval_seconds:
             out["RotationInterval"] = f"{s.rotation_interval_seconds}s"
