@@ -65,11 +65,12 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
         if fw.log_error:
             yield _fw_result(fw, ERROR, f"could not read the log analysis status: {fw.log_error}")
             continue
-        if not (fw.sls_open_status or "").strip():
+        status = (fw.sls_open_status or "").strip()
+        if not status:
             yield _fw_result(fw, ERROR, "DescribeSlsAnalyzeOpenStatus answered no OpenStatus: whether log analysis "
                                         "is on is unknown")
             continue
-        analysis = (fw.sls_open_status or "").strip().lower() == "true"
+        analysis = status.lower() == "true"
         if analysis and fw.log_status:
             yield _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled")
         elif analysis and fw.log_status is None:
@@ -78,7 +79,7 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
         elif analysis:
             yield _fw_result(fw, FAIL, "log analysis is activated but log delivery (LogStatus) is off")
         else:
-            yield _fw_result(fw, FAIL, f"log analysis is not enabled (OpenStatus {fw.sls_open_status or 'empty'})")
+            yield _fw_result(fw, FAIL, f"log analysis is not enabled (OpenStatus {fw.sls_open_status})")
 
 
 @check(id="cloudfw_internet_assets_protected", severity="high",

@@ -61,7 +61,7 @@ def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
                                             "(SetDomainDnssecStatus: paid Alibaba Cloud DNS only): upgrade the "
                                             "edition to enable it, or accept the risk")
         else:
-            yield _domain_result(d, FAIL, f"DNSSEC is {d.dnssec or 'not reported'}")
+            yield _domain_result(d, FAIL, f"DNSSEC is {d.dnssec}")
 
 
 @check(id="dns_record_no_dangling_cname", severity="high",
