@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 from .errors import ConfigError
 from .http_session import adopt
 from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
-from .throttle import ApiLimits, call_with_limit
+from .throttle import ApiLimits, call_with_limit, quota_key
 
 
 class ProviderLogCredentials(LogCredentialsProvider):
@@ -38,6 +38,13 @@ LOG_RETRYABLE_CODES = {"ReadQuotaExceed", "WriteQuotaExceed", "QuotaExceed", "Se
 
 def _log_throttle(err: BaseException) -> tuple[bool, float | None]:
     return isinstance(err, LogException) and err.get_error_code() in LOG_RETRYABLE_CODES, None
+
+
+def _project_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The project a LogClient call addresses (its project-scoped methods take project_name first; ListProject's
+    arguments are numbers or keywords), whose quota it uses; "" for an account-level call."""
+    project = kwargs.get("project_name", args[0] if args else "")
+    return project if isinstance(project, str) else ""
 
 
 class RetryingLogClient:
@@ -63,9 +70,9 @@ class RetryingLogClient:
         if not callable(attr):
             return attr
         api = f"sls:{name}"
-        limit = self._limits.get(api)
 
         def once(*args: Any, **kwargs: Any) -> Any:
+            limit = self._limits.get(quota_key("sls", name, "", _project_of(args, kwargs)))
             return call_with_limit(limit, lambda: attr(*args, **kwargs), max_attempts=self._settings.max_attempts,
                                    backoff_ms=self._settings.backoff_ms, throttle_of=_log_throttle)
 

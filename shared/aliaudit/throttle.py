@@ -26,6 +26,9 @@ from dataclasses import dataclass
 # https://www.alibabacloud.com/help/en/elastic-compute-service/latest/api-throttling). The other products
 # document no scope: one limit per API, across regions (pacing them per region could exceed an account-wide quota).
 REGIONAL_QUOTAS = frozenset({"ecs"})
+# Log Service limits per project ("Hard limits apply at the project level": SLS "Basic resource limits",
+# https://www.alibabacloud.com/help/en/sls/basic-resources): a project's calls get their own limit
+# (clients_log.RetryingLogClient), so one busy project does not slow the others down.
 
 BACKOFF_CAP_MS = 10_000
 MAX_RETRY_AFTER_MS = 20_000  # never trust a retry-after longer than this
@@ -189,9 +192,12 @@ class ApiLimits:
         return {api: limit.stats() for api, limit in items}
 
 
-def quota_key(product: str, method: str, region: str) -> str:
-    """The key of an API's adaptive limit: "product:method", "...@region" for REGIONAL_QUOTAS."""
+def quota_key(product: str, method: str, region: str, project: str = "") -> str:
+    """The key of an API's adaptive limit: "product:method", "...@region" for REGIONAL_QUOTAS, "...@project/<name>"
+    for a call addressed to a Log Service project."""
     api = f"{product}:{method}"
+    if project:
+        return f"{api}@project/{project}"
     return f"{api}@{region}" if product in REGIONAL_QUOTAS else api
 
 

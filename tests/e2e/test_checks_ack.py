@@ -163,18 +163,36 @@ def test_emulator_cluster_detail_and_region(cloud):
     assert [c.cluster_id for c in listed.clusters] == ["csh"] and listed.page_info.total_count == 1
 
 
-def test_supported_versions_are_asked_by_name_not_read_from_the_latest(cloud, admin):
-    """Without KubernetesVersion the API describes only the latest version (SDK doc comment): a cluster on an
-    older supported version is asked for by name and passes; one ACK no longer describes fails."""
+def test_supported_versions_are_read_with_mode_supported_and_unknown_ones_by_name(cloud, admin):
+    """Mode "supported" describes every supported version, not only those a cluster can be created with (the
+    default): a cluster on an older, no longer creatable version passes; a version whose minor that answer lacks
+    is asked for by name too, and fails when ACK does not describe it either."""
     load(cloud, base_scenario(cs={"clusters": [
         {"name": "older", "id": "cold", "current_version": "1.32.1-aliyun.1"},
         {"name": "newest", "id": "cnew", "current_version": "1.33.3-aliyun.1"},
         {"name": "gone", "id": "cgone", "current_version": "1.26.3-aliyun.1"}],
         "versions": [{"version": "1.33.3-aliyun.1", "expiration_date": ago(-300)},
-                     {"version": "1.32.1-aliyun.1", "expiration_date": ago(-100)}]}))
+                     {"version": "1.32.1-aliyun.1", "expiration_date": ago(-100), "creatable": False}]}))
     findings = scan(cloud, checks=["ack_cluster_version_supported"])
     assert statuses(findings, "ack_cluster_version_supported") == {"cold": "PASS", "cnew": "PASS", "cgone": "FAIL"}
-    assert admin.calls()["cs:DescribeKubernetesVersionMetadata"] == 4  # the latest, then each running version
+    assert admin.calls()["cs:DescribeKubernetesVersionMetadata"] == 2  # the supported versions, then 1.26.3 by name
+
+
+def test_version_metadata_modes_as_documented(cloud):
+    """The emulator answers Mode as the reference documents it: creatable versions by default, every supported one
+    with Mode=supported, the named one when KubernetesVersion is given (it wins over the mode)."""
+    load(cloud, base_scenario(cs={"versions": [{"version": "1.33.3-aliyun.1"},
+                                               {"version": "1.32.1-aliyun.1", "creatable": False}]}))
+    client = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+
+    def versions(**kw: str) -> list[str]:
+        return [v.version for v in client.describe_kubernetes_version_metadata(
+            cs_models.DescribeKubernetesVersionMetadataRequest(region="cn-hangzhou", cluster_type="ManagedKubernetes",
+                                                               **kw)).body]
+
+    assert versions() == ["1.33.3-aliyun.1"]
+    assert versions(mode="supported") == ["1.33.3-aliyun.1", "1.32.1-aliyun.1"]
+    assert versions(mode="supported", kubernetes_version="1.32.1-aliyun.1") == ["1.32.1-aliyun.1"]
 
 
 # --- check logic on model objects (issue 15 item 9, CIS 7.7) ------------------------------------------------------

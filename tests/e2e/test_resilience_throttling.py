@@ -256,6 +256,9 @@ def test_scan_under_rate_limits_completes_with_every_finding(cloud, admin, monke
     limits = factory.limits.stats()
     # ECS's limits are per region (throttle.REGIONAL_QUOTAS): one adaptive limit per API and region
     assert {a.split("@")[1] for a in limits if a.startswith("ecs:")} >= {"cn-hangzhou"}
+    # SLS's per project (throttle.quota_key): a logstore read uses its project's adaptive limit
+    assert {a.split("@")[1] for a in limits if a.startswith("sls:get_logstore")} >= {
+        f"project/{p['name']}" for p in data["accounts"][0]["sls"]["projects"]}
     by_api: dict[str, list] = {}
     for key, s in limits.items():
         by_api.setdefault(key.split("@")[0], []).append(s)

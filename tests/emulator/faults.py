@@ -23,11 +23,15 @@ _THROTTLE = {
 # https://www.alibabacloud.com/help/en/elastic-compute-service/latest/api-throttling, doc-detail/437902). The
 # other products' pages name no scope: their limits stay per account (the stricter reading).
 REGIONAL_LIMITS = frozenset({"ecs"})
+# Log Service's limits apply per project: "Hard limits apply at the project level" (SLS "Basic resource limits",
+# https://www.alibabacloud.com/help/en/sls/basic-resources): a call addressed to a project (its Host
+# <project>.<region>.log.aliyuncs.com) counts against that project's quota; account-level calls (ListProject)
+# against the account's. The product names the scope (RestApi.quota_scope).
 
 
 class RateLimiter:
-    """A sliding one-second window per (account, API), per region too for REGIONAL_LIMITS: calls beyond the
-    limit are throttled."""
+    """A sliding one-second window per (account, API), per region too for REGIONAL_LIMITS and per project for
+    SLS: calls beyond the limit are throttled."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -49,8 +53,11 @@ class RateLimiter:
             self._windows.clear()
 
 
-def quota_key(api: str, region: str) -> str:
-    """The API's quota: "product:Action", with "@region" for a product limited per region (REGIONAL_LIMITS)."""
+def quota_key(api: str, region: str, scope: str = "") -> str:
+    """The API's quota: "product:Action", with "@region" for a product limited per region (REGIONAL_LIMITS), or
+    "@<scope>" where the product limits per resource (an SLS project)."""
+    if scope:
+        return f"{api}@{scope}"
     return f"{api}@{region}" if region and api.split(":", 1)[0] in REGIONAL_LIMITS else api
 
 
@@ -78,8 +85,9 @@ def delay(call: Call) -> float:
     return seconds
 
 
-def apply(call: Call, style: str, limiter: RateLimiter) -> None:
-    """Raise the fault this call meets, if any (after authentication, as the cloud does)."""
+def apply(call: Call, style: str, limiter: RateLimiter, scope: str = "") -> None:
+    """Raise the fault this call meets, if any (after authentication, as the cloud does). scope: the resource whose
+    quota the call uses, where the product limits per resource (an SLS project), else ""."""
     world = call.world
     faults = world.scenario.faults
     api = f"{call.product}:{call.op.name if call.op else '?'}"
@@ -87,7 +95,7 @@ def apply(call: Call, style: str, limiter: RateLimiter) -> None:
         raise ApiError("ServiceUnavailable", f"The region {call.region} is temporarily unavailable.", 503)
     limit = limit_for(faults.rate_limits, api)
     account = call.account.id if call.account else "-"
-    quota = f"{account}/{quota_key(api, call.region)}"
+    quota = f"{account}/{quota_key(api, call.region, scope)}"
     if limit is not None and not limiter.admit(quota, limit):
         with world.lock:
             world.throttled[api] += 1

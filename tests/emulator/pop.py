@@ -24,6 +24,10 @@ class PopApi:
         self.ram_prefix = ram_prefix or product
         self.actions: dict[str, Operation] = {}
 
+    def quota_scope(self, call: Call) -> str:
+        """RPC products limit per account (or per region: faults.REGIONAL_LIMITS), never per resource."""
+        return ""
+
     def action(self, name: str, *, resource: Callable[[Call], str] | str = "*", write: bool = False,
                anonymous: bool = False, ram_action: str | None = None) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:

@@ -66,6 +66,11 @@ class RestApi:
                 return r.op
         raise self._not_found(call)
 
+    def quota_scope(self, call: Call) -> str:
+        """The resource whose rate limits the call uses, where the product limits per resource; "" for the
+        account's (or the region's: faults.REGIONAL_LIMITS)."""
+        return ""
+
     def respond(self, call: Call, result: Any) -> Response:
         if isinstance(result, Response):
             return result

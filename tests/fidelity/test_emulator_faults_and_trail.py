@@ -62,6 +62,36 @@ def test_ecs_rate_limits_are_per_region_and_ram_limits_per_account(cloud, admin)
     assert admitted["ram:ListUsers"] == 2
 
 
+def test_sls_rate_limits_are_per_project(cloud, admin, monkeypatch):
+    """SLS: "Hard limits apply at the project level" (https://www.alibabacloud.com/help/en/sls/basic-resources): a
+    project's calls leave the other projects' quota untouched; account-level calls (ListProject) share one."""
+    from aliyun.log import LogClient, LogException
+
+    data = base_scenario()
+    data["accounts"][0]["sls"] = {"projects": [{"name": "proj-a", "logstores": [{"name": "s"}]},
+                                               {"name": "proj-b", "logstores": [{"name": "s"}]}]}
+    load(cloud, data)
+    admin.faults(rate_limits={"sls:GetLogStore": 2, "sls:ListProject": 1})
+    admin.request("DELETE", "calls")
+    monkeypatch.setenv("HTTP_PROXY", cloud.url)
+    log = LogClient("cn-hangzhou.log.aliyuncs.com", ROOT_AK, ROOT_SECRET)
+    codes: dict[str, list[str]] = {}
+    for project in ("proj-a", "proj-b"):
+        for _ in range(3):
+            try:
+                log.get_logstore(project, "s")
+                codes.setdefault(project, []).append("ok")
+            except LogException as err:
+                codes.setdefault(project, []).append(err.get_error_code())
+    assert codes == {p: ["ok", "ok", "WriteQuotaExceed"] for p in ("proj-a", "proj-b")}
+    log.list_project()
+    with pytest.raises(LogException):
+        log.list_project()
+    admitted = next(iter(admin.request("GET", "calls")["by_account"].values()))
+    assert admitted["sls:GetLogStore@project/proj-a"] == admitted["sls:GetLogStore@project/proj-b"] == 2
+    assert admitted["sls:ListProject"] == 1
+
+
 def test_rate_limit_with_retry_after_raises_throttling_exception(cloud, admin):
     load(cloud, base_scenario())
     admin.faults(rate_limits={"ram:*": 1}, throttle_retry_after_ms=1500)

@@ -4,11 +4,10 @@ MANUAL findings where ACK does not run their control plane."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-from ..collectors.ack import CLUSTERS, AckData, ClusterInfo
+from ..collectors.ack import CLUSTERS, AckData, ClusterInfo, version_tuple
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -20,7 +19,6 @@ ADDON_EVENTS = CLUSTER_EVENTS + ["InstallClusterAddons", "UnInstallClusterAddons
 LOG_ADDONS = ("logtail-ds", "loongcollector")  # the Log Service collectors ACK installs
 TERWAY = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")
 FLANNEL = ("flannel",)
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def _result(c: ClusterInfo, status: Status, message: str) -> Result:
@@ -38,11 +36,6 @@ def _clusters(inp: Inputs, *parts: str, registered: str | None = None) -> Iterat
             continue
         failed = [f"{p}: {c.errors[p]}" for p in parts if p in c.errors]
         yield c, _result(c, ERROR, f"could not read {'; '.join(failed)}") if failed else None
-
-
-def version_tuple(text: str) -> tuple[int, int, int] | None:
-    m = _VERSION.match(text.strip())
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else None
 
 
 def _checks(inp: Inputs, parts: tuple[str, ...], registered: str,

@@ -9,6 +9,7 @@ Each per-cluster read keeps its own error, so a denied call turns only the check
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -105,6 +106,15 @@ class ClusterInfo(Record):
         return next((a for a in self.addons if a.name in names), None)
 
 
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def version_tuple(text: str) -> tuple[int, int, int] | None:
+    """(major, minor, patch) of a Kubernetes version such as 1.32.7-aliyun.1; None when it is not one."""
+    m = _VERSION.match(text.strip())
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else None
+
+
 class VersionInfo(Record):
     version: str
     expiration: datetime | None = None
@@ -112,7 +122,7 @@ class VersionInfo(Record):
 
 class AckData(Record):
     clusters: list[ClusterInfo] = Field(default_factory=list)
-    # cluster type -> the versions ACK describes: the latest and each running one (when still described)
+    # cluster type -> the versions ACK describes: the supported ones, and each running one (when still described)
     versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)
     versions_error: dict[str, str] = Field(default_factory=dict)  # cluster type -> why the list is unknown
 
@@ -209,20 +219,24 @@ def clusters(ctx: CollectContext) -> AckData:
         return info
 
     data = AckData(clusters=ctx.map(detail, listed))
-    # Without KubernetesVersion the API describes "the latest version" only (alibabacloud_cs20151215
-    # DescribeKubernetesVersionMetadataRequest doc comment), not every supported one: each running version is
-    # asked for by name, and the latest is asked too (whether a named older patch is described is not documented)
+    # Mode "supported" describes every supported version (without it, those a cluster can be created with), and a
+    # KubernetesVersion given wins over the mode (alibabacloud_cs20151215 DescribeKubernetesVersionMetadataRequest
+    # doc comments; https://help.aliyun.com/document_detail/2667899.html): one call per cluster type, and a running
+    # version whose minor that answer lacks is asked for by name as well, so that an endpoint ignoring the mode
+    # cannot make a supported version look unsupported
+    def describe(ctype: str, **kw: str) -> dict[str, VersionInfo]:
+        body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
+            region=ctx.region, cluster_type=ctype, **kw)).body
+        return {v.version: VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
+                for v in body or [] if v.version}
+
     for ctype in sorted({c.cluster_type for c in data.clusters if not c.registered}):
-        running = sorted({c.version for c in data.clusters if c.cluster_type == ctype and not c.registered
-                          and c.version})
-        described: dict[str, VersionInfo] = {}
         try:
-            for version in ["", *running]:
-                body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
-                    region=ctx.region, cluster_type=ctype, kubernetes_version=version or None)).body
-                for v in body or []:
-                    if v.version:
-                        described[v.version] = VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
+            described = describe(ctype, mode="supported")
+            minors = {(t or ())[:2] for t in map(version_tuple, described)}
+            for version in sorted({c.version for c in data.clusters if c.cluster_type == ctype and not c.registered
+                                   and c.version and (version_tuple(c.version) or ())[:2] not in minors}):
+                described.update(describe(ctype, kubernetes_version=version))
             data.versions[ctype] = list(described.values())
         except Exception as err:
             data.versions_error[ctype] = apierrors.describe(err)

@@ -9,7 +9,6 @@ A cluster's add-ons, node pools and inspection reports are part of its scenario 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from datetime import datetime, timezone
 from typing import Any
@@ -255,21 +254,25 @@ def describe_versions(call: Call) -> Any:
     q = _query(call)
     if not q.get("Region") or not q.get("ClusterType"):
         raise ApiError("ErrorParamInvalid", "Region and ClusterType are required", 400)
-    # without KubernetesVersion "the latest version is used by default" (alibabacloud_cs20151215
-    # DescribeKubernetesVersionMetadataRequest doc comment): only the newest is described; a named version is
-    # described when ACK still lists it (exact match: whether older patches are described is an open question)
-    wanted = q.get("KubernetesVersion", "") or max(
-        (v.version for v in call.acct.cs.versions), key=_version_key, default="")
+    # Mode: "supported" describes the supported versions, "creatable" those a cluster can be created with, which is
+    # the default; a KubernetesVersion given wins over the mode (alibabacloud_cs20151215
+    # DescribeKubernetesVersionMetadataRequest.mode doc comment; API reference
+    # https://help.aliyun.com/document_detail/2667899.html). A named version is described when ACK still lists it
+    # (exact match: whether older patches of a listed minor are described is an open question). An unknown Mode
+    # is read as the default (the reference names no error for it).
+    named, versions = q.get("KubernetesVersion", ""), call.acct.cs.versions
+    if named:
+        chosen = [v for v in versions if v.version == named]
+    elif q.get("Mode", "") == "supported":
+        chosen = list(versions)
+    else:
+        chosen = [v for v in versions if v.creatable]
     # the body is a JSON array (the SDK maps it to a list of DescribeKubernetesVersionMetadataResponseBody)
     return Response.json([{
         "version": v.version, "release_date": _ts(v.release_date),
         "expiration_date": _ts(v.expiration_date) if v.expiration_date else "", "creatable": v.creatable,
         "capabilities": {}, "meta_data": {}, "images": [], "runtimes": [{"name": "containerd", "version": "1.6.36"}],
-        "upgradable_versions": []} for v in call.acct.cs.versions if v.version == wanted])
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version.split("-")[0]))
+        "upgradable_versions": []} for v in chosen])
 
 
 @api.route("GET", "/clusters/{cluster_id}", name="DescribeClusterDetail", resource=_arn)

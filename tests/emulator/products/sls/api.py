@@ -83,6 +83,11 @@ def _not_found(call: Call) -> ApiError:
 
 
 class _SlsApi(RestApi):
+    def quota_scope(self, call: Call) -> str:
+        """The project the Host names: SLS's limits apply per project (faults.py)."""
+        project = sls_project_from_host(call.req.host)
+        return f"project/{project}" if project else ""
+
     def respond(self, call: Call, result: Any) -> Response:
         resp = super().respond(call, result)
         resp.headers.setdefault("x-log-requestid", call.req.request_id)
