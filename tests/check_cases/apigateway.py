@@ -1,25 +1,28 @@
 """API Gateway cases, from the documented samples of cloudapi 2016-07-14: DescribeApis (ApiId
-5af418828f0344a3b588c0cc1331a3bc, GroupName myGroup2, DeployedInfos RELEASE / DEPLOYED), DescribeDeployedApi (the
-definition RELEASE serves, which the collector reads for an API published there) and DescribeApi (the draft, read
-for any other API) (AuthType APP | ANONYMOUS | APPOPENID, DisableInternet, RequestConfig.RequestProtocol "HTTP",
-documented as "HTTP,HTTPS" lists) and DescribeApiGroup (GroupId 523e8dc7bbe04613b5b1d726c2a7889d, GroupName
-NewWeather, HttpsPolicy HTTPS2_TLS1_0, custom domain api.demo.com)."""
+5af418828f0344a3b588c0cc1331a3bc, GroupName myGroup2, DeployedInfos RELEASE / DEPLOYED), DescribeDeployedApi (what
+each stage the API is published to serves, which the collector reads per stage) (AuthType APP | ANONYMOUS | APPOPENID,
+DisableInternet, RequestConfig.RequestProtocol "HTTP", documented as "HTTP,HTTPS" lists) and DescribeApiGroup
+(GroupId 523e8dc7bbe04613b5b1d726c2a7889d, GroupName NewWeather, HttpsPolicy HTTPS2_TLS1_0, custom domain
+api.demo.com)."""
 
 from __future__ import annotations
 
-from aliaudit.collectors.apigateway import ApigwApi, ApigwGroup
+from aliaudit.collectors.apigateway import ApigwApi, ApigwGroup, StageDefinition
 from tests.check_cases import Case
 
 AID = "5af418828f0344a3b588c0cc1331a3bc"
 GID = "523e8dc7bbe04613b5b1d726c2a7889d"
 
 
-def api(aid: str = AID, **kw: object) -> ApigwApi:
-    base: dict[str, object] = {"id": aid, "name": "ApiName", "region": "cn-hangzhou", "group_id": GID,
-                               "group_name": "myGroup2", "visibility": "PUBLIC", "stages": ["RELEASE"],
-                               "auth_type": "APP", "disable_internet": False, "protocols": ["HTTPS"]}
-    base.update(kw)
-    return ApigwApi(**base)  # type: ignore[arg-type]
+def api(aid: str = AID, stages: tuple[str, ...] = ("RELEASE",), served: dict[str, dict[str, object]] | None = None,
+        **kw: object) -> ApigwApi:
+    """An API published to `stages`, each serving the definition kw describes (auth_type, disable_internet,
+    protocols, error), or what `served` gives for that stage."""
+    base: dict[str, object] = {"auth_type": "APP", "disable_internet": False, "protocols": ["HTTPS"], **kw}
+    defs = [StageDefinition(stage=st, **{**base, **(served or {}).get(st, {})})  # type: ignore[arg-type]
+            for st in stages]
+    return ApigwApi(id=aid, name="ApiName", region="cn-hangzhou", group_id=GID, group_name="myGroup2",
+                    visibility="PUBLIC", stages=list(stages), definitions=defs)
 
 
 def group(gid: str = GID, policy: str = "HTTPS2_TLS1_2", **kw: object) -> ApigwGroup:
@@ -36,31 +39,31 @@ CASES: list[Case] = [
                               api("anon-vpc", auth_type="ANONYMOUS", disable_internet=True),
                               api("oidc", auth_type="APPOPENID")]},
          {AID: "PASS", "anon": "FAIL", "anon-vpc": "PASS", "oidc": "PASS"}),
-    Case(_AUTH, "not published to RELEASE: no result; DescribeApi failed; no AuthType answered",
-         {"apigateway.apis": [api("test-only", auth_type="ANONYMOUS", stages=["TEST"]),
-                              api("draft", auth_type="ANONYMOUS", stages=[]),
+    Case(_AUTH, "published to no stage: no result; DescribeDeployedApi failed; no AuthType answered",
+         {"apigateway.apis": [api("draft", stages=()),
                               api("broken", auth_type="", error="NotFoundApi: the API does not exist"),
                               api("blank", auth_type="")]},
          {"broken": "ERROR", "blank": "MANUAL"}),
-    # the review's defect: a released API was judged on its draft (DescribeApi). Its draft switched to APP but not
-    # published, RELEASE still serves ANONYMOUS: the collector now gives RELEASE's definition (DescribeDeployedApi)
-    # for it, and that FAILs; once DeployApi publishes the APP draft, RELEASE's definition is APP and PASSes. A draft
-    # alone (no stage, or TEST only) is not what production serves: no result however it is set
-    Case(_AUTH, "judged on the RELEASE definition: ANONYMOUS still served though the draft is APP fails; after "
-                "DeployApi (RELEASE now APP) passes; an ANONYMOUS draft on no stage or on TEST only is not judged",
-         {"apigateway.apis": [api("served-anon", auth_type="ANONYMOUS"), api("redeployed", auth_type="APP"),
-                              api("draft-anon", auth_type="ANONYMOUS", stages=[]),
-                              api("test-anon", auth_type="ANONYMOUS", stages=["TEST", "PRE"])]},
-         {"served-anon": "FAIL", "redeployed": "PASS"}),
+    # the review's defects: a released API was once judged on its draft, and TEST/PRE were not judged at all, though
+    # every stage answers Internet callers (X-Ca-Stage; a domain bound to no stage reaches all of them)
+    Case(_AUTH, "ANONYMOUS on TEST or PRE only fails; RELEASE fixed while TEST still serves ANONYMOUS fails, naming "
+                "TEST; a failing stage outranks an unread one",
+         {"apigateway.apis": [api("test-anon", stages=("TEST",), auth_type="ANONYMOUS"),
+                              api("pre-anon", stages=("PRE", "RELEASE"), served={"PRE": {"auth_type": "ANONYMOUS"}}),
+                              api("fixed-release", stages=("RELEASE", "TEST"),
+                                  served={"TEST": {"auth_type": "ANONYMOUS"}}),
+                              api("mixed", stages=("RELEASE", "TEST"), served={
+                                  "RELEASE": {"error": "Throttling"}, "TEST": {"auth_type": "ANONYMOUS"}})]},
+         {"test-anon": "FAIL", "pre-anon": "FAIL", "fixed-release": "FAIL", "mixed": "FAIL"}),
     Case(_HTTPS, "HTTPS only passes; the sample's HTTP and HTTP,HTTPS fail",
          {"apigateway.apis": [api(), api("plain", protocols=["HTTP"]), api("both", protocols=["HTTP", "HTTPS"])]},
          {AID: "PASS", "plain": "FAIL", "both": "FAIL"}),
-    Case(_HTTPS, "no protocol answered; the definition's read failed (DescribeDeployedApi, or DescribeApi for a "
-                 "draft); an API on no stage is judged on its draft",
+    Case(_HTTPS, "no protocol answered; the stage's read failed; an API on no stage is not judged; HTTP served by "
+                 "TEST only fails",
          {"apigateway.apis": [api("none", protocols=[]), api("broken", protocols=[], error="Throttling"),
-                              api("draft-broken", stages=[], protocols=[], error="NotFoundApi: gone"),
-                              api("draft-http", stages=[], protocols=["HTTP"])]},
-         {"none": "MANUAL", "broken": "ERROR", "draft-broken": "ERROR", "draft-http": "FAIL"}),
+                              api("draft-http", stages=(), protocols=["HTTP"]),
+                              api("test-http", stages=("RELEASE", "TEST"), served={"TEST": {"protocols": ["HTTP"]}})]},
+         {"none": "MANUAL", "broken": "ERROR", "test-http": "FAIL"}),
     Case(_TLS, "TLS 1.2 and 1.3 policies pass; the sample's HTTPS2_TLS1_0 and HTTPS1_1_TLS1_0 fail",
          {"apigateway.groups": [group(), group("g13", "HTTPS2_TLS1_3"), group("g10", "HTTPS2_TLS1_0"),
                                 group("g11", "HTTPS1_1_TLS1_0")]},

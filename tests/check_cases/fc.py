@@ -84,4 +84,13 @@ CASES: list[Case] = [
                                policies=["System:AdministratorAccess"], error="Custom:x: EntityNotExist.Policy",
                                admin_reasons=["System policy AdministratorAccess allows *:* on every resource"]))]},
          {ARN: "MANUAL", fa("broken"): "ERROR", fa("admin-err"): "FAIL"}),
+    Case(_ROLE, "an administrator role FC injects into no code (disableInjectCredentials All) is MANUAL; withheld "
+                "from the environment or the request only, the code still gets it: FAIL",
+         {"fc.functions": [fn(role=OWN_ROLE, inject_disabled="All", role_privilege=priv(
+                               policies=["System:AdministratorAccess"],
+                               admin_reasons=["System policy AdministratorAccess allows *:* on every resource"])),
+                           fn("env-only", role=OWN_ROLE, inject_disabled="Env", role_privilege=priv(
+                               policies=["System:AdministratorAccess"],
+                               admin_reasons=["System policy AdministratorAccess allows *:* on every resource"]))]},
+         {ARN: "MANUAL", fa("env-only"): "FAIL"}),
 ]

@@ -1,7 +1,7 @@
 """API Gateway checks (anonymous published APIs, plain-HTTP APIs, weak HTTPS policies of groups) through the scan
 entry point against the emulated CloudAPI, a denied API giving ERROR findings, paging, and the remediating writes:
-an API published to RELEASE is judged on what RELEASE serves (DescribeDeployedApi), so a draft changed with ModifyApi
-counts only once DeployApi publishes it."""
+an API is judged on what each stage it is published to serves (DescribeDeployedApi per stage, TEST and PRE as well as
+RELEASE), so a draft changed with ModifyApi counts only once DeployApi publishes it."""
 
 from __future__ import annotations
 
@@ -57,20 +57,21 @@ def gw_client(cloud: Any, region: str = "cn-hangzhou") -> GatewayClient:
 def test_apigateway_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["apigateway"], regions=REGIONS)
-    # api-draft is only on TEST: not production exposure
+    # api-draft is on TEST only: TEST answers Internet callers too (X-Ca-Stage)
     assert by_resource(findings, AUTH) == {"api-signed": "PASS", "api-anon": "FAIL", "api-anon-vpc": "PASS",
-                                           "api-sh": "PASS"}
+                                           "api-draft": "FAIL", "api-sh": "PASS"}
     assert by_resource(findings, HTTPS) == {"api-signed": "PASS", "api-anon": "FAIL", "api-anon-vpc": "PASS",
                                             "api-draft": "FAIL", "api-sh": "PASS"}
     assert by_resource(findings, TLS) == {G_SHOP: "PASS", G_OLD: "FAIL", G_SH: "PASS"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
     anon = by_key[(AUTH, "api-anon")]
     assert anon.resource_name == "catalog" and anon.severity.value == "high" and "ANONYMOUS" in anon.message
-    assert by_key[(HTTPS, "api-anon")].message == ("the API's RELEASE definition accepts plain HTTP (RequestProtocol "
-                                                  "HTTP,HTTPS)")
-    assert by_key[(HTTPS, "api-draft")].message == ("the API's draft (not published to RELEASE) accepts plain HTTP "
-                                                   "(RequestProtocol HTTP)")
-    assert by_key[(HTTPS, "api-anon")].details["definition"] == "RELEASE definition"
+    assert by_key[(HTTPS, "api-anon")].message == "RELEASE: accepts plain HTTP (RequestProtocol HTTP,HTTPS)"
+    assert by_key[(HTTPS, "api-draft")].message == "TEST: accepts plain HTTP (RequestProtocol HTTP)"
+    assert by_key[(AUTH, "api-draft")].message == "TEST: ANONYMOUS and callable from the Internet"
+    assert by_key[(AUTH, "api-signed")].message == ("RELEASE: requires APP authentication; TEST: requires APP "
+                                                   "authentication")
+    assert by_key[(HTTPS, "api-anon")].details["stages"] == "RELEASE"
     assert by_key[(TLS, G_OLD)].message == ("HTTPS security policy HTTPS1_1_TLS1_0 accepts TLS 1.0 (custom domains "
                                             "with a certificate: old.shop.example)")
     assert "api.shop.example" in by_key[(TLS, G_SHOP)].message
@@ -89,19 +90,17 @@ def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["apigateway:DescribeDeployedApi", "apigateway:DescribeApi",
                                   "apigateway:DescribeApiGroup"]))
     findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET)
-    assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc")}
+    assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc", "api-draft")}
     assert set(by_resource(findings, HTTPS).values()) == {"ERROR"} and len(by_resource(findings, HTTPS)) == 4
     assert by_resource(findings, TLS) == {g: "ERROR" for g in (G_SHOP, G_OLD, "d" * 32, "e" * 32)}
     assert all("NoPermission" in f.message for f in findings)
 
-    # without DescribeDeployedApi the released APIs are ERROR (their draft is no stand-in); the draft-only API is
-    # still read with DescribeApi
+    # without DescribeDeployedApi every published API is ERROR: its draft (DescribeApi) is no stand-in
     load(cloud, _deny(account(), ["apigateway:DescribeDeployedApi"]))
     findings = scan(cloud, families=["apigateway"], ak=READER_AK, secret=READER_SECRET)
-    assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc")}
-    assert by_resource(findings, HTTPS) == {"api-signed": "ERROR", "api-anon": "ERROR", "api-anon-vpc": "ERROR",
-                                            "api-draft": "FAIL"}
-    assert by_key_message(findings, AUTH, "api-anon").startswith("could not read the API's RELEASE definition: "
+    assert by_resource(findings, AUTH) == {a: "ERROR" for a in ("api-signed", "api-anon", "api-anon-vpc", "api-draft")}
+    assert by_resource(findings, HTTPS) == by_resource(findings, AUTH)
+    assert by_key_message(findings, AUTH, "api-anon").startswith("RELEASE: could not read the published definition: "
                                                                  "NoPermission")
 
     load(cloud, _deny(account(), ["apigateway:DescribeApis", "apigateway:DescribeApiGroups"]))
@@ -119,14 +118,15 @@ def test_every_api_and_group_is_paged_to_the_end(cloud, admin):
     section = data["accounts"][0]["cloudapi"]
     section["groups"] += [{"id": f"{i:032x}", "name": f"bulk{i}", "custom_domains": [f"b{i}.example"]}
                           for i in range(55)]
-    section["apis"] += [{"id": f"api-bulk{i:03d}", "group_id": G_OLD} for i in range(60)]
+    section["apis"] += [{"id": f"api-bulk{i:03d}", "group_id": G_OLD, "stages": ["TEST"]} for i in range(60)]
+    section["apis"] += [{"id": "api-unpublished", "group_id": G_OLD}]  # callable nowhere: no finding
     load(cloud, data)
     findings = scan(cloud, checks=[HTTPS, TLS])
     assert len(by_resource(findings, HTTPS)) == 4 + 60 and len(by_resource(findings, TLS)) == 2 + 55
     calls = admin.calls()
     assert calls["cloudapi:DescribeApis"] == 2  # PageSize 50
-    # the three APIs published to RELEASE are read as RELEASE serves them, the 61 others (drafts, TEST) as drafts
-    assert calls["cloudapi:DescribeDeployedApi"] == 3 and calls["cloudapi:DescribeApi"] == 61
+    # each published stage read as it serves the API (api-signed: RELEASE and TEST), no draft read at all
+    assert calls["cloudapi:DescribeDeployedApi"] == 5 + 60 and "cloudapi:DescribeApi" not in calls
     assert calls["cloudapi:DescribeApiGroups"] == 2 and calls["cloudapi:DescribeApiGroup"] == 4 + 55
 
 
@@ -225,5 +225,5 @@ def test_release_serves_its_published_definition_until_the_draft_is_published(cl
     else:
         raise AssertionError("expected NotFoundStage")
     findings = scan(cloud, checks=[AUTH, HTTPS])
-    assert "api-pending" not in by_resource(findings, AUTH)  # no longer in production
-    assert by_resource(findings, HTTPS)["api-pending"] == "PASS"  # its draft, HTTPS only
+    # published to no stage any more: callable nowhere, so neither check judges its draft
+    assert "api-pending" not in by_resource(findings, AUTH) and "api-pending" not in by_resource(findings, HTTPS)

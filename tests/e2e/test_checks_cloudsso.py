@@ -35,11 +35,13 @@ def test_mfa_settings(cloud):
     (f,) = findings
     assert "only for unusual logons (EnforceVerify)" in f.message and f.region == "cn-shanghai"
     assert f.resource_name == "acme"
-    for mfa, verdict in (("Enabled", "PASS"), ("Disabled", "FAIL"), ("Byuser", "MANUAL")):
-        load(cloud, account({"id": "d-eu0sample", "region": "eu-central-1", "mfa": mfa}))
+    # Singapore is a directory region too (CloudSSO "Endpoints" and "CloudSSO directory regions")
+    for (mfa, verdict), region in zip((("Enabled", "PASS"), ("Disabled", "FAIL"), ("Byuser", "MANUAL")),
+                                      ("eu-central-1", "ap-southeast-1", "eu-central-1"), strict=True):
+        load(cloud, account({"id": "d-eu0sample", "region": region, "mfa": mfa}))
         findings = scan(cloud, families=["cloudsso"])
         assert by_resource(findings, CHECK) == {"d-eu0sample": verdict}, mfa
-        assert findings[0].region == "eu-central-1"
+        assert findings[0].region == region
 
 
 def test_no_directory_gives_no_finding(cloud):

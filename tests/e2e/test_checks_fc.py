@@ -88,6 +88,22 @@ def test_fc_checks_pass_and_fail(cloud):
     assert "account 9999999999999999" in by_key[(ROLE, arn("sh-fn", "cn-shanghai"))].message
 
 
+def test_an_admin_role_fc_injects_into_no_code_is_manual(cloud):
+    """disableInjectCredentials All: FC gives the role's STS token to no code (alibabacloud_fc20230330 Function doc
+    comment), so the administrator role is reviewed (MANUAL), not failed; Env still hands it over the context."""
+    data = account()
+    data["accounts"][0]["fc"]["functions"] = [
+        {"name": "sealed", "role": role("fc-admin"), "disable_inject_credentials": "All"},
+        {"name": "ctx-only", "role": role("fc-admin"), "disable_inject_credentials": "Env"}]
+    load(cloud, data)
+    listed = fc_client(cloud).list_functions(fc_models.ListFunctionsRequest()).body.functions
+    assert {f.function_name: f.disable_inject_credentials for f in listed} == {"sealed": "All", "ctx-only": "Env"}
+    findings = scan(cloud, families=["fc"], regions=REGIONS)
+    assert by_resource(findings, ROLE) == {arn("sealed"): "MANUAL", arn("ctx-only"): "FAIL"}
+    sealed = next(f for f in findings if f.check_id == ROLE and f.resource_id == arn("sealed"))
+    assert "disableInjectCredentials All" in sealed.message
+
+
 def test_no_secret_value_reaches_findings_logs_or_the_dataset(cloud, caplog):
     load(cloud, account())
     caplog.set_level(logging.DEBUG)

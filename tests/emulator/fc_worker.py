@@ -7,7 +7,8 @@ an instance starts as fast as the handler's own imports allow.
 
 Protocol: JSON lines. After importing the handler the worker writes
 ``{"ready": true|false, "log": ..., "error": {...}?}``; then for every request line
-``{"request_id", "event": <base64>, "context": {...}, "credentials": {...}|null}`` it answers
+``{"request_id", "event": <base64>, "context": {...}, "credentials": {...}|null, "env_credentials": {...}|null}``
+(the role's STS token for the context and for the environment: disableInjectCredentials may withhold either) it answers
 ``{"request_id", "ok": bool, "result": <base64>?, "error": {...}?, "log": ...}``. The handler's
 prints and logging go to a per-invocation buffer (the log tail), never to the protocol stream.
 """
@@ -156,7 +157,7 @@ def _encode(value: Any) -> bytes:
 def _invoke(handler: Any, req: dict[str, Any], capture: _Capture) -> dict[str, Any]:
     global _request_id
     _request_id = req["request_id"]
-    _set_credentials(req.get("credentials"))
+    _set_credentials(req.get("env_credentials"))
     event = base64.b64decode(req["event"])
     out: dict[str, Any] = {"request_id": _request_id}
     try:

@@ -226,6 +226,18 @@ resources:
     assert arn == f"acs:ram::{ACCOUNT}:assumed-role/fc-role/demo-who"
 
 
+@pytest.mark.parametrize(("mode", "in_env", "in_context"),
+                         [("", True, True), ("Env", False, True), ("Request", True, False), ("All", False, False)])
+def test_disable_inject_credentials_withholds_the_role_token_as_documented(cloud, mode, in_env, in_context):
+    """disableInjectCredentials (alibabacloud_fc20230330 Function doc comment): None injects the role's STS token
+    everywhere, Env not through environment variables, Request not through the context, All not at all."""
+    load(cloud, _scenario(_fn("seen", "index.handler", disable_inject_credentials=mode)))
+    seen = json.loads(_invoke(_client(cloud), "seen").body.read())
+    assert bool(seen["env"]["ALIBABA_CLOUD_SECURITY_TOKEN"]) is in_env
+    creds = seen["context"]["credentials"]
+    assert bool(creds and creds["security_token"]) is in_context
+
+
 def test_instances_are_reused_and_replaced_after_an_update(cloud):
     load(cloud, _scenario(_fn("f", "index.handler", environment={"GREETING": "one"})))
     fc = _client(cloud)

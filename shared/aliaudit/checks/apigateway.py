@@ -1,24 +1,31 @@
 """API Gateway checks: published APIs that anyone on the Internet may call without authentication, APIs that accept
 plain HTTP, and API groups whose HTTPS security policy still accepts TLS 1.0/1.1. One finding per API or group, in
-its region. An API published to RELEASE is judged on the definition RELEASE serves (DescribeDeployedApi), not on its
-draft, which ModifyApi changes without publishing."""
+its region. An API is judged on what each stage it is published to serves (DescribeDeployedApi per stage: RELEASE,
+PRE and TEST are all reachable from the Internet), not on its draft, which ModifyApi changes without publishing; the
+finding is the worst of its stages and names them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from ..collectors.apigateway import APIS, GROUPS, ApigwApi, ApigwGroup, policy_min_tls
+from ..collectors.apigateway import APIS, GROUPS, ApigwApi, ApigwGroup, StageDefinition, policy_min_tls
 from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+_WORST = (FAIL, ERROR, MANUAL, PASS)  # the order in which one stage's verdict decides the API's
 
 
-def _api(a: ApigwApi, status: Status, message: str) -> Result:
+def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Result:
+    """The API's finding: each published stage judged, the worst verdict kept, the stages with it named."""
+    judged = [(d.stage, *judge(d)) for d in a.definitions]
+    status = next(s for s in _WORST if any(j[1] == s for j in judged))
+    message = "; ".join(f"{stage}: {text}" for stage, st, text in judged if st == status)
     return Result(status=status, resource_id=a.id, resource_type="apigateway:api", resource_name=a.name,
                   region=a.region, message=message,
                   details={"group": a.group_name or a.group_id, "stages": ",".join(a.stages),
-                           "definition": a.definition, "auth_type": a.auth_type, "protocols": ",".join(a.protocols)})
+                           "auth_type": ",".join(f"{d.stage}:{d.auth_type}" for d in a.definitions),
+                           "protocols": ",".join(f"{d.stage}:{'+'.join(d.protocols)}" for d in a.definitions)})
 
 
 def _group(g: ApigwGroup, status: Status, message: str) -> Result:
@@ -27,40 +34,54 @@ def _group(g: ApigwGroup, status: Status, message: str) -> Result:
                   details={"https_policy": g.https_policy, "custom_domains": ",".join(g.custom_domains)})
 
 
+def _auth(d: StageDefinition) -> tuple[Status, str]:
+    if d.error:
+        return ERROR, f"could not read the published definition: {d.error}"
+    if not d.auth_type:
+        return MANUAL, "the published definition has no AuthType: check the API's authentication in the console"
+    if d.auth_type.upper() != "ANONYMOUS":
+        return PASS, f"requires {d.auth_type} authentication"
+    if d.disable_internet:
+        return PASS, "ANONYMOUS but callable from the VPC only (DisableInternet)"
+    return FAIL, "ANONYMOUS and callable from the Internet"
+
+
 @check(id="apigateway_api_auth_required", severity="high",
-       title="API Gateway APIs published to production require authentication",
+       title="Published API Gateway APIs require authentication",
        risk="An ANONYMOUS API reachable from the Internet can be called by anyone who learns its address: API Gateway "
             "does not authenticate callers, cannot throttle them per user, and the backend (often a function or an "
-            "internal service) receives whatever they send.",
+            "internal service) receives whatever they send. TEST and PRE stages answer Internet callers too (the "
+            "X-Ca-Stage header picks the stage).",
        console="API Gateway console > Manage APIs > APIs > the API > Edit > Basic Information: set Security "
-               "Authentication to Alibaba Cloud App (or OpenID Connect), then publish it to RELEASE again; or limit "
-               "it to VPC calls.",
+               "Authentication to Alibaba Cloud App (or OpenID Connect), then publish it again to every stage it is "
+               "published to (or take it off the stage: Unpublish); or limit it to VPC calls.",
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --AuthType APP ... ; aliyun cloudapi DeployApi "
-           "--GroupId <group> --ApiId <id> --StageName RELEASE --Description 'require app auth'",
+           "--GroupId <group> --ApiId <id> --StageName <RELEASE|PRE|TEST> --Description 'require app auth' (or "
+           "aliyun cloudapi AbolishApi --GroupId <group> --ApiId <id> --StageName <stage>)",
        events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
-       evaluates="DescribeApis, then DescribeDeployedApi with StageName RELEASE for each API of the region whose "
-                 "DeployedInfos show DeployedStatus DEPLOYED on StageName RELEASE: the definition RELEASE serves, "
-                 "not the draft DescribeApi answers (a draft changed but not published again does not count). FAIL "
-                 "when its AuthType is ANONYMOUS and DisableInternet is not true; PASS for APP or APPOPENID, or for "
-                 "an ANONYMOUS API limited to VPC calls; MANUAL when DescribeDeployedApi answers no AuthType; ERROR "
-                 "when DescribeDeployedApi failed. APIs not published to RELEASE give no result.",
+       evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) whose DeployedInfos "
+                 "entry shows DeployedStatus DEPLOYED: the definition that stage serves, not the draft DescribeApi "
+                 "answers (a draft changed but not published again does not count). Per stage: FAIL when its "
+                 "AuthType is ANONYMOUS and DisableInternet is not true; PASS for APP or APPOPENID, or for an "
+                 "ANONYMOUS API limited to VPC calls; MANUAL when it answers no AuthType; ERROR when "
+                 "DescribeDeployedApi failed. The API's finding is its worst stage (FAIL, ERROR, MANUAL, PASS), "
+                 "naming the stages. APIs published to no stage give no result.",
        source="Cloud Config api-gateway-api-auth-required")
 def api_auth_required(inp: Inputs) -> Iterator[Result]:
     for a in inp[APIS]:
-        if not a.released:
-            continue  # drafts and test/staging stages are not production exposure
-        if a.error:
-            yield _api(a, ERROR, f"could not read the API's {a.definition}: {a.error}")
-        elif not a.auth_type:
-            yield _api(a, MANUAL, f"the API's {a.definition} has no AuthType: check the API's authentication in "
-                                  "the console")
-        elif a.auth_type.upper() != "ANONYMOUS":
-            yield _api(a, PASS, f"the API's {a.definition} requires {a.auth_type} authentication")
-        elif a.disable_internet:
-            yield _api(a, PASS, f"the API's {a.definition} is ANONYMOUS but callable from the VPC only "
-                                "(DisableInternet)")
-        else:
-            yield _api(a, FAIL, f"the API's {a.definition} is ANONYMOUS and callable from the Internet")
+        if a.definitions:  # (published nowhere: callable nowhere)
+            yield _api(a, _auth)
+
+
+def _https(d: StageDefinition) -> tuple[Status, str]:
+    if d.error:
+        return ERROR, f"could not read the published definition: {d.error}"
+    if "HTTP" in d.protocols:
+        return FAIL, f"accepts plain HTTP (RequestProtocol {','.join(d.protocols)})"
+    if "HTTPS" in d.protocols:
+        return PASS, f"accepts {','.join(d.protocols)} only"
+    return MANUAL, ("no HTTP or HTTPS RequestProtocol" + (f" ({','.join(d.protocols)})" if d.protocols else "")
+                    + ": check the API's protocols in the console")
 
 
 @check(id="apigateway_api_https_only", severity="medium",
@@ -68,30 +89,20 @@ def api_auth_required(inp: Inputs) -> Iterator[Result]:
        risk="An API that accepts plain HTTP sends its requests, AppCode or signature headers and responses in clear "
             "text, open to eavesdropping and tampering on the way.",
        console="API Gateway console > Manage APIs > APIs > the API > Edit > Define API Request: select HTTPS only "
-               "as the protocol, then publish the API again.",
+               "as the protocol, then publish the API again to each stage it is published to.",
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --RequestConfig '{\"RequestProtocol\": "
-           "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName RELEASE",
-       events=["CreateApi", "ModifyApi", "DeployApi"], needs=[APIS],
-       evaluates="DescribeApis, then per API in the region the definition that counts: for an API published to "
-                 "RELEASE (DeployedInfos: DeployedStatus DEPLOYED on StageName RELEASE) the one RELEASE serves "
-                 "(DescribeDeployedApi with StageName RELEASE), for any other API its draft (DescribeApi). FAIL when "
-                 "its RequestConfig.RequestProtocol (comma-separated, documented values HTTP, HTTPS and WebSocket) "
-                 "lists HTTP; PASS when it lists HTTPS and not HTTP; MANUAL when it is empty or lists neither; ERROR "
-                 "when that read failed. The finding's definition detail names the definition judged.",
+           "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName <stage>",
+       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi"], needs=[APIS],
+       evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) the API is published to "
+                 "(DeployedInfos: DeployedStatus DEPLOYED). Per stage: FAIL when its RequestConfig.RequestProtocol "
+                 "(comma-separated, documented values HTTP, HTTPS and WebSocket) lists HTTP; PASS when it lists "
+                 "HTTPS and not HTTP; MANUAL when it is empty or lists neither; ERROR when that read failed. The "
+                 "API's finding is its worst stage, naming the stages; APIs published to no stage give no result.",
        source="Cloud Config api-gateway-api-internet-request-https; CloudSploit apiProtocol")
 def api_https_only(inp: Inputs) -> Iterator[Result]:
     for a in inp[APIS]:
-        if a.error:
-            yield _api(a, ERROR, f"could not read the API's {a.definition}: {a.error}")
-        elif "HTTP" in a.protocols:
-            yield _api(a, FAIL, f"the API's {a.definition} accepts plain HTTP (RequestProtocol "
-                                f"{','.join(a.protocols)})")
-        elif "HTTPS" in a.protocols:
-            yield _api(a, PASS, f"the API's {a.definition} accepts {','.join(a.protocols)} only")
-        else:
-            yield _api(a, MANUAL, f"the API's {a.definition} has no HTTP or HTTPS RequestProtocol"
-                                  + (f" ({','.join(a.protocols)})" if a.protocols else "")
-                                  + ": check the API's protocols in the console")
+        if a.definitions:
+            yield _api(a, _https)
 
 
 @check(id="apigateway_group_tls_policy_strong", severity="medium",

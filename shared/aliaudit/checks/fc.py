@@ -118,7 +118,8 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
                  "ListPoliciesForRole and GetPolicy of each attached policy (role_privilege): FAIL when a policy "
                  "allows *:* or an action that grants privileges (ram:AttachPolicyToRole, ram:CreatePolicyVersion, "
                  "... on every resource; the message names them); PASS when none does, or when the function has no "
-                 "role (it gets no credentials); MANUAL for another account's role, which this account cannot read; "
+                 "role (it gets no credentials); MANUAL for another account's role, which this account cannot read, "
+                 "and for an administrator-equivalent role FC injects into no code (disableInjectCredentials All); "
                  "ERROR when the role or a policy could not be read.",
        source="Cloud Config fc-service-bind-role (a function has a role); the administrator test is aliaudit's "
               "(ram_policy.admin_reasons, shared with the ECS instance-role check)")
@@ -130,6 +131,11 @@ def role_least_privilege(inp: Inputs) -> Iterator[Result]:
         elif priv is None:
             yield _result(f, MANUAL, f"the role {f.role} belongs to account {f.role_account or '(unknown)'}: review "
                                      "its permissions there", role=f.role)
+        elif priv.admin_reasons and f.inject_disabled.lower() == "all":
+            yield _result(f, MANUAL, f"the role {priv.role} is administrator-equivalent ("
+                                     + "; ".join(priv.admin_reasons) + "), but FC gives its credentials to no code "
+                                     "(disableInjectCredentials All): review why the platform needs these rights",
+                          role=f.role)
         elif priv.admin_reasons:  # (before an unread policy: what was read already makes it an administrator)
             yield _result(f, FAIL, f"the role {priv.role} is administrator-equivalent: "
                                    + "; ".join(priv.admin_reasons) + (f" (also: {priv.error})" if priv.error else ""),

@@ -1,12 +1,14 @@
 """API Gateway datasets (regional, API 2016-07-14, product key cloudapi, RAM namespace apigateway): every API of the
-region with where it is published, its authentication, Internet exposure and request protocols (DescribeApis, then
-DescribeDeployedApi on RELEASE for an API published there, DescribeApi for any other), and every API group with its
-HTTPS security policy (DescribeApiGroups, then DescribeApiGroup).
+region with what each stage it is published to serves: authentication, Internet exposure and request protocols
+(DescribeApis, then DescribeDeployedApi per published stage), and every API group with its HTTPS security policy
+(DescribeApiGroups, then DescribeApiGroup).
 
-DescribeApi answers the definition being edited (the draft), which ModifyApi changes at once; what a stage serves is
-the definition last published to it with DeployApi, which DescribeDeployedApi answers ("Queries the definition of an
-API that takes effect in an environment. The definition may differ from the definition being edited.", cloudapi
-2016-07-14 API reference). An API published to RELEASE is therefore judged on its RELEASE definition."""
+What a stage serves is the definition last published to it with DeployApi, which DescribeDeployedApi answers
+("Queries the definition of an API that takes effect in an environment. The definition may differ from the definition
+being edited.", cloudapi 2016-07-14 API reference); the draft DescribeApi answers is served nowhere until published.
+Every stage is reachable from the Internet, not only RELEASE: a custom domain bound to no stage "can be used to access
+all environments" (SetDomainRequest.bind_stage_name doc comment), and callers pick the stage with the X-Ca-Stage
+header. An API published to no stage is callable nowhere and gives no finding."""
 
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ apigw_models = lazy_import("alibabacloud_cloudapi20160714.models")
 # DescribeApiGroups PageSize: "Maximum value: 50. Default value: 10"; DescribeApis documents only the default (10):
 # the same 50 is used for both (cloudapi 2016-07-14 api-docs.json request parameters)
 PAGE_SIZE = 50
-RELEASE = "RELEASE"  # DeployedInfo.StageName: RELEASE (production) | PRE (staging) | TEST
 # HTTPS security policy -> the lowest TLS version it accepts: HTTPS1_1_TLS1_0 and HTTPS2_TLS1_0 accept TLS 1.0, 1.1
 # and 1.2, HTTPS2_TLS1_2 TLS 1.2 only, HTTPS2_TLS1_3 TLS 1.2 and 1.3 (API Gateway "HTTPS security policies",
 # https://help.aliyun.com/en/api-gateway/traditional-api-gateway/user-guide/configure-an-https-security-policy;
@@ -38,6 +39,15 @@ def policy_min_tls(policy: str) -> str | None:
     return POLICY_MIN_TLS.get(policy.strip().upper())
 
 
+class StageDefinition(Record):
+    """What one stage serves (DescribeDeployedApi with its StageName)."""
+    stage: str  # RELEASE | PRE | TEST
+    auth_type: str = ""  # AuthType: APP | ANONYMOUS | APPOPENID
+    disable_internet: bool = False  # DisableInternet: true = callable from the VPC only
+    protocols: list[str] = Field(default_factory=list)  # RequestConfig.RequestProtocol split ("HTTP,HTTPS")
+    error: str | None = None  # the read failed: the checks report ERROR for this stage
+
+
 class ApigwApi(Record):
     id: str  # ApiId
     name: str = ""
@@ -46,21 +56,7 @@ class ApigwApi(Record):
     group_name: str = ""
     visibility: str = ""  # PUBLIC | PRIVATE
     stages: list[str] = Field(default_factory=list)  # stages where DeployedStatus is DEPLOYED
-    # auth_type, disable_internet and protocols are read from the definition published to RELEASE
-    # (DescribeDeployedApi) when the API is released, else from its draft (DescribeApi): see `definition`
-    auth_type: str = ""  # AuthType: APP | ANONYMOUS | APPOPENID
-    disable_internet: bool = False  # DisableInternet: true = callable from the VPC only
-    protocols: list[str] = Field(default_factory=list)  # RequestConfig.RequestProtocol split ("HTTP,HTTPS")
-    error: str | None = None  # the definition's read failed: the checks report ERROR for this API
-
-    @property
-    def released(self) -> bool:
-        return RELEASE in self.stages
-
-    @property
-    def definition(self) -> str:
-        """The definition the fields above describe: RELEASE's (DescribeDeployedApi) or the draft (DescribeApi)."""
-        return "RELEASE definition" if self.released else "draft (not published to RELEASE)"
+    definitions: list[StageDefinition] = Field(default_factory=list)  # one per stage of `stages`
 
 
 class ApigwGroup(Record):
@@ -85,7 +81,23 @@ def _deployed(infos: Any) -> list[str]:
     return sorted({i.stage_name for i in items if i.stage_name and i.deployed_status == "DEPLOYED"})
 
 
-@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeDeployedApi", "apigateway:DescribeApi"])
+def _stage_definition(gw: Any, api: ApigwApi, stage: str) -> StageDefinition:
+    out = StageDefinition(stage=stage)
+    try:
+        d = gw.describe_deployed_api(apigw_models.DescribeDeployedApiRequest(
+            api_id=api.id, group_id=api.group_id or None, stage_name=stage)).body
+        out.auth_type = d.auth_type or ""
+        out.disable_internet = d.disable_internet is True
+        protocol = (d.request_config.request_protocol if d.request_config else None) or ""
+        # "Valid values: HTTP, HTTPS, and WebSocket. Separate multiple values with commas (,), such as "HTTP,HTTPS""
+        # (DescribeDeployedApi RequestConfig.RequestProtocol)
+        out.protocols = [p.strip().upper() for p in protocol.split(",") if p.strip()]
+    except Exception as err:
+        out.error = apierrors.describe(err)
+    return out
+
+
+@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeDeployedApi"])
 def apis(ctx: CollectContext) -> list[ApigwApi]:
     gw = ctx.client("cloudapi")
     listed = list(by_page_number(
@@ -95,21 +107,7 @@ def apis(ctx: CollectContext) -> list[ApigwApi]:
     def describe(s: Any) -> ApigwApi:
         api = ApigwApi(id=s.api_id or "", name=s.api_name or "", region=ctx.region, group_id=s.group_id or "",
                        group_name=s.group_name or "", visibility=s.visibility or "", stages=_deployed(s.deployed_infos))
-        group_id = api.group_id or None
-        try:
-            if api.released:  # what RELEASE serves, not the draft that a ModifyApi without DeployApi left behind
-                d: Any = gw.describe_deployed_api(apigw_models.DescribeDeployedApiRequest(
-                    api_id=api.id, group_id=group_id, stage_name=RELEASE)).body
-            else:
-                d = gw.describe_api(apigw_models.DescribeApiRequest(api_id=api.id, group_id=group_id)).body
-            api.auth_type = d.auth_type or ""
-            api.disable_internet = d.disable_internet is True
-            protocol = (d.request_config.request_protocol if d.request_config else None) or ""
-            # "Valid values: HTTP, HTTPS, and WebSocket. Separate multiple values with commas (,), such as
-            # "HTTP,HTTPS"" (DescribeDeployedApi; DescribeApi documents the same field)
-            api.protocols = [p.strip().upper() for p in protocol.split(",") if p.strip()]
-        except Exception as err:
-            api.error = apierrors.describe(err)
+        api.definitions = [_stage_definition(gw, api, stage) for stage in api.stages]
         return api
 
     return ctx.map(describe, listed)

@@ -1,11 +1,12 @@
 """CloudSSO (2021-05-15) datasets (global): the account's CloudSSO directory with the MFA policy of its users.
 
 Endpoints: CloudSSO answers in the regions its API reference lists (cloudsso.<region>.aliyuncs.com: cn-shanghai,
-cn-hongkong, ap-northeast-2, us-west-1, eu-central-1; the SDK's endpoint rule is `regional`), and a directory lives in
-one of them (ListDirectories Directories[].Region). Where ListDirectories lists an account's directory is not
-documented, so the product asks every listed region and keeps each directory once, then reads its MFA setting in the
-directory's own region. An account that never enabled CloudSSO has no directory: no finding. A region whose listing
-fails is one record with `listing_error` (its ERROR: a directory there may be unseen), the others still judged."""
+cn-hongkong, ap-northeast-2, ap-southeast-1, us-west-1, eu-central-1; the SDK's endpoint rule is `regional`), and a
+directory lives in one of them (ListDirectories Directories[].Region). Where ListDirectories lists an account's
+directory is not documented, so the product asks every listed region and keeps each directory once, then reads its
+MFA setting in the directory's own region. An account that never enabled CloudSSO has no directory: no finding. A
+region whose listing fails is one record with `listing_error` (its ERROR: a directory there may be unseen), the
+others still judged."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from .registry import CollectContext, collector
 
 sso_models = lazy_import("alibabacloud_cloudsso20210515.models")
 
-# the endpoint regions of the API reference (OpenMeta cloudsso 2021-05-15 `endpoints`)
-REGIONS = ("cn-shanghai", "cn-hongkong", "ap-northeast-2", "us-west-1", "eu-central-1")
+# the endpoint regions of the API reference (CloudSSO "Endpoints",
+# https://alibabacloud.com/help/en/cloudsso/developer-reference/api-cloudsso-2021-05-15-endpoint, which lists
+# Singapore beside OpenMeta cloudsso 2021-05-15's five `endpoints`; "CloudSSO directory regions" names the same six)
+REGIONS = ("cn-shanghai", "cn-hongkong", "ap-northeast-2", "ap-southeast-1", "us-west-1", "eu-central-1")
 
 
 class SsoDirectory(Record):

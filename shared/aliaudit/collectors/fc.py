@@ -79,6 +79,10 @@ class FcFunction(Record):
     region: str
     runtime: str = ""
     role: str = ""  # the role ARN FC assumes for the function ('' = none)
+    # disableInjectCredentials: None (or "") injects the role's STS token into the code through the environment and
+    # the request context, Env not through the environment, Request not through the context, All not at all
+    # (alibabacloud_fc20230330 Function doc comment)
+    inject_disabled: str = ""
     env_count: int = 0  # how many environment variables the function has
     secret_variables: list[SecretVariable] = Field(default_factory=list)  # names only (see the module's doc)
     triggers: list[FcTrigger] = Field(default_factory=list)
@@ -137,6 +141,7 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
         env = f.environment_variables or {}
         fn = FcFunction(name=f.function_name or "", arn=f.function_arn or "", region=ctx.region,
                         runtime=f.runtime or "", role=f.role or "", env_count=len(env),
+                        inject_disabled=f.disable_inject_credentials or "",
                         secret_variables=suspicious_variables(env))
         try:
             fn.triggers = [http_trigger(t) for t in by_token(

@@ -2,7 +2,9 @@
 ListDirectories, GetMFAAuthenticationSettingInfo, and the write UpdateMFAAuthenticationSettings.
 
 Regions: CloudSSO answers at cloudsso.<region>.aliyuncs.com in the regions its API reference lists (cn-shanghai,
-cn-hongkong, ap-northeast-2, us-west-1, eu-central-1); a directory lives in one of them. The emulator lists a
+cn-hongkong, ap-northeast-2, ap-southeast-1, us-west-1, eu-central-1: CloudSSO "Endpoints",
+https://alibabacloud.com/help/en/cloudsso/developer-reference/api-cloudsso-2021-05-15-endpoint); a directory lives
+in one of them. The emulator lists a
 directory in its own region only (where else ListDirectories shows it is not documented). Shapes and types: the API
 reference (tests/fixtures/wire/cloudsso) and alibabacloud_cloudsso20210515's models (TotalCounts an integer, the
 times ISO 8601 strings)."""

@@ -139,7 +139,8 @@ def _function_json(account_id: str, fn: Function) -> dict[str, Any]:
         "functionName": fn.name, "functionId": fn.id, "functionArn": function_arn(fn.region, account_id, fn.name),
         "description": fn.description, "runtime": fn.runtime, "handler": fn.handler, "memorySize": fn.memory,
         "cpu": fn.cpu, "timeout": fn.timeout, "role": fn.role, "environmentVariables": dict(fn.environment),
-        "internetAccess": fn.internet_access, "logConfig": dict(fn.log_config), "vpcConfig": dict(fn.vpc_config),
+        "disableInjectCredentials": fn.disable_inject_credentials, "internetAccess": fn.internet_access,
+        "logConfig": dict(fn.log_config), "vpcConfig": dict(fn.vpc_config),
         "diskSize": fn.disk_size, "layers": [{"arn": arn} for arn in fn.layers],
         "tags": [{"key": k, "value": v} for k, v in fn.tags.items()],
         "codeSize": fn.code_size, "codeChecksum": fn.code_checksum, "createdTime": iso(fn.created),
@@ -185,7 +186,8 @@ def _fields_from_body(body: dict[str, Any]) -> dict[str, Any]:
     mapping = {"runtime": "runtime", "handler": "handler", "description": "description", "memorySize": "memory",
                "cpu": "cpu", "timeout": "timeout", "role": "role", "environmentVariables": "environment",
                "logConfig": "log_config", "internetAccess": "internet_access", "vpcConfig": "vpc_config",
-               "layers": "layers", "diskSize": "disk_size"}
+               "layers": "layers", "diskSize": "disk_size",
+               "disableInjectCredentials": "disable_inject_credentials"}
     fields = {mapping[k]: v for k, v in body.items() if k in mapping and v is not None}
     if isinstance(body.get("tags"), list):
         fields["tags"] = {str(t.get("key")): str(t.get("value", "")) for t in body["tags"] if isinstance(t, dict)}

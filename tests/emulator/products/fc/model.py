@@ -15,7 +15,7 @@ import uuid
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,6 +104,9 @@ class Function(BaseModel):
     timeout: int = 3  # seconds; a longer run is killed (FunctionTimeout)
     role: str = ""  # acs:ram::<account>:role/<name>; its STS credentials reach the handler
     environment: dict[str, str] = Field(default_factory=dict)  # environmentVariables
+    # disableInjectCredentials: None (or "") injects the role's STS token everywhere, Env not through environment
+    # variables, Request not through the context, All nowhere (alibabacloud_fc20230330 Function doc comment)
+    disable_inject_credentials: Literal["", "None", "Env", "Request", "All"] = ""
     log_config: dict[str, Any] = Field(default_factory=dict)  # logConfig: {project, logstore, enableRequestMetrics,...}
     internet_access: bool = True  # internetAccess
     vpc_config: dict[str, Any] = Field(default_factory=dict)  # vpcConfig: {vpcId, vSwitchIds, securityGroupId}

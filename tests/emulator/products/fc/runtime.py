@@ -304,18 +304,23 @@ class _Runtime:
         if account is None or fn is None:
             return _Outcome(False, error={"errorMessage": f"function {name} does not exist in {region}",
                                           "errorType": "FunctionNotFound"}, retryable=False)
-        creds = self._credentials(account, fn)
+        # disableInjectCredentials (model.Function): All injects nothing, Env nothing into the environment, Request
+        # nothing into the context
+        mode = fn.disable_inject_credentials
+        creds = None if mode == "All" else self._credentials(account, fn)
+        env_creds, context_creds = (None if mode == "Env" else creds), (None if mode == "Request" else creds)
         problem = _cannot_run(fn)
         if problem:
             return _Outcome(False, error={"errorMessage": problem, "errorType": "InstanceStartFailed"},
                             retryable=False)
         key = (account_id, region, name)
-        worker, startup = self._acquire(key, account_id, fn, creds)
+        worker, startup = self._acquire(key, account_id, fn, env_creds)
         if isinstance(worker, _Outcome):
             return worker
         t0 = time.monotonic()
         sent = worker.send({"request_id": request_id, "event": base64.b64encode(event).decode(),
-                            "context": _context_fields(account_id, fn), "credentials": creds})
+                            "context": _context_fields(account_id, fn), "credentials": context_creds,
+                            "env_credentials": env_creds})
         reply = worker.receive(fn.timeout) if sent else _EXITED
         duration = (time.monotonic() - t0) * 1000
         if reply is None:
