@@ -6,7 +6,7 @@ Disabled; retention ConfigValue 30 | 180 | 365 | ...; DescribeDBInstanceEncrypti
 from __future__ import annotations
 
 from aliaudit.collectors.kms import KmsKey
-from aliaudit.collectors.rds import EncryptionKey, Endpoint, RdsInstance, WhitelistGroup
+from aliaudit.collectors.rds import EncryptionKey, Endpoint, RdsInstance, TdeDatabase, WhitelistGroup
 from aliaudit.config import AuditConfig
 from tests.check_cases import Case
 
@@ -152,4 +152,34 @@ CASES += [
          rows(inst("rm-mssql", "SQLServer", backup_retention_days=7, log_backup="0"),
               inst("rm-err", errors={"backup": "Forbidden.RAM"})),
          {"rm-mssql": "PASS", "rm-err": "ERROR"}),
+]
+
+# --- review 23: SQL Explorer is documented for MySQL, PostgreSQL and SQL Server only (DescribeSQLCollectorPolicy);
+# PostgreSQL and SQL Server keep its logs a fixed 30 days (DescribeSQLCollectorRetentionResponseBody.config_value);
+# SQL Server read-only instances have no TDE (SQL Server TDE guide); DescribeDBInstanceTDE Databases.Database[]
+# sample {"DBName": "test02", "TDEStatus": "Enabled"} -------------------------------------------------------------
+_NO_COLLECTOR: dict[str, object] = {"audit_status": "", "audit_retention_days": None}
+CASES += [
+    Case("rds_instance_sql_audit_enabled", "MariaDB: SQL Explorer not documented, MANUAL (not FAIL or ERROR)",
+         rows(inst("rm-maria", "MariaDB", **_NO_COLLECTOR), inst()), {"rm-maria": "MANUAL", RID: "PASS"}),
+    Case("rds_instance_sql_audit_retention", "PostgreSQL and SQL Server retention fixed at 30 days: MANUAL whatever "
+         "the audit state; MariaDB MANUAL; MySQL at 30 days still fails",
+         rows(inst("pgm-pg", "PostgreSQL", audit_retention_days=None),
+              inst("rm-mss", "SQLServer", audit_status="Disabled", audit_retention_days=None),
+              inst("rm-maria", "MariaDB", **_NO_COLLECTOR), inst("rm-30", audit_retention_days=30)),
+         {"pgm-pg": "MANUAL", "rm-mss": "MANUAL", "rm-maria": "MANUAL", "rm-30": "FAIL"}),
+    Case("rds_instance_tde_enabled", "SQL Server read-only TDE off is MANUAL; its primary off fails; instance on with "
+         "the documented per-database sample passes (the verdict is the instance's)",
+         rows(inst("rr-mss-ro", "SQLServer", engine_version="2019_std_ha", instance_type="Readonly",
+                   tde_status="Disabled", tde_mode="", tde_key_id=""),
+              inst("rm-mss", "SQLServer", engine_version="2019_std_ha", tde_status="Disabled", tde_mode="",
+                   tde_key_id=""),
+              inst("rm-mss-on", "SQLServer", engine_version="2019_std_ha",
+                   tde_databases=[TdeDatabase(name="test02", tde_status="Enabled"),
+                                  TdeDatabase(name="staging", tde_status="Disabled")])),
+         {"rr-mss-ro": "MANUAL", "rm-mss": "FAIL", "rm-mss-on": "PASS"}),
+    Case("rds_instance_tde_byok", "SQL Server read-only TDE off is MANUAL",
+         {"rds.instances": [inst("rr-mss-ro", "SQLServer", engine_version="2019_ent", instance_type="Readonly",
+                                 tde_status="Disabled", tde_mode="", tde_key_id="")], "kms.keys": [kms_key()]},
+         {"rr-mss-ro": "MANUAL"}),
 ]

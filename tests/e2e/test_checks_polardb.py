@@ -152,3 +152,33 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
         "ModifyDBClusterAuditLogCollector", "ModifyDBClusterTDE"]
     assert {e["acsRegion"] for e in events} == {"cn-hangzhou"}
     assert all(e["referencedResources"] == {"ACS::POLARDB::DBCluster": ["pc-bp1open"]} for e in events)
+
+
+# --- review 23: Archive clusters have no TDE; an answer without CollectorStatus is unknown --------------------------
+
+def test_archive_tde_and_partial_audit_answer(cloud):
+    data = account()
+    data["accounts"][0]["polardb"]["clusters"] += [
+        {"id": "pc-arch", "category": "Archive"},  # "TDE is unavailable for Archive Database"
+        {"id": "pc-srv", "serverless_type": "AgileServerless"},  # serverless MySQL 8.0: 8.0.1 or 8.0.2 unknown
+        {"id": "pc-blank", "audit": ""},  # DescribeDBClusterAuditLogCollector without CollectorStatus
+    ]
+    load(cloud, data)
+    findings = scan(cloud, checks=["polardb_cluster_tde_enabled", "polardb_cluster_sql_audit_enabled"])
+    tde = by_resource(findings, "polardb_cluster_tde_enabled")
+    assert (tde["pc-arch"], tde["pc-srv"], tde["pc-blank"]) == ("MANUAL", "FAIL", "FAIL")
+    audit = by_resource(findings, "polardb_cluster_sql_audit_enabled")
+    assert (audit["pc-blank"], audit["pc-arch"]) == ("ERROR", "FAIL")
+    msgs = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "Archive Database" in msgs[("polardb_cluster_tde_enabled", "pc-arch")]
+    assert "MySQL 8.0.2" in msgs[("polardb_cluster_tde_enabled", "pc-srv")]
+    assert "no CollectorStatus" in msgs[("polardb_cluster_sql_audit_enabled", "pc-blank")]
+    # the emulator refuses TDE where the guide says it is unavailable
+    client = polardb_client(cloud)
+    try:
+        client.modify_dbcluster_tde(polardb_models.ModifyDBClusterTDERequest(dbcluster_id="pc-arch",
+                                                                             tdestatus="Enable"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "OperationDenied.DBClusterCategory"
+    else:
+        raise AssertionError("TDE was enabled on an Archive cluster")

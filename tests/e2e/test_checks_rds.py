@@ -56,6 +56,7 @@ def instances() -> list[dict[str, Any]]:
          "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}, {"name": "v6", "ips": ["::/0"],
                                                                      "ip_type": "IPv6"}],
          "tde_status": "Enabled", "tde_mode": "Customer_Provided_Key", "tde_key_id": "key-gone",
+         "tde_databases": {"orders": "Enabled", "staging": "Disabled"},  # SQL Server encrypts per database
          "log_backup": False},  # SQL Server: EnableBackupLog 0 is a 30-minute log frequency
         {"id": "rm-mssql-forced", "engine": "SQLServer", "engine_version": "2019_std_ha", "ssl_enabled": True,
          "force_encryption": True, "whitelist": [{"name": "default", "ips": ["10.1.0.0/16"]}]},
@@ -97,14 +98,16 @@ def test_rds_checks_pass_and_fail(cloud):
         "rm-frankfurt": "PASS"}
     assert by_resource(findings, "rds_instance_no_public_endpoint") == {
         **{i["id"]: "PASS" for i in instances()}, "rm-mysql-bad": "FAIL"}
+    # SQL Explorer is documented for MySQL, PostgreSQL and SQL Server only: MariaDB is MANUAL; PostgreSQL and SQL
+    # Server keep its logs a fixed 30 days, so their retention (CIS 6.4) is MANUAL
     assert by_resource(findings, "rds_instance_sql_audit_enabled") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
-        "pg-bad": "PASS", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "pg-bad": "PASS", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "MANUAL", "rm-shanghai": "FAIL",
         "rm-frankfurt": "PASS"}
     assert by_resource(findings, "rds_instance_sql_audit_retention") == {
-        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
-        "pg-bad": "PASS", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "PASS", "rm-shanghai": "FAIL",
-        "rm-frankfurt": "PASS"}
+        "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "MANUAL",
+        "pg-bad": "MANUAL", "rm-mssql": "MANUAL", "rm-mssql-forced": "MANUAL", "rm-maria": "MANUAL",
+        "rm-shanghai": "FAIL", "rm-frankfurt": "PASS"}
     # TDE items: MariaDB has no TDE, so no finding rather than a PASS
     assert by_resource(findings, "rds_instance_tde_enabled") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
@@ -139,14 +142,24 @@ def test_rds_checks_pass_and_fail(cloud):
     assert one("rds_instance_tde_byok", "rm-mysql-good").details["key_id"] == "key-cmk"
     assert "log_duration=off" in one("rds_instance_postgresql_log_duration_enabled", "pg-bad").message
     assert one("rds_instance_sql_audit_retention", "rm-mysql-half").message.startswith("SQL audit logs are kept 30")
+    assert "fixed 30 days" in one("rds_instance_sql_audit_retention", "pg-good").message
+    assert "not for MariaDB" in one("rds_instance_sql_audit_enabled", "rm-maria").message
+    # CIS 6.5 reads the instance's TDE status; for SQL Server the message counts the encrypted databases
+    mssql_tde = one("rds_instance_tde_enabled", "rm-mssql")
+    assert "1 of 2 listed database(s) encrypted; not encrypted: staging" in mssql_tde.message
+    assert mssql_tde.details["databases_encrypted"] == "1/2"
 
 
 def test_audit_retention_threshold_from_config(cloud):
-    load(cloud, account())
+    data = account()
+    data["accounts"][0]["rds"]["instances"].append({"id": "rm-mysql-180", "sql_collector": "Enable",
+                                                     "sql_retention_days": 180})
+    load(cloud, data)
     findings = scan(cloud, checks=["rds_instance_sql_audit_retention"],
                     config=AuditConfig.model_validate({"audit_retention_days": 365}))
     got = by_resource(findings, "rds_instance_sql_audit_retention")
-    assert got["pg-bad"] == "FAIL" and got["rm-mysql-good"] == "PASS"
+    assert got["rm-mysql-180"] == "FAIL" and got["rm-mysql-good"] == "PASS" and got["pg-bad"] == "MANUAL"
+    assert "365 days or more elsewhere" in next(f.message for f in findings if f.resource_id == "pg-bad")
 
 
 def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
@@ -349,3 +362,65 @@ def test_denied_backup_policy_gives_error_findings(cloud):
     msg = next(f.message for f in findings if f.check_id == "rds_instance_backup_retention_sufficient")
     assert "DescribeBackupPolicy" in msg and "NoPermission" in msg
     assert by_resource(findings, "rds_instance_whitelist_not_open")["rm-mysql-bad"] == "FAIL"  # others unaffected
+
+
+# --- review 23: whitelist without groups, SQL Explorer engines, SQL Server TDE --------------------------------------
+
+def test_an_answer_without_any_whitelist_group_is_unknown(cloud):
+    # an instance always has its default group (ModifySecurityIps DBInstanceIPArrayName "Default value: Default"):
+    # an answer with none says nothing about who is admitted
+    data = account()
+    data["accounts"][0]["rds"]["instances"].append({"id": "rm-bare", "whitelist": []})
+    load(cloud, data)
+    findings = scan(cloud, checks=["rds_instance_whitelist_not_open"])
+    assert by_resource(findings, "rds_instance_whitelist_not_open")["rm-bare"] == "ERROR"
+    assert "no whitelist group" in next(f.message for f in findings if f.resource_id == "rm-bare")
+
+
+def _code(call) -> str:
+    try:
+        call()
+    except Exception as err:  # the SDK raises the emulator's refusal
+        return str(getattr(err, "code", ""))
+    raise AssertionError("the call was accepted")
+
+
+def test_sql_explorer_is_asked_only_where_documented(cloud, admin):
+    load(cloud, account())
+    findings = scan(cloud, checks=["rds_instance_sql_audit_enabled", "rds_instance_sql_audit_retention"],
+                    regions=REGIONS)
+    assert by_resource(findings, "rds_instance_sql_audit_enabled")["rm-maria"] == "MANUAL"
+    calls = admin.calls()
+    # the policy for every instance but MariaDB's; the retention for MySQL only (PostgreSQL and SQL Server: fixed)
+    assert calls["rds:DescribeSQLCollectorPolicy"] == 9 and calls["rds:DescribeSQLCollectorRetention"] == 5
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    # PostgreSQL keeps SQL Explorer logs a fixed 30 days, whatever the scenario says; only MySQL can change it
+    body = rds.describe_sqlcollector_retention(rds_models.DescribeSQLCollectorRetentionRequest(
+        dbinstance_id="pg-good")).body
+    assert body.config_value == "30"
+    assert _code(lambda: rds.modify_sqlcollector_retention(rds_models.ModifySQLCollectorRetentionRequest(
+        dbinstance_id="pg-good", config_value="365"))) == "InvalidEngine.NotSupported"
+    assert _code(lambda: rds.describe_sqlcollector_policy(rds_models.DescribeSQLCollectorPolicyRequest(
+        dbinstance_id="rm-maria"))) == "InvalidEngine.NotSupported"
+
+
+def test_sql_server_tde_per_database_and_read_only(cloud):
+    data = account()
+    data["accounts"][0]["rds"]["instances"].append(
+        {"id": "rr-mssql-ro", "engine": "SQLServer", "engine_version": "2019_std_ha", "instance_type": "Readonly"})
+    load(cloud, data)
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    # ModifyDBInstanceTDE DBName encrypts the named SQL Server databases; DescribeDBInstanceTDE lists them
+    rds.modify_dbinstance_tde(rds_models.ModifyDBInstanceTDERequest(
+        dbinstance_id="rm-mssql-forced", tdestatus="Enabled", dbname="sales,hr"))
+    body = rds.describe_dbinstance_tde(rds_models.DescribeDBInstanceTDERequest(dbinstance_id="rm-mssql-forced")).body
+    assert body.tdestatus == "Enabled"
+    assert {(d.dbname, d.tdestatus) for d in body.databases.database} == {("sales", "Enabled"), ("hr", "Enabled")}
+    findings = scan(cloud, checks=["rds_instance_tde_enabled", "rds_instance_tde_byok"])
+    got = {(f.check_id, f.resource_id): f for f in findings}
+    forced = got[("rds_instance_tde_enabled", "rm-mssql-forced")]
+    assert forced.status.value == "PASS" and "2 of 2 listed database(s) encrypted" in forced.message
+    # "Read-only RDS instances do not support this feature" (SQL Server TDE guide): MANUAL, not FAIL
+    for check_id in ("rds_instance_tde_enabled", "rds_instance_tde_byok"):
+        ro = got[(check_id, "rr-mssql-ro")]
+        assert ro.status.value == "MANUAL" and "read-only instances do not support TDE" in ro.message

@@ -50,8 +50,9 @@ def test_redis_checks_pass_and_fail(cloud):
         "r-good": "PASS", "r-open": "FAIL", "r-memcache": "PASS", "r-sh": "FAIL"}
     assert by_resource(findings, "redis_instance_password_free_access_disabled") == {
         "r-good": "PASS", "r-open": "FAIL", "r-memcache": "PASS", "r-sh": "PASS"}
+    # Memcache has no TLS ("Enable TLS encryption" prerequisites): not applicable, not a FAIL
     assert by_resource(findings, "redis_instance_ssl_enabled") == {
-        "r-good": "PASS", "r-open": "FAIL", "r-memcache": "FAIL", "r-sh": "PASS"}
+        "r-good": "PASS", "r-open": "FAIL", "r-memcache": "MANUAL", "r-sh": "PASS"}
     # the Memcache instance says IsSupportTDE false: no TDE finding
     assert by_resource(findings, "redis_instance_tde_enabled") == {"r-good": "PASS", "r-open": "FAIL", "r-sh": "FAIL"}
     by_key = {(f.check_id, f.resource_id): f for f in findings}
@@ -62,7 +63,7 @@ def test_redis_checks_pass_and_fail(cloud):
     assert halves.region == "cn-shanghai" and "no public endpoint" in halves.message
     assert by_key[("redis_instance_whitelist_not_open", "r-good")].resource_name == "sessions"
     assert "VpcAuthMode Close" in by_key[("redis_instance_password_free_access_disabled", "r-open")].message
-    assert "IncorrectEngineVersion" in by_key[("redis_instance_ssl_enabled", "r-memcache")].message
+    assert "Memcache" in by_key[("redis_instance_ssl_enabled", "r-memcache")].message
 
 
 def test_an_answer_without_any_whitelist_group_is_unknown(cloud):
@@ -86,10 +87,12 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
 def test_denied_apis_give_error_findings(cloud):
     load(cloud, _deny(account(), ["kvstore:DescribeInstanceSSL", "kvstore:DescribeSecurityIps"]))
     findings = scan(cloud, families=["redis"], ak=READER_AK, secret=READER_SECRET)
-    for check_id in ("redis_instance_whitelist_not_open", "redis_instance_ssl_enabled"):
-        got = by_resource(findings, check_id)
-        assert got == {"r-good": "ERROR", "r-open": "ERROR", "r-memcache": "ERROR"}  # none silent
-        assert all("NoPermission" in f.message for f in findings if f.check_id == check_id)
+    assert by_resource(findings, "redis_instance_whitelist_not_open") == {
+        "r-good": "ERROR", "r-open": "ERROR", "r-memcache": "ERROR"}  # none silent
+    # Memcache is not asked for TLS: its MANUAL does not depend on the call
+    assert by_resource(findings, "redis_instance_ssl_enabled") == {
+        "r-good": "ERROR", "r-open": "ERROR", "r-memcache": "MANUAL"}
+    assert all("NoPermission" in f.message for f in findings if f.status.value == "ERROR")
     # the other aspects were read
     assert by_resource(findings, "redis_instance_password_free_access_disabled")["r-open"] == "FAIL"
 
@@ -139,3 +142,44 @@ def test_regional_host_serves_its_region(cloud):
     # a public region the account does not use answers an empty list
     de = kv_client(cloud, "eu-central-1")
     assert de.describe_instances(kv_models.DescribeInstancesRequest(region_id="eu-central-1")).body.total_count == 0
+
+
+# --- review 23: TLS and TDE where the series has none, answers without the deciding field --------------------------
+
+def test_tls_and_tde_applicability_and_partial_answers(cloud, admin):
+    data = account()
+    data["accounts"][0]["kvstore"]["instances"] += [
+        # single-replica and disk-based: no TLS ("Enable TLS encryption" prerequisites), not asked
+        {"id": "r-single", "node_type": "single"},
+        {"id": "r-essd", "instance_type": "Tair", "instance_class": "tair.essd.standard.xlarge"},
+        # a Redis 4.0 master-replica instance: DescribeInstanceSSL answers the documented IncorrectEngineVersion
+        {"id": "r-old", "engine_version": "4.0", "ssl_supported": False},
+        # answers without SSLEnabled and TDEStatus: unknown, not off
+        {"id": "r-blank", "ssl": "", "tde_status": ""},
+        # IsSupportTDE not answered: an open-source instance has no TDE; a Tair memory-optimized one is judged
+        {"id": "r-oss-unknown", "tde_supported": None},
+        {"id": "r-tair-unknown", "instance_type": "Tair", "instance_class": "tair.rdb.1g", "tde_supported": None,
+         "ssl": "Enable"},
+    ]
+    load(cloud, data)
+    findings = scan(cloud, checks=["redis_instance_ssl_enabled", "redis_instance_tde_enabled"], regions=REGIONS)
+    ssl = by_resource(findings, "redis_instance_ssl_enabled")
+    assert {k: ssl[k] for k in ("r-single", "r-essd", "r-old", "r-blank", "r-tair-unknown")} == {
+        "r-single": "MANUAL", "r-essd": "MANUAL", "r-old": "FAIL", "r-blank": "ERROR", "r-tair-unknown": "PASS"}
+    tde = by_resource(findings, "redis_instance_tde_enabled")
+    assert tde["r-blank"] == "ERROR" and tde["r-tair-unknown"] == "FAIL" and "r-oss-unknown" not in tde
+    msgs = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "single-replica (NodeType single)" in msgs[("redis_instance_ssl_enabled", "r-single")]
+    assert "IncorrectEngineVersion" in msgs[("redis_instance_ssl_enabled", "r-old")]
+    assert "no SSLEnabled" in msgs[("redis_instance_ssl_enabled", "r-blank")]
+    assert "no TDEStatus" in msgs[("redis_instance_tde_enabled", "r-blank")]
+    # the series without TLS are not asked: 4 + 6 instances, minus Memcache, single-replica and disk-based
+    assert admin.calls()["kvstore:DescribeInstanceSSL"] == 10 - 3
+    # the emulator refuses TLS where the prerequisites exclude it, with the documented 403
+    kv = kv_client(cloud)
+    try:
+        kv.modify_instance_ssl(kv_models.ModifyInstanceSSLRequest(instance_id="r-single", sslenabled="Enable"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "IncorrectEngineVersion"
+    else:
+        raise AssertionError("TLS was enabled on a single-replica instance")

@@ -164,24 +164,49 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun polardb ModifyDBClusterAuditLogCollector --DBClusterId <id> --CollectorStatus Enable",
        events=["ModifyDBClusterAuditLogCollector", *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterAuditLogCollector CollectorStatus (documented values Enable | Disabled): PASS on "
-                 "Enable (or Enabled), FAIL on Disabled, Disable or an empty value, MANUAL on any other value (not "
-                 "documented); ERROR when it could not be read. The PolarDB analogue of CIS 6.3 (RDS SQL audit).",
+                 "Enable (or Enabled), FAIL on Disabled or Disable, MANUAL on any other value (not documented); ERROR "
+                 "when it could not be read or the answer has no CollectorStatus. The PolarDB analogue of CIS 6.3 "
+                 "(RDS SQL audit).",
        source="https://api.alibabacloud.com/api/polardb/2017-08-01/DescribeDBClusterAuditLogCollector")
 def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
     for c in inp[CLUSTERS]:
         status = c.audit_status
         if err := _error(c, ["audit"]):
             yield err
+        elif not status:  # documented Enable | Disabled: no value is no answer, never "Disabled"
+            yield _result(c, ERROR, "DescribeDBClusterAuditLogCollector answered no CollectorStatus: whether the SQL "
+                          "collector is on is unknown")
         elif status.lower() in ("enable", "enabled"):
             yield _result(c, PASS, f"the SQL collector (audit log) is {status}")
-        elif status.lower() in ("", "disable", "disabled"):
-            yield _result(c, FAIL, f"the SQL collector (audit log) is {status or 'not enabled'}")
+        elif status.lower() in ("disable", "disabled"):
+            yield _result(c, FAIL, f"the SQL collector (audit log) is {status}")
         else:
             yield _result(c, MANUAL, f"the SQL collector reports an undocumented status {status!r}: check it in "
                           "the console")
 
 
 # --- TDE ------------------------------------------------------------------------------------------
+
+def tde_unavailable(c: PolarCluster) -> str:
+    """Why PolarDB offers no TDE for the cluster ('' when it may): "TDE is unavailable for Archive Database"
+    (https://www.alibabacloud.com/help/doc-detail/160659.htm); Category Archive is the X-Engine Edition
+    (DescribeDBClusterAttributeResponseBody.category). The guide's other exclusions are not identifiable from what is
+    read: "TDE cannot be enabled for serverless clusters that run MySQL 8.0.2" needs the minor version
+    (DescribeDBClusterVersion DBMinorVersion; DBVersion says only 8.0), and "You cannot enable TDE for the secondary
+    clusters in a GDN" the cluster's GDN role
+    (https://www.alibabacloud.com/help/en/polardb/polardb-for-mysql/user-guide/configure-tde-for-a-polardb-for-mysql-cluster)."""
+    if c.category.lower() == "archive":
+        return "PolarDB offers no TDE for Archive Database (X-Engine Edition) clusters"
+    return ""
+
+
+def _tde_off_hint(c: PolarCluster) -> str:
+    """The guide's exclusions this audit cannot tell apart, named so the reader can rule them out."""
+    if c.serverless_type == "AgileServerless" and c.db_type == "MySQL" and c.db_version == "8.0":
+        return ("; if this serverless cluster runs MySQL 8.0.2 (DescribeDBClusterVersion DBMinorVersion), TDE cannot "
+                "be enabled on it")
+    return ""
+
 
 @check(id="polardb_cluster_tde_enabled", severity="medium",
        title="PolarDB clusters encrypt data at rest with TDE",
@@ -193,8 +218,11 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
            "--RoleArn <arn>]",
        events=["ModifyDBClusterTDE", *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterTDE TDEStatus (Enabled | Disabled): PASS on Enabled (the message names the custom "
-                 "EncryptionKey, or says the service key is used), FAIL otherwise; ERROR when it could not be read "
-                 "or no TDEStatus was answered.",
+                 "EncryptionKey, or says the service key is used), FAIL otherwise; MANUAL instead of FAIL for a "
+                 "cluster PolarDB offers no TDE for (Category Archive: 'TDE is unavailable for Archive Database'); "
+                 "for a serverless (ServerlessType AgileServerless) MySQL 8.0 cluster the FAIL message notes that "
+                 "TDE cannot be enabled on MySQL 8.0.2 (the minor version is not read); ERROR when it could not be "
+                 "read or no TDEStatus was answered.",
        source="Cloud Config polardb-cluster-enabled-tde")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for c in inp[CLUSTERS]:
@@ -205,5 +233,8 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
         elif c.tde_status.lower() == "enabled":
             key = f"the custom key {c.tde_key}" if c.tde_key else "the service-managed key"
             yield _result(c, PASS, f"TDE is enabled with {key}")
+        elif why := tde_unavailable(c):
+            yield _result(c, MANUAL, f"TDE is {c.tde_status} and not applicable: {why}; protect the data at rest "
+                          "otherwise, or migrate to an edition with TDE")
         else:
-            yield _result(c, FAIL, f"TDE is {c.tde_status}")
+            yield _result(c, FAIL, f"TDE is {c.tde_status}{_tde_off_hint(c)}")

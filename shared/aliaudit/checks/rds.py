@@ -3,7 +3,9 @@
 One finding per instance, in the instance's region. Engine-specific items give no finding for engines
 they do not apply to (rather than a PASS that would inflate compliance): TDE and its key (6.5, 6.6)
 for MySQL, PostgreSQL and SQL Server (RDS offers no TDE for MariaDB), the log_* parameters (6.7-6.9)
-for PostgreSQL only. SSL (6.1) applies to every engine: the CIS item asks that SSL is enabled; that connections
+for PostgreSQL only. SQL audit (6.3, 6.4) gives MANUAL for engines SQL Explorer is not documented for (MariaDB),
+and its retention (6.4) MANUAL for PostgreSQL and SQL Server, whose retention RDS fixes at 30 days.
+SSL (6.1) applies to every engine: the CIS item asks that SSL is enabled; that connections
 without SSL are refused (forced SSL) is the stricter rds_instance_ssl_forced."""
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from collections.abc import Iterable, Iterator
 
 from ..cidrs import covers_world
 from ..collectors.kms import KEYS, KmsKey
-from ..collectors.rds import INSTANCES, MYSQL_FAMILY, NO_BACKUP_TYPES, TDE_ENGINES, RdsInstance
+from ..collectors.rds import (
+    AUDIT_ENGINES,
+    FIXED_RETENTION_DAYS,
+    FIXED_RETENTION_ENGINES,
+    INSTANCES,
+    MYSQL_FAMILY,
+    NO_BACKUP_TYPES,
+    TDE_ENGINES,
+    RdsInstance,
+)
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -235,6 +246,11 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
 
 # --- 6.3 / 6.4 SQL audit ----------------------------------------------------------------------------
 
+# DescribeSQLCollectorPolicy / DescribeSQLCollectorRetention: "Supported database engines: MySQL, PostgreSQL, SQL
+# Server" (collectors/rds.py AUDIT_ENGINES); the CIS 6.3 description exempts "SQL Server 2012/2016/2017 and MariaDB TX"
+_NO_SQL_EXPLORER = ("not applicable: RDS documents SQL Explorer (SQL audit) for MySQL, PostgreSQL and SQL Server "
+                    "only, not for {engine}; record database activity otherwise (e.g. the engine's own audit log)")
+
 @check(id="rds_instance_sql_audit_enabled", severity="medium",
        title="Ensure that 'Auditing' is set to 'On' for applicable database instances",
        risk="Without SQL audit (SQL Explorer) there is no record of who ran which statement, so data theft or "
@@ -242,13 +258,17 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
        console="RDS console > the instance > SQL Explorer and Audit (or Autonomy Services > SQL Explorer): enable.",
        cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
        cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus, every engine: PASS when Enable, FAIL otherwise "
-                 "(Disabled); ERROR when the policy could not be read or answered no status.",
+       evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus for MySQL, PostgreSQL and SQL Server (the engines "
+                 "the API documents): PASS when Enable, FAIL otherwise (Disabled); ERROR when the policy could not be "
+                 "read or answered no status. Other engines (MariaDB) are MANUAL without a call: SQL Explorer is not "
+                 "documented for them (CIS 6.3 itself exempts MariaDB TX).",
        cis_audit="SQL Explorer: a 'Welcome to Use SQL Explore' page indicates that the auditing is not yet enabled; "
                  "if auditing is enabled, SQL Explorer shows the SQL Explore dashboard directly.")
 def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
-        if err := _error(inst, ["audit"]):
+        if inst.engine_key not in AUDIT_ENGINES:
+            yield _result(inst, MANUAL, _NO_SQL_EXPLORER.format(engine=inst.engine))
+        elif err := _error(inst, ["audit"]):
             yield err
         elif not inst.audit_status:
             yield _result(inst, ERROR, "DescribeSQLCollectorPolicy answered no SQLCollectorStatus: whether SQL audit "
@@ -259,23 +279,39 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
                           else f"SQL audit is {inst.audit_status or 'off'}")
 
 
+# "Log retention period of SQL Explorer logs for ApsaraDB RDS for PostgreSQL and ApsaraDB RDS for SQL Server is fixed at
+# 30 days" (DescribeSQLCollectorRetentionResponseBody.config_value); ModifySQLCollectorRetention: "Supported database
+# engines: RDS MySQL" (https://alibabacloud.com/help/en/rds/api-modify-retention-period-of-sql-explorer-logs)
+_FIXED_RETENTION = (f"not settable: RDS keeps the SQL Explorer logs of {{engine}} a fixed {FIXED_RETENTION_DAYS} days "
+                    "(ModifySQLCollectorRetention supports RDS MySQL only); keep the audit trail {need} days or more "
+                    "elsewhere (e.g. DAS or SLS delivery)")
+
+
 @check(id="rds_instance_sql_audit_retention", severity="medium",
        title="Ensure that 'Auditing' Retention is 'greater than 6 months'",
        risk="Short audit retention deletes the trail before slow-moving incidents are found.",
        console="RDS console > the instance > SQL Explorer and Audit > Service Settings: storage duration of "
                "180 days or more.",
-       cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365",
+       cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365 (RDS MySQL only)",
        cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
        needs=[INSTANCES],
-       evaluates="DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention ConfigValue; the "
-                 "policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not Enable "
-                 "or no retention is set; PASS when the retention is at least audit_retention_days (180), FAIL when "
-                 "shorter; ERROR when the policy or the retention could not be read.",
+       evaluates="MySQL: DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention ConfigValue; "
+                 "the policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not "
+                 "Enable or no retention is set; PASS when the retention is at least audit_retention_days (180), FAIL "
+                 "when shorter; ERROR when the policy or the retention could not be read. PostgreSQL and SQL Server "
+                 "are MANUAL: RDS fixes their SQL Explorer retention at 30 days and ModifySQLCollectorRetention "
+                 "supports MySQL only, so the storage duration the audit reads cannot be set. Other engines "
+                 "(MariaDB) are MANUAL: SQL Explorer is not documented for them.",
        cis_audit="SQL Explore > Service Setting: assure the storage duration is set as 6 months or longer.")
 def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
     need = inp.config.audit_retention_days
     for inst in _instances(inp):
-        if err := _error(inst, ["audit"]):
+        if inst.engine_key not in AUDIT_ENGINES:
+            yield _result(inst, MANUAL, _NO_SQL_EXPLORER.format(engine=inst.engine))
+        elif inst.engine_key in FIXED_RETENTION_ENGINES:
+            yield _result(inst, MANUAL, _FIXED_RETENTION.format(engine=inst.engine, need=need),
+                          retention_days=str(FIXED_RETENTION_DAYS))
+        elif err := _error(inst, ["audit"]):
             yield err
         elif not inst.audit_status:
             yield _result(inst, ERROR, "DescribeSQLCollectorPolicy answered no SQLCollectorStatus")
@@ -299,12 +335,17 @@ _NO_TDE_STATUS = "DescribeDBInstanceTDE answered no TDEStatus: whether TDE is on
 def tde_unavailable(inst: RdsInstance) -> str:
     """Why RDS offers no TDE for the instance ('' when it may), from ModifyDBInstanceTDE's prerequisites ("MySQL 8.0
     and 5.7 on RDS High-availability Edition ... MySQL 5.6; SQL Server 2019 SE or an Enterprise Edition of SQL Server;
-    PostgreSQL 10 ... 15", https://www.alibabacloud.com/help/en/rds/api-enable-tde) and the MySQL TDE guide
-    ("High-availability Edition or Cluster Edition"). Only what those exclude for certain: a Basic Edition MySQL
-    instance, a SQL Server Web, Express or pre-2019 Standard edition, PostgreSQL before 10."""
+    PostgreSQL 10 ... 15", https://www.alibabacloud.com/help/en/rds/api-enable-tde), the MySQL TDE guide
+    ("High-availability Edition or Cluster Edition") and the SQL Server TDE guide ("Read-only RDS instances do not
+    support this feature",
+    https://www.alibabacloud.com/help/en/apsaradb-for-rds/latest/configure-tde-for-an-apsaradb-rds-for-sql-server-instance).
+    Only what those exclude for certain: a Basic Edition MySQL instance, a SQL Server read-only instance or Web,
+    Express or pre-2019 Standard edition, PostgreSQL before 10."""
     version = inst.engine_version.lower()
     if inst.engine_key == "mysql" and inst.category.lower() in ("basic", "serverless_basic"):
         return f"RDS offers TDE for MySQL on High-availability or Cluster Edition, not on {inst.category} Edition"
+    if inst.engine_key == "sqlserver" and inst.instance_type == "Readonly":
+        return "RDS SQL Server read-only instances do not support TDE"
     if inst.engine_key == "sqlserver":
         year = version[:4] if version[:4].isdigit() else ""
         if "web" in version or "exp" in version or ("std" in version and year and year < "2019"):
@@ -315,18 +356,40 @@ def tde_unavailable(inst: RdsInstance) -> str:
             return f"RDS offers TDE for PostgreSQL 10 and later, not for {inst.engine_version}"
     return ""
 
+def _tde_on(inst: RdsInstance) -> Result:
+    """TDE on at instance level: the CIS 6.5 verdict. SQL Server encrypts per database once the instance switch is on
+    ("TDE can be enabled or disabled for a database", SQL Server TDE guide; ModifyDBInstanceTDE DBName), so its
+    message counts the databases DescribeDBInstanceTDE lists as encrypted; the verdict stays the instance's."""
+    if inst.engine_key != "sqlserver":
+        return _result(inst, PASS, "TDE is enabled")
+    listed = inst.tde_databases
+    if not listed:
+        return _result(inst, PASS, "TDE is enabled on the instance; DescribeDBInstanceTDE lists no database: check "
+                       "in the console (Data Security > TDE > Configure TDE) which databases are encrypted",
+                       databases_encrypted="0/0")
+    on = [d.name for d in listed if d.tde_status == "Enabled"]
+    off = [d.name or "?" for d in listed if d.tde_status != "Enabled"]
+    clear = f"; not encrypted: {', '.join(off)}" if off else ""
+    return _result(inst, PASS, f"TDE is enabled on the instance; {len(on)} of {len(listed)} listed database(s) "
+                   f"encrypted{clear}", databases_encrypted=f"{len(on)}/{len(listed)}")
+
+
 @check(id="rds_instance_tde_enabled", severity="high",
        title="Ensure that 'TDE' is set to 'Enabled' on for applicable database instance",
        risk="Without TDE, data files, backups and logs are stored unencrypted and readable by anyone who obtains "
             "the storage or a backup.",
-       console="RDS console > the instance > Data Security > TDE: enable (MySQL, SQL Server, PostgreSQL).",
+       console="RDS console > the instance > Data Security > TDE: enable (MySQL, SQL Server, PostgreSQL); SQL Server: "
+               "then Configure TDE and add each database to encrypt.",
        cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled",
        cis=["6.5"], events=[*TDE_EVENTS, *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeDBInstanceTDE TDEStatus for MySQL, PostgreSQL and SQL Server instances (MariaDB has no TDE "
-                 "and gives no result): PASS when Enabled, FAIL otherwise; MANUAL instead of FAIL for an instance RDS "
-                 "offers no TDE for (the audit's 'applicable': Basic Edition MySQL, SQL Server Web, Express or "
-                 "Standard before 2019, PostgreSQL before 10, by ModifyDBInstanceTDE's prerequisites); ERROR when TDE "
-                 "could not be read or TDEStatus was not answered.",
+       evaluates="DescribeDBInstanceTDE TDEStatus (the instance-level status the audit reads) for MySQL, PostgreSQL "
+                 "and SQL Server instances (MariaDB has no TDE and gives no result): PASS when Enabled, FAIL "
+                 "otherwise; for SQL Server, which encrypts per database, the message counts the listed databases "
+                 "(Databases.Database[].TDEStatus) that are encrypted and names the others, without changing the "
+                 "verdict; MANUAL instead of FAIL for an instance RDS offers no TDE for (the audit's 'applicable': "
+                 "Basic Edition MySQL, SQL Server read-only instances, SQL Server Web, Express or Standard before "
+                 "2019, PostgreSQL before 10, by ModifyDBInstanceTDE's prerequisites and the TDE guides); ERROR when "
+                 "TDE could not be read or TDEStatus was not answered.",
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
@@ -335,7 +398,7 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
         elif not inst.tde_status:
             yield _result(inst, ERROR, _NO_TDE_STATUS)
         elif inst.tde_status == "Enabled":
-            yield _result(inst, PASS, "TDE is enabled")
+            yield _tde_on(inst)
         elif why := tde_unavailable(inst):
             yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}; protect the data at rest "
                                         "otherwise (encrypted cloud disks, or an edition with TDE)")

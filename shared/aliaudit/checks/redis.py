@@ -1,13 +1,14 @@
 """Redis / Tair checks (ApsaraDB for Redis, r-kvstore 2015-01-01): whitelists open to every address, password-free
 VPC access, TLS and TDE. One finding per instance, in the instance's region; TDE gives no finding for instances
-that report they cannot use it (IsSupportTDE false), rather than a FAIL nobody can remediate."""
+that report they cannot use it (IsSupportTDE false) or, when that is unknown, whose series has no TDE, rather than a
+FAIL nobody can remediate; TLS is MANUAL for series and architectures the documentation offers no TLS for."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
 from ..cidrs import open_whitelist_entries
-from ..collectors.redis import INSTANCES, RedisInstance
+from ..collectors.redis import INSTANCES, RedisInstance, tde_applies, tls_not_offered
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -111,24 +112,38 @@ def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun r-kvstore ModifyInstanceSSL --InstanceId <id> --SSLEnabled Enable",
        events=["ModifyInstanceSSL", "ModifyInstanceMajorVersion", "ModifyInstanceMinorVersion", *LIFECYCLE],
        needs=[INSTANCES],
-       evaluates="DescribeInstanceSSL SSLEnabled: PASS when Enable, FAIL when Disable or not reported; FAIL also "
-                 "when the call answers one of its documented 'not supported' errors (InvalidRedisVersionPattern, "
-                 "IncorrectCharacterType, IncorrectEngineVersion): the instance cannot encrypt its connections "
-                 "until upgraded; ERROR for any other failure.",
+       evaluates="DescribeInstanceSSL SSLEnabled: PASS when Enable, FAIL when Disable (or another value), ERROR when "
+                 "absent or empty or when the call fails. MANUAL (not applicable) without a call for the series and "
+                 "architectures 'Enable TLS encryption' offers no TLS for: Memcache (InstanceType), single-replica "
+                 "(NodeType single or STAND_ALONE) and Tair disk-based (InstanceClass tair.essd.* or tair.localssd.*) "
+                 "instances, and when the call answers IncorrectCharacterType. FAIL when it answers one of its documented "
+                 "engine-version errors (InvalidRedisVersionPattern, IncorrectEngineVersion): TLS needs Redis "
+                 "Open-Source 5.0, 6.0 or 7.0 or Tair memory-optimized or persistent memory, which a major version "
+                 "upgrade gives.",
        source="Cloud Config redis-instance-enabled-ssl | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceSSL")
 def ssl_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
-        if err := _error(inst, ["ssl"]):
+        if why := tls_not_offered(inst):
+            yield _result(inst, MANUAL, f"not applicable: {why} (Enable TLS encryption prerequisites); only a "
+                          "migration to a master-replica memory-optimized or Redis 5.0+ instance allows encrypted "
+                          "connections")
+        elif err := _error(inst, ["ssl"]):
             yield err
-        elif inst.ssl_unsupported:
-            yield _result(inst, FAIL, "TLS is not available for this instance's engine or proxy version "
-                          f"({inst.ssl_unsupported}): connections are not encrypted")
+        elif inst.ssl_unsupported.startswith("IncorrectCharacterType"):
+            yield _result(inst, MANUAL, f"not applicable: DescribeInstanceSSL answers {inst.ssl_unsupported}: this "
+                          "instance's role or type has no TLS setting of its own")
+        elif inst.ssl_unsupported:  # an engine version without TLS: a major version upgrade makes it available
+            yield _result(inst, FAIL, f"connections are not encrypted: DescribeInstanceSSL answers "
+                          f"{inst.ssl_unsupported}: this engine version has no TLS (offered for Redis Open-Source 5.0, "
+                          "6.0 and 7.0 and Tair memory-optimized or persistent memory instances); upgrade the major "
+                          "version, then enable TLS")
         elif inst.ssl_status == "Enable":
             yield _result(inst, PASS, "TLS encryption is enabled")
+        elif not inst.ssl_status:  # documented Enable | Disable: no value is no answer
+            yield _result(inst, ERROR, "DescribeInstanceSSL answered no SSLEnabled: whether TLS is on is unknown")
         else:
-            yield _result(inst, FAIL, f"TLS encryption is {inst.ssl_status or 'not reported'}: connections are "
-                          "not encrypted")
+            yield _result(inst, FAIL, f"TLS encryption is {inst.ssl_status}: connections are not encrypted")
 
 
 @check(id="redis_instance_tde_enabled", severity="medium",
@@ -140,18 +155,23 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun r-kvstore ModifyInstanceTDE --InstanceId <id> --TDEStatus Enabled [--EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/AliyunRdsInstanceEncryptionDefaultRole]",
        events=["ModifyInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable or not reported; "
-                 "instances whose DescribeInstanceAttribute says IsSupportTDE false give no result (TDE exists only "
-                 "for some instance series); ERROR when the TDE status could not be read.",
+       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable (or another value), "
+                 "ERROR when absent or empty or when the TDE status could not be read. No result (and no call) for "
+                 "instances whose DescribeInstanceAttribute says IsSupportTDE false or, when IsSupportTDE is unknown "
+                 "(the attributes unread or without it), whose series has no TDE ('Enable TDE': Tair memory-optimized "
+                 "only): EditionType Community, InstanceType Redis or Memcache, or a persistent-memory or disk-based "
+                 "InstanceClass.",
        source="Cloud Config redis-instance-enabled-byok-tde | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceTDEStatus")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
-        if inst.tde_supported is False and "tde" not in inst.errors:
-            continue  # the instance says it cannot use TDE: nothing to remediate short of migrating
+        if not tde_applies(inst) and "tde" not in inst.errors:
+            continue  # the instance (or its series) cannot use TDE: nothing to remediate short of migrating
         if err := _error(inst, ["tde"]):
             yield err
         elif inst.tde_status == "Enabled":
             yield _result(inst, PASS, "TDE is enabled")
+        elif not inst.tde_status:  # documented Enabled | Disable: no value is no answer
+            yield _result(inst, ERROR, "DescribeInstanceTDEStatus answered no TDEStatus: whether TDE is on is unknown")
         else:
-            yield _result(inst, FAIL, f"TDE is {inst.tde_status or 'not reported'}: data at rest is not encrypted")
+            yield _result(inst, FAIL, f"TDE is {inst.tde_status}: data at rest is not encrypted")

@@ -62,7 +62,11 @@ class PolarCluster(Record):
     db_type: str = ""  # MySQL | PostgreSQL | Oracle
     db_version: str = ""
     status: str = ""
-    category: str = ""
+    category: str = ""  # Category: Normal | Basic | Archive (X-Engine) | NormalMultimaster (API reference enumeration)
+    # ServerlessType: "AgileServerless: ... a serverless cluster. SteadyServerless: ... a cluster with defined
+    # specifications that has the serverless feature enabled" (DescribeDBClusterAttributeResponseBody; also in
+    # DescribeDBClusters' Items.DBCluster[], sample "AgileServerless"); '' for a cluster without serverless
+    serverless_type: str = ""
     whitelist: list[PolarWhitelistGroup] = Field(default_factory=list)
     security_group_ids: list[str] = Field(default_factory=list)
     addresses: list[PolarAddress] = Field(default_factory=list)
@@ -90,7 +94,7 @@ def clusters(ctx: CollectContext) -> list[PolarCluster]:
     def detail(c: Any) -> PolarCluster | None:
         cluster = PolarCluster(id=c.dbcluster_id, name=c.dbcluster_description or "", region=c.region_id or ctx.region,
                                db_type=c.dbtype or "", db_version=c.dbversion or "", status=c.dbcluster_status or "",
-                               category=c.category or "")
+                               category=c.category or "", serverless_type=c.serverless_type or "")
         try:
             _read_whitelist(polardb, cluster)
         except Exception as err:
@@ -166,7 +170,7 @@ def _read_ssl(polardb: Any, cluster: PolarCluster) -> None:
 def _read_audit(polardb: Any, cluster: PolarCluster) -> None:
     body = polardb.describe_dbcluster_audit_log_collector(
         polardb_models.DescribeDBClusterAuditLogCollectorRequest(dbcluster_id=cluster.id)).body
-    cluster.audit_status = body.collector_status or ""
+    cluster.audit_status = body.collector_status or ""  # ('' not answered: unknown, never "Disabled")
 
 
 def _read_tde(polardb: Any, cluster: PolarCluster) -> None:

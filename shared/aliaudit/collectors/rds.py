@@ -23,6 +23,18 @@ tea_exceptions = lazy_import("Tea.exceptions")
 
 MYSQL_FAMILY = {"mysql", "mariadb"}
 TDE_ENGINES = {"mysql", "postgresql", "sqlserver"}  # RDS offers instance-level TDE for these only
+# SQL Explorer (SQL audit): DescribeSQLCollectorPolicy and DescribeSQLCollectorRetention list "Supported database
+# engines: MySQL, PostgreSQL, SQL Server", also on the page filed under MariaDB
+# (https://www.alibabacloud.com/help/en/rds/apsaradb-rds-for-mariadb/api-rds-2014-08-15-describesqlcollectorpolicy-mariadb,
+# https://alibabacloud.com/help/en/rds/developer-reference/api-rds-2014-08-15-describesqlcollectorretention):
+# other engines are not asked
+AUDIT_ENGINES = {"mysql", "postgresql", "sqlserver"}
+# "Log retention period of SQL Explorer logs for ApsaraDB RDS for PostgreSQL and ApsaraDB RDS for SQL Server is fixed
+# at 30 days" (alibabacloud_rds20140815 DescribeSQLCollectorRetentionResponseBody.config_value), and
+# ModifySQLCollectorRetention lists "Supported database engines: RDS MySQL"
+# (https://alibabacloud.com/help/en/rds/api-modify-retention-period-of-sql-explorer-logs): their retention is not read
+FIXED_RETENTION_ENGINES = {"postgresql", "sqlserver"}
+FIXED_RETENTION_DAYS = 30
 PARAMETER_ENGINES = MYSQL_FAMILY | {"postgresql"}  # whose parameters a check reads
 PAGE_SIZE = 100  # DescribeDBInstances MaxResults maximum
 # read-only instances keep no backups of their own (their primary's are the backups): not asked for a policy
@@ -52,6 +64,15 @@ class EncryptionKey(Record):
     status: str = ""
 
 
+class TdeDatabase(Record):
+    """One database of DescribeDBInstanceTDE Databases.Database[] (SQL Server sets TDE per database): DBName and
+    TDEStatus Enabled | Disabled (Go SDK rds-20140815 DescribeDBInstanceTDEResponseBodyDatabasesDatabase, as in
+    tests/fixtures/wire/rds/DescribeDBInstanceTDE.json)."""
+
+    name: str
+    tde_status: str = ""
+
+
 class RdsInstance(Record):
     id: str
     name: str = ""
@@ -69,6 +90,7 @@ class RdsInstance(Record):
     tde_mode: str = ""  # Aliyun_Generate_Key | Customer_Provided_Key
     tde_key_id: str = ""
     tde_key: EncryptionKey | None = None
+    tde_databases: list[TdeDatabase] = Field(default_factory=list)  # SQL Server: DescribeDBInstanceTDE Databases
     audit_status: str = ""  # Enable | Disabled
     audit_retention_days: int | None = None
     parameters: dict[str, str] = Field(default_factory=dict)  # running values, names lower-cased
@@ -134,8 +156,10 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
             _aspect(inst, "tde", lambda: _read_tde(rds, inst))
             if inst.tde_status == "Enabled" and inst.tde_key_id:
                 _aspect(inst, "tde_key", lambda: _read_tde_key(rds, inst))
-        _aspect(inst, "audit", lambda: _read_audit(rds, inst))
-        _aspect(inst, "audit_retention", lambda: _read_retention(rds, inst))
+        if inst.engine_key in AUDIT_ENGINES:
+            _aspect(inst, "audit", lambda: _read_audit(rds, inst))
+            if inst.engine_key not in FIXED_RETENTION_ENGINES:
+                _aspect(inst, "audit_retention", lambda: _read_retention(rds, inst))
         if inst.engine_key in PARAMETER_ENGINES:
             _aspect(inst, "parameters", lambda: _read_parameters(rds, inst))
         if inst.instance_type not in NO_BACKUP_TYPES:
@@ -155,7 +179,13 @@ def _aspect(inst: RdsInstance, name: str, read: Callable[[], None]) -> None:
 def _read_whitelist(rds: Any, inst: RdsInstance) -> None:
     body = rds.describe_dbinstance_iparray_list(
         rds_models.DescribeDBInstanceIPArrayListRequest(dbinstance_id=inst.id)).body
-    for g in (body.items.dbinstance_iparray if body.items else None) or []:
+    groups = (body.items.dbinstance_iparray if body.items else None) or []
+    # an instance always has its default group (ModifySecurityIpsRequest DBInstanceIPArrayName "Default value:
+    # Default"; its Delete mode must "retain at least one IP address"): an answer with none is unknown, not a PASS
+    if not groups:
+        raise ValueError("DescribeDBInstanceIPArrayList answered no whitelist group (an instance always has its "
+                         "default one)")
+    for g in groups:
         ips = [ip.strip() for ip in (g.security_iplist or "").split(",") if ip.strip()]
         inst.whitelist.append(WhitelistGroup(name=g.dbinstance_iparray_name or "", ips=ips,
                                              attribute=g.dbinstance_iparray_attribute or "",
@@ -183,6 +213,8 @@ def _read_tde(rds: Any, inst: RdsInstance) -> None:
     inst.tde_status = body.tdestatus or ""  # ('' not answered: unknown, never "Disabled")
     inst.tde_mode = body.tdemode or ""
     inst.tde_key_id = body.encryption_key or ""
+    listed = body.databases.database if body.databases else None
+    inst.tde_databases = [TdeDatabase(name=d.dbname or "", tde_status=d.tdestatus or "") for d in listed or []]
 
 
 def _read_tde_key(rds: Any, inst: RdsInstance) -> None:

@@ -27,6 +27,15 @@ SSL_UNSUPPORTED = {"InvalidRedisVersionPattern", "IncorrectCharacterType", "Inco
 # an unknown (released) instance: DescribeSecurityIps documents 404 InvalidInstanceId.NotFound, other instance APIs
 # of the same reference 404 InvalidDbInstanceId.NotFound
 NOT_FOUND = {"InvalidInstanceId.NotFound", "InvalidDbInstanceId.NotFound"}
+# NodeType: double | single in DescribeInstances' answer (API reference enumeration); the request documents
+# "MASTER_SLAVE: high-availability (dual-replica), STAND_ALONE: single-replica ... For cloud-native instances, select
+# MASTER_SLAVE or STAND_ALONE. For classic instances, select double or single" (DescribeInstancesRequest.node_type)
+SINGLE_REPLICA = {"single", "stand_alone"}
+# Tair disk-based instance classes: ESSD "tair.essd.standard.*", SSD "tair.localssd.*" (the API code column of the
+# disk-based type tables, https://help.aliyun.com/zh/redis/product-overview/capacity-storage-type); persistent memory
+# "tair.scm.*" (https://www.alibabacloud.com/help/en/redis/product-overview/persistent-memory-type)
+DISK_CLASSES = ("tair.essd.", "tair.localssd.")
+PERSISTENT_MEMORY_CLASSES = ("tair.scm.",)
 
 
 class WhitelistGroup(Record):
@@ -45,7 +54,11 @@ class RedisInstance(Record):
     id: str
     name: str = ""
     region: str
-    instance_type: str = ""  # InstanceType: Tair | Redis | Memcache
+    instance_type: str = ""  # InstanceType: Tair (Enterprise Edition) | Redis (open-source Redis) | Memcache
+    # EditionType: "Community: open-source Redis; Enterprise: Tair Enterprise Edition" (DescribeInstancesRequest)
+    edition_type: str = ""
+    node_type: str = ""  # NodeType: double | single (classic), MASTER_SLAVE | STAND_ALONE (cloud-native)
+    instance_class: str = ""  # InstanceClass: the instance type code (e.g. tair.essd.standard.xlarge)
     engine_version: str = ""
     status: str = ""
     network_type: str = ""  # CLASSIC | VPC
@@ -57,8 +70,45 @@ class RedisInstance(Record):
     tde_supported: bool | None = None  # IsSupportTDE (DescribeInstanceAttribute); None: not reported
     ssl_status: str = ""  # SSLEnabled: Enable | Disable
     ssl_unsupported: str = ""  # the documented error DescribeInstanceSSL answered for an instance without TLS
-    tde_status: str = ""  # TDEStatus: Enabled | Disable ('' when not read: TDE not supported)
+    tde_status: str = ""  # TDEStatus: Enabled | Disable ('' when not read or not answered)
     errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+
+
+def _open_source(inst: RedisInstance) -> bool:
+    """Redis Open-Source Edition: EditionType Community, or InstanceType Redis ("open-source Redis") unless the
+    edition says Enterprise."""
+    return inst.edition_type == "Community" or (inst.instance_type == "Redis" and inst.edition_type != "Enterprise")
+
+
+def tls_not_offered(inst: RedisInstance) -> str:
+    """Why the instance cannot use TLS at all ('' when it may), from "Enable TLS encryption": "Tair (Enterprise
+    Edition) memory-optimized instance, Tair (Enterprise Edition) persistent memory instance, Redis Open-Source Edition
+    5.0, 6.0, or 7.0 instance" and "Your instance uses the master-replica architecture"
+    (https://www.alibabacloud.com/help/en/redis/user-guide/enable-tls-encryption). Only series and architectures
+    that no upgrade changes: Memcache, single-replica, disk-based (engine versions are judged by the call's answer)."""
+    if inst.instance_type == "Memcache":
+        return "TLS is not offered for Memcache instances"
+    if inst.node_type.lower() in SINGLE_REPLICA:
+        return f"TLS needs the master-replica architecture; this instance is single-replica (NodeType {inst.node_type})"
+    if inst.instance_class.startswith(DISK_CLASSES):
+        return f"TLS is not offered for Tair disk-based (ESSD/SSD) instances ({inst.instance_class})"
+    return ""
+
+
+def tde_not_offered(inst: RedisInstance) -> str:
+    """Why the series has no TDE ('' when it may), for an instance whose IsSupportTDE is unknown: "The instance must be
+    a memory-optimized Tair (Enterprise Edition) instance" ("Enable TDE",
+    https://www.alibabacloud.com/help/en/redis/user-guide/enable-tde)."""
+    if inst.instance_type == "Memcache" or _open_source(inst):
+        return f"TDE is offered for Tair (Enterprise Edition) memory-optimized instances only, not {inst.instance_type}"
+    if inst.instance_class.startswith(DISK_CLASSES + PERSISTENT_MEMORY_CLASSES):
+        return f"TDE is offered for Tair memory-optimized instances only, not {inst.instance_class}"
+    return ""
+
+
+def tde_applies(inst: RedisInstance) -> bool:
+    """IsSupportTDE decides; when it is unknown (attributes unread or without it), the documented series do."""
+    return inst.tde_supported if inst.tde_supported is not None else not tde_not_offered(inst)
 
 
 def _code(err: Exception) -> str:
@@ -80,8 +130,10 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
 
     def detail(d: Any) -> RedisInstance | None:
         inst = RedisInstance(id=d.instance_id, name=d.instance_name or "", region=d.region_id or ctx.region,
-                             instance_type=d.instance_type or "", engine_version=d.engine_version or "",
-                             status=d.instance_status or "", network_type=d.network_type or "")
+                             instance_type=d.instance_type or "", edition_type=d.edition_type or "",
+                             node_type=d.node_type or "", instance_class=d.instance_class or "",
+                             engine_version=d.engine_version or "", status=d.instance_status or "",
+                             network_type=d.network_type or "")
         try:
             _read_whitelist(kv, inst)
         except Exception as err:
@@ -90,8 +142,9 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
             inst.errors["whitelist"] = apierrors.describe(err)
         _aspect(inst, "endpoints", lambda: _read_endpoints(kv, inst))
         _aspect(inst, "attribute", lambda: _read_attribute(kv, inst))
-        _aspect(inst, "ssl", lambda: _read_ssl(kv, inst))
-        if inst.tde_supported is not False:  # an instance that says it cannot do TDE is not asked
+        if not tls_not_offered(inst):  # a series without TLS is not asked
+            _aspect(inst, "ssl", lambda: _read_ssl(kv, inst))
+        if tde_applies(inst):  # an instance that says (or whose series says) it cannot do TDE is not asked
             _aspect(inst, "tde", lambda: _read_tde(kv, inst))
         return inst
 
@@ -144,9 +197,9 @@ def _read_ssl(kv: Any, inst: RedisInstance) -> None:
             inst.ssl_unsupported = apierrors.describe(err)
             return
         raise
-    inst.ssl_status = body.sslenabled or ""
+    inst.ssl_status = body.sslenabled or ""  # (documented Enable | Disable: '' is no answer, never "Disable")
 
 
 def _read_tde(kv: Any, inst: RedisInstance) -> None:
     body = kv.describe_instance_tdestatus(kvstore_models.DescribeInstanceTDEStatusRequest(instance_id=inst.id)).body
-    inst.tde_status = body.tdestatus or ""
+    inst.tde_status = body.tdestatus or ""  # (documented Enabled | Disable: '' is no answer, never "Disable")

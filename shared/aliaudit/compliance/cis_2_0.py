@@ -236,12 +236,14 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "allow only the application networks."),
     Requirement("6.3", "Ensure that 'Auditing' is set to 'On' for applicable database instances", "L2", _A,
                 "RDS console > each instance > SQL Explorer (SQL audit): auditing must be enabled, to record who "
-                "ran what on the database."),
+                "ran what on the database (MySQL, PostgreSQL, SQL Server; SQL Explorer is not offered for MariaDB)."),
     Requirement("6.4", "Ensure that 'Auditing' Retention is 'greater than 6 months'", "L1", _A,
-                "RDS console > each instance > SQL Explorer > Service Settings: retention must be more than 180 days."),
+                "RDS console > each instance > SQL Explorer > Service Settings: retention must be more than 180 days "
+                "(settable for MySQL; RDS keeps PostgreSQL and SQL Server logs a fixed 30 days: keep the trail "
+                "elsewhere)."),
     Requirement("6.5", "Ensure that 'TDE' is set to 'Enabled' on for applicable database instance", "L1", _A,
                 "RDS console > each instance > Data Security > TDE: TDE must be enabled, so data files and backups "
-                "are encrypted at rest."),
+                "are encrypted at rest (SQL Server: then encrypt each database with Configure TDE)."),
     Requirement("6.6", "Ensure RDS instance TDE protector is encrypted with BYOK (Use your own key)", "L2", _A,
                 "RDS console > each instance > Data Security > TDE: the key must be a customer-managed KMS key, "
                 "not the service-generated one."),

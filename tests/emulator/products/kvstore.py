@@ -67,21 +67,34 @@ class Instance(BaseModel):
     status: str = "Normal"  # InstanceStatus (documented list: Normal, Creating, Changing, ...)
     network_type: str = "VPC"  # CLASSIC | VPC
     architecture: str = "standard"  # ArchitectureType: cluster | standard | rwsplit
-    instance_class: str = "redis.shard.small.2.ce"
+    # NodeType: double | single in the answer (API reference enumeration); cloud-native MASTER_SLAVE | STAND_ALONE
+    # (DescribeInstancesRequest.node_type doc comment)
+    node_type: str = "double"
+    instance_class: str = "redis.shard.small.2.ce"  # tair.essd.* / tair.localssd.*: disk-based, tair.scm.*: SCM
     vpc_id: str = "vpc-emulator0001"
     vswitch_id: str = "vsw-emulator0001"
     created: datetime = datetime(2024, 1, 1)
     whitelist: list[WhitelistGroup] = Field(default_factory=lambda: [WhitelistGroup()])
     endpoints: list[Endpoint] = Field(default_factory=list)  # empty: one private endpoint
     vpc_auth_mode: str = "Open"  # Open: password required (the documented default) | Close: password-free
-    ssl: str = "Disable"  # SSLEnabled: Enable | Disable
-    ssl_supported: bool = True  # False: DescribeInstanceSSL answers IncorrectEngineVersion (a documented error)
-    tde_supported: bool = True  # IsSupportTDE
-    tde_status: str = "Disable"  # TDEStatus: Enabled | Disable
+    ssl: str = "Disable"  # SSLEnabled: Enable | Disable ('' = the answer carries none, to test a partial answer)
+    # False: DescribeInstanceSSL answers IncorrectEngineVersion (a documented error); None: as the TLS prerequisites
+    # say (tls_offered)
+    ssl_supported: bool | None = None
+    tde_supported: bool | None = True  # IsSupportTDE (None = the attributes carry none)
+    tde_status: str = "Disable"  # TDEStatus: Enabled | Disable ('' = the answer carries none)
     tde_key: str = ""  # the KMS key given to ModifyInstanceTDE ('' = a key KMS generated)
 
     def all_endpoints(self) -> list[Endpoint]:
         return self.endpoints or [Endpoint(connection_string=f"{self.id}.redis.rds.aliyuncs.com")]
+
+    def tls_offered(self) -> bool:
+        """The "Enable TLS encryption" prerequisites (collectors/redis.py tls_not_offered, with its sources): no
+        Memcache, master-replica only, no disk-based class; a scenario's ssl_supported overrides."""
+        if self.ssl_supported is not None:
+            return self.ssl_supported
+        return not (self.instance_type == "Memcache" or self.node_type.lower() in ("single", "stand_alone")
+                    or self.instance_class.startswith(("tair.essd.", "tair.localssd.")))
 
 
 class KvstoreState(BaseModel):
@@ -130,7 +143,7 @@ def _summary(i: Instance) -> dict[str, Any]:
             "NetworkType": i.network_type, "ArchitectureType": i.architecture, "InstanceClass": i.instance_class,
             "VpcId": i.vpc_id, "VSwitchId": i.vswitch_id, "ConnectionDomain": first.connection_string,
             "PrivateIp": first.ip_address, "Port": first.port, "Capacity": 1024, "Bandwidth": 96,
-            "Connections": 20000, "QPS": 100000, "ChargeType": "PostPaid", "NodeType": "double",
+            "Connections": 20000, "QPS": 100000, "ChargeType": "PostPaid", "NodeType": i.node_type,
             "PackageType": "standard", "IsRds": True, "ResourceGroupId": "rg-default", "CreateTime": iso(i.created),
             "EndTime": "2999-09-08T16:00:00Z"}
 
@@ -189,15 +202,20 @@ def describe_instance_attribute(call: Call) -> dict[str, Any]:
             "MaintainStartTime": "18:00Z", "MaintainEndTime": "22:00Z", "ZoneType": "singlezone",
             "ReplicationMode": "master-slave", "InstanceReleaseProtection": False, "HasRenewChangeOrder": "false",
             "IsOrderCompleted": True, "AuditLogRetention": "0"}
+    if i.tde_supported is None:
+        del attr["IsSupportTDE"]
     return {"Instances": {"DBInstanceAttribute": [attr]}}
 
 
 @api.action("DescribeInstanceSSL", resource=_instance_resource)
 def describe_instance_ssl(call: Call) -> dict[str, Any]:
     i = _instance(call)
-    if not i.ssl_supported:  # documented 403 of DescribeInstanceSSL
+    if not i.tls_offered():  # a documented 403 of DescribeInstanceSSL (which of its three codes each series gets is
+        # not documented)
         raise ApiError("IncorrectEngineVersion", "Current engine version does not support operations.", 403)
-    out: dict[str, Any] = {"InstanceId": i.id, "SSLEnabled": i.ssl}
+    out: dict[str, Any] = {"InstanceId": i.id}
+    if i.ssl:
+        out["SSLEnabled"] = i.ssl
     if i.ssl == "Enable":
         out.update({"CertCommonName": i.all_endpoints()[0].connection_string, "SSLExpiredTime": "2027-08-05T09:05:53Z"})
     return out
@@ -205,7 +223,8 @@ def describe_instance_ssl(call: Call) -> dict[str, Any]:
 
 @api.action("DescribeInstanceTDEStatus", resource=_instance_resource)
 def describe_instance_tde_status(call: Call) -> dict[str, Any]:
-    return {"TDEStatus": _instance(call).tde_status}
+    status = _instance(call).tde_status
+    return {"TDEStatus": status} if status else {}
 
 
 # --- writes (remediation) ------------------------------------------------------------------------
@@ -246,7 +265,7 @@ def modify_vpc_auth_mode(call: Call) -> dict[str, Any]:
 def modify_instance_ssl(call: Call) -> dict[str, Any]:
     i = _instance(call)
     value = require(call.params, "SSLEnabled")  # Disable | Enable | Update
-    if not i.ssl_supported:
+    if not i.tls_offered():
         raise ApiError("IncorrectEngineVersion", "Current engine version does not support operations.", 403)
     if value not in ("Enable", "Disable", "Update"):
         raise ApiError("InvalidParameter", f"The SSLEnabled is invalid: {value}", 400)
@@ -260,7 +279,7 @@ def modify_instance_tde(call: Call) -> dict[str, Any]:
     i = _instance(call)
     if require(call.params, "TDEStatus") != "Enabled":  # "Set the value to Enabled": TDE cannot be disabled
         raise ApiError("InvalidParameter", "TDEStatus can only be set to Enabled.", 400)
-    if not i.tde_supported:
+    if i.tde_supported is False or (i.tde_supported is None and i.instance_type != "Tair"):  # "Enable TDE": Tair
         raise ApiError("IncorrectEngineVersion", "Current engine version does not support operations.", 403)
     i.tde_status, i.tde_key = "Enabled", call.params.get("EncryptionKey", "")
     return {}
