@@ -116,10 +116,10 @@ def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
                  "absent or empty or when the call fails. MANUAL (not applicable) without a call for the series and "
                  "architectures 'Enable TLS encryption' offers no TLS for: Memcache (InstanceType), single-replica "
                  "(NodeType single or STAND_ALONE) and Tair disk-based (InstanceClass tair.essd.* or tair.localssd.*) "
-                 "instances, and when the call answers IncorrectCharacterType. FAIL when it answers one of its documented "
-                 "engine-version errors (InvalidRedisVersionPattern, IncorrectEngineVersion): TLS needs Redis "
-                 "Open-Source 5.0, 6.0 or 7.0 or Tair memory-optimized or persistent memory, which a major version "
-                 "upgrade gives.",
+                 "instances, and when the call answers IncorrectCharacterType. FAIL when it answers one of its "
+                 "documented engine-version errors (InvalidRedisVersionPattern, IncorrectEngineVersion): TLS needs "
+                 "Redis Open-Source 5.0, 6.0 or 7.0 or Tair memory-optimized or persistent memory, which a major "
+                 "version upgrade gives.",
        source="Cloud Config redis-instance-enabled-ssl | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceSSL")
 def ssl_enabled(inp: Inputs) -> Iterator[Result]:
