@@ -1,7 +1,8 @@
 """ALB cases, from the documented samples of alb 2020-06-16: ListLoadBalancers (alb-o9ulmq5hgn68jk****, AddressType
-Internet | Intranet), ListListeners (lsn-o4u34y73wq7b******, HTTP 80, SecurityPolicyId tls_cipher_policy_1_1),
-ListRules (RuleActions Type Redirect with RedirectConfig Protocol HTTP | HTTPS, conditions Path), and the
-security policies' samples (sp-n0kn923****: TLSVersions TLSv1.0; sp-9cdjz6o******: TLSv1.1)."""
+Internet | Intranet), ListListeners (lsn-o4u34y73wq7b******, HTTP 80, SecurityPolicyId tls_cipher_policy_1_1,
+ListenerStatus Provisioning | Running | Configuring | Stopped), CreateListener (SecurityPolicyId default
+tls_cipher_policy_1_0), ListRules (RuleActions Type Redirect with RedirectConfig Protocol HTTP | HTTPS, conditions
+Path), and the security policies' samples (sp-n0kn923****: TLSVersions TLSv1.0; sp-9cdjz6o******: TLSv1.1)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def lb(*listeners: AlbListener, **kw: Any) -> AlbLoadBalancer:
 
 
 def listener(lid: str = LSN, port: int = 80, protocol: str = "HTTP", **kw: Any) -> AlbListener:
-    return AlbListener(id=lid, port=port, protocol=protocol, status="Running", **kw)
+    return AlbListener(**{"id": lid, "port": port, "protocol": protocol, "status": "Running", **kw})
 
 
 def rule(rid: str, priority: int, *, path: str | None = "/*", protocol: str = "HTTPS",
@@ -61,6 +62,27 @@ CASES: list[Case] = [
           "alb.security_policies": [AlbSecurityPolicy(id="sp-lower", tls_versions=["tlsv1.0", "TLSv1.2"]),
                                     AlbSecurityPolicy(id="sp-odd", tls_versions=["TLSv1.2", "SSLv3"])]},
          {"lsn-lower": "FAIL", "lsn-odd": "MANUAL"}),
+    Case(_T, "an HTTPS listener answered without SecurityPolicyId is judged as the documented default "
+             "tls_cipher_policy_1_0 (its listed TLS versions, or the documented ones when the system list lacks it); "
+             "a Stopped listener is MANUAL; Provisioning and Configuring are judged",
+         {"alb.load_balancers": [lb(
+             listener("lsn-dflt", 443, "HTTPS"),
+             listener("lsn-stop", 8443, "HTTPS", status="Stopped", security_policy_id="tls_cipher_policy_1_1"),
+             listener("lsn-prov", 9443, "HTTPS", status="Provisioning", security_policy_id="tls_cipher_policy_1_1"),
+             listener("lsn-conf", 10443, "HTTPS", status="Configuring",
+                      security_policy_id="tls_cipher_policy_1_2_strict_with_1_3"))],
+          "alb.security_policies": POLICIES},
+         {"lsn-dflt": "FAIL", "lsn-stop": "MANUAL", "lsn-prov": "FAIL", "lsn-conf": "PASS"}),
+    Case(_T, "the default policy as the system list reports it: a listed tls_cipher_policy_1_0 decides",
+         {"alb.load_balancers": [lb(listener("lsn-dflt", 443, "HTTPS"))],
+          "alb.security_policies": [AlbSecurityPolicy(id="tls_cipher_policy_1_0", system=True,
+                                                      tls_versions=["TLSv1.0", "TLSv1.1", "TLSv1.2"])]},
+         {"lsn-dflt": "FAIL"}),
+    Case(_H, "a Stopped HTTP listener serves nothing: MANUAL, not FAIL (even when its rules could not be read)",
+         {"alb.load_balancers": [lb(listener("lsn-stop", status="Stopped"),
+                                    listener("lsn-stop-err", 81, status="Stopped", rules_error="Throttling"),
+                                    listener("lsn-run", 82))]},
+         {"lsn-stop": "MANUAL", "lsn-stop-err": "MANUAL", "lsn-run": "FAIL"}),
     Case(_H, "a /* redirect to HTTPS passes; no redirect or a redirect to HTTP fails",
          {"alb.load_balancers": [lb(listener("lsn-ok", rules=[rule("to-https", 1)]),
                                     listener("lsn-none", 81, rules=[rule("fwd", 1, action="ForwardGroup")]),

@@ -1,4 +1,5 @@
-"""Anti-DDoS Proxy cases, from the documented samples: DescribeDomains lists www.aliyun***.com,
+"""Anti-DDoS Proxy cases, from the documented samples: DescribeInstances ddoscoo-cn-7pp2g9ed**** (Status 1 | 2,
+Enabled 0 | 1), DescribeDomains lists www.aliyun***.com,
 DescribeWebAccessLogStatus answers SlsStatus true with SlsProject ddoscoo-project-128965410602****-cn-hangzhou and
 SlsLogstore ddoscoo-logstore."""
 
@@ -26,5 +27,12 @@ CASES: list[Case] = [
          {DOMAIN: "PASS", "shop.example.com": "FAIL", "intl.example.com": "FAIL"}),
     Case(_L, "the status could not be read", {"ddos.websites": [site(log_enabled=None, error="NoPermission: denied")]},
          {DOMAIN: "ERROR"}),
+    Case(_L, "a website only instances not in service forward (expired, Status 2; forwarding stopped, Enabled 0) is "
+             "MANUAL naming them; the others are judged",
+         {"ddos.websites": [site(), site("old.example.com", log_enabled=None,
+                                         inactive="ddoscoo-cn-7pp2g9ed**** expired (Status 2)"),
+                            site("paused.example.com", log_enabled=None,
+                                 inactive="ddoscoo-cn-x service traffic forwarding stopped (Enabled 0)")]},
+         {DOMAIN: "PASS", "old.example.com": "MANUAL", "paused.example.com": "MANUAL"}),
     Case(_L, "no Anti-DDoS Proxy instance or website: no result", {"ddos.websites": []}, {}),
 ]

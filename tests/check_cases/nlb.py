@@ -1,6 +1,8 @@
 """NLB cases, from the documented samples of nlb 2022-04-30: ListListeners (lsn-ga6sjjcll6ou34l1et****, TCPSSL 443,
-SecurityPolicyId tls_cipher_policy_1_1, description tcpssl_443), ListSystemSecurityPolicy (tls_cipher_policy_1_0:
-TlsVersion "TLSv1.0,TLSv1.1,TLSv1.2") and ListSecurityPolicy (sp-wuytp9pa******: TlsVersion "TLSv1.0")."""
+SecurityPolicyId tls_cipher_policy_1_1, description tcpssl_443, ListenerStatus Running; the other statuses from the
+SDK model), CreateListener (SecurityPolicyId default tls_cipher_policy_1_0), ListSystemSecurityPolicy
+(tls_cipher_policy_1_0: TlsVersion "TLSv1.0,TLSv1.1,TLSv1.2") and ListSecurityPolicy (sp-wuytp9pa******: TlsVersion
+"TLSv1.0")."""
 
 from __future__ import annotations
 
@@ -46,6 +48,22 @@ CASES: list[Case] = [
           "nlb.security_policies": [NlbSecurityPolicy(id="sp-lower", tls_versions=["tlsv1.1", "TLSv1.2"]),
                                     NlbSecurityPolicy(id="sp-odd", tls_versions=["TLSv1.2", "TLSv1"])]},
          {LSN: "FAIL", "lsn-odd": "MANUAL"}),
+    Case(_T, "a TCPSSL listener answered without SecurityPolicyId is judged as the documented default "
+             "tls_cipher_policy_1_0; Stopping, Stopped, Deleting and Deleted listeners are MANUAL; Starting is judged",
+         {"nlb.listeners": [listener("lsn-dflt", security_policy_id=""),
+                            listener("lsn-stopping", 8443, status="Stopping", security_policy_id="sp-wuytp9pa******"),
+                            listener("lsn-stopped", 9443, status="Stopped", security_policy_id="sp-wuytp9pa******"),
+                            listener("lsn-deleting", 10443, status="Deleting", security_policy_id="sp-modern"),
+                            listener("lsn-deleted", 11443, status="Deleted", security_policy_id="sp-modern"),
+                            listener("lsn-starting", 12443, status="Starting",
+                                     security_policy_id="tls_cipher_policy_1_1")],
+          "nlb.security_policies": POLICIES},
+         {"lsn-dflt": "FAIL", "lsn-stopping": "MANUAL", "lsn-stopped": "MANUAL", "lsn-deleting": "MANUAL",
+          "lsn-deleted": "MANUAL", "lsn-starting": "FAIL"}),
+    Case(_T, "the default's documented TLS versions decide when the system list does not name it",
+         {"nlb.listeners": [listener("lsn-dflt", security_policy_id="")],
+          "nlb.security_policies": [NlbSecurityPolicy(id="sp-modern", tls_versions=["TLSv1.2"])]},
+         {"lsn-dflt": "FAIL"}),
     Case(_T, "a policy found in neither list is MANUAL",
          {"nlb.listeners": [listener(security_policy_id="sp-gone")], "nlb.security_policies": POLICIES},
          {LSN: "MANUAL"}),

@@ -1,8 +1,9 @@
 """CLB cases, from the documented samples of slb 2014-05-15: DescribeLoadBalancers (lb-bp1b6c719dfa****,
-DeleteProtection off), DescribeLoadBalancerAttribute (address 42.XX.XX.6, AddressType internet, listener https 80
+DeleteProtection off, LoadBalancerStatus active | inactive | locked, PayType PayOnDemand; PrePay from
+ModifyLoadBalancerPayType), DescribeLoadBalancerAttribute (address 42.XX.XX.6, AddressType internet, listener https 80
 with ListenerForward on to ForwardPort 443), DescribeAccessControlListAttribute (acl-bp1ut10zzvh1y8dfs****, entry
 192.168.0.1) and the listener attributes' enumerations (AclStatus on | off, AclType white | black,
-TLSCipherPolicy tls_cipher_policy_1_0 ... _1_2_strict_with_1_3)."""
+TLSCipherPolicy tls_cipher_policy_1_0 ... _1_2_strict_with_1_3, Status running | stopped)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def listener(port: int, protocol: str = "tcp", **kw: object) -> SlbListener:
 def lb(*listeners: SlbListener, lb_id: str = LB, **kw: object) -> SlbLoadBalancer:
     base: dict[str, object] = {"id": lb_id, "name": "lb-instance-test", "region": "cn-hangzhou",
                                "address": "42.XX.XX.6", "address_type": "internet", "delete_protection": "off",
-                               "listeners": list(listeners)}
+                               "status": "active", "pay_type": "PayOnDemand", "listeners": list(listeners)}
     base.update(kw)
     return SlbLoadBalancer(**base)  # type: ignore[arg-type]
 
@@ -103,4 +104,29 @@ CASES: list[Case] = [
     Case(_D, "DeleteProtection on passes, off fails (even when the listeners could not be read)",
          {"vpc.eips": [], "slb.load_balancers": [lb(delete_protection="on"), lb(lb_id="lb-off", error="NoPermission")]},
          {LB: "PASS", "lb-off": "FAIL"}),
+    Case(_D, "a subscription instance (PayType PrePay) cannot have deletion protection "
+             "(OperationUnsupported.DeleteProtectionForPrePayInstance): MANUAL; PayOnDemand off still fails",
+         {"slb.load_balancers": [lb(pay_type="PrePay"), lb(lb_id="lb-ondemand", pay_type="PayOnDemand")]},
+         {LB: "MANUAL", "lb-ondemand": "FAIL"}),
+    Case(_A, "a load balancer inactive or locked (LoadBalancerStatus: no traffic forwarded) and a stopped listener "
+             "are MANUAL, even open; running listeners of an active one are judged",
+         {"vpc.eips": [], "slb.load_balancers": [
+             lb(listener(22), listener(3389, error="Throttling"), lb_id="lb-inactive", status="inactive"),
+             lb(listener(22), lb_id="lb-locked", status="locked"),
+             lb(listener(22, status="stopped"), listener(3389), status="active"),
+             lb(lb_id="lb-gone", status="inactive", error="NoPermission")]},
+         {"lb-inactive/tcp/22": "MANUAL", "lb-inactive/tcp/3389": "MANUAL", "lb-locked/tcp/22": "MANUAL",
+          f"{LB}/tcp/22": "MANUAL", f"{LB}/tcp/3389": "FAIL", "lb-gone": "MANUAL"}),
+    Case(_H, "HTTP listeners of an inactive load balancer, or stopped, are MANUAL",
+         {"vpc.eips": [], "slb.load_balancers": [
+             lb(listener(80, "http"), lb_id="lb-inactive", status="inactive"),
+             lb(listener(80, "http", status="stopped"), listener(8080, "http"))]},
+         {"lb-inactive/http/80": "MANUAL", f"{LB}/http/80": "MANUAL", f"{LB}/http/8080": "FAIL"}),
+    Case(_T, "a weak TLS policy on a stopped listener or a locked load balancer is MANUAL",
+         {"slb.load_balancers": [
+             lb(listener(443, "https", tls_cipher_policy="tls_cipher_policy_1_0"), lb_id="lb-locked",
+                status="locked"),
+             lb(listener(443, "https", status="stopped", tls_cipher_policy="tls_cipher_policy_1_0"),
+                listener(8443, "https", tls_cipher_policy="tls_cipher_policy_1_0"))]},
+         {"lb-locked/https/443": "MANUAL", f"{LB}/https/443": "MANUAL", f"{LB}/https/8443": "FAIL"}),
 ]

@@ -1,4 +1,5 @@
-"""WAF 3.0 cases, from the documented samples: DescribeInstance waf-cn-xxx (RegionId cn-hangzhou),
+"""WAF 3.0 cases, from the documented samples: DescribeInstance waf-cn-xxx (RegionId cn-hangzhou; Status 1 Normal,
+2 Expired, 3 Released),
 DescribeDefenseResources lists alb-rencs*** (Product alb), DescribeResourceLogStatus answers Status true for
 alb-wewbb23dfsetetcic****."""
 
@@ -29,6 +30,17 @@ CASES: list[Case] = [
                                 error="DescribeResourceLogStatus did not report this protected object")]},
          {RES: "ERROR", "ecs-1": "ERROR"}),
     Case(_L, "no WAF 3.0 instance: no result", {"waf.resources": []}, {}),
+    Case(_L, "an instance whose DescribeInstance Status is 2 (Expired), 3 (Released) or undocumented is one MANUAL "
+             "for its site; the other site's objects are judged",
+         {"waf.resources": [obj(), WafResource(resource="waf-cn-expired", instance_id="waf-cn-expired",
+                                               region="ap-southeast-1", instance_status=2)]},
+         {RES: "PASS", "waf-cn-expired": "MANUAL"}),
+    Case(_L, "released and undocumented instance statuses",
+         {"waf.resources": [WafResource(resource="waf-cn-gone", instance_id="waf-cn-gone", region="cn-hangzhou",
+                                        instance_status=3),
+                            WafResource(resource="waf-intl-odd", instance_id="waf-intl-odd", region="ap-southeast-1",
+                                        instance_status=7)]},
+         {"waf-cn-gone": "MANUAL", "waf-intl-odd": "MANUAL"}),
     Case(_L, "a site that could not be listed is its ERROR; the other site's objects are judged",
          {"waf.resources": [obj(), WafResource(resource="waf-ap-southeast-1", instance_id="", region="ap-southeast-1",
                                                site_error="ServiceUnavailable: down")]},

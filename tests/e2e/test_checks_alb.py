@@ -148,3 +148,23 @@ def test_load_balancers_are_regional(cloud):
     assert [b.load_balancer_id for b in body.load_balancers] == ["alb-sh"]
     far = client(cloud, "ap-southeast-1").list_listeners(alb_models.ListListenersRequest()).body
     assert far.listeners == [] and far.total_count == 0
+
+
+def test_stopped_listeners_are_manual(cloud):
+    # ListenerStatus Stopped (documented): the listener serves nothing, so its TLS policy and missing redirect are
+    # MANUAL, not FAIL; a listener being configured is still judged
+    data = account()
+    data["accounts"][0]["alb"]["load_balancers"].append(
+        {"id": "alb-paused", "address_type": "Internet", "listeners": [
+            {"id": "lsn-paused-80", "port": 80, "status": "Stopped"},
+            {"id": "lsn-paused-443", "port": 443, "protocol": "HTTPS", "status": "Stopped",
+             "security_policy_id": "tls_cipher_policy_1_0"},
+            {"id": "lsn-busy-8443", "port": 8443, "protocol": "HTTPS", "status": "Configuring",
+             "security_policy_id": "tls_cipher_policy_1_0"}]})
+    load(cloud, data)
+    findings = scan(cloud, families=["alb"])
+    tls = by_resource(findings, "alb_listener_tls_policy_strong")
+    assert tls["lsn-paused-443"] == "MANUAL" and tls["lsn-busy-8443"] == "FAIL"
+    assert by_resource(findings, "alb_listener_https_enforced")["lsn-paused-80"] == "MANUAL"
+    message = next(f.message for f in findings if f.resource_id == "lsn-paused-80")
+    assert "Stopped" in message

@@ -139,3 +139,73 @@ def test_configurations_not_in_effect_do_not_pass(cloud):
     by_key = {(f.check_id, f.resource_id): f.message for f in findings}
     assert "its configuration failed" in by_key[(_H, "failed.example.com")]
     assert "TLS version control failed to apply" in by_key[(_T, "failed.example.com")]
+
+
+RULE = "222728944812032"  # a rule condition's ConfigId, the documented sample's ParentId
+
+
+def test_rule_conditioned_configurations_do_not_decide_the_domain(cloud):
+    # ParentId (a rule condition): the configuration applies only to the requests the condition matches, so only
+    # the unconditional ones decide; several configurations of a feature never overwrite each other by answer order
+    def dom(name: str, **configs: Any) -> dict[str, Any]:
+        return {"name": name, "ssl_protocol": "on", "configs": configs}
+
+    load(cloud, base_scenario(regions=REGIONS, cdn={"domains": [
+        dom("scoped.example.com", https_force=[{"args": {"enable": "on"}, "parent_id": RULE}],
+            https_tls_version=[{"args": STRONG, "parent_id": RULE}]),
+        dom("carved.example.com", https_force=[{"args": {"enable": "on"}},
+                                               {"args": {"enable": "off"}, "parent_id": RULE}],
+            https_tls_version=[{"args": STRONG}, {"args": {**STRONG, "tls10": "on"}, "parent_id": RULE}]),
+        dom("both.example.com", https_force=[{"args": {"enable": "on"}, "parent_id": RULE},
+                                             {"args": {"enable": "off"}}],
+            https_tls_version=[{"args": STRONG, "parent_id": RULE}, {"args": {**STRONG, "tls11": "on"}}]),
+        # two unconditional configurations: the weaker one decides, in either order
+        dom("off-last.example.com", https_force=[{"args": {"enable": "on"}}, {"args": {"enable": "off"}}],
+            https_tls_version=[{"args": STRONG}, {"args": {"tls12": "on"}}]),
+        dom("off-first.example.com", https_force=[{"args": {"enable": "off"}}, {"args": {"enable": "on"}}],
+            https_tls_version=[{"args": {"tls12": "on"}}, {"args": STRONG}])]}))
+    findings = scan(cloud, families=["cdn"])
+    expected = {"scoped.example.com": "MANUAL", "carved.example.com": "MANUAL", "both.example.com": "FAIL",
+                "off-last.example.com": "FAIL", "off-first.example.com": "FAIL"}
+    assert by_resource(findings, _H) == expected
+    assert by_resource(findings, _T) == expected
+    by_key = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert f"only under rule condition {RULE}" in by_key[(_H, "scoped.example.com")]
+    assert RULE in by_key[(_T, "carved.example.com")]
+
+
+def test_a_feature_set_under_a_rule_condition_is_added_beside_the_domain_wide_one(cloud):
+    load(cloud, account())
+    cdn = cdn_client(cloud)
+    # www.example.com passes; a conditional https_force that turns the redirect off for some requests is added (it
+    # does not replace the domain-wide one), then parentId -1 (documented: removes the rule condition) makes the
+    # new configuration domain-wide, replacing the old one
+    off = [{"functionName": "https_force", "parentId": RULE,
+            "functionArgs": [{"argName": "enable", "argValue": "off"}]}]
+    cdn.batch_set_cdn_domain_config(cdn_models.BatchSetCdnDomainConfigRequest(
+        domain_names="www.example.com", functions=json.dumps(off)))
+    configs = cdn.describe_cdn_domain_configs(cdn_models.DescribeCdnDomainConfigsRequest(
+        domain_name="www.example.com", function_names="https_force")).body.domain_configs.domain_config
+    assert sorted(c.parent_id for c in configs) == ["", RULE]
+    assert by_resource(scan(cloud, checks=[_H]), _H)["www.example.com"] == "MANUAL"
+    cdn.batch_set_cdn_domain_config(cdn_models.BatchSetCdnDomainConfigRequest(
+        domain_names="www.example.com", functions=json.dumps([{**off[0], "parentId": "-1"}])))
+    configs = cdn.describe_cdn_domain_configs(cdn_models.DescribeCdnDomainConfigsRequest(
+        domain_name="www.example.com", function_names="https_force")).body.domain_configs.domain_config
+    assert [(c.parent_id, c.function_args.function_arg[0].arg_value) for c in configs] == [(RULE, "off"), ("", "off")]
+    assert by_resource(scan(cloud, checks=[_H]), _H)["www.example.com"] == "FAIL"
+
+
+def test_domains_cdn_does_not_serve_are_manual(cloud):
+    # DomainStatus offline (StopCdnDomain: CDN stops serving it), stopping, deleting: not judged; configuring is
+    load(cloud, base_scenario(regions=REGIONS, cdn={"domains": [
+        {"name": "old.example.com", "status": "offline"},  # plain HTTP, but not served
+        {"name": "going.example.com", "status": "stopping", "ssl_protocol": "on"},
+        {"name": "gone.example.com", "status": "deleting", "ssl_protocol": "on"},
+        {"name": "busy.example.com", "status": "configuring", "ssl_protocol": "on"}]}))
+    findings = scan(cloud, families=["cdn"])
+    assert by_resource(findings, _H) == {"old.example.com": "MANUAL", "going.example.com": "MANUAL",
+                                         "gone.example.com": "MANUAL", "busy.example.com": "FAIL"}
+    assert by_resource(findings, _T) == {"going.example.com": "MANUAL", "gone.example.com": "MANUAL",
+                                         "busy.example.com": "FAIL"}
+    assert "offline" in next(f.message for f in findings if f.resource_id == "old.example.com")

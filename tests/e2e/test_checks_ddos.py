@@ -110,3 +110,30 @@ def test_remediation_flips_the_check_and_is_audited(cloud, admin):
     assert by_resource(findings, CHECK)["api.example.com"] == "PASS"
     events = [e for e in admin.events() if e["eventName"] == "EnableWebAccessLogConfig"]
     assert [e["referencedResources"] for e in events] == [{"ACS::DDoSCoo::Domain": ["api.example.com"]}]
+
+
+def test_websites_only_idle_instances_forward_are_manual(cloud, admin):
+    # DescribeInstances Status 2 (expired) or Enabled 0 (service traffic forwarding stopped): a website that only
+    # such instances forward is MANUAL naming them, its log status not read; one an instance in service also
+    # forwards is judged
+    data = account()
+    ddos = data["accounts"][0]["ddoscoo"]
+    ddos["instances"] += [{"id": "ddoscoo-cn-old00001", "status": 2}, {"id": "ddoscoo-cn-paused01", "enabled": 0}]
+    ddos["websites"] += [
+        {"domain": "old.example.com", "instance_ids": ["ddoscoo-cn-old00001"]},
+        {"domain": "paused.example.com", "instance_ids": ["ddoscoo-cn-paused01"], "log_enabled": True},
+        {"domain": "both.example.com", "instance_ids": ["ddoscoo-cn-old00001", "ddoscoo-cn-shop0001"]}]
+    # the other site: its only instance expired
+    ddos["instances"][1]["status"] = 2
+    load(cloud, data)
+    findings = scan(cloud, families=["ddos"])
+    assert by_resource(findings, CHECK) == {
+        "shop.example.com": "PASS", "api.example.com": "FAIL", "both.example.com": "FAIL",
+        "old.example.com": "MANUAL", "paused.example.com": "MANUAL", "www.example.net": "MANUAL"}
+    by_id = {f.resource_id: f.message for f in findings}
+    assert "ddoscoo-cn-old00001 expired (Status 2)" in by_id["old.example.com"]
+    assert "ddoscoo-cn-paused01 service traffic forwarding stopped (Enabled 0)" in by_id["paused.example.com"]
+    assert "ddoscoo-intl-web0001 expired" in by_id["www.example.net"]
+    calls = admin.calls()
+    assert calls["ddoscoo:DescribeWebAccessLogStatus"] == 3  # shop, api and both only
+    assert calls["ddoscoo:DescribeDomains"] == 2 + 1  # each site's list, and the serving instances' in cn-hangzhou

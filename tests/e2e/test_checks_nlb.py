@@ -111,3 +111,18 @@ def test_listeners_are_regional(cloud):
     far = client(cloud, "ap-southeast-1").list_listeners(
         nlb_models.ListListenersRequest(region_id="ap-southeast-1")).body
     assert far.listeners == [] and far.total_count == 0
+
+
+def test_listeners_that_serve_nothing_are_manual(cloud):
+    # ListenerStatus Stopping, Stopped, Deleting, Deleted (documented): not judged; Starting is judged
+    data = account()
+    data["accounts"][0]["nlb"]["listeners"] += [
+        {"id": f"lsn-{status.lower()}", "port": 2000 + n, "status": status,
+         "security_policy_id": "tls_cipher_policy_1_0"}
+        for n, status in enumerate(("Stopping", "Stopped", "Deleting", "Deleted", "Starting"))]
+    load(cloud, data)
+    findings = by_resource(scan(cloud, families=["nlb"]), CHECK)
+    expected = {"lsn-stopping": "MANUAL", "lsn-stopped": "MANUAL", "lsn-deleting": "MANUAL",
+                "lsn-deleted": "MANUAL", "lsn-starting": "FAIL"}
+    assert {k: findings[k] for k in expected} == expected
+    assert findings["lsn-default"] == "FAIL"  # Running, unchanged

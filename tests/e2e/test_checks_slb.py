@@ -171,3 +171,47 @@ def test_load_balancers_are_regional_and_unknown_ids_fail(cloud):
         assert getattr(err, "code", "") == "InvalidLoadBalancerId.NotFound"
     else:
         raise AssertionError("a load balancer of cn-hangzhou was described in cn-shanghai")
+
+
+def test_idle_listeners_and_subscription_instances_are_manual(cloud):
+    # LoadBalancerStatus inactive / locked (documented: no traffic forwarded) and a stopped listener: their listener
+    # checks are MANUAL, not FAIL; a PrePay instance cannot have deletion protection (documented error), MANUAL
+    data = account()
+    data["accounts"][0]["slb"]["load_balancers"] += [
+        {"id": "lb-off", "address": "47.96.0.30", "address_type": "internet", "status": "inactive", "listeners": [
+            {"port": 3389, "protocol": "tcp"}, {"port": 80, "protocol": "http"},
+            {"port": 443, "protocol": "https", "tls_cipher_policy": "tls_cipher_policy_1_0"}]},
+        {"id": "lb-arrears", "address": "47.96.0.31", "address_type": "internet", "status": "locked",
+         "listeners": [{"port": 22, "protocol": "tcp"}]},
+        {"id": "lb-paused", "address": "47.96.0.32", "address_type": "internet", "pay_type": "PrePay", "listeners": [
+            {"port": 22, "protocol": "tcp", "status": "stopped"}, {"port": 3306, "protocol": "tcp"},
+            {"port": 8080, "protocol": "http", "status": "stopped"}]}]
+    load(cloud, data)
+    findings = scan(cloud, families=["slb"])
+    acl = by_resource(findings, "slb_listener_acl_restricted")
+    assert {k: acl[k] for k in ("lb-off/tcp/3389", "lb-arrears/tcp/22", "lb-paused/tcp/22", "lb-paused/tcp/3306")} \
+        == {"lb-off/tcp/3389": "MANUAL", "lb-arrears/tcp/22": "MANUAL", "lb-paused/tcp/22": "MANUAL",
+            "lb-paused/tcp/3306": "FAIL"}
+    https = by_resource(findings, "slb_listener_https_enforced")
+    assert https["lb-off/http/80"] == "MANUAL" and https["lb-paused/http/8080"] == "MANUAL"
+    assert by_resource(findings, "slb_listener_tls_policy_strong")["lb-off/https/443"] == "MANUAL"
+    protection = by_resource(findings, "slb_instance_deletion_protection_enabled")
+    assert protection["lb-paused"] == "MANUAL" and protection["lb-off"] == "FAIL"
+    by_key = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "inactive" in by_key[("slb_listener_acl_restricted", "lb-off/tcp/3389")]
+    assert "locked" in by_key[("slb_listener_acl_restricted", "lb-arrears/tcp/22")]
+    assert "stopped" in by_key[("slb_listener_acl_restricted", "lb-paused/tcp/22")]
+    assert "DeleteProtectionForPrePayInstance" in by_key[("slb_instance_deletion_protection_enabled", "lb-paused")]
+
+    # the remediation the API refuses for a subscription instance: the documented error, nothing changed
+    slb = client(cloud)
+    try:
+        slb.set_load_balancer_delete_protection(slb_models.SetLoadBalancerDeleteProtectionRequest(
+            region_id="cn-hangzhou", load_balancer_id="lb-paused", delete_protection="on"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "OperationUnsupported.DeleteProtectionForPrePayInstance"
+    else:
+        raise AssertionError("deletion protection was enabled on a PrePay instance")
+    body = slb.describe_load_balancer_attribute(slb_models.DescribeLoadBalancerAttributeRequest(
+        region_id="cn-hangzhou", load_balancer_id="lb-paused")).body
+    assert (body.pay_type, body.delete_protection, body.load_balancer_status) == ("PrePay", "off", "active")

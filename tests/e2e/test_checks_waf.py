@@ -94,3 +94,18 @@ def test_remediation_flips_the_check_and_is_audited(cloud, admin):
     assert by_resource(scan(cloud, families=["waf"]), CHECK)["shop.example.com-waf"] == "PASS"
     events = [e for e in admin.events() if e["eventName"] == "ModifyResourceLogStatus"]
     assert len(events) == 1 and "shop.example.com-waf" in str(events[0]["referencedResources"])
+
+
+def test_an_instance_not_in_service_is_one_manual_for_its_site(cloud, admin):
+    # DescribeInstance Status 2 (Expired) / 3 (Released): one MANUAL for the instance, its objects not read; the
+    # other site is judged as before
+    for status, state in ((2, "expired"), (3, "released")):
+        data = account()
+        data["accounts"][0]["waf"]["instances"][0]["status"] = status
+        load(cloud, data)
+        findings = scan(cloud, families=["waf"])
+        assert by_resource(findings, CHECK) == {"waf_v2_public_cn-shop01": "MANUAL", "www.example.net-waf": "PASS"}
+        (idle,) = [f for f in findings if f.status.value == "MANUAL"]
+        assert idle.region == "cn-hangzhou" and state in idle.message and f"Status {status}" in idle.message
+        calls = admin.calls()
+        assert calls["waf:DescribeDefenseResources"] == 1 and calls["waf:DescribeResourceLogStatus"] == 1

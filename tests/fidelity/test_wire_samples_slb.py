@@ -14,9 +14,10 @@ def test_slb_load_balancers(replay: WireReplay) -> None:
         # slb/DescribeLoadBalancers.json: the listed instance (its AddressType intranet, Address 100.XX.XX.28)
         "id": "lb-bp1b6c719dfa****", "name": "lb-bp1o94dp5i6ea****", "region": REGION, "address": "100.XX.XX.28",
         "address_type": "intranet",
-        # slb/DescribeLoadBalancerAttribute.json: DeleteProtection off, one listener (ListenerPortsAndProtocol:
-        # port 80, protocol https, ListenerForward on, ForwardPort 443)
-        "delete_protection": "off", "error": None,
+        # slb/DescribeLoadBalancerAttribute.json: DeleteProtection off, LoadBalancerStatus active, PayType
+        # PayOnDemand, one listener (ListenerPortsAndProtocol: port 80, protocol https, ListenerForward on,
+        # ForwardPort 443)
+        "delete_protection": "off", "status": "active", "pay_type": "PayOnDemand", "error": None,
         "listeners": [{
             "port": 80, "protocol": "https", "listener_forward": "on", "forward_port": 443,
             # slb/DescribeLoadBalancerHTTPSListenerAttribute.json: Status stopped, AclStatus off (so no ACL is

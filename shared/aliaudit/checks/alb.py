@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..collectors.alb import LOAD_BALANCERS, SECURITY_POLICIES, AlbListener, AlbLoadBalancer, AlbRule
 from ..findings import Result, Status
-from ..tls_policy import policy_verdict
+from ..tls_policy import listener_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -21,6 +21,12 @@ def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str)
                            "port": str(lst.port)})
 
 
+def _stopped(lb: AlbLoadBalancer, lst: AlbListener, where: str) -> Result:
+    """A listener that serves nothing (ListenerStatus Stopped): not judged."""
+    return _result(lb, lst, MANUAL, f"{where} not judged: the listener is {lst.status} (ListenerStatus), so it "
+                                    "serves nothing; check its settings before it is started again")
+
+
 @check(id="alb_listener_tls_policy_strong", severity="medium",
        title="ALB HTTPS listeners use a security policy without TLS 1.0 and 1.1",
        risk="TLS 1.0 and 1.1 have known attacks and are deprecated (RFC 8996); a listener that offers them lets "
@@ -32,20 +38,25 @@ def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str)
        events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
        needs=[LOAD_BALANCERS, SECURITY_POLICIES],
        evaluates="HTTPS listeners of every ALB (ListListeners ListenerProtocol HTTPS): the SecurityPolicyId is looked "
-                 "up in ListSystemSecurityPolicies and ListSecurityPolicies; PASS when its TLSVersions are only "
-                 "TLSv1.2 and TLSv1.3, FAIL when they hold TLSv1.0 or TLSv1.1 (any letter case); MANUAL when the "
-                 "policy is in neither list, lists no TLS version or lists an undocumented one (nothing to judge). "
+                 "up in ListSystemSecurityPolicies and ListSecurityPolicies (a listener answered without one is "
+                 "judged as the documented default, tls_cipher_policy_1_0, and the message says so); PASS when its "
+                 "TLSVersions are only TLSv1.2 and TLSv1.3, FAIL when they hold TLSv1.0 or TLSv1.1 (any letter "
+                 "case); MANUAL when the policy is in neither list, lists no TLS version or lists an undocumented "
+                 "one (nothing to judge), and when the listener is Stopped (ListenerStatus: it serves nothing). "
                  "HTTP and QUIC listeners give no result.",
-       source="https://api.alibabacloud.com/api/Alb/2020-06-16/ListSecurityPolicies | RFC 8996")
+       source="https://api.alibabacloud.com/api/Alb/2020-06-16/ListSecurityPolicies | RFC 8996 | "
+              "https://api.alibabacloud.com/api/Alb/2020-06-16/CreateListener (SecurityPolicyId default)")
 def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
     policies = {p.id: p for p in inp[SECURITY_POLICIES]}
     for lb in inp[LOAD_BALANCERS]:
         for lst in lb.listeners:
             if lst.protocol != "HTTPS":
                 continue
-            policy = policies.get(lst.security_policy_id)
-            status, message = policy_verdict(f"HTTPS port {lst.port}", policy.id if policy else lst.security_policy_id,
-                                             policy.tls_versions if policy else None, bool(policy and policy.system))
+            where = f"HTTPS port {lst.port}"
+            if lst.stopped:
+                yield _stopped(lb, lst, where)
+                continue
+            status, message = listener_verdict(where, lst.security_policy_id, policies)
             yield _result(lb, lst, status, message)
 
 
@@ -77,7 +88,8 @@ def _redirects_https(rule: AlbRule) -> bool:
                  "condition, or only Path /*) redirects to HTTPS (RuleActions Type Redirect, RedirectConfig "
                  "Protocol HTTPS) and no rule before it forwards elsewhere; FAIL when no rule redirects to HTTPS "
                  "(the default action, documented as ForwardGroup only, serves plain HTTP); MANUAL when redirects "
-                 "to HTTPS cover only some requests (conditions) or follow other rules; ERROR when ListRules failed.",
+                 "to HTTPS cover only some requests (conditions) or follow other rules, and when the listener is "
+                 "Stopped (ListenerStatus: it serves nothing); ERROR when ListRules failed.",
        source="Cloud Config slb-all-listener-http-redirect-https | "
               "https://api.alibabacloud.com/api/Alb/2020-06-16/ListRules")
 def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
@@ -86,6 +98,9 @@ def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
             continue
         for lst in lb.listeners:
             if lst.protocol != "HTTP":
+                continue
+            if lst.stopped:
+                yield _stopped(lb, lst, f"HTTP port {lst.port}")
                 continue
             if lst.rules_error:
                 yield _result(lb, lst, ERROR, f"could not list the listener's forwarding rules: {lst.rules_error}")

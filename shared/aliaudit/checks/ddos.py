@@ -10,7 +10,7 @@ from ..collectors.ddos import WEBSITES, DdosWebsite
 from ..findings import Result, Status
 from .registry import Inputs, check
 
-PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 
 
 def _result(w: DdosWebsite, status: Status, message: str) -> Result:
@@ -35,13 +35,20 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
        evaluates="DescribeInstances and DescribeDomains in both Anti-DDoS Proxy sites (cn-hangzhou, ap-southeast-1) "
                  "for every resource group of the account (ListResourceGroups: without a group id these APIs answer "
                  "the default group only), then DescribeWebAccessLogStatus per website: PASS when SlsStatus is "
-                 "true, FAIL when false, ERROR when the status (or the resource groups) could not be read. No "
+                 "true, FAIL when false, ERROR when the status (or the resource groups) could not be read; MANUAL, "
+                 "its status not read, for a website that only instances not in service forward (DescribeInstances "
+                 "Status 2, expired, or Enabled 0, service traffic forwarding stopped; found by DescribeDomains "
+                 "with the InstanceIds of the group's other instances). No "
                  "instance, or no website, gives no result. The log volume indicator (CIS step 4) is not exposed by "
                  "this API and is not evaluated.",
        source="CIS 2.6 | https://www.alibabacloud.com/help/doc-detail/85007.htm")
 def web_access_log_enabled(inp: Inputs) -> Iterator[Result]:
     for w in inp[WEBSITES]:
-        if w.error:
+        if w.inactive:
+            yield _result(w, MANUAL, f"not judged: only Anti-DDoS Proxy instances not in service forward this "
+                                     f"website ({w.inactive}); renew or re-enable the instance, then check its "
+                                     "full log")
+        elif w.error:
             yield _result(w, ERROR, f"could not read the website's log status: {w.error}")
         elif w.log_enabled:
             yield _result(w, PASS, f"full log is enabled (project {w.sls_project or '?'}, "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..collectors.nlb import LISTENERS, SECURITY_POLICIES, NlbListener
 from ..findings import Result, Status
-from ..tls_policy import policy_verdict
+from ..tls_policy import listener_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
@@ -32,15 +32,21 @@ def _result(lst: NlbListener, status: Status, message: str) -> Result:
        evaluates="TCPSSL listeners of every NLB (ListListeners ListenerProtocol TCPSSL): the SecurityPolicyId is "
                  "looked up in ListSystemSecurityPolicy and ListSecurityPolicy; PASS when its TlsVersion (a "
                  "comma-separated list) holds only TLSv1.2 and TLSv1.3, FAIL when it holds TLSv1.0 or TLSv1.1 (any "
-                 "letter case); MANUAL when the policy is in neither list, lists no TLS version or an undocumented "
-                 "one. TCP and UDP listeners give no result.",
-       source="https://api.alibabacloud.com/api/Nlb/2022-04-30/ListSecurityPolicy | RFC 8996")
+                 "letter case); a listener answered without a SecurityPolicyId is judged as the documented "
+                 "default, tls_cipher_policy_1_0, and the message says so; MANUAL when the policy is in neither "
+                 "list, lists no TLS version or an undocumented one, and when the listener serves nothing "
+                 "(ListenerStatus Stopping, Stopped, Deleting or Deleted). TCP and UDP listeners give no result.",
+       source="https://api.alibabacloud.com/api/Nlb/2022-04-30/ListSecurityPolicy | RFC 8996 | "
+              "https://api.alibabacloud.com/api/Nlb/2022-04-30/CreateListener (SecurityPolicyId default)")
 def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
     policies = {p.id: p for p in inp[SECURITY_POLICIES]}
     for lst in inp[LISTENERS]:
         if lst.protocol != "TCPSSL":
             continue
-        policy = policies.get(lst.security_policy_id)
-        status, message = policy_verdict(f"TCPSSL port {lst.port}", policy.id if policy else lst.security_policy_id,
-                                         policy.tls_versions if policy else None, bool(policy and policy.system))
+        where = f"TCPSSL port {lst.port}"
+        if lst.stopped:
+            yield _result(lst, MANUAL, f"{where} not judged: the listener is {lst.status} (ListenerStatus), so it "
+                                       "serves nothing; check its settings before it is started again")
+            continue
+        status, message = listener_verdict(where, lst.security_policy_id, policies)
         yield _result(lst, status, message)

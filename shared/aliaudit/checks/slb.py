@@ -24,6 +24,22 @@ STRONG_TLS_POLICIES = {"tls_cipher_policy_1_2": "TLS 1.2", "tls_cipher_policy_1_
                        "tls_cipher_policy_1_2_strict_with_1_3": "TLS 1.2 and 1.3"}
 
 
+# LoadBalancerStatus values of a CLB that forwards no traffic: "inactive: The CLB instance is disabled. CLB instances
+# in the inactive state do not forward traffic"; "locked: ... A locked CLB instance cannot forward traffic"
+# (DescribeLoadBalancersRequest.load_balancer_status, alibabacloud_slb20140515). active is judged.
+IDLE_LB_STATUSES = {"inactive": "disabled (LoadBalancerStatus inactive), so it forwards no traffic",
+                    "locked": "locked (LoadBalancerStatus locked, e.g. an overdue payment), so it cannot forward "
+                              "traffic"}
+# PayType of a subscription instance, for which SetLoadBalancerDeleteProtection documents the error
+# OperationUnsupported.DeleteProtectionForPrePayInstance, "The operation failed because prepay instance does not
+# support delete protection" (https://www.alibabacloud.com/help/en/slb/classic-load-balancer/developer-reference/
+# api-slb-2014-05-15-setloadbalancerdeleteprotection)
+PREPAY = "PrePay"
+# the listener Status that serves nothing: running | stopped (Describe*ListenerAttribute Status, the SDK models of
+# alibabacloud_slb20140515)
+STOPPED_LISTENER = "stopped"
+
+
 def _listener_result(lb: SlbLoadBalancer, lst: SlbListener, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=f"{lb.id}/{lst.key}", resource_type="slb:listener",
                   resource_name=lb.name, region=lb.region, message=message,
@@ -32,14 +48,39 @@ def _listener_result(lb: SlbLoadBalancer, lst: SlbListener, status: Status, mess
 
 
 def _lb_error(lb: SlbLoadBalancer) -> Result:
+    """A load balancer whose listeners are unknown: ERROR, or MANUAL when it forwards nothing anyway."""
+    if lb.status in IDLE_LB_STATUSES:
+        return Result(status=MANUAL, resource_id=lb.id, resource_type="slb:load_balancer", resource_name=lb.name,
+                      region=lb.region, message=f"listeners not judged: the load balancer is "
+                                                f"{IDLE_LB_STATUSES[lb.status]} (and they could not be read: "
+                                                f"{lb.error})")
     return Result(status=ERROR, resource_id=lb.id, resource_type="slb:load_balancer", resource_name=lb.name,
                   region=lb.region, message=f"could not read the load balancer's listeners: {lb.error}")
 
 
+def _decided(lb: SlbLoadBalancer, lst: SlbListener) -> Result | None:
+    """The result that decides a listener without judging its settings: MANUAL when it serves nothing (its load
+    balancer inactive or locked, whatever the listener's own read gave; the listener stopped), ERROR when it could
+    not be read; None when its settings are to be judged."""
+    idle = None
+    if lb.status in IDLE_LB_STATUSES:
+        idle = f"the load balancer is {IDLE_LB_STATUSES[lb.status]}"
+    elif lst.error:
+        return _listener_result(lb, lst, ERROR, f"could not read the listener: {lst.error}")
+    elif lst.status == STOPPED_LISTENER:
+        idle = "the listener is stopped (Status stopped), so it serves nothing"
+    if idle is None:
+        return None
+    return _listener_result(lb, lst, MANUAL, f"{lst.protocol.upper()} port {lst.port} not judged: {idle}; check "
+                                             "its settings before it serves again")
+
+
 def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
                ) -> Iterator[tuple[SlbLoadBalancer, SlbListener | None, Result | None]]:
-    """The listeners of these protocols (of internet-facing load balancers only, when asked), each with its ERROR
-    result when it could not be read; a load balancer whose listeners are unknown gives (lb, None, its ERROR).
+    """The listeners of these protocols (of internet-facing load balancers only, when asked), each with the result
+    that decides it without judging its settings: ERROR when it could not be read, MANUAL when it serves nothing
+    (load balancer inactive or locked, listener stopped: what it would expose is judged once it serves again); a
+    load balancer whose listeners are unknown gives (lb, None, its ERROR).
     Internet-facing: AddressType internet, or an internal CLB with an EIP associated ("You can associate EIPs with
     SLB instances, including internal-facing CLB instances in VPCs": https://www.alibabacloud.com/help/doc-detail/
     197100.htm; DescribeEipAddresses InstanceType SlbInstance)."""
@@ -52,9 +93,7 @@ def _listeners(inp: Inputs, protocols: set[str], internet_only: bool,
             continue
         for lst in lb.listeners:
             if lst.protocol in protocols:
-                err = (_listener_result(lb, lst, ERROR, f"could not read the listener: {lst.error}")
-                       if lst.error else None)
-                yield lb, lst, err
+                yield lb, lst, _decided(lb, lst)
 
 
 def _open_entries(entries: list[tuple[str, str]]) -> list[str]:
@@ -120,7 +159,9 @@ def _legacy_whitelist(lb: SlbLoadBalancer, lst: SlbListener, where: str) -> Resu
                  "entries (SourceItems) none of which admit every address, or with none (documented: no traffic "
                  "is then forwarded); FAIL when AclStatus is off without that whitelist, AclType is black (everyone "
                  "else gets in), or the whitelist is empty (documented: a whitelist without entries forwards all "
-                 "requests) or contains 0.0.0.0/0; ERROR when the load balancer, the listener or one of its ACLs "
+                 "requests) or contains 0.0.0.0/0; MANUAL, not judged, when the listener serves nothing: its load "
+                 "balancer's LoadBalancerStatus is inactive or locked (documented: no traffic is forwarded) or "
+                 "the listener's Status is stopped; ERROR when the load balancer, the listener or one of its ACLs "
                  "could not be read. Listeners on other ports and intranet load balancers give no result.",
        source="Cloud Config slb-acl-public-access-check, slb-listener-risk-ports-check | "
               "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerTCPListenerAttribute (AclType: "
@@ -174,8 +215,10 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
        evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal "
                  "CLB with an EIP: DescribeEipAddresses InstanceType SlbInstance): PASS when "
                  "DescribeLoadBalancerHTTPListenerAttribute ListenerForward is on (with its ForwardPort), FAIL "
-                 "when it is off or absent; ERROR when the load balancer or the listener could not be read. "
-                 "HTTPS, TCP and UDP listeners and intranet load balancers give no result.",
+                 "when it is off or absent; MANUAL, not judged, when the load balancer is inactive or locked "
+                 "(LoadBalancerStatus; documented: no traffic is forwarded) or the listener is stopped; ERROR when "
+                 "the load balancer or the listener could not be read. HTTPS, TCP and UDP listeners and intranet "
+                 "load balancers give no result.",
        source="Cloud Config slb-listener-https-enabled, slb-all-listener-http-redirect-https | "
               "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerHTTPListenerAttribute")
 def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
@@ -204,8 +247,9 @@ def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
        evaluates="HTTPS listeners of every CLB: DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: FAIL "
                  "for tls_cipher_policy_1_0 and tls_cipher_policy_1_1 (documented to allow TLS 1.0 / 1.1), PASS "
                  "for tls_cipher_policy_1_2, _1_2_strict and _1_2_strict_with_1_3; MANUAL when the policy is "
-                 "absent (documented for high-performance instances only) or not one of the documented values; "
-                 "ERROR when the load balancer or the listener could not be read.",
+                 "absent (documented for high-performance instances only) or not one of the documented values, and "
+                 "when the listener serves nothing (load balancer inactive or locked, listener stopped); ERROR when "
+                 "the load balancer or the listener could not be read.",
        source="Cloud Config slb-all-listenter-tls-policy-check | "
               "https://api.alibabacloud.com/api/Slb/2014-05-15/DescribeLoadBalancerHTTPSListenerAttribute")
 def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
@@ -235,11 +279,23 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
            "--DeleteProtection on",
        events=["SetLoadBalancerDeleteProtection", "CreateLoadBalancer"], needs=[LOAD_BALANCERS],
        evaluates="Every CLB of the region: PASS when DescribeLoadBalancers / DescribeLoadBalancerAttribute "
-                 "DeleteProtection is on, FAIL when it is off or absent.",
-       source="Cloud Config slb-delete-protection-enabled")
+                 "DeleteProtection is on; MANUAL when it is not and PayType is PrePay (subscription: "
+                 "SetLoadBalancerDeleteProtection documents OperationUnsupported.DeleteProtectionForPrePayInstance, "
+                 "'prepay instance does not support delete protection'); FAIL when it is off or absent.",
+       source="Cloud Config slb-delete-protection-enabled | "
+              "https://www.alibabacloud.com/help/en/slb/classic-load-balancer/developer-reference/"
+              "api-slb-2014-05-15-setloadbalancerdeleteprotection (error codes)")
 def deletion_protection_enabled(inp: Inputs) -> Iterator[Result]:
     for lb in inp[LOAD_BALANCERS]:
-        on = lb.delete_protection == "on"
-        yield Result(status=PASS if on else FAIL, resource_id=lb.id, resource_type="slb:load_balancer",
-                     resource_name=lb.name, region=lb.region, details={"address_type": lb.address_type},
-                     message=f"deletion protection is {lb.delete_protection or 'off'}")
+        if lb.delete_protection == "on":
+            status, message = PASS, "deletion protection is on"
+        elif lb.pay_type == PREPAY:
+            status, message = MANUAL, ("subscription instance (PayType PrePay): CLB does not support deletion "
+                                       "protection for prepay instances (SetLoadBalancerDeleteProtection answers "
+                                       "OperationUnsupported.DeleteProtectionForPrePayInstance); guard its release "
+                                       "with RAM permissions instead")
+        else:
+            status, message = FAIL, f"deletion protection is {lb.delete_protection or 'off'}"
+        yield Result(status=status, resource_id=lb.id, resource_type="slb:load_balancer", resource_name=lb.name,
+                     region=lb.region, details={"address_type": lb.address_type, "pay_type": lb.pay_type},
+                     message=message)

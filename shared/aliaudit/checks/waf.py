@@ -10,7 +10,9 @@ from ..collectors.waf import RESOURCES, WafResource
 from ..findings import Result, Status
 from .registry import Inputs, check
 
-PASS, FAIL, ERROR = Status.PASS, Status.FAIL, Status.ERROR
+PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+# DescribeInstance Status (DescribeInstanceResponseBody.status, alibabacloud_waf_openapi20211001)
+INSTANCE_STATUSES = {2: "expired", 3: "released"}
 
 
 def _result(r: WafResource, status: Status, message: str) -> Result:
@@ -36,8 +38,11 @@ def _result(r: WafResource, status: Status, message: str) -> Result:
        evaluates="DescribeInstance in both WAF 3.0 sites (cn-hangzhou, ap-southeast-1), DescribeDefenseResources of "
                  "the instance, then DescribeResourceLogStatus: PASS when Result[].Status is true for the protected "
                  "object, FAIL when false, ERROR when the status could not be read or was not reported, and one ERROR "
-                 "for a site whose instance or protected objects could not be listed. No instance gives no result. "
-                 "The log volume indicator (CIS step 6) is not evaluated.",
+                 "for a site whose instance or protected objects could not be listed. A site whose instance's "
+                 "DescribeInstance Status is not 1 (Normal; documented 2 Expired, 3 Released) gives one MANUAL for "
+                 "the instance, naming the status, and its objects are not read (the instance is not in service). "
+                 "No instance gives no result. The log volume indicator (CIS step 6) is "
+                 "not evaluated.",
        source="CIS 2.7 | Cloud Config waf3-defense-resource-logging-enabled")
 def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
     for r in inp[RESOURCES]:
@@ -45,6 +50,13 @@ def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
             yield Result(status=ERROR, resource_id=r.resource, resource_type="waf:site", region=r.region,
                          message=f"could not list the protected objects of the {r.region} WAF 3.0 site: "
                                  f"{r.site_error}")
+        elif r.instance_status is not None:
+            state = INSTANCE_STATUSES.get(r.instance_status, "in an undocumented state")
+            yield Result(status=MANUAL, resource_id=r.resource, resource_type="waf:instance", region=r.region,
+                         details={"instance_id": r.instance_id, "status": str(r.instance_status)},
+                         message=f"the {r.region} WAF 3.0 instance is {state} (DescribeInstance Status "
+                                 f"{r.instance_status}, 1 is Normal): its protected objects are not judged; renew "
+                                 "the instance (or protect the sites with an active one), then check their logs")
         elif r.error:
             yield _result(r, ERROR, f"could not read the log status: {r.error}")
         elif r.log_enabled:

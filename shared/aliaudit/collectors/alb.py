@@ -44,15 +44,26 @@ class AlbRule(Record):
     actions: list[AlbAction] = Field(default_factory=list)
 
 
+# ListenerStatus values of a listener that serves nothing: the documented values are Provisioning (being created),
+# Running, Configuring (being configured) and Stopped (ListListenersResponseBody.listener_status,
+# alibabacloud_alb20200616). Provisioning and Configuring are judged: that configuration is about to serve.
+STOPPED_LISTENER_STATUSES = frozenset({"Stopped"})
+
+
 class AlbListener(Record):
     id: str
     port: int = 0
     protocol: str = ""  # HTTP | HTTPS | QUIC
-    status: str = ""
-    security_policy_id: str = ""  # HTTPS only
+    status: str = ""  # ListenerStatus: Provisioning | Running | Configuring | Stopped
+    # HTTPS only; '' when the answer names none (the documented default then applies: tls_policy.DEFAULT_POLICY)
+    security_policy_id: str = ""
     default_actions: list[str] = Field(default_factory=list)  # DefaultActions[].Type
     rules: list[AlbRule] = Field(default_factory=list)  # read for HTTP listeners of internet-facing ALBs
     rules_error: str | None = None  # ListRules failed
+
+    @property
+    def stopped(self) -> bool:
+        return self.status in STOPPED_LISTENER_STATUSES
 
 
 class AlbLoadBalancer(Record):

@@ -1,7 +1,7 @@
 """CDN datasets (global: CDN domains belong to the account, not to a region; the SDK's endpoint rule is 'central',
 cdn.aliyuncs.com, so they are collected once). Every accelerated domain (DescribeUserDomains) with, for those
 serving HTTPS, the two HTTPS features the checks read (DescribeCdnDomainConfigs FunctionNames=https_force,
-https_tls_version)."""
+https_tls_version), domain-wide or under a rule condition (ParentId)."""
 
 from __future__ import annotations
 
@@ -27,19 +27,35 @@ HTTPS_FORCE, TLS_VERSION = "https_force", "https_tls_version"
 TLS_ARGS = ("tls10", "tls11", "tls12", "tls13")
 
 
+class CdnConditional(Record):
+    """A configuration of a feature that applies only to the requests matching a rule condition."""
+
+    condition: str  # ParentId: the ConfigId of the rule condition (feature `condition`) it refers to
+    status: str = "success"  # success | testing | configuring (failed ones are not kept: never in effect)
+    args: dict[str, str] = Field(default_factory=dict)
+
+
 class CdnDomain(Record):
     name: str
-    status: str = ""  # online | offline | configuring | configure_failed | checking | check_failed | stopping | ...
+    # DomainStatus: online | offline | configuring | configure_failed | checking | check_failed | stopping |
+    # deleting (DescribeUserDomainsRequest.domain_status, alibabacloud_cdn20180510)
+    status: str = ""
     ssl_protocol: str = ""  # SslProtocol: on | off (whether HTTPS is enabled)
     cdn_type: str = ""
     coverage: str = ""
-    # the feature's arguments as configured (ArgName -> ArgValue); None when the feature is not configured
+    # the feature's domain-wide arguments (ArgName -> ArgValue), from its configurations without a rule condition
+    # (empty ParentId) whose Status is success; None when there is none. Several are merged, the weakest value
+    # winning (never the answer's last one).
     https_force: dict[str, str] | None = None
     tls_versions: dict[str, str] | None = None
     configs_read: bool = False  # DescribeCdnDomainConfigs was called (only for domains with HTTPS on)
-    # features whose DomainConfig Status is not success (failed | testing | configuring): function name -> status.
-    # Such a configuration is not (yet) in effect, so its arguments are not taken as the domain's behaviour.
+    # features whose domain-wide DomainConfig Status is not success (failed | testing | configuring): function name
+    # -> status (a pending one before failed). Such a configuration is not (yet) in effect, so its arguments are not
+    # taken as the domain's behaviour.
     unapplied: dict[str, str] = Field(default_factory=dict)
+    # configurations under a rule condition (ParentId set), function name -> them: they apply only to the requests
+    # the condition matches, so they never decide the domain-wide verdict
+    conditional: dict[str, list[CdnConditional]] = Field(default_factory=dict)
     error: str | None = None  # DescribeCdnDomainConfigs failed: checks report ERROR for this domain
     sources: list[str] = Field(default_factory=list)  # origin addresses (Sources.Source[].Content)
 
@@ -56,18 +72,51 @@ def _args(config: Any) -> dict[str, str]:
     return {a.arg_name or "": a.arg_value or "" for a in fa}
 
 
+def _condition(config: Any) -> str:
+    """The rule condition a configuration applies under, '' for every request. ParentId is the rule condition's id,
+    optional; a rule condition matches and filters requests by their parameters (DescribeCdnDomainConfigs,
+    https://help.aliyun.com/document_detail/90924.html);
+    "-1" is BatchSetCdnDomainConfig's documented value for "no rule condition" (it removes the reference:
+    https://help.aliyun.com/document_detail/90915.htm), so it is read as none too."""
+    parent = (config.parent_id or "").strip()
+    return "" if parent in ("", "-1") else parent
+
+
+def _weakest(name: str, found: list[dict[str, str]]) -> dict[str, str]:
+    """One feature's domain-wide arguments when several unconditional configurations answer (not documented): the
+    weakest, so that answer order cannot turn a FAIL into a PASS. https_force: the first whose enable is not on;
+    https_tls_version: a version is off only when every configuration turns it off (each tls1x is "on" by default)."""
+    if len(found) == 1:
+        return found[0]
+    if name == HTTPS_FORCE:
+        return next((a for a in found if a.get("enable", "").lower() != "on"), found[0])
+    return {v: "off" if all(a.get(v, "on").lower() == "off" for a in found) else "on" for v in TLS_ARGS}
+
+
 def read_configs(dom: CdnDomain, configs: list[Any]) -> None:
-    """Set the domain's two HTTPS features from DescribeCdnDomainConfigs DomainConfigs.DomainConfig[]: a configuration
-    whose Status is not success (failed | testing | configuring) is not in effect, so it goes to `unapplied` and its
-    arguments are not taken as the domain's behaviour."""
+    """Set the domain's two HTTPS features from DescribeCdnDomainConfigs DomainConfigs.DomainConfig[]. Only
+    configurations without a rule condition (ParentId) are domain-wide; the others go to `conditional`. A
+    configuration whose Status is not success (failed | testing | configuring) is not in effect, so it goes to
+    `unapplied` (or, under a condition, is kept only while pending) and its arguments are not taken as the domain's
+    behaviour."""
+    wide: dict[str, list[dict[str, str]]] = {}
     for c in configs:
+        if c.function_name not in (HTTPS_FORCE, TLS_VERSION):
+            continue
         status = (c.status or "success").strip().lower()  # (an answer without Status: as configured)
-        if c.function_name in (HTTPS_FORCE, TLS_VERSION) and status != "success":
-            dom.unapplied[c.function_name] = status
-        elif c.function_name == HTTPS_FORCE:
-            dom.https_force = _args(c)
-        elif c.function_name == TLS_VERSION:
-            dom.tls_versions = _args(c)
+        if condition := _condition(c):
+            if status != "failed":
+                dom.conditional.setdefault(c.function_name, []).append(
+                    CdnConditional(condition=condition, status=status, args=_args(c)))
+        elif status != "success":
+            if dom.unapplied.get(c.function_name) in (None, "failed"):  # a pending status outranks failed
+                dom.unapplied[c.function_name] = status
+        else:
+            wide.setdefault(c.function_name, []).append(_args(c))
+    if HTTPS_FORCE in wide:
+        dom.https_force = _weakest(HTTPS_FORCE, wide[HTTPS_FORCE])
+    if TLS_VERSION in wide:
+        dom.tls_versions = _weakest(TLS_VERSION, wide[TLS_VERSION])
     dom.configs_read = True
 
 

@@ -31,6 +31,7 @@ CENTRES = ("cn-hangzhou", "ap-southeast-1")
 # (its example is 10), so the product asks for that documented example size
 PAGE_SIZE = 10
 GROUP_PAGE = 100  # ListResourceGroups PageSize: "Valid values: 1 to 100"
+EXPIRED, FORWARDING_STOPPED = 2, 0  # DescribeInstances Instances[].Status and .Enabled (see idle_reason)
 
 
 class DdosWebsite(Record):
@@ -41,9 +42,25 @@ class DdosWebsite(Record):
     sls_project: str = ""
     sls_logstore: str = ""
     error: str | None = None  # DescribeWebAccessLogStatus failed: the check reports ERROR for this website
+    # the website is forwarded only by instances that do not serve (expired, or forwarding stopped): why, naming
+    # them; its log status is then not read and the check reports MANUAL
+    inactive: str | None = None
 
 
 WEBSITES: Dataset[list[DdosWebsite]] = Dataset("ddos.websites", Scope.GLOBAL)
+
+
+def idle_reason(instance: Any) -> str | None:
+    """Why an Anti-DDoS Proxy instance does not serve, None when it does. DescribeInstances Instances[].Status "1:
+    Normal. 2: Expired." and Enabled "0: Service traffic forwarding is stopped. 1: Service traffic forwarding is
+    normal." (DescribeInstancesResponseBodyInstances, alibabacloud_ddoscoo20200101; both integers). Only these
+    documented values count: a missing or other value is read as serving, which cannot hide a FAIL."""
+    why = []
+    if instance.status == EXPIRED:
+        why.append("expired (Status 2)")
+    if instance.enabled == FORWARDING_STOPPED:
+        why.append("service traffic forwarding stopped (Enabled 0)")
+    return f"{instance.instance_id} {' and '.join(why)}" if why else None
 
 
 def read_log_status(site: DdosWebsite, b: Any) -> None:
@@ -80,11 +97,26 @@ def websites(ctx: CollectContext) -> list[DdosWebsite]:
                 lambda b: b.instances or [], PAGE_SIZE))
             if not instances:
                 return []  # no Anti-DDoS Proxy instance of this group in this site: no website to audit there
-            # DescribeDomains without InstanceIds answers every domain with a forwarding rule of the group's instances
-            domains = c.describe_domains(ddos_models.DescribeDomainsRequest(resource_group_id=group)).body.domains
-            return [DdosWebsite(domain=d, region=region, resource_group=group) for d in sorted(set(domains or []))]
+
+            def domains(ids: list[str] | None) -> set[str]:
+                # DescribeDomains without InstanceIds answers every domain with a forwarding rule of the group's
+                # instances; with InstanceIds, those of the instances named
+                return set(c.describe_domains(ddos_models.DescribeDomainsRequest(
+                    instance_ids=ids, resource_group_id=group)).body.domains or [])
+
+            sites = [DdosWebsite(domain=d, region=region, resource_group=group) for d in sorted(domains(None))]
+            idle = [why for i in instances if (why := idle_reason(i))]
+            if idle:  # a website no serving instance forwards is not judged (MANUAL, naming the idle instances)
+                serving = [i.instance_id for i in instances if not idle_reason(i)]
+                served = domains(serving) if serving else set()
+                for site in sites:
+                    if site.domain not in served:
+                        site.inactive = "; ".join(idle)
+            return sites
 
         def status(site: DdosWebsite, c: Any = client) -> DdosWebsite:
+            if site.inactive:
+                return site  # not served: its log status is not read
             try:
                 read_log_status(site, c.describe_web_access_log_status(ddos_models.DescribeWebAccessLogStatusRequest(
                     domain=site.domain, resource_group_id=site.resource_group)).body)

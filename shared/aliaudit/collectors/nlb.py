@@ -24,15 +24,26 @@ def split_list(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
+# ListenerStatus values of a listener that serves nothing: the documented values are Provisioning, Running,
+# Configuring, Stopping, Stopped, Starting, Deleting and Deleted (ListListenersResponseBody.listener_status,
+# alibabacloud_nlb20220430). Provisioning, Configuring and Starting are judged: that configuration is about to serve.
+STOPPED_LISTENER_STATUSES = frozenset({"Stopping", "Stopped", "Deleting", "Deleted"})
+
+
 class NlbListener(Record):
     id: str
     region: str
     load_balancer_id: str = ""
     port: int = 0
     protocol: str = ""  # TCP | UDP | TCPSSL
-    status: str = ""
+    status: str = ""  # ListenerStatus (see STOPPED_LISTENER_STATUSES)
     description: str = ""
-    security_policy_id: str = ""  # TCPSSL only
+    # TCPSSL only; '' when the answer names none (the documented default then applies: tls_policy.DEFAULT_POLICY)
+    security_policy_id: str = ""
+
+    @property
+    def stopped(self) -> bool:
+        return self.status in STOPPED_LISTENER_STATUSES
 
 
 class NlbSecurityPolicy(Record):

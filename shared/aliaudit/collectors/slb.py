@@ -1,6 +1,7 @@
 """CLB (Server Load Balancer, API 2014-05-15) datasets (regional): every load balancer of the region with its
-deletion protection, its listeners (DescribeLoadBalancerAttribute ListenerPortsAndProtocol, then the
-protocol's Describe*ListenerAttribute) and the access control lists the listeners use (entries only).
+deletion protection, status and billing method, its listeners (DescribeLoadBalancerAttribute
+ListenerPortsAndProtocol, then the protocol's Describe*ListenerAttribute) and the access control lists the listeners
+use (entries only).
 
 Wire facts (OpenMeta slb 2014-05-15, alibabacloud_slb20140515 models): DescribeLoadBalancers pages by
 PageNumber/PageSize (1-100) with TotalCount; DescribeAccessControlListAttribute pages its AclEntrys by
@@ -63,6 +64,15 @@ class SlbLoadBalancer(Record):
     address: str = ""
     address_type: str = ""  # internet | intranet
     delete_protection: str = ""  # on | off
+    # LoadBalancerStatus: active | inactive | locked. "inactive: The CLB instance is disabled. CLB instances in the
+    # inactive state do not forward traffic"; "locked: ... A locked CLB instance cannot forward traffic"
+    # (DescribeLoadBalancersRequest.load_balancer_status, DescribeLoadBalancerAttributeResponseBody, the SDK
+    # models of alibabacloud_slb20140515)
+    status: str = ""
+    # PayType: PayOnDemand (pay-as-you-go) | PrePay (subscription; ModifyLoadBalancerPayTypeRequest.pay_type,
+    # alibabacloud_slb20140515, and https://help.aliyun.com/zh/slb/classic-load-balancer/developer-reference/
+    # api-slb-2014-05-15-modifyloadbalancerpaytype: "PrePay：包年包月")
+    pay_type: str = ""
     listeners: list[SlbListener] = Field(default_factory=list)
     error: str | None = None  # DescribeLoadBalancerAttribute failed: the listeners are unknown
 
@@ -159,7 +169,8 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
     def describe(b: Any) -> SlbLoadBalancer:
         lb = SlbLoadBalancer(id=b.load_balancer_id, name=b.load_balancer_name or "", region=region,
                              address=b.address or "", address_type=b.address_type or "",
-                             delete_protection=b.delete_protection or "")
+                             delete_protection=b.delete_protection or "", status=b.load_balancer_status or "",
+                             pay_type=b.pay_type or "")
         try:
             attr = slb.describe_load_balancer_attribute(slb_models.DescribeLoadBalancerAttributeRequest(
                 region_id=region, load_balancer_id=lb.id)).body
@@ -167,6 +178,8 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
             lb.error = apierrors.describe(err)
             return lb
         lb.delete_protection = attr.delete_protection or lb.delete_protection
+        lb.status = attr.load_balancer_status or lb.status
+        lb.pay_type = attr.pay_type or lb.pay_type
         ports = attr.listener_ports_and_protocol
         items = ports.listener_port_and_protocol if ports and ports.listener_port_and_protocol else []
         lb.listeners = [listener(lb.id, i) for i in items]

@@ -6,7 +6,7 @@ and outside it (ap-southeast-1, wafopenapi.ap-southeast-1.aliyuncs.com): the `Re
 DescribeInstance documents exactly these two values, and the SDK's endpoint map (alibabacloud_waf_openapi20211001
 Client._endpoint_map) sends every region to one of those two hosts. The dataset reads both once per scan; a site whose
 instance or protected objects cannot be listed is one record with `site_error` (its ERROR), the other site still
-read."""
+read; a site whose instance is expired or released is one record with `instance_status`, its objects not read."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ CENTRES = ("cn-hangzhou", "ap-southeast-1")  # DescribeInstance RegionId: the do
 # DescribeDefenseResources documents PageSize's default (10) but no maximum: the product asks for the default. The
 # same number of objects go to one DescribeResourceLogStatus call (Resources: comma-separated, no documented limit).
 PAGE_SIZE = 10
+NORMAL = 1  # DescribeInstance Status: 1 Normal, 2 Expired, 3 Released
 
 
 class WafResource(Record):
@@ -35,6 +36,10 @@ class WafResource(Record):
     error: str | None = None  # the status could not be read: the check reports ERROR for this object
     # the site's instance or protected objects could not be listed: this record stands for the site (its ERROR)
     site_error: str | None = None
+    # DescribeInstance Status when it is not 1 (Normal): "2: Expired. 3: Released." (DescribeInstanceResponseBody.
+    # status, alibabacloud_waf_openapi20211001). The instance protects nothing then: this record stands for the
+    # site (resource is the instance id) and its protected objects are not read.
+    instance_status: int | None = None
 
 
 RESOURCES: Dataset[list[WafResource]] = Dataset("waf.resources", Scope.GLOBAL)
@@ -76,6 +81,11 @@ def _site(ctx: CollectContext, centre: str) -> list[WafResource]:
     if not inst.instance_id:
         return []
     instance_id: str = inst.instance_id
+    # an integer (the SDK's type) other than 1: expired, released or undocumented; an answer without Status (or of
+    # another type) is read as normal, which cannot hide a FAIL
+    if isinstance(inst.status, int) and not isinstance(inst.status, bool) and inst.status != NORMAL:
+        return [WafResource(resource=instance_id, instance_id=instance_id, region=centre,
+                            instance_status=inst.status)]
 
     def page(n: int) -> Any:
         return client.describe_defense_resources(waf_models.DescribeDefenseResourcesRequest(

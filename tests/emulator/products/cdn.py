@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..call import Call
 from ..clock import iso
@@ -46,6 +46,10 @@ class FunctionConfig(BaseModel):
     args: dict[str, str] = Field(default_factory=dict)  # ArgName -> ArgValue
     config_id: str = Field(default_factory=lambda: str(next(_CONFIG_IDS)))
     status: str = "success"  # success | testing | failed | configuring
+    # ParentId: the ConfigId of the rule condition (feature `condition`) the configuration applies under, '' for
+    # every request (the rule-condition ID, optional: DescribeCdnDomainConfigs,
+    # https://help.aliyun.com/document_detail/90924.html)
+    parent_id: str = ""
 
 
 class Domain(BaseModel):
@@ -63,8 +67,18 @@ class Domain(BaseModel):
     created: datetime = datetime(2024, 1, 1)
     modified: datetime | None = None
     origins: list[Origin] = Field(default_factory=lambda: [Origin(content="origin.example.com")])
-    # feature name (https_force, https_tls_version, ...) -> its configuration, as BatchSetCdnDomainConfig sets it
-    configs: dict[str, FunctionConfig] = Field(default_factory=dict)
+    # feature name (https_force, https_tls_version, ...) -> its configurations, as BatchSetCdnDomainConfig sets
+    # them: one, or several (a feature may have several rules, each with its ConfigId, e.g. under different rule
+    # conditions: "Usage notes on ConfigId", https://help.aliyun.com/en/cdn/developer-reference/
+    # usage-notes-on-configid). A scenario may give one configuration or a list.
+    configs: dict[str, list[FunctionConfig]] = Field(default_factory=dict)
+
+    @field_validator("configs", mode="before")
+    @classmethod
+    def _listed(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v if isinstance(v, list) else [v] for k, v in value.items()}
+        return value
 
 
 class CdnState(BaseModel):
@@ -123,12 +137,20 @@ def describe_user_domains(call: Call) -> dict[str, Any]:
 def describe_cdn_domain_configs(call: Call) -> dict[str, Any]:
     dom = _domain(call, require(call.params, "DomainName"))
     names = [n.strip() for n in call.params.get("FunctionNames", "").split(",") if n.strip()]
-    configs = [(n, c) for n, c in dom.configs.items() if not names or n in names]
-    # ParentId: the rule condition a feature refers to, "optional" (OpenMeta): none here, an empty string
+    configs = [(n, c) for n, listed in dom.configs.items() if not names or n in names for c in listed]
+    # ParentId: the rule condition a configuration refers to, "optional" (OpenMeta): an empty string for none
     return {"DomainConfigs": {"DomainConfig": [{
-        "FunctionName": n, "ConfigId": c.config_id, "Status": c.status, "ParentId": "",
+        "FunctionName": n, "ConfigId": c.config_id, "Status": c.status, "ParentId": c.parent_id,
         "FunctionArgs": {"FunctionArg": [{"ArgName": k, "ArgValue": v} for k, v in c.args.items()]}}
         for n, c in configs]}}
+
+
+def _parent(value: Any) -> str:
+    """Functions[].parentId: a rule condition's ConfigId; absent or -1 for none ("If parentId is set to -1, the
+    existing rule condition for this configuration is deleted": BatchSetCdnDomainConfig,
+    https://help.aliyun.com/en/cdn/developer-reference/api-cdn-2018-05-10-batchsetcdndomainconfig)."""
+    parent = "" if value is None else str(value).strip()
+    return "" if parent == "-1" else parent
 
 
 @api.action("BatchSetCdnDomainConfig", resource="domain/*", write=True)
@@ -136,17 +158,20 @@ def batch_set_cdn_domain_config(call: Call) -> dict[str, Any]:
     names = [n.strip() for n in require(call.params, "DomainNames").split(",") if n.strip()]
     try:
         functions = json.loads(require(call.params, "Functions"))
-        parsed = [(f["functionName"], {a["argName"]: str(a["argValue"]) for a in f.get("functionArgs", [])})
-                  for f in functions]
+        parsed = [(f["functionName"], {a["argName"]: str(a["argValue"]) for a in f.get("functionArgs", [])},
+                   _parent(f.get("parentId"))) for f in functions]
     except (ValueError, KeyError, TypeError):
         raise ApiError("InvalidFunctions.Malformed", "The specified Functions is incorrectly formatted.", 400) \
             from None
     domains = [_domain(call, n) for n in names]
     out = []
     for dom in domains:
-        for fname, args in parsed:
-            cfg = FunctionConfig(args=args)
-            dom.configs[fname] = cfg
+        for fname, args, parent in parsed:
+            cfg = FunctionConfig(args=args, parent_id=parent)
+            # the feature's configuration under the same rule condition (or none) is replaced, another is added
+            # (how the cloud matches an existing rule without a configId is not documented: this is our choice)
+            kept = [c for c in dom.configs.get(fname, []) if c.parent_id != parent]
+            dom.configs[fname] = [*kept, cfg]
             dom.modified = call.now()
             # ConfigId is an integer here (BatchSetCdnDomainConfig's model), a string in DescribeCdnDomainConfigs
             out.append({"ConfigId": int(cfg.config_id), "DomainName": dom.name, "FunctionName": fname})

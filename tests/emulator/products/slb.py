@@ -11,6 +11,7 @@ Shapes and types: OpenMeta slb 2014-05-15 (dew-serverless/acs-metadata en_us/slb
 corpus files tests/fixtures/wire/slb/*.json, and alibabacloud_slb20140515's response models (ports, bandwidth,
 counts and timestamps are integers; everything else strings). Error codes are not in the metadata: the codes
 used here are the ones CLB answers (InvalidLoadBalancerId.NotFound, 400, in the CLB API error-code list;
+OperationUnsupported.DeleteProtectionForPrePayInstance, 400, documented by SetLoadBalancerDeleteProtection;
 AclNotExist; an unknown listener port answers InvalidParameter "The specified resource does not exist", as
 terraform-provider-alicloud's error constants record it)."""
 
@@ -69,8 +70,11 @@ class LoadBalancer(BaseModel):
     vpc_id: str = ""
     vswitch_id: str = ""
     spec: str = "slb.s1.small"  # LoadBalancerSpec ('' for pay-by-CU instances)
-    status: str = "active"  # active | inactive | locked
+    status: str = "active"  # LoadBalancerStatus: active | inactive | locked
     delete_protection: str = "off"  # on | off
+    # PayType: PayOnDemand | PrePay (subscription, China site; ModifyLoadBalancerPayTypeRequest.pay_type of
+    # alibabacloud_slb20140515). SetLoadBalancerDeleteProtection refuses to enable protection on PrePay instances.
+    pay_type: str = "PayOnDemand"
     created: datetime = datetime(2024, 1, 1)
     listeners: list[Listener] = Field(default_factory=list)
 
@@ -157,7 +161,7 @@ def _summary(lb: LoadBalancer) -> dict[str, Any]:
         "Address": lb.address, "AddressType": lb.address_type, "AddressIPVersion": "ipv4",
         "NetworkType": lb.network_type, "VpcId": lb.vpc_id, "VSwitchId": lb.vswitch_id,
         "LoadBalancerSpec": lb.spec, "LoadBalancerStatus": lb.status, "DeleteProtection": lb.delete_protection,
-        "PayType": "PayOnDemand", "InstanceChargeType": "PayBySpec",
+        "PayType": lb.pay_type, "InstanceChargeType": "PayBySpec",
         "MasterZoneId": f"{lb.region}-b", "SlaveZoneId": f"{lb.region}-d",
         "ModificationProtectionStatus": "NonProtection", "ModificationProtectionReason": "",
         "CreateTime": iso(lb.created), "CreateTimeStamp": int(lb.created.timestamp() * 1000),
@@ -290,7 +294,15 @@ def _on_off(call: Call, name: str) -> str:
 
 @api.action("SetLoadBalancerDeleteProtection", resource=_lb_resource, write=True)
 def set_delete_protection(call: Call) -> dict[str, Any]:
-    _lb(call).delete_protection = _on_off(call, "DeleteProtection")
+    lb = _lb(call)
+    value = _on_off(call, "DeleteProtection")
+    if value == "on" and lb.pay_type == "PrePay":
+        # the API's documented error (https://www.alibabacloud.com/help/en/slb/classic-load-balancer/
+        # developer-reference/api-slb-2014-05-15-setloadbalancerdeleteprotection; the Chinese page says prepay
+        # instances cannot *enable* it, 不支持开启删除保护, so turning it off is accepted)
+        raise ApiError("OperationUnsupported.DeleteProtectionForPrePayInstance",
+                       "The operation failed because prepay instance does not support delete protection.", 400)
+    lb.delete_protection = value
     return {}
 
 
