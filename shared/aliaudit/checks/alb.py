@@ -12,6 +12,8 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 CATCH_ALL_PATHS = {"/*", "*"}
+# a listener started or stopped changes whether it serves (stopped ones are MANUAL)
+LISTENER_STATE = ["StartListener", "StopListener"]
 
 
 def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str) -> Result:
@@ -35,7 +37,8 @@ def _stopped(lb: AlbLoadBalancer, lst: AlbListener, where: str) -> Result:
                "Security Policy: tls_cipher_policy_1_2_strict_with_1_3 (or a custom policy with TLS 1.2+ only).",
        cli="aliyun alb UpdateListenerAttribute --ListenerId <id> --SecurityPolicyId "
            "tls_cipher_policy_1_2_strict_with_1_3",
-       events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
+       events=[*LISTENER_STATE, "CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute",
+               "CreateSecurityPolicy"],
        needs=[LOAD_BALANCERS, SECURITY_POLICIES],
        evaluates="HTTPS listeners of every ALB (ListListeners ListenerProtocol HTTPS): the SecurityPolicyId is looked "
                  "up in ListSystemSecurityPolicies and ListSecurityPolicies (a listener answered without one is "
@@ -79,8 +82,8 @@ def _redirects_https(rule: AlbRule) -> bool:
            "--RuleConditions '[{\"Type\":\"Path\",\"PathConfig\":{\"Values\":[\"/*\"]}}]' "
            "--RuleActions '[{\"Type\":\"Redirect\",\"Order\":1,\"RedirectConfig\":{\"Protocol\":\"HTTPS\","
            "\"Port\":\"443\",\"HttpCode\":\"301\"}}]'",
-       events=["CreateListener", "CreateRule", "CreateRules", "UpdateRuleAttribute", "UpdateRulesAttribute",
-               "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig"],
+       events=[*LISTENER_STATE, "CreateListener", "CreateRule", "CreateRules", "UpdateRuleAttribute",
+               "UpdateRulesAttribute", "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig"],
        needs=[LOAD_BALANCERS],
        evaluates="HTTP listeners of internet-facing ALBs (ListLoadBalancers AddressType Internet, or "
                  "AddressIpVersion DualStack with Ipv6AddressType Internet), their Request "

@@ -24,6 +24,8 @@ TLS_DEFAULT = "on"
 # check_failed) are judged: nothing documents them as not serving.
 NOT_SERVED = {"offline": "disabled (DomainStatus offline)", "stopping": "being disabled (DomainStatus stopping)",
               "deleting": "being deleted (DomainStatus deleting)"}
+# a domain started or stopped changes whether CDN serves it (offline ones are MANUAL)
+DOMAIN_STATE = ["StartCdnDomain", "StopCdnDomain"]
 
 
 def _not_served(d: CdnDomain) -> Result | None:
@@ -62,7 +64,7 @@ def _result(d: CdnDomain, status: Status, message: str) -> Result:
                "Redirect: HTTP -> HTTPS.",
        cli="aliyun cdn BatchSetCdnDomainConfig --DomainNames <domain> --Functions "
            "'[{\"functionName\":\"https_force\",\"functionArgs\":[{\"argName\":\"enable\",\"argValue\":\"on\"}]}]'",
-       events=["SetCdnDomainSSLCertificate", "BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig",
+       events=[*DOMAIN_STATE, "SetCdnDomainSSLCertificate", "BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig",
                "DeleteSpecificConfig", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
                  "domain; only configurations without a rule condition (empty ParentId) are domain-wide: PASS when "
@@ -113,7 +115,7 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
            "\"https_tls_version\",\"functionArgs\":[{\"argName\":\"tls10\",\"argValue\":\"off\"},{\"argName\":"
            "\"tls11\",\"argValue\":\"off\"},{\"argName\":\"tls12\",\"argValue\":\"on\"},{\"argName\":\"tls13\","
            "\"argValue\":\"on\"}]}]'",
-       events=["BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig", "DeleteSpecificConfig",
+       events=[*DOMAIN_STATE, "BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig", "DeleteSpecificConfig",
                "SetCdnDomainSSLCertificate", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on); only "
                  "configurations without a rule condition (empty ParentId) are domain-wide: PASS when its arguments "

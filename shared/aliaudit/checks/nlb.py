@@ -11,6 +11,8 @@ from ..tls_policy import listener_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
+# a listener started or stopped changes whether it serves (stopped ones are MANUAL)
+LISTENER_STATE = ["StartListener", "StopListener"]
 
 
 def _result(lst: NlbListener, status: Status, message: str) -> Result:
@@ -27,7 +29,8 @@ def _result(lst: NlbListener, status: Status, message: str) -> Result:
                "Security Policy: tls_cipher_policy_1_2_strict_with_1_3 (or a custom policy with TLS 1.2+ only).",
        cli="aliyun nlb UpdateListenerAttribute --RegionId <region> --ListenerId <id> --SecurityPolicyId "
            "tls_cipher_policy_1_2_strict_with_1_3",
-       events=["CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute", "CreateSecurityPolicy"],
+       events=[*LISTENER_STATE, "CreateListener", "UpdateListenerAttribute", "UpdateSecurityPolicyAttribute",
+               "CreateSecurityPolicy"],
        needs=[LISTENERS, SECURITY_POLICIES],
        evaluates="TCPSSL listeners of every NLB (ListListeners ListenerProtocol TCPSSL): the SecurityPolicyId is "
                  "looked up in ListSystemSecurityPolicy and ListSecurityPolicy; PASS when its TlsVersion (a "

@@ -14,6 +14,8 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
+# a listener started or stopped, a load balancer set active or inactive: whether it forwards (idle ones are MANUAL)
+SERVING_STATE = ["StartLoadBalancerListener", "StopLoadBalancerListener", "SetLoadBalancerStatus"]
 
 # TLSCipherPolicy values and the TLS versions each allows (OpenMeta slb 2014-05-15,
 # DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: 1_0 allows TLS 1.0, 1.1 and 1.2; 1_1 TLS 1.1 and 1.2;
@@ -139,7 +141,8 @@ def _legacy_whitelist(lb: SlbLoadBalancer, lst: SlbListener, where: str) -> Resu
                "a whitelist of the addresses that need the port (or remove the listener).",
        cli="aliyun slb SetLoadBalancerTCPListenerAttribute --RegionId <region> --LoadBalancerId <id> "
            "--ListenerPort <port> --AclStatus on --AclType white --AclId <acl-id>",
-       events=["CreateLoadBalancerTCPListener", "CreateLoadBalancerUDPListener", "CreateLoadBalancerHTTPListener",
+       events=[*SERVING_STATE, "CreateLoadBalancerTCPListener", "CreateLoadBalancerUDPListener",
+               "CreateLoadBalancerHTTPListener",
                "CreateLoadBalancerHTTPSListener", "SetLoadBalancerTCPListenerAttribute",
                "SetLoadBalancerUDPListenerAttribute", "SetLoadBalancerHTTPListenerAttribute",
                "SetLoadBalancerHTTPSListenerAttribute", "AddAccessControlListEntry",
@@ -209,7 +212,8 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
                "HTTP to HTTPS' towards an HTTPS listener.",
        cli="aliyun slb CreateLoadBalancerHTTPListener --RegionId <region> --LoadBalancerId <id> --ListenerPort 80 "
            "--ListenerForward on --ForwardPort 443 (a listener's redirection is set when it is created)",
-       events=["CreateLoadBalancerHTTPListener", "DeleteLoadBalancerListener", "SetLoadBalancerHTTPListenerAttribute",
+       events=[*SERVING_STATE, "CreateLoadBalancerHTTPListener", "DeleteLoadBalancerListener",
+               "SetLoadBalancerHTTPListenerAttribute",
                "CreateLoadBalancer", "AssociateEipAddress"],
        needs=[LOAD_BALANCERS, EIPS],
        evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal "
@@ -242,7 +246,7 @@ def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
                "Security Policy tls_cipher_policy_1_2_strict or tls_cipher_policy_1_2_strict_with_1_3.",
        cli="aliyun slb SetLoadBalancerHTTPSListenerAttribute --RegionId <region> --LoadBalancerId <id> "
            "--ListenerPort 443 --TLSCipherPolicy tls_cipher_policy_1_2_strict_with_1_3",
-       events=["CreateLoadBalancerHTTPSListener", "SetLoadBalancerHTTPSListenerAttribute"],
+       events=[*SERVING_STATE, "CreateLoadBalancerHTTPSListener", "SetLoadBalancerHTTPSListenerAttribute"],
        needs=[LOAD_BALANCERS],
        evaluates="HTTPS listeners of every CLB: DescribeLoadBalancerHTTPSListenerAttribute TLSCipherPolicy: FAIL "
                  "for tls_cipher_policy_1_0 and tls_cipher_policy_1_1 (documented to allow TLS 1.0 / 1.1), PASS "
@@ -277,7 +281,8 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
        console="SLB console > Instances > the instance > More > Manage Deletion Protection: enable.",
        cli="aliyun slb SetLoadBalancerDeleteProtection --RegionId <region> --LoadBalancerId <id> "
            "--DeleteProtection on",
-       events=["SetLoadBalancerDeleteProtection", "CreateLoadBalancer"], needs=[LOAD_BALANCERS],
+       events=["ModifyLoadBalancerPayType", "SetLoadBalancerDeleteProtection", "CreateLoadBalancer"],
+       needs=[LOAD_BALANCERS],
        evaluates="Every CLB of the region: PASS when DescribeLoadBalancers / DescribeLoadBalancerAttribute "
                  "DeleteProtection is on; MANUAL when it is not and PayType is PrePay (subscription: "
                  "SetLoadBalancerDeleteProtection documents OperationUnsupported.DeleteProtectionForPrePayInstance, "
