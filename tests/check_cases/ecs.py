@@ -185,6 +185,22 @@ CASES: list[Case] = [
     Case("ecs_disk_unattached_encrypted", "Available disks: encrypted vs not; attached ignored",
          {"ecs.disks": [disk(instance=""), disk("d-plain", "", encrypted=False, kms_key_id=""), disk("d-att")]},
          {DISK: "PASS", "d-plain": "FAIL"}),
+    # review 23 item 4: InstanceId "is empty for cloud disks for which the multi-attach feature is enabled" (the
+    # Attachments name the instances) and "has a value only when the Status value is In_use or Detaching"
+    Case("ecs_disk_unattached_encrypted", "a multi-attach disk named only in Attachments, an Attaching disk and an "
+         "In_use disk naming no instance are attached: not judged here",
+         {"ecs.disks": [disk("d-multi", "", encrypted=False, kms_key_id="", status="In_use",
+                             attachments=[IID, "i-second"]),
+                        disk("d-attaching", "", encrypted=False, kms_key_id="", status="Attaching"),
+                        disk("d-shared", "", encrypted=False, kms_key_id="", status="In_use"),
+                        disk("d-free", "", encrypted=False, kms_key_id="")]},
+         {"d-free": "FAIL"}),
+    Case("ecs_disk_attached_encrypted", "CIS 4.2 judges a multi-attach disk (InstanceId empty, Attachments filled) and "
+         "an Attaching one",
+         {"ecs.disks": [disk("d-multi", "", encrypted=False, kms_key_id="", status="In_use",
+                             attachments=[IID, "i-second"]),
+                        disk("d-attaching", "", status="Attaching")]},
+         {"d-multi": "FAIL", "d-attaching": "PASS"}),
     Case("ram_access_key_used_from_ecs", "calls from an instance's EIP and from inside a VPC fail; from outside "
          "the cloud passes",
          {"actiontrail.permanent_key_events": [event("LTAIecs", EIP), event("LTAIvpc", "172.17.0.10", VPC),
@@ -234,21 +250,28 @@ CASES: list[Case] = [
                           admin_reasons=["System policy AdministratorAccess allows * on *"]),
              InstanceRole(instance_id="i-ro", role="reader", policies=["System:AliyunECSReadOnlyAccess"]),
              InstanceRole(instance_id="i-none"),
+             InstanceRole(instance_id="i-classic", note="a classic network instance: instance RAM roles apply to "
+                                                          "VPC instances only"),
              InstanceRole(instance_id="i-err", role="broken", error="EntityNotExist.Role"),
              # one policy already grants administrator rights: another unreadable one does not make it unknown
              InstanceRole(instance_id="i-admin-err", role="ops", policies=["System:AdministratorAccess"],
                           admin_reasons=["System policy AdministratorAccess allows * on *"],
                           error="Custom:ops-extra: EntityNotExist.Policy")]},
-         {IID: "FAIL", "i-ro": "PASS", "i-none": "PASS", "i-err": "ERROR", "i-admin-err": "FAIL"}),
+         {IID: "FAIL", "i-ro": "PASS", "i-none": "PASS", "i-classic": "PASS", "i-err": "ERROR",
+          "i-admin-err": "FAIL"}),
     Case("ecs_image_not_public", "documented ShareGroup all fails; shared with one account passes; unreadable ERROR",
          {"ecs.images": [ImageInfo(id="m-bp1caf3yicx5jlfl****", name="testImageName", public=True,
                                    shared_accounts=["123456****"]),
                          ImageInfo(id="m-acct", shared_accounts=["123456****"]), ImageInfo(id="m-private"),
                          ImageInfo(id="m-err", error="Throttling")]},
          {"m-bp1caf3yicx5jlfl****": "FAIL", "m-acct": "PASS", "m-private": "PASS", "m-err": "ERROR"}),
-    Case("ecs_disk_encryption_by_default_enabled", "documented Encrypted false fails",
+    Case("ecs_image_not_public", "review 23 item 2: a community image (DescribeImages IsPublic true) fails even when "
+         "its share permissions could not be read",
+         {"ecs.images": [ImageInfo(id="m-community", public=True, error="Throttling")]}, {"m-community": "FAIL"}),
+    Case("ecs_disk_encryption_by_default_enabled", "documented Encrypted false is MANUAL: the feature is offered "
+         "'only in specific regions and to specific users' (EnableDiskEncryptionByDefault)",
          {"ecs.encryption_by_default": EncryptionByDefault(region="cn-hangzhou", encrypted=False)},
-         {"ecs-default-encryption/cn-hangzhou": "FAIL"}),
+         {"ecs-default-encryption/cn-hangzhou": "MANUAL"}),
     Case("ecs_disk_encryption_by_default_enabled", "Encrypted true passes",
          {"ecs.encryption_by_default": EncryptionByDefault(region="cn-hangzhou", encrypted=True)},
          {"ecs-default-encryption/cn-hangzhou": "PASS"}),

@@ -14,9 +14,16 @@ def vpc(vid: str = VPC_ID, vsws: list[str] | None = None) -> VpcInfo:
     return VpcInfo(id=vid, name="doc", cidr="172.16.0.0/12", vswitch_ids=VSW if vsws is None else vsws)
 
 
-def flow(fid: str, rtype: str, rid: str, status: str = "Active", traffic: str = "All") -> FlowLogInfo:
+def flow(fid: str, rtype: str, rid: str, status: str = "Active", traffic: str = "All", *,
+         path: list[str] | None = None, deliver: str = "SUCCESS", error: str = "",
+         business: str = "Normal") -> FlowLogInfo:
+    """A flow log as DescribeFlowLogs documents it: TrafficPath ["all"] (the sample's), FlowLogDeliverStatus
+    SUCCESS | FAILED with FlowLogDeliverErrorMessage (the sample: FAILED, UnavaliableTarget), BusinessStatus
+    Normal | FinancialLocked."""
     return FlowLogInfo(id=fid, resource_type=rtype, resource_id=rid, status=status, traffic_type=traffic,
-                       project="flowlog-project", logstore="flowlog-store")
+                       project="flowlog-project", logstore="flowlog-store",
+                       traffic_path=["all"] if path is None else path, deliver_status=deliver, deliver_error=error,
+                       business_status=business)
 
 
 _F = "vpc_flow_logs_enabled"
@@ -50,6 +57,38 @@ CASES: list[Case] = [
           "vpc.flow_logs": [flow("fl-1", "VSwitch", VSW[0]), flow("fl-2", "VSwitch", VSW[1]),
                             flow("fl-3", "VSwitch", "vsw-a")]},
          {VPC_ID: "PASS", "vpc-half": "FAIL"}),
+    # --- review 23 items 1 and 3: delivery, BusinessStatus and TrafficPath (vpc/DescribeFlowLogs.json's sample:
+    # Status Active with FlowLogDeliverStatus FAILED, FlowLogDeliverErrorMessage UnavaliableTarget) --------------
+    Case("vpc_flow_logs_all_traffic", "a log whose delivery FAILED (the documented sample) or that is FinancialLocked "
+         "records nothing: FAIL; an internetGateway-only log does not cover the VPC: FAIL; all among the paths, or "
+         "no path stated (the default all), passes",
+         {"vpc.vpcs": [vpc("vpc-failed"), vpc("vpc-locked"), vpc("vpc-igw"), vpc("vpc-both"), vpc("vpc-nopath")],
+          "vpc.flow_logs": [flow("fl-f", "VPC", "vpc-failed", deliver="FAILED", error="UnavaliableTarget"),
+                            flow("fl-l", "VPC", "vpc-locked", business="FinancialLocked"),
+                            flow("fl-i", "VPC", "vpc-igw", path=["internetGateway"]),
+                            flow("fl-b", "VPC", "vpc-both", path=["internetGateway", "all"]),
+                            flow("fl-n", "VPC", "vpc-nopath", path=[])]},
+         {"vpc-failed": "FAIL", "vpc-locked": "FAIL", "vpc-igw": "FAIL", "vpc-both": "PASS", "vpc-nopath": "PASS"}),
+    Case("vpc_flow_logs_all_traffic", "a failing VPC-level log does not hide a delivering one on every vSwitch; a log "
+         "that does not state its delivery is ERROR when nothing else covers the VPC, FAIL beside a Drop log only",
+         {"vpc.vpcs": [vpc(), vpc("vpc-unknown", []), vpc("vpc-drop-unknown", [])],
+          "vpc.flow_logs": [flow("fl-f", "VPC", VPC_ID, deliver="FAILED", error="ProjectNotExist"),
+                            flow("fl-1", "VSwitch", VSW[0]), flow("fl-2", "VSwitch", VSW[1]),
+                            flow("fl-u", "VPC", "vpc-unknown", deliver=""),
+                            flow("fl-d", "VPC", "vpc-drop-unknown", traffic="Drop", deliver="")]},
+         {VPC_ID: "PASS", "vpc-unknown": "ERROR", "vpc-drop-unknown": "FAIL"}),
+    Case(_F, "CIS 3.3 asks for an associated flow log: failed delivery, FinancialLocked and internetGateway-only logs "
+         "still pass (the message names them)",
+         {"vpc.vpcs": [vpc("vpc-failed"), vpc("vpc-locked"), vpc("vpc-igw")],
+          "vpc.flow_logs": [flow("fl-f", "VPC", "vpc-failed", deliver="FAILED", error="UnavaliableTarget"),
+                            flow("fl-l", "VPC", "vpc-locked", business="FinancialLocked"),
+                            flow("fl-i", "VPC", "vpc-igw", path=["internetGateway"])]},
+         {"vpc-failed": "PASS", "vpc-locked": "PASS", "vpc-igw": "PASS"}),
+    Case("vpc_flow_log_service_enabled", "CIS 2.5 asks that the flow log and logstore are configured: a log whose "
+         "delivery FAILED still passes (the message names it)",
+         {"vpc.vpcs": [vpc()], "vpc.flow_logs": [flow("fl-f", "VPC", VPC_ID, deliver="FAILED",
+                                                      error="UnavaliableTarget")]},
+         {"cn-hangzhou": "PASS"}),
     Case("vpc_peering_routes_least_access", "every VPC is listed for review",
          {"vpc.vpcs": [vpc()]}, {VPC_ID: "MANUAL"}),
 ]

@@ -16,7 +16,7 @@ from darabonba.runtime import ExtendsParameters, RuntimeOptions
 from Tea.exceptions import TeaException
 
 from aliaudit.clients import ClientFactory
-from aliaudit.collectors.ecs import USER_DATA, EniInfo, GroupInfo, InstanceInfo
+from aliaudit.collectors.ecs import RELEASED, USER_DATA, EniInfo, GroupInfo, InstanceInfo, _add_ram_roles
 from aliaudit.collectors.registry import COLLECTORS, CollectContext
 from aliaudit.collectors.vpc import EipInfo, Ipv6Info
 from aliaudit.config import AuditConfig
@@ -607,8 +607,9 @@ def test_depth_checks_pass_and_fail(cloud):
         "i-app": "FAIL", "i-pw": "PASS", "i-win": "PASS"}
     assert by_resource(hz, "ecs_instance_ram_role_not_admin") == {"i-app": "FAIL", "i-pw": "PASS", "i-win": "PASS"}
     assert by_resource(hz, "ecs_image_not_public") == {"m-public": "FAIL", "m-partner": "PASS"}
+    # off: MANUAL, the feature being offered "only in specific regions and to specific users"
     assert by_resource(findings, "ecs_disk_encryption_by_default_enabled") == {
-        "ecs-default-encryption/cn-hangzhou": "FAIL", "ecs-default-encryption/cn-shanghai": "PASS"}
+        "ecs-default-encryption/cn-hangzhou": "MANUAL", "ecs-default-encryption/cn-shanghai": "PASS"}
     assert by_resource(hz, "ecs_disk_auto_snapshot_policy_attached") == {
         "d-snap": "PASS", "d-nosnap": "FAIL", "d-lapsed": "FAIL"}
     sh = [f for f in findings if f.region == "cn-shanghai"]
@@ -680,7 +681,8 @@ def test_depth_denied_apis_give_error_findings(cloud):
     findings = scan(cloud, checks=DEPTH_CHECKS, ak=READER_AK, secret=READER_SECRET)
     assert by_resource(findings, "ecs_instance_user_data_no_access_keys") == {
         "i-app": "ERROR", "i-pw": "ERROR", "i-win": "ERROR"}
-    assert by_resource(findings, "ecs_image_not_public") == {"m-public": "ERROR", "m-partner": "ERROR"}
+    # m-public's DescribeImages IsPublic true already says it is a community image
+    assert by_resource(findings, "ecs_image_not_public") == {"m-public": "FAIL", "m-partner": "ERROR"}
     assert set(by_resource(findings, "ecs_disk_encryption_by_default_enabled").values()) == {"ERROR"}
     # an instance without a role needs no policy read
     assert by_resource(findings, "ecs_instance_ram_role_not_admin") == {
@@ -709,3 +711,130 @@ def test_public_images_in_every_state_are_judged(cloud):
     findings = scan(cloud, checks=["ecs_image_not_public"])
     assert by_resource(findings, "ecs_image_not_public") == {
         **{f"m-{s.lower()}": "FAIL" for s in states}, "m-private-old": "PASS"}
+
+
+# --- review 23: community images, multi-attach disks, instance RAM role errors --------------------------------------
+
+OTHER_ACCOUNT = "2222333344445555"
+
+
+def community_account() -> dict:
+    """This account's community image (published with ModifyImageSharePermission IsPublic true), a private one, and
+    another account's community image, which DescribeImages lists for anyone with ImageOwnerAlias others."""
+    data = base_scenario()
+    data["accounts"][0]["ecs"] = {"images": [{"id": "m-community", "public": True}, {"id": "m-private"}]}
+    data["accounts"].append({"id": OTHER_ACCOUNT, "alias": "other",
+                             "ecs": {"images": [{"id": "m-theirs", "public": True}]}})
+    return data
+
+
+def test_community_images_are_listed_and_fail(cloud, admin):
+    """DescribeImages IsPublic "false: queries image types other than the community images type ... Default value:
+    false": the self listing leaves the published image out; the collector asks for the account's community images
+    too (ImageOwnerAlias others, IsPublic true, ImageOwnerId) and reads their IsPublic."""
+    load(cloud, community_account())
+    ecs = EcsClient(pop_config(cloud))
+
+    def listed(**kw: object) -> dict[str, tuple[object, object]]:
+        images = ecs.describe_images(ecs_models.DescribeImagesRequest(region_id="cn-hangzhou", **kw)).body.images.image
+        return {m.image_id: (m.is_public, m.image_owner_id) for m in images}
+
+    assert listed(image_owner_alias="self") == {"m-private": (False, int(ACCOUNT))}
+    assert listed(image_owner_alias="others", is_public=True) == {
+        "m-community": (True, int(ACCOUNT)), "m-theirs": (True, int(OTHER_ACCOUNT))}
+    assert listed(image_owner_alias="others", is_public=True, image_owner_id=int(ACCOUNT)) == {
+        "m-community": (True, int(ACCOUNT))}
+    for wrong, code in (({"image_owner_alias": "self", "is_public": True},
+                         "InvalidImageOwnerAlias.PublicImageUnsupported"),
+                        ({"image_owner_alias": "self", "image_owner_id": int(ACCOUNT)},
+                         "InvalidOperation.ImageOwnerIdUnsupported")):
+        with pytest.raises(TeaException) as err:
+            listed(**wrong)
+        assert err.value.code == code
+    findings = scan(cloud, checks=["ecs_image_not_public"])
+    assert by_resource(findings, "ecs_image_not_public") == {"m-community": "FAIL", "m-private": "PASS"}
+    assert "published as a community image" in next(f.message for f in findings if f.resource_id == "m-community")
+    # unpublished, it is listed under self again and passes
+    ecs.modify_image_share_permission(ecs_models.ModifyImageSharePermissionRequest(
+        region_id="cn-hangzhou", image_id="m-community", is_public=False))
+    assert by_resource(scan(cloud, checks=["ecs_image_not_public"]), "ecs_image_not_public") == {
+        "m-community": "PASS", "m-private": "PASS"}
+
+
+def test_multi_attach_and_attaching_disks_are_attached(cloud):
+    """DescribeDisks InstanceId "is empty for cloud disks for which the multi-attach feature is enabled" (their
+    Attachments name the instances) and "has a value only when the Status value is In_use or Detaching"."""
+    data = account()
+    data["accounts"][0]["ecs"]["disks"] += [
+        {"id": "d-multi", "multi_attach": True, "instances": ["i-web", "i-db"], "category": "cloud_essd"},
+        {"id": "d-attaching", "instance_id": "i-db", "status": "Attaching", "encrypted": True},
+        {"id": "d-detaching", "instance_id": "i-db", "status": "Detaching"}]
+    load(cloud, data)
+    body = EcsClient(pop_config(cloud)).describe_disks(ecs_models.DescribeDisksRequest(
+        region_id="cn-hangzhou", disk_ids='["d-multi", "d-attaching", "d-detaching"]')).body
+    wire = {d.disk_id: (d.instance_id, d.status, d.multi_attach, [a.instance_id for a in d.attachments.attachment])
+            for d in body.disks.disk}
+    assert wire == {"d-multi": ("", "In_use", "Enabled", ["i-web", "i-db"]),
+                    "d-attaching": ("", "Attaching", "Disabled", []),
+                    "d-detaching": ("i-db", "Detaching", "Disabled", ["i-db"])}
+    findings = scan(cloud, checks=["ecs_disk_unattached_encrypted", "ecs_disk_attached_encrypted"])
+    assert by_resource(findings, "ecs_disk_unattached_encrypted") == {"d-spare-enc": "PASS", "d-spare": "FAIL"}
+    assert by_resource(findings, "ecs_disk_attached_encrypted") == {
+        "d-data": "FAIL", "d-local": "MANUAL", "d-multi": "FAIL", "d-attaching": "PASS", "d-detaching": "FAIL"}
+    msgs = {f.resource_id: f.message for f in findings}
+    assert msgs["d-multi"] == "data disk (attached to i-web, i-db, cloud_essd) is not encrypted"
+    assert "Attaching, no instance named" in msgs["d-attaching"]
+
+
+def test_instance_ram_role_errors_are_per_batch(cloud, admin):
+    """DescribeInstanceRamRole's documented errors: classic instances are left out of the query (they cannot have a
+    role: 403 InvalidNetworkType.MismatchRamRole); a batch naming an unknown (released) instance answers 404
+    InvalidInstanceId.NotFound and is split until it stands alone; more than 50 ids is 400
+    InvalidInstanceIds.Malformed."""
+    data = account()
+    data["accounts"][0]["ecs"]["instances"] += [{"id": f"i-bulk{n:03d}", "ram_role": "web-role"} for n in range(60)]
+    data["accounts"][0]["ram"]["roles"].append({"name": "web-role",
+                                                "policies": [{"name": "ReadOnlyAccess", "type": "System"}]})
+    load(cloud, data)
+    ecs = EcsClient(pop_config(cloud))
+    for ids, code in ((["i-web", "i-classic"], "InvalidNetworkType.MismatchRamRole"),
+                      (["i-web", "i-gone"], "InvalidInstanceId.NotFound"),
+                      ([f"i-bulk{n:03d}" for n in range(51)], "InvalidInstanceIds.Malformed")):
+        with pytest.raises(TeaException) as err:
+            ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
+                region_id="cn-hangzhou", instance_ids=json.dumps(ids)))
+        assert err.value.code == code
+    findings = scan(cloud, checks=["ecs_instance_ram_role_not_admin"])
+    verdicts = by_resource(findings, "ecs_instance_ram_role_not_admin")
+    assert len(verdicts) == 5 + 60 and set(verdicts.values()) == {"PASS"}
+    assert next(f.message for f in findings if f.resource_id == "i-classic") == (
+        "the instance has no RAM role (a classic network instance: instance RAM roles apply to VPC instances only)")
+    # an instance released between DescribeInstances and DescribeInstanceRamRole: only it stays unknown
+    settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=1, backoff_ms=1)
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), settings)
+    ctx = CollectContext(factory, "cn-hangzhou", ACCOUNT, AuditConfig())
+    items = [InstanceInfo(id=f"i-bulk{n:03d}") for n in range(50)]
+    items.insert(7, InstanceInfo(id="i-gone"))
+    items.append(InstanceInfo(id="i-classic", network_type="classic"))
+    before = admin.calls().get("ecs:DescribeInstanceRamRole", 0)
+    unknown = _add_ram_roles(ctx, ctx.client("ecs"), items)
+    assert unknown == {"i-gone": RELEASED}
+    assert {i.id: i.ram_role for i in items if i.ram_role != "web-role"} == {"i-gone": None, "i-classic": ""}
+    # 51 asked (the classic one is not): a batch of 50 and one of 1; the first fails and is halved down to i-gone
+    # (50, 25+25, 12+13, 6+6, 3+3, 1+2, 1+1: 13 calls), not asked one by one
+    assert admin.calls()["ecs:DescribeInstanceRamRole"] - before == 13 + 1
+
+
+def test_access_key_advice_for_a_classic_instance_names_the_move_to_a_vpc():
+    """A classic network instance cannot have an instance RAM role (DescribeInstanceRamRole 403
+    InvalidNetworkType.MismatchRamRole): the advice is to move it to a VPC first."""
+    from aliaudit.collectors.ecs import KeyEvent
+
+    data = {"actiontrail.permanent_key_events": [KeyEvent(key_id="LTAIclassic", source_ip="47.0.0.8",
+                                                          time="2026-01-01T00:00:00Z")],
+            "ecs.instances": [InstanceInfo(id="i-classic", network_type="classic", public_ips=["47.0.0.8"],
+                                           ram_role="")], "vpc.eips": []}
+    got = run_check("ram_access_key_used_from_ecs", data)
+    assert [r.status.value for r in got] == ["FAIL"]
+    assert "move i-classic to a VPC and attach a RAM role (a classic network instance cannot have one)" in (
+        got[0].message)

@@ -82,7 +82,8 @@ def test_flow_logs_per_vpc(cloud):
 
 def test_drop_only_flow_log_covers_for_cis_but_not_for_all_traffic():
     vpcs = [VpcInfo(id="vpc-1", vswitch_ids=["vsw-1"])]
-    logs = [FlowLogInfo(id="fl-drop", resource_type="VPC", resource_id="vpc-1", status="Active", traffic_type="Drop")]
+    logs = [FlowLogInfo(id="fl-drop", resource_type="VPC", resource_id="vpc-1", status="Active", traffic_type="Drop",
+                        deliver_status="SUCCESS")]
     assert run_check(FLOW, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"  # (CIS 3.3)
     got = run_check(ALL_TRAFFIC, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs}, region="cn-hangzhou")
     assert [(r.resource_id, r.status.value) for r in got] == [("vpc-1", "FAIL")]
@@ -91,6 +92,35 @@ def test_drop_only_flow_log_covers_for_cis_but_not_for_all_traffic():
     for traffic in ("All", "Allow"):  # the traffic that got through is recorded
         logs[0].traffic_type = traffic
         assert run_check(ALL_TRAFFIC, {"vpc.vpcs": vpcs, "vpc.flow_logs": logs})[0].status.value == "PASS"
+
+
+def test_undelivered_locked_and_internet_only_flow_logs_do_not_record_the_vpc(cloud):
+    """Review 23 items 1 and 3: DescribeFlowLogs answers FlowLogDeliverStatus FAILED with its error message (the
+    documented sample: Active, FAILED, UnavaliableTarget), BusinessStatus FinancialLocked, and TrafficPath
+    ["internetGateway"]. The CIS checks ask for a configured, associated flow log and still pass, naming the
+    problem; the stricter all-traffic check fails, naming it."""
+    data = account()
+    state = data["accounts"][0]["vpc"]
+    state["vpcs"] += [{"id": "vpc-f", "vswitch_ids": ["vsw-f1"]}, {"id": "vpc-l"}, {"id": "vpc-i"}]
+    state["flow_logs"] += [
+        {"id": "fl-f", "resource_id": "vpc-f", "deliver_status": "FAILED", "deliver_error": "UnavaliableTarget"},
+        {"id": "fl-l", "resource_id": "vpc-l", "business_status": "FinancialLocked"},
+        {"id": "fl-i", "resource_id": "vpc-i", "traffic_path": ["internetGateway"]}]
+    load(cloud, data)
+    findings = scan(cloud, checks=[FLOW, ALL_TRAFFIC, "vpc_flow_log_service_enabled"])
+    cis = {f.resource_id: f for f in findings if f.check_id == FLOW}
+    strict = {f.resource_id: f for f in findings if f.check_id == ALL_TRAFFIC}
+    assert {v: (cis[v].status.value, strict[v].status.value) for v in ("vpc-a", "vpc-f", "vpc-l", "vpc-i")} == {
+        "vpc-a": ("PASS", "PASS"), "vpc-f": ("PASS", "FAIL"), "vpc-l": ("PASS", "FAIL"), "vpc-i": ("PASS", "FAIL")}
+    assert strict["vpc-f"].message == (
+        "no active flow log covers the VPC (flow log fl-f: delivery to flowlogs/vpc-flow failed: "
+        "FlowLogDeliverStatus FAILED, UnavaliableTarget)")
+    assert "locked for overdue payments (BusinessStatus FinancialLocked)" in strict["vpc-l"].message
+    assert "captures only TrafficPath internetGateway, not all the VPC's traffic" in strict["vpc-i"].message
+    assert "FlowLogDeliverStatus FAILED, UnavaliableTarget" in cis["vpc-f"].message
+    assert "captures only TrafficPath internetGateway" in cis["vpc-i"].message
+    region = next(f for f in findings if f.check_id == "vpc_flow_log_service_enabled")
+    assert region.status.value == "PASS" and "not delivering: fl-f" in region.message
 
 
 def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
@@ -107,6 +137,14 @@ def test_creating_a_flow_log_with_the_sdk_passes(cloud, admin):
     with pytest.raises(TeaException) as err:
         VpcClient(pop_config(cloud, region_id="cn-hangzhou")).describe_vpcs(vpc_models.DescribeVpcsRequest())
     assert err.value.code == "MissingParameter"
+    # TrafficPath is a list the SDK sends as TrafficPath.N; "all" is its documented default
+    igw = client.create_flow_log(vpc_models.CreateFlowLogRequest(
+        region_id="cn-hangzhou", resource_type="VPC", resource_id="vpc-d", traffic_type="All",
+        traffic_path=["internetGateway"], project_name="flows", log_store_name="vpc-d")).body.flow_log_id
+    listed = client.describe_flow_logs(vpc_models.DescribeFlowLogsRequest(
+        region_id="cn-hangzhou", resource_id="vpc-d")).body.flow_logs.flow_log
+    assert {f.flow_log_id: (f.traffic_path.traffic_path_list, f.flow_log_deliver_status, f.business_status)
+            for f in listed} == {fid: (["all"], "SUCCESS", "Normal"), igw: (["internetGateway"], "SUCCESS", "Normal")}
 
 
 def test_peering_routes_are_manual_per_vpc(cloud):

@@ -62,7 +62,7 @@ def test_instance_ram_roles_are_asked_fifty_at_a_time(cloud, caplog):
     with pytest.raises(TeaException) as err:
         ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(region_id="cn-hangzhou",
                                                                                instance_ids=ids))
-    assert err.value.code == "InvalidParameter.InstanceIds"
+    assert err.value.code == "InvalidInstanceIds.Malformed"  # (documented: OpenMeta ecs DescribeInstanceRamRole)
     with pytest.raises(TeaException):
         ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(region_id="cn-hangzhou",
                                                                                ram_role_name="app", page_size=51))

@@ -47,10 +47,13 @@ from tests.wire_samples import COVERED, REGION, UTC, collect, context, covers, f
 # --- datasets whose expectation is a plain list of items ----------------------------------------------------------
 
 SIMPLE: dict[str, tuple[str | None, Any]] = {
-    # vpc/DescribeFlowLogs.json; TotalCount/PageNumber/PageSize are strings ("1") on the wire
+    # vpc/DescribeFlowLogs.json; TotalCount/PageNumber/PageSize are strings ("1") on the wire. The sample is an
+    # Active log whose delivery FAILED (UnavaliableTarget), TrafficPath ["all"], BusinessStatus Normal
     "vpc.flow_logs": (None, [{"id": "fl-bp1f6qqhsrc2c12ta****", "name": "myFlowlog", "status": "Active",
                               "resource_type": "NetworkInterface", "resource_id": "eni-askldfas****",
-                              "traffic_type": "All", "project": "FlowLogProject", "logstore": "FlowLogStore"}]),
+                              "traffic_type": "All", "project": "FlowLogProject", "logstore": "FlowLogStore",
+                              "traffic_path": ["all"], "deliver_status": "FAILED",
+                              "deliver_error": "UnavaliableTarget", "business_status": "Normal"}]),
     "vpc.vpcs": (None, [{"id": "vpc-bp1qpo0kug3a20qqe****", "name": "vpc1", "cidr": "192.168.0.0/16",
                          "is_default": False, "vswitch_ids": ["vsw-bp1nhbnpv2blyz8dl****"]}]),
     # vpc/DescribeIpv6Addresses.json. The product asks for NetworkType Public and checks the answer again; the
@@ -80,8 +83,10 @@ SIMPLE: dict[str, tuple[str | None, Any]] = {
     # ecs/DescribeNetworkInterfaces.json (asked for Secondary ones): InstanceId and SecurityGroupIds
     "ecs.network_interfaces": (None, [{"id": "eni-bp125p95hhdhn3ot****", "instance_id": "i-bp1e2l6djkndyuli****",
                                        "security_groups": ["sg-bp18kz60mefsicfg****"]}]),
+    # ecs/DescribeDisks.json (MultiAttach Disabled: InstanceId and Attachments.Attachment[].InstanceId agree)
     "ecs.disks": (None, [{"id": "d-bp18um4r4f2fve24****", "name": "testDiskName",
-                          "instance_id": "i-bp67acfmxazb4q****", "status": "In_use", "type": "system",
+                          "instance_id": "i-bp67acfmxazb4q****", "attachments": ["i-bp67acfmxazb4q****"],
+                          "status": "In_use", "type": "system",
                           "category": "cloud_ssd", "encrypted": False,
                           "kms_key_id": "0e478b7a-4262-4802-b8cb-00d3fb408***"}]),
     # ecs/DescribeAutoSnapshotPolicyEx.json: its one policy, Status Normal, RepeatWeekdays and TimePoints JSON texts

@@ -27,6 +27,9 @@ NEVER_FAIL: dict[str, str] = {
     # checks/oss.py signed_url_https: PASS when a bucket policy denies HTTP, else MANUAL (whether signed URLs are
     # handed out over HTTP is not visible in the API); ERROR when the policy is unreadable
     "oss_signed_url_https_only": "PASS when HTTPS is enforced, else MANUAL",
+    # checks/ecs.py default encryption: EnableDiskEncryptionByDefault is "available only in specific regions and to
+    # specific users" and no read API tells whether this account may enable it: off is MANUAL, never FAIL
+    "ecs_disk_encryption_by_default_enabled": "PASS when Encrypted, else MANUAL: offered to specific users only",
     # checks/ack.py rbac: a managed cluster always enforces RBAC (PASS); a dedicated cluster's API server flags are
     # only visible on its masters (MANUAL), a registered one is MANUAL
     "ack_cluster_rbac_enabled": "PASS for managed clusters, else MANUAL",

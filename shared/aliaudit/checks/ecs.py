@@ -445,8 +445,15 @@ def _local(d: DiskInfo) -> bool:
     return d.category.startswith(("local", "ephemeral"))
 
 
+def _where(d: DiskInfo) -> str:
+    if d.attached_to:
+        return f"attached to {', '.join(d.attached_to)}" + (f", {d.status}" if d.status in ("Attaching", "Detaching")
+                                                              else "")
+    return f"{d.status}, no instance named" if d.attached else "unattached"
+
+
 def _disk_result(d: DiskInfo) -> Result:
-    where = f"attached to {d.instance_id}" if d.instance_id else "unattached"
+    where = _where(d)
     if d.encrypted:
         key = f"KMS key {d.kms_key_id}" if d.kms_key_id else "the service key"
         return Result(status=PASS, resource_id=d.id, resource_type=DISK, resource_name=d.name,
@@ -468,14 +475,16 @@ ENCRYPT_CLI = ("aliyun ecs CreateSnapshot --DiskId <d>; aliyun ecs CreateDisk --
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk from the snapshot, "
                "release the old disk; enable Account-level default encryption.",
        cli=ENCRYPT_CLI, cis=["4.1"], events=DISK_EVENTS, needs=[DISKS],
-       evaluates="DescribeDisks, disks with no InstanceId: PASS when Encrypted (with a KMS key or the service key), "
-                 "MANUAL for local (local_*, ephemeral*) disks, which ECS cannot encrypt, FAIL otherwise.",
+       evaluates="DescribeDisks, disks attached to no instance (no InstanceId, no Attachments.Attachment[].InstanceId "
+                 "as a multi-attach disk answers, and Status not In_use, Attaching or Detaching): PASS when Encrypted "
+                 "(with a KMS key or the service key), MANUAL for local (local_*, ephemeral*) disks, which ECS cannot "
+                 "encrypt, FAIL otherwise.",
        cis_audit="ECS console > Storage and Snapshots > Disks: ensure that each disk has Encryption checked with the "
                  "value of key tag is true.")
 def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
     d: DiskInfo
     for d in inp[DISKS]:
-        if not d.instance_id:
+        if not d.attached:
             yield _disk_result(d)
 
 
@@ -484,7 +493,9 @@ def unattached_encrypted(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Block Storage > Disks: snapshot the disk, create an encrypted disk and swap it in; "
                "enable default encryption for new disks.",
        cli=ENCRYPT_CLI, cis=["4.2"], events=DISK_EVENTS, needs=[DISKS],
-       evaluates="DescribeDisks, data disks attached to an instance (Type data, or not told): PASS when Encrypted "
+       evaluates="DescribeDisks, data disks attached to an instance (Type data, or not told; attached: an InstanceId, "
+                 "an Attachments.Attachment[].InstanceId as multi-attach disks answer, or Status In_use, Attaching or "
+                 "Detaching): PASS when Encrypted "
                  "(KMS key or the service key), MANUAL for local disks, FAIL otherwise. System disks are "
                  "ecs_system_disk_encrypted's, as the audit judges 'each disk under Data disks'.",
        cis_audit="ECS console > Storage and Snapshots > Disks: select each Data disk and ensure that each disk under "
@@ -501,7 +512,8 @@ def attached_encrypted(inp: Inputs) -> Iterator[Result]:
        cli="aliyun ecs CopyImage --ImageId <image> --Encrypted true [--KMSKeyId <k>]; aliyun ecs ReplaceSystemDisk "
            "--InstanceId <i> --ImageId <encrypted image>; aliyun ecs EnableDiskEncryptionByDefault --RegionId <r>",
        events=DISK_EVENTS, needs=[DISKS],
-       evaluates="DescribeDisks, system disks attached to an instance (Type system): PASS when Encrypted (KMS key or "
+       evaluates="DescribeDisks, system disks attached to an instance (Type system; attached as "
+                 "ecs_disk_attached_encrypted reads it): PASS when Encrypted (KMS key or "
                  "the service key), MANUAL for local disks, FAIL otherwise. A stricter view beside CIS 4.2, whose "
                  "audit judges data disks (ecs_disk_attached_encrypted).",
        source="RunInstances SystemDisk.Encrypted (alibabacloud_ecs20140526 RunInstancesRequestSystemDisk: 'Specifies "
@@ -514,7 +526,7 @@ def _attached_disks(inp: Inputs, *, system: bool) -> Iterator[Result]:
     """A result per disk attached to an instance: its system disks, or the others (Type data, or not told)."""
     d: DiskInfo
     for d in inp[DISKS]:
-        if d.instance_id and (d.type.lower() == "system") == system:
+        if d.attached and (d.type.lower() == "system") == system:
             yield _disk_result(d)
 
 
@@ -548,6 +560,7 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
     eips: list[EipInfo] = inp[EIPS]
     by_ip: dict[str, str] = {}
     roles: dict[str, str | None] = {i.id: i.ram_role for i in instances}
+    classic = {i.id for i in instances if i.network_type.lower() == "classic"}  # (DescribeInstanceRamRole 403)
     for i in instances:
         for ip in i.public_addresses:
             by_ip[ip] = i.id
@@ -584,6 +597,8 @@ def key_used_from_ecs(inp: Inputs) -> Iterator[Result]:
             if src in roles:
                 role = roles[src]
                 advice.append(f"use RAM role {role} of {src}" if role else
+                              f"move {src} to a VPC and attach a RAM role (a classic network instance cannot have "
+                              "one)" if src in classic else
                               f"attach a RAM role to {src}" if role == "" else f"use a RAM role on {src}")
         shown = ", ".join(f"{s} ({n} call(s))" for s, n in sources.items())
         yield Result(status=FAIL, resource_id=key, resource_type="ram:accesskey", resource_name=who,
@@ -729,8 +744,13 @@ def user_data_no_access_keys(inp: Inputs) -> Iterator[Result]:
                  "default version) judged by ram_policy: FAIL when a policy grants administrator rights "
                  "(AdministratorAccess, Action * on *) or rights to escalate (ram:* or granting policies, "
                  "sts:AssumeRole on *), naming the policies, even when another of its policies could not be read; "
-                 "PASS when the role is not administrator-equivalent or the instance has no RAM role; ERROR when "
-                 "the instance's role or one of its policies could not be read (and none read grants those rights).",
+                 "PASS when the role is not administrator-equivalent or the instance has no RAM role (a classic "
+                 "network instance is not asked: it cannot have one, InvalidNetworkType.MismatchRamRole); ERROR when "
+                 "the instance's role or one of its policies could not be read (and none read grants those rights). "
+                 "Instances are asked 50 at a time; a batch answering InvalidInstanceId.NotFound or "
+                 "InvalidNetworkType.MismatchRamRole is split until the instance stands alone (one released since "
+                 "DescribeInstances listed it gives no result), so only the instances of a batch that still fails "
+                 "are ERROR.",
        source="Cloud Config ecs-instance-ram-role-attached (extended to the role's rights) | "
               "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeInstanceRamRole")
 def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
@@ -742,7 +762,7 @@ def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
         elif r.error:
             status, msg = ERROR, f"could not judge the instance's RAM role{' ' + r.role if r.role else ''}: {r.error}"
         elif not r.role:
-            status, msg = PASS, "the instance has no RAM role"
+            status, msg = PASS, "the instance has no RAM role" + (f" ({r.note})" if r.note else "")
         else:
             attached = ", ".join(r.policies) or "no policies"
             status, msg = PASS, f"RAM role {r.role} is not administrator-equivalent ({attached})"
@@ -759,20 +779,26 @@ def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
        console="ECS console > Images > Custom Images > the image > Share Image: cancel public sharing.",
        cli="aliyun ecs ModifyImageSharePermission --RegionId <r> --ImageId <m> --IsPublic false",
        events=["ModifyImageSharePermission", "CreateImage", "CopyImage", "ImportImage"], needs=[IMAGES],
-       evaluates="DescribeImages (ImageOwnerAlias self: the account's custom images) then "
-                 "DescribeImageSharePermission per image: FAIL when ShareGroups.ShareGroup[].Group is all (public), "
-                 "PASS otherwise (sharing with named accounts is reported, not failed); ERROR when the share "
-                 "permissions could not be read.",
+       evaluates="DescribeImages (ImageOwnerAlias self: the account's custom images, which by default leave out "
+                 "community images; and ImageOwnerAlias others, IsPublic true, ImageOwnerId the account: the custom "
+                 "images it published as community images), merged by ImageId, then DescribeImageSharePermission per "
+                 "image: FAIL when DescribeImages IsPublic is true (a custom image published as a community image) or "
+                 "ShareGroups.ShareGroup[].Group is all, even when the share permissions could not be read; PASS "
+                 "otherwise (sharing with named accounts is reported, not failed); ERROR when the share permissions "
+                 "could not be read and IsPublic did not say public.",
        source="Mondoo cnspec (public ECS images) | "
-              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeImageSharePermission")
+              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeImageSharePermission | "
+              "https://api.alibabacloud.com/api/Ecs/2014-05-26/DescribeImages (IsPublic)")
 def image_not_public(inp: Inputs) -> Iterator[Result]:
     m: ImageInfo
     for m in inp[IMAGES]:
         shared = f"; shared with account(s) {', '.join(m.shared_accounts)}" if m.shared_accounts else ""
-        if m.error:
+        if m.public:  # (before an unread share permission: what was read already makes it public)
+            unread = f" (its share permissions could not be read: {m.error})" if m.error else ""
+            status, msg = FAIL, ("the image is public (published as a community image: IsPublic true, or "
+                                 "ShareGroup all)" + shared + unread)
+        elif m.error:
             status, msg = ERROR, f"could not read the image's share permissions: {m.error}"
-        elif m.public:
-            status, msg = FAIL, "the image is shared publicly (ShareGroup all)" + shared
         else:
             status, msg = PASS, "the image is not public" + shared
         yield Result(status=status, resource_id=m.id, resource_type="ecs:image", resource_name=m.name, message=msg)
@@ -783,22 +809,30 @@ def image_not_public(inp: Inputs) -> Iterator[Result]:
        risk="Without default encryption every new disk, and every snapshot and image made from it, is stored in "
             "clear unless each creator remembers to ask for encryption.",
        console="ECS console > Block Storage > Disks > Account-level Default Encryption Settings: enable default "
-               "encryption for the region (with the service key or a KMS key).",
+               "encryption for the region (with the service key or a KMS key). Alibaba offers the feature only in "
+               "specific regions and to specific users: submit a ticket to have it offered.",
        cli="aliyun ecs EnableDiskEncryptionByDefault --RegionId <r>",
        events=["EnableDiskEncryptionByDefault", "DisableDiskEncryptionByDefault", "ModifyDiskDefaultKMSKeyId",
                "ResetDiskDefaultKMSKeyId"], needs=[ENCRYPTION_BY_DEFAULT],
-       evaluates="DescribeDiskEncryptionByDefaultStatus Encrypted for the region: PASS when true, FAIL when false; "
-                 "ERROR for the region when it could not be read. Alibaba offers the feature 'only in specific "
-                 "regions and to specific users' (EnableDiskEncryptionByDefault): where it cannot be enabled, mute "
-                 "the region's finding with that reason.",
+       evaluates="DescribeDiskEncryptionByDefaultStatus Encrypted for the region: PASS when true; MANUAL when false, "
+                 "since Alibaba offers the feature 'only in specific regions and to specific users' "
+                 "(EnableDiskEncryptionByDefault; its errors Abs.InvalidAction.RegionNotSupport and "
+                 "UserNotInTheWhiteList) and no read API says whether the account and region may enable it "
+                 "(Encrypted defaults to false either way); ERROR for the region when it could not be read.",
        source="landing-zone alert cis_at_ecs_disk_encry_detc | https://alibabacloud.com/help/en/ecs/"
-              "developer-reference/api-ecs-2014-05-26-enablediskencryptionbydefault")
+              "developer-reference/api-ecs-2014-05-26-enablediskencryptionbydefault | "
+              "https://www.alibabacloud.com/help/en/ecs/user-guide/account-level-ebs-default-encryption")
 def encryption_by_default_enabled(inp: Inputs) -> Iterator[Result]:
     e: EncryptionByDefault = inp[ENCRYPTION_BY_DEFAULT]
-    yield Result(status=PASS if e.encrypted else FAIL, resource_id=f"ecs-default-encryption/{e.region}",
-                 resource_type="ecs:region", region=e.region,
-                 message="new cloud disks are encrypted by default" if e.encrypted
-                 else "default encryption of new cloud disks is off")
+    if e.encrypted:
+        status, msg = PASS, "new cloud disks are encrypted by default"
+    else:
+        status, msg = MANUAL, ("default encryption of new cloud disks is off; Alibaba offers Account-level EBS "
+                               "Default Encryption only in specific regions and to specific users (submit a ticket "
+                               "to use it): enable it where offered (EnableDiskEncryptionByDefault answers "
+                               "Abs.InvalidAction.RegionNotSupport or UserNotInTheWhiteList where it is not)")
+    yield Result(status=status, resource_id=f"ecs-default-encryption/{e.region}", resource_type="ecs:region",
+                 region=e.region, message=msg)
 
 
 def _policy_verdict(policy_id: str, policy: SnapshotPolicy | None) -> tuple[Status, str]:

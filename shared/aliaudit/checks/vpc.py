@@ -24,9 +24,12 @@ FLOW_LOG_CLI = ("aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --Re
        cli=FLOW_LOG_CLI,
        cis=["3.3"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
-                 "flow logs 'for packet Rejects') is on the VPC, or on each of its vSwitches; FAIL otherwise, naming "
-                 "inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log fails). Whether the "
-                 "logs also record the traffic that got through is vpc_flow_logs_all_traffic.",
+                 "flow logs 'for packet Rejects'; any TrafficPath) is on the VPC, or on each of its vSwitches; FAIL "
+                 "otherwise, naming inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log "
+                 "fails). The CIS audit asks for 'an associated VPC ID on the FlowLog tab': a log that captures only "
+                 "some paths (TrafficPath internetGateway), fails to deliver (FlowLogDeliverStatus FAILED) or is "
+                 "locked (BusinessStatus FinancialLocked) still passes, and the message names it. Whether the logs "
+                 "record all the traffic that got through, and deliver it, is vpc_flow_logs_all_traffic.",
        cis_audit="VPC console > FlowLog: check for every existing VPC to ensure that there is an associated VPC ID on "
                  "the FlowLog tab.")
 def flow_logs(inp: Inputs) -> Iterator[Result]:
@@ -40,74 +43,116 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
                "logstore; keep it Active.",
        cli=FLOW_LOG_CLI,
        cis=["2.5"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
-       evaluates="DescribeFlowLogs in each region that has a VPC: PASS when an Active flow log delivers to a project "
-                 "and logstore, FAIL otherwise (none, inactive ones, or none naming its logstore). No result in a "
-                 "region without VPCs. Whether every VPC is covered is CIS 3.3 (vpc_flow_logs_enabled).",
+       evaluates="DescribeFlowLogs in each region that has a VPC: PASS when an Active flow log is configured with a "
+                 "project and logstore, FAIL otherwise (none, inactive ones, or none naming its logstore). No result "
+                 "in a region without VPCs. The CIS audit asks that 'the target flow log and logstore is configured': "
+                 "a log whose delivery fails (FlowLogDeliverStatus FAILED) or that is locked for overdue payments "
+                 "(BusinessStatus FinancialLocked) still passes here, and the message names it; "
+                 "vpc_flow_logs_all_traffic fails it. Whether every VPC is covered is CIS 3.3 "
+                 "(vpc_flow_logs_enabled).",
        cis_audit="VPC console > FlowLog: select the region to which the target flow log belongs and ensure the target "
                  "flow log and logstore is configured.")
 def flow_log_service(inp: Inputs) -> Iterator[Result]:
     if not inp[VPCS]:
         return
     logs: list[FlowLogInfo] = inp[FLOW_LOGS]
-    delivering = [f for f in logs if f.status.lower() == "active" and f.project and f.logstore]
-    if delivering:
-        f = delivering[0]
+    configured = sorted((f for f in logs if _active(f) and f.project and f.logstore),
+                        key=lambda f: _delivers(f) is not True)  # (a delivering log first: the message names it)
+    if configured:
+        f = configured[0]
+        failing = [f"{g.id} ({'; '.join(_not_delivering(g))})" for g in configured if _not_delivering(g)]
         yield Result(status=Status.PASS, resource_id=inp.region, resource_type="vpc:flow-log-service",
-                     message=f"{len(delivering)} active flow log(s) deliver to a logstore, e.g. {f.id} to "
-                             f"{f.project}/{f.logstore}")
+                     message=f"{len(configured)} active flow log(s) configured with a logstore, e.g. {f.id} to "
+                             f"{f.project}/{f.logstore}"
+                             + (f"; not delivering: {', '.join(failing)}" if failing else ""))
         return
-    stopped = [f.id for f in logs if f.status.lower() != "active"]
+    stopped = [f.id for f in logs if not _active(f)]
     yield Result(status=Status.FAIL, resource_id=inp.region, resource_type="vpc:flow-log-service",
-                 message="no active flow log delivers to a logstore in the region"
+                 message="no active flow log is configured with a logstore in the region"
                  + (f" (inactive: {', '.join(stopped)})" if stopped else ""))
 
 
 @check(id="vpc_flow_logs_all_traffic", severity="medium",
        title="VPC flow logs record the traffic that got through, not only denied packets",
-       risk="A flow log of denied packets only (TrafficType Drop) keeps no record of the connections an intrusion "
-            "or an exfiltration actually made.",
-       console="VPC console > Flow Logs: create the VPC's flow log with traffic type All (or Allow) and keep it "
-               "Active.",
+       risk="A flow log of denied packets only (TrafficType Drop), of Internet traffic only (TrafficPath "
+            "internetGateway), or one whose delivery fails keeps no record of the connections an intrusion or an "
+            "exfiltration actually made.",
+       console="VPC console > Flow Logs: create the VPC's flow log with traffic type All (or Allow) and every "
+               "traffic path, keep it Active, and make sure its SLS project and logstore exist (a log whose delivery "
+               "fails names the cause) and the account has no overdue payment.",
        cli=FLOW_LOG_CLI,
        events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
-       evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow is on the VPC, or "
-                 "on each of its vSwitches. A Drop flow log records only denied traffic, so it does not count. FAIL "
-                 "otherwise, naming inactive, Drop-only and partial vSwitch logs. A stricter view of CIS 3.3 "
-                 "(vpc_flow_logs_enabled), which any active flow log satisfies.",
-       source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control)")
+       evaluates="DescribeFlowLogs: PASS when an Active flow log whose TrafficType is All or Allow, whose TrafficPath "
+                 "is all (or not stated: the documented default) and that delivers (FlowLogDeliverStatus SUCCESS, "
+                 "BusinessStatus not FinancialLocked) is on the VPC, or on each of its vSwitches. A Drop log records "
+                 "only denied traffic, an internetGateway (or other single-path) log only that path's traffic, and a "
+                 "log whose delivery FAILED or that is locked for overdue payments records nothing, so they do not "
+                 "count. FAIL otherwise, naming inactive, Drop-only, partial-path, undelivered (with "
+                 "FlowLogDeliverErrorMessage) and partial vSwitch logs; ERROR when only a log that does not state its "
+                 "FlowLogDeliverStatus would cover the VPC. A stricter view of CIS 3.3 (vpc_flow_logs_enabled), which "
+                 "any active flow log satisfies.",
+       source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control); TrafficPath all | "
+              "internetGateway; FlowLogDeliverStatus SUCCESS | FAILED; BusinessStatus Normal | FinancialLocked")
 def flow_logs_all_traffic(inp: Inputs) -> Iterator[Result]:
-    yield from _flow_log_results(inp, _accepted_traffic)
+    yield from _flow_log_results(inp, _records_all, unknown=_records_all_if_delivering)
 
 
-def _flow_log_results(inp: Inputs, counts: Callable[[FlowLogInfo], bool]) -> Iterator[Result]:
-    """A result per VPC: PASS when an active flow log that `counts` covers it (or each of its vSwitches)."""
+def _active(f: FlowLogInfo) -> bool:
+    return f.status.lower() == "active"
+
+
+def _covers(v: VpcInfo, logs: list[FlowLogInfo]) -> tuple[FlowLogInfo | None, set[str]]:
+    """The VPC-level log among `logs` (an All/Allow one with the fewest caveats first: the message names it), and
+    the VPC's vSwitches the others cover."""
+    mine = sorted((f for f in logs if f.resource_type == "VPC" and f.resource_id == v.id),
+                  key=lambda f: (not _accepted_traffic(f), len(_caveats(f))))
+    covered = {f.resource_id for f in logs if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
+    return (mine[0] if mine else None), covered
+
+
+def _flow_log_results(inp: Inputs, counts: Callable[[FlowLogInfo], bool],
+                      unknown: Callable[[FlowLogInfo], bool] | None = None) -> Iterator[Result]:
+    """A result per VPC: PASS when an active flow log that `counts` covers it (or each of its vSwitches); ERROR
+    instead of FAIL when the logs `unknown` accepts (whose deciding field is not stated) would cover it."""
     logs: list[FlowLogInfo] = inp[FLOW_LOGS]
-    active = [f for f in logs if f.status.lower() == "active" and counts(f)]
+    active = [f for f in logs if _active(f) and counts(f)]
     v: VpcInfo
     for v in inp[VPCS]:
-        mine = sorted((f for f in active if f.resource_type == "VPC" and f.resource_id == v.id),
-                      key=lambda f: not _accepted_traffic(f))  # (an All/Allow log first: the message names it)
-        whole = mine[0] if mine else None
-        covered = {f.resource_id for f in active if f.resource_type == "VSwitch" and f.resource_id in v.vswitch_ids}
+        whole, covered = _covers(v, active)
         if whole:
+            notes = _caveats(whole)
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                          message=f"active flow log {whole.id} to {whole.project}/{whole.logstore} covers the VPC"
-                         + ("" if _accepted_traffic(whole) else " (denied traffic only: TrafficType Drop)"))
+                         + (f" ({'; '.join(notes)})" if notes else ""))
         elif v.vswitch_ids and covered == set(v.vswitch_ids):
             # vSwitch-level logs on every vSwitch see all the VPC's traffic too
+            notes = [f"flow log {f.id}: {n}" for f in active
+                     if f.resource_type == "VSwitch" and f.resource_id in covered for n in _caveats(f)]
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
-                         message=f"each of the {len(covered)} vSwitch(es) has an active flow log")
+                         message=f"each of the {len(covered)} vSwitch(es) has an active flow log"
+                         + (f" ({'; '.join(notes)})" if notes else ""))
         else:
-            notes = []
-            mine = [f for f in logs if f.resource_id == v.id or f.resource_id in v.vswitch_ids]
-            stopped = [f.id for f in mine if f.status.lower() != "active"]
-            if stopped:
-                notes.append(f"inactive flow log(s): {', '.join(stopped)}")
-            notes += [_partial(f) for f in mine if f.status.lower() == "active" and not counts(f)]
-            if covered:
-                notes.append(f"only {len(covered)} of {len(v.vswitch_ids)} vSwitches are logged")
-            yield Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
-                         message="no active flow log covers the VPC" + (f" ({'; '.join(notes)})" if notes else ""))
+            yield _uncovered(v, logs, counts, covered, unknown)
+
+
+def _uncovered(v: VpcInfo, logs: list[FlowLogInfo], counts: Callable[[FlowLogInfo], bool], covered: set[str],
+               unknown: Callable[[FlowLogInfo], bool] | None) -> Result:
+    notes = []
+    mine = [f for f in logs if f.resource_id == v.id or f.resource_id in v.vswitch_ids]
+    stopped = [f.id for f in mine if not _active(f)]
+    if stopped:
+        notes.append(f"inactive flow log(s): {', '.join(stopped)}")
+    notes += [n for f in mine if _active(f) and not counts(f) for n in _partial(f)]
+    if covered:
+        notes.append(f"only {len(covered)} of {len(v.vswitch_ids)} vSwitches are logged")
+    detail = f" ({'; '.join(notes)})" if notes else ""
+    if unknown is not None:
+        whole, maybe = _covers(v, [f for f in logs if _active(f) and (counts(f) or unknown(f))])
+        if whole or (v.vswitch_ids and maybe == set(v.vswitch_ids)):
+            return Result(status=Status.ERROR, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                          message="could not tell whether the VPC's flow logs deliver" + detail)
+    return Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                  message="no active flow log covers the VPC" + detail)
 
 
 def _accepted_traffic(f: FlowLogInfo) -> bool:
@@ -117,10 +162,64 @@ def _accepted_traffic(f: FlowLogInfo) -> bool:
     return f.traffic_type.lower() in ("all", "allow")
 
 
-def _partial(f: FlowLogInfo) -> str:
+def _all_paths(f: FlowLogInfo) -> bool:
+    """Whether the log captures every traffic path: TrafficPathList holds "all" ("all (default): full
+    collection"), or is not stated (the default). internetGateway alone is "public network traffic collection"
+    only, no east-west traffic (DescribeFlowLogs TrafficPath; CreateFlowLog TrafficPath lists the other paths)."""
+    return not f.traffic_path or any(p.lower() == "all" for p in f.traffic_path)
+
+
+def _delivers(f: FlowLogInfo) -> bool | None:
+    """Whether the log's records reach its logstore: False when FlowLogDeliverStatus is FAILED ("Delivery failed")
+    or BusinessStatus FinancialLocked ("locked due to overdue payments"), True when SUCCESS, None when not stated
+    or an undocumented value (DescribeFlowLogs)."""
+    if f.business_status.lower() == "financiallocked" or f.deliver_status.upper() == "FAILED":
+        return False
+    return True if f.deliver_status.upper() == "SUCCESS" else None
+
+
+def _records_all(f: FlowLogInfo) -> bool:
+    return _accepted_traffic(f) and _all_paths(f) and _delivers(f) is True
+
+
+def _records_all_if_delivering(f: FlowLogInfo) -> bool:
+    return _accepted_traffic(f) and _all_paths(f) and _delivers(f) is None
+
+
+def _not_delivering(f: FlowLogInfo) -> list[str]:
+    out = []
+    if f.deliver_status.upper() == "FAILED":
+        out.append(f"delivery to {f.project}/{f.logstore} failed: FlowLogDeliverStatus FAILED, "
+                   f"{f.deliver_error or 'no FlowLogDeliverErrorMessage'}")
+    if f.business_status.lower() == "financiallocked":
+        out.append("locked for overdue payments (BusinessStatus FinancialLocked)")
+    return out
+
+
+def _caveats(f: FlowLogInfo) -> list[str]:
+    """What a log the CIS checks count leaves out, for their messages."""
+    notes = [] if _accepted_traffic(f) else ["denied traffic only: TrafficType Drop"]
+    if not _all_paths(f):
+        notes.append(f"captures only TrafficPath {', '.join(f.traffic_path)}")
+    return notes + _not_delivering(f)
+
+
+def _partial(f: FlowLogInfo) -> list[str]:
+    """Why an active log does not record all the traffic that got through."""
+    out = []
     if f.traffic_type.lower() == "drop":
-        return f"flow log {f.id} records only denied traffic (TrafficType Drop), not the traffic that got through"
-    return f"flow log {f.id} has TrafficType {f.traffic_type or '(none)'}, not All or Allow"
+        out.append(f"flow log {f.id} records only denied traffic (TrafficType Drop), not the traffic that got "
+                   "through")
+    elif not _accepted_traffic(f):
+        out.append(f"flow log {f.id} has TrafficType {f.traffic_type or '(none)'}, not All or Allow")
+    if not _all_paths(f):
+        out.append(f"flow log {f.id} captures only TrafficPath {', '.join(f.traffic_path)}, not all the VPC's "
+                   "traffic")
+    out += [f"flow log {f.id}: {n}" for n in _not_delivering(f)]
+    if _records_all_if_delivering(f):
+        out.append(f"flow log {f.id} does not state whether it delivers (FlowLogDeliverStatus "
+                   f"{f.deliver_status or 'absent'})")
+    return out
 
 
 @check(id="vpc_peering_routes_least_access", title="Ensure routing tables for VPC peering are least access",

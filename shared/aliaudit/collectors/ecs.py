@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -83,8 +84,12 @@ class EniInfo(Record):
 class DiskInfo(Record):
     id: str
     name: str = ""
+    # DescribeDisks InstanceId "has a value only when the Status value is In_use or Detaching" and "is empty for
+    # cloud disks for which the multi-attach feature is enabled": those name their instances in Attachments
+    # (OpenMeta ecs DescribeDisks)
     instance_id: str = ""
-    status: str = ""
+    attachments: list[str] = Field(default_factory=list)  # Attachments.Attachment[].InstanceId
+    status: str = ""  # In_use | Available | Attaching | Detaching | Creating | ReIniting
     type: str = ""  # system | data
     category: str = ""
     encrypted: bool = False
@@ -94,6 +99,17 @@ class DiskInfo(Record):
     # cloud disk"); EnableAutoSnapshot is only whether the disk may have one (the feature), not that it has one
     auto_snapshot_policy: str = ""
     automated_snapshot_policy: bool = False
+
+    @property
+    def attached_to(self) -> list[str]:
+        """The instances the disk is attached to: InstanceId, else the Attachments' (a multi-attach disk)."""
+        return [self.instance_id] if self.instance_id else list(self.attachments)
+
+    @property
+    def attached(self) -> bool:
+        """Attached, or being attached or detached: an instance named, or Status In_use, Attaching or Detaching (an
+        In_use disk may name none: Attachments "is not returned when you query Shared Block Storage devices")."""
+        return bool(self.attached_to) or self.status in ATTACHED_STATES
 
 
 class KeyEvent(Record):
@@ -175,38 +191,71 @@ def instances(ctx: CollectContext) -> list[InstanceInfo]:
     return out
 
 
-def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> str | None:
+# DescribeInstanceRamRole's documented errors (OpenMeta ecs): 403 InvalidNetworkType.MismatchRamRole "Ram role cannot
+# be applied to instances of Classic network type", 404 InvalidInstanceId.NotFound "The specified instanceId does
+# not exist" (an instance released since DescribeInstances listed it); either names one instance of the batch
+CLASSIC_ROLE = "InvalidNetworkType.MismatchRamRole"
+UNKNOWN_INSTANCE = "InvalidInstanceId.NotFound"
+RELEASED = "released since listed (DescribeInstanceRamRole: InvalidInstanceId.NotFound)"
+CLASSIC_NOTE = "a classic network instance: instance RAM roles apply to VPC instances only"
+
+
+def _add_ram_roles(ctx: CollectContext, ecs: Any, items: list[InstanceInfo]) -> dict[str, str]:
     """DescribeInstances does not return the instance RAM role: ask for 50 instances at a time (the API's limit
-    for InstanceIds and PageSize, alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest). Only the
-    advice of one check uses it, so a failure leaves the roles unknown instead of failing the dataset; the reason is
-    returned (ecs.instance_roles reports it per instance)."""
-    by_id = {i.id: i for i in items}
+    for InstanceIds and PageSize, alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest). Classic network
+    instances are not asked about: they cannot have a role (CLASSIC_ROLE), so theirs is ''. A batch that fails is
+    split until its failing instances stand alone (a classic one then has no role, an unknown one was RELEASED);
+    only the instances of a batch that still fails are left unknown (ram_role None). Returns the reason per
+    instance left unknown."""
+    for i in items:
+        if i.network_type.lower() == "classic":
+            i.ram_role = ""
+    asked = [i for i in items if i.ram_role is None]
+    by_id = {i.id: i for i in asked}
+    unknown: dict[str, str] = {}
+    for n in range(0, len(asked), RAM_ROLE_BATCH):
+        unknown.update(_roles_of(ctx, ecs, [i.id for i in asked[n:n + RAM_ROLE_BATCH]], by_id))
+    if unknown:
+        log.warning("could not read the instance RAM roles of %d instance(s) in %s: %s", len(unknown), ctx.region,
+                    sorted(set(unknown.values()))[0])
+    return unknown
+
+
+def _roles_of(ctx: CollectContext, ecs: Any, batch: list[str], by_id: dict[str, InstanceInfo]) -> dict[str, str]:
+    """The batch's roles into by_id; the reason per instance whose role stays unknown."""
     try:
-        for n in range(0, len(items), RAM_ROLE_BATCH):
-            batch = [i.id for i in items[n:n + RAM_ROLE_BATCH]]
-            page, seen = 1, 0
-            while True:
-                body = ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
-                    region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page,
-                    page_size=RAM_ROLE_BATCH)).body
-                sets = body.instance_ram_role_sets.instance_ram_role_set if body.instance_ram_role_sets else []
-                for s in sets or []:
-                    if s.instance_id in by_id:
-                        by_id[s.instance_id].ram_role = s.ram_role_name or ""
-                seen += len(sets or [])
-                if not sets or seen >= count(body.total_count):
-                    break
-                page += 1
-            for iid in batch:  # listed without a role: it has none
-                if by_id[iid].ram_role is None:
-                    by_id[iid].ram_role = ""
+        _read_ram_roles(ctx, ecs, batch, by_id)
+        return {}
     except Exception as err:
-        why = apierrors.describe(err)
-        log.warning("could not read instance RAM roles in %s: %s", ctx.region, why)
-        for i in items:
-            i.ram_role = None
-        return why
-    return None
+        code = getattr(err, "code", "")
+        if code in (CLASSIC_ROLE, UNKNOWN_INSTANCE) and len(batch) > 1:  # one instance's error: halve the batch
+            half = len(batch) // 2
+            return {**_roles_of(ctx, ecs, batch[:half], by_id), **_roles_of(ctx, ecs, batch[half:], by_id)}
+        if code == CLASSIC_ROLE:  # (DescribeInstances did not say classic, the role call does)
+            by_id[batch[0]].ram_role = ""
+            by_id[batch[0]].network_type = by_id[batch[0]].network_type or "classic"
+            return {}
+        why = RELEASED if code == UNKNOWN_INSTANCE else apierrors.describe(err)
+        return dict.fromkeys(batch, why)
+
+
+def _read_ram_roles(ctx: CollectContext, ecs: Any, batch: list[str], by_id: dict[str, InstanceInfo]) -> None:
+    page, seen = 1, 0
+    while True:
+        body = ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
+            region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page,
+            page_size=RAM_ROLE_BATCH)).body
+        sets = body.instance_ram_role_sets.instance_ram_role_set if body.instance_ram_role_sets else []
+        for s in sets or []:
+            if s.instance_id in by_id:
+                by_id[s.instance_id].ram_role = s.ram_role_name or ""
+        seen += len(sets or [])
+        if not sets or seen >= count(body.total_count):
+            break
+        page += 1
+    for iid in batch:  # listed without a role: it has none
+        if by_id[iid].ram_role is None:
+            by_id[iid].ram_role = ""
 
 
 def _rule(group_id: str, p: Any) -> Rule:
@@ -361,6 +410,7 @@ def network_interfaces(ctx: CollectContext) -> list[EniInfo]:
 
 
 DISKS: Dataset[list[DiskInfo]] = Dataset("ecs.disks", Scope.REGIONAL)
+ATTACHED_STATES = ("In_use", "Attaching", "Detaching")  # DescribeDisks Status of a disk on an instance
 
 
 @collector(DISKS, apis=["ecs:DescribeDisks"])
@@ -370,7 +420,9 @@ def disks(ctx: CollectContext) -> list[DiskInfo]:
         lambda t: ecs.describe_disks(ecs_models.DescribeDisksRequest(
             region_id=ctx.region, max_results=500, next_token=t)).body,
         lambda b: b.disks.disk if b.disks else [])
-    return [DiskInfo(id=d.disk_id, name=d.disk_name or "", instance_id=d.instance_id or "", status=d.status or "",
+    return [DiskInfo(id=d.disk_id, name=d.disk_name or "", instance_id=d.instance_id or "",
+                     attachments=[a.instance_id for a in (d.attachments.attachment or []) if a.instance_id]
+                     if d.attachments else [], status=d.status or "",
                      type=d.type or "", category=d.category or "", encrypted=bool(d.encrypted),
                      kms_key_id=d.kmskey_id or "", auto_snapshot_policy=d.auto_snapshot_policy_id or "",
                      automated_snapshot_policy=bool(d.enable_automated_snapshot_policy)) for d in listed]
@@ -633,7 +685,10 @@ class ImageInfo(Record):
     id: str
     name: str = ""
     status: str = ""
-    public: bool = False  # DescribeImageSharePermission ShareGroups.ShareGroup[].Group == "all"
+    # DescribeImages Images.Image[].IsPublic true ("Publicly available images include ... custom images published
+    # as community images": OpenMeta ecs DescribeImages, the Go SDK ecs-20140526 DescribeImagesResponseBody), or
+    # DescribeImageSharePermission ShareGroups.ShareGroup[].Group "all"
+    public: bool = False
     shared_accounts: list[str] = Field(default_factory=list)  # Accounts.Account[].AliyunId
     error: str | None = None  # its share permissions could not be read: ERROR for the image
 
@@ -648,16 +703,24 @@ IMAGE_STATES = "Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated"
 @collector(IMAGES, apis=["ecs:DescribeImages", "ecs:DescribeImageSharePermission"])
 def images(ctx: CollectContext) -> list[ImageInfo]:
     """The account's own custom images (ImageOwnerAlias self: "custom images that you created") in every state
-    (IMAGE_STATES), and with whom each is shared."""
+    (IMAGE_STATES), those it published as community images (_community_images), and with whom each is shared."""
     ecs = ctx.client("ecs")
-    listed = list(by_page_number(
-        lambda n: ecs.describe_images(ecs_models.DescribeImagesRequest(
-            region_id=ctx.region, image_owner_alias="self", status=IMAGE_STATES, page_number=n,
-            page_size=IMAGE_PAGE)).body,
-        lambda b: b.images.image if b.images else [], IMAGE_PAGE))
+
+    def listing(**kinds: Any) -> list[Any]:
+        return list(by_page_number(
+            lambda n: ecs.describe_images(ecs_models.DescribeImagesRequest(
+                region_id=ctx.region, status=IMAGE_STATES, page_number=n, page_size=IMAGE_PAGE, **kinds)).body,
+            lambda b: b.images.image if b.images else [], IMAGE_PAGE))
+
+    listed: dict[str, Any] = {}
+    for img in [*listing(image_owner_alias="self"), *_community_images(ctx, listing)]:
+        if img.image_id:  # merged by ImageId: an image both listings answer is judged once, public if either says so
+            known = listed.setdefault(img.image_id, img)
+            known.is_public = known.is_public is True or img.is_public is True
 
     def share(img: Any) -> ImageInfo | None:
-        info = ImageInfo(id=img.image_id, name=img.image_name or "", status=img.status or "")
+        info = ImageInfo(id=img.image_id, name=img.image_name or "", status=img.status or "",
+                         public=img.is_public is True)
         try:
             # TotalCount counts the accounts the image is shared with (the pages' Accounts); ShareGroups, "all"
             # when the image is public, comes with every page
@@ -677,7 +740,21 @@ def images(ctx: CollectContext) -> list[ImageInfo]:
             return unreadable_image(info, err)
         return info
 
-    return [m for m in ctx.map(share, listed) if m is not None]
+    return [m for m in ctx.map(share, list(listed.values())) if m is not None]
+
+
+def _community_images(ctx: CollectContext, listing: Callable[..., list[Any]]) -> list[Any]:
+    """The account's custom images published as community images. DescribeImages IsPublic: "false: queries image
+    types other than the community images type ... Default value: false", and "true: ... ImageOwnerAlias must be set
+    to others"; ImageOwnerId, the owner's account ID, "takes effect only when you query shared images or community
+    images" (alibabacloud_ecs20140526 DescribeImagesRequest): so the self listing leaves them out, and this one
+    asks for the community images this account owns. Only its own images are kept (ImageOwnerId, a long in the
+    response), should the filter not hold."""
+    if not ctx.account_id.isdigit():  # (ImageOwnerId is a long; never skip the listing: that could hide one)
+        raise ValueError(f"cannot list community images without the numeric account ID ({ctx.account_id!r})")
+    owner = int(ctx.account_id)
+    found = listing(image_owner_alias="others", is_public=True, image_owner_id=owner)
+    return [img for img in found if img.image_owner_id in (None, owner)]
 
 
 def unreadable_image(info: ImageInfo, err: BaseException) -> ImageInfo | None:
@@ -715,6 +792,7 @@ class InstanceRole(Record):
     instance_id: str
     name: str = ""
     role: str = ""  # '' = no instance RAM role
+    note: str = ""  # why it has none, when that is documented (CLASSIC_NOTE)
     policies: list[str] = Field(default_factory=list)  # "<type>:<name>" attached to the role
     admin_reasons: list[str] = Field(default_factory=list)  # empty: the role is not administrator-equivalent
     error: str | None = None  # the role, or whether the instance has one, could not be read
@@ -728,14 +806,19 @@ def instance_roles(ctx: CollectContext) -> list[InstanceRole]:
     """Each instance's RAM role (DescribeInstanceRamRole, as ecs.instances reads it) and the role's privilege; a
     role shared by many instances is read once per scan (role_privilege)."""
     ecs = ctx.client("ecs")
-    found = [InstanceInfo(id=i.instance_id, name=i.instance_name or "") for i in _listed_instances(ctx, ecs)]
-    why = _add_ram_roles(ctx, ecs, found)
+    found = [InstanceInfo(id=i.instance_id, name=i.instance_name or "", network_type=i.instance_network_type or "")
+             for i in _listed_instances(ctx, ecs)]
+    unknown = _add_ram_roles(ctx, ecs, found)
     out = []
     for i in found:
-        if i.ram_role is None:
-            out.append(InstanceRole(instance_id=i.id, name=i.name, error=f"DescribeInstanceRamRole: {why}"))
+        if unknown.get(i.id) == RELEASED:  # gone since listed: nothing to judge (as user_data does)
             continue
-        item = InstanceRole(instance_id=i.id, name=i.name, role=i.ram_role)
+        if i.ram_role is None:
+            out.append(InstanceRole(instance_id=i.id, name=i.name,
+                                    error=f"DescribeInstanceRamRole: {unknown.get(i.id, 'no answer')}"))
+            continue
+        item = InstanceRole(instance_id=i.id, name=i.name, role=i.ram_role,
+                            note=CLASSIC_NOTE if i.network_type.lower() == "classic" else "")
         if i.ram_role:
             p = role_privilege(ctx, i.ram_role)
             item.policies, item.admin_reasons, item.error = list(p.policies), list(p.admin_reasons), p.error

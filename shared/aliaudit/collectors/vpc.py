@@ -34,6 +34,18 @@ class FlowLogInfo(Record):
     traffic_type: str = ""  # All | Allow | Drop: the traffic it records (DescribeFlowLogs TrafficType)
     project: str = ""
     logstore: str = ""
+    # TrafficPath.TrafficPathList: "all (default): full collection", "internetGateway: public network traffic
+    # collection" (CreateFlowLog adds natGateway, vpnGateway, transitRouter...: alibabacloud_vpc20160428
+    # CreateFlowLogRequest.traffic_path); empty: not stated, the documented default all
+    traffic_path: list[str] = Field(default_factory=list)
+    # FlowLogDeliverStatus "SUCCESS: Delivery succeeded. FAILED: Delivery failed." and FlowLogDeliverErrorMessage
+    # (UnavaliableTarget: the Logstore is unavailable and cannot receive logs; ProjectNotExist; UnknownError);
+    # BusinessStatus "Normal | FinancialLocked: locked due to overdue payments". The Python SDK model declares
+    # them without comments: OpenMeta vpc DescribeFlowLogs and the Go SDK vpc-20160428
+    # DescribeFlowLogsResponseBody document them. '' = not stated
+    deliver_status: str = ""
+    deliver_error: str = ""
+    business_status: str = ""
 
 
 class EipInfo(Record):
@@ -82,7 +94,11 @@ def flow_logs(ctx: CollectContext) -> list[FlowLogInfo]:
         lambda b: b.flow_logs.flow_log if b.flow_logs else [], 50)
     return [FlowLogInfo(id=f.flow_log_id, name=f.flow_log_name or "", resource_type=f.resource_type or "",
                         resource_id=f.resource_id or "", status=f.status or "", traffic_type=f.traffic_type or "",
-                        project=f.project_name or "", logstore=f.log_store_name or "") for f in listed]
+                        project=f.project_name or "", logstore=f.log_store_name or "",
+                        traffic_path=list(f.traffic_path.traffic_path_list or []) if f.traffic_path else [],
+                        deliver_status=f.flow_log_deliver_status or "",
+                        deliver_error=f.flow_log_deliver_error_message or "",
+                        business_status=f.business_status or "") for f in listed]
 
 
 EIPS: Dataset[list[EipInfo]] = Dataset("vpc.eips", Scope.REGIONAL)

@@ -140,7 +140,10 @@ class Image(BaseModel):
     region: str = "cn-hangzhou"
     status: str = "Available"  # UnAvailable | Available | Creating | CreateFailed (DescribeImages Status)
     os_type: str = "linux"
-    public: bool = False  # shared with every account (ShareGroup all)
+    # published as a community image (ModifyImageSharePermission IsPublic "true: publishes the custom image as a
+    # community image"): DescribeImages lists it only with ImageOwnerAlias others and IsPublic true, answers IsPublic
+    # true, and DescribeImageSharePermission answers ShareGroup all
+    public: bool = False
     shared_accounts: list[str] = Field(default_factory=list)  # AliyunIds it is shared with
     size: int = 40
     created: datetime = datetime(2024, 1, 1)
@@ -152,6 +155,11 @@ class Disk(BaseModel):
     region: str = "cn-hangzhou"
     zone: str = ""
     instance_id: str = ""  # '' = unattached (Available)
+    # MultiAttach Enabled: attached to `instances` (with instance_id ''); DescribeDisks answers InstanceId "" for it
+    # ("empty for cloud disks for which the multi-attach feature is enabled") and names them in Attachments
+    multi_attach: bool = False
+    instances: list[str] = Field(default_factory=list)
+    status: str = ""  # In_use | Available | Attaching | Detaching | Creating | ReIniting; '' = from the attachment
     type: str = "data"  # system | data
     category: str = "cloud_essd"
     size: int = 40
@@ -296,16 +304,29 @@ def describe_instances(call: Call) -> dict[str, Any]:
 
 @api.action("DescribeInstanceRamRole")
 def describe_instance_ram_role(call: Call) -> dict[str, Any]:
+    # at most 50 ids, PageSize 1-50 (alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest doc comments); the
+    # documented errors (OpenMeta ecs DescribeInstanceRamRole): 400 InvalidInstanceIds.Malformed "The specified
+    # instanceIds are not valid.", 403 InvalidParameter.AllEmpty, 403 InvalidNetworkType.MismatchRamRole "Ram role
+    # cannot be applied to instances of Classic network type.", 404 InvalidInstanceId.NotFound. The reference does
+    # not say which of several wins: an unknown id is answered before a classic one
     region = region_of(call)
-    ids = json_list(call, "InstanceIds")
+    try:
+        ids = json_list(call, "InstanceIds")
+    except ApiError:
+        ids = []
     role = call.params.get("RamRoleName", "")
     if ids is None and not role:
-        raise ApiError("MissingParameter", "Either InstanceIds or RamRoleName must be set.", 400)
-    # at most 50 ids, PageSize 1-50 (alibabacloud_ecs20140526 DescribeInstanceRamRoleRequest doc comments)
-    if ids is not None and len(ids) > 50:
-        raise ApiError("InvalidParameter.InstanceIds", "At most 50 instance IDs can be specified.", 400)
-    items = [i for i in call.acct.ecs.instances if i.region == region and i.ram_role
-             and (ids is None or i.id in ids) and (not role or i.ram_role == role)]
+        raise ApiError("InvalidParameter.AllEmpty", "Either InstanceIds or RamRoleName must be set.", 403)
+    if ids is not None and not 0 < len(ids) <= 50:
+        raise ApiError("InvalidInstanceIds.Malformed", "The specified instanceIds are not valid.", 400)
+    mine = {i.id: i for i in call.acct.ecs.instances if i.region == region}
+    if ids is not None and any(i not in mine for i in ids):
+        raise ApiError("InvalidInstanceId.NotFound", "The specified instanceId does not exist", 404)
+    if ids is not None and any(mine[i].network_type == "classic" for i in ids):
+        raise ApiError("InvalidNetworkType.MismatchRamRole",
+                       "Ram role cannot be applied to instances of Classic network type.", 403)
+    items = [i for i in mine.values()
+             if i.ram_role and (ids is None or i.id in ids) and (not role or i.ram_role == role)]
     got, meta = page_by_number(items, call.params, default=10, limit=50)
     return {"RegionId": region, "TotalCount": meta["TotalCount"],
             "InstanceRamRoleSets": {"InstanceRamRoleSet": [{"InstanceId": i.id, "RamRoleName": i.ram_role}
@@ -567,17 +588,27 @@ def describe_network_interfaces(call: Call) -> dict[str, Any]:
 
 # --- disks ---------------------------------------------------------------------------------------
 
+def _disk_instances(d: Disk) -> list[str]:
+    return list(d.instances) if d.multi_attach else [d.instance_id] if d.instance_id else []
+
+
 def _disk_view(d: Disk) -> dict[str, Any]:
+    on = _disk_instances(d)
+    status = d.status or ("In_use" if on else "Available")
+    # InstanceId "has a value only when the Status value is In_use or Detaching" and "is empty for cloud disks for
+    # which the multi-attach feature is enabled"; Attachments name the instances (OpenMeta ecs DescribeDisks). The
+    # reference does not say what Attachments holds while Attaching: the emulator answers none
+    named = on if status in ("In_use", "Detaching") or d.multi_attach else []
     return {"DiskId": d.id, "DiskName": d.name, "RegionId": d.region, "ZoneId": _zone(d.region, d.zone),
-            "InstanceId": d.instance_id, "Status": "In_use" if d.instance_id else "Available", "Type": d.type,
+            "InstanceId": d.instance_id if status in ("In_use", "Detaching") and not d.multi_attach else "",
+            "Status": status, "Type": d.type, "MultiAttach": "Enabled" if d.multi_attach else "Disabled",
             "Category": d.category, "Size": d.size, "Encrypted": d.encrypted, "KMSKeyId": d.kms_key_id,
             # EnableAutoSnapshot: deprecated, "By default, the automatic snapshot policy feature is enabled";
             # EnableAutomatedSnapshotPolicy: "whether an automatic snapshot policy is applied" (DescribeDisks)
             "AutoSnapshotPolicyId": d.auto_snapshot_policy_id, "EnableAutoSnapshot": True,
             "EnableAutomatedSnapshotPolicy": bool(d.auto_snapshot_policy_id),
             "CreationTime": iso(d.created), "Portable": d.type == "data",
-            "Attachments": {"Attachment": [{"InstanceId": d.instance_id, "Device": "/dev/xvdb"}]
-                            if d.instance_id else []}}
+            "Attachments": {"Attachment": [{"InstanceId": i, "Device": "/dev/xvdb"} for i in named]}}
 
 
 @api.action("DescribeDisks")
@@ -586,7 +617,7 @@ def describe_disks(call: Call) -> dict[str, Any]:
     ids = json_list(call, "DiskIds")
     p = call.params
     items = [d for d in call.acct.ecs.disks if d.region == region
-             and (ids is None or d.id in ids) and (not p.get("InstanceId") or d.instance_id == p["InstanceId"])
+             and (ids is None or d.id in ids) and (not p.get("InstanceId") or p["InstanceId"] in _disk_instances(d))
              and (not p.get("Encrypted") or str(d.encrypted).lower() == p["Encrypted"].lower())]
     got, meta = page(items, call, size_default=10, size_max=100, results_max=500)
     return {**meta, "Disks": {"Disk": [_disk_view(d) for d in got]}}
@@ -644,29 +675,58 @@ def attach_key_pair(call: Call) -> dict[str, Any]:
             "KeyPairName": name, "Results": {"Result": results}}
 
 
-def _image_view(m: Image) -> dict[str, Any]:
-    # a subset of DescribeImages' Image fields, with their documented types (Size an integer, IsPublic a boolean)
-    return {"ImageId": m.id, "ImageName": m.name, "ImageOwnerAlias": "self", "Status": m.status, "OSType": m.os_type,
-            "Size": m.size, "IsPublic": m.public, "IsSelfShared": "true" if m.public or m.shared_accounts else "",
+def _image_view(m: Image, owner: str, alias: str) -> dict[str, Any]:
+    # a subset of DescribeImages' Image fields, with their documented types (Size and ImageOwnerId integers, IsPublic
+    # a boolean: "Publicly available images include ... custom images published as community images")
+    return {"ImageId": m.id, "ImageName": m.name, "ImageOwnerAlias": alias,
+            **({"ImageOwnerId": int(owner)} if owner.isdigit() else {}),
+            "Status": m.status, "OSType": m.os_type, "Size": m.size, "IsPublic": m.public,
+            "IsSelfShared": "true" if m.public or m.shared_accounts else "",
             "CreationTime": iso(m.created), "Usage": "none", "Architecture": "x86_64", "Progress": "100%"}
+
+
+def _listed_images(call: Call, owner: str, community: bool) -> list[tuple[str, str, Image]]:
+    """(owner account, ImageOwnerAlias, image) as DescribeImages selects them. IsPublic "true: queries published
+    community images" (with ImageOwnerAlias others); "false: queries image types other than the community images
+    type. The specific types depend on ImageOwnerAlias" (the default); ImageOwnerAlias self: "custom images that you
+    created", others: "shared images ... and community images", empty: system, self and others
+    (alibabacloud_ecs20140526 DescribeImagesRequest). The emulator holds custom images only."""
+    me = call.acct.id
+    if community:  # every account's published images, this account's among them
+        return [(a.id, "others", m) for a in call.world.accounts.values() for m in a.ecs.images if m.public]
+    found = [(me, "self", m) for m in call.acct.ecs.images if not m.public] if owner in ("", "self") else []
+    if owner in ("", "others"):  # images other accounts shared with this one
+        found += [(a.id, "others", m) for a in call.world.accounts.values() if a.id != me
+                  for m in a.ecs.images if not m.public and me in m.shared_accounts]
+    return found
 
 
 @api.action("DescribeImages")
 def describe_images(call: Call) -> dict[str, Any]:
     # PageNumber / PageSize 1-100 (default 10); only Available images unless Status says otherwise; ImageOwnerAlias
-    # system | self | others | marketplace: the emulator holds custom images only, so others list nothing
+    # system | self | others | marketplace; IsPublic and ImageOwnerId with their documented 400 errors (OpenMeta ecs
+    # DescribeImages errorCodes)
     region = region_of(call)
     p = call.params
     owner = p.get("ImageOwnerAlias", "")
     if owner and owner not in ("system", "self", "others", "marketplace"):
         raise ApiError("InvalidImageOwnerAlias.ValueNotSupported",
                        "The specified ImageOwnerAlias value is not supported.", 400)
+    community = p.get("IsPublic", "").lower() == "true"
+    if community and owner != "others":
+        raise ApiError("InvalidImageOwnerAlias.PublicImageUnsupported", "When querying images, the parameter "
+                       "ImageOwnerAlias should be others while specified parameter IsPublic is true.", 400)
+    owner_id = p.get("ImageOwnerId", "")
+    if owner_id and owner != "others":
+        raise ApiError("InvalidOperation.ImageOwnerIdUnsupported", 'The parameter "ImageOwnerId" is not supported '
+                       "in this context, it is only valid when querying shared images or community images.", 400)
     statuses = (p.get("Status") or "Available").split(",")
     ids = (p.get("ImageId") or "").split(",") if p.get("ImageId") else None
-    items = [m for m in call.acct.ecs.images if m.region == region and owner in ("", "self")
-             and m.status in statuses and (ids is None or m.id in ids)]
+    items = [(acct, alias, m) for acct, alias, m in _listed_images(call, owner, community)
+             if m.region == region and m.status in statuses and (ids is None or m.id in ids)
+             and (not owner_id or acct == owner_id)]
     got, meta = page_by_number(items, p, default=10, limit=100)
-    return {**meta, "RegionId": region, "Images": {"Image": [_image_view(m) for m in got]}}
+    return {**meta, "RegionId": region, "Images": {"Image": [_image_view(m, acct, alias) for acct, alias, m in got]}}
 
 
 def _image(call: Call) -> Image:

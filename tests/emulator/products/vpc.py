@@ -43,6 +43,15 @@ class FlowLog(BaseModel):
     traffic_type: str = "All"  # All | Allow | Drop
     project: str = "flowlogs"
     logstore: str = "vpc-flow"
+    # TrafficPath.TrafficPathList: all (default) | internetGateway (DescribeFlowLogs; the documented sample answers
+    # ["all"]); CreateFlowLog TrafficPath also takes natGateway, vpnGateway... (CreateFlowLogRequest.traffic_path)
+    traffic_path: list[str] = Field(default_factory=lambda: ["all"])
+    # FlowLogDeliverStatus SUCCESS | FAILED with FlowLogDeliverErrorMessage UnavaliableTarget | ProjectNotExist |
+    # UnknownError when FAILED (the documented sample: Active, FAILED, UnavaliableTarget); BusinessStatus Normal |
+    # FinancialLocked (OpenMeta vpc DescribeFlowLogs)
+    deliver_status: str = "SUCCESS"
+    deliver_error: str = ""
+    business_status: str = "Normal"
     created: datetime = datetime(2024, 1, 1)
 
 
@@ -124,7 +133,10 @@ def _flow_log_view(f: FlowLog) -> dict[str, Any]:
     return {"FlowLogId": f.id, "FlowLogName": f.name, "RegionId": f.region, "ResourceType": f.resource_type,
             "ResourceId": f.resource_id, "Status": f.status, "TrafficType": f.traffic_type,
             "ProjectName": f.project, "LogStoreName": f.logstore, "CreationTime": iso(f.created),
-            "AggregationInterval": 10, "BusinessStatus": "Normal", "FlowLogDeliverStatus": "SUCCESS"}
+            "AggregationInterval": 10, "BusinessStatus": f.business_status, "FlowLogDeliverStatus": f.deliver_status,
+            "TrafficPath": {"TrafficPathList": list(f.traffic_path)},
+            # the error message is documented for a failed delivery only ("If the flow log failed to be delivered")
+            **({"FlowLogDeliverErrorMessage": f.deliver_error} if f.deliver_error else {})}
 
 
 def _vpc_of(call: Call, f: FlowLog) -> str:
@@ -164,8 +176,11 @@ def create_flow_log(call: Call) -> dict[str, Any]:
     traffic = require(call.params, "TrafficType")  # required: All | Allow | Drop (CreateFlowLog)
     if traffic not in ("All", "Allow", "Drop"):
         raise ApiError("InvalidTrafficType", f"The specified TrafficType is invalid: {traffic}", 400)
+    # TrafficPath: a list, sent as TrafficPath.1, TrafficPath.2...; "all (default)" (CreateFlowLogRequest)
+    listed = {k.partition(".")[2]: v for k, v in call.params.items() if k.startswith("TrafficPath.")}
+    paths = [listed[n] for n in sorted(listed, key=lambda n: int(n) if n.isdigit() else 0)] or ["all"]
     f = FlowLog(name=call.params.get("FlowLogName", ""), region=region, resource_type=rtype, resource_id=rid,
-                traffic_type=traffic, project=require(call.params, "ProjectName"),
+                traffic_type=traffic, traffic_path=paths, project=require(call.params, "ProjectName"),
                 logstore=require(call.params, "LogStoreName"), created=call.now())
     call.acct.vpc.flow_logs.append(f)
     call.touch("ACS::VPC::FlowLog", f.id)
