@@ -18,6 +18,7 @@ def trail(**kw: object) -> TrailInfo:
 
 _C = "actiontrail_trail_all_regions_enabled"
 _B = "actiontrail_trail_bucket_protected"
+_E = "actiontrail_trail_records_all_events"
 CASES: list[Case] = [
     Case(_C, "documented sample trail", {"actiontrail.trails": [trail()]}, {"test-4": "PASS"}, region="global"),
     Case(_C, "SLS delivery only", {"actiontrail.trails": [trail(oss_bucket="")]}, {"test-4": "PASS"},
@@ -29,9 +30,19 @@ CASES: list[Case] = [
          region="global"),
     Case(_C, "one region only", {"actiontrail.trails": [trail(trail_region="cn-hangzhou")]}, {ACCOUNT: "FAIL"},
          region="global"),
-    Case(_C, "write events only", {"actiontrail.trails": [trail(event_rw="Write")]}, {ACCOUNT: "FAIL"},
-         region="global"),
-    Case(_C, "no delivery target", {"actiontrail.trails": [trail(oss_bucket="", sls_project_arn="")]},
+    # the CIS 2.1 audit asks for the region All, logging enabled and all regions, not for EventRW (Write is the
+    # API's default): actiontrail_trail_records_all_events asks for read events
+    Case(_C, "write events only (the default) passes the CIS reading",
+         {"actiontrail.trails": [trail(event_rw="Write")]}, {"test-4": "PASS"}, region="global"),
+    Case(_C, "no delivery target", {"actiontrail.trails": [
+        trail(oss_bucket="", sls_project_arn="")]}, {ACCOUNT: "FAIL"}, region="global"),
+    Case(_C, "MaxCompute delivery only", {"actiontrail.trails": [trail(
+        oss_bucket="", sls_project_arn="", max_compute_project_arn="acs:odps:cn-hangzhou:159498693826****:project/a")]},
+         {"test-4": "PASS"}, region="global"),
+    Case(_E, "the sample trail records All events",
+         {"actiontrail.trails": [trail()]}, {"test-4": "PASS"}, region="global"),
+    Case(_E, "write events only (CreateTrail's default) fails, as does a stopped All trail",
+         {"actiontrail.trails": [trail(event_rw="Write"), trail(name="old", status="Disable", logging=False)]},
          {ACCOUNT: "FAIL"}, region="global"),
     # the documented samples' values: DescribeTrails OssBucketName secloud; GetBucketVersioning Status Enabled;
     # GetBucketWorm State Locked, RetentionPeriodInDays 20 (oss/GetBucketWorm.json); GetBucketEncryption

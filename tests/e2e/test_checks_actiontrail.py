@@ -117,3 +117,31 @@ def test_a_single_region_trail_is_seen_from_its_home_region(cloud):
     findings = scan(cloud, checks=[CHECK], regions=["cn-hangzhou", "cn-shanghai"])
     assert by_resource(findings, CHECK)["logs-sh"] == "FAIL"
     assert by_resource(scan(cloud, checks=[CHECK]), CHECK).get("logs-sh") is None  # cn-hangzhou alone: not seen
+
+
+def test_a_default_trail_passes_cis_2_1_but_records_write_events_only(cloud):
+    """CreateTrail without EventRW records write events only ("Write: ... the default value") and is Fresh until
+    StartLogging (alibabacloud_actiontrail20200706 doc comments). CIS 2.1's audit asks for the region All and
+    logging, not for EventRW: it passes once logging starts; the stricter check asks for EventRW All."""
+    from alibabacloud_actiontrail20200706 import models as at_models
+    from alibabacloud_actiontrail20200706.client import Client as TrailClient
+
+    from tests.sdk import pop_config
+
+    load(cloud, base_scenario(regions=["cn-hangzhou"]))
+    client = TrailClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                    region_id="cn-hangzhou"))
+    client.create_trail(at_models.CreateTrailRequest(name="audit", trail_region="All",
+                                                     sls_project_arn=f"acs:log:cn-hangzhou:{ACCOUNT}:project/a"))
+    (created,) = client.describe_trails(at_models.DescribeTrailsRequest()).body.trail_list
+    assert (created.status, created.event_rw) == ("Fresh", "Write")
+    checks = ["actiontrail_trail_all_regions_enabled", "actiontrail_trail_records_all_events"]
+    assert {f.check_id: f.status.value for f in scan(cloud, checks=checks)} == {c: "FAIL" for c in checks}
+
+    client.start_logging(at_models.StartLoggingRequest(name="audit"))
+    findings = {f.check_id: f for f in scan(cloud, checks=checks)}
+    assert findings[checks[0]].status.value == "PASS" and "Write events only" in findings[checks[0]].message
+    assert findings[checks[1]].status.value == "FAIL" and "audit (Enable, All, Write)" in findings[checks[1]].message
+
+    client.update_trail(at_models.UpdateTrailRequest(name="audit", event_rw="All"))
+    assert {f.check_id: f.status.value for f in scan(cloud, checks=checks)} == {c: "PASS" for c in checks}

@@ -9,35 +9,67 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 
+def _trail_list(trails: list[TrailInfo]) -> str:
+    return ", ".join(f"{t.name} ({t.status}, {t.trail_region}, {t.event_rw})" for t in trails) or "none"
+
+
 @check(id="actiontrail_trail_all_regions_enabled", severity="high",
        title="Ensure ActionTrail is configured to export copies of all log entries",
-       risk="Without a trail logging every region and every read and write event, incidents cannot be "
-            "investigated and changes go unnoticed.",
+       risk="Without an enabled trail applied to every region, incidents cannot be investigated and changes go "
+            "unnoticed.",
        console="ActionTrail console > Trails > Create Trail: all regions, All events, deliver to OSS or SLS.",
        cli="aliyun actiontrail CreateTrail --Name audit --EventRW All --TrailRegion All --OssBucketName <b>; "
            "aliyun actiontrail StartLogging --Name audit",
        cis=["2.1"], events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"],
        needs=[TRAILS],
        evaluates="DescribeTrails (with shadow and multi-account trails): PASS when at least one trail has Status "
-                 "Enable, TrailRegion All, EventRW All and a delivery target (OssBucketName or SlsProjectArn); "
-                 "otherwise one FAIL for the account listing every trail. A trail that records only Write (or Read) "
-                 "events fails, although the audit does not mention EventRW; TrailRegion and EventRW are compared "
-                 "exactly ('All').",
+                 "Enable, TrailRegion All and a delivery target (OssBucketName, SlsProjectArn or "
+                 "MaxComputeProjectArn); otherwise one FAIL for the account listing every trail. The audit asks "
+                 "for the region All, logging enabled and 'Apply Trail to All Regions', not for EventRW: a trail "
+                 "recording Write events only (the API's default) passes here, and the message says so; "
+                 "actiontrail_trail_records_all_events asks for read events too. TrailRegion is compared exactly "
+                 "('All').",
        cis_audit="Ensure at least one Trail has All specified in the Region column, Logging is set to Enable to "
                  "export log copies, and Yes is selected for Apply Trail to All Regions (aliyun actiontrail "
                  "DescribeTrails).")
 def all_regions(inp: Inputs) -> Iterator[Result]:
     trails: list[TrailInfo] = inp[TRAILS]
-    good = [t for t in trails if t.logging and t.trail_region == "All" and t.event_rw == "All"
-            and (t.oss_bucket or t.sls_project_arn)]
+    good = sorted((t for t in trails if t.logging and t.trail_region == "All" and t.delivers),
+                  key=lambda t: t.event_rw != "All")  # (one recording every event first: the message names it)
     if good:
-        kind = "multi-account trail" if good[0].organization else "trail"
-        yield Result(status=Status.PASS, resource_id=good[0].name, resource_type="actiontrail:trail",
-                     message=f"{kind} {good[0].name} logs all events of all regions")
+        t = good[0]
+        kind = "multi-account trail" if t.organization else "trail"
+        events = "all events" if t.event_rw == "All" else f"{t.event_rw or 'unstated'} events only (EventRW)"
+        yield Result(status=Status.PASS, resource_id=t.name, resource_type="actiontrail:trail",
+                     message=f"{kind} {t.name} logs {events} of all regions")
     else:
-        names = ", ".join(f"{t.name} ({t.status}, {t.trail_region}, {t.event_rw})" for t in trails) or "none"
         yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",
-                     message=f"no enabled trail logs all events of all regions to OSS or SLS; trails: {names}")
+                     message=f"no enabled trail logs all regions to a delivery target; trails: {_trail_list(trails)}")
+
+
+@check(id="actiontrail_trail_records_all_events", severity="medium",
+       title="An enabled all-region trail records read events as well as write events",
+       risk="A trail of write events only (the API's default) keeps no record of what was read: listing secrets, "
+            "downloading objects, describing keys, the reconnaissance and exfiltration steps of an intrusion.",
+       console="ActionTrail console > Trails > the trail > Event Type: All Events.",
+       cli="aliyun actiontrail UpdateTrail --Name <trail> --EventRW All",
+       events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"], needs=[TRAILS],
+       evaluates="DescribeTrails (with shadow and multi-account trails): PASS when a trail with Status Enable, "
+                 "TrailRegion All and a delivery target records EventRW All; FAIL otherwise, naming the trails and "
+                 "their EventRW (Write is CreateTrail's default). A stricter view of CIS 2.1 "
+                 "(actiontrail_trail_all_regions_enabled), whose audit does not ask for EventRW.",
+       source="CIS Alibaba Cloud v2.0.0 2.1's title ('export copies of all log entries'); DescribeTrails EventRW: "
+              "Write (default) | Read | All")
+def records_all_events(inp: Inputs) -> Iterator[Result]:
+    trails: list[TrailInfo] = inp[TRAILS]
+    good = [t for t in trails if t.logging and t.trail_region == "All" and t.delivers and t.event_rw == "All"]
+    if good:
+        yield Result(status=Status.PASS, resource_id=good[0].name, resource_type="actiontrail:trail",
+                     message=f"trail {good[0].name} records read and write events of all regions")
+    else:
+        yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",
+                     message="no enabled all-region trail records read events as well as write events (EventRW "
+                             f"All); trails: {_trail_list(trails)}")
 
 
 @check(id="actiontrail_trail_bucket_protected", severity="medium",

@@ -19,6 +19,9 @@ oss2 = lazy_import("oss2")
 
 
 class TrailInfo(Record):
+    """A trail as DescribeTrails answers it (alibabacloud_actiontrail20200706 DescribeTrailsResponseBodyTrailList:
+    Status Enable | Disable | Fresh, EventRW Write (the default) | Read | All)."""
+
     name: str
     status: str
     logging: bool
@@ -27,7 +30,14 @@ class TrailInfo(Record):
     event_rw: str
     oss_bucket: str
     sls_project_arn: str
+    max_compute_project_arn: str = ""  # MaxComputeProjectArn: the third delivery target CreateTrail documents
     organization: bool = False  # a multi-account trail of the resource directory (created in its management account)
+
+    @property
+    def delivers(self) -> bool:
+        """It names a delivery target: "at least one of OssBucketName, SlsProjectArn, and MaxComputeProjectArn"
+        (CreateTrailRequest doc comment)."""
+        return bool(self.oss_bucket or self.sls_project_arn or self.max_compute_project_arn)
 
 
 def describe_trails(ctx: CollectContext) -> list[Any]:  # DescribeTrailsResponseBodyTrailList
@@ -71,6 +81,7 @@ def trails(ctx: CollectContext) -> list[TrailInfo]:
                              home_region=t.home_region or "", trail_region=t.trail_region or "",
                              event_rw=t.event_rw or "", oss_bucket=t.oss_bucket_name or "",
                              sls_project_arn=t.sls_project_arn or "",
+                             max_compute_project_arn=t.max_compute_project_arn or "",
                              organization=str(t.is_organization_trail).lower() == "true"))
     return out
 

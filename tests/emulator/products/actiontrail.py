@@ -20,13 +20,16 @@ api = PopApi("actiontrail", "2020-07-06")
 class Trail(BaseModel):
     name: str
     home_region: str = "cn-hangzhou"
-    status: str = "Enable"  # Enable | Disable (StartLogging / StopLogging)
-    event_rw: str = "All"
+    # Enable | Disable | Fresh ("created but not enabled": CreateTrail; StartLogging / StopLogging), per
+    # alibabacloud_actiontrail20200706 DescribeTrailsResponseBodyTrailList.status
+    status: str = "Enable"
+    event_rw: str = "Write"  # Write ("the default value") | Read | All (CreateTrailRequest.event_rw doc comment)
     trail_region: str = "All"
     oss_bucket_name: str = ""
     oss_key_prefix: str = ""
     sls_project_arn: str = ""
     sls_write_role_arn: str = ""
+    max_compute_project_arn: str = ""  # MaxComputeProjectArn: a third delivery target (CreateTrailRequest)
     is_organization_trail: bool = False
     created: datetime = datetime(2024, 1, 1)
     start_logging: datetime | None = None
@@ -52,6 +55,7 @@ def _trail_view(t: Trail, owner: Any = None, rd_id: str = "") -> dict[str, Any]:
             "TrailRegion": t.trail_region, "OssBucketName": t.oss_bucket_name, "OssKeyPrefix": t.oss_key_prefix,
             "OssBucketLocation": _bucket_location(t, owner), "OssWriteRoleArn": "",
             "SlsProjectArn": t.sls_project_arn, "SlsWriteRoleArn": t.sls_write_role_arn,
+            "MaxComputeProjectArn": t.max_compute_project_arn, "MaxComputeWriteRoleArn": "",
             "IsOrganizationTrail": t.is_organization_trail, "CreateTime": iso(t.created),
             "UpdateTime": iso(t.created), "StartLoggingTime": iso(t.start_logging) if t.start_logging else "",
             "StopLoggingTime": iso(t.stop_logging) if t.stop_logging else "", "Region": t.home_region,
@@ -112,7 +116,8 @@ def get_trail_status(call: Call) -> dict[str, Any]:
 
 
 _FIELDS = {"OssBucketName": "oss_bucket_name", "OssKeyPrefix": "oss_key_prefix", "SlsProjectArn": "sls_project_arn",
-           "SlsWriteRoleArn": "sls_write_role_arn", "EventRW": "event_rw", "TrailRegion": "trail_region"}
+           "SlsWriteRoleArn": "sls_write_role_arn", "EventRW": "event_rw", "TrailRegion": "trail_region",
+           "MaxComputeProjectArn": "max_compute_project_arn"}
 
 
 @api.action("CreateTrail", write=True)
@@ -120,7 +125,7 @@ def create_trail(call: Call) -> dict[str, Any]:
     name = require(call.params, "Name")
     if any(t.name == name for t in call.acct.actiontrail.trails):
         raise ApiError("TrailAlreadyExistsException", f"The trail {name} already exists.", 409)
-    trail = Trail(name=name, home_region=call.region or "cn-hangzhou", status="Disable", created=call.now(),
+    trail = Trail(name=name, home_region=call.region or "cn-hangzhou", status="Fresh", created=call.now(),
                   is_organization_trail=call.params.get("IsOrganizationTrail", "").lower() == "true",
                   **{attr: call.params[p] for p, attr in _FIELDS.items() if p in call.params})
     call.acct.actiontrail.trails.append(trail)
