@@ -90,12 +90,17 @@ def admin_reasons(name: str, doc: dict[str, Any]) -> list[str]:
         if full_admin_statement(st):
             reasons.append(f"{name} allows *:* on every resource")
             continue
-        if "NotAction" in st:
-            reasons.append(f"{name} allows every action but those NotAction lists")
+        # NotAction allows every action but those it lists, on the statement's resources only (RAM "Policy
+        # elements"): every action on every resource is administrator; on narrower resources, only the escalation
+        # actions it does not exclude count, as for Action
+        inverted = "NotAction" in st
+        if inverted and _broad_resource(st, "*"):
+            reasons.append(f"{name} allows every action but those NotAction lists on every resource")
             continue
-        patterns = [a.strip().lower() for a in listed(st.get("Action"))]
+        patterns = [a.strip().lower() for a in listed(st.get("NotAction" if inverted else "Action"))]
         for action in ESCALATION_ACTIONS:
-            if any(fnmatchcase(action.lower(), p) for p in patterns) and \
+            named = any(fnmatchcase(action.lower(), p) for p in patterns)
+            if named != inverted and \
                     _broad_resource(st, RESOURCE_SERVICE.get(action.split(":", 1)[0], action.split(":", 1)[0])):
                 reasons.append(f"{name} allows {action} on every resource")
     return list(dict.fromkeys(reasons))

@@ -111,6 +111,19 @@ CASES: list[Case] = [
     # the audit reads the Security Check (BindMfa): a device bound since the credential report was generated passes
     Case("ram_root_mfa_enabled", "BindMfa true while the lagging credential report still says FALSE",
          {"ram.root": root(mfa_active=False, practice_keys=0, practice_mfa=True)}, {_R: "PASS"}),
+    # no credential report (none is generated for more than 3,500 RAM users): the security report alone decides 1.2
+    # and 1.3; the root account's recorded use is unknown
+    Case("ram_root_access_key_absent", "no credential report: the security report's count decides",
+         {"ram.root": root(report_error="the credential report has no root-account row", practice_keys=0,
+                           practice_mfa=False)}, {_R: "PASS"}),
+    Case("ram_root_access_key_absent", "no credential report, the security report counts a root key",
+         {"ram.root": root(report_error="GenerateCredentialReport: too many users", practice_keys=1,
+                           practice_mfa=True)}, {_R: "FAIL"}),
+    Case("ram_root_mfa_enabled", "no credential report: BindMfa decides",
+         {"ram.root": root(report_error="timed out", mfa_active=False, practice_keys=0, practice_mfa=True)},
+         {_R: "PASS"}),
+    Case("ram_root_account_unused", "no credential report: the root account's use is unknown",
+         {"ram.root": root(report_error="timed out", practice_keys=0, practice_mfa=True)}, {_R: "ERROR"}),
     Case("ram_user_console_mfa_enabled", "console users with and without MFA; API-only user not reported",
          {"ram.users": [user(console=True, mfa_bound=True), user("bob", console=True),
                         user("api", access_keys=[key()])]},
@@ -200,6 +213,15 @@ CASES: list[Case] = [
                                   CustomPolicy(name="Idle", document=ADMIN_DOC, attachments=0),
                                   CustomPolicy(name="ReadEcs", document=READ_DOC, attachments=3)]},
          {"GodMode": "FAIL", "Idle": "FAIL", "ReadEcs": "PASS"}),
+    # every resource of the account (acs:*:*:<account>:*) and NotResource are every resource too (RAM ARN form
+    # acs:<service>:<region>:<account>:<resource>); CIS 1.15's literal Resource * does not name them
+    Case("ram_policy_full_admin_absent", "*:* on the account's every resource, or with NotResource, fails",
+         {"ram.custom_policies": [
+             CustomPolicy(name="Scoped", attachments=1, document={"Version": "1", "Statement": [
+                 {"Effect": "Allow", "Action": "*", "Resource": "acs:*:*:1234567890123456:*"}]}),
+             CustomPolicy(name="AllBut", attachments=0, document={"Version": "1", "Statement": [
+                 {"Effect": "Allow", "Action": "*", "NotResource": "acs:oss:*:*:audit-logs/*"}]})]},
+         {"Scoped": "FAIL", "AllBut": "FAIL"}),
     # IMS GetSecurityPreference's documented sample: MFAOperationForLogin adaptive, OperationForRiskLogin autonomous,
     # EnableSaveMFATicket false, MaxIdleDaysForUsers 730, MaxIdleDaysForAccessKeys 730
     Case("ram_security_preference_mfa_enforced", "documented sample: adaptive", sp(), {ACCOUNT: "FAIL"}),

@@ -226,8 +226,27 @@ def test_users_come_from_the_credential_report_with_one_call_per_user(cloud, adm
     assert by_resource(findings, "ram_user_no_direct_policies")["u001"] == "PASS"
 
 
+def test_a_report_row_with_password_active_na_is_settled_by_get_login_profile(cloud, admin):
+    """password_active "N/A" is the documented example value, its meaning for a user with a password is not
+    documented: for such a row GetLoginProfile's Status decides. An active profile without MFA fails CIS 1.4 (it
+    gave no result when N/A was read as "no console"); an inactive one is no console access."""
+    data = account()
+    data["accounts"][0]["ram"]["users"] += [
+        {"name": "na-active", "created": ago(300), "last_login": ago(5),
+         "login_profile": {"created": ago(300), "report_active": "N/A"}},
+        {"name": "na-off", "created": ago(300), "last_login": ago(5),
+         "login_profile": {"created": ago(300), "status": "Inactive", "report_active": "N/A"}}]
+    load(cloud, data)
+    admin.request("DELETE", "calls")
+    findings = scan(cloud, checks=["ram_user_console_mfa_enabled"])
+    mfa = by_resource(findings, "ram_user_console_mfa_enabled")
+    assert mfa["na-active"] == "FAIL" and "na-off" not in mfa
+    assert admin.calls()["ims:GetLoginProfile"] == 2  # only the two N/A rows
+
+
 def test_without_the_credential_report_users_are_read_one_by_one(cloud, admin):
-    """A role without ims access still gets every verdict, from the per-user calls (and root checks ERROR)."""
+    """A role denied the credential report still gets every verdict, from the per-user calls; the root account's
+    recorded use is ERROR, its MFA and keys come from the account security report (the CIS audits' Security Check)."""
     data = account()
     data["accounts"][0]["ram"]["policies"].append({"name": "NoReport", "document": {"Version": "1", "Statement": [
         {"Effect": "Deny", "Action": ["ram:GetCredentialReport", "ram:ListEntitiesForPolicy"], "Resource": "*"}]}})
@@ -243,7 +262,11 @@ def test_without_the_credential_report_users_are_read_one_by_one(cloud, admin):
         got, want = by_resource(findings, check), by_resource(expected, check)
         got.pop(READER_AK, None), want.pop(READER_AK, None)
         assert got == want, check
-    assert {f.status.value for f in findings if f.check_id == "ram_root_mfa_enabled"} == {"ERROR"}
+    root = {f.check_id: f.status.value for f in findings if f.resource_id == "<root>"}
+    want = {f.check_id: f.status.value for f in expected if f.resource_id == "<root>"}
+    assert root["ram_root_account_unused"] == "ERROR"
+    assert root["ram_root_mfa_enabled"] == want["ram_root_mfa_enabled"]
+    assert root["ram_root_access_key_absent"] == want["ram_root_access_key_absent"]
 
 
 # --- check logic on model objects (issue 15: CIS 1.13, 1.15) -----------------------------------------------------

@@ -32,7 +32,11 @@ ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
     (doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
      ["p allows sts:AssumeRole on every resource"]),
     (doc({"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"}),
-     ["p allows every action but those NotAction lists"]),
+     ["p allows every action but those NotAction lists on every resource"]),
+    # NotAction on narrower resources: only the escalation actions it leaves in, where their resources are covered
+    (doc({"Effect": "Allow", "NotAction": ["oss:*", "ram:Create*", "ram:Update*", "ram:SetDefault*",
+                                           "ram:AddUserToGroup", "sts:*"], "Resource": "acs:ram:*:*:*"}),
+     [f"p allows ram:AttachPolicyTo{t} on every resource" for t in ("User", "Group", "Role")]),
 ])
 def test_admin_and_escalation_rights(policy: dict[str, Any], reasons: list[str]) -> None:
     assert admin_reasons("p", policy) == reasons
@@ -43,6 +47,9 @@ def test_admin_and_escalation_rights(policy: dict[str, Any], reasons: list[str])
     doc({"Effect": "Deny", "Action": "*", "Resource": "*"}),
     doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "acs:ram::123:role/reader"}),
     doc({"Effect": "Allow", "Action": "ram:AttachPolicyToRole", "Resource": "acs:ram::123:role/app"}),
+    # every action but one, on one bucket's objects: no administrator (RAM "Policy elements": NotAction inverts the
+    # actions only, on the statement's resources)
+    doc({"Effect": "Allow", "NotAction": "oss:DeleteObject", "Resource": "acs:oss:*:*:app-bucket/*"}),
     {"Statement": "not a statement"}, {}, [],
 ])
 def test_narrow_or_malformed_documents_grant_nothing(policy: Any) -> None:

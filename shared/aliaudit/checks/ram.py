@@ -9,6 +9,7 @@ from datetime import timedelta, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
+from .. import ram_policy
 from ..collectors.ram import (
     CUSTOM_POLICIES,
     PASSWORD_POLICY,
@@ -51,11 +52,16 @@ def _users(inp: Inputs) -> Iterator[tuple[UserInfo, Result | None]]:
                  "user_last_logon or the latest last_used of any root key slot (active or not) falls within "
                  "console_inactivity_days (90) of the scan, PASS otherwise (never used counts as unused). Recorded "
                  "use, a view beside CIS 1.1, whose audit asks for an ActionTrail alarm on root usage instead: that "
-                 "alarm is sls_alert_root_account_usage_enabled (CIS 1.1 and 2.18).",
+                 "alarm is sls_alert_root_account_usage_enabled (CIS 1.1 and 2.18). ERROR when the credential report "
+                 "could not be had.",
        source="CIS 1.1's recommendation (avoid the use of the root account), judged by the root account's recorded "
               "use in the IMS credential report")
 def root_unused(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
+    if root.report_error:
+        yield Result(status=ERROR, resource_id="<root>", resource_type="ram:root",
+                     message=f"could not read the root account's last use: credential report: {root.report_error}")
+        return
     window = inp.now - timedelta(days=inp.config.console_inactivity_days)
     uses = [t for t in (root.last_login, root.key_last_used) if t and t > window]
     if uses:
@@ -78,13 +84,20 @@ def root_unused(inp: Inputs) -> Iterator[Result]:
                  "exists and can be enabled again: the recommendation is that none exists), or when the security "
                  "report counts a root AccessKey (IMS answers the same credential report for up to four hours: a key "
                  "created since is not in it); PASS when neither shows one, naming when the credential report was "
-                 "generated, and saying so when the security report could not be read. ERROR (dataset not "
-                 "collected) when the credential report has no root row.",
+                 "generated, and saying so when the security report could not be read. When the credential report "
+                 "cannot be had (no report is generated for more than 3,500 RAM users, or it has no root row) the "
+                 "security report alone decides, saying so; ERROR (dataset not collected) when neither answers.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that No AK for Root "
                  "Account is marked as Finished.")
 def root_keys(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
-    if root.active_keys or root.inactive_keys:
+    if root.report_error:  # (the collector read the security report then, or failed the dataset)
+        status = FAIL if root.practice_keys else PASS
+        yield Result(status=status, resource_id="<root>", resource_type="ram:root",
+                     message=f"the account security report (RAM console Overview > Security Check) counts "
+                             f"{root.practice_keys or 0} root AccessKey(s); the credential report could not be read "
+                             f"({root.report_error})")
+    elif root.active_keys or root.inactive_keys:
         held = [f"{len(keys)} {kind}" for kind, keys in (("active", root.active_keys), ("disabled", root.inactive_keys))
                 if keys]
         yield Result(status=FAIL, resource_id="<root>", resource_type="ram:root",
@@ -110,7 +123,7 @@ def root_keys(inp: Inputs) -> Iterator[Result]:
                  "device bound since is not in it; the "
                  "message says when they disagree). When the security report could not be read, the credential "
                  "report's <root> row decides, saying so: PASS when mfa_active is TRUE (any letter case), FAIL "
-                 "otherwise (FALSE, N/A or empty).",
+                 "otherwise (FALSE, N/A or empty); ERROR (dataset not collected) when neither report answers.",
        cis_audit="RAM console (as root) > Overview: in the Security Check section, make sure that Enable MFA for Root"
                  " Account is marked as Finished.")
 def root_mfa(inp: Inputs) -> Iterator[Result]:
@@ -124,7 +137,7 @@ def root_mfa(inp: Inputs) -> Iterator[Result]:
     elif root.practice_mfa is False:
         status, message = FAIL, f"{report} says the root account has no MFA (BindMfa false)" + (
             ", though the credential report shows one" + _as_of(root) if root.mfa_active else "")
-    elif root.mfa_active:
+    elif root.mfa_active:  # (the security report unread: the collector had the credential report then)
         status, message = PASS, "the root account has an MFA device bound" + _as_of(root)
     else:
         status, message = FAIL, "the root account has no MFA device bound" + _as_of(root)
@@ -517,9 +530,12 @@ def full_admin(inp: Inputs) -> Iterator[Result]:
        console="RAM console > Policies > the policy: narrow Action and Resource, or delete it.",
        cli="aliyun ram DeletePolicy --PolicyName <name>", events=POLICY_CHANGE_EVENTS,
        needs=[CUSTOM_POLICIES],
-       evaluates="each custom policy's default version: FAIL when it has " + _FULL_ADMIN + ", whatever its "
+       evaluates="each custom policy's default version: FAIL when a statement allows every action (`*` or `*:*`) "
+                 "on every resource: Resource `*`, `acs:*:*:*:*` or the account-scoped `acs:*:*:<account>:*`, or "
+                 "any NotResource (every resource but those listed), with or without a Condition, whatever its "
                  "AttachmentCount. Stricter than CIS 1.15, whose audit accepts such a policy when it is attached to "
-                 "nothing, so it is not mapped to CIS (ram_policy_no_full_admin gives the CIS 1.15 verdict).",
+                 "nothing and names Resource `*` only, so it is not mapped to CIS (ram_policy_no_full_admin gives "
+                 "the CIS 1.15 verdict).",
        source="Cloud Config ram-policy-no-statements-with-admin-access-check")
 def full_admin_absent(inp: Inputs) -> Iterator[Result]:
     policies: list[CustomPolicy] = inp[CUSTOM_POLICIES]
@@ -527,7 +543,7 @@ def full_admin_absent(inp: Inputs) -> Iterator[Result]:
         if p.error:
             yield _policy_unread(p)
             continue
-        bad = full_admin_document(p.document)
+        bad = ram_policy.full_admin_document(p.document)  # (the every-resource forms CIS 1.15's text leaves out)
         yield Result(status=FAIL if bad else PASS, resource_id=p.name, resource_type="ram:policy",
                      message=f"custom policy allows *:* ({p.attachments} attachment(s))" if bad
                      else "custom policy does not allow *:*")

@@ -59,10 +59,11 @@ def _t(dt: datetime | None, missing: str = "N/A") -> str:
     return iso(dt) if dt else missing
 
 
-def _row(name: str, created: datetime, last_logon: datetime | None, password: bool, password_active: bool,
+def _row(name: str, created: datetime, last_logon: datetime | None, password: bool, password_active: bool | str,
          mfa: bool, keys: list[Any]) -> dict[str, str]:
+    active = password_active if isinstance(password_active, str) else _flag(password_active)
     row = {"user": name, "user_creation_time": _t(created), "user_last_logon": _t(last_logon, "-"),
-           "password_exist": _flag(password), "password_active": _flag(password_active) if password else "N/A",
+           "password_exist": _flag(password), "password_active": active if password else "N/A",
            "password_last_changed": "N/A", "password_next_rotation": "N/A", "mfa_active": _flag(mfa)}
     for n, slot in enumerate(KEY_SLOTS):
         key = keys[n] if len(keys) > n else None
@@ -78,8 +79,11 @@ def _render(acct: Any) -> str:
     rows = [_row("<root>", root.created, root.last_login, True, True, root.mfa_bound, root.access_keys)]
     for u in acct.ram.users:
         lp = u.login_profile
-        rows.append(_row(upn(acct, u), u.created, u.last_login, lp is not None,
-                         lp is not None and lp.status == "Active", bool(u.mfa_device and u.mfa_device.bound),
+        active: bool | str = lp is not None and lp.status == "Active"
+        if lp is not None and lp.report_active is not None:
+            active = lp.report_active
+        rows.append(_row(upn(acct, u), u.created, u.last_login, lp is not None, active,
+                         bool(u.mfa_device and u.mfa_device.bound),
                          u.access_keys))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
@@ -204,7 +208,8 @@ def get_user_mfa_info(call: Call) -> dict[str, Any]:
     if device is None or not device.bound:
         raise ApiError("EntityNotExist.User.MFADevice", f"The MFA device of the user does not exist: {user.name}",
                        404)
-    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}}
+    # IsMFAEnable beside the device, as the documented sample answers it (tests/fixtures/wire/ims/GetUserMFAInfo.json)
+    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}, "IsMFAEnable": True}
 
 
 @api.action("ListVirtualMFADevices", resource=lambda c: f"acs:ram:*:{c.acct.id}:mfa/*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
@@ -36,6 +36,11 @@ class LoginProfile(BaseModel):
     password_reset_required: bool = False
     mfa_bind_required: bool = False
     status: str = "Active"
+    # what the credential report's password_active column says for this profile: TRUE / FALSE from `status` by
+    # default; "N/A" is the documented example value ("Valid values are TRUE, FALSE, and N/A", "Generate and
+    # download user credential reports", https://www.alibabacloud.com/help/doc-detail/143477.htm), whose meaning
+    # for a user with a password the page does not give, so a scenario may ask for it
+    report_active: Literal["TRUE", "FALSE", "N/A"] | None = None
 
 
 class MfaDevice(BaseModel):
