@@ -187,6 +187,23 @@ def test_denied_apis_give_error_findings(cloud):
     assert trail == {f"audit-logs/{TRAIL_STORE}": "PASS", "sh-logs/actiontrail_second": "FAIL"}
 
 
+def test_a_muted_alert_does_not_count_until_its_mute_ends(cloud):
+    """configuration.muteUntil (AlertConfiguration.mute_until, epoch seconds): an enabled alert muted past the scan
+    sends nothing, so it does not cover its item, and the message says until when; a mute that has ended counts."""
+    data = account()
+    alerts = data["accounts"][0]["sls"]["projects"][0]["alerts"]
+    ram = next(a for a in alerts if a["name"] == "ram")
+    ram["configuration"]["muteUntil"] = 4102444800  # 2100-01-01
+    load(cloud, data)
+    findings = scan(cloud, checks=["sls_alert_ram_policy_changes_enabled"], regions=REGIONS)
+    (result,) = findings
+    assert result.status.value == "FAIL" and "ram covers it but is muted until 2100-01-01 00:00 UTC" in result.message
+    ram["configuration"]["muteUntil"] = 1698907508  # the documented sample's, long past
+    load(cloud, data)
+    assert alert_results(scan(cloud, checks=["sls_alert_ram_policy_changes_enabled"], regions=REGIONS))["2.10"] == (
+        "PASS", "audit-logs/ram")
+
+
 def test_projects_logstores_and_alerts_are_paged_to_the_end(cloud, admin):
     data = account()
     projects = data["accounts"][0]["sls"]["projects"]
@@ -196,10 +213,10 @@ def test_projects_logstores_and_alerts_are_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=["sls_logstore_retention_sufficient", "sls_alert_ram_policy_changes_enabled"])
     assert len(by_resource(findings, "sls_logstore_retention_sufficient")) == 3 + 1 + 505
-    assert alert_results(findings)["2.10"] == ("PASS", "audit-logs/ram")  # on the second page of alerts
+    assert alert_results(findings)["2.10"] == ("PASS", "audit-logs/ram")  # on the third page of alerts (200 a page)
     calls = admin.calls()
     # + one ListProject per region a Log Audit central project can be in; + the second trail's project's alerts
-    assert calls["sls:ListProject"] == 2 + len(sls_data.CENTRAL_REGIONS) and calls["sls:ListAlerts"] == 2 + 1
+    assert calls["sls:ListProject"] == 2 + len(sls_data.CENTRAL_REGIONS) and calls["sls:ListAlerts"] == 3 + 1
     assert calls["sls:ListLogStores"] == 2 + 1 + 505  # app-logs takes two pages
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..collectors.sls import AUDIT, CENTRAL_LOGSTORE, CENTRAL_PROJECT, LOGSTORES, AlertInfo, AuditData, ProjectInfo
 from ..datasets import Scope
@@ -356,8 +357,10 @@ def _narrowed(spec: AlertSpec, narrowing: list[Blocker], shown: int = 5) -> str:
 
 
 def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, short: Shortfall | None) -> str | None:
-    if ok:
+    if ok and not alert.enabled:
         return f"{alert.name} covers it but is disabled"
+    if ok and alert.muted_until:  # (enabled and covering: muted, or it would have passed)
+        return f"{alert.name} covers it but is muted until {alert.muted_until:%Y-%m-%d %H:%M} UTC (muteUntil)"
     if spec.cis == OSS_LOG_ITEM and (oss := _oss_log_queries(alert)):
         missing = judge(OSS_ACL_EVENTS, oss).missing
         return f"{alert.name} on the OSS access log misses {', '.join(missing) or 'a sure match of its events'}"
@@ -398,9 +401,13 @@ def _no_target(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
                           f"{central} with its {CENTRAL_LOGSTORE}")
 
 
-def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
-    """One account-level verdict: PASS on the first enabled alert that covers the item on a trail's logstore or on
-    the Log Audit central project's actiontrail_log."""
+def _muted(alert: AlertInfo, now: datetime | None) -> bool:
+    return bool(alert.muted_until and now and alert.muted_until > now)
+
+
+def evaluate(spec: AlertSpec, audit: AuditData, account_id: str, now: datetime | None = None) -> Result:
+    """One account-level verdict: PASS on the first enabled alert, not muted at `now`, that covers the item on a
+    trail's logstore or on the Log Audit central project's actiontrail_log."""
     targets = alert_targets(audit, account_id)
     remote = [t for t in audit.targets if t.logging and t.elsewhere(account_id)]
     if not targets and not remote:
@@ -415,7 +422,7 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
             continue
         for alert in project.alerts:
             ok, short = _covers(alert, spec, target)
-            if ok and alert.enabled:
+            if ok and alert.enabled and not _muted(alert, now):
                 on = (f"{alert.project}'s OSS access log" if spec.cis == OSS_LOG_ITEM
                       else f"{target.where} ({target.source})")
                 return Result(status=PASS, resource_id=f"{alert.project}/{alert.name}", resource_type="sls:alert",
@@ -448,7 +455,7 @@ _ALERTS_EVALUATE = (
     "DescribeTrails (the SlsProjectArn of every logging trail, multi-account ones included) and ListProject for "
     "the Log Audit Service central project " + CENTRAL_PROJECT.format(account="<account>", region="<region>")
     + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
-    "alert with a log query on a logging trail's actiontrail_<trail> or on the central project's "
+    "alert, not muted at the scan (configuration.muteUntil), with a log query on a logging trail's actiontrail_<trail> or on the central project's "
     + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
     "each required event as ActionTrail writes it (eventName, eventType, serviceName, and the item's error code, "
     "root-account or MFA condition) and name it (event names as whole names or wildcards); an extra condition on "
@@ -501,7 +508,7 @@ def _alert_check(spec: AlertSpec) -> None:
            + _PRINTED_QUERY.get(spec.cis, ""),
            cis_audit=_cis_alert_audit(spec))
     def run(inp: Inputs) -> Iterator[Result]:
-        yield evaluate(spec, inp[AUDIT], inp.account_id)
+        yield evaluate(spec, inp[AUDIT], inp.account_id, inp.now)
 
 
 for _spec in SPECS:

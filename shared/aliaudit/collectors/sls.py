@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import Field
@@ -24,7 +25,10 @@ from .registry import CollectContext, collector
 
 log_sdk = lazy_import("aliyun.log")
 
-PAGE = 500  # the largest page SLS list APIs accept
+PAGE = 500  # the largest page ListProject and ListLogStores accept
+# ListAlerts (and aliyun-log-python-sdk's list_alert): "Maximum value: 200" (alibabacloud_sls20201230
+# ListAlertsRequest.size doc comment; https://www.alibabacloud.com/help/en/sls/developer-reference/list-alert)
+ALERT_PAGE = 200
 # Log Audit Service: "The name of the project that is used for centralized storage is in the format of
 # slsaudit-center-<Alibaba Cloud account ID>-<Region>" and ActionTrail logs go to its logstore actiontrail_log (Log
 # Service docs, Log Audit Service overview: "Resource limits" and the supported-services table). A central project
@@ -68,6 +72,10 @@ class AlertInfo(Record):
     queries: list[AlertQuery] = Field(default_factory=list)
     template_id: str = ""  # templateConfiguration.id of alerts created from a built-in template
     template_tokens: dict[str, str] = Field(default_factory=dict)
+    # configuration.muteUntil, "The time until which the alert is muted" (alibabacloud_sls20201230
+    # AlertConfiguration.mute_until, an int of epoch seconds; tests/fixtures/wire/sls/ListAlerts.json): no
+    # notification before then
+    muted_until: datetime | None = None
 
 
 class TrailTarget(Record):
@@ -178,7 +186,20 @@ def _alert(raw: dict[str, Any], project: str) -> AlertInfo:
     return AlertInfo(name=str(raw.get("name") or ""), display_name=str(raw.get("displayName") or ""),
                      project=project, enabled=state.lower() in ("enabled", "enable"), queries=queries,
                      template_id=str(template.get("id") or ""),
-                     template_tokens={str(k): str(v) for k, v in (template.get("tokens") or {}).items()})
+                     template_tokens={str(k): str(v) for k, v in (template.get("tokens") or {}).items()},
+                     muted_until=_epoch(config.get("muteUntil")))
+
+
+def _epoch(value: Any) -> datetime | None:
+    """Epoch seconds as a time (0 or no number: None)."""
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc) if seconds > 0 else None
+    except (OverflowError, OSError, ValueError):  # past the calendar: muted for good
+        return datetime.max.replace(tzinfo=timezone.utc)
 
 
 def parse_project_arn(arn: str) -> tuple[str, str, str] | None:
@@ -228,7 +249,7 @@ def audit(ctx: CollectContext) -> AuditData:
         client = ctx.factory.log(region)
         try:
             out.alerts = [_alert(a, name) for a in by_offset(
-                lambda o: client.list_alert(name, offset=o, size=PAGE), lambda r: r.get_entities())]
+                lambda o: client.list_alert(name, offset=o, size=ALERT_PAGE), lambda r: r.get_entities())]
         except Exception as err:
             out.alerts_error = apierrors.describe(err)
         stores = sorted({t.logstore for t in data.targets if (t.region, t.project) == key})

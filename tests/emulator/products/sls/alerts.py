@@ -85,6 +85,11 @@ def list_alerts(call: Call) -> dict[str, Any]:
         items: list[Alert] = []
     else:
         items = [a for a in p.alerts if q.get("displayName", "") in a.displayName]
+    # the same limit as /alerts (aliyun-log-python-sdk list_alert: "size ... Maximum value: 200",
+    # https://www.alibabacloud.com/help/en/sls/developer-reference/list-alert)
+    if _int(q.get("size"), "size", 0) > _ALERTS_MAX_SIZE:
+        raise ApiError("ParameterInvalid", f"size must be between 0 and {_ALERTS_MAX_SIZE}: size={q.get('size')}",
+                       400)
     page, total = _page(items, call)
     return {"count": len(page), "total": total, "results": [_alert_view(a) for a in page]}
 
