@@ -455,7 +455,8 @@ _ALERTS_EVALUATE = (
     "DescribeTrails (the SlsProjectArn of every logging trail, multi-account ones included) and ListProject for "
     "the Log Audit Service central project " + CENTRAL_PROJECT.format(account="<account>", region="<region>")
     + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
-    "alert, not muted at the scan (configuration.muteUntil), with a log query on a logging trail's actiontrail_<trail> or on the central project's "
+    "alert, not muted at the scan (configuration.muteUntil), with a log query on a logging trail's "
+    "actiontrail_<trail> or on the central project's "
     + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
     "each required event as ActionTrail writes it (eventName, eventType, serviceName, and the item's error code, "
     "root-account or MFA condition) and name it (event names as whole names or wildcards); an extra condition on "
