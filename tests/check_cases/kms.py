@@ -41,6 +41,18 @@ CASES: list[Case] = [
                        key("k-dis", state="Disabled", automatic_rotation="Disabled")]},
          {"k-ext": "MANUAL"}),
     Case(_R, "DescribeKey failed", {"kms.keys": [key(error="Forbidden.KeyNotFound")]}, {KID: "ERROR"}),
+    # CreateKeyRequest: "If the key is a hardware-protected key, automatic rotation is not supported" (HsmInternal);
+    # HsmEncryptedDatabase symmetric keys rotate, and DescribeKey does not say which: MANUAL when off, judged when on
+    Case(_R, "a hardware-protected key of a KMS instance without rotation is MANUAL; rotating, it is judged; a "
+             "default key's HSM protection changes nothing",
+         {"kms.keys": [key("k-hsm", dkms_instance_id="kst-hzz6****", protection_level="HSM",
+                           automatic_rotation="Disabled", rotation_interval_seconds=None),
+                       key("k-hsm-on", dkms_instance_id="kst-hzz6****", protection_level="HSM"),
+                       key("k-default-hsm", protection_level="HSM", automatic_rotation="Disabled",
+                           rotation_interval_seconds=None)]},
+         {"k-hsm": "MANUAL", "k-hsm-on": "PASS", "k-default-hsm": "FAIL"}),
+    Case(_D, "an answer without KeyState is ERROR, not 'not pending deletion'", {"kms.keys": [key(state="")]},
+         {KID: "ERROR"}),
     Case(_D, "Enabled passes, PendingDeletion (DeleteDate 2024-05-26) fails",
          {"kms.keys": [key(), key("k-del", state="PendingDeletion",
                                   delete_date=datetime(2024, 5, 26, 18, 22, 3, tzinfo=timezone.utc))]},

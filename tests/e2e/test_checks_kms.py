@@ -199,3 +199,17 @@ def test_denied_describe_secret_gives_error_findings(cloud):
     assert by_resource(findings, "kms_secret_rotation_enabled") == {
         "orders-db": "ERROR", "ci-ak": "ERROR", "jump-pw": "ERROR"}
     assert all("NoPermission" in f.message for f in findings)
+
+
+def test_a_hardware_instance_key_without_rotation_is_manual(cloud):
+    """DescribeKey answers DKMSInstanceId and ProtectionLevel HSM for a key of a hardware key management instance,
+    which rotates only when stored as HsmEncryptedDatabase (CreateKeyRequest doc comments): MANUAL when off."""
+    data = account()
+    data["accounts"][0]["kms"]["keys"] = [
+        {"id": "key-hsm0001", "dkms_instance_id": "kst-hzz65f176a0ogplgq****", "protection_level": "HSM",
+         "automatic_rotation": "Disabled"}]
+    load(cloud, data)
+    meta = kms_client(cloud).describe_key(kms_models.DescribeKeyRequest(key_id="key-hsm0001")).body.key_metadata
+    assert (meta.dkmsinstance_id, meta.protection_level) == ("kst-hzz65f176a0ogplgq****", "HSM")
+    (result,) = scan(cloud, checks=["kms_key_rotation_enabled"])
+    assert result.status.value == "MANUAL" and "HsmEncryptedDatabase" in result.message

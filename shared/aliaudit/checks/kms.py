@@ -23,7 +23,12 @@ def _result(k: KmsKey, status: Status, message: str) -> Result:
 
 def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
     for k in inp[KEYS]:
-        err = _result(k, ERROR, f"could not describe the key: {k.error}") if k.error else None
+        if k.error:
+            err: Result | None = _result(k, ERROR, f"could not describe the key: {k.error}")
+        elif not k.state:  # (documented: Enabled | Disabled | PendingDeletion | PendingImport)
+            err = _result(k, ERROR, "DescribeKey answered no KeyState: whether the key is in use is unknown")
+        else:
+            err = None
         yield k, err
 
 
@@ -38,9 +43,11 @@ def _keys(inp: Inputs) -> Iterator[tuple[KmsKey, Result | None]]:
        evaluates="ListKeys/DescribeKey per region, only Enabled customer-managed (numeric Creator) symmetric keys: "
                  "PASS when AutomaticRotation is Enabled and RotationInterval is at most kms_rotation_days (365); "
                  "FAIL when rotation is not Enabled, has no interval or a longer one; MANUAL for imported (Origin "
-                 "EXTERNAL) material, which KMS cannot rotate; ERROR when the key could not be described or "
-                 "AutomaticRotation was not answered. Service keys, asymmetric keys and keys not Enabled give no "
-                 "result.",
+                 "EXTERNAL) material, which KMS cannot rotate, and for a hardware-protected key of a KMS instance "
+                 "(DKMSInstanceId, ProtectionLevel HSM) without rotation, which rotates only when stored as "
+                 "HsmEncryptedDatabase (DescribeKey does not report it); ERROR when the key could not be described "
+                 "or AutomaticRotation or KeyState was not answered. Service keys, asymmetric keys and keys not "
+                 "Enabled give no result.",
        source="https://api.alibabacloud.com/api/Kms/2016-01-20/UpdateRotationPolicy (automatic rotation of keys "
               "whose material KMS generated)")
 def rotation_enabled(inp: Inputs) -> Iterator[Result]:
@@ -56,6 +63,11 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
                           f"moving to a new key with fresh imported material at least every {limit} days")
         elif not k.automatic_rotation:  # (documented: Enabled | Disabled | Suspended)
             yield _result(k, ERROR, "DescribeKey answered no AutomaticRotation: whether the key rotates is unknown")
+        elif k.automatic_rotation != "Enabled" and k.in_hardware_instance:
+            yield _result(k, MANUAL, f"automatic rotation is {k.automatic_rotation}, and this hardware-protected key "
+                          f"of KMS instance {k.dkms_instance_id} rotates only if stored as HsmEncryptedDatabase "
+                          "(HsmInternal keys cannot rotate; DescribeKey does not say which): check the key's storage "
+                          "in the KMS console, or rotate by moving to a new key")
         elif k.automatic_rotation != "Enabled":
             yield _result(k, FAIL, f"automatic rotation is {k.automatic_rotation}")
         elif k.rotation_interval_seconds is None:
@@ -76,7 +88,7 @@ def rotation_enabled(inp: Inputs) -> Iterator[Result]:
        events=["ScheduleKeyDeletion", "CancelKeyDeletion", "CreateKey"], needs=[KEYS],
        evaluates="DescribeKey KeyState of every key in the region (service keys included): FAIL when PendingDeletion "
                  "(with its DeleteDate), PASS for any other state (Disabled included); ERROR when the key could not "
-                 "be described.",
+                 "be described or KeyState was not answered.",
        source="https://api.alibabacloud.com/api/Kms/2016-01-20/DescribeKey (KeyState PendingDeletion, DeleteDate); "
               "CIS v2.0.0 2.20 asks only for an alert on scheduled deletion")
 def not_pending_deletion(inp: Inputs) -> Iterator[Result]:

@@ -43,7 +43,17 @@ class KmsKey(Record):
     last_rotation: datetime | None = None
     delete_date: datetime | None = None
     deletion_protection: str = ""
+    # ProtectionLevel SOFTWARE | HSM and DKMSInstanceId (the dedicated KMS instance): a key of a hardware key
+    # management instance rotates only when stored as HsmEncryptedDatabase, which DescribeKey does not report
+    # ("HsmInternal (default): The key is stored in an HSM and does not support rotation", "If the key is a
+    # hardware-protected key, automatic rotation is not supported": alibabacloud_kms20160120 CreateKeyRequest)
+    protection_level: str = ""
+    dkms_instance_id: str = ""
     error: str | None = None  # DescribeKey failed: checks report ERROR for this key
+
+    @property
+    def in_hardware_instance(self) -> bool:
+        return bool(self.dkms_instance_id) and self.protection_level.upper() == "HSM"
 
     @property
     def customer_managed(self) -> bool:
@@ -76,6 +86,7 @@ def keys(ctx: CollectContext) -> list[KmsKey]:
             key.last_rotation = parse_time(m.last_rotation_date)
             key.delete_date = parse_time(m.delete_date)
             key.deletion_protection = m.deletion_protection or ""
+            key.protection_level, key.dkms_instance_id = m.protection_level or "", m.dkmsinstance_id or ""
         except Exception as err:
             key.error = apierrors.describe(err)
         return key
