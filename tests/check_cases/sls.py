@@ -32,7 +32,8 @@ CENTRAL = f"slsaudit-center-{ACCOUNT}-cn-hangzhou"
 _G = "global"
 
 # the conditions of the items that are not only event names, as the CIS audit queries write them
-CONDITIONS = {"2.17": "event.additionalEventData.mfaChecked: false",
+CONDITIONS = {"2.17": "(event.additionalEventData.mfaChecked: false or "
+                      "event.additionalEventData.isMFAChecked: false)",
               "2.18": "event.userIdentity.type: root-account",
               "2.19": "event.errorCode: *"}
 
@@ -167,9 +168,9 @@ NARROWED: list[Case] = [
                          enabled=True, template_id="sls.app.actiontrail.cis.at.ram_policy_change",
                          template_tokens={"default.project": PROJECT, "default.logstore": STORE})),
          {f"{PROJECT}/cis_at_ram_policy_change": "PASS"}, region=_G),
-    Case("sls_alert_console_signin_without_mfa_enabled", "the CIS audit text's loginAccount: false",
+    Case("sls_alert_console_signin_without_mfa_enabled", "loginAccount: false (the logon name, never false) fails",
          audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.loginAccount: false")),
-         {_OK: "PASS"}, region=_G),
+         {TARGET: "FAIL"}, region=_G),
     Case("sls_alert_console_signin_without_mfa_enabled", "RAM users' sign-ins only",
          audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false and "
                      "event.userIdentity.type: ram-user")), {TARGET: "FAIL"}, region=_G),
@@ -193,9 +194,20 @@ CASES: list[Case] = [
     *oss_log_cases(),
     *own_query_cases(),
     *NARROWED,
-    Case("sls_alert_console_signin_without_mfa_enabled", "CIS 2.17 query as written",
+    # a RAM user's sign-in without MFA is mfaChecked false, the root account's isMFAChecked false (ActionTrail's
+    # logon event samples): both are required; the audit's printed query (loginAccount: false) matches neither
+    Case("sls_alert_console_signin_without_mfa_enabled", "RAM users and the root account both caught passes",
+         audit(alert("event.eventName: ConsoleSignin and (event.additionalEventData.mfaChecked: false or "
+                     "event.additionalEventData.isMFAChecked: false)")), {_OK: "PASS"}, region=_G),
+    Case("sls_alert_console_signin_without_mfa_enabled", "RAM users only (mfaChecked) misses the root account",
          audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false")),
-         {_OK: "PASS"}, region=_G),
+         {TARGET: "FAIL"}, region=_G),
+    Case("sls_alert_console_signin_without_mfa_enabled", "the root account only (isMFAChecked) misses RAM users",
+         audit(alert("event.eventName: ConsoleSignin and event.additionalEventData.isMFAChecked: false")),
+         {TARGET: "FAIL"}, region=_G),
+    Case("sls_alert_console_signin_without_mfa_enabled", "CIS 2.17 query as printed (loginAccount: false) fails",
+         audit(alert("event.eventName: ConsoleSignin and addionalEventData.loginAccount: false")),
+         {TARGET: "FAIL"}, region=_G),
     Case("sls_alert_console_signin_without_mfa_enabled", "negated event does not count",
          audit(alert("not event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false")),
          {TARGET: "FAIL"}, region=_G),

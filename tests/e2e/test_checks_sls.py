@@ -52,7 +52,8 @@ ALERTS = [
                     "'NotAuthorized') or \"event.errorCode\" like 'NoPermission%' or \"event.errorCode\" like "
                     "'Forbidden%' or \"event.errorCode\" like 'InvalidAccessKeyId%' or \"event.errorCode\" like "
                     "'InvalidSecurityToken%'"),
-    alert("nomfa", "event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false"),
+    alert("nomfa", "event.eventName: ConsoleSignin and (event.additionalEventData.mfaChecked: false or "
+                   "event.additionalEventData.isMFAChecked: false)"),
     alert("root", "event.userIdentity.type: root-account and event.eventName: ConsoleSignin"),
     alert("signin-fail", "event.eventName: ConsoleSignin and not event.errorCode: *"),
     alert("kms", names("DisableKey", "ScheduleKeyDeletion", "DeleteKeyMaterial"), store="other"),

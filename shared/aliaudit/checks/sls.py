@@ -137,6 +137,8 @@ class AlertSpec:
     services: tuple[str, ...] = ()  # serviceName spellings ActionTrail writes for these events (() not described)
     event_type: str = API_CALL
     conditions: list[dict[str, Value]] = field(default_factory=lambda: [{}])  # the item's own fields; alternatives
+    # events the item names more than once, each written with its own fields and each required: (label, fields)
+    variants: list[tuple[str, dict[str, Value]]] = field(default_factory=list)
     name_event: bool = True  # an alert must name the event name (2.18: naming the root account is enough)
     label: str = "{}"  # a required event in messages
     templates: list[str] = field(default_factory=list)  # Alibaba's built-in ActionTrail CIS alert templates
@@ -147,19 +149,25 @@ class AlertSpec:
 
     def required(self, context: Mapping[str, Value] | None = None) -> list[Required]:
         """The events of the item, described as ActionTrail writes them (plus `context`: fields of the logstore)."""
+        if self.variants:
+            return [Required(label.format(e), tuple(self._alternatives("eventName", e, self.name_event, service,
+                                                                       context or {}, [cond])
+                                                    for service in self.services or ("",)))
+                    for e in self.events for label, cond in self.variants]
         wanted = [("eventName", e, self.label.format(e), self.name_event) for e in self.events]
         wanted += [("errorCode", c, f"errorCode {c}", True) for c in self.codes]
         return [Required(label, tuple(self._alternatives(key, value, named, service, context or {})
                                       for service in self.services or ("",)))
                 for key, value, label, named in wanted]
 
-    def _alternatives(self, key: str, value: str, named: bool, service: str,
-                      context: Mapping[str, Value]) -> tuple[Described, ...]:
+    def _alternatives(self, key: str, value: str, named: bool, service: str, context: Mapping[str, Value],
+                      conditions: list[dict[str, Value]] | None = None) -> tuple[Described, ...]:
         base: dict[str, Value] = {key: value, "eventType": self.event_type, **context}
         if service:
             base["serviceName"] = service
         names = (field_key(key),) if named else ()
-        return tuple(Described({**base, **cond}, names + tuple(field_key(k) for k in cond)) for cond in self.conditions)
+        return tuple(Described({**base, **cond}, names + tuple(field_key(k) for k in cond))
+                     for cond in conditions or self.conditions)
 
 
 def unmatched(spec: AlertSpec, queries: Sequence[str], context: Mapping[str, Value] | None = None) -> list[str]:
@@ -233,12 +241,20 @@ SPECS = [
                     "event.errorCode: Forbbiden or event.errorCode: InvalidAccessKeyId* or event.errorCode: "
                     "InvalidSecurityToken* or event.errorCode: SignatureDoesNotMatch or event.errorCode: "
                     "InvalidAuthorization or event.errorCode: AccessForbidden or event.errorCode: NotAuthorized)"),
-    # the landing zone writes additionalEventData.mfaChecked: false, the CIS audit text loginAccount: false
+    # ActionTrail writes a RAM user's sign-in without MFA with additionalEventData.mfaChecked "false" and the root
+    # account's with additionalEventData.isMFAChecked "false" (and loginAccount, the logon name): "Logon events of a
+    # RAM user" (https://alibabacloud.com/help/doc-detail/286977.html) and "Logon events within an Alibaba Cloud
+    # account" (https://www.alibabacloud.com/help/en/actiontrail/user-guide/logon-events-by-using-an-alibaba-cloud-
+    # account); an alert must catch both
     AlertSpec("2.17", "console_signin_without_mfa", "Management Console sign-in without MFA", "high",
               "A console sign-in without MFA means a password alone opened the account.",
-              ["ConsoleSignin"], event_type=CONSOLE_SIGNIN, label="{} with additionalEventData.mfaChecked: false",
-              conditions=[{"additionalEventData.mfaChecked": "false"}, {"additionalEventData.loginAccount": "false"}],
-              query="event.eventName: ConsoleSignin and event.additionalEventData.mfaChecked: false"),
+              ["ConsoleSignin"], event_type=CONSOLE_SIGNIN,
+              variants=[("{} of a RAM user with additionalEventData.mfaChecked: false",
+                         {"additionalEventData.mfaChecked": "false"}),
+                        ("{} of the root account with additionalEventData.isMFAChecked: false",
+                         {"additionalEventData.isMFAChecked": "false"})],
+              query="event.eventName: ConsoleSignin and (event.additionalEventData.mfaChecked: false or "
+                    "event.additionalEventData.isMFAChecked: false)"),
     # CIS names ConsoleSignin; an alert on every root-account event (console or AccessKey) matches it too
     AlertSpec("2.18", "root_account_usage", "usage of root account", "high",
               "The root account is unrestricted; any use of it should be rare and seen at once.",
@@ -469,6 +485,10 @@ _ALERTS_EVALUATE = (
 # The audit text prints two queries that match no ActionTrail event as the logstores hold them: an alert copied
 # verbatim fails (the suggested query is the working form), and the message says what it mentions
 _PRINTED_QUERY = {
+    "2.17": " The audit's query as printed asks for addionalEventData.loginAccount: false, but loginAccount holds "
+            "the logon name, never false (ActionTrail's logon event samples): an alert copied from it verbatim fails "
+            "here. A sign-in without MFA is mfaChecked: false for a RAM user and isMFAChecked: false for the root "
+            "account; the alert must catch both.",
     "2.19": " The audit's query as printed ends in 'and not event.errorCode :', which leaves no failed sign-in to "
             "match: an alert copied from it verbatim fails here.",
     "2.22": " The audit's query as printed names event_name, a field the ActionTrail events do not carry (their "
