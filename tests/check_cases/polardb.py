@@ -52,6 +52,16 @@ CASES: list[Case] = [
          {DS: [cluster(errors={"whitelist": "NoPermission"}),
                cluster("pc-typo", whitelist=open_group("not-an-ip", "127.0.0.1"))]},
          {CID: "ERROR", "pc-typo": "PASS"}),
+    # global IP whitelist templates linked to the cluster (DescribeGlobalSecurityIPGroupRelation sample: test_123 with
+    # GIpList "192.168.0.1") admit clients like the groups
+    Case(_W, "a linked template admitting every address fails; the documented one passes",
+         {DS: [cluster(templates=[PolarWhitelistGroup(name="template:test_123", ips=["192.168.0.1"])]),
+               cluster("pc-tpl-open", templates=[PolarWhitelistGroup(name="template:open_all", ips=["0.0.0.0/0"])])]},
+         {CID: "PASS", "pc-tpl-open": "FAIL"}),
+    Case(_W, "templates unread: ERROR when the groups are closed, FAIL when a group is open",
+         {DS: [cluster(errors={"templates": "NoPermission"}),
+               cluster("pc-open-unread", whitelist=open_group("0.0.0.0/0"), errors={"templates": "NoPermission"})]},
+         {CID: "ERROR", "pc-open-unread": "FAIL"}),
     Case(_P, "the documented Private address passes; a Public address fails; endpoints read failed",
          {DS: [cluster(), cluster("pc-pub", addresses=[public()]),
                cluster("pc-err", errors={"endpoints": "Throttling.User"})]},

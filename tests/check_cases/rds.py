@@ -72,6 +72,20 @@ CASES: list[Case] = [
          rows(inst("rm-halves", whitelist=[WhitelistGroup(name="a", ips=["0.0.0.0/1", "128.0.0.0/1"])]),
               inst("rm-v6", whitelist=[WhitelistGroup(name="v6", ips=["::/0"], ip_type="IPv6")])),
          {"rm-halves": "FAIL", "rm-v6": "FAIL"}),
+    # whitelist templates linked to the instance (DescribeInstanceLinkedWhitelistTemplate Data.Templates[], sample
+    # template_123 with Ips "12.0.X.X,10.2.X.X": addresses of that form here) admit clients like the groups
+    Case("rds_instance_whitelist_not_open", "a linked template admitting every address fails; a closed one passes",
+         rows(inst(templates=[WhitelistGroup(name="template:template_123", ips=["12.0.1.2", "10.2.3.4"])]),
+              inst("rm-tpl-open", templates=[WhitelistGroup(name="template:open_all", ips=["0.0.0.0/0"])]),
+              inst("rm-tpl-half", whitelist=[WhitelistGroup(name="default", ips=["0.0.0.0/1"])],
+                   templates=[WhitelistGroup(name="template:other_half", ips=["128.0.0.0/1"])])),
+         {RID: "PASS", "rm-tpl-open": "FAIL", "rm-tpl-half": "FAIL"}),
+    Case("rds_instance_whitelist_not_open", "templates unread: ERROR when the groups are closed, FAIL when a group is "
+         "open; MariaDB (templates not documented) judged on its groups",
+         rows(inst(errors={"templates": "NoPermission"}),
+              inst("rm-open-unread", whitelist=OPEN, errors={"templates": "NoPermission"}),
+              inst("rm-maria", "MariaDB")),
+         {RID: "ERROR", "rm-open-unread": "FAIL", "rm-maria": "PASS"}),
     Case("rds_instance_no_public_endpoint", "Private only vs a Public connection string",
          rows(inst(), inst("rm-pub", endpoints=[INNER, PUBLIC])), {RID: "PASS", "rm-pub": "FAIL"}),
     Case("rds_instance_sql_audit_enabled", "SQLCollectorStatus Enable vs Disabled",

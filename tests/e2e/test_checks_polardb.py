@@ -3,6 +3,7 @@ official SDK, plus the PolarDB emulator's writes that remediate them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alibabacloud_polardb20170801 import models as polardb_models
@@ -10,6 +11,7 @@ from alibabacloud_polardb20170801.client import Client as PolardbClient
 
 from tests.scanning import by_resource, scan
 from tests.sdk import READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+from tests.sdk_types import Findings, check_json, response_body_spec
 
 REGIONS = ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]  # polardb.aliyuncs.com, and polardb.<region>...
 CHECKS = ["polardb_cluster_whitelist_not_open", "polardb_cluster_no_public_endpoint", "polardb_cluster_ssl_enabled",
@@ -182,3 +184,72 @@ def test_archive_tde_and_partial_audit_answer(cloud):
         assert getattr(err, "code", "") == "OperationDenied.DBClusterCategory"
     else:
         raise AssertionError("TDE was enabled on an Archive cluster")
+
+
+# --- review 23 item 2: global IP whitelist templates linked to a cluster ---------------------------------------------
+
+# DescribeGlobalSecurityIPGroupRelation answers the templates linked to a cluster (GlobalSecurityGroupId g-..., GIpList,
+# GlobalIgName, RegionId, all strings; documented sample test_123 / 192.168.0.1)
+TEMPLATES = [{"id": "g-zsldxfiwjmti0kcm0001", "name": "open_all", "ips": ["0.0.0.0/0"]},
+             {"id": "g-zsldxfiwjmti0kcm0002", "name": "test_123", "ips": ["192.168.0.1"]}]
+
+
+def _with_templates() -> dict[str, Any]:
+    data = account()
+    polardb = data["accounts"][0]["polardb"]
+    polardb["global_ip_templates"] = TEMPLATES
+    for c in polardb["clusters"]:
+        if c["id"] == "pc-bp1good":
+            c["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0001"]  # closed groups, a template open to the world
+        elif c["id"] == "pc-gs5sg":
+            c["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0002"]
+    return data
+
+
+def test_a_linked_global_template_open_to_the_world_fails(cloud, admin):
+    load(cloud, _with_templates())
+    admin.record(limit=10)
+    findings = scan(cloud, checks=["polardb_cluster_whitelist_not_open"], regions=REGIONS)
+    # the answers have the JSON types the SDK's response model declares, and no other field
+    found = Findings()
+    spec = response_body_spec("alibabacloud_polardb20170801.models", "DescribeGlobalSecurityIPGroupRelation")
+    assert spec is not None
+    answers = admin.responses()["polardb:DescribeGlobalSecurityIPGroupRelation"]
+    for answer in answers:
+        check_json(found, "polardb:DescribeGlobalSecurityIPGroupRelation", json.loads(answer["body"]), spec[1])
+    assert len(answers) == 4 and not found.mismatches and not found.undeclared
+    assert by_resource(findings, "polardb_cluster_whitelist_not_open") == {
+        "pc-bp1good": "FAIL", "pc-bp1open": "FAIL", "pc-uf6pg": "PASS", "pc-gs5sg": "PASS"}
+    messages = {f.resource_id: f.message for f in findings}
+    assert "template:open_all: 0.0.0.0/0" in messages["pc-bp1good"]
+    assert "1 linked whitelist template" in messages["pc-gs5sg"]
+    assert admin.calls()["polardb:DescribeGlobalSecurityIPGroupRelation"] == 4
+    client = polardb_client(cloud)
+    body = client.describe_global_security_ipgroup_relation(
+        polardb_models.DescribeGlobalSecurityIPGroupRelationRequest(dbcluster_id="pc-bp1good",
+                                                                    region_id="cn-hangzhou")).body
+    assert body.dbcluster_id == "pc-bp1good"
+    assert [(t.global_security_group_id, t.global_ig_name, t.gip_list, t.region_id)
+            for t in body.global_security_ipgroup_rel] == [
+        ("g-zsldxfiwjmti0kcm0001", "open_all", "0.0.0.0/0", "cn-hangzhou")]
+    # the cluster's own whitelist answer is left as it was: whether the real one folds template entries in is not
+    # documented
+    groups = client.describe_dbcluster_access_whitelist(polardb_models.DescribeDBClusterAccessWhitelistRequest(
+        dbcluster_id="pc-bp1good")).body.items.dbcluster_iparray
+    assert all("0.0.0.0/0" not in g.security_ips for g in groups)
+    # RegionId is required (the documented RequiredParam.NotFound)
+    try:
+        client.describe_global_security_ipgroup_relation(
+            polardb_models.DescribeGlobalSecurityIPGroupRelationRequest(dbcluster_id="pc-bp1good"))
+    except Exception as err:
+        assert getattr(err, "code", "") == "RequiredParam.NotFound"
+    else:
+        raise AssertionError("accepted without RegionId")
+
+
+def test_unread_global_templates_error_only_where_the_groups_pass(cloud):
+    load(cloud, _deny(_with_templates(), ["polardb:DescribeGlobalSecurityIPGroupRelation"]))
+    findings = scan(cloud, checks=["polardb_cluster_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, "polardb_cluster_whitelist_not_open") == {"pc-bp1good": "ERROR", "pc-bp1open": "FAIL"}
+    message = next(f.message for f in findings if f.resource_id == "pc-bp1good")
+    assert "DescribeGlobalSecurityIPGroupRelation" in message and "NoPermission" in message

@@ -3,6 +3,7 @@ instances of every engine, plus the RDS emulator's paging and the writes that re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alibabacloud_rds20140815 import models as rds_models
@@ -13,6 +14,7 @@ from aliaudit.config import AuditConfig
 from tests.check_inputs import run_check, statuses
 from tests.scanning import by_resource, scan
 from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+from tests.sdk_types import Findings, check_json, response_body_spec
 
 REGIONS = ["cn-hangzhou", "cn-shanghai", "eu-central-1"]  # eu-central-1: rds.<region> host
 CIS_CHECKS = {"6.1": "rds_instance_ssl_required", "6.2": "rds_instance_whitelist_not_open",
@@ -424,3 +426,104 @@ def test_sql_server_tde_per_database_and_read_only(cloud):
     for check_id in ("rds_instance_tde_enabled", "rds_instance_tde_byok"):
         ro = got[(check_id, "rr-mssql-ro")]
         assert ro.status.value == "MANUAL" and "read-only instances do not support TDE" in ro.message
+
+
+# --- review 23 item 2: whitelist templates linked to an instance ---------------------------------------------------
+
+# DescribeInstanceLinkedWhitelistTemplate (documented for MySQL, PostgreSQL and SQL Server): templates of the account,
+# TemplateId an integer (documented example 412), linked to instances; "0.0.0.0/0 | Allows all IP addresses to access
+# associated instances" (whitelist template guide)
+TEMPLATES = [{"id": 412, "name": "open_all", "ips": ["0.0.0.0/0"]},
+             {"id": 413, "name": "office", "ips": ["203.0.113.0/24", "198.51.100.7"]}]
+
+
+def _with_templates() -> dict[str, Any]:
+    data = account()
+    rds = data["accounts"][0]["rds"]
+    rds["whitelist_templates"] = TEMPLATES
+    for inst in rds["instances"]:
+        if inst["id"] == "rm-mysql-good":
+            inst["whitelist_templates"] = [412]  # closed groups, a template open to the world
+        elif inst["id"] == "pg-good":
+            inst["whitelist_templates"] = [413]
+    return data
+
+
+def _declared_types(admin, key: str, models: str, api: str) -> None:
+    """The recorded answers of `key` have the JSON types the SDK's response model declares, and no other field."""
+    found = Findings()
+    spec = response_body_spec(models, api)
+    assert spec is not None
+    answers = admin.responses()[key]
+    for answer in answers:
+        check_json(found, key, json.loads(answer["body"]), spec[1])
+    assert answers and not found.mismatches and not found.undeclared, (found.mismatches, found.undeclared)
+
+
+def test_a_linked_template_open_to_the_world_fails(cloud, admin):
+    load(cloud, _with_templates())
+    admin.record(limit=20)
+    findings = scan(cloud, checks=["rds_instance_whitelist_not_open"], regions=REGIONS)
+    _declared_types(admin, "rds:DescribeInstanceLinkedWhitelistTemplate", "alibabacloud_rds20140815.models",
+                    "DescribeInstanceLinkedWhitelistTemplate")
+    got = by_resource(findings, "rds_instance_whitelist_not_open")
+    assert got["rm-mysql-good"] == "FAIL" and got["pg-good"] == "PASS" and got["rm-maria"] == "PASS"
+    message = next(f.message for f in findings if f.resource_id == "rm-mysql-good")
+    assert "template:open_all: 0.0.0.0/0" in message
+    assert "1 linked whitelist template" in next(f.message for f in findings if f.resource_id == "pg-good")
+    # the templates are asked for every instance of a documented engine, not for MariaDB's
+    assert admin.calls()["rds:DescribeInstanceLinkedWhitelistTemplate"] == len(instances()) - 1
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    body = rds.describe_instance_linked_whitelist_template(
+        rds_models.DescribeInstanceLinkedWhitelistTemplateRequest(ins_name="pg-good", region_id="cn-hangzhou")).body
+    assert body.success is True and body.data.ins_name == "pg-good"
+    assert [(t.template_id, t.template_name, t.ips) for t in body.data.templates] == [
+        (413, "office", "203.0.113.0/24,198.51.100.7")]
+    # the instance's own whitelist answer is left as it was: whether the real one folds template entries in is not
+    # documented
+    groups = rds.describe_dbinstance_iparray_list(rds_models.DescribeDBInstanceIPArrayListRequest(
+        dbinstance_id="rm-mysql-good")).body.items.dbinstance_iparray
+    assert all("0.0.0.0/0" not in g.security_iplist for g in groups)
+    assert _code(lambda: rds.describe_instance_linked_whitelist_template(
+        rds_models.DescribeInstanceLinkedWhitelistTemplateRequest(ins_name="rm-maria"))) == "InvalidEngine.NotSupported"
+
+
+def test_unread_templates_error_only_where_the_groups_pass(cloud):
+    load(cloud, _deny(_with_templates(), ["rds:DescribeInstanceLinkedWhitelistTemplate"]))
+    findings = scan(cloud, checks=["rds_instance_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET)
+    got = by_resource(findings, "rds_instance_whitelist_not_open")
+    # closed groups: the templates could open the instance, so ERROR; an open group FAILs regardless; MariaDB's
+    # templates are not read (not documented for it)
+    assert got["rm-mysql-good"] == "ERROR" and got["pg-good"] == "ERROR" and got["rm-mssql-forced"] == "ERROR"
+    assert got["rm-mysql-bad"] == "FAIL" and got["pg-bad"] == "FAIL" and got["rm-maria"] == "PASS"
+    message = next(f.message for f in findings if f.resource_id == "rm-mysql-good")
+    assert "DescribeInstanceLinkedWhitelistTemplate" in message and "NoPermission" in message
+
+
+def test_attaching_and_detaching_a_template_flips_the_check_and_is_audited(cloud, admin):
+    data = account()
+    data["accounts"][0]["rds"]["whitelist_templates"] = TEMPLATES
+    load(cloud, data)
+    rds = RdsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url))
+    body = rds.attach_whitelist_template_to_instance(rds_models.AttachWhitelistTemplateToInstanceRequest(
+        ins_name="rm-mysql-good", template_id=412)).body
+    assert body.success is True and body.data.status == "ok"
+    assert by_resource(scan(cloud, checks=["rds_instance_whitelist_not_open"]),
+                       "rds_instance_whitelist_not_open")["rm-mysql-good"] == "FAIL"
+    rds.detach_whitelist_template_to_instance(rds_models.DetachWhitelistTemplateToInstanceRequest(
+        ins_name="rm-mysql-good", template_id=412))
+    assert by_resource(scan(cloud, checks=["rds_instance_whitelist_not_open"]),
+                       "rds_instance_whitelist_not_open")["rm-mysql-good"] == "PASS"
+    # the documented refusals: an unknown template, an engine the API does not list
+    assert _code(lambda: rds.attach_whitelist_template_to_instance(rds_models.AttachWhitelistTemplateToInstanceRequest(
+        ins_name="rm-mysql-good", template_id=999))) == "InvalidParameterTemplateId"
+    assert _code(lambda: rds.attach_whitelist_template_to_instance(rds_models.AttachWhitelistTemplateToInstanceRequest(
+        ins_name="rm-maria", template_id=413))) == "InvalidEngine.NotSupported"
+    events = [e for e in admin.events() if e["serviceName"] == "Rds"]
+    assert [e["eventName"] for e in events] == ["AttachWhitelistTemplateToInstance",
+                                                "DetachWhitelistTemplateToInstance"]
+    assert all(e["referencedResources"] == {"ACS::RDS::DBInstance": ["rm-mysql-good"]} for e in events)
+    from aliaudit.checks.registry import all_checks
+
+    declared = all_checks()["rds_instance_whitelist_not_open"].meta.events
+    assert {e["eventName"] for e in events} <= set(declared)

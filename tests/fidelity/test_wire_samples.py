@@ -188,7 +188,8 @@ def test_ram_root_from_the_credential_report(replay: WireReplay) -> None:
 
 def test_credential_report_rows_name_users_by_their_logon_name(replay: WireReplay) -> None:
     """The report's user column is the UPN: username@company-alias.onaliyun.com is RAM user "username"; its
-    user_last_logon '-' is "never", password_active N/A is no console, mfa_active TRUE."""
+    user_last_logon '-' is "never", password_active N/A is not TRUE (with password_exist TRUE the collector asks
+    GetLoginProfile then: ram._report_console), mfa_active TRUE."""
     ctx = context(replay, "global")
     rows = credential_report(ctx.client("ims"), 10)
     got = {report_user(r): (parse_time(r["user_last_logon"]), flag(r["password_active"]), flag(r["mfa_active"]))
@@ -263,6 +264,9 @@ def test_rds_instances(replay: WireReplay) -> None:
         "id": "rm-uf6wjk5xxxxxxxxxx", "name": "Test database", "region": "cn-hangzhou", "engine": "MySQL",
         "engine_version": "5.7", "category": "Basic", "status": "Running", "instance_type": "Primary",
         "whitelist": [{"name": "rds_default", "ips": ["192.168.1.0/24"], "attribute": "hidden", "ip_type": "IPv4"}],
+        # rds/DescribeInstanceLinkedWhitelistTemplate.json: template_123 with Ips "12.0.X.X,10.2.X.X" (masked: not
+        # addresses, they admit nobody)
+        "templates": [{"name": "template:template_123", "ips": ["12.0.X.X", "10.2.X.X"], "attribute": ""}],
         "endpoints": [{"address": "rm-uf6w*****.mysql.rds.aliyuncs.com", "ip_type": "Public", "port": "3306"}],
         "ssl_enabled": True, "force_encryption": "1",  # DescribeDBInstanceSSL SSLEnabled Yes
         "tde_status": "Enabled", "tde_mode": "Aliyun_Generate_Key", "tde_key_id": "749c1df7-****-****-****-****",

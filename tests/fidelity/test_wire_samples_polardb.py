@@ -3,7 +3,8 @@ lists cluster pc-**************** (MySQL 5.6, GDN-1, Running, Normal); DescribeD
 "default" (hidden) with SecurityIps "11.***.***.***,11.***.***.***" and security group sg-bp**************;
 DescribeDBClusterEndpoints one Custom endpoint pe-************* with one Private address on port "1521";
 DescribeDBClusterSSL one item, SSLEnabled Enabled; DescribeDBClusterAuditLogCollector CollectorStatus Disabled;
-DescribeDBClusterTDE TDEStatus Enabled with key 2a4f4ac2-****-****-****-************."""
+DescribeDBClusterTDE TDEStatus Enabled with key 2a4f4ac2-****-****-****-************;
+DescribeGlobalSecurityIPGroupRelation one linked template test_123 (g-zsldxfiwjmti0kcm****) with GIpList 192.168.0.1."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def test_polardb_clusters_from_the_documented_samples(replay: WireReplay) -> Non
         "id": "pc-****************", "name": "GDN-1", "region": REGION, "db_type": "MySQL", "db_version": "5.6",
         "status": "Running", "category": "Normal",
         "whitelist": [{"name": "default", "ips": ["11.***.***.***", "11.***.***.***"], "attribute": "hidden"}],
+        "templates": [{"name": "template:test_123", "ips": ["192.168.0.1"], "attribute": ""}],
         "security_group_ids": ["sg-bp**************"],
         "addresses": [{"endpoint_id": "pe-*************", "endpoint_type": "Custom",
                        "connection_string": "********.rwlb.polardb-pg-public.rds.aliyuncs.com", "net_type": "Private",

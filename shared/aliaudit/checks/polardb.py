@@ -14,9 +14,12 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 LIFECYCLE = ["CreateDBCluster", "DeleteDBCluster"]  # restores and clones are CreateDBCluster (CreationOption)
+# a global IP whitelist template's entries, or which templates a cluster links, change what the whitelist check sees
 NETWORK_EVENTS = ["ModifyDBClusterAccessWhitelist", "CreateDBEndpointAddress", "DeleteDBEndpointAddress",
-                  "ModifyDBEndpointAddress", "CreateDBClusterEndpoint", "DeleteDBClusterEndpoint"]
-ASPECT_NAMES = {"whitelist": "DescribeDBClusterAccessWhitelist", "endpoints": "DescribeDBClusterEndpoints",
+                  "ModifyDBEndpointAddress", "CreateDBClusterEndpoint", "DeleteDBClusterEndpoint",
+                  "ModifyGlobalSecurityIPGroup", "ModifyGlobalSecurityIPGroupRelation", "DeleteGlobalSecurityIPGroup"]
+ASPECT_NAMES = {"whitelist": "DescribeDBClusterAccessWhitelist", "templates": "DescribeGlobalSecurityIPGroupRelation",
+                "endpoints": "DescribeDBClusterEndpoints",
                 "ssl": "DescribeDBClusterSSL", "audit": "DescribeDBClusterAuditLogCollector",
                 "tde": "DescribeDBClusterTDE"}
 
@@ -46,8 +49,10 @@ def _network(text: str) -> IPNetwork | None:
 
 def open_entries(c: PolarCluster) -> list[str]:
     """Whitelist entries admitting every address: any /0 (0.0.0.0/0, ::/0, a bare 0.0.0.0), or the entries of one
-    address family that together cover all of it (0.0.0.0/1 + 128.0.0.0/1)."""
-    entries = [(g.name, ip, net) for g in c.whitelist for ip in g.ips if (net := _network(ip)) is not None]
+    address family that together cover all of it (0.0.0.0/1 + 128.0.0.0/1). The linked global IP whitelist templates
+    (groups named template:<name>) admit clients as the groups do, so their entries count alike."""
+    entries = [(g.name, ip, net) for g in [*c.whitelist, *c.templates] for ip in g.ips
+               if (net := _network(ip)) is not None]
     opened = [f"{name}: {ip}" for name, ip, net in entries if net.prefixlen == 0]
     if opened:
         return opened
@@ -67,16 +72,23 @@ def _public(c: PolarCluster) -> list[str]:
        risk="A whitelist admitting every address lets anyone who reaches an endpoint try to log in; with a public "
             "endpoint that is the whole internet.",
        console="PolarDB console > the cluster > Settings and Management > Whitelists: replace 0.0.0.0/0 with the "
-               "addresses or CIDR blocks of the application servers.",
+               "addresses or CIDR blocks of the application servers; for a global IP whitelist template "
+               "(template:<name>): edit the template's addresses, or unlink it from the cluster.",
        cli="aliyun polardb ModifyDBClusterAccessWhitelist --DBClusterId <id> --DBClusterIPArrayName <group> "
-           "--SecurityIps <cidr,...> --ModifyMode Cover",
+           "--SecurityIps <cidr,...> --ModifyMode Cover; a template: aliyun polardb ModifyGlobalSecurityIPGroup "
+           "--RegionId <region> --GlobalSecurityGroupId <template id> --GlobalIgName <name> --GIpList <cidr,...>",
        events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterAccessWhitelist, every IP whitelist group (Items.DBClusterIPArray[].SecurityIps) "
-                 "of every cluster: FAIL when an entry is a /0 (0.0.0.0/0, ::/0, or a bare 0.0.0.0) or the entries "
-                 "of one address family together cover all of it (0.0.0.0/1 + 128.0.0.0/1); the message says whether "
-                 "a public address exists (DescribeDBClusterEndpoints NetType Public). PASS otherwise; entries that "
-                 "are not addresses are ignored, and security groups bound as whitelists are not evaluated here "
-                 "(the ECS security group checks judge them); ERROR when the whitelist could not be read.",
+                 "of every cluster, and the global IP whitelist templates linked to it "
+                 "(DescribeGlobalSecurityIPGroupRelation GlobalSecurityIPGroupRel[].GIpList, judged as groups named "
+                 "template:<GlobalIgName>): FAIL when an entry is a /0 (0.0.0.0/0, ::/0, or a bare 0.0.0.0) or the "
+                 "entries of one address family together cover all of it (0.0.0.0/1 + 128.0.0.0/1), naming the group "
+                 "or template; the message says whether a public address exists (DescribeDBClusterEndpoints NetType "
+                 "Public). PASS otherwise; entries that are not addresses are ignored, and security groups bound as "
+                 "whitelists are not evaluated here (the ECS security group checks judge them); ERROR when the "
+                 "whitelist could not be read, or when the groups admit no such entry but the linked templates could "
+                 "not be read (whether DescribeDBClusterAccessWhitelist includes template entries is not "
+                 "documented).",
        source="Cloud Config polardb-public-and-any-ip-access-check")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
     for c in inp[CLUSTERS]:
@@ -84,16 +96,24 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             yield err
             continue
         opened = open_entries(c)
-        if not opened:
-            yield _result(c, PASS, "no whitelist entry admits every address")
-            continue
-        if "endpoints" in c.errors:
-            reach = "whether it has a public endpoint could not be read"
-        elif public := _public(c):
-            reach = f"reachable from the internet through {', '.join(public)}"
+        if opened:
+            yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {_reach(c)}")
+        elif err := _error(c, ["templates"]):
+            # the groups alone admit no such entry, but a linked template might
+            yield _result(c, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
+                                    "templates could not be read: " + err.message.removeprefix("could not read "))
         else:
-            reach = "no public endpoint: any host of the network can connect"
-        yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+            linked = f"{len(c.templates)} linked whitelist template(s)" if c.templates else \
+                "no linked whitelist template"
+            yield _result(c, PASS, f"no whitelist entry admits every address ({linked})")
+
+
+def _reach(c: PolarCluster) -> str:
+    if "endpoints" in c.errors:
+        return "whether it has a public endpoint could not be read"
+    if public := _public(c):
+        return f"reachable from the internet through {', '.join(public)}"
+    return "no public endpoint: any host of the network can connect"
 
 
 @check(id="polardb_cluster_no_public_endpoint", severity="high",

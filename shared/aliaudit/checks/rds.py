@@ -23,6 +23,7 @@ from ..collectors.rds import (
     MYSQL_FAMILY,
     NO_BACKUP_TYPES,
     TDE_ENGINES,
+    TEMPLATE_ENGINES,
     RdsInstance,
 )
 from ..findings import Result, Status
@@ -38,7 +39,8 @@ NETWORK_EVENTS = ["ModifySecurityIps", "MigrateSecurityIPMode", "ModifySecurityG
 PARAMETER_EVENTS = ["ModifyParameter", "ModifyParameterGroup", "ModifyDBInstanceParameterGroup"]
 TDE_EVENTS = ["ModifyDBInstanceTDE"]
 KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKeyMaterial"]
-ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "endpoints": "DescribeDBInstanceNetInfo",
+ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "templates": "DescribeInstanceLinkedWhitelistTemplate",
+                "endpoints": "DescribeDBInstanceNetInfo",
                 "ssl": "DescribeDBInstanceSSL", "tde": "DescribeDBInstanceTDE",
                 "tde_key": "DescribeDBInstanceEncryptionKey", "audit": "DescribeSQLCollectorPolicy",
                 "audit_retention": "DescribeSQLCollectorRetention", "parameters": "DescribeParameters",
@@ -173,8 +175,10 @@ def _networks(ips: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6
 
 def _open_entries(inst: RdsInstance) -> list[str]:
     """Whitelist entries admitting every address: 0.0.0.0/0, ::/0, any /0, and sets of entries that
-    together cover the whole IPv4 or IPv6 space (0.0.0.0/1 + 128.0.0.0/1)."""
-    entries = [(g.name, ip, net) for g in inst.whitelist for ip in g.ips for net in _networks([ip])]
+    together cover the whole IPv4 or IPv6 space (0.0.0.0/1 + 128.0.0.0/1). The linked whitelist templates
+    (groups named template:<name>) admit clients as the groups do, so their entries count alike."""
+    entries = [(g.name, ip, net) for g in [*inst.whitelist, *inst.templates] for ip in g.ips
+               for net in _networks([ip])]
     opened = [f"{name}: {ip}" for name, ip, net in entries if net.prefixlen == 0]
     if opened:
         return opened
@@ -193,15 +197,21 @@ def _public(inst: RdsInstance) -> list[str]:
        risk="A whitelist admitting every address lets anyone who reaches the endpoint try to log in; with a "
             "public endpoint that is the whole internet.",
        console="RDS console > the instance > Data Security > Whitelist Settings: replace 0.0.0.0/0 with the "
-               "addresses or CIDR blocks of the application servers.",
+               "addresses or CIDR blocks of the application servers; for a template (template:<name>): RDS console > "
+               "Whitelist Template: edit the template, or detach it from the instance.",
        cli="aliyun rds ModifySecurityIps --DBInstanceId <id> --DBInstanceIPArrayName <group> "
-           "--SecurityIps <cidr,...> --ModifyMode Cover",
+           "--SecurityIps <cidr,...> --ModifyMode Cover; a template: aliyun rds DetachWhitelistTemplateToInstance "
+           "--InsName <id> --TemplateId <template id>",
        cis=["6.2"], events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeDBInstanceIPArrayList, every whitelist group of every instance: FAIL when an entry is a /0 "
-                 "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, which RDS reads as any address) or the entries of one address "
-                 "family together cover all of it (0.0.0.0/1 + 128.0.0.0/1); the message says whether a public "
-                 "endpoint exists (DescribeDBInstanceNetInfo). PASS otherwise; entries that are not addresses are "
-                 "ignored; ERROR when the whitelist could not be read.",
+       evaluates="DescribeDBInstanceIPArrayList, every whitelist group of every instance, and (MySQL, PostgreSQL, SQL "
+                 "Server: the engines DescribeInstanceLinkedWhitelistTemplate documents) the whitelist templates "
+                 "linked to it, judged as groups named template:<name>: FAIL when an entry is a /0 (0.0.0.0/0, ::/0, "
+                 "or a bare 0.0.0.0, which RDS reads as any address) or the entries of one address family together "
+                 "cover all of it (0.0.0.0/1 + 128.0.0.0/1), naming the group or template; the message says whether "
+                 "a public endpoint exists (DescribeDBInstanceNetInfo). PASS otherwise; entries that are not "
+                 "addresses are ignored; ERROR when the whitelist could not be read, or when the groups admit no "
+                 "such entry but the linked templates could not be read (whether DescribeDBInstanceIPArrayList "
+                 "includes template entries is not documented).",
        cis_audit="Data Security > Whitelist Settings: check that the authorized servers IPs have been configured, and"
                  " it is not configured as 0.0.0.0 or /0.")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
@@ -210,16 +220,31 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             yield err
             continue
         opened = _open_entries(inst)
-        if not opened:
-            yield _result(inst, PASS, "no whitelist entry admits every address")
-            continue
-        if "endpoints" in inst.errors:
-            reach = "whether it has a public endpoint could not be read"
-        elif public := _public(inst):
-            reach = f"reachable from the internet through {', '.join(public)}"
+        if opened:
+            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {_reach(inst)}")
+        elif err := _error(inst, ["templates"]):
+            # the groups alone admit no such entry, but a linked template might
+            yield _result(inst, ERROR, "no whitelist group admits every address, but the linked whitelist templates "
+                                       "could not be read: " + err.message.removeprefix("could not read "))
         else:
-            reach = "no public endpoint: any host of the network can connect"
-        yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+            yield _result(inst, PASS, _closed_message(inst))
+
+
+def _reach(inst: RdsInstance) -> str:
+    if "endpoints" in inst.errors:
+        return "whether it has a public endpoint could not be read"
+    if public := _public(inst):
+        return f"reachable from the internet through {', '.join(public)}"
+    return "no public endpoint: any host of the network can connect"
+
+
+def _closed_message(inst: RdsInstance) -> str:
+    if inst.engine_key not in TEMPLATE_ENGINES:
+        # DescribeInstanceLinkedWhitelistTemplate: "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL
+        # Server": no template is read for another engine
+        return f"no whitelist entry admits every address (whitelist templates are not documented for {inst.engine})"
+    linked = f"{len(inst.templates)} linked whitelist template(s)" if inst.templates else "no linked whitelist template"
+    return f"no whitelist entry admits every address ({linked})"
 
 
 @check(id="rds_instance_no_public_endpoint", severity="medium",

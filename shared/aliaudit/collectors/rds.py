@@ -1,6 +1,6 @@
 """RDS datasets (regional): every DB instance of the region with what CIS section 6 asks of it: IP
-whitelists, endpoints, SSL, TDE and its key, SQL audit (SQL Explorer) and its retention, and the
-running parameters of MySQL-family and PostgreSQL instances.
+whitelists (its groups and the whitelist templates linked to it), endpoints, SSL, TDE and its key, SQL audit (SQL
+Explorer) and its retention, and the running parameters of MySQL-family and PostgreSQL instances.
 
 One dataset, read per instance: each aspect is read on its own, so a call that fails (denied, throttled
 past the retries) marks only that aspect of that instance, and only the checks reading it say ERROR."""
@@ -35,6 +35,15 @@ AUDIT_ENGINES = {"mysql", "postgresql", "sqlserver"}
 # (https://alibabacloud.com/help/en/rds/api-modify-retention-period-of-sql-explorer-logs): their retention is not read
 FIXED_RETENTION_ENGINES = {"postgresql", "sqlserver"}
 FIXED_RETENTION_DAYS = 30
+# Whitelist templates: "0.0.0.0/0 | Allows all IP addresses to access associated instances" and "Maximum IP addresses
+# per RDS instance (directly added + from templates)" ("Use whitelist template",
+# https://www.alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/whitelist-template): a template's entries admit
+# clients like the instance's own groups. Whether DescribeDBInstanceIPArrayList includes them is not documented, so
+# the templates linked to an instance are read on their own with DescribeInstanceLinkedWhitelistTemplate, whose
+# reference lists "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server"
+# (https://alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/api-rds-2014-08-15-describeinstancelinkedwhitelisttemplate-mysql)
+TEMPLATE_ENGINES = {"mysql", "postgresql", "sqlserver"}
+TEMPLATE_PREFIX = "template:"  # a linked template is judged as a group named template:<TemplateName>
 PARAMETER_ENGINES = MYSQL_FAMILY | {"postgresql"}  # whose parameters a check reads
 PAGE_SIZE = 100  # DescribeDBInstances MaxResults maximum
 # read-only instances keep no backups of their own (their primary's are the backups): not asked for a policy
@@ -83,6 +92,10 @@ class RdsInstance(Record):
     status: str = ""
     instance_type: str = ""  # Primary | Readonly | Guard | Temp
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
+    # the whitelist templates linked to the instance (DescribeInstanceLinkedWhitelistTemplate), each as a group named
+    # template:<TemplateName>; empty for engines the API does not document (TEMPLATE_ENGINES) or when the read failed
+    # (errors["templates"])
+    templates: list[WhitelistGroup] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     ssl_enabled: bool = False
     force_encryption: str = ""  # "1" when SSL is forced (non-SSL connections refused): MySQL, PostgreSQL, SQL Server
@@ -116,7 +129,8 @@ INSTANCES: Dataset[list[RdsInstance]] = Dataset("rds.instances", Scope.REGIONAL)
 
 
 @collector(INSTANCES, apis=[
-    "rds:DescribeDBInstances", "rds:DescribeDBInstanceIPArrayList", "rds:DescribeDBInstanceNetInfo",
+    "rds:DescribeDBInstances", "rds:DescribeDBInstanceIPArrayList", "rds:DescribeInstanceLinkedWhitelistTemplate",
+    "rds:DescribeDBInstanceNetInfo",
     "rds:DescribeDBInstanceSSL", "rds:DescribeDBInstanceTDE", "rds:DescribeDBInstanceEncryptionKey",
     "rds:DescribeSQLCollectorPolicy", "rds:DescribeSQLCollectorRetention", "rds:DescribeParameters",
     "rds:DescribeBackupPolicy"],
@@ -150,6 +164,8 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
             if _not_found(err):  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
+        if inst.engine_key in TEMPLATE_ENGINES:
+            _aspect(inst, "templates", lambda: _read_templates(rds, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(rds, inst))
         _aspect(inst, "ssl", lambda: _read_ssl(rds, inst))
         if inst.engine_key in TDE_ENGINES:
@@ -190,6 +206,25 @@ def _read_whitelist(rds: Any, inst: RdsInstance) -> None:
         inst.whitelist.append(WhitelistGroup(name=g.dbinstance_iparray_name or "", ips=ips,
                                              attribute=g.dbinstance_iparray_attribute or "",
                                              ip_type=g.security_iptype or "IPv4"))
+
+
+def _read_templates(rds: Any, inst: RdsInstance) -> None:
+    # InsName "The name of the instance" (the instance id), RegionId optional
+    # (alibabacloud_rds20140815 DescribeInstanceLinkedWhitelistTemplateRequest); the answer: Success (bool),
+    # Data.Templates[] with Ips ("The list of IP addresses", a comma-separated string as in the documented example
+    # "12.0.X.X,10.2.X.X"), TemplateName and TemplateId (an int) (DescribeInstanceLinkedWhitelistTemplateResponseBody;
+    # tests/fixtures/wire/rds/DescribeInstanceLinkedWhitelistTemplate.json)
+    body = rds.describe_instance_linked_whitelist_template(
+        rds_models.DescribeInstanceLinkedWhitelistTemplateRequest(ins_name=inst.id, region_id=inst.region)).body
+    if body.success is False:
+        raise ValueError(f"DescribeInstanceLinkedWhitelistTemplate answered Success false: {body.code or ''} "
+                         f"{body.message or ''}".strip())
+    if body.data is None:  # no Data: which templates are linked is unknown (the SDK cannot tell absent Templates)
+        raise ValueError("DescribeInstanceLinkedWhitelistTemplate answered no Data")
+    for t in body.data.templates or []:
+        ips = [ip.strip() for ip in (t.ips or "").split(",") if ip.strip()]
+        name = t.template_name or (str(t.template_id) if t.template_id is not None else "")
+        inst.templates.append(WhitelistGroup(name=f"{TEMPLATE_PREFIX}{name}", ips=ips))
 
 
 def _read_endpoints(rds: Any, inst: RdsInstance) -> None:

@@ -232,8 +232,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "RDS console > each instance > Data Security > SSL: SSL must be enabled (and, where the engine "
                 "allows, forced), so database traffic is encrypted."),
     Requirement("6.2", "Ensure that RDS Instances are not open to the world", "L1", _A,
-                "RDS console > each instance > Whitelist Settings: no whitelist may contain 0.0.0.0/0 or 0.0.0.0; "
-                "allow only the application networks."),
+                "RDS console > each instance > Whitelist Settings: no whitelist, nor any whitelist template linked "
+                "to the instance (RDS console > Whitelist Template), may contain 0.0.0.0/0 or 0.0.0.0; allow only "
+                "the application networks."),
     Requirement("6.3", "Ensure that 'Auditing' is set to 'On' for applicable database instances", "L2", _A,
                 "RDS console > each instance > SQL Explorer (SQL audit): auditing must be enabled, to record who "
                 "ran what on the database (MySQL, PostgreSQL, SQL Server; SQL Explorer is not offered for MariaDB)."),

@@ -56,7 +56,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "Ims": {"UserName": RAM_USER},
     "Ecs": {"SecurityGroupId": ECS_SECURITY_GROUP, "InstanceId": ECS_INSTANCE},
     "Vpc": {"InstanceId": ECS_INSTANCE},
-    "Rds": {"DBInstanceId": RDS_INSTANCE},
+    "Rds": {"DBInstanceId": RDS_INSTANCE, "InsName": RDS_INSTANCE},  # (the whitelist template APIs name it InsName)
     "Oss": {"BucketName": OSS_BUCKET},
 }
 check_kinds([*REFERENCED.values(), *(k for p in PARAMETERS.values() for k in p.values())], "targets")

@@ -1,7 +1,7 @@
-"""RDS (2014-08-15): DB instances per region with their IP whitelists, endpoints, SSL, TDE, SQL audit
-(SQL Explorer) and running parameters; the reads the CIS section 6 items need and the writes that
-remediate them. Host rds.aliyuncs.com (most regions; the region then comes from RegionId or the
-instance) or rds.<region>.aliyuncs.com."""
+"""RDS (2014-08-15): DB instances per region with their IP whitelists (and the account's whitelist templates linked
+to them), endpoints, SSL, TDE, SQL audit (SQL Explorer) and running parameters; the reads the CIS section 6 items
+need and the writes that remediate them. Host rds.aliyuncs.com (most regions; the region then comes from RegionId or
+the instance) or rds.<region>.aliyuncs.com."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..call import Call
 from ..clock import iso
@@ -40,6 +40,14 @@ RETENTION_WRITE_ENGINES = ("mysql",)
 # "Log retention period of SQL Explorer logs for ApsaraDB RDS for PostgreSQL and ApsaraDB RDS for SQL Server is fixed
 # at 30 days" (alibabacloud_rds20140815 DescribeSQLCollectorRetentionResponseBody.config_value)
 FIXED_RETENTION_ENGINES = ("postgresql", "sqlserver")
+# Whitelist templates: DescribeInstanceLinkedWhitelistTemplate, AttachWhitelistTemplateToInstance and
+# DetachWhitelistTemplateToInstance list "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server"
+# (https://alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/api-rds-2014-08-15-describeinstancelinkedwhitelisttemplate-mysql,
+# https://www.alibabacloud.com/help/tc/rds/developer-reference/api-rds-2014-08-15-attachwhitelisttemplatetoinstance)
+TEMPLATE_ENGINES = ("mysql", "postgresql", "sqlserver")
+# "Maximum IP addresses per RDS instance (directly added + from templates) | 1,000" ("Use whitelist template",
+# https://www.alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/whitelist-template)
+MAX_WHITELIST_IPS = 1000
 
 
 def _new_id() -> str:
@@ -54,6 +62,19 @@ class WhitelistGroup(BaseModel):
     attribute: str = ""  # 'hidden' for groups the console does not show (DMS, DAS)
     ip_type: str = "IPv4"  # IPv4 | IPv6
     network_type: str = "MIX"  # Classic | VPC | MIX
+
+
+class WhitelistTemplate(BaseModel):
+    """A whitelist template of the account: "Template names must be unique within the same account" ("Use whitelist
+    template", https://www.alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/whitelist-template); TemplateId is an
+    integer (alibabacloud_rds20140815 AttachWhitelistTemplateToInstanceRequest.template_id, documented example 412).
+    The guide does not tie a template to a region, so none is modelled."""
+
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: int
+    name: str
+    ips: list[str] = Field(default_factory=list)  # answered comma-separated (Ips, "12.0.X.X,10.2.X.X")
 
 
 class Endpoint(BaseModel):
@@ -82,6 +103,12 @@ class DBInstance(BaseModel):
     vpc_id: str = "vpc-emulator0001"
     created: datetime = datetime(2024, 1, 1)
     whitelist: list[WhitelistGroup] = Field(default_factory=lambda: [WhitelistGroup()])
+    # the ids of the account's whitelist templates linked to the instance (RdsState.whitelist_templates); their
+    # entries admit clients too ("0.0.0.0/0 | Allows all IP addresses to access associated instances", whitelist
+    # template guide). DescribeDBInstanceIPArrayList answers the groups only: whether the real answer also carries
+    # template entries is not documented either way, so they are not folded in (DescribeInstanceLinkedWhitelistTemplate
+    # answers them)
+    whitelist_templates: list[int] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)  # empty: one private endpoint
     ssl_enabled: bool = False
     force_encryption: bool = False  # forced SSL encryption (MySQL, PostgreSQL, SQL Server)
@@ -124,6 +151,22 @@ class RdsState(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
 
     instances: list[DBInstance] = Field(default_factory=list)
+    whitelist_templates: list[WhitelistTemplate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_templates(self) -> RdsState:
+        ids = [t.id for t in self.whitelist_templates]
+        names = [t.name for t in self.whitelist_templates]
+        if len(set(ids)) != len(ids) or len(set(names)) != len(names):
+            raise ValueError("whitelist template ids and names must be unique in the account")
+        for i in self.instances:
+            unknown = set(i.whitelist_templates) - set(ids)
+            if unknown:
+                raise ValueError(f"{i.id} links unknown whitelist template(s) {sorted(unknown)}")
+        return self
+
+    def template(self, template_id: int) -> WhitelistTemplate | None:
+        return next((t for t in self.whitelist_templates if t.id == template_id), None)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -137,9 +180,10 @@ def _list_region(call: Call) -> str:
     return region
 
 
-def _instance(call: Call) -> DBInstance:
-    """The instance named by DBInstanceId: per-instance calls may omit RegionId, as on rds.aliyuncs.com."""
-    inst_id = require(call.params, "DBInstanceId")
+def _instance(call: Call, param: str = "DBInstanceId") -> DBInstance:
+    """The instance named by DBInstanceId (the whitelist template APIs: InsName, "The name of the instance", its id):
+    per-instance calls may omit RegionId, as on rds.aliyuncs.com."""
+    inst_id = require(call.params, param)
     inst = next((i for i in call.acct.rds.instances
                  if i.id == inst_id and (not call.region or i.region == call.region)), None)
     if inst is None:
@@ -151,6 +195,10 @@ def _instance(call: Call) -> DBInstance:
 
 def _instance_resource(call: Call) -> str:
     return f"dbinstance/{call.params.get('DBInstanceId', '*')}"
+
+
+def _ins_name_resource(call: Call) -> str:
+    return f"dbinstance/{call.params.get('InsName', '*')}"
 
 
 def _summary(i: DBInstance) -> dict[str, Any]:
@@ -211,6 +259,83 @@ def describe_ip_array_list(call: Call) -> dict[str, Any]:
     return {"Items": {"DBInstanceIPArray": [
         {"DBInstanceIPArrayName": g.name, "DBInstanceIPArrayAttribute": g.attribute, "SecurityIPType": g.ip_type,
          "SecurityIPList": ",".join(g.ips)} for g in i.whitelist]}}
+
+
+# --- whitelist templates ---------------------------------------------------------------------------------------
+
+def _template_instance(call: Call) -> DBInstance:
+    i = _instance(call, "InsName")
+    if i.engine_key not in TEMPLATE_ENGINES:  # no code documented for another engine: the module's engine refusal
+        raise ApiError("InvalidEngine.NotSupported", f"Whitelist templates are not supported for {i.engine} "
+                                                     "instances.", 400)
+    return i
+
+
+def _template_param(call: Call) -> WhitelistTemplate:
+    """TemplateId, an integer (AttachWhitelistTemplateToInstanceRequest.template_id): an unknown or malformed one is
+    the documented 400 InvalidParameterTemplateId "The parameter templateId is invalid."
+    (https://www.alibabacloud.com/help/tc/rds/developer-reference/api-rds-2014-08-15-attachwhitelisttemplatetoinstance,
+    errorCodes)"""
+    raw = require(call.params, "TemplateId")
+    template = call.acct.rds.template(int(raw)) if raw.isdigit() else None
+    if template is None:
+        raise ApiError("InvalidParameterTemplateId", "The parameter templateId is invalid.", 400)
+    return template
+
+
+def _template_status() -> dict[str, Any]:
+    """The documented answer of Attach/DetachWhitelistTemplateToInstance: Data.Status ok | error, Success true, Code
+    "200" (a string), HttpStatusCode 200 (an int), Message (alibabacloud_rds20140815
+    AttachWhitelistTemplateToInstanceResponseBody; API reference sample {"Code": "200", "Data": {"Status": "ok"},
+    "HttpStatusCode": 200, "Message": "success", ..., "Success": true},
+    https://www.alibabacloud.com/help/tc/rds/developer-reference/api-rds-2014-08-15-attachwhitelisttemplatetoinstance;
+    RAM resource *DBInstance acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}, the ja page of the same)."""
+    return {"Data": {"Status": "ok"}, "Success": True, "Code": "200", "Message": "success", "HttpStatusCode": 200}
+
+
+@api.action("DescribeInstanceLinkedWhitelistTemplate", resource=_ins_name_resource)
+def describe_instance_linked_whitelist_template(call: Call) -> dict[str, Any]:
+    """The templates linked to the instance named by InsName, as documented (alibabacloud_rds20140815
+    DescribeInstanceLinkedWhitelistTemplateResponseBody; tests/fixtures/wire/rds/
+    DescribeInstanceLinkedWhitelistTemplate.json): Code "200" (a string), HttpStatusCode 200 (an int), Success,
+    Data.InsName and Data.Templates[] with Id (the link's row, an int), Ips (comma-separated), TemplateId (an int),
+    TemplateName and UserId (an int). RAM resource: the instance, as AttachWhitelistTemplateToInstance documents (this
+    API's own RAM table was not read)."""
+    i = _template_instance(call)
+    owner = int(call.acct.id) if call.acct.id.isdigit() else 0
+    templates = [t for t in call.acct.rds.whitelist_templates if t.id in i.whitelist_templates]
+    return {"Code": "200", "HttpStatusCode": 200, "Message": "Successful", "Success": True, "Data": {
+        "InsName": i.id,
+        "Templates": [{"Id": 1000 + n, "Ips": ",".join(t.ips), "TemplateId": t.id, "TemplateName": t.name,
+                       "UserId": owner} for n, t in enumerate(templates, 1)]}}
+
+
+@api.action("AttachWhitelistTemplateToInstance", resource=_ins_name_resource, write=True)
+def attach_whitelist_template(call: Call) -> dict[str, Any]:
+    """InsName and TemplateId required (AttachWhitelistTemplateToInstanceRequest); the instance's addresses, its groups'
+    and its templates', may not exceed 1,000: the documented InvalidSecurityIPList.QuotaExceeded. Linking a template
+    already linked changes nothing (the reference does not say; no error is documented for it)."""
+    i = _template_instance(call)
+    template = _template_param(call)
+    if template.id in i.whitelist_templates:
+        return _template_status()
+    linked = [t for t in call.acct.rds.whitelist_templates if t.id in i.whitelist_templates]
+    count = sum(len(g.ips) for g in i.whitelist) + sum(len(t.ips) for t in [*linked, template])
+    if count > MAX_WHITELIST_IPS:
+        raise ApiError("InvalidSecurityIPList.QuotaExceeded", "Specified security IP list is not valid: Exceeding the "
+                                                              "allowed amount of IP address in the list.", 400)
+    i.whitelist_templates.append(template.id)
+    return _template_status()
+
+
+@api.action("DetachWhitelistTemplateToInstance", resource=_ins_name_resource, write=True)
+def detach_whitelist_template(call: Call) -> dict[str, Any]:
+    """InsName and TemplateId required (DetachWhitelistTemplateToInstanceRequest); detaching a template that is not
+    linked changes nothing (the reference documents no error for it)."""
+    i = _template_instance(call)
+    template = _template_param(call)
+    i.whitelist_templates = [t for t in i.whitelist_templates if t != template.id]
+    return _template_status()
 
 
 @api.action("DescribeDBInstanceNetInfo", resource=_instance_resource)
