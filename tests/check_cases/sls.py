@@ -239,6 +239,21 @@ CASES: list[Case] = [
          {TARGET: "FAIL"}, region=_G),
     Case("sls_actiontrail_logstore_retention_sufficient", "no trail delivers to SLS", {"sls.audit": AuditData()},
          {ACCOUNT: "MANUAL"}, region=_G),
+    # the Log Audit central project's actiontrail_log holds the ActionTrail events the 2.10-2.22 alerts read
+    Case("sls_actiontrail_logstore_retention_sufficient", "Log Audit only: its actiontrail_log is judged (30 days "
+         "fails, permanent passes); a central project without actiontrail_log gives no result",
+         {"sls.audit": AuditData(
+             centers=[CentralProject(region="cn-hangzhou", project=CENTRAL),
+                      CentralProject(region="cn-shanghai", project=f"slsaudit-center-{ACCOUNT}-cn-shanghai"),
+                      CentralProject(region="ap-southeast-1", project=f"slsaudit-center-{ACCOUNT}-ap-southeast-1")],
+             projects=[AuditProject(region="cn-hangzhou", project=CENTRAL,
+                                    logstores=[LogstoreInfo(name="actiontrail_log", ttl=30)]),
+                       AuditProject(region="cn-shanghai", project=f"slsaudit-center-{ACCOUNT}-cn-shanghai",
+                                    logstores=[LogstoreInfo(name="actiontrail_log", ttl=3650)]),
+                       AuditProject(region="ap-southeast-1", project=f"slsaudit-center-{ACCOUNT}-ap-southeast-1",
+                                    logstores=[LogstoreInfo(name="actiontrail_log", missing=True)])])},
+         {f"{CENTRAL}/actiontrail_log": "FAIL", f"slsaudit-center-{ACCOUNT}-cn-shanghai/actiontrail_log": "PASS"},
+         region=_G),
     Case("sls_logstore_retention_sufficient", "365 and 3650 days pass; 30 fails; unreadable project",
          {"sls.logstores": [ProjectInfo(name=PROJECT, region=REGION, logstores=[
              LogstoreInfo(name=STORE, ttl=365), LogstoreInfo(name="forever", ttl=3650),

@@ -86,7 +86,8 @@ def test_scan_with_a_region_down_reports_that_region_as_error_and_the_others_in_
     # one, the dead one included: without an alert found elsewhere they cannot tell, so they are ERROR too; and the
     # trails are listed in every region (a single-region trail is seen only from its own): the checks reading them
     # cannot judge without the dead region's
-    trail_checks = {"actiontrail_trail_all_regions_enabled", "actiontrail_trail_bucket_protected",
+    trail_checks = {"actiontrail_trail_all_regions_enabled", "actiontrail_trail_records_all_events",
+                    "actiontrail_trail_bucket_protected",
                     "oss_trail_bucket_not_public", "oss_trail_bucket_not_exposed",
                     "sls_actiontrail_logstore_retention_sufficient"}
     down = {(f.check_id, f.region, f.resource_id) for f in expected

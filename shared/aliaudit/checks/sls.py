@@ -20,7 +20,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..collectors.sls import AUDIT, CENTRAL_LOGSTORE, CENTRAL_PROJECT, LOGSTORES, AlertInfo, AuditData, ProjectInfo
+from ..collectors.sls import (
+    AUDIT,
+    CENTRAL_LOGSTORE,
+    CENTRAL_PROJECT,
+    LOGSTORES,
+    AlertInfo,
+    AuditData,
+    AuditProject,
+    LogstoreInfo,
+    ProjectInfo,
+)
 from ..datasets import Scope
 from ..findings import Result, Status
 from ..sls_query import PRESENT, Blocker, Value, blockers, field_key, fields_of, named_fields, surely_matches
@@ -581,19 +591,26 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
        cli="aliyun sls UpdateLogStore --project <p> --logstore actiontrail_<trail> --body "
            "'{\"logstoreName\": \"actiontrail_<trail>\", \"ttl\": 365, \"shardCount\": 2}'",
        cis=["2.23"], events=RETENTION_EVENTS + ["CreateTrail", "UpdateTrail", "DeleteTrail"], needs=[AUDIT],
-       evaluates="The logstore of each trail delivering to Log Service (DescribeTrails SlsProjectArn): PASS when its "
-                 "ttl is at least log_retention_days (365), FAIL when fewer or the logstore does not exist; MANUAL "
-                 "when the project belongs to another account, or when no trail delivers to Log Service (OSS "
-                 "lifecycle not read); ERROR when the logstore could not be read or reported no ttl.",
+       evaluates="The logstore of each trail delivering to Log Service (DescribeTrails SlsProjectArn), and the "
+                 "actiontrail_log of each Log Audit Service central project (" + CENTRAL_PROJECT.format(
+                     account="<account>", region="<region>") + "), which holds the ActionTrail events the CIS "
+                 "2.10-2.22 alerts read: PASS when its ttl is at least log_retention_days (365), FAIL when fewer or "
+                 "a trail's logstore does not exist; MANUAL when the project belongs to another account, or when "
+                 "neither a trail nor Log Audit delivers ActionTrail events to Log Service (OSS lifecycle not read); "
+                 "ERROR when the logstore could not be read or reported no ttl.",
        cis_audit="For the target project, check whether Permanent Storage is turned on, or else ensure the Data "
                  "Retention Period is set to 365 or greater.")
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
     audit: AuditData = inp[AUDIT]
-    if not audit.targets:
+    centers = [(c, ls) for c in audit.centers
+               for ls in ([x for x in (audit.project(c.region, c.project) or _NO_PROJECT).logstores
+                           if x.name == c.logstore] or [LogstoreInfo(name=c.logstore, error="not read")])]
+    if not audit.targets and not centers:
         yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="sls:logstore",
-                     message="no trail delivers to Log Service; where trails deliver to OSS, verify the bucket's "
-                             f"lifecycle rules keep the audit logs at least {days} days")
+                     message="no trail delivers to Log Service and no Log Audit Service central project holds "
+                             "ActionTrail events; where trails deliver to OSS, verify the bucket's lifecycle rules "
+                             f"keep the audit logs at least {days} days")
         return
     for t in audit.targets:
         if t.elsewhere(inp.account_id):
@@ -604,21 +621,30 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
             continue
         project = audit.project(t.region, t.project)
         ls = next((x for x in project.logstores if x.name == t.logstore), None) if project else None
-        rid = f"{t.project}/{t.logstore}"
-        if ls is None or ls.error:
-            yield Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=t.region,
-                         message=f"could not read the trail's logstore: {ls.error if ls else 'not read'}")
-        elif ls.missing:
-            yield Result(status=FAIL, resource_id=rid, resource_type="sls:logstore", region=t.region,
-                         message=f"trail {t.trail} delivers to {rid}, which does not exist")
-        elif ls.ttl is None:  # the logstore exists but its retention was not reported: unknown, not "0 days"
-            yield Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=t.region,
-                         message=f"trail {t.trail} delivers to {rid}, whose retention (ttl) was not reported")
-        else:
-            ok = ls.ttl >= days
-            yield Result(status=PASS if ok else FAIL, resource_id=rid, resource_type="sls:logstore",
-                         region=t.region, message=f"trail {t.trail}'s events are {_forever(ls.ttl or 0)}"
-                         + ("" if ok else f" (fewer than {days})"))
+        yield _retention(ls or LogstoreInfo(name=t.logstore, error="not read"), t.project, t.region,
+                         f"trail {t.trail}'s events", days)
+    for c, ls in centers:
+        if not ls.missing:  # (a central project without actiontrail_log collects no ActionTrail events)
+            yield _retention(ls, c.project, c.region, "the Log Audit Service's ActionTrail events", days)
+
+
+_NO_PROJECT = AuditProject(region="", project="")
+
+
+def _retention(ls: LogstoreInfo, project: str, region: str, whose: str, days: int) -> Result:
+    rid = f"{project}/{ls.name}"
+    if ls.error:
+        return Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=region,
+                      message=f"could not read the logstore holding {whose}: {ls.error}")
+    if ls.missing:
+        return Result(status=FAIL, resource_id=rid, resource_type="sls:logstore", region=region,
+                      message=f"{whose} are delivered to {rid}, which does not exist")
+    if ls.ttl is None:  # the logstore exists but its retention was not reported: unknown, not "0 days"
+        return Result(status=ERROR, resource_id=rid, resource_type="sls:logstore", region=region,
+                      message=f"{whose} are delivered to {rid}, whose retention (ttl) was not reported")
+    ok = ls.ttl >= days
+    return Result(status=PASS if ok else FAIL, resource_id=rid, resource_type="sls:logstore", region=region,
+                  message=f"{whose} are {_forever(ls.ttl)} in {rid}" + ("" if ok else f" (fewer than {days})"))
 
 
 # --- Log Audit Service ----------------------------------------------------------------------------

@@ -108,7 +108,8 @@ class AuditProject(Record):
     project: str
     alerts: list[AlertInfo] = Field(default_factory=list)
     alerts_error: str | None = None  # listing the alerts failed
-    logstores: list[LogstoreInfo] = Field(default_factory=list)  # the trail logstores (GetLogStore each)
+    # the trail logstores and a central project's actiontrail_log (GetLogStore each)
+    logstores: list[LogstoreInfo] = Field(default_factory=list)
 
 
 class AuditData(Record):
@@ -252,8 +253,9 @@ def audit(ctx: CollectContext) -> AuditData:
                 lambda o: client.list_alert(name, offset=o, size=ALERT_PAGE), lambda r: r.get_entities())]
         except Exception as err:
             out.alerts_error = apierrors.describe(err)
-        stores = sorted({t.logstore for t in data.targets if (t.region, t.project) == key})
-        out.logstores = [_logstore(client, name, s) for s in stores]
+        stores = {t.logstore for t in data.targets if (t.region, t.project) == key}
+        stores |= {c.logstore for c in data.centers if (c.region, c.project) == key}  # (its retention: CIS 2.23)
+        out.logstores = [_logstore(client, name, s) for s in sorted(stores)]
         return out
 
     keys = {(t.region, t.project) for t in data.targets if not t.elsewhere(ctx.account_id)}
