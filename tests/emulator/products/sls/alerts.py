@@ -156,8 +156,6 @@ def _alert_query_view(p: Project, query: dict[str, Any]) -> dict[str, Any]:
     "Relative", start "-5m", end "now", region "cn-hangzhou"). The documented required ones the scenario left out
     get the values the alert is evaluated with here (the alert's own project and region, a log store, -15m..now)."""
     out = dict(query)
-    if "store" not in out and "logStore" in out:
-        out["store"] = out["logStore"]
     for key, default in (("storeType", "log"), ("project", p.name), ("region", p.region), ("store", ""),
                          ("query", "*"), ("timeSpanType", "Relative"), ("start", "-15m"), ("end", "now")):
         out.setdefault(key, default)

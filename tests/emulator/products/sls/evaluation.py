@@ -48,7 +48,7 @@ def _targets(project: Project, alert: Alert) -> list[tuple[str, str]]:
     out = []
     for q in alert.configuration.get("queryList") or []:
         if str(q.get("storeType", "log")).lower() == "log":
-            out.append((str(q.get("project") or project.name), str(q.get("store") or q.get("logStore") or "")))
+            out.append((str(q.get("project") or project.name), str(q.get("store") or "")))
     return out
 
 
@@ -68,7 +68,7 @@ def _evaluate(world: World, account: Account, project: Project, alert: Alert, tr
         if str(q.get("storeType", "log")).lower() != "log":
             continue
         qproject = str(q.get("project") or project.name)
-        store = str(q.get("store") or q.get("logStore") or "")
+        store = str(q.get("store") or "")
         target = account.sls.project(qproject)
         ls = target.logstore(store) if target else None
         if ls is None:
