@@ -10,6 +10,7 @@ client can send them."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -32,6 +33,10 @@ NON_PUBLIC = [ipaddress.ip_network(n) for n in (
     "fc00::/7", "fe80::/10", "::1/128")]  # IPv6 unique-local, link-local, loopback
 _NETWORK_KEYS = ("acs:sourcevpc", "acs:sourcevpcid")
 _IDENTITY_KEYS = ("acs:accessid",)
+# The condition keys a bucket policy delegates to access points with ("Accessing OSS with access points":
+# oss:DataAccessPointArn, oss:DataAccessPointAccount, oss:AccessPointNetworkOrigin): only requests made through an
+# access point carry them, so a grant matching them opens nothing to direct requests on the bucket
+_ACCESS_POINT_KEYS = ("oss:dataaccesspointarn", "oss:dataaccesspointaccount", "oss:accesspointnetworkorigin")
 # What a public ACL lets anyone do (checked against fencing Deny statements).
 _ACL_ACTIONS = {"public-read": ["oss:GetObject", "oss:ListObjects"],
                 "public-read-write": ["oss:GetObject", "oss:ListObjects", "oss:PutObject", "oss:DeleteObject"]}
@@ -178,18 +183,93 @@ def _weakness(st: dict[str, Any]) -> str:
     return "without a condition" if not weak else f"with only weak conditions ({'; '.join(weak)})"
 
 
-def public_grants(policy: dict[str, Any] | None, bucket: str = "") -> list[str]:
-    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny)."""
+def _through_access_points(op: str, key: str, values: list[str]) -> bool:
+    """A condition only requests through an access point can meet (a positive test of one of their keys)."""
+    return key in _ACCESS_POINT_KEYS and op in ("stringequals", "stringequalsignorecase", "stringlike") \
+        and bool(values)
+
+
+def _public_statements(policy: dict[str, Any] | None, bucket: str = "",
+                       direct: bool = True) -> list[tuple[int, dict[str, Any]]]:
+    """(position, statement) of the Allow statements to Principal "*" that nothing restricts (no strong condition,
+    no fencing Deny). direct: for requests on the bucket itself, which a delegation to access points does not
+    match; False for requests through an access point, which it does."""
     sts = statements(policy)
     fences = [s for s in sts if _fence(s)]
-    out = []
-    for i, st in enumerate(sts, 1):
-        if effect(st) != "allow" or not to_everyone(st):
-            continue
-        if any(_restricts(*c) for c in _conditions(st)) or _fenced(fences, _actions(st), _resources(st), bucket):
-            continue
-        out.append(f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}")
-    return out
+    return [(i, st) for i, st in enumerate(sts, 1) if effect(st) == "allow" and to_everyone(st)
+            and not any(_restricts(*c) or (direct and _through_access_points(*c)) for c in _conditions(st))
+            and not _fenced(fences, _actions(st), _resources(st), bucket)]
+
+
+def public_grants(policy: dict[str, Any] | None, bucket: str = "") -> list[str]:
+    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny)."""
+    return [f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
+            for i, st in _public_statements(policy, bucket)]
+
+
+def _head(pattern: str) -> str:
+    """The literal part of a wildcard pattern before its first * or ?."""
+    return re.split(r"[*?]", pattern, maxsplit=1)[0]
+
+
+def _may_overlap(a: str, b: str) -> bool:
+    """Whether two patterns (actions, resources: * and ? wildcards) can name one same thing. Two patterns with
+    wildcards overlap here whenever their literal heads agree, which may say yes where they do not (oss:Get* and
+    oss:*Acl are taken to overlap): an overlap is never missed, so an access point grant is never called inert
+    wrongly."""
+    literal_a, literal_b = _head(a) == a, _head(b) == b
+    if literal_a and literal_b:
+        return a == b
+    if literal_a or literal_b:
+        text, pattern = (a, b) if literal_a else (b, a)
+        return fnmatchcase(text, pattern)
+    return _head(a).startswith(_head(b)) or _head(b).startswith(_head(a))
+
+
+# An access point policy's resources: "acs:oss:<region>:<uid>:accesspoint/<name>" (the access point, for listing)
+# and "acs:oss:<region>:<uid>:accesspoint/<name>/object/<key>" (objects through it) (PutAccessPointPolicy,
+# https://www.alibabacloud.com/help/en/oss/developer-reference/putaccesspointpolicy)
+_AP_RESOURCE = re.compile(r"^accesspoint/[^/]+(?:/object/(?P<key>.*))?$")
+
+
+def _bucket_resource(ap_resource: str, bucket: str) -> str:
+    """An access point policy resource as the bucket's own resource it reaches (bucket, bucket/<key>); "*" when it
+    does not read as one (the whole bucket: nothing is missed)."""
+    m = _AP_RESOURCE.match(ap_resource)
+    if m is None:
+        return "*"
+    return bucket if m.group("key") is None else f"{bucket}/{m.group('key')}"
+
+
+def _both_grant(ap_st: dict[str, Any], bucket_st: dict[str, Any], bucket: str) -> bool:
+    """Whether a bucket-policy statement covers some action on some resource an access point statement grants."""
+    ap_resources = [_bucket_resource(r, bucket) for r in _resources(ap_st)]
+    bucket_resources = [r for res in _resources(bucket_st) for r in ([bucket, f"{bucket}/*"] if res == "*" else [res])]
+    return (any(_may_overlap(a.lower(), b.lower()) for a in _actions(ap_st) for b in _actions(bucket_st))
+            and any(_may_overlap(a, b) for a in ap_resources for b in bucket_resources))
+
+
+def access_point_public_grants(ap_policy: dict[str, Any] | None, ap_name: str, bucket_policy: dict[str, Any] | None,
+                               bucket: str) -> tuple[list[str], list[str]]:
+    """(public, inert): the access point policy's public grants (as public_grants reads them) that the bucket
+    policy also grants to everyone, and those it does not. A request through an access point needs both: "you can
+    use an access point to perform operations on OSS only if both of the following conditions are met: The merged
+    result of the RAM policy and bucket policy is determined as Allow. The access point policy is determined as
+    Allow" ("Relationships among the access point policy, bucket policy, and RAM policy",
+    https://www.alibabacloud.com/help/en/oss/user-guide/relationship-between-ap-policy-bucket-policy-and-ram-policy).
+    An anonymous caller has no RAM policy, so the bucket policy alone stands for the merged result. A bucket-policy
+    grant to * with a condition that does not restrict the caller (oss:DataAccessPointArn, the documented
+    delegation to access points, included) counts as granting everyone."""
+    bucket_grants = _public_statements(bucket_policy, bucket, direct=False)
+    public, inert = [], []
+    for i, st in _public_statements(ap_policy, ap_name):
+        text = f"access point policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
+        also = [j for j, bst in bucket_grants if _both_grant(st, bst, bucket)]
+        if also:
+            public.append(text + f", and bucket policy statement {', '.join(map(str, also))} grants it to * too")
+        else:
+            inert.append(text)
+    return public, inert
 
 
 def _acl_fenced(bucket: str, acl: str, policy: dict[str, Any] | None) -> bool:

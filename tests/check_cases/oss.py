@@ -1,13 +1,15 @@
 """OSS cases. Values from tests/fixtures/wire/oss: ACL Grant private | public-read | public-read-write; logging to
 TargetBucket examplebucket; SSEAlgorithm KMS | AES256 | SM4 with KMSMasterKeyID 9468da86-3509-4f8d-a61e-6eab1eac****;
 versioning Status Enabled | Suspended; BlockPublicAccess true; the GetBucketPolicy sample (a Deny to account
-1234567890 for oss:PutObject/GetObject on acs:oss:*:1234567890:*/*)."""
+1234567890 for oss:PutObject/GetObject on acs:oss:*:1234567890:*/*). The region's KMS keys (CIS 5.9) carry DescribeKey's
+documented values (tests/check_cases/kms.py: Creator the account id, KeyState Enabled | Disabled | PendingDeletion)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aliaudit.collectors.actiontrail import TrailInfo
+from aliaudit.collectors.kms import KmsKey
 from aliaudit.collectors.oss import AccessPointInfo, BucketInfo, OssInventory
 from aliaudit.config import AuditConfig
 from tests.check_cases import Case
@@ -27,9 +29,24 @@ def bucket(name: str = B, **kw: Any) -> BucketInfo:
     return BucketInfo(**base)
 
 
-def inv(*buckets: BucketInfo, account_block: bool | None = False, error: str | None = None) -> dict[str, Any]:
-    return {"oss.buckets": OssInventory(buckets=list(buckets), account_block=account_block,
-                                        account_block_error=error)}
+UID = "1540355698840000"
+
+
+def kms_key(kid: str = CMK, **kw: Any) -> KmsKey:
+    base: dict[str, Any] = {"id": kid, "arn": f"acs:kms:cn-hangzhou:{UID}:key/{kid}", "region": "cn-hangzhou",
+                            "state": "Enabled", "spec": "Aliyun_AES_256", "usage": "ENCRYPT/DECRYPT",
+                            "origin": "Aliyun_KMS", "creator": UID}
+    base.update(kw)
+    return KmsKey(**base)
+
+
+def inv(*buckets: BucketInfo, account_block: bool | None = False, error: str | None = None,
+        keys: list[KmsKey] | None = None, keys_error: str | None = None) -> dict[str, Any]:
+    """The inventory; the cn-hangzhou KMS keys default to the one customer key CMK names."""
+    return {"oss.buckets": OssInventory(
+        buckets=list(buckets), account_block=account_block, account_block_error=error,
+        kms_keys={} if keys_error else {"cn-hangzhou": [kms_key()] if keys is None else keys},
+        kms_keys_error={"cn-hangzhou": keys_error} if keys_error else {})}
 
 
 def allow_all(bucket_name: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -168,6 +185,31 @@ CASES: list[Case] = [
              bucket("b-aes", sse_algorithm="AES256", kms_key_id=None),
              bucket("b-none", sse_algorithm=None, kms_key_id=None)),
          {B: "PASS", "b-svc": "FAIL", "b-alias": "FAIL", "b-aes": "FAIL", "b-none": "FAIL"}),
+    # CIS 5.9 "a customer created KMS key ID": the key is looked up among the region's keys by ID or ARN
+    Case("oss_bucket_encrypted_with_byok", "a customer key by ARN and one with imported material pass; a service key "
+         "named by its ID, a Disabled, a PendingDeletion and a PendingImport key fail",
+         inv(bucket("b-arn", kms_key_id=f"acs:kms:cn-hangzhou:{UID}:key/{CMK}"), bucket("b-ext", kms_key_id="k-ext"),
+             bucket("b-svc", kms_key_id="k-svc"), bucket("b-off", kms_key_id="k-off"),
+             bucket("b-del", kms_key_id="k-del"), bucket("b-imp", kms_key_id="k-imp"),
+             keys=[kms_key(), kms_key("k-ext", origin="EXTERNAL"), kms_key("k-svc", creator="Oss"),
+                   kms_key("k-off", state="Disabled"), kms_key("k-del", state="PendingDeletion"),
+                   kms_key("k-imp", origin="EXTERNAL", state="PendingImport")]),
+         {"b-arn": "PASS", "b-ext": "PASS", "b-svc": "FAIL", "b-off": "FAIL", "b-del": "FAIL", "b-imp": "FAIL"}),
+    Case("oss_bucket_encrypted_with_byok", "another account's key (by ID or ARN) and a customer alias are MANUAL",
+         inv(bucket("b-other", kms_key_id="4a1b0f2c-0000-4f8d-a61e-6eab1eac****"),
+             bucket("b-oarn", kms_key_id=f"acs:kms:cn-hangzhou:6543210987654321:key/{CMK}"),
+             bucket("b-alias", kms_key_id="alias/my-bucket-key")),
+         {"b-other": "MANUAL", "b-oarn": "MANUAL", "b-alias": "MANUAL"}),
+    Case("oss_bucket_encrypted_with_byok", "the region's keys unreadable: ERROR (the service key still fails)",
+         inv(bucket(), bucket("b-svc", kms_key_id=None), keys_error="Forbidden.RAM: kms:ListKeys denied"),
+         {B: "ERROR", "b-svc": "FAIL"}),
+    Case("oss_bucket_encrypted_with_byok", "the key could not be described, or DescribeKey left out Creator or "
+         "KeyState: ERROR",
+         inv(bucket("b-err", kms_key_id="k-err"), bucket("b-nocreator", kms_key_id="k-nc"),
+             bucket("b-nostate", kms_key_id="k-ns"),
+             keys=[KmsKey(id="k-err", region="cn-hangzhou", error="Forbidden.KeyNotFound: denied"),
+                   kms_key("k-nc", creator=""), kms_key("k-ns", state="")]),
+         {"b-err": "ERROR", "b-nocreator": "ERROR", "b-nostate": "ERROR"}),
     Case("oss_bucket_default_encryption_enabled", "KMS, AES256 and SM4 pass; none fails",
          inv(bucket(), bucket("b-aes", sse_algorithm="AES256"), bucket("b-sm4", sse_algorithm="SM4"),
              bucket("b-none", sse_algorithm=None, kms_key_id=None)),
@@ -203,6 +245,11 @@ CASES: list[Case] = [
                  "Effect": "Allow", "Principal": [], "Action": ["oss:GetObject"],
                  "Resource": ["acs:oss:*:1234567890:b-empty/*"]}]})),
          {B: "PASS", "b-doc": "PASS", "b-vpc": "PASS", "b-all": "FAIL", "b-empty": "FAIL"}),
+    # the documented delegation to access points (Allow * conditioned on oss:DataAccessPointAccount): only requests
+    # through an access point carry that key, so it opens nothing to direct requests on the bucket
+    Case("oss_bucket_policy_no_public_grant", "a delegation to the account's access points is no direct public grant",
+         inv(bucket("b-ap", policy=allow_all("b-ap", {"StringEquals": {
+             "oss:DataAccessPointAccount": ["1234567890"]}}))), {"b-ap": "PASS"}),
     Case("oss_trail_bucket_not_public", "the trail's bucket is private; public-read behind Block Public Access "
          "still fails (2.2 reads the ACL)",
          {"actiontrail.trails": [TRAIL, TRAIL.model_copy(update={"name": "t2", "oss_bucket": "b-blk"})],
@@ -239,22 +286,75 @@ CASES: list[Case] = [
     # access points: ListAccessPoints' documented values (ap-01 on oss-example, NetworkOrigin vpc | internet, VpcId
     # vpc-t4nlw426y44rd3iq4****, Status enable); GetAccessPointPolicy's documented policy (a Deny to
     # 27737962156157xxxx on accesspoint/$ap-01); BlockPublicAccess true
-    Case("oss_access_point_not_public", "vpc, internet with the documented Deny policy, no policy pass; open fails",
-         {**inv(bucket("oss-example")), "oss.access_points": [
+    Case("oss_access_point_not_public", "vpc, internet with the documented Deny policy, no policy pass; an open "
+         "policy fails when the bucket policy grants the action to everyone too",
+         {**inv(bucket("oss-example", policy=allow_all("oss-example"))), "oss.access_points": [
              ap("ap-01", network_origin="vpc", vpc_id="vpc-t4nlw426y44rd3iq4****"), ap("ap-doc", policy=AP_DOC_POLICY),
              ap("ap-none"), ap("ap-open", policy=ap_allow_all("ap-open"))]},
          {"oss-example/ap-01": "PASS", "oss-example/ap-doc": "PASS", "oss-example/ap-none": "PASS",
           "oss-example/ap-open": "FAIL"}),
+    # "The merged result of the RAM policy and bucket policy is determined as Allow. The access point policy is
+    # determined as Allow": an access point grant the bucket policy does not back is inert
+    Case("oss_access_point_not_public", "an open access point policy in front of a bucket without a policy, with a "
+         "public-read ACL, or whose policy grants * another action or other objects only: PASS (inert)",
+         {**inv(bucket("oss-example"), bucket("acl-public", acl="public-read"),
+                bucket("other-action", policy={"Version": "1", "Statement": [{
+                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:PutObject"],
+                    "Resource": ["acs:oss:*:1234567890:other-action/*"]}]}),
+                bucket("other-prefix", policy={"Version": "1", "Statement": [{
+                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:Get*"],
+                    "Resource": ["acs:oss:*:1234567890:other-prefix/public/*"]}]})),
+          "oss.access_points": [ap("ap-open", policy=ap_allow_all("ap-open")),
+                                ap("ap-acl", bucket="acl-public", policy=ap_allow_all("ap-acl")),
+                                ap("ap-act", bucket="other-action", policy=ap_allow_all("ap-act")),
+                                ap("ap-pre", bucket="other-prefix", policy={"Version": "1", "Statement": [{
+                                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                                    "Resource": ["acs:oss:cn-hangzhou:1234567890:accesspoint/ap-pre/object/private/*"]
+                                }]})]},
+         {"oss-example/ap-open": "PASS", "acl-public/ap-acl": "PASS", "other-action/ap-act": "PASS",
+          "other-prefix/ap-pre": "PASS"}),
+    Case("oss_access_point_not_public", "the bucket delegates to every access point of the account (a grant to * "
+         "conditioned on oss:DataAccessPointAccount), or grants oss:* on * : FAIL",
+         {**inv(bucket("delegating", policy={"Version": "1", "Statement": [{
+                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:*"],
+                    "Resource": ["acs:oss:*:1234567890:delegating", "acs:oss:*:1234567890:delegating/*"],
+                    "Condition": {"StringEquals": {"oss:DataAccessPointAccount": ["1234567890"]}}}]}),
+                bucket("wide", policy={"Version": "1", "Statement": [{
+                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:*"], "Resource": ["*"]}]})),
+          "oss.access_points": [ap("ap-del", bucket="delegating", policy=ap_allow_all("ap-del")),
+                                ap("ap-wide", bucket="wide", policy=ap_allow_all("ap-wide"))]},
+         {"delegating/ap-del": "FAIL", "wide/ap-wide": "FAIL"}),
     Case("oss_access_point_not_public", "public grants neutralised by the access point's, bucket's or account's block",
-         {**inv(bucket("oss-example"), bucket("blocked", block_public_access=True), account_block=False),
+         {**inv(bucket("oss-example", policy=allow_all("oss-example")),
+                bucket("blocked", block_public_access=True, policy=allow_all("blocked")), account_block=False),
           "oss.access_points": [ap("ap-self", policy=ap_allow_all("ap-self"), block_public_access=True),
-                                 ap("ap-bucket", bucket="blocked", policy=ap_allow_all("ap-bucket"))]},
+                                ap("ap-bucket", bucket="blocked", policy=ap_allow_all("ap-bucket"))]},
          {"oss-example/ap-self": "PASS", "blocked/ap-bucket": "PASS"}),
-    Case("oss_access_point_not_public", "policy unreadable: ERROR; public grant with the account block unknown: ERROR",
-         {**inv(bucket("oss-example"), account_block=None, error="AccessDenied"), "oss.access_points": [
-             ap("ap-err", errors={"policy": "AccessDenied: denied"}), ap("ap-open", policy=ap_allow_all("ap-open"))]},
-         {"oss-example/ap-err": "ERROR", "oss-example/ap-open": "ERROR"}),
+    Case("oss_access_point_not_public", "policy unreadable: ERROR; public grants on both sides with the account block "
+         "unknown: ERROR; the bucket policy unreadable: ERROR; nothing public behind an unknown block: PASS",
+         {**inv(bucket("oss-example", policy=allow_all("oss-example")),
+                bucket("pol-err", policy=None, errors={"policy": "AccessDenied: denied"}), bucket("private"),
+                account_block=None, error="AccessDenied"), "oss.access_points": [
+             ap("ap-err", errors={"policy": "AccessDenied: denied"}), ap("ap-open", policy=ap_allow_all("ap-open")),
+             ap("ap-bpol", bucket="pol-err", policy=ap_allow_all("ap-bpol")),
+             ap("ap-inert", bucket="private", policy=ap_allow_all("ap-inert"))]},
+         {"oss-example/ap-err": "ERROR", "oss-example/ap-open": "ERROR", "pol-err/ap-bpol": "ERROR",
+          "private/ap-inert": "PASS"}),
     Case("oss_access_point_not_public", "an undocumented NetworkOrigin: MANUAL",
          {**inv(bucket("oss-example")), "oss.access_points": [ap("ap-odd", network_origin="")]},
          {"oss-example/ap-odd": "MANUAL"}),
+    # an answer without BlockPublicAccess is unread (the collector's errors entry), never "off"
+    Case("oss_account_public_access_block_enabled", "GetPublicAccessBlock answered without BlockPublicAccess",
+         inv(account_block=None, error="GetPublicAccessBlock answered without BlockPublicAccess"), {ACCOUNT: "ERROR"}),
+    Case("oss_bucket_public_access_block_enabled", "GetBucketPublicAccessBlock answered without BlockPublicAccess",
+         inv(bucket("b-none", block_public_access=None,
+                    errors={"public_access_block": "ValueError: GetBucketPublicAccessBlock answered without "
+                                                   "BlockPublicAccess"})), {"b-none": "ERROR"}),
+    Case("oss_access_point_not_public", "GetAccessPointPublicAccessBlock answered without BlockPublicAccess: the "
+         "access point's block is unknown",
+         {**inv(bucket("oss-example", policy=allow_all("oss-example"))), "oss.access_points": [
+             ap("ap-open", policy=ap_allow_all("ap-open"), block_public_access=None,
+                errors={"public_access_block": "ValueError: GetAccessPointPublicAccessBlock answered without "
+                                               "BlockPublicAccess"})]},
+         {"oss-example/ap-open": "ERROR"}),
 ]

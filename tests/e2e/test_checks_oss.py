@@ -88,6 +88,7 @@ def account() -> dict[str, Any]:
     data["accounts"][0]["actiontrail"] = {"trails": [
         {"name": "main", "oss_bucket_name": "trail-logs"},
         {"name": "archive", "oss_bucket_name": "central-archive-bucket"}]}
+    data["accounts"][0]["kms"] = {"keys": [{"id": "key-byok-1", "region": "cn-shanghai"}]}  # good's customer key
     return data
 
 
@@ -155,7 +156,9 @@ def test_oss_checks_pass_and_fail(cloud, admin):
     assert "neutralises" in msg[("oss_bucket_policy_no_public_grant", "blocked-public")]
     assert msg[("oss_trail_bucket_not_public", "trail-logs")] == "trail main: bucket ACL is public-read-write"
     assert "main" in msg[("oss_trail_bucket_not_exposed", "trail-logs")]
-    assert msg[("oss_bucket_encrypted_with_byok", "trail-logs")].startswith("SSE-KMS with the OSS-managed KMS key")
+    assert msg[("oss_bucket_encrypted_with_byok", "trail-logs")].startswith(
+        "SSE-KMS with the service key alias/acs/oss")
+    assert msg[("oss_bucket_encrypted_with_byok", "good")].startswith("SSE-KMS with your Enabled key key-byok-1")
     assert "denies everyone outside its networks" in msg[("oss_bucket_not_exposed", "fenced")]
     assert msg[("oss_bucket_policy_no_public_grant", "any-ip")] == "the bucket policy grants nothing to *"
     assert msg[("oss_bucket_policy_no_public_grant", "ip-restricted")].startswith("every grant to * is restricted")
@@ -288,6 +291,71 @@ def test_report_buckets_must_be_private_encrypted_and_versioned(cloud):
     msg = {f.resource_id: f.message for f in findings}
     assert "public" in msg["public-acl"] and "versioning never enabled" in msg["public-acl"]
     assert "versioning Suspended" in msg["logs-sh"] and "public" not in msg["logs-sh"]
+
+
+# --- CIS 5.9: the bucket's KMS key looked up in its region ------------------------------------------------------
+
+def _byok_account() -> dict[str, Any]:
+    data = base_scenario()
+    kms = [("byok-ok", "KMS"), ("byok-arn", f"acs:kms:cn-hangzhou:{ACCOUNT}:key/k-mine"), ("byok-svc", "k-oss"),
+           ("byok-off", "k-off"), ("byok-del", "k-del"), ("byok-gone", "k-unknown"), ("byok-alias", "alias/mine"),
+           ("byok-region", "k-sh")]
+    data["accounts"][0]["oss"] = {"buckets": [
+        _bucket(name, encryption={"sse_algorithm": "KMS", "kms_master_key_id": "k-mine" if key == "KMS" else key})
+        for name, key in kms] + [_bucket("byok-sh", "cn-shanghai", encryption={"sse_algorithm": "KMS",
+                                                                               "kms_master_key_id": "k-sh"})]}
+    data["accounts"][0]["kms"] = {"keys": [
+        {"id": "k-mine", "aliases": ["alias/mine"]}, {"id": "k-oss", "creator": "Oss"},
+        {"id": "k-off", "state": "Disabled"}, {"id": "k-del", "state": "PendingDeletion"},
+        {"id": "k-sh", "region": "cn-shanghai"}]}
+    return data
+
+
+def test_byok_key_is_looked_up_among_the_regions_keys(cloud, admin):
+    load(cloud, _byok_account())
+    findings = scan(cloud, checks=["oss_bucket_encrypted_with_byok"])
+    assert by_resource(findings, "oss_bucket_encrypted_with_byok") == {
+        "byok-ok": "PASS", "byok-arn": "PASS", "byok-svc": "FAIL", "byok-off": "FAIL", "byok-del": "FAIL",
+        "byok-gone": "MANUAL", "byok-alias": "MANUAL", "byok-region": "MANUAL", "byok-sh": "PASS"}
+    msg = {f.resource_id: f.message for f in findings}
+    assert "created by Oss" in msg["byok-svc"] and "Disabled" in msg["byok-off"]
+    assert "PendingDeletion" in msg["byok-del"]
+    assert "not among the account's KMS keys in cn-hangzhou" in msg["byok-region"]
+    calls = admin.calls()
+    assert calls["kms:ListKeys"] == 2  # once per region with a named key, whatever the number of buckets
+
+
+def test_byok_key_listing_denied_is_error(cloud):
+    data = _byok_account()
+    ram = data["accounts"][0]["ram"]
+    ram["policies"] = [{"name": "NoKms", "document": _policy({"Effect": "Deny", "Action": ["kms:ListKeys"],
+                                                               "Resource": "*"})}]
+    ram["groups"][0]["policies"].append({"name": "NoKms", "type": "Custom"})
+    load(cloud, data)
+    verdicts = by_resource(scan(cloud, checks=["oss_bucket_encrypted_with_byok"], ak=READER_AK, secret=READER_SECRET),
+                           "oss_bucket_encrypted_with_byok")
+    assert verdicts["byok-ok"] == verdicts["byok-svc"] == verdicts["byok-sh"] == "ERROR"
+    assert verdicts["byok-alias"] == "MANUAL"  # an alias is not looked up
+
+
+# --- an answer without BlockPublicAccess -----------------------------------------------------------------------------
+
+def test_block_public_access_not_answered_is_unknown(cloud, monkeypatch):
+    """oss2 leaves block_public_access None when <BlockPublicAccess> is absent (xml_utils.parse_get_public_access_block
+    _result, shared by the account, bucket and access point answers): unread, never "off"."""
+    monkeypatch.setattr(oss2.xml_utils, "parse_get_public_access_block_result", lambda result, body: None)
+    data = _ap_account()
+    data["accounts"][0]["oss"]["buckets"].append(_bucket("plain-public", acl="public-read"))
+    load(cloud, data)
+    findings = scan(cloud, checks=["oss_account_public_access_block_enabled", "oss_bucket_public_access_block_enabled",
+                                   "oss_bucket_not_exposed", AP_CHECK])
+    assert by_resource(findings, "oss_account_public_access_block_enabled") == {ACCOUNT: "ERROR"}
+    assert set(by_resource(findings, "oss_bucket_public_access_block_enabled").values()) == {"ERROR"}
+    assert by_resource(findings, "oss_bucket_not_exposed")["plain-public"] == "ERROR"  # the block could neutralise it
+    assert by_resource(findings, AP_CHECK)["ap-data/ap-open"] == "ERROR"
+    msg = {(f.check_id, f.resource_id): f.message for f in findings}
+    assert "without BlockPublicAccess" in msg[("oss_account_public_access_block_enabled", ACCOUNT)]
+    assert "without BlockPublicAccess" in msg[("oss_bucket_public_access_block_enabled", "ap-none")]
 
 
 def test_trail_without_oss_and_no_buckets(cloud):
@@ -523,10 +591,18 @@ def _ap_allow_all(name: str) -> dict[str, Any]:
                                            "Resource": [f"acs:oss:cn-hangzhou:{ACCOUNT}:accesspoint/{name}/object/*"]}]}
 
 
+# the documented delegation: the bucket lets every access point of its account in ("Accessing OSS with access
+# points", oss:DataAccessPointAccount)
+def _delegate(bucket: str) -> dict[str, Any]:
+    return _policy(_st(action="oss:*", resource=_res(bucket),
+                       condition={"StringEquals": {"oss:DataAccessPointAccount": [ACCOUNT]}}))
+
+
 def _ap_account() -> dict[str, Any]:
     data = base_scenario(regions=["cn-hangzhou", "cn-shanghai"])
     data["accounts"][0]["oss"] = {"buckets": [
-        {"name": "ap-data", "region": "cn-hangzhou", "access_points": [
+        {"name": "ap-data", "region": "cn-hangzhou", "policy": _delegate("ap-data"),
+         "objects": {"report.csv": "a,b"}, "access_points": [
             {"name": "ap-vpc", "network_origin": "vpc", "vpc_id": "vpc-bp1apdata0001",
              "policy": _ap_allow_all("ap-vpc")},
             {"name": "ap-plain"},
@@ -534,7 +610,9 @@ def _ap_account() -> dict[str, Any]:
             {"name": "ap-selfblock", "policy": _ap_allow_all("ap-selfblock"), "block_public_access": True}]},
         {"name": "ap-guarded", "region": "cn-shanghai", "public_access_block": True,
          "access_points": [{"name": "ap-open2", "policy": _ap_allow_all("ap-open2")}]},
-        {"name": "ap-none", "region": "cn-shanghai"}]}
+        {"name": "ap-none", "region": "cn-shanghai"},
+        {"name": "ap-private", "region": "cn-hangzhou", "objects": {"report.csv": "a,b"},
+         "access_points": [{"name": "ap-inert", "policy": _ap_allow_all("ap-inert")}]}]}
     return data
 
 
@@ -543,11 +621,47 @@ def test_access_points_public_or_not(cloud):
     findings = scan(cloud, checks=[AP_CHECK])
     assert by_resource(findings, AP_CHECK) == {
         "ap-data/ap-vpc": "PASS", "ap-data/ap-plain": "PASS", "ap-data/ap-open": "FAIL",
-        "ap-data/ap-selfblock": "PASS", "ap-guarded/ap-open2": "PASS"}
+        "ap-data/ap-selfblock": "PASS", "ap-guarded/ap-open2": "PASS", "ap-private/ap-inert": "PASS"}
     by_id = {f.resource_id: f for f in findings}
     assert "allows oss:GetObject to *" in by_id["ap-data/ap-open"].message
+    assert "bucket policy statement 1 grants it to * too" in by_id["ap-data/ap-open"].message
+    assert "inert" in by_id["ap-private/ap-inert"].message
     assert by_id["ap-guarded/ap-open2"].region == "cn-shanghai"
     assert "bucket-level" in by_id["ap-guarded/ap-open2"].message
+
+
+def _alias(cloud, bucket: str, name: str) -> str:
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), EndpointSettings(protocol="http", proxy=cloud.url))
+    listed = factory.oss_bucket(bucket, "cn-hangzhou").list_bucket_access_points(max_keys=100).access_points
+    return next(a.alias for a in listed if a.access_point_name == name)
+
+
+def test_the_verdicts_match_what_anyone_can_read_through_the_access_points(cloud):
+    """The emulator serves requests addressed to an access point's alias as OSS documents them: both the access
+    point policy and the bucket policy must allow; the verdicts above say what an anonymous reader gets."""
+    load(cloud, _ap_account())
+
+    def anonymous(name: str) -> oss2.Bucket:
+        return oss2.Bucket(oss2.AnonymousAuth(), f"http://{cloud.endpoint}", name)
+
+    assert anonymous(_alias(cloud, "ap-data", "ap-open")).get_object("report.csv").read() == b"a,b"  # FAIL: open
+    with pytest.raises(oss2.exceptions.AccessDenied):  # PASS: the bucket policy does not back the grant (inert)
+        anonymous(_alias(cloud, "ap-private", "ap-inert")).get_object("report.csv")
+    with pytest.raises(oss2.exceptions.AccessDenied):  # PASS: its own Block Public Access
+        anonymous(_alias(cloud, "ap-data", "ap-selfblock")).get_object("report.csv")
+    with pytest.raises(oss2.exceptions.AccessDenied):  # the delegation holds through access points only
+        anonymous("ap-data").get_object("report.csv")
+
+
+def test_list_access_points_max_keys_is_at_most_100(cloud):
+    """ListAccessPoints max-keys "For bucket-level access points: (0,100]" (API reference)."""
+    load(cloud, _ap_account())
+    factory = ClientFactory(StaticProvider(ROOT_AK, ROOT_SECRET), EndpointSettings(protocol="http", proxy=cloud.url))
+    bucket = factory.oss_bucket("ap-data", "cn-hangzhou")
+    assert len(bucket.list_bucket_access_points(max_keys=100).access_points) == 4
+    with pytest.raises(oss2.exceptions.OssError) as err:
+        bucket.list_bucket_access_points(max_keys=101)
+    assert (err.value.status, err.value.code) == (400, "InvalidArgument")
 
 
 def test_access_point_policy_removed_passes_and_is_recorded(cloud, admin):

@@ -72,6 +72,8 @@ def test_the_sample_mistakes_fail_and_the_resources_done_right_pass(cloud):
     # CIS 4.2 judges data disks (the sample's one attached data disk is encrypted); its system disks are judged beside
     assert Counter(verdicts("ecs_disk_attached_encrypted").values()) == {"PASS": 1}
     assert Counter(verdicts("ecs_system_disk_encrypted").values()) == {"PASS": 2, "FAIL": 4}
+    # OSS: the CDN team's access point lets anyone read, and the bucket delegates to the account's access points
+    assert verdicts("oss_access_point_not_public")["acme-public-assets/assets-cdn"] == "FAIL"
     # VPC: a VPC without flow logs, one logging only dropped packets (enough for CIS 3.3, not for the stricter view)
     assert verdicts("vpc_flow_logs_enabled") == {"vpc-bp1sampleprod01": "PASS", "vpc-bp1sampledev001": "FAIL",
                                                  "vpc-uf6samplestage1": "PASS"}

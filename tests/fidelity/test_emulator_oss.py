@@ -370,3 +370,33 @@ def test_writes_become_actiontrail_events(world, admin):
     assert (event["serviceName"], event["eventRW"], event["acsRegion"]) == ("Oss", "Write", "cn-hangzhou")
     assert event["referencedResources"] == {"ACS::OSS::Bucket": ["audit-private"]}
     assert event["userIdentity"]["type"] == "ram-user" and event["userIdentity"]["accessKeyId"] == ADMIN_AK
+
+
+def _grant_to_all(bucket: str, condition: dict[str, Any]) -> str:
+    return json.dumps({"Version": "1", "Statement": [{
+        "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+        "Resource": [f"acs:oss:*:{ACCOUNT}:{bucket}/*"], "Condition": condition}]})
+
+
+def test_block_public_access_ignores_public_statements_only(world):
+    """OSS "Block Public Access": "A statement in a bucket policy is considered non-public if its Principal or
+    Condition element meets any of the criteria": acs:SourceVpcId, acs:SourceVpc, acs:AccessId with fixed values
+    (no *). The block ignores public statements only; these stay in force (and may be set while it is on)."""
+    b = _bucket(world, "audit-private")
+    b.put_bucket_public_access_block(True)
+    b.put_bucket_policy(_grant_to_all("audit-private", {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4"]}}))
+    # (the emulator has no VPCs: it takes an acs:SourceVpc condition as holding for everyone but the owner)
+    assert _anonymous(world, "audit-private").get_object("a.txt").read() == b"alpha"
+    b.put_bucket_policy(_grant_to_all("audit-private", {"StringEquals": {"acs:AccessId": [OTHER_AK]}}))
+    assert _bucket(world, "audit-private", OTHER_AK, OTHER_SECRET).get_object("a.txt").read() == b"alpha"
+    with pytest.raises(oss_errors.AccessDenied):  # the condition names the other account's key, not the anonymous
+        _anonymous(world, "audit-private").get_object("a.txt")
+    for public in ({"StringLike": {"acs:Referer": ["https://www.example.com/*"]}},
+                   {"StringLike": {"acs:SourceVpc": ["vpc-*"]}}):  # a wildcard is no fixed value
+        with pytest.raises(oss_errors.AccessDenied):  # no new public grant under the block
+            b.put_bucket_policy(_grant_to_all("audit-private", public))
+    b.put_bucket_public_access_block(False)
+    b.put_bucket_policy(_grant_to_all("audit-private", {"StringLike": {"acs:Referer": ["https://www.example.com/*"]}}))
+    b.put_bucket_public_access_block(True)
+    with pytest.raises(oss_errors.AccessDenied):  # an existing public grant is ignored
+        _anonymous(world, "audit-private").get_object("a.txt")

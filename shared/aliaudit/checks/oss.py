@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from ..bucket_policy import (
     PUBLIC_ACLS,
     Exposure,
+    access_point_public_grants,
     effect,
     https_enforced,
     network_rules,
@@ -352,6 +353,50 @@ def sse_service_key(inp: Inputs) -> Iterator[Result]:
             yield _result(b, FAIL, "no default server-side encryption")
 
 
+# The 5.9 key: GetBucketEncryption documents KMSMasterKeyID as "CMK ID used for encryption. Returned only when
+# SSEAlgorithm is KMS and a CMK ID is specified. Otherwise null." (https://www.alibabacloud.com/help/en/oss/
+# developer-reference/getbucketencryption). The key ID is the documented form; a key ARN (ListKeys KeyArn,
+# acs:kms:<region>:<uid>:key/<id>) is matched as well, and an alias (alias/<name>, or an ARN ending alias/<name>)
+# is named by no field of the keys dataset, except the service aliases alias/acs/<service> CIS 5.8 names.
+_SERVICE_ALIAS = "alias/acs/"
+# "Only CMKs in the Enabled state support cryptographic operations such as encrypting and decrypting data or data
+# keys" (KMS "Impact of CMK status on API operations", https://www.alibabacloud.com/help/en/kms/key-management-
+# service/developer-reference/impact-of-cmk-status-on-api-operations)
+_KEY_USABLE = "Enabled"
+
+
+def _byok_key(b: BucketInfo, inv: OssInventory) -> Result:
+    """The 5.9 verdict of a bucket whose default encryption is KMS with a named key, from the account's KMS keys of
+    the bucket's region."""
+    ref = str(b.kms_key_id)
+    if ref.lower().startswith(_SERVICE_ALIAS):
+        return _result(b, FAIL, f"SSE-KMS with the service key {ref}, not a key you created")
+    if ref.startswith("alias/") or ":alias/" in ref:
+        return _result(b, MANUAL, f"SSE-KMS with key alias {ref}: the KMS keys are listed by ID and ARN, not by "
+                       "alias; check in the KMS console that the alias names an Enabled key your account created")
+    if b.region in inv.kms_keys_error:
+        return _result(b, ERROR, f"SSE-KMS with key {ref}, but the KMS keys of {b.region} could not be read: "
+                       f"{inv.kms_keys_error[b.region]}")
+    key = next((k for k in inv.kms_keys.get(b.region, []) if ref in (k.id, k.arn)), None)
+    if key is None:
+        return _result(b, MANUAL, f"SSE-KMS with key {ref}, which is not among the account's KMS keys in "
+                       f"{b.region} (another account's key?): check in that account's KMS console that it is a key "
+                       "its owner created and that it is Enabled")
+    if key.error:
+        return _result(b, ERROR, f"SSE-KMS with key {ref}, which KMS could not describe: {key.error}")
+    if not key.creator or not key.state:
+        missing = " and ".join(f for f, v in (("Creator", key.creator), ("KeyState", key.state)) if not v)
+        return _result(b, ERROR, f"SSE-KMS with key {ref}, but DescribeKey did not answer its {missing}")
+    if not key.customer_managed:
+        return _result(b, FAIL, f"SSE-KMS with key {ref}, a service key (created by {key.creator}), not a key "
+                       "you created")
+    if key.state != _KEY_USABLE:
+        return _result(b, FAIL, f"SSE-KMS with your key {ref}, but the key is {key.state}: only an Enabled key "
+                       "encrypts, so new objects cannot be encrypted with it")
+    origin = "imported key material" if key.origin == "EXTERNAL" else "KMS-generated key material"
+    return _result(b, PASS, f"SSE-KMS with your Enabled key {ref} ({origin})")
+
+
 @check(id="oss_bucket_encrypted_with_byok", severity="medium",
        title="Ensure server-side encryption is set to Encrypt with BYOK",
        risk="With service-managed keys you cannot disable, rotate on your schedule or restrict use of the key.",
@@ -359,19 +404,28 @@ def sse_service_key(inp: Inputs) -> Iterator[Result]:
                "KMS with that key ID.",
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS "
            "--kms-masterkey-id <key-id>",
-       cis=["5.9"], events=ENCRYPTION_EVENTS, needs=[BUCKETS],
-       evaluates="GetBucketEncryption: PASS when SSEAlgorithm is KMS with a KMSMasterKeyID that is not an alias/acs/ "
-                 "service alias; FAIL for KMS with the service key, AES256/SM4 or no default encryption; ERROR when "
-                 "it could not be read. The key's owner and state in KMS are not looked up.",
+       cis=["5.9"], events=ENCRYPTION_EVENTS + ["DisableKey", "EnableKey", "ScheduleKeyDeletion",
+                                                "CancelKeyDeletion"], needs=[BUCKETS],
+       evaluates="The audit asks that \"the target OSS Bucket Encryption is set to KMS and a customer created KMS key "
+                 "ID is specified in the KMS Key Id field\". GetBucketEncryption: FAIL for AES256/SM4, no default "
+                 "encryption, KMS with no KMSMasterKeyID (the service key) or an alias/acs/ service alias; a "
+                 "KMSMasterKeyID (key ID or key ARN) is looked up among the account's KMS keys of the bucket's region "
+                 "(ListKeys, DescribeKey): PASS for an Enabled key the account created (DescribeKey Creator is the "
+                 "account id), FAIL for a service key (Creator a cloud service) and for a key that is Disabled, "
+                 "PendingDeletion or PendingImport (only Enabled keys encrypt, KMS documentation), MANUAL when the "
+                 "key is not among them (another account's key) or is named by an alias, which the keys dataset "
+                 "does not list; ERROR when the encryption, the region's keys, or the key's Creator or KeyState "
+                 "could not be read.",
        cis_audit="Under Server-side Encryption, ensure Bucket Encryption is set to KMS and a customer created KMS key"
                  " ID is specified in the KMS Key Id field.")
 def sse_byok(inp: Inputs) -> Iterator[Result]:
-    for b in _inventory(inp).buckets:
+    inv = _inventory(inp)
+    for b in inv.buckets:
         err = _unreadable(b, "encryption")
         if err:
             yield err
-        elif _own_key(b):
-            yield _result(b, PASS, f"SSE-KMS with customer key {b.kms_key_id}")
+        elif b.sse_algorithm == "KMS" and b.kms_key_id:
+            yield _byok_key(b, inv)
         elif b.sse_algorithm == "KMS":
             yield _result(b, FAIL, "SSE-KMS with the OSS-managed KMS key, not your own key")
         else:
@@ -426,8 +480,9 @@ def versioning_enabled(inp: Inputs) -> Iterator[Result]:
        console="OSS console > Overview > Block Public Access: turn on.",
        cli="aliyun oss public-access-block --method put --block-public-access true",
        events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=[BUCKETS],
-       evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false; ERROR when "
-                 "it could not be read.",
+       evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false (or never "
+                 "set: NoSuchPublicAccessBlock); ERROR when it could not be read or the answer has no "
+                 "BlockPublicAccess element (unknown, never taken as off).",
        source="OSS Block Public Access (https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access)")
 def account_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
@@ -448,8 +503,8 @@ def account_block(inp: Inputs) -> Iterator[Result]:
                "(or turn it on for the whole account).",
        cli=BLOCK_CLI, events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="Each bucket: PASS when GetBucketPublicAccessBlock or the account's GetPublicAccessBlock has "
-                 "BlockPublicAccess true; FAIL when both are off; ERROR when either could not be read and neither is "
-                 "known on.",
+                 "BlockPublicAccess true; FAIL when both are off; ERROR when either could not be read (an answer "
+                 "without the BlockPublicAccess element included: unknown, never off) and neither is known on.",
        source="OSS Block Public Access (https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access)")
 def bucket_block(inp: Inputs) -> Iterator[Result]:
     inv = _inventory(inp)
@@ -606,62 +661,82 @@ def report_buckets(inp: Inputs) -> Iterator[Result]:
 
 # --- access points ------------------------------------------------------------------------------------------------
 
+_AP_RULE = ("a request through an access point needs both the access point policy and the bucket policy (merged "
+            "with RAM, which an anonymous caller has none of) to allow it (\"Relationships among the access point "
+            "policy, bucket policy, and RAM policy\", https://www.alibabacloud.com/help/en/oss/user-guide/"
+            "relationship-between-ap-policy-bucket-policy-and-ram-policy)")
+
+
 @check(id="oss_access_point_not_public", severity="medium",
        title="Ensure OSS access points reachable from the internet do not grant access to everyone",
        risk="An access point is a second door into its bucket with its own policy: a policy granting `*` on an "
-            "internet access point publishes the bucket's data even when the bucket's own ACL and policy are private.",
+            "internet access point, together with a bucket policy that delegates to it, publishes the bucket's data "
+            "even when the bucket's own ACL is private.",
        console="OSS console > the bucket > Access Points: narrow the access point policy's Principal, or turn on Block "
                "Public Access for the access point (or bucket, or account); prefer NetworkOrigin VPC.",
        cli="aliyun oss api DeleteAccessPointPolicy --bucket <bucket> --access-point-name <name>  (or "
            "PutAccessPointPublicAccessBlock ... BlockPublicAccess true)",
        events=["CreateAccessPoint", "PutAccessPointPolicy", "DeleteAccessPointPolicy",
                "PutAccessPointPublicAccessBlock", "DeleteAccessPointPublicAccessBlock", "PutBucketPublicAccessBlock",
-               "PutPublicAccessBlock"],
+               "PutPublicAccessBlock", "PutBucketPolicy", "DeleteBucketPolicy"],
        needs=[ACCESS_POINTS, BUCKETS],
        source="OSS access points (https://www.alibabacloud.com/help/en/oss/user-guide/access-point); follows "
               "aliaudit's bucket-policy public-grant analysis (bucket_policy.public_grants)",
        evaluates="Each access point of each bucket (ListAccessPoints on the bucket's endpoint): PASS when its "
-                 "NetworkOrigin is vpc (reachable from its VPC only); for internet access points, FAIL when its policy "
-                 "(GetAccessPointPolicy) has Allow statements to Principal * that no strong condition or fencing "
-                 "Deny restricts (the same analysis as bucket policies) and no Block Public Access is on (the access "
-                 "point's own GetAccessPointPublicAccessBlock, its bucket's, or the account's); PASS otherwise (no "
-                 "policy, no public grant, or grants neutralised by Block Public Access). ERROR when the policy, the "
-                 "access point's block, or (with public grants) the bucket's or account's block could not be read. "
-                 "An unknown NetworkOrigin is MANUAL.")
+                 "NetworkOrigin is vpc (reachable from its VPC only); for internet access points, PASS when its policy "
+                 "(GetAccessPointPolicy) has no Allow statement to Principal * that no strong condition or fencing "
+                 "Deny restricts (the same analysis as bucket policies), or when Block Public Access is on (the access "
+                 "point's own GetAccessPointPublicAccessBlock, its bucket's, or the account's); otherwise, since "
+                 + _AP_RULE + ", FAIL only when the bucket policy (GetBucketPolicy) also grants everyone an action on "
+                 "a resource the access point grant covers (a grant to * conditioned only on the access point keys, "
+                 "the documented delegation, counts), and PASS when it grants no such thing (the access point grant "
+                 "is inert). The bucket ACL is not consulted: the documentation names only the RAM and bucket "
+                 "policies for access-point requests (\"By default, an access point cannot access bucket resources. "
+                 "You must first configure permission delegation in the bucket policy\", the access point guide), "
+                 "and a public ACL is oss_bucket_not_exposed's FAIL. ERROR when the access point policy, or (with "
+                 "public grants) the bucket policy or a Block Public Access setting that could change the verdict "
+                 "could not be read (an answer without BlockPublicAccess is unread). An unknown NetworkOrigin is "
+                 "MANUAL.")
 def access_point_not_public(inp: Inputs) -> Iterator[Result]:
     points: list[AccessPointInfo] = inp[ACCESS_POINTS]
     inv = _inventory(inp)
     for ap in points:
-        rid = f"{ap.bucket}/{ap.name}"
+        yield _access_point_verdict(ap, inv)
 
-        def result(status: Status, message: str, ap: AccessPointInfo = ap, rid: str = rid) -> Result:
-            return Result(status=status, resource_id=rid, resource_type="oss:access-point", resource_name=ap.name,
-                          region=ap.region, message=message)
 
-        if ap.network_origin == "vpc":
-            yield result(PASS, f"reachable from VPC {ap.vpc_id or '(unnamed)'} only")
-            continue
-        if ap.network_origin != "internet":
-            yield result(MANUAL, f"NetworkOrigin {ap.network_origin or '(none)'} is not a documented value")
-            continue
-        if "policy" in ap.errors:
-            yield result(ERROR, f"could not read the access point policy: {ap.errors['policy']}")
-            continue
-        grants = public_grants(ap.policy, ap.name)
-        if not grants:
-            yield result(PASS, "internet access point whose policy grants nothing to everyone"
-                         if ap.policy else "internet access point without a policy")
-            continue
-        bucket = inv.bucket(ap.bucket)
-        blocks = {"access point": ap.block_public_access, "bucket": bucket.block_public_access if bucket else None,
-                  "account": inv.account_block}
-        on = [level for level, value in blocks.items() if value]
-        if on:
-            yield result(PASS, f"public grants neutralised by {on[0]}-level Block Public Access: " + "; ".join(grants))
-            continue
-        unread = [f"{level} Block Public Access" for level, value in blocks.items() if value is None]
-        if unread:
-            yield result(ERROR, "the policy grants access to everyone, and whether Block Public Access stops it is "
-                                "unknown: could not read " + ", ".join(unread))
-        else:
-            yield result(FAIL, "internet access point open to everyone: " + "; ".join(grants))
+def _access_point_verdict(ap: AccessPointInfo, inv: OssInventory) -> Result:
+    def result(status: Status, message: str) -> Result:
+        return Result(status=status, resource_id=f"{ap.bucket}/{ap.name}", resource_type="oss:access-point",
+                      resource_name=ap.name, region=ap.region, message=message)
+
+    if ap.network_origin == "vpc":
+        return result(PASS, f"reachable from VPC {ap.vpc_id or '(unnamed)'} only")
+    if ap.network_origin != "internet":
+        return result(MANUAL, f"NetworkOrigin {ap.network_origin or '(none)'} is not a documented value")
+    if "policy" in ap.errors:
+        return result(ERROR, f"could not read the access point policy: {ap.errors['policy']}")
+    grants = public_grants(ap.policy, ap.name)
+    if not grants:
+        return result(PASS, "internet access point whose policy grants nothing to everyone"
+                      if ap.policy else "internet access point without a policy")
+    bucket = inv.bucket(ap.bucket)
+    blocks = {"access point": ap.block_public_access, "bucket": bucket.block_public_access if bucket else None,
+              "account": inv.account_block}
+    on = [level for level, value in blocks.items() if value]
+    if on:
+        return result(PASS, f"public grants neutralised by {on[0]}-level Block Public Access: " + "; ".join(grants))
+    if bucket is None or "policy" in bucket.errors:
+        why = bucket.errors["policy"] if bucket else "the bucket was not read"
+        return result(ERROR, "the access point policy grants access to everyone, and whether the bucket policy "
+                             f"allows it too is unknown: could not read the bucket policy ({why})")
+    public, inert = access_point_public_grants(ap.policy, ap.name, bucket.policy, bucket.name)
+    if not public:
+        acl = f" (its ACL {bucket.acl} is the bucket's own exposure, not the access point's)" \
+            if bucket.acl in PUBLIC_ACLS else ""
+        return result(PASS, "the bucket policy grants none of it to everyone, so the access point grant is inert: "
+                      + "; ".join(inert) + acl)
+    unread = [f"{level} Block Public Access" for level, value in blocks.items() if value is None]
+    if unread:
+        return result(ERROR, "the access point and bucket policies grant access to everyone, and whether Block "
+                             "Public Access stops it is unknown: could not read " + ", ".join(unread))
+    return result(FAIL, "internet access point open to everyone: " + "; ".join(public))

@@ -6,6 +6,7 @@ need the ACL into ERROR for that bucket while the others still give their verdic
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +16,8 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..jsontext import load_object
 from ..lazy import lazy_import
+from . import kms
+from .kms import KmsKey
 from .registry import CollectContext, collector
 
 oss2 = lazy_import("oss2")
@@ -24,6 +27,16 @@ BUCKET_PAGE_SIZE = 1000  # ListBuckets max-keys (the OSS maximum)
 # Answers that mean "not configured" rather than a failure.
 _ABSENT = {"NoSuchBucketPolicy", "NoSuchServerSideEncryptionRule"}
 _NO_BLOCK = {"NoSuchPublicAccessBlockConfiguration", "NoSuchPublicAccessBlock"}  # never set: the block is off
+
+
+def _block_answer(result: Any, api: str) -> bool:
+    """BlockPublicAccess as answered. oss2 sets it only when the element is present and leaves None otherwise
+    (oss2.xml_utils.parse_get_public_access_block_result, shared by the account, bucket and access point answers): an
+    answer without it tells nothing, so it is unread (ERROR for the checks it decides), never "off"."""
+    value = result.block_public_access
+    if value is None:
+        raise ValueError(f"{api} answered without BlockPublicAccess")
+    return bool(value)
 
 
 class BucketInfo(Record):
@@ -49,6 +62,11 @@ class OssInventory(Record):
     buckets: list[BucketInfo]
     account_block: bool | None = None  # account-level Block Public Access (GetPublicAccessBlock)
     account_block_error: str | None = None
+    # the account's KMS keys of each region where a bucket's default encryption names a KMS key (CIS 5.9 looks the
+    # key up), read as the kms.keys dataset reads them (ListKeys, DescribeKey); a region whose listing failed is in
+    # kms_keys_error instead
+    kms_keys: dict[str, list[KmsKey]] = Field(default_factory=dict)
+    kms_keys_error: dict[str, str] = Field(default_factory=dict)
 
     def bucket(self, name: str) -> BucketInfo | None:
         return next((b for b in self.buckets if b.name == name), None)
@@ -100,7 +118,8 @@ def _details(ctx: CollectContext, listed: Any) -> BucketInfo:
 
     def block() -> None:
         try:
-            info.block_public_access = bool(bucket.get_bucket_public_access_block().block_public_access)
+            info.block_public_access = _block_answer(bucket.get_bucket_public_access_block(),
+                                                     "GetBucketPublicAccessBlock")
         except oss2.exceptions.OssError as err:
             if err.code not in _NO_BLOCK:
                 raise
@@ -143,9 +162,28 @@ def all_buckets(ctx: CollectContext) -> list[Any]:
 BUCKETS: Dataset[OssInventory] = Dataset("oss.buckets", Scope.GLOBAL)
 
 
+def _named_key(b: BucketInfo) -> bool:
+    """A bucket whose default encryption names a KMS key the keys dataset can find (a key ID or ARN, not an
+    alias: see checks/oss.py, CIS 5.9)."""
+    key = b.kms_key_id or ""
+    return b.sse_algorithm == "KMS" and bool(key) and not key.startswith("alias/") and ":alias/" not in key
+
+
+def _read_kms_keys(ctx: CollectContext, inventory: OssInventory) -> None:
+    """The account's KMS keys of each region holding a bucket that names a key: the kms.keys collector run for that
+    region (its ListKeys and DescribeKey, its KmsKey records), so 5.9 judges the key as the KMS checks see it."""
+    # one region at a time: the kms.keys collector describes its keys in parallel already
+    for region in sorted({b.region for b in inventory.buckets if _named_key(b)}):
+        try:
+            inventory.kms_keys[region] = kms.keys(replace(ctx, region=region))
+        except Exception as err:  # a denied or failed listing: ERROR for the buckets that need it
+            inventory.kms_keys_error[region] = apierrors.describe(err)
+
+
 @collector(BUCKETS, apis=[
     "oss:ListBuckets", "oss:GetPublicAccessBlock", "oss:GetBucketAcl", "oss:GetBucketPolicy", "oss:GetBucketLogging",
-    "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock"], reads_one=["oss.bucket"])
+    "oss:GetBucketEncryption", "oss:GetBucketVersioning", "oss:GetBucketPublicAccessBlock", "kms:ListKeys",
+    "kms:DescribeKey"], reads_one=["oss.bucket"])
 def buckets(ctx: CollectContext) -> OssInventory:
     service = ctx.factory.oss_service()
     names = ctx.only("oss.bucket")
@@ -156,12 +194,15 @@ def buckets(ctx: CollectContext) -> OssInventory:
         listed = all_buckets(ctx)
     inventory = OssInventory(buckets=ctx.map(lambda b: _details(ctx, b), listed))
     try:
-        inventory.account_block = bool(service.get_public_access_block().block_public_access)
+        inventory.account_block = _block_answer(service.get_public_access_block(), "GetPublicAccessBlock")
     except oss2.exceptions.OssError as err:
         if err.code in _NO_BLOCK:
             inventory.account_block = False
         else:
             inventory.account_block_error = apierrors.describe(err)
+    except ValueError as err:
+        inventory.account_block_error = str(err)
+    _read_kms_keys(ctx, inventory)
     return inventory
 
 
@@ -219,7 +260,8 @@ def bucket_access_points(ctx: CollectContext, name: str, region: str) -> list[Ac
 
         def block(ap: AccessPointInfo = ap) -> None:
             try:
-                ap.block_public_access = bool(bucket.get_access_point_public_access_block(ap.name).block_public_access)
+                ap.block_public_access = _block_answer(bucket.get_access_point_public_access_block(ap.name),
+                                                       "GetAccessPointPublicAccessBlock")
             except oss2.exceptions.OssError as err:
                 if err.code not in _NO_BLOCK:
                     raise
