@@ -201,10 +201,11 @@ def _public_statements(policy: dict[str, Any] | None, bucket: str = "",
             and not _fenced(fences, _actions(st), _resources(st), bucket)]
 
 
-def public_grants(policy: dict[str, Any] | None, bucket: str = "") -> list[str]:
-    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny)."""
+def public_grants(policy: dict[str, Any] | None, bucket: str = "", direct: bool = True) -> list[str]:
+    """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny). direct:
+    False for an access point's own policy, every request of which carries the access point keys."""
     return [f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
-            for i, st in _public_statements(policy, bucket)]
+            for i, st in _public_statements(policy, bucket, direct)]
 
 
 def _head(pattern: str) -> str:
@@ -262,7 +263,7 @@ def access_point_public_grants(ap_policy: dict[str, Any] | None, ap_name: str, b
     delegation to access points, included) counts as granting everyone."""
     bucket_grants = _public_statements(bucket_policy, bucket, direct=False)
     public, inert = [], []
-    for i, st in _public_statements(ap_policy, ap_name):
+    for i, st in _public_statements(ap_policy, ap_name, direct=False):
         text = f"access point policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
         also = [j for j, bst in bucket_grants if _both_grant(st, bst, bucket)]
         if also:

@@ -55,7 +55,8 @@ def full_admin_statement(st: Any) -> bool:
 
 
 def full_admin_document(doc: dict[str, Any]) -> bool:
-    """The policy document allows every action on every resource (CIS 1.15's *:* administrative privileges)."""
+    """The policy document allows every action on every resource, in any form it can be written (Resource *, the
+    account-scoped acs:*:*:<account>:*, NotResource): wider than CIS 1.15's literal reading (checks/ram.py)."""
     return any(full_admin_statement(st) for st in statements(doc))
 
 

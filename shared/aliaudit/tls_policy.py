@@ -10,6 +10,9 @@ from typing import Protocol
 
 from .findings import Status
 
+# ALB and NLB listener events that change whether a listener serves (a stopped listener is MANUAL in their checks)
+LISTENER_STATE = ["StartListener", "StopListener"]
+
 WEAK_TLS = ("TLSv1.0", "TLSv1.1")
 STRONG_TLS = ("TLSv1.2", "TLSv1.3")  # the other documented values
 _WEAK = {v.lower() for v in WEAK_TLS}

@@ -56,8 +56,9 @@ CASES: list[Case] = [
                  CdnConditional(condition=RULE, args={"enable": "on"})]})]},
          {NAME: "MANUAL", "carved.example.com": "MANUAL", "scoped.example.com": "PASS", "off.example.com": "FAIL"},
          region="global"),
-    Case(_T, "https_tls_version only under a rule condition: MANUAL; domain-wide strong but TLS 1.0 on under a "
-             "condition: MANUAL; domain-wide weak stays FAIL whatever the conditions say",
+    Case(_T, "https_tls_version only under a rule condition: FAIL (the other requests keep TLS 1.0 and 1.1); "
+             "domain-wide strong but TLS 1.0 on under a condition: MANUAL; domain-wide weak stays FAIL whatever the "
+             "conditions say",
          {"cdn.domains": [
              domain(tls_versions=None, conditional={"https_tls_version": [CdnConditional(condition=RULE,
                                                                                          args=STRONG)]}),
@@ -65,7 +66,7 @@ CASES: list[Case] = [
                  CdnConditional(condition=RULE, args={**STRONG, "tls10": "on"})]}),
              domain("weak.example.com", tls_versions={**STRONG, "tls11": "on"}, conditional={"https_tls_version": [
                  CdnConditional(condition=RULE, args=STRONG)]})]},
-         {NAME: "MANUAL", "carved.example.com": "MANUAL", "weak.example.com": "FAIL"}, region="global"),
+         {NAME: "FAIL", "carved.example.com": "MANUAL", "weak.example.com": "FAIL"}, region="global"),
     Case(_H, "a domain CDN does not serve (DomainStatus offline, stopping, deleting) is MANUAL, even on plain HTTP; "
              "configuring and configure_failed are judged",
          {"cdn.domains": [domain(status="offline", ssl_protocol="off", https_force=None, tls_versions=None),

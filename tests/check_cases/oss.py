@@ -324,6 +324,19 @@ CASES: list[Case] = [
           "oss.access_points": [ap("ap-del", bucket="delegating", policy=ap_allow_all("ap-del")),
                                 ap("ap-wide", bucket="wide", policy=ap_allow_all("ap-wide"))]},
          {"delegating/ap-del": "FAIL", "wide/ap-wide": "FAIL"}),
+    # every request through an access point carries oss:AccessPointNetworkOrigin and oss:DataAccessPointArn: an access
+    # point policy granting * on them restricts no caller
+    Case("oss_access_point_not_public", "an access point grant to * conditioned on its own access point keys stays "
+         "public",
+         {**inv(bucket("delegating", policy={"Version": "1", "Statement": [{
+                    "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                    "Resource": ["acs:oss:*:1234567890:delegating/*"],
+                    "Condition": {"StringEquals": {"oss:DataAccessPointAccount": ["1234567890"]}}}]})),
+          "oss.access_points": [ap("ap-origin", bucket="delegating", policy={"Version": "1", "Statement": [{
+              "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+              "Resource": ["acs:oss:cn-hangzhou:1234567890:accesspoint/ap-origin/object/*"],
+              "Condition": {"StringEquals": {"oss:AccessPointNetworkOrigin": ["internet"]}}}]})]},
+         {"delegating/ap-origin": "FAIL"}),
     Case("oss_access_point_not_public", "public grants neutralised by the access point's, bucket's or account's block",
          {**inv(bucket("oss-example", policy=allow_all("oss-example")),
                 bucket("blocked", block_public_access=True, policy=allow_all("blocked")), account_block=False),

@@ -176,12 +176,15 @@ _NO_COLLECTOR: dict[str, object] = {"audit_status": "", "audit_retention_days": 
 CASES += [
     Case("rds_instance_sql_audit_enabled", "MariaDB: SQL Explorer not documented, MANUAL (not FAIL or ERROR)",
          rows(inst("rm-maria", "MariaDB", **_NO_COLLECTOR), inst()), {"rm-maria": "MANUAL", RID: "PASS"}),
-    Case("rds_instance_sql_audit_retention", "PostgreSQL and SQL Server retention fixed at 30 days: MANUAL whatever "
-         "the audit state; MariaDB MANUAL; MySQL at 30 days still fails",
+    Case("rds_instance_sql_audit_retention", "PostgreSQL and SQL Server retention fixed at 30 days: MANUAL with audit "
+         "on, FAIL with audit off (as MySQL); MariaDB MANUAL; MySQL at 30 days still fails",
          rows(inst("pgm-pg", "PostgreSQL", audit_retention_days=None),
               inst("rm-mss", "SQLServer", audit_status="Disabled", audit_retention_days=None),
               inst("rm-maria", "MariaDB", **_NO_COLLECTOR), inst("rm-30", audit_retention_days=30)),
-         {"pgm-pg": "MANUAL", "rm-mss": "MANUAL", "rm-maria": "MANUAL", "rm-30": "FAIL"}),
+         {"pgm-pg": "MANUAL", "rm-mss": "FAIL", "rm-maria": "MANUAL", "rm-30": "FAIL"}),
+    Case("rds_instance_sql_audit_retention", "a threshold of 30 days or less: the fixed 30 days pass",
+         rows(inst("pgm-pg", "PostgreSQL", audit_retention_days=None)), {"pgm-pg": "PASS"},
+         config=AuditConfig(audit_retention_days=30)),
     Case("rds_instance_tde_enabled", "SQL Server read-only TDE off is MANUAL; its primary off fails; instance on with "
          "the documented per-database sample passes (the verdict is the instance's)",
          rows(inst("rr-mss-ro", "SQLServer", engine_version="2019_std_ha", instance_type="Readonly",

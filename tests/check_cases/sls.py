@@ -239,6 +239,9 @@ CASES: list[Case] = [
          {TARGET: "FAIL"}, region=_G),
     Case("sls_actiontrail_logstore_retention_sufficient", "no trail delivers to SLS", {"sls.audit": AuditData()},
          {ACCOUNT: "MANUAL"}, region=_G),
+    Case("sls_actiontrail_logstore_retention_sufficient", "a region's projects unlisted: its central project is "
+         "ERROR, not 'nothing delivers'", {"sls.audit": AuditData(center_errors={"cn-hangzhou": "Unauthorized"})},
+         {ACCOUNT: "ERROR"}, region=_G),
     # the Log Audit central project's actiontrail_log holds the ActionTrail events the 2.10-2.22 alerts read
     Case("sls_actiontrail_logstore_retention_sufficient", "Log Audit only: its actiontrail_log is judged (30 days "
          "fails, permanent passes); a central project without actiontrail_log gives no result",

@@ -108,7 +108,7 @@ def test_rds_checks_pass_and_fail(cloud):
         "rm-frankfurt": "PASS"}
     assert by_resource(findings, "rds_instance_sql_audit_retention") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "MANUAL",
-        "pg-bad": "MANUAL", "rm-mssql": "MANUAL", "rm-mssql-forced": "MANUAL", "rm-maria": "MANUAL",
+        "pg-bad": "MANUAL", "rm-mssql": "FAIL", "rm-mssql-forced": "FAIL", "rm-maria": "MANUAL",  # (mssql: audit off)
         "rm-shanghai": "FAIL", "rm-frankfurt": "PASS"}
     # TDE items: MariaDB has no TDE, so no finding rather than a PASS
     assert by_resource(findings, "rds_instance_tde_enabled") == {

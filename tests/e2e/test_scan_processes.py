@@ -180,15 +180,17 @@ def test_a_process_that_cannot_authenticate_reports_why(cloud):
 
 
 def test_a_check_whose_data_another_family_collects_runs_with_that_family():
-    """placement.runs_with: ActionTrail's one check reads only the trails the OSS checks read; RAM's check of
-    keys used from ECS instances also reads EIPs and trail events the ECS checks do not, so it stays."""
-    assert runs_with(select_checks()) == {"actiontrail_trail_all_regions_enabled": "oss"}
-    alone = [c for c in select_checks() if c.meta.family == "actiontrail"]
-    assert runs_with(alone) == {}  # nothing else reads its data: its own family runs it
+    """placement.runs_with: a check whose own family's other checks read none of its datasets runs with a family
+    whose checks read them all. ActionTrail's two trail checks read the trails together (and its trail-bucket check
+    what follows from them), so they stay; RAM's check of keys used from ECS instances also reads EIPs and trail
+    events the ECS checks do not, so it stays too."""
+    assert runs_with(select_checks()) == {}
+    alone = [c for c in select_checks() if c.meta.id == "actiontrail_trail_all_regions_enabled"]
+    alone += [c for c in select_checks() if c.meta.family == "oss"]
+    assert runs_with(alone) == {"actiontrail_trail_all_regions_enabled": "oss"}  # no sibling: OSS reads the trails
     groups = {tuple(fams): {c.meta.id for c in mine} for fams, mine in check_groups(select_checks())}
-    # (ActionTrail's trail-bucket check reads datasets of its own, so ActionTrail is a group of its own)
-    assert "actiontrail_trail_all_regions_enabled" in groups[("oss",)]
-    assert "actiontrail_trail_bucket_protected" in groups[("actiontrail",)]
+    assert {"actiontrail_trail_all_regions_enabled", "actiontrail_trail_records_all_events",
+            "actiontrail_trail_bucket_protected"} <= groups[("actiontrail",)]
     assert "ram_access_key_used_from_ecs" in groups[("ram",)]
 
 

@@ -123,6 +123,8 @@ def test_a_report_that_never_comes_is_an_error_not_a_pass(cloud):
     keys = by_check["ram_root_access_key_absent"]
     assert keys.status.value == "FAIL" and "counts 1 root AccessKey(s)" in keys.message
     assert "not generated within 0.5 s" in keys.message
+    mfa = by_check["ram_root_mfa_enabled"]  # BindMfa decides; the unread credential report is said, not blamed
+    assert "the credential report could not be read" in mfa.message and "does not show it" not in mfa.message
     # the users fall back to the per-user calls and keep their verdicts
     assert by_resource(findings, "ram_user_console_mfa_enabled") == {"alice": "PASS", "bob": "FAIL"}
 

@@ -7,13 +7,11 @@ from collections.abc import Iterator
 
 from ..collectors.alb import LOAD_BALANCERS, SECURITY_POLICIES, AlbListener, AlbLoadBalancer, AlbRule
 from ..findings import Result, Status
-from ..tls_policy import listener_verdict
+from ..tls_policy import LISTENER_STATE, listener_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 CATCH_ALL_PATHS = {"/*", "*"}
-# a listener started or stopped changes whether it serves (stopped ones are MANUAL)
-LISTENER_STATE = ["StartListener", "StopListener"]
 
 
 def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str) -> Result:

@@ -92,7 +92,7 @@ def _https(d: StageDefinition) -> tuple[Status, str]:
                "as the protocol, then publish the API again to each stage it is published to.",
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --RequestConfig '{\"RequestProtocol\": "
            "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName <stage>",
-       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi"], needs=[APIS],
+       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
        evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) the API is published to "
                  "(DeployedInfos: DeployedStatus DEPLOYED). Per stage: FAIL when its RequestConfig.RequestProtocol "
                  "(comma-separated, documented values HTTP, HTTPS and WebSocket) lists HTTP; PASS when it lists "

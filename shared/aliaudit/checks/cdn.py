@@ -120,9 +120,10 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
        evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on); only "
                  "configurations without a rule condition (empty ParentId) are domain-wide: PASS when its arguments "
                  "tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables TLS 1.0-1.3 by "
-                 "default, so a domain without the feature, or whose configuration Status is failed, accepts TLS "
-                 "1.0 and 1.1); MANUAL while its Status is testing or configuring, when the feature exists only "
-                 "under rule conditions or a condition enables TLS 1.0/1.1 for some requests, and when the domain "
+                 "default, so a domain without the feature, with it only under rule conditions, or whose "
+                 "configuration Status is failed, accepts TLS 1.0 and 1.1 for the other requests); MANUAL while its "
+                 "Status is testing or configuring, when a condition enables TLS 1.0/1.1 for some requests of a "
+                 "domain strong otherwise, and when the domain "
                  "is not served (DomainStatus offline, stopping or deleting); ERROR when the configurations could "
                  "not be read. Domains without HTTPS give no result (see cdn_domain_https_enforced).",
        source="https://www.alibabacloud.com/help/en/cdn/user-guide/configure-tls-version-control | "
@@ -146,9 +147,9 @@ def tls_version_strong(inp: Inputs) -> Iterator[Result]:
         weak = _weak(args)
         enabled = [a for a in TLS_ARGS if args.get(a, TLS_DEFAULT).lower() == "on"]
         if d.tls_versions is None and (only := _conditions(d, TLS_VERSION)):
-            yield _result(d, MANUAL, f"TLS version control is configured only under rule condition {only} "
-                                     "(ParentId): the other requests keep the default (TLS 1.0 to 1.3); configure "
-                                     "it for the whole domain")
+            yield _result(d, FAIL, f"{' and '.join(weak)} accepted: TLS version control is configured only under "
+                                   f"rule condition {only} (ParentId), and the other requests keep the default "
+                                   "(TLS 1.0 to 1.3); configure it for the whole domain")
         elif not weak and (opened := _conditional_weak(d, TLS_VERSION, lambda a: bool(_weak(a)))):
             yield _result(d, MANUAL, f"TLS versions enabled domain-wide: {', '.join(enabled) or 'none'}; but "
                                      f"https_tls_version under rule condition {opened} accepts TLS 1.0 or 1.1: "

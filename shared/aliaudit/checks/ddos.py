@@ -45,9 +45,9 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
 def web_access_log_enabled(inp: Inputs) -> Iterator[Result]:
     for w in inp[WEBSITES]:
         if w.inactive:
-            yield _result(w, MANUAL, f"not judged: only Anti-DDoS Proxy instances not in service forward this "
-                                     f"website ({w.inactive}); renew or re-enable the instance, then check its "
-                                     "full log")
+            yield _result(w, MANUAL, "not judged: no Anti-DDoS Proxy instance in service forwards this website "
+                                     f"(instances of its resource group not in service: {w.inactive}); renew or "
+                                     "re-enable its instance, then check its full log")
         elif w.error:
             yield _result(w, ERROR, f"could not read the website's log status: {w.error}")
         elif w.log_enabled:

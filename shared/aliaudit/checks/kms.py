@@ -99,7 +99,7 @@ def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
             when = f" on {k.delete_date:%Y-%m-%d}" if k.delete_date else ""
             yield _result(k, FAIL, f"the key is scheduled for deletion{when}")
         else:
-            yield _result(k, PASS, f"the key is {k.state or 'not pending deletion'}")
+            yield _result(k, PASS, f"the key is {k.state}")
 
 
 # --- issue 20 ------------------------------------------------------------------------------------------------

@@ -7,12 +7,10 @@ from collections.abc import Iterator
 
 from ..collectors.nlb import LISTENERS, SECURITY_POLICIES, NlbListener
 from ..findings import Result, Status
-from ..tls_policy import listener_verdict
+from ..tls_policy import LISTENER_STATE, listener_verdict
 from .registry import Inputs, check
 
 PASS, FAIL, MANUAL = Status.PASS, Status.FAIL, Status.MANUAL
-# a listener started or stopped changes whether it serves (stopped ones are MANUAL)
-LISTENER_STATE = ["StartListener", "StopListener"]
 
 
 def _result(lst: NlbListener, status: Status, message: str) -> Result:

@@ -715,7 +715,7 @@ def _access_point_verdict(ap: AccessPointInfo, inv: OssInventory) -> Result:
         return result(MANUAL, f"NetworkOrigin {ap.network_origin or '(none)'} is not a documented value")
     if "policy" in ap.errors:
         return result(ERROR, f"could not read the access point policy: {ap.errors['policy']}")
-    grants = public_grants(ap.policy, ap.name)
+    grants = public_grants(ap.policy, ap.name, direct=False)  # (its requests carry the access point keys)
     if not grants:
         return result(PASS, "internet access point whose policy grants nothing to everyone"
                       if ap.policy else "internet access point without a policy")

@@ -39,7 +39,10 @@ def _error(c: PolarCluster, aspects: Iterable[str]) -> Result | None:
 
 def _network(text: str) -> IPNetwork | None:
     text = text.strip()
-    if text == "0.0.0.0":  # a bare 0.0.0.0 is read as "any address", as RDS reads it (checks/rds.py)
+    # a bare 0.0.0.0 is read as "any address", as RDS reads it (checks/rds.py); "%" too: "Setting a whitelist to % or
+    # 0.0.0.0/0 allows all IP addresses" (PolarDB for PostgreSQL "Set whitelists for a cluster") - read so that it
+    # cannot pass unseen
+    if text in ("0.0.0.0", "%"):
         text = "0.0.0.0/0"
     try:
         return ipaddress.ip_network(text, strict=False)

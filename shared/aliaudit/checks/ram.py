@@ -130,13 +130,14 @@ def root_mfa(inp: Inputs) -> Iterator[Result]:
     root: RootInfo = inp[ROOT]
     report = "the account security report (RAM console Overview > Security Check)"
     if root.practice_mfa is True:
-        lag = "" if root.mfa_active else ("; the credential report, which IMS renews at most every four hours, does "
-                                          "not show it")
+        lag = "" if root.mfa_active or root.report_error else (
+            "; the credential report, which IMS renews at most every four hours, does not show it")
         status, message = PASS, f"the root account has an MFA device bound ({report} says BindMfa true{lag})" + (
             _as_of(root))
     elif root.practice_mfa is False:
         status, message = FAIL, f"{report} says the root account has no MFA (BindMfa false)" + (
-            ", though the credential report shows one" + _as_of(root) if root.mfa_active else "")
+            ", though the credential report shows one" + _as_of(root) if root.mfa_active
+            else _as_of(root) if root.report_error else "")
     elif root.mfa_active:  # (the security report unread: the collector had the credential report then)
         status, message = PASS, "the root account has an MFA device bound" + _as_of(root)
     else:
@@ -149,6 +150,8 @@ def _as_of(root: RootInfo) -> str:
     hours, so a change made since is not in it), and whether the account security report could be read."""
     when = root.report_generated
     out = f"credential report generated {when.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if when else ""
+    if root.report_error:
+        out = f"the credential report could not be read: {root.report_error}"
     if root.practice_error:
         out += ("; " if out else "") + f"the account security report could not be read: {root.practice_error}"
     return f" ({out})" if out else ""

@@ -324,8 +324,9 @@ _FIXED_RETENTION = (f"not settable: RDS keeps the SQL Explorer logs of {{engine}
                  "the policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not "
                  "Enable or no retention is set; PASS when the retention is at least audit_retention_days (180), FAIL "
                  "when shorter; ERROR when the policy or the retention could not be read. PostgreSQL and SQL Server "
-                 "are MANUAL: RDS fixes their SQL Explorer retention at 30 days and ModifySQLCollectorRetention "
-                 "supports MySQL only, so the storage duration the audit reads cannot be set. Other engines "
+                 "with SQL audit on are MANUAL (PASS when audit_retention_days is 30 or less): RDS fixes their SQL "
+                 "Explorer retention at 30 days and ModifySQLCollectorRetention supports MySQL only, so the storage "
+                 "duration the audit reads cannot be set; with SQL audit off they FAIL as MySQL does. Other engines "
                  "(MariaDB) are MANUAL: SQL Explorer is not documented for them.",
        cis_audit="SQL Explore > Service Setting: assure the storage duration is set as 6 months or longer.")
 def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
@@ -333,15 +334,18 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if inst.engine_key not in AUDIT_ENGINES:
             yield _result(inst, MANUAL, _NO_SQL_EXPLORER.format(engine=inst.engine))
-        elif inst.engine_key in FIXED_RETENTION_ENGINES:
-            yield _result(inst, MANUAL, _FIXED_RETENTION.format(engine=inst.engine, need=need),
-                          retention_days=str(FIXED_RETENTION_DAYS))
         elif err := _error(inst, ["audit"]):
             yield err
         elif not inst.audit_status:
             yield _result(inst, ERROR, "DescribeSQLCollectorPolicy answered no SQLCollectorStatus")
         elif inst.audit_status != "Enable":
             yield _result(inst, FAIL, "SQL audit is off: nothing is retained")
+        elif inst.engine_key in FIXED_RETENTION_ENGINES:  # (kept a fixed 30 days: enough only for a low threshold)
+            ok = need <= FIXED_RETENTION_DAYS
+            yield _result(inst, PASS if ok else MANUAL,
+                          f"SQL audit logs are kept {FIXED_RETENTION_DAYS} days (fixed by RDS; required >= {need})"
+                          if ok else _FIXED_RETENTION.format(engine=inst.engine, need=need),
+                          retention_days=str(FIXED_RETENTION_DAYS))
         elif err := _error(inst, ["audit_retention"]):
             yield err
         elif inst.audit_retention_days is None:

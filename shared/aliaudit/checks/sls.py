@@ -159,7 +159,8 @@ class AlertSpec:
 
     def required(self, context: Mapping[str, Value] | None = None) -> list[Required]:
         """The events of the item, described as ActionTrail writes them (plus `context`: fields of the logstore)."""
-        if self.variants:
+        if self.variants:  # (each variant is an event of its own: codes and conditions do not combine with them)
+            assert not self.codes and self.conditions == [{}], f"{self.cis}: variants with codes or conditions"
             return [Required(label.format(e), tuple(self._alternatives("eventName", e, self.name_event, service,
                                                                        context or {}, [cond])
                                                     for service in self.services or ("",)))
@@ -427,11 +428,11 @@ def _no_target(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
                           f"{central} with its {CENTRAL_LOGSTORE}")
 
 
-def _muted(alert: AlertInfo, now: datetime | None) -> bool:
-    return bool(alert.muted_until and now and alert.muted_until > now)
+def _muted(alert: AlertInfo, now: datetime) -> bool:
+    return bool(alert.muted_until and alert.muted_until > now)
 
 
-def evaluate(spec: AlertSpec, audit: AuditData, account_id: str, now: datetime | None = None) -> Result:
+def evaluate(spec: AlertSpec, audit: AuditData, account_id: str, now: datetime) -> Result:
     """One account-level verdict: PASS on the first enabled alert, not muted at `now`, that covers the item on a
     trail's logstore or on the Log Audit central project's actiontrail_log."""
     targets = alert_targets(audit, account_id)
@@ -597,7 +598,8 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
                  "2.10-2.22 alerts read: PASS when its ttl is at least log_retention_days (365), FAIL when fewer or "
                  "a trail's logstore does not exist; MANUAL when the project belongs to another account, or when "
                  "neither a trail nor Log Audit delivers ActionTrail events to Log Service (OSS lifecycle not read); "
-                 "ERROR when the logstore could not be read or reported no ttl.",
+                 "ERROR when the logstore could not be read or reported no ttl, or when a region's projects could "
+                 "not be listed to look for a central project.",
        cis_audit="For the target project, check whether Permanent Storage is turned on, or else ensure the Data "
                  "Retention Period is set to 365 or greater.")
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
@@ -606,7 +608,12 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     centers = [(c, ls) for c in audit.centers
                for ls in ([x for x in (audit.project(c.region, c.project) or _NO_PROJECT).logstores
                            if x.name == c.logstore] or [LogstoreInfo(name=c.logstore, error="not read")])]
-    if not audit.targets and not centers:
+    if audit.center_errors:  # (a central project there would go unjudged: one finding for them all)
+        failed = "; ".join(f"{region}: {err}" for region, err in sorted(audit.center_errors.items()))
+        yield Result(status=ERROR, resource_id=inp.account_id, resource_type="sls:logstore",
+                     message=f"could not look for the Log Audit Service central project ({CENTRAL_LOGSTORE}) in "
+                             f"{len(audit.center_errors)} region(s): {failed}")
+    if not audit.targets and not centers and not audit.center_errors:
         yield Result(status=MANUAL, resource_id=inp.account_id, resource_type="sls:logstore",
                      message="no trail delivers to Log Service and no Log Audit Service central project holds "
                              "ActionTrail events; where trails deliver to OSS, verify the bucket's lifecycle rules "

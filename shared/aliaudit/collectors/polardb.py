@@ -18,6 +18,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import count
+from .rds import TEMPLATE_PREFIX
 from .registry import CollectContext, collector
 
 polardb_models = lazy_import("alibabacloud_polardb20170801.models")
@@ -32,7 +33,6 @@ NOT_FOUND = {"InvalidDBCluster.NotFound", "InvalidDBClusterId.NotFound"}
 # DescribeDBClusterAccessWhitelist includes them is not documented, so they are read on their own
 # (DescribeGlobalSecurityIPGroupRelation, "Queries the relationship between a cluster and a global IP whitelist
 # template", API reference) and judged as groups named template:<GlobalIgName>
-TEMPLATE_PREFIX = "template:"
 
 
 class PolarWhitelistGroup(Record):

@@ -124,7 +124,8 @@ class AuditData(Record):
 
 
 def by_offset(call: Callable[[int], Any], items: Callable[[Any], list[Any]]) -> Iterator[Any]:
-    """SLS style: call(offset) -> response with get_total(); pages of PAGE items until total is reached."""
+    """SLS style: call(offset) -> response with get_total(); pages (of the size `call` asks for) until total is
+    reached."""
     offset = 0
     while True:
         resp = call(offset)
