@@ -200,6 +200,12 @@ CASES: list[Case] = [
              bucket("b-oarn", kms_key_id=f"acs:kms:cn-hangzhou:6543210987654321:key/{CMK}"),
              bucket("b-alias", kms_key_id="alias/my-bucket-key")),
          {"b-other": "MANUAL", "b-oarn": "MANUAL", "b-alias": "MANUAL"}),
+    # a service key's alias written as an alias ARN (acs:kms:<region>:<uid>:alias/acs/oss) is still the service key:
+    # 5.9 fails it and 5.8 counts it as the service key (collectors.oss.kms_key_ref)
+    Case("oss_bucket_encrypted_with_byok", "the service alias as an ARN fails; a customer alias as an ARN is MANUAL",
+         inv(bucket("b-svc-arn", kms_key_id=f"acs:kms:cn-hangzhou:{UID}:alias/acs/oss"),
+             bucket("b-my-arn", kms_key_id=f"acs:kms:cn-hangzhou:{UID}:alias/my-bucket-key")),
+         {"b-svc-arn": "FAIL", "b-my-arn": "MANUAL"}),
     Case("oss_bucket_encrypted_with_byok", "the region's keys unreadable: ERROR (the service key still fails)",
          inv(bucket(), bucket("b-svc", kms_key_id=None), keys_error="Forbidden.RAM: kms:ListKeys denied"),
          {B: "ERROR", "b-svc": "FAIL"}),

@@ -25,7 +25,7 @@ from ..bucket_policy import (
     to_everyone,
 )
 from ..collectors.actiontrail import TRAILS, TrailInfo
-from ..collectors.oss import ACCESS_POINTS, BUCKETS, AccessPointInfo, BucketInfo, OssInventory
+from ..collectors.oss import ACCESS_POINTS, BUCKETS, AccessPointInfo, BucketInfo, OssInventory, kms_key_ref
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -324,7 +324,7 @@ ENCRYPTION_EVENTS = ["PutBucketEncryption", "DeleteBucketEncryption", "PutBucket
 def _own_key(b: BucketInfo) -> str | None:
     """The customer's KMS key, if the bucket names one. Service keys go by 'alias/acs/<service>'."""
     key = b.kms_key_id if b.sse_algorithm == "KMS" else None
-    return key if key and not key.lower().startswith("alias/acs/") else None
+    return key if key and kms_key_ref(key) != "service" else None
 
 
 @check(id="oss_bucket_encrypted_with_service_key", severity="medium",
@@ -357,8 +357,8 @@ def sse_service_key(inp: Inputs) -> Iterator[Result]:
 # SSEAlgorithm is KMS and a CMK ID is specified. Otherwise null." (https://www.alibabacloud.com/help/en/oss/
 # developer-reference/getbucketencryption). The key ID is the documented form; a key ARN (ListKeys KeyArn,
 # acs:kms:<region>:<uid>:key/<id>) is matched as well, and an alias (alias/<name>, or an ARN ending alias/<name>)
-# is named by no field of the keys dataset, except the service aliases alias/acs/<service> CIS 5.8 names.
-_SERVICE_ALIAS = "alias/acs/"
+# is named by no field of the keys dataset, except the service aliases alias/acs/<service> CIS 5.8 names
+# (collectors.oss.kms_key_ref tells them apart).
 # "Only CMKs in the Enabled state support cryptographic operations such as encrypting and decrypting data or data
 # keys" (KMS "Impact of CMK status on API operations", https://www.alibabacloud.com/help/en/kms/key-management-
 # service/developer-reference/impact-of-cmk-status-on-api-operations)
@@ -369,9 +369,10 @@ def _byok_key(b: BucketInfo, inv: OssInventory) -> Result:
     """The 5.9 verdict of a bucket whose default encryption is KMS with a named key, from the account's KMS keys of
     the bucket's region."""
     ref = str(b.kms_key_id)
-    if ref.lower().startswith(_SERVICE_ALIAS):
+    kind = kms_key_ref(ref)
+    if kind == "service":
         return _result(b, FAIL, f"SSE-KMS with the service key {ref}, not a key you created")
-    if ref.startswith("alias/") or ":alias/" in ref:
+    if kind == "alias":
         return _result(b, MANUAL, f"SSE-KMS with key alias {ref}: the KMS keys are listed by ID and ARN, not by "
                        "alias; check in the KMS console that the alias names an Enabled key your account created")
     if b.region in inv.kms_keys_error:

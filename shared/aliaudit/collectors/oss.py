@@ -162,11 +162,21 @@ def all_buckets(ctx: CollectContext) -> list[Any]:
 BUCKETS: Dataset[OssInventory] = Dataset("oss.buckets", Scope.GLOBAL)
 
 
+def kms_key_ref(ref: str) -> str:
+    """What a bucket's KMSMasterKeyID names: "service" (a service key's alias alias/acs/<service>, bare or as an alias
+    ARN acs:kms:<region>:<uid>:alias/...), "alias" (another alias, which the keys dataset cannot resolve), "key" (a
+    key ID or key ARN)."""
+    r = ref.strip().lower()
+    name = r.split(":", 4)[4] if r.startswith("acs:kms:") and r.count(":") >= 4 else r
+    if name.startswith("alias/acs/"):
+        return "service"
+    return "alias" if name.startswith("alias/") else "key"
+
+
 def _named_key(b: BucketInfo) -> bool:
     """A bucket whose default encryption names a KMS key the keys dataset can find (a key ID or ARN, not an
     alias: see checks/oss.py, CIS 5.9)."""
-    key = b.kms_key_id or ""
-    return b.sse_algorithm == "KMS" and bool(key) and not key.startswith("alias/") and ":alias/" not in key
+    return b.sse_algorithm == "KMS" and bool(b.kms_key_id) and kms_key_ref(b.kms_key_id or "") == "key"
 
 
 def _read_kms_keys(ctx: CollectContext, inventory: OssInventory) -> None:
