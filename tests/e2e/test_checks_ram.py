@@ -244,6 +244,23 @@ def test_a_report_row_with_password_active_na_is_settled_by_get_login_profile(cl
     assert admin.calls()["ims:GetLoginProfile"] == 2  # only the two N/A rows
 
 
+def test_a_security_key_answered_as_not_enabled_is_no_mfa(cloud):
+    """Without the report (denied), a user's security key comes from GetUserMFAInfo, whose IsMFAEnable says whether
+    the device is enabled (GetUserMFAInfoResponseBody): false is no MFA."""
+    data = account()
+    data["accounts"][0]["ram"]["users"] += [
+        {"name": f"key-{state}", "created": ago(300), "last_login": ago(5), "login_profile": {"created": ago(300)},
+         "mfa_device": {"serial": f"acs:ram::{ACCOUNT}:mfa/key-{state}", "type": "U2F", "enabled": state == "on"}}
+        for state in ("on", "off")]
+    data["accounts"][0]["ram"]["policies"].append({"name": "NoReport", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": ["ram:GetCredentialReport"], "Resource": "*"}]}})
+    data["accounts"][0]["ram"]["groups"][0]["policies"].append({"name": "NoReport", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, checks=["ram_user_console_mfa_enabled"], ak=READER_AK, secret=READER_SECRET)
+    mfa = by_resource(findings, "ram_user_console_mfa_enabled")
+    assert (mfa["key-on"], mfa["key-off"]) == ("PASS", "FAIL")
+
+
 def test_without_the_credential_report_users_are_read_one_by_one(cloud, admin):
     """A role denied the credential report still gets every verdict, from the per-user calls; the root account's
     recorded use is ERROR, its MFA and keys come from the account security report (the CIS audits' Security Check)."""

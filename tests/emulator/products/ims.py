@@ -209,7 +209,7 @@ def get_user_mfa_info(call: Call) -> dict[str, Any]:
         raise ApiError("EntityNotExist.User.MFADevice", f"The MFA device of the user does not exist: {user.name}",
                        404)
     # IsMFAEnable beside the device, as the documented sample answers it (tests/fixtures/wire/ims/GetUserMFAInfo.json)
-    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}, "IsMFAEnable": True}
+    return {"MFADevice": {"SerialNumber": device.serial, "Type": device.type}, "IsMFAEnable": device.enabled}
 
 
 @api.action("ListVirtualMFADevices", resource=lambda c: f"acs:ram:*:{c.acct.id}:mfa/*")

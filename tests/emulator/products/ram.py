@@ -48,6 +48,9 @@ class MfaDevice(BaseModel):
     bound: bool = True
     type: str = "VMFA"  # VMFA (virtual) | U2F (security key): IMS GetUserMFAInfo MFADevice.Type
     activated: datetime = datetime(2024, 1, 1)
+    # GetUserMFAInfo IsMFAEnable: "Indicates whether the MFA device is enabled. Valid values: true, false"
+    # (alibabacloud_ims20190815 GetUserMFAInfoResponseBody); a scenario may answer false for a bound device
+    enabled: bool = True
 
 
 class PolicyRef(BaseModel):
