@@ -195,6 +195,23 @@ CASES += [
                    tde_databases=[TdeDatabase(name="test02", tde_status="Enabled"),
                                   TdeDatabase(name="staging", tde_status="Disabled")])),
          {"rr-mss-ro": "MANUAL", "rm-mss": "FAIL", "rm-mss-on": "PASS"}),
+    # the stricter view: SQL Server encrypts per database once the instance's TDE is on (the documented sample lists
+    # test02 Enabled); the system databases cannot be encrypted and are not judged
+    Case("rds_instance_sqlserver_databases_encrypted", "every user database encrypted passes (master ignored); one "
+         "left out fails, naming it; TDE off fails; read-only TDE off is MANUAL; none listed is MANUAL; other "
+         "engines give no result",
+         rows(inst("rm-all", "SQLServer", engine_version="2019_std_ha",
+                   tde_databases=[TdeDatabase(name="test02", tde_status="Enabled"),
+                                  TdeDatabase(name="master", tde_status="Disabled")]),
+              inst("rm-half", "SQLServer", engine_version="2019_std_ha",
+                   tde_databases=[TdeDatabase(name="test02", tde_status="Enabled"),
+                                  TdeDatabase(name="staging", tde_status="Disabled")]),
+              inst("rm-off", "SQLServer", engine_version="2019_std_ha", tde_status="Disabled", tde_mode="",
+                   tde_key_id=""),
+              inst("rr-ro", "SQLServer", engine_version="2019_std_ha", instance_type="Readonly",
+                   tde_status="Disabled", tde_mode="", tde_key_id=""),
+              inst("rm-none", "SQLServer", engine_version="2019_std_ha"), inst()),
+         {"rm-all": "PASS", "rm-half": "FAIL", "rm-off": "FAIL", "rr-ro": "MANUAL", "rm-none": "MANUAL"}),
     Case("rds_instance_tde_byok", "SQL Server read-only TDE off is MANUAL",
          {"rds.instances": [inst("rr-mss-ro", "SQLServer", engine_version="2019_ent", instance_type="Readonly",
                                  tde_status="Disabled", tde_mode="", tde_key_id="")], "kms.keys": [kms_key()]},

@@ -426,6 +426,11 @@ def test_sql_server_tde_per_database_and_read_only(cloud):
     for check_id in ("rds_instance_tde_enabled", "rds_instance_tde_byok"):
         ro = got[(check_id, "rr-mssql-ro")]
         assert ro.status.value == "MANUAL" and "read-only instances do not support TDE" in ro.message
+    # the stricter per-database view: rm-mssql lists staging unencrypted (FAIL), rm-mssql-forced encrypts both
+    per_db = by_resource(scan(cloud, checks=["rds_instance_sqlserver_databases_encrypted"]),
+                         "rds_instance_sqlserver_databases_encrypted")
+    assert (per_db["rm-mssql"], per_db["rm-mssql-forced"], per_db["rr-mssql-ro"]) == ("FAIL", "PASS", "MANUAL")
+    assert "pg-good" not in per_db  # SQL Server only
 
 
 # --- review 23 item 2: whitelist templates linked to an instance ---------------------------------------------------

@@ -435,6 +435,51 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
             yield _result(inst, FAIL, "TDE is disabled")
 
 
+# SQL Server encrypts per database once the instance's TDE is on: "TDE can be enabled or disabled for a database
+# based on your business requirements" (RDS SQL Server TDE guide,
+# https://www.alibabacloud.com/help/en/apsaradb-for-rds/latest/configure-tde-for-an-apsaradb-rds-for-sql-server-instance;
+# ModifyDBInstanceTDE DBName). SQL Server cannot encrypt its system databases master, model and msdb (tempdb is
+# encrypted with the first user database: Microsoft "Transparent data encryption (TDE)"), so they are not judged.
+_SYSTEM_DATABASES = {"master", "model", "msdb", "tempdb"}
+
+
+@check(id="rds_instance_sqlserver_databases_encrypted", severity="high",
+       title="RDS SQL Server instances with TDE encrypt every user database",
+       risk="On SQL Server, turning TDE on for the instance encrypts nothing by itself: each database must be added; "
+            "a database left out is stored, backed up and logged in clear although the instance shows TDE enabled.",
+       console="RDS console > the instance > Data Security > TDE > Configure TDE: add every user database.",
+       cli="aliyun rds ModifyDBInstanceTDE --DBInstanceId <id> --TDEStatus Enabled --DBName <db1>,<db2>",
+       events=[*TDE_EVENTS, "CreateDatabase", *LIFECYCLE], needs=[INSTANCES],
+       evaluates="SQL Server instances only: DescribeDBInstanceTDE Databases.Database[] (DBName, TDEStatus) of an "
+                 "instance whose TDEStatus is Enabled: PASS when every listed user database is Enabled (the system "
+                 "databases master, model, msdb and tempdb, which SQL Server cannot encrypt, are not judged), FAIL "
+                 "naming those that are not; MANUAL when no user database is listed; with TDE off, FAIL (MANUAL "
+                 "where RDS offers no TDE, as rds_instance_tde_enabled says); ERROR when TDE could not be read or "
+                 "TDEStatus was not answered. A stricter view of CIS 6.5, whose audit reads the instance's status "
+                 "only.",
+       source="RDS SQL Server TDE guide (per-database encryption); CIS Alibaba Cloud v2.0.0 6.5")
+def sqlserver_databases_encrypted(inp: Inputs) -> Iterator[Result]:
+    for inst in _instances(inp, {"sqlserver"}):
+        if err := _error(inst, ["tde"]):
+            yield err
+        elif not inst.tde_status:
+            yield _result(inst, ERROR, _NO_TDE_STATUS)
+        elif inst.tde_status != "Enabled" and (why := tde_unavailable(inst)):
+            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}")
+        elif inst.tde_status != "Enabled":
+            yield _result(inst, FAIL, "TDE is disabled: no database is encrypted")
+        elif not (user := [d for d in inst.tde_databases if d.name.lower() not in _SYSTEM_DATABASES]):
+            yield _result(inst, MANUAL, "TDE is enabled, but DescribeDBInstanceTDE lists no user database: check in "
+                                        "the console (Data Security > TDE > Configure TDE) which databases are "
+                                        "encrypted")
+        elif off := [d.name or "?" for d in user if d.tde_status != "Enabled"]:
+            yield _result(inst, FAIL, f"{len(off)} of {len(user)} user database(s) not encrypted: {', '.join(off)}",
+                          databases_encrypted=f"{len(user) - len(off)}/{len(user)}")
+        else:
+            yield _result(inst, PASS, f"all {len(user)} user database(s) encrypted",
+                          databases_encrypted=f"{len(user)}/{len(user)}")
+
+
 @check(id="rds_instance_tde_byok", severity="medium",
        title="Ensure RDS instance TDE protector is encrypted with BYOK (Use your own key)",
        risk="With the key RDS generates, the customer cannot rotate, disable or audit the use of the key that "
