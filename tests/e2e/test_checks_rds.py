@@ -82,7 +82,8 @@ def test_rds_checks_pass_and_fail(cloud):
     load(cloud, account())
     findings = scan(cloud, families=["rds"], regions=REGIONS)
     assert {f.check_id for f in findings} == {*CIS_CHECKS.values(), "rds_instance_no_public_endpoint",
-                                              "rds_instance_ssl_forced", "rds_instance_backup_retention_sufficient"}
+                                              "rds_instance_ssl_forced", "rds_instance_backup_retention_sufficient",
+                                              "rds_instance_sqlserver_databases_encrypted"}
     for cis, check_id in CIS_CHECKS.items():
         assert {tuple(f.cis) for f in findings if f.check_id == check_id} == {(cis,)}
     # CIS 6.1 as its audit reads: SSL encryption enabled; refusing plain connections is the stricter check
@@ -194,7 +195,7 @@ def test_denied_detail_api_errors_only_the_checks_reading_it(cloud):
 def test_denied_list_api_errors_every_check(cloud):
     load(cloud, _deny(account(), ["rds:DescribeDBInstances", "kms:ListKeys"]))
     findings = scan(cloud, families=["rds"], ak=READER_AK, secret=READER_SECRET, regions=REGIONS)
-    assert len(findings) == 12 * len(REGIONS)  # one per check and region, no silent gap
+    assert len(findings) == 13 * len(REGIONS)  # one per check and region, no silent gap
     assert all(f.status.value == "ERROR" and f.resource_id == f.region for f in findings)
     assert all("NoPermission" in f.message for f in findings)
 
