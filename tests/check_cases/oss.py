@@ -365,6 +365,10 @@ CASES: list[Case] = [
     # an answer without BlockPublicAccess is unread (the collector's errors entry), never "off"
     Case("oss_account_public_access_block_enabled", "GetPublicAccessBlock answered without BlockPublicAccess",
          inv(account_block=None, error="GetPublicAccessBlock answered without BlockPublicAccess"), {ACCOUNT: "ERROR"}),
+    Case("oss_bucket_not_exposed", "a public-read bucket whose account-level block is unread: ERROR (the block could "
+         "neutralise it)", inv(bucket("plain-public", acl="public-read"), account_block=None,
+                               error="GetPublicAccessBlock answered without BlockPublicAccess"),
+         {"plain-public": "ERROR"}),
     Case("oss_bucket_public_access_block_enabled", "GetBucketPublicAccessBlock answered without BlockPublicAccess",
          inv(bucket("b-none", block_public_access=None,
                     errors={"public_access_block": "ValueError: GetBucketPublicAccessBlock answered without "
