@@ -385,6 +385,20 @@ def tde_unavailable(inst: RdsInstance) -> str:
             return f"RDS offers TDE for PostgreSQL 10 and later, not for {inst.engine_version}"
     return ""
 
+def _tde_not_on(inst: RdsInstance, off: str, advice: str = "") -> Result | None:
+    """The verdict of an instance whose TDE is not on: ERROR when unread, MANUAL where RDS offers no TDE (with
+    `advice` after the reason), else FAIL with `off`; None when TDE is Enabled."""
+    if err := _error(inst, ["tde"]):
+        return err
+    if not inst.tde_status:
+        return _result(inst, ERROR, _NO_TDE_STATUS)
+    if inst.tde_status == "Enabled":
+        return None
+    if why := tde_unavailable(inst):
+        return _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}{advice}")
+    return _result(inst, FAIL, off)
+
+
 def _tde_on(inst: RdsInstance) -> Result:
     """TDE on at instance level: the CIS 6.5 verdict. SQL Server encrypts per database once the instance switch is on
     ("TDE can be enabled or disabled for a database", SQL Server TDE guide; ModifyDBInstanceTDE DBName), so its
@@ -422,17 +436,8 @@ def _tde_on(inst: RdsInstance) -> Result:
        cis_audit="Data Security > TDE tab: check the button TDE Status is Enabled.")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, TDE_ENGINES):
-        if err := _error(inst, ["tde"]):
-            yield err
-        elif not inst.tde_status:
-            yield _result(inst, ERROR, _NO_TDE_STATUS)
-        elif inst.tde_status == "Enabled":
-            yield _tde_on(inst)
-        elif why := tde_unavailable(inst):
-            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}; protect the data at rest "
-                                        "otherwise (encrypted cloud disks, or an edition with TDE)")
-        else:
-            yield _result(inst, FAIL, "TDE is disabled")
+        yield _tde_not_on(inst, "TDE is disabled", "; protect the data at rest otherwise (encrypted cloud disks, or "
+                                                   "an edition with TDE)") or _tde_on(inst)
 
 
 # SQL Server encrypts per database once the instance's TDE is on: "TDE can be enabled or disabled for a database
@@ -460,14 +465,8 @@ _SYSTEM_DATABASES = {"master", "model", "msdb", "tempdb"}
        source="RDS SQL Server TDE guide (per-database encryption); CIS Alibaba Cloud v2.0.0 6.5")
 def sqlserver_databases_encrypted(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp, {"sqlserver"}):
-        if err := _error(inst, ["tde"]):
-            yield err
-        elif not inst.tde_status:
-            yield _result(inst, ERROR, _NO_TDE_STATUS)
-        elif inst.tde_status != "Enabled" and (why := tde_unavailable(inst)):
-            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}")
-        elif inst.tde_status != "Enabled":
-            yield _result(inst, FAIL, "TDE is disabled: no database is encrypted")
+        if not_on := _tde_not_on(inst, "TDE is disabled: no database is encrypted"):
+            yield not_on
         elif not (user := [d for d in inst.tde_databases if d.name.lower() not in _SYSTEM_DATABASES]):
             yield _result(inst, MANUAL, "TDE is enabled, but DescribeDBInstanceTDE lists no user database: check in "
                                         "the console (Data Security > TDE > Configure TDE) which databases are "
@@ -501,14 +500,8 @@ def sqlserver_databases_encrypted(inp: Inputs) -> Iterator[Result]:
 def tde_byok(inp: Inputs) -> Iterator[Result]:
     keys: dict[str, KmsKey] = {k.id: k for k in inp[KEYS]}
     for inst in _instances(inp, TDE_ENGINES):
-        if err := _error(inst, ["tde"]):
-            yield err
-        elif not inst.tde_status:
-            yield _result(inst, ERROR, _NO_TDE_STATUS)
-        elif inst.tde_status != "Enabled" and (why := tde_unavailable(inst)):
-            yield _result(inst, MANUAL, f"TDE is disabled and not applicable: {why}")
-        elif inst.tde_status != "Enabled":
-            yield _result(inst, FAIL, "TDE is disabled, so no key of the customer's protects the data")
+        if not_on := _tde_not_on(inst, "TDE is disabled, so no key of the customer's protects the data"):
+            yield not_on
         elif inst.tde_mode == "Aliyun_Generate_Key":
             yield _result(inst, FAIL, "TDE uses the key RDS generated (Aliyun_Generate_Key), not a customer key",
                           key_id=inst.tde_key_id)
