@@ -14,6 +14,7 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 _WORST = (FAIL, ERROR, MANUAL, PASS)  # the order in which one stage's verdict decides the API's
+API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"]
 
 
 def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Result:
@@ -26,6 +27,13 @@ def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) ->
                   details={"group": a.group_name or a.group_id, "stages": ",".join(a.stages),
                            "auth_type": ",".join(f"{d.stage}:{d.auth_type}" for d in a.definitions),
                            "protocols": ",".join(f"{d.stage}:{'+'.join(d.protocols)}" for d in a.definitions)})
+
+
+def _published(inp: Inputs, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Iterator[Result]:
+    """A finding per API published to some stage (one published nowhere is callable nowhere: no finding)."""
+    for a in inp[APIS]:
+        if a.definitions:
+            yield _api(a, judge)
 
 
 def _group(g: ApigwGroup, status: Status, message: str) -> Result:
@@ -58,7 +66,7 @@ def _auth(d: StageDefinition) -> tuple[Status, str]:
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --AuthType APP ... ; aliyun cloudapi DeployApi "
            "--GroupId <group> --ApiId <id> --StageName <RELEASE|PRE|TEST> --Description 'require app auth' (or "
            "aliyun cloudapi AbolishApi --GroupId <group> --ApiId <id> --StageName <stage>)",
-       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
+       events=API_EVENTS, needs=[APIS],
        evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) whose DeployedInfos "
                  "entry shows DeployedStatus DEPLOYED: the definition that stage serves, not the draft DescribeApi "
                  "answers (a draft changed but not published again does not count). Per stage: FAIL when its "
@@ -68,9 +76,7 @@ def _auth(d: StageDefinition) -> tuple[Status, str]:
                  "naming the stages. APIs published to no stage give no result.",
        source="Cloud Config api-gateway-api-auth-required")
 def api_auth_required(inp: Inputs) -> Iterator[Result]:
-    for a in inp[APIS]:
-        if a.definitions:  # (published nowhere: callable nowhere)
-            yield _api(a, _auth)
+    yield from _published(inp, _auth)
 
 
 def _https(d: StageDefinition) -> tuple[Status, str]:
@@ -92,7 +98,7 @@ def _https(d: StageDefinition) -> tuple[Status, str]:
                "as the protocol, then publish the API again to each stage it is published to.",
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --RequestConfig '{\"RequestProtocol\": "
            "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName <stage>",
-       events=["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"], needs=[APIS],
+       events=API_EVENTS, needs=[APIS],
        evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) the API is published to "
                  "(DeployedInfos: DeployedStatus DEPLOYED). Per stage: FAIL when its RequestConfig.RequestProtocol "
                  "(comma-separated, documented values HTTP, HTTPS and WebSocket) lists HTTP; PASS when it lists "
@@ -100,9 +106,7 @@ def _https(d: StageDefinition) -> tuple[Status, str]:
                  "API's finding is its worst stage, naming the stages; APIs published to no stage give no result.",
        source="Cloud Config api-gateway-api-internet-request-https; CloudSploit apiProtocol")
 def api_https_only(inp: Inputs) -> Iterator[Result]:
-    for a in inp[APIS]:
-        if a.definitions:
-            yield _api(a, _https)
+    yield from _published(inp, _https)
 
 
 @check(id="apigateway_group_tls_policy_strong", severity="medium",
