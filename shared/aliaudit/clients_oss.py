@@ -3,6 +3,7 @@ retries within each API's adaptive limit. Its own module so that only a process 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,8 +15,26 @@ from .http_session import adopt
 from .settings import CONNECTIONS_PER_ENDPOINT, EndpointSettings
 from .throttle import ApiLimits, ThrottleBudget, backoff_seconds
 
-# Transient answers worth retrying; anything else (auth, not found, bad input) fails at once.
-OSS_RETRYABLE_STATUS = {500, 502, 503, 504}  # OSS throttling is SlowDown 503; oss2 itself never retries
+# Transient answers worth retrying; anything else (auth, not found, bad input) fails at once. oss2 itself never
+# retries; OSS's own v2 SDK retries every 5xx and 429 (alibabacloud_oss_v2/retry/error_retryable.py).
+OSS_RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# OSS's throttling answers, retried within the API's adaptive limit (which they slow down): 503
+# TotalQpsLimitExceeded (the account's total QPS), MetaOperationQpsLimitExceeded (management APIs),
+# ActiveRequestLimitExceeded (concurrent requests) ("HTTP status code 503",
+# https://www.alibabacloud.com/help/en/oss/support/http-status-code-503), PartitionQpsLimitted (a hot key prefix,
+# https://help.aliyun.com/en/oss/user-guide/0026-00000028), and any 429 (QpsLimitExceeded, "HTTP status code 429",
+# https://help.aliyun.com/en/oss/user-guide/429-error)
+OSS_THROTTLING_CODES = frozenset({"TotalQpsLimitExceeded", "MetaOperationQpsLimitExceeded",
+                                  "ActiveRequestLimitExceeded", "PartitionQpsLimitted", "QpsLimitExceeded"})
+_CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
+
+
+def oss_throttled(status: int, body: bytes) -> bool:
+    """Whether an OSS error answer (its status and error document) is throttling."""
+    if status == 429:
+        return True
+    m = _CODE.search(body[:4096])
+    return m is not None and m.group(1).decode(errors="replace") in OSS_THROTTLING_CODES
 
 
 class OssCredentials(oss2.credentials.CredentialsProvider):
@@ -57,7 +76,7 @@ def oss_api(req: oss2.http.Request) -> str:
 
 
 class _Drained:
-    """A response whose body was already read (to tell SlowDown from other 503s), for oss2's error parser."""
+    """A response whose body was already read (to tell throttling from other 503s), for oss2's error parser."""
 
     def __init__(self, resp: oss2.http.Response, body: bytes) -> None:
         self.status, self.headers, self.request_id, self._body = resp.status, resp.headers, resp.request_id, body
@@ -75,7 +94,8 @@ def _body_bytes(data: Any) -> bytes:
 
 class RetryingOssSession(oss2.Session):
     """oss2.Session with the factory's retry policy: bounded attempts, exponential backoff with equal jitter,
-    on 5xx (SlowDown, ServiceUnavailable) and transport errors (timeouts), within each API's adaptive limit.
+    on throttling (oss_throttled), other 5xx (ServiceUnavailable) and transport errors (timeouts), within each API's
+    adaptive limit.
     GET, HEAD, PUT and DELETE are retried: a PUT writes the same bytes to the same key again, and a
     forbid-overwrite PUT that already landed answers 409, which RunStore.claim resolves by reading back."""
 
@@ -100,7 +120,7 @@ class RetryingOssSession(oss2.Session):
         api = oss_api(req)
         self._count(api)
         limit = self._limits.get(api)
-        budget = ThrottleBudget(limit, self._settings.max_attempts)  # SlowDown answers
+        budget = ThrottleBudget(limit, self._settings.max_attempts)  # throttling answers
         failures = 0  # other 5xx and transport errors
         renewed = False
         attempt = 0
@@ -131,8 +151,8 @@ class RetryingOssSession(oss2.Session):
             if resp.status not in OSS_RETRYABLE_STATUS or not retried:
                 limit.release(sent, ok=resp.status < 500)
                 return resp
-            body = resp.read()  # drain so the connection goes back to the pool; SlowDown is OSS throttling
-            if b"<Code>SlowDown</Code>" in body:
+            body = resp.read()  # drain so the connection goes back to the pool, and tell throttling from failures
+            if oss_throttled(resp.status, body):
                 give_up = budget.exhausted()
                 delay = backoff_seconds(self._settings.backoff_ms, budget.strikes)
                 limit.release(sent, throttled=True, ok=False, pause=delay)

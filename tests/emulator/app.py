@@ -64,7 +64,7 @@ class Emulator:
                 self.world.calls[f"{product}:{call.op.name}"] += 1
             auth.authenticate(call, style)
             delay = faults.delay(call)
-            faults.apply(call, style, self.limiter, api.quota_scope(call))
+            faults.apply(call, style, self.limiter, api.quota(call))
             auth.authorize(call, style)
             if call.op.locked:
                 with self.world.lock:

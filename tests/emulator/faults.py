@@ -6,13 +6,16 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import NamedTuple
 
 from .call import Call
 from .errors import ApiError
 
 _THROTTLE = {
     "pop": ("Throttling.User", 400, "Request was denied due to user flow control."),
-    "oss": ("SlowDown", 503, "Please reduce your request rate."),
+    # OSS's management APIs (ListBuckets, bucket configuration): the object APIs' answer is OBJECT_THROTTLE
+    # ("HTTP status code 503", https://www.alibabacloud.com/help/en/oss/support/http-status-code-503)
+    "oss": ("MetaOperationQpsLimitExceeded", 503, "Qps limit for the meta operation is exceeded"),
     "sls": ("WriteQuotaExceed", 403, "Write quota is exceeded."),
 }
 
@@ -26,7 +29,21 @@ REGIONAL_LIMITS = frozenset({"ecs"})
 # Log Service's limits apply per project: "Hard limits apply at the project level" (SLS "Basic resource limits",
 # https://www.alibabacloud.com/help/en/sls/basic-resources): a call addressed to a project (its Host
 # <project>.<region>.log.aliyuncs.com) counts against that project's quota; account-level calls (ListProject)
-# against the account's. The product names the scope (RestApi.quota_scope).
+# against the account's. The product names the scope (RestApi.quota).
+# OSS limits the total QPS of an account's object requests: 10,000, 2,000 where keys share a sequential prefix (OSS
+# "Limits", https://www.alibabacloud.com/help/en/oss/user-guide/limits, and "0004-00000302"): its object APIs share
+# one quota, "oss:object", answered beyond with TotalQpsLimitExceeded (the 503 page above).
+OBJECT_THROTTLE = ("TotalQpsLimitExceeded", 503, "Max total qps limit is exceeded")
+
+
+class Quota(NamedTuple):
+    """The rate limit a call uses: its name in the limits ("" for the call's own "product:Action"), the resource it
+    is counted per ("" for the account, or its region: REGIONAL_LIMITS), and the answer beyond it (None: the
+    product's style's)."""
+
+    name: str = ""
+    scope: str = ""
+    answer: tuple[str, int, str] | None = None
 
 
 class RateLimiter:
@@ -85,24 +102,26 @@ def delay(call: Call) -> float:
     return seconds
 
 
-def apply(call: Call, style: str, limiter: RateLimiter, scope: str = "") -> None:
-    """Raise the fault this call meets, if any (after authentication, as the cloud does). scope: the resource whose
-    quota the call uses, where the product limits per resource (an SLS project), else ""."""
+def apply(call: Call, style: str, limiter: RateLimiter, quota: Quota | None = None) -> None:
+    """Raise the fault this call meets, if any (after authentication, as the cloud does). quota: the rate limit the
+    product says the call uses (its API's own, per account, unless it names another)."""
     world = call.world
     faults = world.scenario.faults
     api = f"{call.product}:{call.op.name if call.op else '?'}"
     if call.region and call.region in faults.regions_down:
         raise ApiError("ServiceUnavailable", f"The region {call.region} is temporarily unavailable.", 503)
-    limit = limit_for(faults.rate_limits, api)
+    quota = quota or Quota()
+    limited = quota.name or api
+    limit = limit_for(faults.rate_limits, limited)
     account = call.account.id if call.account else "-"
-    quota = f"{account}/{quota_key(api, call.region, scope)}"
-    if limit is not None and not limiter.admit(quota, limit):
+    key = f"{account}/{quota_key(limited, call.region, quota.scope)}"
+    if limit is not None and not limiter.admit(key, limit):
         with world.lock:
             world.throttled[api] += 1
-        code, status, message = _THROTTLE[style]
+        code, status, message = quota.answer or _THROTTLE[style]
         raise ApiError(code, message, status, retry_after_ms=faults.throttle_retry_after_ms)
     with world.lock:  # the benchmark's lower bound needs the calls per quota (account, and region where it counts)
-        world.admitted[quota] += 1
+        world.admitted[key] += 1
         now = time.time()
         world.spans.setdefault(api, [now, now])[1] = now
     if faults.error_rate:

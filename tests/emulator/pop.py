@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from .call import Call, Operation
 from .errors import ApiError
+from .faults import Quota
 from .wire import Response
 
 T = TypeVar("T")
@@ -24,9 +25,9 @@ class PopApi:
         self.ram_prefix = ram_prefix or product
         self.actions: dict[str, Operation] = {}
 
-    def quota_scope(self, call: Call) -> str:
-        """RPC products limit per account (or per region: faults.REGIONAL_LIMITS), never per resource."""
-        return ""
+    def quota(self, call: Call) -> Quota:
+        """RPC products limit each API per account (or per region: faults.REGIONAL_LIMITS), never per resource."""
+        return Quota()
 
     def action(self, name: str, *, resource: Callable[[Call], str] | str = "*", write: bool = False,
                anonymous: bool = False, ram_action: str | None = None) -> Callable[[Handler], Handler]:

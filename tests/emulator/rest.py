@@ -9,6 +9,7 @@ from typing import Any
 
 from .call import Call, Operation
 from .errors import ApiError
+from .faults import Quota
 from .wire import Response
 
 Handler = Callable[[Call], Any]
@@ -66,10 +67,10 @@ class RestApi:
                 return r.op
         raise self._not_found(call)
 
-    def quota_scope(self, call: Call) -> str:
-        """The resource whose rate limits the call uses, where the product limits per resource; "" for the
-        account's (or the region's: faults.REGIONAL_LIMITS)."""
-        return ""
+    def quota(self, call: Call) -> Quota:
+        """The rate limit the call uses (faults.Quota): its API's own, per account (or per region:
+        faults.REGIONAL_LIMITS), unless the product limits per resource or shares a limit between APIs."""
+        return Quota()
 
     def respond(self, call: Call, result: Any) -> Response:
         if isinstance(result, Response):

@@ -177,9 +177,13 @@ def test_oss_and_sls_throttling_raise_their_sdks_exceptions(cloud, admin, monkey
     load(cloud, data)
     admin.faults(rate_limits={"oss:*": 0, "sls:*": 0})
     bucket = oss2.Bucket(oss2.Auth(ADMIN_AK, ADMIN_SECRET), f"http://{cloud.endpoint}", "throttled-bucket")
+    # OSS's documented answers: a management API's own limit, and the account's total QPS for object requests
     with pytest.raises(oss2.exceptions.ServerError) as err:
         bucket.get_bucket_acl()
-    assert (err.value.status, err.value.code) == (503, "SlowDown")
+    assert (err.value.status, err.value.code) == (503, "MetaOperationQpsLimitExceeded")
+    with pytest.raises(oss2.exceptions.ServerError) as err:
+        bucket.put_object("a-key", b"x")
+    assert (err.value.status, err.value.code) == (503, "TotalQpsLimitExceeded")
     monkeypatch.setenv("HTTP_PROXY", cloud.url)
     log = LogClient("cn-hangzhou.log.aliyuncs.com", ADMIN_AK, ADMIN_SECRET)
     with pytest.raises(LogException) as lerr:

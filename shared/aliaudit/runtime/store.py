@@ -69,10 +69,10 @@ class RunStore:
 
     def put_file(self, key: str, path: str | os.PathLike[str]) -> None:
         """Upload a local file streamed from disk: a large report never sits in memory (the factory's session
-        reads a body whole, to send it again on a retry). Retried here instead, reading the file anew: 5xx
-        (SlowDown included) and transport errors, with the factory's attempts and backoff. A small file goes
+        reads a body whole, to send it again on a retry). Retried here instead, reading the file anew: 5xx and 429
+        (throttling included) and transport errors, with the factory's attempts and backoff. A small file goes
         through the factory's session instead: within PutObject's adaptive limit, which many uploads at once (the
-        latest/ shards) must share rather than each meet SlowDown alone."""
+        latest/ shards) must share rather than each meet throttling alone."""
         if os.path.getsize(path) <= SMALL_FILE:
             with open(path, "rb") as fh:
                 self.bucket.put_object(key, fh.read())

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 from .. import auth, index, policy, signing
 from ..call import Call, Operation
 from ..errors import ApiError
+from ..faults import OBJECT_THROTTLE, Quota
 from ..rest import RestApi
 from ..wire import Request, Response
 from . import BY_HOST, DIRECT, Claim, Product
@@ -257,6 +258,12 @@ class OssApi(RestApi):
     @property
     def _subresource_ops(self) -> set[str]:
         return {r.op.name for r in self.routes if r.query_key}
+
+    def quota(self, call: Call) -> Quota:
+        """Requests on objects share the account's total QPS ("oss:object", TotalQpsLimitExceeded); the management
+        APIs (ListBuckets, a bucket's configuration and listing) keep a limit each, answered beyond with
+        MetaOperationQpsLimitExceeded (faults.py)."""
+        return Quota(name="oss:object", answer=OBJECT_THROTTLE) if call.path_params.get("key") else Quota()
 
     def respond(self, call: Call, result: Any) -> Response:
         resp = result if isinstance(result, Response) else Response(200, b"", {})  # handlers return None

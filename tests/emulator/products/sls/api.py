@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from ...call import Call
 from ...errors import ApiError
+from ...faults import Quota
 from ...rest import RestApi
 from ...routing import LOCAL_HOSTS
 from ...wire import Request, Response
@@ -83,10 +84,10 @@ def _not_found(call: Call) -> ApiError:
 
 
 class _SlsApi(RestApi):
-    def quota_scope(self, call: Call) -> str:
+    def quota(self, call: Call) -> Quota:
         """The project the Host names: SLS's limits apply per project (faults.py)."""
         project = sls_project_from_host(call.req.host)
-        return f"project/{project}" if project else ""
+        return Quota(scope=f"project/{project}" if project else "")
 
     def respond(self, call: Call, result: Any) -> Response:
         resp = super().respond(call, result)
