@@ -93,11 +93,19 @@ def retry_options(settings: EndpointSettings) -> RetryOptions:
         "maxDelay": MAX_RETRY_AFTER_MS}]})
 
 
+# OpenAPI throttling codes that do not say "Throttling": Function Compute's concurrency and instance limits
+# (ResourceExhausted 429, ResourceThrottled 503: FC "Error codes" and "Retry policy",
+# https://www.alibabacloud.com/help/en/fc/user-guide/retry-policy)
+THROTTLING_CODES = frozenset({"ResourceExhausted", "ResourceThrottled"})
+
+
 def pop_throttle(err: BaseException) -> tuple[bool, float | None]:
-    """Is this OpenAPI error throttling, and the server's retry-after (ms) if it sent x-acs-retry-after."""
+    """Is this OpenAPI error throttling (the gateway's Throttling, Throttling.User, Throttling.Api...; KMS's
+    Rejected.Throttling, https://help.aliyun.com/document_detail/163625.html; THROTTLING_CODES), and the server's
+    retry-after (ms) if it sent x-acs-retry-after."""
     inner = getattr(err, "inner_exception", None) or err
     code = str(getattr(inner, "code", "") or "")
-    if getattr(inner, "name", "") == "ThrottlingException" or code.startswith("Throttling"):
+    if getattr(inner, "name", "") == "ThrottlingException" or "Throttling" in code or code in THROTTLING_CODES:
         retry_after = getattr(inner, "retry_after", None)
         return True, float(retry_after) if retry_after is not None else None
     return False, None

@@ -32,8 +32,13 @@ class ProviderLogCredentials(LogCredentialsProvider):
         return LogCredentials(c.get_access_key_id(), c.get_access_key_secret(), c.get_security_token() or None)
 
 
-# SLS quota answers (403) worth retrying; the log SDK itself retries only 5xx (ten times, a second apart)
-LOG_RETRYABLE_CODES = {"ReadQuotaExceed", "WriteQuotaExceed", "QuotaExceed", "ServerBusy", "Throttling"}
+# SLS's throttling answers (403), retried within the API's adaptive limit: the management APIs' (projects, logstores,
+# indexes, alerts: every call aliaudit reads with) MetaOperationQpsLimitExceeded, PutLogs' and GetLogs' project and
+# shard quotas; and ServerBusy (503) (SLS "Error codes", https://help.aliyun.com/zh/sls/developer-reference/error-codes,
+# and "Handle resource throttling errors", https://help.aliyun.com/zh/sls/expansion-of-resources). The log SDK itself
+# retries only 5xx (ten times, a second apart). QuotaExceed is a count (configurations, alerts): never retried.
+LOG_RETRYABLE_CODES = {"MetaOperationQpsLimitExceeded", "ReadQuotaExceed", "WriteQuotaExceed", "ShardReadQuotaExceed",
+                       "ShardWriteQuotaExceed", "ServerBusy"}
 
 
 def _log_throttle(err: BaseException) -> tuple[bool, float | None]:

@@ -25,7 +25,10 @@ OSS_RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 # https://help.aliyun.com/en/oss/user-guide/0026-00000028), and any 429 (QpsLimitExceeded, "HTTP status code 429",
 # https://help.aliyun.com/en/oss/user-guide/429-error)
 OSS_THROTTLING_CODES = frozenset({"TotalQpsLimitExceeded", "MetaOperationQpsLimitExceeded",
-                                  "ActiveRequestLimitExceeded", "PartitionQpsLimitted", "QpsLimitExceeded"})
+                                  "ActiveRequestLimitExceeded", "PartitionQpsLimitted", "QpsLimitExceeded",
+                                  # the account's bandwidth, and image processing's CPU (the same 503 page)
+                                  "DownloadTrafficRateLimitExceeded", "UploadTrafficRateLimitExceeded",
+                                  "CpuLimitExceeded"})
 _CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
 
 

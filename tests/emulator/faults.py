@@ -16,7 +16,9 @@ _THROTTLE = {
     # OSS's management APIs (ListBuckets, bucket configuration): the object APIs' answer is OBJECT_THROTTLE
     # ("HTTP status code 503", https://www.alibabacloud.com/help/en/oss/support/http-status-code-503)
     "oss": ("MetaOperationQpsLimitExceeded", 503, "Qps limit for the meta operation is exceeded"),
-    "sls": ("WriteQuotaExceed", 403, "Write quota is exceeded."),
+    # SLS's management APIs (projects, logstores, indexes, alerts); PutLogs and GetLogs answer SLS_DATA_THROTTLE
+    # (SLS "Error codes", https://help.aliyun.com/zh/sls/developer-reference/error-codes)
+    "sls": ("MetaOperationQpsLimitExceeded", 403, "Qps limit for the meta operation is exceeded."),
 }
 
 
@@ -34,6 +36,8 @@ REGIONAL_LIMITS = frozenset({"ecs"})
 # "Limits", https://www.alibabacloud.com/help/en/oss/user-guide/limits, and "0004-00000302"): its object APIs share
 # one quota, "oss:object", answered beyond with TotalQpsLimitExceeded (the 503 page above).
 OBJECT_THROTTLE = ("TotalQpsLimitExceeded", 503, "Max total qps limit is exceeded")
+SLS_DATA_THROTTLE = {"PutLogs": ("WriteQuotaExceed", 403, "Write quota is exceeded."),
+                     "GetLogs": ("ReadQuotaExceed", 403, "Read quota is exceeded.")}
 
 
 class Quota(NamedTuple):

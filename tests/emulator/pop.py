@@ -19,15 +19,17 @@ class PopApi:
 
     error_style = "pop"
 
-    def __init__(self, product: str, version: str, ram_prefix: str | None = None) -> None:
+    def __init__(self, product: str, version: str, ram_prefix: str | None = None,
+                 throttle: tuple[str, int, str] | None = None) -> None:
         self.product = product
         self.version = version
         self.ram_prefix = ram_prefix or product
         self.actions: dict[str, Operation] = {}
+        self.throttle = throttle  # the product's own throttling answer (code, status, message); None: the gateway's
 
     def quota(self, call: Call) -> Quota:
         """RPC products limit each API per account (or per region: faults.REGIONAL_LIMITS), never per resource."""
-        return Quota()
+        return Quota(answer=self.throttle)
 
     def action(self, name: str, *, resource: Callable[[Call], str] | str = "*", write: bool = False,
                anonymous: bool = False, ram_action: str | None = None) -> Callable[[Handler], Handler]:

@@ -83,7 +83,7 @@ def test_sls_rate_limits_are_per_project(cloud, admin, monkeypatch):
                 codes.setdefault(project, []).append("ok")
             except LogException as err:
                 codes.setdefault(project, []).append(err.get_error_code())
-    assert codes == {p: ["ok", "ok", "WriteQuotaExceed"] for p in ("proj-a", "proj-b")}
+    assert codes == {p: ["ok", "ok", "MetaOperationQpsLimitExceeded"] for p in ("proj-a", "proj-b")}
     log.list_project()
     with pytest.raises(LogException):
         log.list_project()
@@ -188,7 +188,7 @@ def test_oss_and_sls_throttling_raise_their_sdks_exceptions(cloud, admin, monkey
     log = LogClient("cn-hangzhou.log.aliyuncs.com", ADMIN_AK, ADMIN_SECRET)
     with pytest.raises(LogException) as lerr:
         log.get_project("throttled-project")
-    assert lerr.value.get_error_code() == "WriteQuotaExceed"
+    assert lerr.value.get_error_code() == "MetaOperationQpsLimitExceeded"  # a management API's answer
     admin.faults(rate_limits={}, error_rate=1.0)
     with pytest.raises(oss2.exceptions.ServerError) as err:
         bucket.get_bucket_acl()

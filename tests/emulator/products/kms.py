@@ -17,7 +17,9 @@ from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
 from ..regions import region_exists
 
-api = PopApi("kms", "2016-01-20")
+# KMS answers its QPS limit with Rejected.Throttling 429 "QPS Limit Exceeded" (KMS "QPS Limit Exceeded" error,
+# https://help.aliyun.com/zh/kms/key-management-service/qps-limit-exceeded-error-is-returned-when-you-call-an-api-operation)
+api = PopApi("kms", "2016-01-20", throttle=("Rejected.Throttling", 429, "QPS Limit Exceeded"))
 
 SYMMETRIC_SPECS = {"Aliyun_AES_256", "Aliyun_AES_128", "Aliyun_AES_192", "Aliyun_SM4"}
 _INTERVAL = re.compile(r"^(\d+)([dhms])$")

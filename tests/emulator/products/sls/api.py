@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from ...call import Call
 from ...errors import ApiError
-from ...faults import Quota
+from ...faults import SLS_DATA_THROTTLE, Quota
 from ...rest import RestApi
 from ...routing import LOCAL_HOSTS
 from ...wire import Request, Response
@@ -85,9 +85,11 @@ def _not_found(call: Call) -> ApiError:
 
 class _SlsApi(RestApi):
     def quota(self, call: Call) -> Quota:
-        """The project the Host names: SLS's limits apply per project (faults.py)."""
+        """The project the Host names: SLS's limits apply per project (faults.py); writes and reads of logs are
+        answered beyond theirs with their own codes."""
         project = sls_project_from_host(call.req.host)
-        return Quota(scope=f"project/{project}" if project else "")
+        return Quota(scope=f"project/{project}" if project else "",
+                     answer=SLS_DATA_THROTTLE.get(call.op.name) if call.op else None)
 
     def respond(self, call: Call, result: Any) -> Response:
         resp = super().respond(call, result)
