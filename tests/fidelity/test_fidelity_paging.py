@@ -14,7 +14,7 @@ from alibabacloud_vpc20160428 import models as vpc_models
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from Tea.exceptions import TeaException
 
-from aliaudit.collectors.paging import by_page_number, count
+from aliaudit.collectors.paging import ListingCutShort, by_marker, by_page_number, count
 from tests.scanning import scan
 from tests.sdk import base_scenario, load, pop_config
 
@@ -69,3 +69,26 @@ def test_instance_ram_roles_are_asked_fifty_at_a_time(cloud, caplog):
     with caplog.at_level(logging.WARNING, logger="aliaudit.collect"):
         findings = scan(cloud, families=["ecs"])
     assert findings and not [r for r in caplog.records if "instance RAM roles" in r.getMessage()]
+
+
+class _Page:
+    def __init__(self, items: list[str], total: object, truncated: bool = False, marker: str = "") -> None:
+        self.items, self.total_count, self.is_truncated, self.marker = items, total, truncated, marker
+
+
+def test_an_empty_page_short_of_the_total_is_an_unread_listing_not_the_end():
+    """A service that caps the page size below the one asked for, or answers badly, shows it only by running out of
+    items before the total: the dataset is then unread (ERROR), never taken as complete (an item never listed would
+    get no verdict)."""
+    pages = {1: _Page(["a", "b"], 5), 2: _Page([], 5)}
+    with pytest.raises(ListingCutShort, match="the instances ended at 2 of the 5 items its answers announced"):
+        list(by_page_number(lambda n: pages[n], lambda b: b.items, 2, what="the instances"))
+    assert list(by_page_number(lambda n: _Page([], 0), lambda b: b.items, 2)) == []  # nothing to list
+
+
+def test_truncated_without_a_marker_is_an_unread_listing():
+    pages = {None: _Page(["a"], None, truncated=True, marker="m2"), "m2": _Page(["b"], None, truncated=True)}
+    with pytest.raises(ListingCutShort, match="IsTruncated"):
+        list(by_marker(lambda m: pages[m], lambda b: b.items))
+    pages["m2"] = _Page(["b"], None)
+    assert list(by_marker(lambda m: pages[m], lambda b: b.items)) == ["a", "b"]

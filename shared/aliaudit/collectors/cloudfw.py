@@ -107,6 +107,8 @@ def _read_assets(client: Any, fw: CloudFirewall, ip_version: str) -> None:
                 protect_status=a.protect_status or "", region_status=a.region_status or "", note=a.note or ""))
         seen += len(batch)
         total = count(body.total_count)
-        if not batch or seen >= total:
+        if seen >= total:
             return
+        if not batch:  # an empty page short of the total: the rest is unread (ERROR), never taken as none
+            break
     fw.assets_unread += max(0, total - seen)

@@ -18,6 +18,7 @@ from ..jsontext import load_object
 from ..lazy import lazy_import
 from . import kms
 from .kms import KmsKey
+from .paging import ListingCutShort
 from .registry import CollectContext, collector
 
 oss2 = lazy_import("oss2")
@@ -152,8 +153,11 @@ def all_buckets(ctx: CollectContext) -> list[Any]:
         while True:
             page = service.list_buckets(marker=marker, max_keys=BUCKET_PAGE_SIZE)
             listed.extend(page.buckets)
-            if not page.is_truncated or not page.next_marker:
+            if not page.is_truncated:
                 return listed
+            if not page.next_marker:
+                raise ListingCutShort("the bucket list answered that it goes on (IsTruncated) without a NextMarker: "
+                                      "not read to its end")
             marker = page.next_marker
 
     return list(ctx.factory.shared(f"oss.list_buckets/{ctx.account_id}", read))
@@ -247,9 +251,12 @@ def bucket_access_points(ctx: CollectContext, name: str, region: str) -> list[Ac
     while True:
         page = bucket.list_bucket_access_points(max_keys=AP_PAGE_SIZE, continuation_token=token)
         listed.extend(page.access_points)
-        token = page.next_continuation_token or "" if page.is_truncated else ""
-        if not token:
+        if not page.is_truncated:
             break
+        token = page.next_continuation_token or ""
+        if not token:
+            raise ListingCutShort(f"bucket {name}'s access points answered that they go on (IsTruncated) without a "
+                                  "NextContinuationToken: not read to its end")
     out = []
     for a in listed:
         ap = AccessPointInfo(name=a.access_point_name, bucket=a.bucket or name, region=region,

@@ -17,27 +17,46 @@ def count(value: object) -> int:
         raise ValueError(f"the API answered a total that is not a number: {str(value)[:40]!r}") from None
 
 
-def by_marker(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]]) -> Iterator[Any]:
+class ListingCutShort(RuntimeError):
+    """A listing whose answers ended before what they announced (an empty page short of the total, "truncated" with
+    nothing to go on from): the page size may have been capped, or the service answered badly. The dataset is unread
+    (ERROR), never taken as complete: an item never listed would get no verdict at all."""
+
+
+def cut_short(what: str, seen: int, total: int) -> ListingCutShort:
+    return ListingCutShort(f"{what} ended at {seen} of the {total} items its answers announced: not read to its end")
+
+
+def by_marker(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]],
+              what: str = "the listing") -> Iterator[Any]:
     """RAM style: call(marker) -> body with is_truncated and marker."""
     marker: str | None = None
     while True:
         body = call(marker)
         yield from items(body) or []
-        if not body.is_truncated or not body.marker:
+        if not body.is_truncated:
             return
+        if not body.marker:
+            raise ListingCutShort(f"{what} answered that it goes on (IsTruncated) without a Marker to go on from: "
+                                  "not read to its end")
         marker = body.marker
 
 
-def by_page_number(call: Callable[[int], Any], items: Callable[[Any], list[Any]], page_size: int) -> Iterator[Any]:
-    """ECS/VPC style: call(page_number) -> body with total_count."""
+def by_page_number(call: Callable[[int], Any], items: Callable[[Any], list[Any]], page_size: int,
+                   what: str = "the listing") -> Iterator[Any]:
+    """ECS/VPC style: call(page_number) -> body with total_count; an empty page short of the total raises
+    ListingCutShort."""
     page, seen = 1, 0
     while True:
         body = call(page)
         batch = items(body) or []
         yield from batch
         seen += len(batch)
-        if not batch or seen >= count(body.total_count):
+        total = count(body.total_count)
+        if seen >= total:
             return
+        if not batch:
+            raise cut_short(what, seen, total)
         page += 1
 
 

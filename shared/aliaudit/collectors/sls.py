@@ -21,6 +21,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .actiontrail import TRAILS, describe_trails
+from .paging import cut_short
 from .registry import CollectContext, collector
 
 log_sdk = lazy_import("aliyun.log")
@@ -132,8 +133,11 @@ def by_offset(call: Callable[[int], Any], items: Callable[[Any], list[Any]]) -> 
         batch = items(resp) or []
         yield from batch
         offset += len(batch)
-        if not batch or offset >= int(resp.get_total()):
+        total = int(resp.get_total())
+        if offset >= total:
             return
+        if not batch:
+            raise cut_short("the listing", offset, total)
 
 
 def _logstore_names(client: Any, project: str) -> list[str]:
