@@ -92,6 +92,33 @@ _ATTRIBUTE_APIS = {
 }
 
 
+def listed_listeners(attr: Any) -> list[SlbListener]:
+    """The listeners a DescribeLoadBalancerAttribute answer names. It carries three lists (the SDK model
+    alibabacloud_slb20140515 DescribeLoadBalancerAttributeResponseBody, and the documented sample in
+    tests/fixtures/wire/slb): ListenerPortsAndProtocol (with forwarding), the older ListenerPortsAndProtocal and the
+    bare ListenerPorts. A listener only the older list names is read too; a port only ListenerPorts names has no
+    protocol to read it by: its listener is unread (ERROR), never dropped."""
+    out: dict[tuple[int, str], SlbListener] = {}
+    ports = attr.listener_ports_and_protocol
+    for i in ports.listener_port_and_protocol or [] if ports else []:
+        protocol = (i.listener_protocol or "").lower()
+        out[(i.listener_port or 0, protocol)] = SlbListener(
+            port=i.listener_port or 0, protocol=protocol, listener_forward=i.listener_forward or "",
+            forward_port=i.forward_port)
+    older = attr.listener_ports_and_protocal
+    for i in older.listener_port_and_protocal or [] if older else []:
+        protocol = (i.listener_protocal or "").lower()
+        out.setdefault((i.listener_port or 0, protocol), SlbListener(port=i.listener_port or 0, protocol=protocol))
+    named = {port for port, _ in out}
+    bare = attr.listener_ports
+    for port in bare.listener_port or [] if bare else []:
+        if port not in named:
+            named.add(port)
+            out[(port, "")] = SlbListener(port=port, protocol="", error=(
+                f"listener port {port} is listed without its protocol (ListenerPorts only): not read"))
+    return list(out.values())
+
+
 def _acl_ids(body: Any) -> list[str]:
     """AclId and the AclIds.AclId list (both documented; a listener may use several ACLs), in order, once each."""
     ids = [body.acl_id] if body.acl_id else []
@@ -132,12 +159,12 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
             out.error = apierrors.describe(err)
         return out
 
-    def listener(lb_id: str, item: Any) -> SlbListener:
-        protocol = (item.listener_protocol or "").lower()
-        lst = SlbListener(port=item.listener_port or 0, protocol=protocol,
-                          listener_forward=item.listener_forward or "", forward_port=item.forward_port)
+    def listener(lb_id: str, lst: SlbListener) -> SlbListener:
+        protocol = lst.protocol
+        if lst.error:
+            return lst
         if protocol not in _ATTRIBUTE_APIS:
-            lst.error = f"unknown listener protocol {item.listener_protocol!r}"
+            lst.error = f"unknown listener protocol {protocol!r}"
             return lst
         model, method = _ATTRIBUTE_APIS[protocol]
         try:
@@ -180,9 +207,7 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
         lb.delete_protection = attr.delete_protection or lb.delete_protection
         lb.status = attr.load_balancer_status or lb.status
         lb.pay_type = attr.pay_type or lb.pay_type
-        ports = attr.listener_ports_and_protocol
-        items = ports.listener_port_and_protocol if ports and ports.listener_port_and_protocol else []
-        lb.listeners = [listener(lb.id, i) for i in items]
+        lb.listeners = [listener(lb.id, lst) for lst in listed_listeners(attr)]
         return lb
 
     lbs = ctx.map(describe, listed)
