@@ -196,6 +196,7 @@ class EcsState(BaseModel):
     encryption_by_default: list[str] = Field(default_factory=list)  # regions where new disks are encrypted
     auto_snapshot_policies: list[AutoSnapshotPolicy] = Field(default_factory=list)
     _group_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position (index.py)
+    _instance_index: dict[str, int] = PrivateAttr(default_factory=dict)  # id -> position
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -254,8 +255,9 @@ def _group(call: Call) -> SecurityGroup:
 def _instance(call: Call) -> Instance:
     iid = require(call.params, "InstanceId")
     region = region_of(call)
-    inst = next((i for i in call.acct.ecs.instances if i.id == iid and i.region == region), None)
-    if inst is None:
+    ecs = call.acct.ecs
+    inst = index.find(ecs.instances, iid, ecs._instance_index, lambda i: i.id)
+    if inst is None or inst.region != region:
         raise ApiError("InvalidInstanceId.NotFound", f"The specified instance does not exist: {iid}", 404)
     call.touch("ACS::ECS::Instance", inst.id)
     return inst

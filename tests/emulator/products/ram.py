@@ -179,6 +179,8 @@ class RamState(BaseModel):
     oidc_providers: list[OidcProvider] = Field(default_factory=list)
     virtual_mfa_devices: list[MfaDevice] = Field(default_factory=list)  # created, not (yet) bound
     _user_index: dict[str, int] = PrivateAttr(default_factory=dict)  # name -> position (index.py)
+    _role_index: dict[str, int] = PrivateAttr(default_factory=dict)  # lower-case name -> position
+    _policy_index: dict[str, int] = PrivateAttr(default_factory=dict)  # custom policy name -> position
 
     def user(self, name: str) -> User | None:
         return index.find(self.users, name, self._user_index, lambda u: u.name)
@@ -187,12 +189,12 @@ class RamState(BaseModel):
         return next((g for g in self.groups if g.name == name), None)
 
     def role(self, name: str) -> Role | None:
-        return next((r for r in self.roles if r.name.lower() == name.lower()), None)
+        return index.find(self.roles, name.lower(), self._role_index, lambda r: r.name.lower())
 
     def policy_document(self, ref: PolicyRef) -> dict[str, Any] | None:
         if ref.type == "System":
             return SYSTEM_POLICIES.get(ref.name)
-        custom = next((p for p in self.policies if p.name == ref.name), None)
+        custom = index.find(self.policies, ref.name, self._policy_index, lambda p: p.name)
         return custom.document if custom else None
 
     def _documents(self, refs: list[PolicyRef]) -> list[dict[str, Any]]:
