@@ -18,7 +18,7 @@ from ..jsontext import load_object
 from ..lazy import lazy_import
 from . import kms
 from .kms import KmsKey
-from .paging import ListingCutShort
+from .paging import no_way_on
 from .registry import CollectContext, collector
 
 oss2 = lazy_import("oss2")
@@ -156,8 +156,7 @@ def all_buckets(ctx: CollectContext) -> list[Any]:
             if not page.is_truncated:
                 return listed
             if not page.next_marker:
-                raise ListingCutShort("the bucket list answered that it goes on (IsTruncated) without a NextMarker: "
-                                      "not read to its end")
+                raise no_way_on("the bucket list", "NextMarker")
             marker = page.next_marker
 
     return list(ctx.factory.shared(f"oss.list_buckets/{ctx.account_id}", read))
@@ -255,8 +254,7 @@ def bucket_access_points(ctx: CollectContext, name: str, region: str) -> list[Ac
             break
         token = page.next_continuation_token or ""
         if not token:
-            raise ListingCutShort(f"bucket {name}'s access points answered that they go on (IsTruncated) without a "
-                                  "NextContinuationToken: not read to its end")
+            raise no_way_on(f"bucket {name}'s access point list", "NextContinuationToken")
     out = []
     for a in listed:
         ap = AccessPointInfo(name=a.access_point_name, bucket=a.bucket or name, region=region,

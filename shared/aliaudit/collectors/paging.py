@@ -27,6 +27,11 @@ def cut_short(what: str, seen: int, total: int) -> ListingCutShort:
     return ListingCutShort(f"{what} ended at {seen} of the {total} items its answers announced: not read to its end")
 
 
+def no_way_on(what: str, field: str) -> ListingCutShort:
+    return ListingCutShort(f"{what} answered that it goes on (IsTruncated) without a {field} to go on from: not read "
+                           "to its end")
+
+
 def by_marker(call: Callable[[str | None], Any], items: Callable[[Any], list[Any]],
               what: str = "the listing") -> Iterator[Any]:
     """RAM style: call(marker) -> body with is_truncated and marker."""
@@ -37,8 +42,7 @@ def by_marker(call: Callable[[str | None], Any], items: Callable[[Any], list[Any
         if not body.is_truncated:
             return
         if not body.marker:
-            raise ListingCutShort(f"{what} answered that it goes on (IsTruncated) without a Marker to go on from: "
-                                  "not read to its end")
+            raise no_way_on(what, "Marker")
         marker = body.marker
 
 

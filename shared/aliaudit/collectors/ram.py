@@ -19,7 +19,7 @@ from .. import apierrors
 from ..datasets import RAM_ACCESS_KEY, RAM_ROOT, RAM_USER, Dataset, Record, Scope
 from ..jsontext import load_object
 from ..lazy import lazy_import
-from .paging import ListingCutShort, by_marker
+from .paging import by_marker, no_way_on
 from .registry import CollectContext, collector
 
 ims_models = lazy_import("alibabacloud_ims20190815.models")
@@ -192,8 +192,7 @@ def credential_report(ims: Any, wait_seconds: float = 120) -> ReportRows:
         if str(body.is_truncated).lower() != "true":
             break
         if not token:
-            raise ListingCutShort("the credential report answered that it goes on (IsTruncated) without a NextToken: "
-                                  "not read to its end")
+            raise no_way_on("the credential report", "NextToken")
     if header is not None:
         out.extend(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
     out.stale = out.generated is None or out.generated < asked - REPORT_SKEW

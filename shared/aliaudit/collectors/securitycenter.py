@@ -2,9 +2,9 @@
 region), and the account-level settings CIS section 8 (and 2.9) audits.
 
 Endpoints: Security Center has two data centres, tds.cn-shanghai (assets in cn-* regions) and
-tds.ap-southeast-1 (the others). Server assets are read per audited region through the SDK's own endpoint
-map for that region, filtered to that region, so every region reaches the data centre that holds its
-assets. Account-level settings are read once from `security_center_region` (config)."""
+tds.ap-southeast-1 (the others). Server assets are read per audited region from the data centre that holds that
+region's assets (data_centre), filtered to that region. Account-level settings are read once from
+`security_center_region` (config)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,15 @@ def _models() -> Any:
     return importlib.import_module("alibabacloud_sas20181203.models")
 
 
+def data_centre(region: str) -> str:
+    """The region whose Security Center endpoint holds a region's server assets: cn-shanghai (tds.cn-shanghai) for
+    every cn-* region, ap-southeast-1 (tds.ap-southeast-1) for the others, as the SDK's own endpoint map
+    (alibabacloud_sas20181203 Client._endpoint_map) sends each region it knows. A region the map does not know yet
+    (ap-southeast-8, us-southeast-1...) would get the SDK's generated sas.<region>.aliyuncs.com, which no data centre
+    answers: asked through its data centre's region instead, never that host."""
+    return "cn-shanghai" if region.startswith("cn-") else "ap-southeast-1"
+
+
 def _settings_client(ctx: CollectContext) -> Any:
     return ctx.factory.pop("sas", ctx.config.security_center_region)
 
@@ -124,7 +133,7 @@ SERVERS: Dataset[list[Server]] = Dataset("securitycenter.servers", Scope.REGIONA
 
 @collector(SERVERS, apis=["yundun-sas:DescribeCloudCenterInstances"])
 def servers(ctx: CollectContext) -> list[Server]:
-    sas = ctx.client("sas")
+    sas = ctx.factory.pop("sas", data_centre(ctx.region))
     criteria = json.dumps([{"name": "regionId", "value": ctx.region}])
 
     def page(number: int) -> _Page:
