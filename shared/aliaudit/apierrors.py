@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from .redact import SECRETS
+
+# urllib3's words when a host name does not resolve (requests, darabonba's RetryError, oss2's RequestError carry them)
+_UNRESOLVED = re.compile(r"Failed to resolve '([^']{1,253})'")
 
 
 class AnswerFailure(Exception):
@@ -21,6 +26,10 @@ def describe(err: BaseException) -> str:
     code = getattr(err, "code", None) or getattr(err, "get_error_code", lambda: None)()
     message = getattr(err, "message", None) or getattr(err, "get_error_message", lambda: None)() or str(err)
     message = str(message).split(" request id:")[0].split("\n")[0]
+    if m := _UNRESOLVED.search(message):  # every SDK builds <product>.<region>.aliyuncs.com for a region it does
+        # not map: a host that does not resolve is most often a product not offered there
+        return SECRETS.scrub(f"{m.group(1)} does not resolve (DNS): the product may not be offered in this region, "
+                             "or DNS is unreachable")[:300]
     if message.startswith("code: "):  # tea-openapi prefixes "code: <status>, "
         message = message.split(", ", 1)[-1]
     text = f"{code}: {message}" if code else f"{type(err).__name__}: {message}"
