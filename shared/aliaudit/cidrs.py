@@ -51,3 +51,14 @@ def open_whitelist_entries(groups: Iterable[tuple[str, Iterable[str]]]) -> list[
         if covers_world((net for _, _, net in entries), family):
             return [f"{name}: {ip.strip()}" for name, ip, net in entries if net.version == family]
     return []
+
+
+def whitelist_reach(endpoints_unread: bool, public: list[str]) -> str:
+    """Who an ApsaraDB whitelist that admits every address lets in (the end of the whitelist checks' FAIL message):
+    the internet through the public endpoints, else every host of the network; unknown when the endpoints were not
+    read."""
+    if endpoints_unread:
+        return "whether it has a public endpoint could not be read"
+    if public:
+        return f"reachable from the internet through {', '.join(public)}"
+    return "no public endpoint: any host of the network can connect"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import IPNetwork, covers_world
+from ..cidrs import IPNetwork, covers_world, whitelist_reach
 from ..collectors.polardb import CLUSTERS, PolarCluster
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -100,7 +100,8 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             continue
         opened = open_entries(c)
         if opened:
-            yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {_reach(c)}")
+            reach = whitelist_reach("endpoints" in c.errors, _public(c))
+            yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
         elif err := _error(c, ["templates"]):
             # the groups alone admit no such entry, but a linked template might
             yield _result(c, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
@@ -109,14 +110,6 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             linked = f"{len(c.templates)} linked whitelist template(s)" if c.templates else \
                 "no linked whitelist template"
             yield _result(c, PASS, f"no whitelist entry admits every address ({linked})")
-
-
-def _reach(c: PolarCluster) -> str:
-    if "endpoints" in c.errors:
-        return "whether it has a public endpoint could not be read"
-    if public := _public(c):
-        return f"reachable from the internet through {', '.join(public)}"
-    return "no public endpoint: any host of the network can connect"
 
 
 @check(id="polardb_cluster_no_public_endpoint", severity="high",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import covers_world
+from ..cidrs import covers_world, whitelist_reach
 from ..collectors.kms import KEYS, KmsKey
 from ..collectors.rds import (
     AUDIT_ENGINES,
@@ -221,21 +221,14 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             continue
         opened = _open_entries(inst)
         if opened:
-            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {_reach(inst)}")
+            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
+            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
         elif err := _error(inst, ["templates"]):
             # the groups alone admit no such entry, but a linked template might
             yield _result(inst, ERROR, "no whitelist group admits every address, but the linked whitelist templates "
                                        "could not be read: " + err.message.removeprefix("could not read "))
         else:
             yield _result(inst, PASS, _closed_message(inst))
-
-
-def _reach(inst: RdsInstance) -> str:
-    if "endpoints" in inst.errors:
-        return "whether it has a public endpoint could not be read"
-    if public := _public(inst):
-        return f"reachable from the internet through {', '.join(public)}"
-    return "no public endpoint: any host of the network can connect"
 
 
 def _closed_message(inst: RdsInstance) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import open_whitelist_entries
+from ..cidrs import open_whitelist_entries, whitelist_reach
 from ..collectors.redis import INSTANCES, RedisInstance, tde_applies, tls_not_offered
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -62,12 +62,7 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
         if not opened:
             yield _result(inst, PASS, "no whitelist entry admits every address")
             continue
-        if "endpoints" in inst.errors:
-            reach = "whether it has a public endpoint could not be read"
-        elif public := _public(inst):
-            reach = f"reachable from the internet through {', '.join(public)}"
-        else:
-            reach = "no public endpoint: any host of the network can connect"
+        reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
         yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
 
 
