@@ -105,7 +105,7 @@ class RetryingOssSession(oss2.Session):
     RETRIED_METHODS = ("GET", "HEAD", "PUT", "DELETE")
 
     def __init__(self, settings: EndpointSettings, limits: ApiLimits, count: Callable[[str], None],
-                 renew: Callable[[], bool] = lambda: False) -> None:
+                 renew: Callable[[], bool] = lambda: False, throttle_attempts: int | None = None) -> None:
         super().__init__(pool_size=CONNECTIONS_PER_ENDPOINT)  # (bucket hosts, and connections each)
         # (the environment read once per bucket host, not per request)
         self.session = adopt(self.session)  # type: ignore[has-type]  # (oss2's attribute, untyped)
@@ -113,6 +113,8 @@ class RetryingOssSession(oss2.Session):
         self._limits = limits
         self._count = count
         self._renew = renew  # makes the credentials provider fetch anew; False when it cannot
+        # throttled answers in a row a call takes (ThrottleBudget): the settings' attempts unless the caller needs more
+        self._throttle_attempts = throttle_attempts or settings.max_attempts
 
     def do_request(self, req: oss2.http.Request, timeout: Any) -> Any:
         retried = req.method in self.RETRIED_METHODS  # a POST (append, multipart) could repeat a change
@@ -123,7 +125,7 @@ class RetryingOssSession(oss2.Session):
         api = oss_api(req)
         self._count(api)
         limit = self._limits.get(api)
-        budget = ThrottleBudget(limit, self._settings.max_attempts)  # throttling answers
+        budget = ThrottleBudget(limit, self._throttle_attempts)  # throttling answers
         failures = 0  # other 5xx and transport errors
         renewed = False
         attempt = 0

@@ -95,6 +95,7 @@ class Pipeline:
         self.server, self.data, self.arm = server, data, arm
         self.admin = AdminClient(server.url)
         self.fc = FcClient(pop_config_for(server.url))
+        self.throttled: dict[str, int] = {}  # throttled answers per API, by the end of the faulty run
 
     def invoke(self, function: str, payload: Any, *, asynchronous: bool = True) -> None:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -174,7 +175,10 @@ def pipeline(emulator_server: EmulatorServer, tmp_path_factory: pytest.TempPathF
     p.wait()
     # the same run under faults
     arm.write_text("armed")
-    p.admin.faults(error_rate=0.05, slow_rate=0.05, slow_ms=4500, regions_down=[DOWN], seed=11)
+    # (object requests share one OSS quota, answered beyond with TotalQpsLimitExceeded: the run store's reads and
+    # writes are throttled too)
+    p.admin.faults(error_rate=0.05, slow_rate=0.05, slow_ms=4500, regions_down=[DOWN], seed=11,
+                   rate_limits={"oss:object": 25})
     for _ in range(2):  # the timer's event, delivered twice
         p.invoke("aliaudit-dispatcher", {"run_id": "manual-faulty", "regions": RUN_REGIONS})
     deadline = time.monotonic() + 60
@@ -188,7 +192,8 @@ def pipeline(emulator_server: EmulatorServer, tmp_path_factory: pytest.TempPathF
     p.wait()
     p.invoke("aliaudit-aggregator", {"run_id": "manual-faulty"})  # and a late one
     p.wait()
-    p.admin.faults(error_rate=0.0, slow_rate=0.0, regions_down=[])
+    p.throttled = p.admin.request("GET", "calls")["throttled"]
+    p.admin.faults(error_rate=0.0, slow_rate=0.0, regions_down=[], rate_limits={})
     if not p.bucket().object_exists("runs/manual-faulty/aggregated.json.done"):  # say why, not just "no report"
         failed = [(i["function"], i["event"], [str(a.get("error"))[:300] for a in i["attempts"]])
                   for i in p.invocations() if i["status"] != "succeeded"]
@@ -218,7 +223,9 @@ def test_a_run_under_faults_accounts_for_every_finding_once(pipeline):
     for run_id, items in (("manual-clean", expected), ("manual-faulty", findings)):
         uids = Counter(lg["finding_uid"] for lg in logs if lg["run_id"] == run_id)
         assert set(uids.values()) == {1} and len(uids) == len(items), run_id
-    # the faults really happened: the instance died, deliveries were duplicated, nothing ran twice to the end
+    # the faults really happened: the run store's object requests were throttled, the instance died, deliveries
+    # were duplicated, nothing ran twice to the end
+    assert sum(n for api, n in pipeline.throttled.items() if api.startswith("oss:")) >= 1, pipeline.throttled
     kms = pipeline.invocations(f"aliaudit-{CRASH_FAMILY}")
     crashed = [i for i in kms if any((a.get("error") or {}).get("errorType") == "ProcessExited"
                                      for a in i["attempts"])]

@@ -15,7 +15,7 @@ from typing import Any
 import oss2
 
 from ..clients import ClientFactory
-from ..clients_oss import OSS_RETRYABLE_STATUS
+from ..clients_oss import OSS_RETRYABLE_STATUS, OSS_THROTTLING_CODES, RetryingOssSession
 from ..throttle import backoff_seconds
 from .models import (
     MAX_LINE_BYTES,
@@ -48,6 +48,13 @@ COPY_LIMIT = 1 << 30  # the largest object CopyObject copies (beyond it OSS need
 
 
 SMALL_FILE = 4 << 20  # bytes: a file this small is uploaded from memory, within the adaptive limit
+# Throttled answers in a row a run-state request takes before giving up (the audit's own calls take the settings'
+# max_attempts, 5): OSS's object quota is the account's (TotalQpsLimitExceeded), shared with every function of the
+# run and whatever else the account runs, so a function that sees its own requests throttled cannot tell how long
+# the others will hold it; and giving up costs more than waiting: a worker's part, a claim or a batch's sent mark not
+# written fails the invocation (FC runs it all again), and a sent mark lost sends that batch of SLS logs twice. With
+# the default 200 ms first step (doubling, capped at 10 s) this waits about 45 s before giving up.
+RUN_STATE_THROTTLE_ATTEMPTS = 12
 
 
 class ForeignObject(PayloadError):
@@ -59,10 +66,12 @@ class RunStore:
         if not secret:  # (settings.run_secret requires it)
             raise ValueError("a run store needs the deployment's run secret")
         b = factory.oss_bucket(bucket, region)
-        # the factory's client (credentials, session, proxy, timeouts) on the endpoint the runtime chooses: the
-        # internal one inside FC (settings.oss_endpoint)
+        # the factory's client (credentials, adaptive limits, proxy, timeouts) on the endpoint the runtime chooses:
+        # the internal one inside FC (settings.oss_endpoint), with a longer patience for throttling
+        session = RetryingOssSession(factory.settings, factory.limits, factory.count, factory.renew_credentials,
+                                     throttle_attempts=RUN_STATE_THROTTLE_ATTEMPTS)
         self.bucket = oss2.Bucket(b.auth, oss_endpoint(region, os.environ, factory.settings.protocol), b.bucket_name,
-                                  session=b.session, connect_timeout=b.timeout, proxies=b.proxies, region=b.region)
+                                  session=session, connect_timeout=b.timeout, proxies=b.proxies, region=b.region)
         self._secret = secret  # ALIAUDIT_RUN_SECRET: manifests are trusted only with its MAC
         self._settings = factory.settings
         self._files: oss2.Bucket | None = None
@@ -90,7 +99,9 @@ class RunStore:
                 return
             except (oss2.exceptions.RequestError, oss2.exceptions.ServerError) as err:
                 transient = isinstance(err, oss2.exceptions.RequestError) or err.status in OSS_RETRYABLE_STATUS
-                if not transient or attempt >= self._settings.max_attempts:
+                throttled = getattr(err, "status", 0) == 429 or getattr(err, "code", "") in OSS_THROTTLING_CODES
+                if not transient or attempt >= (RUN_STATE_THROTTLE_ATTEMPTS if throttled
+                                                else self._settings.max_attempts):
                     raise
             time.sleep(backoff_seconds(self._settings.backoff_ms, attempt))
 
