@@ -6,7 +6,8 @@ from aliaudit.clients import ClientFactory
 from aliaudit.config import AuditConfig
 from aliaudit.credentials.providers import StaticProvider
 from aliaudit.findings import Finding
-from aliaudit.scan import ScanRequest, run_scan
+from aliaudit.offered import not_offered
+from aliaudit.scan import ScanRequest, run_scan, select_checks
 from aliaudit.settings import EndpointSettings
 from tests.emulator import EmulatorServer
 from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
@@ -14,11 +15,15 @@ from tests.sdk import ACCOUNT, ROOT_AK, ROOT_SECRET
 
 def scan(cloud: EmulatorServer, *, ak: str = ROOT_AK, secret: str = ROOT_SECRET, regions: list[str] | None = None,
          checks: list[str] | None = None, families: list[str] | None = None,
-         config: AuditConfig | None = None) -> list[Finding]:
+         config: AuditConfig | None = None, offered: bool = False) -> list[Finding]:
+    """offered: first ask each product where it is offered, as a whole CLI scan does (offered.not_offered)."""
     settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=2, backoff_ms=10)
     factory = ClientFactory(StaticProvider(ak, secret), settings)
-    request = ScanRequest(account_id=ACCOUNT, regions=regions or ["cn-hangzhou"], check_ids=checks,
-                          families=families, config=config or AuditConfig())
+    regions = regions or ["cn-hangzhou"]
+    skipped = not_offered(factory, {c.meta.family for c in select_checks(families, checks)}, regions) if offered \
+        else {}
+    request = ScanRequest(account_id=ACCOUNT, regions=regions, check_ids=checks, families=families,
+                          config=config or AuditConfig(), not_offered=skipped)
     return run_scan(factory, request)
 
 

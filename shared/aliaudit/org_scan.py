@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,6 +46,9 @@ class OrgRequest:
     regions: list[str] | None  # wanted regions (None: each account's own); also the failure findings' regions
     default_regions: list[str]  # the caller's regions: where an unreachable account's regional checks fail
     config: AuditConfig
+    # family -> regions where its product is not offered (offered.not_offered, asked once by the caller: a product's
+    # regions are the same for every account)
+    not_offered: dict[str, list[str]] = field(default_factory=dict)
 
 
 def failure_findings(target: Target, check_ids: Iterable[str], regions: list[str], reason: str) -> list[Finding]:
@@ -96,7 +99,8 @@ def account_findings(target: Target, req: OrgRequest) -> Iterator[tuple[tuple[in
         return
     order = {cid: n for n, cid in enumerate(req.check_ids)}
     rank = {r: n for n, r in enumerate([GLOBAL, *regions])}
-    request = ScanRequest(account_id=target.account_id, regions=regions, check_ids=req.check_ids, config=req.config)
+    request = ScanRequest(account_id=target.account_id, regions=regions, check_ids=req.check_ids, config=req.config,
+                          not_offered=req.not_offered)
     for check, region, items in scan_findings(factory, request):
         for f in items:
             f.account_name = target.name

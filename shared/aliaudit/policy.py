@@ -17,6 +17,8 @@ from .accounts import DEFAULT_ROLE
 from .checks.registry import Check
 from .collectors import load_all
 from .collectors.registry import COLLECTORS
+from .datasets import Scope
+from .offered import REGION_LISTS
 
 # what every scan calls besides the collectors: the account's regions
 BASE_ACTIONS = ["ecs:DescribeRegions"]
@@ -45,6 +47,8 @@ def actions_for(checks: Iterable[Check]) -> list[str]:
     for c in checks:
         for dataset in c.meta.needs:
             needed.update(COLLECTORS[dataset].apis)
+        if c.meta.scope == Scope.REGIONAL and c.meta.family in REGION_LISTS:  # where its product is offered
+            needed.update(REGION_LISTS[c.meta.family].apis)
     return sorted(needed)
 
 

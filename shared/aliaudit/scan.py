@@ -43,6 +43,8 @@ class ScanRequest:
     judged: set[str] = field(default_factory=set)  # filled by the collectors: the resources read for the event
     # every region of the run when this request scans only some of them (a pipeline worker's parts); None: regions
     run_regions: list[str] | None = None
+    # family -> the regions where its product is not offered (offered.not_offered): its checks do not run there
+    not_offered: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,9 +77,11 @@ def select_checks(families: Iterable[str] | None = None, check_ids: Iterable[str
             if (wanted is None or cid in wanted) and (fams is None or c.meta.family in fams)]
 
 
-def dataset_jobs(checks: Iterable[Check], regions: list[str]) -> set[tuple[str, str]]:
+def dataset_jobs(checks: Iterable[Check], regions: list[str],
+                 not_offered: dict[str, list[str]] | None = None) -> set[tuple[str, str]]:
     """(dataset, region) pairs the checks need, each collected once."""
-    return {(dataset, region) for c in checks for region in c.regions(regions) for dataset in c.meta.needs}
+    return {(dataset, region) for c in checks for region in c.regions(regions, not_offered)
+            for dataset in c.meta.needs}
 
 
 def _load_collectors(jobs: Iterable[Job]) -> None:
@@ -136,7 +140,7 @@ def scan_findings(factory: ClientFactory, request: ScanRequest,
     run, so memory holds the datasets in flight, not the account's. Datasets are collected global ones first
     (the largest: every RAM user, every bucket), then region by region, a few regions at a time."""
     checks = select_checks(request.families, request.check_ids)
-    units = [(c, region) for c in checks for region in c.regions(request.regions)]
+    units = [(c, region) for c in checks for region in c.regions(request.regions, request.not_offered)]
     readers: dict[Job, list[int]] = {}  # dataset -> the units (check, region) that read it
     waiting: list[int] = []  # per unit: its datasets not collected yet
     for n, (c, region) in enumerate(units):

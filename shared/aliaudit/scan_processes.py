@@ -55,6 +55,7 @@ class ProcessScan:
     regions: list[str]
     config: AuditConfig = field(default_factory=AuditConfig)
     log_level: str = "WARNING"
+    not_offered: dict[str, list[str]] = field(default_factory=dict)  # family -> regions not audited (offered.py)
 
 
 @dataclass
@@ -212,7 +213,8 @@ class ScanProcesses:
 
     def collections(self) -> int:
         """Datasets the processes collect (one the checks of two processes read is collected by both)."""
-        return sum(len(dataset_jobs([self.checks[c] for c in s.check_ids], self.job.regions)) for s in self.shares)
+        return sum(len(dataset_jobs([self.checks[c] for c in s.check_ids], self.job.regions,
+                                        self.job.not_offered)) for s in self.shares)
 
     def findings(self, progress: ProgressFn | None = None,
                  started: Callable[[], None] | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
@@ -225,7 +227,7 @@ class ScanProcesses:
         waiting = sorted(self.shares, key=lambda s: self.local is not None and s.index == 0)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
-        due = {s.index: {(cid, r) for cid in s.check_ids for r in checks[cid].regions(job.regions)}
+        due = {s.index: {(cid, r) for cid in s.check_ids for r in checks[cid].regions(job.regions, job.not_offered)}
                for s in self.shares}
         finished: set[int] = set()
         problems: dict[int, str] = {}
@@ -402,7 +404,7 @@ def _scan_share(factory: ClientFactory | None, job: ProcessScan, share: _Share,
         if factory is None:
             factory = ClientFactory(resolve_credentials(job.auth, os.environ, job.settings).provider, job.settings)
         request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
-                              families=share.scanned, config=job.config)
+                              families=share.scanned, config=job.config, not_offered=job.not_offered)
 
         def calls() -> int:
             return sum(factory.calls.values()) if factory is not None else 0

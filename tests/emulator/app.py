@@ -54,6 +54,8 @@ class Emulator:
         if api is None:
             return RENDERERS["pop"](ApiError("InvalidProduct.NotFound",
                                              f"The emulator does not serve host {req.host!r}.", 404), req)
+        if region and region in self.world.scenario.not_offered.get(product, ()):
+            return not_offered(req.host)
         call = Call(self.world, req, product, region, params=req.params)
         call.region = region or call.params.get("RegionId", "")
         style = api.error_style
@@ -90,3 +92,10 @@ class Emulator:
         API waits for FC to go idle): the server serves it in a thread of its own, the rest in its loop."""
         product, _ = route(req)
         return product in BLOCKING
+
+
+def not_offered(host: str) -> Response:
+    """A product has no endpoint in a region it is not offered in (every SDK builds <product>.<region>.aliyuncs.com
+    for a region its endpoint map lacks): DNS finds no such host. Reached as a forward proxy, the emulator stands for
+    the proxy, which answers 502 Bad Gateway when it cannot reach the host a request names (RFC 9110 15.6.3)."""
+    return Response(502, f"cannot resolve host {host}\n".encode(), {"Content-Type": "text/plain"})

@@ -12,6 +12,7 @@ installed SDK, so an SDK that learns a new region makes that test fail until the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 PUBLIC_REGIONS: frozenset[str] = frozenset({
     # mainland China
@@ -31,3 +32,10 @@ def region_exists(account_regions: Iterable[str], region: str) -> bool:
     """A region a call may name: a public region, or one the scenario gives the account (generated benchmark
     accounts name regions of their own, such as cn-bench0)."""
     return region in PUBLIC_REGIONS or region in account_regions
+
+
+def offered_regions(world: Any, product: str, account_regions: Iterable[str]) -> list[str]:
+    """The regions a product's region API names: every public region and the account's (a generated account's own
+    region ids stand for public ones), but those the scenario says it is not offered in (Scenario.not_offered)."""
+    skipped = set(world.scenario.not_offered.get(product, ()))
+    return sorted((PUBLIC_REGIONS | set(account_regions)) - skipped)

@@ -100,6 +100,9 @@ class ScenarioBase(BaseModel):
     secure_transport: bool = True
     faults: Faults = Field(default_factory=Faults)
     accounts: list[Account] = Field(default_factory=lambda: [Account()])
+    # product (as routed: polardb, kvstore, ...) -> regions where it is not offered: its region API leaves them out
+    # and its endpoint there does not exist (regions.offered_regions, app.py)
+    not_offered: dict[str, list[str]] = Field(default_factory=dict)
 
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...  # the products' scenario-level sections

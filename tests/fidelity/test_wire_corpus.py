@@ -449,8 +449,8 @@ def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
 def recorded(cloud: EmulatorServer, admin: AdminClient, data: dict[str, Any],
              write_first: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Load the scenario and record the first answers of every API while the account's regions are listed (as the
-    CLI does, ECS DescribeRegions) and every check runs over all of them. write_first: a write with the root
-    AccessKey before, so that ActionTrail LookupEvents has an event to answer."""
+    CLI does, ECS DescribeRegions, then each product's region list) and every check runs over all of them.
+    write_first: a write with the root AccessKey before, so that ActionTrail LookupEvents has an event to answer."""
     cloud.emulator.load(Scenario.model_validate(data))
     if write_first:
         RamClient(pop_config(cloud, SAMPLE_ROOT_AK, SAMPLE_ROOT_SECRET)).create_group(
@@ -459,7 +459,7 @@ def recorded(cloud: EmulatorServer, admin: AdminClient, data: dict[str, Any],
     settings = EndpointSettings(protocol="http", proxy=cloud.url, max_attempts=2, backoff_ms=10)
     regions = account_regions(ClientFactory(StaticProvider(AUDITOR_AK, AUDITOR_SECRET), settings))
     assert set(regions) == set(data["accounts"][0]["regions"])
-    assert scan(cloud, ak=AUDITOR_AK, secret=AUDITOR_SECRET, regions=regions)
+    assert scan(cloud, ak=AUDITOR_AK, secret=AUDITOR_SECRET, regions=regions, offered=True)
     return admin.responses()
 
 

@@ -28,6 +28,7 @@ import pytest
 from aliaudit.clients import POP_SDKS, ClientFactory
 from aliaudit.config import AuditConfig
 from aliaudit.credentials.providers import StaticProvider
+from aliaudit.offered import not_offered
 from aliaudit.policy import policy_document
 from aliaudit.regions import account_regions
 from aliaudit.scan import ScanRequest, run_scan, select_checks
@@ -108,11 +109,14 @@ def _generated() -> Scenario:
 
 
 def _scan(server: EmulatorServer, ak: str, secret: str, families: list[str] | None = None) -> None:
-    """A full scan as the CLI runs it: the account's regions (ECS DescribeRegions), then every check."""
+    """A full scan as the CLI runs it: the account's regions (ECS DescribeRegions), where each product is offered
+    (its region API), then every check."""
     settings = EndpointSettings(protocol="http", proxy=server.url, max_attempts=2, backoff_ms=10)
     factory = ClientFactory(StaticProvider(ak, secret), settings)
-    run_scan(factory, ScanRequest(account_id=ACCOUNT, regions=account_regions(factory), families=families,
-                                  config=AuditConfig()))
+    regions = account_regions(factory)
+    skipped = not_offered(factory, {c.meta.family for c in select_checks(families)}, regions)
+    run_scan(factory, ScanRequest(account_id=ACCOUNT, regions=regions, families=families, config=AuditConfig(),
+                                  not_offered=skipped))
 
 
 def _merge(into: dict[str, list[dict[str, Any]]], got: dict[str, list[dict[str, Any]]]) -> None:

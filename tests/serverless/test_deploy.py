@@ -1037,6 +1037,7 @@ def test_the_built_functions_run_on_python310_with_only_their_layer(real_build, 
 def test_the_report_bucket_is_reached_on_the_internal_endpoint_inside_fc(monkeypatch, env, endpoint):
     """OSS traffic from FC to the report bucket (same region) goes over the internal endpoint (issue 18 item 7)."""
     from aliaudit.clients import ClientFactory
+    from aliaudit.clients_oss import RetryingOssSession
     from aliaudit.credentials.providers import StaticProvider
     from aliaudit.runtime.store import RunStore
     from aliaudit.settings import EndpointSettings
@@ -1048,6 +1049,9 @@ def test_the_report_bucket_is_reached_on_the_internal_endpoint_inside_fc(monkeyp
     factory = ClientFactory(StaticProvider("ak", "secret"), EndpointSettings(proxy="http://127.0.0.1:1"))
     store = RunStore(factory, BUCKET, REGION, RUN_SECRET)
     assert store.bucket.endpoint == endpoint and store.bucket.bucket_name == BUCKET
-    public = factory.oss_bucket(BUCKET, REGION)  # the rest is the factory's client: proxy, timeouts, session
-    assert (store.bucket.proxies, store.bucket.timeout, store.bucket.session, store.bucket.region) == (
-        public.proxies, public.timeout, public.session, public.region)
+    public = factory.oss_bucket(BUCKET, REGION)  # the rest is the factory's client: proxy, timeouts, retries
+    assert (store.bucket.proxies, store.bucket.timeout, store.bucket.region) == (
+        public.proxies, public.timeout, public.region)
+    # its own session, more patient with throttling (RUN_STATE_THROTTLE_ATTEMPTS), within the factory's limits
+    assert isinstance(store.bucket.session, RetryingOssSession) and store.bucket.session is not public.session
+    assert store.bucket.session._limits is factory.limits

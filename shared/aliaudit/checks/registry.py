@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -80,9 +80,13 @@ class Check:
         return self.finding(account_id, region, Result(status=Status.ERROR, resource_id=rid,
                                                        resource_type=resource_type, message=message))
 
-    def regions(self, regions: list[str]) -> list[str]:
-        """Where the check runs among the audited regions: once for the account (GLOBAL), or in each of them."""
-        return [GLOBAL] if self.meta.scope == Scope.GLOBAL else list(regions)
+    def regions(self, regions: list[str], not_offered: Mapping[str, Collection[str]] | None = None) -> list[str]:
+        """Where the check runs among the audited regions: once for the account (GLOBAL), or in each of them but
+        those where its family's product is not offered (offered.not_offered)."""
+        if self.meta.scope == Scope.GLOBAL:
+            return [GLOBAL]
+        skipped = (not_offered or {}).get(self.meta.family, ())
+        return [r for r in regions if r not in skipped]
 
     def runs_in(self, region: str) -> bool:
         """Whether the check's findings for `region` (a region, or GLOBAL) are due: its scope matches the region's."""

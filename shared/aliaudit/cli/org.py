@@ -54,6 +54,8 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
         source: ICredentialsProvider, settings: EndpointSettings, check_ids: list[str], config: AuditConfig,
         mutelist: Mutelist) -> int:
     from ..accounts import targets
+    from ..checks.registry import all_checks
+    from ..offered import not_offered
     from ..org_scan import OrgOutput, OrgRequest, audit_organisation
     from ..regions import account_regions
     from ..reports import org_summary
@@ -68,7 +70,8 @@ def run(args: argparse.Namespace, spec: AccountsSpec, *, factory: ClientFactory,
     default_regions = account_regions(factory, args.region)
     req = OrgRequest(spec=spec, source=source, settings=settings, run_id=run_id, check_ids=check_ids,
                      regions=list(args.region) if args.region else None, default_regions=default_regions,
-                     config=config)
+                     config=config, not_offered=not_offered(factory, {all_checks()[c].meta.family for c in check_ids},
+                                                           default_regions))
     say = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     say(f"Auditing {len(found)} accounts ({spec.mode}, {spec.concurrency} at a time)")
     result = audit_organisation(req, found, mutelist, OrgOutput(out, args.output_formats, args.compliance),

@@ -130,6 +130,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..checks.registry import all_checks
     from ..clients import ClientFactory
     from ..credentials.resolve import default_session_name
+    from ..offered import not_offered
     from ..outcome import Tally, warn_expired
     from ..progress import Progress
     from ..regions import account_regions
@@ -148,8 +149,10 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
-    request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config)
-    jobs = dataset_jobs([checks[c] for c in check_ids], regions)
+    skipped = not_offered(factory, families, regions)
+    request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config,
+                          not_offered=skipped)
+    jobs = dataset_jobs([checks[c] for c in check_ids], regions, skipped)
     split: ScanProcesses | None = None
     decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
                    output_dir=Path(args.output_dir), regions=regions)
@@ -159,7 +162,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
         session = auth.role_session_name or os.environ.get("ALIBABA_CLOUD_ROLE_SESSION_NAME") or default_session_name()
         job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=factory.settings,
                           env=dict(os.environ), account_id=account_id, regions=regions, config=config,
-                          log_level=args.log_level)
+                          log_level=args.log_level, not_offered=skipped)
         # packed, the first share is scanned here, with clients of its own (its calls are counted apart)
         split = ScanProcesses(job, check_ids, decided.processes, decided.packed,
                               local=ClientFactory(factory.provider, factory.settings), heavy=decided.heavy)
@@ -185,6 +188,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         summary = tally.summary.result({"account_id": account_id, "generated_at": generated, "regions": regions,
                                         "checks": len(check_ids), "expired_mutelist_entries": len(expired),
+                                        "not_offered": skipped,
                                         **mutelist.summary_meta(tally.summary.muted)})
         paths = writer.write_all(Path(args.output_dir), spool, args.output_formats, summary, tally.compliance)
         if not args.quiet:

@@ -19,6 +19,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -135,3 +136,13 @@ def groups(ctx: CollectContext) -> list[ApigwGroup]:
         return group
 
     return ctx.map(describe, listed)
+
+
+# DescribeRegions: "Queries regions in which API Gateway is available"; body Regions.Region[].RegionId
+# (https://help.aliyun.com/en/api-gateway/traditional-api-gateway/developer-reference/api-cloudapi-2016-07-14-describeregions;
+# alibabacloud_cloudapi20160714 DescribeRegionsResponseBody). "No authorization for this operation":
+# apigateway:DescribeRegions by the product's convention
+@region_list("apigateway", product="cloudapi", apis=["apigateway:DescribeRegions"])
+def apigateway_regions(client: Any) -> list[str]:
+    body = client.describe_regions(apigw_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.region if body.regions else None) or []]

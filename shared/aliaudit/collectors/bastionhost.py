@@ -10,6 +10,7 @@ from typing import Any
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -91,3 +92,11 @@ def instances(ctx: CollectContext) -> list[BastionHost]:
         return host
 
     return ctx.map(read, listed)
+
+
+# DescribeRegions: "Queries the Alibaba Cloud regions that support Bastionhost instances"; body Regions[].RegionId
+# (https://www.alibabacloud.com/help/en/bh/api-z658d7; alibabacloud_yundun_bastionhost20191209
+# DescribeRegionsResponseBody). No RAM action is documented: yundun-bastionhost:DescribeRegions by convention
+@region_list("bastionhost", product="bastionhost", apis=["yundun-bastionhost:DescribeRegions"])
+def bastionhost_regions(client: Any) -> list[str]:
+    return [r.region_id for r in client.describe_regions(bh_models.DescribeRegionsRequest()).body.regions or []]

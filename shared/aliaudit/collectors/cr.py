@@ -10,6 +10,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -110,3 +111,13 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
         return inst
 
     return ctx.map(read, listed)
+
+
+# ListInstanceRegion: "Queries regions in which you can create Container Registry instances"; body Regions[].RegionId
+# beside IsSuccess (https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-listinstanceregion;
+# alibabacloud_cr20181201 ListInstanceRegionResponseBody). No RAM action is documented: cr:ListInstanceRegion by
+# the product's convention
+@region_list("cr", product="cr", apis=["cr:ListInstanceRegion"])
+def cr_regions(client: Any) -> list[str]:
+    return [r.region_id for r in _ok(client.list_instance_region(cr_models.ListInstanceRegionRequest()).body).regions
+            or []]

@@ -18,6 +18,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from ..role_privilege import ROLE_PRIVILEGE_APIS, RolePrivilege, role_privilege
 from .paging import by_token
 from .registry import CollectContext, collector
@@ -155,3 +156,13 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
         return fn
 
     return ctx.map(read, listed)
+
+
+# DescribeRegions (GET /2023-03-30/regions): "Queries the regions where Function Compute 3.0 is available"; body
+# Regions.Region[].RegionId (https://www.alibabacloud.com/help/en/functioncompute/api-fc-2023-03-30-describeregions;
+# alibabacloud_fc20230330 DescribeRegionsOutput). The page names no RAM action ("No authorization for this
+# operation"): fc:DescribeRegions by the product's convention
+@region_list("fc", product="fc", apis=["fc:DescribeRegions"])
+def fc_regions(client: Any) -> list[str]:
+    body = client.describe_regions(fc_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.region if body.regions else None) or []]

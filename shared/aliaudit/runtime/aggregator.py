@@ -505,7 +505,7 @@ def _aggregate_claimed(rt: Runtime, manifest: Manifest, missing: list[Part], cre
         meta = {"account_id": manifest.account_id, "run_id": run_id, "kind": manifest.kind,
                 "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "regions": manifest.regions,
                 "missing_parts": [p.label() for p in missing], "api_calls": calls,
-                "new_fails": new, "expired_mutelist_entries": len(expired)}
+                "new_fails": new, "expired_mutelist_entries": len(expired), "not_offered": manifest.not_offered}
         if mutelist_error:
             meta["mutelist_error"] = mutelist_error
         block, alert = _mutelist_verdict(mutelist_info, mutelist_before, tally.summary.muted, tally.summary.total,

@@ -17,9 +17,10 @@ from typing import Any
 
 from .. import apierrors
 from ..accounts import AccountsSpec, Target, targets
-from ..checks.registry import all_checks
+from ..checks.registry import Check, all_checks
 from ..collectors.registry import COLLECTORS
 from ..errors import AliauditError, ConfigError
+from ..offered import not_offered
 from ..org_scan import failure_findings
 from ..placement import runs_with
 from ..regions import account_regions
@@ -27,7 +28,7 @@ from ..reports.spool import Spool
 from . import burst
 from .fc_context import Runtime, fc_entry
 from .models import Manifest, Part, PayloadError, WorkerTask
-from .parts import put_part, signal_if_last
+from .parts import put_part, run_nonce, signal_if_last
 from .store import part_key
 from .triggers import Plan, TriggerError, parse
 
@@ -35,20 +36,24 @@ log = logging.getLogger("aliaudit.dispatcher")
 INVOKE_THREADS = 8  # workers invoked at once (FC's InvokeFunction: one round trip each)
 
 
-def plan_parts(plan: Plan, regions: list[str]) -> tuple[list[str], list[Part], dict[str, str]]:
-    """The run's checks, its parts (a worker's family in a region), and the checks that run in another
-    family's worker (placement.runs_with)."""
-    checks = all_checks()
-    chosen = [c for cid, c in checks.items()
-              if (plan.check_ids is None or cid in plan.check_ids)
-              and (plan.families is None or c.meta.family in plan.families)]
+def plan_parts(plan: Plan, regions: list[str], not_offered: dict[str, list[str]] | None = None) -> tuple[
+        list[str], list[Part], dict[str, str]]:
+    """The run's checks, its parts (a worker's family in a region where a check of it runs: offered.py), and the
+    checks that run in another family's worker (placement.runs_with)."""
+    chosen = _chosen(plan)
     moved = runs_with(chosen)
     parts: dict[tuple[str, str], Part] = {}
     for c in chosen:
         family = moved.get(c.meta.id, c.meta.family)
-        for region in c.regions(regions):
+        for region in c.regions(regions, not_offered):
             parts[(family, region)] = Part(family=family, region=region)
     return sorted(c.meta.id for c in chosen), sorted(parts.values(), key=lambda p: (p.family, p.region)), moved
+
+
+def _chosen(plan: Plan) -> list[Check]:
+    return [c for cid, c in all_checks().items()
+            if (plan.check_ids is None or cid in plan.check_ids)
+            and (plan.families is None or c.meta.family in plan.families)]
 
 
 @fc_entry
@@ -90,7 +95,10 @@ def _dispatch(rt: Runtime, plan: Plan, listing: Future[list[str]], dispatched: F
             log.error("ignoring the timer: unknown regions %s (account regions: %s)", unknown, available)
             return {"ignored": f"unknown regions {unknown}"}
         regions = plan.regions or available
-    check_ids, parts, moved = plan_parts(plan, regions)
+    # a whole run asks each product where it is offered (an event shows its product in its region)
+    skipped = {} if plan.kind == "event" else not_offered(rt.factory, {c.meta.family for c in _chosen(plan)},
+                                                                 regions)
+    check_ids, parts, moved = plan_parts(plan, regions, skipped)
     try:
         spec, targets = _accounts(rt, plan)
     except (ConfigError, AliauditError) as err:  # e.g. the directory cannot be listed: say so, plan nothing
@@ -119,7 +127,8 @@ def _dispatch(rt: Runtime, plan: Plan, listing: Future[list[str]], dispatched: F
                             regions=regions, check_ids=check_ids, parts=parts, resource_ids=plan.resource_ids,
                             resources=plan.resources,
                             trigger=plan.trigger, accounts=targets, accounts_spec=spec, runs_with=moved,
-                            narrowed=plan.narrowed, nonce=secrets.token_hex(16))
+                            narrowed=plan.narrowed, not_offered=skipped,
+                            nonce=run_nonce(rt.settings.run_secret, plan.run_id))
         if stored is None and not rt.store.put_manifest(manifest):
             stored = rt.store.manifest(plan.run_id)  # another delivery wrote it just now
     except PayloadError as err:

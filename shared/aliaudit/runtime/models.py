@@ -60,8 +60,10 @@ class Manifest(BaseModel):
     runs_with: dict[str, str] = Field(default_factory=dict)
     # a run of part of the catalogue, regions or accounts: merged into latest/ like an event run, never replacing it
     narrowed: bool = False
-    # this run's random nonce: the key of its part seals derives from it (parts.seal_key); '' = a run planned before
-    # parts were sealed
+    # family -> the run's regions where its product is not offered (offered.not_offered): no part, no checks there
+    not_offered: dict[str, list[str]] = Field(default_factory=dict)
+    # this run's nonce (parts.run_nonce): the key of its part seals derives from it (parts.seal_key); '' = a run
+    # planned before parts were sealed
     nonce: str = Field("", pattern=r"^([0-9a-f]{32})?$")
     mac: str = ""  # HMAC-SHA256 of the rest under ALIAUDIT_RUN_SECRET (manifest_mac), when the deployment has one
 

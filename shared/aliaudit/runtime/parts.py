@@ -21,6 +21,15 @@ from .store import part_key
 log = logging.getLogger("aliaudit.worker")
 
 
+def run_nonce(secret: str, run_id: str) -> str:
+    """The run's nonce: derived from its id under the deployment's secret, so that every delivery of the run's
+    event plans it with the same one. The report bucket is versioned and OSS ignores x-oss-forbid-overwrite there
+    (RunStore.put_json): two deliveries planning at once both write the manifest, and with a random nonce each, the
+    parts a worker sealed under the first were refused by an aggregator that read the second. A bucket writer
+    without the secret still cannot derive it, nor a part's seal."""
+    return hmac.new(secret.encode(), f"aliaudit-run-nonce/{run_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def seal_key(rt: Runtime, manifest: Manifest) -> bytes | None:
     """The run's part seal key: HMAC of the run's nonce (in its manifest) under the deployment's secret
     (ALIAUDIT_RUN_SECRET). Only this run's workers, dispatcher and aggregator derive it; a part

@@ -21,6 +21,7 @@ from ..config import AuditConfig
 from ..datasets import GLOBAL, Scope
 from ..errors import AliauditError
 from ..findings import Finding
+from ..offered import offered_in
 from ..org_scan import OrgRequest, connect, failure_findings
 from ..reports.spool import Spool
 from ..scan import ScanRequest, scan_findings, select_checks
@@ -127,10 +128,11 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
     readable = targets.readable(manifest.resources)
     request = ScanRequest(account_id=account or manifest.account_id or rt.account_id, regions=regions,
                           check_ids=ids, families=families, config=config, resources=readable or None,
-                          run_regions=manifest.regions)
+                          run_regions=manifest.regions, not_offered=manifest.not_offered)
     touched = set(manifest.resource_ids) | {i for v in manifest.resources.values() for i in v}
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
-    due = {p.region: sum(1 for c in ids if checks[c].runs_in(p.region))
+    due = {p.region: sum(1 for c in ids if checks[c].runs_in(p.region)
+                         and offered_in(checks[c].meta.family, p.region, manifest.not_offered))
            for p in parts}
     calls_before = 0
     total = 0
@@ -147,7 +149,8 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
         if factory is None:  # the member account could not be reached: ERROR for every check of every part
             who = target or Target(account_id=account)
             for p in parts:
-                scoped = [c for c in ids if checks[c].runs_in(p.region)]
+                scoped = [c for c in ids if checks[c].runs_in(p.region)
+                          and offered_in(checks[c].meta.family, p.region, manifest.not_offered)]
                 total += spools[p.region].add(failure_findings(who, scoped, [p.region], problem))
                 store(p.region)
             return total

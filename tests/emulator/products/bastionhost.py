@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from . import Product
 
 api = PopApi("bastionhost", "2019-12-09", ram_prefix="yundun-bastionhost")
@@ -150,3 +150,12 @@ def disable_instance_public_access(call: Call) -> dict[str, Any]:
 
 
 PRODUCT = Product("bastionhost", api=api, state=BastionhostState)
+
+
+# DescribeRegions: "the Alibaba Cloud regions that support Bastionhost instances", Regions a plain array of RegionId,
+# LocalName, RegionEndpoint (sample: https://www.alibabacloud.com/help/en/bh/api-z658d7; mainland regions answer on
+# the central yundun-bastionhost.aliyuncs.com, the SDK's endpoint map); local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"bastionhost.{r}.aliyuncs.com"}
+                        for r in offered_regions(call.world, "bastionhost", call.acct.regions)]}

@@ -29,7 +29,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from . import Product
 
 api = PopApi("cloudapi", "2016-07-14", ram_prefix="apigateway")
@@ -337,3 +337,13 @@ def modify_api_group_network_policy(call: Call) -> dict[str, Any]:
 
 
 PRODUCT = Product("cloudapi", api=api, state=CloudapiState, hosts=("apigateway",))
+
+
+# DescribeRegions: "regions in which API Gateway is available", Regions.Region[] of RegionId, LocalName,
+# RegionEndpoint (sample:
+# https://help.aliyun.com/en/api-gateway/traditional-api-gateway/developer-reference/api-cloudapi-2016-07-14-describeregions);
+# local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": {"Region": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"apigateway.{r}.aliyuncs.com"}
+                                   for r in offered_regions(call.world, "cloudapi", call.acct.regions)]}}

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from . import Product
 
 api = PopApi("cr", "2018-12-01")
@@ -241,3 +241,13 @@ def update_repository(call: Call) -> dict[str, Any]:
 
 
 PRODUCT = Product("cr", api=api, state=CrState)
+
+
+# ListInstanceRegion: "Queries regions in which you can create Container Registry instances" (sample: Code "success",
+# IsSuccess true, Regions[] of LocalName and RegionId:
+# https://www.alibabacloud.com/help/en/acr/developer-reference/api-cr-2018-12-01-listinstanceregion); the region's
+# local name is not modelled (its id stands in)
+@api.action("ListInstanceRegion")
+def list_instance_region(call: Call) -> dict[str, Any]:
+    return _ok({"Regions": [{"RegionId": r, "LocalName": r}
+                            for r in offered_regions(call.world, "cr", call.acct.regions)]})

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from ...call import Call
 from ...clock import iso
 from ...errors import ApiError
+from ...regions import offered_regions
 from ...rest import RestApi
 from ...routing import pop_region
 from ...wire import Request, Response
@@ -455,3 +456,13 @@ def delete_async_invoke_config(call: Call) -> Response:
     call.params["functionName"] = fn.name
     fn.async_invoke_config = None
     return Response(204, b"", {"x-fc-request-id": call.req.request_id})
+
+
+# DescribeRegions (GET /2023-03-30/regions): "the regions where Function Compute 3.0 is available", Regions.Region[]
+# of RegionId and LocalName; the SDK's model (DescribeRegionsOutput) has no RequestId, and the page's first sample
+# none (https://www.alibabacloud.com/help/en/functioncompute/api-fc-2023-03-30-describeregions); local names are not
+# modelled
+@api.route("GET", f"{_BASE}/regions", name="DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": {"Region": [{"RegionId": r, "LocalName": r}
+                                   for r in offered_regions(call.world, "fc", call.acct.regions)]}}
