@@ -34,6 +34,7 @@ def sample(*, mfa: bool = False) -> dict:
 
 def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     data = sample()
+    data["not_offered"] = {"cr": ["cn-shanghai"]}  # Container Registry has no endpoint there: not audited there
     add_pipeline(data, aggregator_env={"ALIAUDIT_LOG_PROCESS_MIN_FINDINGS": "0"})  # its SLS logs from a process
     load(cloud, data)
     fire_daily(admin)
@@ -50,6 +51,9 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     summary = read_json(bucket, f"reports/{date.today():%Y-%m-%d}/{run_id}/aliaudit.summary.json")
     assert summary["missing_parts"] == [] and summary["status"]["ERROR"] == 0, summary
     assert set(summary["regions"]) == {"cn-hangzhou", "cn-shanghai"}
+    assert summary["not_offered"] == {"cr": ["cn-shanghai"]}  # (no part there, so no ERROR: asserted above)
+    assert not [k for k in bucket.list_objects(prefix=f"runs/{run_id}/parts/cr/").object_list
+                if k.key.endswith("cn-shanghai.json")]
     # the auditor's own deployed resources pass its own checks: the bucket is deploy.report_bucket's, HTTPS-only
     # policy included (the emulator counts its requests as HTTPS: tests/emulator/README.md), with the own key
     ocsf = read_json(bucket, f"reports/{date.today():%Y-%m-%d}/{run_id}/aliaudit.ocsf.json")

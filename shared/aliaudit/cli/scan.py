@@ -149,7 +149,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
-    skipped = not_offered(factory, families, regions)
+    skipped = not_offered(factory, families, regions)  # (before plan: its threads end before a process forks)
     request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config,
                           not_offered=skipped)
     jobs = dataset_jobs([checks[c] for c in check_ids], regions, skipped)

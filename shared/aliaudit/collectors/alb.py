@@ -16,6 +16,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_token
 from .registry import CollectContext, collector
 
@@ -164,3 +165,11 @@ def security_policies(ctx: CollectContext) -> list[AlbSecurityPolicy]:
             for p in by_token(lambda t: alb.list_security_policies(alb_models.ListSecurityPoliciesRequest(
                 max_results=MAX_RESULTS, next_token=t)).body, lambda b: b.security_policies or [])]
     return out
+
+
+# DescribeRegions: "Queries available regions" ("查询ALB可用地域"); Regions[] a plain array
+# (https://www.alibabacloud.com/help/en/slb/application-load-balancer/developer-reference/api-alb-2020-06-16-describeregions;
+# alibabacloud_alb20200616 DescribeRegionsResponseBody). No RAM action is documented: alb:DescribeRegions by convention
+@region_list("alb", product="alb", apis=["alb:DescribeRegions"])
+def alb_regions(client: Any) -> list[str]:
+    return [r.region_id for r in client.describe_regions(alb_models.DescribeRegionsRequest()).body.regions or []]

@@ -12,6 +12,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .registry import CollectContext, collector
 
 es_models = lazy_import("alibabacloud_elasticsearch20170613.models")
@@ -109,3 +110,13 @@ def instances(ctx: CollectContext) -> list[EsInstance]:
         return inst
 
     return ctx.map(read, listed)
+
+
+# DescribeRegions (GET /openapi/regions): the regions of Alibaba Cloud Elasticsearch, Result[] with lower camel case
+# keys (https://www.alibabacloud.com/help/en/es/developer-reference/api-elasticsearch-2017-06-13-describeregions;
+# alibabacloud_elasticsearch20170613 DescribeRegionsResponseBody). Every listed region counts, whatever its `status`
+# ("The available status of the region": a region closed to new clusters may still hold some). No RAM action is
+# documented: elasticsearch:DescribeRegions by convention
+@region_list("elasticsearch", product="elasticsearch", apis=["elasticsearch:DescribeRegions"])
+def elasticsearch_regions(client: Any) -> list[str]:
+    return [r.region_id for r in client.describe_regions().body.result or []]

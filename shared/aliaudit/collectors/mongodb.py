@@ -14,6 +14,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -184,3 +185,13 @@ def _read_tde(dds: Any, inst: MongoInstance) -> None:
     # DescribeDBInstanceTDEInfoResponseBody): no key of the customer's, the service's own
     key = body.encryption_key or ""
     inst.tde_key = "" if key == NO_BYOK else key
+
+
+# DescribeRegions without RegionId: "If you do not specify this parameter, all supported regions are queried";
+# Regions.DdsRegion[] (https://www.alibabacloud.com/help/en/mongodb/developer-reference/api-dds-2015-12-01-describeregions;
+# alibabacloud_dds20151201 DescribeRegionsResponseBody). dds:DescribeRegions: the action Alibaba's DTS role policy
+# grants
+@region_list("mongodb", product="dds", apis=["dds:DescribeRegions"])
+def mongodb_regions(client: Any) -> list[str]:
+    body = client.describe_regions(dds_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.dds_region if body.regions else None) or []]

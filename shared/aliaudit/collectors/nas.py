@@ -16,6 +16,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -126,3 +127,19 @@ def _rule(r: Any) -> NasAccessRule:
     return NasAccessRule(id=r.access_rule_id or "", source_cidr_ip=r.source_cidr_ip or "",
                          ipv6_source_cidr_ip=r.ipv_6source_cidr_ip or "", rw_access=r.rwaccess or "",
                          user_access=r.user_access or "", priority=r.priority)
+
+
+REGION_PAGE = 100  # DescribeRegions PageSize: 1 to 100, default 10
+
+
+# DescribeRegions: "Queries the regions in which File Storage NAS is available"; FileSystemType all (its default,
+# standard, would leave out the regions of Extreme NAS and CPFS, which the collector audits too), paged
+# (https://www.alibabacloud.com/help/en/nas/developer-reference/api-nas-2017-06-26-describeregions; RAM action
+# nas:DescribeRegions on the same page)
+@region_list("nas", product="nas", apis=["nas:DescribeRegions"])
+def nas_regions(client: Any) -> list[str]:
+    pages = by_page_number(
+        lambda n: client.describe_regions(nas_models.DescribeRegionsRequest(
+            file_system_type="all", page_number=n, page_size=REGION_PAGE)).body,
+        lambda body: (body.regions.region if body.regions else None) or [], REGION_PAGE, "NAS's regions")
+    return [r.region_id for r in pages]

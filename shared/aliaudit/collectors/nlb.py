@@ -7,10 +7,13 @@ comma-separated strings (the SDK declares str), e.g. "TLSv1.0,TLSv1.1,TLSv1.2"."
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_token
 from .registry import CollectContext, collector
 
@@ -81,3 +84,11 @@ def security_policies(ctx: CollectContext) -> list[NlbSecurityPolicy]:
                 region_id=ctx.region, max_results=MAX_RESULTS, next_token=t)).body,
                 lambda b: b.security_policies or [])]
     return out
+
+
+# DescribeRegions: "Queries regions that support Network Load Balancer (NLB) instances"; Regions[] a plain array
+# (https://www.alibabacloud.com/help/en/slb/network-load-balancer/developer-reference/api-nlb-2022-04-30-describeregions;
+# alibabacloud_nlb20220430 DescribeRegionsResponseBody). No RAM action is documented: nlb:DescribeRegions by convention
+@region_list("nlb", product="nlb", apis=["nlb:DescribeRegions"])
+def nlb_regions(client: Any) -> list[str]:
+    return [r.region_id for r in client.describe_regions(nlb_models.DescribeRegionsRequest()).body.regions or []]

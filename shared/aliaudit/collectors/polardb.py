@@ -17,6 +17,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import count
 from .rds import TEMPLATE_PREFIX
 from .registry import CollectContext, collector
@@ -204,3 +205,13 @@ def _read_tde(polardb: Any, cluster: PolarCluster) -> None:
     body = polardb.describe_dbcluster_tde(polardb_models.DescribeDBClusterTDERequest(dbcluster_id=cluster.id)).body
     cluster.tde_status = body.tdestatus or ""
     cluster.tde_key = body.encryption_key or ""
+
+
+# DescribeRegions: "Queries the regions and zones that are supported by PolarDB"; Regions.Region[]
+# (https://www.alibabacloud.com/help/en/polardb/polardb-for-mysql/developer-reference/api-polardb-2017-08-01-describeregions;
+# alibabacloud_polardb20170801 DescribeRegionsResponseBody). polardb:DescribeRegions: the action Alibaba's DTS role
+# policy grants
+@region_list("polardb", product="polardb", apis=["polardb:DescribeRegions"])
+def polardb_regions(client: Any) -> list[str]:
+    body = client.describe_regions(polardb_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.region if body.regions else None) or []]

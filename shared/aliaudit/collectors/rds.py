@@ -15,6 +15,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_token
 from .registry import CollectContext, collector
 
@@ -291,3 +292,13 @@ def _read_backup(rds: Any, inst: RdsInstance) -> None:
     inst.log_backup = str(body.enable_backup_log or "")
     inst.log_backup_retention_days = int(body.log_backup_retention_period) \
         if body.log_backup_retention_period is not None else None
+
+
+# DescribeRegions: "Queries the details of all regions and zones for ApsaraDB RDS. The regions that are no longer
+# supported are also queried" (https://alibabacloud.com/help/en/rds/developer-reference/api-rds-2014-08-15-describeregions;
+# sample: https://help.aliyun.com/document_detail/26243.htm): Regions.RDSRegion[], one entry per zone (a region id
+# repeats). The page names no RAM action; rds:DescribeRegions is the one Alibaba's own service role policies grant
+@region_list("rds", product="rds", apis=["rds:DescribeRegions"])
+def rds_regions(client: Any) -> list[str]:
+    body = client.describe_regions(rds_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.rdsregion if body.regions else None) or []]

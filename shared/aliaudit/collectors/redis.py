@@ -14,6 +14,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -203,3 +204,13 @@ def _read_ssl(kv: Any, inst: RedisInstance) -> None:
 def _read_tde(kv: Any, inst: RedisInstance) -> None:
     body = kv.describe_instance_tdestatus(kvstore_models.DescribeInstanceTDEStatusRequest(instance_id=inst.id)).body
     inst.tde_status = body.tdestatus or ""  # (documented Enabled | Disable: '' is no answer, never "Disable")
+
+
+# DescribeRegions: "Queries all regions and zones supported for a Tair (Redis OSS-compatible) instance"; the list is
+# RegionIds.KVStoreRegion[] (https://www.alibabacloud.com/help/en/redis/developer-reference/api-r-kvstore-2015-01-01-describeregions-redis;
+# alibabacloud_r_kvstore20150101 DescribeRegionsResponseBody). kvstore:DescribeRegions: the action Alibaba's DTS role
+# policy grants
+@region_list("redis", product="kvstore", apis=["kvstore:DescribeRegions"])
+def redis_regions(client: Any) -> list[str]:
+    body = client.describe_regions(kvstore_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.region_ids.kvstore_region if body.region_ids else None) or []]

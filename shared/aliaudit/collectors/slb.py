@@ -17,6 +17,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..offered import region_list
 from .paging import by_page_number, count
 from .registry import CollectContext, collector
 
@@ -218,3 +219,13 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
         for lst in lb.listeners:
             lst.acls = [acls[i] for i in acl_ids.get((lb.id, lst.port, lst.protocol), [])]
     return lbs
+
+
+# DescribeRegions: "Queries available regions"; Regions.Region[]
+# (https://www.alibabacloud.com/help/en/slb/classic-load-balancer/developer-reference/api-slb-2014-05-15-describeregions;
+# alibabacloud_slb20140515 DescribeRegionsResponseBody). "No authorization for this operation": slb:DescribeRegions by
+# the product's convention
+@region_list("slb", product="slb", apis=["slb:DescribeRegions"])
+def slb_regions(client: Any) -> list[str]:
+    body = client.describe_regions(slb_models.DescribeRegionsRequest()).body
+    return [r.region_id for r in (body.regions.region if body.regions else None) or []]

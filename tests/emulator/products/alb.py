@@ -26,7 +26,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_token, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 
 api = PopApi("alb", "2020-06-16")  # RAM actions alb:<Action>
 
@@ -353,3 +353,11 @@ def delete_rule(call: Call) -> dict[str, Any]:
             call.touch("ACS::ALB::Rule", rid)
             return _job()
     raise ApiError("ResourceNotFound.Rule", f"The specified resource {rid} is not found.", 404)
+
+
+# DescribeRegions: the regions where ALB is available, Regions[] a plain array (sample: tests/fixtures/wire/alb);
+# local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"alb.{r}.aliyuncs.com"}
+                        for r in offered_regions(call.world, "alb", call.acct.regions)]}

@@ -20,7 +20,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from . import Product
 
 # RAM code dds, resources acs:dds:<region>:<account>:dbinstance/<id> ("RAM authorization", ApsaraDB for MongoDB:
@@ -327,3 +327,14 @@ def release_public_network_address(call: Call) -> dict[str, Any]:
 
 
 PRODUCT = Product("dds", api=api, state=DdsState, hosts=("mongodb",))
+
+
+# DescribeRegions without RegionId: "all supported regions", Regions.DdsRegion[] with Zones.Zone[] (sample:
+# tests/fixtures/wire/dds); zones and names are not modelled (<region>-h)
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    wanted = call.params.get("RegionId", "")
+    return {"Regions": {"DdsRegion": [
+        {"RegionId": r, "RegionName": r, "EndPoint": f"mongodb.{r}.aliyuncs.com",
+         "Zones": {"Zone": [{"ZoneId": f"{r}-h", "ZoneName": f"{r}-h", "VpcEnabled": True}]}}
+        for r in offered_regions(call.world, "dds", call.acct.regions) if not wanted or r == wanted]}}

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..call import Call
 from ..errors import ApiError
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from ..rest import RestApi
 from . import Product
 
@@ -205,3 +205,13 @@ def trigger_network(call: Call) -> dict[str, Any]:
         else:
             c.kibana_public_enabled = action == "OPEN"
     return {"RequestId": call.req.request_id, "Result": True}
+
+
+# DescribeRegions (GET /openapi/regions): Result[] of regionId, localName, regionEndpoint, consoleEndpoint, status
+# (lower camel case; sample: tests/fixtures/wire/elasticsearch, whose only status is "available"); names are not
+# modelled
+@api.route("GET", "/openapi/regions", name="DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Result": [{"regionId": r, "localName": r, "regionEndpoint": f"elasticsearch.{r}.aliyuncs.com",
+                        "consoleEndpoint": f"https://elasticsearch-{r}.console.aliyun.com", "status": "available"}
+                       for r in offered_regions(call.world, "elasticsearch", call.acct.regions)]}

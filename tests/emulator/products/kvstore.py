@@ -22,7 +22,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from ..wire import Request
 from . import BY_HOST, Claim, Product
 
@@ -298,3 +298,13 @@ def release_public_connection(call: Call) -> dict[str, Any]:
 
 
 PRODUCT = Product("kvstore", api=api, state=KvstoreState, claims=(Claim(BY_HOST, _by_host),))
+
+
+# DescribeRegions: "all regions and zones supported for a Tair (Redis OSS-compatible) instance",
+# RegionIds.KVStoreRegion[] with ZoneIds (comma-separated) and ZoneIdList.ZoneId (sample: tests/fixtures/wire/kvstore);
+# zones and local names are not modelled (<region>-h)
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"RegionIds": {"KVStoreRegion": [
+        {"RegionId": r, "LocalName": r, "RegionEndpoint": f"r-kvstore.{r}.aliyuncs.com", "ZoneIds": f"{r}-h",
+         "ZoneIdList": {"ZoneId": [f"{r}-h"]}} for r in offered_regions(call.world, "kvstore", call.acct.regions)]}}

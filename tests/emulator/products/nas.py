@@ -18,7 +18,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 
 # RAM code nas; DescribeAccessRules authorizes on acs:nas:<region>:<account>:accessgroup/<name> (its API reference
 # page's RAM table, https://www.alibabacloud.com/help/en/nas/developer-reference/api-nas-2017-06-26-describeaccessrules)
@@ -232,3 +232,14 @@ def delete_access_rule(call: Call) -> dict[str, Any]:
     r = _rule(call, g)
     g.rules = [x for x in g.rules if x is not r]
     return {}
+
+
+# DescribeRegions: "the regions in which File Storage NAS is available", PageNumber/PageSize (1-100, default 10),
+# Regions.Region[] (sample: tests/fixtures/wire/nas); FileSystemType (all, standard: the default, extreme, cpfs)
+# does not change the answer here (every kind is offered where NAS is); local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    regions = offered_regions(call.world, "nas", call.acct.regions)
+    page, meta = page_by_number(regions, call.params)
+    return {**meta, "Regions": {"Region": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"nas.{r}.aliyuncs.com"}
+                                           for r in page]}}

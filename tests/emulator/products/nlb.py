@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, page_by_token, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from .alb import unflatten
 
 api = PopApi("nlb", "2022-04-30")  # RAM actions nlb:<Action>
@@ -154,3 +154,11 @@ def update_listener_attribute(call: Call) -> dict[str, Any]:
         lst.security_policy_id = policy
     # the update is asynchronous in the cloud (a JobId); the emulator applies it at once
     return {"JobId": secrets.token_hex(16)}
+
+
+# DescribeRegions: "regions that support Network Load Balancer (NLB) instances", Regions[] a plain array (sample:
+# tests/fixtures/wire/nlb); local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"nlb.{r}.aliyuncs.com"}
+                        for r in offered_regions(call.world, "nlb", call.acct.regions)]}

@@ -19,7 +19,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 
 # RAM code polardb, resources acs:polardb:<region>:<account>:dbcluster/<id> ("PolarDB: RAM authorization",
 # https://www.alibabacloud.com/help/en/polardb/api-polardb-2017-08-01-ram)
@@ -362,3 +362,11 @@ def modify_tde(call: Call) -> dict[str, Any]:
     c.tde_status = "Enabled"
     c.tde_key_id = call.params.get("EncryptionKey", "") or c.tde_key_id
     return {}
+
+
+# DescribeRegions: "the regions and zones that are supported by PolarDB", Regions.Region[] with Zones.Zone[] (sample:
+# tests/fixtures/wire/polardb); zones are not modelled (<region>-h)
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": {"Region": [{"RegionId": r, "Zones": {"Zone": [{"ZoneId": f"{r}-h", "VpcEnabled": True}]}}
+                                   for r in offered_regions(call.world, "polardb", call.acct.regions)]}}

@@ -16,7 +16,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 from .kms import SYMMETRIC_SPECS
 
 api = PopApi("rds", "2014-08-15")
@@ -609,3 +609,14 @@ def modify_backup_policy(call: Call) -> dict[str, Any]:
     if p.get("LogBackupRetentionPeriod"):
         i.log_backup_retention_days = int_param(p, "LogBackupRetentionPeriod", i.log_backup_retention_days, 7, 730)
     return {"DBInstanceID": i.id, "CompressType": "1"}
+
+
+# DescribeRegions: "the details of all regions and zones for ApsaraDB RDS", Regions.RDSRegion[], one entry per zone
+# (sample: https://help.aliyun.com/document_detail/26243.htm); zones and local names are not modelled: each region
+# answers two zones, <region>-h and <region>-i (a region id repeats, as in the cloud's answers)
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": {"RDSRegion": [
+        {"RegionId": r, "ZoneId": f"{r}-{z}", "LocalName": r, "ZoneName": f"{r}-{z}",
+         "RegionEndpoint": "rds.aliyuncs.com"}
+        for r in offered_regions(call.world, "rds", call.acct.regions) for z in ("h", "i")]}}

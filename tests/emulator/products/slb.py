@@ -27,7 +27,7 @@ from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
 from ..pop import PopApi, int_param, page_by_number, require
-from ..regions import region_exists
+from ..regions import offered_regions, region_exists
 
 api = PopApi("slb", "2014-05-15")  # RAM actions slb:<Action>
 
@@ -374,3 +374,10 @@ def remove_acl_entry(call: Call) -> dict[str, Any]:
     gone = {e.ip for e in _entries(call)}
     acl.entries = [e for e in acl.entries if e.ip not in gone]
     return {}
+
+
+# DescribeRegions: "available regions", Regions.Region[] (sample: tests/fixtures/wire/slb); local names are not modelled
+@api.action("DescribeRegions")
+def describe_regions(call: Call) -> dict[str, Any]:
+    return {"Regions": {"Region": [{"RegionId": r, "LocalName": r, "RegionEndpoint": f"slb.{r}.aliyuncs.com"}
+                                   for r in offered_regions(call.world, "slb", call.acct.regions)]}}
