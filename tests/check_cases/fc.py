@@ -6,7 +6,7 @@ https://svc-func-xxxxxxxx.cn-hangzhou.fcapp.run)."""
 
 from __future__ import annotations
 
-from aliaudit.collectors.fc import FcFunction, FcTrigger, SecretVariable, suspicious_variables
+from aliaudit.collectors.fc import FcFunction, FcTrigger, FcVersion, SecretVariable, suspicious_variables
 from aliaudit.role_privilege import RolePrivilege
 from tests.check_cases import Case
 
@@ -93,4 +93,23 @@ CASES: list[Case] = [
                                policies=["System:AdministratorAccess"],
                                admin_reasons=["System policy AdministratorAccess allows *:* on every resource"]))]},
          {ARN: "MANUAL", fa("env-only"): "FAIL"}),
+    # published versions (ListFunctionVersions sample versionId "1"): a snapshot of the configuration
+    Case(_ENV, "a clean LATEST with a published version holding an AccessKey fails; clean versions pass; unread "
+               "versions are ERROR",
+         {"fc.functions": [
+             fn(versions=[FcVersion(version_id="1", secret_variables=suspicious_variables(
+                 {"CLOUD_ID": "LTAI5tQ9m2XvKp7Lr8sWyZab"}))]),
+             fn("clean-versions", versions=[FcVersion(version_id="1", env_count=1)]),
+             fn("unread", versions_error="NoPermission: fc:ListFunctionVersions denied")]},
+         {ARN: "FAIL", fa("clean-versions"): "PASS", fa("unread"): "ERROR"}),
+    Case(_ROLE, "a published version still running with an administrator role fails though LATEST's role is "
+                "read-only; a version with LATEST's role adds nothing; unread versions turn a PASS into ERROR",
+         {"fc.functions": [
+             fn(role=OWN_ROLE, role_privilege=priv(), versions=[FcVersion(
+                 version_id="1", role="acs:ram::123:role/fc-admin", role_privilege=priv(
+                     role="fc-admin", policies=["System:AdministratorAccess"],
+                     admin_reasons=["System policy AdministratorAccess allows *:* on every resource"]))]),
+             fn("same", role=OWN_ROLE, role_privilege=priv(), versions=[FcVersion(version_id="1", role=OWN_ROLE)]),
+             fn("unread", role=OWN_ROLE, role_privilege=priv(), versions_error="NoPermission: denied")]},
+         {ARN: "FAIL", fa("same"): "PASS", fa("unread"): "ERROR"}),
 ]

@@ -199,3 +199,52 @@ def test_functions_in_jakarta_are_checked_though_the_sdk_maps_its_endpoint_with_
     findings = scan(cloud, families=["fc"], regions=["ap-southeast-5"])
     assert by_resource(findings, "fc_function_env_no_access_keys") == {arn("jkt", "ap-southeast-5"): "FAIL"}
     assert sdk_endpoint.strip() == "fcv3.ap-southeast-5.aliyuncs.com"  # (what the SDK maps, stray whitespace or not)
+
+
+def test_a_published_version_keeps_the_credentials_and_role_latest_no_longer_has(cloud, admin):
+    """A version is a snapshot of the configuration ("Manage versions"): cleaning LATEST leaves the AccessKey and
+    the administrator role in the version published before, which still runs when invoked by its id."""
+    data = account()
+    data["accounts"][0]["ram"]["roles"].append({
+        "name": "fc-reader", "policies": [{"name": "AliyunOSSReadOnlyAccess"}],
+        "trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": ["fc.aliyuncs.com"]}}]}})
+    load(cloud, data)
+    fc = fc_client(cloud)
+    published = fc.publish_function_version("leaky", fc_models.PublishFunctionVersionRequest(
+        body=fc_models.PublishVersionInput(description="before the clean-up"))).body
+    assert published.version_id == "1"
+    fc.update_function("leaky", fc_models.UpdateFunctionRequest(body=fc_models.UpdateFunctionInput(
+        environment_variables={"DB_HOST": "10.0.0.8"}, role=role("fc-reader"))))
+    # the SDK reads the version's own configuration
+    snapshot = fc.get_function("leaky", fc_models.GetFunctionRequest(qualifier="1")).body
+    assert snapshot.role == role("fc-admin") and snapshot.environment_variables["CLOUD_ID"] == AK_VALUE
+    assert fc.get_function("leaky", fc_models.GetFunctionRequest()).body.role == role("fc-reader")
+    listed = fc.list_function_versions("leaky", fc_models.ListFunctionVersionsRequest()).body
+    assert [v.version_id for v in listed.versions] == ["1"] and not listed.next_token
+    findings = scan(cloud, families=["fc"])
+    by_key = {(f.check_id, f.resource_id): f for f in findings}
+    env = by_key[("fc_function_env_no_access_keys", arn("leaky"))]
+    assert env.status.value == "FAIL" and "in published version 1: CLOUD_ID (value is an AccessKey ID)" in env.message
+    assert not any(v in f.message for f in findings for v in SECRET_VALUES)
+    role_finding = by_key[(ROLE, arn("leaky"))]
+    assert role_finding.status.value == "FAIL"
+    assert role_finding.message.startswith("published version 1: the role fc-admin is administrator-equivalent")
+    assert role_finding.details["role"] == role("fc-admin") and role_finding.details["version"] == "1"
+    assert by_resource(findings, "fc_function_env_no_access_keys")[arn("clean")] == "PASS"
+
+
+def test_unreadable_versions_are_error_never_pass(cloud):
+    data = account()
+    ram = data["accounts"][0]["ram"]
+    ram.setdefault("policies", []).append({"name": "NoVersions", "document": {"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": "fc:ListFunctionVersions", "Resource": "*"}]}})
+    ram["groups"][0]["policies"].append({"name": "NoVersions", "type": "Custom"})
+    load(cloud, data)
+    findings = scan(cloud, ak=READER_AK, secret=READER_SECRET, families=["fc"])
+    env = by_resource(findings, "fc_function_env_no_access_keys")
+    assert env[arn("clean")] == "ERROR" and env[arn("leaky")] == "FAIL"  # (what was read already fails)
+    clean = next(f for f in findings
+                 if f.check_id == "fc_function_env_no_access_keys" and f.resource_id == arn("clean"))
+    assert "could not read the function's published versions" in clean.message
+    assert by_resource(findings, ROLE)[arn("clean")] == "ERROR"

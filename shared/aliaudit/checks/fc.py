@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..collectors.fc import FUNCTIONS, FcFunction, FcTrigger
 from ..findings import Result, Status
+from ..role_privilege import RolePrivilege
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -39,23 +40,33 @@ def _trigger_result(f: FcFunction, t: FcTrigger, status: Status, message: str) -
        cli="aliyun fc PUT /2023-03-30/functions/<name> --body '{\"environmentVariables\": {...without secrets...}, "
            "\"role\": \"acs:ram::<account>:role/<role>\"}'",
        events=["CreateFunction", "UpdateFunction"], needs=[FUNCTIONS],
-       evaluates="ListFunctions environmentVariables of every function in the region: FAIL when a value contains an "
+       evaluates="ListFunctions environmentVariables of every function in the region, and those of each published "
+                 "version (ListFunctionVersions, then GetFunction with the version id as qualifier: a version keeps "
+                 "the environment it was published with, and runs with it when invoked): FAIL when a value contains an "
                  "AccessKey ID (LTAI followed by 12-30 letters or digits), a name does (shown masked), or when a "
                  "variable whose name says SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or "
                  "CREDENTIAL has a non-empty value (the message names the variables, never their values); PASS "
-                 "otherwise. A failed ListFunctions gives ERROR for the region.",
+                 "otherwise (the message names the published versions that hold them). A failed ListFunctions gives "
+                 "ERROR for the region, unread versions ERROR for the function.",
        source="Alibaba Cloud best practice: no AccessKey in code or configuration, a function reads its role's "
               "temporary credentials instead (no peer check); FC environment variables: "
               "https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables")
 def env_no_access_keys(inp: Inputs) -> Iterator[Result]:
     for f in inp[FUNCTIONS]:
-        names = [v.name for v in f.secret_variables]
-        if names:
-            why = "; ".join(f"{v.name} ({v.reason})" for v in f.secret_variables)
+        found = [("", f.secret_variables)] if f.secret_variables else []  # (where, its variables)
+        found += [(f"in published version {v.version_id}: ", v.secret_variables) for v in f.versions
+                  if v.secret_variables]
+        if found:
+            why = "; ".join(where + "; ".join(f"{s.name} ({s.reason})" for s in variables)
+                            for where, variables in found)
+            names = sorted({s.name for _, variables in found for s in variables})
             yield _result(f, FAIL, f"environment variables that look like credentials: {why}",
                           variables=", ".join(names))
+        elif f.versions_error:
+            yield _result(f, ERROR, f"could not read the function's published versions: {f.versions_error}")
         else:
-            yield _result(f, PASS, f"no environment variable looks like a credential ({f.env_count} checked)")
+            also = f", and in its {len(f.versions)} published versions" if f.versions else ""
+            yield _result(f, PASS, f"no environment variable looks like a credential ({f.env_count} checked{also})")
 
 
 @check(id="fc_http_trigger_auth_required", severity="high",
@@ -102,6 +113,26 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
                 yield _trigger_result(f, t, FAIL, f"the HTTP trigger accepts anonymous requests from the Internet{url}")
 
 
+def _role_verdict(role: str, account: str, priv: RolePrivilege | None, inject_disabled: str) -> tuple[Status, str]:
+    if not role:
+        return PASS, "the function has no role, so its code gets no credentials"
+    if priv is None:
+        return MANUAL, f"the role {role} belongs to account {account or '(unknown)'}: review its permissions there"
+    if priv.admin_reasons and inject_disabled.lower() == "all":
+        return MANUAL, (f"the role {priv.role} is administrator-equivalent (" + "; ".join(priv.admin_reasons)
+                        + "), but FC gives its credentials to no code (disableInjectCredentials All): review why the "
+                        "platform needs these rights")
+    if priv.admin_reasons:  # (before an unread policy: what was read already makes it an administrator)
+        return FAIL, (f"the role {priv.role} is administrator-equivalent: " + "; ".join(priv.admin_reasons)
+                      + (f" (also: {priv.error})" if priv.error else ""))
+    if priv.error:
+        return ERROR, f"could not read the permissions of role {priv.role}: {priv.error}"
+    return PASS, f"the role {priv.role} has no administrator rights ({', '.join(priv.policies) or 'no policy'})"
+
+
+_WORST = {FAIL: 0, ERROR: 1, MANUAL: 2, PASS: 3}
+
+
 @check(id="fc_function_role_least_privilege", severity="high",
        title="Function Compute functions do not run with an administrator role",
        risk="Code running in the function holds its role's temporary credentials: a vulnerable dependency, an "
@@ -120,28 +151,24 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
                  "... on every resource; the message names them); PASS when none does, or when the function has no "
                  "role (it gets no credentials); MANUAL for another account's role, which this account cannot read, "
                  "and for an administrator-equivalent role FC injects into no code (disableInjectCredentials All); "
-                 "ERROR when the role or a policy could not be read.",
+                 "ERROR when the role or a policy could not be read. Each published version whose role (or "
+                 "disableInjectCredentials) differs from LATEST's is judged the same way (it runs with the role it "
+                 "was published with), and the function's verdict is the worst of them, naming the version; "
+                 "versions that could not be read turn a PASS into ERROR.",
        source="Cloud Config fc-service-bind-role (a function has a role); the administrator test is aliaudit's "
               "(ram_policy.admin_reasons, shared with the ECS instance-role check)")
 def role_least_privilege(inp: Inputs) -> Iterator[Result]:
     for f in inp[FUNCTIONS]:
-        priv = f.role_privilege
-        if not f.role:
-            yield _result(f, PASS, "the function has no role, so its code gets no credentials")
-        elif priv is None:
-            yield _result(f, MANUAL, f"the role {f.role} belongs to account {f.role_account or '(unknown)'}: review "
-                                     "its permissions there", role=f.role)
-        elif priv.admin_reasons and f.inject_disabled.lower() == "all":
-            yield _result(f, MANUAL, f"the role {priv.role} is administrator-equivalent ("
-                                     + "; ".join(priv.admin_reasons) + "), but FC gives its credentials to no code "
-                                     "(disableInjectCredentials All): review why the platform needs these rights",
-                          role=f.role)
-        elif priv.admin_reasons:  # (before an unread policy: what was read already makes it an administrator)
-            yield _result(f, FAIL, f"the role {priv.role} is administrator-equivalent: "
-                                   + "; ".join(priv.admin_reasons) + (f" (also: {priv.error})" if priv.error else ""),
-                          role=f.role)
-        elif priv.error:
-            yield _result(f, ERROR, f"could not read the permissions of role {priv.role}: {priv.error}", role=f.role)
-        else:
-            attached = ", ".join(priv.policies) or "no policy"
-            yield _result(f, PASS, f"the role {priv.role} has no administrator rights ({attached})", role=f.role)
+        status, message = _role_verdict(f.role, f.role_account, f.role_privilege, f.inject_disabled)
+        if f.versions_error and status == PASS:
+            status, message = ERROR, f"{message}; could not read the function's published versions: {f.versions_error}"
+        details = {"role": f.role} if f.role else {}
+        # a published version keeps the role it was published with, and runs with it when invoked
+        for v in f.versions:
+            if v.role == f.role and v.inject_disabled == f.inject_disabled:
+                continue
+            v_status, v_message = _role_verdict(v.role, v.role_account, v.role_privilege, v.inject_disabled)
+            if _WORST[v_status] < _WORST[status]:
+                status, message = v_status, f"published version {v.version_id}: {v_message}"
+                details = {"role": v.role, "version": v.version_id}
+        yield _result(f, status, message, **details)

@@ -74,6 +74,27 @@ class FcTrigger(Record):
     config_error: str | None = None  # an http trigger whose triggerConfig is not a JSON object
 
 
+class FcVersion(Record):
+    """A published version: an immutable snapshot of the function's code and configuration, its environment
+    variables and role included ("Manage versions": "Publishing a version captures the current code and
+    configuration as an immutable snapshot ... environment variables ... and permissions (role)",
+    https://help.aliyun.com/en/functioncompute/fc/user-guide/manage-versions). It stays invocable by its id (an
+    alias, a trigger, a custom domain route or InvokeFunction's qualifier) until it is deleted, whatever LATEST
+    holds."""
+
+    version_id: str
+    role: str = ""
+    inject_disabled: str = ""
+    env_count: int = 0
+    secret_variables: list[SecretVariable] = Field(default_factory=list)
+    role_privilege: RolePrivilege | None = None  # as FcFunction.role_privilege
+
+    @property
+    def role_account(self) -> str:
+        m = ROLE_ARN.match(self.role)
+        return m.group("account") if m else ""
+
+
 class FcFunction(Record):
     name: str
     arn: str = ""
@@ -91,6 +112,8 @@ class FcFunction(Record):
     # the role's attached policies judged (role_privilege), read for a role of the scanned account only; None for a
     # function without a role or with another account's role (which this account's RAM cannot read)
     role_privilege: RolePrivilege | None = None
+    versions: list[FcVersion] = Field(default_factory=list)  # its published versions (FcVersion)
+    versions_error: str | None = None  # ListFunctionVersions or a version's GetFunction failed: checks say ERROR
 
     @property
     def role_account(self) -> str:
@@ -131,7 +154,29 @@ def http_trigger(t: Any) -> FcTrigger:
     return out
 
 
-@collector(FUNCTIONS, apis=["fc:ListFunctions", "fc:ListTriggers", *ROLE_PRIVILEGE_APIS])
+def versions(ctx: CollectContext, fc: Any, name: str) -> list[FcVersion]:
+    """Every published version of the function with its own configuration: ListFunctionVersions (GET
+    /2023-03-30/functions/{name}/versions, nextToken paging; its page size has no documented maximum, so the
+    server's default is used) names them without their configuration, GetFunction with the version id as qualifier
+    ("The function version or alias") reads each one's (alibabacloud_fc20230330 ListVersionsOutput, Function)."""
+    ids = [v.version_id for v in by_token(
+        lambda token: fc.list_function_versions(name, fc_models.ListFunctionVersionsRequest(next_token=token)).body,
+        lambda b: b.versions or []) if v.version_id]
+
+    def read(version_id: str) -> FcVersion:
+        f = fc.get_function(name, fc_models.GetFunctionRequest(qualifier=version_id)).body
+        env = f.environment_variables or {}
+        out = FcVersion(version_id=version_id, role=f.role or "", inject_disabled=f.disable_inject_credentials or "",
+                        env_count=len(env), secret_variables=suspicious_variables(env))
+        if out.role and out.role_account == ctx.account_id:
+            out.role_privilege = role_privilege(ctx, out.role)
+        return out
+
+    return [read(v) for v in ids]
+
+
+@collector(FUNCTIONS, apis=["fc:ListFunctions", "fc:ListTriggers", "fc:ListFunctionVersions", "fc:GetFunction",
+                            *ROLE_PRIVILEGE_APIS])
 def functions(ctx: CollectContext) -> list[FcFunction]:
     fc = ctx.client("fc")
     listed = list(by_token(
@@ -153,6 +198,10 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
             fn.triggers_error = apierrors.describe(err)
         if fn.role and fn.role_account == ctx.account_id:
             fn.role_privilege = role_privilege(ctx, fn.role)  # (errors are kept in it: the check reports ERROR)
+        try:
+            fn.versions = versions(ctx, fc, fn.name)
+        except Exception as err:
+            fn.versions_error = apierrors.describe(err)
         return fn
 
     return ctx.map(read, listed)

@@ -26,6 +26,7 @@ from .model import (
     DEFAULT_REGION,
     AsyncInvokeConfig,
     Function,
+    FunctionVersion,
     Trigger,
     _check_function,
     _check_trigger,
@@ -252,8 +253,16 @@ def _page(items: list[Any], q: dict[str, str], key: Any) -> tuple[list[Any], str
 
 @api.route("GET", f"{_BASE}/functions/{{name}}", name="GetFunction", resource=_fn_resource)
 def get_function(call: Call) -> dict[str, Any]:
-    _check_qualifier(call)
-    return _function_json(call.acct.id, _function(call))
+    fn = _function(call)
+    qualifier = _query(call).get("qualifier", "")
+    version = next((v for v in fn.versions if v.id == qualifier), None)
+    if version is None:
+        _check_qualifier(call)
+        return _function_json(call.acct.id, fn)
+    # a published version answers its own snapshot ("The function version or alias": GetFunctionRequest.qualifier)
+    return {**_function_json(call.acct.id, fn), "role": version.role,
+            "environmentVariables": dict(version.environment),
+            "disableInjectCredentials": version.disable_inject_credentials, "description": version.description}
 
 
 @api.route("PUT", f"{_BASE}/functions/{{name}}", name="UpdateFunction", write=True, resource=_fn_resource)
@@ -466,3 +475,54 @@ def delete_async_invoke_config(call: Call) -> Response:
 def describe_regions(call: Call) -> dict[str, Any]:
     return {"Regions": {"Region": [{"RegionId": r, "LocalName": r}
                                    for r in offered_regions(call.world, "fc", call.acct.regions)]}}
+
+
+def _version_json(v: FunctionVersion) -> dict[str, Any]:
+    return {"versionId": v.id, "description": v.description, "createdTime": iso(v.created),
+            "lastModifiedTime": iso(v.created)}
+
+
+# PublishFunctionVersion (POST /2023-03-30/functions/{functionName}/versions, body PublishVersionInput: description):
+# LATEST's configuration becomes an immutable version (model.FunctionVersion); the answer is a Version
+@api.route("POST", f"{_BASE}/functions/{{name}}/versions", name="PublishFunctionVersion", write=True,
+           resource=_fn_resource)
+def publish_function_version(call: Call) -> dict[str, Any]:
+    fn = _function(call)
+    call.params["functionName"] = fn.name
+    number = str(max((int(v.id) for v in fn.versions), default=0) + 1)
+    version = FunctionVersion(id=number, description=str(_body(call).get("description") or ""), role=fn.role,
+                              environment=dict(fn.environment),
+                              disable_inject_credentials=fn.disable_inject_credentials, created=call.now())
+    fn.versions.append(version)
+    call.touch("ACS::FC::Function", fn.name)
+    return _version_json(version)
+
+
+# ListFunctionVersions (GET /2023-03-30/functions/{functionName}/versions): versions[] of versionId, description,
+# createdTime, lastModifiedTime, with direction and nextToken ("The ID of the next version"; OpenMeta metadata
+# ListVersionsOutput, sample in tests/fixtures/wire/fc). direction BACKWARD or FORWARD (its default is undocumented:
+# here newest first, BACKWARD); limit has no documented range: 1-100 here, default 20 (FC 2.0's ListAliases range)
+@api.route("GET", f"{_BASE}/functions/{{name}}/versions", name="ListFunctionVersions", resource=_fn_resource)
+def list_function_versions(call: Call) -> dict[str, Any]:
+    fn = _function(call)
+    q = _query(call)
+    direction = q.get("direction") or "BACKWARD"
+    if direction not in ("BACKWARD", "FORWARD"):
+        raise ApiError("InvalidArgument", f"direction {direction!r} must be BACKWARD or FORWARD", 400)
+    ordered = sorted(fn.versions, key=lambda v: int(v.id), reverse=direction == "BACKWARD")
+    token = q.get("nextToken", "")
+    if token:
+        ids = [v.id for v in ordered]
+        if token not in ids:
+            raise ApiError("InvalidArgument", f"nextToken {token!r} is not a version of the function", 400)
+        ordered = ordered[ids.index(token):]
+    try:
+        limit = int(q.get("limit") or 20)
+    except ValueError as err:
+        raise ApiError("InvalidArgument", f"limit {q.get('limit')!r} is not a number", 400) from err
+    if not 1 <= limit <= 100:
+        raise ApiError("InvalidArgument", f"limit {limit} must be between 1 and 100", 400)
+    out: dict[str, Any] = {"direction": direction, "versions": [_version_json(v) for v in ordered[:limit]]}
+    if len(ordered) > limit:
+        out["nextToken"] = ordered[limit].id
+    return out

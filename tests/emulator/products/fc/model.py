@@ -88,6 +88,23 @@ class AsyncInvokeConfig(BaseModel):
     async_task: bool = False  # asyncTask mode (kept only)
 
 
+class FunctionVersion(BaseModel):
+    """A published version: the configuration LATEST had when it was published ("Publishing a version captures the
+    current code and configuration as an immutable snapshot ... environment variables ... and permissions (role)":
+    FC 3.0 "Manage versions", https://help.aliyun.com/en/functioncompute/fc/user-guide/manage-versions). The emulator
+    keeps the fields an audit reads (role, environment variables, disableInjectCredentials); GetFunction with the
+    version as qualifier answers LATEST's other fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # versionId: "1", "2", ... in publishing order
+    description: str = ""
+    role: str = ""
+    environment: dict[str, str] = Field(default_factory=dict)
+    disable_inject_credentials: Literal["", "None", "Env", "Request", "All"] = ""
+    created: datetime = _EPOCH
+
+
 class Function(BaseModel):
     """An FC 3.0 function. The emulator runs Python runtimes from ``code_dir`` in worker processes."""
 
@@ -116,6 +133,7 @@ class Function(BaseModel):
     async_invoke_config: AsyncInvokeConfig | None = None  # None: FC's defaults (3 retries)
     extra: dict[str, Any] = Field(default_factory=dict)  # other FC fields in camelCase, answered as given
     triggers: list[Trigger] = Field(default_factory=list)
+    versions: list[FunctionVersion] = Field(default_factory=list)  # published versions, oldest first
     id: str = Field(default_factory=_new_id)  # functionId
     code_size: int = 0  # codeSize, bytes
     code_checksum: str = ""  # codeChecksum
