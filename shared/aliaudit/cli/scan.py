@@ -130,7 +130,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..checks.registry import all_checks
     from ..clients import ClientFactory
     from ..credentials.resolve import default_session_name
-    from ..offered import not_offered
+    from ..offered import not_offered, not_offered_apart
     from ..outcome import Tally, warn_expired
     from ..progress import Progress
     from ..regions import account_regions
@@ -149,13 +149,14 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     regions = account_regions(factory, args.region)
     checks = all_checks()
     families = {checks[c].meta.family for c in check_ids}
-    skipped = not_offered(factory, families, regions)  # (before plan: its threads end before a process forks)
+    decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
+                   output_dir=Path(args.output_dir), regions=regions)
+    # where each product is offered; asked apart when scan processes will fork from this one (offered.py)
+    skipped = (not_offered_apart if decided.processes > 1 else not_offered)(factory, families, regions)
     request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config,
                           not_offered=skipped)
     jobs = dataset_jobs([checks[c] for c in check_ids], regions, skipped)
     split: ScanProcesses | None = None
-    decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
-                   output_dir=Path(args.output_dir), regions=regions)
     if decided.processes > 1:
         auth = auth_options(args)
         # every process assumes a role under the same session name
