@@ -159,7 +159,7 @@ def audit_organisation(req: OrgRequest, found: list[Target], mutelist: Mutelist,
         expired_entries(mutelist, today, warn)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         meta = {"account_id": caller, "accounts_mode": req.spec.mode, "run_id": req.run_id,
-                "generated_at": generated, "checks": len(req.check_ids)}
+                "generated_at": generated, "checks": len(req.check_ids), "not_offered": req.not_offered}
         with Tally(out.framework, selected=req.check_ids) as tally:
             tally.add_all(everything)
             summary = tally.summary.result({**meta, "accounts": len(found),
@@ -176,6 +176,7 @@ def _write_account(directory: Path, spool: Spool, out: OrgOutput, t: Target, req
     with Tally(out.framework, selected=req.check_ids) as tally:
         tally.add_all(spool)
         summary = tally.summary.result({"account_id": t.account_id, "account_name": t.name, "run_id": req.run_id,
-                                        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+                                        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                        "not_offered": req.not_offered})
         writer.write_all(directory, spool, out.formats, summary, tally.compliance)
     return summary

@@ -48,6 +48,8 @@ def test_all_accounts_audits_the_reachable_ones_and_reports_the_rest_as_error(ru
     assert got.returncode == 3, got.stderr[-2000:]
     org = json.loads((out / "aliaudit.org-summary.json").read_text())
     assert org["accounts"] == 6 and org["accounts_not_audited"] == 3
+    assert org["not_offered"] == {}  # (every product of the scenario is offered in its regions)
+    assert json.loads((out / "accounts" / PROD / "aliaudit.summary.json").read_text())["not_offered"] == {}
     rows = {r["account_id"]: r for r in org["by_account"]}
     assert "suspended" in rows[SUSPENDED]["not_audited"]
     assert "does not exist" in rows[NOROLE]["not_audited"]
