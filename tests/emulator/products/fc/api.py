@@ -238,14 +238,20 @@ def list_functions(call: Call) -> dict[str, Any]:
     return out
 
 
-def _page(items: list[Any], q: dict[str, str], key: Any) -> tuple[list[Any], str]:
-    """FC paging: limit (1-100, default 20) and nextToken = the name the next page starts at."""
+def _limit(q: dict[str, str]) -> int:
+    """FC's page size: limit, 1-100, default 20."""
     try:
         limit = int(q.get("limit") or 20)
     except ValueError as err:
         raise ApiError("InvalidArgument", f"limit {q.get('limit')!r} is not a number", 400) from err
     if not 1 <= limit <= 100:
         raise ApiError("InvalidArgument", f"limit {limit} must be between 1 and 100", 400)
+    return limit
+
+
+def _page(items: list[Any], q: dict[str, str], key: Any) -> tuple[list[Any], str]:
+    """FC paging: limit (_limit) and nextToken = the name the next page starts at."""
+    limit = _limit(q)
     token = q.get("nextToken", "")
     rest = [i for i in items if key(i) >= token] if token else items
     return rest[:limit], (key(rest[limit]) if len(rest) > limit else "")
@@ -516,12 +522,7 @@ def list_function_versions(call: Call) -> dict[str, Any]:
         if token not in ids:
             raise ApiError("InvalidArgument", f"nextToken {token!r} is not a version of the function", 400)
         ordered = ordered[ids.index(token):]
-    try:
-        limit = int(q.get("limit") or 20)
-    except ValueError as err:
-        raise ApiError("InvalidArgument", f"limit {q.get('limit')!r} is not a number", 400) from err
-    if not 1 <= limit <= 100:
-        raise ApiError("InvalidArgument", f"limit {limit} must be between 1 and 100", 400)
+    limit = _limit(q)
     out: dict[str, Any] = {"direction": direction, "versions": [_version_json(v) for v in ordered[:limit]]}
     if len(ordered) > limit:
         out["nextToken"] = ordered[limit].id
