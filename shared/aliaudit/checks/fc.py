@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..collectors.fc import FUNCTIONS, FcFunction, FcTrigger
+from ..collectors.fc import FUNCTIONS, FcConfig, FcFunction, FcTrigger
 from ..findings import Result, Status
-from ..role_privilege import RolePrivilege
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -113,11 +112,14 @@ def http_trigger_auth_required(inp: Inputs) -> Iterator[Result]:
                 yield _trigger_result(f, t, FAIL, f"the HTTP trigger accepts anonymous requests from the Internet{url}")
 
 
-def _role_verdict(role: str, account: str, priv: RolePrivilege | None, inject_disabled: str) -> tuple[Status, str]:
+def _role_verdict(c: FcConfig) -> tuple[Status, str]:
+    """The verdict on the role LATEST or a published version runs with."""
+    role, priv, inject_disabled = c.role, c.role_privilege, c.inject_disabled
     if not role:
         return PASS, "the function has no role, so its code gets no credentials"
     if priv is None:
-        return MANUAL, f"the role {role} belongs to account {account or '(unknown)'}: review its permissions there"
+        return MANUAL, (f"the role {role} belongs to account {c.role_account or '(unknown)'}: review its "
+                        "permissions there")
     if priv.admin_reasons and inject_disabled.lower() == "all":
         return MANUAL, (f"the role {priv.role} is administrator-equivalent (" + "; ".join(priv.admin_reasons)
                         + "), but FC gives its credentials to no code (disableInjectCredentials All): review why the "
@@ -159,7 +161,7 @@ _WORST = {FAIL: 0, ERROR: 1, MANUAL: 2, PASS: 3}
               "(ram_policy.admin_reasons, shared with the ECS instance-role check)")
 def role_least_privilege(inp: Inputs) -> Iterator[Result]:
     for f in inp[FUNCTIONS]:
-        status, message = _role_verdict(f.role, f.role_account, f.role_privilege, f.inject_disabled)
+        status, message = _role_verdict(f)
         if f.versions_error and status == PASS:
             status, message = ERROR, f"{message}; could not read the function's published versions: {f.versions_error}"
         details = {"role": f.role} if f.role else {}
@@ -167,7 +169,7 @@ def role_least_privilege(inp: Inputs) -> Iterator[Result]:
         for v in f.versions:
             if v.role == f.role and v.inject_disabled == f.inject_disabled:
                 continue
-            v_status, v_message = _role_verdict(v.role, v.role_account, v.role_privilege, v.inject_disabled)
+            v_status, v_message = _role_verdict(v)
             if _WORST[v_status] < _WORST[status]:
                 status, message = v_status, f"published version {v.version_id}: {v_message}"
                 details = {"role": v.role, "version": v.version_id}

@@ -74,46 +74,20 @@ class FcTrigger(Record):
     config_error: str | None = None  # an http trigger whose triggerConfig is not a JSON object
 
 
-class FcVersion(Record):
-    """A published version: an immutable snapshot of the function's code and configuration, its environment
-    variables and role included ("Manage versions": "Publishing a version captures the current code and
-    configuration as an immutable snapshot ... environment variables ... and permissions (role)",
-    https://help.aliyun.com/en/functioncompute/fc/user-guide/manage-versions). It stays invocable by its id (an
-    alias, a trigger, a custom domain route or InvokeFunction's qualifier) until it is deleted, whatever LATEST
-    holds."""
+class FcConfig(Record):
+    """What the checks judge of a function's configuration: LATEST's (FcFunction) or a published version's
+    (FcVersion)."""
 
-    version_id: str
-    role: str = ""
-    inject_disabled: str = ""
-    env_count: int = 0
-    secret_variables: list[SecretVariable] = Field(default_factory=list)
-    role_privilege: RolePrivilege | None = None  # as FcFunction.role_privilege
-
-    @property
-    def role_account(self) -> str:
-        m = ROLE_ARN.match(self.role)
-        return m.group("account") if m else ""
-
-
-class FcFunction(Record):
-    name: str
-    arn: str = ""
-    region: str
-    runtime: str = ""
     role: str = ""  # the role ARN FC assumes for the function ('' = none)
     # disableInjectCredentials: None (or "") injects the role's STS token into the code through the environment and
     # the request context, Env not through the environment, Request not through the context, All not at all
     # (alibabacloud_fc20230330 Function doc comment)
     inject_disabled: str = ""
-    env_count: int = 0  # how many environment variables the function has
+    env_count: int = 0  # how many environment variables it has
     secret_variables: list[SecretVariable] = Field(default_factory=list)  # names only (see the module's doc)
-    triggers: list[FcTrigger] = Field(default_factory=list)
-    triggers_error: str | None = None  # ListTriggers failed: trigger checks report ERROR for this function
-    # the role's attached policies judged (role_privilege), read for a role of the scanned account only; None for a
-    # function without a role or with another account's role (which this account's RAM cannot read)
+    # the role's attached policies judged (role_privilege), read for a role of the scanned account only; None without
+    # a role or with another account's role (which this account's RAM cannot read)
     role_privilege: RolePrivilege | None = None
-    versions: list[FcVersion] = Field(default_factory=list)  # its published versions (FcVersion)
-    versions_error: str | None = None  # ListFunctionVersions or a version's GetFunction failed: checks say ERROR
 
     @property
     def role_account(self) -> str:
@@ -124,6 +98,30 @@ class FcFunction(Record):
     def role_name(self) -> str:
         m = ROLE_ARN.match(self.role)
         return m.group("name") if m else ""
+
+
+class FcVersion(FcConfig):
+    """A published version: an immutable snapshot of the function's code and configuration, its environment
+    variables and role included ("Manage versions": "Publishing a version captures the current code and
+    configuration as an immutable snapshot ... environment variables ... and permissions (role)",
+    https://help.aliyun.com/en/functioncompute/fc/user-guide/manage-versions). It stays invocable by its id (an
+    alias, a trigger, a custom domain route or InvokeFunction's qualifier) until it is deleted, whatever LATEST
+    holds."""
+
+    version_id: str
+
+
+class FcFunction(FcConfig):
+    """A function as LATEST holds it, with its triggers and published versions."""
+
+    name: str
+    arn: str = ""
+    region: str
+    runtime: str = ""
+    triggers: list[FcTrigger] = Field(default_factory=list)
+    triggers_error: str | None = None  # ListTriggers failed: trigger checks report ERROR for this function
+    versions: list[FcVersion] = Field(default_factory=list)  # its published versions (FcVersion)
+    versions_error: str | None = None  # ListFunctionVersions or a version's GetFunction failed: checks say ERROR
 
 
 FUNCTIONS: Dataset[list[FcFunction]] = Dataset("fc.functions", Scope.REGIONAL)
@@ -154,6 +152,17 @@ def http_trigger(t: Any) -> FcTrigger:
     return out
 
 
+def judged_config(ctx: CollectContext, f: Any) -> dict[str, Any]:
+    """FcConfig's fields of an SDK Function (ListFunctions' items and GetFunction's answer are both Function), the
+    role's privileges read for a role of the scanned account (errors are kept in them: the check reports ERROR)."""
+    env = f.environment_variables or {}
+    config = FcConfig(role=f.role or "", inject_disabled=f.disable_inject_credentials or "", env_count=len(env),
+                      secret_variables=suspicious_variables(env))
+    if config.role and config.role_account == ctx.account_id:
+        config.role_privilege = role_privilege(ctx, config.role)
+    return dict(config)
+
+
 def versions(ctx: CollectContext, fc: Any, name: str) -> list[FcVersion]:
     """Every published version of the function with its own configuration: ListFunctionVersions (GET
     /2023-03-30/functions/{name}/versions, nextToken paging; its page size has no documented maximum, so the
@@ -165,12 +174,7 @@ def versions(ctx: CollectContext, fc: Any, name: str) -> list[FcVersion]:
 
     def read(version_id: str) -> FcVersion:
         f = fc.get_function(name, fc_models.GetFunctionRequest(qualifier=version_id)).body
-        env = f.environment_variables or {}
-        out = FcVersion(version_id=version_id, role=f.role or "", inject_disabled=f.disable_inject_credentials or "",
-                        env_count=len(env), secret_variables=suspicious_variables(env))
-        if out.role and out.role_account == ctx.account_id:
-            out.role_privilege = role_privilege(ctx, out.role)
-        return out
+        return FcVersion(version_id=version_id, **judged_config(ctx, f))
 
     return [read(v) for v in ids]
 
@@ -184,11 +188,8 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
         lambda b: b.functions or []))
 
     def read(f: Any) -> FcFunction:
-        env = f.environment_variables or {}
         fn = FcFunction(name=f.function_name or "", arn=f.function_arn or "", region=ctx.region,
-                        runtime=f.runtime or "", role=f.role or "", env_count=len(env),
-                        inject_disabled=f.disable_inject_credentials or "",
-                        secret_variables=suspicious_variables(env))
+                        runtime=f.runtime or "", **judged_config(ctx, f))
         try:
             fn.triggers = [http_trigger(t) for t in by_token(
                 lambda token: fc.list_triggers(fn.name, fc_models.ListTriggersRequest(
@@ -196,8 +197,6 @@ def functions(ctx: CollectContext) -> list[FcFunction]:
                 lambda b: b.triggers or [])]
         except Exception as err:
             fn.triggers_error = apierrors.describe(err)
-        if fn.role and fn.role_account == ctx.account_id:
-            fn.role_privilege = role_privilege(ctx, fn.role)  # (errors are kept in it: the check reports ERROR)
         try:
             fn.versions = versions(ctx, fc, fn.name)
         except Exception as err:
