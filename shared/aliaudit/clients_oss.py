@@ -34,10 +34,13 @@ _CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
 
 def oss_throttled(status: int, body: bytes) -> bool:
     """Whether an OSS error answer (its status and error document) is throttling."""
-    if status == 429:
-        return True
     m = _CODE.search(body[:4096])
-    return m is not None and m.group(1).decode(errors="replace") in OSS_THROTTLING_CODES
+    return throttling_answer(status, m.group(1).decode(errors="replace") if m else "")
+
+
+def throttling_answer(status: int, code: str) -> bool:
+    """Whether an OSS error answer with this status and error code is throttling (oss2's ServerError carries both)."""
+    return status == 429 or code in OSS_THROTTLING_CODES
 
 
 class OssCredentials(oss2.credentials.CredentialsProvider):

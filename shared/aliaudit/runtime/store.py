@@ -15,7 +15,7 @@ from typing import Any
 import oss2
 
 from ..clients import ClientFactory
-from ..clients_oss import OSS_RETRYABLE_STATUS, OSS_THROTTLING_CODES, RetryingOssSession
+from ..clients_oss import OSS_RETRYABLE_STATUS, RetryingOssSession, throttling_answer
 from ..throttle import backoff_seconds
 from .models import (
     MAX_LINE_BYTES,
@@ -99,7 +99,7 @@ class RunStore:
                 return
             except (oss2.exceptions.RequestError, oss2.exceptions.ServerError) as err:
                 transient = isinstance(err, oss2.exceptions.RequestError) or err.status in OSS_RETRYABLE_STATUS
-                throttled = getattr(err, "status", 0) == 429 or getattr(err, "code", "") in OSS_THROTTLING_CODES
+                throttled = throttling_answer(getattr(err, "status", 0), getattr(err, "code", ""))
                 if not transient or attempt >= (RUN_STATE_THROTTLE_ATTEMPTS if throttled
                                                 else self._settings.max_attempts):
                     raise
