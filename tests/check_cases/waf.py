@@ -46,3 +46,7 @@ CASES: list[Case] = [
                                                site_error="ServiceUnavailable: down")]},
          {RES: "PASS", "waf-ap-southeast-1": "ERROR"}),
 ]
+CASES += [
+    Case(_L, "an object of another resource group is judged like any other, naming its group",
+         {"waf.resources": [obj(resource_group="rg-acfm***q", log_enabled=False)]}, {RES: "FAIL"}),
+]

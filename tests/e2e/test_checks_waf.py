@@ -25,8 +25,8 @@ def section() -> dict[str, Any]:
     ]}
 
 
-def account() -> dict[str, Any]:
-    return base_scenario(regions=["cn-hangzhou"], waf=section())
+def account(**sections: Any) -> dict[str, Any]:
+    return base_scenario(regions=["cn-hangzhou"], waf=section(), **sections)
 
 
 def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
@@ -81,8 +81,9 @@ def test_every_page_of_protected_objects_is_read(cloud, admin):
     findings = scan(cloud, families=["waf"])
     assert len(findings) == 3 + 23
     calls = admin.calls()
-    assert calls["waf:DescribeDefenseResources"] == 3 + 1  # 25 objects in pages of 10, and the other site's
-    assert calls["waf:DescribeResourceLogStatus"] == 3 + 1  # one per page
+    # 25 objects in pages of 10, without a group and with the default group's id, and the other site's two
+    assert calls["waf:DescribeDefenseResources"] == 2 * 3 + 2
+    assert calls["waf:DescribeResourceLogStatus"] == 3 + 1  # one per page of a group's objects
 
 
 def test_remediation_flips_the_check_and_is_audited(cloud, admin):
@@ -108,4 +109,33 @@ def test_an_instance_not_in_service_is_one_manual_for_its_site(cloud, admin):
         (idle,) = [f for f in findings if f.status.value == "MANUAL"]
         assert idle.region == "cn-hangzhou" and state in idle.message and f"Status {status}" in idle.message
         calls = admin.calls()
-        assert calls["waf:DescribeDefenseResources"] == 1 and calls["waf:DescribeResourceLogStatus"] == 1
+        # (the other site's objects: without a group and with the default group's id)
+        assert calls["waf:DescribeDefenseResources"] == 2 and calls["waf:DescribeResourceLogStatus"] == 1
+
+
+def test_protected_objects_of_every_resource_group_are_audited(cloud, admin):
+    # no WAF 3.0 document says what DescribeDefenseResources answers without a group (the emulator answers the default
+    # group's objects, as WAF 2.0 and Anti-DDoS document for theirs): another group's object is asked for by its id
+    data = account(resourcemanager={"resource_groups": [{"id": "rg-prod000000001", "name": "prod"}]})
+    data["accounts"][0]["waf"]["instances"][0]["resources"].append(
+        {"resource": "alb-pay01", "product": "alb", "resource_group_id": "rg-prod000000001"})
+    data["accounts"][0]["waf"]["instances"][1]["resources"].append(
+        {"resource": "pay.example.net-waf", "product": "waf", "resource_group_id": "rg-prod000000001",
+         "log_enabled": True})
+    load(cloud, data)
+    findings = scan(cloud, families=["waf"])
+    assert by_resource(findings, CHECK) == {"alb-shop01": "PASS", "shop.example.com-waf": "FAIL",
+                                            "www.example.net-waf": "PASS", "alb-pay01": "FAIL",
+                                            "pay.example.net-waf": "PASS"}
+    pay = next(f for f in findings if f.resource_id == "alb-pay01")
+    assert pay.details["resource_group"] == "rg-prod000000001" and "disabled" in pay.message
+    assert admin.calls()["resourcemanager:ListResourceGroups"] == 1  # once for both sites
+
+    # the groups cannot be listed: what the group-less listing answers is judged, and each site is also an ERROR
+    load(cloud, _deny(data, ["resourcemanager:ListResourceGroups"]))
+    findings = scan(cloud, families=["waf"], ak=READER_AK, secret=READER_SECRET)
+    assert by_resource(findings, CHECK) == {"alb-shop01": "PASS", "shop.example.com-waf": "FAIL",
+                                            "www.example.net-waf": "PASS", "waf-cn-hangzhou": "ERROR",
+                                            "waf-ap-southeast-1": "ERROR"}
+    site = next(f for f in findings if f.resource_id == "waf-cn-hangzhou")
+    assert "resource groups" in site.message and "NoPermission" in site.message

@@ -18,7 +18,8 @@ INSTANCE_STATUSES = {2: "expired", 3: "released"}
 def _result(r: WafResource, status: Status, message: str) -> Result:
     return Result(status=status, resource_id=r.resource, resource_type="waf:protected_object",
                   resource_name=r.resource, region=r.region, message=message,
-                  details={"instance_id": r.instance_id, "product": r.product})
+                  details={"instance_id": r.instance_id, "product": r.product,
+                           "resource_group": r.resource_group})
 
 
 @check(id="waf_protected_resource_logging_enabled", severity="medium",
@@ -36,13 +37,14 @@ def _result(r: WafResource, status: Status, message: str) -> Result:
                  "the Status switch on the right is turned on. Ensure the log volume usage indicator is sufficient "
                  "for log storage.",
        evaluates="DescribeInstance in both WAF 3.0 sites (cn-hangzhou, ap-southeast-1), DescribeDefenseResources of "
-                 "the instance, then DescribeResourceLogStatus: PASS when Result[].Status is true for the protected "
-                 "object, FAIL when false, ERROR when the status could not be read or was not reported, and one ERROR "
-                 "for a site whose instance or protected objects could not be listed. A site whose instance's "
-                 "DescribeInstance Status is not 1 (Normal; documented 2 Expired, 3 Released) gives one MANUAL for "
-                 "the instance, naming the status, and its objects are not read (the instance is not in service). "
-                 "No instance gives no result. The log volume indicator (CIS step 6) is "
-                 "not evaluated.",
+                 "the instance without a resource group and with each of the account's groups (ListResourceGroups: "
+                 "no WAF 3.0 document says what the group-less call answers), then DescribeResourceLogStatus with "
+                 "the object's group: PASS when Result[].Status is true for the protected object, FAIL when false, "
+                 "ERROR when the status could not be read or was not reported, and one ERROR for a site whose "
+                 "instance or protected objects (or the account's resource groups) could not be listed. A site whose "
+                 "instance's DescribeInstance Status is not 1 (Normal; documented 2 Expired, 3 Released) gives one "
+                 "MANUAL for the instance, naming the status, and its objects are not read (the instance is not in "
+                 "service). No instance gives no result. The log volume indicator (CIS step 6) is not evaluated.",
        source="CIS 2.7 | Cloud Config waf3-defense-resource-logging-enabled")
 def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
     for r in inp[RESOURCES]:

@@ -21,16 +21,16 @@ from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from .paging import by_page_number
 from .registry import CollectContext, collector
+from .resource_groups import API as GROUPS_API
+from .resource_groups import resource_groups
 
 ddos_models = lazy_import("alibabacloud_ddoscoo20200101.models")
-rm_models = lazy_import("alibabacloud_resourcemanager20200331.models")
 
 # the two sites of Anti-DDoS Proxy: Chinese mainland and outside the Chinese mainland (see the module doc)
 CENTRES = ("cn-hangzhou", "ap-southeast-1")
 # DescribeInstances: PageNumber and PageSize are required strings; the reference documents no maximum for PageSize
 # (its example is 10), so the product asks for that documented example size
 PAGE_SIZE = 10
-GROUP_PAGE = 100  # ListResourceGroups PageSize: "Valid values: 1 to 100"
 EXPIRED, FORWARDING_STOPPED = 2, 0  # DescribeInstances Instances[].Status and .Enabled (see idle_reason)
 
 
@@ -72,18 +72,8 @@ def read_log_status(site: DdosWebsite, b: Any) -> None:
         site.error = f"DescribeWebAccessLogStatus did not report SlsStatus ({b.sls_status!r})"
 
 
-def resource_groups(ctx: CollectContext) -> list[str]:
-    """The ids of the account's resource groups (every status: a group pending deletion may still hold instances)."""
-    rm = ctx.factory.pop("resourcemanager")
-    groups = by_page_number(
-        lambda n: rm.list_resource_groups(rm_models.ListResourceGroupsRequest(page_number=n,
-                                                                              page_size=GROUP_PAGE)).body,
-        lambda b: b.resource_groups.resource_group if b.resource_groups else [], GROUP_PAGE)
-    return sorted({g.id for g in groups if g.id})
-
-
 @collector(WEBSITES, apis=["yundun-ddoscoo:DescribeInstances", "yundun-ddoscoo:DescribeDomains",
-                           "yundun-ddoscoo:DescribeWebAccessLogStatus", "resourcemanager:ListResourceGroups"])
+                           "yundun-ddoscoo:DescribeWebAccessLogStatus", GROUPS_API])
 def websites(ctx: CollectContext) -> list[DdosWebsite]:
     found: list[DdosWebsite] = []
     groups = resource_groups(ctx)  # (unreadable: the dataset fails, ERROR with the reason, never a partial PASS)

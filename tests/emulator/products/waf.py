@@ -7,7 +7,15 @@ wafopenapi.ap-southeast-1.aliyuncs.com (outside it): alibabacloud_waf_openapi202
 every region to one of those hosts, whose first label `wafopenapi` routes here. The site is the `RegionId` parameter
 (documented values cn-hangzhou | ap-southeast-1), else the host's region. Shapes and JSON types: the API reference
 (tests/fixtures/wire/waf) and the SDK's models (Status, StartTime, EndTime integers; InDebt a string; Result[].Status
-a boolean)."""
+a boolean).
+
+Resource groups: each protected object is in a resource group (Resources[].ResourceManagerResourceGroupId in the
+documented DescribeDefenseResources sample; ChangeResourceGroup's ResourceType "defenseresource"), and
+DescribeDefenseResources, DescribeResourceLogStatus and ModifyResourceLogStatus take ResourceManagerResourceGroupId.
+What a call without it answers is not documented for WAF 3.0; the emulator answers the default group's objects only,
+the narrower reading WAF 2.0 (DescribeDomainNames) and Anti-DDoS Proxy (DescribeInstances) document for their own
+group parameter, under which a client that never names a group misses every other group's objects. The instance
+itself answers whatever the group (DescribeInstance's response has no group field)."""
 
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from ..call import Call
 from ..errors import ApiError
 from ..pop import PopApi, int_param, require
 from . import Product
+from .resourcemanager import DEFAULT_RESOURCE_GROUP
 
 api = PopApi("waf", "2021-10-01", ram_prefix="yundun-waf")  # RAM namespace of WAF
 
@@ -36,6 +45,7 @@ class ProtectedObject(BaseModel):
     pattern: str = "domain"
     description: str = ""
     log_enabled: bool = False  # the log collection switch; logging is disabled by default (CIS 2.7)
+    resource_group_id: str = DEFAULT_RESOURCE_GROUP
     created: datetime = datetime(2024, 1, 1)
 
 
@@ -72,6 +82,12 @@ def _instance(call: Call) -> Instance:
     raise ApiError("InvalidParameter.InstanceId", f"The instance {instance_id} does not exist.", 400)
 
 
+def _in_group(call: Call, inst: Instance) -> list[ProtectedObject]:
+    """The instance's protected objects in the call's resource group (the default group without one)."""
+    group = call.params.get("ResourceManagerResourceGroupId") or DEFAULT_RESOURCE_GROUP
+    return [r for r in inst.resources if r.resource_group_id == group]
+
+
 @api.action("DescribeInstance")
 def describe_instance(call: Call) -> dict[str, Any]:
     site = _site(call)
@@ -91,11 +107,13 @@ def describe_defense_resources(call: Call) -> dict[str, Any]:
     # PageSize: default 10 (API reference); no maximum is documented (100 accepted here)
     size = int_param(call.params, "PageSize", 10, 1, 100)
     number = int_param(call.params, "PageNumber", 1, 1, 1_000_000)
-    page = inst.resources[(number - 1) * size:number * size]
-    return {"TotalCount": len(inst.resources), "Resources": [{
+    mine = _in_group(call, inst)
+    page = mine[(number - 1) * size:number * size]
+    return {"TotalCount": len(mine), "Resources": [{
         "Resource": r.resource, "Product": r.product, "Pattern": r.pattern, "Description": r.description,
         "OwnerUserId": call.acct.id, "ResourceOrigin": "custom", "XffStatus": 0, "AcwCookieStatus": 1,
         "AcwSecureStatus": 0, "AcwV3SecureStatus": 0, "GmtCreate": _ms(r.created), "GmtModified": _ms(r.created),
+        "ResourceManagerResourceGroupId": r.resource_group_id,
     } for r in page]}
 
 
@@ -103,7 +121,7 @@ def describe_defense_resources(call: Call) -> dict[str, Any]:
 def describe_resource_log_status(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     names = [n for n in require(call.params, "Resources").split(",") if n]  # comma-separated (API reference)
-    by_name = {r.resource: r for r in inst.resources}
+    by_name = {r.resource: r for r in _in_group(call, inst)}
     return {"Result": [{"Resource": n, "Status": by_name[n].log_enabled} for n in names if n in by_name]}
 
 
@@ -111,7 +129,7 @@ def describe_resource_log_status(call: Call) -> dict[str, Any]:
 def modify_resource_log_status(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     name = require(call.params, "Resource")
-    obj = next((r for r in inst.resources if r.resource == name), None)
+    obj = next((r for r in _in_group(call, inst) if r.resource == name), None)
     if obj is None:
         raise ApiError("InvalidParameter.Resource", f"The protected object {name} does not exist.", 400)
     obj.log_enabled = require(call.params, "Status").lower() == "true"
