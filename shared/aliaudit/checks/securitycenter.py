@@ -371,7 +371,8 @@ def log_analysis(inp: Inputs) -> Iterator[Result]:
        events=["ModifyAccessKeyLeakDeal", "UpdateAccessKey", "DeleteAccessKey"], needs=[AK_LEAKS],
        source="Security Center AccessKey leak detection "
               "(https://www.alibabacloud.com/help/en/security-center/user-guide/detect-accesskey-pair-leaks)",
-       evaluates="DescribeAccesskeyLeakList (every record, all pages), grouped by AccesskeyId: FAIL when any record "
+       evaluates="DescribeAccesskeyLeakList (every record detected since 2015 (StartTs), all pages), grouped by "
+                 "AccesskeyId: FAIL when any record "
                  "of the key has Status pending (unhandled), PASS when all its records are dealed (handled); no "
                  "leak record gives no result. A pending leak FAILS even when the key was since disabled or deleted "
                  "in RAM: Security Center still counts it unhandled, and only marking it handled closes it. Any other "
