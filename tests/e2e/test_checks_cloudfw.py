@@ -96,6 +96,27 @@ def test_every_asset_page_is_read(cloud, admin):
     assert admin.calls()["cloudfw:DescribeAssetList"] == 3 + 1 + 2
 
 
+def test_more_assets_than_a_listing_holds_are_read_type_by_type(cloud, admin):
+    # DescribeAssetList pages are "1 to 50" of "1 to 50": past 2,500 assets each documented ResourceType is listed on
+    # its own; what no typed listing holds (here an undocumented type) is ERROR, never taken as none
+    data = account()
+    data["accounts"][0]["cloudfw"]["firewalls"][0]["assets"] += [
+        {"id": f"eip-bulk{i:04d}", "internet_address": f"47.97.{i // 200}.{i % 200}", "protect_status": "open"}
+        for i in range(2480)] + [
+        {"id": f"i-bulk{i:02d}", "internet_address": f"47.98.0.{i}", "resource_type": "EcsPublicIP"}
+        for i in range(40)] + [
+        {"id": f"odd-{i}", "internet_address": f"47.99.0.{i}", "resource_type": "FutureIP"} for i in range(3)]
+    load(cloud, data)
+    findings = scan(cloud, checks=[ASSETS])
+    verdicts = by_resource(findings, ASSETS)
+    # the section's four assets, the 2,520 of documented types and the firewall's ERROR
+    assert len(verdicts) == 4 + 2480 + 40 + 1
+    assert verdicts["i-bulk39"] == "FAIL" and verdicts["eip-bulk2479"] == "PASS"
+    assert verdicts["vipcloudfw-cn-prod01"] == "ERROR" and not any(k.startswith("odd-") for k in verdicts)
+    (unread,) = [f for f in findings if f.resource_id == "vipcloudfw-cn-prod01"]
+    assert unread.message.startswith("3 assets were not evaluated")
+
+
 def test_remediation_flips_the_check_and_is_audited(cloud, admin):
     load(cloud, account())
     client = CfwClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,

@@ -95,8 +95,9 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
                  "value; ERROR for an asset answered without ProtectStatus; MANUAL "
                  "when opening (not yet protected), when RegionStatus is disable or Note is REGION_NOT_SUPPORT or "
                  "NETWORK_NOT_SUPPORT (Cloud Firewall does not support the asset's region or network); ERROR for the "
-                 "site when DescribeUserBuyVersion or DescribeAssetList failed or when assets beyond the documented "
-                 "last page (50 pages of 50) were not read. No Cloud Firewall gives no result.",
+                 "site when DescribeUserBuyVersion or DescribeAssetList failed, or when assets were not read: a "
+                 "listing holds at most 50 pages of 50 (documented), so a larger one is read per documented "
+                 "ResourceType, and what those listings do not hold is ERROR. No Cloud Firewall gives no result.",
        source="Cloud Config firewall-asset-open-protect | "
               "https://www.alibabacloud.com/help/en/cloud-firewall/latest/api-cloudfw-2017-12-07-describeassetlist")
 def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
@@ -108,8 +109,8 @@ def internet_assets_protected(inp: Inputs) -> Iterator[Result]:
             yield _fw_result(fw, ERROR, f"could not list the firewall's assets: {fw.assets_error}")
             continue
         if fw.assets_unread:
-            yield _fw_result(fw, ERROR, f"{fw.assets_unread} assets lie beyond DescribeAssetList's last page and "
-                                        "were not evaluated")
+            yield _fw_result(fw, ERROR, f"{fw.assets_unread} assets were not evaluated: DescribeAssetList lists at "
+                                        "most 50 pages of 50, per documented asset type (ResourceType) too")
         for a in fw.assets:
             if a.region_status == "disable" or a.note in UNSUPPORTED_NOTES:
                 yield _asset_result(fw, a, MANUAL, f"Cloud Firewall does not support the asset's region or network "

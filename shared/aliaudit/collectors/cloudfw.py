@@ -22,10 +22,14 @@ from .registry import CollectContext, collector
 cfw_models = lazy_import("alibabacloud_cloudfw20171207.models")
 
 CENTRES = ("cn-hangzhou", "ap-southeast-1")  # the SDK's endpoint map (module doc)
-# DescribeAssetList: PageSize "Valid values: 1 to 50", CurrentPage "Valid values: 1 to 50" (API reference), so at
-# most 2,500 assets of one IP version can be read; more are reported as unread (`assets_unread`)
+# DescribeAssetList: PageSize "Valid values: 1 to 50", CurrentPage "Valid values: 1 to 50" (API reference), so one
+# listing holds at most 2,500 assets. A larger one is read type by type (ResourceType, the documented values below),
+# each up to 2,500; what those listings do not hold is reported as unread (`assets_unread`), never as none
 PAGE_SIZE = 50
 MAX_PAGES = 50
+LISTING_LIMIT = PAGE_SIZE * MAX_PAGES
+RESOURCE_TYPES = ("BastionHostEgressIP", "BastionHostIngressIP", "EcsEIP", "EcsPublicIP", "EIP", "EniEIP", "NatEIP",
+                  "SlbEIP", "SlbPublicIP", "NatPublicIP", "HAVIP")  # DescribeAssetList ResourceType: "Valid values"
 IP_VERSIONS = ("4", "6")  # DescribeAssetList IpVersion: 4 (the default) and 6
 
 
@@ -91,24 +95,36 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
 
 
 def _read_assets(client: Any, fw: CloudFirewall, ip_version: str) -> None:
-    """Every page of one IP version's assets, up to the documented last page (CurrentPage 50)."""
-    seen = 0
+    """Every asset of one IP version: one listing, or one per asset type when it holds more than its last page."""
+    assets, seen, total = _listing(client, ip_version, None)
+    if total > LISTING_LIMIT:
+        listings = [_listing(client, ip_version, resource_type) for resource_type in RESOURCE_TYPES]
+        assets = [a for mine, _, _ in listings for a in mine]
+        seen = sum(n for _, n, _ in listings)
+    fw.assets += assets
+    fw.assets_unread += max(0, total - seen)
+
+
+def _listing(client: Any, ip_version: str, resource_type: str | None) -> tuple[list[FirewallAsset], int, int]:
+    """The assets of one listing up to its documented last page (CurrentPage 50), how many it answered, and its
+    TotalCount."""
+    found: list[FirewallAsset] = []
+    seen = total = 0
     for number in range(1, MAX_PAGES + 1):
         body = client.describe_asset_list(cfw_models.DescribeAssetListRequest(
-            current_page=str(number), page_size=str(PAGE_SIZE), ip_version=ip_version, lang="en")).body
+            current_page=str(number), page_size=str(PAGE_SIZE), ip_version=ip_version, resource_type=resource_type,
+            lang="en")).body
         batch = body.assets or []
         for a in batch:
             if a.ip_version is not None and str(a.ip_version) != ip_version:
                 continue  # the IpVersion filter already applies; an asset of the other version is read by its call
-            fw.assets.append(FirewallAsset(
+            found.append(FirewallAsset(
                 id=a.resource_instance_id or a.bind_instance_id or a.internet_address or "",
                 name=a.name or a.bind_instance_name or "", internet_address=a.internet_address or "",
                 resource_type=a.resource_type or "", region=a.region_id or "",
                 protect_status=a.protect_status or "", region_status=a.region_status or "", note=a.note or ""))
         seen += len(batch)
         total = count(body.total_count)
-        if seen >= total:
-            return
-        if not batch:  # an empty page short of the total: the rest is unread (ERROR), never taken as none
+        if seen >= total or not batch:  # (an empty page short of the total: the rest is unread)
             break
-    fw.assets_unread += max(0, total - seen)
+    return found, seen, total

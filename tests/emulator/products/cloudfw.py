@@ -102,9 +102,10 @@ def describe_asset_list(call: Call) -> dict[str, Any]:
     size = int_param(call.params, "PageSize", 10, 1, 50)
     version = int_param(call.params, "IpVersion", 4, 4, 6)  # 4 (default) | 6
     status = call.params.get("Status", "")
+    resource_type = call.params.get("ResourceType", "")  # the documented filter (Valid values: EIP, EcsEIP, ...)
     fw = _firewall(call)
-    items = [a for a in (fw.assets if fw else []) if a.ip_version == version and (not status or
-                                                                                   a.protect_status == status)]
+    items = [a for a in (fw.assets if fw else []) if a.ip_version == version
+             and (not status or a.protect_status == status) and (not resource_type or a.resource_type == resource_type)]
     page = items[(number - 1) * size:number * size]
     return {"TotalCount": len(items), "Assets": [{
         "ResourceInstanceId": a.id, "BindInstanceId": a.id, "Name": a.name, "BindInstanceName": a.name,
