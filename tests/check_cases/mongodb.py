@@ -73,3 +73,11 @@ CASES: list[Case] = [
                                 inst("dds-blank", tde_status="", tde_key="")]},
          {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR", "dds-blank": "ERROR"}),
 ]
+CASES += [
+    Case(check, "the region's Serverless instances could not be listed: their ERROR in every check",
+         {"mongodb.instances": [MongoInstance(id="mongodb-serverless-cn-hangzhou", region="cn-hangzhou",
+                                              instance_type="serverless", unlisted="ServiceUnavailable: down")]},
+         {"mongodb-serverless-cn-hangzhou": "ERROR"})
+    for check in ("mongodb_instance_whitelist_not_open", "mongodb_instance_password_free_access_disabled",
+                  "mongodb_instance_ssl_enabled", "mongodb_instance_audit_log_enabled", "mongodb_instance_tde_enabled")
+]

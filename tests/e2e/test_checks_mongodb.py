@@ -77,6 +77,21 @@ def _deny(data: dict[str, Any], actions: list[str]) -> dict[str, Any]:
     return data
 
 
+def test_serverless_instances_are_listed_and_judged(cloud, admin):
+    # DescribeDBInstances lists replica sets unless told otherwise; the China site documents DBInstanceType serverless
+    data = account()
+    data["accounts"][0]["dds"]["instances"].append(
+        {"id": "dds-serverless1", "instance_type": "serverless", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}],
+         "ssl": "Open", "audit": "Enable", "tde_status": "enabled"})
+    load(cloud, data)
+    findings = scan(cloud, families=["mongodb"], regions=REGIONS)
+    assert by_resource(findings, "mongodb_instance_whitelist_not_open")["dds-serverless1"] == "FAIL"
+    assert by_resource(findings, "mongodb_instance_ssl_enabled")["dds-serverless1"] == "PASS"
+    serverless = next(f for f in findings if f.resource_id == "dds-serverless1")
+    assert serverless.details["architecture"] == "serverless"
+    assert admin.calls()["dds:DescribeDBInstances"] == 3 * len(REGIONS)  # each type in each region
+
+
 def test_an_answer_without_any_whitelist_is_unknown(cloud):
     # an instance always has its default whitelist (127.0.0.1 until changed): an answer with none is not a PASS
     data = account()
@@ -121,8 +136,8 @@ def test_instances_are_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=["mongodb_instance_ssl_enabled"])
     assert len(by_resource(findings, "mongodb_instance_ssl_enabled")) == 3 + 110
-    # PageSize 100: two pages of replica sets (112), one of sharded clusters (1)
-    assert admin.calls()["dds:DescribeDBInstances"] == 3
+    # PageSize 100: two pages of replica sets (112), one of sharded clusters (1), one of Serverless instances (0)
+    assert admin.calls()["dds:DescribeDBInstances"] == 4
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):

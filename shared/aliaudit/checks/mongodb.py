@@ -29,6 +29,8 @@ def _result(inst: MongoInstance, status: Status, message: str, **details: str) -
 
 
 def _error(inst: MongoInstance, aspects: Iterable[str]) -> Result | None:
+    if inst.unlisted:
+        return _result(inst, ERROR, f"could not list the region's Serverless instances: {inst.unlisted}")
     failed = [f"{ASPECT_NAMES.get(a, a)}: {inst.errors[a]}" for a in aspects if a in inst.errors]
     return _result(inst, ERROR, "could not read " + "; ".join(failed)) if failed else None
 

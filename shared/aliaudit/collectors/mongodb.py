@@ -23,8 +23,12 @@ tea_exceptions = lazy_import("Tea.exceptions")
 
 PAGE_SIZE = 100  # DescribeDBInstances PageSize: "Valid values: 30 (default), 50, 100" (API reference, 2015-12-01)
 # DescribeDBInstances' DBInstanceType filter: "sharding: sharded cluster instance; replicate: replica set or
-# standalone instance". The reference does not say what an unfiltered call lists, so each type is asked for.
-INSTANCE_TYPES = ("replicate", "sharding")
+# standalone instance", and "The list of replica set and standalone instances is displayed when the DBInstanceType
+# parameter uses the default value replicate" (API reference), so each type is asked for. The China site documents
+# a third one: to list Serverless instances "set DBInstanceType to serverless" (zh_cn reference, <props="china">);
+# the international site's reference does not name it (see type_not_offered).
+INSTANCE_TYPES = ("replicate", "sharding", "serverless")
+SERVERLESS = "serverless"
 # an unknown (released) instance: the reference's instance APIs answer 404 InvalidDbInstanceId.NotFound ("Specified
 # instance does not exist."), a few InvalidDBInstanceId.NotFound
 NOT_FOUND = {"InvalidDbInstanceId.NotFound", "InvalidDBInstanceId.NotFound"}
@@ -62,6 +66,8 @@ class MongoInstance(Record):
     tde_status: str = ""  # TDEStatus: enabled | disabled
     tde_key: str = ""  # EncryptionKey of DescribeDBInstanceTDEInfo (a KMS key id when the customer chose one)
     errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+    # this record stands for the region's Serverless instances, which could not be listed (why): the checks' ERROR
+    unlisted: str | None = None
 
 
 def _code(err: Exception) -> str:
@@ -86,10 +92,21 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
 
     seen: set[str] = set()
     listed = []
-    for d in (d for kind in INSTANCE_TYPES for d in listing(kind)):
-        if d.dbinstance_id not in seen:  # in case the filter is not applied: each instance once
-            seen.add(d.dbinstance_id)
-            listed.append(d)
+    unlisted: list[MongoInstance] = []
+    for kind in INSTANCE_TYPES:
+        try:
+            answered = listing(kind)
+        except Exception as err:
+            if kind != SERVERLESS:
+                raise
+            if not type_not_offered(err):  # its ERROR; the other types are still judged
+                unlisted.append(MongoInstance(id=f"mongodb-serverless-{ctx.region}", region=ctx.region,
+                                              instance_type=SERVERLESS, unlisted=apierrors.describe(err)))
+            continue
+        for d in answered:
+            if d.dbinstance_id not in seen:  # in case the filter is not applied: each instance once
+                seen.add(d.dbinstance_id)
+                listed.append(d)
 
     def detail(d: Any) -> MongoInstance | None:
         inst = MongoInstance(id=d.dbinstance_id, name=d.dbinstance_description or "",
@@ -109,7 +126,15 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
         _aspect(inst, "tde", lambda: _read_tde(dds, inst))
         return inst
 
-    return [i for i in ctx.map(detail, listed) if i is not None]
+    return [*(i for i in ctx.map(detail, listed) if i is not None), *unlisted]
+
+
+def type_not_offered(err: Exception) -> bool:
+    """Whether DescribeDBInstances refused DBInstanceType serverless as an invalid value (HTTP 400, an Invalid... or
+    IllegalParam... code): where the value is not valid (the international site's reference does not name it) no
+    Serverless instance can exist, so nothing is left unread. Any other failure is the listing's ERROR."""
+    return (isinstance(err, tea_exceptions.TeaException) and getattr(err, "status_code", None) == 400
+            and _code(err).startswith(("Invalid", "IllegalParam")))
 
 
 def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:

@@ -61,7 +61,7 @@ class DBInstance(BaseModel):
     region: str = "cn-hangzhou"
     zone: str = ""
     description: str = ""
-    instance_type: str = "replicate"  # DBInstanceType: replicate | sharding
+    instance_type: str = "replicate"  # DBInstanceType: replicate | sharding | serverless (China site)
     # StorageType: cloud_essd | local_ssd (the reference's enumeration; its sample local_ssd). DescribeAuditPolicy "is
     # available only for General-purpose Local Disk Edition and Dedicated Local Disk Edition instances"
     storage_type: str = "local_ssd"
@@ -141,15 +141,17 @@ def _summary(i: DBInstance) -> dict[str, Any]:
 @api.action("DescribeDBInstances")
 def describe_db_instances(call: Call) -> dict[str, Any]:
     """PageNumber (from 1) and PageSize ("Valid values: 30 (default), 50, 100"); DBInstanceType filters
-    (sharding | replicate); TotalCount, PageNumber and PageSize are integers in the answer."""
+    (sharding | replicate | serverless), replicate when not given ("The list of replica set and standalone instances
+    is displayed when the DBInstanceType parameter uses the default value replicate"; serverless: the China site's
+    reference, zh_cn, <props="china">); TotalCount, PageNumber and PageSize are integers in the answer."""
     region = _list_region(call)
-    kind = call.params.get("DBInstanceType", "")
+    kind = call.params.get("DBInstanceType") or "replicate"
     wanted = call.params.get("DBInstanceId", "")
     size = call.params.get("PageSize", "")
     if size and size not in ("30", "50", "100"):
         raise ApiError("InvalidPageSize.Malformed", "The specified  parameter PageSize is not valid.", 400)
     items = [i for i in call.acct.dds.instances if (not region or i.region == region)
-             and (not kind or i.instance_type == kind) and (not wanted or i.id == wanted)]
+             and i.instance_type == kind and (not wanted or i.id == wanted)]
     page, meta = page_by_number(items, call.params, default=30, limit=100)
     out = []
     for i in page:
