@@ -81,8 +81,8 @@ def test_serverless_instances_are_listed_and_judged(cloud, admin):
     # DescribeDBInstances lists replica sets unless told otherwise; the China site documents DBInstanceType serverless
     data = account()
     data["accounts"][0]["dds"]["instances"].append(
-        {"id": "dds-serverless1", "instance_type": "serverless", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}],
-         "ssl": "Open", "audit": "Enable", "tde_status": "enabled"})
+        {"id": "dds-serverless1", "instance_type": "serverless", "ssl": "Open", "audit": "Enable",
+         "tde_status": "enabled", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]})
     load(cloud, data)
     findings = scan(cloud, families=["mongodb"], regions=REGIONS)
     assert by_resource(findings, "mongodb_instance_whitelist_not_open")["dds-serverless1"] == "FAIL"
