@@ -34,6 +34,7 @@ def servers() -> list[dict[str, Any]]:
         {"instance_id": "i-paused", "region": "cn-hangzhou", "agent": "pause"},
         {"instance_id": "i-offline", "region": "cn-hangzhou", "agent": "offline"},
         {"instance_id": "i-stopped", "region": "cn-hangzhou", "agent": "offline", "status": "notRunning"},
+        {"instance_id": "i-components", "region": "cn-hangzhou", "vulns": {"sca": 2}},  # software components only
         {"instance_id": "i-windows", "region": "ap-southeast-1", "os": "windows", "vulns": {"sys": 2}},
         {"instance_id": "i-elsewhere", "region": "cn-beijing", "agent": "uninstalled"},  # not audited
     ]
@@ -50,14 +51,20 @@ def test_servers_agent_and_patches_per_region(cloud):
     findings = scan(cloud, families=FAMILY, regions=["cn-hangzhou", "ap-southeast-1"])
     agent = by_resource(findings, "securitycenter_server_protected")
     assert agent == {"i-online": "PASS", "i-vulnerable": "PASS", "i-appvulns": "PASS", "i-noagent": "FAIL",
-                     "i-paused": "FAIL", "i-offline": "FAIL", "i-stopped": "PASS", "i-windows": "PASS"}
+                     "i-paused": "FAIL", "i-offline": "FAIL", "i-stopped": "PASS", "i-components": "PASS",
+                     "i-windows": "PASS"}
     # CIS 4.6: installed is enough (paused and offline agents are installed)
     installed = by_resource(findings, "securitycenter_server_agent_installed")
     assert installed == {**agent, "i-paused": "PASS", "i-offline": "PASS"}
     patches = by_resource(findings, "securitycenter_server_os_patches_applied")
-    # CIS 4.5 audit: "ensure all vulnerabilities are fixed": application and Web-CMS ones count too
+    # CIS 4.5 audit: "ensure all vulnerabilities are fixed": application, Web-CMS and software component analysis
+    # (RiskCount scaNum) ones count too
     assert patches == {"i-online": "PASS", "i-vulnerable": "FAIL", "i-appvulns": "FAIL", "i-noagent": "MANUAL",
-                       "i-paused": "PASS", "i-offline": "PASS", "i-stopped": "PASS", "i-windows": "FAIL"}
+                       "i-paused": "PASS", "i-offline": "PASS", "i-stopped": "PASS", "i-components": "FAIL",
+                       "i-windows": "FAIL"}
+    components = next(f for f in findings if f.check_id == "securitycenter_server_os_patches_applied"
+                      and f.resource_id == "i-components")
+    assert components.message == "unfixed vulnerabilities: 2 software component analysis"
     regions = {f.resource_id: f.region for f in findings if f.check_id == "securitycenter_server_agent_installed"}
     assert regions["i-windows"] == "ap-southeast-1" and regions["i-online"] == "cn-hangzhou"
     vuln = next(f for f in findings if f.check_id == "securitycenter_server_os_patches_applied"

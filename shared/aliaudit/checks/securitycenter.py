@@ -24,7 +24,7 @@ from ..collectors.securitycenter import (
     VulScan,
 )
 from ..findings import Result, Status
-from ..sas_vulns import VUL_TYPES
+from ..sas_vulns import RISK_COUNTED, VUL_TYPES
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -113,12 +113,14 @@ def server_protected(inp: Inputs) -> Iterator[Result]:
        risk="Known operating-system vulnerabilities are the easiest way into a server; unpatched ones stay "
             "exploitable.",
        console=f"{CONSOLE} > Risk Governance > Vulnerabilities: every type (Linux software, Windows system, "
-               "Web-CMS, application, urgent), fix them (Fix / Generate Fix Command) and verify.",
+               "Web-CMS, application, urgent, software component analysis), fix them (Fix / Generate Fix Command) "
+               "and verify.",
        cli="aliyun sas DescribeVulList --Type cve --Dealed n; aliyun sas DescribeVulList --Type sys --Dealed n; "
            "aliyun sas ModifyOperateVul --Type cve --OperateType vul_fix --Info '<vul list>'",
        cis=["4.5"], events=["ModifyOperateVul"], needs=[SERVERS],
        evaluates="DescribeCloudCenterInstances RiskCount per server: FAIL when it counts unfixed vulnerabilities of "
-                 "any type (Linux software cve, Windows system sys, Web-CMS cms, urgent emg, application app: the "
+                 "any type (Linux software cve, Windows system sys, Web-CMS cms, urgent emg, application app, "
+                 "software component analysis sca: the "
                  "audit asks that 'all vulnerabilities are fixed'), naming the counts; PASS when all are 0; MANUAL "
                  "when the agent is not installed or there is no vulnerability data; ERROR when RiskCount is "
                  "given but is not a JSON object of counts.",
@@ -132,9 +134,9 @@ def os_patches(inp: Inputs) -> Iterator[Result]:
             yield _server(s, MANUAL, "no vulnerability data (the agent is not installed): check the OS patch "
                                      "level on the server (yum/apt updates, Windows Update) and install the agent")
             continue
-        unfixed = {k: s.vulns.get(k, 0) for k in VUL_TYPES if s.vulns.get(k, 0)}
+        unfixed = {k: s.vulns.get(k, 0) for k in RISK_COUNTED if s.vulns.get(k, 0)}
         if unfixed:
-            counts = ", ".join(f"{n} {VUL_TYPES[k]}" for k, n in unfixed.items())
+            counts = ", ".join(f"{n} {RISK_COUNTED[k]}" for k, n in unfixed.items())
             yield _server(s, FAIL, f"unfixed vulnerabilities: {counts}")
         else:
             yield _server(s, PASS, "no unfixed vulnerabilities")

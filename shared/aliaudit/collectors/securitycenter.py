@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from ..datasets import Dataset, Record, Scope
-from ..sas_vulns import VUL_TYPES
+from ..sas_vulns import RISK_COUNTED
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -123,7 +123,7 @@ def _risk_counts(text: str | None) -> dict[str, int] | None:
         data = json.loads(text)
         if not isinstance(data, dict):
             return None
-        return {kind: int(data.get(f"{kind}Num") or 0) for kind in VUL_TYPES}
+        return {kind: int(data.get(f"{kind}Num") or 0) for kind in RISK_COUNTED}
     except (ValueError, TypeError, RecursionError):  # not a JSON object of counts: unknown, not zero
         return None
 

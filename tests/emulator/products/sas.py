@@ -112,7 +112,8 @@ class Asset(BaseModel):
     auth_version: int = 1  # the edition bound to this server (see EDITION_NAMES)
     intranet_ip: str = "172.16.0.1"
     internet_ip: str = ""
-    # unhandled vulnerabilities by type (cve, sys, cms, emg, app): that many generic unfixed records in DescribeVulList
+    # unhandled vulnerabilities by type (cve, sys, cms, emg, app, sca): that many generic unfixed records in
+    # DescribeVulList
     vulns: dict[str, int] = Field(default_factory=dict)
     vulnerabilities: list[Vulnerability] = Field(default_factory=list)  # named ones, any status, besides those
 
@@ -274,7 +275,8 @@ def _asset_view(a: Asset) -> dict[str, Any]:
     v = a.unhandled()
     vul_total = sum(v.values())
     risk = {"uuid": a.uuid, "cveNum": v.get("cve", 0), "sysNum": v.get("sys", 0), "cmsNum": v.get("cms", 0),
-            "emgNum": v.get("emg", 0), "appNum": v.get("app", 0), "vul": vul_total, "suspicious": 0, "health": 0}
+            "emgNum": v.get("emg", 0), "appNum": v.get("app", 0), "scaNum": v.get("sca", 0), "vul": vul_total,
+            "suspicious": 0, "health": 0}
     return {"InstanceId": a.instance_id, "InstanceName": a.name, "Uuid": a.uuid, "RegionId": a.region,
             "Region": a.region, "RegionName": a.region, "Vendor": a.vendor,
             "VendorName": VENDOR_NAMES.get(a.vendor, "OUT"), "Flag": 0 if a.vendor == 0 else 1,
