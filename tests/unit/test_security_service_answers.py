@@ -65,7 +65,7 @@ def test_waf_log_status_is_read_as_a_boolean_only() -> None:
 def test_security_center_risk_counts_that_are_not_an_object_of_counts_are_unknown() -> None:
     from aliaudit.collectors.securitycenter import _risk_counts
 
-    assert _risk_counts('{"cveNum": 2, "sysNum": 0, "appNum": 1}') == {"cve": 2, "sys": 0, "cms": 0, "emg": 0,
-                                                                        "app": 1}
+    assert _risk_counts('{"cveNum": 2, "sysNum": 0, "appNum": 1, "scaNum": 3}') == {
+        "cve": 2, "sys": 0, "cms": 0, "emg": 0, "app": 1, "sca": 3}
     for text in ("[1, 2]", '"text"', '{"cveNum": "many"}', '{"cveNum": [1]}', "not json", "[" * 5000 + "]" * 5000):
         assert _risk_counts(text) is None, text
