@@ -20,7 +20,7 @@ from aliaudit.collectors.ecs import (
     decode_user_data,
     user_data_hits,
 )
-from aliaudit.collectors.vpc import EipInfo, Ipv6Info
+from aliaudit.collectors.vpc import EipInfo, HaVipInfo, Ipv6Info
 from aliaudit.config import AuditConfig
 from aliaudit.secgroup import Rule
 from tests.check_cases import Case
@@ -67,9 +67,10 @@ def disk(did: str = DISK, instance: str = IID, **kw: object) -> DiskInfo:
 
 
 def exposure(instances: list[InstanceInfo], gs: list[GroupInfo], *, enis: list[EniInfo] | None = None,
-             eips: list[EipInfo] | None = None, v6: list[Ipv6Info] | None = None) -> dict[str, object]:
+             eips: list[EipInfo] | None = None, v6: list[Ipv6Info] | None = None,
+             havips: list[HaVipInfo] | None = None) -> dict[str, object]:
     return {"ecs.instances": instances, "ecs.security_groups": gs, "ecs.network_interfaces": enis or [],
-            "vpc.eips": eips or [], "vpc.ipv6_addresses": v6 or []}
+            "vpc.eips": eips or [], "vpc.ipv6_addresses": v6 or [], "vpc.havips": havips or []}
 
 
 def event(key: str, ip: str, vpc: str = "") -> KeyEvent:
@@ -162,6 +163,18 @@ CASES: list[Case] = [
                   v6=[Ipv6Info(id="ipv6-bp1", ip="2408:4321:180:1701:94c7:bc38:3bfa:1", instance_id=IID,
                                instance_type="EcsInstance", bandwidth=5)]),
          {IID: "FAIL", "i-v4": "PASS"}),
+    Case("ecs_instance_risky_ports_not_public", "SSH open, reached only through a HaVip's EIP (the documented "
+         "sample's havip-bp149uyvut73dpld****, associated with the instance) or an EIP bound to its private address "
+         "(InstanceType IpAddress, in its VPC); the same address in another VPC is not it",
+         exposure([inst(security_groups=["sg-ssh"]), inst("i-addr", security_groups=["sg-ssh"], vpc_id="vpc-a",
+                                                          private_ips=["192.168.0.7"]),
+                   inst("i-other", security_groups=["sg-ssh"], vpc_id="vpc-b", private_ips=["192.168.0.7"])],
+                  [group("sg-ssh", SSH_WORLD)],
+                  havips=[HaVipInfo(id="havip-bp149uyvut73dpld****", ip="192.168.24.5", instance_type="EcsInstance",
+                                    instances=[IID], eips=["121.12.0.1"])],
+                  eips=[EipInfo(id="eip-addr", ip="47.1.2.3", instance_id="192.168.0.7", instance_type="IpAddress",
+                                vpc_id="vpc-a")]),
+         {IID: "FAIL", "i-addr": "FAIL", "i-other": "PASS"}),
     Case("ecs_instance_risky_ports_not_public", "its group could not be read",
          exposure([inst(eip=EIP)], [group(SG, error="Throttling")]), {IID: "ERROR"}),
     Case("ecs_instance_metadata_hardened", "documented optional/enabled fails; required passes; disabled passes",

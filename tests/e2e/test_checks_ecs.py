@@ -146,6 +146,24 @@ def test_instance_checks(cloud):
     assert by_resource(findings, "ecs_security_group_fine_grained")["sg-shadowed"] == "MANUAL"
 
 
+def test_instances_reached_through_a_havip_or_an_eip_bound_to_their_address(cloud, admin):
+    # i-inside is wide open behind sg-all with no address of its own: an EIP bound to its private address
+    # (DescribeEipAddresses InstanceType IpAddress, in its VPC) or a HaVip's EIP (DescribeHaVips) reaches it
+    for binding in ({"eips": [{"id": "eip-addr", "ip": "47.0.0.9", "instance_id": "172.16.0.13",
+                               "instance_type": "IpAddress", "vpc_id": "vpc-a"}]},
+                    {"havips": [{"id": "havip-ha1", "ip": "172.16.0.100", "vpc_id": "vpc-a",
+                                 "instances": ["i-inside"], "eips": ["47.0.0.9"]}]}):
+        data = account()
+        vpc = data["accounts"][0]["vpc"]
+        vpc["eips"] = [*vpc["eips"], *binding.get("eips", [])]
+        vpc["havips"] = binding.get("havips", [])
+        load(cloud, data)
+        findings = scan(cloud, checks=["ecs_instance_risky_ports_not_public"])
+        inside = next(f for f in findings if f.resource_id == "i-inside")
+        assert inside.status.value == "FAIL" and inside.message.startswith("public address 47.0.0.9 "), binding
+    assert admin.calls()["vpc:DescribeHaVips"] == 1
+
+
 def lists_account() -> dict:
     """Groups whose rules name port lists and prefix lists, and one split across two rules."""
     data = base_scenario()
@@ -460,7 +478,7 @@ def risky(instances: list[InstanceInfo], groups: list[GroupInfo], *, enis: list[
           eips: list[EipInfo] | None = None, ipv6: list[Ipv6Info] | None = None) -> dict[str, Result]:
     results = run_check("ecs_instance_risky_ports_not_public", {
         "ecs.instances": instances, "ecs.security_groups": groups, "ecs.network_interfaces": enis or [],
-        "vpc.eips": eips or [], "vpc.ipv6_addresses": ipv6 or []}, region="cn-hangzhou")
+        "vpc.eips": eips or [], "vpc.ipv6_addresses": ipv6 or [], "vpc.havips": []}, region="cn-hangzhou")
     return {r.resource_id: r for r in results}
 
 
@@ -473,7 +491,7 @@ def test_udp_memcached_open_to_the_world_on_a_public_instance_fails():
     quiet = run_check("ecs_instance_risky_ports_not_public", {
         "ecs.instances": [InstanceInfo(id="i-cache", public_ips=["47.0.0.1"], security_groups=["sg-cache"])],
         "ecs.security_groups": [group("sg-cache", tcp("11211/11211", proto="UDP"))], "ecs.network_interfaces": [],
-        "vpc.eips": [], "vpc.ipv6_addresses": []}, config=AuditConfig(risky_udp_ports=[53]))
+        "vpc.eips": [], "vpc.ipv6_addresses": [], "vpc.havips": []}, config=AuditConfig(risky_udp_ports=[53]))
     assert quiet[0].status.value == "PASS"
 
 

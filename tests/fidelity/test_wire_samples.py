@@ -61,6 +61,10 @@ SIMPLE: dict[str, tuple[str | None, Any]] = {
     "vpc.ipv6_addresses": (None, []),
     "vpc.eips": (None, [{"id": "eip-2zeerraiwb7ujcdvf****", "ip": "47.75.XX.XX",
                          "instance_id": "i-bp15zckdt37cdvf****", "instance_type": "EcsInstance"}]),
+    # vpc/DescribeHaVips.json: the lists' item keys are associatedInstance and associatedEipAddresse, as documented
+    "vpc.havips": (None, [{"id": "havip-bp149uyvut73dpld****", "ip": "192.168.24.5",
+                           "vpc_id": "vpc-bp1kcm36tevkpms97****", "instance_type": "EcsInstance",
+                           "instances": ["i-bp145q7glnuzdvzu21****"], "eips": ["121.12.XX.XX"]}]),
     # ecs/DescribeInstances.json, the role from ecs/DescribeInstanceRamRole.json (same instance id)
     "ecs.instances": (None, [{
         "id": "i-bp67acfmxazb4p****", "name": "InstanceNameTest", "zone": "cn-hangzhou-g", "status": "Running",

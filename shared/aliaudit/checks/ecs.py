@@ -30,7 +30,7 @@ from ..collectors.ecs import (
     SnapshotPolicy,
     UserDataInfo,
 )
-from ..collectors.vpc import EIPS, IPV6_ADDRESSES, EipInfo, Ipv6Info
+from ..collectors.vpc import EIPS, HAVIPS, IPV6_ADDRESSES, EipInfo, HaVipInfo, Ipv6Info
 from ..config import parse_risky_service
 from ..findings import Result, Status
 from ..secgroup import (
@@ -53,7 +53,8 @@ MEMBERSHIP_EVENTS = ["JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceN
 # secondary ENIs (their groups and attachment) and IPv6 Internet bandwidth
 ENI_IPV6_EVENTS = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute",
                "AssignIpv6Addresses", "UnassignIpv6Addresses", "AllocateIpv6InternetBandwidth",
-               "ModifyIpv6InternetBandwidth", "DeleteIpv6InternetBandwidth"]
+               "ModifyIpv6InternetBandwidth", "DeleteIpv6InternetBandwidth",
+               "AssociateHaVip", "UnassociateHaVip"]  # (a HaVip's EIPs reach the instance it is associated with)
 DISK_EVENTS = ["CreateDisk", "AttachDisk", "DetachDisk", "DeleteDisk", "ReInitDisk", "ResetDisk", "RunInstances",
                "CreateInstance"]
 SG = "ecs:securitygroup"
@@ -284,11 +285,13 @@ _Judged = dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[st
                "IPv6 Internet bandwidth and reach the service privately.",
        cli="aliyun ecs RevokeSecurityGroup --RegionId <r> --SecurityGroupId <sg> --SecurityGroupRuleId.1 <rule>",
        events=[*SG_EVENTS, *MEMBERSHIP_EVENTS, *INSTANCE_EVENTS, *ENI_IPV6_EVENTS],
-       needs=[INSTANCES, SECURITY_GROUPS, NETWORK_INTERFACES, EIPS, IPV6_ADDRESSES],
-       evaluates="Each way in from the internet: the primary interface (public IP, EIP, EIPs bound to the instance, "
-                 "IPv6 addresses with Internet bandwidth) behind the instance's groups, and each secondary ENI "
-                 "(DescribeNetworkInterfaces; its EIPs, DescribeEipAddresses InstanceType NetworkInterface, and IPv6 "
-                 "addresses with Internet bandwidth, DescribeIpv6Addresses) behind the ENI's own groups. Only the IP "
+       needs=[INSTANCES, SECURITY_GROUPS, NETWORK_INTERFACES, EIPS, IPV6_ADDRESSES, HAVIPS],
+       evaluates="Each way in from the internet: the primary interface (public IP, EIP, EIPs bound to the instance "
+                 "or to one of its private addresses, DescribeEipAddresses InstanceType IpAddress, the EIPs of a HaVip "
+                 "associated with it, DescribeHaVips, and IPv6 addresses with Internet bandwidth) behind the "
+                 "instance's groups, and each secondary ENI (DescribeNetworkInterfaces; its EIPs, DescribeEipAddresses "
+                 "InstanceType NetworkInterface, a HaVip's, and IPv6 addresses with Internet bandwidth, "
+                 "DescribeIpv6Addresses) behind the ENI's own groups. Only the IP "
                  "families the interface has a public address of count. The groups' rules are judged together as "
                  "in the security-group checks for risky_ports (TCP) and risky_udp_ports (UDP), and for every port "
                  "of a protocol: FAIL when one of them is certainly open through some way in, else ERROR when a "
@@ -299,7 +302,7 @@ _Judged = dict[tuple[tuple[str, ...], tuple[int, ...]], tuple[list[str], dict[st
               "udp-based-amplification-attacks (UDP ports)")
 def risky_ports(inp: Inputs) -> Iterator[Result]:
     groups: dict[str, GroupInfo] = {g.id: g for g in inp[SECURITY_GROUPS]}
-    doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES])
+    doors = _Doors(inp[NETWORK_INTERFACES], inp[EIPS], inp[IPV6_ADDRESSES], inp[HAVIPS])
     # many instances share the same groups: each combination is scanned once (a scan walks every rule boundary)
     judged: _Judged = {}
     i: InstanceInfo
@@ -342,24 +345,38 @@ class _Door:
 
 class _Doors:
     """The public addresses of a region's instances: DescribeInstances' public IP and EIP, EIPs bound to the
-    instance or to one of its secondary ENIs (DescribeEipAddresses InstanceType EcsInstance | NetworkInterface),
-    IPv6 addresses with Internet bandwidth (DescribeIpv6Addresses AssociatedInstanceType EcsInstance |
-    NetworkInterface: "a secondary ENI"), and each secondary ENI's instance and groups (DescribeNetworkInterfaces)."""
+    instance or to one of its secondary ENIs (DescribeEipAddresses InstanceType EcsInstance | NetworkInterface) or
+    to one of its private addresses (InstanceType IpAddress, within the EIP's VpcId), the EIPs of the HaVips
+    associated with it or its ENIs (DescribeHaVips AssociatedInstanceType EcsInstance | NetworkInterface: the HaVip's
+    address is taken over by the interface, behind its groups), IPv6 addresses with Internet bandwidth
+    (DescribeIpv6Addresses AssociatedInstanceType EcsInstance | NetworkInterface: "a secondary ENI"), and each
+    secondary ENI's instance and groups (DescribeNetworkInterfaces)."""
 
-    def __init__(self, enis: list[EniInfo], eips: list[EipInfo], ipv6: list[Ipv6Info]) -> None:
+    def __init__(self, enis: list[EniInfo], eips: list[EipInfo], ipv6: list[Ipv6Info],
+                 havips: list[HaVipInfo]) -> None:
         self.enis: dict[str, list[EniInfo]] = defaultdict(list)
         for n in enis:
             self.enis[n.instance_id].append(n)
         self.v4: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.by_address: dict[str, list[tuple[str, str]]] = defaultdict(list)  # private address -> (VPC, EIP)
         for e in eips:
             self.v4[(e.instance_type, e.instance_id)].append(e.ip)
+            if e.instance_type == "IpAddress":  # (the address is its InstanceId; PrivateIpAddress when answered)
+                for address in {e.instance_id, e.private_ip} - {""}:
+                    self.by_address[address].append((e.vpc_id, e.ip))
+        for h in havips:
+            for target in h.instances:
+                self.v4[(h.instance_type or "EcsInstance", target)] += h.eips
         self.v6: dict[tuple[str, str], list[str]] = defaultdict(list)
         for a in ipv6:
             self.v6[(a.instance_type, a.instance_id)].append(a.ip)
 
     def of(self, i: InstanceInfo) -> list[_Door]:
+        # an EIP bound to one of the instance's private addresses, in its VPC (any VPC when either is not told)
+        private = [ip for address in i.private_ips for vpc, ip in self.by_address.get(address, [])
+                   if not vpc or not i.vpc_id or vpc == i.vpc_id]
         primary = _Door("", i.security_groups, list(dict.fromkeys([*i.public_addresses,
-                                                                   *self.v4[("EcsInstance", i.id)]])),
+                                                                   *self.v4[("EcsInstance", i.id)], *private])),
                         self.v6[("EcsInstance", i.id)])
         return [primary, *(_Door(n.id, n.security_groups, self.v4[("NetworkInterface", n.id)],
                                  self.v6[("NetworkInterface", n.id)]) for n in self.enis[i.id])]

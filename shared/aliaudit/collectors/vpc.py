@@ -1,6 +1,6 @@
-"""VPC datasets (regional): VPCs with their vSwitches, flow logs, elastic IP addresses and the IPv6 addresses
-that can be reached from the internet. Every call names its RegionId: the VPC endpoint of cn-hangzhou is the
-central vpc.aliyuncs.com."""
+"""VPC datasets (regional): VPCs with their vSwitches, flow logs, elastic IP addresses, high-availability virtual
+IP addresses and the IPv6 addresses that can be reached from the internet. Every call names its RegionId: the VPC
+endpoint of cn-hangzhou is the central vpc.aliyuncs.com."""
 
 from __future__ import annotations
 
@@ -52,7 +52,26 @@ class EipInfo(Record):
     id: str  # AllocationId
     ip: str
     instance_id: str = ""
-    instance_type: str = ""  # EcsInstance | Nat | SlbInstance | NetworkInterface | ...
+    # InstanceType: "EcsInstance | SlbInstance | Nat | HaVip | NetworkInterface | IpAddress: an IP address"
+    # (DescribeEipAddresses, API reference)
+    instance_type: str = ""
+    # VpcId: returned when InstanceType is IpAddress ("When you associate an EIP with an IP address, the system can
+    # enable the IP address to access the Internet based on VPC route configurations"); PrivateIpAddress: the
+    # private address of a secondary ENI it is bound to
+    vpc_id: str = ""
+    private_ip: str = ""
+
+
+class HaVipInfo(Record):
+    """A high-availability virtual IP address: a private address the instances (or ENIs) it is associated with take
+    over from one another, reached from the internet through the EIPs associated with it (DescribeHaVips)."""
+
+    id: str  # HaVipId
+    ip: str = ""  # IpAddress: its private address
+    vpc_id: str = ""
+    instance_type: str = ""  # AssociatedInstanceType: EcsInstance | NetworkInterface
+    instances: list[str] = Field(default_factory=list)  # AssociatedInstances.associatedInstance
+    eips: list[str] = Field(default_factory=list)  # AssociatedEipAddresses.associatedEipAddresse: EIP addresses
 
 
 class Ipv6Info(Record):
@@ -120,21 +139,45 @@ def _event_bindings(ctx: CollectContext) -> list[tuple[str, str]] | None:
 def eips(ctx: CollectContext) -> list[EipInfo]:
     """Every EIP of the region; in an event run, those bound to its instances and their ENIs, one query each
     (DescribeEipAddresses AssociatedInstanceId and AssociatedInstanceType EcsInstance | NetworkInterface: "The
-    instance ID of the cloud resource", alibabacloud_vpc20160428 DescribeEipAddressesRequest)."""
+    instance ID of the cloud resource", alibabacloud_vpc20160428 DescribeEipAddressesRequest), and those bound to an
+    IP address (AssociatedInstanceType IpAddress), which may be one of the instances' private addresses."""
     client = ctx.client("vpc")
     bound = _event_bindings(ctx)
 
     def bound_to(pair: tuple[str, str]) -> list[Any]:
         return list(by_page_number(lambda n: client.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
-            region_id=ctx.region, associated_instance_type=pair[0], associated_instance_id=pair[1], page_number=n,
-            page_size=100)).body, lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100))
+            region_id=ctx.region, associated_instance_type=pair[0], associated_instance_id=pair[1] or None,
+            page_number=n, page_size=100)).body, lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100))
 
-    listed = [e for per in ctx.map(bound_to, bound) for e in per] if bound is not None else by_page_number(
-        lambda n: client.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
+    if bound is not None:  # (and every EIP bound to an IP address, which may be one of the instances')
+        listed = [e for per in ctx.map(bound_to, [*bound, ("IpAddress", "")]) for e in per]
+    else:
+        listed = list(by_page_number(lambda n: client.describe_eip_addresses(vpc_models.DescribeEipAddressesRequest(
             region_id=ctx.region, page_number=n, page_size=100)).body,
-        lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100)
+            lambda b: b.eip_addresses.eip_address if b.eip_addresses else [], 100))
     return [EipInfo(id=e.allocation_id, ip=e.ip_address or "", instance_id=e.instance_id or "",
-                    instance_type=e.instance_type or "") for e in listed]
+                    instance_type=e.instance_type or "", vpc_id=e.vpc_id or "", private_ip=e.private_ip_address or "")
+            for e in listed]
+
+
+HAVIPS: Dataset[list[HaVipInfo]] = Dataset("vpc.havips", Scope.REGIONAL)
+HAVIP_PAGE = 50  # DescribeHaVips PageSize: "Maximum value: 50. Default value: 10" (API reference)
+
+
+@collector(HAVIPS, apis=["vpc:DescribeHaVips"], reads_one=["ecs.instance", "ecs.security_group"])
+def havips(ctx: CollectContext) -> list[HaVipInfo]:
+    """Every HaVip of the region (an event run too: DescribeHaVips filters by HaVip, not by instance)."""
+    client = ctx.client("vpc")
+    listed = by_page_number(lambda n: client.describe_ha_vips(vpc_models.DescribeHaVipsRequest(
+        region_id=ctx.region, page_number=n, page_size=HAVIP_PAGE)).body,
+        lambda b: b.ha_vips.ha_vip if b.ha_vips else [], HAVIP_PAGE)
+    return [HaVipInfo(id=h.ha_vip_id or "", ip=h.ip_address or "", vpc_id=h.vpc_id or "",
+                      instance_type=h.associated_instance_type or "",
+                      instances=list((h.associated_instances.associated_instance or [])
+                                     if h.associated_instances else []),
+                      eips=list((h.associated_eip_addresses.associated_eip_addresse or [])
+                                if h.associated_eip_addresses else []))
+            for h in listed]
 
 
 IPV6_ADDRESSES: Dataset[list[Ipv6Info]] = Dataset("vpc.ipv6_addresses", Scope.REGIONAL)

@@ -1,5 +1,6 @@
-"""VPC: VPCs (with their vSwitches), flow logs, elastic IP addresses and IPv6 addresses (with their Internet
-bandwidth). CreateFlowLog for tests."""
+"""VPC: VPCs (with their vSwitches), flow logs, elastic IP addresses, high-availability virtual IP addresses (HaVips,
+with their associated instances and EIPs) and IPv6 addresses (with their Internet bandwidth). CreateFlowLog for
+tests. Shapes and JSON types: the API reference (tests/fixtures/wire/vpc) and alibabacloud_vpc20160428's models."""
 
 from __future__ import annotations
 
@@ -60,8 +61,23 @@ class Eip(BaseModel):
     ip: str
     region: str = "cn-hangzhou"
     name: str = ""
-    instance_id: str = ""  # what it is bound to ('' = unassociated)
-    instance_type: str = "EcsInstance"  # EcsInstance | Nat | SlbInstance | NetworkInterface | HaVip
+    instance_id: str = ""  # what it is bound to ('' = unassociated); an IP address for IpAddress
+    # EcsInstance | SlbInstance | Nat | HaVip | NetworkInterface | IpAddress (DescribeEipAddresses InstanceType)
+    instance_type: str = "EcsInstance"
+    vpc_id: str = ""  # VpcId: "returned if the value of InstanceType is IpAddress"
+    created: datetime = datetime(2024, 1, 1)
+
+
+class HaVip(BaseModel):
+    id: str = Field(default_factory=lambda: _id("havip-"))
+    ip: str  # its private address
+    region: str = "cn-hangzhou"
+    name: str = ""
+    vpc_id: str = ""
+    vswitch_id: str = ""
+    instance_type: str = "EcsInstance"  # AssociatedInstanceType: EcsInstance | NetworkInterface
+    instances: list[str] = Field(default_factory=list)  # the instances (or ENIs) associated with it
+    eips: list[str] = Field(default_factory=list)  # the addresses of the EIPs associated with it
     created: datetime = datetime(2024, 1, 1)
 
 
@@ -107,6 +123,7 @@ class VpcState(BaseModel):
     nat_gateways: list[NatGateway] = Field(default_factory=list)
     flow_logs: list[FlowLog] = Field(default_factory=list)
     eips: list[Eip] = Field(default_factory=list)
+    havips: list[HaVip] = Field(default_factory=list)
     ipv6_addresses: list[Ipv6Address] = Field(default_factory=list)
 
 
@@ -196,6 +213,8 @@ def _eip_view(e: Eip) -> dict[str, Any]:
             "AllocationTime": iso(e.created), "Bandwidth": "5", "InternetChargeType": "PayByTraffic"}
     if e.instance_id:  # InstanceType is one of the documented kinds (EcsInstance, SlbInstance, ...) only when the
         view["InstanceType"] = e.instance_type  # EIP is bound; no documented sample shows an unbound one's value
+    if e.instance_type == "IpAddress" and e.instance_id:
+        view["VpcId"] = e.vpc_id
     return view
 
 
@@ -205,9 +224,30 @@ def describe_eip_addresses(call: Call) -> dict[str, Any]:
     p = call.params
     items = [e for e in call.acct.vpc.eips if e.region == region
              and (not p.get("AllocationId") or e.id == p["AllocationId"])
-             and (not p.get("AssociatedInstanceId") or e.instance_id == p["AssociatedInstanceId"])]
+             and (not p.get("AssociatedInstanceId") or e.instance_id == p["AssociatedInstanceId"])
+             and (not p.get("AssociatedInstanceType")
+                  or bool(e.instance_id) and e.instance_type == p["AssociatedInstanceType"])]
     got, meta = page_by_number(items, call.params, default=10, limit=100)
     return {**meta, "EipAddresses": {"EipAddress": [_eip_view(e) for e in got]}}
+
+
+# --- HaVips --------------------------------------------------------------------------------------
+
+@api.action("DescribeHaVips")
+def describe_ha_vips(call: Call) -> dict[str, Any]:
+    """PageSize "Maximum value: 50. Default value: 10"; the lists' item keys as documented (associatedInstance,
+    associatedEipAddresse: tests/fixtures/wire/vpc/DescribeHaVips.json)."""
+    region = require(call.params, "RegionId")
+    items = [h for h in call.acct.vpc.havips if h.region == region]
+    got, meta = page_by_number(items, call.params, default=10, limit=50)
+    return {**meta, "HaVips": {"HaVip": [{
+        "HaVipId": h.id, "IpAddress": h.ip, "RegionId": h.region, "VpcId": h.vpc_id, "VSwitchId": h.vswitch_id,
+        "Name": h.name, "Description": "", "Status": "Available",  # (Creating | Available | Deleting)
+        "AssociatedInstanceType": h.instance_type if h.instances else "", "CreateTime": iso(h.created),
+        "ChargeType": "none", "MasterInstanceId": h.instances[0] if h.instances else "",
+        "AssociatedInstances": {"associatedInstance": list(h.instances)},
+        "AssociatedEipAddresses": {"associatedEipAddresse": list(h.eips)},
+    } for h in got]}}
 
 
 # --- IPv6 addresses ------------------------------------------------------------------------------
