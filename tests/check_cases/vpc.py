@@ -124,3 +124,9 @@ CASES += [
                                nat("ngw-err", error="Forbidden.RAM")]},
          {"ngw-udp": "FAIL", "ngw-tcp53": "PASS", "ngw-err": "ERROR"}),
 ]
+CASES += [
+    Case(check, "a log being created (documented Status Activating) is MANUAL, not an inactive log's FAIL",
+         {"vpc.vpcs": [vpc()], "vpc.flow_logs": [flow("fl-new", "VPC", VPC_ID, status="Activating")]},
+         {"cn-hangzhou" if check == "vpc_flow_log_service_enabled" else VPC_ID: "MANUAL"})
+    for check in ("vpc_flow_log_service_enabled", _F, "vpc_flow_logs_all_traffic")
+]

@@ -26,7 +26,8 @@ FLOW_LOG_CLI = ("aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --Re
        evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
                  "flow logs 'for packet Rejects'; any TrafficPath) is on the VPC, or on each of its vSwitches; FAIL "
                  "otherwise, naming inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log "
-                 "fails). The CIS audit asks for 'an associated VPC ID on the FlowLog tab': a log that captures only "
+                 "fails); MANUAL when only a log being created (Status Activating) would cover it. The CIS audit "
+                 "asks for 'an associated VPC ID on the FlowLog tab': a log that captures only "
                  "some paths (TrafficPath internetGateway), fails to deliver (FlowLogDeliverStatus FAILED) or is "
                  "locked (BusinessStatus FinancialLocked) still passes, and the message names it. Whether the logs "
                  "record all the traffic that got through, and deliver it, is vpc_flow_logs_all_traffic.",
@@ -44,7 +45,8 @@ def flow_logs(inp: Inputs) -> Iterator[Result]:
        cli=FLOW_LOG_CLI,
        cis=["2.5"], events=FLOW_EVENTS, needs=[VPCS, FLOW_LOGS],
        evaluates="DescribeFlowLogs in each region that has a VPC: PASS when an Active flow log is configured with a "
-                 "project and logstore, FAIL otherwise (none, inactive ones, or none naming its logstore). No result "
+                 "project and logstore, MANUAL when such a log is being created (Status Activating), FAIL otherwise "
+                 "(none, inactive ones, or none naming its logstore). No result "
                  "in a region without VPCs. The CIS audit asks that 'the target flow log and logstore is configured': "
                  "a log whose delivery fails (FlowLogDeliverStatus FAILED) or that is locked for overdue payments "
                  "(BusinessStatus FinancialLocked) still passes here, and the message names it; "
@@ -65,6 +67,12 @@ def flow_log_service(inp: Inputs) -> Iterator[Result]:
                      message=f"{len(configured)} active flow log(s) configured with a logstore, e.g. {f.id} to "
                              f"{f.project}/{f.logstore}"
                              + (f"; not delivering: {', '.join(failing)}" if failing else ""))
+        return
+    creating = [f.id for f in logs if _creating(f) and f.project and f.logstore]
+    if creating:
+        yield Result(status=Status.MANUAL, resource_id=inp.region, resource_type="vpc:flow-log-service",
+                     message=f"flow log(s) {', '.join(creating)} are being created (Activating): check again once "
+                             "Active")
         return
     stopped = [f.id for f in logs if not _active(f)]
     yield Result(status=Status.FAIL, resource_id=inp.region, resource_type="vpc:flow-log-service",
@@ -89,7 +97,8 @@ def flow_log_service(inp: Inputs) -> Iterator[Result]:
                  "log whose delivery FAILED or that is locked for overdue payments records nothing, so they do not "
                  "count. FAIL otherwise, naming inactive, Drop-only, partial-path, undelivered (with "
                  "FlowLogDeliverErrorMessage) and partial vSwitch logs; ERROR when only a log that does not state its "
-                 "FlowLogDeliverStatus would cover the VPC. A stricter view of CIS 3.3 (vpc_flow_logs_enabled), which "
+                 "FlowLogDeliverStatus would cover the VPC, MANUAL when only one being created (Activating) would. "
+                 "A stricter view of CIS 3.3 (vpc_flow_logs_enabled), which "
                  "any active flow log satisfies.",
        source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control); TrafficPath all | "
               "internetGateway; FlowLogDeliverStatus SUCCESS | FAILED; BusinessStatus Normal | FinancialLocked")
@@ -99,6 +108,11 @@ def flow_logs_all_traffic(inp: Inputs) -> Iterator[Result]:
 
 def _active(f: FlowLogInfo) -> bool:
     return f.status.lower() == "active"
+
+
+def _creating(f: FlowLogInfo) -> bool:
+    """DescribeFlowLogs Status "Activating: The flow log is being created" (Active | Activating | Inactive)."""
+    return f.status.lower() == "activating"
 
 
 def _covers(v: VpcInfo, logs: list[FlowLogInfo]) -> tuple[FlowLogInfo | None, set[str]]:
@@ -139,7 +153,7 @@ def _uncovered(v: VpcInfo, logs: list[FlowLogInfo], counts: Callable[[FlowLogInf
                unknown: Callable[[FlowLogInfo], bool] | None) -> Result:
     notes = []
     mine = [f for f in logs if f.resource_id == v.id or f.resource_id in v.vswitch_ids]
-    stopped = [f.id for f in mine if not _active(f)]
+    stopped = [f.id for f in mine if not _active(f) and not _creating(f)]
     if stopped:
         notes.append(f"inactive flow log(s): {', '.join(stopped)}")
     notes += [n for f in mine if _active(f) and not counts(f) for n in _partial(f)]
@@ -151,6 +165,13 @@ def _uncovered(v: VpcInfo, logs: list[FlowLogInfo], counts: Callable[[FlowLogInf
         if whole or (v.vswitch_ids and maybe == set(v.vswitch_ids)):
             return Result(status=Status.ERROR, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                           message="could not tell whether the VPC's flow logs deliver" + detail)
+    # a log being created (Activating) that would cover it: judged once it is Active
+    whole, maybe = _covers(v, [f for f in logs if (_active(f) or _creating(f)) and counts(f)])
+    if whole or (v.vswitch_ids and maybe == set(v.vswitch_ids)):
+        creating = sorted(f.id for f in mine if _creating(f))
+        return Result(status=Status.MANUAL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                      message=f"flow log(s) {', '.join(creating)} covering the VPC are being created (Activating): "
+                              "check again once Active" + detail)
     return Result(status=Status.FAIL, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                   message="no active flow log covers the VPC" + detail)
 

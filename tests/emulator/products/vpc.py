@@ -40,7 +40,7 @@ class FlowLog(BaseModel):
     region: str = "cn-hangzhou"
     resource_type: str = "VPC"  # VPC | VSwitch | NetworkInterface
     resource_id: str = ""
-    status: str = "Active"  # Active | Inactive
+    status: str = "Active"  # Active | Activating (being created) | Inactive
     traffic_type: str = "All"  # All | Allow | Drop
     project: str = "flowlogs"
     logstore: str = "vpc-flow"
