@@ -18,7 +18,7 @@ from pydantic import Field
 from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
-from .paging import by_token, count
+from .paging import by_token, count, cut_short
 from .registry import CollectContext, collector
 
 cs_models = lazy_import("alibabacloud_cs20151215.models")
@@ -142,9 +142,13 @@ def clusters(ctx: CollectContext) -> AckData:
             region_id=ctx.region, page_number=page, page_size=PAGE_SIZE)).body
         batch = body.clusters or []
         listed += batch
-        total = body.page_info.total_count if body.page_info else 0
-        if not batch or len(listed) >= count(total):
+        if body.page_info is None or body.page_info.total_count is None:  # no total: a short page is the last
+            if len(batch) < PAGE_SIZE:
+                break
+        elif len(listed) >= count(body.page_info.total_count):
             break
+        elif not batch:
+            raise cut_short("DescribeClustersV1", len(listed), count(body.page_info.total_count))
         page += 1
 
     def part(info: ClusterInfo, name: str, fn: Any) -> None:

@@ -13,6 +13,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
+from .paging import cut_short
 from .registry import CollectContext, collector
 
 es_models = lazy_import("alibabacloud_elasticsearch20170613.models")
@@ -96,8 +97,10 @@ def instances(ctx: CollectContext) -> list[EsInstance]:
         batch = body.result or []
         listed += batch
         total = body.headers.x_total_count if body.headers and body.headers.x_total_count is not None else None
-        if not batch or (total is not None and len(listed) >= total) or (total is None and len(batch) < PAGE_SIZE):
+        if (total is not None and len(listed) >= total) or (total is None and len(batch) < PAGE_SIZE):
             break
+        if not batch:
+            raise cut_short("ListInstance", len(listed), total or 0)
         page += 1
 
     def read(i: Any) -> EsInstance:

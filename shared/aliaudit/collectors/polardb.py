@@ -18,7 +18,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
-from .paging import count
+from .paging import count, cut_short
 from .rds import TEMPLATE_PREFIX
 from .registry import CollectContext, collector
 
@@ -133,8 +133,10 @@ def _list(polardb: Any, region: str) -> list[Any]:
             region_id=region, page_size=PAGE_SIZE, page_number=page)).body
         batch = (body.items.dbcluster if body.items else None) or []
         out.extend(batch)
-        if not batch or len(out) >= count(body.total_record_count):
+        if len(out) >= count(body.total_record_count):
             return out
+        if not batch:
+            raise cut_short("DescribeDBClusters", len(out), count(body.total_record_count))
         page += 1
 
 

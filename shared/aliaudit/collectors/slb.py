@@ -18,7 +18,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
-from .paging import by_page_number, count
+from .paging import by_page_number, count, cut_short
 from .registry import CollectContext, collector
 
 slb_models = lazy_import("alibabacloud_slb20140515.models")
@@ -152,9 +152,13 @@ def load_balancers(ctx: CollectContext) -> list[SlbLoadBalancer]:
                 batch = body.acl_entrys.acl_entry if body.acl_entrys and body.acl_entrys.acl_entry else []
                 out.entries += [e.acl_entry_ip for e in batch if e.acl_entry_ip]
                 seen += len(batch)
-                # a short page is the last one, whatever TotalAclEntry says
-                if len(batch) < ACL_PAGE_SIZE or seen >= count(body.total_acl_entry):
+                if body.total_acl_entry is None:  # no total answered: a short page is the last one
+                    if len(batch) < ACL_PAGE_SIZE:
+                        break
+                elif seen >= count(body.total_acl_entry):
                     break
+                elif not batch:  # (an entry never read could be 0.0.0.0/0: unread, never taken as complete)
+                    raise cut_short(f"the entries of ACL {acl_id}", seen, count(body.total_acl_entry))
                 page += 1
         except Exception as err:
             out.error = apierrors.describe(err)
