@@ -23,7 +23,9 @@ from .registry import CollectContext, collector
 
 cs_models = lazy_import("alibabacloud_cs20151215.models")
 
-PAGE_SIZE = 100  # DescribeClustersV1 allows 1-100
+# DescribeClustersV1 page_size: "The number of entries per page" with no documented range (cs 2015-12-15); 100 is
+# asked (a refusal would be the dataset's ERROR, never a partial listing)
+PAGE_SIZE = 100
 NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")  # config read for NetworkPolicy
 
 

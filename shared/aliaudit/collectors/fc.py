@@ -25,8 +25,9 @@ from .registry import CollectContext, collector
 
 fc_models = lazy_import("alibabacloud_fc20230330.models")
 
-# ListFunctions / ListTriggers `limit`: "The number of functions to return. The minimum value is 1 and the maximum
-# value is 100" (fc 2023-03-30 api-docs.json, ListFunctions / ListTriggers request parameter `limit`)
+# ListFunctions `limit`: "The number of functions to return. The minimum value is 1 and the maximum value is 100"
+# (fc 2023-03-30 api-docs.json). FC 3.0's ListTriggers documents no range ("The number of triggers returned"); FC
+# 2.0's says "Default value: 20. Maximum value: 100" (fc-open 2021-04-06 ListTriggers `limit`): the same 100 is asked
 PAGE_SIZE = 100
 
 # An AccessKey ID of Alibaba Cloud: "LTAI" then letters and digits (issue 20 candidate #9; permanent keys of RAM

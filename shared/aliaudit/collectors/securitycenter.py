@@ -21,6 +21,7 @@ from ..sas_vulns import RISK_COUNTED
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
+# DescribeCloudCenterInstances PageSize: "Default value: 20", no maximum documented; 100 is the reference's example
 PAGE_SIZE = 100
 FINGERPRINT_TYPES = {  # DescribePropertyScheduleConfig types -> what the console calls them
     "scheduler_port_period": "listening ports", "scheduler_process_period": "running processes",
