@@ -123,9 +123,11 @@ def read_configs(dom: CdnDomain, configs: list[Any]) -> None:
 @collector(DOMAINS, apis=["cdn:DescribeUserDomains", "cdn:DescribeCdnDomainConfigs"])
 def domains(ctx: CollectContext) -> list[CdnDomain]:
     cdn = ctx.client("cdn")
+    # CheckDomainShow: "Specifies whether to display domain names that are under review, failed the review, or failed
+    # to be configured" (true | false, no default documented): asked for, so that no domain is left out of the list
     listed = list(by_page_number(
-        lambda n: cdn.describe_user_domains(
-            cdn_models.DescribeUserDomainsRequest(page_number=n, page_size=PAGE_SIZE)).body,
+        lambda n: cdn.describe_user_domains(cdn_models.DescribeUserDomainsRequest(
+            page_number=n, page_size=PAGE_SIZE, check_domain_show=True)).body,
         lambda b: b.domains.page_data if b.domains and b.domains.page_data else [], PAGE_SIZE))
 
     def read(d: Any) -> CdnDomain:

@@ -121,6 +121,8 @@ def describe_user_domains(call: Call) -> dict[str, Any]:
     if status and status not in STATUSES:
         raise ApiError("InvalidDomainStatus.ValueNotSupported", "The specified value of DomainStatus is invalid.", 400)
     wanted = call.params.get("DomainName", "")
+    # CheckDomainShow true shows the domains under review, failed the review or failed to be configured; what false
+    # or its absence hides is not documented (no default): every domain is answered either way
     domains = [d for d in call.acct.cdn.domains
                if (not status or d.status == status) and (not wanted or wanted in d.name)]
     page = domains[(number - 1) * size:number * size]
