@@ -26,7 +26,7 @@ def _trail_list(trails: list[TrailInfo]) -> str:
                  "Enable, TrailRegion All and a delivery target (OssBucketName, SlsProjectArn or "
                  "MaxComputeProjectArn); otherwise one FAIL for the account listing every trail. The audit asks "
                  "for the region All, logging enabled and 'Apply Trail to All Regions', not for EventRW: a trail "
-                 "recording Write events only (the API's default) passes here, and the message says so; "
+                 "recording Write events only passes here, and the message says so; "
                  "actiontrail_trail_records_all_events asks for read events too. TrailRegion is compared exactly "
                  "('All').",
        cis_audit="Ensure at least one Trail has All specified in the Region column, Logging is set to Enable to "
@@ -49,17 +49,18 @@ def all_regions(inp: Inputs) -> Iterator[Result]:
 
 @check(id="actiontrail_trail_records_all_events", severity="medium",
        title="An enabled all-region trail records read events as well as write events",
-       risk="A trail of write events only (the API's default) keeps no record of what was read: listing secrets, "
+       risk="A trail of write events only keeps no record of what was read: listing secrets, "
             "downloading objects, describing keys, the reconnaissance and exfiltration steps of an intrusion.",
        console="ActionTrail console > Trails > the trail > Event Type: All Events.",
        cli="aliyun actiontrail UpdateTrail --Name <trail> --EventRW All",
        events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"], needs=[TRAILS],
        evaluates="DescribeTrails (with shadow and multi-account trails): PASS when a trail with Status Enable, "
                  "TrailRegion All and a delivery target records EventRW All; FAIL otherwise, naming the trails and "
-                 "their EventRW (Write is CreateTrail's default). A stricter view of CIS 2.1 "
+                 "their EventRW (Write is the default in the SDK and DescribeTrails, All in CreateTrail's reference). A "
+                 "stricter view of CIS 2.1 "
                  "(actiontrail_trail_all_regions_enabled), whose audit does not ask for EventRW.",
        source="CIS Alibaba Cloud v2.0.0 2.1's title ('export copies of all log entries'); DescribeTrails EventRW: "
-              "Write (default) | Read | All")
+              "Write | Read | All")
 def records_all_events(inp: Inputs) -> Iterator[Result]:
     trails: list[TrailInfo] = inp[TRAILS]
     good = [t for t in trails if t.logging and t.trail_region == "All" and t.delivers and t.event_rw == "All"]

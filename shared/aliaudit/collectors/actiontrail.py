@@ -20,7 +20,8 @@ oss2 = lazy_import("oss2")
 
 class TrailInfo(Record):
     """A trail as DescribeTrails answers it (alibabacloud_actiontrail20200706 DescribeTrailsResponseBodyTrailList:
-    Status Enable | Disable | Fresh, EventRW Write (the default) | Read | All)."""
+    Status Enable | Disable | Fresh, EventRW Write | Read | All; the references disagree on the default: Write in
+    DescribeTrails, UpdateTrail and the SDK, All in the OpenMeta CreateTrail reference)."""
 
     name: str
     status: str
