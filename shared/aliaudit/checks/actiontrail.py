@@ -56,8 +56,8 @@ def all_regions(inp: Inputs) -> Iterator[Result]:
        events=["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"], needs=[TRAILS],
        evaluates="DescribeTrails (with shadow and multi-account trails): PASS when a trail with Status Enable, "
                  "TrailRegion All and a delivery target records EventRW All; FAIL otherwise, naming the trails and "
-                 "their EventRW (Write is the default in the SDK and DescribeTrails, All in CreateTrail's reference). A "
-                 "stricter view of CIS 2.1 "
+                 "their EventRW (Write is the default in the SDK and DescribeTrails, All in CreateTrail's "
+                 "reference). A stricter view of CIS 2.1 "
                  "(actiontrail_trail_all_regions_enabled), whose audit does not ask for EventRW.",
        source="CIS Alibaba Cloud v2.0.0 2.1's title ('export copies of all log entries'); DescribeTrails EventRW: "
               "Write | Read | All")
