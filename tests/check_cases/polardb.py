@@ -96,3 +96,8 @@ CASES: list[Case] = [
                        tde_key="")]},
          {"pc-arch": "MANUAL", "pc-arch-on": "PASS", "pc-srv": "FAIL"}),
 ]
+CASES += [
+    Case(_T, "X-Engine as CreateDBCluster spells its category (ArchiveNormal) is MANUAL too",
+         {DS: [cluster("pc-xengine", category="ArchiveNormal", tde_status="Disabled", tde_key="")]},
+         {"pc-xengine": "MANUAL"}),
+]

@@ -206,12 +206,14 @@ def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
 def tde_unavailable(c: PolarCluster) -> str:
     """Why PolarDB offers no TDE for the cluster ('' when it may): "TDE is unavailable for Archive Database"
     (https://www.alibabacloud.com/help/doc-detail/160659.htm); Category Archive is the X-Engine Edition
-    (DescribeDBClusterAttributeResponseBody.category). The guide's other exclusions are not identifiable from what is
-    read: "TDE cannot be enabled for serverless clusters that run MySQL 8.0.2" needs the minor version
+    (DescribeDBClusterAttributeResponseBody.category), which CreateDBCluster CreationCategory and
+    DescribeDBClusterAvailableResources Category spell ArchiveNormal (OpenMeta polardb 2017-08-01). The guide's other
+    exclusions are not identifiable from what is read: "TDE cannot be enabled for serverless clusters that run MySQL
+    8.0.2" needs the minor version
     (DescribeDBClusterVersion DBMinorVersion; DBVersion says only 8.0), and "You cannot enable TDE for the secondary
     clusters in a GDN" the cluster's GDN role
     (https://www.alibabacloud.com/help/en/polardb/polardb-for-mysql/user-guide/configure-tde-for-a-polardb-for-mysql-cluster)."""
-    if c.category.lower() == "archive":
+    if c.category.lower() in ("archive", "archivenormal"):
         return "PolarDB offers no TDE for Archive Database (X-Engine Edition) clusters"
     return ""
 
@@ -235,7 +237,8 @@ def _tde_off_hint(c: PolarCluster) -> str:
        events=["ModifyDBClusterTDE", *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterTDE TDEStatus (Enabled | Disabled): PASS on Enabled (the message names the custom "
                  "EncryptionKey, or says the service key is used), FAIL otherwise; MANUAL instead of FAIL for a "
-                 "cluster PolarDB offers no TDE for (Category Archive: 'TDE is unavailable for Archive Database'); "
+                 "cluster PolarDB offers no TDE for (Category Archive or ArchiveNormal: 'TDE is unavailable for "
+                 "Archive Database'); "
                  "for a serverless (ServerlessType AgileServerless) MySQL 8.0 cluster the FAIL message notes that "
                  "TDE cannot be enabled on MySQL 8.0.2 (the minor version is not read); ERROR when it could not be "
                  "read or no TDEStatus was answered.",
