@@ -96,6 +96,18 @@ def _not_found(err: Exception) -> bool:
     return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
 
 
+# GetLoginProfile's and GetUserMFAInfo's own "none" answers, apart from the user itself being unknown
+# (EntityNotExist.User, 404 "The user does not exist.", which is that user's ERROR, never "no console" or "no MFA"):
+# "EntityNotExist.User.LoginProfile" 404 "The user login profile does not exist." and "EntityNotExist.User.MFADevice"
+# "The user has not bound any MFA device." (RAM API reference, GetLoginProfile and the RAM error codes)
+NO_LOGIN_PROFILE = "EntityNotExist.User.LoginProfile"
+NO_MFA_DEVICE = "EntityNotExist.User.MFADevice"
+
+
+def _code_is(err: Exception, code: str) -> bool:
+    return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")) == code
+
+
 def _document(read: Callable[[], str | None], what: str,
               absent: str) -> tuple[dict[str, Any] | None, str | None] | None:
     """A policy document read with `read` and parsed within the bound: (document, None), or (None, why it could not
@@ -411,12 +423,12 @@ def _detail_without_report(ctx: CollectContext, info: UserInfo) -> None:
 
 def _console(ims: Any, upn: str) -> bool:
     """Console logon enabled: IMS GetLoginProfile's Status is Active (Active | Inactive: it can be disabled, by hand
-    or automatically for idle users); a user without a login profile (EntityNotExist) has none."""
+    or automatically for idle users); a user without a login profile (NO_LOGIN_PROFILE) has none."""
     try:
         status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
             .body.login_profile.status
     except tea_exceptions.TeaException as err:
-        if not _not_found(err):
+        if not _code_is(err, NO_LOGIN_PROFILE):
             raise
         return False
     return str(status or "").lower() == "active"
@@ -424,11 +436,11 @@ def _console(ims: Any, upn: str) -> bool:
 
 def _mfa_info(ims: Any, upn: str) -> bool:
     """An MFA device bound, of either type: IMS GetUserMFAInfo (its MFADevice.Type is VMFA or U2F,
-    alibabacloud_ims20190815 GetUserMFAInfoResponseBodyMFADevice); none bound (EntityNotExist): False."""
+    alibabacloud_ims20190815 GetUserMFAInfoResponseBodyMFADevice); none bound (NO_MFA_DEVICE): False."""
     try:
         body = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body
     except tea_exceptions.TeaException as err:
-        if not _not_found(err):
+        if not _code_is(err, NO_MFA_DEVICE):
             raise
         return False
     # IsMFAEnable: "Indicates whether the MFA device is enabled" (GetUserMFAInfoResponseBody): a device answered as
