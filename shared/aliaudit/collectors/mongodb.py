@@ -130,11 +130,13 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
 
 
 def type_not_offered(err: Exception) -> bool:
-    """Whether DescribeDBInstances refused DBInstanceType serverless as an invalid value (HTTP 400, an Invalid... or
-    IllegalParam... code): where the value is not valid (the international site's reference does not name it) no
-    Serverless instance can exist, so nothing is left unread. Any other failure is the listing's ERROR."""
+    """Whether DescribeDBInstances refused the value serverless of DBInstanceType itself: HTTP 400, an Invalid... or
+    IllegalParam... code, and the answer names DBInstanceType (DescribeDBInstances documents no error codes). Where
+    the value is not valid (the international site's reference does not name it) no Serverless instance can exist,
+    so nothing is left unread. Any other failure, a 400 about another parameter too, is the listing's ERROR."""
+    named = f"{_code(err)} {getattr(err, 'message', '') or ''}".lower()
     return (isinstance(err, tea_exceptions.TeaException) and getattr(err, "status_code", None) == 400
-            and _code(err).startswith(("Invalid", "IllegalParam")))
+            and _code(err).startswith(("Invalid", "IllegalParam")) and "dbinstancetype" in named)
 
 
 def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:
