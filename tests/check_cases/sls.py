@@ -89,6 +89,13 @@ def spec_cases(spec: AlertSpec) -> list[Case]:
              {TARGET: "FAIL"}, region=_G),
         Case(cid, "no trail delivers to SLS and no central project", {"sls.audit": AuditData()}, {ACCOUNT: "FAIL"},
              region=_G),
+        Case(cid, "an alert on a central project's actiontrail_log that GetLogStore says does not exist watches "
+                  "nothing", {"sls.audit": AuditData(
+                      centers=[CentralProject(region="cn-hangzhou", project=CENTRAL)], projects=[AuditProject(
+                          region="cn-hangzhou", project=CENTRAL,
+                          logstores=[LogstoreInfo(name="actiontrail_log", missing=True)],
+                          alerts=[alert(full_query(spec), project=CENTRAL, store="actiontrail_log")])])},
+             {ACCOUNT: "FAIL"}, region=_G),
     ]
 
 
@@ -257,6 +264,12 @@ CASES: list[Case] = [
                                     logstores=[LogstoreInfo(name="actiontrail_log", missing=True)])])},
          {f"{CENTRAL}/actiontrail_log": "FAIL", f"slsaudit-center-{ACCOUNT}-cn-shanghai/actiontrail_log": "PASS"},
          region=_G),
+    Case("sls_actiontrail_logstore_retention_sufficient", "only a central project without actiontrail_log: nothing "
+         "delivers ActionTrail events to Log Service (MANUAL, not silence)",
+         {"sls.audit": AuditData(centers=[CentralProject(region="cn-hangzhou", project=CENTRAL)],
+                                 projects=[AuditProject(region="cn-hangzhou", project=CENTRAL, logstores=[
+                                     LogstoreInfo(name="actiontrail_log", missing=True)])])},
+         {ACCOUNT: "MANUAL"}, region=_G),
     Case("sls_logstore_retention_sufficient", "365 and 3650 days pass; 30 fails; unreadable project",
          {"sls.logstores": [ProjectInfo(name=PROJECT, region=REGION, logstores=[
              LogstoreInfo(name=STORE, ttl=365), LogstoreInfo(name="forever", ttl=3650),

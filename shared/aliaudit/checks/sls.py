@@ -345,8 +345,16 @@ def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
     account) and the Log Audit central projects' actiontrail_log."""
     out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}") for t in audit.targets
            if t.logging and not t.elsewhere(account_id)]
-    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service", central=True) for c in audit.centers]
+    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service", central=True) for c in audit.centers
+            if not _missing(audit, c.region, c.project, c.logstore)]
     return list(dict.fromkeys(out))
+
+
+def _missing(audit: AuditData, region: str, project: str, logstore: str) -> bool:
+    """Whether GetLogStore answered that the logstore does not exist (LogStoreNotExist): a central project without
+    actiontrail_log collects no ActionTrail events, so an alert on it watches nothing and its retention is moot."""
+    found = audit.project(region, project)
+    return found is not None and any(x.name == logstore and x.missing for x in found.logstores)
 
 
 def _on_target(alert: AlertInfo, target: AlertTarget) -> list[str] | None:
@@ -484,7 +492,8 @@ _ALERTS_EVALUATE = (
     + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
     "alert, not muted at the scan (configuration.muteUntil), with a log query on a logging trail's "
     "actiontrail_<trail> or on the central project's "
-    + CENTRAL_LOGSTORE + " (or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
+    + CENTRAL_LOGSTORE + " (not when GetLogStore answers LogStoreNotExist for it: an alert there watches nothing) "
+    "(or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
     "each required event as ActionTrail writes it (eventName, eventType, serviceName, and the item's error code, "
     "root-account or MFA condition) and name it (event names as whole names or wildcards); an extra condition on "
     "another field (a user, a region), another service's serviceName, a `not` or an SQL WHERE that removes one of "
@@ -597,7 +606,8 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
                      account="<account>", region="<region>") + "), which holds the ActionTrail events the CIS "
                  "2.10-2.22 alerts read: PASS when its ttl is at least log_retention_days (365), FAIL when fewer or "
                  "a trail's logstore does not exist; MANUAL when the project belongs to another account, or when "
-                 "neither a trail nor Log Audit delivers ActionTrail events to Log Service (OSS lifecycle not read); "
+                 "neither a trail nor Log Audit delivers ActionTrail events to Log Service (a central project without "
+                 "actiontrail_log delivers none; OSS lifecycle not read); "
                  "ERROR when the logstore could not be read or reported no ttl, or when a region's projects could "
                  "not be listed to look for a central project.",
        cis_audit="For the target project, check whether Permanent Storage is turned on, or else ensure the Data "
@@ -607,7 +617,8 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     audit: AuditData = inp[AUDIT]
     centers = [(c, ls) for c in audit.centers
                for ls in ([x for x in (audit.project(c.region, c.project) or _NO_PROJECT).logstores
-                           if x.name == c.logstore] or [LogstoreInfo(name=c.logstore, error="not read")])]
+                           if x.name == c.logstore] or [LogstoreInfo(name=c.logstore, error="not read")])
+               if not ls.missing]  # (a central project without actiontrail_log collects no ActionTrail events)
     if audit.center_errors:  # (a central project there would go unjudged: one finding for them all)
         failed = "; ".join(f"{region}: {err}" for region, err in sorted(audit.center_errors.items()))
         yield Result(status=ERROR, resource_id=inp.account_id, resource_type="sls:logstore",
@@ -631,8 +642,7 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
         yield _retention(ls or LogstoreInfo(name=t.logstore, error="not read"), t.project, t.region,
                          f"trail {t.trail}'s events", days)
     for c, ls in centers:
-        if not ls.missing:  # (a central project without actiontrail_log collects no ActionTrail events)
-            yield _retention(ls, c.project, c.region, "the Log Audit Service's ActionTrail events", days)
+        yield _retention(ls, c.project, c.region, "the Log Audit Service's ActionTrail events", days)
 
 
 _NO_PROJECT = AuditProject(region="", project="")
