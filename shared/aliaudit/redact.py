@@ -39,9 +39,12 @@ class SecretRegistry:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
 
-    def add(self, *values: str | None) -> None:
-        # with the forms a URL or a query string gives them (an STS token holds + / =)
-        found = {form for v in values if v and len(v) >= 6 for form in (v, quote(v, safe=""), quote_plus(v))}
+    MIN_LENGTH = 6
+
+    def add(self, *values: str | None, min_length: int = MIN_LENGTH) -> None:
+        # with the forms a URL or a query string gives them (an STS token holds + / =); shorter values are not
+        # scrubbed (they would blank every such string of the output): a caller registers a longer form of them
+        found = {form for v in values if v and len(v) >= min_length for form in (v, quote(v, safe=""), quote_plus(v))}
         with self._lock:
             self._secrets.update(found)
 

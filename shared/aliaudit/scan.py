@@ -265,5 +265,5 @@ def _run_check(c: Check, region: str, data: dict[tuple[str, str], Any], request:
     except Exception as err:  # a bug in a check must not hide the others
         log.exception("check %s failed in %s", c.meta.id, region)
         results = [Result(status=Status.ERROR, resource_id=request.account_id,
-                          message=f"check failed: {type(err).__name__}: {err}")]
+                          message=f"check failed: {apierrors.describe(err)}")]
     return [c.finding(request.account_id, region, r) for r in results]

@@ -375,6 +375,7 @@ def _child(job: ProcessScan, share: _Share, pipe: Any) -> None:
     if share.index and share.yields and hasattr(os, "nice"):
         os.nice(10)
     configure_logging(job.log_level)
+    job.settings.register_secrets()  # (unpickled: the parent's registry is not this process's)
     gcpolicy.for_scan_process()
     _scan_share(None, job, share, send)
 

@@ -20,6 +20,24 @@ from .redact import SECRETS
 CONNECTIONS_PER_ENDPOINT = 256
 
 
+def _register_proxy_password(value: str | None) -> None:
+    """A proxy's password (http://user:password@proxy:3128) is a secret: scrubbed wherever the URL is logged (oss2
+    logs its proxies at DEBUG); errors show the proxy through redact.url_for_display, without it. One shorter than
+    the registry's minimum is registered in the URL's own form (":password@"): alone it would blank every such
+    string of the logs."""
+    if value and "@" in value:
+        from urllib.parse import unquote, urlsplit
+
+        try:
+            password = urlsplit(value if "://" in value else "//" + value).password
+        except ValueError:
+            password = None
+        if password:
+            SECRETS.add(password, unquote(password))
+            if len(unquote(password)) < SECRETS.MIN_LENGTH:
+                SECRETS.add(f":{password}@", f":{unquote(password)}@", min_length=1)
+
+
 class EndpointSettings(BaseModel):
     protocol: str = "https"  # ALIAUDIT_ENDPOINT_PROTOCOL: https | http
     proxy: str | None = None  # ALIAUDIT_ENDPOINT_PROXY: forward proxy for every API call, e.g. http://proxy:3128
@@ -38,18 +56,13 @@ class EndpointSettings(BaseModel):
     @field_validator("proxy")
     @classmethod
     def _proxy(cls, value: str | None) -> str | None:
-        # a proxy's password (http://user:password@proxy:3128) is a secret: scrubbed wherever the URL is logged (oss2
-        # logs its proxies at DEBUG); errors show the proxy through redact.url_for_display, without it
-        if value and "@" in value:
-            from urllib.parse import unquote, urlsplit
-
-            try:
-                password = urlsplit(value if "://" in value else "//" + value).password
-            except ValueError:
-                password = None
-            if password:
-                SECRETS.add(password, unquote(password))
+        _register_proxy_password(value)
         return value
+
+    def register_secrets(self) -> None:
+        """Register the proxy's password for scrubbing in this process: a process that got these settings pickled
+        (a scan process) ran no validator."""
+        _register_proxy_password(self.proxy)
 
     @field_validator("protocol")
     @classmethod

@@ -192,3 +192,16 @@ def test_live_progress_on_a_terminal(cloud, tmp_path):
     screen = b"".join(chunks).decode(errors="replace")
     assert proc.returncode == 3
     assert "\r\x1b[K[" in screen and "families x" in screen and "findings so far" in screen
+
+
+def test_a_proxy_password_stays_out_of_scan_processes_debug_logs(run, cloud, tmp_path):
+    """oss2 logs its proxies at DEBUG. The scan processes (forkserver: --processes at least the family groups) get
+    the settings pickled, so each registers the proxy's password for scrubbing itself."""
+    password = "Pr0xy-passw0rd-4711"
+    proxy = cloud.url.replace("://", f"://auditor:{password}@", 1)
+    out = run("scan", "--log-level", "DEBUG", "--family", "oss", "--family", "ram", "--family", "ecs",
+              "--processes", "8", "--output-dir", str(tmp_path / "out"), "--quiet",
+              env={"ALIAUDIT_ENDPOINT_PROXY": proxy})
+    assert out.returncode in (0, 3, 4), out.stderr[-2000:]
+    assert "proxies" in out.stderr  # (oss2's DEBUG lines are there)
+    assert password not in out.stdout + out.stderr

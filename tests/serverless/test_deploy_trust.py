@@ -270,3 +270,33 @@ def test_lifecycle_expires_every_prefix_and_its_noncurrent_versions(cloud, tmp_p
                             capture_output=True, text=True, timeout=120, cwd=tmp_path,
                             env={**env, "ALIBABA_CLOUD_ACCESS_KEY_ID": OSS_USER_AK})
     assert denied.returncode == 1 and denied.stderr.startswith("lifecycle: ") and "Traceback" not in denied.stderr
+
+
+def test_lifecycle_keeps_the_deployers_sts_token_out_of_a_debug_dump(cloud, tmp_path):
+    """DEBUG=sdk is the SDK cores' own switch for dumping every request's headers: with a deployer on an STS session
+    that assumes a role, the token would be printed; `python -m aliaudit.deploy` keeps the dumps silent, as the
+    aliaudit command does (tests/e2e/test_auth.py)."""
+    import os
+    import subprocess
+    import sys
+
+    from alibabacloud_sts20150401 import models as sts_models
+    from alibabacloud_sts20150401.client import Client as StsClient
+
+    from tests.sdk import ROOT_AK, ROOT_SECRET, pop_config
+
+    data = base_scenario()
+    add_pipeline(data)
+    load(cloud, data)
+    session = StsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url)) \
+        .assume_role(sts_models.AssumeRoleRequest(role_arn=f"acs:ram::{ACCOUNT}:role/auditor",
+                                                  role_session_name="deployer")).body.credentials
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": session.access_key_id,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": session.access_key_secret,
+           "ALIBABA_CLOUD_SECURITY_TOKEN": session.security_token,
+           "ALIBABA_CLOUD_ROLE_ARN": f"acs:ram::{ACCOUNT}:role/auditor", "DEBUG": "sdk"}
+    out = subprocess.run([sys.executable, "-m", "aliaudit.deploy", "lifecycle", "--bucket", BUCKET],
+                         capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    shown = out.stdout + out.stderr
+    assert session.security_token not in shown and session.access_key_secret not in shown, shown[-2000:]

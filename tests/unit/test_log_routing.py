@@ -130,3 +130,13 @@ def test_an_fc_entry_points_own_errors_keep_their_type_without_what_is_chained()
     shown = "".join(traceback.format_exception(raised.value))
     assert "PayloadError: the part is gone ([REDACTED])" in shown
     assert "ValueError" not in shown and "direct cause" not in shown  # (the chained error is not shown)
+
+
+def test_a_short_proxy_password_is_scrubbed_in_its_url_form_only() -> None:
+    from aliaudit.redact import SECRETS
+    from aliaudit.settings import EndpointSettings
+
+    EndpointSettings.from_env({"ALIAUDIT_ENDPOINT_PROXY": "http://bob:q7z@proxy.example:3128"})
+    shown = SECRETS.scrub("proxies: {'http': 'http://bob:q7z@proxy.example:3128'}; q7z elsewhere stays")
+    assert ":q7z@" not in shown and "bob[REDACTED]proxy.example" in shown and "q7z elsewhere" in shown
+

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..redact import configure_logging
 from . import __doc__ as _PACKAGE_DOC
 from .bucket import NONCURRENT_VERSION_DAYS, put_lifecycle
 from .bundle import build
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_build.add_argument("--force", action="store_true", help="re-vendor the dependencies")
     p_build.add_argument("--only", nargs="*", default=[], metavar="FUNCTION", help="these functions only")
     args = parser.parse_args(argv)
+    # our handlers and scrubbing, and the SDK cores' own header dumps (DEBUG=sdk: the STS token) kept silent, as the
+    # aliaudit command does
+    configure_logging()
     if args.command == "accounts":
         try:
             print(accounts_setting(args.accounts, args.member_role, args.external_id))

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, Field
 
 from ..errors import ConfigError
+from ..redact import SECRETS
 
 # The dispatcher's FC timeout (deploy/catalogue.py deploys it): here, in the shipped code, because the debounce
 # (burst.py) must finish its waiting and dispatching within it; the deploy package is not in the function bundles.
@@ -100,4 +101,5 @@ def run_secret(value: str) -> str:
         raise SettingsError(f"ALIAUDIT_RUN_SECRET {why}: the functions refuse to run without the deployment's run "
                             "secret, the key of the MACs that keep the bucket's other writers from forging runs "
                             "(set template.yml's RunSecret, or ALIAUDIT_RUN_SECRET when running s deploy)")
+    SECRETS.add(value)  # (scrubbed from every log line, as the credentials are)
     return value
