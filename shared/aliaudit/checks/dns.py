@@ -99,8 +99,8 @@ def record_no_dangling_cname(inp: Inputs) -> Iterator[Result]:
                 yield _record_result(d, r, FAIL, f"{where}: bucket {r.bucket} does not exist (NoSuchBucket); anyone "
                                                  "can create it and serve content on this name")
             elif r.bucket_state == "denied":
-                yield _record_result(d, r, MANUAL, f"{where}: bucket {r.bucket} exists but this account cannot read "
-                                                   "it there (another account's bucket, or one in another region?): "
-                                                   "confirm who owns it")
+                yield _record_result(d, r, MANUAL, f"{where}: bucket {r.bucket} exists but OSS refused to say where "
+                                                   "(AccessDenied: another account's bucket, one in another region, or "
+                                                   "this auditor lacks oss:GetBucketLocation): confirm who owns it")
             else:
                 yield _record_result(d, r, ERROR, f"{where}: bucket {r.bucket} was not checked")

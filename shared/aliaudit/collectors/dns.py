@@ -64,7 +64,8 @@ DOMAINS: Dataset[list[DnsDomain]] = Dataset("dns.domains", Scope.GLOBAL)
 
 def _bucket_state(ctx: CollectContext, r: DnsRecord) -> None:
     """Whether the bucket a CNAME names exists: OSS answers NoSuchBucket (404) for a name nobody owns, and AccessDenied
-    (403) for a bucket this account may not read (another account's, or a region other than the host's)."""
+    (403) for a bucket this account may not read (another account's, a region other than the host's, or a caller
+    without oss:GetBucketLocation: the check's MANUAL names all three)."""
     assert r.bucket and r.bucket_region
     try:
         ctx.factory.oss_bucket(r.bucket, r.bucket_region).get_bucket_location()
