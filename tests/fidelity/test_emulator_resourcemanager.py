@@ -232,9 +232,11 @@ def test_accounts_outside_any_directory_are_told_so(cloud):
                              "root": {"access_keys": [{"id": "LTAIoutsider00000001", "secret": "outsider-secret"}]}})
     load(cloud, data)
     outsider = _rm(cloud, ("LTAIoutsider00000001", "outsider-secret"))
-    for call in (outsider.get_resource_directory, lambda: outsider.list_accounts(rm_models.ListAccountsRequest())):
-        err = _error(call)
-        assert (err.code, err.statusCode) == ("EntityNotExists.ResourceDirectory", 404)
+    # each API's documented code (OpenMeta resourcemanager 2020-03-31 errorCodes)
+    assert (_error(outsider.get_resource_directory).code, _error(outsider.get_resource_directory).statusCode) == (
+        "ResourceDirectoryNotInUse", 404)
+    err = _error(lambda: outsider.list_accounts(rm_models.ListAccountsRequest()))
+    assert (err.code, err.statusCode) == ("EntityNotExists.ResourceDirectory", 404)
     load(cloud, base_scenario())  # no resource_directory at all
     err = _error(RmClient(pop_config(cloud)).list_accounts, rm_models.ListAccountsRequest())
     assert err.code == "EntityNotExists.ResourceDirectory"

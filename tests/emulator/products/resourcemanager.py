@@ -14,7 +14,9 @@ Refusals, as documented for the Resource Directory APIs:
 - a member account's caller: ``MemberAccountOperationNotAllowed`` (403, "The member account is not allowed to
   perform the operation.");
 - an account outside any directory (or a scenario without one): ``EntityNotExists.ResourceDirectory`` (404, "The
-  resource directory for the account is not enabled...");
+  resource directory for the account is not enabled..."), as ListAccounts, ListFoldersForParent and GetAccount
+  document it; GetResourceDirectory documents ``ResourceDirectoryNotInUse`` (404, "The specified account is not an
+  Alibaba Cloud account or a member account of the resource directory.": OpenMeta resourcemanager 2020-03-31);
 - unknown folder / member: ``EntityNotExists.Folder`` / ``EntityNotExists.Account`` (404).
 """
 
@@ -322,7 +324,13 @@ def list_resource_groups(call: Call) -> dict[str, Any]:
 
 @api.action("GetResourceDirectory", resource="resourcedirectory/*")
 def get_resource_directory(call: Call) -> dict[str, Any]:
-    rd = _directory(call, members_too=True)
+    try:
+        rd = _directory(call, members_too=True)
+    except ApiError as err:
+        if err.code != "EntityNotExists.ResourceDirectory":
+            raise
+        raise ApiError("ResourceDirectoryNotInUse", "The specified account is not an Alibaba Cloud account or a "
+                       "member account of the resource directory.", 404) from None
     mgmt = call.world.account(rd.management_account_id)
     return {"ResourceDirectory": {
         "ResourceDirectoryId": rd.id, "RootFolderId": rd.root_folder_id, "CreateTime": iso(rd.created),
