@@ -53,12 +53,12 @@ def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, 
     requirements = []
     for req in catalogue.coverage(framework):
         found = [f for cid in req["checks"] for f in by_check.get(cid, [])]
-        statuses = Counter(f.status for f in found if not (f.muted and f.status == Status.FAIL))
+        statuses = Counter(f.status for f in found if not (f.muted and f.status in (Status.FAIL, Status.MANUAL)))
         if statuses[Status.FAIL]:
             verdict = Status.FAIL.value
         elif statuses[Status.ERROR]:
             verdict = Status.ERROR.value
-        elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
+        elif req["manual"] or statuses[Status.MANUAL]:  # (one unjudged resource leaves it unproven)
             verdict = Status.MANUAL.value
         elif not found:  # its checks ran and found nothing to judge
             verdict = "NO_RESOURCES"
@@ -66,7 +66,7 @@ def _reference_compliance(framework: str, findings: list[Finding]) -> dict[str, 
             verdict = Status.PASS.value
         requirements.append({**req, "status": verdict, "pass": statuses[Status.PASS],
                              "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
-                             "muted": sum(1 for f in found if f.muted),
+                             "manual_findings": statuses[Status.MANUAL], "muted": sum(1 for f in found if f.muted),
                              "findings": [{"uid": f.uid, "check_id": f.check_id, "status": f.status.value,
                                            "region": f.region, "resource_id": f.resource_id, "muted": f.muted}
                                           for f in found]})
@@ -281,3 +281,26 @@ def test_a_forked_format_that_cannot_be_written_fails_the_reports_with_its_reaso
     assert len(forks) == 1
     assert str(err.value) == f"output directory {tmp_path / 'out'}: cannot write the reports (Is a directory)"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["aliaudit.csv", "aliaudit.html"]
+
+
+def test_a_requirement_is_not_passed_while_a_resource_is_unjudged(tmp_path: Path):
+    """One MANUAL finding (a resource the checks could not judge, or one for a person to review) leaves the
+    requirement MANUAL whatever the others' PASS; muted (a person decided, e.g. not applicable), it no longer does."""
+    check = all_checks()["oss_bucket_objects_not_public"]  # (CIS 5.2)
+
+    def finding(resource: str, status: Status, muted: bool = False) -> Finding:
+        return Finding(check_id=check.meta.id, title=check.meta.title, family=check.meta.family,
+                       severity=check.meta.severity, status=status, message="m", account_id="1234567890123456",
+                       region="cn-hangzhou", resource_id=resource, resource_type="oss:bucket", cis=check.meta.cis,
+                       muted=muted, mute_reason="not applicable" if muted else "")
+
+    def verdict(*found: Finding) -> dict[str, Any]:
+        with Compliance("cis_2.0", tmp_path) as comp:
+            for f in found:
+                comp.add(f)
+            return next(r for r in comp.head()["requirements"] if r["id"] == "5.2")
+
+    unjudged = verdict(finding("bucket-a", Status.PASS), finding("bucket-b", Status.MANUAL))
+    assert (unjudged["status"], unjudged["pass"], unjudged["manual_findings"]) == ("MANUAL", 1, 1)
+    decided = verdict(finding("bucket-a", Status.PASS), finding("bucket-b", Status.MANUAL, muted=True))
+    assert (decided["status"], decided["muted"]) == ("PASS", 1)

@@ -46,7 +46,8 @@ class Compliance:
                  selected: Collection[str] | None = None) -> None:
         self.framework_id = framework
         self._selected = set(selected) if selected is not None else None  # the run's checks (None: every one)
-        self._statuses: dict[str, Counter[Status]] = {}  # check -> statuses of its findings, muted FAILs aside
+        # check -> statuses of its findings, muted FAILs and MANUALs aside
+        self._statuses: dict[str, Counter[Status]] = {}
         self._muted: Counter[str] = Counter()
         # check -> (order, [offset, size]) runs of its entries in the file (one run while its findings come in a
         # row with the same order key)
@@ -62,7 +63,7 @@ class Compliance:
         statuses = self._statuses.get(f.check_id)
         if statuses is None:
             statuses = self._statuses[f.check_id] = Counter()
-        if not (f.muted and f.status == Status.FAIL):
+        if not (f.muted and f.status in (Status.FAIL, Status.MANUAL)):  # (muted: decided by a person)
             statuses[f.status] += 1
         if f.muted:
             self._muted[f.check_id] += 1
@@ -95,14 +96,18 @@ class Compliance:
                 verdict = Status.FAIL.value
             elif statuses[Status.ERROR]:
                 verdict = Status.ERROR.value
-            elif req["manual"] or (statuses[Status.MANUAL] and not statuses[Status.PASS]):
+            elif req["manual"] or statuses[Status.MANUAL]:
+                # a resource the checks could not judge (or that the check says a person must review) leaves the
+                # requirement unproven, whatever the others' PASS: a PASS beside it would overstate compliance. A
+                # MANUAL that only means "not applicable here" is muted to let the requirement pass (mutelist)
                 verdict = Status.MANUAL.value
             elif not statuses and not muted:  # a PASS with nothing checked would overstate compliance
                 verdict = NO_RESOURCES
             else:
                 verdict = Status.PASS.value
             requirements.append({**req, "status": verdict, "pass": statuses[Status.PASS],
-                                 "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR], "muted": muted})
+                                 "fail": statuses[Status.FAIL], "error": statuses[Status.ERROR],
+                                 "manual_findings": statuses[Status.MANUAL], "muted": muted})
         totals = Counter(r["status"] for r in requirements)
         module = catalogue.framework(self.framework_id)
         self._head = {"framework_id": self.framework_id, "framework": module.NAME, "requirements": requirements,
