@@ -152,6 +152,18 @@ def test_what_an_event_implies_and_which_checks_it_keeps():
     # other events keep every check their name selects (RunInstances changes disks too)
     run = parse(_event("RunInstances", "Ecs", {"ACS::ECS::Instance": ["i-2"]}))
     assert {"ecs_disk_attached_encrypted", "ecs_instance_metadata_hardened"} <= set(run.check_ids)
+    # the RAM console's changes come as IMS events naming the user by logon name (UserPrincipalName): that user's
+    # checks, not the root account's
+    console_key = parse(_event("CreateAccessKey", "Ims", {"ACS::RAM::User": ["alice@1234567890123456.onaliyun.com"]},
+                               {"UserPrincipalName": "alice@1234567890123456.onaliyun.com"}))
+    assert console_key.resources == {"ram.user": ["alice"]}
+    assert "ram_user_single_active_key" in console_key.check_ids and "ram_root_access_key_absent" not in \
+        console_key.check_ids
+    mfa = parse(_event("BindMFADevice", "Ims", {}, {"UserPrincipalName": "alice@1234567890123456.onaliyun.com"}))
+    assert mfa.resources == {"ram.user": ["alice"]} and "ram_user_console_mfa_enabled" in mfa.check_ids
+    # a clone names its source: the new instance is read too (the RDS instances of the region, not only the source)
+    clone = parse(_event("CloneDBInstance", "Rds", {}, {"DBInstanceId": "rm-source"}))
+    assert "rds.instance" not in clone.resources and "rds_instance_whitelist_not_open" in clone.check_ids
 
 
 def test_an_event_run_recreates_a_logstore_deleted_since_the_last_run(cloud, admin, monkeypatch):

@@ -14,7 +14,8 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 _WORST = (FAIL, ERROR, MANUAL, PASS)  # the order in which one stage's verdict decides the API's
-API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi"]
+API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi", "BatchDeployApis", "BatchAbolishApis",
+              "SwitchApi"]
 
 
 def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Result:

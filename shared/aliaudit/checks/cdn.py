@@ -25,7 +25,8 @@ TLS_DEFAULT = "on"
 NOT_SERVED = {"offline": "disabled (DomainStatus offline)", "stopping": "being disabled (DomainStatus stopping)",
               "deleting": "being deleted (DomainStatus deleting)"}
 # a domain started or stopped changes whether CDN serves it (offline ones are MANUAL)
-DOMAIN_STATE = ["StartCdnDomain", "StopCdnDomain"]
+DOMAIN_STATE = ["StartCdnDomain", "StopCdnDomain", "BatchStartCdnDomain", "BatchStopCdnDomain",
+                "PublishStagingConfigToProduction"]  # (a staged configuration made live)
 
 
 def _not_served(d: CdnDomain) -> Result | None:
@@ -64,7 +65,8 @@ def _result(d: CdnDomain, status: Status, message: str) -> Result:
                "Redirect: HTTP -> HTTPS.",
        cli="aliyun cdn BatchSetCdnDomainConfig --DomainNames <domain> --Functions "
            "'[{\"functionName\":\"https_force\",\"functionArgs\":[{\"argName\":\"enable\",\"argValue\":\"on\"}]}]'",
-       events=[*DOMAIN_STATE, "SetCdnDomainSSLCertificate", "BatchSetCdnDomainConfig", "BatchDeleteCdnDomainConfig",
+       events=[*DOMAIN_STATE, "SetCdnDomainSSLCertificate", "SetCdnDomainSMCertificate", "BatchSetCdnDomainConfig",
+               "BatchDeleteCdnDomainConfig",
                "DeleteSpecificConfig", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
                  "domain; only configurations without a rule condition (empty ParentId) are domain-wide: PASS when "

@@ -44,7 +44,7 @@ def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: 
             "intrusions and exfiltration cannot be investigated or alerted on.",
        console="Cloud Firewall console > Log Analysis (Log Audit): activate it and turn on the Status switch.",
        cli="aliyun cloudfw DescribeSlsAnalyzeOpenStatus (read); log delivery is switched on in the console",
-       events=["CreateSlsLogDispatch", "UpdateLogStoreTtl", "ModifyLogDispatchStatus"],
+       events=["CreateSlsLogDispatch", "ModifySlsDispatchStatus"],
        needs=[FIREWALLS], cis=["2.8"],
        cis_audit="Logon to Cloud Firewall Console. In the left-side navigation pane, select Advanced Features > Log "
                  "Analysis. Ensure the Status switch on the right side is enabled. Ensure the log volume usage "

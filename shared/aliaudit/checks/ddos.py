@@ -27,7 +27,8 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
        console="Anti-DDoS Proxy console > Investigation > Log Analysis (Full Log): select the website and turn on "
                "the Status switch.",
        cli="aliyun ddoscoo EnableWebAccessLogConfig --Domain <domain> [--ResourceGroupId <group, in the finding>]",
-       events=["EnableWebAccessLogConfig", "DisableWebAccessLogConfig", "CreateWebRule", "DeleteWebRule"],
+       events=["EnableWebAccessLogConfig", "DisableWebAccessLogConfig", "CreateWebRule", "DeleteWebRule",
+               "CreateDomainResource", "DeleteDomainResource"],
        needs=[WEBSITES], cis=["2.6"],
        cis_audit="Logon to Anti-DDoS Pro Console, and go to the Log > Full Log page. Select the specific website. "
                  "Ensure the Log Collection is turned on. Ensure the log volume usage indicator is sufficient for "

@@ -72,6 +72,7 @@ def domain_dnssec_enabled(inp: Inputs) -> Iterator[Result]:
                "this account.",
        cli="aliyun alidns DeleteDomainRecord --RecordId <id>",
        events=["AddDomainRecord", "UpdateDomainRecord", "DeleteDomainRecord", "SetDomainRecordStatus",
+               "OperateBatchDomain", "DeleteSubDomainRecords",
                "DeleteBucket", "PutBucket"], needs=[DOMAINS],
        evaluates="DescribeDomains and DescribeDomainRecords; every enabled CNAME whose value is an OSS bucket host "
                  "(<bucket>.oss-<region>[-internal].aliyuncs.com) is checked with OSS GetBucketLocation on that "

@@ -46,7 +46,8 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 SG_EVENTS = ["CreateSecurityGroup", "AuthorizeSecurityGroup", "RevokeSecurityGroup", "ModifySecurityGroupRule",
-             "ModifySecurityGroupPolicy", "DeleteSecurityGroup", "ConfigureSecurityGroupPermissions"]
+             "ModifySecurityGroupPolicy", "DeleteSecurityGroup",
+             "ModifyPrefixList", "ModifyPortRangeList"]  # (lists a rule names: a change opens or closes what it covers)
 INSTANCE_EVENTS = ["RunInstances", "CreateInstance", "DeleteInstance", "DeleteInstances", "ModifyInstanceAttribute"]
 MEMBERSHIP_EVENTS = ["JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress",
                      "AssociateEipAddress", "UnassociateEipAddress"]
@@ -56,7 +57,7 @@ ENI_IPV6_EVENTS = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNe
                "ModifyIpv6InternetBandwidth", "DeleteIpv6InternetBandwidth",
                "AssociateHaVip", "UnassociateHaVip"]  # (a HaVip's EIPs reach the instance it is associated with)
 DISK_EVENTS = ["CreateDisk", "AttachDisk", "DetachDisk", "DeleteDisk", "ReInitDisk", "ResetDisk", "RunInstances",
-               "CreateInstance"]
+               "CreateInstance", "ReplaceSystemDisk"]
 SG = "ecs:securitygroup"
 INSTANCE = "ecs:instance"
 DISK = "ecs:disk"
@@ -109,7 +110,7 @@ def _port_check(inp: Inputs, port: int, service: str) -> Iterator[Result]:
             "isolation, route control and flow logs.",
        console="ECS console > Instances > the instance > More > Network and Security Group > Migrate to VPC.",
        cli="aliyun ecs ModifyInstanceNetworkSpec ...; or create a VPC instance from an image of the classic one",
-       cis=["3.1"], events=[*INSTANCE_EVENTS, "MigrateToVpc"], needs=[INSTANCES],
+       cis=["3.1"], events=INSTANCE_EVENTS, needs=[INSTANCES],
        evaluates="DescribeInstances InstanceNetworkType of every instance in the region: FAIL when classic (any "
                  "letter case), PASS otherwise (vpc).",
        cis_audit="ECS console > Instances: check all ECS instances to ensure the Network Type is not classic.")
@@ -795,7 +796,8 @@ def ram_role_not_admin(inp: Inputs) -> Iterator[Result]:
             "configuration, keys, database files) is published.",
        console="ECS console > Images > Custom Images > the image > Share Image: cancel public sharing.",
        cli="aliyun ecs ModifyImageSharePermission --RegionId <r> --ImageId <m> --IsPublic false",
-       events=["ModifyImageSharePermission", "CreateImage", "CopyImage", "ImportImage"], needs=[IMAGES],
+       events=["ModifyImageSharePermission", "ModifyImageShareGroupPermission", "CreateImage", "CopyImage",
+               "ImportImage"], needs=[IMAGES],
        evaluates="DescribeImages (ImageOwnerAlias self: the account's custom images, which by default leave out "
                  "community images; and ImageOwnerAlias others, IsPublic true, ImageOwnerId the account: the custom "
                  "images it published as community images), merged by ImageId, then DescribeImageSharePermission per "

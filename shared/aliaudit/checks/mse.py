@@ -78,7 +78,7 @@ def config_auth_enabled(inp: Inputs) -> Iterator[Result]:
        console="MSE console > Microservices Registry > Instances > the instance > Basic Information > Public IP "
                "Address Whitelist: list only the CIDR blocks that need access (or release the public endpoint).",
        cli="aliyun mse UpdateAcl --InstanceId <id> --AclEntryList 203.0.113.0/24",
-       events=["UpdateAcl", "CreateCluster", "UpdateCluster"], needs=[CLUSTERS],
+       events=["UpdateAcl", "CreateCluster", "UpdateCluster", "UpdateClusterSpec"], needs=[CLUSTERS],
        evaluates="ListClusters then QueryClusterDetail per instance in the region: PASS when PubNetworkFlow is 0 (no "
                  "Internet access; without a number, when there is no InternetDomain) or the public whitelist "
                  "(AclEntryList) lists addresses none of which (nor all together) admit every address; FAIL when the "

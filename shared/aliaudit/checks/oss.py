@@ -679,7 +679,8 @@ _AP_RULE = ("a request through an access point needs both the access point polic
            "PutAccessPointPublicAccessBlock ... BlockPublicAccess true)",
        events=["CreateAccessPoint", "PutAccessPointPolicy", "DeleteAccessPointPolicy",
                "PutAccessPointPublicAccessBlock", "DeleteAccessPointPublicAccessBlock", "PutBucketPublicAccessBlock",
-               "PutPublicAccessBlock", "PutBucketPolicy", "DeleteBucketPolicy"],
+               "DeleteBucketPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock", "PutBucketPolicy",
+               "DeleteBucketPolicy"],
        needs=[ACCESS_POINTS, BUCKETS],
        source="OSS access points (https://www.alibabacloud.com/help/en/oss/user-guide/access-point); follows "
               "aliaudit's bucket-policy public-grant analysis (bucket_policy.public_grants)",

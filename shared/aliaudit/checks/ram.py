@@ -28,7 +28,8 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 USER_EVENTS = ["CreateUser", "DeleteUser", "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
-               "BindMFADevice", "UnbindMFADevice", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"]
+               "BindMFADevice", "UnbindMFADevice", "DisableVirtualMFA", "CreateAccessKey", "UpdateAccessKey",
+               "DeleteAccessKey"]
 POLICY_EVENTS = ["SetPasswordPolicy"]
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 

@@ -31,12 +31,12 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 ON_VALUES = {"on", "true", "yes", "1"}  # how MySQL and PostgreSQL spell a boolean that is set
-LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RestoreDBInstance", "CloneDBInstance"]
+LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RecoveryDBInstance", "CloneDBInstance"]
 NETWORK_EVENTS = ["ModifySecurityIps", "MigrateSecurityIPMode", "ModifySecurityGroupConfiguration",
                   "AttachWhitelistTemplateToInstance", "DetachWhitelistTemplateToInstance", "ModifyWhitelistTemplate",
                   "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",
                   "ModifyDBInstanceConnectionString", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType"]
-PARAMETER_EVENTS = ["ModifyParameter", "ModifyParameterGroup", "ModifyDBInstanceParameterGroup"]
+PARAMETER_EVENTS = ["ModifyParameter", "ModifyParameterGroup"]
 TDE_EVENTS = ["ModifyDBInstanceTDE"]
 KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKeyMaterial"]
 ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "templates": "DescribeInstanceLinkedWhitelistTemplate",

@@ -335,7 +335,7 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
                "enable delivery of every host, network and security log type.",
        cli="aliyun sas DescribeLogMeta --From sas; aliyun sas ModifyLogMetaStatus --From sas --LogStore <store> "
            "--Status enabled",
-       cis=["2.9"], events=["ModifyLogMetaStatus"], needs=[LOG_ANALYSIS],
+       cis=["2.9"], events=["ModifyLogMetaStatus", "ModifyOpenLogShipper"], needs=[LOG_ANALYSIS],
        evaluates="DescribeLogShipperStatus and DescribeLogMeta (From sas): FAIL when log analysis is neither open "
                  "(OpenStatus) nor activated pay-as-you-go (PostPaidOpenStatus), when any log type's Status is not "
                  "enabled, or when no log type is listed; PASS when every listed host, network and security log type "

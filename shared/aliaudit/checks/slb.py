@@ -147,7 +147,8 @@ def _legacy_whitelist(lb: SlbLoadBalancer, lst: SlbListener, where: str) -> Resu
                "SetLoadBalancerUDPListenerAttribute", "SetLoadBalancerHTTPListenerAttribute",
                "SetLoadBalancerHTTPSListenerAttribute", "AddAccessControlListEntry",
                "RemoveAccessControlListEntry", "CreateLoadBalancer", "ModifyLoadBalancerInternetSpec",
-               "AssociateEipAddress", "SetListenerAccessControlStatus", "AddListenerWhiteListItem",
+               "AssociateEipAddress", "UnassociateEipAddress", "SetListenerAccessControlStatus",
+               "AddListenerWhiteListItem",
                "RemoveListenerWhiteListItem"],
        needs=[LOAD_BALANCERS, EIPS],
        evaluates="Internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal CLB with an EIP: "

@@ -53,13 +53,18 @@ REFERENCED = {
 # with InstanceType EcsInstance or absent), a key's user (CreateAccessKey UserName), an RDS instance
 PARAMETERS: dict[str, dict[str, str]] = {
     "Ram": {"UserName": RAM_USER},
-    "Ims": {"UserName": RAM_USER},
+    # IMS names a user by its logon name, <name>@<account alias>.onaliyun.com (alibabacloud_ims20190815 request
+    # models: UserPrincipalName); the user's RAM name is the part before "@"
+    "Ims": {"UserPrincipalName": RAM_USER, "UserName": RAM_USER},
     "Ecs": {"SecurityGroupId": ECS_SECURITY_GROUP, "InstanceId": ECS_INSTANCE},
     "Vpc": {"InstanceId": ECS_INSTANCE},
     "Rds": {"DBInstanceId": RDS_INSTANCE, "InsName": RDS_INSTANCE},  # (the whitelist template APIs name it InsName)
     "Oss": {"BucketName": OSS_BUCKET},
 }
 check_kinds([*REFERENCED.values(), *(k for p in PARAMETERS.values() for k in p.values())], "targets")
+# events that create a new instance from the one their DBInstanceId names (the source): not narrowed to it, so the new
+# one is read with the others (RDS CloneDBInstance; RecoveryDBInstance restores into TargetDBInstanceId or a new one)
+FROM_SOURCE = {"CloneDBInstance", "RecoveryDBInstance"}
 ROOT = "<root>"  # the RAM_ROOT kind's one resource: the account's root identity
 KEY_EVENTS = {"CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}
 MAX_ID = 256  # longer is no resource id (OSS bucket names: 63, RAM user names: 64)
@@ -81,8 +86,13 @@ def resources(data: Mapping[str, Any]) -> dict[str, list[str]]:
             if param == "InstanceId" and params.get("InstanceType") not in (None, "", "EcsInstance"):
                 continue  # an EIP bound to a NAT gateway or SLB: not an ECS instance
             out.setdefault(kind, set()).update(_ids([value]) if value is not None else set())
+    if data.get("eventName") in FROM_SOURCE:  # (whatever names the source: the new instance is read too)
+        out.pop(RDS_INSTANCE, None)
+    if RAM_USER in out:  # a logon name (IMS events, ACS::RAM::User ids): the user's name is what precedes "@"
+        out[RAM_USER] = {i.split("@", 1)[0] for i in out[RAM_USER] if i.split("@", 1)[0]}
     identity = data.get("userIdentity")
-    if data.get("eventName") in KEY_EVENTS and not (isinstance(params, dict) and params.get("UserName")):
+    named = isinstance(params, dict) and (params.get("UserName") or params.get("UserPrincipalName"))
+    if data.get("eventName") in KEY_EVENTS and not named:
         # a key of the caller itself (UserName omitted): a RAM user's own, or the root account's
         if isinstance(identity, dict) and identity.get("type") == "root-account":
             out.setdefault(RAM_ROOT, set()).add(ROOT)
@@ -137,10 +147,12 @@ def relevant(checks: Iterable[Check], res: Mapping[str, Iterable[str]], event: s
     return [c for c in checks if owner in c.meta.needs]
 
 
-# ActionTrail serviceName values whose RAM namespace is spelt otherwise (lower-cased, '-' removed on both sides)
-SERVICE_NAMESPACES = {"rkvstore": "kvstore", "sas": "yundunsas", "cloudapi": "apigateway",
-                      "cloudfw": "yunduncloudfirewall", "ddoscoo": "yundunddoscoo", "waf": "yundunwaf",
-                      "bastionhost": "yundunbastionhost"}
+# ActionTrail serviceName values whose RAM namespace is spelt otherwise (lower-cased, '-' removed on both sides);
+# IMS (the RAM console's identity APIs) changes the same users, keys and MFA devices RAM's APIs do
+SERVICE_NAMESPACES: dict[str, tuple[str, ...]] = {
+    "rkvstore": ("kvstore",), "sas": ("yundunsas",), "cloudapi": ("apigateway",), "cloudfw": ("yunduncloudfirewall",),
+    "ddoscoo": ("yundunddoscoo",), "waf": ("yundunwaf",), "bastionhost": ("yundunbastionhost",),
+    "ims": ("ims", "ram")}
 
 
 def _norm(name: str) -> str:
@@ -159,12 +171,12 @@ def service_checks(checks: Iterable[Check], service: Any) -> list[Check]:
     checks = list(checks)
     if not isinstance(service, str) or not service:
         return checks
-    wanted = SERVICE_NAMESPACES.get(_norm(service), _norm(service))
+    wanted = set(SERVICE_NAMESPACES.get(_norm(service), (_norm(service),)))
 
     def namespaces(c: Check) -> set[str]:
         return {_norm(a.split(":", 1)[0]) for d in c.meta.needs if d in COLLECTORS for a in COLLECTORS[d].apis}
 
-    known = [c for c in checks if wanted in namespaces(c)]
+    known = [c for c in checks if wanted & namespaces(c)]
     return known if known else checks
 
 
