@@ -217,3 +217,14 @@ CASES += [
                                  tde_status="Disabled", tde_mode="", tde_key_id="")], "kms.keys": [kms_key()]},
          {"rr-mss-ro": "MANUAL"}),
 ]
+CASES += [
+    Case("rds_instance_sql_audit_enabled", "CIS 6.3 exempts SQL Server 2012/2016/2017 (MANUAL, not applicable); "
+         "SQL Server 2019 is judged",
+         rows(inst(engine="SQLServer", engine_version="2016_std_ha", audit_status="Disabled"),
+              inst("rm-2017", engine="SQLServer", engine_version="2017_ent", audit_status="Disabled"),
+              inst("rm-2019", engine="SQLServer", engine_version="2019_std_ha", audit_status="Disabled"),
+              inst("rm-2012on", engine="SQLServer", engine_version="2012_ent_ha")),
+         {RID: "MANUAL", "rm-2017": "MANUAL", "rm-2019": "FAIL", "rm-2012on": "PASS"}),
+    Case("rds_instance_sql_audit_retention", "the same exemption for 6.4 when SQL audit is off",
+         rows(inst(engine="SQLServer", engine_version="2012", audit_status="Disabled")), {RID: "MANUAL"}),
+]

@@ -268,6 +268,18 @@ def no_public_endpoint(inp: Inputs) -> Iterator[Result]:
 # Server" (collectors/rds.py AUDIT_ENGINES); the CIS 6.3 description exempts "SQL Server 2012/2016/2017 and MariaDB TX"
 _NO_SQL_EXPLORER = ("not applicable: RDS documents SQL Explorer (SQL audit) for MySQL, PostgreSQL and SQL Server "
                     "only, not for {engine}; record database activity otherwise (e.g. the engine's own audit log)")
+# RDS SQL Server EngineVersion values name the major version first (2012, 2012_ent_ha, 2016_std_ha, 2017_ent, ...:
+# alibabacloud_rds20140815 DescribeDBInstancesResponseBody EngineVersion)
+CIS_EXEMPT_SQLSERVER = ("2012", "2016", "2017")
+
+
+def _cis_exempt(inst: RdsInstance) -> str:
+    """Why CIS 6.3 does not apply to the instance ('' when it does): "Enable SQL auditing on all RDS except SQL Server
+    2012/2016/2017 and MariaDB TX" (the recommendation's description); MariaDB is the _NO_SQL_EXPLORER case."""
+    if inst.engine_key == "sqlserver" and inst.engine_version.lower().startswith(CIS_EXEMPT_SQLSERVER):
+        return (f"not applicable: CIS 6.3 exempts SQL Server 2012/2016/2017 from SQL auditing (this is SQL Server "
+                f"{inst.engine_version}); its SQL Explorer status is {inst.audit_status or 'not read'}")
+    return ""
 
 @check(id="rds_instance_sql_audit_enabled", severity="medium",
        title="Ensure that 'Auditing' is set to 'On' for applicable database instances",
@@ -279,13 +291,16 @@ _NO_SQL_EXPLORER = ("not applicable: RDS documents SQL Explorer (SQL audit) for 
        evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus for MySQL, PostgreSQL and SQL Server (the engines "
                  "the API documents): PASS when Enable, FAIL otherwise (Disabled); ERROR when the policy could not be "
                  "read or answered no status. Other engines (MariaDB) are MANUAL without a call: SQL Explorer is not "
-                 "documented for them (CIS 6.3 itself exempts MariaDB TX).",
+                 "documented for them (CIS 6.3 itself exempts MariaDB TX); SQL Server 2012, 2016 and 2017 without "
+                 "SQL audit on are MANUAL too: CIS 6.3 exempts them.",
        cis_audit="SQL Explorer: a 'Welcome to Use SQL Explore' page indicates that the auditing is not yet enabled; "
                  "if auditing is enabled, SQL Explorer shows the SQL Explore dashboard directly.")
 def sql_audit_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
         if inst.engine_key not in AUDIT_ENGINES:
             yield _result(inst, MANUAL, _NO_SQL_EXPLORER.format(engine=inst.engine))
+        elif inst.audit_status != "Enable" and (exempt := _cis_exempt(inst)):
+            yield _result(inst, MANUAL, exempt)
         elif err := _error(inst, ["audit"]):
             yield err
         elif not inst.audit_status:
@@ -319,14 +334,17 @@ _FIXED_RETENTION = (f"not settable: RDS keeps the SQL Explorer logs of {{engine}
                  "when shorter; ERROR when the policy or the retention could not be read. PostgreSQL and SQL Server "
                  "with SQL audit on are MANUAL (PASS when audit_retention_days is 30 or less): RDS fixes their SQL "
                  "Explorer retention at 30 days and ModifySQLCollectorRetention supports MySQL only, so the storage "
-                 "duration the audit reads cannot be set; with SQL audit off they FAIL as MySQL does. Other engines "
-                 "(MariaDB) are MANUAL: SQL Explorer is not documented for them.",
+                 "duration the audit reads cannot be set; with SQL audit off they FAIL as MySQL does, except SQL "
+                 "Server 2012/2016/2017 (MANUAL: CIS 6.3 exempts them). Other engines (MariaDB) are MANUAL: SQL "
+                 "Explorer is not documented for them.",
        cis_audit="SQL Explore > Service Setting: assure the storage duration is set as 6 months or longer.")
 def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
     need = inp.config.audit_retention_days
     for inst in _instances(inp):
         if inst.engine_key not in AUDIT_ENGINES:
             yield _result(inst, MANUAL, _NO_SQL_EXPLORER.format(engine=inst.engine))
+        elif inst.audit_status != "Enable" and (exempt := _cis_exempt(inst)):
+            yield _result(inst, MANUAL, exempt)
         elif err := _error(inst, ["audit"]):
             yield err
         elif not inst.audit_status:
