@@ -28,9 +28,12 @@ def _trail_list(trails: list[TrailInfo]) -> str:
                  "for the region All, logging enabled and 'Apply Trail to All Regions', not for EventRW: a trail "
                  "recording Write events only passes here, and the message says so; "
                  "actiontrail_trail_records_all_events asks for read events too. TrailRegion is compared exactly "
-                 "('All').",
+                 "('All'). The console steps say 'to OSS for storage', the CLI step only that the trail is enabled "
+                 "for region All: a trail delivering to Log Service or MaxCompute only passes too, and the message "
+                 "names where it delivers.",
        cis_audit="Ensure at least one Trail has All specified in the Region column, Logging is set to Enable to "
-                 "export log copies, and Yes is selected for Apply Trail to All Regions (aliyun actiontrail "
+                 "export log copies to OSS for storage, and Yes is selected for Apply Trail to All Regions. Using "
+                 "CLI: Ensure Trail is set to enable and Trail Region is set to All (aliyun actiontrail "
                  "DescribeTrails).")
 def all_regions(inp: Inputs) -> Iterator[Result]:
     trails: list[TrailInfo] = inp[TRAILS]
@@ -40,8 +43,10 @@ def all_regions(inp: Inputs) -> Iterator[Result]:
         t = good[0]
         kind = "multi-account trail" if t.organization else "trail"
         events = "all events" if t.event_rw == "All" else f"{t.event_rw or 'unstated'} events only (EventRW)"
+        where = ", ".join(w for w, on in (("OSS", t.oss_bucket), ("Log Service", t.sls_project_arn),
+                                          ("MaxCompute", t.max_compute_project_arn)) if on)
         yield Result(status=Status.PASS, resource_id=t.name, resource_type="actiontrail:trail",
-                     message=f"{kind} {t.name} logs {events} of all regions")
+                     message=f"{kind} {t.name} logs {events} of all regions to {where}")
     else:
         yield Result(status=Status.FAIL, resource_id=inp.account_id, resource_type="actiontrail:trail",
                      message=f"no enabled trail logs all regions to a delivery target; trails: {_trail_list(trails)}")
