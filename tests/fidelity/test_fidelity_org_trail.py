@@ -42,7 +42,7 @@ def test_a_member_covered_by_the_organisation_trail_passes_cis_2_1(cloud):
     findings = scan(cloud, families=["actiontrail", "sls"])
     trail = [f for f in findings if f.check_id == "actiontrail_trail_all_regions_enabled"]
     assert [(f.status.value, f.message) for f in trail] == [
-        ("PASS", "multi-account trail org-audit logs all events of all regions")]
+        ("PASS", "multi-account trail org-audit logs all events of all regions to OSS, Log Service")]
     alerts = [f for f in findings if f.check_id.startswith("sls_alert_")]
     assert alerts and {f.status.value for f in alerts} == {"MANUAL"}
     assert f"org-audit-logs/actiontrail_org-audit of account {MANAGER}" in alerts[0].message
