@@ -234,6 +234,8 @@ def test_scan_under_rate_limits_completes_with_every_finding(cloud, admin, monke
     data = world()
     for project in data["accounts"][0]["sls"]["projects"]:  # (one logstore a region was read slower than 2/s
         project["logstores"] += [{"name": f"audit-{n}", "ttl": 30} for n in range(5)]  # on a loaded machine)
+    # (so were four buckets' ACLs, in a clean-clone CI run: enough buckets that their reads come faster than 2/s)
+    data["accounts"][0]["oss"]["buckets"] += [{"name": f"extra-{n}", "region": "cn-hangzhou"} for n in range(8)]
     load(cloud, data)
     expected, _ = _scan(cloud)
     admin.faults(rate_limits=LIMITS, throttle_retry_after_ms=retry_after_ms)
