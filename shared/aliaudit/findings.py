@@ -15,6 +15,11 @@ class Status(str, Enum):
     ERROR = "ERROR"  # the data could not be collected: never a silent gap
 
 
+# the order in which several verdicts on one resource decide its own (a worse one wins): a FAIL is certain, an ERROR
+# may hide one, a MANUAL needs a person
+WORST_FIRST = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.PASS)
+
+
 class Severity(str, Enum):
     CRITICAL = "critical"
     HIGH = "high"

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ..collectors.apigateway import APIS, GROUPS, ApigwApi, ApigwGroup, StageDefinition, policy_min_tls
-from ..findings import Result, Status
+from ..findings import WORST_FIRST, Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-_WORST = (FAIL, ERROR, MANUAL, PASS)  # the order in which one stage's verdict decides the API's
 API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi", "BatchDeployApis", "BatchAbolishApis",
               "SwitchApi"]
 
@@ -21,7 +20,7 @@ API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi", 
 def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Result:
     """The API's finding: each published stage judged, the worst verdict kept, the stages with it named."""
     judged = [(d.stage, *judge(d)) for d in a.definitions]
-    status = next(s for s in _WORST if any(j[1] == s for j in judged))
+    status = next(s for s in WORST_FIRST if any(j[1] == s for j in judged))  # (the worst stage decides)
     message = "; ".join(f"{stage}: {text}" for stage, st, text in judged if st == status)
     return Result(status=status, resource_id=a.id, resource_type="apigateway:api", resource_name=a.name,
                   region=a.region, message=message,

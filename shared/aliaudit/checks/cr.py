@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ..cidrs import IPNetwork, covers_world
 from ..collectors.cr import INSTANCES, INTERNET, MODULES, CrEndpoint, CrInstance, CrRepository, endpoints_error
-from ..findings import Result, Status
+from ..findings import WORST_FIRST, Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -55,7 +55,6 @@ def _repo(i: CrInstance, r: CrRepository, status: Status, message: str) -> Resul
 
 
 _DISABLED = "access over the Internet is disabled"
-_WORST = (FAIL, ERROR, MANUAL, PASS)
 
 
 def _internet_verdict(ep: CrEndpoint | None) -> tuple[Status, str]:
@@ -109,7 +108,7 @@ def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
                 _internet_verdict(i.endpoint(INTERNET, module))
             if module == "Registry" or msg != _DISABLED:  # (a chart endpoint that is off goes unmentioned)
                 verdicts.append((status, what + msg))
-        worst = min((s for s, _ in verdicts), key=_WORST.index)
+        worst = min((s for s, _ in verdicts), key=WORST_FIRST.index)
         yield _inst(i, worst, "; ".join(m for _, m in verdicts))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..collectors.fc import FUNCTIONS, FcConfig, FcFunction, FcTrigger
-from ..findings import Result, Status
+from ..findings import WORST_FIRST, Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
@@ -132,9 +132,6 @@ def _role_verdict(c: FcConfig) -> tuple[Status, str]:
     return PASS, f"the role {priv.role} has no administrator rights ({', '.join(priv.policies) or 'no policy'})"
 
 
-_WORST = {FAIL: 0, ERROR: 1, MANUAL: 2, PASS: 3}
-
-
 @check(id="fc_function_role_least_privilege", severity="high",
        title="Function Compute functions do not run with an administrator role",
        risk="Code running in the function holds its role's temporary credentials: a vulnerable dependency, an "
@@ -170,7 +167,7 @@ def role_least_privilege(inp: Inputs) -> Iterator[Result]:
             if v.role == f.role and v.inject_disabled == f.inject_disabled:
                 continue
             v_status, v_message = _role_verdict(v)
-            if _WORST[v_status] < _WORST[status]:
+            if WORST_FIRST.index(v_status) < WORST_FIRST.index(status):
                 status, message = v_status, f"published version {v.version_id}: {v_message}"
                 details = {"role": v.role, "version": v.version_id}
         yield _result(f, status, message, **details)
