@@ -27,7 +27,6 @@ from ..collectors.sls import (
     LOGSTORES,
     AlertInfo,
     AuditData,
-    AuditProject,
     LogstoreInfo,
     ProjectInfo,
 )
@@ -346,15 +345,17 @@ def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
     out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}") for t in audit.targets
            if t.logging and not t.elsewhere(account_id)]
     out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service", central=True) for c in audit.centers
-            if not _missing(audit, c.region, c.project, c.logstore)]
+            if not _logstore(audit, c.region, c.project, c.logstore).missing]
     return list(dict.fromkeys(out))
 
 
-def _missing(audit: AuditData, region: str, project: str, logstore: str) -> bool:
-    """Whether GetLogStore answered that the logstore does not exist (LogStoreNotExist): a central project without
-    actiontrail_log collects no ActionTrail events, so an alert on it watches nothing and its retention is moot."""
+def _logstore(audit: AuditData, region: str, project: str, name: str) -> LogstoreInfo:
+    """A logstore ActionTrail events go to, as GetLogStore answered it ("not read" when it was not). A Log Audit
+    central project's actiontrail_log answered LogStoreNotExist (`missing`) collects no ActionTrail events: an alert
+    on it watches nothing, and its retention is moot."""
     found = audit.project(region, project)
-    return found is not None and any(x.name == logstore and x.missing for x in found.logstores)
+    listed = found.logstores if found else []
+    return next((x for x in listed if x.name == name), None) or LogstoreInfo(name=name, error="not read")
 
 
 def _on_target(alert: AlertInfo, target: AlertTarget) -> list[str] | None:
@@ -615,10 +616,7 @@ def logstore_retention(inp: Inputs) -> Iterator[Result]:
 def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
     days = inp.config.log_retention_days
     audit: AuditData = inp[AUDIT]
-    centers = [(c, ls) for c in audit.centers
-               for ls in ([x for x in (audit.project(c.region, c.project) or _NO_PROJECT).logstores
-                           if x.name == c.logstore] or [LogstoreInfo(name=c.logstore, error="not read")])
-               if not ls.missing]  # (a central project without actiontrail_log collects no ActionTrail events)
+    centers = [(c, ls) for c in audit.centers if not (ls := _logstore(audit, c.region, c.project, c.logstore)).missing]
     if audit.center_errors:  # (a central project there would go unjudged: one finding for them all)
         failed = "; ".join(f"{region}: {err}" for region, err in sorted(audit.center_errors.items()))
         yield Result(status=ERROR, resource_id=inp.account_id, resource_type="sls:logstore",
@@ -637,15 +635,11 @@ def actiontrail_retention(inp: Inputs) -> Iterator[Result]:
                          f"verify there that its logstore keeps events at least {days} days (this account cannot "
                          "read another account's logstores)")
             continue
-        project = audit.project(t.region, t.project)
-        ls = next((x for x in project.logstores if x.name == t.logstore), None) if project else None
-        yield _retention(ls or LogstoreInfo(name=t.logstore, error="not read"), t.project, t.region,
+        yield _retention(_logstore(audit, t.region, t.project, t.logstore), t.project, t.region,
                          f"trail {t.trail}'s events", days)
     for c, ls in centers:
         yield _retention(ls, c.project, c.region, "the Log Audit Service's ActionTrail events", days)
 
-
-_NO_PROJECT = AuditProject(region="", project="")
 
 
 def _retention(ls: LogstoreInfo, project: str, region: str, whose: str, days: int) -> Result:
