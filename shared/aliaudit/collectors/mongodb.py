@@ -27,8 +27,8 @@ PAGE_SIZE = 100  # DescribeDBInstances PageSize: "Valid values: 30 (default), 50
 # parameter uses the default value replicate" (API reference), so each type is asked for. The China site documents
 # a third one: to list Serverless instances "set DBInstanceType to serverless" (zh_cn reference, <props="china">);
 # the international site's reference does not name it (see type_not_offered).
-INSTANCE_TYPES = ("replicate", "sharding", "serverless")
 SERVERLESS = "serverless"
+INSTANCE_TYPES = ("replicate", "sharding", SERVERLESS)
 # an unknown (released) instance: the reference's instance APIs answer 404 InvalidDbInstanceId.NotFound ("Specified
 # instance does not exist."), a few InvalidDBInstanceId.NotFound
 NOT_FOUND = {"InvalidDbInstanceId.NotFound", "InvalidDBInstanceId.NotFound"}

@@ -92,8 +92,12 @@ class RootInfo(Record):
     report_error: str | None = None
 
 
+def _code(err: Exception) -> str:
+    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
+
+
 def _not_found(err: Exception) -> bool:
-    return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")).startswith("EntityNotExist")
+    return _code(err).startswith("EntityNotExist")
 
 
 # GetLoginProfile's and GetUserMFAInfo's own "none" answers, apart from the user itself being unknown
@@ -102,10 +106,6 @@ def _not_found(err: Exception) -> bool:
 # "The user has not bound any MFA device." (RAM API reference, GetLoginProfile and the RAM error codes)
 NO_LOGIN_PROFILE = "EntityNotExist.User.LoginProfile"
 NO_MFA_DEVICE = "EntityNotExist.User.MFADevice"
-
-
-def _code_is(err: Exception, code: str) -> bool:
-    return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")) == code
 
 
 def _document(read: Callable[[], str | None], what: str,
@@ -428,7 +428,7 @@ def _console(ims: Any, upn: str) -> bool:
         status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
             .body.login_profile.status
     except tea_exceptions.TeaException as err:
-        if not _code_is(err, NO_LOGIN_PROFILE):
+        if _code(err) != NO_LOGIN_PROFILE:
             raise
         return False
     return str(status or "").lower() == "active"
@@ -440,7 +440,7 @@ def _mfa_info(ims: Any, upn: str) -> bool:
     try:
         body = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body
     except tea_exceptions.TeaException as err:
-        if not _code_is(err, NO_MFA_DEVICE):
+        if _code(err) != NO_MFA_DEVICE:
             raise
         return False
     # IsMFAEnable: "Indicates whether the MFA device is enabled" (GetUserMFAInfoResponseBody): a device answered as
