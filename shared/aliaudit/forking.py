@@ -12,6 +12,15 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+def forks() -> bool:
+    """Whether a multiprocessing child started here would be forked from this process: where the fork start method
+    exists (POSIX) and can_fork. It then starts in a few milliseconds with what this process has imported (the scan
+    engine, the OpenAPI core, the SDKs of the first pages) instead of a new interpreter's import of everything."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and can_fork()
+
+
 def cores() -> int:
     """The cores this process may use (its affinity: a container's CPU set), not the machine's."""
     if hasattr(os, "sched_getaffinity"):

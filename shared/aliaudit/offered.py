@@ -106,9 +106,9 @@ def not_offered_apart(factory: ClientFactory, families: Collection[str], regions
     runs), asked here."""
     import multiprocessing
 
-    from .forking import can_fork
+    from .forking import forks
 
-    if "fork" not in multiprocessing.get_all_start_methods() or not can_fork():
+    if not forks():
         return not_offered(factory, families, regions)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)

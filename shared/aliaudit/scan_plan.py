@@ -39,9 +39,9 @@ from pathlib import Path
 from . import apierrors
 from .checks.registry import Check
 from .clients import ClientFactory
-from .forking import cores
+from .forking import cores, forks
 from .lazy import lazy_import
-from .scan_processes import check_groups, forks
+from .scan_processes import check_groups
 
 log = logging.getLogger("aliaudit.processes")
 ram_models = lazy_import("alibabacloud_ram20150501.models")

@@ -34,7 +34,7 @@ from .config import AuditConfig
 from .credentials import AuthOptions, resolve_credentials
 from .datasets import Scope
 from .findings import Finding
-from .forking import can_fork
+from .forking import forks
 from .placement import runs_with
 from .redact import configure_logging
 from .scan import ProgressFn, ScanRequest, dataset_jobs, scan_findings
@@ -329,17 +329,9 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def forks() -> bool:
-    """Whether a packed scan's processes would fork from this one: where processes can fork (POSIX) and this
-    process runs no other thread (a fork copies no thread, so another thread's locks could be copied held; a
-    packed scan starts its processes before its own share's threads). They then start in a few milliseconds with
-    what the caller has imported (the scan engine, the OpenAPI core, the SDKs of the first pages) instead of a
-    new interpreter's import of everything, most of a medium scan's start."""
-    return "fork" in multiprocessing.get_all_start_methods() and can_fork()
-
-
 def _packed_context() -> Any:
-    """fork where it can (forks), spawn otherwise."""
+    """fork where it can (forking.forks: a packed scan starts its processes before its own share's threads), spawn
+    otherwise."""
     return multiprocessing.get_context("fork" if forks() else "spawn")
 
 
