@@ -274,6 +274,8 @@ def _asset_view(a: Asset) -> dict[str, Any]:
     status, sub = _client_status(a)
     v = a.unhandled()
     vul_total = sum(v.values())
+    # RiskCount's counters as DescribeCloudCenterInstances documents them (OpenMeta sas 2018-12-03: cveNum, sysNum,
+    # cmsNum, emgNum, appNum, scaNum "detected based on software component analysis", vul, suspicious, health, ...)
     risk = {"uuid": a.uuid, "cveNum": v.get("cve", 0), "sysNum": v.get("sys", 0), "cmsNum": v.get("cms", 0),
             "emgNum": v.get("emg", 0), "appNum": v.get("app", 0), "scaNum": v.get("sca", 0), "vul": vul_total,
             "suspicious": 0, "health": 0}
