@@ -19,6 +19,14 @@ class AnswerFailure(Exception):
         self.code, self.message = code, message
 
 
+def sdk_code(err: BaseException) -> str:
+    """The error code an OpenAPI SDK error (Tea's TeaException) carries; "" for any other failure (a timeout, a parse
+    error, a bug): only the cloud's own answer names a code a collector may read as a meaning ("not found", "none")."""
+    from Tea.exceptions import TeaException  # (every OpenAPI client imported it before any call could fail)
+
+    return str(getattr(err, "code", "") or "") if isinstance(err, TeaException) else ""
+
+
 def describe(err: BaseException) -> str:
     inner = getattr(err, "inner_exception", None)
     if inner is not None and inner is not err:

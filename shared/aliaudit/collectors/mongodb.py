@@ -19,7 +19,6 @@ from .paging import by_page_number
 from .registry import CollectContext, collector
 
 dds_models = lazy_import("alibabacloud_dds20151201.models")
-tea_exceptions = lazy_import("Tea.exceptions")
 
 PAGE_SIZE = 100  # DescribeDBInstances PageSize: "Valid values: 30 (default), 50, 100" (API reference, 2015-12-01)
 # DescribeDBInstances' DBInstanceType filter: "sharding: sharded cluster instance; replicate: replica set or
@@ -70,10 +69,6 @@ class MongoInstance(Record):
     unlisted: str | None = None
 
 
-def _code(err: Exception) -> str:
-    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
-
-
 INSTANCES: Dataset[list[MongoInstance]] = Dataset("mongodb.instances", Scope.REGIONAL)
 
 
@@ -116,7 +111,7 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
         try:
             _read_whitelist(dds, inst)
         except Exception as err:
-            if _code(err) in NOT_FOUND:  # released since it was listed
+            if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
         _aspect(inst, "endpoints", lambda: _read_endpoints(dds, inst))
@@ -134,9 +129,10 @@ def type_not_offered(err: Exception) -> bool:
     IllegalParam... code, and the answer names DBInstanceType (DescribeDBInstances documents no error codes). Where
     the value is not valid (the international site's reference does not name it) no Serverless instance can exist,
     so nothing is left unread. Any other failure, a 400 about another parameter too, is the listing's ERROR."""
-    named = f"{_code(err)} {getattr(err, 'message', '') or ''}".lower()
-    return (isinstance(err, tea_exceptions.TeaException) and getattr(err, "status_code", None) == 400
-            and _code(err).startswith(("Invalid", "IllegalParam")) and "dbinstancetype" in named)
+    code = apierrors.sdk_code(err)
+    named = f"{code} {getattr(err, 'message', '') or ''}".lower()
+    return getattr(err, "status_code", None) == 400 and code.startswith(("Invalid", "IllegalParam")) \
+        and "dbinstancetype" in named
 
 
 def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:

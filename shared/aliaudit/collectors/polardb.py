@@ -23,7 +23,6 @@ from .rds import TEMPLATE_PREFIX
 from .registry import CollectContext, collector
 
 polardb_models = lazy_import("alibabacloud_polardb20170801.models")
-tea_exceptions = lazy_import("Tea.exceptions")
 
 # DescribeDBClusters PageSize: "Valid values: 30, 50, and 100. Default value: 30" (API reference)
 PAGE_SIZE = 100
@@ -90,10 +89,6 @@ class PolarCluster(Record):
 CLUSTERS: Dataset[list[PolarCluster]] = Dataset("polardb.clusters", Scope.REGIONAL)
 
 
-def _not_found(err: Exception) -> bool:
-    return isinstance(err, tea_exceptions.TeaException) and str(getattr(err, "code", "")) in NOT_FOUND
-
-
 @collector(CLUSTERS, apis=[
     "polardb:DescribeDBClusters", "polardb:DescribeDBClusterAccessWhitelist",
     "polardb:DescribeGlobalSecurityIPGroupRelation", "polardb:DescribeDBClusterEndpoints",
@@ -109,7 +104,7 @@ def clusters(ctx: CollectContext) -> list[PolarCluster]:
         try:
             _read_whitelist(polardb, cluster)
         except Exception as err:
-            if _not_found(err):  # released since it was listed
+            if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             cluster.errors["whitelist"] = apierrors.describe(err)
         _aspect(cluster, "templates", lambda: _read_templates(polardb, cluster))

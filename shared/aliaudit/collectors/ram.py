@@ -92,12 +92,8 @@ class RootInfo(Record):
     report_error: str | None = None
 
 
-def _code(err: Exception) -> str:
-    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
-
-
 def _not_found(err: Exception) -> bool:
-    return _code(err).startswith("EntityNotExist")
+    return apierrors.sdk_code(err).startswith("EntityNotExist")
 
 
 # GetLoginProfile's and GetUserMFAInfo's own "none" answers, apart from the user itself being unknown
@@ -428,7 +424,7 @@ def _console(ims: Any, upn: str) -> bool:
         status = ims.get_login_profile(ims_models.GetLoginProfileRequest(user_principal_name=upn)) \
             .body.login_profile.status
     except tea_exceptions.TeaException as err:
-        if _code(err) != NO_LOGIN_PROFILE:
+        if apierrors.sdk_code(err) != NO_LOGIN_PROFILE:
             raise
         return False
     return str(status or "").lower() == "active"
@@ -440,7 +436,7 @@ def _mfa_info(ims: Any, upn: str) -> bool:
     try:
         body = ims.get_user_mfainfo(ims_models.GetUserMFAInfoRequest(user_principal_name=upn)).body
     except tea_exceptions.TeaException as err:
-        if _code(err) != NO_MFA_DEVICE:
+        if apierrors.sdk_code(err) != NO_MFA_DEVICE:
             raise
         return False
     # IsMFAEnable: "Indicates whether the MFA device is enabled" (GetUserMFAInfoResponseBody): a device answered as

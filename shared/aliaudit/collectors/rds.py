@@ -20,7 +20,6 @@ from .paging import by_token
 from .registry import CollectContext, collector
 
 rds_models = lazy_import("alibabacloud_rds20140815.models")
-tea_exceptions = lazy_import("Tea.exceptions")
 
 MYSQL_FAMILY = {"mysql", "mariadb"}
 TDE_ENGINES = {"mysql", "postgresql", "sqlserver"}  # RDS offers instance-level TDE for these only
@@ -121,11 +120,6 @@ class RdsInstance(Record):
         return self.engine.lower()
 
 
-def _not_found(err: Exception) -> bool:
-    code = str(getattr(err, "code", ""))
-    return isinstance(err, tea_exceptions.TeaException) and code == "InvalidDBInstanceId.NotFound"
-
-
 INSTANCES: Dataset[list[RdsInstance]] = Dataset("rds.instances", Scope.REGIONAL)
 
 
@@ -162,7 +156,7 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
         try:
             _read_whitelist(rds, inst)
         except Exception as err:
-            if _not_found(err):  # released since it was listed
+            if apierrors.sdk_code(err) == "InvalidDBInstanceId.NotFound":  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
         if inst.engine_key in TEMPLATE_ENGINES:

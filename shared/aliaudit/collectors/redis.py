@@ -19,7 +19,6 @@ from .paging import by_page_number
 from .registry import CollectContext, collector
 
 kvstore_models = lazy_import("alibabacloud_r_kvstore20150101.models")
-tea_exceptions = lazy_import("Tea.exceptions")
 
 PAGE_SIZE = 50  # DescribeInstances PageSize: "Maximum value: 50. Default value: 30" (API reference, 2015-01-01)
 # DescribeInstanceSSL's documented errors for an instance whose engine or proxy cannot do TLS (API reference
@@ -112,10 +111,6 @@ def tde_applies(inst: RedisInstance) -> bool:
     return inst.tde_supported if inst.tde_supported is not None else not tde_not_offered(inst)
 
 
-def _code(err: Exception) -> str:
-    return str(getattr(err, "code", "")) if isinstance(err, tea_exceptions.TeaException) else ""
-
-
 INSTANCES: Dataset[list[RedisInstance]] = Dataset("redis.instances", Scope.REGIONAL)
 
 
@@ -138,7 +133,7 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
         try:
             _read_whitelist(kv, inst)
         except Exception as err:
-            if _code(err) in NOT_FOUND:  # released since it was listed
+            if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
         _aspect(inst, "endpoints", lambda: _read_endpoints(kv, inst))
@@ -194,7 +189,7 @@ def _read_ssl(kv: Any, inst: RedisInstance) -> None:
     try:
         body = kv.describe_instance_ssl(kvstore_models.DescribeInstanceSSLRequest(instance_id=inst.id)).body
     except Exception as err:
-        if _code(err) in SSL_UNSUPPORTED:
+        if apierrors.sdk_code(err) in SSL_UNSUPPORTED:
             inst.ssl_unsupported = apierrors.describe(err)
             return
         raise
