@@ -27,6 +27,17 @@ def sdk_code(err: BaseException) -> str:
     return str(getattr(err, "code", "") or "") if isinstance(err, TeaException) else ""
 
 
+def refuses_parameter(err: BaseException, name: str) -> bool:
+    """Whether the cloud refused one request parameter's value itself: HTTP 400, an Invalid... or IllegalParam... code,
+    and the code or message names the parameter. A listing filtered by a value the site does not know (an engine or
+    instance type documented on one site only) lists nothing of that kind there; any other failure, a 400 about
+    another parameter too, is the listing's ERROR."""
+    code = sdk_code(err)
+    named = f"{code} {getattr(err, 'message', '') or ''}".lower()
+    return getattr(err, "status_code", None) == 400 and code.startswith(("Invalid", "IllegalParam")) \
+        and name.lower() in named
+
+
 def describe(err: BaseException) -> str:
     inner = getattr(err, "inner_exception", None)
     if inner is not None and inner is not err:

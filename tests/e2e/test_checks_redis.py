@@ -108,7 +108,27 @@ def test_instances_are_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=["redis_instance_ssl_enabled"])
     assert len(by_resource(findings, "redis_instance_ssl_enabled")) == 3 + 60
-    assert admin.calls()["kvstore:DescribeInstances"] == 2  # PageSize 50: two pages
+    # PageSize 50: two pages of Redis instances, one page for each other listing (Tair, Memcache, Tair children)
+    assert admin.calls()["kvstore:DescribeInstances"] == 2 + 3
+
+
+def test_every_engine_and_distributed_children_are_listed(cloud, admin):
+    """DescribeInstances lists Redis instances unless told otherwise (its InstanceType default) and no child instance
+    of a distributed instance unless asked (GlobalInstance): open Tair, Memcache and child instances still FAIL."""
+    data = base_scenario(regions=REGIONS, kvstore={"instances": [
+        {"id": "r-redis", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        {"id": "r-tair", "instance_type": "Tair", "instance_class": "tair.rdb.2g",
+         "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        {"id": "r-memcache", "instance_type": "Memcache", "engine_version": "1.0", "ssl_supported": False,
+         "tde_supported": False, "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        {"id": "r-child", "region": "cn-shanghai", "instance_type": "Tair", "instance_class": "tair.rdb.2g",
+         "global_instance_id": "gr-bp14rkqrhac0001", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+    ]})
+    load(cloud, data)
+    findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], regions=REGIONS)
+    assert by_resource(findings, "redis_instance_whitelist_not_open") == {
+        "r-redis": "FAIL", "r-tair": "FAIL", "r-memcache": "FAIL", "r-child": "FAIL"}
+    assert admin.calls()["kvstore:DescribeInstances"] == 4 * len(REGIONS)  # one listing each, per region
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):

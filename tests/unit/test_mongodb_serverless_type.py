@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 
-from aliaudit.collectors.mongodb import type_not_offered
+from aliaudit.apierrors import refuses_parameter
+
+
+def type_not_offered(err: Exception) -> bool:
+    return refuses_parameter(err, "DBInstanceType")
 
 
 def test_a_refusal_of_the_type_value_means_none_can_exist():

@@ -25,7 +25,8 @@ PAGE_SIZE = 100  # DescribeDBInstances PageSize: "Valid values: 30 (default), 50
 # standalone instance", and "The list of replica set and standalone instances is displayed when the DBInstanceType
 # parameter uses the default value replicate" (API reference), so each type is asked for. The China site documents
 # a third one: to list Serverless instances "set DBInstanceType to serverless" (zh_cn reference, <props="china">);
-# the international site's reference does not name it (see type_not_offered).
+# the international site's reference does not name it: only a 400 refusing that value (apierrors.refuses_parameter;
+# DescribeDBInstances documents no error codes) means no Serverless instance can exist there.
 SERVERLESS = "serverless"
 INSTANCE_TYPES = ("replicate", "sharding", SERVERLESS)
 # an unknown (released) instance: the reference's instance APIs answer 404 InvalidDbInstanceId.NotFound ("Specified
@@ -94,7 +95,7 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
         except Exception as err:
             if kind != SERVERLESS:
                 raise
-            if not type_not_offered(err):  # its ERROR; the other types are still judged
+            if not apierrors.refuses_parameter(err, "DBInstanceType"):  # its ERROR; the other types are still judged
                 unlisted.append(MongoInstance(id=f"mongodb-serverless-{ctx.region}", region=ctx.region,
                                               instance_type=SERVERLESS, unlisted=apierrors.describe(err)))
             continue
@@ -122,17 +123,6 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
         return inst
 
     return [*(i for i in ctx.map(detail, listed) if i is not None), *unlisted]
-
-
-def type_not_offered(err: Exception) -> bool:
-    """Whether DescribeDBInstances refused the value serverless of DBInstanceType itself: HTTP 400, an Invalid... or
-    IllegalParam... code, and the answer names DBInstanceType (DescribeDBInstances documents no error codes). Where
-    the value is not valid (the international site's reference does not name it) no Serverless instance can exist,
-    so nothing is left unread. Any other failure, a 400 about another parameter too, is the listing's ERROR."""
-    code = apierrors.sdk_code(err)
-    named = f"{code} {getattr(err, 'message', '') or ''}".lower()
-    return getattr(err, "status_code", None) == 400 and code.startswith(("Invalid", "IllegalParam")) \
-        and "dbinstancetype" in named
 
 
 def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:
