@@ -81,7 +81,8 @@ def _redirects_https(rule: AlbRule) -> bool:
            "--RuleActions '[{\"Type\":\"Redirect\",\"Order\":1,\"RedirectConfig\":{\"Protocol\":\"HTTPS\","
            "\"Port\":\"443\",\"HttpCode\":\"301\"}}]'",
        events=[*LISTENER_STATE, "CreateListener", "CreateRule", "CreateRules", "UpdateRuleAttribute",
-               "UpdateRulesAttribute", "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig"],
+               "UpdateRulesAttribute", "DeleteRule", "DeleteRules", "UpdateLoadBalancerAddressTypeConfig",
+               "EnableLoadBalancerIpv6Internet", "DisableLoadBalancerIpv6Internet"],
        needs=[LOAD_BALANCERS],
        evaluates="HTTP listeners of internet-facing ALBs (ListLoadBalancers AddressType Internet, or "
                  "AddressIpVersion DualStack with Ipv6AddressType Internet), their Request "
