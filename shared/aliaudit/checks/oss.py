@@ -481,8 +481,8 @@ def versioning_enabled(inp: Inputs) -> Iterator[Result]:
        console="OSS console > Overview > Block Public Access: turn on.",
        cli="aliyun oss public-access-block --method put --block-public-access true",
        events=["PutPublicAccessBlock", "DeletePublicAccessBlock"], needs=[BUCKETS],
-       evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false (or never "
-                 "set: NoSuchPublicAccessBlock); ERROR when it could not be read or the answer has no "
+       evaluates="The account's GetPublicAccessBlock BlockPublicAccess: PASS when true, FAIL when false (as OSS "
+                 "answers when it was never set); ERROR when it could not be read or the answer has no "
                  "BlockPublicAccess element (unknown, never taken as off).",
        source="OSS Block Public Access (https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access)")
 def account_block(inp: Inputs) -> Iterator[Result]:

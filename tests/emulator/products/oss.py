@@ -971,8 +971,10 @@ def abort_bucket_worm(call: Call) -> Response:
 # VpcConfiguration/VpcId, Status), on a bucket's host: that bucket's access points (GetAccessPoint shares the path,
 # told apart by the x-oss-access-point-name header: not emulated). GetAccessPointPolicy GET /?accessPointPolicy with
 # the header: the policy's JSON text. GetAccessPointPublicAccessBlock GET /?publicAccessBlock&x-oss-access-point-name=.
-# Codes for an unknown access point and for one without a policy are not documented: NoSuchAccessPoint and
-# NoSuchAccessPointPolicy (404) are ours.
+# An unknown access point: 404 NoSuchAccessPoint (alibabacloud-oss-go-sdk-v2 oss/client_integration_test.go,
+# TestAccessPoint). One without a policy: not documented; NoSuchAccessPointPolicy (404) is ours, in OSS's NoSuch<Thing>
+# style (NoSuchBucketPolicy). Block Public Access never set or deleted answers 200 false at every level (oss2
+# tests/test_public_access_block.py for the account and the bucket).
 _AP_NAME = "x-oss-access-point-name"
 
 
