@@ -120,6 +120,24 @@ def test_security_group_checks_honour_priority_drop_ipv6_and_ranges(cloud):
     assert {f.cis == [] for f in findings if f.check_id.endswith("_not_exposed")} == {True}
 
 
+def test_a_classic_network_group_is_read_for_both_nic_types(cloud, admin):
+    """DescribeSecurityGroupAttribute answers a classic network group's rules of one NicType per call (internet by
+    default): a rule on the intranet NIC is read too; a VPC group's rules come in one call."""
+    data = base_scenario()
+    data["accounts"][0]["ecs"] = {"security_groups": [
+        {**sg("sg-classic-in", {**perm(), "nic_type": "intranet"}), "vpc_id": ""},
+        {**sg("sg-classic-out", {**perm(ports="3389/3389"), "nic_type": "internet"}), "vpc_id": ""},
+        sg("sg-vpc", perm()),
+    ]}
+    load(cloud, data)
+    findings = scan(cloud, checks=["ecs_security_group_ssh_restricted", "ecs_security_group_rdp_restricted"])
+    assert by_resource(findings, "ecs_security_group_ssh_restricted") == {
+        "sg-classic-in": "FAIL", "sg-classic-out": "PASS", "sg-vpc": "FAIL"}
+    assert by_resource(findings, "ecs_security_group_rdp_restricted") == {
+        "sg-classic-in": "PASS", "sg-classic-out": "FAIL", "sg-vpc": "PASS"}
+    assert admin.calls()["ecs:DescribeSecurityGroupAttribute"] == 2 + 2 + 1
+
+
 def test_instance_checks(cloud):
     load(cloud, account())
     findings = scan(cloud, checks=["ecs_instance_no_classic_network", "ecs_instance_metadata_hardened",

@@ -292,13 +292,15 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
 
     def detail(g: Any) -> GroupInfo:
         info = GroupInfo(id=g.security_group_id, name=g.security_group_name or "", vpc_id=g.vpc_id or "")
-        try:
-            perms = by_token(
+        def rules(nic: str | None) -> list[Rule]:
+            return [_rule(info.id, p) for p in by_token(
                 lambda t: ecs.describe_security_group_attribute(ecs_models.DescribeSecurityGroupAttributeRequest(
-                    region_id=ctx.region, security_group_id=g.security_group_id, direction="ingress",
+                    region_id=ctx.region, security_group_id=g.security_group_id, direction="ingress", nic_type=nic,
                     max_results=1000, next_token=t)).body,
-                lambda b: b.permissions.permission if b.permissions else [])
-            info.rules = [_rule(info.id, p) for p in perms]
+                lambda b: b.permissions.permission if b.permissions else [])]
+
+        try:
+            info.rules = [r for nic in (NIC_TYPES if not info.vpc_id else (None,)) for r in rules(nic)]
         except Exception as err:
             info.error = apierrors.describe(err)
         return info
@@ -308,6 +310,11 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     return groups
 
 
+# DescribeSecurityGroupAttribute answers a classic network group's rules of one NIC type per call, internet by default
+# ("To query security group rules of both NIC types, call the operation twice"; a VPC group's rules are all intranet,
+# answered whatever is asked): a classic group is read twice. An intranet rule there admits the classic network's
+# shared internal addresses, which other accounts' instances use too.
+NIC_TYPES = ("internet", "intranet")
 GROUP_IDS_BATCH = 100  # DescribeSecurityGroups SecurityGroupIds: "up to 100 security group IDs ... in a JSON array"
 
 

@@ -54,7 +54,9 @@ class Permission(BaseModel):
     dest_cidr_ip: str = ""
     ipv6_dest_cidr_ip: str = ""
     dest_group_id: str = ""
-    nic_type: str = "intranet"
+    # NicType: a VPC group's rules are intranet; a classic group's internet (the default) or intranet
+    # (AuthorizeSecurityGroup Permissions.N.NicType); "" = the default for the group (_nic)
+    nic_type: str = ""
     description: str = ""
     created: datetime = datetime(2024, 1, 1)
 
@@ -360,13 +362,19 @@ def _group_view(g: SecurityGroup, members: Counter[str]) -> dict[str, Any]:
             "EcsCount": members[g.id], "ServiceManaged": False}
 
 
+def _nic(g: SecurityGroup, p: Permission) -> str:
+    """A rule's NicType: intranet in a VPC group ("set to intranet by default and cannot be modified"), else as created,
+    internet by default (AuthorizeSecurityGroup Permissions.N.NicType, ecs 2014-05-26)."""
+    return "intranet" if g.vpc_id else (p.nic_type or "internet")
+
+
 def _permission_view(g: SecurityGroup, p: Permission) -> dict[str, Any]:
     return {"SecurityGroupRuleId": p.id, "Direction": p.direction, "Policy": p.policy, "Priority": str(p.priority),
             "IpProtocol": p.ip_protocol, "PortRange": p.port_range, "SourceCidrIp": p.source_cidr_ip,
             "Ipv6SourceCidrIp": p.ipv6_source_cidr_ip, "SourceGroupId": p.source_group_id,
             "SourcePrefixListId": p.source_prefix_list_id, "PortRangeListId": p.port_range_list_id,
             "DestCidrIp": p.dest_cidr_ip,
-            "Ipv6DestCidrIp": p.ipv6_dest_cidr_ip, "DestGroupId": p.dest_group_id, "NicType": p.nic_type,
+            "Ipv6DestCidrIp": p.ipv6_dest_cidr_ip, "DestGroupId": p.dest_group_id, "NicType": _nic(g, p),
             "Description": p.description, "CreateTime": iso(p.created), "SourcePortRange": ""}
 
 
@@ -391,7 +399,12 @@ def describe_security_group_attribute(call: Call) -> dict[str, Any]:
     direction = call.params.get("Direction", "all")
     if direction not in ("all", "ingress", "egress"):
         raise ApiError("InvalidParameter.Direction", f"The parameter Direction is invalid: {direction}", 400)
-    rules: Sequence[Permission] = [p for p in g.permissions if direction == "all" or p.direction == direction]
+    # NicType: a classic group's rules of one NIC type per call, internet by default ("To query security group rules
+    # of both NIC types, call the operation twice"); a VPC group's are all intranet, whatever is asked ("If you set
+    # this parameter to internet or leave this parameter empty, a value of intranet is automatically used")
+    nic = "intranet" if g.vpc_id else (call.params.get("NicType") or "internet")
+    rules: Sequence[Permission] = [p for p in g.permissions if (direction == "all" or p.direction == direction)
+                                   and _nic(g, p) == nic]
     out: dict[str, Any] = {"SecurityGroupId": g.id, "SecurityGroupName": g.name, "Description": g.description,
                            "VpcId": g.vpc_id, "RegionId": g.region, "InnerAccessPolicy": g.inner_access_policy}
     if call.params.get("NextToken") or call.params.get("MaxResults"):  # paged only when asked (legacy: all)
