@@ -136,6 +136,12 @@ def test_a_classic_network_group_is_read_for_both_nic_types(cloud, admin):
     assert by_resource(findings, "ecs_security_group_rdp_restricted") == {
         "sg-classic-in": "PASS", "sg-classic-out": "FAIL", "sg-vpc": "PASS"}
     assert admin.calls()["ecs:DescribeSecurityGroupAttribute"] == 2 + 2 + 1
+    msgs = {f.resource_id: f.message for f in findings if f.check_id == "ecs_security_group_ssh_restricted"}
+    assert msgs["sg-classic-in"].endswith("on the classic network's intranet NIC)")
+    # the intranet NIC does not face the internet: the reachability view does not count that rule
+    exposed = scan(cloud, checks=["ecs_security_group_ssh_not_exposed"])
+    assert by_resource(exposed, "ecs_security_group_ssh_not_exposed") == {
+        "sg-classic-in": "PASS", "sg-classic-out": "PASS", "sg-vpc": "FAIL"}
 
 
 def test_instance_checks(cloud):

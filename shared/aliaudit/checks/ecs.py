@@ -77,7 +77,8 @@ def _why(rules: Iterable[Rule]) -> str:
 
 def _sg_evaluates(what: str) -> str:
     return (
-        f"{what} in the group's inbound rules (DescribeSecurityGroupAttribute), in Alibaba's order: the smallest "
+        f"{what} in the group's inbound rules (DescribeSecurityGroupAttribute; a classic network group's on its "
+        "internet NIC, NicType internet), in Alibaba's order: the smallest "
         "Priority that matches decides, a Drop wins a tie. A port is open to the internet when the Accepts up to some "
         "priority together cover every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 + "
         "128.0.0.0/1) and the Drops up to that priority do not; narrower Drops only carve holes. Ports come from "
@@ -134,7 +135,7 @@ def _literal_port_check(inp: Inputs, port: int, service: str) -> Iterator[Result
             continue
         hits: list[Rule] = []
         unknown: list[Rule] = []
-        for r in g.rules:
+        for r in (*g.rules, *g.intranet_rules):  # (a classic group's intranet rules name 0.0.0.0/0 too)
             if not r.accepts or not r.matches("TCP", port, any_port=not r.ports_known):
                 continue
             world = r.names_world_v4 if r.sources_known else None
@@ -143,7 +144,9 @@ def _literal_port_check(inp: Inputs, port: int, service: str) -> Iterator[Result
             elif world is not False:  # an unread port list or prefix list leaves the rule undecided
                 unknown.append(r)
         if hits:
-            status, msg = FAIL, f"{service} (TCP {port}) is allowed from 0.0.0.0/0: {_why(hits)}"
+            inner = [r.rule_id or "?" for r in hits if any(r is x for x in g.intranet_rules)]
+            status, msg = FAIL, f"{service} (TCP {port}) is allowed from 0.0.0.0/0: {_why(hits)}" + (
+                f" ({', '.join(inner)} on the classic network's intranet NIC)" if inner else "")
         elif unknown:
             status, msg = ERROR, f"whether a rule allows {service} (TCP {port}) from 0.0.0.0/0 depends on lists " \
                                  f"that could not be read: {unread_lists(unknown)}"
@@ -157,7 +160,8 @@ def _literal_evaluates(port: int, exposed: str) -> str:
             f"an Accept rule of protocol TCP or ALL whose PortRange (or port list, DescribePortRangeListEntries) "
             f"includes {port} has the authorization object 0.0.0.0/0 (SourceCidrIp, or an entry of its prefix list, "
             "DescribePrefixListAttributes), whatever its Priority and whatever Drop rules there are; ERROR when a "
-            "list that could not be read leaves that undecided; PASS otherwise. Whether the port is reachable from "
+            "list that could not be read leaves that undecided; PASS otherwise. A classic network group's rules are "
+            "read for both NIC types (NicType internet and intranet, asked apart). Whether the port is reachable from "
             f"the internet (Drops, priorities, ::/0, ranges that add up to every address) is {exposed}.")
 
 

@@ -61,7 +61,10 @@ class GroupInfo(Record):
     id: str
     name: str = ""
     vpc_id: str = ""
-    rules: list[Rule] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)  # the inbound rules the internet is judged through
+    # a classic network group's rules on its intranet NIC (NicType intranet): they admit the classic network's shared
+    # internal addresses, not the internet; the CIS audits' literal reading (any rule naming 0.0.0.0/0) reads them too
+    intranet_rules: list[Rule] = Field(default_factory=list)
     error: str | None = None  # its rules could not be read: checks report ERROR for it
 
     @cached
@@ -300,21 +303,22 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
                 lambda b: b.permissions.permission if b.permissions else [])]
 
         try:
-            info.rules = [r for nic in (NIC_TYPES if not info.vpc_id else (None,)) for r in rules(nic)]
+            if info.vpc_id:
+                info.rules = rules(None)
+            else:
+                info.rules, info.intranet_rules = rules("internet"), rules("intranet")
         except Exception as err:
             info.error = apierrors.describe(err)
         return info
 
     groups = ctx.map(detail, listed)
-    _read_lists(ctx, ecs, [r for g in groups for r in g.rules])
+    _read_lists(ctx, ecs, [r for g in groups for r in (*g.rules, *g.intranet_rules)])
     return groups
 
 
 # DescribeSecurityGroupAttribute answers a classic network group's rules of one NIC type per call, internet by default
 # ("To query security group rules of both NIC types, call the operation twice"; a VPC group's rules are all intranet,
-# answered whatever is asked): a classic group is read twice. An intranet rule there admits the classic network's
-# shared internal addresses, which other accounts' instances use too.
-NIC_TYPES = ("internet", "intranet")
+# answered whatever is asked): a classic group is read twice.
 GROUP_IDS_BATCH = 100  # DescribeSecurityGroups SecurityGroupIds: "up to 100 security group IDs ... in a JSON array"
 
 
