@@ -178,3 +178,35 @@ def test_unknown_instance_is_not_found(cloud):
         assert getattr(err, "code", "") == "InvalidDbInstanceId.NotFound"
     else:
         raise AssertionError("an unknown instance was described")
+
+
+TEMPLATES = [{"id": "g-zsldxfiwjmti0kcm0001", "name": "partners", "ips": ["0.0.0.0/0"]},
+             {"id": "g-zsldxfiwjmti0kcm0002", "name": "office", "ips": ["192.168.0.0/16"]}]
+
+
+def test_linked_global_ip_whitelist_templates_are_judged(cloud):
+    """A template linked to an instance admits its addresses (DescribeGlobalSecurityIPGroupRelation): one open to the
+    world fails an instance whose own groups are closed; when the relation cannot be read, closed groups are ERROR."""
+    data = account()
+    state = data["accounts"][0]["dds"]
+    state["global_ip_templates"] = TEMPLATES
+    for inst in state["instances"]:
+        if inst["id"] == "dds-good":
+            inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0001", "g-zsldxfiwjmti0kcm0002"]
+        elif inst["id"] == "dds-sh":
+            inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0002"]
+    load(cloud, data)
+    findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], regions=REGIONS)
+    verdicts = by_resource(findings, "mongodb_instance_whitelist_not_open")
+    assert verdicts["dds-good"] == "FAIL" and verdicts["dds-sh"] == "PASS"
+    msgs = {f.resource_id: f.message for f in findings}
+    assert "template:partners: 0.0.0.0/0" in msgs["dds-good"]
+    if verdicts["dds-sh"] == "PASS":
+        assert msgs["dds-sh"].endswith("(1 linked whitelist template(s))")
+
+    load(cloud, _deny(account(), ["dds:DescribeGlobalSecurityIPGroupRelation"]))
+    findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET,
+                    regions=REGIONS)
+    denied = {f.resource_id: (f.status.value, f.message) for f in findings}
+    assert denied["dds-good"][0] == "ERROR" and "linked global IP whitelist templates could not be read" in \
+        denied["dds-good"][1]

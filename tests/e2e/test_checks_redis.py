@@ -203,3 +203,35 @@ def test_tls_and_tde_applicability_and_partial_answers(cloud, admin):
         assert getattr(err, "code", "") == "IncorrectEngineVersion"
     else:
         raise AssertionError("TLS was enabled on a single-replica instance")
+
+
+TEMPLATES = [{"id": "g-zsldxfiwjmti0kcm0001", "name": "partners", "ips": ["0.0.0.0/0"]},
+             {"id": "g-zsldxfiwjmti0kcm0002", "name": "office", "ips": ["192.168.0.0/16"]}]
+
+
+def test_linked_global_ip_whitelist_templates_are_judged(cloud):
+    """A template linked to an instance admits its addresses (DescribeGlobalSecurityIPGroupRelation): one open to the
+    world fails an instance whose own groups are closed; when the relation cannot be read, closed groups are ERROR."""
+    data = account()
+    state = data["accounts"][0]["kvstore"]
+    state["global_ip_templates"] = TEMPLATES
+    for inst in state["instances"]:
+        if inst["id"] == "r-good":
+            inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0001", "g-zsldxfiwjmti0kcm0002"]
+        elif inst["id"] == "r-sh":
+            inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0002"]
+    load(cloud, data)
+    findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], regions=REGIONS)
+    verdicts = by_resource(findings, "redis_instance_whitelist_not_open")
+    assert verdicts["r-good"] == "FAIL" and verdicts["r-sh"] == "FAIL"
+    msgs = {f.resource_id: f.message for f in findings}
+    assert "template:partners: 0.0.0.0/0" in msgs["r-good"]
+    if verdicts["r-sh"] == "PASS":
+        assert msgs["r-sh"].endswith("(1 linked whitelist template(s))")
+
+    load(cloud, _deny(account(), ["kvstore:DescribeGlobalSecurityIPGroupRelation"]))
+    findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET,
+                    regions=REGIONS)
+    denied = {f.resource_id: (f.status.value, f.message) for f in findings}
+    assert denied["r-good"][0] == "ERROR" and "linked global IP whitelist templates could not be read" in \
+        denied["r-good"][1]

@@ -6,7 +6,8 @@ and 47.xxx.xxx.xx,100.xxx.xxx.0/24 (masked); the sharded cluster's endpoints com
 mongos s-bpxxxxxxxx (NetworkType VPC, Port "3717") and the compatible address dds-bpxxxxxxxxxxxxxx (VPC);
 DescribeDBInstanceAttribute VpcAuthMode Open (its sample describes dds-bp11483712c1****: the product takes the one
 entry the per-instance call answers); DescribeDBInstanceSSL SSLStatus Open; DescribeAuditPolicy LogAuditStatus Enable;
-DescribeDBInstanceTDEInfo TDEStatus enabled with EncryptionKey 2axxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx."""
+DescribeDBInstanceTDEInfo TDEStatus enabled with EncryptionKey 2axxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx;
+DescribeGlobalSecurityIPGroupRelation one linked template dev_baoxian_k8s_bj (27.16.214.10,111.60.117.181)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def test_mongodb_instances_from_the_documented_samples(replay: WireReplay) -> No
         "id": MID, "name": "测试数据库", "region": REGION, "instance_type": "sharding", "engine_version": "4.2",
         "status": "Running", "storage_type": "local_ssd",
         "whitelist": [{"name": "default", "ips": ["47.xxx.xxx.xx", "100.xxx.xxx.0/24"], "attribute": "hidden"}],
+        "templates": [{"name": "template:dev_baoxian_k8s_bj", "ips": ["27.16.214.10", "111.60.117.181"],
+                       "attribute": ""}],
         "endpoints": [
             {"address": "s-bpxxxxxxxx.mongodb.rds.aliyuncs.com", "network_type": "VPC", "node": "s-bpxxxxxxxx",
              "port": "3717"},

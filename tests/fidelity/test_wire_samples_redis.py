@@ -4,7 +4,8 @@ answers the group "default" (attribute "hidden") with 100.100.202.***/24,10.10.1
 they admit nobody); DescribeDBInstanceNetInfo one endpoint r-bp1zxszhcgatnx****.redis.rds.aliyuncs.com, IPType Inner,
 Port "6379" (a string); DescribeInstanceAttribute VpcAuthMode Open, IsSupportTDE true (its sample describes another
 instance, r-bp1d72gwl41z7f****: the product takes the one entry the per-instance call answers); DescribeInstanceSSL
-SSLEnabled Enable; DescribeInstanceTDEStatus TDEStatus Enabled."""
+SSLEnabled Enable; DescribeInstanceTDEStatus TDEStatus Enabled; DescribeGlobalSecurityIPGroupRelation one linked
+template test_123 with GIpList 192.168.0.1,10.10.10.10."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def test_redis_instances_from_the_documented_samples(replay: WireReplay) -> None
         "id": RID, "name": "apitest", "region": REGION, "instance_type": "Redis", "engine_version": "4.0",
         "status": "Normal", "network_type": "CLASSIC",
         "whitelist": [{"name": "default", "ips": ["100.100.202.***/24", "10.10.10.***"], "attribute": "hidden"}],
+        "templates": [{"name": "template:test_123", "ips": ["192.168.0.1", "10.10.10.10"], "attribute": ""}],
         "endpoints": [{"address": "r-bp1zxszhcgatnx****.redis.rds.aliyuncs.com", "ip_type": "Inner",
                        "port": "6379"}],
         "vpc_auth_mode": "Open", "tde_supported": True, "ssl_status": "Enable", "ssl_unsupported": "",

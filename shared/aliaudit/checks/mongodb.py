@@ -13,9 +13,11 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 LIFECYCLE = ["CreateDBInstance", "CreateShardingDBInstance", "DeleteDBInstance", "CreateNode", "DeleteNode"]
+# a global IP whitelist template's entries, or which templates an instance links, change what the whitelist check sees
 NETWORK_EVENTS = ["ModifySecurityIps", "AllocatePublicNetworkAddress", "ReleasePublicNetworkAddress",
-                  "ModifyDBInstanceConnectionString", "ModifyDBInstanceNetworkType", "MigrateToOtherZone"]
-ASPECT_NAMES = {"whitelist": "DescribeSecurityIps",
+                  "ModifyDBInstanceConnectionString", "ModifyDBInstanceNetworkType", "MigrateToOtherZone",
+                  "ModifyGlobalSecurityIPGroup", "ModifyGlobalSecurityIPGroupRelation", "DeleteGlobalSecurityIPGroup"]
+ASPECT_NAMES = {"whitelist": "DescribeSecurityIps", "templates": "DescribeGlobalSecurityIPGroupRelation",
                 "endpoints": "DescribeReplicaSetRole/DescribeShardingNetworkAddress",
                 "attribute": "DescribeDBInstanceAttribute", "ssl": "DescribeDBInstanceSSL",
                 "audit": "DescribeAuditPolicy", "tde": "DescribeDBInstanceTDEInfo"}
@@ -46,17 +48,22 @@ def _public(inst: MongoInstance) -> list[str]:
             "public endpoint that is the whole internet, where exposed MongoDB databases are scanned for and "
             "ransomed within hours.",
        console="ApsaraDB for MongoDB console > the instance > Data Security > Whitelist Settings: replace 0.0.0.0/0 "
-               "with the addresses or CIDR blocks of the application servers.",
+               "with the addresses or CIDR blocks of the application servers; for a global IP whitelist template "
+               "(template:<name>): edit the template's addresses, or unlink it from the instance.",
        cli="aliyun dds ModifySecurityIps --DBInstanceId <id> --SecurityIpGroupName <group> --SecurityIps <cidr,...> "
            "--ModifyMode Cover",
        events=[*NETWORK_EVENTS, *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeSecurityIps, every whitelist group (hidden ones included): FAIL when an entry is a /0 "
-                 "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, read as any address) or the entries of one address family "
-                 "together cover all of it; the message says whether a public endpoint exists (NetworkType Public "
-                 "in DescribeReplicaSetRole for replica sets and standalone instances, DescribeShardingNetworkAddress "
-                 "for sharded clusters). PASS otherwise; entries that are not addresses are ignored; ERROR when the "
-                 "whitelist could not be read, or the answer held no whitelist at all (an instance always has its "
-                 "default one).",
+       evaluates="DescribeSecurityIps, every whitelist group (hidden ones included), and the global IP whitelist "
+                 "templates linked to the instance (DescribeGlobalSecurityIPGroupRelation "
+                 "GlobalSecurityIPGroupRel[].GIpList, judged as groups named template:<GlobalIgName>; whether "
+                 "DescribeSecurityIps includes their entries is not documented): FAIL when an entry is a /0 (0.0.0.0/0,"
+                 " ::/0, or a bare 0.0.0.0, read as any address) or the entries of one address family together cover "
+                 "all of it, naming the group or template; the message says whether a public endpoint exists "
+                 "(NetworkType Public in DescribeReplicaSetRole for replica sets and standalone instances, "
+                 "DescribeShardingNetworkAddress for sharded clusters). PASS otherwise; entries that are not addresses "
+                 "are ignored; ERROR when the whitelist could not be read, or the answer held no whitelist at all (an "
+                 "instance always has its default one), or when the groups admit no such entry but the linked templates"
+                 " could not be read.",
        source="Cloud Config mongodb-public-and-any-ip-access-check | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeSecurityIps")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
@@ -64,12 +71,18 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
         if err := _error(inst, ["whitelist"]):
             yield err
             continue
-        opened = open_whitelist_entries((g.name, g.ips) for g in inst.whitelist)
-        if not opened:
-            yield _result(inst, PASS, "no whitelist entry admits every address")
-            continue
-        reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
-        yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+        # a linked global IP whitelist template (a group named template:<name>) admits clients as the groups do
+        opened = open_whitelist_entries((g.name, g.ips) for g in [*inst.whitelist, *inst.templates])
+        if opened:
+            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
+            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
+        elif err := _error(inst, ["templates"]):  # the groups alone admit no such entry, but a linked template might
+            yield _result(inst, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
+                                       "templates could not be read: " + err.message.removeprefix("could not read "))
+        else:
+            linked = f"{len(inst.templates)} linked whitelist template(s)" if inst.templates else \
+                "no linked whitelist template"
+            yield _result(inst, PASS, f"no whitelist entry admits every address ({linked})")
 
 
 # VpcAuthMode of DescribeDBInstanceAttribute: "Open: Password-free access within the VPC is enabled. Close:

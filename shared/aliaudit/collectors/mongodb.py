@@ -15,6 +15,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
+from .ip_templates import linked_templates
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -57,6 +58,9 @@ class MongoInstance(Record):
     status: str = ""
     storage_type: str = ""  # DescribeDBInstances StorageType: cloud_essd | local_ssd (the reference's enumeration)
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
+    # the global IP whitelist templates linked to the instance (DescribeGlobalSecurityIPGroupRelation: ip_templates.py),
+    # each as a group named template:<GlobalIgName>; empty when the read failed (errors["templates"])
+    templates: list[WhitelistGroup] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     # VpcAuthMode (DescribeDBInstanceAttribute): "Open: Password-free access within the VPC is enabled. Close: ...
     # you must use a password for access. NotSupport: Password-free access within the VPC is not supported."
@@ -74,7 +78,8 @@ INSTANCES: Dataset[list[MongoInstance]] = Dataset("mongodb.instances", Scope.REG
 
 
 @collector(INSTANCES, apis=[
-    "dds:DescribeDBInstances", "dds:DescribeSecurityIps", "dds:DescribeReplicaSetRole",
+    "dds:DescribeDBInstances", "dds:DescribeSecurityIps", "dds:DescribeGlobalSecurityIPGroupRelation",
+    "dds:DescribeReplicaSetRole",
     "dds:DescribeShardingNetworkAddress", "dds:DescribeDBInstanceAttribute", "dds:DescribeDBInstanceSSL",
     "dds:DescribeAuditPolicy", "dds:DescribeDBInstanceTDEInfo"])
 def instances(ctx: CollectContext) -> list[MongoInstance]:
@@ -115,6 +120,7 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
             if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
+        _aspect(inst, "templates", lambda: _read_templates(dds, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(dds, inst))
         _aspect(inst, "attribute", lambda: _read_attribute(dds, inst))
         _aspect(inst, "ssl", lambda: _read_ssl(dds, inst))
@@ -146,6 +152,11 @@ def _read_whitelist(dds: Any, inst: MongoInstance) -> None:
             raise ValueError("DescribeSecurityIps answered no whitelist group and no SecurityIps (an instance always "
                              "has its default whitelist)")
         inst.whitelist.append(WhitelistGroup(name="default", ips=ips))
+
+
+def _read_templates(dds: Any, inst: MongoInstance) -> None:
+    inst.templates = [WhitelistGroup(name=name, ips=ips)
+                      for name, ips in linked_templates(dds, dds_models, inst.id, inst.region)]
 
 
 def _read_endpoints(dds: Any, inst: MongoInstance) -> None:

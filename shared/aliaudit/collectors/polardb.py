@@ -18,8 +18,8 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
+from .ip_templates import linked_templates
 from .paging import count, cut_short
-from .rds import TEMPLATE_PREFIX
 from .registry import CollectContext, collector
 
 polardb_models = lazy_import("alibabacloud_polardb20170801.models")
@@ -29,10 +29,6 @@ PAGE_SIZE = 100
 # DescribeDBClusterAccessWhitelist / DescribeDBClusterEndpoints / DescribeDBClusterTDE 404 codes for a cluster
 # that does not exist (API reference errorCodes): the cluster was released after it was listed
 NOT_FOUND = {"InvalidDBCluster.NotFound", "InvalidDBClusterId.NotFound"}
-# Global IP whitelist templates linked to a cluster admit their addresses to it; whether
-# DescribeDBClusterAccessWhitelist includes them is not documented, so they are read on their own
-# (DescribeGlobalSecurityIPGroupRelation, "Queries the relationship between a cluster and a global IP whitelist
-# template", API reference) and judged as groups named template:<GlobalIgName>
 
 
 class PolarWhitelistGroup(Record):
@@ -159,19 +155,8 @@ def _read_whitelist(polardb: Any, cluster: PolarCluster) -> None:
 
 
 def _read_templates(polardb: Any, cluster: PolarCluster) -> None:
-    # DBClusterId and RegionId ("The region ID of the IP whitelist template") are both required; the answer's
-    # GlobalSecurityIPGroupRel[] carries GlobalIgName (the template name), GlobalSecurityGroupId and GIpList ("The IP
-    # address in the global IP whitelist template. Separate multiple IP addresses with commas") (alibabacloud_polardb
-    # 20170801 DescribeGlobalSecurityIPGroupRelationRequest / ResponseBody; tests/fixtures/wire/polardb). RegionId is
-    # the cluster's: the reference does not say a cluster can link a template of another region. The SDK makes an
-    # absent list an empty one, so no template listed reads as none linked
-    body = polardb.describe_global_security_ipgroup_relation(
-        polardb_models.DescribeGlobalSecurityIPGroupRelationRequest(dbcluster_id=cluster.id,
-                                                                    region_id=cluster.region)).body
-    for t in body.global_security_ipgroup_rel or []:
-        ips = [ip.strip() for ip in (t.gip_list or "").split(",") if ip.strip()]
-        name = t.global_ig_name or t.global_security_group_id or ""
-        cluster.templates.append(PolarWhitelistGroup(name=f"{TEMPLATE_PREFIX}{name}", ips=ips))
+    cluster.templates = [PolarWhitelistGroup(name=name, ips=ips)
+                         for name, ips in linked_templates(polardb, polardb_models, cluster.id, cluster.region)]
 
 
 def _read_endpoints(polardb: Any, cluster: PolarCluster) -> None:

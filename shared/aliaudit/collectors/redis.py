@@ -15,6 +15,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
+from .ip_templates import linked_templates
 from .paging import by_page_number
 from .registry import CollectContext, collector
 
@@ -70,6 +71,9 @@ class RedisInstance(Record):
     status: str = ""
     network_type: str = ""  # CLASSIC | VPC
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
+    # the global IP whitelist templates linked to the instance (DescribeGlobalSecurityIPGroupRelation: ip_templates.py),
+    # each as a group named template:<GlobalIgName>; empty when the read failed (errors["templates"])
+    templates: list[WhitelistGroup] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     # VpcAuthMode (DescribeInstanceAttribute): "Open: Password authentication is enabled. Close: Password
     # authentication is disabled and password-free access is enabled" (API reference, 2015-01-01)
@@ -122,7 +126,8 @@ INSTANCES: Dataset[list[RedisInstance]] = Dataset("redis.instances", Scope.REGIO
 
 
 @collector(INSTANCES, apis=[
-    "kvstore:DescribeInstances", "kvstore:DescribeSecurityIps", "kvstore:DescribeDBInstanceNetInfo",
+    "kvstore:DescribeInstances", "kvstore:DescribeSecurityIps", "kvstore:DescribeGlobalSecurityIPGroupRelation",
+    "kvstore:DescribeDBInstanceNetInfo",
     "kvstore:DescribeInstanceAttribute", "kvstore:DescribeInstanceSSL", "kvstore:DescribeInstanceTDEStatus"])
 def instances(ctx: CollectContext) -> list[RedisInstance]:
     kv = ctx.client("kvstore")
@@ -159,6 +164,7 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
             if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
+        _aspect(inst, "templates", lambda: _read_templates(kv, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(kv, inst))
         _aspect(inst, "attribute", lambda: _read_attribute(kv, inst))
         if not tls_not_offered(inst):  # a series without TLS is not asked
@@ -186,6 +192,11 @@ def _read_whitelist(kv: Any, inst: RedisInstance) -> None:
         ips = [ip.strip() for ip in (g.security_ip_list or "").split(",") if ip.strip()]
         inst.whitelist.append(WhitelistGroup(name=g.security_ip_group_name or "", ips=ips,
                                              attribute=(g.security_ip_group_attribute or "").strip()))
+
+
+def _read_templates(kv: Any, inst: RedisInstance) -> None:
+    inst.templates = [WhitelistGroup(name=name, ips=ips)
+                      for name, ips in linked_templates(kv, kvstore_models, inst.id, inst.region)]
 
 
 def _read_endpoints(kv: Any, inst: RedisInstance) -> None:

@@ -14,11 +14,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
+from ..ip_templates import GlobalIpTemplate, check_links, relation, require_relation_params
 from ..pop import PopApi, page_by_number, require
 from ..regions import offered_regions, region_exists
 from . import Product
@@ -73,6 +74,7 @@ class DBInstance(BaseModel):
     vswitch_id: str = "vsw-emulator0001"
     created: datetime = datetime(2024, 1, 1)
     whitelist: list[WhitelistGroup] = Field(default_factory=lambda: [WhitelistGroup()])
+    global_ip_templates: list[str] = Field(default_factory=list)  # linked global IP whitelist templates (ids)
     endpoints: list[Endpoint] = Field(default_factory=list)  # empty: one VPC endpoint
     # sharded clusters: DescribeShardingNetworkAddress's CompatibleConnections (the older cluster-wide addresses; the
     # reference does not say when a cluster has them, so a scenario names them)
@@ -96,6 +98,12 @@ class DdsState(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
 
     instances: list[DBInstance] = Field(default_factory=list)
+    global_ip_templates: list[GlobalIpTemplate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_templates(self) -> DdsState:
+        check_links(self.global_ip_templates, ((i.id, i.global_ip_templates) for i in self.instances))
+        return self
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -109,8 +117,8 @@ def _list_region(call: Call) -> str:
     return region
 
 
-def _instance(call: Call) -> DBInstance:
-    inst_id = require(call.params, "DBInstanceId")
+def _instance(call: Call, param: str = "DBInstanceId") -> DBInstance:
+    inst_id = require(call.params, param)
     inst = next((i for i in call.acct.dds.instances
                  if i.id == inst_id and (not call.region or i.region == call.region)), None)
     if inst is None:  # the 404 most instance APIs of the reference document
@@ -183,6 +191,19 @@ def describe_security_ips(call: Call) -> dict[str, Any]:
     return {"SecurityIps": ",".join(default.ips) if default else "", "SecurityIpGroups": {"SecurityIpGroup": [
         {"SecurityIpGroupName": g.name, "SecurityIpGroupAttribute": g.attribute, "SecurityIpList": ",".join(g.ips)}
         for g in i.whitelist]}}
+
+
+def _linking_resource(call: Call) -> str:
+    return f"dbinstance/{call.params.get('DBClusterId', '*')}"
+
+
+@api.action("DescribeGlobalSecurityIPGroupRelation", resource=_linking_resource)
+def describe_global_security_ip_group_relation(call: Call) -> dict[str, Any]:
+    """The instance's linked templates (ip_templates.py); DBClusterId carries the instance id (dds-...). An unknown
+    instance: not documented; the instance APIs' 404 InvalidDbInstanceId.NotFound."""
+    require_relation_params(call)
+    i = _instance(call, "DBClusterId")
+    return relation(i.id, call.acct.dds.global_ip_templates, i.global_ip_templates)
 
 
 @api.action("DescribeReplicaSetRole", resource=_instance_resource)

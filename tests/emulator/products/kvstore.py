@@ -16,11 +16,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
+from ..ip_templates import GlobalIpTemplate, check_links, relation, require_relation_params
 from ..pop import PopApi, page_by_number, require
 from ..regions import offered_regions, region_exists
 from ..wire import Request
@@ -85,6 +86,7 @@ class Instance(BaseModel):
     tde_status: str = "Disable"  # TDEStatus: Enabled | Disable ('' = the answer carries none)
     tde_key: str = ""  # the KMS key given to ModifyInstanceTDE ('' = a key KMS generated)
     global_instance_id: str = ""  # a child instance of this distributed (Global Distributed Cache) instance, gr-...
+    global_ip_templates: list[str] = Field(default_factory=list)  # linked global IP whitelist templates (ids)
 
     def all_endpoints(self) -> list[Endpoint]:
         return self.endpoints or [Endpoint(connection_string=f"{self.id}.redis.rds.aliyuncs.com")]
@@ -102,6 +104,12 @@ class KvstoreState(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
 
     instances: list[Instance] = Field(default_factory=list)
+    global_ip_templates: list[GlobalIpTemplate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_templates(self) -> KvstoreState:
+        check_links(self.global_ip_templates, ((i.id, i.global_ip_templates) for i in self.instances))
+        return self
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -120,8 +128,8 @@ def _list_region(call: Call) -> str:
     return region
 
 
-def _instance(call: Call) -> Instance:
-    inst_id = require(call.params, "InstanceId")
+def _instance(call: Call, param: str = "InstanceId") -> Instance:
+    inst_id = require(call.params, param)
     inst = next((i for i in call.acct.kvstore.instances
                  if i.id == inst_id and (not call.region or i.region == call.region)), None)
     if inst is None:  # DescribeSecurityIps' documented 404 for an unknown instance
@@ -185,6 +193,19 @@ def describe_security_ips(call: Call) -> dict[str, Any]:
     return {"SecurityIpGroups": {"SecurityIpGroup": [
         {"SecurityIpGroupName": g.name, "SecurityIpGroupAttribute": g.attribute, "SecurityIpList": ",".join(g.ips)}
         for g in i.whitelist]}}
+
+
+def _linking_resource(call: Call) -> str:
+    return f"instance/{call.params.get('DBClusterId', '*')}"
+
+
+@api.action("DescribeGlobalSecurityIPGroupRelation", resource=_linking_resource)
+def describe_global_security_ip_group_relation(call: Call) -> dict[str, Any]:
+    """The instance's linked templates (ip_templates.py); DBClusterId carries the instance id (the sample's
+    r-t4n885e834f6****). An unknown instance: not documented; the instance APIs' 404 InvalidInstanceId.NotFound."""
+    require_relation_params(call)
+    i = _instance(call, "DBClusterId")
+    return relation(i.id, call.acct.kvstore.global_ip_templates, i.global_ip_templates)
 
 
 @api.action("DescribeDBInstanceNetInfo", resource=_instance_resource)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..call import Call
 from ..clock import iso
 from ..errors import ApiError
+from ..ip_templates import GlobalIpTemplate, check_links, relation, require_relation_params
 from ..pop import PopApi, page_by_number, require
 from ..regions import offered_regions, region_exists
 
@@ -35,19 +36,6 @@ class WhitelistGroup(BaseModel):
     name: str = "default"  # DBClusterIPArrayName
     ips: list[str] = Field(default_factory=lambda: ["127.0.0.1"])  # SecurityIps, sent comma-separated
     attribute: str = ""  # DBClusterIPArrayAttribute: 'hidden' for groups not shown in the console
-
-
-class GlobalIpTemplate(BaseModel):
-    """A global IP whitelist template of the account (CreateGlobalSecurityIPGroup: RegionId, GlobalIgName, GIpList;
-    DescribeGlobalSecurityIPGroup answers GlobalSecurityGroupId "g-zsldxfiwjmti0kcm****", GlobalIgName, GIpList and
-    RegionId, all strings; API reference, OpenMeta en_us/polardb/2017-08-01)."""
-
-    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
-
-    id: str  # GlobalSecurityGroupId, g-...
-    name: str  # GlobalIgName: lowercase letters, digits and underscores, 2 to 120 characters
-    region: str = "cn-hangzhou"  # RegionId
-    ips: list[str] = Field(default_factory=list)  # GIpList, sent comma-separated
 
 
 class Address(BaseModel):
@@ -118,13 +106,7 @@ class PolardbState(BaseModel):
 
     @model_validator(mode="after")
     def _known_templates(self) -> PolardbState:
-        ids = [t.id for t in self.global_ip_templates]
-        if len(set(ids)) != len(ids):
-            raise ValueError("global IP whitelist template ids must be unique in the account")
-        for c in self.clusters:
-            unknown = set(c.global_ip_templates) - set(ids)
-            if unknown:
-                raise ValueError(f"{c.id} links unknown global IP whitelist template(s) {sorted(unknown)}")
+        check_links(self.global_ip_templates, ((c.id, c.global_ip_templates) for c in self.clusters))
         return self
 
 
@@ -215,13 +197,9 @@ def describe_global_security_ip_group_relation(call: Call) -> dict[str, Any]:
     DBClusterId are required; the one documented error is 400 RequiredParam.NotFound "Required input param is not
     found."; RAM resource dbcluster (polardb:DescribeGlobalSecurityIPGroupRelation, *DBCluster,
     https://help.aliyun.com/zh/polardb/api-polardb-2017-08-01-describeglobalsecurityipgrouprelation)."""
-    if not call.params.get("RegionId") or not call.params.get("DBClusterId"):
-        raise ApiError("RequiredParam.NotFound", "Required input param is not found.", 400)
+    require_relation_params(call)
     c = _cluster(call)
-    linked = [t for t in call.acct.polardb.global_ip_templates if t.id in c.global_ip_templates]
-    return {"DBClusterId": c.id, "GlobalSecurityIPGroupRel": [
-        {"GlobalSecurityGroupId": t.id, "GIpList": ",".join(t.ips), "RegionId": t.region, "GlobalIgName": t.name}
-        for t in linked]}
+    return relation(c.id, call.acct.polardb.global_ip_templates, c.global_ip_templates)
 
 
 @api.action("DescribeDBClusterEndpoints", resource=_cluster_resource)
