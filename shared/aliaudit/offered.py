@@ -99,43 +99,6 @@ def not_offered(factory: ClientFactory, families: Collection[str], regions: list
     return skipped
 
 
-def not_offered_apart(factory: ClientFactory, families: Collection[str], regions: list[str]) -> dict[str, list[str]]:
-    """not_offered asked from a child forked for it, where this process can fork: the region lists import a dozen
-    product SDKs, and scan processes forked from this one afterwards would each hold them (generated accounts: about
-    40 MB more RSS summed over the scan's processes, at every size). Elsewhere (or when it cannot fork: another thread
-    runs), asked here."""
-    import multiprocessing
-
-    from .forking import forks
-
-    if not forks():
-        return not_offered(factory, families, regions)
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-
-    def ask() -> None:
-        try:
-            send.send(not_offered(factory, families, regions))
-        except Exception as err:  # (a bug, or the pipe gone: the parent audits every region and says why)
-            send.send(f"{type(err).__name__}: {err}")
-
-    child = ctx.Process(target=ask, name="aliaudit-offered", daemon=True)
-    child.start()
-    send.close()
-    try:
-        answer = receive.recv()
-    except EOFError:
-        child.join()
-        answer = f"the process asking them ended with exit code {child.exitcode}"
-    finally:
-        child.join()
-        receive.close()
-    if isinstance(answer, dict):
-        return answer
-    log.warning("cannot read where the products are offered (%s); auditing them in every region", answer)
-    return {}
-
-
 def offered_in(family: str, region: str, skipped: Mapping[str, Collection[str]] | None) -> bool:
     """Whether a family is audited in a region (GLOBAL always) given not_offered's answer."""
     return not skipped or region not in skipped.get(family, ())

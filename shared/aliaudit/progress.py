@@ -35,6 +35,8 @@ class Progress:
                     self.stream.write("\r\033[K" + line)
                 else:
                     self.stream.write(line + "\n")
+            elif event == "total":  # the plan's count, corrected once it is known where products are offered
+                self.total = data["total"]
             elif event == "checked":
                 if self.tty:
                     self.stream.write(f"\r\033[Kchecking: {data['findings']} findings so far")

@@ -35,6 +35,7 @@ from .credentials import AuthOptions, resolve_credentials
 from .datasets import Scope
 from .findings import Finding
 from .forking import forks
+from .offered import not_offered
 from .placement import runs_with
 from .redact import configure_logging
 from .scan import ProgressFn, ScanRequest, dataset_jobs, scan_findings
@@ -55,7 +56,10 @@ class ProcessScan:
     regions: list[str]
     config: AuditConfig = field(default_factory=AuditConfig)
     log_level: str = "WARNING"
-    not_offered: dict[str, list[str]] = field(default_factory=dict)  # family -> regions not audited (offered.py)
+    # family -> regions not audited (offered.py); None: each process asks its own families' region lists first (in
+    # parallel with the others, instead of the caller asking every family's before any process starts) and reports
+    # them (ScanProcesses.not_offered)
+    not_offered: dict[str, list[str]] | None = field(default_factory=dict)
 
 
 @dataclass
@@ -202,6 +206,9 @@ class ScanProcesses:
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}
         self._calls: dict[int, int] = {}
+        # family -> regions not audited: the job's, or as the processes report them (job.not_offered None)
+        self.not_offered: dict[str, list[str]] = dict(job.not_offered or {})
+        self._collections = {s.index: self._count(s) for s in self.shares}
 
     def calls(self) -> int:
         return sum(self._calls.values())
@@ -211,10 +218,17 @@ class ScanProcesses:
         return {",".join(self.shares[i].families): p.pid for i, p in list(self._running.items())
                 if not isinstance(p, threading.Thread)}
 
+    def _count(self, share: _Share) -> int:
+        return len(dataset_jobs([self.checks[c] for c in share.check_ids], self.job.regions, self.not_offered))
+
+    def _due(self, share: _Share) -> set[tuple[str, str]]:
+        return {(cid, r) for cid in share.check_ids for r in self.checks[cid].regions(self.job.regions,
+                                                                                      self.not_offered)}
+
     def collections(self) -> int:
-        """Datasets the processes collect (one the checks of two processes read is collected by both)."""
-        return sum(len(dataset_jobs([self.checks[c] for c in s.check_ids], self.job.regions,
-                                        self.job.not_offered)) for s in self.shares)
+        """Datasets the processes collect (one the checks of two processes read is collected by both); while processes
+        have yet to report where their families are offered, counted in every region."""
+        return sum(self._collections.values())
 
     def findings(self, progress: ProgressFn | None = None,
                  started: Callable[[], None] | None = None) -> Iterator[tuple[Check, str, list[Finding]]]:
@@ -227,8 +241,7 @@ class ScanProcesses:
         waiting = sorted(self.shares, key=lambda s: self.local is not None and s.index == 0)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
-        due = {s.index: {(cid, r) for cid in s.check_ids for r in checks[cid].regions(job.regions, job.not_offered)}
-               for s in self.shares}
+        due = {s.index: self._due(s) for s in self.shares}
         finished: set[int] = set()
         problems: dict[int, str] = {}
         found = 0
@@ -243,6 +256,14 @@ class ScanProcesses:
                 yield checks[cid], region, [Finding.model_validate_json(line) for line in lines]
                 if progress:
                     progress("checked", {"check": cid, "region": region, "findings": found})
+            elif kind == "offered":  # (before the process's first findings: its pipe keeps the order)
+                _, _, skipped, self._calls[index] = msg
+                self.not_offered.update(skipped)
+                share = self.shares[index]
+                due[index] = self._due(share)
+                self._collections[index] = self._count(share)
+                if progress:
+                    progress("total", {"total": self.collections()})
             elif kind == "collected":
                 _, _, data, self._calls[index] = msg
                 if progress:
@@ -396,11 +417,16 @@ def _scan_share(factory: ClientFactory | None, job: ProcessScan, share: _Share,
     try:
         if factory is None:
             factory = ClientFactory(resolve_credentials(job.auth, os.environ, job.settings).provider, job.settings)
-        request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
-                              families=share.scanned, config=job.config, not_offered=job.not_offered)
 
         def calls() -> int:
             return sum(factory.calls.values()) if factory is not None else 0
+
+        skipped = job.not_offered
+        if skipped is None:
+            skipped = not_offered(factory, share.scanned, job.regions)
+            send(("offered", share.index, skipped, calls()))
+        request = ScanRequest(account_id=job.account_id, regions=job.regions, check_ids=share.check_ids,
+                              families=share.scanned, config=job.config, not_offered=skipped)
 
         def progress(event: str, data: dict[str, Any]) -> None:
             if event == "collected":  # (the caller counts the findings itself)

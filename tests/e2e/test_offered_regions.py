@@ -74,9 +74,13 @@ def test_the_emulator_has_no_endpoint_where_a_product_is_not_offered(cloud):
     assert "cannot resolve host cr.cn-shanghai.aliyuncs.com" in str(err.value)
 
 
-def test_a_family_is_audited_only_where_its_product_is_offered(cloud, run, tmp_path):
+@pytest.mark.parametrize("processes", ["1", "2"], ids=["one-process", "two-processes"])
+def test_a_family_is_audited_only_where_its_product_is_offered(cloud, run, tmp_path, processes):
+    """In one process the region lists are asked before the scan; split, each process asks its own families' and the
+    progress count is corrected as they report."""
     load(cloud, scenario())
-    out = run("scan", "--family", "cr", "--family", "fc", "--output-dir", "out", "--log-level", "info")
+    out = run("scan", "--family", "cr", "--family", "fc", "--output-dir", "out", "--log-level", "info",
+              "--processes", processes)
     assert out.returncode == 3, out.stderr
     found = _findings(tmp_path)
     regions = {(f["unmapped"]["check_id"].split("_", 1)[0], f["cloud"]["region"]) for f in found}
@@ -87,6 +91,9 @@ def test_a_family_is_audited_only_where_its_product_is_offered(cloud, run, tmp_p
     assert "Not audited where the product is not offered (its region list): cr in cn-shanghai; fc in cn-shanghai" \
         in out.stdout
     assert "cr is not offered in cn-shanghai (its region list): not audited there" in out.stderr
+    counts = [line.split("]", 1)[0].lstrip("[").split("/") for line in out.stderr.splitlines() if line.startswith("[")]
+    assert counts and all(int(done) <= int(total) for done, total in counts) and counts[-1][0] == counts[-1][1]
+    assert ("scan processes: 2" in out.stderr) == (processes == "2")
 
 
 def test_an_unreadable_region_list_audits_every_region_and_says_why(cloud, run, tmp_path):

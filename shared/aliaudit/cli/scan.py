@@ -130,7 +130,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     from ..checks.registry import all_checks
     from ..clients import ClientFactory
     from ..credentials.resolve import default_session_name
-    from ..offered import not_offered, not_offered_apart
+    from ..offered import not_offered
     from ..outcome import Tally, warn_expired
     from ..progress import Progress
     from ..regions import account_regions
@@ -151,27 +151,28 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
     families = {checks[c].meta.family for c in check_ids}
     decided = plan(factory, [checks[c] for c in check_ids], args.processes, account_id=account_id,
                    output_dir=Path(args.output_dir), regions=regions)
-    # where each product is offered; asked apart when scan processes will fork from this one (offered.py)
-    skipped = (not_offered_apart if decided.processes > 1 else not_offered)(factory, families, regions)
-    request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config,
-                          not_offered=skipped)
-    jobs = dataset_jobs([checks[c] for c in check_ids], regions, skipped)
     split: ScanProcesses | None = None
-    if decided.processes > 1:
+    skipped: dict[str, list[str]] = {}
+    if decided.processes <= 1:  # where each product is offered (offered.py); scan processes ask their own families'
+        skipped = not_offered(factory, families, regions)
+    else:
         auth = auth_options(args)
         # every process assumes a role under the same session name
         session = auth.role_session_name or os.environ.get("ALIBABA_CLOUD_ROLE_SESSION_NAME") or default_session_name()
         job = ProcessScan(auth=auth.model_copy(update={"role_session_name": session}), settings=factory.settings,
                           env=dict(os.environ), account_id=account_id, regions=regions, config=config,
-                          log_level=args.log_level, not_offered=skipped)
+                          log_level=args.log_level, not_offered=None)
         # packed, the first share is scanned here, with clients of its own (its calls are counted apart)
         split = ScanProcesses(job, check_ids, decided.processes, decided.packed,
                               local=ClientFactory(factory.provider, factory.settings), heavy=decided.heavy)
-    progress = Progress(split.collections() if split else len(jobs), len(families), len(regions), quiet=args.quiet,
+    jobs = split.collections() if split else len(dataset_jobs([checks[c] for c in check_ids], regions, skipped))
+    progress = Progress(jobs, len(families), len(regions), quiet=args.quiet,
                         calls=lambda: sum(factory.calls.values()) + (split.calls() if split else 0))
     if split is None:
         warm_up()
     # (split: once its processes run, so that they fork from a process with no other thread)
+    request = ScanRequest(account_id=account_id, regions=regions, check_ids=check_ids, config=config,
+                          not_offered=skipped)
     scanned = split.findings(progress, warm_up) if split else scan_findings(factory, request, progress)
     # findings go to disk as each check runs (muted as they come), and are read back in the order of the
     # checks and regions for the reports: memory holds the datasets in flight, never every finding
@@ -185,6 +186,8 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
             key = (order[check.meta.id], rank[region])
             spool.add(items, key)
             tally.add_all(items, key)
+        if split:
+            skipped = dict(sorted(split.not_offered.items()))
         expired = warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         summary = tally.summary.result({"account_id": account_id, "generated_at": generated, "regions": regions,
