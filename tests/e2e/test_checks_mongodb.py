@@ -3,6 +3,7 @@ emulated dds API (mongodb.aliyuncs.com for the central regions), plus the emulat
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -190,11 +191,14 @@ def test_linked_global_ip_whitelist_templates_are_judged(cloud):
     data = account()
     state = data["accounts"][0]["dds"]
     state["global_ip_templates"] = TEMPLATES
-    for inst in state["instances"]:
+    for inst in state["instances"]:  # (templates: replica sets and sharded clusters on cloud disks only)
         if inst["id"] == "dds-good":
             inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0001", "g-zsldxfiwjmti0kcm0002"]
+            inst["storage_type"] = "cloud_essd"
         elif inst["id"] == "dds-sh":
             inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0002"]
+            inst["storage_type"] = "cloud_essd"
+    denied_data = _deny(copy.deepcopy(data), ["dds:DescribeGlobalSecurityIPGroupRelation"])
     load(cloud, data)
     findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], regions=REGIONS)
     verdicts = by_resource(findings, "mongodb_instance_whitelist_not_open")
@@ -204,7 +208,7 @@ def test_linked_global_ip_whitelist_templates_are_judged(cloud):
     if verdicts["dds-sh"] == "PASS":
         assert msgs["dds-sh"].endswith("(1 linked whitelist template(s))")
 
-    load(cloud, _deny(account(), ["dds:DescribeGlobalSecurityIPGroupRelation"]))
+    load(cloud, denied_data)
     findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET,
                     regions=REGIONS)
     denied = {f.resource_id: (f.status.value, f.message) for f in findings}

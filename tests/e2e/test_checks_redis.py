@@ -4,6 +4,7 @@ plus the emulator's writes that remediate them."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from alibabacloud_r_kvstore20150101 import models as kv_models
@@ -220,6 +221,7 @@ def test_linked_global_ip_whitelist_templates_are_judged(cloud):
             inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0001", "g-zsldxfiwjmti0kcm0002"]
         elif inst["id"] == "r-sh":
             inst["global_ip_templates"] = ["g-zsldxfiwjmti0kcm0002"]
+    denied_data = _deny(copy.deepcopy(data), ["kvstore:DescribeGlobalSecurityIPGroupRelation"])
     load(cloud, data)
     findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], regions=REGIONS)
     verdicts = by_resource(findings, "redis_instance_whitelist_not_open")
@@ -229,7 +231,7 @@ def test_linked_global_ip_whitelist_templates_are_judged(cloud):
     if verdicts["r-sh"] == "PASS":
         assert msgs["r-sh"].endswith("(1 linked whitelist template(s))")
 
-    load(cloud, _deny(account(), ["kvstore:DescribeGlobalSecurityIPGroupRelation"]))
+    load(cloud, denied_data)
     findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], ak=READER_AK, secret=READER_SECRET,
                     regions=REGIONS)
     denied = {f.resource_id: (f.status.value, f.message) for f in findings}

@@ -7,7 +7,8 @@ mongos s-bpxxxxxxxx (NetworkType VPC, Port "3717") and the compatible address dd
 DescribeDBInstanceAttribute VpcAuthMode Open (its sample describes dds-bp11483712c1****: the product takes the one
 entry the per-instance call answers); DescribeDBInstanceSSL SSLStatus Open; DescribeAuditPolicy LogAuditStatus Enable;
 DescribeDBInstanceTDEInfo TDEStatus enabled with EncryptionKey 2axxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx;
-DescribeGlobalSecurityIPGroupRelation one linked template dev_baoxian_k8s_bj (27.16.214.10,111.60.117.181)."""
+DescribeGlobalSecurityIPGroupRelation (one linked template) is not asked: a local-disk instance cannot link
+templates."""
 
 from __future__ import annotations
 
@@ -25,8 +26,7 @@ def test_mongodb_instances_from_the_documented_samples(replay: WireReplay) -> No
         "id": MID, "name": "测试数据库", "region": REGION, "instance_type": "sharding", "engine_version": "4.2",
         "status": "Running", "storage_type": "local_ssd",
         "whitelist": [{"name": "default", "ips": ["47.xxx.xxx.xx", "100.xxx.xxx.0/24"], "attribute": "hidden"}],
-        "templates": [{"name": "template:dev_baoxian_k8s_bj", "ips": ["27.16.214.10", "111.60.117.181"],
-                       "attribute": ""}],
+        "templates": [],
         "endpoints": [
             {"address": "s-bpxxxxxxxx.mongodb.rds.aliyuncs.com", "network_type": "VPC", "node": "s-bpxxxxxxxx",
              "port": "3717"},
@@ -36,6 +36,8 @@ def test_mongodb_instances_from_the_documented_samples(replay: WireReplay) -> No
         "tde_key": "2axxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "errors": {}}]
     assert pick(got, expected) == expected
     assert replay.served.count("dds:DescribeDBInstances") == 3  # one per DBInstanceType (serverless too)
+    # local_ssd: no whitelist template can be linked, none is asked for
+    assert "dds:DescribeGlobalSecurityIPGroupRelation" not in replay.served
     # what the checks make of it: password-free access (VpcAuthMode Open) fails, the rest passes
     data = {"mongodb.instances": got}
     assert statuses(run_check("mongodb_instance_password_free_access_disabled", data, region=REGION)) == {MID: "FAIL"}

@@ -120,7 +120,8 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
             if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
-        _aspect(inst, "templates", lambda: _read_templates(dds, inst))
+        if templates_offered(inst):
+            _aspect(inst, "templates", lambda: _read_templates(dds, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(dds, inst))
         _aspect(inst, "attribute", lambda: _read_attribute(dds, inst))
         _aspect(inst, "ssl", lambda: _read_ssl(dds, inst))
@@ -152,6 +153,14 @@ def _read_whitelist(dds: Any, inst: MongoInstance) -> None:
             raise ValueError("DescribeSecurityIps answered no whitelist group and no SecurityIps (an instance always "
                              "has its default whitelist)")
         inst.whitelist.append(WhitelistGroup(name="default", ips=ips))
+
+
+def templates_offered(inst: MongoInstance) -> bool:
+    """Whether the instance can link global IP whitelist templates: "The IP whitelist template feature can be enabled
+    only for replica set or sharded cluster instances that use cloud disks" ("Configure an IP whitelist template",
+    https://www.alibabacloud.com/help/en/mongodb/user-guide/configure-an-ip-whitelist-template). Not asked for local
+    disks (StorageType local_*) or Serverless; an unknown storage type is asked."""
+    return inst.instance_type != SERVERLESS and not inst.storage_type.lower().startswith("local")
 
 
 def _read_templates(dds: Any, inst: MongoInstance) -> None:
