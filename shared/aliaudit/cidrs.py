@@ -30,7 +30,9 @@ def covers_world(networks: Iterable[IPNetwork], family: int) -> bool:
 
 def _whitelist_network(raw: str) -> IPNetwork | None:
     text = raw.strip()
-    if text == "0.0.0.0":  # ApsaraDB whitelists (RDS, Redis, MongoDB) read a bare 0.0.0.0 as "any address"
+    # a bare 0.0.0.0 is read as "any address": no Alibaba reference says what a database whitelist makes of it, and CIS
+    # 6.2's audit names it beside /0 ("it is not configured as 0.0.0.0"), the conservative reading
+    if text == "0.0.0.0":
         text = "0.0.0.0/0"
     try:
         return ip_network(text, strict=False)

@@ -46,7 +46,7 @@ def test_kafka_check_pass_and_fail(cloud, admin):
     findings = scan(cloud, families=["kafka"], regions=REGIONS)
     assert by_resource(findings, _K) == {
         "alikafka_post-cn-vpc001": "PASS", "alikafka_post-cn-net001": "PASS", "alikafka_post-cn-open01": "FAIL",
-        "alikafka_post-cn-empty1": "MANUAL", "alikafka_post-cn-sh0001": "FAIL", "alikafka_pre-cn-cflt01": "MANUAL",
+        "alikafka_post-cn-empty1": "PASS", "alikafka_post-cn-sh0001": "FAIL", "alikafka_pre-cn-cflt01": "MANUAL",
         "alikafka_pre-cn-cflt02": "PASS"}
     by_id = {f.resource_id: f for f in findings}
     assert "CONTROL_CENTER pub-controlcenter-cflt01" in by_id["alikafka_pre-cn-cflt01"].message

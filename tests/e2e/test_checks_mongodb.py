@@ -103,6 +103,21 @@ def test_an_answer_without_any_whitelist_is_unknown(cloud):
     assert bare.status.value == "ERROR" and "answered no whitelist group and no SecurityIps" in bare.message
 
 
+def test_an_empty_whitelist_admits_every_address(cloud):
+    """'If the whitelist contains only 0.0.0.0/0 or is empty, all IP addresses can access the instance' (Configure an IP
+    address whitelist): the default group emptied is a FAIL, not a whitelist that admits nobody."""
+    data = account()
+    data["accounts"][0]["dds"]["instances"] += [
+        {"id": "dds-empty", "whitelist": [{"name": "default", "ips": []}, {"name": "app", "ips": []}]},
+        {"id": "dds-dts", "whitelist": [{"name": "default", "ips": []},
+                                        {"name": "ddsdts", "ips": ["100.104.0.0/16"], "attribute": "hidden"}]}]
+    load(cloud, data)
+    findings = scan(cloud, checks=["mongodb_instance_whitelist_not_open"], regions=REGIONS)
+    got = {f.resource_id: (f.status.value, f.message) for f in findings}
+    assert got["dds-empty"][0] == "FAIL" and got["dds-empty"][1].startswith("the whitelist is empty")
+    assert got["dds-dts"][0] == "PASS"  # (an entry, DTS's: not an empty whitelist)
+
+
 def test_a_cloud_disk_instance_without_the_audit_log_is_manual(cloud):
     # DescribeAuditPolicy "is available only for General-purpose Local Disk Edition and Dedicated Local Disk Edition
     # instances" (API reference): for a cloud-disk one its Disabled does not tell

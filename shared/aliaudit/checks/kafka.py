@@ -33,13 +33,15 @@ def _result(i: KafkaInstance, status: Status, message: str) -> Result:
        needs=[INSTANCES],
        evaluates="GetInstanceList DeployType per instance, and GetAllowedIpList AllowedList.InternetList for those "
                  "deployed with Internet access: PASS when DeployType is 5 (VPC only), or 4 with Internet whitelist "
-                 "entries none of which (nor all together) admit every address; FAIL when an InternetList "
-                 "AllowedIpList holds 0.0.0.0/0, ::/0 or entries covering every address (the message names the port "
-                 "range); MANUAL when DeployType is 4 with no Internet whitelist entry (what that admits is not "
-                 "documented) or another DeployType; ERROR when the whitelist could not be read. A Confluent "
-                 "instance (Series confluent: always DeployType 5, public access set per component) is MANUAL when "
-                 "a component has a public endpoint (ConfluentInstanceComponents PubEndpoint; its access control is "
-                 "not read), PASS when none has.",
+                 "entries none of which (nor all together) admit every address; FAIL when an InternetList AllowedIpList"
+                 " holds 0.0.0.0/0, ::/0 or entries covering every address (the message names the port range); PASS too"
+                 " when DeployType is 4 with no Internet whitelist entry ('If you remove the last entry from a "
+                 "whitelist, all access through the ports in that entry is blocked': Configure whitelists, https://www."
+                 "alibabacloud.com/help/en/apsaramq-for-kafka/cloud-message-queue-for-kafka/user-guide/configure-a-whit"
+                 "elist); MANUAL for another DeployType; ERROR when the whitelist could not be read. A Confluent "
+                 "instance (Series confluent: always DeployType 5, public access set per component) is MANUAL when a "
+                 "component has a public endpoint (ConfluentInstanceComponents PubEndpoint; its access control is not "
+                 "read), PASS when none has.",
        source="Cloud Config kafka-instance-public-access-check | "
               "https://api.alibabacloud.com/api/alikafka/2019-09-16/GetAllowedIpList")
 def public_access_restricted(inp: Inputs) -> Iterator[Result]:
@@ -61,8 +63,8 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
         elif opened:
             yield _result(i, FAIL, f"the Internet whitelist admits every address ({'; '.join(opened)})")
         elif not any(w.ips for w in lists):
-            yield _result(i, MANUAL, "the instance has Internet access (DeployType 4) and no Internet whitelist "
-                                     "entry: check who can reach it")
+            # "If you remove the last entry from a whitelist, all access through the ports in that entry is blocked"
+            yield _result(i, PASS, "the Internet whitelist holds no entry, which blocks all access through its ports")
         else:
             entries = sorted({ip for w in lists for ip in w.ips})
             yield _result(i, PASS, f"the Internet whitelist admits only {', '.join(entries)}")

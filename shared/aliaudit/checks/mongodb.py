@@ -59,12 +59,15 @@ def _public(inst: MongoInstance) -> list[str]:
                  "DescribeSecurityIps includes their entries is not documented; asked for replica set and sharded "
                  "cluster instances on cloud disks, the only ones that can link templates): FAIL when an entry is a /0 "
                  "(0.0.0.0/0, ::/0, or a bare 0.0.0.0, read as any address) or the entries of one address family "
-                 "together cover all of it, naming the group or template; the message says whether a public endpoint "
-                 "exists (NetworkType Public in DescribeReplicaSetRole for replica sets and standalone instances, "
-                 "DescribeShardingNetworkAddress for sharded clusters). PASS otherwise; entries that are not addresses "
-                 "are ignored; ERROR when the whitelist could not be read, or the answer held no whitelist at all (an "
-                 "instance always has its default one), or when the groups admit no such entry but the linked templates"
-                 " could not be read.",
+                 "together cover all of it, naming the group or template, and when no group or template holds any entry"
+                 " ('If the whitelist contains only 0.0.0.0/0 or is empty, all IP addresses can access the instance': "
+                 "Configure an IP address whitelist, "
+                 "https://www.alibabacloud.com/help/en/mongodb/user-guide/configure-an-ip-address-whitelist); the "
+                 "message says whether a public endpoint exists (NetworkType Public in DescribeReplicaSetRole for "
+                 "replica sets and standalone instances, DescribeShardingNetworkAddress for sharded clusters). PASS "
+                 "otherwise; entries that are not addresses are ignored; ERROR when the whitelist could not be read, or"
+                 " the answer held no whitelist at all (an instance always has its default one), or when the groups "
+                 "admit no such entry but the linked templates could not be read.",
        source="Cloud Config mongodb-public-and-any-ip-access-check | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeSecurityIps")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
@@ -74,7 +77,12 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             continue
         # a linked global IP whitelist template (a group named template:<name>) admits clients as the groups do
         opened = open_whitelist_entries((g.name, g.ips) for g in [*inst.whitelist, *inst.templates])
-        if opened:
+        listed = [g for g in [*inst.whitelist, *inst.templates] if g.ips]
+        if not listed and not _error(inst, ["templates"]):
+            # "If the whitelist contains only 0.0.0.0/0 or is empty, all IP addresses can access the instance"
+            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
+            yield _result(inst, FAIL, f"the whitelist is empty, which admits every address; {reach}")
+        elif opened:
             reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
             yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
         elif err := _error(inst, ["templates"]):  # the groups alone admit no such entry, but a linked template might
