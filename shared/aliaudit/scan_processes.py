@@ -206,9 +206,8 @@ class ScanProcesses:
         self.processes = max(1, processes or len(self.shares))
         self._running: dict[int, Any] = {}
         self._calls: dict[int, int] = {}
-        # family -> regions not audited: the job's, or as the processes report them (job.not_offered None)
-        self.not_offered: dict[str, list[str]] = dict(job.not_offered or {})
-        self._collections = {s.index: self._count(s) for s in self.shares}
+        self._skipped: dict[int, dict[str, list[str]]] = {}  # as each process reported (job.not_offered None)
+        self._collections = {s.index: self._count(s, self.not_offered) for s in self.shares}
 
     def calls(self) -> int:
         return sum(self._calls.values())
@@ -218,12 +217,25 @@ class ScanProcesses:
         return {",".join(self.shares[i].families): p.pid for i, p in list(self._running.items())
                 if not isinstance(p, threading.Thread)}
 
-    def _count(self, share: _Share) -> int:
-        return len(dataset_jobs([self.checks[c] for c in share.check_ids], self.job.regions, self.not_offered))
+    @property
+    def not_offered(self) -> dict[str, list[str]]:
+        """family -> the regions not audited: the job's, or those no process that scans the family audited (a family
+        whose checks two processes run may have its region list read by one and not by the other)."""
+        if self.job.not_offered is not None:
+            return dict(self.job.not_offered)
+        out: dict[str, list[str]] = {}
+        for family in sorted({f for sk in self._skipped.values() for f in sk}):
+            answers = [set(sk.get(family, ())) for i, sk in self._skipped.items() if family in self.shares[i].scanned]
+            common = set.intersection(*answers)
+            if common:
+                out[family] = [r for r in self.job.regions if r in common]
+        return out
 
-    def _due(self, share: _Share) -> set[tuple[str, str]]:
-        return {(cid, r) for cid in share.check_ids for r in self.checks[cid].regions(self.job.regions,
-                                                                                      self.not_offered)}
+    def _count(self, share: _Share, skipped: dict[str, list[str]]) -> int:
+        return len(dataset_jobs([self.checks[c] for c in share.check_ids], self.job.regions, skipped))
+
+    def _due(self, share: _Share, skipped: dict[str, list[str]]) -> set[tuple[str, str]]:
+        return {(cid, r) for cid in share.check_ids for r in self.checks[cid].regions(self.job.regions, skipped)}
 
     def collections(self) -> int:
         """Datasets the processes collect (one the checks of two processes read is collected by both); while processes
@@ -241,7 +253,7 @@ class ScanProcesses:
         waiting = sorted(self.shares, key=lambda s: self.local is not None and s.index == 0)
         running = self._running
         pipes: dict[Any, int] = {}  # each process's own pipe: one that dies mid-message harms no other
-        due = {s.index: self._due(s) for s in self.shares}
+        due = {s.index: self._due(s, self.not_offered) for s in self.shares}
         finished: set[int] = set()
         problems: dict[int, str] = {}
         found = 0
@@ -258,10 +270,10 @@ class ScanProcesses:
                     progress("checked", {"check": cid, "region": region, "findings": found})
             elif kind == "offered":  # (before the process's first findings: its pipe keeps the order)
                 _, _, skipped, self._calls[index] = msg
-                self.not_offered.update(skipped)
+                self._skipped[index] = skipped  # (what this process audits; not_offered unites them)
                 share = self.shares[index]
-                due[index] = self._due(share)
-                self._collections[index] = self._count(share)
+                due[index] = self._due(share, skipped)
+                self._collections[index] = self._count(share, skipped)
                 if progress:
                     progress("total", {"total": self.collections()})
             elif kind == "collected":

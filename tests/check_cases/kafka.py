@@ -27,12 +27,13 @@ CASES: list[Case] = [
          {"kafka.instances": [instance(), instance("k-net", deploy_type=4, internet=internet("203.0.113.0/24")),
                               instance("k-open", deploy_type=4, internet=internet("0.0.0.0/0"))]},
          {IID: "PASS", "k-net": "PASS", "k-open": "FAIL"}),
-    Case(_K, "entries covering all of IPv4 together fail; no Internet entry passes (it blocks the ports); an unknown "
-             "DeployType is MANUAL",
+    Case(_K, "entries covering all of IPv4 together fail; a port range without entries passes (it blocks the port); no "
+             "port range at all and an unknown DeployType are MANUAL",
          {"kafka.instances": [instance("k-halves", deploy_type=4, internet=internet("0.0.0.0/1", "128.0.0.0/1")),
+                              instance("k-closed", deploy_type=4, internet=internet()),
                               instance("k-empty", deploy_type=4, internet=[]),
                               instance("k-odd", deploy_type=7)]},
-         {"k-halves": "FAIL", "k-empty": "PASS", "k-odd": "MANUAL"}),
+         {"k-halves": "FAIL", "k-closed": "PASS", "k-empty": "MANUAL", "k-odd": "MANUAL"}),
     Case(_K, "Confluent (always DeployType 5): a component with a public endpoint (the sample's CONNECTOR "
              "PubEndpoint) is MANUAL, not PASS; components without one pass",
          {"kafka.instances": [

@@ -46,7 +46,7 @@ def test_kafka_check_pass_and_fail(cloud, admin):
     findings = scan(cloud, families=["kafka"], regions=REGIONS)
     assert by_resource(findings, _K) == {
         "alikafka_post-cn-vpc001": "PASS", "alikafka_post-cn-net001": "PASS", "alikafka_post-cn-open01": "FAIL",
-        "alikafka_post-cn-empty1": "PASS", "alikafka_post-cn-sh0001": "FAIL", "alikafka_pre-cn-cflt01": "MANUAL",
+        "alikafka_post-cn-empty1": "MANUAL", "alikafka_post-cn-sh0001": "FAIL", "alikafka_pre-cn-cflt01": "MANUAL",
         "alikafka_pre-cn-cflt02": "PASS"}
     by_id = {f.resource_id: f for f in findings}
     assert "CONTROL_CENTER pub-controlcenter-cflt01" in by_id["alikafka_pre-cn-cflt01"].message
@@ -84,6 +84,10 @@ def test_remediation_flips_the_check_and_is_audited(cloud, admin):
     kafka.update_allowed_ip(kafka_models.UpdateAllowedIpRequest(
         region_id="cn-hangzhou", instance_id="alikafka_post-cn-open01", update_type="delete",
         allowed_list_type="internet", port_range="9093/9093", allowed_list_ip="0.0.0.0/0"))
+    # the last entry removed: "all access through the ports in that entry is blocked"
+    emptied = [f for f in scan(cloud, families=["kafka"]) if f.resource_id == "alikafka_post-cn-open01"]
+    assert [(f.status.value, f.message) for f in emptied] == [
+        ("PASS", "the Internet whitelist's port ranges hold no entry, which blocks all access through them")]
     kafka.update_allowed_ip(kafka_models.UpdateAllowedIpRequest(
         region_id="cn-hangzhou", instance_id="alikafka_post-cn-open01", update_type="add",
         allowed_list_type="internet", port_range="9093/9093", allowed_list_ip="198.51.100.0/24,192.0.2.10/32"))

@@ -35,13 +35,14 @@ def _result(i: KafkaInstance, status: Status, message: str) -> Result:
                  "deployed with Internet access: PASS when DeployType is 5 (VPC only), or 4 with Internet whitelist "
                  "entries none of which (nor all together) admit every address; FAIL when an InternetList AllowedIpList"
                  " holds 0.0.0.0/0, ::/0 or entries covering every address (the message names the port range); PASS too"
-                 " when DeployType is 4 with no Internet whitelist entry ('If you remove the last entry from a "
-                 "whitelist, all access through the ports in that entry is blocked': Configure whitelists, https://www."
-                 "alibabacloud.com/help/en/apsaramq-for-kafka/cloud-message-queue-for-kafka/user-guide/configure-a-whit"
-                 "elist); MANUAL for another DeployType; ERROR when the whitelist could not be read. A Confluent "
-                 "instance (Series confluent: always DeployType 5, public access set per component) is MANUAL when a "
-                 "component has a public endpoint (ConfluentInstanceComponents PubEndpoint; its access control is not "
-                 "read), PASS when none has.",
+                 " when DeployType is 4 and the InternetList's port ranges hold no entry ('If you remove the last entry"
+                 " from a whitelist, all access through the ports in that entry is blocked': Configure whitelists, http"
+                 "s://www.alibabacloud.com/help/en/apsaramq-for-kafka/cloud-message-queue-for-kafka/user-guide/configur"
+                 "e-a-whitelist); MANUAL when no InternetList port range is answered at all (the default of an "
+                 "Internet-facing instance is documented as 0.0.0.0/0) and for another DeployType; ERROR when the "
+                 "whitelist could not be read. A Confluent instance (Series confluent: always DeployType 5, public "
+                 "access set per component) is MANUAL when a component has a public endpoint "
+                 "(ConfluentInstanceComponents PubEndpoint; its access control is not read), PASS when none has.",
        source="Cloud Config kafka-instance-public-access-check | "
               "https://api.alibabacloud.com/api/alikafka/2019-09-16/GetAllowedIpList")
 def public_access_restricted(inp: Inputs) -> Iterator[Result]:
@@ -62,9 +63,13 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
             yield _result(i, MANUAL, f"undocumented DeployType {i.deploy_type}: check how the instance is reachable")
         elif opened:
             yield _result(i, FAIL, f"the Internet whitelist admits every address ({'; '.join(opened)})")
+        elif not lists:  # no port range answered at all (the default is documented as 0.0.0.0/0, not as none)
+            yield _result(i, MANUAL, "the instance has Internet access (DeployType 4) and no Internet whitelist: "
+                                     "check who can reach it")
         elif not any(w.ips for w in lists):
             # "If you remove the last entry from a whitelist, all access through the ports in that entry is blocked"
-            yield _result(i, PASS, "the Internet whitelist holds no entry, which blocks all access through its ports")
+            yield _result(i, PASS, "the Internet whitelist's port ranges hold no entry, which blocks all access "
+                                   "through them")
         else:
             entries = sorted({ip for w in lists for ip in w.ips})
             yield _result(i, PASS, f"the Internet whitelist admits only {', '.join(entries)}")

@@ -187,7 +187,7 @@ def _scan_account(args: argparse.Namespace, factory: ClientFactory, account_id: 
             spool.add(items, key)
             tally.add_all(items, key)
         if split:
-            skipped = dict(sorted(split.not_offered.items()))
+            skipped = split.not_offered
         expired = warn_expired(mutelist, today)
         generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         summary = tally.summary.result({"account_id": account_id, "generated_at": generated, "regions": regions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-_SUPPORT = {"registry", "paging"}
+_SUPPORT = {"registry", "paging", "ip_templates"}
 
 
 def families() -> list[str]:

@@ -230,7 +230,7 @@ def _roles_of(ctx: CollectContext, ecs: Any, batch: list[str], by_id: dict[str, 
         _read_ram_roles(ctx, ecs, batch, by_id)
         return {}
     except Exception as err:
-        code = getattr(err, "code", "")
+        code = apierrors.sdk_code(err)
         if code in (CLASSIC_ROLE, UNKNOWN_INSTANCE) and len(batch) > 1:  # one instance's error: halve the batch
             half = len(batch) // 2
             return {**_roles_of(ctx, ecs, batch[:half], by_id), **_roles_of(ctx, ecs, batch[half:], by_id)}
@@ -303,6 +303,9 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
                 lambda b: b.permissions.permission if b.permissions else [])]
 
         try:
+            # a classic network group's rules come one NicType per call, internet by default ("To query security
+            # group rules of both NIC types, call the operation twice"); a VPC group's are all intranet, whatever is
+            # asked (DescribeSecurityGroupAttribute NicType)
             if info.vpc_id:
                 info.rules = rules(None)
             else:
@@ -316,9 +319,6 @@ def security_groups(ctx: CollectContext) -> list[GroupInfo]:
     return groups
 
 
-# DescribeSecurityGroupAttribute answers a classic network group's rules of one NIC type per call, internet by default
-# ("To query security group rules of both NIC types, call the operation twice"; a VPC group's rules are all intranet,
-# answered whatever is asked): a classic group is read twice.
 GROUP_IDS_BATCH = 100  # DescribeSecurityGroups SecurityGroupIds: "up to 100 security group IDs ... in a JSON array"
 
 
@@ -683,7 +683,7 @@ def user_data(ctx: CollectContext) -> list[UserDataInfo]:
             body = ecs.describe_user_data(ecs_models.DescribeUserDataRequest(
                 region_id=ctx.region, instance_id=i.instance_id)).body
         except Exception as err:
-            if getattr(err, "code", "") == "InvalidInstanceId.NotFound":  # released since listed (its 404 code)
+            if apierrors.sdk_code(err) == "InvalidInstanceId.NotFound":  # released since listed (its 404 code)
                 return None
             info.error = apierrors.describe(err)
             return info
@@ -772,7 +772,7 @@ def unreadable_image(info: ImageInfo, err: BaseException) -> ImageInfo | None:
     """An image whose share permissions could not be read: None when DescribeImageSharePermission answered
     InvalidImageId.NotFound (deleted since DescribeImages listed it: no longer shared, nothing to report), else the
     image with the error (ERROR for it)."""
-    if getattr(err, "code", "") == "InvalidImageId.NotFound":
+    if apierrors.sdk_code(err) == "InvalidImageId.NotFound":
         return None
     info.error = apierrors.describe(err)
     return info

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rds import TEMPLATE_PREFIX
+TEMPLATE_PREFIX = "template:"  # a linked template is judged as a group named template:<its name> (RDS's too)
 
 
 def linked_templates(client: Any, models: Any, instance_id: str, region: str) -> list[tuple[str, list[str]]]:

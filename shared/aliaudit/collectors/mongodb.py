@@ -57,6 +57,9 @@ class MongoInstance(Record):
     engine_version: str = ""
     status: str = ""
     storage_type: str = ""  # DescribeDBInstances StorageType: cloud_essd | local_ssd (the reference's enumeration)
+    # ReplicationFactor: "The number of nodes in the instance ... returned if the instance is a replica set instance"
+    # (a string); 1 node is a standalone instance
+    replication_factor: str = ""
     whitelist: list[WhitelistGroup] = Field(default_factory=list)
     # the global IP whitelist templates linked to the instance (DescribeGlobalSecurityIPGroupRelation: ip_templates.py),
     # each as a group named template:<GlobalIgName>; empty when the read failed (errors["templates"])
@@ -92,7 +95,7 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
             lambda b: b.dbinstances.dbinstance if b.dbinstances else [], PAGE_SIZE))
 
     seen: set[str] = set()
-    listed = []
+    listed: list[tuple[str, Any]] = []  # (the DBInstanceType listed as, the instance)
     unlisted: list[MongoInstance] = []
     for kind in INSTANCE_TYPES:
         try:
@@ -107,13 +110,14 @@ def instances(ctx: CollectContext) -> list[MongoInstance]:
         for d in answered:
             if d.dbinstance_id not in seen:  # in case the filter is not applied: each instance once
                 seen.add(d.dbinstance_id)
-                listed.append(d)
+                listed.append((kind, d))
 
-    def detail(d: Any) -> MongoInstance | None:
+    def detail(item: tuple[str, Any]) -> MongoInstance | None:
+        kind, d = item
         inst = MongoInstance(id=d.dbinstance_id, name=d.dbinstance_description or "",
-                             region=d.region_id or ctx.region, instance_type=d.dbinstance_type or "",
+                             region=d.region_id or ctx.region, instance_type=d.dbinstance_type or kind,
                              engine_version=d.engine_version or "", status=d.dbinstance_status or "",
-                             storage_type=d.storage_type or "")
+                             storage_type=d.storage_type or "", replication_factor=d.replication_factor or "")
         try:
             _read_whitelist(dds, inst)
         except Exception as err:
@@ -159,8 +163,10 @@ def templates_offered(inst: MongoInstance) -> bool:
     """Whether the instance can link global IP whitelist templates: "The IP whitelist template feature can be enabled
     only for replica set or sharded cluster instances that use cloud disks" ("Configure an IP whitelist template",
     https://www.alibabacloud.com/help/en/mongodb/user-guide/configure-an-ip-whitelist-template). Not asked for local
-    disks (StorageType local_*) or Serverless; an unknown storage type is asked."""
-    return inst.instance_type != SERVERLESS and not inst.storage_type.lower().startswith("local")
+    disks (StorageType local_*), standalone (ReplicationFactor 1) or Serverless instances; an unknown storage type or
+    node count is asked."""
+    return inst.instance_type != SERVERLESS and not inst.storage_type.lower().startswith("local") \
+        and inst.replication_factor.strip() != "1"
 
 
 def _read_templates(dds: Any, inst: MongoInstance) -> None:

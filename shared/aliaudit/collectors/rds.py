@@ -16,6 +16,7 @@ from .. import apierrors
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..offered import region_list
+from .ip_templates import TEMPLATE_PREFIX
 from .paging import by_token
 from .registry import CollectContext, collector
 
@@ -43,7 +44,6 @@ FIXED_RETENTION_DAYS = 30
 # reference lists "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server"
 # (https://alibabacloud.com/help/en/rds/apsaradb-rds-for-mysql/api-rds-2014-08-15-describeinstancelinkedwhitelisttemplate-mysql)
 TEMPLATE_ENGINES = {"mysql", "postgresql", "sqlserver"}
-TEMPLATE_PREFIX = "template:"  # a linked template is judged as a group named template:<TemplateName>
 PARAMETER_ENGINES = MYSQL_FAMILY | {"postgresql"}  # whose parameters a check reads
 PAGE_SIZE = 100  # DescribeDBInstances MaxResults maximum
 # read-only instances keep no backups of their own (their primary's are the backups): not asked for a policy

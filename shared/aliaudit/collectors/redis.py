@@ -28,7 +28,10 @@ PAGE_SIZE = 50  # DescribeInstances PageSize: "Maximum value: 50. Default value:
 # each engine the answer's InstanceType documents (Tair, Redis, Memcache) is asked by name. Child instances of a
 # distributed instance (Global Distributed Cache, Tair) are asked apart: GlobalInstance true "Only child instances
 # are returned", false "Child instances are not returned", unset undocumented. Each instance is kept once.
-LISTINGS: tuple[tuple[str, bool | None], ...] = (("Redis", None), ("Tair", None), ("Memcache", None), ("Tair", True))
+# (Tair's children are asked as Redis too: older answers name Tair instances InstanceType Redis with EditionType
+# Enterprise, see _open_source)
+LISTINGS: tuple[tuple[str, bool | None], ...] = (("Redis", None), ("Tair", None), ("Memcache", None), ("Tair", True),
+                                                 ("Redis", True))
 # DescribeInstanceSSL's documented errors for an instance whose engine or proxy cannot do TLS (API reference
 # errorCodes: 400 InvalidRedisVersionPattern, 403 IncorrectCharacterType, 403 IncorrectEngineVersion)
 SSL_UNSUPPORTED = {"InvalidRedisVersionPattern", "IncorrectCharacterType", "IncorrectEngineVersion"}
@@ -164,7 +167,8 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
             if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
                 return None
             inst.errors["whitelist"] = apierrors.describe(err)
-        _aspect(inst, "templates", lambda: _read_templates(kv, inst))
+        if inst.instance_type != "Memcache":  # the whitelist template guides are Tair's and Redis's only
+            _aspect(inst, "templates", lambda: _read_templates(kv, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(kv, inst))
         _aspect(inst, "attribute", lambda: _read_attribute(kv, inst))
         if not tls_not_offered(inst):  # a series without TLS is not asked

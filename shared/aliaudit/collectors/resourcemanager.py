@@ -18,7 +18,6 @@ from ..lazy import lazy_import
 from .registry import CollectContext, collector
 
 rm_models = lazy_import("alibabacloud_resourcemanager20200331.models")
-tea_exceptions = lazy_import("Tea.exceptions")
 
 # GetResourceDirectory for an account outside any directory: ResourceDirectoryNotInUse (404, the API reference's
 # error code); EntityNotExists.ResourceDirectory is the Resource Directory APIs' "not enabled" code, accepted too
@@ -51,8 +50,8 @@ def guardrails(ctx: CollectContext) -> Guardrails:
     rm = ctx.client("resourcemanager")
     try:
         rd = rm.get_resource_directory().body.resource_directory
-    except tea_exceptions.TeaException as err:
-        if str(getattr(err, "code", "")) in NO_DIRECTORY:
+    except Exception as err:
+        if apierrors.sdk_code(err) in NO_DIRECTORY:
             return Guardrails(managed=False)
         raise
     if rd is None or str(rd.master_account_id or "") != ctx.account_id:

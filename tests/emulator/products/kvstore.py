@@ -169,7 +169,7 @@ def describe_instances(call: Call) -> dict[str, Any]:
     follows by listing Redis and Memcache apart (aliyun/terraform-provider-alicloud,
     alicloud/resource_alicloud_kvstore_instance_test.go). GlobalInstance true: "Only child instances are returned",
     false: "Child instances are not returned" (of distributed instances); unset, undocumented: read as false, the
-    narrower answer."""
+    narrower answer. Both filters apply with InstanceIds too (not documented either way)."""
     region = _list_region(call)
     wanted = [x for x in call.params.get("InstanceIds", "").split(",") if x]
     if len(wanted) > 30:  # "You can specify a maximum of 30 instance IDs in a single request"

@@ -973,8 +973,8 @@ def abort_bucket_worm(call: Call) -> Response:
 # the header: the policy's JSON text. GetAccessPointPublicAccessBlock GET /?publicAccessBlock&x-oss-access-point-name=.
 # An unknown access point: 404 NoSuchAccessPoint (alibabacloud-oss-go-sdk-v2 oss/client_integration_test.go,
 # TestAccessPoint). One without a policy: not documented; NoSuchAccessPointPolicy (404) is ours, in OSS's NoSuch<Thing>
-# style (NoSuchBucketPolicy). Block Public Access never set or deleted answers 200 false at every level (oss2
-# tests/test_public_access_block.py for the account and the bucket).
+# style (NoSuchBucketPolicy). Block Public Access never set or deleted answers 200 false: documented for the account and
+# the bucket (oss2 tests/test_public_access_block.py); the access point's answer is not documented, the same is ours.
 _AP_NAME = "x-oss-access-point-name"
 
 
