@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from aliaudit.checks.registry import all_checks
 from aliaudit.credentials import AuthOptions
 from aliaudit.findings import Status
@@ -134,14 +136,20 @@ def _scenario() -> dict:
     return data
 
 
-def test_a_process_that_dies_leaves_error_findings_not_gaps(cloud, admin):
+@pytest.mark.parametrize("asked_by_processes", [False, True], ids=["region-lists-given", "asked-by-processes"])
+def test_a_process_that_dies_leaves_error_findings_not_gaps(cloud, admin, asked_by_processes):
+    """asked_by_processes: each process asks its families' region lists and reports them first (the CLI's way), which
+    re-counts what it owes."""
     load(cloud, _scenario())
     regions = ["cn-hangzhou", "cn-shanghai"]
     ids = [c.meta.id for c in select_checks(["ecs", "vpc", "kms"])]
     whole = Counter((f.check_id, f.region) for f in scan(cloud, regions=regions, checks=ids))  # (one process)
     admin.faults(latency_ms=150)  # every call slow: the ECS process is still at work when it is killed
     env = {"ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
-    scanner = ScanProcesses(_job(cloud, env, regions), ids)
+    job = _job(cloud, env, regions)
+    if asked_by_processes:
+        job.not_offered = None
+    scanner = ScanProcesses(job, ids)
     got = []
     killed = False
     for _check, _region, items in scanner.findings():
@@ -167,6 +175,7 @@ def test_a_process_that_dies_leaves_error_findings_not_gaps(cloud, admin):
     assert Counter((f.check_id, f.region) for f in others) == Counter({u: n for u, n in whole.items()
                                                                       if not u[0].startswith("ecs_")})
     assert not [f for f in others if f.status == Status.ERROR]
+    assert scanner.not_offered == {}  # (ECS, VPC and KMS have no region list: audited everywhere)
 
 
 def test_a_process_that_cannot_authenticate_reports_why(cloud):
