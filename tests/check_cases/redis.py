@@ -33,7 +33,13 @@ _A = "redis_instance_password_free_access_disabled"
 _S = "redis_instance_ssl_enabled"
 _T = "redis_instance_tde_enabled"
 PUBLIC = Endpoint(address="r-pub.redis.rds.aliyuncs.com", ip_type="Public", port="6379")
+# a listing other than the first (Redis's) that failed: one ERROR per check, beside the instances that were listed
+_UNLISTED = RedisInstance(id="redis-memcache-cn-hangzhou", region="cn-hangzhou", instance_type="Memcache",
+                          unlisted="Memcache instances: Throttling.User: Request was denied due to user flow control.")
 CASES: list[Case] = [
+    *(Case(c, "a listing that failed is ERROR, the listed instances are judged",
+           {"redis.instances": [inst(), _UNLISTED]}, {RID: "PASS", _UNLISTED.id: "ERROR"})
+      for c in (_W, _A, _S, _T)),
     Case(_W, "sample whitelist passes; 0.0.0.0/0, a bare 0.0.0.0, ::/0 and two /1 halves fail",
          {"redis.instances": [inst(), inst("r-any", whitelist=_open("0.0.0.0/0")),
                               inst("r-bare", whitelist=_open("0.0.0.0")), inst("r-v6", whitelist=_open("::/0")),

@@ -30,7 +30,13 @@ def _result(inst: RedisInstance, status: Status, message: str, **details: str) -
                   details={"engine": f"{inst.instance_type} {inst.engine_version}".strip(), **details})
 
 
+def _unlisted(inst: RedisInstance) -> Result:
+    return _result(inst, ERROR, f"could not list the region's {inst.unlisted}")
+
+
 def _error(inst: RedisInstance, aspects: Iterable[str]) -> Result | None:
+    if inst.unlisted:  # (each check asks this first: a listing that failed stands for instances not judged)
+        return _unlisted(inst)
     failed = [f"{ASPECT_NAMES.get(a, a)}: {inst.errors[a]}" for a in aspects if a in inst.errors]
     return _result(inst, ERROR, "could not read " + "; ".join(failed)) if failed else None
 
@@ -58,7 +64,9 @@ def _public(inst: RedisInstance) -> list[str]:
                  "all of it, naming the group or template; the message says whether a public endpoint exists "
                  "(DescribeDBInstanceNetInfo IPType Public). PASS otherwise; entries that are not addresses are "
                  "ignored; ERROR when the whitelist could not be read, or when the groups admit no such entry but the "
-                 "linked templates could not be read.",
+                 "linked templates could not be read. Instances are listed per engine (DescribeInstances InstanceType "
+                 "Redis, Tair, Memcache, and the children of distributed instances apart): a listing other than Redis's"
+                 " that fails is one ERROR for the region, beside the instances listed.",
        source="Cloud Config redis-public-and-any-ip-access-check | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeSecurityIps")
 def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
@@ -95,9 +103,12 @@ PASSWORD_REQUIRED, PASSWORD_FREE = "Open", "Close"
                "Password-free Access (set a password for the default account first).",
        cli="aliyun r-kvstore ModifyInstanceVpcAuthMode --InstanceId <id> --VpcAuthMode Open",
        events=["ModifyInstanceVpcAuthMode", *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeInstanceAttribute VpcAuthMode: PASS when Open (password authentication is enabled), "
-                 "FAIL when Close (password-free access is enabled), MANUAL when absent or another value (the "
-                 "reference documents only these two); ERROR when the attributes could not be read.",
+       evaluates="DescribeInstanceAttribute VpcAuthMode: PASS when Open (password authentication is enabled), FAIL when"
+                 " Close (password-free access is enabled), MANUAL when absent or another value (the reference "
+                 "documents only these two); ERROR when the attributes could not be read. Instances are listed per "
+                 "engine (DescribeInstances InstanceType Redis, Tair, Memcache, and the children of distributed "
+                 "instances apart): a listing other than Redis's that fails is one ERROR for the region, beside the "
+                 "instances listed.",
        source="Cloud Config redis-instance-open-auth-mode | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceAttribute")
 def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
@@ -128,12 +139,16 @@ def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
                  "instances, and when the call answers IncorrectCharacterType. FAIL when it answers one of its "
                  "documented engine-version errors (InvalidRedisVersionPattern, IncorrectEngineVersion): TLS needs "
                  "Redis Open-Source 5.0, 6.0 or 7.0 or Tair memory-optimized or persistent memory, which a major "
-                 "version upgrade gives.",
+                 "version upgrade gives. Instances are listed per engine (DescribeInstances InstanceType Redis, Tair, "
+                 "Memcache, and the children of distributed instances apart): a listing other than Redis's that fails "
+                 "is one ERROR for the region, beside the instances listed.",
        source="Cloud Config redis-instance-enabled-ssl | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceSSL")
 def ssl_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
-        if why := tls_not_offered(inst):
+        if inst.unlisted:
+            yield _unlisted(inst)
+        elif why := tls_not_offered(inst):
             yield _result(inst, MANUAL, f"not applicable: {why} (Enable TLS encryption prerequisites); only a "
                           "migration to a master-replica memory-optimized or Redis 5.0+ instance allows encrypted "
                           "connections")
@@ -164,17 +179,19 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun r-kvstore ModifyInstanceTDE --InstanceId <id> --TDEStatus Enabled [--EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/AliyunRdsInstanceEncryptionDefaultRole]",
        events=["ModifyInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable (or another value), "
-                 "ERROR when absent or empty or when the TDE status could not be read. No result (and no call) for "
-                 "instances whose DescribeInstanceAttribute says IsSupportTDE false or, when IsSupportTDE is unknown "
-                 "(the attributes unread or without it), whose series has no TDE ('Enable TDE': Tair memory-optimized "
-                 "only): EditionType Community, InstanceType Redis or Memcache, or a persistent-memory or disk-based "
-                 "InstanceClass.",
+       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable (or another value), ERROR "
+                 "when absent or empty or when the TDE status could not be read. No result (and no call) for instances "
+                 "whose DescribeInstanceAttribute says IsSupportTDE false or, when IsSupportTDE is unknown (the "
+                 "attributes unread or without it), whose series has no TDE ('Enable TDE': Tair memory-optimized only):"
+                 " EditionType Community, InstanceType Redis or Memcache, or a persistent-memory or disk-based "
+                 "InstanceClass. Instances are listed per engine (DescribeInstances InstanceType Redis, Tair, Memcache,"
+                 " and the children of distributed instances apart): a listing other than Redis's that fails is one "
+                 "ERROR for the region, beside the instances listed.",
        source="Cloud Config redis-instance-enabled-byok-tde | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceTDEStatus")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
-        if not tde_applies(inst) and "tde" not in inst.errors:
+        if not tde_applies(inst) and "tde" not in inst.errors and not inst.unlisted:
             continue  # the instance (or its series) cannot use TDE: nothing to remediate short of migrating
         if err := _error(inst, ["tde"]):
             yield err

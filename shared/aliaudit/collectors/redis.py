@@ -86,6 +86,9 @@ class RedisInstance(Record):
     ssl_unsupported: str = ""  # the documented error DescribeInstanceSSL answered for an instance without TLS
     tde_status: str = ""  # TDEStatus: Enabled | Disable ('' when not read or not answered)
     errors: dict[str, str] = Field(default_factory=dict)  # aspect -> why it could not be read
+    # a stand-in for the region's instances of one listing that failed (not the first, Redis's: that fails the
+    # dataset): why; the checks give it one ERROR each
+    unlisted: str | None = None
 
 
 def _open_source(inst: RedisInstance) -> bool:
@@ -143,13 +146,21 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
             lambda b: b.instances.kvstore_instance if b.instances else [], PAGE_SIZE))
 
     found: dict[str, Any] = {}
+    unlisted: list[RedisInstance] = []
     for engine, children in LISTINGS:
         try:
             answered = listing(engine, children)
         except Exception as err:
-            # a site that refuses the value itself has no such instances; any other failure is the dataset's ERROR
-            if not any(apierrors.refuses_parameter(err, name) for name in ("InstanceType", "GlobalInstance")):
+            # a site that refuses the value itself has no such instances; the first listing's other failures are the
+            # dataset's ERROR, another's its own ERROR (the instances listed are still judged)
+            if any(apierrors.refuses_parameter(err, name) for name in ("InstanceType", "GlobalInstance")):
+                continue
+            if (engine, children) == LISTINGS[0]:
                 raise
+            kind = f"{engine} instances" + (" (children of distributed instances)" if children else "")
+            unlisted.append(RedisInstance(id=f"redis-{engine.lower()}{'-children' if children else ''}-{ctx.region}",
+                                          region=ctx.region, instance_type=engine,
+                                          unlisted=f"{kind}: {apierrors.describe(err)}"))
             continue
         for d in answered:
             found.setdefault(d.instance_id, d)
@@ -177,7 +188,7 @@ def instances(ctx: CollectContext) -> list[RedisInstance]:
             _aspect(inst, "tde", lambda: _read_tde(kv, inst))
         return inst
 
-    return [i for i in ctx.map(detail, listed) if i is not None]
+    return [*(i for i in ctx.map(detail, listed) if i is not None), *unlisted]
 
 
 def _aspect(inst: RedisInstance, name: str, read: Callable[[], None]) -> None:
