@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from ipaddress import IPv4Network, IPv6Network, collapse_addresses, ip_network
 
+from .findings import Status
+
 IPNetwork = IPv4Network | IPv6Network
 WORLD: dict[int, IPNetwork] = {4: ip_network("0.0.0.0/0"), 6: ip_network("::/0")}
 
@@ -64,3 +66,24 @@ def whitelist_reach(endpoints_unread: bool, public: list[str]) -> str:
     if public:
         return f"reachable from the internet through {', '.join(public)}"
     return "no public endpoint: any host of the network can connect"
+
+
+def linked_templates_text(count: int) -> str:
+    """The PASS message of a whitelist check that read the instance's linked templates."""
+    linked = f"{count} linked whitelist template(s)" if count else "no linked whitelist template"
+    return f"no whitelist entry admits every address ({linked})"
+
+
+def whitelist_verdict(opened: list[str], endpoints_unread: bool, public: list[str], templates_error: str | None,
+                      closed: str, templates: str = "global IP whitelist templates") -> tuple[Status, str]:
+    """The verdict of an ApsaraDB whitelist check (RDS, Redis, MongoDB, PolarDB) over its groups and linked templates:
+    FAIL naming the entries that admit every address (opened) and who that lets in; ERROR when none does but the
+    linked templates could not be read (templates_error: the check's "could not read ..." message), since one might;
+    PASS with `closed` otherwise."""
+    if opened:
+        return Status.FAIL, f"whitelist admits every address ({'; '.join(opened)}); " \
+                            f"{whitelist_reach(endpoints_unread, public)}"
+    if templates_error is not None:
+        return Status.ERROR, f"no whitelist group admits every address, but the linked {templates} could not be " \
+                             f"read: {templates_error.removeprefix('could not read ')}"
+    return Status.PASS, closed

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import open_whitelist_entries, whitelist_reach
+from ..cidrs import linked_templates_text, open_whitelist_entries, whitelist_reach, whitelist_verdict
 from ..collectors.mongodb import INSTANCES, MongoInstance
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -78,20 +78,15 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
         # a linked global IP whitelist template (a group named template:<name>) admits clients as the groups do
         opened = open_whitelist_entries((g.name, g.ips) for g in [*inst.whitelist, *inst.templates])
         listed = [g for g in [*inst.whitelist, *inst.templates] if g.ips]
-        if not listed and not _error(inst, ["templates"]):
+        unread = _error(inst, ["templates"])
+        if not listed and not unread:
             # "If the whitelist contains only 0.0.0.0/0 or is empty, all IP addresses can access the instance"
             reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
             yield _result(inst, FAIL, f"the whitelist is empty, which admits every address; {reach}")
-        elif opened:
-            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
-            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
-        elif err := _error(inst, ["templates"]):  # the groups alone admit no such entry, but a linked template might
-            yield _result(inst, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
-                                       "templates could not be read: " + err.message.removeprefix("could not read "))
         else:
-            linked = f"{len(inst.templates)} linked whitelist template(s)" if inst.templates else \
-                "no linked whitelist template"
-            yield _result(inst, PASS, f"no whitelist entry admits every address ({linked})")
+            yield _result(inst, *whitelist_verdict(opened, "endpoints" in inst.errors, _public(inst),
+                                                   unread.message if unread else None,
+                                                   linked_templates_text(len(inst.templates))))
 
 
 # VpcAuthMode of DescribeDBInstanceAttribute: "Open: Password-free access within the VPC is enabled. Close:

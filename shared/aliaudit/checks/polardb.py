@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import IPNetwork, covers_world, whitelist_reach
+from ..cidrs import IPNetwork, covers_world, linked_templates_text, whitelist_verdict
 from ..collectors.polardb import CLUSTERS, PolarCluster
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -98,18 +98,10 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
         if err := _error(c, ["whitelist"]):
             yield err
             continue
-        opened = open_entries(c)
-        if opened:
-            reach = whitelist_reach("endpoints" in c.errors, _public(c))
-            yield _result(c, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
-        elif err := _error(c, ["templates"]):
-            # the groups alone admit no such entry, but a linked template might
-            yield _result(c, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
-                                    "templates could not be read: " + err.message.removeprefix("could not read "))
-        else:
-            linked = f"{len(c.templates)} linked whitelist template(s)" if c.templates else \
-                "no linked whitelist template"
-            yield _result(c, PASS, f"no whitelist entry admits every address ({linked})")
+        unread = _error(c, ["templates"])
+        yield _result(c, *whitelist_verdict(open_entries(c), "endpoints" in c.errors, _public(c),
+                                            unread.message if unread else None,
+                                            linked_templates_text(len(c.templates))))
 
 
 @check(id="polardb_cluster_no_public_endpoint", severity="high",

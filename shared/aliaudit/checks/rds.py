@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import covers_world, whitelist_reach
+from ..cidrs import covers_world, linked_templates_text, whitelist_verdict
 from ..collectors.kms import KEYS, KmsKey
 from ..collectors.rds import (
     AUDIT_ENGINES,
@@ -219,16 +219,10 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
         if err := _error(inst, ["whitelist"]):
             yield err
             continue
-        opened = _open_entries(inst)
-        if opened:
-            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
-            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
-        elif err := _error(inst, ["templates"]):
-            # the groups alone admit no such entry, but a linked template might
-            yield _result(inst, ERROR, "no whitelist group admits every address, but the linked whitelist templates "
-                                       "could not be read: " + err.message.removeprefix("could not read "))
-        else:
-            yield _result(inst, PASS, _closed_message(inst))
+        unread = _error(inst, ["templates"])
+        yield _result(inst, *whitelist_verdict(_open_entries(inst), "endpoints" in inst.errors, _public(inst),
+                                               unread.message if unread else None, _closed_message(inst),
+                                               templates="whitelist templates"))
 
 
 def _closed_message(inst: RdsInstance) -> str:
@@ -236,8 +230,7 @@ def _closed_message(inst: RdsInstance) -> str:
         # DescribeInstanceLinkedWhitelistTemplate: "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL
         # Server": no template is read for another engine
         return f"no whitelist entry admits every address (whitelist templates are not documented for {inst.engine})"
-    linked = f"{len(inst.templates)} linked whitelist template(s)" if inst.templates else "no linked whitelist template"
-    return f"no whitelist entry admits every address ({linked})"
+    return linked_templates_text(len(inst.templates))
 
 
 @check(id="rds_instance_no_public_endpoint", severity="medium",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..cidrs import open_whitelist_entries, whitelist_reach
+from ..cidrs import linked_templates_text, open_whitelist_entries, whitelist_verdict
 from ..collectors.redis import INSTANCES, RedisInstance, tde_applies, tls_not_offered
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -76,16 +76,10 @@ def whitelist_not_open(inp: Inputs) -> Iterator[Result]:
             continue
         # a linked global IP whitelist template (a group named template:<name>) admits clients as the groups do
         opened = open_whitelist_entries((g.name, g.ips) for g in [*inst.whitelist, *inst.templates])
-        if opened:
-            reach = whitelist_reach("endpoints" in inst.errors, _public(inst))
-            yield _result(inst, FAIL, f"whitelist admits every address ({'; '.join(opened)}); {reach}")
-        elif err := _error(inst, ["templates"]):  # the groups alone admit no such entry, but a linked template might
-            yield _result(inst, ERROR, "no whitelist group admits every address, but the linked global IP whitelist "
-                                       "templates could not be read: " + err.message.removeprefix("could not read "))
-        else:
-            linked = f"{len(inst.templates)} linked whitelist template(s)" if inst.templates else \
-                "no linked whitelist template"
-            yield _result(inst, PASS, f"no whitelist entry admits every address ({linked})")
+        unread = _error(inst, ["templates"])
+        yield _result(inst, *whitelist_verdict(opened, "endpoints" in inst.errors, _public(inst),
+                                               unread.message if unread else None,
+                                               linked_templates_text(len(inst.templates))))
 
 
 # VpcAuthMode of DescribeInstanceAttribute: "Open: Password authentication is enabled. Close: Password
