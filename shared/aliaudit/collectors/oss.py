@@ -230,8 +230,8 @@ class AccessPointInfo(Record):
 # What GetAccessPointPolicy answers an access point without a policy is not documented (its reference lists no
 # error; no SDK test reads a deleted policy). OSS names a missing sub-resource with a 404 NoSuch<Thing> code
 # (NoSuchBucketPolicy, NoSuchServerSideEncryptionRule: the GetBucketPolicy reference's error table, oss2.exceptions),
-# and Alibaba's
-# Terraform provider reads any OSS 404 or NoSuch... code as "not found" (alicloud/errors.go NotFoundError): a 404
+# and Alibaba's Terraform provider reads any OSS 404 or NoSuch... code as "not found" (alicloud/errors.go
+# NotFoundError): a 404
 # NoSuch... answer is "no policy", except the codes that name the bucket or the access point itself missing (404
 # NoSuchBucket; 404 NoSuchAccessPoint: alibabacloud-oss-go-sdk-v2 oss/client_integration_test.go TestAccessPoint,
 # Terraform service_alicloud_oss_v2.go), which are that access point's ERROR like any other failure.
