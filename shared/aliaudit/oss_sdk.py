@@ -12,6 +12,11 @@ sessions, exceptions and models, 43 ms of it. So the package is registered witho
 - a submodule (oss2.exceptions) loads as usual;
 - any other name (oss2.set_file_logger) runs the whole __init__ first.
 
+oss2.utils, which every client imports, also imports pycryptodome's AES, Counter and Random for client-side
+encryption at its top; loading AES's C library parses its declarations with cffi's pycparser: 50-60 ms of CPU in
+each process that reads OSS, for ciphers aliaudit never runs. Those three modules are registered with the
+standard library's LazyLoader: each runs when one of its attributes is first read.
+
 The same classes come from the same modules; fewer modules are loaded. A package whose __init__ does not have
 the expected shape (no `__version__ = '...'` line, no `from .x import` table) is imported the normal way."""
 
@@ -102,10 +107,29 @@ class _Finder:
         return spec
 
 
-_FINDER = _Finder()
+class _DeferredCrypto:
+    """The pycryptodome modules oss2.utils imports for client-side encryption, each executed on first use."""
+
+    MODULES = frozenset({"Crypto.Cipher.AES", "Crypto.Util.Counter", "Crypto.Random"})
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self.MODULES:
+            return None
+        import importlib.util  # (only when oss2 is imported)
+
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+_FINDERS = (_Finder(), _DeferredCrypto())
 
 
 def install() -> None:
     """Import oss2 this way from now on (idempotent; an oss2 already imported stays as it is)."""
-    if _FINDER not in sys.meta_path:
-        sys.meta_path.insert(0, _FINDER)
+    for finder in reversed(_FINDERS):
+        if finder not in sys.meta_path:
+            sys.meta_path.insert(0, finder)

@@ -62,3 +62,25 @@ def test_every_name_of_the_package_is_what_a_normal_import_gives():
             "print(json.dumps({'want': want, 'got': {n: key(getattr(lazy, n)) for n in names}}))")
     got = _run(code)
     assert got["got"] == got["want"]
+
+
+def test_client_side_encryption_ciphers_run_only_when_used():
+    # oss2.utils imports AES, Counter and Random at its top: loading AES parses its C declarations with cffi's
+    # pycparser. Through aliaudit they are registered and run on first use, and then work as the real modules.
+    got = _run("import aliaudit, json, sys\n"
+               "from oss2 import api\n"
+               "import oss2.utils\n"
+               "before = {'cffi': 'cffi' in sys.modules, 'aes': type(sys.modules['Crypto.Cipher.AES']).__name__}\n"
+               "from Crypto.Cipher import AES\n"
+               "from Crypto.Util import Counter\n"
+               "ctr = Counter.new(128, initial_value=1)\n"
+               "out = AES.new(b'k' * 16, AES.MODE_CTR, counter=ctr).encrypt(b'aliaudit')\n"
+               "print(json.dumps({**before, 'same': oss2.utils.AES is AES, 'out': out.hex(),"
+               " 'mode': AES.MODE_CTR}))")
+    assert got["cffi"] is False and got["aes"] == "_LazyModule"
+    assert got["same"] and got["mode"] == 6 and len(got["out"]) == 16
+    from Crypto.Cipher import AES
+    from Crypto.Util import Counter
+
+    want = AES.new(b"k" * 16, AES.MODE_CTR, counter=Counter.new(128, initial_value=1)).encrypt(b"aliaudit")
+    assert got["out"] == want.hex()
