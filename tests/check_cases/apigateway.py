@@ -7,7 +7,7 @@ api.demo.com)."""
 
 from __future__ import annotations
 
-from aliaudit.collectors.apigateway import ApigwApi, ApigwGroup, StageDefinition
+from aliaudit.collectors.apigateway import ApigwApi, ApigwGroup, StageDefinition, StagePlugin
 from tests.check_cases import Case
 
 AID = "5af418828f0344a3b588c0cc1331a3bc"
@@ -55,6 +55,24 @@ CASES: list[Case] = [
                               api("mixed", stages=("RELEASE", "TEST"), served={
                                   "RELEASE": {"error": "Throttling"}, "TEST": {"auth_type": "ANONYMOUS"}})]},
          {"test-anon": "FAIL", "pre-anon": "FAIL", "fixed-release": "FAIL", "mixed": "FAIL"}),
+    # the review's defect: an ANONYMOUS API behind a JWT authentication plug-in (the documented replacement of OpenID
+    # Connect) failed; the Cloud Config rule counts an authentication plug-in as authentication
+    Case(_AUTH, "ANONYMOUS on the Internet: a JWT plug-in passes; one with bypassEmptyToken fails; one whose "
+                "definition is unreadable, or a basicAuth plug-in, is MANUAL; a throttling plug-in alone fails; the "
+                "plug-ins' read failed",
+         {"apigateway.apis": [
+             api("jwt", auth_type="ANONYMOUS", plugins=[
+                 StagePlugin(id="p1", name="jwt", type="jwtAuth", bypass_empty_token=False),
+                 StagePlugin(id="p2", name="limit", type="trafficControl")]),
+             api("jwt-bypass", auth_type="ANONYMOUS",
+                 plugins=[StagePlugin(id="p3", name="lenient", type="jwtAuth", bypass_empty_token=True)]),
+             api("jwt-unread", auth_type="ANONYMOUS",
+                 plugins=[StagePlugin(id="p4", name="odd", type="jwtAuth", bypass_empty_token=None)]),
+             api("basic", auth_type="ANONYMOUS", plugins=[StagePlugin(id="p5", name="b", type="basicAuth")]),
+             api("limited", auth_type="ANONYMOUS", plugins=[StagePlugin(id="p2", name="limit", type="trafficControl")]),
+             api("unread", auth_type="ANONYMOUS", plugins_error="NoPermission: denied")]},
+         {"jwt": "PASS", "jwt-bypass": "FAIL", "jwt-unread": "MANUAL", "basic": "MANUAL", "limited": "FAIL",
+          "unread": "ERROR"}),
     Case(_HTTPS, "HTTPS only passes; the sample's HTTP and HTTP,HTTPS fail",
          {"apigateway.apis": [api(), api("plain", protocols=["HTTP"]), api("both", protocols=["HTTP", "HTTPS"])]},
          {AID: "PASS", "plain": "FAIL", "both": "FAIL"}),
@@ -64,6 +82,13 @@ CASES: list[Case] = [
                               api("draft-http", stages=(), protocols=["HTTP"]),
                               api("test-http", stages=("RELEASE", "TEST"), served={"TEST": {"protocols": ["HTTP"]}})]},
          {"none": "MANUAL", "broken": "ERROR", "test-http": "FAIL"}),
+    # the review's defect: the documented DescribeDeployedApi sample (DisableInternet true, RequestProtocol HTTP)
+    # failed, though the Cloud Config rule "does not apply to APIs that allow only internal access"; WebSocket only is
+    # MANUAL
+    Case(_HTTPS, "HTTP callable from the VPC only passes; WebSocket only is MANUAL",
+         {"apigateway.apis": [api("vpc-http", protocols=["HTTP"], disable_internet=True),
+                              api("ws", protocols=["WEBSOCKET"])]},
+         {"vpc-http": "PASS", "ws": "MANUAL"}),
     Case(_TLS, "TLS 1.2 and 1.3 policies pass; the sample's HTTPS2_TLS1_0 and HTTPS1_1_TLS1_0 fail",
          {"apigateway.groups": [group(), group("g13", "HTTPS2_TLS1_3"), group("g10", "HTTPS2_TLS1_0"),
                                 group("g11", "HTTPS1_1_TLS1_0")]},

@@ -35,8 +35,9 @@ def cloudapi() -> dict[str, Any]:
             {"id": "api-signed", "name": "orders", "group_id": G_SHOP, "stages": ["RELEASE", "TEST"]},
             {"id": "api-anon", "name": "catalog", "group_id": G_SHOP, "auth_type": "ANONYMOUS",
              "protocol": "HTTP,HTTPS", "stages": ["RELEASE"]},
+            # the documented DescribeDeployedApi sample's pair: VPC calls only, over HTTP
             {"id": "api-anon-vpc", "name": "internal", "group_id": G_SHOP, "auth_type": "ANONYMOUS",
-             "disable_internet": True, "stages": ["RELEASE"]},
+             "disable_internet": True, "protocol": "HTTP", "stages": ["RELEASE"]},
             {"id": "api-draft", "name": "draft", "group_id": G_OLD, "auth_type": "ANONYMOUS", "protocol": "HTTP",
              "stages": ["TEST"]},
             {"id": "api-sh", "name": "partner-feed", "group_id": G_SH, "auth_type": "APPOPENID",
@@ -227,3 +228,78 @@ def test_release_serves_its_published_definition_until_the_draft_is_published(cl
     findings = scan(cloud, checks=[AUTH, HTTPS])
     # published to no stage any more: callable nowhere, so neither check judges its draft
     assert "api-pending" not in by_resource(findings, AUTH) and "api-pending" not in by_resource(findings, HTTPS)
+
+
+JWT_DATA = "parameter: Authorization\nparameterLocation: header\nclaimParameters: []\njwk:\n  kty: RSA\n  e: AQAB\n"
+
+
+def test_authentication_plugins_decide_anonymous_apis(cloud, admin):
+    """An ANONYMOUS API reachable from the Internet is authenticated by a JWT plug-in bound to it in that stage
+    (DescribePluginsByApi; bindings take effect without publishing again), unless the plug-in lets requests without
+    a token through (bypassEmptyToken); a throttling plug-in authenticates nobody."""
+    data = account()
+    section = data["accounts"][0]["cloudapi"]
+    section["plugins"] = [
+        {"id": "p-jwt", "name": "jwt_strict", "type": "jwtAuth", "data": JWT_DATA},
+        {"id": "p-lenient", "name": "jwt_lenient", "type": "jwtAuth",
+         "data": json.dumps({"parameter": "Authorization", "bypassEmptyToken": True})},
+        {"id": "p-limit", "name": "limit", "type": "trafficControl", "data": '{"unit": "MINUTE", "apiDefault": 20}'},
+    ]
+    section["apis"] += [
+        {"id": "api-jwt", "name": "jwt", "group_id": G_SHOP, "auth_type": "ANONYMOUS", "stages": ["RELEASE"],
+         "plugins": {"RELEASE": ["p-jwt", "p-limit"]}},
+        {"id": "api-lenient", "name": "lenient", "group_id": G_SHOP, "auth_type": "ANONYMOUS", "stages": ["RELEASE"],
+         "plugins": {"RELEASE": ["p-lenient"]}},
+        # bound in TEST only: RELEASE is still anonymous
+        {"id": "api-jwt-test", "name": "jwt-test", "group_id": G_SHOP, "auth_type": "ANONYMOUS",
+         "stages": ["RELEASE", "TEST"], "plugins": {"TEST": ["p-jwt"]}},
+    ]
+    load(cloud, data)
+    findings = scan(cloud, checks=[AUTH])
+    got = by_resource(findings, AUTH)
+    assert {k: got[k] for k in ("api-jwt", "api-lenient", "api-jwt-test", "api-anon")} == {
+        "api-jwt": "PASS", "api-lenient": "FAIL", "api-jwt-test": "FAIL", "api-anon": "FAIL"}
+    messages = {f.resource_id: f.message for f in findings}
+    assert messages["api-jwt"] == "RELEASE: ANONYMOUS, authenticated by the JWT plug-in jwt_strict"
+    assert "bypassEmptyToken" in messages["api-lenient"] and "jwt_lenient" in messages["api-lenient"]
+    assert messages["api-jwt-test"] == "RELEASE: ANONYMOUS and callable from the Internet"
+    assert "jwt" not in " ".join(str(f.details) for f in findings)  # (no plug-in definition in any finding)
+    calls = admin.calls()
+    # asked only where the verdict depends on it: ANONYMOUS stages callable from the Internet
+    assert calls["cloudapi:DescribePluginsByApi"] == 6
+
+    # remediation: a JWT plug-in created and bound to the anonymous API in RELEASE, no publishing needed
+    gw = gw_client(cloud)
+    pid = gw.create_plugin(gw_models.CreatePluginRequest(plugin_name="jwt_catalog", plugin_type="jwtAuth",
+                                                         plugin_data=JWT_DATA)).body.plugin_id
+    gw.attach_plugin(gw_models.AttachPluginRequest(plugin_id=pid, group_id=G_SHOP, api_ids="api-anon",
+                                                   stage_name="RELEASE"))
+    assert by_resource(scan(cloud, checks=[AUTH]), AUTH)["api-anon"] == "PASS"
+    gw.detach_plugin(gw_models.DetachPluginRequest(plugin_id=pid, group_id=G_SHOP, api_id="api-anon",
+                                                   stage_name="RELEASE"))
+    assert by_resource(scan(cloud, checks=[AUTH]), AUTH)["api-anon"] == "FAIL"
+    listed = gw.describe_plugins_by_api(gw_models.DescribePluginsByApiRequest(
+        group_id=G_SHOP, api_id="api-jwt", stage_name="RELEASE", page_size=1)).body
+    assert (listed.total_count, listed.page_size, len(listed.plugins.plugin_attribute)) == (2, 1, 1)
+    names = [e["eventName"] for e in admin.events() if e["serviceName"] not in ("Ram", "Sts")]
+    assert names == ["CreatePlugin", "AttachPlugin", "DetachPlugin"]
+
+    # the plug-ins unreadable: the anonymous APIs are ERROR, not FAIL and not PASS
+    load(cloud, _deny(data, ["apigateway:DescribePluginsByApi"]))
+    got = by_resource(scan(cloud, checks=[AUTH], ak=READER_AK, secret=READER_SECRET), AUTH)
+    assert {k: got[k] for k in ("api-jwt", "api-anon", "api-anon-vpc", "api-signed")} == {
+        "api-jwt": "ERROR", "api-anon": "ERROR", "api-anon-vpc": "PASS", "api-signed": "PASS"}
+
+
+def test_websocket_is_a_documented_protocol(cloud):
+    load(cloud, account())
+    gw = gw_client(cloud)
+    gw.modify_api(gw_models.ModifyApiRequest(group_id=G_SHOP, api_id="api-signed",
+                                             request_config=json.dumps({"RequestProtocol": "WebSocket"})))
+    gw.deploy_api(gw_models.DeployApiRequest(group_id=G_SHOP, api_id="api-signed", stage_name="RELEASE",
+                                             description="websocket"))
+    served = gw.describe_deployed_api(gw_models.DescribeDeployedApiRequest(
+        group_id=G_SHOP, api_id="api-signed", stage_name="RELEASE")).body
+    assert served.request_config.request_protocol == "WebSocket"
+    got = {f.resource_id: f for f in scan(cloud, checks=[HTTPS])}
+    assert got["api-signed"].status.value == "MANUAL" and "websocket" in got["api-signed"].message.lower()

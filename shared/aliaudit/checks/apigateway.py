@@ -8,13 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..collectors.apigateway import APIS, GROUPS, ApigwApi, ApigwGroup, StageDefinition, policy_min_tls
+from ..collectors.apigateway import (
+    APIS,
+    GROUPS,
+    JWT_PLUGIN,
+    ApigwApi,
+    ApigwGroup,
+    StageDefinition,
+    StagePlugin,
+    policy_min_tls,
+)
 from ..findings import WORST_FIRST, Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 API_EVENTS = ["CreateApi", "ModifyApi", "DeployApi", "AbolishApi", "DeleteApi", "BatchDeployApis", "BatchAbolishApis",
               "SwitchApi"]
+# plug-in bindings and definitions: they take effect at once ("The binding ... take[s] effect immediately", API
+# Gateway "Plug-in overview")
+PLUGIN_EVENTS = ["AttachPlugin", "DetachPlugin", "ModifyPlugin", "DeletePlugin"]
+# authentication plug-ins besides jwtAuth, named in the plug-in types of Alibaba's Terraform provider
+# (resource_alicloud_api_gateway_plugin.go: basicAuth, remoteAuth); what they admit without credentials is not
+# documented in the API reference, so an ANONYMOUS API behind one is MANUAL, not FAIL
+OTHER_AUTH_PLUGINS = {"basicauth", "remoteauth"}
 
 
 def _api(a: ApigwApi, judge: Callable[[StageDefinition], tuple[Status, str]]) -> Result:
@@ -51,7 +67,26 @@ def _auth(d: StageDefinition) -> tuple[Status, str]:
         return PASS, f"requires {d.auth_type} authentication"
     if d.disable_internet:
         return PASS, "ANONYMOUS but callable from the VPC only (DisableInternet)"
+    if d.plugins_error:
+        return ERROR, f"ANONYMOUS and callable from the Internet; could not read its plug-ins: {d.plugins_error}"
+    jwt = [p for p in d.plugins or [] if p.type.lower() == JWT_PLUGIN]
+    if any(p.bypass_empty_token is False for p in jwt):
+        return PASS, f"ANONYMOUS, authenticated by the JWT plug-in {_names(jwt)}"
+    if any(p.bypass_empty_token is None for p in jwt):
+        return MANUAL, (f"ANONYMOUS and callable from the Internet, with the JWT plug-in {_names(jwt)} bound, whose "
+                        "definition could not be read: check that it does not set bypassEmptyToken")
+    if jwt:
+        return FAIL, (f"ANONYMOUS and callable from the Internet: the JWT plug-in {_names(jwt)} lets requests "
+                      "without a token through (bypassEmptyToken)")
+    other_auth = [p for p in d.plugins or [] if p.type.lower() in OTHER_AUTH_PLUGINS]
+    if other_auth:
+        return MANUAL, (f"ANONYMOUS and callable from the Internet, with the {other_auth[0].type} plug-in "
+                        f"{_names(other_auth)} bound: check that it rejects unauthenticated callers")
     return FAIL, "ANONYMOUS and callable from the Internet"
+
+
+def _names(plugins: list[StagePlugin]) -> str:
+    return ", ".join(p.name or p.id for p in plugins)
 
 
 @check(id="apigateway_api_auth_required", severity="high",
@@ -62,19 +97,24 @@ def _auth(d: StageDefinition) -> tuple[Status, str]:
             "X-Ca-Stage header picks the stage).",
        console="API Gateway console > Manage APIs > APIs > the API > Edit > Basic Information: set Security "
                "Authentication to Alibaba Cloud App (or OpenID Connect), then publish it again to every stage it is "
-               "published to (or take it off the stage: Unpublish); or limit it to VPC calls.",
+               "published to (or take it off the stage: Unpublish); or bind a JWT authentication plug-in to it in "
+               "that stage (without bypassEmptyToken); or limit it to VPC calls.",
        cli="aliyun cloudapi ModifyApi --GroupId <group> --ApiId <id> --AuthType APP ... ; aliyun cloudapi DeployApi "
            "--GroupId <group> --ApiId <id> --StageName <RELEASE|PRE|TEST> --Description 'require app auth' (or "
            "aliyun cloudapi AbolishApi --GroupId <group> --ApiId <id> --StageName <stage>)",
-       events=API_EVENTS, needs=[APIS],
+       events=API_EVENTS + PLUGIN_EVENTS, needs=[APIS],
        evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) whose DeployedInfos "
                  "entry shows DeployedStatus DEPLOYED: the definition that stage serves, not the draft DescribeApi "
-                 "answers (a draft changed but not published again does not count). Per stage: FAIL when its "
-                 "AuthType is ANONYMOUS and DisableInternet is not true; PASS for APP or APPOPENID, or for an "
-                 "ANONYMOUS API limited to VPC calls; MANUAL when it answers no AuthType; ERROR when "
-                 "DescribeDeployedApi failed. The API's finding is its worst stage (FAIL, ERROR, MANUAL, PASS), "
-                 "naming the stages. APIs published to no stage give no result.",
-       source="Cloud Config api-gateway-api-auth-required")
+                 "answers (a draft changed but not published again does not count). Per stage: PASS for APP or "
+                 "APPOPENID, or for an ANONYMOUS API limited to VPC calls (DisableInternet); an ANONYMOUS API "
+                 "callable from the Internet: PASS when a JWT authentication plug-in (jwtAuth, DescribePluginsByApi) "
+                 "is bound to it in that stage without bypassEmptyToken, MANUAL when that plug-in's definition "
+                 "cannot be read or the plug-in is basicAuth or remoteAuth, else FAIL; MANUAL when it answers no "
+                 "AuthType; ERROR when DescribeDeployedApi or DescribePluginsByApi failed. The API's finding is its "
+                 "worst stage (FAIL, ERROR, MANUAL, PASS), naming the stages. APIs published to no stage give no "
+                 "result.",
+       source="Cloud Config api-gateway-api-auth-required (APP or an authentication plug-in); "
+              "https://www.alibabacloud.com/help/doc-detail/103228.htm (JWT plug-in)")
 def api_auth_required(inp: Inputs) -> Iterator[Result]:
     yield from _published(inp, _auth)
 
@@ -82,6 +122,9 @@ def api_auth_required(inp: Inputs) -> Iterator[Result]:
 def _https(d: StageDefinition) -> tuple[Status, str]:
     if d.error:
         return ERROR, f"could not read the published definition: {d.error}"
+    if d.disable_internet:  # (the Cloud Config rule "does not apply to APIs that allow only internal access")
+        return PASS, (f"callable from the VPC only (DisableInternet), not from the Internet (RequestProtocol "
+                      f"{','.join(d.protocols) or 'none'})")
     if "HTTP" in d.protocols:
         return FAIL, f"accepts plain HTTP (RequestProtocol {','.join(d.protocols)})"
     if "HTTPS" in d.protocols:
@@ -100,10 +143,12 @@ def _https(d: StageDefinition) -> tuple[Status, str]:
            "\"HTTPS\", ...}' ... ; aliyun cloudapi DeployApi --GroupId <group> --ApiId <id> --StageName <stage>",
        events=API_EVENTS, needs=[APIS],
        evaluates="DescribeApis, then DescribeDeployedApi for each stage (RELEASE, PRE, TEST) the API is published to "
-                 "(DeployedInfos: DeployedStatus DEPLOYED). Per stage: FAIL when its RequestConfig.RequestProtocol "
-                 "(comma-separated, documented values HTTP, HTTPS and WebSocket) lists HTTP; PASS when it lists "
-                 "HTTPS and not HTTP; MANUAL when it is empty or lists neither; ERROR when that read failed. The "
-                 "API's finding is its worst stage, naming the stages; APIs published to no stage give no result.",
+                 "(DeployedInfos: DeployedStatus DEPLOYED). Per stage: PASS when DisableInternet is true (callable "
+                 "from the VPC only: the Cloud Config rule does not apply to APIs that allow only internal access); "
+                 "otherwise FAIL when its RequestConfig.RequestProtocol (comma-separated, documented values HTTP, "
+                 "HTTPS and WebSocket) lists HTTP; PASS when it lists HTTPS and not HTTP; MANUAL when it is empty "
+                 "or lists neither; ERROR when that read failed. The API's finding is its worst stage, naming the "
+                 "stages; APIs published to no stage give no result.",
        source="Cloud Config api-gateway-api-internet-request-https; CloudSploit apiProtocol")
 def api_https_only(inp: Inputs) -> Iterator[Result]:
     yield from _published(inp, _https)

@@ -1,6 +1,8 @@
 """API Gateway datasets (regional, API 2016-07-14, product key cloudapi, RAM namespace apigateway): every API of the
 region with what each stage it is published to serves: authentication, Internet exposure and request protocols
-(DescribeApis, then DescribeDeployedApi per published stage), and every API group with its HTTPS security policy
+(DescribeApis, then DescribeDeployedApi per published stage), with the plug-ins bound to an ANONYMOUS stage callable
+from the Internet (DescribePluginsByApi: a JWT plug-in authenticates its callers; bindings take effect without
+publishing again), and every API group with its HTTPS security policy
 (DescribeApiGroups, then DescribeApiGroup).
 
 What a stage serves is the definition last published to it with DeployApi, which DescribeDeployedApi answers
@@ -35,9 +37,29 @@ PAGE_SIZE = 50
 POLICY_MIN_TLS = {"HTTPS1_1_TLS1_0": "1.0", "HTTPS2_TLS1_0": "1.0", "HTTPS2_TLS1_2": "1.2", "HTTPS2_TLS1_3": "1.2"}
 
 
+# DescribePluginsByApi PageSize: "maximum": "100", "default": "10" (api-docs.json)
+PLUGIN_PAGE_SIZE = 100
+# PluginData: "Supported formats: JSON and YAML" (CreatePlugin); read within these bounds, anything larger or
+# malformed is unread (bypass_empty_token None)
+PLUGIN_DATA_MAX_BYTES = 64 * 1024
+JWT_PLUGIN = "jwtauth"  # CreatePlugin PluginType "jwtAuth: JWT (OpenId Connect) authentication" (compared lower-case)
+
+
 def policy_min_tls(policy: str) -> str | None:
     """The lowest TLS version a documented policy accepts; None for a name the documentation does not list."""
     return POLICY_MIN_TLS.get(policy.strip().upper())
+
+
+class StagePlugin(Record):
+    """A plug-in bound to the API in a stage (DescribePluginsByApi Plugins.PluginAttribute[]). Its PluginData is
+    not kept (a backend signature or basic-auth plug-in holds secrets): only what the checks read of it."""
+    id: str  # PluginId
+    name: str = ""
+    type: str = ""  # PluginType: jwtAuth, ipControl, trafficControl, basicAuth, ... (PLUGIN_TYPES)
+    # jwtAuth only: its PluginData's bypassEmptyToken ("Requests that do not include tokens can be forwarded to
+    # backend services without verification if you set bypassEmptyToken to true", API Gateway "JWT authentication
+    # plug-in", https://www.alibabacloud.com/help/doc-detail/103228.htm); None: the data could not be read
+    bypass_empty_token: bool | None = None
 
 
 class StageDefinition(Record):
@@ -47,6 +69,10 @@ class StageDefinition(Record):
     disable_internet: bool = False  # DisableInternet: true = callable from the VPC only
     protocols: list[str] = Field(default_factory=list)  # RequestConfig.RequestProtocol split ("HTTP,HTTPS")
     error: str | None = None  # the read failed: the checks report ERROR for this stage
+    # the plug-ins bound in this stage, read only where they decide a verdict: an ANONYMOUS stage callable from the
+    # Internet (an authentication plug-in authenticates its callers); None: not read
+    plugins: list[StagePlugin] | None = None
+    plugins_error: str | None = None  # DescribePluginsByApi failed
 
 
 class ApigwApi(Record):
@@ -95,10 +121,43 @@ def _stage_definition(gw: Any, api: ApigwApi, stage: str) -> StageDefinition:
         out.protocols = [p.strip().upper() for p in protocol.split(",") if p.strip()]
     except Exception as err:
         out.error = apierrors.describe(err)
+        return out
+    if out.auth_type.upper() == "ANONYMOUS" and not out.disable_internet:
+        try:
+            out.plugins = list(by_page_number(
+                lambda n: gw.describe_plugins_by_api(apigw_models.DescribePluginsByApiRequest(
+                    api_id=api.id, group_id=api.group_id, stage_name=stage, page_number=n,
+                    page_size=PLUGIN_PAGE_SIZE)).body,
+                lambda b: [_plugin(p) for p in (b.plugins.plugin_attribute if b.plugins else None) or []],
+                PLUGIN_PAGE_SIZE, "the API's plug-ins"))
+        except Exception as err:
+            out.plugins_error = apierrors.describe(err)
     return out
 
 
-@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeDeployedApi"])
+def _plugin(p: Any) -> StagePlugin:
+    plugin = StagePlugin(id=p.plugin_id or "", name=p.plugin_name or "", type=p.plugin_type or "")
+    if plugin.type.lower() == JWT_PLUGIN:
+        plugin.bypass_empty_token = jwt_bypasses_empty_token(p.plugin_data or "")
+    return plugin
+
+
+def jwt_bypasses_empty_token(data: str) -> bool | None:
+    """Whether a JWT plug-in's definition (JSON or YAML) lets requests without a token through; None when the
+    definition cannot be read as a mapping."""
+    from ..safeyaml import YamlProblem, parse
+
+    try:
+        value, _ = parse(data, max_bytes=PLUGIN_DATA_MAX_BYTES)
+    except YamlProblem:
+        return None
+    if not isinstance(value, dict):
+        return None
+    bypass = value.get("bypassEmptyToken", False)
+    return bypass is True or (isinstance(bypass, str) and bypass.strip().lower() == "true")
+
+
+@collector(APIS, apis=["apigateway:DescribeApis", "apigateway:DescribeDeployedApi", "apigateway:DescribePluginsByApi"])
 def apis(ctx: CollectContext) -> list[ApigwApi]:
     gw = ctx.client("cloudapi")
     listed = list(by_page_number(

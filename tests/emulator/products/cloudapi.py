@@ -1,8 +1,9 @@
 """API Gateway (CloudAPI, RPC 2016-07-14; hosts apigateway.<region>.aliyuncs.com, RAM namespace apigateway): API
 groups with their HTTPS security policy and custom domains, and APIs with their authentication, Internet access,
 request protocols and the stages they are published to. DescribeApiGroups and DescribeApis (PageNumber/PageSize),
-DescribeApiGroup, DescribeApi, DescribeDeployedApi, and the writes that change what the audit sees (ModifyApi,
-DeployApi, AbolishApi, ModifyApiGroupNetworkPolicy).
+DescribeApiGroup, DescribeApi, DescribeDeployedApi, DescribePluginsByApi (the plug-ins bound to an API in a stage), and
+the writes that change what the audit sees (ModifyApi, DeployApi, AbolishApi, ModifyApiGroupNetworkPolicy,
+CreatePlugin, AttachPlugin, DetachPlugin).
 
 An API has two kinds of definition, kept apart as the cloud keeps them: the draft ("the definition being edited"),
 which DescribeApi answers and ModifyApi changes at once, and per stage the definition published to it, which
@@ -39,6 +40,12 @@ AUTH_TYPES = ("APP", "ANONYMOUS", "APPOPENID")  # DescribeApi AuthType
 # HTTPS security policies the console offers (API Gateway "HTTPS security policies", help.aliyun.com
 # /en/api-gateway/traditional-api-gateway/user-guide/configure-an-https-security-policy)
 HTTPS_POLICIES = ("HTTPS1_1_TLS1_0", "HTTPS2_TLS1_0", "HTTPS2_TLS1_2", "HTTPS2_TLS1_3")
+# CreatePlugin PluginType: the reference lists ipControl, trafficControl, backendSignature, jwtAuth, cors and caching;
+# Alibaba's Terraform provider accepts these besides (alicloud/resource_alicloud_api_gateway_plugin.go)
+PLUGIN_TYPES = ("trafficControl", "ipControl", "backendSignature", "jwtAuth", "basicAuth", "cors", "caching",
+                "routing", "accessControl", "errorMapping", "circuitBreaker", "remoteAuth", "logMask", "transformer")
+# RequestConfig.RequestProtocol parts: "Valid values: HTTP, HTTPS, and WebSocket" (DescribeDeployedApi, DescribeApi)
+PROTOCOLS = {"HTTP": "HTTP", "HTTPS": "HTTPS", "WEBSOCKET": "WebSocket"}
 # Not-found codes: the reference lists none for these APIs; NotFoundApiGroup / NotFoundApi are the codes the cloud
 # answers as the Terraform provider expects them (aliyun/terraform-provider-alicloud alicloud/errors.go); 404 is ours
 _NO_GROUP, _NO_API = "NotFoundApiGroup", "NotFoundApi"
@@ -84,6 +91,27 @@ class Definition(BaseModel):
     method: str = "GET"
 
 
+class Plugin(BaseModel):
+    """A plug-in (CreatePlugin): its type and definition (PluginData, JSON or YAML text)."""
+
+    model_config = ConfigDict(extra="forbid")  # a mistyped scenario key is an error
+
+    id: str = Field(default_factory=_hex_id)
+    name: str
+    type: str  # PluginType (PLUGIN_TYPES)
+    data: str = "{}"
+    description: str = ""
+    region: str = "cn-hangzhou"
+    created: datetime = datetime(2024, 1, 1)
+    modified: datetime | None = None
+
+    @model_validator(mode="after")
+    def _known_type(self) -> Plugin:
+        if self.type not in PLUGIN_TYPES:
+            raise ValueError(f"plug-in type {self.type!r} is not one of {list(PLUGIN_TYPES)}")
+        return self
+
+
 class Published(Definition):
     deployed: datetime | None = None  # DeployedTime (None: the API's last change, or its creation)
 
@@ -96,12 +124,15 @@ class Api(Definition):
     group_id: str  # its group (the group's region is the API's)
     stages: list[str] = Field(default_factory=list)  # stages it is published to (the keys of `published`)
     published: dict[str, Published] = Field(default_factory=dict)  # stage -> the definition it serves
+    # stage -> the ids of the plug-ins bound to the API there (AttachPlugin): a binding takes effect at once, it is
+    # not part of what DeployApi publishes
+    plugins: dict[str, list[str]] = Field(default_factory=dict)
     created: datetime = datetime(2024, 1, 1)
     modified: datetime | None = None
 
     @model_validator(mode="after")
     def _publish_stages(self) -> Api:
-        unknown = sorted((set(self.stages) | set(self.published)) - set(STAGES))
+        unknown = sorted((set(self.stages) | set(self.published) | set(self.plugins)) - set(STAGES))
         if unknown:
             raise ValueError(f"stages {unknown} are not API Gateway stages {list(STAGES)}")
         for stage in self.stages:
@@ -127,6 +158,7 @@ class CloudapiState(BaseModel):
 
     groups: list[ApiGroup] = Field(default_factory=list)
     apis: list[Api] = Field(default_factory=list)
+    plugins: list[Plugin] = Field(default_factory=list)
 
     def group(self, gid: str) -> ApiGroup | None:
         return next((g for g in self.groups if g.id == gid), None)
@@ -281,9 +313,9 @@ def describe_deployed_api(call: Call) -> dict[str, Any]:
 
 def _protocol(raw: str) -> str:
     parts = [p.strip().upper() for p in raw.split(",") if p.strip()]
-    if not parts or any(p not in ("HTTP", "HTTPS") for p in parts):
+    if not parts or any(p not in PROTOCOLS for p in parts):
         raise ApiError("InvalidParameter", f"The RequestProtocol {raw} is invalid.", 400)
-    return ",".join(parts)
+    return ",".join(PROTOCOLS[p] for p in parts)
 
 
 @api.action("ModifyApi", resource=lambda c: f"apigroup/{c.params.get('GroupId', '*')}", write=True)
@@ -334,6 +366,75 @@ def modify_api_group_network_policy(call: Call) -> dict[str, Any]:
             raise ApiError("InvalidParameter", f"The HttpsPolicy {policy} is invalid.", 400)
         g.https_policy = policy
     return {}
+
+
+def _plugin(call: Call) -> Plugin:
+    pid = require(call.params, "PluginId")
+    region = _region(call)
+    for p in call.acct.cloudapi.plugins:
+        if p.id == pid and p.region == region:
+            return p
+    # the reference lists no error code; NotFoundPlugin follows the service's NotFound<Thing> codes (ours)
+    raise ApiError("NotFoundPlugin", f"Cannot find the specified plugin {pid}.", 404)
+
+
+@api.action("CreatePlugin", write=True)
+def create_plugin(call: Call) -> dict[str, Any]:
+    kind = require(call.params, "PluginType")
+    if kind not in PLUGIN_TYPES:
+        raise ApiError("InvalidParameter", f"The PluginType {kind} is invalid.", 400)
+    plugin = Plugin(name=require(call.params, "PluginName"), type=kind, data=require(call.params, "PluginData"),
+                    description=call.params.get("Description", ""), region=_region(call), created=call.now())
+    call.acct.cloudapi.plugins.append(plugin)
+    return {"PluginId": plugin.id}
+
+
+def _bound_apis(call: Call) -> list[Api]:
+    """The APIs AttachPlugin / DetachPlugin name: ApiIds (comma-separated, at most 100) or ApiId."""
+    ids = [i.strip() for i in (call.params.get("ApiIds") or call.params.get("ApiId") or "").split(",") if i.strip()]
+    if not ids or len(ids) > 100:
+        raise ApiError("InvalidParameter", "ApiIds: 1 to 100 API ids.", 400)
+    region, gid = _region(call), call.params.get("GroupId", "")
+    found = {a.id: a for a in call.acct.cloudapi.apis if (g := call.acct.cloudapi.group(a.group_id)) is not None
+             and g.region == region and (not gid or a.group_id == gid)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ApiError(_NO_API, f"Cannot find the specified api {missing[0]}.", 404)
+    return [found[i] for i in ids]
+
+
+@api.action("AttachPlugin", write=True)
+def attach_plugin(call: Call) -> dict[str, Any]:
+    plugin, stage = _plugin(call), _stage(call)
+    for a in _bound_apis(call):
+        bound = a.plugins.setdefault(stage, [])
+        if plugin.id not in bound:
+            bound.append(plugin.id)
+    return {}
+
+
+@api.action("DetachPlugin", write=True)
+def detach_plugin(call: Call) -> dict[str, Any]:
+    plugin, stage = _plugin(call), _stage(call)
+    for a in _bound_apis(call):
+        if plugin.id in a.plugins.get(stage, []):
+            a.plugins[stage].remove(plugin.id)
+    return {}
+
+
+@api.action("DescribePluginsByApi")
+def describe_plugins_by_api(call: Call) -> dict[str, Any]:
+    """The plug-ins bound to the API in StageName (GroupId, ApiId and StageName required; PageSize at most 100)."""
+    require(call.params, "GroupId")
+    a, _ = _api(call)
+    stage = _stage(call)
+    by_id = {p.id: p for p in call.acct.cloudapi.plugins}
+    bound = [by_id[i] for i in a.plugins.get(stage, []) if i in by_id]
+    page, meta = _page(bound, call, 100)  # "maximum": "100", "default": "10"
+    return {**meta, "Plugins": {"PluginAttribute": [{
+        "PluginId": p.id, "PluginName": p.name, "PluginType": p.type, "PluginData": p.data,
+        "Description": p.description, "RegionId": p.region, "CreatedTime": iso(p.created),
+        "ModifiedTime": iso(p.modified or p.created)} for p in page]}}
 
 
 PRODUCT = Product("cloudapi", api=api, state=CloudapiState, hosts=("apigateway",))
