@@ -99,7 +99,7 @@ def test_settings_pass_on_a_hardened_account_with_a_read_only_auditor(cloud):
 
 def test_settings_fail_on_a_weak_account(cloud):
     load(cloud, scenario(
-        version=1, notices={"sas_vulnerability": 0, "sas_suspicious": 0},
+        version=1, notices={"yundun_security_Weekreport": 0, "sas_suspicious": 0},
         vul_config={"sys": "off", "emg": "off"}, concern_necessity=["asap"],
         fingerprint_hours={"scheduler_port_period": 0, "scheduler_software_period": 168},
         defense={"auto_breaking": "off", "webshell_cloud_breaking": "off"},
@@ -109,7 +109,7 @@ def test_settings_fail_on_a_weak_account(cloud):
     status = {f.check_id: f.status.value for f in findings if f.check_id in SETTINGS_CHECKS}
     assert status == dict.fromkeys(SETTINGS_CHECKS, "FAIL")
     notices = by_resource(findings, "securitycenter_notification_high_risk_enabled")
-    assert notices["sas_vulnerability"] == "FAIL" and notices["sas_suspicious"] == "FAIL"
+    assert notices["yundun_security_Weekreport"] == "FAIL" and notices["sas_suspicious"] == "FAIL"
     assert notices["sas_healthcheck"] == "PASS"
     msg = {f.check_id: f.message for f in findings}
     assert "Windows system" in msg["securitycenter_vulnerability_scan_enabled"]
@@ -252,3 +252,12 @@ def test_access_key_leak_list_denied_gives_an_error_finding(cloud):
     load(cloud, data)
     findings = scan(cloud, checks=[LEAK_CHECK], ak=READER_AK, secret=READER_SECRET)
     assert findings and all(f.status.value == "ERROR" and "NoPermission" in f.message for f in findings)
+
+
+def test_a_vulnerability_scan_on_for_some_servers_only_fails(cloud):
+    """DescribeVulConfig's OverAllConfig ("enabled for all servers") off while the type's Config is on: CIS 8.7 asks
+    for every server."""
+    load(cloud, scenario(**{**good_settings(), "vul_overall": {"cve": "off"}}))
+    (got,) = scan(cloud, checks=["securitycenter_vulnerability_scan_enabled"])
+    assert got.status.value == "FAIL"
+    assert got.message == "Linux software scan not enabled for all servers (OverAllConfig off)"

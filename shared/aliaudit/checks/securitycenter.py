@@ -186,6 +186,13 @@ def edition(inp: Inputs) -> Iterator[Result]:
         yield _account(inp, FAIL, f"Security Center {name}{trial}{why}: Advanced or higher is required", "edition")
 
 
+# The vulnerability notification item under its two documented names: DescribeNoticeConfig's Project lists both
+# yundun_security_Weekreport and sas_vulnerability as "notification for vulnerabilities", ModifyNoticeConfig only the
+# first (zh_cn sas 2018-12-03 api-docs.json); CloudSploit maps yundun_security_Weekreport to Vulnerabilities. An
+# item the account does not answer is read under its other name.
+NOTICE_ALIASES = {"yundun_security_Weekreport": "sas_vulnerability", "sas_vulnerability": "yundun_security_Weekreport"}
+
+
 @check(id="securitycenter_notification_high_risk_enabled", severity="medium",
        title="Ensure that notification is enabled on all high risk items",
        risk="Without notifications, vulnerabilities, alerts and leaked AccessKeys wait for someone to open the "
@@ -194,22 +201,25 @@ def edition(inp: Inputs) -> Iterator[Result]:
                "vulnerability, baseline, alert, AccessKey leak and configuration assessment item.",
        cli="aliyun sas ModifyNoticeConfig --Project <item> --Route 7 --TimeLimit 0",
        cis=["8.5"], events=["ModifyNoticeConfig"], needs=[NOTICES],
-       evaluates="DescribeNoticeConfig: one result per item of security_center_notices (by default sas_vulnerability,"
-                 " yundun_sas_vul_Emergency, sas_healthcheck, sas_suspicious, yundun_sas_ak_leakage, "
-                 "yundun_sas_config_alert): PASS when its Route is non-zero, FAIL when it is 0 or the item is not "
-                 "returned.",
+       evaluates="DescribeNoticeConfig: one result per item of security_center_notices (by default "
+                 "yundun_security_Weekreport (vulnerabilities), yundun_sas_vul_Emergency, sas_healthcheck, "
+                 "sas_suspicious, yundun_sas_ak_leakage, yundun_sas_config_alert): PASS when its Route is non-zero, "
+                 "FAIL when it is 0 or the item is not returned; the vulnerability item not returned is read under "
+                 "its older name sas_vulnerability.",
        cis_audit="Security Center console > Settings > Notification: review notification settings and ensure all "
                  "high-risk items are enabled.")
 def notifications(inp: Inputs) -> Iterator[Result]:
     routes: dict[str, int] = inp[NOTICES]
     for item in inp.config.security_center_notices:
-        route = routes.get(item)
+        read = item if item in routes else NOTICE_ALIASES.get(item, item)
+        route = routes.get(read)
+        named = "" if read == item else f" ({read}, the item's other name)"
         if route is None:
             status, message = FAIL, "no notification setting exists for this item"
         elif route == 0:
-            status, message = FAIL, "notification is disabled"
+            status, message = FAIL, f"notification is disabled{named}"
         else:
-            status, message = PASS, f"notification enabled (route {route})"
+            status, message = PASS, f"notification enabled (route {route}){named}"
         yield Result(status=status, resource_id=item, resource_type="sas:notice", message=message)
 
 
@@ -222,21 +232,35 @@ def notifications(inp: Inputs) -> Iterator[Result]:
            "aliyun sas ModifyConcernNecessity --ConcernNecessity asap,later,nntf",
        cis=["8.7"], events=["ModifyVulConfig", "ModifyConcernNecessity"], needs=[VUL_SCAN],
        evaluates="DescribeVulConfig and DescribeConcernNecessity: PASS when every type in security_center_vul_types "
-                 "(cve, sys, cms, app, emg: every vulnerability type) has Config on and every level in "
-                 "security_center_vul_levels (asap and later, i.e. high and medium) is scanned; FAIL naming the types "
-                 "off and levels missing.",
+                 "(cve, sys, cms, app, emg: every vulnerability type) has Config on and OverAllConfig on (enabled "
+                 "for all servers) and every level in security_center_vul_levels (asap and later, i.e. high and "
+                 "medium) is scanned; FAIL naming the types off, the types on for some servers only (OverAllConfig "
+                 "off) and the levels missing; ERROR when a type is on and OverAllConfig is not answered.",
        cis_audit="Security Center console > Vulnerabilities > Settings: ensure that all type of vulnerabilities is "
                  "enabled and that High and Medium vulnerabilities scan level are enabled.")
 def vulnerability_scan(inp: Inputs) -> Iterator[Result]:
     v: VulScan = inp[VUL_SCAN]
-    off = [t for t in inp.config.security_center_vul_types if v.config.get(t) != "on"]
+    types = inp.config.security_center_vul_types
+    off = [t for t in types if v.config.get(t) != "on"]
+    # on, but not for every server (OverAllConfig off: the CIS title asks for every server)
+    partial = [t for t in types if t not in off and v.overall.get(t, "").lower() == "off"]
+    unknown = [t for t in types if t not in off and v.overall.get(t, "").lower() not in ("on", "off")]
     missing = [lv for lv in inp.config.security_center_vul_levels if lv not in v.levels]
-    problems = ([f"scan off for {', '.join(VUL_TYPES.get(t, t) for t in off)} vulnerabilities"] if off else []) + \
+
+    def named(kinds: list[str]) -> str:
+        return ", ".join(VUL_TYPES.get(t, t) for t in kinds)
+
+    problems = ([f"scan off for {named(off)} vulnerabilities"] if off else []) + \
+        ([f"{named(partial)} scan not enabled for all servers (OverAllConfig off)"] if partial else []) + \
         ([f"levels not scanned: {', '.join(LEVELS.get(lv, lv) for lv in missing)}"] if missing else [])
     if problems:
         yield _account(inp, FAIL, "; ".join(problems), "vul-config")
+    elif unknown:
+        yield _account(inp, ERROR, f"DescribeVulConfig did not say whether the {named(unknown)} scan covers all "
+                                   "servers (OverAllConfig)", "vul-config")
     else:
-        yield _account(inp, PASS, "every required vulnerability type and level is scanned", "vul-config")
+        yield _account(inp, PASS, "every required vulnerability type and level is scanned on all servers",
+                       "vul-config")
 
 
 @check(id="securitycenter_fingerprint_collection_enabled", severity="low",

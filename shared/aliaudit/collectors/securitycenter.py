@@ -68,6 +68,10 @@ class Edition(Record):
 
 class VulScan(Record):
     config: dict[str, str]  # type (cve, sys, cms, emg, app, ...) -> on | off
+    # type -> OverAllConfig: "Indicates whether the vulnerability management feature is enabled for all servers"
+    # (on | off; zh_cn "全局开关", the global switch), as against Config, the type's scan switch (DescribeVulConfig
+    # TargetConfigs[]); "" when not answered
+    overall: dict[str, str] = Field(default_factory=dict)
     levels: list[str]  # fix-necessity levels scanned: asap (high), later (medium), nntf (low)
 
 
@@ -192,7 +196,8 @@ def vul_scan(ctx: CollectContext) -> VulScan:
     sas = _settings_client(ctx)
     configs = sas.describe_vul_config(_models().DescribeVulConfigRequest()).body.target_configs or []
     levels = sas.describe_concern_necessity(_models().DescribeConcernNecessityRequest()).body.concern_necessity or []
-    return VulScan(config={c.type: c.config or "" for c in configs if c.type}, levels=list(levels))
+    return VulScan(config={c.type: c.config or "" for c in configs if c.type},
+                   overall={c.type: c.over_all_config or "" for c in configs if c.type}, levels=list(levels))
 
 
 FINGERPRINTS: Dataset[dict[str, int]] = Dataset("securitycenter.fingerprints", Scope.GLOBAL)
@@ -250,7 +255,9 @@ LOG_ANALYSIS: Dataset[LogAnalysis] = Dataset("securitycenter.log_analysis", Scop
 @collector(LOG_ANALYSIS, apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta"])
 def log_analysis(ctx: CollectContext) -> LogAnalysis:
     sas = _settings_client(ctx)
-    st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest()).body.log_shipper_status
+    # From: "The ID of the request source. Set the value to sas." (DescribeLogShipperStatus; the SDK model's doc
+    # comment says the same, and Alibaba's Terraform provider sends it: service_alicloud_threat_detection.go)
+    st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest(from_="sas")).body.log_shipper_status
     metas = sas.describe_log_meta(_models().DescribeLogMetaRequest(from_="sas")).body.log_meta_list or []
     return LogAnalysis(bought=getattr(st, "buy_status", "") == "yes", open=getattr(st, "open_status", "") == "yes",
                        authorized=getattr(st, "auth_status", "") == "yes",

@@ -193,6 +193,9 @@ class SasState(BaseModel):
     assets: list[Asset] = Field(default_factory=list)
     notices: dict[str, int] = Field(default_factory=dict)  # project -> route (0 off); unlisted projects: 6
     vul_config: dict[str, str] = Field(default_factory=dict)  # type -> on|off (scanMode real|all, ...)
+    # type -> OverAllConfig, "enabled for all servers" (on|off), set apart from the type's Config (a scan switched on
+    # for some servers only: per-server switches, ModifyVulTargetConfig); unlisted: Config's on/off, else on
+    vul_overall: dict[str, str] = Field(default_factory=dict)
     concern_necessity: list[str] = Field(default_factory=lambda: list(NECESSITIES))
     fingerprint_hours: dict[str, int] = Field(default_factory=dict)  # type -> hours (0 off); unlisted: 24
     defense: dict[str, str] = Field(default_factory=dict)  # type -> on|off; unlisted: on
@@ -474,7 +477,8 @@ def describe_vul_config(call: Call) -> dict[str, Any]:
     if wanted and wanted not in VUL_TYPES:
         raise ApiError("IllegalParam", f"Unsupported vulnerability config type: {wanted}", 400)
     config = {**VUL_DEFAULTS, **s.vul_config}
-    rows = [{"Type": t, "Config": config[t], "OverAllConfig": config[t] if config[t] in ("on", "off") else "on"}
+    rows = [{"Type": t, "Config": config[t],
+             "OverAllConfig": s.vul_overall.get(t, config[t] if config[t] in ("on", "off") else "on")}
             for t in VUL_TYPES if not wanted or t == wanted]
     return {"TargetConfigs": rows, "TotalCount": len(rows)}
 
@@ -575,6 +579,14 @@ def _yes(flag: bool) -> str:
 
 @api.action("DescribeLogShipperStatus")
 def describe_log_shipper_status(call: Call) -> dict[str, Any]:
+    """Security Center's log analysis status for From=sas ("The ID of the request source. Set the value to sas.",
+    the reference). What another source (none: Server Guard's aegis, DescribeLogMeta's documented default) answers is
+    not documented: the emulator answers a source that bought nothing."""
+    if call.params.get("From") != "sas":
+        return {"LogShipperStatus": {"BuyStatus": "no", "OpenStatus": "no", "AuthStatus": "no",
+                                     "SlsServiceStatus": "yes", "SlsProjectStatus": "Disable",
+                                     "PostPaidOpenStatus": "no", "PostPaidSupportStatus": "yes",
+                                     "EtlMetaVersion": "SAS_V2"}}
     la = _state(call).log_analysis
     return {"LogShipperStatus": {"BuyStatus": _yes(la.bought), "OpenStatus": _yes(la.open),
                                  "AuthStatus": _yes(la.authorized), "SlsServiceStatus": "yes",
