@@ -1,5 +1,6 @@
 """Cloud Firewall cases, from the documented samples: DescribeUserBuyVersion (InstanceId vipcloudfw-cn-xxxxx,
-Version 2, UserStatus true, LogStatus true), DescribeSlsAnalyzeOpenStatus (OpenStatus "false"), DescribeAssetList
+Version 2, UserStatus true, LogStatus true), DescribeSlsAnalyzeOpenStatus (OpenStatus "false"),
+DescribeBatchSlsDispatchStatus (ItemList internet_log Enable true), DescribeAssetList
 (asset i-8vbdrjrxzt78****, InternetAddress 192.0.XX.XX, ResourceType EIP, ProtectStatus open | opening | closed |
 closing, RegionStatus enable | disable, Note REGION_NOT_SUPPORT)."""
 
@@ -34,6 +35,17 @@ CASES: list[Case] = [
          {"cloudfw.firewalls": [fw(), fw("cfw-off", sls_open_status="false"),
                                 fw("cfw-nodelivery", region="ap-southeast-1", log_status=False)]},
          {FW: "PASS", "cfw-off": "FAIL", "cfw-nodelivery": "FAIL"}),
+    # the review's defect: each log type has its own delivery switch (ModifySlsDispatchStatus EnableStatus); CIS 2.8
+    # asks that Internet traffic logs reach Log Service
+    Case(_L, "documented sample: internet_log delivered passes; internet_log or ipv6_firewall_log switched off fails; "
+             "a VPC log type off does not count; the switches unread is ERROR; internet_log unreported is on",
+         {"cloudfw.firewalls": [
+             fw(dispatch={"internet_log": True, "vpc_firewall_log": False}),
+             fw("cfw-inet-off", dispatch={"internet_log": False, "vpc_firewall_log": True}),
+             fw("cfw-v6-off", dispatch={"internet_log": True, "ipv6_firewall_log": False}),
+             fw("cfw-unread", dispatch_error="Throttling.User: slow down"),
+             fw("cfw-unreported", dispatch={"nat_firewall_log": True})]},
+         {FW: "PASS", "cfw-inet-off": "FAIL", "cfw-v6-off": "FAIL", "cfw-unread": "ERROR", "cfw-unreported": "PASS"}),
     Case(_L, "OpenStatus could not be read", {"cloudfw.firewalls": [fw(sls_open_status=None, log_error="Throttling")]},
          {FW: "ERROR"}),
     Case(_L, "an answer without OpenStatus (or a blank one) is unknown, not off",

@@ -125,3 +125,29 @@ def test_remediation_flips_the_check_and_is_audited(cloud, admin):
     assert by_resource(scan(cloud, families=["cloudfw"]), ASSETS)["i-bp1dev001"] == "PASS"
     events = [e for e in admin.events() if e["eventName"] == "PutEnableFwSwitch"]
     assert [e["referencedResources"] for e in events] == [{"ACS::CloudFirewall::Asset": ["47.96.10.7"]}]
+
+
+def test_internet_log_delivery_switched_off_fails_and_is_switched_on_again(cloud, admin):
+    """Each log type's delivery to Log Service has its own switch (DescribeBatchSlsDispatchStatus /
+    ModifySlsDispatchStatus): internet_log off fails CIS 2.8 even with log analysis on and LogStatus true."""
+    data = account()
+    data["accounts"][0]["cloudfw"]["firewalls"][0]["dispatch"] = {"internet_log": False, "vpc_firewall_log": False}
+    load(cloud, data)
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
+    assert got["vipcloudfw-cn-prod01"].status.value == "FAIL"
+    assert got["vipcloudfw-cn-prod01"].message == ("log analysis is activated, but delivery of internet_log to Log "
+                                                  "Service is switched off")
+    client = CfwClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url,
+                                  region_id="cn-hangzhou"))
+    client.modify_sls_dispatch_status(cfw_models.ModifySlsDispatchStatusRequest(
+        dispatch_value="internet_log", enable_status=True))
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
+    assert got["vipcloudfw-cn-prod01"].status.value == "PASS"  # (the VPC border log is not Internet traffic)
+    items = client.describe_batch_sls_dispatch_status(cfw_models.DescribeBatchSlsDispatchStatusRequest()).body
+    assert {i.dispatch_value: i.enable for i in items.item_list}["vpc_firewall_log"] is False
+    assert [e["eventName"] for e in admin.events() if e["serviceName"] not in ("Ram", "Sts")] == [
+        "ModifySlsDispatchStatus"]
+
+    load(cloud, _deny(data, ["yundun-cloudfirewall:DescribeBatchSlsDispatchStatus"]))
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG], ak=READER_AK, secret=READER_SECRET)}
+    assert got["vipcloudfw-cn-prod01"].status.value == "ERROR" and "NoPermission" in got["vipcloudfw-cn-prod01"].message

@@ -38,24 +38,47 @@ def _asset_result(fw: CloudFirewall, a: FirewallAsset, status: Status, message: 
                            "internet_address": a.internet_address, "protect_status": a.protect_status})
 
 
+# the log types of Internet traffic (CIS 2.8: "Log Service collects log entries of internet traffic"): internet_log,
+# and ipv6_firewall_log where it is answered (ModifySlsDispatchStatus DispatchValue, zh_cn reference)
+INTERNET_LOGS = ("internet_log", "ipv6_firewall_log")
+
+
+def _delivered(fw: CloudFirewall) -> Result:
+    """Log analysis on and delivery enabled: each Internet traffic log type's own delivery switch decides."""
+    if fw.dispatch_error:
+        return _fw_result(fw, ERROR, "log analysis is activated, but whether Internet traffic logs are delivered "
+                                     f"could not be read (DescribeBatchSlsDispatchStatus): {fw.dispatch_error}")
+    dispatch = fw.dispatch or {}
+    off = [t for t in INTERNET_LOGS if dispatch.get(t) is False]
+    if off:
+        return _fw_result(fw, FAIL, f"log analysis is activated, but delivery of {', '.join(off)} to Log Service is "
+                                    "switched off")
+    if "internet_log" not in dispatch:  # (the FAQ: every type's delivery switch is on by default)
+        return _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled (internet_log's own "
+                                    "switch not reported: on by default)")
+    return _fw_result(fw, PASS, "log analysis is activated and Internet traffic logs are delivered")
+
+
 @check(id="cloudfw_log_analysis_enabled", severity="medium",
        title="Ensure Cloud Firewall access and security log analysis is enabled",
        risk="Without log analysis, Internet and cross-VPC traffic through the firewall is not kept in Log Service, so "
             "intrusions and exfiltration cannot be investigated or alerted on.",
        console="Cloud Firewall console > Log Analysis (Log Audit): activate it and turn on the Status switch.",
-       cli="aliyun cloudfw DescribeSlsAnalyzeOpenStatus (read); log delivery is switched on in the console",
+       cli="aliyun cloudfw DescribeSlsAnalyzeOpenStatus (read); aliyun cloudfw ModifySlsDispatchStatus "
+           "--DispatchValue internet_log --EnableStatus true; log delivery is switched on in the console",
        events=["CreateSlsLogDispatch", "ModifySlsDispatchStatus"],
        needs=[FIREWALLS], cis=["2.8"],
        cis_audit="Logon to Cloud Firewall Console. In the left-side navigation pane, select Advanced Features > Log "
                  "Analysis. Ensure the Status switch on the right side is enabled. Ensure the log volume usage "
                  "indicator is not exhausted.",
        evaluates="Per Cloud Firewall site (cn-hangzhou, ap-southeast-1) where DescribeUserBuyVersion UserStatus is "
-                 "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\" and DescribeUserBuyVersion "
-                 "LogStatus (log delivery) is true; FAIL when either is off; ERROR when OpenStatus could not be read "
-                 "or was not answered, "
-                 "or when it is \"true\" and LogStatus is not reported, and for a site where DescribeUserBuyVersion "
-                 "failed. No Cloud Firewall gives no result. The log "
-                 "volume indicator (CIS step 4) is not evaluated.",
+                 "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\", DescribeUserBuyVersion "
+                 "LogStatus (log delivery) is true and no Internet traffic log type (internet_log, "
+                 "ipv6_firewall_log) has its delivery switched off (DescribeBatchSlsDispatchStatus Enable; a type "
+                 "not reported is on, the documented default); FAIL when any of these is off; ERROR when OpenStatus "
+                 "or the delivery switches could not be read or OpenStatus was not answered, or when it is \"true\" "
+                 "and LogStatus is not reported, and for a site where DescribeUserBuyVersion failed. No Cloud "
+                 "Firewall gives no result. The log volume indicator (CIS step 4) is not evaluated.",
        source="CIS 2.8 | https://www.alibabacloud.com/help/doc-detail/113184.htm")
 def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
     for fw in inp[FIREWALLS]:
@@ -72,7 +95,7 @@ def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
             continue
         analysis = status.lower() == "true"
         if analysis and fw.log_status:
-            yield _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled")
+            yield _delivered(fw)
         elif analysis and fw.log_status is None:
             yield _fw_result(fw, ERROR, "log analysis is activated, but DescribeUserBuyVersion did not report "
                                         "whether log delivery (LogStatus) is on")

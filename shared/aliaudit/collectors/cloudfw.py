@@ -1,5 +1,6 @@
 """Cloud Firewall (cloudfw 2017-12-07) datasets (global): the Cloud Firewall of each site where the account has one,
-with its log analysis state (CIS 2.8) and its Internet border assets with their protection status.
+with its log analysis state (CIS 2.8: activation, log delivery and each log type's delivery switch) and its Internet
+border assets with their protection status.
 
 Endpoints: Cloud Firewall answers in two sites, cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and
 cloudfw.ap-southeast-1.aliyuncs.com (outside it): the SDK's endpoint map (alibabacloud_cloudfw20171207
@@ -51,6 +52,11 @@ class CloudFirewall(Record):
     log_status: bool | None = None  # DescribeUserBuyVersion LogStatus: log delivery enabled
     sls_open_status: str | None = None  # DescribeSlsAnalyzeOpenStatus OpenStatus: "true" | "false"
     log_error: str | None = None  # DescribeSlsAnalyzeOpenStatus failed
+    # DescribeBatchSlsDispatchStatus ItemList[]: log type (DispatchValue: internet_log, vpc_firewall_log,
+    # nat_firewall_log, ipv6_firewall_log, dns_firewall_log) -> delivered to Log Service (Enable); read where log
+    # analysis is on. None: not read
+    dispatch: dict[str, bool | None] | None = None
+    dispatch_error: str | None = None  # DescribeBatchSlsDispatchStatus failed
     assets: list[FirewallAsset] = Field(default_factory=list)
     assets_unread: int = 0  # assets beyond the documented paging limit
     assets_error: str | None = None  # DescribeAssetList failed
@@ -63,6 +69,7 @@ FIREWALLS: Dataset[list[CloudFirewall]] = Dataset("cloudfw.firewalls", Scope.GLO
 
 @collector(FIREWALLS, apis=["yundun-cloudfirewall:DescribeUserBuyVersion",
                             "yundun-cloudfirewall:DescribeSlsAnalyzeOpenStatus",
+                            "yundun-cloudfirewall:DescribeBatchSlsDispatchStatus",
                             "yundun-cloudfirewall:DescribeAssetList"])
 def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
     found: list[CloudFirewall] = []
@@ -85,6 +92,13 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
                 cfw_models.DescribeSlsAnalyzeOpenStatusRequest()).body.open_status
         except Exception as err:
             fw.log_error = apierrors.describe(err)
+        if (fw.sls_open_status or "").strip().lower() == "true":
+            try:
+                items = client.describe_batch_sls_dispatch_status(
+                    cfw_models.DescribeBatchSlsDispatchStatusRequest(lang="en")).body.item_list or []
+                fw.dispatch = {i.dispatch_value: i.enable for i in items if i.dispatch_value}
+            except Exception as err:
+                fw.dispatch_error = apierrors.describe(err)
         try:
             for ip_version in IP_VERSIONS:
                 _read_assets(client, fw, ip_version)

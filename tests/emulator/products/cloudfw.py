@@ -1,6 +1,7 @@
 """Cloud Firewall (cloudfw 2017-12-07): the Cloud Firewall of each site with its log analysis state and its Internet
-border assets: DescribeUserBuyVersion, DescribeSlsAnalyzeOpenStatus, DescribeAssetList (CurrentPage/PageSize, 1 to
-50 each), and the writes PutEnableFwSwitch / PutDisableFwSwitch.
+border assets: DescribeUserBuyVersion, DescribeSlsAnalyzeOpenStatus, DescribeBatchSlsDispatchStatus (each log type's
+delivery switch), DescribeAssetList (CurrentPage/PageSize, 1 to 50 each), and the writes PutEnableFwSwitch /
+PutDisableFwSwitch and ModifySlsDispatchStatus.
 
 Sites: cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and cloudfw.ap-southeast-1.aliyuncs.com (outside it), the
 hosts of alibabacloud_cloudfw20171207 Client._endpoint_map. Each firewall names its site in `region`; a call to a
@@ -23,6 +24,11 @@ from . import Product
 api = PopApi("cloudfw", "2017-12-07", ram_prefix="yundun-cloudfirewall")  # RAM namespace of Cloud Firewall
 
 PROTECT_STATUSES = {"open", "opening", "closed", "closing"}  # DescribeAssetList ProtectStatus (documented)
+# ModifySlsDispatchStatus DispatchValue, "the key of a log category" (zh_cn reference), with the display names of the
+# DescribeBatchSlsDispatchStatus sample (互联网流量日志 for internet_log; the others are ours, in its style)
+DISPATCH_TYPES = {"internet_log": "互联网流量日志", "vpc_firewall_log": "VPC边界流量日志",
+                  "nat_firewall_log": "NAT边界流量日志", "ipv6_firewall_log": "IPv6流量日志",
+                  "dns_firewall_log": "DNS防火墙日志"}
 
 
 class Asset(BaseModel):
@@ -48,6 +54,9 @@ class Firewall(BaseModel):
     version: int = 2  # 2 Premium, 3 Enterprise, 4 Ultimate, 10 pay-as-you-go
     log_analysis: bool = False  # log analysis activated (DescribeSlsAnalyzeOpenStatus OpenStatus)
     log_status: bool = False  # log delivery (DescribeUserBuyVersion LogStatus); disabled by default (CIS 2.8)
+    # log type (DISPATCH_TYPES) -> delivered: "By default, the log delivery switches for all types of logs are turned
+    # on" (Cloud Firewall log FAQ, alibabacloud.com/help/doc-detail/119590.htm); the types listed here override it
+    dispatch: dict[str, bool] = Field(default_factory=dict)
     started: datetime = datetime(2024, 1, 1)
     expires: datetime = datetime(2030, 1, 1)
     assets: list[Asset] = Field(default_factory=list)
@@ -91,6 +100,31 @@ def describe_user_buy_version(call: Call) -> dict[str, Any]:
 def describe_sls_analyze_open_status(call: Call) -> dict[str, Any]:
     fw = _firewall(call)
     return {"OpenStatus": "true" if fw is not None and fw.log_analysis else "false"}  # a string (SDK: str)
+
+
+@api.action("DescribeBatchSlsDispatchStatus")
+def describe_batch_sls_dispatch_status(call: Call) -> dict[str, Any]:
+    """Each log type's delivery switch (ItemList[]: DispatchValue, Enable a boolean), in the sample's shape. What a site
+    without a firewall, or without log analysis, answers is not documented: the emulator answers the types' switches
+    all the same (the product reads them only where log analysis is on)."""
+    fw = _firewall(call)
+    dispatch = fw.dispatch if fw is not None else {}
+    project = f"cloudfirewallnew-project-{call.acct.id}-{call.region or 'cn-hangzhou'}"
+    return {"LogstoreName": "cloudfirewall-logstore", "ProjectName": project, "ItemList": [
+        {"DispatchName": name, "DispatchValue": value, "SearchName": "log_type", "Enable": dispatch.get(value, True),
+         "ConfigStatus": "success_finished", "FilterKeys": ["attack", "acl", "other"]}
+        for value, name in DISPATCH_TYPES.items()]}
+
+
+@api.action("ModifySlsDispatchStatus", write=True)
+def modify_sls_dispatch_status(call: Call) -> dict[str, Any]:
+    fw = _firewall(call)
+    value = call.params.get("DispatchValue", "")
+    if value not in DISPATCH_TYPES:
+        raise ApiError("InvalidParameter", f"The DispatchValue {value} is invalid.", 400)  # (code ours)
+    if fw is not None and call.params.get("EnableStatus", "") != "":
+        fw.dispatch[value] = call.params["EnableStatus"].lower() == "true"
+    return {}
 
 
 @api.action("DescribeAssetList")
