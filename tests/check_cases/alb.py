@@ -83,6 +83,18 @@ CASES: list[Case] = [
                                     listener("lsn-stop-err", 81, status="Stopped", rules_error="Throttling"),
                                     listener("lsn-run", 82))]},
          {"lsn-stop": "MANUAL", "lsn-stop-err": "MANUAL", "lsn-run": "FAIL"}),
+    # the review's defect: "ALB instances in the Inactive state do not forward traffic" (ListLoadBalancers), yet their
+    # listeners were judged as serving (CLB's inactive load balancers were already MANUAL)
+    Case(_H, "an Inactive load balancer's HTTP listener serves nothing: MANUAL",
+         {"alb.load_balancers": [lb(listener("lsn-idle"), status="Inactive"),
+                                 lb(listener("lsn-live", 81), id="alb-live", status="Active")]},
+         {"lsn-idle": "MANUAL", "lsn-live": "FAIL"}),
+    Case(_T, "an Inactive load balancer's HTTPS listener is MANUAL",
+         {"alb.load_balancers": [lb(listener("lsn-idle-tls", 443, "HTTPS", security_policy_id="tls_cipher_policy_1_0"),
+                                    status="Inactive")],
+          "alb.security_policies": [AlbSecurityPolicy(id="tls_cipher_policy_1_0", system=True,
+                                                      tls_versions=["TLSv1.0", "TLSv1.1", "TLSv1.2"])]},
+         {"lsn-idle-tls": "MANUAL"}),
     Case(_H, "a /* redirect to HTTPS passes; no redirect or a redirect to HTTP fails",
          {"alb.load_balancers": [lb(listener("lsn-ok", rules=[rule("to-https", 1)]),
                                     listener("lsn-none", 81, rules=[rule("fwd", 1, action="ForwardGroup")]),

@@ -168,3 +168,27 @@ def test_stopped_listeners_are_manual(cloud):
     assert by_resource(findings, "alb_listener_https_enforced")["lsn-paused-80"] == "MANUAL"
     message = next(f.message for f in findings if f.resource_id == "lsn-paused-80")
     assert "Stopped" in message
+
+
+def test_an_inactive_load_balancer_is_manual(cloud):
+    # "ALB instances in the Inactive state do not forward traffic" (ListLoadBalancers LoadBalancerStatus)
+    data = account()
+    data["accounts"][0]["alb"]["load_balancers"].append(
+        {"id": "alb-idle", "address_type": "Internet", "status": "Inactive", "listeners": [
+            {"id": "lsn-idle-80", "port": 80}]})
+    load(cloud, data)
+    (got,) = [f for f in scan(cloud, checks=["alb_listener_https_enforced"]) if f.resource_id == "lsn-idle-80"]
+    assert got.status.value == "MANUAL" and "Inactive" in got.message
+
+
+def test_list_rules_answers_request_rules_by_default(cloud):
+    # ListRules Direction: "Request (default)"; Response rules are listed only when asked for
+    data = account()
+    data["accounts"][0]["alb"]["load_balancers"][0]["listeners"][0]["rules"].append(
+        {"name": "hsts", "priority": 5, "direction": "Response", "actions": [{"type": "InsertHeader"}]})
+    load(cloud, data)
+    alb = client(cloud)
+    listed = alb.list_rules(alb_models.ListRulesRequest(listener_ids=["lsn-web-80"])).body.rules
+    assert [r.direction for r in listed] == ["Request"]
+    response = alb.list_rules(alb_models.ListRulesRequest(listener_ids=["lsn-web-80"], direction="Response")).body
+    assert [r.rule_name for r in response.rules] == ["hsts"]

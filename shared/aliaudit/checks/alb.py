@@ -21,10 +21,16 @@ def _result(lb: AlbLoadBalancer, lst: AlbListener, status: Status, message: str)
                            "port": str(lst.port)})
 
 
-def _stopped(lb: AlbLoadBalancer, lst: AlbListener, where: str) -> Result:
-    """A listener that serves nothing (ListenerStatus Stopped): not judged."""
-    return _result(lb, lst, MANUAL, f"{where} not judged: the listener is {lst.status} (ListenerStatus), so it "
-                                    "serves nothing; check its settings before it is started again")
+def _idle(lb: AlbLoadBalancer, lst: AlbListener, where: str) -> Result | None:
+    """MANUAL for a listener that serves nothing (its load balancer Inactive: "ALB instances in the Inactive state do
+    not forward traffic"; the listener Stopped): not judged. None for one that serves."""
+    if lb.status == "Inactive":
+        why = "the load balancer is Inactive (LoadBalancerStatus), so it forwards no traffic"
+    elif lst.stopped:
+        why = f"the listener is {lst.status} (ListenerStatus), so it serves nothing"
+    else:
+        return None
+    return _result(lb, lst, MANUAL, f"{where} not judged: {why}; check its settings before it serves again")
 
 
 @check(id="alb_listener_tls_policy_strong", severity="medium",
@@ -43,7 +49,8 @@ def _stopped(lb: AlbLoadBalancer, lst: AlbListener, where: str) -> Result:
                  "judged as the documented default, tls_cipher_policy_1_0, and the message says so); PASS when its "
                  "TLSVersions are only TLSv1.2 and TLSv1.3, FAIL when they hold TLSv1.0 or TLSv1.1 (any letter "
                  "case); MANUAL when the policy is in neither list, lists no TLS version or lists an undocumented "
-                 "one (nothing to judge), and when the listener is Stopped (ListenerStatus: it serves nothing). "
+                 "one (nothing to judge), and when the listener is Stopped (ListenerStatus) or its load balancer "
+                 "Inactive (LoadBalancerStatus): it serves nothing. "
                  "HTTP and QUIC listeners give no result.",
        source="https://api.alibabacloud.com/api/Alb/2020-06-16/ListSecurityPolicies | RFC 8996 | "
               "https://api.alibabacloud.com/api/Alb/2020-06-16/CreateListener (SecurityPolicyId default)")
@@ -54,8 +61,9 @@ def listener_tls_policy_strong(inp: Inputs) -> Iterator[Result]:
             if lst.protocol != "HTTPS":
                 continue
             where = f"HTTPS port {lst.port}"
-            if lst.stopped:
-                yield _stopped(lb, lst, where)
+            idle = _idle(lb, lst, where)
+            if idle is not None:
+                yield idle
                 continue
             status, message = listener_verdict(where, lst.security_policy_id, policies)
             yield _result(lb, lst, status, message)
@@ -91,7 +99,8 @@ def _redirects_https(rule: AlbRule) -> bool:
                  "Protocol HTTPS) and no rule before it forwards elsewhere; FAIL when no rule redirects to HTTPS "
                  "(the default action, documented as ForwardGroup only, serves plain HTTP); MANUAL when redirects "
                  "to HTTPS cover only some requests (conditions) or follow other rules, and when the listener is "
-                 "Stopped (ListenerStatus: it serves nothing); ERROR when ListRules failed.",
+                 "Stopped (ListenerStatus) or its load balancer Inactive (LoadBalancerStatus): it serves nothing; "
+                 "ERROR when ListRules failed.",
        source="Cloud Config slb-all-listener-http-redirect-https | "
               "https://api.alibabacloud.com/api/Alb/2020-06-16/ListRules")
 def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
@@ -101,8 +110,9 @@ def listener_https_enforced(inp: Inputs) -> Iterator[Result]:
         for lst in lb.listeners:
             if lst.protocol != "HTTP":
                 continue
-            if lst.stopped:
-                yield _stopped(lb, lst, f"HTTP port {lst.port}")
+            idle = _idle(lb, lst, f"HTTP port {lst.port}")
+            if idle is not None:
+                yield idle
                 continue
             if lst.rules_error:
                 yield _result(lb, lst, ERROR, f"could not list the listener's forwarding rules: {lst.rules_error}")

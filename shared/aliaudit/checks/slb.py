@@ -215,7 +215,7 @@ def listener_acl_restricted(inp: Inputs) -> Iterator[Result]:
            "--ListenerForward on --ForwardPort 443 (a listener's redirection is set when it is created)",
        events=[*SERVING_STATE, "CreateLoadBalancerHTTPListener", "DeleteLoadBalancerListener",
                "SetLoadBalancerHTTPListenerAttribute",
-               "CreateLoadBalancer", "AssociateEipAddress"],
+               "CreateLoadBalancer", "AssociateEipAddress", "UnassociateEipAddress"],
        needs=[LOAD_BALANCERS, EIPS],
        evaluates="HTTP listeners of internet-facing CLBs (DescribeLoadBalancers AddressType internet, or an internal "
                  "CLB with an EIP: DescribeEipAddresses InstanceType SlbInstance): PASS when "

@@ -75,6 +75,9 @@ class AlbLoadBalancer(Record):
     address_ip_version: str = ""  # AddressIpVersion: IPv4 | DualStack
     ipv6_address_type: str = ""  # Ipv6AddressType (dual-stack): Internet | Intranet
     dns_name: str = ""
+    # LoadBalancerStatus: Inactive | Active | Provisioning | Configuring | CreateFailed; "ALB instances in the
+    # Inactive state do not forward traffic" (ListLoadBalancers, alb 2020-06-16 API reference)
+    status: str = ""
     listeners: list[AlbListener] = Field(default_factory=list)
 
     @property
@@ -128,7 +131,8 @@ def load_balancers(ctx: CollectContext) -> list[AlbLoadBalancer]:
     alb = ctx.client("alb")
     lbs = [AlbLoadBalancer(id=b.load_balancer_id, name=b.load_balancer_name or "", region=ctx.region,
                            address_type=b.address_type or "", address_ip_version=b.address_ip_version or "",
-                           ipv6_address_type=b.ipv_6address_type or "", dns_name=b.dnsname or "")
+                           ipv6_address_type=b.ipv_6address_type or "", dns_name=b.dnsname or "",
+                           status=b.load_balancer_status or "")
            for b in by_token(lambda t: alb.list_load_balancers(alb_models.ListLoadBalancersRequest(
                max_results=MAX_RESULTS, next_token=t)).body, lambda b: b.load_balancers or [])]
     by_id = {b.id: b for b in lbs}

@@ -121,8 +121,10 @@ def listed_listeners(attr: Any) -> list[SlbListener]:
 
 
 def _acl_ids(body: Any) -> list[str]:
-    """AclId and the AclIds.AclId list (both documented; a listener may use several ACLs), in order, once each."""
-    ids = [body.acl_id] if body.acl_id else []
+    """AclId and the AclIds.AclId list (both documented; a listener may use several ACLs), in order, once each. AclId
+    is split on commas: Alibaba's Terraform provider sends a listener's several ACLs as one comma-joined AclId
+    (resource_alicloud_slb_listener.go), and no sample shows whether the answer joins them alike."""
+    ids = [i.strip() for i in (body.acl_id or "").split(",")]
     ids += list(body.acl_ids.acl_id or []) if body.acl_ids else []
     return list(dict.fromkeys(i for i in ids if i))
 

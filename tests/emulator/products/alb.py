@@ -265,8 +265,9 @@ def list_rules(call: Call) -> dict[str, Any]:
         found = [(b, x, r) for b, x, r in found if b.id in ids]
     if ids := unflatten(call.params, "RuleIds"):
         found = [(b, x, r) for b, x, r in found if r.id in ids]
-    if call.params.get("Direction"):
-        found = [(b, x, r) for b, x, r in found if r.direction == call.params["Direction"]]
+    # Direction: "Request (default): The forwarding rule is applied to the client requests received by ALB"
+    direction = call.params.get("Direction") or "Request"
+    found = [(b, x, r) for b, x, r in found if r.direction == direction]
     page, meta = page_by_token(found, call.params, default=20, limit=100)
     return {**meta, "Rules": [{
         "LoadBalancerId": b.id, "ListenerId": x.id, "RuleId": r.id, "RuleName": r.name, "Priority": r.priority,

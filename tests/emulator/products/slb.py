@@ -195,7 +195,7 @@ def describe_load_balancers(call: Call) -> dict[str, Any]:
     if call.params.get("LoadBalancerId"):
         wanted = set(call.params["LoadBalancerId"].split(","))
         lbs = [b for b in lbs if b.id in wanted]
-    # PageSize 1-100 (OpenMeta); the default is not documented, the emulator takes 10 as the other CLB lists do
+    # PageSize 1-100, "default": "10" (OpenMeta DescribeLoadBalancers)
     page, meta = page_by_number(lbs, call.params, default=10, limit=100)
     return {**meta, "LoadBalancers": {"LoadBalancer": [_summary(b) for b in page]}}
 
