@@ -7,6 +7,7 @@ closing, RegionStatus enable | disable, Note REGION_NOT_SUPPORT)."""
 from __future__ import annotations
 
 from aliaudit.collectors.cloudfw import CloudFirewall, FirewallAsset
+from aliaudit.log_volume import LogVolume
 from tests.check_cases import Case
 
 FW = "vipcloudfw-cn-xxxxx"
@@ -46,6 +47,16 @@ CASES: list[Case] = [
              fw("cfw-unread", dispatch_error="Throttling.User: slow down"),
              fw("cfw-unreported", dispatch={"nat_firewall_log": True})]},
          {FW: "PASS", "cfw-inet-off": "FAIL", "cfw-v6-off": "FAIL", "cfw-unread": "ERROR", "cfw-unreported": "PASS"}),
+    # the review's defect: CIS 2.8 step 4, "Ensure the log volume usage indicator is not exhausted", was not read
+    # though DescribeLogStoreInfo answers Quota and Used (sample: 50000000 and 0)
+    Case(_L, "log storage with room passes; exhausted (Used at Quota, or no capacity) fails; unreadable or "
+             "unanswered is ERROR",
+         {"cloudfw.firewalls": [fw(log_volume=LogVolume(quota=50_000_000, used=0)),
+                                fw("cfw-full", log_volume=LogVolume(quota=50_000_000, used=50_000_000)),
+                                fw("cfw-none", log_volume=LogVolume(quota=0, used=0)),
+                                fw("cfw-unread", log_volume=LogVolume(error="NoPermission: denied")),
+                                fw("cfw-blank", log_volume=LogVolume())]},
+         {FW: "PASS", "cfw-full": "FAIL", "cfw-none": "FAIL", "cfw-unread": "ERROR", "cfw-blank": "ERROR"}),
     Case(_L, "OpenStatus could not be read", {"cloudfw.firewalls": [fw(sls_open_status=None, log_error="Throttling")]},
          {FW: "ERROR"}),
     Case(_L, "an answer without OpenStatus (or a blank one) is unknown, not off",

@@ -6,6 +6,7 @@ SlsLogstore ddoscoo-logstore."""
 from __future__ import annotations
 
 from aliaudit.collectors.ddos import DdosWebsite
+from aliaudit.log_volume import LogVolume
 from tests.check_cases import Case
 
 DOMAIN = "www.aliyun***.com"
@@ -35,4 +36,11 @@ CASES: list[Case] = [
                                  inactive="ddoscoo-cn-x service traffic forwarding stopped (Enabled 0)")]},
          {DOMAIN: "PASS", "old.example.com": "MANUAL", "paused.example.com": "MANUAL"}),
     Case(_L, "no Anti-DDoS Proxy instance or website: no result", {"ddos.websites": []}, {}),
+    # the review's defect: CIS 2.6 step 4 ("Ensure the log volume usage indicator is sufficient for log storage") was
+    # called "not exposed by this API", though DescribeSlsLogstoreInfo answers Quota and Used (sample: 3 TiB, 0)
+    Case(_L, "full log on with room passes (the sample's 3 TiB, 0 used); exhausted fails; unreadable is ERROR",
+         {"ddos.websites": [site(log_volume=LogVolume(quota=3298534883328, used=0)),
+                            site("full.example.com", log_volume=LogVolume(quota=3298534883328, used=3298534883328)),
+                            site("unread.example.com", log_volume=LogVolume(error="Throttling: slow down"))]},
+         {DOMAIN: "PASS", "full.example.com": "FAIL", "unread.example.com": "ERROR"}),
 ]

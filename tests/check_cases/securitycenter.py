@@ -11,6 +11,7 @@ from typing import Any
 
 from aliaudit.collectors.securitycenter import FINGERPRINT_TYPES, AkLeak, Edition, LogAnalysis, LogType, Server, VulScan
 from aliaudit.config import SAS_HIGH_RISK_NOTICES
+from aliaudit.log_volume import LogVolume
 from tests.check_cases import Case
 from tests.check_inputs import ACCOUNT
 
@@ -168,6 +169,20 @@ CASES: list[Case] = [
     Case("securitycenter_log_analysis_enabled", "open but no log type delivered",
          {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True)},
          {ACCOUNT: "FAIL"}, region=_G),
+    # CIS 2.9 step 4, "Ensure the log volume usage indicator is not exhausted": DescribeLogstoreStorage (sample:
+    # Preserve 12240 GB, Used 335 GB)
+    Case("securitycenter_log_analysis_enabled", "the sample's storage (335 of 12240 GB) passes",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[LOGIN],
+                                                     volume=LogVolume(quota=12240 << 30, used=335 << 30))},
+         {ACCOUNT: "PASS"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "purchased storage exhausted",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[LOGIN],
+                                                     volume=LogVolume(quota=100 << 30, used=100 << 30))},
+         {ACCOUNT: "FAIL"}, region=_G),
+    Case("securitycenter_log_analysis_enabled", "purchased storage unreadable",
+         {"securitycenter.log_analysis": LogAnalysis(bought=True, open=True, authorized=True, logs=[LOGIN],
+                                                     volume=LogVolume(error="NoPermission: denied"))},
+         {ACCOUNT: "ERROR"}, region=_G),
     # DescribeAccesskeyLeakList's documented sample: Id 389357, AccesskeyId yourAccessKeyID, Status pending, UserType
     # master, AliUserName testAccountName, DealType pending, GmtModified 1612357897000
     Case("securitycenter_access_key_leak_unhandled", "documented sample (pending) fails; a handled leak passes",

@@ -6,6 +6,7 @@ alb-wewbb23dfsetetcic****."""
 from __future__ import annotations
 
 from aliaudit.collectors.waf import WafResource
+from aliaudit.log_volume import LogVolume
 from tests.check_cases import Case
 
 RES = "alb-rencs***"
@@ -30,6 +31,13 @@ CASES: list[Case] = [
                                 error="DescribeResourceLogStatus did not report this protected object")]},
          {RES: "ERROR", "ecs-1": "ERROR"}),
     Case(_L, "no WAF 3.0 instance: no result", {"waf.resources": []}, {}),
+    # the review's defect: CIS 2.7 step 6 ("Ensure the log volume usage indicator is sufficient for log storage") was
+    # not read, though DescribeSlsLogStore answers Quota ("The capacity of the Logstore") and Used
+    Case(_L, "the sample's logstore (35 MB of 3 TiB) passes; a full one fails; an unreadable one is ERROR",
+         {"waf.resources": [obj(log_volume=LogVolume(quota=3298534883328, used=35471136)),
+                            obj("alb-full", log_volume=LogVolume(quota=3298534883328, used=3298534883329)),
+                            obj("alb-unread", log_volume=LogVolume(error="NoPermission: denied"))]},
+         {RES: "PASS", "alb-full": "FAIL", "alb-unread": "ERROR"}),
     Case(_L, "an instance whose DescribeInstance Status is 2 (Expired), 3 (Released) or undocumented is one MANUAL "
              "for its site; the other site's objects are judged",
          {"waf.resources": [obj(), WafResource(resource="waf-cn-expired", instance_id="waf-cn-expired",

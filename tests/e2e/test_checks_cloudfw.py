@@ -151,3 +151,19 @@ def test_internet_log_delivery_switched_off_fails_and_is_switched_on_again(cloud
     load(cloud, _deny(data, ["yundun-cloudfirewall:DescribeBatchSlsDispatchStatus"]))
     got = {f.resource_id: f for f in scan(cloud, checks=[LOG], ak=READER_AK, secret=READER_SECRET)}
     assert got["vipcloudfw-cn-prod01"].status.value == "ERROR" and "NoPermission" in got["vipcloudfw-cn-prod01"].message
+
+
+def test_exhausted_log_storage_fails(cloud):
+    """CIS 2.8 step 4: "Ensure the log volume usage indicator is not exhausted" (DescribeLogStoreInfo Quota, Used)."""
+    data = account()
+    data["accounts"][0]["cloudfw"]["firewalls"][0].update(log_quota=3 << 40, log_used=3 << 40)
+    load(cloud, data)
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
+    assert got["vipcloudfw-cn-prod01"].status.value == "FAIL"
+    assert got["vipcloudfw-cn-prod01"].message == ("log analysis is activated, but the log storage is exhausted "
+                                                  "(3.0 TiB used of 3.0 TiB): new logs are not kept")
+    data["accounts"][0]["cloudfw"]["firewalls"][0].update(log_used=1 << 40)
+    load(cloud, data)
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
+    assert got["vipcloudfw-cn-prod01"].status.value == "PASS"
+    assert got["vipcloudfw-cn-prod01"].message.endswith("; log storage 33.3% used (1.0 TiB of 3.0 TiB)")

@@ -137,3 +137,21 @@ def test_websites_only_idle_instances_forward_are_manual(cloud, admin):
     calls = admin.calls()
     assert calls["ddoscoo:DescribeWebAccessLogStatus"] == 3  # shop, api and both only
     assert calls["ddoscoo:DescribeDomains"] == 2 + 1  # each site's list, and the serving instances' in cn-hangzhou
+
+
+def test_exhausted_full_log_storage_fails(cloud, admin):
+    """CIS 2.6 step 4: the full log's storage (DescribeSlsLogstoreInfo, per site and resource group) must have room;
+    asked only where some website's full log is on."""
+    data = account()
+    data["accounts"][0]["ddoscoo"]["log_stores"] = [{"quota": 1 << 40, "used": 1 << 40}]
+    load(cloud, data)
+    findings = scan(cloud, checks=[CHECK])
+    assert by_resource(findings, CHECK) == {
+        "shop.example.com": "FAIL", "api.example.com": "FAIL", "www.example.net": "FAIL"}
+    shop = next(f for f in findings if f.resource_id == "shop.example.com")
+    assert shop.message == ("full log is enabled, but the log storage is exhausted (1.0 TiB used of 1.0 TiB): new "
+                            "logs are not kept")
+    assert admin.calls()["ddoscoo:DescribeSlsLogstoreInfo"] == 1  # the mainland's default group only
+    load(cloud, account())
+    shop = next(f for f in scan(cloud, checks=[CHECK]) if f.resource_id == "shop.example.com")
+    assert shop.status.value == "PASS" and shop.message.endswith("; log storage 0.0% used (0 bytes of 3.0 TiB)")

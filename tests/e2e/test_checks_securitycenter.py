@@ -261,3 +261,18 @@ def test_a_vulnerability_scan_on_for_some_servers_only_fails(cloud):
     (got,) = scan(cloud, checks=["securitycenter_vulnerability_scan_enabled"])
     assert got.status.value == "FAIL"
     assert got.message == "Linux software scan not enabled for all servers (OverAllConfig off)"
+
+
+def test_exhausted_log_storage_fails_log_analysis(cloud):
+    """CIS 2.9 step 4: the purchased log storage (DescribeLogstoreStorage Preserve, Used in GB) must not be exhausted;
+    pay-as-you-go log analysis has no purchased capacity and is not asked."""
+    settings = good_settings()
+    settings["log_analysis"] = {**settings["log_analysis"], "preserve_gb": 100, "used_gb": 100}
+    load(cloud, scenario(**settings))
+    (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
+    assert got.status.value == "FAIL"
+    assert got.message == ("log analysis is enabled, but the log storage is exhausted (100.0 GiB used of 100.0 GiB): "
+                           "new logs are not kept")
+    load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True, "preserve_gb": 0}}))
+    (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
+    assert got.status.value == "PASS"

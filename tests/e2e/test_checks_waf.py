@@ -139,3 +139,19 @@ def test_protected_objects_of_every_resource_group_are_audited(cloud, admin):
                                             "waf-ap-southeast-1": "ERROR"}
     site = next(f for f in findings if f.resource_id == "waf-cn-hangzhou")
     assert "resource groups" in site.message and "NoPermission" in site.message
+
+
+def test_a_full_logstore_fails_its_logged_objects(cloud, admin):
+    """CIS 2.7 step 6: the instance's logstore (DescribeSlsLogStore Quota, Used) must have room; asked once per
+    instance whose objects are logged."""
+    data = account()
+    data["accounts"][0]["waf"]["instances"][0].update(log_quota=1 << 40, log_used=1 << 40)
+    load(cloud, data)
+    findings = scan(cloud, checks=[CHECK])
+    assert by_resource(findings, CHECK) == {
+        "alb-shop01": "FAIL", "shop.example.com-waf": "FAIL", "www.example.net-waf": "PASS"}
+    by_id = {f.resource_id: f for f in findings}
+    assert "the log storage is exhausted (1.0 TiB used of 1.0 TiB)" in by_id["alb-shop01"].message
+    assert "disabled" in by_id["shop.example.com-waf"].message
+    assert by_id["www.example.net-waf"].message.endswith("; log storage 0.0% used (33.8 MiB of 3.0 TiB)")
+    assert admin.calls()["waf:DescribeSlsLogStore"] == 2

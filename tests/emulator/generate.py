@@ -68,7 +68,7 @@ from .products.ram import (
 )
 from .products.rds import DBInstance, RdsState, WhitelistGroup
 from .products.resourcemanager import Folder, Member, ResourceDirectory
-from .products.sas import Asset, SasState
+from .products.sas import Asset, LogAnalysis, SasState
 from .products.sls import Logstore, Project, SlsState
 from .products.vpc import ForwardEntry, NatGateway, Vpc, VpcState
 from .state import Account, Root, Scenario
@@ -317,7 +317,8 @@ def _regional(g: _Gen, s: Sizes, regions: list[str], acct: Account, prefix: str 
                                 automatic_rotation="Enabled" if g.chance(0.5) else "Disabled",
                                 rotation_interval_seconds=365 * 86400))
     acct.ecs, acct.vpc, acct.rds, acct.sls, acct.cs, acct.kms = ecs, vpc, rds, sls, cs, kms
-    acct.sas = SasState(version=3, assets=assets)
+    # subscription log analysis open: its purchased storage (DescribeLogstoreStorage) is read too
+    acct.sas = SasState(version=3, assets=assets, log_analysis=LogAnalysis(bought=True, open=True))
 
 
 OFFICE = ["203.0.113.0/24", "198.51.100.7/32"]

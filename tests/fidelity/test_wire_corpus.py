@@ -361,15 +361,15 @@ def sample_data() -> dict[str, Any]:
 
 
 def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
-    """The sample with its ECS, VPC, KMS, RDS, ACK and Security Center resources replaced by ones of the kinds it
-    lacks, so that every API of the inventory answers with content (per-resource APIs are only called for existing
-    resources): ECS (with a port list, a prefix list and a secondary ENI), VPC (with a public IPv6 address), RDS (a
-    SQL Server instance beside MySQL and PostgreSQL, TDE on a customer key, so DescribeDBInstanceEncryptionKey is
-    called), KMS, ACK (with an inspection report), Security Center assets, a trail that delivers
-    to an SLS project with an alert, a bucket policy, and enough RAM users that the policy attachments are read
-    per policy (ListEntitiesForPolicy) instead of per user. The auditor may not generate the credential report
-    here, so users are read with the per-user IMS calls the report otherwise saves (GetUser, GetLoginProfile,
-    ListVirtualMFADevices, GetUserMFAInfo with a security-key user, GetAccessKeyLastUsed)."""
+    """The sample with its ECS, VPC, KMS, RDS, ACK and Security Center resources replaced by ones of the kinds it lacks,
+    so that every API of the inventory answers with content (per-resource APIs are only called for existing resources):
+    ECS (with a port list, a prefix list and a secondary ENI), VPC (with a public IPv6 address), RDS (a SQL Server
+    instance beside MySQL and PostgreSQL, TDE on a customer key, so DescribeDBInstanceEncryptionKey is called), KMS, ACK
+    (with an inspection report), Security Center assets and subscription log analysis, a trail that delivers to an SLS
+    project with an alert, a bucket policy, and enough RAM users that the policy attachments are read per policy
+    (ListEntitiesForPolicy) instead of per user. The auditor may not generate the credential report here, so users are
+    read with the per-user IMS calls the report otherwise saves (GetUser, GetLoginProfile, ListVirtualMFADevices,
+    GetUserMFAInfo with a security-key user, GetAccessKeyLastUsed)."""
     data = copy.deepcopy(data)
     acct = data["accounts"][0]
     region, account = "cn-hangzhou", acct["id"]
@@ -421,7 +421,8 @@ def with_every_resource(data: dict[str, Any]) -> dict[str, Any]:
         "inspect_reports": [{"start": "2026-11-20T00:00:00Z"}],
     }]}
     acct["sas"] = {"version": 3, "assets": [{"instance_id": "i-bp1wire0000000001", "uuid": "inet-wire0001",
-                                             "region": region, "vulns": {"cve": 1}}]}
+                                             "region": region, "vulns": {"cve": 1}}],
+                   "log_analysis": {"bought": True, "open": True}}  # (its purchased storage is read)
     acct["actiontrail"]["trails"].append({
         "name": "wire-trail", "home_region": region, "trail_region": "All", "event_rw": "All",
         "sls_project_arn": f"acs:log:{region}:{account}:project/acme-ops-logs"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import log_volume
 from ..collectors.cloudfw import FIREWALLS, CloudFirewall, FirewallAsset
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -53,10 +54,14 @@ def _delivered(fw: CloudFirewall) -> Result:
     if off:
         return _fw_result(fw, FAIL, f"log analysis is activated, but delivery of {', '.join(off)} to Log Service is "
                                     "switched off")
+    volume = log_volume.problem(fw.log_volume)
+    if volume is not None:
+        return _fw_result(fw, volume[0], f"log analysis is activated, but {volume[1]}")
     if "internet_log" not in dispatch:  # (the FAQ: every type's delivery switch is on by default)
         return _fw_result(fw, PASS, "log analysis is activated and log delivery is enabled (internet_log's own "
-                                    "switch not reported: on by default)")
-    return _fw_result(fw, PASS, "log analysis is activated and Internet traffic logs are delivered")
+                                    f"switch not reported: on by default){log_volume.usage(fw.log_volume)}")
+    return _fw_result(fw, PASS, "log analysis is activated and Internet traffic logs are delivered"
+                                f"{log_volume.usage(fw.log_volume)}")
 
 
 @check(id="cloudfw_log_analysis_enabled", severity="medium",
@@ -75,10 +80,12 @@ def _delivered(fw: CloudFirewall) -> Result:
                  "true: PASS when DescribeSlsAnalyzeOpenStatus OpenStatus is \"true\", DescribeUserBuyVersion "
                  "LogStatus (log delivery) is true and no Internet traffic log type (internet_log, "
                  "ipv6_firewall_log) has its delivery switched off (DescribeBatchSlsDispatchStatus Enable; a type "
-                 "not reported is on, the documented default); FAIL when any of these is off; ERROR when OpenStatus "
+                 "not reported is on, the documented default) and the log storage is not exhausted "
+                 "(DescribeLogStoreInfo: Used below Quota); FAIL when any of these is off or the storage is "
+                 "exhausted; ERROR when OpenStatus, the storage use "
                  "or the delivery switches could not be read or OpenStatus was not answered, or when it is \"true\" "
                  "and LogStatus is not reported, and for a site where DescribeUserBuyVersion failed. No Cloud "
-                 "Firewall gives no result. The log volume indicator (CIS step 4) is not evaluated.",
+                 "Firewall gives no result.",
        source="CIS 2.8 | https://www.alibabacloud.com/help/doc-detail/113184.htm")
 def log_analysis_enabled(inp: Inputs) -> Iterator[Result]:
     for fw in inp[FIREWALLS]:

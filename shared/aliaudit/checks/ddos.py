@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import log_volume
 from ..collectors.ddos import WEBSITES, DdosWebsite
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -36,12 +37,13 @@ def _result(w: DdosWebsite, status: Status, message: str) -> Result:
        evaluates="DescribeInstances and DescribeDomains in both Anti-DDoS Proxy sites (cn-hangzhou, ap-southeast-1) "
                  "for every resource group of the account (ListResourceGroups: without a group id these APIs answer "
                  "the default group only), then DescribeWebAccessLogStatus per website: PASS when SlsStatus is "
-                 "true, FAIL when false, ERROR when the status (or the resource groups) could not be read; MANUAL, "
+                 "true and the log storage of its resource group is not exhausted (DescribeSlsLogstoreInfo: Used "
+                 "below Quota), FAIL when false or exhausted, ERROR when the status, the storage use (or the "
+                 "resource groups) could not be read; MANUAL, "
                  "its status not read, for a website that only instances not in service forward (DescribeInstances "
                  "Status 2, expired, or Enabled 0, service traffic forwarding stopped; found by DescribeDomains "
                  "with the InstanceIds of the group's other instances). No "
-                 "instance, or no website, gives no result. The log volume indicator (CIS step 4) is not exposed by "
-                 "this API and is not evaluated.",
+                 "instance, or no website, gives no result.",
        source="CIS 2.6 | https://www.alibabacloud.com/help/doc-detail/85007.htm")
 def web_access_log_enabled(inp: Inputs) -> Iterator[Result]:
     for w in inp[WEBSITES]:
@@ -51,8 +53,10 @@ def web_access_log_enabled(inp: Inputs) -> Iterator[Result]:
                                      "re-enable its instance, then check its full log")
         elif w.error:
             yield _result(w, ERROR, f"could not read the website's log status: {w.error}")
+        elif w.log_enabled and (volume := log_volume.problem(w.log_volume)) is not None:
+            yield _result(w, volume[0], f"full log is enabled, but {volume[1]}")
         elif w.log_enabled:
             yield _result(w, PASS, f"full log is enabled (project {w.sls_project or '?'}, "
-                                   f"logstore {w.sls_logstore or '?'})")
+                                   f"logstore {w.sls_logstore or '?'}){log_volume.usage(w.log_volume)}")
         else:
             yield _result(w, FAIL, "full log (Log Service) is disabled for the website")

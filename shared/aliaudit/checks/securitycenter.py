@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import log_volume
 from ..collectors.securitycenter import (
     AK_LEAKS,
     DEFENSE,
@@ -363,7 +364,9 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
        evaluates="DescribeLogShipperStatus and DescribeLogMeta (From sas): FAIL when log analysis is neither open "
                  "(OpenStatus) nor activated pay-as-you-go (PostPaidOpenStatus), when any log type's Status is not "
                  "enabled, or when no log type is listed; PASS when every listed host, network and security log type "
-                 "is enabled. The log volume usage the audit mentions is not checked.",
+                 "is enabled and, for subscription log analysis, its purchased log storage is not exhausted "
+                 "(DescribeLogstoreStorage: Used below Preserve; FAIL when exhausted, ERROR when unreadable; "
+                 "pay-as-you-go log analysis has no purchased capacity).",
        cis_audit="Security Center console > Investigation > Log Analysis: ensure the switch for the specific log type"
                  " are turned on and the log volume usage indicator is not exhausted.")
 def log_analysis(inp: Inputs) -> Iterator[Result]:
@@ -377,11 +380,13 @@ def log_analysis(inp: Inputs) -> Iterator[Result]:
         yield _account(inp, FAIL, f"log delivery disabled for: {', '.join(off)}", "log-analysis")
     elif not la.logs:
         yield _account(inp, FAIL, "log analysis is enabled but no log type is delivered", "log-analysis")
+    elif (volume := log_volume.problem(la.volume)) is not None:
+        yield _account(inp, volume[0], f"log analysis is enabled, but {volume[1]}", "log-analysis")
     else:
         cats = sorted({x.category for x in la.logs})
         how = "" if la.open else " (pay-as-you-go)"
-        yield _account(inp, PASS, f"log analysis{how} enabled for all {len(la.logs)} log types ({', '.join(cats)})",
-                       "log-analysis")
+        yield _account(inp, PASS, f"log analysis{how} enabled for all {len(la.logs)} log types ({', '.join(cats)})"
+                                  f"{log_volume.usage(la.volume)}", "log-analysis")
 
 
 # --- AccessKey leaks ------------------------------------------------------------------------------

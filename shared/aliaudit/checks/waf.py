@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import log_volume
 from ..collectors.waf import RESOURCES, WafResource
 from ..findings import Result, Status
 from .registry import Inputs, check
@@ -39,12 +40,14 @@ def _result(r: WafResource, status: Status, message: str) -> Result:
        evaluates="DescribeInstance in both WAF 3.0 sites (cn-hangzhou, ap-southeast-1), DescribeDefenseResources of "
                  "the instance without a resource group and with each of the account's groups (ListResourceGroups: "
                  "no WAF 3.0 document says what the group-less call answers), then DescribeResourceLogStatus with "
-                 "the object's group: PASS when Result[].Status is true for the protected object, FAIL when false, "
-                 "ERROR when the status could not be read or was not reported, and one ERROR for a site whose "
-                 "instance or protected objects (or the account's resource groups) could not be listed. A site whose "
+                 "the object's group: PASS when Result[].Status is true for the protected object and the instance's "
+                 "logstore is not exhausted (DescribeSlsLogStore: Used below Quota), FAIL when false or exhausted, "
+                 "ERROR when the status or the storage use could not be read or was not reported, and one ERROR "
+                 "for a site whose instance or protected objects (or the account's resource groups) could not be "
+                 "listed. A site whose "
                  "instance's DescribeInstance Status is not 1 (Normal; documented 2 Expired, 3 Released) gives one "
                  "MANUAL for the instance, naming the status, and its objects are not read (the instance is not in "
-                 "service). No instance gives no result. The log volume indicator (CIS step 6) is not evaluated.",
+                 "service). No instance gives no result.",
        source="CIS 2.7 | Cloud Config waf3-defense-resource-logging-enabled")
 def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
     for r in inp[RESOURCES]:
@@ -61,7 +64,10 @@ def protected_resource_logging_enabled(inp: Inputs) -> Iterator[Result]:
                                  "the instance (or protect the sites with an active one), then check their logs")
         elif r.error:
             yield _result(r, ERROR, f"could not read the log status: {r.error}")
+        elif r.log_enabled and (volume := log_volume.problem(r.log_volume)) is not None:
+            yield _result(r, volume[0], f"log collection is enabled, but {volume[1]}")
         elif r.log_enabled:
-            yield _result(r, PASS, f"log collection is enabled ({r.product or 'protected object'})")
+            yield _result(r, PASS, f"log collection is enabled ({r.product or 'protected object'})"
+                                   f"{log_volume.usage(r.log_volume)}")
         else:
             yield _result(r, FAIL, f"log collection is disabled for this {r.product or 'protected'} object")

@@ -1,6 +1,6 @@
 """Cloud Firewall (cloudfw 2017-12-07) datasets (global): the Cloud Firewall of each site where the account has one,
-with its log analysis state (CIS 2.8: activation, log delivery and each log type's delivery switch) and its Internet
-border assets with their protection status.
+with its log analysis state (CIS 2.8: activation, log delivery, each log type's delivery switch and the log storage's
+use) and its Internet border assets with their protection status.
 
 Endpoints: Cloud Firewall answers in two sites, cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and
 cloudfw.ap-southeast-1.aliyuncs.com (outside it): the SDK's endpoint map (alibabacloud_cloudfw20171207
@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import Field
 
-from .. import apierrors
+from .. import apierrors, log_volume
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..log_volume import LogVolume
 from .paging import count
 from .registry import CollectContext, collector
 
@@ -57,6 +58,7 @@ class CloudFirewall(Record):
     # analysis is on. None: not read
     dispatch: dict[str, bool | None] | None = None
     dispatch_error: str | None = None  # DescribeBatchSlsDispatchStatus failed
+    log_volume: LogVolume | None = None  # DescribeLogStoreInfo, where log analysis is on (CIS 2.8 step 4)
     assets: list[FirewallAsset] = Field(default_factory=list)
     assets_unread: int = 0  # assets beyond the documented paging limit
     assets_error: str | None = None  # DescribeAssetList failed
@@ -70,6 +72,7 @@ FIREWALLS: Dataset[list[CloudFirewall]] = Dataset("cloudfw.firewalls", Scope.GLO
 @collector(FIREWALLS, apis=["yundun-cloudfirewall:DescribeUserBuyVersion",
                             "yundun-cloudfirewall:DescribeSlsAnalyzeOpenStatus",
                             "yundun-cloudfirewall:DescribeBatchSlsDispatchStatus",
+                            "yundun-cloudfirewall:DescribeLogStoreInfo",
                             "yundun-cloudfirewall:DescribeAssetList"])
 def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
     found: list[CloudFirewall] = []
@@ -99,6 +102,10 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
                 fw.dispatch = {i.dispatch_value: i.enable for i in items if i.dispatch_value}
             except Exception as err:
                 fw.dispatch_error = apierrors.describe(err)
+            try:
+                fw.log_volume = log_volume.read(client.describe_log_store_info().body)  # (it takes no parameter)
+            except Exception as err:
+                fw.log_volume = LogVolume(error=apierrors.describe(err))
         try:
             for ip_version in IP_VERSIONS:
                 _read_assets(client, fw, ip_version)

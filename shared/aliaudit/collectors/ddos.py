@@ -1,5 +1,6 @@
 """Anti-DDoS Proxy (ddoscoo 2020-01-01) datasets (global): every website (domain with a forwarding rule) protected by
-an Anti-DDoS Proxy instance, with the state of its full log (Log Service integration), for CIS 2.6.
+an Anti-DDoS Proxy instance, with the state of its full log (Log Service integration) and that log's storage use, for
+CIS 2.6.
 
 Endpoints: Anti-DDoS Proxy is sold in two sites, the Chinese mainland (API region cn-hangzhou) and outside it
 (ap-southeast-1) (ddoscoo API reference, "Endpoints": ddoscoo.cn-hangzhou.aliyuncs.com and
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import apierrors
+from .. import apierrors, log_volume
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..log_volume import LogVolume
 from .paging import by_page_number
 from .registry import CollectContext, collector
 from .resource_groups import API as GROUPS_API
@@ -45,6 +47,9 @@ class DdosWebsite(Record):
     # the website is forwarded only by instances that do not serve (expired, or forwarding stopped): why, naming
     # them; its log status is then not read and the check reports MANUAL
     inactive: str | None = None
+    # the log storage of its resource group's full log in its site (DescribeSlsLogstoreInfo), read where the full log
+    # is on (CIS 2.6 step 4); None: not read
+    log_volume: LogVolume | None = None
 
 
 WEBSITES: Dataset[list[DdosWebsite]] = Dataset("ddos.websites", Scope.GLOBAL)
@@ -73,7 +78,8 @@ def read_log_status(site: DdosWebsite, b: Any) -> None:
 
 
 @collector(WEBSITES, apis=["yundun-ddoscoo:DescribeInstances", "yundun-ddoscoo:DescribeDomains",
-                           "yundun-ddoscoo:DescribeWebAccessLogStatus", GROUPS_API])
+                           "yundun-ddoscoo:DescribeWebAccessLogStatus", "yundun-ddoscoo:DescribeSlsLogstoreInfo",
+                           GROUPS_API])
 def websites(ctx: CollectContext) -> list[DdosWebsite]:
     found: list[DdosWebsite] = []
     groups = resource_groups(ctx)  # (unreadable: the dataset fails, ERROR with the reason, never a partial PASS)
@@ -114,6 +120,17 @@ def websites(ctx: CollectContext) -> list[DdosWebsite]:
                 site.error = apierrors.describe(err)
             return site
 
-        sites = [site for listed in ctx.map(in_group, groups) for site in listed]
-        found += ctx.map(status, sites)
+        def volume(group: str, c: Any = client) -> LogVolume:
+            try:
+                return log_volume.read(c.describe_sls_logstore_info(ddos_models.DescribeSlsLogstoreInfoRequest(
+                    resource_group_id=group or None)).body)
+            except Exception as err:
+                return LogVolume(error=apierrors.describe(err))
+
+        sites = ctx.map(status, [site for listed in ctx.map(in_group, groups) for site in listed])
+        logged = sorted({s.resource_group for s in sites if s.log_enabled})
+        volumes = dict(zip(logged, ctx.map(volume, logged), strict=True))
+        for site in sites:
+            site.log_volume = volumes.get(site.resource_group) if site.log_enabled else None
+        found += sites
     return found

@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import Field
 
+from .. import apierrors, log_volume
 from ..datasets import Dataset, Record, Scope
+from ..log_volume import LogVolume
 from ..sas_vulns import RISK_COUNTED
 from .paging import by_page_number
 from .registry import CollectContext, collector
@@ -92,6 +94,9 @@ class LogAnalysis(Record):
     # analysis is bought by activating it, with no subscription (BuyStatus) behind it
     post_paid: bool = False
     logs: list[LogType] = Field(default_factory=list)
+    # the purchased log storage and its use (DescribeLogstoreStorage), read where subscription log analysis is open
+    # (pay-as-you-go log analysis has no purchased capacity to exhaust)
+    volume: LogVolume | None = None
 
 
 @dataclass
@@ -252,18 +257,26 @@ def linked_roles(ctx: CollectContext) -> dict[str, bool]:
 LOG_ANALYSIS: Dataset[LogAnalysis] = Dataset("securitycenter.log_analysis", Scope.GLOBAL)
 
 
-@collector(LOG_ANALYSIS, apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta"])
+@collector(LOG_ANALYSIS, apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta",
+                                "yundun-sas:DescribeLogstoreStorage"])
 def log_analysis(ctx: CollectContext) -> LogAnalysis:
     sas = _settings_client(ctx)
     # From: "The ID of the request source. Set the value to sas." (DescribeLogShipperStatus; the SDK model's doc
     # comment says the same, and Alibaba's Terraform provider sends it: service_alicloud_threat_detection.go)
     st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest(from_="sas")).body.log_shipper_status
     metas = sas.describe_log_meta(_models().DescribeLogMetaRequest(from_="sas")).body.log_meta_list or []
-    return LogAnalysis(bought=getattr(st, "buy_status", "") == "yes", open=getattr(st, "open_status", "") == "yes",
-                       authorized=getattr(st, "auth_status", "") == "yes",
-                       post_paid=getattr(st, "post_paid_open_status", "") == "yes",
-                       logs=[LogType(logstore=m.log_store or "", category=m.category or "",
-                                     description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
+    la = LogAnalysis(bought=getattr(st, "buy_status", "") == "yes", open=getattr(st, "open_status", "") == "yes",
+                     authorized=getattr(st, "auth_status", "") == "yes",
+                     post_paid=getattr(st, "post_paid_open_status", "") == "yes",
+                     logs=[LogType(logstore=m.log_store or "", category=m.category or "",
+                                   description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
+    if la.open:
+        try:
+            b = sas.describe_logstore_storage(_models().DescribeLogstoreStorageRequest(from_="sas")).body
+            la.volume = log_volume.read_gigabytes(b.preserve, b.used)
+        except Exception as err:
+            la.volume = LogVolume(error=apierrors.describe(err))
+    return la
 
 
 class AkLeak(Record):

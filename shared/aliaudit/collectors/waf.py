@@ -1,5 +1,5 @@
 """WAF 3.0 (waf-openapi 2021-10-01) datasets (global): every protected object (cloud resource or domain added to
-WAF 3.0) with the state of its log collection, for CIS 2.7.
+WAF 3.0) with the state of its log collection and its instance's log storage use, for CIS 2.7.
 
 Endpoints: WAF 3.0 has two sites, the Chinese mainland (RegionId cn-hangzhou, wafopenapi.cn-hangzhou.aliyuncs.com)
 and outside it (ap-southeast-1, wafopenapi.ap-southeast-1.aliyuncs.com): the `RegionId` parameter of
@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import apierrors
+from .. import apierrors, log_volume
 from ..datasets import Dataset, Record, Scope
 from ..lazy import lazy_import
+from ..log_volume import LogVolume
 from .paging import by_page_number
 from .registry import CollectContext, collector
 from .resource_groups import API as GROUPS_API
@@ -54,6 +55,8 @@ class WafResource(Record):
     # status, alibabacloud_waf_openapi20211001). The instance protects nothing then: this record stands for the
     # site (resource is the instance id) and its protected objects are not read.
     instance_status: int | None = None
+    # its instance's logstore (DescribeSlsLogStore), read where its log collection is on (CIS 2.7 step 6)
+    log_volume: LogVolume | None = None
 
 
 RESOURCES: Dataset[list[WafResource]] = Dataset("waf.resources", Scope.GLOBAL)
@@ -73,7 +76,7 @@ def read_log_status(batch: list[WafResource], result: list[Any]) -> None:
 
 
 @collector(RESOURCES, apis=["yundun-waf:DescribeInstance", "yundun-waf:DescribeDefenseResources",
-                            "yundun-waf:DescribeResourceLogStatus", GROUPS_API])
+                            "yundun-waf:DescribeResourceLogStatus", "yundun-waf:DescribeSlsLogStore", GROUPS_API])
 def resources(ctx: CollectContext) -> list[WafResource]:
     found: list[WafResource] = []
     groups: list[list[str] | Exception] = []  # the account's groups, read once, at the first site with an instance
@@ -145,6 +148,14 @@ def _site(ctx: CollectContext, centre: str, account_groups: Callable[[], list[st
         read_log_status(batch, result)
 
     ctx.map(statuses, batches)
+    if any(o.log_enabled for o in objects):  # one logstore per instance: asked once, where it decides a verdict
+        try:
+            volume = log_volume.read(client.describe_sls_log_store(waf_models.DescribeSlsLogStoreRequest(
+                instance_id=instance_id, region_id=centre)).body)
+        except Exception as err:
+            volume = LogVolume(error=apierrors.describe(err))
+        for o in objects:
+            o.log_volume = volume if o.log_enabled else None
     if isinstance(groups, Exception):
         objects.append(WafResource(resource=f"waf-{centre}", instance_id=instance_id, region=centre,
                                    site_error="could not list the account's resource groups (protected objects of "

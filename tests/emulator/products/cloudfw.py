@@ -1,7 +1,7 @@
 """Cloud Firewall (cloudfw 2017-12-07): the Cloud Firewall of each site with its log analysis state and its Internet
 border assets: DescribeUserBuyVersion, DescribeSlsAnalyzeOpenStatus, DescribeBatchSlsDispatchStatus (each log type's
-delivery switch), DescribeAssetList (CurrentPage/PageSize, 1 to 50 each), and the writes PutEnableFwSwitch /
-PutDisableFwSwitch and ModifySlsDispatchStatus.
+delivery switch), DescribeLogStoreInfo (the log storage's capacity and use), DescribeAssetList (CurrentPage/PageSize,
+1 to 50 each), and the writes PutEnableFwSwitch / PutDisableFwSwitch and ModifySlsDispatchStatus.
 
 Sites: cloudfw.cn-hangzhou.aliyuncs.com (Chinese mainland) and cloudfw.ap-southeast-1.aliyuncs.com (outside it), the
 hosts of alibabacloud_cloudfw20171207 Client._endpoint_map. Each firewall names its site in `region`; a call to a
@@ -57,6 +57,9 @@ class Firewall(BaseModel):
     # log type (DISPATCH_TYPES) -> delivered: "By default, the log delivery switches for all types of logs are turned
     # on" (Cloud Firewall log FAQ, alibabacloud.com/help/doc-detail/119590.htm); the types listed here override it
     dispatch: dict[str, bool] = Field(default_factory=dict)
+    # DescribeLogStoreInfo Quota / Used (bytes): the documented sample's 50000000 and 0
+    log_quota: int = 50_000_000
+    log_used: int = 0
     started: datetime = datetime(2024, 1, 1)
     expires: datetime = datetime(2030, 1, 1)
     assets: list[Asset] = Field(default_factory=list)
@@ -114,6 +117,17 @@ def describe_batch_sls_dispatch_status(call: Call) -> dict[str, Any]:
         {"DispatchName": name, "DispatchValue": value, "SearchName": "log_type", "Enable": dispatch.get(value, True),
          "ConfigStatus": "success_finished", "FilterKeys": ["attack", "acl", "other"]}
         for value, name in DISPATCH_TYPES.items()]}
+
+
+@api.action("DescribeLogStoreInfo")
+def describe_log_store_info(call: Call) -> dict[str, Any]:
+    """The log storage of the site's firewall, in the documented sample's shape (Quota and Used in bytes, integers);
+    a site without a firewall answers no capacity (undocumented)."""
+    fw = _firewall(call)
+    quota, used = (fw.log_quota, fw.log_used) if fw is not None else (0, 0)
+    return {"Ttl": 20, "Quota": quota, "Used": used, "LogStoreName": "cloudfirewall-logstore",
+            "ProjectName": f"cloudfirewallnew-project-{call.acct.id}-{call.region or 'cn-hangzhou'}",
+            "RegionId": call.region or "cn-hangzhou"}
 
 
 @api.action("ModifySlsDispatchStatus", write=True)

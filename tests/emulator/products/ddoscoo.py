@@ -1,6 +1,7 @@
-"""Anti-DDoS Proxy (ddoscoo 2020-01-01): instances and the websites (domains with forwarding rules) they protect,
-with the full-log (Log Service) switch of each website: DescribeInstances (PageNumber/PageSize), DescribeDomains,
-DescribeWebAccessLogStatus, and the writes EnableWebAccessLogConfig / DisableWebAccessLogConfig.
+"""Anti-DDoS Proxy (ddoscoo 2020-01-01): instances and the websites (domains with forwarding rules) they protect, with
+the full-log (Log Service) switch of each website: DescribeInstances (PageNumber/PageSize), DescribeDomains,
+DescribeWebAccessLogStatus, DescribeSlsLogstoreInfo (the full log's storage use), and the writes
+EnableWebAccessLogConfig / DisableWebAccessLogConfig.
 
 Sites: Anti-DDoS Proxy (Chinese Mainland) answers at ddoscoo.cn-hangzhou.aliyuncs.com and Anti-DDoS Proxy (Outside
 Chinese Mainland) at ddoscoo.ap-southeast-1.aliyuncs.com (API reference, endpoints; the SDK's endpoint rule is
@@ -61,11 +62,24 @@ class Website(BaseModel):
     resource_group_id: str = DEFAULT_RESOURCE_GROUP  # its instances' group
 
 
+class LogStore(BaseModel):
+    """The full log's storage of a resource group in a site (DescribeSlsLogstoreInfo): the documented sample's
+    3 TiB capacity by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = "cn-hangzhou"
+    resource_group_id: str = DEFAULT_RESOURCE_GROUP
+    quota: int = 3298534883328
+    used: int = 0
+
+
 class DdoscooState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instances: list[Instance] = Field(default_factory=list)
     websites: list[Website] = Field(default_factory=list)
+    log_stores: list[LogStore] = Field(default_factory=list)  # a site and group not listed: an empty 3 TiB store
 
 
 def _list_param(params: dict[str, str], name: str) -> list[str]:
@@ -127,6 +141,17 @@ def describe_web_access_log_status(call: Call) -> dict[str, Any]:
     w = _website(call)
     project, logstore = _project(call, w)
     return {"SlsStatus": w.log_enabled, "SlsProject": project, "SlsLogstore": logstore}
+
+
+@api.action("DescribeSlsLogstoreInfo")
+def describe_sls_logstore_info(call: Call) -> dict[str, Any]:
+    """The full log's storage in the site for the resource group (ResourceGroupId, the default group when none), in
+    the documented sample's shape (Quota and Used in bytes, integers)."""
+    store = next((s for s in call.acct.ddoscoo.log_stores
+                  if s.region == call.region and s.resource_group_id == _group(call)),
+                 LogStore(region=call.region or "cn-hangzhou", resource_group_id=_group(call)))
+    return {"Ttl": 180, "Quota": store.quota, "Used": store.used, "LogStore": "ddoscoo-logstore",
+            "Project": f"ddoscoo-project-{call.acct.id}-{store.region}"}
 
 
 @api.action("EnableWebAccessLogConfig", write=True)

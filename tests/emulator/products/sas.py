@@ -148,6 +148,9 @@ class LogAnalysis(BaseModel):
     authorized: bool = True
     disabled: list[str] = Field(default_factory=list)  # logstores whose delivery is off (the others are on)
     ttl: int = 180
+    # DescribeLogstoreStorage Preserve / Used, in GB: the documented sample's 12240 and 335
+    preserve_gb: int = 12240
+    used_gb: int = 335
 
 
 # --- AccessKey leaks (DescribeAccesskeyLeakList, ModifyAccessKeyLeakDeal) ------------------------------------
@@ -593,6 +596,15 @@ def describe_log_shipper_status(call: Call) -> dict[str, Any]:
                                  "SlsProjectStatus": "Normal" if la.open or la.post_paid else "Disable",
                                  "PostPaidOpenStatus": _yes(la.post_paid), "PostPaidSupportStatus": "yes",
                                  "EtlMetaVersion": "SAS_V2"}}
+
+
+@api.action("DescribeLogstoreStorage")
+def describe_logstore_storage(call: Call) -> dict[str, Any]:
+    """The purchased log storage (Preserve) and its use (Used), in GB (integers, as the SDK model declares them), in
+    the documented sample's shape."""
+    la = _state(call).log_analysis
+    return {"Used": la.used_gb, "Ttl": la.ttl, "Logstore": "sas-log", "Preserve": la.preserve_gb,
+            "UserProject": f"sas-log-{call.acct.id}-{call.region or MAINLAND}"}
 
 
 @api.action("DescribeLogMeta")

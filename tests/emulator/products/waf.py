@@ -60,6 +60,9 @@ class Instance(BaseModel):
     started: datetime = datetime(2024, 1, 1)
     ends: datetime = datetime(2030, 1, 1)
     resources: list[ProtectedObject] = Field(default_factory=list)
+    # DescribeSlsLogStore Quota / Used (bytes) of the instance's logstore: the documented sample's values
+    log_quota: int = 3298534883328
+    log_used: int = 35471136
 
 
 class WafState(BaseModel):
@@ -123,6 +126,14 @@ def describe_resource_log_status(call: Call) -> dict[str, Any]:
     names = [n for n in require(call.params, "Resources").split(",") if n]  # comma-separated (API reference)
     by_name = {r.resource: r for r in _in_group(call, inst)}
     return {"Result": [{"Resource": n, "Status": by_name[n].log_enabled} for n in names if n in by_name]}
+
+
+@api.action("DescribeSlsLogStore")
+def describe_sls_log_store(call: Call) -> dict[str, Any]:
+    """The instance's logstore, in the documented sample's shape (Quota and Used in bytes, integers)."""
+    inst = _instance(call)
+    return {"LogStoreName": "wafng-logstore", "ProjectName": f"wafng-project-{call.acct.id}-{inst.region}",
+            "Quota": inst.log_quota, "Used": inst.log_used, "Ttl": 180}
 
 
 @api.action("ModifyResourceLogStatus", write=True)
