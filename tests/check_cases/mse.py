@@ -45,13 +45,21 @@ CASES: list[Case] = [
          {IID: "ERROR"}),
     Case(_NET, "a whitelisted public endpoint and a private instance pass; the sample's empty [] whitelist and "
                "0.0.0.0/0 fail",
-         {"mse.clusters": [cluster(), cluster("mse-private", public_bandwidth=0, acl=[]),
+         {"mse.clusters": [cluster(), cluster("mse-private", public_bandwidth=0, internet_domain="", acl=[]),
                            cluster("mse-empty", acl=acl_entries("[]")),
                            cluster("mse-any", acl=acl_entries("10.0.0.0/8,0.0.0.0/0"))]},
          {IID: "PASS", "mse-private": "PASS", "mse-empty": "FAIL", "mse-any": "FAIL"}),
     Case(_NET, "QueryClusterDetail failed", {"mse.clusters": [cluster(detail_error="NoPermission: denied")]},
          {IID: "ERROR"}),
     Case(_NET, "no AclEntryList in the answer: unknown for a public instance, not an empty whitelist",
-         {"mse.clusters": [cluster(acl=None), cluster("mse-private", public_bandwidth=0, acl=None)]},
+         {"mse.clusters": [cluster(acl=None),
+                           cluster("mse-private", public_bandwidth=0, internet_domain="", acl=None)]},
          {IID: "ERROR", "mse-private": "PASS"}),
+    # the review's defect: an ENI instance goes public through an Elastic IP, with no public bandwidth (PubNetworkFlow
+    # is "Valid when ConnectionType is slb"); its public endpoint was read as none
+    Case(_NET, "no public bandwidth but a public address or domain answered (ENI with an EIP) is judged",
+         {"mse.clusters": [cluster("mse-eni", public_bandwidth=0, internet_address="47.98.0.10", acl=[]),
+                           cluster("mse-eni-dns", public_bandwidth=0, internet_domain="mse-eni-p.nacos-ans.mse."
+                                   "aliyuncs.com", acl=acl_entries("203.0.113.0/24"))]},
+         {"mse-eni": "FAIL", "mse-eni-dns": "PASS"}),
 ]

@@ -51,6 +51,22 @@ CASES: list[Case] = [
          {DG: [group("halves", rule("1", "0.0.0.0/1"), rule("2", "128.0.0.0/1")), group("empty"),
                group("denied", error="NoPermission")]},
          {"standard/halves": "FAIL", "standard/empty": "PASS", "standard/denied": "ERROR"}),
+    # the review's defect: a no_squash rule never in effect, behind a root_squash rule of higher priority holding its
+    # whole source ("the rule with the highest priority takes effect ... 1 indicates the highest priority"), failed
+    Case(_R, "a broad no_squash rule shadowed by a higher-priority root_squash or RDONLY rule holding its source "
+             "passes; partly covered, equally ranked or behind another no_squash rule, it fails",
+         {"nas.access_groups": [
+             group("g-shadowed", rule("1", "0.0.0.0/0", user_access="root_squash", priority=1),
+                   rule("2", "10.0.0.0/8", priority=100)),
+             group("g-readonly", rule("1", "10.0.0.0/8", rw_access="RDONLY", priority=1),
+                   rule("2", "10.0.0.0/8", priority=2)),
+             group("g-partial", rule("1", "10.0.0.0/9", user_access="root_squash", priority=1),
+                   rule("2", "10.0.0.0/8", priority=100)),
+             group("g-tie", rule("1", "0.0.0.0/0", user_access="root_squash", priority=5),
+                   rule("2", "10.0.0.0/8", priority=5)),
+             group("g-both-root", rule("1", "0.0.0.0/0", priority=1), rule("2", "10.0.0.0/8", priority=2))]},
+         {"standard/g-shadowed": "PASS", "standard/g-readonly": "PASS", "standard/g-partial": "FAIL",
+          "standard/g-tie": "FAIL", "standard/g-both-root": "FAIL"}),
     Case(_R, "no_squash RDWR on a /16 (the documented rule) passes; on a /8 or 0.0.0.0/0 fails",
          {DG: [group(GROUP, rule()), group("wide", rule("1", "10.0.0.0/8")),
                group("world", rule("1", "0.0.0.0/0")),

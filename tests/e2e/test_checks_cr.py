@@ -134,3 +134,17 @@ def test_unknown_instance_is_an_unsuccessful_answer(cloud):
     body = cr_client(cloud, "cn-shanghai").list_instance_endpoint(
         cr_models.ListInstanceEndpointRequest(instance_id="cri-prod")).body  # cri-prod lives in cn-hangzhou
     assert body.is_success is False and body.code == "INSTANCE_NOT_EXIST" and not body.endpoints
+
+
+def test_an_instance_without_managed_endpoints_in_its_status_is_not_an_error(cloud):
+    """ListInstanceEndpoint answers INSTANCE_STATUS_NOT_SUPPORT for an instance whose status supports no managed
+    endpoint (Alibaba's Terraform provider: "e.g. retired instances"): no endpoint to judge, not a daily ERROR."""
+    data = account()
+    data["accounts"][0]["cr"]["instances"].append(
+        {"id": "cri-retired", "name": "acme-old", "status": "STOPPED", "internet": {"enabled": True,
+                                                                                    "entries": ["0.0.0.0/0"]}})
+    load(cloud, data)
+    got = {f.resource_id: f for f in scan(cloud, checks=[_E])}
+    assert got["cri-retired"].status.value == "PASS"
+    assert "STOPPED" in got["cri-retired"].message and "INSTANCE_STATUS_NOT_SUPPORT" in got["cri-retired"].message
+    assert got["cri-open"].status.value == "FAIL"

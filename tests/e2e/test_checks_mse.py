@@ -115,3 +115,21 @@ def test_remediation_flips_the_checks_and_is_audited(cloud, admin):
     events = [(e["eventName"], e["referencedResources"]) for e in admin.events() if e["eventName"].startswith("Update")]
     assert events == [("UpdateConfig", {"ACS::MSE::Instance": ["mse-cn-open"]}),
                       ("UpdateAcl", {"ACS::MSE::Instance": ["mse-cn-open"]})]
+
+
+def test_an_eni_instance_public_through_an_eip_is_judged(cloud):
+    """ConnectionType eni: public through an Elastic IP, with no public bandwidth (PubNetworkFlow "Valid when
+    ConnectionType is slb"); a private network whitelist (UpdateAcl NetworkType Private) is not the public one."""
+    data = account()
+    data["accounts"][0]["mse"]["clusters"].append(
+        {"id": "mse-cn-eni", "name": "dev-nacos", "config_auth_enabled": True, "naming_auth_enabled": True,
+         "connection_type": "eni", "eip_enabled": True})
+    load(cloud, data)
+    mse = mse_client(cloud)
+    mse.update_acl(mse_models.UpdateAclRequest(instance_id="mse-cn-eni", acl_entry_list="10.0.0.0/8",
+                                               network_type="Private"))
+    got = {f.resource_id: f for f in scan(cloud, checks=[NET])}
+    assert got["mse-cn-eni"].status.value == "FAIL"
+    mse.update_acl(mse_models.UpdateAclRequest(instance_id="mse-cn-eni", acl_entry_list="198.51.100.7/32"))
+    got = {f.resource_id: f for f in scan(cloud, checks=[NET])}
+    assert got["mse-cn-eni"].status.value == "PASS"

@@ -95,11 +95,17 @@ def _internet_verdict(ep: CrEndpoint | None) -> tuple[Status, str]:
                  "not permit); FAIL when it is enabled and AclEntries[].Entry holds 0.0.0.0/0, ::/0 or entries "
                  "covering every address; MANUAL when it is enabled with AclEnable false (what that admits is not "
                  "documented); ERROR when a module's endpoints could not be read or its internet endpoint's Enable "
-                 "flag is missing.",
+                 "flag is missing. An instance whose status supports no managed endpoint (ListInstanceEndpoint "
+                 "INSTANCE_STATUS_NOT_SUPPORT, as Alibaba's Terraform provider reads it) PASSes, naming its status; "
+                 "one released since it was listed (INSTANCE_NOT_EXIST) gives no result.",
        source="Cloud Config cr-instance-any-ip-access-check | "
               "https://www.alibabacloud.com/help/en/acr/user-guide/network-access-control-overview")
 def public_endpoint_restricted(inp: Inputs) -> Iterator[Result]:
     for i in inp[INSTANCES]:
+        if i.endpoints_unsupported:
+            yield _inst(i, PASS, f"the instance has no managed endpoint in its status ({i.status or 'not reported'}: "
+                                 "ListInstanceEndpoint answered INSTANCE_STATUS_NOT_SUPPORT)")
+            continue
         verdicts: list[tuple[Status, str]] = []
         for module in MODULES:
             what = "" if module == "Registry" else "Helm charts: "

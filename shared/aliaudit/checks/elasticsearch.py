@@ -73,7 +73,8 @@ def public_access_restricted(inp: Inputs) -> Iterator[Result]:
                  "0.0.0.0 or entries together cover every address; MANUAL when it is on with no entry (what an empty "
                  "Kibana whitelist admits is not documented); ERROR when the cluster could not be described or the "
                  "answer lacks enableKibanaPublicNetwork.",
-       source="Cloud Config elasticsearch-instance-enabled-kibana-public-check | "
+       source="Cloud Config elasticsearch-instance-enabled-kibana-public-check (narrower here: that rule flags any "
+              "Kibana public access, this check a public whitelist that admits every address) | "
               "https://www.alibabacloud.com/help/en/elasticsearch/latest/access-control-methods-for-elasticsearch-"
               "clusters")
 def kibana_public_access_restricted(inp: Inputs) -> Iterator[Result]:

@@ -79,8 +79,10 @@ def config_auth_enabled(inp: Inputs) -> Iterator[Result]:
                "Address Whitelist: list only the CIDR blocks that need access (or release the public endpoint).",
        cli="aliyun mse UpdateAcl --InstanceId <id> --AclEntryList 203.0.113.0/24",
        events=["UpdateAcl", "CreateCluster", "UpdateCluster", "UpdateClusterSpec"], needs=[CLUSTERS],
-       evaluates="ListClusters then QueryClusterDetail per instance in the region: PASS when PubNetworkFlow is 0 (no "
-                 "Internet access; without a number, when there is no InternetDomain) or the public whitelist "
+       evaluates="ListClusters then QueryClusterDetail per instance in the region: PASS when the instance has no "
+                 "public endpoint (PubNetworkFlow, the public bandwidth of an SLB connection, not above 0 and no "
+                 "InternetDomain or InternetAddress: an ENI connection goes public through an Elastic IP, which "
+                 "PubNetworkFlow does not show) or the public whitelist "
                  "(AclEntryList) lists addresses none of which (nor all together) admit every address; FAIL when the "
                  "instance is public and the whitelist is empty (MSE documents that an empty whitelist admits any IP "
                  "address) or holds 0.0.0.0/0, ::/0, a bare 0.0.0.0 or entries covering every address "

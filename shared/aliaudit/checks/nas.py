@@ -124,6 +124,23 @@ def _broad(net: IPNetwork) -> bool:
     return net.prefixlen < BROAD_PREFIX[net.version]
 
 
+def _root_rw(r: NasAccessRule) -> bool:
+    return r.user_access.lower() == "no_squash" and r.rw_access.upper() == "RDWR"
+
+
+def _shadowed(r: NasAccessRule, net: IPNetwork, rules: list[NasAccessRule]) -> bool:
+    """Whether no address of net ever gets rule r: a rule of higher priority without root read-write access holds
+    all of net ("If multiple rules are attached to the authorized object, the rule with the highest priority takes
+    effect ... The value 1 indicates the highest priority", DescribeAccessRules Priority). Equal priorities, or a
+    priority not answered, shadow nothing."""
+    if r.priority is None:
+        return False
+    return any(s is not r and s.priority is not None and s.priority < r.priority and not _root_rw(s)
+               and any(other.version == net.version and net.subnet_of(other)  # type: ignore[arg-type]
+                       for _, other in _sources(s))
+               for s in rules)
+
+
 @check(id="nas_access_rule_root_squash", severity="medium",
        title="NAS permission groups do not give root read-write access to broad ranges",
        risk="With no_squash, root on any client of the range acts as root on the file system: it can read every "
@@ -137,8 +154,10 @@ def _broad(net: IPNetwork) -> bool:
        evaluates="DescribeAccessRules, per permission group (standard and extreme): FAIL when a rule has UserAccess "
                  "no_squash with RWAccess RDWR on a broad source - SourceCidrIp with an IPv4 prefix shorter than /16 "
                  "(more than 65,536 addresses, 0.0.0.0/0 included) or Ipv6SourceCidrIp with a prefix shorter than "
-                 "/48 - naming the rule; PASS otherwise (no_squash on a narrower range, RDONLY, root_squash or "
-                 "all_squash); ERROR when the rules could not be read. The default group DEFAULT_VPC_GROUP_NAME "
+                 "/48 - naming the rule, unless a rule of higher priority (a lower Priority number: the highest "
+                 "priority rule takes effect) without root read-write access holds all of that source; PASS "
+                 "otherwise (no_squash on a narrower range, RDONLY, root_squash or all_squash); ERROR when the rules "
+                 "could not be read. The default group DEFAULT_VPC_GROUP_NAME "
                  "(read-write root access for the whole VPC, not modifiable; DEFAULT_CLASSIC_GROUP_NAME too) is "
                  "judged by its use: FAIL when MountTargetCount is above 0, PASS when 0, MANUAL when not answered.",
        source="https://api.alibabacloud.com/api/NAS/2017-06-26/DescribeAccessRules (UserAccess no_squash)")
@@ -150,9 +169,8 @@ def access_rule_root_squash(inp: Inputs) -> Iterator[Result]:
         if g.error:
             yield _group_result(g, ERROR, f"could not read the rules of permission group {g.name}: {g.error}")
             continue
-        risky = [f"rule {r.id} {text}" for r in g.rules
-                 if r.user_access.lower() == "no_squash" and r.rw_access.upper() == "RDWR"
-                 for text, net in _sources(r) if _broad(net)]
+        risky = [f"rule {r.id} {text}" for r in g.rules if _root_rw(r)
+                 for text, net in _sources(r) if _broad(net) and not _shadowed(r, net, g.rules)]
         if risky:
             yield _group_result(g, FAIL, f"permission group {g.name} gives root read-write access (no_squash, RDWR) "
                                          f"to broad ranges: {', '.join(risky)}{_used(g)}")

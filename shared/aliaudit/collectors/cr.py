@@ -55,6 +55,8 @@ class CrInstance(Record):
     repositories: list[CrRepository] = Field(default_factory=list)
     # 'endpoints' (Registry's), 'chart_endpoints', 'repositories' -> why it could not be read
     errors: dict[str, str] = Field(default_factory=dict)
+    # ListInstanceEndpoint answered INSTANCE_STATUS_NOT_SUPPORT: the instance, in its status, has no managed endpoint
+    endpoints_unsupported: bool = False
 
     def endpoint(self, kind: str, module: str = "Registry") -> CrEndpoint | None:
         return next((e for e in self.endpoints if e.type.lower() == kind and e.module == module), None)
@@ -66,6 +68,17 @@ def endpoints_error(module: str) -> str:
 
 
 INSTANCES: Dataset[list[CrInstance]] = Dataset("cr.instances", Scope.REGIONAL)
+
+
+# IsSuccess-false codes Alibaba's Terraform provider reads (alicloud/data_source_alicloud_cr_ee_instances.go,
+# service_alicloud_cr_ee.go): INSTANCE_STATUS_NOT_SUPPORT, "the instance does not support managed public/VPC
+# endpoints (e.g. retired instances)", a lasting condition of an instance ListInstance lists; INSTANCE_NOT_EXIST, the
+# instance is gone (released since it was listed)
+STATUS_NOT_SUPPORT, NOT_EXIST = "INSTANCE_STATUS_NOT_SUPPORT", "INSTANCE_NOT_EXIST"
+
+
+def _code(err: BaseException) -> str:
+    return err.code if isinstance(err, apierrors.AnswerFailure) else apierrors.sdk_code(err)
 
 
 def _ok(body: Any) -> Any:
@@ -84,10 +97,12 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
         lambda n: _ok(cr.list_instance(cr_models.ListInstanceRequest(page_no=n, page_size=INSTANCE_PAGE)).body),
         lambda b: b.instances or [], INSTANCE_PAGE))
 
-    def read(i: Any) -> CrInstance:
+    def read(i: Any) -> CrInstance | None:
         inst = CrInstance(id=i.instance_id, name=i.instance_name or "", region=ctx.region,
                           status=i.instance_status or "", specification=i.instance_specification or "")
         for module in MODULES:
+            if inst.endpoints_unsupported:
+                break
             try:
                 body = _ok(cr.list_instance_endpoint(cr_models.ListInstanceEndpointRequest(
                     instance_id=inst.id, module_name=module)).body)
@@ -96,7 +111,12 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
                     status=e.status or "", acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
                     domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
             except Exception as err:
-                inst.errors[endpoints_error(module)] = apierrors.describe(err)
+                if _code(err) == NOT_EXIST:
+                    return None  # released since it was listed
+                if _code(err) == STATUS_NOT_SUPPORT:
+                    inst.endpoints_unsupported = True
+                else:
+                    inst.errors[endpoints_error(module)] = apierrors.describe(err)
         try:
             # RepoStatus ALL: the documented example value, so that repositories in every state are listed
             repos = by_page_number(
@@ -107,10 +127,12 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
                                               or "", repo_type=r.repo_type or "", status=r.repo_status or "")
                                  for r in repos]
         except Exception as err:
+            if _code(err) == NOT_EXIST:
+                return None
             inst.errors["repositories"] = apierrors.describe(err)
         return inst
 
-    return ctx.map(read, listed)
+    return [inst for inst in ctx.map(read, listed) if inst is not None]
 
 
 # ListInstanceRegion: "Queries regions in which you can create Container Registry instances"; body Regions[].RegionId

@@ -103,16 +103,20 @@ def instances(ctx: CollectContext) -> list[EsInstance]:
             raise cut_short("ListInstance", len(listed), total or 0)
         page += 1
 
-    def read(i: Any) -> EsInstance:
+    def read(i: Any) -> EsInstance | None:
         inst = EsInstance(id=i.instance_id, description=i.description or "", region=ctx.region,
                           status=i.status or "", version=i.es_version or "")
         try:
             read_description(inst, es.describe_instance(inst.id).body.result)
         except Exception as err:
+            # released since it was listed: InstanceNotFound, the code Alibaba's Terraform provider reads as "not
+            # found" (service_alicloud_elasticsearch.go)
+            if apierrors.sdk_code(err) == "InstanceNotFound":
+                return None
             inst.error = apierrors.describe(err)
         return inst
 
-    return ctx.map(read, listed)
+    return [inst for inst in ctx.map(read, listed) if inst is not None]
 
 
 # DescribeRegions (GET /openapi/regions): the regions of Alibaba Cloud Elasticsearch, Result[] with lower camel case

@@ -51,6 +51,7 @@ class MseCluster(Record):
     # IP address", MSE "Configure a whitelist", https://alibabacloud.com/help/en/mse/user-guide/set-up-a-white-list)
     public_bandwidth: int | None = None  # Mbit/s; None when not a number
     internet_domain: str = ""
+    internet_address: str = ""  # InternetAddress
     # None: not answered. QueryClusterDetail answers the whitelist only when asked (AclSwitch, "Specifies whether
     # to query access control lists (ACLs)", alibabacloud_mse20190531 QueryClusterDetailRequest.acl_switch)
     acl: list[str] | None = None
@@ -58,9 +59,11 @@ class MseCluster(Record):
 
     @property
     def public(self) -> bool:
-        if self.public_bandwidth is not None:
-            return self.public_bandwidth > 0
-        return bool(self.internet_domain)  # no bandwidth figure: a public endpoint counts as public
+        """Public bandwidth (an SLB connection: "A public endpoint is generated only if the public bandwidth is
+        greater than 0", MSE usage notes) or a public endpoint answered: an ENI connection (ConnectionType eni) goes
+        public through an Elastic IP (CreateCluster EipEnabled: "Valid when ConnectionType is single_eni"), which
+        PubNetworkFlow, "Valid when ConnectionType is slb", does not show."""
+        return bool((self.public_bandwidth or 0) > 0 or self.internet_domain or self.internet_address)
 
     @property
     def open_entries(self) -> list[str]:
@@ -120,6 +123,7 @@ def clusters(ctx: CollectContext) -> list[MseCluster]:
                 raise ValueError("QueryClusterDetail answered no Data")
             cl.public_bandwidth = _int(det.pub_network_flow)
             cl.internet_domain = det.internet_domain or ""
+            cl.internet_address = det.internet_address or ""
             cl.acl = None if det.acl_entry_list is None else acl_entries(det.acl_entry_list)
         except Exception as err:
             cl.detail_error = apierrors.describe(err)

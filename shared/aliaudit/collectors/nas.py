@@ -108,7 +108,7 @@ def access_groups(ctx: CollectContext) -> list[NasAccessGroup]:
                                   description=g.description or "", mount_target_count=g.mount_target_count)
                    for g in listed]
 
-    def rules(group: NasAccessGroup) -> NasAccessGroup:
+    def rules(group: NasAccessGroup) -> NasAccessGroup | None:
         try:
             listed = by_page_number(
                 lambda n: nas.describe_access_rules(nas_models.DescribeAccessRulesRequest(
@@ -117,10 +117,14 @@ def access_groups(ctx: CollectContext) -> list[NasAccessGroup]:
                 lambda b: b.access_rules.access_rule if b.access_rules else [], PAGE_SIZE)
             group.rules = [_rule(r) for r in listed]
         except Exception as err:
+            # deleted since it was listed: InvalidAccessGroup.NotFound, the code Alibaba's Terraform provider reads
+            # as "not found" (service_alicloud_nas.go DescribeNasAccessRule)
+            if apierrors.sdk_code(err) == "InvalidAccessGroup.NotFound":
+                return None
             group.error = apierrors.describe(err)
         return group
 
-    return ctx.map(rules, groups)
+    return [g for g in ctx.map(rules, groups) if g is not None]
 
 
 def _rule(r: Any) -> NasAccessRule:

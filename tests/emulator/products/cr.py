@@ -89,6 +89,11 @@ def _ok(body: dict[str, Any]) -> dict[str, Any]:
     return {"Code": "success", "IsSuccess": True, **body}
 
 
+# ListInstance InstanceStatus values (PENDING, INIT_ERROR, STARTING, RUNNING, STOPPING, STOPPED, DELETING, DELETED)
+# of an instance that is not running: the emulator answers INSTANCE_STATUS_NOT_SUPPORT for its endpoints
+ENDPOINTLESS = {"STOPPED", "DELETING", "DELETED", "INIT_ERROR"}
+
+
 def _not_exist() -> dict[str, Any]:
     return {"Code": "INSTANCE_NOT_EXIST", "IsSuccess": False}
 
@@ -132,6 +137,10 @@ def list_instance_endpoint(call: Call) -> dict[str, Any]:
     inst = _instance(call)
     if inst is None:
         return _not_exist()
+    if inst.status in ENDPOINTLESS:
+        # "the instance does not support managed public/VPC endpoints (e.g. retired instances)": Alibaba's Terraform
+        # provider reads this answer (alicloud/service_alicloud_cr_ee.go); which statuses give it is ours
+        return {"Code": "INSTANCE_STATUS_NOT_SUPPORT", "IsSuccess": False}
     module = _module(call)
     allowed = _whitelist(inst, module)
     summary = call.params.get("Summary", "false").lower() == "true"  # simple mode: no access control information

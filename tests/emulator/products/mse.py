@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,12 +49,23 @@ class Cluster(BaseModel):
     # QueryClusterDetail PubNetworkFlow (Mbit/s, "0 indicates no access to the Internet"; 0-5000) and the public IP
     # address whitelist (UpdateAcl AclEntryList: "192.168.0.0/XX,192.168.0.0/XX")
     public_bandwidth: int = 0
+    # ConnectionType ("Valid values: slb, eni"): an ENI instance goes public through an Elastic IP (CreateCluster
+    # EipEnabled, "Valid when ConnectionType is single_eni"), with no public bandwidth (PubNetworkFlow is "Valid when
+    # ConnectionType is slb"); what it answers for PubNetworkFlow is undocumented: "0" here
+    connection_type: Literal["slb", "eni"] = "slb"
+    eip_enabled: bool = False
     acl: list[str] = Field(default_factory=list)
+    # UpdateAcl NetworkType Private: the private network whitelist, kept apart from the public one (`acl`)
+    private_acl: list[str] = Field(default_factory=list)
     created: datetime = datetime(2024, 1, 1)
 
     def internet_domain(self) -> str:
         kind = {"Nacos-Ans": "nacos-ans", "ZooKeeper": "zk", "Eureka": "eureka"}.get(self.type, "mse")
-        return f"{self.id}-p.{kind}.mse.aliyuncs.com" if self.public_bandwidth else ""
+        return f"{self.id}-p.{kind}.mse.aliyuncs.com" if self.public else ""
+
+    @property
+    def public(self) -> bool:
+        return self.public_bandwidth > 0 if self.connection_type == "slb" else self.eip_enabled
 
 
 class MseState(BaseModel):
@@ -151,10 +162,10 @@ def query_cluster_detail(call: Call) -> dict[str, Any]:
     return {"Success": True, "Message": "", "ErrorCode": "", "Data": {
         "InstanceId": c.id, "ClusterName": c.id, "ClusterAliasName": c.name, "ClusterType": c.type,
         "AppVersion": c.version, "MseVersion": c.mse_version, "RegionId": c.region, "VpcId": c.vpc_id,
-        "CreateTime": _time(c.created), "PubNetworkFlow": str(c.public_bandwidth),
-        "NetType": "pubnet" if c.public_bandwidth else "privatenet", "InternetDomain": c.internet_domain(),
-        "InternetAddress": "47.98.0.10" if c.public_bandwidth else "", "InternetPort": "8848" if c.public_bandwidth
-        else "", "IntranetDomain": f"{c.id}.mse.aliyuncs.com", "IntranetAddress": "192.168.0.10",
+        "CreateTime": _time(c.created), "PubNetworkFlow": str(c.public_bandwidth), "ConnectionType": c.connection_type,
+        "NetType": "pubnet" if c.public else "privatenet", "InternetDomain": c.internet_domain(),
+        "InternetAddress": "47.98.0.10" if c.public else "", "InternetPort": "8848" if c.public else "",
+        "IntranetDomain": f"{c.id}.mse.aliyuncs.com", "IntranetAddress": "192.168.0.10",
         "IntranetPort": "8848", **({"AclEntryList": acl} if asked else {}), "AclId": f"acl-{c.id[7:]}",
         "InstanceCount": 3, "Cpu": 2, "MemoryCapacity": 4, "DiskCapacity": 20, "InitStatus": "RESTART_SUCCESS",
         "HealthStatus": "GREEN", "Tags": {}}}
@@ -184,5 +195,9 @@ def update_acl(call: Call) -> dict[str, Any]:
     entries = [e.strip() for e in call.params.get("AclEntryList", "").split(",") if e.strip()]
     if len(entries) > 1000:  # "You can add a maximum of 1,000 entries to the public IP address whitelist"
         raise ApiError("InvalidParameter", "Parameter error:AclEntryList takes at most 1000 entries", 400)
-    c.acl = entries
+    # NetworkType: "enum": ["Private", "Public"], "default": "Public" (UpdateAcl)
+    if call.params.get("NetworkType", "Public") == "Private":
+        c.private_acl = entries
+    else:
+        c.acl = entries
     return {"Success": True, "Message": "", "ErrorCode": "", "Data": {"AclId": f"acl-{c.id[7:]}"}}
