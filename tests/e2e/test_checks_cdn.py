@@ -142,13 +142,17 @@ def test_configurations_not_in_effect_do_not_pass(cloud):
 
 
 RULE = "222728944812032"  # a rule condition's ConfigId, the documented sample's ParentId
+# the domain's rule condition (feature `condition`, argument `rule`) whose ConfigId the conditional configurations name
+CONDITION = [{"config_id": RULE, "args": {"rule": json.dumps({"match": {"logic": "and", "criteria": [
+    {"matchType": "uri", "matchObject": "CONNECTING_IP", "matchOperator": "equals", "matchValue": "/admin",
+     "negate": False}]}, "name": "admin", "status": "enable"})}}]
 
 
 def test_rule_conditioned_configurations_do_not_decide_the_domain(cloud):
     # ParentId (a rule condition): the configuration applies only to the requests the condition matches, so only
     # the unconditional ones decide; several configurations of a feature never overwrite each other by answer order
     def dom(name: str, **configs: Any) -> dict[str, Any]:
-        return {"name": name, "ssl_protocol": "on", "configs": configs}
+        return {"name": name, "ssl_protocol": "on", "configs": {"condition": CONDITION, **configs}}
 
     load(cloud, base_scenario(regions=REGIONS, cdn={"domains": [
         dom("scoped.example.com", https_force=[{"args": {"enable": "on"}, "parent_id": RULE}],
@@ -163,20 +167,27 @@ def test_rule_conditioned_configurations_do_not_decide_the_domain(cloud):
         dom("off-last.example.com", https_force=[{"args": {"enable": "on"}}, {"args": {"enable": "off"}}],
             https_tls_version=[{"args": STRONG}, {"args": {"tls12": "on"}}]),
         dom("off-first.example.com", https_force=[{"args": {"enable": "off"}}, {"args": {"enable": "on"}}],
-            https_tls_version=[{"args": {"tls12": "on"}}, {"args": STRONG}])]}))
+            https_tls_version=[{"args": {"tls12": "on"}}, {"args": STRONG}]),
+        # a ParentId naming none of the domain's rule conditions (what an unconditional configuration answers is
+        # undocumented; Alibaba's Terraform provider expects one non-empty): domain-wide
+        dom("unnamed.example.com", https_force=[{"args": {"enable": "off"}, "parent_id": "0"}],
+            https_tls_version=[{"args": STRONG, "parent_id": "0"}])]}))
     findings = scan(cloud, families=["cdn"])
     expected = {"scoped.example.com": "MANUAL", "carved.example.com": "MANUAL", "both.example.com": "FAIL",
-                "off-last.example.com": "FAIL", "off-first.example.com": "FAIL"}
+                "off-last.example.com": "FAIL", "off-first.example.com": "FAIL", "unnamed.example.com": "FAIL"}
     assert by_resource(findings, _H) == expected
     # TLS version control only under a condition leaves the other requests on the default TLS 1.0 to 1.3: FAIL
-    assert by_resource(findings, _T) == {**expected, "scoped.example.com": "FAIL"}
+    assert by_resource(findings, _T) == {**expected, "scoped.example.com": "FAIL", "unnamed.example.com": "PASS"}
     by_key = {(f.check_id, f.resource_id): f.message for f in findings}
     assert f"only under rule condition {RULE}" in by_key[(_H, "scoped.example.com")]
     assert RULE in by_key[(_T, "carved.example.com")]
 
 
 def test_a_feature_set_under_a_rule_condition_is_added_beside_the_domain_wide_one(cloud):
-    load(cloud, account())
+    data = account()
+    www = next(d for d in data["accounts"][0]["cdn"]["domains"] if d["name"] == "www.example.com")
+    www.setdefault("configs", {})["condition"] = CONDITION
+    load(cloud, data)
     cdn = cdn_client(cloud)
     # www.example.com passes; a conditional https_force that turns the redirect off for some requests is added (it
     # does not replace the domain-wide one), then parentId -1 (documented: removes the rule condition) makes the

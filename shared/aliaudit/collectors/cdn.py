@@ -24,6 +24,7 @@ PAGE_SIZE = 500
 # https_rewrite: 301 | 308) and https_tls_version (arguments tls10, tls11, tls12, tls13: on | off, each optional
 # and "on" by default)
 HTTPS_FORCE, TLS_VERSION = "https_force", "https_tls_version"
+CONDITION = "condition"  # the rule engine's feature: its configurations' ConfigIds are the ParentIds others name
 TLS_ARGS = ("tls10", "tls11", "tls12", "tls13")
 
 
@@ -72,14 +73,16 @@ def _args(config: Any) -> dict[str, str]:
     return {a.arg_name or "": a.arg_value or "" for a in fa}
 
 
-def _condition(config: Any) -> str:
-    """The rule condition a configuration applies under, '' for every request. ParentId is the rule condition's id,
-    optional; a rule condition matches and filters requests by their parameters (DescribeCdnDomainConfigs,
-    https://help.aliyun.com/document_detail/90924.html);
-    "-1" is BatchSetCdnDomainConfig's documented value for "no rule condition" (it removes the reference:
-    https://help.aliyun.com/document_detail/90915.htm), so it is read as none too."""
+def _condition(config: Any, conditions: set[str]) -> str:
+    """The rule condition a configuration applies under, '' for every request. ParentId is "The ID of the rule
+    condition. This parameter is optional": the ConfigId of one of the domain's `condition` configurations (the rule
+    engine; DescribeCdnDomainConfigs, https://help.aliyun.com/document_detail/90924.html). What an unconditional
+    configuration answers is not documented (Alibaba's Terraform provider expects a non-empty parent_id of one set
+    without any: resource_alicloud_cdn_domain_config_test.go), so a ParentId counts only when it names one of the
+    domain's rule conditions (asked for beside the features); "-1" is BatchSetCdnDomainConfig's "no rule condition"
+    (https://help.aliyun.com/document_detail/90915.htm)."""
     parent = (config.parent_id or "").strip()
-    return "" if parent in ("", "-1") else parent
+    return parent if parent in conditions else ""
 
 
 def _weakest(name: str, found: list[dict[str, str]]) -> dict[str, str]:
@@ -100,11 +103,12 @@ def read_configs(dom: CdnDomain, configs: list[Any]) -> None:
     `unapplied` (or, under a condition, is kept only while pending) and its arguments are not taken as the domain's
     behaviour."""
     wide: dict[str, list[dict[str, str]]] = {}
+    conditions = {str(c.config_id).strip() for c in configs if c.function_name == CONDITION and c.config_id}
     for c in configs:
         if c.function_name not in (HTTPS_FORCE, TLS_VERSION):
             continue
         status = (c.status or "success").strip().lower()  # (an answer without Status: as configured)
-        if condition := _condition(c):
+        if condition := _condition(c, conditions):
             if status != "failed":
                 dom.conditional.setdefault(c.function_name, []).append(
                     CdnConditional(condition=condition, status=status, args=_args(c)))
@@ -139,7 +143,7 @@ def domains(ctx: CollectContext) -> list[CdnDomain]:
             return dom  # no HTTPS: neither feature applies, nothing more to read
         try:
             body = cdn.describe_cdn_domain_configs(cdn_models.DescribeCdnDomainConfigsRequest(
-                domain_name=dom.name, function_names=f"{HTTPS_FORCE},{TLS_VERSION}")).body
+                domain_name=dom.name, function_names=f"{HTTPS_FORCE},{TLS_VERSION},{CONDITION}")).body
             configs = body.domain_configs.domain_config if body.domain_configs and body.domain_configs.domain_config \
                 else []
             read_configs(dom, configs)

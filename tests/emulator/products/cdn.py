@@ -140,7 +140,8 @@ def describe_cdn_domain_configs(call: Call) -> dict[str, Any]:
     dom = _domain(call, require(call.params, "DomainName"))
     names = [n.strip() for n in call.params.get("FunctionNames", "").split(",") if n.strip()]
     configs = [(n, c) for n, listed in dom.configs.items() if not names or n in names for c in listed]
-    # ParentId: the rule condition a configuration refers to, "optional" (OpenMeta): an empty string for none
+    # ParentId: the rule condition a configuration refers to, "optional" (OpenMeta): an empty string for none here;
+    # what the cloud answers for none is undocumented (a scenario may give another value: `parent_id`)
     return {"DomainConfigs": {"DomainConfig": [{
         "FunctionName": n, "ConfigId": c.config_id, "Status": c.status, "ParentId": c.parent_id,
         "FunctionArgs": {"FunctionArg": [{"ArgName": k, "ArgValue": v} for k, v in c.args.items()]}}
