@@ -70,7 +70,8 @@ def _result(d: CdnDomain, status: Status, message: str) -> Result:
                "DeleteSpecificConfig", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeUserDomains SslProtocol and DescribeCdnDomainConfigs https_force of every accelerated "
                  "domain; only configurations whose ParentId names none of the domain's rule conditions (the "
-                 "`condition` feature's ConfigIds) are domain-wide: PASS when SslProtocol is on and https_force's argument enable is on; FAIL when SslProtocol is off (HTTPS not "
+                 "`condition` feature's ConfigIds) are domain-wide: PASS when SslProtocol is on and https_force's "
+                 "argument enable is on; FAIL when SslProtocol is off (HTTPS not "
                  "served) or the domain-wide https_force is not configured, not on or its configuration Status is "
                  "failed; MANUAL while its Status is testing or configuring (not yet in effect), when https_force "
                  "exists only under rule conditions (it redirects only the requests they match) or a condition "
@@ -121,7 +122,8 @@ def https_enforced(inp: Inputs) -> Iterator[Result]:
                "SetCdnDomainSSLCertificate", "AddCdnDomain"], needs=[DOMAINS],
        evaluates="DescribeCdnDomainConfigs https_tls_version of every domain with HTTPS on (SslProtocol on); only "
                  "configurations whose ParentId names none of the domain's rule conditions are domain-wide: PASS "
-                 "when its arguments tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables TLS 1.0-1.3 by "
+                 "when its arguments tls10 and tls11 are both off; FAIL when either is on, or not set (CDN enables "
+                 "TLS 1.0-1.3 by "
                  "default, so a domain without the feature, with it only under rule conditions, or whose "
                  "configuration Status is failed, accepts TLS 1.0 and 1.1 for the other requests); MANUAL while its "
                  "Status is testing or configuring, when a condition enables TLS 1.0/1.1 for some requests of a "
