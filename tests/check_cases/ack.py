@@ -76,6 +76,19 @@ CASES: list[Case] = [
          ack(cluster(), cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),
          {CID: "PASS", "c-eni": "FAIL", "c-flannel": "FAIL"}, region=_R),
+    # the review's defect: an ACK Pro cluster lists terway-controlplane beside its data-plane add-on (Terraform's
+    # cs_managed_kubernetes example), and the first listed decided, whatever its role
+    Case("ack_cluster_eni_multi_ip_enabled",
+         "terway-controlplane listed before terway-eni: the data-plane add-on decides",
+         ack(cluster("c-pro-eni", addons=[AddonInfo(name="terway-controlplane", state="active"),
+                                          AddonInfo(name="terway-eni", state="active")]),
+             cluster("c-pro-eniip", addons=[AddonInfo(name="terway-controlplane", state="active"), TERWAY])),
+         {"c-pro-eni": "FAIL", "c-pro-eniip": "PASS"}, region=_R),
+    Case("ack_cluster_network_policy_enabled", "terway-controlplane (no NetworkPolicy key) listed first: the "
+         "data-plane add-on's NetworkPolicy false decides",
+         ack(cluster("c-pro", addons=[AddonInfo(name="terway-controlplane", state="active", config={}),
+                                      TERWAY.model_copy(update={"config": {"NetworkPolicy": "false"}})])),
+         {"c-pro": "FAIL"}, region=_R),
     Case("ack_cluster_private_endpoint", "documented empty api_server_endpoint vs a public one",
          ack(cluster(), cluster("c-pub", public_endpoint="https://47.95.1.2:6443")), {CID: "PASS", "c-pub": "FAIL"},
          region=_R),
@@ -93,12 +106,20 @@ CASES: list[Case] = [
     Case("ack_cluster_version_supported", "1.32 listed without expiry; documented 1.31 expired 2026-01-30 is past; "
          "1.28 not listed",
          ack(cluster(), cluster("c-31", version="1.31.1-aliyun.1"), cluster("c-28", version="1.28.3-aliyun.1"),
-             versions={"ManagedKubernetes": [
+             versions={"ManagedKubernetes/Default": [
                  VersionInfo(version="1.32.1-aliyun.1", expiration=NOW + timedelta(days=300)),
                  VersionInfo(version="1.31.1-aliyun.1", expiration=NOW - timedelta(days=1))]}),
          {CID: "PASS", "c-31": "FAIL", "c-28": "FAIL"}, region=_R),
     Case("ack_cluster_version_supported", "the supported versions could not be read",
-         ack(cluster(), versions_error={"ManagedKubernetes": "Throttling"}), {CID: "ERROR"}, region=_R),
+         ack(cluster(), versions_error={"ManagedKubernetes/Default": "Throttling"}), {CID: "ERROR"}, region=_R),
+    # the review's defect: every cluster was judged against the Default profile's versions (Profile "Default value:
+    # Default"), though Edge and Serverless clusters have theirs and Lingjun a policy of its own
+    Case("ack_cluster_version_supported", "an Edge cluster is judged on the Edge list; a Lingjun cluster is MANUAL",
+         ack(cluster("c-edge", profile="Edge", version="1.30.1-aliyun.1"),
+             cluster("c-lingjun", profile="Lingjun", version="1.30.1-aliyun.1"),
+             versions={"ManagedKubernetes/Default": [VersionInfo(version="1.32.1-aliyun.1")],
+                       "ManagedKubernetes/Edge": [VersionInfo(version="1.30.1-aliyun.1")]}),
+         {"c-edge": "PASS", "c-lingjun": "MANUAL"}, region=_R),
     # DescribeClusterDetail's documented sample: rrsa_config.enabled true
     Case("ack_cluster_rrsa_enabled", "enabled (documented sample), disabled, not told, registered",
          ack(cluster(rrsa_enabled=True), cluster("c-norrsa", rrsa_enabled=False), cluster("c-unknown"), REGISTERED),

@@ -178,6 +178,19 @@ def test_supported_versions_are_read_with_mode_supported_and_unknown_ones_by_nam
     assert admin.calls()["cs:DescribeKubernetesVersionMetadata"] == 2  # the supported versions, then 1.26.3 by name
 
 
+def test_each_profile_is_judged_on_its_own_versions(cloud, admin):
+    """DescribeKubernetesVersionMetadata Profile (Default, Edge, Serverless; "Default value: Default"): an Edge
+    cluster is judged on the Edge versions; a Lingjun cluster, whose policy that API does not describe, is MANUAL."""
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "edge", "id": "cedge", "profile": "Edge", "current_version": "1.30.1-aliyun.1"},
+        {"name": "std", "id": "cstd", "current_version": "1.30.1-aliyun.1"},
+        {"name": "gpu", "id": "cling", "profile": "Lingjun", "current_version": "1.30.1-aliyun.1"}],
+        "versions": [{"version": "1.33.3-aliyun.1"}],
+        "profile_versions": {"Edge": [{"version": "1.30.1-aliyun.1", "expiration_date": ago(-200)}]}}))
+    findings = scan(cloud, checks=["ack_cluster_version_supported"])
+    assert statuses(findings, "ack_cluster_version_supported") == {"cedge": "PASS", "cstd": "FAIL", "cling": "MANUAL"}
+
+
 def test_version_metadata_modes_as_documented(cloud):
     """The emulator answers Mode as the reference documents it: creatable versions by default, every supported one
     with Mode=supported, the named one when KubernetesVersion is given (it wins over the mode)."""

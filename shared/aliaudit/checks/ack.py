@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-from ..collectors.ack import CLUSTERS, AckData, ClusterInfo, version_tuple
+from ..collectors.ack import CLUSTERS, VERSION_PROFILES, AckData, ClusterInfo, version_key, version_tuple
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -17,7 +17,9 @@ CLUSTER_EVENTS = ["CreateCluster", "ModifyCluster", "DeleteCluster", "MigrateClu
 ADDON_EVENTS = CLUSTER_EVENTS + ["InstallClusterAddons", "UnInstallClusterAddons", "ModifyClusterAddon",
                                  "UpgradeClusterAddons"]
 LOG_ADDONS = ("logtail-ds", "loongcollector")  # the Log Service collectors ACK installs
-TERWAY = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")
+# the data-plane add-ons first: terway-controlplane (ACK Pro's control-plane part, beside one of them) carries
+# neither the NetworkPolicy setting nor the ENI mode
+TERWAY = ("terway-eniip", "terway-eni", "terway", "terway-controlplane")
 FLANNEL = ("flannel",)
 
 
@@ -373,8 +375,9 @@ def inspection(inp: Inputs) -> Iterator[Result]:
        cli="aliyun cs GET /api/v1/metadata/versions --Region <region> --ClusterType <type>; "
            "aliyun cs POST /api/v2/clusters/<id>/upgrade --body '{\"next_version\": \"<version>\"}'",
        events=CLUSTER_EVENTS, needs=[CLUSTERS],
-       evaluates="The cluster's current_version against DescribeKubernetesVersionMetadata for its cluster type and "
-                 "region: FAIL when no supported version has the same major.minor, or its expiration date has passed;"
+       evaluates="The cluster's current_version against DescribeKubernetesVersionMetadata for its cluster type, "
+                 "profile (Default, Edge or Serverless; another profile, such as Lingjun, is MANUAL) and region: FAIL "
+                 "when no supported version has the same major.minor, or its expiration date has passed;"
                  " PASS otherwise (with the end-of-support date); ERROR when the supported versions could not be "
                  "read; registered clusters are MANUAL.",
        source="Cloud Config ack-cluster-upgrade-latest-version; ACK's Kubernetes version support policy "
@@ -383,11 +386,16 @@ def version_supported(inp: Inputs) -> Iterator[Result]:
     data: AckData = inp[CLUSTERS]
 
     def judge(c: ClusterInfo) -> tuple[Status, str]:
-        if c.cluster_type in data.versions_error:
-            return ERROR, f"could not read the supported versions: {data.versions_error[c.cluster_type]}"
+        if (c.profile or "Default") not in VERSION_PROFILES:
+            return MANUAL, (f"profile {c.profile} has a version policy DescribeKubernetesVersionMetadata does not "
+                            f"describe (its Profile: {', '.join(VERSION_PROFILES)}): check that Kubernetes "
+                            f"{c.version} is still supported")
+        key = version_key(c)
+        if key in data.versions_error:
+            return ERROR, f"could not read the supported versions: {data.versions_error[key]}"
         mine = version_tuple(c.version)
         # ACK lists the newest patch of each supported minor version
-        same = [v for v in data.versions.get(c.cluster_type, []) if (t := version_tuple(v.version)) and mine
+        same = [v for v in data.versions.get(key, []) if (t := version_tuple(v.version)) and mine
                 and t[:2] == mine[:2]]
         if not same:
             return FAIL, f"Kubernetes {c.version} is no longer supported by ACK in {c.region}"

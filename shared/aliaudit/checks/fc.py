@@ -44,7 +44,9 @@ def _trigger_result(f: FcFunction, t: FcTrigger, status: Status, message: str) -
                  "the environment it was published with, and runs with it when invoked): FAIL when a value contains an "
                  "AccessKey ID (LTAI followed by 12-30 letters or digits), a name does (shown masked), or when a "
                  "variable whose name says SECRET, PASSWORD, PASSWD, PWD, ACCESS_KEY, PRIVATE_KEY, API_KEY, TOKEN or "
-                 "CREDENTIAL has a non-empty value (the message names the variables, never their values); PASS "
+                 "CREDENTIAL has a non-empty value, unless its last word makes it a reference or a setting (NAME, ID, "
+                 "ARN, URL, ENDPOINT, PATH, FILE, LENGTH, TTL...: DB_SECRET_NAME, the remediation's own) or the word "
+                 "is TOKENS or TOKENIZER(S) (the message names the variables, never their values); PASS "
                  "otherwise (the message names the published versions that hold them). A failed ListFunctions gives "
                  "ERROR for the region, unread versions ERROR for the function.",
        source="Alibaba Cloud best practice: no AccessKey in code or configuration, a function reads its role's "

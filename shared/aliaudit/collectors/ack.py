@@ -26,7 +26,7 @@ cs_models = lazy_import("alibabacloud_cs20151215.models")
 # DescribeClustersV1 page_size: "The number of entries per page" with no documented range (cs 2015-12-15); 100 is
 # asked (a refusal would be the dataset's ERROR, never a partial listing)
 PAGE_SIZE = 100
-NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway-controlplane", "terway")  # config read for NetworkPolicy
+NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway", "terway-controlplane")  # config read for NetworkPolicy
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -105,7 +105,10 @@ class ClusterInfo(Record):
         return self.cluster_type == "ExternalKubernetes"
 
     def addon(self, *names: str) -> AddonInfo | None:
-        return next((a for a in self.addons if a.name in names), None)
+        """The first of `names` (in that order of preference) the cluster has: ListClusterAddonInstances documents no
+        order, and an ACK Pro cluster lists terway-controlplane beside its data-plane Terway add-on (Alibaba's
+        Terraform provider's cs_managed_kubernetes example installs both)."""
+        return next((a for n in names for a in self.addons if a.name == n), None)
 
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -122,11 +125,22 @@ class VersionInfo(Record):
     expiration: datetime | None = None
 
 
+# DescribeKubernetesVersionMetadata Profile: "Default: non-edge computing scenarios; Edge: edge computing scenarios;
+# Serverless: serverless scenarios. Default value: Default" (cs 2015-12-15); a cluster's profile (DescribeClustersV1)
+# outside these (Lingjun, for one) has a version policy of its own that this API does not describe
+VERSION_PROFILES = ("Default", "Edge", "Serverless")
+
+
+def version_key(c: ClusterInfo) -> str:
+    """The version list a cluster is judged against: its cluster type and profile ('ManagedKubernetes/Edge')."""
+    return f"{c.cluster_type}/{c.profile or 'Default'}"
+
+
 class AckData(Record):
     clusters: list[ClusterInfo] = Field(default_factory=list)
-    # cluster type -> the versions ACK describes: the supported ones, and each running one (when still described)
+    # version_key -> the versions ACK describes: the supported ones, and each running one (when still described)
     versions: dict[str, list[VersionInfo]] = Field(default_factory=dict)
-    versions_error: dict[str, str] = Field(default_factory=dict)  # cluster type -> why the list is unknown
+    versions_error: dict[str, str] = Field(default_factory=dict)  # version_key -> why the list is unknown
 
 
 CLUSTERS: Dataset[AckData] = Dataset("ack.clusters", Scope.REGIONAL)
@@ -230,20 +244,22 @@ def clusters(ctx: CollectContext) -> AckData:
     # doc comments; https://help.aliyun.com/document_detail/2667899.html): one call per cluster type, and a running
     # version whose minor that answer lacks is asked for by name as well, so that an endpoint ignoring the mode
     # cannot make a supported version look unsupported
-    def describe(ctype: str, **kw: str) -> dict[str, VersionInfo]:
+    def describe(ctype: str, profile: str, **kw: str) -> dict[str, VersionInfo]:
         body = cs.describe_kubernetes_version_metadata(cs_models.DescribeKubernetesVersionMetadataRequest(
-            region=ctx.region, cluster_type=ctype, **kw)).body
+            region=ctx.region, cluster_type=ctype, profile=profile, **kw)).body
         return {v.version: VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
                 for v in body or [] if v.version}
 
-    for ctype in sorted({c.cluster_type for c in data.clusters if not c.registered}):
+    judged = [c for c in data.clusters if not c.registered and (c.profile or "Default") in VERSION_PROFILES]
+    for key in sorted({version_key(c) for c in judged}):
+        ctype, profile = key.split("/", 1)
         try:
-            described = describe(ctype, mode="supported")
+            described = describe(ctype, profile, mode="supported")
             minors = {(t or ())[:2] for t in map(version_tuple, described)}
-            for version in sorted({c.version for c in data.clusters if c.cluster_type == ctype and not c.registered
-                                   and c.version and (version_tuple(c.version) or ())[:2] not in minors}):
-                described.update(describe(ctype, kubernetes_version=version))
-            data.versions[ctype] = list(described.values())
+            for version in sorted({c.version for c in judged if version_key(c) == key and c.version
+                                   and (version_tuple(c.version) or ())[:2] not in minors}):
+                described.update(describe(ctype, profile, kubernetes_version=version))
+            data.versions[key] = list(described.values())
         except Exception as err:
-            data.versions_error[ctype] = apierrors.describe(err)
+            data.versions_error[key] = apierrors.describe(err)
     return data

@@ -33,9 +33,27 @@ PAGE_SIZE = 100
 # An AccessKey ID of Alibaba Cloud: "LTAI" then letters and digits (issue 20 candidate #9; permanent keys of RAM
 # users and of the root account have this prefix, STS keys start with "STS.")
 ACCESS_KEY_ID = re.compile(r"LTAI[0-9A-Za-z]{12,30}")
-# Variable names that say they hold a credential (matched on the upper-cased name, separators ignored)
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|PWD|ACCESSKEY|ACCESS_KEY|PRIVATEKEY|PRIVATE_KEY|APIKEY|API_KEY|"
-                         r"TOKEN|CREDENTIAL")
+# Variable names that say they hold a credential: a word of the upper-cased name (split on _ - .) holding one of these
+SECRET_WORD = re.compile(r"SECRET|PASSWORD|PASSWD|PWD|ACCESSKEY|PRIVATEKEY|APIKEY|TOKEN|CREDENTIAL")
+KEY_PAIRS = frozenset({"ACCESSKEY", "PRIVATEKEY", "APIKEY"})  # two adjacent words making one (ACCESS_KEY)
+# words that hold one of those without naming a credential (an LLM's token budget, a tokenizer's setting)
+NOT_SECRET_WORDS = frozenset({"TOKENS", "TOKENIZER", "TOKENIZERS", "TOKENIZATION"})
+# a last word that makes the name a reference to a secret or a setting about one, not the secret: DB_SECRET_NAME (what
+# the check's own remediation, reading the secret from KMS Secrets Manager, leaves in the environment), KMS_SECRET_ID,
+# TOKEN_ENDPOINT, PASSWORD_MIN_LENGTH
+REFERENCE_WORDS = frozenset({"NAME", "NAMES", "ID", "IDS", "ARN", "URL", "URI", "ENDPOINT", "HOST", "PATH", "FILE",
+                             "DIR", "LENGTH", "LEN", "TTL", "EXPIRY", "EXPIRES", "TIMEOUT", "SIZE", "COUNT", "LIMIT",
+                             "TYPE", "MODE", "HEADER", "FIELD", "ENABLED", "REGION", "VERSION"})
+
+
+def names_a_secret(name: str) -> bool:
+    """Whether a variable name says it holds a credential (a value, not a reference to one)."""
+    words = [w for w in re.split(r"[_\-.]+", name.upper()) if w]
+    if not words or words[-1] in REFERENCE_WORDS:
+        return False
+    if any(a + b in KEY_PAIRS for a, b in zip(words, words[1:], strict=False)):
+        return True
+    return any(SECRET_WORD.search(w) for w in words if w not in NOT_SECRET_WORDS)
 # an HTTP trigger's triggerConfig is a small JSON object (authType, methods, disableURLInternet, a JWT setting);
 # larger text is not parsed
 MAX_TRIGGER_CONFIG = 64 * 1024
@@ -61,7 +79,7 @@ def suspicious_variables(env: dict[str, Any] | None) -> list[SecretVariable]:
             found.append(SecretVariable(name=shown, reason="value is an AccessKey ID"))
         elif shown != name:
             found.append(SecretVariable(name=shown, reason="name is an AccessKey ID"))
-        elif text.strip() and SECRET_NAME.search(name.upper().replace("-", "_")):
+        elif text.strip() and names_a_secret(name):
             found.append(SecretVariable(name=shown, reason="name suggests a secret"))
     return found
 

@@ -144,6 +144,9 @@ def _default_versions() -> list[KubernetesVersion]:
 class CsState(BaseModel):
     clusters: list[Cluster] = Field(default_factory=list)
     versions: list[KubernetesVersion] = Field(default_factory=_default_versions)
+    # DescribeKubernetesVersionMetadata Profile ("Default", "Edge", "Serverless"; "Default value: Default") -> the
+    # versions of that scenario, when a scenario gives them apart (else `versions`)
+    profile_versions: dict[str, list[KubernetesVersion]] = Field(default_factory=dict)
 
     def cluster(self, cluster_id: str) -> Cluster | None:
         return next((c for c in self.clusters if c.id == cluster_id), None)
@@ -260,7 +263,8 @@ def describe_versions(call: Call) -> Any:
     # https://help.aliyun.com/document_detail/2667899.html). A named version is described when ACK still lists it
     # (exact match: whether older patches of a listed minor are described is an open question). An unknown Mode
     # is read as the default (the reference names no error for it).
-    named, versions = q.get("KubernetesVersion", ""), call.acct.cs.versions
+    profile = q.get("Profile") or "Default"
+    named, versions = q.get("KubernetesVersion", ""), call.acct.cs.profile_versions.get(profile, call.acct.cs.versions)
     if named:
         chosen = [v for v in versions if v.version == named]
     elif q.get("Mode", "") == "supported":
