@@ -311,7 +311,7 @@ def test_ack_clusters(replay: WireReplay) -> None:
             "errors": {}, "tags": {"env": "prod"}}],
         # cs/DescribeKubernetesVersionMetadata.json (asked for the latest and the running 1.32.1-aliyun.1, the
         # sample describes 1.31.1-aliyun.1 each time)
-        "versions": {"Kubernetes": [{"version": "1.31.1-aliyun.1",
+        "versions": {"Kubernetes/Default": [{"version": "1.31.1-aliyun.1",
                                      "expiration": datetime(2026, 1, 30, tzinfo=UTC)}]},
         "versions_error": {}}
     assert pick(got, expected) == expected
