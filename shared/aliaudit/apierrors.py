@@ -20,8 +20,11 @@ class AnswerFailure(Exception):
 
 
 def sdk_code(err: BaseException) -> str:
-    """The error code an OpenAPI SDK error (Tea's TeaException) carries; "" for any other failure (a timeout, a parse
-    error, a bug): only the cloud's own answer names a code a collector may read as a meaning ("not found", "none")."""
+    """The error code the cloud answered: an OpenAPI SDK error's (Tea's TeaException) or an AnswerFailure's; "" for
+    any other failure (a timeout, a parse error, a bug): only the cloud's own answer names a code a collector may read
+    as a meaning ("not found", "none")."""
+    if isinstance(err, AnswerFailure):
+        return err.code
     from Tea.exceptions import TeaException  # (every OpenAPI client imported it before any call could fail)
 
     return str(getattr(err, "code", "") or "") if isinstance(err, TeaException) else ""

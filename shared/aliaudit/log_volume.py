@@ -10,8 +10,10 @@ Service are delayed for about two hours")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from . import apierrors
 from .datasets import Record
 from .findings import Status
 
@@ -33,6 +35,14 @@ def _number(value: Any, scale: int = 1) -> int | None:
 def read(body: Any) -> LogVolume:
     """Quota and Used (bytes) of an answer."""
     return LogVolume(quota=_number(getattr(body, "quota", None)), used=_number(getattr(body, "used", None)))
+
+
+def ask(answer: Callable[[], LogVolume]) -> LogVolume:
+    """The storage one call reads (answer: the call and its reading); a failed call is the volume's error (ERROR)."""
+    try:
+        return answer()
+    except Exception as err:
+        return LogVolume(error=apierrors.describe(err))
 
 
 def read_gigabytes(purchased: Any, used: Any) -> LogVolume:

@@ -10,6 +10,7 @@ is kept as a record with `site_error` (the checks' ERROR for that site), the oth
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -102,10 +103,7 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
                 fw.dispatch = {i.dispatch_value: i.enable for i in items if i.dispatch_value}
             except Exception as err:
                 fw.dispatch_error = apierrors.describe(err)
-            try:
-                fw.log_volume = log_volume.read(client.describe_log_store_info().body)  # (it takes no parameter)
-            except Exception as err:
-                fw.log_volume = LogVolume(error=apierrors.describe(err))
+            fw.log_volume = log_volume.ask(partial(_log_store, client))
         try:
             for ip_version in IP_VERSIONS:
                 _read_assets(client, fw, ip_version)
@@ -113,6 +111,10 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
             fw.assets_error = apierrors.describe(err)
         found.append(fw)
     return found
+
+
+def _log_store(client: Any) -> LogVolume:
+    return log_volume.read(client.describe_log_store_info().body)  # (DescribeLogStoreInfo takes no parameter)
 
 
 def _read_assets(client: Any, fw: CloudFirewall, ip_version: str) -> None:

@@ -77,10 +77,6 @@ INSTANCES: Dataset[list[CrInstance]] = Dataset("cr.instances", Scope.REGIONAL)
 STATUS_NOT_SUPPORT, NOT_EXIST = "INSTANCE_STATUS_NOT_SUPPORT", "INSTANCE_NOT_EXIST"
 
 
-def _code(err: BaseException) -> str:
-    return err.code if isinstance(err, apierrors.AnswerFailure) else apierrors.sdk_code(err)
-
-
 def _ok(body: Any) -> Any:
     """Container Registry documents failures answered with HTTP 200, Code and IsSuccess false (INSTANCE_NOT_EXIST on
     GetStorageDomainRoutingRule): such an answer is an error, never an empty list."""
@@ -111,9 +107,9 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
                     status=e.status or "", acl_entries=[a.entry for a in e.acl_entries or [] if a.entry],
                     domains=[d.domain for d in e.domains or [] if d.domain]) for e in body.endpoints or []]
             except Exception as err:
-                if _code(err) == NOT_EXIST:
+                if apierrors.sdk_code(err) == NOT_EXIST:
                     return None  # released since it was listed
-                if _code(err) == STATUS_NOT_SUPPORT:
+                if apierrors.sdk_code(err) == STATUS_NOT_SUPPORT:
                     inst.endpoints_unsupported = True
                 else:
                     inst.errors[endpoints_error(module)] = apierrors.describe(err)
@@ -127,7 +123,7 @@ def instances(ctx: CollectContext) -> list[CrInstance]:
                                               or "", repo_type=r.repo_type or "", status=r.repo_status or "")
                                  for r in repos]
         except Exception as err:
-            if _code(err) == NOT_EXIST:
+            if apierrors.sdk_code(err) == NOT_EXIST:
                 return None
             inst.errors["repositories"] = apierrors.describe(err)
         return inst

@@ -121,11 +121,8 @@ def websites(ctx: CollectContext) -> list[DdosWebsite]:
             return site
 
         def volume(group: str, c: Any = client) -> LogVolume:
-            try:
-                return log_volume.read(c.describe_sls_logstore_info(ddos_models.DescribeSlsLogstoreInfoRequest(
-                    resource_group_id=group or None)).body)
-            except Exception as err:
-                return LogVolume(error=apierrors.describe(err))
+            return log_volume.ask(lambda: log_volume.read(c.describe_sls_logstore_info(
+                ddos_models.DescribeSlsLogstoreInfoRequest(resource_group_id=group or None)).body))
 
         sites = ctx.map(status, [site for listed in ctx.map(in_group, groups) for site in listed])
         logged = sorted({s.resource_group for s in sites if s.log_enabled})

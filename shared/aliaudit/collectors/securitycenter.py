@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .. import apierrors, log_volume
+from .. import log_volume
 from ..datasets import Dataset, Record, Scope
 from ..log_volume import LogVolume
 from ..sas_vulns import RISK_COUNTED
@@ -271,11 +271,11 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
                      logs=[LogType(logstore=m.log_store or "", category=m.category or "",
                                    description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
     if la.open:
-        try:
+        def storage() -> LogVolume:
             b = sas.describe_logstore_storage(_models().DescribeLogstoreStorageRequest(from_="sas")).body
-            la.volume = log_volume.read_gigabytes(b.preserve, b.used)
-        except Exception as err:
-            la.volume = LogVolume(error=apierrors.describe(err))
+            return log_volume.read_gigabytes(b.preserve, b.used)
+
+        la.volume = log_volume.ask(storage)
     return la
 
 

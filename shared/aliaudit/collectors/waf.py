@@ -149,11 +149,8 @@ def _site(ctx: CollectContext, centre: str, account_groups: Callable[[], list[st
 
     ctx.map(statuses, batches)
     if any(o.log_enabled for o in objects):  # one logstore per instance: asked once, where it decides a verdict
-        try:
-            volume = log_volume.read(client.describe_sls_log_store(waf_models.DescribeSlsLogStoreRequest(
-                instance_id=instance_id, region_id=centre)).body)
-        except Exception as err:
-            volume = LogVolume(error=apierrors.describe(err))
+        volume = log_volume.ask(lambda: log_volume.read(client.describe_sls_log_store(
+            waf_models.DescribeSlsLogStoreRequest(instance_id=instance_id, region_id=centre)).body))
         for o in objects:
             o.log_volume = volume if o.log_enabled else None
     if isinstance(groups, Exception):

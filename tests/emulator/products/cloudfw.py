@@ -105,6 +105,11 @@ def describe_sls_analyze_open_status(call: Call) -> dict[str, Any]:
     return {"OpenStatus": "true" if fw is not None and fw.log_analysis else "false"}  # a string (SDK: str)
 
 
+def _log_project(call: Call) -> str:
+    """The site's log project, in the documented samples' form (cloudfirewallnew-project-<account id>-<region>)."""
+    return f"cloudfirewallnew-project-{call.acct.id}-{call.region or 'cn-hangzhou'}"
+
+
 @api.action("DescribeBatchSlsDispatchStatus")
 def describe_batch_sls_dispatch_status(call: Call) -> dict[str, Any]:
     """Each log type's delivery switch (ItemList[]: DispatchValue, Enable a boolean), in the sample's shape. What a site
@@ -112,7 +117,7 @@ def describe_batch_sls_dispatch_status(call: Call) -> dict[str, Any]:
     all the same (the product reads them only where log analysis is on)."""
     fw = _firewall(call)
     dispatch = fw.dispatch if fw is not None else {}
-    project = f"cloudfirewallnew-project-{call.acct.id}-{call.region or 'cn-hangzhou'}"
+    project = _log_project(call)
     return {"LogstoreName": "cloudfirewall-logstore", "ProjectName": project, "ItemList": [
         {"DispatchName": name, "DispatchValue": value, "SearchName": "log_type", "Enable": dispatch.get(value, True),
          "ConfigStatus": "success_finished", "FilterKeys": ["attack", "acl", "other"]}
@@ -126,7 +131,7 @@ def describe_log_store_info(call: Call) -> dict[str, Any]:
     fw = _firewall(call)
     quota, used = (fw.log_quota, fw.log_used) if fw is not None else (0, 0)
     return {"Ttl": 20, "Quota": quota, "Used": used, "LogStoreName": "cloudfirewall-logstore",
-            "ProjectName": f"cloudfirewallnew-project-{call.acct.id}-{call.region or 'cn-hangzhou'}",
+            "ProjectName": _log_project(call),
             "RegionId": call.region or "cn-hangzhou"}
 
 

@@ -89,10 +89,10 @@ def _list_param(params: dict[str, str], name: str) -> list[str]:
     return [params[k] for k in keys]
 
 
-def _project(call: Call, w: Website) -> tuple[str, str]:
+def _project(call: Call, region: str) -> tuple[str, str]:
     # the product's own project and logstore names, as the documented sample shows them
     # (ddoscoo-project-<account id>-<region>, ddoscoo-logstore)
-    return f"ddoscoo-project-{call.acct.id}-{w.region}", "ddoscoo-logstore"
+    return f"ddoscoo-project-{call.acct.id}-{region}", "ddoscoo-logstore"
 
 
 def _group(call: Call) -> str:
@@ -139,7 +139,7 @@ def describe_domains(call: Call) -> dict[str, Any]:
 @api.action("DescribeWebAccessLogStatus")
 def describe_web_access_log_status(call: Call) -> dict[str, Any]:
     w = _website(call)
-    project, logstore = _project(call, w)
+    project, logstore = _project(call, w.region)
     return {"SlsStatus": w.log_enabled, "SlsProject": project, "SlsLogstore": logstore}
 
 
@@ -150,8 +150,8 @@ def describe_sls_logstore_info(call: Call) -> dict[str, Any]:
     store = next((s for s in call.acct.ddoscoo.log_stores
                   if s.region == call.region and s.resource_group_id == _group(call)),
                  LogStore(region=call.region or "cn-hangzhou", resource_group_id=_group(call)))
-    return {"Ttl": 180, "Quota": store.quota, "Used": store.used, "LogStore": "ddoscoo-logstore",
-            "Project": f"ddoscoo-project-{call.acct.id}-{store.region}"}
+    project, logstore = _project(call, store.region)
+    return {"Ttl": 180, "Quota": store.quota, "Used": store.used, "LogStore": logstore, "Project": project}
 
 
 @api.action("EnableWebAccessLogConfig", write=True)

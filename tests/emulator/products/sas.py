@@ -585,12 +585,7 @@ def describe_log_shipper_status(call: Call) -> dict[str, Any]:
     """Security Center's log analysis status for From=sas ("The ID of the request source. Set the value to sas.",
     the reference). What another source (none: Server Guard's aegis, DescribeLogMeta's documented default) answers is
     not documented: the emulator answers a source that bought nothing."""
-    if call.params.get("From") != "sas":
-        return {"LogShipperStatus": {"BuyStatus": "no", "OpenStatus": "no", "AuthStatus": "no",
-                                     "SlsServiceStatus": "yes", "SlsProjectStatus": "Disable",
-                                     "PostPaidOpenStatus": "no", "PostPaidSupportStatus": "yes",
-                                     "EtlMetaVersion": "SAS_V2"}}
-    la = _state(call).log_analysis
+    la = _state(call).log_analysis if call.params.get("From") == "sas" else LogAnalysis(authorized=False)
     return {"LogShipperStatus": {"BuyStatus": _yes(la.bought), "OpenStatus": _yes(la.open),
                                  "AuthStatus": _yes(la.authorized), "SlsServiceStatus": "yes",
                                  "SlsProjectStatus": "Normal" if la.open or la.post_paid else "Disable",
