@@ -20,7 +20,10 @@ from .collectors.oss import BucketInfo
 
 PUBLIC_ACLS = ("public-read", "public-read-write")
 # Narrower than this a source range names someone's network; broader is "anywhere" (0.0.0.0/1 is half the Internet).
-MIN_PREFIX = {4: 8, 6: 16}
+# OSS draws the same line: acs:SourceIp / acs:SourceVpcIp make a statement non-public when "For IPv4 addresses, the
+# mask must be greater than or equal to 8. For IPv6 addresses, the mask must be greater than or equal to 32" (OSS
+# "Block Public Access", https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access).
+MIN_PREFIX = {4: 8, 6: 32}
 # Source addresses that do not name one network: every tenant's VPC may use them. "acs:SourceIp ... does not
 # distinguish whether the IP address is from the public network or a VPC ... requests from another VPC that uses
 # the same IP address range are also allowed ... if you specify acs:SourceIp, you must also specify acs:SourceVpc"
@@ -32,6 +35,13 @@ NON_PUBLIC = [ipaddress.ip_network(n) for n in (
     "127.0.0.0/8", "169.254.0.0/16",  # loopback, link-local
     "fc00::/7", "fe80::/10", "::1/128")]  # IPv6 unique-local, link-local, loopback
 _NETWORK_KEYS = ("acs:sourcevpc", "acs:sourcevpcid")
+# What OSS itself calls a non-public statement, which Block Public Access leaves in force: "A statement in a bucket
+# policy is considered non-public if its Principal or Condition element meets any of the criteria": a Principal,
+# acs:SourceVpcId, acs:SourceVpc or acs:AccessId with "one or more fixed values that do not contain the asterisk (*)
+# wildcard", or acs:SourceVpcIp / acs:SourceIp with masks of at least MIN_PREFIX ("Block Public Access", above;
+# "When enabled, this feature ignores existing public permissions"). The table names no operator, so none is read.
+_OSS_FIXED_KEYS = ("acs:sourcevpcid", "acs:sourcevpc", "acs:accessid")
+_OSS_RANGE_KEYS = ("acs:sourceip", "acs:sourcevpcip")
 _IDENTITY_KEYS = ("acs:accessid",)
 # The condition keys a bucket policy delegates to access points with ("Accessing OSS with access points":
 # oss:DataAccessPointArn, oss:DataAccessPointAccount, oss:AccessPointNetworkOrigin): only requests made through an
@@ -136,6 +146,23 @@ def _exact(values: list[str]) -> bool:
     return bool(values) and not any("*" in v or "?" in v for v in values)
 
 
+def ignored_by_block(st: dict[str, Any]) -> bool:
+    """Whether Block Public Access ignores this statement: an Allow OSS calls public (_OSS_FIXED_KEYS above). A
+    grant aliaudit calls public that OSS does not (a private source range, a negated network condition) stays in
+    force under the block."""
+    if effect(st) != "allow":
+        return False
+    principals = _strings(st.get("Principal"))
+    if principals and not any("*" in p for p in principals):
+        return False
+    for _, key, values in _conditions(st):
+        if key in _OSS_FIXED_KEYS and values and not any("*" in v for v in values):
+            return False
+        if key in _OSS_RANGE_KEYS and values and not broad_ranges(values):
+            return False
+    return True
+
+
 def _restricts(op: str, key: str, values: list[str]) -> bool:
     """A condition entry that limits who can match to specific networks or keys."""
     if key == "acs:sourceip":  # private ranges restrict only with acs:SourceVpc, itself a restricting entry
@@ -201,11 +228,20 @@ def _public_statements(policy: dict[str, Any] | None, bucket: str = "",
             and not _fenced(fences, _actions(st), _resources(st), bucket)]
 
 
-def public_grants(policy: dict[str, Any] | None, bucket: str = "", direct: bool = True) -> list[str]:
+def _grant_text(i: int, st: dict[str, Any]) -> str:
+    return f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
+
+
+def public_grants(policy: dict[str, Any] | None, bucket: str = "", direct: bool = True, *,
+                  blocked: bool = False) -> list[str]:
     """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny). direct:
-    False for an access point's own policy, every request of which carries the access point keys."""
-    return [f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
-            for i, st in _public_statements(policy, bucket, direct)]
+    False for an access point's own policy, every request of which carries the access point keys. blocked: Block
+    Public Access is on, so only the grants it leaves in force (not ignored_by_block) are listed."""
+    return [_grant_text(i, st) + (_IN_FORCE if blocked else "")
+            for i, st in _public_statements(policy, bucket, direct) if not (blocked and ignored_by_block(st))]
+
+
+_IN_FORCE = ", which Block Public Access leaves in force (OSS does not call it public)"
 
 
 def _head(pattern: str) -> str:
@@ -251,7 +287,8 @@ def _both_grant(ap_st: dict[str, Any], bucket_st: dict[str, Any], bucket: str) -
 
 
 def access_point_public_grants(ap_policy: dict[str, Any] | None, ap_name: str, bucket_policy: dict[str, Any] | None,
-                               bucket: str) -> tuple[list[str], list[str]]:
+                               bucket: str, *, ap_blocked: bool = False,
+                               bucket_blocked: bool = False) -> tuple[list[str], list[str]]:
     """(public, inert): the access point policy's public grants (as public_grants reads them) that the bucket
     policy also grants to everyone, and those it does not. A request through an access point needs both: "you can
     use an access point to perform operations on OSS only if both of the following conditions are met: The merged
@@ -260,10 +297,14 @@ def access_point_public_grants(ap_policy: dict[str, Any] | None, ap_name: str, b
     https://www.alibabacloud.com/help/en/oss/user-guide/relationship-between-ap-policy-bucket-policy-and-ram-policy).
     An anonymous caller has no RAM policy, so the bucket policy alone stands for the merged result. A bucket-policy
     grant to * with a condition that does not restrict the caller (oss:DataAccessPointArn, the documented
-    delegation to access points, included) counts as granting everyone."""
-    bucket_grants = _public_statements(bucket_policy, bucket, direct=False)
+    delegation to access points, included) counts as granting everyone. ap_blocked, bucket_blocked: Block Public
+    Access applies to the access point (set at any level) or to the bucket: the statements it ignores are left out."""
+    bucket_grants = [(j, st) for j, st in _public_statements(bucket_policy, bucket, direct=False)
+                     if not (bucket_blocked and ignored_by_block(st))]
     public, inert = [], []
     for i, st in _public_statements(ap_policy, ap_name, direct=False):
+        if ap_blocked and ignored_by_block(st):
+            continue
         text = f"access point policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
         also = [j for j, bst in bucket_grants if _both_grant(st, bst, bucket)]
         if also:
@@ -334,10 +375,16 @@ def public_exposure(b: BucketInfo, account_block: bool | None, account_error: st
     acl_known, policy_known = "acl" not in b.errors, "policy" not in b.errors
     public_acl = acl_known and b.acl in PUBLIC_ACLS
     fenced = public_acl and policy_known and _acl_fenced(b.name, str(b.acl), b.policy)
-    grants = ([f"ACL {b.acl}"] if public_acl and not fenced else []) + (
-        public_grants(b.policy, b.name) if policy_known else [])
+    acl_grant = [f"ACL {b.acl}"] if public_acl and not fenced else []
+    grants = acl_grant + (public_grants(b.policy, b.name) if policy_known else [])
     if b.block_public_access or account_block:
-        return Exposure("private", blocked=grants, blocked_by="bucket" if b.block_public_access else "account")
+        by = "bucket" if b.block_public_access else "account"
+        if not policy_known:  # (it may hold a grant the block leaves in force)
+            return Exposure("unknown", blocked=acl_grant, blocked_by=by, unknown=b.missing("policy"))
+        standing = public_grants(b.policy, b.name, blocked=True)
+        ignored = [_grant_text(i, st) for i, st in _public_statements(b.policy, b.name) if ignored_by_block(st)]
+        return Exposure("public" if standing else "private", reasons=standing, blocked=acl_grant + ignored,
+                        blocked_by=by)
     blocks_known = "public_access_block" not in b.errors and account_block is not None
     unknown = b.missing("acl", "policy", "public_access_block") + (
         [f"account public access block: {account_error}"] if account_block is None else [])

@@ -77,14 +77,19 @@ def ap(name: str, bucket: str = "oss-example", **kw: Any) -> AccessPointInfo:
     return AccessPointInfo(**base)
 
 
-def ap_allow_all(name: str) -> dict[str, Any]:
-    return {"Version": "1", "Statement": [{
-        "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
-        "Resource": [f"acs:oss:cn-hangzhou:1234567890:accesspoint/{name}/object/*"]}]}
+def ap_allow_all(name: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    st: dict[str, Any] = {"Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                          "Resource": [f"acs:oss:cn-hangzhou:1234567890:accesspoint/{name}/object/*"]}
+    if condition:
+        st["Condition"] = condition
+    return {"Version": "1", "Statement": [st]}
 
 
 VPC_ONLY = {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4****"]}}
 REFERER = {"StringLike": {"acs:Referer": ["https://www.example.com/*"]}}
+PRIVATE_RANGE = {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}}
+NOT_VPC = {"StringNotEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4abcd"]}}
+ANYWHERE = {"IpAddress": {"acs:SourceIp": ["0.0.0.0/0"]}}
 
 
 def exposure_cases(cid: str, public: str) -> list[Case]:
@@ -106,6 +111,20 @@ def exposure_cases(cid: str, public: str) -> list[Case]:
              {"b-acct": "PASS"}),
         Case(cid, "ACL unreadable", inv(bucket("b-err", acl=None, errors={"acl": "AccessDenied"})),
              {"b-err": "ERROR"}),
+        # Block Public Access ignores only the statements OSS calls public ("Block Public Access": a fixed
+        # acs:SourceVpc value or an acs:SourceIp mask of at least 8 (IPv6 32) makes a statement non-public)
+        Case(cid, "behind Block Public Access: an Allow * from a private range without acs:SourceVpc, and one "
+             "negating a VPC, stay in force; one from 0.0.0.0/0 is ignored; an unread policy is unknown",
+             inv(bucket("b-priv", block_public_access=True, policy=allow_all("b-priv", PRIVATE_RANGE)),
+                 bucket("b-notvpc", policy=allow_all("b-notvpc", NOT_VPC)),
+                 bucket("b-any", block_public_access=True, policy=allow_all("b-any", ANYWHERE)),
+                 bucket("b-unread", block_public_access=True, policy=None, errors={"policy": "AccessDenied"}),
+                 account_block=True),
+             {"b-priv": "FAIL", "b-notvpc": "FAIL", "b-any": "PASS", "b-unread": "ERROR"}),
+        Case(cid, "an IPv6 source range wider than /32 is anywhere (OSS's line); a /48 names a network",
+             inv(bucket("b-v6wide", policy=allow_all("b-v6wide", {"IpAddress": {"acs:SourceIp": ["2001:db8::/20"]}})),
+                 bucket("b-v6", policy=allow_all("b-v6", {"IpAddress": {"acs:SourceIp": ["2400:3200::/48"]}}))),
+             {"b-v6wide": "FAIL", "b-v6": "PASS" if public == "FAIL" else public}),
     ]
 
 
@@ -359,6 +378,14 @@ CASES: list[Case] = [
              ap("ap-inert", bucket="private", policy=ap_allow_all("ap-inert"))]},
          {"oss-example/ap-err": "ERROR", "oss-example/ap-open": "ERROR", "pol-err/ap-bpol": "ERROR",
           "private/ap-inert": "PASS"}),
+    Case("oss_access_point_not_public", "behind Block Public Access, grants OSS calls non-public (a private range "
+         "without acs:SourceVpc) stay in force on both policies; with the bucket's side ignored the grant is inert",
+         {**inv(bucket("oss-example", policy=allow_all("oss-example", PRIVATE_RANGE)),
+                bucket("blocked", block_public_access=True, policy=allow_all("blocked"))),
+          "oss.access_points": [
+              ap("ap-priv", block_public_access=True, policy=ap_allow_all("ap-priv", PRIVATE_RANGE)),
+              ap("ap-inert", bucket="blocked", policy=ap_allow_all("ap-inert", PRIVATE_RANGE))]},
+         {"oss-example/ap-priv": "FAIL", "blocked/ap-inert": "PASS"}),
     Case("oss_access_point_not_public", "an undocumented NetworkOrigin: MANUAL",
          {**inv(bucket("oss-example")), "oss.access_points": [ap("ap-odd", network_origin="")]},
          {"oss-example/ap-odd": "MANUAL"}),

@@ -154,7 +154,7 @@ def test_oss_checks_pass_and_fail(cloud, admin):
         "no bucket policy limits access to given networks")
     assert "acs:sourceip 203.0.113.0/24" in msg[("oss_bucket_network_access_restricted", "ip-restricted")]
     assert "only for oss:PutObject" in msg[("oss_bucket_secure_transport_enabled", "http-partial")]
-    assert "neutralises" in msg[("oss_bucket_policy_no_public_grant", "blocked-public")]
+    assert "Block Public Access ignores it for now" in msg[("oss_bucket_policy_no_public_grant", "blocked-public")]
     assert msg[("oss_trail_bucket_not_public", "trail-logs")] == "trail main: bucket ACL is public-read-write"
     assert "main" in msg[("oss_trail_bucket_not_exposed", "trail-logs")]
     assert msg[("oss_bucket_encrypted_with_byok", "trail-logs")].startswith(

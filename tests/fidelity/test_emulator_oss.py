@@ -381,7 +381,7 @@ def _grant_to_all(bucket: str, condition: dict[str, Any]) -> str:
 def test_block_public_access_ignores_public_statements_only(world):
     """OSS "Block Public Access": "A statement in a bucket policy is considered non-public if its Principal or
     Condition element meets any of the criteria": acs:SourceVpcId, acs:SourceVpc, acs:AccessId with fixed values
-    (no *). The block ignores public statements only; these stay in force (and may be set while it is on)."""
+    (no *), acs:SourceIp and acs:SourceVpcIp with masks of at least 8 (IPv6 32). The block ignores public statements only; these stay in force (and may be set while it is on)."""
     b = _bucket(world, "audit-private")
     b.put_bucket_public_access_block(True)
     b.put_bucket_policy(_grant_to_all("audit-private", {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4"]}}))
@@ -391,8 +391,12 @@ def test_block_public_access_ignores_public_statements_only(world):
     assert _bucket(world, "audit-private", OTHER_AK, OTHER_SECRET).get_object("a.txt").read() == b"alpha"
     with pytest.raises(oss_errors.AccessDenied):  # the condition names the other account's key, not the anonymous
         _anonymous(world, "audit-private").get_object("a.txt")
+    # acs:SourceIp / acs:SourceVpcIp: "the mask must be greater than or equal to 8" (IPv6: 32), the table's last rows
+    for ranges in (["10.0.0.0/8"], ["2400:3200::/32"], ["203.0.113.7"]):
+        b.put_bucket_policy(_grant_to_all("audit-private", {"IpAddress": {"acs:SourceIp": ranges}}))
     for public in ({"StringLike": {"acs:Referer": ["https://www.example.com/*"]}},
-                   {"StringLike": {"acs:SourceVpc": ["vpc-*"]}}):  # a wildcard is no fixed value
+                   {"StringLike": {"acs:SourceVpc": ["vpc-*"]}},  # a wildcard is no fixed value
+                   {"IpAddress": {"acs:SourceIp": ["0.0.0.0/7"]}}, {"IpAddress": {"acs:SourceIp": ["2001::/31"]}}):
         with pytest.raises(oss_errors.AccessDenied):  # no new public grant under the block
             b.put_bucket_policy(_grant_to_all("audit-private", public))
     b.put_bucket_public_access_block(False)

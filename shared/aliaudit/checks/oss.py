@@ -70,7 +70,7 @@ def _exposure_result(b: BucketInfo, inv: OssInventory) -> tuple[Exposure, Result
 BLOCK_CLI = "aliyun oss bucket-public-access-block --method put oss://<bucket> --block-public-access true"
 _GRANTS = ("a bucket policy Allow to everyone (Principal `*`, or an empty Principal list `[]`, which OSS reads as "
            "`*`) is public unless a condition entry restricts who can call: acs:SourceIp IpAddress with ranges that "
-           "are all /8 (IPv6 /16) or narrower and all public (no RFC 1918, 100.64.0.0/10, loopback or link-local "
+           "are all /8 (IPv6 /32) or narrower and all public (no RFC 1918, 100.64.0.0/10, loopback or link-local "
            "range: VPC addresses are not unique across tenants, so a private range restricts only together with "
            "acs:SourceVpc), acs:SourceVpc or acs:AccessId StringEquals (or StringLike without wildcards); "
            "Referer, UserAgent, SecureTransport, time and prefix conditions restrict nothing. A Deny to everyone "
@@ -78,8 +78,11 @@ _GRANTS = ("a bucket policy Allow to everyone (Principal `*`, or an empty Princi
            "StringNotEquals acs:SourceVpc/AccessId) fences in the grants (and ACL grants) it covers")
 _EXPOSURE = ("GetBucketAcl, GetBucketPolicy (the document itself, analysed here), GetBucketPublicAccessBlock and "
              "the account's GetPublicAccessBlock: an ACL public-read(-write) is public; " + _GRANTS
-             + "; bucket- or account-level Block Public Access neutralises both. ERROR when an unread setting could "
-             "change the answer")
+             + "; bucket- or account-level Block Public Access neutralises a public ACL and the grants OSS itself "
+             "calls public, but not those it calls non-public (a fixed Principal, a fixed acs:SourceVpc, "
+             "acs:SourceVpcId or acs:AccessId value under any operator, acs:SourceIp or acs:SourceVpcIp ranges of /8 "
+             "(IPv6 /32) or narrower: a private range without acs:SourceVpc, a negated VPC condition), which stay in "
+             "force (OSS \"Block Public Access\"). ERROR when an unread setting could change the answer")
 
 
 # --- CIS 5.1, 5.2 ----------------------------------------------------------------------------------
@@ -288,7 +291,7 @@ def signed_url_https(inp: Inputs) -> Iterator[Result]:
            '{"StringEquals":{"acs:SourceVpc":["vpc-xxx"]}}',
        cis=["5.7"], events=EXPOSURE_EVENTS, needs=[BUCKETS],
        evaluates="FAIL when the bucket is public (" + _EXPOSURE + "), or a grant to named principals allows "
-                 "acs:SourceIp ranges wider than /8 (IPv6 /16), or when no bucket-policy statement limits access to "
+                 "acs:SourceIp ranges wider than /8 (IPv6 /32), or when no bucket-policy statement limits access to "
                  "given networks (an Allow conditioned on acs:SourceIp or acs:SourceVpc, or a Deny to everyone "
                  "outside them): the audit asks for such a policy, and 'Not set' is the benchmark's default, not its "
                  "recommendation; PASS when one does, naming the network restrictions; ERROR when the policy (or a "
@@ -530,7 +533,8 @@ def bucket_block(inp: Inputs) -> Iterator[Result]:
        cli="aliyun oss bucket-policy --method put oss://<bucket> policy.json",
        events=POLICY_EVENTS, needs=[BUCKETS],
        evaluates="GetBucketPolicy alone (ACL and Block Public Access aside): FAIL on every grant to everyone that "
-                 "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access.",
+                 "nothing restricts: " + _GRANTS + ". No CIS id: the latent exposure behind Block Public Access "
+                 "(the message tells which grants the block ignores for now and which it leaves in force).",
        source="Cloud Config oss-bucket-public-read-prohibited and oss-bucket-public-write-prohibited (the bucket "
               "policy side)")
 def policy_public_grant(inp: Inputs) -> Iterator[Result]:
@@ -547,9 +551,11 @@ def policy_public_grant(inp: Inputs) -> Iterator[Result]:
                           else "every grant to * is restricted by source IP, VPC or AccessKey" if to_all
                           else "the bucket policy grants nothing to *")
         else:
-            latent = b.block_public_access or inv.account_block
-            yield _result(b, FAIL, "; ".join(grants) + (" (Block Public Access neutralises it for now)"
-                                                        if latent else ""))
+            if b.block_public_access or inv.account_block:  # (it ignores only what OSS itself calls public)
+                grants = public_grants(b.policy, b.name, blocked=True) + [
+                    g + " (Block Public Access ignores it for now)" for g in grants
+                    if g not in public_grants(b.policy, b.name, blocked=True)]
+            yield _result(b, FAIL, "; ".join(grants))
 
 
 # --- CIS 2.2 ---------------------------------------------------------------------------------------
@@ -634,7 +640,7 @@ def trail_bucket_not_exposed(inp: Inputs) -> Iterator[Result]:
            "oss://<bucket> --sse-algorithm KMS; aliyun oss bucket-versioning --method put oss://<bucket> enabled",
        events=EXPOSURE_EVENTS + ENCRYPTION_EVENTS + ["PutBucketVersioning"], needs=[BUCKETS],
        evaluates="Each bucket named in the report_buckets setting (no result when the setting is empty): FAIL when it"
-                 " is public (as oss_bucket_not_publicly_accessible judges), has no default encryption or versioning "
+                 " is public (as oss_bucket_not_exposed judges), has no default encryption or versioning "
                  "is not Enabled; PASS when private, encrypted and versioned; MANUAL for a bucket the audited account"
                  " does not own; ERROR when a setting could not be read.",
        source="aliaudit's own trust boundary: the bucket its findings are written to (docs/security.md)")
@@ -688,7 +694,9 @@ _AP_RULE = ("a request through an access point needs both the access point polic
                  "NetworkOrigin is vpc (reachable from its VPC only); for internet access points, PASS when its policy "
                  "(GetAccessPointPolicy) has no Allow statement to Principal * that no strong condition or fencing "
                  "Deny restricts (the same analysis as bucket policies), or when Block Public Access is on (the access "
-                 "point's own GetAccessPointPublicAccessBlock, its bucket's, or the account's); otherwise, since "
+                 "point's own GetAccessPointPublicAccessBlock, its bucket's, or the account's) and ignores every such "
+                 "grant (it ignores only the statements OSS calls public; those it calls non-public, as for buckets, "
+                 "stay in force on both policies); otherwise, since "
                  + _AP_RULE + ", FAIL only when the bucket policy (GetBucketPolicy) also grants everyone an action on "
                  "a resource the access point grant covers (a grant to * conditioned only on the access point keys, "
                  "the documented delegation, counts), and PASS when it grants no such thing (the access point grant "
@@ -725,20 +733,22 @@ def _access_point_verdict(ap: AccessPointInfo, inv: OssInventory) -> Result:
     blocks = {"access point": ap.block_public_access, "bucket": bucket.block_public_access if bucket else None,
               "account": inv.account_block}
     on = [level for level, value in blocks.items() if value]
-    if on:
+    if on and not public_grants(ap.policy, ap.name, direct=False, blocked=True):
         return result(PASS, f"public grants neutralised by {on[0]}-level Block Public Access: " + "; ".join(grants))
     if bucket is None or "policy" in bucket.errors:
         why = bucket.errors["policy"] if bucket else "the bucket was not read"
         return result(ERROR, "the access point policy grants access to everyone, and whether the bucket policy "
                              f"allows it too is unknown: could not read the bucket policy ({why})")
-    public, inert = access_point_public_grants(ap.policy, ap.name, bucket.policy, bucket.name)
+    public, inert = access_point_public_grants(ap.policy, ap.name, bucket.policy, bucket.name, ap_blocked=bool(on),
+                                               bucket_blocked=bool(blocks["bucket"] or blocks["account"]))
     if not public:
         acl = f" (its ACL {bucket.acl} is the bucket's own exposure, not the access point's)" \
             if bucket.acl in PUBLIC_ACLS else ""
         return result(PASS, "the bucket policy grants none of it to everyone, so the access point grant is inert: "
                       + "; ".join(inert) + acl)
     unread = [f"{level} Block Public Access" for level, value in blocks.items() if value is None]
-    if unread:
+    if unread and not on:  # (a block that is on already left only what no block stops)
         return result(ERROR, "the access point and bucket policies grant access to everyone, and whether Block "
                              "Public Access stops it is unknown: could not read " + ", ".join(unread))
-    return result(FAIL, "internet access point open to everyone: " + "; ".join(public))
+    return result(FAIL, "internet access point open to everyone: " + "; ".join(public) + (
+        f" ({on[0]}-level Block Public Access leaves these in force: OSS does not call them public)" if on else ""))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import re
 import secrets
@@ -409,17 +410,28 @@ def _principals(statement: dict[str, Any]) -> list[str]:
 # more fixed values that do not contain the asterisk (*) wildcard"; Condition acs:SourceVpcId, acs:SourceVpc,
 # acs:AccessId: one or more fixed values without * (OSS "Block Public Access",
 # https://www.alibabacloud.com/help/en/oss/user-guide/block-public-access). The table names no operator: any counts.
-# It goes on after acs:AccessId, but the copy read for this emulator ends there: later rows are not modelled, and a
-# statement meeting only one of them is still taken as public (ignored under the block, as before).
+# acs:SourceVpcIp and acs:SourceIp: "For IPv4 addresses, the mask must be greater than or equal to 8. For IPv6
+# addresses, the mask must be greater than or equal to 32" (the table's last rows, same page).
 _NON_PUBLIC_KEYS = {"acs:sourcevpcid", "acs:sourcevpc", "acs:accessid"}
+_NON_PUBLIC_RANGE_KEYS = {"acs:sourcevpcip", "acs:sourceip"}
+_NON_PUBLIC_MASK = {4: 8, 6: 32}
 
 
 def _fixed(values: list[str]) -> bool:
     return bool(values) and not any("*" in str(v) for v in values)
 
 
+def _narrow(values: list[str]) -> bool:
+    """Every value an address or network whose mask reaches the table's minimum."""
+    try:
+        nets = [ipaddress.ip_network(str(v).strip(), strict=False) for v in values]
+    except ValueError:
+        return False
+    return bool(nets) and all(n.prefixlen >= _NON_PUBLIC_MASK[n.version] for n in nets)
+
+
 def _public_statement(st: dict[str, Any]) -> bool:
-    """An Allow that Block Public Access ignores: no fixed Principal and no fixed non-public condition key."""
+    """An Allow that Block Public Access ignores: no fixed Principal and no non-public condition key."""
     if st.get("Effect") != "Allow" or _fixed(_principals(st)):
         return False
     condition = st.get("Condition")
@@ -427,7 +439,8 @@ def _public_statement(st: dict[str, Any]) -> bool:
     for keys in blocks:
         for key, raw in keys.items() if isinstance(keys, dict) else []:
             values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-            if str(key).lower() in _NON_PUBLIC_KEYS and _fixed(values):
+            name = str(key).lower()
+            if (name in _NON_PUBLIC_KEYS and _fixed(values)) or (name in _NON_PUBLIC_RANGE_KEYS and _narrow(values)):
                 return False
     return True
 
