@@ -381,7 +381,8 @@ def _grant_to_all(bucket: str, condition: dict[str, Any]) -> str:
 def test_block_public_access_ignores_public_statements_only(world):
     """OSS "Block Public Access": "A statement in a bucket policy is considered non-public if its Principal or
     Condition element meets any of the criteria": acs:SourceVpcId, acs:SourceVpc, acs:AccessId with fixed values
-    (no *), acs:SourceIp and acs:SourceVpcIp with masks of at least 8 (IPv6 32). The block ignores public statements only; these stay in force (and may be set while it is on)."""
+    (no *), acs:SourceIp and acs:SourceVpcIp with masks of at least 8 (IPv6 32). The block ignores public
+    statements only; these stay in force (and may be set while it is on)."""
     b = _bucket(world, "audit-private")
     b.put_bucket_public_access_block(True)
     b.put_bucket_policy(_grant_to_all("audit-private", {"StringEquals": {"acs:SourceVpc": ["vpc-t4nlw426y44rd3iq4"]}}))
