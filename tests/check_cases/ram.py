@@ -268,6 +268,13 @@ CASES: list[Case] = [
                         role("oidcstar", trust(Federated=f"acs:ram::{ACCOUNT}:oidc-provider/github", Condition={
                             "StringEquals": {"oidc:aud": "sts.aliyuncs.com"}, "StringLike": {"oidc:sub": "*"}}))]},
          {"noteq": "FAIL", "null": "FAIL", "star": "FAIL", "like": "PASS", "oidcstar": "FAIL"}),
+    # SLS's documented cross-account form: "Principal": {"Service": ["165421896534****@log.aliyuncs.com",
+    # "log.aliyuncs.com"]} ("account A has the permission to use Log Service to obtain the temporary token")
+    Case("ram_role_trust_policy_restricted", "another account's service (<account ID>@log.aliyuncs.com) may assume "
+         "it: FAIL without an ExternalId; the audited account's own prefix passes",
+         {"ram.roles": [role("shipper", trust(Service=["165421896534****@log.aliyuncs.com", "log.aliyuncs.com"])),
+                        role("own-sls", trust(Service=[f"{ACCOUNT}@log.aliyuncs.com"]))]},
+         {"shipper": "FAIL", "own-sls": "PASS"}),
     Case("ram_role_trust_policy_restricted", "a Deny statement is not a grant; an undocumented principal is MANUAL",
          {"ram.roles": [role("denied", {"Version": "1", "Statement": [
              {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"RAM": ["*"]}},

@@ -426,8 +426,8 @@ def test_role_reads_denied_give_error_findings(cloud):
 
 
 def test_a_key_created_after_a_reused_credential_report_is_still_read(cloud, admin):
-    """IMS answers the same credential report for four hours: a key created since is not in it. A report generated
-    before the scan asked makes every user's keys be listed, not only those the report shows."""
+    """IMS answers the same credential report for four hours: a key created since is not in it, nor an MFA device
+    unbound since. A report generated before the scan asked decides nothing: every user is read from RAM and IMS."""
     from alibabacloud_ram20150501 import models as ram_models
     from alibabacloud_ram20150501.client import Client as RamClient
 
@@ -441,8 +441,10 @@ def test_a_key_created_after_a_reused_credential_report_is_still_read(cloud, adm
         admin.advance(600)
     ram = RamClient(pop_config(cloud))
     key = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="nokeys")).body.access_key.access_key_id
+    ram.unbind_mfadevice(ram_models.UnbindMFADeviceRequest(user_name="alice"))
     admin.request("DELETE", "calls")
-    findings = scan(cloud, families=["ram"])  # the same report again: it shows no key for nokeys
+    findings = scan(cloud, families=["ram"])  # the same report again: it shows no key for nokeys, alice's MFA
     assert key in by_resource(findings, "ram_user_access_key_unused")
+    assert by_resource(findings, "ram_user_console_mfa_enabled")["alice"] == "FAIL"
     assert by_resource(findings, "ram_user_single_active_key")["nokeys"] == "PASS"
     assert admin.calls()["ims:GenerateCredentialReport"] == 1  # (no new report was generated)

@@ -643,6 +643,7 @@ def _grants_assume(st: dict[str, Any]) -> bool:
         return any(not any(fnmatchcase(action, p) for p in patterns) for action in _ASSUME)
     return False
 _RAM_ACCOUNT = re.compile(r"^acs:ram::([^:]+):")  # acs:ram::<account>:root | user/<n> | role/<n>
+_SERVICE_ACCOUNT = re.compile(r"^([^@]+)@(.+)$")  # <account ID>@<service>.aliyuncs.com: another account's service
 _OIDC_PROVIDER = re.compile(r"^acs:ram::\d+:oidc-provider/", re.IGNORECASE)
 _SAML_PROVIDER = re.compile(r"^acs:ram::\d+:saml-provider/", re.IGNORECASE)
 
@@ -693,7 +694,14 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
                 if v == "*":
                     fails.append(f"{kind} principal * (anyone)")
                 elif kind == "Service":
-                    continue  # a cloud service assumes it on the account's behalf (service roles)
+                    # a cloud service assumes it on the account's behalf (service roles), unless the principal names
+                    # another account's service: "<account ID>@log.aliyuncs.com" lets that account's Log Service
+                    # obtain the role's token (SLS cross-account shipping and data transformation, "to allow Alibaba
+                    # Cloud Account 1 to assume Role B", https://www.alibabacloud.com/help/doc-detail/448356.html)
+                    m = _SERVICE_ACCOUNT.match(v)
+                    if m and m.group(1) != account_id and "sts:externalid" not in keys:
+                        fails.append(f"account {m.group(1)}'s {m.group(2)} may assume it without an sts:ExternalId "
+                                     "condition")
                 elif kind == "RAM":
                     m = _RAM_ACCOUNT.match(v)
                     other = m.group(1) if m else (v if v.isdigit() else None)
@@ -737,7 +745,9 @@ def trust_problems(doc: dict[str, Any], account_id: str) -> tuple[list[str], lis
                  "sts:ExternalId condition key, a Federated OIDC provider without both oidc:aud and oidc:sub "
                  "condition keys, or a Federated SAML provider without any saml: condition key (a key counts under "
                  "StringEquals, StringEqualsIgnoreCase or StringLike with values that are not empty nor wildcards "
-                 "alone; StringNotEquals, Null tests or '*' pin nothing). PASS when every principal is a Service, "
+                 "alone; StringNotEquals, Null tests or '*' pin nothing), or a Service principal naming another "
+                 "account's service (<account ID>@<service>, SLS's documented cross-account form) without an "
+                 "sts:ExternalId condition key. PASS when every principal is a Service of the account, "
                  "or the audited account itself (its root, users or roles), or a conditioned provider or account. "
                  "MANUAL when a principal "
                  "has a form RAM does not document; ERROR when GetRole failed or the document is not JSON. Members "

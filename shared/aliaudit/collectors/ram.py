@@ -276,9 +276,9 @@ def users(ctx: CollectContext) -> list[UserInfo]:
         except (tea_exceptions.TeaException, TimeoutError) as err:
             log.warning("credential report unavailable (%s): asking per user instead", apierrors.describe(err))
             return {}, False
-        if report.stale:  # (a key created since would be missed: every user's keys are listed instead)
-            log.info("the credential report was generated at %s, before this scan: listing every user's keys",
-                     report.generated)
+        if report.stale:
+            log.info("the credential report was generated at %s, before this scan: each user's console, MFA and "
+                     "keys are read from RAM and IMS instead", report.generated)
         return {report_user(r): r for r in report}, report.stale
 
     # the report and the policy attachments (per attached policy) are read while the users' keys are (one call
@@ -288,8 +288,10 @@ def users(ctx: CollectContext) -> list[UserInfo]:
         report_f = pool.submit(read_report)
 
         def detail(u: Any) -> UserInfo:
+            # A stale report (IMS makes one at most every four hours) may predate an MFA device unbound or a console
+            # logon enabled since: it decides nothing then, each user is read as one the report does not list
             rows, stale = report_f.result()
-            return _detail(ctx, ram, u, rows.get(u.user_name), every_key=stale)
+            return _detail(ctx, ram, u, None if stale else rows.get(u.user_name))
 
         pending = [per_user.submit(detail, u) for u in list_users()]
         direct_f = pool.submit(_direct_policies_or_none, ram, ctx, len(pending))
@@ -376,7 +378,7 @@ def _virtual_mfa_users(ctx: CollectContext) -> set[str]:
     return ctx.factory.shared(f"ims.virtual_mfa/{ctx.account_id}", read)
 
 
-def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None, every_key: bool = False) -> UserInfo:
+def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None) -> UserInfo:
     info = UserInfo(name=u.user_name, id=u.user_id, created=parse_time(u.create_date))
     try:
         if row is not None:
@@ -385,7 +387,7 @@ def _detail(ctx: CollectContext, ram: Any, u: Any, row: dict[str, str] | None, e
             info.mfa_bound = flag(row.get("mfa_active"))
         else:
             _detail_without_report(ctx, info)
-        if row is None or every_key or any(flag(row.get(f"{slot}_exist")) for slot in key_slots(row)):
+        if row is None or any(flag(row.get(f"{slot}_exist")) for slot in key_slots(row)):
             info.access_keys = _keys(ram, u.user_name, row)
     except Exception as err:
         info.error = apierrors.describe(err)

@@ -197,7 +197,10 @@ def get_login_profile(call: Call) -> dict[str, Any]:
     return {"LoginProfile": {"UserPrincipalName": upn(call.acct, user), "Status": lp.status,
                              "PasswordResetRequired": lp.password_reset_required,
                              "MFABindRequired": lp.mfa_bind_required, "UpdateDate": _date(lp.created),
-                             "LastLoginTime": _date(user.last_login), "AutoDisableLoginStatus": "Enabled",
+                             "LastLoginTime": _date(user.last_login),
+                             # "The default value is true, and you cannot change the value" (OpenMeta ims 2019-08-15
+                             # GetLoginProfile, a string, example "true")
+                             "AutoDisableLoginStatus": "true",
                              "PasswordStatus": "NotInitial"}}
 
 
