@@ -53,6 +53,10 @@ CASES: list[Case] = [
          rows(inst(force_encryption="0")), {RID: "PASS"}),
     Case("rds_instance_ssl_required", "DescribeDBInstanceSSL failed",
          rows(inst(errors={"ssl": "Forbidden"})), {RID: "ERROR"}),
+    # DescribeDBInstanceSSL: "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server"
+    *[Case(cid, "MariaDB: SSL is not read (the API documents three engines), MANUAL",
+           rows(inst("rm-maria", "MariaDB", ssl_enabled=False, force_encryption="")), {"rm-maria": "MANUAL"})
+      for cid in ("rds_instance_ssl_required", "rds_instance_ssl_forced")],
     Case("rds_instance_ssl_forced", "ForceEncryption 1 passes; SSL off fails",
          rows(inst(), inst("rm-nossl", ssl_enabled=False, force_encryption="0")), {RID: "PASS", "rm-nossl": "FAIL"}),
     Case("rds_instance_ssl_forced", "MySQL not forced: require_secure_transport ON passes, OFF fails, absent MANUAL",

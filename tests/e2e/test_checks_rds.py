@@ -66,7 +66,9 @@ def instances() -> list[dict[str, Any]]:
         {"id": "rm-maria", "engine": "MariaDB", "engine_version": "10.6", **secure,
          "parameters": {"require_secure_transport": "ON"}},
         # other regions, one behind the central host (RegionId) and one behind its own: findings carry them
-        {"id": "rm-shanghai", "region": "cn-shanghai", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        # (Basic Edition: no TDE; DescribeDBInstances answers Category only when asked InstanceLevel 1)
+        {"id": "rm-shanghai", "region": "cn-shanghai", "category": "Basic",
+         "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
         {"id": "rm-frankfurt", "region": "eu-central-1", **secure, "parameters": {"require_secure_transport": "ON"}},
     ]
 
@@ -89,11 +91,11 @@ def test_rds_checks_pass_and_fail(cloud):
     # CIS 6.1 as its audit reads: SSL encryption enabled; refusing plain connections is the stricter check
     assert by_resource(findings, "rds_instance_ssl_required") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
-        "pg-bad": "FAIL", "rm-mssql": "PASS", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
-        "rm-frankfurt": "PASS"}
+        "pg-bad": "FAIL", "rm-mssql": "PASS", "rm-mssql-forced": "PASS", "rm-maria": "MANUAL", "rm-shanghai": "FAIL",
+        "rm-frankfurt": "PASS"}  # (MariaDB: DescribeDBInstanceSSL documents three other engines)
     assert by_resource(findings, "rds_instance_ssl_forced") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
-        "pg-bad": "FAIL", "rm-mssql": "FAIL", "rm-mssql-forced": "PASS", "rm-maria": "PASS", "rm-shanghai": "FAIL",
+        "pg-bad": "FAIL", "rm-mssql": "FAIL", "rm-mssql-forced": "PASS", "rm-maria": "MANUAL", "rm-shanghai": "FAIL",
         "rm-frankfurt": "PASS"}
     assert by_resource(findings, "rds_instance_whitelist_not_open") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
@@ -114,10 +116,11 @@ def test_rds_checks_pass_and_fail(cloud):
     # TDE items: MariaDB has no TDE, so no finding rather than a PASS
     assert by_resource(findings, "rds_instance_tde_enabled") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "PASS", "pg-good": "PASS",
-        "pg-bad": "PASS", "rm-mssql": "PASS", "rm-mssql-forced": "FAIL", "rm-shanghai": "FAIL", "rm-frankfurt": "FAIL"}
+        "pg-bad": "PASS", "rm-mssql": "PASS", "rm-mssql-forced": "FAIL", "rm-shanghai": "MANUAL",
+        "rm-frankfurt": "FAIL"}
     assert by_resource(findings, "rds_instance_tde_byok") == {
         "rm-mysql-good": "PASS", "rm-mysql-bad": "FAIL", "rm-mysql-half": "FAIL", "pg-good": "PASS",
-        "pg-bad": "FAIL", "rm-mssql": "MANUAL", "rm-mssql-forced": "FAIL", "rm-shanghai": "FAIL",
+        "pg-bad": "FAIL", "rm-mssql": "MANUAL", "rm-mssql-forced": "FAIL", "rm-shanghai": "MANUAL",
         "rm-frankfurt": "FAIL"}
     # PostgreSQL-only items
     for check_id in list(CIS_CHECKS.values())[6:]:
@@ -326,7 +329,7 @@ def test_ssl_enabled_without_forcing_passes_cis_6_1():
                _inst("SQLServer", ssl_enabled=True, force_encryption="0"),
                _inst("MariaDB", ssl_enabled=True, parameters={"require_secure_transport": "ON"}),
                _inst("PostgreSQL", ssl_enabled=False, force_encryption="1"))
-    assert got == {"i-mysql": ("PASS", "FAIL"), "i-sqlserver": ("PASS", "FAIL"), "i-mariadb": ("PASS", "PASS"),
+    assert got == {"i-mysql": ("PASS", "FAIL"), "i-sqlserver": ("PASS", "FAIL"), "i-mariadb": ("MANUAL", "MANUAL"),
                    "i-postgresql": ("FAIL", "FAIL")}
 
 

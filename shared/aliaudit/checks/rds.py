@@ -22,6 +22,7 @@ from ..collectors.rds import (
     INSTANCES,
     MYSQL_FAMILY,
     NO_BACKUP_TYPES,
+    SSL_ENGINES,
     TDE_ENGINES,
     TEMPLATE_ENGINES,
     RdsInstance,
@@ -79,6 +80,10 @@ _CIS_6_1_AUDIT = ("Click the ID of the target instance ... click Data Security t
                   "SSL Encryption tab. Check the button SSL Encryption is Enabled.")
 
 
+_NO_SSL_API = ("DescribeDBInstanceSSL documents MySQL, PostgreSQL and SQL Server only: check SSL encryption of this "
+               "{engine} instance in the console (the instance > Data Security)")
+
+
 @check(id="rds_instance_ssl_required", severity="high",
        title="Ensure that RDS instance requires all incoming connections to use SSL",
        risk="Without SSL, credentials and data cross the network in clear text.",
@@ -86,13 +91,16 @@ _CIS_6_1_AUDIT = ("Click the ID of the target instance ... click Data Security t
        cli="aliyun rds ModifyDBInstanceSSL --DBInstanceId <id> --SSLEnabled 1 --ConnectionString <endpoint>",
        cis=["6.1"], events=SSL_EVENTS, needs=[INSTANCES],
        evaluates="DescribeDBInstanceSSL SSLEnabled (MySQL and SQL Server Yes/No, PostgreSQL on/off): PASS when "
-                 "SSL encryption is enabled, FAIL when disabled, for every engine - what the CIS 6.1 audit checks. "
-                 "Whether connections without SSL are refused is stricter (the default MySQL instance with SSL on "
-                 "still accepts them) and is the separate check rds_instance_ssl_forced (not mapped to CIS).",
+                 "SSL encryption is enabled, FAIL when disabled - what the CIS 6.1 audit checks; MANUAL for an "
+                 "engine the API does not document (MariaDB). Whether connections without SSL are refused is "
+                 "stricter (the default MySQL instance with SSL on still accepts them) and is the separate check "
+                 "rds_instance_ssl_forced (not mapped to CIS).",
        cis_audit=_CIS_6_1_AUDIT)
 def ssl_required(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
-        if err := _error(inst, ["ssl"]):
+        if inst.engine_key not in SSL_ENGINES:
+            yield _result(inst, MANUAL, _NO_SSL_API.format(engine=inst.engine))
+        elif err := _error(inst, ["ssl"]):
             yield err
         elif not inst.ssl_enabled:
             yield _result(inst, FAIL, "SSL encryption is disabled: connections are not encrypted")
@@ -139,15 +147,18 @@ def _forced(inst: RdsInstance) -> tuple[Status, str]:
            "'{\"require_secure_transport\":\"ON\"}'",
        events=[*SSL_EVENTS, *PARAMETER_EVENTS], needs=[INSTANCES],
        evaluates="DescribeDBInstanceSSL: FAIL when SSL is disabled; PASS when ForceEncryption is \"1\" (any engine); "
-                 "otherwise SQL Server FAILs, MySQL/MariaDB are judged by the running require_secure_transport "
+                 "otherwise SQL Server FAILs, MySQL is judged by the running require_secure_transport "
                  "(DescribeParameters: ON passes, OFF fails, absent - MySQL 5.6 - is MANUAL), PostgreSQL is MANUAL "
-                 "(pg_hba.conf not read). Stricter than CIS 6.1, whose audit only checks that SSL encryption is "
+                 "(pg_hba.conf not read); MANUAL for MariaDB, which DescribeDBInstanceSSL does not document. "
+                 "Stricter than CIS 6.1, whose audit only checks that SSL encryption is "
                  "enabled, so not mapped to CIS (rds_instance_ssl_required gives the CIS verdict).",
        source="https://api.alibabacloud.com/api/Rds/2014-08-15/ModifyDBInstanceSSL (ForceEncryption) | CIS v2.0.0 "
               "6.1, stricter")
 def ssl_forced(inp: Inputs) -> Iterator[Result]:
     for inst in _instances(inp):
-        if err := _error(inst, ["ssl"]):
+        if inst.engine_key not in SSL_ENGINES:
+            yield _result(inst, MANUAL, _NO_SSL_API.format(engine=inst.engine))
+        elif err := _error(inst, ["ssl"]):
             yield err
         elif not inst.ssl_enabled:
             yield _result(inst, FAIL, "SSL encryption is disabled: connections are not encrypted")

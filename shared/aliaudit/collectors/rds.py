@@ -23,6 +23,9 @@ from .registry import CollectContext, collector
 rds_models = lazy_import("alibabacloud_rds20140815.models")
 
 MYSQL_FAMILY = {"mysql", "mariadb"}
+# DescribeDBInstanceSSL: "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server" (OpenMeta rds
+# 2014-08-15; ModifyDBInstanceSSL lists the same): other engines (MariaDB) are not asked
+SSL_ENGINES = {"mysql", "postgresql", "sqlserver"}
 TDE_ENGINES = {"mysql", "postgresql", "sqlserver"}  # RDS offers instance-level TDE for these only
 # SQL Explorer (SQL audit): DescribeSQLCollectorPolicy and DescribeSQLCollectorRetention list "Supported database
 # engines: MySQL, PostgreSQL, SQL Server", also on the page filed under MariaDB
@@ -136,12 +139,15 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
     # an event run: its instances only, one DescribeDBInstances with DBInstanceId each (alibabacloud_rds20140815
     # DescribeDBInstancesRequest.dbinstance_id, "The instance ID"), which answers the same summary as the whole
     # listing (DescribeDBInstanceAttribute would add an action to the policy for the same fields); each instance's
-    # aspects are then its own calls, as for every instance
+    # aspects are then its own calls, as for every instance. InstanceLevel 1: Category (Basic Edition decides the
+    # TDE checks) is "returned only when the InstanceLevel parameter is set to 1" (OpenMeta rds 2014-08-15, zh_cn
+    # and the SDK's DescribeDBInstancesRequest.instance_level; the en_us request text swaps 0 and 1)
 
     def listing(one: str | None) -> list[Any]:
         return list(by_token(
             lambda t: rds.describe_dbinstances(rds_models.DescribeDBInstancesRequest(
-                region_id=ctx.region, max_results=PAGE_SIZE, next_token=t, dbinstance_id=one)).body,
+                region_id=ctx.region, max_results=PAGE_SIZE, next_token=t, dbinstance_id=one,
+                instance_level=1)).body,
             lambda b: b.items.dbinstance if b.items else []))
 
     listed = listing(None) if named is None else [
@@ -162,7 +168,8 @@ def instances(ctx: CollectContext) -> list[RdsInstance]:
         if inst.engine_key in TEMPLATE_ENGINES:
             _aspect(inst, "templates", lambda: _read_templates(rds, inst))
         _aspect(inst, "endpoints", lambda: _read_endpoints(rds, inst))
-        _aspect(inst, "ssl", lambda: _read_ssl(rds, inst))
+        if inst.engine_key in SSL_ENGINES:
+            _aspect(inst, "ssl", lambda: _read_ssl(rds, inst))
         if inst.engine_key in TDE_ENGINES:
             _aspect(inst, "tde", lambda: _read_tde(rds, inst))
             if inst.tde_status == "Enabled" and inst.tde_key_id:

@@ -226,7 +226,8 @@ def describe_db_instances(call: Call) -> dict[str, Any]:
         size = int_param(call.params, "MaxResults", 30, 1, 100)
         token = call.params.get("NextToken", "")
         if token and (not token.isdigit() or int(token) > len(items)):
-            raise ApiError("InvalidParameter.NextToken", f"The NextToken is invalid: {token}", 400)
+            # the documented code (OpenMeta zh_cn rds 2014-08-15 DescribeDBInstances errorCodes 400)
+            raise ApiError("Invalid.NextToken", "The parameter NextToken is invalid.", 400)
         start = int(token) if token else 0
         page = items[start:start + size]
         nxt = str(start + size) if start + size < len(items) else ""
@@ -234,7 +235,11 @@ def describe_db_instances(call: Call) -> dict[str, Any]:
     else:
         page, numbered = page_by_number(items, call.params, default=30, limit=100)
         meta = {"PageNumber": numbered["PageNumber"], "TotalRecordCount": numbered["TotalCount"]}
-    return {**meta, "PageRecordCount": len(page), "Items": {"DBInstance": [_summary(i) for i in page]}}
+    # Category: "仅在InstanceLevel参数为1时返回" (returned only when InstanceLevel is 1; InstanceLevel "是否返回实例系列
+    # (Category)信息 0：不返回 1：返回", OpenMeta zh_cn rds 2014-08-15 DescribeDBInstances)
+    level = call.params.get("InstanceLevel") == "1"
+    summaries = [{k: v for k, v in _summary(i).items() if level or k != "Category"} for i in page]
+    return {**meta, "PageRecordCount": len(page), "Items": {"DBInstance": summaries}}
 
 
 @api.action("DescribeDBInstanceAttribute", resource=_instance_resource)
@@ -359,6 +364,10 @@ _FORCE_ENGINES = ("mysql", "postgresql", "sqlserver")
 @api.action("DescribeDBInstanceSSL", resource=_instance_resource)
 def describe_ssl(call: Call) -> dict[str, Any]:
     i = _instance(call)
+    if i.engine_key not in _FORCE_ENGINES:
+        # "Supported database engines: RDS MySQL, RDS PostgreSQL, RDS SQL Server", and among its errorCodes 403
+        # InstanceEngineType.NotSupport (OpenMeta rds 2014-08-15 DescribeDBInstanceSSL)
+        raise ApiError("InstanceEngineType.NotSupport", "The instance engine and type does not support operations", 403)
     pg = i.engine_key == "postgresql"
     # PostgreSQL answers on/off, MySQL and SQL Server Yes/No (as the API documents)
     enabled = ("on" if i.ssl_enabled else "off") if pg else ("Yes" if i.ssl_enabled else "No")
@@ -483,7 +492,7 @@ def modify_security_ips(call: Call) -> dict[str, Any]:
         raise ApiError("InvalidModifyMode.Malformed", f"The ModifyMode is invalid: {mode}", 400)
     if not group.ips and name != "default":
         i.whitelist.remove(group)
-    return {"TaskId": secrets.randbelow(10**8)}
+    return {"TaskId": str(secrets.randbelow(10**8))}  # a string (ModifySecurityIpsResponseBody.task_id, "115855279")
 
 
 @api.action("ModifyDBInstanceSSL", resource=_instance_resource, write=True)
