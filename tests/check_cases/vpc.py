@@ -27,6 +27,7 @@ def flow(fid: str, rtype: str, rid: str, status: str = "Active", traffic: str = 
 
 
 _F = "vpc_flow_logs_enabled"
+BIG = [f"vsw-big{n:04d}" for n in range(300)]
 CASES: list[Case] = [
     Case("vpc_flow_log_service_enabled", "CIS 2.5: a region with an active flow log to a logstore passes, whichever "
          "VPC it covers; a region whose only log is inactive fails; a region without VPCs gives no result",
@@ -57,6 +58,12 @@ CASES: list[Case] = [
           "vpc.flow_logs": [flow("fl-1", "VSwitch", VSW[0]), flow("fl-2", "VSwitch", VSW[1]),
                             flow("fl-3", "VSwitch", "vsw-a")]},
          {VPC_ID: "PASS", "vpc-half": "FAIL"}),
+    # DescribeVpcs VSwitchIds: "up to 300 vSwitches ... The information about the latest vSwitches is returned"
+    *[Case(cid, "300 vSwitches listed, each logged: older ones may be unlisted, ERROR; a VPC-level log covers all",
+           {"vpc.vpcs": [vpc("vpc-big", BIG), vpc("vpc-whole", BIG)],
+            "vpc.flow_logs": [flow(f"fl-{n}", "VSwitch", v) for n, v in enumerate(BIG)] + [
+                flow("fl-vpc", "VPC", "vpc-whole")]},
+           {"vpc-big": "ERROR", "vpc-whole": "PASS"}) for cid in (_F, "vpc_flow_logs_all_traffic")],
     # --- review 23 items 1 and 3: delivery, BusinessStatus and TrafficPath (vpc/DescribeFlowLogs.json's sample:
     # Status Active with FlowLogDeliverStatus FAILED, FlowLogDeliverErrorMessage UnavaliableTarget) --------------
     Case("vpc_flow_logs_all_traffic", "a log whose delivery FAILED (the documented sample) or that is FinancialLocked "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..collectors.vpc import FLOW_LOGS, NAT_GATEWAYS, VPCS, FlowLogInfo, NatGatewayInfo, VpcInfo
+from ..collectors.vpc import FLOW_LOGS, NAT_GATEWAYS, VPCS, VSWITCH_LIST_CAP, FlowLogInfo, NatGatewayInfo, VpcInfo
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -26,7 +26,8 @@ FLOW_LOG_CLI = ("aliyun vpc CreateFlowLog --RegionId <r> --ResourceType VPC --Re
        evaluates="DescribeFlowLogs: PASS when an Active flow log (any TrafficType: All, Allow or Drop; CIS recommends "
                  "flow logs 'for packet Rejects'; any TrafficPath) is on the VPC, or on each of its vSwitches; FAIL "
                  "otherwise, naming inactive and partial vSwitch logs (a VPC with no vSwitch and no VPC-level log "
-                 "fails); MANUAL when only a log being created (Status Activating) would cover it. The CIS audit "
+                 "fails); MANUAL when only a log being created (Status Activating) would cover it; ERROR when only "
+                 "vSwitch logs would and DescribeVpcs lists 300 vSwitches (it lists the 300 newest). The CIS audit "
                  "asks for 'an associated VPC ID on the FlowLog tab': a log that captures only "
                  "some paths (TrafficPath internetGateway), fails to deliver (FlowLogDeliverStatus FAILED) or is "
                  "locked (BusinessStatus FinancialLocked) still passes, and the message names it. Whether the logs "
@@ -97,7 +98,8 @@ def flow_log_service(inp: Inputs) -> Iterator[Result]:
                  "log whose delivery FAILED or that is locked for overdue payments records nothing, so they do not "
                  "count. FAIL otherwise, naming inactive, Drop-only, partial-path, undelivered (with "
                  "FlowLogDeliverErrorMessage) and partial vSwitch logs; ERROR when only a log that does not state its "
-                 "FlowLogDeliverStatus would cover the VPC, MANUAL when only one being created (Activating) would. "
+                 "FlowLogDeliverStatus would cover the VPC, MANUAL when only one being created (Activating) would, "
+                 "ERROR when only vSwitch logs would and DescribeVpcs lists 300 (it lists the 300 newest). "
                  "A stricter view of CIS 3.3 (vpc_flow_logs_enabled), which "
                  "any active flow log satisfies.",
        source="DescribeFlowLogs TrafficType: All | Allow | Drop (traffic denied by access control); TrafficPath all | "
@@ -138,6 +140,11 @@ def _flow_log_results(inp: Inputs, counts: Callable[[FlowLogInfo], bool],
             yield Result(status=Status.PASS, resource_id=v.id, resource_type=VPC, resource_name=v.name,
                          message=f"active flow log {whole.id} to {whole.project}/{whole.logstore} covers the VPC"
                          + (f" ({'; '.join(notes)})" if notes else ""))
+        elif v.vswitch_ids and covered == set(v.vswitch_ids) and not v.vswitches_complete:
+            yield Result(status=Status.ERROR, resource_id=v.id, resource_type=VPC, resource_name=v.name,
+                         message=f"each of the {len(covered)} vSwitches DescribeVpcs lists has an active flow log, "
+                                 f"but it lists only the {VSWITCH_LIST_CAP} newest: whether older ones are logged is "
+                                 "unknown (a VPC-level flow log would cover them all)")
         elif v.vswitch_ids and covered == set(v.vswitch_ids):
             # vSwitch-level logs on every vSwitch see all the VPC's traffic too
             notes = [f"flow log {f.id}: {n}" for f in active

@@ -17,12 +17,22 @@ from .registry import CollectContext, collector
 vpc_models = lazy_import("alibabacloud_vpc20160428.models")
 
 
+# DescribeVpcs VSwitchIds: "You can query up to 300 vSwitches in the VPC. The information about the latest vSwitches
+# is returned. If you want to query the information about all vSwitches in a VPC, call the DescribeVSwitches
+# operation" (OpenMeta vpc 2016-04-28, en_us and zh_cn): a VPC listing this many may have older ones unlisted
+VSWITCH_LIST_CAP = 300
+
+
 class VpcInfo(Record):
     id: str
     name: str = ""
     cidr: str = ""
     is_default: bool = False
-    vswitch_ids: list[str] = Field(default_factory=list)
+    vswitch_ids: list[str] = Field(default_factory=list)  # the newest VSWITCH_LIST_CAP at most
+
+    @property
+    def vswitches_complete(self) -> bool:
+        return len(self.vswitch_ids) < VSWITCH_LIST_CAP
 
 
 class FlowLogInfo(Record):
