@@ -386,7 +386,8 @@ def describe_security_groups(call: Call) -> dict[str, Any]:
     items = [g for g in call.acct.ecs.security_groups if g.region == region
              and (ids is None or g.id in ids) and (not p.get("VpcId") or g.vpc_id == p["VpcId"])
              and (not p.get("SecurityGroupId") or g.id == p["SecurityGroupId"])]
-    got, meta = page(items, call, size_default=10, size_max=50, results_max=100)
+    # PageSize and MaxResults: "maximum": "100", default 10 (OpenMeta ecs 2014-05-26 DescribeSecurityGroups)
+    got, meta = page(items, call, size_default=10, size_max=100, results_max=100)
     # instances per group, counted once per call (not once per group: thousands of instances)
     members = Counter(gid for i in call.acct.ecs.instances if i.region == region for gid in i.security_groups)
     return {**meta, "RegionId": region,
