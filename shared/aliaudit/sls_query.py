@@ -19,19 +19,28 @@ SLS facts this relies on:
 - Search is case-insensitive by default (index caseSensitive "false (default)", Log Service CreateIndex,
   https://www.alibabacloud.com/help/en/sls/api-createindex) and matches tokens: values are split at the default
   delimiters , '";=()[]{}?@&<>/: and white space (aliyun-sls/sls-doc src/en/searchdemo/query/search_with_index.md),
-  so `request_uri: acl` finds /?acl. SQL string comparisons are exact (case-sensitive).
+  so `request_uri: acl` finds /?acl; '.' is no delimiter, so NoPermission.Xxx is one token. SQL string comparisons
+  are exact (case-sensitive).
+- Wildcards: "Fuzzy search does not support suffix matching" (the same sls-doc page, FAQ), so a term whose pattern
+  opens with * or ? (`*SecurityGroup*`) is UNKNOWN; and "abc* ... a maximum of 100 words can be matched ... If the
+  prefix is short ... only a part of matched logs are returned" (Log Service "Fuzzy match",
+  https://www.alibabacloud.com/help/en/log-service/latest/fuzzy-match), so a wildcard match counts only when the
+  literal text before the wildcard is one of the values the caller requires (`vocabulary`: AuthorizeSecurityGroup*
+  covers AuthorizeSecurityGroupEgress when AuthorizeSecurityGroup is itself required); a shorter prefix (Create*) is
+  UNKNOWN.
 
 A described event maps field names to the value the field surely has, or to PRESENT (some non-empty value, not
 known). Fields compare by their last dotted segment, case-insensitively: event.eventName is eventName. A value
-ending in * is an error-code family: NoPermission* stands for NoPermission and NoPermission.Xxx; a search term
-names it by its stem (SLS tokenizes NoPermission.Xxx into NoPermission and Xxx), SQL must match every member.
+ending in * is an error-code family: NoPermission* stands for NoPermission and NoPermission.Xxx, and a condition
+(search or SQL) must match each of the two spellings (`errorCode: NoPermission` misses NoPermission.Xxx; the family
+is named NoPermission*, the stem itself being required).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -586,40 +595,83 @@ def _index(event: Event) -> dict[str, Value]:
     return {field_key(k): v for k, v in event.items()}
 
 
+def vocabulary(values: Iterable[str]) -> frozenset[str]:
+    """The tokens (lower case) a wildcard term's literal prefix may be: those of the required values (a code family by
+    its stem)."""
+    return frozenset(t for v in values for t in _VALUE_SPLIT.split(_family(v)[0].lower()) if t)
+
+
 def _family(value: str) -> tuple[str, bool]:
     """(the value or a code family's stem, whether it is a family)."""
     return (value[:-1], True) if value.endswith("*") and len(value) > 1 else (value, False)
+
+
+def _spellings(value: str) -> list[str]:
+    """What a described value stands for: a code family is its stem and stem.Xx (stem.<anything>); each must match."""
+    stem, family = _family(value)
+    return [stem, stem + ".Xx"] if family else [value]
+
+
+def _same(results: list[Truth]) -> Truth:
+    """One answer for every spelling, or UNKNOWN where they differ."""
+    return results[0] if len(set(results)) == 1 else UNKNOWN
 
 
 def _stars(pattern: str) -> bool:
     return bool(pattern) and not pattern.strip("*")
 
 
-def _consecutive(values: list[str], pattern: list[str], wild: bool) -> bool:
-    n = len(pattern)
-    return any(all(fnmatch.fnmatchcase(v, p) if wild else v == p for v, p in zip(values[i:i + n], pattern, strict=True))
-               for i in range(len(values) - n + 1))
+def _fuzzy(pattern: str) -> int:
+    """Where the first wildcard of a pattern token is (-1: none)."""
+    return next((i for i, c in enumerate(pattern) if c in "*?"), -1)
 
 
-def _search_match(pattern: str, value: str, quoted: bool) -> Truth:
-    """A search value against a known field value, token by token, case-insensitively. A leading wildcard
-    (*SecurityGroup*) is taken as a wildcard, although older SLS pages say a fuzzy term must start with a prefix."""
-    tokens = [t for t in _VALUE_SPLIT.split(_family(value)[0].lower()) if t]
+def _token(value: str, pattern: str, stems: frozenset[str]) -> Truth:
+    """One value token against one pattern token, both lower case (see the module's notes on wildcards)."""
+    cut = _fuzzy(pattern)
+    if cut < 0:
+        return TRUE if value == pattern else FALSE
+    if cut == 0:  # no suffix matching in SLS: what it does with the term is not known
+        return UNKNOWN
+    if not fnmatch.fnmatchcase(value, pattern):
+        return FALSE
+    return TRUE if pattern[:cut] in stems else UNKNOWN  # (a short prefix's expansions may be cut at 100 words)
+
+
+def _consecutive(values: list[str], pattern: list[str], test: Callable[[str, str], Truth]) -> Truth:
+    n, best = len(pattern), FALSE
+    for i in range(len(values) - n + 1):
+        got = _and([test(v, p) for v, p in zip(values[i:i + n], pattern, strict=True)])
+        if got is TRUE:
+            return TRUE
+        best = UNKNOWN if got is UNKNOWN else best
+    return best
+
+
+def _search_match(pattern: str, value: str, quoted: bool, stems: frozenset[str]) -> Truth:
+    """A search value against a known field value (each spelling of a code family), token by token,
+    case-insensitively."""
     wanted = [t for t in _PATTERN_SPLIT.split(pattern.lower()) if t]
     if not wanted:
         return UNKNOWN
-    wild = _consecutive(tokens, wanted, wild=True)
-    if quoted and any(c in pattern for c in "*?") and wild != _consecutive(tokens, wanted, wild=False):
-        return UNKNOWN  # whether quotes make * literal is not settled: count only what both readings give
-    return TRUE if wild else FALSE
+    out = []
+    for spelling in _spellings(value):
+        tokens = [t for t in _VALUE_SPLIT.split(spelling.lower()) if t]
+        wild = _consecutive(tokens, wanted, lambda v, p: _token(v, p, stems))
+        if quoted and any(c in pattern for c in "*?"):
+            # whether quotes make * literal is not settled: count only what both readings give
+            literal = _consecutive(tokens, wanted, lambda v, p: TRUE if v == p else FALSE)
+            wild = wild if wild is literal else UNKNOWN
+        out.append(wild)
+    return _same(out)
 
 
-def _term(atom: Atom, index: dict[str, Value]) -> Truth:
+def _term(atom: Atom, index: dict[str, Value], stems: frozenset[str]) -> Truth:
     pattern = atom.patterns[0]
     if not atom.field:  # full text: a described value containing it proves a match, nothing proves a miss
         if _stars(pattern):
             return TRUE
-        hits = (isinstance(v, str) and _search_match(pattern, v, atom.quoted) is TRUE for v in index.values())
+        hits = (isinstance(v, str) and _search_match(pattern, v, atom.quoted, stems) is TRUE for v in index.values())
         return TRUE if any(hits) else UNKNOWN
     key = field_key(atom.field)
     if key not in index:
@@ -629,7 +681,7 @@ def _term(atom: Atom, index: dict[str, Value]) -> Truth:
         return TRUE if value is PRESENT or value else FALSE
     if not isinstance(value, str):
         return UNKNOWN
-    return _search_match(pattern, value, atom.quoted)
+    return _search_match(pattern, value, atom.quoted, stems)
 
 
 def like_matches(pattern: str, text: str, case: bool = True) -> bool:
@@ -656,11 +708,8 @@ def like_matches(pattern: str, text: str, case: bool = True) -> bool:
 def _exact(test: Callable[[str, bool], bool], value: str) -> Truth:
     """An SQL comparison (exact, case-sensitive) against a described value, or against every member of a code
     family (its stem and stem.Xxx). A match only when case is ignored is UNKNOWN: the description's case is ours."""
-    stem, family = _family(value)
-    results = []
-    for candidate in ([stem, stem + ".Xx"] if family else [value]):
-        results.append(TRUE if test(candidate, True) else UNKNOWN if test(candidate, False) else FALSE)
-    return results[0] if len(set(results)) == 1 else UNKNOWN
+    return _same([TRUE if test(candidate, True) else UNKNOWN if test(candidate, False) else FALSE
+                  for candidate in _spellings(value)])
 
 
 def _sql(atom: Atom, index: dict[str, Value]) -> Truth:
@@ -684,11 +733,11 @@ def _equals(literal: str) -> Callable[[str, bool], bool]:
     return test
 
 
-def _atom(atom: Atom, index: dict[str, Value]) -> Truth:
+def _atom(atom: Atom, index: dict[str, Value], stems: frozenset[str]) -> Truth:
     if atom.op == "all":
         return TRUE
     if atom.op == "term":
-        return _term(atom, index)
+        return _term(atom, index, stems)
     if atom.op in ("eq", "like", "present"):
         return _sql(atom, index)
     return UNKNOWN
@@ -708,8 +757,8 @@ _NEGATE = {TRUE: FALSE, FALSE: TRUE, UNKNOWN: UNKNOWN}
 class _Eval:
     """One query against one described event; node values are remembered (the explanations revisit them)."""
 
-    def __init__(self, event: Event) -> None:
-        self.index = _index(event)
+    def __init__(self, event: Event, stems: frozenset[str]) -> None:
+        self.index, self.stems = _index(event), stems
         self.seen: dict[int, Truth] = {}
 
     def of(self, node: Node) -> Truth:
@@ -720,7 +769,7 @@ class _Eval:
 
     def _compute(self, node: Node) -> Truth:
         if isinstance(node, Atom):
-            return _atom(node, self.index)
+            return _atom(node, self.index, self.stems)
         if isinstance(node, Not):
             return _NEGATE[self.of(node.child)]
         if isinstance(node, And):
@@ -762,7 +811,7 @@ class _Eval:
     def _names(self, atom: Atom) -> set[str]:
         if atom.op == "term" and not atom.field:
             return {k for k, v in self.index.items() if isinstance(v, str) and not _stars(atom.patterns[0])
-                    and _search_match(atom.patterns[0], v, atom.quoted) is TRUE}
+                    and _search_match(atom.patterns[0], v, atom.quoted, self.stems) is TRUE}
         key = field_key(atom.field)
         if atom.op not in ("term", "eq", "like", "present") or key not in self.index:
             return set()
@@ -781,20 +830,24 @@ class Blocker:
     field: str
 
 
-def evaluate(query: str, event: Event) -> Truth:
+# `stems` (from vocabulary()): the literal prefixes a wildcard term may stand on (none: no wildcard match counts)
+_NONE: frozenset[str] = frozenset()
+
+
+def evaluate(query: str, event: Event, stems: frozenset[str] = _NONE) -> Truth:
     node = parse(query)
-    return _Eval(event).of(node)
+    return _Eval(event, stems).of(node)
 
 
-def surely_matches(query: str, event: Event) -> bool:
+def surely_matches(query: str, event: Event, stems: frozenset[str] = _NONE) -> bool:
     """TRUE: every event of this description is matched by the query."""
-    return evaluate(query, event) is TRUE
+    return evaluate(query, event, stems) is TRUE
 
 
-def blockers(query: str, event: Event) -> list[Blocker]:
+def blockers(query: str, event: Event, stems: frozenset[str] = _NONE) -> list[Blocker]:
     """Why the query does not surely match: the FALSE or UNKNOWN conditions that decide it (none when it does)."""
     node = parse(query)
-    run = _Eval(event)
+    run = _Eval(event, stems)
     found = (Blocker(_short(("not " if negated else "") + atom.text),
                      field_key(atom.field) if atom.op != "unknown" else "")
              for atom, negated in run.why_not(node, TRUE))
@@ -805,27 +858,40 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def named_fields(query: str, event: Event) -> set[str]:
+def named_fields(query: str, event: Event, stems: frozenset[str] = _NONE) -> set[str]:
     """Keys of the described fields the query positively names with a value the event has: a bare `*` (or `%`)
     names nothing but a field described as PRESENT."""
     node = parse(query)
-    return _Eval(event).named(node)
+    return _Eval(event, stems).named(node)
 
 
 def fields_of(query: str) -> set[str]:
     """Keys of the fields the query's conditions mention ('' for full-text terms): a cheap first test of whether a
     query can concern an event at all."""
-    out: set[str] = set()
+    return {field_key(a.field) if a.field else "" for a in _atoms(query) if a.op in ("term", "eq", "like", "present")}
+
+def _atoms(query: str) -> Iterator[Atom]:
     stack = [parse(query)]
     while stack:
         node = stack.pop()
         if isinstance(node, Atom):
-            if node.op in ("term", "eq", "like", "present"):
-                out.add(field_key(node.field) if node.field else "")
+            yield node
         elif isinstance(node, Not):
             stack.append(node.child)
         elif isinstance(node, (And, Or)):
             stack.extend(node.children)
         else:
             stack.extend(node.readings)
-    return out
+
+
+def loose_wildcards(query: str, stems: frozenset[str] = _NONE) -> list[str]:
+    """The search terms whose wildcard is not read as a sure match: opening with * or ?, or after a literal prefix
+    that is not one of `stems` (a bare `*` aside)."""
+    out = []
+    for atom in _atoms(query):
+        if atom.op != "term" or _stars(atom.patterns[0]):
+            continue
+        tokens = [t for t in _PATTERN_SPLIT.split(atom.patterns[0].lower()) if t]
+        if any((cut := _fuzzy(t)) == 0 or (cut > 0 and t[:cut] not in stems) for t in tokens):
+            out.append(_short(atom.text))
+    return list(dict.fromkeys(out))

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 import pytest
+from alibabacloud_sls20201230 import models as sls_models
+from alibabacloud_sls20201230.client import Client as SlsClient
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from aliyun.log import (
@@ -121,6 +123,22 @@ def test_projects_and_logstores_page_every_item(cloud_proxy):
     assert c.list_logstores(ListLogstoresRequest("proj-00")).get_logstores() == stores[:4]
 
 
+def test_list_project_and_logstores_default_page_sizes(cloud_proxy):
+    """Without size (alibabacloud_sls20201230 sends none when it is not set): ListProject "The default value is 100",
+    ListLogStores "Default value: 200" (OpenMeta sls/2020-12-30 api-docs.json, the size parameters' descriptions;
+    their schema "default" field says 500, the maximum both descriptions give)."""
+    stores = [{"name": f"store-{i:03d}"} for i in range(201)]
+    projects = [{"name": f"proj-{i:03d}", "region": "cn-hangzhou"} for i in range(101)]
+    projects[0]["logstores"] = stores
+    load(cloud_proxy, base_scenario(sls={"projects": projects}))
+    # the SDK keeps its real endpoint (<project>.cn-hangzhou.log.aliyuncs.com); the emulator is its proxy
+    client = SlsClient(pop_config(cloud_proxy, endpoint="cn-hangzhou.log.aliyuncs.com", http_proxy=cloud_proxy.url))
+    listed = client.list_project(sls_models.ListProjectRequest()).body
+    assert (listed.count, listed.total) == (100, 101)
+    logstores = client.list_log_stores("proj-000", sls_models.ListLogStoresRequest()).body
+    assert (logstores.count, logstores.total) == (200, 201)
+
+
 def test_index_create_get_update(cloud_proxy):
     c = log_client()
     c.create_project(PROJECT, "")
@@ -188,6 +206,9 @@ def test_query_syntax_paging_and_sql(cloud_proxy):
     assert ids("status: FAIL and not severity: low") == ["user/a", "bucket/d"]
     assert ids("(severity: high or severity: medium) and status: FAIL") == ["user/a", "bucket/d"]
     assert ids("rule_id: ram*") == ["user/a", "user/b", "user/c"]
+    # "Fuzzy search does not support suffix matching" (aliyun-sls/sls-doc search_with_index.md, FAQ)
+    assert ids("rule_id: *am-1") == [] and ids("rule_id: ?am-1") == []
+    assert ids("rule_id: *") == ["user/a", "user/b", "user/c", "bucket/d"]  # (`*` alone: the field is there)
     assert ids("bucket") == ["bucket/d"]  # full text
     assert ids("status: fail", reverse=True) == ["bucket/d", "user/b", "user/a"]  # case-insensitive by default
     assert ids("*", offset=1, line=2) == ["user/b", "user/c"]
@@ -377,7 +398,9 @@ def test_alert_count_condition_update_and_delete(cloud_proxy, admin):
     with pytest.raises(LogException) as err:
         c.get_alert(PROJECT, "counted")
     assert (err.value.get_error_code(), err.value.resp_status) == ("JobNotExist", 404)
-    assert [e["eventName"] for e in admin.events()][-3:] == ["CreateAlert", "UpdateAlert", "DeleteAlert"]
+    # alerts are jobs on /jobs: ActionTrail's "Auditable events of Log Service" names CreateJob ("A task, such as an
+    # alert or a tracking task, is created"); UpdateJob and DeleteJob after the RAM actions of the same routes
+    assert [e["eventName"] for e in admin.events()][-3:] == ["CreateJob", "UpdateJob", "DeleteJob"]
 
 
 def test_scenario_state_and_admin_ingest(cloud_proxy, admin):

@@ -17,8 +17,10 @@ from aliaudit.sls_query import (
     evaluate,
     field_key,
     fields_of,
+    loose_wildcards,
     named_fields,
     surely_matches,
+    vocabulary,
 )
 
 SG = {"event.eventName": "CreateSecurityGroup", "event.eventType": "ApiCall", "event.serviceName": "Ecs"}
@@ -36,9 +38,9 @@ def test_fields_compare_by_their_last_segment() -> None:
     ("event.eventName: createsecuritygroup", TRUE),  # search is case-insensitive
     ("event.eventName: DeleteSecurityGroup", FALSE),
     ("event.eventName: CreateSecurity", FALSE),  # whole tokens, never substrings
-    ("event.eventName: *SecurityGroup*", TRUE),
-    ("event.eventName: Create?ecurityGroup", TRUE),
-    ("event.eventName: *Vpc", FALSE),
+    ("event.eventName: *SecurityGroup*", UNKNOWN),  # no suffix matching in SLS: not read as a match
+    ("event.eventName: Create?ecurityGroup", UNKNOWN),  # a fuzzy term on a prefix no one required
+    ("event.eventName: *Vpc", UNKNOWN),
     ("event.eventName:CreateSecurityGroup", TRUE),  # the colon glued to the key
     ("event.eventName :CreateSecurityGroup", TRUE),  # ... or to the value
     ('"event.eventName": "CreateSecurityGroup"', TRUE),  # quoted key and value
@@ -71,8 +73,8 @@ def test_terms(query: str, want: Truth) -> None:
     ("not event.eventName: CreateSecurityGroup", FALSE),
     ("NOT event.eventName: X", TRUE),
     ("not event.userIdentity.userName: alice", UNKNOWN),
-    ("event.eventName: *SecurityGroup* and not event.eventName: DeleteSecurityGroup", TRUE),
-    ("event.eventName: *SecurityGroup* not event.eventName: CreateSecurityGroup", FALSE),  # binary not: a and not b
+    ("event.eventName: *SecurityGroup* and not event.eventName: DeleteSecurityGroup", UNKNOWN),
+    ("event.eventName: CreateSecurityGroup not event.eventName: CreateSecurityGroup", FALSE),  # binary not: a and not b
     ("not (event.eventName: X or event.serviceName: Vpc)", TRUE),
     ("not (event.eventName: X or event.serviceName: Ecs)", FALSE),
     ("not not event.eventName: CreateSecurityGroup", TRUE),
@@ -149,12 +151,41 @@ def test_present_fields_and_error_code_families() -> None:
     assert evaluate("eventName: ConsoleSignin and errorCode: InvalidPassword", SIGNIN) is UNKNOWN
     assert evaluate("eventName: ConsoleSignin and not errorCode: *", SIGNIN) is FALSE
     assert evaluate("* | select 1 from log where \"event.errorCode\" != 'x'", SIGNIN) is UNKNOWN
-    # a family is named by its stem in search (SLS splits NoPermission.Xxx), and must be matched whole in SQL
-    assert evaluate("errorCode: NoPermission", DENIED) is TRUE
-    assert evaluate("errorCode: NoPermission*", DENIED) is TRUE
+    # a family's two spellings (NoPermission, NoPermission.Xxx: one token, '.' is no SLS delimiter) must each match,
+    # in search as in SQL: the stem alone misses the members; NoPermission* covers both where the stem is required
+    assert evaluate("errorCode: NoPermission", DENIED) is UNKNOWN
+    assert evaluate("errorCode: NoPermission*", DENIED, vocabulary(["NoPermission*"])) is TRUE
+    assert evaluate("errorCode: NoPermission*", DENIED) is UNKNOWN  # (its prefix not required: not trusted)
+    assert evaluate("errorCode: NoPermission.*", DENIED, vocabulary(["NoPermission*"])) is UNKNOWN
     assert evaluate("errorCode: Forbidden", DENIED) is FALSE
     assert evaluate("* | select 1 from log where \"event.errorCode\" like 'NoPermission%'", DENIED) is TRUE
     assert evaluate("* | select 1 from log where \"event.errorCode\" = 'NoPermission'", DENIED) is UNKNOWN
+
+
+EGRESS = {"event.eventName": "AuthorizeSecurityGroupEgress", "event.eventType": "ApiCall"}
+REQUIRED = vocabulary(["AuthorizeSecurityGroup", "AuthorizeSecurityGroupEgress", "CreatePolicy"])
+
+
+@pytest.mark.parametrize(("query", "want"), [
+    # "Fuzzy search does not support suffix matching" (sls-doc search_with_index FAQ): a leading wildcard is unknown
+    ("event.eventName: *SecurityGroupEgress", UNKNOWN),
+    ("event.eventName: ?uthorizeSecurityGroupEgress", UNKNOWN),
+    ("not event.eventName: *Vpc", UNKNOWN),  # (never FALSE, which a not would turn into TRUE)
+    # abc* matches at most 100 words ("Fuzzy match"): a prefix counts only when it is itself a required name
+    ("event.eventName: AuthorizeSecurityGroup*", TRUE),
+    ("event.eventName: Authorize*", UNKNOWN),
+    ("event.eventName: CreatePolicy*", FALSE),  # a required prefix that does not match is a miss
+    ("AuthorizeSecurityGroup*", TRUE),  # full text too
+    ('event.eventName: "AuthorizeSecurityGroup*"', UNKNOWN),  # whether quotes make * literal is not settled
+])
+def test_wildcards_count_only_on_a_required_prefix(query: str, want: Truth) -> None:
+    assert evaluate(query, EGRESS, REQUIRED) is want
+
+
+def test_loose_wildcards_are_named() -> None:
+    assert loose_wildcards("event.eventName: *SecurityGroup* or event.eventName: Create* or x: *", REQUIRED) == [
+        "event.eventName: Create*", "event.eventName: *SecurityGroup*"]
+    assert loose_wildcards("event.eventName: AuthorizeSecurityGroup* and event.errorCode: *", REQUIRED) == []
 
 
 def test_blockers_say_what_narrows() -> None:

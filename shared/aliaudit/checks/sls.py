@@ -8,9 +8,15 @@ match every event the item is about (aliaudit.sls_query). Each required event is
 surely writes for it (eventName, eventType, serviceName) plus the item's conditions (error code, root account,
 MFA); some query must match every event of that description, whatever its other fields hold. A condition on
 another field (a user name, a region), a serviceName of another service or a `not` that removes one of the
-events makes the alert not count. The query must also name the item: its event names (as whole names or
-wildcards such as ``*SecurityGroup*``, never by substring: ``CreatePolicyVersion`` does not cover
-``CreatePolicy``), error codes and conditions; a bare ``*`` watches everything and names nothing.
+events makes the alert not count. The query must also name the item: its event names (as whole names, never by
+substring: ``CreatePolicyVersion`` does not cover ``CreatePolicy``), error codes (a family such as NoPermission.Xxx
+by ``NoPermission*``: ``NoPermission`` alone misses NoPermission.Xxx) and conditions; a bare ``*`` watches
+everything and names nothing. A wildcard counts only as a trailing ``*`` on one of the item's own names
+(``AuthorizeSecurityGroup*`` covers AuthorizeSecurityGroup and AuthorizeSecurityGroupEgress): Log Service has no
+suffix matching (``*SecurityGroup*``) and expands a prefix to at most 100 words (``Create*``), see
+aliaudit.sls_query. Only a trail recording every region (TrailRegion All) and write events (EventRW All or Write)
+holds every event an item asks about: an alert on the logstore of a trail of one region or of read events only does
+not count.
 """
 
 from __future__ import annotations
@@ -29,15 +35,34 @@ from ..collectors.sls import (
     AuditData,
     LogstoreInfo,
     ProjectInfo,
+    TrailTarget,
 )
 from ..datasets import Scope
 from ..findings import Result, Status
-from ..sls_query import PRESENT, Blocker, Value, blockers, field_key, fields_of, named_fields, surely_matches
+from ..sls_query import (
+    PRESENT,
+    Blocker,
+    Value,
+    blockers,
+    field_key,
+    fields_of,
+    loose_wildcards,
+    named_fields,
+    surely_matches,
+    vocabulary,
+)
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-ALERT_EVENTS = ["CreateAlert", "UpdateAlert", "EnableAlert", "DisableAlert", "DeleteAlert", "CreateTrail",
-                "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
+# What changes an alert or the trail it reads. CreateAlert, UpdateAlert, EnableAlert, DisableAlert and DeleteAlert are
+# the Log Service API 2020-12-30 operations on /alerts (OpenMeta sls/2020-12-30 api-docs.json). Alerts are also jobs
+# (/jobs, what aliyun-log-python-sdk's create_alert and the console call): ActionTrail's "Auditable events of Log
+# Service" (https://alibabacloud.com/help/en/actiontrail/product-overview/auditable-events-of-log-service) lists
+# "CreateJob: A task, such as an alert or a tracking task, is created". The stored copies of that page stop before
+# the Update/Delete rows, so UpdateJob and DeleteJob (the RAM actions of the /jobs update and delete, log:UpdateJob,
+# log:DeleteJob) are taken as their event names: an extra name costs a re-run, a missing one leaves a stale result.
+ALERT_EVENTS = ["CreateAlert", "UpdateAlert", "EnableAlert", "DisableAlert", "DeleteAlert", "CreateJob", "UpdateJob",
+                "DeleteJob", "CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
 RETENTION_EVENTS = ["CreateLogStore", "UpdateLogStore", "DeleteLogStore", "DeleteProject"]
 
 
@@ -55,12 +80,13 @@ RETENTION_EVENTS = ["CreateLogStore", "UpdateLogStore", "DeleteLogStore", "Delet
 #   sample "serviceName": "Ecs", https://www.alibabacloud.com/help/en/eventbridge/user-guide/actiontrail-events).
 #   Where Alibaba's query accepts two names ActionTrail may write either, so an alert must match both. No source
 #   gives the console sign-in's serviceName: not described.
-# - __topic__ of a trail's logstore: "fixed as actiontrail_audit_event" (Log Service "Log fields" of ActionTrail,
-#   https://www.alibabacloud.com/help/en/sls/log-fields-25; https://help.aliyun.com/document_detail/173654.html).
-#   Another Log Service page says actiontrail_event (https://www.alibabacloud.com/help/en/sls/actiontrail), so the
-#   topic of the Log Audit central actiontrail_log is not described.
+# - __topic__: not described, on a trail's logstore as on the Log Audit central actiontrail_log, so an alert
+#   conditioned on it does not count. The sources disagree: "fixed as actiontrail_audit_event" in Log Service "Log
+#   fields" (https://www.alibabacloud.com/help/en/sls/log-fields-25) and the Chinese page of help doc 173654
+#   (https://help.aliyun.com/document_detail/173654.html), "Valid value: actiontrail_event" in the English page of
+#   the same doc 173654 (https://www.alibabacloud.com/help/doc-detail/173654.htm) and in Log Service "ActionTrail"
+#   (https://www.alibabacloud.com/help/en/sls/actiontrail).
 API_CALL, CONSOLE_SIGNIN = "ApiCall", "ConsoleSignin"
-TRAIL_CONTEXT: dict[str, Value] = {"__topic__": "actiontrail_audit_event"}
 
 
 @dataclass(frozen=True)
@@ -88,28 +114,37 @@ class Shortfall:
     missing: list[str] = field(default_factory=list)  # labels of required events not surely matched
     narrowing: list[Blocker] = field(default_factory=list)  # the conditions that keep the others out
     relevant: bool = False  # the queries name one of the item's events at all
+    loose: list[str] = field(default_factory=list)  # wildcard terms not read as a sure match (leading, short prefix)
 
     @property
     def covered(self) -> bool:
         return not self.missing and not self.narrowing
 
 
-def _surely(query: str, described: Described) -> bool:
-    return surely_matches(query, described.fields) and set(described.names) <= named_fields(query, described.fields)
+def stems_of(reqs: Sequence[Required]) -> frozenset[str]:
+    """The values the item names its events by (event names, error codes, conditions): the only literal prefixes a
+    wildcard term may stand on (AuthorizeSecurityGroup* for AuthorizeSecurityGroupEgress)."""
+    return vocabulary(v for r in reqs for alts in r.each for d in alts for k, v in d.fields.items()
+                      if isinstance(v, str) and field_key(k) in d.names)
 
 
-def _covered(req: Required, queries: Sequence[str]) -> bool:
-    return all(any(_surely(q, d) for d in alts for q in queries) for alts in req.each)
+def _surely(query: str, described: Described, stems: frozenset[str]) -> bool:
+    return (surely_matches(query, described.fields, stems)
+            and set(described.names) <= named_fields(query, described.fields, stems))
 
 
-def _why(req: Required, queries: Sequence[str]) -> tuple[list[Blocker], set[str]]:
+def _covered(req: Required, queries: Sequence[str], stems: frozenset[str]) -> bool:
+    return all(any(_surely(q, d, stems) for d in alts for q in queries) for alts in req.each)
+
+
+def _why(req: Required, queries: Sequence[str], stems: frozenset[str]) -> tuple[list[Blocker], set[str]]:
     """The conditions keeping the event's failing descriptions out (from the queries about it), and the fields an
     alert names the event by: conditions on those make the event missed, others narrow the alert."""
-    failing = [d for alts in req.each if not any(_surely(q, d) for d in alts for q in queries) for d in alts]
+    failing = [d for alts in req.each if not any(_surely(q, d, stems) for d in alts for q in queries) for d in alts]
     found: list[Blocker] = []
     for d in failing:
-        about = [q for q in queries if named_fields(q, d.fields) & set(d.names)] or list(queries)
-        found += [b for q in about for b in blockers(q, d.fields)]
+        about = [q for q in queries if named_fields(q, d.fields, stems) & set(d.names)] or list(queries)
+        found += [b for q in about for b in blockers(q, d.fields, stems)]
     return list(dict.fromkeys(found)), {n for d in failing for n in d.names}
 
 
@@ -118,12 +153,14 @@ def judge(reqs: Sequence[Required], queries: Sequence[str]) -> Shortfall:
     names = {n for r in reqs for alts in r.each for d in alts for n in d.names} | {""}
     if not any(fields_of(q) & names for q in queries):  # cheap: no condition on any field that could name them
         return Shortfall(missing=[r.label for r in reqs])
-    out = Shortfall(relevant=any(named_fields(q, d.fields) & set(d.names)
-                                 for r in reqs for alts in r.each for d in alts for q in queries))
+    stems = stems_of(reqs)
+    out = Shortfall(relevant=any(named_fields(q, d.fields, stems) & set(d.names)
+                                 for r in reqs for alts in r.each for d in alts for q in queries),
+                    loose=[w for q in queries for w in loose_wildcards(q, stems)])
     for req in reqs:
-        if _covered(req, queries):
+        if _covered(req, queries, stems):
             continue
-        found, named = _why(req, queries)
+        found, named = _why(req, queries, stems)
         others = [b for b in found if b.field not in named]
         if others:
             out.narrowing += [b for b in others if b not in out.narrowing]
@@ -156,23 +193,23 @@ class AlertSpec:
     # the Ensure a log metric filter and alarm exist for usage of root account recommendation")
     also_cis: tuple[str, ...] = ()
 
-    def required(self, context: Mapping[str, Value] | None = None) -> list[Required]:
-        """The events of the item, described as ActionTrail writes them (plus `context`: fields of the logstore)."""
+    def required(self) -> list[Required]:
+        """The events of the item, described as ActionTrail writes them."""
         if self.variants:  # (each variant is an event of its own: codes and conditions do not combine with them)
             assert not self.codes and self.conditions == [{}], f"{self.cis}: variants with codes or conditions"
             return [Required(label.format(e), tuple(self._alternatives("eventName", e, self.name_event, service,
-                                                                       context or {}, [cond])
+                                                                       [cond])
                                                     for service in self.services or ("",)))
                     for e in self.events for label, cond in self.variants]
         wanted = [("eventName", e, self.label.format(e), self.name_event) for e in self.events]
         wanted += [("errorCode", c, f"errorCode {c}", True) for c in self.codes]
-        return [Required(label, tuple(self._alternatives(key, value, named, service, context or {})
+        return [Required(label, tuple(self._alternatives(key, value, named, service)
                                       for service in self.services or ("",)))
                 for key, value, label, named in wanted]
 
-    def _alternatives(self, key: str, value: str, named: bool, service: str, context: Mapping[str, Value],
+    def _alternatives(self, key: str, value: str, named: bool, service: str,
                       conditions: list[dict[str, Value]] | None = None) -> tuple[Described, ...]:
-        base: dict[str, Value] = {key: value, "eventType": self.event_type, **context}
+        base: dict[str, Value] = {key: value, "eventType": self.event_type}
         if service:
             base["serviceName"] = service
         names = (field_key(key),) if named else ()
@@ -180,9 +217,11 @@ class AlertSpec:
                      for cond in conditions or self.conditions)
 
 
-def unmatched(spec: AlertSpec, queries: Sequence[str], context: Mapping[str, Value] | None = None) -> list[str]:
+def unmatched(spec: AlertSpec, queries: Sequence[str]) -> list[str]:
     """Labels of the item's events the queries (on an ActionTrail logstore) do not surely match and name."""
-    return [r.label for r in spec.required(context) if not _covered(r, queries)]
+    reqs = spec.required()
+    stems = stems_of(reqs)
+    return [r.label for r in reqs if not _covered(r, queries, stems)]
 
 
 # Alibaba's built-in ActionTrail CIS alert templates (the landing zone creates its alerts from them: template ids
@@ -327,24 +366,32 @@ class AlertTarget:
     project: str
     logstore: str
     source: str  # what delivers to it, for messages
-    central: bool = False  # the Log Audit central actiontrail_log (its __topic__ is not sourced)
+    gap: str = ""  # what the trail leaves out of the events the items are about ('' when nothing)
 
     @property
     def where(self) -> str:
         return f"{self.project}/{self.logstore}"
 
-    @property
-    def context(self) -> Mapping[str, Value]:
-        """Fields every ActionTrail event on this logstore has."""
-        return {} if self.central else TRAIL_CONTEXT
+
+def trail_gap(t: TrailTarget) -> str:
+    """What a trail leaves out of the events the CIS items are about ('' when it records them all): every region
+    (TrailRegion All, or one region) and the write events (EventRW "Write | Read | All"; DescribeTrails,
+    alibabacloud_actiontrail20200706 DescribeTrailsResponseBodyTrailList and OpenMeta actiontrail/2020-07-06), since
+    each item is about write calls (and sign-ins) in any region."""
+    out = []
+    if t.trail_region != "All":
+        out.append(f"only region {t.trail_region}" if t.trail_region else "an unstated region (no TrailRegion)")
+    if t.event_rw not in ("All", "Write"):
+        out.append(f"only {t.event_rw} events" if t.event_rw else "unstated events (no EventRW)")
+    return f"trail {t.trail} records {' and '.join(out)}" if out else ""
 
 
 def alert_targets(audit: AuditData, account_id: str) -> list[AlertTarget]:
     """The logstores of this account that alerts are looked for on: the trails' (logging ones, in projects of this
-    account) and the Log Audit central projects' actiontrail_log."""
-    out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}") for t in audit.targets
+    account; with what each leaves out) and the Log Audit central projects' actiontrail_log."""
+    out = [AlertTarget(t.region, t.project, t.logstore, f"trail {t.trail}", trail_gap(t)) for t in audit.targets
            if t.logging and not t.elsewhere(account_id)]
-    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service", central=True) for c in audit.centers
+    out += [AlertTarget(c.region, c.project, c.logstore, "Log Audit Service") for c in audit.centers
             if not _logstore(audit, c.region, c.project, c.logstore).missing]
     return list(dict.fromkeys(out))
 
@@ -377,7 +424,7 @@ OSS_LOG_ITEM = "2.14"  # its audit names the OSS access log (oss_log), not an Ac
 def _covers(alert: AlertInfo, spec: AlertSpec, target: AlertTarget) -> tuple[bool, Shortfall | None]:
     """(covers the item on the target, what its queries there leave out: None when none reads the target)."""
     queries = _on_target(alert, target)
-    short = judge(spec.required(target.context), queries) if queries is not None else None
+    short = judge(spec.required(), queries) if queries is not None else None
     if spec.cis == OSS_LOG_ITEM:  # (an ActionTrail query for it is not the alert its audit asks for: see _gap)
         return _oss_access_log_form(alert), short
     ok = _template_on_target(alert, spec, target)
@@ -403,17 +450,22 @@ def _gap(alert: AlertInfo, spec: AlertSpec, ok: bool, short: Shortfall | None) -
     if short is not None and short.covered:  # (2.14's events, on an ActionTrail logstore)
         return (f"{alert.name} covers its events on an ActionTrail logstore, but the CIS {spec.cis} audit asks for "
                 "the alert on the OSS access log (oss_log), which also records object ACL changes")
+    loose = (f"its wildcard {', '.join(short.loose[:3])} is not read as a sure match (Log Service has no suffix "
+             "matching and expands a prefix to at most 100 words: only a trailing * on one of the item's own names "
+             "counts)") if short is not None and short.loose else ""
     if short is not None and short.relevant:
         parts = [f"misses {', '.join(short.missing)}"] if short.missing else []
         parts += [_narrowed(spec, short.narrowing)] if short.narrowing else []
-        return f"{alert.name} {' and '.join(parts)}"
+        return f"{alert.name} {' and '.join(parts)}" + (f" ({loose})" if loose else "")
+    if loose:
+        return f"{alert.name}: {loose}"
     anywhere = [q.query for q in alert.queries]
     text = " ".join(anywhere).lower()
     named = [e for e in spec.events if e.lower() in text]
     if short is not None and named and not short.relevant:
         return (f"{alert.name} mentions {', '.join(named[:3])}{' ...' if len(named) > 3 else ''} but matches no "
                 "event as ActionTrail writes it (fields such as event.eventName and event.errorCode)")
-    if short is None and anywhere and judge(spec.required(TRAIL_CONTEXT), anywhere).covered:
+    if short is None and anywhere and judge(spec.required(), anywhere).covered:
         elsewhere = ", ".join(sorted({f"{q.project}/{q.store}" for q in alert.queries}))
         return (f"{alert.name} covers it but reads {elsewhere}, not a trail's logstore nor the Log Audit central "
                 f"project's {CENTRAL_LOGSTORE}")
@@ -426,9 +478,11 @@ def _no_target(spec: AlertSpec, audit: AuditData, account_id: str) -> Result:
         failed = "; ".join(f"{r}: {e}" for r, e in sorted(audit.center_errors.items()))
         return Result(status=ERROR, resource_id=account_id, resource_type="sls:alert",
                       message=f"could not look for the Log Audit Service central project: {failed}")
-    stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets)
-    why = (f"the trails delivering to SLS are not logging: {stopped}" if stopped
-           else "no ActionTrail trail delivers to Log Service, so no alert can see its events")
+    stopped = ", ".join(f"{t.trail} ({t.project})" for t in audit.targets if not t.logging)
+    partial = "; ".join(g for t in audit.targets if t.logging and (g := trail_gap(t)))
+    whys = [f"the trails delivering to SLS are not logging: {stopped}"] if stopped else []
+    whys += [f"{partial}, so an alert there cannot see every event of the item"] if partial else []
+    why = "; ".join(whys) or "no ActionTrail trail delivers to Log Service, so no alert can see its events"
     if audit.bad_arns:
         why += f" (unreadable SlsProjectArn: {', '.join(audit.bad_arns)})"
     central = CENTRAL_PROJECT.format(account=account_id, region="<region>")
@@ -444,20 +498,29 @@ def _muted(alert: AlertInfo, now: datetime) -> bool:
 def evaluate(spec: AlertSpec, audit: AuditData, account_id: str, now: datetime) -> Result:
     """One account-level verdict: PASS on the first enabled alert, not muted at `now`, that covers the item on a
     trail's logstore or on the Log Audit central project's actiontrail_log."""
+    # a trail of one region or of read events only holds some of the item's events: an alert on its logstore does not
+    # count (but for 2.14, whose alert reads the project's OSS access log, not the trail's logstore)
     targets = alert_targets(audit, account_id)
-    remote = [t for t in audit.targets if t.logging and t.elsewhere(account_id)]
+    full = [t for t in targets if not t.gap or spec.cis == OSS_LOG_ITEM]
+    remote = [t for t in audit.targets if t.logging and t.elsewhere(account_id) and not trail_gap(t)]
     if not targets and not remote:
         return _no_target(spec, audit, account_id)
     gaps: list[str] = []
     errors = [f"the projects of {r} (looking for the Log Audit central project): {e}"
               for r, e in sorted(audit.center_errors.items())]
     for target in targets:
+        counts = target in full
         project = audit.project(target.region, target.project)
         if project is None or project.alerts_error:
-            errors.append(f"{target.where}: {project.alerts_error if project else 'not read'}")
+            if counts:
+                errors.append(f"{target.where}: {project.alerts_error if project else 'not read'}")
             continue
         for alert in project.alerts:
             ok, short = _covers(alert, spec, target)
+            if not counts:
+                if ok:
+                    gaps.append(f"{alert.name} on {target.where} covers it, but {target.gap}")
+                continue
             if ok and alert.enabled and not _muted(alert, now):
                 on = (f"{alert.project}'s OSS access log" if spec.cis == OSS_LOG_ITEM
                       else f"{target.where} ({target.source})")
@@ -479,6 +542,7 @@ def evaluate(spec: AlertSpec, audit: AuditData, account_id: str, now: datetime) 
                               + (f"; here: {'; '.join(dict.fromkeys(gaps))}" if gaps else ""))
     if not gaps:
         gaps.append("no alert names its events")
+    gaps += [f"{t.gap}: an alert on {t.where} does not count" for t in targets if t not in full]
     first = targets[0]
     where = ", ".join(t.where for t in targets)
     on = (f"the OSS access log (oss_log) of the projects ({', '.join(dict.fromkeys(t.project for t in targets))})"
@@ -492,11 +556,16 @@ _ALERTS_EVALUATE = (
     "the Log Audit Service central project " + CENTRAL_PROJECT.format(account="<account>", region="<region>")
     + " in each region a central project can reside in; ListAlerts of those projects: PASS on the first enabled "
     "alert, not muted at the scan (configuration.muteUntil), with a log query on a logging trail's "
-    "actiontrail_<trail> or on the central project's "
+    "actiontrail_<trail> (of a trail recording every region, TrailRegion All, and write events, EventRW All or "
+    "Write: a trail of one region or of read events only holds some of the item's events, and the message names "
+    "it) or on the central project's "
     + CENTRAL_LOGSTORE + " (not when GetLogStore answers LogStoreNotExist for it: an alert there watches nothing) "
     "(or Alibaba's ActionTrail CIS alert template on it) whose queries there surely match "
     "each required event as ActionTrail writes it (eventName, eventType, serviceName, and the item's error code, "
-    "root-account or MFA condition) and name it (event names as whole names or wildcards); an extra condition on "
+    "root-account or MFA condition) and name it (event names as whole names, or a trailing * on one of the item's "
+    "own names: Log Service has no suffix matching and expands a prefix to at most 100 words, so *SecurityGroup* "
+    "or Create* does not count; an error-code family as NoPermission*, NoPermission alone missing "
+    "NoPermission.Xxx); an extra condition on "
     "another field (a user, a region), another service's serviceName, a `not` or an SQL WHERE that removes one of "
     "the events makes the alert not count. The Log Audit Service's collection switch (the audit's step 3) has no "
     "read API and is not verified. A trail delivering to another account's project (a multi-account trail) gives "

@@ -89,6 +89,10 @@ class TrailTarget(Record):
     logstore: str  # ActionTrail writes to the logstore actiontrail_<trail name>
     arn: str
     account: str = ""  # the project's account (from the ARN): another one for a multi-account trail
+    # DescribeTrails TrailRegion ("All" or one region) and EventRW ("Write | Read | All"): which events reach the
+    # logstore ('' when not answered; checks.sls.trail_gap)
+    trail_region: str = ""
+    event_rw: str = ""
 
     def elsewhere(self, account_id: str) -> bool:
         """The project belongs to another account (a multi-account trail delivering to its management account's
@@ -281,4 +285,5 @@ def _trail_targets(ctx: CollectContext, data: AuditData) -> None:
             continue  # a multi-region trail is also listed as shadow trails of the other regions
         data.targets.append(TrailTarget(trail=t.name, logging=str(t.status or "").lower() == "enable",
                                         region=region, project=name, logstore=f"actiontrail_{t.name}",
-                                        arn=t.sls_project_arn, account=account))
+                                        arn=t.sls_project_arn, account=account,
+                                        trail_region=t.trail_region or "", event_rw=t.event_rw or ""))

@@ -122,9 +122,15 @@ _FIELDS = {"OssBucketName": "oss_bucket_name", "OssKeyPrefix": "oss_key_prefix",
 
 @api.action("CreateTrail", write=True)
 def create_trail(call: Call) -> dict[str, Any]:
+    """Errors as CreateTrail's errorCodes in OpenMeta actiontrail/2020-07-06 api-docs.json (both under HTTP 400): a
+    taken name, and no delivery target ("You must specify at least one of the following parameters: OssBucketName,
+    SlsProjectArn, or MaxComputeProjectArn", the parameters' descriptions)."""
     name = require(call.params, "Name")
     if any(t.name == name for t in call.acct.actiontrail.trails):
-        raise ApiError("TrailAlreadyExistsException", f"The trail {name} already exists.", 409)
+        raise ApiError("TrailAlreadyExistsException", "The specified Trail name already exists.", 400)
+    if not any(call.params.get(p) for p in ("OssBucketName", "SlsProjectArn", "MaxComputeProjectArn")):
+        raise ApiError("InvalidDeliveryConfigurationException",
+                       "You must specify at least one Log Service project or OSS bucket for a Trail.", 400)
     trail = Trail(name=name, home_region=call.region or "cn-hangzhou", status="Fresh", created=call.now(),
                   is_organization_trail=call.params.get("IsOrganizationTrail", "").lower() == "true",
                   **{attr: call.params[p] for p, attr in _FIELDS.items() if p in call.params})

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 
 # --- alerts (/jobs) ------------------------------------------------------------------------------
+# The writes are named (and so recorded in ActionTrail events) as jobs: ActionTrail's "Auditable events of Log
+# Service" (https://alibabacloud.com/help/en/actiontrail/product-overview/auditable-events-of-log-service) lists
+# "CreateJob: A task, such as an alert or a tracking task, is created"; UpdateJob and DeleteJob as their RAM actions
+# (log:UpdateJob, log:DeleteJob). Enabling and disabling keep the 2020-12-30 names (EnableAlert, DisableAlert: no
+# source names a job event for ?action=enable|disable).
 
 _SERVER_FIELDS = ("createTime", "lastModifiedTime", "status")
 
@@ -66,7 +71,7 @@ def _alert_view(a: Alert) -> dict[str, Any]:
     return {**a.model_dump(), "status": "ENABLED" if a.state == "Enabled" else "DISABLED"}
 
 
-@api.route("POST", "/project/jobs", name="CreateAlert", ram_action="log:CreateJob", resource=_arn("/job/{body_job}"),
+@api.route("POST", "/project/jobs", name="CreateJob", ram_action="log:CreateJob", resource=_arn("/job/{body_job}"),
            write=True)
 def create_alert(call: Call) -> None:
     p = _project(call)
@@ -115,7 +120,7 @@ def get_alert(call: Call) -> dict[str, Any]:
     return _alert_view(_alert(call)[1])
 
 
-@api.route("PUT", "/project/jobs/{job}", name="UpdateAlert", ram_action="log:UpdateJob", resource=_arn("/job/{job}"),
+@api.route("PUT", "/project/jobs/{job}", name="UpdateJob", ram_action="log:UpdateJob", resource=_arn("/job/{job}"),
            write=True)
 def update_alert(call: Call) -> None:
     p, old = _alert(call)
@@ -127,7 +132,7 @@ def update_alert(call: Call) -> None:
     _touch_alert(call, p, old.name)
 
 
-@api.route("DELETE", "/project/jobs/{job}", name="DeleteAlert", ram_action="log:DeleteJob",
+@api.route("DELETE", "/project/jobs/{job}", name="DeleteJob", ram_action="log:DeleteJob",
            resource=_arn("/job/{job}"), write=True)
 def delete_alert(call: Call) -> None:
     p, alert = _alert(call)

@@ -209,7 +209,9 @@ def list_project(call: Call) -> dict[str, Any]:
     rg = q.get("resourceGroupId", "")
     items = [p for p in call.acct.sls.projects if (not region or p.region == region)
              and pattern in p.name and desc in p.description and (not rg or p.resource_group_id == rg)]
-    page, total = _page(items, call, 500)
+    # size: "The default value is 100. A maximum of 500 projects can be returned." (OpenMeta sls/2020-12-30
+    # ListProject; the schema's "default" field says 500, the maximum)
+    page, total = _page(items, call, 100)
     return {"count": len(page), "total": total, "projects": [_project_view(p, call.acct) for p in page]}
 
 
@@ -317,7 +319,9 @@ def list_logstores(call: Call) -> dict[str, Any]:
     p = _project(call)
     pattern = dict(call.req.query).get("logstoreName", "")
     names = [ls.name for ls in p.logstores if pattern in ls.name]
-    page, total = _page(names, call, 500)
+    # size: "Maximum value: 500. Default value: 200." (OpenMeta sls/2020-12-30 ListLogStores; the schema's "default"
+    # field says 500, the maximum)
+    page, total = _page(names, call, 200)
     return {"count": len(page), "total": total, "logstores": page}
 
 

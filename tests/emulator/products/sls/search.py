@@ -237,8 +237,10 @@ def _num(value: Any) -> float | None:
 
 
 def _contains(tokens: list[str], pattern: list[str], wild: bool) -> bool:
-    """The query tokens appear consecutively in the value's tokens (wildcards * and ? when unquoted)."""
-    if not pattern:
+    """The query tokens appear consecutively in the value's tokens (wildcards * and ? when unquoted). A token opening
+    with a wildcard (but `*` alone, any value) matches nothing: "Fuzzy search does not support suffix matching"
+    (aliyun-sls/sls-doc src/en/searchdemo/query/search_with_index.md, FAQ)."""
+    if not pattern or (wild and any(p[0] in "*?" and p.strip("*") for p in pattern)):
         return False
     n = len(pattern)
     for i in range(len(tokens) - n + 1):
