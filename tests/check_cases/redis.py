@@ -81,6 +81,10 @@ CASES: list[Case] = [
                               inst("r-na", tde_supported=False, tde_status=""),
                               inst("r-err", tde_status="", errors={"tde": "NoPermission"})]},
          {RID: "PASS", "r-off": "FAIL", "r-err": "ERROR"}),
+    # the cloud answers lower case: Alibaba's Terraform provider accepts only "enabled" | "disabled" as read back
+    Case(_T, "TDEStatus enabled (lower case, as the cloud answers) passes; disabled fails",
+         {"redis.instances": [inst("r-low", tde_status="enabled"), inst("r-lowoff", tde_status="disabled")]},
+         {"r-low": "PASS", "r-lowoff": "FAIL"}),
     # "Enable TDE": "The instance must be a memory-optimized Tair (Enterprise Edition) instance"
     Case(_T, "IsSupportTDE unknown: open-source (EditionType Community, InstanceType Redis), Memcache and "
          "persistent-memory or disk-based Tair give nothing; Tair memory-optimized is judged; no TDEStatus is ERROR",

@@ -109,8 +109,9 @@ def test_instances_are_paged_to_the_end(cloud, admin):
     load(cloud, data)
     findings = scan(cloud, checks=["redis_instance_ssl_enabled"])
     assert len(by_resource(findings, "redis_instance_ssl_enabled")) == 3 + 60
-    # PageSize 50: two pages of Redis instances, one page for each other listing (Tair, Memcache, Tair children)
-    assert admin.calls()["kvstore:DescribeInstances"] == 2 + 4
+    # PageSize 50: two pages of Redis instances, one page for each other listing (Tair, Memcache, the four Tair
+    # series, Tair and Redis children)
+    assert admin.calls()["kvstore:DescribeInstances"] == 2 + 8
 
 
 def test_every_engine_and_distributed_children_are_listed(cloud, admin):
@@ -124,12 +125,15 @@ def test_every_engine_and_distributed_children_are_listed(cloud, admin):
          "tde_supported": False, "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
         {"id": "r-child", "region": "cn-shanghai", "instance_type": "Tair", "instance_class": "tair.rdb.2g",
          "global_instance_id": "gr-bp14rkqrhac0001", "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
+        # a Tair series by its own InstanceType (the request enumeration's tair_rdb)
+        {"id": "r-tairrdb", "instance_type": "tair_rdb", "instance_class": "tair.rdb.2g",
+         "whitelist": [{"name": "default", "ips": ["0.0.0.0/0"]}]},
     ]})
     load(cloud, data)
     findings = scan(cloud, checks=["redis_instance_whitelist_not_open"], regions=REGIONS)
     assert by_resource(findings, "redis_instance_whitelist_not_open") == {
-        "r-redis": "FAIL", "r-tair": "FAIL", "r-memcache": "FAIL", "r-child": "FAIL"}
-    assert admin.calls()["kvstore:DescribeInstances"] == 5 * len(REGIONS)  # one listing each, per region
+        "r-redis": "FAIL", "r-tair": "FAIL", "r-memcache": "FAIL", "r-child": "FAIL", "r-tairrdb": "FAIL"}
+    assert admin.calls()["kvstore:DescribeInstances"] == 9 * len(REGIONS)  # one listing each, per region
 
 
 def test_remediation_flips_the_checks_and_is_audited(cloud, admin):

@@ -42,5 +42,5 @@ def test_mongodb_instances_from_the_documented_samples(replay: WireReplay) -> No
     data = {"mongodb.instances": got}
     assert statuses(run_check("mongodb_instance_password_free_access_disabled", data, region=REGION)) == {MID: "FAIL"}
     for check_id in ("mongodb_instance_whitelist_not_open", "mongodb_instance_ssl_enabled",
-                     "mongodb_instance_audit_log_enabled", "mongodb_instance_tde_enabled"):
+                     "mongodb_instance_audit_log_enabled", "mongodb_instance_tde_enabled"):  # (SSL answered Open)
         assert statuses(run_check(check_id, data, region=REGION)) == {MID: "PASS"}, check_id

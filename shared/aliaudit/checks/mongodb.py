@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..cidrs import linked_templates_text, open_whitelist_entries, whitelist_reach, whitelist_verdict
-from ..collectors.mongodb import INSTANCES, MongoInstance
+from ..collectors.mongodb import INSTANCES, MongoInstance, ssl_not_offered
 from ..findings import Result, Status
 from .registry import Inputs, check
 
@@ -130,15 +130,22 @@ def password_free_access_disabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun dds ModifyDBInstanceSSL --DBInstanceId <id> --SSLAction Open",
        events=["ModifyDBInstanceSSL", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeDBInstanceSSL SSLStatus: PASS when Open, FAIL when Closed or not reported; ERROR when "
-                 "the SSL settings could not be read.",
+                 "the SSL settings could not be read; MANUAL where SSL is not offered: the API requires a replica set "
+                 "(zh_cn: or a sharded cluster on ESSD cloud disks), so a standalone instance (ReplicationFactor 1) "
+                 "or a sharded cluster on local disks that does not answer Open, or an answer of "
+                 "StorageTypeOrInstanceTypeNotSupported or SingleNodeNotSupport (those Alibaba's Terraform provider "
+                 "takes as 'no SSL').",
        source="Cloud Config mongodb-instance-enabled-ssl | "
               "https://api.alibabacloud.com/api/Dds/2015-12-01/DescribeDBInstanceSSL")
 def ssl_enabled(inp: Inputs) -> Iterator[Result]:
     for inst in inp[INSTANCES]:
-        if err := _error(inst, ["ssl"]):
-            yield err
-        elif inst.ssl_status == "Open":
+        if inst.ssl_status == "Open" and "ssl" not in inst.errors:
             yield _result(inst, PASS, "SSL encryption is enabled")
+        elif why := inst.ssl_unsupported or ssl_not_offered(inst):
+            yield _result(inst, MANUAL, f"SSL encryption is not available for this instance ({why}): protect its "
+                          "connections otherwise (VPC only, or migrate to a replica set or cloud-disk cluster)")
+        elif err := _error(inst, ["ssl"]):
+            yield err
         else:
             yield _result(inst, FAIL, f"SSL encryption is {inst.ssl_status or 'not reported'}: connections are not "
                           "encrypted")

@@ -173,14 +173,16 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        cli="aliyun r-kvstore ModifyInstanceTDE --InstanceId <id> --TDEStatus Enabled [--EncryptionKey <kms key id> "
            "--RoleArn acs:ram::<account>:role/AliyunRdsInstanceEncryptionDefaultRole]",
        events=["ModifyInstanceTDE", *LIFECYCLE], needs=[INSTANCES],
-       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled, FAIL when Disable (or another value), ERROR "
-                 "when absent or empty or when the TDE status could not be read. No result (and no call) for instances "
-                 "whose DescribeInstanceAttribute says IsSupportTDE false or, when IsSupportTDE is unknown (the "
-                 "attributes unread or without it), whose series has no TDE ('Enable TDE': Tair memory-optimized only):"
-                 " EditionType Community, InstanceType Redis or Memcache, or a persistent-memory or disk-based "
-                 "InstanceClass. Instances are listed per engine (DescribeInstances InstanceType Redis, Tair, Memcache,"
-                 " and the children of distributed instances apart): a listing other than Redis's that fails is one "
-                 "ERROR for the region, beside the instances listed.",
+       evaluates="DescribeInstanceTDEStatus TDEStatus: PASS when Enabled (in any case: the cloud answers lower "
+                 "case), FAIL when Disable (or another value), ERROR when absent or empty or when the TDE status could"
+                 " not be read. No result (and no call) for instances whose DescribeInstanceAttribute says "
+                 "IsSupportTDE false or, when IsSupportTDE is unknown (the attributes unread or without it), whose "
+                 "series has no TDE ('Enable TDE': Tair memory-optimized only): EditionType Community, InstanceType "
+                 "Redis or Memcache, or a persistent-memory or disk-based InstanceClass; none either when "
+                 "DescribeInstanceTDEStatus answers InstanceType.NotSupport. Instances are listed per engine "
+                 "(DescribeInstances InstanceType Redis, Tair, Memcache, and the children of distributed instances "
+                 "apart): a listing other than Redis's that fails is one ERROR for the region, beside the instances "
+                 "listed.",
        source="Cloud Config redis-instance-enabled-byok-tde | "
               "https://api.alibabacloud.com/api/R-kvstore/2015-01-01/DescribeInstanceTDEStatus")
 def tde_enabled(inp: Inputs) -> Iterator[Result]:
@@ -189,7 +191,7 @@ def tde_enabled(inp: Inputs) -> Iterator[Result]:
             continue  # the instance (or its series) cannot use TDE: nothing to remediate short of migrating
         if err := _error(inst, ["tde"]):
             yield err
-        elif inst.tde_status == "Enabled":
+        elif inst.tde_status.lower() == "enabled":  # (the cloud answers "enabled", the reference "Enabled")
             yield _result(inst, PASS, "TDE is enabled")
         elif not inst.tde_status:  # documented Enabled | Disable: no value is no answer
             yield _result(inst, ERROR, "DescribeInstanceTDEStatus answered no TDEStatus: whether TDE is on is unknown")

@@ -69,6 +69,7 @@ class MongoInstance(Record):
     # you must use a password for access. NotSupport: Password-free access within the VPC is not supported."
     vpc_auth_mode: str = ""
     ssl_status: str = ""  # SSLStatus: Open | Closed
+    ssl_unsupported: str = ""  # why SSL cannot be used (DescribeDBInstanceSSL's answer), '' when it can
     audit_status: str = ""  # LogAuditStatus: Enable | Disabled
     tde_status: str = ""  # TDEStatus: enabled | disabled
     tde_key: str = ""  # EncryptionKey of DescribeDBInstanceTDEInfo (a KMS key id when the customer chose one)
@@ -144,7 +145,10 @@ def _aspect(inst: MongoInstance, name: str, read: Callable[[], None]) -> None:
 
 
 def _read_whitelist(dds: Any, inst: MongoInstance) -> None:
-    body = dds.describe_security_ips(dds_models.DescribeSecurityIpsRequest(dbinstance_id=inst.id)).body
+    # ShowHDMIps: "Whether to display DAS whitelist information" (DescribeSecurityIpsRequest.show_hdmips): asked,
+    # so a DAS group that admits everyone is not missed
+    body = dds.describe_security_ips(dds_models.DescribeSecurityIpsRequest(dbinstance_id=inst.id,
+                                                                        show_hdmips=True)).body
     groups = body.security_ip_groups.security_ip_group if body.security_ip_groups else None
     for g in groups or []:
         ips = [ip.strip() for ip in (g.security_ip_list or "").split(",") if ip.strip()]
@@ -206,8 +210,31 @@ def _read_attribute(dds: Any, inst: MongoInstance) -> None:
     inst.vpc_auth_mode = a.vpc_auth_mode or ""
 
 
+# Where SSL cannot be used: DescribeDBInstanceSSL requires "a replica set instance ... MongoDB 3.4 or later" (OpenMeta
+# dds 2015-12-01, en_us; zh_cn adds sharded clusters on ESSD cloud disks: "分片集群实例的存储模式需要为ESSD云盘版"), and
+# Alibaba's Terraform provider takes StorageTypeOrInstanceTypeNotSupported and SingleNodeNotSupport from it as "no
+# SSL to read" (alicloud/resource_alicloud_mongodb_instance.go, resource_alicloud_mongodb_sharding_instance.go)
+SSL_UNSUPPORTED = {"StorageTypeOrInstanceTypeNotSupported", "SingleNodeNotSupport"}
+
+
+def ssl_not_offered(inst: MongoInstance) -> str:
+    """Why SSL cannot be set on the instance ('' when it can, or when that is not known): a standalone instance
+    (ReplicationFactor 1) or a sharded cluster on local disks. (Still asked: an answer of Open is taken.)"""
+    if inst.replication_factor.strip() == "1":
+        return "a standalone instance (ReplicationFactor 1)"
+    if inst.instance_type == "sharding" and inst.storage_type.lower().startswith("local"):
+        return f"a sharded cluster on local disks (StorageType {inst.storage_type})"
+    return ""
+
+
 def _read_ssl(dds: Any, inst: MongoInstance) -> None:
-    body = dds.describe_dbinstance_ssl(dds_models.DescribeDBInstanceSSLRequest(dbinstance_id=inst.id)).body
+    try:
+        body = dds.describe_dbinstance_ssl(dds_models.DescribeDBInstanceSSLRequest(dbinstance_id=inst.id)).body
+    except Exception as err:
+        if apierrors.sdk_code(err) not in SSL_UNSUPPORTED:
+            raise
+        inst.ssl_unsupported = f"DescribeDBInstanceSSL answered {apierrors.sdk_code(err)}"
+        return
     inst.ssl_status = body.sslstatus or ""
 
 

@@ -29,9 +29,14 @@ PAGE_SIZE = 50  # DescribeInstances PageSize: "Maximum value: 50. Default value:
 # distributed instance (Global Distributed Cache, Tair) are asked apart: GlobalInstance true "Only child instances
 # are returned", false "Child instances are not returned", unset undocumented. Each instance is kept once.
 # (Tair's children are asked as Redis too: older answers name Tair instances InstanceType Redis with EditionType
-# Enterprise, see _open_source)
-LISTINGS: tuple[tuple[str, bool | None], ...] = (("Redis", None), ("Tair", None), ("Memcache", None), ("Tair", True),
-                                                 ("Redis", True))
+# Enterprise, see _open_source). The request's InstanceType enumeration also names Tair's series, "Redis, Memcache,
+# tair_essd, tair_scm, Tair, tair_rdb, tair_skv" (OpenMeta en_us and zh_cn), and instances made by CreateTairInstance
+# (InstanceType tair_rdb | tair_scm | tair_essd) read back under those names (Alibaba's Terraform provider,
+# resource_alicloud_redis_tair_instance_test.go): whether the Tair filter lists them is not documented, so each is
+# asked too.
+LISTINGS: tuple[tuple[str, bool | None], ...] = (
+    ("Redis", None), ("Tair", None), ("Memcache", None), ("tair_rdb", None), ("tair_scm", None), ("tair_essd", None),
+    ("tair_skv", None), ("Tair", True), ("Redis", True))
 # DescribeInstanceSSL's documented errors for an instance whose engine or proxy cannot do TLS (API reference
 # errorCodes: 400 InvalidRedisVersionPattern, 403 IncorrectCharacterType, 403 IncorrectEngineVersion)
 SSL_UNSUPPORTED = {"InvalidRedisVersionPattern", "IncorrectCharacterType", "IncorrectEngineVersion"}
@@ -246,8 +251,20 @@ def _read_ssl(kv: Any, inst: RedisInstance) -> None:
 
 
 def _read_tde(kv: Any, inst: RedisInstance) -> None:
-    body = kv.describe_instance_tdestatus(kvstore_models.DescribeInstanceTDEStatusRequest(instance_id=inst.id)).body
-    inst.tde_status = body.tdestatus or ""  # (documented Enabled | Disable: '' is no answer, never "Disable")
+    try:
+        body = kv.describe_instance_tdestatus(kvstore_models.DescribeInstanceTDEStatusRequest(
+            instance_id=inst.id)).body
+    except Exception as err:
+        # "Instances that do not support TDE reject DescribeInstanceTDEStatus with a 400 InstanceType.NotSupport"
+        # (Alibaba's Terraform provider, alicloud/service_alicloud_r_kvstore.go): as IsSupportTDE false
+        if apierrors.sdk_code(err) != "InstanceType.NotSupport":
+            raise
+        inst.tde_supported = False
+        return
+    # documented Enabled | Disable (zh_cn Disabled), but the cloud answers lower case: Alibaba's Terraform provider
+    # stores it as answered and accepts only "enabled" | "disabled" (resource_alicloud_redis_tair_instance.go):
+    # compared in any case; '' is no answer, never "Disable"
+    inst.tde_status = body.tdestatus or ""
 
 
 # DescribeRegions: "Queries all regions and zones supported for a Tair (Redis OSS-compatible) instance"; the list is

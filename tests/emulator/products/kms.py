@@ -166,8 +166,8 @@ def update_rotation_policy(call: Call) -> dict[str, Any]:
     key = _key(call)
     enable = require(call.params, "EnableAutomaticRotation").lower() == "true"
     if key.spec not in SYMMETRIC_SPECS or key.origin != "Aliyun_KMS":
-        raise ApiError("UnsupportedOperation", "Automatic rotation is supported only for symmetric keys whose "
-                                               "material KMS generated.", 400)
+        # the documented code (OpenMeta kms 2016-01-20 UpdateRotationPolicy: 400 Rejected.UnsupportedOperation)
+        raise ApiError("Rejected.UnsupportedOperation", "Unsupported operation.", 400)
     if enable:
         key.rotation_interval_seconds = _interval(require(call.params, "RotationInterval"))
         key.automatic_rotation = "Enabled" if key.state == "Enabled" else "Suspended"
@@ -226,8 +226,9 @@ def disable_key(call: Call) -> dict[str, Any]:
 
 @api.action("SetDeletionProtection", write=True)
 def set_deletion_protection(call: Call) -> dict[str, Any]:
-    # ProtectedResourceArn (the key's ARN) and EnableDeletionProtection true | false (SetDeletionProtection)
-    arn = require(call.params, "ProtectedResourceArn")
+    # ProtectedResourceArn (the key's ARN) or KeyId, both optional, and EnableDeletionProtection true | false,
+    # required (OpenMeta kms 2016-01-20 SetDeletionProtection)
+    arn = call.params.get("ProtectedResourceArn") or require(call.params, "KeyId")
     key = call.acct.kms.find(arn, _region(call))
     if key is None:
         raise ApiError("Forbidden.KeyNotFound", f"The specified Key is not found: {arn}", 404)

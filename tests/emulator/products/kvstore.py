@@ -63,7 +63,9 @@ class Instance(BaseModel):
     region: str = "cn-hangzhou"
     zone: str = ""
     name: str = ""
-    instance_type: str = "Redis"  # InstanceType: Tair | Redis | Memcache
+    # InstanceType: Tair | Redis | Memcache, or a Tair series (tair_rdb | tair_scm | tair_essd | tair_skv: the request
+    # enumeration; CreateTairInstance's InstanceType reads back so in Alibaba's Terraform provider's tests)
+    instance_type: str = "Redis"
     engine_version: str = "7.0"
     status: str = "Normal"  # InstanceStatus (documented list: Normal, Creating, Changing, ...)
     network_type: str = "VPC"  # CLASSIC | VPC
@@ -180,9 +182,9 @@ def describe_instances(call: Call) -> dict[str, Any]:
              if (not region or i.region == region) and (not wanted or i.id in wanted)
              and i.instance_type == engine and bool(i.global_instance_id) == children]
     page, meta = page_by_number(items, call.params, default=30, limit=50)
-    edition = {"Tair": "Enterprise"}
     return {**meta, "Instances": {"KVStoreInstance": [
-        {**_summary(i), "EditionType": edition.get(i.instance_type, "Community"), "ConnectionMode": "Standard",
+        {**_summary(i), "EditionType": "Enterprise" if i.instance_type.lower().startswith("tair") else "Community",
+         "ConnectionMode": "Standard",
          **({"GlobalInstanceId": i.global_instance_id} if i.global_instance_id else {})}
         for i in page]}}
 
