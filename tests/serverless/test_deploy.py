@@ -472,6 +472,23 @@ def test_aliaudit_accounts_comes_from_the_parameters_that_grant_the_member_role(
             deploy.accounts_setting(*bad)
 
 
+def test_the_longest_accounts_list_fits_fcs_environment_limit():
+    """FC: "The total size of all environment variables cannot exceed 4 KB". The Accounts parameter's MaxLength is
+    the longest id list that fits with the longest member role name and external id; one more id is refused with
+    advice (s.yaml's deployers build the setting with accounts_setting)."""
+    params = t_doc()["Parameters"]
+    longest = params["Accounts"]["MaxLength"]
+    ids = ",".join(f"{n:016d}" for n in range(1, (longest + 1) // 17 + 1))
+    assert len(ids) == longest
+    ros = Ros(t_doc(), Accounts=ids, MemberRoleName="r" * 64, MemberExternalId="e" * 1224,
+              RunSecret="s" * params["RunSecret"]["MaxLength"])
+    for fn in ros_functions(ros).values():
+        env = fn["EnvironmentVariables"]
+        assert sum(len(k.encode()) + len(str(v).encode()) for k, v in env.items()) <= 4096
+    with pytest.raises(ValueError, match="use 'resource-directory'"):
+        deploy.accounts_setting(ids + ",9999999999999999", "r" * 64, "e" * 1224)
+
+
 def test_bucket_logstores_index_and_alert():
     ros = Ros(t_doc())
     b = ros.of_type("ALIYUN::OSS::Bucket")["ReportBucket"]

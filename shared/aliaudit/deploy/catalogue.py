@@ -152,6 +152,20 @@ def environment(fn: FunctionSpec, *, bucket: Any, project: Any, logstore: Any = 
     return env
 
 
+# "The total size of all environment variables cannot exceed 4 KB" (FC "Configure environment variables",
+# https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables), counted as every key's and value's
+# UTF-8 bytes
+ENV_MAX_BYTES = 4096
+RUN_SECRET_MAX_LENGTH = 256  # template.yml's RunSecret MaxLength
+
+
+def largest_environment_bytes(accounts: str) -> int:
+    """The bytes of the largest function environment with this ALIAUDIT_ACCOUNTS and the longest run secret."""
+    envs = (environment(fn, bucket=report_bucket_name("0" * 16), project=log_project_name("0" * 16),
+                        accounts=accounts, run_secret="x" * RUN_SECRET_MAX_LENGTH) for fn in functions())
+    return max(sum(len(k.encode()) + len(str(v).encode()) for k, v in env.items()) for env in envs)
+
+
 def report_bucket_name(account_id: str) -> str:
     return f"{PREFIX}reports-{account_id}"
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .catalogue import MEMBER_ROLE_NAME, PREFIX
+from .catalogue import ENV_MAX_BYTES, MEMBER_ROLE_NAME, PREFIX, largest_environment_bytes
 
 
 def fc_trust_policy() -> dict[str, Any]:
@@ -98,5 +98,24 @@ def accounts_setting(accounts: str = "", member_role: str = MEMBER_ROLE_NAME, ex
     mode = '"mode":"resource-directory"' if accounts == "resource-directory" else \
         '"mode":"list","ids":["' + '","'.join(accounts.split(",")) + '"]'
     ext = f'"external_id":"{external_id}",' if external_id else ""
-    return "{" + mode + "," + ext + f'"role_name":"{member_role}"' + "}"
+    setting = "{" + mode + "," + ext + f'"role_name":"{member_role}"' + "}"
+    size = largest_environment_bytes(setting)
+    if size > ENV_MAX_BYTES:  # (FC would refuse every function)
+        raise ValueError(f"accounts: {len(accounts.split(','))} member ids make the functions' environment {size} "
+                         f"bytes, more than FC's {ENV_MAX_BYTES}: use 'resource-directory' (every member of the "
+                         "directory) or audit fewer accounts per deployment")
+    return setting
+
+
+def max_accounts_length(member_role_length: int = 64, external_id_length: int = 1224) -> int:
+    """The longest Accounts id list whose ALIAUDIT_ACCOUNTS fits FC's environment limit with the longest member role
+    name (MEMBER_ROLE_PATTERN) and external id (EXTERNAL_ID_PATTERN): template.yml's Accounts MaxLength."""
+    n = 1
+    while True:
+        ids = ",".join(["1" * 16] * (n + 1))
+        try:
+            accounts_setting(ids, "r" * member_role_length, "e" * external_id_length)
+        except ValueError:
+            return len(",".join(["1" * 16] * n))
+        n += 1
 

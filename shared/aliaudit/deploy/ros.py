@@ -23,6 +23,7 @@ from .catalogue import (
     PREFIX,
     REPORT_KEY_POLICY,
     ROLE_NAME,
+    RUN_SECRET_MAX_LENGTH,
     RUNTIME,
     FunctionSpec,
     environment,
@@ -38,6 +39,7 @@ from .permissions import (
     audit_policy,
     credential_report_policy,
     fc_trust_policy,
+    max_accounts_length,
     organisation_policy,
     pipeline_write_policy,
 )
@@ -147,10 +149,12 @@ def _ros_parameters() -> dict[str, Any]:
         "AlertActionPolicyId": {"Type": "String", "Default": "sls.builtin",
                                 "Description": "SLS action policy that routes the alert's notifications"},
         "Accounts": {
-            "Type": "String", "Default": "", "AllowedPattern": ACCOUNTS_PATTERN,
+            "Type": "String", "Default": "", "AllowedPattern": ACCOUNTS_PATTERN, "MaxLength": max_accounts_length(),
             "Description": "organisation mode: 'resource-directory' (every member of the directory) or the member "
                            "account ids, comma-separated; empty: only this account. Only in organisation mode may "
-                           "the role list the directory and assume the member roles (docs/organisations.md)"},
+                           "the role list the directory and assume the member roles (docs/organisations.md). The "
+                           "list is kept in every function's environment, which FC limits to 4 KB: for more "
+                           f"accounts than {(max_accounts_length() + 1) // 17} use resource-directory"},
         "MemberRoleName": {
             "Type": "String", "Default": MEMBER_ROLE_NAME, "AllowedPattern": MEMBER_ROLE_PATTERN,
             "Description": "organisation mode: the audit role in each member (member-role.yml's RoleName), the "
@@ -160,7 +164,7 @@ def _ros_parameters() -> dict[str, Any]:
             "Description": "organisation mode: the external id the member roles' trust requires (member-role.yml's "
                            "ExternalId); empty: none"},
         "RunSecret": {
-            "Type": "String", "NoEcho": True, "MinLength": RUN_SECRET_MIN_LENGTH, "MaxLength": 256,
+            "Type": "String", "NoEcho": True, "MinLength": RUN_SECRET_MIN_LENGTH, "MaxLength": RUN_SECRET_MAX_LENGTH,
             "AllowedPattern": RUN_SECRET_PATTERN,
             "Description": f"ALIAUDIT_RUN_SECRET: keys the seals of the runs' parts, manifests and dispatch marks, "
                            f"so that no other writer of the bucket can forge them (at least {RUN_SECRET_MIN_LENGTH} "
