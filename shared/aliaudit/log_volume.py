@@ -3,10 +3,10 @@
 logstore's capacity and use in bytes: Anti-DDoS Proxy DescribeSlsLogstoreInfo, WAF 3.0 DescribeSlsLogStore, Cloud
 Firewall DescribeLogStoreInfo (Quota, Used; integers in the SDK models); Security Center in GB (DescribeLogstoreStorage
 Preserve, Used; CIS 2.9 asks the same). Quota is the logstore's capacity (WAF 3.0:
-"The capacity of the Logstore"; the others "the available log storage capacity", with the same 3 TiB in their
-samples): when Used reaches it, "logs cannot be recorded ... resulting in the loss of important security event
-information" (WAF 3.0, "What if the WAF log capacity is full"). Used lags about two hours ("The statistics on Log
-Service are delayed for about two hours")."""
+"The capacity of the Logstore", its sample 3 TiB; Anti-DDoS "the available log storage capacity"; Cloud Firewall's
+reading is its collector's): when Used reaches it, "logs cannot be recorded ... resulting in the loss of important
+security event information" (WAF 3.0, "What if the WAF log capacity is full"). Used lags about two hours ("The
+statistics on Log Service are delayed for about two hours")."""
 
 from __future__ import annotations
 
@@ -32,9 +32,14 @@ def _number(value: Any, scale: int = 1) -> int | None:
     return int(value * scale)
 
 
+def of(quota: Any, used: Any) -> LogVolume:
+    """A capacity and its use, in bytes as answered."""
+    return LogVolume(quota=_number(quota), used=_number(used))
+
+
 def read(body: Any) -> LogVolume:
     """Quota and Used (bytes) of an answer."""
-    return LogVolume(quota=_number(getattr(body, "quota", None)), used=_number(getattr(body, "used", None)))
+    return of(getattr(body, "quota", None), getattr(body, "used", None))
 
 
 def ask(answer: Callable[[], LogVolume]) -> LogVolume:
@@ -48,6 +53,16 @@ def ask(answer: Callable[[], LogVolume]) -> LogVolume:
 def read_gigabytes(purchased: Any, used: Any) -> LogVolume:
     """Security Center's DescribeLogstoreStorage: Preserve, "The purchased log storage capacity, in GB", and Used."""
     return LogVolume(quota=_number(purchased, 1 << 30), used=_number(used, 1 << 30))
+
+
+def worst(volumes: list[LogVolume]) -> LogVolume:
+    """One volume for several logstores: an exhausted one, else one that could not be read, else the fullest."""
+    for status in (Status.FAIL, Status.ERROR):
+        for v in volumes:
+            found = problem(v)
+            if found and found[0] is status:
+                return v
+    return max(volumes, key=lambda v: (v.used or 0) / v.quota if v.quota else 0.0)
 
 
 def _size(n: int) -> str:

@@ -167,3 +167,9 @@ def test_exhausted_log_storage_fails(cloud):
     got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
     assert got["vipcloudfw-cn-prod01"].status.value == "PASS"
     assert got["vipcloudfw-cn-prod01"].message.endswith("; log storage 33.3% used (1.0 TiB of 3.0 TiB)")
+    # pay-as-you-go (Version 10): Simple Log Service bills the logs, no purchased capacity is asked or judged
+    data["accounts"][0]["cloudfw"]["firewalls"][0].update(version=10, log_quota=0, log_used=3 << 40)
+    load(cloud, data)
+    got = {f.resource_id: f for f in scan(cloud, checks=[LOG])}
+    assert got["vipcloudfw-cn-prod01"].status.value == "PASS" and "log storage" not in got[
+        "vipcloudfw-cn-prod01"].message

@@ -126,6 +126,11 @@ def test_pay_as_you_go_log_analysis_counts_as_enabled(cloud):
     findings = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
     (got,) = findings
     assert got.status.value == "PASS" and "log analysis (pay-as-you-go) enabled for all" in got.message
+    # a subscription extended by pay-as-you-go: its purchased storage full is no loss (DescribeLogstoreStorage unasked)
+    load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True, "bought": True, "open": True,
+                                                                 "preserve_gb": 100, "used_gb": 100}}))
+    (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
+    assert got.status.value == "PASS"
     load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True, "disabled": ["sas-log-dns"]}}))
     (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
     assert got.status.value == "FAIL" and "sas-log-dns" in got.message

@@ -33,6 +33,11 @@ MAX_PAGES = 50
 LISTING_LIMIT = PAGE_SIZE * MAX_PAGES
 RESOURCE_TYPES = ("BastionHostEgressIP", "BastionHostIngressIP", "EcsEIP", "EcsPublicIP", "EIP", "EniEIP", "NatEIP",
                   "SlbEIP", "SlbPublicIP", "NatPublicIP", "HAVIP")  # DescribeAssetList ResourceType: "Valid values"
+# DescribeUserBuyVersion Version 10: pay-as-you-go, whose logs Simple Log Service bills ("Pay-as-you-go - Fees for
+# the log analysis feature appear in your Simple Log Service bills", Cloud Firewall log analysis overview); its
+# LogStorage, "the purchased log storage capacity", "applies to subscription users only" (OpenMeta zh_cn cloudfw
+# 2017-12-07)
+PAY_AS_YOU_GO = 10
 IP_VERSIONS = ("4", "6")  # DescribeAssetList IpVersion: 4 (the default) and 6
 
 
@@ -103,7 +108,8 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
                 fw.dispatch = {i.dispatch_value: i.enable for i in items if i.dispatch_value}
             except Exception as err:
                 fw.dispatch_error = apierrors.describe(err)
-            fw.log_volume = log_volume.ask(partial(_log_store, client))
+            if fw.version != PAY_AS_YOU_GO:  # (no purchased capacity to exhaust: SLS bills the logs)
+                fw.log_volume = log_volume.ask(partial(_log_store, client))
         try:
             for ip_version in IP_VERSIONS:
                 _read_assets(client, fw, ip_version)
@@ -114,7 +120,20 @@ def firewalls(ctx: CollectContext) -> list[CloudFirewall]:
 
 
 def _log_store(client: Any) -> LogVolume:
-    return log_volume.read(client.describe_log_store_info().body)  # (DescribeLogStoreInfo takes no parameter)
+    return log_store_volume(client.describe_log_store_info().body)  # (DescribeLogStoreInfo takes no parameter)
+
+
+def log_store_volume(body: Any) -> LogVolume:
+    """DescribeLogStoreInfo's answer, as alibabacloud_cloudfw20171207 9.4 documents it: Quota "The available
+    log storage capacity", TotalQuota "The total purchased log storage capacity", Used "The used storage capacity"
+    (bytes), LogVersion "2: indicates two Logstores" with InfoList[] each one's Quota ("The storage capacity
+    threshold") and Used. The purchased total is the capacity where answered (an answer without it, as the API
+    reference's sample, reads Quota as the capacity); nothing available left, or any logstore at its threshold, is
+    exhausted."""
+    whole, total = log_volume.read(body), log_volume.of(body.total_quota, body.used)
+    if total.quota is not None:  # (Quota then is what is left: none left is full)
+        whole = total if whole.quota is None or whole.quota > 0 else LogVolume(quota=total.quota, used=total.quota)
+    return log_volume.worst([whole, *(log_volume.read(e) for e in body.info_list or [])])
 
 
 def _read_assets(client: Any, fw: CloudFirewall, ip_version: str) -> None:

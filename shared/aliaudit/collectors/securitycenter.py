@@ -270,7 +270,7 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
                      post_paid=getattr(st, "post_paid_open_status", "") == "yes",
                      logs=[LogType(logstore=m.log_store or "", category=m.category or "",
                                    description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
-    if la.open:
+    if la.open and la.bought and not la.post_paid:  # (pay-as-you-go storage has no purchased capacity to exhaust)
         def storage() -> LogVolume:
             b = sas.describe_logstore_storage(_models().DescribeLogstoreStorageRequest(from_="sas")).body
             return log_volume.read_gigabytes(b.preserve, b.used)

@@ -597,6 +597,7 @@ def describe_log_shipper_status(call: Call) -> dict[str, Any]:
 def describe_logstore_storage(call: Call) -> dict[str, Any]:
     """The purchased log storage (Preserve) and its use (Used), in GB (integers, as the SDK model declares them), in
     the documented sample's shape."""
+    require(call.params, "From")  # "required": true (OpenMeta sas 2018-12-03 DescribeLogstoreStorage)
     la = _state(call).log_analysis
     return {"Used": la.used_gb, "Ttl": la.ttl, "Logstore": "sas-log", "Preserve": la.preserve_gb,
             "UserProject": f"sas-log-{call.acct.id}-{call.region or MAINLAND}"}
