@@ -183,3 +183,31 @@ def test_an_event_run_recreates_a_logstore_deleted_since_the_last_run(cloud, adm
     # recreated: by the aggregator that met LogStoreNotExist, and on a loaded machine maybe also by another
     # aggregator instance that checked the setup at the same moment (its create then meets the first one's logstore)
     assert run.calls.get("sls:CreateLogStore", 0) >= 1, describe(run)
+
+
+def test_an_event_on_a_load_balancer_re_judges_its_listeners(cloud, admin):
+    """A CLB listener's finding names no resource an event names (lb/protocol/port): an ACL turned off on the load
+    balancer must still reach it (its dataset is read whole), not leave the daily run's PASS standing."""
+    from alibabacloud_slb20140515 import models as slb_models
+    from alibabacloud_slb20140515.client import Client as SlbClient
+
+    from tests.event_runs import sls_log_count, sls_logs
+    from tests.pipeline import pop_config_for
+
+    data = _sample()
+    data["accounts"][0]["slb"] = {
+        "acls": [{"id": "acl-office", "name": "office", "region": "cn-hangzhou",
+                  "entries": [{"ip": "203.0.113.0/24"}]}],
+        "load_balancers": [{"id": "lb-bp1sampleshop01", "name": "shop-front", "region": "cn-hangzhou",
+                            "address": "47.96.10.80", "address_type": "internet", "listeners": [
+                                {"port": 22, "protocol": "tcp", "acl_status": "on", "acl_type": "white",
+                                 "acl_ids": ["acl-office"]}]}]}
+    _deploy(cloud, admin, data, daily=True)
+    before = sls_log_count(admin)
+    SlbClient(pop_config_for(cloud.url)).set_load_balancer_tcplistener_attribute(
+        slb_models.SetLoadBalancerTCPListenerAttributeRequest(
+            region_id="cn-hangzhou", load_balancer_id="lb-bp1sampleshop01", listener_port=22, acl_status="off"))
+    wait_idle(admin)
+    got = {(lg["resource_id"], lg["status"], lg.get("new_fail")) for lg in sls_logs(admin, before)
+           if lg["check_id"] == "slb_listener_acl_restricted"}
+    assert ("lb-bp1sampleshop01/tcp/22", "FAIL", "true") in got, got

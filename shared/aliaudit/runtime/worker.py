@@ -17,6 +17,7 @@ from typing import Any
 from .. import gcpolicy
 from ..accounts import Target
 from ..clients import ClientFactory
+from ..collectors.registry import COLLECTORS
 from ..config import AuditConfig
 from ..datasets import GLOBAL, Scope
 from ..errors import AliauditError
@@ -130,6 +131,7 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
                           check_ids=ids, families=families, config=config, resources=readable or None,
                           run_regions=manifest.regions, not_offered=manifest.not_offered)
     touched = set(manifest.resource_ids) | {i for v in manifest.resources.values() for i in v}
+    narrowed = targets.narrowed_datasets(manifest.resources)
     # checks still to run per part; a part with none (its checks are unknown here) is stored empty at once
     due = {p.region: sum(1 for c in ids if checks[c].runs_in(p.region)
                          and offered_in(checks[c].meta.family, p.region, manifest.not_offered))
@@ -161,7 +163,10 @@ def _audit(rt: Runtime, manifest: Manifest, family: str, parts: list[Part], acco
             if target is not None:
                 for f in items:
                     f.account_name = target.name
-            if touched:
+            # a check whose datasets were all read whole (no collector narrowed to the event's resources) has every
+            # finding current, those of resources no event names included (a CLB listener of the load balancer, the
+            # ACL or the EIP named): all kept, where only_touched would leave their last verdict standing
+            if touched and (narrowed & set(check.meta.needs) or not set(check.meta.needs) <= set(COLLECTORS)):
                 items = only_touched(items, touched | request.judged)
             total += len(items)
             spools[region].add(items, (check.meta.id,))
