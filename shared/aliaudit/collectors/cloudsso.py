@@ -63,9 +63,10 @@ def directories(ctx: CollectContext) -> list[SsoDirectory]:
         try:
             info = ctx.factory.pop("cloudsso", d.region).get_mfaauthentication_setting_info(
                 sso_models.GetMFAAuthenticationSettingInfoRequest(directory_id=d.id)).body.mfaauthentication_setting_info
-            if info is not None:
-                d.mfa = info.mfa_authentication_advance_settings or ""
-                d.risky_login = info.operation_for_risk_login or ""
+            if info is None or not info.mfa_authentication_advance_settings:  # (documented always answered)
+                raise ValueError("GetMFAAuthenticationSettingInfo answered no MfaAuthenticationAdvanceSettings")
+            d.mfa = info.mfa_authentication_advance_settings
+            d.risky_login = info.operation_for_risk_login or ""
         except Exception as err:
             d.error = apierrors.describe(err)
         return d

@@ -101,6 +101,11 @@ def read_config(cl: MseCluster, d: Any) -> None:
     cl.zk_auth_enabled = d.auth_enabled  # (UserName / PassWord are deliberately not read)
 
 
+# An instance released since it was listed: QueryConfig and QueryClusterDetail document 404 NotFound ("Not found:%s",
+# OpenMeta mse 2019-05-31); Alibaba's Terraform provider reads mse-200-021 as not found (service_alicloud_mse.go)
+NOT_FOUND = {"NotFound", "mse-200-021"}
+
+
 @collector(CLUSTERS, apis=["mse:ListClusters", "mse:QueryConfig", "mse:QueryClusterDetail"])
 def clusters(ctx: CollectContext) -> list[MseCluster]:
     mse = ctx.client("mse")
@@ -109,12 +114,14 @@ def clusters(ctx: CollectContext) -> list[MseCluster]:
             region_id=ctx.region, page_num=n, page_size=PAGE_SIZE)).body),
         lambda b: b.data or [], PAGE_SIZE))
 
-    def read(c: Any) -> MseCluster:
+    def read(c: Any) -> MseCluster | None:
         cl = MseCluster(id=c.instance_id or "", name=c.cluster_alias_name or "", region=ctx.region,
                         type=c.cluster_type or "", version=c.app_version or "")
         try:
             read_config(cl, _ok(mse.query_config(mse_models.QueryConfigRequest(instance_id=cl.id)).body).data)
         except Exception as err:
+            if apierrors.sdk_code(err) in NOT_FOUND:  # released since it was listed
+                return None
             cl.config_error = apierrors.describe(err)
         try:
             det = _ok(mse.query_cluster_detail(mse_models.QueryClusterDetailRequest(instance_id=cl.id,
@@ -126,7 +133,9 @@ def clusters(ctx: CollectContext) -> list[MseCluster]:
             cl.internet_address = det.internet_address or ""
             cl.acl = None if det.acl_entry_list is None else acl_entries(det.acl_entry_list)
         except Exception as err:
+            if apierrors.sdk_code(err) in NOT_FOUND:
+                return None
             cl.detail_error = apierrors.describe(err)
         return cl
 
-    return ctx.map(read, listed)
+    return [cl for cl in ctx.map(read, listed) if cl is not None]
