@@ -281,3 +281,24 @@ def test_exhausted_log_storage_fails_log_analysis(cloud):
     load(cloud, scenario(**{**good_settings(), "log_analysis": {"post_paid": True, "preserve_gb": 0}}))
     (got,) = scan(cloud, checks=["securitycenter_log_analysis_enabled"])
     assert got.status.value == "PASS"
+
+
+def test_each_data_centre_holding_servers_has_its_own_log_analysis(cloud):
+    """Security Center runs independent mainland and overseas centres, each keeping its own assets' logs: the
+    overseas centre's log analysis is judged apart (region ap-southeast-1) when it holds servers of the audited
+    regions, and not at all when it holds none."""
+    settings = {**good_settings(), "assets": servers()}
+    load(cloud, scenario(**settings))
+    got = {f.region: f for f in scan(cloud, checks=["securitycenter_log_analysis_enabled"],
+                                     regions=["cn-hangzhou", "ap-southeast-1"])}
+    assert {r: f.status.value for r, f in got.items()} == {"global": "PASS", "ap-southeast-1": "FAIL"}
+    assert "not purchased" in got["ap-southeast-1"].message and "ap-southeast-1" in got["ap-southeast-1"].message
+    load(cloud, scenario(**{**settings, "log_analysis_overseas": {"bought": True, "open": True}}))
+    got = {f.region: f for f in scan(cloud, checks=["securitycenter_log_analysis_enabled"],
+                                     regions=["cn-hangzhou", "ap-southeast-1"])}
+    assert {r: f.status.value for r, f in got.items()} == {"global": "PASS", "ap-southeast-1": "PASS"}
+    # no server in the overseas centre: nothing of it is judged
+    load(cloud, scenario(**{**settings, "assets": [s for s in servers() if s["region"].startswith("cn-")]}))
+    got = {f.region: f for f in scan(cloud, checks=["securitycenter_log_analysis_enabled"],
+                                     regions=["cn-hangzhou", "ap-southeast-1"])}
+    assert set(got) == {"global"}

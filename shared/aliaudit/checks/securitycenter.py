@@ -366,27 +366,37 @@ def config_assessment(inp: Inputs) -> Iterator[Result]:
                  "enabled, or when no log type is listed; PASS when every listed host, network and security log type "
                  "is enabled and, for subscription log analysis, its purchased log storage is not exhausted "
                  "(DescribeLogstoreStorage: Used below Preserve; FAIL when exhausted, ERROR when unreadable; "
-                 "pay-as-you-go log analysis has no purchased capacity).",
+                 "pay-as-you-go log analysis has no purchased capacity). Read from the settings data centre "
+                 "(security_center_region) and, as its own result (region: the centre), from the other data centre "
+                 "when it holds servers of the audited regions (DescribeCloudCenterInstances TotalCount): each centre "
+                 "analyses the logs of its own assets (mainland logs kept in China, others in Singapore).",
        cis_audit="Security Center console > Investigation > Log Analysis: ensure the switch for the specific log type"
                  " are turned on and the log volume usage indicator is not exhausted.")
 def log_analysis(inp: Inputs) -> Iterator[Result]:
     la: LogAnalysis = inp[LOG_ANALYSIS]
+    yield _account(inp, *_log_analysis_verdict(la), "log-analysis")
+    for other in la.elsewhere:  # the other data centre's own, where it holds assets (region: that centre)
+        status, message = _log_analysis_verdict(other)
+        yield Result(status=status, resource_id=inp.account_id, resource_type="sas:log-analysis", region=other.centre,
+                     message=f"{message} (data centre {other.centre}, which holds servers of the audited regions)")
+
+
+def _log_analysis_verdict(la: LogAnalysis) -> tuple[Status, str]:
+    if la.error:
+        return ERROR, f"could not read log analysis: {la.error}"
     if not (la.open or la.post_paid):
-        why = "not purchased" if not la.bought else "purchased but not enabled"
-        yield _account(inp, FAIL, f"log analysis is {why}", "log-analysis")
-        return
+        return FAIL, f"log analysis is {'not purchased' if not la.bought else 'purchased but not enabled'}"
     off = [f"{x.logstore} ({x.category})" for x in la.logs if not x.enabled]
     if off:
-        yield _account(inp, FAIL, f"log delivery disabled for: {', '.join(off)}", "log-analysis")
-    elif not la.logs:
-        yield _account(inp, FAIL, "log analysis is enabled but no log type is delivered", "log-analysis")
-    elif (volume := log_volume.problem(la.volume)) is not None:
-        yield _account(inp, volume[0], f"log analysis is enabled, but {volume[1]}", "log-analysis")
-    else:
-        cats = sorted({x.category for x in la.logs})
-        how = "" if la.open else " (pay-as-you-go)"
-        yield _account(inp, PASS, f"log analysis{how} enabled for all {len(la.logs)} log types ({', '.join(cats)})"
-                                  f"{log_volume.usage(la.volume)}", "log-analysis")
+        return FAIL, f"log delivery disabled for: {', '.join(off)}"
+    if not la.logs:
+        return FAIL, "log analysis is enabled but no log type is delivered"
+    if (volume := log_volume.problem(la.volume)) is not None:
+        return volume[0], f"log analysis is enabled, but {volume[1]}"
+    cats = sorted({x.category for x in la.logs})
+    how = "" if la.open else " (pay-as-you-go)"
+    return PASS, (f"log analysis{how} enabled for all {len(la.logs)} log types ({', '.join(cats)})"
+                  f"{log_volume.usage(la.volume)}")
 
 
 # --- AccessKey leaks ------------------------------------------------------------------------------

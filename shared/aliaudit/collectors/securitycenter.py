@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import Field
 
-from .. import log_volume
-from ..datasets import Dataset, Record, Scope
+from .. import apierrors, log_volume
+from ..datasets import GLOBAL, Dataset, Record, Scope
 from ..log_volume import LogVolume
 from ..sas_vulns import RISK_COUNTED
 from .paging import by_page_number
@@ -97,6 +97,14 @@ class LogAnalysis(Record):
     # the purchased log storage and its use (DescribeLogstoreStorage), read where subscription log analysis is open
     # (pay-as-you-go log analysis has no purchased capacity to exhaust)
     volume: LogVolume | None = None
+    centre: str = ""  # the data centre answering (the settings centre: security_center_region)
+    # the other data centre's own log analysis, where it holds Security Center assets of the audited regions: "Logs
+    # from assets in the Chinese Mainland are stored in China (Hangzhou); logs from assets Outside the Chinese
+    # Mainland ... are stored in Singapore" (Security Center "Enable log analysis"), and
+    # "云安全中心在中国内地与非中国内地采用独立的服务中心" (independent service centres for the mainland and
+    # outside it; OpenMeta zh_cn sas 2018-12-03, e.g. DescribeAssetSummary)
+    elsewhere: list[LogAnalysis] = Field(default_factory=list)
+    error: str = ""  # (an `elsewhere` centre that could not be read)
 
 
 @dataclass
@@ -258,9 +266,27 @@ LOG_ANALYSIS: Dataset[LogAnalysis] = Dataset("securitycenter.log_analysis", Scop
 
 
 @collector(LOG_ANALYSIS, apis=["yundun-sas:DescribeLogShipperStatus", "yundun-sas:DescribeLogMeta",
-                                "yundun-sas:DescribeLogstoreStorage"])
+                                "yundun-sas:DescribeLogstoreStorage", "yundun-sas:DescribeCloudCenterInstances"])
 def log_analysis(ctx: CollectContext) -> LogAnalysis:
-    sas = _settings_client(ctx)
+    home = ctx.config.security_center_region
+    la = _log_analysis(ctx.factory.pop("sas", home), home)
+    for centre in sorted({data_centre(r) for r in ctx.regions} - {home, GLOBAL}):
+        try:
+            sas = ctx.factory.pop("sas", centre)
+            # (its assets: DescribeCloudCenterInstances' PageInfo.TotalCount; none, no logs to analyse there)
+            body = sas.describe_cloud_center_instances(_models().DescribeCloudCenterInstancesRequest(
+                machine_types="ecs", current_page=1, page_size=1)).body
+            if body.page_info is None or body.page_info.total_count is None:
+                raise ValueError("DescribeCloudCenterInstances answered no PageInfo.TotalCount")
+            if body.page_info.total_count:
+                la.elsewhere.append(_log_analysis(sas, centre))
+        except Exception as err:
+            la.elsewhere.append(LogAnalysis(bought=False, open=False, authorized=False, centre=centre,
+                                            error=apierrors.describe(err)))
+    return la
+
+
+def _log_analysis(sas: Any, centre: str) -> LogAnalysis:
     # From: "The ID of the request source. Set the value to sas." (DescribeLogShipperStatus; the SDK model's doc
     # comment says the same, and Alibaba's Terraform provider sends it: service_alicloud_threat_detection.go)
     st = sas.describe_log_shipper_status(_models().DescribeLogShipperStatusRequest(from_="sas")).body.log_shipper_status
@@ -269,7 +295,8 @@ def log_analysis(ctx: CollectContext) -> LogAnalysis:
                      authorized=getattr(st, "auth_status", "") == "yes",
                      post_paid=getattr(st, "post_paid_open_status", "") == "yes",
                      logs=[LogType(logstore=m.log_store or "", category=m.category or "",
-                                   description=m.log_desc or "", enabled=m.status == "enabled") for m in metas])
+                                   description=m.log_desc or "", enabled=m.status == "enabled") for m in metas],
+                     centre=centre)
     if la.open and la.bought and not la.post_paid:  # (pay-as-you-go storage has no purchased capacity to exhaust)
         def storage() -> LogVolume:
             b = sas.describe_logstore_storage(_models().DescribeLogstoreStorageRequest(from_="sas")).body

@@ -5,7 +5,8 @@ analysis), plus the writes that change them (each recorded as an ActionTrail eve
 
 Security Center serves two data centres: tds.cn-shanghai for assets in regions named cn-* and
 tds.ap-southeast-1 for the others (the SDK's own endpoint map). An asset is listed only by the endpoint
-of its data centre; account settings are the same on both. A request to the emulator's own address
+of its data centre; log analysis is each centre's own, the other account settings are the same on
+both. A request to the emulator's own address
 (no region in the host) sees every asset."""
 
 from __future__ import annotations
@@ -203,7 +204,12 @@ class SasState(BaseModel):
     fingerprint_hours: dict[str, int] = Field(default_factory=dict)  # type -> hours (0 off); unlisted: 24
     defense: dict[str, str] = Field(default_factory=dict)  # type -> on|off; unlisted: on
     linked_roles: dict[str, bool] = Field(default_factory=lambda: {"AliyunServiceRoleForSas": True})
-    log_analysis: LogAnalysis = Field(default_factory=LogAnalysis)
+    log_analysis: LogAnalysis = Field(default_factory=LogAnalysis)  # the mainland centre's (tds.cn-shanghai)
+    # the other centre's (tds.ap-southeast-1): "云安全中心在中国内地与非中国内地采用独立的服务中心" (independent service
+    # centres; OpenMeta zh_cn sas 2018-12-03), whose logs are kept apart ("Logs from assets in the Chinese Mainland
+    # are stored in China (Hangzhou); logs from assets Outside the Chinese Mainland ... in Singapore", "Enable log
+    # analysis")
+    log_analysis_overseas: LogAnalysis = Field(default_factory=LogAnalysis)
     ak_leaks: list[AkLeak] = Field(default_factory=list)
 
 
@@ -213,6 +219,13 @@ VUL_DEFAULTS = {"cve": "on", "sys": "on", "cms": "on", "app": "off", "emg": "on"
 
 def _state(call: Call) -> SasState:
     return call.acct.sas
+
+
+def _log_analysis(call: Call) -> LogAnalysis:
+    """The log analysis of the centre the request reached (its host's region; the emulator's own address: the
+    mainland's)."""
+    s = _state(call)
+    return s.log_analysis_overseas if call.region == OVERSEAS else s.log_analysis
 
 
 def _merged(s: SasState) -> int:
@@ -585,7 +598,7 @@ def describe_log_shipper_status(call: Call) -> dict[str, Any]:
     """Security Center's log analysis status for From=sas ("The ID of the request source. Set the value to sas.",
     the reference). What another source (none: Server Guard's aegis, DescribeLogMeta's documented default) answers is
     not documented: the emulator answers a source that bought nothing."""
-    la = _state(call).log_analysis if call.params.get("From") == "sas" else LogAnalysis(authorized=False)
+    la = _log_analysis(call) if call.params.get("From") == "sas" else LogAnalysis(authorized=False)
     return {"LogShipperStatus": {"BuyStatus": _yes(la.bought), "OpenStatus": _yes(la.open),
                                  "AuthStatus": _yes(la.authorized), "SlsServiceStatus": "yes",
                                  "SlsProjectStatus": "Normal" if la.open or la.post_paid else "Disable",
@@ -598,14 +611,14 @@ def describe_logstore_storage(call: Call) -> dict[str, Any]:
     """The purchased log storage (Preserve) and its use (Used), in GB (integers, as the SDK model declares them), in
     the documented sample's shape."""
     require(call.params, "From")  # "required": true (OpenMeta sas 2018-12-03 DescribeLogstoreStorage)
-    la = _state(call).log_analysis
+    la = _log_analysis(call)
     return {"Used": la.used_gb, "Ttl": la.ttl, "Logstore": "sas-log", "Preserve": la.preserve_gb,
             "UserProject": f"sas-log-{call.acct.id}-{call.region or MAINLAND}"}
 
 
 @api.action("DescribeLogMeta")
 def describe_log_meta(call: Call) -> dict[str, Any]:
-    la = _state(call).log_analysis
+    la = _log_analysis(call)
     project = f"aliyun-log-sas-{call.acct.id}-{call.region or MAINLAND}"
     rows = [{"Project": project, "LogStore": store, "LogDesc": desc, "Category": cat, "Topic": store,
              "Status": "enabled" if (la.open or la.post_paid) and store not in la.disabled else "disabled",
@@ -620,7 +633,7 @@ def modify_log_meta_status(call: Call) -> dict[str, Any]:
     status = require(call.params, "Status")
     if store not in {s for s, _, _ in LOG_TYPES} or status not in ("enabled", "disabled"):
         raise ApiError("IllegalParam", f"Invalid LogStore or Status: {store} {status}", 400)
-    la = _state(call).log_analysis
+    la = _log_analysis(call)
     la.disabled = [s for s in la.disabled if s != store] + ([store] if status == "disabled" else [])
     return {}
 
