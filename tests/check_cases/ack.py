@@ -2,7 +2,9 @@
 cn-beijing, cluster_type Kubernetes, current_version 1.32.1-aliyun.1, an empty api_server_endpoint); add-on states
 active | updating | upgrading | deleting; GetClusterAuditProject audit_enabled true with sls_project_name
 k8s-log-cad1230511cbb4db4a488e58518******; node pool np615c0e0966124216a0412e10afe0**** (default-nodepool);
-ListClusterInspectReports status completed; DescribeKubernetesVersionMetadata 1.31.1-aliyun.1 expiring 2026-01-30."""
+ListClusterInspectReports status completed, summary code "warning" with errorCount and warnCount 0;
+DescribeClusterDetail control_plane_config.cloud_monitor_flags true; DescribeKubernetesVersionMetadata
+1.31.1-aliyun.1 expiring 2026-01-30."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ def cluster(cid: str = CID, **kw: Any) -> ClusterInfo:
         "audit_project": "k8s-log-cad1230511cbb4db4a488e58518******", "audit_enabled": True,
         "addons": [AddonInfo(name="coredns", state="active", version="v1.9.3.10-7dfca203-aliyun"), TERWAY, LOGTAIL],
         "node_pools": [POOL], "last_inspection": NOW - timedelta(days=1), "last_inspection_errors": 0,
-        "last_inspection_warnings": 0}
+        # summary.code enumerates no values: "normal" is the console's Normal, the one the CIS 7.4 audit asks for
+        "last_inspection_warnings": 0, "last_inspection_code": "normal"}
     base.update(kw)
     return ClusterInfo(**base)
 
@@ -36,7 +39,12 @@ def ack(*clusters: ClusterInfo, **kw: Any) -> dict[str, AckData]:
 
 
 REGISTERED = cluster("c-ext", cluster_type="ExternalKubernetes")
+DEDICATED = cluster("c-ded", cluster_type="Kubernetes", control_plane_cms=True)
 _R = "cn-beijing"
+# DescribeClustersV1 state: deleting / deleted have no findings, failed (creation) / delete_failed are MANUAL, the
+# rest are judged
+STATES = [cluster(f"c-{state}", state=state, audit_enabled=False, audit_project="")
+          for state in ("deleting", "deleted", "failed", "delete_failed", "updating", "scaling", "updating_failed")]
 
 CASES: list[Case] = [
     Case("ack_cluster_audit_log_enabled", "audit_enabled with a project; audit off; registered is MANUAL",
@@ -48,10 +56,37 @@ CASES: list[Case] = [
          ack(cluster(), cluster("c-del", addons=[AddonInfo(name="logtail-ds", state="deleting")]),
              cluster("c-none", addons=[TERWAY])),
          {CID: "PASS", "c-del": "FAIL", "c-none": "FAIL"}, region=_R),
+    # the review's defect: clusters in every state were judged (a deleted one FAILed, a failed one was ERROR)
+    Case("ack_cluster_audit_log_enabled", "deleting and deleted: no finding; failed and delete_failed: MANUAL; "
+         "updating, scaling and updating_failed: judged",
+         ack(*STATES, cluster("c-ext-gone", cluster_type="ExternalKubernetes", state="deleted")),
+         {"c-failed": "MANUAL", "c-delete_failed": "MANUAL", "c-updating": "FAIL", "c-scaling": "FAIL",
+          "c-updating_failed": "FAIL"}, region=_R),
+    Case("ack_cluster_private_endpoint", "a failed cluster whose reads failed is MANUAL, not ERROR; a deleted one "
+         "with a public endpoint has no finding",
+         ack(cluster("c-failed", state="failed", master_url_read=False, errors={"detail": "ErrorClusterNotFound"}),
+             cluster("c-gone", state="Deleted", public_endpoint="https://47.95.1.2:6443"), cluster()),
+         {"c-failed": "MANUAL", CID: "PASS"}, region=_R),
     Case("ack_cluster_cloudmonitor_enabled", "every pool with CMS; one pool without; no pool is MANUAL",
          ack(cluster(), cluster("c-off", node_pools=[POOL, NodePoolInfo(id="np-2", name="gpu", cms_enabled=False)]),
              cluster("c-nopool", node_pools=[])),
          {CID: "PASS", "c-off": "FAIL", "c-nopool": "MANUAL"}, region=_R),
+    # the review's defect: a dedicated cluster's masters are in no node pool, so CloudMonitor off on them PASSed
+    Case("ack_cluster_cloudmonitor_enabled", "dedicated: masters with CloudMonitor (documented sample) pass; "
+         "cloud_monitor_flags false fails; not answered is MANUAL; DescribeClusterDetail denied is ERROR; a managed "
+         "cluster is judged on its pools only",
+         ack(DEDICATED, cluster("c-ded-off", cluster_type="Kubernetes", control_plane_cms=False),
+             cluster("c-ded-none", cluster_type="Kubernetes"),
+             cluster("c-ded-err", cluster_type="Kubernetes", errors={"detail": "Forbidden.RAM"}),
+             cluster("c-managed-err", errors={"detail": "Forbidden.RAM"})),
+         {"c-ded": "PASS", "c-ded-off": "FAIL", "c-ded-none": "MANUAL", "c-ded-err": "ERROR",
+          "c-managed-err": "PASS"}, region=_R),
+    Case("ack_cluster_cloudmonitor_enabled", "dedicated: a pool without CloudMonitor fails even when the masters are "
+         "unknown; masters without it fail even without node pools",
+         ack(cluster("c-ded-pool", cluster_type="Kubernetes", errors={"detail": "Forbidden.RAM"},
+                     node_pools=[NodePoolInfo(id="np-2", name="gpu", cms_enabled=False)]),
+             cluster("c-ded-nopool", cluster_type="Kubernetes", control_plane_cms=False, node_pools=[])),
+         {"c-ded-pool": "FAIL", "c-ded-nopool": "FAIL"}, region=_R),
     Case("ack_cluster_rbac_enabled", "managed passes; documented dedicated (Kubernetes) is MANUAL",
          ack(cluster(), cluster("c-ded", cluster_type="Kubernetes")), {CID: "PASS", "c-ded": "MANUAL"}, region=_R),
     Case("ack_cluster_basic_auth_disabled", "1.32 passes; 1.16 is MANUAL",
@@ -72,6 +107,21 @@ CASES: list[Case] = [
              cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),
          {CID: "PASS", "c-npoff": "PASS", "c-eni": "PASS", "c-flannel": "FAIL"}, region=_R),
+    # Terway Edge (component terway-edge; console "Network Plug-in: Select Terway-edge") is ACK Edge's Terway
+    Case("ack_cluster_terway_network_plugin", "terway-edge is Terway (Terway Edge)",
+         ack(cluster("c-edge", profile="Edge", addons=[AddonInfo(name="terway-edge", state="active")])),
+         {"c-edge": "PASS"}, region=_R),
+    Case("ack_cluster_network_policy_enabled", "terway-edge (Flannel on edge node pools) is MANUAL, not a FAIL for "
+         "lacking Terway",
+         ack(cluster("c-edge", profile="Edge", addons=[AddonInfo(name="terway-edge", state="active")])),
+         {"c-edge": "MANUAL"}, region=_R),
+    # the review's defect: the terway add-on (VPC route mode in the Terway README; Terraform's NETWORK_ADDON_NAMES
+    # names it apart from terway-eniip) and terway-controlplane alone PASSed as multiple IP mode
+    Case("ack_cluster_eni_multi_ip_enabled", "terway, terway-controlplane alone and terway-edge are MANUAL",
+         ack(cluster("c-terway", addons=[AddonInfo(name="terway", state="active")]),
+             cluster("c-cp", addons=[AddonInfo(name="terway-controlplane", state="active")]),
+             cluster("c-edge", addons=[AddonInfo(name="terway-edge", state="active")])),
+         {"c-terway": "MANUAL", "c-cp": "MANUAL", "c-edge": "MANUAL"}, region=_R),
     Case("ack_cluster_eni_multi_ip_enabled", "terway-eniip passes; terway-eni and flannel fail",
          ack(cluster(), cluster("c-eni", addons=[AddonInfo(name="terway-eni", state="active")]),
              cluster("c-flannel", addons=[AddonInfo(name="flannel", state="active")])),
@@ -101,8 +151,18 @@ CASES: list[Case] = [
     Case("ack_cluster_inspection_recent", "the audit's 'Last check status is Normal': a recent report with error or "
          "warning items fails, one without a summary is MANUAL",
          ack(cluster("c-err", last_inspection_errors=2), cluster("c-warn", last_inspection_warnings=1),
-             cluster("c-nosummary", last_inspection_errors=None, last_inspection_warnings=None)),
+             cluster("c-nosummary", last_inspection_errors=None, last_inspection_warnings=None,
+                     last_inspection_code=None)),
          {"c-err": "FAIL", "c-warn": "FAIL", "c-nosummary": "MANUAL"}, region=_R),
+    # the review's defect: summary.code was never read, and the documented sample (code "warning", errorCount and
+    # warnCount 0) PASSed as Normal
+    Case("ack_cluster_inspection_recent", "summary.code: the documented 'warning' with zero counts fails, as does "
+         "'critical'; 'Normal' in any case passes; no code with zero counts is MANUAL",
+         ack(cluster("c-sample", last_inspection_code="warning"), cluster("c-crit", last_inspection_code="critical"),
+             cluster("c-upper", last_inspection_code="Normal"), cluster("c-nocode", last_inspection_code=None),
+             cluster("c-normal-warn", last_inspection_warnings=2)),
+         {"c-sample": "FAIL", "c-crit": "FAIL", "c-upper": "PASS", "c-nocode": "MANUAL", "c-normal-warn": "FAIL"},
+         region=_R),
     Case("ack_cluster_version_supported", "1.32 listed without expiry; documented 1.31 expired 2026-01-30 is past; "
          "1.28 not listed",
          ack(cluster(), cluster("c-31", version="1.31.1-aliyun.1"), cluster("c-28", version="1.28.3-aliyun.1"),

@@ -265,3 +265,130 @@ def test_emulator_rrsa_config_in_cluster_detail(cloud):
     assert on.enabled is True and on.oidc_name == "ack-rrsa-cgood"
     assert on.oidc_arn.endswith(":oidc-provider/ack-rrsa-cgood")
     assert client.describe_cluster_detail("cbad").body.rrsa_config.enabled is False
+
+
+# --- review defects: inspection result code, cluster states, dedicated masters, Terway modes ----------------------
+
+def test_inspection_summary_code_is_the_overall_result(cloud):
+    """ListClusterInspectReports summary.code, "Aggregated inspection task result code": the documented sample answers
+    "warning" with errorCount and warnCount 0, so zero counts alone are not Normal (CIS 7.4: "Last check status is
+    Normal"). The emulator derives the code from the counts unless a report sets it, as the sample's does."""
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "ok", "id": "cok", "inspect_reports": [{"start": ago(1)}]},
+        {"name": "sample", "id": "csample", "inspect_reports": [{"start": ago(1), "code": "warning"}]},
+        {"name": "advice", "id": "cadvice", "inspect_reports": [{"start": ago(1), "advice": 2}]},
+        {"name": "blank", "id": "cblank", "inspect_reports": [{"start": ago(1), "code": ""}]}]}))
+    findings = scan(cloud, checks=["ack_cluster_inspection_recent"])
+    assert statuses(findings, "ack_cluster_inspection_recent") == {
+        "cok": "PASS", "csample": "FAIL", "cadvice": "FAIL", "cblank": "MANUAL"}
+    message = {f.resource_id: f.message for f in findings}
+    assert "warning" in message["csample"] and "not answered" in message["cblank"]
+
+
+def test_emulator_inspection_code_follows_the_counts(cloud):
+    load(cloud, base_scenario(cs={"clusters": [{"name": "c", "id": "cc", "inspect_reports": [
+        {"start": ago(4)}, {"start": ago(3), "advice": 1}, {"start": ago(2), "warnings": 1, "advice": 1},
+        {"start": ago(1), "errors": 1, "warnings": 1}]}]}))
+    client = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+    reports = client.list_cluster_inspect_reports("cc", cs_models.ListClusterInspectReportsRequest()).body.reports
+    assert [(r.summary.code, r.summary.advice_count) for r in reports] == [
+        ("error", 0), ("warning", 1), ("advice", 1), ("normal", 0)]  # newest first
+
+
+def test_deleted_clusters_are_skipped_and_failed_ones_are_manual(cloud, admin):
+    """DescribeClustersV1 state: deleting and deleted clusters get no findings and cost no further reads; a cluster
+    whose creation or deletion failed is MANUAL for every check; updating and scaling ones are judged."""
+    states = ("deleting", "deleted", "failed", "delete_failed", "updating", "scaling")
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": s, "id": f"c{s}", "state": s, "public_endpoint": "https://47.96.1.2:6443"} for s in states]}))
+    findings = scan(cloud, families=["ack"])
+    assert {f.resource_id for f in findings} == {"cfailed", "cdelete_failed", "cupdating", "cscaling"}
+    assert all(f.status.value == "MANUAL" and "the cluster is" in f.message
+               for f in findings if f.resource_id in ("cfailed", "cdelete_failed"))
+    assert statuses(findings, "ack_cluster_private_endpoint") == {
+        "cfailed": "MANUAL", "cdelete_failed": "MANUAL", "cupdating": "FAIL", "cscaling": "FAIL"}
+    calls = admin.calls()
+    assert calls["cs:GetClusterAuditProject"] == calls["cs:DescribeClusterDetail"] == 2  # the judged two only
+
+
+def test_dedicated_cluster_masters_need_cloudmonitor(cloud):
+    """DescribeClusterDetail control_plane_config.cloud_monitor_flags ("Indicates whether to install CloudMonitor for
+    the node", the control plane of an ACK dedicated cluster): masters are in no node pool."""
+    pools = [{"name": "default", "cms_enabled": True}]
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "ded-on", "id": "cdedon", "cluster_type": "Kubernetes", "control_plane_cms": True,
+         "node_pools": pools},
+        {"name": "ded-off", "id": "cdedoff", "cluster_type": "Kubernetes", "node_pools": pools},
+        {"name": "managed", "id": "cmanaged", "node_pools": pools}]}))
+    findings = scan(cloud, checks=["ack_cluster_cloudmonitor_enabled"])
+    assert statuses(findings, "ack_cluster_cloudmonitor_enabled") == {
+        "cdedon": "PASS", "cdedoff": "FAIL", "cmanaged": "PASS"}
+    assert "masters" in next(f.message for f in findings if f.resource_id == "cdedoff")
+
+
+def test_emulator_control_plane_config_for_dedicated_clusters_only(cloud):
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "ded", "id": "cded", "cluster_type": "Kubernetes", "control_plane_cms": True},
+        {"name": "managed", "id": "cmanaged"}]}))
+    client = CsClient(pop_config(cloud, endpoint=None, http_proxy=cloud.url, region_id="cn-hangzhou"))
+    assert client.describe_cluster_detail("cded").body.control_plane_config.cloud_monitor_flags is True
+    assert client.describe_cluster_detail("cmanaged").body.control_plane_config is None
+
+
+def test_terway_modes_and_terway_edge(cloud):
+    """Terraform's NETWORK_ADDON_NAMES names terway apart from terway-eniip, and the Terway README's `terway` is VPC
+    route mode: only terway-eniip is ENI multiple IP mode. terway-edge (ACK Edge's Terway Edge) is Terway for CIS 7.7
+    and 7.8."""
+    load(cloud, base_scenario(cs={"clusters": [
+        {"name": "route", "id": "croute", "addons": [{"name": "terway"}]},
+        {"name": "cp", "id": "ccp", "addons": [{"name": "terway-controlplane"}]},
+        {"name": "eniip", "id": "ceniip", "addons": [{"name": "terway-controlplane"}, {"name": "terway-eniip"}]},
+        {"name": "edge", "id": "cedge", "profile": "Edge", "addons": [{"name": "terway-edge"}]}]}))
+    findings = scan(cloud, checks=["ack_cluster_eni_multi_ip_enabled", "ack_cluster_terway_network_plugin",
+                                   "ack_cluster_network_policy_enabled"])
+    assert statuses(findings, "ack_cluster_eni_multi_ip_enabled") == {
+        "croute": "MANUAL", "ccp": "MANUAL", "ceniip": "PASS", "cedge": "MANUAL"}
+    assert statuses(findings, "ack_cluster_terway_network_plugin") == {
+        "croute": "PASS", "ccp": "PASS", "ceniip": "PASS", "cedge": "PASS"}
+    assert statuses(findings, "ack_cluster_network_policy_enabled")["cedge"] == "MANUAL"
+
+
+# the ROA paths of the cs 2015-12-15 APIs the remediation commands call, as OpenMeta documents them
+# (dew-serverless/acs-metadata en_us/cs/2015-12-15/api-docs.json apis[].path and methods; {} is a path parameter)
+DOCUMENTED_PATHS = {
+    ("PUT", "/clusters/{}/audit_log"): "UpdateClusterAuditLogConfig",
+    ("POST", "/api/v2/clusters/{}/upgrade"): "UpgradeCluster",
+    ("PUT", "/clusters/{}/nodepools/{}"): "ModifyClusterNodePool",
+    ("POST", "/clusters/{}/components/install"): "InstallClusterAddons",
+    ("POST", "/clusters/{}/components/uninstall"): "UnInstallClusterAddons",
+    ("POST", "/clusters/{}/components/{}/config"): "ModifyClusterAddon",
+    ("POST", "/clusters"): "CreateCluster",
+    ("POST", "/clusters/{}/inspectReports"): "RunClusterInspect",
+    ("PUT", "/clusters/{}/inspectConfig"): "UpdateClusterInspectConfig",
+    ("PUT", "/api/v2/clusters/{}"): "ModifyCluster",
+    ("GET", "/permissions/users/{}"): "DescribeUserPermission",
+    ("GET", "/api/v1/metadata/versions"): "DescribeKubernetesVersionMetadata",
+}
+
+
+def test_remediation_commands_use_documented_methods_and_paths():
+    """Every `METHOD /path` of an ACK check's CLI remediation is a documented API (a <placeholder> or a component
+    name stands for a path parameter): RunClusterInspect is POST .../inspectReports, ModifyClusterAddon POST
+    .../components/{component_id}/config."""
+    import re
+
+    from aliaudit.checks.registry import all_checks
+
+    def fits(template: str, path: str) -> bool:
+        want, got = template.split("/"), path.split("/")
+        return len(want) == len(got) and all(w in ("{}", g) for w, g in zip(want, got, strict=True))
+
+    def documented(method: str, path: str) -> bool:
+        return any(m == method and fits(template, path) for m, template in DOCUMENTED_PATHS)
+
+    seen = {cid: re.findall(r"\b(GET|PUT|POST|DELETE) (/[^\s']+)", c.meta.remediation.cli)
+            for cid, c in all_checks().items() if cid.startswith("ack_")}
+    wrong = {cid: calls for cid, calls in seen.items() if not all(documented(m, p) for m, p in calls)}
+    assert not wrong
+    assert ("POST", "/clusters/<id>/inspectReports") in seen["ack_cluster_inspection_recent"]
+    assert ("POST", "/clusters/<id>/components/terway-eniip/config") in seen["ack_cluster_network_policy_enabled"]

@@ -1,6 +1,7 @@
 """Container Service for Kubernetes (ACK) checks: CIS Alibaba Cloud Foundations v2.0.0 section 7 and 2.4,
 plus Kubernetes version support. One finding per cluster and check; registered (external) clusters get
-MANUAL findings where ACK does not run their control plane."""
+MANUAL findings where ACK does not run their control plane. Clusters being deleted or deleted get no findings; a
+cluster whose creation or deletion failed gets MANUAL ones (DescribeClustersV1 state)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ ADDON_EVENTS = CLUSTER_EVENTS + ["InstallClusterAddons", "UnInstallClusterAddons
                                  "UpgradeClusterAddons"]
 LOG_ADDONS = ("logtail-ds", "loongcollector")  # the Log Service collectors ACK installs
 # the data-plane add-ons first: terway-controlplane (ACK Pro's control-plane part, beside one of them) carries
-# neither the NetworkPolicy setting nor the ENI mode
+# neither the NetworkPolicy setting nor the ENI mode. Alibaba's Terraform provider names the network add-ons apart
+# (alicloud/service_alicloud_cs.go NETWORK_ADDON_NAMES: "terway", "kube-flannel-ds", "terway-eni", "terway-eniip"),
+# and the Terway README separates VPC (route) mode, terway.yml's DaemonSet `terway`, from ENI secondary IP mode
+# (terway-multiip.yml): only terway-eniip is known to be the multiple IP mode.
 TERWAY = ("terway-eniip", "terway-eni", "terway", "terway-controlplane")
+# Terway Edge, ACK Edge clusters' network plug-in: "Built on Terway and Flannel (Route mode)", Terway on cloud node
+# pools and Flannel on edge ones; its component is terway-edge (https://help.aliyun.com/en/ack/product-overview/
+# terway-edge, "terway-edge version") beside terway-edge-controlplane (https://www.alibabacloud.com/help/en/ack/
+# ack-edge/user-guide/use-terway-in-ens-network). "Network Plug-in: Select Terway-edge" (https://www.alibabacloud.com/
+# help/en/ack/ack-edge/user-guide/how-to-use-the-terway-edge-network-plugin)
+TERWAY_EDGE = ("terway-edge", "terway-edge-controlplane")
 FLANNEL = ("flannel",)
 
 
@@ -29,10 +39,17 @@ def _result(c: ClusterInfo, status: Status, message: str) -> Result:
 
 
 def _clusters(inp: Inputs, *parts: str, registered: str | None = None) -> Iterator[tuple[ClusterInfo, Result | None]]:
-    """Each cluster, with a ready Result when the check cannot judge it: ERROR if one of `parts` was not read,
-    MANUAL (with `registered` as guidance) for registered clusters."""
+    """Each cluster still there, with a ready Result when the check cannot judge it: MANUAL for one whose creation or
+    deletion failed, ERROR if one of `parts` was not read, MANUAL (with `registered` as guidance) for registered
+    clusters."""
     data: AckData = inp[CLUSTERS]
     for c in data.clusters:
+        if c.gone:  # deleting / deleted: nothing left to secure
+            continue
+        if c.failed:
+            yield c, _result(c, MANUAL, f"the cluster is {c.state}: ACK describes no working cluster to judge; "
+                                        "delete it, or verify it by hand once it runs")
+            continue
         if c.registered:
             yield c, _result(c, MANUAL, f"registered cluster: {registered}") if registered else None
             continue
@@ -45,7 +62,7 @@ def _checks(inp: Inputs, parts: tuple[str, ...], registered: str,
     for c, ready in _clusters(inp, *parts, registered=registered):
         if ready:
             yield ready
-        elif ready is None and not c.registered:
+        elif not c.registered:
             status, message = judge(c)
             yield _result(c, status, message)
 
@@ -105,25 +122,50 @@ def log_collection(inp: Inputs) -> Iterator[Result]:
 @check(id="ack_cluster_cloudmonitor_enabled", severity="medium",
        title="Ensure CloudMonitor is set to Enabled on Kubernetes Engine Clusters",
        risk="Without the CloudMonitor agent, node CPU, memory, disk and network signals are not collected.",
-       console="ACK console > the cluster > Nodes > Node Pools > the pool > Edit: enable CloudMonitor agent.",
+       console="ACK console > the cluster > Nodes > Node Pools > the pool > Edit: enable CloudMonitor agent; on a "
+               "dedicated cluster's masters, install the CloudMonitor agent on each master ECS instance.",
        cli="aliyun cs PUT /clusters/<id>/nodepools/<np> --body '{\"kubernetes_config\": {\"cms_enabled\": true}}'",
        cis=["7.2"], events=CLUSTER_EVENTS + ["CreateClusterNodePool", "ModifyClusterNodePool",
                                              "DeleteClusterNodepool"], needs=[CLUSTERS],
        evaluates="DescribeClusterNodePools per cluster: PASS when every node pool has kubernetes_config.cms_enabled, "
-                 "FAIL naming the pools without it, MANUAL when the cluster has no node pools. Registered (external) "
-                 "clusters are MANUAL; ERROR when the cluster's node pools could not be read. The audit's OS Metrics "
-                 "in CloudMonitor are not read.",
+                 "FAIL naming the pools without it, MANUAL when the cluster has no node pools. A dedicated cluster's "
+                 "masters are in no node pool: DescribeClusterDetail control_plane_config.cloud_monitor_flags false "
+                 "is a FAIL too; MANUAL when the answer carries no such flag, ERROR when DescribeClusterDetail could "
+                 "not be read. Registered (external) clusters are MANUAL; ERROR when the cluster's node pools could "
+                 "not be read. The audit's OS Metrics in CloudMonitor are not read.",
        cis_audit="ACK console > the cluster > Nodes > Monitor link of the selected node: check if OS Metrics data "
                  "exists in the CloudMonitor page of the ECS node.")
 def cloudmonitor(inp: Inputs) -> Iterator[Result]:
+    def masters(c: ClusterInfo) -> tuple[Status, str] | None:
+        """The verdict on a dedicated cluster's masters (None: not dedicated)."""
+        if not c.dedicated:
+            return None
+        if "detail" in c.errors:
+            return ERROR, f"could not read DescribeClusterDetail for the masters: {c.errors['detail']}"
+        if c.control_plane_cms is None:
+            return MANUAL, ("DescribeClusterDetail answered no control_plane_config.cloud_monitor_flags: verify the "
+                            "CloudMonitor agent runs on the masters")
+        if not c.control_plane_cms:
+            return FAIL, ("CloudMonitor agent is not installed on the masters "
+                          "(control_plane_config.cloud_monitor_flags false)")
+        return PASS, "CloudMonitor agent is installed on the masters"
+
     def judge(c: ClusterInfo) -> tuple[Status, str]:
-        if not c.node_pools:
-            return MANUAL, ("the cluster has no node pools; if it has nodes added outside node pools, verify the "
-                            "CloudMonitor agent runs on them")
         off = [p.name for p in c.node_pools if not p.cms_enabled]
         if off:
-            return FAIL, f"CloudMonitor agent is disabled in node pools: {', '.join(off)}"
-        return PASS, f"CloudMonitor agent is enabled in all {len(c.node_pools)} node pools"
+            pools = (FAIL, f"CloudMonitor agent is disabled in node pools: {', '.join(off)}")
+        elif c.node_pools:
+            pools = (PASS, f"CloudMonitor agent is enabled in all {len(c.node_pools)} node pools")
+        else:
+            pools = (MANUAL, "the cluster has no node pools; if it has nodes added outside node pools, verify the "
+                             "CloudMonitor agent runs on them")
+        master = masters(c)
+        if master is None:
+            return pools
+        # the worse of the two decides (a FAIL stands even when the other part is unknown); both messages are kept
+        worst = (FAIL, ERROR, MANUAL, PASS)
+        verdicts = sorted([master, pools], key=lambda v: worst.index(v[0]))
+        return verdicts[0][0], "; ".join(m for _, m in verdicts)
 
     yield from _checks(inp, ("nodepools",), _REG_AGENT, judge)
 
@@ -203,7 +245,7 @@ def dashboard(inp: Inputs) -> Iterator[Result]:
 # --- network --------------------------------------------------------------------------------------
 
 def _network(c: ClusterInfo) -> str:
-    plugin = c.addon(*TERWAY) or c.addon(*FLANNEL)
+    plugin = c.addon(*TERWAY) or c.addon(*TERWAY_EDGE) or c.addon(*FLANNEL)
     return plugin.name if plugin else ""
 
 
@@ -218,6 +260,11 @@ _CIS_7_7_AUDIT = ("Logon to ACK console. Click the Create Kubernetes Cluster but
 
 def _network_policy(c: ClusterInfo) -> tuple[Status, str]:
     terway = c.addon(*TERWAY)
+    edge = c.addon(*TERWAY_EDGE)
+    if terway is None and edge is not None:
+        # Terway on cloud node pools, Flannel (Route mode) on edge ones: no documented add-on setting tells both
+        return MANUAL, (f"network plugin {edge.name} (Terway Edge: Terway on cloud node pools, Flannel in Route mode "
+                        "on edge node pools): verify NetworkPolicy is enforced on every node pool")
     if terway is None:
         plugin = _network(c) or "no Terway"
         return FAIL, f"network plugin {plugin}: only Terway enforces Kubernetes NetworkPolicy on ACK"
@@ -245,7 +292,8 @@ _CIS_7_8_AUDIT = ("ACK console > the cluster detail page: check if the meta of N
        cis=["7.7", "7.8"], events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="The network add-on (ListClusterAddonInstances), as the 7.7 and 7.8 audits read it (is Terway the "
                  "network plugin?): PASS for Terway in any mode (terway-eniip, terway-eni, terway-controlplane, "
-                 "terway), FAIL for Flannel or no network add-on; MANUAL for registered (external) clusters; ERROR "
+                 "terway) and for Terway Edge (terway-edge, terway-edge-controlplane: ACK Edge clusters' Terway-based "
+                 "plug-in), FAIL for Flannel or no network add-on; MANUAL for registered (external) clusters; ERROR "
                  "when the cluster's add-ons could not be read. Whether NetworkPolicy is on and whether the mode is "
                  "multiple IP are ack_cluster_network_policy_enabled and ack_cluster_eni_multi_ip_enabled.",
        cis_audit="7.7: " + _CIS_7_7_AUDIT + " 7.8: " + _CIS_7_8_AUDIT)
@@ -254,6 +302,9 @@ def terway_network_plugin(inp: Inputs) -> Iterator[Result]:
         terway = c.addon(*TERWAY)
         if terway is not None:
             return PASS, f"network plugin {terway.name} (Terway)"
+        edge = c.addon(*TERWAY_EDGE)
+        if edge is not None:  # the console's Network Plug-in "Terway-edge"
+            return PASS, f"network plugin {edge.name} (Terway Edge)"
         return FAIL, f"network plugin {_network(c) or 'not Terway'}: Terway is not the network plugin"
 
     yield from _checks(inp, ("addons",), "verify the cluster's network plugin is Terway", judge)
@@ -265,13 +316,14 @@ def terway_network_plugin(inp: Inputs) -> Iterator[Result]:
        console="Create clusters with the Terway network plugin and 'Support for NetworkPolicy' selected (Flannel "
                "has no NetworkPolicy); for Terway clusters keep disable_network_policy \"false\" in ConfigMap "
                "kube-system/eni-config.",
-       cli="aliyun cs PUT /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
+       cli="aliyun cs POST /clusters/<id>/components/terway-eniip/config --body '{\"config\": "
            "\"{\\\"NetworkPolicy\\\": \\\"true\\\"}\"}'; kubectl -n kube-system get cm eni-config "
            "-o jsonpath='{.data.disable_network_policy}'",
        events=ADDON_EVENTS, needs=[CLUSTERS],
        evaluates="ListClusterAddonInstances and, for the Terway add-on (terway-eniip, terway-eni, "
                  "terway-controlplane, terway), GetClusterAddonInstance's config: FAIL when Terway is not installed "
-                 "(Flannel has no NetworkPolicy); with Terway, PASS when the config says NetworkPolicy \"true\", "
+                 "(Flannel has no NetworkPolicy), MANUAL for Terway Edge (terway-edge: Flannel on edge node pools); "
+                 "with Terway, PASS when the config says NetworkPolicy \"true\", "
                  "MANUAL when it has no NetworkPolicy key (enforcement itself, disable_network_policy in ConfigMap "
                  "kube-system/eni-config, is not readable through the API), FAIL when it names another value "
                  "(\"false\"). "
@@ -289,18 +341,24 @@ def network_policy(inp: Inputs) -> Iterator[Result]:
        console="Create clusters with the Terway network plugin in shared ENI (multiple IP) mode (terway-eniip).",
        cli="aliyun cs POST /clusters --body '{..., \"addons\": [{\"name\": \"terway-eniip\"}]}'",
        events=ADDON_EVENTS, needs=[CLUSTERS],
-       evaluates="The network add-on (ListClusterAddonInstances): PASS for terway-eniip, terway-controlplane or "
-                 "terway, FAIL for terway-eni (exclusive ENI mode) and for Flannel or no network add-on. Registered "
-                 "(external) clusters are MANUAL; ERROR when the cluster's add-ons could not be read. No CIS id: "
+       evaluates="The network add-on (ListClusterAddonInstances): PASS for terway-eniip (ENI secondary IP mode), "
+                 "FAIL for terway-eni (exclusive ENI mode) and for Flannel or no network add-on; MANUAL for terway "
+                 "(VPC route mode in the Terway README, or a mode the name does not tell), for terway-controlplane "
+                 "without a data-plane add-on and for Terway Edge. Registered (external) clusters are MANUAL; ERROR "
+                 "when the cluster's add-ons could not be read. No CIS id: "
                  "stricter than the 7.8 audit, which asks only for Terway (ack_cluster_terway_network_plugin).",
        source="CIS 7.8's title (ENI multiple IP mode), judged by the Terway add-on's mode")
 def eni_multi_ip(inp: Inputs) -> Iterator[Result]:
     def judge(c: ClusterInfo) -> tuple[Status, str]:
         plugin = _network(c)
-        if plugin in ("terway-eniip", "terway-controlplane", "terway"):
+        if plugin == "terway-eniip":
             return PASS, f"network plugin {plugin}: ENI multiple IP (shared ENI) mode"
         if plugin == "terway-eni":
             return FAIL, "network plugin terway-eni: exclusive ENI mode, not multiple IP mode"
+        if plugin in ("terway", "terway-controlplane") + TERWAY_EDGE:
+            return MANUAL, (f"network plugin {plugin}: its add-on name does not tell whether pods use ENI secondary "
+                            "IPs (the terway add-on is Terway's VPC route mode in the Terway README); verify on the "
+                            "cluster that Terway runs in shared ENI (multiple IP) mode")
         return FAIL, f"network plugin {plugin or 'not Terway'}: ENI multiple IP mode needs Terway (terway-eniip)"
 
     yield from _checks(inp, ("addons",), "not applicable to a cluster ACK did not create", judge)
@@ -337,14 +395,16 @@ def private_endpoint(inp: Inputs) -> Iterator[Result]:
        risk="Unchecked clusters drift: failing nodes and components or risky configuration go unnoticed.",
        console="ACK console > the cluster > Inspections and Diagnostics > Cluster Inspection: start an inspection "
                "and enable scheduled inspection.",
-       cli="aliyun cs POST /clusters/<id>/inspects  (RunClusterInspect); PUT /clusters/<id>/inspectConfig "
+       cli="aliyun cs POST /clusters/<id>/inspectReports  (RunClusterInspect); PUT /clusters/<id>/inspectConfig "
            "(scheduled inspection)",
        cis=["7.4"], events=CLUSTER_EVENTS + ["RunClusterInspect", "CreateClusterInspectConfig",
                                              "UpdateClusterInspectConfig"], needs=[CLUSTERS],
        evaluates="ListClusterInspectReports: the newest report that is neither failed nor running must have ended "
                  "(or started) within ack_inspection_max_age_days (7), else FAIL (none: FAIL), and its result must be "
-                 "Normal, as the audit asks: FAIL when its summary counts check items with an error or a warning "
-                 "(errorCount, warnCount; advice does not count), MANUAL when it carries no summary; PASS otherwise. "
+                 "Normal, as the audit asks: FAIL when its summary.code (the overall result) is present and not "
+                 "normal (any case), or when the summary counts check items with an error or a warning (errorCount, "
+                 "warnCount); MANUAL when summary.code is empty or missing and those counts are 0 or missing (the "
+                 "overall result was not answered; the counts have no critical level); PASS when the code is normal. "
                  "Registered (external) clusters are MANUAL; ERROR when the cluster's inspection reports could not be "
                  "read.",
        cis_audit="ACK console > the cluster > Overview: check if the Last check status is Normal and verify the "
@@ -358,11 +418,20 @@ def inspection(inp: Inputs) -> Iterator[Result]:
             seen = f"last cluster inspection {c.last_inspection:%Y-%m-%d}" if c.last_inspection else "never inspected"
             return FAIL, f"{seen}: no completed cluster inspection within {days} days"
         when = f"last cluster inspection {c.last_inspection:%Y-%m-%d} (within {days} days)"
-        if c.last_inspection_errors is None or c.last_inspection_warnings is None:
-            return MANUAL, f"{when} carries no result summary: verify its status is Normal in the console"
-        if c.last_inspection_errors or c.last_inspection_warnings:
-            return FAIL, (f"{when} is not Normal: {c.last_inspection_errors} check items with errors, "
-                          f"{c.last_inspection_warnings} with warnings")
+        code = (c.last_inspection_code or "").lower()
+        counted = c.last_inspection_errors is not None and c.last_inspection_warnings is not None
+        items = (f"{c.last_inspection_errors} check items with errors, {c.last_inspection_warnings} with warnings"
+                 if counted else "")
+        if code and code != "normal":
+            detail = f" ({items})" if items else ""
+            return FAIL, f"{when} is not Normal: its result is {c.last_inspection_code}{detail}"
+        if counted and (c.last_inspection_errors or c.last_inspection_warnings):
+            return FAIL, f"{when} is not Normal: {items}"
+        if not code:
+            # the counts have no critical level, so zero errors and warnings do not make the report Normal
+            told = items or "no counts either"
+            return MANUAL, (f"{when}: its overall result was not answered (no summary.code; {told}): verify its "
+                            "status is Normal in the console")
         return PASS, f"{when}: Normal"
 
     yield from _checks(inp, ("inspection",), "run cluster checks with the tools of its provider", judge)

@@ -1,7 +1,9 @@
 """Container Service for Kubernetes (ACK) dataset, per region: the clusters (DescribeClustersV1 carries
 meta_data, master_url and the versions; DescribeClusterDetail per cluster adds only what the listing lacks, the
-RRSA configuration) and, per cluster, the API server audit project, installed add-ons (with the network plugin's
-configuration), node pools, and inspection reports; plus the Kubernetes versions ACK still supports in the region.
+RRSA configuration and a dedicated cluster's control plane configuration) and, per cluster, the API server audit
+project, installed add-ons (with the network plugin's configuration), node pools, and inspection reports; plus the
+Kubernetes versions ACK still supports in the region. A cluster being deleted, deleted or whose creation or deletion
+failed is listed with its state only: nothing more is read.
 
 Each per-cluster read keeps its own error, so a denied call turns only the checks that need it to ERROR.
 """
@@ -27,6 +29,13 @@ cs_models = lazy_import("alibabacloud_cs20151215.models")
 # asked (a refusal would be the dataset's ERROR, never a partial listing)
 PAGE_SIZE = 100
 NETWORK_ADDONS = ("terway-eniip", "terway-eni", "terway", "terway-controlplane")  # config read for NetworkPolicy
+# DescribeClustersV1 clusters[].state (OpenMeta cs 2015-12-15; DescribeClusterDetail documents these four too):
+# "deleting: The cluster is being deleted", "deleted: The cluster has been deleted" (no findings), "failed: The
+# cluster failed to be created", "delete_failed: The cluster failed to be deleted" (MANUAL). The others are judged:
+# initial, running, upgrading, updating, removing, draining, scaling, stopped (and DescribeClusterDetail's
+# updating_failed, waiting, disconnected)
+GONE_STATES = ("deleting", "deleted")
+FAILED_STATES = ("failed", "delete_failed")
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -92,12 +101,34 @@ class ClusterInfo(Record):
     # items whose result is error / warning"); None when it carries none
     last_inspection_errors: int | None = None
     last_inspection_warnings: int | None = None
+    # that report's summary.code ("The status code of the check task result", SDK ListClusterInspectReportsResponse-
+    # BodyReportsSummary; documented sample "warning"; no enumeration): the overall result; None when empty or absent
+    last_inspection_code: str | None = None
     # DescribeClusterDetail rrsa_config.enabled (RRSA: pods assume RAM roles through the cluster's OIDC provider);
     # None when the answer carries no rrsa_config or no enabled flag
     rrsa_enabled: bool | None = None
+    # DescribeClusterDetail control_plane_config.cloud_monitor_flags ("Indicates whether to install CloudMonitor for
+    # the node" in "The control plane configurations in an ACK dedicated cluster"; SDK: a bool): CloudMonitor on a
+    # dedicated cluster's masters, which are in no node pool; None when the answer carries no boolean
+    control_plane_cms: bool | None = None
     # part (audit, addons, network, nodepools, inspection, detail) -> why
     errors: dict[str, str] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)  # the cluster's tags (findings carry them: mutelist tags:)
+
+    @property
+    def gone(self) -> bool:
+        """Being deleted or deleted: nothing left to audit."""
+        return self.state.lower() in GONE_STATES
+
+    @property
+    def failed(self) -> bool:
+        """Its creation or deletion failed: what ACK answers about it describes no working cluster."""
+        return self.state.lower() in FAILED_STATES
+
+    @property
+    def dedicated(self) -> bool:
+        """An ACK dedicated cluster: its masters are the user's ECS instances, in no node pool."""
+        return self.cluster_type == "Kubernetes"
 
     @property
     def registered(self) -> bool:
@@ -182,7 +213,7 @@ def clusters(ctx: CollectContext) -> AckData:
                            public_endpoint=str((master or {}).get("api_server_endpoint") or ""),
                            master_url_read=master is not None,
                            tags={t.key: t.value or "" for t in c.tags or [] if t.key})
-        if info.registered:
+        if info.registered or info.gone or info.failed:  # (the checks judge none of these from further reads)
             return info
         cid = info.id
 
@@ -222,12 +253,21 @@ def clusters(ctx: CollectContext) -> AckData:
                 if summary is not None and summary.error_count is not None and summary.warn_count is not None:
                     info.last_inspection_errors = int(summary.error_count)
                     info.last_inspection_warnings = int(summary.warn_count)
+                # the counts have no critical level (GetClusterInspectReportDetail's levels: advice, warning, error,
+                # critical) and the documented sample says "warning" with every count 0 but normalCount: the code
+                # is the overall result
+                if summary is not None and isinstance(summary.code, str) and summary.code.strip():
+                    info.last_inspection_code = summary.code.strip()
 
         def cluster_detail() -> None:
-            # rrsa_config is documented for DescribeClusterDetail only (OpenMeta cs 2015-12-15; SDK model
-            # DescribeClusterDetailResponseBodyRrsaConfig.enabled, a bool), not in DescribeClustersV1's listing
-            rrsa = cs.describe_cluster_detail(cid).body.rrsa_config
+            # rrsa_config and control_plane_config are documented for DescribeClusterDetail only (OpenMeta cs
+            # 2015-12-15; SDK models DescribeClusterDetailResponseBodyRrsaConfig.enabled and ...ControlPlaneConfig.
+            # cloud_monitor_flags, bools), not in DescribeClustersV1's listing
+            body = cs.describe_cluster_detail(cid).body
+            rrsa, plane = body.rrsa_config, body.control_plane_config
             info.rrsa_enabled = rrsa.enabled if rrsa is not None and isinstance(rrsa.enabled, bool) else None
+            flag = plane.cloud_monitor_flags if plane is not None else None
+            info.control_plane_cms = flag if isinstance(flag, bool) else None
 
         part(info, "audit", audit)
         part(info, "detail", cluster_detail)
@@ -250,7 +290,8 @@ def clusters(ctx: CollectContext) -> AckData:
         return {v.version: VersionInfo(version=v.version, expiration=parse_time(v.expiration_date))
                 for v in body or [] if v.version}
 
-    judged = [c for c in data.clusters if not c.registered and (c.profile or "Default") in VERSION_PROFILES]
+    judged = [c for c in data.clusters if not (c.registered or c.gone or c.failed)
+              and (c.profile or "Default") in VERSION_PROFILES]
     for key in sorted({version_key(c) for c in judged}):
         ctype, profile = key.split("/", 1)
         try:
