@@ -29,7 +29,7 @@ from tests.bench import (
     lower_bound,
     run_pipeline,
 )
-from tests.emulator.generate import AUDIT_EXTERNAL_ID, Sizes, generate_org
+from tests.emulator.generate import AUDIT_EXTERNAL_ID, ORG_AUDITOR_AK, ORG_AUDITOR_SECRET, Sizes, generate_org
 
 ORG_ACCOUNTS = 50
 ORG_SCALE = 0.02  # a medium account: 100 users, 40 buckets, per region 6 instances, 3 security groups, ...
@@ -55,6 +55,8 @@ def run_org_cli(emu: Emulator, work: Path) -> dict[str, Any]:
     _reset(emu)
     out = work / "org-cli-out"
     env, script = cli_env(emu, work), str(Path(sys.executable).parent / "aliaudit")
+    # the management account's auditor user: STS refuses the root key ("Roles may not be assumed by root accounts")
+    env.update(ALIBABA_CLOUD_ACCESS_KEY_ID=ORG_AUDITOR_AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET=ORG_AUDITOR_SECRET)
     started = time.monotonic()
     with (work / "org-cli.log").open("w") as log:
         proc = subprocess.Popen([script, "scan", "--all-accounts", "--member-external-id", AUDIT_EXTERNAL_ID,

@@ -19,6 +19,8 @@ PROJECT = f"aliaudit-{ACCOUNT}"
 ROLE = "aliaudit-fc"
 REPORT_KEY = "key-aliaudit-reports"  # the auditor's own KMS key (template.yml's ReportKey, KmsInstanceId set)
 WRITER_ROLE = "bucket-writer"
+# the RAM user who assumes it: STS refuses the account's own key ("Roles may not be assumed by root accounts")
+PLANTER_AK, PLANTER_SECRET = "LTAIplanterkey00001", "planter-secret-0000000000000"
 FC_TRUST = deploy.fc_trust_policy()
 RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunSecret (the functions require one)
 
@@ -85,10 +87,16 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
     acct.setdefault("oss", {}).setdefault("buckets", []).append(emulated_bucket(deploy.report_bucket(
         BUCKET, acct.get("id", ACCOUNT), kms_key=REPORT_KEY)))
     if bucket_writer:  # a role of the account that may write any bucket (AliyunOSSFullAccess): writer_bucket()
+        account = acct.get("id", ACCOUNT)
         ram["roles"].append({"name": WRITER_ROLE, "policies": [{"name": "AliyunOSSFullAccess"}],
                              "trust_policy": {"Version": "1", "Statement": [{
                                  "Effect": "Allow", "Action": "sts:AssumeRole",
-                                 "Principal": {"RAM": [f"acs:ram::{acct.get('id', ACCOUNT)}:root"]}}]}})
+                                 "Principal": {"RAM": [f"acs:ram::{account}:root"]}}]}})
+        ram["policies"].append({"name": "AssumeBucketWriter", "document": {"Version": "1", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"acs:ram::{account}:role/{WRITER_ROLE}"}]}})
+        ram.setdefault("users", []).append({"name": "planter", "access_keys": [
+            {"id": PLANTER_AK, "secret": PLANTER_SECRET}], "policies": [{"name": "AssumeBucketWriter",
+                                                                           "type": "Custom"}]})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
     acct.setdefault("fc", {})["functions"] = functions(
         deadline=deadline, payload=payload, aggregator_env=aggregator_env, env=env, run_secret=run_secret,
@@ -105,11 +113,11 @@ def emulated_bucket(spec: dict[str, Any], region: str = "cn-hangzhou") -> dict[s
 
 
 def writer_bucket(url: str) -> oss2.Bucket:
-    """The report bucket through a session of add_pipeline's bucket_writer role (assumed with the root key)."""
+    """The report bucket through a session of add_pipeline's bucket_writer role (assumed by its planter user)."""
     from alibabacloud_sts20150401 import models as sts_models
     from alibabacloud_sts20150401.client import Client as StsClient
 
-    sts = StsClient(pop_config_for(url))
+    sts = StsClient(pop_config_for(url, PLANTER_AK, PLANTER_SECRET))
     creds = sts.assume_role(sts_models.AssumeRoleRequest(
         role_arn=f"acs:ram::{ACCOUNT}:role/{WRITER_ROLE}", role_session_name="planter")).body.credentials
     return oss2.Bucket(oss2.StsAuth(creds.access_key_id, creds.access_key_secret, creds.security_token,
@@ -174,8 +182,8 @@ def invoke(cloud_url: str, function: str, payload: bytes, asynchronous: bool = T
                                     RuntimeOptions())
 
 
-def pop_config_for(cloud_url: str) -> Any:
+def pop_config_for(cloud_url: str, ak: str = ROOT_AK, secret: str = ROOT_SECRET) -> Any:
     from alibabacloud_tea_openapi.models import Config
 
-    return Config(access_key_id=ROOT_AK, access_key_secret=ROOT_SECRET, protocol="http", region_id="cn-hangzhou",
+    return Config(access_key_id=ak, access_key_secret=secret, protocol="http", region_id="cn-hangzhou",
                   http_proxy=cloud_url)

@@ -98,7 +98,7 @@ def test_permanent_access_key(run):
 
 
 def test_sts_token(run, cloud):
-    creds = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    creds = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=AUDITOR, role_session_name="handmade")).body.credentials
     out = ok(run(env={"ALIBABA_CLOUD_ACCESS_KEY_ID": creds.access_key_id,
                       "ALIBABA_CLOUD_ACCESS_KEY_SECRET": creds.access_key_secret,
@@ -115,7 +115,7 @@ def test_ram_role_assumption_with_session_name_and_default(run):
 
 
 def test_role_assumption_from_an_sts_source_keeps_its_token(run, cloud):
-    creds = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    creds = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=f"acs:ram::{ACCOUNT}:role/hop1", role_session_name="first")).body.credentials
     out = ok(run("--role-arn", AUDITOR, "--role-session-name", "second", env={
         "ALIBABA_CLOUD_ACCESS_KEY_ID": creds.access_key_id, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": creds.access_key_secret,
@@ -153,13 +153,13 @@ def test_ecs_ram_role_named_and_discovered(run):
 def test_cli_profiles_every_mode(run, cloud, tmp_path):
     token = tmp_path / "token"
     token.write_text(jwt({"iss": ISSUER, "aud": "sts.aliyuncs.com", "exp": time.time() + 3600}))
-    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    sts = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=AUDITOR, role_session_name="viasts")).body.credentials
     profiles = [
         {"name": "ak", "mode": "AK", "access_key_id": ADMIN_AK, "access_key_secret": ADMIN_SECRET},
         {"name": "sts", "mode": "StsToken", "access_key_id": sts.access_key_id,
          "access_key_secret": sts.access_key_secret, "sts_token": sts.security_token},
-        {"name": "role", "mode": "RamRoleArn", "access_key_id": ROOT_AK, "access_key_secret": ROOT_SECRET,
+        {"name": "role", "mode": "RamRoleArn", "access_key_id": ADMIN_AK, "access_key_secret": ADMIN_SECRET,
          "ram_role_arn": AUDITOR, "ram_session_name": "from-profile"},
         {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "auditor"},
         {"name": "hop1", "mode": "ChainableRamRoleArn", "source_profile": "ak",
@@ -188,7 +188,7 @@ def test_ini_profile(run):
     (run.home / ".alibabacloud").mkdir()
     (run.home / ".alibabacloud" / "credentials.ini").write_text(
         f"[default]\ntype = access_key\naccess_key_id = {ADMIN_AK}\naccess_key_secret = {ADMIN_SECRET}\n\n"
-        f"[assume]\ntype = ram_role_arn\naccess_key_id = {ROOT_AK}\naccess_key_secret = {ROOT_SECRET}\n"
+        f"[assume]\ntype = ram_role_arn\naccess_key_id = {ADMIN_AK}\naccess_key_secret = {ADMIN_SECRET}\n"
         f"role_arn = {AUDITOR}\nrole_session_name = ini-sess\n")
     assert ok(run())["arn"].endswith("user/admin")
     assert ok(run("--profile", "assume"))["arn"].endswith("auditor/ini-sess")
@@ -237,7 +237,7 @@ def test_bad_keys_secret_and_expired_token(run, cloud, admin):
     fails(run(env={**AK_ENV, "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIunknown00000000"}), 2,
           "permanent AccessKey: the AccessKey LTAI**** does not exist")
     fails(run(env={**AK_ENV, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong"}), 2, "secret", "signature mismatch")
-    creds = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    creds = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=AUDITOR, role_session_name="old", duration_seconds=900)).body.credentials
     admin.advance(1000)
     fails(run(env={"ALIBABA_CLOUD_ACCESS_KEY_ID": creds.access_key_id,
@@ -247,8 +247,12 @@ def test_bad_keys_secret_and_expired_token(run, cloud, admin):
 
 def test_assume_role_errors(run):
     fails(run("--role-arn", f"acs:ram::{ACCOUNT}:role/ghost", env=AK_ENV), 2, "role", "ghost does not exist")
+    # STS answers a mismatched external id as any refusal (the documented NoPermission message): the hint names it
     fails(run("--role-arn", f"acs:ram::{ACCOUNT}:role/partner", "--external-id", "wrong", env=AK_ENV), 2,
-          "refused the external id")
+          "was denied", "match the external id given")
+    # the account's own AccessKey: "Roles may not be assumed by root accounts" (STS common errors)
+    root = {"ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+    fails(run("--role-arn", AUDITOR, env=root), 2, "account's own AccessKey cannot assume", "RAM user")
     partner = ok(run("--role-arn", f"acs:ram::{ACCOUNT}:role/partner", "--external-id", "ext-42", env=AK_ENV))
     assert "assumed-role/partner/aliaudit-" in partner["arn"]
     reader = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIreaderkey000001",

@@ -557,7 +557,7 @@ def test_oss_clients_sign_with_the_current_credentials(cloud):
 def test_oss_clients_work_with_sts_tokens_and_the_bucket_region(cloud):
     load(cloud, account())
     settings = EndpointSettings(protocol="http", proxy=cloud.url)
-    role = AssumeRoleProvider(StaticProvider(ROOT_AK, ROOT_SECRET), settings,
+    role = AssumeRoleProvider(StaticProvider(ADMIN_AK, ADMIN_SECRET), settings,
                               role_arn=f"acs:ram::{ACCOUNT}:role/auditor", session_name="audit")
     factory = ClientFactory(role, settings)
     assert factory.oss_endpoint("cn-shanghai") == "http://oss-cn-shanghai.aliyuncs.com"

@@ -20,7 +20,16 @@ from aliaudit.config import AuditConfig
 from aliaudit.settings import EndpointSettings
 from tests.check_inputs import run_check
 from tests.scanning import by_resource, scan
-from tests.sdk import ACCOUNT, READER_AK, READER_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+from tests.sdk import (
+    ACCOUNT,
+    ADMIN_AK,
+    ADMIN_SECRET,
+    READER_AK,
+    READER_SECRET,
+    base_scenario,
+    load,
+    pop_config,
+)
 
 REGIONS = ["cn-hangzhou", "cn-shanghai"]
 TRAIL_STORE = "actiontrail_main"
@@ -261,7 +270,7 @@ class _Swappable(ICredentialsProvider):
 
 def test_log_client_uses_current_credentials_and_the_configured_proxy(cloud, monkeypatch):
     load(cloud, account())
-    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    sts = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=f"acs:ram::{ACCOUNT}:role/auditor", role_session_name="logs")).body.credentials
     provider = _Swappable(Credentials(access_key_id=sts.access_key_id, access_key_secret=sts.access_key_secret,
                                       security_token=sts.security_token, provider_name="sts"))

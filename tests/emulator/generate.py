@@ -78,6 +78,9 @@ ROOT_AK, ROOT_SECRET = "LTAIrootkey00000001", "root-secret-0000000000000000"  # 
 # generate_org: member n (1..N-1) is account MEMBER_BASE + n; its audit role trusts ACCOUNT with this ExternalId
 MEMBER_BASE = 2 * 10**15
 AUDIT_ROLE, AUDIT_EXTERNAL_ID = "ResourceDirectoryAccountAccessRole", "aliaudit-bench"
+# generate_org: the management account's RAM user who audits the organisation (AdministratorAccess): STS refuses
+# the account's own key ("Roles may not be assumed by root accounts", STS common errors)
+ORG_AUDITOR, ORG_AUDITOR_AK, ORG_AUDITOR_SECRET = "org-auditor", "LTAIorgauditor00001", "org-auditor-secret-0000000000"
 # 24 real region ids (the SDKs' endpoint maps and the emulator's host routing know them all)
 REGIONS = [
     "cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao", "cn-zhangjiakou", "cn-huhehaote",
@@ -666,14 +669,18 @@ def generate(scale: float = 1.0, seed: int = 1, sizes: Sizes | None = None) -> S
 
 def generate_org(accounts: int, scale: float = 1.0, seed: int = 1, sizes: Sizes | None = None) -> Scenario:
     """An organisation of `accounts` accounts: the benchmark account of generate() as the management account
-    (id ACCOUNT, root key ROOT_AK) and accounts-1 members (ids MEMBER_BASE+1...), each a generated account of
-    the same sizes from its own seed, in a Resource Directory whose members alternate between the folders
-    'prod' and 'dev'. Every member has the role AUDIT_ROLE (AdministratorAccess) trusting the management
-    account with the ExternalId AUDIT_EXTERNAL_ID; members have no root AccessKey."""
+    (id ACCOUNT, root key ROOT_AK, the auditor user ORG_AUDITOR_AK) and accounts-1 members (ids MEMBER_BASE+1...),
+    each a generated account of the same sizes from its own seed, in a Resource Directory whose members alternate
+    between the folders 'prod' and 'dev'. Every member has the role AUDIT_ROLE (AdministratorAccess) trusting the
+    management account with the ExternalId AUDIT_EXTERNAL_ID; members have no root AccessKey."""
     if accounts < 1:
         raise ValueError("an organisation has at least its management account")
     s = sizes or Sizes().scaled(scale)
     members = [_management(seed, s)]
+    members[0].ram.users.append(User(name=ORG_AUDITOR, created=NOW - timedelta(days=400),
+                                     access_keys=[AccessKey(id=ORG_AUDITOR_AK, secret=ORG_AUDITOR_SECRET,
+                                                            created=NOW - timedelta(days=30))],
+                                     policies=[PolicyRef(name="AdministratorAccess")]))
     trust = {"Version": "1", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{ACCOUNT}:root"]},
         "Condition": {"StringEquals": {"sts:ExternalId": AUDIT_EXTERNAL_ID}}}]}

@@ -21,8 +21,6 @@ from tests.sdk import (
     ADMIN_SECRET,
     READER_AK,
     READER_SECRET,
-    ROOT_AK,
-    ROOT_SECRET,
     base_scenario,
     load,
     pop_config,
@@ -220,7 +218,7 @@ def test_v4_signatures(world):
 
 
 def _assume_auditor(cloud) -> Any:
-    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    sts = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET))
     return sts.assume_role(sts_models.AssumeRoleRequest(role_arn=f"acs:ram::{ACCOUNT}:role/auditor",
                                                         role_session_name="oss-audit",
                                                         duration_seconds=3600)).body.credentials

@@ -30,8 +30,6 @@ from tests.sdk import (
     ADMIN_SECRET,
     READER_AK,
     READER_SECRET,
-    ROOT_AK,
-    ROOT_SECRET,
     base_scenario,
     load,
     pop_config,
@@ -257,7 +255,7 @@ def test_v4_signing(cloud_proxy):
 def test_sts_token_auth_carries_the_role_policies(cloud_proxy):
     make_findings_store(log_client())
     put(log_client(), [finding("FAIL", "high", "ram-1", "user/sts")])
-    creds = StsClient(pop_config(cloud_proxy, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+    creds = StsClient(pop_config(cloud_proxy, ADMIN_AK, ADMIN_SECRET)).assume_role(sts_models.AssumeRoleRequest(
         role_arn=f"acs:ram::{ACCOUNT}:role/auditor", role_session_name="sls", duration_seconds=900)).body.credentials
     role = log_client(creds.access_key_id, creds.access_key_secret, securityToken=creds.security_token)
     assert [p["projectName"] for p in role.list_project().get_projects()] == [PROJECT]

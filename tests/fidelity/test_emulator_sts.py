@@ -16,13 +16,13 @@ from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
-from tests.sdk import ACCOUNT, ADMIN_AK, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
+from tests.sdk import ACCOUNT, ADMIN_AK, ADMIN_SECRET, ROOT_AK, ROOT_SECRET, base_scenario, load, pop_config
 
 ROLE_ARN = f"acs:ram::{ACCOUNT}:role/auditor"
 
 
 def _assume(cloud, **kw):
-    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    sts = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET))
     req = sts_models.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="s1", duration_seconds=3600, **kw)
     return sts.assume_role(req).body
 
@@ -82,7 +82,7 @@ def test_trust_policy_and_external_id(cloud):
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{ACCOUNT}:root"]},
         "Condition": {"StringEquals": {"sts:ExternalId": "abc-123"}}}]}})
     load(cloud, data)
-    sts = StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET))
+    sts = StsClient(pop_config(cloud, ADMIN_AK, ADMIN_SECRET))
     arn = f"acs:ram::{ACCOUNT}:role/partner"
     with pytest.raises(TeaException) as err:
         sts.assume_role(sts_models.AssumeRoleRequest(role_arn=arn, role_session_name="ss", external_id="nope"))
@@ -110,7 +110,7 @@ def test_short_sts_lifetimes_fault(cloud, admin):
 
 def test_credentials_library_ram_role_arn_uses_get_rpc_v1(cloud):
     load(cloud, base_scenario())
-    cred = CredClient(CredConfig(type="ram_role_arn", access_key_id=ROOT_AK, access_key_secret=ROOT_SECRET,
+    cred = CredClient(CredConfig(type="ram_role_arn", access_key_id=ADMIN_AK, access_key_secret=ADMIN_SECRET,
                                  role_arn=ROLE_ARN, role_session_name="lib", role_session_expiration=3600,
                                  sts_endpoint=cloud.url))
     sts = StsClient(Config(credential=cred, endpoint=cloud.endpoint, protocol="http"))
@@ -192,3 +192,14 @@ def test_forward_proxy_mode_with_real_hostnames(cloud):
                  protocol="http", http_proxy=cloud.url)
     assert StsClient(cfg).get_caller_identity().body.account_id == ACCOUNT
     assert RamClient(cfg).get_user(ram_models.GetUserRequest(user_name="reader")).body.user.user_name == "reader"
+
+
+def test_the_accounts_own_key_cannot_assume_a_role(cloud):
+    """AssumeRole: "You cannot use an Alibaba Cloud account to call this operation. The requester of this operation
+    can only be a RAM user or RAM role"; "ErrorCode: NoPermission ErrorMessage: Roles may not be assumed by root
+    accounts." (STS common errors, doc-detail/42775)."""
+    load(cloud, base_scenario())
+    with pytest.raises(TeaException) as err:
+        StsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).assume_role(sts_models.AssumeRoleRequest(
+            role_arn=ROLE_ARN, role_session_name="s1"))
+    assert err.value.code == "NoPermission" and "Roles may not be assumed by root accounts." in err.value.message

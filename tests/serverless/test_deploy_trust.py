@@ -283,12 +283,12 @@ def test_lifecycle_keeps_the_deployers_sts_token_out_of_a_debug_dump(cloud, tmp_
     from alibabacloud_sts20150401 import models as sts_models
     from alibabacloud_sts20150401.client import Client as StsClient
 
-    from tests.sdk import ROOT_AK, ROOT_SECRET, pop_config
+    from tests.sdk import ADMIN_AK, ADMIN_SECRET, pop_config
 
     data = base_scenario()
     add_pipeline(data)
     load(cloud, data)
-    session = StsClient(pop_config(cloud, ak=ROOT_AK, secret=ROOT_SECRET, endpoint=None, http_proxy=cloud.url)) \
+    session = StsClient(pop_config(cloud, ak=ADMIN_AK, secret=ADMIN_SECRET, endpoint=None, http_proxy=cloud.url)) \
         .assume_role(sts_models.AssumeRoleRequest(role_arn=f"acs:ram::{ACCOUNT}:role/auditor",
                                                   role_session_name="deployer")).body.credentials
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,

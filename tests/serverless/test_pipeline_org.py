@@ -13,7 +13,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tests.emulator.generate import ACCOUNT, AUDIT_EXTERNAL_ID, AUDIT_ROLE, ROOT_AK, ROOT_SECRET, generate_org
+from tests.emulator.generate import (
+    ACCOUNT,
+    AUDIT_EXTERNAL_ID,
+    AUDIT_ROLE,
+    ORG_AUDITOR_AK,
+    ORG_AUDITOR_SECRET,
+    generate_org,
+)
 from tests.emulator.state import Scenario
 from tests.pipeline import PROJECT, add_pipeline, fire_daily, read_json, reports_bucket, wait_idle
 
@@ -73,8 +80,8 @@ def test_org_run_audits_every_reachable_account_and_matches_the_cli(cloud, admin
     assert fired and "account(s): " in str(fired[0]) and members[0] in str(fired[0])  # names the accounts
     # the CLI from the management account gives the same findings for the members
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ALIAUDIT_ENDPOINT_PROXY": cloud.url,
-           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": ROOT_AK,
-           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ROOT_SECRET}
+           "ALIAUDIT_ENDPOINT_PROTOCOL": "http", "ALIBABA_CLOUD_ACCESS_KEY_ID": ORG_AUDITOR_AK,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ORG_AUDITOR_SECRET}  # (a RAM user: STS refuses the root key)
     families = [x for fam in FAMILIES for x in ("--family", fam)]
     got = subprocess.run([SCRIPT, "scan", "--all-accounts", "--member-external-id", AUDIT_EXTERNAL_ID, *families,
                           "--quiet", "--output-dir", str(tmp_path / "cli")], capture_output=True, text=True, env=env,
@@ -83,7 +90,7 @@ def test_org_run_audits_every_reachable_account_and_matches_the_cli(cloud, admin
     with (tmp_path / "cli" / "aliaudit.csv").open() as fh:
         cli = list(csv.DictReader(fh))
     # (the management account itself differs on purpose: the pipeline holds its own report bucket to a
-    # higher standard, and the CLI signed in as root)
+    # higher standard, and the CLI signed in as the auditor user)
     want = {_key(f): f["status"] for f in cli if f["account_id"] != ACCOUNT}
     have = {_key(f): f["status"] for f in pipeline if f["account_id"] != ACCOUNT}
     assert have == want

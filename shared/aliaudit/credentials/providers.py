@@ -452,6 +452,12 @@ def assume_role_error(err: Exception, role_arn: str, external_id: str | None, me
     if code == "EntityNotExist.Role":
         return errors.RoleNotFound(f"{method}: the role {role_arn} does not exist; check --role-arn / "
                                    "ALIBABA_CLOUD_ROLE_ARN (acs:ram::<account-id>:role/<name>)")
+    if code.startswith("NoPermission") and "root account" in message.lower():
+        # "Roles may not be assumed by root accounts" (STS "AssumeRole common errors", doc-detail/42775): "The
+        # requester of this operation can only be a RAM user or RAM role" (AssumeRole reference)
+        return errors.AssumeRoleDenied(f"{method}: the Alibaba Cloud account's own AccessKey cannot assume {role_arn}"
+                                       " (STS: 'Roles may not be assumed by root accounts'); use a RAM user's "
+                                       "AccessKey (with the AliyunSTSAssumeRoleAccess policy) or a RAM role")
     if code.startswith("NoPermission") and external_id and "externalid" in message.lower():
         return errors.ExternalIdMismatch(f"{method}: the trust policy of {role_arn} refused the external id given "
                                          "with --external-id; use the value the role owner configured")
@@ -459,8 +465,10 @@ def assume_role_error(err: Exception, role_arn: str, external_id: str | None, me
         return errors.AssumeRoleDenied(f"{method}: the account of {role_arn} is suspended ({code}); its resources "
                                        "cannot be read until it is reactivated")
     if code.startswith(("NoPermission", "Forbidden")):
+        # (STS answers a mismatched ExternalId with the same documented NoPermission message as any refusal)
+        also = " and match the external id given" if external_id else ""
         return errors.AssumeRoleDenied(f"{method}: AssumeRole on {role_arn} was denied ({code}); the caller needs "
-                                       "sts:AssumeRole on the role and the role's trust policy must name it")
+                                       f"sts:AssumeRole on the role and the role's trust policy must name it{also}")
     if code.startswith("AuthenticationFail.OIDCToken"):
         return errors.AuthError(f"{method}: the OIDC token was refused ({code}); check the token file and the "
                                 "OIDC provider ARN")
