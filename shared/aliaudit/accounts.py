@@ -22,9 +22,12 @@ from .settings import EndpointSettings
 rm_models = lazy_import("alibabacloud_resourcemanager20200331.models")  # (when a directory is listed: not for `policy`)
 
 DEFAULT_ROLE = "ResourceDirectoryAccountAccessRole"
-# ListAccounts statuses of members that exist and can be audited; any other (an invitation or promotion
-# still pending or failed) is reported as ERROR for that account rather than silently left out
-AUDITABLE = {"CreateSuccess", "InviteSuccess", "PromoteSuccess"}
+# ListAccounts statuses of members that exist and can be audited; any other is reported as ERROR for that account
+# rather than silently left out. The Promote* statuses are a member's "upgrade" (PromoteResourceAccount: "Upgrades a
+# resource account to a cloud account") "being confirmed", failed, expired or cancelled (ListAccounts Status, OpenMeta
+# resourcemanager 2020-03-31): the resource account is a member all along, and is audited
+AUDITABLE = {"CreateSuccess", "InviteSuccess", "PromoteSuccess", "PromoteVerifying", "PromoteFailed", "PromoteExpired",
+             "PromoteCancelled"}
 ACCOUNT_ID = re.compile(r"^\d{16}$")
 _ROLE_ARN = re.compile(r"^acs:ram::(\d{16}):role/([\w.@-]{1,64})$", re.IGNORECASE)
 

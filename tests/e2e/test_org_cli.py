@@ -138,3 +138,18 @@ def test_a_member_cannot_audit_the_directory(cloud, tmp_path):
     got = subprocess.run([SCRIPT, "scan", "--all-accounts"], capture_output=True, text=True, env=env, timeout=60,
                          cwd=tmp_path)
     assert got.returncode != 0 and "management account" in got.stderr, got.stderr[-2000:]
+
+
+def test_a_member_whose_upgrade_is_pending_or_failed_is_still_audited(run, cloud, tmp_path):
+    """ListAccounts Status PromoteVerifying / PromoteFailed / PromoteExpired / PromoteCancelled: a resource account's
+    upgrade to a cloud account ("being confirmed", failed...), the member there all along: audited, not ERROR."""
+    scenario = Scenario.from_file(ORG)
+    assert scenario.resource_directory is not None
+    member = next(m for m in scenario.resource_directory.members if m.account_id == DEV)
+    member.status = "PromoteVerifying"
+    cloud.emulator.load(scenario)
+    out = tmp_path / "org"
+    got = run("--all-accounts", "--member-external-id", "aliaudit-org", "--output-dir", str(out))
+    assert got.returncode == 3, got.stderr[-2000:]
+    rows = {r["account_id"]: r for r in json.loads((out / "aliaudit.org-summary.json").read_text())["by_account"]}
+    assert "not_audited" not in rows[DEV] and rows[DEV]["status"]["FAIL"], rows[DEV]
