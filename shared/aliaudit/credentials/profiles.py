@@ -171,7 +171,8 @@ def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: E
                                         duration=duration, external_id=opt("external_id"), policy=opt("policy")),
                      f"RAM role {role} ({where}) via {inner.method}", inner.access_key_hint)
     if mode == "EcsRamRole":
-        return Built(EcsRoleProvider(settings, opt("ram_role_name"), False), f"ECS RAM role ({where})")
+        # (None: the library applies ALIBABA_CLOUD_IMDSV1_DISABLED, as for the environment's ECS role)
+        return Built(EcsRoleProvider(settings, opt("ram_role_name"), None), f"ECS RAM role ({where})")
     if mode == "OIDC":
         return Built(OidcRoleProvider(settings, role_arn=need("ram_role_arn"), provider_arn=need("oidc_provider_arn"),
                                       token_file=need("oidc_token_file"),
@@ -240,7 +241,7 @@ def build_ini_profile(path: Path, name: str, settings: EndpointSettings, session
                                         session_name=sec.get("role_session_name") or session_name),
                      f"RAM role {sec['role_arn']} ({where})", sec["access_key_id"])
     if kind == "ecs_ram_role":
-        return Built(EcsRoleProvider(settings, sec.get("role_name") or None, False), f"ECS RAM role ({where})")
+        return Built(EcsRoleProvider(settings, sec.get("role_name") or None, None), f"ECS RAM role ({where})")
     if kind == "oidc_role_arn":
         return Built(OidcRoleProvider(settings, role_arn=need("role_arn"), provider_arn=need("oidc_provider_arn"),
                                       token_file=need("oidc_token_file_path"),

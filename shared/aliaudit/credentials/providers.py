@@ -410,7 +410,8 @@ class EcsRoleProvider(ICredentialsProvider):
 
     name = "ecs_ram_role"
 
-    def __init__(self, settings: EndpointSettings, role_name: str | None, disable_imds_v1: bool) -> None:
+    def __init__(self, settings: EndpointSettings, role_name: str | None, disable_imds_v1: bool | None) -> None:
+        # disable_imds_v1 None: the library's own reading of ALIBABA_CLOUD_IMDSV1_DISABLED
         self.role_name, self.settings = role_name, settings
         ecs_ram_role = _sdk("alibabacloud_credentials.provider.ecs_ram_role")
         http = _sdk("alibabacloud_credentials.http")
