@@ -70,15 +70,6 @@ CASES: list[Case] = [
          {"mongodb.instances": [inst(), inst("dds-off", audit_status="Disabled"),
                                 inst("dds-err", errors={"audit": "NoPermission"})]},
          {MID: "PASS", "dds-off": "FAIL", "dds-err": "ERROR"}),
-    # DescribeDBInstanceSSL needs a replica set (zh_cn: or a sharded cluster on ESSD); Terraform takes
-    # StorageTypeOrInstanceTypeNotSupported and SingleNodeNotSupport as "no SSL"
-    Case(_S, "SSL not offered: a standalone instance, a sharded cluster on local disks, the documented refusal: MANUAL",
-         {"mongodb.instances": [
-             inst("dds-single", ssl_status="", replication_factor="1"),
-             inst("dds-shard", ssl_status="", instance_type="sharding", storage_type="local_ssd"),
-             inst("dds-refused", ssl_status="", ssl_unsupported="DescribeDBInstanceSSL answered SingleNodeNotSupport"),
-             inst("dds-cloud", ssl_status="Closed", instance_type="sharding", storage_type="cloud_essd")]},
-         {"dds-single": "MANUAL", "dds-shard": "MANUAL", "dds-refused": "MANUAL", "dds-cloud": "FAIL"}),
     Case(_L, "a cloud-disk instance (DescribeAuditPolicy covers local-disk ones only): Enable passes, Disabled is "
          "MANUAL, a failed read stays ERROR",
          {"mongodb.instances": [inst("dds-cloud-on", storage_type="cloud_essd"),
