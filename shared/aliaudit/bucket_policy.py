@@ -232,16 +232,25 @@ def _grant_text(i: int, st: dict[str, Any]) -> str:
     return f"policy statement {i} allows {', '.join(_actions(st))} to * {_weakness(st)}"
 
 
-def public_grants(policy: dict[str, Any] | None, bucket: str = "", direct: bool = True, *,
-                  blocked: bool = False) -> list[str]:
+def public_grants(policy: dict[str, Any] | None, bucket: str = "", direct: bool = True) -> list[str]:
     """Allow statements to Principal "*" that nothing restricts (no strong condition, no fencing Deny). direct:
-    False for an access point's own policy, every request of which carries the access point keys. blocked: Block
-    Public Access is on, so only the grants it leaves in force (not ignored_by_block) are listed."""
-    return [_grant_text(i, st) + (_IN_FORCE if blocked else "")
-            for i, st in _public_statements(policy, bucket, direct) if not (blocked and ignored_by_block(st))]
+    False for an access point's own policy, every request of which carries the access point keys."""
+    return [_grant_text(i, st) for i, st in _public_statements(policy, bucket, direct)]
 
 
-_IN_FORCE = ", which Block Public Access leaves in force (OSS does not call it public)"
+def grants_under_block(policy: dict[str, Any] | None, bucket: str = "",
+                       direct: bool = True) -> tuple[list[str], list[str]]:
+    """(in force, ignored): public_grants with Block Public Access on, split by ignored_by_block; the grants left in
+    force say why."""
+    standing: list[str] = []
+    ignored: list[str] = []
+    for i, st in _public_statements(policy, bucket, direct):
+        if ignored_by_block(st):
+            ignored.append(_grant_text(i, st))
+        else:
+            standing.append(_grant_text(i, st) + ", which Block Public Access leaves in force (OSS does not call it "
+                            "public)")
+    return standing, ignored
 
 
 def _head(pattern: str) -> str:
@@ -381,8 +390,7 @@ def public_exposure(b: BucketInfo, account_block: bool | None, account_error: st
         by = "bucket" if b.block_public_access else "account"
         if not policy_known:  # (it may hold a grant the block leaves in force)
             return Exposure("unknown", blocked=acl_grant, blocked_by=by, unknown=b.missing("policy"))
-        standing = public_grants(b.policy, b.name, blocked=True)
-        ignored = [_grant_text(i, st) for i, st in _public_statements(b.policy, b.name) if ignored_by_block(st)]
+        standing, ignored = grants_under_block(b.policy, b.name)
         return Exposure("public" if standing else "private", reasons=standing, blocked=acl_grant + ignored,
                         blocked_by=by)
     blocks_known = "public_access_block" not in b.errors and account_block is not None

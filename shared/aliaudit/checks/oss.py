@@ -17,6 +17,7 @@ from ..bucket_policy import (
     Exposure,
     access_point_public_grants,
     effect,
+    grants_under_block,
     https_enforced,
     network_rules,
     public_exposure,
@@ -552,9 +553,8 @@ def policy_public_grant(inp: Inputs) -> Iterator[Result]:
                           else "the bucket policy grants nothing to *")
         else:
             if b.block_public_access or inv.account_block:  # (it ignores only what OSS itself calls public)
-                grants = public_grants(b.policy, b.name, blocked=True) + [
-                    g + " (Block Public Access ignores it for now)" for g in grants
-                    if g not in public_grants(b.policy, b.name, blocked=True)]
+                standing, ignored = grants_under_block(b.policy, b.name)
+                grants = standing + [g + " (Block Public Access ignores it for now)" for g in ignored]
             yield _result(b, FAIL, "; ".join(grants))
 
 
@@ -733,7 +733,7 @@ def _access_point_verdict(ap: AccessPointInfo, inv: OssInventory) -> Result:
     blocks = {"access point": ap.block_public_access, "bucket": bucket.block_public_access if bucket else None,
               "account": inv.account_block}
     on = [level for level, value in blocks.items() if value]
-    if on and not public_grants(ap.policy, ap.name, direct=False, blocked=True):
+    if on and not grants_under_block(ap.policy, ap.name, direct=False)[0]:
         return result(PASS, f"public grants neutralised by {on[0]}-level Block Public Access: " + "; ".join(grants))
     if bucket is None or "policy" in bucket.errors:
         why = bucket.errors["policy"] if bucket else "the bucket was not read"
