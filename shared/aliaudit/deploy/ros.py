@@ -125,6 +125,7 @@ def _ros_policy(name: str, description: str, document: dict[str, Any], condition
 
 
 def _ros_parameters() -> dict[str, Any]:
+    longest_accounts = max_accounts_length()
     return {
         "DeployFunctions": {
             "Type": "String", "AllowedValues": ["true", "false"], "Default": "true",
@@ -149,12 +150,12 @@ def _ros_parameters() -> dict[str, Any]:
         "AlertActionPolicyId": {"Type": "String", "Default": "sls.builtin",
                                 "Description": "SLS action policy that routes the alert's notifications"},
         "Accounts": {
-            "Type": "String", "Default": "", "AllowedPattern": ACCOUNTS_PATTERN, "MaxLength": max_accounts_length(),
+            "Type": "String", "Default": "", "AllowedPattern": ACCOUNTS_PATTERN, "MaxLength": longest_accounts,
             "Description": "organisation mode: 'resource-directory' (every member of the directory) or the member "
                            "account ids, comma-separated; empty: only this account. Only in organisation mode may "
                            "the role list the directory and assume the member roles (docs/organisations.md). The "
                            "list is kept in every function's environment, which FC limits to 4 KB: for more "
-                           f"accounts than {(max_accounts_length() + 1) // 17} use resource-directory"},
+                           f"accounts than {(longest_accounts + 1) // 17} use resource-directory"},
         "MemberRoleName": {
             "Type": "String", "Default": MEMBER_ROLE_NAME, "AllowedPattern": MEMBER_ROLE_PATTERN,
             "Description": "organisation mode: the audit role in each member (member-role.yml's RoleName), the "
