@@ -269,7 +269,7 @@ LOG_ANALYSIS: Dataset[LogAnalysis] = Dataset("securitycenter.log_analysis", Scop
                                 "yundun-sas:DescribeLogstoreStorage", "yundun-sas:DescribeCloudCenterInstances"])
 def log_analysis(ctx: CollectContext) -> LogAnalysis:
     home = ctx.config.security_center_region
-    la = _log_analysis(ctx.factory.pop("sas", home), home)
+    la = _log_analysis(_settings_client(ctx), home)
     for centre in sorted({data_centre(r) for r in ctx.regions} - {home, GLOBAL}):
         try:
             sas = ctx.factory.pop("sas", centre)
