@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .clock import iso
+from .events import GLOBAL_PRODUCTS
 
 if TYPE_CHECKING:
     from .state import Account, World
@@ -34,13 +35,30 @@ def envelope(account: Account, product: str, event: dict[str, Any], now_iso: str
     }
 
 
+def bus_region(product: str, event: dict[str, Any]) -> str:
+    """The region whose default bus receives the event. Buses are regional ("Event targets must be in the same region
+    as EventBridge": EventBridge limits page) and a service's events reach the bus of the region of the operation
+    (acsRegion); RAM is deployed centrally: "中国境内地域的事件在华东1(杭州),中国境外地域的事件在新加坡" (events of
+    regions in China arrive in Hangzhou, of regions outside China in Singapore: EventBridge, 访问控制事件,
+    help.aliyun.com document 205740). IMS and STS, RAM's identity services, are taken to follow RAM (inferred);
+    Hong Kong counts as outside the mainland (inferred)."""
+    region = event.get("acsRegion") or "cn-hangzhou"
+    if product not in GLOBAL_PRODUCTS:
+        return region
+    return "cn-hangzhou" if region.startswith("cn-") and region != "cn-hongkong" else "ap-southeast-1"
+
+
 def publish(world: World, account: Account, product: str, event: dict[str, Any]) -> None:
-    """Deliver to every matching eventbridge trigger of the account's functions."""
+    """Deliver to every matching eventbridge trigger of the account's functions in the region whose bus receives
+    the event (bus_region); a function elsewhere never sees it."""
     env = envelope(account, product, event, iso(world.clock.now()))
     from .products import fc
 
     deliveries = world.extras.setdefault("eventbridge", [])
+    bus = bus_region(product, event)
     for target in fc.eventbridge_targets(account):
+        if target.region and target.region != bus:
+            continue
         try:
             pattern = json.loads(target.pattern) if isinstance(target.pattern, str) else target.pattern
         except json.JSONDecodeError:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_fc20230330 import models as fc_models
 from alibabacloud_fc20230330.client import Client as FcClient
 from alibabacloud_ram20150501 import models as ram_models
@@ -353,6 +355,22 @@ def test_ram_write_reaches_the_function_through_eventbridge(cloud, admin):
     assert received["data"]["eventName"] == "CreateUser"
     assert received["data"]["requestParameters"]["UserName"] == "mallory"
     assert (inv["source"], inv["trigger"], inv["status"]) == ("eventbridge", "actiontrail", "succeeded")
+
+
+def test_eventbridge_delivers_to_the_bus_of_the_events_region_only(cloud, admin):
+    """Buses are regional: a security group made in cn-shanghai reaches a function there, not one in cn-hangzhou;
+    RAM's events of a China-site account reach cn-hangzhou only (EventBridge 访问控制事件: China regions' events in
+    Hangzhou, others' in Singapore)."""
+    pattern = '{"type":[{"suffix":":ActionTrail:ApiCall"}],"data":{"eventName":["CreateUser","CreateSecurityGroup"]}}'
+    trigger = {"name": "actiontrail", "type": "eventbridge", "config": {"eventRuleFilterPattern": pattern}}
+    load(cloud, _scenario(*(_fn(f"watch-{r}", "index.echo", region=r, triggers=[trigger])
+                            for r in ("cn-hangzhou", "cn-shanghai", "ap-southeast-1"))))
+    EcsClient(pop_config(cloud, ROOT_AK, ROOT_SECRET, region_id="cn-shanghai")).create_security_group(
+        ecs_models.CreateSecurityGroupRequest(region_id="cn-shanghai"))
+    RamClient(pop_config(cloud, ROOT_AK, ROOT_SECRET)).create_user(ram_models.CreateUserRequest(user_name="eve"))
+    _wait(admin)
+    got = {(d["function"], d["event"]["data"]["eventName"]) for d in admin.deliveries()}
+    assert got == {("watch-cn-shanghai", "CreateSecurityGroup"), ("watch-cn-hangzhou", "CreateUser")}
 
 
 def test_ram_policies_govern_fc_calls_and_fc_needs_a_role_it_can_assume(cloud):
