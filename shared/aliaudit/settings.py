@@ -44,6 +44,9 @@ class EndpointSettings(BaseModel):
     sts_endpoint: str | None = None  # ALIAUDIT_STS_ENDPOINT: host or URL; overrides region/VPC choice
     sts_region: str | None = None  # ALIBABA_CLOUD_STS_REGION: use sts.<region>.aliyuncs.com
     sts_vpc: bool = False  # ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true: use sts-vpc.<region>.aliyuncs.com
+    # ALIAUDIT_METADATA_ENDPOINT: the ECS metadata service's address (default http://100.100.100.200), reached
+    # directly: never through the proxy (credentials.providers.EcsRoleProvider says why)
+    metadata_endpoint: str | None = None
     connect_timeout_ms: int = Field(5000, ge=100)  # ALIAUDIT_CONNECT_TIMEOUT_MS
     read_timeout_ms: int = Field(20000, ge=100)  # ALIAUDIT_READ_TIMEOUT_MS
     max_attempts: int = Field(5, ge=1, le=20)  # ALIAUDIT_MAX_ATTEMPTS: per call, on throttling and 5xx
@@ -64,6 +67,17 @@ class EndpointSettings(BaseModel):
         (a scan process) ran no validator."""
         _register_proxy_password(self.proxy)
 
+    @field_validator("metadata_endpoint")
+    @classmethod
+    def _metadata(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value if "://" in value else "http://" + value
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() != "http" or not rest.strip("/") or any(c in rest for c in "?#@ "):
+            raise ValueError("the metadata endpoint is http://host[:port] (the service speaks plain HTTP)")
+        return url.rstrip("/")
+
     @field_validator("protocol")
     @classmethod
     def _protocol(cls, value: str) -> str:
@@ -77,6 +91,7 @@ class EndpointSettings(BaseModel):
         values: dict[str, object] = {}
         mapping = {"ALIAUDIT_ENDPOINT_PROTOCOL": "protocol", "ALIAUDIT_ENDPOINT_PROXY": "proxy",
                    "ALIAUDIT_STS_ENDPOINT": "sts_endpoint", "ALIBABA_CLOUD_STS_REGION": "sts_region",
+                   "ALIAUDIT_METADATA_ENDPOINT": "metadata_endpoint",
                    "ALIAUDIT_CONNECT_TIMEOUT_MS": "connect_timeout_ms", "ALIAUDIT_READ_TIMEOUT_MS": "read_timeout_ms",
                    "ALIAUDIT_MAX_ATTEMPTS": "max_attempts", "ALIAUDIT_BACKOFF_MS": "backoff_ms",
                    "ALIAUDIT_API_CONCURRENCY": "api_concurrency",

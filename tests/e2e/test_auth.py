@@ -49,8 +49,9 @@ def run(cloud, tmp_path):
 
     def run_cli(*args: str, env: dict | None = None, proxy: bool = True) -> subprocess.CompletedProcess:
         full = {"PATH": os.environ["PATH"], "HOME": str(home)}
-        if proxy:
-            full.update(ALIAUDIT_ENDPOINT_PROXY=cloud.url, ALIAUDIT_ENDPOINT_PROTOCOL="http")
+        if proxy:  # (the metadata service is asked directly, never through the proxy)
+            full.update(ALIAUDIT_ENDPOINT_PROXY=cloud.url, ALIAUDIT_ENDPOINT_PROTOCOL="http",
+                        ALIAUDIT_METADATA_ENDPOINT=cloud.url)
         full.update(env or {})
         return subprocess.run([SCRIPT, "whoami", "--format", "json", *args], capture_output=True, text=True,
                               env=full, timeout=60)
@@ -184,6 +185,28 @@ def test_cli_profiles_every_mode(run, cloud, tmp_path):
     assert "via RAM role acs:ram::" in hop3["origin"] and "hop1" in hop3["origin"]
 
 
+def test_a_profile_without_mode_has_the_mode_the_cli_infers(run, admin):
+    """aliyun-cli's AutoModeRecognition: AccessKey and secret are AK, with sts_token StsToken, with ram_role_arn
+    RamRoleArn; ram_role_name alone EcsRamRole; fields naming no mode are refused."""
+    write_config(run.home, [
+        {"name": "ak", "access_key_id": ADMIN_AK, "access_key_secret": ADMIN_SECRET},
+        {"name": "role", "access_key_id": ADMIN_AK, "access_key_secret": ADMIN_SECRET, "ram_role_arn": AUDITOR,
+         "ram_session_name": "inferred"},
+        {"name": "ecs", "mode": "", "ram_role_name": "auditor"},
+        {"name": "none", "region_id": "cn-hangzhou"}], current="ak")
+    assert ok(run())["arn"].endswith("user/admin")
+    assert ok(run("--profile", "role"))["arn"].endswith("assumed-role/auditor/inferred")
+    assert ok(run("--profile", "ecs"))["arn"].endswith("assumed-role/auditor/i-web1")
+    fails(run("--profile", "none"), 2, "profile 'none' has no 'mode'", "aliyun configure --profile none")
+    # a profile's own STS region (aliyun-cli: sts_endpoint, else sts.<sts_region>) is where it assumes its role, as
+    # the SDKs' profile providers do (the identity check follows --sts-region / ALIBABA_CLOUD_STS_REGION)
+    write_config(run.home, [{"name": "role", "mode": "RamRoleArn", "access_key_id": ADMIN_AK,
+                             "access_key_secret": ADMIN_SECRET, "ram_role_arn": AUDITOR,
+                             "sts_region": "cn-shanghai"}], current="role")
+    admin.faults(regions_down=["cn-shanghai"])
+    fails(run(), 6, "STS at sts.cn-shanghai.aliyuncs.com")
+
+
 def test_ini_profile(run):
     (run.home / ".alibabacloud").mkdir()
     (run.home / ".alibabacloud" / "credentials.ini").write_text(
@@ -192,6 +215,11 @@ def test_ini_profile(run):
         f"role_arn = {AUDITOR}\nrole_session_name = ini-sess\n")
     assert ok(run())["arn"].endswith("user/admin")
     assert ok(run("--profile", "assume"))["arn"].endswith("auditor/ini-sess")
+    # a profile named only in credentials.ini is its section, config.json or not (as the SDKs' default chain)
+    write_config(run.home, [{"name": "ak", "mode": "AK", "access_key_id": ROOT_AK, "access_key_secret": ROOT_SECRET}],
+                 current="ak")
+    assert ok(run("--profile", "assume"))["arn"].endswith("auditor/ini-sess")
+    fails(run("--profile", "nope"), 2, "profile 'nope' is neither in", "profiles: ak", "nor a section of")
 
 
 def test_priority_order(run, cloud, tmp_path):
@@ -200,7 +228,9 @@ def test_priority_order(run, cloud, tmp_path):
     assert ok(run())["identity_type"] == "Account"  # only the profile
     assert ok(run(env=AK_ENV))["method"] == "permanent AccessKey"  # env AK beats the default chain
     assert ok(run("--role-arn", AUDITOR, env=AK_ENV))["method"] == "RAM role assumption"  # role beats plain AK
-    assert ok(run("--ecs-ram-role", "auditor", "--role-arn", AUDITOR, env=AK_ENV))["method"] == "ECS RAM role"
+    # a role beside an ECS role is assumed with the instance's identity (the instance role may not: denied)
+    fails(run("--ecs-ram-role", "auditor", "--role-arn", f"acs:ram::{ACCOUNT}:role/hop1", env=AK_ENV), 2,
+          "was denied")
     token = tmp_path / "token"
     token.write_text(jwt({"iss": ISSUER, "aud": "sts.aliyuncs.com", "exp": time.time() + 3600}))
     oidc_env = {**AK_ENV, "ALIBABA_CLOUD_ROLE_ARN": f"acs:ram::{ACCOUNT}:role/pod",
@@ -227,7 +257,7 @@ def test_config_errors(run):
                             {"name": "b", "mode": "ChainableRamRoleArn", "source_profile": "a",
                              "ram_role_arn": "y"}], current="a")
     fails(run(), 2, "source_profile loop a -> b -> a")
-    fails(run("--profile", "nope"), 2, "profile 'nope' is not in", "profiles: a, b")
+    fails(run("--profile", "nope"), 2, "profile 'nope' is neither in", "profiles: a, b")
     write_config(run.home, [{"name": "a", "mode": "AK", "access_key_id": ADMIN_AK}], current="a")
     fails(run(), 2, "profile 'a' (mode AK) lacks 'access_key_secret'")
     fails(run("--session-duration", "100", env=AK_ENV), 1, "--session-duration")
@@ -258,6 +288,43 @@ def test_assume_role_errors(run):
     reader = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIreaderkey000001",
               "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "reader-secret-00000000000000"}
     fails(run("--role-arn", AUDITOR, env=reader), 2, "AssumeRole on", "was denied")
+
+
+def test_a_role_beside_a_credentials_uri_ecs_or_oidc_identity_is_assumed_with_it(run, cloud, tmp_path):
+    """Role chaining: --role-arn (or ALIBABA_CLOUD_ROLE_ARN outside an OIDC environment) beside a credentials URI,
+    an ECS role or the RRSA environment is the role that identity assumes next, not ignored."""
+    data = scenario()
+    data["accounts"][0]["metadata"]["role_name"] = "hop1"  # (hop1 may assume roles)
+    ram = data["accounts"][0]["ram"]
+    next(r for r in ram["roles"] if r["name"] == "pod")["policies"].append({"name": "AliyunSTSAssumeRoleAccess"})
+    load(cloud, data)
+    uri = f"{cloud.url}/credentials-uri/hop1"
+    for out in (ok(run("--credentials-uri", uri, "--role-arn", AUDITOR, "--role-session-name", "chained")),
+                ok(run("--role-session-name", "chained", env={"ALIBABA_CLOUD_CREDENTIALS_URI": uri,
+                                                              "ALIBABA_CLOUD_ROLE_ARN": AUDITOR}))):
+        assert out["method"] == "RAM role assumption" and "source: credentials URI" in out["origin"], out
+        assert out["arn"].endswith("assumed-role/auditor/chained")
+    out = ok(run("--ecs-ram-role", "hop1", "--role-arn", AUDITOR))
+    assert "source: ECS RAM role" in out["origin"] and "assumed-role/auditor/" in out["arn"], out
+    token = tmp_path / "token"
+    token.write_text(jwt({"iss": ISSUER, "aud": "sts.aliyuncs.com", "exp": time.time() + 3600}))
+    rrsa = {"ALIBABA_CLOUD_ROLE_ARN": f"acs:ram::{ACCOUNT}:role/pod", "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token),
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": f"acs:ram::{ACCOUNT}:oidc-provider/ack"}
+    out = ok(run("--role-arn", AUDITOR, env=rrsa))
+    assert "source: OIDC role" in out["origin"] and "assumed-role/auditor/" in out["arn"], out
+    assert ok(run(env=rrsa))["arn"].split("/")[1] == "pod"  # (the environment's own role: no chaining)
+
+
+def test_the_metadata_service_is_never_asked_through_a_proxy(run, cloud):
+    """The proxy (here the emulator, which would answer for 100.100.100.200) carries API calls only: a proxy
+    cannot reach the instance's own metadata service, or answers with another instance's role. Without a reachable
+    service the ECS role fails, naming it; HTTP_PROXY changes nothing."""
+    env = {"ALIAUDIT_METADATA_ENDPOINT": "http://127.0.0.1:9", "HTTP_PROXY": cloud.url, "http_proxy": cloud.url,
+           "ALIAUDIT_CONNECT_TIMEOUT_MS": "500"}
+    fails(run("--ecs-ram-role", "auditor", env=env), 2, "cannot reach the instance metadata service at "
+          "http://127.0.0.1:9")
+    fails(run("--ecs-ram-role", "auditor", env={"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}), 1,
+          "ALIBABA_CLOUD_ECS_METADATA_DISABLED")
 
 
 def test_metadata_unreachable_and_oidc_token_missing(run, cloud, tmp_path):

@@ -2,8 +2,8 @@
 (~/.alibabacloud/credentials.ini), turned into providers that follow our endpoint settings.
 
 Modes (config.json `mode`): AK, StsToken, RamRoleArn, EcsRamRole, ChainableRamRoleArn (source_profile, any
-depth, loops refused), OIDC, CredentialsURI. ini `type`: access_key, sts, ram_role_arn, ecs_ram_role,
-oidc_role_arn, credentials_uri.
+depth, loops refused), OIDC, CredentialsURI; a profile without one has the mode the CLI infers from its
+fields. ini `type`: access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn, credentials_uri.
 """
 
 from __future__ import annotations
@@ -106,8 +106,28 @@ def _opt(profile: dict[str, Any], key: str, path: Path) -> str | None:
 
 
 def _mode(profile: dict[str, Any]) -> str:
-    mode = profile.get("mode", "AK")
+    mode = profile.get("mode") or inferred_mode(profile) or ""
     return mode[:40] if isinstance(mode, str) else f"<{type(mode).__name__}>"
+
+
+def inferred_mode(profile: dict[str, Any]) -> str | None:
+    """The mode of a profile written without one, as the CLI infers it from the fields present
+    (aliyun-cli config/profile.go, AutoModeRecognition): AccessKey and secret make AK, StsToken with sts_token,
+    RamRoleArn with ram_role_arn; else private_key and key_pair_name RsaKeyPair, ram_role_name EcsRamRole,
+    process_command External, oidc_provider_arn + oidc_token_file + ram_role_arn OIDC, cloud_sso_sign_in_url
+    CloudSSO, bearer_token BearerToken. None: the fields name no mode."""
+    def has(*keys: str) -> bool:
+        return all(profile.get(k) not in (None, "") for k in keys)
+
+    if has("access_key_id", "access_key_secret"):
+        return "StsToken" if has("sts_token") else "RamRoleArn" if has("ram_role_arn") else "AK"
+    for keys, mode in ((("private_key", "key_pair_name"), "RsaKeyPair"), (("ram_role_name",), "EcsRamRole"),
+                       (("process_command",), "External"),
+                       (("oidc_provider_arn", "oidc_token_file", "ram_role_arn"), "OIDC"),
+                       (("cloud_sso_sign_in_url",), "CloudSSO"), (("bearer_token",), "BearerToken")):
+        if has(*keys):
+            return mode
+    return None
 
 
 def _duration(profile: dict[str, Any], path: Path) -> int:
@@ -139,10 +159,19 @@ def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: E
         listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
         raise errors.UnknownProfile(f"profile '{name}' is not in {path} (profiles: {listed}); pick one with "
                                     "--profile / ALIBABA_CLOUD_PROFILE")
-    mode = profile.get("mode", "AK")
+    mode = profile.get("mode") or inferred_mode(profile)
     where = f"profile '{name}' in {path}"
+    if mode is None:
+        raise errors.MalformedCredentialsFile(
+            f"{path}: profile '{name}' has no 'mode' and its fields name none (an AccessKey pair, ram_role_name, or "
+            f"an OIDC provider, token file and role); run `aliyun configure --profile {name}`")
     duration = _duration(profile, path)
     session = _opt(profile, "ram_session_name", path) or session_name
+    # the profile's STS endpoint or region (aliyun-cli profile.go: sts_endpoint, else sts.<sts_region>), where the
+    # command line and the environment name none
+    sts = {key: value for key in ("sts_endpoint", "sts_region") if (value := _opt(profile, key, path))}
+    if sts and not (settings.sts_endpoint or settings.sts_region):
+        settings = settings.model_copy(update=sts)
 
     def need(key: str) -> str:
         return _need(profile, key, path)

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -64,6 +65,7 @@ def _new_credentials(**fields: Any) -> Credentials:
 
 MAX_MARGIN = 15 * 60
 MAX_URI_REPLY = 1024 * 1024  # a credentials JSON is a few hundred bytes
+ROLE_PATH = "/latest/meta-data/ram/security-credentials/"  # the metadata service's RAM role path
 MAX_OIDC_TOKEN = 64 * 1024  # an OIDC token (a JWT) is a few KiB
 T = TypeVar("T")
 
@@ -404,46 +406,107 @@ def _describe(detail: object) -> str:
     return f"missing or invalid field {text}" if text[:1].isupper() and " " not in text else text
 
 
-class EcsRoleProvider(ICredentialsProvider):
-    """The ECS instance RAM role from the metadata service (IMDSv2 token first, v1 fallback unless
-    disabled); the library's provider with our proxy, errors translated."""
+class EcsRoleProvider(RefreshingProvider):
+    """The ECS instance RAM role from the metadata service: an IMDSv2 token first (PUT /latest/api/token), the
+    role name when not given (GET /latest/meta-data/ram/security-credentials/), then its credentials (GET .../<role>),
+    without the token (IMDSv1) when the token or a read with it fails, unless IMDSv1 is disabled; as the official
+    library's EcsRamRoleCredentialsProvider (alibabacloud-credentials 1.0, the same paths, header names and token
+    lifetime) and ECS's "Obtain instance metadata" page describe it.
+
+    Fetched here, not by that library, because it sends these requests through a proxy (the given one, else
+    HTTP_PROXY, whatever NO_PROXY says): the metadata service is on the instance's own link (100.100.100.200), so
+    a proxy either cannot reach it (a misleading "no role attached") or, on another ECS instance, answers with
+    that instance's role: another identity's credentials, in clear text through the proxy. Its requests never go
+    through any proxy; ALIAUDIT_METADATA_ENDPOINT moves the service's address (a local cloud)."""
 
     name = "ecs_ram_role"
+    WHAT = "ECS RAM role"
+    TOKEN_TTL = "21600"  # seconds (the library's DEFAULT_METADATA_TOKEN_DURATION; the service allows 1-21600)
 
     def __init__(self, settings: EndpointSettings, role_name: str | None, disable_imds_v1: bool | None) -> None:
-        # disable_imds_v1 None: the library's own reading of ALIBABA_CLOUD_IMDSV1_DISABLED
-        self.role_name, self.settings = role_name, settings
-        ecs_ram_role = _sdk("alibabacloud_credentials.provider.ecs_ram_role")
-        http = _sdk("alibabacloud_credentials.http")
-        self._inner = ecs_ram_role.EcsRamRoleCredentialsProvider(
-            role_name=role_name or None, disable_imds_v1=disable_imds_v1, async_update_enabled=False,
-            http_options=http.HttpOptions(proxy=settings.proxy, connect_timeout=settings.connect_timeout_ms,
-                                          read_timeout=settings.read_timeout_ms))
+        # disable_imds_v1 None: ALIBABA_CLOUD_IMDSV1_DISABLED, as the library reads it (the process environment)
+        super().__init__()
+        if os.environ.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "").lower() == "true":
+            raise errors.ConfigError("ECS RAM role: ALIBABA_CLOUD_ECS_METADATA_DISABLED=true forbids the instance "
+                                     "metadata service; unset it or pick another method")
+        self.role_name, self.settings = role_name or None, settings
+        self.v1_allowed = not (disable_imds_v1 if disable_imds_v1 is not None else
+                               os.environ.get("ALIBABA_CLOUD_IMDSV1_DISABLED", "").lower() == "true")
+        self.base = (settings.metadata_endpoint or "http://100.100.100.200").rstrip("/")
+        self.shown = url_for_display(self.base)
 
-    def get_credentials(self) -> Credentials:
-        # the token (IMDSv2), the role name when not given, the credentials: three requests at most
-        deadline = self.settings.fetch_deadline_seconds(retried=False, requests=3)
+    def _fetch(self) -> tuple[Credentials, float]:
+        # the token, the role name when not given, the credentials, each perhaps again without the token
+        deadline = self.settings.fetch_deadline_seconds(retried=False, requests=5)
+        watch = _Watch(deadline)
         try:
-            creds = within(deadline, "ECS RAM role: the instance metadata service (100.100.100.200)",
-                           self._inner.get_credentials)
-        except errors.AliauditError:
-            raise
-        except Exception as err:  # the library raises CredentialException or transport errors
-            gone = unreachable(err, "ECS RAM role", "the instance metadata service (100.100.100.200)", self.settings)
-            if gone is not None:
-                raise gone from None
+            opener = watch.opener(None)  # (no proxy: ProxyHandler({}) also ignores HTTP_PROXY)
+            token = self._token(opener)
+            role = self.role_name or self._get(opener, ROLE_PATH, token).strip()
+            if not role or "/" in role or "\n" in role:
+                raise errors.MetadataUnreachable(f"{self.WHAT}: the metadata service at {self.shown} names no role "
+                                                 "attached to this instance; attach one, or pick another method")
+            raw = self._get(opener, ROLE_PATH + urllib.parse.quote(role), token)
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+            if watch.expired:
+                raise errors.ConnectionFailed(f"{self.WHAT}: the metadata service at {self.shown} gave no complete "
+                                              f"answer within {deadline:g} s") from None
+            if isinstance(err, urllib.error.HTTPError):  # (403: IMDSv1 refused by an instance in hardening mode)
+                raise errors.MetadataUnreachable(
+                    f"{self.WHAT}: the instance metadata service at {self.shown} answered HTTP {err.code} "
+                    f"({_short(err.reason)}); check the instance's metadata access settings") from None
+            reason = getattr(err, "reason", None) or type(err).__name__
             raise errors.MetadataUnreachable(
-                "ECS RAM role: the instance metadata service (100.100.100.200) did not return role credentials "
-                f"({type(err).__name__}); run on an ECS instance with a RAM role attached, or pick another method"
-            ) from None
-        SECRETS.add(creds.get_access_key_secret(), creds.get_security_token())
-        return creds
+                f"{self.WHAT}: cannot reach the instance metadata service at {self.shown} ({_short(reason)}); run on "
+                "an ECS instance with a RAM role attached, or pick another method") from None
+        finally:
+            watch.cancel()
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("Code") != "Success":
+                raise ValueError("Code is not 'Success'")
+            reply = _StsReply.model_validate(data)
+            expires = _epoch(reply.Expiration)
+        except (ValueError, ValidationError):
+            raise errors.MetadataUnreachable(f"{self.WHAT}: the metadata service at {self.shown} did not return "
+                                             f"credentials for the role {role!r}") from None
+        return (_new_credentials(access_key_id=reply.AccessKeyId, access_key_secret=reply.AccessKeySecret,
+                                 security_token=reply.SecurityToken, provider_name=self.name), expires)
 
-    async def get_credentials_async(self) -> Credentials:
-        return self.get_credentials()
+    def _token(self, opener: urllib.request.OpenerDirector) -> str | None:
+        req = urllib.request.Request(self.base + "/latest/api/token", method="PUT",
+                                     headers={"X-aliyun-ecs-metadata-token-ttl-seconds": self.TOKEN_TTL})
+        try:
+            return self._read(opener, req).decode("utf-8", "replace")
+        except urllib.error.HTTPError:  # (answered, but no token: IMDSv1 if allowed; unreachable is unreachable)
+            if self.v1_allowed:
+                return None
+            raise
 
-    def get_provider_name(self) -> str:
-        return self.name
+    def _get(self, opener: urllib.request.OpenerDirector, path: str, token: str | None) -> str:
+        def get(with_token: str | None) -> str:
+            headers = {"X-aliyun-ecs-metadata-token": with_token} if with_token else {}
+            return self._read(opener, urllib.request.Request(self.base + path, headers=headers)).decode("utf-8")
+
+        try:
+            return get(token)
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                what = "no RAM role attached to this instance" if path == ROLE_PATH else "no such role"
+                raise errors.MetadataUnreachable(
+                    f"{self.WHAT}: the metadata service at {self.shown} knows {what} (HTTP 404); attach a RAM role to "
+                    "the instance, or name the attached one") from None
+            if token and self.v1_allowed:
+                return get(None)
+            raise
+
+    def _read(self, opener: urllib.request.OpenerDirector, req: urllib.request.Request) -> bytes:
+        # (the connect timeout bounds every step: the service is on the instance's own link and answers at once)
+        with opener.open(req, timeout=self.settings.connect_timeout_ms / 1000) as resp:
+            raw: bytes = resp.read(MAX_URI_REPLY + 1)
+        if len(raw) > MAX_URI_REPLY:
+            raise ValueError("reply too large")
+        return raw
 
 
 def assume_role_error(err: Exception, role_arn: str, external_id: str | None, method: str = "RAM role",

@@ -2,6 +2,7 @@
 
 1 credentials URI, 2 OIDC role (ACK RRSA), 3 ECS RAM role, 4 RAM role assumption, 5 STS token,
 6 permanent AccessKey, 7 default chain (~/.aliyun/config.json profile, then ~/.alibabacloud/credentials.ini).
+A role named beside methods 1-3 is assumed with their identity (role chaining).
 """
 
 from __future__ import annotations
@@ -69,28 +70,46 @@ def resolve_credentials(opts: AuthOptions, env: Mapping[str, str], settings: End
     def found(method: str, origin: str, provider: ICredentialsProvider, hint: str | None = None) -> ResolvedCredentials:
         return ResolvedCredentials(method, origin, provider, hint, tried)
 
-    # 1. credentials URI
-    uri, uri_origin = _pick(opts.credentials_uri, "--credentials-uri", env, "ALIBABA_CLOUD_CREDENTIALS_URI")
-    if uri:
-        return found("credentials URI", uri_origin, UriProvider(uri, settings))
-    tried.append("credentials URI (--credentials-uri / ALIBABA_CLOUD_CREDENTIALS_URI): not set")
-
-    # 2. OIDC role: the standard RRSA environment alone is enough
     role_arn, role_origin = _pick(opts.role_arn, "--role-arn", env, "ALIBABA_CLOUD_ROLE_ARN")
     provider_arn, _ = _pick(opts.oidc_provider_arn, "--oidc-provider-arn", env, "ALIBABA_CLOUD_OIDC_PROVIDER_ARN")
     token_file, token_origin = _pick(opts.oidc_token_file, "--oidc-token-file", env, "ALIBABA_CLOUD_OIDC_TOKEN_FILE")
-    if role_arn and provider_arn and token_file:
-        return found("OIDC role (ACK RRSA)", f"{role_origin}, {token_origin}",
-                     OidcRoleProvider(settings, role_arn=role_arn, provider_arn=provider_arn, token_file=token_file,
-                                      session_name=session, duration=duration, policy=opts.policy))
+    oidc = bool(provider_arn and token_file)
+    # the role an identity of methods 1-3 assumes in turn (role chaining, as the library's
+    # RamRoleArnCredentialsProvider(credentials_provider=...) and the CLI's RamRoleArnWithEcs do): --role-arn, or
+    # ALIBABA_CLOUD_ROLE_ARN unless it is the OIDC environment's own role
+    then_role = opts.role_arn or (None if oidc else env.get("ALIBABA_CLOUD_ROLE_ARN") or None)
+
+    def chained(method: str, origin: str, base: ICredentialsProvider, role: str | None) -> ResolvedCredentials:
+        if not role:
+            return found(method, origin, base)
+        provider = AssumeRoleProvider(base, settings, role_arn=role, session_name=session, duration=duration,
+                                      external_id=opts.external_id, policy=opts.policy, describe_source=method)
+        return found("RAM role assumption", f"{role_origin}, source: {method} ({origin})", provider)
+
+    # 1. credentials URI
+    uri, uri_origin = _pick(opts.credentials_uri, "--credentials-uri", env, "ALIBABA_CLOUD_CREDENTIALS_URI")
+    if uri:
+        return chained("credentials URI", uri_origin, UriProvider(uri, settings), then_role)
+    tried.append("credentials URI (--credentials-uri / ALIBABA_CLOUD_CREDENTIALS_URI): not set")
+
+    # 2. OIDC role: the standard RRSA environment alone is enough; with the environment's role, --role-arn is the
+    # role it assumes next
+    if role_arn and oidc:
+        env_role = env.get("ALIBABA_CLOUD_ROLE_ARN") if not (opts.oidc_provider_arn or opts.oidc_token_file) else None
+        first = env_role or role_arn
+        base = OidcRoleProvider(settings, role_arn=first, provider_arn=str(provider_arn), token_file=str(token_file),
+                                session_name=session, duration=duration,
+                                policy=None if first != role_arn else opts.policy)
+        origin = f"{'env ALIBABA_CLOUD_ROLE_ARN' if env_role else role_origin}, {token_origin}"
+        return chained("OIDC role (ACK RRSA)", origin, base, role_arn if role_arn != first else None)
     tried.append("OIDC role (ALIBABA_CLOUD_ROLE_ARN + _OIDC_PROVIDER_ARN + _OIDC_TOKEN_FILE): not all set")
 
     # 3. ECS RAM role
     if opts.ecs_ram_role is not None or env.get("ALIBABA_CLOUD_ECS_METADATA"):
         name = opts.ecs_ram_role or env.get("ALIBABA_CLOUD_ECS_METADATA") or None
         origin = "--ecs-ram-role" if opts.ecs_ram_role is not None else "env ALIBABA_CLOUD_ECS_METADATA"
-        return found("ECS RAM role", f"{origin} ({name or 'role name from the metadata service'})",
-                     EcsRoleProvider(settings, name, _env_flag(env, "ALIBABA_CLOUD_IMDSV1_DISABLED")))
+        return chained("ECS RAM role", f"{origin} ({name or 'role name from the metadata service'})",
+                       EcsRoleProvider(settings, name, _env_flag(env, "ALIBABA_CLOUD_IMDSV1_DISABLED")), then_role)
     tried.append("ECS RAM role (--ecs-ram-role / ALIBABA_CLOUD_ECS_METADATA): not set")
 
     # 4-6. AccessKey from the environment: as the source of a role, an STS token, or a permanent key
@@ -135,20 +154,27 @@ def _default_chain(opts: AuthOptions, env: Mapping[str, str], settings: Endpoint
                    session: str, tried: list[str]) -> Built:
     explicit = opts.profile or env.get("ALIBABA_CLOUD_PROFILE")
     cli_path = home / ".aliyun" / "config.json"
+    listed = ""  # config.json's profiles, for the error when the one asked for is in neither file
     if not _env_flag(env, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED"):
         config = load_cli_config(cli_path)
         if config is not None:
             name = explicit or config.get("current") or "default"
-            names = {p.get("name") for p in config.get("profiles", []) if isinstance(p, dict)}
-            if name in names or explicit:
+            names = sorted(str(p["name"]) for p in config.get("profiles", []) if isinstance(p, dict) and "name" in p)
+            if name in names:
                 return build_cli_profile(config, name, cli_path, settings, session)
             tried.append(f"{cli_path}: no profile '{name}'")
+            listed = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "") or "none"
         else:
             tried.append(f"{cli_path}: not found")
+    # (a profile named only in credentials.ini is that file's section, as the SDKs' default chain reads it)
     ini_path = Path(env.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or home / ".alibabacloud" / "credentials.ini")
     built = build_ini_profile(ini_path, explicit or "default", settings, session)
     if built is not None:
         return built
     tried.append(f"{ini_path}: no section [{explicit or 'default'}]")
+    if explicit:
+        raise errors.UnknownProfile(f"profile '{explicit}' is neither in {cli_path}"
+                                    + (f" (profiles: {listed})" if listed else "")
+                                    + f" nor a section of {ini_path}; pick one with --profile / ALIBABA_CLOUD_PROFILE")
     raise errors.CredentialsNotFound("no credentials found; tried, in order: " + "; ".join(tried)
                                      + ". See the README section 'Authentication'.")

@@ -86,12 +86,18 @@ def credentials_uri(world: World, req: Request) -> Response:
                           "SecurityToken": s.token, "Expiration": iso(s.expiration)})
 
 
+def _direct(req: Request) -> bool:
+    """The metadata service asked at the emulator's own address (ALIAUDIT_METADATA_ENDPOINT): aliaudit reaches it
+    directly, never through the proxy that carries the API calls to the emulator."""
+    return req.host in LOCAL_HOSTS and req.raw_path.startswith("/latest/")
+
+
 def _serve(world: World, req: Request) -> Response:
-    return handle(world, req) if req.host == HOST else credentials_uri(world, req)
+    return handle(world, req) if req.host == HOST or _direct(req) else credentials_uri(world, req)
 
 
 def _is_metadata(req: Request) -> str | None:
-    return "" if req.host == HOST else None
+    return "" if req.host == HOST or _direct(req) else None
 
 
 def _is_credentials_uri(req: Request) -> str | None:
