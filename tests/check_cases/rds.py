@@ -101,6 +101,8 @@ CASES: list[Case] = [
          {RID: "PASS"}),
     Case("rds_instance_sql_audit_retention", "the retention read failed: ERROR",
          rows(inst(errors={"audit_retention": "Throttling: slow down"})), {RID: "ERROR"}),
+    Case("rds_instance_sql_audit_retention", "audit on and no retention answered: unknown (ERROR), not unset (FAIL)",
+         rows(inst(audit_retention_days=None)), {RID: "ERROR"}),
     Case("rds_instance_sql_audit_enabled", "no SQLCollectorStatus in the answer is unknown, not Disabled",
          rows(inst(audit_status="")), {RID: "ERROR"}),
     Case("rds_instance_tde_enabled", "no TDEStatus in the answer is unknown, not Disabled",

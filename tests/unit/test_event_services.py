@@ -23,6 +23,7 @@ def families(event: str, service: object) -> set[str]:
     ("CreateInstance", "Ecs", {"ecs"}),
     ("AttachPolicyToRole", "Ram", {"ram", "ecs", "fc"}),  # the instance and function role checks read RAM
     ("CancelKeyDeletion", "Kms", {"kms", "rds", "oss"}),  # the TDE-with-a-customer-key check reads KMS
+    ("ModifySqlLogConfig", "DAS", {"rds", "polardb"}),  # DAS's SQL Explorer and Audit, which no collector reads
 ])
 def test_an_event_selects_the_checks_that_read_its_service(event: str, service: str, expected: set[str]) -> None:
     assert families(event, service) == expected

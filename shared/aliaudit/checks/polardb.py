@@ -169,8 +169,9 @@ def ssl_enabled(inp: Inputs) -> Iterator[Result]:
        risk="Without the SQL collector, queries are not recorded, so an intrusion or data theft through the "
             "database leaves no trace to investigate.",
        console="PolarDB console > the cluster > Log and Audit > SQL Explorer and Audit (SQL Collector): enable it.",
-       cli="aliyun polardb ModifyDBClusterAuditLogCollector --DBClusterId <id> --CollectorStatus Enable",
-       events=["ModifyDBClusterAuditLogCollector", *LIFECYCLE], needs=[CLUSTERS],
+       cli="aliyun polardb ModifyDBClusterAuditLogCollector --DBClusterId <id> --CollectorStatus Enable (or DAS "
+           "Enterprise Edition: aliyun das ModifySqlLogConfig --InstanceId <id> --Enable true)",
+       events=["ModifyDBClusterAuditLogCollector", "ModifySqlLogConfig", *LIFECYCLE], needs=[CLUSTERS],
        evaluates="DescribeDBClusterAuditLogCollector CollectorStatus (documented values Enable | Disabled): PASS on "
                  "Enable (or Enabled), FAIL on Disabled or Disable, MANUAL on any other value (not documented); ERROR "
                  "when it could not be read or the answer has no CollectorStatus. The PolarDB analogue of CIS 6.3 "

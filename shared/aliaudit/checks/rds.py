@@ -290,8 +290,12 @@ def _cis_exempt(inst: RdsInstance) -> str:
        risk="Without SQL audit (SQL Explorer) there is no record of who ran which statement, so data theft or "
             "tampering cannot be investigated.",
        console="RDS console > the instance > SQL Explorer and Audit (or Autonomy Services > SQL Explorer): enable.",
-       cli="aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable",
-       cis=["6.3"], events=["ModifySQLCollectorPolicy", *LIFECYCLE], needs=[INSTANCES],
+       # (the RDS Modify/DescribeSQLCollector* APIs are "no longer maintained" in favour of DAS's ModifySqlLogConfig
+       # and DescribeSqlLogConfig: OpenMeta zh_cn rds 2014-08-15; new SQL Explorer and Audit is DAS Enterprise
+       # Edition, whose changes arrive as ModifySqlLogConfig events: OpenMeta en_us das 2020-01-16)
+       cli="aliyun das ModifySqlLogConfig --InstanceId <id> --Enable true --Retention 180 (DAS Enterprise Edition; "
+           "legacy: aliyun rds ModifySQLCollectorPolicy --DBInstanceId <id> --SQLCollectorStatus Enable)",
+       cis=["6.3"], events=["ModifySQLCollectorPolicy", "ModifySqlLogConfig", *LIFECYCLE], needs=[INSTANCES],
        evaluates="DescribeSQLCollectorPolicy SQLCollectorStatus for MySQL, PostgreSQL and SQL Server (the engines "
                  "the API documents): PASS when Enable, FAIL otherwise (Disabled); ERROR when the policy could not be "
                  "read or answered no status. Other engines (MariaDB) are MANUAL without a call: SQL Explorer is not "
@@ -329,13 +333,15 @@ _FIXED_RETENTION = (f"not settable: RDS keeps the SQL Explorer logs of {{engine}
        risk="Short audit retention deletes the trail before slow-moving incidents are found.",
        console="RDS console > the instance > SQL Explorer and Audit > Service Settings: storage duration of "
                "180 days or more.",
-       cli="aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365 (RDS MySQL only)",
-       cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", *LIFECYCLE],
+       cli="aliyun das ModifySqlLogConfig --InstanceId <id> --Enable true --Retention 365 (DAS Enterprise Edition; "
+           "legacy, RDS MySQL only: aliyun rds ModifySQLCollectorRetention --DBInstanceId <id> --ConfigValue 365)",
+       cis=["6.4"], events=["ModifySQLCollectorRetention", "ModifySQLCollectorPolicy", "ModifySqlLogConfig",
+                            *LIFECYCLE],
        needs=[INSTANCES],
-       evaluates="MySQL: DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention ConfigValue; "
-                 "the policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not "
-                 "Enable or no retention is set; PASS when the retention is at least audit_retention_days (180), FAIL "
-                 "when shorter; ERROR when the policy or the retention could not be read. PostgreSQL and SQL Server "
+       evaluates="MySQL: DescribeSQLCollectorPolicy and the retention (DescribeSQLCollectorRetention ConfigValue; the "
+                 "policy's StoragePeriod is documented as reserved and not read): FAIL when SQL audit is not Enable; "
+                 "PASS when the retention is at least audit_retention_days (180), FAIL when shorter; ERROR when the "
+                 "policy or the retention could not be read or no retention was answered. PostgreSQL and SQL Server "
                  "with SQL audit on are MANUAL (PASS when audit_retention_days is 30 or less): RDS fixes their SQL "
                  "Explorer retention at 30 days and ModifySQLCollectorRetention supports MySQL only, so the storage "
                  "duration the audit reads cannot be set; with SQL audit off they FAIL as MySQL does, except SQL "
@@ -364,7 +370,9 @@ def sql_audit_retention(inp: Inputs) -> Iterator[Result]:
         elif err := _error(inst, ["audit_retention"]):
             yield err
         elif inst.audit_retention_days is None:
-            yield _result(inst, FAIL, "SQL audit retention is not set")
+            # (ConfigValue: 30 | 180 | 365 | 1095 | 1825, DescribeSQLCollectorRetentionResponseBody; none answered with
+            # audit on is unknown, not unset)
+            yield _result(inst, ERROR, "DescribeSQLCollectorRetention answered no retention (ConfigValue)")
         else:
             days = inst.audit_retention_days
             yield _result(inst, PASS if days >= need else FAIL,

@@ -316,11 +316,12 @@ def modify_ssl(call: Call) -> dict[str, Any]:
 
 @api.action("ModifyDBClusterAuditLogCollector", resource=_cluster_resource, write=True)
 def modify_audit_log_collector(call: Call) -> dict[str, Any]:
-    """CollectorStatus Enable | Disable (API reference); DescribeDBClusterAuditLogCollector then answers Enable or
-    Disabled, its documented values."""
+    """CollectorStatus Enable | Disable (API reference, the SDK model), Disabled in the zh_cn reference and as
+    Alibaba's Terraform provider sends it (resource_alicloud_polardb_cluster.go); DescribeDBClusterAuditLogCollector
+    then answers Enable or Disabled, its documented values."""
     c = _cluster(call)
     value = require(call.params, "CollectorStatus")
-    if value not in ("Enable", "Disable"):  # no code documented for it (only OperationDenied.DBClusterStatus)
+    if value not in ("Enable", "Disable", "Disabled"):  # no code documented (only OperationDenied.DBClusterStatus)
         raise ApiError("InvalidParameter", "The specified parameter CollectorStatus is not valid.", 400)
     c.audit = "Enable" if value == "Enable" else "Disabled"
     return {}

@@ -445,7 +445,9 @@ def _retention(i: DBInstance) -> int:
 def describe_sql_collector_policy(call: Call) -> dict[str, Any]:
     i = _instance(call)
     _require_engine(i, SQL_EXPLORER_ENGINES)
-    return {"SQLCollectorStatus": i.sql_collector, "StoragePeriod": _retention(i)}
+    # StoragePeriod: "A reserved parameter" (DescribeSQLCollectorPolicyResponseBody; the reference's example is 0): the
+    # retention is DescribeSQLCollectorRetention's
+    return {"SQLCollectorStatus": i.sql_collector, "StoragePeriod": 0}
 
 
 @api.action("DescribeSQLCollectorRetention", resource=_instance_resource)
