@@ -84,6 +84,9 @@ def connect(target: Target, req: OrgRequest) -> tuple[ClientFactory, list[str]]:
         raise errors.AliauditError(f"the credentials belong to account {who.account_id}, not {target.account_id}")
     available = account_regions(factory)
     regions = [r for r in req.regions if r in available] if req.regions else available
+    if missing := [r for r in req.regions or [] if r not in available]:  # (said, never dropped silently)
+        log.warning("account %s: not audited in %s: ECS DescribeRegions does not list %s for this account",
+                    target.label(), ", ".join(missing), "it" if len(missing) == 1 else "them")
     return factory, regions
 
 

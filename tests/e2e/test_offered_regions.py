@@ -88,8 +88,9 @@ def test_a_family_is_audited_only_where_its_product_is_offered(cloud, run, tmp_p
     assert not [f for f in found if f["status_code"] == "ERROR"]
     summary = json.loads((tmp_path / "out" / "aliaudit.summary.json").read_text())
     assert summary["not_offered"] == {"cr": ["cn-shanghai"], "fc": ["cn-shanghai"]}
-    assert "Not audited where the product is not offered (its region list): cr in cn-shanghai; fc in cn-shanghai" \
-        in out.stdout
+    line = "Not audited where the product is not offered (its region list): cr in cn-shanghai; fc in cn-shanghai"
+    assert line in out.stdout
+    assert f'<div id="not-audited">{line}</div>' in (tmp_path / "out" / "aliaudit.html").read_text()  # (the page too)
     assert "cr is not offered in cn-shanghai (its region list): not audited there" in out.stderr
     counts = [line.split("]", 1)[0].lstrip("[").split("/") for line in out.stderr.splitlines() if line.startswith("[")]
     assert counts and all(int(done) <= int(total) for done, total in counts) and counts[-1][0] == counts[-1][1]

@@ -14,7 +14,7 @@ from alibabacloud_vpc20160428 import models as vpc_models
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from Tea.exceptions import TeaException
 
-from aliaudit.collectors.paging import ListingCutShort, by_marker, by_page_number, count
+from aliaudit.collectors.paging import ListingCutShort, by_marker, by_page_number, by_token, count
 from tests.scanning import scan
 from tests.sdk import base_scenario, load, pop_config
 
@@ -92,3 +92,35 @@ def test_truncated_without_a_marker_is_an_unread_listing():
         list(by_marker(lambda m: pages[m], lambda b: b.items))
     pages["m2"] = _Page(["b"], None)
     assert list(by_marker(lambda m: pages[m], lambda b: b.items)) == ["a", "b"]
+
+
+def test_a_listing_without_a_total_is_read_to_its_first_short_page():
+    """Some APIs leave TotalCount out in some modes (OpenMeta sas DescribeCloudCenterInstances: "If you set
+    UseNextToken to true, the value of TotalCount is not returned"): full pages go on, a short one ends."""
+    pages = {1: _Page(["a", "b"], None), 2: _Page(["c", "d"], ""), 3: _Page(["e"], None)}
+    assert list(by_page_number(lambda n: pages[n], lambda b: b.items, 2)) == ["a", "b", "c", "d", "e"]
+    assert list(by_page_number(lambda n: _Page([], None), lambda b: b.items, 2)) == []
+    # a server repeating the same full page (PageNumber ignored) would go on for ever
+    with pytest.raises(ListingCutShort, match="the servers goes on past 2 pages"):
+        list(by_page_number(lambda n: _Page(["a", "b"], None), lambda b: b.items, 2, what="the servers"))
+
+
+class _Tokened:
+    def __init__(self, items: list[str], token: str | None) -> None:
+        self.items, self.next_token = items, token
+
+
+def test_a_token_or_marker_answered_again_is_an_endless_listing_not_read_for_ever():
+    """Every parser is bounded: a NextToken or Marker the service answered before would list the same pages for ever
+    (and a listing past MAX_PAGES is no real one): the dataset is unread (ERROR), never taken as complete."""
+    tokens = {None: _Tokened(["a"], "t1"), "t1": _Tokened(["b"], "t2"), "t2": _Tokened(["c"], "t1")}
+    with pytest.raises(ListingCutShort, match="the functions goes on past 3 pages"):
+        list(by_token(lambda t: tokens[t], lambda b: b.items, what="the functions"))
+    tokens["t2"] = _Tokened(["c"], None)
+    assert list(by_token(lambda t: tokens[t], lambda b: b.items)) == ["a", "b", "c"]
+    markers = {None: _Page(["a"], None, truncated=True, marker="m1"), "m1": _Page(["b"], None, truncated=True,
+                                                                                  marker="m1")}
+    with pytest.raises(ListingCutShort, match="goes on past 2 pages"):
+        list(by_marker(lambda m: markers[m], lambda b: b.items))
+    with pytest.raises(ListingCutShort, match="goes on past 5 pages"):
+        list(by_token(lambda t: _Tokened(["x"], f"{t or ''}+"), lambda b: b.items, max_pages=5))

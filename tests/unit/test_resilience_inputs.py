@@ -324,7 +324,7 @@ def test_a_listing_past_its_page_budget_is_an_error_not_a_short_list():
 
     def page(token):
         calls.append(token)
-        return SimpleNamespace(events=[{"eventName": "x"}], next_token="again")
+        return SimpleNamespace(events=[{"eventName": "x"}], next_token=f"t{len(calls)}")  # (a new token each time)
 
     with pytest.raises(RuntimeError, match="LookupEvents over 7 days goes on past 3 pages: not read to its end"):
         list(by_token(page, lambda b: b.events, 3, "LookupEvents over 7 days"))

@@ -22,7 +22,7 @@ from ..datasets import ECS_INSTANCE, ECS_SECURITY_GROUP, Dataset, Record, Scope
 from ..lazy import lazy_import
 from ..role_privilege import ROLE_PRIVILEGE_APIS, role_privilege
 from ..secgroup import PortScan, Rule, cached, port_scans
-from .paging import by_page_number, by_token, count
+from .paging import by_page_number, by_token
 from .registry import CollectContext, collector
 
 at_models = lazy_import("alibabacloud_actiontrail20200706.models")
@@ -243,19 +243,15 @@ def _roles_of(ctx: CollectContext, ecs: Any, batch: list[str], by_id: dict[str, 
 
 
 def _read_ram_roles(ctx: CollectContext, ecs: Any, batch: list[str], by_id: dict[str, InstanceInfo]) -> None:
-    page, seen = 1, 0
-    while True:
-        body = ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
-            region_id=ctx.region, instance_ids=json.dumps(batch), page_number=page,
-            page_size=RAM_ROLE_BATCH)).body
-        sets = body.instance_ram_role_sets.instance_ram_role_set if body.instance_ram_role_sets else []
-        for s in sets or []:
-            if s.instance_id in by_id:
-                by_id[s.instance_id].ram_role = s.ram_role_name or ""
-        seen += len(sets or [])
-        if not sets or seen >= count(body.total_count):
-            break
-        page += 1
+    def page(number: int) -> Any:
+        return ecs.describe_instance_ram_role(ecs_models.DescribeInstanceRamRoleRequest(
+            region_id=ctx.region, instance_ids=json.dumps(batch), page_number=number, page_size=RAM_ROLE_BATCH)).body
+
+    # (an empty page short of TotalCount is ListingCutShort: the instances not listed would pass as role-less)
+    for s in by_page_number(page, lambda b: b.instance_ram_role_sets.instance_ram_role_set
+                            if b.instance_ram_role_sets else [], RAM_ROLE_BATCH, "DescribeInstanceRamRole"):
+        if s.instance_id in by_id:
+            by_id[s.instance_id].ram_role = s.ram_role_name or ""
     for iid in batch:  # listed without a role: it has none
         if by_id[iid].ram_role is None:
             by_id[iid].ram_role = ""
@@ -735,18 +731,16 @@ def images(ctx: CollectContext) -> list[ImageInfo]:
         try:
             # TotalCount counts the accounts the image is shared with (the pages' Accounts); ShareGroups, "all"
             # when the image is public, comes with every page
-            page, seen = 1, 0
-            while True:
+            def page(number: int) -> Any:
                 body = ecs.describe_image_share_permission(ecs_models.DescribeImageSharePermissionRequest(
-                    region_id=ctx.region, image_id=img.image_id, page_number=page, page_size=IMAGE_PAGE)).body
+                    region_id=ctx.region, image_id=img.image_id, page_number=number, page_size=IMAGE_PAGE)).body
                 groups = (body.share_groups.share_group if body.share_groups else None) or []
                 info.public = info.public or any(g.group == "all" for g in groups)
-                accounts = (body.accounts.account if body.accounts else None) or []
-                info.shared_accounts += [str(a.aliyun_id) for a in accounts if a.aliyun_id]
-                seen += len(accounts)
-                if not accounts or seen >= count(body.total_count):
-                    break
-                page += 1
+                return body
+
+            accounts = by_page_number(page, lambda b: (b.accounts.account if b.accounts else None) or [], IMAGE_PAGE,
+                                      "DescribeImageSharePermission")
+            info.shared_accounts += [str(a.aliyun_id) for a in accounts if a.aliyun_id]
         except Exception as err:
             return unreadable_image(info, err)
         return info

@@ -109,7 +109,7 @@ class LogAnalysis(Record):
 
 @dataclass
 class _Page:
-    total_count: int
+    total_count: int | None  # (None: not answered)
     items: list[Any]
 
 
@@ -157,7 +157,7 @@ def servers(ctx: CollectContext) -> list[Server]:
     def page(number: int) -> _Page:
         body = sas.describe_cloud_center_instances(_models().DescribeCloudCenterInstancesRequest(
             criteria=criteria, machine_types="ecs", current_page=number, page_size=PAGE_SIZE)).body
-        return _Page(body.page_info.total_count if body.page_info else 0, body.instances or [])
+        return _Page(body.page_info.total_count if body.page_info else None, body.instances or [])
 
     found: list[Server] = []
     for i in by_page_number(page, lambda p: p.items, PAGE_SIZE):

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from ..findings import Finding
 from .compliance import NO_RESOURCES, NOT_SELECTED
-from .summary import STATUSES
+from .summary import STATUSES, not_audited
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2733;background:#f5f7fa}
@@ -140,10 +140,11 @@ class Writer:
                         "</div>" for s in STATUSES)
         meta = html.escape(" | ".join(f"{k}: {summary[k]}" for k in ("account_id", "run_id", "generated_at")
                                       if summary.get(k)))
+        skipped = f'<div id="not-audited">{html.escape(line)}</div>' if (line := not_audited(summary)) else ""
         out.write(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
-<body><header><h1>{html.escape(title)}</h1><div>{meta}</div></header><main>
+<body><header><h1>{html.escape(title)}</h1><div>{meta}</div>{skipped}</header><main>
 <section class="cards">{cards}<div class="card">muted<b>{summary["muted"]}</b></div></section>
 <section><h2>Status by family</h2>{_chart(summary)}</section>
 {_compliance(compliance)}

@@ -73,13 +73,20 @@ def render_table(summary: dict[str, Any]) -> str:
     if isinstance(mutelist, dict) and mutelist.get("source"):  # which accepted risks muted them: visible
         lines.append(f"Mutelist {mutelist['source']}: sha256 {mutelist.get('sha256', '')}, "
                      f"{mutelist.get('entries', 0)} entries, {summary['muted']} of {summary['total']} findings muted")
-    skipped = summary.get("not_offered")
-    if isinstance(skipped, dict) and skipped:  # what was not audited, and why: visible
-        lines.append("Not audited where the product is not offered (its region list): "
-                     + "; ".join(f"{fam} in {', '.join(rs)}" for fam, rs in sorted(skipped.items())))
+    if skipped := not_audited(summary):
+        lines.append(skipped)
     if summary["top_failing_checks"]:
         lines.append("")
         lines.append("Top failing checks")
         for item in summary["top_failing_checks"]:
             lines.append(f"{item['fail']:>6}  {item['check_id']}  {item['title']}")
     return "\n".join(lines)
+
+
+def not_audited(summary: dict[str, Any]) -> str:
+    """What was not audited, and why, in one line for every report that shows the run ('' when nothing)."""
+    skipped = summary.get("not_offered")
+    if not isinstance(skipped, dict) or not skipped:
+        return ""
+    return ("Not audited where the product is not offered (its region list): "
+            + "; ".join(f"{fam} in {', '.join(rs)}" for fam, rs in sorted(skipped.items())))
