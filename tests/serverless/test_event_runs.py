@@ -211,3 +211,28 @@ def test_an_event_on_a_load_balancer_re_judges_its_listeners(cloud, admin):
     got = {(lg["resource_id"], lg["status"], lg.get("new_fail")) for lg in sls_logs(admin, before)
            if lg["check_id"] == "slb_listener_acl_restricted"}
     assert ("lb-bp1sampleshop01/tcp/22", "FAIL", "true") in got, got
+
+
+def test_an_event_on_a_bucket_re_judges_its_access_points(cloud, admin):
+    """An access point's finding names bucket/access point, which no OSS event names (ActionTrail's OSS events
+    reference the bucket): a policy change on the access point must reach its verdict, not leave the daily run's
+    standing."""
+    import oss2
+
+    from tests.event_runs import sls_log_count, sls_logs
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    data = _sample()
+    data["accounts"][0]["oss"]["buckets"].append({
+        "name": "cdn-origin", "region": "cn-hangzhou", "access_points": [{
+            "name": "cdn-read", "policy": {"Version": "1", "Statement": [{
+                "Effect": "Allow", "Principal": ["*"], "Action": ["oss:GetObject"],
+                "Resource": ["acs:oss:cn-hangzhou:1234567890123456:accesspoint/cdn-read/object/*"]}]}}]})
+    _deploy(cloud, admin, data, daily=True)
+    before = sls_log_count(admin)
+    oss2.Bucket(oss2.AuthV4(ROOT_AK, ROOT_SECRET), "http://oss-cn-hangzhou.aliyuncs.com", "cdn-origin",
+                region="cn-hangzhou", proxies={"http": cloud.url}).delete_access_point_policy("cdn-read")
+    wait_idle(admin)
+    got = {(lg["resource_id"], lg["status"]) for lg in sls_logs(admin, before)
+           if lg["check_id"] == "oss_access_point_not_public"}
+    assert ("cdn-origin/cdn-read", "PASS") in got, got

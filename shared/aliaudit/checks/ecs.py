@@ -50,7 +50,8 @@ SG_EVENTS = ["CreateSecurityGroup", "AuthorizeSecurityGroup", "RevokeSecurityGro
              "ModifyPrefixList", "ModifyPortRangeList"]  # (lists a rule names: a change opens or closes what it covers)
 INSTANCE_EVENTS = ["RunInstances", "CreateInstance", "DeleteInstance", "DeleteInstances", "ModifyInstanceAttribute"]
 MEMBERSHIP_EVENTS = ["JoinSecurityGroup", "LeaveSecurityGroup", "ModifyInstanceNetworkSpec", "AllocatePublicIpAddress",
-                     "AssociateEipAddress", "UnassociateEipAddress"]
+                     "AssociateEipAddress", "UnassociateEipAddress", "AssociateEipAddressBatch",
+                     "ModifyInstanceVpcAttribute"]  # (SecurityGroupId: the instance's groups in its new VPC)
 # secondary ENIs (their groups and attachment) and IPv6 Internet bandwidth
 ENI_IPV6_EVENTS = ["AttachNetworkInterface", "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute",
                "AssignIpv6Addresses", "UnassignIpv6Addresses", "AllocateIpv6InternetBandwidth",

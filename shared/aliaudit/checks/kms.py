@@ -110,7 +110,7 @@ def not_pending_deletion(inp: Inputs) -> Iterator[Result]:
             "permissions) starts the countdown to destroying the key and every piece of data it encrypts.",
        console="KMS console > Keys > the key > Key Details: enable Deletion Protection.",
        cli="aliyun kms SetDeletionProtection --ProtectedResourceArn <key arn> --EnableDeletionProtection true",
-       events=["SetDeletionProtection", "CreateKey", "EnableKey", "DisableKey"], needs=[KEYS],
+       events=["SetDeletionProtection", "CreateKey", "EnableKey", "DisableKey", "ImportKeyMaterial"], needs=[KEYS],
        evaluates="DescribeKey DeletionProtection of Enabled customer-managed keys (numeric Creator): PASS when "
                  "Enabled, FAIL otherwise (Disabled); ERROR when the key could not be described or DeletionProtection "
                  "was not answered. "

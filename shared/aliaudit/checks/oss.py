@@ -410,7 +410,8 @@ def _byok_key(b: BucketInfo, inv: OssInventory) -> Result:
        cli="aliyun oss bucket-encryption --method put oss://<bucket> --sse-algorithm KMS "
            "--kms-masterkey-id <key-id>",
        cis=["5.9"], events=ENCRYPTION_EVENTS + ["DisableKey", "EnableKey", "ScheduleKeyDeletion",
-                                                "CancelKeyDeletion"], needs=[BUCKETS],
+                                                "CancelKeyDeletion", "DeleteKeyMaterial", "ImportKeyMaterial"],
+       needs=[BUCKETS],
        evaluates="The audit asks that \"the target OSS Bucket Encryption is set to KMS and a customer created KMS key "
                  "ID is specified in the KMS Key Id field\". GetBucketEncryption: FAIL for AES256/SM4, no default "
                  "encryption, KMS with no KMSMasterKeyID (the service key) or an alias/acs/ service alias; a "
@@ -683,7 +684,7 @@ _AP_RULE = ("a request through an access point needs both the access point polic
                "Public Access for the access point (or bucket, or account); prefer NetworkOrigin VPC.",
        cli="aliyun oss api DeleteAccessPointPolicy --bucket <bucket> --access-point-name <name>  (or "
            "PutAccessPointPublicAccessBlock ... BlockPublicAccess true)",
-       events=["CreateAccessPoint", "PutAccessPointPolicy", "DeleteAccessPointPolicy",
+       events=["CreateAccessPoint", "DeleteAccessPoint", "PutAccessPointPolicy", "DeleteAccessPointPolicy",
                "PutAccessPointPublicAccessBlock", "DeleteAccessPointPublicAccessBlock", "PutBucketPublicAccessBlock",
                "DeleteBucketPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock", "PutBucketPolicy",
                "DeleteBucketPolicy"],

@@ -29,7 +29,7 @@ from .registry import Inputs, check
 
 USER_EVENTS = ["CreateUser", "DeleteUser", "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
                "BindMFADevice", "UnbindMFADevice", "DisableVirtualMFA", "CreateAccessKey", "UpdateAccessKey",
-               "DeleteAccessKey"]
+               "DeleteAccessKey", "RestoreAccessKeyFromRecycleBin", "RestoreUserFromRecycleBin"]
 POLICY_EVENTS = ["SetPasswordPolicy"]
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 

@@ -36,10 +36,13 @@ LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RecoveryDBInstance", "Clon
 NETWORK_EVENTS = ["ModifySecurityIps", "MigrateSecurityIPMode", "ModifySecurityGroupConfiguration",
                   "AttachWhitelistTemplateToInstance", "DetachWhitelistTemplateToInstance", "ModifyWhitelistTemplate",
                   "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",
-                  "ModifyDBInstanceConnectionString", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType"]
+                  "ModifyDBInstanceConnectionString", "SwitchDBInstanceNetType", "ModifyDBInstanceNetworkType",
+                  # (NetType Internet: a public read/write splitting endpoint, AllocateReadWriteSplittingConnection)
+                  "AllocateReadWriteSplittingConnection", "ReleaseReadWriteSplittingConnection"]
 PARAMETER_EVENTS = ["ModifyParameter", "ModifyParameterGroup"]
 TDE_EVENTS = ["ModifyDBInstanceTDE"]
-KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKeyMaterial"]
+KEY_EVENTS = ["DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "DeleteKeyMaterial",
+              "ImportKeyMaterial"]
 ASPECT_NAMES = {"whitelist": "DescribeDBInstanceIPArrayList", "templates": "DescribeInstanceLinkedWhitelistTemplate",
                 "endpoints": "DescribeDBInstanceNetInfo",
                 "ssl": "DescribeDBInstanceSSL", "tde": "DescribeDBInstanceTDE",

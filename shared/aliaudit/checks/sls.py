@@ -62,7 +62,8 @@ PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUA
 # the Update/Delete rows, so UpdateJob and DeleteJob (the RAM actions of the /jobs update and delete, log:UpdateJob,
 # log:DeleteJob) are taken as their event names: an extra name costs a re-run, a missing one leaves a stale result.
 ALERT_EVENTS = ["CreateAlert", "UpdateAlert", "EnableAlert", "DisableAlert", "DeleteAlert", "CreateJob", "UpdateJob",
-                "DeleteJob", "CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]
+                "DeleteJob", "CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging",
+                "CreateLogStore", "DeleteLogStore"]  # (an alert's logstore deleted: it watches nothing)
 RETENTION_EVENTS = ["CreateLogStore", "UpdateLogStore", "DeleteLogStore", "DeleteProject"]
 
 

@@ -298,5 +298,7 @@ def access_points(ctx: CollectContext) -> list[AccessPointInfo]:
     regions is not documented); a failed listing fails the dataset (ERROR findings), a failed per-access-point read
     is kept on that access point."""
     listed = all_buckets(ctx)
-    return [ap for found in ctx.map(lambda b: bucket_access_points(ctx, b.name, _region_of(b)), listed)
-            for ap in found]
+    found = [ap for aps in ctx.map(lambda b: bucket_access_points(ctx, b.name, _region_of(b)), listed) for ap in aps]
+    if ctx.only("oss.bucket") is not None:  # (an event run: the event's buckets' access points are judged anew, by
+        ctx.judge(f"{ap.bucket}/{ap.name}" for ap in found)  # their findings' resource id, which no event names)
+    return found
