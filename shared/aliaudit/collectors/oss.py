@@ -298,7 +298,9 @@ def access_points(ctx: CollectContext) -> list[AccessPointInfo]:
     regions is not documented); a failed listing fails the dataset (ERROR findings), a failed per-access-point read
     is kept on that access point."""
     listed = all_buckets(ctx)
+    if (names := ctx.only("oss.bucket")) is not None:  # an event run: the event's buckets' access points only
+        listed = [b for b in listed if b.name in names]
     found = [ap for aps in ctx.map(lambda b: bucket_access_points(ctx, b.name, _region_of(b)), listed) for ap in aps]
-    if ctx.only("oss.bucket") is not None:  # (an event run: the event's buckets' access points are judged anew, by
-        ctx.judge(f"{ap.bucket}/{ap.name}" for ap in found)  # their findings' resource id, which no event names)
+    if names is not None:  # (judged anew by their findings' resource id, bucket/access point, which no event names)
+        ctx.judge(f"{ap.bucket}/{ap.name}" for ap in found)
     return found
