@@ -331,7 +331,8 @@ def test_event_pattern_is_the_union_of_every_checks_events():
     pattern_text = t["triggerConfig"]["eventRuleFilterPattern"]
     assert isinstance(pattern_text, str)  # FC wants the pattern as a JSON string
     assert json.loads(pattern_text) == {"type": [{"suffix": ":ActionTrail:ApiCall"},
-                                                 {"suffix": ":ActionTrail:ConsoleOperation"}],
+                                                 {"suffix": ":ActionTrail:ConsoleOperation"},
+                                                 {"suffix": ":ActionTrail:AliyunServiceEvent"}],
                                         "data": {"eventName": events}}
     # e.g. the events that make an OSS bucket public, create an access key, open a security group
     assert {"PutBucketAcl", "CreateAccessKey", "AuthorizeSecurityGroup"} <= set(events)

@@ -32,3 +32,21 @@ def test_an_event_selects_the_checks_that_read_its_service(event: str, service: 
 @pytest.mark.parametrize("service", ["SomethingNew", "", None, 7])
 def test_an_unknown_or_missing_service_keeps_every_check_the_name_selects(service: object) -> None:
     assert families("ModifySecurityIps", service) == {"rds", "redis", "mongodb"}
+
+
+@pytest.mark.parametrize("kind", ["ApiCall", "ConsoleOperation", "AliyunServiceEvent"])
+def test_every_write_event_type_eventbridge_carries_starts_an_event_run(kind: str) -> None:
+    """EventBridge carries ActionTrail's write events as ApiCall, ConsoleOperation and AliyunServiceEvent ("operation
+    performed by Alibaba Cloud on a resource": EventBridge, ActionTrail events): a change is a change, whoever made it.
+    Anything else is no ActionTrail event."""
+    import json
+
+    from aliaudit.runtime.triggers import TriggerError, parse
+
+    event = {"type": f"ecs:ActionTrail:{kind}", "data": {
+        "eventName": "AuthorizeSecurityGroup", "serviceName": "Ecs", "acsRegion": "cn-hangzhou",
+        "eventId": "e-1", "requestParameters": {"SecurityGroupId": "sg-1"}}}
+    plan = parse(json.dumps(event))
+    assert plan.kind == "event" and "ecs_security_group_ssh_restricted" in (plan.check_ids or [])
+    with pytest.raises(TriggerError, match="unknown event"):
+        parse(json.dumps({**event, "type": "ecs:ActionTrail:ConsoleSignin"}))

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..runtime.settings import DISPATCHER_TIMEOUT_S  # (the shipped code waits within it: runtime/burst.py)
+# (in the shipped code: the dispatcher waits within its timeout, runtime/burst.py, and parses what the filter passes)
+from ..runtime.settings import ACTIONTRAIL_SUFFIXES, DISPATCHER_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[3]  # shared/aliaudit/deploy/catalogue.py -> the repository root
 
@@ -39,14 +40,6 @@ DAILY_CRON = "0 0 2 * * *"  # 6 fields, seconds first, UTC
 # to deadline (AGGREGATION_DEADLINE_SECONDS) + 30 min, which a daily audit can wait, and starts the 2 vCPU
 # aggregator, which lists runs/ each time, 48 times a day instead of 288 (every 5 minutes)
 SWEEP_CRON = "0 */30 * * * *"
-# EventBridge carries ActionTrail's write events of three types, {service}:ActionTrail:ApiCall, :ConsoleOperation and
-# :AliyunServiceEvent ("EventBridge supports only ActionTrail events of the write type",
-# https://www.alibabacloud.com/help/en/eventbridge/user-guide/actiontrail-events): API calls (the console's own
-# actions too, most consoles being built on the APIs) and console operations that are no API call. A ConsoleSignin
-# (ActionTrail's sign-in event) is none of them: no EventBridge rule sees it, so the filter does not name it and
-# the check that lists it (ram_root_account_unused) is served by the daily run
-ACTIONTRAIL_TYPE_SUFFIX = ":ActionTrail:ApiCall"  # every product's ActionTrail API-call events
-ACTIONTRAIL_CONSOLE_SUFFIX = ":ActionTrail:ConsoleOperation"
 NOT_ON_EVENTBRIDGE = frozenset({"ConsoleSignin"})
 AGGREGATOR_DISK_MB = 10240
 # the dependency layer (bundle.py): one for every function; FC unpacks it into /opt and puts /opt/python on the path
@@ -81,9 +74,9 @@ def event_names() -> list[str]:
 
 
 def filter_pattern() -> str:
-    """The EventBridge rule pattern: write API calls and console operations of any product whose event name a check
-    listens to."""
-    pattern = {"type": [{"suffix": ACTIONTRAIL_TYPE_SUFFIX}, {"suffix": ACTIONTRAIL_CONSOLE_SUFFIX}],
+    """The EventBridge rule pattern: write API calls, console operations and Alibaba Cloud's own operations of any
+    product whose event name a check listens to."""
+    pattern = {"type": [{"suffix": suffix} for suffix in ACTIONTRAIL_SUFFIXES],
                "data": {"eventName": event_names()}}
     return json.dumps(pattern, separators=(",", ":"))  # compact: the pattern is a string field of the trigger
 

@@ -15,6 +15,16 @@ from ..redact import SECRETS
 # (burst.py) must finish its waiting and dispatching within it; the deploy package is not in the function bundles.
 DISPATCHER_TIMEOUT_S = 120  # it only plans and fans out
 
+# EventBridge carries ActionTrail's write events of three types, {service}:ActionTrail:ApiCall, :ConsoleOperation and
+# :AliyunServiceEvent ("EventBridge supports only ActionTrail events of the write type",
+# https://www.alibabacloud.com/help/en/eventbridge/user-guide/actiontrail-events): API calls (the console's own
+# actions too, most consoles being built on the APIs), console operations that are no API call, and "operation[s]
+# performed by Alibaba Cloud on a resource" (a change is a change, whoever made it: all three). A ConsoleSignin
+# (ActionTrail's sign-in event) is none of them: no EventBridge rule sees it, so the filter does not name it and
+# the check that lists it (ram_root_account_unused) is served by the daily run. (The deploy's filter pattern and the
+# dispatcher's parser both use these.)
+ACTIONTRAIL_SUFFIXES = (":ActionTrail:ApiCall", ":ActionTrail:ConsoleOperation", ":ActionTrail:AliyunServiceEvent")
+
 # ALIAUDIT_RUN_SECRET (template.yml's RunSecret parameter checks the same): the key of every MAC and seal the
 # functions put on what they store in the bucket (docs/security.md). Without it anything the bucket's other writers
 # plant would be trusted (a done marker skips a day's run, marks of sent SLS batches keep the alert from firing), so

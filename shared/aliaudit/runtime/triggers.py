@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..accounts import ACCOUNT_ID
 from ..checks.registry import all_checks
 from . import targets
+from .settings import ACTIONTRAIL_SUFFIXES
 
 
 class TriggerError(ValueError):
@@ -72,7 +73,7 @@ def parse(raw: bytes | str) -> Plan:
         raise TriggerError("the event is not a JSON object")
     if "triggerTime" in event or "triggerName" in event:
         return _timer(event)
-    if str(event.get("type", "")).endswith((":ActionTrail:ApiCall", ":ActionTrail:ConsoleOperation")) \
+    if str(event.get("type", "")).endswith(ACTIONTRAIL_SUFFIXES) \
             and isinstance(event.get("data"), dict):
         return _actiontrail(event)
     if set(event) <= set(TimerPayload.model_fields):  # a manual invocation with a payload object
