@@ -170,6 +170,7 @@ def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: E
     # the profile's STS endpoint or region (aliyun-cli profile.go: sts_endpoint, else sts.<sts_region>), where the
     # command line and the environment name none
     sts = {key: value for key in ("sts_endpoint", "sts_region") if (value := _opt(profile, key, path))}
+    given = settings  # (a source profile starts from these, its own STS settings applying to its own hop)
     if sts and not (settings.sts_endpoint or settings.sts_region):
         settings = settings.model_copy(update=sts)
 
@@ -195,7 +196,7 @@ def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: E
                      f"RAM role {role} ({where})", ak)
     if mode == "ChainableRamRoleArn":
         role = need("ram_role_arn")
-        inner = build_cli_profile(config, need("source_profile"), path, settings, session_name, (*chain, name))
+        inner = build_cli_profile(config, need("source_profile"), path, given, session_name, (*chain, name))
         return Built(AssumeRoleProvider(inner.provider, settings, role_arn=role, session_name=session,
                                         duration=duration, external_id=opt("external_id"), policy=opt("policy")),
                      f"RAM role {role} ({where}) via {inner.method}", inner.access_key_hint)

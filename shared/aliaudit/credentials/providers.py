@@ -12,6 +12,7 @@ import contextlib
 import http.client
 import importlib
 import json
+import logging
 import os
 import re
 import socket
@@ -64,7 +65,10 @@ def _new_credentials(**fields: Any) -> Credentials:
 
 
 MAX_MARGIN = 15 * 60
+log = logging.getLogger("aliaudit.credentials")
 MAX_URI_REPLY = 1024 * 1024  # a credentials JSON is a few hundred bytes
+STALE_GRACE = 120.0  # s: cached credentials this close to expiry are not kept when their refresh fails
+RETRY_REFRESH = 30.0  # s: how soon a failed refresh is tried again while the cached credentials hold
 ROLE_PATH = "/latest/meta-data/ram/security-credentials/"  # the metadata service's RAM role path
 MAX_OIDC_TOKEN = 64 * 1024  # an OIDC token (a JWT) is a few KiB
 T = TypeVar("T")
@@ -192,6 +196,7 @@ class RefreshingProvider(ICredentialsProvider):
         self._lock = threading.Lock()
         self._cached: Credentials | None = None
         self._refresh_at = 0.0
+        self._expires = 0.0  # the cached credentials' expiry; 0 once the cloud called them expired
         self.fetches = 0
 
     def _fetch(self) -> tuple[Credentials, float]:
@@ -201,19 +206,33 @@ class RefreshingProvider(ICredentialsProvider):
     def get_credentials(self) -> Credentials:
         with self._lock:
             if self._cached is None or time.time() >= self._refresh_at:
-                creds, expires = self._fetch()
+                try:
+                    creds, expires = self._fetch()
+                except errors.AliauditError as err:
+                    # an early refresh that failed (a blip of the metadata service, STS, the URI) while the cached
+                    # credentials still hold for a while: keep them and try again shortly, as the official library's
+                    # cache does (StaleValueBehavior.ALLOW), instead of failing the calls made meanwhile
+                    left = self._expires - time.time()
+                    if self._cached is None or left < STALE_GRACE:
+                        raise
+                    self._refresh_at = time.time() + min(RETRY_REFRESH, left / 4)
+                    log.warning("%s: refreshing the credentials failed, the current ones hold %d s more (%s)",
+                                self.name, left, err)
+                    return self._cached
                 SECRETS.add(creds.get_access_key_secret(), creds.get_security_token())
                 lifetime = max(expires - time.time(), 0.0)
                 self._refresh_at = expires - min(MAX_MARGIN, lifetime / 5)
+                self._expires = expires
                 self._cached = creds
                 self.fetches += 1
             return self._cached
 
     def expire(self) -> None:
         """The cloud called the credentials expired (a call that waited long between signing and arriving,
-        e.g. on a starved machine, can outlive the refresh margin of a short session): fetch anew on next use."""
+        e.g. on a starved machine, can outlive the refresh margin of a short session): fetch anew on next use,
+        and never fall back on them."""
         with self._lock:
-            self._refresh_at = 0.0
+            self._refresh_at = self._expires = 0.0
 
     async def get_credentials_async(self) -> Credentials:
         return self.get_credentials()
@@ -461,6 +480,9 @@ class EcsRoleProvider(RefreshingProvider):
                 "an ECS instance with a RAM role attached, or pick another method") from None
         finally:
             watch.cancel()
+        if watch.expired:  # (a reply cut short by the deadline: not a malformed one)
+            raise errors.ConnectionFailed(f"{self.WHAT}: the metadata service at {self.shown} gave no complete answer "
+                                          f"within {deadline:g} s")
         try:
             data = json.loads(raw)
             if not isinstance(data, dict) or data.get("Code") != "Success":
@@ -476,12 +498,15 @@ class EcsRoleProvider(RefreshingProvider):
     def _token(self, opener: urllib.request.OpenerDirector) -> str | None:
         req = urllib.request.Request(self.base + "/latest/api/token", method="PUT",
                                      headers={"X-aliyun-ecs-metadata-token-ttl-seconds": self.TOKEN_TTL})
-        try:
-            return self._read(opener, req).decode("utf-8", "replace")
-        except urllib.error.HTTPError:  # (answered, but no token: IMDSv1 if allowed; unreachable is unreachable)
+        try:  # (any failure: IMDSv1 if allowed, as the library's _get_metadata_token; else the failure)
+            token = self._read(opener, req).decode("utf-8", "replace").strip()
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
             if self.v1_allowed:
                 return None
             raise
+        if not token and not self.v1_allowed:  # (an empty token would read without one: IMDSv1)
+            raise ValueError("the metadata service answered an empty token")
+        return token or None
 
     def _get(self, opener: urllib.request.OpenerDirector, path: str, token: str | None) -> str:
         def get(with_token: str | None) -> str:

@@ -2,7 +2,7 @@
 
 1 credentials URI, 2 OIDC role (ACK RRSA), 3 ECS RAM role, 4 RAM role assumption, 5 STS token,
 6 permanent AccessKey, 7 default chain (~/.aliyun/config.json profile, then ~/.alibabacloud/credentials.ini).
-A role named beside methods 1-3 is assumed with their identity (role chaining).
+A role named beside methods 1 and 3 is assumed with their identity (role chaining).
 """
 
 from __future__ import annotations
@@ -74,9 +74,10 @@ def resolve_credentials(opts: AuthOptions, env: Mapping[str, str], settings: End
     provider_arn, _ = _pick(opts.oidc_provider_arn, "--oidc-provider-arn", env, "ALIBABA_CLOUD_OIDC_PROVIDER_ARN")
     token_file, token_origin = _pick(opts.oidc_token_file, "--oidc-token-file", env, "ALIBABA_CLOUD_OIDC_TOKEN_FILE")
     oidc = bool(provider_arn and token_file)
-    # the role an identity of methods 1-3 assumes in turn (role chaining, as the library's
+    # the role a credentials URI's or an ECS role's identity assumes in turn (role chaining, as the library's
     # RamRoleArnCredentialsProvider(credentials_provider=...) and the CLI's RamRoleArnWithEcs do): --role-arn, or
-    # ALIBABA_CLOUD_ROLE_ARN unless it is the OIDC environment's own role
+    # ALIBABA_CLOUD_ROLE_ARN unless it is the OIDC environment's own role. (With OIDC, --role-arn replaces the
+    # environment's role, as the CLI's flag replaces a profile's: the role assumed with the token.)
     then_role = opts.role_arn or (None if oidc else env.get("ALIBABA_CLOUD_ROLE_ARN") or None)
 
     def chained(method: str, origin: str, base: ICredentialsProvider, role: str | None) -> ResolvedCredentials:
@@ -92,16 +93,12 @@ def resolve_credentials(opts: AuthOptions, env: Mapping[str, str], settings: End
         return chained("credentials URI", uri_origin, UriProvider(uri, settings), then_role)
     tried.append("credentials URI (--credentials-uri / ALIBABA_CLOUD_CREDENTIALS_URI): not set")
 
-    # 2. OIDC role: the standard RRSA environment alone is enough; with the environment's role, --role-arn is the
-    # role it assumes next
+    # 2. OIDC role: the standard RRSA environment alone is enough
     if role_arn and oidc:
-        env_role = env.get("ALIBABA_CLOUD_ROLE_ARN") if not (opts.oidc_provider_arn or opts.oidc_token_file) else None
-        first = env_role or role_arn
-        base = OidcRoleProvider(settings, role_arn=first, provider_arn=str(provider_arn), token_file=str(token_file),
-                                session_name=session, duration=duration,
-                                policy=None if first != role_arn else opts.policy)
-        origin = f"{'env ALIBABA_CLOUD_ROLE_ARN' if env_role else role_origin}, {token_origin}"
-        return chained("OIDC role (ACK RRSA)", origin, base, role_arn if role_arn != first else None)
+        return found("OIDC role (ACK RRSA)", f"{role_origin}, {token_origin}",
+                     OidcRoleProvider(settings, role_arn=role_arn, provider_arn=str(provider_arn),
+                                      token_file=str(token_file), session_name=session, duration=duration,
+                                      policy=opts.policy))
     tried.append("OIDC role (ALIBABA_CLOUD_ROLE_ARN + _OIDC_PROVIDER_ARN + _OIDC_TOKEN_FILE): not all set")
 
     # 3. ECS RAM role
