@@ -164,6 +164,9 @@ def test_what_an_event_implies_and_which_checks_it_keeps():
     # a clone names its source: the new instance is read too (the RDS instances of the region, not only the source)
     clone = parse(_event("CloneDBInstance", "Rds", {}, {"DBInstanceId": "rm-source"}))
     assert "rds.instance" not in clone.resources and "rds_instance_whitelist_not_open" in clone.check_ids
+    # so does a read-only instance (its DBInstanceId is the primary's)
+    replica = parse(_event("CreateReadOnlyDBInstance", "Rds", {}, {"DBInstanceId": "rm-primary"}))
+    assert "rds.instance" not in replica.resources and "rds_instance_no_public_endpoint" in replica.check_ids
 
 
 def test_an_event_run_recreates_a_logstore_deleted_since_the_last_run(cloud, admin, monkeypatch):

@@ -32,7 +32,8 @@ from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 ON_VALUES = {"on", "true", "yes", "1"}  # how MySQL and PostgreSQL spell a boolean that is set
-LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RecoveryDBInstance", "CloneDBInstance"]
+LIFECYCLE = ["CreateDBInstance", "DeleteDBInstance", "RecoveryDBInstance", "CloneDBInstance",
+             "CreateReadOnlyDBInstance", "CreateDdrInstance"]
 NETWORK_EVENTS = ["ModifySecurityIps", "MigrateSecurityIPMode", "ModifySecurityGroupConfiguration",
                   "AttachWhitelistTemplateToInstance", "DetachWhitelistTemplateToInstance", "ModifyWhitelistTemplate",
                   "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",

@@ -13,7 +13,7 @@ from ..findings import Result, Status
 from .registry import Inputs, check
 
 PASS, FAIL, ERROR, MANUAL = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
-LIFECYCLE = ["CreateInstance", "CreateTairInstance", "DeleteInstance", "RestoreInstance"]
+LIFECYCLE = ["CreateInstance", "CreateInstances", "CreateTairInstance", "DeleteInstance", "RestoreInstance"]
 # a global IP whitelist template's entries, or which templates an instance links, change what the whitelist check sees
 NETWORK_EVENTS = ["ModifySecurityIps", "AllocateInstancePublicConnection", "ReleaseInstancePublicConnection",
                   "ModifyDBInstanceConnectionString", "SwitchNetwork", "ModifyGlobalSecurityIPGroup",

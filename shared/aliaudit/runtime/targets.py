@@ -63,8 +63,9 @@ PARAMETERS: dict[str, dict[str, str]] = {
 }
 check_kinds([*REFERENCED.values(), *(k for p in PARAMETERS.values() for k in p.values())], "targets")
 # events that create a new instance from the one their DBInstanceId names (the source): not narrowed to it, so the new
-# one is read with the others (RDS CloneDBInstance; RecoveryDBInstance restores into TargetDBInstanceId or a new one)
-FROM_SOURCE = {"CloneDBInstance", "RecoveryDBInstance"}
+# one is read with the others (RDS CloneDBInstance; RecoveryDBInstance restores into TargetDBInstanceId or a new one;
+# CreateReadOnlyDBInstance's DBInstanceId is its primary; CreateDdrInstance restores another region's backup)
+FROM_SOURCE = {"CloneDBInstance", "RecoveryDBInstance", "CreateReadOnlyDBInstance", "CreateDdrInstance"}
 ROOT = "<root>"  # the RAM_ROOT kind's one resource: the account's root identity
 KEY_EVENTS = {"CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}
 MAX_ID = 256  # longer is no resource id (OSS bucket names: 63, RAM user names: 64)
