@@ -13,6 +13,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,12 @@ def inferred_mode(profile: dict[str, Any]) -> str | None:
     return None
 
 
+def profile_names(names: Iterable[str]) -> str:
+    """Profile names for an error: sorted, the first 20 and how many more."""
+    known = sorted(names)
+    return ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
+
+
 def _duration(profile: dict[str, Any], path: Path) -> int:
     """expired_seconds: 0 or absent for the default hour, else 900-43200 (what STS accepts)."""
     value = profile.get("expired_seconds")
@@ -155,8 +162,7 @@ def build_cli_profile(config: dict[str, Any], name: str, path: Path, settings: E
                                  f"profiles (at '{name}'); point a profile nearer the start at an AK profile")
     profile = profiles.get(name)
     if profile is None:
-        known = sorted(str(n) for n in profiles)
-        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
+        listed = profile_names(str(n) for n in profiles)
         raise errors.UnknownProfile(f"profile '{name}' is not in {path} (profiles: {listed}); pick one with "
                                     "--profile / ALIBABA_CLOUD_PROFILE")
     mode = profile.get("mode") or inferred_mode(profile)

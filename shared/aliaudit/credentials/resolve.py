@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from .. import errors
 from ..settings import EndpointSettings
-from .profiles import Built, build_cli_profile, build_ini_profile, load_cli_config
+from .profiles import Built, build_cli_profile, build_ini_profile, load_cli_config, profile_names
 from .providers import AssumeRoleProvider, EcsRoleProvider, OidcRoleProvider, StaticProvider, UriProvider
 
 
@@ -156,11 +156,11 @@ def _default_chain(opts: AuthOptions, env: Mapping[str, str], settings: Endpoint
         config = load_cli_config(cli_path)
         if config is not None:
             name = explicit or config.get("current") or "default"
-            names = sorted(str(p["name"]) for p in config.get("profiles", []) if isinstance(p, dict) and "name" in p)
+            names = [str(p["name"]) for p in config.get("profiles", []) if isinstance(p, dict) and "name" in p]
             if name in names:
                 return build_cli_profile(config, name, cli_path, settings, session)
             tried.append(f"{cli_path}: no profile '{name}'")
-            listed = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "") or "none"
+            listed = profile_names(names)
         else:
             tried.append(f"{cli_path}: not found")
     # (a profile named only in credentials.ini is that file's section, as the SDKs' default chain reads it)
