@@ -32,34 +32,44 @@ _SEVERITY = {Severity.CRITICAL: SeverityID.Critical, Severity.HIGH: SeverityID.H
 
 
 def to_ocsf(f: Finding, when: datetime | None = None) -> dict[str, Any]:
-    return json.loads(_event_json(f, when or datetime.now(timezone.utc)))
+    return _event(f, when or datetime.now(timezone.utc))
 
 
-def _event_json(f: Finding, when: datetime) -> str:
+def _event(f: Finding, when: datetime) -> dict[str, Any]:
+    # OCSF 1.5.0 (ocsf-schema dictionary.json, timestamp_t): "the number of milliseconds since the Epoch"
+    ms = int(when.timestamp() * 1000)
     status_id = StatusID.Suppressed if f.muted else (StatusID.New if f.status == Status.FAIL else StatusID.Other)
     event = DetectionFinding(
         metadata=Metadata(product=Product(name="aliaudit", vendor_name="aliaudit", version=__version__),
-                          version=OCSF_VERSION, event_code=f.check_id, profiles=["cloud"]),
+                          version=OCSF_VERSION, event_code=f.check_id, profiles=["cloud", "datetime"]),
         severity_id=_SEVERITY[f.severity], severity=_SEVERITY[f.severity].name,
-        status_id=status_id, status=status_id.name, status_code=f.status.value, status_detail=f.message,
+        # status "normalized to the caption of the status_id value. In the case of 'Other', it is defined by the
+        # source" (finding.json): PASS, MANUAL or ERROR, told apart
+        status_id=status_id, status=f.status.value if status_id == StatusID.Other else status_id.name,
+        status_code=f.status.value, status_detail=f.message,
         message=f.message,
         activity_id=ActivityID.Create, activity_name="Create", type_uid=DetectionFindingTypeID.Create,
         type_name="Detection Finding: Create",
         finding_info=FindingInformation(uid=f.uid, title=f.title, desc=f.risk, types=[f.family],
-                                        created_time=int(when.timestamp()), created_time_dt=when),
-        time=int(when.timestamp()), time_dt=when,
+                                        created_time=ms, created_time_dt=when),
+        time=ms, time_dt=when,
         cloud=Cloud(provider="alibabacloud", region=f.region,
                     account=Account(uid=f.account_id,
                                     name=f.account_name or f.account_id, type_id=TypeID.Other, type="Alibaba Cloud")),
+        # (no resource group: OCSF's is "the related resource group", an Alibaba Cloud resource group, not the family)
         resources=[ResourceDetails(uid=f.resource_id, name=f.resource_name or f.resource_id, type=f.resource_type,
-                                   region=f.region, cloud_partition="alibabacloud", group={"name": f.family},
+                                   region=f.region, cloud_partition="alibabacloud",
                                    data={"details": f.details} if f.details else None)],
         remediation=Remediation(desc=f.remediation),
         risk_details=f.risk,
         unmapped={"check_id": f.check_id, "cis": f.cis, "muted": f.muted, "mute_reason": f.mute_reason,
                   "family": f.family},
     )
-    return event.model_dump_json(exclude_none=True)
+    out: dict[str, Any] = json.loads(event.model_dump_json(exclude_none=True))
+    # is_alert (detection_finding.json, recommended; not in py_ocsf_models 0.10): "an alertable signal": an unmuted
+    # FAIL, never a PASS, MANUAL or ERROR (all Create events, which rules would otherwise take for alerts)
+    out["is_alert"] = f.status == Status.FAIL and not f.muted
+    return out
 
 
 class _Renderer:
@@ -76,7 +86,7 @@ class _Renderer:
         key = (f.severity, f.status, f.muted)  # (what decides the event's ids and names)
         template = self.templates.get(key)
         if template is None:
-            template = self.templates[key] = json.loads(_event_json(f, self.when))
+            template = self.templates[key] = _event(f, self.when)
             return template
         event = dict(template)
         event["metadata"] = {**template["metadata"], "event_code": f.check_id}
@@ -91,7 +101,7 @@ class _Renderer:
                           "account": {**template["cloud"]["account"], "uid": f.account_id,
                                       "name": f.account_name or f.account_id}}
         resource = {**template["resources"][0], "uid": f.resource_id, "name": f.resource_name or f.resource_id,
-                    "type": f.resource_type, "region": f.region, "group": {"name": f.family}}
+                    "type": f.resource_type, "region": f.region}
         resource.pop("data", None)
         if f.details:
             resource["data"] = {"details": dict(f.details)}
