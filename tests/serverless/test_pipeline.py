@@ -32,7 +32,7 @@ def sample(*, mfa: bool = False) -> dict:
     return data
 
 
-def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
+def test_daily_run_lands_reports_logs_and_alert(cloud, admin, monkeypatch):
     data = sample()
     data["not_offered"] = {"cr": ["cn-shanghai"]}  # Container Registry has no endpoint there: not audited there
     add_pipeline(data, aggregator_env={"ALIAUDIT_LOG_PROCESS_MIN_FINDINGS": "0"})  # its SLS logs from a process
@@ -78,6 +78,19 @@ def test_daily_run_lands_reports_logs_and_alert(cloud, admin):
     assert len(fired) == 1
     desc = str(fired[0])
     assert f"{summary['new_fails']} new: " in desc  # the alert names the run's new FAILs
+    # as created, read back with the SLS SDK: each run its own alert (grouped by run_id: a label, so a fingerprint of
+    # its own), over a window a minute longer than the 5 minutes between checks (logs arrive late)
+    from aliyun.log import LogClient
+
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    monkeypatch.setenv("HTTP_PROXY", cloud.url)
+    alert = LogClient("cn-hangzhou.log.aliyuncs.com", ROOT_AK, ROOT_SECRET).get_alert(
+        PROJECT, "aliaudit-unmuted-fail").get_body()
+    config = alert["configuration"]
+    assert config["groupConfiguration"] == {"type": "custom", "fields": ["run_id"]}
+    assert (config["queryList"][0]["start"], config["queryList"][0]["end"], alert["schedule"]["interval"]) == (
+        "-6m", "now", "5m")
 
 
 def test_event_reaudits_only_what_it_touched_and_duplicates_change_nothing(cloud, admin):

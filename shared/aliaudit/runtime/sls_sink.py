@@ -78,8 +78,15 @@ def alert_config(name: str, project: str, logstore: str, region: str) -> dict[st
             "queryList": [{"storeType": "log", "region": region, "project": project, "store": logstore,
                            "query": "status: FAIL and muted: false | select run_id, arbitrary(run_new_fails) as "
                                     "new_fails, count(*) as fails group by run_id",
-                           "timeSpanType": "Relative", "start": "-5m", "end": "now", "powerSqlMode": "auto"}],
-            "groupConfiguration": {"type": "no_group", "fields": []}, "joinConfigurations": [],
+                           # (a minute more than the 5 minutes between checks: "do not set the time range for a query
+                           # to the same relative time that is specified for the Check Frequency", logs arrive late;
+                           # SLS alert monitoring timeliness, doc-detail/209188; the overlap alerts once, below)
+                           "timeSpanType": "Relative", "start": "-6m", "end": "now", "powerSqlMode": "auto"}],
+            # each run its own alert: "The fields that you specify when you set the Group Evaluation parameter are
+            # automatically used as labels", and labels make the fingerprint that deduplicates alerts (SLS, Add
+            # labels and annotations): ungrouped, every run shared one alert and a run's FAILs within the hour's
+            # repeat interval of another's were never notified
+            "groupConfiguration": {"type": "custom", "fields": ["run_id"]}, "joinConfigurations": [],
             "severityConfigurations": [{"severity": 8, "evalCondition": {"condition": "fails > 0",
                                                                           "countCondition": ""}}],
             "labels": [{"key": "app", "value": "aliaudit"}],
