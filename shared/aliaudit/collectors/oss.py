@@ -158,6 +158,21 @@ def all_buckets(ctx: CollectContext) -> list[Any]:
     return list(ctx.factory.shared(f"oss.list_buckets/{ctx.account_id}", read))
 
 
+def run_buckets(ctx: CollectContext) -> tuple[list[Any], set[str] | None]:
+    """The buckets this run reads and the names it is narrowed to: an event run's named buckets, each looked up by
+    name (_listed_one: one call each, however many buckets the account has), else every bucket (all_buckets, None).
+    Looked up once per scan for every collector that needs them (oss.buckets, oss.access_points)."""
+    names = ctx.only("oss.bucket")
+    if names is None:
+        return all_buckets(ctx), None
+    service = ctx.factory.oss_service()
+
+    def read() -> list[Any]:
+        return [b for b in ctx.map(lambda n: _listed_one(service, n), sorted(names)) if b is not None]
+
+    return list(ctx.factory.shared(f"oss.listed_buckets/{ctx.account_id}/{','.join(sorted(names))}", read)), names
+
+
 BUCKETS: Dataset[OssInventory] = Dataset("oss.buckets", Scope.GLOBAL)
 
 
@@ -195,12 +210,9 @@ def _read_kms_keys(ctx: CollectContext, inventory: OssInventory) -> None:
     "kms:DescribeKey"], reads_one=["oss.bucket"])
 def buckets(ctx: CollectContext) -> OssInventory:
     service = ctx.factory.oss_service()
-    names = ctx.only("oss.bucket")
+    listed, names = run_buckets(ctx)
     if names is not None:  # an event run: the named buckets only (the account's block is read as always)
-        listed = [b for b in ctx.map(lambda n: _listed_one(service, n), sorted(names)) if b is not None]
         ctx.judge(b.name for b in listed)
-    else:
-        listed = all_buckets(ctx)
     inventory = OssInventory(buckets=ctx.map(lambda b: _details(ctx, b), listed))
     try:
         inventory.account_block = _block_answer(service.get_public_access_block(), "GetPublicAccessBlock")
@@ -297,9 +309,7 @@ def access_points(ctx: CollectContext) -> list[AccessPointInfo]:
     """Every bucket's access points, listed on each bucket's own endpoint (the account-level listing's reach across
     regions is not documented); a failed listing fails the dataset (ERROR findings), a failed per-access-point read
     is kept on that access point."""
-    listed = all_buckets(ctx)
-    if (names := ctx.only("oss.bucket")) is not None:  # an event run: the event's buckets' access points only
-        listed = [b for b in listed if b.name in names]
+    listed, names = run_buckets(ctx)  # (an event run: the event's buckets' access points only)
     found = [ap for aps in ctx.map(lambda b: bucket_access_points(ctx, b.name, _region_of(b)), listed) for ap in aps]
     if names is not None:  # (judged anew by their findings' resource id, bucket/access point, which no event names)
         ctx.judge(f"{ap.bucket}/{ap.name}" for ap in found)

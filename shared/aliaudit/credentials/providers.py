@@ -468,8 +468,7 @@ class EcsRoleProvider(RefreshingProvider):
             raw = self._get(opener, ROLE_PATH + urllib.parse.quote(role), token)
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
             if watch.expired:
-                raise errors.ConnectionFailed(f"{self.WHAT}: the metadata service at {self.shown} gave no complete "
-                                              f"answer within {deadline:g} s") from None
+                raise self._too_slow(deadline) from None
             if isinstance(err, urllib.error.HTTPError):  # (403: IMDSv1 refused by an instance in hardening mode)
                 raise errors.MetadataUnreachable(
                     f"{self.WHAT}: the instance metadata service at {self.shown} answered HTTP {err.code} "
@@ -481,8 +480,7 @@ class EcsRoleProvider(RefreshingProvider):
         finally:
             watch.cancel()
         if watch.expired:  # (a reply cut short by the deadline: not a malformed one)
-            raise errors.ConnectionFailed(f"{self.WHAT}: the metadata service at {self.shown} gave no complete answer "
-                                          f"within {deadline:g} s")
+            raise self._too_slow(deadline)
         try:
             data = json.loads(raw)
             if not isinstance(data, dict) or data.get("Code") != "Success":
@@ -494,6 +492,10 @@ class EcsRoleProvider(RefreshingProvider):
                                              f"credentials for the role {role!r}") from None
         return (_new_credentials(access_key_id=reply.AccessKeyId, access_key_secret=reply.AccessKeySecret,
                                  security_token=reply.SecurityToken, provider_name=self.name), expires)
+
+    def _too_slow(self, deadline: float) -> errors.ConnectionFailed:
+        return errors.ConnectionFailed(f"{self.WHAT}: the metadata service at {self.shown} gave no complete answer "
+                                       f"within {deadline:g} s")
 
     def _token(self, opener: urllib.request.OpenerDirector) -> str | None:
         req = urllib.request.Request(self.base + "/latest/api/token", method="PUT",
