@@ -387,6 +387,7 @@ def deploy_pipeline(acct: Any, env: dict[str, str] | None = None) -> None:
     acct.kms.keys += extra.kms.keys
     acct.oss.buckets += extra.oss.buckets
     acct.sls.projects += extra.sls.projects
+    acct.sls.index_delay_seconds = extra.sls.index_delay_seconds
     acct.fc = extra.fc
 
 

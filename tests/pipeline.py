@@ -23,6 +23,9 @@ WRITER_ROLE = "bucket-writer"
 PLANTER_AK, PLANTER_SECRET = "LTAIplanterkey00001", "planter-secret-0000000000000"
 FC_TRUST = deploy.fc_trust_policy()
 RUN_SECRET = "test-run-secret-0123456789abcdef0123456789"  # template.yml's RunSecret (the functions require one)
+# SLS's minute before a new index finds what is written (the emulator's default, SlsState.index_delay_seconds) and
+# the aggregator's wait for it (ALIAUDIT_SLS_INDEX_SETTLE_SECONDS, 90 s deployed), both shortened for the tests
+INDEX_DELAY_S, INDEX_SETTLE_S = 0.5, 1.0
 
 
 def pipeline_write_policy() -> dict[str, Any]:
@@ -98,8 +101,10 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
             {"id": PLANTER_AK, "secret": PLANTER_SECRET}], "policies": [{"name": "AssumeBucketWriter",
                                                                            "type": "Custom"}]})
     acct.setdefault("sls", {}).setdefault("projects", []).append({"name": PROJECT, "region": "cn-hangzhou"})
+    acct["sls"].setdefault("index_delay_seconds", INDEX_DELAY_S)
     acct.setdefault("fc", {})["functions"] = functions(
-        deadline=deadline, payload=payload, aggregator_env=aggregator_env, env=env, run_secret=run_secret,
+        deadline=deadline, payload=payload, aggregator_env=aggregator_env, run_secret=run_secret,
+        env={"ALIAUDIT_SLS_INDEX_SETTLE_SECONDS": str(INDEX_SETTLE_S), **(env or {})},
         accounts=deploy.accounts_setting(accounts, member_role, external_id))
 
 

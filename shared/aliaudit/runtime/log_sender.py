@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from ..findings import Finding
 from ..redact import SECRETS
 from ..reports.spool import Spool, read_lines
-from .sls_sink import MISSING, batches, ensure_once, put_findings
+from .sls_sink import MISSING, batches, ensure_once, index_wait, put_findings
 from .store import logs_key
 
 log = logging.getLogger("aliaudit.aggregator")
@@ -51,8 +51,13 @@ def send_logs(rt: Any, run_id: str, findings: Iterable[Finding], new_uids: set[s
     s = rt.settings
 
     def setup(again: bool) -> None:
-        ensure_once(client, s.log_project, s.findings_logstore, s.alert_name, s.region, s.mutelist_alert_name,
-                    again=again)
+        modified = ensure_once(client, s.log_project, s.findings_logstore, s.alert_name, s.region,
+                               s.mutelist_alert_name, again=again)
+        wait = index_wait(modified, s.index_settle_seconds)
+        if wait > 0:  # (a new or changed index: what is written sooner is never found, the alert included)
+            log.info("the index of %s/%s changed %.0f s ago: waiting %.0f s for it to take effect before the logs",
+                     s.log_project, s.findings_logstore, time.time() - modified, wait)
+            (stop or threading.Event()).wait(wait)
 
     setup(again=whole)
     sent = set() if fresh else sent_batches(rt, run_id)

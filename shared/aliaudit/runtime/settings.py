@@ -54,6 +54,13 @@ def oss_endpoint(region: str, env: Mapping[str, str], protocol: str = "https") -
     return choice if "://" in choice else f"{protocol}://{choice}"
 
 
+# "An index takes effect within approximately one minute after creation. The index applies only to newly written
+# data" (SLS, Create an index: https://help.aliyun.com/en/sls/developer-reference/index-create-index). A log
+# written sooner is never found by a query, so the FAIL alert would never see it: the first run of a new
+# deployment (whose aggregator creates the logstore and its index) lost its alert. Half a minute of margin
+INDEX_SETTLE_S = 90.0
+
+
 class PipelineSettings(BaseModel):
     region: str  # FC_REGION: where the functions, the report bucket and the log project live
     account_id: str = ""  # FC_ACCOUNT_ID
@@ -80,6 +87,9 @@ class PipelineSettings(BaseModel):
     # ALIAUDIT_LATEST_SHARD_FINDINGS: about this many findings a latest/parts/ shard (runtime/latest.py): what one
     # event run reads and rewrites of a family's verdicts in a region
     latest_shard_findings: int = Field(1000, ge=1)
+    # ALIAUDIT_SLS_INDEX_SETTLE_SECONDS: after the findings index is created or changed, the logs wait this long (SLS
+    # indexes only what is written once the index is in effect, about a minute later: INDEX_SETTLE_S)
+    index_settle_seconds: float = Field(INDEX_SETTLE_S, ge=0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -94,7 +104,8 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_AGGREGATION_LEASE_SECONDS", "aggregation_lease_seconds"),
                            ("ALIAUDIT_ACCOUNTS", "accounts"), ("ALIAUDIT_RUN_SECRET", "run_secret"),
                            ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings"),
-                           ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings")):
+                           ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings"),
+                           ("ALIAUDIT_SLS_INDEX_SETTLE_SECONDS", "index_settle_seconds")):
             if env.get(var):
                 values[field] = env[var]
         values["run_secret"] = run_secret(env.get("ALIAUDIT_RUN_SECRET", ""))

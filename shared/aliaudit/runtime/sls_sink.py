@@ -15,6 +15,7 @@ from typing import Any
 from aliyun.log import LogException, LogItem, PutLogsRequest
 
 from ..findings import Finding
+from .settings import INDEX_SETTLE_S
 
 log = logging.getLogger("aliaudit.sls")
 INDEXED = ["status", "severity", "check_id", "family", "region", "resource_id", "account_id", "account_name",
@@ -119,22 +120,25 @@ def mutelist_alert_config(name: str, project: str, logstore: str, region: str,
 
 MISSING = ("ProjectNotExist", "LogStoreNotExist")  # what PutLogs answers when the project or logstore is gone
 ENSURED_FOR_S = 3600.0  # how long a warm instance trusts its last ensure() (a whole run always checks again)
-_ensured: dict[tuple[str, ...], float] = {}
+_ensured: dict[tuple[str, ...], tuple[float, float]] = {}  # key -> (when ensured: monotonic, index_modified)
 _ensured_lock = threading.Lock()
 
 
 def ensure_once(client: Any, project: str, logstore: str, alert_name: str, region: str,
-                mutelist_alert_name: str = "", *, again: bool = False) -> None:
+                mutelist_alert_name: str = "", *, again: bool = False) -> float:
     """ensure(), skipped when this process did it within ENSURED_FOR_S: an event run would otherwise spend five SLS
     reads (a tenth of its calls, and as many round trips before its FAIL is logged) finding what the last run
-    found. again: check anyway (a whole run; or PutLogs found the project or logstore gone, MISSING)."""
+    found. again: check anyway (a whole run; or PutLogs found the project or logstore gone, MISSING). Returns
+    when the index last changed (ensure)."""
     key = (project, logstore, alert_name, region, mutelist_alert_name)
     with _ensured_lock:
         last = _ensured.get(key)
-    if again or last is None or time.monotonic() - last > ENSURED_FOR_S:
-        ensure(client, project, logstore, alert_name, region, mutelist_alert_name)
+    if again or last is None or time.monotonic() - last[0] > ENSURED_FOR_S:
+        modified = ensure(client, project, logstore, alert_name, region, mutelist_alert_name)
         with _ensured_lock:
-            _ensured[key] = time.monotonic()
+            _ensured[key] = (time.monotonic(), modified)
+        return modified
+    return last[1]
 
 
 def _create(create: Any, exists: str, *args: Any, **kwargs: Any) -> None:
@@ -147,10 +151,11 @@ def _create(create: Any, exists: str, *args: Any, **kwargs: Any) -> None:
 
 
 def ensure(client: Any, project: str, logstore: str, alert_name: str, region: str,
-           mutelist_alert_name: str = "") -> None:
+           mutelist_alert_name: str = "") -> float:
     """Create what is missing (project, logstore, index, alerts); never recreate what exists. An index that
     lacks keys the logs now carry (a deployment older than them) gets them added; the mutelist alert, when
-    missing, sends its notifications where the FAIL alert sends its own."""
+    missing, sends its notifications where the FAIL alert sends its own. Returns when the index last changed
+    (epoch seconds: GetIndex lastModifyTime, or now when this call created or changed it): see index_wait."""
     from aliyun.log import IndexConfig
 
     try:
@@ -173,7 +178,11 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
         config = IndexConfig()
         config.from_json(index_config())
         _create(client.create_index, "IndexAlreadyExist", project, logstore, config)
+        index_modified = time.time()
     else:
+        # lastModifyTime: "a UNIX timestamp representing the number of seconds" (GetIndex, OpenMeta sls 2020-12-30);
+        # the SDK reads it into modify_time (its own clock when the answer has none)
+        index_modified = float(current.modify_time or 0)
         missing = {k: v for k, v in index_config()["keys"].items() if k not in (current.key_config_list or {})}
         if missing:
             log.info("adding %s to the index of %s/%s", ", ".join(missing), project, logstore)
@@ -182,6 +191,7 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             config = IndexConfig()
             config.from_json(merged)
             client.update_index(project, logstore, config)
+            index_modified = time.time()
     action_policy = "sls.builtin"
     try:
         existing = client.get_alert(project, alert_name).get_entity()
@@ -192,7 +202,7 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             raise
         client.create_alert(project, alert_config(alert_name, project, logstore, region))
     if not mutelist_alert_name:
-        return
+        return index_modified
     try:
         client.get_alert(project, mutelist_alert_name)
     except LogException as err:
@@ -200,3 +210,11 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             raise
         client.create_alert(project, mutelist_alert_config(mutelist_alert_name, project, logstore, region,
                                                            action_policy))
+    return index_modified
+
+
+def index_wait(index_modified: float, settle: float = INDEX_SETTLE_S, now: float | None = None) -> float:
+    """Seconds to wait before writing logs the index must find: until `settle` after its last change, never longer
+    than `settle` (a clock ahead of ours)."""
+    now = time.time() if now is None else now
+    return max(0.0, min(settle, index_modified + settle - now))

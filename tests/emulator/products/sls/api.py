@@ -18,7 +18,7 @@ from ...rest import RestApi
 from ...routing import LOCAL_HOSTS
 from ...wire import Request, Response
 from .evaluation import evaluate_alerts
-from .model import _SEEN, Logstore, Project, _find_project_anywhere, _logs
+from .model import _SEEN, Logstore, Project, _find_project_anywhere, _logs, forget_index, note_stored, unindexed
 from .protobuf import _decompress, decode_log_group
 from .query import run_query
 from .search import _Index
@@ -254,6 +254,7 @@ def delete_project(call: Call) -> None:
     call.acct.sls.projects.remove(p)
     for key in [k for k in _logs(call.world) if k[0] == p.name]:
         del _logs(call.world)[key]
+        forget_index(call.world, *key)
     call.params["ProjectName"] = p.name
     call.touch("ACS::SLS::Project", p.name)
 
@@ -309,6 +310,7 @@ def create_logstore(call: Call) -> None:
     _apply_logstore_body(ls, body)
     p.logstores.append(ls)
     _logs(call.world)[(p.name, name)] = []
+    forget_index(call.world, p.name, name)
     call.params.update({"ProjectName": p.name, "LogstoreName": name})
     call.touch("ACS::SLS::Project", p.name)
     call.touch("ACS::SLS::LogStore", name)
@@ -371,6 +373,7 @@ def delete_logstore(call: Call) -> None:
     p, ls = _logstore(call)
     p.logstores.remove(ls)
     _logs(call.world).pop((p.name, ls.name), None)
+    forget_index(call.world, p.name, ls.name)
     seen = call.world.extras.get(_SEEN, {})
     for key in [k for k in seen if k[2:] == (p.name, ls.name)]:
         del seen[key]
@@ -408,7 +411,8 @@ def create_index(call: Call) -> None:
     if ls.index is not None:
         raise ApiError("IndexAlreadyExist", f"log store index is already created: {ls.name}", 400)
     ls.index = _index_body(call)
-    ls.updated = call.now()
+    ls.updated = ls.index_created = call.now()
+    forget_index(call.world, p.name, ls.name, ls.index_created)  # (what is stored so far is never indexed)
     _touch_index(call, p, ls)
 
 
@@ -460,6 +464,7 @@ def _put_logs(call: Call) -> None:
         record.update({f"__tag__:{k}": v for k, v in group["tags"]})
         record.update(dict(log["contents"]))
         stored.append(record)
+    note_stored(call.world, call.acct, p.name, ls)
     evaluate_alerts(call.world, call.acct, trigger="PutLogs", target=(p.name, ls.name))
 
 
@@ -481,7 +486,7 @@ def _run_get_logs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     offset = _int(params.get("offset"), "offset", 0)
     if line < 0 or line > 100 or offset < 0:
         raise ApiError("ParameterInvalid", "line must be between 0 and 100, offset not negative", 400)
-    logs = _logs(call.world).get((p.name, ls.name), [])
+    logs = _logs(call.world).get((p.name, ls.name), [])[unindexed(call.world, p.name, ls.name):]
     return run_query(logs, str(params.get("query") or ""), _Index(ls.index, call.acct.sls.strict_index),
                      start, end, topic=str(params.get("topic") or ""), reverse=bool(params.get("reverse")),
                      offset=offset, line=line)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...clock import iso
 from ...errors import ApiError
-from .model import _ERRORS, _FIRED, _SEEN, Alert, Project, _logs
+from .model import _ERRORS, _FIRED, _SEEN, Alert, Project, _logs, unindexed
 from .query import run_query
 from .search import Row, _Index
 from .sql import compile_condition
@@ -75,7 +75,8 @@ def _evaluate(world: World, account: Account, project: Project, alert: Alert, tr
             raise ApiError("LogStoreNotExist", f"alert {alert.name} queries {qproject}/{store}, which does not exist")
         logs = _logs(world).get((qproject, store), [])
         mark = (project.name, alert.name, qproject, store)
-        first = min(seen.get(mark, 0), len(logs)) if unseen_only else 0
+        # (logs stored before the index took effect are never found: model.unindexed)
+        first = max(min(seen.get(mark, 0), len(logs)) if unseen_only else 0, unindexed(world, qproject, store))
         seen[mark] = len(logs)
         try:
             start, end = _time_window(q, now)
