@@ -52,4 +52,7 @@ def record(call: Call, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     from . import eventbridge
 
     eventbridge.publish(call.world, call.account, call.product, event)
+    from .products.actiontrail import deliver_to_sls
+
+    deliver_to_sls(call.world, call.account, event)
     return event

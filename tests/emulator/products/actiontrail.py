@@ -211,3 +211,37 @@ def lookup_events(call: Call) -> dict[str, Any]:
     return {"Events": [{k: v for k, v in json.loads(json.dumps(e)).items() if k != "isGlobal"} for e in page],
             "NextToken": nxt,
             "StartTime": iso(start) if start else "", "EndTime": iso(end)}
+
+
+# --- delivery to Simple Log Service -----------------------------------------------------------------
+
+def deliver_to_sls(world: Any, account: Any, event: dict[str, Any]) -> None:
+    """A trail with SlsProjectArn delivers the event to its logstore: "ActionTrail automatically creates a Logstore
+    named actiontrail_<trail name>" (CreateTrail, OpenMeta actiontrail 2020-07-06), one log per event with
+    __topic__ actiontrail_event, owner_id and the event as JSON text in `event` (SLS "ActionTrail log fields",
+    https://www.alibabacloud.com/help/en/sls/actiontrail). "Events are typically delivered to your SLS Logstore within
+    1 minute" (ActionTrail, single-account trail overview); the emulator delivers at once. A trail takes the events of
+    its EventRW (Write or All: the emulator records writes only) from every region (TrailRegion All) or its own."""
+    from .sls.evaluation import evaluate_alerts
+    from .sls.model import Logstore, _logs, note_stored, notify_log_triggers
+
+    for trail in [t for t in account.actiontrail.trails if t.sls_project_arn and t.status == "Enable"]:
+        if trail.event_rw not in ("Write", "All") or trail.trail_region not in ("All", event.get("acsRegion")):
+            continue
+        name = trail.sls_project_arn.rsplit("/", 1)[-1]
+        with world.lock:
+            project = account.sls.project(name)
+            if project is None:  # (the delivery fails; ActionTrail's own retries are not modelled)
+                continue
+            store = f"actiontrail_{trail.name}"
+            ls = project.logstore(store)
+            if ls is None:
+                ls = Logstore(name=store, created=world.clock.now())
+                project.logstores.append(ls)
+            _logs(world).setdefault((project.name, store), []).append({
+                "__time__": str(int(world.clock.timestamp())), "__source__": "actiontrail",
+                "__topic__": "actiontrail_event", "owner_id": account.id,
+                "event": json.dumps(event, separators=(",", ":"))})
+            note_stored(world, account, project.name, ls)
+            evaluate_alerts(world, account, trigger="ActionTrail", target=(project.name, store))
+            notify_log_triggers(world, account, project, ls)

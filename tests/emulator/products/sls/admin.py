@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ... import admin
 from ...wire import Request
 from .evaluation import evaluate_alerts
-from .model import _ERRORS, _FIRED, _find_project_anywhere, _logs, note_stored
+from .model import _ERRORS, _FIRED, _find_project_anywhere, _logs, note_stored, notify_log_triggers
 
 if TYPE_CHECKING:
     from ...app import Emulator
@@ -46,6 +46,7 @@ def admin_ingest(emu: Emulator, req: Request) -> Any:
                            "__topic__": str(data.get("topic", "")),
                            **{k: str(v) for k, v in log.items() if k != "__time__"}})
         note_stored(emu.world, found[0], project, found[1].logstore(logstore))
+        notify_log_triggers(emu.world, found[0], found[1], found[1].logstore(logstore))
         fired = evaluate_alerts(emu.world, found[0], trigger="admin", target=(project, logstore))
     return {"stored": len(data.get("logs", [])), "fired": fired}
 

@@ -4,6 +4,7 @@ logstores, indexes, PutLogs and GetLogs; the alert routes are in alerts.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -18,8 +19,18 @@ from ...rest import RestApi
 from ...routing import LOCAL_HOSTS
 from ...wire import Request, Response
 from .evaluation import evaluate_alerts
-from .model import _SEEN, Logstore, Project, _find_project_anywhere, _logs, forget_index, note_stored, unindexed
-from .protobuf import _decompress, decode_log_group
+from .model import (
+    _SEEN,
+    Logstore,
+    Project,
+    _find_project_anywhere,
+    _logs,
+    forget_index,
+    note_stored,
+    notify_log_triggers,
+    unindexed,
+)
+from .protobuf import _decompress, decode_log_group, encode_log_group_list
 from .query import run_query
 from .search import _Index
 
@@ -466,12 +477,84 @@ def _put_logs(call: Call) -> None:
         stored.append(record)
     note_stored(call.world, call.acct, p.name, ls)
     evaluate_alerts(call.world, call.acct, trigger="PutLogs", target=(p.name, ls.name))
+    notify_log_triggers(call.world, call.acct, p, ls)
 
 
 for _path in ("/project/logstores/{logstore}/shards/lb", "/project/logstores/{logstore}/shards/route"):
     api.route("POST", _path, name="PutLogs", ram_action="log:PostLogStoreLogs",
               resource=_arn("/logstore/{logstore}"))(_put_logs)
 
+
+
+# --- GetCursor and PullLogs (a consumer's raw reads, by shard) -----------------------------------
+
+def cursor_at(position: int) -> str:
+    """A cursor: SLS's are base64 text of a decimal number without padding (PullLogs' example cursor
+    "MTQ0NzMyOTQwMTEwMjEzMDkwNA" is "1447329401102130904": OpenMeta sls 2020-12-30); the emulator's number is the
+    position in the logstore's logs."""
+    return base64.b64encode(str(position).encode()).decode().rstrip("=")
+
+
+def _position(cursor: str, total: int) -> int:
+    try:
+        position = int(base64.b64decode(cursor + "=" * (-len(cursor) % 4), validate=True).decode())
+    except (ValueError, UnicodeDecodeError):
+        position = -1
+    if not 0 <= position <= total:
+        raise ApiError("InvalidCursor", f"cursor {cursor[:64]!r} is invalid", 400)
+    return position
+
+
+def _shard(call: Call, ls: Logstore) -> int:
+    """The shard in the path. The emulator keeps a logstore's logs in shard 0, its other shards empty."""
+    try:
+        shard = int(call.path_params["shard"])
+    except ValueError:
+        shard = -1
+    if not 0 <= shard < ls.shard_count:
+        raise ApiError("ShardNotExist", f"shard {call.path_params['shard']} does not exist", 400)
+    return shard
+
+
+@api.route("GET", "/project/logstores/{logstore}/shards/{shard}", name="PullLogs", query="type",
+           ram_action="log:GetCursorOrData", resource=_arn("/logstore/{logstore}"))
+def pull_logs(call: Call) -> Response | dict[str, Any]:
+    """?type=cursor (GetCursor: from=begin | end | a UNIX time; JSON {"cursor"}) and ?type=log (PullLogs: the logs
+    from cursor to end_cursor, at most count LogGroups, as a protobuf LogGroupList, lz4 when asked; the next cursor
+    in x-log-cursor). One RAM action, log:GetCursorOrData, for both (SLS's authorization table); the emulator counts
+    both as PullLogs."""
+    p, ls = _logstore(call)
+    shard = _shard(call, ls)
+    q = dict(call.req.query)
+    logs = _logs(call.world).get((p.name, ls.name), []) if shard == 0 else []
+    if q.get("type") == "cursor":
+        start = q.get("from", "")
+        if start == "begin":
+            return {"cursor": cursor_at(0)}
+        if start == "end":
+            return {"cursor": cursor_at(len(logs))}
+        when = _int(start, "from", -1)
+        return {"cursor": cursor_at(next((i for i, r in enumerate(logs) if int(r.get("__time__", 0)) >= when),
+                                         len(logs)))}
+    if q.get("type") != "log":
+        raise ApiError("ParameterInvalid", f"type must be cursor or log, not {q.get('type')!r}", 400)
+    begin = _position(str(q.get("cursor", "")), len(logs))
+    end = _position(str(q["end_cursor"]), len(logs)) if q.get("end_cursor") else len(logs)
+    count = _int(q.get("count"), "count", 1000)
+    if not 1 <= count <= 1000:  # "The value must be an integer from 1 to 1000" (PullLogs count, OpenMeta)
+        raise ApiError("ParameterInvalid", "count must be between 1 and 1000", 400)
+    chosen = logs[begin:max(begin, min(end, begin + count))]
+    raw = encode_log_group_list(chosen)
+    headers = {"x-log-cursor": cursor_at(begin + len(chosen)), "x-log-count": str(len(chosen)),
+               "x-log-bodyrawsize": str(len(raw)), "x-log-end-of-cursor": "1" if begin + len(chosen) >= end else "0",
+               "Content-Type": "application/x-protobuf", "x-log-requestid": call.req.request_id}
+    body = raw
+    if raw and "lz4" in call.req.header("accept-encoding").lower():
+        import lz4.block
+
+        body = lz4.block.compress(raw, store_size=False)
+        headers["x-log-compresstype"] = "lz4"
+    return Response(200, body, headers)
 
 
 # --- GetLogs (the query language in search.py, sql.py, query.py) ---------------------------------

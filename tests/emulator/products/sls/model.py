@@ -132,3 +132,10 @@ def forget_index(world: World, project: str, logstore: str, created: datetime | 
         hidden.pop((project, logstore), None)
     else:
         hidden[(project, logstore)] = len(_logs(world).get((project, logstore), []))
+
+
+def notify_log_triggers(world: World, account: Account, project: Project, ls: Logstore) -> None:
+    """New logs in the logstore: FC's log triggers that consume it get them (products/fc/logtrigger.py)."""
+    from ..fc.logtrigger import fire
+
+    fire(world, account, project.name, project.region, ls.name, len(_logs(world).get((project.name, ls.name), [])))

@@ -135,3 +135,43 @@ def _decompress(call: Call) -> bytes:
         raise ApiError("PostBodyInvalid", f"decompressed size {len(data)} does not match x-log-bodyrawsize {size}",
                        400)
     return data
+
+
+# --- encoding (PullLogs answers) -------------------------------------------------------------------
+
+def _enc_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _enc_field(field: int, value: bytes) -> bytes:
+    """A length-delimited field (wire type 2)."""
+    return _enc_varint(field << 3 | 2) + _enc_varint(len(value)) + value
+
+
+def _enc_pair(key: str, value: str) -> bytes:
+    return _enc_field(1, key.encode()) + _enc_field(2, value.encode())
+
+
+def encode_log_group_list(records: list[dict[str, str]]) -> bytes:
+    """LogGroupList {LogGroupList = 1} of stored logs, one LogGroup each (the emulator keeps logs, not the groups
+    they came in): LogGroup {Logs = 1, Topic = 3, Source = 4, LogTags = 6}, Log {Time = 1 (varint), Contents = 2}
+    (the numbers decode_log_group reads: SLS's "Protocol Buffer" format, help.aliyun.com doc 29055)."""
+    out = bytearray()
+    for r in records:
+        contents = b"".join(_enc_field(2, _enc_pair(k, v)) for k, v in r.items()
+                            if k not in ("__time__", "__source__", "__topic__") and not k.startswith("__tag__:"))
+        log = _enc_varint(1 << 3) + _enc_varint(int(r.get("__time__", 0))) + contents
+        group = _enc_field(1, log) + _enc_field(3, r.get("__topic__", "").encode()) + \
+            _enc_field(4, r.get("__source__", "").encode()) + \
+            b"".join(_enc_field(6, _enc_pair(k.removeprefix("__tag__:"), v)) for k, v in r.items()
+                     if k.startswith("__tag__:"))
+        out += _enc_field(1, group)
+    return bytes(out)
