@@ -108,6 +108,32 @@ def add_pipeline(data: dict[str, Any], *, read_policy: dict[str, Any] | None = N
         accounts=deploy.accounts_setting(accounts, member_role, external_id))
 
 
+TRAIL_PROJECT = f"trail-logs-{ACCOUNT}"  # the SLS project an ActionTrail trail of every region delivers to
+TRAIL_LOGSTORE = "actiontrail_audit"  # ActionTrail's name for trail "audit"'s logstore
+
+
+def add_trail(data: dict[str, Any]) -> None:
+    """A trail of every region delivering to SLS in the deployment's region, and the pipeline reading it as
+    template.yml deploys it with TrailLogProject and TrailLogstore: the read policy on the role, the dispatcher's
+    settings and its log trigger (add_pipeline first)."""
+    acct = data["accounts"][0]
+    acct["sls"]["projects"].append({"name": TRAIL_PROJECT, "region": "cn-hangzhou"})
+    acct.setdefault("actiontrail", {}).setdefault("trails", []).append(
+        {"name": "audit", "sls_project_arn": f"acs:log:cn-hangzhou:{ACCOUNT}:project/{TRAIL_PROJECT}"})
+    policy = {"name": deploy.TRAIL_POLICY, "document": deploy.trail_read_policy(
+        deploy.trail_logstore_arn(TRAIL_PROJECT, TRAIL_LOGSTORE))}
+    acct["ram"]["policies"].append(policy)
+    next(r for r in acct["ram"]["roles"] if r["name"] == ROLE)["policies"].append(
+        {"name": policy["name"], "type": "Custom"})
+    dispatcher = next(f for f in acct["fc"]["functions"] if f["name"] == "aliaudit-dispatcher")
+    dispatcher["environment"].update(deploy.dispatcher_environment(TRAIL_PROJECT, TRAIL_LOGSTORE))
+    dispatcher["triggers"].append({
+        "name": deploy.TRAIL_TRIGGER_NAME, "type": "log",
+        "source_arn": f"acs:log:cn-hangzhou:{ACCOUNT}:project/{TRAIL_PROJECT}",
+        "invocation_role": f"acs:ram::{ACCOUNT}:role/{deploy.TRAIL_TRIGGER_ROLE}",
+        "config": deploy.trail_trigger_config(TRAIL_LOGSTORE, PROJECT)})
+
+
 def emulated_bucket(spec: dict[str, Any], region: str = "cn-hangzhou") -> dict[str, Any]:
     """deploy.report_bucket's definition as the emulator's scenario bucket (products/oss.py Bucket)."""
     return {"name": spec["name"], "region": region, "acl": spec["acl"], "versioning": spec["versioning"],

@@ -41,7 +41,8 @@ def _check_section(c: Check) -> list[str]:
         lines.append(f"- Re-evaluated on ActionTrail events: {', '.join(delivered)}")
     if len(delivered) < len(m.events):
         lines.append(f"- Changed also by {', '.join(e for e in m.events if e in NOT_ON_EVENTBRIDGE)}, which "
-                     "EventBridge does not deliver: judged by the daily run")
+                     "EventBridge does not deliver: judged from the trail's logstore when the pipeline reads one "
+                     "(README), else by the daily run")
     return lines + [""]
 
 

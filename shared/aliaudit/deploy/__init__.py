@@ -50,14 +50,19 @@ from .catalogue import (
     ROLE_NAME,
     ROOT,
     RUNTIME,
+    TRAIL_POLICY,
+    TRAIL_TRIGGER_NAME,
+    TRAIL_TRIGGER_ROLE,
     FunctionSpec,
     common_environment,
+    dispatcher_environment,
     environment,
     event_names,
     filter_pattern,
     functions,
     log_project_name,
     report_bucket_name,
+    trail_trigger_config,
 )
 from .cli import main
 from .member_role import member_role_template, render_member_role
@@ -73,6 +78,8 @@ from .permissions import (
     fc_trust_policy,
     organisation_policy,
     pipeline_write_policy,
+    trail_logstore_arn,
+    trail_read_policy,
 )
 from .ros import fn_logical_id, render_template, template
 from .syaml import render_s_yaml, s_yaml
@@ -98,5 +105,7 @@ __all__ = [
     "member_role_template", "missing_for_target", "organisation_policy", "oss_lifecycle", "pipeline_write_policy",
     "put_lifecycle", "render", "render_member_role", "render_s_yaml", "render_template", "report_bucket",
     "report_bucket_name", "report_bucket_policy", "report_lifecycle_rules", "runtime_requirements", "s_yaml",
-    "tag_fits_runtime", "template", "vendor_dependencies", "vendor_key", "build_layer", "python310",
+    "tag_fits_runtime", "template", "vendor_dependencies", "vendor_key", "build_layer", "python310", "TRAIL_POLICY",
+    "TRAIL_TRIGGER_NAME", "TRAIL_TRIGGER_ROLE", "dispatcher_environment", "trail_logstore_arn", "trail_read_policy",
+    "trail_trigger_config",
 ]

@@ -29,6 +29,7 @@ LOG_RETENTION_DAYS = 365  # CIS 2.23: the auditor's own logstores pass its reten
 AUDIT_POLICY = "AliauditAuditReadOnly"
 CREDENTIAL_REPORT_POLICY = "AliauditCredentialReport"  # the one write the audit needs (permissions.py)
 PIPELINE_POLICY = "AliauditPipelineWrite"
+TRAIL_POLICY = "AliauditTrailRead"  # the dispatcher's read of the trail logstore (template.yml's TrailLogProject)
 REPORT_KEY_POLICY = "AliauditReportKeyUse"
 MEMBER_ROLE_NAME = "aliaudit-member-audit"  # member-role.yml's default RoleName (accounts.role_name to use it)
 MEMBER_CREDENTIAL_REPORT_POLICY = "AliauditMemberCredentialReport"
@@ -136,13 +137,41 @@ def common_environment(*, bucket: Any, project: Any, logstore: Any = FINDINGS_LO
 
 
 def environment(fn: FunctionSpec, *, bucket: Any, project: Any, logstore: Any = FINDINGS_LOGSTORE,
-                accounts: Any = "single", run_secret: Any = "") -> dict[str, Any]:
-    """The function's whole environment: the common part, and its family for a worker."""
+                accounts: Any = "single", run_secret: Any = "", trail: tuple[Any, Any] = ("", "")) -> dict[str, Any]:
+    """The function's whole environment: the common part, its family for a worker, and for the dispatcher the
+    trail logstore its log trigger reads (trail: project, logstore; empty: none)."""
     env = common_environment(bucket=bucket, project=project, logstore=logstore, accounts=accounts,
                              run_secret=run_secret)
     if fn.family:
         env["ALIAUDIT_FAMILY"] = fn.family
+    if fn.kind == "dispatcher":
+        env.update(dispatcher_environment(*trail))
     return env
+
+
+def dispatcher_environment(trail_project: Any, trail_logstore: Any) -> dict[str, Any]:
+    """The dispatcher's own settings: the trail logstore (runtime/trail_events.py)."""
+    return {"ALIAUDIT_TRAIL_LOG_PROJECT": trail_project, "ALIAUDIT_TRAIL_LOGSTORE": trail_logstore}
+
+
+# the trail's log trigger (template.yml, with TrailLogProject): FC invokes the dispatcher with each shard's new logs
+# every TRAIL_TRIGGER_INTERVAL_S ("[3,600]" seconds: the log trigger's triggerInterval, devsapp/fc3 and FC 2.0 doc
+# 84386), retrying a failed invocation up to TRAIL_TRIGGER_RETRIES times ("0 to 100": JobConfig.maxRetryTime,
+# alibabacloud_fc20230330); SLS invokes as the role named by TrailTriggerRoleName, by default the AliyunLogETLRole
+# the SLS console creates ("角色名称：选择AliyunLogETLRole": FC's log trigger guide)
+TRAIL_TRIGGER_NAME = "actiontrail-logs"
+TRAIL_TRIGGER_INTERVAL_S = 10
+TRAIL_TRIGGER_RETRIES = 3
+TRAIL_TRIGGER_ROLE = "aliyunlogetlrole"
+
+
+def trail_trigger_config(logstore: Any, log_project: Any) -> dict[str, Any]:
+    """The log trigger's triggerConfig (FC API shape, fc20230330 SLSTriggerConfig): the trail logstore as source,
+    the trigger's own logs in the functions' logstore."""
+    return {"sourceConfig": {"logstore": logstore},
+            "jobConfig": {"triggerInterval": TRAIL_TRIGGER_INTERVAL_S, "maxRetryTime": TRAIL_TRIGGER_RETRIES},
+            "logConfig": {"project": log_project, "logstore": FUNCTION_LOGSTORE},
+            "functionParameter": {}, "enable": True}
 
 
 # "The total size of all environment variables cannot exceed 4 KB" (FC "Configure environment variables",

@@ -66,6 +66,19 @@ def pipeline_write_policy(bucket: Any, project: Any, *, arn: Callable[[str, Any]
         {"Effect": "Allow", "Action": ["fc:InvokeFunction"], "Resource": [f"acs:fc:*:*:functions/{PREFIX}*"]}]}
 
 
+def trail_logstore_arn(project: str, logstore: str) -> str:
+    return f"acs:log:*:*:project/{project}/logstore/{logstore}"
+
+
+def trail_read_policy(resource: Any) -> dict[str, Any]:
+    """The dispatcher's read of the trail logstore its log trigger names (runtime/trail_events.py): PullLogs, whose
+    RAM action is log:GetCursorOrData on acs:log:<region>:<account>:project/<project>/logstore/<logstore> (SLS
+    "PullLogs" authorization). ``resource``: that ARN (trail_logstore_arn) as the deployment tool spells it; deployed
+    only with a trail logstore (template.yml's TrailLogProject)."""
+    return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["log:GetCursorOrData"],
+                                           "Resource": [resource]}]}
+
+
 def organisation_policy(member_role: str = MEMBER_ROLE_NAME, *, resource: Any = None) -> dict[str, Any]:
     """What the execution role needs in organisation mode only (policy.organisation_statements): the directory
     reads, and sts:AssumeRole on the member audit role by its name in any account (acs:ram::*:role/<name>), never

@@ -25,11 +25,15 @@ from .catalogue import (
     ROLE_NAME,
     RUN_SECRET_MAX_LENGTH,
     RUNTIME,
+    TRAIL_POLICY,
+    TRAIL_TRIGGER_NAME,
+    TRAIL_TRIGGER_ROLE,
     FunctionSpec,
     environment,
     functions,
     log_project_name,
     report_bucket_name,
+    trail_trigger_config,
 )
 from .permissions import (
     ACCOUNTS_PATTERN,
@@ -42,6 +46,7 @@ from .permissions import (
     max_accounts_length,
     organisation_policy,
     pipeline_write_policy,
+    trail_read_policy,
 )
 from .yamlout import comment_header, dump_yaml
 
@@ -164,6 +169,20 @@ def _ros_parameters() -> dict[str, Any]:
             "Type": "String", "Default": "", "AllowedPattern": EXTERNAL_ID_PATTERN,
             "Description": "organisation mode: the external id the member roles' trust requires (member-role.yml's "
                            "ExternalId); empty: none"},
+        "TrailLogProject": {
+            "Type": "String", "Default": "", "AllowedPattern": "^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])?$",
+            "Description": "the SLS project, in this region, to which an ActionTrail trail of every region delivers "
+                           "(its SlsProjectArn): the dispatcher then also re-audits the changes made in the other "
+                           "regions, about a minute after them (README 'which events reach the pipeline'); empty: "
+                           "only this region's EventBridge events"},
+        "TrailLogstore": {
+            "Type": "String", "Default": "", "AllowedPattern": "^([a-z0-9_][a-z0-9_-]{1,61}[a-z0-9_])?$",
+            "Description": "the trail's logstore in TrailLogProject: actiontrail_<trail name>, which ActionTrail "
+                           "creates"},
+        "TrailTriggerRoleName": {
+            "Type": "String", "Default": TRAIL_TRIGGER_ROLE, "AllowedPattern": "^[a-zA-Z0-9.-]{1,64}$",
+            "Description": "the role Simple Log Service invokes the dispatcher as for the trail's log trigger "
+                           "(AliyunLogETLRole, which the SLS console creates when you authorize it)"},
         "RunSecret": {
             "Type": "String", "NoEcho": True, "MinLength": RUN_SECRET_MIN_LENGTH, "MaxLength": RUN_SECRET_MAX_LENGTH,
             "AllowedPattern": RUN_SECRET_PATTERN,
@@ -239,6 +258,10 @@ def _ros_identity() -> dict[str, Any]:
         "PipelineWritePolicy": _ros_policy(
             PIPELINE_POLICY, "aliaudit: write access to its own report bucket, log project and functions",
             pipeline_write_policy(ROS_BUCKET_NAME, ROS_PROJECT_NAME, arn=arn)),
+        "TrailReadPolicy": _ros_policy(
+            TRAIL_POLICY, "aliaudit: the dispatcher's read of the ActionTrail trail's logstore (PullLogs)",
+            trail_read_policy(_sub("acs:log:*:*:project/${TrailLogProject}/logstore/${TrailLogstore}")),
+            "HasTrailLogs"),
         "OrganisationPolicy": _ros_policy(
             ORGANISATION_POLICY, "aliaudit organisation mode: resource directory reads and sts:AssumeRole on the "
                                  "member audit role (by name) only",
@@ -276,7 +299,7 @@ def _ros_functions() -> dict[str, Any]:
         lid = fn_logical_id(fn)
         env = environment(fn, bucket=_getatt("ReportBucket", "Name"), project=_getatt("LogProject", "Name"),
                           logstore=_getatt("FindingsLogstore", "LogstoreName"), accounts=_ros_accounts_setting(),
-                          run_secret={"Ref": "RunSecret"})
+                          run_secret={"Ref": "RunSecret"}, trail=({"Ref": "TrailLogProject"}, {"Ref": "TrailLogstore"}))
         out[lid] = {"Type": "ALIYUN::FC3::Function", "Condition": "CreateFunctions", "DependsOn": list(policies),
                     "Properties": {
                         "FunctionName": fn.name, "Description": fn.description, "Runtime": RUNTIME,
@@ -307,6 +330,17 @@ def _ros_functions() -> dict[str, Any]:
                 trig = {"Type": trig["Type"], "Condition": trig["Condition"], "DependsOn": list(targets),
                         "Properties": trig["Properties"]}
             out[f"{lid}Trigger{_camel(t['triggerName'])}"] = trig
+        if fn.kind == "dispatcher":  # the trail's log trigger, with TrailLogProject (runtime/trail_events.py)
+            out[f"{lid}Trigger{_camel(TRAIL_TRIGGER_NAME)}"] = {
+                "Type": "ALIYUN::FC3::Trigger", "Condition": "CreateTrailTrigger",
+                "DependsOn": [*targets, "TrailReadPolicy"],
+                "Properties": {
+                    "FunctionName": _getatt(lid, "FunctionName"), "TriggerName": TRAIL_TRIGGER_NAME,
+                    "TriggerType": "log",
+                    "SourceArn": _sub("acs:log:${ALIYUN::Region}:" + ACCOUNT_SUB + ":project/${TrailLogProject}"),
+                    "InvocationRole": _sub("acs:ram::" + ACCOUNT_SUB + ":role/${TrailTriggerRoleName}"),
+                    "TriggerConfig": trail_trigger_config({"Ref": "TrailLogstore"},
+                                                          _getatt("LogProject", "Name"))}}
     return out
 
 
@@ -322,7 +356,11 @@ def template() -> dict[str, Any]:
                        "UseOwnKey": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "KmsInstanceId"}]}},
                        "OrganisationMode": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "Accounts"}]}},
                        "DirectoryMode": {"Fn::Equals": ["resource-directory", {"Ref": "Accounts"}]},
-                       "HasMemberExternalId": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "MemberExternalId"}]}}},
+                       "HasMemberExternalId": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "MemberExternalId"}]}},
+                       "HasTrailLogs": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogProject"}]}},
+                       "CreateTrailTrigger": {"Fn::And": [
+                           {"Fn::Equals": ["true", {"Ref": "DeployFunctions"}]},
+                           {"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogProject"}]}}]}},
         "Resources": {**_ros_identity(), **_ros_storage(), **_ros_logging(), **_ros_functions()},
         "Outputs": {
             "ReportBucket": {"Description": "OSS bucket with the reports", "Value": _getatt("ReportBucket", "Name")},

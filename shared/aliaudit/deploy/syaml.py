@@ -19,6 +19,7 @@ from .catalogue import (
     TEMPLATE_NAME,
     TIMEOUT_S,
     common_environment,
+    dispatcher_environment,
     functions,
     log_project_name,
     report_bucket_name,
@@ -62,6 +63,9 @@ def s_yaml() -> dict[str, Any]:
             props["diskSize"] = fn.disk_mb
         if fn.family:  # merged into the template's environment
             props["environmentVariables"] = {"ALIAUDIT_FAMILY": fn.family}
+        if fn.kind == "dispatcher":  # the trail logstore, from the deployer's environment as the ROS stack's
+            props["environmentVariables"] = dispatcher_environment(
+                "${env('ALIAUDIT_TRAIL_LOG_PROJECT', '')}", "${env('ALIAUDIT_TRAIL_LOGSTORE', '')}")
         if fn.triggers:
             props["triggers"] = copy.deepcopy(list(fn.triggers))
         resources[fn.name] = {"component": "fc3", "extend": extend,
@@ -89,7 +93,9 @@ S_YAML_HEADER = [
     "(README \"Deploying\").",
     "From the deployer's environment: ALIAUDIT_RUN_SECRET (required: the runs' seal key, template.yml's RunSecret)",
     "and ALIAUDIT_ACCOUNTS (default single; organisation mode: `python -m aliaudit.deploy accounts ...` with the",
-    "stack's Accounts, MemberRoleName and MemberExternalId, which also grant the role what that mode needs).",
+    "stack's Accounts, MemberRoleName and MemberExternalId, which also grant the role what that mode needs),",
+    "ALIAUDIT_TRAIL_LOG_PROJECT and ALIAUDIT_TRAIL_LOGSTORE (the stack's TrailLogProject and TrailLogstore: the",
+    "trail's logstore the dispatcher reads; its log trigger comes from template.yml or the console, README).",
 ]
 
 

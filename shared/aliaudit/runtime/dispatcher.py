@@ -25,7 +25,7 @@ from ..org_scan import failure_findings
 from ..placement import runs_with
 from ..regions import account_regions
 from ..reports.spool import Spool
-from . import burst
+from . import burst, trail_events
 from .fc_context import Runtime, fc_entry
 from .models import Manifest, Part, PayloadError, WorkerTask
 from .parts import put_part, run_nonce, signal_if_last
@@ -64,6 +64,12 @@ def handler(event: bytes, context: Any) -> str:
     except TriggerError as err:
         log.error("ignoring the event: %s", err)
         return json.dumps({"ignored": str(err)})
+    if plan.kind == "trail":  # the trail logstore's new events, each region's (trail_events)
+        try:
+            return json.dumps(trail_events.handle(rt, plan, dispatch))
+        except TriggerError as err:
+            log.error("ignoring the event: %s", err)
+            return json.dumps({"ignored": str(err)})
     # a burst of events coalesces into a few runs (an event that changes no check has nothing to coalesce)
     if plan.kind == "event" and plan.check_ids and burst.window_seconds() > 0:
         return json.dumps(burst.handle(rt, plan, dispatch))

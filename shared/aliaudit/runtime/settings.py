@@ -90,6 +90,11 @@ class PipelineSettings(BaseModel):
     # ALIAUDIT_SLS_INDEX_SETTLE_SECONDS: after the findings index is created or changed, the logs wait this long (SLS
     # indexes only what is written once the index is in effect, about a minute later: INDEX_SETTLE_S)
     index_settle_seconds: float = Field(INDEX_SETTLE_S, ge=0)
+    # ALIAUDIT_TRAIL_LOG_PROJECT and ALIAUDIT_TRAIL_LOGSTORE: the ActionTrail trail's logstore in the functions' region
+    # whose log trigger the dispatcher reads (runtime/trail_events.py); empty: none. A trigger naming any other
+    # logstore is refused
+    trail_log_project: str = Field("", pattern=r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])?$")
+    trail_logstore: str = Field("", pattern=r"^([a-z0-9_][a-z0-9_-]{1,61}[a-z0-9_])?$")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -105,7 +110,9 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_ACCOUNTS", "accounts"), ("ALIAUDIT_RUN_SECRET", "run_secret"),
                            ("ALIAUDIT_LOG_PROCESS_MIN_FINDINGS", "log_process_min_findings"),
                            ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings"),
-                           ("ALIAUDIT_SLS_INDEX_SETTLE_SECONDS", "index_settle_seconds")):
+                           ("ALIAUDIT_SLS_INDEX_SETTLE_SECONDS", "index_settle_seconds"),
+                           ("ALIAUDIT_TRAIL_LOG_PROJECT", "trail_log_project"),
+                           ("ALIAUDIT_TRAIL_LOGSTORE", "trail_logstore")):
             if env.get(var):
                 values[field] = env[var]
         values["run_secret"] = run_secret(env.get("ALIAUDIT_RUN_SECRET", ""))

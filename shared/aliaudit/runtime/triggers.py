@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -23,7 +24,7 @@ class TriggerError(ValueError):
 
 class Plan(BaseModel):
     run_id: str
-    kind: str  # daily | event
+    kind: str  # daily | event | trail (a log trigger's part of the trail logstore: trail_events.py reads it)
     regions: list[str] | None = None  # None = every region of the account
     families: list[str] | None = None
     check_ids: list[str] | None = None
@@ -73,6 +74,8 @@ def parse(raw: bytes | str) -> Plan:
         raise TriggerError("the event is not a JSON object")
     if "triggerTime" in event or "triggerName" in event:
         return _timer(event)
+    if isinstance(event.get("source"), dict) and "jobName" in event:
+        return _log_batch(event)
     if str(event.get("type", "")).endswith(ACTIONTRAIL_SUFFIXES) \
             and isinstance(event.get("data"), dict):
         return _actiontrail(event)
@@ -125,6 +128,36 @@ def _when(text: Any) -> datetime:
         except (ValueError, OverflowError):  # (0001-01-01T00:00:00+14:00 is before the first UTC instant)
             raise TriggerError(f"timer triggerTime is not an ISO time: {text[:64]!r}") from None
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+# what a log trigger may name: SLS cursors are base64 text (PullLogs' example "MTQ0NzMyOTQwMTEwMjEzMDkwNA", OpenMeta sls
+# 2020-12-30); shard numbers are bounded generously (an invoker chooses them too)
+_CURSOR = re.compile(r"^[A-Za-z0-9+/=_-]{1,256}$")
+MAX_SHARD = 4096
+
+
+def _log_batch(event: dict[str, Any]) -> Plan:
+    """FC's log trigger (SLS "Develop a custom function": source.projectName, logstoreName, shardId, beginCursor,
+    endCursor): which part of which logstore to read. Only checked for shape here; the dispatcher reads it only if
+    it is the deployment's trail logstore (trail_events.py), and never from the event's endpoint."""
+    source = event["source"]
+    project, logstore = source.get("projectName"), source.get("logstoreName")
+    shard, begin, end = source.get("shardId"), source.get("beginCursor"), source.get("endCursor")
+    if not isinstance(project, str) or not isinstance(logstore, str) or not project or not logstore:
+        raise TriggerError("log trigger event without source.projectName and source.logstoreName")
+    if not isinstance(shard, int) or isinstance(shard, bool) or not 0 <= shard < MAX_SHARD:
+        raise TriggerError("log trigger event whose source.shardId is not a shard number")
+    if not all(isinstance(c, str) and _CURSOR.match(c) for c in (begin, end)):
+        raise TriggerError("log trigger event whose cursors are not SLS cursors")
+    task = _safe(str(event.get("taskId") or ""))[:40] or hashlib.sha256(f"{begin}{end}".encode()).hexdigest()[:16]
+    return Plan(run_id=f"trail-{task}", kind="trail",
+                trigger={"project": project[:128], "logstore": logstore[:128], "shard": str(shard),
+                         "begin": begin, "end": end})
+
+
+def event_plan(event: dict[str, Any]) -> Plan:
+    """An ActionTrail event, in EventBridge's envelope ({"type", "data": the event}), as an event run's plan."""
+    return _actiontrail(event)
 
 
 def _actiontrail(event: dict[str, Any]) -> Plan:

@@ -215,14 +215,23 @@ def lookup_events(call: Call) -> dict[str, Any]:
 
 # --- delivery to Simple Log Service -----------------------------------------------------------------
 
+# the object operations the emulated OSS records (its object routes): ActionTrail's OSS data events
+OSS_DATA_EVENTS = frozenset({"PutObject", "DeleteObject", "DeleteMultipleObjects", "CopyObject", "AppendObject"})
+
 def deliver_to_sls(world: Any, account: Any, event: dict[str, Any]) -> None:
     """A trail with SlsProjectArn delivers the event to its logstore: "ActionTrail automatically creates a Logstore
     named actiontrail_<trail name>" (CreateTrail, OpenMeta actiontrail 2020-07-06), one log per event with
     __topic__ actiontrail_event, owner_id and the event as JSON text in `event` (SLS "ActionTrail log fields",
     https://www.alibabacloud.com/help/en/sls/actiontrail). "Events are typically delivered to your SLS Logstore within
     1 minute" (ActionTrail, single-account trail overview); the emulator delivers at once. A trail takes the events of
-    its EventRW (Write or All: the emulator records writes only) from every region (TrailRegion All) or its own."""
+    its EventRW (Write or All: the emulator records writes only) from every region (TrailRegion All) or its own.
+    OSS's object operations are data events, which a trail delivers only when a data event selector asks for them
+    (PutDataEventSelector, OpenMeta actiontrail 2020-07-06: "GetObject, CopyObject, and AppendObject" its example;
+    selectors are not modelled): none here."""
     from .sls.evaluation import evaluate_alerts
+
+    if event.get("serviceName") == "Oss" and event.get("eventName") in OSS_DATA_EVENTS:
+        return
     from .sls.model import Logstore, _logs, note_stored, notify_log_triggers
 
     for trail in [t for t in account.actiontrail.trails if t.sls_project_arn and t.status == "Enable"]:
