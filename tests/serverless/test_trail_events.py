@@ -16,17 +16,21 @@ from tests.event_runs import add_trigger, sls_log_count, sls_logs
 from tests.pipeline import add_pipeline, add_trail, fire_daily, invoke, pop_config_for, wait_idle
 from tests.sdk import base_scenario, load
 
-AWAY, HOME = "sg-away000000000001", "sg-home000000000001"
+AWAY, HOME, AWAY2 = "sg-away000000000001", "sg-home000000000001", "sg-away000000000002"
 SSH = ("ecs_security_group_ssh_restricted", "ecs_security_group_ssh_not_exposed")
 
 
-def _deploy(cloud: Any, admin: Any) -> None:
+def _deploy(cloud: Any, admin: Any, env: dict[str, str] | None = None, trigger_on: bool = True) -> None:
     data = base_scenario(regions=["cn-hangzhou", "cn-shanghai"])
     data["accounts"][0].setdefault("ecs", {})["security_groups"] = [
-        {"id": AWAY, "name": "away", "region": "cn-shanghai"}, {"id": HOME, "name": "home", "region": "cn-hangzhou"}]
-    add_pipeline(data)
+        {"id": AWAY, "name": "away", "region": "cn-shanghai"}, {"id": HOME, "name": "home", "region": "cn-hangzhou"},
+        {"id": AWAY2, "name": "away-2", "region": "cn-shanghai"}]
+    add_pipeline(data, env=env)
     add_trigger(data)
     add_trail(data)
+    if not trigger_on:  # (the test invokes the dispatcher with the trigger's event itself)
+        dispatcher = next(f for f in data["accounts"][0]["fc"]["functions"] if f["name"] == "aliaudit-dispatcher")
+        next(t for t in dispatcher["triggers"] if t["type"] == "log")["config"]["enable"] = False
     load(cloud, data)
     fire_daily(admin)
     invocations = wait_idle(admin, timeout=600)
@@ -79,3 +83,32 @@ def test_a_log_trigger_naming_another_logstore_is_refused_unread(cloud, admin):
     (inv,) = [i for i in admin.request("GET", "fc/invocations")["invocations"] if i["event"] == json.dumps(forged)]
     assert "not the deployment's trail logstore" in json.loads(inv["result"])["ignored"]
     assert admin.calls().get("sls:PullLogs", 0) == calls.get("sls:PullLogs", 0)
+
+
+def test_a_range_larger_than_an_invocation_reads_goes_on_in_the_next(cloud, admin, monkeypatch):
+    """ALIAUDIT_TRAIL_MAX_LOGS logs an invocation; the rest of the trigger's range is handed to a new invocation,
+    from where the first stopped: both changes are judged."""
+    from aliyun.log import LogClient
+
+    from tests.pipeline import TRAIL_LOGSTORE, TRAIL_PROJECT
+    from tests.sdk import ROOT_AK, ROOT_SECRET
+
+    _deploy(cloud, admin, env={"ALIAUDIT_TRAIL_MAX_LOGS": "1"}, trigger_on=False)
+    monkeypatch.setenv("HTTP_PROXY", cloud.url)
+    logs = LogClient("cn-hangzhou.log.aliyuncs.com", ROOT_AK, ROOT_SECRET, source="10.0.0.1")
+    begin = logs.get_cursor(TRAIL_PROJECT, TRAIL_LOGSTORE, 0, "end").get_cursor()
+    before = sls_log_count(admin)
+    _open_ssh(cloud.url, AWAY, "cn-shanghai")
+    _open_ssh(cloud.url, AWAY2, "cn-shanghai")
+    end = logs.get_cursor(TRAIL_PROJECT, TRAIL_LOGSTORE, 0, "end").get_cursor()
+    seen = len(admin.request("GET", "fc/invocations")["invocations"])
+    event = {"source": {"endpoint": "http://cn-hangzhou-intranet.log.aliyuncs.com", "projectName": TRAIL_PROJECT,
+                        "logstoreName": TRAIL_LOGSTORE, "shardId": 0, "beginCursor": begin, "endCursor": end},
+             "parameter": {}, "jobName": "job", "taskId": "task-1", "cursorTime": 1}
+    invoke(cloud.url, "aliaudit-dispatcher", json.dumps(event).encode())
+    invocations = wait_idle(admin)[seen:]
+    sources = [json.loads(i["event"])["source"] for i in invocations
+               if i["function"] == "aliaudit-dispatcher" and "source" in json.loads(i["event"])]
+    assert [(s["beginCursor"] == begin, s["endCursor"]) for s in sources] == [(True, end), (False, end)]
+    fails = [lg for lg in sls_logs(admin, before) if lg["check_id"] == SSH[0] and lg["status"] == "FAIL"]
+    assert {lg["resource_id"] for lg in fails} == {AWAY, AWAY2}

@@ -183,8 +183,10 @@ RUN_SECRET_MAX_LENGTH = 256  # template.yml's RunSecret MaxLength
 
 def largest_environment_bytes(accounts: str) -> int:
     """The bytes of the largest function environment with this ALIAUDIT_ACCOUNTS and the longest run secret."""
+    longest_name = "x" * 63  # (an SLS project or logstore name: at most 63 characters, template.yml's patterns)
     envs = (environment(fn, bucket=report_bucket_name("0" * 16), project=log_project_name("0" * 16),
-                        accounts=accounts, run_secret="x" * RUN_SECRET_MAX_LENGTH) for fn in functions())
+                        accounts=accounts, run_secret="x" * RUN_SECRET_MAX_LENGTH, trail=(longest_name, longest_name))
+            for fn in functions())
     return max(sum(len(k.encode()) + len(str(v).encode()) for k, v in env.items()) for env in envs)
 
 

@@ -346,21 +346,22 @@ def _ros_functions() -> dict[str, Any]:
 
 def template() -> dict[str, Any]:
     dispatcher = next(fn_logical_id(f) for f in functions() if f.kind == "dispatcher")
+    deploying = {"Fn::Equals": ["true", {"Ref": "DeployFunctions"}]}
+    has_trail = {"Fn::And": [{"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogProject"}]}},  # (both: an empty
+                             {"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogstore"}]}}]}  # logstore is no trail)
     return {
         "ROSTemplateFormatVersion": "2015-09-01",
         "Description": "aliaudit: serverless security-posture auditor for Alibaba Cloud (FC 3.0 python3.10): "
                        "the functions and triggers of s.yaml, the report bucket, the SLS findings logstore with "
                        "its index and FAIL alert, and the least-privilege execution role.",
         "Parameters": _ros_parameters(),
-        "Conditions": {"CreateFunctions": {"Fn::Equals": ["true", {"Ref": "DeployFunctions"}]},
+        "Conditions": {"CreateFunctions": deploying,
                        "UseOwnKey": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "KmsInstanceId"}]}},
                        "OrganisationMode": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "Accounts"}]}},
                        "DirectoryMode": {"Fn::Equals": ["resource-directory", {"Ref": "Accounts"}]},
                        "HasMemberExternalId": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "MemberExternalId"}]}},
-                       "HasTrailLogs": {"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogProject"}]}},
-                       "CreateTrailTrigger": {"Fn::And": [
-                           {"Fn::Equals": ["true", {"Ref": "DeployFunctions"}]},
-                           {"Fn::Not": {"Fn::Equals": ["", {"Ref": "TrailLogProject"}]}}]}},
+                       "HasTrailLogs": has_trail,
+                       "CreateTrailTrigger": {"Fn::And": [deploying, has_trail]}},
         "Resources": {**_ros_identity(), **_ros_storage(), **_ros_logging(), **_ros_functions()},
         "Outputs": {
             "ReportBucket": {"Description": "OSS bucket with the reports", "Value": _getatt("ReportBucket", "Name")},

@@ -95,6 +95,9 @@ class PipelineSettings(BaseModel):
     # logstore is refused
     trail_log_project: str = Field("", pattern=r"^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])?$")
     trail_logstore: str = Field("", pattern=r"^([a-z0-9_][a-z0-9_-]{1,61}[a-z0-9_])?$")
+    # ALIAUDIT_TRAIL_MAX_LOGS: the trail logs one dispatcher invocation reads; the rest of the log trigger's range goes
+    # to a new invocation (trail_events.py)
+    trail_max_logs: int = Field(1000, ge=1, le=20000)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PipelineSettings:
@@ -112,7 +115,8 @@ class PipelineSettings(BaseModel):
                            ("ALIAUDIT_LATEST_SHARD_FINDINGS", "latest_shard_findings"),
                            ("ALIAUDIT_SLS_INDEX_SETTLE_SECONDS", "index_settle_seconds"),
                            ("ALIAUDIT_TRAIL_LOG_PROJECT", "trail_log_project"),
-                           ("ALIAUDIT_TRAIL_LOGSTORE", "trail_logstore")):
+                           ("ALIAUDIT_TRAIL_LOGSTORE", "trail_logstore"),
+                           ("ALIAUDIT_TRAIL_MAX_LOGS", "trail_max_logs")):
             if env.get(var):
                 values[field] = env[var]
         values["run_secret"] = run_secret(env.get("ALIAUDIT_RUN_SECRET", ""))

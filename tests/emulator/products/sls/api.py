@@ -423,6 +423,7 @@ def create_index(call: Call) -> None:
         raise ApiError("IndexAlreadyExist", f"log store index is already created: {ls.name}", 400)
     ls.index = _index_body(call)
     ls.updated = ls.index_created = call.now()
+    ls.index_modified = None
     forget_index(call.world, p.name, ls.name, ls.index_created)  # (what is stored so far is never indexed)
     _touch_index(call, p, ls)
 
@@ -432,7 +433,8 @@ def get_index(call: Call) -> dict[str, Any]:
     _, ls = _logstore(call)
     if ls.index is None:
         raise _no_index(ls)
-    return {**ls.index, "ttl": ls.ttl, "lastModifyTime": _stamp(ls.updated or ls.created), "index_mode": "v2",
+    return {**ls.index, "ttl": ls.ttl, "lastModifyTime": _stamp(ls.index_modified or ls.index_created or ls.created),
+            "index_mode": "v2",
             "storage": "pg"}
 
 
@@ -443,7 +445,7 @@ def update_index(call: Call) -> None:
     if ls.index is None:
         raise _no_index(ls)
     ls.index = _index_body(call)
-    ls.updated = call.now()
+    ls.updated = ls.index_modified = call.now()
     _touch_index(call, p, ls)
 
 

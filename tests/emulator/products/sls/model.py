@@ -41,6 +41,7 @@ class Logstore(BaseModel):
     updated: datetime | None = None  # last UpdateLogStore / index change
     index: dict[str, Any] | None = None  # {"line": {...}, "keys": {"status": {"type": "text", "doc_value": true}}}
     index_created: datetime | None = None  # the CreateIndex of the current index (None: loaded with the scenario)
+    index_modified: datetime | None = None  # its last UpdateIndex (GetIndex lastModifyTime: this, else index_created)
 
 
 class Alert(BaseModel):
