@@ -42,7 +42,17 @@ LOG_RETRYABLE_CODES = {"MetaOperationQpsLimitExceeded", "ReadQuotaExceed", "Writ
 
 
 def _log_throttle(err: BaseException) -> tuple[bool, float | None]:
-    return isinstance(err, LogException) and err.get_error_code() in LOG_RETRYABLE_CODES, None
+    """Throttling (LOG_RETRYABLE_CODES), or no answer at all: the SDK wraps whatever requests raised (a connection
+    reset, refused or timed out) as LogRequestError with that exception's text, and its other LogRequestErrors, HTTP
+    answers it could not read, open with "Request is failed" (aliyun-log-python-sdk logclient.py, _getHttpResponse
+    and _sendRequest). Its own retry takes only texts naming 'httpconnectionpool', which an HTTPS pool's
+    ('HTTPSConnectionPool') and a reset's ('Connection aborted.') are not: one lost answer failed a whole aggregation.
+    A call whose answer was lost may have taken effect: a PutLogs sent again may store its logs twice."""
+    if not isinstance(err, LogException):
+        return False, None
+    code = err.get_error_code()
+    lost = code == "LogRequestError" and not str(err.get_error_message()).startswith("Request is failed")
+    return code in LOG_RETRYABLE_CODES or lost, None
 
 
 def _project_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:

@@ -76,6 +76,7 @@ class Emulator:
             if call.op.write:
                 events.record(call, call.op.event(call, result) if call.op.event else None)
             response = api.respond(call, result)
+            response.drop = faults.reset(call, f"{product}:{call.op.name}")
             if self.world.recording is not None:
                 self.world.record_response(f"{product}:{call.op.name}", call.req, response)
         except ApiError as err:

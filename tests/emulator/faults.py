@@ -106,6 +106,16 @@ def delay(call: Call) -> float:
     return seconds
 
 
+def reset(call: Call, api: str) -> bool:
+    """Whether this served call's connection is closed without its answer (Faults.resets, counted down)."""
+    world = call.world
+    with world.lock:
+        left = world.scenario.faults.resets.get(api, 0)
+        if left > 0:
+            world.scenario.faults.resets[api] = left - 1
+        return left > 0
+
+
 def apply(call: Call, style: str, limiter: RateLimiter, quota: Quota | None = None) -> None:
     """Raise the fault this call meets, if any (after authentication, as the cloud does). quota: the rate limit the
     product says the call uses (its API's own, per account, unless it names another)."""

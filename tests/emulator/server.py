@@ -398,6 +398,9 @@ class EmulatorServer:
             threading.Thread(target=self._serve_blocking, args=(conn, req), name="emulator-call", daemon=True).start()
             return
         resp = self._handle(req)
+        if resp.drop:  # (a connection reset in flight: the call was served, its answer is lost)
+            self._close(conn)
+            return
         data = _encode(req, resp, self.emulator)
         if resp.delay_s > 0:
             self._seq += 1

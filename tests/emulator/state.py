@@ -78,6 +78,9 @@ class Faults(BaseModel):
     rate_limits: dict[str, float] = Field(default_factory=dict)
     throttle_retry_after_ms: int | None = None  # set: throttling answers carry x-acs-retry-after
     error_rate: float = 0.0  # fraction of calls answered with a 5xx
+    # "product:Action" -> how many of its next calls lose their connection once served: the call takes effect, its
+    # answer never comes (a connection reset in flight; products served in the server's loop, not FC's blocking calls)
+    resets: dict[str, int] = Field(default_factory=dict)
     slow_rate: float = 0.0  # fraction of calls delayed by slow_ms more (past a client's read timeout)
     slow_ms: float = 0
     seed: int = 0

@@ -68,6 +68,7 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # how long the server holds the answer back (faults: latency, slow calls)
+    drop: bool = False  # close the connection instead of answering (faults: resets)
 
     @classmethod
     def json(cls, data: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -438,3 +438,15 @@ def test_scenario_state_and_admin_ingest(cloud_proxy, admin):
                                              "logs": [{"status": "FAIL"}, {"status": "PASS"}]})
     assert out["stored"] == 2 and [r["count"] for r in out["fired"]] == [1]
     assert [h["status"] for h in query(c, "status: PASS")] == ["PASS"]
+
+
+def test_a_reset_connection_loses_the_answer_of_a_served_call(cloud_proxy, admin):
+    """Faults.resets: the call takes effect, its connection closes unanswered. Over HTTP (the emulator's) the log
+    SDK's own retry takes it (its text names 'HTTPConnectionPool'): sent again, the served PutLogs's logs land twice
+    (clients_log._log_throttle retries the HTTPS form, which the SDK passes over)."""
+    c = log_client()
+    make_findings_store(c)
+    admin.faults(resets={"sls:PutLogs": 1})
+    put(c, [finding("FAIL", "high", "r-1", "user/alice")])
+    assert admin.calls()["sls:PutLogs"] == 2
+    assert [h["resource_id"] for h in query(c, "status: FAIL")] == ["user/alice", "user/alice"]
