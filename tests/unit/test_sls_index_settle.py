@@ -26,3 +26,14 @@ def test_the_settle_time_defaults_past_the_documented_minute_and_is_a_setting() 
     env = {"ALIAUDIT_REPORT_BUCKET": "b", "ALIAUDIT_LOG_PROJECT": "p", "ALIAUDIT_RUN_SECRET": SECRET}
     assert PipelineSettings.from_env(env).index_settle_seconds == INDEX_SETTLE_S
     assert PipelineSettings.from_env({**env, "ALIAUDIT_SLS_INDEX_SETTLE_SECONDS": "2.5"}).index_settle_seconds == 2.5
+
+
+def test_the_index_time_is_the_answers_own_or_none() -> None:
+    from aliyun.log.index_config_response import GetIndexResponse
+
+    from aliaudit.runtime.sls_sink import index_modified_at
+
+    assert index_modified_at(GetIndexResponse({"keys": {}, "lastModifyTime": 1524155379}, {})) == 1524155379.0
+    # the SDK's IndexConfig.modify_time would be its own clock here: every run would wait
+    assert index_modified_at(GetIndexResponse({"keys": {}}, {})) == 0.0
+    assert index_modified_at(GetIndexResponse({"keys": {}, "lastModifyTime": "soon"}, {})) == 0.0

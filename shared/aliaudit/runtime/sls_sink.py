@@ -171,7 +171,8 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
             raise
         _create(client.create_logstore, "LogStoreAlreadyExist", project, logstore, ttl=RETENTION_DAYS, shard_count=2)
     try:
-        current = client.get_index_config(project, logstore).get_index_config()
+        answer = client.get_index_config(project, logstore)
+        current = answer.get_index_config()
     except LogException as err:
         if err.get_error_code() != "IndexConfigNotExist":
             raise
@@ -180,9 +181,7 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
         _create(client.create_index, "IndexAlreadyExist", project, logstore, config)
         index_modified = time.time()
     else:
-        # lastModifyTime: "a UNIX timestamp representing the number of seconds" (GetIndex, OpenMeta sls 2020-12-30);
-        # the SDK reads it into modify_time (its own clock when the answer has none)
-        index_modified = float(current.modify_time or 0)
+        index_modified = index_modified_at(answer)
         missing = {k: v for k, v in index_config()["keys"].items() if k not in (current.key_config_list or {})}
         if missing:
             log.info("adding %s to the index of %s/%s", ", ".join(missing), project, logstore)
@@ -211,6 +210,15 @@ def ensure(client: Any, project: str, logstore: str, alert_name: str, region: st
         client.create_alert(project, mutelist_alert_config(mutelist_alert_name, project, logstore, region,
                                                            action_policy))
     return index_modified
+
+
+def index_modified_at(answer: Any) -> float:
+    """GetIndex's lastModifyTime: "a UNIX timestamp representing the number of seconds" (OpenMeta sls 2020-12-30).
+    Read from the answer itself: the SDK's IndexConfig.modify_time is its own clock when the answer has none, which
+    would make every run wait; an answer without it counts as an index long in effect."""
+    body = answer.get_body() if hasattr(answer, "get_body") else None
+    stamp = body.get("lastModifyTime") if isinstance(body, dict) else None
+    return float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else 0.0
 
 
 def index_wait(index_modified: float, settle: float = INDEX_SETTLE_S, now: float | None = None) -> float:
