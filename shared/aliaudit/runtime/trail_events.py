@@ -33,11 +33,12 @@ from typing import Any
 from ..checks.registry import all_checks
 from . import burst
 from .fc_context import Runtime
+from .settings import ACTIONTRAIL_SUFFIXES
 from .triggers import MAX_EVENT_BYTES, Plan, TriggerError, event_plan
 
 log = logging.getLogger("aliaudit.trail")
 PULL_COUNT = 100  # LogGroups a PullLogs call asks for ("an integer from 1 to 1000": PullLogs count, OpenMeta)
-EVENTBRIDGE_TYPES = ("ApiCall", "ConsoleOperation", "AliyunServiceEvent")  # settings.ACTIONTRAIL_SUFFIXES' types
+EVENTBRIDGE_TYPES = tuple(s.rsplit(":", 1)[1] for s in ACTIONTRAIL_SUFFIXES)  # the eventTypes EventBridge carries
 # RAM is deployed centrally: "中国境内地域的事件在华东1(杭州),中国境外地域的事件在新加坡" (events of regions in China
 # arrive in Hangzhou, of regions outside China in Singapore: EventBridge, 访问控制事件, help.aliyun.com document
 # 205740). IMS and STS, RAM's identity services, are taken to follow it, and Hong Kong to be outside China (inferred)

@@ -228,11 +228,9 @@ def deliver_to_sls(world: Any, account: Any, event: dict[str, Any]) -> None:
     OSS's object operations are data events, which a trail delivers only when a data event selector asks for them
     (PutDataEventSelector, OpenMeta actiontrail 2020-07-06: "GetObject, CopyObject, and AppendObject" its example;
     selectors are not modelled): none here."""
-    from .sls.evaluation import evaluate_alerts
-
     if event.get("serviceName") == "Oss" and event.get("eventName") in OSS_DATA_EVENTS:
         return
-    from .sls.model import Logstore, _logs, note_stored, notify_log_triggers
+    from .sls.model import Logstore, _logs, logs_stored
 
     for trail in [t for t in account.actiontrail.trails if t.sls_project_arn and t.status == "Enable"]:
         if trail.event_rw not in ("Write", "All") or trail.trail_region not in ("All", event.get("acsRegion")):
@@ -251,6 +249,4 @@ def deliver_to_sls(world: Any, account: Any, event: dict[str, Any]) -> None:
                 "__time__": str(int(world.clock.timestamp())), "__source__": "actiontrail",
                 "__topic__": "actiontrail_event", "owner_id": account.id,
                 "event": json.dumps(event, separators=(",", ":"))})
-            note_stored(world, account, project.name, ls)
-            evaluate_alerts(world, account, trigger="ActionTrail", target=(project.name, store))
-            notify_log_triggers(world, account, project, ls)
+            logs_stored(world, account, project, ls, trigger="ActionTrail")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ... import admin
 from ...wire import Request
 from .evaluation import evaluate_alerts
-from .model import _ERRORS, _FIRED, _find_project_anywhere, _logs, note_stored, notify_log_triggers
+from .model import _ERRORS, _FIRED, _find_project_anywhere, _logs, logs_stored
 
 if TYPE_CHECKING:
     from ...app import Emulator
@@ -45,9 +45,7 @@ def admin_ingest(emu: Emulator, req: Request) -> Any:
             stored.append({"__time__": str(log.get("__time__", now)), "__source__": str(data.get("source", "")),
                            "__topic__": str(data.get("topic", "")),
                            **{k: str(v) for k, v in log.items() if k != "__time__"}})
-        note_stored(emu.world, found[0], project, found[1].logstore(logstore))
-        notify_log_triggers(emu.world, found[0], found[1], found[1].logstore(logstore))
-        fired = evaluate_alerts(emu.world, found[0], trigger="admin", target=(project, logstore))
+        fired = logs_stored(emu.world, found[0], found[1], found[1].logstore(logstore), trigger="admin")
     return {"stored": len(data.get("logs", [])), "fired": fired}
 
 

@@ -18,7 +18,6 @@ from ...faults import SLS_DATA_THROTTLE, Quota
 from ...rest import RestApi
 from ...routing import LOCAL_HOSTS
 from ...wire import Request, Response
-from .evaluation import evaluate_alerts
 from .model import (
     _SEEN,
     Logstore,
@@ -26,8 +25,7 @@ from .model import (
     _find_project_anywhere,
     _logs,
     forget_index,
-    note_stored,
-    notify_log_triggers,
+    logs_stored,
     unindexed,
 )
 from .protobuf import _decompress, decode_log_group, encode_log_group_list
@@ -477,9 +475,7 @@ def _put_logs(call: Call) -> None:
         record.update({f"__tag__:{k}": v for k, v in group["tags"]})
         record.update(dict(log["contents"]))
         stored.append(record)
-    note_stored(call.world, call.acct, p.name, ls)
-    evaluate_alerts(call.world, call.acct, trigger="PutLogs", target=(p.name, ls.name))
-    notify_log_triggers(call.world, call.acct, p, ls)
+    logs_stored(call.world, call.acct, p, ls, trigger="PutLogs")
 
 
 for _path in ("/project/logstores/{logstore}/shards/lb", "/project/logstores/{logstore}/shards/route"):

@@ -118,8 +118,20 @@ def unindexed(world: World, project: str, logstore: str) -> int:
     return int(world.extras.get(_UNINDEXED, {}).get((project, logstore), 0))
 
 
-def note_stored(world: World, account: Account, project: str, ls: Logstore) -> None:
-    """After logs were stored: while the index is not in effect yet, they join the logs no query finds."""
+def logs_stored(world: World, account: Account, project: Project, ls: Logstore, trigger: str) -> list[dict[str, Any]]:
+    """After logs were stored in the logstore (PutLogs, a trail's delivery, the admin route): the index's bookkeeping,
+    the alerts that query it (the ones fired), FC's log triggers that consume it (products/fc/logtrigger.py)."""
+    from ..fc.logtrigger import fire
+    from .evaluation import evaluate_alerts
+
+    _note_stored(world, account, project.name, ls)
+    fired = evaluate_alerts(world, account, trigger=trigger, target=(project.name, ls.name))
+    fire(world, account, project.name, project.region, ls.name, len(_logs(world).get((project.name, ls.name), [])))
+    return fired
+
+
+def _note_stored(world: World, account: Account, project: str, ls: Logstore) -> None:
+    """While the index is not in effect yet, the logs stored join the logs no query finds."""
     if ls.index is None or ls.index_created is None:
         return
     if world.clock.now() < ls.index_created + timedelta(seconds=account.sls.index_delay_seconds):
@@ -134,9 +146,3 @@ def forget_index(world: World, project: str, logstore: str, created: datetime | 
     else:
         hidden[(project, logstore)] = len(_logs(world).get((project, logstore), []))
 
-
-def notify_log_triggers(world: World, account: Account, project: Project, ls: Logstore) -> None:
-    """New logs in the logstore: FC's log triggers that consume it get them (products/fc/logtrigger.py)."""
-    from ..fc.logtrigger import fire
-
-    fire(world, account, project.name, project.region, ls.name, len(_logs(world).get((project.name, ls.name), [])))
